@@ -1,0 +1,189 @@
+/**
+ * Resource names and quantities, and the effective requests of a pod.
+ *
+ * Sources: `k8s.io/apimachinery/pkg/api/resource` (quantity grammar), `k8s.io/kubernetes/pkg/apis/core/helper`
+ * (`IsExtendedResourceName`, `IsNativeResource`), `k8s.io/component-helpers/resource` `PodRequests` (effective
+ * request with init and sidecar containers, pod overhead, pod-level resources) and the API defaulting that copies
+ * limits into absent requests.
+ */
+import { GpuConfigError } from '../errors';
+import { containersOf, PodTemplateRef } from './workloads';
+
+const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Whether `name` is an extended resource name: `domain/name` with a valid DNS-subdomain prefix and qualified name,
+ * not in the `kubernetes.io` namespace (those are native), and not starting with `requests.` (reserved for quota).
+ * E.g. `nvidia.com/gpu`, `nvidia.com/mig-1g.10gb`, `amd.com/gpu`, `aws.amazon.com/neuron`, `vpc.amazonaws.com/efa`.
+ */
+export function isExtendedResourceName(name: string): boolean {
+  if (typeof name !== 'string' || name.startsWith('requests.')) return false;
+  const slash = name.indexOf('/');
+  if (slash <= 0 || slash !== name.lastIndexOf('/')) return false;
+  if (name.includes('kubernetes.io/')) return false;
+  const prefix = name.slice(0, slash);
+  const local = name.slice(slash + 1);
+  return prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix) && local.length <= 63 && QUALIFIED_NAME.test(local);
+}
+
+/**
+ * Whether `name` is a GPU resource: `nvidia.com/gpu`, `nvidia.com/gpu.shared` (time-slicing/MPS with
+ * `renameByDefault`), the MIG resources `nvidia.com/mig-<profile>` (mixed strategy, also `.shared`), `amd.com/gpu`.
+ */
+export function isGpuResourceName(name: string): boolean {
+  return name === 'nvidia.com/gpu'
+    || name === 'nvidia.com/gpu.shared'
+    || /^nvidia\.com\/mig-[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(name)
+    || name === 'amd.com/gpu';
+}
+
+/** Whether `name` is a MIG resource (`nvidia.com/mig-1g.10gb`, …). */
+export function isMigResourceName(name: string): boolean {
+  return /^nvidia\.com\/mig-/.test(name);
+}
+
+const SUFFIX: Record<string, number> = {
+  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
+
+/**
+ * Parses a Kubernetes quantity into a plain number: `'500m'` → 0.5, `'2'` → 2, `'16Gi'` → 17179869184,
+ * `'1e3'` → 1000, `'1k'` → 1000, `'1.5'` → 1.5. A JSON number is taken as is.
+ * @param q the quantity
+ * @param path where it was read, for the error message
+ * @throws GpuConfigError when `q` is not a quantity (empty, spaces, unknown suffix, `NaN`…)
+ */
+export function parseQuantity(q: string | number, path: string = 'quantity'): number {
+  if (typeof q === 'number') {
+    if (Number.isFinite(q)) return q;
+  } else if (typeof q === 'string') {
+    const m = QUANTITY.exec(q);
+    if (m) {
+      const [, sign, digits, exponent, suffix] = m;
+      const n = Number(digits) * (exponent ? 10 ** Number(exponent.slice(1)) : SUFFIX[suffix ?? '']);
+      if (Number.isFinite(n)) return sign === '-' ? -n : n;
+    }
+  }
+  throw new GpuConfigError('parseQuantity', path,
+    `is ${JSON.stringify(q)}, not a Kubernetes quantity`,
+    'write a number with an optional suffix, e.g. 1, 500m, 16Gi, 1e3');
+}
+
+/** Parses a quantity, returning `undefined` instead of throwing. */
+export function tryParseQuantity(q: unknown): number | undefined {
+  if (typeof q !== 'string' && typeof q !== 'number') return undefined;
+  try {
+    return parseQuantity(q);
+  } catch {
+    return undefined;
+  }
+}
+
+/** One GPU resource of one container. */
+export interface ContainerGpu {
+  /** The resource name, e.g. `nvidia.com/gpu`. */
+  readonly resource: string;
+  /** Parsed `limits[resource]`; `undefined` when absent or not a quantity (see `rawLimit`). */
+  readonly limit?: number;
+  /** Parsed `requests[resource]` as written (no defaulting); `undefined` when absent or not a quantity. */
+  readonly request?: number;
+  /** `limits[resource]` exactly as written. */
+  readonly rawLimit?: unknown;
+  /** `requests[resource]` exactly as written. */
+  readonly rawRequest?: unknown;
+}
+
+function resourceMap(container: any, field: 'limits' | 'requests'): Record<string, unknown> {
+  const m = container?.resources?.[field];
+  return m && typeof m === 'object' && !Array.isArray(m) ? m : {};
+}
+
+/** The GPU resources (see {@link isGpuResourceName}) a container asks for in `limits` or `requests`. */
+export function gpuResourcesOf(container: any): ContainerGpu[] {
+  const limits = resourceMap(container, 'limits');
+  const requests = resourceMap(container, 'requests');
+  const names = [...new Set([...Object.keys(limits), ...Object.keys(requests)])].filter(isGpuResourceName);
+  return names.map((resource) => {
+    const has = (m: Record<string, unknown>) => Object.prototype.hasOwnProperty.call(m, resource);
+    const limit = has(limits) ? tryParseQuantity(limits[resource]) : undefined;
+    const request = has(requests) ? tryParseQuantity(requests[resource]) : undefined;
+    return {
+      resource,
+      ...(limit === undefined ? {} : { limit }),
+      ...(request === undefined ? {} : { request }),
+      ...(has(limits) ? { rawLimit: limits[resource] } : {}),
+      ...(has(requests) ? { rawRequest: requests[resource] } : {}),
+    };
+  });
+}
+
+/**
+ * The request Kubernetes schedules a container by for `resource`: `requests[resource]`, else `limits[resource]`
+ * (API defaulting copies limits into absent requests), else 0. Unparseable values count as 0.
+ */
+export function containerRequest(container: any, resource: string): number {
+  const requests = resourceMap(container, 'requests');
+  const limits = resourceMap(container, 'limits');
+  const raw = Object.prototype.hasOwnProperty.call(requests, resource) ? requests[resource] : limits[resource];
+  return tryParseQuantity(raw) ?? 0;
+}
+
+/**
+ * The effective pod request for `resources`, by Kubernetes' rule (`PodRequests`): the app containers and the
+ * sidecars (init containers with `restartPolicy: Always`) are summed; each plain init container needs its own
+ * request plus the sidecars started before it; the pod needs the larger of the two. `spec.overhead` is added.
+ * Pod-level `spec.resources` (cpu/memory only), when set for a resource, replaces the container sum for it.
+ */
+export function effectivePodRequests(t: PodTemplateRef, resources: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const containers = containersOf(t);
+  for (const r of resources) {
+    let sum = 0;
+    for (const c of containers) if (!c.init) sum += containerRequest(c.container, r);
+    let sidecars = 0;
+    let initMax = 0;
+    for (const c of containers) {
+      if (!c.init) continue;
+      const req = containerRequest(c.container, r);
+      if (c.sidecar) {
+        sum += req;
+        sidecars += req;
+        initMax = Math.max(initMax, sidecars);
+      } else {
+        initMax = Math.max(initMax, req + sidecars);
+      }
+    }
+    let total = Math.max(sum, initMax);
+    const podLevel = t.podSpec?.resources;
+    if ((r === 'cpu' || r === 'memory') && podLevel && typeof podLevel === 'object') {
+      const raw = podLevel.requests?.[r] ?? podLevel.limits?.[r];
+      const v = tryParseQuantity(raw);
+      if (v !== undefined) total = v;
+    }
+    const overhead = tryParseQuantity(t.podSpec?.overhead?.[r]);
+    out[r] = total + (overhead ?? 0);
+  }
+  return out;
+}
+
+/**
+ * Effective pod demand per GPU resource named anywhere in the pod: max(max over init containers, sum over
+ * containers), sidecars included as described in {@link effectivePodRequests}. Resources with 0 demand are omitted.
+ */
+export function podGpuDemand(t: PodTemplateRef): Record<string, number> {
+  const names = new Set<string>();
+  for (const c of containersOf(t)) for (const g of gpuResourcesOf(c.container)) names.add(g.resource);
+  const all = effectivePodRequests(t, [...names].sort());
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(all)) if (v > 0) out[k] = v;
+  return out;
+}
+
+/** Effective cpu (cores) and memory (bytes) requests of a pod; limits stand in for absent requests. */
+export function podCpuMemoryRequests(t: PodTemplateRef): { cpu: number; memoryBytes: number } {
+  const r = effectivePodRequests(t, ['cpu', 'memory']);
+  return { cpu: r.cpu, memoryBytes: r.memory };
+}
