@@ -119,6 +119,9 @@ export function tolerationFor(taint: Taint): Toleration {
 /** Reads `taints` from JSON: drops entries that are not objects with a string key and effect. */
 export function taintsFromJson(raw: unknown): Taint[] {
   if (!Array.isArray(raw)) return [];
-  return raw.filter((t): t is Taint => !!t && typeof t === 'object' && typeof t.key === 'string' && typeof t.effect === 'string')
-    .map((t) => (t.value === undefined || t.value === null ? { key: t.key, effect: t.effect } : { key: t.key, value: String(t.value), effect: t.effect }));
+  return raw
+    .filter((t): t is Taint => !!t && typeof t === 'object' && typeof t.key === 'string' && typeof t.effect === 'string')
+    .map((t) => (t.value === undefined || t.value === null
+      ? { key: t.key, effect: t.effect }
+      : { key: t.key, value: String(t.value), effect: t.effect }));
 }

@@ -35,7 +35,7 @@ describe('matchesRequirement (k8s label selector semantics)', () => {
 describe('matchesNodeSelector', () => {
   test('every entry must match exactly', () => {
     expect(matchesNodeSelector({ team: 'ml' }, labels)).toBe(true);
-    expect(matchesNodeSelector({ team: 'ml', 'nvidia.com/gpu.product': 'H100' }, labels)).toBe(false);
+    expect(matchesNodeSelector({ 'team': 'ml', 'nvidia.com/gpu.product': 'H100' }, labels)).toBe(false);
     expect(matchesNodeSelector({ missing: '' }, labels)).toBe(false);
   });
   test('absent or empty selects every node', () => {
@@ -57,10 +57,12 @@ describe('matchesRequiredNodeAffinity', () => {
     ]), labels)).toBe(true);
   });
   test('expressions of a term are ANDed', () => {
-    expect(matchesRequiredNodeAffinity(affinity([{ matchExpressions: [
-      { key: 'team', operator: 'In', values: ['ml'] },
-      { key: 'karpenter.k8s.aws/instance-generation', operator: 'Gt', values: ['5'] },
-    ] }]), labels)).toBe(false);
+    expect(matchesRequiredNodeAffinity(affinity([{
+      matchExpressions: [
+        { key: 'team', operator: 'In', values: ['ml'] },
+        { key: 'karpenter.k8s.aws/instance-generation', operator: 'Gt', values: ['5'] },
+      ],
+    }]), labels)).toBe(false);
   });
   test('an empty term selects nothing; an empty term list selects nothing', () => {
     expect(matchesRequiredNodeAffinity(affinity([{}]), labels)).toBe(false);
@@ -70,8 +72,13 @@ describe('matchesRequiredNodeAffinity', () => {
     expect(matchesRequiredNodeAffinity(affinity([{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }]), labels)).toBe(true);
   });
   test('accepts the nodeAffinity object itself', () => {
-    expect(matchesRequiredNodeAffinity({ requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
-      { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['ml'] }] }] } }, labels)).toBe(false);
+    expect(matchesRequiredNodeAffinity({
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [
+          { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['ml'] }] },
+        ],
+      },
+    }, labels)).toBe(false);
   });
 });
 

@@ -1,0 +1,246 @@
+/**
+ * What a Karpenter v1 NodePool (`karpenter.sh/v1`) can launch, read from plain JSON.
+ *
+ * Instance types come from our catalog: a type is allowed when its Karpenter labels (plus the pool's template
+ * labels) satisfy every requirement. As in Karpenter (`Requirements.Intersects` only compares keys both sides
+ * define), a requirement on a key the type does not define does not filter types; requirements on Karpenter
+ * well-known keys that the catalog does not model (e.g. `karpenter.k8s.aws/instance-hypervisor`) are listed in
+ * `unmodelledRequirements` so callers can say the answer is optimistic.
+ */
+import { GpuInstanceType } from '../catalog';
+import { GpuConfigError } from '../errors';
+import { LabelSpace, matchesRequirement, NodeSelectorRequirement, requirementsFromJson } from './labels';
+import { tryParseQuantity } from './resources';
+import { Taint, taintsFromJson } from './taints';
+
+/** Karpenter's label keys for the pool and the capacity type (karpenter.sh/v1). */
+export const NODEPOOL_LABEL = 'karpenter.sh/nodepool';
+/** @see NODEPOOL_LABEL */
+export const CAPACITY_TYPE_LABEL = 'karpenter.sh/capacity-type';
+/** Karpenter's capacity types. */
+export const CAPACITY_TYPES: readonly string[] = ['on-demand', 'spot', 'reserved'];
+
+/**
+ * Hook for GPU sharing (MIG, time-slicing): a NodePool annotation whose value is a JSON object of extended
+ * resources each GPU of a node advertises, e.g. `{"nvidia.com/mig-1g.10gb": 7}` (MIG `all-1g.10gb`, mixed
+ * strategy) or `{"nvidia.com/gpu": 4}` (time-slicing with 4 replicas, no rename). Counts are per GPU and are
+ * multiplied by the instance type's GPU count. Without it a node advertises `nvidia.com/gpu` = GPU count only.
+ */
+export const ADVERTISED_RESOURCES_ANNOTATION = 'cdk8s-gpu.dev/advertised-resources-per-gpu';
+
+/**
+ * Keys Karpenter (core + AWS provider) knows values for, so a pod may select them without the pool listing them
+ * (karpenter `v1.WellKnownLabels` and karpenter-provider-aws `apis/v1/labels.go`).
+ */
+export const KARPENTER_WELL_KNOWN_LABELS: readonly string[] = [
+  'topology.kubernetes.io/zone', 'topology.kubernetes.io/region', 'topology.k8s.aws/zone-id',
+  'node.kubernetes.io/instance-type', 'kubernetes.io/arch', 'kubernetes.io/os', 'node.kubernetes.io/windows-build',
+  CAPACITY_TYPE_LABEL, NODEPOOL_LABEL,
+  'karpenter.k8s.aws/instance-hypervisor', 'karpenter.k8s.aws/instance-encryption-in-transit-supported',
+  'karpenter.k8s.aws/instance-category', 'karpenter.k8s.aws/instance-family', 'karpenter.k8s.aws/instance-generation',
+  'karpenter.k8s.aws/instance-local-nvme', 'karpenter.k8s.aws/instance-size', 'karpenter.k8s.aws/instance-cpu',
+  'karpenter.k8s.aws/instance-cpu-manufacturer', 'karpenter.k8s.aws/instance-cpu-sustained-clock-speed-mhz',
+  'karpenter.k8s.aws/instance-memory', 'karpenter.k8s.aws/instance-ebs-bandwidth',
+  'karpenter.k8s.aws/instance-network-bandwidth', 'karpenter.k8s.aws/instance-gpu-name',
+  'karpenter.k8s.aws/instance-gpu-manufacturer', 'karpenter.k8s.aws/instance-gpu-count',
+  'karpenter.k8s.aws/instance-gpu-memory', 'karpenter.k8s.aws/instance-accelerator-name',
+  'karpenter.k8s.aws/instance-accelerator-manufacturer', 'karpenter.k8s.aws/instance-accelerator-count',
+  'karpenter.k8s.aws/instance-capability-flex', 'karpenter.k8s.aws/ec2nodeclass',
+];
+
+/** Keys whose value is chosen when the node launches (zone, hostname…): open in the label space. */
+const LAUNCH_TIME_KEYS = ['topology.kubernetes.io/zone', 'topology.kubernetes.io/region', 'topology.k8s.aws/zone-id', 'kubernetes.io/hostname'];
+
+/** The scheduling view of one NodePool. */
+export interface PoolModel {
+  /** metadata.name. */
+  readonly name: string;
+  /** The NodePool JSON. */
+  readonly object: any;
+  /** spec.template.spec.taints — pods must tolerate these. */
+  readonly taints: Taint[];
+  /** spec.template.spec.startupTaints — removed after start-up; pods need not tolerate them. */
+  readonly startupTaints: Taint[];
+  /** spec.template.metadata.labels. */
+  readonly labels: Record<string, string>;
+  /** spec.template.spec.requirements (minValues ignored). */
+  readonly requirements: NodeSelectorRequirement[];
+  /** Every catalog type whose Karpenter labels (+ pool labels) satisfy all requirements, in catalog order. */
+  readonly instanceTypes: GpuInstanceType[];
+  /** Whether any allowed type has a GPU. */
+  readonly offersGpu: boolean;
+  /** spec.limits['nvidia.com/gpu'], parsed. */
+  readonly gpuLimit?: number;
+  /** spec.limits, parsed (cpu in cores, memory in bytes); unparseable entries are left out. */
+  readonly limits: Record<string, number>;
+  /** Allowed capacity types from the karpenter.sh/capacity-type requirement, in the order written; default ['on-demand']. */
+  readonly capacityTypes: string[];
+  /** spec.weight. */
+  readonly weight?: number;
+  /** Requirements on Karpenter well-known keys the catalog does not model; they did not filter `instanceTypes`. */
+  readonly unmodelledRequirements: NodeSelectorRequirement[];
+  /**
+   * Labels a node of `type` from this pool carries: type.karpenterLabels() + pool labels + karpenter.sh/nodepool +
+   * karpenter.sh/capacity-type (`capacityType`, default the first allowed) + kubernetes.io/os=linux unless set, +
+   * for other keys required `In` by the pool, the first value (as Karpenter picks one).
+   */
+  nodeLabels(type: GpuInstanceType, capacityType?: string): Record<string, string>;
+  /** The labels a node of `type` could carry, with launch-time keys (zone, hostname, multi-valued keys) open. */
+  labelSpace(type: GpuInstanceType, capacityType?: string): LabelSpace;
+  /** Extended resources a node of `type` advertises: `nvidia.com/gpu` = GPU count, or per {@link ADVERTISED_RESOURCES_ANNOTATION}. */
+  advertisedResources(type: GpuInstanceType): Record<string, number>;
+}
+
+function stringRecord(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    for (const [k, v] of Object.entries(raw)) out[k] = String(v);
+  }
+  return out;
+}
+
+function capacityTypesOf(requirements: readonly NodeSelectorRequirement[]): string[] {
+  let allowed = ['on-demand'];
+  const reqs = requirements.filter((r) => r.key === CAPACITY_TYPE_LABEL);
+  if (reqs.length > 0) allowed = [...CAPACITY_TYPES];
+  for (const r of reqs) {
+    const values = r.values ?? [];
+    switch (r.operator) {
+      case 'In': allowed = values.filter((v) => allowed.includes(v)); break;
+      case 'NotIn': allowed = allowed.filter((v) => !values.includes(v)); break;
+      case 'DoesNotExist': allowed = []; break;
+      default: break;
+    }
+  }
+  return allowed;
+}
+
+function parseAdvertised(poolName: string, object: any): Record<string, number> | undefined {
+  const raw = object?.metadata?.annotations?.[ADVERTISED_RESOURCES_ANNOTATION];
+  if (raw === undefined) return undefined;
+  const where = `NodePool ${poolName}`;
+  const fix = 'set it to a JSON object of per-GPU counts, e.g. {"nvidia.com/mig-1g.10gb": 7}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(raw));
+  } catch {
+    throw new GpuConfigError(where, `metadata.annotations[${ADVERTISED_RESOURCES_ANNOTATION}]`, 'is not JSON', fix);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new GpuConfigError(where, `metadata.annotations[${ADVERTISED_RESOURCES_ANNOTATION}]`, 'is not a JSON object', fix);
+  }
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new GpuConfigError(where, `metadata.annotations[${ADVERTISED_RESOURCES_ANNOTATION}].${k}`, `is ${JSON.stringify(v)}, not a count`, fix);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * The scheduling view of a Karpenter NodePool.
+ * @param nodePool the NodePool JSON (`karpenter.sh/v1`; `v1beta1` has the same template shape)
+ * @param catalog instance types to consider @default GpuInstanceType.all()
+ * @throws GpuConfigError when `nodePool` is not a karpenter.sh NodePool or the sharing annotation is malformed
+ */
+export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[]): PoolModel {
+  const name = typeof nodePool?.metadata?.name === 'string' ? nodePool.metadata.name : '<unnamed>';
+  if (!nodePool || typeof nodePool !== 'object' || nodePool.kind !== 'NodePool'
+    || typeof nodePool.apiVersion !== 'string' || !nodePool.apiVersion.startsWith('karpenter.sh/')) {
+    throw new GpuConfigError(`poolModelOf(${name})`, 'kind',
+      `is ${JSON.stringify(nodePool?.apiVersion)}/${JSON.stringify(nodePool?.kind)}, not a karpenter.sh NodePool`,
+      'pass a karpenter.sh/v1 NodePool object');
+  }
+  const templateSpec = nodePool.spec?.template?.spec ?? {};
+  const labels = stringRecord(nodePool.spec?.template?.metadata?.labels);
+  const requirements = requirementsFromJson(templateSpec.requirements);
+  const taints = taintsFromJson(templateSpec.taints);
+  const startupTaints = taintsFromJson(templateSpec.startupTaints);
+  const limits: Record<string, number> = {};
+  for (const [k, v] of Object.entries(nodePool.spec?.limits ?? {})) {
+    const n = tryParseQuantity(v);
+    if (n !== undefined) limits[k] = n;
+  }
+  const capacityTypes = capacityTypesOf(requirements);
+  const advertised = parseAdvertised(name, nodePool);
+  const types = catalog ?? GpuInstanceType.all();
+
+  const instanceTypes: GpuInstanceType[] = [];
+  const unmodelled = new Map<NodeSelectorRequirement, true>();
+  for (const type of types) {
+    const known = { ...labels, ...type.karpenterLabels() };
+    let ok = true;
+    for (const r of requirements) {
+      if (Object.prototype.hasOwnProperty.call(known, r.key)) {
+        if (!matchesRequirement(r, known)) { ok = false; break; }
+      } else if (KARPENTER_WELL_KNOWN_LABELS.includes(r.key) && !LAUNCH_TIME_KEYS.includes(r.key)
+        && r.key !== CAPACITY_TYPE_LABEL && r.key !== NODEPOOL_LABEL) {
+        unmodelled.set(r, true);
+      }
+    }
+    if (ok) instanceTypes.push(type);
+  }
+
+  const labelSpace = (type: GpuInstanceType, capacityType?: string): LabelSpace => {
+    const fixed: Record<string, string> = { ...labels, ...type.karpenterLabels() };
+    const open: Record<string, string[] | undefined> = {};
+    for (const k of LAUNCH_TIME_KEYS) open[k] = undefined;
+    for (const r of requirements) {
+      if (Object.prototype.hasOwnProperty.call(fixed, r.key) || r.key === CAPACITY_TYPE_LABEL || r.key === NODEPOOL_LABEL) continue;
+      const values = r.values ?? [];
+      switch (r.operator) {
+        case 'In':
+          if (values.length === 1 && !LAUNCH_TIME_KEYS.includes(r.key)) fixed[r.key] = values[0];
+          else open[r.key] = open[r.key] === undefined ? [...values] : open[r.key]!.filter((v) => values.includes(v));
+          break;
+        case 'DoesNotExist':
+          break;
+        case 'NotIn':
+          if (Array.isArray(open[r.key])) open[r.key] = open[r.key]!.filter((v) => !values.includes(v));
+          else open[r.key] = undefined;
+          break;
+        default: // Exists, Gt, Lt, Gte, Lte: Karpenter picks a value
+          if (!(r.key in open)) open[r.key] = undefined;
+      }
+    }
+    // Well-known keys the catalog does not model: their value is unknown to us, so leave them open.
+    for (const r of unmodelled.keys()) if (!(r.key in fixed) && !(r.key in open)) open[r.key] = undefined;
+    fixed[NODEPOOL_LABEL] = name;
+    const ct = capacityType ?? capacityTypes[0];
+    if (ct !== undefined) fixed[CAPACITY_TYPE_LABEL] = ct;
+    if (!('kubernetes.io/os' in fixed)) fixed['kubernetes.io/os'] = 'linux';
+    for (const k of Object.keys(fixed)) delete open[k];
+    return { fixed, open };
+  };
+
+  return {
+    name,
+    object: nodePool,
+    taints,
+    startupTaints,
+    labels,
+    requirements,
+    instanceTypes,
+    offersGpu: instanceTypes.some((t) => t.gpuCount > 0),
+    ...(limits['nvidia.com/gpu'] === undefined ? {} : { gpuLimit: limits['nvidia.com/gpu'] }),
+    limits,
+    capacityTypes,
+    ...(typeof nodePool.spec?.weight === 'number' ? { weight: nodePool.spec.weight } : {}),
+    unmodelledRequirements: [...unmodelled.keys()],
+    labelSpace,
+    nodeLabels(type: GpuInstanceType, capacityType?: string): Record<string, string> {
+      const space = labelSpace(type, capacityType);
+      const out = { ...space.fixed };
+      for (const [k, v] of Object.entries(space.open ?? {})) if (v && v.length > 0) out[k] = v[0];
+      return out;
+    },
+    advertisedResources(type: GpuInstanceType): Record<string, number> {
+      const out: Record<string, number> = {};
+      if (type.gpuCount > 0) out['nvidia.com/gpu'] = type.gpuCount;
+      for (const [k, perGpu] of Object.entries(advertised ?? {})) out[k] = perGpu * type.gpuCount;
+      return out;
+    },
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * The placement predicate chain: can a pod of this template run on a node this pool launches?
+ * Used by the validation rules, by InferenceDeployment's placement and by the `plan` command.
+ *
+ * Predicates, in order (the first one that rules out every instance type gives the reason):
+ * 1. taints — the pool's `taints` (not `startupTaints`) with NoSchedule/NoExecute must be tolerated;
+ * 2. node selection — `nodeSelector` and required node affinity against each type's node labels;
+ * 3. GPU resources — each GPU resource the pod needs must be advertised by the node in that number;
+ * 4. cpu/memory — the pod's effective requests must fit the node's allocatable (see {@link allocatableOf});
+ * 5. pool limits — a type whose capacity alone exceeds `spec.limits` can never be launched.
+ */
+import { GpuInstanceType } from '../catalog';
+import {
+  firstFailingNodeSelectorEntry, formatRequirement, LabelSpace, nodeSelectorTermAllowsSpace,
+  requiredNodeAffinityAllowsSpace, requiredNodeSelectorTerms, requirementAllowsSpace,
+} from './labels';
+import { PoolModel } from './nodepool';
+import { podCpuMemoryRequests, podGpuDemand } from './resources';
+import { formatTaint, TolerationOptions, untoleratedTaints } from './taints';
+import { PodTemplateRef } from './workloads';
+
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+
+/**
+ * What a node keeps for itself, so pods cannot use it. Defaults follow Karpenter v1 on the EKS AL2023 AMI:
+ * - `kube-reserved` cpu: 6% of the first core, 1% of the second, 0.5% of cores 3–4, 0.25% of the rest
+ *   (EKS AMI / Karpenter `kubeReservedResources`), e.g. 8 vCPU → 90m, 96 vCPU → 310m;
+ * - `kube-reserved` memory: 11 MiB × maxPods + 255 MiB (same source);
+ * - VM overhead: Karpenter's `vmMemoryOverheadPercent` default 7.5% of the instance memory is not usable;
+ * - eviction threshold: kubelet `evictionHard` `memory.available<100Mi`;
+ * - daemonsets: 500m cpu and 1 GiB memory, our allowance for the usual GPU-node daemonsets (aws-node, kube-proxy,
+ *   NVIDIA device plugin, DCGM exporter, node exporter, GPU feature discovery) — measure yours and override.
+ */
+export interface SystemReserve {
+  /** Max pods per node, used by the kube-reserved memory formula. @default 110 for ≤ 30 vCPU, else 250 (EKS guidance) */
+  readonly maxPods?: number;
+  /** Share of instance memory lost to the hypervisor. @default 0.075 */
+  readonly vmMemoryOverheadPercent?: number;
+  /** Memory eviction threshold in bytes. @default 100 MiB */
+  readonly evictionHardMemoryBytes?: number;
+  /** Extra system-reserved cpu in cores. @default 0 */
+  readonly systemReservedCpu?: number;
+  /** Extra system-reserved memory in bytes. @default 0 */
+  readonly systemReservedMemoryBytes?: number;
+  /** Cpu taken by daemonsets on every node, in cores. @default 0.5 */
+  readonly daemonSetCpu?: number;
+  /** Memory taken by daemonsets on every node, in bytes. @default 1 GiB */
+  readonly daemonSetMemoryBytes?: number;
+}
+
+/** cpu (cores) and memory (bytes) a node of `type` leaves for pods after {@link SystemReserve}. */
+export function allocatableOf(type: GpuInstanceType, reserve: SystemReserve = {}): { cpu: number; memoryBytes: number } {
+  const vcpu = type.vcpu;
+  const maxPods = reserve.maxPods ?? (vcpu <= 30 ? 110 : 250);
+  // kube-reserved cpu in millicores
+  const bands: Array<[number, number, number]> = [[0, 1, 60], [1, 2, 10], [2, 4, 5], [4, Infinity, 2.5]];
+  let kubeCpuMilli = 0;
+  for (const [from, to, perCore] of bands) kubeCpuMilli += Math.max(0, Math.min(vcpu, to) - from) * perCore;
+  const kubeMemory = (11 * maxPods + 255) * MiB;
+  const capacityMemory = type.memoryMiB * MiB * (1 - (reserve.vmMemoryOverheadPercent ?? 0.075));
+  const cpu = vcpu - kubeCpuMilli / 1000 - (reserve.systemReservedCpu ?? 0) - (reserve.daemonSetCpu ?? 0.5);
+  const memoryBytes = capacityMemory - kubeMemory - (reserve.evictionHardMemoryBytes ?? 100 * MiB)
+    - (reserve.systemReservedMemoryBytes ?? 0) - (reserve.daemonSetMemoryBytes ?? GiB);
+  return { cpu, memoryBytes };
+}
+
+/** Options for {@link placeOnPools}. */
+export interface PlacementOptions {
+  /** What each node keeps for itself. @default the defaults of {@link SystemReserve} */
+  readonly systemReserve?: SystemReserve;
+  /** Toleration matching options (alpha `Lt`/`Gt`). @default off */
+  readonly tolerations?: TolerationOptions;
+}
+
+/** Whether a pod template can run on a pool, and on which of its instance types. */
+export interface PlacementVerdict {
+  /** The pool judged. */
+  readonly pool: PoolModel;
+  /** Whether at least one instance type of the pool fits. */
+  readonly fits: boolean;
+  /** The pool's instance types that fit, in catalog order. */
+  readonly instanceTypes: GpuInstanceType[];
+  /** Capacity types under which the pod fits (they differ only through pod selection of karpenter.sh/capacity-type). */
+  readonly capacityTypes: string[];
+  /** When it does not fit: the first failed predicate in words. */
+  readonly reason?: string;
+  /** Which predicate failed: `taints`, `nodeSelector`, `nodeAffinity`, `gpu`, `cpu`, `memory`, `limits`, `instanceTypes`. */
+  readonly failedPredicate?: string;
+}
+
+function fmtBytes(b: number): string {
+  return b >= GiB ? `${+(b / GiB).toFixed(1)}Gi` : `${Math.round(b / MiB)}Mi`;
+}
+function fmtNum(n: number): string {
+  return `${+n.toFixed(3)}`;
+}
+
+/** Why a pool's label space fails the pod's node selection, or undefined when it does not. */
+function selectionFailure(podSpec: any, space: LabelSpace): { predicate: string; reason: string } | undefined {
+  const entry = firstFailingNodeSelectorEntry(podSpec?.nodeSelector, space);
+  if (entry) return { predicate: 'nodeSelector', reason: `nodeSelector ${entry[0]}=${entry[1]} matches no node of this pool` };
+  if (!requiredNodeAffinityAllowsSpace(podSpec?.affinity, space)) {
+    const terms = requiredNodeSelectorTerms(podSpec?.affinity) ?? [];
+    let detail = 'has no node selector terms';
+    if (terms.length === 1 && !nodeSelectorTermAllowsSpace(terms[0], space)) {
+      const failing = (terms[0]?.matchExpressions ?? []).find((e: any) => !requirementAllowsSpace(e, space));
+      detail = failing ? `${formatRequirement(failing)} matches no node of this pool` : 'term selects nothing';
+    } else if (terms.length > 1) {
+      detail = `none of its ${terms.length} node selector terms matches a node of this pool`;
+    }
+    return { predicate: 'nodeAffinity', reason: `required node affinity: ${detail}` };
+  }
+  return undefined;
+}
+
+/** Judges one pod template against one pool. */
+export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: PlacementOptions = {}): PlacementVerdict {
+  const fail = (failedPredicate: string, reason: string): PlacementVerdict =>
+    ({ pool, fits: false, instanceTypes: [], capacityTypes: [], reason, failedPredicate });
+
+  // 1. taints
+  const blocking = untoleratedTaints(t.podSpec?.tolerations, pool.taints, options.tolerations);
+  if (blocking.length > 0) {
+    return fail('taints', `does not tolerate taint ${blocking.map(formatTaint).join(', ')}`);
+  }
+  if (pool.instanceTypes.length === 0) {
+    return fail('instanceTypes', 'the pool\'s requirements allow no instance type of the catalog');
+  }
+
+  // 2. node selection, per instance type and capacity type
+  let firstSelection: { predicate: string; reason: string } | undefined;
+  const selected: Array<{ type: GpuInstanceType; capacityTypes: string[] }> = [];
+  for (const type of pool.instanceTypes) {
+    const cts: string[] = [];
+    for (const ct of pool.capacityTypes.length > 0 ? pool.capacityTypes : [undefined]) {
+      const failure = selectionFailure(t.podSpec, pool.labelSpace(type, ct));
+      if (failure) firstSelection = firstSelection ?? failure;
+      else if (ct !== undefined) cts.push(ct);
+      else cts.push('');
+    }
+    if (cts.length > 0) selected.push({ type, capacityTypes: cts.filter((c) => c !== '') });
+  }
+  if (selected.length === 0) return fail(firstSelection!.predicate, firstSelection!.reason);
+
+  // 3. GPU resources
+  const demand = podGpuDemand(t);
+  let gpuFit = selected;
+  for (const [resource, n] of Object.entries(demand)) {
+    const before = gpuFit;
+    gpuFit = gpuFit.filter((s) => (pool.advertisedResources(s.type)[resource] ?? 0) >= n);
+    if (gpuFit.length === 0) {
+      const offered = before.map((s) => ({ s, n: pool.advertisedResources(s.type)[resource] ?? 0 }));
+      const best = offered.reduce((a, b) => (b.n > a.n ? b : a));
+      const reason = best.n === 0
+        ? `needs ${fmtNum(n)} ${resource} per pod; no allowed instance type of this pool advertises ${resource}`
+        : `needs ${fmtNum(n)} ${resource} per pod; the largest allowed type ${best.s.type.name} has ${fmtNum(best.n)}`;
+      return fail('gpu', reason);
+    }
+  }
+
+  // 4. cpu / memory
+  const req = podCpuMemoryRequests(t);
+  const withAlloc = gpuFit.map((s) => ({ ...s, alloc: allocatableOf(s.type, options.systemReserve) }));
+  const cpuFit = withAlloc.filter((s) => s.alloc.cpu >= req.cpu);
+  if (cpuFit.length === 0) {
+    const best = withAlloc.reduce((a, b) => (b.alloc.cpu > a.alloc.cpu ? b : a));
+    return fail('cpu', `needs ${fmtNum(req.cpu)} cpu per pod; the largest allowed type ${best.type.name} leaves ${fmtNum(best.alloc.cpu)} cpu for pods`);
+  }
+  const memFit = cpuFit.filter((s) => s.alloc.memoryBytes >= req.memoryBytes);
+  if (memFit.length === 0) {
+    const best = cpuFit.reduce((a, b) => (b.alloc.memoryBytes > a.alloc.memoryBytes ? b : a));
+    return fail('memory', `needs ${fmtBytes(req.memoryBytes)} memory per pod; the largest allowed type ${best.type.name} leaves ${fmtBytes(best.alloc.memoryBytes)} for pods`);
+  }
+
+  // 5. pool limits
+  const capacityOf = (type: GpuInstanceType): Record<string, number> =>
+    ({ cpu: type.vcpu, memory: type.memoryMiB * MiB, ...pool.advertisedResources(type) });
+  const withinLimits = memFit.filter((s) => {
+    const cap = capacityOf(s.type);
+    return Object.entries(pool.limits).every(([k, lim]) => cap[k] === undefined || cap[k] <= lim);
+  });
+  if (withinLimits.length === 0) {
+    const first = memFit[0].type;
+    const cap = capacityOf(first);
+    const [k, lim] = Object.entries(pool.limits).find(([key, l]) => cap[key] !== undefined && cap[key] > l)!;
+    return fail('limits', `every fitting type exceeds the pool's limits, e.g. ${first.name} has ${k === 'memory' ? fmtBytes(cap[k]) : fmtNum(cap[k])} ${k}, above limits.${k} ${k === 'memory' ? fmtBytes(lim) : fmtNum(lim)}`);
+  }
+
+  const capacityTypes = pool.capacityTypes.filter((ct) => withinLimits.some((s) => s.capacityTypes.includes(ct)));
+  return { pool, fits: true, instanceTypes: withinLimits.map((s) => s.type), capacityTypes };
+}
+
+/** Judges one pod template against every pool, one verdict per pool in the given order. */
+export function placeOnPools(t: PodTemplateRef, pools: readonly PoolModel[], options: PlacementOptions = {}): PlacementVerdict[] {
+  return pools.map((pool) => placeOnPool(t, pool, options));
+}
+
+/**
+ * The pool Karpenter would pick among fitting verdicts: highest `weight` first (absent = 0), then name order as a
+ * stable tie-break (Karpenter itself does not promise an order for equal weights). `undefined` when none fits.
+ */
+export function preferredVerdict(verdicts: readonly PlacementVerdict[]): PlacementVerdict | undefined {
+  return verdicts.filter((v) => v.fits)
+    .sort((a, b) => (b.pool.weight ?? 0) - (a.pool.weight ?? 0) || a.pool.name.localeCompare(b.pool.name))[0];
+}
