@@ -87,7 +87,7 @@ export function loadCoreSchemas(): CoreSchemas | string {
     if (t.fqn) {
       const name = t.fqn.slice(prefix.length);
       if (name === 'IntOrString') return { type: ['integer', 'string'] };
-      if (name === 'Quantity') return { anyOf: [{ type: 'number' }, { type: 'string', pattern: QUANTITY_PATTERN }] };
+      if (name === 'Quantity') return { type: ['number', 'string'], pattern: QUANTITY_PATTERN }; // pattern applies to strings only
       if (name === 'ObjectMeta') return { $ref: `${CORE_SCHEMA_ID}#/definitions/ObjectMeta` };
       const tt = types[t.fqn];
       if (tt?.kind === 'enum') return { type: 'string' };

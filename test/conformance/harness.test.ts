@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as fc from 'fast-check';
+import { parseAllDocuments } from 'yaml';
 import { CelHarnessError, compileRule, evaluateRule } from './cel';
 import { SHARED_CRDS_DIR, crdsAvailable, expectValid, knownKinds, objectId, parseManifests, schemaSource, validateObject } from './schema';
 import { collectRules } from './structural';
@@ -76,10 +77,10 @@ function deployment(mutate: (d: any) => void): any {
 }
 
 /** Every error must start with the JSON path of the offending field. */
-function expectError(obj: any, path: string, fragment: string | RegExp): void {
+function expectError(obj: any, at: string, fragment: string | RegExp): void {
   const errs = validateObject(obj);
-  const hit = errs.find((e) => e.startsWith(`${path}: `) || e.startsWith(`${path}.`) || e.startsWith(`${path}[`));
-  if (!hit) throw new Error(`expected an error at ${path}, got:\n${errs.join('\n') || '(none)'}`);
+  const hit = errs.find((e) => e.startsWith(`${at}: `) || e.startsWith(`${at}.`) || e.startsWith(`${at}[`));
+  if (!hit) throw new Error(`expected an error at ${at}, got:\n${errs.join('\n') || '(none)'}`);
   expect(errs.filter((e) => (typeof fragment === 'string' ? e.includes(fragment) : fragment.test(e)))).not.toHaveLength(0);
 }
 
@@ -115,7 +116,6 @@ describeIfShared('CRD kinds', () => {
   });
 
   test('every CEL rule in every CRD is understood by the harness (no unsupported function)', () => {
-    const { parseAllDocuments } = require('yaml');
     let count = 0;
     const failures: string[] = [];
     for (const f of fs.readdirSync(SHARED_CRDS_DIR).filter((x) => x.endsWith('.yaml'))) {
@@ -221,7 +221,7 @@ describeIfShared('Karpenter NodePool (schema + CEL)', () => {
     expectError(nodePool((np) => { np.spec.template.spec.requirements[1].values = ['two']; }),
       'spec.template.spec.requirements', 'rule evaluation error');
     expectError(nodePool((np) => { np.spec.template.spec.requirements[1].values = ['1', '2']; }),
-      'spec.template.spec.requirements', "must have a single positive integer value");
+      'spec.template.spec.requirements', 'must have a single positive integer value');
     expectError(nodePool((np) => { np.spec.template.spec.requirements[0].values = []; }),
       'spec.template.spec.requirements', "requirements with operator 'In' must have a value defined");
   });
@@ -270,9 +270,12 @@ describeIfShared('Karpenter NodePool (schema + CEL)', () => {
 
 describeIfShared('other CRD kinds', () => {
   const nodeClass = {
-    apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass', metadata: { name: 'gpu' },
+    apiVersion: 'karpenter.k8s.aws/v1',
+    kind: 'EC2NodeClass',
+    metadata: { name: 'gpu' },
     spec: {
-      role: 'KarpenterNodeRole-demo', amiSelectorTerms: [{ alias: 'al2023@latest' }],
+      role: 'KarpenterNodeRole-demo',
+      amiSelectorTerms: [{ alias: 'al2023@latest' }],
       subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'demo' } }],
       securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'demo' } }],
     },
@@ -285,9 +288,13 @@ describeIfShared('other CRD kinds', () => {
   });
 
   const scaledObject = {
-    apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'llm', namespace: 'inference' },
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: { name: 'llm', namespace: 'inference' },
     spec: {
-      scaleTargetRef: { name: 'llm' }, minReplicaCount: 1, maxReplicaCount: 4,
+      scaleTargetRef: { name: 'llm' },
+      minReplicaCount: 1,
+      maxReplicaCount: 4,
       triggers: [{ type: 'prometheus', metadata: { serverAddress: 'http://prometheus:9090', query: 'avg(DCGM_FI_DEV_GPU_UTIL)', threshold: '70' } }],
     },
   };
@@ -299,8 +306,12 @@ describeIfShared('other CRD kinds', () => {
   });
 
   test('ServiceMonitor: int-or-string port, duration format, list-map keys', () => {
-    const sm = (endpoints: any[]) => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'dcgm', namespace: 'gpu' },
-      spec: { selector: { matchLabels: { app: 'dcgm-exporter' } }, endpoints } });
+    const sm = (endpoints: any[]) => ({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'dcgm', namespace: 'gpu' },
+      spec: { selector: { matchLabels: { app: 'dcgm-exporter' } }, endpoints },
+    });
     expect(validateObject(sm([{ port: 'metrics', interval: '15s' }, { targetPort: 9400 }]))).toEqual([]);
     expect(validateObject(sm([{ targetPort: 'metrics' }]))).toEqual([]);
     expectError(sm([{ targetPort: true }]), 'spec.endpoints[0].targetPort', 'must be of type integer or string');
@@ -308,8 +319,12 @@ describeIfShared('other CRD kinds', () => {
   });
 
   test('NVIDIADriver: a default driver must not use nodeSelector (CEL); immutability rules are skipped', () => {
-    const d = { apiVersion: 'nvidia.com/v1alpha1', kind: 'NVIDIADriver', metadata: { name: 'default' },
-      spec: { default: true, driverType: 'gpu', image: 'driver', nodeSelector: { a: 'b' } } };
+    const d = {
+      apiVersion: 'nvidia.com/v1alpha1',
+      kind: 'NVIDIADriver',
+      metadata: { name: 'default' },
+      spec: { default: true, driverType: 'gpu', image: 'driver', nodeSelector: { a: 'b' } },
+    };
     expectError(d, 'spec', 'default NVIDIADriver must not use nodeSelector');
   });
 });
@@ -355,9 +370,16 @@ describe('built-in kinds (cdk8s-plus-30 k8s schema)', () => {
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'system:dcgm' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] },
       { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'gpu-high' }, value: 1000, preemptionPolicy: 'Never' },
       { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'p', namespace: 'a' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'llm' } } } },
-      { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h', namespace: 'a' },
-        spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm' }, maxReplicas: 4,
-          metrics: [{ type: 'Pods', pods: { metric: { name: 'gpu_util' }, target: { type: 'AverageValue', averageValue: '70' } } }] } },
+      {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'h', namespace: 'a' },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm' },
+          maxReplicas: 4,
+          metrics: [{ type: 'Pods', pods: { metric: { name: 'gpu_util' }, target: { type: 'AverageValue', averageValue: '70' } } }],
+        },
+      },
     ]);
     expectError({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'p' } }, 'value', 'Required value');
   });
@@ -390,6 +412,7 @@ describe('without shared/', () => {
     process.env.CONFORMANCE_CRDS_DIR = path.join(__dirname, 'no-such-dir');
     try {
       jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const h = require('./schema');
         expect(h.crdsAvailable()).toBe(false);
         expect(h.validateObject(NODE_POOL)).toEqual([]);

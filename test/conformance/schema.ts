@@ -19,8 +19,8 @@ import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 import { CLUSTER_SCOPED_CORE, CORE_SCHEMA_ID, loadCoreSchemas } from './core-schema';
 import { objectMetaErrors } from './object-meta';
-import { semanticErrors } from './semantic';
 import { re2 } from './re2';
+import { semanticErrors } from './semantic';
 import { GO_DURATION, displayPath, rootSchema, runCel, shortValue } from './structural';
 
 /**
@@ -77,7 +77,7 @@ function makeAjv(): Ajv {
         const id = JSON.stringify(keys.map((k) => item[k] ?? null));
         if (seen.has(id)) {
           errs.push({ keyword: 'k8sListMapKeys', instancePath: '', params: { index: i, keys }, message: `Duplicate value: item ${i} repeats keys ${keys.join(', ')} of item ${seen.get(id)}` });
-        } else seen.set(id, i);
+        } else {seen.set(id, i);}
       });
       (listMapKeys as any).errors = errs;
       return errs.length === 0;
@@ -111,8 +111,12 @@ function getRegistry(): Map<string, KindEntry> {
           if (!v.served || !v.schema?.openAPIV3Schema) continue;
           const apiVersion = `${group}/${v.name}`;
           reg.set(`${apiVersion}/${names.kind}`, {
-            apiVersion, kind: names.kind, namespaced: scope === 'Namespaced', source: file,
-            structural: v.schema.openAPIV3Schema, ajvSchema: rootSchema(v.schema.openAPIV3Schema, apiVersion, names.kind),
+            apiVersion,
+            kind: names.kind,
+            namespaced: scope === 'Namespaced',
+            source: file,
+            structural: v.schema.openAPIV3Schema,
+            ajvSchema: rootSchema(v.schema.openAPIV3Schema, apiVersion, names.kind),
           });
         }
       }

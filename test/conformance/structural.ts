@@ -40,7 +40,7 @@ export function toAjvSchema(s: any, inJunctor = false): any {
   const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
   let properties = s.properties;
   if (s['x-kubernetes-embedded-resource']) {
-    properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, ...(properties ?? {}) };
+    properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true }, ...(properties ?? {}) };
   }
   if (properties) {
     out.properties = {};
