@@ -170,7 +170,8 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[])
   const instanceTypes: GpuInstanceType[] = [];
   const unmodelled = new Map<NodeSelectorRequirement, true>();
   for (const type of types) {
-    const known = { ...labels, ...type.karpenterLabels() };
+    // Every type in the catalog runs Linux (EKS AL2023/Bottlerocket NVIDIA AMIs), so `kubernetes.io/os` is known.
+    const known = { 'kubernetes.io/os': 'linux', ...labels, ...type.karpenterLabels() };
     let ok = true;
     for (const r of requirements) {
       if (Object.prototype.hasOwnProperty.call(known, r.key)) {

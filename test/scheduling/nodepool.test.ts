@@ -56,6 +56,9 @@ describe('poolModelOf on inline NodePools', () => {
     expect(poolModelOf(nodePool([{ key: 'karpenter.sh/capacity-type', operator: 'NotIn', values: ['spot'] }])).capacityTypes)
       .toEqual(['on-demand', 'reserved']);
   });
+  test('a Windows pool offers none of the catalog types (all Linux)', () => {
+    expect(poolModelOf(nodePool([{ key: 'kubernetes.io/os', operator: 'In', values: ['windows'] }])).instanceTypes).toEqual([]);
+  });
   test('a CPU pool (category c/m/r) offers no GPU', () => {
     const pool = poolModelOf(nodePool([{ key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] }]));
     expect(pool.instanceTypes).toEqual([]);
@@ -73,6 +76,7 @@ describe('poolModelOf on inline NodePools', () => {
       { key: 'team', operator: 'In', values: ['ml'] },
       { key: 'karpenter.k8s.aws/instance-hypervisor', operator: 'In', values: ['nitro'] },
       { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['g6'] },
+      { key: 'kubernetes.io/os', operator: 'In', values: ['linux'] },
     ], { name: 'ml', labels: { accelerator: 'nvidia' } }));
     expect(families(pool.instanceTypes)).toEqual(['g6']);
     expect(pool.unmodelledRequirements.map((r) => r.key)).toEqual(['karpenter.k8s.aws/instance-hypervisor']);
