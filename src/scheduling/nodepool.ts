@@ -4,7 +4,7 @@
  * Instance types come from our catalog: a type is allowed when its Karpenter labels (plus the pool's template
  * labels) satisfy every requirement. As in Karpenter (`Requirements.Intersects` only compares keys both sides
  * define), a requirement on a key the type does not define does not filter types; requirements on Karpenter
- * well-known keys that the catalog does not model (e.g. `karpenter.k8s.aws/instance-hypervisor`) are listed in
+ * well-known keys that the catalog does not model (e.g. `karpenter.k8s.aws/instance-accelerator-name`) are listed in
  * `unmodelledRequirements` so callers can say the answer is optimistic.
  */
 import { GpuInstanceType } from '../catalog';

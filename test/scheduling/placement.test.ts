@@ -3,9 +3,6 @@ import { ADVERTISED_RESOURCES_ANNOTATION, poolModelOf } from '../../src/scheduli
 import { allocatableOf, placeOnPool, placeOnPools, preferredVerdict } from '../../src/scheduling/placement';
 import { podTemplateOf } from '../../src/scheduling/workloads';
 
-// TEMPORARY: src/catalog is being written in parallel; remove this line once src/catalog/index.ts exists.
-jest.mock('../../src/catalog', () => jest.requireActual('./catalog-stub'), { virtual: true });
-
 const MiB = 2 ** 20;
 const type = (name: string) => GpuInstanceType.all().find((t) => t.name === name)!;
 const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' };
