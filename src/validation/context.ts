@@ -1,0 +1,188 @@
+/**
+ * The per-run index behind {@link RuleContext}: built once per `validateManifests` call, shared by every rule.
+ */
+import { GpuConfigError } from '../errors';
+import { PoolModel, poolModelOf } from '../scheduling/nodepool';
+import { podTemplateOf } from '../scheduling/workloads';
+import { Finding, ManifestSource, ObjectRef, SourcedManifest } from './model';
+import { ReadProblem, Rule, RuleContext, WorkloadRef } from './rule';
+
+/** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `''`. */
+export function apiGroupOf(apiVersion: unknown): string {
+  if (typeof apiVersion !== 'string') return '';
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** The {@link ObjectRef} of a manifest (`<unnamed>` / `<unknown>` when fields are missing). */
+export function objectRefOf(obj: any): ObjectRef {
+  const ns = obj?.metadata?.namespace;
+  return {
+    apiVersion: typeof obj?.apiVersion === 'string' ? obj.apiVersion : '<unknown>',
+    kind: typeof obj?.kind === 'string' ? obj.kind : '<unknown>',
+    ...(typeof ns === 'string' && ns !== '' ? { namespace: ns } : {}),
+    name: typeof obj?.metadata?.name === 'string' && obj.metadata.name !== '' ? obj.metadata.name : '<unnamed>',
+  };
+}
+
+const key3 = (kind: string, ns: string | undefined, name: string) => `${kind}\u0000${ns ?? ''}\u0000${name}`;
+
+/** The index of one run. */
+export class ManifestIndex {
+  /** Every object, in input order. */
+  public readonly objects: readonly any[];
+  private readonly sources = new Map<any, ManifestSource | undefined>();
+  private readonly order = new Map<any, number>();
+  private readonly kinds = new Map<string, any[]>();
+  private readonly names = new Map<string, any>();
+  private readonly labels = new Map<string, any[]>();
+  private _workloads?: WorkloadRef[];
+  private podLabelIndex?: Map<string, WorkloadRef[]>;
+  private _pools?: PoolModel[];
+  private _unreadable: ReadProblem[] = [];
+
+  constructor(manifests: readonly SourcedManifest[]) {
+    const objects: any[] = [];
+    manifests.forEach((m) => {
+      const obj = m?.object;
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return;
+      if (this.order.has(obj)) return; // the same object twice: judge it once
+      this.order.set(obj, objects.length);
+      this.sources.set(obj, m.source);
+      objects.push(obj);
+      const kind = typeof obj.kind === 'string' ? obj.kind : '';
+      if (!this.kinds.has(kind)) this.kinds.set(kind, []);
+      this.kinds.get(kind)!.push(obj);
+      const name = obj.metadata?.name;
+      if (typeof name === 'string') {
+        const k = key3(kind, typeof obj.metadata?.namespace === 'string' ? obj.metadata.namespace : '', name);
+        if (!this.names.has(k)) this.names.set(k, obj);
+      }
+      const labels = obj.metadata?.labels;
+      if (labels && typeof labels === 'object') {
+        for (const [k, v] of Object.entries(labels)) {
+          for (const lk of [k, `${k}=${String(v)}`]) {
+            if (!this.labels.has(lk)) this.labels.set(lk, []);
+            this.labels.get(lk)!.push(obj);
+          }
+        }
+      }
+    });
+    this.objects = objects;
+  }
+
+  /** Input position of `obj` (Infinity when it is not one of the indexed objects). */
+  public positionOf(obj: any): number {
+    return this.order.get(obj) ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Where `obj` came from. */
+  public sourceOf(obj: any): ManifestSource | undefined {
+    return this.sources.get(obj);
+  }
+
+  /** @see RuleContext.byKind */
+  public byKind(kind: string, apiGroup?: string): readonly any[] {
+    const all = this.kinds.get(kind) ?? [];
+    return apiGroup === undefined ? all : all.filter((o) => apiGroupOf(o.apiVersion) === apiGroup);
+  }
+
+  /** @see RuleContext.get */
+  public get(kind: string, namespace: string | undefined, name: string): any | undefined {
+    return this.names.get(key3(kind, namespace, name));
+  }
+
+  /** @see RuleContext.byLabel */
+  public byLabel(key: string, value?: string): readonly any[] {
+    return this.labels.get(value === undefined ? key : `${key}=${value}`) ?? [];
+  }
+
+  /** @see RuleContext.workloads */
+  public workloads(): readonly WorkloadRef[] {
+    if (!this._workloads) {
+      this._workloads = [];
+      for (const object of this.objects) {
+        const template = podTemplateOf(object);
+        if (template) this._workloads.push({ object, kind: object.kind, template });
+      }
+    }
+    return this._workloads;
+  }
+
+  /** @see RuleContext.workloadsMatching */
+  public workloadsMatching(namespace: string | undefined, matchLabels: Record<string, string>): readonly WorkloadRef[] {
+    const entries = Object.entries(matchLabels ?? {});
+    if (entries.length === 0) return [];
+    if (!this.podLabelIndex) {
+      this.podLabelIndex = new Map();
+      for (const w of this.workloads()) {
+        for (const [k, v] of Object.entries(w.template.podLabels)) {
+          const lk = `${k}=${v}`;
+          if (!this.podLabelIndex.has(lk)) this.podLabelIndex.set(lk, []);
+          this.podLabelIndex.get(lk)!.push(w);
+        }
+      }
+    }
+    // Start from the smallest bucket, then filter: proportional to the answer, not to all pairs.
+    const buckets = entries.map(([k, v]) => this.podLabelIndex!.get(`${k}=${String(v)}`) ?? []);
+    const smallest = buckets.reduce((a, b) => (b.length < a.length ? b : a));
+    return smallest.filter((w) =>
+      entries.every(([k, v]) => w.template.podLabels[k] === String(v))
+      && (namespace === undefined || (w.object.metadata?.namespace ?? '') === namespace));
+  }
+
+  /** @see RuleContext.nodePools */
+  public nodePools(): readonly PoolModel[] {
+    if (!this._pools) {
+      this._pools = [];
+      for (const obj of this.byKind('NodePool', 'karpenter.sh')) {
+        try {
+          this._pools.push(poolModelOf(obj));
+        } catch (e) {
+          if (!(e instanceof GpuConfigError)) throw e;
+          this._unreadable.push({ object: obj, fieldPath: e.property, message: `${e.problem}; the NodePool is left out of the GPU rules`, remediation: e.fix });
+        }
+      }
+    }
+    return this._pools;
+  }
+
+  /** @see RuleContext.readProblems */
+  public readProblems(): readonly ReadProblem[] {
+    this.nodePools();
+    return this._unreadable;
+  }
+
+  /** A {@link RuleContext} whose `finding` builds findings of `rule`. */
+  public contextFor(rule: Rule, knownRuleIds: ReadonlySet<string>,
+    onFinding?: (finding: Finding, obj: any) => void): RuleContext {
+    const index = this;
+    return {
+      objects: this.objects,
+      knownRuleIds,
+      byKind: (kind, apiGroup) => index.byKind(kind, apiGroup),
+      get: (kind, namespace, name) => index.get(kind, namespace, name),
+      byLabel: (key, value) => index.byLabel(key, value),
+      workloadsMatching: (namespace, matchLabels) => index.workloadsMatching(namespace, matchLabels),
+      workloads: () => index.workloads(),
+      nodePools: () => index.nodePools(),
+      readProblems: () => index.readProblems(),
+      sourceOf: (obj) => index.sourceOf(obj),
+      finding(obj: any, fieldPath: string, message: string, remediation?: string): Finding {
+        const source = index.sourceOf(obj);
+        const f: Finding = {
+          ruleId: rule.id,
+          title: rule.title,
+          severity: rule.severity,
+          object: objectRefOf(obj),
+          ...(source ? { source } : {}),
+          fieldPath,
+          message,
+          remediation: remediation ?? rule.remediation,
+        };
+        onFinding?.(f, obj);
+        return f;
+      },
+    };
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The built-in rules, by family: annotations (GPU000), resources (GPU001), placement (GPU002, GPU004, GPU006),
+ * karpenter (GPU003, GPU005).
+ */
+import { Rule } from '../rule';
+import { SUPPRESSION_RULE } from './annotations';
+import { GPU_POOL_LIMITED, GPU_POOL_TAINTED } from './karpenter';
+import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
+import { GPU_RESOURCES_IN_LIMITS } from './resources';
+
+export { SUPPRESSION_RULE } from './annotations';
+export { GPU_POOL_LIMITED, GPU_POOL_TAINTED } from './karpenter';
+export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
+export { GPU_RESOURCES_IN_LIMITS } from './resources';
+export * from './gpu-pools';
+
+/** Every built-in rule, sorted by id. */
+export const BUILTIN_RULES: readonly Rule[] = [
+  SUPPRESSION_RULE,
+  GPU_RESOURCES_IN_LIMITS,
+  GPU_POD_TOLERATES_GPU_TAINT,
+  GPU_POOL_TAINTED,
+  NON_GPU_POD_TOLERATES_GPU_TAINT,
+  GPU_POOL_LIMITED,
+  GPU_MODEL_NOT_PINNED,
+];

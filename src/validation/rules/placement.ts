@@ -1,0 +1,154 @@
+/**
+ * Placement rules: will a GPU pod find a GPU node, will a CPU pod stay off one, and which GPU model will it get.
+ * All answers come from the one scheduling model in src/scheduling (toleration matching, placement).
+ */
+import { PoolModel } from '../../scheduling/nodepool';
+import { placeOnPool } from '../../scheduling/placement';
+import { podGpuDemand } from '../../scheduling/resources';
+import { formatTaint, Taint, tolerationFor, untoleratedTaints } from '../../scheduling/taints';
+import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
+import { Severity } from '../model';
+import { Rule } from '../rule';
+import { conventionalTaintFor, GPU_MEMORY_LABEL, GPU_NAME_LABEL, isBlocking, poolOffers } from './gpu-pools';
+
+const KINDS_AND_POOLS = [...POD_TEMPLATE_KINDS, 'NodePool'];
+
+const tolerationYaml = (t: Taint) => {
+  const tol = tolerationFor(t);
+  return `{key: ${tol.key}, operator: ${tol.operator}${tol.value !== undefined ? `, value: ${JSON.stringify(tol.value)}` : ''}, effect: ${tol.effect}}`;
+};
+
+/** GPU002 — a GPU pod must tolerate the taints of at least one pool offering its GPUs. */
+export const GPU_POD_TOLERATES_GPU_TAINT: Rule = {
+  id: 'GPU002',
+  title: 'A pod requesting GPUs must tolerate the taints of a NodePool that offers them',
+  severity: Severity.ERROR,
+  kinds: KINDS_AND_POOLS,
+  remediation: 'Add a toleration for the GPU taint, e.g. {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}.',
+  description: 'Every Karpenter NodePool in the manifests whose instance types advertise all the GPU resources the pod '
+    + 'requests is a candidate; the pod must tolerate every `NoSchedule`/`NoExecute` taint of at least one of them '
+    + '(Kubernetes\' exact matching: a `NoExecute` toleration does not cover a `NoSchedule` taint, `Equal` needs the same '
+    + 'value, an empty key with `Exists` tolerates everything). Otherwise it stays Pending. When no NodePool in the '
+    + 'manifests offers the resource (e.g. a lone Deployment is linted), the conventional taint '
+    + '`nvidia.com/gpu:NoSchedule` (`<vendor>/gpu` for other vendors) is assumed and the message says so. A '
+    + 'nodeSelector is not required: the GPU request alone keeps the pod off CPU nodes.',
+  *check(ctx) {
+    const pools = ctx.nodePools();
+    for (const w of ctx.workloads()) {
+      const demand = Object.keys(podGpuDemand(w.template)).sort();
+      if (demand.length === 0) continue;
+      const tolerations = w.template.podSpec.tolerations;
+      const path = `${w.template.podSpecPath}.tolerations`;
+      const what = demand.join(' + ');
+      const offering = pools.filter((p) => demand.every((r) => poolOffers(p, r)));
+      if (offering.length === 0) {
+        const assumed = [...new Map(demand.map((r) => { const t = conventionalTaintFor(r); return [formatTaint(t), t] as const; })).values()];
+        const missing = untoleratedTaints(tolerations, assumed);
+        if (missing.length === 0) continue;
+        const none = pools.length === 0 ? 'no Karpenter NodePool is in these manifests'
+          : `none of the ${pools.length} NodePool(s) in these manifests offers ${what}`;
+        yield ctx.finding(w.object, path,
+          `requests ${what} but does not tolerate ${missing.map(formatTaint).join(', ')}, the conventional taint of GPU nodes `
+          + `(assumed because ${none}); the pod would stay Pending`,
+          `Add the toleration ${missing.map(tolerationYaml).join(', ')} (or lint it together with the NodePools it should run on).`);
+        continue;
+      }
+      const tolerated = offering.filter((p) => untoleratedTaints(tolerations, p.taints).length === 0);
+      if (tolerated.length > 0) continue;
+      const detail = offering.map((p) => `NodePool ${p.name} (${untoleratedTaints(tolerations, p.taints).map(formatTaint).join(', ')})`);
+      const first = untoleratedTaints(tolerations, offering[0].taints);
+      yield ctx.finding(w.object, path,
+        `requests ${what} but tolerates the taints of no NodePool offering it: ${detail.join('; ')}; the pod would stay Pending`,
+        `Add the toleration(s) ${first.map(tolerationYaml).join(', ')} for NodePool ${offering[0].name}.`);
+    }
+  },
+};
+
+/** The GPU taints a CPU pod could slip past: per GPU-offering pool with blocking taints, or the conventional one. */
+function gpuTaintTargets(pools: readonly PoolModel[]): { pools: PoolModel[]; assumed?: Taint } {
+  const gpuPools = pools.filter((p) => p.offersGpu && p.taints.some(isBlocking));
+  if (pools.some((p) => p.offersGpu)) return { pools: gpuPools };
+  return { pools: [], assumed: conventionalTaintFor('nvidia.com/gpu') };
+}
+
+function describeTolerance(tolerations: any): string {
+  const blanket = Array.isArray(tolerations) && tolerations.some((t: any) => !t?.key && t?.operator === 'Exists');
+  return blanket ? ' (a toleration with an empty key and operator Exists tolerates every taint)' : '';
+}
+
+/** GPU004 — a pod that tolerates the GPU taint but requests no GPU may squat a GPU node. */
+export const NON_GPU_POD_TOLERATES_GPU_TAINT: Rule = {
+  id: 'GPU004',
+  title: 'A pod that requests no GPU should not tolerate the GPU taint',
+  severity: Severity.WARNING,
+  kinds: KINDS_AND_POOLS,
+  remediation: 'Remove the GPU toleration from pods that need no GPU (or request a GPU if the pod needs one).',
+  description: 'The GPU taint exists to keep CPU pods off expensive GPU nodes; a pod that tolerates it without '
+    + 'requesting a GPU can be placed there, take the node\'s cpu and memory and keep it from scaling down. The '
+    + 'warning fires when the pod tolerates all blocking taints of a GPU-offering NodePool and fits on it (or, with '
+    + 'no GPU NodePool in the manifests, tolerates `nvidia.com/gpu:NoSchedule`). DaemonSets are exempt: node agents '
+    + '(device plugin, DCGM exporter, log shippers) must run on GPU nodes.',
+  *check(ctx) {
+    const targets = gpuTaintTargets(ctx.nodePools());
+    for (const w of ctx.workloads()) {
+      if (w.kind === 'DaemonSet') continue;
+      if (Object.keys(podGpuDemand(w.template)).length > 0) continue;
+      const tolerations = w.template.podSpec.tolerations;
+      if (!Array.isArray(tolerations) || tolerations.length === 0) continue;
+      const path = `${w.template.podSpecPath}.tolerations`;
+      if (targets.assumed) {
+        if (untoleratedTaints(tolerations, [targets.assumed]).length === 0) {
+          yield ctx.finding(w.object, path,
+            `requests no GPU but tolerates ${formatTaint(targets.assumed)}, the conventional GPU taint${describeTolerance(tolerations)}; `
+            + 'it may be placed on a GPU node and keep it busy');
+        }
+        continue;
+      }
+      const squatted = targets.pools.filter((p) => untoleratedTaints(tolerations, p.taints).length === 0 && placeOnPool(w.template, p).fits);
+      if (squatted.length === 0) continue;
+      const list = squatted.map((p) => `${p.name} (${p.taints.filter(isBlocking).map(formatTaint).join(', ')})`).join('; ');
+      yield ctx.finding(w.object, path,
+        `requests no GPU but tolerates the taints of GPU NodePool(s) ${list}${describeTolerance(tolerations)}; it may be placed on a GPU node and keep it busy`);
+    }
+  },
+};
+
+/** GPU006 — GPU pods that may land on different GPU models should pin one. */
+export const GPU_MODEL_NOT_PINNED: Rule = {
+  id: 'GPU006',
+  title: 'A GPU pod that could land on different GPU models should pin one',
+  severity: Severity.WARNING,
+  kinds: KINDS_AND_POOLS,
+  remediation: 'Pin the GPU model: nodeSelector {karpenter.k8s.aws/instance-gpu-name: <model>} or a required node affinity '
+    + 'on karpenter.k8s.aws/instance-gpu-name / instance-family listing only models with enough memory.',
+  description: 'Placement runs the pod against every NodePool in the manifests (taints, nodeSelector and node affinity, '
+    + 'GPU count, cpu and memory). When the instance types it fits carry more than one GPU model, the pod may land on '
+    + 'any of them: a model sized for an 80 GB H100 may be started on a 24 GB A10G and fail. Silent when no NodePool is '
+    + 'in the manifests (nothing is known about the models).',
+  *check(ctx) {
+    const pools = ctx.nodePools();
+    if (pools.length === 0) return;
+    for (const w of ctx.workloads()) {
+      const demand = Object.keys(podGpuDemand(w.template));
+      if (demand.length === 0) continue;
+      const models = new Map<string, { memory: string; pools: Set<string> }>();
+      for (const pool of pools) {
+        if (!demand.every((r) => poolOffers(pool, r))) continue;
+        const verdict = placeOnPool(w.template, pool);
+        if (!verdict.fits) continue;
+        for (const type of verdict.instanceTypes) {
+          const labels = type.karpenterLabels();
+          const name = labels[GPU_NAME_LABEL];
+          if (!name) continue;
+          if (!models.has(name)) models.set(name, { memory: labels[GPU_MEMORY_LABEL] ?? '?', pools: new Set() });
+          models.get(name)!.pools.add(pool.name);
+        }
+      }
+      if (models.size < 2) continue;
+      const list = [...models.entries()].sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, m]) => `${name} (${m.memory} MiB, NodePool ${[...m.pools].sort().join('/')})`);
+      yield ctx.finding(w.object, `${w.template.podSpecPath}.nodeSelector`,
+        `requests ${demand.sort().join(' + ')} and pins no GPU model, so it may land on any of ${list.join(', ')}`);
+    }
+  },
+};

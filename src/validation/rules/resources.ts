@@ -1,0 +1,82 @@
+/**
+ * Resource rules: how GPUs and other extended resources are asked for.
+ *
+ * Kubernetes semantics (k8s.io/kubernetes `pkg/apis/core/validation` `ValidateResourceRequirements`): an extended
+ * resource (`vendor/name`, e.g. `nvidia.com/gpu`) cannot be overcommitted, so it must appear in `limits`, its request
+ * (when written) must equal its limit, and it must be a whole number. A request alone is rejected by the API server.
+ */
+import { isExtendedResourceName, isGpuResourceName, tryParseQuantity } from '../../scheduling/resources';
+import { containersOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
+import { Severity } from '../model';
+import { Rule } from '../rule';
+
+function mapOf(container: any, field: 'limits' | 'requests'): Record<string, unknown> {
+  const m = container?.resources?.[field];
+  return m && typeof m === 'object' && !Array.isArray(m) ? m : {};
+}
+
+const has = (m: Record<string, unknown>, k: string) => Object.prototype.hasOwnProperty.call(m, k);
+const show = (v: unknown) => JSON.stringify(v);
+
+/** GPU001 — extended (GPU) resources in limits, requests equal to limits, whole positive GPU counts. */
+export const GPU_RESOURCES_IN_LIMITS: Rule = {
+  id: 'GPU001',
+  title: 'GPU and other extended resources must be set in limits, requests equal to limits, as whole positive counts',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS],
+  remediation: 'Set the GPU count (a whole number, at least 1) in resources.limits; if you also set it in requests, use the same value.',
+  description: 'Extended resources such as `nvidia.com/gpu`, `nvidia.com/mig-1g.10gb`, `amd.com/gpu`, '
+    + '`vpc.amazonaws.com/efa` cannot be overcommitted: Kubernetes requires them in `limits`, any request equal to '
+    + 'the limit, and whole numbers. A GPU count must moreover be at least 1 (a 0 entry says "GPU workload" to '
+    + 'tools and readers while asking for none; remove it instead). App, init and sidecar containers are checked.',
+  *check(ctx) {
+    for (const w of ctx.workloads()) {
+      for (const c of containersOf(w.template)) {
+        const limits = mapOf(c.container, 'limits');
+        const requests = mapOf(c.container, 'requests');
+        const names = [...new Set([...Object.keys(limits), ...Object.keys(requests)])].filter(isExtendedResourceName).sort();
+        const who = `${c.init ? (c.sidecar ? 'sidecar' : 'init container') : 'container'} ${JSON.stringify(c.container.name ?? '?')}`;
+        for (const name of names) {
+          const gpu = isGpuResourceName(name);
+          const unit = gpu ? 'GPU' : 'extended resource';
+          const values: Array<['limits' | 'requests', unknown]> = [];
+          if (has(limits, name)) values.push(['limits', limits[name]]);
+          if (has(requests, name)) values.push(['requests', requests[name]]);
+          let valid = true;
+          for (const [field, raw] of values) {
+            const path = `${c.path}.resources.${field}["${name}"]`;
+            const n = tryParseQuantity(raw);
+            if (n === undefined) {
+              valid = false;
+              yield ctx.finding(w.object, path, `${who} sets ${field} ${name} to ${show(raw)}, which is not a Kubernetes quantity`);
+            } else if (!Number.isInteger(n)) {
+              valid = false;
+              yield ctx.finding(w.object, path,
+                `${who} sets ${field} ${name} to ${show(raw)}; ${unit}s are whole units, never fractions`,
+                gpu ? 'Request a whole number of GPUs; to share a GPU use a MIG resource (nvidia.com/mig-<profile>) or time-slicing.'
+                  : 'Use a whole number.');
+            } else if (gpu && n <= 0) {
+              valid = false;
+              yield ctx.finding(w.object, path,
+                `${who} sets ${field} ${name} to ${show(raw)}; a GPU count must be at least 1`,
+                `Remove ${name} from the container if it needs no GPU, or set it to 1 or more.`);
+            } else if (n < 0) {
+              valid = false;
+              yield ctx.finding(w.object, path, `${who} sets ${field} ${name} to ${show(raw)}, a negative count`);
+            }
+          }
+          if (has(requests, name) && !has(limits, name)) {
+            yield ctx.finding(w.object, `${c.path}.resources.limits`,
+              `${who} requests ${name} (${show(requests[name])}) but sets no limit; Kubernetes rejects an extended resource without a limit`,
+              `Move ${name}: ${show(requests[name])} to resources.limits (requests may stay, with the same value).`);
+          } else if (valid && has(requests, name) && has(limits, name)
+            && tryParseQuantity(requests[name]) !== tryParseQuantity(limits[name])) {
+            yield ctx.finding(w.object, `${c.path}.resources.requests["${name}"]`,
+              `${who} requests ${show(requests[name])} ${name} but limits ${show(limits[name])}; Kubernetes requires them equal`,
+              `Set requests and limits of ${name} to the same count, or drop the request (it defaults to the limit).`);
+          }
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,85 @@
+/**
+ * Per-object suppressions: the annotation `cdk8s-gpu.io/suppress: "GPU003=<reason>,GPU004=<reason>"` on an
+ * object (its `metadata.annotations`, or its pod template's for workloads) switches those rules off for that object
+ * only. Every entry needs a reason and a known rule id; an entry that has neither suppresses nothing and is reported
+ * by rule GPU000, so nothing is suppressed by accident.
+ */
+import { podTemplateOf } from '../scheduling/workloads';
+
+/** The annotation that suppresses rules on one object. */
+export const SUPPRESS_ANNOTATION = 'cdk8s-gpu.io/suppress';
+
+/** Rule ids: `GPU` and three digits. */
+export const RULE_ID_PATTERN = /^GPU\d{3}$/;
+
+/** A problem with a suppression annotation. */
+export interface SuppressionProblem {
+  /** Field path of the annotation. */
+  readonly fieldPath: string;
+  /** What is wrong. */
+  readonly message: string;
+}
+
+/** The valid suppressions of one object and the problems found reading them. */
+export interface Suppressions {
+  /** Rule id → reason, for valid entries only. */
+  readonly rules: ReadonlyMap<string, string>;
+  /** Entries that suppress nothing, and why. */
+  readonly problems: readonly SuppressionProblem[];
+}
+
+/** Splits at commas that start a new `ID=` entry, so reasons may contain commas. */
+function splitEntries(value: string): string[] {
+  return value.split(/,(?=\s*[A-Za-z]+\d+\s*(?:=|,|$))/).map((s) => s.trim()).filter((s) => s !== '');
+}
+
+function parseOne(value: unknown, fieldPath: string, knownRuleIds: ReadonlySet<string>,
+  rules: Map<string, string>, problems: SuppressionProblem[]): void {
+  if (typeof value !== 'string') {
+    problems.push({ fieldPath, message: `is ${JSON.stringify(value)}, not a string of ID=reason entries` });
+    return;
+  }
+  const entries = splitEntries(value);
+  if (entries.length === 0) problems.push({ fieldPath, message: 'is empty, so it suppresses nothing' });
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    const id = (eq < 0 ? entry : entry.slice(0, eq)).trim();
+    const reason = eq < 0 ? '' : entry.slice(eq + 1).trim();
+    if (!RULE_ID_PATTERN.test(id)) {
+      problems.push({ fieldPath, message: `entry "${entry}" does not start with a rule id like GPU003, so it suppresses nothing` });
+    } else if (!knownRuleIds.has(id)) {
+      problems.push({ fieldPath, message: `entry "${entry}" names unknown rule ${id}, so it suppresses nothing` });
+    } else if (reason === '') {
+      problems.push({ fieldPath, message: `entry "${entry}" gives no reason, so ${id} is not suppressed` });
+    } else if (id === 'GPU000') {
+      problems.push({ fieldPath, message: 'GPU000 (malformed cdk8s-gpu annotations) cannot be suppressed' });
+    } else {
+      rules.set(id, reason);
+    }
+  }
+}
+
+/**
+ * Reads the suppressions of `obj`: `metadata.annotations` and, for a workload, its pod template's annotations.
+ * @param obj a manifest
+ * @param knownRuleIds ids a suppression may name
+ */
+export function suppressionsOf(obj: any, knownRuleIds: ReadonlySet<string>): Suppressions {
+  const rules = new Map<string, string>();
+  const problems: SuppressionProblem[] = [];
+  const own = obj?.metadata?.annotations;
+  if (own && typeof own === 'object' && Object.prototype.hasOwnProperty.call(own, SUPPRESS_ANNOTATION)) {
+    parseOne(own[SUPPRESS_ANNOTATION], `metadata.annotations["${SUPPRESS_ANNOTATION}"]`, knownRuleIds, rules, problems);
+  }
+  const template = podTemplateOf(obj);
+  if (template && template.podSpecPath !== 'spec') {
+    const metaPath = template.podSpecPath.replace(/\.spec$/, '.metadata');
+    let meta: any = obj;
+    for (const p of metaPath.split('.')) meta = meta && typeof meta === 'object' ? meta[p] : undefined;
+    const ann = meta?.annotations;
+    if (ann && typeof ann === 'object' && Object.prototype.hasOwnProperty.call(ann, SUPPRESS_ANNOTATION)) {
+      parseOne(ann[SUPPRESS_ANNOTATION], `${metaPath}.annotations["${SUPPRESS_ANNOTATION}"]`, knownRuleIds, rules, problems);
+    }
+  }
+  return { rules, problems };
+}
