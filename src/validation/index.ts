@@ -14,3 +14,4 @@ export { SUPPRESS_ANNOTATION, RULE_ID_PATTERN, suppressionsOf, Suppressions, Sup
 export { ManifestIndex, apiGroupOf, objectRefOf } from './context';
 export { GpuValidation, GpuValidationProps } from './cdk8s';
 export * from './rules';
+export { renderRulesDoc } from './docs';

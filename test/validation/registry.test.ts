@@ -1,0 +1,82 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { BUILTIN_RULES, defaultRegistry, Rule, RuleRegistry, Severity } from '../../src/validation';
+import { GpuConfigError } from '../../src/errors';
+import { loadYaml, of } from './helpers';
+import { validateManifests } from '../../src/validation';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
+
+const rule = (over: Partial<Rule> = {}): Rule => ({
+  id: 'GPU900', title: 't', severity: Severity.ERROR, kinds: ['Pod'], remediation: 'r',
+  *check() { /* nothing */ },
+  ...over,
+});
+
+describe('built-in rules (self-test)', () => {
+  const rules = defaultRegistry().all();
+
+  test('there are rules, sorted, one per id', () => {
+    expect(rules.map((r) => r.id)).toEqual([...new Set(BUILTIN_RULES.map((r) => r.id))].sort());
+    expect(rules.length).toBeGreaterThanOrEqual(7);
+  });
+
+  test.each(rules.map((r) => [r.id, r] as const))('%s has an id, title, remediation, kinds and a description', (_, r) => {
+    expect(r.id).toMatch(/^GPU\d{3}$/);
+    expect(r.title.trim().length).toBeGreaterThan(10);
+    expect(r.remediation.trim().length).toBeGreaterThan(10);
+    expect(r.kinds.length).toBeGreaterThan(0);
+    expect(r.description?.length ?? 0).toBeGreaterThan(20);
+    expect([Severity.ERROR, Severity.WARNING]).toContain(r.severity);
+  });
+
+  describe.each(rules.map((r) => [r.id] as const))('%s fixtures', (id) => {
+    const dir = path.join(FIXTURES, id);
+    test('pass.yaml and fail.yaml exist', () => {
+      expect(fs.existsSync(path.join(dir, 'pass.yaml'))).toBe(true);
+      expect(fs.existsSync(path.join(dir, 'fail.yaml'))).toBe(true);
+    });
+    test('fires on fail.yaml', () => {
+      const findings = of(validateManifests(loadYaml(path.join(dir, 'fail.yaml'))), id);
+      expect(findings.length).toBeGreaterThan(0);
+      expect(findings[0].severity).toBe(defaultRegistry().get(id)!.severity);
+    });
+    test('is silent on pass.yaml', () => {
+      expect(of(validateManifests(loadYaml(path.join(dir, 'pass.yaml'))), id)).toEqual([]);
+    });
+  });
+
+  test('every fixture folder belongs to a rule (no orphans after a rule is removed)', () => {
+    const ids = new Set(rules.map((r) => r.id));
+    for (const d of fs.readdirSync(FIXTURES)) expect(ids.has(d) ? d : `orphan fixture ${d}`).toBe(d);
+  });
+});
+
+describe('RuleRegistry', () => {
+  test('refuses a duplicate id', () => {
+    const r = new RuleRegistry().register(rule());
+    expect(() => r.register(rule({ title: 'other' }))).toThrow(/GPU900.*already registered/);
+    expect(() => RuleRegistry.of([...BUILTIN_RULES, BUILTIN_RULES[1]])).toThrow(GpuConfigError);
+  });
+
+  test.each([
+    ['bad id', { id: 'gpu1' }, /id is "gpu1"/],
+    ['four digits', { id: 'GPU0001' }, /id is/],
+    ['missing title', { title: '' }, /title is missing/],
+    ['missing remediation', { remediation: '  ' }, /remediation is missing/],
+    ['no kinds', { kinds: [] }, /kinds is missing/],
+    ['bad severity', { severity: 'fatal' as any }, /severity/],
+    ['no check', { check: undefined as any }, /check is not a function/],
+  ])('refuses a rule with %s', (_, over, msg) => {
+    expect(() => new RuleRegistry().register(rule(over as Partial<Rule>))).toThrow(msg);
+  });
+
+  test('get, has, ids; defaultRegistry is a fresh copy each time', () => {
+    const a = defaultRegistry();
+    a.register(rule());
+    expect(a.get('GPU900')?.title).toBe('t');
+    expect(defaultRegistry().has('GPU900')).toBe(false);
+    expect(defaultRegistry().ids()).toContain('GPU003');
+    expect(defaultRegistry().get('GPU999')).toBeUndefined();
+  });
+});
