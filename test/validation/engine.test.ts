@@ -1,0 +1,150 @@
+import { GpuConfigError } from '../../src/errors';
+import {
+  Finding, ManifestIndex, Rule, RuleRegistry, Severity, SUPPRESS_ANNOTATION, validateManifests,
+} from '../../src/validation';
+import { GPU_TOLERATION, lint, nodePool, of, parseYaml, workload } from './helpers';
+
+const ids = (fs: Finding[]) => fs.map((f) => `${f.object.name}:${f.ruleId}`);
+
+describe('validateManifests', () => {
+  test('findings are ordered by input position, then rule id, and are deterministic', () => {
+    const objects = [
+      workload({ name: 'b-squatter', tolerations: [GPU_TOLERATION] }), // GPU004
+      nodePool({ name: 'gpu', limits: {} }), // GPU005
+      workload({ name: 'a-gpu', limits: { 'nvidia.com/gpu': 2 }, requests: { 'nvidia.com/gpu': 1 } }), // GPU001, GPU002
+      nodePool({ name: 'open', taints: [] }), // GPU003
+    ];
+    const first = lint(objects);
+    expect(ids(first)).toEqual(['b-squatter:GPU004', 'gpu:GPU005', 'a-gpu:GPU001', 'open:GPU003']);
+    expect(lint(objects)).toEqual(first);
+  });
+
+  test('source is carried into findings', () => {
+    const [m] = parseYaml('---\n# c\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, resources: {limits: {nvidia.com/gpu: 1}}}]\n', 'pod.yaml');
+    const [f] = validateManifests([m]);
+    expect(f.source).toEqual({ file: 'pod.yaml', line: 3 });
+    expect(f.object).toEqual({ apiVersion: 'v1', kind: 'Pod', name: 'p' });
+  });
+
+  test('ignores empty and non-object documents; the same object twice is judged once', () => {
+    const w = workload({ limits: { 'nvidia.com/gpu': 1 } });
+    expect(validateManifests([{ object: null }, { object: 'x' }, { object: w }, { object: w }])).toHaveLength(1);
+    expect(validateManifests([])).toEqual([]);
+  });
+
+  test('disabledRules switches rules off globally; an unknown id throws', () => {
+    const w = workload({ limits: { 'nvidia.com/gpu': 1 } });
+    expect(lint([w], { disabledRules: ['GPU002'] })).toEqual([]);
+    expect(() => lint([w], { disabledRules: ['GPU02'] })).toThrow(GpuConfigError);
+    expect(() => lint([w], { disabledRules: ['GPU02'] })).toThrow(/disabledRules names unknown rule "GPU02"/);
+  });
+
+  test('custom rules (array or registry); GPU000 still runs', () => {
+    const custom: Rule = {
+      id: 'GPU900', title: 'every Pod is reported', severity: Severity.WARNING, kinds: ['Pod'], remediation: 'none',
+      *check(ctx) { for (const p of ctx.byKind('Pod')) yield ctx.finding(p, 'metadata', 'a pod'); },
+    };
+    const pod = workload({ kind: 'Pod', annotations: { [SUPPRESS_ANNOTATION]: 'GPU900' } });
+    expect(lint([pod], { rules: [custom] }).map((f) => f.ruleId)).toEqual(['GPU000', 'GPU900']);
+    expect(lint([pod], { rules: RuleRegistry.of([custom]) }).map((f) => f.ruleId)).toEqual(['GPU000', 'GPU900']);
+  });
+
+  test('a crashing rule names itself', () => {
+    const bad: Rule = {
+      id: 'GPU901', title: 'crashes', severity: Severity.ERROR, kinds: ['Pod'], remediation: 'none',
+      *check() { throw new TypeError('boom'); },
+    };
+    expect(() => lint([], { rules: [bad] })).toThrow(/rule GPU901 \(crashes\) failed: boom/);
+  });
+});
+
+describe('suppression annotation', () => {
+  const squatter = (annotations?: Record<string, string>, podAnnotations?: Record<string, string>) =>
+    workload({ tolerations: [GPU_TOLERATION], annotations, podAnnotations });
+
+  test('an entry with a reason suppresses that rule on that object only', () => {
+    const suppressed = squatter({ [SUPPRESS_ANNOTATION]: 'GPU004=pre-pulls images, reviewed' });
+    const other = workload({ name: 'other', tolerations: [GPU_TOLERATION] });
+    expect(ids(lint([suppressed, other]))).toEqual(['other:GPU004']);
+  });
+
+  test('the pod template annotation works too', () => {
+    expect(lint([squatter(undefined, { [SUPPRESS_ANNOTATION]: 'GPU004=warm spare' })])).toEqual([]);
+  });
+
+  test('several entries, reasons with commas', () => {
+    const pool = nodePool({ taints: [], limits: {} });
+    pool.metadata.annotations = { [SUPPRESS_ANNOTATION]: 'GPU003=shared pool, CPU pods welcome, GPU005 = bounded by quota' };
+    expect(lint([pool])).toEqual([]);
+  });
+
+  test.each([
+    ['no reason', 'GPU004', /gives no reason, so GPU004 is not suppressed/],
+    ['empty reason', 'GPU004=  ', /gives no reason/],
+    ['unknown rule', 'GPU999=because', /names unknown rule GPU999/],
+    ['not an id', 'squat=ok', /does not start with a rule id/],
+    ['empty', '', /is empty/],
+    ['GPU000 itself', 'GPU000=nope', /cannot be suppressed/],
+  ])('%s: suppresses nothing and is an error (GPU000)', (_, value, msg) => {
+    const fs = lint([squatter({ [SUPPRESS_ANNOTATION]: value })]);
+    const [meta] = of(fs, 'GPU000');
+    expect(meta.severity).toBe(Severity.ERROR);
+    expect(meta.fieldPath).toBe(`metadata.annotations["${SUPPRESS_ANNOTATION}"]`);
+    expect(meta.message).toMatch(msg);
+    expect(of(fs, 'GPU004')).toHaveLength(1);
+  });
+
+  test('a missing reason for one entry does not stop the valid one', () => {
+    const fs = lint([squatter({ [SUPPRESS_ANNOTATION]: 'GPU001,GPU004=ok' })]);
+    expect(fs.map((f) => f.ruleId)).toEqual(['GPU000']);
+  });
+
+  test('a malformed NodePool sharing annotation is reported, not thrown', () => {
+    const pool = nodePool();
+    pool.metadata.annotations = { 'cdk8s-gpu.dev/advertised-resources-per-gpu': '{not json' };
+    const [f] = of(lint([pool]), 'GPU000');
+    expect(f.message).toMatch(/is not JSON; the NodePool is left out/);
+  });
+});
+
+describe('ManifestIndex (what rules see)', () => {
+  const a = workload({ name: 'a', namespace: 'ns1', labels: { app: 'x', tier: 'web' } });
+  const b = workload({ name: 'b', namespace: 'ns2', labels: { app: 'x' } });
+  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'ns1', labels: { team: 'ml' } } };
+  const pool = nodePool();
+  const index = new ManifestIndex([a, b, svc, pool].map((object) => ({ object })));
+
+  test('byKind (with API group), get, byLabel', () => {
+    expect(index.byKind('Deployment')).toEqual([a, b]);
+    expect(index.byKind('Deployment', 'apps')).toEqual([a, b]);
+    expect(index.byKind('Deployment', 'extensions')).toEqual([]);
+    expect(index.byKind('Service', '')).toEqual([svc]);
+    expect(index.get('Deployment', 'ns2', 'b')).toBe(b);
+    expect(index.get('NodePool', undefined, 'gpu')).toBe(pool);
+    expect(index.get('Deployment', 'ns1', 'b')).toBeUndefined();
+    expect(index.byLabel('team')).toEqual([svc]);
+    expect(index.byLabel('team', 'ml')).toEqual([svc]);
+    expect(index.byLabel('team', 'web')).toEqual([]);
+  });
+
+  test('workloads, workloadsMatching, nodePools (cached)', () => {
+    expect(index.workloads().map((w) => w.object)).toEqual([a, b]);
+    expect(index.workloadsMatching('ns1', { app: 'x' }).map((w) => w.object)).toEqual([a]);
+    expect(index.workloadsMatching(undefined, { app: 'x' }).map((w) => w.object)).toEqual([a, b]);
+    expect(index.workloadsMatching(undefined, { app: 'x', tier: 'web' }).map((w) => w.object)).toEqual([a]);
+    expect(index.workloadsMatching(undefined, {})).toEqual([]);
+    expect(index.nodePools().map((p) => p.name)).toEqual(['gpu']);
+    expect(index.nodePools()).toBe(index.nodePools());
+  });
+
+  test('pool models are computed once per run, not once per rule', () => {
+    const sched = jest.requireActual('../../src/scheduling/nodepool');
+    const spy = jest.spyOn(sched, 'poolModelOf');
+    try {
+      lint([nodePool({ name: 'p1' }), nodePool({ name: 'p2' }), workload({ limits: { 'nvidia.com/gpu': 1 } })]);
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
