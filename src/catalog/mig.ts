@@ -142,8 +142,14 @@ export class MigGpu {
   public static of(name: string): MigGpu {
     const found = MigGpu.tryOf(name);
     if (found) return found;
-    const names = registry.flatMap((g) => [g.aliases[0] ?? g.name]);
-    const close = closeMatches(String(name), registry.flatMap((g) => [g.name, ...g.aliases]), 3, 3);
+    const names = registry.map((g) => g.aliases[0] ?? g.name);
+    // 'H100' names three tables (80/94/96 GB): suggest every GPU one of whose names starts with the input, else the
+    // closest by edit distance.
+    const key = normaliseName(String(name));
+    const byPrefix = key.length >= 2
+      ? registry.filter((g) => [g.name, ...g.aliases].some((n) => normaliseName(n).startsWith(key))).map((g) => g.aliases[0] ?? g.name)
+      : [];
+    const close = byPrefix.length > 0 ? byPrefix : closeMatches(String(name), names, 2, 3);
     throw new GpuConfigError('MigGpu.of', 'name', `'${name}' is not a GPU with a known MIG profile table`,
       `use one of ${names.join(', ')}${close.length ? ` (closest: ${close.join(', ')})` : ''}`);
   }
@@ -213,7 +219,7 @@ export class MigGpu {
   public profile(name: string): MigProfileSpec {
     const found = this.tryProfile(name);
     if (found) return found;
-    const close = closeMatches(String(name), this.profiles.map((p) => p.name), 3, 3);
+    const close = closeMatches(String(name), this.profiles.map((p) => p.name), 2, 3);
     throw new GpuConfigError(`MigGpu(${this.name})`, 'profile', `'${name}' is not a MIG profile of ${this.name}`,
       `use one of ${this.profiles.map((p) => p.name).join(', ')}${close.length ? ` (closest: ${close.join(', ')})` : ''}`);
   }
