@@ -1,0 +1,139 @@
+/**
+ * TieredGpuCapacity: reserved capacity first, then spot, then on-demand — one pool per tier, ordered by weight.
+ *
+ * Karpenter tries NodePools in descending `weight` (Karpenter docs "NodePools" → "Weighted NodePools"), so the
+ * reserved pool (weight 100) is used while the reservation has room, then spot (50), then on-demand (10).
+ */
+import { Construct } from 'constructs';
+import { GpuConfigError } from '../errors';
+import { CapacityReservation, CapacityType } from './capacity';
+import { BusinessHoursBudgetOptions, ConsolidationPolicy, DisruptionBudget, DisruptionBudgets } from './disruption';
+import { GpuNodeClass } from './node-class';
+import { GpuNodePool, GpuNodePoolProps } from './node-pool';
+import { GpuPoolPlacement, IGpuNodePool, PodToleration, PoolRequiredNodeAffinity } from './pool';
+import { SpotGpuPool } from './spot';
+
+/** Props of {@link TieredGpuCapacity}. */
+export interface TieredGpuCapacityProps {
+  /**
+   * Settings shared by every tier: instance selection, taints, labels, limits (`gpuLimit` or `maxNodes`, applied
+   * per tier unless a tier sets its own), node class, expiry. `name` becomes the prefix of the tier pools' names
+   * (`<name>-reserved`, `-spot`, `-on-demand`). Capacity types and weight are set by the tiers and must be unset.
+   */
+  readonly base: GpuNodePoolProps;
+  /** Capacity reservations (ODCR/Capacity Block) for the reserved tier. @default - no reserved tier */
+  readonly reservations?: CapacityReservation[];
+  /** GPU limit of the reserved tier (e.g. the GPUs you reserved). @default - base limit */
+  readonly reservedGpuLimit?: number;
+  /** Add a spot tier. @default true */
+  readonly spot?: boolean;
+  /** GPU limit of the spot tier. @default - base limit */
+  readonly spotGpuLimit?: number;
+  /** Add an on-demand tier. @default true */
+  readonly onDemand?: boolean;
+  /** GPU limit of the on-demand tier. @default - base limit */
+  readonly onDemandGpuLimit?: number;
+  /**
+   * Keep spot and on-demand nodes during business hours (no disruption in the window; UTC). Reserved nodes are
+   * always kept until the reservation ends ({@link DisruptionBudgets.keepReservedNodes}).
+   * @default - no business-hours budget
+   */
+  readonly businessHours?: BusinessHoursBudgetOptions;
+}
+
+/** Reserved → spot → on-demand GPU capacity as weighted Karpenter NodePools sharing one EC2NodeClass. */
+export class TieredGpuCapacity extends Construct {
+  /** Weight of the reserved tier. */
+  public static readonly RESERVED_WEIGHT = 100;
+  /** Weight of the spot tier. */
+  public static readonly SPOT_WEIGHT = 50;
+  /** Weight of the on-demand tier. */
+  public static readonly ON_DEMAND_WEIGHT = 10;
+
+  /** The reserved tier, when reservations were given. */
+  public readonly reserved?: GpuNodePool;
+  /** The spot tier, unless disabled. */
+  public readonly spot?: SpotGpuPool;
+  /** The on-demand tier, unless disabled. */
+  public readonly onDemand?: GpuNodePool;
+  /** The shared EC2NodeClass. */
+  public readonly nodeClass: GpuNodeClass;
+  /** The tiers, highest weight first. */
+  public readonly pools: IGpuNodePool[];
+
+  constructor(scope: Construct, id: string, props: TieredGpuCapacityProps) {
+    super(scope, id);
+    const base = props.base ?? ({} as GpuNodePoolProps);
+    for (const p of ['capacityType', 'capacityTypes', 'capacityReservations', 'weight'] as const) {
+      if (base[p] !== undefined) {
+        throw new GpuConfigError(this, `base.${p}`, 'is set, but the tiers choose capacity types, reservations and weights', 'drop it; use reservations, spot and onDemand');
+      }
+    }
+    if (base.nodeClass && base.nodeClassProps) {
+      throw new GpuConfigError(this, 'base.nodeClassProps', 'is set together with base.nodeClass', 'drop one of them');
+    }
+    const reservations = props.reservations ?? [];
+    const wantSpot = props.spot ?? true;
+    const wantOnDemand = props.onDemand ?? true;
+    if (reservations.length === 0 && !wantSpot && !wantOnDemand) {
+      throw new GpuConfigError(this, 'reservations', 'is empty and spot and onDemand are both false, so there is no tier', 'enable at least one tier');
+    }
+    this.nodeClass = base.nodeClass ?? new GpuNodeClass(this, 'NodeClass', base.nodeClassProps);
+    const name = (suffix: string) => (base.name ? `${base.name}-${suffix}` : undefined);
+    const shared: GpuNodePoolProps = { ...base, nodeClass: this.nodeClass, nodeClassProps: undefined };
+    const withLimit = (limit: number | undefined): Partial<GpuNodePoolProps> =>
+      (limit !== undefined ? { gpuLimit: limit, maxNodes: undefined } : {});
+    const hours: DisruptionBudget[] = props.businessHours ? [DisruptionBudgets.businessHours(props.businessHours)] : [];
+    // Outside scheduled windows only always-on budgets apply; without one Karpenter could disrupt every node at once.
+    const always: DisruptionBudget[] = base.budgets ?? [DisruptionBudgets.atMost('10%')];
+    const pools: IGpuNodePool[] = [];
+
+    if (reservations.length > 0) {
+      this.reserved = new GpuNodePool(this, 'Reserved', {
+        ...shared,
+        ...withLimit(props.reservedGpuLimit),
+        name: name('reserved'),
+        capacityType: CapacityType.RESERVED,
+        capacityReservations: reservations,
+        weight: TieredGpuCapacity.RESERVED_WEIGHT,
+        consolidationPolicy: base.consolidationPolicy ?? ConsolidationPolicy.WHEN_EMPTY,
+        budgets: [DisruptionBudgets.keepReservedNodes(), ...always],
+      });
+      pools.push(this.reserved);
+    } else if (props.reservedGpuLimit !== undefined) {
+      throw new GpuConfigError(this, 'reservedGpuLimit', 'is set without reservations', 'pass reservations or drop reservedGpuLimit');
+    }
+    if (wantSpot) {
+      this.spot = new SpotGpuPool(this, 'Spot', {
+        ...shared,
+        ...withLimit(props.spotGpuLimit),
+        name: name('spot'),
+        weight: TieredGpuCapacity.SPOT_WEIGHT,
+        budgets: [...hours, ...always],
+      });
+      pools.push(this.spot);
+    }
+    if (wantOnDemand) {
+      this.onDemand = new GpuNodePool(this, 'OnDemand', {
+        ...shared,
+        ...withLimit(props.onDemandGpuLimit),
+        name: name('on-demand'),
+        capacityType: CapacityType.ON_DEMAND,
+        weight: TieredGpuCapacity.ON_DEMAND_WEIGHT,
+        budgets: [...hours, ...always],
+      });
+      pools.push(this.onDemand);
+    }
+    this.pools = pools;
+  }
+
+  /** Tolerations for every tier (the GPU taint, the spot taint, and any extra taints). */
+  public tolerations(): PodToleration[] {
+    return GpuPoolPlacement.tolerations(this.pools);
+  }
+
+  /** Required node affinity admitting nodes of any tier. */
+  public requiredNodeAffinity(): PoolRequiredNodeAffinity {
+    return GpuPoolPlacement.requiredNodeAffinity(this.pools);
+  }
+}
