@@ -2,10 +2,10 @@
  * The per-run index behind {@link RuleContext}: built once per `validateManifests` call, shared by every rule.
  */
 import { GpuConfigError } from '../errors';
-import { PoolModel, poolModelOf } from '../scheduling/nodepool';
-import { podTemplateOf } from '../scheduling/workloads';
 import { Finding, ManifestSource, ObjectRef, SourcedManifest } from './model';
 import { ReadProblem, Rule, RuleContext, WorkloadRef } from './rule';
+import { PoolModel, poolModelOf } from '../scheduling/nodepool';
+import { podTemplateOf } from '../scheduling/workloads';
 
 /** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `''`. */
 export function apiGroupOf(apiVersion: unknown): string {

@@ -8,9 +8,9 @@
  * Internal API (not jsii): `check` is a generator, so this file is re-exported from `src/validation` for the CLI and
  * for TypeScript users, not from the jsii entry point.
  */
+import { Finding, ManifestSource, Severity } from './model';
 import { PoolModel } from '../scheduling/nodepool';
 import { PodTemplateRef } from '../scheduling/workloads';
-import { Finding, ManifestSource, Severity } from './model';
 
 /** One rule of the linter. */
 export interface Rule {

@@ -17,7 +17,9 @@ const gpuDeployment = (chart: Chart, id: string, tolerations?: any[]) => new Api
   },
 });
 const squatter = (chart: Chart, id: string) => new ApiObject(chart, id, {
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: id },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: id },
   spec: { tolerations: [{ operator: 'Exists' }], containers: [{ name: 'a', image: 'busybox' }] },
 });
 

@@ -1,8 +1,8 @@
+import { GPU_TOLERATION, lint, nodePool, of, parseYaml, workload } from './helpers';
 import { GpuConfigError } from '../../src/errors';
 import {
   Finding, ManifestIndex, Rule, RuleRegistry, Severity, SUPPRESS_ANNOTATION, validateManifests,
 } from '../../src/validation';
-import { GPU_TOLERATION, lint, nodePool, of, parseYaml, workload } from './helpers';
 
 const ids = (fs: Finding[]) => fs.map((f) => `${f.object.name}:${f.ruleId}`);
 
@@ -41,7 +41,11 @@ describe('validateManifests', () => {
 
   test('custom rules (array or registry); GPU000 still runs', () => {
     const custom: Rule = {
-      id: 'GPU900', title: 'every Pod is reported', severity: Severity.WARNING, kinds: ['Pod'], remediation: 'none',
+      id: 'GPU900',
+      title: 'every Pod is reported',
+      severity: Severity.WARNING,
+      kinds: ['Pod'],
+      remediation: 'none',
       *check(ctx) { for (const p of ctx.byKind('Pod')) yield ctx.finding(p, 'metadata', 'a pod'); },
     };
     const pod = workload({ kind: 'Pod', annotations: { [SUPPRESS_ANNOTATION]: 'GPU900' } });
@@ -51,7 +55,11 @@ describe('validateManifests', () => {
 
   test('a crashing rule names itself', () => {
     const bad: Rule = {
-      id: 'GPU901', title: 'crashes', severity: Severity.ERROR, kinds: ['Pod'], remediation: 'none',
+      id: 'GPU901',
+      title: 'crashes',
+      severity: Severity.ERROR,
+      kinds: ['Pod'],
+      remediation: 'none',
       *check() { throw new TypeError('boom'); },
     };
     expect(() => lint([], { rules: [bad] })).toThrow(/rule GPU901 \(crashes\) failed: boom/);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatFinding, Severity, SourcedManifest, validateManifests } from '../../src/validation';
 import { loadYaml, of } from './helpers';
+import { formatFinding, Severity, SourcedManifest, validateManifests } from '../../src/validation';
 
 // Real manifests from public repositories (see shared/reference/real-world/README.md): a linter that errors on
 // the ai-on-eks ones is wrong, not the manifests; data-on-eks' g6 NodePool is a real GPU003 defect.

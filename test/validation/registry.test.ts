@@ -1,14 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { BUILTIN_RULES, defaultRegistry, Rule, RuleRegistry, Severity } from '../../src/validation';
-import { GpuConfigError } from '../../src/errors';
 import { loadYaml, of } from './helpers';
-import { validateManifests } from '../../src/validation';
+import { GpuConfigError } from '../../src/errors';
+import { BUILTIN_RULES, defaultRegistry, Rule, RuleRegistry, Severity, validateManifests } from '../../src/validation';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 
 const rule = (over: Partial<Rule> = {}): Rule => ({
-  id: 'GPU900', title: 't', severity: Severity.ERROR, kinds: ['Pod'], remediation: 'r',
+  id: 'GPU900',
+  title: 't',
+  severity: Severity.ERROR,
+  kinds: ['Pod'],
+  remediation: 'r',
   *check() { /* nothing */ },
   ...over,
 });

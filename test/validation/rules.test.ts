@@ -1,5 +1,5 @@
-import { formatFinding, Severity } from '../../src/validation';
 import { GPU_TOLERATION, lint, nodePool, of, workload } from './helpers';
+import { formatFinding, Severity } from '../../src/validation';
 
 describe('GPU001 extended resources in limits, requests = limits, whole positive counts', () => {
   const gpu001 = (o: Parameters<typeof workload>[0]) => of(lint([workload({ tolerations: [GPU_TOLERATION], ...o })]), 'GPU001');
