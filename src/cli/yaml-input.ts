@@ -193,7 +193,7 @@ export function parseManifests(text: string, file: string, options: ParseOptions
       continue;
     }
     if (value === null || value === undefined) {
-      problem('warning', 'empty YAML document skipped', startOffset);
+      problem('warning', 'empty YAML document skipped', doc.range?.[0] ?? startOffset); // at its `---`, if any
       continue;
     }
     collect(value, doc.contents, startOffset);
