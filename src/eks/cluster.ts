@@ -1,0 +1,539 @@
+/**
+ * GpuEksCluster: an EKS cluster ready for GPU NodePools (Karpenter + interruption handling, NVIDIA GPU
+ * Operator, KEDA, Prometheus) and a way to deploy this library's cdk8s charts onto it.
+ *
+ * Built on `aws-cdk-lib/aws-eks-v2`, not `aws-eks`. In aws-cdk-lib 2.276 both are stable, but `aws-eks-v2`
+ * is the module AWS now develops (its README: "a rewrite of the existing aws-eks module"): the cluster is the
+ * native `AWS::EKS::Cluster` instead of a custom resource with a Lambda handler, authentication is access
+ * entries only (authentication mode API, no aws-auth ConfigMap), no nested stacks, and the kubectl handler is
+ * created only when asked for. `aws-eks` keeps the custom-resource cluster and aws-auth for compatibility.
+ */
+import { KubectlV33Layer } from '@aws-cdk/lambda-layer-kubectl-v33';
+import { Annotations, Duration, Names, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cdk8s from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import {
+  GpuNodeImage,
+  GpuOperatorAddonOptions,
+  GpuOperatorMigStrategy,
+  KarpenterAddonOptions,
+  KedaAddonOptions,
+  PrometheusAddonOptions,
+  PROMETHEUS_RELEASE,
+  deepMerge,
+  gpuOperatorValues,
+  kubePrometheusStackUrl,
+} from './addons';
+import { KarpenterAwsResources } from './karpenter';
+import {
+  DEFAULT_KUBERNETES_MINOR,
+  GPU_OPERATOR_CHART,
+  KARPENTER_CHART,
+  KEDA_CHART,
+  KUBE_PROMETHEUS_STACK_CHART,
+} from './versions';
+import { GpuConfigError } from '../errors';
+
+/** The tag Karpenter's EC2NodeClass selector terms use to find subnets and security groups. @internal */
+export const KARPENTER_DISCOVERY_TAG = 'karpenter.sh/discovery';
+
+/** Settings of the small CPU-only managed node group that runs the system controllers. */
+export interface SystemNodeGroupOptions {
+  /** Instance types (CPU only). @default [m6i.large] */
+  readonly instanceTypes?: ec2.InstanceType[];
+  /** Minimum size. @default 2 */
+  readonly minSize?: number;
+  /** Maximum size. @default 3 */
+  readonly maxSize?: number;
+  /** Desired size. @default - minSize */
+  readonly desiredSize?: number;
+}
+
+/** Properties of {@link GpuEksCluster}. */
+export interface GpuEksClusterProps {
+  /**
+   * EKS cluster name. Must be a literal (it is written into IAM condition keys, the Karpenter settings and
+   * the `karpenter.sh/discovery` tag), 1-100 characters of letters, digits, `-` and `_`, starting with a
+   * letter or digit.
+   * @default - a name derived from the construct path (at most 46 characters)
+   */
+  readonly clusterName?: string;
+  /**
+   * Kubernetes version, pinned.
+   * @default eks.KubernetesVersion.V1_33 (matches the bundled kubectl v33 layer)
+   */
+  readonly kubernetesVersion?: eks.KubernetesVersion;
+  /**
+   * kubectl/helm Lambda layer used to apply charts and manifests. Pass a newer
+   * `@aws-cdk/lambda-layer-kubectl-vXY` layer together with a newer `kubernetesVersion`.
+   * @default - KubectlV33Layer from `@aws-cdk/lambda-layer-kubectl-v33`
+   */
+  readonly kubectlLayer?: lambda.ILayerVersion;
+  /**
+   * An existing VPC. Its private subnets are tagged `karpenter.sh/discovery=<cluster>` when they are defined
+   * in this app; imported subnets must be tagged by you (a synth warning says so).
+   * @default - a new VPC with public and private subnets in `maxAzs` Availability Zones
+   */
+  readonly vpc?: ec2.IVpc;
+  /** Number of Availability Zones of the new VPC (ignored with `vpc` or `availabilityZones`). @default 3 */
+  readonly maxAzs?: number;
+  /**
+   * Availability Zones of the new VPC (ignored with `vpc`). Listing them keeps `cdk synth` offline; without
+   * them a stack with an explicit account/region looks the zones up (credentials needed).
+   * @default - `maxAzs` zones of the stack's region
+   */
+  readonly availabilityZones?: string[];
+  /** NAT gateways of the new VPC (ignored with `vpc`). @default 1 */
+  readonly natGateways?: number;
+  /** API server endpoint access. @default eks.EndpointAccess.PUBLIC_AND_PRIVATE */
+  readonly endpointAccess?: eks.EndpointAccess;
+  /**
+   * Control-plane log types sent to CloudWatch Logs.
+   * @default - API, AUDIT, AUTHENTICATOR, CONTROLLER_MANAGER and SCHEDULER
+   */
+  readonly clusterLogging?: eks.ClusterLoggingTypes[];
+  /** KMS key for envelope encryption of Kubernetes secrets. @default - a new key with rotation enabled */
+  readonly secretsEncryptionKey?: kms.IKey;
+  /**
+   * An IAM role granted cluster-admin through an access entry; the kubeconfig output then uses it.
+   * @default - only the identity that deploys the stack administers the cluster
+   */
+  readonly adminRole?: iam.IRole;
+  /** The system node group. @default - two m6i.large nodes */
+  readonly systemNodeGroup?: SystemNodeGroupOptions;
+  /** Karpenter chart settings. @default - Karpenter 1.14.1 in kube-system */
+  readonly karpenter?: KarpenterAddonOptions;
+  /** NVIDIA GPU Operator settings. @default - installed, for AL2023 NVIDIA AMIs */
+  readonly gpuOperator?: GpuOperatorAddonOptions;
+  /** KEDA settings. @default - installed */
+  readonly keda?: KedaAddonOptions;
+  /** Prometheus settings. @default - kube-prometheus-stack installed in `monitoring` */
+  readonly prometheus?: PrometheusAddonOptions;
+  /**
+   * On-Demand Capacity Reservation / Capacity Block ids (`cr-` + 17 hex digits) reserved for this cluster's
+   * GPU pools, e.g. for p5. They are checked and exposed as `capacityReservationIds` for your pools (pass
+   * each to the pool's capacity reservation terms); the Karpenter policy already allows launching into
+   * `capacity-reservation/*` and describing reservations.
+   * @default - none
+   */
+  readonly capacityReservationIds?: string[];
+  /** cdk8s charts to deploy after the add-ons (same as calling `addChart` for each). @default - none */
+  readonly charts?: cdk8s.Chart[];
+}
+
+/**
+ * Something in a cdk8s chart that takes the cluster's name and Karpenter node role, e.g. the library's
+ * `GpuNodeClass` (EC2NodeClass), which fills `spec.role` and the `karpenter.sh/discovery` selector terms.
+ * @internal
+ */
+interface ClusterBindable {
+  bindCluster(clusterName: string, nodeRoleName: string): void;
+}
+
+function isClusterBindable(x: IConstruct): x is IConstruct & ClusterBindable {
+  return typeof (x as any).bindCluster === 'function';
+}
+
+const CLUSTER_NAME_PATTERN = /^[0-9A-Za-z][A-Za-z0-9\-_]*$/;
+const CAPACITY_RESERVATION_ID = /^cr-[0-9a-f]{17}$/;
+
+/**
+ * An EKS cluster for GPU workloads: VPC, cluster (KMS-encrypted secrets, access entries, control-plane
+ * logs), a CPU system node group with IMDSv2, Karpenter with its IAM, node role and interruption queue, and
+ * the GPU Operator / KEDA / Prometheus add-ons as pinned Helm charts. `addChart` deploys cdk8s charts after
+ * all of it and binds their node classes to this cluster.
+ */
+export class GpuEksCluster extends Construct {
+  /** The tag (`karpenter.sh/discovery`) Karpenter's selector terms use to find subnets and security groups. */
+  public static readonly DISCOVERY_TAG = KARPENTER_DISCOVERY_TAG;
+
+  /** The EKS cluster (escape hatch). */
+  public readonly cluster: eks.Cluster;
+  /** The cluster name (a literal string). */
+  public readonly clusterName: string;
+  /** The VPC. */
+  public readonly vpc: ec2.IVpc;
+  /** The KMS key encrypting Kubernetes secrets. */
+  public readonly secretsEncryptionKey: kms.IKey;
+  /** The system managed node group. */
+  public readonly systemNodeGroup: eks.Nodegroup;
+  /** Security group for Karpenter-launched nodes, tagged `karpenter.sh/discovery=<cluster>`. */
+  public readonly nodeSecurityGroup: ec2.SecurityGroup;
+  /** IAM role of Karpenter-launched nodes (has an EC2_LINUX access entry). */
+  public readonly karpenterNodeRole: iam.IRole;
+  /** Name of `karpenterNodeRole` (a literal string), what EC2NodeClass `spec.role` takes. */
+  public readonly karpenterNodeRoleName: string;
+  /** IAM role of the Karpenter controller, bound to its service account by EKS Pod Identity. */
+  public readonly karpenterControllerRole: iam.IRole;
+  /** The Karpenter interruption queue. */
+  public readonly interruptionQueue: sqs.IQueue;
+  /** The Karpenter Helm release (installs the CRDs too). */
+  public readonly karpenterChart: eks.HelmChart;
+  /** The GPU Operator Helm release. @default - undefined when disabled */
+  public readonly gpuOperatorChart?: eks.HelmChart;
+  /** The KEDA Helm release. @default - undefined when disabled */
+  public readonly kedaChart?: eks.HelmChart;
+  /** The kube-prometheus-stack Helm release. @default - undefined when you bring your own Prometheus */
+  public readonly prometheusChart?: eks.HelmChart;
+  /** URL of the Prometheus that KEDA triggers and dashboards should query. */
+  public readonly prometheusEndpoint: string;
+  /** Capacity Reservation / Capacity Block ids for the GPU pools (validated). */
+  public readonly capacityReservationIds: string[];
+  /** The `aws eks update-kubeconfig …` command for this cluster. */
+  public readonly kubeconfigCommand: string;
+
+  private readonly addons: Construct[] = [];
+  private readonly chartIds = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: GpuEksClusterProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    this.clusterName = props.clusterName ?? Names.uniqueResourceName(this, { maxLength: 46, separator: '-' });
+    this.validateClusterName(this.clusterName);
+    this.karpenterNodeRoleName = `KarpenterNodeRole-${this.clusterName}`;
+    if (this.karpenterNodeRoleName.length > 64) {
+      throw new GpuConfigError(this, 'clusterName',
+        `is ${this.clusterName.length} characters, too long for the node role name "${this.karpenterNodeRoleName}" (IAM allows 64)`,
+        'use a cluster name of at most 46 characters');
+    }
+    this.capacityReservationIds = this.validateReservations(props.capacityReservationIds ?? []);
+
+    const version = props.kubernetesVersion ?? eks.KubernetesVersion.V1_33;
+    if (!props.kubectlLayer) {
+      const minor = Number(/^1\.(\d+)$/.exec(version.version)?.[1]);
+      if (!Number.isFinite(minor) || Math.abs(minor - DEFAULT_KUBERNETES_MINOR) > 1) {
+        throw new GpuConfigError(this, 'kubernetesVersion',
+          `is ${version.version}, more than one minor version away from the bundled kubectl 1.${DEFAULT_KUBERNETES_MINOR} layer`,
+          `pass kubectlLayer from @aws-cdk/lambda-layer-kubectl-v${Number.isFinite(minor) ? minor : 'XY'} with this version`);
+      }
+    }
+
+    // --- network -------------------------------------------------------------------------------------
+    const maxAzs = props.maxAzs ?? 3;
+    const azs = props.availabilityZones;
+    if (!props.vpc && azs === undefined && (!Number.isInteger(maxAzs) || maxAzs < 2)) {
+      throw new GpuConfigError(this, 'maxAzs', `is ${maxAzs}, but EKS needs subnets in at least 2 Availability Zones`, 'set maxAzs to 2 or more');
+    }
+    if (!props.vpc && azs !== undefined && new Set(azs).size < 2) {
+      throw new GpuConfigError(this, 'availabilityZones', `lists ${new Set(azs).size} distinct zone(s), but EKS needs at least 2`,
+        'list two or more Availability Zones of the region');
+    }
+    this.vpc = props.vpc ?? new ec2.Vpc(this, 'Vpc', {
+      ...(azs !== undefined ? { availabilityZones: azs } : { maxAzs }),
+      natGateways: props.natGateways ?? 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 20 },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 18 },
+      ],
+    });
+    this.tagPrivateSubnets();
+
+    // --- cluster -------------------------------------------------------------------------------------
+    this.secretsEncryptionKey = props.secretsEncryptionKey ?? new kms.Key(this, 'SecretsKey', {
+      description: `Envelope encryption of Kubernetes secrets in EKS cluster ${this.clusterName}`,
+      enableKeyRotation: true,
+    });
+    this.cluster = new eks.Cluster(this, 'Cluster', {
+      clusterName: this.clusterName,
+      version,
+      vpc: this.vpc,
+      vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+      endpointAccess: props.endpointAccess ?? eks.EndpointAccess.PUBLIC_AND_PRIVATE,
+      secretsEncryptionKey: this.secretsEncryptionKey,
+      clusterLogging: props.clusterLogging ?? [
+        eks.ClusterLoggingTypes.API,
+        eks.ClusterLoggingTypes.AUDIT,
+        eks.ClusterLoggingTypes.AUTHENTICATOR,
+        eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+        eks.ClusterLoggingTypes.SCHEDULER,
+      ],
+      // Karpenter provisions the data plane; EKS Auto Mode would be a second autoscaler.
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      mastersRole: props.adminRole,
+      outputConfigCommand: false,
+      kubectlProviderOptions: {
+        kubectlLayer: props.kubectlLayer ?? new KubectlV33Layer(this, 'KubectlLayer'),
+      },
+    });
+    // aws-eks-v2 writes EncryptionConfig[].Resources: ['secrets'], which the CloudFormation schema marks
+    // deprecated (EKS encrypts secrets whenever a key is given); the property is still accepted.
+    Validations.of(this.cluster).acknowledge({
+      id: 'CloudFormation-Validate::W9009',
+      reason: 'aws-eks-v2 sets EncryptionConfig.Resources=[secrets]; deprecated in the schema but accepted by EKS',
+    });
+    // Only the cluster resource itself: tagging the construct would also tag the control-plane security
+    // group, and Karpenter would attach every tagged security group to its nodes.
+    Tags.of(this.cluster.node.defaultChild as IConstruct).add(KARPENTER_DISCOVERY_TAG, this.clusterName);
+
+    const region = stack.region;
+    this.kubeconfigCommand = `aws eks update-kubeconfig --name ${this.clusterName} --region ${region}`
+      + (props.adminRole ? ` --role-arn ${props.adminRole.roleArn}` : '');
+
+    // --- system node group (CPU only, IMDSv2 required) -----------------------------------------------
+    const sys = props.systemNodeGroup ?? {};
+    const minSize = sys.minSize ?? 2;
+    const maxSize = sys.maxSize ?? Math.max(3, minSize);
+    if (!Number.isInteger(minSize) || minSize < 1 || !Number.isInteger(maxSize) || maxSize < minSize) {
+      throw new GpuConfigError(this, 'systemNodeGroup', `has minSize ${minSize} and maxSize ${maxSize}`,
+        'use whole numbers with 1 <= minSize <= maxSize');
+    }
+    const instanceTypes = sys.instanceTypes ?? [new ec2.InstanceType('m6i.large')];
+    for (const t of instanceTypes) {
+      if (/^(p|g|gr|trn|inf|dl)\d/.test(t.toString())) {
+        throw new GpuConfigError(this, 'systemNodeGroup.instanceTypes', `contains ${t}, an accelerated instance type`,
+          'use CPU instance types (e.g. m6i.large) for the system node group; GPU capacity comes from Karpenter NodePools');
+      }
+    }
+    const launchTemplate = new ec2.CfnLaunchTemplate(this, 'SystemNodeLaunchTemplate', {
+      launchTemplateData: {
+        metadataOptions: {
+          httpTokens: 'required', // IMDSv2 only
+          httpPutResponseHopLimit: 1, // pods cannot reach the node's instance credentials
+          httpEndpoint: 'enabled',
+        },
+      },
+    });
+    this.systemNodeGroup = this.cluster.addNodegroupCapacity('System', {
+      nodegroupName: 'system',
+      instanceTypes,
+      amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      minSize,
+      maxSize,
+      desiredSize: sys.desiredSize ?? minSize,
+      labels: { 'cdk8s-gpu.io/node-role': 'system' },
+      launchTemplateSpec: { id: launchTemplate.ref, version: launchTemplate.attrLatestVersionNumber },
+    });
+
+    // Security group for Karpenter nodes: discoverable by tag, open to the cluster security group (which
+    // the control plane and managed nodes use) in both directions, and to itself (including EFA traffic).
+    this.nodeSecurityGroup = new ec2.SecurityGroup(this, 'KarpenterNodeSecurityGroup', {
+      vpc: this.vpc,
+      description: `Karpenter-launched nodes of EKS cluster ${this.clusterName}`,
+      allowAllOutbound: true,
+    });
+    Tags.of(this.nodeSecurityGroup).add(KARPENTER_DISCOVERY_TAG, this.clusterName);
+    Tags.of(this.nodeSecurityGroup).add(`kubernetes.io/cluster/${this.clusterName}`, 'owned');
+    this.nodeSecurityGroup.addIngressRule(this.nodeSecurityGroup, ec2.Port.allTraffic(), 'node to node (incl. EFA)');
+    this.nodeSecurityGroup.addIngressRule(this.cluster.clusterSecurityGroup, ec2.Port.allTraffic(), 'control plane and managed nodes');
+    new ec2.CfnSecurityGroupIngress(this, 'ClusterSgFromKarpenterNodes', {
+      groupId: this.cluster.clusterSecurityGroupId,
+      sourceSecurityGroupId: this.nodeSecurityGroup.securityGroupId,
+      ipProtocol: '-1',
+      description: 'Karpenter nodes to control plane and managed nodes',
+    });
+
+    // --- Karpenter -----------------------------------------------------------------------------------
+    const karpenterAws = new KarpenterAwsResources(this, 'Karpenter', {
+      clusterName: this.clusterName,
+      nodeRoleName: this.karpenterNodeRoleName,
+    });
+    this.karpenterNodeRole = karpenterAws.nodeRole;
+    this.karpenterControllerRole = karpenterAws.controllerRole;
+    this.interruptionQueue = karpenterAws.interruptionQueue;
+
+    const nodeAccess = new eks.AccessEntry(this, 'KarpenterNodeAccessEntry', {
+      cluster: this.cluster,
+      principal: karpenterAws.nodeRole.roleArn,
+      accessEntryType: eks.AccessEntryType.EC2_LINUX,
+      accessPolicies: [],
+    });
+
+    const karpenterOpts = props.karpenter ?? {};
+    const karpenterNamespace = karpenterOpts.namespace ?? 'kube-system';
+    const serviceAccount = 'karpenter';
+    const podIdentityAgent = this.cluster.eksPodIdentityAgent!;
+    const podIdentity = new eks.CfnPodIdentityAssociation(this, 'KarpenterPodIdentity', {
+      clusterName: this.cluster.clusterName,
+      namespace: karpenterNamespace,
+      serviceAccount,
+      roleArn: karpenterAws.controllerRole.roleArn,
+    });
+    podIdentity.node.addDependency(podIdentityAgent);
+
+    const replicas = karpenterOpts.replicas ?? 2;
+    if (!Number.isInteger(replicas) || replicas < 1) {
+      throw new GpuConfigError(this, 'karpenter.replicas', `is ${replicas}`, 'use a whole number of at least 1');
+    }
+    if (replicas > maxSize) {
+      throw new GpuConfigError(this, 'karpenter.replicas',
+        `is ${replicas}, more than the system node group's maxSize ${maxSize} (each replica needs its own node)`,
+        `raise systemNodeGroup.maxSize to ${replicas} or lower karpenter.replicas`);
+    }
+    const karpenterVersion = this.checkVersion('karpenter.version', karpenterOpts.version ?? KARPENTER_CHART.version);
+    this.karpenterChart = this.cluster.addHelmChart('KarpenterChart', {
+      repository: KARPENTER_CHART.repository,
+      chart: KARPENTER_CHART.chart,
+      version: karpenterVersion,
+      release: 'karpenter',
+      namespace: karpenterNamespace,
+      createNamespace: karpenterNamespace !== 'kube-system',
+      wait: true,
+      timeout: Duration.minutes(10),
+      values: deepMerge({
+        replicas,
+        serviceAccount: { create: true, name: serviceAccount },
+        settings: {
+          clusterName: this.clusterName,
+          clusterEndpoint: this.cluster.clusterEndpoint,
+          interruptionQueue: karpenterAws.interruptionQueue.queueName,
+          featureGates: { reservedCapacity: true },
+        },
+        controller: {
+          // The system nodes keep IMDS at hop limit 1, so the controller is told its region directly.
+          env: [{ name: 'AWS_REGION', value: region }],
+          resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+        },
+      }, karpenterOpts.values),
+    });
+    this.karpenterChart.node.addDependency(this.systemNodeGroup, podIdentity, nodeAccess, karpenterAws);
+
+    // --- add-ons -------------------------------------------------------------------------------------
+    const prom = props.prometheus ?? {};
+    const installPrometheus = prom.endpoint === undefined;
+    if (prom.endpoint !== undefined && !Token.isUnresolved(prom.endpoint) && !/^https?:\/\/\S+$/.test(prom.endpoint)) {
+      throw new GpuConfigError(this, 'prometheus.endpoint', `is "${prom.endpoint}", not an http(s) URL`,
+        'pass the Prometheus base URL, e.g. http://prometheus.monitoring.svc:9090');
+    }
+    const promNamespace = prom.namespace ?? 'monitoring';
+    if (installPrometheus) {
+      this.prometheusChart = this.cluster.addHelmChart('KubePrometheusStackChart', {
+        repository: KUBE_PROMETHEUS_STACK_CHART.repository,
+        chart: KUBE_PROMETHEUS_STACK_CHART.chart,
+        version: this.checkVersion('prometheus.version', prom.version ?? KUBE_PROMETHEUS_STACK_CHART.version),
+        release: PROMETHEUS_RELEASE,
+        namespace: promNamespace,
+        createNamespace: true,
+        values: deepMerge({
+          grafana: { enabled: prom.grafana ?? false },
+          prometheus: {
+            prometheusSpec: {
+              // Select ServiceMonitors/PodMonitors/PrometheusRules from every release, so those in this
+              // library's charts are scraped without a `release` label (gpu-operator-values.md, notes @ 88.5.3).
+              serviceMonitorSelectorNilUsesHelmValues: false,
+              podMonitorSelectorNilUsesHelmValues: false,
+              ruleSelectorNilUsesHelmValues: false,
+            },
+          },
+        }, prom.values),
+      });
+      this.prometheusChart.node.addDependency(this.systemNodeGroup);
+      this.addons.push(this.prometheusChart);
+    }
+    this.prometheusEndpoint = prom.endpoint ?? kubePrometheusStackUrl(promNamespace);
+
+    const gpuOpts = props.gpuOperator ?? {};
+    if (gpuOpts.enabled ?? true) {
+      this.gpuOperatorChart = this.cluster.addHelmChart('GpuOperatorChart', {
+        repository: GPU_OPERATOR_CHART.repository,
+        chart: GPU_OPERATOR_CHART.chart,
+        version: this.checkVersion('gpuOperator.version', gpuOpts.version ?? GPU_OPERATOR_CHART.version),
+        release: 'gpu-operator',
+        namespace: gpuOpts.namespace ?? 'gpu-operator',
+        createNamespace: true,
+        values: deepMerge(gpuOperatorValues({
+          nodeImage: gpuOpts.nodeImage ?? GpuNodeImage.AL2023_NVIDIA,
+          migStrategy: gpuOpts.migStrategy ?? GpuOperatorMigStrategy.SINGLE,
+          serviceMonitor: installPrometheus,
+        }), gpuOpts.values),
+      });
+      this.gpuOperatorChart.node.addDependency(this.systemNodeGroup);
+      // Its ServiceMonitor needs the prometheus-operator CRDs.
+      if (this.prometheusChart) this.gpuOperatorChart.node.addDependency(this.prometheusChart);
+      this.addons.push(this.gpuOperatorChart);
+    }
+
+    const kedaOpts = props.keda ?? {};
+    if (kedaOpts.enabled ?? true) {
+      this.kedaChart = this.cluster.addHelmChart('KedaChart', {
+        repository: KEDA_CHART.repository,
+        chart: KEDA_CHART.chart,
+        version: this.checkVersion('keda.version', kedaOpts.version ?? KEDA_CHART.version),
+        release: 'keda',
+        namespace: kedaOpts.namespace ?? 'keda',
+        createNamespace: true,
+        values: deepMerge({}, kedaOpts.values),
+      });
+      this.kedaChart.node.addDependency(this.systemNodeGroup);
+      this.addons.push(this.kedaChart);
+    }
+
+    for (const chart of props.charts ?? []) this.addChart(chart);
+  }
+
+  /**
+   * Deploys a cdk8s chart onto the cluster, after Karpenter (and its CRDs) and every add-on.
+   *
+   * Before rendering, every construct in the chart that has a `bindCluster(clusterName, nodeRoleName)`
+   * method (the library's EC2NodeClass construct) receives this cluster's name and Karpenter node role, so
+   * NodePools/EC2NodeClasses need not repeat them. The chart is rendered when this is called: finish
+   * building it first.
+   *
+   * @param chart the cdk8s chart
+   * @returns the manifest resource that applies it
+   */
+  public addChart(chart: cdk8s.Chart): eks.KubernetesManifest {
+    for (const c of chart.node.findAll()) {
+      if (isClusterBindable(c)) c.bindCluster(this.clusterName, this.karpenterNodeRoleName);
+    }
+    let id = `Chart-${chart.node.id || 'chart'}`;
+    for (let i = 2; this.chartIds.has(id); i++) id = `Chart-${chart.node.id}-${i}`;
+    this.chartIds.add(id);
+    const manifest = this.cluster.addCdk8sChart(id, chart);
+    manifest.node.addDependency(this.karpenterChart, ...this.addons);
+    return manifest;
+  }
+
+  private validateClusterName(name: string): void {
+    if (Token.isUnresolved(name)) {
+      throw new GpuConfigError(this, 'clusterName', 'is a token',
+        'pass a literal name: it is written into IAM condition keys and Karpenter settings at synth time');
+    }
+    if (name.length < 1 || name.length > 100 || !CLUSTER_NAME_PATTERN.test(name)) {
+      throw new GpuConfigError(this, 'clusterName', `is "${name}", not a valid EKS cluster name`,
+        'use 1-100 letters, digits, "-" or "_", starting with a letter or digit');
+    }
+  }
+
+  private validateReservations(ids: string[]): string[] {
+    const seen = new Set<string>();
+    ids.forEach((id, i) => {
+      if (!CAPACITY_RESERVATION_ID.test(id)) {
+        throw new GpuConfigError(this, `capacityReservationIds[${i}]`, `is "${id}", not a Capacity Reservation id`,
+          'use the id EC2 shows for the reservation or Capacity Block, e.g. cr-0123456789abcdef0');
+      }
+      if (seen.has(id)) {
+        throw new GpuConfigError(this, `capacityReservationIds[${i}]`, `repeats "${id}"`, 'list each reservation once');
+      }
+      seen.add(id);
+    });
+    return [...ids];
+  }
+
+  private checkVersion(property: string, version: string): string {
+    if (!/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(version)) {
+      throw new GpuConfigError(this, property, `is "${version}", not an exact chart version`,
+        'pin an exact version such as 1.14.1 (never "latest" or a range)');
+    }
+    return version;
+  }
+
+  private tagPrivateSubnets(): void {
+    for (const subnet of this.vpc.privateSubnets) {
+      if (ec2.Subnet.isVpcSubnet(subnet)) {
+        Tags.of(subnet).add(KARPENTER_DISCOVERY_TAG, this.clusterName);
+      } else {
+        Annotations.of(this).addWarningV2('cdk8s-gpu:untaggedSubnet',
+          `Cannot tag imported subnet ${Token.isUnresolved(subnet.subnetId) ? '' : subnet.subnetId} with `
+          + `${KARPENTER_DISCOVERY_TAG}=${this.clusterName}; tag it yourself or Karpenter will find no subnets`);
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as cdk8s from 'cdk8s';
+import { Construct } from 'constructs';
+import { GpuEksCluster, GpuEksClusterProps } from './cluster';
+
+/** Properties of {@link GpuEksStack}: the stack's own props plus the cluster's. */
+export interface GpuEksStackProps extends StackProps, GpuEksClusterProps {}
+
+/**
+ * A stack holding one {@link GpuEksCluster}, with outputs for the cluster name, the
+ * `aws eks update-kubeconfig` command and the Karpenter interruption queue name.
+ *
+ * `cdk deploy` of this stack brings up everything the library's cdk8s constructs assume; GPU capacity
+ * then arrives through Karpenter when a GPU pod is created.
+ */
+export class GpuEksStack extends Stack {
+  /** The GPU cluster construct (cluster, Karpenter, add-ons). */
+  public readonly gpuCluster: GpuEksCluster;
+
+  constructor(scope: Construct, id: string, props: GpuEksStackProps = {}) {
+    super(scope, id, props);
+    this.gpuCluster = new GpuEksCluster(this, 'GpuCluster', props);
+
+    new CfnOutput(this, 'ClusterName', {
+      description: 'EKS cluster name',
+      value: this.gpuCluster.clusterName,
+    });
+    new CfnOutput(this, 'KubeconfigCommand', {
+      description: 'Run this to point kubectl at the cluster',
+      value: this.gpuCluster.kubeconfigCommand,
+    });
+    new CfnOutput(this, 'KarpenterInterruptionQueueName', {
+      description: 'SQS queue Karpenter reads interruption events from',
+      value: this.gpuCluster.interruptionQueue.queueName,
+    });
+  }
+
+  /**
+   * Deploys a cdk8s chart onto the cluster after Karpenter and the add-ons (see `GpuEksCluster.addChart`).
+   * @param chart the cdk8s chart
+   */
+  public addChart(chart: cdk8s.Chart): eks.KubernetesManifest {
+    return this.gpuCluster.addChart(chart);
+  }
+}

@@ -1,0 +1,467 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as cdk8s from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  GpuEksCluster,
+  GpuEksStack,
+  GpuEksStackProps,
+  GpuNodeImage,
+  GpuOperatorMigStrategy,
+} from '../../src/eks';
+import { GpuConfigError } from '../../src/errors';
+
+const ENV = { account: '111111111111', region: 'us-east-1' };
+const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+
+/**
+ * Stand-in for src/pools' GpuNodeClass (the EC2NodeClass construct): same `bindCluster` method, renders
+ * its role/discovery lazily like the real construct. Replace with the real class once both land.
+ */
+class StubNodeClass extends Construct {
+  public bound: Array<[string, string]> = [];
+  private role?: string;
+  private cluster?: string;
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new cdk8s.ApiObject(this, 'Resource', {
+      apiVersion: 'karpenter.k8s.aws/v1',
+      kind: 'EC2NodeClass',
+      metadata: { name: id },
+      spec: cdk8s.Lazy.any({
+        produce: () => ({
+          role: this.role,
+          subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': this.cluster } }],
+          securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': this.cluster } }],
+        }),
+      }),
+    });
+  }
+  public bindCluster(clusterName: string, nodeRoleName: string): void {
+    this.bound.push([clusterName, nodeRoleName]);
+    this.cluster ??= clusterName;
+    this.role ??= nodeRoleName;
+  }
+}
+
+function synth(props: GpuEksStackProps = {}, withChart = false) {
+  const app = new App();
+  const stack = new GpuEksStack(app, 'Gpu', { env: ENV, clusterName: 'gpu-test', availabilityZones: AZS, ...props });
+  let nodeClass: StubNodeClass | undefined;
+  if (withChart) {
+    const chart = new cdk8s.Chart(new cdk8s.App(), 'pools');
+    nodeClass = new StubNodeClass(chart, 'gpu');
+    stack.addChart(chart);
+  }
+  return { stack, template: Template.fromStack(stack), nodeClass };
+}
+
+function resourcesOfType(template: Template, type: string): Record<string, any> {
+  return template.findResources(type);
+}
+
+function helmChart(template: Template, chart: string): [string, any] {
+  const found = Object.entries(resourcesOfType(template, 'Custom::AWSCDK-EKS-HelmChart'))
+    .filter(([, r]) => r.Properties.Chart === chart);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+/** The Helm values of a chart as an object; CDK tokens inside become `<token>`. */
+function helmValues(resource: any): any {
+  const v = resource.Properties.Values;
+  if (typeof v === 'string') return JSON.parse(v);
+  const joined = (v['Fn::Join'][1] as any[]).map((p) => (typeof p === 'string' ? p : '<token>')).join('');
+  return JSON.parse(joined);
+}
+
+/** Every statement of every policy attached to Karpenter's controller role. */
+function controllerStatements(template: Template): any[] {
+  const roles = resourcesOfType(template, 'AWS::IAM::Role');
+  const [roleId] = Object.entries(roles).find(([, r]) =>
+    JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('pods.eks.amazonaws.com'))!;
+  const policies = Object.values(resourcesOfType(template, 'AWS::IAM::ManagedPolicy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles ?? []).includes(roleId));
+  const refs = JSON.stringify(roles[roleId].Properties.ManagedPolicyArns ?? []);
+  const attached = Object.entries(resourcesOfType(template, 'AWS::IAM::ManagedPolicy'))
+    .filter(([id]) => refs.includes(id)).map(([, p]) => p);
+  return [...policies, ...attached].flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('GpuEksStack', () => {
+  const { template, stack } = synth({}, true);
+
+  describe('network and cluster', () => {
+    test('private subnets in every AZ carry karpenter.sh/discovery=<cluster>', () => {
+      const subnets = Object.values(resourcesOfType(template, 'AWS::EC2::Subnet'))
+        .filter((s) => s.Properties.MapPublicIpOnLaunch === false);
+      expect(subnets.map((s) => s.Properties.AvailabilityZone).sort()).toEqual(AZS);
+      for (const s of subnets) {
+        expect(s.Properties.Tags).toEqual(expect.arrayContaining([{ Key: 'karpenter.sh/discovery', Value: 'gpu-test' }]));
+      }
+      const publicSubnets = Object.values(resourcesOfType(template, 'AWS::EC2::Subnet'))
+        .filter((s) => s.Properties.MapPublicIpOnLaunch === true);
+      for (const s of publicSubnets) {
+        expect(JSON.stringify(s.Properties.Tags)).not.toContain('karpenter.sh/discovery');
+      }
+    });
+
+    test('cluster: pinned version, API authentication, all control-plane logs, KMS-encrypted secrets', () => {
+      template.hasResourceProperties('AWS::EKS::Cluster', {
+        Name: 'gpu-test',
+        Version: '1.33',
+        AccessConfig: { AuthenticationMode: 'API' },
+        Logging: {
+          ClusterLogging: {
+            EnabledTypes: [
+              { Type: 'api' }, { Type: 'audit' }, { Type: 'authenticator' }, { Type: 'controllerManager' }, { Type: 'scheduler' },
+            ],
+          },
+        },
+        EncryptionConfig: [{ Provider: { KeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SecretsKey'), 'Arn'] } }, Resources: ['secrets'] }],
+        ComputeConfig: { Enabled: false },
+      });
+      template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    });
+
+    test('system node group is CPU-only AL2023 with an IMDSv2-only launch template', () => {
+      template.hasResourceProperties('AWS::EKS::Nodegroup', {
+        NodegroupName: 'system',
+        AmiType: 'AL2023_x86_64_STANDARD',
+        InstanceTypes: ['m6i.large'],
+        ScalingConfig: { MinSize: 2, MaxSize: 3, DesiredSize: 2 },
+        LaunchTemplate: { Id: { Ref: Match.stringLikeRegexp('SystemNodeLaunchTemplate') } },
+      });
+      template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+        LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 } },
+      });
+    });
+
+    test('Karpenter node security group is discoverable and joined to the cluster security group', () => {
+      template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+        Tags: Match.arrayWith([{ Key: 'karpenter.sh/discovery', Value: 'gpu-test' }]),
+      });
+      // only that one security group is discoverable: Karpenter attaches every tagged group to its nodes
+      const tagged = Object.values(resourcesOfType(template, 'AWS::EC2::SecurityGroup'))
+        .filter((g) => JSON.stringify(g.Properties.Tags ?? []).includes('karpenter.sh/discovery'));
+      expect(tagged).toHaveLength(1);
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: { 'Fn::GetAtt': [Match.anyValue(), 'ClusterSecurityGroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('KarpenterNodeSecurityGroup'), 'GroupId'] },
+        IpProtocol: '-1',
+      });
+    });
+  });
+
+  describe('Karpenter', () => {
+    test('node role has the four node policies and an EC2_LINUX access entry', () => {
+      const [nodeRoleId, nodeRole] = Object.entries(resourcesOfType(template, 'AWS::IAM::Role'))
+        .find(([, r]) => r.Properties.RoleName === 'KarpenterNodeRole-gpu-test')!;
+      const arns = JSON.stringify(nodeRole.Properties.ManagedPolicyArns);
+      for (const p of ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore']) {
+        expect(arns).toContain(`:iam::aws:policy/${p}"`);
+      }
+      template.hasResourceProperties('AWS::EKS::AccessEntry', {
+        Type: 'EC2_LINUX',
+        PrincipalArn: { 'Fn::GetAtt': [nodeRoleId, 'Arn'] },
+      });
+    });
+
+    test('controller role is assumed through EKS Pod Identity and associated with the karpenter service account', () => {
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: {
+          Statement: [{
+            Effect: 'Allow',
+            Principal: { Service: 'pods.eks.amazonaws.com' },
+            Action: Match.arrayWith(['sts:AssumeRole', 'sts:TagSession']),
+          }],
+        },
+      });
+      template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+        Namespace: 'kube-system',
+        ServiceAccount: 'karpenter',
+      });
+      template.resourceCountIs('AWS::EKS::Addon', 1);
+      template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' });
+    });
+
+    test('controller policy: write actions are scoped by ARN and cluster/nodepool tags, never Resource "*"', () => {
+      const statements = controllerStatements(template);
+      const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+      expect(Object.keys(bySid).sort()).toEqual([
+        'AllowAPIServerEndpointDiscovery', 'AllowInstanceProfileReadActions', 'AllowInterruptionQueueActions',
+        'AllowPassingInstanceRole', 'AllowPricingReadActions', 'AllowRegionalReadActions',
+        'AllowSSMReadActions', 'AllowScopedDeletion', 'AllowScopedEC2InstanceAccessActions',
+        'AllowScopedEC2InstanceActionsWithTags', 'AllowScopedEC2LaunchTemplateAccessActions',
+        'AllowScopedInstanceProfileActions', 'AllowScopedInstanceProfileCreationActions',
+        'AllowScopedInstanceProfileTagActions', 'AllowScopedResourceCreationTagging', 'AllowScopedResourceTagging',
+        'AllowUnscopedInstanceProfileListAction',
+      ]);
+      // Only actions without resource-level permissions may use "*".
+      const wildcard = statements.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
+      expect(wildcard.map((s) => s.Sid).sort()).toEqual(['AllowPricingReadActions', 'AllowRegionalReadActions', 'AllowUnscopedInstanceProfileListAction']);
+      for (const s of wildcard) {
+        for (const a of [s.Action].flat()) expect(a).toMatch(/^(ec2:Describe|pricing:GetProducts$|iam:ListInstanceProfiles$)/);
+      }
+      expect(bySid.AllowRegionalReadActions.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': 'us-east-1' } });
+
+      expect(bySid.AllowScopedDeletion.Condition).toEqual({
+        StringEquals: { 'aws:ResourceTag/kubernetes.io/cluster/gpu-test': 'owned' },
+        StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
+      });
+      expect(bySid.AllowScopedEC2InstanceActionsWithTags.Condition).toEqual({
+        StringEquals: {
+          'aws:RequestTag/kubernetes.io/cluster/gpu-test': 'owned',
+          'aws:RequestTag/eks:eks-cluster-name': 'gpu-test',
+        },
+        StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' },
+      });
+      expect(bySid.AllowScopedResourceCreationTagging.Condition.StringEquals['ec2:CreateAction'])
+        .toEqual(['RunInstances', 'CreateFleet', 'CreateLaunchTemplate']);
+      expect(bySid.AllowScopedResourceTagging.Condition['ForAllValues:StringEquals'])
+        .toEqual({ 'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name'] });
+      expect(bySid.AllowScopedInstanceProfileCreationActions.Condition.StringEquals).toEqual({
+        'aws:RequestTag/kubernetes.io/cluster/gpu-test': 'owned',
+        'aws:RequestTag/eks:eks-cluster-name': 'gpu-test',
+        'aws:RequestTag/topology.kubernetes.io/region': 'us-east-1',
+      });
+      expect(bySid.AllowPassingInstanceRole.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/KarpenterNodeRole/), 'Arn'] });
+      expect(bySid.AllowPassingInstanceRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com', 'ec2.amazonaws.com.cn'] } });
+      expect(JSON.stringify(bySid.AllowAPIServerEndpointDiscovery.Resource)).toContain(':eks:us-east-1:111111111111:cluster/gpu-test');
+      expect(bySid.AllowInterruptionQueueActions.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/InterruptionQueue/), 'Arn'] });
+      // Capacity Reservations / Capacity Blocks (p5) can be launched into and described.
+      expect(JSON.stringify(bySid.AllowScopedEC2InstanceAccessActions.Resource)).toContain(':capacity-reservation/*');
+      expect(bySid.AllowRegionalReadActions.Action).toContain('ec2:DescribeCapacityReservations');
+    });
+
+    test('interruption queue is encrypted and refuses non-TLS access', () => {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: 'gpu-test', SqsManagedSseEnabled: true, MessageRetentionPeriod: 300,
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          })]),
+        },
+      });
+    });
+
+    test('EventBridge rules use the exact detail-types Karpenter handles, all targeting the queue', () => {
+      const rules = Object.values(resourcesOfType(template, 'AWS::Events::Rule'));
+      const patterns = rules.map((r) => [r.Properties.EventPattern.source, r.Properties.EventPattern['detail-type']]);
+      expect(patterns).toEqual(expect.arrayContaining([
+        [['aws.health'], ['AWS Health Event']],
+        [['aws.ec2'], ['EC2 Spot Instance Interruption Warning']],
+        [['aws.ec2'], ['EC2 Instance Rebalance Recommendation']],
+        [['aws.ec2'], ['EC2 Instance State-change Notification']],
+        [['aws.ec2'], ['EC2 Capacity Reservation Instance Interruption Warning']],
+      ]));
+      expect(rules).toHaveLength(5);
+      for (const r of rules) {
+        expect(r.Properties.Targets).toEqual([expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [expect.stringMatching(/InterruptionQueue/), 'Arn'] },
+        })]);
+      }
+    });
+
+    test('Karpenter chart: pinned OCI chart, settings wired to the cluster and the queue', () => {
+      const [, chart] = helmChart(template, 'karpenter');
+      expect(chart.Properties.Repository).toBe('oci://public.ecr.aws/karpenter/karpenter');
+      expect(chart.Properties.Version).toBe('1.14.1');
+      expect(chart.Properties.Namespace).toBe('kube-system');
+      expect(chart.Properties.Wait).toBe(true);
+      expect(chart.Properties.SkipCrds).toBeUndefined(); // CRDs come with the chart
+      const values = helmValues(chart);
+      expect(values.settings).toEqual({
+        clusterName: 'gpu-test',
+        clusterEndpoint: '<token>',
+        interruptionQueue: '<token>',
+        featureGates: { reservedCapacity: true },
+      });
+      expect(JSON.stringify(chart.Properties.Values)).toMatch(/"Endpoint"\]/);
+      expect(JSON.stringify(chart.Properties.Values)).toMatch(/InterruptionQueue[0-9A-F]+","QueueName"/);
+      expect(values.serviceAccount.name).toBe('karpenter');
+      expect(values.controller.env).toEqual([{ name: 'AWS_REGION', value: 'us-east-1' }]);
+    });
+  });
+
+  describe('add-ons', () => {
+    test('every chart version is pinned exactly (no latest, no range)', () => {
+      const charts = Object.values(resourcesOfType(template, 'Custom::AWSCDK-EKS-HelmChart'));
+      expect(charts.map((c) => [c.Properties.Chart, c.Properties.Version]).sort()).toEqual([
+        ['gpu-operator', 'v26.7.0'],
+        ['karpenter', '1.14.1'],
+        ['keda', '2.20.2'],
+        ['kube-prometheus-stack', '88.5.3'],
+      ]);
+    });
+
+    test('GPU Operator on AL2023 NVIDIA AMIs: driver and toolkit off, device plugin on, ServiceMonitor for the stack', () => {
+      const [, chart] = helmChart(template, 'gpu-operator');
+      expect(chart.Properties.Repository).toBe('https://helm.ngc.nvidia.com/nvidia');
+      const values = helmValues(chart);
+      expect(values.driver).toEqual({ enabled: false });
+      expect(values.toolkit).toEqual({ enabled: false });
+      expect(values.devicePlugin).toEqual({ enabled: true });
+      expect(values.mig).toEqual({ strategy: 'single' });
+      expect(values.dcgmExporter.serviceMonitor).toEqual({ enabled: true, additionalLabels: { release: 'kube-prometheus-stack' } });
+    });
+
+    test('kube-prometheus-stack selects monitors and rules from every release', () => {
+      const values = helmValues(helmChart(template, 'kube-prometheus-stack')[1]);
+      expect(values.prometheus.prometheusSpec).toEqual({
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        ruleSelectorNilUsesHelmValues: false,
+      });
+      expect(stack.gpuCluster.prometheusEndpoint).toBe('http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090');
+    });
+
+    test('ordering: Karpenter after its IAM, Pod Identity and system nodes; GPU Operator after the Prometheus CRDs', () => {
+      const [, karpenter] = helmChart(template, 'karpenter');
+      const dependsOn: string[] = karpenter.DependsOn;
+      for (const pattern of [/KarpenterPodIdentity/, /KarpenterNodeAccessEntry/, /NodegroupSystem[0-9A-F]+$/, /KarpenterControllerRole/, /InterruptionQueue[0-9A-F]+$/]) {
+        expect(dependsOn.some((d) => pattern.test(d))).toBe(true);
+      }
+      const [promId] = helmChart(template, 'kube-prometheus-stack');
+      expect(helmChart(template, 'gpu-operator')[1].DependsOn).toContain(promId);
+      const [assocId] = Object.keys(resourcesOfType(template, 'AWS::EKS::PodIdentityAssociation'));
+      const [addonId] = Object.keys(resourcesOfType(template, 'AWS::EKS::Addon'));
+      expect(resourcesOfType(template, 'AWS::EKS::PodIdentityAssociation')[assocId].DependsOn).toContain(addonId);
+    });
+  });
+
+  describe('addChart', () => {
+    test('the chart manifest is applied after Karpenter and every add-on chart', () => {
+      const manifests = Object.values(resourcesOfType(template, 'Custom::AWSCDK-EKS-KubernetesResource'));
+      const chartManifest = manifests.find((m) => JSON.stringify(m.Properties.Manifest).includes('EC2NodeClass'))!;
+      expect(chartManifest).toBeDefined();
+      const helmIds = Object.keys(resourcesOfType(template, 'Custom::AWSCDK-EKS-HelmChart'));
+      expect(helmIds).toHaveLength(4);
+      for (const id of helmIds) expect(chartManifest.DependsOn).toContain(id);
+    });
+
+    test('node classes in the chart get the cluster name and the Karpenter node role', () => {
+      const { template: t, nodeClass } = synth({}, true);
+      expect(nodeClass!.bound).toEqual([['gpu-test', 'KarpenterNodeRole-gpu-test']]);
+      const manifest = Object.values(resourcesOfType(t, 'Custom::AWSCDK-EKS-KubernetesResource'))
+        .find((m) => JSON.stringify(m.Properties.Manifest).includes('EC2NodeClass'))!;
+      const text = JSON.stringify(manifest.Properties.Manifest);
+      expect(text).toContain('\\"role\\":\\"KarpenterNodeRole-gpu-test\\"');
+      expect(text).toContain('\\"karpenter.sh/discovery\\":\\"gpu-test\\"');
+    });
+
+    test('charts passed as a prop are deployed too, each under its own id', () => {
+      const c1 = new cdk8s.Chart(new cdk8s.App(), 'a');
+      new StubNodeClass(c1, 'x');
+      const c2 = new cdk8s.Chart(new cdk8s.App(), 'a');
+      new StubNodeClass(c2, 'y');
+      const { template: t } = synth({ charts: [c1, c2] });
+      t.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 2);
+    });
+  });
+
+  test('outputs: cluster name, kubeconfig command, Karpenter queue name', () => {
+    template.hasOutput('ClusterName', { Value: 'gpu-test' });
+    template.hasOutput('KubeconfigCommand', { Value: 'aws eks update-kubeconfig --name gpu-test --region us-east-1' });
+    template.hasOutput('KarpenterInterruptionQueueName', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('InterruptionQueue'), 'QueueName'] },
+    });
+  });
+
+  test('snapshot of the whole template (asset hashes masked)', () => {
+    const json = JSON.stringify(template.toJSON(), null, 1).replace(/[0-9a-f]{64}(\.zip)?/g, '<asset-hash>$1');
+    expect(JSON.parse(json)).toMatchSnapshot();
+  });
+});
+
+describe('GpuEksCluster options', () => {
+  test('Bottlerocket NVIDIA: the device plugin is left to the image; BYO Prometheus installs no stack and no ServiceMonitor', () => {
+    const { template, stack } = synth({
+      gpuOperator: { nodeImage: GpuNodeImage.BOTTLEROCKET_NVIDIA, migStrategy: GpuOperatorMigStrategy.MIXED },
+      prometheus: { endpoint: 'http://prometheus.observability.svc:9090' },
+    });
+    const values = helmValues(helmChart(template, 'gpu-operator')[1]);
+    expect(values.devicePlugin).toEqual({ enabled: false });
+    expect(values.driver).toEqual({ enabled: false });
+    expect(values.mig).toEqual({ strategy: 'mixed' });
+    expect(values.dcgmExporter.serviceMonitor).toEqual({ enabled: false });
+    expect(Object.values(resourcesOfType(template, 'Custom::AWSCDK-EKS-HelmChart')).map((c) => c.Properties.Chart))
+      .not.toContain('kube-prometheus-stack');
+    expect(stack.gpuCluster.prometheusEndpoint).toBe('http://prometheus.observability.svc:9090');
+  });
+
+  test('add-ons can be turned off; extra values deep-merge over derived ones', () => {
+    const { template } = synth({
+      keda: { enabled: false },
+      gpuOperator: { values: { driver: { enabled: true }, dcgmExporter: { serviceMonitor: { interval: '30s' } } } },
+    });
+    const charts = Object.values(resourcesOfType(template, 'Custom::AWSCDK-EKS-HelmChart')).map((c) => c.Properties.Chart);
+    expect(charts).not.toContain('keda');
+    const values = helmValues(helmChart(template, 'gpu-operator')[1]);
+    expect(values.driver).toEqual({ enabled: true });
+    expect(values.dcgmExporter.serviceMonitor).toEqual({ enabled: true, additionalLabels: { release: 'kube-prometheus-stack' }, interval: '30s' });
+  });
+
+  test('an existing VPC is used and its subnets tagged', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S', { env: ENV });
+    const vpc = new ec2.Vpc(stack, 'Mine', { availabilityZones: AZS.slice(0, 2), natGateways: 1 });
+    const c = new GpuEksCluster(stack, 'C', { vpc, clusterName: 'byo' });
+    expect(c.vpc).toBe(vpc);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::EC2::VPC', 1);
+    const tagged = Object.values(t.findResources('AWS::EC2::Subnet'))
+      .filter((s) => JSON.stringify(s.Properties.Tags).includes('"karpenter.sh/discovery","Value":"byo"'));
+    expect(tagged).toHaveLength(2);
+  });
+
+  test('imported subnets that cannot be tagged produce a warning', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S', { env: ENV });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
+      vpcId: 'vpc-1234', availabilityZones: AZS.slice(0, 2),
+      privateSubnetIds: ['subnet-aaaa', 'subnet-bbbb'],
+    });
+    new GpuEksCluster(stack, 'C', { vpc, clusterName: 'imp' });
+    Annotations.fromStack(stack).hasWarning('/S/C', Match.stringLikeRegexp('Cannot tag imported subnet subnet-aaaa'));
+  });
+
+  test('capacity reservation ids are validated and exposed for the GPU pools', () => {
+    const { stack } = synth({ capacityReservationIds: ['cr-0123456789abcdef0'] });
+    expect(stack.gpuCluster.capacityReservationIds).toEqual(['cr-0123456789abcdef0']);
+    expect(() => synth({ capacityReservationIds: ['cr-123'] })).toThrow(GpuConfigError);
+    expect(() => synth({ capacityReservationIds: ['cr-123'] }))
+      .toThrow('Gpu/GpuCluster: capacityReservationIds[0] is "cr-123", not a Capacity Reservation id. Fix:');
+    expect(() => synth({ capacityReservationIds: ['cr-0123456789abcdef0', 'cr-0123456789abcdef0'] }))
+      .toThrow(/capacityReservationIds\[1\] repeats/);
+  });
+
+  test('bad input fails at construction with GpuConfigError', () => {
+    expect(() => synth({ clusterName: 'bad name!' })).toThrow(/clusterName is "bad name!", not a valid EKS cluster name/);
+    expect(() => synth({ clusterName: 'x'.repeat(50) })).toThrow(/too long for the node role name/);
+    expect(() => synth({ karpenter: { version: 'latest' } })).toThrow(/karpenter.version is "latest", not an exact chart version/);
+    expect(() => synth({ keda: { version: '^2.20' } })).toThrow(GpuConfigError);
+    expect(() => synth({ systemNodeGroup: { instanceTypes: [new ec2.InstanceType('g5.xlarge')] } }))
+      .toThrow(/an accelerated instance type/);
+    expect(() => synth({ karpenter: { replicas: 4 } })).toThrow(/more than the system node group's maxSize 3/);
+    expect(() => synth({ availabilityZones: ['us-east-1a'] })).toThrow(/at least 2/);
+    expect(() => synth({ prometheus: { endpoint: 'prometheus:9090' } })).toThrow(/not an http\(s\) URL/);
+    expect(() => synth({ kubernetesVersion: eks.KubernetesVersion.V1_36 }))
+      .toThrow(/kubernetesVersion is 1.36, more than one minor version away/);
+  });
+
+  test('a default cluster name is derived from the path and fits the node role name', () => {
+    const app = new App();
+    const stack = new Stack(app, 'SomeRatherLongStackNameForTesting', { env: ENV });
+    const c = new GpuEksCluster(stack, 'AndAnEvenLongerConstructIdForTheCluster', { availabilityZones: AZS });
+    expect(c.clusterName.length).toBeLessThanOrEqual(46);
+    expect(c.karpenterNodeRoleName).toBe(`KarpenterNodeRole-${c.clusterName}`);
+    expect(c.karpenterNodeRoleName.length).toBeLessThanOrEqual(64);
+  });
+});
