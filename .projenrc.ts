@@ -64,7 +64,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   tsconfigDev: {
-    include: ['examples/**/*.ts', 'bench/**/*.ts'],
+    include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     compilerOptions: {},
   },
   gitignore: ['examples/*/dist/', 'examples/*/cdk.out/', '*.tsbuildinfo', '/bench/results/', '/.tmp/'],

@@ -1,7 +1,7 @@
 // The public API, re-exported by folder (see DESIGN.md "Layout").
 // GpuConfigError (src/errors.ts) is thrown by every construct; jsii cannot export a subclass of Error,
 // so TypeScript users import it from 'cdk8s-gpu/lib/errors' and other languages match on its name.
-export * from './validation/model';
+export * from './validation/public-api';
 
 export * from './catalog';
 
