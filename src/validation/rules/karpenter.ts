@@ -1,10 +1,17 @@
 /**
- * Karpenter NodePool rules (karpenter.sh/v1).
+ * Karpenter NodePool rules (karpenter.sh/v1): GPU003/GPU005 (core), and GPU101-GPU106 (pools: catalog types,
+ * GPU limit vs. largest type, duration and cron syntax, keys Karpenter refuses, nodeClassRef), exported as
+ * KARPENTER_RULES.
  */
 import { formatTaint } from '../../scheduling/taints';
 import { Severity } from '../model';
-import { Rule } from '../rule';
-import { gpuSelectingRequirement, isBlocking, isGpuPool, sampleTypes } from './gpu-pools';
+import { Rule, RuleContext } from '../rule';
+import { GpuInstanceType } from '../../catalog';
+import { GpuConfigError } from '../../errors';
+import {
+  BUDGET_DURATION, KARPENTER_DURATION, KARPENTER_DURATION_OR_NEVER, cronScheduleProblem, restrictedKeyReason,
+} from '../../pools/karpenter-syntax';
+import { GPU_LABEL_KEYS, gpuSelectingRequirement, isBlocking, isGpuPool, sampleTypes } from './gpu-pools';
 
 /** GPU003 — a GPU NodePool must taint its nodes. */
 export const GPU_POOL_TAINTED: Rule = {
@@ -56,3 +63,248 @@ export const GPU_POOL_LIMITED: Rule = {
     }
   },
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// GPU101-GPU106: rules of the pools family. They read the raw NodePool JSON (not only the scheduling model) so
+// that malformed fields are reported with their exact path.
+// ---------------------------------------------------------------------------------------------------------------
+
+const INSTANCE_TYPE_KEY = 'node.kubernetes.io/instance-type';
+const FAMILY_KEY = 'karpenter.k8s.aws/instance-family';
+
+function rawNodePools(ctx: RuleContext): any[] {
+  return ctx.byKind('NodePool', 'karpenter.sh').filter((o) => o && typeof o === 'object');
+}
+
+function requirementsOf(pool: any): any[] {
+  const r = pool?.spec?.template?.spec?.requirements;
+  return Array.isArray(r) ? r : [];
+}
+
+/** Whether a raw NodePool is meant for GPUs: it names a catalog GPU type/family, requires a GPU label, limits GPUs or taints for GPUs. */
+function intendsGpu(pool: any): boolean {
+  if (pool?.spec?.limits && Object.prototype.hasOwnProperty.call(pool.spec.limits, 'nvidia.com/gpu')) return true;
+  const families = GpuInstanceType.families();
+  for (const r of requirementsOf(pool)) {
+    if (GPU_LABEL_KEYS.includes(r?.key)) return true;
+    const values: unknown[] = Array.isArray(r?.values) ? r.values : [];
+    if (r?.key === INSTANCE_TYPE_KEY && values.some((v) => GpuInstanceType.tryOf(String(v)) !== undefined)) return true;
+    if (r?.key === FAMILY_KEY && values.some((v) => families.includes(String(v)))) return true;
+  }
+  const taints = pool?.spec?.template?.spec?.taints;
+  return Array.isArray(taints) && taints.some((t: any) => typeof t?.key === 'string' && /gpu/i.test(t.key));
+}
+
+function catalogProblem(lookup: () => unknown): GpuConfigError | undefined {
+  try {
+    lookup();
+    return undefined;
+  } catch (e) {
+    if (e instanceof GpuConfigError) return e;
+    throw e;
+  }
+}
+
+/** GPU101 — instance types and families named by a GPU NodePool must exist in the catalog and have GPUs. */
+export const NODEPOOL_TYPES_IN_CATALOG: Rule = {
+  id: 'GPU101',
+  title: 'A GPU NodePool may only name known GPU instance types and families',
+  severity: Severity.ERROR,
+  kinds: ['NodePool'],
+  remediation: 'Spell instance types and families as EC2 does (e.g. p5.48xlarge, g6e) and list only types with GPUs.',
+  description: 'In a NodePool meant for GPUs (it names a GPU type or family, requires a `karpenter.k8s.aws/instance-gpu-*` '
+    + 'label, limits `nvidia.com/gpu` or taints for GPUs), every value of a `node.kubernetes.io/instance-type In` or '
+    + '`karpenter.k8s.aws/instance-family In` requirement must be a GPU type or family of the catalog. Karpenter '
+    + 'silently ignores a misspelt type (the pool then launches fewer types than intended, or none), and a CPU type '
+    + 'in a GPU pool never serves a GPU pod. Types the catalog does not cover (e.g. inf2, trn1) are reported too.',
+  *check(ctx) {
+    for (const pool of rawNodePools(ctx)) {
+      if (!intendsGpu(pool)) continue;
+      const reqs = requirementsOf(pool);
+      for (let i = 0; i < reqs.length; i++) {
+        const r = reqs[i];
+        if (r?.operator !== 'In' || !Array.isArray(r.values)) continue;
+        if (r.key !== INSTANCE_TYPE_KEY && r.key !== FAMILY_KEY) continue;
+        for (let j = 0; j < r.values.length; j++) {
+          const v = String(r.values[j]);
+          const e = r.key === INSTANCE_TYPE_KEY
+            ? catalogProblem(() => GpuInstanceType.of(v))
+            : catalogProblem(() => GpuInstanceType.ofFamily(v));
+          if (e) {
+            yield ctx.finding(pool, `spec.template.spec.requirements[${i}].values[${j}]`,
+              `${r.key === INSTANCE_TYPE_KEY ? 'instance type' : 'instance family'} ${e.problem}`, `${e.fix[0].toUpperCase()}${e.fix.slice(1)}.`);
+          }
+        }
+      }
+    }
+  },
+};
+
+/** GPU102 — the GPU limit must admit one node of the largest allowed type. */
+export const NODEPOOL_GPU_LIMIT_ADMITS_LARGEST: Rule = {
+  id: 'GPU102',
+  title: 'A NodePool\'s GPU limit must admit one node of its largest instance type',
+  severity: Severity.ERROR,
+  kinds: ['NodePool'],
+  remediation: 'Raise spec.limits["nvidia.com/gpu"] to at least the GPU count of the largest allowed type, or drop that type.',
+  description: 'Karpenter never launches a node that would take the pool over `limits["nvidia.com/gpu"]`, so with a '
+    + 'limit below the GPU count of an allowed type (e.g. 4 with p4d.24xlarge, 8 GPUs) that type is dead weight, and '
+    + 'when the limit is below every allowed type the pool launches nothing at all while pods stay Pending. Allowed '
+    + 'types are the catalog types the requirements admit.',
+  *check(ctx) {
+    for (const pool of ctx.nodePools()) {
+      if (pool.gpuLimit === undefined) continue;
+      const gpuTypes = pool.instanceTypes.filter((t) => t.gpuCount > 0);
+      if (gpuTypes.length === 0) continue;
+      const largest = gpuTypes.reduce((a, b) => (b.gpuCount > a.gpuCount ? b : a));
+      if (pool.gpuLimit >= largest.gpuCount) continue;
+      const fitting = gpuTypes.filter((t) => t.gpuCount <= pool.gpuLimit!);
+      yield ctx.finding(pool.object, 'spec.limits["nvidia.com/gpu"]',
+        `is ${pool.gpuLimit}, below one ${largest.name} node (${largest.gpuCount} GPUs)`
+        + (fitting.length === 0 ? ', and below every allowed type, so the pool can launch no node at all'
+          : `, so Karpenter never launches ${largest.name} from this pool`),
+        `Raise limits["nvidia.com/gpu"] to at least ${largest.gpuCount} (a multiple of ${largest.gpuCount} for whole nodes) or drop ${largest.name}.`);
+    }
+  },
+};
+
+/** GPU103 — Karpenter durations must parse. */
+export const NODEPOOL_DURATIONS_PARSE: Rule = {
+  id: 'GPU103',
+  title: 'NodePool durations must use Karpenter\'s syntax',
+  severity: Severity.ERROR,
+  kinds: ['NodePool'],
+  remediation: 'Write durations as Go durations of hours, minutes and seconds, e.g. 30s, 5m, 720h or 1h30m (or Never where allowed).',
+  description: '`disruption.consolidateAfter` and `template.spec.expireAfter` must match `^(([0-9]+(s|m|h))+|Never)$`, '
+    + '`template.spec.terminationGracePeriod` `^([0-9]+(s|m|h))+$`, and `disruption.budgets[].duration` only minutes '
+    + 'and hours (`^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$`), as in the karpenter.sh/v1 CRD. Days (`30d`), '
+    + 'fractions (`1.5h`) and ISO 8601 (`PT5M`) are refused by the API server. A number instead of a string too.',
+  *check(ctx) {
+    for (const pool of rawNodePools(ctx)) {
+      const checks: Array<[string, unknown, RegExp, string]> = [
+        ['spec.disruption.consolidateAfter', pool.spec?.disruption?.consolidateAfter, KARPENTER_DURATION_OR_NEVER, 'e.g. 30s, 5m or Never'],
+        ['spec.template.spec.expireAfter', pool.spec?.template?.spec?.expireAfter, KARPENTER_DURATION_OR_NEVER, 'e.g. 720h or Never'],
+        ['spec.template.spec.terminationGracePeriod', pool.spec?.template?.spec?.terminationGracePeriod, KARPENTER_DURATION, 'e.g. 1h or 48h'],
+      ];
+      const budgets = pool.spec?.disruption?.budgets;
+      if (Array.isArray(budgets)) {
+        budgets.forEach((b: any, i: number) => checks.push([`spec.disruption.budgets[${i}].duration`, b?.duration, BUDGET_DURATION, 'minutes and hours only, e.g. 8h or 1h30m']));
+      }
+      for (const [path, value, pattern, example] of checks) {
+        if (value === undefined) continue;
+        if (typeof value !== 'string' || !pattern.test(value)) {
+          yield ctx.finding(pool, path, `is ${JSON.stringify(value)}, which Karpenter does not parse as a duration (${example})`);
+        }
+      }
+    }
+  },
+};
+
+/** GPU104 — disruption budget schedules must parse as cron and come with a duration. */
+export const NODEPOOL_BUDGET_SCHEDULES_PARSE: Rule = {
+  id: 'GPU104',
+  title: 'NodePool disruption budget schedules must be valid cron with a duration',
+  severity: Severity.ERROR,
+  kinds: ['NodePool'],
+  remediation: 'Write the schedule as 5 cron fields in UTC (minute hour day-of-month month day-of-week, e.g. "0 9 * * 1-5") and set duration with it.',
+  description: 'Karpenter parses `disruption.budgets[].schedule` with the standard cron parser: five fields or a '
+    + 'descriptor such as `@daily`; no seconds field, no timezone (schedules are UTC). A schedule needs a `duration` '
+    + '(and a duration a schedule), per the CRD\'s rule "\'schedule\' must be set with \'duration\'". A budget whose '
+    + 'schedule does not parse never protects anything.',
+  *check(ctx) {
+    for (const pool of rawNodePools(ctx)) {
+      const budgets = pool.spec?.disruption?.budgets;
+      if (!Array.isArray(budgets)) continue;
+      for (let i = 0; i < budgets.length; i++) {
+        const b = budgets[i] ?? {};
+        const path = `spec.disruption.budgets[${i}]`;
+        if ((b.schedule === undefined) !== (b.duration === undefined)) {
+          yield ctx.finding(pool, path, `sets ${b.schedule === undefined ? 'duration without schedule' : 'schedule without duration'}; Karpenter requires both or neither`);
+        }
+        if (b.schedule === undefined) continue;
+        const problem = typeof b.schedule === 'string' ? cronScheduleProblem(b.schedule) : 'is not a string';
+        if (problem) yield ctx.finding(pool, `${path}.schedule`, `is ${JSON.stringify(b.schedule)}, which ${problem}`);
+      }
+    }
+  },
+};
+
+/** GPU105 — requirement and label keys Karpenter refuses. */
+export const NODEPOOL_RESTRICTED_KEYS: Rule = {
+  id: 'GPU105',
+  title: 'NodePool requirements and labels must not use keys Karpenter refuses',
+  severity: Severity.ERROR,
+  kinds: ['NodePool'],
+  remediation: 'Use Karpenter\'s well-known keys (node.kubernetes.io/instance-type, karpenter.k8s.aws/instance-gpu-name, …) or a label in your own domain (e.g. example.com/team).',
+  description: 'The karpenter.sh/v1 CRD refuses `karpenter.sh/*` keys other than `capacity-type` and `nodepool`, '
+    + '`karpenter.k8s.aws/*` keys other than its well-known labels, `karpenter.sh/nodepool` and '
+    + '`kubernetes.io/hostname`, in `template.spec.requirements[].key` and `template.metadata.labels`; Karpenter\'s '
+    + 'runtime validation also refuses the kubelet-reserved `kubernetes.io` and `k8s.io` domains (except '
+    + '`node.kubernetes.io`, `node-restriction.kubernetes.io`, `kops.k8s.io` and the well-known labels such as '
+    + '`kubernetes.io/arch`), marking the NodePool not ready. The message is Karpenter\'s own reason.',
+  *check(ctx) {
+    for (const pool of rawNodePools(ctx)) {
+      const reqs = requirementsOf(pool);
+      for (let i = 0; i < reqs.length; i++) {
+        const key = reqs[i]?.key;
+        if (typeof key !== 'string') continue;
+        const reason = restrictedKeyReason(key);
+        if (reason) yield ctx.finding(pool, `spec.template.spec.requirements[${i}].key`, `is ${JSON.stringify(key)}: ${reason}`);
+      }
+      const labels = pool.spec?.template?.metadata?.labels;
+      if (labels && typeof labels === 'object') {
+        for (const key of Object.keys(labels)) {
+          const reason = restrictedKeyReason(key);
+          if (reason) yield ctx.finding(pool, `spec.template.metadata.labels[${JSON.stringify(key)}]`, `is refused: ${reason}`);
+        }
+      }
+    }
+  },
+};
+
+/** GPU106 — nodeClassRef should point at an EC2NodeClass of the same manifests. */
+export const NODEPOOL_NODECLASS_PRESENT: Rule = {
+  id: 'GPU106',
+  title: 'A NodePool\'s nodeClassRef should name an EC2NodeClass in the same manifests',
+  severity: Severity.WARNING,
+  kinds: ['NodePool', 'EC2NodeClass'],
+  remediation: 'Add the EC2NodeClass to the manifests, or fix nodeClassRef (group karpenter.k8s.aws, kind EC2NodeClass, name).',
+  description: 'A NodePool whose `template.spec.nodeClassRef` names an EC2NodeClass that is not among the linted '
+    + 'manifests launches nothing until that EC2NodeClass exists (Karpenter reports NodeClassReady=False). It may '
+    + 'live in another file or be managed elsewhere, hence a warning. A ref with a misspelt kind or group is reported too.',
+  *check(ctx) {
+    const classes = ctx.byKind('EC2NodeClass', 'karpenter.k8s.aws');
+    const names = new Set(classes.map((c) => c?.metadata?.name));
+    for (const pool of rawNodePools(ctx)) {
+      const ref = pool.spec?.template?.spec?.nodeClassRef;
+      if (!ref || typeof ref !== 'object') {
+        yield ctx.finding(pool, 'spec.template.spec.nodeClassRef', 'is missing; every karpenter.sh/v1 NodePool needs a nodeClassRef');
+        continue;
+      }
+      const kindLooksAws = typeof ref.kind === 'string' && ref.kind.toLowerCase() === 'ec2nodeclass';
+      if (kindLooksAws && (ref.kind !== 'EC2NodeClass' || ref.group !== 'karpenter.k8s.aws')) {
+        yield ctx.finding(pool, 'spec.template.spec.nodeClassRef',
+          `is ${JSON.stringify({ group: ref.group, kind: ref.kind })}, not group "karpenter.k8s.aws" and kind "EC2NodeClass"`);
+        continue;
+      }
+      if (ref.kind !== 'EC2NodeClass') continue; // another provider's node class: not ours to judge
+      if (!names.has(ref.name)) {
+        const known = [...names].filter((n) => typeof n === 'string');
+        yield ctx.finding(pool, 'spec.template.spec.nodeClassRef.name',
+          `names EC2NodeClass ${JSON.stringify(ref.name)}, which is not in these manifests`
+          + (known.length > 0 ? ` (they define ${known.map((n) => JSON.stringify(n)).join(', ')})` : ''),
+          known.length > 0 ? `Point nodeClassRef.name at one of ${known.join(', ')}, or add EC2NodeClass ${ref.name}.` : undefined);
+      }
+    }
+  },
+};
+
+/** The pools family of rules (GPU101-GPU106), for the built-in registry. */
+export const KARPENTER_RULES: Rule[] = [
+  NODEPOOL_TYPES_IN_CATALOG,
+  NODEPOOL_GPU_LIMIT_ADMITS_LARGEST,
+  NODEPOOL_DURATIONS_PARSE,
+  NODEPOOL_BUDGET_SCHEDULES_PARSE,
+  NODEPOOL_RESTRICTED_KEYS,
+  NODEPOOL_NODECLASS_PRESENT,
+];
