@@ -167,7 +167,7 @@ export function parseManifests(text: string, file: string, options: ParseOptions
 
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false }) as Document.Parsed[];
+    docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, logLevel: 'error' }) as Document.Parsed[];
   } catch (e) {
     problem('error', `cannot parse YAML: ${yamlMessage((e as Error)?.message ?? String(e))}`);
     return { manifests, problems, files: [file] };
