@@ -22,7 +22,7 @@ describeIfShared('mig-profiles.json')('MigGpu cross-checked against mig-profiles
     expect(MigGpu.all().map((g) => g.name)).toEqual(json.gpus.map((g: any) => g.gpu));
   });
 
-  test.each(json.gpus.map((g: any) => [g.gpu, g]) as Array<[string, any]>)('%s: GPU fields and every profile field', (_n, g) => {
+  test.each((json.gpus ?? []).map((g: any) => [g.gpu, g]) as Array<[string, any]>)('%s: GPU fields and every profile field', (_n, g) => {
     const gpu = MigGpu.of(g.gpu);
     expect(gpu.totalComputeSlices).toBe(g.total_compute_slices);
     expect(gpu.totalMemorySlices).toBe(g.total_memory_slices);
@@ -72,7 +72,9 @@ describeIfShared('mig-profiles.json')('MigGpu cross-checked against mig-profiles
 });
 
 describeIfShared('mig-parted-config-default.yaml')('migManagerConfig cross-checked against mig-parted-config-default.yaml', () => {
-  const file = fs.readFileSync(path.join(REFERENCE_DIR, 'mig-parted-config-default.yaml'), 'utf8');
+  const configPath = path.join(REFERENCE_DIR, 'mig-parted-config-default.yaml');
+  // jest runs a skipped describe's body too: read nothing when the reference folder is absent.
+  const file = fs.existsSync(configPath) ? fs.readFileSync(configPath, 'utf8') : 'mig-configs: {}';
   const configs: Record<string, Array<{ 'mig-devices'?: Record<string, number> }>> = parse(file)['mig-configs'];
 
   test('the names match the file, in order', () => {
