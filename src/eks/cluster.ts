@@ -25,12 +25,9 @@ import {
   KarpenterAddonOptions,
   KedaAddonOptions,
   PrometheusAddonOptions,
-  PROMETHEUS_RELEASE,
-  deepMerge,
-  gpuOperatorValues,
-  kubePrometheusStackUrl,
 } from './addons';
 import { KarpenterAwsResources } from './karpenter';
+import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorValues, kubePrometheusStackUrl } from './private/helm-values';
 import {
   DEFAULT_KUBERNETES_MINOR,
   GPU_OPERATOR_CHART,
@@ -40,8 +37,8 @@ import {
 } from './versions';
 import { GpuConfigError } from '../errors';
 
-/** The tag Karpenter's EC2NodeClass selector terms use to find subnets and security groups. @internal */
-export const KARPENTER_DISCOVERY_TAG = 'karpenter.sh/discovery';
+/** The tag Karpenter's EC2NodeClass selector terms use to find subnets and security groups. */
+const KARPENTER_DISCOVERY_TAG = 'karpenter.sh/discovery';
 
 /** Settings of the small CPU-only managed node group that runs the system controllers. */
 export interface SystemNodeGroupOptions {

@@ -1,11 +1,5 @@
 // EKS: the only aws-cdk-lib code in the library (see DESIGN.md "Layout").
-export { GpuEksCluster, GpuEksClusterProps, SystemNodeGroupOptions } from './cluster';
-export { GpuEksStack, GpuEksStackProps } from './stack';
-export {
-  GpuNodeImage,
-  GpuOperatorMigStrategy,
-  GpuOperatorAddonOptions,
-  KarpenterAddonOptions,
-  KedaAddonOptions,
-  PrometheusAddonOptions,
-} from './addons';
+// karpenter.ts, versions.ts and private/ are implementation details and stay unexported.
+export * from './addons';
+export * from './cluster';
+export * from './stack';

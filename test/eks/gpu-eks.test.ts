@@ -11,7 +11,9 @@ import {
   GpuNodeImage,
   GpuOperatorMigStrategy,
 } from '../../src/eks';
+import { GpuInstanceType } from '../../src/catalog';
 import { GpuConfigError } from '../../src/errors';
+import { GpuNodePool } from '../../src/pools';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
@@ -354,6 +356,22 @@ describe('GpuEksStack', () => {
       const text = JSON.stringify(manifest.Properties.Manifest);
       expect(text).toContain('\\"role\\":\\"KarpenterNodeRole-gpu-test\\"');
       expect(text).toContain('\\"karpenter.sh/discovery\\":\\"gpu-test\\"');
+    });
+
+    test('real GpuNodePools: their EC2NodeClass gets role and discovery terms from the cluster', () => {
+      const chart = new cdk8s.Chart(new cdk8s.App(), 'pools');
+      const pool = new GpuNodePool(chart, 'a100', { name: 'a100', instanceTypes: [GpuInstanceType.P4D_24XLARGE], gpuLimit: 8 });
+      const { template: t } = synth({ charts: [chart] });
+      expect(pool.nodeClass.role).toBe('KarpenterNodeRole-gpu-test');
+      expect(pool.nodeClass.clusterName).toBe('gpu-test');
+      const manifest = Object.values(resourcesOfType(t, 'Custom::AWSCDK-EKS-KubernetesResource'))[0];
+      expect(typeof manifest.Properties.Manifest).toBe('string'); // literal role and name: no tokens
+      const objects = JSON.parse(manifest.Properties.Manifest);
+      const nodeClass = objects.find((o: any) => o.kind === 'EC2NodeClass');
+      expect(nodeClass.spec.role).toBe('KarpenterNodeRole-gpu-test');
+      expect(nodeClass.spec.subnetSelectorTerms).toEqual([{ tags: { 'karpenter.sh/discovery': 'gpu-test' } }]);
+      expect(nodeClass.spec.securityGroupSelectorTerms).toEqual([{ tags: { 'karpenter.sh/discovery': 'gpu-test' } }]);
+      expect(objects.map((o: any) => o.kind).sort()).toEqual(['EC2NodeClass', 'NodePool']);
     });
 
     test('charts passed as a prop are deployed too, each under its own id', () => {

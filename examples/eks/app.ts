@@ -1,0 +1,68 @@
+/**
+ * examples/eks: an EKS GPU cluster with Karpenter (interruption handling included), the NVIDIA GPU Operator,
+ * KEDA and kube-prometheus-stack, plus Karpenter GPU pools for p4d, p5 (in a Capacity Block) and g5.
+ *
+ * Synthesises offline (explicit account, region and Availability Zones; no lookups, no credentials) to
+ * examples/eks/cdk.out/:
+ *
+ *   npx ts-node examples/eks/app.ts                  # or `npm run synth` for every example
+ *   npx cdk synth  --app 'npx ts-node examples/eks/app.ts' --output examples/eks/cdk.out
+ *   npx cdk deploy --app examples/eks/cdk.out        # with AWS credentials and a bootstrapped account
+ *
+ * Synth takes ~10-20 s: most of it is staging the kubectl/helm Lambda layer asset (~35 MB).
+ *
+ * The pools name neither the cluster nor the node role: `addChart` binds them to the stack's cluster.
+ */
+import { App } from 'aws-cdk-lib';
+import * as cdk8s from 'cdk8s';
+import { GpuInstanceType } from '../../src/catalog';
+import { GpuEksStack } from '../../src/eks';
+import { CapacityReservation, CapacityType, GpuNodePool } from '../../src/pools';
+
+const ACCOUNT = '111111111111';
+const REGION = 'us-east-1';
+const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+
+const app = new App({
+  outdir: 'examples/eks/cdk.out',
+  // What `cdk.context.json` would cache after a lookup: with it, `cdk synth` never calls AWS.
+  context: { [`availability-zones:account=${ACCOUNT}:region=${REGION}`]: ZONES },
+});
+
+const stack = new GpuEksStack(app, 'GpuEksExample', {
+  // An explicit environment keeps synth offline: no credentials, no context lookups.
+  env: { account: ACCOUNT, region: REGION },
+  clusterName: 'gpu-demo',
+  availabilityZones: ZONES,
+  // A p5 Capacity Block bought for this cluster (placeholder id); the p5 pool below launches into it.
+  capacityReservationIds: ['cr-0123456789abcdef0'],
+});
+
+// The GPU pools, as a cdk8s chart deployed after Karpenter and the add-ons.
+const pools = new cdk8s.Chart(new cdk8s.App(), 'gpu-pools');
+
+new GpuNodePool(pools, 'a100', {
+  name: 'a100',
+  instanceTypes: [GpuInstanceType.P4D_24XLARGE],
+  capacityTypes: [CapacityType.ON_DEMAND],
+  gpuLimit: 16,
+});
+
+new GpuNodePool(pools, 'h100', {
+  name: 'h100-reserved',
+  instanceTypes: [GpuInstanceType.P5_48XLARGE],
+  capacityTypes: [CapacityType.RESERVED],
+  capacityReservations: stack.gpuCluster.capacityReservationIds.map((id) => CapacityReservation.capacityBlock(id)),
+  gpuLimit: 8,
+});
+
+new GpuNodePool(pools, 'a10g', {
+  name: 'a10g',
+  instanceTypes: [GpuInstanceType.G5_XLARGE, GpuInstanceType.of('g5.2xlarge'), GpuInstanceType.of('g5.12xlarge')],
+  capacityTypes: [CapacityType.SPOT, CapacityType.ON_DEMAND],
+  gpuLimit: 16,
+});
+
+stack.addChart(pools);
+
+app.synth();
