@@ -1,0 +1,163 @@
+/**
+ * Benchmark of the lint path: YAML parsing (src/cli/yaml-input.ts) and the validation engine (validateManifests)
+ * over 10,000 generated objects — GPU Deployments, Karpenter NodePools, Services and ConfigMaps in many namespaces.
+ *
+ * Run: npx ts-node --transpile-only --project test/tsconfig.json bench/lint.ts [objects] [nodePools]
+ * Not a test: it prints timings (median of 5 runs after one warm-up) and objects/second.
+ */
+import { performance } from 'perf_hooks';
+import { stringify } from 'yaml';
+import { parseManifests } from '../src/cli/yaml-input';
+import { SourcedManifest, validateManifests } from '../src/validation';
+
+const TOTAL = Number(process.argv[2] ?? 10_000);
+const POOLS = Number(process.argv[3] ?? 50);
+const RUNS = 5;
+
+/** A small deterministic PRNG (mulberry32), so every run lints the same objects. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const INSTANCE_SETS = [['g5.xlarge', 'g5.2xlarge', 'g5.12xlarge'], ['p4d.24xlarge'], ['p5.48xlarge'], ['g6.xlarge', 'g6.12xlarge'], ['g6e.xlarge']];
+const GPU_NAMES = ['a10g', 'a100', 'h100', 'l4', 'l40s'];
+
+function nodePool(i: number, r: () => number): any {
+  const tainted = r() < 0.9;
+  return {
+    apiVersion: 'karpenter.sh/v1',
+    kind: 'NodePool',
+    metadata: { name: `gpu-pool-${i}` },
+    spec: {
+      template: {
+        metadata: { labels: { 'pool': `gpu-pool-${i}` } },
+        spec: {
+          nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'gpu' },
+          requirements: [
+            { key: 'node.kubernetes.io/instance-type', operator: 'In', values: INSTANCE_SETS[i % INSTANCE_SETS.length] },
+            { key: 'karpenter.sh/capacity-type', operator: 'In', values: r() < 0.5 ? ['on-demand'] : ['spot', 'on-demand'] },
+          ],
+          ...(tainted ? { taints: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }] } : {}),
+        },
+      },
+      ...(r() < 0.8 ? { limits: { 'nvidia.com/gpu': 8 * (1 + Math.floor(r() * 8)) } } : {}),
+      disruption: { consolidationPolicy: 'WhenEmpty', consolidateAfter: '5m' },
+    },
+  };
+}
+
+function deployment(i: number, ns: string, r: () => number): any {
+  const gpus = 1 + Math.floor(r() * 4);
+  const mistake = r();
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: `model-${i}`, namespace: ns, labels: { app: `model-${i}` } },
+    spec: {
+      replicas: 1 + Math.floor(r() * 3),
+      selector: { matchLabels: { app: `model-${i}` } },
+      template: {
+        metadata: { labels: { app: `model-${i}` } },
+        spec: {
+          ...(r() < 0.7 ? { nodeSelector: { 'karpenter.k8s.aws/instance-gpu-name': GPU_NAMES[i % GPU_NAMES.length] } } : {}),
+          ...(mistake < 0.85 ? { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] } : {}),
+          containers: [{
+            name: 'server',
+            image: 'vllm/vllm-openai:v0.6.0',
+            ports: [{ containerPort: 8000 }],
+            resources: {
+              requests: { 'cpu': '4', 'memory': '32Gi', 'nvidia.com/gpu': mistake > 0.95 ? gpus + 1 : gpus },
+              limits: { 'memory': '64Gi', 'nvidia.com/gpu': gpus },
+            },
+          }],
+        },
+      },
+    },
+  };
+}
+
+function service(i: number, ns: string): any {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: `model-${i}`, namespace: ns },
+    spec: { selector: { app: `model-${i}` }, ports: [{ name: 'http', port: 80, targetPort: 8000 }] },
+  };
+}
+
+function configMap(i: number, ns: string): any {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `settings-${i}`, namespace: ns },
+    data: { 'MODEL_ID': `org/model-${i}`, 'MAX_MODEL_LEN': '8192', 'config.yaml': 'tensor_parallel_size: 1\n' },
+  };
+}
+
+/** `total` objects: `pools` NodePools, then Deployments, Services and ConfigMaps in 40/30/30 proportion. */
+export function generate(total: number, pools: number, seed = 42): any[] {
+  const r = rng(seed);
+  const objects: any[] = [];
+  for (let i = 0; i < Math.min(pools, total); i++) objects.push(nodePool(i, r));
+  for (let i = 0; objects.length < total; i++) {
+    const ns = `team-${i % 40}`;
+    const roll = i % 10;
+    if (roll < 4) objects.push(deployment(i, ns, r));
+    else if (roll < 7) objects.push(service(i, ns));
+    else objects.push(configMap(i, ns));
+  }
+  return objects;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function time<T>(fn: () => T): { ms: number; result: T } {
+  const t0 = performance.now();
+  const result = fn();
+  return { ms: performance.now() - t0, result };
+}
+
+function bench<T>(label: string, objects: number, fn: () => T): T {
+  let result = fn(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = time(fn);
+    times.push(t.ms);
+    result = t.result;
+  }
+  const ms = median(times);
+  const rate = Math.round(objects / (ms / 1000));
+  console.log(`${label.padEnd(22)} ${ms.toFixed(1).padStart(9)} ms  ${String(rate).padStart(9)} objects/s  (median of ${RUNS}; runs ${times.map((t) => t.toFixed(0)).join(', ')} ms)`);
+  return result;
+}
+
+function run(): void {
+  const objects = generate(TOTAL, POOLS);
+  const counts = new Map<string, number>();
+  for (const o of objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
+  const yamlText = objects.map((o) => stringify(o)).join('---\n');
+  console.log(`bench/lint: ${objects.length} objects (${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}), `
+    + `${(yamlText.length / 1024 / 1024).toFixed(1)} MiB of YAML, node ${process.version}`);
+
+  const parsed = bench('parse YAML', objects.length, () => parseManifests(yamlText, 'bench.yaml'));
+  if (parsed.manifests.length !== objects.length || parsed.problems.length > 0) {
+    throw new Error(`parse returned ${parsed.manifests.length} objects and ${parsed.problems.length} problems`);
+  }
+  const manifests: SourcedManifest[] = parsed.manifests;
+  const findings = bench('validateManifests', objects.length, () => validateManifests(manifests));
+  const byRule = new Map<string, number>();
+  for (const f of findings) byRule.set(f.ruleId, (byRule.get(f.ruleId) ?? 0) + 1);
+  console.log(`findings: ${findings.length} (${[...byRule].sort().map(([id, n]) => `${id} ${n}`).join(', ')})`);
+}
+
+if (require.main === module) run();
