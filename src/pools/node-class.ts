@@ -8,8 +8,8 @@
 import { ApiObject, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
-import { Ec2NodeClass, Ec2NodeClassSpec } from '../imports/karpenter.k8s.aws';
 import { CapacityReservation } from './capacity';
+import { Ec2NodeClass, Ec2NodeClassSpec } from '../imports/karpenter.k8s.aws';
 
 /** The AMI family of a {@link GpuAmi}. */
 export enum GpuAmiFamily {

@@ -8,8 +8,6 @@ import { ApiObject, Duration, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuInstanceType, GpuModel } from '../catalog';
 import { GpuConfigError } from '../errors';
-import { NodePool, NodePoolSpec, NodePoolSpecLimits } from '../imports/karpenter.sh';
-import { tolerationFor } from '../scheduling/taints';
 import { CapacityReservation, CapacityType } from './capacity';
 import { ConsolidationPolicy, DisruptionBudget, DisruptionReason } from './disruption';
 import {
@@ -21,6 +19,8 @@ import {
   IGpuNodePool, NodeTaint, PodToleration, PoolNodeSelectorRequirement, PoolRequiredNodeAffinity, TaintEffect,
 } from './pool';
 import { _warn } from './warn';
+import { NodePool, NodePoolSpec, NodePoolSpecLimits } from '../imports/karpenter.sh';
+import { tolerationFor } from '../scheduling/taints';
 
 const GPU_TAINT: NodeTaint = { key: 'nvidia.com/gpu', value: 'true', effect: TaintEffect.NO_SCHEDULE };
 

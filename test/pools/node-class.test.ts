@@ -1,7 +1,7 @@
 import { App, Chart, Size, Testing } from 'cdk8s';
+import { BOUND, chart, configError, objectsOf } from './helpers';
 import { CapacityReservation, GpuAmi, GpuAmiFamily, GpuNodeClass } from '../../src/pools';
 import { expectValid } from '../conformance/schema';
-import { BOUND, chart, configError, objectsOf } from './helpers';
 
 const spec = (c: Chart) => objectsOf(c, 'EC2NodeClass')[0].spec;
 
@@ -30,8 +30,13 @@ describe('GpuNodeClass', () => {
     new GpuNodeClass(c, 'gpu', {
       ...BOUND,
       volume: { size: Size.gibibytes(500), iops: 10000, throughputMiBps: 500, kmsKeyId: 'alias/ebs' },
-      raid0InstanceStore: false, maxPods: 110, imageGcHighThresholdPercent: 90, imageGcLowThresholdPercent: 70,
-      tags: { Environment: 'production' }, userData: '#!/bin/bash\necho hi', maxParallelImagePulls: 8,
+      raid0InstanceStore: false,
+      maxPods: 110,
+      imageGcHighThresholdPercent: 90,
+      imageGcLowThresholdPercent: 70,
+      tags: { Environment: 'production' },
+      userData: '#!/bin/bash\necho hi',
+      maxParallelImagePulls: 8,
     });
     const s = spec(c);
     expect(s.blockDeviceMappings[0].ebs).toMatchObject({ volumeSize: '500Gi', iops: 10000, throughput: 500, kmsKeyID: 'alias/ebs' });

@@ -1,15 +1,14 @@
 import { Duration, Size, Testing } from 'cdk8s';
+import { BOUND, chart, configError, nodePoolJson, requirement } from './helpers';
 import { GpuInstanceType, GpuModel } from '../../src/catalog';
 import {
   CapacityReservation, CapacityType, ConsolidationPolicy, DisruptionBudgets, DisruptionReason, GpuNodeClass, GpuNodePool,
   GpuNodePoolProps, GpuPoolPlacement, TaintEffect,
 } from '../../src/pools';
 import { poolModelOf } from '../../src/scheduling';
-import { validateManifests } from '../../src/validation';
+import { validateManifests, BUILTIN_RULES } from '../../src/validation';
 import { KARPENTER_RULES } from '../../src/validation/rules/karpenter';
-import { BUILTIN_RULES } from '../../src/validation';
 import { expectValid } from '../conformance/schema';
-import { BOUND, chart, configError, nodePoolJson, requirement } from './helpers';
 
 const P5 = GpuInstanceType.P5_48XLARGE;
 const P4D = GpuInstanceType.P4D_24XLARGE;
@@ -63,7 +62,9 @@ describe('GpuNodePool', () => {
   });
 
   test('maxNodes derives gpuLimit from the largest type; explicit cpu/memory limits are kept', () => {
-    const { pool, json } = make({ instanceTypes: [GpuInstanceType.G5_12XLARGE, GpuInstanceType.G5_48XLARGE], maxNodes: 3, cpuLimit: 600, memoryLimit: Size.gibibytes(3000) });
+    const { pool, json } = make({
+      instanceTypes: [GpuInstanceType.G5_12XLARGE, GpuInstanceType.G5_48XLARGE], maxNodes: 3, cpuLimit: 600, memoryLimit: Size.gibibytes(3000),
+    });
     expect(pool.gpuLimit).toBe(24);
     expect(json().spec.limits).toEqual({ 'cpu': 600, 'memory': '3000Gi', 'nvidia.com/gpu': 24 });
   });
@@ -71,7 +72,9 @@ describe('GpuNodePool', () => {
   test('labels, extra taints, start-up taints, addTaint/addLabel after construction land in the output', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const { pool, json, c } = make({
-      instanceTypes: [P5], gpuLimit: 16, labels: { 'node-type': 'gpu-inference', 'workload': 'genai' },
+      instanceTypes: [P5],
+      gpuLimit: 16,
+      labels: { 'node-type': 'gpu-inference', 'workload': 'genai' },
       taints: [{ key: 'example.com/dedicated', value: 'ml', effect: TaintEffect.NO_EXECUTE }],
       startupTaints: [{ key: 'example.com/agent-not-ready', effect: TaintEffect.NO_SCHEDULE }],
     });
@@ -103,15 +106,20 @@ describe('GpuNodePool', () => {
 
   test('disruption: policy, consolidateAfter, budgets, expiry, termination grace period, weight', () => {
     const { json, c } = make({
-      instanceTypes: [P5], gpuLimit: 8, weight: 100,
-      consolidationPolicy: ConsolidationPolicy.WHEN_EMPTY, consolidateAfter: Duration.seconds(90),
+      instanceTypes: [P5],
+      gpuLimit: 8,
+      weight: 100,
+      consolidationPolicy: ConsolidationPolicy.WHEN_EMPTY,
+      consolidateAfter: Duration.seconds(90),
       budgets: [DisruptionBudgets.businessHours({ startHourUtc: 0, duration: Duration.minutes(9 * 60 + 30) }), DisruptionBudgets.atMost('10%'),
         { nodes: '1', reasons: [DisruptionReason.DRIFTED] }],
-      expireAfter: Duration.days(14), terminationGracePeriod: Duration.hours(2),
+      expireAfter: Duration.days(14),
+      terminationGracePeriod: Duration.hours(2),
     });
     const np = json();
     expect(np.spec.disruption).toEqual({
-      consolidationPolicy: 'WhenEmpty', consolidateAfter: '1m30s',
+      consolidationPolicy: 'WhenEmpty',
+      consolidateAfter: '1m30s',
       budgets: [{ nodes: '0', schedule: '0 0 * * 1-5', duration: '9h30m' }, { nodes: '10%' }, { nodes: '1', reasons: ['Drifted'] }],
     });
     expect(np.spec.template.spec.expireAfter).toBe('336h');

@@ -1,19 +1,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Size, Testing } from 'cdk8s';
+import { BOUND, chart } from './helpers';
 import { GpuInstanceType } from '../../src/catalog';
 import { CapacityReservation, CapacityType, DisruptionBudgets, GpuAmi, GpuNodePool, SpotGpuPool } from '../../src/pools';
 import { poolModelOf } from '../../src/scheduling';
 import { expectValid, parseManifests } from '../conformance/schema';
-import { BOUND, chart } from './helpers';
 
 // Reviewed snapshots: every object also validates against the upstream CRDs (ajv + CEL).
 describe('snapshots', () => {
   test('p4d/p5 on-demand pool', () => {
     const c = chart();
     new GpuNodePool(c, 'llm', {
-      name: 'llm-on-demand', instanceTypes: [GpuInstanceType.P4D_24XLARGE, GpuInstanceType.P5_48XLARGE], maxNodes: 4,
-      labels: { 'example.com/workload': 'llm-serving' }, budgets: [DisruptionBudgets.businessHours(), DisruptionBudgets.atMost('1')],
+      name: 'llm-on-demand',
+      instanceTypes: [GpuInstanceType.P4D_24XLARGE, GpuInstanceType.P5_48XLARGE],
+      maxNodes: 4,
+      labels: { 'example.com/workload': 'llm-serving' },
+      budgets: [DisruptionBudgets.businessHours(), DisruptionBudgets.atMost('1')],
       nodeClassProps: { name: 'llm', ami: GpuAmi.al2023('v20250505'), ...BOUND },
     });
     const out = Testing.synth(c);
@@ -24,8 +27,13 @@ describe('snapshots', () => {
   test('g5/g6 spot pool', () => {
     const c = chart();
     new SpotGpuPool(c, 'small', {
-      name: 'small-spot', families: ['g5', 'g6'], gpuNames: ['a10g', 'l4'], gpuLimit: 32, consolidateAfter: Duration.minutes(2),
-      onDemandFallback: true, nodeClassProps: { name: 'small', ...BOUND },
+      name: 'small-spot',
+      families: ['g5', 'g6'],
+      gpuNames: ['a10g', 'l4'],
+      gpuLimit: 32,
+      consolidateAfter: Duration.minutes(2),
+      onDemandFallback: true,
+      nodeClassProps: { name: 'small', ...BOUND },
     });
     const out = Testing.synth(c);
     expectValid(out);
@@ -35,10 +43,15 @@ describe('snapshots', () => {
   test('p5 Capacity-Block pool', () => {
     const c = chart();
     new GpuNodePool(c, 'train', {
-      name: 'p5-capacity-block', instanceTypes: [GpuInstanceType.P5_48XLARGE], gpuLimit: 16,
-      capacityType: CapacityType.RESERVED, capacityReservations: [CapacityReservation.capacityBlock('cr-0123456789abcdef0')],
-      budgets: [DisruptionBudgets.keepReservedNodes(), DisruptionBudgets.atMost('1')], neverExpire: true,
-      terminationGracePeriod: Duration.hours(1), weight: 100,
+      name: 'p5-capacity-block',
+      instanceTypes: [GpuInstanceType.P5_48XLARGE],
+      gpuLimit: 16,
+      capacityType: CapacityType.RESERVED,
+      capacityReservations: [CapacityReservation.capacityBlock('cr-0123456789abcdef0')],
+      budgets: [DisruptionBudgets.keepReservedNodes(), DisruptionBudgets.atMost('1')],
+      neverExpire: true,
+      terminationGracePeriod: Duration.hours(1),
+      weight: 100,
       nodeClassProps: { name: 'p5-training', maxParallelImagePulls: 8, ...BOUND },
     });
     const out = Testing.synth(c);
@@ -53,6 +66,16 @@ const describeIfShared = fs.existsSync(SEED_DIR) ? describe : describe.skip;
 if (!fs.existsSync(SEED_DIR)) console.warn(`[pools] skipping the seed comparison: ${SEED_DIR} is absent`);
 
 describeIfShared('the seed NodePools, rewritten', () => {
+  test('each is written in under 15 lines of code (counted from this file)', () => {
+    const me = fs.readFileSync(__filename, 'utf8');
+    const blocks = [...me.matchAll(/\/\/ ---- seed pool: ([\w-]+) ----\n([\s\S]*?)\/\/ ---- end ----/g)];
+    expect(blocks.map((b) => b[1])).toEqual(['gpu-inference-pool', 'gpu-spot-pool']);
+    for (const [, , body] of blocks) {
+      const code = body.split('\n').filter((l) => l.trim() !== '' && !/^\s*(\/\*|\/\/)/.test(l));
+      expect(code.length).toBeLessThan(15);
+    }
+  });
+
   const seedFile = fs.readdirSync(SEED_DIR).find((f) => f.startsWith('001_'))!;
   const seedText = fs.readFileSync(path.join(SEED_DIR, seedFile), 'utf8');
   const seedYaml = [...seedText.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).filter((y) => /kind: (NodePool|EC2NodeClass)/.test(y));
@@ -61,18 +84,22 @@ describeIfShared('the seed NodePools, rewritten', () => {
 
   test('gpu-inference-pool with gpu-nodeclass', () => {
     const c = chart();
-    // ---- 10 lines ----
+    // ---- seed pool: gpu-inference-pool ----
+    /* eslint-disable @stylistic/object-property-newline */
     new GpuNodePool(c, 'inference', {
       name: 'gpu-inference-pool',
       instanceTypes: [GpuInstanceType.P4D_24XLARGE, GpuInstanceType.P5_48XLARGE, GpuInstanceType.G5_48XLARGE],
       capacityTypes: [CapacityType.ON_DEMAND, CapacityType.SPOT],
       labels: { 'node-type': 'gpu-inference', 'workload': 'genai' },
       gpuLimit: 64, consolidateAfter: Duration.seconds(30), weight: 100,
-      nodeClassProps: { name: 'gpu-nodeclass', role: 'KarpenterNodeRole-demo', clusterName: 'demo',
+      nodeClassProps: {
+        name: 'gpu-nodeclass', role: 'KarpenterNodeRole-demo', clusterName: 'demo',
         volume: { size: Size.gibibytes(500), iops: 10000, throughputMiBps: 500 },
-        tags: { Environment: 'production', Workload: 'genai-inference' } },
+        tags: { Environment: 'production', Workload: 'genai-inference' },
+      },
     });
-    // ------------------
+    /* eslint-enable @stylistic/object-property-newline */
+    // ---- end ----
     const out = Testing.synth(c);
     expectValid(out);
     const ours = out.find((o: any) => o.kind === 'NodePool');
@@ -97,14 +124,16 @@ describeIfShared('the seed NodePools, rewritten', () => {
 
   test('gpu-spot-pool', () => {
     const c = chart();
-    // ---- 6 lines ----
+    // ---- seed pool: gpu-spot-pool ----
+    /* eslint-disable @stylistic/object-property-newline */
     new SpotGpuPool(c, 'spot', {
       name: 'gpu-spot-pool',
       instanceTypes: [GpuInstanceType.G5_12XLARGE, GpuInstanceType.G5_24XLARGE, GpuInstanceType.G5_48XLARGE],
       gpuLimit: 32, consolidateAfter: Duration.seconds(30), weight: 50,
       nodeClassProps: { name: 'gpu-spot-nodeclass', role: 'KarpenterNodeRole-demo', clusterName: 'demo' },
     });
-    // -----------------
+    /* eslint-enable @stylistic/object-property-newline */
+    // ---- end ----
     const out = Testing.synth(c);
     expectValid(out);
     const ours = out.find((o: any) => o.kind === 'NodePool');

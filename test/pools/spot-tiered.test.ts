@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
+import { BOUND, chart, configError, nodePoolJson, requirement } from './helpers';
 import { GpuInstanceType } from '../../src/catalog';
 import { CapacityReservation, DisruptionBudgets, GpuNodePool, SpotGpuPool, TieredGpuCapacity, CapacityType } from '../../src/pools';
 import { expectValid } from '../conformance/schema';
-import { BOUND, chart, configError, nodePoolJson, requirement } from './helpers';
 
 describe('SpotGpuPool', () => {
   test('spot capacity, spot taint, WhenEmpty, tolerations for both taints', () => {

@@ -1,15 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { KARPENTER_RULES } from '../../src/validation/rules/karpenter';
-import { BUILTIN_RULES, Finding, validateManifests } from '../../src/validation';
 import { loadYaml, nodePool, of } from './helpers';
+import { BUILTIN_RULES, Finding, validateManifests } from '../../src/validation';
+import { KARPENTER_RULES } from '../../src/validation/rules/karpenter';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 const run = (objects: any[]): Finding[] => validateManifests(objects.map((object) => ({ object })), { rules: KARPENTER_RULES });
 const runFile = (file: string): Finding[] => validateManifests(loadYaml(file), { rules: [...BUILTIN_RULES.filter((r) => r.id !== 'GPU000'), ...KARPENTER_RULES] });
 
 const NODE_CLASS = {
-  apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass', metadata: { name: 'default' },
+  apiVersion: 'karpenter.k8s.aws/v1',
+  kind: 'EC2NodeClass',
+  metadata: { name: 'default' },
   spec: { role: 'r', amiSelectorTerms: [{ alias: 'al2023@latest' }], subnetSelectorTerms: [{ tags: { a: 'b' } }], securityGroupSelectorTerms: [{ tags: { a: 'b' } }] },
 };
 

@@ -3,15 +3,15 @@
  * GPU limit vs. largest type, duration and cron syntax, keys Karpenter refuses, nodeClassRef), exported as
  * KARPENTER_RULES.
  */
-import { formatTaint } from '../../scheduling/taints';
-import { Severity } from '../model';
-import { Rule, RuleContext } from '../rule';
+import { GPU_LABEL_KEYS, gpuSelectingRequirement, isBlocking, isGpuPool, sampleTypes } from './gpu-pools';
 import { GpuInstanceType } from '../../catalog';
 import { GpuConfigError } from '../../errors';
 import {
   BUDGET_DURATION, KARPENTER_DURATION, KARPENTER_DURATION_OR_NEVER, cronScheduleProblem, restrictedKeyReason,
 } from '../../pools/karpenter-syntax';
-import { GPU_LABEL_KEYS, gpuSelectingRequirement, isBlocking, isGpuPool, sampleTypes } from './gpu-pools';
+import { formatTaint } from '../../scheduling/taints';
+import { Severity } from '../model';
+import { Rule, RuleContext } from '../rule';
 
 /** GPU003 — a GPU NodePool must taint its nodes. */
 export const GPU_POOL_TAINTED: Rule = {
