@@ -153,16 +153,27 @@ function problemLocation(p: InputProblem): string {
 export interface LintReport {
   /** Findings in input order, then rule id. */
   readonly findings: Array<{
-    ruleId: string; severity: string; title: string;
+    ruleId: string;
+    severity: string;
+    title: string;
     object: { apiVersion: string; kind: string; namespace?: string; name: string };
-    file?: string; line?: number; fieldPath: string; message: string; remediation: string;
+    file?: string;
+    line?: number;
+    fieldPath: string;
+    message: string;
+    remediation: string;
   }>;
   /** Input problems (`severity` error → exit 2; warning → something skipped on purpose). */
   readonly inputErrors: Array<{ file: string; line?: number; column?: number; severity: string; message: string }>;
   /** Counts. */
   readonly summary: {
-    errors: number; warnings: number; objects: number; files: number;
-    inputErrors: number; inputWarnings: number; exitCode: number;
+    errors: number;
+    warnings: number;
+    objects: number;
+    files: number;
+    inputErrors: number;
+    inputWarnings: number;
+    exitCode: number;
   };
 }
 
@@ -234,8 +245,13 @@ export async function runLint(args: string[], io: LintIO): Promise<number> {
         message: p.message,
       })),
       summary: {
-        errors, warnings, objects: read.manifests.length, files,
-        inputErrors, inputWarnings: opts.quiet ? 0 : inputWarnings, exitCode,
+        errors,
+        warnings,
+        objects: read.manifests.length,
+        files,
+        inputErrors,
+        inputWarnings: opts.quiet ? 0 : inputWarnings,
+        exitCode,
       },
     };
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -102,9 +102,12 @@ describe('runLint never throws', () => {
       'EC2NodeClass', 'ScaledObject', 'Service', 'ConfigMap', 'List');
     const apiVersions = fc.constantFrom('v1', 'apps/v1', 'batch/v1', 'karpenter.sh/v1', 'karpenter.k8s.aws/v1', 'keda.sh/v1alpha1');
     const json = fc.jsonValue({ maxDepth: 4 });
+    const resources = fc.oneof(json, fc.record({ limits: json, requests: json }));
     const podSpec = fc.record({
-      containers: fc.oneof(json, fc.array(fc.record({ name: json, resources: fc.oneof(json, fc.record({ limits: json, requests: json })) }), { maxLength: 3 })),
-      tolerations: json, nodeSelector: json, affinity: json,
+      containers: fc.oneof(json, fc.array(fc.record({ name: json, resources }), { maxLength: 3 })),
+      tolerations: json,
+      nodeSelector: json,
+      affinity: json,
     }, { requiredKeys: [] });
     const obj = fc.record({
       apiVersion: apiVersions,
@@ -112,7 +115,9 @@ describe('runLint never throws', () => {
       metadata: fc.oneof(json, fc.record({ name: fc.string(), namespace: json, labels: json, annotations: json }, { requiredKeys: [] })),
       spec: fc.oneof(json, fc.record({
         template: fc.oneof(json, fc.record({ spec: fc.oneof(json, podSpec), metadata: json }, { requiredKeys: [] })),
-        limits: json, requirements: json, items: json,
+        limits: json,
+        requirements: json,
+        items: json,
       }, { requiredKeys: [] })),
       items: json,
     }, { requiredKeys: ['apiVersion', 'kind'] });

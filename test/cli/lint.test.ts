@@ -119,7 +119,8 @@ describe('exit codes', () => {
     expect(r.err.split('\n').map((l) => l.slice(tmp.length + 1))).toEqual([
       'x.yaml:12:1: warning: empty YAML document skipped', // between the two '---'
       'x.yaml:13:1: warning: empty YAML document skipped', // after the last '---'
-      '']);
+      '',
+    ]);
   });
 
   test('2 on usage errors: no input, unknown option, bad --format, unknown rule id in --disable', async () => {
