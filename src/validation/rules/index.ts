@@ -4,17 +4,17 @@
  */
 import { Rule } from '../rule';
 import { SUPPRESSION_RULE } from './annotations';
-import { GPU_POOL_LIMITED, GPU_POOL_TAINTED } from './karpenter';
+import { GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
 
 export { SUPPRESSION_RULE } from './annotations';
-export { GPU_POOL_LIMITED, GPU_POOL_TAINTED } from './karpenter';
+export { GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
 export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 export { GPU_RESOURCES_IN_LIMITS } from './resources';
 export * from './gpu-pools';
 
-/** Every built-in rule, sorted by id. */
+/** Every built-in rule, sorted by id (families: GPU0xx core, GPU1xx Karpenter pools). */
 export const BUILTIN_RULES: readonly Rule[] = [
   SUPPRESSION_RULE,
   GPU_RESOURCES_IN_LIMITS,
@@ -23,4 +23,5 @@ export const BUILTIN_RULES: readonly Rule[] = [
   NON_GPU_POD_TOLERATES_GPU_TAINT,
   GPU_POOL_LIMITED,
   GPU_MODEL_NOT_PINNED,
-];
+  ...KARPENTER_RULES,
+].sort((a, b) => a.id.localeCompare(b.id));
