@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk8s, javascript, JsonFile } from 'projen';
 
 // Versions pinned on purpose: the library's output is snapshot-tested, so a floating
 // cdk8s / cdk8s-plus / aws-cdk-lib would change users' snapshots under them.
@@ -64,7 +64,6 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   tsconfigDev: {
-    include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     compilerOptions: {},
   },
   gitignore: ['examples/*/dist/', 'examples/*/cdk.out/', '*.tsbuildinfo', '/bench/results/', '/.tmp/'],
@@ -96,5 +95,18 @@ project.package.setScript('synth', 'projen synth:examples');
 project.package.setScript('bench', 'projen bench');
 
 for (const p of ['/examples/', '/bench/', '/.ci/', '/scripts/']) project.npmignore?.exclude(p);
+
+// Type-checked, linted TypeScript outside src/ and test/: each folder gets a tsconfig the editor and
+// eslint's project service find, extending the dev settings.
+for (const dir of ['examples', 'bench', 'scripts']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: {
+      extends: '../tsconfig.json',
+      compilerOptions: { noEmit: true, rootDir: '..', isolatedModules: true },
+      include: ['**/*.ts'],
+      exclude: ['node_modules', '**/cdk.out/**', '**/dist/**'],
+    },
+  });
+}
 
 project.synth();

@@ -15,6 +15,7 @@ const POOLS = Number(process.argv[3] ?? 50);
 const RUNS = 5;
 
 /** A small deterministic PRNG (mulberry32), so every run lints the same objects. */
+/* eslint-disable no-bitwise */
 function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -25,6 +26,7 @@ function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+/* eslint-enable no-bitwise */
 
 const INSTANCE_SETS = [['g5.xlarge', 'g5.2xlarge', 'g5.12xlarge'], ['p4d.24xlarge'], ['p5.48xlarge'], ['g6.xlarge', 'g6.12xlarge'], ['g6e.xlarge']];
 const GPU_NAMES = ['a10g', 'a100', 'h100', 'l4', 'l40s'];
@@ -37,7 +39,7 @@ function nodePool(i: number, r: () => number): any {
     metadata: { name: `gpu-pool-${i}` },
     spec: {
       template: {
-        metadata: { labels: { 'pool': `gpu-pool-${i}` } },
+        metadata: { labels: { pool: `gpu-pool-${i}` } },
         spec: {
           nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'gpu' },
           requirements: [
