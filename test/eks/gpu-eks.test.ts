@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
+import { GpuInstanceType } from '../../src/catalog';
 import {
   GpuEksCluster,
   GpuEksStack,
@@ -11,7 +12,6 @@ import {
   GpuNodeImage,
   GpuOperatorMigStrategy,
 } from '../../src/eks';
-import { GpuInstanceType } from '../../src/catalog';
 import { GpuConfigError } from '../../src/errors';
 import { GpuNodePool } from '../../src/pools';
 
@@ -443,7 +443,8 @@ describe('GpuEksCluster options', () => {
     const app = new App();
     const stack = new Stack(app, 'S', { env: ENV });
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
-      vpcId: 'vpc-1234', availabilityZones: AZS.slice(0, 2),
+      vpcId: 'vpc-1234',
+      availabilityZones: AZS.slice(0, 2),
       privateSubnetIds: ['subnet-aaaa', 'subnet-bbbb'],
     });
     new GpuEksCluster(stack, 'C', { vpc, clusterName: 'imp' });
