@@ -1,0 +1,381 @@
+/**
+ * What InferenceDeployment and TrainingJob share: the props every GPU pod has, placement on pools through the one
+ * scheduling model (src/scheduling: `poolModelOf`, `placeOnPools`, `allocatableOf`), default CPU/memory/shm sizing,
+ * the security defaults, and setting GPU resources on the final object.
+ *
+ * ## Default CPU and memory (documented formula)
+ * For every instance type a pod of this request fits on (per the scheduling model, over all its pools), the pod's
+ * share is `allocatable(type) × share / gpusPerNode(type)`, where `allocatable` is the instance's cpu/memory minus
+ * the system reserve (kube-reserved, VM overhead, eviction threshold, daemonsets: see `SystemReserve` in
+ * src/scheduling/placement.ts) and `share` is the GPUs requested (whole GPUs) or `count / maxInstances` of the MIG
+ * profile on that GPU. The default is the smallest share over those types (so the pod fits wherever it may land,
+ * and a node full of such pods fits too), rounded down to 100 millicores and to whole GiB (256 MiB steps under
+ * 2 GiB). Requests equal limits for cpu and memory, so GPU pods get the Guaranteed QoS class (last to be evicted
+ * under node pressure). Example: 1 GPU on g5.xlarge (4 vCPU, 16 GiB) → 3.4 cpu, 11 GiB.
+ *
+ * ## Default /dev/shm
+ * A memory-backed emptyDir (its pages count against the container's memory limit): `min(8 GiB × whole GPUs
+ * (2 GiB for a MIG slice), memory / 4)`, rounded down to whole GiB, at least 1 GiB. NCCL (tensor parallelism) and
+ * PyTorch DataLoader workers use it; Docker's 64 MiB default breaks both.
+ */
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-30';
+import { Construct, IConstruct } from 'constructs';
+import { GpuInstanceType } from '../catalog';
+import { GpuConfigError } from '../errors';
+import { CapacityType } from '../pools/capacity';
+import { GpuPoolPlacement, IGpuNodePool, PodToleration } from '../pools/pool';
+import { SpotGpuPool } from '../pools/spot';
+import { allocatableOf, PlacementVerdict, placeOnPools } from '../scheduling/placement';
+import { PoolModel, poolModelOf } from '../scheduling/nodepool';
+import { parseQuantity } from '../scheduling/resources';
+import { PodTemplateRef } from '../scheduling/workloads';
+import { GpuRequest } from './gpu-request';
+import { GpuTeam, PriorityTier } from './priorities';
+
+const GiB = 2 ** 30;
+const MiB = 2 ** 20;
+
+/** A key of a Secret, e.g. the Hugging Face token. */
+export interface SecretKeyRef {
+  /** The Secret's name (in the workload's namespace). */
+  readonly secretName: string;
+  /** The key inside the Secret. */
+  readonly key: string;
+}
+
+/** A PersistentVolumeClaim mounted into the container. */
+export interface PvcMount {
+  /** The claim's name (in the workload's namespace). */
+  readonly claimName: string;
+  /** Where to mount it. */
+  readonly mountPath: string;
+  /** Mount read-only. @default false */
+  readonly readOnly?: boolean;
+}
+
+/** Props every GPU workload has. */
+export interface GpuWorkloadProps {
+  /** The GPU node pools the pods may run on: tolerations and required node affinity are generated from them. */
+  readonly pools: IGpuNodePool[];
+  /** GPUs per pod. @default GpuRequest.whole(1) */
+  readonly gpus?: GpuRequest;
+  /** `metadata.name`. @default - generated from the construct path */
+  readonly name?: string;
+  /** Namespace. @default - the team's namespace, else none (the kubectl context's) */
+  readonly namespace?: string;
+  /** The team whose namespace and ServiceAccount the pods use. @default - none */
+  readonly team?: GpuTeam;
+  /** ServiceAccount of the pods (its token is never mounted). @default - the team's, else the namespace default */
+  readonly serviceAccount?: kplus.IServiceAccount;
+  /** Plain environment variables. @default - none */
+  readonly env?: Record<string, string>;
+  /** Environment variables from Secret keys, e.g. `{ HF_TOKEN: { secretName: 'hf-token', key: 'token' } }`. @default - none */
+  readonly secretEnv?: Record<string, SecretKeyRef>;
+  /** CPU per pod (request = limit). @default - the pod's share of the smallest fitting instance type (see gpu-pod.ts) */
+  readonly cpu?: kplus.Cpu;
+  /** Memory per pod (request = limit). @default - the pod's share of the smallest fitting instance type */
+  readonly memory?: Size;
+  /** Size of the memory-backed `/dev/shm`. @default - min(8 GiB × GPUs, memory / 4), at least 1 GiB */
+  readonly shmSize?: Size;
+  /** Priority tier (from TieredPriorities). @default - none (the cluster's global default) */
+  readonly priority?: PriorityTier;
+  /**
+   * How long pods get to stop. On spot pools it must fit the 2-minute interruption notice.
+   * @default - SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD (90 s) when a pool buys spot, else 60 s
+   */
+  readonly terminationGracePeriod?: Duration;
+  /** Read-only root filesystem (writable emptyDirs are mounted at /tmp and the cache). @default true */
+  readonly readOnlyRootFilesystem?: boolean;
+  /** UID (and GID) the container runs as; must not be 0. @default 1000 */
+  readonly runAsUser?: number;
+  /** Extra labels on the workload and its pods. @default - none */
+  readonly labels?: Record<string, string>;
+}
+
+/** The resolved placement and sizing of a GPU pod. @internal */
+export interface _GpuPlacement {
+  readonly gpus: GpuRequest;
+  readonly models: PoolModel[];
+  readonly tolerations: PodToleration[];
+  readonly requiredNodeAffinity: any;
+  readonly fittingTypes: GpuInstanceType[];
+  readonly cpuCores: number;
+  readonly memoryBytes: number;
+  readonly shmBytes: number;
+  readonly spot: boolean;
+  readonly terminationGraceSeconds: number;
+  /** False when a MIG resource is not (yet) declared by any pool: placement was judged from the catalog. */
+  readonly migModelled: boolean;
+}
+
+/** The scheduling model's view of a pool: its NodePool JSON when it has one, else built from the interface. @internal */
+export function _poolModel(pool: IGpuNodePool): PoolModel {
+  const child = pool.node.defaultChild;
+  if (child instanceof ApiObject && child.kind === 'NodePool') {
+    try {
+      return poolModelOf(child.toJson());
+    } catch (e) {
+      if (e instanceof GpuConfigError) throw e;
+      // Not renderable yet (e.g. unbound): fall back to the interface below.
+    }
+  }
+  return poolModelOf({
+    apiVersion: 'karpenter.sh/v1',
+    kind: 'NodePool',
+    metadata: { name: pool.poolName },
+    spec: {
+      limits: { 'nvidia.com/gpu': pool.gpuLimit },
+      ...(pool.weight !== undefined ? { weight: pool.weight } : {}),
+      template: {
+        metadata: { labels: pool.labels },
+        spec: {
+          requirements: [
+            { key: 'node.kubernetes.io/instance-type', operator: 'In', values: pool.allowedInstanceTypes.map((t) => t.name) },
+            { key: 'karpenter.sh/capacity-type', operator: 'In', values: pool.capacityTypes.map((c) => c.value) },
+          ],
+          taints: pool.taints.map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })),
+        },
+      },
+    },
+  });
+}
+
+function floorCpu(cores: number): number {
+  return Math.floor(cores * 10 + 1e-9) / 10;
+}
+function floorMemory(bytes: number): number {
+  if (bytes >= 2 * GiB) return Math.floor(bytes / GiB) * GiB;
+  return Math.floor(bytes / (256 * MiB)) * 256 * MiB;
+}
+
+/** Renders cores as a quantity: `3400m` or `4`. @internal */
+export function _cpuQuantity(cores: number): string {
+  const milli = Math.round(cores * 1000);
+  return milli % 1000 === 0 ? `${milli / 1000}` : `${milli}m`;
+}
+
+/** A pod template (plain JSON) for the scheduling model. */
+function templateFor(tolerations: PodToleration[], affinity: any, resources: Record<string, string | number>): PodTemplateRef {
+  return {
+    podSpec: {
+      tolerations,
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: affinity } },
+      containers: [{ name: 'main', resources: { limits: resources, requests: resources } }],
+    },
+    podSpecPath: 'spec.template.spec',
+    podLabels: {},
+  };
+}
+
+/**
+ * Checks pools and GPUs, derives cpu/memory/shm and the grace period, and proves the pod fits through
+ * `placeOnPools`. Throws GpuConfigError naming `scope` and the property at fault.
+ * @internal
+ */
+export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _GpuPlacement {
+  const pools = props.pools;
+  if (!Array.isArray(pools) || pools.length === 0) {
+    throw new GpuConfigError(scope, 'pools', 'is empty', 'pass at least one GpuNodePool or SpotGpuPool the pods may run on');
+  }
+  const names = pools.map((p) => p.poolName);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new GpuConfigError(scope, 'pools', `lists NodePool ${dup} twice`, 'list each pool once');
+  const gpus = props.gpus ?? GpuRequest.whole(1);
+  if (!(gpus instanceof GpuRequest)) {
+    throw new GpuConfigError(scope, 'gpus', 'is not a GpuRequest', 'use GpuRequest.whole(n) or GpuRequest.mig(\'1g.10gb\')');
+  }
+  const models = pools.map(_poolModel);
+  const tolerations = GpuPoolPlacement.tolerations(pools);
+  const affinity = GpuPoolPlacement.requiredNodeAffinity(pools);
+
+  // 1. GPUs alone: which instance types of which pools can serve the request?
+  let verdicts: PlacementVerdict[] = placeOnPools(templateFor(tolerations, affinity, { [gpus.resourceName]: gpus.count }), models);
+  let fitting: GpuInstanceType[] = [];
+  let migModelled = true;
+  const poolTypes = pools.flatMap((p) => p.allowedInstanceTypes);
+  if (gpus.isMig && !verdicts.some((v) => v.fits)) {
+    // MIG layouts are not declared on these pools (yet): judge from the catalog's MIG tables instead.
+    migModelled = false;
+    const migTypes = [...new Set(poolTypes)].filter((t) => gpus.supportedBy(t.gpu)
+      && t.gpuCount * t.gpu.migGpu!.tryProfile(gpus.migProfile!)!.maxInstances >= gpus.count);
+    if (migTypes.length === 0) {
+      const migCapable = [...new Set(poolTypes.filter((t) => t.gpu.migGpu).map((t) => t.gpu))];
+      const problem = migCapable.length === 0
+        ? `is a MIG slice (${gpus.resourceName}), but no instance type of pools ${names.join(', ')} has a MIG-capable GPU (${[...new Set(poolTypes.map((t) => t.gpu.name))].join(', ')})`
+        : `is ${gpus}, but ${gpus.migProfile} is not a MIG profile of ${migCapable.map((g) => g.name).join(', ')} or more slices than a node holds (profiles: ${migCapable[0].migGpu!.profiles.map((p) => p.name).join(', ')})`;
+      throw new GpuConfigError(scope, 'gpus', problem,
+        migCapable.length === 0 ? 'use whole GPUs, or place the workload on a pool of A100/H100/H200/B200 GPUs with MIG enabled' : 'pick a profile of that GPU');
+    }
+    fitting = migTypes;
+    verdicts = [];
+  } else {
+    const fits = verdicts.filter((v) => v.fits);
+    if (fits.length === 0) {
+      const reasons = verdicts.map((v) => `${v.pool.name}: ${v.reason}`).join('; ');
+      const largest = poolTypes.reduce((a, b) => (b.gpuCount > a.gpuCount ? b : a));
+      throw new GpuConfigError(scope, 'gpus', `is ${gpus}, which no instance type of the pools can serve (${reasons})`,
+        gpus.isMig ? 'request a MIG profile the pools advertise' : `request at most ${largest.gpuCount} GPUs (${largest.name}), or add a pool with larger instance types`);
+    }
+    fitting = [...new Set(fits.flatMap((v) => v.instanceTypes))];
+  }
+
+  // 2. Default cpu/memory: the smallest share over the fitting types.
+  const share = (t: GpuInstanceType) => gpus.gpuShareOn(t.gpu) / t.gpuCount;
+  const defCpu = floorCpu(Math.min(...fitting.map((t) => allocatableOf(t).cpu * share(t))));
+  const defMem = floorMemory(Math.min(...fitting.map((t) => allocatableOf(t).memoryBytes * share(t))));
+  let cpuCores = defCpu;
+  if (props.cpu !== undefined) {
+    cpuCores = parseQuantity(props.cpu.amount, 'cpu');
+    if (!(cpuCores > 0)) throw new GpuConfigError(scope, 'cpu', `is ${props.cpu.amount}`, 'pass a positive amount, e.g. Cpu.units(4)');
+  }
+  let memoryBytes = defMem;
+  if (props.memory !== undefined) {
+    memoryBytes = props.memory.toMebibytes() * MiB;
+    if (!(memoryBytes > 0)) throw new GpuConfigError(scope, 'memory', 'is not positive', 'pass e.g. Size.gibibytes(32)');
+  }
+  if (cpuCores < 0.1 || memoryBytes < 256 * MiB) {
+    throw new GpuConfigError(scope, 'pools', `leave too little cpu/memory per pod (${cpuCores} cpu, ${Math.round(memoryBytes / MiB)} MiB) on ${fitting[0].name}`,
+      'set cpu and memory explicitly, or use larger instance types');
+  }
+
+  // 3. The whole pod must fit somewhere (one scheduling model): catches cpu/memory overrides that fit nowhere.
+  if (migModelled) {
+    const full = placeOnPools(templateFor(tolerations, affinity,
+      { [gpus.resourceName]: gpus.count, cpu: _cpuQuantity(cpuCores), memory: `${Math.round(memoryBytes / MiB)}Mi` }), models);
+    if (!full.some((v) => v.fits)) {
+      const first = full[0];
+      const prop = first.failedPredicate === 'cpu' ? 'cpu' : first.failedPredicate === 'memory' ? 'memory' : 'pools';
+      throw new GpuConfigError(scope, prop, `does not fit any pool: ${full.map((v) => `${v.pool.name}: ${v.reason}`).join('; ')}`,
+        `lower ${prop === 'pools' ? 'the request' : prop} (default for these pools: ${_cpuQuantity(defCpu)} cpu, ${Math.round(defMem / GiB)} GiB) or allow larger instance types`);
+    }
+  }
+
+  // 4. /dev/shm
+  let shmBytes = Math.max(GiB, Math.floor(Math.min((gpus.isMig ? 2 : 8 * gpus.count) * GiB, memoryBytes / 4) / GiB) * GiB);
+  if (props.shmSize !== undefined) shmBytes = props.shmSize.toMebibytes() * MiB;
+  if (shmBytes <= 0 || shmBytes >= memoryBytes) {
+    throw new GpuConfigError(scope, 'shmSize', `is ${Math.round(shmBytes / MiB)} MiB, not below the memory limit (${Math.round(memoryBytes / MiB)} MiB); /dev/shm pages count against it`,
+      'lower shmSize or raise memory');
+  }
+
+  // 5. Spot: the grace period must fit the interruption notice.
+  const spot = pools.some((p) => p.capacityTypes.includes(CapacityType.SPOT));
+  const notice = SpotGpuPool.INTERRUPTION_NOTICE.toSeconds();
+  const grace = props.terminationGracePeriod?.toSeconds()
+    ?? (spot ? SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD.toSeconds() : 60);
+  if (!Number.isInteger(grace) || grace < 0) {
+    throw new GpuConfigError(scope, 'terminationGracePeriod', `is ${grace} s`, 'pass whole seconds >= 0');
+  }
+  if (spot && grace > notice) {
+    const spotPools = pools.filter((p) => p.capacityTypes.includes(CapacityType.SPOT)).map((p) => p.poolName);
+    throw new GpuConfigError(scope, 'terminationGracePeriod', `is ${grace} s, longer than the ${notice} s spot interruption notice of pool(s) ${spotPools.join(', ')}; the pod is killed mid-shutdown`,
+      `use at most ${SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD.toSeconds()} s (SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD), or place the workload on on-demand pools only`);
+  }
+
+  return {
+    gpus, models, tolerations, requiredNodeAffinity: affinity, fittingTypes: fitting, cpuCores, memoryBytes, shmBytes,
+    spot, terminationGraceSeconds: grace, migModelled,
+  };
+}
+
+/** cdk8s-plus resources (cpu/memory; GPUs are patched on the final object by {@link _setGpuResources}). @internal */
+export function _containerResources(p: _GpuPlacement): kplus.ContainerResources {
+  const cpu = kplus.Cpu.millis(Math.round(p.cpuCores * 1000));
+  const memory = Size.mebibytes(Math.round(p.memoryBytes / MiB));
+  return { cpu: { request: cpu, limit: cpu }, memory: { request: memory, limit: memory } };
+}
+
+/**
+ * Sets the GPU resource on the final object. cdk8s-plus' serialiser keeps only `Quantity` values in resource maps
+ * (it reads `.value`), so a JSON patch with a plain string or number vanishes silently; a `k8s.Quantity` survives.
+ * @internal
+ */
+export function _setGpuResources(obj: ApiObject, podSpecPointer: string, containerIndex: number, gpus: GpuRequest): void {
+  const key = gpus.resourceName.replace(/~/g, '~0').replace(/\//g, '~1');
+  for (const field of ['limits', 'requests']) {
+    obj.addJsonPatch(JsonPatch.add(`${podSpecPointer}/containers/${containerIndex}/resources/${field}/${key}`,
+      kplus.k8s.Quantity.fromNumber(gpus.count)));
+  }
+}
+
+/** Container security context: non-root, no escalation, drop ALL, seccomp RuntimeDefault. @internal */
+export function _containerSecurity(scope: IConstruct, props: GpuWorkloadProps): kplus.ContainerSecurityContextProps {
+  const uid = props.runAsUser ?? 1000;
+  if (!Number.isInteger(uid) || uid < 1) {
+    throw new GpuConfigError(scope, 'runAsUser', `is ${uid}`, 'use a non-zero UID such as 1000 (pods run as non-root)');
+  }
+  return {
+    ensureNonRoot: true,
+    user: uid,
+    group: uid,
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: props.readOnlyRootFilesystem ?? true,
+    capabilities: { drop: [kplus.Capability.ALL] },
+    seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+  };
+}
+
+/** Pod security context: non-root, fsGroup = UID so mounted volumes are writable. @internal */
+export function _podSecurity(props: GpuWorkloadProps): kplus.PodSecurityContextProps {
+  const uid = props.runAsUser ?? 1000;
+  return { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH };
+}
+
+/** Environment (plain + secret refs). @internal */
+export function _env(scope: Construct, props: GpuWorkloadProps, extra: Record<string, string>): Record<string, kplus.EnvValue> {
+  const out: Record<string, kplus.EnvValue> = {};
+  for (const [k, v] of Object.entries({ ...extra, ...(props.env ?? {}) })) out[k] = kplus.EnvValue.fromValue(v);
+  for (const [k, ref] of Object.entries(props.secretEnv ?? {})) {
+    if (!ref || typeof ref.secretName !== 'string' || typeof ref.key !== 'string' || !ref.secretName || !ref.key) {
+      throw new GpuConfigError(scope, `secretEnv.${k}`, 'needs secretName and key', 'pass { secretName: \'hf-token\', key: \'token\' }');
+    }
+    if (k in out) throw new GpuConfigError(scope, `secretEnv.${k}`, 'is also set in env', 'set each variable once');
+    const secret = kplus.Secret.fromSecretName(scope, `secret-${k}`, ref.secretName);
+    out[k] = kplus.EnvValue.fromSecretValue({ secret, key: ref.key });
+  }
+  return out;
+}
+
+/** Namespace from props/team. @internal */
+export function _namespace(scope: IConstruct, props: GpuWorkloadProps): string | undefined {
+  if (props.namespace !== undefined && props.team !== undefined && props.namespace !== props.team.namespaceName) {
+    throw new GpuConfigError(scope, 'namespace', `is ${props.namespace}, but team ${props.team.teamName} lives in ${props.team.namespaceName}`,
+      'drop namespace (the team sets it) or drop team');
+  }
+  return props.namespace ?? props.team?.namespaceName;
+}
+
+/** Checks the team's GPU quota allows one pod. @internal */
+export function _checkTeamQuota(scope: IConstruct, props: GpuWorkloadProps, gpus: GpuRequest): void {
+  const q = props.team?.gpuQuota;
+  if (q !== undefined && !gpus.isMig && gpus.count > q) {
+    throw new GpuConfigError(scope, 'gpus', `is ${gpus.count} per pod, above team ${props.team!.teamName}'s gpuQuota of ${q}; no pod could be admitted`,
+      `request at most ${q} GPUs or raise the team's gpuQuota`);
+  }
+}
+
+/** Applies priority class, topology spread and other pod fields cdk8s-plus lacks, as patches. @internal */
+export function _patchPodSpec(obj: ApiObject, pointer: string, fields: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(fields)) {
+    if (v !== undefined) obj.addJsonPatch(JsonPatch.add(`${pointer}/${k}`, v));
+  }
+}
+
+/** Adds the tolerations and required node affinity of the pools to a workload. @internal */
+export function _placeWorkload(w: kplus.Workload, pools: IGpuNodePool[], p: _GpuPlacement): void {
+  for (const t of p.tolerations) {
+    const options = { effect: t.effect as kplus.TaintEffect };
+    w.scheduling.tolerate(kplus.Node.tainted(t.operator === 'Exists' || t.value === undefined
+      ? kplus.NodeTaintQuery.exists(t.key!, options)
+      : kplus.NodeTaintQuery.is(t.key!, t.value, options)));
+  }
+  const names = [...new Set(pools.map((x) => x.poolName))];
+  w.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.in('karpenter.sh/nodepool', names)));
+}
+
+/** Size in MiB for quantities. @internal */
+export function _mib(bytes: number): Size {
+  return Size.mebibytes(Math.round(bytes / MiB));
+}

@@ -1,0 +1,364 @@
+/**
+ * InferenceDeployment: a GPU model server (vLLM, TGI, Triton…) as a cdk8s-plus Deployment, with its Service and
+ * PodDisruptionBudget, placed on GPU node pools.
+ *
+ * vLLM facts: OpenAI-compatible server `vllm serve <model>` on port 8000 with `GET /health` (vLLM docs, "OpenAI
+ * Compatible Server"; the ai-on-eks Ministral-8B blueprint in ../shared/reference/real-world probes `/health` on
+ * 8000 and uses image `vllm/vllm-openai:v0.7.3`); `--tensor-parallel-size` splits the model over that many GPUs
+ * of one pod; NCCL needs a large `/dev/shm`.
+ */
+import { ApiObject, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-30';
+import { Construct } from 'constructs';
+import { GpuConfigError } from '../errors';
+import { IGpuNodePool } from '../pools/pool';
+import {
+  _checkTeamQuota, _containerResources, _containerSecurity, _env, _GpuPlacement, _mib, _namespace, _patchPodSpec,
+  _placeWorkload, _podSecurity, _resolvePlacement, _setGpuResources, GpuWorkloadProps, SecretKeyRef,
+} from './gpu-pod';
+import { GpuRequest } from './gpu-request';
+
+/** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
+export interface VllmServer {
+  /** Hugging Face model id or local path, e.g. `meta-llama/Llama-3.1-8B-Instruct`. */
+  readonly model: string;
+  /** The vLLM image. @default 'vllm/vllm-openai:v0.7.3' (the version of the ai-on-eks blueprint; pin your own) */
+  readonly image?: string;
+  /** `--tensor-parallel-size`; must equal the whole GPUs per pod. @default - the GPUs per pod */
+  readonly tensorParallelSize?: number;
+  /** `--max-model-len` (context length; lower it to fit the KV cache in GPU memory). @default - the model's own */
+  readonly maxModelLen?: number;
+  /** `--gpu-memory-utilization` (0-1]. @default - vLLM's (0.9) */
+  readonly gpuMemoryUtilization?: number;
+  /** `--served-model-name`. @default - the model id */
+  readonly servedModelName?: string;
+  /** The Hugging Face token for gated models, set as `HF_TOKEN`. @default - none */
+  readonly hfTokenSecret?: SecretKeyRef;
+  /** More arguments, appended as given. @default - none */
+  readonly extraArgs?: string[];
+}
+
+/** Where the model cache lives. Enum-like: use the statics. */
+export class ModelCache {
+  /**
+   * A node-local emptyDir (lost with the pod; the model downloads again on restart).
+   * @param sizeLimit evict the pod above this size @default - no limit
+   */
+  public static emptyDir(sizeLimit?: Size): ModelCache {
+    return new ModelCache('emptyDir', undefined, sizeLimit);
+  }
+
+  /**
+   * An existing PersistentVolumeClaim (e.g. EFS or FSx for Lustre shared by replicas: models load without download).
+   * @param claimName the claim's name
+   */
+  public static persistentVolumeClaim(claimName: string): ModelCache {
+    if (typeof claimName !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(claimName)) {
+      throw new GpuConfigError('ModelCache.persistentVolumeClaim', 'claimName', `is ${JSON.stringify(claimName)}, not a valid claim name`, 'use the PersistentVolumeClaim\'s metadata.name');
+    }
+    return new ModelCache('pvc', claimName);
+  }
+
+  private constructor(
+    /** `emptyDir` or `pvc`. */
+    public readonly kind: string,
+    /** The claim, for `pvc`. @default - none */
+    public readonly claimName?: string,
+    /** The emptyDir size limit. @default - none */
+    public readonly sizeLimit?: Size,
+  ) {}
+}
+
+/** Props of {@link InferenceDeployment}. */
+export interface InferenceDeploymentProps extends GpuWorkloadProps {
+  /** The vLLM shortcut (image, command, args, port 8000, `/health` probes). Or set `image`. @default - none */
+  readonly vllm?: VllmServer;
+  /** Container image (when not using `vllm`). @default - the vLLM image when `vllm` is set */
+  readonly image?: string;
+  /** Container command. @default - `['vllm', 'serve']` with `vllm`, else the image's entrypoint */
+  readonly command?: string[];
+  /** Container args. @default - the vLLM args with `vllm`, else none */
+  readonly args?: string[];
+  /** The serving port (container and Service). @default 8000 */
+  readonly port?: number;
+  /** Replicas. @default 1 */
+  readonly replicas?: number;
+  /** HTTP path of the health endpoint used by the startup, readiness and liveness probes. @default '/health' */
+  readonly healthPath?: string;
+  /** The longest the model may take to load before the container is restarted (startup probe). @default Duration.minutes(30) */
+  readonly startupTimeout?: Duration;
+  /** The model cache volume, mounted at `modelCachePath` (also `HF_HOME`/`XDG_CACHE_HOME`). @default ModelCache.emptyDir() */
+  readonly modelCache?: ModelCache;
+  /** Where the model cache is mounted. @default '/cache' */
+  readonly modelCachePath?: string;
+  /**
+   * Prefer nodes whose GPUs have at least this much memory (GiB per GPU, as EC2 reports it), by preferred node
+   * affinity on `karpenter.k8s.aws/instance-gpu-memory` (weight 50).
+   * @default - no preference
+   */
+  readonly preferGpuMemoryGiB?: number;
+  /** Prefer one replica per node (preferred pod anti-affinity on the hostname). @default true */
+  readonly spreadAcrossNodes?: boolean;
+  /** Spread replicas across zones (topology spread, maxSkew 1, ScheduleAnyway). @default true */
+  readonly spreadAcrossZones?: boolean;
+  /**
+   * Time the pod keeps serving after it is marked for termination, so load balancers stop sending it requests
+   * first (native `preStop` sleep, Kubernetes ≥ 1.30). Must be shorter than the grace period.
+   * `Duration.seconds(0)` disables it.
+   * @default Duration.seconds(15)
+   */
+  readonly preStopDrain?: Duration;
+  /**
+   * The PDB's `maxUnavailable`. Consolidation and drains then never take more replicas at once.
+   * @default 1 when replicas > 1; with 1 replica the PDB sets `minAvailable: 1` instead (no voluntary disruption)
+   */
+  readonly maxUnavailable?: number;
+  /** Make a ClusterIP Service for the port. @default true */
+  readonly service?: boolean;
+}
+
+/**
+ * A GPU model server: Deployment (+ Service + PodDisruptionBudget) that always schedules where it should.
+ *
+ * Derived for you: tolerations and required node affinity (`karpenter.sh/nodepool In [pools]`) from the pools;
+ * CPU/memory (Guaranteed QoS) and `/dev/shm` from the GPU count and the smallest fitting instance type (formula in
+ * gpu-pod.ts); probes for slow model loads; spot-safe termination; a hardened security context (non-root, no
+ * privilege escalation, ALL capabilities dropped, seccomp RuntimeDefault, read-only root filesystem with writable
+ * `/tmp` and cache, service account token not mounted).
+ */
+export class InferenceDeployment extends Construct {
+  /** The default vLLM image (the version used by the ai-on-eks blueprint in the reference data; pin your own). */
+  public static readonly DEFAULT_VLLM_IMAGE = 'vllm/vllm-openai:v0.7.3';
+
+  /** The cdk8s-plus Deployment (escape hatch; the scaling seam for KedaGpuScaler). */
+  public readonly deployment: kplus.Deployment;
+  /** The Service, unless `service: false`. */
+  public readonly service?: kplus.Service;
+  /** The PodDisruptionBudget. */
+  public readonly podDisruptionBudget: ApiObject;
+  /** The Deployment's `metadata.name`. */
+  public readonly name: string;
+  /** The namespace, when set. */
+  public readonly namespace?: string;
+  /** Labels every pod carries (the Deployment's selector). */
+  public readonly podLabels: Record<string, string>;
+  /** The GPU request per replica. */
+  public readonly gpus: GpuRequest;
+  /** Whole GPUs per replica (0 for MIG). */
+  public readonly gpusPerReplica: number;
+  /** The pools the pods may run on. */
+  public readonly pools: IGpuNodePool[];
+  /** Replicas. */
+  public readonly replicas: number;
+  /** The serving port. */
+  public readonly port: number;
+  /** CPU per pod in cores (request = limit). */
+  public readonly cpuCores: number;
+  /** Memory per pod in MiB (request = limit). */
+  public readonly memoryMiB: number;
+  /** /dev/shm size in MiB. */
+  public readonly shmMiB: number;
+  /** `terminationGracePeriodSeconds`. */
+  public readonly terminationGracePeriodSeconds: number;
+
+  constructor(scope: Construct, id: string, props: InferenceDeploymentProps) {
+    super(scope, id);
+    props = props ?? ({} as InferenceDeploymentProps);
+    const placement: _GpuPlacement = _resolvePlacement(this, props);
+    this.gpus = placement.gpus;
+    this.gpusPerReplica = this.gpus.wholeGpus;
+    this.pools = [...props.pools];
+    this.cpuCores = placement.cpuCores;
+    this.memoryMiB = Math.round(placement.memoryBytes / 2 ** 20);
+    this.shmMiB = Math.round(placement.shmBytes / 2 ** 20);
+    this.terminationGracePeriodSeconds = placement.terminationGraceSeconds;
+    this.namespace = _namespace(this, props);
+    _checkTeamQuota(this, props, this.gpus);
+
+    const replicas = props.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw new GpuConfigError(this, 'replicas', `is ${replicas}`, 'pass a whole number >= 0');
+    }
+    this.replicas = replicas;
+    const port = props.port ?? 8000;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new GpuConfigError(this, 'port', `is ${port}`, 'use 1-65535');
+    this.port = port;
+
+    const cachePath = props.modelCachePath ?? '/cache';
+    if (!cachePath.startsWith('/') || cachePath === '/' || cachePath === '/tmp' || cachePath === '/dev/shm') {
+      throw new GpuConfigError(this, 'modelCachePath', `is ${JSON.stringify(cachePath)}`, 'use an absolute path of its own, e.g. /cache');
+    }
+    const { image, command, args } = this.serverCommand(props, port);
+
+    // Probes: startup allows the whole model load; liveness/readiness only start after it.
+    const healthPath = props.healthPath ?? '/health';
+    if (!healthPath.startsWith('/')) throw new GpuConfigError(this, 'healthPath', `is ${JSON.stringify(healthPath)}`, 'use an absolute HTTP path, e.g. /health');
+    const startupTimeout = (props.startupTimeout ?? Duration.minutes(30)).toSeconds();
+    if (startupTimeout < 10) throw new GpuConfigError(this, 'startupTimeout', `is ${startupTimeout} s`, 'allow at least 10 s (model loads take minutes)');
+    const probePeriod = 10;
+
+    const drain = (props.preStopDrain ?? Duration.seconds(15)).toSeconds();
+    if (!Number.isInteger(drain) || drain < 0 || (drain > 0 && drain >= placement.terminationGraceSeconds)) {
+      throw new GpuConfigError(this, 'preStopDrain', `is ${drain} s, not below terminationGracePeriod (${placement.terminationGraceSeconds} s)`,
+        'make the drain shorter than the grace period so the server still gets time to stop');
+    }
+
+    const ns = this.namespace;
+    this.deployment = new kplus.Deployment(this, 'Resource', {
+      metadata: { ...(props.name ? { name: props.name } : {}), ...(ns ? { namespace: ns } : {}), labels: props.labels },
+      replicas,
+      select: false,
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        // Never drop below the desired replicas during a rollout; one extra pod needs one extra replica's GPUs.
+        maxSurge: kplus.PercentOrAbsolute.absolute(1),
+        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+      }),
+      // A new replica is "progressing" while the model loads: give it the startup timeout plus margin.
+      progressDeadline: Duration.seconds(Math.max(600, startupTimeout + 300)),
+      serviceAccount: props.serviceAccount ?? props.team?.serviceAccount,
+      automountServiceAccountToken: false,
+      terminationGracePeriod: Duration.seconds(placement.terminationGraceSeconds),
+      securityContext: _podSecurity(props),
+      volumes: [],
+    });
+    this.node.defaultChild = ApiObject.of(this.deployment);
+    this.name = this.deployment.name;
+    this.podLabels = { ...(props.labels ?? {}), 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/component': 'inference' };
+    for (const [k, v] of Object.entries(this.podLabels)) this.deployment.podMetadata.addLabel(k, v);
+    this.deployment.select(kplus.LabelSelector.of({ labels: { 'app.kubernetes.io/name': this.name } }));
+
+    const shm = kplus.Volume.fromEmptyDir(this, 'shm', 'shm', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: _mib(placement.shmBytes) });
+    const tmp = kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp', { sizeLimit: Size.gibibytes(4) });
+    const cache = props.modelCache ?? ModelCache.emptyDir();
+    const cacheVolume = cache.kind === 'pvc'
+      ? kplus.Volume.fromPersistentVolumeClaim(this, 'cache', kplus.PersistentVolumeClaim.fromClaimName(this, 'cache-claim', cache.claimName!), { name: 'model-cache' })
+      : kplus.Volume.fromEmptyDir(this, 'cache', 'model-cache', cache.sizeLimit ? { sizeLimit: cache.sizeLimit } : {});
+
+    const httpProbe = (failureThreshold: number, period: number, timeout: number) => kplus.Probe.fromHttpGet(healthPath, {
+      port, failureThreshold, periodSeconds: Duration.seconds(period), timeoutSeconds: Duration.seconds(timeout),
+    });
+    this.deployment.addContainer({
+      name: 'server',
+      image,
+      ...(command ? { command } : {}),
+      ...(args ? { args } : {}),
+      ports: [{ number: port, name: 'http' }],
+      envVariables: _env(this, props.vllm?.hfTokenSecret
+        ? { ...props, secretEnv: { HF_TOKEN: props.vllm.hfTokenSecret, ...(props.secretEnv ?? {}) } }
+        : props, {
+        // Writable places for a read-only root filesystem: caches under the cache volume, HOME under /tmp.
+        HOME: '/tmp',
+        XDG_CACHE_HOME: cachePath,
+        HF_HOME: `${cachePath}/huggingface`,
+      }),
+      resources: _containerResources(placement),
+      securityContext: _containerSecurity(this, props),
+      startup: httpProbe(Math.ceil(startupTimeout / probePeriod), probePeriod, 5),
+      readiness: httpProbe(3, 10, 5),
+      liveness: httpProbe(3, 30, 10),
+      volumeMounts: [
+        { path: '/dev/shm', volume: shm },
+        { path: '/tmp', volume: tmp },
+        { path: cachePath, volume: cacheVolume },
+      ],
+    });
+
+    _placeWorkload(this.deployment, props.pools, placement);
+    const obj = ApiObject.of(this.deployment);
+    const podSpec = '/spec/template/spec';
+    _setGpuResources(obj, podSpec, 0, this.gpus);
+    if (props.spreadAcrossNodes ?? true) {
+      this.deployment.scheduling.spread({ topology: kplus.Topology.HOSTNAME, weight: 100 });
+    }
+    _patchPodSpec(obj, podSpec, {
+      priorityClassName: props.priority?.name,
+      topologySpreadConstraints: (props.spreadAcrossZones ?? true) ? [{
+        maxSkew: 1,
+        topologyKey: 'topology.kubernetes.io/zone',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: { 'app.kubernetes.io/name': this.name } },
+      }] : undefined,
+    });
+    if (drain > 0) {
+      _patchPodSpec(obj, `${podSpec}/containers/0`, { lifecycle: { preStop: { sleep: { seconds: drain } } } });
+    }
+    this.addPreferredGpuMemory(obj, podSpec, props, placement);
+
+    if (props.service ?? true) {
+      this.service = new kplus.Service(this, 'Service', {
+        metadata: { ...(props.name ? { name: props.name } : {}), ...(ns ? { namespace: ns } : {}), labels: props.labels },
+        type: kplus.ServiceType.CLUSTER_IP,
+        ports: [{ name: 'http', port, targetPort: port }],
+        selector: kplus.Pods.select(this, 'ServicePods', { labels: { 'app.kubernetes.io/name': this.name } }),
+      });
+    }
+
+    const maxUnavailable = props.maxUnavailable ?? 1;
+    if (!Number.isInteger(maxUnavailable) || maxUnavailable < 1) {
+      throw new GpuConfigError(this, 'maxUnavailable', `is ${maxUnavailable}`, 'pass a whole number >= 1 (0 blocks every drain)');
+    }
+    if (props.maxUnavailable !== undefined && replicas > 0 && maxUnavailable >= replicas) {
+      throw new GpuConfigError(this, 'maxUnavailable', `is ${maxUnavailable}, which lets a drain take all ${replicas} replicas`,
+        `use at most ${Math.max(1, replicas - 1)}`);
+    }
+    const budget = replicas <= 1 && props.maxUnavailable === undefined
+      ? { minAvailable: kplus.k8s.IntOrString.fromNumber(1) }
+      : { maxUnavailable: kplus.k8s.IntOrString.fromNumber(maxUnavailable) };
+    this.podDisruptionBudget = new kplus.k8s.KubePodDisruptionBudget(this, 'Budget', {
+      metadata: { ...(props.name ? { name: props.name } : {}), ...(ns ? { namespace: ns } : {}), labels: props.labels },
+      spec: { ...budget, selector: { matchLabels: { 'app.kubernetes.io/name': this.name } } },
+    });
+  }
+
+  private serverCommand(props: InferenceDeploymentProps, port: number): { image: string; command?: string[]; args?: string[] } {
+    const v = props.vllm;
+    if (!v) {
+      if (!props.image) throw new GpuConfigError(this, 'image', 'is not set (nor vllm)', 'set image, or vllm: { model: \'<hf model id>\' }');
+      return { image: props.image, command: props.command, args: props.args };
+    }
+    for (const p of ['image', 'command', 'args'] as const) {
+      if (props[p] !== undefined) throw new GpuConfigError(this, p, 'is set together with vllm', `drop ${p}, or use vllm.image / vllm.extraArgs`);
+    }
+    if (typeof v.model !== 'string' || v.model.trim() === '') {
+      throw new GpuConfigError(this, 'vllm.model', 'is empty', 'pass a Hugging Face model id, e.g. meta-llama/Llama-3.1-8B-Instruct');
+    }
+    if (this.gpus.isMig && this.gpus.count > 1) {
+      throw new GpuConfigError(this, 'gpus', `is ${this.gpus}, but a process sees one MIG device, so vLLM cannot use ${this.gpus.count} slices`,
+        'request one MIG slice (GpuRequest.mig(profile)) or whole GPUs');
+    }
+    const tp = this.gpus.isMig ? 1 : this.gpus.count;
+    if (v.tensorParallelSize !== undefined && v.tensorParallelSize !== tp) {
+      throw new GpuConfigError(this, 'vllm.tensorParallelSize', `is ${v.tensorParallelSize}, but each pod gets ${tp} GPU(s); vLLM would ${v.tensorParallelSize > tp ? 'fail to start' : 'leave GPUs idle'}`,
+        `set it to ${tp} or change gpus to GpuRequest.whole(${v.tensorParallelSize})`);
+    }
+    if (v.maxModelLen !== undefined && (!Number.isInteger(v.maxModelLen) || v.maxModelLen < 1)) {
+      throw new GpuConfigError(this, 'vllm.maxModelLen', `is ${v.maxModelLen}`, 'pass a whole number of tokens, e.g. 8192');
+    }
+    if (v.gpuMemoryUtilization !== undefined && !(v.gpuMemoryUtilization > 0 && v.gpuMemoryUtilization <= 1)) {
+      throw new GpuConfigError(this, 'vllm.gpuMemoryUtilization', `is ${v.gpuMemoryUtilization}`, 'pass a fraction in (0, 1], e.g. 0.9');
+    }
+    const args = [v.model, '--host', '0.0.0.0', '--port', `${port}`, '--tensor-parallel-size', `${tp}`];
+    if (v.servedModelName) args.push('--served-model-name', v.servedModelName);
+    if (v.maxModelLen !== undefined) args.push('--max-model-len', `${v.maxModelLen}`);
+    if (v.gpuMemoryUtilization !== undefined) args.push('--gpu-memory-utilization', `${v.gpuMemoryUtilization}`);
+    args.push(...(v.extraArgs ?? []));
+    return { image: v.image ?? InferenceDeployment.DEFAULT_VLLM_IMAGE, command: ['vllm', 'serve'], args };
+  }
+
+  private addPreferredGpuMemory(obj: ApiObject, podSpec: string, props: InferenceDeploymentProps, placement: _GpuPlacement): void {
+    const min = props.preferGpuMemoryGiB;
+    if (min === undefined) return;
+    if (!(min > 0)) throw new GpuConfigError(this, 'preferGpuMemoryGiB', `is ${min}`, 'pass GiB per GPU, e.g. 40');
+    const minMiB = Math.ceil(min * 1024);
+    if (!placement.fittingTypes.some((t) => t.gpuMemoryMiB >= minMiB)) {
+      throw new GpuConfigError(this, 'preferGpuMemoryGiB', `is ${min}, but no instance type the pods fit on has that much GPU memory (largest: ${Math.max(...placement.fittingTypes.map((t) => t.gpuMemoryGiB))} GiB)`,
+        'lower it or add a pool with larger GPUs');
+    }
+    _patchPodSpec(obj, `${podSpec}/affinity/nodeAffinity`, {
+      preferredDuringSchedulingIgnoredDuringExecution: [{
+        weight: 50,
+        preference: { matchExpressions: [{ key: 'karpenter.k8s.aws/instance-gpu-memory', operator: 'Gt', values: [`${minMiB - 1}`] }] },
+      }],
+    });
+  }
+}
