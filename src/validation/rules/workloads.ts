@@ -1,0 +1,265 @@
+/**
+ * Workload rules (GPU201-GPU205): priority classes, namespace quotas, fit on the workload's pools, MIG resources,
+ * spot safety. Answers come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement.
+ */
+import { GpuModel } from '../../catalog';
+import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
+import { placeOnPool } from '../../scheduling/placement';
+import { isMigResourceName, podCpuMemoryRequests, podGpuDemand, tryParseQuantity } from '../../scheduling/resources';
+import { untoleratedTaints } from '../../scheduling/taints';
+import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
+import { Severity } from '../model';
+import { Rule, WorkloadRef } from '../rule';
+import { poolOffers } from './gpu-pools';
+
+/** Priority classes every cluster has (Kubernetes "Pod Priority and Preemption"). */
+export const BUILTIN_PRIORITY_CLASSES: readonly string[] = ['system-cluster-critical', 'system-node-critical'];
+/** EC2's Spot interruption notice, in seconds (AWS EC2 User Guide, "Spot Instance interruption notices"). */
+const SPOT_NOTICE_SECONDS = 120;
+/** Kubernetes' default `terminationGracePeriodSeconds`. */
+const DEFAULT_GRACE_SECONDS = 30;
+
+const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
+
+/** Pool names a pod template pins itself to through `karpenter.sh/nodepool` (nodeSelector or required affinity). */
+function pinnedPoolNames(podSpec: any): string[] | undefined {
+  const sel = podSpec?.nodeSelector?.[NODEPOOL_LABEL];
+  if (typeof sel === 'string') return [sel];
+  const terms = podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (!Array.isArray(terms) || terms.length === 0) return undefined;
+  const names: string[] = [];
+  for (const term of terms) {
+    const req = (term?.matchExpressions ?? []).find((e: any) => e?.key === NODEPOOL_LABEL && e?.operator === 'In');
+    if (!req) return undefined; // one term without a pool pin admits any pool
+    names.push(...(req.values ?? []));
+  }
+  return [...new Set(names)];
+}
+
+/**
+ * The pools a GPU workload can use: those it pins by name (present in the manifests), else those offering all its
+ * GPU resources whose taints it tolerates.
+ */
+function candidatePools(w: WorkloadRef, pools: readonly PoolModel[], demand: string[]): PoolModel[] {
+  const pinned = pinnedPoolNames(w.template.podSpec);
+  if (pinned) return pools.filter((p) => pinned.includes(p.name));
+  return pools.filter((p) => demand.every((r) => poolOffers(p, r))
+    && untoleratedTaints(w.template.podSpec?.tolerations, p.taints).length === 0);
+}
+
+/** GPU201 — priorityClassName must name a PriorityClass of the manifests or a built-in one. */
+export const PRIORITY_CLASS_EXISTS: Rule = {
+  id: 'GPU201',
+  title: 'A workload\'s priorityClassName must name an existing PriorityClass',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS, 'PriorityClass'],
+  remediation: 'Add the PriorityClass to the manifests (e.g. with TieredPriorities), fix the name, or use system-cluster-critical / system-node-critical.',
+  description: 'The Priority admission plugin rejects a pod whose `priorityClassName` names no PriorityClass, so the '
+    + 'Deployment\'s ReplicaSet (or the Job) never creates a pod and nothing says so on the workload itself. The class '
+    + 'must be in the linted manifests (`scheduling.k8s.io` PriorityClass) or be built in (`system-cluster-critical`, '
+    + '`system-node-critical`). If it is created elsewhere in the cluster, lint it together or suppress this rule on the object.',
+  *check(ctx) {
+    const defined = new Set(ctx.byKind('PriorityClass', 'scheduling.k8s.io').map((o) => o?.metadata?.name).filter((n) => typeof n === 'string'));
+    for (const w of ctx.workloads()) {
+      const name = w.template.podSpec?.priorityClassName;
+      if (name === undefined || name === null || name === '') continue;
+      if (BUILTIN_PRIORITY_CLASSES.includes(name) || defined.has(name)) continue;
+      const known = [...defined].sort();
+      yield ctx.finding(w.object, `${w.template.podSpecPath}.priorityClassName`,
+        `names PriorityClass ${JSON.stringify(name)}, which is not in these manifests and is not built in; `
+        + `its pods are rejected at admission${known.length ? ` (defined here: ${known.join(', ')})` : ''}`);
+    }
+  },
+};
+
+/** Whether a ResourceQuota applies to pods of this priority class (unknown scopes: undefined). */
+function quotaApplies(quota: any, priorityClassName: string | undefined): boolean | undefined {
+  const spec = quota?.spec ?? {};
+  if (Array.isArray(spec.scopes) && spec.scopes.length > 0) return undefined;
+  const exprs = spec.scopeSelector?.matchExpressions;
+  if (!Array.isArray(exprs) || exprs.length === 0) return true;
+  for (const e of exprs) {
+    if (e?.scopeName !== 'PriorityClass') return undefined;
+    const values: string[] = e.values ?? [];
+    switch (e.operator) {
+      case 'In': if (!values.includes(priorityClassName ?? '')) return false; break;
+      case 'NotIn': if (values.includes(priorityClassName ?? '')) return false; break;
+      case 'Exists': if (!priorityClassName) return false; break;
+      case 'DoesNotExist': if (priorityClassName) return false; break;
+      default: return undefined;
+    }
+  }
+  return true;
+}
+
+/** GPU202 — the namespace's ResourceQuotas must admit at least one pod of a GPU workload. */
+export const QUOTA_ALLOWS_ONE_REPLICA: Rule = {
+  id: 'GPU202',
+  title: 'A GPU workload\'s namespace quota must allow at least one pod',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS, 'ResourceQuota'],
+  remediation: 'Raise the ResourceQuota\'s hard limit (e.g. requests.nvidia.com/gpu) or request less per pod.',
+  description: 'For every GPU workload and every ResourceQuota of its namespace that applies to it (no scopes, or a '
+    + '`PriorityClass` scopeSelector matching its class; other scopes are skipped as unknown), one pod\'s effective '
+    + 'requests must fit the hard limits of `requests.<gpu resource>`, `requests.cpu`/`cpu`, `requests.memory`/`memory` '
+    + 'and `pods`. Otherwise the quota admission plugin refuses every pod and the workload never runs. (Usage by other '
+    + 'pods is unknown to a linter; this is the lower bound.)',
+  *check(ctx) {
+    const quotas = ctx.byKind('ResourceQuota', '');
+    if (quotas.length === 0) return;
+    for (const w of ctx.workloads()) {
+      const demand = podGpuDemand(w.template);
+      if (Object.keys(demand).length === 0) continue;
+      const ns = nsOf(w.object);
+      const cm = podCpuMemoryRequests(w.template);
+      const need: Record<string, number> = { pods: 1, 'requests.cpu': cm.cpu, 'cpu': cm.cpu, 'requests.memory': cm.memoryBytes, 'memory': cm.memoryBytes };
+      for (const [r, n] of Object.entries(demand)) need[`requests.${r}`] = n;
+      for (const q of quotas) {
+        if (nsOf(q) !== ns || quotaApplies(q, w.template.podSpec?.priorityClassName) !== true) continue;
+        for (const [key, raw] of Object.entries(q.spec?.hard ?? {})) {
+          const hard = tryParseQuantity(raw);
+          if (hard === undefined || need[key] === undefined || need[key] <= hard) continue;
+          const fmt = (k: string, n: number) => (k.endsWith('memory') ? `${+(n / 2 ** 30).toFixed(2)}Gi` : `${+n.toFixed(3)}`);
+          yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
+            `one pod needs ${key} ${fmt(key, need[key])}, but ResourceQuota ${q.metadata?.name ?? '<unnamed>'} in namespace `
+            + `${ns || '<default>'} allows ${String(raw)} in total; no pod can be admitted`);
+        }
+      }
+    }
+  },
+};
+
+/** GPU203 — the workload must fit an instance type of the pools it can use. */
+export const FITS_ITS_POOLS: Rule = {
+  id: 'GPU203',
+  title: 'A GPU workload must fit an instance type of the NodePools it can use',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool'],
+  remediation: 'Request fewer GPUs (or less cpu/memory) per pod, or allow larger instance types in the NodePool.',
+  description: 'The pools a workload can use are those it pins through `karpenter.sh/nodepool` (nodeSelector or required '
+    + 'node affinity), else those offering its GPU resources whose taints it tolerates. Each is judged by the scheduling '
+    + 'model (node selection, GPU count, cpu/memory after the system reserve, pool limits). When none fits, Karpenter '
+    + 'can never launch a node for the pod: it stays Pending. Untolerated taints are GPU002\'s finding; a pin to a pool '
+    + 'absent from the manifests, or no NodePool at all, is not judged.',
+  *check(ctx) {
+    const pools = ctx.nodePools();
+    if (pools.length === 0) return;
+    for (const w of ctx.workloads()) {
+      const demand = Object.keys(podGpuDemand(w.template));
+      if (demand.length === 0) continue;
+      const candidates = candidatePools(w, pools, demand);
+      if (candidates.length === 0) continue;
+      const verdicts = candidates.map((p) => placeOnPool(w.template, p));
+      if (verdicts.some((v) => v.fits) || verdicts.every((v) => v.failedPredicate === 'taints')) continue;
+      const judged = verdicts.filter((v) => v.failedPredicate !== 'taints');
+      yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
+        `can never be scheduled: ${judged.map((v) => `NodePool ${v.pool.name}: ${v.reason}`).join('; ')}`);
+    }
+  },
+};
+
+/** GPU204 — a MIG resource must be offered by some pool. */
+export const MIG_RESOURCE_OFFERED: Rule = {
+  id: 'GPU204',
+  title: 'A requested MIG resource must be offered by some NodePool',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool'],
+  remediation: 'Use a MIG profile of the pools\' GPUs (e.g. 1g.10gb on H100), place the workload on MIG-capable GPUs, or declare the pool\'s MIG layout.',
+  description: 'A pod requesting `nvidia.com/mig-<profile>` needs a node whose device plugin advertises it (MIG '
+    + '`mixed` strategy). Reported when NodePools are in the manifests and none can: either a pool declares the '
+    + `resource through the \`${ADVERTISED_RESOURCES_ANNOTATION}\` annotation, or — where no pool declares a MIG layout — `
+    + 'no allowed instance type has a GPU whose MIG table has that profile (e.g. `1g.10gb` on A10G or on A100-40GB). '
+    + 'Pools with MIG-capable GPUs but no declared layout are given the benefit of the doubt (MIG may be set up by the '
+    + 'GPU Operator\'s MIG manager outside these manifests).',
+  *check(ctx) {
+    const pools = ctx.nodePools();
+    if (pools.length === 0) return;
+    for (const w of ctx.workloads()) {
+      const mig = Object.keys(podGpuDemand(w.template)).filter(isMigResourceName);
+      for (const resource of mig) {
+        if (pools.some((p) => poolOffers(p, resource))) continue;
+        const profile = resource.slice('nvidia.com/mig-'.length);
+        const undeclared = pools.filter((p) => p.object?.metadata?.annotations?.[ADVERTISED_RESOURCES_ANNOTATION] === undefined);
+        const gpus = new Map<string, GpuModel>();
+        for (const p of undeclared) for (const t of p.instanceTypes) if (t.gpuCount > 0) gpus.set(t.gpu.name, t.gpu);
+        const possible = [...gpus.values()].some((g) => g.migGpu?.tryProfile(profile) !== undefined);
+        if (possible) continue;
+        const models = [...gpus.values()].map((g) => g.name);
+        yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
+          `requests ${resource}, but no NodePool offers it: ${undeclared.length < pools.length ? 'the declared MIG layouts do not include it' : ''}`
+          + `${undeclared.length < pools.length && models.length ? '; ' : ''}`
+          + `${models.length ? `the GPUs of pools without a declared layout (${models.join(', ')}) have no MIG profile ${profile}` : ''}`);
+      }
+    }
+  },
+};
+
+/** Label-selector match (matchLabels + matchExpressions). */
+function selectorMatches(selector: any, labels: Record<string, string>): boolean {
+  if (!selector || typeof selector !== 'object') return false;
+  const ml = selector.matchLabels ?? {};
+  const exprs = selector.matchExpressions ?? [];
+  if (Object.keys(ml).length === 0 && exprs.length === 0) return true; // empty selector selects every pod of the namespace
+  for (const [k, v] of Object.entries(ml)) if (labels[k] !== String(v)) return false;
+  for (const e of exprs) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
+    const values: string[] = e?.values ?? [];
+    switch (e?.operator) {
+      case 'In': if (!has || !values.includes(labels[e.key])) return false; break;
+      case 'NotIn': if (has && values.includes(labels[e.key])) return false; break;
+      case 'Exists': if (!has) return false; break;
+      case 'DoesNotExist': if (has) return false; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+/** GPU205 — a Deployment that may run on spot needs a PDB and a grace period within the notice. */
+export const SPOT_DEPLOYMENT_SAFE: Rule = {
+  id: 'GPU205',
+  title: 'A Deployment on a spot NodePool needs a PodDisruptionBudget and a grace period within the interruption notice',
+  severity: Severity.WARNING,
+  kinds: ['Deployment', 'StatefulSet', 'NodePool', 'PodDisruptionBudget'],
+  remediation: `Add a PodDisruptionBudget selecting the pods (maxUnavailable: 1) and set terminationGracePeriodSeconds to at most ${SPOT_NOTICE_SECONDS} (90 leaves margin).`,
+  description: 'A Deployment (or StatefulSet) whose pods fit a NodePool under capacity type `spot` (per the scheduling '
+    + 'model: taints, node selection, resources) runs on instances EC2 reclaims with a two-minute notice. Without a '
+    + 'PodDisruptionBudget, Karpenter consolidation and drains may take every replica at once; a '
+    + `terminationGracePeriodSeconds above ${SPOT_NOTICE_SECONDS} s (default ${DEFAULT_GRACE_SECONDS}) is cut short by the `
+    + 'instance going away, so in-flight requests are lost.',
+  *check(ctx) {
+    const pools = ctx.nodePools().filter((p) => p.capacityTypes.includes('spot'));
+    if (pools.length === 0) return;
+    const pdbs = ctx.byKind('PodDisruptionBudget', 'policy');
+    for (const w of ctx.workloads()) {
+      if (w.kind !== 'Deployment' && w.kind !== 'StatefulSet') continue;
+      const spotPools = pools.filter((p) => {
+        const v = placeOnPool(w.template, p);
+        return v.fits && v.capacityTypes.includes('spot');
+      });
+      if (spotPools.length === 0) continue;
+      const names = spotPools.map((p) => p.name).join(', ');
+      const ns = nsOf(w.object);
+      const covered = pdbs.some((b) => nsOf(b) === ns && selectorMatches(b.spec?.selector, w.template.podLabels));
+      if (!covered) {
+        yield ctx.finding(w.object, 'metadata.name',
+          `may run on spot NodePool(s) ${names} but no PodDisruptionBudget selects its pods; consolidation or a drain may take all replicas at once`);
+      }
+      const grace = w.template.podSpec?.terminationGracePeriodSeconds;
+      const seconds = typeof grace === 'number' ? grace : DEFAULT_GRACE_SECONDS;
+      if (seconds > SPOT_NOTICE_SECONDS) {
+        yield ctx.finding(w.object, `${w.template.podSpecPath}.terminationGracePeriodSeconds`,
+          `is ${seconds} s on spot NodePool(s) ${names}, longer than the ${SPOT_NOTICE_SECONDS} s interruption notice; shutdown is cut short`);
+      }
+    }
+  },
+};
+
+/** The workload rules, sorted by id. */
+export const WORKLOAD_RULES: Rule[] = [
+  PRIORITY_CLASS_EXISTS,
+  QUOTA_ALLOWS_ONE_REPLICA,
+  FITS_ITS_POOLS,
+  MIG_RESOURCE_OFFERED,
+  SPOT_DEPLOYMENT_SAFE,
+];

@@ -1,0 +1,260 @@
+import { ApiObject, Duration, JsonPatch, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-30';
+import { BOUND, chart, configError, g5, g6Spot, lintAll, ofKind, one, synth } from './helpers';
+import { GpuNodePool, SpotGpuPool } from '../../src/pools';
+import { GpuRequest, InferenceDeployment, ModelCache, TieredPriorities } from '../../src/workloads';
+import { expectValid } from '../conformance/schema';
+
+const VLLM = { model: 'meta-llama/Llama-3-8B-Instruct' };
+const podSpec = (objs: any[]) => one(objs, 'Deployment').spec.template.spec;
+const container = (objs: any[]) => podSpec(objs).containers[0];
+
+describe('InferenceDeployment', () => {
+  test('GPU resources survive synthesis, with requests equal to limits (cpu and memory too)', () => {
+    const c = chart();
+    new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM, gpus: GpuRequest.whole(2) });
+    const r = container(synth(c)).resources;
+    expect(r.limits['nvidia.com/gpu']).toBe(2);
+    expect(r.requests['nvidia.com/gpu']).toBe(2);
+    expect(r.requests.cpu).toBe(r.limits.cpu);
+    expect(r.requests.memory).toBe(r.limits.memory);
+  });
+
+  test('a plain JSON patch of an extended resource vanishes in cdk8s-plus (why GPUs are patched as Quantity)', () => {
+    const c = chart();
+    const d = new kplus.Deployment(c, 'd', { containers: [{ image: 'x' }] });
+    ApiObject.of(d).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu', '1'));
+    expect(Testing.synth(c)[0].spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+  });
+
+  test('vLLM shortcut: command, args with tensor parallelism = GPUs, port 8000, /health probes, HF token from a Secret', () => {
+    const c = chart();
+    new InferenceDeployment(c, 'llm', {
+      pools: [g5(c)], gpus: GpuRequest.whole(4),
+      vllm: { ...VLLM, maxModelLen: 8192, hfTokenSecret: { secretName: 'hf-token', key: 'token' } },
+    });
+    const ct = container(synth(c));
+    expect(ct.image).toBe(InferenceDeployment.DEFAULT_VLLM_IMAGE);
+    expect(ct.command).toEqual(['vllm', 'serve']);
+    expect(ct.args).toEqual([VLLM.model, '--host', '0.0.0.0', '--port', '8000', '--tensor-parallel-size', '4', '--max-model-len', '8192']);
+    expect(ct.ports).toEqual([{ containerPort: 8000, name: 'http' }]);
+    expect(ct.env).toContainEqual({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf-token', key: 'token' } } });
+    expect(ct.startupProbe.httpGet.path).toBe('/health');
+    // 30 minutes of model loading before the first restart
+    expect(ct.startupProbe.failureThreshold * ct.startupProbe.periodSeconds).toBe(1800);
+    expect(ct.readinessProbe.httpGet).toMatchObject({ path: '/health', port: 8000 });
+    expect(ct.livenessProbe.periodSeconds).toBe(30);
+  });
+
+  test('custom image with command and args, env and a custom port', () => {
+    const c = chart();
+    new InferenceDeployment(c, 'tgi', { pools: [g5(c)], image: 'ghcr.io/huggingface/text-generation-inference:3.0', args: ['--model-id', 'x'], port: 8080, env: { A: 'b' }, healthPath: '/ready' });
+    const ct = container(synth(c));
+    expect(ct.args).toEqual(['--model-id', 'x']);
+    expect(ct.command).toBeUndefined();
+    expect(ct.env).toContainEqual({ name: 'A', value: 'b' });
+    expect(ct.readinessProbe.httpGet).toMatchObject({ path: '/ready', port: 8080 });
+    expect(one(synth(c), 'Service').spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 8080 }]);
+  });
+
+  test('placement: tolerations and required node affinity from every pool; preferred GPU memory; spread over nodes and zones', () => {
+    const c = chart();
+    const pool = g5(c);
+    const spot = g6Spot(c);
+    new InferenceDeployment(c, 'llm', { pools: [pool, spot], vllm: VLLM, replicas: 3, preferGpuMemoryGiB: 20 });
+    const spec = podSpec(synth(c));
+    expect(spec.tolerations).toEqual([
+      { key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' },
+      { key: 'karpenter.sh/capacity-type', operator: 'Equal', value: 'spot', effect: 'NoSchedule' },
+    ]);
+    expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
+      .toEqual([{ matchExpressions: [{ key: 'karpenter.sh/nodepool', operator: 'In', values: ['g5', 'g6-spot'] }] }]);
+    expect(spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]).toEqual({
+      weight: 50, preference: { matchExpressions: [{ key: 'karpenter.k8s.aws/instance-gpu-memory', operator: 'Gt', values: ['20479'] }] },
+    });
+    expect(spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+    expect(spec.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway' });
+  });
+
+  test('default cpu/memory: the share of the smallest fitting type minus the system reserve (g5.xlarge: 3.4 cpu, 12 GiB)', () => {
+    const c = chart();
+    const d = new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM });
+    expect(d.cpuCores).toBe(3.4);
+    expect(d.memoryMiB).toBe(12 * 1024);
+    expect(d.shmMiB).toBe(3 * 1024); // min(8 GiB, 12 GiB / 4)
+    // 4 GPUs only fit g5.12xlarge+ (4 GPUs, 48 vCPU): 4/4 of (48 - 0.19 kube-reserved - 0.5 daemonsets) → 47.3
+    const c2 = chart();
+    const d4 = new InferenceDeployment(c2, 'llm', { pools: [g5(c2)], vllm: VLLM, gpus: GpuRequest.whole(4) });
+    expect(d4.cpuCores).toBe(47.3);
+    expect(d4.shmMiB).toBe(32 * 1024);
+  });
+
+  test('overrides of cpu, memory and shm are used', () => {
+    const c = chart();
+    new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM, cpu: kplus.Cpu.units(2), memory: Size.gibibytes(8), shmSize: Size.gibibytes(2) });
+    const objs = synth(c);
+    expect(container(objs).resources.limits).toMatchObject({ cpu: '2000m', memory: '8192Mi' });
+    expect(podSpec(objs).volumes.find((v: any) => v.name === 'shm').emptyDir).toEqual({ medium: 'Memory', sizeLimit: '2048Mi' });
+  });
+
+  test('volumes: memory-backed /dev/shm, writable /tmp, model cache as emptyDir or PVC', () => {
+    const c = chart();
+    new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM, modelCache: ModelCache.persistentVolumeClaim('models') });
+    const objs = synth(c);
+    expect(container(objs).volumeMounts).toEqual([
+      { mountPath: '/dev/shm', name: 'shm' }, { mountPath: '/tmp', name: 'tmp' }, { mountPath: '/cache', name: 'model-cache' },
+    ]);
+    expect(podSpec(objs).volumes.find((v: any) => v.name === 'model-cache')).toEqual({ name: 'model-cache', persistentVolumeClaim: { claimName: 'models', readOnly: false } });
+    expect(container(objs).env).toContainEqual({ name: 'HF_HOME', value: '/cache/huggingface' });
+  });
+
+  test('security: non-root, no escalation, ALL dropped, seccomp RuntimeDefault, read-only root, no token', () => {
+    const c = chart();
+    new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM });
+    const spec = podSpec(synth(c));
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(spec.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true,
+      runAsGroup: 1000, runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 1000 });
+  });
+
+  test('spot: 90 s grace period and a preStop drain; on-demand: 60 s', () => {
+    const c = chart();
+    new InferenceDeployment(c, 'llm', { pools: [g6Spot(c)], vllm: VLLM });
+    const spec = podSpec(synth(c));
+    expect(spec.terminationGracePeriodSeconds).toBe(90);
+    expect(spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 15 } } });
+    const c2 = chart();
+    new InferenceDeployment(c2, 'llm', { pools: [g5(c2)], vllm: VLLM });
+    expect(podSpec(synth(c2)).terminationGracePeriodSeconds).toBe(60);
+  });
+
+  test('PDB: maxUnavailable 1 with several replicas, minAvailable 1 with one; selects the pods', () => {
+    const c = chart();
+    const d = new InferenceDeployment(c, 'llm', { name: 'llm', pools: [g5(c)], vllm: VLLM, replicas: 3 });
+    const pdb = one(synth(c), 'PodDisruptionBudget');
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'llm' } } });
+    expect(d.podLabels['app.kubernetes.io/name']).toBe('llm');
+    const c2 = chart();
+    new InferenceDeployment(c2, 'llm', { pools: [g5(c2)], vllm: VLLM });
+    expect(one(synth(c2), 'PodDisruptionBudget').spec.minAvailable).toBe(1);
+  });
+
+  test('priority from a tier object; namespace and ServiceAccount from a team', () => {
+    const c = chart();
+    const tiers = new TieredPriorities(c, 'tiers');
+    const team = tiers.addTeam('ml-serving', { gpuQuota: 4 });
+    const d = new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM, priority: tiers.inference, team });
+    const objs = synth(c);
+    expect(podSpec(objs).priorityClassName).toBe('inference-critical');
+    expect(podSpec(objs).serviceAccountName).toBe('ml-serving-workloads');
+    expect(one(objs, 'Deployment').metadata.namespace).toBe('ml-serving');
+    expect(one(objs, 'Service').metadata.namespace).toBe('ml-serving');
+    expect(d.namespace).toBe('ml-serving');
+  });
+
+  test('MIG slice on MIG-capable pools renders nvidia.com/mig-<profile>; a profile the GPU lacks is refused', () => {
+    const c = chart();
+    const p5 = new GpuNodePool(c, 'p5', { name: 'p5', families: ['p5'], gpuLimit: 16, nodeClassProps: BOUND });
+    const d = new InferenceDeployment(c, 'llm', { pools: [p5], vllm: VLLM, gpus: GpuRequest.mig('1g.10gb') });
+    const r = container(synth(c)).resources;
+    expect(r.limits['nvidia.com/mig-1g.10gb']).toBe(1);
+    expect(r.requests['nvidia.com/mig-1g.10gb']).toBe(1);
+    expect(r.limits['nvidia.com/gpu']).toBeUndefined();
+    expect(d.gpusPerReplica).toBe(0);
+    expect(container(synth(c)).args).toContain('--tensor-parallel-size');
+    const e = configError(() => new InferenceDeployment(c, 'bad', { pools: [p5], vllm: VLLM, gpus: GpuRequest.mig('1g.5gb') }));
+    expect(e.property).toBe('gpus');
+    expect(e.message).toMatch(/1g\.5gb is not a MIG profile of H100/);
+  });
+
+  test('exposes the scaling seam', () => {
+    const c = chart();
+    const pools = [g5(c)];
+    const d = new InferenceDeployment(c, 'llm', { name: 'llm', namespace: 'serving', pools, vllm: VLLM, gpus: GpuRequest.whole(2), replicas: 2 });
+    expect(d.deployment).toBeInstanceOf(kplus.Deployment);
+    expect([d.name, d.namespace, d.gpusPerReplica, d.replicas, d.port]).toEqual(['llm', 'serving', 2, 2, 8000]);
+    expect(d.pools).toEqual(pools);
+    expect(d.podLabels).toEqual({ 'app.kubernetes.io/name': 'llm', 'app.kubernetes.io/component': 'inference' });
+  });
+});
+
+describe('InferenceDeployment bad input → GpuConfigError naming construct and property', () => {
+  test.each([
+    ['no pools', (c: any) => ({ pools: [], vllm: VLLM }), 'pools', /is empty/],
+    ['more GPUs than any type', (c: any) => ({ pools: [g5(c)], vllm: VLLM, gpus: GpuRequest.whole(16) }), 'gpus', /no instance type of the pools can serve/],
+    ['tensor parallel ≠ GPUs', (c: any) => ({ pools: [g5(c)], vllm: { ...VLLM, tensorParallelSize: 4 }, gpus: GpuRequest.whole(2) }), 'vllm.tensorParallelSize', /is 4, but each pod gets 2/],
+    ['MIG on a pool without MIG GPUs', (c: any) => ({ pools: [g5(c)], vllm: VLLM, gpus: GpuRequest.mig('1g.10gb') }), 'gpus', /no instance type of pools g5 has a MIG-capable GPU/],
+    ['image and vllm', (c: any) => ({ pools: [g5(c)], vllm: VLLM, image: 'x' }), 'image', /set together with vllm/],
+    ['neither image nor vllm', (c: any) => ({ pools: [g5(c)] }), 'image', /is not set/],
+    ['grace beyond the spot notice', (c: any) => ({ pools: [g6Spot(c)], vllm: VLLM, terminationGracePeriod: Duration.minutes(5) }), 'terminationGracePeriod', /longer than the 120 s spot interruption notice/],
+    ['cpu that fits nowhere', (c: any) => ({ pools: [g5(c)], vllm: VLLM, cpu: kplus.Cpu.units(500) }), 'cpu', /does not fit any pool/],
+    ['shm above memory', (c: any) => ({ pools: [g5(c)], vllm: VLLM, memory: Size.gibibytes(4), shmSize: Size.gibibytes(8) }), 'shmSize', /not below the memory limit/],
+    ['preferred GPU memory no type has', (c: any) => ({ pools: [g5(c)], vllm: VLLM, preferGpuMemoryGiB: 80 }), 'preferGpuMemoryGiB', /no instance type/],
+    ['maxUnavailable taking every replica', (c: any) => ({ pools: [g5(c)], vllm: VLLM, replicas: 2, maxUnavailable: 2 }), 'maxUnavailable', /all 2 replicas/],
+    ['root user', (c: any) => ({ pools: [g5(c)], vllm: VLLM, runAsUser: 0 }), 'runAsUser', /is 0/],
+    ['drain longer than grace', (c: any) => ({ pools: [g5(c)], vllm: VLLM, preStopDrain: Duration.seconds(60) }), 'preStopDrain', /not below/],
+  ])('%s', (_, props, property, problem) => {
+    const c = chart();
+    const e = configError(() => new InferenceDeployment(c, 'llm', props(c) as any));
+    expect(e.constructPath).toBe('test/llm');
+    expect(e.property).toBe(property);
+    expect(e.message).toMatch(problem);
+    expect(e.fix.length).toBeGreaterThan(5);
+  });
+
+  test('team quota below one pod', () => {
+    const c = chart();
+    const team = new TieredPriorities(c, 't').addTeam('a', { gpuQuota: 1 });
+    const e = configError(() => new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM, team, gpus: GpuRequest.whole(2) }));
+    expect(e.property).toBe('gpus');
+    expect(e.message).toMatch(/above team a's gpuQuota of 1/);
+  });
+});
+
+describe('seed 004: llm-inference-server from ~10 lines', () => {
+  function build() {
+    const c = chart();
+    const pool = new GpuNodePool(c, 'inference-pool', { name: 'gpu-inference', families: ['g5'], gpuLimit: 16, labels: { 'example.com/workload-class': 'inference' }, nodeClassProps: BOUND });
+    const tiers = new TieredPriorities(c, 'priorities');
+    const serving = tiers.addTeam('ml-serving', { labels: { env: 'production' }, gpuQuota: 8, readableSecrets: ['hf-token'] });
+    new InferenceDeployment(c, 'llm', {
+      name: 'llm-inference-server', team: serving, pools: [pool], replicas: 2, priority: tiers.inference,
+      vllm: { model: 'meta-llama/Llama-3-8B-Instruct', hfTokenSecret: { secretName: 'hf-token', key: 'token' } },
+    });
+    return synth(c);
+  }
+
+  test('schema-valid', () => {
+    expectValid(build());
+  });
+
+  test('every validation rule passes', () => {
+    expect(lintAll(build())).toEqual([]);
+  });
+
+  test('fixes the seed\'s mistakes: requests = limits incl. GPUs, probes, PDB, priority, non-root, token off', () => {
+    const objs = build();
+    const d = one(objs, 'Deployment');
+    expect(d.metadata).toMatchObject({ name: 'llm-inference-server', namespace: 'ml-serving' });
+    expect(d.spec.replicas).toBe(2);
+    const ct = d.spec.template.spec.containers[0];
+    expect(ct.resources.requests).toEqual(ct.resources.limits);
+    expect(ct.resources.limits['nvidia.com/gpu']).toBe(1);
+    expect(ofKind(objs, 'PodDisruptionBudget')).toHaveLength(1);
+    expect(ofKind(objs, 'Service')).toHaveLength(1);
+    expect(one(objs, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  });
+
+  test('snapshot', () => {
+    expect(build().filter((o) => o.kind !== 'EC2NodeClass')).toMatchSnapshot();
+  });
+});
+
+describe('spot pool construct', () => {
+  test('SpotGpuPool recommended grace is what the deployment uses', () => {
+    expect(SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD.toSeconds()).toBe(90);
+  });
+});
