@@ -1,0 +1,154 @@
+import { Duration } from 'cdk8s';
+import { BOUND, chart, configError, g5, g6Spot, lintAll, ofKind, one, synth } from './helpers';
+import { GpuNodePool } from '../../src/pools';
+import { GpuRequest, PreemptionPolicy, PriorityTier, TieredPriorities, TrainingJob } from '../../src/workloads';
+import { expectValid } from '../conformance/schema';
+
+describe('TrainingJob', () => {
+  test('Job fields, GPUs (requests = limits), shm, checkpoint PVC, placement, security', () => {
+    const c = chart();
+    const tiers = new TieredPriorities(c, 'tiers');
+    new TrainingJob(c, 'train', {
+      pools: [g5(c)], image: 'pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime', command: ['python', 'train.py'],
+      gpus: GpuRequest.whole(4), priority: tiers.training, backoffLimit: 2, activeDeadline: Duration.hours(6),
+      checkpoint: { claimName: 'ckpt', mountPath: '/checkpoints' }, volumes: [{ claimName: 'data', mountPath: '/data', readOnly: true }],
+    });
+    const job = one(synth(c), 'Job');
+    expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 21600, ttlSecondsAfterFinished: 3600 });
+    const spec = job.spec.template.spec;
+    expect(spec.restartPolicy).toBe('Never');
+    expect(spec.priorityClassName).toBe('training-normal');
+    const ct = spec.containers[0];
+    expect(ct.resources.limits['nvidia.com/gpu']).toBe(4);
+    expect(ct.resources.requests).toEqual(ct.resources.limits);
+    expect(ct.volumeMounts).toContainEqual({ mountPath: '/checkpoints', name: 'checkpoint', readOnly: false });
+    expect(ct.volumeMounts).toContainEqual({ mountPath: '/data', name: 'data', readOnly: true });
+    expect(ct.env).toContainEqual({ name: 'CHECKPOINT_DIR', value: '/checkpoints' });
+    expect(spec.volumes.find((v: any) => v.name === 'shm').emptyDir.medium).toBe('Memory');
+    expect(ct.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+  });
+
+  test('on spot: grace period 90 s; beyond the notice is refused', () => {
+    const c = chart();
+    const spot = g6Spot(c);
+    const t = new TrainingJob(c, 'train', { pools: [spot], image: 'x' });
+    expect(one(synth(c), 'Job').spec.template.spec.terminationGracePeriodSeconds).toBe(90);
+    expect(t.terminationGracePeriodSeconds).toBe(90);
+    const e = configError(() => new TrainingJob(c, 'train2', { pools: [spot], image: 'x', terminationGracePeriod: Duration.minutes(3) }));
+    expect(e.property).toBe('terminationGracePeriod');
+  });
+
+  test.each([
+    ['no image', { image: '' }, 'image'],
+    ['too many GPUs', { gpus: GpuRequest.whole(9) }, 'gpus'],
+    ['negative backoffLimit', { backoffLimit: -1 }, 'backoffLimit'],
+    ['checkpoint at /tmp', { checkpoint: { claimName: 'c', mountPath: '/tmp' } }, 'checkpoint.mountPath'],
+    ['bad claim name', { volumes: [{ claimName: 'Bad_Name', mountPath: '/d' }] }, 'volumes[0].claimName'],
+  ])('%s → GpuConfigError on %s', (_, over, property) => {
+    const c = chart();
+    const e = configError(() => new TrainingJob(c, 'train', { pools: [g5(c)], image: 'x', ...over } as any));
+    expect(e.constructPath).toBe('test/train');
+    expect(e.property).toBe(property);
+  });
+});
+
+describe('seed 004: model-finetuning Job from ~10 lines', () => {
+  function build() {
+    const c = chart();
+    const pool = new GpuNodePool(c, 'training-pool', { name: 'gpu-training', gpuNames: ['h100'], gpuLimit: 32, nodeClassProps: BOUND });
+    const tiers = new TieredPriorities(c, 'priorities');
+    const research = tiers.addTeam('ml-training', { labels: { env: 'production' }, gpuQuota: 16 });
+    new TrainingJob(c, 'finetune', {
+      name: 'model-finetuning', team: research, pools: [pool], priority: tiers.training,
+      image: 'pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime', gpus: GpuRequest.whole(4),
+      checkpoint: { claimName: 'finetune-checkpoints', mountPath: '/checkpoints' },
+    });
+    return synth(c);
+  }
+  test('schema-valid', () => expectValid(build()));
+  test('every validation rule passes', () => expect(lintAll(build())).toEqual([]));
+  test('snapshot', () => expect(build().filter((o) => o.kind !== 'EC2NodeClass')).toMatchSnapshot());
+});
+
+describe('TieredPriorities', () => {
+  test('inference > training > experiments with the preemption policies that make serving never preempted nor preempting', () => {
+    const c = chart();
+    const t = new TieredPriorities(c, 'tiers');
+    const pcs = ofKind(synth(c), 'PriorityClass');
+    expect(pcs.map((p) => [p.metadata.name, p.value, p.preemptionPolicy, p.globalDefault])).toEqual([
+      ['inference-critical', 1000000, 'Never', false],
+      ['training-normal', 500000, 'PreemptLowerPriority', false],
+      ['experiment-low', 100000, 'Never', false],
+    ]);
+    expect(t.inference.preemptionPolicy).toBe(PreemptionPolicy.NEVER);
+    expect(t.inference.priorityClass).toBeDefined();
+    expectValid(synth(c));
+  });
+
+  test('experiments are the global default only when asked', () => {
+    const c = chart();
+    new TieredPriorities(c, 'tiers', { experimentsGlobalDefault: true });
+    expect(ofKind(synth(c), 'PriorityClass').filter((p) => p.globalDefault).map((p) => p.metadata.name)).toEqual(['experiment-low']);
+  });
+
+  test('teams: namespace labels, quota on GPUs and MIG, LimitRange cap, SA without token, get-only Role', () => {
+    const c = chart();
+    const t = new TieredPriorities(c, 'tiers');
+    t.addTeam('research', { labels: { env: 'dev' }, gpuQuota: 8, migQuotas: [{ profile: '1g.10gb', count: 14 }], readableSecrets: ['hf-token'], readableConfigMaps: ['model-config'] });
+    const objs = synth(c);
+    expect(one(objs, 'Namespace').metadata).toEqual({ name: 'research', labels: { env: 'dev', team: 'research' } });
+    expect(one(objs, 'ResourceQuota').spec.hard).toEqual({ 'requests.nvidia.com/gpu': 8, 'requests.nvidia.com/mig-1g.10gb': 14 });
+    expect(one(objs, 'LimitRange').spec.limits).toEqual([{ type: 'Container', max: { 'nvidia.com/gpu': 8 } }]);
+    expect(one(objs, 'ServiceAccount')).toMatchObject({ automountServiceAccountToken: false, metadata: { name: 'research-workloads', namespace: 'research' } });
+    const rules = one(objs, 'Role').rules;
+    expect(rules.every((r: any) => JSON.stringify(r.verbs) === '["get"]' && r.resourceNames.length === 1)).toBe(true);
+    expect(one(objs, 'RoleBinding').subjects[0]).toMatchObject({ kind: 'ServiceAccount', name: 'research-workloads' });
+    expectValid(objs);
+    expect(lintAll(objs)).toEqual([]);
+  });
+
+  test('a team without readable objects gets no Role', () => {
+    const c = chart();
+    new TieredPriorities(c, 'tiers').addTeam('x');
+    expect(ofKind(synth(c), 'Role')).toEqual([]);
+    expect(ofKind(synth(c), 'ResourceQuota')).toEqual([]);
+  });
+
+  test.each([
+    ['values not decreasing', { training: { value: 2000000 } }, 'value'],
+    ['system- prefix', { inference: { name: 'system-mine' } }, 'inference.name'],
+    ['value above 1e9', { inference: { value: 2000000000 } }, 'inference.value'],
+    ['duplicate names', { training: { name: 'inference-critical' } }, 'name'],
+  ])('%s → GpuConfigError', (_, props, property) => {
+    const e = configError(() => new TieredPriorities(chart(), 'tiers', props as any));
+    expect(e.property).toBe(property);
+  });
+
+  test.each([
+    ['bad team name', 'Team_A', {}, 'name'],
+    ['maxGpusPerContainer above quota', 'a', { gpuQuota: 2, maxGpusPerContainer: 4 }, 'maxGpusPerContainer'],
+    ['bad MIG profile', 'a', { migQuotas: [{ profile: '10gb', count: 1 }] }, 'migQuotas[0].profile'],
+  ])('team: %s → GpuConfigError', (_, name, props, property) => {
+    const e = configError(() => new TieredPriorities(chart(), 'tiers').addTeam(name, props as any));
+    expect(e.property).toBe(property);
+  });
+
+  test('PriorityTier.fromName and built-ins', () => {
+    expect(PriorityTier.fromName('my-class').name).toBe('my-class');
+    expect(PriorityTier.SYSTEM_NODE_CRITICAL.value).toBe(2000001000);
+    expect(configError(() => PriorityTier.fromName('Bad Name')).property).toBe('name');
+  });
+});
+
+describe('GpuRequest', () => {
+  test('whole and mig', () => {
+    expect(GpuRequest.whole(2).resourceName).toBe('nvidia.com/gpu');
+    expect(GpuRequest.mig('1g.10gb+me').resourceName).toBe('nvidia.com/mig-1g.10gb.me');
+    expect(GpuRequest.mig('nvidia.com/mig-3g.40gb', 2).toString()).toBe('2 × nvidia.com/mig-3g.40gb');
+    expect(configError(() => GpuRequest.whole(0)).property).toBe('count');
+    expect(configError(() => GpuRequest.whole(1.5)).property).toBe('count');
+    expect(configError(() => GpuRequest.mig('big')).property).toBe('profile');
+  });
+});
