@@ -1,0 +1,146 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GPU_TOLERATION, loadYaml, nodePool, of, workload } from './helpers';
+import { BUILTIN_RULES, Finding, Severity, validateManifests } from '../../src/validation';
+import { KARPENTER_RULES } from '../../src/validation/rules/karpenter';
+import { WORKLOAD_RULES } from '../../src/validation/rules/workloads';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
+const ALL = [...BUILTIN_RULES, ...KARPENTER_RULES, ...WORKLOAD_RULES].filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i);
+const run = (objects: any[]): Finding[] => validateManifests(objects.map((object) => ({ object })), { rules: WORKLOAD_RULES });
+const runFile = (file: string): Finding[] => validateManifests(loadYaml(file), { rules: ALL });
+
+const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, cpu: '2', memory: '8Gi' }, ...o });
+const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
+
+describe('WORKLOAD_RULES (GPU201-GPU205)', () => {
+  test('ids are GPU2xx, unique, documented', () => {
+    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205']);
+    for (const r of WORKLOAD_RULES) {
+      expect(r.description!.length).toBeGreaterThan(50);
+      expect(r.remediation.length).toBeGreaterThan(20);
+      expect(r.title.length).toBeGreaterThan(10);
+    }
+    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.WARNING]);
+  });
+
+  describe.each(WORKLOAD_RULES.map((r) => [r.id, r.severity] as const))('%s fixtures', (id, severity) => {
+    const dir = path.join(FIXTURES, id);
+    test('fires on fail.yaml with its severity', () => {
+      const f = of(runFile(path.join(dir, 'fail.yaml')), id);
+      expect(f.length).toBeGreaterThan(0);
+      expect(f[0].severity).toBe(severity);
+      expect(f[0].source?.file).toContain('fail.yaml');
+    });
+    test('pass.yaml is clean of every rule', () => {
+      expect(fs.existsSync(path.join(dir, 'pass.yaml'))).toBe(true);
+      expect(runFile(path.join(dir, 'pass.yaml')).map((f) => `${f.ruleId} ${f.fieldPath}: ${f.message}`)).toEqual([]);
+    });
+  });
+});
+
+describe('GPU201 priority class exists', () => {
+  const pc = (name: string) => ({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value: 1 });
+  test('names the missing class and lists the defined ones', () => {
+    const [f] = of(run([pc('inference-critical'), withPodSpec(gpuApp(), { priorityClassName: 'inference-critcal' })]), 'GPU201');
+    expect(f.fieldPath).toBe('spec.template.spec.priorityClassName');
+    expect(f.message).toMatch(/"inference-critcal".*defined here: inference-critical/);
+  });
+  test('built-ins, defined classes and no class pass; CPU workloads are judged too', () => {
+    expect(of(run([withPodSpec(gpuApp(), { priorityClassName: 'system-cluster-critical' })]), 'GPU201')).toEqual([]);
+    expect(of(run([pc('x'), withPodSpec(workload(), { priorityClassName: 'x' })]), 'GPU201')).toEqual([]);
+    expect(of(run([gpuApp()]), 'GPU201')).toEqual([]);
+    const cj = workload({ kind: 'CronJob' });
+    cj.spec.jobTemplate.spec.template.spec.priorityClassName = 'nope';
+    expect(of(run([cj]), 'GPU201')[0].fieldPath).toBe('spec.jobTemplate.spec.template.spec.priorityClassName');
+  });
+});
+
+describe('GPU202 quota allows one pod', () => {
+  const quota = (hard: any, ns = 'default', extra: any = {}) => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: ns }, spec: { hard, ...extra } });
+  test('GPU, cpu and memory hard limits below one pod', () => {
+    const f = of(run([quota({ 'requests.nvidia.com/gpu': 0, 'requests.memory': '4Gi', 'cpu': 1 }), gpuApp()]), 'GPU202');
+    expect(f.map((x) => x.message.split(',')[0])).toEqual([
+      'one pod needs requests.nvidia.com/gpu 1', 'one pod needs requests.memory 8Gi', 'one pod needs cpu 2',
+    ]);
+  });
+  test('quotas of another namespace, unknown scopes or a non-matching PriorityClass scope do not apply', () => {
+    expect(of(run([quota({ 'requests.nvidia.com/gpu': 0 }, 'other'), gpuApp()]), 'GPU202')).toEqual([]);
+    expect(of(run([quota({ 'requests.nvidia.com/gpu': 0 }, 'default', { scopes: ['BestEffort'] }), gpuApp()]), 'GPU202')).toEqual([]);
+    const scoped = quota({ 'requests.nvidia.com/gpu': 0 }, 'default', { scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['experiment-low'] }] } });
+    expect(of(run([scoped, withPodSpec(gpuApp(), { priorityClassName: 'inference-critical' })]), 'GPU202')).toEqual([]);
+    expect(of(run([scoped, withPodSpec(gpuApp(), { priorityClassName: 'experiment-low' })]), 'GPU202')).toHaveLength(1);
+  });
+  test('CPU workloads are not judged', () => {
+    expect(of(run([quota({ 'requests.cpu': 0 }), workload({ limits: { cpu: 1 } })]), 'GPU202')).toEqual([]);
+  });
+});
+
+describe('GPU203 fits its pools', () => {
+  const g5small = nodePool({ name: 'small', requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['g5.xlarge'] }] });
+  test('pinned by required node affinity to a pool too small: names the pool and the largest type', () => {
+    const app = withPodSpec(gpuApp({ limits: { 'nvidia.com/gpu': 4 } }), {
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'karpenter.sh/nodepool', operator: 'In', values: ['small'] }] }] } } },
+    });
+    const [f] = of(run([g5small, nodePool({ name: 'big', requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['g5.12xlarge'] }] }), app]), 'GPU203');
+    expect(f.message).toBe('can never be scheduled: NodePool small: needs 4 nvidia.com/gpu per pod; the largest allowed type g5.xlarge has 1');
+  });
+  test('unpinned: judged against the pools offering GPUs whose taints it tolerates; memory too large', () => {
+    const [f] = of(run([g5small, gpuApp({ limits: { 'nvidia.com/gpu': 1, memory: '64Gi' } })]), 'GPU203');
+    expect(f.message).toMatch(/NodePool small: needs 64Gi memory per pod/);
+  });
+  test('silent when it fits, with no NodePools, or when only taints block (GPU002\'s job)', () => {
+    expect(of(run([g5small, gpuApp()]), 'GPU203')).toEqual([]);
+    expect(of(run([gpuApp({ limits: { 'nvidia.com/gpu': 64 } })]), 'GPU203')).toEqual([]);
+    expect(of(run([g5small, workload({ limits: { 'nvidia.com/gpu': 4 } })]), 'GPU203')).toEqual([]);
+  });
+});
+
+describe('GPU204 MIG resource offered', () => {
+  const mig = gpuApp({ limits: { 'nvidia.com/mig-1g.10gb': 1 } });
+  const pool = (types: string[], annotations?: any) => {
+    const p = nodePool({ name: types[0].split('.')[0], requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: types }] });
+    if (annotations) p.metadata.annotations = annotations;
+    return p;
+  };
+  test('no MIG-capable GPU with that profile among the pools', () => {
+    const [f] = of(run([pool(['g5.xlarge']), mig]), 'GPU204');
+    expect(f.message).toMatch(/A10G-24GB\) have no MIG profile 1g\.10gb/);
+    // A100-40GB (p4d) has 1g.10gb but not 1g.20gb (an H100/A100-80GB profile)
+    expect(of(run([pool(['p4d.24xlarge']), mig]), 'GPU204')).toEqual([]);
+    expect(of(run([pool(['p4d.24xlarge']), gpuApp({ limits: { 'nvidia.com/mig-1g.20gb': 1 } })]), 'GPU204')).toHaveLength(1);
+  });
+  test('benefit of the doubt for MIG-capable pools without a declared layout; declared layouts are trusted', () => {
+    expect(of(run([pool(['p5.48xlarge']), mig]), 'GPU204')).toEqual([]);
+    const declared = pool(['p5.48xlarge'], { 'cdk8s-gpu.dev/advertised-resources-per-gpu': '{"nvidia.com/mig-3g.40gb": 2}' });
+    expect(of(run([declared, mig]), 'GPU204')[0].message).toMatch(/declared MIG layouts do not include it/);
+  });
+  test('silent without NodePools', () => {
+    expect(of(run([mig]), 'GPU204')).toEqual([]);
+  });
+});
+
+describe('GPU205 spot Deployment safety', () => {
+  const spot = nodePool({ name: 'spot', requirements: [
+    { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['g6'] },
+    { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
+  ] });
+  const pdb = (selector: any, ns = 'default') => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'b', namespace: ns }, spec: { maxUnavailable: 1, selector } });
+  test('missing PDB and the default 30 s grace: one warning; 300 s grace: two', () => {
+    expect(of(run([spot, gpuApp()]), 'GPU205').map((f) => f.fieldPath)).toEqual(['metadata.name']);
+    const f = of(run([spot, withPodSpec(gpuApp(), { terminationGracePeriodSeconds: 300 })]), 'GPU205');
+    expect(f.map((x) => x.fieldPath)).toEqual(['metadata.name', 'spec.template.spec.terminationGracePeriodSeconds']);
+    expect(f[1].message).toMatch(/300 s on spot NodePool\(s\) spot/);
+  });
+  test('a PDB selecting the pods (labels or expressions) in the same namespace satisfies it', () => {
+    expect(of(run([spot, gpuApp(), pdb({ matchLabels: { app: 'app' } })]), 'GPU205')).toEqual([]);
+    expect(of(run([spot, gpuApp(), pdb({ matchExpressions: [{ key: 'app', operator: 'Exists' }] })]), 'GPU205')).toEqual([]);
+    expect(of(run([spot, gpuApp(), pdb({ matchLabels: { app: 'app' } }, 'other')]), 'GPU205')).toHaveLength(1);
+    expect(of(run([spot, gpuApp(), pdb({ matchLabels: { app: 'else' } })]), 'GPU205')).toHaveLength(1);
+  });
+  test('not judged: Jobs, on-demand pools, pods that do not tolerate the spot pool', () => {
+    expect(of(run([spot, gpuApp({ kind: 'Job' })]), 'GPU205')).toEqual([]);
+    expect(of(run([nodePool(), gpuApp()]), 'GPU205')).toEqual([]);
+    expect(of(run([spot, gpuApp({ tolerations: [] })]), 'GPU205')).toEqual([]);
+  });
+});
