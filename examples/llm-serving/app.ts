@@ -1,0 +1,146 @@
+/**
+ * examples/llm-serving: two vLLM models behind one cluster — Model A on p4d/p5, Model B on g5, both bursting into
+ * an elastic spot pool — with inference > training > experiments priorities (the architecture of seed 001).
+ *
+ * Synthesises offline to examples/llm-serving/dist/*.k8s.yaml:
+ *
+ *   npx ts-node examples/llm-serving/app.ts        # or `npm run synth` for every example
+ *
+ * What it shows, mapped to the seed ("GPU 클러스터 동적 리소스 관리"):
+ * - "GPU Node Pool A" (p4d.24xlarge + p5.48xlarge, on-demand) serves Model A, a 70B-class model that needs
+ *   A100/H100 memory; "GPU Node Pool B" (g5.48xlarge) serves Model B, a 7B-class model.
+ * - "Elastic Pool": a spot pool of g5.12xlarge/24xlarge/48xlarge (the seed's `gpu-spot-pool`) that Model B may
+ *   burst into; its pods tolerate the spot taint and drain within the two-minute interruption notice.
+ * - Priorities: serving is never preempted by training or experiments (seed 004's policy, shared by both seeds).
+ * - The seed's consolidation (`WhenEmptyOrUnderutilized`) with a business-hours disruption budget; but not the
+ *   seed's `consolidateAfter: 30s`, which churns GPU nodes that take minutes to start (5 minutes instead).
+ */
+import * as path from 'path';
+import { App, Chart, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-30';
+import { Construct } from 'constructs';
+import { GpuInstanceType } from '../../src/catalog';
+import {
+  CapacityType, ConsolidationPolicy, DisruptionBudgets, GpuNodeClass, GpuNodePool, SpotGpuPool,
+} from '../../src/pools';
+import { GpuValidation, SUPPRESS_ANNOTATION } from '../../src/validation';
+import { GpuRequest, InferenceDeployment, TieredPriorities } from '../../src/workloads';
+
+/** The cluster the pools' EC2NodeClass discovers subnets and security groups of (tag `karpenter.sh/discovery`). */
+export const CLUSTER_NAME = 'gpu-demo';
+/** Namespace of the serving workloads (the seed's `inference`). */
+export const NAMESPACE = 'inference';
+
+/** Karpenter node pools: Pool A (p4d/p5), Pool B (g5) and the elastic spot pool, sharing one EC2NodeClass. */
+export class ServingPools extends Construct {
+  public readonly poolA: GpuNodePool;
+  public readonly poolB: GpuNodePool;
+  public readonly elastic: SpotGpuPool;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const nodeClass = new GpuNodeClass(this, 'gpu-nodeclass', {
+      name: 'gpu-nodeclass',
+      role: `KarpenterNodeRole-${CLUSTER_NAME}`,
+      clusterName: CLUSTER_NAME,
+      volume: { size: Size.gibibytes(500), iops: 10000, throughputMiBps: 500 },
+      tags: { Environment: 'production', Workload: 'genai-inference' },
+    });
+    const disruption = {
+      consolidationPolicy: ConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED,
+      consolidateAfter: Duration.minutes(5),
+      budgets: [DisruptionBudgets.atMost('20%'), DisruptionBudgets.businessHours({ duration: Duration.hours(8) })],
+    };
+    this.poolA = new GpuNodePool(this, 'pool-a', {
+      name: 'gpu-pool-a',
+      instanceTypes: [GpuInstanceType.P4D_24XLARGE, GpuInstanceType.P5_48XLARGE],
+      capacityType: CapacityType.ON_DEMAND,
+      labels: { 'node-type': 'gpu-inference', 'workload': 'genai', 'example.com/model-tier': 'large' },
+      gpuLimit: 48,
+      weight: 100,
+      nodeClass,
+      ...disruption,
+    });
+    this.poolB = new GpuNodePool(this, 'pool-b', {
+      name: 'gpu-pool-b',
+      instanceTypes: [GpuInstanceType.G5_48XLARGE],
+      capacityType: CapacityType.ON_DEMAND,
+      labels: { 'node-type': 'gpu-inference', 'workload': 'genai', 'example.com/model-tier': 'small' },
+      gpuLimit: 16,
+      weight: 100,
+      nodeClass,
+      ...disruption,
+    });
+    this.elastic = new SpotGpuPool(this, 'elastic', {
+      name: 'gpu-spot-pool',
+      instanceTypes: [GpuInstanceType.G5_12XLARGE, GpuInstanceType.G5_24XLARGE, GpuInstanceType.G5_48XLARGE],
+      labels: { 'node-type': 'gpu-inference', 'workload': 'genai', 'example.com/model-tier': 'elastic' },
+      gpuLimit: 32,
+      weight: 50,
+      nodeClass,
+    });
+  }
+}
+
+/** The serving chart: priorities, Model A and Model B. */
+export class ServingChart extends Chart {
+  public readonly pools: ServingPools;
+  public readonly priorities: TieredPriorities;
+  public readonly modelA: InferenceDeployment;
+  public readonly modelB: InferenceDeployment;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.pools = new ServingPools(this, 'pools');
+    this.priorities = new TieredPriorities(this, 'priorities');
+    new kplus.Namespace(this, 'namespace', { metadata: { name: NAMESPACE } });
+
+    // Model A: a 32B-class model (13B-70B in the seed's sizing table), tensor-parallel over 4 A100/H100 GPUs
+    // (two replicas per p4d/p5 node).
+    this.modelA = new InferenceDeployment(this, 'model-a', {
+      name: 'model-a-serving',
+      namespace: NAMESPACE,
+      pools: [this.pools.poolA],
+      gpus: GpuRequest.whole(4),
+      vllm: {
+        model: 'Qwen/Qwen2.5-32B-Instruct',
+        maxModelLen: 8192,
+        gpuMemoryUtilization: 0.9,
+        hfTokenSecret: { secretName: 'hf-token', key: 'token' },
+      },
+      replicas: 2,
+      priority: this.priorities.inference,
+      preferGpuMemoryGiB: 40,
+    });
+    // Pool A mixes A100 40 GB and H100 80 GB on purpose (the seed's Pool A); the model fits in 4 × 40 GB, so the
+    // "pins no GPU model" warning is suppressed for this workload, with the reason on record.
+    this.modelA.deployment.podMetadata.addAnnotation(SUPPRESS_ANNOTATION,
+      'GPU006=fits 4 x A100 40GB; pool A mixes p4d and p5 by design');
+
+    // Model B: a 7B-class model on one A10G, bursting into the elastic spot pool.
+    this.modelB = new InferenceDeployment(this, 'model-b', {
+      name: 'model-b-serving',
+      namespace: NAMESPACE,
+      pools: [this.pools.poolB, this.pools.elastic],
+      gpus: GpuRequest.whole(1),
+      vllm: {
+        model: 'meta-llama/Llama-3.1-8B-Instruct',
+        maxModelLen: 8192,
+        hfTokenSecret: { secretName: 'hf-token', key: 'token' },
+      },
+      replicas: 2,
+      priority: this.priorities.inference,
+      terminationGracePeriod: SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD,
+    });
+  }
+}
+
+/** Builds the app; `outdir` defaults to examples/llm-serving/dist. */
+export function build(outdir: string = path.join(__dirname, 'dist')): App {
+  const app = new App({ outdir });
+  const chart = new ServingChart(app, 'llm-serving');
+  GpuValidation.addTo(chart);
+  return app;
+}
+
+if (require.main === module) build().synth();
