@@ -184,7 +184,7 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[])
     if (ok) instanceTypes.push(type);
   }
 
-  const labelSpace = (type: GpuInstanceType, capacityType?: string): LabelSpace => {
+  const buildLabelSpace = (type: GpuInstanceType, capacityType?: string): LabelSpace => {
     const fixed: Record<string, string> = { ...labels, ...type.karpenterLabels() };
     const open: Record<string, string[] | undefined> = {};
     for (const k of LAUNCH_TIME_KEYS) open[k] = undefined;
@@ -215,6 +215,23 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[])
     for (const k of Object.keys(fixed)) delete open[k];
     return { fixed, open };
   };
+  // Label spaces and advertised resources depend only on (type, capacity type): compute each once per pool.
+  // The cached objects are frozen, so no caller can change what the next one reads.
+  const labelSpaces = new Map<GpuInstanceType, Map<string | undefined, LabelSpace>>();
+  const labelSpace = (type: GpuInstanceType, capacityType?: string): LabelSpace => {
+    let perType = labelSpaces.get(type);
+    if (!perType) labelSpaces.set(type, perType = new Map());
+    let space = perType.get(capacityType);
+    if (!space) {
+      const built = buildLabelSpace(type, capacityType);
+      const open: Record<string, string[] | undefined> = {};
+      for (const [k, v] of Object.entries(built.open ?? {})) open[k] = v === undefined ? undefined : Object.freeze([...v]) as string[];
+      space = Object.freeze({ fixed: Object.freeze({ ...built.fixed }), open: Object.freeze(open) });
+      perType.set(capacityType, space);
+    }
+    return space;
+  };
+  const advertisedByType = new Map<GpuInstanceType, Readonly<Record<string, number>>>();
 
   return {
     name,
@@ -238,10 +255,14 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[])
       return out;
     },
     advertisedResources(type: GpuInstanceType): Record<string, number> {
-      const out: Record<string, number> = {};
-      if (type.gpuCount > 0) out['nvidia.com/gpu'] = type.gpuCount;
-      for (const [k, perGpu] of Object.entries(advertised ?? {})) out[k] = perGpu * type.gpuCount;
-      return out;
+      let cached = advertisedByType.get(type);
+      if (!cached) {
+        const out: Record<string, number> = {};
+        if (type.gpuCount > 0) out['nvidia.com/gpu'] = type.gpuCount;
+        for (const [k, perGpu] of Object.entries(advertised ?? {})) out[k] = perGpu * type.gpuCount;
+        advertisedByType.set(type, cached = Object.freeze(out));
+      }
+      return cached as Record<string, number>;
     },
   };
 }

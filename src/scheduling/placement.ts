@@ -191,6 +191,53 @@ export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: Placeme
   return { pool, fits: true, instanceTypes: withinLimits.map((s) => s.type), capacityTypes };
 }
 
+/**
+ * A canonical, type-tagged serialisation of plain JSON (insertion order kept, so a nodeSelector's first failing
+ * entry stays the same): two values with the same key behave the same under every predicate that reads them.
+ * Unlike `JSON.stringify` it keeps `undefined`, `NaN`, `Infinity`, `-0`, non-plain objects and array holes apart.
+ */
+function canonical(v: unknown): string {
+  if (v === null) return 'n';
+  switch (typeof v) {
+    case 'undefined': return 'u';
+    case 'string': return JSON.stringify(v);
+    case 'number': return Object.is(v, -0) ? '#-0' : `#${v}`;
+    case 'boolean': return v ? 't' : 'f';
+    case 'bigint': return `b${v}`;
+    case 'object': {
+      if (Array.isArray(v)) {
+        const parts: string[] = [];
+        for (let i = 0; i < v.length; i++) parts.push(i in v ? canonical(v[i]) : 'h');
+        return `[${parts.join(',')}]`;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return `<${(v as object).constructor?.name}:${canonical(String(v))}>`;
+      return `{${Object.keys(v as object).map((k) => `${JSON.stringify(k)}:${canonical((v as any)[k])}`).join(',')}}`;
+    }
+    default: return `?${typeof v}:${String(v)}`; // functions, symbols: never in manifests
+  }
+}
+
+/**
+ * The placement signature of a pod template: a string that equals another template's exactly when
+ * {@link placeOnPool} cannot tell them apart. It holds every input placement reads and nothing else: the
+ * tolerations, the nodeSelector, the required node affinity terms, the effective GPU demand and the effective
+ * cpu/memory requests (labels, names, images, replicas and preferred affinity are left out). Thousands of replicas of
+ * similar Deployments share one signature, so callers can memoise verdicts per (signature, pool).
+ */
+export function placementSignature(t: PodTemplateRef): string {
+  const podSpec = t.podSpec;
+  const req = podCpuMemoryRequests(t);
+  return canonical([
+    podSpec?.tolerations,
+    podSpec?.nodeSelector,
+    requiredNodeSelectorTerms(podSpec?.affinity),
+    podGpuDemand(t),
+    req.cpu,
+    req.memoryBytes,
+  ]);
+}
+
 /** Judges one pod template against every pool, one verdict per pool in the given order. */
 export function placeOnPools(t: PodTemplateRef, pools: readonly PoolModel[], options: PlacementOptions = {}): PlacementVerdict[] {
   return pools.map((pool) => placeOnPool(t, pool, options));

@@ -1,11 +1,14 @@
 /**
  * The per-run index behind {@link RuleContext}: built once per `validateManifests` call, shared by every rule.
  */
+import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
 import { Finding, ManifestSource, ObjectRef, SourcedManifest } from './model';
 import { ReadProblem, Rule, RuleContext, WorkloadRef } from './rule';
 import { PoolModel, poolModelOf } from '../scheduling/nodepool';
-import { podTemplateOf } from '../scheduling/workloads';
+import { placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
+import { podGpuDemand } from '../scheduling/resources';
+import { PodTemplateRef, podTemplateOf } from '../scheduling/workloads';
 
 /** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `''`. */
 export function apiGroupOf(apiVersion: unknown): string {
@@ -27,6 +30,48 @@ export function objectRefOf(obj: any): ObjectRef {
 
 const key3 = (kind: string, ns: string | undefined, name: string) => `${kind}\u0000${ns ?? ''}\u0000${name}`;
 
+/** Options of a {@link ManifestIndex}. */
+export interface ManifestIndexOptions {
+  /**
+   * Memoise GPU demand per pod template and placement verdicts per (placement signature, NodePool), and let rules
+   * memoise their answers per signature. Switching it off (every call then gets a signature of its own, and every
+   * placement is computed afresh) changes no result, only the time: tests compare both. @default true
+   */
+  readonly memoise?: boolean;
+}
+
+/**
+ * Placement verdicts of one run, memoised per (placement signature, pool): `placeOnPool` runs once per distinct
+ * signature and pool, however many workloads share the signature. Verdicts are frozen since they are shared.
+ */
+class PlacementCache {
+  /** How many times `placeOnPool` ran. */
+  public evaluations = 0;
+  private readonly verdicts = new Map<string, Map<PoolModel, PlacementVerdict>>();
+
+  constructor(private readonly memoise: boolean, private readonly signatureOf: (t: PodTemplateRef) => string) {}
+
+  public place(t: PodTemplateRef, pool: PoolModel): PlacementVerdict {
+    if (!this.memoise) {
+      this.evaluations++;
+      return placeOnPool(t, pool);
+    }
+    const sig = this.signatureOf(t);
+    let perPool = this.verdicts.get(sig);
+    if (!perPool) this.verdicts.set(sig, perPool = new Map());
+    let verdict = perPool.get(pool);
+    if (!verdict) {
+      this.evaluations++;
+      const v = placeOnPool(t, pool);
+      const instanceTypes = Object.freeze([...v.instanceTypes]) as GpuInstanceType[];
+      const capacityTypes = Object.freeze([...v.capacityTypes]) as string[];
+      verdict = Object.freeze({ ...v, instanceTypes, capacityTypes });
+      perPool.set(pool, verdict);
+    }
+    return verdict;
+  }
+}
+
 /** The index of one run. */
 export class ManifestIndex {
   /** Every object, in input order. */
@@ -40,8 +85,15 @@ export class ManifestIndex {
   private podLabelIndex?: Map<string, WorkloadRef[]>;
   private _pools?: PoolModel[];
   private _unreadable: ReadProblem[] = [];
+  private readonly memoise: boolean;
+  private readonly demands = new WeakMap<PodTemplateRef, Readonly<Record<string, number>>>();
+  private readonly signatures = new WeakMap<PodTemplateRef, string>();
+  private readonly placements: PlacementCache;
+  private unmemoised = 0;
 
-  constructor(manifests: readonly SourcedManifest[]) {
+  constructor(manifests: readonly SourcedManifest[], options: ManifestIndexOptions = {}) {
+    this.memoise = options.memoise ?? true;
+    this.placements = new PlacementCache(this.memoise, (t) => this.placementSignature(t));
     const objects: any[] = [];
     manifests.forEach((m) => {
       const obj = m?.object;
@@ -147,6 +199,33 @@ export class ManifestIndex {
     return this._pools;
   }
 
+  /** @see RuleContext.gpuDemand */
+  public gpuDemand(template: PodTemplateRef): Readonly<Record<string, number>> {
+    if (!this.memoise) return podGpuDemand(template);
+    let demand = this.demands.get(template);
+    if (!demand) this.demands.set(template, demand = Object.freeze(podGpuDemand(template)));
+    return demand;
+  }
+
+  /** @see RuleContext.placementSignature */
+  public placementSignature(template: PodTemplateRef): string {
+    // Without memoisation every call gets a signature of its own, so rules that memoise per signature recompute too.
+    if (!this.memoise) return `${this.unmemoised++}#${placementSignature(template)}`;
+    let sig = this.signatures.get(template);
+    if (sig === undefined) this.signatures.set(template, sig = placementSignature(template));
+    return sig;
+  }
+
+  /** @see RuleContext.placement */
+  public placement(template: PodTemplateRef, pool: PoolModel): PlacementVerdict {
+    return this.placements.place(template, pool);
+  }
+
+  /** How many placement verdicts this run computed (`placeOnPool` calls), for tests and benchmarks. */
+  public get placementEvaluations(): number {
+    return this.placements.evaluations;
+  }
+
   /** @see RuleContext.readProblems */
   public readProblems(): readonly ReadProblem[] {
     this.nodePools();
@@ -166,6 +245,9 @@ export class ManifestIndex {
       workloadsMatching: (namespace, matchLabels) => index.workloadsMatching(namespace, matchLabels),
       workloads: () => index.workloads(),
       nodePools: () => index.nodePools(),
+      gpuDemand: (template) => index.gpuDemand(template),
+      placementSignature: (template) => index.placementSignature(template),
+      placement: (template, pool) => index.placement(template, pool),
       readProblems: () => index.readProblems(),
       sourceOf: (obj) => index.sourceOf(obj),
       finding(obj: any, fieldPath: string, message: string, remediation?: string): Finding {

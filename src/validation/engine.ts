@@ -2,7 +2,7 @@
  * The validation engine: index the manifests once, run every rule, drop suppressed findings, sort.
  */
 import { GpuConfigError } from '../errors';
-import { ManifestIndex } from './context';
+import { ManifestIndex, ManifestIndexOptions } from './context';
 import { Finding, SourcedManifest } from './model';
 import { defaultRegistry, RuleRegistry } from './registry';
 import { Rule } from './rule';
@@ -31,6 +31,16 @@ export interface ValidateOptions {
  * @throws GpuConfigError when `disabledRules` names an unknown rule, or a custom rule set holds a malformed rule
  */
 export function validateManifests(manifests: SourcedManifest[], options: ValidateOptions = {}): Finding[] {
+  return _runValidation(manifests, options).findings;
+}
+
+/**
+ * {@link validateManifests} with the run's index returned too (its memo counters, e.g. `placementEvaluations`) and
+ * index options (memoisation on/off). For tests and benchmarks.
+ * @internal
+ */
+export function _runValidation(manifests: SourcedManifest[], options: ValidateOptions = {},
+  indexOptions: ManifestIndexOptions = {}): { findings: Finding[]; index: ManifestIndex } {
   const registry = options.rules === undefined ? defaultRegistry()
     : options.rules instanceof RuleRegistry ? options.rules : RuleRegistry.of(options.rules);
   let rules = registry.all();
@@ -46,7 +56,7 @@ export function validateManifests(manifests: SourcedManifest[], options: Validat
     disabled.add(id);
   }
 
-  const index = new ManifestIndex(manifests ?? []);
+  const index = new ManifestIndex(manifests ?? [], indexOptions);
   const objectOf = new Map<Finding, any>();
   const seq = new Map<Finding, number>();
   const collected: Finding[] = [];
@@ -77,7 +87,8 @@ export function validateManifests(manifests: SourcedManifest[], options: Validat
   });
 
   const pos = (f: Finding) => index.positionOf(objectOf.get(f));
-  return kept.sort((a, b) => pos(a) - pos(b)
+  const findings = kept.sort((a, b) => pos(a) - pos(b)
     || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)
     || seq.get(a)! - seq.get(b)!);
+  return { findings, index };
 }

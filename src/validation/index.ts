@@ -14,6 +14,7 @@ export { formatFinding, formatSource } from './format';
 export { SUPPRESS_ANNOTATION, RULE_ID_PATTERN, suppressionsOf } from './suppression';
 export type { Suppressions, SuppressionProblem } from './suppression';
 export { ManifestIndex, apiGroupOf, objectRefOf } from './context';
+export type { ManifestIndexOptions } from './context';
 export { GpuValidation } from './cdk8s';
 export type { GpuValidationProps } from './cdk8s';
 export { renderRulesDoc } from './docs';

@@ -10,6 +10,7 @@
  */
 import { Finding, ManifestSource, Severity } from './model';
 import { PoolModel } from '../scheduling/nodepool';
+import { PlacementVerdict } from '../scheduling/placement';
 import { PodTemplateRef } from '../scheduling/workloads';
 
 /** One rule of the linter. */
@@ -77,6 +78,18 @@ export interface RuleContext {
   workloads(): readonly WorkloadRef[];
   /** The scheduling view of every well-formed Karpenter NodePool (`karpenter.sh/*`), in input order. */
   nodePools(): readonly PoolModel[];
+  /** The effective GPU demand of a pod template (`podGpuDemand`), computed once per template and run. */
+  gpuDemand(template: PodTemplateRef): Readonly<Record<string, number>>;
+  /**
+   * The template's placement signature (`placementSignature`): equal signatures get equal placement verdicts, so a
+   * rule whose answer depends only on placement inputs may memoise its answer per signature.
+   */
+  placementSignature(template: PodTemplateRef): string;
+  /**
+   * `placeOnPool(template, pool)` with default options, computed once per (placement signature, pool) and run:
+   * cross-object rules stay linear in the number of workloads. The verdict is shared and frozen.
+   */
+  placement(template: PodTemplateRef, pool: PoolModel): PlacementVerdict;
   /**
    * Objects the scheduling model could not read (e.g. a NodePool with a malformed
    * `cdk8s-gpu.dev/advertised-resources-per-gpu` annotation); they are left out of {@link nodePools}.

@@ -49,9 +49,25 @@ export function isGpuPool(pool: PoolModel): boolean {
   return gpuSelectingRequirement(pool) !== undefined || pool.taints.some((t) => isBlocking(t) && /gpu/i.test(t.key));
 }
 
+/** The resources each pool's instance types advertise, computed once per pool (a pool model never changes). */
+const OFFERED = new WeakMap<PoolModel, ReadonlySet<string>>();
+
+/** Every resource some instance type of the pool advertises (count > 0), computed once per pool. */
+export function poolOfferedResources(pool: PoolModel): ReadonlySet<string> {
+  let offered = OFFERED.get(pool);
+  if (!offered) {
+    const set = new Set<string>();
+    for (const t of pool.instanceTypes) {
+      for (const [r, n] of Object.entries(pool.advertisedResources(t))) if (n > 0) set.add(r);
+    }
+    OFFERED.set(pool, offered = set);
+  }
+  return offered;
+}
+
 /** Whether any instance type of the pool advertises `resource`. */
 export function poolOffers(pool: PoolModel, resource: string): boolean {
-  return pool.instanceTypes.some((t) => (pool.advertisedResources(t)[resource] ?? 0) > 0);
+  return poolOfferedResources(pool).has(resource);
 }
 
 /**

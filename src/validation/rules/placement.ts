@@ -3,15 +3,38 @@
  * All answers come from the one scheduling model in src/scheduling (toleration matching, placement).
  */
 import { PoolModel } from '../../scheduling/nodepool';
-import { placeOnPool } from '../../scheduling/placement';
-import { podGpuDemand } from '../../scheduling/resources';
 import { formatTaint, Taint, tolerationFor, untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Severity } from '../model';
-import { Rule } from '../rule';
+import { Rule, RuleContext, WorkloadRef } from '../rule';
 import { conventionalTaintFor, GPU_MEMORY_LABEL, GPU_NAME_LABEL, isBlocking, poolOffers } from './gpu-pools';
 
 const KINDS_AND_POOLS = [...POD_TEMPLATE_KINDS, 'NodePool'];
+
+/** What a placement rule says about one placement signature: nothing, or a message and maybe a remediation. */
+type Verdict = { readonly message: string; readonly remediation?: string } | undefined;
+
+/**
+ * Runs `judge` once per distinct placement signature among `workloads` and yields a finding at `field` of every
+ * workload whose signature got a message. Valid for rules whose answer depends only on placement inputs (tolerations,
+ * node selection, GPU demand, cpu/memory) and the run's pools: the cost is O(workloads + signatures × pools).
+ */
+function* perSignature(ctx: RuleContext, workloads: Iterable<WorkloadRef>, field: string,
+  judge: (w: WorkloadRef) => Verdict) {
+  const memo = new Map<string, Verdict>();
+  for (const w of workloads) {
+    const sig = ctx.placementSignature(w.template);
+    let verdict: Verdict;
+    if (memo.has(sig)) verdict = memo.get(sig);
+    else memo.set(sig, verdict = judge(w));
+    if (verdict) yield ctx.finding(w.object, `${w.template.podSpecPath}.${field}`, verdict.message, verdict.remediation);
+  }
+}
+
+/** Workloads that request at least one GPU resource. */
+function* gpuWorkloads(ctx: RuleContext): Iterable<WorkloadRef> {
+  for (const w of ctx.workloads()) if (Object.keys(ctx.gpuDemand(w.template)).length > 0) yield w;
+}
 
 const tolerationYaml = (t: Taint) => {
   const tol = tolerationFor(t);
@@ -34,33 +57,32 @@ export const GPU_POD_TOLERATES_GPU_TAINT: Rule = {
     + 'nodeSelector is not required: the GPU request alone keeps the pod off CPU nodes.',
   *check(ctx) {
     const pools = ctx.nodePools();
-    for (const w of ctx.workloads()) {
-      const demand = Object.keys(podGpuDemand(w.template)).sort();
-      if (demand.length === 0) continue;
+    yield* perSignature(ctx, gpuWorkloads(ctx), 'tolerations', (w): Verdict => {
+      const demand = Object.keys(ctx.gpuDemand(w.template)).sort();
       const tolerations = w.template.podSpec.tolerations;
-      const path = `${w.template.podSpecPath}.tolerations`;
       const what = demand.join(' + ');
       const offering = pools.filter((p) => demand.every((r) => poolOffers(p, r)));
       if (offering.length === 0) {
         const assumed = [...new Map(demand.map((r) => { const t = conventionalTaintFor(r); return [formatTaint(t), t] as const; })).values()];
         const missing = untoleratedTaints(tolerations, assumed);
-        if (missing.length === 0) continue;
+        if (missing.length === 0) return undefined;
         const none = pools.length === 0 ? 'no Karpenter NodePool is in these manifests'
           : `none of the ${pools.length} NodePool(s) in these manifests offers ${what}`;
-        yield ctx.finding(w.object, path,
-          `requests ${what} but does not tolerate ${missing.map(formatTaint).join(', ')}, the conventional taint of GPU nodes `
-          + `(assumed because ${none}); the pod would stay Pending`,
-          `Add the toleration ${missing.map(tolerationYaml).join(', ')} (or lint it together with the NodePools it should run on).`);
-        continue;
+        return {
+          message: `requests ${what} but does not tolerate ${missing.map(formatTaint).join(', ')}, the conventional taint of GPU nodes `
+            + `(assumed because ${none}); the pod would stay Pending`,
+          remediation: `Add the toleration ${missing.map(tolerationYaml).join(', ')} (or lint it together with the NodePools it should run on).`,
+        };
       }
       const tolerated = offering.filter((p) => untoleratedTaints(tolerations, p.taints).length === 0);
-      if (tolerated.length > 0) continue;
+      if (tolerated.length > 0) return undefined;
       const detail = offering.map((p) => `NodePool ${p.name} (${untoleratedTaints(tolerations, p.taints).map(formatTaint).join(', ')})`);
       const first = untoleratedTaints(tolerations, offering[0].taints);
-      yield ctx.finding(w.object, path,
-        `requests ${what} but tolerates the taints of no NodePool offering it: ${detail.join('; ')}; the pod would stay Pending`,
-        `Add the toleration(s) ${first.map(tolerationYaml).join(', ')} for NodePool ${offering[0].name}.`);
-    }
+      return {
+        message: `requests ${what} but tolerates the taints of no NodePool offering it: ${detail.join('; ')}; the pod would stay Pending`,
+        remediation: `Add the toleration(s) ${first.map(tolerationYaml).join(', ')} for NodePool ${offering[0].name}.`,
+      };
+    });
   },
 };
 
@@ -90,26 +112,25 @@ export const NON_GPU_POD_TOLERATES_GPU_TAINT: Rule = {
     + '(device plugin, DCGM exporter, log shippers) must run on GPU nodes.',
   *check(ctx) {
     const targets = gpuTaintTargets(ctx.nodePools());
-    for (const w of ctx.workloads()) {
-      if (w.kind === 'DaemonSet') continue;
-      if (Object.keys(podGpuDemand(w.template)).length > 0) continue;
+    const candidates = ctx.workloads().filter((w) => w.kind !== 'DaemonSet'
+      && Object.keys(ctx.gpuDemand(w.template)).length === 0
+      && Array.isArray(w.template.podSpec.tolerations) && w.template.podSpec.tolerations.length > 0);
+    yield* perSignature(ctx, candidates, 'tolerations', (w): Verdict => {
       const tolerations = w.template.podSpec.tolerations;
-      if (!Array.isArray(tolerations) || tolerations.length === 0) continue;
-      const path = `${w.template.podSpecPath}.tolerations`;
       if (targets.assumed) {
-        if (untoleratedTaints(tolerations, [targets.assumed]).length === 0) {
-          yield ctx.finding(w.object, path,
-            `requests no GPU but tolerates ${formatTaint(targets.assumed)}, the conventional GPU taint${describeTolerance(tolerations)}; `
-            + 'it may be placed on a GPU node and keep it busy');
-        }
-        continue;
+        if (untoleratedTaints(tolerations, [targets.assumed]).length > 0) return undefined;
+        return {
+          message: `requests no GPU but tolerates ${formatTaint(targets.assumed)}, the conventional GPU taint${describeTolerance(tolerations)}; `
+            + 'it may be placed on a GPU node and keep it busy',
+        };
       }
-      const squatted = targets.pools.filter((p) => untoleratedTaints(tolerations, p.taints).length === 0 && placeOnPool(w.template, p).fits);
-      if (squatted.length === 0) continue;
+      const squatted = targets.pools.filter((p) => untoleratedTaints(tolerations, p.taints).length === 0 && ctx.placement(w.template, p).fits);
+      if (squatted.length === 0) return undefined;
       const list = squatted.map((p) => `${p.name} (${p.taints.filter(isBlocking).map(formatTaint).join(', ')})`).join('; ');
-      yield ctx.finding(w.object, path,
-        `requests no GPU but tolerates the taints of GPU NodePool(s) ${list}${describeTolerance(tolerations)}; it may be placed on a GPU node and keep it busy`);
-    }
+      return {
+        message: `requests no GPU but tolerates the taints of GPU NodePool(s) ${list}${describeTolerance(tolerations)}; it may be placed on a GPU node and keep it busy`,
+      };
+    });
   },
 };
 
@@ -128,13 +149,12 @@ export const GPU_MODEL_NOT_PINNED: Rule = {
   *check(ctx) {
     const pools = ctx.nodePools();
     if (pools.length === 0) return;
-    for (const w of ctx.workloads()) {
-      const demand = Object.keys(podGpuDemand(w.template));
-      if (demand.length === 0) continue;
+    yield* perSignature(ctx, gpuWorkloads(ctx), 'nodeSelector', (w): Verdict => {
+      const demand = Object.keys(ctx.gpuDemand(w.template));
       const models = new Map<string, { memory: string; pools: Set<string> }>();
       for (const pool of pools) {
         if (!demand.every((r) => poolOffers(pool, r))) continue;
-        const verdict = placeOnPool(w.template, pool);
+        const verdict = ctx.placement(w.template, pool);
         if (!verdict.fits) continue;
         for (const type of verdict.instanceTypes) {
           const labels = type.karpenterLabels();
@@ -144,11 +164,10 @@ export const GPU_MODEL_NOT_PINNED: Rule = {
           models.get(name)!.pools.add(pool.name);
         }
       }
-      if (models.size < 2) continue;
+      if (models.size < 2) return undefined;
       const list = [...models.entries()].sort(([a], [b]) => a.localeCompare(b))
         .map(([name, m]) => `${name} (${m.memory} MiB, NodePool ${[...m.pools].sort().join('/')})`);
-      yield ctx.finding(w.object, `${w.template.podSpecPath}.nodeSelector`,
-        `requests ${demand.sort().join(' + ')} and pins no GPU model, so it may land on any of ${list.join(', ')}`);
-    }
+      return { message: `requests ${demand.sort().join(' + ')} and pins no GPU model, so it may land on any of ${list.join(', ')}` };
+    });
   },
 };
