@@ -11,12 +11,13 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
-import { IGpuNodePool } from '../pools/pool';
 import {
   _checkTeamQuota, _containerResources, _containerSecurity, _env, _GpuPlacement, _mib, _namespace, _patchPodSpec,
-  _placeWorkload, _podSecurity, _resolvePlacement, _setGpuResources, GpuWorkloadProps, SecretKeyRef,
+  _placeWorkload, _podSecurity, _resolvePlacement, _setGpuResources,
 } from './gpu-pod';
 import { GpuRequest } from './gpu-request';
+import { GpuWorkloadProps, SecretKeyRef } from './props';
+import { IGpuNodePool } from '../pools/pool';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
 export interface VllmServer {

@@ -60,6 +60,11 @@ export class PriorityTier {
     return new PriorityTier(name);
   }
 
+  /** @internal */
+  public static _of(name: string, value: number, policy: PreemptionPolicy, obj: ApiObject): PriorityTier {
+    return new PriorityTier(name, value, policy, obj);
+  }
+
   /**
    * @param name the PriorityClass name
    * @param value its value, when known
@@ -76,11 +81,6 @@ export class PriorityTier {
     /** The PriorityClass object, when this app makes it. @default - defined elsewhere */
     public readonly priorityClass?: ApiObject,
   ) {}
-
-  /** @internal */
-  public static _of(name: string, value: number, policy: PreemptionPolicy, obj: ApiObject): PriorityTier {
-    return new PriorityTier(name, value, policy, obj);
-  }
 
   /** The name. */
   public toString(): string {

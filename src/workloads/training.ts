@@ -6,12 +6,13 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
-import { IGpuNodePool } from '../pools/pool';
 import {
   _checkTeamQuota, _containerResources, _containerSecurity, _env, _mib, _namespace, _patchPodSpec, _placeWorkload,
-  _podSecurity, _resolvePlacement, _setGpuResources, GpuWorkloadProps, PvcMount,
+  _podSecurity, _resolvePlacement, _setGpuResources,
 } from './gpu-pod';
 import { GpuRequest } from './gpu-request';
+import { GpuWorkloadProps, PvcMount } from './props';
+import { IGpuNodePool } from '../pools/pool';
 
 /** Props of {@link TrainingJob}. */
 export interface TrainingJobProps extends GpuWorkloadProps {

@@ -30,7 +30,8 @@ describe('InferenceDeployment', () => {
   test('vLLM shortcut: command, args with tensor parallelism = GPUs, port 8000, /health probes, HF token from a Secret', () => {
     const c = chart();
     new InferenceDeployment(c, 'llm', {
-      pools: [g5(c)], gpus: GpuRequest.whole(4),
+      pools: [g5(c)],
+      gpus: GpuRequest.whole(4),
       vllm: { ...VLLM, maxModelLen: 8192, hfTokenSecret: { secretName: 'hf-token', key: 'token' } },
     });
     const ct = container(synth(c));
@@ -114,8 +115,14 @@ describe('InferenceDeployment', () => {
     const spec = podSpec(synth(c));
     expect(spec.automountServiceAccountToken).toBe(false);
     expect(spec.containers[0].securityContext).toEqual({
-      allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true,
-      runAsGroup: 1000, runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' },
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsGroup: 1000,
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 1000 });
   });
@@ -183,7 +190,7 @@ describe('InferenceDeployment', () => {
 
 describe('InferenceDeployment bad input → GpuConfigError naming construct and property', () => {
   test.each([
-    ['no pools', (c: any) => ({ pools: [], vllm: VLLM }), 'pools', /is empty/],
+    ['no pools', (_c: any) => ({ pools: [], vllm: VLLM }), 'pools', /is empty/],
     ['more GPUs than any type', (c: any) => ({ pools: [g5(c)], vllm: VLLM, gpus: GpuRequest.whole(16) }), 'gpus', /no instance type of the pools can serve/],
     ['tensor parallel ≠ GPUs', (c: any) => ({ pools: [g5(c)], vllm: { ...VLLM, tensorParallelSize: 4 }, gpus: GpuRequest.whole(2) }), 'vllm.tensorParallelSize', /is 4, but each pod gets 2/],
     ['MIG on a pool without MIG GPUs', (c: any) => ({ pools: [g5(c)], vllm: VLLM, gpus: GpuRequest.mig('1g.10gb') }), 'gpus', /no instance type of pools g5 has a MIG-capable GPU/],
@@ -221,7 +228,11 @@ describe('seed 004: llm-inference-server from ~10 lines', () => {
     const tiers = new TieredPriorities(c, 'priorities');
     const serving = tiers.addTeam('ml-serving', { labels: { env: 'production' }, gpuQuota: 8, readableSecrets: ['hf-token'] });
     new InferenceDeployment(c, 'llm', {
-      name: 'llm-inference-server', team: serving, pools: [pool], replicas: 2, priority: tiers.inference,
+      name: 'llm-inference-server',
+      team: serving,
+      pools: [pool],
+      replicas: 2,
+      priority: tiers.inference,
       vllm: { model: 'meta-llama/Llama-3-8B-Instruct', hfTokenSecret: { secretName: 'hf-token', key: 'token' } },
     });
     return synth(c);

@@ -9,9 +9,15 @@ describe('TrainingJob', () => {
     const c = chart();
     const tiers = new TieredPriorities(c, 'tiers');
     new TrainingJob(c, 'train', {
-      pools: [g5(c)], image: 'pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime', command: ['python', 'train.py'],
-      gpus: GpuRequest.whole(4), priority: tiers.training, backoffLimit: 2, activeDeadline: Duration.hours(6),
-      checkpoint: { claimName: 'ckpt', mountPath: '/checkpoints' }, volumes: [{ claimName: 'data', mountPath: '/data', readOnly: true }],
+      pools: [g5(c)],
+      image: 'pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime',
+      command: ['python', 'train.py'],
+      gpus: GpuRequest.whole(4),
+      priority: tiers.training,
+      backoffLimit: 2,
+      activeDeadline: Duration.hours(6),
+      checkpoint: { claimName: 'ckpt', mountPath: '/checkpoints' },
+      volumes: [{ claimName: 'data', mountPath: '/data', readOnly: true }],
     });
     const job = one(synth(c), 'Job');
     expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 21600, ttlSecondsAfterFinished: 3600 });
@@ -61,8 +67,12 @@ describe('seed 004: model-finetuning Job from ~10 lines', () => {
     const tiers = new TieredPriorities(c, 'priorities');
     const research = tiers.addTeam('ml-training', { labels: { env: 'production' }, gpuQuota: 16 });
     new TrainingJob(c, 'finetune', {
-      name: 'model-finetuning', team: research, pools: [pool], priority: tiers.training,
-      image: 'pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime', gpus: GpuRequest.whole(4),
+      name: 'model-finetuning',
+      team: research,
+      pools: [pool],
+      priority: tiers.training,
+      image: 'pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime',
+      gpus: GpuRequest.whole(4),
       checkpoint: { claimName: 'finetune-checkpoints', mountPath: '/checkpoints' },
     });
     return synth(c);
