@@ -1,15 +1,17 @@
 /**
  * The built-in rules, by family: annotations (GPU000), resources (GPU001), placement (GPU002, GPU004, GPU006),
- * karpenter (GPU003, GPU005).
+ * karpenter (GPU003, GPU005, GPU008), objects (GPU007).
  */
 import { Rule } from '../rule';
 import { SUPPRESSION_RULE } from './annotations';
-import { GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
+import { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
+import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
 
 export { SUPPRESSION_RULE } from './annotations';
-export { GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
+export { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
+export { DUPLICATE_OBJECT } from './objects';
 export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 export { GPU_RESOURCES_IN_LIMITS } from './resources';
 export * from './gpu-pools';
@@ -23,5 +25,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   NON_GPU_POD_TOLERATES_GPU_TAINT,
   GPU_POOL_LIMITED,
   GPU_MODEL_NOT_PINNED,
+  DUPLICATE_OBJECT,
+  GENERAL_POOL_ADMITS_GPU_TYPES,
   ...KARPENTER_RULES,
 ].sort((a, b) => a.id.localeCompare(b.id));

@@ -1,5 +1,5 @@
 /**
- * Karpenter NodePool rules (karpenter.sh/v1): GPU003/GPU005 (core), and GPU101-GPU106 (pools: catalog types,
+ * Karpenter NodePool rules (karpenter.sh/v1): GPU003/GPU005/GPU008 (core), and GPU101-GPU106 (pools: catalog types,
  * GPU limit vs. largest type, duration and cron syntax, keys Karpenter refuses, nodeClassRef), exported as
  * KARPENTER_RULES.
  */
@@ -9,6 +9,7 @@ import { GpuConfigError } from '../../errors';
 import {
   BUDGET_DURATION, KARPENTER_DURATION, KARPENTER_DURATION_OR_NEVER, cronScheduleProblem, restrictedKeyReason,
 } from '../../pools/karpenter-syntax';
+import { PoolModel } from '../../scheduling/nodepool';
 import { formatTaint } from '../../scheduling/taints';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
@@ -25,7 +26,8 @@ export const GPU_POOL_TAINTED: Rule = {
     + '`spec.template.spec.taints`; otherwise every CPU pod may be scheduled onto its GPU nodes, which then cannot '
     + 'scale down. `startupTaints` do not count (they are removed once the node is ready), nor does '
     + '`PreferNoSchedule` (a preference only). Any blocking taint key protects the nodes; `nvidia.com/gpu` is the '
-    + 'convention. A pool without instance requirements is a general pool and is not judged here.',
+    + 'convention. A pool that can launch GPU types without selecting them (e.g. no instance requirements at all) '
+    + 'is a general pool: GPU008 warns about it instead.',
   *check(ctx) {
     for (const pool of ctx.nodePools()) {
       if (!isGpuPool(pool)) continue;
@@ -39,6 +41,45 @@ export const GPU_POOL_TAINTED: Rule = {
       yield ctx.finding(pool.object, 'spec.template.spec.taints',
         `allows GPU instance types (${sampleTypes(pool)}${why ? `, by ${why}` : ''}) but has no NoSchedule/NoExecute taint`
         + `${notes.length ? ` (${notes.join('; ')})` : ''}, so CPU pods can fill its GPU nodes`);
+    }
+  },
+};
+
+/** The most expensive GPU type a pool may launch (by on-demand price), for messages. */
+function priciest(pool: PoolModel): GpuInstanceType | undefined {
+  let best: GpuInstanceType | undefined;
+  for (const t of pool.instanceTypes) {
+    if (t.gpuCount > 0 && t.onDemandUsdPerHour !== undefined && (best === undefined || t.onDemandUsdPerHour > best.onDemandUsdPerHour!)) best = t;
+  }
+  return best;
+}
+
+/** GPU008 — a general NodePool that can launch GPU types must exclude them or taint its nodes. */
+export const GENERAL_POOL_ADMITS_GPU_TYPES: Rule = {
+  id: 'GPU008',
+  title: 'A NodePool that can launch GPU instance types without selecting them must exclude them or taint its nodes',
+  severity: Severity.WARNING,
+  kinds: ['NodePool'],
+  remediation: 'Exclude GPU types from the pool with a requirement {key: karpenter.k8s.aws/instance-gpu-count, operator: '
+    + 'DoesNotExist} (or karpenter.k8s.aws/instance-category NotIn [g, p]); or, if the pool is meant for GPUs, select them '
+    + 'explicitly and add the taint {key: nvidia.com/gpu, effect: NoSchedule}.',
+  description: 'Karpenter may launch any instance type a NodePool\'s requirements admit. A pool with no instance '
+    + 'requirements (or only ones that GPU types also meet, such as `kubernetes.io/arch In [amd64]`) admits GPU types '
+    + 'too: a pending GPU pod makes it launch a GPU node, and without a `NoSchedule`/`NoExecute` taint every CPU pod '
+    + 'may then land on that node (tens of dollars an hour) and keep it from scaling down. The placement rules '
+    + '(GPU002, GPU006) count such a pool as offering GPUs, so this rule closes the gap GPU003 leaves: GPU003 (error) '
+    + 'judges pools that select GPU types deliberately; this one (warning) judges pools that admit them by omission.',
+  *check(ctx) {
+    for (const pool of ctx.nodePools()) {
+      if (!pool.offersGpu || isGpuPool(pool)) continue; // GPU003 judges deliberate GPU pools
+      if (pool.taints.some(isBlocking)) continue;
+      const gpuTypes = pool.instanceTypes.filter((t) => t.gpuCount > 0);
+      const top = priciest(pool);
+      const how = pool.requirements.length === 0 ? 'has no requirements, so it' : 'has no requirement that excludes GPU types, so it';
+      yield ctx.finding(pool.object, 'spec.template.spec.requirements',
+        `${how} may launch any of ${gpuTypes.length} GPU instance types (${gpuTypes.slice(0, 3).map((t) => t.name).join(', ')}${gpuTypes.length > 3 ? ', …' : ''}`
+        + `${top ? `; up to ${top.name} at $${top.onDemandUsdPerHour!.toFixed(2)}/h on demand` : ''}) `
+        + 'and has no NoSchedule/NoExecute taint, so CPU pods can fill a GPU node it launches for a GPU pod');
     }
   },
 };
