@@ -85,9 +85,15 @@ export interface PoolModel {
    * for other keys required `In` by the pool, the first value (as Karpenter picks one).
    */
   nodeLabels(type: GpuInstanceType, capacityType?: string): Record<string, string>;
-  /** The labels a node of `type` could carry, with launch-time keys (zone, hostname, multi-valued keys) open. */
+  /**
+   * The labels a node of `type` could carry, with launch-time keys (zone, hostname, multi-valued keys) open.
+   * Computed once per (type, capacity type) and shared: the result is frozen (copy it to change it).
+   */
   labelSpace(type: GpuInstanceType, capacityType?: string): LabelSpace;
-  /** Extended resources a node of `type` advertises: `nvidia.com/gpu` = GPU count, or per {@link ADVERTISED_RESOURCES_ANNOTATION}. */
+  /**
+   * Extended resources a node of `type` advertises: `nvidia.com/gpu` = GPU count, or per
+   * {@link ADVERTISED_RESOURCES_ANNOTATION}. Computed once per type and shared: the result is frozen.
+   */
   advertisedResources(type: GpuInstanceType): Record<string, number>;
 }
 
