@@ -8,6 +8,7 @@
 import { ApiObject, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
+import { NameRule, validateDns1123Name } from '../naming';
 import { CapacityReservation } from './capacity';
 import { Ec2NodeClass, Ec2NodeClassSpec } from '../imports/karpenter.k8s.aws';
 
@@ -185,6 +186,8 @@ export class GpuNodeClass extends Construct {
   constructor(scope: Construct, id: string, props: GpuNodeClassProps = {}) {
     super(scope, id);
     this.props = props;
+    // The name is also the node label karpenter.k8s.aws/ec2nodeclass, so at most 63 characters.
+    if (props.name !== undefined) validateDns1123Name(this, 'name', props.name, NameRule.DNS1123_SUBDOMAIN, 63);
     this.ami = props.ami ?? GpuAmi.al2023();
     this._role = this.checkNonEmpty('role', props.role);
     this._clusterName = this.checkNonEmpty('clusterName', props.clusterName);

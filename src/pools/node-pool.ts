@@ -8,6 +8,7 @@ import { ApiObject, Duration, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuInstanceType, GpuModel } from '../catalog';
 import { GpuConfigError } from '../errors';
+import { labelValueProblem } from '../naming';
 import { CapacityReservation, CapacityType } from './capacity';
 import { ConsolidationPolicy, DisruptionBudget, DisruptionReason } from './disruption';
 import {
@@ -444,7 +445,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     if (!t || typeof t.key !== 'string' || !TAINT_KEY.test(t.key) || t.key.length > 316) {
       throw new GpuConfigError(this, prop, `has the key ${JSON.stringify(t?.key)}, not a valid taint key`, 'use a key like nvidia.com/gpu or example.com/dedicated');
     }
-    if (t.value !== undefined && t.value !== '' && (!TAINT_KEY.test(t.value) || t.value.length > 63)) {
+    if (t.value !== undefined && t.value !== '' && labelValueProblem(t.value) !== undefined) {
       throw new GpuConfigError(this, prop, `has the value ${JSON.stringify(t.value)} for ${t.key}, not a valid taint value`, 'use up to 63 alphanumerics, "-", "_" or "."');
     }
     if (!Object.values(TaintEffect).includes(t.effect)) {
