@@ -82,4 +82,4 @@ export function suspiciousValues(o: any, where = ''): string[] {
   return out;
 }
 
-const EMPTY_STRING_OK = [/\.apiGroups\[\d+\]$/, /\.subjects\[\d+\]\.apiGroup$/, /^metadata\.labels\./, /\.labels\.[^.]+$/];
+const EMPTY_STRING_OK = [/\.env\[\d+\]\.value$/, /\.apiGroups\[\d+\]$/, /\.subjects\[\d+\]\.apiGroup$/, /^metadata\.labels\./, /\.labels\.[^.]+$/];
