@@ -10,7 +10,7 @@ const ALL = [...BUILTIN_RULES, ...KARPENTER_RULES, ...WORKLOAD_RULES].filter((r,
 const run = (objects: any[]): Finding[] => validateManifests(objects.map((object) => ({ object })), { rules: WORKLOAD_RULES });
 const runFile = (file: string): Finding[] => validateManifests(loadYaml(file), { rules: ALL });
 
-const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, cpu: '2', memory: '8Gi' }, ...o });
+const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' }, ...o });
 const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
 
 describe('WORKLOAD_RULES (GPU201-GPU205)', () => {
@@ -86,7 +86,7 @@ describe('GPU203 fits its pools', () => {
     expect(f.message).toBe('can never be scheduled: NodePool small: needs 4 nvidia.com/gpu per pod; the largest allowed type g5.xlarge has 1');
   });
   test('unpinned: judged against the pools offering GPUs whose taints it tolerates; memory too large', () => {
-    const [f] = of(run([g5small, gpuApp({ limits: { 'nvidia.com/gpu': 1, memory: '64Gi' } })]), 'GPU203');
+    const [f] = of(run([g5small, gpuApp({ limits: { 'nvidia.com/gpu': 1, 'memory': '64Gi' } })]), 'GPU203');
     expect(f.message).toMatch(/NodePool small: needs 64Gi memory per pod/);
   });
   test('silent when it fits, with no NodePools, or when only taints block (GPU002\'s job)', () => {
@@ -121,10 +121,13 @@ describe('GPU204 MIG resource offered', () => {
 });
 
 describe('GPU205 spot Deployment safety', () => {
-  const spot = nodePool({ name: 'spot', requirements: [
-    { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['g6'] },
-    { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
-  ] });
+  const spot = nodePool({
+    name: 'spot',
+    requirements: [
+      { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['g6'] },
+      { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
+    ],
+  });
   const pdb = (selector: any, ns = 'default') => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'b', namespace: ns }, spec: { maxUnavailable: 1, selector } });
   test('missing PDB and the default 30 s grace: one warning; 300 s grace: two', () => {
     expect(of(run([spot, gpuApp()]), 'GPU205').map((f) => f.fieldPath)).toEqual(['metadata.name']);
