@@ -11,9 +11,9 @@
 import { IConstruct } from 'constructs';
 import { GpuConfigError } from './errors';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL_RE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** Which Kubernetes name rule a name must follow. */
@@ -32,7 +32,7 @@ export function dnsNameProblem(value: unknown, rule: NameRule = NameRule.DNS1123
   if (value === '') return 'is empty';
   const max = Math.min(maxLength ?? Infinity, rule === NameRule.DNS1123_SUBDOMAIN ? 253 : 63);
   if (value.length > max) return `is ${JSON.stringify(value)}, ${value.length} characters (at most ${max})`;
-  const re = rule === NameRule.DNS1123_SUBDOMAIN ? DNS1123_SUBDOMAIN : rule === NameRule.DNS1123_LABEL ? DNS1123_LABEL : DNS1035_LABEL;
+  const re = rule === NameRule.DNS1123_SUBDOMAIN ? DNS1123_SUBDOMAIN_RE : rule === NameRule.DNS1123_LABEL ? DNS1123_LABEL_RE : DNS1035_LABEL_RE;
   if (!re.test(value)) {
     const what = rule === NameRule.DNS1035_LABEL
       ? 'lower-case alphanumerics or "-", starting with a letter and ending alphanumeric'

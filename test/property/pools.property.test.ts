@@ -53,7 +53,8 @@ function validPoolProps(spotOnly = false): fc.Arbitrary<GpuNodePoolProps> {
         fc.integer({ min: 1, max: 64 }).map((maxNodes) => ({ maxNodes })),
       ),
       weight: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }),
-      consolidationPolicy: fc.option(fc.constantFrom(ConsolidationPolicy.WHEN_EMPTY, ConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED), { nil: undefined }),
+      consolidationPolicy: fc.option(
+        fc.constantFrom(ConsolidationPolicy.WHEN_EMPTY, ConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED), { nil: undefined }),
       consolidateAfter: fc.option(fc.integer({ min: 0, max: 7200 }).map((s) => Duration.seconds(s)), { nil: undefined }),
       expireAfter: fc.option(fc.integer({ min: 1, max: 2000 }).map((h) => Duration.hours(h)), { nil: undefined }),
       labels: fc.option(fc.dictionary(labelKey(), labelValue(), { maxKeys: 5 }), { nil: undefined }),
