@@ -46,7 +46,8 @@ spec:
             limits: {nvidia.com/gpu: 2}
       tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
 `;
-// … a tainted GPU NodePool without an nvidia.com/gpu limit (GPU005, warning only) …
+// … a tainted GPU NodePool without an nvidia.com/gpu limit (GPU005) whose EC2NodeClass is not in the same
+// manifests (GPU106): warnings only …
 const UNLIMITED_POOL = `apiVersion: karpenter.sh/v1
 kind: NodePool
 metadata:
@@ -189,7 +190,8 @@ describe('text output', () => {
     expect(lines[header + 2]).toMatch(/^ +Fix: \S/);
     expect(lines).toContain(`NodePool gpu  (${f}:31)`);
     expect(r.out).toMatch(/ {2}warning GPU005 {2}spec\.limits: /);
-    expect(lines[lines.length - 2]).toBe('1 error, 1 warning in 4 objects from 1 file');
+    expect(r.out).toMatch(/ {2}warning GPU106 {2}spec\.template\.spec\.nodeClassRef\.name: /);
+    expect(lines[lines.length - 2]).toBe('1 error, 2 warnings in 4 objects from 1 file');
     expect(r.out).not.toContain('\u001b[');
   });
 
@@ -217,13 +219,14 @@ describe('JSON output', () => {
     expect(report.findings.map((f) => [f.ruleId, f.severity, f.object.kind, f.object.name, f.file, f.line])).toEqual([
       ['GPU001', 'error', 'Deployment', 'vllm', good, 1],
       ['GPU005', 'warning', 'NodePool', 'gpu', good, 19],
+      ['GPU106', 'warning', 'NodePool', 'gpu', good, 19],
     ]);
     expect(Object.keys(report.findings[0])).toEqual(
       ['ruleId', 'severity', 'title', 'object', 'file', 'line', 'fieldPath', 'message', 'remediation']);
     expect(report.findings[0].object).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'vllm' });
     expect(report.findings[1].object).toEqual({ apiVersion: 'karpenter.sh/v1', kind: 'NodePool', name: 'gpu' });
     expect(report.inputErrors).toEqual([expect.objectContaining({ file: broken, line: 2, severity: 'error' })]);
-    expect(report.summary).toEqual({ errors: 1, warnings: 1, objects: 2, files: 2, inputErrors: 1, inputWarnings: 0, exitCode: 2 });
+    expect(report.summary).toEqual({ errors: 1, warnings: 2, objects: 2, files: 2, inputErrors: 1, inputWarnings: 0, exitCode: 2 });
     // Same input, same bytes.
     expect((await lint(['--format=json', good, broken])).out).toBe(r.out);
   });

@@ -8,15 +8,17 @@ import { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARP
 import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
+import { WORKLOAD_RULES } from './workloads';
 
 export { SUPPRESSION_RULE } from './annotations';
 export { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
 export { DUPLICATE_OBJECT } from './objects';
 export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 export { GPU_RESOURCES_IN_LIMITS } from './resources';
+export { WORKLOAD_RULES } from './workloads';
 export * from './gpu-pools';
 
-/** Every built-in rule, sorted by id (families: GPU0xx core, GPU1xx Karpenter pools). */
+/** Every built-in rule, sorted by id (families: GPU0xx core, GPU1xx Karpenter pools, GPU2xx workloads). */
 export const BUILTIN_RULES: readonly Rule[] = [
   SUPPRESSION_RULE,
   GPU_RESOURCES_IN_LIMITS,
@@ -28,4 +30,5 @@ export const BUILTIN_RULES: readonly Rule[] = [
   DUPLICATE_OBJECT,
   GENERAL_POOL_ADMITS_GPU_TYPES,
   ...KARPENTER_RULES,
+  ...WORKLOAD_RULES,
 ].sort((a, b) => a.id.localeCompare(b.id));

@@ -4,7 +4,6 @@
  */
 import { GpuModel } from '../../catalog';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
-import { placeOnPool } from '../../scheduling/placement';
 import { isMigResourceName, podCpuMemoryRequests, podGpuDemand, tryParseQuantity } from '../../scheduling/resources';
 import { untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
@@ -149,7 +148,7 @@ export const FITS_ITS_POOLS: Rule = {
       if (demand.length === 0) continue;
       const candidates = candidatePools(w, pools, demand);
       if (candidates.length === 0) continue;
-      const verdicts = candidates.map((p) => placeOnPool(w.template, p));
+      const verdicts = candidates.map((p) => ctx.placement(w.template, p));
       if (verdicts.some((v) => v.fits) || verdicts.every((v) => v.failedPredicate === 'taints')) continue;
       const judged = verdicts.filter((v) => v.failedPredicate !== 'taints');
       yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
@@ -230,17 +229,21 @@ export const SPOT_DEPLOYMENT_SAFE: Rule = {
   *check(ctx) {
     const pools = ctx.nodePools().filter((p) => p.capacityTypes.includes('spot'));
     if (pools.length === 0) return;
-    const pdbs = ctx.byKind('PodDisruptionBudget', 'policy');
+    // PDBs by namespace, so each workload only scans its own namespace's budgets.
+    const pdbsByNamespace = new Map<string, any[]>();
+    for (const b of ctx.byKind('PodDisruptionBudget', 'policy')) {
+      pdbsByNamespace.set(nsOf(b), [...(pdbsByNamespace.get(nsOf(b)) ?? []), b]);
+    }
     for (const w of ctx.workloads()) {
       if (w.kind !== 'Deployment' && w.kind !== 'StatefulSet') continue;
       const spotPools = pools.filter((p) => {
-        const v = placeOnPool(w.template, p);
+        const v = ctx.placement(w.template, p);
         return v.fits && v.capacityTypes.includes('spot');
       });
       if (spotPools.length === 0) continue;
       const names = spotPools.map((p) => p.name).join(', ');
       const ns = nsOf(w.object);
-      const covered = pdbs.some((b) => nsOf(b) === ns && selectorMatches(b.spec?.selector, w.template.podLabels));
+      const covered = (pdbsByNamespace.get(ns) ?? []).some((b) => selectorMatches(b.spec?.selector, w.template.podLabels));
       if (!covered) {
         yield ctx.finding(w.object, 'metadata.name',
           `may run on spot NodePool(s) ${names} but no PodDisruptionBudget selects its pods; consolidation or a drain may take all replicas at once`);
