@@ -95,7 +95,7 @@ describe('GpuNodePool', () => {
 
   /** One invalid prop, applied on top of valid props. */
   const invalid: fc.Arbitrary<[string, (p: GpuNodePoolProps) => GpuNodePoolProps]> = fc.oneof(
-    invalidDnsLabel().map((name) => ['name', (p) => ({ ...p, name })] as [string, any]),
+    invalidDnsLabel().map((name) => ['name', (p: any) => ({ ...p, name })] as [string, any]),
     fc.constantFrom(0, -1, 1.5, NaN, Infinity, -Infinity).map((gpuLimit) => ['gpuLimit', (p: any) => ({ ...p, maxNodes: undefined, gpuLimit })] as [string, any]),
     fc.constant(['gpuLimit', (p: any) => {
       const largest = Math.max(...(p.instanceTypes as GpuInstanceType[]).map((t) => t.gpuCount));
