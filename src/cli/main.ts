@@ -4,6 +4,7 @@
  * available). Not part of the jsii API.
  */
 import { EXIT_INPUT, EXIT_OK, LintIO, packageVersion, runLint } from './lint';
+import { runPlan } from './plan';
 
 /** The text of `cdk8s-gpu --help`. */
 export const USAGE = `Usage: cdk8s-gpu <command> [options]
@@ -24,8 +25,7 @@ export async function main(args: string[], io: LintIO): Promise<number> {
     case 'lint':
       return runLint(rest, io);
     case 'plan':
-      io.stderr.write('cdk8s-gpu plan: not yet available\n');
-      return EXIT_INPUT;
+      return runPlan(rest, io);
     case '--help': case '-h': case 'help':
       io.stdout.write(USAGE);
       return EXIT_OK;

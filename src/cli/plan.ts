@@ -1,0 +1,148 @@
+/**
+ * `cdk8s-gpu plan [options] FILE|DIR|- ...`: where every GPU workload lands, how many GPUs and nodes each Karpenter
+ * NodePool needs at the workloads' minimum and maximum replicas, and what that costs per hour — before anything is
+ * deployed. Reads the same inputs as `lint` (src/cli/yaml-input.ts) and plans with src/plan.
+ *
+ * Exit codes: 0 every GPU workload can schedule and every scaler maximum can be reached; 1 some workload can never
+ * schedule or some maximum can never be reached; 2 an input could not be read or parsed, or the command line is
+ * wrong (the plan of what was read is still printed).
+ *
+ * Not part of the jsii API (not exported from src/index.ts).
+ */
+import { DEFAULT_SPOT_DISCOUNT, Plan, planGpuWorkloads, planHasErrors, PlanStyle, PLAIN_STYLE, renderPlanHtml, renderPlanJson, renderPlanText } from '../plan';
+import { EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, LintIO, packageVersion } from './lint';
+import { readInputs } from './yaml-input';
+
+/** The text of `cdk8s-gpu plan --help`. */
+export const PLAN_USAGE = `Usage: cdk8s-gpu plan [options] FILE|DIR|- ...
+
+Plans GPU workloads on Karpenter NodePools before anything is deployed: for each workload that requests a
+GPU, the pools it can land on (and for every other pool the first predicate that fails); per pool the GPUs
+and nodes needed at the scalers' minimum and maximum replicas against the pool's limits; and the hourly
+cost, on-demand vs spot. Inputs are read as by \`cdk8s-gpu lint\` (YAML files, directories, Markdown, -).
+
+Options:
+  --format text|json|html  output format (default: text); html is one self-contained page
+  --spot-discount N        spot price = on-demand x (1 - N), 0 <= N < 1 (default: ${DEFAULT_SPOT_DISCOUNT})
+  --no-color               never colour the output (colour is used only on a terminal without NO_COLOR)
+  --help, -h               show this help
+  --version                show the version
+
+Exit codes: 0 every GPU workload can schedule and every scaler maximum can be reached,
+1 some workload can never schedule or some maximum can never be reached, 2 unreadable input or bad usage.
+`;
+
+interface PlanCliOptions {
+  format: 'text' | 'json' | 'html';
+  spotDiscount?: number;
+  noColor: boolean;
+  help: boolean;
+  version: boolean;
+  inputs: string[];
+}
+
+class UsageError extends Error {}
+
+function parseArgs(args: string[]): PlanCliOptions {
+  const o: PlanCliOptions = { format: 'text', noColor: false, help: false, version: false, inputs: [] };
+  let onlyInputs = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (onlyInputs || arg === '-' || !arg.startsWith('-')) { o.inputs.push(arg); continue; }
+    if (arg === '--') { onlyInputs = true; continue; }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = () => {
+      if (eq > 0) return arg.slice(eq + 1);
+      if (i + 1 >= args.length) throw new UsageError(`${name} needs a value`);
+      return args[++i];
+    };
+    const noValue = () => {
+      if (eq > 0) throw new UsageError(`${name} takes no value`);
+    };
+    switch (name) {
+      case '--format': case '-f': {
+        const v = value();
+        if (v !== 'text' && v !== 'json' && v !== 'html') throw new UsageError(`--format must be text, json or html, not ${JSON.stringify(v)}`);
+        o.format = v;
+        break;
+      }
+      case '--spot-discount': {
+        const raw = value();
+        const n = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(raw) ? Number(raw) : Number.NaN;
+        if (!(n >= 0 && n < 1)) throw new UsageError(`--spot-discount must be a fraction in [0, 1), e.g. 0.6 for 60% below on-demand, not ${JSON.stringify(raw)}`);
+        o.spotDiscount = n;
+        break;
+      }
+      case '--no-color': case '--no-colour': noValue(); o.noColor = true; break;
+      case '--help': case '-h': noValue(); o.help = true; break;
+      case '--version': case '-V': noValue(); o.version = true; break;
+      default: throw new UsageError(`unknown option ${name}`);
+    }
+  }
+  return o;
+}
+
+// The same ANSI SGR codes and NO_COLOR rule as `lint` (https://no-color.org).
+const ansi = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+const COLOR: PlanStyle = { red: ansi(31, 39), yellow: ansi(33, 39), green: ansi(32, 39), bold: ansi(1, 22), dim: ansi(2, 22) };
+
+function useColor(io: LintIO, opts: PlanCliOptions): boolean {
+  const env = io.env ?? process.env;
+  return !!io.isTTY && !opts.noColor && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+}
+
+/**
+ * Runs `cdk8s-gpu plan` with `args` (the words after `plan`). Never calls process.exit and never throws for bad
+ * input: returns the exit code.
+ */
+export async function runPlan(args: string[], io: LintIO): Promise<number> {
+  let opts: PlanCliOptions;
+  try {
+    opts = parseArgs(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`cdk8s-gpu plan: ${e.message}\n\n${PLAN_USAGE}`);
+    return EXIT_INPUT;
+  }
+  if (opts.help) { io.stdout.write(PLAN_USAGE); return EXIT_OK; }
+  if (opts.version) { io.stdout.write(`${packageVersion()}\n`); return EXIT_OK; }
+  if (opts.inputs.length === 0) {
+    io.stderr.write(`cdk8s-gpu plan: no input given (name files, directories, or - for standard input)\n\n${PLAN_USAGE}`);
+    return EXIT_INPUT;
+  }
+
+  const read = await readInputs(opts.inputs, { stdin: io.stdin });
+  let plan: Plan;
+  try {
+    plan = planGpuWorkloads(read.manifests, opts.spotDiscount === undefined ? {} : { spotDiscount: opts.spotDiscount });
+  } catch (e) {
+    const err = e as Error;
+    const msg = err?.name === 'GpuConfigError' ? err.message : `internal error while planning: ${err?.message ?? String(e)}`;
+    io.stderr.write(`cdk8s-gpu plan: ${msg}\n`);
+    return EXIT_INPUT;
+  }
+
+  const inputErrors = read.problems.filter((p) => p.severity === 'error').length;
+  const exitCode = inputErrors > 0 ? EXIT_INPUT : planHasErrors(plan) ? EXIT_FINDINGS : EXIT_OK;
+
+  if (opts.format === 'json') {
+    io.stdout.write(renderPlanJson(plan, read.problems.map((p) => ({
+      file: p.file,
+      ...(p.line !== undefined ? { line: p.line } : {}),
+      ...(p.column !== undefined ? { column: p.column } : {}),
+      severity: p.severity,
+      message: p.message,
+    }))));
+    return exitCode;
+  }
+
+  const st = opts.format === 'text' && useColor(io, opts) ? COLOR : PLAIN_STYLE;
+  for (const p of read.problems) {
+    const where = [p.file, p.line, p.line !== undefined ? p.column : undefined].filter((x) => x !== undefined).join(':');
+    const sev = p.severity === 'error' ? st.red('error') : st.yellow('warning');
+    io.stderr.write(`${where}: ${sev}: ${String(p.message).replace(/\s*\n\s*/g, ' ').trim()}\n`);
+  }
+  io.stdout.write(opts.format === 'html' ? renderPlanHtml(plan) : renderPlanText(plan, st));
+  return exitCode;
+}

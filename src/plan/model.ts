@@ -1,0 +1,191 @@
+/**
+ * The shape of a plan: where every GPU workload lands, what each pool must launch at the workloads' minimum and
+ * maximum replicas, and what that costs per hour. Plain data (JSON-serialisable as is), built by
+ * {@link planGpuWorkloads} and drawn by the text, JSON and HTML renderers.
+ *
+ * Internal (not exported from src/index.ts): records and unions keep it simple for TypeScript users and the CLI.
+ */
+import { SystemReserve } from '../scheduling/placement';
+
+/**
+ * The spot price assumption: spot = on-demand × (1 − discount). Not a quote: AWS advertises Spot "up to 90%" below
+ * on-demand (https://aws.amazon.com/ec2/spot/pricing/), GPU types usually save less and the saving moves by region,
+ * zone and hour. 0.6 (60% off) is a mid-range planning figure; override it (`--spot-discount`) with your region's
+ * Spot price history (`aws ec2 describe-spot-price-history`).
+ */
+export const DEFAULT_SPOT_DISCOUNT = 0.6;
+
+/** KEDA's `minReplicaCount` default (keda.sh/docs ScaledObject spec). */
+export const KEDA_DEFAULT_MIN_REPLICAS = 0;
+/** KEDA's `maxReplicaCount` default (keda.sh/docs ScaledObject spec). */
+export const KEDA_DEFAULT_MAX_REPLICAS = 100;
+/** The HorizontalPodAutoscaler's `minReplicas` default (autoscaling/v2 API reference). */
+export const HPA_DEFAULT_MIN_REPLICAS = 1;
+
+/** Options of {@link planGpuWorkloads}. */
+export interface PlanOptions {
+  /** Spot discount off on-demand, in [0, 1). @default DEFAULT_SPOT_DISCOUNT (0.6) */
+  readonly spotDiscount?: number;
+  /** What each node keeps for itself (placement and packing). @default the scheduling model's defaults */
+  readonly systemReserve?: SystemReserve;
+}
+
+/** A min/max pair. */
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** How many replicas a workload runs, and who says so. */
+export interface ReplicaRange extends Range {
+  /**
+   * Where the numbers come from: `ScaledObject <ns>/<name>`, `HorizontalPodAutoscaler <ns>/<name>`,
+   * `spec.replicas`, `spec.parallelism`, `pod`.
+   */
+  readonly source: string;
+}
+
+/** One pool's verdict for one workload. */
+export interface PoolVerdict {
+  /** The NodePool's name. */
+  readonly pool: string;
+  /** Whether a pod of the workload can run on a node the pool launches. */
+  readonly fits: boolean;
+  /** Instance types of the pool one pod fits, catalog order. */
+  readonly instanceTypes: string[];
+  /** When it does not fit: the first predicate that failed, in words. */
+  readonly reason?: string;
+  /** `taints`, `nodeSelector`, `nodeAffinity`, `gpu`, `cpu`, `memory`, `limits`, `instanceTypes`. */
+  readonly failedPredicate?: string;
+}
+
+/** The plan of one GPU workload. */
+export interface WorkloadPlan {
+  /** `Deployment`, `StatefulSet`, `Job`, … */
+  readonly kind: string;
+  /** metadata.namespace, when set. */
+  readonly namespace?: string;
+  /** metadata.name. */
+  readonly name: string;
+  /** `Kind ns/name`, for messages. */
+  readonly label: string;
+  /** Input file, when read from YAML. */
+  readonly file?: string;
+  /** 1-based line of the object in `file`. */
+  readonly line?: number;
+  /** Effective GPU requests of one pod, per resource (`nvidia.com/gpu`, `nvidia.com/mig-1g.10gb`, …). */
+  readonly gpusPerReplica: Record<string, number>;
+  /** Effective cpu request of one pod, in cores. */
+  readonly cpuPerReplica: number;
+  /** Effective memory request of one pod, in bytes. */
+  readonly memoryBytesPerReplica: number;
+  /** Replica range; absent for a DaemonSet (one pod per node: not counted in capacity). */
+  readonly replicas?: ReplicaRange;
+  /** One verdict per NodePool, in input order. */
+  readonly verdicts: PoolVerdict[];
+  /** Pools that fit. */
+  readonly fitsPools: string[];
+  /** The pool Karpenter would pick (highest weight, then name), when any fits. */
+  readonly pool?: string;
+  /** Why that pool, in words. */
+  readonly attribution?: string;
+  /** The cheapest instance type of `pool` one replica fits (priced types first). */
+  readonly instanceType?: string;
+  /** Whether a pod of it can ever be scheduled (some pool fits and no quota refuses one pod). */
+  readonly schedulable: boolean;
+  /** Why it can never schedule or never reach its maximum (empty when fine). */
+  readonly problems: string[];
+  /** Remarks that do not fail the plan (two autoscalers, DaemonSet, …). */
+  readonly notes: string[];
+}
+
+/** Hourly cost in USD, three ways. */
+export interface PoolCost {
+  /** Every node priced on-demand. */
+  readonly onDemand: Range;
+  /** Every node priced at spot (on-demand × (1 − spotDiscount)). */
+  readonly spot: Range;
+  /** Priced at the pool's capacity type (`pricedAs`). */
+  readonly expected: Range;
+}
+
+/** Nodes of one instance type a pool launches. */
+export interface NodeCount extends Range {
+  /** Instance type name. */
+  readonly instanceType: string;
+  /** GPUs per node. */
+  readonly gpusPerNode: number;
+  /** On-demand USD/h (us-east-1, catalog); absent when the catalog has no public price. */
+  readonly onDemandUsdPerHour?: number;
+}
+
+/** The capacity and cost plan of one NodePool. */
+export interface PoolPlan {
+  /** metadata.name. */
+  readonly name: string;
+  /** spec.weight. */
+  readonly weight?: number;
+  /** Allowed capacity types. */
+  readonly capacityTypes: string[];
+  /** How its nodes are priced: `spot` when the pool allows spot (Karpenter prefers spot then), else `on-demand`. */
+  readonly pricedAs: string;
+  /** spec.limits['nvidia.com/gpu']. */
+  readonly gpuLimit?: number;
+  /** Workloads attributed to the pool (label), input order. */
+  readonly workloads: string[];
+  /** Of those, the ones that can only land here. */
+  readonly onlyHere: string[];
+  /** GPUs requested by the attributed workloads (MIG/time-sliced slices as a share of a GPU). */
+  readonly gpus: Range;
+  /** GPUs of the nodes launched for them (what Karpenter counts against `limits`). */
+  readonly nodeGpus: Range;
+  /** Nodes launched for them. */
+  readonly nodes: Range;
+  /** Nodes per instance type. */
+  readonly nodesByType: NodeCount[];
+  /** Hourly cost. */
+  readonly cost: PoolCost;
+  /** Instance types used without a public price (their nodes cost 0 in `cost`). */
+  readonly unpricedTypes: string[];
+  /** Errors (minimum or maximum can never be reached). */
+  readonly problems: string[];
+  /** Warnings and remarks. */
+  readonly notes: string[];
+}
+
+/** A problem of the plan. */
+export interface PlanProblem {
+  /** `error` fails the plan (exit 1); `warning` is printed only. */
+  readonly severity: string;
+  /** `Deployment ns/name`, `NodePool name`, … */
+  readonly subject: string;
+  /** What is wrong. */
+  readonly message: string;
+}
+
+/** The whole plan. */
+export interface Plan {
+  /** The spot discount used. */
+  readonly spotDiscount: number;
+  /** GPU workloads, input order. */
+  readonly workloads: WorkloadPlan[];
+  /** NodePools, input order. */
+  readonly pools: PoolPlan[];
+  /** Sums over the pools. */
+  readonly totals: {
+    readonly gpus: Range;
+    readonly nodeGpus: Range;
+    readonly nodes: Range;
+    readonly cost: PoolCost;
+    readonly unpricedTypes: string[];
+  };
+  /** Every error and warning, workloads first (input order), then pools. */
+  readonly problems: PlanProblem[];
+  /** The modelling assumptions, in words (also printed by every renderer). */
+  readonly assumptions: string[];
+}
+
+/** Whether the plan has an error (CLI exit 1). */
+export function planHasErrors(plan: Plan): boolean {
+  return plan.problems.some((p) => p.severity === 'error');
+}

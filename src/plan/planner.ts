@@ -1,0 +1,360 @@
+/**
+ * `planGpuWorkloads`: the plan of a set of manifests — placement, capacity and cost — from the one scheduling model
+ * (src/scheduling) and the validation core's index (src/validation/context.ts). No second copy of any predicate.
+ *
+ * Modelling choices (also listed in every plan's `assumptions`):
+ * - Placement: `placeOnPool`'s predicate chain per NodePool; the first failed predicate is the reason a pool is out.
+ * - Attribution: a workload that fits several pools is attributed to the one Karpenter tries first — the highest
+ *   `spec.weight` (absent = 0), ties by name (`preferredVerdict`). Karpenter falls back to lower-weight pools when
+ *   that one is at its limits; the plan says so but does not spill replicas over.
+ * - Replicas: ScaledObject min/max (KEDA defaults 0/100), else HPA min/max, else `replicas`/`parallelism`.
+ *   DaemonSets are placed but not counted (one pod per node).
+ * - Node type: per workload the cheapest instance type of its pool that one replica fits (priced types first;
+ *   catalog order breaks ties). Nodes: first-fit-decreasing packing of the pool's replicas into nodes of those types
+ *   over GPU resources, cpu and memory (allocatable after the system reserve).
+ * - Limits: a pool's `spec.limits` are compared with the capacity of the nodes it must launch (GPUs, cpu, memory),
+ *   as Karpenter counts them. Only workloads that can land nowhere else make an overflow an error.
+ * - Quotas: GPU202 (a quota below one pod) makes a workload unschedulable; an unscoped ResourceQuota on
+ *   `requests.<gpu resource>` below max replicas × per-pod GPUs makes its maximum unreachable.
+ * - Cost: catalog on-demand prices (us-east-1); spot = on-demand × (1 − spotDiscount); a pool allowing spot is priced
+ *   at spot (Karpenter prioritises spot when a NodePool allows both), others (on-demand, reserved) at on-demand.
+ */
+import { GpuInstanceType } from '../catalog';
+import { GpuConfigError } from '../errors';
+import { PoolModel } from '../scheduling/nodepool';
+import { allocatableOf, placeOnPool, PlacementVerdict, preferredVerdict } from '../scheduling/placement';
+import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
+import { ManifestIndex, objectRefOf } from '../validation/context';
+import { validateManifests } from '../validation/engine';
+import { SourcedManifest } from '../validation/model';
+import { WorkloadRef } from '../validation/rule';
+import { QUOTA_ALLOWS_ONE_REPLICA } from '../validation/rules/workloads';
+import {
+  DEFAULT_SPOT_DISCOUNT, NodeCount, Plan, PlanOptions, PlanProblem, PoolCost, PoolPlan, PoolVerdict, Range,
+  WorkloadPlan,
+} from './model';
+import { packFirstFitDecreasing, PackGroup } from './packing';
+import { ScalerIndex } from './replicas';
+
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
+const fmt = (n: number) => `${+n.toFixed(3)}`;
+
+function labelOf(obj: any): string {
+  const ref = objectRefOf(obj);
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+/** Priced types first, cheapest first, then catalog order (the verdict's order). */
+function cheapest(types: readonly GpuInstanceType[]): GpuInstanceType {
+  const priced = types.filter((t) => t.onDemandUsdPerHour !== undefined);
+  if (priced.length === 0) return types[0];
+  return priced.reduce((a, b) => (b.onDemandUsdPerHour! < a.onDemandUsdPerHour! ? b : a));
+}
+
+/** The plan-side view of one GPU workload while the plan is built. */
+interface Placed {
+  readonly w: WorkloadRef;
+  readonly plan: WorkloadPlan;
+  readonly problems: string[];
+  readonly notes: string[];
+  readonly verdict?: PlacementVerdict;
+  readonly type?: GpuInstanceType;
+  readonly demand: Readonly<Record<string, number>>;
+  readonly cpu: number;
+  readonly memoryBytes: number;
+  readonly onlyHere: boolean;
+}
+
+/** Unscoped ResourceQuotas' `requests.<resource>` hard limits, per namespace. */
+function gpuQuotas(index: ManifestIndex): Map<string, Array<{ name: string; resource: string; hard: number; raw: unknown }>> {
+  const out = new Map<string, Array<{ name: string; resource: string; hard: number; raw: unknown }>>();
+  for (const q of index.byKind('ResourceQuota', '')) {
+    const spec = q?.spec ?? {};
+    if ((Array.isArray(spec.scopes) && spec.scopes.length > 0) || spec.scopeSelector) continue;
+    for (const [k, raw] of Object.entries(spec.hard ?? {})) {
+      if (!k.startsWith('requests.')) continue;
+      const parsed = tryParseQuantity(raw);
+      if (parsed === undefined) continue;
+      const ns = nsOf(q);
+      if (!out.has(ns)) out.set(ns, []);
+      out.get(ns)!.push({ name: q.metadata?.name ?? '<unnamed>', resource: k.slice('requests.'.length), hard: parsed, raw });
+    }
+  }
+  return out;
+}
+
+/**
+ * Plans the GPU workloads of `manifests`: where each lands, what each NodePool must launch at min and max replicas,
+ * and the hourly cost. Pure: reads the manifests, changes nothing.
+ * @throws GpuConfigError when `spotDiscount` is not in [0, 1)
+ */
+export function planGpuWorkloads(manifests: readonly SourcedManifest[], options: PlanOptions = {}): Plan {
+  const discount = options.spotDiscount ?? DEFAULT_SPOT_DISCOUNT;
+  if (typeof discount !== 'number' || !Number.isFinite(discount) || discount < 0 || discount >= 1) {
+    throw new GpuConfigError('planGpuWorkloads', 'spotDiscount', `is ${JSON.stringify(discount)}, not a fraction in [0, 1)`,
+      'give the share saved by spot, e.g. 0.6 for 60% below on-demand');
+  }
+  const index = new ManifestIndex(manifests);
+  const pools = index.nodePools();
+  const scalers = new ScalerIndex(index);
+  const reserve = options.systemReserve;
+
+  // Placement verdicts memoised per placement signature: identical templates are judged once per pool.
+  const verdictCache = new Map<string, PlacementVerdict[]>();
+  const verdictsOf = (w: WorkloadRef): PlacementVerdict[] => {
+    const sig = index.placementSignature(w.template);
+    let v = verdictCache.get(sig);
+    if (!v) verdictCache.set(sig, v = pools.map((p) => placeOnPool(w.template, p, { systemReserve: reserve })));
+    return v;
+  };
+
+  // GPU202: a namespace quota that refuses even one pod.
+  const quotaRefusals = new Map<string, string[]>();
+  if (index.byKind('ResourceQuota', '').length > 0) {
+    for (const f of validateManifests([...manifests], { rules: [QUOTA_ALLOWS_ONE_REPLICA], disabledRules: ['GPU000'] })) {
+      const k = `${f.object.kind} ${f.object.namespace ?? ''}/${f.object.name}`;
+      if (!quotaRefusals.has(k)) quotaRefusals.set(k, []);
+      quotaRefusals.get(k)!.push(f.message);
+    }
+  }
+  const quotas = gpuQuotas(index);
+
+  const placed: Placed[] = [];
+  for (const w of index.workloads()) {
+    const demand = index.gpuDemand(w.template);
+    if (Object.keys(demand).length === 0) continue;
+    const problems: string[] = [];
+    const { range, notes } = scalers.replicasOf(w);
+    const verdicts = verdictsOf(w);
+    const fitting = verdicts.filter((v) => v.fits);
+    const preferred = preferredVerdict(fitting);
+    const ref = objectRefOf(w.object);
+    const label = labelOf(w.object);
+
+    if (pools.length === 0) {
+      problems.push('can never schedule: no Karpenter NodePool in the input');
+    } else if (!preferred) {
+      problems.push(`can never schedule: it fits no NodePool (${verdicts.map((v) => `${v.pool.name}: ${v.reason}`).join('; ')})`);
+    }
+    for (const m of quotaRefusals.get(`${ref.kind} ${ref.namespace ?? ''}/${ref.name}`) ?? []) {
+      problems.push(`can never schedule: ${m}`);
+    }
+    const schedulable = problems.length === 0;
+
+    // Quota vs maximum replicas (unscoped quotas; the namespace's other pods only lower the cap further).
+    if (schedulable && range) {
+      for (const q of quotas.get(nsOf(w.object)) ?? []) {
+        const per = demand[q.resource];
+        if (per === undefined || per <= 0) continue;
+        const cap = Math.floor(q.hard / per + 1e-9);
+        if (cap < range.max) {
+          problems.push(`its maximum of ${range.max} replicas can never be reached: ResourceQuota ${q.name} allows `
+            + `requests.${q.resource} ${String(q.raw)} in namespace ${nsOf(w.object) || '<default>'}, `
+            + `room for at most ${cap} replica${cap === 1 ? '' : 's'} of ${fmt(per)} each`);
+        }
+      }
+    }
+
+    let attribution: string | undefined;
+    if (preferred) {
+      if (fitting.length === 1) {
+        attribution = 'the only pool that fits';
+      } else {
+        const others = fitting.filter((v) => v !== preferred).map((v) => v.pool.name);
+        attribution = `Karpenter's first choice of ${fitting.length} fitting pools (highest weight ${preferred.pool.weight ?? 0}, `
+          + `then name); it falls back to ${others.join(', ')} when ${preferred.pool.name} is at its limits`;
+      }
+    }
+    const type = preferred ? cheapest(preferred.instanceTypes) : undefined;
+    const req = podCpuMemoryRequests(w.template);
+    const src = index.sourceOf(w.object);
+    const plan: WorkloadPlan = {
+      kind: ref.kind,
+      ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}),
+      name: ref.name,
+      label,
+      ...(src?.file !== undefined ? { file: src.file } : {}),
+      ...(src?.line !== undefined ? { line: src.line } : {}),
+      gpusPerReplica: { ...demand },
+      cpuPerReplica: req.cpu,
+      memoryBytesPerReplica: req.memoryBytes,
+      ...(range ? { replicas: range } : {}),
+      verdicts: verdicts.map((v): PoolVerdict => ({
+        pool: v.pool.name,
+        fits: v.fits,
+        instanceTypes: v.instanceTypes.map((t) => t.name),
+        ...(v.reason !== undefined ? { reason: v.reason } : {}),
+        ...(v.failedPredicate !== undefined ? { failedPredicate: v.failedPredicate } : {}),
+      })),
+      fitsPools: fitting.map((v) => v.pool.name),
+      ...(preferred ? { pool: preferred.pool.name, attribution } : {}),
+      ...(type ? { instanceType: type.name } : {}),
+      schedulable,
+      problems,
+      notes,
+    };
+    placed.push({
+      w, plan, problems, notes, demand, cpu: req.cpu, memoryBytes: req.memoryBytes,
+      onlyHere: fitting.length === 1,
+      ...(preferred ? { verdict: preferred } : {}),
+      ...(type ? { type } : {}),
+    });
+  }
+
+  const poolPlans = pools.map((pool) => planPool(pool, placed.filter((p) => p.verdict?.pool === pool && p.plan.schedulable), discount, reserve));
+
+  const sum = (f: (p: PoolPlan) => Range): Range => ({
+    min: poolPlans.reduce((s, p) => s + f(p).min, 0),
+    max: poolPlans.reduce((s, p) => s + f(p).max, 0),
+  });
+  const problems: PlanProblem[] = [];
+  for (const p of placed) {
+    for (const m of p.problems) problems.push({ severity: 'error', subject: p.plan.label, message: m });
+    for (const m of p.notes) problems.push({ severity: 'warning', subject: p.plan.label, message: m });
+  }
+  for (const p of poolPlans) {
+    for (const m of p.problems) problems.push({ severity: 'error', subject: `NodePool ${p.name}`, message: m });
+    for (const m of p.notes) problems.push({ severity: 'warning', subject: `NodePool ${p.name}`, message: m });
+  }
+  for (const r of index.readProblems()) {
+    problems.push({ severity: 'warning', subject: labelOf(r.object), message: `${r.fieldPath}: ${r.message}` });
+  }
+
+  return {
+    spotDiscount: discount,
+    workloads: placed.map((p) => p.plan),
+    pools: poolPlans,
+    totals: {
+      gpus: sum((p) => p.gpus),
+      nodeGpus: sum((p) => p.nodeGpus),
+      nodes: sum((p) => p.nodes),
+      cost: {
+        onDemand: sum((p) => p.cost.onDemand),
+        spot: sum((p) => p.cost.spot),
+        expected: sum((p) => p.cost.expected),
+      },
+      unpricedTypes: [...new Set(poolPlans.flatMap((p) => p.unpricedTypes))].sort(),
+    },
+    problems,
+    assumptions: [
+      'Placement: the scheduling model\'s predicates per NodePool (taints, node selection, GPU resources, cpu/memory after the system reserve, pool limits).',
+      'A workload that fits several pools is attributed to Karpenter\'s first choice: the highest spec.weight (absent = 0), then name; beyond that pool\'s limits Karpenter falls back to the others (not modelled).',
+      'Replicas: KEDA ScaledObject min/max (defaults 0/100), else HorizontalPodAutoscaler min/max, else replicas/parallelism; DaemonSets are not counted.',
+      'Nodes: per workload the cheapest instance type of its pool one replica fits; first-fit-decreasing packing over GPU, cpu and memory.',
+      `Prices: catalog on-demand USD/h (us-east-1, Karpenter's price table); spot = on-demand × (1 − ${discount}), an assumption; pools allowing spot are priced at spot, others at on-demand.`,
+    ],
+  };
+}
+
+/** Per-node dimensions for packing: the GPU resources in `resources`, then cpu, then memory. */
+function nodeCapacity(pool: PoolModel, type: GpuInstanceType, resources: readonly string[], reserve: PlanOptions['systemReserve']): number[] {
+  const adv = pool.advertisedResources(type);
+  const alloc = allocatableOf(type, reserve);
+  return [...resources.map((r) => adv[r] ?? 0), alloc.cpu, alloc.memoryBytes];
+}
+
+/** GPUs one replica takes on a node of `type`: each GPU resource as a share of a physical GPU. */
+function gpuShare(pool: PoolModel, type: GpuInstanceType, demand: Readonly<Record<string, number>>): number {
+  const adv = pool.advertisedResources(type);
+  let share = 0;
+  for (const [r, n] of Object.entries(demand)) {
+    const perGpu = type.gpuCount > 0 ? (adv[r] ?? 0) / type.gpuCount : 0;
+    share += perGpu > 0 ? n / perGpu : 0;
+  }
+  return share;
+}
+
+function planPool(pool: PoolModel, here: readonly Placed[], discount: number, reserve: PlanOptions['systemReserve']): PoolPlan {
+  const counted = here.filter((p) => p.plan.replicas !== undefined && p.type !== undefined);
+  const types = [...new Set(counted.map((p) => p.type!))];
+  const resources = [...new Set(counted.flatMap((p) => Object.keys(p.demand)))].sort();
+
+  /** Nodes per type needed for `which` replicas of `members`. */
+  const pack = (members: readonly Placed[], which: 'min' | 'max'): Map<GpuInstanceType, number> => {
+    const out = new Map<GpuInstanceType, number>();
+    for (const type of types) {
+      const groups: PackGroup[] = members.filter((p) => p.type === type).map((p) => ({
+        size: [...resources.map((r) => p.demand[r] ?? 0), p.cpu, p.memoryBytes],
+        count: p.plan.replicas![which],
+      }));
+      out.set(type, packFirstFitDecreasing(nodeCapacity(pool, type, resources, reserve), groups));
+    }
+    return out;
+  };
+  const nodesMin = pack(counted, 'min');
+  const nodesMax = pack(counted, 'max');
+
+  const gpusOf = (which: 'min' | 'max') =>
+    counted.reduce((s, p) => s + p.plan.replicas![which] * gpuShare(pool, p.type!, p.demand), 0);
+  const total = (m: Map<GpuInstanceType, number>, per: (t: GpuInstanceType) => number) =>
+    [...m].reduce((s, [t, n]) => s + n * per(t), 0);
+  const price = (t: GpuInstanceType) => t.onDemandUsdPerHour ?? 0;
+  const onDemand: Range = { min: total(nodesMin, price), max: total(nodesMax, price) };
+  const spot: Range = { min: onDemand.min * (1 - discount), max: onDemand.max * (1 - discount) };
+  const pricedAs = pool.capacityTypes.includes('spot') ? 'spot' : 'on-demand';
+  const cost: PoolCost = { onDemand, spot, expected: pricedAs === 'spot' ? spot : onDemand };
+
+  const nodesByType: NodeCount[] = types.map((t) => ({
+    instanceType: t.name,
+    gpusPerNode: t.gpuCount,
+    ...(t.onDemandUsdPerHour !== undefined ? { onDemandUsdPerHour: t.onDemandUsdPerHour } : {}),
+    min: nodesMin.get(t) ?? 0,
+    max: nodesMax.get(t) ?? 0,
+  }));
+  const unpricedTypes = nodesByType.filter((n) => n.onDemandUsdPerHour === undefined && n.max > 0).map((n) => n.instanceType);
+
+  const problems: string[] = [];
+  const notes: string[] = [];
+  for (const t of unpricedTypes) notes.push(`${t} has no public on-demand price in the catalog: its nodes are left out of the cost`);
+  if (pool.capacityTypes.includes('reserved') && pricedAs !== 'spot') notes.push('reserved capacity is priced at on-demand (reservation prices are not in the catalog)');
+
+  // Limits, as Karpenter counts them: the capacity of the nodes launched.
+  const capacityOf = (t: GpuInstanceType): Record<string, number> =>
+    ({ 'cpu': t.vcpu, 'memory': t.memoryMiB * MiB, ...pool.advertisedResources(t), 'nvidia.com/gpu': t.gpuCount });
+  const used = (m: Map<GpuInstanceType, number>, k: string) => total(m, (t) => capacityOf(t)[k] ?? 0);
+  const show = (k: string, v: number) => (k === 'memory' ? `${+(v / GiB).toFixed(1)}Gi` : fmt(v));
+  const onlyHere = counted.filter((p) => p.onlyHere);
+  const hardMin = pack(onlyHere, 'min');
+  const hardMax = pack(onlyHere, 'max');
+  for (const [k, limit] of Object.entries(pool.limits)) {
+    for (const [which, all, hard] of [['minimum', nodesMin, hardMin], ['maximum', nodesMax, hardMax]] as const) {
+      const need = used(all, k);
+      if (need <= limit) continue;
+      const needHard = used(hard, k);
+      const what = `at ${which} replicas its workloads need ${[...all].filter(([, n]) => n > 0).map(([t, n]) => `${n} × ${t.name}`).join(' + ')} `
+        + `= ${show(k, need)} ${k}, above limits.${k} ${show(k, limit)}`;
+      if (needHard > limit) {
+        const who = onlyHere.map((p) => p.plan.label).join(', ');
+        problems.push(`${what}; ${which === 'maximum' ? 'the scalers\' maximum' : 'even the minimum'} can never be reached `
+          + `(${who} can land on no other pool)`);
+        for (const p of onlyHere) {
+          p.problems.push(`its ${which} of ${p.plan.replicas![which === 'minimum' ? 'min' : 'max']} replicas can never be reached: `
+            + `NodePool ${pool.name} is capped at limits.${k} ${show(k, limit)}`);
+        }
+      } else {
+        notes.push(`${what}; Karpenter falls back to the other pools these workloads fit for the rest`);
+      }
+      break; // one message per limit key: the maximum only matters when the minimum fits
+    }
+  }
+
+  return {
+    name: pool.name,
+    ...(pool.weight !== undefined ? { weight: pool.weight } : {}),
+    capacityTypes: [...pool.capacityTypes],
+    pricedAs,
+    ...(pool.gpuLimit !== undefined ? { gpuLimit: pool.gpuLimit } : {}),
+    workloads: here.map((p) => p.plan.label),
+    onlyHere: here.filter((p) => p.onlyHere).map((p) => p.plan.label),
+    gpus: { min: gpusOf('min'), max: gpusOf('max') },
+    nodeGpus: { min: total(nodesMin, (t) => t.gpuCount), max: total(nodesMax, (t) => t.gpuCount) },
+    nodes: { min: total(nodesMin, () => 1), max: total(nodesMax, () => 1) },
+    nodesByType,
+    cost,
+    unpricedTypes,
+    problems,
+    notes,
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The terminal view of a plan: one block per GPU workload (where it lands and why not elsewhere), a table of pools
+ * (GPUs, nodes and hourly cost at min and max replicas), the totals, the problems and the assumptions.
+ */
+import { bytes, gpuDemand, num, range, usd } from './format';
+import { Plan, PoolPlan } from './model';
+
+/** Text styles; the CLI passes ANSI colours on a terminal, {@link PLAIN_STYLE} elsewhere. */
+export interface PlanStyle {
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+  bold(s: string): string;
+  dim(s: string): string;
+}
+
+/** No styling. */
+export const PLAIN_STYLE: PlanStyle = { red: (s) => s, yellow: (s) => s, green: (s) => s, bold: (s) => s, dim: (s) => s };
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+const width = (s: string) => s.replace(ANSI, '').length;
+const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
+
+/** Lays out rows as aligned columns (two spaces apart), ANSI-aware. */
+function table(rows: string[][], indent: string): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, width(c)); });
+  return rows.map((r) => `${indent}${r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]))).join('  ')}`.trimEnd());
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function nodesCell(p: PoolPlan): string {
+  const used = p.nodesByType.filter((n) => n.max > 0);
+  if (used.length === 0) return '0';
+  return used.map((n) => `${range(n)} × ${n.instanceType}`).join(' + ');
+}
+
+/** Renders `plan` for a terminal. */
+export function renderPlanText(plan: Plan, st: PlanStyle = PLAIN_STYLE): string {
+  const out: string[] = [];
+  const errors = plan.problems.filter((p) => p.severity === 'error').length;
+  out.push(st.bold(`GPU plan: ${plural(plan.workloads.length, 'GPU workload')} on ${plural(plan.pools.length, 'NodePool')}`));
+  out.push('');
+
+  out.push(st.bold('Workloads'));
+  if (plan.workloads.length === 0) out.push('  (no workload requests a GPU)');
+  for (const w of plan.workloads) {
+    const where = w.file ? st.dim(`  (${w.file}${w.line !== undefined ? `:${w.line}` : ''})`) : '';
+    const mark = !w.schedulable ? st.red('✗ ') : w.problems.length > 0 ? st.yellow('! ') : st.green('✓ ');
+    out.push(`  ${mark}${st.bold(w.label)}${where}`);
+    const per = `${gpuDemand(w.gpusPerReplica)}, ${num(w.cpuPerReplica, 3)} cpu, ${bytes(w.memoryBytesPerReplica)}`;
+    const reps = w.replicas ? `replicas ${range(w.replicas)} (${w.replicas.source})` : 'one per node (DaemonSet)';
+    const rows: string[][] = [['per replica', `${per} · ${reps}`]];
+    if (w.pool) rows.push(['lands on', `${st.bold(w.pool)} as ${w.instanceType} · ${w.attribution}`]);
+    else rows.push(['lands on', st.red('nothing: it can never schedule')]);
+    const alsoFits = w.fitsPools.filter((p) => p !== w.pool);
+    if (alsoFits.length > 0) rows.push(['also fits', alsoFits.join(', ')]);
+    w.verdicts.filter((v) => !v.fits).forEach((v, i) => rows.push([i === 0 ? 'not on' : '', `${v.pool}: ${v.reason}`]));
+    for (const m of w.problems.filter((p) => !p.startsWith('can never schedule: it fits no NodePool'))) {
+      rows.push([st.red('problem'), m]);
+    }
+    for (const n of w.notes) rows.push([st.yellow('note'), n]);
+    out.push(...table(rows, '      '));
+  }
+  out.push('');
+
+  out.push(st.bold('Pools'));
+  const head = ['POOL', 'PRICED AS', 'GPUS REQUESTED', 'NODE GPUS / LIMIT', 'NODES', 'USD/HOUR'];
+  const rows: string[][] = [head.map((h) => st.dim(h))];
+  for (const p of plan.pools) {
+    const limit = p.gpuLimit === undefined ? 'no limit' : num(p.gpuLimit);
+    const over = p.gpuLimit !== undefined && p.nodeGpus.max > p.gpuLimit;
+    const gpuCell = `${range(p.nodeGpus)} / ${limit}`;
+    rows.push([
+      p.problems.length > 0 ? st.red(p.name) : p.name,
+      p.pricedAs,
+      range(p.gpus),
+      over ? st.red(gpuCell) : gpuCell,
+      nodesCell(p),
+      range(p.cost.expected, usd),
+    ]);
+  }
+  const t = plan.totals;
+  rows.push([st.bold('total'), '', range(t.gpus), range(t.nodeGpus), range(t.nodes), st.bold(range(t.cost.expected, usd))]);
+  out.push(...table(rows, '  '));
+  out.push(st.dim('  ranges are min–max replicas; node GPUs are what Karpenter counts against limits.nvidia.com/gpu'));
+  out.push('');
+
+  out.push(`${st.bold('Hourly cost')}: ${st.bold(usd(t.cost.expected.min))} at minimum, ${st.bold(usd(t.cost.expected.max))} `
+    + 'at maximum replicas (each pool priced at its capacity type)');
+  out.push(`  all on-demand: ${range(t.cost.onDemand, usd)} · all spot: ${range(t.cost.spot, usd)} `
+    + `(spot assumed ${num(plan.spotDiscount * 100)}% below on-demand; --spot-discount to change)`);
+  if (t.unpricedTypes.length > 0) out.push(st.yellow(`  no public price for ${t.unpricedTypes.join(', ')}: those nodes are not in the cost`));
+  out.push('');
+
+  if (plan.problems.length > 0) {
+    out.push(st.bold('Problems'));
+    for (const p of plan.problems) {
+      const sev = p.severity === 'error' ? st.red('error  ') : st.yellow('warning');
+      out.push(`  ${sev} ${p.subject}: ${p.message}`);
+    }
+    out.push('');
+  }
+  out.push(st.dim('Assumptions'));
+  for (const a of plan.assumptions) out.push(st.dim(`  - ${a}`));
+  out.push('');
+  const summary = errors > 0
+    ? st.red(`${plural(errors, 'error')}: ${errors === 1 ? 'a workload or scaler maximum' : 'workloads or scaler maxima'} can never be satisfied`)
+    : st.green('every GPU workload can schedule and every scaler maximum can be reached');
+  out.push(summary);
+  return `${out.join('\n')}\n`;
+}
