@@ -11,9 +11,10 @@
  * Profile a size: node --cpu-prof -r ts-node/register/transpile-only bench/synth.ts --child ours 5000
  */
 import { spawnSync } from 'child_process';
+import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { App, Chart, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { GpuInstanceType } from '../src/catalog';
 import { CapacityType, GpuNodeClass, GpuNodePool, IGpuNodePool, SpotGpuPool } from '../src/pools';
@@ -66,7 +67,7 @@ function workload(i: number, pools: IGpuNodePool[]) {
 
 /** Our app: pools, priorities, N InferenceDeployments (Deployment, Service, PDB) and scalers, validated at synth. */
 function buildOurs(n: number): App {
-  const app = new App({ outdir: path.join(require('os').tmpdir(), 'cdk8s-gpu-bench') });
+  const app = new App({ outdir: path.join(os.tmpdir(), 'cdk8s-gpu-bench') });
   const chart = new Chart(app, 'bench');
   const pools = makePools(chart);
   const priorities = new TieredPriorities(chart, 'priorities');
@@ -91,7 +92,7 @@ function buildOurs(n: number): App {
 
 /** The bare app: cdk8s-plus-30 Deployments and Services with the same containers, GPUs patched in. */
 function buildBare(n: number): App {
-  const app = new App({ outdir: path.join(require('os').tmpdir(), 'cdk8s-gpu-bench-bare') });
+  const app = new App({ outdir: path.join(os.tmpdir(), 'cdk8s-gpu-bench-bare') });
   const chart = new Chart(app, 'bench');
   // Stand-ins for the pools' names and GPU counts (no Karpenter objects: the bare app has none).
   const fake = [
@@ -116,7 +117,7 @@ function buildBare(n: number): App {
       }],
     });
     d.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.is('karpenter.sh/nodepool', pool.poolName)));
-    const obj = d.apiObject;
+    const obj = ApiObject.of(d);
     for (const field of ['limits', 'requests']) {
       obj.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/0/resources/${field}/nvidia.com~1gpu`, kplus.k8s.Quantity.fromNumber(gpus)));
     }
@@ -144,7 +145,7 @@ function runChild(variant: string, n: number): Result {
     cwd: path.join(__dirname, '..'),
     encoding: 'utf8',
     env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'test', 'tsconfig.json') },
-    maxBuffer: 1 << 26,
+    maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`child ${variant} ${n} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const line = r.stdout.trim().split('\n').pop()!;
