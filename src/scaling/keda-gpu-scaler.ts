@@ -1,0 +1,368 @@
+/**
+ * KedaGpuScaler: a KEDA ScaledObject (`keda.sh/v1alpha1`, CRD of KEDA 2.20.2) for a GPU workload, with an alert when
+ * its metrics go missing.
+ *
+ * KEDA facts (keda.sh "ScaledObject specification"; kedacore/keda `apis/keda/v1alpha1`): KEDA creates and owns the
+ * HPA of the target (`keda-hpa-<name>`), so a second HPA on the same target fights it; `cooldownPeriod` only
+ * applies to scaling to zero; `initialCooldownPeriod` delays the first scale-in after creation; `fallback` only
+ * applies to triggers of metricType AverageValue, and `behavior: currentReplicasIfHigher` never lowers the replicas
+ * on a metric failure; the Prometheus trigger's `metricName` was removed in KEDA 2.12 (the name is generated).
+ */
+import { ApiObject, Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-30';
+import { Construct } from 'constructs';
+import { GpuScaleTarget } from './target';
+import {
+  _kvCacheMetricFor, _RenderedTrigger, _vllmVersionOfImage, GpuScalingTrigger, ScalingProfile,
+} from './triggers';
+import { GpuConfigError } from '../errors';
+import {
+  ScaledObject, ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleDownTolerance,
+  ScaledObjectSpecFallbackBehavior, ScaledObjectSpecTriggers, TriggerAuthentication,
+} from '../imports/keda.sh';
+import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
+import { _num, _promDuration, _promString } from '../monitoring/promql';
+import { validateDns1123Name, validateLabelValue } from '../naming';
+
+/** How KEDA authenticates to a secured Prometheus (a TriggerAuthentication on a Secret). Enum-like. */
+export class PrometheusAuthentication {
+  /**
+   * A bearer token (`Authorization: Bearer …`) from a Secret key.
+   * @param secretName the Secret in the target's namespace
+   * @param key the key holding the token @default 'token'
+   */
+  public static bearer(secretName: string, key: string = 'token'): PrometheusAuthentication {
+    return new PrometheusAuthentication('bearer', secretName, [{ parameter: 'bearerToken', key }]);
+  }
+
+  /**
+   * HTTP basic auth from a Secret.
+   * @param secretName the Secret in the target's namespace
+   * @param usernameKey @default 'username'
+   * @param passwordKey @default 'password'
+   */
+  public static basic(secretName: string, usernameKey: string = 'username', passwordKey: string = 'password'): PrometheusAuthentication {
+    return new PrometheusAuthentication('basic', secretName, [{ parameter: 'username', key: usernameKey }, { parameter: 'password', key: passwordKey }]);
+  }
+
+  private constructor(
+    /** KEDA `authModes` value. */
+    public readonly mode: string,
+    /** The Secret's name. */
+    public readonly secretName: string,
+    /** @internal */
+    public readonly _params: Array<{ parameter: string; key: string }>,
+  ) {
+    validateDns1123Name('PrometheusAuthentication', 'secretName', secretName);
+    for (const p of _params) {
+      if (typeof p.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(p.key)) {
+        throw new GpuConfigError('PrometheusAuthentication', `${p.parameter} key`, `is ${JSON.stringify(p.key)}`, 'use a Secret data key such as "token"');
+      }
+    }
+  }
+}
+
+/** Props of {@link KedaGpuScaler}. */
+export interface KedaGpuScalerProps {
+  /** What to scale. */
+  readonly target: GpuScaleTarget;
+  /** Most replicas. */
+  readonly maxReplicas: number;
+  /** Fewest replicas; 0 scales to zero when the triggers are inactive (needs a trigger that wakes from zero). @default 1 */
+  readonly minReplicas?: number;
+  /** The ScaledObject's name. @default `<target name>-gpu-scaler` */
+  readonly name?: string;
+  /** Thresholds and cooldown of the workload kind. @default ScalingProfile.REAL_TIME */
+  readonly profile?: ScalingProfile;
+  /** Triggers (several: the highest desired replica count wins). @default [GpuScalingTrigger.gpuUtilization()] */
+  readonly triggers?: GpuScalingTrigger[];
+  /** Prometheus URL KEDA queries. @default 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090' (GpuEksStack's) */
+  readonly prometheusUrl?: string;
+  /** Authentication to Prometheus (makes a TriggerAuthentication). @default - none */
+  readonly authentication?: PrometheusAuthentication;
+  /** How often KEDA polls the triggers. @default Duration.seconds(15) */
+  readonly pollingInterval?: Duration;
+  /**
+   * How long a new replica takes to load its model and serve. Used as `initialCooldownPeriod`, as the least
+   * scale-down stabilisation window (a replica is never removed sooner than a new one could replace it) and in the
+   * metric-absent alert's `for`.
+   * @default Duration.minutes(5)
+   */
+  readonly modelLoadTime?: Duration;
+  /** Replicas kept when the metrics fail (`fallback.replicas`, behavior currentReplicasIfHigher). @default - max(minReplicas, 1) */
+  readonly fallbackReplicas?: number;
+  /** Consecutive metric failures before the fallback applies. @default 3 */
+  readonly fallbackFailureThreshold?: number;
+  /**
+   * vLLM version of the target, which picks the KV-cache metric name.
+   * @default - read from the target's image tag when it is a vLLM image (e.g. `vllm/vllm-openai:v0.7.3`)
+   */
+  readonly vllmVersion?: string;
+  /**
+   * Keep replicas until utilisation falls below the profile's scale-down threshold, through the HPA's
+   * `scaleDown.tolerance` (1 − down/up). Beta in Kubernetes; needs the `HPAConfigurableTolerance` feature gate.
+   * @default false
+   */
+  readonly useScaleDownTolerance?: boolean;
+  /** Make a PrometheusRule alerting when a trigger's metric is absent. @default true */
+  readonly absentMetricAlert?: boolean;
+  /** `release` label of the PrometheusRule (kube-prometheus-stack's rule selector). Empty: none. @default 'kube-prometheus-stack' */
+  readonly prometheusRelease?: string;
+}
+
+/** Which object each target is scaled by: one scaler per target. */
+const SCALED = new WeakMap<object, string>();
+
+/**
+ * Event-driven scaling for a GPU workload: a KEDA ScaledObject whose triggers read the target's own pods.
+ *
+ * Guarantees: no `metricName`; every trigger AverageValue so `fallback` (currentReplicasIfHigher) applies and a
+ * broken metric never scales the fleet down; empty query results count as failures unless the target may scale to
+ * zero; scale-up fast, scale-down slow (never faster than a model load); one scaler per target — a second
+ * KedaGpuScaler or a cdk8s-plus HorizontalPodAutoscaler on it throws GpuConfigError, and a raw HPA object on it in
+ * the same chart fails synth.
+ */
+export class KedaGpuScaler extends Construct {
+  /** Default Prometheus URL: the kube-prometheus-stack release GpuEksStack installs in `monitoring`. */
+  public static readonly DEFAULT_PROMETHEUS_URL = 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090';
+
+  /** The ScaledObject. */
+  public readonly scaledObject: ScaledObject;
+  /** The TriggerAuthentication, with `authentication`. */
+  public readonly triggerAuthentication?: TriggerAuthentication;
+  /** The metric-absent alert, unless `absentMetricAlert: false`. */
+  public readonly prometheusRule?: PrometheusRule;
+  /** The ScaledObject's name. */
+  public readonly name: string;
+  /** The target. */
+  public readonly target: GpuScaleTarget;
+  /** The rendered PromQL of each trigger, by trigger name. */
+  public readonly queries: Record<string, string>;
+  /** The KV-cache metric used (when a KV-cache trigger is present). */
+  public readonly kvCacheMetric?: string;
+  /** Whether any trigger reads DCGM metrics. */
+  public readonly readsDcgm: boolean;
+
+  constructor(scope: Construct, id: string, props: KedaGpuScalerProps) {
+    super(scope, id);
+    if (!props || !(props.target instanceof GpuScaleTarget)) {
+      throw new GpuConfigError(this, 'target', 'is missing', 'pass GpuScaleTarget.fromInferenceDeployment(d) or GpuScaleTarget.fromDeployment(d)');
+    }
+    const target = props.target;
+    this.target = target;
+    this.name = props.name ?? `${target.name}-gpu-scaler`.slice(0, 253);
+    validateDns1123Name(this, 'name', this.name);
+
+    // --- one scaler per target
+    const owner = SCALED.get(target.apiObject);
+    if (owner !== undefined) {
+      throw new GpuConfigError(this, 'target', `${target.kind} ${target.name} is already scaled by ${owner}`,
+        'use one KedaGpuScaler per workload and give it several triggers');
+    }
+    const scalable = target._scalable as (kplus.IScalable & { hasAutoscaler?: boolean }) | undefined;
+    if (scalable?.hasAutoscaler) {
+      throw new GpuConfigError(this, 'target', `${target.kind} ${target.name} already has a HorizontalPodAutoscaler`,
+        'remove the HorizontalPodAutoscaler: KEDA creates and owns the HPA of a ScaledObject\'s target');
+    }
+    SCALED.set(target.apiObject, this.node.path);
+    if (scalable) {
+      scalable.markHasAutoscaler(); // cdk8s-plus then leaves spec.replicas out: KEDA owns it
+      const path = this.node.path;
+      (scalable as any).markHasAutoscaler = () => {
+        throw new GpuConfigError(path, 'target', `${target.kind} ${target.name} is scaled by this KedaGpuScaler; a HorizontalPodAutoscaler on it would fight KEDA's own HPA`,
+          'drop the HorizontalPodAutoscaler and add its metric as a trigger of the KedaGpuScaler');
+      };
+    }
+
+    // --- replicas
+    const min = props.minReplicas ?? 1;
+    const max = props.maxReplicas;
+    if (!Number.isInteger(max) || max < 1) throw new GpuConfigError(this, 'maxReplicas', `is ${max}`, 'pass a whole number >= 1');
+    if (!Number.isInteger(min) || min < 0) throw new GpuConfigError(this, 'minReplicas', `is ${min}`, 'pass a whole number >= 0 (0 scales to zero)');
+    if (min > max) throw new GpuConfigError(this, 'minReplicas', `is ${min}, above maxReplicas ${max}`, `lower minReplicas to at most ${max} or raise maxReplicas`);
+    this.checkCapacity(max);
+
+    const profile = props.profile ?? ScalingProfile.REAL_TIME;
+    const triggers = props.triggers ?? [GpuScalingTrigger.gpuUtilization()];
+    if (!Array.isArray(triggers) || triggers.length === 0) {
+      throw new GpuConfigError(this, 'triggers', 'is empty', 'pass at least one trigger, e.g. GpuScalingTrigger.gpuUtilization()');
+    }
+    const names = new Set<string>();
+    for (const t of triggers) {
+      if (!(t instanceof GpuScalingTrigger)) throw new GpuConfigError(this, 'triggers', 'contains something that is not a GpuScalingTrigger', 'use the GpuScalingTrigger factories');
+      if (names.has(t.name)) throw new GpuConfigError(this, 'triggers', `has two triggers named ${t.name}`, 'give each trigger its own name');
+      names.add(t.name);
+    }
+
+    // --- vLLM version → KV-cache metric
+    if (triggers.some((t) => t._needsVllmVersion)) {
+      const version = props.vllmVersion ?? _vllmVersionOfImage(target._image);
+      if (version === undefined) {
+        throw new GpuConfigError(this, 'vllmVersion', `is not set and the target's image (${target._image ?? 'unknown'}) carries no vLLM version`,
+          'declare vllmVersion, e.g. \'0.10.1\' (it picks vllm:kv_cache_usage_perc from 0.9.2, vllm:gpu_cache_usage_perc before)');
+      }
+      this.kvCacheMetric = _kvCacheMetricFor(version);
+      if (this.kvCacheMetric === undefined) {
+        throw new GpuConfigError(this, 'vllmVersion', `is ${JSON.stringify(version)}, not a version`, 'pass e.g. \'0.10.1\'');
+      }
+    } else if (props.vllmVersion !== undefined && _kvCacheMetricFor(props.vllmVersion) === undefined) {
+      throw new GpuConfigError(this, 'vllmVersion', `is ${JSON.stringify(props.vllmVersion)}, not a version`, 'pass e.g. \'0.10.1\'');
+    }
+
+    // --- timing
+    const seconds = (prop: string, d: Duration | undefined, def: Duration, lo: number, hi: number): number => {
+      const s = (d ?? def).toSeconds();
+      if (!Number.isInteger(s) || s < lo || s > hi) throw new GpuConfigError(this, prop, `is ${s} s`, `use whole seconds between ${lo} and ${hi}`);
+      return s;
+    };
+    const polling = seconds('pollingInterval', props.pollingInterval, Duration.seconds(15), 1, 3600);
+    const load = seconds('modelLoadTime', props.modelLoadTime, Duration.minutes(5), 0, 3600);
+    const failureThreshold = props.fallbackFailureThreshold ?? 3;
+    if (!Number.isInteger(failureThreshold) || failureThreshold < 1) {
+      throw new GpuConfigError(this, 'fallbackFailureThreshold', `is ${failureThreshold}`, 'pass a whole number >= 1');
+    }
+    const fallbackReplicas = props.fallbackReplicas ?? Math.max(min, 1);
+    if (!Number.isInteger(fallbackReplicas) || fallbackReplicas < 1 || fallbackReplicas > max) {
+      throw new GpuConfigError(this, 'fallbackReplicas', `is ${fallbackReplicas}`, `pass a whole number between 1 and maxReplicas (${max})`);
+    }
+
+    // --- triggers
+    const ns = target.namespace;
+    const selector = `${ns ? `namespace=${_promString(ns)}, ` : ''}pod=~${_promString(target.podNameRegex())}`;
+    const rendered: _RenderedTrigger[] = triggers.map((t) => t._render({ selector, profile, kvCacheMetric: this.kvCacheMetric }));
+    if (min === 0 && !rendered.some((r) => r.wakesFromZero)) {
+      throw new GpuConfigError(this, 'minReplicas', `is 0, but every trigger (${rendered.map((r) => r.name).join(', ')}) reads the target's own pods, which do not exist at zero replicas: it would never scale up again`,
+        'keep minReplicas >= 1, or add a GpuScalingTrigger.promQL on a metric that exists without pods (e.g. the gateway\'s request rate)');
+    }
+    this.queries = Object.fromEntries(rendered.map((r) => [r.name, r.query]));
+    this.readsDcgm = triggers.some((t) => t.readsDcgm);
+
+    const url = props.prometheusUrl ?? KedaGpuScaler.DEFAULT_PROMETHEUS_URL;
+    if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) {
+      throw new GpuConfigError(this, 'prometheusUrl', `is ${JSON.stringify(url)}`, 'pass an http(s) URL, e.g. http://prometheus-operated.monitoring.svc:9090');
+    }
+    if (props.authentication !== undefined && !(props.authentication instanceof PrometheusAuthentication)) {
+      throw new GpuConfigError(this, 'authentication', 'is not a PrometheusAuthentication', 'use PrometheusAuthentication.bearer(...) or .basic(...)');
+    }
+    if (props.authentication) {
+      this.triggerAuthentication = new TriggerAuthentication(this, 'Auth', {
+        metadata: { name: `${this.name}-prometheus`.slice(0, 253), ...(ns ? { namespace: ns } : {}) },
+        spec: { secretTargetRef: props.authentication._params.map((p) => ({ parameter: p.parameter, name: props.authentication!.secretName, key: p.key })) },
+      });
+    }
+    const soTriggers: ScaledObjectSpecTriggers[] = rendered.map((r) => ({
+      type: 'prometheus',
+      name: r.name,
+      metricType: 'AverageValue',
+      metadata: {
+        serverAddress: url,
+        query: r.query,
+        threshold: _num(r.threshold),
+        activationThreshold: _num(r.activationThreshold),
+        // An empty result is a failure (→ fallback) unless the target may legitimately have no pods.
+        ignoreNullValues: min === 0 ? 'true' : 'false',
+        ...(props.authentication ? { authModes: props.authentication.mode } : {}),
+      },
+      ...(this.triggerAuthentication ? { authenticationRef: { name: this.triggerAuthentication.name } } : {}),
+    }));
+
+    const stabilization = Math.max(profile.cooldownSeconds, load);
+    this.scaledObject = new ScaledObject(this, 'Resource', {
+      metadata: { name: this.name, ...(ns ? { namespace: ns } : {}), labels: { 'app.kubernetes.io/managed-by': 'cdk8s-gpu', 'cdk8s-gpu.io/scaling-profile': profile.name } },
+      spec: {
+        scaleTargetRef: { apiVersion: target.apiVersion, kind: target.kind, name: target.name },
+        pollingInterval: polling,
+        cooldownPeriod: profile.cooldownSeconds,
+        initialCooldownPeriod: load,
+        minReplicaCount: min,
+        maxReplicaCount: max,
+        fallback: { failureThreshold, replicas: fallbackReplicas, behavior: ScaledObjectSpecFallbackBehavior.CURRENT_REPLICAS_IF_HIGHER },
+        advanced: {
+          horizontalPodAutoscalerConfig: {
+            behavior: {
+              // Scale out fast: double or +4 pods every 15 s, whichever is more (seed 001's scaleUp).
+              scaleUp: {
+                stabilizationWindowSeconds: 0,
+                selectPolicy: 'Max',
+                policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }, { type: 'Pods', value: 4, periodSeconds: 15 }],
+              },
+              // Scale in slowly: 25% per cooldown period, after a window at least as long as a model load.
+              scaleDown: {
+                stabilizationWindowSeconds: stabilization,
+                selectPolicy: 'Max',
+                policies: [{ type: 'Percent', value: 25, periodSeconds: Math.max(15, profile.cooldownSeconds) }],
+                ...(props.useScaleDownTolerance
+                  ? { tolerance: ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleDownTolerance.fromString(`${profile.scaleDownTolerance}`) }
+                  : {}),
+              },
+            },
+          },
+        },
+        triggers: soTriggers,
+      },
+    });
+    this.node.defaultChild = this.scaledObject;
+
+    if (props.absentMetricAlert ?? true) {
+      const release = props.prometheusRelease ?? 'kube-prometheus-stack';
+      if (release !== '') validateLabelValue(this, 'prometheusRelease', release);
+      const guard = min === 0
+        ? ` and on() (${target.kind === 'StatefulSet' ? 'kube_statefulset_replicas' : 'kube_deployment_spec_replicas'}{${ns ? `namespace=${_promString(ns)}, ` : ''}${target.kind === 'StatefulSet' ? 'statefulset' : 'deployment'}=${_promString(target.name)}} > 0)`
+        : '';
+      this.prometheusRule = new PrometheusRule(this, 'MetricAbsent', {
+        metadata: { name: `${this.name}-metrics`.slice(0, 253), ...(ns ? { namespace: ns } : {}), labels: release ? { release } : {} },
+        spec: {
+          groups: [{
+            name: `${this.name}.scaler`,
+            rules: rendered.map((r) => ({
+              alert: 'KedaScalerMetricAbsent',
+              expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`absent(${r.query})${guard}`),
+              for: _promDuration(Duration.seconds(load + 300)),
+              labels: { severity: 'warning', scaledobject: this.name, trigger: r.name },
+              annotations: {
+                summary: `Scaler ${this.name}: trigger ${r.name} has no data`,
+                description: `KEDA cannot read ${r.name} for ${target.kind} ${ns ? `${ns}/` : ''}${target.name}: `
+                  + `after ${failureThreshold} failed polls it holds at least ${fallbackReplicas} replica(s) (fallback) and stops scaling on this trigger. `
+                  + 'Check the exporter / scrape target and the query.',
+              },
+            })),
+          }],
+        },
+      });
+    }
+
+    // A raw HPA object (not cdk8s-plus) on the same target in this chart.
+    this.node.addValidation({
+      validate: () => {
+        const errors: string[] = [];
+        for (const c of Chart.of(this).node.findAll()) {
+          if (!(c instanceof ApiObject) || c.kind !== 'HorizontalPodAutoscaler') continue;
+          let ref: any;
+          try {
+            ref = c.toJson()?.spec?.scaleTargetRef;
+          } catch {
+            continue;
+          }
+          if (ref?.name === target.name && (ref?.kind ?? 'Deployment') === target.kind && (c.metadata.namespace ?? '') === (ns ?? '')) {
+            errors.push(new GpuConfigError(this, 'target', `${target.kind} ${target.name} is also scaled by HorizontalPodAutoscaler ${c.name}; KEDA owns the HPA of a ScaledObject's target`,
+              `remove ${c.node.path}`).message);
+          }
+        }
+        return errors;
+      },
+    });
+  }
+
+  /** maxReplicas × GPUs per replica must fit the pools' GPU limits (when both are known). */
+  private checkCapacity(max: number): void {
+    const gpus = this.target.gpusPerReplica;
+    const pools = this.target.pools;
+    if (gpus === undefined || pools.length === 0) return;
+    const capacity = pools.reduce((sum, p) => sum + p.gpuLimit, 0);
+    if (max * gpus > capacity) {
+      throw new GpuConfigError(this, 'maxReplicas', `is ${max}: ${max} × ${gpus} GPUs = ${max * gpus} GPUs, above the ${capacity} GPUs the pools `
+        + `(${pools.map((p) => `${p.poolName}: ${p.gpuLimit}`).join(', ')}) may launch; replicas above ${Math.floor(capacity / gpus)} stay Pending`,
+      `lower maxReplicas to ${Math.floor(capacity / gpus)} or raise the pools' gpuLimit`);
+    }
+  }
+}
