@@ -146,10 +146,11 @@ function describeValue(v: unknown): string {
 }
 
 /**
- * Parses one YAML text (possibly many `---` documents) into manifests. `kind: List` (and any `*List` with `items`)
- * is flattened, each item keeping its own line. Never throws.
+ * The exact (and slow) reader, on the `yaml` package: parses one YAML text (possibly many `---` documents) into
+ * manifests. `kind: List` (and any `*List` with `items`) is flattened, each item keeping its own line. Never throws.
+ * {@link parseManifests} gives the same result faster; it uses this for every document it cannot read itself.
  */
-export function parseManifests(text: string, file: string, options: ParseOptions = {}): ReadResult {
+export function parseManifestsWithYamlPackage(text: string, file: string, options: ParseOptions = {}): ReadResult {
   const lineOffset = options.lineOffset ?? 0;
   const colOffset = options.columnOffset ?? 0;
   const notAnObject = options.notAnObject ?? 'error';
@@ -227,6 +228,253 @@ export function parseManifests(text: string, file: string, options: ParseOptions
     }
     manifests.push({ object: obj, source: { file, ...(offset !== undefined ? { line: pos(offset).line } : {}) } });
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The fast reader: split the stream into documents ourselves, parse each plain document with js-yaml (about four
+// times faster than the `yaml` package on large streams), and hand every document that is not plainly a Kubernetes
+// object — or that js-yaml cannot read, or that uses anchors, aliases or tags — to parseManifestsWithYamlPackage,
+// so that messages, lines and the alias-expansion limit stay exactly those of the `yaml` package.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The part of js-yaml 4 used here (js-yaml ships no types; @types/js-yaml is not needed for this much). */
+interface JsYamlType { readonly tag: string }
+interface JsYamlSchema { extend(definition: { implicit: JsYamlType[] }): JsYamlSchema }
+interface JsYaml {
+  readonly FAILSAFE_SCHEMA: JsYamlSchema;
+  readonly Type: new (tag: string, options: { kind: 'scalar'; resolve(data: unknown): boolean; construct(data: string): unknown }) => JsYamlType;
+  load(text: string, options: { schema: JsYamlSchema; filename?: string }): unknown;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jsyaml: JsYaml = require('js-yaml');
+
+/**
+ * The YAML 1.2 core schema's tag resolution of plain scalars (YAML 1.2.2 spec §10.3.2,
+ * https://yaml.org/spec/1.2.2/#1032-tag-resolution), which is what the `yaml` package applies by default: so
+ * `yes`/`on`/`no` stay strings, `0o17` is octal, `012` is decimal 12, dates stay strings. Built on js-yaml's
+ * failsafe schema (str/seq/map) rather than its default schema, which also makes timestamps, `<<` merges and
+ * `!!binary`/`!!set`/`!!omap` values.
+ */
+const CORE_NULL = /^(?:~|null|Null|NULL)?$/;
+const CORE_BOOL = /^(?:true|True|TRUE|false|False|FALSE)$/;
+const CORE_INT = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
+const CORE_FLOAT = /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const isStr = (d: unknown): d is string => typeof d === 'string';
+const CORE_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
+  implicit: [
+    new jsyaml.Type('tag:yaml.org,2002:null', { kind: 'scalar', resolve: (d) => d === null || (isStr(d) && CORE_NULL.test(d)), construct: () => null }),
+    new jsyaml.Type('tag:yaml.org,2002:bool', { kind: 'scalar', resolve: (d) => isStr(d) && CORE_BOOL.test(d), construct: (d) => d[0] === 't' || d[0] === 'T' }),
+    new jsyaml.Type('tag:yaml.org,2002:int', {
+      kind: 'scalar',
+      resolve: (d) => isStr(d) && CORE_INT.test(d),
+      construct: (d) => (d[1] === 'o' ? parseInt(d.slice(2), 8) : d[1] === 'x' ? parseInt(d.slice(2), 16) : parseInt(d, 10)),
+    }),
+    new jsyaml.Type('tag:yaml.org,2002:float', {
+      kind: 'scalar',
+      resolve: (d) => isStr(d) && CORE_FLOAT.test(d),
+      construct: (d) => {
+        const tail = d.slice(-3).toLowerCase();
+        if (tail === 'nan') return NaN;
+        if (tail === 'inf') return d[0] === '-' ? -Infinity : Infinity;
+        return parseFloat(d);
+      },
+    }),
+  ],
+});
+
+/** One document of a YAML stream, as {@link splitDocuments} finds it. */
+export interface DocumentSlice {
+  /** Offset of the document's first character: the start of its first line (comments and directives included). */
+  readonly start: number;
+  /** Offset just past the document: the start of the next document's `---` line, or just past its `...` line. */
+  readonly end: number;
+  /** 1-based line of `start`. */
+  readonly line: number;
+  /** 1-based line of the document's `---` marker, if it has one. */
+  readonly markerLine?: number;
+  /** 1-based line of the first line that is not blank, a comment, a directive or a bare marker; none if empty. */
+  readonly contentLine?: number;
+  /**
+   * Whether the fast reader may parse this document: false when content follows the `---` on its line
+   * (`--- !tag`, `--- |`, `--- {…}`) or a line inside it starts with `%`.
+   */
+  readonly plain: boolean;
+}
+
+/** What {@link splitDocuments} returns. */
+export interface SplitResult {
+  /** The documents, in order. A stream of comments only has none; `---` alone is one (empty) document. */
+  readonly documents: DocumentSlice[];
+  /**
+   * The stream uses something the splitter does not model (a directive other than `%YAML 1.2`, a directive
+   * without `---`, content after `...`, a `...` with no document): read the whole text with the `yaml` package.
+   */
+  readonly wholeTextFallback: boolean;
+}
+
+const YAML_12_DIRECTIVE = /^%YAML[ \t]+1\.2[ \t\r]*(?:#.*)?$/;
+
+/**
+ * Splits a YAML stream into its documents on the markers of YAML 1.2.2 §9.1–9.2
+ * (https://yaml.org/spec/1.2.2/#91-documents): `---` (directives end) and `...` (document end) at column 0,
+ * followed by a space, a tab, a line break or the end of the text (`--- # comment` and `--- !tag` are markers,
+ * `----` and `---x` are not). A marker at column 0 ends any scalar, block or quoted, so a column-0 `---` inside a
+ * block scalar is a marker here too, exactly as in YAML; an indented `---` is content. Comments and directives
+ * before a `---` belong to the document it starts. Lines end at `\n` (a `\r` before it is whitespace).
+ */
+export function splitDocuments(text: string): SplitResult {
+  const documents: DocumentSlice[] = [];
+  let wholeTextFallback = false;
+  // The document being read.
+  let start = 0;
+  let startLine = 1;
+  let markerLine: number | undefined;
+  let contentLine: number | undefined;
+  let plain = true;
+  let directives = false;
+  const reset = (offset: number, line: number) => {
+    start = offset; startLine = line; markerLine = undefined; contentLine = undefined; plain = true; directives = false;
+  };
+  const push = (end: number) => {
+    documents.push({ start, end, line: startLine, ...(markerLine !== undefined ? { markerLine } : {}), ...(contentLine !== undefined ? { contentLine } : {}), plain });
+  };
+  /** Whether text[from, to) is blank or a comment (whitespace, then `#` or nothing). */
+  const blankOrComment = (from: number, to: number) => {
+    let k = from;
+    while (k < to) {
+      const c = text.charCodeAt(k);
+      if (c === 0x20 || c === 0x09 || c === 0x0d || (c === 0xfeff && k === 0)) { k++; continue; }
+      return c === 0x23; // '#'
+    }
+    return true;
+  };
+  /** Whether the line at `pos` starts with the three-character marker `m`, followed by whitespace or its end. */
+  const isMarker = (pos: number, lineEnd: number, ch: number) => {
+    if (text.charCodeAt(pos + 1) !== ch || text.charCodeAt(pos + 2) !== ch) return false;
+    if (pos + 3 >= lineEnd) return pos + 3 === lineEnd;
+    const after = text.charCodeAt(pos + 3);
+    return after === 0x20 || after === 0x09 || after === 0x0d;
+  };
+
+  let pos = 0;
+  let line = 1;
+  while (pos <= text.length) {
+    const nl = text.indexOf('\n', pos);
+    const lineEnd = nl < 0 ? text.length : nl;
+    const next = nl < 0 ? text.length + 1 : nl + 1;
+    const c0 = text.charCodeAt(pos);
+    if (c0 === 0x2d /* - */ && isMarker(pos, lineEnd, 0x2d)) {
+      if (markerLine !== undefined || contentLine !== undefined) { push(pos); reset(pos, line); }
+      markerLine = line;
+      if (!blankOrComment(pos + 3, lineEnd)) { contentLine = line; plain = false; }
+    } else if (c0 === 0x2e /* . */ && isMarker(pos, lineEnd, 0x2e)) {
+      if (!blankOrComment(pos + 3, lineEnd) || (markerLine === undefined && contentLine === undefined)) wholeTextFallback = true;
+      else push(Math.min(next, text.length));
+      reset(Math.min(next, text.length), line + 1);
+    } else if (c0 === 0x25 /* % */) {
+      if (markerLine === undefined && contentLine === undefined) {
+        directives = true;
+        if (!YAML_12_DIRECTIVE.test(text.slice(pos, lineEnd))) wholeTextFallback = true;
+      } else {
+        plain = false; // `%` at column 0 inside a document: let the `yaml` package judge it
+      }
+    } else if (contentLine === undefined && !blankOrComment(pos, lineEnd)) {
+      if (directives && markerLine === undefined) wholeTextFallback = true; // a directive needs a `---`
+      contentLine = line;
+    }
+    pos = next;
+    line++;
+  }
+  if (markerLine !== undefined || contentLine !== undefined) push(text.length);
+  else if (directives) wholeTextFallback = true; // directives with no document
+  return { documents, wholeTextFallback };
+
+}
+
+/**
+ * Whether a document may hold an anchor (`&a`), an alias (`*a`) or a tag (`!t`): one of those characters at the
+ * start of a line or after whitespace, a flow indicator, `:`, `?` or `-`. Over-approximates (`a & b` counts), which
+ * only costs speed. Such documents go to the `yaml` package, which limits alias expansion (js-yaml does not).
+ */
+function mayHaveNodeProperties(doc: string): boolean {
+  for (const ch of ['&', '*', '!']) {
+    for (let i = doc.indexOf(ch); i >= 0; i = doc.indexOf(ch, i + 1)) {
+      if (i === 0) return true;
+      const p = doc.charCodeAt(i - 1);
+      // space, tab, LF, CR, ',', '[', ']', '{', '}', ':', '?', '-'
+      if (p === 0x20 || p === 0x09 || p === 0x0a || p === 0x0d || p === 0x2c || p === 0x5b || p === 0x5d
+        || p === 0x7b || p === 0x7d || p === 0x3a || p === 0x3f || p === 0x2d) return true;
+    }
+  }
+  return false;
+}
+
+/** Keys js-yaml makes from null key nodes; the `yaml` package makes `''` of them. */
+const NULL_KEYS = new Set(['null', 'Null', 'NULL', '~']);
+
+/**
+ * Whether a js-yaml value has a key the `yaml` package would read differently or reject: a null key, a key made
+ * from a collection (js-yaml joins arrays with `,` and names objects `[object Object]`) and very long implicit keys
+ * (the `yaml` package allows at most 1024 characters). Keys that merely look like these only cost speed.
+ */
+function hasOddKeys(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasOddKeys);
+  const obj = value as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (NULL_KEYS.has(key) || key.length > 1000 || key.includes(',') || key === '[object Object]') return true;
+    if (hasOddKeys(obj[key])) return true;
+  }
+  return false;
+}
+
+/**
+ * Reads one document with js-yaml and returns it when it is plainly a Kubernetes object (a map with a non-empty
+ * string apiVersion and kind, not a `*List` with items), else undefined: js-yaml could not read it, or it is
+ * something whose problems or List items the `yaml` package reports exactly.
+ */
+function loadPlainObject(doc: string): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = jsyaml.load(doc, { schema: CORE_SCHEMA });
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '' || typeof obj.kind !== 'string' || obj.kind === '') return undefined;
+  if (obj.kind.endsWith('List') && 'items' in obj) return undefined;
+  return hasOddKeys(obj) ? undefined : obj;
+}
+
+/**
+ * Parses one YAML text (possibly many `---` documents) into manifests: the result of
+ * {@link parseManifestsWithYamlPackage}, faster. {@link splitDocuments} cuts the text into documents; a document
+ * that is plainly a Kubernetes object (the vast majority) is parsed with js-yaml under the YAML 1.2 core schema and
+ * gets the line of its first content line, which is where its first key is; every other document (empty, not an
+ * object, a List, invalid YAML, with anchors, aliases or tags, with content on its `---` line) is parsed alone with
+ * the `yaml` package, at its true line, so its messages and positions are the exact ones. A text the splitter does
+ * not model (directives other than `%YAML 1.2`, content after `...`) is read wholly by the `yaml` package.
+ * `kind: List` (and any `*List` with `items`) is flattened, each item keeping its own line. Never throws.
+ */
+export function parseManifests(text: string, file: string, options: ParseOptions = {}): ReadResult {
+  const split = splitDocuments(text);
+  if (split.wholeTextFallback || split.documents.length === 0) return parseManifestsWithYamlPackage(text, file, options);
+  const lineOffset = options.lineOffset ?? 0;
+  const manifests: SourcedManifest[] = [];
+  const problems: InputProblem[] = [];
+  for (const doc of split.documents) {
+    const slice = text.slice(doc.start, doc.end);
+    const object = doc.plain && doc.contentLine !== undefined && !mayHaveNodeProperties(slice) ? loadPlainObject(slice) : undefined;
+    if (object) {
+      manifests.push({ object, source: { file, line: doc.contentLine! + lineOffset } });
+      continue;
+    }
+    const r = parseManifestsWithYamlPackage(slice, file, { ...options, lineOffset: lineOffset + doc.line - 1, reportEmptyText: false });
+    for (const m of r.manifests) manifests.push(m);
+    for (const p of r.problems) problems.push(p);
+  }
+  return { manifests, problems, files: [file] };
 }
 
 /** Parses the ```yaml fenced blocks of a Markdown/text document. Never throws. */
