@@ -1,0 +1,251 @@
+/**
+ * Scaling rules (GPU301-GPU306): KEDA ScaledObjects and HorizontalPodAutoscalers against the workloads they scale,
+ * the pools those workloads can use (the one scheduling model) and the monitoring in the manifests.
+ *
+ * KEDA facts (keda.sh "ScaledObject specification", KEDA 2.20 CRD in ../shared/reference/crds): `scaleTargetRef`
+ * defaults to `apps/v1` `Deployment` in the ScaledObject's namespace; `minReplicaCount` defaults to 0 and
+ * `maxReplicaCount` to 100; `idleReplicaCount` must be below `minReplicaCount`; KEDA creates the target's HPA itself;
+ * the Prometheus trigger's `metricName` was removed in KEDA 2.12.
+ */
+import { Severity } from '../model';
+import { Rule, RuleContext, WorkloadRef } from '../rule';
+
+const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
+const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
+const groupOf = (apiVersion: unknown): string =>
+  (typeof apiVersion === 'string' && apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+
+/** KEDA's default `maxReplicaCount`. */
+const KEDA_DEFAULT_MAX = 100;
+
+/** A scaler (ScaledObject or HPA) and the target it names. */
+interface ScalerRef {
+  readonly object: any;
+  readonly kind: 'ScaledObject' | 'HorizontalPodAutoscaler';
+  readonly targetKind: string;
+  readonly targetApiVersion: string;
+  readonly targetName: string;
+  readonly namespace: string;
+}
+
+/** Every ScaledObject (keda.sh) and HorizontalPodAutoscaler (autoscaling) with a target name. */
+function scalersOf(ctx: RuleContext): ScalerRef[] {
+  const out: ScalerRef[] = [];
+  const add = (object: any, kind: ScalerRef['kind'], defaultKind?: string) => {
+    const ref = object?.spec?.scaleTargetRef;
+    if (!ref || typeof ref.name !== 'string' || ref.name === '') return;
+    const targetKind = typeof ref.kind === 'string' && ref.kind !== '' ? ref.kind : defaultKind;
+    if (!targetKind) return;
+    out.push({
+      object, kind, targetKind, targetName: ref.name, namespace: nsOf(object),
+      targetApiVersion: typeof ref.apiVersion === 'string' && ref.apiVersion !== '' ? ref.apiVersion : 'apps/v1',
+    });
+  };
+  for (const so of ctx.byKind('ScaledObject', 'keda.sh')) add(so, 'ScaledObject', 'Deployment');
+  for (const hpa of ctx.byKind('HorizontalPodAutoscaler', 'autoscaling')) add(hpa, 'HorizontalPodAutoscaler');
+  return out;
+}
+
+/** The object a scaler targets, when it is in the manifests (kind, API group, namespace, name). */
+function targetOf(ctx: RuleContext, s: ScalerRef): any | undefined {
+  const obj = ctx.get(s.targetKind, s.namespace, s.targetName);
+  return obj && groupOf(obj.apiVersion) === groupOf(s.targetApiVersion) ? obj : undefined;
+}
+
+/** GPU301 — a ScaledObject must scale a workload of the manifests. */
+export const SCALE_TARGET_EXISTS: Rule = {
+  id: 'GPU301',
+  title: 'A ScaledObject\'s scaleTargetRef must name a workload in the manifests',
+  severity: Severity.ERROR,
+  kinds: ['ScaledObject', 'Deployment', 'StatefulSet'],
+  remediation: 'Fix scaleTargetRef (name, kind, apiVersion) or put the ScaledObject in the target\'s namespace; KEDA only scales objects of its own namespace.',
+  description: 'KEDA resolves `scaleTargetRef` (`apiVersion` default `apps/v1`, `kind` default `Deployment`) in the '
+    + 'ScaledObject\'s own namespace. A typo, a wrong kind or another namespace leaves the ScaledObject not Ready and the '
+    + 'workload unscaled, with nothing on the workload to say so. The target must be among the linted manifests; if it is '
+    + 'deployed separately, lint them together or suppress this rule on the ScaledObject.',
+  *check(ctx) {
+    for (const s of scalersOf(ctx)) {
+      if (s.kind !== 'ScaledObject') continue;
+      if (targetOf(ctx, s)) continue;
+      const sameName = ctx.workloads().filter((w) => nameOf(w.object) === s.targetName);
+      const hint = sameName.length
+        ? ` (found ${sameName.map((w) => `${w.kind} ${nsOf(w.object) || '<no namespace>'}/${s.targetName}`).join(', ')})`
+        : '';
+      yield ctx.finding(s.object, 'spec.scaleTargetRef',
+        `names ${s.targetApiVersion} ${s.targetKind} ${s.targetName} in namespace ${s.namespace || '<none>'}, which is not in these manifests${hint}`);
+    }
+  },
+};
+
+/** GPU302 — one autoscaler per workload. */
+export const ONE_AUTOSCALER_PER_WORKLOAD: Rule = {
+  id: 'GPU302',
+  title: 'A workload must not be scaled by two ScaledObjects or by a ScaledObject and an HPA',
+  severity: Severity.ERROR,
+  kinds: ['ScaledObject', 'HorizontalPodAutoscaler'],
+  remediation: 'Keep one ScaledObject per workload and give it several triggers; delete the extra HorizontalPodAutoscaler (KEDA creates its own).',
+  description: 'KEDA creates and owns an HPA (`keda-hpa-<name>`) for every ScaledObject. A second ScaledObject, or a '
+    + 'hand-written HPA, on the same workload makes two controllers write `replicas` against each other: the replica '
+    + 'count flaps and GPU nodes are launched and drained for nothing. (Seed 001 does exactly this: `model-a-hpa` beside '
+    + '`model-a-gpu-scaler`.) Reported on every scaler after the first.',
+  *check(ctx) {
+    const byTarget = new Map<string, ScalerRef[]>();
+    for (const s of scalersOf(ctx)) {
+      const key = `${s.namespace}\u0000${groupOf(s.targetApiVersion)}\u0000${s.targetKind}\u0000${s.targetName}`;
+      if (!byTarget.has(key)) byTarget.set(key, []);
+      byTarget.get(key)!.push(s);
+    }
+    for (const group of byTarget.values()) {
+      if (group.length < 2) continue;
+      const [first, ...rest] = group;
+      for (const s of rest) {
+        yield ctx.finding(s.object, 'spec.scaleTargetRef',
+          `${s.targetKind} ${s.namespace ? `${s.namespace}/` : ''}${s.targetName} is also scaled by ${first.kind} ${nameOf(first.object)}; `
+          + `${first.kind === 'ScaledObject' || s.kind === 'ScaledObject' ? 'KEDA already owns an HPA for it, so ' : ''}two autoscalers fight over its replicas`);
+      }
+    }
+  },
+};
+
+/** GPU303 — replica bounds of a ScaledObject. */
+export const SCALED_OBJECT_REPLICA_BOUNDS: Rule = {
+  id: 'GPU303',
+  title: 'A ScaledObject\'s minReplicaCount must not exceed maxReplicaCount, and idleReplicaCount must be below minReplicaCount',
+  severity: Severity.ERROR,
+  kinds: ['ScaledObject'],
+  remediation: 'Set minReplicaCount <= maxReplicaCount (default max 100) and idleReplicaCount < minReplicaCount, or drop idleReplicaCount.',
+  description: 'The CRD rejects `minReplicaCount > maxReplicaCount` (`maxReplicaCount` defaults to 100), and KEDA\'s '
+    + 'admission webhook rejects `idleReplicaCount >= minReplicaCount`; without the webhook the ScaledObject is accepted '
+    + 'but never becomes Ready. Caught here before apply.',
+  *check(ctx) {
+    for (const so of ctx.byKind('ScaledObject', 'keda.sh')) {
+      const spec = so?.spec ?? {};
+      const min = typeof spec.minReplicaCount === 'number' ? spec.minReplicaCount : 0;
+      const max = typeof spec.maxReplicaCount === 'number' ? spec.maxReplicaCount : KEDA_DEFAULT_MAX;
+      if (min > max) {
+        yield ctx.finding(so, 'spec.minReplicaCount',
+          `is ${min}, above maxReplicaCount ${max}${spec.maxReplicaCount === undefined ? ' (the default)' : ''}`);
+      }
+      if (typeof spec.idleReplicaCount === 'number' && spec.idleReplicaCount >= min) {
+        yield ctx.finding(so, 'spec.idleReplicaCount', `is ${spec.idleReplicaCount}, not below minReplicaCount ${min}`);
+      }
+    }
+  },
+};
+
+/** Whole GPUs one pod of the workload requests (`nvidia.com/gpu`; MIG slices are not whole GPUs). */
+function wholeGpus(ctx: RuleContext, w: WorkloadRef): number {
+  return ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0;
+}
+
+/** GPU304 — the scaler's maximum must fit the GPU limits of the pools the target can use. */
+export const MAX_REPLICAS_FIT_POOL_LIMITS: Rule = {
+  id: 'GPU304',
+  title: 'maxReplicaCount × GPUs per replica must fit the GPU limits of the NodePools the target can use',
+  severity: Severity.ERROR,
+  kinds: ['ScaledObject', 'HorizontalPodAutoscaler', 'Deployment', 'StatefulSet', 'NodePool'],
+  remediation: 'Lower maxReplicaCount to what the pools can hold, or raise the NodePools\' limits["nvidia.com/gpu"].',
+  description: 'The pools a target can use are those the scheduling model places its pod template on (taints, node '
+    + 'selection, GPU count, cpu/memory, pool limits). Karpenter never launches a node beyond a pool\'s '
+    + '`limits["nvidia.com/gpu"]`, so replicas beyond the sum of those limits stay Pending forever while the scaler '
+    + 'believes it has scaled (and alerts on utilisation stay red). Judged for the target alone: other workloads on the '
+    + 'same pools make it worse. Skipped when a usable pool has no GPU limit, or no pool fits (GPU203).',
+  *check(ctx) {
+    const pools = ctx.nodePools();
+    if (pools.length === 0) return;
+    for (const s of scalersOf(ctx)) {
+      const target = targetOf(ctx, s);
+      if (!target) continue;
+      const w = ctx.workloads().find((x) => x.object === target);
+      if (!w) continue;
+      const gpus = wholeGpus(ctx, w);
+      if (gpus === 0) continue;
+      const usable = pools.filter((p) => ctx.placement(w.template, p).fits);
+      if (usable.length === 0 || usable.some((p) => p.gpuLimit === undefined)) continue;
+      const capacity = usable.reduce((sum, p) => sum + (p.gpuLimit ?? 0), 0);
+      const rawMax = s.kind === 'ScaledObject' ? s.object?.spec?.maxReplicaCount : s.object?.spec?.maxReplicas;
+      const max = typeof rawMax === 'number' ? rawMax : (s.kind === 'ScaledObject' ? KEDA_DEFAULT_MAX : undefined);
+      if (max === undefined || max * gpus <= capacity) continue;
+      const field = s.kind === 'ScaledObject' ? 'spec.maxReplicaCount' : 'spec.maxReplicas';
+      yield ctx.finding(s.object, field,
+        `is ${max}${rawMax === undefined ? ' (the default)' : ''}: ${max} replicas × ${gpus} GPU(s) = ${max * gpus} GPUs, but the NodePools `
+        + `${s.targetKind} ${s.targetName} can use (${usable.map((p) => `${p.name}: ${p.gpuLimit}`).join(', ')}) allow ${capacity} GPUs in total; `
+        + `at most ${Math.floor(capacity / gpus)} replicas can ever run`,
+      `Lower ${field.split('.').pop()} to ${Math.floor(capacity / gpus)}, or raise the NodePools' limits["nvidia.com/gpu"] to at least ${max * gpus} in total.`);
+    }
+  },
+};
+
+/** GPU305 — no `metricName` on triggers. */
+export const NO_TRIGGER_METRIC_NAME: Rule = {
+  id: 'GPU305',
+  title: 'A ScaledObject trigger must not set metadata.metricName (removed in KEDA 2.12)',
+  severity: Severity.WARNING,
+  kinds: ['ScaledObject'],
+  remediation: 'Delete metricName from the trigger metadata; name the trigger with `name` if you need to tell triggers apart.',
+  description: 'KEDA generates the external metric name itself (`s<index>-<scaler>-…`); the `metricName` trigger '
+    + 'parameter was deprecated and removed in KEDA 2.12. Newer scalers ignore it or reject it, and HPAs written against '
+    + 'the old name (as in seed 001) never see the metric.',
+  *check(ctx) {
+    for (const so of ctx.byKind('ScaledObject', 'keda.sh')) {
+      const triggers = so?.spec?.triggers;
+      if (!Array.isArray(triggers)) continue;
+      for (let i = 0; i < triggers.length; i++) {
+        const md = triggers[i]?.metadata;
+        if (md && typeof md === 'object' && Object.prototype.hasOwnProperty.call(md, 'metricName')) {
+          yield ctx.finding(so, `spec.triggers[${i}].metadata.metricName`,
+            `is ${JSON.stringify(md.metricName)}; KEDA ≥ 2.12 no longer uses it (the metric name is generated)`);
+        }
+      }
+    }
+  },
+};
+
+/** Whether the manifests run a DCGM exporter (our DaemonSet, the GPU Operator's, or a ServiceMonitor for it). */
+export function hasDcgmExporter(ctx: RuleContext): boolean {
+  const runsExporter = ctx.workloads().some((w) => (w.template.podSpec?.containers ?? [])
+    .some((c: any) => typeof c?.image === 'string' && /dcgm-exporter/.test(c.image)));
+  if (runsExporter) return true;
+  const operator = ctx.byKind('ClusterPolicy', 'nvidia.com').some((cp) => cp?.spec?.dcgmExporter?.enabled !== false);
+  if (operator) return true;
+  // With the GPU Operator installed by Helm, its exporter is outside the manifests: a ServiceMonitor for it counts.
+  return ctx.byKind('ServiceMonitor', 'monitoring.coreos.com').some((sm) => {
+    const ml = sm?.spec?.selector?.matchLabels ?? {};
+    return Object.values(ml).some((v) => typeof v === 'string' && /dcgm-exporter/.test(v));
+  });
+}
+
+/** GPU306 — DCGM triggers need an exporter. */
+export const DCGM_TRIGGER_NEEDS_EXPORTER: Rule = {
+  id: 'GPU306',
+  title: 'A Prometheus trigger on DCGM metrics needs a DCGM exporter in the manifests',
+  severity: Severity.WARNING,
+  kinds: ['ScaledObject', 'DaemonSet', 'ClusterPolicy', 'ServiceMonitor'],
+  remediation: 'Add DcgmMonitoring (or the GPU Operator\'s ClusterPolicy with dcgmExporter enabled, or a ServiceMonitor for its exporter).',
+  description: 'A `prometheus` trigger whose query reads `DCGM_FI_*` series gets no data unless a DCGM exporter runs on '
+    + 'the GPU nodes and Prometheus scrapes it. Recognised: a workload running a `dcgm-exporter` image, a GPU Operator '
+    + '`ClusterPolicy` with `dcgmExporter.enabled` not false, or a ServiceMonitor selecting a `*dcgm-exporter*` label.',
+  *check(ctx) {
+    const dcgmTriggers: Array<[any, number]> = [];
+    for (const so of ctx.byKind('ScaledObject', 'keda.sh')) {
+      (Array.isArray(so?.spec?.triggers) ? so.spec.triggers : []).forEach((t: any, i: number) => {
+        if (t?.type === 'prometheus' && typeof t?.metadata?.query === 'string' && t.metadata.query.includes('DCGM_FI_')) dcgmTriggers.push([so, i]);
+      });
+    }
+    if (dcgmTriggers.length === 0 || hasDcgmExporter(ctx)) return;
+    for (const [so, i] of dcgmTriggers) {
+      yield ctx.finding(so, `spec.triggers[${i}].metadata.query`,
+        'reads DCGM metrics, but no DCGM exporter (DaemonSet, GPU Operator ClusterPolicy or ServiceMonitor) is in these manifests; the query returns nothing');
+    }
+  },
+};
+
+/** The scaling rules, sorted by id. */
+export const SCALING_RULES: Rule[] = [
+  SCALE_TARGET_EXISTS,
+  ONE_AUTOSCALER_PER_WORKLOAD,
+  SCALED_OBJECT_REPLICA_BOUNDS,
+  MAX_REPLICAS_FIT_POOL_LIMITS,
+  NO_TRIGGER_METRIC_NAME,
+  DCGM_TRIGGER_NEEDS_EXPORTER,
+];

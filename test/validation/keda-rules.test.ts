@@ -1,0 +1,141 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GPU_TOLERATION, loadYaml, nodePool, of, workload, DEFAULT_NODE_CLASS } from './helpers';
+import { BUILTIN_RULES, Finding, Severity, validateManifests } from '../../src/validation';
+import { KARPENTER_RULES } from '../../src/validation/rules/karpenter';
+import { SCALING_RULES } from '../../src/validation/rules/keda';
+import { MONITORING_RULES } from '../../src/validation/rules/monitoring';
+import { WORKLOAD_RULES } from '../../src/validation/rules/workloads';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
+const ALL = [...BUILTIN_RULES, ...KARPENTER_RULES, ...WORKLOAD_RULES, ...SCALING_RULES, ...MONITORING_RULES]
+  .filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i);
+const run = (objects: any[]): Finding[] => validateManifests(objects.map((object) => ({ object })), { rules: SCALING_RULES });
+const runFile = (file: string): Finding[] => validateManifests(loadYaml(file), { rules: ALL });
+
+const app = (o: any = {}) => workload({ name: 'model-a', namespace: 'inference', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 2, 'cpu': '4', 'memory': '16Gi' }, ...o });
+const so = (spec: any = {}, name = 'model-a-scaler', ns = 'inference') => ({
+  apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name, namespace: ns },
+  spec: { scaleTargetRef: { name: 'model-a' }, minReplicaCount: 1, maxReplicaCount: 4, triggers: [{ type: 'prometheus', metadata: { serverAddress: 'http://p:9090', query: 'sum(up)', threshold: '1' } }], ...spec },
+});
+const hpa = (name = 'model-a-hpa', target: any = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'model-a' }, max = 4) => ({
+  apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name, namespace: 'inference' },
+  spec: { scaleTargetRef: target, minReplicas: 1, maxReplicas: max },
+});
+
+describe('SCALING_RULES (GPU301-GPU306)', () => {
+  test('ids are GPU30x, unique, documented', () => {
+    expect(SCALING_RULES.map((r) => r.id)).toEqual(['GPU301', 'GPU302', 'GPU303', 'GPU304', 'GPU305', 'GPU306']);
+    for (const r of SCALING_RULES) {
+      expect(r.description!.length).toBeGreaterThan(50);
+      expect(r.remediation.length).toBeGreaterThan(20);
+    }
+    expect(SCALING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.WARNING, Severity.WARNING]);
+  });
+
+  describe.each(SCALING_RULES.map((r) => [r.id, r.severity] as const))('%s fixtures', (id, severity) => {
+    const dir = path.join(FIXTURES, id);
+    test('fires on fail.yaml with its severity', () => {
+      const f = of(runFile(path.join(dir, 'fail.yaml')), id);
+      expect(f.length).toBeGreaterThan(0);
+      expect(f[0].severity).toBe(severity);
+      expect(f[0].source?.file).toContain('fail.yaml');
+    });
+    test('pass.yaml is clean of every rule', () => {
+      expect(fs.existsSync(path.join(dir, 'pass.yaml'))).toBe(true);
+      expect(runFile(path.join(dir, 'pass.yaml')).map((f) => `${f.ruleId} ${f.fieldPath}: ${f.message}`)).toEqual([]);
+    });
+  });
+});
+
+describe('GPU301 scale target exists', () => {
+  test('a typo, another namespace and a wrong kind are found; the message points at the look-alike', () => {
+    const [typo] = of(run([app(), so({ scaleTargetRef: { name: 'model-b' } })]), 'GPU301');
+    expect(typo.fieldPath).toBe('spec.scaleTargetRef');
+    expect(typo.message).toMatch(/apps\/v1 Deployment model-b in namespace inference, which is not in these manifests/);
+    const [otherNs] = of(run([app({ namespace: 'default' }), so()]), 'GPU301');
+    expect(otherNs.message).toMatch(/found Deployment default\/model-a/);
+    expect(of(run([app(), so({ scaleTargetRef: { name: 'model-a', kind: 'StatefulSet' } })]), 'GPU301')).toHaveLength(1);
+  });
+  test('defaults (apps/v1 Deployment) and explicit StatefulSets resolve', () => {
+    expect(of(run([app(), so()]), 'GPU301')).toEqual([]);
+    expect(of(run([app({ kind: 'StatefulSet' }), so({ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'model-a' } })]), 'GPU301')).toEqual([]);
+  });
+});
+
+describe('GPU302 one autoscaler per workload', () => {
+  test('ScaledObject + HPA (seed 001) and two ScaledObjects are errors, reported on the later ones', () => {
+    const f = of(run([app(), so(), hpa()]), 'GPU302');
+    expect(f).toHaveLength(1);
+    expect(f[0].object.kind).toBe('HorizontalPodAutoscaler');
+    expect(f[0].message).toMatch(/also scaled by ScaledObject model-a-scaler; KEDA already owns an HPA/);
+    expect(of(run([app(), so(), so({}, 'second')]), 'GPU302').map((x) => x.object.name)).toEqual(['second']);
+    expect(of(run([app(), hpa('a'), hpa('b')]), 'GPU302')).toHaveLength(1);
+  });
+  test('different targets or namespaces are fine', () => {
+    expect(of(run([app(), so(), hpa('other', { apiVersion: 'apps/v1', kind: 'Deployment', name: 'model-b' })]), 'GPU302')).toEqual([]);
+    expect(of(run([app(), so(), so({}, 'x', 'other-ns')]), 'GPU302')).toEqual([]);
+  });
+});
+
+describe('GPU303 replica bounds', () => {
+  test('min above max (also against the default max 100) and idle >= min', () => {
+    expect(of(run([app(), so({ minReplicaCount: 5, maxReplicaCount: 2 })]), 'GPU303')[0].message).toBe('is 5, above maxReplicaCount 2');
+    const noMax = so({ minReplicaCount: 101 });
+    delete noMax.spec.maxReplicaCount;
+    expect(of(run([app(), noMax]), 'GPU303')[0].message).toMatch(/above maxReplicaCount 100 \(the default\)/);
+    expect(of(run([app(), so({ minReplicaCount: 1, idleReplicaCount: 1 })]), 'GPU303')[0].fieldPath).toBe('spec.idleReplicaCount');
+  });
+  test('min 0, min = max, idle 0 below min 1 pass', () => {
+    expect(of(run([app(), so({ minReplicaCount: 0 }), so({ minReplicaCount: 4, maxReplicaCount: 4 }, 'b', 'x'), so({ idleReplicaCount: 0 }, 'c', 'y')]), 'GPU303')).toEqual([]);
+  });
+});
+
+describe('GPU304 max replicas fit the pools', () => {
+  const pool = (name: string, gpus: number, family = 'g6') => nodePool({ name, limits: { 'nvidia.com/gpu': gpus }, requirements: [{ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: [family] }] });
+  test('numbers in the message; only pools the template can land on count', () => {
+    // 2 GPUs per replica; pools a (8) and b (8) both fit → 16 GPUs → at most 8 replicas.
+    const [f] = of(run([DEFAULT_NODE_CLASS, pool('a', 8), pool('b', 8), app(), so({ maxReplicaCount: 10 })]), 'GPU304');
+    expect(f.fieldPath).toBe('spec.maxReplicaCount');
+    expect(f.message).toBe('is 10: 10 replicas × 2 GPU(s) = 20 GPUs, but the NodePools Deployment model-a can use (a: 8, b: 8) allow 16 GPUs in total; at most 8 replicas can ever run');
+    expect(f.remediation).toMatch(/Lower maxReplicaCount to 8/);
+    expect(of(run([DEFAULT_NODE_CLASS, pool('a', 8), pool('b', 8), app(), so({ maxReplicaCount: 8 })]), 'GPU304')).toEqual([]);
+    // Pinned to pool a only: b's GPUs do not count.
+    const pinned = app({ nodeSelector: { 'karpenter.sh/nodepool': 'a' } });
+    expect(of(run([pool('a', 8), pool('b', 8), pinned, so({ maxReplicaCount: 5 })]), 'GPU304')[0].message).toMatch(/\(a: 8\) allow 8 GPUs/);
+  });
+  test('default maxReplicaCount 100 and HPAs are judged; unlimited pools, no fitting pool and CPU targets are not', () => {
+    const noMax = so();
+    delete noMax.spec.maxReplicaCount;
+    expect(of(run([pool('a', 64), app(), noMax]), 'GPU304')[0].message).toMatch(/^is 100 \(the default\)/);
+    expect(of(run([pool('a', 8), app(), hpa('h', undefined, 5)]), 'GPU304')[0].fieldPath).toBe('spec.maxReplicas');
+    expect(of(run([nodePool({ name: 'a', limits: {} }), app(), so({ maxReplicaCount: 1000 })]), 'GPU304')).toEqual([]);
+    expect(of(run([pool('a', 8, 'p5'), app({ nodeSelector: { 'karpenter.sh/nodepool': 'z' } }), so({ maxReplicaCount: 100 })]), 'GPU304')).toEqual([]);
+    expect(of(run([pool('a', 8), workload({ name: 'model-a', namespace: 'inference' }), so({ maxReplicaCount: 100 })]), 'GPU304')).toEqual([]);
+  });
+});
+
+describe('GPU305 no metricName', () => {
+  test('flags each trigger that sets it', () => {
+    const obj = so({ triggers: [{ type: 'prometheus', metadata: { query: 'x', threshold: '1' } }, { type: 'prometheus', metadata: { metricName: 'gpu_utilization', query: 'x', threshold: '1' } }] });
+    const f = of(run([app(), obj]), 'GPU305');
+    expect(f.map((x) => x.fieldPath)).toEqual(['spec.triggers[1].metadata.metricName']);
+    expect(f[0].message).toMatch(/"gpu_utilization"; KEDA ≥ 2.12/);
+  });
+});
+
+describe('GPU306 DCGM triggers need an exporter', () => {
+  const dcgm = so({ triggers: [{ type: 'prometheus', metadata: { query: 'avg(DCGM_FI_DEV_GPU_UTIL{pod=~"model-a-.*"})', threshold: '70' } }] });
+  test('warns without an exporter; a dcgm-exporter DaemonSet or a GPU Operator ClusterPolicy silences it', () => {
+    expect(of(run([app(), dcgm]), 'GPU306')[0].fieldPath).toBe('spec.triggers[0].metadata.query');
+    const ds = workload({ kind: 'DaemonSet', name: 'dcgm' });
+    ds.spec.template.spec.containers[0].image = 'nvcr.io/nvidia/k8s/dcgm-exporter:4.6.0-4.8.3-distroless';
+    expect(of(run([app(), dcgm, ds]), 'GPU306')).toEqual([]);
+    const cp = { apiVersion: 'nvidia.com/v1', kind: 'ClusterPolicy', metadata: { name: 'cluster-policy' }, spec: { dcgmExporter: { enabled: true } } };
+    expect(of(run([app(), dcgm, cp]), 'GPU306')).toEqual([]);
+    expect(of(run([app(), dcgm, { ...cp, spec: { dcgmExporter: { enabled: false } } }]), 'GPU306')).toHaveLength(1);
+  });
+  test('non-DCGM queries are not judged', () => {
+    expect(of(run([app(), so()]), 'GPU306')).toEqual([]);
+  });
+});
