@@ -21,6 +21,12 @@
  */
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
+import {
+  DEFAULT_SPOT_DISCOUNT, NodeCount, Plan, PlanOptions, PlanProblem, PoolCost, PoolPlan, PoolVerdict, Range,
+  WorkloadPlan,
+} from './model';
+import { packFirstFitDecreasing, PackGroup } from './packing';
+import { ScalerIndex } from './replicas';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, preferredVerdict } from '../scheduling/placement';
 import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
@@ -29,12 +35,6 @@ import { validateManifests } from '../validation/engine';
 import { SourcedManifest } from '../validation/model';
 import { WorkloadRef } from '../validation/rule';
 import { QUOTA_ALLOWS_ONE_REPLICA } from '../validation/rules/workloads';
-import {
-  DEFAULT_SPOT_DISCOUNT, NodeCount, Plan, PlanOptions, PlanProblem, PoolCost, PoolPlan, PoolVerdict, Range,
-  WorkloadPlan,
-} from './model';
-import { packFirstFitDecreasing, PackGroup } from './packing';
-import { ScalerIndex } from './replicas';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -196,7 +196,13 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       notes,
     };
     placed.push({
-      w, plan, problems, notes, demand, cpu: req.cpu, memoryBytes: req.memoryBytes,
+      w,
+      plan,
+      problems,
+      notes,
+      demand,
+      cpu: req.cpu,
+      memoryBytes: req.memoryBytes,
       onlyHere: fitting.length === 1,
       ...(preferred ? { verdict: preferred } : {}),
       ...(type ? { type } : {}),

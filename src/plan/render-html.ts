@@ -23,8 +23,8 @@ function niceStep(max: number): number {
 /** The SVG chart: per pool, requested GPUs at min and max replicas, with the pool's GPU limit as a red line. */
 export function renderGpuChart(plan: Plan): string {
   const labelW = 190;
-  const chartW = 560;
-  const rightW = 170;
+  const chartW = 520;
+  const rightW = 230;
   const rowH = 56;
   const top = 34;
   const W = labelW + chartW + rightW;
@@ -58,7 +58,7 @@ export function renderGpuChart(plan: Plan): string {
       parts.push(`<line x1="${x(p.gpuLimit)}" y1="${y + 2}" x2="${x(p.gpuLimit)}" y2="${y + 48}" class="limit">`
         + `<title>limits.nvidia.com/gpu ${e(num(p.gpuLimit))}</title></line>`);
     }
-    const note = `${range(p.gpus)} GPUs · ${range(p.nodeGpus)} on nodes / ${p.gpuLimit === undefined ? 'no limit' : num(p.gpuLimit)}`;
+    const note = `${range(p.gpus)} GPUs · nodes ${range(p.nodeGpus)} / ${p.gpuLimit === undefined ? 'no limit' : `limit ${num(p.gpuLimit)}`}`;
     parts.push(`<text x="${labelW + chartW + 10}" y="${y + 30}" class="${over ? 'sub bad' : 'sub'}">${e(note)}</text>`);
   });
   parts.push('</svg>');
@@ -83,7 +83,11 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
 td.num, th.num { text-align: right; white-space: nowrap; }
-tr.bad td:first-child { border-left: 3px solid var(--bad); }
+td.nowrap { white-space: nowrap; }
+td.num .muted { white-space: normal; font-size: 12px; }
+table.workloads { table-layout: fixed; }
+table.workloads td { overflow-wrap: anywhere; }
+tr.err td:first-child { border-left: 3px solid var(--bad); }
 .bad { color: var(--bad); } .warn { color: var(--warn); } .ok { color: var(--ok); } .muted { color: var(--muted); }
 ul.reasons { margin: 0; padding-left: 18px; color: var(--muted); }
 ul.problems li { margin-bottom: 4px; }
@@ -130,18 +134,19 @@ export function renderPlanHtml(plan: Plan, title: string = 'cdk8s-gpu plan'): st
     '<tr><th>Pool</th><th>Priced as</th><th class="num">GPUs requested</th><th class="num">Node GPUs / limit</th><th>Nodes</th><th class="num">USD/hour</th><th>Workloads</th></tr>');
   for (const p of plan.pools) {
     const nodes = p.nodesByType.filter((n) => n.max > 0).map((n) => `${range(n)} × ${n.instanceType}${n.onDemandUsdPerHour === undefined ? ' (no public price)' : ''}`).join(' + ') || '0';
-    h.push(`<tr class="${p.problems.length ? 'bad' : ''}"><td><b>${e(p.name)}</b>${p.problems.map((m) => `<div class="bad">${e(m)}</div>`).join('')}`
+    h.push(`<tr class="${p.problems.length ? 'err' : ''}"><td><b>${e(p.name)}</b>${p.problems.map((m) => `<div class="bad">${e(m)}</div>`).join('')}`
       + `${p.notes.map((m) => `<div class="warn">${e(m)}</div>`).join('')}</td>`
-      + `<td>${e(p.pricedAs)}</td><td class="num">${e(range(p.gpus))}</td>`
+      + `<td class="nowrap">${e(p.pricedAs)}</td><td class="num">${e(range(p.gpus))}</td>`
       + `<td class="num">${e(range(p.nodeGpus))} / ${e(p.gpuLimit === undefined ? 'no limit' : num(p.gpuLimit))}</td>`
-      + `<td>${e(nodes)}</td><td class="num">${e(range(p.cost.expected, usd))}</td>`
+      + `<td class="nowrap">${e(nodes)}</td><td class="num">${e(range(p.cost.expected, usd))}</td>`
       + `<td>${p.workloads.map((w) => `<div>${e(w)}${p.onlyHere.includes(w) ? '' : ' <span class="muted">(by weight)</span>'}</div>`).join('')}</td></tr>`);
   }
   h.push(`<tr><td><b>total</b></td><td></td><td class="num">${e(range(t.gpus))}</td><td class="num">${e(range(t.nodeGpus))}</td>`
     + `<td>${e(range(t.nodes))}</td><td class="num"><b>${e(range(t.cost.expected, usd))}</b></td><td></td></tr>`);
   h.push('</table></section>');
 
-  h.push('<h2>Workloads</h2>', '<section class="box"><table>',
+  h.push('<h2>Workloads</h2>', '<section class="box"><table class="workloads">',
+    '<colgroup><col style="width:21%"><col style="width:13%"><col style="width:13%"><col style="width:21%"><col style="width:32%"></colgroup>',
     '<tr><th>Workload</th><th>Per replica</th><th class="num">Replicas</th><th>Lands on</th><th>Excluded pools (first failed predicate)</th></tr>');
   for (const w of plan.workloads) {
     const where = w.file ? `<div class="muted"><code>${e(w.file)}${w.line !== undefined ? `:${e(w.line)}` : ''}</code></div>` : '';
@@ -151,7 +156,7 @@ export function renderPlanHtml(plan: Plan, title: string = 'cdk8s-gpu plan'): st
     const reasons = w.verdicts.filter((v) => !v.fits).map((v) => `<li><b>${e(v.pool)}</b>: ${e(v.reason)}</li>`).join('');
     const problems = w.problems.filter((m) => !m.startsWith('can never schedule: it fits no NodePool')).map((m) => `<div class="bad">${e(m)}</div>`).join('');
     const notes = w.notes.map((m) => `<div class="warn">${e(m)}</div>`).join('');
-    h.push(`<tr class="${w.schedulable && w.problems.length === 0 ? '' : 'bad'}"><td><b>${e(w.label)}</b>${where}${problems}${notes}</td>`
+    h.push(`<tr class="${w.schedulable && w.problems.length === 0 ? '' : 'err'}"><td><b>${e(w.label)}</b>${where}${problems}${notes}</td>`
       + `<td>${e(gpuDemand(w.gpusPerReplica))}<div class="muted">${e(num(w.cpuPerReplica, 3))} cpu, ${e(bytes(w.memoryBytesPerReplica))}</div></td>`
       + `<td class="num">${w.replicas ? `${e(range(w.replicas))}<div class="muted">${e(w.replicas.source)}</div>` : 'per node'}</td>`
       + `<td>${lands}</td><td>${reasons ? `<ul class="reasons">${reasons}</ul>` : '<span class="muted">—</span>'}</td></tr>`);

@@ -2,9 +2,9 @@
  * How many replicas a workload runs at least and at most: its KEDA ScaledObject, else its HorizontalPodAutoscaler,
  * else its own count (Deployment/StatefulSet/ReplicaSet `replicas`, Job `parallelism`; a Pod is 1).
  */
+import { HPA_DEFAULT_MIN_REPLICAS, KEDA_DEFAULT_MAX_REPLICAS, KEDA_DEFAULT_MIN_REPLICAS, ReplicaRange } from './model';
 import { apiGroupOf, ManifestIndex } from '../validation/context';
 import { WorkloadRef } from '../validation/rule';
-import { HPA_DEFAULT_MIN_REPLICAS, KEDA_DEFAULT_MAX_REPLICAS, KEDA_DEFAULT_MIN_REPLICAS, ReplicaRange } from './model';
 
 const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
