@@ -31,7 +31,8 @@ const NAMESPACES = 20;
 function scalerConstruct(): any {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('../src/scaling').KedaGpuScaler;
+    const m = require('../src/scaling');
+    return m.KedaGpuScaler && m.GpuScaleTarget ? m : undefined;
   } catch {
     return undefined;
   }
@@ -84,7 +85,7 @@ function buildOurs(n: number): App {
       priority: priorities.inference,
       terminationGracePeriod: SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD,
     });
-    if (Scaler) new Scaler(chart, `${w.name}-scaler`, { target: d, minReplicas: 1, maxReplicas: 4 });
+    if (Scaler) new Scaler.KedaGpuScaler(chart, `${w.name}-scaler`, { target: Scaler.GpuScaleTarget.fromInferenceDeployment(d), minReplicas: 1, maxReplicas: 4 });
   }
   GpuValidation.addTo(chart);
   return app;

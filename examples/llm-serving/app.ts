@@ -1,6 +1,6 @@
 /**
- * examples/llm-serving: two vLLM models behind one cluster — Model A on p4d/p5, Model B on g5, both bursting into
- * an elastic spot pool — with inference > training > experiments priorities (the architecture of seed 001).
+ * examples/llm-serving: two vLLM models — Model A on p4d/p5, Model B on g5 bursting into an elastic spot pool —
+ * with DCGM monitoring, KEDA GPU-utilisation scalers and serving-first priorities (the architecture of seed 001).
  *
  * Synthesises offline to examples/llm-serving/dist/*.k8s.yaml:
  *
@@ -11,6 +11,8 @@
  *   A100/H100 memory; "GPU Node Pool B" (g5.48xlarge) serves Model B, a 7B-class model.
  * - "Elastic Pool": a spot pool of g5.12xlarge/24xlarge/48xlarge (the seed's `gpu-spot-pool`) that Model B may
  *   burst into; its pods tolerate the spot taint and drain within the two-minute interruption notice.
+ * - DCGM monitoring (exporter, ServiceMonitor, GPU alerts) and KEDA scalers on GPU utilisation with the seed's
+ *   behaviour (min 2 / max 10 for Model A, scale up at 70 %, 60 s cooldown, fallback to 3 replicas).
  * - Priorities: serving is never preempted by training or experiments (seed 004's policy, shared by both seeds).
  * - The seed's consolidation (`WhenEmptyOrUnderutilized`) with a business-hours disruption budget; but not the
  *   seed's `consolidateAfter: 30s`, which churns GPU nodes that take minutes to start (5 minutes instead).
@@ -20,9 +22,11 @@ import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { GpuInstanceType } from '../../src/catalog';
+import { DcgmMonitoring } from '../../src/monitoring';
 import {
   CapacityType, ConsolidationPolicy, DisruptionBudgets, GpuNodeClass, GpuNodePool, SpotGpuPool,
 } from '../../src/pools';
+import { GpuScaleTarget, GpuScalingTrigger, KedaGpuScaler, ScalingProfile } from '../../src/scaling';
 import { GpuValidation, SUPPRESS_ANNOTATION } from '../../src/validation';
 import { GpuRequest, InferenceDeployment, TieredPriorities } from '../../src/workloads';
 
@@ -88,6 +92,9 @@ export class ServingChart extends Chart {
   public readonly priorities: TieredPriorities;
   public readonly modelA: InferenceDeployment;
   public readonly modelB: InferenceDeployment;
+  public readonly monitoring: DcgmMonitoring;
+  public readonly scalerA: KedaGpuScaler;
+  public readonly scalerB: KedaGpuScaler;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -131,6 +138,37 @@ export class ServingChart extends Chart {
       replicas: 2,
       priority: this.priorities.inference,
       terminationGracePeriod: SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD,
+    });
+
+    // DCGM exporter on every GPU node of the three pools, scraped by the Prometheus operator; GPU alerts.
+    new kplus.Namespace(this, 'monitoring-namespace', { metadata: { name: 'gpu-monitoring' } });
+    this.monitoring = new DcgmMonitoring(this, 'dcgm', {
+      namespace: 'gpu-monitoring',
+      pools: [this.pools.poolA, this.pools.poolB, this.pools.elastic],
+    });
+
+    // KEDA on DCGM GPU utilisation with the seed's real-time behaviour (scale up at 70 %, down below 30 %,
+    // 60 s cooldown, 3 replicas while Prometheus is unreachable). Model B keeps a floor of 1 for its SLA.
+    const seedScaling = {
+      profile: ScalingProfile.REAL_TIME,
+      triggers: [GpuScalingTrigger.gpuUtilization()],
+      fallbackReplicas: 3,
+      fallbackFailureThreshold: 3,
+      pollingInterval: Duration.seconds(15),
+    };
+    this.scalerA = new KedaGpuScaler(this, 'model-a-scaler', {
+      name: 'model-a-gpu-scaler',
+      target: GpuScaleTarget.fromInferenceDeployment(this.modelA),
+      minReplicas: 2,
+      maxReplicas: 10,
+      ...seedScaling,
+    });
+    this.scalerB = new KedaGpuScaler(this, 'model-b-scaler', {
+      name: 'model-b-gpu-scaler',
+      target: GpuScaleTarget.fromInferenceDeployment(this.modelB),
+      minReplicas: 1,
+      maxReplicas: 10,
+      ...seedScaling,
     });
   }
 }
