@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `cdk8s-gpu` command: `cdk8s-gpu <command> [options]`. Commands: `lint` (check YAML), `plan` (not yet
- * available). Not part of the jsii API.
+ * The `cdk8s-gpu` command: `cdk8s-gpu <command> [options]`. Commands: `lint` (check YAML for GPU scheduling
+ * mistakes) and `plan` (placement, capacity and cost of GPU workloads). Not part of the jsii API.
  */
 import { EXIT_INPUT, EXIT_OK, LintIO, packageVersion, runLint } from './lint';
 import { runPlan } from './plan';
@@ -11,7 +11,7 @@ export const USAGE = `Usage: cdk8s-gpu <command> [options]
 
 Commands:
   lint FILE|DIR|- ...   check Kubernetes YAML for GPU scheduling mistakes (cdk8s-gpu lint --help)
-  plan                  placement, capacity and cost of GPU workloads (not yet available)
+  plan FILE|DIR|- ...   placement, capacity and cost of GPU workloads (cdk8s-gpu plan --help)
 
 Options:
   --help, -h            show this help

@@ -241,10 +241,10 @@ describe('main', () => {
   test('dispatches lint', async () => {
     expect((await run(['lint', write('bad.yaml', BAD_DEPLOYMENT)])).code).toBe(1);
   });
-  test('plan is not yet available (exit 2)', async () => {
+  test('dispatches plan (no input: usage error, exit 2)', async () => {
     const r = await run(['plan']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('not yet available');
+    expect(r.err).toContain('cdk8s-gpu plan: no input given');
   });
   test('unknown or missing command prints usage and exits 2; --help exits 0', async () => {
     for (const args of [['frobnicate'], []]) {
