@@ -9,7 +9,7 @@
  */
 import { Duration } from 'cdk8s';
 import { GpuConfigError } from '../errors';
-import { _num, _promDuration } from './promql';
+import { _num, _promDuration, _seconds } from './promql';
 import { IConstruct } from 'constructs';
 
 /** Thresholds and `for` durations of the GPU alerts. Every field has a documented default. */
@@ -71,7 +71,7 @@ export function _resolveThresholds(scope: IConstruct, t: DcgmAlertThresholds = {
   };
   const dur = (name: string, v: Duration | undefined, def: Duration): Duration => {
     const d = v ?? def;
-    const s = d.toSeconds();
+    const s = _seconds(d);
     if (!Number.isInteger(s) || s < 0) throw new GpuConfigError(scope, `alerts.${name}`, `is ${s} s`, 'pass a whole number of seconds >= 0');
     return d;
   };

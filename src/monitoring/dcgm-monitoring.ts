@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import { _gpuAlertGroups, _resolveThresholds, DcgmAlertThresholds } from './alerts';
 import { DcgmCollectors } from './collectors';
 import { _dashboardJson } from './dashboard';
-import { _promDuration } from './promql';
+import { _promDuration, _seconds } from './promql';
 import { GpuConfigError } from '../errors';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { NameRule, validateDns1123Name, validateLabelValue } from '../naming';
@@ -141,7 +141,7 @@ export class DcgmMonitoring extends Construct {
       }
     }
     const interval = props.scrapeInterval ?? Duration.seconds(15);
-    const intervalSeconds = interval.toSeconds();
+    const intervalSeconds = _seconds(interval);
     if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 300) {
       throw new GpuConfigError(this, 'scrapeInterval', `is ${intervalSeconds} s`, 'use 1-300 whole seconds, e.g. Duration.seconds(15)');
     }

@@ -25,3 +25,8 @@ export function _regexLiteral(value: string): string {
 export function _num(n: number): string {
   return `${+n.toFixed(6)}`;
 }
+
+/** Seconds of a Duration, fractional allowed (cdk8s' `toSeconds()` throws on fractions). @internal */
+export function _seconds(d: Duration): number {
+  return d.toMilliseconds() / 1000;
+}

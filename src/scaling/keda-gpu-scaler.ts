@@ -21,7 +21,7 @@ import {
   ScaledObjectSpecFallbackBehavior, ScaledObjectSpecTriggers, TriggerAuthentication,
 } from '../imports/keda.sh';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
-import { _num, _promDuration, _promString } from '../monitoring/promql';
+import { _num, _promDuration, _promString, _seconds } from '../monitoring/promql';
 import { validateDns1123Name, validateLabelValue } from '../naming';
 
 /** How KEDA authenticates to a secured Prometheus (a TriggerAuthentication on a Secret). Enum-like. */
@@ -211,7 +211,7 @@ export class KedaGpuScaler extends Construct {
 
     // --- timing
     const seconds = (prop: string, d: Duration | undefined, def: Duration, lo: number, hi: number): number => {
-      const s = (d ?? def).toSeconds();
+      const s = _seconds(d ?? def);
       if (!Number.isInteger(s) || s < lo || s > hi) throw new GpuConfigError(this, prop, `is ${s} s`, `use whole seconds between ${lo} and ${hi}`);
       return s;
     };

@@ -1,0 +1,190 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Chart, Duration, Testing } from 'cdk8s';
+import { GpuConfigError } from '../../src/errors';
+import { DcgmCollectors, DcgmMetricType, DcgmMonitoring } from '../../src/monitoring';
+import { GpuNodePool, SpotGpuPool } from '../../src/pools';
+import { BUILTIN_RULES, validateManifests } from '../../src/validation';
+import { KARPENTER_RULES } from '../../src/validation/rules/karpenter';
+import { SCALING_RULES } from '../../src/validation/rules/keda';
+import { MONITORING_RULES } from '../../src/validation/rules/monitoring';
+import { WORKLOAD_RULES } from '../../src/validation/rules/workloads';
+import { expectValid } from '../conformance/schema';
+
+const SHARED = path.join(__dirname, '../../../shared/reference/dcgm-exporter');
+const describeIfShared = fs.existsSync(SHARED) ? describe : describe.skip;
+if (!fs.existsSync(SHARED)) console.warn(`skipping the upstream CSV comparison: ${SHARED} is absent`);
+
+const BOUND = { role: 'KarpenterNodeRole-demo', clusterName: 'demo' };
+const ALL = [...BUILTIN_RULES, ...KARPENTER_RULES, ...WORKLOAD_RULES, ...SCALING_RULES, ...MONITORING_RULES]
+  .filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i);
+const lint = (objs: any[]) => validateManifests(objs.map((object) => ({ object })), { rules: ALL }).map((f) => `${f.ruleId} ${f.object.kind}/${f.object.name} ${f.fieldPath}: ${f.message}`);
+const one = (objs: any[], kind: string) => {
+  const found = objs.filter((o) => o.kind === kind);
+  if (found.length !== 1) throw new Error(`expected one ${kind}, got ${found.length}`);
+  return found[0];
+};
+const ruleExpr = (objs: any[], alert: string) => one(objs, 'PrometheusRule').spec.groups[0].rules.find((r: any) => r.alert === alert);
+
+describe('DcgmMonitoring', () => {
+  test('seed 001: the dcgm-exporter DaemonSet, ServiceMonitor and gpu-alerts from one line, corrected', () => {
+    const c = Testing.chart();
+    new DcgmMonitoring(c, 'dcgm');
+    const objs = Testing.synth(c);
+    const ds = one(objs, 'DaemonSet');
+    const pod = ds.spec.template.spec;
+    const ctr = pod.containers[0];
+    // as the seed: GPU nodes only, nvidia.com/gpu toleration, port 9400, Kubernetes attribution, pod-resources read-only
+    expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(ctr.ports).toEqual([{ name: 'metrics', containerPort: 9400, protocol: 'TCP' }]);
+    expect(ctr.env).toEqual(expect.arrayContaining([{ name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' }, { name: 'DCGM_EXPORTER_LISTEN', value: ':9400' }]));
+    expect(ctr.volumeMounts).toContainEqual({ name: 'pod-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true });
+    // corrected: pinned current image, no SYS_ADMIN for the basic set, read-only root, collectors from the ConfigMap
+    expect(ctr.image).toBe('nvcr.io/nvidia/k8s/dcgm-exporter:4.6.0-4.8.3-distroless');
+    expect(ctr.securityContext).toEqual({
+      runAsUser: 0, runAsNonRoot: false, privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+    });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.priorityClassName).toBe('system-node-critical');
+    expect(ctr.env).toContainEqual({ name: 'DCGM_EXPORTER_COLLECTORS', value: DcgmMonitoring.COLLECTORS_PATH });
+    const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'dcgm-exporter-collectors');
+    expect(cm.data['dcgm-metrics.csv']).toContain('DCGM_FI_DEV_GPU_UTIL, gauge, GPU utilization (in %).');
+    expect(cm.data['dcgm-metrics.csv']).not.toContain('DCGM_FI_PROF_');
+    // ServiceMonitor: honorLabels, release label, the Service's named port
+    const sm = one(objs, 'ServiceMonitor');
+    expect(sm.metadata.labels.release).toBe('kube-prometheus-stack');
+    expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s', scrapeTimeout: '10s', honorLabels: true }]);
+    expect(one(objs, 'Service').spec.ports[0].name).toBe('metrics');
+    // gpu-alerts: memory pressure is used / (used + free), not the seed's used / free
+    expect(ruleExpr(objs, 'GpuMemoryPressure').expr).toBe('DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > 0.9');
+    expect(ruleExpr(objs, 'GpuMemoryPressure').expr).not.toMatch(/FB_USED \/ DCGM_FI_DEV_FB_FREE/);
+    expect(one(objs, 'PrometheusRule').spec.groups[0].rules.map((r: any) => r.alert)).toEqual([
+      'GpuHighUtilization', 'GpuMemoryPressure', 'GpuXidError', 'GpuHighTemperature', 'GpuThermalThrottling', 'GpuAllocatedButIdle',
+    ]);
+    expect(ruleExpr(objs, 'GpuAllocatedButIdle')).toMatchObject({ expr: 'DCGM_FI_DEV_GPU_UTIL{pod!="", GPU_I_ID=""} < 5', for: '1h' });
+    expectValid(objs);
+    expect(lint(objs)).toEqual([]);
+  });
+
+  test('pools: tolerations and node affinity derived from the pools (spot taint included)', () => {
+    const c = Testing.chart();
+    const a = new GpuNodePool(c, 'p5', { name: 'p5', families: ['p5'], gpuLimit: 16, nodeClassProps: BOUND });
+    const s = new SpotGpuPool(c, 'g6', { name: 'g6-spot', families: ['g6'], gpuLimit: 16, nodeClassProps: BOUND });
+    new DcgmMonitoring(c, 'dcgm', { pools: [a, s] });
+    const objs = Testing.synth(c);
+    const pod = one(objs, 'DaemonSet').spec.template.spec;
+    expect(pod.nodeSelector).toBeUndefined();
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions)
+      .toEqual([{ key: 'karpenter.sh/nodepool', operator: 'In', values: ['p5', 'g6-spot'] }]);
+    expect(pod.tolerations).toEqual([...a.tolerations(), ...s.tolerations().filter((t) => !a.tolerations().some((x) => JSON.stringify(x) === JSON.stringify(t)))]);
+    expect(pod.tolerations.some((t: any) => t.key === 'karpenter.sh/capacity-type')).toBe(true);
+    expectValid(objs);
+    expect(lint(objs)).toEqual([]);
+  });
+
+  test('DCP collectors add SYS_ADMIN and nothing else; extra fields land in the CSV', () => {
+    const c = Testing.chart();
+    const collectors = DcgmCollectors.dcp().withFields([{ field: 'DCGM_FI_PROF_SM_ACTIVE', type: DcgmMetricType.GAUGE, help: 'SM active ratio.' }]);
+    new DcgmMonitoring(c, 'dcgm', { collectors, scrapeInterval: Duration.seconds(30) });
+    const objs = Testing.synth(c);
+    const ctr = one(objs, 'DaemonSet').spec.template.spec.containers[0];
+    expect(ctr.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['SYS_ADMIN'] });
+    expect(ctr.env).toContainEqual({ name: 'DCGM_EXPORTER_INTERVAL', value: '30000' });
+    const csv = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'dcgm-exporter-collectors').data['dcgm-metrics.csv'];
+    expect(csv).toMatch(/DCGM_FI_PROF_PIPE_TENSOR_ACTIVE, gauge/);
+    expect(csv.trim().split('\n').pop()).toBe('DCGM_FI_PROF_SM_ACTIVE, gauge, SM active ratio.');
+    expect(one(objs, 'ServiceMonitor').spec.endpoints[0]).toMatchObject({ interval: '30s', scrapeTimeout: '10s' });
+  });
+
+  test('exporter: false points at the GPU Operator\'s Service and is lint-clean', () => {
+    const c = Testing.chart();
+    const m = new DcgmMonitoring(c, 'dcgm', { exporter: false, prometheusRelease: 'prom' });
+    const objs = Testing.synth(c);
+    expect(objs.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'PrometheusRule', 'ServiceMonitor']);
+    const sm = one(objs, 'ServiceMonitor');
+    expect(sm.metadata.namespace).toBe('gpu-operator');
+    expect(sm.metadata.labels.release).toBe('prom');
+    expect(sm.spec).toMatchObject({ selector: { matchLabels: { app: 'nvidia-dcgm-exporter' } }, namespaceSelector: { matchNames: ['gpu-operator'] } });
+    expect(sm.spec.endpoints[0]).toMatchObject({ port: 'gpu-metrics', honorLabels: true });
+    expect(m.daemonSet).toBeUndefined();
+    expectValid(objs);
+    expect(lint(objs)).toEqual([]);
+  });
+
+  test('thresholds are props; alertRules/dashboard can be switched off', () => {
+    const c = Testing.chart();
+    new DcgmMonitoring(c, 'dcgm', { alerts: { memoryPressureRatio: 0.95, idlePercent: 10, idleFor: Duration.minutes(90), temperatureCelsius: 80 }, collectors: DcgmCollectors.basic() });
+    const objs = Testing.synth(c);
+    expect(ruleExpr(objs, 'GpuMemoryPressure').expr).toMatch(/> 0\.95$/);
+    expect(ruleExpr(objs, 'GpuAllocatedButIdle')).toMatchObject({ expr: 'DCGM_FI_DEV_GPU_UTIL{pod!="", GPU_I_ID=""} < 10', for: '90m' });
+    expect(ruleExpr(objs, 'GpuHighTemperature').expr).toBe('DCGM_FI_DEV_GPU_TEMP > 80');
+    const c2 = Testing.chart();
+    new DcgmMonitoring(c2, 'dcgm', { alertRules: false, dashboard: false });
+    expect(Testing.synth(c2).map((o) => o.kind)).not.toContain('PrometheusRule');
+  });
+
+  test('dashboard: sidecar label, deterministic JSON, the panels people look at', () => {
+    const make = () => { const c = Testing.chart(); new DcgmMonitoring(c, 'dcgm'); return Testing.synth(c); };
+    const a = make();
+    const cm = a.find((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1');
+    expect(cm.metadata.namespace).toBe('monitoring');
+    const json = cm.data['gpu-dcgm.json'];
+    expect(JSON.stringify(make())).toBe(JSON.stringify(a));
+    const dash = JSON.parse(json);
+    expect(dash.panels.map((p: any) => p.title)).toEqual(expect.arrayContaining([
+      'GPU utilisation', 'GPU memory used (used / (used + free))', 'Power draw', 'GPU temperature', 'GPU utilisation per pod', 'GPU memory per pod',
+    ]));
+    expect(new Set(dash.panels.map((p: any) => p.id)).size).toBe(dash.panels.length);
+  });
+
+  test('snapshot of the default chart', () => {
+    const c = Testing.chart();
+    new DcgmMonitoring(c, 'dcgm');
+    expect(Testing.synth(c)).toMatchSnapshot();
+  });
+
+  describe('bad input → GpuConfigError', () => {
+    const bad = (props: any) => () => new DcgmMonitoring(Testing.chart(), 'dcgm', props);
+    test.each([
+      [{ image: 'nvcr.io/nvidia/k8s/dcgm-exporter' }, /image is .* not pinned/],
+      [{ image: 'nvcr.io/nvidia/k8s/dcgm-exporter:latest' }, /not pinned/],
+      [{ namespace: 'GPU_Monitoring' }, /namespace is "GPU_Monitoring"/],
+      [{ pools: [] }, /pools is empty/],
+      [{ exporter: false, image: 'x:1' }, /image is set, but exporter is false/],
+      [{ scrapeInterval: Duration.millis(500) }, /scrapeInterval is 0.5 s/],
+      [{ alerts: { memoryPressureRatio: 90 } }, /alerts.memoryPressureRatio is 90, not a ratio/],
+      [{ alerts: { idlePercent: 0 } }, /alerts.idlePercent is 0/],
+      [{ prometheusRelease: 'not a label!' }, /prometheusRelease is/],
+    ])('%j', (props, msg) => {
+      expect(bad(props)).toThrow(GpuConfigError);
+      expect(bad(props)).toThrow(msg);
+    });
+    test('collector fields are checked', () => {
+      expect(() => DcgmCollectors.basic().withFields([{ field: 'gpu_util', type: DcgmMetricType.GAUGE, help: 'x' }])).toThrow(/not a DCGM field name/);
+      expect(() => DcgmCollectors.basic().withFields([{ field: 'DCGM_FI_DEV_GPU_UTIL', type: DcgmMetricType.GAUGE, help: 'x' }])).toThrow(/already in the set/);
+      expect(() => DcgmCollectors.basic().withFields([{ field: 'DCGM_FI_DEV_X', type: 'histogram' as any, help: 'x' }])).toThrow(GpuConfigError);
+    });
+  });
+});
+
+describeIfShared('DcgmCollectors against the upstream CSVs', () => {
+  const enabled = (file: string) => fs.readFileSync(path.join(SHARED, file), 'utf8').split('\n')
+    .filter((l) => l.trim() && !l.trim().startsWith('#')).map((l) => l.split(',').map((x) => x.trim()));
+  test('dcp() holds every enabled upstream field with its type (plus the violation counters); basic() the non-DCP ones', () => {
+    for (const file of ['default-counters.csv', 'dcp-metrics-included.csv']) {
+      const upstream = enabled(file);
+      expect(upstream).toHaveLength(26);
+      const dcp = DcgmCollectors.dcp();
+      for (const [field, type] of upstream) {
+        expect(dcp.fields.find((f) => f.field === field)?.type).toBe(type);
+        expect(DcgmCollectors.basic().has(field)).toBe(!field.startsWith('DCGM_FI_PROF_'));
+      }
+      expect(dcp.fields.map((f) => f.field).filter((f) => !upstream.some(([u]) => u === f)))
+        .toEqual(['DCGM_FI_DEV_POWER_VIOLATION', 'DCGM_FI_DEV_THERMAL_VIOLATION']);
+    }
+  });
+});
+
+// keep Chart imported for type use in helpers
+export type _C = Chart;
