@@ -243,7 +243,7 @@ interface JsYamlSchema { extend(definition: { implicit: JsYamlType[] }): JsYamlS
 interface JsYaml {
   readonly FAILSAFE_SCHEMA: JsYamlSchema;
   readonly Type: new (tag: string, options: { kind: 'scalar'; resolve(data: unknown): boolean; construct(data: string): unknown }) => JsYamlType;
-  load(text: string, options: { schema: JsYamlSchema; filename?: string }): unknown;
+  load(text: string, options: { schema: JsYamlSchema; onWarning?: (warning: Error) => void }): unknown;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jsyaml: JsYaml = require('js-yaml');
@@ -392,11 +392,17 @@ export function splitDocuments(text: string): SplitResult {
 }
 
 /**
- * Whether a document may hold an anchor (`&a`), an alias (`*a`) or a tag (`!t`): one of those characters at the
- * start of a line or after whitespace, a flow indicator, `:`, `?` or `-`. Over-approximates (`a & b` counts), which
- * only costs speed. Such documents go to the `yaml` package, which limits alias expansion (js-yaml does not).
+ * Whether a document needs the `yaml` package: it may hold an anchor (`&a`), an alias (`*a`) or a tag (`!t`) — one
+ * of those characters at the start of a line or after whitespace, a flow indicator, `:`, `?` or `-` — which the
+ * `yaml` package reads with its alias-expansion limit (js-yaml has none); or a `#` right after a closing quote or
+ * bracket (`"x"#c`), a comment not separated by white space, which js-yaml accepts and YAML does not.
+ * Over-approximates (`a & b`, `"a"#b` inside a string count), which only costs speed.
  */
-function mayHaveNodeProperties(doc: string): boolean {
+function needsYamlPackage(doc: string): boolean {
+  for (let i = doc.indexOf('#'); i > 0; i = doc.indexOf('#', i + 1)) {
+    const p = doc.charCodeAt(i - 1);
+    if (p === 0x22 || p === 0x27 || p === 0x5d || p === 0x7d) return true; // " ' ] }
+  }
   for (const ch of ['&', '*', '!']) {
     for (let i = doc.indexOf(ch); i >= 0; i = doc.indexOf(ch, i + 1)) {
       if (i === 0) return true;
@@ -435,11 +441,15 @@ function hasOddKeys(value: unknown): boolean {
  */
 function loadPlainObject(doc: string): Record<string, unknown> | undefined {
   let value: unknown;
+  let warned = false;
   try {
-    value = jsyaml.load(doc, { schema: CORE_SCHEMA });
+    // js-yaml only warns about some things the `yaml` package rejects (continuation lines of quoted scalars and
+    // flow collections indented too little, other YAML versions, U+2028/U+2029 line breaks): leave those to it.
+    value = jsyaml.load(doc, { schema: CORE_SCHEMA, onWarning: () => { warned = true; } });
   } catch {
     return undefined;
   }
+  if (warned) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const obj = value as Record<string, unknown>;
   if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '' || typeof obj.kind !== 'string' || obj.kind === '') return undefined;
@@ -465,7 +475,7 @@ export function parseManifests(text: string, file: string, options: ParseOptions
   const problems: InputProblem[] = [];
   for (const doc of split.documents) {
     const slice = text.slice(doc.start, doc.end);
-    const object = doc.plain && doc.contentLine !== undefined && !mayHaveNodeProperties(slice) ? loadPlainObject(slice) : undefined;
+    const object = doc.plain && doc.contentLine !== undefined && !needsYamlPackage(slice) ? loadPlainObject(slice) : undefined;
     if (object) {
       manifests.push({ object, source: { file, line: doc.contentLine! + lineOffset } });
       continue;
