@@ -1,0 +1,206 @@
+/**
+ * The NVIDIA device plugin's config ConfigMap (time-slicing), and applying a time-slicing config to a pool.
+ *
+ * Format: NVIDIA/k8s-device-plugin v0.20.0 config file (`version: v1`, `flags.migStrategy`,
+ * `sharing.timeSlicing.{renameByDefault, failRequestsGreaterThanOne, resources[{name, replicas}]}`). The GPU
+ * Operator mounts the ConfigMap named in ClusterPolicy `devicePlugin.config.name`; each data key is one config, the
+ * node label `nvidia.com/device-plugin.config=<key>` picks one per node, and `devicePlugin.config.default` applies
+ * to nodes without the label (gpu-operator v26.7.0 values.yaml `devicePlugin.config`).
+ *
+ * A `default` key without sharing is always rendered and named as the ClusterPolicy default: with one config and no
+ * default, the device plugin would use that config on every node, time-slicing production GPUs too.
+ *
+ * Time-slicing gives no memory or fault isolation (every replica shares one frame buffer): use it for dev pools, MIG
+ * for production. Rule GPU404 warns when a time-sliced pool can serve a namespace labelled
+ * `cdk8s-gpu.dev/environment=production`.
+ */
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { GpuConfigError } from '../errors';
+import { GpuNodePool } from '../pools';
+import { _advertise, _claimPool } from './capacity';
+import { MigStrategy } from './strategy';
+
+/** The node label the device plugin reads to pick its config (k8s-device-plugin v0.20.0 README). */
+export const DEVICE_PLUGIN_CONFIG_LABEL = 'nvidia.com/device-plugin.config';
+/** The data key of the non-sharing config every node without the label uses. */
+export const DEFAULT_DEVICE_PLUGIN_CONFIG = 'default';
+
+/** Props of one time-slicing config ({@link DevicePluginConfig.addTimeSlicing}). */
+export interface TimeSlicingProps {
+  /** How many pods may share each GPU (the node advertises GPUs × replicas). */
+  readonly replicas: number;
+  /**
+   * Advertise the shared GPUs as `nvidia.com/gpu.shared` instead of `nvidia.com/gpu`, so pods opt in explicitly.
+   * @default false
+   */
+  readonly renameByDefault?: boolean;
+  /**
+   * Fail pods that request more than one shared GPU (a request for 2 replicas gets no more GPU than 1: they share
+   * the same time slices). Upstream's default is false; ours is true, because such a request silently buys nothing.
+   * @default true
+   */
+  readonly failRequestsGreaterThanOne?: boolean;
+}
+
+/** Props of {@link DevicePluginConfig}. */
+export interface DevicePluginConfigProps {
+  /** The ConfigMap name (ClusterPolicy `devicePlugin.config.name`). @default 'device-plugin-config' */
+  readonly name?: string;
+  /** The GPU Operator namespace. @default 'gpu-operator' */
+  readonly namespace?: string;
+  /**
+   * The MIG strategy every config of this ConfigMap declares (`flags.migStrategy`); must equal the GpuOperator's.
+   * @default MigStrategy.MIXED
+   */
+  readonly migStrategy?: MigStrategy;
+}
+
+interface TimeSlicing {
+  readonly replicas: number;
+  readonly renameByDefault: boolean;
+  readonly failRequestsGreaterThanOne: boolean;
+}
+
+const KEY = /^[-._a-zA-Z0-9]+$/;
+
+/**
+ * The device plugin's ConfigMap: a non-sharing `default` config plus named time-slicing configs. Apply one to a pool
+ * with {@link DevicePluginConfig.applyTo}; pools without it keep whole GPUs.
+ */
+export class DevicePluginConfig extends Construct {
+  /** The ConfigMap (escape hatch). */
+  public readonly configMap: ApiObject;
+  /** The ConfigMap name. */
+  public readonly name: string;
+  /** The namespace. */
+  public readonly namespace: string;
+  /** The MIG strategy the configs declare. */
+  public readonly migStrategy: MigStrategy;
+
+  private readonly timeSlicing = new Map<string, TimeSlicing>();
+
+  constructor(scope: Construct, id: string, props: DevicePluginConfigProps = {}) {
+    super(scope, id);
+    this.name = props.name ?? 'device-plugin-config';
+    this.namespace = props.namespace ?? 'gpu-operator';
+    this.migStrategy = props.migStrategy ?? MigStrategy.MIXED;
+    if (!(this.migStrategy instanceof MigStrategy)) {
+      throw new GpuConfigError(this, 'migStrategy', `is ${JSON.stringify(props.migStrategy)}, not a MigStrategy`, 'use MigStrategy.NONE, SINGLE or MIXED');
+    }
+    for (const [prop, v] of [['name', this.name], ['namespace', this.namespace]] as const) {
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v) || v.length > (prop === 'name' ? 253 : 63)) {
+        throw new GpuConfigError(this, prop, `is ${JSON.stringify(v)}, not a valid ${prop === 'name' ? 'ConfigMap' : 'namespace'} name`, 'use lower-case alphanumerics and "-"');
+      }
+    }
+    this.configMap = new ApiObject(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: this.name, namespace: this.namespace },
+      data: Lazy.any({ produce: () => this._data() }),
+    });
+    this.node.defaultChild = this.configMap;
+  }
+
+  /**
+   * Adds a time-slicing config under data key `key` (the value of the node label `nvidia.com/device-plugin.config`),
+   * e.g. `addTimeSlicing('shared-4', { replicas: 4 })`.
+   */
+  public addTimeSlicing(key: string, props: TimeSlicingProps): void {
+    const prop = `configs[${JSON.stringify(key)}]`;
+    if (typeof key !== 'string' || key.length === 0 || key.length > 63 || !KEY.test(key) || !/^[A-Za-z0-9](.*[A-Za-z0-9])?$/.test(key)) {
+      throw new GpuConfigError(this, prop, 'is not a valid ConfigMap key and label value (it becomes nvidia.com/device-plugin.config=<key>)',
+        'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+    }
+    if (key === DEFAULT_DEVICE_PLUGIN_CONFIG || this.timeSlicing.has(key)) {
+      throw new GpuConfigError(this, prop, key === DEFAULT_DEVICE_PLUGIN_CONFIG ? 'is reserved for the non-sharing default' : 'is already defined', 'use another key');
+    }
+    const replicas = props?.replicas;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 2) {
+      throw new GpuConfigError(this, `${prop}.replicas`, `is ${JSON.stringify(replicas)}, not a whole number ≥ 2`,
+        'give how many pods share one GPU, e.g. 4 (1 would share nothing)');
+    }
+    this.timeSlicing.set(key, {
+      replicas,
+      renameByDefault: props.renameByDefault ?? false,
+      failRequestsGreaterThanOne: props.failRequestsGreaterThanOne ?? true,
+    });
+  }
+
+  /** The config keys, `default` first. */
+  public configKeys(): string[] {
+    return [DEFAULT_DEVICE_PLUGIN_CONFIG, ...this.timeSlicing.keys()];
+  }
+
+  /**
+   * The shared resource a config advertises per GPU (`nvidia.com/gpu`, or `nvidia.com/gpu.shared` when renamed) and
+   * its replicas.
+   */
+  public sharedResource(key: string): string {
+    const ts = this.get(key);
+    return ts.renameByDefault ? 'nvidia.com/gpu.shared' : 'nvidia.com/gpu';
+  }
+
+  /**
+   * Applies time-slicing config `key` to a pool: its nodes carry `nvidia.com/device-plugin.config=<key>`; the pool
+   * advertises GPUs × replicas to Karpenter (NodeOverlay, feature gate `NodeOverlay=true`) and to our scheduling
+   * model. When the shared resource keeps the name `nvidia.com/gpu`, the pool's `limits['nvidia.com/gpu']` is
+   * multiplied by the replicas, so the limit still counts physical GPUs (Karpenter counts the overlaid capacity).
+   * @returns the NodeOverlays created (one per GPU count)
+   */
+  public applyTo(pool: GpuNodePool, key: string): ApiObject[] {
+    const ts = this.get(key);
+    const where = `${this.node.path}.applyTo(${pool?.node?.path ?? '?'}, '${key}')`;
+    _claimPool(pool, `time-slicing config ${key}`, where);
+    const resource = this.sharedResource(key);
+    const perNode = new Map<number, Record<string, number>>();
+    for (const t of pool.allowedInstanceTypes) {
+      perNode.set(t.gpuCount, ts.renameByDefault
+        ? { 'nvidia.com/gpu': 0, [resource]: t.gpuCount * ts.replicas }
+        : { 'nvidia.com/gpu': t.gpuCount * ts.replicas });
+    }
+    pool.addLabel(DEVICE_PLUGIN_CONFIG_LABEL, key);
+    if (!ts.renameByDefault) {
+      pool.nodePool.addJsonPatch(JsonPatch.replace('/spec/limits/nvidia.com~1gpu', pool.gpuLimit * ts.replicas));
+    }
+    return _advertise(this, `overlay-${pool.node.addr.slice(0, 8)}`, pool, perNode);
+  }
+
+  /** The config file of one key, as the device plugin reads it. */
+  public configYaml(key: string): string {
+    return stringify(this.configObject(key), { lineWidth: 0 });
+  }
+
+  /** @internal */
+  public _data(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const k of this.configKeys()) out[k] = this.configYaml(k);
+    return out;
+  }
+
+  private configObject(key: string): any {
+    const base = { version: 'v1', flags: { migStrategy: this.migStrategy.value } };
+    if (key === DEFAULT_DEVICE_PLUGIN_CONFIG) return base;
+    const ts = this.get(key);
+    return {
+      ...base,
+      sharing: {
+        timeSlicing: {
+          renameByDefault: ts.renameByDefault,
+          failRequestsGreaterThanOne: ts.failRequestsGreaterThanOne,
+          resources: [{ name: 'nvidia.com/gpu', replicas: ts.replicas }],
+        },
+      },
+    };
+  }
+
+  private get(key: string): TimeSlicing {
+    const ts = this.timeSlicing.get(key);
+    if (!ts) {
+      throw new GpuConfigError(this, 'config', `'${key}' is not a time-slicing config of ${this.name}`,
+        `add it with addTimeSlicing('${key}', { replicas: 4 })${this.timeSlicing.size ? ` or use one of ${[...this.timeSlicing.keys()].join(', ')}` : ''}`);
+    }
+    return ts;
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * GPU sharing rules (GPU401-GPU404): MIG slices and time-sliced GPUs, judged from plain manifests.
+ *
+ * What a pool shares is read from its node labels and the ConfigMaps in the same manifests:
+ * - `nvidia.com/mig.config=<name>` (MIG manager): the config is looked up in a mig-parted ConfigMap of the manifests
+ *   (data key `config.yaml`, the one ClusterPolicy `migManager.config.name` names when a ClusterPolicy is present),
+ *   else among mig-parted's default configs (`all-1g.10gb`, `all-balanced`, … for the pool's GPU model);
+ * - `nvidia.com/device-plugin.config=<key>` (device plugin): the key is looked up in the ConfigMaps of the manifests
+ *   (the one ClusterPolicy `devicePlugin.config.name` names, when present); with no label, ClusterPolicy
+ *   `devicePlugin.config.default` applies;
+ * - the annotation `cdk8s-gpu.dev/advertised-resources-per-gpu`, when present, states what each GPU advertises and
+ *   wins over the derivation.
+ * Placement always goes through the one scheduling model (`placeOnPool`), on the pool as it would advertise.
+ *
+ * Production namespaces (GPU404): a Namespace labelled `cdk8s-gpu.dev/environment=production`.
+ */
+import { parse } from 'yaml';
+import { GpuInstanceType, MigGpu } from '../../catalog';
+import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel, poolModelOf } from '../../scheduling/nodepool';
+import { placeOnPool, PlacementVerdict, placementSignature } from '../../scheduling/placement';
+import { isMigResourceName, podGpuDemand } from '../../scheduling/resources';
+import { POD_TEMPLATE_KINDS, PodTemplateRef } from '../../scheduling/workloads';
+import { MigLayout } from '../../sharing/mig-layout';
+import { Severity } from '../model';
+import { Rule, RuleContext } from '../rule';
+
+/** The Namespace label that marks production namespaces (GPU404). */
+export const ENVIRONMENT_LABEL = 'cdk8s-gpu.dev/environment';
+const MIG_CONFIG_LABEL = 'nvidia.com/mig.config';
+const DEVICE_PLUGIN_CONFIG_LABEL = 'nvidia.com/device-plugin.config';
+
+/** A pool's label value from its template labels or a single-valued `In` requirement. */
+function poolLabel(pool: PoolModel, key: string): string | undefined {
+  if (pool.labels[key] !== undefined) return pool.labels[key];
+  const r = pool.requirements.find((x) => x.key === key && x.operator === 'In' && (x.values ?? []).length === 1);
+  return r?.values?.[0];
+}
+
+function clusterPolicy(ctx: RuleContext): any | undefined {
+  return ctx.byKind('ClusterPolicy', 'nvidia.com')[0];
+}
+
+/** ConfigMaps whose data has `key`, the one named `preferred` first. */
+function configMapsWithKey(ctx: RuleContext, key: string, preferred: string | undefined): any[] {
+  const all = ctx.byKind('ConfigMap', '').filter((c) => typeof c?.data?.[key] === 'string');
+  return [...all.filter((c) => c.metadata?.name === preferred), ...all.filter((c) => c.metadata?.name !== preferred)];
+}
+
+function safeParse(text: string): any {
+  try {
+    return parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Extended resources per node for a mig-parted config entry list (or a default config), or undefined. */
+function migAdvertised(ctx: RuleContext, name: string, type: GpuInstanceType, strategy: string): Record<string, number> | undefined {
+  const gpu: MigGpu | undefined = type.gpu.migGpu;
+  const cp = clusterPolicy(ctx);
+  for (const cm of configMapsWithKey(ctx, 'config.yaml', cp?.spec?.migManager?.config?.name)) {
+    const groups = safeParse(cm.data['config.yaml'])?.['mig-configs']?.[name];
+    if (!Array.isArray(groups)) continue;
+    const out: Record<string, number> = {};
+    let covered = 0;
+    for (const g of groups) {
+      const n = g?.devices === 'all' ? type.gpuCount : Array.isArray(g?.devices) ? g.devices.filter((d: any) => Number(d) < type.gpuCount).length : 0;
+      covered += n;
+      if (g?.['mig-enabled'] !== true) { out['nvidia.com/gpu'] = (out['nvidia.com/gpu'] ?? 0) + n; continue; }
+      for (const [profile, count] of Object.entries(g?.['mig-devices'] ?? {})) {
+        const spec = gpu?.tryProfile(profile);
+        const resource = strategy === 'single' ? 'nvidia.com/gpu' : spec?.resourceName ?? `nvidia.com/mig-${profile.replace('+', '.')}`;
+        out[resource] = (out[resource] ?? 0) + Number(count) * n;
+      }
+      if (strategy !== 'single') out['nvidia.com/gpu'] = out['nvidia.com/gpu'] ?? 0;
+    }
+    if (covered < type.gpuCount) out['nvidia.com/gpu'] = (out['nvidia.com/gpu'] ?? 0) + (type.gpuCount - covered);
+    return out;
+  }
+  if (!gpu) return undefined;
+  let layout: MigLayout;
+  try {
+    layout = MigLayout.preset(gpu, name);
+  } catch {
+    return undefined;
+  }
+  const out: Record<string, number> = {};
+  const perGpu = !layout.migEnabled ? { 'nvidia.com/gpu': 1 }
+    : strategy === 'single' ? { 'nvidia.com/gpu': layout.slices.length === 1 ? layout.slices[0].count : 0 }
+      : Object.fromEntries([['nvidia.com/gpu', 0], ...layout.slices.map((s) => [gpu.profile(s.profile).resourceName, s.count])]);
+  for (const [k, v] of Object.entries(perGpu)) out[k] = (v as number) * type.gpuCount;
+  return out;
+}
+
+/** A time-slicing config: the shared resource names, replicas and failRequestsGreaterThanOne. */
+interface TimeSlicing {
+  readonly key: string;
+  readonly configMap: string;
+  readonly resources: Array<{ name: string; advertised: string; replicas: number }>;
+  readonly failRequestsGreaterThanOne: boolean;
+}
+
+function timeSlicingOf(ctx: RuleContext, pool: PoolModel): TimeSlicing | undefined {
+  const cp = clusterPolicy(ctx);
+  const key = poolLabel(pool, DEVICE_PLUGIN_CONFIG_LABEL) ?? cp?.spec?.devicePlugin?.config?.default;
+  if (!key || typeof key !== 'string') return undefined;
+  for (const cm of configMapsWithKey(ctx, key, cp?.spec?.devicePlugin?.config?.name)) {
+    const ts = safeParse(cm.data[key])?.sharing?.timeSlicing;
+    if (!ts || !Array.isArray(ts.resources)) continue;
+    const resources = ts.resources.filter((r: any) => typeof r?.name === 'string' && Number(r?.replicas) > 1).map((r: any) => ({
+      name: r.name,
+      advertised: typeof r.rename === 'string' && r.rename ? r.rename : ts.renameByDefault === true ? `${r.name}.shared` : r.name,
+      replicas: Number(r.replicas),
+    }));
+    if (resources.length === 0) return undefined;
+    return { key, configMap: cm.metadata?.name ?? '?', resources, failRequestsGreaterThanOne: ts.failRequestsGreaterThanOne === true };
+  }
+  return undefined;
+}
+
+/** What a sliced pool is, and the pool model as it would advertise (annotation, else derived). */
+interface SharedPool {
+  readonly pool: PoolModel;
+  readonly effective: PoolModel;
+  readonly migConfig?: string;
+  readonly timeSlicing?: TimeSlicing;
+}
+
+const sharedCache = new WeakMap<RuleContext, SharedPool[]>();
+
+function sharedPools(ctx: RuleContext): SharedPool[] {
+  let out = sharedCache.get(ctx);
+  if (out) return out;
+  out = [];
+  const strategy = String(clusterPolicy(ctx)?.spec?.mig?.strategy ?? 'mixed');
+  for (const pool of ctx.nodePools()) {
+    const migConfig = poolLabel(pool, MIG_CONFIG_LABEL);
+    const timeSlicing = timeSlicingOf(ctx, pool);
+    const isMig = migConfig !== undefined && migConfig !== 'all-disabled';
+    if (!isMig && !timeSlicing) continue;
+    let effective = pool;
+    if (pool.object?.metadata?.annotations?.[ADVERTISED_RESOURCES_ANNOTATION] === undefined) {
+      const type = pool.instanceTypes.find((t) => t.gpuCount > 0);
+      let perGpu: Record<string, number> | undefined;
+      if (type && isMig) {
+        const perNode = migAdvertised(ctx, migConfig, type, strategy);
+        if (perNode) perGpu = Object.fromEntries(Object.entries(perNode).map(([k, v]) => [k, v / type.gpuCount]));
+      } else if (type && timeSlicing) {
+        perGpu = {};
+        for (const r of timeSlicing.resources) {
+          if (r.advertised !== r.name) perGpu[r.name] = 0;
+          perGpu[r.advertised] = r.replicas;
+        }
+      }
+      if (perGpu) {
+        const clone = JSON.parse(JSON.stringify(pool.object));
+        clone.metadata = { ...(clone.metadata ?? {}), annotations: { ...(clone.metadata?.annotations ?? {}), [ADVERTISED_RESOURCES_ANNOTATION]: JSON.stringify(perGpu) } };
+        effective = poolModelOf(clone, pool.instanceTypes);
+      }
+    }
+    out.push({ pool, effective, ...(isMig ? { migConfig } : {}), ...(timeSlicing ? { timeSlicing } : {}) });
+  }
+  sharedCache.set(ctx, out);
+  return out;
+}
+
+/** Placement on a (possibly derived) pool, memoised per signature. */
+function placeOn(ctx: RuleContext, memo: Map<string, PlacementVerdict>, t: PodTemplateRef, sp: SharedPool | PoolModel): PlacementVerdict {
+  const pool = 'effective' in sp ? sp.effective : sp;
+  const original = 'effective' in sp ? sp.pool : sp;
+  if (pool === original) return ctx.placement(t, pool);
+  const key = `${pool.name}\u0000${placementSignature(t)}`;
+  let v = memo.get(key);
+  if (!v) memo.set(key, v = placeOnPool(t, pool));
+  return v;
+}
+
+function offers(pool: PoolModel, resource: string): boolean {
+  return pool.instanceTypes.some((t) => (pool.advertisedResources(t)[resource] ?? 0) > 0);
+}
+
+/** GPU401 — a pod requesting a MIG slice must be able to land on a pool offering it. */
+export const MIG_SLICE_PLACEABLE: Rule = {
+  id: 'GPU401',
+  title: 'A pod requesting nvidia.com/mig-<profile> must be able to land on a NodePool offering that profile',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'ConfigMap', 'ClusterPolicy'],
+  remediation: 'Tolerate the MIG pool\'s taints and select it (nodeSelector/affinity), or change the pool\'s MIG config so it offers the profile.',
+  description: 'Pools offering a MIG resource are those whose advertised resources (annotation '
+    + `\`${ADVERTISED_RESOURCES_ANNOTATION}\`, or derived from the node label \`nvidia.com/mig.config\` and the mig-parted `
+    + 'config in the manifests or mig-parted\'s default configs) include it. When some pool offers the profile but the pod '
+    + 'fits none of them (taints, node selection, counts, cpu/memory, limits), the pod stays Pending. When no pool offers it at '
+    + 'all, GPU204 reports instead.',
+  *check(ctx) {
+    const shared = sharedPools(ctx);
+    const memo = new Map<string, PlacementVerdict>();
+    const byPool = new Map(shared.map((s) => [s.pool, s] as const));
+    const models = ctx.nodePools().map((p) => byPool.get(p) ?? p);
+    for (const w of ctx.workloads()) {
+      const mig = Object.keys(podGpuDemand(w.template)).filter(isMigResourceName);
+      for (const resource of mig) {
+        const offering = models.filter((m) => offers('effective' in m ? m.effective : m, resource));
+        if (offering.length === 0) continue;
+        const verdicts = offering.map((m) => placeOn(ctx, memo, w.template, m));
+        if (verdicts.some((v) => v.fits)) continue;
+        yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
+          `requests ${resource}, offered by NodePool(s) ${verdicts.map((v) => v.pool.name).join(', ')}, but fits none of them: `
+          + verdicts.map((v) => `${v.pool.name}: ${v.reason}`).join('; '));
+      }
+    }
+  },
+};
+
+/** GPU402 — a pool with a MIG config must only allow MIG-capable instance types. */
+export const MIG_POOL_MIG_CAPABLE: Rule = {
+  id: 'GPU402',
+  title: 'A NodePool with a MIG config must only allow MIG-capable instance types',
+  severity: Severity.ERROR,
+  kinds: ['NodePool'],
+  remediation: 'Restrict the pool to MIG-capable types (p4d, p4de, p5, p5e, p5en, p6-b200), e.g. a requirement on node.kubernetes.io/instance-type or karpenter.k8s.aws/instance-family.',
+  description: 'A NodePool whose nodes carry `nvidia.com/mig.config` (other than `all-disabled`) or that declares '
+    + `\`nvidia.com/mig-*\` resources in \`${ADVERTISED_RESOURCES_ANNOTATION}\` must not let Karpenter launch GPUs without `
+    + 'MIG (A10G, L4, L40S, T4: g5, g6, g6e, g4dn): the MIG manager fails on them, the pods waiting for slices stay '
+    + 'Pending and the node is paid for nothing.',
+  *check(ctx) {
+    for (const pool of ctx.nodePools()) {
+      const cfg = poolLabel(pool, MIG_CONFIG_LABEL);
+      let declared: string[] = [];
+      try {
+        declared = Object.entries(JSON.parse(pool.object?.metadata?.annotations?.[ADVERTISED_RESOURCES_ANNOTATION] ?? '{}'))
+          .filter(([k, v]) => isMigResourceName(k) && Number(v) > 0).map(([k]) => k);
+      } catch {
+        declared = [];
+      }
+      const why = cfg !== undefined && cfg !== 'all-disabled' ? `carries ${MIG_CONFIG_LABEL}=${cfg}` : declared.length ? `advertises ${declared.join(', ')}` : undefined;
+      if (!why) continue;
+      const bad = pool.instanceTypes.filter((t) => t.gpuCount > 0 && !t.migCapable);
+      if (bad.length === 0) continue;
+      const names = bad.slice(0, 6).map((t) => `${t.name} (${t.gpu.name})`).join(', ') + (bad.length > 6 ? ` and ${bad.length - 6} more` : '');
+      yield ctx.finding(pool.object, cfg !== undefined ? 'spec.template.metadata.labels' : 'spec.template.spec.requirements',
+        `${why} but allows instance types without MIG: ${names}`);
+    }
+  },
+};
+
+/** GPU403 — a time-sliced pool that fails requests > 1 must not receive pods asking for more than one shared GPU. */
+export const TIME_SLICED_SINGLE_REQUEST: Rule = {
+  id: 'GPU403',
+  title: 'A time-sliced NodePool with failRequestsGreaterThanOne must not receive pods asking for more than one GPU',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'ConfigMap', 'ClusterPolicy'],
+  remediation: 'Request one shared GPU per container, or run multi-GPU pods on a pool without time-slicing (whole GPUs).',
+  description: 'With `sharing.timeSlicing.failRequestsGreaterThanOne: true` the NVIDIA device plugin refuses an '
+    + 'allocation of more than one replica of a shared GPU, so a pod that lands there with a request above 1 fails at '
+    + 'admission (UnexpectedAdmissionError) instead of running. (Two replicas would not give more GPU anyway: they share '
+    + 'the same time slices.) The pool\'s config comes from its `nvidia.com/device-plugin.config` label (or ClusterPolicy '
+    + '`devicePlugin.config.default`) and the device plugin ConfigMap in the manifests.',
+  *check(ctx) {
+    const pools = sharedPools(ctx).filter((s) => s.timeSlicing?.failRequestsGreaterThanOne);
+    if (pools.length === 0) return;
+    const memo = new Map<string, PlacementVerdict>();
+    for (const w of ctx.workloads()) {
+      for (const c of w.template.podSpec?.containers ?? []) {
+        for (const sp of pools) {
+          for (const r of sp.timeSlicing!.resources) {
+            const n = Number(c?.resources?.limits?.[r.advertised] ?? c?.resources?.requests?.[r.advertised] ?? 0);
+            if (!(n > 1)) continue;
+            if (!placeOn(ctx, memo, w.template, sp).fits) continue;
+            yield ctx.finding(w.object, `${w.template.podSpecPath}.containers[${(w.template.podSpec.containers as any[]).indexOf(c)}].resources`,
+              `asks for ${n} × ${r.advertised} and can land on NodePool ${sp.pool.name}, time-sliced by config ${sp.timeSlicing!.key} `
+              + `(ConfigMap ${sp.timeSlicing!.configMap}) with failRequestsGreaterThanOne: the device plugin refuses it and the pod fails`);
+          }
+        }
+      }
+    }
+  },
+};
+
+/** GPU404 — time-sliced GPUs should not serve production namespaces. */
+export const TIME_SLICED_PRODUCTION: Rule = {
+  id: 'GPU404',
+  title: 'Time-sliced GPUs should not serve a production namespace',
+  severity: Severity.WARNING,
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'Namespace', 'ConfigMap', 'ClusterPolicy'],
+  remediation: 'Keep production workloads off time-sliced pools (taint or select a whole-GPU or MIG pool), or drop time-slicing from the pool.',
+  description: `A workload in a Namespace labelled \`${ENVIRONMENT_LABEL}=production\` that can land on a time-sliced `
+    + 'pool shares a GPU with other pods without memory or fault isolation: one pod can exhaust the frame buffer or hang '
+    + 'the GPU for all. MIG gives hardware isolation.',
+  *check(ctx) {
+    const production = new Set(ctx.byKind('Namespace', '').filter((n) => n?.metadata?.labels?.[ENVIRONMENT_LABEL] === 'production').map((n) => n.metadata.name));
+    if (production.size === 0) return;
+    const pools = sharedPools(ctx).filter((s) => s.timeSlicing);
+    if (pools.length === 0) return;
+    const memo = new Map<string, PlacementVerdict>();
+    for (const w of ctx.workloads()) {
+      const ns = w.object?.metadata?.namespace ?? 'default';
+      if (!production.has(ns)) continue;
+      const demand = podGpuDemand(w.template);
+      const landing = pools.filter((sp) => sp.timeSlicing!.resources.some((r) => (demand[r.advertised] ?? 0) > 0) && placeOn(ctx, memo, w.template, sp).fits);
+      if (landing.length === 0) continue;
+      yield ctx.finding(w.object, 'metadata.namespace',
+        `runs in production namespace ${ns} and can land on time-sliced NodePool(s) ${landing.map((s) => `${s.pool.name} (${s.timeSlicing!.key})`).join(', ')}, which share GPUs without isolation`);
+    }
+  },
+};
+
+/** The sharing rules, sorted by id. */
+export const SHARING_RULES: Rule[] = [MIG_SLICE_PLACEABLE, MIG_POOL_MIG_CAPABLE, TIME_SLICED_SINGLE_REQUEST, TIME_SLICED_PRODUCTION];
