@@ -8,9 +8,9 @@
  * MIG devices carry `GPU_I_ID`.
  */
 import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { _num, _promDuration, _seconds } from './promql';
-import { IConstruct } from 'constructs';
 
 /** Thresholds and `for` durations of the GPU alerts. Every field has a documented default. */
 export interface DcgmAlertThresholds {

@@ -297,7 +297,8 @@ export class DcgmMonitoring extends Construct {
         throw new GpuConfigError(this, 'pools', 'is empty', 'pass the GPU pools, or leave pools unset to select nvidia.com/gpu.present=true nodes');
       }
       const tolerations = GpuPoolPlacement.tolerations(pools);
-      return { tolerations, placement: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: GpuPoolPlacement.requiredNodeAffinity(pools) } } } };
+      const required = GpuPoolPlacement.requiredNodeAffinity(pools);
+      return { tolerations, placement: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: required } } } };
     }
     return {
       tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],

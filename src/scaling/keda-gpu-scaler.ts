@@ -164,16 +164,6 @@ export class KedaGpuScaler extends Construct {
       throw new GpuConfigError(this, 'target', `${target.kind} ${target.name} already has a HorizontalPodAutoscaler`,
         'remove the HorizontalPodAutoscaler: KEDA creates and owns the HPA of a ScaledObject\'s target');
     }
-    SCALED.set(target.apiObject, this.node.path);
-    if (scalable) {
-      scalable.markHasAutoscaler(); // cdk8s-plus then leaves spec.replicas out: KEDA owns it
-      const path = this.node.path;
-      (scalable as any).markHasAutoscaler = () => {
-        throw new GpuConfigError(path, 'target', `${target.kind} ${target.name} is scaled by this KedaGpuScaler; a HorizontalPodAutoscaler on it would fight KEDA's own HPA`,
-          'drop the HorizontalPodAutoscaler and add its metric as a trigger of the KedaGpuScaler');
-      };
-    }
-
     // --- replicas
     const min = props.minReplicas ?? 1;
     const max = props.maxReplicas;
@@ -247,9 +237,22 @@ export class KedaGpuScaler extends Construct {
     if (props.authentication) {
       this.triggerAuthentication = new TriggerAuthentication(this, 'Auth', {
         metadata: { name: `${this.name}-prometheus`.slice(0, 253), ...(ns ? { namespace: ns } : {}) },
-        spec: { secretTargetRef: props.authentication._params.map((p) => ({ parameter: p.parameter, name: props.authentication!.secretName, key: p.key })) },
+        spec: {
+          secretTargetRef: props.authentication._params.map((p) => ({ parameter: p.parameter, name: props.authentication!.secretName, key: p.key })),
+        },
       });
     }
+    // Every prop is valid: only now claim the target (a failed construction leaves it free).
+    SCALED.set(target.apiObject, this.node.path);
+    if (scalable) {
+      scalable.markHasAutoscaler(); // cdk8s-plus then leaves spec.replicas out: KEDA owns it
+      const path = this.node.path;
+      (scalable as any).markHasAutoscaler = () => {
+        throw new GpuConfigError(path, 'target', `${target.kind} ${target.name} is scaled by this KedaGpuScaler; a HorizontalPodAutoscaler on it would fight KEDA's own HPA`,
+          'drop the HorizontalPodAutoscaler and add its metric as a trigger of the KedaGpuScaler');
+      };
+    }
+
     const soTriggers: ScaledObjectSpecTriggers[] = rendered.map((r) => ({
       type: 'prometheus',
       name: r.name,

@@ -15,11 +15,15 @@ const runFile = (file: string): Finding[] => validateManifests(loadYaml(file), {
 
 const app = (o: any = {}) => workload({ name: 'model-a', namespace: 'inference', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 2, 'cpu': '4', 'memory': '16Gi' }, ...o });
 const so = (spec: any = {}, name = 'model-a-scaler', ns = 'inference') => ({
-  apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name, namespace: ns },
+  apiVersion: 'keda.sh/v1alpha1',
+  kind: 'ScaledObject',
+  metadata: { name, namespace: ns },
   spec: { scaleTargetRef: { name: 'model-a' }, minReplicaCount: 1, maxReplicaCount: 4, triggers: [{ type: 'prometheus', metadata: { serverAddress: 'http://p:9090', query: 'sum(up)', threshold: '1' } }], ...spec },
 });
 const hpa = (name = 'model-a-hpa', target: any = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'model-a' }, max = 4) => ({
-  apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name, namespace: 'inference' },
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name, namespace: 'inference' },
   spec: { scaleTargetRef: target, minReplicas: 1, maxReplicas: max },
 });
 
@@ -30,7 +34,9 @@ describe('SCALING_RULES (GPU301-GPU306)', () => {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
     }
-    expect(SCALING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.WARNING, Severity.WARNING]);
+    const E = Severity.ERROR;
+    const W = Severity.WARNING;
+    expect(SCALING_RULES.map((r) => r.severity)).toEqual([E, E, E, E, W, W]);
   });
 
   describe.each(SCALING_RULES.map((r) => [r.id, r.severity] as const))('%s fixtures', (id, severity) => {

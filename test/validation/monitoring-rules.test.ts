@@ -17,7 +17,9 @@ const svc = (ports: any[], labels: any = { app: 'dcgm-exporter' }, ns = 'gpu-mon
   apiVersion: 'v1', kind: 'Service', metadata: { name: 'dcgm-exporter', namespace: ns, labels }, spec: { selector, ports },
 });
 const sm = (endpoints: any[], spec: any = {}, ns = 'gpu-monitoring') => ({
-  apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'dcgm', namespace: ns },
+  apiVersion: 'monitoring.coreos.com/v1',
+  kind: 'ServiceMonitor',
+  metadata: { name: 'dcgm', namespace: ns },
   spec: { selector: { matchLabels: { app: 'dcgm-exporter' } }, endpoints, ...spec },
 });
 const exporter = () => {

@@ -37,7 +37,11 @@ function scalersOf(ctx: RuleContext): ScalerRef[] {
     const targetKind = typeof ref.kind === 'string' && ref.kind !== '' ? ref.kind : defaultKind;
     if (!targetKind) return;
     out.push({
-      object, kind, targetKind, targetName: ref.name, namespace: nsOf(object),
+      object,
+      kind,
+      targetKind,
+      targetName: ref.name,
+      namespace: nsOf(object),
       targetApiVersion: typeof ref.apiVersion === 'string' && ref.apiVersion !== '' ? ref.apiVersion : 'apps/v1',
     });
   };
@@ -171,7 +175,7 @@ export const MAX_REPLICAS_FIT_POOL_LIMITS: Rule = {
         `is ${max}${rawMax === undefined ? ' (the default)' : ''}: ${max} replicas × ${gpus} GPU(s) = ${max * gpus} GPUs, but the NodePools `
         + `${s.targetKind} ${s.targetName} can use (${usable.map((p) => `${p.name}: ${p.gpuLimit}`).join(', ')}) allow ${capacity} GPUs in total; `
         + `at most ${Math.floor(capacity / gpus)} replicas can ever run`,
-      `Lower ${field.split('.').pop()} to ${Math.floor(capacity / gpus)}, or raise the NodePools' limits["nvidia.com/gpu"] to at least ${max * gpus} in total.`);
+        `Lower ${field.split('.').pop()} to ${Math.floor(capacity / gpus)}, or raise the NodePools' limits["nvidia.com/gpu"] to at least ${max * gpus} in total.`);
     }
   },
 };
