@@ -80,27 +80,34 @@ export class GpuScaleTarget {
 
   /** The pools the replicas run on (empty when unknown). */
   public readonly pools: IGpuNodePool[];
+  /** The target's ApiObject. */
+  public readonly apiObject: ApiObject;
+  /** `apps/v1`. */
+  public readonly apiVersion: string;
+  /** `Deployment` or `StatefulSet`. */
+  public readonly kind: string;
+  /** `metadata.name`. */
+  public readonly name: string;
+  /** `metadata.namespace`, when set. */
+  public readonly namespace?: string;
+  /** Whole GPUs per replica, when known. */
+  public readonly gpusPerReplica?: number;
+  /** The cdk8s-plus scalable, when there is one. @internal */
+  public readonly _scalable?: kplus.IScalable;
+  /** The first container's image, when readable. @internal */
+  public readonly _image?: string;
 
-  private constructor(
-    /** The target's ApiObject. */
-    public readonly apiObject: ApiObject,
-    /** `apps/v1`. */
-    public readonly apiVersion: string,
-    /** `Deployment` or `StatefulSet`. */
-    public readonly kind: string,
-    /** `metadata.name`. */
-    public readonly name: string,
-    /** `metadata.namespace`, when set. */
-    public readonly namespace: string | undefined,
-    /** Whole GPUs per replica, when known. */
-    public readonly gpusPerReplica: number | undefined,
-    pools: IGpuNodePool[],
-    /** @internal the cdk8s-plus scalable, when there is one */
-    public readonly _scalable: kplus.IScalable | undefined,
-    /** @internal the first container's image, when readable */
-    public readonly _image: string | undefined,
-  ) {
+  private constructor(apiObject: ApiObject, apiVersion: string, kind: string, name: string, namespace: string | undefined,
+    gpusPerReplica: number | undefined, pools: IGpuNodePool[], scalable: kplus.IScalable | undefined, image: string | undefined) {
+    this.apiObject = apiObject;
+    this.apiVersion = apiVersion;
+    this.kind = kind;
+    this.name = name;
+    this.namespace = namespace;
+    this.gpusPerReplica = gpusPerReplica;
     this.pools = [...pools];
+    this._scalable = scalable;
+    this._image = image;
   }
 
   /**
