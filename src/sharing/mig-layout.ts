@@ -179,7 +179,8 @@ export class MigLayout {
         throw new GpuConfigError(where, `slices[${i}]`, `repeats the profile ${spec.name}`, `give each profile once with its total count, e.g. MigSlice.of('${spec.name}', n)`);
       }
       if (s.count > spec.maxInstances) {
-        throw new GpuConfigError(where, `slices[${i}]`, `asks for ${s.count} × ${spec.name}, but one ${gpu.name} holds at most ${spec.maxInstances} ${spec.name} instance(s)`,
+        const starts = gpu.placementStartsOf(spec.name);
+        throw new GpuConfigError(where, `slices[${i}]`, `asks for ${s.count} × ${spec.name}, but one ${gpu.name} holds at most ${spec.maxInstances} ${spec.name} instance(s) (it spans ${spec.memorySlices} memory slice(s) and starts only at memory slice ${starts.join('/')})`,
           `use at most ${spec.maxInstances} × ${spec.name} (mig-parted config ${spec.migManagerConfig ?? 'with that profile'}), or a smaller profile`);
       }
       specs.push({ spec, count: s.count });

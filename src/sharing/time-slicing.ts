@@ -18,6 +18,7 @@ import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { GpuConfigError } from '../errors';
+import { NodePoolSpecLimits } from '../imports/karpenter.sh';
 import { GpuNodePool } from '../pools';
 import { _advertise, _claimPool } from './capacity';
 import { MigStrategy } from './strategy';
@@ -162,7 +163,8 @@ export class DevicePluginConfig extends Construct {
     }
     pool.addLabel(DEVICE_PLUGIN_CONFIG_LABEL, key);
     if (!ts.renameByDefault) {
-      pool.nodePool.addJsonPatch(JsonPatch.replace('/spec/limits/nvidia.com~1gpu', pool.gpuLimit * ts.replicas));
+      // The NodePool binding serialises limits after patches run (it reads `.value`), so patch in its own type.
+      pool.nodePool.addJsonPatch(JsonPatch.replace('/spec/limits/nvidia.com~1gpu', NodePoolSpecLimits.fromNumber(pool.gpuLimit * ts.replicas)));
     }
     return _advertise(this, `overlay-${pool.node.addr.slice(0, 8)}`, pool, perNode);
   }
