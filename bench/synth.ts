@@ -9,6 +9,7 @@
  * (target ≤ 1.3×) and the growth 5,000/1,000 (target ≤ 5.5×, i.e. linear). Targets missed are printed, not hidden.
  *
  * Profile a size: node --cpu-prof -r ts-node/register/transpile-only bench/synth.ts --child ours 5000
+ * (BENCH_SCALERS=0 leaves the KEDA scalers out, to tell their cost from the rest.)
  */
 import { spawnSync } from 'child_process';
 import * as os from 'os';
@@ -29,6 +30,7 @@ const NAMESPACES = 20;
 
 /** The optional scaler construct, when the scaling engineer's folder has landed. */
 function scalerConstruct(): any {
+  if (process.env.BENCH_SCALERS === '0') return undefined; // diagnosis: leave the scalers out
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const m = require('../src/scaling');

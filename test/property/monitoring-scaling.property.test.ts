@@ -1,0 +1,146 @@
+/**
+ * Property-based tests of DcgmMonitoring and KedaGpuScaler: random valid props synthesise schema-valid (KEDA and
+ * prometheus-operator CRDs + CEL), rule-clean objects with no suspicious values; invalid props throw
+ * GpuConfigError naming the construct and the property. Names/namespaces from user input that the constructs do
+ * not check yet are KNOWN GAPS (`test.failing`, see naming.property.test.ts for the convention).
+ */
+import { Chart, Duration } from 'cdk8s';
+import * as fc from 'fast-check';
+import { BOUND, RUNS, RUNS_HEAVY, chart, dnsLabel, expectCleanSynth, expectConfigError, instanceTypes, invalidDnsLabel, params } from './arbitraries';
+import { GpuInstanceType } from '../../src/catalog';
+import { DcgmMonitoring } from '../../src/monitoring';
+import { GpuNodePool } from '../../src/pools';
+import { GpuScaleTarget, GpuScalingTrigger, KedaGpuScaler, ScalingProfile } from '../../src/scaling';
+import { GpuRequest, InferenceDeployment } from '../../src/workloads';
+
+let warn: jest.SpyInstance;
+beforeEach(() => { warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined); });
+afterEach(() => warn.mockRestore());
+
+function servingScene(c: Chart, types: any[]): InferenceDeployment {
+  const pool = new GpuNodePool(c, 'pool', { instanceTypes: types, gpuLimit: 64, nodeClassProps: BOUND });
+  return new InferenceDeployment(c, 'model', { name: 'model', namespace: 'serving', pools: [pool], gpus: GpuRequest.whole(1), vllm: { model: 'a/b' } });
+}
+
+const profile = fc.oneof(
+  fc.constantFrom(ScalingProfile.REAL_TIME, ScalingProfile.BATCH, ScalingProfile.INTERACTIVE),
+  fc.tuple(fc.integer({ min: 2, max: 100 }), fc.integer({ min: 0, max: 600 }))
+    .chain(([up, cool]) => fc.integer({ min: 1, max: up - 1 }).map((down) => ScalingProfile.custom({
+      name: 'custom', scaleUpUtilizationPercent: up, scaleDownUtilizationPercent: down, cooldownSeconds: cool,
+    }))),
+);
+const trigger = fc.oneof(
+  fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined })
+    .map((t) => GpuScalingTrigger.gpuUtilization(t === undefined ? {} : { targetPercent: t })),
+  fc.integer({ min: 1, max: 64 }).map((w) => GpuScalingTrigger.vllmQueueDepth({ waitingPerReplica: w })),
+);
+
+describe('KedaGpuScaler', () => {
+  test('random valid props synthesise clean ScaledObjects', () => {
+    fc.assert(fc.property(instanceTypes(() => true, 2), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 40 }), profile,
+      fc.uniqueArray(trigger, { minLength: 1, maxLength: 2, selector: (t) => t.name }),
+      fc.option(fc.integer({ min: 5, max: 300 }), { nil: undefined }),
+      (types, min, extra, prof, triggers, polling) => {
+        const c = chart();
+        const d = servingScene(c, types);
+        const s = new KedaGpuScaler(c, 'scaler', {
+          target: GpuScaleTarget.fromInferenceDeployment(d),
+          minReplicas: min,
+          maxReplicas: Math.max(1, min + extra),
+          profile: prof,
+          triggers,
+          ...(polling ? { pollingInterval: Duration.seconds(polling) } : {}),
+        });
+        const objs = expectCleanSynth(c);
+        const so = objs.find((o) => o.kind === 'ScaledObject');
+        expect(so.metadata.name).toBe(s.name);
+        expect(so.spec.maxReplicaCount).toBeGreaterThanOrEqual(so.spec.minReplicaCount ?? 0);
+      }), params(RUNS_HEAVY));
+  });
+
+  test('invalid props throw GpuConfigError naming the property', () => {
+    type Case = [string, any];
+    const cases: fc.Arbitrary<Case> = fc.oneof(
+      fc.constantFrom(-1, 1.5, NaN).map((minReplicas) => ['minReplicas', { minReplicas, maxReplicas: 4 }] as Case),
+      fc.constant(['minReplicas', { minReplicas: 5, maxReplicas: 4 }] as Case),
+      fc.constantFrom(0, -3, 2.5, NaN).map((maxReplicas) => ['maxReplicas', { maxReplicas }] as Case),
+      fc.constant(['triggers', { maxReplicas: 4, triggers: [] }] as Case),
+      fc.constant(['triggers', { maxReplicas: 4, triggers: [GpuScalingTrigger.gpuUtilization(), GpuScalingTrigger.gpuUtilization()] }] as Case),
+      fc.constantFrom('not a url', 'ftp://x', '').map((prometheusUrl) => ['prometheusUrl', { maxReplicas: 4, prometheusUrl }] as Case),
+      fc.constantFrom(-1, 1.5).map((fallbackReplicas) => ['fallbackReplicas', { maxReplicas: 4, fallbackReplicas }] as Case),
+      fc.constantFrom(0, -1, 1.5).map((fallbackFailureThreshold) => ['fallbackFailureThreshold', { maxReplicas: 4, fallbackFailureThreshold }] as Case),
+    );
+    fc.assert(fc.property(cases, ([prop, props]) => {
+      const c = chart();
+      const d = servingScene(c, [GpuInstanceType.G5_XLARGE]);
+      expectConfigError(() => {
+        new KedaGpuScaler(c, 'scaler', { target: GpuScaleTarget.fromInferenceDeployment(d), ...props });
+        c.toJson();
+      }, `${c.node.path}/scaler`, prop);
+    }), params(RUNS));
+  });
+
+  test('KedaGpuScaler.name must be a DNS-1123 subdomain', () => {
+    fc.assert(fc.property(invalidDnsLabel().filter((n) => n.length <= 63), (name) => {
+      const c = chart();
+      const d = servingScene(c, [GpuInstanceType.G5_XLARGE]);
+      expectConfigError(() => new KedaGpuScaler(c, 'scaler', { target: GpuScaleTarget.fromInferenceDeployment(d), maxReplicas: 4, name }), `${c.node.path}/scaler`, 'name');
+    }), params(Math.round(RUNS / 3)));
+  });
+});
+
+describe('DcgmMonitoring', () => {
+  test('random valid props synthesise clean exporter, ServiceMonitor, alerts and dashboard', () => {
+    fc.assert(fc.property(instanceTypes(() => true, 2), fc.option(dnsLabel(30), { nil: undefined }), fc.option(dnsLabel(30), { nil: undefined }),
+      fc.constant(true), fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 120 }),
+      (types, namespace, name, exporter, alertRules, dashboard, scrape) => {
+        const c = chart();
+        const pool = new GpuNodePool(c, 'pool', { instanceTypes: types, gpuLimit: 64, nodeClassProps: BOUND });
+        const m = new DcgmMonitoring(c, 'dcgm', {
+          ...(namespace ? { namespace } : {}),
+          ...(name ? { name: `d${name}`.slice(0, 30).replace(/-$/, 'x') } : {}),
+          exporter,
+          alertRules,
+          dashboard,
+          scrapeInterval: Duration.seconds(scrape),
+          ...(exporter ? { pools: [pool] } : {}),
+        });
+        const objs = expectCleanSynth(c);
+        expect(objs.some((o) => o.kind === 'ServiceMonitor')).toBe(true);
+        expect(objs.some((o) => o.kind === 'DaemonSet')).toBe(exporter);
+        expect(m.namespace).toBe(namespace ?? 'gpu-monitoring');
+      }), params(RUNS_HEAVY));
+  });
+
+  // exporter: false annotates the ServiceMonitor with a suppression of rule GPU312, which no registered rule has:
+  // rule GPU000 reports it as an error, so synth with GpuValidation fails.
+  test.failing('KNOWN GAP: exporter: false synthesises rule-clean objects (its suppression names unregistered rule GPU312)', () => {
+    const c = chart();
+    new DcgmMonitoring(c, 'dcgm', { exporter: false });
+    expectCleanSynth(c);
+  });
+
+  test('invalid props throw GpuConfigError naming the property', () => {
+    type Case = [string, any];
+    const cases: fc.Arbitrary<Case> = fc.oneof(
+      fc.constantFrom('', 'no-tag', 'nvcr.io/nvidia/k8s/dcgm-exporter:latest').map((image) => ['image', { image }] as Case),
+      fc.constantFrom(0, 3600 * 24).map((s) => ['scrapeInterval', { scrapeInterval: Duration.seconds(s) }] as Case),
+      fc.constant(['pools', { pools: [] }] as Case),
+    );
+    fc.assert(fc.property(cases, ([prop, props]) => {
+      const c = chart();
+      expectConfigError(() => {
+        new DcgmMonitoring(c, 'dcgm', props);
+        c.toJson();
+      }, `${c.node.path}/dcgm`, prop);
+    }), params(Math.round(RUNS / 2)));
+  });
+
+  test('DcgmMonitoring.namespace and name must be DNS-1123 labels', () => {
+    fc.assert(fc.property(invalidDnsLabel(), (bad) => {
+      const c = chart();
+      expectConfigError(() => new DcgmMonitoring(c, 'dcgm', { namespace: bad }), `${c.node.path}/dcgm`, 'namespace');
+      expectConfigError(() => new DcgmMonitoring(chart(), 'dcgm', { name: bad }), /\/dcgm$/, 'name');
+    }), params(Math.round(RUNS / 3)));
+  });
+});
