@@ -336,7 +336,8 @@ export function splitDocuments(text: string): SplitResult {
     start = offset; startLine = line; markerLine = undefined; contentLine = undefined; plain = true; directives = false;
   };
   const push = (end: number) => {
-    documents.push({ start, end, line: startLine, ...(markerLine !== undefined ? { markerLine } : {}), ...(contentLine !== undefined ? { contentLine } : {}), plain });
+    const lines = { ...(markerLine !== undefined ? { markerLine } : {}), ...(contentLine !== undefined ? { contentLine } : {}) };
+    documents.push({ start, end, line: startLine, ...lines, plain });
   };
   /** Whether text[from, to) is blank or a comment (whitespace, then `#` or nothing). */
   const blankOrComment = (from: number, to: number) => {
@@ -362,19 +363,20 @@ export function splitDocuments(text: string): SplitResult {
     const nl = text.indexOf('\n', pos);
     const lineEnd = nl < 0 ? text.length : nl;
     const next = nl < 0 ? text.length + 1 : nl + 1;
-    const c0 = text.charCodeAt(pos);
-    if (c0 === 0x2d /* - */ && isMarker(pos, lineEnd, 0x2d)) {
+    const at = pos === 0 && text.charCodeAt(0) === 0xfeff ? 1 : pos; // a byte order mark is not content
+    const c0 = text.charCodeAt(at);
+    if (c0 === 0x2d /* - */ && isMarker(at, lineEnd, 0x2d)) {
       if (markerLine !== undefined || contentLine !== undefined) { push(pos); reset(pos, line); }
       markerLine = line;
-      if (!blankOrComment(pos + 3, lineEnd)) { contentLine = line; plain = false; }
-    } else if (c0 === 0x2e /* . */ && isMarker(pos, lineEnd, 0x2e)) {
-      if (!blankOrComment(pos + 3, lineEnd) || (markerLine === undefined && contentLine === undefined)) wholeTextFallback = true;
+      if (!blankOrComment(at + 3, lineEnd)) { contentLine = line; plain = false; }
+    } else if (c0 === 0x2e /* . */ && isMarker(at, lineEnd, 0x2e)) {
+      if (!blankOrComment(at + 3, lineEnd) || (markerLine === undefined && contentLine === undefined)) wholeTextFallback = true;
       else push(Math.min(next, text.length));
       reset(Math.min(next, text.length), line + 1);
     } else if (c0 === 0x25 /* % */) {
       if (markerLine === undefined && contentLine === undefined) {
         directives = true;
-        if (!YAML_12_DIRECTIVE.test(text.slice(pos, lineEnd))) wholeTextFallback = true;
+        if (!YAML_12_DIRECTIVE.test(text.slice(at, lineEnd))) wholeTextFallback = true;
       } else {
         plain = false; // `%` at column 0 inside a document: let the `yaml` package judge it
       }
@@ -388,7 +390,6 @@ export function splitDocuments(text: string): SplitResult {
   if (markerLine !== undefined || contentLine !== undefined) push(text.length);
   else if (directives) wholeTextFallback = true; // directives with no document
   return { documents, wholeTextFallback };
-
 }
 
 /**
