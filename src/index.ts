@@ -5,7 +5,9 @@ export * from './validation/public-api';
 
 export * from './catalog';
 export * from './eks';
+export * from './monitoring';
 export * from './pools';
+export * from './scaling';
 export * from './workloads';
 
 // src/imports/ (typed CRD bindings from `cdk8s import`) stays internal: constructs expose their objects as

@@ -8,6 +8,8 @@ import { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARP
 import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
+import { SCALING_RULES } from './keda';
+import { MONITORING_RULES } from './monitoring';
 import { WORKLOAD_RULES } from './workloads';
 
 export { SUPPRESSION_RULE } from './annotations';
@@ -15,10 +17,12 @@ export { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARP
 export { DUPLICATE_OBJECT } from './objects';
 export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 export { GPU_RESOURCES_IN_LIMITS } from './resources';
+export { SCALING_RULES } from './keda';
+export { MONITORING_RULES } from './monitoring';
 export { WORKLOAD_RULES } from './workloads';
 export * from './gpu-pools';
 
-/** Every built-in rule, sorted by id (families: GPU0xx core, GPU1xx Karpenter pools, GPU2xx workloads). */
+/** Every built-in rule, sorted by id (families: GPU0xx core, GPU1xx Karpenter pools, GPU2xx workloads, GPU30x KEDA scaling, GPU31x monitoring). */
 export const BUILTIN_RULES: readonly Rule[] = [
   SUPPRESSION_RULE,
   GPU_RESOURCES_IN_LIMITS,
@@ -31,4 +35,6 @@ export const BUILTIN_RULES: readonly Rule[] = [
   GENERAL_POOL_ADMITS_GPU_TYPES,
   ...KARPENTER_RULES,
   ...WORKLOAD_RULES,
+  ...SCALING_RULES,
+  ...MONITORING_RULES,
 ].sort((a, b) => a.id.localeCompare(b.id));
