@@ -9,8 +9,9 @@
  * What it shows, mapped to seed 004 ("K8s AI 워크로드 1편"):
  * - GPU nodes are always tainted (`nvidia.com/gpu` and `dedicated=gpu`) and labelled `node-type`, `gpu-type`,
  *   `gpu-memory`, `workload-class`; every workload gets the tolerations and required affinity of its pools.
- * - Sharing: A100 nodes split into MIG slices (`1g.5gb`, hardware isolation for production serving); T4 notebook
- *   nodes time-sliced (soft sharing for development).
+ * - Sharing through the NVIDIA GPU Operator (ClusterPolicy): A100 nodes split into MIG slices (`1g.5gb` × 7, hardware
+ *   isolation for production serving) by the MIG manager; T4 notebook nodes time-sliced ×4 (soft sharing for
+ *   development); Karpenter learns the shared capacity through NodeOverlays.
  * - Namespaces per team (ml-serving, ml-training, ml-notebook) with a ResourceQuota on `nvidia.com/gpu` and MIG
  *   slices, a LimitRange, a ServiceAccount without token automount and a Role that may only `get` named objects.
  * - PriorityClasses inference-critical > training-normal > experiment-low; unlike the seed, experiment-low is not the
@@ -19,9 +20,11 @@
 import * as path from 'path';
 import { App, Chart, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GpuInstanceType } from '../../src/catalog';
+import { GpuInstanceType, MigGpu } from '../../src/catalog';
 import { CapacityType, GpuNodeClass, GpuNodePool, NodeTaint, TaintEffect } from '../../src/pools';
-import { ADVERTISED_RESOURCES_ANNOTATION } from '../../src/scheduling/nodepool';
+import {
+  DevicePluginConfig, GpuOperator, MigConfig, MigLayout, MigStrategy,
+} from '../../src/sharing';
 import { GpuValidation, SUPPRESS_ANNOTATION } from '../../src/validation';
 import { GpuRequest, InferenceDeployment, TieredPriorities, TrainingJob } from '../../src/workloads';
 
@@ -62,8 +65,6 @@ export class MultiTenantChart extends Chart {
       gpuLimit: 16,
       nodeClass,
     });
-    // Until the MIG layout construct lands, declare what each GPU advertises (mig-parted `all-1g.5gb`, mixed strategy).
-    this.migPool.nodePool.metadata.addAnnotation(ADVERTISED_RESOURCES_ANNOTATION, JSON.stringify({ 'nvidia.com/mig-1g.5gb': 7 }));
     // Training on A100/H100 whole GPUs.
     this.trainingPool = new GpuNodePool(this, 'training', {
       name: 'a100-h100-training',
@@ -85,6 +86,17 @@ export class MultiTenantChart extends Chart {
       consolidateAfter: Duration.minutes(10),
       nodeClass,
     });
+
+    // Sharing, as the seed configures the GPU Operator: MIG on the A100 serving nodes (the seed's inference-7,
+    // 1g.5gb × 7, on every GPU: the seed's config left GPUs 4-7 of a p4d unconfigured), time-slicing (×4) on the T4
+    // notebook nodes, and the ClusterPolicy that ties both to the device plugin and the MIG manager.
+    const mig = new MigConfig(this, 'mig-config', { name: 'mig-config' });
+    mig.addLayout('inference-7', MigLayout.fromCounts(MigGpu.A100_40GB, { '1g.5gb': 7 }));
+    mig.applyTo(this.migPool, 'inference-7');
+    const timeSlicing = new DevicePluginConfig(this, 'time-slicing', { name: 'time-slicing-config', migStrategy: MigStrategy.MIXED });
+    timeSlicing.addTimeSlicing('t4-x4', { replicas: 4 });
+    timeSlicing.applyTo(this.notebookPool, 't4-x4');
+    new GpuOperator(this, 'gpu-operator', { migStrategy: MigStrategy.MIXED, migConfig: mig, devicePluginConfig: timeSlicing });
 
     this.priorities = new TieredPriorities(this, 'priorities');
     const serving = this.priorities.addTeam('platform', {
