@@ -260,18 +260,23 @@ const CORE_BOOL = /^(?:true|True|TRUE|false|False|FALSE)$/;
 const CORE_INT = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
 const CORE_FLOAT = /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 const isStr = (d: unknown): d is string => typeof d === 'string';
+/** Whether a plain scalar can be a number: it starts with a digit, a sign or a dot (a cheap test before the regexps). */
+const mayBeNumber = (d: string) => {
+  const c = d.charCodeAt(0);
+  return (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e;
+};
 const CORE_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
   implicit: [
     new jsyaml.Type('tag:yaml.org,2002:null', { kind: 'scalar', resolve: (d) => d === null || (isStr(d) && CORE_NULL.test(d)), construct: () => null }),
     new jsyaml.Type('tag:yaml.org,2002:bool', { kind: 'scalar', resolve: (d) => isStr(d) && CORE_BOOL.test(d), construct: (d) => d[0] === 't' || d[0] === 'T' }),
     new jsyaml.Type('tag:yaml.org,2002:int', {
       kind: 'scalar',
-      resolve: (d) => isStr(d) && CORE_INT.test(d),
+      resolve: (d) => isStr(d) && mayBeNumber(d) && CORE_INT.test(d),
       construct: (d) => (d[1] === 'o' ? parseInt(d.slice(2), 8) : d[1] === 'x' ? parseInt(d.slice(2), 16) : parseInt(d, 10)),
     }),
     new jsyaml.Type('tag:yaml.org,2002:float', {
       kind: 'scalar',
-      resolve: (d) => isStr(d) && CORE_FLOAT.test(d),
+      resolve: (d) => isStr(d) && mayBeNumber(d) && CORE_FLOAT.test(d),
       construct: (d) => {
         const tail = d.slice(-3).toLowerCase();
         if (tail === 'nan') return NaN;
