@@ -311,7 +311,7 @@ describe('GpuEksStack', () => {
       expect(values.toolkit).toEqual({ enabled: false });
       expect(values.devicePlugin).toEqual({ enabled: true });
       expect(values.mig).toEqual({ strategy: 'single' });
-      expect(values.dcgmExporter.serviceMonitor).toEqual({ enabled: true, additionalLabels: { release: 'kube-prometheus-stack' } });
+      expect(values.dcgmExporter.serviceMonitor).toEqual({ enabled: true, honorLabels: true, additionalLabels: { release: 'kube-prometheus-stack' } });
     });
 
     test('kube-prometheus-stack selects monitors and rules from every release', () => {
@@ -423,7 +423,7 @@ describe('GpuEksCluster options', () => {
     expect(charts).not.toContain('keda');
     const values = helmValues(helmChart(template, 'gpu-operator')[1]);
     expect(values.driver).toEqual({ enabled: true });
-    expect(values.dcgmExporter.serviceMonitor).toEqual({ enabled: true, additionalLabels: { release: 'kube-prometheus-stack' }, interval: '30s' });
+    expect(values.dcgmExporter.serviceMonitor).toEqual({ enabled: true, honorLabels: true, additionalLabels: { release: 'kube-prometheus-stack' }, interval: '30s' });
   });
 
   test('an existing VPC is used and its subnets tagged', () => {

@@ -23,8 +23,10 @@ export function gpuOperatorValues(options: {
     mig: { strategy: options.migStrategy },
     dcgmExporter: {
       enabled: true,
+      // honorLabels: the exporter's own pod/namespace/container labels name the GPU's pod; without it Prometheus
+      // renames them exported_pod/exported_namespace and every per-pod query (KEDA triggers, alerts) breaks.
       serviceMonitor: options.serviceMonitor
-        ? { enabled: true, additionalLabels: { release: PROMETHEUS_RELEASE } }
+        ? { enabled: true, honorLabels: true, additionalLabels: { release: PROMETHEUS_RELEASE } }
         : { enabled: false },
     },
     nfd: { enabled: true },
