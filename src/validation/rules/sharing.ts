@@ -154,7 +154,8 @@ function sharedPools(ctx: RuleContext): SharedPool[] {
       }
       if (perGpu) {
         const clone = JSON.parse(JSON.stringify(pool.object));
-        clone.metadata = { ...(clone.metadata ?? {}), annotations: { ...(clone.metadata?.annotations ?? {}), [ADVERTISED_RESOURCES_ANNOTATION]: JSON.stringify(perGpu) } };
+        const annotations = { ...(clone.metadata?.annotations ?? {}), [ADVERTISED_RESOURCES_ANNOTATION]: JSON.stringify(perGpu) };
+        clone.metadata = { ...(clone.metadata ?? {}), annotations };
         effective = poolModelOf(clone, pool.instanceTypes);
       }
     }
@@ -296,7 +297,8 @@ export const TIME_SLICED_PRODUCTION: Rule = {
       const ns = w.object?.metadata?.namespace ?? 'default';
       if (!production.has(ns)) continue;
       const demand = podGpuDemand(w.template);
-      const landing = pools.filter((sp) => sp.timeSlicing!.resources.some((r) => (demand[r.advertised] ?? 0) > 0) && placeOn(ctx, memo, w.template, sp).fits);
+      const landing = pools.filter((sp) => sp.timeSlicing!.resources.some((r) => (demand[r.advertised] ?? 0) > 0)
+        && placeOn(ctx, memo, w.template, sp).fits);
       if (landing.length === 0) continue;
       yield ctx.finding(w.object, 'metadata.namespace',
         `runs in production namespace ${ns} and can land on time-sliced NodePool(s) ${landing.map((s) => `${s.pool.name} (${s.timeSlicing!.key})`).join(', ')}, which share GPUs without isolation`);

@@ -1,0 +1,139 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GPU_TOLERATION, loadYaml, of, workload } from './helpers';
+import { BUILTIN_RULES, Finding, Severity, validateManifests } from '../../src/validation';
+import { SHARING_RULES } from '../../src/validation/rules/sharing';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
+const ALL = [...BUILTIN_RULES, ...SHARING_RULES].filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i);
+const run = (objects: any[]): Finding[] => validateManifests(objects.map((object) => ({ object })), { rules: SHARING_RULES });
+const runFile = (file: string): Finding[] => validateManifests(loadYaml(file), { rules: ALL });
+
+const nodePool = (name: string, types: string[], labels: Record<string, string> = {}, annotations: Record<string, string> = {}, taints: any[] = [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }]) => ({
+  apiVersion: 'karpenter.sh/v1',
+  kind: 'NodePool',
+  metadata: { name, ...(Object.keys(annotations).length ? { annotations } : {}) },
+  spec: {
+    limits: { 'nvidia.com/gpu': 64 },
+    template: {
+      metadata: { labels },
+      spec: {
+        nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
+        requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: types }],
+        taints,
+      },
+    },
+  },
+});
+const tsConfigMap = (key: string, ts: any, name = 'device-plugin-config') => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'gpu-operator' },
+  data: { [key]: `version: v1\nsharing:\n  timeSlicing:\n${Object.entries(ts).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join('\n')}\n` },
+});
+const gpuApp = (limits: Record<string, unknown>, o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { ...limits, cpu: '2', memory: '8Gi' }, ...o });
+
+describe('SHARING_RULES (GPU401-GPU404)', () => {
+  test('ids are GPU4xx, unique, documented', () => {
+    expect(SHARING_RULES.map((r) => r.id)).toEqual(['GPU401', 'GPU402', 'GPU403', 'GPU404']);
+    for (const r of SHARING_RULES) {
+      expect(r.description!.length).toBeGreaterThan(50);
+      expect(r.remediation.length).toBeGreaterThan(20);
+    }
+    expect(SHARING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.WARNING]);
+  });
+
+  describe.each(SHARING_RULES.map((r) => [r.id, r.severity] as const))('%s fixtures', (id, severity) => {
+    const dir = path.join(FIXTURES, id);
+    test('fires on fail.yaml with its severity', () => {
+      const f = of(runFile(path.join(dir, 'fail.yaml')), id);
+      expect(f.length).toBeGreaterThan(0);
+      expect(f[0].severity).toBe(severity);
+      expect(f[0].source?.file).toContain('fail.yaml');
+    });
+    test('pass.yaml is clean of every rule', () => {
+      expect(runFile(path.join(dir, 'pass.yaml')).map((f) => `${f.ruleId} ${f.fieldPath}: ${f.message}`)).toEqual([]);
+    });
+  });
+});
+
+describe('GPU401 MIG slice placeable', () => {
+  test('derives the offer from the mig.config label (default config for the pool GPU) and explains each pool', () => {
+    const pool = nodePool('a100', ['p4d.24xlarge'], { 'nvidia.com/mig.config': 'all-1g.5gb' }, {}, [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }, { key: 'team', value: 'a', effect: 'NoSchedule' }]);
+    const [f] = of(run([pool, gpuApp({ 'nvidia.com/mig-1g.5gb': 1 })]), 'GPU401');
+    expect(f.message).toBe('requests nvidia.com/mig-1g.5gb, offered by NodePool(s) a100, but fits none of them: a100: does not tolerate taint team=a:NoSchedule');
+    // More slices than one node offers (7 × 8 = 56).
+    const [g] = of(run([nodePool('a100', ['p4d.24xlarge'], { 'nvidia.com/mig.config': 'all-1g.5gb' }), gpuApp({ 'nvidia.com/mig-1g.5gb': 57 })]), 'GPU401');
+    expect(g.message).toMatch(/needs 57 nvidia.com\/mig-1g.5gb per pod; the largest allowed type p4d.24xlarge has 56/);
+  });
+  test('reads a custom mig-parted ConfigMap (device groups) and the annotation; no offer at all is left to GPU204', () => {
+    const cm = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'mig-config', namespace: 'gpu-operator' },
+      data: { 'config.yaml': 'version: v1\nmig-configs:\n  split:\n    - devices: [0,1,2,3]\n      mig-enabled: true\n      mig-devices: {"1g.5gb": 7}\n    - devices: [4,5,6,7]\n      mig-enabled: false\n' },
+    };
+    const pool = nodePool('a100', ['p4d.24xlarge'], { 'nvidia.com/mig.config': 'split' });
+    expect(of(run([cm, pool, gpuApp({ 'nvidia.com/mig-1g.5gb': 28 })]), 'GPU401')).toEqual([]);
+    expect(of(run([cm, pool, gpuApp({ 'nvidia.com/mig-1g.5gb': 29 })]), 'GPU401')[0].message).toMatch(/has 28/);
+    // The 4 unsliced GPUs are still whole GPUs.
+    expect(of(run([cm, pool, gpuApp({ 'nvidia.com/gpu': 4 })]), 'GPU401')).toEqual([]);
+    expect(of(run([pool, gpuApp({ 'nvidia.com/mig-3g.40gb': 1 })]), 'GPU401')).toEqual([]);
+  });
+});
+
+describe('GPU402 MIG pool MIG-capable', () => {
+  test('names the non-MIG types; all-disabled and annotation-declared pools are judged correctly', () => {
+    const [f] = of(run([nodePool('mig', ['p4d.24xlarge', 'g5.12xlarge'], { 'nvidia.com/mig.config': 'all-balanced' })]), 'GPU402');
+    expect(f.message).toBe('carries nvidia.com/mig.config=all-balanced but allows instance types without MIG: g5.12xlarge (A10G-24GB)');
+    expect(of(run([nodePool('off', ['g5.12xlarge'], { 'nvidia.com/mig.config': 'all-disabled' })]), 'GPU402')).toEqual([]);
+    const [g] = of(run([nodePool('ann', ['g6.xlarge'], {}, { 'cdk8s-gpu.dev/advertised-resources-per-gpu': '{"nvidia.com/mig-1g.10gb": 7}' })]), 'GPU402');
+    expect(g.message).toMatch(/^advertises nvidia.com\/mig-1g.10gb but allows instance types without MIG: g6.xlarge/);
+  });
+});
+
+describe('GPU403 time-sliced pool, requests > 1', () => {
+  const pool = nodePool('dev', ['g5.12xlarge'], { 'nvidia.com/device-plugin.config': 'ts' });
+  test('fires only with failRequestsGreaterThanOne and a pod that can land there', () => {
+    const cm = tsConfigMap('ts', { failRequestsGreaterThanOne: true, resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] });
+    const [f] = of(run([cm, pool, gpuApp({ 'nvidia.com/gpu': 2 })]), 'GPU403');
+    expect(f.fieldPath).toBe('spec.template.spec.containers[0].resources');
+    expect(f.message).toMatch(/asks for 2 × nvidia.com\/gpu and can land on NodePool dev, time-sliced by config ts \(ConfigMap device-plugin-config\)/);
+    const off = tsConfigMap('ts', { failRequestsGreaterThanOne: false, resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] });
+    expect(of(run([off, pool, gpuApp({ 'nvidia.com/gpu': 2 })]), 'GPU403')).toEqual([]);
+    // Pinned elsewhere: cannot land on the time-sliced pool.
+    const other = nodePool('whole', ['g5.12xlarge']);
+    expect(of(run([cm, pool, other, gpuApp({ 'nvidia.com/gpu': 2 }, { nodeSelector: { 'karpenter.sh/nodepool': 'whole' } })]), 'GPU403')).toEqual([]);
+  });
+  test('renamed resources and the ClusterPolicy default config', () => {
+    const cm = tsConfigMap('ts', { renameByDefault: true, failRequestsGreaterThanOne: true, resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] });
+    expect(of(run([cm, pool, gpuApp({ 'nvidia.com/gpu.shared': 2 })]), 'GPU403')[0].message).toMatch(/2 × nvidia.com\/gpu.shared/);
+    const unlabelled = nodePool('dev', ['g5.12xlarge']);
+    const cp = { apiVersion: 'nvidia.com/v1', kind: 'ClusterPolicy', metadata: { name: 'cluster-policy' }, spec: { devicePlugin: { config: { name: 'device-plugin-config', default: 'ts' } } } };
+    const strict = tsConfigMap('ts', { failRequestsGreaterThanOne: true, resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] });
+    expect(of(run([strict, cp, unlabelled, gpuApp({ 'nvidia.com/gpu': 3 })]), 'GPU403')).toHaveLength(1);
+    expect(of(run([strict, unlabelled, gpuApp({ 'nvidia.com/gpu': 3 })]), 'GPU403')).toEqual([]);
+  });
+});
+
+describe('GPU404 time-sliced GPUs serving production', () => {
+  const cm = tsConfigMap('ts', { resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] });
+  const pool = nodePool('dev', ['g5.12xlarge'], { 'nvidia.com/device-plugin.config': 'ts' });
+  const nsObj = (env: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ml-serving', labels: { 'cdk8s-gpu.dev/environment': env } } });
+  test('warns for production namespaces only, and only when the pod can land there', () => {
+    const app = gpuApp({ 'nvidia.com/gpu': 1 }, { namespace: 'ml-serving' });
+    const [f] = of(run([cm, pool, nsObj('production'), app]), 'GPU404');
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.message).toBe('runs in production namespace ml-serving and can land on time-sliced NodePool(s) dev (ts), which share GPUs without isolation');
+    expect(of(run([cm, pool, nsObj('staging'), app]), 'GPU404')).toEqual([]);
+    expect(of(run([cm, pool, nsObj('production'), gpuApp({ cpu: '1' }, { namespace: 'ml-serving', tolerations: [] })]), 'GPU404')).toEqual([]);
+  });
+});
+
+describe('sharing fixtures exist for every id', () => {
+  test('pass and fail files', () => {
+    for (const r of SHARING_RULES) {
+      for (const f of ['pass.yaml', 'fail.yaml']) expect(fs.existsSync(path.join(FIXTURES, r.id, f))).toBe(true);
+    }
+  });
+});
