@@ -5,6 +5,11 @@
  * Nothing here throws on bad input: every problem (missing file, bad YAML, binary data, a document that is not a
  * Kubernetes object, …) becomes an {@link InputProblem} with file and line, and the other inputs are still read.
  *
+ * YAML is read under the YAML 1.2 core schema (`yes`/`on` are strings, dates stay strings). For speed, documents
+ * that are plainly Kubernetes objects are parsed with js-yaml; every other document (and every document js-yaml
+ * cannot read) goes to the `yaml` package, whose messages, positions and alias limit are the reference — see
+ * {@link parseManifests}.
+ *
  * Not part of the jsii API (not exported from src/index.ts).
  */
 import * as fs from 'fs';
@@ -401,10 +406,14 @@ export function splitDocuments(text: string): SplitResult {
  * Whether a document needs the `yaml` package: it may hold an anchor (`&a`), an alias (`*a`) or a tag (`!t`) — one
  * of those characters at the start of a line or after whitespace, a flow indicator, `:`, `?` or `-` — which the
  * `yaml` package reads with its alias-expansion limit (js-yaml has none); or a `#` right after a closing quote or
- * bracket (`"x"#c`), a comment not separated by white space, which js-yaml accepts and YAML does not.
- * Over-approximates (`a & b`, `"a"#b` inside a string count), which only costs speed.
+ * bracket (`"x"#c`), a comment not separated by white space, which js-yaml accepts and YAML does not; or a lone
+ * carriage return (old Mac line ends), a line break for js-yaml but not for the `yaml` package. Over-approximates (`a & b`, `"a"#b` inside a string count), which only costs speed.
  */
 function needsYamlPackage(doc: string): boolean {
+  // A carriage return not followed by a line feed: js-yaml takes it as a line break, the `yaml` package does not.
+  for (let i = doc.indexOf('\r'); i >= 0; i = doc.indexOf('\r', i + 1)) {
+    if (doc.charCodeAt(i + 1) !== 0x0a) return true;
+  }
   for (let i = doc.indexOf('#'); i > 0; i = doc.indexOf('#', i + 1)) {
     const p = doc.charCodeAt(i - 1);
     if (p === 0x22 || p === 0x27 || p === 0x5d || p === 0x7d) return true; // " ' ] }

@@ -74,6 +74,10 @@ describe('splitDocuments', () => {
     const parsed = parseBoth(text);
     expect(summary(parsed)).toEqual(['a@2', 'b@8']);
     expect(parsed.manifests[0].object).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+    // A lone CR (old Mac line ends) is no line break for the yaml package: js-yaml must not read it either.
+    const cr = parseBoth(`${CM('a')}data: {x: "1"}\n`.replace(/\n/g, '\r'));
+    expect(cr.manifests).toEqual([]);
+    expect(cr.problems).toEqual([expect.objectContaining({ line: 1, severity: 'error' })]);
   });
 
   test('a byte order mark before the first --- does not hide the marker', () => {
