@@ -405,7 +405,8 @@ export function splitDocuments(text: string): SplitResult {
 /**
  * Whether a document needs the `yaml` package: it may hold an anchor (`&a`), an alias (`*a`) or a tag (`!t`) — one
  * of those characters at the start of a line or after whitespace, a flow indicator, `:`, `?` or `-` — which the
- * `yaml` package reads with its alias-expansion limit (js-yaml has none); or a `#` right after a closing quote or
+ * `yaml` package reads with its alias-expansion limit (js-yaml has none); a key that is a collection (after `? `,
+ * or a `]` / `}` followed by `:`), which the two libraries name differently; or a `#` right after a closing quote or
  * bracket (`"x"#c`), a comment not separated by white space, which js-yaml accepts and YAML does not; or a lone
  * carriage return (old Mac line ends), a line break for js-yaml but not for the `yaml` package. Over-approximates (`a & b`, `"a"#b` inside a string count), which only costs speed.
  */
@@ -413,6 +414,18 @@ function needsYamlPackage(doc: string): boolean {
   // A carriage return not followed by a line feed: js-yaml takes it as a line break, the `yaml` package does not.
   for (let i = doc.indexOf('\r'); i >= 0; i = doc.indexOf('\r', i + 1)) {
     if (doc.charCodeAt(i + 1) !== 0x0a) return true;
+  }
+  // Keys that are collections (`? - a`, `[a]: b`, `{a: b}: c`): js-yaml names them `a`, the `yaml` package `[ a ]`.
+  for (let i = doc.indexOf('?'); i >= 0; i = doc.indexOf('?', i + 1)) {
+    const n = doc.charCodeAt(i + 1);
+    if (Number.isNaN(n) || n === 0x20 || n === 0x09 || n === 0x0a || n === 0x0d) return true; // `? `, an explicit key
+  }
+  for (const close of [']', '}']) {
+    for (let i = doc.indexOf(close); i >= 0; i = doc.indexOf(close, i + 1)) {
+      let k = i + 1;
+      while (doc.charCodeAt(k) === 0x20 || doc.charCodeAt(k) === 0x09) k++;
+      if (doc.charCodeAt(k) === 0x3a) return true; // `]:` or `}:`
+    }
   }
   for (let i = doc.indexOf('#'); i > 0; i = doc.indexOf('#', i + 1)) {
     const p = doc.charCodeAt(i - 1);

@@ -140,6 +140,10 @@ describe('parseManifests: the js-yaml fast path keeps the old semantics', () => 
 
   test('keys js-yaml would spell differently (null, collections) are read as the yaml package reads them', () => {
     parseBoth(`${CM('k')}data:\n  null: a\n  ~: b\n  [x, y]: c\n  {p: q}: d\n`);
+    // One construct per document: any one of them sends its whole document to the yaml package.
+    expect(parseBoth(`${CM('k')}data:\n  [x]: c\n`).manifests[0].object.data).toEqual({ '[ x ]': 'c' });
+    expect(parseBoth(`${CM('k')}data:\n  ? - y\n  : d\n  ? - ""\n`).manifests[0].object.data).toEqual({ '[ y ]': 'd', '[ "" ]': null });
+    expect(parseBoth(`${CM('k')}data: {[x]: c, {y: z}:d}\n`).manifests[0].object.data).toEqual({ '[ x ]': 'c', '{ y: z }': 'd' });
     parseBoth(`${CM('k')}data:\n  ${'k'.repeat(1100)}: long\n`);
   });
 
