@@ -8,6 +8,7 @@ export * from './eks';
 export * from './monitoring';
 export * from './pools';
 export * from './scaling';
+export * from './sharing';
 export * from './workloads';
 
 // src/imports/ (typed CRD bindings from `cdk8s import`) stays internal: constructs expose their objects as

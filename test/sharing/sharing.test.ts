@@ -10,7 +10,6 @@ import {
   DevicePluginConfig, GpuOperator, MigConfig, MigDeviceGroup, MigLayout, MigStrategy,
 } from '../../src/sharing';
 import { BUILTIN_RULES, validateManifests } from '../../src/validation';
-import { SHARING_RULES } from '../../src/validation/rules/sharing';
 import { GpuRequest, InferenceDeployment } from '../../src/workloads';
 import { expectValid } from '../conformance/schema';
 
@@ -183,7 +182,7 @@ describe('MigConfig', () => {
     expect(onWhole.fits).toBe(false);
     expect(onWhole.reason).toMatch(/no allowed instance type of this pool advertises nvidia.com\/mig-1g.5gb/);
     expectValid(objs.filter((o) => o.kind !== 'NodeOverlay'));
-    const findings = validateManifests(objs.map((object) => ({ object })), { rules: [...BUILTIN_RULES, ...SHARING_RULES] })
+    const findings = validateManifests(objs.map((object) => ({ object })), { rules: [...BUILTIN_RULES] })
       .filter((f) => f.severity === 'error');
     expect(findings.map((f) => `${f.ruleId}: ${f.message}`)).toEqual([]);
   });

@@ -10,6 +10,7 @@ import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATE
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
 import { SCALING_RULES } from './keda';
 import { MONITORING_RULES } from './monitoring';
+import { SHARING_RULES } from './sharing';
 import { WORKLOAD_RULES } from './workloads';
 
 export { SUPPRESSION_RULE } from './annotations';
@@ -19,10 +20,11 @@ export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATE
 export { GPU_RESOURCES_IN_LIMITS } from './resources';
 export { SCALING_RULES } from './keda';
 export { MONITORING_RULES } from './monitoring';
+export { SHARING_RULES } from './sharing';
 export { WORKLOAD_RULES } from './workloads';
 export * from './gpu-pools';
 
-/** Every built-in rule, sorted by id (families: GPU0xx core, GPU1xx Karpenter pools, GPU2xx workloads, GPU30x KEDA scaling, GPU31x monitoring). */
+/** Every built-in rule, sorted by id (families: GPU0xx core, GPU1xx Karpenter pools, GPU2xx workloads, GPU30x KEDA scaling, GPU31x monitoring, GPU4xx MIG and time-slicing). */
 export const BUILTIN_RULES: readonly Rule[] = [
   SUPPRESSION_RULE,
   GPU_RESOURCES_IN_LIMITS,
@@ -37,4 +39,5 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...WORKLOAD_RULES,
   ...SCALING_RULES,
   ...MONITORING_RULES,
+  ...SHARING_RULES,
 ].sort((a, b) => a.id.localeCompare(b.id));
