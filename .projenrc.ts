@@ -50,7 +50,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@types/node@^20',
   ],
   // Bundled so the `cdk8s-gpu` CLI and the YAML reader work without extra installs.
-  bundledDeps: ['yaml@2.9.1'],
+  bundledDeps: ['yaml@2.9.1', 'js-yaml@^4.3.2'],
   bin: { 'cdk8s-gpu': 'lib/cli/main.js' },
 
   jestOptions: {
