@@ -18,14 +18,16 @@
  * (2 GiB for a MIG slice), memory / 4)`, rounded down to whole GiB, at least 1 GiB. NCCL (tensor parallelism) and
  * PyTorch DataLoader workers use it; Docker's 64 MiB default breaks both.
  */
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
+import { NameRule, validateDns1123Name, validateLabelValue } from '../naming';
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps } from './props';
 import { CapacityType } from '../pools/capacity';
+import { labelKeySyntaxProblem } from '../pools/karpenter-syntax';
 import { GpuPoolPlacement, IGpuNodePool, PodToleration } from '../pools/pool';
 import { SpotGpuPool } from '../pools/spot';
 import { PoolModel, poolModelOf } from '../scheduling/nodepool';
@@ -205,11 +207,9 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
   // 5. Spot: the grace period must fit the interruption notice.
   const spot = pools.some((p) => p.capacityTypes.includes(CapacityType.SPOT));
   const notice = SpotGpuPool.INTERRUPTION_NOTICE.toSeconds();
-  const grace = props.terminationGracePeriod?.toSeconds()
-    ?? (spot ? SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD.toSeconds() : 60);
-  if (!Number.isInteger(grace) || grace < 0) {
-    throw new GpuConfigError(scope, 'terminationGracePeriod', `is ${grace} s`, 'pass whole seconds >= 0');
-  }
+  const grace = props.terminationGracePeriod !== undefined
+    ? _wholeSeconds(scope, 'terminationGracePeriod', props.terminationGracePeriod, 0)
+    : (spot ? SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD.toSeconds() : 60);
   if (spot && grace > notice) {
     const spotPools = pools.filter((p) => p.capacityTypes.includes(CapacityType.SPOT)).map((p) => p.poolName);
     throw new GpuConfigError(scope, 'terminationGracePeriod', `is ${grace} s, longer than the ${notice} s spot interruption notice of pool(s) ${spotPools.join(', ')}; the pod is killed mid-shutdown`,
@@ -288,6 +288,52 @@ export function _env(scope: Construct, props: GpuWorkloadProps, extra: Record<st
     out[k] = kplus.EnvValue.fromSecretValue({ secret, key: ref.key });
   }
   return out;
+}
+
+/**
+ * Checks user labels: each key a label key (`[prefix/]name`), each value a label value. Throws GpuConfigError naming
+ * `prop["key"]`.
+ * @internal
+ */
+export function _validateLabels(scope: IConstruct, prop: string, labels: Record<string, string> | undefined): void {
+  if (labels === undefined) return;
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+    throw new GpuConfigError(scope, prop, `is ${JSON.stringify(labels)}, not a map of labels`, 'pass e.g. { team: \'search\' }');
+  }
+  for (const [k, v] of Object.entries(labels)) {
+    const keyProblem = labelKeySyntaxProblem(k);
+    if (keyProblem) {
+      throw new GpuConfigError(scope, `${prop}[${JSON.stringify(k)}]`, `key ${keyProblem}`,
+        'use a label key such as "team" or "example.com/team" (prefix a DNS subdomain, name at most 63 alphanumerics, "-", "_" or ".")');
+    }
+    validateLabelValue(scope, `${prop}[${JSON.stringify(k)}]`, v);
+  }
+}
+
+/**
+ * Checks the names a workload's props give its objects: `name` under `nameRule` and at most 63 characters (it is
+ * also the pods' `app.kubernetes.io/name` label value; a DNS-1035 label when it also names a Service), `namespace`
+ * (a DNS-1123 label) and `labels`.
+ * @internal
+ */
+export function _validateWorkloadNames(scope: IConstruct, props: GpuWorkloadProps, nameRule: NameRule): void {
+  if (props.name !== undefined) validateDns1123Name(scope, 'name', props.name, nameRule, 63);
+  if (props.namespace !== undefined) validateDns1123Name(scope, 'namespace', props.namespace, NameRule.DNS1123_LABEL);
+  _validateLabels(scope, 'labels', props.labels);
+}
+
+/**
+ * Whole seconds of a Duration >= `min`, or GpuConfigError naming `prop` (cdk8s's own `toSeconds()` throws a plain
+ * Error for a fraction of a second).
+ * @internal
+ */
+export function _wholeSeconds(scope: IConstruct, prop: string, d: Duration, min: number): number {
+  if (!(d instanceof Duration)) throw new GpuConfigError(scope, prop, 'is not a Duration', `pass e.g. Duration.seconds(${Math.max(min, 60)})`);
+  const s = d.toSeconds({ integral: false });
+  if (!Number.isInteger(s) || s < min) {
+    throw new GpuConfigError(scope, prop, `is ${s} s${Number.isInteger(s) ? '' : ', not a whole number of seconds'}`, `pass whole seconds >= ${min}`);
+  }
+  return s;
 }
 
 /** Namespace from props/team. @internal */

@@ -13,10 +13,11 @@ import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import {
   _checkTeamQuota, _containerResources, _containerSecurity, _env, _GpuPlacement, _mib, _namespace, _patchPodSpec,
-  _placeWorkload, _podSecurity, _resolvePlacement, _setGpuResources,
+  _placeWorkload, _podSecurity, _resolvePlacement, _setGpuResources, _validateWorkloadNames, _wholeSeconds,
 } from './gpu-pod';
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps, SecretKeyRef } from './props';
+import { NameRule } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
@@ -165,6 +166,8 @@ export class InferenceDeployment extends Construct {
   constructor(scope: Construct, id: string, props: InferenceDeploymentProps) {
     super(scope, id);
     props = props ?? ({} as InferenceDeploymentProps);
+    // The name also names the Service, whose names are DNS-1035 labels (starting with a letter).
+    _validateWorkloadNames(this, props, (props.service ?? true) ? NameRule.DNS1035_LABEL : NameRule.DNS1123_SUBDOMAIN);
     const placement: _GpuPlacement = _resolvePlacement(this, props);
     this.gpus = placement.gpus;
     this.gpusPerReplica = this.gpus.wholeGpus;
@@ -194,11 +197,11 @@ export class InferenceDeployment extends Construct {
     // Probes: startup allows the whole model load; liveness/readiness only start after it.
     const healthPath = props.healthPath ?? '/health';
     if (!healthPath.startsWith('/')) throw new GpuConfigError(this, 'healthPath', `is ${JSON.stringify(healthPath)}`, 'use an absolute HTTP path, e.g. /health');
-    const startupTimeout = (props.startupTimeout ?? Duration.minutes(30)).toSeconds();
+    const startupTimeout = _wholeSeconds(this, 'startupTimeout', props.startupTimeout ?? Duration.minutes(30), 0);
     if (startupTimeout < 10) throw new GpuConfigError(this, 'startupTimeout', `is ${startupTimeout} s`, 'allow at least 10 s (model loads take minutes)');
     const probePeriod = 10;
 
-    const drain = (props.preStopDrain ?? Duration.seconds(15)).toSeconds();
+    const drain = _wholeSeconds(this, 'preStopDrain', props.preStopDrain ?? Duration.seconds(15), 0);
     if (!Number.isInteger(drain) || drain < 0 || (drain > 0 && drain >= placement.terminationGraceSeconds)) {
       throw new GpuConfigError(this, 'preStopDrain', `is ${drain} s, not below terminationGracePeriod (${placement.terminationGraceSeconds} s)`,
         'make the drain shorter than the grace period so the server still gets time to stop');

@@ -24,6 +24,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
+import { _validateLabels } from './gpu-pod';
 import { GpuRequest } from './gpu-request';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -182,6 +183,7 @@ export class GpuTeam extends Construct {
     if (this.namespaceName.length > 63 || !DNS_LABEL.test(this.namespaceName)) {
       throw new GpuConfigError(this, 'namespace', `is ${JSON.stringify(this.namespaceName)}, not a valid namespace name`, 'use at most 63 lower-case alphanumerics or "-"');
     }
+    _validateLabels(this, 'labels', props.labels);
     if (props.gpuQuota !== undefined && (!Number.isInteger(props.gpuQuota) || props.gpuQuota < 0)) {
       throw new GpuConfigError(this, 'gpuQuota', `is ${props.gpuQuota}`, 'pass a whole number of GPUs >= 0');
     }

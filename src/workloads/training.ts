@@ -8,10 +8,11 @@ import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import {
   _checkTeamQuota, _containerResources, _containerSecurity, _env, _mib, _namespace, _patchPodSpec, _placeWorkload,
-  _podSecurity, _resolvePlacement, _setGpuResources,
+  _podSecurity, _resolvePlacement, _setGpuResources, _validateWorkloadNames, _wholeSeconds,
 } from './gpu-pod';
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps, PvcMount } from './props';
+import { NameRule } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
 
 /** Props of {@link TrainingJob}. */
@@ -71,6 +72,8 @@ export class TrainingJob extends Construct {
     super(scope, id);
     props = props ?? ({} as TrainingJobProps);
     if (!props.image) throw new GpuConfigError(this, 'image', 'is not set', 'pass the training image, e.g. pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime');
+    // The name is also a pod label value (job-name, app.kubernetes.io/name): at most 63 characters.
+    _validateWorkloadNames(this, props, NameRule.DNS1123_SUBDOMAIN);
     const placement = _resolvePlacement(this, props);
     this.gpus = placement.gpus;
     this.pools = [...props.pools];
@@ -85,9 +88,8 @@ export class TrainingJob extends Construct {
     if (!Number.isInteger(backoffLimit) || backoffLimit < 0) {
       throw new GpuConfigError(this, 'backoffLimit', `is ${backoffLimit}`, 'pass a whole number of retries >= 0');
     }
-    const deadline = props.activeDeadline ?? Duration.hours(24);
-    if (deadline.toSeconds() < 1) throw new GpuConfigError(this, 'activeDeadline', 'is under 1 s', 'pass the longest the job may run, e.g. Duration.hours(24)');
-    const ttl = props.ttlAfterFinished ?? Duration.hours(1);
+    const deadline = Duration.seconds(_wholeSeconds(this, 'activeDeadline', props.activeDeadline ?? Duration.hours(24), 1));
+    const ttl = Duration.seconds(_wholeSeconds(this, 'ttlAfterFinished', props.ttlAfterFinished ?? Duration.hours(1), 0));
 
     const ns = this.namespace;
     this.job = new kplus.Job(this, 'Resource', {

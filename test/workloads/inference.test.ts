@@ -203,6 +203,15 @@ describe('InferenceDeployment bad input → GpuConfigError naming construct and 
     ['maxUnavailable taking every replica', (c: any) => ({ pools: [g5(c)], vllm: VLLM, replicas: 2, maxUnavailable: 2 }), 'maxUnavailable', /all 2 replicas/],
     ['root user', (c: any) => ({ pools: [g5(c)], vllm: VLLM, runAsUser: 0 }), 'runAsUser', /is 0/],
     ['drain longer than grace', (c: any) => ({ pools: [g5(c)], vllm: VLLM, preStopDrain: Duration.seconds(60) }), 'preStopDrain', /not below/],
+    ['name starting with a digit (it names the Service: DNS-1035)', (c: any) => ({ pools: [g5(c)], vllm: VLLM, name: '7b-model' }), 'name', /not a DNS-1035 label/],
+    ['name with a dot', (c: any) => ({ pools: [g5(c)], vllm: VLLM, name: 'model.a' }), 'name', /not a DNS-1035 label/],
+    ['name above 63 characters even without a Service', (c: any) => ({ pools: [g5(c)], vllm: VLLM, service: false, name: 'm'.repeat(64) }), 'name', /64 characters \(at most 63\)/],
+    ['namespace with upper case', (c: any) => ({ pools: [g5(c)], vllm: VLLM, namespace: 'Team-A' }), 'namespace', /not a DNS-1123 label/],
+    ['label value with a slash', (c: any) => ({ pools: [g5(c)], vllm: VLLM, labels: { team: 'a/b' } }), 'labels["team"]', /not a label value/],
+    ['label key with two slashes', (c: any) => ({ pools: [g5(c)], vllm: VLLM, labels: { 'a/b/c': 'x' } }), 'labels["a/b/c"]', /more than one "\/"/],
+    ['fractional grace period', (c: any) => ({ pools: [g5(c)], vllm: VLLM, terminationGracePeriod: Duration.seconds(1.5) }), 'terminationGracePeriod', /1\.5 s, not a whole number/],
+    ['fractional startup timeout', (c: any) => ({ pools: [g5(c)], vllm: VLLM, startupTimeout: Duration.millis(60500) }), 'startupTimeout', /60\.5 s/],
+    ['fractional drain', (c: any) => ({ pools: [g5(c)], vllm: VLLM, preStopDrain: Duration.millis(500) }), 'preStopDrain', /0\.5 s/],
   ])('%s', (_, props, property, problem) => {
     const c = chart();
     const e = configError(() => new InferenceDeployment(c, 'llm', props(c) as any));
@@ -210,6 +219,13 @@ describe('InferenceDeployment bad input → GpuConfigError naming construct and 
     expect(e.property).toBe(property);
     expect(e.message).toMatch(problem);
     expect(e.fix.length).toBeGreaterThan(5);
+  });
+
+  test('a name that is a DNS subdomain but not a DNS-1035 label is fine without a Service', () => {
+    const c = chart();
+    const d = new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM, service: false, name: '7b.model' });
+    expect(d.name).toBe('7b.model');
+    expect(one(synth(c), 'Deployment').metadata.name).toBe('7b.model');
   });
 
   test('team quota below one pod', () => {

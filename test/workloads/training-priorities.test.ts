@@ -52,6 +52,14 @@ describe('TrainingJob', () => {
     ['negative backoffLimit', { backoffLimit: -1 }, 'backoffLimit'],
     ['checkpoint at /tmp', { checkpoint: { claimName: 'c', mountPath: '/tmp' } }, 'checkpoint.mountPath'],
     ['bad claim name', { volumes: [{ claimName: 'Bad_Name', mountPath: '/d' }] }, 'volumes[0].claimName'],
+    ['name of 64 characters (also a pod label value)', { name: 'j'.repeat(64) }, 'name'],
+    ['name with upper case', { name: 'Train' }, 'name'],
+    ['namespace with a dot', { namespace: 'ml.team' }, 'namespace'],
+    ['label value with a space', { labels: { run: 'a b' } }, 'labels["run"]'],
+    ['activeDeadline under a second', { activeDeadline: Duration.millis(10) }, 'activeDeadline'],
+    ['fractional activeDeadline', { activeDeadline: Duration.millis(90500) }, 'activeDeadline'],
+    ['fractional ttlAfterFinished', { ttlAfterFinished: Duration.millis(1500) }, 'ttlAfterFinished'],
+    ['fractional terminationGracePeriod', { terminationGracePeriod: Duration.millis(2500) }, 'terminationGracePeriod'],
   ])('%s → GpuConfigError on %s', (_, over, property) => {
     const c = chart();
     const e = configError(() => new TrainingJob(c, 'train', { pools: [g5(c)], image: 'x', ...over } as any));
@@ -140,6 +148,8 @@ describe('TieredPriorities', () => {
     ['bad team name', 'Team_A', {}, 'name'],
     ['maxGpusPerContainer above quota', 'a', { gpuQuota: 2, maxGpusPerContainer: 4 }, 'maxGpusPerContainer'],
     ['bad MIG profile', 'a', { migQuotas: [{ profile: '10gb', count: 1 }] }, 'migQuotas[0].profile'],
+    ['label value too long', 'a', { labels: { tier: 'x'.repeat(64) } }, 'labels["tier"]'],
+    ['label key with a bad prefix', 'a', { labels: { 'Example.com/x': 'y' } }, 'labels["Example.com/x"]'],
   ])('team: %s → GpuConfigError', (_, name, props, property) => {
     const e = configError(() => new TieredPriorities(chart(), 'tiers').addTeam(name, props as any));
     expect(e.property).toBe(property);
