@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Finding, Severity, validateManifests } from '../validation';
+import { COLOR_STYLE, PLAIN_TEXT_STYLE, UsageError, useColor, walkArgs } from './args';
 import { InputProblem, readInputs } from './yaml-input';
 
 /** Where `runLint` reads and writes; tests pass fakes. */
@@ -72,63 +73,29 @@ interface LintOptions {
   inputs: string[];
 }
 
-class UsageError extends Error {}
-
 function parseArgs(args: string[]): LintOptions {
   const o: LintOptions = { format: 'text', disabled: [], quiet: false, noColor: false, help: false, version: false, inputs: [] };
-  let onlyInputs = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (onlyInputs || arg === '-' || !arg.startsWith('-')) { o.inputs.push(arg); continue; }
-    if (arg === '--') { onlyInputs = true; continue; }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = () => {
-      if (eq > 0) return arg.slice(eq + 1);
-      if (i + 1 >= args.length) throw new UsageError(`${name} needs a value`);
-      return args[++i];
-    };
-    const noValue = () => {
-      if (eq > 0) throw new UsageError(`${name} takes no value`);
-    };
+  o.inputs = walkArgs(args, (name, read) => {
     switch (name) {
       case '--format': case '-f': {
-        const v = value();
+        const v = read.value();
         if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json, not ${JSON.stringify(v)}`);
         o.format = v;
         break;
       }
       case '--disable': {
-        const ids = value().split(',').map((s) => s.trim()).filter((s) => s !== '');
+        const ids = read.value().split(',').map((s) => s.trim()).filter((s) => s !== '');
         o.disabled.push(...ids.map((s) => s.toUpperCase()));
         break;
       }
-      case '--quiet': case '-q': noValue(); o.quiet = true; break;
-      case '--no-color': case '--no-colour': noValue(); o.noColor = true; break;
-      case '--help': case '-h': noValue(); o.help = true; break;
-      case '--version': case '-V': noValue(); o.version = true; break;
+      case '--quiet': case '-q': read.noValue(); o.quiet = true; break;
+      case '--no-color': case '--no-colour': read.noValue(); o.noColor = true; break;
+      case '--help': case '-h': read.noValue(); o.help = true; break;
+      case '--version': case '-V': read.noValue(); o.version = true; break;
       default: throw new UsageError(`unknown option ${name}`);
     }
-  }
+  });
   return o;
-}
-
-/** ANSI styles, or none. */
-interface Style {
-  red(s: string): string;
-  yellow(s: string): string;
-  bold(s: string): string;
-  dim(s: string): string;
-}
-
-const ansi = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
-const COLOR: Style = { red: ansi(31, 39), yellow: ansi(33, 39), bold: ansi(1, 22), dim: ansi(2, 22) };
-const PLAIN: Style = { red: (s) => s, yellow: (s) => s, bold: (s) => s, dim: (s) => s };
-
-/** Whether to colour: only on a TTY, never with NO_COLOR set to a non-empty value (https://no-color.org). */
-function useColor(io: LintIO, opts: LintOptions): boolean {
-  const env = io.env ?? process.env;
-  return !!io.isTTY && !opts.noColor && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -258,7 +225,7 @@ export async function runLint(args: string[], io: LintIO): Promise<number> {
     return exitCode;
   }
 
-  const st = useColor(io, opts) ? COLOR : PLAIN;
+  const st = useColor(io, opts.noColor) ? COLOR_STYLE : PLAIN_TEXT_STYLE;
   for (const p of problems) {
     const sev = p.severity === 'error' ? st.red('error') : st.yellow('warning');
     io.stderr.write(`${problemLocation(p)}: ${sev}: ${oneLine(p.message)}\n`);

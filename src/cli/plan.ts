@@ -9,7 +9,8 @@
  *
  * Not part of the jsii API (not exported from src/index.ts).
  */
-import { DEFAULT_SPOT_DISCOUNT, Plan, planGpuWorkloads, planHasErrors, PlanStyle, PLAIN_STYLE, renderPlanHtml, renderPlanJson, renderPlanText } from '../plan';
+import { COLOR_STYLE, UsageError, useColor, walkArgs } from './args';
+import { DEFAULT_SPOT_DISCOUNT, Plan, planGpuWorkloads, planHasErrors, PLAIN_STYLE, renderPlanHtml, renderPlanJson, renderPlanText } from '../plan';
 import { EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, LintIO, packageVersion } from './lint';
 import { readInputs } from './yaml-input';
 
@@ -41,55 +42,30 @@ interface PlanCliOptions {
   inputs: string[];
 }
 
-class UsageError extends Error {}
-
 function parseArgs(args: string[]): PlanCliOptions {
   const o: PlanCliOptions = { format: 'text', noColor: false, help: false, version: false, inputs: [] };
-  let onlyInputs = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (onlyInputs || arg === '-' || !arg.startsWith('-')) { o.inputs.push(arg); continue; }
-    if (arg === '--') { onlyInputs = true; continue; }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = () => {
-      if (eq > 0) return arg.slice(eq + 1);
-      if (i + 1 >= args.length) throw new UsageError(`${name} needs a value`);
-      return args[++i];
-    };
-    const noValue = () => {
-      if (eq > 0) throw new UsageError(`${name} takes no value`);
-    };
+  o.inputs = walkArgs(args, (name, read) => {
     switch (name) {
       case '--format': case '-f': {
-        const v = value();
+        const v = read.value();
         if (v !== 'text' && v !== 'json' && v !== 'html') throw new UsageError(`--format must be text, json or html, not ${JSON.stringify(v)}`);
         o.format = v;
         break;
       }
       case '--spot-discount': {
-        const raw = value();
+        const raw = read.value();
         const n = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(raw) ? Number(raw) : Number.NaN;
         if (!(n >= 0 && n < 1)) throw new UsageError(`--spot-discount must be a fraction in [0, 1), e.g. 0.6 for 60% below on-demand, not ${JSON.stringify(raw)}`);
         o.spotDiscount = n;
         break;
       }
-      case '--no-color': case '--no-colour': noValue(); o.noColor = true; break;
-      case '--help': case '-h': noValue(); o.help = true; break;
-      case '--version': case '-V': noValue(); o.version = true; break;
+      case '--no-color': case '--no-colour': read.noValue(); o.noColor = true; break;
+      case '--help': case '-h': read.noValue(); o.help = true; break;
+      case '--version': case '-V': read.noValue(); o.version = true; break;
       default: throw new UsageError(`unknown option ${name}`);
     }
-  }
+  });
   return o;
-}
-
-// The same ANSI SGR codes and NO_COLOR rule as `lint` (https://no-color.org).
-const ansi = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
-const COLOR: PlanStyle = { red: ansi(31, 39), yellow: ansi(33, 39), green: ansi(32, 39), bold: ansi(1, 22), dim: ansi(2, 22) };
-
-function useColor(io: LintIO, opts: PlanCliOptions): boolean {
-  const env = io.env ?? process.env;
-  return !!io.isTTY && !opts.noColor && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
 }
 
 /**
@@ -137,7 +113,7 @@ export async function runPlan(args: string[], io: LintIO): Promise<number> {
     return exitCode;
   }
 
-  const st = opts.format === 'text' && useColor(io, opts) ? COLOR : PLAIN_STYLE;
+  const st = opts.format === 'text' && useColor(io, opts.noColor) ? COLOR_STYLE : PLAIN_STYLE;
   for (const p of read.problems) {
     const where = [p.file, p.line, p.line !== undefined ? p.column : undefined].filter((x) => x !== undefined).join(':');
     const sev = p.severity === 'error' ? st.red('error') : st.yellow('warning');
