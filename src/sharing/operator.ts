@@ -4,6 +4,8 @@
  *   who install the chart with `clusterPolicy.deployCR=false` and apply the ClusterPolicy themselves;
  * - `toHelmValues()` gives the values of the `gpu-operator` Helm chart the EKS stack installs (the chart renders the
  *   ClusterPolicy itself, so use one or the other, never both).
+ * Both come from `GpuOperatorSettings` (the resolved and checked props, no cdk8s scope needed), which the construct
+ * and `GpuEksCluster` (src/eks) share, so the ClusterPolicy and the EKS stack's Helm values cannot drift.
  *
  * Defaults and images: NVIDIA/gpu-operator v26.7.0 `deployments/gpu-operator/values.yaml` (10ee5b36). EKS guidance
  * (AWS EKS User Guide `ml-eks-optimized-ami.adoc` @ 07d09a00, `device-management-nvidia-mig.adoc` @ 80436be5):
@@ -13,7 +15,7 @@
  * On cloud VMs a MIG mode change needs a reboot: `migManager.env WITH_REBOOT=true`.
  */
 import { Duration } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { ClusterPolicy } from '../imports/nvidia.com';
 import { GpuAmiFamily } from '../pools';
@@ -25,7 +27,7 @@ import { DEFAULT_DEVICE_PLUGIN_CONFIG, DevicePluginConfig } from './time-slicing
 export const GPU_OPERATOR_CHART_VERSION = 'v26.7.0';
 
 /** Operand images of gpu-operator v26.7.0 values.yaml (repository, image, version). */
-const IMAGES = {
+const IMAGES: Record<string, OperandImage> = {
   driver: { repository: 'nvcr.io/nvidia', image: 'driver', version: '595.91.07' },
   toolkit: { repository: 'nvcr.io/nvidia/k8s', image: 'container-toolkit', version: 'v1.20.0' },
   devicePlugin: { repository: 'nvcr.io/nvidia', image: 'k8s-device-plugin', version: 'v0.20.0' },
@@ -36,7 +38,7 @@ const IMAGES = {
   validator: { repository: 'nvcr.io/nvidia', image: 'gpu-operator', version: GPU_OPERATOR_CHART_VERSION },
 };
 
-/** Props of {@link GpuOperator}. */
+/** Props of {@link GpuOperator} and {@link GpuOperatorSettings} (and `GpuEksCluster`'s `gpuOperator.settings`). */
 export interface GpuOperatorProps {
   /** The operator namespace (ConfigMaps must live there). @default 'gpu-operator' */
   readonly namespace?: string;
@@ -58,9 +60,10 @@ export interface GpuOperatorProps {
    */
   readonly devicePluginConfig?: DevicePluginConfig;
   /**
-   * MIG strategy of the device plugin and GPU feature discovery. Our default is `MIXED` (upstream: `single`):
-   * `GpuRequest.mig('<profile>')` needs the named `nvidia.com/mig-<profile>` resources, and GPUs without MIG are
-   * advertised as `nvidia.com/gpu` either way.
+   * MIG strategy of the device plugin and GPU feature discovery. Our default is `MIXED`, as in AWS's EKS MIG guide
+   * (`device-management-nvidia-mig.adoc` @ 80436be5: `mig.strategy: mixed`) and in `MigConfig` / `DevicePluginConfig`;
+   * the chart's own default is `single`. `GpuRequest.mig('<profile>')` needs the named `nvidia.com/mig-<profile>`
+   * resources, and GPUs without MIG are advertised as `nvidia.com/gpu` either way.
    * @default MigStrategy.MIXED
    */
   readonly migStrategy?: MigStrategy;
@@ -75,12 +78,17 @@ export interface GpuOperatorProps {
   readonly migManagerReboot?: boolean;
   /** Run the DCGM exporter (GPU metrics on port 9400). @default true */
   readonly dcgmExporter?: boolean;
-  /** Create the DCGM exporter's ServiceMonitor (needs the prometheus-operator CRDs). @default true */
+  /**
+   * Create the DCGM exporter's ServiceMonitor (needs the prometheus-operator CRDs). It always sets `honorLabels: true`:
+   * without it Prometheus renames the exporter's `pod`/`namespace` labels `exported_pod`/`exported_namespace` and
+   * per-pod queries (KEDA triggers, alerts) break (rule GPU313).
+   * @default true (in `GpuEksCluster`: true when the stack installs kube-prometheus-stack, false with your own Prometheus)
+   */
   readonly serviceMonitor?: boolean;
   /**
    * Labels on the ServiceMonitor, e.g. `{ release: 'kube-prometheus-stack' }`: kube-prometheus-stack only selects
    * ServiceMonitors with its release label by default.
-   * @default - none
+   * @default - none (in `GpuEksCluster` with its kube-prometheus-stack: `{ release: 'kube-prometheus-stack' }`, merged under yours)
    */
   readonly serviceMonitorLabels?: { [key: string]: string };
   /** Scrape interval. @default Duration.seconds(15) */
@@ -91,165 +99,177 @@ export interface GpuOperatorProps {
   readonly gfd?: boolean;
 }
 
-/** The resolved settings (plain values). */
-interface Settings {
-  namespace: string;
-  nodeImage: GpuAmiFamily;
-  driver: boolean;
-  toolkit: boolean;
-  devicePlugin: boolean;
-  devicePluginConfig?: DevicePluginConfig;
-  migStrategy: MigStrategy;
-  migManager: boolean;
-  migConfig?: MigConfig;
-  migManagerReboot: boolean;
-  dcgmExporter: boolean;
-  serviceMonitor: boolean;
-  serviceMonitorLabels: Record<string, string>;
-  serviceMonitorInterval: string;
-  nfd: boolean;
-  gfd: boolean;
+/** An operand's image coordinates. */
+interface OperandImage {
+  repository: string;
+  image: string;
+  version: string;
 }
 
 /**
- * The NVIDIA GPU Operator's settings: renders the `ClusterPolicy` (`nvidia.com/v1`) and, from the same settings,
- * the Helm values (`toHelmValues()`). See the file comment for the EKS defaults.
+ * The NVIDIA GPU Operator's settings, resolved from {@link GpuOperatorProps} and checked: the one source of truth
+ * for the `ClusterPolicy` of {@link GpuOperator} and for the `gpu-operator` Helm values (`toHelmValues()`) the EKS
+ * stack installs. Needs no cdk8s scope, so aws-cdk-lib code can use it.
  */
-export class GpuOperator extends Construct {
-  /** The ClusterPolicy (escape hatch). */
-  public readonly clusterPolicy: ClusterPolicy;
-  /** The operator namespace. */
-  public readonly namespace: string;
-  /** The MIG strategy. */
-  public readonly migStrategy: MigStrategy;
-
-  private readonly settings: Settings;
-
-  constructor(scope: Construct, id: string, props: GpuOperatorProps = {}) {
-    super(scope, id);
-    this.settings = this.resolve(props ?? {});
-    this.namespace = this.settings.namespace;
-    this.migStrategy = this.settings.migStrategy;
-    this.clusterPolicy = new ClusterPolicy(this, 'Resource', {
-      metadata: { name: 'cluster-policy' },
-      spec: this.clusterPolicySpec() as any,
-    });
-    this.node.defaultChild = this.clusterPolicy;
+export class GpuOperatorSettings {
+  /**
+   * Resolves and checks the props. Bad props throw `GpuConfigError` named `GpuOperatorSettings: <property> …`.
+   * @param props the operator's settings
+   */
+  public static of(props: GpuOperatorProps = {}): GpuOperatorSettings {
+    return GpuOperatorSettings._resolve(props, 'GpuOperatorSettings', '');
   }
 
   /**
-   * Values for the `gpu-operator` Helm chart (repository `https://helm.ngc.nvidia.com/nvidia`, version
-   * {@link GPU_OPERATOR_CHART_VERSION}), from the same settings as the ClusterPolicy. The ConfigMaps of
-   * `devicePluginConfig` / `migConfig` are referenced by name (`create: false`): apply them from the cdk8s app.
+   * Resolves the props, naming `where` (a construct or a plain name) and `prefix` (e.g. `gpuOperator.settings.`)
+   * in errors.
+   * @internal
    */
-  public toHelmValues(): any {
-    const s = this.settings;
-    return {
-      nfd: { enabled: s.nfd },
-      driver: { enabled: s.driver },
-      toolkit: { enabled: s.toolkit },
-      devicePlugin: {
-        enabled: s.devicePlugin,
-        ...(s.devicePluginConfig ? { config: { create: false, name: s.devicePluginConfig.name, default: DEFAULT_DEVICE_PLUGIN_CONFIG } } : {}),
-      },
-      mig: { strategy: s.migStrategy.value },
-      migManager: {
-        enabled: s.migManager,
-        ...(s.migManager && s.migManagerReboot ? { env: [{ name: 'WITH_REBOOT', value: 'true' }] } : {}),
-        ...(s.migConfig ? { config: { create: false, name: s.migConfig.name, default: 'all-disabled' } } : {}),
-      },
-      dcgmExporter: {
-        enabled: s.dcgmExporter,
-        serviceMonitor: {
-          enabled: s.dcgmExporter && s.serviceMonitor,
-          ...(s.dcgmExporter && s.serviceMonitor ? { interval: s.serviceMonitorInterval, additionalLabels: { ...s.serviceMonitorLabels } } : {}),
-        },
-      },
-      gfd: { enabled: s.gfd },
-    };
+  public static _resolve(props: GpuOperatorProps | undefined, where: IConstruct | string, prefix: string): GpuOperatorSettings {
+    return new GpuOperatorSettings(props ?? {}, where, prefix);
   }
 
-  private resolve(props: GpuOperatorProps): Settings {
+  /** The operator namespace (where the ConfigMaps live; the EKS stack installs the chart there). */
+  public readonly namespace: string;
+  /** The node image of the GPU nodes. */
+  public readonly nodeImage: GpuAmiFamily;
+  /** Whether the operator installs the NVIDIA driver (always false: the EKS NVIDIA AMIs ship it). */
+  public readonly driver: boolean;
+  /** Whether the operator installs the container toolkit (always false: the EKS NVIDIA AMIs ship it). */
+  public readonly toolkit: boolean;
+  /** Whether the operator runs the device plugin. */
+  public readonly devicePlugin: boolean;
+  /** The device plugin's ConfigMap (time-slicing). @default - none */
+  public readonly devicePluginConfig?: DevicePluginConfig;
+  /** The MIG strategy. */
+  public readonly migStrategy: MigStrategy;
+  /** Whether the operator runs the MIG manager. */
+  public readonly migManager: boolean;
+  /** The custom mig-parted config. @default - the operator's default-mig-parted-config */
+  public readonly migConfig?: MigConfig;
+  /** Whether the MIG manager may reboot the node (`WITH_REBOOT=true`). */
+  public readonly migManagerReboot: boolean;
+  /** Whether the DCGM exporter runs. */
+  public readonly dcgmExporter: boolean;
+  /** Whether a ServiceMonitor for the DCGM exporter is created (false when the exporter is off). */
+  public readonly serviceMonitor: boolean;
+  /** Labels on the ServiceMonitor. */
+  public readonly serviceMonitorLabels: { [key: string]: string };
+  /** The scrape interval. */
+  public readonly serviceMonitorInterval: Duration;
+  /** Whether Node Feature Discovery is deployed. */
+  public readonly nfd: boolean;
+  /** Whether GPU Feature Discovery runs. */
+  public readonly gfd: boolean;
+
+  private constructor(props: GpuOperatorProps, where: IConstruct | string, prefix: string) {
+    const fail = (property: string, problem: string, fix: string) => new GpuConfigError(where, prefix + property, problem, fix);
     const nodeImage = props.nodeImage ?? GpuAmiFamily.AL2023;
     if (nodeImage !== GpuAmiFamily.AL2023 && nodeImage !== GpuAmiFamily.BOTTLEROCKET) {
-      throw new GpuConfigError(this, 'nodeImage', `is ${JSON.stringify(nodeImage)}, not a GpuAmiFamily`, 'use GpuAmiFamily.AL2023 or GpuAmiFamily.BOTTLEROCKET');
+      throw fail('nodeImage', `is ${JSON.stringify(nodeImage)}, not a GpuAmiFamily`, 'use GpuAmiFamily.AL2023 or GpuAmiFamily.BOTTLEROCKET');
     }
     const br = nodeImage === GpuAmiFamily.BOTTLEROCKET;
     const amiName = br ? 'the Bottlerocket NVIDIA AMI' : 'the EKS-optimized AL2023 NVIDIA AMI';
     for (const part of ['driver', 'toolkit'] as const) {
       if (props[part] === true) {
-        throw new GpuConfigError(this, part, `is true, but ${amiName} already ships the NVIDIA ${part === 'driver' ? 'driver' : 'container toolkit'} (AWS: "you must disable the operator installation of the driver and toolkit")`,
+        throw fail(part, `is true, but ${amiName} already ships the NVIDIA ${part === 'driver' ? 'driver' : 'container toolkit'} (AWS: "you must disable the operator installation of the driver and toolkit")`,
           `drop ${part}: true (a second ${part} breaks the node)`);
       }
     }
     if (br && props.devicePlugin === true) {
-      throw new GpuConfigError(this, 'devicePlugin', 'is true, but the Bottlerocket NVIDIA AMI ships the NVIDIA device plugin', 'drop devicePlugin: true');
+      throw fail('devicePlugin', 'is true, but the Bottlerocket NVIDIA AMI ships the NVIDIA device plugin', 'drop devicePlugin: true');
     }
     const devicePlugin = props.devicePlugin ?? !br;
     const migStrategy = props.migStrategy ?? MigStrategy.MIXED;
     if (!(migStrategy instanceof MigStrategy)) {
-      throw new GpuConfigError(this, 'migStrategy', `is ${JSON.stringify(props.migStrategy)}, not a MigStrategy`, 'use MigStrategy.MIXED, SINGLE or NONE');
+      throw fail('migStrategy', `is ${JSON.stringify(props.migStrategy)}, not a MigStrategy`, 'use MigStrategy.MIXED, SINGLE or NONE');
     }
     const migManager = props.migManager ?? !br;
     if (props.migConfig !== undefined) {
-      if (!(props.migConfig instanceof MigConfig)) throw new GpuConfigError(this, 'migConfig', 'is not a MigConfig', 'pass a MigConfig');
+      if (!(props.migConfig instanceof MigConfig)) throw fail('migConfig', 'is not a MigConfig', 'pass a MigConfig');
       if (br) {
-        throw new GpuConfigError(this, 'migConfig', 'is set, but Bottlerocket configures MIG itself (settings.kubelet-device-plugins.nvidia, single strategy)',
+        throw fail('migConfig', 'is set, but Bottlerocket configures MIG itself (settings.kubelet-device-plugins.nvidia, single strategy)',
           'use AL2023 nodes for operator-managed MIG, or configure MIG in the Bottlerocket settings');
       }
-      if (!migManager) throw new GpuConfigError(this, 'migConfig', 'is set, but migManager is false, so nothing applies it', 'drop migManager: false');
+      if (!migManager) throw fail('migConfig', 'is set, but migManager is false, so nothing applies it', 'drop migManager: false');
       if (migStrategy === MigStrategy.NONE) {
-        throw new GpuConfigError(this, 'migStrategy', 'is none, but a migConfig is set: the MIG devices would never be advertised', 'use MigStrategy.MIXED or SINGLE');
+        throw fail('migStrategy', 'is none, but a migConfig is set: the MIG devices would never be advertised', 'use MigStrategy.MIXED or SINGLE');
       }
     }
     if (props.devicePluginConfig !== undefined) {
       if (!(props.devicePluginConfig instanceof DevicePluginConfig)) {
-        throw new GpuConfigError(this, 'devicePluginConfig', 'is not a DevicePluginConfig', 'pass a DevicePluginConfig');
+        throw fail('devicePluginConfig', 'is not a DevicePluginConfig', 'pass a DevicePluginConfig');
       }
       if (!devicePlugin) {
-        throw new GpuConfigError(this, 'devicePluginConfig', 'is set, but the operator runs no device plugin (devicePlugin false or Bottlerocket)',
+        throw fail('devicePluginConfig', 'is set, but the operator runs no device plugin (devicePlugin false or Bottlerocket)',
           'enable the device plugin, or configure time-slicing in the Bottlerocket settings');
       }
       if (props.devicePluginConfig.migStrategy !== migStrategy) {
-        throw new GpuConfigError(this, 'devicePluginConfig', `declares migStrategy ${props.devicePluginConfig.migStrategy}, but the operator uses ${migStrategy}`,
+        throw fail('devicePluginConfig', `declares migStrategy ${props.devicePluginConfig.migStrategy}, but the operator uses ${migStrategy}`,
           `create the DevicePluginConfig with migStrategy: MigStrategy.${migStrategy.value.toUpperCase()}`);
       }
     }
     const namespace = props.namespace ?? 'gpu-operator';
     for (const [prop, cm] of [['migConfig', props.migConfig], ['devicePluginConfig', props.devicePluginConfig]] as const) {
       if (cm && cm.namespace !== namespace) {
-        throw new GpuConfigError(this, prop, `lives in namespace ${cm.namespace}, but the operator reads ConfigMaps from ${namespace}`, `create it with namespace: '${namespace}'`);
+        throw fail(prop, `lives in namespace ${cm.namespace}, but the operator reads ConfigMaps from ${namespace}`, `create it with namespace: '${namespace}'`);
       }
     }
     const interval = props.serviceMonitorInterval ?? Duration.seconds(15);
-    const seconds = interval.toSeconds();
+    const seconds = interval.toSeconds({ integral: false }); // integral conversion would throw a plain Error on 500 ms
     if (!Number.isInteger(seconds) || seconds < 1) {
-      throw new GpuConfigError(this, 'serviceMonitorInterval', `is ${seconds} s`, 'use whole seconds ≥ 1, e.g. Duration.seconds(15)');
+      throw fail('serviceMonitorInterval', `is ${seconds} s`, 'use whole seconds ≥ 1, e.g. Duration.seconds(15)');
     }
+    this.namespace = namespace;
+    this.nodeImage = nodeImage;
+    this.driver = false;
+    this.toolkit = false;
+    this.devicePlugin = devicePlugin;
+    this.devicePluginConfig = props.devicePluginConfig;
+    this.migStrategy = migStrategy;
+    this.migManager = migManager;
+    this.migConfig = props.migConfig;
+    this.migManagerReboot = props.migManagerReboot ?? true;
+    this.dcgmExporter = props.dcgmExporter ?? true;
+    this.serviceMonitor = this.dcgmExporter && (props.serviceMonitor ?? true);
+    this.serviceMonitorLabels = { ...(props.serviceMonitorLabels ?? {}) };
+    this.serviceMonitorInterval = Duration.seconds(seconds);
+    this.nfd = props.nfd ?? true;
+    this.gfd = props.gfd ?? true;
+  }
+
+  /**
+   * Values for the `gpu-operator` Helm chart (repository `https://helm.ngc.nvidia.com/nvidia`, version
+   * {@link GPU_OPERATOR_CHART_VERSION}), from the same settings as the ClusterPolicy. The ConfigMaps of
+   * `devicePluginConfig` / `migConfig` are referenced by name (`create: false`): apply them from the cdk8s app.
+   * A fresh object on each call.
+   */
+  public toHelmValues(): any {
     return {
-      namespace,
-      nodeImage,
-      driver: false,
-      toolkit: false,
-      devicePlugin,
-      ...(props.devicePluginConfig ? { devicePluginConfig: props.devicePluginConfig } : {}),
-      migStrategy,
-      migManager,
-      ...(props.migConfig ? { migConfig: props.migConfig } : {}),
-      migManagerReboot: props.migManagerReboot ?? true,
-      dcgmExporter: props.dcgmExporter ?? true,
-      serviceMonitor: props.serviceMonitor ?? true,
-      serviceMonitorLabels: { ...(props.serviceMonitorLabels ?? {}) },
-      serviceMonitorInterval: `${seconds}s`,
-      nfd: props.nfd ?? true,
-      gfd: props.gfd ?? true,
+      nfd: { enabled: this.nfd },
+      driver: { enabled: this.driver },
+      toolkit: { enabled: this.toolkit },
+      devicePlugin: {
+        enabled: this.devicePlugin,
+        ...(this.devicePluginConfig ? { config: { create: false, ...this.devicePluginConfigRef() } } : {}),
+      },
+      mig: { strategy: this.migStrategy.value },
+      migManager: {
+        enabled: this.migManager,
+        ...this.migManagerExtras(),
+        ...(this.migConfig ? { config: { create: false, ...this.migConfigRef() } } : {}),
+      },
+      dcgmExporter: {
+        enabled: this.dcgmExporter,
+        serviceMonitor: this.serviceMonitorSpec(),
+      },
+      gfd: { enabled: this.gfd },
     };
   }
 
-  private clusterPolicySpec(): any {
-    const s = this.settings;
-    const operand = (enabled: boolean, image: { repository: string; image: string; version: string }) =>
-      (enabled ? { enabled, ...image } : { enabled });
+  /** The ClusterPolicy `spec` (operand images of {@link GPU_OPERATOR_CHART_VERSION}). @internal */
+  public _clusterPolicySpec(): any {
+    const operand = (enabled: boolean, image: OperandImage) => (enabled ? { enabled, ...image } : { enabled });
     return {
       operator: { defaultRuntime: 'containerd' },
       daemonsets: {
@@ -257,28 +277,84 @@ export class GpuOperator extends Construct {
         tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
       },
       validator: { ...IMAGES.validator },
-      driver: operand(s.driver, IMAGES.driver),
-      toolkit: operand(s.toolkit, IMAGES.toolkit),
+      driver: operand(this.driver, IMAGES.driver),
+      toolkit: operand(this.toolkit, IMAGES.toolkit),
       devicePlugin: {
-        ...operand(s.devicePlugin, IMAGES.devicePlugin),
-        ...(s.devicePluginConfig ? { config: { name: s.devicePluginConfig.name, default: DEFAULT_DEVICE_PLUGIN_CONFIG } } : {}),
+        ...operand(this.devicePlugin, IMAGES.devicePlugin),
+        ...(this.devicePluginConfig ? { config: this.devicePluginConfigRef() } : {}),
       },
       dcgm: { enabled: false },
       dcgmExporter: {
-        ...operand(s.dcgmExporter, IMAGES.dcgmExporter),
-        serviceMonitor: {
-          enabled: s.dcgmExporter && s.serviceMonitor,
-          ...(s.dcgmExporter && s.serviceMonitor ? { interval: s.serviceMonitorInterval, additionalLabels: { ...s.serviceMonitorLabels } } : {}),
-        },
+        ...operand(this.dcgmExporter, IMAGES.dcgmExporter),
+        serviceMonitor: this.serviceMonitorSpec(),
       },
-      gfd: operand(s.gfd, IMAGES.gfd),
-      mig: { strategy: s.migStrategy.value },
+      gfd: operand(this.gfd, IMAGES.gfd),
+      mig: { strategy: this.migStrategy.value },
       migManager: {
-        ...operand(s.migManager, IMAGES.migManager),
-        ...(s.migManager && s.migManagerReboot ? { env: [{ name: 'WITH_REBOOT', value: 'true' }] } : {}),
-        ...(s.migConfig ? { config: { name: s.migConfig.name, default: 'all-disabled' } } : {}),
+        ...operand(this.migManager, IMAGES.migManager),
+        ...this.migManagerExtras(),
+        ...(this.migConfig ? { config: this.migConfigRef() } : {}),
       },
       nodeStatusExporter: { enabled: false },
     };
+  }
+
+  // Parts shared by both renderings (same keys in the chart's values and the ClusterPolicy spec).
+
+  private serviceMonitorSpec(): any {
+    if (!this.serviceMonitor) return { enabled: false };
+    return {
+      enabled: true,
+      interval: `${this.serviceMonitorInterval.toSeconds()}s`,
+      // The exporter's own pod/namespace/container labels name the pod the GPU is allocated to; without
+      // honorLabels Prometheus renames them exported_* and per-pod queries break (rule GPU313).
+      honorLabels: true,
+      additionalLabels: { ...this.serviceMonitorLabels },
+    };
+  }
+
+  private migManagerExtras(): any {
+    // AWS's MIG example on AL2023 (p4d) reboots the node to apply a MIG mode change on a cloud VM.
+    return this.migManager && this.migManagerReboot ? { env: [{ name: 'WITH_REBOOT', value: 'true' }] } : {};
+  }
+
+  private devicePluginConfigRef(): any {
+    return { name: this.devicePluginConfig!.name, default: DEFAULT_DEVICE_PLUGIN_CONFIG };
+  }
+
+  private migConfigRef(): any {
+    return { name: this.migConfig!.name, default: 'all-disabled' };
+  }
+}
+
+/**
+ * The NVIDIA GPU Operator's settings as a cdk8s construct: renders the `ClusterPolicy` (`nvidia.com/v1`) and, from
+ * the same {@link GpuOperatorSettings}, the Helm values (`toHelmValues()`). See the file comment for the EKS defaults.
+ */
+export class GpuOperator extends Construct {
+  /** The ClusterPolicy (escape hatch). */
+  public readonly clusterPolicy: ClusterPolicy;
+  /** The resolved settings both renderings come from. */
+  public readonly settings: GpuOperatorSettings;
+  /** The operator namespace. */
+  public readonly namespace: string;
+  /** The MIG strategy. */
+  public readonly migStrategy: MigStrategy;
+
+  constructor(scope: Construct, id: string, props: GpuOperatorProps = {}) {
+    super(scope, id);
+    this.settings = GpuOperatorSettings._resolve(props, this, '');
+    this.namespace = this.settings.namespace;
+    this.migStrategy = this.settings.migStrategy;
+    this.clusterPolicy = new ClusterPolicy(this, 'Resource', {
+      metadata: { name: 'cluster-policy' },
+      spec: this.settings._clusterPolicySpec(),
+    });
+    this.node.defaultChild = this.clusterPolicy;
+  }
+
+  /** Values for the `gpu-operator` Helm chart, from the same settings as the ClusterPolicy (see `GpuOperatorSettings.toHelmValues`). */
+  public toHelmValues(): any {
+    return this.settings.toHelmValues();
   }
 }

@@ -7,7 +7,7 @@ import { GpuConfigError } from '../../src/errors';
 import { GpuAmiFamily, GpuNodePool } from '../../src/pools';
 import { placeOnPool, podTemplateOf, poolModelOf } from '../../src/scheduling';
 import {
-  DevicePluginConfig, GpuOperator, MigConfig, MigDeviceGroup, MigLayout, MigStrategy,
+  DevicePluginConfig, GpuOperator, GpuOperatorSettings, MigConfig, MigDeviceGroup, MigLayout, MigStrategy,
 } from '../../src/sharing';
 import { BUILTIN_RULES, validateManifests } from '../../src/validation';
 import { GpuRequest, InferenceDeployment } from '../../src/workloads';
@@ -241,7 +241,7 @@ describe('GpuOperator', () => {
     expect(cp.spec.devicePlugin).toMatchObject({ enabled: true, version: 'v0.20.0', config: { name: 'device-plugin-config', default: 'default' } });
     expect(cp.spec.mig).toEqual({ strategy: 'mixed' });
     expect(cp.spec.migManager).toMatchObject({ enabled: true, env: [{ name: 'WITH_REBOOT', value: 'true' }], config: { name: 'custom-mig-parted-config', default: 'all-disabled' } });
-    expect(cp.spec.dcgmExporter.serviceMonitor).toEqual({ enabled: true, interval: '15s', additionalLabels: { release: 'kube-prometheus-stack' } });
+    expect(cp.spec.dcgmExporter.serviceMonitor).toEqual({ enabled: true, interval: '15s', honorLabels: true, additionalLabels: { release: 'kube-prometheus-stack' } });
     expectValid(objs);
     const v = op.toHelmValues();
     expect(v).toMatchObject({
@@ -251,9 +251,11 @@ describe('GpuOperator', () => {
       devicePlugin: { enabled: true, config: { create: false, name: 'device-plugin-config', default: 'default' } },
       mig: { strategy: 'mixed' },
       migManager: { enabled: true, env: [{ name: 'WITH_REBOOT', value: 'true' }], config: { create: false, name: 'custom-mig-parted-config', default: 'all-disabled' } },
-      dcgmExporter: { enabled: true, serviceMonitor: { enabled: true, interval: '15s', additionalLabels: { release: 'kube-prometheus-stack' } } },
+      dcgmExporter: { enabled: true, serviceMonitor: { enabled: true, interval: '15s', honorLabels: true, additionalLabels: { release: 'kube-prometheus-stack' } } },
       gfd: { enabled: true },
     });
+    // GPU313: honorLabels in both renderings, or per-pod DCGM queries see exported_pod instead of pod.
+    expect(v.dcgmExporter.serviceMonitor).toEqual(cp.spec.dcgmExporter.serviceMonitor);
     // One source of truth: every on/off of the ClusterPolicy equals the Helm value's.
     for (const k of ['driver', 'toolkit', 'devicePlugin', 'migManager', 'dcgmExporter', 'gfd']) expect(v[k].enabled).toBe(cp.spec[k].enabled);
   });
@@ -286,5 +288,53 @@ describe('GpuOperator', () => {
     dp.applyTo(pool(c, 't4-dev', [GpuInstanceType.G4DN_XLARGE]), 'dev-4');
     new GpuOperator(c, 'op', { migConfig: cfg, devicePluginConfig: dp });
     expect(Testing.synth(c)).toMatchSnapshot();
+  });
+});
+
+describe('GpuOperatorSettings', () => {
+  test('the construct renders from its settings: same Helm values as GpuOperatorSettings.of(props), ClusterPolicy spec from the same object', () => {
+    const c = Testing.chart();
+    const cfg = new MigConfig(c, 'mig');
+    const dp = new DevicePluginConfig(c, 'dp', { migStrategy: MigStrategy.SINGLE });
+    const props = {
+      migConfig: cfg, devicePluginConfig: dp, migStrategy: MigStrategy.SINGLE, nfd: false,
+      serviceMonitorLabels: { team: 'ml' }, serviceMonitorInterval: Duration.seconds(30),
+    };
+    const op = new GpuOperator(c, 'op', props);
+    const settings = GpuOperatorSettings.of(props);
+    expect(op.toHelmValues()).toEqual(settings.toHelmValues());
+    expect(op.settings.toHelmValues()).toEqual(settings.toHelmValues());
+    const [cp] = ofKind(Testing.synth(c), 'ClusterPolicy');
+    expect(cp.spec).toEqual(JSON.parse(JSON.stringify(settings._clusterPolicySpec())));
+    expect(settings.toHelmValues()).toMatchObject({
+      nfd: { enabled: false }, mig: { strategy: 'single' },
+      dcgmExporter: { serviceMonitor: { enabled: true, interval: '30s', honorLabels: true, additionalLabels: { team: 'ml' } } },
+    });
+    // A fresh object each call: a caller mutating the values cannot change the settings.
+    const v = settings.toHelmValues();
+    v.dcgmExporter.serviceMonitor.additionalLabels.x = 'y';
+    expect(settings.toHelmValues().dcgmExporter.serviceMonitor.additionalLabels).toEqual({ team: 'ml' });
+  });
+
+  test('resolved fields: defaults (AL2023, mixed, ServiceMonitor on) and Bottlerocket; no exporter means no ServiceMonitor', () => {
+    const d = GpuOperatorSettings.of();
+    expect([d.namespace, d.nodeImage, d.migStrategy, d.driver, d.toolkit, d.devicePlugin, d.migManager, d.migManagerReboot, d.serviceMonitor, d.nfd, d.gfd])
+      .toEqual(['gpu-operator', GpuAmiFamily.AL2023, MigStrategy.MIXED, false, false, true, true, true, true, true, true]);
+    expect(d.serviceMonitorInterval.toSeconds()).toBe(15);
+    const br = GpuOperatorSettings.of({ nodeImage: GpuAmiFamily.BOTTLEROCKET });
+    expect([br.devicePlugin, br.migManager]).toEqual([false, false]);
+    const off = GpuOperatorSettings.of({ dcgmExporter: false });
+    expect(off.serviceMonitor).toBe(false);
+    expect(off.toHelmValues().dcgmExporter).toEqual({ enabled: false, serviceMonitor: { enabled: false } });
+  });
+
+  test('errors name GpuOperatorSettings without a construct, the construct path with one', () => {
+    const e = errorOf(() => GpuOperatorSettings.of({ driver: true }));
+    expect(e.message).toMatch(/^GpuOperatorSettings: driver is true, but the EKS-optimized AL2023 NVIDIA AMI already ships the NVIDIA driver/);
+    expect(e.constructPath).toBe('GpuOperatorSettings');
+    const c = Testing.chart();
+    const e2 = errorOf(() => new GpuOperator(c, 'op', { serviceMonitorInterval: Duration.millis(500) }));
+    expect(e2.message).toMatch(/\/op: serviceMonitorInterval is 0.5 s\. Fix: use whole seconds/);
+    expect(e2.constructPath).toBe(`${c.node.path}/op`);
   });
 });
