@@ -227,6 +227,40 @@ describe('KedaGpuScaler', () => {
       new kplus.k8s.KubeHorizontalPodAutoscalerV2(c, 'raw', { metadata: { name: 'raw', namespace: 'inference' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'plain' }, maxReplicas: 3 } });
       expect(() => Testing.synth(c)).toThrow(/also scaled by HorizontalPodAutoscaler raw/);
     });
+    test('raw HPAs are matched to the right scaler by kind, namespace and name; an HPA elsewhere is fine', () => {
+      const c = Testing.chart();
+      for (const n of ['m0', 'm1', 'm2']) new KedaGpuScaler(c, `s-${n}`, { target: GpuScaleTarget.fromDeployment(plainDeployment(c, n)), maxReplicas: 4 });
+      const hpa = (id: string, namespace: string, kind: string, name: string) => new kplus.k8s.KubeHorizontalPodAutoscalerV2(c, id, {
+        metadata: { name: id, namespace }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind, name }, maxReplicas: 3 },
+      });
+      hpa('other-ns', 'default', 'Deployment', 'm1');
+      hpa('other-kind', 'inference', 'StatefulSet', 'm1');
+      hpa('other-name', 'inference', 'Deployment', 'm9');
+      expect(() => Testing.synth(c)).not.toThrow();
+      hpa('clash', 'inference', 'Deployment', 'm2');
+      let message = '';
+      try {
+        Testing.synth(c);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/test\/s-m2: target Deployment m2 is also scaled by HorizontalPodAutoscaler clash/);
+      expect(message).not.toMatch(/s-m0|s-m1/);
+    });
+    test('the raw-HPA check is one pass per chart, not one per scaler (synth stays linear)', () => {
+      const findAllCalls = (scalers: number): number => {
+        const c = Testing.chart();
+        for (let i = 0; i < scalers; i++) new KedaGpuScaler(c, `s${i}`, { target: GpuScaleTarget.fromDeployment(plainDeployment(c, `m${i}`)), maxReplicas: 4 });
+        const spy = jest.spyOn(Object.getPrototypeOf(c.node), 'findAll');
+        try {
+          Testing.synth(c);
+          return spy.mock.calls.length;
+        } finally {
+          spy.mockRestore();
+        }
+      };
+      expect(findAllCalls(20)).toBe(findAllCalls(2));
+    });
   });
 
   test('maxReplicas × GPUs must fit the pools, with the numbers', () => {
