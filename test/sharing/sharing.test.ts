@@ -297,8 +297,12 @@ describe('GpuOperatorSettings', () => {
     const cfg = new MigConfig(c, 'mig');
     const dp = new DevicePluginConfig(c, 'dp', { migStrategy: MigStrategy.SINGLE });
     const props = {
-      migConfig: cfg, devicePluginConfig: dp, migStrategy: MigStrategy.SINGLE, nfd: false,
-      serviceMonitorLabels: { team: 'ml' }, serviceMonitorInterval: Duration.seconds(30),
+      migConfig: cfg,
+      devicePluginConfig: dp,
+      migStrategy: MigStrategy.SINGLE,
+      nfd: false,
+      serviceMonitorLabels: { team: 'ml' },
+      serviceMonitorInterval: Duration.seconds(30),
     };
     const op = new GpuOperator(c, 'op', props);
     const settings = GpuOperatorSettings.of(props);
@@ -307,7 +311,8 @@ describe('GpuOperatorSettings', () => {
     const [cp] = ofKind(Testing.synth(c), 'ClusterPolicy');
     expect(cp.spec).toEqual(JSON.parse(JSON.stringify(settings._clusterPolicySpec())));
     expect(settings.toHelmValues()).toMatchObject({
-      nfd: { enabled: false }, mig: { strategy: 'single' },
+      nfd: { enabled: false },
+      mig: { strategy: 'single' },
       dcgmExporter: { serviceMonitor: { enabled: true, interval: '30s', honorLabels: true, additionalLabels: { team: 'ml' } } },
     });
     // A fresh object each call: a caller mutating the values cannot change the settings.
@@ -318,8 +323,9 @@ describe('GpuOperatorSettings', () => {
 
   test('resolved fields: defaults (AL2023, mixed, ServiceMonitor on) and Bottlerocket; no exporter means no ServiceMonitor', () => {
     const d = GpuOperatorSettings.of();
-    expect([d.namespace, d.nodeImage, d.migStrategy, d.driver, d.toolkit, d.devicePlugin, d.migManager, d.migManagerReboot, d.serviceMonitor, d.nfd, d.gfd])
-      .toEqual(['gpu-operator', GpuAmiFamily.AL2023, MigStrategy.MIXED, false, false, true, true, true, true, true, true]);
+    expect([d.namespace, d.nodeImage, d.migStrategy]).toEqual(['gpu-operator', GpuAmiFamily.AL2023, MigStrategy.MIXED]);
+    expect([d.driver, d.toolkit, d.devicePlugin, d.migManager, d.migManagerReboot, d.serviceMonitor, d.nfd, d.gfd])
+      .toEqual([false, false, true, true, true, true, true, true]);
     expect(d.serviceMonitorInterval.toSeconds()).toBe(15);
     const br = GpuOperatorSettings.of({ nodeImage: GpuAmiFamily.BOTTLEROCKET });
     expect([br.devicePlugin, br.migManager]).toEqual([false, false]);
