@@ -1,53 +1,35 @@
 /**
  * Typed settings for the Helm add-ons `GpuEksCluster` installs (values are derived in private/helm-values.ts).
  *
- * GPU Operator values follow the AWS EKS User Guide ("Use EKS-optimized accelerated AMIs for GPU instances",
- * ml-eks-optimized-ami.adoc @ 07d09a00, and the MIG guide device-management-nvidia-mig.adoc @ 80436be5) as
- * summarised in /work/shared/reference/gpu-operator-values.md: on the AL2023 NVIDIA AMIs the driver and the
- * container toolkit are already on the node, so the operator must not install them; on Bottlerocket NVIDIA
- * the device plugin is built in as well.
+ * The GPU Operator's settings are src/sharing's `GpuOperatorProps` (one source of truth with the cdk8s
+ * `GpuOperator` ClusterPolicy); its file comment cites the AWS EKS guidance they follow.
  */
-
-/** The node image your GPU NodePools run, which decides what the NVIDIA GPU Operator must install. */
-export enum GpuNodeImage {
-  /**
-   * EKS-optimized Amazon Linux 2023 NVIDIA AMI (Karpenter `amiFamily: AL2023`): driver and container
-   * toolkit ship on the AMI; the operator installs the device plugin, GFD, DCGM exporter and MIG Manager.
-   */
-  AL2023_NVIDIA = 'AL2023_NVIDIA',
-  /**
-   * EKS-optimized Bottlerocket NVIDIA variant: driver, toolkit, device plugin and MIG handling ship on the
-   * image; the operator only adds GFD and the DCGM exporter.
-   */
-  BOTTLEROCKET_NVIDIA = 'BOTTLEROCKET_NVIDIA',
-  /**
-   * An image without NVIDIA software (e.g. a custom Ubuntu AMI): the operator installs everything,
-   * including the driver and the toolkit.
-   */
-  OPERATOR_MANAGED = 'OPERATOR_MANAGED',
-}
-
-/** How the GPU Operator exposes MIG slices (`mig.strategy`). */
-export enum GpuOperatorMigStrategy {
-  /** Every GPU on a node is sliced the same way; slices are advertised as `nvidia.com/gpu`. */
-  SINGLE = 'single',
-  /** Mixed slice sizes; slices are advertised as `nvidia.com/mig-<profile>`. */
-  MIXED = 'mixed',
-}
+import { GpuOperatorProps } from '../sharing/operator';
 
 /** Settings of the NVIDIA GPU Operator add-on. */
 export interface GpuOperatorAddonOptions {
   /** Install the GPU Operator. @default true */
   readonly enabled?: boolean;
-  /** The image your GPU nodes run. @default GpuNodeImage.AL2023_NVIDIA */
-  readonly nodeImage?: GpuNodeImage;
-  /** MIG strategy. @default GpuOperatorMigStrategy.SINGLE */
-  readonly migStrategy?: GpuOperatorMigStrategy;
-  /** Chart version (exact). @default 'v26.7.0' */
+  /**
+   * The operator's settings: the same {@link GpuOperatorProps} a cdk8s `GpuOperator` takes, rendered to Helm values by
+   * `GpuOperatorSettings.toHelmValues()`, so the chart and a ClusterPolicy from the same props cannot drift. The chart is
+   * installed into `settings.namespace`. What the stack derives (your explicit settings win):
+   * - with the stack's kube-prometheus-stack: `serviceMonitorLabels` gets `release: kube-prometheus-stack` (merged under
+   *   yours);
+   * - with your own Prometheus (`prometheus.endpoint`): `serviceMonitor` defaults to false (the prometheus-operator CRDs
+   *   may be absent); set it to true if they are there.
+   * @default - the GpuOperatorProps defaults: EKS-optimized AL2023 NVIDIA AMIs (driver and toolkit off), MIG strategy
+   * mixed, MIG manager with reboot, DCGM exporter, namespace 'gpu-operator'
+   */
+  readonly settings?: GpuOperatorProps;
+  /** Chart version (exact). @default 'v26.7.0' (GPU_OPERATOR_CHART_VERSION) */
   readonly version?: string;
-  /** Namespace. @default 'gpu-operator' */
-  readonly namespace?: string;
-  /** Extra Helm values, deep-merged over the derived ones (escape hatch). @default - none */
+  /**
+   * Extra Helm values, deep-merged over the derived ones (escape hatch; arrays replace). What you set here is not in
+   * `GpuOperatorSettings`, e.g. a custom-AMI node group whose driver the operator installs:
+   * `{ driver: { enabled: true }, toolkit: { enabled: true } }`.
+   * @default - none
+   */
   readonly values?: { [key: string]: any };
 }
 

@@ -19,15 +19,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cdk8s from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import {
-  GpuNodeImage,
   GpuOperatorAddonOptions,
-  GpuOperatorMigStrategy,
   KarpenterAddonOptions,
   KedaAddonOptions,
   PrometheusAddonOptions,
 } from './addons';
 import { KarpenterAwsResources } from './karpenter';
-import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorValues, kubePrometheusStackUrl } from './private/helm-values';
+import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorProps, kubePrometheusStackUrl } from './private/helm-values';
 import {
   DEFAULT_KUBERNETES_MINOR,
   GPU_OPERATOR_CHART,
@@ -36,6 +34,7 @@ import {
   KUBE_PROMETHEUS_STACK_CHART,
 } from './versions';
 import { GpuConfigError } from '../errors';
+import { GpuOperatorSettings } from '../sharing/operator';
 
 /** The tag Karpenter's EC2NodeClass selector terms use to find subnets and security groups. */
 const KARPENTER_DISCOVERY_TAG = 'karpenter.sh/discovery';
@@ -106,7 +105,7 @@ export interface GpuEksClusterProps {
   readonly systemNodeGroup?: SystemNodeGroupOptions;
   /** Karpenter chart settings. @default - Karpenter 1.14.1 in kube-system */
   readonly karpenter?: KarpenterAddonOptions;
-  /** NVIDIA GPU Operator settings. @default - installed, for AL2023 NVIDIA AMIs */
+  /** NVIDIA GPU Operator settings. @default - installed, for AL2023 NVIDIA AMIs, MIG strategy mixed */
   readonly gpuOperator?: GpuOperatorAddonOptions;
   /** KEDA settings. @default - installed */
   readonly keda?: KedaAddonOptions;
@@ -174,6 +173,12 @@ export class GpuEksCluster extends Construct {
   public readonly karpenterChart: eks.HelmChart;
   /** The GPU Operator Helm release. @default - undefined when disabled */
   public readonly gpuOperatorChart?: eks.HelmChart;
+  /**
+   * The GPU Operator settings the chart's values are rendered from (`toHelmValues()`, before `gpuOperator.values`
+   * is merged over them), including what the stack derived (see `GpuOperatorAddonOptions.settings`).
+   * @default - undefined when disabled
+   */
+  public readonly gpuOperatorSettings?: GpuOperatorSettings;
   /** The KEDA Helm release. @default - undefined when disabled */
   public readonly kedaChart?: eks.HelmChart;
   /** The kube-prometheus-stack Helm release. @default - undefined when you bring your own Prometheus */
@@ -428,18 +433,17 @@ export class GpuEksCluster extends Construct {
 
     const gpuOpts = props.gpuOperator ?? {};
     if (gpuOpts.enabled ?? true) {
+      // One source of truth with the cdk8s GpuOperator: the values are GpuOperatorSettings.toHelmValues().
+      this.gpuOperatorSettings = GpuOperatorSettings._resolve(
+        gpuOperatorProps(gpuOpts.settings, installPrometheus), this, 'gpuOperator.settings.');
       this.gpuOperatorChart = this.cluster.addHelmChart('GpuOperatorChart', {
         repository: GPU_OPERATOR_CHART.repository,
         chart: GPU_OPERATOR_CHART.chart,
         version: this.checkVersion('gpuOperator.version', gpuOpts.version ?? GPU_OPERATOR_CHART.version),
         release: 'gpu-operator',
-        namespace: gpuOpts.namespace ?? 'gpu-operator',
+        namespace: this.gpuOperatorSettings.namespace,
         createNamespace: true,
-        values: deepMerge(gpuOperatorValues({
-          nodeImage: gpuOpts.nodeImage ?? GpuNodeImage.AL2023_NVIDIA,
-          migStrategy: gpuOpts.migStrategy ?? GpuOperatorMigStrategy.SINGLE,
-          serviceMonitor: installPrometheus,
-        }), gpuOpts.values),
+        values: deepMerge(this.gpuOperatorSettings.toHelmValues(), gpuOpts.values),
       });
       this.gpuOperatorChart.node.addDependency(this.systemNodeGroup);
       // Its ServiceMonitor needs the prometheus-operator CRDs.

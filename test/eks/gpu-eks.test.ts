@@ -9,11 +9,19 @@ import {
   GpuEksCluster,
   GpuEksStack,
   GpuEksStackProps,
-  GpuNodeImage,
-  GpuOperatorMigStrategy,
 } from '../../src/eks';
+import { GPU_OPERATOR_CHART } from '../../src/eks/versions';
 import { GpuConfigError } from '../../src/errors';
-import { GpuNodePool } from '../../src/pools';
+import { GpuAmiFamily, GpuNodePool } from '../../src/pools';
+import {
+  DevicePluginConfig,
+  GPU_OPERATOR_CHART_VERSION,
+  GpuOperator,
+  GpuOperatorProps,
+  GpuOperatorSettings,
+  MigConfig,
+  MigStrategy,
+} from '../../src/sharing';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
@@ -303,15 +311,26 @@ describe('GpuEksStack', () => {
       ]);
     });
 
-    test('GPU Operator on AL2023 NVIDIA AMIs: driver and toolkit off, device plugin on, ServiceMonitor for the stack', () => {
+    test('GPU Operator on AL2023 NVIDIA AMIs: driver and toolkit off, device plugin on, mixed MIG, ServiceMonitor for the stack', () => {
       const [, chart] = helmChart(template, 'gpu-operator');
       expect(chart.Properties.Repository).toBe('https://helm.ngc.nvidia.com/nvidia');
+      expect(chart.Properties.Namespace).toBe('gpu-operator');
       const values = helmValues(chart);
       expect(values.driver).toEqual({ enabled: false });
       expect(values.toolkit).toEqual({ enabled: false });
       expect(values.devicePlugin).toEqual({ enabled: true });
-      expect(values.mig).toEqual({ strategy: 'single' });
-      expect(values.dcgmExporter.serviceMonitor).toEqual({ enabled: true, honorLabels: true, additionalLabels: { release: 'kube-prometheus-stack' } });
+      // The same default as the cdk8s GpuOperator, MigConfig and DevicePluginConfig (AWS's EKS MIG guide uses mixed).
+      expect(values.mig).toEqual({ strategy: 'mixed' });
+      expect(values.migManager).toEqual({ enabled: true, env: [{ name: 'WITH_REBOOT', value: 'true' }] });
+      expect(values.dcgmExporter.serviceMonitor).toEqual({
+        enabled: true, interval: '15s', honorLabels: true, additionalLabels: { release: 'kube-prometheus-stack' },
+      });
+      // The whole values object is the settings' rendering (nothing added beside it).
+      expect(values).toEqual(stack.gpuCluster.gpuOperatorSettings!.toHelmValues());
+    });
+
+    test('the GPU Operator chart is the version whose defaults and images src/sharing pins', () => {
+      expect(GPU_OPERATOR_CHART.version).toBe(GPU_OPERATOR_CHART_VERSION);
     });
 
     test('kube-prometheus-stack selects monitors and rules from every release', () => {
@@ -401,13 +420,14 @@ describe('GpuEksStack', () => {
 describe('GpuEksCluster options', () => {
   test('Bottlerocket NVIDIA: the device plugin is left to the image; BYO Prometheus installs no stack and no ServiceMonitor', () => {
     const { template, stack } = synth({
-      gpuOperator: { nodeImage: GpuNodeImage.BOTTLEROCKET_NVIDIA, migStrategy: GpuOperatorMigStrategy.MIXED },
+      gpuOperator: { settings: { nodeImage: GpuAmiFamily.BOTTLEROCKET, migStrategy: MigStrategy.SINGLE } },
       prometheus: { endpoint: 'http://prometheus.observability.svc:9090' },
     });
     const values = helmValues(helmChart(template, 'gpu-operator')[1]);
     expect(values.devicePlugin).toEqual({ enabled: false });
+    expect(values.migManager).toEqual({ enabled: false });
     expect(values.driver).toEqual({ enabled: false });
-    expect(values.mig).toEqual({ strategy: 'mixed' });
+    expect(values.mig).toEqual({ strategy: 'single' });
     expect(values.dcgmExporter.serviceMonitor).toEqual({ enabled: false });
     expect(Object.values(resourcesOfType(template, 'Custom::AWSCDK-EKS-HelmChart')).map((c) => c.Properties.Chart))
       .not.toContain('kube-prometheus-stack');
@@ -424,6 +444,70 @@ describe('GpuEksCluster options', () => {
     const values = helmValues(helmChart(template, 'gpu-operator')[1]);
     expect(values.driver).toEqual({ enabled: true });
     expect(values.dcgmExporter.serviceMonitor).toEqual({ enabled: true, honorLabels: true, additionalLabels: { release: 'kube-prometheus-stack' }, interval: '30s' });
+  });
+
+  describe('GPU Operator: one source of truth with src/sharing', () => {
+    // The same props a cdk8s user gives GpuOperator: ConfigMaps in a custom namespace, single strategy, labels.
+    const chart = new cdk8s.Chart(new cdk8s.App(), 'sharing');
+    const settings: GpuOperatorProps = {
+      namespace: 'nvidia',
+      migStrategy: MigStrategy.SINGLE,
+      migConfig: new MigConfig(chart, 'mig', { namespace: 'nvidia' }),
+      devicePluginConfig: new DevicePluginConfig(chart, 'dp', { namespace: 'nvidia', migStrategy: MigStrategy.SINGLE }),
+      migManagerReboot: false,
+      nfd: false,
+      serviceMonitorInterval: cdk8s.Duration.seconds(30),
+      serviceMonitorLabels: { team: 'ml' },
+    };
+
+    test('with the stack\'s kube-prometheus-stack: values = toHelmValues() of the settings plus its release label; release namespace = settings.namespace', () => {
+      const { template: t, stack: s } = synth({ gpuOperator: { settings } });
+      const [, release] = helmChart(t, 'gpu-operator');
+      const expected = GpuOperatorSettings.of({ ...settings, serviceMonitorLabels: { release: 'kube-prometheus-stack', team: 'ml' } }).toHelmValues();
+      expect(helmValues(release)).toEqual(expected);
+      expect(helmValues(release)).toEqual(s.gpuCluster.gpuOperatorSettings!.toHelmValues());
+      expect(release.Properties.Namespace).toBe('nvidia');
+      expect(expected.dcgmExporter.serviceMonitor.honorLabels).toBe(true);
+      // Every on/off, the strategy and the ServiceMonitor equal the ClusterPolicy a cdk8s GpuOperator makes from the same props.
+      const c = new cdk8s.Chart(new cdk8s.App(), 'c');
+      new GpuOperator(c, 'op', { ...settings, serviceMonitorLabels: { release: 'kube-prometheus-stack', team: 'ml' } });
+      const cp = cdk8s.Testing.synth(c).find((o: any) => o.kind === 'ClusterPolicy')!;
+      const values = helmValues(release);
+      for (const k of ['driver', 'toolkit', 'devicePlugin', 'migManager', 'dcgmExporter', 'gfd']) expect(values[k].enabled).toBe(cp.spec[k].enabled);
+      expect(values.mig).toEqual(cp.spec.mig);
+      expect(values.dcgmExporter.serviceMonitor).toEqual(cp.spec.dcgmExporter.serviceMonitor);
+      expect(values.migManager.config).toEqual({ create: false, ...cp.spec.migManager.config });
+      expect(values.devicePlugin.config).toEqual({ create: false, ...cp.spec.devicePlugin.config });
+    });
+
+    test('with your own Prometheus: values = toHelmValues() of exactly your settings (ServiceMonitor only when you ask)', () => {
+      const byo = { endpoint: 'http://prometheus.observability.svc:9090' };
+      const { template: t } = synth({ gpuOperator: { settings: { ...settings, serviceMonitor: true } }, prometheus: byo });
+      expect(helmValues(helmChart(t, 'gpu-operator')[1])).toEqual(GpuOperatorSettings.of({ ...settings, serviceMonitor: true }).toHelmValues());
+      const { template: t2 } = synth({ gpuOperator: { settings }, prometheus: byo });
+      expect(helmValues(helmChart(t2, 'gpu-operator')[1])).toEqual(GpuOperatorSettings.of({ ...settings, serviceMonitor: false }).toHelmValues());
+    });
+
+    test('bad settings fail with GpuConfigError naming the cluster and gpuOperator.settings.<property>', () => {
+      const app = new App();
+      const s = new Stack(app, 'S', { env: ENV });
+      const e = (() => {
+        try {
+          new GpuEksCluster(s, 'C', { clusterName: 'x', availabilityZones: AZS, gpuOperator: { settings: { driver: true } } });
+        } catch (err) {
+          return err;
+        }
+        return undefined;
+      })();
+      expect(e).toBeInstanceOf(GpuConfigError);
+      expect((e as GpuConfigError).message).toMatch(/^S\/C: gpuOperator\.settings\.driver is true, but the EKS-optimized AL2023 NVIDIA AMI already ships the NVIDIA driver/);
+    });
+
+    test('disabled: no chart, no settings', () => {
+      const { template: t, stack: s } = synth({ gpuOperator: { enabled: false } });
+      expect(Object.values(resourcesOfType(t, 'Custom::AWSCDK-EKS-HelmChart')).map((c) => c.Properties.Chart)).not.toContain('gpu-operator');
+      expect(s.gpuCluster.gpuOperatorSettings).toBeUndefined();
+    });
   });
 
   test('an existing VPC is used and its subnets tagged', () => {

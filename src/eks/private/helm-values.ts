@@ -2,7 +2,7 @@
  * Helm values derived from the typed add-on settings (internal; not exported from the package).
  * Sources as in ../addons.ts.
  */
-import { GpuNodeImage, GpuOperatorMigStrategy } from '../addons';
+import { GpuOperatorProps } from '../../sharing/operator';
 
 /** Helm release name of kube-prometheus-stack; also the `release` label its selectors use. @internal */
 export const PROMETHEUS_RELEASE = 'kube-prometheus-stack';
@@ -13,49 +13,20 @@ export function kubePrometheusStackUrl(namespace: string): string {
   return `http://${PROMETHEUS_RELEASE}-prometheus.${namespace}.svc.cluster.local:9090`;
 }
 
-/** GPU Operator Helm values for a node image. @internal */
-export function gpuOperatorValues(options: {
-  nodeImage: GpuNodeImage;
-  migStrategy: GpuOperatorMigStrategy;
-  serviceMonitor: boolean;
-}): Record<string, any> {
-  const values: Record<string, any> = {
-    mig: { strategy: options.migStrategy },
-    dcgmExporter: {
-      enabled: true,
-      // honorLabels: the exporter's own pod/namespace/container labels name the GPU's pod; without it Prometheus
-      // renames them exported_pod/exported_namespace and every per-pod query (KEDA triggers, alerts) breaks.
-      serviceMonitor: options.serviceMonitor
-        ? { enabled: true, honorLabels: true, additionalLabels: { release: PROMETHEUS_RELEASE } }
-        : { enabled: false },
-    },
-    nfd: { enabled: true },
-    gfd: { enabled: true },
+/**
+ * The GPU Operator props the stack resolves: the user's settings plus what the stack knows (kube-prometheus-stack's
+ * `release` label on the ServiceMonitor when it installs the stack; no ServiceMonitor by default with a bring-your-own
+ * Prometheus, whose prometheus-operator CRDs may be absent). The user's explicit values win. @internal
+ */
+export function gpuOperatorProps(settings: GpuOperatorProps | undefined, installsPrometheus: boolean): GpuOperatorProps {
+  const user = settings ?? {};
+  return {
+    ...user,
+    serviceMonitor: user.serviceMonitor ?? installsPrometheus,
+    ...(installsPrometheus
+      ? { serviceMonitorLabels: { release: PROMETHEUS_RELEASE, ...(user.serviceMonitorLabels ?? {}) } }
+      : {}),
   };
-  switch (options.nodeImage) {
-    case GpuNodeImage.AL2023_NVIDIA:
-      values.driver = { enabled: false };
-      values.toolkit = { enabled: false };
-      values.devicePlugin = { enabled: true };
-      // AWS's MIG example on AL2023 (p4d) reboots the node to apply a MIG layout on a cloud VM.
-      values.migManager = { enabled: true, env: [{ name: 'WITH_REBOOT', value: 'true' }] };
-      break;
-    case GpuNodeImage.BOTTLEROCKET_NVIDIA:
-      values.driver = { enabled: false };
-      values.toolkit = { enabled: false };
-      values.devicePlugin = { enabled: false };
-      // Bottlerocket configures MIG itself (settings.kubelet-device-plugins.nvidia); AWS documents no
-      // operator MIG Manager setup there.
-      values.migManager = { enabled: false };
-      break;
-    case GpuNodeImage.OPERATOR_MANAGED:
-      values.driver = { enabled: true };
-      values.toolkit = { enabled: true };
-      values.devicePlugin = { enabled: true };
-      values.migManager = { enabled: true };
-      break;
-  }
-  return values;
 }
 
 /** Deep-merges plain JSON objects; arrays and scalars in `over` replace those in `base`. @internal */
