@@ -13,6 +13,7 @@ import { isDeepStrictEqual } from 'util';
 import { stringify } from 'yaml';
 import { parseManifests, parseManifestsWithYamlPackage } from '../src/cli/yaml-input';
 import { SourcedManifest, validateManifests } from '../src/validation';
+import { rng } from './lib/rng';
 
 const ARGS = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const COMPARE = process.argv.includes('--compare');
@@ -20,19 +21,6 @@ const TOTAL = Number(ARGS[0] ?? 10_000);
 const POOLS = Number(ARGS[1] ?? 50);
 const RUNS = 5;
 
-/** A small deterministic PRNG (mulberry32), so every run lints the same objects. */
-/* eslint-disable no-bitwise */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-/* eslint-enable no-bitwise */
 
 const INSTANCE_SETS = [['g5.xlarge', 'g5.2xlarge', 'g5.12xlarge'], ['p4d.24xlarge'], ['p5.48xlarge'], ['g6.xlarge', 'g6.12xlarge'], ['g6e.xlarge']];
 const GPU_NAMES = ['a10g', 'a100', 'h100', 'l4', 'l40s'];

@@ -9,25 +9,13 @@
 import { performance } from 'perf_hooks';
 import { planGpuWorkloads } from '../src/plan';
 import { SourcedManifest } from '../src/validation';
+import { rng } from './lib/rng';
 
 const WORKLOADS = Number(process.argv[2] ?? 1_000);
 const POOLS = Number(process.argv[3] ?? 20);
 const RUNS = 5;
 const BUDGET_MS = 1000;
 
-/** A small deterministic PRNG (mulberry32), so every run plans the same objects. */
-/* eslint-disable no-bitwise */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-/* eslint-enable no-bitwise */
 
 const INSTANCE_SETS = [['g5.xlarge', 'g5.2xlarge', 'g5.12xlarge', 'g5.48xlarge'], ['p4d.24xlarge'], ['p5.48xlarge', 'p5.4xlarge'],
   ['g6.xlarge', 'g6.12xlarge', 'g6.48xlarge'], ['g6e.xlarge', 'g6e.12xlarge']];
