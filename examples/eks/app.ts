@@ -12,12 +12,16 @@
  * Synth takes ~10-20 s: most of it is staging the kubectl/helm Lambda layer asset (~35 MB).
  *
  * The pools name neither the cluster nor the node role: `addChart` binds them to the stack's cluster.
+ *
+ * The GPU Operator's settings are the same `GpuOperatorProps` a cdk8s `GpuOperator` takes (src/sharing): the stack
+ * renders its Helm values from them, so a ClusterPolicy written from the same object says the same thing.
  */
 import { App } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { GpuInstanceType } from '../../src/catalog';
 import { GpuEksStack } from '../../src/eks';
-import { CapacityReservation, CapacityType, GpuNodePool } from '../../src/pools';
+import { CapacityReservation, CapacityType, GpuAmiFamily, GpuNodePool } from '../../src/pools';
+import { GpuOperatorProps, MigStrategy } from '../../src/sharing';
 
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
@@ -29,6 +33,15 @@ const app = new App({
   context: { [`availability-zones:account=${ACCOUNT}:region=${REGION}`]: ZONES },
 });
 
+// The pools below run the EKS-optimized AL2023 NVIDIA AMI (GpuNodePool's default): it ships the driver and the
+// container toolkit, so the operator installs neither. Mixed MIG strategy (the library's default, as in AWS's EKS
+// MIG guide): MIG slices on the p4d/p5 nodes are requested by name (`nvidia.com/mig-1g.10gb`), whole GPUs stay
+// `nvidia.com/gpu`.
+const gpuOperator: GpuOperatorProps = {
+  nodeImage: GpuAmiFamily.AL2023,
+  migStrategy: MigStrategy.MIXED,
+};
+
 const stack = new GpuEksStack(app, 'GpuEksExample', {
   // An explicit environment keeps synth offline: no credentials, no context lookups.
   env: { account: ACCOUNT, region: REGION },
@@ -36,6 +49,7 @@ const stack = new GpuEksStack(app, 'GpuEksExample', {
   availabilityZones: ZONES,
   // A p5 Capacity Block bought for this cluster (placeholder id); the p5 pool below launches into it.
   capacityReservationIds: ['cr-0123456789abcdef0'],
+  gpuOperator: { settings: gpuOperator },
 });
 
 // The GPU pools, as a cdk8s chart deployed after Karpenter and the add-ons.
