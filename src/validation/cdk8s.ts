@@ -5,8 +5,20 @@
  * `App.synthYaml()` and `Chart.toJson()` (hence `Testing.synth(chart)`), and throws one error listing every message
  * (node_modules/cdk8s/lib/app.js, `function validate`). So a construct validation that returns the ERROR findings
  * fails synth with all of them at once.
+ *
+ * ## One serialisation per synth
+ * cdk8s runs the validations more than once per synth (`App.synthYaml()` validates, then each `Chart.toJson()`
+ * validates the whole app again) and then serialises every ApiObject itself. Linting needs the JSON of every object,
+ * so a naive validation serialises each object three times per synth where the bare app serialises it once. During
+ * one `App.synth()` / `App.synthYaml()` / `Chart.toJson()` call of the app (a "synth session", opened by wrapping
+ * those methods of the app and of the scope's chart when the validation is added), each object is serialised once:
+ * its JSON is kept and its `toJson()` answers with it, the rules run once per validation, and when the call returns
+ * every object gets its own `toJson()` back. Nothing user code does between two synth calls can be missed (a later
+ * `addJsonPatch`, a pool's `addTaint`, a changed Lazy value are all seen by the next synth); inside one call, cdk8s
+ * itself changes nothing between validation and output. Outside a session (e.g. `node.validate()` called directly),
+ * every call serialises afresh.
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { validateManifests } from './engine';
 import { formatFinding, formatSource } from './format';
@@ -20,6 +32,96 @@ export interface GpuValidationProps {
   readonly failOnWarnings?: boolean;
   /** Print warnings with `console.warn` (each distinct warning once). @default true */
   readonly printWarnings?: boolean;
+}
+
+/** The JSON of each object and the result of each validation, for one synth call. */
+class SynthSession {
+  /** The open session of an app (depth counts nested synth calls: App.synth → Chart.toJson). */
+  private static readonly byApp = new WeakMap<IConstruct, SynthSession>();
+  private static readonly wrapped = new WeakSet<object>();
+
+  /** The session open on the app of `scope`, if a synth call is running. */
+  public static current(scope: IConstruct): SynthSession | undefined {
+    return SynthSession.byApp.get(scope.node.root);
+  }
+
+  /**
+   * Wraps the synth entry points of `scope`'s app (`synth`, `synthYaml`) and of its chart (`toJson`, which
+   * `Testing.synth` calls) so each call runs in a session. Each object is wrapped once.
+   */
+  public static install(scope: IConstruct): void {
+    const root = scope.node.root;
+    const targets: Array<[object, string[]]> = [];
+    if (root instanceof App) targets.push([root, ['synth', 'synthYaml']]);
+    let chart: Chart | undefined;
+    try {
+      chart = Chart.of(scope);
+    } catch {
+      chart = undefined; // scope is the app, or not under a chart
+    }
+    if (chart) targets.push([chart, ['toJson']]);
+    for (const [target, methods] of targets) {
+      if (SynthSession.wrapped.has(target)) continue;
+      SynthSession.wrapped.add(target);
+      for (const m of methods) {
+        const original = (target as any)[m];
+        if (typeof original !== 'function') continue;
+        Object.defineProperty(target, m, {
+          configurable: true,
+          writable: true,
+          enumerable: false,
+          value: function (this: any, ...args: any[]) {
+            return SynthSession.run(root, () => original.apply(this, args));
+          },
+        });
+      }
+    }
+  }
+
+  private static run<T>(root: IConstruct, fn: () => T): T {
+    let session = SynthSession.byApp.get(root);
+    if (session) {
+      session.depth++;
+    } else {
+      session = new SynthSession();
+      SynthSession.byApp.set(root, session);
+    }
+    try {
+      return fn();
+    } finally {
+      if (--session.depth === 0) {
+        SynthSession.byApp.delete(root);
+        session.close();
+      }
+    }
+  }
+
+  /** Results of each validation in this session. */
+  public readonly results = new Map<GpuValidation, string[]>();
+  private depth = 1;
+  private readonly json = new Map<ApiObject, any>();
+  /** Own `toJson` properties the objects had before (usually none). */
+  private readonly ownToJson = new Map<ApiObject, PropertyDescriptor | undefined>();
+
+  /** The object's JSON, serialised once per session; its `toJson()` answers with it until the session ends. */
+  public jsonOf(o: ApiObject): any {
+    if (this.json.has(o)) return this.json.get(o);
+    const value = o.toJson(); // may throw: nothing is cached then
+    this.json.set(o, value);
+    this.ownToJson.set(o, Object.getOwnPropertyDescriptor(o, 'toJson'));
+    Object.defineProperty(o, 'toJson', { configurable: true, writable: true, enumerable: false, value: () => value });
+    return value;
+  }
+
+  private close(): void {
+    for (const [o, previous] of this.ownToJson) {
+      if (previous) Object.defineProperty(o, 'toJson', previous);
+      else delete (o as any).toJson;
+    }
+    this.ownToJson.clear();
+    this.json.clear();
+    this.results.clear();
+  }
 }
 
 /**
@@ -43,6 +145,7 @@ export class GpuValidation implements IValidation {
     const v = new GpuValidation(scope, props);
     GpuValidation.byScope.set(scope, v);
     scope.node.addValidation(v);
+    SynthSession.install(scope);
     return v;
   }
 
@@ -80,9 +183,20 @@ export class GpuValidation implements IValidation {
 
   /** Lints the ApiObjects under the scope; returns the error findings as messages (called by cdk8s at synth). */
   public validate(): string[] {
-    const manifests: SourcedManifest[] = this.scope.node.findAll()
-      .filter((c): c is ApiObject => ApiObject.isApiObject(c))
-      .map((o) => ({ object: o.toJson(), source: { constructPath: o.node.path } }));
+    const session = SynthSession.current(this.scope);
+    const done = session?.results.get(this);
+    if (done) return [...done]; // cdk8s validates again within the same synth call: same objects, same answer
+    const result = this.run(session);
+    session?.results.set(this, result);
+    return [...result];
+  }
+
+  private run(session: SynthSession | undefined): string[] {
+    const manifests: SourcedManifest[] = [];
+    for (const c of this.scope.node.findAll()) {
+      if (!ApiObject.isApiObject(c)) continue;
+      manifests.push({ object: session ? session.jsonOf(c) : c.toJson(), source: { constructPath: c.node.path } });
+    }
     let findings: Finding[];
     try {
       findings = validateManifests(manifests, { disabledRules: this.props.disabledRules });
