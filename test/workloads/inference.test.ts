@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { BOUND, chart, configError, g5, g6Spot, lintAll, ofKind, one, synth } from './helpers';
+import { GpuInstanceType } from '../../src/catalog';
 import { GpuNodePool, SpotGpuPool } from '../../src/pools';
 import { GpuRequest, InferenceDeployment, ModelCache, TieredPriorities } from '../../src/workloads';
 import { expectValid } from '../conformance/schema';
@@ -283,5 +284,44 @@ describe('seed 004: llm-inference-server from ~10 lines', () => {
 describe('spot pool construct', () => {
   test('SpotGpuPool recommended grace is what the deployment uses', () => {
     expect(SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD.toSeconds()).toBe(90);
+  });
+});
+
+describe('the pool\'s scheduling model is built once per pool state', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodepool = require('../../src/scheduling/nodepool');
+
+  test('many workloads on one pool build its model once', () => {
+    const c = chart();
+    const pool = g5(c);
+    const spy = jest.spyOn(nodepool, 'poolModelOf');
+    try {
+      for (let i = 0; i < 10; i++) new InferenceDeployment(c, `m${i}`, { pools: [pool], image: 'x.io/s:1' });
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('a change to the pool after a workload was placed is seen by the next workload', () => {
+    const c = chart();
+    const pool = new GpuNodePool(c, 'small', { name: 'small', instanceTypes: [GpuInstanceType.G5_XLARGE, GpuInstanceType.G5_12XLARGE], gpuLimit: 16, nodeClassProps: BOUND });
+    const one1 = new InferenceDeployment(c, 'a', { pools: [pool], image: 'x.io/s:1' });
+    expect(one1.cpuCores).toBe(3.4); // smallest fitting type: g5.xlarge
+    // Narrow the pool to g5.12xlarge (4 GPUs, 48 vCPU) by a patch on the NodePool: the model must be rebuilt.
+    pool.nodePool.addJsonPatch(JsonPatch.replace('/spec/template/spec/requirements/3/values', ['g5.12xlarge']));
+    const one2 = new InferenceDeployment(c, 'b', { pools: [pool], image: 'x.io/s:1' });
+    expect(one2.cpuCores).toBeGreaterThan(one1.cpuCores);
+    // A label added later changes the NodePool JSON: one fresh model, then reused.
+    pool.addLabel('example.com/tier', 'gold');
+    const spy = jest.spyOn(nodepool, 'poolModelOf');
+    try {
+      new InferenceDeployment(c, 'c', { pools: [pool], image: 'x.io/s:1' });
+      expect(spy).toHaveBeenCalledTimes(1);
+      new InferenceDeployment(c, 'd', { pools: [pool], image: 'x.io/s:1' });
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
