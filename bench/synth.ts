@@ -131,6 +131,9 @@ function buildBare(n: number): App {
 
 /** Child: build and synthesise once; print JSON with the time and the peak RSS. */
 function child(variant: string, n: number): void {
+  // Load the scaling module before the clock starts, as every other module is (ts-node transpiles it on first
+  // require: ~0.5 s of TypeScript compilation that the bare app, whose cdk8s-plus is plain JS, never pays).
+  if (variant === 'ours') scalerConstruct();
   const t0 = performance.now();
   const app = variant === 'ours' ? buildOurs(n) : buildBare(n);
   const t1 = performance.now();
@@ -185,6 +188,13 @@ function main(): void {
     console.log(`${String(n).padStart(5)} workloads  ours ${o.totalMs.toFixed(0).padStart(6)} ms (construct ${o.constructMs.toFixed(0)}, synth+validate ${o.synthMs.toFixed(0)}) `
       + `peak ${mib(o.maxRssKiB)}, ${o.docs} objects | bare ${b.totalMs.toFixed(0).padStart(6)} ms peak ${mib(b.maxRssKiB)}, ${b.docs} objects | `
       + `ratio ${(o.totalMs / b.totalMs).toFixed(2)}x ${o.totalMs / b.totalMs <= 1.3 ? 'OK' : 'ABOVE the 1.3x target'} (median of ${runs})`);
+    // Like for like: ours writes more (a PDB, a ScaledObject and an alert rule per workload, the pools, the
+    // priorities), and cdk8s's own YAML writer costs in proportion to what is written. Not the issue's target.
+    const perObj = (r: Result) => r.totalMs / r.docs;
+    const perMiB = (r: Result) => r.totalMs / (r.bytes / 2 ** 20);
+    console.log(`${' '.repeat(17)}like for like (NOT the 1.3x target): ours writes ${(o.docs / b.docs).toFixed(2)}x the objects and ${(o.bytes / b.bytes).toFixed(2)}x the YAML bytes; `
+      + `time per object written ${perObj(o).toFixed(3)} vs ${perObj(b).toFixed(3)} ms (${(perObj(o) / perObj(b)).toFixed(2)}x), `
+      + `per MiB of YAML ${perMiB(o).toFixed(0)} vs ${perMiB(b).toFixed(0)} ms (${(perMiB(o) / perMiB(b)).toFixed(2)}x)`);
   }
   const at = (n: number) => rows.find((r) => r.n === n);
   const k1 = at(1000);
