@@ -1,31 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { FakeIOOptions, fakeIO, runCommand } from './fake-io';
 import { LintReport, runLint } from '../../src/cli/lint';
 import { main } from '../../src/cli/main';
 
-/** A fake terminal: collects what runLint writes. */
-function fakeIO(opts: { stdin?: string; isTTY?: boolean; env?: Record<string, string | undefined> } = {}) {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (s: string) => { out += s; return true; } },
-      stderr: { write: (s: string) => { err += s; return true; } },
-      stdin: opts.stdin,
-      isTTY: opts.isTTY,
-      env: opts.env ?? {},
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
-
-async function lint(args: string[], opts: Parameters<typeof fakeIO>[0] = {}) {
-  const f = fakeIO(opts);
-  const code = await runLint(args, f.io);
-  return { code, out: f.out(), err: f.err() };
-}
+const lint = (args: string[], opts: FakeIOOptions = {}) => runCommand(runLint, args, opts);
 
 // A Deployment whose GPU request differs from its limit (GPU001, error) …
 const BAD_DEPLOYMENT = `apiVersion: apps/v1

@@ -4,29 +4,11 @@ import * as path from 'path';
 import { main } from '../../src/cli/main';
 import { runPlan } from '../../src/cli/plan';
 import { PLAN_JSON_SCHEMA_VERSION, PlanJson } from '../../src/plan';
+import { FakeIOOptions, fakeIO, runCommand } from '../cli/fake-io';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'seed-architecture.yaml');
 
-function fakeIO(opts: { stdin?: string; isTTY?: boolean; env?: Record<string, string | undefined> } = {}) {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (s: string) => { out += s; return true; } },
-      stderr: { write: (s: string) => { err += s; return true; } },
-      stdin: opts.stdin,
-      isTTY: opts.isTTY,
-      env: opts.env ?? {},
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
-async function plan(args: string[], opts: Parameters<typeof fakeIO>[0] = {}) {
-  const f = fakeIO(opts);
-  const code = await runPlan(args, f.io);
-  return { code, out: f.out(), err: f.err() };
-}
+const plan = (args: string[], opts: FakeIOOptions = {}) => runCommand(runPlan, args, opts);
 
 let tmp: string;
 beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gpu-plan-')); });
