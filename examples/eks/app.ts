@@ -11,7 +11,8 @@
  *
  * Synth takes ~10-20 s: most of it is staging the kubectl/helm Lambda layer asset (~35 MB).
  *
- * The pools name neither the cluster nor the node role: `addChart` binds them to the stack's cluster.
+ * The pools name neither the cluster nor the node role: `addChart` binds them to the stack's cluster. The
+ * serving app of examples/llm-serving is deployed on top.
  *
  * The GPU Operator's settings are the same `GpuOperatorProps` a cdk8s `GpuOperator` takes (src/sharing): the stack
  * renders its Helm values from them, so a ClusterPolicy written from the same object says the same thing.
@@ -22,6 +23,7 @@ import { GpuInstanceType } from '../../src/catalog';
 import { GpuEksStack } from '../../src/eks';
 import { CapacityReservation, CapacityType, GpuAmiFamily, GpuNodePool } from '../../src/pools';
 import { GpuOperatorProps, MigStrategy } from '../../src/sharing';
+import { build as buildLlmServing } from '../llm-serving/app';
 
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
@@ -78,5 +80,10 @@ new GpuNodePool(pools, 'a10g', {
 });
 
 stack.addChart(pools);
+
+// The serving app of examples/llm-serving (Model A on p4d/p5, Model B on g5 + spot, DCGM monitoring, KEDA
+// scalers, priorities), deployed after Karpenter and the add-ons whose CRDs it uses. Its EC2NodeClass already
+// names this cluster and its node role; addChart checks that they agree.
+for (const chart of buildLlmServing().charts) stack.addChart(chart);
 
 app.synth();
