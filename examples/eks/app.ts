@@ -6,8 +6,8 @@
  * examples/eks/cdk.out/:
  *
  *   npx ts-node examples/eks/app.ts                  # or `npm run synth` for every example
- *   npx cdk synth  --app 'npx ts-node examples/eks/app.ts' --output examples/eks/cdk.out
- *   npx cdk deploy --app examples/eks/cdk.out        # with AWS credentials and a bootstrapped account
+ *   npx aws-cdk@2 synth  --app 'npx ts-node examples/eks/app.ts' --output examples/eks/cdk.out
+ *   npx aws-cdk@2 deploy --app examples/eks/cdk.out        # with AWS credentials and a bootstrapped account
  *
  * Synth takes ~10-20 s: most of it is staging the kubectl/helm Lambda layer asset (~35 MB).
  *
