@@ -406,7 +406,7 @@ describe('expectValid', () => {
 });
 
 describe('without shared/', () => {
-  test('CRD kinds are skipped with a printed reason; core kinds still validate', () => {
+  test('CRD kinds without a vendored copy are skipped with a printed reason; vendored CRDs and core kinds still validate', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const saved = process.env.CONFORMANCE_CRDS_DIR;
     process.env.CONFORMANCE_CRDS_DIR = path.join(__dirname, 'no-such-dir');
@@ -415,8 +415,13 @@ describe('without shared/', () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const h = require('./schema');
         expect(h.crdsAvailable()).toBe(false);
+        // crds/ (vendored for cdk8s import) still judges NodePools, weight 0 included …
+        expect(h.knownKinds()).toContain('karpenter.sh/v1/NodePool');
         expect(h.validateObject(NODE_POOL)).toEqual([]);
-        expect(h.knownKinds()).not.toContain('karpenter.sh/v1/NodePool');
+        expect(h.validateObject({ ...NODE_POOL, spec: { ...NODE_POOL.spec, weight: 0 } })).not.toEqual([]);
+        // … while kinds only shared/ has (ScaledJob, PodMonitor, NodeClaim, NVIDIADriver) are skipped.
+        expect(h.knownKinds()).not.toContain('keda.sh/v1alpha1/ScaledJob');
+        expect(h.validateObject({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledJob', metadata: { name: 'x' }, spec: { bogus: 1 } })).toEqual([]);
         expect(h.validateObject(deployment((d) => { d.spec.replicas = 'x'; }))).not.toEqual([]);
       });
       expect(warn.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/no-such-dir is absent: custom resources .* are NOT validated/);

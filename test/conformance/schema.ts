@@ -31,6 +31,34 @@ import { GO_DURATION, displayPath, rootSchema, runCel, shortValue } from './stru
 export const SHARED_CRDS_DIR: string = process.env.CONFORMANCE_CRDS_DIR
   ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'reference', 'crds');
 
+/** `<repo>/crds`: the CRDs vendored for `cdk8s import`, used for kinds SHARED_CRDS_DIR does not have. */
+export const VENDORED_CRDS_DIR: string = path.resolve(__dirname, '..', '..', 'crds');
+
+/** Registers every served version of every CRD in `dir` whose kind is not registered yet. */
+function loadCrds(dir: string, reg: Map<string, KindEntry>): void {
+  if (!fs.existsSync(dir)) return;
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+      const crd = doc.toJS();
+      if (crd?.kind !== 'CustomResourceDefinition') continue;
+      const { group, names, scope, versions } = crd.spec;
+      for (const v of versions ?? []) {
+        if (!v.served || !v.schema?.openAPIV3Schema) continue;
+        const apiVersion = `${group}/${v.name}`;
+        if (reg.has(`${apiVersion}/${names.kind}`)) continue;
+        reg.set(`${apiVersion}/${names.kind}`, {
+          apiVersion,
+          kind: names.kind,
+          namespaced: scope === 'Namespaced',
+          source: file,
+          structural: v.schema.openAPIV3Schema,
+          ajvSchema: rootSchema(v.schema.openAPIV3Schema, apiVersion, names.kind),
+        });
+      }
+    }
+  }
+}
+
 /** API groups whose CRDs live in SHARED_CRDS_DIR: objects of these groups are skipped (with a warning) when it is absent. */
 export const CRD_GROUPS = ['karpenter.sh', 'karpenter.k8s.aws', 'keda.sh', 'monitoring.coreos.com', 'nvidia.com'];
 
@@ -102,28 +130,13 @@ function getRegistry(): Map<string, KindEntry> {
     }
   }
   if (crdsAvailable()) {
-    for (const file of fs.readdirSync(SHARED_CRDS_DIR).filter((f) => f.endsWith('.yaml')).sort()) {
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(SHARED_CRDS_DIR, file), 'utf8'))) {
-        const crd = doc.toJS();
-        if (crd?.kind !== 'CustomResourceDefinition') continue;
-        const { group, names, scope, versions } = crd.spec;
-        for (const v of versions ?? []) {
-          if (!v.served || !v.schema?.openAPIV3Schema) continue;
-          const apiVersion = `${group}/${v.name}`;
-          reg.set(`${apiVersion}/${names.kind}`, {
-            apiVersion,
-            kind: names.kind,
-            namespaced: scope === 'Namespaced',
-            source: file,
-            structural: v.schema.openAPIV3Schema,
-            ajvSchema: rootSchema(v.schema.openAPIV3Schema, apiVersion, names.kind),
-          });
-        }
-      }
-    }
+    loadCrds(SHARED_CRDS_DIR, reg);
   } else {
     warnOnce(`${SHARED_CRDS_DIR} is absent: custom resources (${CRD_GROUPS.join(', ')}) are NOT validated`);
   }
+  // The repository's own vendored CRDs (crds/, same upstream tags) fill in kinds shared/ lacks, e.g. Karpenter's
+  // NodeOverlay; they never replace a shared/ schema.
+  loadCrds(VENDORED_CRDS_DIR, reg);
   registry = reg;
   return reg;
 }

@@ -181,7 +181,7 @@ describe('MigConfig', () => {
     expect(onMig.fits).toBe(true);
     expect(onWhole.fits).toBe(false);
     expect(onWhole.reason).toMatch(/no allowed instance type of this pool advertises nvidia.com\/mig-1g.5gb/);
-    expectValid(objs.filter((o) => o.kind !== 'NodeOverlay'));
+    expectValid(objs);
     const findings = validateManifests(objs.map((object) => ({ object })), { rules: [...BUILTIN_RULES] })
       .filter((f) => f.severity === 'error');
     expect(findings.map((f) => `${f.ruleId}: ${f.message}`)).toEqual([]);
@@ -205,7 +205,7 @@ describe('DevicePluginConfig (time-slicing)', () => {
       renameByDefault: false, failRequestsGreaterThanOne: true, resources: [{ name: 'nvidia.com/gpu', replicas: 4 }],
     });
     expect(parse(cm.data.default).flags.migStrategy).toBe('mixed');
-    expectValid(objs.filter((o) => o.kind !== 'NodeOverlay'));
+    expectValid(objs);
   });
 
   test('renameByDefault advertises nvidia.com/gpu.shared and hides whole GPUs', () => {
