@@ -31,7 +31,7 @@ import { labelKeySyntaxProblem } from '../pools/karpenter-syntax';
 import { GpuPoolPlacement, IGpuNodePool, PodToleration } from '../pools/pool';
 import { SpotGpuPool } from '../pools/spot';
 import { PoolModel, poolModelOf } from '../scheduling/nodepool';
-import { allocatableOf, PlacementVerdict, placeOnPools } from '../scheduling/placement';
+import { allocatableOf, placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
 import { parseQuantity } from '../scheduling/resources';
 import { PodTemplateRef } from '../scheduling/workloads';
 
@@ -62,6 +62,25 @@ export interface _GpuPlacement {
  * time-slicing) gives the next workload a fresh model: correctness never depends on tracking who changed what.
  */
 const POOL_MODELS = new WeakMap<ApiObject, { json: string; model: PoolModel }>();
+
+/**
+ * Verdicts per pool model and pod placement signature (everything placement reads of a pod template, see
+ * `placementSignature`). Workloads of the same shape on the same pool get the same verdict; a changed pool has a new
+ * model (see POOL_MODELS), hence fresh verdicts.
+ */
+const VERDICTS = new WeakMap<PoolModel, Map<string, PlacementVerdict>>();
+
+/** `placeOnPools`, memoised per (pool model, placement signature). */
+function placeOnModels(t: PodTemplateRef, models: PoolModel[]): PlacementVerdict[] {
+  const sig = placementSignature(t);
+  return models.map((m) => {
+    let bySig = VERDICTS.get(m);
+    if (!bySig) VERDICTS.set(m, bySig = new Map());
+    let v = bySig.get(sig);
+    if (!v) bySig.set(sig, v = placeOnPool(t, m));
+    return v;
+  });
+}
 
 /** The scheduling model's view of a pool: its NodePool JSON when it has one, else built from the interface. @internal */
 export function _poolModel(pool: IGpuNodePool): PoolModel {
@@ -150,7 +169,7 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
   const affinity = GpuPoolPlacement.requiredNodeAffinity(pools);
 
   // 1. GPUs alone: which instance types of which pools can serve the request?
-  let verdicts: PlacementVerdict[] = placeOnPools(templateFor(tolerations, affinity, { [gpus.resourceName]: gpus.count }), models);
+  let verdicts: PlacementVerdict[] = placeOnModels(templateFor(tolerations, affinity, { [gpus.resourceName]: gpus.count }), models);
   let fitting: GpuInstanceType[] = [];
   let migModelled = true;
   const poolTypes = pools.flatMap((p) => p.allowedInstanceTypes);
@@ -201,7 +220,7 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
 
   // 3. The whole pod must fit somewhere (one scheduling model): catches cpu/memory overrides that fit nowhere.
   if (migModelled) {
-    const full = placeOnPools(templateFor(tolerations, affinity,
+    const full = placeOnModels(templateFor(tolerations, affinity,
       { [gpus.resourceName]: gpus.count, cpu: _cpuQuantity(cpuCores), memory: `${Math.round(memoryBytes / MiB)}Mi` }), models);
     if (!full.some((v) => v.fits)) {
       const first = full[0];

@@ -303,6 +303,22 @@ describe('the pool\'s scheduling model is built once per pool state', () => {
     }
   });
 
+  test('workloads of the same shape on the same pool reuse its placement verdicts', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const placement = require('../../src/scheduling/placement');
+    const c = chart();
+    const pool = g5(c);
+    const spy = jest.spyOn(placement, 'placeOnPool');
+    try {
+      for (let i = 0; i < 10; i++) new InferenceDeployment(c, `m${i}`, { pools: [pool], image: 'x.io/s:1' });
+      expect(spy).toHaveBeenCalledTimes(2); // GPUs alone, then the whole pod: once for all ten
+      new InferenceDeployment(c, 'big', { pools: [pool], image: 'x.io/s:1', gpus: GpuRequest.whole(4) });
+      expect(spy).toHaveBeenCalledTimes(4); // another shape: judged afresh
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('a change to the pool after a workload was placed is seen by the next workload', () => {
     const c = chart();
     const pool = new GpuNodePool(c, 'small', { name: 'small', instanceTypes: [GpuInstanceType.G5_XLARGE, GpuInstanceType.G5_12XLARGE], gpuLimit: 16, nodeClassProps: BOUND });
