@@ -113,6 +113,11 @@ export interface KedaGpuScalerProps {
 /** Which object each target is scaled by: one scaler per target. */
 const SCALED = new WeakMap<object, string>();
 
+/** The registry key of a scale target. */
+function targetKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind} ${namespace ?? ''}/${name}`;
+}
+
 /**
  * The scalers of one chart, by target (`kind namespace/name`), and the one validation that looks for raw HPA objects
  * on their targets: a single pass over the chart per validation, whatever the number of scalers (a pass per scaler
@@ -137,14 +142,10 @@ class _ChartScalers {
   }
 
   public add(scaler: KedaGpuScaler, target: GpuScaleTarget): void {
-    const key = _ChartScalers.key(target.kind, target.namespace, target.name);
+    const key = targetKey(target.kind, target.namespace, target.name);
     const list = this.byTarget.get(key);
     if (list) list.push({ scaler, target });
     else this.byTarget.set(key, [{ scaler, target }]);
-  }
-
-  private static key(kind: string, namespace: string | undefined, name: string): string {
-    return `${kind} ${namespace ?? ''}/${name}`;
   }
 
   private validate(): string[] {
@@ -159,7 +160,7 @@ class _ChartScalers {
         continue;
       }
       if (typeof ref?.name !== 'string') continue;
-      for (const { scaler, target } of this.byTarget.get(_ChartScalers.key(ref.kind ?? 'Deployment', c.metadata.namespace, ref.name)) ?? []) {
+      for (const { scaler, target } of this.byTarget.get(targetKey(ref.kind ?? 'Deployment', c.metadata.namespace, ref.name)) ?? []) {
         errors.push(new GpuConfigError(scaler, 'target', `${target.kind} ${target.name} is also scaled by HorizontalPodAutoscaler ${c.name}; KEDA owns the HPA of a ScaledObject's target`,
           `remove ${c.node.path}`).message);
       }

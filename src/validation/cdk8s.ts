@@ -36,10 +36,6 @@ export interface GpuValidationProps {
 
 /** The JSON of each object and the result of each validation, for one synth call. */
 class SynthSession {
-  /** The open session of an app (depth counts nested synth calls: App.synth → Chart.toJson). */
-  private static readonly byApp = new WeakMap<IConstruct, SynthSession>();
-  private static readonly wrapped = new WeakSet<object>();
-
   /** The session open on the app of `scope`, if a synth call is running. */
   public static current(scope: IConstruct): SynthSession | undefined {
     return SynthSession.byApp.get(scope.node.root);
@@ -77,6 +73,10 @@ class SynthSession {
       }
     }
   }
+
+  /** The open session of an app (depth counts nested synth calls: App.synth → Chart.toJson). */
+  private static readonly byApp = new WeakMap<IConstruct, SynthSession>();
+  private static readonly wrapped = new WeakSet<object>();
 
   private static run<T>(root: IConstruct, fn: () => T): T {
     let session = SynthSession.byApp.get(root);
