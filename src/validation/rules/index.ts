@@ -5,11 +5,11 @@
 import { Rule } from '../rule';
 import { SUPPRESSION_RULE } from './annotations';
 import { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
+import { SCALING_RULES } from './keda';
+import { MONITORING_RULES } from './monitoring';
 import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
-import { SCALING_RULES } from './keda';
-import { MONITORING_RULES } from './monitoring';
 import { SHARING_RULES } from './sharing';
 import { WORKLOAD_RULES } from './workloads';
 
