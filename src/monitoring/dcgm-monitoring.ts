@@ -106,9 +106,9 @@ export class DcgmMonitoring extends Construct {
   /** The collectors ConfigMap (unless `exporter: false`). */
   public readonly collectorsConfigMap?: kplus.ConfigMap;
   /** The ServiceMonitor. */
-  public readonly serviceMonitor: ServiceMonitor;
+  public readonly serviceMonitor: ApiObject;
   /** The PrometheusRule with the GPU alerts (unless `alertRules: false`). */
-  public readonly prometheusRule?: PrometheusRule;
+  public readonly prometheusRule?: ApiObject;
   /** The Grafana dashboard ConfigMap (unless `dashboard: false`). */
   public readonly dashboardConfigMap?: kplus.ConfigMap;
   /** The collectors (with `exporter: false`, what the GPU Operator's exporter is assumed to collect: dcp()). */

@@ -1,4 +1,4 @@
 // GPU metrics: the DCGM exporter, its ServiceMonitor, GPU alerts and a Grafana dashboard (see DESIGN.md "Layout").
 export * from './collectors';
-export { DcgmAlertThresholds } from './alerts';
+export type { DcgmAlertThresholds } from './alerts';
 export * from './dcgm-monitoring';

@@ -183,11 +183,11 @@ export class KedaGpuScaler extends Construct {
   public static readonly DEFAULT_PROMETHEUS_URL = 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090';
 
   /** The ScaledObject. */
-  public readonly scaledObject: ScaledObject;
+  public readonly scaledObject: ApiObject;
   /** The TriggerAuthentication, with `authentication`. */
-  public readonly triggerAuthentication?: TriggerAuthentication;
+  public readonly triggerAuthentication?: ApiObject;
   /** The metric-absent alert, unless `absentMetricAlert: false`. */
-  public readonly prometheusRule?: PrometheusRule;
+  public readonly prometheusRule?: ApiObject;
   /** The ScaledObject's name. */
   public readonly name: string;
   /** The target. */

@@ -14,7 +14,7 @@
  * (`devicePlugin.enabled=false`; MIG there is configured through Bottlerocket settings, single strategy only).
  * On cloud VMs a MIG mode change needs a reboot: `migManager.env WITH_REBOOT=true`.
  */
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { ClusterPolicy } from '../imports/nvidia.com';
@@ -333,7 +333,7 @@ export class GpuOperatorSettings {
  */
 export class GpuOperator extends Construct {
   /** The ClusterPolicy (escape hatch). */
-  public readonly clusterPolicy: ClusterPolicy;
+  public readonly clusterPolicy: ApiObject;
   /** The resolved settings both renderings come from. */
   public readonly settings: GpuOperatorSettings;
   /** The operator namespace. */
