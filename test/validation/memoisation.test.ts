@@ -32,7 +32,7 @@ function mixedFixture(): SourcedManifest[] {
   const workloads: any[] = [];
   let i = 0;
   for (const tolerations of [undefined, [GPU_TOLERATION], [{ operator: 'Exists' }], [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]]) {
-    for (const nodeSelector of [undefined, { 'karpenter.k8s.aws/instance-gpu-name': 'l4' }, { 'karpenter.sh/capacity-type': 'spot' }]) {
+    for (const nodeSelector of [undefined, { 'karpenter.k8s.aws/instance-gpu-name': 'l4' }, { 'karpenter.sh/capacity-type': 'spot' }] as Array<Record<string, string> | undefined>) {
       for (const limits of [undefined, { 'nvidia.com/gpu': 1 }, { 'nvidia.com/gpu': 8 }, { 'nvidia.com/mig-1g.5gb': 1 }, { 'nvidia.com/gpu': 1, 'memory': '900Gi' }]) {
         for (const kind of ['Deployment', 'DaemonSet', 'CronJob']) {
           workloads.push(workload({ kind, name: `w${i++}`, ...(tolerations ? { tolerations } : {}), ...(nodeSelector ? { nodeSelector } : {}), ...(limits ? { limits } : {}) }));
