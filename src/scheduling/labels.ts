@@ -177,3 +177,28 @@ export function formatRequirement(req: NodeSelectorRequirement): string {
     default: return `${req.key} ${req.operator} [${(req.values ?? []).join(', ')}]`;
   }
 }
+
+/**
+ * A `metav1.LabelSelector` (matchLabels + matchExpressions with In, NotIn, Exists, DoesNotExist) against a label map,
+ * as PodDisruptionBudgets, ServiceMonitors and Services select. An empty selector selects everything; a missing or
+ * malformed one, and an unknown operator, select nothing.
+ */
+export function matchesLabelSelector(selector: any, labels: Record<string, string>): boolean {
+  if (!selector || typeof selector !== 'object') return false;
+  const ml = selector.matchLabels ?? {};
+  const exprs = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  if (Object.keys(ml).length === 0 && exprs.length === 0) return true;
+  for (const [k, v] of Object.entries(ml)) if (labels[k] !== String(v)) return false;
+  for (const e of exprs) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
+    const values: string[] = Array.isArray(e?.values) ? e.values : [];
+    switch (e?.operator) {
+      case 'In': if (!has || !values.includes(labels[e.key])) return false; break;
+      case 'NotIn': if (has && values.includes(labels[e.key])) return false; break;
+      case 'Exists': if (!has) return false; break;
+      case 'DoesNotExist': if (has) return false; break;
+      default: return false;
+    }
+  }
+  return true;
+}

@@ -1,5 +1,5 @@
 import {
-  matchesNodeSelector, matchesRequiredNodeAffinity, matchesRequirement, NodeSelectorRequirement, requirementAllowsSpace,
+  matchesLabelSelector, matchesNodeSelector, matchesRequiredNodeAffinity, matchesRequirement, NodeSelectorRequirement, requirementAllowsSpace,
 } from '../../src/scheduling/labels';
 
 const labels = { 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3', 'karpenter.k8s.aws/instance-generation': '5', 'team': 'ml' };
@@ -94,5 +94,23 @@ describe('requirementAllowsSpace (launch-time keys)', () => {
   test('open keys with any value', () => {
     expect(requirementAllowsSpace({ key: 'host', operator: 'In', values: ['n1'] }, space)).toBe(true);
     expect(requirementAllowsSpace({ key: 'host', operator: 'Exists' }, space)).toBe(true);
+  });
+});
+
+describe('matchesLabelSelector (metav1.LabelSelector: PDBs, ServiceMonitors)', () => {
+  const labels = { app: 'vllm', tier: 'serving' };
+  test.each([
+    ['empty selector selects everything', {}, true],
+    ['missing selector selects nothing', undefined, false],
+    ['matchLabels all equal', { matchLabels: { app: 'vllm' } }, true],
+    ['matchLabels one differs', { matchLabels: { app: 'vllm', tier: 'batch' } }, false],
+    ['In', { matchExpressions: [{ key: 'tier', operator: 'In', values: ['serving', 'batch'] }] }, true],
+    ['In on an absent key', { matchExpressions: [{ key: 'team', operator: 'In', values: ['a'] }] }, false],
+    ['NotIn on an absent key', { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['a'] }] }, true],
+    ['Exists', { matchExpressions: [{ key: 'app', operator: 'Exists' }] }, true],
+    ['DoesNotExist', { matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, false],
+    ['unknown operator selects nothing', { matchExpressions: [{ key: 'app', operator: 'Gt', values: ['1'] }] }, false],
+  ])('%s', (_, selector, expected) => {
+    expect(matchesLabelSelector(selector, labels)).toBe(expected);
   });
 });

@@ -8,31 +8,11 @@
  * `honorLabels: false` (the default) labels the target already has — DCGM's `pod`, `namespace`, `container` —
  * are renamed `exported_*` and replaced by the exporter pod's own.
  */
+import { matchesLabelSelector } from '../../scheduling/labels';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 
 const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
-
-/** Label-selector match (matchLabels + matchExpressions) over a label map. */
-function selects(selector: any, labels: Record<string, string>): boolean {
-  if (!selector || typeof selector !== 'object') return false;
-  const ml = selector.matchLabels ?? {};
-  const exprs = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
-  if (Object.keys(ml).length === 0 && exprs.length === 0) return true;
-  for (const [k, v] of Object.entries(ml)) if (labels[k] !== String(v)) return false;
-  for (const e of exprs) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
-    const values: string[] = Array.isArray(e?.values) ? e.values : [];
-    switch (e?.operator) {
-      case 'In': if (!has || !values.includes(labels[e.key])) return false; break;
-      case 'NotIn': if (has && values.includes(labels[e.key])) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}
 
 /** Services (core) a ServiceMonitor selects among the manifests. */
 function selectedServices(ctx: RuleContext, sm: any): any[] {
@@ -47,7 +27,7 @@ function selectedServices(ctx: RuleContext, sm: any): any[] {
     for (const [k, v] of Object.entries(o?.metadata?.labels ?? {})) out[k] = String(v);
     return out;
   };
-  return ctx.byKind('Service', '').filter((svc) => inNs(svc) && selects(sm?.spec?.selector, labelsOf(svc)));
+  return ctx.byKind('Service', '').filter((svc) => inNs(svc) && matchesLabelSelector(sm?.spec?.selector, labelsOf(svc)));
 }
 
 function describeSelector(sm: any): string {

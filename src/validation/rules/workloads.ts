@@ -3,6 +3,7 @@
  * spot safety. Answers come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement.
  */
 import { GpuModel } from '../../catalog';
+import { matchesLabelSelector } from '../../scheduling/labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
 import { isMigResourceName, podCpuMemoryRequests, podGpuDemand, tryParseQuantity } from '../../scheduling/resources';
 import { untoleratedTaints } from '../../scheduling/taints';
@@ -193,27 +194,6 @@ export const MIG_RESOURCE_OFFERED: Rule = {
   },
 };
 
-/** Label-selector match (matchLabels + matchExpressions). */
-function selectorMatches(selector: any, labels: Record<string, string>): boolean {
-  if (!selector || typeof selector !== 'object') return false;
-  const ml = selector.matchLabels ?? {};
-  const exprs = selector.matchExpressions ?? [];
-  if (Object.keys(ml).length === 0 && exprs.length === 0) return true; // empty selector selects every pod of the namespace
-  for (const [k, v] of Object.entries(ml)) if (labels[k] !== String(v)) return false;
-  for (const e of exprs) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
-    const values: string[] = e?.values ?? [];
-    switch (e?.operator) {
-      case 'In': if (!has || !values.includes(labels[e.key])) return false; break;
-      case 'NotIn': if (has && values.includes(labels[e.key])) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}
-
 /** GPU205 — a Deployment that may run on spot needs a PDB and a grace period within the notice. */
 export const SPOT_DEPLOYMENT_SAFE: Rule = {
   id: 'GPU205',
@@ -243,7 +223,7 @@ export const SPOT_DEPLOYMENT_SAFE: Rule = {
       if (spotPools.length === 0) continue;
       const names = spotPools.map((p) => p.name).join(', ');
       const ns = nsOf(w.object);
-      const covered = (pdbsByNamespace.get(ns) ?? []).some((b) => selectorMatches(b.spec?.selector, w.template.podLabels));
+      const covered = (pdbsByNamespace.get(ns) ?? []).some((b) => matchesLabelSelector(b.spec?.selector, w.template.podLabels));
       if (!covered) {
         yield ctx.finding(w.object, 'metadata.name',
           `may run on spot NodePool(s) ${names} but no PodDisruptionBudget selects its pods; consolidation or a drain may take all replicas at once`);
