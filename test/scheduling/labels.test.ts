@@ -98,7 +98,7 @@ describe('requirementAllowsSpace (launch-time keys)', () => {
 });
 
 describe('matchesLabelSelector (metav1.LabelSelector: PDBs, ServiceMonitors)', () => {
-  const labels = { app: 'vllm', tier: 'serving' };
+  const podLabels = { app: 'vllm', tier: 'serving' };
   test.each([
     ['empty selector selects everything', {}, true],
     ['missing selector selects nothing', undefined, false],
@@ -111,6 +111,6 @@ describe('matchesLabelSelector (metav1.LabelSelector: PDBs, ServiceMonitors)', (
     ['DoesNotExist', { matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, false],
     ['unknown operator selects nothing', { matchExpressions: [{ key: 'app', operator: 'Gt', values: ['1'] }] }, false],
   ])('%s', (_, selector, expected) => {
-    expect(matchesLabelSelector(selector, labels)).toBe(expected);
+    expect(matchesLabelSelector(selector, podLabels)).toBe(expected);
   });
 });
