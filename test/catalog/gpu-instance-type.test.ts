@@ -1,17 +1,8 @@
 import { describeIfShared, readCsv } from './shared';
 import { GpuInstanceType, GpuModel } from '../../src/catalog';
-import { GpuConfigError } from '../../src/errors';
+import { configError } from '../config-error';
 
 /** The error thrown by `fn`, asserting it is a GpuConfigError. */
-function errorOf(fn: () => unknown): GpuConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GpuConfigError);
-    return e as GpuConfigError;
-  }
-  throw new Error('expected a GpuConfigError, nothing was thrown');
-}
 
 describeIfShared('gpu-instances.csv')('GpuInstanceType cross-checked against gpu-instances.csv', () => {
   const rows = readCsv('gpu-instances.csv');
@@ -213,10 +204,10 @@ describe('GpuInstanceType lookups', () => {
   });
 
   test('ofFamily on an unknown family', () => {
-    const e = errorOf(() => GpuInstanceType.ofFamily('g6x'));
+    const e = configError(() => GpuInstanceType.ofFamily('g6x'));
     expect(e.message).toBe("GpuInstanceType.ofFamily: family 'g6x' is not a known EC2 GPU instance family. Fix: use one of the close matches: g6, g6e, g5");
-    expect(errorOf(() => GpuInstanceType.ofFamily('m5')).message).toMatch(/'m5' is an EC2 family without GPUs\. Fix: use one of p4d, p4de/);
-    expect(errorOf(() => GpuInstanceType.ofFamily('inf2')).message).toMatch(/Inferentia2 accelerators that this catalog does not cover/);
+    expect(configError(() => GpuInstanceType.ofFamily('m5')).message).toMatch(/'m5' is an EC2 family without GPUs\. Fix: use one of p4d, p4de/);
+    expect(configError(() => GpuInstanceType.ofFamily('inf2')).message).toMatch(/Inferentia2 accelerators that this catalog does not cover/);
   });
 
   test('ofGpu', () => {
@@ -225,7 +216,7 @@ describe('GpuInstanceType lookups', () => {
   });
 
   test('of() on a near miss suggests close matches of the same family', () => {
-    const e = errorOf(() => GpuInstanceType.of('g6e.13xlarge'));
+    const e = configError(() => GpuInstanceType.of('g6e.13xlarge'));
     expect(e.constructPath).toBe('GpuInstanceType.of');
     expect(e.property).toBe('name');
     expect(e.problem).toBe("'g6e.13xlarge' is not a known EC2 GPU instance type");
@@ -234,33 +225,33 @@ describe('GpuInstanceType lookups', () => {
   });
 
   test('of() on a typo in the family suggests by edit distance', () => {
-    expect(errorOf(() => GpuInstanceType.of('p5n.48xlarge')).fix).toMatch(/^use one of the close matches: p5.48xlarge, p5e.48xlarge, p5en.48xlarge/);
-    expect(errorOf(() => GpuInstanceType.of('p6-b20.48xlarge')).fix).toMatch(/^use one of the close matches: p6-b200.48xlarge, p6-b300.48xlarge/);
+    expect(configError(() => GpuInstanceType.of('p5n.48xlarge')).fix).toMatch(/^use one of the close matches: p5.48xlarge, p5e.48xlarge, p5en.48xlarge/);
+    expect(configError(() => GpuInstanceType.of('p6-b20.48xlarge')).fix).toMatch(/^use one of the close matches: p6-b200.48xlarge, p6-b300.48xlarge/);
   });
 
   test('of() on a known type without a GPU says so', () => {
-    const e = errorOf(() => GpuInstanceType.of('m5.large'));
+    const e = configError(() => GpuInstanceType.of('m5.large'));
     expect(e.problem).toBe("'m5.large' has no GPU (the EC2 m5 family has no GPUs or accelerators)");
     expect(e.fix).toMatch(/^choose a GPU instance type, e.g. one of the families p4d, p4de, p5/);
   });
 
   test('of() on GPU/accelerator types outside the catalog', () => {
-    expect(errorOf(() => GpuInstanceType.of('p3.2xlarge')).problem).toBe("'p3.2xlarge' is an EC2 instance type with previous-generation NVIDIA GPUs that this catalog does not cover");
-    expect(errorOf(() => GpuInstanceType.of('g4ad.xlarge')).problem).toMatch(/AMD Radeon Pro V520/);
-    expect(errorOf(() => GpuInstanceType.of('trn1.32xlarge')).problem).toMatch(/Trainium/);
+    expect(configError(() => GpuInstanceType.of('p3.2xlarge')).problem).toBe("'p3.2xlarge' is an EC2 instance type with previous-generation NVIDIA GPUs that this catalog does not cover");
+    expect(configError(() => GpuInstanceType.of('g4ad.xlarge')).problem).toMatch(/AMD Radeon Pro V520/);
+    expect(configError(() => GpuInstanceType.of('trn1.32xlarge')).problem).toMatch(/Trainium/);
   });
 
   test('of() is exact about case and says how to fix it', () => {
-    const e = errorOf(() => GpuInstanceType.of('P5.48XLARGE'));
+    const e = configError(() => GpuInstanceType.of('P5.48XLARGE'));
     expect(e.fix).toBe("use 'p5.48xlarge' (EC2 instance type names are lower case)");
     expect(GpuInstanceType.tryOf('P5.48XLARGE')).toBeUndefined();
     expect(GpuInstanceType.of(' p5.48xlarge ')).toBe(GpuInstanceType.P5_48XLARGE);
   });
 
   test('of() on nonsense and non-strings throws GpuConfigError, never TypeError', () => {
-    expect(errorOf(() => GpuInstanceType.of('banana')).fix).toMatch(/^use a type of the families p4d/);
-    expect(errorOf(() => GpuInstanceType.of(undefined as any)).problem).toBe("'undefined' is not a known EC2 GPU instance type");
-    expect(errorOf(() => GpuInstanceType.ofFamily(42 as any)).property).toBe('family');
+    expect(configError(() => GpuInstanceType.of('banana')).fix).toMatch(/^use a type of the families p4d/);
+    expect(configError(() => GpuInstanceType.of(undefined as any)).problem).toBe("'undefined' is not a known EC2 GPU instance type");
+    expect(configError(() => GpuInstanceType.ofFamily(42 as any)).property).toBe('family');
     expect(GpuInstanceType.tryOf(undefined as any)).toBeUndefined();
   });
 });

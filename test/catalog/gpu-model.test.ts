@@ -1,16 +1,7 @@
 import { describeIfShared, readCsv } from './shared';
 import { GpuInstanceType, GpuModel, MigGpu } from '../../src/catalog';
-import { GpuConfigError } from '../../src/errors';
+import { configError } from '../config-error';
 
-function errorOf(fn: () => unknown): GpuConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GpuConfigError);
-    return e as GpuConfigError;
-  }
-  throw new Error('expected a GpuConfigError, nothing was thrown');
-}
 
 describeIfShared('gpu-instances.csv')('GpuModel cross-checked against gpu-instances.csv', () => {
   const rows = readCsv('gpu-instances.csv');
@@ -72,12 +63,12 @@ describe('GpuModel', () => {
   });
 
   test('of() refuses the ambiguous a100 and unknown names with GpuConfigError', () => {
-    expect(errorOf(() => GpuModel.of('a100')).message).toBe(
+    expect(configError(() => GpuModel.of('a100')).message).toBe(
       "GpuModel.of: name 'a100' is ambiguous: Karpenter calls A100-SXM4-40GB and A100-SXM4-80GB 'a100'. Fix: use one of A100-SXM4-40GB, A100-SXM4-80GB");
-    const e = errorOf(() => GpuModel.of('L40'));
+    const e = configError(() => GpuModel.of('L40'));
     expect(e.problem).toBe("'L40' is not a GPU model of the catalog");
     expect(e.fix).toMatch(/\(closest: L4, L40S/);
     expect(GpuModel.tryOf('V100')).toBeUndefined();
-    expect(errorOf(() => GpuModel.of(null as any)).property).toBe('name');
+    expect(configError(() => GpuModel.of(null as any)).property).toBe('name');
   });
 });

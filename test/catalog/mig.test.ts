@@ -3,17 +3,8 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { describeIfShared, readJson, REFERENCE_DIR } from './shared';
 import { GpuInstanceType, MIG_MANAGER_DEFAULT_CONFIGS, MigGpu, MigLabels, MigProfileSpec } from '../../src/catalog';
-import { GpuConfigError } from '../../src/errors';
+import { configError } from '../config-error';
 
-function errorOf(fn: () => unknown): GpuConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GpuConfigError);
-    return e as GpuConfigError;
-  }
-  throw new Error('expected a GpuConfigError, nothing was thrown');
-}
 
 describeIfShared('mig-profiles.json')('MigGpu cross-checked against mig-profiles.json', () => {
   const json = readJson('mig-profiles.json');
@@ -167,12 +158,12 @@ describe('MigGpu: hard-coded facts (run without the reference folder)', () => {
   });
 
   test('of() on an unknown GPU lists the valid names', () => {
-    const e = errorOf(() => MigGpu.of('H100'));
+    const e = configError(() => MigGpu.of('H100'));
     expect(e.message).toBe("MigGpu.of: name 'H100' is not a GPU with a known MIG profile table. "
       + 'Fix: use one of A100-40GB, A100-80GB, H100-80GB, H100-94GB, H100-96GB, H200, B200, A30 (closest: H100-80GB, H100-94GB, H100-96GB)');
-    expect(errorOf(() => MigGpu.of('A31')).fix).toMatch(/\(closest: A30\)$/);
-    expect(errorOf(() => MigGpu.of('T4')).fix).not.toMatch(/closest/);
-    expect(errorOf(() => MigGpu.of(undefined as any)).property).toBe('name');
+    expect(configError(() => MigGpu.of('A31')).fix).toMatch(/\(closest: A30\)$/);
+    expect(configError(() => MigGpu.of('T4')).fix).not.toMatch(/closest/);
+    expect(configError(() => MigGpu.of(undefined as any)).property).toBe('name');
   });
 
   test('profile() accepts the +me, .me and resource-name spellings', () => {
@@ -185,7 +176,7 @@ describe('MigGpu: hard-coded facts (run without the reference folder)', () => {
   });
 
   test('profile() on an unknown profile names the GPU and lists its profiles', () => {
-    const e = errorOf(() => MigGpu.H100_80GB.profile('1g.5gb'));
+    const e = configError(() => MigGpu.H100_80GB.profile('1g.5gb'));
     expect(e.message).toBe("MigGpu(H100-80GB (SXM5 and PCIe)): profile '1g.5gb' is not a MIG profile of H100-80GB (SXM5 and PCIe). "
       + 'Fix: use one of 1g.10gb, 1g.10gb+me, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb (closest: 1g.10gb, 1g.20gb)');
   });

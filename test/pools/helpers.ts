@@ -1,5 +1,4 @@
 import { Chart, Testing } from 'cdk8s';
-import { GpuConfigError } from '../../src/errors';
 
 /** A fresh chart. */
 export function chart(): Chart {
@@ -18,16 +17,7 @@ export function nodePoolJson(c: Chart, name?: string): any {
   return pools[0];
 }
 
-/** Runs `fn`, expecting a GpuConfigError, and returns it. */
-export function configError(fn: () => unknown): GpuConfigError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof GpuConfigError) return e;
-    throw new Error(`expected GpuConfigError, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
-  }
-  throw new Error('expected GpuConfigError, nothing was thrown');
-}
+export { configError } from '../config-error';
 
 /** A requirement of a NodePool JSON by key. */
 export function requirement(pool: any, key: string): any {

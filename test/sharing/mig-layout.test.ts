@@ -1,20 +1,11 @@
 import { MigGpu } from '../../src/catalog';
-import { GpuConfigError } from '../../src/errors';
 import { MigLayout, MigSlice, MigStrategy } from '../../src/sharing';
 import { findMigPlacement } from '../../src/sharing/private/placement';
+import { configError } from '../config-error';
 
 const A100 = MigGpu.of('A100-40GB');
 const H100 = MigGpu.of('H100-80GB');
 
-function errorOf(fn: () => unknown): GpuConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GpuConfigError);
-    return e as GpuConfigError;
-  }
-  throw new Error('expected a GpuConfigError');
-}
 
 describe('MigLayout validation', () => {
   test('1g.5gb × 7 on an A100-40GB fits: 7 compute, 7 memory slices at starts 0-6', () => {
@@ -27,9 +18,9 @@ describe('MigLayout validation', () => {
   });
 
   test('4g.20gb + 4g.20gb on an A100 is refused: 8 compute slices (and 4g.20gb only starts at 0)', () => {
-    const e = errorOf(() => MigLayout.of(A100, [MigSlice.of('4g.20gb'), MigSlice.of('4g.20gb')]));
+    const e = configError(() => MigLayout.of(A100, [MigSlice.of('4g.20gb'), MigSlice.of('4g.20gb')]));
     expect(e.message).toMatch(/repeats the profile 4g\.20gb/);
-    const e2 = errorOf(() => MigLayout.fromCounts(A100, { '4g.20gb': 2 }));
+    const e2 = configError(() => MigLayout.fromCounts(A100, { '4g.20gb': 2 }));
     expect(e2.message).toMatch(/MigLayout\(A100-SXM4-40GB\): slices\[0\] asks for 2 × 4g\.20gb, but one A100-SXM4-40GB holds at most 1 4g\.20gb/);
   });
 
@@ -48,11 +39,11 @@ describe('MigLayout validation', () => {
     expect(MigLayout.fromCounts(A100, { '1g.10gb': 3, '2g.10gb': 1 }).placements.map((p) => `${p.profile}@${p.start}`))
       .toEqual(['2g.10gb@0', '1g.10gb@2', '1g.10gb@4', '1g.10gb@6']);
     // 7g.40gb with anything else: compute > 7.
-    expect(errorOf(() => MigLayout.fromCounts(A100, { '7g.40gb': 1, '1g.5gb': 1 })).message).toMatch(/needs 8 compute slices, but A100-SXM4-40GB has 7/);
+    expect(configError(() => MigLayout.fromCounts(A100, { '7g.40gb': 1, '1g.5gb': 1 })).message).toMatch(/needs 8 compute slices, but A100-SXM4-40GB has 7/);
   });
 
   test('memory sums: 1g.10gb × 4 + 1g.5gb uses 9 memory slices of 8', () => {
-    const e = errorOf(() => MigLayout.fromCounts(A100, { '1g.10gb': 4, '1g.5gb': 1 }));
+    const e = configError(() => MigLayout.fromCounts(A100, { '1g.10gb': 4, '1g.5gb': 1 }));
     expect(e.message).toMatch(/needs 9 memory slices, but A100-SXM4-40GB has 8/);
   });
 
@@ -88,22 +79,22 @@ describe('MigLayout validation', () => {
   });
 
   test('4g.20gb twice: refused, the message says it only starts at memory slice 0', () => {
-    const e = errorOf(() => MigLayout.fromCounts(A100, { '4g.20gb': 2 }));
+    const e = configError(() => MigLayout.fromCounts(A100, { '4g.20gb': 2 }));
     expect(e.message).toMatch(/starts only at memory slice 0/);
   });
 
   test('unknown profile names the GPU and lists its profiles', () => {
-    const e = errorOf(() => MigLayout.fromCounts(A100, { '1g.10gb': 2, '3g.40gb': 1 }));
+    const e = configError(() => MigLayout.fromCounts(A100, { '1g.10gb': 2, '3g.40gb': 1 }));
     expect(e.message).toBe("MigLayout(A100-SXM4-40GB): slices[1] names the profile '3g.40gb', which A100-SXM4-40GB does not have. "
       + 'Fix: use one of the A100-SXM4-40GB profiles: 1g.5gb, 1g.5gb+me, 1g.10gb, 2g.10gb, 3g.20gb, 4g.20gb, 7g.40gb');
   });
 
   test('one +me instance per GPU; bad counts and non-MigGpu are GpuConfigErrors', () => {
     expect(MigLayout.fromCounts(H100, { '1g.10gb+me': 1, '1g.10gb': 6 }).computeSlicesUsed).toBe(7);
-    expect(errorOf(() => MigSlice.of('1g.5gb', 0)).message).toMatch(/not a whole number of instances/);
-    expect(errorOf(() => MigSlice.of('1g.5gb', 1.5)).property).toBe('count (1g.5gb)');
-    expect(errorOf(() => MigLayout.of('A100' as any, [])).property).toBe('gpu');
-    expect(errorOf(() => MigLayout.fromCounts(A100, [] as any)).property).toBe('counts');
+    expect(configError(() => MigSlice.of('1g.5gb', 0)).message).toMatch(/not a whole number of instances/);
+    expect(configError(() => MigSlice.of('1g.5gb', 1.5)).property).toBe('count (1g.5gb)');
+    expect(configError(() => MigLayout.of('A100' as any, [])).property).toBe('gpu');
+    expect(configError(() => MigLayout.fromCounts(A100, [] as any)).property).toBe('counts');
   });
 
   test('presets follow mig-parted config-default.yaml', () => {
@@ -115,7 +106,7 @@ describe('MigLayout validation', () => {
     expect(MigLayout.preset(A100, 'all-1g.5gb.me').migDevices()).toEqual({ '1g.5gb+me': 1 });
     expect(MigLayout.preset(A100, 'all-disabled').migEnabled).toBe(false);
     expect(MigLayout.preset(A100, 'all-enabled').slices).toEqual([]);
-    expect(errorOf(() => MigLayout.preset(A100, 'all-1g.20gb')).message).toMatch(/not a mig-parted default config for A100-SXM4-40GB. Fix: use one of all-disabled, all-enabled, all-balanced, all-1g.5gb/);
+    expect(configError(() => MigLayout.preset(A100, 'all-1g.20gb')).message).toMatch(/not a mig-parted default config for A100-SXM4-40GB. Fix: use one of all-disabled, all-enabled, all-balanced, all-1g.5gb/);
   });
 
   test('advertised resources per strategy', () => {
@@ -123,7 +114,7 @@ describe('MigLayout validation', () => {
     expect(bal.advertisedResources(MigStrategy.MIXED)).toEqual({
       'nvidia.com/gpu': 0, 'nvidia.com/mig-1g.5gb': 2, 'nvidia.com/mig-2g.10gb': 1, 'nvidia.com/mig-3g.20gb': 1,
     });
-    expect(errorOf(() => bal.advertisedResources(MigStrategy.SINGLE)).message).toMatch(/not one profile, which the single MIG strategy requires/);
+    expect(configError(() => bal.advertisedResources(MigStrategy.SINGLE)).message).toMatch(/not one profile, which the single MIG strategy requires/);
     expect(MigLayout.preset(A100, 'all-1g.5gb').advertisedResources(MigStrategy.SINGLE)).toEqual({ 'nvidia.com/gpu': 7 });
     expect(MigLayout.disabled(A100).advertisedResources(MigStrategy.MIXED)).toEqual({ 'nvidia.com/gpu': 1 });
     expect(MigLayout.fromCounts(H100, { '1g.10gb+me': 1 }).advertisedResources(MigStrategy.MIXED)['nvidia.com/mig-1g.10gb.me']).toBe(1);

@@ -3,7 +3,6 @@ import * as path from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { GpuInstanceType, MigGpu } from '../../src/catalog';
-import { GpuConfigError } from '../../src/errors';
 import { GpuAmiFamily, GpuNodePool } from '../../src/pools';
 import { placeOnPool, podTemplateOf, poolModelOf } from '../../src/scheduling';
 import {
@@ -11,6 +10,7 @@ import {
 } from '../../src/sharing';
 import { BUILTIN_RULES, validateManifests } from '../../src/validation';
 import { GpuRequest, InferenceDeployment } from '../../src/workloads';
+import { configError } from '../config-error';
 import { expectValid } from '../conformance/schema';
 
 const BOUND = { role: 'KarpenterNodeRole-demo', clusterName: 'demo' };
@@ -20,15 +20,6 @@ const seedFile = fs.existsSync(SEEDS) ? fs.readdirSync(SEEDS).find((f) => f.star
 const describeIfSeed = seedFile ? describe : describe.skip;
 if (!seedFile) console.warn(`test/sharing: ${SEEDS}/004_*.txt is absent; the seed comparison is skipped`);
 
-function errorOf(fn: () => unknown): GpuConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GpuConfigError);
-    return e as GpuConfigError;
-  }
-  throw new Error('expected a GpuConfigError');
-}
 const pool = (c: Chart, id: string, types: GpuInstanceType[], extra: any = {}) =>
   new GpuNodePool(c, id, { name: id, instanceTypes: types, gpuLimit: 16, nodeClassProps: BOUND, ...extra });
 const ofKind = (objs: any[], kind: string) => objs.filter((o) => o.kind === kind);
@@ -59,7 +50,7 @@ describeIfSeed('seed 004 (mig-config and time-slicing-config), checked against t
   });
 
   test('training-4 (2g.10gb × 4 per A100-40GB) is refused: at most 3 × 2g.10gb, and 8 compute slices of 7', () => {
-    const e = errorOf(() => MigLayout.fromCounts(A100, { '2g.10gb': 4 }));
+    const e = configError(() => MigLayout.fromCounts(A100, { '2g.10gb': 4 }));
     expect(e.message).toBe('MigLayout(A100-SXM4-40GB): slices[0] asks for 4 × 2g.10gb, but one A100-SXM4-40GB holds at most 3 2g.10gb instance(s) '
       + '(it spans 2 memory slice(s) and starts only at memory slice 0/2/4). Fix: use at most 3 × 2g.10gb (mig-parted config all-2g.10gb), or a smaller profile');
     // What the seed meant ("10GB × 4" per GPU) exists as 1g.10gb × 4 (all-1g.10gb on A100-40GB), or 2g.10gb × 3.
@@ -73,7 +64,7 @@ describeIfSeed('seed 004 (mig-config and time-slicing-config), checked against t
     const inference = MigLayout.fromCounts(A100, { '1g.5gb': 7 });
     cfg.addConfig('inference-7', [MigDeviceGroup.devices([0, 1, 2, 3], inference)]);
     const p4d = pool(c, 'a100-mig', [GpuInstanceType.P4D_24XLARGE]);
-    expect(errorOf(() => cfg.applyTo(p4d, 'inference-7')).message).toMatch(/leave GPU\(s\) 4, 5, 6, 7 of p4d\.24xlarge out of config inference-7/);
+    expect(configError(() => cfg.applyTo(p4d, 'inference-7')).message).toMatch(/leave GPU\(s\) 4, 5, 6, 7 of p4d\.24xlarge out of config inference-7/);
     cfg.addConfig('inference-training', [
       MigDeviceGroup.devices([0, 1, 2, 3], inference),
       MigDeviceGroup.devices([4, 5, 6, 7], MigLayout.preset(A100, 'all-2g.10gb')),
@@ -105,15 +96,15 @@ describe('MigConfig', () => {
     const c = Testing.chart();
     const cfg = new MigConfig(c, 'mig');
     const l = MigLayout.preset(A100, 'all-1g.5gb');
-    expect(errorOf(() => cfg.addConfig('Bad Name', [MigDeviceGroup.all(l)])).message).toMatch(/not a valid label value/);
-    expect(errorOf(() => cfg.addConfig('all-disabled', [MigDeviceGroup.all(l)])).message).toMatch(/is built in/);
-    expect(errorOf(() => cfg.addConfig('x', [MigDeviceGroup.devices([0, 1], l), MigDeviceGroup.devices([1, 2], l)])).message)
+    expect(configError(() => cfg.addConfig('Bad Name', [MigDeviceGroup.all(l)])).message).toMatch(/not a valid label value/);
+    expect(configError(() => cfg.addConfig('all-disabled', [MigDeviceGroup.all(l)])).message).toMatch(/is built in/);
+    expect(configError(() => cfg.addConfig('x', [MigDeviceGroup.devices([0, 1], l), MigDeviceGroup.devices([1, 2], l)])).message)
       .toMatch(/configures GPU 1, which group 0 already configures/);
-    expect(errorOf(() => cfg.addConfig('x', [MigDeviceGroup.all(l), MigDeviceGroup.devices([1], l)])).message).toMatch(/mixes a group of all GPUs/);
-    expect(errorOf(() => cfg.addConfig('x', [MigDeviceGroup.devices([0], l), MigDeviceGroup.devices([1], MigLayout.preset(MigGpu.H100_80GB, 'all-1g.10gb'))])).message)
+    expect(configError(() => cfg.addConfig('x', [MigDeviceGroup.all(l), MigDeviceGroup.devices([1], l)])).message).toMatch(/mixes a group of all GPUs/);
+    expect(configError(() => cfg.addConfig('x', [MigDeviceGroup.devices([0], l), MigDeviceGroup.devices([1], MigLayout.preset(MigGpu.H100_80GB, 'all-1g.10gb'))])).message)
       .toMatch(/mixes layouts for A100-SXM4-40GB and H100-80GB/);
-    expect(errorOf(() => MigDeviceGroup.devices([0, 0], l)).message).toMatch(/repeats GPU 0/);
-    expect(errorOf(() => cfg.applyTo(pool(c, 'p', [GpuInstanceType.P4D_24XLARGE]), 'nope')).message).toMatch(/'nope' is not defined. Fix: use one of all-disabled/);
+    expect(configError(() => MigDeviceGroup.devices([0, 0], l)).message).toMatch(/repeats GPU 0/);
+    expect(configError(() => cfg.applyTo(pool(c, 'p', [GpuInstanceType.P4D_24XLARGE]), 'nope')).message).toMatch(/'nope' is not defined. Fix: use one of all-disabled/);
   });
 
   test('applyTo: label, device-plugin gate, annotation and one NodeOverlay per GPU count (mixed)', () => {
@@ -139,18 +130,18 @@ describe('MigConfig', () => {
     // The scheduling model sees the slices: 56 per p5.48xlarge, no whole GPUs.
     const model = poolModelOf(np);
     expect(model.advertisedResources(GpuInstanceType.P5_48XLARGE)).toEqual({ 'nvidia.com/gpu': 0, 'nvidia.com/mig-1g.10gb': 56 });
-    expect(errorOf(() => cfg.applyTo(p, 'h100-1g')).message).toMatch(/already has MIG config h100-1g/);
+    expect(configError(() => cfg.applyTo(p, 'h100-1g')).message).toMatch(/already has MIG config h100-1g/);
   });
 
   test('applyTo refuses non-MIG types (g5), the wrong GPU model and single strategy on mixed layouts', () => {
     const c = Testing.chart();
     const cfg = new MigConfig(c, 'mig');
     cfg.addLayout('a100-bal', MigLayout.preset(A100, 'all-balanced'));
-    const e = errorOf(() => cfg.applyTo(pool(c, 'mixed', [GpuInstanceType.P4D_24XLARGE, GpuInstanceType.G5_12XLARGE]), 'a100-bal'));
+    const e = configError(() => cfg.applyTo(pool(c, 'mixed', [GpuInstanceType.P4D_24XLARGE, GpuInstanceType.G5_12XLARGE]), 'a100-bal'));
     expect(e.message).toMatch(/pool\.instanceTypes include g5\.12xlarge, which is not MIG-capable/);
-    expect(errorOf(() => cfg.applyTo(pool(c, 'h100', [GpuInstanceType.P5_48XLARGE]), 'a100-bal')).message)
+    expect(configError(() => cfg.applyTo(pool(c, 'h100', [GpuInstanceType.P5_48XLARGE]), 'a100-bal')).message)
       .toMatch(/include p5\.48xlarge \(H100-SXM5-80GB\), but config a100-bal is laid out for A100-SXM4-40GB. Fix: restrict the pool to p4d\.24xlarge/);
-    expect(errorOf(() => cfg.applyTo(pool(c, 'a100', [GpuInstanceType.P4D_24XLARGE]), 'a100-bal', { strategy: MigStrategy.SINGLE })).message)
+    expect(configError(() => cfg.applyTo(pool(c, 'a100', [GpuInstanceType.P4D_24XLARGE]), 'a100-bal', { strategy: MigStrategy.SINGLE })).message)
       .toMatch(/is single, but config a100-bal is not one profile on every GPU/);
   });
 
@@ -219,10 +210,10 @@ describe('DevicePluginConfig (time-slicing)', () => {
 
   test('bad keys and replicas are refused', () => {
     const dp = new DevicePluginConfig(Testing.chart(), 'dp');
-    expect(errorOf(() => dp.addTimeSlicing('default', { replicas: 2 })).message).toMatch(/reserved for the non-sharing default/);
-    expect(errorOf(() => dp.addTimeSlicing('x', { replicas: 1 })).message).toMatch(/not a whole number ≥ 2/);
-    expect(errorOf(() => dp.addTimeSlicing('-x', { replicas: 2 })).message).toMatch(/not a valid ConfigMap key/);
-    expect(errorOf(() => dp.applyTo(pool(Testing.chart(), 'p', [GpuInstanceType.G5_XLARGE]), 'x')).message).toMatch(/add it with addTimeSlicing/);
+    expect(configError(() => dp.addTimeSlicing('default', { replicas: 2 })).message).toMatch(/reserved for the non-sharing default/);
+    expect(configError(() => dp.addTimeSlicing('x', { replicas: 1 })).message).toMatch(/not a whole number ≥ 2/);
+    expect(configError(() => dp.addTimeSlicing('-x', { replicas: 2 })).message).toMatch(/not a valid ConfigMap key/);
+    expect(configError(() => dp.applyTo(pool(Testing.chart(), 'p', [GpuInstanceType.G5_XLARGE]), 'x')).message).toMatch(/add it with addTimeSlicing/);
   });
 });
 
@@ -266,12 +257,12 @@ describe('GpuOperator', () => {
     expect(op.toHelmValues()).toMatchObject({
       devicePlugin: { enabled: false }, migManager: { enabled: false }, dcgmExporter: { serviceMonitor: { enabled: false } },
     });
-    expect(errorOf(() => new GpuOperator(c, 'd', { driver: true })).message).toMatch(/driver is true, but the EKS-optimized AL2023 NVIDIA AMI already ships the NVIDIA driver/);
-    expect(errorOf(() => new GpuOperator(c, 't', { nodeImage: GpuAmiFamily.BOTTLEROCKET, toolkit: true })).message).toMatch(/Bottlerocket NVIDIA AMI already ships the NVIDIA container toolkit/);
-    expect(errorOf(() => new GpuOperator(c, 'm', { nodeImage: GpuAmiFamily.BOTTLEROCKET, migConfig: new MigConfig(c, 'mc') })).message).toMatch(/Bottlerocket configures MIG itself/);
+    expect(configError(() => new GpuOperator(c, 'd', { driver: true })).message).toMatch(/driver is true, but the EKS-optimized AL2023 NVIDIA AMI already ships the NVIDIA driver/);
+    expect(configError(() => new GpuOperator(c, 't', { nodeImage: GpuAmiFamily.BOTTLEROCKET, toolkit: true })).message).toMatch(/Bottlerocket NVIDIA AMI already ships the NVIDIA container toolkit/);
+    expect(configError(() => new GpuOperator(c, 'm', { nodeImage: GpuAmiFamily.BOTTLEROCKET, migConfig: new MigConfig(c, 'mc') })).message).toMatch(/Bottlerocket configures MIG itself/);
     const dp = new DevicePluginConfig(c, 'dp', { migStrategy: MigStrategy.NONE });
-    expect(errorOf(() => new GpuOperator(c, 's', { devicePluginConfig: dp })).message).toMatch(/declares migStrategy none, but the operator uses mixed/);
-    expect(errorOf(() => new GpuOperator(c, 'n', { migConfig: new MigConfig(c, 'mc2', { namespace: 'nvidia' }) })).message).toMatch(/lives in namespace nvidia/);
+    expect(configError(() => new GpuOperator(c, 's', { devicePluginConfig: dp })).message).toMatch(/declares migStrategy none, but the operator uses mixed/);
+    expect(configError(() => new GpuOperator(c, 'n', { migConfig: new MigConfig(c, 'mc2', { namespace: 'nvidia' }) })).message).toMatch(/lives in namespace nvidia/);
     expectValid(ofKind(Testing.synth(c), 'ClusterPolicy'));
   });
 
@@ -335,11 +326,11 @@ describe('GpuOperatorSettings', () => {
   });
 
   test('errors name GpuOperatorSettings without a construct, the construct path with one', () => {
-    const e = errorOf(() => GpuOperatorSettings.of({ driver: true }));
+    const e = configError(() => GpuOperatorSettings.of({ driver: true }));
     expect(e.message).toMatch(/^GpuOperatorSettings: driver is true, but the EKS-optimized AL2023 NVIDIA AMI already ships the NVIDIA driver/);
     expect(e.constructPath).toBe('GpuOperatorSettings');
     const c = Testing.chart();
-    const e2 = errorOf(() => new GpuOperator(c, 'op', { serviceMonitorInterval: Duration.millis(500) }));
+    const e2 = configError(() => new GpuOperator(c, 'op', { serviceMonitorInterval: Duration.millis(500) }));
     expect(e2.message).toMatch(/\/op: serviceMonitorInterval is 0.5 s\. Fix: use whole seconds/);
     expect(e2.constructPath).toBe(`${c.node.path}/op`);
   });

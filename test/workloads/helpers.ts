@@ -1,5 +1,4 @@
 import { Chart, Testing } from 'cdk8s';
-import { GpuConfigError } from '../../src/errors';
 import { GpuNodePool, GpuNodePoolProps, SpotGpuPool } from '../../src/pools';
 import { BUILTIN_RULES, Finding, validateManifests } from '../../src/validation';
 import { KARPENTER_RULES } from '../../src/validation/rules/karpenter';
@@ -43,13 +42,4 @@ export function lintAll(objs: any[]): string[] {
   return findings.map((f) => `${f.severity} ${f.ruleId} ${f.object.kind}/${f.object.name} ${f.fieldPath}: ${f.message}`);
 }
 
-/** Runs `fn`, expecting a GpuConfigError, and returns it. */
-export function configError(fn: () => unknown): GpuConfigError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof GpuConfigError) return e;
-    throw new Error(`expected GpuConfigError, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
-  }
-  throw new Error('expected GpuConfigError, nothing was thrown');
-}
+export { configError } from '../config-error';
