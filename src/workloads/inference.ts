@@ -4,7 +4,7 @@
  *
  * vLLM facts: OpenAI-compatible server `vllm serve <model>` on port 8000 with `GET /health` (vLLM docs, "OpenAI
  * Compatible Server"; the ai-on-eks Ministral-8B blueprint in ../shared/reference/real-world probes `/health` on
- * 8000 and uses image `vllm/vllm-openai:v0.7.3`); `--tensor-parallel-size` splits the model over that many GPUs
+ * 8000 and uses image `vllm/vllm-openai:v0.12.0`); `--tensor-parallel-size` splits the model over that many GPUs
  * of one pod; NCCL needs a large `/dev/shm`.
  */
 import { ApiObject, Duration, Size } from 'cdk8s';
@@ -24,7 +24,7 @@ import { IGpuNodePool } from '../pools/pool';
 export interface VllmServer {
   /** Hugging Face model id or local path, e.g. `meta-llama/Llama-3.1-8B-Instruct`. */
   readonly model: string;
-  /** The vLLM image. @default 'vllm/vllm-openai:v0.7.3' (the version of the ai-on-eks blueprint; pin your own) */
+  /** The vLLM image. @default 'vllm/vllm-openai:v0.12.0' (a pinned release, Docker Hub `vllm/vllm-openai`; pin your own and upgrade deliberately) */
   readonly image?: string;
   /** `--tensor-parallel-size`; must equal the whole GPUs per pod. @default - the GPUs per pod */
   readonly tensorParallelSize?: number;
@@ -130,7 +130,7 @@ export interface InferenceDeploymentProps extends GpuWorkloadProps {
  */
 export class InferenceDeployment extends Construct {
   /** The default vLLM image (the version used by the ai-on-eks blueprint in the reference data; pin your own). */
-  public static readonly DEFAULT_VLLM_IMAGE = 'vllm/vllm-openai:v0.7.3';
+  public static readonly DEFAULT_VLLM_IMAGE = 'vllm/vllm-openai:v0.12.0';
 
   /** The cdk8s-plus Deployment (escape hatch; the scaling seam for KedaGpuScaler). */
   public readonly deployment: kplus.Deployment;
