@@ -76,8 +76,9 @@ describeIfShared('the seed NodePools, rewritten', () => {
     }
   });
 
-  const seedFile = fs.readdirSync(SEED_DIR).find((f) => f.startsWith('001_'))!;
-  const seedText = fs.readFileSync(path.join(SEED_DIR, seedFile), 'utf8');
+  // jest runs a skipped describe's body too: read nothing when the seeds are absent.
+  const seedFile = fs.existsSync(SEED_DIR) ? fs.readdirSync(SEED_DIR).find((f) => f.startsWith('001_')) : undefined;
+  const seedText = seedFile ? fs.readFileSync(path.join(SEED_DIR, seedFile), 'utf8') : '';
   const seedYaml = [...seedText.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).filter((y) => /kind: (NodePool|EC2NodeClass)/.test(y));
   const seeds = seedYaml.flatMap((y) => parseManifests(y));
   const seed = (kind: string, name: string) => seeds.find((o) => o.kind === kind && o.metadata?.name === name);
