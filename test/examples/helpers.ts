@@ -6,7 +6,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
 
 export const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'examples');
 
@@ -49,16 +48,8 @@ export function synthFiles(app: App): Map<string, string> {
   return out;
 }
 
-/** Every object of a multi-document YAML text. */
-export function parseYaml(text: string): any[] {
-  const out: any[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length) throw new Error(`YAML error: ${doc.errors[0].message}`);
-    const v = doc.toJS();
-    if (v != null) out.push(v);
-  }
-  return out;
-}
+/** Every object of a multi-document YAML text (the conformance harness's parser). */
+export { parseManifests as parseYaml } from '../conformance/schema';
 
 /** `Kind/namespace/name` of an object. */
 export function idOf(o: any): string {
