@@ -26,7 +26,7 @@ export const CAPACITY_TYPES: readonly string[] = ['on-demand', 'spot', 'reserved
  * strategy) or `{"nvidia.com/gpu": 4}` (time-slicing with 4 replicas, no rename). Counts are per GPU and are
  * multiplied by the instance type's GPU count. Without it a node advertises `nvidia.com/gpu` = GPU count only.
  */
-export const ADVERTISED_RESOURCES_ANNOTATION = 'cdk8s-gpu.dev/advertised-resources-per-gpu';
+export const ADVERTISED_RESOURCES_ANNOTATION = 'cdk8s-gpu.io/advertised-resources-per-gpu';
 
 /**
  * Keys Karpenter (core + AWS provider) knows values for, so a pod may select them without the pool listing them

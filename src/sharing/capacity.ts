@@ -11,7 +11,7 @@
  *    ≥ 1.7 with the `nodeoverlays.karpenter.sh` CRD (shipped in the `karpenter-crd` chart). With the gate off the
  *    overlays are ignored silently (karpenter `pkg/cloudprovider/overlay/cloudprovider.go`).
  * 2. **Our scheduling model** (InferenceDeployment placement, `cdk8s-gpu lint/plan`), through the NodePool annotation
- *    `cdk8s-gpu.dev/advertised-resources-per-gpu` (src/scheduling/nodepool.ts).
+ *    `cdk8s-gpu.io/advertised-resources-per-gpu` (src/scheduling/nodepool.ts).
  *
  * One overlay per distinct GPU count among the pool's instance types, matched by `karpenter.sh/nodepool` and
  * `karpenter.k8s.aws/instance-gpu-count` (both keys the NodeOverlay CRD allows).

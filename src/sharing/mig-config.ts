@@ -212,7 +212,7 @@ export class MigConfig extends Construct {
    * paused until the MIG manager has applied the layout (see the file comment); every allowed instance type must be
    * MIG-capable with the config's GPU model and enough GPUs, and every GPU of the node must be covered; the pool
    * advertises the MIG resources to Karpenter (NodeOverlay, feature gate `NodeOverlay=true`) and to our scheduling
-   * model (annotation `cdk8s-gpu.dev/advertised-resources-per-gpu`), so `GpuRequest.mig('<profile>')` workloads land
+   * model (annotation `cdk8s-gpu.io/advertised-resources-per-gpu`), so `GpuRequest.mig('<profile>')` workloads land
    * only on pools offering the profile.
    * @returns the NodeOverlays created (one per GPU count)
    */

@@ -12,7 +12,7 @@
  *
  * Time-slicing gives no memory or fault isolation (every replica shares one frame buffer): use it for dev pools, MIG
  * for production. Rule GPU404 warns when a time-sliced pool can serve a namespace labelled
- * `cdk8s-gpu.dev/environment=production`.
+ * `cdk8s-gpu.io/environment=production`.
  */
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';

@@ -92,7 +92,7 @@ export interface RuleContext {
   placement(template: PodTemplateRef, pool: PoolModel): PlacementVerdict;
   /**
    * Objects the scheduling model could not read (e.g. a NodePool with a malformed
-   * `cdk8s-gpu.dev/advertised-resources-per-gpu` annotation); they are left out of {@link nodePools}.
+   * `cdk8s-gpu.io/advertised-resources-per-gpu` annotation); they are left out of {@link nodePools}.
    */
   readProblems(): readonly ReadProblem[];
   /** Where `obj` came from. */

@@ -335,7 +335,7 @@ describe('prices and instance types', () => {
 
   test('MIG slices pack by the advertised count (7 × 1g.5gb per A100)', () => {
     const plan = planGpuWorkloads(docs(
-      POOL('mig', ['p4d.24xlarge'], { annotations: '{cdk8s-gpu.dev/advertised-resources-per-gpu: \'{"nvidia.com/mig-1g.5gb": 7}\'}' }),
+      POOL('mig', ['p4d.24xlarge'], { annotations: '{cdk8s-gpu.io/advertised-resources-per-gpu: \'{"nvidia.com/mig-1g.5gb": 7}\'}' }),
       DEPLOY('m', 1, { replicas: 57, resource: 'nvidia.com/mig-1g.5gb' })));
     // 56 slices per node → 57 replicas need 2 nodes (cpu 57 × 1 and memory 57 × 4Gi fit easily).
     expect(pool(plan, 'mig').nodes).toEqual({ min: 2, max: 2 });

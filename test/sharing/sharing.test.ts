@@ -117,7 +117,7 @@ describe('MigConfig', () => {
     const np = ofKind(objs, 'NodePool')[0];
     expect(np.spec.template.metadata.labels).toMatchObject({ 'nvidia.com/mig.config': 'h100-1g', 'nvidia.com/gpu.deploy.device-plugin': 'paused-for-mig-change' });
     expect(np.spec.template.spec.startupTaints).toBeUndefined();
-    expect(JSON.parse(np.metadata.annotations['cdk8s-gpu.dev/advertised-resources-per-gpu'])).toEqual({ 'nvidia.com/gpu': 0, 'nvidia.com/mig-1g.10gb': 7 });
+    expect(JSON.parse(np.metadata.annotations['cdk8s-gpu.io/advertised-resources-per-gpu'])).toEqual({ 'nvidia.com/gpu': 0, 'nvidia.com/mig-1g.10gb': 7 });
     const overlays = ofKind(objs, 'NodeOverlay');
     expect(overlays.map((o) => [o.apiVersion, o.metadata.name, o.spec.capacity])).toEqual([
       ['karpenter.sh/v1alpha1', 'h100-mig-1gpu-slices', { 'nvidia.com/gpu': '0', 'nvidia.com/mig-1g.10gb': '7' }],

@@ -110,7 +110,7 @@ describe('suppression annotation', () => {
 
   test('a malformed NodePool sharing annotation is reported, not thrown', () => {
     const pool = nodePool();
-    pool.metadata.annotations = { 'cdk8s-gpu.dev/advertised-resources-per-gpu': '{not json' };
+    pool.metadata.annotations = { 'cdk8s-gpu.io/advertised-resources-per-gpu': '{not json' };
     const [f] = of(lint([pool]), 'GPU000');
     expect(f.message).toMatch(/is not JSON; the NodePool is left out/);
   });

@@ -27,7 +27,7 @@ function mixedFixture(): SourcedManifest[] {
     nodePool({ name: 'p5', requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p5.48xlarge'] }] }),
     nodePool({ name: 'a10g-spot', requirements: [{ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['g5'] }, { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] }], taints: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }] }),
     nodePool({ name: 'open', requirements: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }], taints: [] }),
-    { ...nodePool({ name: 'mig', requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p4d.24xlarge'] }], taints: [{ key: 'nvidia.com/mig', effect: 'NoExecute' }] }), metadata: { name: 'mig', annotations: { 'cdk8s-gpu.dev/advertised-resources-per-gpu': '{"nvidia.com/mig-1g.5gb": 7}' } } },
+    { ...nodePool({ name: 'mig', requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p4d.24xlarge'] }], taints: [{ key: 'nvidia.com/mig', effect: 'NoExecute' }] }), metadata: { name: 'mig', annotations: { 'cdk8s-gpu.io/advertised-resources-per-gpu': '{"nvidia.com/mig-1g.5gb": 7}' } } },
   ];
   const workloads: any[] = [];
   let i = 0;

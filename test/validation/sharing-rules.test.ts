@@ -74,7 +74,7 @@ describe('GPU402 MIG pool MIG-capable', () => {
     const [f] = of(run([nodePool('mig', ['p4d.24xlarge', 'g5.12xlarge'], { 'nvidia.com/mig.config': 'all-balanced' })]), 'GPU402');
     expect(f.message).toBe('carries nvidia.com/mig.config=all-balanced but allows instance types without MIG: g5.12xlarge (A10G-24GB)');
     expect(of(run([nodePool('off', ['g5.12xlarge'], { 'nvidia.com/mig.config': 'all-disabled' })]), 'GPU402')).toEqual([]);
-    const [g] = of(run([nodePool('ann', ['g6.xlarge'], {}, { 'cdk8s-gpu.dev/advertised-resources-per-gpu': '{"nvidia.com/mig-1g.10gb": 7}' })]), 'GPU402');
+    const [g] = of(run([nodePool('ann', ['g6.xlarge'], {}, { 'cdk8s-gpu.io/advertised-resources-per-gpu': '{"nvidia.com/mig-1g.10gb": 7}' })]), 'GPU402');
     expect(g.message).toMatch(/^advertises nvidia.com\/mig-1g.10gb but allows instance types without MIG: g6.xlarge/);
   });
 });
@@ -106,7 +106,7 @@ describe('GPU403 time-sliced pool, requests > 1', () => {
 describe('GPU404 time-sliced GPUs serving production', () => {
   const cm = tsConfigMap('ts', { resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] });
   const pool = nodePool('dev', ['g5.12xlarge'], { 'nvidia.com/device-plugin.config': 'ts' });
-  const nsObj = (env: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ml-serving', labels: { 'cdk8s-gpu.dev/environment': env } } });
+  const nsObj = (env: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ml-serving', labels: { 'cdk8s-gpu.io/environment': env } } });
   test('warns for production namespaces only, and only when the pod can land there', () => {
     const app = gpuApp({ 'nvidia.com/gpu': 1 }, { namespace: 'ml-serving' });
     const [f] = of(run([cm, pool, nsObj('production'), app]), 'GPU404');

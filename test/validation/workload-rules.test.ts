@@ -94,7 +94,7 @@ describe('GPU204 MIG resource offered', () => {
   });
   test('benefit of the doubt for MIG-capable pools without a declared layout; declared layouts are trusted', () => {
     expect(of(run([pool(['p5.48xlarge']), mig]), 'GPU204')).toEqual([]);
-    const declared = pool(['p5.48xlarge'], { 'cdk8s-gpu.dev/advertised-resources-per-gpu': '{"nvidia.com/mig-3g.40gb": 2}' });
+    const declared = pool(['p5.48xlarge'], { 'cdk8s-gpu.io/advertised-resources-per-gpu': '{"nvidia.com/mig-3g.40gb": 2}' });
     expect(of(run([declared, mig]), 'GPU204')[0].message).toMatch(/declared MIG layouts do not include it/);
   });
   test('silent without NodePools', () => {

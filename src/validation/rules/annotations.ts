@@ -16,7 +16,7 @@ export const SUPPRESSION_RULE: Rule = {
   description: `A suppression (\`${SUPPRESS_ANNOTATION}\` on an object or its pod template) switches rules off for that `
     + 'object only, and only when every entry names a known rule and gives a reason; anything else suppresses nothing '
     + 'and is reported here, so nothing is suppressed by accident. Also reports NodePools whose '
-    + '`cdk8s-gpu.dev/advertised-resources-per-gpu` annotation cannot be read (they are left out of the other '
+    + '`cdk8s-gpu.io/advertised-resources-per-gpu` annotation cannot be read (they are left out of the other '
     + 'rules). This rule cannot be suppressed; only `disabledRules` switches it off.',
   *check(ctx) {
     for (const obj of ctx.objects) {

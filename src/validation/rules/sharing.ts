@@ -8,11 +8,11 @@
  * - `nvidia.com/device-plugin.config=<key>` (device plugin): the key is looked up in the ConfigMaps of the manifests
  *   (the one ClusterPolicy `devicePlugin.config.name` names, when present); with no label, ClusterPolicy
  *   `devicePlugin.config.default` applies;
- * - the annotation `cdk8s-gpu.dev/advertised-resources-per-gpu`, when present, states what each GPU advertises and
+ * - the annotation `cdk8s-gpu.io/advertised-resources-per-gpu`, when present, states what each GPU advertises and
  *   wins over the derivation.
  * Placement always goes through the one scheduling model (`placeOnPool`), on the pool as it would advertise.
  *
- * Production namespaces (GPU404): a Namespace labelled `cdk8s-gpu.dev/environment=production`.
+ * Production namespaces (GPU404): a Namespace labelled `cdk8s-gpu.io/environment=production`.
  */
 import { parse } from 'yaml';
 import { GpuInstanceType, MigGpu } from '../../catalog';
@@ -25,7 +25,7 @@ import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 
 /** The Namespace label that marks production namespaces (GPU404). */
-export const ENVIRONMENT_LABEL = 'cdk8s-gpu.dev/environment';
+export const ENVIRONMENT_LABEL = 'cdk8s-gpu.io/environment';
 const MIG_CONFIG_LABEL = 'nvidia.com/mig.config';
 const DEVICE_PLUGIN_CONFIG_LABEL = 'nvidia.com/device-plugin.config';
 
