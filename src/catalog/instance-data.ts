@@ -31,17 +31,7 @@
  * hand only together with the reference CSV, and run `npx jest test/catalog` to see every drift.
  * @internal
  */
-
-/** Karpenter's allocatable view of one instance type (K1 "Resources" table). @internal */
-export interface AllocatableRow {
-  readonly cpuMillis: number;
-  readonly memoryMiB: number;
-  readonly ephemeralStorageGiB: number;
-  readonly pods: number;
-  readonly nvidiaGpu: number;
-  readonly efa: number;
-  readonly podEni: number;
-}
+import type { KarpenterAllocatable } from './gpu-instance-type';
 
 /** One row of the instance table. @internal */
 export interface InstanceRow {
@@ -68,7 +58,8 @@ export interface InstanceRow {
   readonly hypervisor: string;
   readonly encryptionInTransitSupported: boolean;
   readonly capabilityFlex: boolean;
-  readonly allocatable: AllocatableRow;
+  /** Karpenter's allocatable view (K1 "Resources" table). */
+  readonly allocatable: KarpenterAllocatable;
 }
 
 /** The rows, in the reference CSV's order. @internal */
