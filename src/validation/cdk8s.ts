@@ -17,12 +17,19 @@
  * `addJsonPatch`, a pool's `addTaint`, a changed Lazy value are all seen by the next synth); inside one call, cdk8s
  * itself changes nothing between validation and output. Outside a session (e.g. `node.validate()` called directly),
  * every call serialises afresh.
+ *
+ * ## A faster YAML writer
+ * For the same session, cdk8s's `Yaml.stringify` (which `App.synth()` and `App.synthYaml()` call to write every
+ * document) is replaced by the writer of ./yaml-writer.ts, byte-identical to it on the documents it accepts and
+ * delegating every other document to it; the original is put back when the session ends. cdk8s's writer is two
+ * thirds of a large app's synth time; `fastYamlWriter: false` keeps it.
  */
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { validateManifests } from './engine';
 import { formatFinding, formatSource } from './format';
 import { Finding, Severity, SourcedManifest } from './model';
+import { _stringifyDocs } from './yaml-writer';
 
 /** Options of {@link GpuValidation}. */
 export interface GpuValidationProps {
@@ -32,6 +39,13 @@ export interface GpuValidationProps {
   readonly failOnWarnings?: boolean;
   /** Print warnings with `console.warn` (each distinct warning once). @default true */
   readonly printWarnings?: boolean;
+  /**
+   * Write the app's YAML with cdk8s-gpu's fast writer during synth. Its output is byte-identical to cdk8s's own
+   * writer (documents it cannot prove identical are written by cdk8s's writer), and it is several times faster on
+   * large apps. Set `false` on any validation of an app to keep cdk8s's writer for the whole app.
+   * @default true
+   */
+  readonly fastYamlWriter?: boolean;
 }
 
 /** The JSON of each object and the result of each validation, for one synth call. */
@@ -45,8 +59,9 @@ class SynthSession {
    * Wraps the synth entry points of `scope`'s app (`synth`, `synthYaml`) and of its chart (`toJson`, which
    * `Testing.synth` calls) so each call runs in a session. Each object is wrapped once.
    */
-  public static install(scope: IConstruct): void {
+  public static install(scope: IConstruct, fastYamlWriter: boolean): void {
     const root = scope.node.root;
+    if (!fastYamlWriter) SynthSession.slowYaml.add(root);
     const targets: Array<[object, string[]]> = [];
     if (root instanceof App) targets.push([root, ['synth', 'synthYaml']]);
     let chart: Chart | undefined;
@@ -77,13 +92,15 @@ class SynthSession {
   /** The open session of an app (depth counts nested synth calls: App.synth → Chart.toJson). */
   private static readonly byApp = new WeakMap<IConstruct, SynthSession>();
   private static readonly wrapped = new WeakSet<object>();
+  /** Apps on which a validation asked for cdk8s's own YAML writer. */
+  private static readonly slowYaml = new WeakSet<IConstruct>();
 
   private static run<T>(root: IConstruct, fn: () => T): T {
     let session = SynthSession.byApp.get(root);
     if (session) {
       session.depth++;
     } else {
-      session = new SynthSession();
+      session = new SynthSession(!SynthSession.slowYaml.has(root));
       SynthSession.byApp.set(root, session);
     }
     try {
@@ -102,6 +119,17 @@ class SynthSession {
   private readonly json = new Map<ApiObject, any>();
   /** Own `toJson` properties the objects had before (usually none). */
   private readonly ownToJson = new Map<ApiObject, PropertyDescriptor | undefined>();
+  /** cdk8s's `Yaml.stringify`, while the fast writer stands in for it during this session. */
+  private readonly yamlStringify?: typeof Yaml.stringify;
+
+  private constructor(fastYamlWriter: boolean) {
+    // The writer is swapped only for the duration of this (synchronous) synth call and put back in close().
+    if (fastYamlWriter) {
+      const original = Yaml.stringify;
+      this.yamlStringify = original;
+      Yaml.stringify = (...docs: any[]) => _stringifyDocs((...d: any[]) => original.apply(Yaml, d), docs);
+    }
+  }
 
   /** The object's JSON, serialised once per session; its `toJson()` answers with it until the session ends. */
   public jsonOf(o: ApiObject): any {
@@ -114,6 +142,7 @@ class SynthSession {
   }
 
   private close(): void {
+    if (this.yamlStringify) Yaml.stringify = this.yamlStringify;
     for (const [o, previous] of this.ownToJson) {
       if (previous) Object.defineProperty(o, 'toJson', previous);
       else delete (o as any).toJson;
@@ -145,7 +174,7 @@ export class GpuValidation implements IValidation {
     const v = new GpuValidation(scope, props);
     GpuValidation.byScope.set(scope, v);
     scope.node.addValidation(v);
-    SynthSession.install(scope);
+    SynthSession.install(scope, props.fastYamlWriter ?? true);
     return v;
   }
 

@@ -1,0 +1,173 @@
+/**
+ * A fast YAML writer whose output is byte-identical to cdk8s's own `Yaml.stringify` for the documents cdk8s writes,
+ * and which hands every other document to cdk8s's writer.
+ *
+ * cdk8s 2.x writes each document with the `yaml` package: `YAML.stringify(doc, { keepUndefined: true, lineWidth: 0,
+ * version: '1.1' })` (node_modules/cdk8s/lib/yaml.js). That writer builds a YAML document tree of every value before
+ * it prints it, and at 5,000 inference workloads it is two thirds of the whole synth. The documents cdk8s writes are
+ * plain JSON trees (objects, arrays, strings, finite numbers, booleans, null) whose strings are nearly all one line,
+ * and for those the `yaml` package's block style is fully determined:
+ *
+ * - a map is `key: value` per line in insertion order, nested collections on the next lines two spaces deeper, an
+ *   empty map `{}` and an empty sequence `[]`; a sequence is `- item` at the same indent as its key (`indentSeq`),
+ *   and a map or sequence inside a sequence starts on the dash's line;
+ * - numbers print as `String(n)` for safe integers; `true`, `false` and `null` as themselves;
+ * - a string is printed plain unless the `yaml` package's `plainString` rules forbid it (an indicator first, `: ` or
+ *   ` #` inside, a space or `:` last) or the YAML 1.1 schema would read it back as another type (the schema's own
+ *   tag tests are used, e.g. `yes`, `y`, `0x1F`, `1:30`, `2024-01-01`, `<<`, the empty string); then it is quoted,
+ *   in single quotes when it contains `"` but no `'`, otherwise in double quotes as JSON escapes it.
+ *
+ * Anything outside that subset sends the whole document to the original writer: strings with a line break, a tab,
+ * a control or non-character code point, or a line starting with a document marker (`---`, `...`, `%`); numbers
+ * that are not safe integers; `undefined`; objects that are not plain; an object reachable twice (the `yaml`
+ * package writes anchors and aliases for those); keys longer than 1024 characters once quoted. So output never
+ * differs from cdk8s's: test/validation/yaml-writer.test.ts compares both writers on every example app and on
+ * random documents.
+ */
+import { Document } from 'yaml';
+
+/** Thrown inside the writer when a document is outside the subset; never escapes `stringifyDocs`. */
+class OutsideSubset extends Error {}
+
+/** Tests of the YAML 1.1 schema's non-string tags, as the `yaml` package applies them to plain scalars. */
+const NON_STRING_TESTS: RegExp[] = (() => {
+  const schema = new Document(null, { version: '1.1' }).schema as unknown as {
+    tags: Array<{ default?: unknown; tag: string; test?: RegExp }>;
+    compat?: Array<{ default?: unknown; tag: string; test?: RegExp }> | null;
+  };
+  return [...schema.tags, ...(schema.compat ?? [])]
+    .filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test instanceof RegExp)
+    .map((t) => t.test!);
+})();
+
+/** Characters the subset allows in a string: printable ASCII and every BMP character from U+00A0 but surrogates. */
+const OUTSIDE_CHARS = /[^\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]/;
+/** Where the `yaml` package refuses a plain scalar (its plainString rule, single-line form). */
+const NOT_PLAIN = /^[ ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-] |: | #| $|:$/;
+/** A document marker at the start of a line makes the `yaml` package change style with the indent. */
+const DOCUMENT_MARKER = /^(%|---|\.\.\.)/;
+/** Most strings in Kubernetes manifests: names, labels, images, paths. Plain without further tests. */
+const SIMPLE = /^[A-Za-z_/][A-Za-z0-9_./-]*$/;
+const OBJECT_PROTO = Object.prototype;
+
+function scalarString(s: string, isKey: boolean): string {
+  if (SIMPLE.test(s) && s.length > 5) return s; // every word the 1.1 schema reads as bool/null is ≤ 5 chars
+  if (OUTSIDE_CHARS.test(s) || DOCUMENT_MARKER.test(s)) throw new OutsideSubset();
+  let out: string;
+  if (!NOT_PLAIN.test(s) && !NON_STRING_TESTS.some((t) => t.test(s))) {
+    out = s;
+  } else if (s.includes('"') && !s.includes("'")) {
+    out = `'${s}'`;
+  } else {
+    out = JSON.stringify(s);
+  }
+  if (isKey && out.length > 1024) throw new OutsideSubset();
+  return out;
+}
+
+function scalar(v: unknown): string | undefined {
+  switch (typeof v) {
+    case 'string': return scalarString(v, false);
+    case 'number':
+      if (!Number.isSafeInteger(v) || Object.is(v, -0)) throw new OutsideSubset();
+      return String(v);
+    case 'boolean': return v ? 'true' : 'false';
+    case 'object':
+      if (v === null) return 'null';
+      return undefined; // a collection
+    default: throw new OutsideSubset();
+  }
+}
+
+class Writer {
+  private out = '';
+  private readonly seen = new Set<object>();
+
+  public doc(value: unknown): string {
+    const s = scalar(value);
+    if (s !== undefined) throw new OutsideSubset(); // cdk8s writes objects; leave anything else to the original
+    if (this.emptyOrEnter(value as object) !== undefined) throw new OutsideSubset();
+    if (Array.isArray(value)) this.seq(value, '', false);
+    else this.map(value as Record<string, unknown>, '', false);
+    return this.out;
+  }
+
+  /** `{}` / `[]` for an empty collection, after checking it is plain and not seen before; undefined otherwise. */
+  private emptyOrEnter(v: object): string | undefined {
+    if (this.seen.has(v)) throw new OutsideSubset(); // the yaml package would write an anchor and an alias
+    this.seen.add(v);
+    if (Array.isArray(v)) {
+      return v.length === 0 ? '[]' : undefined;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== OBJECT_PROTO && proto !== null) throw new OutsideSubset();
+    return Object.keys(v).length === 0 ? '{}' : undefined;
+  }
+
+  /** Writes a map; `inline` means the first line continues a `- ` already written. */
+  private map(m: Record<string, unknown>, indent: string, inline: boolean): void {
+    let first = true;
+    for (const k of Object.keys(m)) {
+      const v = m[k];
+      const key = scalarString(k, true);
+      const lead = first && inline ? '' : indent;
+      first = false;
+      const s = scalar(v);
+      if (s !== undefined) {
+        this.out += `${lead}${key}: ${s}\n`;
+        continue;
+      }
+      const empty = this.emptyOrEnter(v as object);
+      if (empty !== undefined) {
+        this.out += `${lead}${key}: ${empty}\n`;
+      } else if (Array.isArray(v)) {
+        this.out += `${lead}${key}:\n`;
+        this.seq(v, indent + '  ', false);
+      } else {
+        this.out += `${lead}${key}:\n`;
+        this.map(v as Record<string, unknown>, indent + '  ', false);
+      }
+    }
+  }
+
+  private seq(a: unknown[], indent: string, inline: boolean): void {
+    for (let i = 0; i < a.length; i++) {
+      if (!(i in a)) throw new OutsideSubset(); // a hole
+      const v = a[i];
+      const lead = i === 0 && inline ? '- ' : `${indent}- `;
+      const s = scalar(v);
+      if (s !== undefined) {
+        this.out += `${lead}${s}\n`;
+        continue;
+      }
+      const empty = this.emptyOrEnter(v as object);
+      this.out += lead;
+      if (empty !== undefined) this.out += `${empty}\n`;
+      else if (Array.isArray(v)) this.seq(v, indent + '  ', true);
+      else this.map(v as Record<string, unknown>, indent + '  ', true);
+    }
+  }
+}
+
+/**
+ * Writes one document as cdk8s would, or returns undefined when it is outside the subset the fast writer proves
+ * identical (the caller then uses cdk8s's writer for it).
+ * @internal
+ */
+export function _fastYamlDocument(doc: unknown): string | undefined {
+  try {
+    return new Writer().doc(doc);
+  } catch (e) {
+    if (e instanceof OutsideSubset) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * `Yaml.stringify(...docs)` with the fast writer: each document in the subset is written by it, every other one by
+ * `original` (cdk8s's own writer), joined as cdk8s joins them.
+ * @internal
+ */
+export function _stringifyDocs(original: (...docs: any[]) => string, docs: any[]): string {
+  return docs.map((d) => (d === undefined ? '\n' : _fastYamlDocument(d) ?? original(d))).join('---\n');
+}
