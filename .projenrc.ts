@@ -89,6 +89,7 @@ project.addTask('synth:examples', {
 project.addTask('bench', {
   description: 'Benchmarks (not tests): lint / synth throughput; prints figures.',
   exec: 'ts-node --transpile-only --project test/tsconfig.json bench/run.ts',
+  receiveArgs: true, // npm run bench -- synth 1000 --writers
 });
 
 project.package.setScript('synth', 'projen synth:examples');
