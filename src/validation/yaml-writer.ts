@@ -5,8 +5,8 @@
  * cdk8s 2.x writes each document with the `yaml` package: `YAML.stringify(doc, { keepUndefined: true, lineWidth: 0,
  * version: '1.1' })` (node_modules/cdk8s/lib/yaml.js). That writer builds a YAML document tree of every value before
  * it prints it, and at 5,000 inference workloads it is two thirds of the whole synth. The documents cdk8s writes are
- * plain JSON trees (objects, arrays, strings, finite numbers, booleans, null) whose strings are nearly all one line,
- * and for those the `yaml` package's block style is fully determined:
+ * plain JSON trees (objects, arrays, strings, finite numbers, booleans, null), and for those the `yaml` package's
+ * block style is fully determined:
  *
  * - a map is `key: value` per line in insertion order, nested collections on the next lines two spaces deeper, an
  *   empty map `{}` and an empty sequence `[]`; a sequence is `- item` at the same indent as its key (`indentSeq`),
@@ -14,11 +14,15 @@
  * - numbers print as `String(n)` for safe integers; `true`, `false` and `null` as themselves;
  * - a string is printed plain unless the `yaml` package's `plainString` rules forbid it (an indicator first, `: ` or
  *   ` #` inside, a space or `:` last) or the YAML 1.1 schema would read it back as another type (the schema's own
- *   tag tests are used, e.g. `yes`, `y`, `0x1F`, `1:30`, `2024-01-01`, `<<`, the empty string); then it is quoted,
- *   in single quotes when it contains `"` but no `'`, otherwise in double quotes as JSON escapes it.
+ *   tag tests are used, e.g. `yes`, `y`, `0x1F`, `1:30`, `2024-01-01`, `e12345`, the empty string); then it is
+ *   quoted, in single quotes when it contains `"` but no `'`, otherwise in double quotes as JSON escapes it;
+ * - a multi-line string value (a ConfigMap's file, user data) is a literal block, `|-` or `|`, its lines two spaces
+ *   deeper than its key.
  *
- * Anything outside that subset sends the whole document to the original writer: strings with a line break, a tab,
- * a control or non-character code point, or a line starting with a document marker (`---`, `...`, `%`); numbers
+ * Anything outside that subset sends the whole document to the original writer: a tab, a control or non-character
+ * code point; a one-line string starting a line with a document marker (`---`, `...`, `%`); a multi-line key, or a
+ * multi-line value with a leading space or line feed, more than one trailing line feed, or only spaces after its
+ * last line feed; numbers
  * that are not safe integers; `undefined`; objects that are not plain; an object reachable twice (the `yaml`
  * package writes anchors and aliases for those); keys longer than 1024 characters once quoted. So output never
  * differs from cdk8s's: test/validation/yaml-writer.test.ts compares both writers on every example app and on
@@ -29,14 +33,18 @@ import { Document } from 'yaml';
 /** Thrown inside the writer when a document is outside the subset; never escapes `stringifyDocs`. */
 class OutsideSubset extends Error {}
 
-/** Tests of the YAML 1.1 schema's non-string tags, as the `yaml` package applies them to plain scalars. */
+/**
+ * Tests of the YAML 1.1 schema's non-string tags, as the `yaml` package applies them to plain scalars. The merge tag
+ * is left out: the package gives the string `<<` that tag when it builds the node (its `identify`), and the tag
+ * writes it bare.
+ */
 const NON_STRING_TESTS: RegExp[] = (() => {
   const schema = new Document(null, { version: '1.1' }).schema as unknown as {
     tags: Array<{ default?: unknown; tag: string; test?: RegExp }>;
     compat?: Array<{ default?: unknown; tag: string; test?: RegExp }> | null;
   };
   return [...schema.tags, ...(schema.compat ?? [])]
-    .filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test instanceof RegExp)
+    .filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.tag !== 'tag:yaml.org,2002:merge' && t.test instanceof RegExp)
     .map((t) => t.test!);
 })();
 
@@ -44,30 +52,68 @@ const NON_STRING_TESTS: RegExp[] = (() => {
 const OUTSIDE_CHARS = /[^\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]/;
 /** Where the `yaml` package refuses a plain scalar (its plainString rule, single-line form). */
 const NOT_PLAIN = /^[ ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-] |: | #| $|:$/;
-/** A document marker at the start of a line makes the `yaml` package change style with the indent. */
-const DOCUMENT_MARKER = /^(%|---|\.\.\.)/;
-/** Most strings in Kubernetes manifests: names, labels, images, paths. Plain without further tests. */
+/**
+ * A document marker at the start of a line makes the `yaml` package change style with the indent. Multi-line (`m`)
+ * as in the package: U+2028 and U+2029 start a line for it too.
+ */
+const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
+/**
+ * Most strings in Kubernetes manifests: names, labels, images, paths. Longer than 5 characters, such a string is
+ * plain without further tests: the 1.1 schema's booleans and nulls are at most 5 characters, its numbers and
+ * timestamps start with a digit, a sign or a dot, except an exponent alone (`e12345` is a float), excluded here.
+ */
 const SIMPLE = /^[A-Za-z_/][A-Za-z0-9_./-]*$/;
+const EXPONENT_ONLY = /^[eE][-+]?[0-9]+$/;
+/** Characters a multi-line string may hold in the subset: those of one line, plus line feeds. */
+const OUTSIDE_CHARS_MULTILINE = /[^\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]/;
 const OBJECT_PROTO = Object.prototype;
 
+/** A one-line string scalar, plain or quoted as the `yaml` package writes it. */
 function scalarString(s: string, isKey: boolean): string {
-  if (SIMPLE.test(s) && s.length > 5) return s; // every word the 1.1 schema reads as bool/null is ≤ 5 chars
-  if (OUTSIDE_CHARS.test(s) || DOCUMENT_MARKER.test(s)) throw new OutsideSubset();
   let out: string;
-  if (!NOT_PLAIN.test(s) && !NON_STRING_TESTS.some((t) => t.test(s))) {
+  if (s.length > 5 && SIMPLE.test(s) && !EXPONENT_ONLY.test(s)) {
     out = s;
-  } else if (s.includes('"') && !s.includes("'")) {
-    out = `'${s}'`;
   } else {
-    out = JSON.stringify(s);
+    if (OUTSIDE_CHARS.test(s) || DOCUMENT_MARKER.test(s)) throw new OutsideSubset();
+    if (!NOT_PLAIN.test(s) && !NON_STRING_TESTS.some((t) => t.test(s))) {
+      out = s;
+    } else if (s.includes('"') && !s.includes("'")) {
+      out = `'${s}'`;
+    } else {
+      out = JSON.stringify(s);
+    }
   }
-  if (isKey && out.length > 1024) throw new OutsideSubset();
+  if (isKey && out.length > 1024) throw new OutsideSubset(); // the package writes an explicit `? key`
   return out;
 }
 
-function scalar(v: unknown): string | undefined {
+/**
+ * A multi-line string value: the `yaml` package writes it as a literal block (`|`, since lineWidth 0 never folds),
+ * its lines at `indent`. The subset: no leading space or line feed (indentation indicator), at most one trailing
+ * line feed (strip `|-` or clip `|`; keep `|+` is left to the package), no spaces after the last line feed (the
+ * package quotes those), and a non-empty indent (at the root the package indents differently around document markers).
+ */
+function blockString(s: string, indent: string): string {
+  if (indent === '' || OUTSIDE_CHARS_MULTILINE.test(s) || s[0] === ' ' || s[0] === '\n') throw new OutsideSubset();
+  let chomp = '-';
+  let body = s;
+  if (s.endsWith('\n')) {
+    if (s.endsWith('\n\n')) throw new OutsideSubset();
+    chomp = '';
+    body = s.slice(0, -1);
+  } else if (/\n +$/.test(s)) {
+    throw new OutsideSubset(); // the package quotes a string ending in a line feed and spaces
+  }
+  return `|${chomp}\n${indent}${body.replace(/\n+/g, `$&${indent}`)}`;
+}
+
+/**
+ * A scalar value as the `yaml` package writes it, or undefined for a collection. `indent` is the indent of the
+ * lines of the collection that holds it (a multi-line string's lines go two spaces deeper).
+ */
+function scalar(v: unknown, indent: string): string | undefined {
   switch (typeof v) {
-    case 'string': return scalarString(v, false);
+    case 'string': return v.includes('\n') ? blockString(v, `${indent}  `) : scalarString(v, false);
     case 'number':
       if (!Number.isSafeInteger(v) || Object.is(v, -0)) throw new OutsideSubset();
       return String(v);
@@ -80,16 +126,17 @@ function scalar(v: unknown): string | undefined {
 }
 
 class Writer {
-  private out = '';
+  /** Output pieces, joined once at the end (cheaper than growing one string of megabytes). */
+  private readonly parts: string[] = [];
   private readonly seen = new Set<object>();
 
   public doc(value: unknown): string {
-    const s = scalar(value);
+    const s = scalar(value, '');
     if (s !== undefined) throw new OutsideSubset(); // cdk8s writes objects; leave anything else to the original
     if (this.emptyOrEnter(value as object) !== undefined) throw new OutsideSubset();
     if (Array.isArray(value)) this.seq(value, '', false);
     else this.map(value as Record<string, unknown>, '', false);
-    return this.out;
+    return this.parts.join('');
   }
 
   /** `{}` / `[]` for an empty collection, after checking it is plain and not seen before; undefined otherwise. */
@@ -112,19 +159,19 @@ class Writer {
       const key = scalarString(k, true);
       const lead = first && inline ? '' : indent;
       first = false;
-      const s = scalar(v);
+      const s = scalar(v, indent);
       if (s !== undefined) {
-        this.out += `${lead}${key}: ${s}\n`;
+        this.parts.push(`${lead}${key}: ${s}\n`);
         continue;
       }
       const empty = this.emptyOrEnter(v as object);
       if (empty !== undefined) {
-        this.out += `${lead}${key}: ${empty}\n`;
+        this.parts.push(`${lead}${key}: ${empty}\n`);
       } else if (Array.isArray(v)) {
-        this.out += `${lead}${key}:\n`;
+        this.parts.push(`${lead}${key}:\n`);
         this.seq(v, indent + '  ', false);
       } else {
-        this.out += `${lead}${key}:\n`;
+        this.parts.push(`${lead}${key}:\n`);
         this.map(v as Record<string, unknown>, indent + '  ', false);
       }
     }
@@ -135,14 +182,14 @@ class Writer {
       if (!(i in a)) throw new OutsideSubset(); // a hole
       const v = a[i];
       const lead = i === 0 && inline ? '- ' : `${indent}- `;
-      const s = scalar(v);
+      const s = scalar(v, indent);
       if (s !== undefined) {
-        this.out += `${lead}${s}\n`;
+        this.parts.push(`${lead}${s}\n`);
         continue;
       }
       const empty = this.emptyOrEnter(v as object);
-      this.out += lead;
-      if (empty !== undefined) this.out += `${empty}\n`;
+      this.parts.push(lead);
+      if (empty !== undefined) this.parts.push(`${empty}\n`);
       else if (Array.isArray(v)) this.seq(v, indent + '  ', true);
       else this.map(v as Record<string, unknown>, indent + '  ', true);
     }
