@@ -18,16 +18,16 @@ const hpa = (name = 'model-a-hpa', target: any = { apiVersion: 'apps/v1', kind: 
   spec: { scaleTargetRef: target, minReplicas: 1, maxReplicas: max },
 });
 
-describe('SCALING_RULES (GPU301-GPU306)', () => {
+describe('SCALING_RULES (GPU301-GPU307)', () => {
   test('ids are GPU30x, unique, documented', () => {
-    expect(SCALING_RULES.map((r) => r.id)).toEqual(['GPU301', 'GPU302', 'GPU303', 'GPU304', 'GPU305', 'GPU306']);
+    expect(SCALING_RULES.map((r) => r.id)).toEqual(['GPU301', 'GPU302', 'GPU303', 'GPU304', 'GPU305', 'GPU306', 'GPU307']);
     for (const r of SCALING_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
     }
     const E = Severity.ERROR;
     const W = Severity.WARNING;
-    expect(SCALING_RULES.map((r) => r.severity)).toEqual([E, E, E, E, W, W]);
+    expect(SCALING_RULES.map((r) => r.severity)).toEqual([E, E, E, E, W, W, W]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -97,6 +97,68 @@ describe('GPU304 max replicas fit the pools', () => {
     expect(of(run([nodePool({ name: 'a', limits: {} }), app(), so({ maxReplicaCount: 1000 })]), 'GPU304')).toEqual([]);
     expect(of(run([pool('a', 8, 'p5'), app({ nodeSelector: { 'karpenter.sh/nodepool': 'z' } }), so({ maxReplicaCount: 100 })]), 'GPU304')).toEqual([]);
     expect(of(run([pool('a', 8), workload({ name: 'model-a', namespace: 'inference' }), so({ maxReplicaCount: 100 })]), 'GPU304')).toEqual([]);
+  });
+});
+
+describe('GPU307 maximums of workloads confined to the same pools fit together', () => {
+  const pool = (name: string, gpus: number | undefined, family = 'g6') => nodePool({
+    name, limits: gpus === undefined ? {} : { 'nvidia.com/gpu': gpus }, requirements: [{ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: [family] }],
+  });
+  /** A 2-GPU workload, pinned to `pools` by a nodeSelector when one pool is named. */
+  const model = (name: string, pinned?: string, o: any = {}) => app({ name, ...(pinned ? { nodeSelector: { 'karpenter.sh/nodepool': pinned } } : {}), ...o });
+  const scaler = (target: string, max: number) => so({ scaleTargetRef: { name: target }, maxReplicaCount: max }, `${target}-scaler`);
+  const gpu307 = (objects: any[]) => of(run([DEFAULT_NODE_CLASS, ...objects]), 'GPU307');
+
+  test('two scalers that each fit alone but not together: one warning, on the scaler asking for most, with the numbers', () => {
+    // Pool a allows 8 GPUs; model-a up to 3 × 2 = 6, model-b up to 2 × 2 = 4: 10 > 8. Each alone fits (GPU304 quiet).
+    const objects = [pool('a', 8), model('model-a', 'a'), model('model-b', 'a'), scaler('model-a', 3), scaler('model-b', 2)];
+    expect(of(run([DEFAULT_NODE_CLASS, ...objects]), 'GPU304')).toEqual([]);
+    const f = gpu307(objects);
+    expect(f).toHaveLength(1);
+    expect(f[0].severity).toBe(Severity.WARNING);
+    expect(f[0].object.name).toBe('model-a-scaler');
+    expect(f[0].fieldPath).toBe('spec.maxReplicaCount');
+    expect(f[0].message).toBe('together with the other workloads that can only use NodePools a, asks for 10 GPUs at peak, but those pools allow 8 (a: 8): '
+      + 'Deployment inference/model-a 3 × 2 = 6 (ScaledObject model-a-scaler maximum); Deployment inference/model-b 2 × 2 = 4 (ScaledObject model-b-scaler maximum)');
+    expect(f[0].remediation).toMatch(/by 2 GPUs in total, or raise the pools' limits\["nvidia.com\/gpu"\] to at least 10/);
+    // Exactly at the limit is fine.
+    expect(gpu307([pool('a', 10), ...objects.slice(1)])).toEqual([]);
+  });
+
+  test('unscaled GPU workloads count with spec.replicas; CPU workloads and workloads with another pool do not', () => {
+    const fixed = model('fixed', 'a');
+    fixed.spec.replicas = 2; // 4 GPUs, always
+    // model-a up to 3 × 2 = 6 plus fixed 4 = 10 > 8.
+    expect(gpu307([pool('a', 8), model('model-a', 'a'), fixed, scaler('model-a', 3)])[0].message).toMatch(/asks for 10 GPUs.*Deployment inference\/fixed 2 × 2 = 4 \(replicas\)/);
+    // A CPU workload pinned to the pool asks for no GPUs.
+    const cpu = workload({ name: 'cpu', namespace: 'inference', tolerations: [GPU_TOLERATION], nodeSelector: { 'karpenter.sh/nodepool': 'a' }, limits: { cpu: '1' } });
+    expect(gpu307([pool('a', 8), model('model-a', 'a'), cpu, scaler('model-a', 3)])).toEqual([]);
+    // model-b can also use pool b, so it is not confined to a: a alone holds model-a (6 ≤ 8); a+b hold 10 ≤ 16.
+    expect(gpu307([pool('a', 8), pool('b', 8), model('model-a', 'a'), model('model-b'), scaler('model-a', 3), scaler('model-b', 2)])).toEqual([]);
+  });
+
+  test('only the smallest overcommitted set of pools is reported', () => {
+    // Pool a: model-a 3 × 2 + model-b 2 × 2 = 10 > 8. Pools a+b: also model-c (anywhere) 4 × 2 = 8 → 18 > 16.
+    const f = gpu307([pool('a', 8), pool('b', 8), model('model-a', 'a'), model('model-b', 'a'), model('model-c'),
+      scaler('model-a', 3), scaler('model-b', 2), scaler('model-c', 4)]);
+    expect(f.map((x) => x.message.match(/NodePools ([a-z, ]+), asks/)![1])).toEqual(['a']);
+  });
+
+  test('not judged: a pool without a GPU limit, only unscaled workloads, a single workload (GPU304), default and HPA maximums count', () => {
+    expect(gpu307([pool('a', undefined), model('model-a', 'a'), model('model-b', 'a'), scaler('model-a', 30), scaler('model-b', 30)])).toEqual([]);
+    const x = model('x', 'a');
+    x.spec.replicas = 3;
+    const y = model('y', 'a');
+    y.spec.replicas = 3;
+    expect(gpu307([pool('a', 8), x, y])).toEqual([]);
+    expect(gpu307([pool('a', 8), model('model-a', 'a'), scaler('model-a', 10)])).toEqual([]);
+    // KEDA's default maximum is 100; an HPA's maxReplicas counts too.
+    const noMax = scaler('model-a', 1);
+    delete noMax.spec.maxReplicaCount;
+    expect(gpu307([pool('a', 64), model('model-a', 'a'), model('model-b', 'a'), noMax])[0].message).toMatch(/model-a 100 × 2 = 200 \(ScaledObject model-a-scaler maximum\)/);
+    const withHpa = gpu307([pool('a', 8), model('model-a', 'a'), model('model-b', 'a'), hpa('h', { apiVersion: 'apps/v1', kind: 'Deployment', name: 'model-b' }, 3), scaler('model-a', 2)]);
+    expect(withHpa[0].fieldPath).toBe('spec.maxReplicas');
+    expect(withHpa[0].object.kind).toBe('HorizontalPodAutoscaler');
   });
 });
 

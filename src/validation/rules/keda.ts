@@ -1,5 +1,5 @@
 /**
- * Scaling rules (GPU301-GPU306): KEDA ScaledObjects and HorizontalPodAutoscalers against the workloads they scale,
+ * Scaling rules (GPU301-GPU307): KEDA ScaledObjects and HorizontalPodAutoscalers against the workloads they scale,
  * the pools those workloads can use (the one scheduling model) and the monitoring in the manifests.
  *
  * KEDA facts (keda.sh "ScaledObject specification", KEDA 2.20 CRD in ../shared/reference/crds): `scaleTargetRef`
@@ -180,6 +180,91 @@ export const MAX_REPLICAS_FIT_POOL_LIMITS: Rule = {
   },
 };
 
+/** One GPU workload's share of a group of pools: its most replicas × whole GPUs per replica. */
+interface PoolShare {
+  readonly workload: WorkloadRef;
+  /** The scaler that sets its maximum, if any (else its `spec.replicas`). */
+  readonly scaler?: ScalerRef;
+  readonly replicas: number;
+  readonly gpus: number;
+  /** The pools it can use (by name, sorted). */
+  readonly pools: string[];
+}
+
+/** GPU307 — the scalers' maximums together must fit the GPU limits of the pools their targets are confined to. */
+export const SHARED_POOLS_FIT_MAXIMUMS: Rule = {
+  id: 'GPU307',
+  title: 'The maximum replicas of workloads that can only use the same NodePools must fit those pools\' GPU limits together',
+  severity: Severity.WARNING,
+  kinds: ['ScaledObject', 'HorizontalPodAutoscaler', 'Deployment', 'StatefulSet', 'NodePool'],
+  remediation: 'Lower the maxReplicaCount of the scalers listed, raise the NodePools\' limits["nvidia.com/gpu"], or give some '
+    + 'of the workloads another pool.',
+  description: 'GPU304 judges each scaler alone. When several GPU workloads can only run on the same NodePools (their '
+    + 'usable pools, by the scheduling model, are within one set), they compete for the GPUs those pools may launch: at '
+    + 'peak, the scaled workloads at their maximum replicas and the unscaled ones at `spec.replicas` need the sum of their '
+    + 'GPUs. If that is above the pools\' summed `limits["nvidia.com/gpu"]`, Karpenter stops launching nodes and some '
+    + 'replicas stay Pending exactly when load is highest, while each scaler looks healthy on its own. Reported once per '
+    + 'smallest overcommitted set of pools, on the scaler asking for the most GPUs, when at least one workload of the group is '
+    + 'scaled and at least two workloads share the set. A warning: the maximums may be deliberate if the workloads never '
+    + 'peak together.',
+  *check(ctx) {
+    const pools = ctx.nodePools();
+    if (pools.length === 0) return;
+    const scalerOf = new Map<any, ScalerRef>();
+    for (const s of scalersOf(ctx)) {
+      const t = targetOf(ctx, s);
+      if (t && !scalerOf.has(t)) scalerOf.set(t, s);
+    }
+    if (scalerOf.size === 0) return;
+    const limitOf = new Map(pools.map((p) => [p.name, p.gpuLimit] as const));
+    const shares: PoolShare[] = [];
+    for (const w of ctx.workloads()) {
+      if (w.kind !== 'Deployment' && w.kind !== 'StatefulSet') continue;
+      const gpus = wholeGpus(ctx, w);
+      if (gpus === 0) continue;
+      const usable = pools.filter((p) => ctx.placement(w.template, p).fits).map((p) => p.name).sort();
+      if (usable.length === 0) continue;
+      const scaler = scalerOf.get(w.object);
+      let replicas: unknown;
+      if (scaler) {
+        const raw = scaler.kind === 'ScaledObject' ? scaler.object?.spec?.maxReplicaCount : scaler.object?.spec?.maxReplicas;
+        replicas = raw ?? (scaler.kind === 'ScaledObject' ? KEDA_DEFAULT_MAX : undefined);
+      } else {
+        replicas = w.object?.spec?.replicas ?? 1;
+      }
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas <= 0) continue;
+      shares.push({ workload: w, scaler, replicas, gpus, pools: usable });
+    }
+    // Candidate sets: each workload's usable pools. A workload is confined to a set when all its usable pools are in it.
+    const sets = new Map<string, string[]>();
+    for (const sh of shares) sets.set(sh.pools.join(','), sh.pools);
+    const over: Array<{ pools: string[]; group: PoolShare[]; demand: number; capacity: number }> = [];
+    for (const set of sets.values()) {
+      if (set.some((name) => limitOf.get(name) === undefined)) continue; // an unlimited pool: no ceiling to exceed
+      const inSet = new Set(set);
+      const group = shares.filter((sh) => sh.pools.every((name) => inSet.has(name)));
+      if (group.length < 2 || !group.some((sh) => sh.scaler)) continue;
+      const demand = group.reduce((sum, sh) => sum + sh.replicas * sh.gpus, 0);
+      const capacity = set.reduce((sum, name) => sum + (limitOf.get(name) ?? 0), 0);
+      if (demand > capacity) over.push({ pools: set, group, demand, capacity });
+    }
+    for (const o of over) {
+      // Only the smallest overcommitted sets: a larger one that contains another is reported once that is fixed.
+      if (over.some((x) => x !== o && x.pools.length < o.pools.length && x.pools.every((n) => o.pools.includes(n)))) continue;
+      const scaled = o.group.filter((sh) => sh.scaler);
+      const worst = scaled.reduce((a, b) => (b.replicas * b.gpus > a.replicas * a.gpus ? b : a));
+      const s = worst.scaler!;
+      const field = s.kind === 'ScaledObject' ? 'spec.maxReplicaCount' : 'spec.maxReplicas';
+      const parts = o.group.map((sh) => `${sh.workload.kind} ${nsOf(sh.workload.object) || 'default'}/${nameOf(sh.workload.object)} `
+        + `${sh.replicas} × ${sh.gpus} = ${sh.replicas * sh.gpus}${sh.scaler ? ` (${sh.scaler.kind} ${nameOf(sh.scaler.object)} maximum)` : ' (replicas)'}`);
+      yield ctx.finding(s.object, field,
+        `together with the other workloads that can only use NodePools ${o.pools.join(', ')}, asks for ${o.demand} GPUs at peak, `
+        + `but those pools allow ${o.capacity} (${o.pools.map((n) => `${n}: ${limitOf.get(n)}`).join(', ')}): ${parts.join('; ')}`,
+        `Lower these maximums by ${o.demand - o.capacity} GPUs in total, or raise the pools' limits["nvidia.com/gpu"] to at least ${o.demand} together.`);
+    }
+  },
+};
+
 /** GPU305 — no `metricName` on triggers. */
 export const NO_TRIGGER_METRIC_NAME: Rule = {
   id: 'GPU305',
@@ -252,4 +337,5 @@ export const SCALING_RULES: Rule[] = [
   MAX_REPLICAS_FIT_POOL_LIMITS,
   NO_TRIGGER_METRIC_NAME,
   DCGM_TRIGGER_NEEDS_EXPORTER,
+  SHARED_POOLS_FIT_MAXIMUMS,
 ];
