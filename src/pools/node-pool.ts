@@ -526,6 +526,23 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     return reqs;
   }
 
+  /**
+   * The inputs of the NodePool's JSON, as text: its rendered spec, its metadata and its JSON patches. Equal texts give
+   * equal JSON, so the scheduling model of the pool can be reused without rendering it (see workloads/gpu-pod.ts).
+   * Undefined when an input holds a value cdk8s resolves later (a Lazy or an object with `resolve()`): the caller
+   * then compares the rendered JSON.
+   * @internal
+   */
+  public _modelFingerprint(): string | undefined {
+    let lazy = false;
+    const text = JSON.stringify([this._renderSpec(), this.nodePool.metadata.toJson(), (this.nodePool as any).patches ?? []],
+      (_key, value) => {
+        if (value instanceof Lazy || (value !== null && typeof value === 'object' && typeof value.resolve === 'function')) lazy = true;
+        return value;
+      });
+    return lazy ? undefined : text;
+  }
+
   /** The NodePool spec. @internal */
   public _renderSpec(): NodePoolSpec {
     const p = this.props;

@@ -60,6 +60,11 @@ export interface _GpuPlacement {
  * few pools rebuilt the same model thousands of times. The cache is keyed by the NodePool's current JSON, so any
  * change to the pool after a workload was placed (`addTaint`, `addLabel`, a JSON patch, an annotation from MIG or
  * time-slicing) gives the next workload a fresh model: correctness never depends on tracking who changed what.
+ *
+ * Rendering that JSON (cdk8s's resolve of the whole NodePool) was itself a third of the construction time of a large
+ * app, so the key is the pool's `_modelFingerprint()` when it has one: the very inputs of that JSON (its rendered
+ * spec, metadata and JSON patches), compared as text, and undefined when any of them holds a lazy value, in which case
+ * the JSON is rendered as before.
  */
 const POOL_MODELS = new WeakMap<ApiObject, { json: string; model: PoolModel }>();
 
@@ -87,10 +92,12 @@ export function _poolModel(pool: IGpuNodePool): PoolModel {
   const child = pool.node.defaultChild;
   if (child instanceof ApiObject && child.kind === 'NodePool') {
     try {
-      const object = child.toJson();
-      const json = JSON.stringify(object);
+      const fingerprint = typeof (pool as any)._modelFingerprint === 'function' ? (pool as any)._modelFingerprint() as string | undefined : undefined;
       const cached = POOL_MODELS.get(child);
-      if (cached && cached.json === json) return cached.model;
+      if (fingerprint !== undefined && cached && cached.json === fingerprint) return cached.model;
+      const object = child.toJson();
+      const json = fingerprint ?? JSON.stringify(object);
+      if (fingerprint === undefined && cached && cached.json === json) return cached.model;
       const model = poolModelOf(object);
       POOL_MODELS.set(child, { json, model });
       return model;

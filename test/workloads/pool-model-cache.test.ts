@@ -1,0 +1,74 @@
+/**
+ * Workloads reuse the scheduling model of a pool while the pool is unchanged (workloads/gpu-pod.ts POOL_MODELS, keyed
+ * by GpuNodePool._modelFingerprint), and get a fresh one after any change to what the NodePool's JSON is made of.
+ */
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { BOUND, chart } from './helpers';
+import { GpuInstanceType } from '../../src/catalog';
+import { GpuNodePool } from '../../src/pools';
+import { GpuRequest, InferenceDeployment } from '../../src/workloads';
+import { configError } from '../config-error';
+
+const TYPES = [GpuInstanceType.G5_XLARGE, GpuInstanceType.G5_12XLARGE];
+
+function setup() {
+  const c = chart();
+  const pool = new GpuNodePool(c, 'pool', { name: 'g5', instanceTypes: TYPES, maxNodes: 4, nodeClassProps: BOUND });
+  let n = 0;
+  const place = (gpus: number) => new InferenceDeployment(c, `m${n++}`, { image: 'vllm/vllm-openai:v0.12.0', gpus: GpuRequest.whole(gpus), pools: [pool] });
+  /** A JSON patch leaving only g5.xlarge (1 GPU) in the pool's instance-type requirement. */
+  const onlyXlarge = (value: unknown = ['g5.xlarge']) => {
+    const reqs: any[] = ApiObject.of(pool).toJson().spec.template.spec.requirements;
+    const i = reqs.findIndex((r) => r.key === 'node.kubernetes.io/instance-type');
+    ApiObject.of(pool).addJsonPatch(JsonPatch.replace(`/spec/template/spec/requirements/${i}/values`, value));
+  };
+  return { pool, place, onlyXlarge };
+}
+
+describe('the pool model cache', () => {
+  test('the fingerprint is stable while nothing changes and differs after a taint, a label, an annotation or a patch', () => {
+    const { pool } = setup();
+    const seen = new Set<string>();
+    const fp = () => {
+      const f = pool._modelFingerprint();
+      expect(typeof f).toBe('string');
+      return f!;
+    };
+    seen.add(fp());
+    expect(fp()).toBe([...seen][0]);
+    pool.addTaint({ key: 'example.com/dedicated', value: 'llm', effect: 'NoSchedule' as any });
+    seen.add(fp());
+    pool.addLabel('example.com/team', 'search');
+    seen.add(fp());
+    ApiObject.of(pool).metadata.addAnnotation('example.com/note', 'x');
+    seen.add(fp());
+    ApiObject.of(pool).addJsonPatch(JsonPatch.add('/spec/weight', 7));
+    seen.add(fp());
+    expect(seen.size).toBe(5);
+  });
+
+  test('a JSON patch after a workload was placed is seen by the next workload', () => {
+    const { place, onlyXlarge } = setup();
+    place(4); // fits g5.12xlarge
+    onlyXlarge();
+    expect(configError(() => place(4)).message).toMatch(/gpus is 4 × nvidia.com\/gpu, which no instance type of the pools can serve \(g5: needs 4 nvidia.com\/gpu per pod; the largest allowed type g5.xlarge has 1\)/);
+    place(1); // g5.xlarge still serves one GPU
+  });
+
+  test('a lazy value among the inputs gives no fingerprint', () => {
+    const { pool, onlyXlarge } = setup();
+    expect(pool._modelFingerprint()).toEqual(expect.any(String));
+    onlyXlarge(Lazy.any({ produce: () => ['g5.xlarge'] }));
+    expect(pool._modelFingerprint()).toBeUndefined();
+  });
+
+  test('without a fingerprint the rendered JSON is compared, and changes are still seen', () => {
+    const { pool, place, onlyXlarge } = setup();
+    const fingerprint = jest.spyOn(pool, '_modelFingerprint').mockReturnValue(undefined);
+    place(4);
+    place(4); // same JSON: the cached model
+    onlyXlarge();
+    expect(configError(() => place(4)).message).toMatch(/which no instance type of the pools can serve/);
+    expect(fingerprint).toHaveBeenCalled();
+  });
+});
