@@ -529,18 +529,19 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
   /**
    * The inputs of the NodePool's JSON, as text: its rendered spec, its metadata and its JSON patches. Equal texts give
    * equal JSON, so the scheduling model of the pool can be reused without rendering it (see workloads/gpu-pod.ts).
-   * Undefined when an input holds a value cdk8s resolves later (a Lazy or an object with `resolve()`): the caller
-   * then compares the rendered JSON.
+   * Undefined when a JSON patch holds a lazy value (a Lazy or an object with `resolve()`): the caller then compares
+   * the rendered JSON.
    * @internal
    */
   public _modelFingerprint(): string | undefined {
+    // The spec is this class's own rendering of typed props (strings, numbers, NodePoolSpecLimits) and metadata.toJson()
+    // is resolved; only JSON patches come from elsewhere, so only they are searched for lazy values.
     let lazy = false;
-    const text = JSON.stringify([this._renderSpec(), this.nodePool.metadata.toJson(), (this.nodePool as any).patches ?? []],
-      (_key, value) => {
-        if (value instanceof Lazy || (value !== null && typeof value === 'object' && typeof value.resolve === 'function')) lazy = true;
-        return value;
-      });
-    return lazy ? undefined : text;
+    const patches = JSON.stringify((this.nodePool as any).patches ?? [], (_key, value) => {
+      if (value instanceof Lazy || (value !== null && typeof value === 'object' && typeof value.resolve === 'function')) lazy = true;
+      return value;
+    });
+    return lazy ? undefined : `${JSON.stringify(this._renderSpec())}\n${JSON.stringify(this.nodePool.metadata.toJson())}\n${patches}`;
   }
 
   /** The NodePool spec. @internal */
