@@ -21,12 +21,13 @@
  *
  * Anything outside that subset sends the whole document to the original writer: a tab, a control or non-character
  * code point; a one-line string starting a line with a document marker (`---`, `...`, `%`); a multi-line key, or a
- * multi-line value with a leading space or line feed, more than one trailing line feed, or only spaces after its
- * last line feed; numbers
- * that are not safe integers; `undefined`; objects that are not plain; an object reachable twice (the `yaml`
- * package writes anchors and aliases for those); keys longer than 1024 characters once quoted. So output never
- * differs from cdk8s's: test/validation/yaml-writer.test.ts compares both writers on every example app and on
- * random documents.
+ * multi-line value with a leading space or line feed, a trailing run of spaces and line feeds the package keeps
+ * (`|+`), or only spaces after its last line feed; collections nested more than 200 deep; numbers that are not safe
+ * integers; `undefined`; objects that are not plain or that the package would read differently (a `toJSON` method,
+ * `Symbol.iterator` on a non-array, an array with another prototype); an object reachable twice (the `yaml` package
+ * writes anchors and aliases for those); keys longer than 1024 characters once quoted. So output never differs from
+ * cdk8s's: test/validation/yaml-writer.test.ts compares both writers on every example app and on random documents,
+ * and test/validation/yaml-writer-corpus.test.ts on every manifest and CRD of the repository and ../shared.
  */
 import { Document } from 'yaml';
 
@@ -67,6 +68,14 @@ const EXPONENT_ONLY = /^[eE][-+]?[0-9]+$/;
 /** Characters a multi-line string may hold in the subset: those of one line, plus line feeds. */
 const OUTSIDE_CHARS_MULTILINE = /[^\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]/;
 const OBJECT_PROTO = Object.prototype;
+const ARRAY_PROTO = Array.prototype;
+/** The symbol the `yaml` package marks its own nodes with. */
+const YAML_NODE_TYPE = Symbol.for('yaml.node.type');
+/**
+ * Deeper documents go to the package, which overflows the stack at about 700 levels: a document cdk8s cannot write
+ * fails the same way with the fast writer in place.
+ */
+const MAX_DEPTH = 200;
 
 /** A one-line string scalar, plain or quoted as the `yaml` package writes it. */
 function scalarString(s: string, isKey: boolean): string {
@@ -98,7 +107,10 @@ function blockString(s: string, indent: string): string {
   let chomp = '-';
   let body = s;
   if (s.endsWith('\n')) {
-    if (s.endsWith('\n\n')) throw new OutsideSubset();
+    // The package keeps (`|+`) unless the first line feed of the trailing run of spaces and line feeds is its last
+    // character: `a\n\n` and `a\n \n` are kept, `a  \n` is clipped.
+    const run = /[ \n]*$/.exec(s)![0];
+    if (run.indexOf('\n') !== run.length - 1) throw new OutsideSubset();
     chomp = '';
     body = s.slice(0, -1);
   } else if (/\n +$/.test(s)) {
@@ -129,6 +141,7 @@ class Writer {
   /** Output pieces, joined once at the end (cheaper than growing one string of megabytes). */
   private readonly parts: string[] = [];
   private readonly seen = new Set<object>();
+  private depth = 0;
 
   public doc(value: unknown): string {
     const s = scalar(value, '');
@@ -143,16 +156,21 @@ class Writer {
   private emptyOrEnter(v: object): string | undefined {
     if (this.seen.has(v)) throw new OutsideSubset(); // the yaml package would write an anchor and an alias
     this.seen.add(v);
+    // The package reads a `toJSON` method (even inherited or non-enumerable) and its own node-type symbol on anything,
+    // and iterates any non-array object with `Symbol.iterator` or array with its own: all left to it.
+    if ('toJSON' in v || YAML_NODE_TYPE in v) throw new OutsideSubset();
     if (Array.isArray(v)) {
+      if (Object.getPrototypeOf(v) !== ARRAY_PROTO || Object.prototype.hasOwnProperty.call(v, Symbol.iterator)) throw new OutsideSubset();
       return v.length === 0 ? '[]' : undefined;
     }
     const proto = Object.getPrototypeOf(v);
-    if (proto !== OBJECT_PROTO && proto !== null) throw new OutsideSubset();
+    if ((proto !== OBJECT_PROTO && proto !== null) || Symbol.iterator in v) throw new OutsideSubset();
     return Object.keys(v).length === 0 ? '{}' : undefined;
   }
 
   /** Writes a map; `inline` means the first line continues a `- ` already written. */
   private map(m: Record<string, unknown>, indent: string, inline: boolean): void {
+    if (++this.depth > MAX_DEPTH) throw new OutsideSubset();
     let first = true;
     for (const k of Object.keys(m)) {
       const v = m[k];
@@ -175,9 +193,11 @@ class Writer {
         this.map(v as Record<string, unknown>, indent + '  ', false);
       }
     }
+    this.depth--;
   }
 
   private seq(a: unknown[], indent: string, inline: boolean): void {
+    if (++this.depth > MAX_DEPTH) throw new OutsideSubset();
     for (let i = 0; i < a.length; i++) {
       if (!(i in a)) throw new OutsideSubset(); // a hole
       const v = a[i];
@@ -193,6 +213,7 @@ class Writer {
       else if (Array.isArray(v)) this.seq(v, indent + '  ', true);
       else this.map(v as Record<string, unknown>, indent + '  ', true);
     }
+    this.depth--;
   }
 }
 
