@@ -6,7 +6,10 @@
  * random documents (fast-check), every document of the example apps, `_stringifyDocs`, and the `GpuValidation`
  * integration (same `synthYaml()` output with and without the fast writer; cdk8s's writer put back after synth).
  */
-import { ApiObject, App, Chart, Testing, Yaml } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Testing, Yaml, YamlOutputType } from 'cdk8s';
 import * as fc from 'fast-check';
 import { GpuValidation } from '../../src/validation';
 import { _fastYamlDocument, _stringifyDocs } from '../../src/validation/yaml-writer';
@@ -591,5 +594,65 @@ describe('GpuValidation uses the fast writer during synth', () => {
     }));
     expect(() => app.synthYaml()).toThrow(/GPU002/);
     expect(Yaml.stringify).toBe(CDK8S_STRINGIFY);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// App.synth() writes files through Yaml.save → Yaml.stringify: every output layout gives the same files either way
+
+describe('App.synth() files are byte-identical with and without the fast writer, in every YamlOutputType', () => {
+  /** Every file under `dir` (relative path → content). */
+  function files(dir: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+      }
+    };
+    walk(dir);
+    return out;
+  }
+
+  function synthTo(yamlOutputType: YamlOutputType, fastYamlWriter: boolean): Record<string, string> {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gpu-writer-'));
+    try {
+      const app = new App({ outdir, yamlOutputType });
+      for (const name of ['serving', 'config']) {
+        const chart = new Chart(app, name);
+        GpuValidation.addTo(chart, { fastYamlWriter });
+        new ApiObject(chart, 'cm', {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `${name}-files`, namespace: 'default' },
+          data: { 'run.sh': '#!/bin/sh\nexec vllm serve "$@"\n', 'on': 'yes', 'ratio': '1:30', 'empty': '' },
+        });
+        new ApiObject(chart, 'svc', {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: `${name}-svc`, namespace: 'default' },
+          spec: { selector: { app: name }, ports: [{ port: 8000, targetPort: 8000, name: 'http' }] },
+        });
+      }
+      let swapped = false;
+      app.node.addValidation({ validate: () => { swapped = Yaml.stringify !== CDK8S_STRINGIFY; return []; } });
+      app.synth();
+      expect(swapped).toBe(fastYamlWriter);
+      expect(Yaml.stringify).toBe(CDK8S_STRINGIFY);
+      return files(outdir);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+
+  const names = Object.keys(YamlOutputType).filter((k) => Number.isNaN(Number(k))) as Array<keyof typeof YamlOutputType>;
+  test('all four layouts are covered', () => expect(names).toHaveLength(4));
+  test.each(names)('%s', (name) => {
+    const fast = synthTo(YamlOutputType[name], true);
+    const slow = synthTo(YamlOutputType[name], false);
+    expect(Object.keys(fast).length).toBeGreaterThan(0);
+    expect(Object.keys(fast).sort()).toEqual(Object.keys(slow).sort());
+    for (const f of Object.keys(slow)) expect({ f, same: fast[f] === slow[f] }).toEqual({ f, same: true });
   });
 });
