@@ -24,6 +24,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
+import { NameRule, dnsNameProblem, validateDns1123Name } from '../naming';
 import { _validateLabels } from './gpu-pod';
 import { GpuRequest } from './gpu-request';
 
@@ -178,11 +179,31 @@ export class GpuTeam extends Construct {
       throw new GpuConfigError(this, 'name', `is ${JSON.stringify(name)}, not a valid team name (it becomes a namespace and a label value)`,
         'use at most 63 lower-case alphanumerics or "-"');
     }
+    // The `= {}` default covers only undefined: null (or a non-object) would fail below with a TypeError.
+    if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+      throw new GpuConfigError(this, 'props', `is ${describe(props)}, not an object`, 'pass { gpuQuota, readableSecrets, … } or leave props out');
+    }
     this.teamName = name;
     this.namespaceName = props.namespace ?? name;
-    if (this.namespaceName.length > 63 || !DNS_LABEL.test(this.namespaceName)) {
-      throw new GpuConfigError(this, 'namespace', `is ${JSON.stringify(this.namespaceName)}, not a valid namespace name`, 'use at most 63 lower-case alphanumerics or "-"');
+    // typeof first: DNS_LABEL.test(5) is true (the number is stringified), which would make metadata.name the number 5.
+    if (typeof this.namespaceName !== 'string' || this.namespaceName.length > 63 || !DNS_LABEL.test(this.namespaceName)) {
+      throw new GpuConfigError(this, 'namespace', `is ${describe(this.namespaceName)}, not a valid namespace name`, 'use at most 63 lower-case alphanumerics or "-"');
     }
+    if (props.serviceAccountName !== undefined) {
+      validateDns1123Name(this, 'serviceAccountName', props.serviceAccountName, NameRule.DNS1123_SUBDOMAIN);
+    }
+    if (props.migQuotas !== undefined && !Array.isArray(props.migQuotas)) {
+      throw new GpuConfigError(this, 'migQuotas', `is ${describe(props.migQuotas)}, not an array`, 'pass a list, e.g. [{ profile: \'1g.10gb\', count: 7 }]');
+    }
+    (props.migQuotas ?? []).forEach((q, i) => {
+      if (q === null || typeof q !== 'object') {
+        throw new GpuConfigError(this, `migQuotas[${i}]`, `is ${describe(q)}, not a { profile, count } entry`, 'pass entries like { profile: \'1g.10gb\', count: 7 }');
+      }
+    });
+    // RBAC names: an empty or missing name would be dropped by cdk8s-plus, leaving a rule without resourceNames,
+    // which grants `get` on EVERY ConfigMap/Secret of the namespace. Check them all before anything is made.
+    const configMaps = this.readableNames('readableConfigMaps', props.readableConfigMaps, 'ConfigMap');
+    const secrets = this.readableNames('readableSecrets', props.readableSecrets, 'Secret');
     _validateLabels(this, 'labels', props.labels);
     if (props.gpuQuota !== undefined && (!Number.isInteger(props.gpuQuota) || props.gpuQuota < 0)) {
       throw new GpuConfigError(this, 'gpuQuota', `is ${props.gpuQuota}`, 'pass a whole number of GPUs >= 0');
@@ -239,8 +260,6 @@ export class GpuTeam extends Construct {
       metadata: { name: props.serviceAccountName ?? `${name}-workloads`, namespace: this.namespaceName },
       automountToken: false,
     });
-    const configMaps = props.readableConfigMaps ?? [];
-    const secrets = props.readableSecrets ?? [];
     if (configMaps.length + secrets.length > 0) {
       this.role = new kplus.Role(this, 'Role', { metadata: { namespace: this.namespaceName } });
       // `get` by name only: list/watch would reveal objects beyond the named ones.
@@ -248,6 +267,38 @@ export class GpuTeam extends Construct {
       for (const s of secrets) this.role.allowGet(kplus.Secret.fromSecretName(this, `secret-${s}`, s));
       this.role.bind(this.serviceAccount);
     }
+  }
+
+  /** The ConfigMap/Secret names of `prop`: an array of unique DNS-1123 subdomain names, else GpuConfigError. */
+  private readableNames(prop: string, value: unknown, kind: string): string[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      throw new GpuConfigError(this, prop, `is ${describe(value)}, not an array of ${kind} names`,
+        `pass a list of names, e.g. ['${kind === 'Secret' ? 'hf-token' : 'model-config'}']`);
+    }
+    const seen = new Set<string>();
+    value.forEach((n, i) => {
+      const problem = dnsNameProblem(n, NameRule.DNS1123_SUBDOMAIN);
+      if (problem) {
+        // Say why it matters when the name would vanish: cdk8s-plus would render the rule without resourceNames.
+        const why = typeof n !== 'string' || n === '' ? ` (a rule without the name would grant get on every ${kind} of the namespace)` : '';
+        throw new GpuConfigError(this, `${prop}[${i}]`, `${problem}${why}`,
+          `name each ${kind} with at most 253 lower-case letters, digits, "-" or ".", e.g. "model-a"`);
+      }
+      if (seen.has(n)) throw new GpuConfigError(this, `${prop}[${i}]`, `repeats ${JSON.stringify(n)}`, `list each ${kind} once`);
+      seen.add(n);
+    });
+    return value as string[];
+  }
+}
+
+/** A value for an error message: JSON where possible, `undefined` and non-JSON values as text. */
+function describe(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
   }
 }
 
