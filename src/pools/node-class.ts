@@ -192,6 +192,10 @@ export class GpuNodeClass extends Construct {
     this._role = this.checkNonEmpty('role', props.role);
     this._clusterName = this.checkNonEmpty('clusterName', props.clusterName);
     this.validateProps(props);
+    if (props.capacityReservations !== undefined && !Array.isArray(props.capacityReservations)) {
+      throw new GpuConfigError(this, 'capacityReservations', `is ${_describeValue(props.capacityReservations)}, not an array`,
+        'pass a list of CapacityReservation, e.g. [CapacityReservation.onDemandReservation(\'cr-0123456789abcdef0\')]');
+    }
     for (const r of props.capacityReservations ?? []) this.addCapacityReservation(r);
 
     this.nodeClass = new Ec2NodeClass(this, 'Resource', {
@@ -245,6 +249,10 @@ export class GpuNodeClass extends Construct {
 
   /** Let nodes launch into this reservation too (duplicates are ignored). At most 30 terms. */
   public addCapacityReservation(reservation: CapacityReservation): void {
+    if (!_isCapacityReservation(reservation)) {
+      throw new GpuConfigError(this, 'capacityReservations', `gets ${_describeValue(reservation)}, not a CapacityReservation`,
+        'make it with CapacityReservation.onDemandReservation(id), .capacityBlock(id, endsAt) or .byTags(tags)');
+    }
     if (this.reservations.some((r) => r._key() === reservation._key())) return;
     if (this.reservations.length >= 30) {
       throw new GpuConfigError(this, 'capacityReservations', 'has 30 entries already, the CRD maximum', 'select reservations by tags instead of one id each');
@@ -411,5 +419,24 @@ export class GpuNodeClass extends Construct {
       } : {}),
     };
     return spec as Ec2NodeClassSpec;
+  }
+}
+
+/**
+ * Whether `r` is a CapacityReservation: by class, or by shape so that copies of this library loaded from another
+ * package also pass. @internal
+ */
+export function _isCapacityReservation(r: unknown): r is CapacityReservation {
+  return r instanceof CapacityReservation || (typeof r === 'object' && r !== null
+    && typeof (r as any)._key === 'function' && typeof (r as any)._toSelectorTerm === 'function');
+}
+
+/** A value for an error message: JSON where possible, `undefined` and non-JSON values as text. @internal */
+export function _describeValue(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
   }
 }

@@ -15,7 +15,7 @@ import {
   BUDGET_DURATION, cronScheduleProblem, formatKarpenterDuration, labelKeySyntaxProblem, labelValueSyntaxProblem,
   restrictedKeyReason,
 } from './karpenter-syntax';
-import { GpuNodeClass, GpuNodeClassProps } from './node-class';
+import { GpuNodeClass, GpuNodeClassProps, _describeValue, _isCapacityReservation } from './node-class';
 import {
   IGpuNodePool, NodeTaint, PodToleration, PoolNodeSelectorRequirement, PoolRequiredNodeAffinity, TaintEffect,
 } from './pool';
@@ -198,7 +198,17 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
       throw new GpuConfigError(this, 'nodeClassProps', 'is set together with nodeClass', 'configure the shared nodeClass itself, or drop nodeClass to create one from nodeClassProps');
     }
     this.nodeClass = props.nodeClass ?? new GpuNodeClass(this, 'NodeClass', props.nodeClassProps);
-    for (const r of props.capacityReservations ?? []) this.nodeClass.addCapacityReservation(r);
+    if (props.capacityReservations !== undefined && !Array.isArray(props.capacityReservations)) {
+      throw new GpuConfigError(this, 'capacityReservations', `is ${_describeValue(props.capacityReservations)}, not an array`,
+        'pass a list of CapacityReservation, e.g. [CapacityReservation.onDemandReservation(\'cr-0123456789abcdef0\')]');
+    }
+    (props.capacityReservations ?? []).forEach((r, i) => {
+      if (!_isCapacityReservation(r)) {
+        throw new GpuConfigError(this, `capacityReservations[${i}]`, `is ${_describeValue(r)}, not a CapacityReservation`,
+          'make it with CapacityReservation.onDemandReservation(id), .capacityBlock(id, endsAt) or .byTags(tags)');
+      }
+      this.nodeClass.addCapacityReservation(r);
+    });
     if (this.capacityTypes.includes(CapacityType.RESERVED) && this.nodeClass.capacityReservations.length === 0) {
       throw new GpuConfigError(this, 'capacityReservations', 'is empty, but the pool buys CapacityType.RESERVED',
         'pass capacityReservations: [CapacityReservation.capacityBlock(\'cr-…\')] (or an ODCR id/tags), or drop RESERVED');

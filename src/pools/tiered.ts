@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { CapacityReservation, CapacityType } from './capacity';
 import { BusinessHoursBudgetOptions, ConsolidationPolicy, DisruptionBudget, DisruptionBudgets } from './disruption';
-import { GpuNodeClass } from './node-class';
+import { GpuNodeClass, _describeValue as describe, _isCapacityReservation as isReservation } from './node-class';
 import { GpuNodePool, GpuNodePoolProps } from './node-pool';
 import { GpuPoolPlacement, IGpuNodePool, PodToleration, PoolRequiredNodeAffinity } from './pool';
 import { SpotGpuPool } from './spot';
@@ -63,7 +63,19 @@ export class TieredGpuCapacity extends Construct {
 
   constructor(scope: Construct, id: string, props: TieredGpuCapacityProps) {
     super(scope, id);
+    if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+      throw new GpuConfigError(this, 'props', `is ${describe(props)}, not an object`,
+        'pass { base: { instanceTypes, gpuLimit }, … } with the settings shared by every tier');
+    }
+    if (props.base !== undefined && (props.base === null || typeof props.base !== 'object' || Array.isArray(props.base))) {
+      throw new GpuConfigError(this, 'base', `is ${describe(props.base)}, not GpuNodePoolProps`, 'pass { instanceTypes, gpuLimit } with the settings shared by every tier');
+    }
     const base = props.base ?? ({} as GpuNodePoolProps);
+    // The tiers' names are `<name>-reserved` etc.: an empty name would silently fall back to generated names.
+    if (base.name !== undefined && (typeof base.name !== 'string' || base.name === '')) {
+      throw new GpuConfigError(this, 'base.name', `is ${describe(base.name)}, not a name prefix`,
+        'use lower-case letters, digits and "-" (the tiers become <name>-reserved, <name>-spot, <name>-on-demand), or leave it unset');
+    }
     for (const p of ['capacityType', 'capacityTypes', 'capacityReservations', 'weight'] as const) {
       if (base[p] !== undefined) {
         throw new GpuConfigError(this, `base.${p}`, 'is set, but the tiers choose capacity types, reservations and weights', 'drop it; use reservations, spot and onDemand');
@@ -72,7 +84,12 @@ export class TieredGpuCapacity extends Construct {
     if (base.nodeClass && base.nodeClassProps) {
       throw new GpuConfigError(this, 'base.nodeClassProps', 'is set together with base.nodeClass', 'drop one of them');
     }
-    const reservations = props.reservations ?? [];
+    const reservations = this.checkReservations(props.reservations);
+    for (const p of ['spot', 'onDemand'] as const) {
+      if (props[p] !== undefined && typeof props[p] !== 'boolean') {
+        throw new GpuConfigError(this, p, `is ${describe(props[p])}, not a boolean`, `pass true or false, or leave ${p} unset (default true)`);
+      }
+    }
     const wantSpot = props.spot ?? true;
     const wantOnDemand = props.onDemand ?? true;
     if (reservations.length === 0 && !wantSpot && !wantOnDemand) {
@@ -83,7 +100,7 @@ export class TieredGpuCapacity extends Construct {
     const shared: GpuNodePoolProps = { ...base, nodeClass: this.nodeClass, nodeClassProps: undefined };
     const withLimit = (limit: number | undefined): Partial<GpuNodePoolProps> =>
       (limit !== undefined ? { gpuLimit: limit, maxNodes: undefined } : {});
-    const hours: DisruptionBudget[] = props.businessHours ? [DisruptionBudgets.businessHours(props.businessHours)] : [];
+    const hours: DisruptionBudget[] = props.businessHours !== undefined ? [this.businessHoursBudget(props.businessHours)] : [];
     // Outside scheduled windows only always-on budgets apply; without one Karpenter could disrupt every node at once.
     const always: DisruptionBudget[] = base.budgets ?? [DisruptionBudgets.atMost('10%')];
     const pools: IGpuNodePool[] = [];
@@ -125,6 +142,38 @@ export class TieredGpuCapacity extends Construct {
       pools.push(this.onDemand);
     }
     this.pools = pools;
+  }
+
+  /** `reservations` as an array of CapacityReservation, or GpuConfigError on this construct. */
+  private checkReservations(value: unknown): CapacityReservation[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      const one = isReservation(value);
+      throw new GpuConfigError(this, 'reservations', `is ${one ? 'a single CapacityReservation' : describe(value)}, not an array`,
+        one ? 'wrap it in a list: reservations: [reservation]'
+          : 'pass a list of CapacityReservation, e.g. [CapacityReservation.onDemandReservation(\'cr-0123456789abcdef0\')]');
+    }
+    value.forEach((r, i) => {
+      if (!isReservation(r)) {
+        throw new GpuConfigError(this, `reservations[${i}]`, `is ${describe(r)}, not a CapacityReservation`,
+          'make it with CapacityReservation.onDemandReservation(id), .capacityBlock(id, endsAt) or .byTags(tags)');
+      }
+    });
+    return value;
+  }
+
+  /** The business-hours budget; its errors are re-raised on this construct as `businessHours.<option>`. */
+  private businessHoursBudget(options: unknown): DisruptionBudget {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new GpuConfigError(this, 'businessHours', `is ${describe(options)}, not business-hours options`,
+        'pass { startHourUtc, duration, weekdays }, e.g. { startHourUtc: 8, weekdays: \'1-5\' }, or leave it unset');
+    }
+    try {
+      return DisruptionBudgets.businessHours(options as BusinessHoursBudgetOptions);
+    } catch (e) {
+      if (e instanceof GpuConfigError) throw new GpuConfigError(this, `businessHours.${e.property}`, e.problem, e.fix);
+      throw e;
+    }
   }
 
   /** Tolerations for every tier (the GPU taint, the spot taint, and any extra taints). */
