@@ -34,20 +34,21 @@ import {
   KUBE_PROMETHEUS_STACK_CHART,
 } from './versions';
 import { GpuConfigError } from '../errors';
-import { GpuOperatorSettings } from '../sharing/operator';
+import { NameRule, validateDns1123Name } from '../naming';
+import { GpuOperatorProps, GpuOperatorSettings } from '../sharing/operator';
 
 /** The tag Karpenter's EC2NodeClass selector terms use to find subnets and security groups. */
 const KARPENTER_DISCOVERY_TAG = 'karpenter.sh/discovery';
 
 /** Settings of the small CPU-only managed node group that runs the system controllers. */
 export interface SystemNodeGroupOptions {
-  /** Instance types (CPU only). @default [m6i.large] */
+  /** Instance types (x86_64 CPU types: the group runs the AL2023 x86_64 AMI). @default [m6i.large] */
   readonly instanceTypes?: ec2.InstanceType[];
   /** Minimum size. @default 2 */
   readonly minSize?: number;
   /** Maximum size. @default 3 */
   readonly maxSize?: number;
-  /** Desired size. @default - minSize */
+  /** Desired size (a whole number from minSize to maxSize). @default - minSize */
   readonly desiredSize?: number;
 }
 
@@ -85,7 +86,11 @@ export interface GpuEksClusterProps {
    * @default - `maxAzs` zones of the stack's region
    */
   readonly availabilityZones?: string[];
-  /** NAT gateways of the new VPC (ignored with `vpc`). @default 1 */
+  /**
+   * NAT gateways of the new VPC (ignored with `vpc`): 1 up to the number of zones (the nodes' private subnets reach
+   * the internet through them).
+   * @default 1
+   */
   readonly natGateways?: number;
   /** API server endpoint access. @default eks.EndpointAccess.PUBLIC_AND_PRIVATE */
   readonly endpointAccess?: eks.EndpointAccess;
@@ -196,6 +201,10 @@ export class GpuEksCluster extends Construct {
   constructor(scope: Construct, id: string, props: GpuEksClusterProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
+    if (!isObject(props)) {
+      throw new GpuConfigError(this, 'props', `is ${describe(props)}, not an object`,
+        'pass an object of GpuEksClusterProps, or omit it for the defaults');
+    }
 
     this.clusterName = props.clusterName ?? Names.uniqueResourceName(this, { maxLength: 46, separator: '-' });
     this.validateClusterName(this.clusterName);
@@ -206,8 +215,21 @@ export class GpuEksCluster extends Construct {
         'use a cluster name of at most 46 characters');
     }
     this.capacityReservationIds = this.validateReservations(props.capacityReservationIds ?? []);
+    // Checked up front, so a bad entry is reported before the cluster is built.
+    const charts = props.charts ?? [];
+    if (!Array.isArray(charts)) {
+      throw new GpuConfigError(this, 'charts', `is ${describe(charts)}, not an array`,
+        'pass an array of cdk8s charts, e.g. charts: [poolsChart]');
+    }
+    charts.forEach((c, i) => this.checkChart(c, `charts[${i}]`));
 
     const version = props.kubernetesVersion ?? eks.KubernetesVersion.V1_33;
+    if (!isKubernetesVersion(version)) {
+      throw new GpuConfigError(this, 'kubernetesVersion', `is ${describe(version)}, not an eks.KubernetesVersion`,
+        typeof version === 'string'
+          ? `pass eks.KubernetesVersion.of(${JSON.stringify(version)}) (or a constant such as eks.KubernetesVersion.V1_33)`
+          : 'pass an eks.KubernetesVersion, e.g. eks.KubernetesVersion.V1_33');
+    }
     if (!props.kubectlLayer) {
       const minor = Number(/^1\.(\d+)$/.exec(version.version)?.[1]);
       if (!Number.isFinite(minor) || Math.abs(minor - DEFAULT_KUBERNETES_MINOR) > 1) {
@@ -221,20 +243,36 @@ export class GpuEksCluster extends Construct {
     const maxAzs = props.maxAzs ?? 3;
     const azs = props.availabilityZones;
     if (!props.vpc && azs === undefined && (!Number.isInteger(maxAzs) || maxAzs < 2)) {
-      throw new GpuConfigError(this, 'maxAzs', `is ${maxAzs}, but EKS needs subnets in at least 2 Availability Zones`, 'set maxAzs to 2 or more');
+      throw new GpuConfigError(this, 'maxAzs', `is ${describe(maxAzs)}, but EKS needs subnets in at least 2 Availability Zones`, 'set maxAzs to 2 or more');
     }
-    if (!props.vpc && azs !== undefined && new Set(azs).size < 2) {
-      throw new GpuConfigError(this, 'availabilityZones', `lists ${new Set(azs).size} distinct zone(s), but EKS needs at least 2`,
-        'list two or more Availability Zones of the region');
+    if (!props.vpc && azs !== undefined) this.validateZones(azs);
+    const natGateways = props.natGateways ?? 1;
+    if (!props.vpc) {
+      // ec2.Vpc treats a negative or NaN count as 0 and caps it at the zone count, both silently; with no NAT
+      // gateway the PRIVATE_WITH_EGRESS subnets the nodes live in have no route out.
+      const zones = azs !== undefined ? azs.length : maxAzs;
+      if (!Number.isInteger(natGateways) || natGateways < 1 || natGateways > zones) {
+        throw new GpuConfigError(this, 'natGateways',
+          `is ${describe(natGateways)}, but the new VPC needs a whole number of NAT gateways from 1 to its ${zones} Availability Zones`
+          + ' (the nodes run in private subnets whose egress goes through them)',
+          `use 1 (one shared gateway) up to ${zones} (one per zone), or pass your own vpc`);
+      }
     }
     this.vpc = props.vpc ?? new ec2.Vpc(this, 'Vpc', {
       ...(azs !== undefined ? { availabilityZones: azs } : { maxAzs }),
-      natGateways: props.natGateways ?? 1,
+      natGateways,
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 20 },
         { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 18 },
       ],
     });
+    if (!props.vpc && props.natGateways !== undefined && !Token.isUnresolved(this.vpc.availabilityZones)
+      && natGateways > this.vpc.availabilityZones.length) {
+      // maxAzs is an upper bound: the region (or an environment-agnostic stack) may offer fewer zones.
+      Annotations.of(this).addWarningV2('cdk8s-gpu:natGatewaysCapped',
+        `natGateways is ${natGateways}, but the VPC has ${this.vpc.availabilityZones.length} Availability Zones; `
+        + `it gets ${this.vpc.availabilityZones.length} NAT gateways`);
+    }
     this.tagPrivateSubnets();
 
     // --- cluster -------------------------------------------------------------------------------------
@@ -247,9 +285,9 @@ export class GpuEksCluster extends Construct {
       version,
       vpc: this.vpc,
       vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
-      endpointAccess: props.endpointAccess ?? eks.EndpointAccess.PUBLIC_AND_PRIVATE,
+      endpointAccess: this.checkEndpointAccess(props.endpointAccess),
       secretsEncryptionKey: this.secretsEncryptionKey,
-      clusterLogging: props.clusterLogging ?? [
+      clusterLogging: this.checkLogging(props.clusterLogging) ?? [
         eks.ClusterLoggingTypes.API,
         eks.ClusterLoggingTypes.AUDIT,
         eks.ClusterLoggingTypes.AUTHENTICATOR,
@@ -280,20 +318,20 @@ export class GpuEksCluster extends Construct {
       + (props.adminRole ? ` --role-arn ${props.adminRole.roleArn}` : '');
 
     // --- system node group (CPU only, IMDSv2 required) -----------------------------------------------
-    const sys = props.systemNodeGroup ?? {};
+    const sys = this.options<SystemNodeGroupOptions>('systemNodeGroup', props.systemNodeGroup);
     const minSize = sys.minSize ?? 2;
     const maxSize = sys.maxSize ?? Math.max(3, minSize);
     if (!Number.isInteger(minSize) || minSize < 1 || !Number.isInteger(maxSize) || maxSize < minSize) {
-      throw new GpuConfigError(this, 'systemNodeGroup', `has minSize ${minSize} and maxSize ${maxSize}`,
+      throw new GpuConfigError(this, 'systemNodeGroup', `has minSize ${describe(minSize)} and maxSize ${describe(maxSize)}`,
         'use whole numbers with 1 <= minSize <= maxSize');
     }
-    const instanceTypes = sys.instanceTypes ?? [new ec2.InstanceType('m6i.large')];
-    for (const t of instanceTypes) {
-      if (/^(p|g|gr|trn|inf|dl)\d/.test(t.toString())) {
-        throw new GpuConfigError(this, 'systemNodeGroup.instanceTypes', `contains ${t}, an accelerated instance type`,
-          'use CPU instance types (e.g. m6i.large) for the system node group; GPU capacity comes from Karpenter NodePools');
-      }
+    const desiredSize = sys.desiredSize ?? minSize;
+    if (!Number.isInteger(desiredSize) || desiredSize < minSize || desiredSize > maxSize) {
+      throw new GpuConfigError(this, 'systemNodeGroup.desiredSize',
+        `is ${describe(desiredSize)}, not a whole number from minSize ${minSize} to maxSize ${maxSize}`,
+        `use a whole number with ${minSize} <= desiredSize <= ${maxSize}, or omit it (it defaults to minSize)`);
     }
+    const instanceTypes = this.checkSystemInstanceTypes(sys.instanceTypes ?? [new ec2.InstanceType('m6i.large')]);
     const launchTemplate = new ec2.CfnLaunchTemplate(this, 'SystemNodeLaunchTemplate', {
       launchTemplateData: {
         metadataOptions: {
@@ -309,7 +347,7 @@ export class GpuEksCluster extends Construct {
       amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
       minSize,
       maxSize,
-      desiredSize: sys.desiredSize ?? minSize,
+      desiredSize,
       labels: { 'cdk8s-gpu.io/node-role': 'system' },
       launchTemplateSpec: { id: launchTemplate.ref, version: launchTemplate.attrLatestVersionNumber },
     });
@@ -348,8 +386,8 @@ export class GpuEksCluster extends Construct {
       accessPolicies: [],
     });
 
-    const karpenterOpts = props.karpenter ?? {};
-    const karpenterNamespace = karpenterOpts.namespace ?? 'kube-system';
+    const karpenterOpts = this.options<KarpenterAddonOptions>('karpenter', props.karpenter);
+    const karpenterNamespace = this.namespace('karpenter.namespace', karpenterOpts.namespace, 'kube-system');
     const serviceAccount = 'karpenter';
     const podIdentityAgent = this.cluster.eksPodIdentityAgent!;
     const podIdentity = new eks.CfnPodIdentityAssociation(this, 'KarpenterPodIdentity', {
@@ -393,18 +431,19 @@ export class GpuEksCluster extends Construct {
           env: [{ name: 'AWS_REGION', value: region }],
           resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
         },
-      }, karpenterOpts.values),
+      }, this.values('karpenter.values', karpenterOpts.values)),
     });
     this.karpenterChart.node.addDependency(this.systemNodeGroup, podIdentity, nodeAccess, karpenterAws);
 
     // --- add-ons -------------------------------------------------------------------------------------
-    const prom = props.prometheus ?? {};
+    const prom = this.options<PrometheusAddonOptions>('prometheus', props.prometheus);
     const installPrometheus = prom.endpoint === undefined;
-    if (prom.endpoint !== undefined && !Token.isUnresolved(prom.endpoint) && !/^https?:\/\/\S+$/.test(prom.endpoint)) {
-      throw new GpuConfigError(this, 'prometheus.endpoint', `is "${prom.endpoint}", not an http(s) URL`,
+    if (prom.endpoint !== undefined && !(typeof prom.endpoint === 'string' && (Token.isUnresolved(prom.endpoint) || /^https?:\/\/\S+$/.test(prom.endpoint)))) {
+      throw new GpuConfigError(this, 'prometheus.endpoint', `is ${describe(prom.endpoint)}, not an http(s) URL`,
         'pass the Prometheus base URL, e.g. http://prometheus.monitoring.svc:9090');
     }
-    const promNamespace = prom.namespace ?? 'monitoring';
+    const promNamespace = this.namespace('prometheus.namespace', prom.namespace, 'monitoring');
+    const grafana = this.flag('prometheus.grafana', prom.grafana, false);
     if (installPrometheus) {
       this.prometheusChart = this.cluster.addHelmChart('KubePrometheusStackChart', {
         repository: KUBE_PROMETHEUS_STACK_CHART.repository,
@@ -414,7 +453,7 @@ export class GpuEksCluster extends Construct {
         namespace: promNamespace,
         createNamespace: true,
         values: deepMerge({
-          grafana: { enabled: prom.grafana ?? false },
+          grafana: { enabled: grafana },
           prometheus: {
             prometheusSpec: {
               // Select ServiceMonitors/PodMonitors/PrometheusRules from every release, so those in this
@@ -424,18 +463,21 @@ export class GpuEksCluster extends Construct {
               ruleSelectorNilUsesHelmValues: false,
             },
           },
-        }, prom.values),
+        }, this.values('prometheus.values', prom.values)),
       });
       this.prometheusChart.node.addDependency(this.systemNodeGroup);
       this.addons.push(this.prometheusChart);
     }
     this.prometheusEndpoint = prom.endpoint ?? kubePrometheusStackUrl(promNamespace);
 
-    const gpuOpts = props.gpuOperator ?? {};
-    if (gpuOpts.enabled ?? true) {
+    const gpuOpts = this.options<GpuOperatorAddonOptions>('gpuOperator', props.gpuOperator);
+    if (this.flag('gpuOperator.enabled', gpuOpts.enabled, true)) {
+      const settings = this.options<GpuOperatorProps>('gpuOperator.settings', gpuOpts.settings);
+      // The chart is installed into this namespace (GpuOperatorSettings keeps an empty one).
+      if (settings.namespace !== undefined) this.namespace('gpuOperator.settings.namespace', settings.namespace, 'gpu-operator');
       // One source of truth with the cdk8s GpuOperator: the values are GpuOperatorSettings.toHelmValues().
       this.gpuOperatorSettings = GpuOperatorSettings._resolve(
-        gpuOperatorProps(gpuOpts.settings, installPrometheus), this, 'gpuOperator.settings.');
+        gpuOperatorProps(settings, installPrometheus), this, 'gpuOperator.settings.');
       this.gpuOperatorChart = this.cluster.addHelmChart('GpuOperatorChart', {
         repository: GPU_OPERATOR_CHART.repository,
         chart: GPU_OPERATOR_CHART.chart,
@@ -443,7 +485,7 @@ export class GpuEksCluster extends Construct {
         release: 'gpu-operator',
         namespace: this.gpuOperatorSettings.namespace,
         createNamespace: true,
-        values: deepMerge(this.gpuOperatorSettings.toHelmValues(), gpuOpts.values),
+        values: deepMerge(this.gpuOperatorSettings.toHelmValues(), this.values('gpuOperator.values', gpuOpts.values)),
       });
       this.gpuOperatorChart.node.addDependency(this.systemNodeGroup);
       // Its ServiceMonitor needs the prometheus-operator CRDs.
@@ -451,22 +493,23 @@ export class GpuEksCluster extends Construct {
       this.addons.push(this.gpuOperatorChart);
     }
 
-    const kedaOpts = props.keda ?? {};
-    if (kedaOpts.enabled ?? true) {
+    const kedaOpts = this.options<KedaAddonOptions>('keda', props.keda);
+    if (this.flag('keda.enabled', kedaOpts.enabled, true)) {
+      const kedaNamespace = this.namespace('keda.namespace', kedaOpts.namespace, 'keda');
       this.kedaChart = this.cluster.addHelmChart('KedaChart', {
         repository: KEDA_CHART.repository,
         chart: KEDA_CHART.chart,
         version: this.checkVersion('keda.version', kedaOpts.version ?? KEDA_CHART.version),
         release: 'keda',
-        namespace: kedaOpts.namespace ?? 'keda',
+        namespace: kedaNamespace,
         createNamespace: true,
-        values: deepMerge({}, kedaOpts.values),
+        values: deepMerge({}, this.values('keda.values', kedaOpts.values)),
       });
       this.kedaChart.node.addDependency(this.systemNodeGroup);
       this.addons.push(this.kedaChart);
     }
 
-    for (const chart of props.charts ?? []) this.addChart(chart);
+    for (const chart of charts) this.addChart(chart);
   }
 
   /**
@@ -481,6 +524,7 @@ export class GpuEksCluster extends Construct {
    * @returns the manifest resource that applies it
    */
   public addChart(chart: cdk8s.Chart): eks.KubernetesManifest {
+    this.checkChart(chart, 'chart');
     for (const c of chart.node.findAll()) {
       if (isClusterBindable(c)) c.bindCluster(this.clusterName, this.karpenterNodeRoleName);
     }
@@ -493,6 +537,10 @@ export class GpuEksCluster extends Construct {
   }
 
   private validateClusterName(name: string): void {
+    if (typeof name !== 'string') {
+      throw new GpuConfigError(this, 'clusterName', `is ${describe(name)}, not a string`,
+        'pass a literal name of 1-100 letters, digits, "-" or "_", starting with a letter or digit, or omit it');
+    }
     if (Token.isUnresolved(name)) {
       throw new GpuConfigError(this, 'clusterName', 'is a token',
         'pass a literal name: it is written into IAM condition keys and Karpenter settings at synth time');
@@ -504,10 +552,14 @@ export class GpuEksCluster extends Construct {
   }
 
   private validateReservations(ids: string[]): string[] {
+    if (!Array.isArray(ids)) {
+      throw new GpuConfigError(this, 'capacityReservationIds', `is ${describe(ids)}, not an array`,
+        typeof ids === 'string' ? `pass a list: [${JSON.stringify(ids)}]` : 'pass a list of ids, e.g. [\'cr-0123456789abcdef0\']');
+    }
     const seen = new Set<string>();
     ids.forEach((id, i) => {
-      if (!CAPACITY_RESERVATION_ID.test(id)) {
-        throw new GpuConfigError(this, `capacityReservationIds[${i}]`, `is "${id}", not a Capacity Reservation id`,
+      if (typeof id !== 'string' || !CAPACITY_RESERVATION_ID.test(id)) {
+        throw new GpuConfigError(this, `capacityReservationIds[${i}]`, `is ${describe(id)}, not a Capacity Reservation id`,
           'use the id EC2 shows for the reservation or Capacity Block, e.g. cr-0123456789abcdef0');
       }
       if (seen.has(id)) {
@@ -519,11 +571,133 @@ export class GpuEksCluster extends Construct {
   }
 
   private checkVersion(property: string, version: string): string {
-    if (!/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(version)) {
-      throw new GpuConfigError(this, property, `is "${version}", not an exact chart version`,
+    if (typeof version !== 'string' || !/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(version)) {
+      throw new GpuConfigError(this, property, `is ${describe(version)}, not an exact chart version`,
         'pin an exact version such as 1.14.1 (never "latest" or a range)');
     }
     return version;
+  }
+
+  /** The add-on / node group options object at `property`: {} when omitted, refused when not an object. */
+  private options<T extends object>(property: string, value: T | undefined): Partial<T> {
+    if (value === undefined) return {};
+    if (!isObject(value)) {
+      throw new GpuConfigError(this, property, `is ${describe(value)}, not an object`, `pass an object of ${property} settings, or omit it`);
+    }
+    return value;
+  }
+
+  /** A boolean option, refusing e.g. the string "false" (which is truthy). */
+  private flag(property: string, value: unknown, dflt: boolean): boolean {
+    if (value === undefined) return dflt;
+    if (typeof value !== 'boolean') {
+      throw new GpuConfigError(this, property, `is ${describe(value)}, not a boolean`, `pass true or false, or omit it (default ${dflt})`);
+    }
+    return value;
+  }
+
+  /** A namespace for a Helm release: a DNS-1123 label (an explicit "" is refused, not replaced by the default). */
+  private namespace(property: string, value: unknown, dflt: string): string {
+    if (value === undefined) return dflt;
+    validateDns1123Name(this, property, value, NameRule.DNS1123_LABEL);
+    return value as string;
+  }
+
+  /** Extra Helm values: a plain object (deepMerge would spread a string into its characters). */
+  private values(property: string, value: unknown): Record<string, any> | undefined {
+    if (value === undefined) return undefined;
+    if (!isObject(value)) {
+      throw new GpuConfigError(this, property, `is ${describe(value)}, not an object of Helm values`,
+        'pass an object, e.g. { nodeSelector: { ... } }, or omit it');
+    }
+    return value;
+  }
+
+  private validateZones(azs: unknown): void {
+    if (!Array.isArray(azs)) {
+      throw new GpuConfigError(this, 'availabilityZones', `is ${describe(azs)}, not an array`,
+        'list two or more Availability Zones of the region, e.g. [\'us-east-1a\', \'us-east-1b\']');
+    }
+    const seen = new Set<string>();
+    azs.forEach((az, i) => {
+      if (typeof az !== 'string' || az === '') {
+        throw new GpuConfigError(this, `availabilityZones[${i}]`, `is ${describe(az)}, not an Availability Zone name`,
+          'use zone names such as us-east-1a');
+      }
+      if (seen.has(az)) {
+        throw new GpuConfigError(this, `availabilityZones[${i}]`, `repeats ${JSON.stringify(az)}`, 'list each zone once');
+      }
+      seen.add(az);
+    });
+    if (seen.size < 2) {
+      throw new GpuConfigError(this, 'availabilityZones', `lists ${seen.size} distinct zone(s), but EKS needs at least 2`,
+        'list two or more Availability Zones of the region');
+    }
+  }
+
+  private checkEndpointAccess(value: unknown): eks.EndpointAccess {
+    if (value === undefined) return eks.EndpointAccess.PUBLIC_AND_PRIVATE;
+    if (!(value instanceof eks.EndpointAccess) && !isEndpointAccessLike(value)) {
+      throw new GpuConfigError(this, 'endpointAccess', `is ${describe(value)}, not an eks.EndpointAccess`,
+        'pass eks.EndpointAccess.PUBLIC_AND_PRIVATE (default), eks.EndpointAccess.PRIVATE, eks.EndpointAccess.PUBLIC, '
+        + 'or eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...cidrs)');
+    }
+    return value as eks.EndpointAccess;
+  }
+
+  private checkLogging(value: unknown): eks.ClusterLoggingTypes[] | undefined {
+    if (value === undefined) return undefined;
+    const allowed = Object.values(eks.ClusterLoggingTypes) as string[];
+    if (!Array.isArray(value)) {
+      throw new GpuConfigError(this, 'clusterLogging', `is ${describe(value)}, not an array`,
+        'pass a list of eks.ClusterLoggingTypes, e.g. [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT]');
+    }
+    value.forEach((v, i) => {
+      if (!allowed.includes(v)) {
+        throw new GpuConfigError(this, `clusterLogging[${i}]`, `is ${describe(v)}, not an eks.ClusterLoggingTypes value`,
+          `use one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+      }
+    });
+    return value;
+  }
+
+  private checkSystemInstanceTypes(types: unknown): ec2.InstanceType[] {
+    const prop = 'systemNodeGroup.instanceTypes';
+    if (!Array.isArray(types) || types.length === 0) {
+      throw new GpuConfigError(this, prop, `is ${describe(types)}, not a non-empty array`,
+        'pass CPU instance types, e.g. [new ec2.InstanceType(\'m6i.large\')], or omit it');
+    }
+    types.forEach((t, i) => {
+      if (!(t instanceof ec2.InstanceType) && !isInstanceTypeLike(t)) {
+        throw new GpuConfigError(this, `${prop}[${i}]`, `is ${describe(t)}, not an ec2.InstanceType`,
+          typeof t === 'string' ? `pass new ec2.InstanceType(${JSON.stringify(t)})` : 'pass an ec2.InstanceType, e.g. new ec2.InstanceType(\'m6i.large\')');
+      }
+      const name = t.toString();
+      if (Token.isUnresolved(name)) return;
+      if (/^(p|g|gr|trn|inf|dl)\d/.test(name)) {
+        throw new GpuConfigError(this, `${prop}[${i}]`, `is ${name}, an accelerated instance type`,
+          'use CPU instance types (e.g. m6i.large) for the system node group; GPU capacity comes from Karpenter NodePools');
+      }
+      let arch: ec2.InstanceArchitecture;
+      try {
+        arch = t.architecture;
+      } catch {
+        throw new GpuConfigError(this, `${prop}[${i}]`, `is ${JSON.stringify(name)}, not an instance type name`,
+          'use an EC2 instance type such as m6i.large');
+      }
+      if (arch !== ec2.InstanceArchitecture.X86_64) {
+        throw new GpuConfigError(this, `${prop}[${i}]`, `is ${name}, an ${arch} instance type, but the system node group runs the AL2023 x86_64 AMI`,
+          'use x86_64 instance types such as m6i.large or m7i.large');
+      }
+    });
+    return types;
+  }
+
+  private checkChart(chart: unknown, property: string): void {
+    if (!cdk8s.Chart.isChart(chart)) {
+      throw new GpuConfigError(this, property, `is ${describe(chart)}, not a cdk8s Chart`,
+        'pass a cdk8s Chart (new cdk8s.Chart(new cdk8s.App(), \'pools\')) holding your pools and workloads');
+    }
   }
 
   private tagPrivateSubnets(): void {
@@ -536,5 +710,42 @@ export class GpuEksCluster extends Construct {
           + `${KARPENTER_DISCOVERY_TAG}=${this.clusterName}; tag it yourself or Karpenter will find no subnets`);
       }
     }
+  }
+}
+
+function isObject(x: unknown): x is Record<string, any> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isKubernetesVersion(x: unknown): x is eks.KubernetesVersion {
+  return x instanceof eks.KubernetesVersion || (isObject(x) && typeof x.version === 'string');
+}
+
+/** An EndpointAccess from another copy of aws-cdk-lib: the same `_config` shape. */
+function isEndpointAccessLike(x: unknown): boolean {
+  return isObject(x) && isObject(x._config)
+    && typeof x._config.publicAccess === 'boolean' && typeof x._config.privateAccess === 'boolean';
+}
+
+/** An InstanceType from another copy of aws-cdk-lib. */
+function isInstanceTypeLike(x: unknown): x is ec2.InstanceType {
+  return isObject(x) && typeof x.sameInstanceClassAs === 'function' && typeof x.toString === 'function';
+}
+
+/** A value for an error message: strings quoted, objects by class (`a Chart`), arrays and plain objects as JSON. */
+function describe(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const ctor = Object.getPrototypeOf(v)?.constructor?.name;
+    if (ctor && ctor !== 'Object') return `a ${ctor}`;
+  }
+  try {
+    const json = JSON.stringify(v);
+    return json === undefined ? String(v) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  } catch {
+    return String(v);
   }
 }

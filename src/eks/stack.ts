@@ -3,6 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuEksCluster, GpuEksClusterProps } from './cluster';
+import { GpuConfigError } from '../errors';
 
 /** Properties of {@link GpuEksStack}: the stack's own props plus the cluster's. */
 export interface GpuEksStackProps extends StackProps, GpuEksClusterProps {}
@@ -19,6 +20,12 @@ export class GpuEksStack extends Stack {
   public readonly gpuCluster: GpuEksCluster;
 
   constructor(scope: Construct, id: string, props: GpuEksStackProps = {}) {
+    // Stack's own `props = {}` default covers undefined only; refuse null before it reads props.env.
+    if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+      const path = [scope?.node?.path, id].filter((p) => p).join('/');
+      throw new GpuConfigError(path || String(id), 'props', `is ${props === null ? 'null' : JSON.stringify(props) ?? String(props)}, not an object`,
+        'pass an object of GpuEksStackProps, or omit it for the defaults');
+    }
     super(scope, id, props);
     this.gpuCluster = new GpuEksCluster(this, 'GpuCluster', props);
 
