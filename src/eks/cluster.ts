@@ -473,7 +473,7 @@ export class GpuEksCluster extends Construct {
     const gpuOpts = this.options<GpuOperatorAddonOptions>('gpuOperator', props.gpuOperator);
     if (this.flag('gpuOperator.enabled', gpuOpts.enabled, true)) {
       const settings = this.options<GpuOperatorProps>('gpuOperator.settings', gpuOpts.settings);
-      // The chart is installed into this namespace (GpuOperatorSettings keeps an empty one).
+      // The chart is installed into this namespace, so it must be a namespace name whatever GpuOperatorSettings accepts.
       if (settings.namespace !== undefined) this.namespace('gpuOperator.settings.namespace', settings.namespace, 'gpu-operator');
       // One source of truth with the cdk8s GpuOperator: the values are GpuOperatorSettings.toHelmValues().
       this.gpuOperatorSettings = GpuOperatorSettings._resolve(
