@@ -21,6 +21,7 @@ import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { GpuNodePool } from '../pools';
 import { ADVERTISED_RESOURCES_ANNOTATION } from '../scheduling/nodepool';
+import { describeValue } from './private/describe';
 
 /** Karpenter's NodeOverlay API version and kind (alpha). */
 export const NODE_OVERLAY_API_VERSION = 'karpenter.sh/v1alpha1';
@@ -31,7 +32,7 @@ const applied = new WeakMap<GpuNodePool, string>();
 /** @internal */
 export function _claimPool(pool: GpuNodePool, what: string, where: string): void {
   if (!(pool instanceof GpuNodePool)) {
-    throw new GpuConfigError(where, 'pool', `is ${String(pool)}, not a GpuNodePool`, 'pass a GpuNodePool');
+    throw new GpuConfigError(where, 'pool', `is ${describeValue(pool)}, not a GpuNodePool`, 'pass a GpuNodePool');
   }
   const before = applied.get(pool);
   if (before !== undefined) {

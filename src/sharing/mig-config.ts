@@ -18,14 +18,18 @@
  * `nvidia.com/mig-*`, so no GPU pod can bind to a GPU that is not yet sliced (the failure of
  * NVIDIA/gpu-operator#2670, where a pod took a whole GPU before the MIG layout was applied).
  */
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { MigGpu, MigLabels } from '../catalog';
 import { GpuConfigError } from '../errors';
+import { NodePoolSpecLimits } from '../imports/karpenter.sh';
+import { NameRule } from '../naming';
 import { GpuNodePool } from '../pools';
 import { _advertise, _claimPool } from './capacity';
 import { MigLayout } from './mig-layout';
+import { checkObjectName } from './private/checks';
+import { describeValue } from './private/describe';
 import { MigStrategy } from './strategy';
 
 /** The node label the device plugin gate uses (GPU Operator v26.7.0 operand deploy labels). */
@@ -45,12 +49,12 @@ export class MigDeviceGroup {
    */
   public static devices(indices: number[], layout: MigLayout): MigDeviceGroup {
     if (!Array.isArray(indices) || indices.length === 0) {
-      throw new GpuConfigError('MigDeviceGroup.devices', 'indices', `is ${JSON.stringify(indices)}, not a non-empty list of device indices`,
+      throw new GpuConfigError('MigDeviceGroup.devices', 'indices', `is ${describeValue(indices)}, not a non-empty list of device indices`,
         'list the GPU indices, e.g. [0, 1, 2, 3], or use MigDeviceGroup.all(layout)');
     }
     indices.forEach((d, i) => {
       if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-        throw new GpuConfigError('MigDeviceGroup.devices', `indices[${i}]`, `is ${JSON.stringify(d)}, not a GPU index ≥ 0`, 'use whole numbers from 0');
+        throw new GpuConfigError('MigDeviceGroup.devices', `indices[${i}]`, `is ${describeValue(d)}, not a GPU index ≥ 0`, 'use whole numbers from 0');
       }
       if (indices.indexOf(d) !== i) {
         throw new GpuConfigError('MigDeviceGroup.devices', `indices[${i}]`, `repeats GPU ${d}`, 'list each GPU once');
@@ -69,7 +73,7 @@ export class MigDeviceGroup {
 
   private constructor(indices: number[] | undefined, layout: MigLayout) {
     if (!(layout instanceof MigLayout)) {
-      throw new GpuConfigError('MigDeviceGroup', 'layout', `is ${JSON.stringify(layout)}, not a MigLayout`, 'build one with MigLayout.of / fromCounts / preset');
+      throw new GpuConfigError('MigDeviceGroup', 'layout', `is ${describeValue(layout)}, not a MigLayout`, 'build one with MigLayout.of / fromCounts / preset');
     }
     if (indices !== undefined) this.indices = indices;
     this.layout = layout;
@@ -96,8 +100,9 @@ export interface MigConfigProps {
 /** Options of {@link MigConfig.applyTo}. */
 export interface MigApplyOptions {
   /**
-   * The device plugin's MIG strategy (must match the GpuOperator's): `MIXED` advertises `nvidia.com/mig-<profile>`,
-   * `SINGLE` advertises `nvidia.com/gpu` per instance and needs one profile on every GPU.
+   * The device plugin's MIG strategy (must match the GpuOperator's, which checks it): `MIXED` advertises
+   * `nvidia.com/mig-<profile>`, `SINGLE` advertises `nvidia.com/gpu` per instance and needs one profile on every GPU
+   * (the pool's `limits['nvidia.com/gpu']` then counts instances: see {@link MigConfig.applyTo}).
    * @default MigStrategy.MIXED
    */
   readonly strategy?: MigStrategy;
@@ -119,16 +124,13 @@ export class MigConfig extends Construct {
   public readonly namespace: string;
 
   private readonly configs = new Map<string, MigDeviceGroup[]>();
+  private readonly applications: Array<{ pool: string; config: string; strategy: MigStrategy }> = [];
 
   constructor(scope: Construct, id: string, props: MigConfigProps = {}) {
     super(scope, id);
-    this.name = props.name ?? 'custom-mig-parted-config';
-    this.namespace = props.namespace ?? 'gpu-operator';
-    for (const [prop, v] of [['name', this.name], ['namespace', this.namespace]] as const) {
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v) || v.length > (prop === 'name' ? 253 : 63)) {
-        throw new GpuConfigError(this, prop, `is ${JSON.stringify(v)}, not a valid ${prop === 'name' ? 'ConfigMap' : 'namespace'} name`, 'use lower-case alphanumerics and "-"');
-      }
-    }
+    const p: MigConfigProps = props ?? {}; // null reads as no props, as in GpuNodePool and GpuOperator
+    this.name = checkObjectName(this, 'name', p.name ?? 'custom-mig-parted-config', NameRule.DNS1123_SUBDOMAIN, 'ConfigMap name', 'custom-mig-parted-config');
+    this.namespace = checkObjectName(this, 'namespace', p.namespace ?? 'gpu-operator', NameRule.DNS1123_LABEL, 'namespace', 'gpu-operator');
     this.configs.set(MigLabels.DEFAULT_CONFIG, []);
     this.configMap = new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
@@ -145,7 +147,7 @@ export class MigConfig extends Construct {
    * @throws GpuConfigError for a bad or duplicate name, overlapping device groups, or groups of different GPU models
    */
   public addConfig(name: string, groups: MigDeviceGroup[]): void {
-    const prop = `configs[${JSON.stringify(name)}]`;
+    const prop = `configs[${quoted(name)}]`;
     if (typeof name !== 'string' || name.length > 63 || !CONFIG_NAME.test(name)) {
       throw new GpuConfigError(this, prop, 'is not a valid label value (it becomes nvidia.com/mig.config=<name>)',
         'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
@@ -158,7 +160,7 @@ export class MigConfig extends Construct {
     }
     groups.forEach((g, i) => {
       if (!(g instanceof MigDeviceGroup)) {
-        throw new GpuConfigError(this, `${prop}[${i}]`, `is ${JSON.stringify(g)}, not a MigDeviceGroup`, 'use MigDeviceGroup.all(layout) or MigDeviceGroup.devices([...], layout)');
+        throw new GpuConfigError(this, `${prop}[${i}]`, `is ${describeValue(g)}, not a MigDeviceGroup`, 'use MigDeviceGroup.all(layout) or MigDeviceGroup.devices([...], layout)');
       }
     });
     if (groups.length > 1 && groups.some((g) => g.indices === undefined)) {
@@ -194,7 +196,7 @@ export class MigConfig extends Construct {
   /** The device groups of a config. */
   public groupsOf(name: string): MigDeviceGroup[] {
     const g = this.configs.get(name);
-    if (!g) throw new GpuConfigError(this, 'config', `'${name}' is not defined`, `use one of ${this.configNames().join(', ')}`);
+    if (!g) throw new GpuConfigError(this, 'config', `${typeof name === 'string' ? `'${name}'` : describeValue(name)} is not defined`, `use one of ${this.configNames().join(', ')}`);
     return [...g];
   }
 
@@ -214,16 +216,29 @@ export class MigConfig extends Construct {
    * advertises the MIG resources to Karpenter (NodeOverlay, feature gate `NodeOverlay=true`) and to our scheduling
    * model (annotation `cdk8s-gpu.io/advertised-resources-per-gpu`), so `GpuRequest.mig('<profile>')` workloads land
    * only on pools offering the profile.
+   *
+   * With the `SINGLE` strategy each instance is advertised as `nvidia.com/gpu`, and Karpenter counts the overlaid
+   * capacity against the pool's limits, so the pool's `limits['nvidia.com/gpu']` is scaled to instances: `gpuLimit` ×
+   * instances per GPU (rounded up), e.g. 8 × 7 = 56 for `1g.5gb` × 7 on a p4d pool with gpuLimit 8. The limit still
+   * bounds the pool to `gpuLimit` physical GPUs; without the scaling no node would fit under it. (Time-slicing scales
+   * its limit the same way.) With `MIXED` the limit is left as is.
+   * @param options null reads as no options
    * @returns the NodeOverlays created (one per GPU count)
+   * @throws GpuConfigError for an unknown config, a strategy other than single or mixed, a value that is not a
+   * GpuNodePool, instance types the config does not fit, or a pool that already has a GPU sharing setup
    */
   public applyTo(pool: GpuNodePool, name: string, options: MigApplyOptions = {}): ApiObject[] {
     const groups = this.groupsOf(name);
-    const strategy = options.strategy ?? MigStrategy.MIXED;
-    if (!(strategy instanceof MigStrategy) || strategy === MigStrategy.NONE) {
-      throw new GpuConfigError(this, 'strategy', `is ${String(strategy)}; MIG devices are only advertised with single or mixed`, 'use MigStrategy.MIXED or MigStrategy.SINGLE');
+    const opts: MigApplyOptions = options ?? {}; // null reads as no options
+    const strategy = opts.strategy ?? MigStrategy.MIXED;
+    if (strategy !== MigStrategy.MIXED && strategy !== MigStrategy.SINGLE) {
+      throw new GpuConfigError(this, 'strategy', `is ${strategy instanceof MigStrategy ? strategy.value : describeValue(strategy)}; MIG devices are only advertised with single or mixed`, 'use MigStrategy.MIXED or MigStrategy.SINGLE');
     }
-    const where = `${this.node.path}.applyTo(${pool?.node?.path ?? '?'}, '${name}')`;
-    const types = pool?.allowedInstanceTypes ?? [];
+    const where = `${this.node.path}.applyTo(${pool instanceof GpuNodePool ? pool.node.path : '?'}, '${name}')`;
+    if (!(pool instanceof GpuNodePool)) {
+      throw new GpuConfigError(where, 'pool', `is ${describeValue(pool)}, not a GpuNodePool`, 'pass a GpuNodePool (MIG configs are applied to the pool construct)');
+    }
+    const types = pool.allowedInstanceTypes;
     const notMig = types.filter((t) => !t.migCapable);
     if (notMig.length > 0) {
       throw new GpuConfigError(where, 'pool.instanceTypes', `include ${notMig.map((t) => t.name).join(', ')}, which ${notMig.length === 1 ? 'is' : 'are'} not MIG-capable (MIG is not available on g4dn, g5, g6 or g6e)`,
@@ -275,6 +290,27 @@ export class MigConfig extends Construct {
     }
     pool.addLabel(MigLabels.CONFIG, name);
     pool.addLabel(DEVICE_PLUGIN_DEPLOY_LABEL, PAUSED_FOR_MIG_CHANGE);
+    if (strategy === MigStrategy.SINGLE) {
+      // Every MIG instance is an `nvidia.com/gpu`, and Karpenter counts the overlaid capacity against the limit: keep
+      // the limit at gpuLimit physical GPUs' worth of instances, or a node advertising more (a p4d with 1g.5gb × 7
+      // advertises 56) never fits under it and the pool launches nothing. Per physical GPU is the same for every
+      // allowed type (each type's GPUs are all covered by the same groups); rounded up when device groups differ.
+      const perGpu = Math.max(...[...perNode].map(([n, r]) => (r['nvidia.com/gpu'] ?? 0) / n));
+      const limit = Math.ceil(pool.gpuLimit * perGpu);
+      // The NodePool binding serialises limits after patches run (it reads `.value`), so patch in its own type.
+      pool.nodePool.addJsonPatch(JsonPatch.replace('/spec/limits/nvidia.com~1gpu', NodePoolSpecLimits.fromNumber(limit)));
+    }
+    this.applications.push({ pool: pool.node.path, config: name, strategy });
     return _advertise(this, `overlay-${pool.node.addr.slice(0, 8)}`, pool, perNode);
   }
+
+  /** The pools this config was applied to, with the strategy each was advertised with. @internal */
+  public _applications(): ReadonlyArray<{ readonly pool: string; readonly config: string; readonly strategy: MigStrategy }> {
+    return [...this.applications];
+  }
+}
+
+/** `"name"` for a string, else the value described (never throws). */
+function quoted(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : describeValue(v);
 }

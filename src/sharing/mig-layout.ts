@@ -16,6 +16,7 @@
  */
 import { MigGpu, MigProfileSpec } from '../catalog';
 import { GpuConfigError } from '../errors';
+import { describeValue, isPlainObject } from './private/describe';
 import { findMigPlacement } from './private/placement';
 import { MigStrategy } from './strategy';
 
@@ -28,10 +29,10 @@ export class MigSlice {
    */
   public static of(profile: string, count: number = 1): MigSlice {
     if (typeof profile !== 'string' || profile.trim() === '') {
-      throw new GpuConfigError('MigSlice.of', 'profile', `is ${JSON.stringify(profile)}, not a MIG profile name`, 'write e.g. \'1g.10gb\'');
+      throw new GpuConfigError('MigSlice.of', 'profile', `is ${describeValue(profile)}, not a MIG profile name`, 'write e.g. \'1g.10gb\'');
     }
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
-      throw new GpuConfigError('MigSlice.of', `count (${profile})`, `is ${JSON.stringify(count)}, not a whole number of instances ≥ 1`,
+      throw new GpuConfigError('MigSlice.of', `count (${profile})`, `is ${describeValue(count)}, not a whole number of instances ≥ 1`,
         'give how many instances of the profile each GPU gets, e.g. 7 for 1g.10gb');
     }
     return new MigSlice(profile.trim(), count);
@@ -97,8 +98,8 @@ export class MigLayout {
    * map of mig-parted).
    */
   public static fromCounts(gpu: MigGpu, counts: { [profile: string]: number }): MigLayout {
-    if (!counts || typeof counts !== 'object' || Array.isArray(counts)) {
-      throw new GpuConfigError(`MigLayout(${checkGpu(gpu).name})`, 'counts', `is ${JSON.stringify(counts)}, not a map of profile to count`,
+    if (!isPlainObject(counts)) {
+      throw new GpuConfigError(`MigLayout(${checkGpu(gpu).name})`, 'counts', `is ${describeValue(counts)}, not a map of profile to count`,
         'write e.g. { \'1g.10gb\': 7 }');
     }
     return MigLayout.of(gpu, Object.entries(counts).map(([p, n]) => MigSlice.of(p, n)));
@@ -126,7 +127,7 @@ export class MigLayout {
     if (!spec) {
       const names = ['all-disabled', 'all-enabled', ...(ALL_BALANCED[g.name] ? ['all-balanced'] : []),
         ...g.profiles.filter((p) => p.migManagerConfig).map((p) => p.migManagerConfig!)];
-      throw new GpuConfigError(where, 'preset', `'${name}' is not a mig-parted default config for ${g.name}`, `use one of ${names.join(', ')}`);
+      throw new GpuConfigError(where, 'preset', `${typeof name === 'string' ? `'${name}'` : describeValue(name)} is not a mig-parted default config for ${g.name}`, `use one of ${names.join(', ')}`);
     }
     return new MigLayout(g, [MigSlice.of(spec.name, spec.maxInstances)], true, name);
   }
@@ -162,13 +163,13 @@ export class MigLayout {
   private constructor(gpu: MigGpu, slices: MigSlice[], migEnabled: boolean, presetName?: string) {
     const where = `MigLayout(${gpu.name})`;
     if (!Array.isArray(slices)) {
-      throw new GpuConfigError(where, 'slices', `is ${JSON.stringify(slices)}, not a list`, 'pass e.g. [MigSlice.of(\'1g.10gb\', 7)]');
+      throw new GpuConfigError(where, 'slices', `is ${describeValue(slices)}, not a list`, 'pass e.g. [MigSlice.of(\'1g.10gb\', 7)]');
     }
     const valid = gpu.profiles.map((p) => p.name).join(', ');
     const specs: Array<{ spec: MigProfileSpec; count: number }> = [];
     slices.forEach((s, i) => {
       if (!(s instanceof MigSlice)) {
-        throw new GpuConfigError(where, `slices[${i}]`, `is ${JSON.stringify(s)}, not a MigSlice`, 'use MigSlice.of(profile, count)');
+        throw new GpuConfigError(where, `slices[${i}]`, `is ${describeValue(s)}, not a MigSlice`, 'use MigSlice.of(profile, count)');
       }
       const spec = gpu.tryProfile(s.profile);
       if (!spec) {
@@ -241,6 +242,9 @@ export class MigLayout {
    * @param strategy the device plugin's MIG strategy: `MIXED` or `SINGLE`
    */
   public advertisedResources(strategy: MigStrategy): { [resource: string]: number } {
+    if (strategy !== MigStrategy.MIXED && strategy !== MigStrategy.SINGLE) {
+      throw new GpuConfigError(`MigLayout(${this.gpu.name})`, 'strategy', `is ${strategy instanceof MigStrategy ? strategy.value : describeValue(strategy)}, not single or mixed`, 'use MigStrategy.MIXED or MigStrategy.SINGLE');
+    }
     if (!this.migEnabled) return { 'nvidia.com/gpu': 1 };
     if (strategy === MigStrategy.SINGLE) {
       const only = this.singleProfile;
@@ -249,9 +253,6 @@ export class MigLayout {
           'use the mixed strategy, or one profile for every instance');
       }
       return { 'nvidia.com/gpu': this.slices[0].count };
-    }
-    if (strategy !== MigStrategy.MIXED) {
-      throw new GpuConfigError(`MigLayout(${this.gpu.name})`, 'strategy', `is ${JSON.stringify(strategy)}, not single or mixed`, 'use MigStrategy.MIXED or MigStrategy.SINGLE');
     }
     const out: { [resource: string]: number } = { 'nvidia.com/gpu': 0 };
     for (const s of this.slices) out[this.gpu.profile(s.profile).resourceName] = s.count;
@@ -267,7 +268,7 @@ export class MigLayout {
 
 function checkGpu(gpu: MigGpu): MigGpu {
   if (!(gpu instanceof MigGpu)) {
-    throw new GpuConfigError('MigLayout', 'gpu', `is ${JSON.stringify(gpu)}, not a MigGpu`,
+    throw new GpuConfigError('MigLayout', 'gpu', `is ${describeValue(gpu)}, not a MigGpu`,
       `pass MigGpu.of('A100-40GB') or a static such as MigGpu.H100_80GB (known: ${MigGpu.all().map((g) => g.aliases[0] ?? g.name).join(', ')})`);
   }
   return gpu;

@@ -18,8 +18,11 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { ClusterPolicy } from '../imports/nvidia.com';
+import { NameRule } from '../naming';
 import { GpuAmiFamily } from '../pools';
 import { MigConfig } from './mig-config';
+import { checkLabels, checkObjectName, checkOptionalBoolean } from './private/checks';
+import { describeValue } from './private/describe';
 import { MigStrategy } from './strategy';
 import { DEFAULT_DEVICE_PLUGIN_CONFIG, DevicePluginConfig } from './time-slicing';
 
@@ -164,9 +167,20 @@ export class GpuOperatorSettings {
 
   private constructor(props: GpuOperatorProps, where: IConstruct | string, prefix: string) {
     const fail = (property: string, problem: string, fix: string) => new GpuConfigError(where, prefix + property, problem, fix);
+    // Type checks first, so a wrong type is named as such rather than read as a default (or 'false' as true).
+    const namespace = checkObjectName(where, `${prefix}namespace`, props.namespace ?? 'gpu-operator', NameRule.DNS1123_LABEL,
+      'namespace', 'gpu-operator');
+    const flags = ['driver', 'toolkit', 'devicePlugin', 'migManager', 'migManagerReboot', 'dcgmExporter', 'serviceMonitor', 'nfd', 'gfd'] as const;
+    for (const flag of flags) checkOptionalBoolean(where, prefix + flag, props[flag]);
+    const serviceMonitorLabels = props.serviceMonitorLabels === undefined || props.serviceMonitorLabels === null
+      ? {} : checkLabels(where, `${prefix}serviceMonitorLabels`, props.serviceMonitorLabels);
+    const interval: unknown = props.serviceMonitorInterval ?? Duration.seconds(15);
+    if (!(interval instanceof Duration)) {
+      throw fail('serviceMonitorInterval', `is ${describeValue(interval)}, not a Duration`, 'use e.g. Duration.seconds(15) (whole seconds ≥ 1)');
+    }
     const nodeImage = props.nodeImage ?? GpuAmiFamily.AL2023;
     if (nodeImage !== GpuAmiFamily.AL2023 && nodeImage !== GpuAmiFamily.BOTTLEROCKET) {
-      throw fail('nodeImage', `is ${JSON.stringify(nodeImage)}, not a GpuAmiFamily`, 'use GpuAmiFamily.AL2023 or GpuAmiFamily.BOTTLEROCKET');
+      throw fail('nodeImage', `is ${describeValue(nodeImage)}, not a GpuAmiFamily`, 'use GpuAmiFamily.AL2023 or GpuAmiFamily.BOTTLEROCKET');
     }
     const br = nodeImage === GpuAmiFamily.BOTTLEROCKET;
     const amiName = br ? 'the Bottlerocket NVIDIA AMI' : 'the EKS-optimized AL2023 NVIDIA AMI';
@@ -181,8 +195,8 @@ export class GpuOperatorSettings {
     }
     const devicePlugin = props.devicePlugin ?? !br;
     const migStrategy = props.migStrategy ?? MigStrategy.MIXED;
-    if (!(migStrategy instanceof MigStrategy)) {
-      throw fail('migStrategy', `is ${JSON.stringify(props.migStrategy)}, not a MigStrategy`, 'use MigStrategy.MIXED, SINGLE or NONE');
+    if (migStrategy !== MigStrategy.NONE && migStrategy !== MigStrategy.SINGLE && migStrategy !== MigStrategy.MIXED) {
+      throw fail('migStrategy', `is ${describeValue(props.migStrategy)}, not a MigStrategy`, 'use MigStrategy.MIXED, SINGLE or NONE');
     }
     const migManager = props.migManager ?? !br;
     if (props.migConfig !== undefined) {
@@ -195,6 +209,8 @@ export class GpuOperatorSettings {
       if (migStrategy === MigStrategy.NONE) {
         throw fail('migStrategy', 'is none, but a migConfig is set: the MIG devices would never be advertised', 'use MigStrategy.MIXED or SINGLE');
       }
+      const mismatch = strategyMismatch(props.migConfig, migStrategy, where, prefix);
+      if (mismatch) throw mismatch;
     }
     if (props.devicePluginConfig !== undefined) {
       if (!(props.devicePluginConfig instanceof DevicePluginConfig)) {
@@ -209,13 +225,11 @@ export class GpuOperatorSettings {
           `create the DevicePluginConfig with migStrategy: MigStrategy.${migStrategy.value.toUpperCase()}`);
       }
     }
-    const namespace = props.namespace ?? 'gpu-operator';
     for (const [prop, cm] of [['migConfig', props.migConfig], ['devicePluginConfig', props.devicePluginConfig]] as const) {
       if (cm && cm.namespace !== namespace) {
         throw fail(prop, `lives in namespace ${cm.namespace}, but the operator reads ConfigMaps from ${namespace}`, `create it with namespace: '${namespace}'`);
       }
     }
-    const interval = props.serviceMonitorInterval ?? Duration.seconds(15);
     const seconds = interval.toSeconds({ integral: false }); // integral conversion would throw a plain Error on 500 ms
     if (!Number.isInteger(seconds) || seconds < 1) {
       throw fail('serviceMonitorInterval', `is ${seconds} s`, 'use whole seconds ≥ 1, e.g. Duration.seconds(15)');
@@ -232,7 +246,7 @@ export class GpuOperatorSettings {
     this.migManagerReboot = props.migManagerReboot ?? true;
     this.dcgmExporter = props.dcgmExporter ?? true;
     this.serviceMonitor = this.dcgmExporter && (props.serviceMonitor ?? true);
-    this.serviceMonitorLabels = { ...(props.serviceMonitorLabels ?? {}) };
+    this.serviceMonitorLabels = serviceMonitorLabels;
     this.serviceMonitorInterval = Duration.seconds(seconds);
     this.nfd = props.nfd ?? true;
     this.gfd = props.gfd ?? true;
@@ -328,6 +342,19 @@ export class GpuOperatorSettings {
 }
 
 /**
+ * The error for a pool `migConfig` was applied to with another strategy than the operator's (the device plugin's
+ * strategy is cluster-wide, so that pool would be advertised resources no node has), or undefined.
+ */
+function strategyMismatch(migConfig: MigConfig, migStrategy: MigStrategy, where: IConstruct | string, prefix: string): GpuConfigError | undefined {
+  const off = migConfig._applications().find((a) => a.strategy !== migStrategy);
+  if (!off) return undefined;
+  return new GpuConfigError(where, `${prefix}migConfig`,
+    `was applied to ${off.pool} (config ${off.config}) with the ${off.strategy.value} MIG strategy, but the operator uses ${migStrategy.value}, `
+    + `so the pool advertises ${off.strategy === MigStrategy.SINGLE ? 'nvidia.com/gpu per MIG instance' : 'nvidia.com/mig-<profile>'} resources its nodes never get`,
+    `use migStrategy: MigStrategy.${off.strategy.value.toUpperCase()} here, or apply the config with { strategy: MigStrategy.${migStrategy.value.toUpperCase()} }`);
+}
+
+/**
  * The NVIDIA GPU Operator's settings as a cdk8s construct: renders the `ClusterPolicy` (`nvidia.com/v1`) and, from
  * the same {@link GpuOperatorSettings}, the Helm values (`toHelmValues()`). See the file comment for the EKS defaults.
  */
@@ -346,6 +373,14 @@ export class GpuOperator extends Construct {
     this.settings = GpuOperatorSettings._resolve(props, this, '');
     this.namespace = this.settings.namespace;
     this.migStrategy = this.settings.migStrategy;
+    // MigConfig.applyTo calls made after this construct: checked again at synth.
+    const settings = this.settings;
+    this.node.addValidation({
+      validate: () => {
+        const e = settings.migConfig ? strategyMismatch(settings.migConfig, settings.migStrategy, this, '') : undefined;
+        return e ? [e.message] : [];
+      },
+    });
     this.clusterPolicy = new ClusterPolicy(this, 'Resource', {
       metadata: { name: 'cluster-policy' },
       spec: this.settings._clusterPolicySpec(),

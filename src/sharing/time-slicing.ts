@@ -19,8 +19,11 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { GpuConfigError } from '../errors';
 import { NodePoolSpecLimits } from '../imports/karpenter.sh';
+import { NameRule } from '../naming';
 import { GpuNodePool } from '../pools';
 import { _advertise, _claimPool } from './capacity';
+import { checkObjectName, checkOptionalBoolean } from './private/checks';
+import { describeValue } from './private/describe';
 import { MigStrategy } from './strategy';
 
 /** The node label the device plugin reads to pick its config (k8s-device-plugin v0.20.0 README). */
@@ -84,17 +87,14 @@ export class DevicePluginConfig extends Construct {
 
   constructor(scope: Construct, id: string, props: DevicePluginConfigProps = {}) {
     super(scope, id);
-    this.name = props.name ?? 'device-plugin-config';
-    this.namespace = props.namespace ?? 'gpu-operator';
-    this.migStrategy = props.migStrategy ?? MigStrategy.MIXED;
-    if (!(this.migStrategy instanceof MigStrategy)) {
-      throw new GpuConfigError(this, 'migStrategy', `is ${JSON.stringify(props.migStrategy)}, not a MigStrategy`, 'use MigStrategy.NONE, SINGLE or MIXED');
+    const p: DevicePluginConfigProps = props ?? {}; // null reads as no props, as in GpuNodePool and GpuOperator
+    const migStrategy = p.migStrategy ?? MigStrategy.MIXED;
+    if (migStrategy !== MigStrategy.NONE && migStrategy !== MigStrategy.SINGLE && migStrategy !== MigStrategy.MIXED) {
+      throw new GpuConfigError(this, 'migStrategy', `is ${describeValue(migStrategy)}, not a MigStrategy`, 'use MigStrategy.NONE, SINGLE or MIXED');
     }
-    for (const [prop, v] of [['name', this.name], ['namespace', this.namespace]] as const) {
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v) || v.length > (prop === 'name' ? 253 : 63)) {
-        throw new GpuConfigError(this, prop, `is ${JSON.stringify(v)}, not a valid ${prop === 'name' ? 'ConfigMap' : 'namespace'} name`, 'use lower-case alphanumerics and "-"');
-      }
-    }
+    this.migStrategy = migStrategy;
+    this.name = checkObjectName(this, 'name', p.name ?? 'device-plugin-config', NameRule.DNS1123_SUBDOMAIN, 'ConfigMap name', 'device-plugin-config');
+    this.namespace = checkObjectName(this, 'namespace', p.namespace ?? 'gpu-operator', NameRule.DNS1123_LABEL, 'namespace', 'gpu-operator');
     this.configMap = new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -109,7 +109,7 @@ export class DevicePluginConfig extends Construct {
    * e.g. `addTimeSlicing('shared-4', { replicas: 4 })`.
    */
   public addTimeSlicing(key: string, props: TimeSlicingProps): void {
-    const prop = `configs[${JSON.stringify(key)}]`;
+    const prop = `configs[${typeof key === 'string' ? JSON.stringify(key) : describeValue(key)}]`;
     if (typeof key !== 'string' || key.length === 0 || key.length > 63 || !KEY.test(key) || !/^[A-Za-z0-9](.*[A-Za-z0-9])?$/.test(key)) {
       throw new GpuConfigError(this, prop, 'is not a valid ConfigMap key and label value (it becomes nvidia.com/device-plugin.config=<key>)',
         'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
@@ -117,15 +117,17 @@ export class DevicePluginConfig extends Construct {
     if (key === DEFAULT_DEVICE_PLUGIN_CONFIG || this.timeSlicing.has(key)) {
       throw new GpuConfigError(this, prop, key === DEFAULT_DEVICE_PLUGIN_CONFIG ? 'is reserved for the non-sharing default' : 'is already defined', 'use another key');
     }
-    const replicas = props?.replicas;
+    const replicas: unknown = props !== null && typeof props === 'object' ? props.replicas : undefined;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 2) {
-      throw new GpuConfigError(this, `${prop}.replicas`, `is ${JSON.stringify(replicas)}, not a whole number ≥ 2`,
+      throw new GpuConfigError(this, `${prop}.replicas`, `is ${describeValue(replicas)}, not a whole number ≥ 2`,
         'give how many pods share one GPU, e.g. 4 (1 would share nothing)');
     }
+    const renameByDefault = checkOptionalBoolean(this, `${prop}.renameByDefault`, props.renameByDefault);
+    const failRequestsGreaterThanOne = checkOptionalBoolean(this, `${prop}.failRequestsGreaterThanOne`, props.failRequestsGreaterThanOne);
     this.timeSlicing.set(key, {
       replicas,
-      renameByDefault: props.renameByDefault ?? false,
-      failRequestsGreaterThanOne: props.failRequestsGreaterThanOne ?? true,
+      renameByDefault: renameByDefault ?? false,
+      failRequestsGreaterThanOne: failRequestsGreaterThanOne ?? true,
     });
   }
 
@@ -152,7 +154,7 @@ export class DevicePluginConfig extends Construct {
    */
   public applyTo(pool: GpuNodePool, key: string): ApiObject[] {
     const ts = this.get(key);
-    const where = `${this.node.path}.applyTo(${pool?.node?.path ?? '?'}, '${key}')`;
+    const where = `${this.node.path}.applyTo(${pool instanceof GpuNodePool ? pool.node.path : '?'}, '${key}')`;
     _claimPool(pool, `time-slicing config ${key}`, where);
     const resource = this.sharedResource(key);
     const perNode = new Map<number, Record<string, number>>();
@@ -200,8 +202,9 @@ export class DevicePluginConfig extends Construct {
   private get(key: string): TimeSlicing {
     const ts = this.timeSlicing.get(key);
     if (!ts) {
-      throw new GpuConfigError(this, 'config', `'${key}' is not a time-slicing config of ${this.name}`,
-        `add it with addTimeSlicing('${key}', { replicas: 4 })${this.timeSlicing.size ? ` or use one of ${[...this.timeSlicing.keys()].join(', ')}` : ''}`);
+      const shown = typeof key === 'string' ? `'${key}'` : describeValue(key);
+      throw new GpuConfigError(this, 'config', `${shown} is not a time-slicing config of ${this.name}`,
+        `add it with addTimeSlicing(${typeof key === 'string' ? shown : '\'shared\''}, { replicas: 4 })${this.timeSlicing.size ? ` or use one of ${[...this.timeSlicing.keys()].join(', ')}` : ''}`);
     }
     return ts;
   }

@@ -1,0 +1,60 @@
+/**
+ * Prop checks shared by the sharing constructs (internal): names, namespaces, booleans and label maps, each throwing
+ * `GpuConfigError` naming the construct and the property, whatever type the value has.
+ */
+import { IConstruct } from 'constructs';
+import { describeValue, isPlainObject } from './describe';
+import { GpuConfigError } from '../../errors';
+import { NameRule, dnsNameProblem, labelValueProblem } from '../../naming';
+import { labelKeySyntaxProblem } from '../../pools/karpenter-syntax';
+
+/**
+ * Throws unless `value` is a Kubernetes object name: a DNS-1123 subdomain (ConfigMap names) or, for a namespace, a
+ * DNS-1123 label (no dots: the API server refuses `metadata.namespace: a.b`).
+ * @param what e.g. `ConfigMap name` or `namespace`, for the fix
+ * @param example a valid value, for the fix
+ */
+export function checkObjectName(scope: IConstruct | string, prop: string, value: unknown, rule: NameRule, what: string, example: string): string {
+  const max = rule === NameRule.DNS1123_SUBDOMAIN ? 253 : 63;
+  const fix = `use a ${what} of at most ${max} lower-case letters, digits and "-"${rule === NameRule.DNS1123_SUBDOMAIN ? ' (dots between parts allowed)' : ' (no dots)'}, starting and ending with a letter or digit, e.g. "${example}"`;
+  if (typeof value !== 'string') throw new GpuConfigError(scope, prop, `is ${describeValue(value)}, not a string`, fix);
+  const problem = dnsNameProblem(value, rule);
+  if (problem) throw new GpuConfigError(scope, prop, problem, fix);
+  return value;
+}
+
+/** Throws unless `value` is a boolean or absent (undefined or null: the default). */
+export function checkOptionalBoolean(scope: IConstruct | string, prop: string, value: unknown): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') {
+    throw new GpuConfigError(scope, prop, `is ${describeValue(value)}, not a boolean (a string such as "false" would read as true)`,
+      'use true or false, or leave it out for the default');
+  }
+  return value;
+}
+
+/** Throws unless `value` is a plain object of valid Kubernetes label keys to label values; returns a copy. */
+export function checkLabels(scope: IConstruct | string, prop: string, value: unknown): Record<string, string> {
+  const example = 'e.g. { release: \'kube-prometheus-stack\' }';
+  if (!isPlainObject(value)) {
+    throw new GpuConfigError(scope, prop, `is ${describeValue(value)}, not a map of label keys to label values`, `pass a plain object, ${example}`);
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const keyProblem = k === '' ? 'is empty' : labelKeySyntaxProblem(k);
+    if (keyProblem) {
+      throw new GpuConfigError(scope, `${prop}[${JSON.stringify(k)}]`, `is not a label key: the key ${keyProblem}`,
+        'use [prefix/]name: an optional DNS subdomain prefix and a name of 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+    }
+    if (typeof v !== 'string') {
+      throw new GpuConfigError(scope, `${prop}[${JSON.stringify(k)}]`, `is ${describeValue(v)}, not a string`, `give the label value as a string, ${example}`);
+    }
+    const valueProblem = labelValueProblem(v);
+    if (valueProblem) {
+      throw new GpuConfigError(scope, `${prop}[${JSON.stringify(k)}]`, valueProblem,
+        'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+    }
+    out[k] = v;
+  }
+  return out;
+}
