@@ -10,6 +10,7 @@
  */
 import { IConstruct } from 'constructs';
 import { GpuConfigError } from './errors';
+import { describeValue } from './private/describe';
 
 const DNS1123_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -28,7 +29,7 @@ export enum NameRule {
 
 /** What is wrong with `value` as a name under `rule` (undefined when it is fine). */
 export function dnsNameProblem(value: unknown, rule: NameRule = NameRule.DNS1123_SUBDOMAIN, maxLength?: number): string | undefined {
-  if (typeof value !== 'string') return `is ${value === undefined ? 'undefined' : JSON.stringify(value) ?? String(value)}, not a string`;
+  if (typeof value !== 'string') return `is ${describeValue(value)}, not a string`;
   if (value === '') return 'is empty';
   const max = Math.min(maxLength ?? Infinity, rule === NameRule.DNS1123_SUBDOMAIN ? 253 : 63);
   if (value.length > max) return `is ${JSON.stringify(value)}, ${value.length} characters (at most ${max})`;
@@ -46,7 +47,7 @@ export function dnsNameProblem(value: unknown, rule: NameRule = NameRule.DNS1123
 
 /** What is wrong with `value` as a label value (undefined when it is fine). */
 export function labelValueProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string') return `is ${JSON.stringify(value) ?? String(value)}, not a string`;
+  if (typeof value !== 'string') return `is ${describeValue(value)}, not a string`;
   if (value.length > 63) return `is ${JSON.stringify(value)}, ${value.length} characters (a label value has at most 63)`;
   if (!LABEL_VALUE.test(value)) {
     return `is ${JSON.stringify(value)}, not a label value (alphanumerics, "-", "_" or ".", starting and ending alphanumeric)`;

@@ -11,6 +11,7 @@ import { GpuConfigError } from '../errors';
 import { NameRule, validateDns1123Name } from '../naming';
 import { CapacityReservation } from './capacity';
 import { Ec2NodeClass, Ec2NodeClassSpec } from '../imports/karpenter.k8s.aws';
+import { describeValue } from '../private/describe';
 
 /** The AMI family of a {@link GpuAmi}. */
 export enum GpuAmiFamily {
@@ -193,7 +194,7 @@ export class GpuNodeClass extends Construct {
     this._clusterName = this.checkNonEmpty('clusterName', props.clusterName);
     this.validateProps(props);
     if (props.capacityReservations !== undefined && !Array.isArray(props.capacityReservations)) {
-      throw new GpuConfigError(this, 'capacityReservations', `is ${_describeValue(props.capacityReservations)}, not an array`,
+      throw new GpuConfigError(this, 'capacityReservations', `is ${describeValue(props.capacityReservations)}, not an array`,
         'pass a list of CapacityReservation, e.g. [CapacityReservation.onDemandReservation(\'cr-0123456789abcdef0\')]');
     }
     for (const r of props.capacityReservations ?? []) this.addCapacityReservation(r);
@@ -250,7 +251,7 @@ export class GpuNodeClass extends Construct {
   /** Let nodes launch into this reservation too (duplicates are ignored). At most 30 terms. */
   public addCapacityReservation(reservation: CapacityReservation): void {
     if (!_isCapacityReservation(reservation)) {
-      throw new GpuConfigError(this, 'capacityReservations', `gets ${_describeValue(reservation)}, not a CapacityReservation`,
+      throw new GpuConfigError(this, 'capacityReservations', `gets ${describeValue(reservation)}, not a CapacityReservation`,
         'make it with CapacityReservation.onDemandReservation(id), .capacityBlock(id, endsAt) or .byTags(tags)');
     }
     if (this.reservations.some((r) => r._key() === reservation._key())) return;
@@ -431,12 +432,3 @@ export function _isCapacityReservation(r: unknown): r is CapacityReservation {
     && typeof (r as any)._key === 'function' && typeof (r as any)._toSelectorTerm === 'function');
 }
 
-/** A value for an error message: JSON where possible, `undefined` and non-JSON values as text. @internal */
-export function _describeValue(v: unknown): string {
-  if (v === undefined) return 'undefined';
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}

@@ -15,12 +15,13 @@ import {
   BUDGET_DURATION, cronScheduleProblem, formatKarpenterDuration, labelKeySyntaxProblem, labelValueSyntaxProblem,
   restrictedKeyReason,
 } from './karpenter-syntax';
-import { GpuNodeClass, GpuNodeClassProps, _describeValue, _isCapacityReservation } from './node-class';
+import { GpuNodeClass, GpuNodeClassProps, _isCapacityReservation } from './node-class';
 import {
   IGpuNodePool, NodeTaint, PodToleration, PoolNodeSelectorRequirement, PoolRequiredNodeAffinity, TaintEffect,
 } from './pool';
 import { _warn } from './warn';
 import { NodePool, NodePoolSpec, NodePoolSpecLimits } from '../imports/karpenter.sh';
+import { describeValue } from '../private/describe';
 import { tolerationFor } from '../scheduling/taints';
 
 const GPU_TAINT: NodeTaint = { key: 'nvidia.com/gpu', value: 'true', effect: TaintEffect.NO_SCHEDULE };
@@ -199,12 +200,12 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     }
     this.nodeClass = props.nodeClass ?? new GpuNodeClass(this, 'NodeClass', props.nodeClassProps);
     if (props.capacityReservations !== undefined && !Array.isArray(props.capacityReservations)) {
-      throw new GpuConfigError(this, 'capacityReservations', `is ${_describeValue(props.capacityReservations)}, not an array`,
+      throw new GpuConfigError(this, 'capacityReservations', `is ${describeValue(props.capacityReservations)}, not an array`,
         'pass a list of CapacityReservation, e.g. [CapacityReservation.onDemandReservation(\'cr-0123456789abcdef0\')]');
     }
     (props.capacityReservations ?? []).forEach((r, i) => {
       if (!_isCapacityReservation(r)) {
-        throw new GpuConfigError(this, `capacityReservations[${i}]`, `is ${_describeValue(r)}, not a CapacityReservation`,
+        throw new GpuConfigError(this, `capacityReservations[${i}]`, `is ${describeValue(r)}, not a CapacityReservation`,
           'make it with CapacityReservation.onDemandReservation(id), .capacityBlock(id, endsAt) or .byTags(tags)');
       }
       this.nodeClass.addCapacityReservation(r);

@@ -8,10 +8,11 @@ import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { CapacityReservation, CapacityType } from './capacity';
 import { BusinessHoursBudgetOptions, ConsolidationPolicy, DisruptionBudget, DisruptionBudgets } from './disruption';
-import { GpuNodeClass, _describeValue as describe, _isCapacityReservation as isReservation } from './node-class';
+import { GpuNodeClass, _isCapacityReservation as isReservation } from './node-class';
 import { GpuNodePool, GpuNodePoolProps } from './node-pool';
 import { GpuPoolPlacement, IGpuNodePool, PodToleration, PoolRequiredNodeAffinity } from './pool';
 import { SpotGpuPool } from './spot';
+import { describeValue as describe } from '../private/describe';
 
 /** Props of {@link TieredGpuCapacity}. */
 export interface TieredGpuCapacityProps {

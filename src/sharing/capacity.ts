@@ -20,8 +20,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { GpuNodePool } from '../pools';
+import { describeValue } from '../private/describe';
 import { ADVERTISED_RESOURCES_ANNOTATION } from '../scheduling/nodepool';
-import { describeValue } from './private/describe';
 
 /** Karpenter's NodeOverlay API version and kind (alpha). */
 export const NODE_OVERLAY_API_VERSION = 'karpenter.sh/v1alpha1';

@@ -16,7 +16,7 @@
  */
 import { MigGpu, MigProfileSpec } from '../catalog';
 import { GpuConfigError } from '../errors';
-import { describeValue, isPlainObject } from './private/describe';
+import { describeValue, isPlainObject } from '../private/describe';
 import { findMigPlacement } from './private/placement';
 import { MigStrategy } from './strategy';
 

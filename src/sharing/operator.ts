@@ -22,9 +22,9 @@ import { NameRule } from '../naming';
 import { GpuAmiFamily } from '../pools';
 import { MigConfig } from './mig-config';
 import { checkLabels, checkObjectName, checkOptionalBoolean } from './private/checks';
-import { describeValue } from './private/describe';
 import { MigStrategy } from './strategy';
 import { DEFAULT_DEVICE_PLUGIN_CONFIG, DevicePluginConfig } from './time-slicing';
+import { describeValue } from '../private/describe';
 
 /** The GPU Operator chart version whose defaults and images this file pins. */
 export const GPU_OPERATOR_CHART_VERSION = 'v26.7.0';

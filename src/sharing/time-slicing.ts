@@ -23,8 +23,8 @@ import { NameRule } from '../naming';
 import { GpuNodePool } from '../pools';
 import { _advertise, _claimPool } from './capacity';
 import { checkObjectName, checkOptionalBoolean } from './private/checks';
-import { describeValue } from './private/describe';
 import { MigStrategy } from './strategy';
+import { describeValue } from '../private/describe';
 
 /** The node label the device plugin reads to pick its config (k8s-device-plugin v0.20.0 README). */
 export const DEVICE_PLUGIN_CONFIG_LABEL = 'nvidia.com/device-plugin.config';

@@ -9,7 +9,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { GpuEksCluster, GpuEksStack } from '../../src/eks';
+import { gpuOperatorProps } from '../../src/eks/private/helm-values';
 import { GpuConfigError } from '../../src/errors';
+import { GpuOperatorSettings } from '../../src/sharing';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
@@ -228,5 +230,14 @@ describe('capacityReservationIds and charts', () => {
     configError(() => s.addChart(undefined as any), 'chart');
     configError(() => s.addChart({ toJson: () => [] } as any), 'chart');
     expect(s.addChart(one)).toBeDefined();
+  });
+});
+
+describe('gpuOperator.settings.serviceMonitorLabels that is not a map', () => {
+  test('an array is refused by name, not spread into { "0": … }', () => {
+    const props = gpuOperatorProps({ serviceMonitorLabels: ['kube-prometheus-stack'] as any }, true);
+    expect(props.serviceMonitorLabels).toEqual(['kube-prometheus-stack']); // passed on as given, for the settings check
+    expect(gpuOperatorProps({ serviceMonitorLabels: { team: 'ml' } }, true).serviceMonitorLabels).toEqual({ release: 'kube-prometheus-stack', team: 'ml' });
+    expect(() => GpuOperatorSettings.of(props)).toThrow(/serviceMonitorLabels/);
   });
 });

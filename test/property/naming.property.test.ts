@@ -123,3 +123,16 @@ describe('workloads', () => {
       `${c2.node.path}/job`, 'activeDeadline');
   });
 });
+
+describe('values that are not strings are described, never a TypeError', () => {
+  test.each([
+    ['a BigInt', BigInt(7), /is 7n, not a string/],
+    ['a cyclic object', (() => { const o: any = {}; o.self = o; return o; })(), /is \[object Object\], not a string/],
+    ['a symbol', Symbol('x'), /is Symbol\(x\), not a string/],
+    ['undefined', undefined, /is undefined, not a string/],
+    ['a number', 5, /is 5, not a string/],
+  ])('%s', (_what, value, message) => {
+    expect(dnsNameProblem(value)).toMatch(message);
+    expect(labelValueProblem(value)).toMatch(message);
+  });
+});

@@ -6,10 +6,10 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { GpuInstanceType, MigGpu } from '../../src/catalog';
 import { GpuNodePool } from '../../src/pools';
+import { describeValue } from '../../src/private/describe';
 import {
   DevicePluginConfig, GpuOperator, GpuOperatorSettings, MigConfig, MigDeviceGroup, MigLayout, MigSlice, MigStrategy,
 } from '../../src/sharing';
-import { describeValue } from '../../src/sharing/private/describe';
 import { GpuRequest, InferenceDeployment } from '../../src/workloads';
 import { configError } from '../config-error';
 import { expectValid } from '../conformance/schema';

@@ -23,7 +23,9 @@ export function gpuOperatorProps(settings: GpuOperatorProps | undefined, install
   return {
     ...user,
     serviceMonitor: user.serviceMonitor ?? installsPrometheus,
-    ...(installsPrometheus
+    // Only a plain object is merged: anything else is passed on as given, so GpuOperatorSettings refuses it by name
+    // (spreading an array would turn ['x'] into { '0': 'x' } and slip through).
+    ...(installsPrometheus && (user.serviceMonitorLabels === undefined || isPlainObject(user.serviceMonitorLabels))
       ? { serviceMonitorLabels: { release: PROMETHEUS_RELEASE, ...(user.serviceMonitorLabels ?? {}) } }
       : {}),
   };

@@ -3,10 +3,10 @@
  * `GpuConfigError` naming the construct and the property, whatever type the value has.
  */
 import { IConstruct } from 'constructs';
-import { describeValue, isPlainObject } from './describe';
 import { GpuConfigError } from '../../errors';
 import { NameRule, dnsNameProblem, labelValueProblem } from '../../naming';
 import { labelKeySyntaxProblem } from '../../pools/karpenter-syntax';
+import { describeValue, isPlainObject } from '../../private/describe';
 
 /**
  * Throws unless `value` is a Kubernetes object name: a DNS-1123 subdomain (ConfigMap names) or, for a namespace, a
