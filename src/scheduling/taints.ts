@@ -55,9 +55,12 @@ const INT64 = /^[+-]?\d+$/;
  *    any other operator matches nothing.
  *
  * Note: API validation rejects an empty key with operator `Equal`; this function still follows the Go code
- * (such a toleration would match taints of any key whose value equals its own).
+ * (such a toleration would match taints of any key whose value equals its own). An entry that is not an object
+ * (`tolerations: [null]` in hand-written YAML) tolerates nothing.
  */
 export function toleratesTaint(toleration: Toleration, taint: Taint, options: TolerationOptions = {}): boolean {
+  // Manifests read by `lint` may hold anything: a null or scalar list entry tolerates nothing (the API rejects it).
+  if (toleration === null || typeof toleration !== 'object' || Array.isArray(toleration)) return false;
   const effect = toleration.effect ?? '';
   if (effect !== '' && effect !== taint.effect) return false;
   const key = toleration.key ?? '';

@@ -6,6 +6,7 @@
 import * as fc from 'fast-check';
 import * as yaml from 'yaml';
 import { parseManifests, parseManifestsWithYamlPackage, splitDocuments } from '../../src/cli/yaml-input';
+import { params } from '../property/arbitraries';
 
 // The `yaml` package, with parseAllDocuments watched (it is a getter, so jest.spyOn cannot wrap it).
 jest.mock('yaml', () => {
@@ -237,7 +238,7 @@ describe('property: the fast reader gives what the yaml package gives', () => {
   test('valid streams: same objects, lines and problems', () => {
     fc.assert(fc.property(stream, (text) => {
       expect(parseManifests(text, 'p.yaml')).toEqual(parseManifestsWithYamlPackage(text, 'p.yaml'));
-    }), { numRuns: 300 });
+    }), params(300));
   });
 
   test('damaged streams: never throws, every problem has a line, and when neither reader sees a problem they agree', () => {
@@ -252,6 +253,6 @@ describe('property: the fast reader gives what the yaml package gives', () => {
       }
       const reference = parseManifestsWithYamlPackage(damaged, 'd.yaml');
       if (fast.problems.length === 0 && reference.problems.length === 0) expect(fast).toEqual(reference);
-    }), { numRuns: 300 });
+    }), params(300));
   });
 });

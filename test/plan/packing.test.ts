@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { packFirstFitDecreasing, PackGroup } from '../../src/plan';
+import { params } from '../property/arbitraries';
 
 /** Item-by-item first-fit decreasing, the textbook way: the reference the grouped packer must equal. */
 function naiveFfd(capacity: number[], groups: PackGroup[]): number {
@@ -47,6 +48,6 @@ describe('packFirstFitDecreasing', () => {
         const groups = raw.map((g) => ({ size: [Math.min(g.gpu, gpus), Math.min(g.cpu, cpus)], count: g.count }))
           .filter((g) => g.size.some((v) => v > 0));
         expect(packFirstFitDecreasing(capacity, groups)).toBe(naiveFfd(capacity, groups));
-      }), { numRuns: 300 });
+      }), params(300));
   });
 });

@@ -7,6 +7,7 @@ import { GpuInstanceType } from '../../src/catalog';
 import { ADVERTISED_RESOURCES_ANNOTATION, poolModelOf } from '../../src/scheduling/nodepool';
 import { placementSignature, placeOnPool } from '../../src/scheduling/placement';
 import { podTemplateOf } from '../../src/scheduling/workloads';
+import { params } from '../property/arbitraries';
 
 const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' };
 const TOLERATE = { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' };
@@ -96,7 +97,7 @@ describe('placementSignature', () => {
         equalRandomPairs++;
         for (const p of pools) expect(placeOnPool(b, p)).toEqual(placeOnPool(a, p));
       }
-    }), { numRuns: 300 });
+    }), params(300));
     expect(equalRandomPairs).toBeLessThan(300); // random pairs mostly differ: the signature is not constant
   });
 });

@@ -1,4 +1,5 @@
-import { formatTaint, Taint, tolerationFor, Toleration, toleratesTaint, untoleratedTaints } from '../../src/scheduling/taints';
+import { formatTaint, Taint, tolerationFor, Toleration, toleratesTaint, tolerationsTolerateTaint, untoleratedTaints } from '../../src/scheduling/taints';
+import { validateManifests } from '../../src/validation';
 
 const gpu: Taint = { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' };
 const gpuNoValue: Taint = { key: 'nvidia.com/gpu', effect: 'NoSchedule' };
@@ -74,5 +75,24 @@ describe('formatTaint / tolerationFor', () => {
       expect(toleratesTaint(tolerationFor(t), { ...t, effect: 'NoExecute' })).toBe(false);
     }
     expect(tolerationFor(gpuNoValue).operator).toBe('Exists');
+  });
+});
+
+describe('entries that are not tolerations (hand-written YAML read by lint)', () => {
+  test('null, scalars and arrays tolerate nothing and never throw', () => {
+    const taint = { key: 'nvidia.com/gpu', effect: 'NoSchedule' };
+    for (const bad of [null, undefined, 0, 'Exists', true, []]) {
+      expect(toleratesTaint(bad as any, taint)).toBe(false);
+    }
+    expect(tolerationsTolerateTaint([null as any, { key: 'nvidia.com/gpu', operator: 'Exists' }], taint)).toBe(true);
+    expect(untoleratedTaints([null as any], [taint])).toEqual([taint]);
+  });
+
+  test('GPU004 on a Deployment with tolerations: [null] gives no internal error (found by the lint fuzz test)', () => {
+    const findings = validateManifests([
+      { object: { apiVersion: 'apps/v1', kind: 'Deployment', spec: { template: { spec: { tolerations: [null] } } } } },
+      { object: { apiVersion: 'v1', kind: 'Deployment' } },
+    ]);
+    expect(findings.filter((f) => /failed:/.test(f.message))).toEqual([]);
   });
 });
