@@ -316,9 +316,11 @@ function planPool(pool: PoolModel, here: readonly Placed[], discount: number, re
   for (const t of unpricedTypes) notes.push(`${t} has no public on-demand price in the catalog: its nodes are left out of the cost`);
   if (pool.capacityTypes.includes('reserved') && pricedAs !== 'spot') notes.push('reserved capacity is priced at on-demand (reservation prices are not in the catalog)');
 
-  // Limits, as Karpenter counts them: the capacity of the nodes launched.
+  // Limits, as Karpenter counts them: the capacity of the nodes launched, i.e. what the node advertises. A time-sliced
+  // or single-strategy MIG pool advertises several nvidia.com/gpu per physical GPU (NodeOverlay), and its
+  // limits["nvidia.com/gpu"] counts those, not physical GPUs.
   const capacityOf = (t: GpuInstanceType): Record<string, number> =>
-    ({ 'cpu': t.vcpu, 'memory': t.memoryMiB * MiB, ...pool.advertisedResources(t), 'nvidia.com/gpu': t.gpuCount });
+    ({ 'cpu': t.vcpu, 'memory': t.memoryMiB * MiB, 'nvidia.com/gpu': t.gpuCount, ...pool.advertisedResources(t) });
   const used = (m: Map<GpuInstanceType, number>, k: string) => total(m, (t) => capacityOf(t)[k] ?? 0);
   const show = (k: string, v: number) => (k === 'memory' ? `${+(v / GiB).toFixed(1)}Gi` : fmt(v));
   const onlyHere = counted.filter((p) => p.onlyHere);

@@ -217,6 +217,17 @@ describe('capacity against pool limits', () => {
     expect(workload(plan, 'm').schedulable).toBe(true);
   });
 
+  test('a time-sliced pool\'s GPU limit counts advertised (sliced) GPUs, as Karpenter counts node capacity', () => {
+    // g5.4xlarge (1 × A10G, 16 vCPU) sliced 4 ways advertises 4 nvidia.com/gpu; limit 16 = 4 nodes. 1 slice × max 20 = 5 nodes.
+    const sliced = '{cdk8s-gpu.io/advertised-resources-per-gpu: \'{"nvidia.com/gpu": 4}\'}';
+    const over = planGpuWorkloads(docs(POOL('ts', ['g5.4xlarge'], { limit: 16, annotations: sliced }), DEPLOY('m', 1), SCALER('m', 1, 20)));
+    expect(pool(over, 'ts').problems[0]).toContain('= 20 nvidia.com/gpu, above limits.nvidia.com/gpu 16');
+    expect(workload(over, 'm').problems[0]).toBe('its maximum of 20 replicas can never be reached: NodePool ts is capped at limits.nvidia.com/gpu 16');
+    // 16 slices fit exactly: 4 nodes × 4 advertised GPUs.
+    const within = planGpuWorkloads(docs(POOL('ts', ['g5.4xlarge'], { limit: 16, annotations: sliced }), DEPLOY('m', 1), SCALER('m', 1, 16)));
+    expect(pool(within, 'ts').problems).toEqual([]);
+  });
+
   test('a minimum above the limit is reported as the minimum', () => {
     const plan = planGpuWorkloads(docs(POOL('a', ['p4d.24xlarge'], { limit: 8 }), DEPLOY('m', 8, { replicas: 2 })));
     expect(pool(plan, 'a').problems[0]).toContain('even the minimum can never be reached');
