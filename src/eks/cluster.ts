@@ -35,6 +35,7 @@ import {
 } from './versions';
 import { GpuConfigError } from '../errors';
 import { NameRule, validateDns1123Name } from '../naming';
+import { describeValue as describe } from '../private/describe';
 import { GpuOperatorProps, GpuOperatorSettings } from '../sharing/operator';
 
 /** The tag Karpenter's EC2NodeClass selector terms use to find subnets and security groups. */
@@ -730,22 +731,4 @@ function isEndpointAccessLike(x: unknown): boolean {
 /** An InstanceType from another copy of aws-cdk-lib. */
 function isInstanceTypeLike(x: unknown): x is ec2.InstanceType {
   return isObject(x) && typeof x.sameInstanceClassAs === 'function' && typeof x.toString === 'function';
-}
-
-/** A value for an error message: strings quoted, objects by class (`a Chart`), arrays and plain objects as JSON. */
-function describe(v: unknown): string {
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (typeof v === 'function') return 'a function';
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-    const ctor = Object.getPrototypeOf(v)?.constructor?.name;
-    if (ctor && ctor !== 'Object') return `a ${ctor}`;
-  }
-  try {
-    const json = JSON.stringify(v);
-    return json === undefined ? String(v) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
-  } catch {
-    return String(v);
-  }
 }

@@ -223,7 +223,7 @@ describe('capacityReservationIds and charts', () => {
 
   test('charts must be an array of cdk8s charts; addChart checks its argument', () => {
     const one = new cdk8s.Chart(new cdk8s.App(), 'one');
-    expect(configError(() => stack({ charts: one }), 'charts').problem).toBe('is a Chart, not an array');
+    expect(configError(() => stack({ charts: one }), 'charts').problem).toBe('is the Chart one, not an array');
     configError(() => stack({ charts: [one, {}] }), 'charts[1]');
     configError(() => stack({ charts: [one, undefined] }), 'charts[1]');
     const s = stack();
