@@ -10,7 +10,8 @@
  */
 import { IConstruct } from 'constructs';
 import { GpuConfigError } from './errors';
-import { describeValue } from './private/describe';
+import { labelKeySyntaxProblem } from './pools/karpenter-syntax';
+import { describeValue, isPlainObject } from './private/describe';
 
 const DNS1123_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -81,4 +82,33 @@ export function validateDns1123Name(scope: IConstruct | string, prop: string, va
 export function validateLabelValue(scope: IConstruct | string, prop: string, value: unknown): void {
   const problem = labelValueProblem(value);
   if (problem) throw new GpuConfigError(scope, prop, problem, 'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+}
+
+/**
+ * Throws GpuConfigError unless `value` is a plain object of label keys (`[prefix/]name`) to label values; returns a
+ * copy. Errors name `prop["key"]` for a bad entry.
+ * @param scope the construct (or a plain name) the property belongs to
+ * @param prop the property, e.g. `labels` or `serviceMonitorLabels`
+ * @param value the labels
+ */
+export function validateLabels(scope: IConstruct | string, prop: string, value: unknown): Record<string, string> {
+  const example = 'e.g. { release: \'kube-prometheus-stack\' }';
+  if (!isPlainObject(value)) {
+    throw new GpuConfigError(scope, prop, `is ${describeValue(value)}, not a map of label keys to label values`, `pass a plain object, ${example}`);
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const where = `${prop}[${JSON.stringify(k)}]`;
+    const keyProblem = k === '' ? 'is empty' : labelKeySyntaxProblem(k);
+    if (keyProblem) {
+      throw new GpuConfigError(scope, where, `is not a label key: the key ${keyProblem}`,
+        'use [prefix/]name: an optional DNS subdomain prefix and a name of 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+    }
+    if (typeof v !== 'string') {
+      throw new GpuConfigError(scope, where, `is ${describeValue(v)}, not a string`, `give the label value as a string, ${example}`);
+    }
+    validateLabelValue(scope, where, v);
+    out[k] = v;
+  }
+  return out;
 }

@@ -18,10 +18,10 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { ClusterPolicy } from '../imports/nvidia.com';
-import { NameRule } from '../naming';
+import { NameRule, validateLabels } from '../naming';
 import { GpuAmiFamily } from '../pools';
 import { MigConfig } from './mig-config';
-import { checkLabels, checkObjectName, checkOptionalBoolean } from './private/checks';
+import { checkObjectName, checkOptionalBoolean } from './private/checks';
 import { MigStrategy } from './strategy';
 import { DEFAULT_DEVICE_PLUGIN_CONFIG, DevicePluginConfig } from './time-slicing';
 import { describeValue } from '../private/describe';
@@ -173,7 +173,7 @@ export class GpuOperatorSettings {
     const flags = ['driver', 'toolkit', 'devicePlugin', 'migManager', 'migManagerReboot', 'dcgmExporter', 'serviceMonitor', 'nfd', 'gfd'] as const;
     for (const flag of flags) checkOptionalBoolean(where, prefix + flag, props[flag]);
     const serviceMonitorLabels = props.serviceMonitorLabels === undefined || props.serviceMonitorLabels === null
-      ? {} : checkLabels(where, `${prefix}serviceMonitorLabels`, props.serviceMonitorLabels);
+      ? {} : validateLabels(where, `${prefix}serviceMonitorLabels`, props.serviceMonitorLabels);
     const interval: unknown = props.serviceMonitorInterval ?? Duration.seconds(15);
     if (!(interval instanceof Duration)) {
       throw fail('serviceMonitorInterval', `is ${describeValue(interval)}, not a Duration`, 'use e.g. Duration.seconds(15) (whole seconds ≥ 1)');

@@ -23,11 +23,10 @@ import * as kplus from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
-import { NameRule, validateDns1123Name, validateLabelValue } from '../naming';
+import { NameRule, validateDns1123Name, validateLabels } from '../naming';
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps } from './props';
 import { CapacityType } from '../pools/capacity';
-import { labelKeySyntaxProblem } from '../pools/karpenter-syntax';
 import { GpuPoolPlacement, IGpuNodePool, PodToleration } from '../pools/pool';
 import { SpotGpuPool } from '../pools/spot';
 import { PoolModel, poolModelOf } from '../scheduling/nodepool';
@@ -332,26 +331,6 @@ export function _env(scope: Construct, props: GpuWorkloadProps, extra: Record<st
 }
 
 /**
- * Checks user labels: each key a label key (`[prefix/]name`), each value a label value. Throws GpuConfigError naming
- * `prop["key"]`.
- * @internal
- */
-export function _validateLabels(scope: IConstruct, prop: string, labels: Record<string, string> | undefined): void {
-  if (labels === undefined) return;
-  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
-    throw new GpuConfigError(scope, prop, `is ${JSON.stringify(labels)}, not a map of labels`, 'pass e.g. { team: \'search\' }');
-  }
-  for (const [k, v] of Object.entries(labels)) {
-    const keyProblem = labelKeySyntaxProblem(k);
-    if (keyProblem) {
-      throw new GpuConfigError(scope, `${prop}[${JSON.stringify(k)}]`, `key ${keyProblem}`,
-        'use a label key such as "team" or "example.com/team" (prefix a DNS subdomain, name at most 63 alphanumerics, "-", "_" or ".")');
-    }
-    validateLabelValue(scope, `${prop}[${JSON.stringify(k)}]`, v);
-  }
-}
-
-/**
  * Checks the names a workload's props give its objects: `name` under `nameRule` and at most 63 characters (it is
  * also the pods' `app.kubernetes.io/name` label value; a DNS-1035 label when it also names a Service), `namespace`
  * (a DNS-1123 label) and `labels`.
@@ -360,7 +339,7 @@ export function _validateLabels(scope: IConstruct, prop: string, labels: Record<
 export function _validateWorkloadNames(scope: IConstruct, props: GpuWorkloadProps, nameRule: NameRule): void {
   if (props.name !== undefined) validateDns1123Name(scope, 'name', props.name, nameRule, 63);
   if (props.namespace !== undefined) validateDns1123Name(scope, 'namespace', props.namespace, NameRule.DNS1123_LABEL);
-  _validateLabels(scope, 'labels', props.labels);
+  if (props.labels !== undefined) validateLabels(scope, 'labels', props.labels);
 }
 
 /**

@@ -24,8 +24,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
-import { NameRule, dnsNameProblem, validateDns1123Name } from '../naming';
-import { _validateLabels } from './gpu-pod';
+import { NameRule, dnsNameProblem, validateDns1123Name, validateLabels } from '../naming';
 import { GpuRequest } from './gpu-request';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -204,7 +203,7 @@ export class GpuTeam extends Construct {
     // which grants `get` on EVERY ConfigMap/Secret of the namespace. Check them all before anything is made.
     const configMaps = this.readableNames('readableConfigMaps', props.readableConfigMaps, 'ConfigMap');
     const secrets = this.readableNames('readableSecrets', props.readableSecrets, 'Secret');
-    _validateLabels(this, 'labels', props.labels);
+    if (props.labels !== undefined) validateLabels(this, 'labels', props.labels);
     if (props.gpuQuota !== undefined && (!Number.isInteger(props.gpuQuota) || props.gpuQuota < 0)) {
       throw new GpuConfigError(this, 'gpuQuota', `is ${props.gpuQuota}`, 'pass a whole number of GPUs >= 0');
     }

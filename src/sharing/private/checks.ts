@@ -1,12 +1,11 @@
 /**
- * Prop checks shared by the sharing constructs (internal): names, namespaces, booleans and label maps, each throwing
+ * Prop checks shared by the sharing constructs (internal): names, namespaces and booleans, each throwing
  * `GpuConfigError` naming the construct and the property, whatever type the value has.
  */
 import { IConstruct } from 'constructs';
 import { GpuConfigError } from '../../errors';
-import { NameRule, dnsNameProblem, labelValueProblem } from '../../naming';
-import { labelKeySyntaxProblem } from '../../pools/karpenter-syntax';
-import { describeValue, isPlainObject } from '../../private/describe';
+import { NameRule, dnsNameProblem } from '../../naming';
+import { describeValue } from '../../private/describe';
 
 /**
  * Throws unless `value` is a Kubernetes object name: a DNS-1123 subdomain (ConfigMap names) or, for a namespace, a
@@ -31,30 +30,4 @@ export function checkOptionalBoolean(scope: IConstruct | string, prop: string, v
       'use true or false, or leave it out for the default');
   }
   return value;
-}
-
-/** Throws unless `value` is a plain object of valid Kubernetes label keys to label values; returns a copy. */
-export function checkLabels(scope: IConstruct | string, prop: string, value: unknown): Record<string, string> {
-  const example = 'e.g. { release: \'kube-prometheus-stack\' }';
-  if (!isPlainObject(value)) {
-    throw new GpuConfigError(scope, prop, `is ${describeValue(value)}, not a map of label keys to label values`, `pass a plain object, ${example}`);
-  }
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    const keyProblem = k === '' ? 'is empty' : labelKeySyntaxProblem(k);
-    if (keyProblem) {
-      throw new GpuConfigError(scope, `${prop}[${JSON.stringify(k)}]`, `is not a label key: the key ${keyProblem}`,
-        'use [prefix/]name: an optional DNS subdomain prefix and a name of 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
-    }
-    if (typeof v !== 'string') {
-      throw new GpuConfigError(scope, `${prop}[${JSON.stringify(k)}]`, `is ${describeValue(v)}, not a string`, `give the label value as a string, ${example}`);
-    }
-    const valueProblem = labelValueProblem(v);
-    if (valueProblem) {
-      throw new GpuConfigError(scope, `${prop}[${JSON.stringify(k)}]`, valueProblem,
-        'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
-    }
-    out[k] = v;
-  }
-  return out;
 }
