@@ -26,6 +26,7 @@ import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { NameRule, dnsNameProblem, validateDns1123Name, validateLabels } from '../naming';
 import { GpuRequest } from './gpu-request';
+import { describeValue as describe } from '../private/describe';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -288,16 +289,6 @@ export class GpuTeam extends Construct {
       seen.add(n);
     });
     return value as string[];
-  }
-}
-
-/** A value for an error message: JSON where possible, `undefined` and non-JSON values as text. */
-function describe(v: unknown): string {
-  if (v === undefined) return 'undefined';
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
   }
 }
 

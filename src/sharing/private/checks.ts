@@ -16,10 +16,9 @@ import { describeValue } from '../../private/describe';
 export function checkObjectName(scope: IConstruct | string, prop: string, value: unknown, rule: NameRule, what: string, example: string): string {
   const max = rule === NameRule.DNS1123_SUBDOMAIN ? 253 : 63;
   const fix = `use a ${what} of at most ${max} lower-case letters, digits and "-"${rule === NameRule.DNS1123_SUBDOMAIN ? ' (dots between parts allowed)' : ' (no dots)'}, starting and ending with a letter or digit, e.g. "${example}"`;
-  if (typeof value !== 'string') throw new GpuConfigError(scope, prop, `is ${describeValue(value)}, not a string`, fix);
-  const problem = dnsNameProblem(value, rule);
+  const problem = dnsNameProblem(value, rule); // a non-string is "is <value>, not a string"
   if (problem) throw new GpuConfigError(scope, prop, problem, fix);
-  return value;
+  return value as string;
 }
 
 /** Throws unless `value` is a boolean or absent (undefined or null: the default). */
