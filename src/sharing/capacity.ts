@@ -16,9 +16,10 @@
  * One overlay per distinct GPU count among the pool's instance types, matched by `karpenter.sh/nodepool` and
  * `karpenter.k8s.aws/instance-gpu-count` (both keys the NodeOverlay CRD allows).
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
+import { NodePoolSpecLimits } from '../imports/karpenter.sh';
 import { GpuNodePool } from '../pools';
 import { describeValue } from '../private/describe';
 import { ADVERTISED_RESOURCES_ANNOTATION } from '../scheduling/nodepool';
@@ -45,6 +46,10 @@ export function _claimPool(pool: GpuNodePool, what: string, where: string): void
 /**
  * Declares what each node of `pool` offers: the scheduling annotation (per GPU, possibly fractional when device
  * groups differ; exact because every allowed type has the same GPU count) and one NodeOverlay per GPU count.
+ *
+ * When the nodes advertise more than one `nvidia.com/gpu` per physical GPU (time-slicing without renaming,
+ * single-strategy MIG), the pool's `limits['nvidia.com/gpu']` is scaled by that factor (rounded up): Karpenter counts the overlaid
+ * capacity against the limit, so the limit keeps bounding `gpuLimit` physical GPUs, and a node still fits under it.
  * @param perNode extended resources per node, by GPU count of the instance type
  * @internal
  */
@@ -56,6 +61,13 @@ export function _advertise(scope: Construct, idPrefix: string, pool: GpuNodePool
   const perGpu: Record<string, number> = {};
   for (const [k, v] of Object.entries(perNode.get(first)!)) perGpu[k] = v / first;
   pool.nodePool.metadata.addAnnotation(ADVERTISED_RESOURCES_ANNOTATION, JSON.stringify(perGpu));
+  // Only a factor above 1 scales: mixed-strategy MIG advertises at most one nvidia.com/gpu per physical GPU (the
+  // GPUs left whole), and its limit keeps counting physical GPUs.
+  const gpusPerGpu = perGpu['nvidia.com/gpu'] ?? 0;
+  if (gpusPerGpu > 1) {
+    // The NodePool binding serialises limits after patches run (it reads `.value`), so patch in its own type.
+    pool.nodePool.addJsonPatch(JsonPatch.replace('/spec/limits/nvidia.com~1gpu', NodePoolSpecLimits.fromNumber(Math.ceil(pool.gpuLimit * gpusPerGpu))));
+  }
   const overlays: ApiObject[] = [];
   for (const n of counts) {
     const capacity: Record<string, string> = {};

@@ -18,12 +18,11 @@
  * `nvidia.com/mig-*`, so no GPU pod can bind to a GPU that is not yet sliced (the failure of
  * NVIDIA/gpu-operator#2670, where a pod took a whole GPU before the MIG layout was applied).
  */
-import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { MigGpu, MigLabels } from '../catalog';
 import { GpuConfigError } from '../errors';
-import { NodePoolSpecLimits } from '../imports/karpenter.sh';
 import { NameRule } from '../naming';
 import { GpuNodePool } from '../pools';
 import { _advertise, _claimPool } from './capacity';
@@ -290,16 +289,8 @@ export class MigConfig extends Construct {
     }
     pool.addLabel(MigLabels.CONFIG, name);
     pool.addLabel(DEVICE_PLUGIN_DEPLOY_LABEL, PAUSED_FOR_MIG_CHANGE);
-    if (strategy === MigStrategy.SINGLE) {
-      // Every MIG instance is an `nvidia.com/gpu`, and Karpenter counts the overlaid capacity against the limit: keep
-      // the limit at gpuLimit physical GPUs' worth of instances, or a node advertising more (a p4d with 1g.5gb × 7
-      // advertises 56) never fits under it and the pool launches nothing. Per physical GPU is the same for every
-      // allowed type (each type's GPUs are all covered by the same groups); rounded up when device groups differ.
-      const perGpu = Math.max(...[...perNode].map(([n, r]) => (r['nvidia.com/gpu'] ?? 0) / n));
-      const limit = Math.ceil(pool.gpuLimit * perGpu);
-      // The NodePool binding serialises limits after patches run (it reads `.value`), so patch in its own type.
-      pool.nodePool.addJsonPatch(JsonPatch.replace('/spec/limits/nvidia.com~1gpu', NodePoolSpecLimits.fromNumber(limit)));
-    }
+    // With SINGLE every instance is an `nvidia.com/gpu`: _advertise scales the pool's limit to instances (a p4d with
+    // 1g.5gb × 7 advertises 56, which would never fit under a limit counting 8 physical GPUs).
     this.applications.push({ pool: pool.node.path, config: name, strategy });
     return _advertise(this, `overlay-${pool.node.addr.slice(0, 8)}`, pool, perNode);
   }

@@ -14,11 +14,10 @@
  * for production. Rule GPU404 warns when a time-sliced pool can serve a namespace labelled
  * `cdk8s-gpu.io/environment=production`.
  */
-import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { GpuConfigError } from '../errors';
-import { NodePoolSpecLimits } from '../imports/karpenter.sh';
 import { NameRule } from '../naming';
 import { GpuNodePool } from '../pools';
 import { _advertise, _claimPool } from './capacity';
@@ -149,7 +148,8 @@ export class DevicePluginConfig extends Construct {
    * Applies time-slicing config `key` to a pool: its nodes carry `nvidia.com/device-plugin.config=<key>`; the pool
    * advertises GPUs × replicas to Karpenter (NodeOverlay, feature gate `NodeOverlay=true`) and to our scheduling
    * model. When the shared resource keeps the name `nvidia.com/gpu`, the pool's `limits['nvidia.com/gpu']` is
-   * multiplied by the replicas, so the limit still counts physical GPUs (Karpenter counts the overlaid capacity).
+   * multiplied by the replicas (by `_advertise`), so the limit still counts physical GPUs (Karpenter counts the
+   * overlaid capacity).
    * @returns the NodeOverlays created (one per GPU count)
    */
   public applyTo(pool: GpuNodePool, key: string): ApiObject[] {
@@ -164,10 +164,6 @@ export class DevicePluginConfig extends Construct {
         : { 'nvidia.com/gpu': t.gpuCount * ts.replicas });
     }
     pool.addLabel(DEVICE_PLUGIN_CONFIG_LABEL, key);
-    if (!ts.renameByDefault) {
-      // The NodePool binding serialises limits after patches run (it reads `.value`), so patch in its own type.
-      pool.nodePool.addJsonPatch(JsonPatch.replace('/spec/limits/nvidia.com~1gpu', NodePoolSpecLimits.fromNumber(pool.gpuLimit * ts.replicas)));
-    }
     return _advertise(this, `overlay-${pool.node.addr.slice(0, 8)}`, pool, perNode);
   }
 
