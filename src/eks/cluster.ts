@@ -35,6 +35,7 @@ import {
 } from './versions';
 import { GpuConfigError } from '../errors';
 import { NameRule, validateDns1123Name } from '../naming';
+import { optionalBoolean } from '../private/checks';
 import { describeValue as describe } from '../private/describe';
 import { GpuOperatorProps, GpuOperatorSettings } from '../sharing/operator';
 
@@ -590,11 +591,7 @@ export class GpuEksCluster extends Construct {
 
   /** A boolean option, refusing e.g. the string "false" (which is truthy). */
   private flag(property: string, value: unknown, dflt: boolean): boolean {
-    if (value === undefined) return dflt;
-    if (typeof value !== 'boolean') {
-      throw new GpuConfigError(this, property, `is ${describe(value)}, not a boolean`, `pass true or false, or omit it (default ${dflt})`);
-    }
-    return value;
+    return optionalBoolean(this, property, value, `pass true or false, or omit it (default ${dflt})`) ?? dflt;
   }
 
   /** A namespace for a Helm release: a DNS-1123 label (an explicit "" is refused, not replaced by the default). */

@@ -12,6 +12,7 @@ import { GpuNodeClass, _isCapacityReservation as isReservation } from './node-cl
 import { GpuNodePool, GpuNodePoolProps } from './node-pool';
 import { GpuPoolPlacement, IGpuNodePool, PodToleration, PoolRequiredNodeAffinity } from './pool';
 import { SpotGpuPool } from './spot';
+import { optionalBoolean } from '../private/checks';
 import { describeValue as describe } from '../private/describe';
 
 /** Props of {@link TieredGpuCapacity}. */
@@ -86,11 +87,7 @@ export class TieredGpuCapacity extends Construct {
       throw new GpuConfigError(this, 'base.nodeClassProps', 'is set together with base.nodeClass', 'drop one of them');
     }
     const reservations = this.checkReservations(props.reservations);
-    for (const p of ['spot', 'onDemand'] as const) {
-      if (props[p] !== undefined && typeof props[p] !== 'boolean') {
-        throw new GpuConfigError(this, p, `is ${describe(props[p])}, not a boolean`, `pass true or false, or leave ${p} unset (default true)`);
-      }
-    }
+    for (const p of ['spot', 'onDemand'] as const) optionalBoolean(this, p, props[p], `pass true or false, or leave ${p} unset (default true)`);
     const wantSpot = props.spot ?? true;
     const wantOnDemand = props.onDemand ?? true;
     if (reservations.length === 0 && !wantSpot && !wantOnDemand) {

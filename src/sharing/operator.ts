@@ -21,9 +21,10 @@ import { ClusterPolicy } from '../imports/nvidia.com';
 import { NameRule, validateLabels } from '../naming';
 import { GpuAmiFamily } from '../pools';
 import { MigConfig } from './mig-config';
-import { checkObjectName, checkOptionalBoolean } from './private/checks';
+import { checkObjectName } from './private/checks';
 import { MigStrategy } from './strategy';
 import { DEFAULT_DEVICE_PLUGIN_CONFIG, DevicePluginConfig } from './time-slicing';
+import { optionalBoolean } from '../private/checks';
 import { describeValue } from '../private/describe';
 
 /** The GPU Operator chart version whose defaults and images this file pins. */
@@ -171,7 +172,7 @@ export class GpuOperatorSettings {
     const namespace = checkObjectName(where, `${prefix}namespace`, props.namespace ?? 'gpu-operator', NameRule.DNS1123_LABEL,
       'namespace', 'gpu-operator');
     const flags = ['driver', 'toolkit', 'devicePlugin', 'migManager', 'migManagerReboot', 'dcgmExporter', 'serviceMonitor', 'nfd', 'gfd'] as const;
-    for (const flag of flags) checkOptionalBoolean(where, prefix + flag, props[flag]);
+    for (const flag of flags) optionalBoolean(where, prefix + flag, props[flag] ?? undefined, 'use true or false, or leave it out for the default');
     const serviceMonitorLabels = props.serviceMonitorLabels === undefined || props.serviceMonitorLabels === null
       ? {} : validateLabels(where, `${prefix}serviceMonitorLabels`, props.serviceMonitorLabels);
     const interval: unknown = props.serviceMonitorInterval ?? Duration.seconds(15);

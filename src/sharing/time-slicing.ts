@@ -21,8 +21,9 @@ import { GpuConfigError } from '../errors';
 import { NameRule } from '../naming';
 import { GpuNodePool } from '../pools';
 import { _advertise, _claimPool } from './capacity';
-import { checkObjectName, checkOptionalBoolean } from './private/checks';
+import { checkObjectName } from './private/checks';
 import { MigStrategy } from './strategy';
+import { optionalBoolean } from '../private/checks';
 import { describeValue } from '../private/describe';
 
 /** The node label the device plugin reads to pick its config (k8s-device-plugin v0.20.0 README). */
@@ -121,8 +122,8 @@ export class DevicePluginConfig extends Construct {
       throw new GpuConfigError(this, `${prop}.replicas`, `is ${describeValue(replicas)}, not a whole number ≥ 2`,
         'give how many pods share one GPU, e.g. 4 (1 would share nothing)');
     }
-    const renameByDefault = checkOptionalBoolean(this, `${prop}.renameByDefault`, props.renameByDefault);
-    const failRequestsGreaterThanOne = checkOptionalBoolean(this, `${prop}.failRequestsGreaterThanOne`, props.failRequestsGreaterThanOne);
+    const renameByDefault = optionalBoolean(this, `${prop}.renameByDefault`, props.renameByDefault ?? undefined, 'use true or false, or leave it out for the default');
+    const failRequestsGreaterThanOne = optionalBoolean(this, `${prop}.failRequestsGreaterThanOne`, props.failRequestsGreaterThanOne ?? undefined, 'use true or false, or leave it out for the default');
     this.timeSlicing.set(key, {
       replicas,
       renameByDefault: renameByDefault ?? false,

@@ -1,11 +1,10 @@
 /**
- * Prop checks shared by the sharing constructs (internal): names, namespaces and booleans, each throwing
+ * Prop checks shared by the sharing constructs (internal): names and namespaces, each throwing
  * `GpuConfigError` naming the construct and the property, whatever type the value has.
  */
 import { IConstruct } from 'constructs';
 import { GpuConfigError } from '../../errors';
 import { NameRule, dnsNameProblem } from '../../naming';
-import { describeValue } from '../../private/describe';
 
 /**
  * Throws unless `value` is a Kubernetes object name: a DNS-1123 subdomain (ConfigMap names) or, for a namespace, a
@@ -19,14 +18,4 @@ export function checkObjectName(scope: IConstruct | string, prop: string, value:
   const problem = dnsNameProblem(value, rule); // a non-string is "is <value>, not a string"
   if (problem) throw new GpuConfigError(scope, prop, problem, fix);
   return value as string;
-}
-
-/** Throws unless `value` is a boolean or absent (undefined or null: the default). */
-export function checkOptionalBoolean(scope: IConstruct | string, prop: string, value: unknown): boolean | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') {
-    throw new GpuConfigError(scope, prop, `is ${describeValue(value)}, not a boolean (a string such as "false" would read as true)`,
-      'use true or false, or leave it out for the default');
-  }
-  return value;
 }
