@@ -146,14 +146,18 @@ class Writer {
   public doc(value: unknown): string {
     const s = scalar(value, '');
     if (s !== undefined) throw new OutsideSubset(); // cdk8s writes objects; leave anything else to the original
-    if (this.emptyOrEnter(value as object) !== undefined) throw new OutsideSubset();
-    if (Array.isArray(value)) this.seq(value, '', false);
-    else this.map(value as Record<string, unknown>, '', false);
+    const keys = this.enter(value as object);
+    if (keys ? keys.length === 0 : (value as unknown[]).length === 0) throw new OutsideSubset();
+    if (keys) this.map(value as Record<string, unknown>, keys, '', false);
+    else this.seq(value as unknown[], '', false);
     return this.parts.join('');
   }
 
-  /** `{}` / `[]` for an empty collection, after checking it is plain and not seen before; undefined otherwise. */
-  private emptyOrEnter(v: object): string | undefined {
+  /**
+   * Checks a collection is plain and not seen before; returns a map's keys (read once, for the writer too), or
+   * undefined for a sequence.
+   */
+  private enter(v: object): string[] | undefined {
     if (this.seen.has(v)) throw new OutsideSubset(); // the yaml package would write an anchor and an alias
     this.seen.add(v);
     // The package reads a `toJSON` method (even inherited or non-enumerable) and its own node-type symbol on anything,
@@ -161,18 +165,18 @@ class Writer {
     if ('toJSON' in v || YAML_NODE_TYPE in v) throw new OutsideSubset();
     if (Array.isArray(v)) {
       if (Object.getPrototypeOf(v) !== ARRAY_PROTO || Object.prototype.hasOwnProperty.call(v, Symbol.iterator)) throw new OutsideSubset();
-      return v.length === 0 ? '[]' : undefined;
+      return undefined;
     }
     const proto = Object.getPrototypeOf(v);
     if ((proto !== OBJECT_PROTO && proto !== null) || Symbol.iterator in v) throw new OutsideSubset();
-    return Object.keys(v).length === 0 ? '{}' : undefined;
+    return Object.keys(v);
   }
 
   /** Writes a map; `inline` means the first line continues a `- ` already written. */
-  private map(m: Record<string, unknown>, indent: string, inline: boolean): void {
+  private map(m: Record<string, unknown>, keys: string[], indent: string, inline: boolean): void {
     if (++this.depth > MAX_DEPTH) throw new OutsideSubset();
     let first = true;
-    for (const k of Object.keys(m)) {
+    for (const k of keys) {
       const v = m[k];
       const key = scalarString(k, true);
       const lead = first && inline ? '' : indent;
@@ -182,15 +186,15 @@ class Writer {
         this.parts.push(`${lead}${key}: ${s}\n`);
         continue;
       }
-      const empty = this.emptyOrEnter(v as object);
-      if (empty !== undefined) {
-        this.parts.push(`${lead}${key}: ${empty}\n`);
-      } else if (Array.isArray(v)) {
+      const keys = this.enter(v as object);
+      if (keys ? keys.length === 0 : (v as unknown[]).length === 0) {
+        this.parts.push(`${lead}${key}: ${keys ? '{}' : '[]'}\n`);
+      } else if (keys) {
         this.parts.push(`${lead}${key}:\n`);
-        this.seq(v, indent + '  ', false);
+        this.map(v as Record<string, unknown>, keys, indent + '  ', false);
       } else {
         this.parts.push(`${lead}${key}:\n`);
-        this.map(v as Record<string, unknown>, indent + '  ', false);
+        this.seq(v as unknown[], indent + '  ', false);
       }
     }
     this.depth--;
@@ -207,11 +211,11 @@ class Writer {
         this.parts.push(`${lead}${s}\n`);
         continue;
       }
-      const empty = this.emptyOrEnter(v as object);
+      const keys = this.enter(v as object);
       this.parts.push(lead);
-      if (empty !== undefined) this.parts.push(`${empty}\n`);
-      else if (Array.isArray(v)) this.seq(v, indent + '  ', true);
-      else this.map(v as Record<string, unknown>, indent + '  ', true);
+      if (keys ? keys.length === 0 : (v as unknown[]).length === 0) this.parts.push(keys ? '{}\n' : '[]\n');
+      else if (keys) this.map(v as Record<string, unknown>, keys, indent + '  ', true);
+      else this.seq(v as unknown[], indent + '  ', true);
     }
     this.depth--;
   }
