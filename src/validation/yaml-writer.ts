@@ -186,12 +186,12 @@ class Writer {
         this.parts.push(`${lead}${key}: ${s}\n`);
         continue;
       }
-      const keys = this.enter(v as object);
-      if (keys ? keys.length === 0 : (v as unknown[]).length === 0) {
-        this.parts.push(`${lead}${key}: ${keys ? '{}' : '[]'}\n`);
-      } else if (keys) {
+      const childKeys = this.enter(v as object);
+      if (childKeys ? childKeys.length === 0 : (v as unknown[]).length === 0) {
+        this.parts.push(`${lead}${key}: ${childKeys ? '{}' : '[]'}\n`);
+      } else if (childKeys) {
         this.parts.push(`${lead}${key}:\n`);
-        this.map(v as Record<string, unknown>, keys, indent + '  ', false);
+        this.map(v as Record<string, unknown>, childKeys, indent + '  ', false);
       } else {
         this.parts.push(`${lead}${key}:\n`);
         this.seq(v as unknown[], indent + '  ', false);
