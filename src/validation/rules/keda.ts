@@ -142,6 +142,13 @@ function wholeGpus(ctx: RuleContext, w: WorkloadRef): number {
   return ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0;
 }
 
+/** Where a scaler keeps its maximum replicas (`spec.maxReplicaCount` of a ScaledObject, `spec.maxReplicas` of an HPA) and the value there. */
+function maxReplicasOf(s: ScalerRef): { readonly field: string; readonly raw: unknown } {
+  return s.kind === 'ScaledObject'
+    ? { field: 'spec.maxReplicaCount', raw: s.object?.spec?.maxReplicaCount }
+    : { field: 'spec.maxReplicas', raw: s.object?.spec?.maxReplicas };
+}
+
 /** GPU304 — the scaler's maximum must fit the GPU limits of the pools the target can use. */
 export const MAX_REPLICAS_FIT_POOL_LIMITS: Rule = {
   id: 'GPU304',
@@ -167,10 +174,9 @@ export const MAX_REPLICAS_FIT_POOL_LIMITS: Rule = {
       const usable = pools.filter((p) => ctx.placement(w.template, p).fits);
       if (usable.length === 0 || usable.some((p) => p.gpuLimit === undefined)) continue;
       const capacity = usable.reduce((sum, p) => sum + (p.gpuLimit ?? 0), 0);
-      const rawMax = s.kind === 'ScaledObject' ? s.object?.spec?.maxReplicaCount : s.object?.spec?.maxReplicas;
+      const { field, raw: rawMax } = maxReplicasOf(s);
       const max = typeof rawMax === 'number' ? rawMax : (s.kind === 'ScaledObject' ? KEDA_DEFAULT_MAX : undefined);
       if (max === undefined || max * gpus <= capacity) continue;
-      const field = s.kind === 'ScaledObject' ? 'spec.maxReplicaCount' : 'spec.maxReplicas';
       yield ctx.finding(s.object, field,
         `is ${max}${rawMax === undefined ? ' (the default)' : ''}: ${max} replicas × ${gpus} GPU(s) = ${max * gpus} GPUs, but the NodePools `
         + `${s.targetKind} ${s.targetName} can use (${usable.map((p) => `${p.name}: ${p.gpuLimit}`).join(', ')}) allow ${capacity} GPUs in total; `
@@ -227,8 +233,7 @@ export const SHARED_POOLS_FIT_MAXIMUMS: Rule = {
       const scaler = scalerOf.get(w.object);
       let replicas: unknown;
       if (scaler) {
-        const raw = scaler.kind === 'ScaledObject' ? scaler.object?.spec?.maxReplicaCount : scaler.object?.spec?.maxReplicas;
-        replicas = raw ?? (scaler.kind === 'ScaledObject' ? KEDA_DEFAULT_MAX : undefined);
+        replicas = maxReplicasOf(scaler).raw ?? (scaler.kind === 'ScaledObject' ? KEDA_DEFAULT_MAX : undefined);
       } else {
         replicas = w.object?.spec?.replicas ?? 1;
       }
@@ -254,7 +259,7 @@ export const SHARED_POOLS_FIT_MAXIMUMS: Rule = {
       const scaled = o.group.filter((sh) => sh.scaler);
       const worst = scaled.reduce((a, b) => (b.replicas * b.gpus > a.replicas * a.gpus ? b : a));
       const s = worst.scaler!;
-      const field = s.kind === 'ScaledObject' ? 'spec.maxReplicaCount' : 'spec.maxReplicas';
+      const { field } = maxReplicasOf(s);
       const parts = o.group.map((sh) => `${sh.workload.kind} ${nsOf(sh.workload.object) || 'default'}/${nameOf(sh.workload.object)} `
         + `${sh.replicas} × ${sh.gpus} = ${sh.replicas * sh.gpus}${sh.scaler ? ` (${sh.scaler.kind} ${nameOf(sh.scaler.object)} maximum)` : ' (replicas)'}`);
       yield ctx.finding(s.object, field,
