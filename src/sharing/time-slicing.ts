@@ -149,8 +149,7 @@ export class DevicePluginConfig extends Construct {
    * Applies time-slicing config `key` to a pool: its nodes carry `nvidia.com/device-plugin.config=<key>`; the pool
    * advertises GPUs × replicas to Karpenter (NodeOverlay, feature gate `NodeOverlay=true`) and to our scheduling
    * model. When the shared resource keeps the name `nvidia.com/gpu`, the pool's `limits['nvidia.com/gpu']` is
-   * multiplied by the replicas (by `_advertise`), so the limit still counts physical GPUs (Karpenter counts the
-   * overlaid capacity).
+   * multiplied by the replicas, so the limit still counts physical GPUs (Karpenter counts the overlaid capacity).
    * @returns the NodeOverlays created (one per GPU count)
    */
   public applyTo(pool: GpuNodePool, key: string): ApiObject[] {
