@@ -498,7 +498,9 @@ export class GpuEksCluster extends Construct {
       this.addons.push(this.gpuOperatorChart);
     }
 
-    this.monitoringAddons = { gpuOperator: this.gpuOperatorSettings, installsPrometheus: installPrometheus, grafana, prometheusNamespace: promNamespace };
+    this.monitoringAddons = {
+      gpuOperator: this.gpuOperatorSettings, installsPrometheus: installPrometheus, grafana, prometheusNamespace: promNamespace,
+    };
 
     const kedaOpts = this.options<KedaAddonOptions>('keda', props.keda);
     if (this.flag('keda.enabled', kedaOpts.enabled, true)) {
