@@ -129,6 +129,11 @@ export class DcgmMonitoring extends Construct {
   public static readonly PORT = 9400;
   /** Where the collectors CSV is mounted. */
   public static readonly COLLECTORS_PATH = '/etc/dcgm-exporter/custom/dcgm-metrics.csv';
+  /**
+   * Annotation on the collectors ConfigMap in GPU_OPERATOR mode: the GPU Operator's exporter (outside the manifests)
+   * reads it, so a DCGM exporter runs (rule GPU306).
+   */
+  public static readonly OPERATOR_EXPORTER_ANNOTATION = 'cdk8s-gpu.io/dcgm-exporter';
   /** The collectors ConfigMap's key (the GPU Operator reads this key of `dcgmExporter.config.name`). */
   public static readonly COLLECTORS_KEY = 'dcgm-metrics.csv';
 
@@ -234,7 +239,13 @@ export class DcgmMonitoring extends Construct {
     // The CSV is written at synth: the KedaGpuScalers of the app (built before or after this) add what they read.
     const csv = Lazy.any({ produce: () => this.finalCollectors().toCsv() });
     this.collectorsConfigMap = new kplus.ConfigMap(this, 'Collectors', {
-      metadata: { name: `${name}-collectors`, namespace: runExporter ? this.namespace : operatorNs, labels: appLabels },
+      metadata: {
+        name: `${name}-collectors`,
+        namespace: runExporter ? this.namespace : operatorNs,
+        labels: appLabels,
+        // Tells the linter (GPU306) that the GPU Operator's exporter, outside these manifests, reads this CSV.
+        ...(runExporter ? {} : { annotations: { [DcgmMonitoring.OPERATOR_EXPORTER_ANNOTATION]: 'gpu-operator' } }),
+      },
       data: { [DcgmMonitoring.COLLECTORS_KEY]: csv as any },
     });
     this.node.addValidation({ validate: () => this.validateReads() });

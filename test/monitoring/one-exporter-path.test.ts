@@ -12,6 +12,7 @@ import { GpuEksStack } from '../../src/eks';
 import { GpuConfigError } from '../../src/errors';
 import { DcgmExporterMode, DcgmMonitoring } from '../../src/monitoring';
 import { _dcgmFieldsOf, _parsePromQL } from '../../src/monitoring/promql-parse';
+import { formatFinding, validateManifests } from '../../src/validation';
 import { cleanup, parseYaml, synthFiles, tmpdir } from '../examples/helpers';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
@@ -91,9 +92,10 @@ describe('examples/eks: exactly one DCGM exporter path (the GPU Operator\'s), co
     expect(read.filter((f) => !collected.has(f))).toEqual([]);
   });
 
-  test('every PromQL string in the deployed manifests parses', () => {
+  test('every PromQL string in the deployed manifests parses; the linter finds nothing (GPU306: the operator\'s exporter is known)', () => {
     const bad = queriesOf(objs).filter((q) => _parsePromQL(q).error);
     expect(bad).toEqual([]);
+    expect(validateManifests(objs.map((object) => ({ object }))).map(formatFinding)).toEqual([]);
   });
 
   test('Grafana runs with its dashboard sidecar, and the GPU dashboard ConfigMap is where it looks', () => {
