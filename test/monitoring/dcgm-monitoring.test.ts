@@ -62,6 +62,27 @@ describe('DcgmMonitoring', () => {
     expect(lint(objs)).toEqual([]);
   });
 
+  test('issue 16 case 4: XIDs counted over the exporter\'s window, node-fatal (critical) apart from application faults (warning)', () => {
+    const c = Testing.chart();
+    const m = new DcgmMonitoring(c, 'dcgm');
+    const objs = Testing.synth(c);
+    const rules = one(objs, 'PrometheusRule').spec.groups[0].rules;
+    // Nothing alerts on the last-XID gauge, which never resets.
+    expect(rules.filter((r: any) => /DCGM_FI_DEV_XID_ERRORS/.test(r.expr))).toEqual([]);
+    const fatal = ruleExpr(objs, 'GpuXidNodeFatal');
+    expect(fatal.expr).toBe('max by (Hostname, gpu, modelName, err_code) (DCGM_EXP_XID_ERRORS_COUNT{err_code=~"48|63|64|74|79|92|94|95"}) > 0');
+    expect(fatal.labels).toEqual({ severity: 'critical' });
+    expect(fatal.annotations.runbook).toMatch(/^Cordon the node/);
+    const app = ruleExpr(objs, 'GpuXidApplication');
+    expect(app.expr).toMatch(/DCGM_EXP_XID_ERRORS_COUNT\{err_code=~"13\|31\|43"\}\) > 0$/);
+    expect(app.labels).toEqual({ severity: 'warning' });
+    expect(app.annotations.runbook).toMatch(/pod's logs/);
+    // The count is collected, with its window set on the exporter.
+    expect(m.collectedFields()).toContain('DCGM_EXP_XID_ERRORS_COUNT');
+    expect(one(objs, 'DaemonSet').spec.template.spec.containers[0].env).toContainEqual({ name: 'DCGM_EXPORTER_XID_COUNT_WINDOW_SIZE', value: '300000' });
+    expect(lint(objs)).toEqual([]);
+  });
+
   test('pools: tolerations and node affinity derived from the pools (spot taint included)', () => {
     const c = Testing.chart();
     const a = new GpuNodePool(c, 'p5', { name: 'p5', families: ['p5'], gpuLimit: 16, nodeClassProps: BOUND });
