@@ -527,7 +527,9 @@ export class GpuEksCluster extends Construct {
    * Before rendering, every construct in the chart that has a `bindCluster(clusterName, nodeRoleName)`
    * method (the library's EC2NodeClass construct) receives this cluster's name and Karpenter node role, so
    * NodePools/EC2NodeClasses need not repeat them. The chart is rendered when this is called: finish
-   * building it first.
+   * building it first. A `DcgmMonitoring` in the chart is checked against the GPU Operator settings and
+   * kube-prometheus-stack (one DCGM exporter and one scrape configuration per GPU node, the operator's exporter
+   * reading its collectors ConfigMap, the dashboard where Grafana looks; docs/monitoring.md): GpuConfigError otherwise.
    *
    * @param chart the cdk8s chart
    * @returns the manifest resource that applies it

@@ -1,6 +1,7 @@
 /**
  * DcgmMonitoring: the NVIDIA DCGM exporter on GPU nodes, scraped by prometheus-operator, with GPU alerts and a
- * Grafana dashboard — or, when the GPU Operator already runs the exporter, only the objects pointing at it.
+ * Grafana dashboard — or, when the GPU Operator runs the exporter (and its ServiceMonitor), the collectors CSV it
+ * reads plus the alerts and the dashboard. One exporter, one scrape configuration, one CSV: docs/monitoring.md.
  *
  * Facts (../shared/reference/dcgm-fields.md, gpu-operator-values.md): the exporter listens on `:9400`
  * (`DCGM_EXPORTER_LISTEN`), serves `/metrics`, reads its fields from the CSV named by `DCGM_EXPORTER_COLLECTORS`,
@@ -112,7 +113,10 @@ export interface DcgmMonitoringProps {
 }
 
 /**
- * GPU metrics, alerts and a dashboard.
+ * GPU metrics, alerts and a dashboard, on exactly one exporter per GPU node: its own (`DcgmExporterMode.OWN_EXPORTER`)
+ * or the GPU Operator's (`GPU_OPERATOR`). The collectors CSV is written at synth from the declared `collectors` and
+ * every DCGM field the alerts, the dashboard and the app's KedaGpuScalers read; every PromQL string is parsed with
+ * Prometheus's grammar when built.
  *
  * Security (least privilege, each exception explained): the exporter runs as UID 0 because the kubelet's
  * pod-resources socket, which maps GPUs to pods, is owned by root and not writable by others (connecting to a

@@ -27,6 +27,8 @@ import { Rule, RuleContext } from '../rule';
 
 const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
+/** `x` when it is an array, else `[]` (foreign YAML may hold anything anywhere). */
+const arr = (x: unknown): any[] => (Array.isArray(x) ? x : []);
 const isDcgmImage = (c: any): boolean => typeof c?.image === 'string' && /dcgm-exporter/.test(c.image);
 const strLabels = (o: any): Record<string, string> => {
   const out: Record<string, string> = {};
@@ -46,8 +48,7 @@ interface Query {
 function ruleQueries(ctx: RuleContext): Query[] {
   const out: Query[] = [];
   for (const pr of ctx.byKind('PrometheusRule', 'monitoring.coreos.com')) {
-    const groups = Array.isArray(pr?.spec?.groups) ? pr.spec.groups : [];
-    groups.forEach((g: any, i: number) => (Array.isArray(g?.rules) ? g.rules : []).forEach((r: any, j: number) => {
+    arr(pr?.spec?.groups).forEach((g: any, i: number) => arr(g?.rules).forEach((r: any, j: number) => {
       if (typeof r?.expr === 'string' || typeof r?.expr === 'number') {
         out.push({ object: pr, fieldPath: `spec.groups[${i}].rules[${j}].expr`, query: String(r.expr), alert: typeof r?.alert === 'string' });
       }
@@ -60,7 +61,7 @@ function ruleQueries(ctx: RuleContext): Query[] {
 function triggerQueries(ctx: RuleContext): Query[] {
   const out: Query[] = [];
   for (const so of [...ctx.byKind('ScaledObject', 'keda.sh'), ...ctx.byKind('ScaledJob', 'keda.sh')]) {
-    (Array.isArray(so?.spec?.triggers) ? so.spec.triggers : []).forEach((t: any, i: number) => {
+    arr(so?.spec?.triggers).forEach((t: any, i: number) => {
       if (t?.type === 'prometheus' && typeof t?.metadata?.query === 'string') {
         out.push({ object: so, fieldPath: `spec.triggers[${i}].metadata.query`, query: t.metadata.query, alert: false });
       }
@@ -121,8 +122,8 @@ const csvFields = (csv: unknown): Set<string> | undefined => (typeof csv !== 'st
 
 /** The fields a DaemonSet's dcgm-exporter container collects, from its collectors path and mounted ConfigMaps. */
 function daemonSetFields(ctx: RuleContext, obj: any, podSpec: any, container: any): Set<string> | undefined {
-  const env = (Array.isArray(container?.env) ? container.env : []).find((e: any) => e?.name === 'DCGM_EXPORTER_COLLECTORS');
-  const args: string[] = [...(container?.command ?? []), ...(container?.args ?? [])].map(String);
+  const env = arr(container?.env).find((e: any) => e?.name === 'DCGM_EXPORTER_COLLECTORS');
+  const args: string[] = [...arr(container?.command), ...arr(container?.args)].map(String);
   let path: string | undefined = typeof env?.value === 'string' ? env.value : undefined;
   args.forEach((a, i) => {
     const m = /^(?:-f|--collectors)(?:=(.+))?$/.exec(a);
@@ -130,14 +131,14 @@ function daemonSetFields(ctx: RuleContext, obj: any, podSpec: any, container: an
   });
   if (env && path === undefined) return undefined; // valueFrom: unknown
   if (path === undefined || path === '/etc/dcgm-exporter/default-counters.csv') return new Set(_UPSTREAM_DEFAULT_FIELDS);
-  for (const vm of Array.isArray(container?.volumeMounts) ? container.volumeMounts : []) {
+  for (const vm of arr(container?.volumeMounts)) {
     const mount = typeof vm?.mountPath === 'string' ? vm.mountPath.replace(/\/$/, '') : undefined;
     if (!mount || !path.startsWith(`${mount}/`)) continue;
-    const volume = (podSpec?.volumes ?? []).find((v: any) => v?.name === vm.name);
+    const volume = arr(podSpec?.volumes).find((v: any) => v?.name === vm.name);
     const cmName = volume?.configMap?.name;
     if (typeof cmName !== 'string') return undefined;
     const rel = typeof vm.subPath === 'string' && vm.subPath ? vm.subPath : path.slice(mount.length + 1);
-    const item = (volume.configMap.items ?? []).find((it: any) => it?.path === rel);
+    const item = arr(volume.configMap.items).find((it: any) => it?.path === rel);
     const cm = ctx.get('ConfigMap', nsOf(obj), cmName);
     return cm ? csvFields(cm?.data?.[item?.key ?? rel]) : undefined;
   }
@@ -151,10 +152,11 @@ function nodeConstraints(podSpec: any): Map<string, Set<string>> {
     const prev = out.get(key);
     out.set(key, new Set(prev ? values.filter((v) => prev.has(v)) : values));
   };
-  for (const [k, v] of Object.entries(podSpec?.nodeSelector ?? {})) narrow(k, [String(v)]);
+  const selector = podSpec?.nodeSelector;
+  if (selector && typeof selector === 'object' && !Array.isArray(selector)) for (const [k, v] of Object.entries(selector)) narrow(k, [String(v)]);
   const terms = podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (Array.isArray(terms) && terms.length === 1) {
-    for (const e of terms[0]?.matchExpressions ?? []) {
+    for (const e of arr(terms[0]?.matchExpressions)) {
       if (e?.operator === 'In' && typeof e?.key === 'string' && Array.isArray(e.values)) narrow(e.key, e.values.map(String));
     }
   }
@@ -175,7 +177,7 @@ function exportersOf(ctx: RuleContext): Exporter[] {
   const out: Exporter[] = [];
   for (const w of ctx.workloads()) {
     const podSpec = w.template.podSpec;
-    const container = (podSpec?.containers ?? []).find(isDcgmImage);
+    const container = arr(podSpec?.containers).find(isDcgmImage);
     if (!container) continue;
     out.push({
       object: w.object,
@@ -359,7 +361,7 @@ export const DCGM_SCRAPED_ONCE: Rule = {
         if (!inNs || !matchesLabelSelector(sm?.spec?.selector, strLabels(svc?.metadata?.labels))) continue;
         const sel = strLabels(svc?.spec?.selector);
         if (Object.keys(sel).length === 0) continue;
-        const dcgm = ctx.workloadsMatching(nsOf(svc), sel).some((w) => (w.template.podSpec?.containers ?? []).some(isDcgmImage));
+        const dcgm = ctx.workloadsMatching(nsOf(svc), sel).some((w) => arr(w.template.podSpec?.containers).some(isDcgmImage));
         if (dcgm) add(`svc ${nsOf(svc)}/${nameOf(svc)}`, sm);
       }
     }
