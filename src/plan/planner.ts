@@ -19,7 +19,6 @@
  * - Cost: catalog on-demand prices (us-east-1); spot = on-demand × (1 − spotDiscount); a pool allowing spot is priced
  *   at spot (Karpenter prioritises spot when a NodePool allows both), others (on-demand, reserved) at on-demand.
  */
-import { offeredOnNode } from '../scheduling/dra';
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
 import {
@@ -28,6 +27,7 @@ import {
 } from './model';
 import { packFirstFitDecreasing, PackGroup } from './packing';
 import { ScalerIndex } from './replicas';
+import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, preferredVerdict } from '../scheduling/placement';
 import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';

@@ -11,11 +11,11 @@
  * 5. pool limits — a type whose capacity alone exceeds `spec.limits` can never be launched.
  */
 import { GpuInstanceType } from '../catalog';
+import { offeredOnNode } from './dra';
 import {
   firstFailingNodeSelectorEntry, formatRequirement, LabelSpace, nodeSelectorTermAllowsSpace,
   requiredNodeAffinityAllowsSpace, requiredNodeSelectorTerms, requirementAllowsSpace,
 } from './labels';
-import { offeredOnNode } from './dra';
 import { PoolModel } from './nodepool';
 import { podCpuMemoryRequests, podGpuDemand } from './resources';
 import { formatTaint, TolerationOptions, untoleratedTaints } from './taints';

@@ -4,10 +4,10 @@
  */
 import { Rule } from '../rule';
 import { SUPPRESSION_RULE } from './annotations';
+import { DRA_RULES } from './dra';
 import { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
 import { SCALING_RULES } from './keda';
 import { MONITORING_RULES } from './monitoring';
-import { DRA_RULES } from './dra';
 import { MPS_RULES } from './mps';
 import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
