@@ -3,6 +3,7 @@ import { chart, configError, g5, lintAll, one, synth } from './helpers';
 import { planGpuWorkloads } from '../../src/plan';
 import { GpuNodePool } from '../../src/pools';
 import { GpuRequest, InferenceDeployment, TrainingJob } from '../../src/workloads';
+import { expectValid, validateObject } from '../conformance/schema';
 
 const VLLM = { model: 'meta-llama/Llama-3-8B-Instruct' };
 
@@ -67,6 +68,26 @@ describe('a DRA workload', () => {
     expect(JSON.stringify(pod.containers[0].resources)).not.toContain('nvidia.com/gpu');
   });
 
+  test('every object validates against the upstream schemas (resource.k8s.io/v1, Kubernetes 1.34 pod claims)', () => {
+    expectValid(build());
+  });
+
+  test('the schemas can fail: unknown fields, the 1.30 alpha claim shape, a missing deviceClassName, a bad allocationMode', () => {
+    const objs = build();
+    const tpl = JSON.parse(JSON.stringify(one(objs, 'ResourceClaimTemplate')));
+    tpl.spec.spec.devices.requests[0].exactly.allocationMode = 'Some';
+    delete tpl.spec.spec.devices.requests[0].exactly.deviceClassName;
+    tpl.spec.spec.devices.requests[0].deviceClassName = 'gpu.nvidia.com'; // v1beta1 shape, gone in v1
+    expect(validateObject(tpl)).toEqual(expect.arrayContaining([
+      'spec.spec.devices.requests[0].deviceClassName: unknown field "deviceClassName"',
+      'spec.spec.devices.requests[0].exactly.deviceClassName: Required value',
+      'spec.spec.devices.requests[0].exactly.allocationMode: Unsupported value: "Some": supported values: "All", "ExactCount"',
+    ]));
+    const d = JSON.parse(JSON.stringify(one(objs, 'Deployment')));
+    d.spec.template.spec.resourceClaims = [{ name: 'gpu', source: { resourceClaimTemplateName: 'x' } }];
+    expect(validateObject(d).join('\n')).toMatch(/resourceClaims\[0\]\.source: unknown field "source"/);
+  });
+
   test('lints without GPU004 (it requests a GPU) and plan counts its GPU', () => {
     const objs = build();
     const findings = lintAll(objs);
@@ -92,5 +113,12 @@ describe('a DRA workload', () => {
     const objs = synth(c);
     expect(one(objs, 'ResourceClaimTemplate').spec.spec.devices.requests[0].exactly.count).toBe(4);
     expect(one(objs, 'Job').spec.template.spec.resourceClaims[0].name).toBe('gpu');
+  });
+});
+
+describe('DRA fixtures validate against the upstream schemas', () => {
+  test.each(['GPU600/pass.yaml', 'GPU601/pass.yaml', 'GPU602/pass.yaml'])('%s', (f) => {
+    const text = require('fs').readFileSync(require('path').join(__dirname, '../fixtures/rules', f), 'utf8');
+    expectValid(require('../conformance/schema').parseManifests(text));
   });
 });
