@@ -1,9 +1,11 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Size } from 'cdk8s';
 import { chart, configError, g5, lintAll, one, synth } from './helpers';
 import { planGpuWorkloads } from '../../src/plan';
 import { GpuNodePool } from '../../src/pools';
 import { GpuRequest, InferenceDeployment, TrainingJob } from '../../src/workloads';
-import { expectValid, validateObject } from '../conformance/schema';
+import { expectValid, parseManifests, validateObject } from '../conformance/schema';
 
 const VLLM = { model: 'meta-llama/Llama-3-8B-Instruct' };
 
@@ -118,7 +120,6 @@ describe('a DRA workload', () => {
 
 describe('DRA fixtures validate against the upstream schemas', () => {
   test.each(['GPU600/pass.yaml', 'GPU601/pass.yaml', 'GPU602/pass.yaml'])('%s', (f) => {
-    const text = require('fs').readFileSync(require('path').join(__dirname, '../fixtures/rules', f), 'utf8');
-    expectValid(require('../conformance/schema').parseManifests(text));
+    expectValid(parseManifests(fs.readFileSync(path.join(__dirname, '../fixtures/rules', f), 'utf8')));
   });
 });
