@@ -142,4 +142,23 @@ describe('rules read DRA demand from the manifests', () => {
     expect(ids([template('two', [gpuRequest(2)]), deployment(), quota])).toContain('GPU202');
     expect(ids([template('two', [gpuRequest(1)]), deployment(), quota])).not.toContain('GPU202');
   });
+  test('GPU304 counts DRA GPUs per replica against the pools\' GPU limits', () => {
+    const pool = {
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name: 'g5' },
+      spec: {
+        limits: { 'nvidia.com/gpu': 4 },
+        template: { spec: { requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['g5.xlarge'] }], taints: [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }] } },
+      },
+    };
+    const scaler = (max: number) => ({
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: 'llm', namespace: 'ml' },
+      spec: { scaleTargetRef: { name: 'llm' }, maxReplicaCount: max, triggers: [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '50' } }] },
+    });
+    expect(ids([pool, template('two', [gpuRequest(1)]), deployment(), scaler(5)])).toContain('GPU304');
+    expect(ids([pool, template('two', [gpuRequest(1)]), deployment(), scaler(4)])).not.toContain('GPU304');
+  });
 });
