@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Size } from 'cdk8s';
+import { Chart, Size, Testing } from 'cdk8s';
 import { chart, configError, g5, lintAll, one, synth } from './helpers';
 import { planGpuWorkloads } from '../../src/plan';
 import { GpuNodePool } from '../../src/pools';
+import { GpuValidation } from '../../src/validation';
 import { GpuRequest, InferenceDeployment, TrainingJob } from '../../src/workloads';
 import { expectValid, parseManifests, validateObject } from '../conformance/schema';
 
@@ -68,6 +69,19 @@ describe('a DRA workload', () => {
     expect(pod.containers[0].resources.claims).toEqual([{ name: 'gpu' }]);
     // no extended resource: the DRA driver, not the device plugin, serves the GPU
     expect(JSON.stringify(pod.containers[0].resources)).not.toContain('nvidia.com/gpu');
+  });
+
+  test('the claims survive an app synth with GpuValidation (its synth session and YAML writer), twice', () => {
+    const app = Testing.app();
+    const c = new Chart(app, 'serving');
+    GpuValidation.addTo(app);
+    new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM, gpus: GpuRequest.dra({ count: 2 }) });
+    for (let i = 0; i < 2; i++) {
+      const docs = parseManifests(app.synthYaml());
+      const pod = docs.find((o) => o.kind === 'Deployment').spec.template.spec;
+      expect(pod.resourceClaims).toEqual([{ name: 'gpu', resourceClaimTemplateName: docs.find((o) => o.kind === 'ResourceClaimTemplate').metadata.name }]);
+      expect(pod.containers[0].resources.claims).toEqual([{ name: 'gpu' }]);
+    }
   });
 
   test('every object validates against the upstream schemas (resource.k8s.io/v1, Kubernetes 1.34 pod claims)', () => {
