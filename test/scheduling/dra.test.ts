@@ -137,6 +137,9 @@ describe('rules read DRA demand from the manifests', () => {
     expect(ids([template('two', [gpuRequest(2)]), deployment()])).toEqual([]);
     expect(ids([template('two', [{ name: 'nic', exactly: { deviceClassName: 'gpu.nvidia.com.example' } }]), deployment()])).toContain('GPU004');
   });
+  test('GPU002 asks a DRA GPU pod to tolerate the GPU taint', () => {
+    expect(ids([template('two', [gpuRequest(2)]), deployment({ tolerations: [] })])).toEqual(['GPU002']);
+  });
   test('GPU202 compares the claim with the DRA device-class quota', () => {
     const quota = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'ml' }, spec: { hard: { 'gpu.nvidia.com.deviceclass.resource.k8s.io/devices': '1' } } };
     expect(ids([template('two', [gpuRequest(2)]), deployment(), quota])).toContain('GPU202');
