@@ -3,3 +3,4 @@
 export * from './addons';
 export * from './cluster';
 export * from './stack';
+export * from './efa';

@@ -3,10 +3,19 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuEksCluster, GpuEksClusterProps } from './cluster';
+import { GpuEfa, GpuEfaOptions } from './efa';
 import { GpuConfigError } from '../errors';
 
 /** Properties of {@link GpuEksStack}: the stack's own props plus the cluster's. */
-export interface GpuEksStackProps extends StackProps, GpuEksClusterProps {}
+export interface GpuEksStackProps extends StackProps, GpuEksClusterProps {
+  /**
+   * EFA for multi-node training: a cluster placement group (bound into node classes that select
+   * `PlacementGroupSelector.ofEksStack()`), the AWS EFA device plugin (pinned chart) and the node security group's
+   * outbound rule to itself (see eks/efa.ts). Pass `{}` for the defaults.
+   * @default - none
+   */
+  readonly efa?: GpuEfaOptions;
+}
 
 /**
  * A stack holding one {@link GpuEksCluster}, with outputs for the cluster name, the
@@ -18,6 +27,8 @@ export interface GpuEksStackProps extends StackProps, GpuEksClusterProps {}
 export class GpuEksStack extends Stack {
   /** The GPU cluster construct (cluster, Karpenter, add-ons). */
   public readonly gpuCluster: GpuEksCluster;
+  /** EFA support (placement group, device plugin). @default - undefined without the `efa` prop */
+  public readonly efa?: GpuEfa;
 
   constructor(scope: Construct, id: string, props: GpuEksStackProps = {}) {
     // Stack's own `props = {}` default covers undefined only; refuse null before it reads props.env.
@@ -27,7 +38,11 @@ export class GpuEksStack extends Stack {
         'pass an object of GpuEksStackProps, or omit it for the defaults');
     }
     super(scope, id, props);
+    // EFA first: the charts in props.charts are rendered by the cluster, so their placement group is bound before.
+    this.efa = props.efa === undefined ? undefined : new GpuEfa(this, 'Efa', props.efa);
+    this.efa?._bindCharts(Array.isArray(props.charts) ? props.charts : []);
     this.gpuCluster = new GpuEksCluster(this, 'GpuCluster', props);
+    this.efa?._attach(this.gpuCluster);
 
     new CfnOutput(this, 'ClusterName', {
       description: 'EKS cluster name',
@@ -48,6 +63,7 @@ export class GpuEksStack extends Stack {
    * @param chart the cdk8s chart
    */
   public addChart(chart: cdk8s.Chart): eks.KubernetesManifest {
+    this.efa?._bindCharts([chart]);
     return this.gpuCluster.addChart(chart);
   }
 }
