@@ -169,21 +169,29 @@ function resolveEfa(scope: IConstruct, efa: boolean | undefined, nodes: number, 
   return counts[0];
 }
 
-/** The environment of a rank: torchrun rendezvous, and EFA settings when EFA is on. @internal */
-export function _distributedEnv(jobName: string, serviceName: string, gpus: number, t: _TrainingTopology): Record<string, kplus.EnvValue> {
+/**
+ * The environment of a rank: torchrun rendezvous, and EFA settings when EFA is on. A CronJob names each Job it creates
+ * `<cronjob>-<minutes since epoch>`, so there rank 0's hostname is read from the pod's `batch.kubernetes.io/job-name`
+ * label (set by the Job controller since Kubernetes 1.27) and composed with `$(JOB_NAME)` (env expansion of a variable
+ * defined earlier in the list). @internal
+ */
+export function _distributedEnv(jobName: string | undefined, serviceName: string, gpus: number,
+  t: _TrainingTopology): Record<string, kplus.EnvValue> {
   const rank = kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_ANNOTATION, { key: 'batch.kubernetes.io/job-completion-index' });
+  const out: Record<string, kplus.EnvValue> = {};
+  if (jobName === undefined) out.JOB_NAME = kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: 'batch.kubernetes.io/job-name' });
+  const master = `${jobName ?? '$(JOB_NAME)'}-0.${serviceName}`;
   const plain: Record<string, string> = {
-    MASTER_ADDR: `${jobName}-0.${serviceName}`,
+    MASTER_ADDR: master,
     MASTER_PORT: String(t.port),
     NNODES: String(t.nodes),
     NPROC_PER_NODE: String(gpus),
-    PET_MASTER_ADDR: `${jobName}-0.${serviceName}`,
+    PET_MASTER_ADDR: master,
     PET_MASTER_PORT: String(t.port),
     PET_NNODES: String(t.nodes),
     PET_NPROC_PER_NODE: String(gpus),
     TORCH_NCCL_ASYNC_ERROR_HANDLING: '1',
   };
-  const out: Record<string, kplus.EnvValue> = {};
   for (const [k, v] of Object.entries(plain)) out[k] = kplus.EnvValue.fromValue(v);
   out.NODE_RANK = rank;
   out.PET_NODE_RANK = rank;

@@ -138,7 +138,11 @@ export class TrainingJob extends Construct {
     const podSpec = `${jobSpec}/template/spec`;
     this.node.defaultChild = ApiObject.of(this.workload);
     this.name = this.workload.name;
-    if (topology.nodes > 1) validateDns1123Name(this, 'name', this.name, NameRule.DNS1035_LABEL, 63 - `-${topology.nodes - 1}`.length);
+    // Pod hostnames are `<job>-<index>` (a DNS label, at most 63); a CronJob's Jobs are `<cronjob>-<11 digits>`, which is
+    // why the API limits CronJob names to 52 characters.
+    const jobSuffix = cron ? 11 : 0;
+    if (cron) validateDns1123Name(this, 'name', this.name, topology.nodes > 1 ? NameRule.DNS1035_LABEL : NameRule.DNS1123_SUBDOMAIN, 52);
+    if (topology.nodes > 1) validateDns1123Name(this, 'name', this.name, NameRule.DNS1035_LABEL, 63 - jobSuffix - `-${topology.nodes - 1}`.length);
     this.podLabels = { ...(props.labels ?? {}), 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/component': 'training' };
     for (const [k, v] of Object.entries(this.podLabels)) this.workload.podMetadata.addLabel(k, v);
 
@@ -165,7 +169,7 @@ export class TrainingJob extends Construct {
     }
 
     const serviceName = this.name;
-    const rendezvous = topology.nodes > 1 ? _distributedEnv(this.name, serviceName, this.gpus.count, topology) : {};
+    const rendezvous = topology.nodes > 1 ? _distributedEnv(cron ? undefined : this.name, serviceName, this.gpus.count, topology) : {};
     this.workload.addContainer({
       name: 'trainer',
       image: props.image,

@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cdk8s from 'cdk8s';
@@ -99,5 +102,25 @@ describe('GpuEksStack efa', () => {
     const app = new App();
     const e = configError(() => new GpuEksStack(app, 'Gpu', { env: ENV, clusterName: 'gpu-test', availabilityZones: AZS, efa: efa as any }));
     expect(e.property).toBe(property);
+  });
+});
+
+describe('examples/distributed-training on GpuEksStack', () => {
+  test('the template holds the placement group, the pinned EFA device-plugin chart and the p5 training chart bound to both', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { buildStack } = require('../../examples/distributed-training/app');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gpu-efa-'));
+    const { stack } = buildStack(dir);
+    const template = Template.fromStack(stack);
+    const [pgId] = Object.keys(template.findResources('AWS::EC2::PlacementGroup', { Properties: { Strategy: 'cluster' } }));
+    expect(pgId).toBeDefined();
+    const plugin = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart')).find((r: any) => r.Properties.Chart === 'aws-efa-k8s-device-plugin') as any;
+    expect(plugin.Properties).toMatchObject({ Version: EFA_DEVICE_PLUGIN_CHART.version, Repository: EFA_DEVICE_PLUGIN_CHART.repository });
+    const text = manifestText(template);
+    expect(text).toContain(`{"Fn::GetAtt":["${pgId}","GroupName"]}`);
+    expect(text).toContain('\\"vpc.amazonaws.com/efa\\":32');
+    expect(text).toContain('\\"completionMode\\":\\"Indexed\\"');
+    expect(text).toContain('cr-0123456789abcdef0');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

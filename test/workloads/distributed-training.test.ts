@@ -218,6 +218,10 @@ describe('TrainingJob with schedule: a CronJob carrying the same pod', () => {
     expect(cron.spec.startingDeadlineSeconds).toBe(600);
     expect(cron.spec.jobTemplate.spec).toMatchObject({ completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimitPerIndex: 3 });
     expect(cron.spec.jobTemplate.spec.template.spec.containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe(32);
+    // Each run's Job is named <cronjob>-<minutes>: rank 0's hostname comes from the pod's job-name label.
+    const ct = cron.spec.jobTemplate.spec.template.spec.containers[0];
+    expect(ct.env[0]).toEqual({ name: 'JOB_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.labels[\'batch.kubernetes.io/job-name\']' } } });
+    expect(env(ct)).toMatchObject({ MASTER_ADDR: '$(JOB_NAME)-0.finetune', PET_MASTER_ADDR: '$(JOB_NAME)-0.finetune' });
     expect(ofKind(objs, 'Job')).toEqual([]);
     expect(one(objs, 'Service').metadata.name).toBe('finetune');
     expectValid(objs);
@@ -227,6 +231,7 @@ describe('TrainingJob with schedule: a CronJob carrying the same pod', () => {
     ['startingDeadline under 10 s', { startingDeadline: Duration.seconds(5) }, 'startingDeadline'],
     ['negative history', { successfulJobsRetained: -1 }, 'successfulJobsRetained'],
     ['a time zone with spaces', { timeZone: 'Seoul time' }, 'timeZone'],
+    ['a CronJob name over 52 characters (its Jobs append 11)', { name: 'r'.repeat(53) }, 'name'],
   ])('%s → GpuConfigError on %s', (_, over, property) => {
     const c = chart();
     const e = configError(() => new TrainingJob(c, 'ft', { pools: [p5Pool(c)], image: 'x', gpus: GpuRequest.whole(8), schedule: Cron.daily(), ...over } as any));
