@@ -80,3 +80,22 @@ describe('GPU212 a gang must fit its pools at once', () => {
     expect(of(lint(objs), 'GPU212')).toEqual([]);
   });
 });
+
+describe('GPU213 an EFA interface layout must fit the pool\'s instance types', () => {
+  const load = (f: string) => loadYaml(path.join(FIXTURES, 'GPU213', f)).map((m) => m.object);
+  test('32 efa-only interfaces on a p4d.24xlarge pool (4 EFA devices): error naming both', () => {
+    const [f] = of(lint(load('fail.yaml')), 'GPU213');
+    expect(f.severity).toBe(Severity.ERROR);
+    expect(f.fieldPath).toBe('spec.template.spec.nodeClassRef');
+    expect(f.message).toContain('whose 32 efa-only interfaces (network cards up to 31) fit none of the pool\'s instance types (EFA devices: p4d.24xlarge: 4)');
+  });
+  test('a 4-interface layout fits p4d.24xlarge; a pool mixing p4d and p5 fits through p5', () => {
+    const objs = load('fail.yaml');
+    const nc = objs.find((o) => o.kind === 'EC2NodeClass');
+    nc.spec.networkInterfaces = nc.spec.networkInterfaces.filter((i: any) => i.networkCardIndex < 4);
+    expect(of(lint(objs), 'GPU213')).toEqual([]);
+    const mixed = load('fail.yaml');
+    mixed.find((o) => o.kind === 'NodePool').spec.template.spec.requirements.find((r: any) => r.key === 'node.kubernetes.io/instance-type').values = ['p4d.24xlarge', 'p5.48xlarge'];
+    expect(of(lint(mixed), 'GPU213')).toEqual([]);
+  });
+});

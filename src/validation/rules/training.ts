@@ -1,7 +1,8 @@
 /**
- * Training rules (GPU210-GPU212): EFA requests the pool's instance types can serve, checkpoints for multi-pod GPU Jobs
- * on spot, and gangs that fit their pools at once. Answers come from the one scheduling model (src/scheduling) and the
- * catalog's EFA interface counts (`efaInterfaces`, the `vpc.amazonaws.com/efa` allocatable Karpenter lists).
+ * Training rules (GPU210-GPU213): EFA requests the pool's instance types can serve, checkpoints for multi-pod GPU Jobs
+ * on spot, gangs that fit their pools at once, and EFA interface layouts that fit the pools' instance types. Answers
+ * come from the one scheduling model (src/scheduling) and the catalog's EFA interface counts (`efaInterfaces`, the
+ * `vpc.amazonaws.com/efa` allocatable Karpenter lists).
  */
 import { GpuInstanceType } from '../../catalog';
 import { effectivePodRequests } from '../../scheduling/resources';
@@ -129,5 +130,39 @@ export const GANG_FITS_POOLS: Rule = {
   },
 };
 
+/** GPU213 — an EC2NodeClass's EFA interface layout must fit the instance types of the NodePools using it. */
+export const EFA_LAYOUT_FITS_POOL: Rule = {
+  id: 'GPU213',
+  title: 'An EC2NodeClass\'s efa-only network interfaces must fit the instance types of the NodePools using it',
+  severity: Severity.ERROR,
+  kinds: ['EC2NodeClass', 'NodePool'],
+  remediation: 'Attach one efa-only interface per network card the instance type has (p5.48xlarge: 32, p4d.24xlarge: 4), or give pools of other types their own EC2NodeClass.',
+  description: 'With `spec.networkInterfaces` set, Karpenter launches every node with exactly that layout and drops '
+    + 'the instance types it does not fit (Karpenter design "EFA Support For Static Capacity"). EFA instance types '
+    + 'have one EFA device per network card (the catalog\'s EFA interface count: p5.48xlarge 32, p4d.24xlarge 4, '
+    + 'g5.48xlarge 1), so a layout with more `efa-only` interfaces, or one on a network card index the type does not '
+    + 'have, fits no node of that type. When it fits none of a NodePool\'s GPU instance types, the pool launches '
+    + 'nothing and its pods stay Pending.',
+  *check(ctx) {
+    const classes = new Map<string, any>();
+    for (const c of ctx.byKind('EC2NodeClass', 'karpenter.k8s.aws')) if (typeof c?.metadata?.name === 'string') classes.set(c.metadata.name, c);
+    for (const pool of ctx.nodePools()) {
+      const ref = pool.object?.spec?.template?.spec?.nodeClassRef?.name;
+      const nc = typeof ref === 'string' ? classes.get(ref) : undefined;
+      const ifaces: any[] = Array.isArray(nc?.spec?.networkInterfaces) ? nc.spec.networkInterfaces : [];
+      const efaOnly = ifaces.filter((i) => i?.interfaceType === 'efa-only');
+      if (efaOnly.length === 0) continue;
+      const maxCard = Math.max(...efaOnly.map((i) => (typeof i.networkCardIndex === 'number' ? i.networkCardIndex : 0)));
+      const gpuTypes = pool.instanceTypes.filter((t) => t.gpuCount > 0);
+      if (gpuTypes.length === 0) continue;
+      const fits = gpuTypes.filter((t) => t.efaInterfaces >= efaOnly.length && maxCard < t.efaInterfaces);
+      if (fits.length > 0) continue;
+      const sample = gpuTypes.slice(0, 4).map((t) => `${t.name}: ${t.efaInterfaces}`).join(', ') + (gpuTypes.length > 4 ? ` … (${gpuTypes.length} types)` : '');
+      yield ctx.finding(pool.object, 'spec.template.spec.nodeClassRef',
+        `uses EC2NodeClass ${ref}, whose ${efaOnly.length} efa-only interfaces (network cards up to ${maxCard}) fit none of the pool's instance types (EFA devices: ${sample}); the pool launches nothing`);
+    }
+  },
+};
+
 /** The training rules, sorted by id. */
-export const TRAINING_RULES: Rule[] = [EFA_REQUEST_OFFERED, SPOT_TRAINING_CHECKPOINTED, GANG_FITS_POOLS];
+export const TRAINING_RULES: Rule[] = [EFA_REQUEST_OFFERED, SPOT_TRAINING_CHECKPOINTED, GANG_FITS_POOLS, EFA_LAYOUT_FITS_POOL];
