@@ -1,5 +1,6 @@
 import { Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
+import * as fc from 'fast-check';
 import { BOUND, chart, configError, g5, lintAll, ofKind, one, synth } from './helpers';
 import { GpuInstanceType } from '../../src/catalog';
 import { CapacityReservation, CapacityType, GpuNodePool, GpuNodePoolProps } from '../../src/pools';
@@ -236,5 +237,34 @@ describe('TrainingJob with schedule: a CronJob carrying the same pod', () => {
     const c = chart();
     const e = configError(() => new TrainingJob(c, 'ft', { pools: [p5Pool(c)], image: 'x', gpus: GpuRequest.whole(8), schedule: Cron.daily(), ...over } as any));
     expect(e.property).toBe(property);
+  });
+});
+
+describe('gang capacity, property-based (fixed seed)', () => {
+  test('a gang of N × 8-GPU p5 ranks builds iff N × 8 fits the pool limit (and Capacity Block size); then every rank asks for 32 EFA', () => {
+    const n = fc.integer({ min: 1, max: 6 });
+    fc.assert(fc.property(n, n, fc.option(n, { nil: undefined }),
+      (nodes: number, poolNodes: number, block: number | undefined) => {
+        const c = chart();
+        const pool = p5Pool(c, block === undefined ? { gpuLimit: poolNodes * 8 } : {
+          gpuLimit: poolNodes * 8,
+          capacityType: CapacityType.RESERVED,
+          capacityReservations: [CapacityReservation.capacityBlock('cr-0123456789abcdef0', undefined, block)],
+        });
+        const room = Math.min(poolNodes, block ?? Infinity);
+        const make = () => new TrainingJob(c, 'ft', { name: 'ft', pools: [pool], image: 'x', nodes });
+        if (nodes > 1 && nodes > room) {
+          const e = configError(make);
+          expect(e.property).toBe('nodes');
+          expect(e.message).toContain(`${nodes} nodes × 8 GPUs = ${nodes * 8} GPUs`);
+          expect(e.message).toContain(`at most ${room * 8} GPUs`);
+          return;
+        }
+        const job = make();
+        expect(job.nodes).toBe(nodes);
+        expect(job.efaInterfaces).toBe(nodes > 1 ? 32 : 0);
+        const spec = one(synth(c), 'Job').spec;
+        if (nodes > 1) expect([spec.completions, spec.parallelism]).toEqual([nodes, nodes]);
+      }), { numRuns: 40, seed: 20261205 });
   });
 });
