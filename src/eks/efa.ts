@@ -12,6 +12,10 @@
  *   inbound from itself, so the explicit outbound-to-self rule is added here.
  * - AWS EC2 user guide "Placement groups": a cluster placement group packs instances close together in one Availability
  *   Zone (low latency, high per-flow throughput), the recommended setting for EFA.
+ * - AWS EKS user guide "Manage EFA devices": NVIDIA k8s-device-plugin v0.19.0 and later default `--mofed-enabled`
+ *   (env `MOFED_ENABLED`) to true and mount every `/dev/infiniband/uverbs*` into GPU containers, which conflicts with the
+ *   EFA device plugin's allocation; it must be disabled. The GPU Operator settings here run device plugin v0.20.0, so
+ *   with `efa` the stack sets `devicePlugin.env MOFED_ENABLED=false` in the operator's Helm values (yours still win).
  * - aws/eks-charts `aws-efa-k8s-device-plugin` templates: the DaemonSet runs privileged with hostNetwork (it mounts
  *   /dev/infiniband and registers with the kubelet's device-plugin socket: a device plugin cannot do less), selects the
  *   EFA instance types by node affinity, and tolerates only `CriticalAddonsOnly` plus `tolerations` from values; GPU
@@ -21,6 +25,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { GpuOperatorAddonOptions } from './addons';
 import { GpuEksCluster } from './cluster';
 import { deepMerge } from './private/helm-values';
 import { EFA_DEVICE_PLUGIN_CHART } from './versions';
@@ -44,6 +49,19 @@ export interface GpuEfaOptions {
   readonly namespace?: string;
   /** Extra Helm values for the device plugin, deep-merged over the derived ones (escape hatch). @default - none */
   readonly values?: { [key: string]: any };
+}
+
+/**
+ * The GPU Operator add-on options with the NVIDIA device plugin's MOFED mounts turned off (see above); the user's own
+ * `values` are merged over it. Anything that is not an options object is returned as is (the cluster refuses it).
+ * @internal
+ */
+export function _gpuOperatorForEfa(gpuOperator: GpuOperatorAddonOptions | undefined): GpuOperatorAddonOptions | undefined {
+  const opts = gpuOperator ?? {};
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) return gpuOperator;
+  const values = opts.values;
+  if (values !== undefined && (typeof values !== 'object' || values === null || Array.isArray(values))) return gpuOperator;
+  return { ...opts, values: deepMerge({ devicePlugin: { env: [{ name: 'MOFED_ENABLED', value: 'false' }] } }, values) };
 }
 
 /** Something in a cdk8s chart that takes the stack's placement group name (the library's GpuNodeClass). */

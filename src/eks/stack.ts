@@ -3,7 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuEksCluster, GpuEksClusterProps } from './cluster';
-import { GpuEfa, GpuEfaOptions } from './efa';
+import { _gpuOperatorForEfa, GpuEfa, GpuEfaOptions } from './efa';
 import { GpuConfigError } from '../errors';
 
 /** Properties of {@link GpuEksStack}: the stack's own props plus the cluster's. */
@@ -41,7 +41,7 @@ export class GpuEksStack extends Stack {
     // EFA first: the charts in props.charts are rendered by the cluster, so their placement group is bound before.
     this.efa = props.efa === undefined ? undefined : new GpuEfa(this, 'Efa', props.efa);
     this.efa?._bindCharts(Array.isArray(props.charts) ? props.charts : []);
-    this.gpuCluster = new GpuEksCluster(this, 'GpuCluster', props);
+    this.gpuCluster = new GpuEksCluster(this, 'GpuCluster', this.efa ? { ...props, gpuOperator: _gpuOperatorForEfa(props.gpuOperator) } : props);
     this.efa?._attach(this.gpuCluster);
 
     new CfnOutput(this, 'ClusterName', {

@@ -67,6 +67,20 @@ describe('GpuEksStack efa', () => {
     expect(JSON.parse(p.Values).tolerations).toEqual([{ operator: 'Exists' }]);
   });
 
+  test('the GPU Operator\'s device plugin stops mounting /dev/infiniband (MOFED_ENABLED=false), unless you say otherwise', () => {
+    const values = (t: Template) => {
+      const op = Object.values(t.findResources('Custom::AWSCDK-EKS-HelmChart')).find((r: any) => r.Properties.Chart === 'gpu-operator') as any;
+      const v = op.Properties.Values;
+      return JSON.parse(typeof v === 'string' ? v : (v['Fn::Join'][1] as any[]).map((p) => (typeof p === 'string' ? p : '"<token>"')).join(''));
+    };
+    expect(values(build().template).devicePlugin.env).toEqual([{ name: 'MOFED_ENABLED', value: 'false' }]);
+    const mine = build({ gpuOperator: { values: { devicePlugin: { env: [{ name: 'MOFED_ENABLED', value: 'true' }] } } } });
+    expect(values(mine.template).devicePlugin.env).toEqual([{ name: 'MOFED_ENABLED', value: 'true' }]);
+    const app = new App();
+    const plain = new GpuEksStack(app, 'Gpu', { env: ENV, clusterName: 'gpu-test', availabilityZones: AZS });
+    expect(values(Template.fromStack(plain)).devicePlugin.env).toBeUndefined();
+  });
+
   test('the node security group talks to itself on all ports, both ways', () => {
     const { template, stack } = build();
     const sgId = stack.resolve(stack.gpuCluster.nodeSecurityGroup.securityGroupId);
