@@ -76,9 +76,8 @@ function isPlacementGroupBindable(x: IConstruct): x is IConstruct & PlacementGro
 export class GpuEfa extends Construct {
   /** The cluster placement group. @default - undefined when `placementGroup` is false */
   public readonly placementGroup?: ec2.PlacementGroup;
-  /** The device plugin's Helm release, once attached to the cluster. */
-  public devicePluginChart?: eks.HelmChart;
   private readonly options: GpuEfaOptions;
+  private _devicePluginChart?: eks.HelmChart;
 
   constructor(scope: Construct, id: string, options: GpuEfaOptions = {}) {
     super(scope, id);
@@ -101,6 +100,11 @@ export class GpuEfa extends Construct {
     if (options.placementGroup ?? true) {
       this.placementGroup = new ec2.PlacementGroup(this, 'PlacementGroup', { strategy: ec2.PlacementGroupStrategy.CLUSTER });
     }
+  }
+
+  /** The device plugin's Helm release. @default - undefined with `devicePlugin: false` (or before the stack attaches it) */
+  public get devicePluginChart(): eks.HelmChart | undefined {
+    return this._devicePluginChart;
   }
 
   /** The placement group's name (a CloudFormation token). @default - undefined without a placement group */
@@ -128,7 +132,7 @@ export class GpuEfa extends Construct {
       description: 'EFA: all traffic to the same security group (OS-bypass needs both directions)',
     });
     if (!(this.options.devicePlugin ?? true)) return;
-    this.devicePluginChart = cluster.cluster.addHelmChart('EfaDevicePluginChart', {
+    this._devicePluginChart = cluster.cluster.addHelmChart('EfaDevicePluginChart', {
       repository: EFA_DEVICE_PLUGIN_CHART.repository,
       chart: EFA_DEVICE_PLUGIN_CHART.chart,
       version: this.options.version ?? EFA_DEVICE_PLUGIN_CHART.version,
@@ -137,6 +141,6 @@ export class GpuEfa extends Construct {
       createNamespace: (this.options.namespace ?? 'kube-system') !== 'kube-system',
       values: deepMerge({ tolerations: [{ operator: 'Exists' }] }, this.options.values),
     });
-    this.devicePluginChart.node.addDependency(cluster.systemNodeGroup);
+    this._devicePluginChart.node.addDependency(cluster.systemNodeGroup);
   }
 }
