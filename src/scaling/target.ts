@@ -32,7 +32,7 @@ export class GpuScaleTarget {
     }
     return new GpuScaleTarget(ApiObject.of(deployment.deployment), 'apps/v1', 'Deployment', deployment.name, deployment.namespace,
       deployment.gpusPerReplica > 0 ? deployment.gpusPerReplica : undefined, deployment.pools, deployment.deployment,
-      deployment.deployment.containers[0]?.image);
+      deployment.deployment.containers[0]?.image, deployment.serviceMonitor !== undefined);
   }
 
   /** A cdk8s-plus Deployment. */
@@ -96,9 +96,12 @@ export class GpuScaleTarget {
   public readonly _scalable?: kplus.IScalable;
   /** The first container's image, when readable. @internal */
   public readonly _image?: string;
+  /** Whether the workload's own metrics are scraped (true/false when known, undefined when not). @internal */
+  public readonly _scraped?: boolean;
 
   private constructor(apiObject: ApiObject, apiVersion: string, kind: string, name: string, namespace: string | undefined,
-    gpusPerReplica: number | undefined, pools: IGpuNodePool[], scalable: kplus.IScalable | undefined, image: string | undefined) {
+    gpusPerReplica: number | undefined, pools: IGpuNodePool[], scalable: kplus.IScalable | undefined, image: string | undefined,
+    scraped?: boolean) {
     this.apiObject = apiObject;
     this.apiVersion = apiVersion;
     this.kind = kind;
@@ -108,6 +111,7 @@ export class GpuScaleTarget {
     this.pools = [...pools];
     this._scalable = scalable;
     this._image = image;
+    this._scraped = scraped;
   }
 
   /**
