@@ -18,6 +18,7 @@ import {
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps, SecretKeyRef } from './props';
 import { NameRule } from '../naming';
+import { _joinQueue } from '../queues/join';
 import { IGpuNodePool } from '../pools/pool';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
@@ -287,6 +288,7 @@ export class InferenceDeployment extends Construct {
       _patchPodSpec(obj, `${podSpec}/containers/0`, { lifecycle: { preStop: { sleep: { seconds: drain } } } });
     }
     this.addPreferredGpuMemory(obj, podSpec, props, placement);
+    _joinQueue(this, obj, props.queue, this.namespace, props.priority, false);
 
     if (props.service ?? true) {
       this.service = new kplus.Service(this, 'Service', {

@@ -13,6 +13,7 @@ import {
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps, PvcMount } from './props';
 import { NameRule } from '../naming';
+import { _joinQueue } from '../queues/join';
 import { IGpuNodePool } from '../pools/pool';
 
 /** Props of {@link TrainingJob}. */
@@ -144,5 +145,6 @@ export class TrainingJob extends Construct {
     const obj = ApiObject.of(this.job);
     _setGpuResources(obj, '/spec/template/spec', 0, this.gpus);
     _patchPodSpec(obj, '/spec/template/spec', { priorityClassName: props.priority?.name });
+    _joinQueue(this, obj, props.queue, this.namespace, props.priority, true);
   }
 }
