@@ -269,11 +269,12 @@ export class GpuClusterQueue extends Construct {
           name: r.flavor.flavorName,
           resources: covered.map((name) => {
             const v = r.quotas[name] ?? 0;
+            const gpu = name === GpuRequest.NVIDIA_GPU;
             return {
               name,
               nominalQuota: typeof v === 'number' ? NominalQuota.fromNumber(v) : NominalQuota.fromString(v),
-              ...(name === GpuRequest.NVIDIA_GPU && r.gpuBorrowingLimit !== undefined ? { borrowingLimit: BorrowingLimit.fromNumber(r.gpuBorrowingLimit) } : {}),
-              ...(name === GpuRequest.NVIDIA_GPU && r.gpuLendingLimit !== undefined ? { lendingLimit: LendingLimit.fromNumber(r.gpuLendingLimit) } : {}),
+              ...(gpu && r.gpuBorrowingLimit !== undefined ? { borrowingLimit: BorrowingLimit.fromNumber(r.gpuBorrowingLimit) } : {}),
+              ...(gpu && r.gpuLendingLimit !== undefined ? { lendingLimit: LendingLimit.fromNumber(r.gpuLendingLimit) } : {}),
             };
           }),
         })),

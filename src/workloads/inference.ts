@@ -18,8 +18,8 @@ import {
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps, SecretKeyRef } from './props';
 import { NameRule } from '../naming';
-import { _joinQueue } from '../queues/join';
 import { IGpuNodePool } from '../pools/pool';
+import { _joinQueue } from '../queues/join';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
 export interface VllmServer {

@@ -13,8 +13,8 @@ import {
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps, PvcMount } from './props';
 import { NameRule } from '../naming';
-import { _joinQueue } from '../queues/join';
 import { IGpuNodePool } from '../pools/pool';
+import { _joinQueue } from '../queues/join';
 
 /** Props of {@link TrainingJob}. */
 export interface TrainingJobProps extends GpuWorkloadProps {

@@ -1,8 +1,8 @@
 import { Size, Testing } from 'cdk8s';
-import { expectValid } from '../conformance/schema';
-import { GpuClusterQueue, GpuLocalQueue, GpuResourceFlavor, GpuWorkloadPriorities } from '../../src/queues';
 import { GpuNodePool, TaintEffect } from '../../src/pools';
+import { GpuClusterQueue, GpuLocalQueue, GpuResourceFlavor, GpuWorkloadPriorities } from '../../src/queues';
 import { GpuRequest, InferenceDeployment, TieredPriorities, TrainingJob } from '../../src/workloads';
+import { expectValid } from '../conformance/schema';
 import { BOUND, chart, configError, g5, lintAll, ofKind, one, synth } from '../workloads/helpers';
 
 function setup() {
@@ -62,7 +62,9 @@ describe('GpuClusterQueue', () => {
     const migFlavor = new GpuResourceFlavor(c, 'h100-flavor', { pool: h100 });
     const wp = new GpuWorkloadPriorities(c, 'wpc', { priorities: tiers });
     new GpuClusterQueue(c, 'cq', {
-      name: 'research', cohort: 'gpus', priorities: wp,
+      name: 'research',
+      cohort: 'gpus',
+      priorities: wp,
       quotas: [
         { flavor, gpus: 8, gpuBorrowingLimit: 8, gpuLendingLimit: 4, cpu: 64, memory: Size.gibibytes(512) },
         { flavor: migFlavor, migSlices: [{ profile: '1g.10gb', count: 14 }] },
@@ -79,7 +81,8 @@ describe('GpuClusterQueue', () => {
     ]);
     expect(spec.resourceGroups[0].flavors[1].resources[1]).toEqual({ name: 'nvidia.com/mig-1g.10gb', nominalQuota: 14 });
     expect(ofKind(objs, 'WorkloadPriorityClass').map((w) => [w.metadata.name, w.value])).toEqual([
-      ['inference-critical', 1000000], ['training-normal', 500000], ['experiment-low', 100000]]);
+      ['inference-critical', 1000000], ['training-normal', 500000], ['experiment-low', 100000],
+    ]);
     expectValid(objs);
   });
 
