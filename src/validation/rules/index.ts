@@ -6,6 +6,7 @@ import { Rule } from '../rule';
 import { SUPPRESSION_RULE } from './annotations';
 import { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
 import { SCALING_RULES } from './keda';
+import { KUEUE_RULES } from './kueue';
 import { MONITORING_RULES } from './monitoring';
 import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
@@ -19,6 +20,7 @@ export { DUPLICATE_OBJECT } from './objects';
 export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 export { GPU_RESOURCES_IN_LIMITS } from './resources';
 export { SCALING_RULES } from './keda';
+export { KUEUE_RULES } from './kueue';
 export { MONITORING_RULES } from './monitoring';
 export { SHARING_RULES } from './sharing';
 export { WORKLOAD_RULES } from './workloads';
@@ -40,4 +42,5 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...SCALING_RULES,
   ...MONITORING_RULES,
   ...SHARING_RULES,
+  ...KUEUE_RULES,
 ].sort((a, b) => a.id.localeCompare(b.id));

@@ -1,0 +1,64 @@
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { loadYaml, of } from './helpers';
+import { GpuNodePool } from '../../src/pools';
+import { GpuClusterQueue, GpuResourceFlavor } from '../../src/queues';
+import { BUILTIN_RULES, Finding, validateManifests } from '../../src/validation';
+import { KUEUE_RULES } from '../../src/validation/rules/kueue';
+import { crdsAvailable, expectValid } from '../conformance/schema';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
+const runFile = (id: string, kind: 'pass' | 'fail'): Finding[] => validateManifests(loadYaml(path.join(FIXTURES, id, `${kind}.yaml`)));
+const ids = KUEUE_RULES.map((r) => r.id);
+
+describe('KUEUE_RULES (GPU500-GPU505)', () => {
+  test('ids are in the issue-18 range, registered among the built-in rules, documented', () => {
+    expect(ids).toEqual(['GPU500', 'GPU501', 'GPU502', 'GPU503', 'GPU504', 'GPU505']);
+    for (const r of KUEUE_RULES) {
+      expect(BUILTIN_RULES.filter((b) => b.id === r.id)).toEqual([r]);
+      expect(r.description!.length).toBeGreaterThan(100);
+    }
+  });
+
+  (crdsAvailable() ? test : test.skip)('every fixture is valid against the Kueue, Karpenter and core schemas', () => {
+    for (const id of ids) for (const kind of ['pass', 'fail']) expectValid(loadYaml(path.join(FIXTURES, id, `${kind}.yaml`)).map((m) => m.object));
+  });
+
+  test('each fail fixture fires only its own Kueue rule; messages say what happens on the cluster', () => {
+    const msgs: Record<string, string[]> = {};
+    for (const id of ids) {
+      const kueueFindings = runFile(id, 'fail').filter((f) => ids.includes(f.ruleId));
+      expect(kueueFindings.map((f) => f.ruleId)).toEqual(kueueFindings.map(() => id));
+      msgs[id] = kueueFindings.map((f) => `${f.object.kind}/${f.object.name} ${f.fieldPath}: ${f.message}`);
+    }
+    expect(msgs.GPU500).toEqual([expect.stringMatching(/^ResourceFlavor\/h100 spec.nodeLabels: carries a nominal nvidia.com\/gpu quota of 32 \(ClusterQueue team-a \(16\) \+ ClusterQueue team-b \(16\)\), but the NodePools it selects can run at most 16 \(h100: 16\).*cannot ask Karpenter/)]);
+    expect(msgs.GPU501).toEqual([expect.stringMatching(/^Job\/prep metadata.labels\[kueue.x-k8s.io\/queue-name\]: names LocalQueue "reserch".*never admitted \(LocalQueues there: research\)/)]);
+    expect(msgs.GPU502).toEqual([expect.stringMatching(/^LocalQueue\/research spec.clusterQueue: names ClusterQueue "reserch".*\(ClusterQueues: research\)/)]);
+    expect(msgs.GPU503).toEqual([expect.stringMatching(/^ResourceFlavor\/g5 spec.nodeLabels: \(karpenter.sh\/nodepool=g6\) match the nodes of no NodePool .*\(g5\)/)]);
+    expect(msgs.GPU504).toEqual([expect.stringMatching(/^ClusterQueue\/research spec.resourceGroups\[0\].flavors\[0\].resources\[1\]: covers nvidia.com\/mig-1g.10gb, but no NodePool of its flavors \(g5\) offers it/)]);
+    expect(msgs.GPU505).toEqual([expect.stringMatching(/^ClusterQueue\/research spec.resourceGroups\[0\].flavors\[1\].name: names ResourceFlavor "h100"/)]);
+  });
+
+  test('GPU500 at synth: two queues within the pool limit each, above it together', () => {
+    const c = Testing.chart();
+    const pool = new GpuNodePool(c, 'g5', { name: 'g5', families: ['g5'], gpuLimit: 16, nodeClassProps: { role: 'r', clusterName: 'c' } });
+    const flavor = new GpuResourceFlavor(c, 'f', { pool });
+    new GpuClusterQueue(c, 'a', { name: 'a', quotas: [{ flavor, gpus: 12 }] });
+    new GpuClusterQueue(c, 'b', { name: 'b', quotas: [{ flavor, gpus: 8 }] });
+    const f = of(validateManifests(Testing.synth(c).map((object) => ({ object }))), 'GPU500');
+    expect(f.map((x) => x.message)).toEqual([expect.stringMatching(/quota of 20 \(ClusterQueue a \(12\) \+ ClusterQueue b \(8\)\).*at most 16/)]);
+  });
+
+  test('GPU504: a MIG profile of an H100 pool without a declared layout gets the benefit of the doubt; quota on a flavor whose pool lacks it does not', () => {
+    const base = loadYaml(path.join(FIXTURES, 'GPU504', 'fail.yaml')).map((m) => m.object);
+    const h100Pool = JSON.parse(JSON.stringify(base[0]));
+    h100Pool.metadata.name = 'h100';
+    h100Pool.spec.template.spec.requirements[0].values = ['p5.48xlarge'];
+    const h100Flavor = { apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'ResourceFlavor', metadata: { name: 'h100' }, spec: { nodeLabels: { 'karpenter.sh/nodepool': 'h100' } } };
+    const cq = JSON.parse(JSON.stringify(base[3]));
+    cq.spec.resourceGroups[0].flavors.push({ name: 'h100', resources: [{ name: 'nvidia.com/gpu', nominalQuota: 0 }, { name: 'nvidia.com/mig-1g.10gb', nominalQuota: 7 }, { name: 'cpu', nominalQuota: 8 }, { name: 'memory', nominalQuota: '64Gi' }] });
+    const f = of(validateManifests([base[0], base[1], base[2], h100Pool, h100Flavor, cq].map((object) => ({ object }))), 'GPU504');
+    // the resource is offered by h100's pool, so only g5's own MIG quota is wrong
+    expect(f.map((x) => `${x.fieldPath}: ${x.message}`)).toEqual([expect.stringMatching(/flavors\[0\].resources\[1\].nominalQuota: gives flavor g5 a quota of 14 nvidia.com\/mig-1g.10gb, but none of its NodePools \(g5\) offers/)]);
+  });
+});
