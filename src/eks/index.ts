@@ -2,4 +2,5 @@
 // karpenter.ts, versions.ts and private/ are implementation details and stay unexported.
 export * from './addons';
 export * from './cluster';
+export * from './kueue';
 export * from './stack';

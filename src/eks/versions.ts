@@ -7,6 +7,8 @@
  * - NVIDIA GPU Operator v26.7.0: gpu-operator README @ v26.7.0 (the chart version carries the `v` prefix).
  * - KEDA 2.20.2: kedacore/charts keda/Chart.yaml @ 1444d00d.
  * - kube-prometheus-stack 88.5.3: prometheus-community/helm-charts Chart.yaml @ cf408a29.
+ * - Kueue 0.19.2: kubernetes-sigs/kueue `charts/kueue/Chart.yaml` @ v0.19.2 (8eab6877); the same tag's CRDs are
+ *   vendored in crds/ and bound in src/imports.
  *
  * Every version is exact: a chart installed without a version floats to whatever is newest on the day of
  * `cdk deploy`, which is how clusters drift apart.
@@ -48,6 +50,13 @@ export const KUBE_PROMETHEUS_STACK_CHART: HelmChartCoordinates = {
   repository: 'https://prometheus-community.github.io/helm-charts',
   chart: 'kube-prometheus-stack',
   version: '88.5.3',
+};
+
+/** Kueue chart (installs its CRDs; `v1beta2` is their storage version). */
+export const KUEUE_CHART: HelmChartCoordinates = {
+  repository: 'oci://registry.k8s.io/kueue/charts/kueue',
+  chart: 'kueue',
+  version: '0.19.2',
 };
 
 /**
