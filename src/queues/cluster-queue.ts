@@ -82,7 +82,9 @@ export interface GpuClusterQueueProps {
    * The tiers, as Kueue WorkloadPriorityClasses. Preemption then follows them: inside the queue a pending workload
    * may preempt admitted ones of lower priority (`withinClusterQueue: LowerPriority`); while borrowing it may
    * preempt other queues' workloads only at or below the experiments tier (`borrowWithinCohort`). Workloads that
-   * join the queue with a `priority` get the `kueue.x-k8s.io/priority-class` label.
+   * join the queue with a `priority` get the `kueue.x-k8s.io/priority-class` label. Kueue's preemption ignores a
+   * PriorityClass's `preemptionPolicy: Never`: inside a queue, an inference workload may preempt the same queue's
+   * training for quota (give serving its own queue, as examples/multi-tenant does, to keep it apart).
    * @default - no priority-based preemption (Kueue's `Never`); a queue in a cohort still reclaims what it lent
    */
   readonly priorities?: GpuWorkloadPriorities;
