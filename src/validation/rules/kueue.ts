@@ -22,7 +22,7 @@ const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string'
 const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '');
 
 /** The pools whose nodes can carry every `spec.nodeLabels` entry of a ResourceFlavor (no labels: every pool). */
-export function poolsOfFlavor(ctx: RuleContext, flavor: any): PoolModel[] {
+export function poolsOfFlavor(ctx: Pick<RuleContext, 'nodePools'>, flavor: any): PoolModel[] {
   const raw = flavor?.spec?.nodeLabels;
   const nodeLabels: Record<string, string> = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {};
   return ctx.nodePools().filter((p) => p.instanceTypes.some((t) =>
