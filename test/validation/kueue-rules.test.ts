@@ -11,9 +11,9 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 const runFile = (id: string, kind: 'pass' | 'fail'): Finding[] => validateManifests(loadYaml(path.join(FIXTURES, id, `${kind}.yaml`)));
 const ids = KUEUE_RULES.map((r) => r.id);
 
-describe('KUEUE_RULES (GPU500-GPU505)', () => {
+describe('KUEUE_RULES (GPU500-GPU507)', () => {
   test('ids are in the issue-18 range, registered among the built-in rules, documented', () => {
-    expect(ids).toEqual(['GPU500', 'GPU501', 'GPU502', 'GPU503', 'GPU504', 'GPU505']);
+    expect(ids).toEqual(['GPU500', 'GPU501', 'GPU502', 'GPU503', 'GPU504', 'GPU505', 'GPU506', 'GPU507']);
     for (const r of KUEUE_RULES) {
       expect(BUILTIN_RULES.filter((b) => b.id === r.id)).toEqual([r]);
       expect(r.description!.length).toBeGreaterThan(100);
@@ -37,6 +37,19 @@ describe('KUEUE_RULES (GPU500-GPU505)', () => {
     expect(msgs.GPU503).toEqual([expect.stringMatching(/^ResourceFlavor\/g5 spec.nodeLabels: \(karpenter.sh\/nodepool=g6\) match the nodes of no NodePool .*\(g5\)/)]);
     expect(msgs.GPU504).toEqual([expect.stringMatching(/^ClusterQueue\/research spec.resourceGroups\[0\].flavors\[0\].resources\[1\]: covers nvidia.com\/mig-1g.10gb, but no NodePool of its flavors \(g5\) offers it/)]);
     expect(msgs.GPU505).toEqual([expect.stringMatching(/^ClusterQueue\/research spec.resourceGroups\[0\].flavors\[1\].name: names ResourceFlavor "h100"/)]);
+    expect(msgs.GPU506).toEqual([expect.stringMatching(/^ClusterQueue\/research spec.namespaceSelector: is unset, which selects no namespace: workloads of LocalQueue research\/research are never admitted/)]);
+    expect(msgs.GPU507).toEqual([expect.stringMatching(/^Job\/prep metadata.labels\[kueue.x-k8s.io\/priority-class\]: names WorkloadPriorityClass "training-nromal".*\(defined: training-normal\)/)]);
+  });
+
+  test('GPU506: a selector on namespace labels is judged with the Namespace object, skipped without it', () => {
+    const base = loadYaml(path.join(FIXTURES, 'GPU506', 'pass.yaml')).map((m) => m.object);
+    const cq = base.find((o) => o.kind === 'ClusterQueue');
+    cq.spec.namespaceSelector = { matchLabels: { team: 'research' } };
+    const run = (objs: any[]) => of(validateManifests(objs.map((object) => ({ object }))), 'GPU506').map((f) => f.message);
+    expect(run(base)).toEqual([]); // no Namespace object: its labels are unknown
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'research', labels: { team: 'other' } } };
+    expect(run([...base, ns])).toEqual([expect.stringMatching(/does not select namespace research of LocalQueue research/)]);
+    expect(run([...base, { ...ns, metadata: { name: 'research', labels: { team: 'research' } } }])).toEqual([]);
   });
 
   test('GPU500 at synth: two queues within the pool limit each, above it together', () => {

@@ -1,13 +1,13 @@
 /**
- * Kueue rules (GPU500-GPU505): queues bound to the pools. Kueue (kubernetes-sigs/kueue v0.19.2) admits a workload
+ * Kueue rules (GPU500-GPU507): queues bound to the pools. Kueue (kubernetes-sigs/kueue v0.19.2) admits a workload
  * when its ClusterQueue has quota, then the pods still need nodes; with Karpenter those come from the NodePools'
  * limits. These rules check, in the manifests, that the queue chain resolves (workload → LocalQueue → ClusterQueue
  * → ResourceFlavor → NodePool) and that the quota is capacity the pools can buy. Same reasoning as GPU201 for
  * PriorityClasses: a name must resolve in the linted manifests; lint the queue objects together, or suppress.
  */
 import { poolOffers } from './gpu-pools';
-import { QUEUE_NAME_LABEL } from '../../queues/labels';
-import { nodeSelectorAllowsSpace } from '../../scheduling/labels';
+import { QUEUE_NAME_LABEL, WORKLOAD_PRIORITY_CLASS_LABEL } from '../../queues/labels';
+import { matchesLabelSelector, nodeSelectorAllowsSpace } from '../../scheduling/labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel } from '../../scheduling/nodepool';
 import { isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { Severity } from '../model';
@@ -264,6 +264,64 @@ export const QUEUE_FLAVORS_EXIST: Rule = {
   },
 };
 
+/** The label every namespace carries with its own name (Kubernetes ≥ 1.22). */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** GPU506 — a ClusterQueue's namespaceSelector must admit the namespaces of its LocalQueues. */
+export const QUEUE_ADMITS_LOCAL_NAMESPACES: Rule = {
+  id: 'GPU506',
+  title: 'A ClusterQueue\'s namespaceSelector must admit the namespaces of the LocalQueues pointing at it',
+  severity: Severity.ERROR,
+  kinds: ['ClusterQueue', 'LocalQueue', 'Namespace'],
+  remediation: 'Set spec.namespaceSelector to select the LocalQueues\' namespaces (e.g. kubernetes.io/metadata.name In [...]), or {} for every namespace.',
+  description: 'Kueue admits a workload only when its namespace matches the ClusterQueue\'s `namespaceSelector`; '
+    + 'otherwise the Workload stays inadmissible ("namespace doesn\'t match ClusterQueue selector"). An unset '
+    + 'selector is a nothing-selector (Kueue v1beta2 CRD: "Defaults to null which is a nothing selector"), a '
+    + 'common trap: `{}` admits every namespace. Namespace labels are those of the Namespace object in the manifests '
+    + `plus \`${NAMESPACE_NAME_LABEL}\`; when the Namespace is absent and the selector reads other keys, it is not judged.`,
+  *check(ctx) {
+    const cqs = new Map(kueue(ctx, 'ClusterQueue').map((cq) => [nameOf(cq), cq] as const));
+    for (const lq of kueue(ctx, 'LocalQueue')) {
+      const cq = cqs.get(lq?.spec?.clusterQueue);
+      if (!cq) continue;
+      const ns = nsOf(lq);
+      const selector = cq.spec?.namespaceSelector;
+      if (selector === undefined || selector === null) {
+        yield ctx.finding(cq, 'spec.namespaceSelector', `is unset, which selects no namespace: workloads of LocalQueue ${ns || '<default>'}/${nameOf(lq)} are never admitted`,
+          `set namespaceSelector: {matchExpressions: [{key: ${NAMESPACE_NAME_LABEL}, operator: In, values: [${ns || 'default'}]}]}, or {} for every namespace`);
+        continue;
+      }
+      const nsObj = ctx.get('Namespace', undefined, ns || 'default');
+      const keys = [...Object.keys(selector.matchLabels ?? {}), ...(Array.isArray(selector.matchExpressions) ? selector.matchExpressions.map((e: any) => e?.key) : [])];
+      if (!nsObj && keys.some((k) => k !== NAMESPACE_NAME_LABEL)) continue;
+      const labels: Record<string, string> = { ...(nsObj?.metadata?.labels ?? {}), [NAMESPACE_NAME_LABEL]: ns || 'default' };
+      if (matchesLabelSelector(selector, labels)) continue;
+      yield ctx.finding(cq, 'spec.namespaceSelector', `does not select namespace ${ns || 'default'} of LocalQueue ${nameOf(lq)}; its workloads are never admitted`);
+    }
+  },
+};
+
+/** GPU507 — a workload's kueue.x-k8s.io/priority-class must name a WorkloadPriorityClass. */
+export const WORKLOAD_PRIORITY_CLASS_EXISTS: Rule = {
+  id: 'GPU507',
+  title: 'A workload\'s kueue.x-k8s.io/priority-class must name a WorkloadPriorityClass of the manifests',
+  severity: Severity.ERROR,
+  kinds: ['Job', 'Deployment', 'StatefulSet', 'Pod', 'WorkloadPriorityClass'],
+  remediation: 'Add the WorkloadPriorityClass (e.g. GpuWorkloadPriorities) or fix the label.',
+  description: `Kueue reads the \`${WORKLOAD_PRIORITY_CLASS_LABEL}\` label as the name of a WorkloadPriorityClass `
+    + '(kubernetes-sigs/kueue v0.19.2 `pkg/util/priority`); when it does not exist the Workload cannot be created and '
+    + 'the job is never admitted. Same reasoning as GPU201: the class must be in the linted manifests.',
+  *check(ctx) {
+    const defined = new Set(kueue(ctx, 'WorkloadPriorityClass').map(nameOf));
+    for (const obj of ctx.byLabel(WORKLOAD_PRIORITY_CLASS_LABEL)) {
+      const name = obj.metadata.labels[WORKLOAD_PRIORITY_CLASS_LABEL];
+      if (typeof name !== 'string' || defined.has(name)) continue;
+      yield ctx.finding(obj, `metadata.labels[${WORKLOAD_PRIORITY_CLASS_LABEL}]`, `names WorkloadPriorityClass ${JSON.stringify(name)}, which is not in `
+        + `these manifests; Kueue cannot create the Workload and the job is never admitted${defined.size ? ` (defined: ${[...defined].sort().join(', ')})` : ''}`);
+    }
+  },
+};
+
 /** The Kueue rules, sorted by id. */
 export const KUEUE_RULES: Rule[] = [
   FLAVOR_QUOTA_WITHIN_POOL_LIMIT,
@@ -272,4 +330,6 @@ export const KUEUE_RULES: Rule[] = [
   FLAVOR_SELECTS_POOL,
   QUEUE_RESOURCES_OFFERED,
   QUEUE_FLAVORS_EXIST,
+  QUEUE_ADMITS_LOCAL_NAMESPACES,
+  WORKLOAD_PRIORITY_CLASS_EXISTS,
 ];
