@@ -292,7 +292,8 @@ export const QUEUE_ADMITS_LOCAL_NAMESPACES: Rule = {
         continue;
       }
       const nsObj = ctx.get('Namespace', undefined, ns || 'default');
-      const keys = [...Object.keys(selector.matchLabels ?? {}), ...(Array.isArray(selector.matchExpressions) ? selector.matchExpressions.map((e: any) => e?.key) : [])];
+      const exprs: any[] = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+      const keys = [...Object.keys(selector.matchLabels ?? {}), ...exprs.map((e) => e?.key)];
       if (!nsObj && keys.some((k) => k !== NAMESPACE_NAME_LABEL)) continue;
       const labels: Record<string, string> = { ...(nsObj?.metadata?.labels ?? {}), [NAMESPACE_NAME_LABEL]: ns || 'default' };
       if (matchesLabelSelector(selector, labels)) continue;
