@@ -14,7 +14,11 @@ const RUNS = Math.max(10, Math.round(RUNS_HEAVY / 3));
 const queueCase = fc.record({
   types: instanceTypes((t) => t.gpuCount > 0, 3),
   limitNodes: fc.integer({ min: 1, max: 4 }),
-  shares: fc.array(fc.record({ frac: fc.double({ min: 0, max: 1, noNaN: true }), borrow: fc.option(fc.integer({ min: 0, max: 16 }), { nil: undefined }), lendFrac: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }) }), { minLength: 1, maxLength: 3 }),
+  shares: fc.array(fc.record({
+    frac: fc.double({ min: 0, max: 1, noNaN: true }),
+    borrow: fc.option(fc.integer({ min: 0, max: 16 }), { nil: undefined }),
+    lendFrac: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+  }), { minLength: 1, maxLength: 3 }),
   cohort: fc.boolean(),
   tiers: fc.boolean(),
 });
