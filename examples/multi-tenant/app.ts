@@ -125,7 +125,9 @@ export class MultiTenantChart extends Chart {
     const notebooks = this.priorities.addTeam('notebooks', {
       namespace: 'ml-notebook',
       labels: { env: 'development' },
-      gpuQuota: 4,
+      // 4 T4 GPUs plus the tier's 8 GPUs of the training pool (its Kueue quota): a lower namespace quota would refuse
+      // the pods of experiments Kueue admitted there (rule GPU508).
+      gpuQuota: 12,
       maxGpusPerContainer: 1,
     });
 
@@ -151,9 +153,10 @@ export class MultiTenantChart extends Chart {
       cohort: 'gpu-tiers',
       priorities: workloadPriorities,
       quotas: [
-        { flavor: t4Flavor, gpus: 4 },
-        // The experiments tier's share of the training pool: idle most of the time, so all of it is lendable.
-        { flavor: trainingFlavor, gpus: 8, gpuLendingLimit: 8 },
+        { flavor: t4Flavor, gpus: 4, gpuBorrowingLimit: 0 },
+        // The experiments tier's share of the training pool: idle most of the time, so all of it is lendable; the
+        // tier itself never borrows.
+        { flavor: trainingFlavor, gpus: 8, gpuLendingLimit: 8, gpuBorrowingLimit: 0 },
       ],
     }).addLocalQueue(notebooks);
 

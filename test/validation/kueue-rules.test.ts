@@ -11,9 +11,9 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 const runFile = (id: string, kind: 'pass' | 'fail'): Finding[] => validateManifests(loadYaml(path.join(FIXTURES, id, `${kind}.yaml`)));
 const ids = KUEUE_RULES.map((r) => r.id);
 
-describe('KUEUE_RULES (GPU500-GPU507)', () => {
+describe('KUEUE_RULES (GPU500-GPU508)', () => {
   test('ids are in the issue-18 range, registered among the built-in rules, documented', () => {
-    expect(ids).toEqual(['GPU500', 'GPU501', 'GPU502', 'GPU503', 'GPU504', 'GPU505', 'GPU506', 'GPU507']);
+    expect(ids).toEqual(['GPU500', 'GPU501', 'GPU502', 'GPU503', 'GPU504', 'GPU505', 'GPU506', 'GPU507', 'GPU508']);
     for (const r of KUEUE_RULES) {
       expect(BUILTIN_RULES.filter((b) => b.id === r.id)).toEqual([r]);
       expect(r.description!.length).toBeGreaterThan(100);
@@ -38,6 +38,7 @@ describe('KUEUE_RULES (GPU500-GPU507)', () => {
     expect(msgs.GPU504).toEqual([expect.stringMatching(/^ClusterQueue\/research spec.resourceGroups\[0\].flavors\[0\].resources\[1\]: covers nvidia.com\/mig-1g.10gb, but no NodePool of its flavors \(g5\) offers it/)]);
     expect(msgs.GPU505).toEqual([expect.stringMatching(/^ClusterQueue\/research spec.resourceGroups\[0\].flavors\[1\].name: names ResourceFlavor "h100"/)]);
     expect(msgs.GPU506).toEqual([expect.stringMatching(/^ClusterQueue\/research spec.namespaceSelector: is unset, which selects no namespace: workloads of LocalQueue research\/research are never admitted/)]);
+    expect(msgs.GPU508).toEqual([expect.stringMatching(/^ResourceQuota\/gpu-quota spec.hard\[requests.nvidia.com\/gpu\]: is 8, but ClusterQueue research \(LocalQueue research\) may admit 16 GPUs .*\(nominal 8 \+ borrowing 8\)/)]);
     expect(msgs.GPU507).toEqual([expect.stringMatching(/^Job\/prep metadata.labels\[kueue.x-k8s.io\/priority-class\]: names WorkloadPriorityClass "training-nromal".*\(defined: training-normal\)/)]);
   });
 

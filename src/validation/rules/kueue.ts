@@ -1,5 +1,5 @@
 /**
- * Kueue rules (GPU500-GPU507): queues bound to the pools. Kueue (kubernetes-sigs/kueue v0.19.2) admits a workload
+ * Kueue rules (GPU500-GPU508): queues bound to the pools. Kueue (kubernetes-sigs/kueue v0.19.2) admits a workload
  * when its ClusterQueue has quota, then the pods still need nodes; with Karpenter those come from the NodePools'
  * limits. These rules check, in the manifests, that the queue chain resolves (workload → LocalQueue → ClusterQueue
  * → ResourceFlavor → NodePool) and that the quota is capacity the pools can buy. Same reasoning as GPU201 for
@@ -323,6 +323,46 @@ export const WORKLOAD_PRIORITY_CLASS_EXISTS: Rule = {
   },
 };
 
+/** GPU508 — a namespace's ResourceQuota on GPUs should not be below what its queue may admit. */
+export const NAMESPACE_QUOTA_COVERS_QUEUE: Rule = {
+  id: 'GPU508',
+  title: 'A namespace\'s GPU ResourceQuota should allow what its Kueue ClusterQueue may admit',
+  severity: Severity.WARNING,
+  kinds: ['ResourceQuota', 'LocalQueue', 'ClusterQueue'],
+  remediation: 'Raise the ResourceQuota\'s requests.nvidia.com/gpu to the queue\'s nominal quota plus its borrowing limit, or lower the queue\'s quota.',
+  description: 'Kueue admits by ClusterQueue quota and then unsuspends the job; the namespace\'s ResourceQuota is '
+    + 'still enforced when the pods are created. When an unscoped `requests.nvidia.com/gpu` hard limit is below the '
+    + 'GPUs the namespace\'s ClusterQueue may admit (its nominal quota, plus its borrowing limits when it is in a '
+    + 'cohort and every limit is set), an admitted job\'s pods are refused by quota admission while Kueue holds its '
+    + 'quota: borrowed GPUs go unused. A warning: when several namespaces share one ClusterQueue a lower per-namespace '
+    + 'cap may be deliberate.',
+  *check(ctx) {
+    const cqs = new Map(kueue(ctx, 'ClusterQueue').map((cq) => [nameOf(cq), cq] as const));
+    const quotas = ctx.byKind('ResourceQuota', '');
+    if (quotas.length === 0) return;
+    for (const lq of kueue(ctx, 'LocalQueue')) {
+      const cq = cqs.get(lq?.spec?.clusterQueue);
+      if (!cq) continue;
+      const gpu = quotasOf(cq).filter((q) => q.resource === GPU);
+      const nominal = gpu.reduce((sum, q) => sum + (q.nominal ?? 0), 0);
+      const inCohort = typeof (cq.spec?.cohortName ?? cq.spec?.cohort) === 'string';
+      const raw = cq.spec?.resourceGroups;
+      const allLimited = gpu.length > 0 && Array.isArray(raw) && raw.every((g: any) => (g?.flavors ?? []).every((f: any) =>
+        (f?.resources ?? []).every((r: any) => r?.name !== GPU || r?.borrowingLimit !== undefined)));
+      const reachable = nominal + (inCohort && allLimited ? gpu.reduce((sum, q) => sum + (q.borrowingLimit ?? 0), 0) : 0);
+      if (reachable === 0) continue;
+      for (const rq of quotas) {
+        if (nsOf(rq) !== nsOf(lq) || (Array.isArray(rq.spec?.scopes) && rq.spec.scopes.length) || rq.spec?.scopeSelector) continue;
+        const hard = tryParseQuantity(rq.spec?.hard?.[`requests.${GPU}`]);
+        if (hard === undefined || hard >= reachable) continue;
+        yield ctx.finding(rq, `spec.hard[requests.${GPU}]`, `is ${hard}, but ClusterQueue ${nameOf(cq)} (LocalQueue ${nameOf(lq)}) may admit `
+          + `${reachable} GPUs of this namespace's workloads (nominal ${nominal}${reachable > nominal ? ` + borrowing ${reachable - nominal}` : ''}); `
+          + 'pods of admitted jobs beyond it are refused while Kueue holds their quota');
+      }
+    }
+  },
+};
+
 /** The Kueue rules, sorted by id. */
 export const KUEUE_RULES: Rule[] = [
   FLAVOR_QUOTA_WITHIN_POOL_LIMIT,
@@ -333,4 +373,5 @@ export const KUEUE_RULES: Rule[] = [
   QUEUE_FLAVORS_EXIST,
   QUEUE_ADMITS_LOCAL_NAMESPACES,
   WORKLOAD_PRIORITY_CLASS_EXISTS,
+  NAMESPACE_QUOTA_COVERS_QUEUE,
 ];
