@@ -105,7 +105,7 @@ export class GpuClusterQueue extends Construct {
   public readonly cohort?: string;
   /** The tiers, when set. */
   public readonly priorities?: GpuWorkloadPriorities;
-  /** Nominal `nvidia.com/gpu` quota per flavor name. */
+  /** Nominal `nvidia.com/gpu` quota per ResourceFlavor name. */
   public readonly gpuQuotas: Record<string, number>;
   private readonly rendered: RenderedQuota[];
   private readonly localQueues: GpuLocalQueue[] = [];
@@ -136,7 +136,11 @@ export class GpuClusterQueue extends Construct {
       return this.checkQuota(q, i, props.cohort !== undefined);
     });
     this.gpuQuotas = {};
-    for (const r of this.rendered) this.gpuQuotas[r.flavor.node.path] = Number(r.quotas[GpuRequest.NVIDIA_GPU] ?? 0);
+    for (const r of this.rendered) {
+      const gpus = Number(r.quotas[GpuRequest.NVIDIA_GPU] ?? 0);
+      this.gpuQuotas[r.flavor.flavorName] = gpus;
+      r.flavor._addGpuQuota(this.node.path, gpus);
+    }
 
     this.clusterQueue = new ClusterQueueV1Beta2(this, 'Resource', {
       ...(props.name !== undefined ? { metadata: { name: props.name } } : {}),

@@ -31,6 +31,7 @@ export class GpuResourceFlavor extends Construct {
   public readonly resourceFlavor: ApiObject;
   /** The pool it selects. */
   public readonly pool: IGpuNodePool;
+  private readonly gpuQuotas: Array<[string, number]> = [];
 
   constructor(scope: Construct, id: string, props: GpuResourceFlavorProps) {
     super(scope, id);
@@ -44,6 +45,22 @@ export class GpuResourceFlavor extends Construct {
       spec: Lazy.any({ produce: () => this._renderSpec() }) as any,
     });
     this.node.defaultChild = this.resourceFlavor;
+    // Across queues (known only once the app is built): the summed nominal GPU quota on this flavor must fit the pool,
+    // as rule GPU500 judges the manifests. cdk8s runs these validations at synth.
+    this.node.addValidation({
+      validate: () => {
+        const total = this.gpuQuotas.reduce((sum, q) => sum + q[1], 0);
+        if (total <= this.pool.gpuLimit) return [];
+        return [`${this.node.path}: nominal nvidia.com/gpu quota of ${total} (${this.gpuQuotas.map(([who, n]) => `${who} ${n}`).join(' + ')}) `
+          + `is above the GPU limit of pool ${this.pool.poolName} (${this.pool.gpuLimit}); Kueue would admit workloads Karpenter can never give nodes. `
+          + 'Fix: lower the queues\' gpus on this flavor or raise the pool\'s gpuLimit'];
+      },
+    });
+  }
+
+  /** Called by GpuClusterQueue for each quota on this flavor. @internal */
+  public _addGpuQuota(clusterQueuePath: string, gpus: number): void {
+    this.gpuQuotas.push([clusterQueuePath, gpus]);
   }
 
   /** The ResourceFlavor's `metadata.name` (what ClusterQueues list). */

@@ -102,6 +102,15 @@ describe('GpuClusterQueue', () => {
   });
 });
 
+test('GpuResourceFlavor: queues within the pool limit each but above it together fail at synth (cdk8s validation)', () => {
+  const { c, flavor } = setup(); // pool g5, gpuLimit 32
+  const a = new GpuClusterQueue(c, 'a', { name: 'a', quotas: [{ flavor, gpus: 20 }] });
+  expect(a.gpuQuotas).toEqual({ g5: 20 });
+  expect(() => synth(c)).not.toThrow();
+  new GpuClusterQueue(c, 'b', { name: 'b', quotas: [{ flavor, gpus: 16 }] });
+  expect(() => synth(c)).toThrow(/nominal nvidia.com\/gpu quota of 36 \(test\/a 20 \+ test\/b 16\) is above the GPU limit of pool g5 \(32\)/);
+});
+
 describe('workloads in a queue', () => {
   test('TrainingJob: queue-name label, created suspended, WorkloadPriorityClass label when the queue mirrors the tier', () => {
     const { c, pool, tiers, team, flavor } = setup();

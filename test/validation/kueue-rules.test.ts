@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Testing } from 'cdk8s';
+import { ApiObject, Testing } from 'cdk8s';
 import { loadYaml, of } from './helpers';
 import { GpuNodePool } from '../../src/pools';
 import { GpuClusterQueue, GpuResourceFlavor } from '../../src/queues';
@@ -53,13 +53,15 @@ describe('KUEUE_RULES (GPU500-GPU508)', () => {
     expect(run([...base, { ...ns, metadata: { name: 'research', labels: { team: 'research' } } }])).toEqual([]);
   });
 
-  test('GPU500 at synth: two queues within the pool limit each, above it together', () => {
+  test('GPU500 on a chart\'s objects: two queues within the pool limit each, above it together (synth itself refuses it too)', () => {
     const c = Testing.chart();
     const pool = new GpuNodePool(c, 'g5', { name: 'g5', families: ['g5'], gpuLimit: 16, nodeClassProps: { role: 'r', clusterName: 'c' } });
     const flavor = new GpuResourceFlavor(c, 'f', { pool });
     new GpuClusterQueue(c, 'a', { name: 'a', quotas: [{ flavor, gpus: 12 }] });
     new GpuClusterQueue(c, 'b', { name: 'b', quotas: [{ flavor, gpus: 8 }] });
-    const f = of(validateManifests(Testing.synth(c).map((object) => ({ object }))), 'GPU500');
+    expect(() => Testing.synth(c)).toThrow(/quota of 20/); // GpuResourceFlavor's own validation
+    const objects = c.node.findAll().filter((x): x is ApiObject => x instanceof ApiObject).map((o) => o.toJson());
+    const f = of(validateManifests(objects.map((object) => ({ object }))), 'GPU500');
     expect(f.map((x) => x.message)).toEqual([expect.stringMatching(/quota of 20 \(ClusterQueue a \(12\) \+ ClusterQueue b \(8\)\).*at most 16/)]);
   });
 
