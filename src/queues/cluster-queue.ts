@@ -23,7 +23,7 @@ import {
   ClusterQueueV1Beta2, ClusterQueueV1Beta2Spec, ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesBorrowingLimit as BorrowingLimit,
   ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesLendingLimit as LendingLimit,
   ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesNominalQuota as NominalQuota,
-  ClusterQueueV1Beta2SpecPreemption,
+  ClusterQueueV1Beta2SpecPreemption, toJson_ClusterQueueV1Beta2Spec,
 } from '../imports/kueue.x-k8s.io';
 import { NameRule, validateDns1123Name } from '../naming';
 import { describeValue } from '../private/describe';
@@ -142,9 +142,13 @@ export class GpuClusterQueue extends Construct {
       r.flavor._addGpuQuota(this.node.path, gpus);
     }
 
-    this.clusterQueue = new ClusterQueueV1Beta2(this, 'Resource', {
+    // A plain ApiObject holding the binding's own JSON rendering (toJson_…Spec) of the typed spec: the generated class
+    // would re-map the object after JSON patches, dropping a patched quantity (`nominalQuota: 12` has no `.value`), so
+    // an `addJsonPatch` escape hatch would silently vanish.
+    this.clusterQueue = new ApiObject(this, 'Resource', {
+      ...ClusterQueueV1Beta2.GVK,
       ...(props.name !== undefined ? { metadata: { name: props.name } } : {}),
-      spec: Lazy.any({ produce: () => this._renderSpec() }) as any,
+      spec: Lazy.any({ produce: () => toJson_ClusterQueueV1Beta2Spec(this._renderSpec()) }),
     });
     this.node.defaultChild = this.clusterQueue;
   }

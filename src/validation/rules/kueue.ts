@@ -95,30 +95,39 @@ export const FLAVOR_QUOTA_WITHIN_POOL_LIMIT: Rule = {
     + '`limits.nvidia.com/gpu` of the NodePools whose nodes carry the flavor\'s `nodeLabels`, Karpenter stops at its '
     + 'limit and admitted workloads stay Pending while holding quota that other queues cannot use. Kueue can ask for '
     + 'capacity only through its ProvisioningRequest admission check (cluster-autoscaler\'s ProvisioningRequest API), '
-    + 'which Karpenter does not implement. Pools without a GPU limit are unbounded and not judged; flavors that select '
-    + 'no pool are GPU503\'s finding.',
+    + 'which Karpenter does not implement. MIG slices (`nvidia.com/mig-<profile>`) are judged the same way against the '
+    + `pool's GPU limit × the slices per GPU of its declared layout (\`${ADVERTISED_RESOURCES_ANNOTATION}\`). Pools without `
+    + 'a GPU limit are unbounded and not judged; flavors that select no pool are GPU503\'s finding.',
   *check(ctx) {
     if (ctx.nodePools().length === 0) return;
     const byFlavor = new Map<string, FlavorResourceQuota[]>();
     for (const owner of [...kueue(ctx, 'ClusterQueue'), ...kueue(ctx, 'Cohort')]) {
       for (const q of quotasOf(owner)) {
-        if (q.resource !== GPU || q.nominal === undefined) continue;
+        if ((q.resource !== GPU && !isMigResourceName(q.resource)) || q.nominal === undefined) continue;
         byFlavor.set(q.flavor, [...(byFlavor.get(q.flavor) ?? []), q]);
       }
     }
     for (const flavor of kueue(ctx, 'ResourceFlavor')) {
-      const quotas = byFlavor.get(nameOf(flavor)) ?? [];
-      const total = quotas.reduce((s, q) => s + q.nominal!, 0);
-      if (total === 0) continue;
-      const pools = poolsOfFlavor(ctx, flavor).filter((p) => poolOffers(p, GPU));
-      if (pools.length === 0 || pools.some((p) => p.gpuLimit === undefined)) continue;
-      const limit = pools.reduce((s, p) => s + p.gpuLimit!, 0);
-      if (total <= limit) continue;
-      const who = quotas.map((q) => `${q.owner.kind} ${nameOf(q.owner)} (${q.nominal})`).join(' + ');
-      yield ctx.finding(flavor, 'spec.nodeLabels',
-        `carries a nominal nvidia.com/gpu quota of ${total} (${who}), but the NodePools it selects can run at most ${limit} `
-        + `(${pools.map((p) => `${p.name}: ${p.gpuLimit}`).join(', ')}); admitted workloads beyond that stay Pending holding quota, `
-        + 'and Kueue cannot ask Karpenter for more');
+      const all = byFlavor.get(nameOf(flavor)) ?? [];
+      for (const resource of [...new Set(all.map((q) => q.resource))]) {
+        const quotas = all.filter((q) => q.resource === resource);
+        const total = quotas.reduce((s, q) => s + q.nominal!, 0);
+        if (total === 0) continue;
+        const pools = poolsOfFlavor(ctx, flavor).filter((p) => poolOffers(p, resource));
+        if (pools.length === 0 || pools.some((p) => p.gpuLimit === undefined)) continue;
+        // Whole GPUs: the pool limit itself. MIG slices: the limit's GPUs × the slices each GPU advertises (the pool's
+        // declared layout); pools that declare none are not judged (their layout is unknown here).
+        const perGpu = (p: PoolModel): number => Math.max(0, ...p.instanceTypes.filter((t) => t.gpuCount > 0)
+          .map((t) => (p.advertisedResources(t)[resource] ?? 0) / t.gpuCount));
+        const capacityOf = (p: PoolModel): number => (resource === GPU ? p.gpuLimit! : p.gpuLimit! * perGpu(p));
+        const limit = pools.reduce((s, p) => s + capacityOf(p), 0);
+        if (total <= limit) continue;
+        const who = quotas.map((q) => `${q.owner.kind} ${nameOf(q.owner)} (${q.nominal})`).join(' + ');
+        yield ctx.finding(flavor, 'spec.nodeLabels',
+          `carries a nominal ${resource} quota of ${total} (${who}), but the NodePools it selects can run at most ${limit} `
+          + `(${pools.map((p) => `${p.name}: ${capacityOf(p)}`).join(', ')}); admitted workloads beyond that stay Pending holding quota, `
+          + 'and Kueue cannot ask Karpenter for more');
+      }
     }
   },
 };
