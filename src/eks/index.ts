@@ -4,3 +4,5 @@ export * from './addons';
 export * from './cluster';
 export * from './kueue';
 export * from './stack';
+export { DRA_MIN_KUBERNETES_MINOR, NvidiaDraDriverOptions } from './dra';
+export * from './efa';

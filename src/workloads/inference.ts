@@ -288,7 +288,7 @@ export class InferenceDeployment extends Construct {
       _patchPodSpec(obj, `${podSpec}/containers/0`, { lifecycle: { preStop: { sleep: { seconds: drain } } } });
     }
     this.addPreferredGpuMemory(obj, podSpec, props, placement);
-    _joinQueue(this, obj, props.queue, this.namespace, props.priority, false);
+    _joinQueue(this, obj, props.queue, this.namespace, props.priority, 'deployment');
 
     if (props.service ?? true) {
       this.service = new kplus.Service(this, 'Service', {

@@ -1,4 +1,4 @@
-import { Size, Testing } from 'cdk8s';
+import { Cron, Size, Testing } from 'cdk8s';
 import { GpuNodePool, TaintEffect } from '../../src/pools';
 import { GpuClusterQueue, GpuLocalQueue, GpuResourceFlavor, GpuWorkloadPriorities } from '../../src/queues';
 import { GpuRequest, InferenceDeployment, TieredPriorities, TrainingJob } from '../../src/workloads';
@@ -124,6 +124,19 @@ describe('workloads in a queue', () => {
     expect(job.spec.suspend).toBe(true);
     expectValid(objs);
     expect(lintAll(objs)).toEqual([]);
+  });
+
+  test('scheduled TrainingJob (CronJob): the labels go on the jobTemplate, whose Jobs Kueue suspends itself; the CronJob is not suspended', () => {
+    const { c, pool, tiers, team, flavor } = setup();
+    const wp = new GpuWorkloadPriorities(c, 'wpc', { priorities: tiers });
+    const queue = new GpuClusterQueue(c, 'cq', { name: 'research', quotas: [{ flavor, gpus: 8 }], priorities: wp }).addLocalQueue(team);
+    new TrainingJob(c, 'retrain', { image: 'trainer:1', pools: [pool], team, queue, priority: tiers.training, schedule: Cron.weekly() });
+    const objs = synth(c);
+    const cron = one(objs, 'CronJob');
+    expect(cron.spec.jobTemplate.metadata).toEqual({ labels: { 'kueue.x-k8s.io/queue-name': 'research', 'kueue.x-k8s.io/priority-class': 'training-normal' } });
+    expect(cron.spec.suspend).not.toBe(true);
+    expect(cron.metadata.labels?.['kueue.x-k8s.io/queue-name']).toBeUndefined();
+    expectValid(objs);
   });
 
   test('InferenceDeployment: queue-name label, not suspended; a queue of another namespace is a GpuConfigError', () => {
