@@ -7,6 +7,7 @@ export * from './catalog';
 export * from './eks';
 export * from './monitoring';
 export * from './pools';
+export * from './queues';
 export * from './scaling';
 export * from './sharing';
 export * from './workloads';

@@ -16,12 +16,19 @@
  *   slices, a LimitRange, a ServiceAccount without token automount and a Role that may only `get` named objects.
  * - PriorityClasses inference-critical > training-normal > experiment-low; unlike the seed, experiment-low is not the
  *   cluster's globalDefault (that would lift every unclassed pod of the cluster to it).
+ * - Kueue queues per team (seed 002's "queues by priority, user group and GPU type"): one ResourceFlavor per pool, a
+ *   ClusterQueue and LocalQueue per team, WorkloadPriorityClasses mirroring the tiers. Training and notebooks share
+ *   the cohort `gpu-tiers`: the notebooks tier owns 8 GPUs of the training pool that it lends while idle, and the
+ *   training queue may borrow them (then up to 16 + 8 GPUs); when experiments come back Kueue reclaims the GPUs by
+ *   preempting the borrower (`reclaimWithinCohort: Any`). The fine-tuning Job is created suspended and started by
+ *   Kueue on admission. Every flavor's nominal GPU quota stays within its pool's limit (rule GPU500).
  */
 import * as path from 'path';
 import { App, Chart, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuInstanceType, MigGpu } from '../../src/catalog';
 import { CapacityType, GpuNodeClass, GpuNodePool, NodeTaint, TaintEffect } from '../../src/pools';
+import { GpuClusterQueue, GpuResourceFlavor, GpuWorkloadPriorities } from '../../src/queues';
 import {
   DevicePluginConfig, GpuOperator, MigConfig, MigLayout, MigStrategy,
 } from '../../src/sharing';
@@ -110,15 +117,48 @@ export class MultiTenantChart extends Chart {
     const training = this.priorities.addTeam('ml-research', {
       namespace: 'ml-training',
       labels: { env: 'production' },
-      gpuQuota: 16,
+      // The namespace's hard cap must leave room for what Kueue may admit: 16 nominal + 8 borrowed GPUs. A lower
+      // ResourceQuota would refuse the pods of a job Kueue admitted on borrowed quota.
+      gpuQuota: 24,
       maxGpusPerContainer: 8,
     });
     const notebooks = this.priorities.addTeam('notebooks', {
       namespace: 'ml-notebook',
       labels: { env: 'development' },
-      gpuQuota: 4,
+      // 4 T4 GPUs plus the tier's 8 GPUs of the training pool (its Kueue quota): a lower namespace quota would refuse
+      // the pods of experiments Kueue admitted there (rule GPU508).
+      gpuQuota: 12,
       maxGpusPerContainer: 1,
     });
+
+    // Kueue: a flavor per pool, a queue per team. Serving has its own queue outside the cohort: nobody borrows its
+    // MIG slices and it never waits for a borrower to give GPUs back.
+    const workloadPriorities = new GpuWorkloadPriorities(this, 'workload-priorities', { priorities: this.priorities });
+    const migFlavor = new GpuResourceFlavor(this, 'flavor-a100-mig', { pool: this.migPool });
+    const trainingFlavor = new GpuResourceFlavor(this, 'flavor-training', { pool: this.trainingPool });
+    const t4Flavor = new GpuResourceFlavor(this, 'flavor-t4', { pool: this.notebookPool });
+    const servingQueue = new GpuClusterQueue(this, 'queue-serving', {
+      name: 'serving',
+      priorities: workloadPriorities,
+      quotas: [{ flavor: migFlavor, migSlices: [{ profile: '1g.5gb', count: 28 }] }],
+    }).addLocalQueue(serving);
+    const trainingQueue = new GpuClusterQueue(this, 'queue-training', {
+      name: 'training',
+      cohort: 'gpu-tiers',
+      priorities: workloadPriorities,
+      quotas: [{ flavor: trainingFlavor, gpus: 16, gpuBorrowingLimit: 8 }],
+    }).addLocalQueue(training);
+    const notebookQueue = new GpuClusterQueue(this, 'queue-notebooks', {
+      name: 'notebooks',
+      cohort: 'gpu-tiers',
+      priorities: workloadPriorities,
+      quotas: [
+        { flavor: t4Flavor, gpus: 4, gpuBorrowingLimit: 0 },
+        // The experiments tier's share of the training pool: idle most of the time, so all of it is lendable; the
+        // tier itself never borrows.
+        { flavor: trainingFlavor, gpus: 8, gpuLendingLimit: 8, gpuBorrowingLimit: 0 },
+      ],
+    }).addLocalQueue(notebooks);
 
     new InferenceDeployment(this, 'llm-inference', {
       name: 'llm-inference-server',
@@ -128,6 +168,7 @@ export class MultiTenantChart extends Chart {
       vllm: { model: 'Qwen/Qwen2.5-1.5B-Instruct', maxModelLen: 4096, hfTokenSecret: { secretName: 'hf-token', key: 'token' } },
       replicas: 2,
       priority: this.priorities.inference,
+      queue: servingQueue,
     });
 
     const finetune = new TrainingJob(this, 'finetune', {
@@ -139,6 +180,7 @@ export class MultiTenantChart extends Chart {
       command: ['torchrun', '--nproc-per-node=4', 'train.py'],
       priority: this.priorities.training,
       checkpoint: { claimName: 'finetune-checkpoints', mountPath: '/checkpoints' },
+      queue: trainingQueue,
     });
     // The seed lets training land on A100 or H100 ("학습은 고성능 GPU만"): the job is sized for 4 × 40 GB, so the
     // "pins no GPU model" warning is suppressed with the reason on record.
@@ -152,6 +194,7 @@ export class MultiTenantChart extends Chart {
       vllm: { model: 'Qwen/Qwen2.5-0.5B-Instruct', maxModelLen: 4096 },
       replicas: 1,
       priority: this.priorities.experiments,
+      queue: notebookQueue,
     });
   }
 }

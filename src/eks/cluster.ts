@@ -25,6 +25,7 @@ import {
   PrometheusAddonOptions,
 } from './addons';
 import { KarpenterAwsResources } from './karpenter';
+import { KueueAddonOptions, _kueueManagerConfig } from './kueue';
 import { _checkMonitoringWiring, _MonitoringAddons } from './monitoring-wiring';
 import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorProps, grafanaValues, kubePrometheusStackUrl } from './private/helm-values';
 import {
@@ -33,6 +34,7 @@ import {
   KARPENTER_CHART,
   KEDA_CHART,
   KUBE_PROMETHEUS_STACK_CHART,
+  KUEUE_CHART,
 } from './versions';
 import { GpuConfigError } from '../errors';
 import { NameRule, validateDns1123Name } from '../naming';
@@ -117,6 +119,8 @@ export interface GpuEksClusterProps {
   readonly gpuOperator?: GpuOperatorAddonOptions;
   /** KEDA settings. @default - installed */
   readonly keda?: KedaAddonOptions;
+  /** Kueue settings (GPU queues, src/queues). @default - Kueue 0.19.2 installed in kueue-system, waiting for pods ready */
+  readonly kueue?: KueueAddonOptions;
   /** Prometheus settings. @default - kube-prometheus-stack installed in `monitoring` */
   readonly prometheus?: PrometheusAddonOptions;
   /**
@@ -189,6 +193,8 @@ export class GpuEksCluster extends Construct {
   public readonly gpuOperatorSettings?: GpuOperatorSettings;
   /** The KEDA Helm release. @default - undefined when disabled */
   public readonly kedaChart?: eks.HelmChart;
+  /** The Kueue chart, when installed. */
+  public readonly kueueChart?: eks.HelmChart;
   /** The kube-prometheus-stack Helm release. @default - undefined when you bring your own Prometheus */
   public readonly prometheusChart?: eks.HelmChart;
   /** URL of the Prometheus that KEDA triggers and dashboards should query. */
@@ -516,6 +522,26 @@ export class GpuEksCluster extends Construct {
       });
       this.kedaChart.node.addDependency(this.systemNodeGroup);
       this.addons.push(this.kedaChart);
+    }
+
+    const kueueOpts = this.options<KueueAddonOptions>('kueue', props.kueue);
+    if (this.flag('kueue.enabled', kueueOpts.enabled, true)) {
+      const kueueNamespace = this.namespace('kueue.namespace', kueueOpts.namespace, 'kueue-system');
+      this.kueueChart = this.cluster.addHelmChart('KueueChart', {
+        repository: KUEUE_CHART.repository,
+        chart: KUEUE_CHART.chart,
+        version: this.checkVersion('kueue.version', kueueOpts.version ?? KUEUE_CHART.version),
+        release: 'kueue',
+        namespace: kueueNamespace,
+        createNamespace: true,
+        // Kueue's webhooks validate ClusterQueues and LocalQueues: they must serve before a chart holding them is applied.
+        wait: true,
+        timeout: Duration.minutes(10),
+        values: deepMerge({ managerConfig: { controllerManagerConfigYaml: _kueueManagerConfig(this.node.path, kueueOpts) } },
+          this.values('kueue.values', kueueOpts.values)),
+      });
+      this.kueueChart.node.addDependency(this.systemNodeGroup);
+      this.addons.push(this.kueueChart);
     }
 
     for (const chart of charts) this.addChart(chart);

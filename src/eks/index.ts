@@ -2,6 +2,7 @@
 // karpenter.ts, versions.ts and private/ are implementation details and stay unexported.
 export * from './addons';
 export * from './cluster';
+export * from './kueue';
 export * from './stack';
 export { DRA_MIN_KUBERNETES_MINOR, NvidiaDraDriverOptions } from './dra';
 export * from './efa';

@@ -11,6 +11,8 @@
  *   v25.8.1, `deployments/helm/nvidia-dra-driver-gpu/Chart.yaml` (version and appVersion 25.8.1, kubeVersion
  *   >=1.32.0-0), the newest release tag of the repository's snapshot (2026-08-07; main is at 0.5.0-dev under the
  *   chart name dra-driver-nvidia-gpu); published in NVIDIA's NGC Helm repository as `nvidia-dra-driver-gpu`.
+ * - Kueue 0.19.2: kubernetes-sigs/kueue `charts/kueue/Chart.yaml` @ v0.19.2 (8eab6877); the same tag's CRDs are
+ *   vendored in crds/ and bound in src/imports.
  *
  * Every version is exact: a chart installed without a version floats to whatever is newest on the day of
  * `cdk deploy`, which is how clusters drift apart.
@@ -59,6 +61,13 @@ export const NVIDIA_DRA_DRIVER_CHART: HelmChartCoordinates = {
   repository: 'https://helm.ngc.nvidia.com/nvidia',
   chart: 'nvidia-dra-driver-gpu',
   version: '25.8.1',
+};
+
+/** Kueue chart (installs its CRDs; `v1beta2` is their storage version). */
+export const KUEUE_CHART: HelmChartCoordinates = {
+  repository: 'oci://registry.k8s.io/kueue/charts/kueue',
+  chart: 'kueue',
+  version: '0.19.2',
 };
 
 /**

@@ -13,6 +13,8 @@
  */
 export * from './model';
 export { planGpuWorkloads } from './planner';
+export { planQueues } from './queues';
+export type { QueueFlavorPlan, QueuePlan } from './queues';
 export { packFirstFitDecreasing } from './packing';
 export type { PackGroup } from './packing';
 export { ScalerIndex } from './replicas';

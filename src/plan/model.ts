@@ -6,6 +6,7 @@
  * Internal (not exported from src/index.ts): records and unions keep it simple for TypeScript users and the CLI.
  */
 import { GangPlan } from './gang';
+import type { QueuePlan } from './queues';
 import { SystemReserve } from '../scheduling/placement';
 
 /**
@@ -186,6 +187,8 @@ export interface Plan {
   readonly problems: PlanProblem[];
   /** The modelling assumptions, in words (also printed by every renderer). */
   readonly assumptions: string[];
+  /** Kueue ClusterQueues: quota per flavor against the pools' limits, and the demand queued (src/plan/queues.ts). */
+  readonly queues?: QueuePlan[];
 }
 
 /** Whether the plan has an error (CLI exit 1). */

@@ -27,6 +27,7 @@ import {
   WorkloadPlan,
 } from './model';
 import { packFirstFitDecreasing, PackGroup } from './packing';
+import { planQueues } from './queues';
 import { ScalerIndex } from './replicas';
 import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
@@ -256,6 +257,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       unpricedTypes: [...new Set(poolPlans.flatMap((p) => p.unpricedTypes))].sort(),
     },
     problems,
+    queues: planQueues(index, placed.map((p) => p.plan)),
     assumptions: [
       'Placement: the scheduling model\'s predicates per NodePool (taints, node selection, GPU resources, cpu/memory after the system reserve, pool limits).',
       'A workload that fits several pools is attributed to Karpenter\'s first choice: the highest spec.weight (absent = 0), then name; beyond that pool\'s limits Karpenter falls back to the others (not modelled).',

@@ -4,6 +4,7 @@
  */
 import { bytes, gpuDemand, num, range, usd } from './format';
 import { Plan, PoolPlan } from './model';
+import { renderQueuesText } from './queues';
 
 /** Text styles; the CLI passes ANSI colours on a terminal, {@link PLAIN_STYLE} elsewhere. */
 export interface PlanStyle {
@@ -91,6 +92,7 @@ export function renderPlanText(plan: Plan, st: PlanStyle = PLAIN_STYLE): string 
   out.push(...table(rows, '  '));
   out.push(st.dim('  ranges are min–max replicas; node GPUs are what Karpenter counts against limits.nvidia.com/gpu'));
   out.push('');
+  out.push(...renderQueuesText(plan.queues, st));
 
   out.push(`${st.bold('Hourly cost')}: ${st.bold(usd(t.cost.expected.min))} at minimum, ${st.bold(usd(t.cost.expected.max))} `
     + 'at maximum replicas (each pool priced at its capacity type)');

@@ -20,6 +20,7 @@ import { GpuWorkloadProps, SecretKeyRef } from './props';
 import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { NameRule, validateLabelValue } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
+import { _joinQueue } from '../queues/join';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
 export interface VllmServer {
@@ -308,6 +309,7 @@ export class InferenceDeployment extends Construct {
       _patchPodSpec(obj, `${podSpec}/containers/0`, { lifecycle: { preStop: { sleep: { seconds: drain } } } });
     }
     this.addPreferredGpuMemory(obj, podSpec, props, placement);
+    _joinQueue(this, obj, props.queue, this.namespace, props.priority, 'deployment');
 
     const metrics = props.metrics ?? (props.vllm !== undefined && (props.service ?? true));
     if (typeof metrics !== 'boolean') throw new GpuConfigError(this, 'metrics', `is ${JSON.stringify(metrics)}`, 'use true or false');

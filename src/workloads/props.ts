@@ -6,6 +6,7 @@ import * as kplus from 'cdk8s-plus-30';
 import { GpuRequest } from './gpu-request';
 import { GpuTeam, PriorityTier } from './priorities';
 import { IGpuNodePool } from '../pools/pool';
+import type { GpuLocalQueue } from '../queues/local-queue';
 
 /** A key of a Secret, e.g. the Hugging Face token. */
 export interface SecretKeyRef {
@@ -62,4 +63,10 @@ export interface GpuWorkloadProps {
   readonly runAsUser?: number;
   /** Extra labels on the workload and its pods. @default - none */
   readonly labels?: Record<string, string>;
+  /**
+   * The Kueue LocalQueue (of the workload's namespace) the workload waits in: label `kueue.x-k8s.io/queue-name`;
+   * a Job is created suspended and started by Kueue on admission. Needs Kueue in the cluster (GpuEksStack installs it).
+   * @default - none: the workload is not queued
+   */
+  readonly queue?: GpuLocalQueue;
 }

@@ -18,6 +18,7 @@ import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps, PvcMount } from './props';
 import { NameRule, validateDns1123Name } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
+import { _joinQueue } from '../queues/join';
 
 /** Props of {@link TrainingJob}. */
 export interface TrainingJobProps extends GpuWorkloadProps, DistributedTrainingProps {
@@ -196,5 +197,6 @@ export class TrainingJob extends Construct {
       _patchIndexedJob(obj, jobSpec, podSpec, topology, backoffLimit, serviceName, this.podLabels, this.gpus.count);
       this.service = _rendezvousService(this, serviceName, ns, this.podLabels, topology.port, props.labels);
     }
+    _joinQueue(this, obj, props.queue, this.namespace, props.priority, cron ? 'cronjob' : 'job');
   }
 }

@@ -112,7 +112,27 @@ describeIfShared('CRD kinds', () => {
       'keda.sh/v1alpha1/ScaledObject', 'keda.sh/v1alpha1/ScaledJob', 'keda.sh/v1alpha1/TriggerAuthentication',
       'monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PodMonitor', 'monitoring.coreos.com/v1/PrometheusRule',
       'nvidia.com/v1/ClusterPolicy', 'nvidia.com/v1alpha1/NVIDIADriver',
+      'kueue.x-k8s.io/v1beta2/ClusterQueue', 'kueue.x-k8s.io/v1beta2/LocalQueue', 'kueue.x-k8s.io/v1beta2/ResourceFlavor',
+      'kueue.x-k8s.io/v1beta2/WorkloadPriorityClass', 'kueue.x-k8s.io/v1beta2/Cohort',
     ]));
+  });
+
+  test('Kueue v1beta2 kinds: schema and CEL rules apply (a borrowing limit needs a cohort)', () => {
+    const cq = {
+      apiVersion: 'kueue.x-k8s.io/v1beta2',
+      kind: 'ClusterQueue',
+      metadata: { name: 'team-a' },
+      spec: {
+        namespaceSelector: {},
+        resourceGroups: [{ coveredResources: ['nvidia.com/gpu'], flavors: [{ name: 'h100', resources: [{ name: 'nvidia.com/gpu', nominalQuota: 8, borrowingLimit: 4 }] }] }],
+      },
+    };
+    expect(validateObject({ ...cq, spec: { ...cq.spec, cohortName: 'gpus' } })).toEqual([]);
+    expect(validateObject(cq).join('\n')).toMatch(/borrowingLimit must be nil when cohort is empty/);
+    const uneven = clone(cq);
+    uneven.spec.resourceGroups[0].coveredResources.push('cpu');
+    expect(validateObject(uneven).join('\n')).toMatch(/same number of resources as the coveredResources/);
+    expect(validateObject({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name: 'q', namespace: 'a' }, spec: { clusterQueue: 'Team_A' } }).join('\n')).toMatch(/spec.clusterQueue/);
   });
 
   test('every CEL rule in every CRD is understood by the harness (no unsupported function)', () => {

@@ -61,7 +61,7 @@ function loadCrds(dir: string, reg: Map<string, KindEntry>): void {
 }
 
 /** API groups whose CRDs live in SHARED_CRDS_DIR: objects of these groups are skipped (with a warning) when it is absent. */
-export const CRD_GROUPS = ['karpenter.sh', 'karpenter.k8s.aws', 'keda.sh', 'monitoring.coreos.com', 'nvidia.com'];
+export const CRD_GROUPS = ['karpenter.sh', 'karpenter.k8s.aws', 'keda.sh', 'monitoring.coreos.com', 'nvidia.com', 'kueue.x-k8s.io'];
 
 /** True when the shared CRDs are present (custom resources can be validated). */
 export function crdsAvailable(): boolean {

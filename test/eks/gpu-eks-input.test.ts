@@ -202,7 +202,7 @@ describe('add-ons', () => {
   });
 
   test('disabled add-ons are not installed', () => {
-    const r = releases(stack({ keda: { enabled: false }, gpuOperator: { enabled: false } }));
+    const r = releases(stack({ keda: { enabled: false }, gpuOperator: { enabled: false }, kueue: { enabled: false } }));
     expect(Object.keys(r).sort()).toEqual(['karpenter', 'kube-prometheus-stack']);
   });
 });

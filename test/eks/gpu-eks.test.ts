@@ -1,9 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
+import { parse as parseYaml } from 'yaml';
 import { GpuInstanceType } from '../../src/catalog';
 import {
   GpuEksCluster,
@@ -308,7 +309,33 @@ describe('GpuEksStack', () => {
         ['karpenter', '1.14.1'],
         ['keda', '2.20.2'],
         ['kube-prometheus-stack', '88.5.3'],
+        ['kueue', '0.19.2'],
       ]);
+    });
+
+    test('Kueue: pinned OCI chart, waits for pods ready (gang admission), manages Jobs and Deployments, before the charts', () => {
+      const [, chart] = helmChart(template, 'kueue');
+      expect(chart.Properties.Repository).toBe('oci://registry.k8s.io/kueue/charts/kueue');
+      expect(chart.Properties.Namespace).toBe('kueue-system');
+      expect(chart.Properties.Wait).toBe(true);
+      const config = parseYaml(helmValues(chart).managerConfig.controllerManagerConfigYaml);
+      expect(config.apiVersion).toBe('config.kueue.x-k8s.io/v1beta2');
+      expect(config.waitForPodsReady).toEqual({
+        timeout: '1800s',
+        blockAdmission: false,
+        requeuingStrategy: { timestamp: 'Eviction', backoffBaseSeconds: 60, backoffMaxSeconds: 3600 },
+      });
+      expect(config.integrations.frameworks).toEqual(['batch/job', 'deployment', 'pod']);
+      expect(config.manageJobsWithoutQueueName).toBeUndefined(); // Kueue's default false: unqueued workloads untouched
+      expect(config.webhook).toEqual({ port: 9443 });
+      const custom = synth({ kueue: { podsReadyTimeout: Duration.minutes(10), blockAdmission: true, frameworks: ['batch/job', 'jobset.x-k8s.io/jobset'] } }).template;
+      const c2 = parseYaml(helmValues(helmChart(custom, 'kueue')[1]).managerConfig.controllerManagerConfigYaml);
+      expect(c2.waitForPodsReady.timeout).toBe('600s');
+      expect(c2.waitForPodsReady.blockAdmission).toBe(true);
+      expect(c2.integrations.frameworks).toEqual(['batch/job', 'jobset.x-k8s.io/jobset']);
+      expect(() => synth({ kueue: { podsReadyTimeout: Duration.seconds(5) } })).toThrow(/kueue.podsReadyTimeout/);
+      expect(() => synth({ kueue: { frameworks: [] } })).toThrow(/kueue.frameworks/);
+      expect(resourcesOfType(synth({ kueue: { enabled: false } }).template, 'Custom::AWSCDK-EKS-HelmChart')).not.toHaveProperty(helmChart(template, 'kueue')[0]);
     });
 
     test('GPU Operator on AL2023 NVIDIA AMIs: driver and toolkit off, device plugin on, mixed MIG, ServiceMonitor for the stack', () => {
@@ -363,7 +390,7 @@ describe('GpuEksStack', () => {
       const chartManifest = manifests.find((m) => JSON.stringify(m.Properties.Manifest).includes('EC2NodeClass'))!;
       expect(chartManifest).toBeDefined();
       const helmIds = Object.keys(resourcesOfType(template, 'Custom::AWSCDK-EKS-HelmChart'));
-      expect(helmIds).toHaveLength(4);
+      expect(helmIds).toHaveLength(5);
       for (const id of helmIds) expect(chartManifest.DependsOn).toContain(id);
     });
 

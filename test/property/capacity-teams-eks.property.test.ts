@@ -653,7 +653,7 @@ describe('GpuEksStack / GpuEksCluster', () => {
       // Helm releases: exactly the enabled add-ons, Karpenter with the asked replicas.
       const helm = Object.entries(t.findResources('Custom::AWSCDK-EKS-HelmChart'));
       expect(helm.map(([, r]) => r.Properties.Chart).sort()).toEqual([
-        ...(k.gpuOperator ? ['gpu-operator'] : []), 'karpenter', ...(k.keda ? ['keda'] : []), ...(k.byoPrometheus ? [] : ['kube-prometheus-stack']),
+        ...(k.gpuOperator ? ['gpu-operator'] : []), 'karpenter', ...(k.keda ? ['keda'] : []), ...(k.byoPrometheus ? [] : ['kube-prometheus-stack']), 'kueue',
       ]);
       const karpenter = helm.find(([, r]) => r.Properties.Chart === 'karpenter')![1];
       expect(helmValues(karpenter).replicas).toBe(Math.min(k.replicas, maxSize));

@@ -7,6 +7,7 @@ import { SUPPRESSION_RULE } from './annotations';
 import { DRA_RULES } from './dra';
 import { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
 import { SCALING_RULES } from './keda';
+import { KUEUE_RULES } from './kueue';
 import { MONITORING_RULES } from './monitoring';
 import { MPS_RULES } from './mps';
 import { DUPLICATE_OBJECT } from './objects';
@@ -24,6 +25,7 @@ export { MPS_RULES } from './mps';
 export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 export { GPU_RESOURCES_IN_LIMITS } from './resources';
 export { SCALING_RULES } from './keda';
+export { KUEUE_RULES } from './kueue';
 export { MONITORING_RULES } from './monitoring';
 export { SHARING_RULES } from './sharing';
 export { TRAINING_RULES } from './training';
@@ -49,4 +51,5 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...SHARING_RULES,
   ...MPS_RULES,
   ...DRA_RULES,
+  ...KUEUE_RULES,
 ].sort((a, b) => a.id.localeCompare(b.id));

@@ -1,0 +1,167 @@
+/**
+ * The Kueue view of a plan: each ClusterQueue's quota per flavor against the GPU limits of the NodePools the flavor
+ * selects, and the GPU demand queued on it (workloads whose `kueue.x-k8s.io/queue-name` resolves, through a
+ * LocalQueue of their namespace, to the ClusterQueue). Kueue admits by quota; Karpenter supplies nodes up to the
+ * pools' limits — a quota above the limit admits workloads that stay Pending (rule GPU500 judges the sum over
+ * queues), and demand above quota waits in the queue (or borrows within the cohort).
+ */
+import { Range, WorkloadPlan } from './model';
+import { QUEUE_NAME_LABEL } from '../queues/labels';
+import { isMigResourceName } from '../scheduling/resources';
+import { ManifestIndex } from '../validation/context';
+import { poolsOfFlavor, quotasOf } from '../validation/rules/kueue';
+
+const KUEUE_GROUP = 'kueue.x-k8s.io';
+const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
+const isGpuResource = (r: string) => r === 'nvidia.com/gpu' || isMigResourceName(r);
+
+/** One flavor of a ClusterQueue. */
+export interface QueueFlavorPlan {
+  /** The ResourceFlavor's name. */
+  readonly flavor: string;
+  /** The NodePools whose nodes carry its nodeLabels (empty: none, or the flavor is not in the manifests). */
+  readonly pools: string[];
+  /** The summed `limits.nvidia.com/gpu` of those pools (undefined when one has no limit or there are none). */
+  readonly poolGpuLimit?: number;
+  /** Nominal quota per GPU resource (`nvidia.com/gpu`, `nvidia.com/mig-…`). */
+  readonly nominal: Record<string, number>;
+  /** Borrowing limit per GPU resource, where set. */
+  readonly borrowingLimit: Record<string, number>;
+}
+
+/** One ClusterQueue. */
+export interface QueuePlan {
+  /** metadata.name. */
+  readonly name: string;
+  /** spec.cohortName (v1beta1: spec.cohort). */
+  readonly cohort?: string;
+  /** Its LocalQueues, as `namespace/name`. */
+  readonly localQueues: string[];
+  /** Per flavor, in the order Kueue tries them. */
+  readonly flavors: QueueFlavorPlan[];
+  /** The queued workloads (plan labels). */
+  readonly workloads: string[];
+  /** GPU demand of the queued workloads at min and max replicas, per resource. */
+  readonly demand: Record<string, Range>;
+  /** Findings: quota above the pools' limit, demand above quota. */
+  readonly problems: string[];
+}
+
+/**
+ * The queues of the manifests, from the workloads' plans (for their replicas and GPUs per replica); undefined when
+ * the manifests hold no ClusterQueue (plans without Kueue stay as they were).
+ */
+export function planQueues(index: ManifestIndex, workloads: readonly WorkloadPlan[]): QueuePlan[] | undefined {
+  const cqs = index.byKind('ClusterQueue', KUEUE_GROUP);
+  if (cqs.length === 0) return undefined;
+  const flavors = new Map(index.byKind('ResourceFlavor', KUEUE_GROUP).map((f) => [f?.metadata?.name, f] as const));
+  const lqs = index.byKind('LocalQueue', KUEUE_GROUP);
+  const cqOfLocal = new Map(lqs.map((q) => [`${nsOf(q)}/${q?.metadata?.name}`, q?.spec?.clusterQueue as string] as const));
+  const planOf = new Map(workloads.map((w) => [`${w.kind}/${w.namespace ?? ''}/${w.name}`, w] as const));
+  const queued = new Map<string, WorkloadPlan[]>();
+  for (const w of index.workloads()) {
+    const q = w.object?.metadata?.labels?.[QUEUE_NAME_LABEL] ?? w.template.podLabels?.[QUEUE_NAME_LABEL];
+    const cq = typeof q === 'string' ? cqOfLocal.get(`${nsOf(w.object)}/${q}`) : undefined;
+    const plan = planOf.get(`${w.kind}/${nsOf(w.object)}/${w.object?.metadata?.name}`);
+    if (cq === undefined || plan === undefined) continue;
+    queued.set(cq, [...(queued.get(cq) ?? []), plan]);
+  }
+  return cqs.map((cq) => {
+    const name: string = cq?.metadata?.name ?? '<unnamed>';
+    const byFlavor = new Map<string, QueueFlavorPlan>();
+    for (const q of quotasOf(cq)) {
+      let f = byFlavor.get(q.flavor);
+      if (!f) {
+        const obj = flavors.get(q.flavor);
+        const pools = obj ? poolsOfFlavor(index, obj) : [];
+        const gpuPools = pools.filter((p) => p.offersGpu);
+        const limit = gpuPools.length > 0 && gpuPools.every((p) => p.gpuLimit !== undefined)
+          ? gpuPools.reduce((s, p) => s + p.gpuLimit!, 0) : undefined;
+        byFlavor.set(q.flavor, f = { flavor: q.flavor, pools: pools.map((p) => p.name), poolGpuLimit: limit, nominal: {}, borrowingLimit: {} });
+      }
+      if (!isGpuResource(q.resource)) continue;
+      f.nominal[q.resource] = q.nominal ?? 0;
+      if (q.borrowingLimit !== undefined) f.borrowingLimit[q.resource] = q.borrowingLimit;
+    }
+    const mine = queued.get(name) ?? [];
+    const demand: Record<string, Range> = {};
+    for (const w of mine) {
+      for (const [r, n] of Object.entries(w.gpusPerReplica)) {
+        const d = demand[r] ?? { min: 0, max: 0 };
+        demand[r] = { min: d.min + n * (w.replicas?.min ?? 0), max: d.max + n * (w.replicas?.max ?? 0) };
+      }
+    }
+    const problems: string[] = [];
+    const fl = [...byFlavor.values()];
+    for (const f of fl) {
+      const gpus = f.nominal['nvidia.com/gpu'] ?? 0;
+      if (f.poolGpuLimit !== undefined && gpus > f.poolGpuLimit) {
+        problems.push(`flavor ${f.flavor}: nominal ${gpus} nvidia.com/gpu above the ${f.poolGpuLimit} its pools (${f.pools.join(', ')}) may run; `
+          + 'admitted workloads beyond that stay Pending holding quota');
+      }
+      if (f.pools.length === 0) problems.push(`flavor ${f.flavor}: selects no NodePool of these manifests`);
+    }
+    for (const [r, d] of Object.entries(demand)) {
+      const quota = fl.reduce((s, f) => s + (f.nominal[r] ?? 0), 0);
+      const borrowable = fl.every((f) => f.borrowingLimit[r] !== undefined) ? fl.reduce((s, f) => s + f.borrowingLimit[r], 0) : undefined;
+      const cohort = cq?.spec?.cohortName ?? cq?.spec?.cohort;
+      if (d.max > quota) {
+        problems.push(`queued demand of up to ${d.max} ${r} exceeds the nominal ${quota}: `
+          + (cohort ? `the excess borrows within cohort ${cohort}${borrowable !== undefined ? ` (at most ${borrowable})` : ''} or waits` : 'the excess waits in the queue'));
+      }
+    }
+    const cohort = cq?.spec?.cohortName ?? cq?.spec?.cohort;
+    return {
+      name,
+      ...(typeof cohort === 'string' ? { cohort } : {}),
+      localQueues: lqs.filter((q) => q?.spec?.clusterQueue === name).map((q) => `${nsOf(q) || '<default>'}/${q?.metadata?.name}`),
+      flavors: fl,
+      workloads: mine.map((w) => w.label),
+      demand,
+      problems,
+    };
+  });
+}
+
+/** Text styles (a subset of render-text's PlanStyle). */
+interface QueueStyle {
+  red(s: string): string;
+  bold(s: string): string;
+  dim(s: string): string;
+  yellow(s: string): string;
+}
+
+const short = (r: string) => r.replace(/^nvidia\.com\//, '');
+
+/** The terminal lines of the queues section ([] when there are no ClusterQueues). */
+export function renderQueuesText(queues: readonly QueuePlan[] | undefined, st: QueueStyle): string[] {
+  if (!queues || queues.length === 0) return [];
+  const rows: string[][] = [['CLUSTERQUEUE', 'COHORT', 'FLAVOR → POOLS', 'GPU QUOTA (+BORROW)', 'POOL GPU LIMIT', 'QUEUED DEMAND', 'LOCAL QUEUES'].map((h) => st.dim(h))];
+  for (const q of queues) {
+    const demand = Object.entries(q.demand).map(([r, d]) => `${d.min === d.max ? d.max : `${d.min}–${d.max}`} ${short(r)}`).join(', ') || '0';
+    q.flavors.forEach((f, i) => {
+      const quota = Object.entries(f.nominal).filter(([, n]) => n > 0)
+        .map(([r, n]) => `${n}${f.borrowingLimit[r] !== undefined ? ` +${f.borrowingLimit[r]}` : ''} ${short(r)}`).join(', ') || '0';
+      const over = f.poolGpuLimit !== undefined && (f.nominal['nvidia.com/gpu'] ?? 0) > f.poolGpuLimit;
+      rows.push([
+        i === 0 ? (q.problems.length ? st.yellow(q.name) : q.name) : '',
+        i === 0 ? (q.cohort ?? '-') : '',
+        `${f.flavor} → ${f.pools.join(', ') || st.red('no pool')}`,
+        over ? st.red(quota) : quota,
+        f.poolGpuLimit === undefined ? '-' : String(f.poolGpuLimit),
+        i === 0 ? demand : '',
+        i === 0 ? (q.localQueues.join(', ') || '-') : '',
+      ]);
+    });
+  }
+  const widths: number[] = [];
+  // eslint-disable-next-line no-control-regex
+  const width = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, width(c)); });
+  const out = [st.bold('Queues (Kueue)')];
+  for (const r of rows) out.push(`  ${r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i] - width(c)))).join('  ')}`.trimEnd());
+  for (const q of queues) for (const p of q.problems) out.push(`  ${st.yellow('note')} ${q.name}: ${p}`);
+  out.push(st.dim('  quota is what Kueue may admit; the pools\' GPU limit is what Karpenter may buy; demand is min–max replicas × GPUs'));
+  out.push('');
+  return out;
+}

@@ -1,0 +1,56 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { build } from '../../examples/multi-tenant/app';
+import { runPlan } from '../../src/cli/plan';
+import { planGpuWorkloads, planToJson } from '../../src/plan';
+import { runCommand } from '../cli/fake-io';
+import { parseYaml } from '../examples/helpers';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
+
+describe('plan: Kueue queues', () => {
+  let dir: string;
+  let file: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gpu-queues-'));
+    build(dir).synth();
+    file = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.k8s.yaml'))!);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('examples/multi-tenant: each ClusterQueue\'s quota per flavor against its pools\' GPU limit, and the demand queued on it', () => {
+    const objects = parseYaml(fs.readFileSync(file, 'utf8'));
+    const plan = planGpuWorkloads(objects.map((object) => ({ object })));
+    expect(plan.queues!.map((q) => [q.name, q.cohort, q.localQueues, q.workloads, q.demand, q.problems])).toEqual([
+      ['serving', undefined, ['ml-serving/serving'], ['Deployment ml-serving/llm-inference-server'], { 'nvidia.com/mig-1g.5gb': { min: 2, max: 2 } }, []],
+      ['training', 'gpu-tiers', ['ml-training/training'], ['Job ml-training/model-finetuning'], { 'nvidia.com/gpu': { min: 4, max: 4 } }, []],
+      ['notebooks', 'gpu-tiers', ['ml-notebook/notebooks'], ['Deployment ml-notebook/notebook-llm'], { 'nvidia.com/gpu': { min: 1, max: 1 } }, []],
+    ]);
+    expect(plan.queues![1].flavors).toEqual([{
+      flavor: 'a100-h100-training', pools: ['a100-h100-training'], poolGpuLimit: 32, nominal: { 'nvidia.com/gpu': 16 }, borrowingLimit: { 'nvidia.com/gpu': 8 },
+    }]);
+    expect(plan.queues![2].flavors.map((f) => [f.flavor, f.nominal['nvidia.com/gpu']])).toEqual([['t4-notebook', 4], ['a100-h100-training', 8]]);
+    expect(planToJson(plan).plan.queues).toHaveLength(3);
+  });
+
+  test('the text plan shows the queues table; a queue above its pool\'s limit and demand above quota are noted', async () => {
+    const r = await runCommand(runPlan, [file]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Queues (Kueue)');
+    expect(r.out).toMatch(/training\s+gpu-tiers\s+a100-h100-training → a100-h100-training\s+16 \+8 gpu\s+32\s+4 gpu\s+ml-training\/training/);
+
+    const over = await runCommand(runPlan, [path.join(FIXTURES, 'GPU500', 'fail.yaml')]);
+    expect(over.out).toMatch(/team-a\s+gpus\s+h100 → h100\s+16 gpu\s+16/);
+    const objects = parseYaml(fs.readFileSync(path.join(FIXTURES, 'GPU500', 'fail.yaml'), 'utf8'));
+    objects.find((o) => o.metadata.name === 'team-a').spec.resourceGroups[0].flavors[0].resources[0].nominalQuota = 24;
+    const plan = planGpuWorkloads(objects.map((object) => ({ object })));
+    expect(plan.queues![0].problems).toEqual([expect.stringMatching(/flavor h100: nominal 24 nvidia.com\/gpu above the 16 its pools \(h100\) may run/)]);
+  });
+
+  test('manifests without ClusterQueues: no queues in the plan (JSON unchanged)', () => {
+    const plan = planGpuWorkloads([]);
+    expect(plan.queues).toBeUndefined();
+    expect(JSON.stringify(planToJson(plan))).not.toContain('queues');
+  });
+});

@@ -1,0 +1,96 @@
+import * as path from 'path';
+import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { loadYaml, of } from './helpers';
+import { GpuInstanceType } from '../../src/catalog';
+import { GpuNodePool } from '../../src/pools';
+import { GpuClusterQueue, GpuResourceFlavor } from '../../src/queues';
+import { BUILTIN_RULES, Finding, validateManifests } from '../../src/validation';
+import { KUEUE_RULES } from '../../src/validation/rules/kueue';
+import { crdsAvailable, expectValid } from '../conformance/schema';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
+const runFile = (id: string, kind: 'pass' | 'fail'): Finding[] => validateManifests(loadYaml(path.join(FIXTURES, id, `${kind}.yaml`)));
+const ids = KUEUE_RULES.map((r) => r.id);
+
+describe('KUEUE_RULES (GPU500-GPU508)', () => {
+  test('ids are in the issue-18 range, registered among the built-in rules, documented', () => {
+    expect(ids).toEqual(['GPU500', 'GPU501', 'GPU502', 'GPU503', 'GPU504', 'GPU505', 'GPU506', 'GPU507', 'GPU508']);
+    for (const r of KUEUE_RULES) {
+      expect(BUILTIN_RULES.filter((b) => b.id === r.id)).toEqual([r]);
+      expect(r.description!.length).toBeGreaterThan(100);
+    }
+  });
+
+  (crdsAvailable() ? test : test.skip)('every fixture is valid against the Kueue, Karpenter and core schemas', () => {
+    for (const id of ids) for (const kind of ['pass', 'fail']) expectValid(loadYaml(path.join(FIXTURES, id, `${kind}.yaml`)).map((m) => m.object));
+  });
+
+  test('each fail fixture fires only its own Kueue rule; messages say what happens on the cluster', () => {
+    const msgs: Record<string, string[]> = {};
+    for (const id of ids) {
+      const kueueFindings = runFile(id, 'fail').filter((f) => ids.includes(f.ruleId));
+      expect(kueueFindings.map((f) => f.ruleId)).toEqual(kueueFindings.map(() => id));
+      msgs[id] = kueueFindings.map((f) => `${f.object.kind}/${f.object.name} ${f.fieldPath}: ${f.message}`);
+    }
+    expect(msgs.GPU500).toEqual([expect.stringMatching(/^ResourceFlavor\/h100 spec.nodeLabels: carries a nominal nvidia.com\/gpu quota of 32 \(ClusterQueue team-a \(16\) \+ ClusterQueue team-b \(16\)\), but the NodePools it selects can run at most 16 \(h100: 16\).*cannot ask Karpenter/)]);
+    expect(msgs.GPU501).toEqual([expect.stringMatching(/^Job\/prep metadata.labels\[kueue.x-k8s.io\/queue-name\]: names LocalQueue "reserch".*never admitted \(LocalQueues there: research\)/)]);
+    expect(msgs.GPU502).toEqual([expect.stringMatching(/^LocalQueue\/research spec.clusterQueue: names ClusterQueue "reserch".*\(ClusterQueues: research\)/)]);
+    expect(msgs.GPU503).toEqual([expect.stringMatching(/^ResourceFlavor\/g5 spec.nodeLabels: \(karpenter.sh\/nodepool=g6\) match the nodes of no NodePool .*\(g5\)/)]);
+    expect(msgs.GPU504).toEqual([expect.stringMatching(/^ClusterQueue\/research spec.resourceGroups\[0\].flavors\[0\].resources\[1\]: covers nvidia.com\/mig-1g.10gb, but no NodePool of its flavors \(g5\) offers it/)]);
+    expect(msgs.GPU505).toEqual([expect.stringMatching(/^ClusterQueue\/research spec.resourceGroups\[0\].flavors\[1\].name: names ResourceFlavor "h100"/)]);
+    expect(msgs.GPU506).toEqual([expect.stringMatching(/^ClusterQueue\/research spec.namespaceSelector: is unset, which selects no namespace: workloads of LocalQueue research\/research are never admitted/)]);
+    expect(msgs.GPU508).toEqual([expect.stringMatching(/^ResourceQuota\/gpu-quota spec.hard\[requests.nvidia.com\/gpu\]: is 8, but ClusterQueue research \(LocalQueue research\) may admit 16 GPUs .*\(nominal 8 \+ borrowing 8\)/)]);
+    expect(msgs.GPU507).toEqual([expect.stringMatching(/^Job\/prep metadata.labels\[kueue.x-k8s.io\/priority-class\]: names WorkloadPriorityClass "training-nromal".*\(defined: training-normal\)/)]);
+  });
+
+  test('GPU506: a selector on namespace labels is judged with the Namespace object, skipped without it', () => {
+    const base = loadYaml(path.join(FIXTURES, 'GPU506', 'pass.yaml')).map((m) => m.object);
+    const cq = base.find((o) => o.kind === 'ClusterQueue');
+    cq.spec.namespaceSelector = { matchLabels: { team: 'research' } };
+    const run = (objs: any[]) => of(validateManifests(objs.map((object) => ({ object }))), 'GPU506').map((f) => f.message);
+    expect(run(base)).toEqual([]); // no Namespace object: its labels are unknown
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'research', labels: { team: 'other' } } };
+    expect(run([...base, ns])).toEqual([expect.stringMatching(/does not select namespace research of LocalQueue research/)]);
+    expect(run([...base, { ...ns, metadata: { name: 'research', labels: { team: 'research' } } }])).toEqual([]);
+  });
+
+  test('GPU500 on a chart\'s objects: two queues within the pool limit each, above it together (synth itself refuses it too)', () => {
+    const c = Testing.chart();
+    const pool = new GpuNodePool(c, 'g5', { name: 'g5', families: ['g5'], gpuLimit: 16, nodeClassProps: { role: 'r', clusterName: 'c' } });
+    const flavor = new GpuResourceFlavor(c, 'f', { pool });
+    new GpuClusterQueue(c, 'a', { name: 'a', quotas: [{ flavor, gpus: 12 }] });
+    new GpuClusterQueue(c, 'b', { name: 'b', quotas: [{ flavor, gpus: 8 }] });
+    expect(() => Testing.synth(c)).toThrow(/quota of 20/); // GpuResourceFlavor's own validation
+    const objects = c.node.findAll().filter((x): x is ApiObject => x instanceof ApiObject).map((o) => o.toJson());
+    const f = of(validateManifests(objects.map((object) => ({ object }))), 'GPU500');
+    expect(f.map((x) => x.message)).toEqual([expect.stringMatching(/quota of 20 \(ClusterQueue a \(12\) \+ ClusterQueue b \(8\)\).*at most 16/)]);
+  });
+
+  test('GPU500 on MIG slices: quota against the pool limit × the slices per GPU of its declared layout', () => {
+    const c = Testing.chart();
+    const pool = new GpuNodePool(c, 'a100', { name: 'a100', instanceTypes: [GpuInstanceType.P4D_24XLARGE], gpuLimit: 16, nodeClassProps: { role: 'r', clusterName: 'c' } });
+    pool.nodePool.metadata.addAnnotation('cdk8s-gpu.io/advertised-resources-per-gpu', JSON.stringify({ 'nvidia.com/mig-1g.5gb': 7 }));
+    const flavor = new GpuResourceFlavor(c, 'f', { pool });
+    const cq = new GpuClusterQueue(c, 'q', { name: 'q', quotas: [{ flavor, migSlices: [{ profile: '1g.5gb', count: 112 }] }] });
+    const objects = () => c.node.findAll().filter((x): x is ApiObject => x instanceof ApiObject).map((o) => o.toJson());
+    expect(of(validateManifests(objects().map((object) => ({ object }))), 'GPU500')).toEqual([]); // 16 × 7 = 112
+    // The escape hatch: a patched quantity lands in the output (the generated binding would have dropped it).
+    cq.clusterQueue.addJsonPatch(JsonPatch.replace('/spec/resourceGroups/0/flavors/0/resources/0/nominalQuota', 113));
+    expect(objects().find((o) => o.kind === 'ClusterQueue').spec.resourceGroups[0].flavors[0].resources[0]).toEqual({ name: 'nvidia.com/mig-1g.5gb', nominalQuota: 113 });
+    expect(of(validateManifests(objects().map((object) => ({ object }))), 'GPU500').map((f) => f.message))
+      .toEqual([expect.stringMatching(/nominal nvidia.com\/mig-1g.5gb quota of 113 \(ClusterQueue q \(113\)\), but the NodePools it selects can run at most 112 \(a100: 112\)/)]);
+  });
+
+  test('GPU504: a MIG profile of an H100 pool without a declared layout gets the benefit of the doubt; quota on a flavor whose pool lacks it does not', () => {
+    const base = loadYaml(path.join(FIXTURES, 'GPU504', 'fail.yaml')).map((m) => m.object);
+    const h100Pool = JSON.parse(JSON.stringify(base[0]));
+    h100Pool.metadata.name = 'h100';
+    h100Pool.spec.template.spec.requirements[0].values = ['p5.48xlarge'];
+    const h100Flavor = { apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'ResourceFlavor', metadata: { name: 'h100' }, spec: { nodeLabels: { 'karpenter.sh/nodepool': 'h100' } } };
+    const cq = JSON.parse(JSON.stringify(base[3]));
+    cq.spec.resourceGroups[0].flavors.push({ name: 'h100', resources: [{ name: 'nvidia.com/gpu', nominalQuota: 0 }, { name: 'nvidia.com/mig-1g.10gb', nominalQuota: 7 }, { name: 'cpu', nominalQuota: 8 }, { name: 'memory', nominalQuota: '64Gi' }] });
+    const f = of(validateManifests([base[0], base[1], base[2], h100Pool, h100Flavor, cq].map((object) => ({ object }))), 'GPU504');
+    // the resource is offered by h100's pool, so only g5's own MIG quota is wrong
+    expect(f.map((x) => `${x.fieldPath}: ${x.message}`)).toEqual([expect.stringMatching(/flavors\[0\].resources\[1\].nominalQuota: gives flavor g5 a quota of 14 nvidia.com\/mig-1g.10gb, but none of its NodePools \(g5\) offers/)]);
+  });
+});
