@@ -8,6 +8,7 @@ export * from './eks';
 export * from './monitoring';
 export * from './pools';
 export * from './scaling';
+export * from './security';
 export * from './sharing';
 export * from './workloads';
 

@@ -27,6 +27,7 @@ import {
   CapacityType, ConsolidationPolicy, DisruptionBudgets, GpuNodeClass, GpuNodePool, SpotGpuPool,
 } from '../../src/pools';
 import { GpuScaleTarget, GpuScalingTrigger, KedaGpuScaler, ScalingProfile } from '../../src/scaling';
+import { PodSecurity, PodSecurityLevel } from '../../src/security';
 import { GpuValidation, SUPPRESS_ANNOTATION } from '../../src/validation';
 import { GpuRequest, InferenceDeployment, TieredPriorities } from '../../src/workloads';
 
@@ -100,7 +101,10 @@ export class ServingChart extends Chart {
     super(scope, id);
     this.pools = new ServingPools(this, 'pools');
     this.priorities = new TieredPriorities(this, 'priorities');
-    new kplus.Namespace(this, 'namespace', { metadata: { name: NAMESPACE } });
+    // The serving pods pass the `restricted` Pod Security Standard: enforce it.
+    new kplus.Namespace(this, 'namespace', {
+      metadata: { name: NAMESPACE, labels: PodSecurity.labels({ enforce: PodSecurityLevel.RESTRICTED }) },
+    });
 
     // Model A: a 32B-class model (13B-70B in the seed's sizing table), tensor-parallel over 4 A100/H100 GPUs
     // (two replicas per p4d/p5 node).
@@ -141,9 +145,11 @@ export class ServingChart extends Chart {
     });
 
     // DCGM exporter on every GPU node of the three pools, scraped by the Prometheus operator; GPU alerts.
-    new kplus.Namespace(this, 'monitoring-namespace', { metadata: { name: 'gpu-monitoring' } });
+    // Its namespace is made by DcgmMonitoring, at the Pod Security level the exporter needs (privileged: it mounts a
+    // host path), with the reason as an annotation.
     this.monitoring = new DcgmMonitoring(this, 'dcgm', {
       namespace: 'gpu-monitoring',
+      createNamespace: true,
       pools: [this.pools.poolA, this.pools.poolB, this.pools.elastic],
     });
 

@@ -186,6 +186,11 @@ describe('GpuEksStack', () => {
             Effect: 'Allow',
             Principal: { Service: 'pods.eks.amazonaws.com' },
             Action: Match.arrayWith(['sts:AssumeRole', 'sts:TagSession']),
+            // Only this account's EKS, for this cluster (confused-deputy guard).
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+              ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:us-east-1:111111111111:cluster/gpu-test']] } },
+            },
           }],
         },
       });
@@ -193,7 +198,7 @@ describe('GpuEksStack', () => {
         Namespace: 'kube-system',
         ServiceAccount: 'karpenter',
       });
-      template.resourceCountIs('AWS::EKS::Addon', 1);
+      template.resourceCountIs('AWS::EKS::Addon', 2); // and vpc-cni, for NetworkPolicy enforcement
       template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' });
     });
 

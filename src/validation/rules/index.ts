@@ -10,6 +10,7 @@ import { MONITORING_RULES } from './monitoring';
 import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
+import { SECURITY_RULES } from './security';
 import { SHARING_RULES } from './sharing';
 import { WORKLOAD_RULES } from './workloads';
 
@@ -20,6 +21,7 @@ export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATE
 export { GPU_RESOURCES_IN_LIMITS } from './resources';
 export { SCALING_RULES } from './keda';
 export { MONITORING_RULES } from './monitoring';
+export { SECURITY_RULES, NVIDIA_VISIBLE_DEVICES_WITHOUT_GPU } from './security';
 export { SHARING_RULES } from './sharing';
 export { WORKLOAD_RULES } from './workloads';
 export * from './gpu-pools';
@@ -40,4 +42,5 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...SCALING_RULES,
   ...MONITORING_RULES,
   ...SHARING_RULES,
+  ...SECURITY_RULES,
 ].sort((a, b) => a.id.localeCompare(b.id));
