@@ -31,8 +31,8 @@ export interface AdmissionVariable {
   readonly expression: string;
 }
 
-/** GPU resource names, as src/scheduling `isGpuResourceName`. */
-const GPU_RESOURCE = String.raw`^(nvidia\.com/(gpu|gpu\.shared|mig-[A-Za-z0-9][-A-Za-z0-9_.]*)|amd\.com/gpu)$`;
+/** GPU resource names, as src/scheduling `isGpuResourceName` (`[.]`, not `\\.`: no escapes inside the CEL string). */
+const GPU_RESOURCE = '^(nvidia[.]com/(gpu|gpu[.]shared|mig-[A-Za-z0-9][-A-Za-z0-9_.]*)|amd[.]com/gpu)$';
 
 /** A positive GPU quantity in map `m` under key `k` (quantities arrive as strings; a number is stringified). */
 const positive = (m: string) => `(isQuantity(string(${m}[k])) && quantity(string(${m}[k])).isGreaterThan(quantity('0')))`;
