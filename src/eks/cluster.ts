@@ -27,7 +27,8 @@ import {
 import { KarpenterAwsResources } from './karpenter';
 import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorProps, kubePrometheusStackUrl } from './private/helm-values';
 import {
-  GpuEksSecurityProps, addFlowLogs, deployAdmissionPolicy, enableNetworkPolicy, grantNodeVolumeKey, kedaSecurityValues, resolveEndpointAccess, systemRootVolume,
+  GpuEksSecurityProps, addFlowLogs, deployAdmissionPolicy, enableNetworkPolicy, grantNodeVolumeKey, kedaSecurityValues,
+  resolveEndpointAccess, systemRootVolume,
 } from './security';
 import {
   DEFAULT_KUBERNETES_MINOR,
