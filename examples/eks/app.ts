@@ -29,8 +29,9 @@ const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 
-const app = new App({
-  outdir: 'examples/eks/cdk.out',
+export const app = new App({
+  // CDK_OUTDIR: where `cdk synth --output` (or a test) wants the cloud assembly.
+  outdir: process.env.CDK_OUTDIR ?? 'examples/eks/cdk.out',
   // What `cdk.context.json` would cache after a lookup: with it, `cdk synth` never calls AWS.
   context: { [`availability-zones:account=${ACCOUNT}:region=${REGION}`]: ZONES },
 });
@@ -44,7 +45,7 @@ const gpuOperator: GpuOperatorProps = {
   migStrategy: MigStrategy.MIXED,
 };
 
-const stack = new GpuEksStack(app, 'GpuEksExample', {
+export const stack = new GpuEksStack(app, 'GpuEksExample', {
   // An explicit environment keeps synth offline: no credentials, no context lookups.
   env: { account: ACCOUNT, region: REGION },
   clusterName: 'gpu-demo',
@@ -86,4 +87,5 @@ stack.addChart(pools);
 // names this cluster and its node role; addChart checks that they agree.
 for (const chart of buildLlmServing().charts) stack.addChart(chart);
 
-app.synth();
+// Synthesised when run (`npx ts-node examples/eks/app.ts`); a test imports `app` and synthesises it itself.
+if (require.main === module) app.synth();

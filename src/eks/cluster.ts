@@ -25,10 +25,11 @@ import {
   PrometheusAddonOptions,
 } from './addons';
 import { KarpenterAwsResources } from './karpenter';
+import { acknowledgeNagFindings } from './nag';
 import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorProps, kubePrometheusStackUrl } from './private/helm-values';
 import {
   GpuEksSecurityProps, addFlowLogs, deployAdmissionPolicy, enableNetworkPolicy, grantNodeVolumeKey, kedaSecurityValues,
-  resolveEndpointAccess, systemRootVolume,
+  resolveEndpointAccess, systemNodeRole, systemRootVolume,
 } from './security';
 import {
   DEFAULT_KUBERNETES_MINOR,
@@ -376,6 +377,7 @@ export class GpuEksCluster extends Construct {
       desiredSize,
       labels: { 'cdk8s-gpu.io/node-role': 'system' },
       launchTemplateSpec: { id: launchTemplate.ref, version: launchTemplate.attrLatestVersionNumber },
+      nodeRole: systemNodeRole(this, this.clusterName),
     });
 
     // Security group for Karpenter nodes: discoverable by tag, open to the cluster security group (which
@@ -405,6 +407,13 @@ export class GpuEksCluster extends Construct {
     if (props.nodeVolumeKey !== undefined) grantNodeVolumeKey(this, props.nodeVolumeKey, karpenterAws.controllerRole);
     this.karpenterControllerRole = karpenterAws.controllerRole;
     this.interruptionQueue = karpenterAws.interruptionQueue;
+    acknowledgeNagFindings({
+      cluster: this.cluster,
+      karpenterNodeRole: karpenterAws.nodeRole,
+      karpenterPolicies: karpenterAws.controllerPolicies,
+      interruptionQueue: karpenterAws.interruptionQueue,
+      systemNodeRole: this.systemNodeGroup.role,
+    });
 
     const nodeAccess = new eks.AccessEntry(this, 'KarpenterNodeAccessEntry', {
       cluster: this.cluster,

@@ -56,6 +56,8 @@ export class KarpenterAwsResources extends Construct {
   public readonly nodeRole: iam.Role;
   public readonly interruptionQueue: sqs.Queue;
   public readonly interruptionRules: events.Rule[] = [];
+  /** The controller's managed policies (node lifecycle, IAM integration, EKS integration, interruption, discovery). */
+  public readonly controllerPolicies: iam.ManagedPolicy[];
 
   constructor(scope: Construct, id: string, props: KarpenterAwsResourcesProps) {
     super(scope, id);
@@ -305,7 +307,8 @@ export class KarpenterAwsResources extends Construct {
       ],
     });
 
-    for (const p of [nodeLifecycle, iamIntegration, eksIntegration, interruption, discovery]) {
+    this.controllerPolicies = [nodeLifecycle, iamIntegration, eksIntegration, interruption, discovery];
+    for (const p of this.controllerPolicies) {
       this.controllerRole.addManagedPolicy(p);
     }
   }

@@ -270,3 +270,18 @@ export function deployAdmissionPolicy(scope: Construct, cluster: eks.Cluster, ku
   new GpuAdmissionPolicy(chart, 'policy', { exemptNamespaces: [...new Set(exemptNamespaces)].sort() });
   return cluster.addCdk8sChart('GpuAdmissionPolicy', chart);
 }
+
+/**
+ * The system node group's role: the three policies a managed node group needs (EKS User Guide, "Amazon EKS node IAM
+ * role"), with image pulls through AmazonEC2ContainerRegistryPullOnly (pull actions only) rather than the ReadOnly
+ * policy aws-eks-v2 would attach, which also lists and describes every repository.
+ * @internal
+ */
+export function systemNodeRole(scope: Construct, clusterName: string): iam.Role {
+  return new iam.Role(scope, 'SystemNodeRole', {
+    description: `System managed node group of EKS cluster ${clusterName}`,
+    assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+    managedPolicies: ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly']
+      .map((n) => iam.ManagedPolicy.fromAwsManagedPolicyName(n)),
+  });
+}
