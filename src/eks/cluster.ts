@@ -28,7 +28,7 @@ import { KarpenterAwsResources } from './karpenter';
 import { acknowledgeNagFindings } from './nag';
 import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorProps, kubePrometheusStackUrl } from './private/helm-values';
 import {
-  GpuEksSecurityProps, addFlowLogs, deployAdmissionPolicy, enableNetworkPolicy, grantNodeVolumeKey, kedaSecurityValues,
+  GpuEksSecurityProps, addFlowLogs, checkNodeClassKeys, deployAdmissionPolicy, enableNetworkPolicy, grantNodeVolumeKey, kedaSecurityValues,
   resolveEndpointAccess, systemNodeRole, systemRootVolume,
 } from './security';
 import {
@@ -201,6 +201,8 @@ export class GpuEksCluster extends Construct {
   public readonly prometheusChart?: eks.HelmChart;
   /** URL of the Prometheus that KEDA triggers and dashboards should query. */
   public readonly prometheusEndpoint: string;
+  /** The KMS key node volumes may use (`nodeVolumeKey`). @default - undefined: the AWS managed key */
+  public readonly nodeVolumeKey?: kms.IKey;
   /** The VPC flow log (to CloudWatch Logs). @default - undefined with `flowLogs: false` */
   public readonly flowLog?: ec2.FlowLog;
   /** The `vpc-cni` add-on enforcing NetworkPolicies. @default - undefined with `networkPolicyEnforcement: false` */
@@ -405,6 +407,7 @@ export class GpuEksCluster extends Construct {
     });
     this.karpenterNodeRole = karpenterAws.nodeRole;
     if (props.nodeVolumeKey !== undefined) grantNodeVolumeKey(this, props.nodeVolumeKey, karpenterAws.controllerRole);
+    this.nodeVolumeKey = props.nodeVolumeKey;
     this.karpenterControllerRole = karpenterAws.controllerRole;
     this.interruptionQueue = karpenterAws.interruptionQueue;
     acknowledgeNagFindings({
@@ -573,6 +576,7 @@ export class GpuEksCluster extends Construct {
     let id = `Chart-${chart.node.id || 'chart'}`;
     for (let i = 2; this.chartIds.has(id); i++) id = `Chart-${chart.node.id}-${i}`;
     this.chartIds.add(id);
+    checkNodeClassKeys(this, chart.toJson(), this.nodeVolumeKey);
     const manifest = this.cluster.addCdk8sChart(id, chart);
     manifest.node.addDependency(this.karpenterChart, ...this.addons);
     return manifest;

@@ -285,3 +285,28 @@ export function systemNodeRole(scope: Construct, clusterName: string): iam.Role 
       .map((n) => iam.ManagedPolicy.fromAwsManagedPolicyName(n)),
   });
 }
+
+/**
+ * Warns when an EC2NodeClass of a chart encrypts its volumes (`blockDeviceMappings[].ebs.kmsKeyID`) with a KMS key the Karpenter controller was not granted:
+ * its launches fail (the instance is terminated right after start) unless the key's policy allows the controller role
+ * through EC2 by other means.
+ * @internal
+ */
+export function checkNodeClassKeys(scope: Construct, objects: any[], granted: kms.IKey | undefined): void {
+  const grantedArn = granted && !Token.isUnresolved(granted.keyArn) ? granted.keyArn : undefined;
+  for (const o of objects) {
+    if (o?.kind !== 'EC2NodeClass' || !Array.isArray(o.spec?.blockDeviceMappings)) continue;
+    const keys = new Set<string>(o.spec.blockDeviceMappings.map((m: any) => m?.ebs?.kmsKeyID).filter((k: unknown) => typeof k === 'string'));
+    for (const key of keys) {
+      if (!granted) {
+        Annotations.of(scope).addWarningV2('cdk8s-gpu:nodeVolumeKeyNotGranted',
+          `EC2NodeClass ${o.metadata?.name} encrypts volumes with KMS key ${key}, but nodeVolumeKey is not set: Karpenter's nodes fail `
+          + 'to launch unless that key\'s policy lets the Karpenter controller role use it through EC2; pass the key as nodeVolumeKey');
+      } else if (grantedArn !== undefined && key !== grantedArn && !grantedArn.endsWith(`/${key}`)) {
+        Annotations.of(scope).addWarningV2('cdk8s-gpu:nodeVolumeKeyMismatch',
+          `EC2NodeClass ${o.metadata?.name} encrypts volumes with KMS key ${key}, not nodeVolumeKey ${grantedArn}: the Karpenter `
+          + 'controller may not use it');
+      }
+    }
+  }
+}

@@ -8,9 +8,12 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cdk8s from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { GpuInstanceType } from '../../src/catalog';
 import { GpuEksCluster, GpuEksStack, GpuEksStackProps } from '../../src/eks';
 import { GpuConfigError } from '../../src/errors';
+import { GpuNodeClass, GpuNodePool } from '../../src/pools';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
@@ -175,6 +178,15 @@ describe('GpuEksCluster security options', () => {
     ['admissionPolicy', { kubernetesVersion: eks.KubernetesVersion.of('1.29'), kubectlLayer: {} }],
   ])('%s: bad value %j → GpuConfigError', (prop, props) => {
     configError(() => stack(props as any), prop);
+  });
+
+  test('a node class encrypting with a KMS key the controller was not granted gets a warning', () => {
+    const s = stack();
+    const chart = new cdk8s.Chart(new cdk8s.App(), 'pools');
+    const nodeClass = new GpuNodeClass(chart, 'nc', { name: 'enc', volume: { kmsKeyId: 'arn:aws:kms:us-east-1:111111111111:key/abc' } });
+    new GpuNodePool(chart, 'p', { name: 'p', instanceTypes: [GpuInstanceType.G5_XLARGE], gpuLimit: 4, nodeClass });
+    s.addChart(chart);
+    Annotations.fromStack(s).hasWarning('*', Match.stringLikeRegexp('EC2NodeClass enc encrypts volumes with KMS key .*nodeVolumeKey is not set'));
   });
 
   test('flow logs, NetworkPolicy enforcement and the admission policy can be turned off', () => {
