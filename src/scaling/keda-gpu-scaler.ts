@@ -301,7 +301,8 @@ export class KedaGpuScaler extends Construct {
     if (props.authentication !== undefined && !(props.authentication instanceof PrometheusAuthentication)) {
       throw new GpuConfigError(this, 'authentication', 'is not a PrometheusAuthentication', 'use PrometheusAuthentication.bearer(...) or .basic(...)');
     }
-    const secretTargetRef = props.authentication?._params.map((p) => ({ parameter: p.parameter, name: props.authentication!.secretName, key: p.key }));
+    const secretTargetRef = props.authentication?._params
+      .map((p) => ({ parameter: p.parameter, name: props.authentication!.secretName, key: p.key }));
     if (props.authentication?.clusterWide) {
       // Cluster-scoped: named after the namespace too, so two namespaces' scalers of the same name do not collide.
       this.triggerAuthentication = new ApiObject(this, 'Auth', {
