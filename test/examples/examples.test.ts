@@ -56,8 +56,8 @@ describe.each(examples.map((e) => [e.name, e] as const))('examples/%s', (_name, 
   });
 
   test('every Namespace carries Pod Security Admission labels; below restricted only with a reason', () => {
+    // (An example may emit no Namespace: examples/distributed-training uses one made elsewhere.)
     const namespaces = objects.filter((o) => o.kind === 'Namespace');
-    expect(namespaces.length).toBeGreaterThan(0);
     for (const ns of namespaces) {
       const labels = ns.metadata.labels ?? {};
       const enforce = labels['pod-security.kubernetes.io/enforce'];
