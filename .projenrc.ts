@@ -46,6 +46,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv-formats@3.0.1',
     '@marcbachmann/cel-js@8.0.0',
     'fast-check@4.10.2',
+    // AwsSolutions checks of the EKS example in the test suite (test/eks/nag.test.ts).
+    'cdk-nag@3.0.2',
     // The registry mirror here has no 'ts5.x' dist-tags, which projen would otherwise ask for.
     '@types/node@^20',
   ],

@@ -9,6 +9,7 @@ export * from './monitoring';
 export * from './pools';
 export * from './queues';
 export * from './scaling';
+export * from './security';
 export * from './sharing';
 export * from './workloads';
 

@@ -14,6 +14,10 @@
  * The pools name neither the cluster nor the node role: `addChart` binds them to the stack's cluster. The
  * serving app of examples/llm-serving is deployed on top.
  *
+ * Secure defaults (src/eks/security.ts): the API server endpoint is private — `kubectl` works from inside the VPC (or a
+ * connected network); to reach it from a workstation, add `publicAccessCidrs: ['<your CIDR>']` to the stack props.
+ * `npm test` runs cdk-nag's AwsSolutions pack on this app (test/eks/nag.test.ts).
+ *
  * The GPU Operator's settings are the same `GpuOperatorProps` a cdk8s `GpuOperator` takes (src/sharing): the stack
  * renders its Helm values from them, so a ClusterPolicy written from the same object says the same thing.
  */
@@ -30,8 +34,9 @@ const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 
-const app = new App({
-  outdir: 'examples/eks/cdk.out',
+export const app = new App({
+  // CDK_OUTDIR: where `cdk synth --output` (or a test) wants the cloud assembly.
+  outdir: process.env.CDK_OUTDIR ?? 'examples/eks/cdk.out',
   // What `cdk.context.json` would cache after a lookup: with it, `cdk synth` never calls AWS.
   context: { [`availability-zones:account=${ACCOUNT}:region=${REGION}`]: ZONES },
 });

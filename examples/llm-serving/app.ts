@@ -27,6 +27,7 @@ import {
   CapacityType, ConsolidationPolicy, DisruptionBudgets, GpuNodeClass, GpuNodePool, SpotGpuPool,
 } from '../../src/pools';
 import { GpuScaleTarget, GpuScalingTrigger, KedaGpuScaler, ScalingProfile } from '../../src/scaling';
+import { PodSecurity, PodSecurityLevel } from '../../src/security';
 import { GpuValidation, SUPPRESS_ANNOTATION } from '../../src/validation';
 import { GpuRequest, InferenceDeployment, TieredPriorities } from '../../src/workloads';
 
@@ -110,7 +111,10 @@ export class ServingChart extends Chart {
     super(scope, id);
     this.pools = new ServingPools(this, 'pools');
     this.priorities = new TieredPriorities(this, 'priorities');
-    new kplus.Namespace(this, 'namespace', { metadata: { name: NAMESPACE } });
+    // The serving pods pass the `restricted` Pod Security Standard: enforce it.
+    new kplus.Namespace(this, 'namespace', {
+      metadata: { name: NAMESPACE, labels: PodSecurity.labels({ enforce: PodSecurityLevel.RESTRICTED }) },
+    });
 
     // Model A: a 32B-class model (13B-70B in the seed's sizing table), tensor-parallel over 4 A100/H100 GPUs
     // (two replicas per p4d/p5 node).
@@ -152,11 +156,13 @@ export class ServingChart extends Chart {
 
     // One DCGM exporter per GPU node: this chart's, on every GPU node of the three pools, scraped by the Prometheus
     // operator — or, on the EKS stack, the GPU Operator's, reading this chart's collectors CSV. GPU alerts either way.
-    new kplus.Namespace(this, 'monitoring-namespace', { metadata: { name: 'gpu-monitoring' } });
+    // The namespace is made by DcgmMonitoring at the Pod Security level it needs (privileged with its own exporter,
+    // which mounts a host path; restricted when it holds only rules and the dashboard), the reason in an annotation.
     this.monitoring = options.dcgmMode === DcgmExporterMode.GPU_OPERATOR
-      ? new DcgmMonitoring(this, 'dcgm', { namespace: 'gpu-monitoring', mode: DcgmExporterMode.GPU_OPERATOR })
+      ? new DcgmMonitoring(this, 'dcgm', { namespace: 'gpu-monitoring', createNamespace: true, mode: DcgmExporterMode.GPU_OPERATOR })
       : new DcgmMonitoring(this, 'dcgm', {
         namespace: 'gpu-monitoring',
+        createNamespace: true,
         pools: [this.pools.poolA, this.pools.poolB, this.pools.elastic],
       });
 

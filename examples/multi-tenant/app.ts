@@ -14,6 +14,8 @@
  *   development); Karpenter learns the shared capacity through NodeOverlays.
  * - Namespaces per team (ml-serving, ml-training, ml-notebook) with a ResourceQuota on `nvidia.com/gpu` and MIG
  *   slices, a LimitRange, a ServiceAccount without token automount and a Role that may only `get` named objects.
+ * - Each team namespace enforces the `restricted` Pod Security Standard and denies ingress from other namespaces
+ *   (NetworkPolicies), except Prometheus on the metrics port and, for serving, the ingress gateway on vLLM's port.
  * - PriorityClasses inference-critical > training-normal > experiment-low; unlike the seed, experiment-low is not the
  *   cluster's globalDefault (that would lift every unclassed pod of the cluster to it).
  * - Kueue queues per team (seed 002's "queues by priority, user group and GPU type"): one ResourceFlavor per pool, a
@@ -113,6 +115,8 @@ export class MultiTenantChart extends Chart {
       serviceAccountName: 'inference-server',
       readableConfigMaps: ['model-config'],
       readableSecrets: ['hf-token'],
+      // Default-deny ingress (every team gets it); the serving team's vLLM port is open to the ingress gateway too.
+      networkPolicy: { gatewayNamespace: 'ingress-nginx' },
     });
     const training = this.priorities.addTeam('ml-research', {
       namespace: 'ml-training',

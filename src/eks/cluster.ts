@@ -27,7 +27,12 @@ import {
 import { KarpenterAwsResources } from './karpenter';
 import { KueueAddonOptions, _kueueManagerConfig } from './kueue';
 import { _checkMonitoringWiring, _MonitoringAddons } from './monitoring-wiring';
+import { acknowledgeNagFindings } from './nag';
 import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorProps, grafanaValues, kubePrometheusStackUrl } from './private/helm-values';
+import {
+  GpuEksSecurityProps, addFlowLogs, checkNodeClassKeys, deployAdmissionPolicy, enableNetworkPolicy, grantNodeVolumeKey, kedaSecurityValues,
+  resolveEndpointAccess, systemNodeRole, systemRootVolume,
+} from './security';
 import {
   DEFAULT_KUBERNETES_MINOR,
   GPU_OPERATOR_CHART,
@@ -58,7 +63,7 @@ export interface SystemNodeGroupOptions {
 }
 
 /** Properties of {@link GpuEksCluster}. */
-export interface GpuEksClusterProps {
+export interface GpuEksClusterProps extends GpuEksSecurityProps {
   /**
    * EKS cluster name. Must be a literal (it is written into IAM condition keys, the Karpenter settings and
    * the `karpenter.sh/discovery` tag), 1-100 characters of letters, digits, `-` and `_`, starting with a
@@ -97,7 +102,11 @@ export interface GpuEksClusterProps {
    * @default 1
    */
   readonly natGateways?: number;
-  /** API server endpoint access. @default eks.EndpointAccess.PUBLIC_AND_PRIVATE */
+  /**
+   * API server endpoint access. A public endpoint must carry a CIDR allow-list
+   * (`eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...)`, or use `publicAccessCidrs`); an unrestricted one is refused.
+   * @default eks.EndpointAccess.PRIVATE (or PUBLIC_AND_PRIVATE restricted to `publicAccessCidrs`, when set)
+   */
   readonly endpointAccess?: eks.EndpointAccess;
   /**
    * Control-plane log types sent to CloudWatch Logs.
@@ -199,6 +208,17 @@ export class GpuEksCluster extends Construct {
   public readonly prometheusChart?: eks.HelmChart;
   /** URL of the Prometheus that KEDA triggers and dashboards should query. */
   public readonly prometheusEndpoint: string;
+  /** The KMS key node volumes may use (`nodeVolumeKey`). @default - undefined: the AWS managed key */
+  public readonly nodeVolumeKey?: kms.IKey;
+  /** The VPC flow log (to CloudWatch Logs). @default - undefined with `flowLogs: false` */
+  public readonly flowLog?: ec2.FlowLog;
+  /** The `vpc-cni` add-on enforcing NetworkPolicies. @default - undefined with `networkPolicyEnforcement: false` */
+  public readonly vpcCniAddon?: eks.Addon;
+  /**
+   * The manifest applying the cdk8s-gpu ValidatingAdmissionPolicies (see `GpuAdmissionPolicy`); charts are applied after it.
+   * @default - undefined with `admissionPolicy: false`
+   */
+  public readonly admissionPolicy?: eks.KubernetesManifest;
   /** Capacity Reservation / Capacity Block ids for the GPU pools (validated). */
   public readonly capacityReservationIds: string[];
   /** The `aws eks update-kubeconfig …` command for this cluster. */
@@ -272,6 +292,8 @@ export class GpuEksCluster extends Construct {
     this.vpc = props.vpc ?? new ec2.Vpc(this, 'Vpc', {
       ...(azs !== undefined ? { availabilityZones: azs } : { maxAzs }),
       natGateways,
+      // The default security group (which nothing here uses) gets no rules: CIS AWS Foundations 5.4.
+      restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 20 },
         { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 18 },
@@ -285,6 +307,7 @@ export class GpuEksCluster extends Construct {
         + `it gets ${this.vpc.availabilityZones.length} NAT gateways`);
     }
     this.tagPrivateSubnets();
+    this.flowLog = addFlowLogs(this, this.vpc, props);
 
     // --- cluster -------------------------------------------------------------------------------------
     this.secretsEncryptionKey = props.secretsEncryptionKey ?? new kms.Key(this, 'SecretsKey', {
@@ -296,7 +319,7 @@ export class GpuEksCluster extends Construct {
       version,
       vpc: this.vpc,
       vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
-      endpointAccess: this.checkEndpointAccess(props.endpointAccess),
+      endpointAccess: resolveEndpointAccess(this, props.endpointAccess, props.publicAccessCidrs),
       secretsEncryptionKey: this.secretsEncryptionKey,
       clusterLogging: this.checkLogging(props.clusterLogging) ?? [
         eks.ClusterLoggingTypes.API,
@@ -323,6 +346,9 @@ export class GpuEksCluster extends Construct {
     // Only the cluster resource itself: tagging the construct would also tag the control-plane security
     // group, and Karpenter would attach every tagged security group to its nodes.
     Tags.of(this.cluster.node.defaultChild as IConstruct).add(KARPENTER_DISCOVERY_TAG, this.clusterName);
+    if (this.flag('networkPolicyEnforcement', props.networkPolicyEnforcement, true)) {
+      this.vpcCniAddon = enableNetworkPolicy(this, this.cluster);
+    }
 
     const region = stack.region;
     this.kubeconfigCommand = `aws eks update-kubeconfig --name ${this.clusterName} --region ${region}`
@@ -350,6 +376,7 @@ export class GpuEksCluster extends Construct {
           httpPutResponseHopLimit: 1, // pods cannot reach the node's instance credentials
           httpEndpoint: 'enabled',
         },
+        blockDeviceMappings: systemRootVolume(props.nodeVolumeKey),
       },
     });
     this.systemNodeGroup = this.cluster.addNodegroupCapacity('System', {
@@ -361,6 +388,7 @@ export class GpuEksCluster extends Construct {
       desiredSize,
       labels: { 'cdk8s-gpu.io/node-role': 'system' },
       launchTemplateSpec: { id: launchTemplate.ref, version: launchTemplate.attrLatestVersionNumber },
+      nodeRole: systemNodeRole(this, this.clusterName),
     });
 
     // Security group for Karpenter nodes: discoverable by tag, open to the cluster security group (which
@@ -387,8 +415,17 @@ export class GpuEksCluster extends Construct {
       nodeRoleName: this.karpenterNodeRoleName,
     });
     this.karpenterNodeRole = karpenterAws.nodeRole;
+    if (props.nodeVolumeKey !== undefined) grantNodeVolumeKey(this, props.nodeVolumeKey, karpenterAws.controllerRole);
+    this.nodeVolumeKey = props.nodeVolumeKey;
     this.karpenterControllerRole = karpenterAws.controllerRole;
     this.interruptionQueue = karpenterAws.interruptionQueue;
+    acknowledgeNagFindings({
+      cluster: this.cluster,
+      karpenterNodeRole: karpenterAws.nodeRole,
+      karpenterPolicies: karpenterAws.controllerPolicies,
+      interruptionQueue: karpenterAws.interruptionQueue,
+      systemNodeRole: this.systemNodeGroup.role,
+    });
 
     const nodeAccess = new eks.AccessEntry(this, 'KarpenterNodeAccessEntry', {
       cluster: this.cluster,
@@ -518,7 +555,7 @@ export class GpuEksCluster extends Construct {
         release: 'keda',
         namespace: kedaNamespace,
         createNamespace: true,
-        values: deepMerge({}, this.values('keda.values', kedaOpts.values)),
+        values: deepMerge(kedaSecurityValues(), this.values('keda.values', kedaOpts.values)),
       });
       this.kedaChart.node.addDependency(this.systemNodeGroup);
       this.addons.push(this.kedaChart);
@@ -542,6 +579,12 @@ export class GpuEksCluster extends Construct {
       });
       this.kueueChart.node.addDependency(this.systemNodeGroup);
       this.addons.push(this.kueueChart);
+    }
+
+    if (this.flag('admissionPolicy', props.admissionPolicy, true)) {
+      this.admissionPolicy = deployAdmissionPolicy(this, this.cluster, version.version,
+        ['kube-system', ...(this.gpuOperatorSettings ? [this.gpuOperatorSettings.namespace] : [])]);
+      this.addons.push(this.admissionPolicy);
     }
 
     for (const chart of charts) this.addChart(chart);
@@ -569,6 +612,7 @@ export class GpuEksCluster extends Construct {
     let id = `Chart-${chart.node.id || 'chart'}`;
     for (let i = 2; this.chartIds.has(id); i++) id = `Chart-${chart.node.id}-${i}`;
     this.chartIds.add(id);
+    checkNodeClassKeys(this, chart.toJson(), this.nodeVolumeKey);
     const manifest = this.cluster.addCdk8sChart(id, chart);
     manifest.node.addDependency(this.karpenterChart, ...this.addons);
     return manifest;
@@ -669,16 +713,6 @@ export class GpuEksCluster extends Construct {
     }
   }
 
-  private checkEndpointAccess(value: unknown): eks.EndpointAccess {
-    if (value === undefined) return eks.EndpointAccess.PUBLIC_AND_PRIVATE;
-    if (!(value instanceof eks.EndpointAccess) && !isEndpointAccessLike(value)) {
-      throw new GpuConfigError(this, 'endpointAccess', `is ${describe(value)}, not an eks.EndpointAccess`,
-        'pass eks.EndpointAccess.PUBLIC_AND_PRIVATE (default), eks.EndpointAccess.PRIVATE, eks.EndpointAccess.PUBLIC, '
-        + 'or eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...cidrs)');
-    }
-    return value as eks.EndpointAccess;
-  }
-
   private checkLogging(value: unknown): eks.ClusterLoggingTypes[] | undefined {
     if (value === undefined) return undefined;
     const allowed = Object.values(eks.ClusterLoggingTypes) as string[];
@@ -753,12 +787,6 @@ function isObject(x: unknown): x is Record<string, any> {
 
 function isKubernetesVersion(x: unknown): x is eks.KubernetesVersion {
   return x instanceof eks.KubernetesVersion || (isObject(x) && typeof x.version === 'string');
-}
-
-/** An EndpointAccess from another copy of aws-cdk-lib: the same `_config` shape. */
-function isEndpointAccessLike(x: unknown): boolean {
-  return isObject(x) && isObject(x._config)
-    && typeof x._config.publicAccess === 'boolean' && typeof x._config.privateAccess === 'boolean';
 }
 
 /** An InstanceType from another copy of aws-cdk-lib. */

@@ -56,6 +56,8 @@ export class KarpenterAwsResources extends Construct {
   public readonly nodeRole: iam.Role;
   public readonly interruptionQueue: sqs.Queue;
   public readonly interruptionRules: events.Rule[] = [];
+  /** The controller's managed policies (node lifecycle, IAM integration, EKS integration, interruption, discovery). */
+  public readonly controllerPolicies: iam.ManagedPolicy[];
 
   constructor(scope: Construct, id: string, props: KarpenterAwsResourcesProps) {
     super(scope, id);
@@ -99,10 +101,16 @@ export class KarpenterAwsResources extends Construct {
       this.interruptionRules.push(rule);
     }
 
-    // Controller role, assumed through EKS Pod Identity (pods.eks.amazonaws.com needs sts:TagSession too).
+    // Controller role, assumed through EKS Pod Identity (pods.eks.amazonaws.com needs sts:TagSession too). The trust is
+    // limited to this account and this cluster (EKS User Guide, "Create IAM role with trust policy required by EKS Pod
+    // Identity": `aws:SourceAccount` and `aws:SourceArn` guard against the confused-deputy problem), so a pod identity
+    // association of another cluster cannot hand this role out.
     this.controllerRole = new iam.Role(this, 'ControllerRole', {
       description: `Karpenter controller of EKS cluster ${clusterName} (EKS Pod Identity)`,
-      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': account },
+        ArnEquals: { 'aws:SourceArn': `arn:${partition}:eks:${region}:${account}:cluster/${clusterName}` },
+      })),
     });
 
     const nodeLifecycle = new iam.ManagedPolicy(this, 'NodeLifecyclePolicy', {
@@ -299,7 +307,8 @@ export class KarpenterAwsResources extends Construct {
       ],
     });
 
-    for (const p of [nodeLifecycle, iamIntegration, eksIntegration, interruption, discovery]) {
+    this.controllerPolicies = [nodeLifecycle, iamIntegration, eksIntegration, interruption, discovery];
+    for (const p of this.controllerPolicies) {
       this.controllerRole.addManagedPolicy(p);
     }
   }

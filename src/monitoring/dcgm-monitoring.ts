@@ -25,6 +25,7 @@ import { GpuConfigError } from '../errors';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { NameRule, validateDns1123Name, validateLabelValue } from '../naming';
 import { GpuPoolPlacement, IGpuNodePool, PodToleration } from '../pools/pool';
+import { PodSecurity, PodSecurityLevel, PodSecurityOptions } from '../security/pod-security';
 
 const k8s = kplus.k8s;
 
@@ -108,6 +109,12 @@ export interface DcgmMonitoringProps {
    * @default 'monitoring'
    */
   readonly dashboardNamespace?: string;
+  /**
+   * Make the exporter's Namespace, labelled with the Pod Security level the exporter needs ({@link podSecurity}).
+   * Not with `exporter: false` (the GPU Operator's chart owns its namespace).
+   * @default false (the namespace is made elsewhere; label it with `PodSecurity.applyTo(ns, monitoring.podSecurity)`)
+   */
+  readonly createNamespace?: boolean;
   /** `runtimeClassName` of the exporter pods (e.g. `nvidia` with the GPU Operator's toolkit). @default - the node's default runtime (EKS accelerated AMIs default to the NVIDIA runtime) */
   readonly runtimeClassName?: string;
 }
@@ -173,6 +180,14 @@ export class DcgmMonitoring extends Construct {
   public readonly dashboardNamespace: string;
   /** Every PromQL query of the alerts (by alert name). */
   public readonly alertQueries: Record<string, string>;
+  /**
+   * The least Pod Security level the exporter's namespace can enforce, with the reason: `privileged` when the exporter
+   * runs here (it mounts the kubelet's pod-resources host path, which `baseline` already forbids, runs as root and, for
+   * profiling fields, adds SYS_ADMIN); `restricted` otherwise (no pods of ours in the namespace).
+   */
+  public readonly podSecurity: PodSecurityOptions;
+  /** The Namespace, with `createNamespace`. */
+  public readonly namespaceObject?: ApiObject;
 
   constructor(scope: Construct, id: string, props: DcgmMonitoringProps = {}) {
     super(scope, id);
@@ -238,6 +253,23 @@ export class DcgmMonitoring extends Construct {
       throw new GpuConfigError(this, 'alerts', `read ${own.unknown.join(', ')}, which has no collectors line`, 'report this as a bug of cdk8s-gpu');
     }
     this.collectors = own.collectors;
+    this.podSecurity = runExporter
+      ? {
+        enforce: PodSecurityLevel.PRIVILEGED,
+        warn: PodSecurityLevel.PRIVILEGED,
+        audit: PodSecurityLevel.RESTRICTED,
+        reason: 'dcgm-exporter mounts the hostPath /var/lib/kubelet/pod-resources (baseline forbids host paths) and runs as '
+          + "root to connect to the kubelet's socket; it adds SYS_ADMIN when profiling (DCP) fields are collected",
+      }
+      : { enforce: PodSecurityLevel.RESTRICTED };
+    if (props.createNamespace !== undefined && typeof props.createNamespace !== 'boolean') {
+      throw new GpuConfigError(this, 'createNamespace', `is ${JSON.stringify(props.createNamespace)}, not a boolean`, 'pass true or false, or omit it');
+    }
+    if (props.createNamespace) {
+      this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
+        metadata: { name: this.namespace, labels: PodSecurity.labels(this.podSecurity), annotations: PodSecurity.annotations(this.podSecurity) },
+      });
+    }
 
     const appLabels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'gpu-metrics' };
     // The CSV is written at synth: the KedaGpuScalers of the app (built before or after this) add what they read.

@@ -18,7 +18,7 @@ import {
 import { GpuConfigError } from '../errors';
 import {
   ScaledObject, ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleDownTolerance,
-  ScaledObjectSpecFallbackBehavior, ScaledObjectSpecTriggers, TriggerAuthentication,
+  ScaledObjectSpecFallbackBehavior, ScaledObjectSpecTriggers, ScaledObjectSpecTriggersAuthenticationRefKind, TriggerAuthentication,
 } from '../imports/keda.sh';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
 import { _num, _promDuration, _promString, _seconds } from '../monitoring/promql';
@@ -54,6 +54,8 @@ export class PrometheusAuthentication {
     public readonly secretName: string,
     /** @internal */
     public readonly _params: Array<{ parameter: string; key: string }>,
+    /** Whether the Secret lives in KEDA's own namespace, read through a ClusterTriggerAuthentication. */
+    public readonly clusterWide: boolean = false,
   ) {
     validateDns1123Name('PrometheusAuthentication', 'secretName', secretName);
     for (const p of _params) {
@@ -61,6 +63,15 @@ export class PrometheusAuthentication {
         throw new GpuConfigError('PrometheusAuthentication', `${p.parameter} key`, `is ${JSON.stringify(p.key)}`, 'use a Secret data key such as "token"');
       }
     }
+  }
+
+  /**
+   * The same credentials, but the Secret lives in KEDA's own namespace and a ClusterTriggerAuthentication reads it.
+   * Needed when KEDA may read Secrets only in its namespace (chart value `permissions.operator.restrict.secret`, which
+   * GpuEksStack sets): a namespaced TriggerAuthentication then cannot read the Secret next to the workload.
+   */
+  public inKedaNamespace(): PrometheusAuthentication {
+    return new PrometheusAuthentication(this.mode, this.secretName, this._params, true);
   }
 }
 
@@ -186,7 +197,7 @@ export class KedaGpuScaler extends Construct {
 
   /** The ScaledObject. */
   public readonly scaledObject: ApiObject;
-  /** The TriggerAuthentication, with `authentication`. */
+  /** The TriggerAuthentication (a ClusterTriggerAuthentication with `authentication.inKedaNamespace()`), with `authentication`. */
   public readonly triggerAuthentication?: ApiObject;
   /** The metric-absent alert, unless `absentMetricAlert: false`. */
   public readonly prometheusRule?: ApiObject;
@@ -304,7 +315,17 @@ export class KedaGpuScaler extends Construct {
     if (props.authentication !== undefined && !(props.authentication instanceof PrometheusAuthentication)) {
       throw new GpuConfigError(this, 'authentication', 'is not a PrometheusAuthentication', 'use PrometheusAuthentication.bearer(...) or .basic(...)');
     }
-    if (props.authentication) {
+    const secretTargetRef = props.authentication?._params
+      .map((p) => ({ parameter: p.parameter, name: props.authentication!.secretName, key: p.key }));
+    if (props.authentication?.clusterWide) {
+      // Cluster-scoped: named after the namespace too, so two namespaces' scalers of the same name do not collide.
+      this.triggerAuthentication = new ApiObject(this, 'Auth', {
+        apiVersion: 'keda.sh/v1alpha1',
+        kind: 'ClusterTriggerAuthentication',
+        metadata: { name: `${ns ? `${ns}-` : ''}${this.name}-prometheus`.slice(0, 253) },
+        spec: { secretTargetRef },
+      });
+    } else if (props.authentication) {
       this.triggerAuthentication = new TriggerAuthentication(this, 'Auth', {
         metadata: { name: `${this.name}-prometheus`.slice(0, 253), ...(ns ? { namespace: ns } : {}) },
         spec: {
@@ -337,7 +358,12 @@ export class KedaGpuScaler extends Construct {
         ignoreNullValues: min === 0 ? 'true' : 'false',
         ...(props.authentication ? { authModes: props.authentication.mode } : {}),
       },
-      ...(this.triggerAuthentication ? { authenticationRef: { name: this.triggerAuthentication.name } } : {}),
+      ...(this.triggerAuthentication ? {
+        authenticationRef: {
+          name: this.triggerAuthentication.name,
+          ...(props.authentication?.clusterWide ? { kind: ScaledObjectSpecTriggersAuthenticationRefKind.CLUSTER_TRIGGER_AUTHENTICATION } : {}),
+        },
+      } : {}),
     }));
 
     const stabilization = Math.max(profile.cooldownSeconds, load);

@@ -27,6 +27,8 @@ import { GpuConfigError } from '../errors';
 import { NameRule, dnsNameProblem, validateDns1123Name, validateLabels } from '../naming';
 import { GpuRequest } from './gpu-request';
 import { describeValue as describe } from '../private/describe';
+import { PodSecurity, PodSecurityLevel, PodSecurityOptions } from '../security/pod-security';
+import { TeamNetworkOptions, teamNetworkPolicies } from '../security/team-network';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -145,6 +147,18 @@ export interface GpuTeamProps {
   readonly readableConfigMaps?: string[];
   /** Secrets the ServiceAccount may `get` (by name; never list, which would reveal every secret). @default - none */
   readonly readableSecrets?: string[];
+  /**
+   * Pod Security Admission levels of the namespace (`pod-security.kubernetes.io/*` labels). The library's workloads pass
+   * `restricted`.
+   * @default - enforce, warn and audit `restricted`
+   */
+  readonly podSecurity?: PodSecurityOptions;
+  /**
+   * NetworkPolicies of the namespace: default-deny ingress; allow the namespace itself, the monitoring namespace on the
+   * metrics ports and, with `gatewayNamespace`, the gateway on the serving ports.
+   * @default - made, with monitoring namespace 'monitoring', metrics port 8000 and no gateway
+   */
+  readonly networkPolicy?: TeamNetworkOptions;
 }
 
 /**
@@ -167,6 +181,8 @@ export class GpuTeam extends Construct {
   public readonly role?: kplus.Role;
   /** Whole GPUs the namespace may request, when quota'd. */
   public readonly gpuQuota?: number;
+  /** The namespace's NetworkPolicies (none with `networkPolicy.enabled: false`). */
+  public readonly networkPolicies: ApiObject[];
 
   /**
    * Prefer {@link TieredPriorities.addTeam}.
@@ -205,6 +221,11 @@ export class GpuTeam extends Construct {
     const configMaps = this.readableNames('readableConfigMaps', props.readableConfigMaps, 'ConfigMap');
     const secrets = this.readableNames('readableSecrets', props.readableSecrets, 'Secret');
     if (props.labels !== undefined) validateLabels(this, 'labels', props.labels);
+    const psaLabel = Object.keys(props.labels ?? {}).find((k) => k.startsWith(PodSecurity.LABEL_PREFIX));
+    if (psaLabel !== undefined) {
+      throw new GpuConfigError(this, `labels["${psaLabel}"]`, 'sets a Pod Security Admission label', 'use the podSecurity prop, which checks the levels and records the reason');
+    }
+    const podSecurity = PodSecurity._check(props.podSecurity ?? { enforce: PodSecurityLevel.RESTRICTED }, this.node.path ? `${this.node.path}: podSecurity` : 'podSecurity');
     if (props.gpuQuota !== undefined && (!Number.isInteger(props.gpuQuota) || props.gpuQuota < 0)) {
       throw new GpuConfigError(this, 'gpuQuota', `is ${props.gpuQuota}`, 'pass a whole number of GPUs >= 0');
     }
@@ -221,8 +242,15 @@ export class GpuTeam extends Construct {
     }
 
     this.namespace = new kplus.Namespace(this, 'Namespace', {
-      metadata: { name: this.namespaceName, labels: { ...(props.labels ?? {}), team: name } },
+      metadata: {
+        name: this.namespaceName,
+        labels: { ...(props.labels ?? {}), team: name, ...PodSecurity.labels(podSecurity) },
+        annotations: PodSecurity.annotations(podSecurity),
+      },
     });
+    const policies = teamNetworkPolicies(this, this.namespaceName, props.networkPolicy);
+    this.networkPolicies = policies ? [policies.defaultDeny, policies.allowSameNamespace, policies.allowMonitoring,
+      ...(policies.allowGateway ? [policies.allowGateway] : [])] : [];
 
     const hard: Record<string, kplus.k8s.Quantity> = {};
     if (props.gpuQuota !== undefined) hard[`requests.${GpuRequest.NVIDIA_GPU}`] = kplus.k8s.Quantity.fromNumber(props.gpuQuota);

@@ -187,6 +187,11 @@ describe('GpuEksStack', () => {
             Effect: 'Allow',
             Principal: { Service: 'pods.eks.amazonaws.com' },
             Action: Match.arrayWith(['sts:AssumeRole', 'sts:TagSession']),
+            // Only this account's EKS, for this cluster (confused-deputy guard).
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+              ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:us-east-1:111111111111:cluster/gpu-test']] } },
+            },
           }],
         },
       });
@@ -194,7 +199,7 @@ describe('GpuEksStack', () => {
         Namespace: 'kube-system',
         ServiceAccount: 'karpenter',
       });
-      template.resourceCountIs('AWS::EKS::Addon', 1);
+      template.resourceCountIs('AWS::EKS::Addon', 2); // and vpc-cni, for NetworkPolicy enforcement
       template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' });
     });
 
@@ -410,7 +415,9 @@ describe('GpuEksStack', () => {
       const { template: t } = synth({ charts: [chart] });
       expect(pool.nodeClass.role).toBe('KarpenterNodeRole-gpu-test');
       expect(pool.nodeClass.clusterName).toBe('gpu-test');
-      const manifest = Object.values(resourcesOfType(t, 'Custom::AWSCDK-EKS-KubernetesResource'))[0];
+      // The chart's manifest (the other one applies the admission policies).
+      const manifest = Object.values(resourcesOfType(t, 'Custom::AWSCDK-EKS-KubernetesResource'))
+        .find((m) => !JSON.stringify(m.Properties.Manifest).includes('ValidatingAdmissionPolicy'))!;
       expect(typeof manifest.Properties.Manifest).toBe('string'); // literal role and name: no tokens
       const objects = JSON.parse(manifest.Properties.Manifest);
       const nodeClass = objects.find((o: any) => o.kind === 'EC2NodeClass');
@@ -426,7 +433,7 @@ describe('GpuEksStack', () => {
       const c2 = new cdk8s.Chart(new cdk8s.App(), 'a');
       new StubNodeClass(c2, 'y');
       const { template: t } = synth({ charts: [c1, c2] });
-      t.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 2);
+      t.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 3); // and the admission policies
     });
   });
 

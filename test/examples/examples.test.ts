@@ -55,6 +55,34 @@ describe.each(examples.map((e) => [e.name, e] as const))('examples/%s', (_name, 
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
   });
 
+  test('every Namespace carries Pod Security Admission labels; below restricted only with a reason', () => {
+    // (An example may emit no Namespace: examples/distributed-training uses one made elsewhere.)
+    const namespaces = objects.filter((o) => o.kind === 'Namespace');
+    for (const ns of namespaces) {
+      const labels = ns.metadata.labels ?? {};
+      const enforce = labels['pod-security.kubernetes.io/enforce'];
+      expect([ns.metadata.name, ['privileged', 'baseline', 'restricted'].includes(enforce)]).toEqual([ns.metadata.name, true]);
+      expect(labels['pod-security.kubernetes.io/warn']).toBeDefined();
+      expect(labels['pod-security.kubernetes.io/audit']).toBeDefined();
+      if (enforce !== 'restricted') expect(ns.metadata.annotations?.['cdk8s-gpu.io/pod-security-reason']?.length).toBeGreaterThan(20);
+    }
+  });
+
+  test('every team namespace (label team) has default-deny ingress and only scoped allows', () => {
+    for (const ns of objects.filter((o) => o.kind === 'Namespace' && o.metadata.labels?.team)) {
+      const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === ns.metadata.name);
+      const deny = policies.find((p) => p.spec.policyTypes?.includes('Ingress') && p.spec.ingress === undefined);
+      expect([ns.metadata.name, deny?.spec.podSelector]).toEqual([ns.metadata.name, {}]);
+      // Every allow names its sources: the namespace's own pods, or a namespace by name (never everything).
+      for (const p of policies) {
+        for (const rule of p.spec.ingress ?? []) {
+          expect(rule.from?.length).toBeGreaterThan(0);
+          for (const peer of rule.from) expect(peer.podSelector ?? peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']).toBeDefined();
+        }
+      }
+    }
+  });
+
   test('whole output matches the reviewed snapshot', () => {
     expect(Object.fromEntries(files)).toMatchSnapshot();
   });

@@ -167,6 +167,30 @@ describe('DcgmMonitoring', () => {
     expect(new Set(dash.panels.map((p: any) => p.id)).size).toBe(dash.panels.length);
   });
 
+  test('createNamespace: the namespace at the least Pod Security level the exporter needs (privileged: a host path), with the reason', () => {
+    const c = Testing.chart();
+    const m = new DcgmMonitoring(c, 'dcgm', { createNamespace: true, collectors: DcgmCollectors.dcp() });
+    const objs = Testing.synth(c);
+    const ns = objs.find((o) => o.kind === 'Namespace');
+    expect(ns.metadata.name).toBe('gpu-monitoring');
+    expect(ns.metadata.labels).toEqual({
+      'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/warn': 'privileged', 'pod-security.kubernetes.io/audit': 'restricted',
+    });
+    // The reason names what the DaemonSet actually does: the hostPath volume, root, and SYS_ADMIN with DCP fields.
+    const reason = ns.metadata.annotations['cdk8s-gpu.io/pod-security-reason'];
+    const ds = objs.find((o) => o.kind === 'DaemonSet').spec.template.spec;
+    expect(ds.volumes.some((v: any) => v.hostPath)).toBe(true);
+    expect(reason).toContain(ds.volumes.find((v: any) => v.hostPath).hostPath.path);
+    expect(reason).toContain('SYS_ADMIN');
+    expect(m.namespaceObject).toBeDefined();
+    expectValid(objs);
+    expect(validateManifests(objs.map((object) => ({ object })))).toEqual([]);
+    // Without the exporter, no pods of ours: restricted; and the GPU Operator owns its namespace.
+    expect(new DcgmMonitoring(Testing.chart(), 'op', { exporter: false }).podSecurity).toEqual({ enforce: 'restricted' });
+    expect(() => new DcgmMonitoring(Testing.chart(), 'op', { exporter: false, createNamespace: true })).toThrow(GpuConfigError);
+    expect(new DcgmMonitoring(Testing.chart(), 'basic').podSecurity.reason).not.toContain('SYS_ADMIN');
+  });
+
   test('snapshot of the default chart', () => {
     const c = Testing.chart();
     new DcgmMonitoring(c, 'dcgm');

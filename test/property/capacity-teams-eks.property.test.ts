@@ -342,7 +342,14 @@ function expectTeamObjects(objs: any[], { name, props }: TeamArgs, team: GpuTeam
   const inNs = objs.filter((o) => o.metadata?.namespace === ns);
   const namespace = objs.filter((o) => o.kind === 'Namespace' && o.metadata.name === ns);
   expect(namespace).toHaveLength(1);
-  expect(namespace[0].metadata.labels).toEqual({ ...(props.labels ?? {}), team: name });
+  // The user's labels, the team label and the `restricted` Pod Security Admission labels (the default).
+  expect(namespace[0].metadata.labels).toEqual({
+    ...(props.labels ?? {}),
+    'team': name,
+    'pod-security.kubernetes.io/enforce': 'restricted',
+    'pod-security.kubernetes.io/warn': 'restricted',
+    'pod-security.kubernetes.io/audit': 'restricted',
+  });
 
   // ResourceQuota: exactly the GPU quota and the MIG quotas asked for (extended resources: `requests.` only).
   const hard: Record<string, number> = {};
@@ -413,8 +420,11 @@ describe('GpuTeam', () => {
       const objs = expectCleanSynth(c);
       ts.forEach((t, i) => expectTeamObjects(objs, t, made[i]));
       if (p) expect(p.allTeams).toEqual(made);
-      // Nothing else: per team a Namespace, a ServiceAccount and the optional quota, LimitRange, Role and RoleBinding.
-      expect(objs.filter((o) => o.kind !== 'PriorityClass')).toHaveLength(ts.reduce((n, t) => {
+      // Nothing else: per team a Namespace, a ServiceAccount, the three default NetworkPolicies (deny, same namespace,
+      // monitoring) and the optional quota, LimitRange, Role and RoleBinding.
+      const policies = objs.filter((o) => o.kind === 'NetworkPolicy');
+      expect(policies).toHaveLength(3 * ts.length);
+      expect(objs.filter((o) => o.kind !== 'PriorityClass' && o.kind !== 'NetworkPolicy')).toHaveLength(ts.reduce((n, t) => {
         const hasQuota = t.props.gpuQuota !== undefined || (t.props.migQuotas ?? []).length > 0;
         const hasCap = t.props.maxGpusPerContainer !== undefined || (t.props.gpuQuota ?? 0) > 0;
         const hasRole = (t.props.readableConfigMaps ?? []).length + (t.props.readableSecrets ?? []).length > 0;
@@ -659,8 +669,10 @@ describe('GpuEksStack / GpuEksCluster', () => {
       expect(helmValues(karpenter).replicas).toBe(Math.min(k.replicas, maxSize));
       expect(helmValues(karpenter).settings.clusterName).toBe(name);
 
-      // One manifest per chart, applied after every Helm release, holding that chart's pools bound to this cluster.
-      const manifests = Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
+      // One manifest per chart, applied after every Helm release, holding that chart's pools bound to this cluster
+      // (besides the one applying the admission policies).
+      const manifests = Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+        .filter((m) => !JSON.stringify(m.Properties.Manifest).includes('ValidatingAdmissionPolicy'));
       expect(manifests).toHaveLength(charts.length);
       for (const { chart: c, pools } of charts) {
         const objs = expectCleanSynth(c); // the chart itself, after binding: schemas and rules
@@ -733,7 +745,7 @@ describe('GpuEksStack / GpuEksCluster', () => {
   test('charts: [] is the documented default (no pools deployed), not an error', () => {
     const app = new App();
     const t = Template.fromStack(new GpuEksStack(app, 'Gpu', { env: ENV, clusterName: 'empty', availabilityZones: AZS, charts: [] }));
-    t.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 0);
+    t.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 1); // only the admission policies
   });
 });
 

@@ -34,6 +34,34 @@ function plainDeployment(c: Chart, name = 'plain', image = 'vllm/vllm-openai:v0.
 }
 
 describe('KedaGpuScaler', () => {
+  test('inKedaNamespace(): a ClusterTriggerAuthentication (KEDA restricted to Secrets of its own namespace), referenced by kind', () => {
+    const c = Testing.chart();
+    new DcgmMonitoring(c, 'dcgm');
+    const { d } = modelA(c);
+    new KedaGpuScaler(c, 's', {
+      target: GpuScaleTarget.fromInferenceDeployment(d),
+      maxReplicas: 4,
+      authentication: PrometheusAuthentication.basic('prom-basic').inKedaNamespace(),
+    });
+    const objs = Testing.synth(c);
+    expect(objs.filter((o) => o.kind === 'TriggerAuthentication')).toEqual([]);
+    const cta = one(objs, 'ClusterTriggerAuthentication');
+    expect(cta.metadata).toEqual({ name: 'inference-model-a-serving-gpu-scaler-prometheus' });
+    expect(cta.spec.secretTargetRef).toEqual([
+      { parameter: 'username', name: 'prom-basic', key: 'username' }, { parameter: 'password', name: 'prom-basic', key: 'password' },
+    ]);
+    const so = one(objs, 'ScaledObject');
+    for (const t of so.spec.triggers) {
+      expect(t.authenticationRef).toEqual({ name: cta.metadata.name, kind: 'ClusterTriggerAuthentication' });
+      expect(t.metadata.authModes).toBe('basic');
+    }
+    expect(PrometheusAuthentication.bearer('t').inKedaNamespace().clusterWide).toBe(true);
+    expect(PrometheusAuthentication.bearer('t').clusterWide).toBe(false);
+    // Validated against KEDA v2.20.2's ClusterTriggerAuthentication CRD (crds/).
+    expectValid(objs);
+    expect(lint(objs)).toEqual([]);
+  });
+
   test('seed 001 model-a-gpu-scaler from a few lines, corrected', () => {
     const c = Testing.chart();
     new DcgmMonitoring(c, 'dcgm');

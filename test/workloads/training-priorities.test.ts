@@ -116,7 +116,16 @@ describe('TieredPriorities', () => {
     const t = new TieredPriorities(c, 'tiers');
     t.addTeam('research', { labels: { env: 'dev' }, gpuQuota: 8, migQuotas: [{ profile: '1g.10gb', count: 14 }], readableSecrets: ['hf-token'], readableConfigMaps: ['model-config'] });
     const objs = synth(c);
-    expect(one(objs, 'Namespace').metadata).toEqual({ name: 'research', labels: { env: 'dev', team: 'research' } });
+    expect(one(objs, 'Namespace').metadata).toEqual({
+      name: 'research',
+      labels: {
+        'env': 'dev',
+        'team': 'research',
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/audit': 'restricted',
+      },
+    });
     expect(one(objs, 'ResourceQuota').spec.hard).toEqual({ 'requests.nvidia.com/gpu': 8, 'requests.nvidia.com/mig-1g.10gb': 14 });
     expect(one(objs, 'LimitRange').spec.limits).toEqual([{ type: 'Container', max: { 'nvidia.com/gpu': 8 } }]);
     expect(one(objs, 'ServiceAccount')).toMatchObject({ automountServiceAccountToken: false, metadata: { name: 'research-workloads', namespace: 'research' } });
@@ -150,9 +159,47 @@ describe('TieredPriorities', () => {
     ['bad MIG profile', 'a', { migQuotas: [{ profile: '10gb', count: 1 }] }, 'migQuotas[0].profile'],
     ['label value too long', 'a', { labels: { tier: 'x'.repeat(64) } }, 'labels["tier"]'],
     ['label key with a bad prefix', 'a', { labels: { 'Example.com/x': 'y' } }, 'labels["Example.com/x"]'],
+    ['a Pod Security label among the labels', 'a', { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } }, 'labels["pod-security.kubernetes.io/enforce"]'],
+    ['podSecurity below restricted without a reason', 'a', { podSecurity: { enforce: 'baseline' } }, 'reason'],
+    ['podSecurity with an unknown level', 'a', { podSecurity: { enforce: 'strict' } }, 'enforce'],
+    ['networkPolicy gateway that is not a namespace name', 'a', { networkPolicy: { gatewayNamespace: 'Ingress NGINX' } }, 'networkPolicy.gatewayNamespace'],
+    ['networkPolicy port out of range', 'a', { networkPolicy: { metricsPorts: [70000] } }, 'networkPolicy.metricsPorts[0]'],
+    ['networkPolicy serving ports without a gateway', 'a', { networkPolicy: { servingPorts: [8000] } }, 'networkPolicy.servingPorts'],
+    ['networkPolicy options while disabled', 'a', { networkPolicy: { enabled: false, gatewayNamespace: 'ingress' } }, 'networkPolicy.gatewayNamespace'],
   ])('team: %s → GpuConfigError', (_, name, props, property) => {
     const e = configError(() => new TieredPriorities(chart(), 'tiers').addTeam(name, props as any));
     expect(e.property).toBe(property);
+  });
+
+  test('teams: NetworkPolicies deny ingress from other namespaces, allow monitoring on metrics ports and the gateway on serving ports', () => {
+    const c = chart();
+    const t = new TieredPriorities(c, 'tiers');
+    const team = t.addTeam('serving', { networkPolicy: { gatewayNamespace: 'ingress', servingPorts: [8000, 8001], metricsPorts: [9400] } });
+    t.addTeam('quiet', { networkPolicy: { enabled: false } });
+    const objs = synth(c);
+    const policies = ofKind(objs, 'NetworkPolicy');
+    expect(policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual([
+      'serving/default-deny-ingress', 'serving/allow-same-namespace', 'serving/allow-monitoring-scrape', 'serving/allow-gateway',
+    ]);
+    expect(team.networkPolicies).toHaveLength(4);
+    const [deny, same, monitoring, gateway] = policies.map((p) => p.spec);
+    expect(deny).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+    expect(same.ingress).toEqual([{ from: [{ podSelector: {} }] }]);
+    expect(monitoring.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 9400 }] }]);
+    expect(gateway.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } } }],
+      ports: [{ protocol: 'TCP', port: 8000 }, { protocol: 'TCP', port: 8001 }],
+    }]);
+    expectValid(objs);
+  });
+
+  test('teams: a namespace below restricted carries the reason', () => {
+    const c = chart();
+    new TieredPriorities(c, 'tiers').addTeam('lab', { podSecurity: { enforce: 'baseline' as any, reason: 'notebooks run as root from upstream images' } });
+    const ns = one(synth(c), 'Namespace');
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    expect(ns.metadata.labels['pod-security.kubernetes.io/audit']).toBe('restricted');
+    expect(ns.metadata.annotations).toEqual({ 'cdk8s-gpu.io/pod-security-reason': 'notebooks run as root from upstream images' });
   });
 
   test('PriorityTier.fromName and built-ins', () => {

@@ -13,6 +13,7 @@ import { MPS_RULES } from './mps';
 import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
+import { SECURITY_RULES } from './security';
 import { SHARING_RULES } from './sharing';
 import { TRAINING_RULES } from './training';
 import { WORKLOAD_RULES } from './workloads';
@@ -27,6 +28,7 @@ export { GPU_RESOURCES_IN_LIMITS } from './resources';
 export { SCALING_RULES } from './keda';
 export { KUEUE_RULES } from './kueue';
 export { MONITORING_RULES } from './monitoring';
+export { SECURITY_RULES, NVIDIA_VISIBLE_DEVICES_WITHOUT_GPU, POD_SECURITY_ENFORCED } from './security';
 export { SHARING_RULES } from './sharing';
 export { TRAINING_RULES } from './training';
 export { WORKLOAD_RULES } from './workloads';
@@ -52,4 +54,5 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...MPS_RULES,
   ...DRA_RULES,
   ...KUEUE_RULES,
+  ...SECURITY_RULES,
 ].sort((a, b) => a.id.localeCompare(b.id));
