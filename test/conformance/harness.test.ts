@@ -5,12 +5,10 @@ import { parseAllDocuments } from 'yaml';
 import { CelHarnessError, compileRule, evaluateRule } from './cel';
 import { SHARED_CRDS_DIR, crdsAvailable, expectValid, knownKinds, objectId, parseManifests, schemaSource, validateObject } from './schema';
 import { collectRules } from './structural';
+import { describeWithShared, sharedPath } from '../shared-data';
 
-const SHARED = path.join(__dirname, '../../../shared');
-const REAL_WORLD = path.join(SHARED, 'reference/real-world');
-const SEEDS = path.join(SHARED, 'seeds');
-const describeIfShared = crdsAvailable() ? describe : describe.skip;
-if (!crdsAvailable()) console.warn(`[conformance] ${SHARED_CRDS_DIR} is absent: CRD, real-world and seed tests are skipped`);
+const REAL_WORLD = sharedPath('reference/real-world');
+const SEEDS = sharedPath('seeds');
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
@@ -105,7 +103,11 @@ describe('knownKinds', () => {
   });
 });
 
-describeIfShared('CRD kinds', () => {
+describeWithShared('CRD kinds', ['reference/crds'], () => {
+  test('with ../shared present the harness has its CRDs: custom resources are validated, never skipped', () => {
+    expect(crdsAvailable()).toBe(true);
+  });
+
   test('every served CRD version is known', () => {
     expect(knownKinds()).toEqual(expect.arrayContaining([
       'karpenter.sh/v1/NodePool', 'karpenter.sh/v1/NodeClaim', 'karpenter.k8s.aws/v1/EC2NodeClass',
@@ -171,7 +173,7 @@ describe('CEL engine', () => {
   });
 });
 
-describeIfShared('Karpenter NodePool (schema + CEL)', () => {
+describeWithShared('Karpenter NodePool (schema + CEL)', ['reference/crds'], () => {
   test('the base NodePool is valid', () => {
     expect(validateObject(NODE_POOL)).toEqual([]);
   });
@@ -268,7 +270,7 @@ describeIfShared('Karpenter NodePool (schema + CEL)', () => {
   });
 });
 
-describeIfShared('other CRD kinds', () => {
+describeWithShared('other CRD kinds', ['reference/crds'], () => {
   const nodeClass = {
     apiVersion: 'karpenter.k8s.aws/v1',
     kind: 'EC2NodeClass',
@@ -433,7 +435,7 @@ describe('without shared/', () => {
   });
 });
 
-describeIfShared('real-world manifests', () => {
+describeWithShared('real-world manifests', ['reference/crds', 'reference/real-world'], () => {
   const load = (rel: string) => parseManifests(fs.readFileSync(path.join(REAL_WORLD, rel), 'utf8'));
 
   test('ai-on-eks karpenter-gpu.rendered.yaml (NodePool + EC2NodeClass) is valid', () => {
@@ -454,7 +456,7 @@ describeIfShared('real-world manifests', () => {
   });
 });
 
-describeIfShared('seed documents (```yaml blocks in shared/seeds/*.txt)', () => {
+describeWithShared('seed documents (```yaml blocks in shared/seeds/*.txt)', ['reference/crds', 'seeds'], () => {
   /** Every object of every yaml block, with its harness verdict. */
   function seedVerdicts(): Record<string, string[]> {
     const out: Record<string, string[]> = {};

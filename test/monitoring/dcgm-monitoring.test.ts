@@ -1,15 +1,10 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import { GpuConfigError } from '../../src/errors';
 import { DcgmCollectors, DcgmMetricType, DcgmMonitoring } from '../../src/monitoring';
 import { GpuNodePool, SpotGpuPool } from '../../src/pools';
 import { validateManifests } from '../../src/validation';
 import { expectValid } from '../conformance/schema';
-
-const SHARED = path.join(__dirname, '../../../shared/reference/dcgm-exporter');
-const describeIfShared = fs.existsSync(SHARED) ? describe : describe.skip;
-if (!fs.existsSync(SHARED)) console.warn(`skipping the upstream CSV comparison: ${SHARED} is absent`);
+import { describeWithShared, readShared } from '../shared-data';
 
 const BOUND = { role: 'KarpenterNodeRole-demo', clusterName: 'demo' };
 // Every built-in rule, as GpuValidation runs them at synth.
@@ -164,8 +159,8 @@ describe('DcgmMonitoring', () => {
   });
 });
 
-describeIfShared('DcgmCollectors against the upstream CSVs', () => {
-  const enabled = (file: string) => fs.readFileSync(path.join(SHARED, file), 'utf8').split('\n')
+describeWithShared('DcgmCollectors against the upstream CSVs', ['reference/dcgm-exporter/default-counters.csv', 'reference/dcgm-exporter/dcp-metrics-included.csv'], () => {
+  const enabled = (file: string) => readShared(`reference/dcgm-exporter/${file}`).split('\n')
     .filter((l) => l.trim() && !l.trim().startsWith('#')).map((l) => l.split(',').map((x) => x.trim()));
   test('dcp() holds every enabled upstream field with its type (plus the violation counters); basic() the non-DCP ones', () => {
     for (const file of ['default-counters.csv', 'dcp-metrics-included.csv']) {
