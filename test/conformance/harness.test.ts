@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
@@ -180,6 +181,33 @@ describeWithShared('Karpenter NodePool (schema + CEL)', ['reference/crds'], () =
 
   test('defaults are applied before CEL, as the API server does (no disruption block at all)', () => {
     expect(validateObject(nodePool((np) => { delete np.spec.disruption; delete np.spec.weight; }))).toEqual([]);
+    // A budget without `nodes` (required, default 10%) is valid only once the default is in.
+    expect(validateObject(nodePool((np) => { np.spec.disruption.budgets = [{ schedule: '@daily', duration: '10m' }]; }))).toEqual([]);
+    // A CEL rule reading a defaulted field sees the default (a made-up CRD: no upstream rule reads one today).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crds-'));
+    fs.writeFileSync(path.join(dir, 'widgets.yaml'), [
+      'apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: {name: widgets.example.com}',
+      'spec:', '  group: example.com', '  scope: Namespaced', '  names: {kind: Widget, plural: widgets}', '  versions:',
+      '    - name: v1', '      served: true', '      schema:', '        openAPIV3Schema:', '          type: object', '          properties:',
+      '            spec:', '              type: object', '              properties:', '                mode: {type: string, default: Fast}',
+      '                size: {type: integer}',
+      '              x-kubernetes-validations:', '                - {rule: "self.mode == \'Fast\' || has(self.size)", message: size is required unless mode is Fast}',
+    ].join('\n'));
+    const saved = process.env.CONFORMANCE_CRDS_DIR;
+    process.env.CONFORMANCE_CRDS_DIR = dir;
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const h = require('./schema');
+        const widget = (spec: any) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'default' }, spec });
+        expect(h.validateObject(widget({}))).toEqual([]);
+        expect(h.validateObject(widget({ mode: 'Slow' }))).toEqual(['spec: Invalid value: "object": size is required unless mode is Fast']);
+        expect(h.validateObject(widget({ mode: 'Slow', size: 1 }))).toEqual([]);
+      });
+    } finally {
+      if (saved === undefined) delete process.env.CONFORMANCE_CRDS_DIR;
+      else process.env.CONFORMANCE_CRDS_DIR = saved;
+    }
   });
 
   test('rejects an unknown field, with its path', () => {

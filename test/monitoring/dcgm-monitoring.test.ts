@@ -103,6 +103,17 @@ describe('DcgmMonitoring', () => {
     expect(lint(objs)).toEqual([]);
   });
 
+  test('the documented threshold defaults, asserted one by one (a snapshot update would accept a change)', () => {
+    const c = Testing.chart();
+    new DcgmMonitoring(c, 'dcgm', { collectors: DcgmCollectors.dcp() }); // dcp() has the thermal violation counter
+    const objs = Testing.synth(c);
+    expect(ruleExpr(objs, 'GpuHighUtilization')).toMatchObject({ expr: 'avg by (namespace, pod) (DCGM_FI_DEV_GPU_UTIL{pod!=""}) > 90', for: '15m' });
+    expect(ruleExpr(objs, 'GpuMemoryPressure')).toMatchObject({ expr: 'DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > 0.9', for: '5m' });
+    expect(ruleExpr(objs, 'GpuHighTemperature')).toMatchObject({ expr: 'DCGM_FI_DEV_GPU_TEMP > 85', for: '5m' });
+    expect(ruleExpr(objs, 'GpuThermalThrottling')).toMatchObject({ expr: 'rate(DCGM_FI_DEV_THERMAL_VIOLATION[5m]) / 1e9 > 0.1', for: '10m' });
+    expect(ruleExpr(objs, 'GpuAllocatedButIdle')).toMatchObject({ expr: 'DCGM_FI_DEV_GPU_UTIL{pod!="", GPU_I_ID=""} < 5', for: '1h' });
+  });
+
   test('thresholds are props; alertRules/dashboard can be switched off', () => {
     const c = Testing.chart();
     new DcgmMonitoring(c, 'dcgm', { alerts: { memoryPressureRatio: 0.95, idlePercent: 10, idleFor: Duration.minutes(90), temperatureCelsius: 80 }, collectors: DcgmCollectors.basic() });
