@@ -3,10 +3,27 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuEksCluster, GpuEksClusterProps } from './cluster';
+import { clusterPropsForDra, draDriverEnabled, installNvidiaDraDriver, NvidiaDraDriverOptions } from './dra';
+import { _gpuOperatorForEfa, GpuEfa, GpuEfaOptions } from './efa';
 import { GpuConfigError } from '../errors';
 
 /** Properties of {@link GpuEksStack}: the stack's own props plus the cluster's. */
-export interface GpuEksStackProps extends StackProps, GpuEksClusterProps {}
+export interface GpuEksStackProps extends StackProps, GpuEksClusterProps {
+  /**
+   * Install NVIDIA's DRA driver for GPUs (pinned chart, src/eks/versions.ts) so pods claim GPUs through
+   * `resource.k8s.io/v1` (`GpuRequest.dra`). Needs `kubernetesVersion` 1.34 or later; turns the GPU Operator's
+   * device plugin off (the two cannot manage the same GPUs). See src/eks/dra.ts.
+   * @default - not installed: GPUs are served by the device plugin
+   */
+  readonly draDriver?: NvidiaDraDriverOptions;
+  /**
+   * EFA for multi-node training: a cluster placement group (bound into node classes that select
+   * `PlacementGroupSelector.ofEksStack()`), the AWS EFA device plugin (pinned chart) and the node security group's
+   * outbound rule to itself (see eks/efa.ts). Pass `{}` for the defaults.
+   * @default - none
+   */
+  readonly efa?: GpuEfaOptions;
+}
 
 /**
  * A stack holding one {@link GpuEksCluster}, with outputs for the cluster name, the
@@ -18,6 +35,10 @@ export interface GpuEksStackProps extends StackProps, GpuEksClusterProps {}
 export class GpuEksStack extends Stack {
   /** The GPU cluster construct (cluster, Karpenter, add-ons). */
   public readonly gpuCluster: GpuEksCluster;
+  /** The NVIDIA DRA driver chart, when `draDriver` is set. @default - none */
+  public readonly draDriverChart?: eks.HelmChart;
+  /** EFA support (placement group, device plugin). @default - undefined without the `efa` prop */
+  public readonly efa?: GpuEfa;
 
   constructor(scope: Construct, id: string, props: GpuEksStackProps = {}) {
     // Stack's own `props = {}` default covers undefined only; refuse null before it reads props.env.
@@ -27,7 +48,17 @@ export class GpuEksStack extends Stack {
         'pass an object of GpuEksStackProps, or omit it for the defaults');
     }
     super(scope, id, props);
-    this.gpuCluster = new GpuEksCluster(this, 'GpuCluster', props);
+    const dra = draDriverEnabled(this, props.draDriver);
+    // EFA first: the charts in props.charts are rendered by the cluster, so their placement group is bound before.
+    this.efa = props.efa === undefined ? undefined : new GpuEfa(this, 'Efa', props.efa);
+    this.efa?._bindCharts(Array.isArray(props.charts) ? props.charts : []);
+    const withEfa: GpuEksClusterProps = this.efa ? { ...props, gpuOperator: _gpuOperatorForEfa(props.gpuOperator) } : props;
+    this.gpuCluster = new GpuEksCluster(this, 'GpuCluster', dra ? clusterPropsForDra(this, withEfa) : withEfa);
+    this.efa?._attach(this.gpuCluster);
+    if (dra) {
+      const after = [this.gpuCluster.systemNodeGroup, ...(this.gpuCluster.gpuOperatorChart ? [this.gpuCluster.gpuOperatorChart] : [])];
+      this.draDriverChart = installNvidiaDraDriver(this, this.gpuCluster.cluster, after, props.draDriver!);
+    }
 
     new CfnOutput(this, 'ClusterName', {
       description: 'EKS cluster name',
@@ -48,6 +79,7 @@ export class GpuEksStack extends Stack {
    * @param chart the cdk8s chart
    */
   public addChart(chart: cdk8s.Chart): eks.KubernetesManifest {
+    this.efa?._bindCharts([chart]);
     return this.gpuCluster.addChart(chart);
   }
 }

@@ -21,12 +21,14 @@
  */
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
+import { gangRanks, planGang } from './gang';
 import {
   DEFAULT_SPOT_DISCOUNT, NodeCount, Plan, PlanOptions, PlanProblem, PoolCost, PoolPlan, PoolVerdict, Range,
   WorkloadPlan,
 } from './model';
 import { packFirstFitDecreasing, PackGroup } from './packing';
 import { ScalerIndex } from './replicas';
+import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, preferredVerdict } from '../scheduling/placement';
 import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
@@ -170,6 +172,15 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     const type = preferred ? cheapest(preferred.instanceTypes) : undefined;
     const req = podCpuMemoryRequests(w.template);
     const src = index.sourceOf(w.object);
+    const ranks = gangRanks(w);
+    const gang = ranks !== undefined && preferred && type
+      ? planGang(w, ranks, preferred.pool, type, demand, req.cpu, req.memoryBytes, preferred.pool.capacityTypes.includes('spot'), discount, reserve)
+      : undefined;
+    const gangLimit = fitting.every((v) => v.pool.gpuLimit !== undefined) ? fitting.reduce((s, v) => s + v.pool.gpuLimit!, 0) : undefined;
+    if (gang && gangLimit !== undefined && gang.nodeGpus > gangLimit) {
+      problems.push(`the gang can never start: its ${gang.ranks} ranks need ${gang.nodes} × ${gang.instanceType} = ${gang.nodeGpus} GPUs at once, `
+        + `but the pools it fits allow ${gangLimit} (limits.nvidia.com/gpu); the ranks that start wait forever for the rest`);
+    }
     const plan: WorkloadPlan = {
       kind: ref.kind,
       ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}),
@@ -194,6 +205,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       schedulable,
       problems,
       notes,
+      ...(gang ? { gang } : {}),
     };
     placed.push({
       w,
@@ -258,7 +270,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
 function nodeCapacity(pool: PoolModel, type: GpuInstanceType, resources: readonly string[], reserve: PlanOptions['systemReserve']): number[] {
   const adv = pool.advertisedResources(type);
   const alloc = allocatableOf(type, reserve);
-  return [...resources.map((r) => adv[r] ?? 0), alloc.cpu, alloc.memoryBytes];
+  return [...resources.map((r) => offeredOnNode(r, type, adv)), alloc.cpu, alloc.memoryBytes];
 }
 
 /** GPUs one replica takes on a node of `type`: each GPU resource as a share of a physical GPU. */
@@ -266,7 +278,7 @@ function gpuShare(pool: PoolModel, type: GpuInstanceType, demand: Readonly<Recor
   const adv = pool.advertisedResources(type);
   let share = 0;
   for (const [r, n] of Object.entries(demand)) {
-    const perGpu = type.gpuCount > 0 ? (adv[r] ?? 0) / type.gpuCount : 0;
+    const perGpu = type.gpuCount > 0 ? offeredOnNode(r, type, adv) / type.gpuCount : 0;
     share += perGpu > 0 ? n / perGpu : 0;
   }
   return share;
