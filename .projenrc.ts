@@ -64,8 +64,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // Coverage instrumentation doubles test time on 2 cores; run `npx jest --coverage` when wanted.
       collectCoverage: false,
       testTimeout: 120_000,
-      // Each test file's temporary files (aws-cdk cdk.out with 57 MB of assets per EKS synth) are removed after it.
-      setupFilesAfterEnv: ['<rootDir>/test/setup-tmpdir.ts'],
+      // Each test file's temporary files (aws-cdk cdk.out with 57 MB of assets per EKS synth) are removed after it;
+      // every object a test synthesises through cdk8s is validated against its upstream schema (test/validate-synth.ts).
+      // fast-check's seed: fixed, or FC_SEED (test/setup-fast-check.ts).
+      setupFilesAfterEnv: ['<rootDir>/test/setup-tmpdir.ts', '<rootDir>/test/validate-synth.ts', '<rootDir>/test/setup-fast-check.ts'],
     },
   },
   tsconfigDev: {

@@ -1,10 +1,11 @@
-import { describeIfShared, readCsv } from './shared';
+import { readCsv } from './shared';
 import { GpuInstanceType, GpuModel } from '../../src/catalog';
 import { configError } from '../config-error';
+import { describeWithShared } from '../shared-data';
 
 /** The error thrown by `fn`, asserting it is a GpuConfigError. */
 
-describeIfShared('gpu-instances.csv')('GpuInstanceType cross-checked against gpu-instances.csv', () => {
+describeWithShared('GpuInstanceType cross-checked against gpu-instances.csv', ['reference/gpu-instances.csv'], () => {
   const rows = readCsv('gpu-instances.csv');
 
   test('the catalog has exactly the CSV rows, in CSV order', () => {

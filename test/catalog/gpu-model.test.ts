@@ -1,9 +1,10 @@
-import { describeIfShared, readCsv } from './shared';
+import { readCsv } from './shared';
 import { GpuInstanceType, GpuModel, MigGpu } from '../../src/catalog';
 import { configError } from '../config-error';
+import { describeWithShared } from '../shared-data';
 
 
-describeIfShared('gpu-instances.csv')('GpuModel cross-checked against gpu-instances.csv', () => {
+describeWithShared('GpuModel cross-checked against gpu-instances.csv', ['reference/gpu-instances.csv'], () => {
   const rows = readCsv('gpu-instances.csv');
 
   test('the models are exactly the CSV gpu_model values, in first-seen order', () => {

@@ -1,19 +1,18 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { parse } from 'yaml';
-import { describeIfShared, readJson, REFERENCE_DIR } from './shared';
+import { readJson } from './shared';
 import { GpuInstanceType, MIG_MANAGER_DEFAULT_CONFIGS, MigGpu, MigLabels, MigProfileSpec } from '../../src/catalog';
 import { configError } from '../config-error';
+import { cases, describeWithShared, readShared } from '../shared-data';
 
 
-describeIfShared('mig-profiles.json')('MigGpu cross-checked against mig-profiles.json', () => {
+describeWithShared('MigGpu cross-checked against mig-profiles.json', ['reference/mig-profiles.json'], () => {
   const json = readJson('mig-profiles.json');
 
   test('one MigGpu per json GPU, in json order', () => {
     expect(MigGpu.all().map((g) => g.name)).toEqual(json.gpus.map((g: any) => g.gpu));
   });
 
-  test.each((json.gpus ?? []).map((g: any) => [g.gpu, g]) as Array<[string, any]>)('%s: GPU fields and every profile field', (_n, g) => {
+  test.each(cases(json.gpus.map((g: any) => [g.gpu, g]) as Array<[string, any]>, 'mig-profiles.json gpus'))('%s: GPU fields and every profile field', (_n, g) => {
     const gpu = MigGpu.of(g.gpu);
     expect(gpu.totalComputeSlices).toBe(g.total_compute_slices);
     expect(gpu.totalMemorySlices).toBe(g.total_memory_slices);
@@ -62,11 +61,8 @@ describeIfShared('mig-profiles.json')('MigGpu cross-checked against mig-profiles
   });
 });
 
-describeIfShared('mig-parted-config-default.yaml')('migManagerConfig cross-checked against mig-parted-config-default.yaml', () => {
-  const configPath = path.join(REFERENCE_DIR, 'mig-parted-config-default.yaml');
-  // jest runs a skipped describe's body too: read nothing when the reference folder is absent.
-  const file = fs.existsSync(configPath) ? fs.readFileSync(configPath, 'utf8') : 'mig-configs: {}';
-  const configs: Record<string, Array<{ 'mig-devices'?: Record<string, number> }>> = parse(file)['mig-configs'];
+describeWithShared('migManagerConfig cross-checked against mig-parted-config-default.yaml', ['reference/mig-parted-config-default.yaml'], () => {
+  const configs: Record<string, Array<{ 'mig-devices'?: Record<string, number> }>> = parse(readShared('reference/mig-parted-config-default.yaml'))['mig-configs'];
 
   test('the names match the file, in order', () => {
     expect(MigGpu.managerDefaultConfigs()).toEqual(Object.keys(configs));

@@ -7,15 +7,14 @@ import * as path from 'path';
 import { LintReport, runLint } from '../../src/cli/lint';
 import { readInputs } from '../../src/cli/yaml-input';
 import { validateManifests } from '../../src/validation';
+import { describeWithShared, sharedPath } from '../shared-data';
 
-const SEEDS = path.join(__dirname, '../../../shared/seeds');
-const describeIfShared = fs.existsSync(SEEDS) ? describe : describe.skip;
-if (!fs.existsSync(SEEDS)) console.warn(`test/cli/seeds.test.ts skipped: ${SEEDS} is absent (the shared folder beside the repo)`);
+const SEEDS = sharedPath('seeds');
 
 // The one seed with YAML samples: a guide to dynamic GPU resource management (Karpenter, DCGM, KEDA, Spot).
 const GUIDE = path.join(SEEDS, '001_e816ecc32d230f73.txt');
 
-describeIfShared('the seed documents', () => {
+describeWithShared('the seed documents', ['seeds/001_e816ecc32d230f73.txt'], () => {
   const seedFiles = () => fs.readdirSync(SEEDS).filter((f) => f.endsWith('.txt')).sort().map((f) => path.join(SEEDS, f));
 
   test('every ```yaml sample is read with the line of its apiVersion in the document', async () => {

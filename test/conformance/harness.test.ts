@@ -1,16 +1,15 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { CelHarnessError, compileRule, evaluateRule } from './cel';
 import { SHARED_CRDS_DIR, crdsAvailable, expectValid, knownKinds, objectId, parseManifests, schemaSource, validateObject } from './schema';
 import { collectRules } from './structural';
+import { describeWithShared, sharedPath } from '../shared-data';
 
-const SHARED = path.join(__dirname, '../../../shared');
-const REAL_WORLD = path.join(SHARED, 'reference/real-world');
-const SEEDS = path.join(SHARED, 'seeds');
-const describeIfShared = crdsAvailable() ? describe : describe.skip;
-if (!crdsAvailable()) console.warn(`[conformance] ${SHARED_CRDS_DIR} is absent: CRD, real-world and seed tests are skipped`);
+const REAL_WORLD = sharedPath('reference/real-world');
+const SEEDS = sharedPath('seeds');
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
@@ -105,7 +104,11 @@ describe('knownKinds', () => {
   });
 });
 
-describeIfShared('CRD kinds', () => {
+describeWithShared('CRD kinds', ['reference/crds'], () => {
+  test('with ../shared present the harness has its CRDs: custom resources are validated, never skipped', () => {
+    expect(crdsAvailable()).toBe(true);
+  });
+
   test('every served CRD version is known', () => {
     expect(knownKinds()).toEqual(expect.arrayContaining([
       'karpenter.sh/v1/NodePool', 'karpenter.sh/v1/NodeClaim', 'karpenter.k8s.aws/v1/EC2NodeClass',
@@ -191,13 +194,40 @@ describe('CEL engine', () => {
   });
 });
 
-describeIfShared('Karpenter NodePool (schema + CEL)', () => {
+describeWithShared('Karpenter NodePool (schema + CEL)', ['reference/crds'], () => {
   test('the base NodePool is valid', () => {
     expect(validateObject(NODE_POOL)).toEqual([]);
   });
 
   test('defaults are applied before CEL, as the API server does (no disruption block at all)', () => {
     expect(validateObject(nodePool((np) => { delete np.spec.disruption; delete np.spec.weight; }))).toEqual([]);
+    // A budget without `nodes` (required, default 10%) is valid only once the default is in.
+    expect(validateObject(nodePool((np) => { np.spec.disruption.budgets = [{ schedule: '@daily', duration: '10m' }]; }))).toEqual([]);
+    // A CEL rule reading a defaulted field sees the default (a made-up CRD: no upstream rule reads one today).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crds-'));
+    fs.writeFileSync(path.join(dir, 'widgets.yaml'), [
+      'apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: {name: widgets.example.com}',
+      'spec:', '  group: example.com', '  scope: Namespaced', '  names: {kind: Widget, plural: widgets}', '  versions:',
+      '    - name: v1', '      served: true', '      schema:', '        openAPIV3Schema:', '          type: object', '          properties:',
+      '            spec:', '              type: object', '              properties:', '                mode: {type: string, default: Fast}',
+      '                size: {type: integer}',
+      '              x-kubernetes-validations:', '                - {rule: "self.mode == \'Fast\' || has(self.size)", message: size is required unless mode is Fast}',
+    ].join('\n'));
+    const saved = process.env.CONFORMANCE_CRDS_DIR;
+    process.env.CONFORMANCE_CRDS_DIR = dir;
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const h = require('./schema');
+        const widget = (spec: any) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'default' }, spec });
+        expect(h.validateObject(widget({}))).toEqual([]);
+        expect(h.validateObject(widget({ mode: 'Slow' }))).toEqual(['spec: Invalid value: "object": size is required unless mode is Fast']);
+        expect(h.validateObject(widget({ mode: 'Slow', size: 1 }))).toEqual([]);
+      });
+    } finally {
+      if (saved === undefined) delete process.env.CONFORMANCE_CRDS_DIR;
+      else process.env.CONFORMANCE_CRDS_DIR = saved;
+    }
   });
 
   test('rejects an unknown field, with its path', () => {
@@ -288,7 +318,7 @@ describeIfShared('Karpenter NodePool (schema + CEL)', () => {
   });
 });
 
-describeIfShared('other CRD kinds', () => {
+describeWithShared('other CRD kinds', ['reference/crds'], () => {
   const nodeClass = {
     apiVersion: 'karpenter.k8s.aws/v1',
     kind: 'EC2NodeClass',
@@ -453,7 +483,7 @@ describe('without shared/', () => {
   });
 });
 
-describeIfShared('real-world manifests', () => {
+describeWithShared('real-world manifests', ['reference/crds', 'reference/real-world'], () => {
   const load = (rel: string) => parseManifests(fs.readFileSync(path.join(REAL_WORLD, rel), 'utf8'));
 
   test('ai-on-eks karpenter-gpu.rendered.yaml (NodePool + EC2NodeClass) is valid', () => {
@@ -474,7 +504,7 @@ describeIfShared('real-world manifests', () => {
   });
 });
 
-describeIfShared('seed documents (```yaml blocks in shared/seeds/*.txt)', () => {
+describeWithShared('seed documents (```yaml blocks in shared/seeds/*.txt)', ['reference/crds', 'seeds'], () => {
   /** Every object of every yaml block, with its harness verdict. */
   function seedVerdicts(): Record<string, string[]> {
     const out: Record<string, string[]> = {};

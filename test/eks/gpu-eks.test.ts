@@ -43,6 +43,7 @@ class StubNodeClass extends Construct {
       metadata: { name: id },
       spec: cdk8s.Lazy.any({
         produce: () => ({
+          amiSelectorTerms: [{ alias: 'al2023@latest' }], // required by the EC2NodeClass CRD
           role: this.role,
           subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': this.cluster } }],
           securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': this.cluster } }],

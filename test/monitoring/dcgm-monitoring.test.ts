@@ -1,15 +1,10 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import { GpuConfigError } from '../../src/errors';
 import { DcgmCollectors, DcgmExporterMode, DcgmMetricType, DcgmMonitoring } from '../../src/monitoring';
 import { GpuNodePool, SpotGpuPool } from '../../src/pools';
 import { validateManifests } from '../../src/validation';
 import { expectValid } from '../conformance/schema';
-
-const SHARED = path.join(__dirname, '../../../shared/reference/dcgm-exporter');
-const describeIfShared = fs.existsSync(SHARED) ? describe : describe.skip;
-if (!fs.existsSync(SHARED)) console.warn(`skipping the upstream CSV comparison: ${SHARED} is absent`);
+import { describeWithShared, readShared } from '../shared-data';
 
 const BOUND = { role: 'KarpenterNodeRole-demo', clusterName: 'demo' };
 // Every built-in rule, as GpuValidation runs them at synth.
@@ -141,6 +136,17 @@ describe('DcgmMonitoring', () => {
     expect(sm.spec.endpoints[0]).toMatchObject({ port: 'gpu-metrics', honorLabels: true });
   });
 
+  test('the documented threshold defaults, asserted one by one (a snapshot update would accept a change)', () => {
+    const c = Testing.chart();
+    new DcgmMonitoring(c, 'dcgm', { collectors: DcgmCollectors.dcp() }); // dcp() has the thermal violation counter
+    const objs = Testing.synth(c);
+    expect(ruleExpr(objs, 'GpuHighUtilization')).toMatchObject({ expr: 'avg by (namespace, pod) (DCGM_FI_DEV_GPU_UTIL{pod!=""}) > 90', for: '15m' });
+    expect(ruleExpr(objs, 'GpuMemoryPressure')).toMatchObject({ expr: 'DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > 0.9', for: '5m' });
+    expect(ruleExpr(objs, 'GpuHighTemperature')).toMatchObject({ expr: 'DCGM_FI_DEV_GPU_TEMP > 85', for: '5m' });
+    expect(ruleExpr(objs, 'GpuThermalThrottling')).toMatchObject({ expr: 'rate(DCGM_FI_DEV_THERMAL_VIOLATION[5m]) / 1e9 > 0.1', for: '10m' });
+    expect(ruleExpr(objs, 'GpuAllocatedButIdle')).toMatchObject({ expr: 'DCGM_FI_DEV_GPU_UTIL{pod!="", GPU_I_ID=""} < 5', for: '1h' });
+  });
+
   test('thresholds are props; alertRules/dashboard can be switched off', () => {
     const c = Testing.chart();
     new DcgmMonitoring(c, 'dcgm', { alerts: { memoryPressureRatio: 0.95, idlePercent: 10, idleFor: Duration.minutes(90), temperatureCelsius: 80 }, collectors: DcgmCollectors.basic() });
@@ -223,8 +229,8 @@ describe('DcgmMonitoring', () => {
   });
 });
 
-describeIfShared('DcgmCollectors against the upstream CSVs', () => {
-  const enabled = (file: string) => fs.readFileSync(path.join(SHARED, file), 'utf8').split('\n')
+describeWithShared('DcgmCollectors against the upstream CSVs', ['reference/dcgm-exporter/default-counters.csv', 'reference/dcgm-exporter/dcp-metrics-included.csv'], () => {
+  const enabled = (file: string) => readShared(`reference/dcgm-exporter/${file}`).split('\n')
     .filter((l) => l.trim() && !l.trim().startsWith('#')).map((l) => l.split(',').map((x) => x.trim()));
   test('dcp() holds every enabled upstream field with its type (plus the violation counters); basic() the non-DCP ones', () => {
     for (const file of ['default-counters.csv', 'dcp-metrics-included.csv']) {

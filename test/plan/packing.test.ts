@@ -31,6 +31,13 @@ describe('packFirstFitDecreasing', () => {
     expect(packFirstFitDecreasing([8, 96], [])).toBe(0);
   });
 
+  test('per-node counts round down: [8 GPU, 64 cpu] nodes, [3,1] × 2, [1,1] × 1, [1,0] × 1 fit one node', () => {
+    // 3+3+1+1 = 8 GPUs, 1+1+1+0 = 3 cpu. Rounding floor(1 / 2) up would fill the first node with 2 × [1,1] and open a second.
+    const groups = [{ size: [3, 1], count: 2 }, { size: [1, 1], count: 1 }, { size: [1, 0], count: 1 }];
+    expect(packFirstFitDecreasing([8, 64], groups)).toBe(1);
+    expect(naiveFfd([8, 64], groups)).toBe(1);
+  });
+
   test('an item larger than a node is refused', () => {
     expect(() => packFirstFitDecreasing([8, 96], [{ size: [9, 1], count: 1 }])).toThrow(/does not fit an empty node/);
   });

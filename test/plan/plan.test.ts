@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { GpuConfigError } from '../../src/errors';
-import { DEFAULT_SPOT_DISCOUNT, Plan, planGpuWorkloads, planHasErrors, renderPlanText } from '../../src/plan';
+import { DEFAULT_SPOT_DISCOUNT, Plan, planGpuWorkloads, planHasErrors, renderPlanHtml, renderPlanText } from '../../src/plan';
 import { SourcedManifest, validateManifests } from '../../src/validation';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'seed-architecture.yaml');
@@ -226,6 +226,26 @@ describe('capacity against pool limits', () => {
     // 16 slices fit exactly: 4 nodes × 4 advertised GPUs.
     const within = planGpuWorkloads(docs(POOL('ts', ['g5.4xlarge'], { limit: 16, annotations: sliced }), DEPLOY('m', 1), SCALER('m', 1, 16)));
     expect(pool(within, 'ts').problems).toEqual([]);
+  });
+
+  test('a pool exactly at its GPU limit is within it: no problem, no note, not drawn as over', () => {
+    // 8 GPUs × 2 replicas = 2 p4d.24xlarge = 16 GPUs, limit 16. (A p4d alone is 8 GPUs: its capacity ≤ the limit fits.)
+    const plan = planGpuWorkloads(docs(POOL('a', ['p4d.24xlarge'], { limit: 16 }), DEPLOY('m', 8, { replicas: 2 })));
+    const a = pool(plan, 'a');
+    expect(a.nodeGpus).toEqual({ min: 16, max: 16 });
+    expect(a.gpuLimit).toBe(16);
+    expect(a.problems).toEqual([]);
+    expect(a.notes.filter((n) => /limits/.test(n))).toEqual([]);
+    expect(workload(plan, 'm')).toMatchObject({ schedulable: true, pool: 'a', problems: [] });
+    expect(planHasErrors(plan)).toBe(false);
+    expect(renderPlanHtml(plan)).not.toMatch(/class="max over"|class="sub bad"/);
+    // A limit of exactly one node's GPUs: the type still fits the pool (Karpenter launches it), at the limit.
+    const one = planGpuWorkloads(docs(POOL('b', ['p4d.24xlarge'], { limit: 8 }), DEPLOY('one', 8)));
+    expect(workload(one, 'one')).toMatchObject({ schedulable: true, pool: 'b', instanceType: 'p4d.24xlarge', problems: [] });
+    expect(pool(one, 'b').problems).toEqual([]);
+    // One GPU more than the limit allows is over it.
+    const over = planGpuWorkloads(docs(POOL('a', ['p4d.24xlarge'], { limit: 15 }), DEPLOY('m', 8, { replicas: 2 })));
+    expect(renderPlanHtml(over)).toMatch(/class="max over"/);
   });
 
   test('a minimum above the limit is reported as the minimum', () => {

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { Duration, Size, Testing } from 'cdk8s';
 import { BOUND, chart } from './helpers';
 import { GpuInstanceType } from '../../src/catalog';
 import { CapacityReservation, CapacityType, DisruptionBudgets, GpuAmi, GpuNodePool, SpotGpuPool } from '../../src/pools';
 import { poolModelOf } from '../../src/scheduling';
 import { expectValid, parseManifests } from '../conformance/schema';
+import { describeWithShared, readShared } from '../shared-data';
 
 // Reviewed snapshots: every object also validates against the upstream CRDs (ajv + CEL).
 describe('snapshots', () => {
@@ -61,11 +61,7 @@ describe('snapshots', () => {
 });
 
 // The founding document's two NodePools (seeds/001, gpu-inference-pool and gpu-spot-pool) in under 15 lines each.
-const SEED_DIR = path.join(__dirname, '../../../shared/seeds');
-const describeIfShared = fs.existsSync(SEED_DIR) ? describe : describe.skip;
-if (!fs.existsSync(SEED_DIR)) console.warn(`[pools] skipping the seed comparison: ${SEED_DIR} is absent`);
-
-describeIfShared('the seed NodePools, rewritten', () => {
+describeWithShared('the seed NodePools, rewritten', ['seeds/001_*'], () => {
   test('each is written in under 15 lines of code (counted from this file)', () => {
     const me = fs.readFileSync(__filename, 'utf8');
     const blocks = [...me.matchAll(/\/\/ ---- seed pool: ([\w-]+) ----\n([\s\S]*?)\/\/ ---- end ----/g)];
@@ -76,9 +72,7 @@ describeIfShared('the seed NodePools, rewritten', () => {
     }
   });
 
-  // jest runs a skipped describe's body too: read nothing when the seeds are absent.
-  const seedFile = fs.existsSync(SEED_DIR) ? fs.readdirSync(SEED_DIR).find((f) => f.startsWith('001_')) : undefined;
-  const seedText = seedFile ? fs.readFileSync(path.join(SEED_DIR, seedFile), 'utf8') : '';
+  const seedText = readShared('seeds/001_*');
   const seedYaml = [...seedText.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).filter((y) => /kind: (NodePool|EC2NodeClass)/.test(y));
   const seeds = seedYaml.flatMap((y) => parseManifests(y));
   const seed = (kind: string, name: string) => seeds.find((o) => o.kind === kind && o.metadata?.name === name);

@@ -10,14 +10,15 @@ import { GpuConfigError } from '../../src/errors';
 import { Severity, formatFinding, validateManifests } from '../../src/validation';
 import { expectValid } from '../conformance/schema';
 import { suspiciousValues } from '../examples/helpers';
+import { PROPERTY_SEED } from '../setup-fast-check';
 
 /** Runs per property: modest, so the whole suite stays fast on 2 cores (thousands of cases overall). */
 export const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 /** Fewer runs for properties that synthesise big objects (Deployments, schema + CEL). */
 export const RUNS_HEAVY = Math.max(20, Math.round(RUNS * 0.6));
-/** fast-check parameters: a fixed seed unless FC_SEED is set, so a failure is reproducible. */
+/** fast-check parameters: the suite's seed (fixed unless FC_SEED is set, see test/setup-fast-check.ts), so a failure is reproducible. */
 export function params(numRuns = RUNS): fc.Parameters<any> {
-  return { numRuns, seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : 20250205, endOnFailure: true };
+  return { numRuns, seed: PROPERTY_SEED, endOnFailure: true };
 }
 
 /** Node-class props every test pool needs (role and cluster name). */

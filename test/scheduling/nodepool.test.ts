@@ -1,11 +1,8 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { GpuInstanceType } from '../../src/catalog';
 import { GpuConfigError } from '../../src/errors';
 import { ADVERTISED_RESOURCES_ANNOTATION, poolModelOf } from '../../src/scheduling/nodepool';
-
-const REAL_WORLD = path.join(__dirname, '../../../shared/reference/real-world');
+import { describeWithShared, readShared } from '../shared-data';
 
 const nodePool = (requirements: any[], extra: any = {}) => ({
   apiVersion: 'karpenter.sh/v1',
@@ -124,11 +121,8 @@ describe('poolModelOf on inline NodePools', () => {
   });
 });
 
-const describeIfShared = fs.existsSync(REAL_WORLD) ? describe : describe.skip;
-if (!fs.existsSync(REAL_WORLD)) console.warn(`skipping real-world NodePool tests: ${REAL_WORLD} is absent`);
-
-describeIfShared('poolModelOf on real-world NodePools', () => {
-  const load = (rel: string) => parseAllDocuments(fs.readFileSync(path.join(REAL_WORLD, rel), 'utf8'))
+describeWithShared('poolModelOf on real-world NodePools', ['reference/real-world/ai-on-eks/karpenter-gpu.rendered.yaml', 'reference/real-world/data-on-eks/nodepool-gpu-g6.yaml'], () => {
+  const load = (rel: string) => parseAllDocuments(readShared(`reference/real-world/${rel}`))
     .map((d) => d.toJS()).find((o) => o?.kind === 'NodePool');
 
   test('ai-on-eks karpenter-gpu (category g, generation > 4, reserved/spot/on-demand, GPU taint)', () => {
@@ -144,8 +138,7 @@ describeIfShared('poolModelOf on real-world NodePools', () => {
     expect(pool.nodeLabels(pool.instanceTypes[0])).toMatchObject({ 'karpenter.sh/nodepool': 'gpu', 'karpenter.sh/capacity-type': 'reserved', 'accelerator': 'nvidia' });
   });
 
-  const dataOnEks = path.join(REAL_WORLD, 'data-on-eks/nodepool-gpu-g6.yaml');
-  (fs.existsSync(dataOnEks) ? test : test.skip)('data-on-eks nodepool-gpu-g6 (no taint: the real defect; size list drops 16xlarge)', () => {
+  test('data-on-eks nodepool-gpu-g6 (no taint: the real defect; size list drops 16xlarge)', () => {
     const pool = poolModelOf(load('data-on-eks/nodepool-gpu-g6.yaml'));
     expect(pool.taints).toEqual([]);
     expect(pool.offersGpu).toBe(true);

@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { GpuInstanceType, MigGpu } from '../../src/catalog';
@@ -12,20 +10,17 @@ import { BUILTIN_RULES, validateManifests } from '../../src/validation';
 import { GpuRequest, InferenceDeployment } from '../../src/workloads';
 import { configError } from '../config-error';
 import { expectValid } from '../conformance/schema';
+import { describeWithShared, readShared } from '../shared-data';
 
 const BOUND = { role: 'KarpenterNodeRole-demo', clusterName: 'demo' };
 const A100 = MigGpu.A100_40GB;
-const SEEDS = path.join(__dirname, '..', '..', '..', 'shared', 'seeds');
-const seedFile = fs.existsSync(SEEDS) ? fs.readdirSync(SEEDS).find((f) => f.startsWith('004_')) : undefined;
-const describeIfSeed = seedFile ? describe : describe.skip;
-if (!seedFile) console.warn(`test/sharing: ${SEEDS}/004_*.txt is absent; the seed comparison is skipped`);
 
 const pool = (c: Chart, id: string, types: GpuInstanceType[], extra: any = {}) =>
   new GpuNodePool(c, id, { name: id, instanceTypes: types, gpuLimit: 16, nodeClassProps: BOUND, ...extra });
 const ofKind = (objs: any[], kind: string) => objs.filter((o) => o.kind === kind);
 
-describeIfSeed('seed 004 (mig-config and time-slicing-config), checked against the profile table', () => {
-  const text = seedFile ? fs.readFileSync(path.join(SEEDS, seedFile), 'utf8') : '';
+describeWithShared('seed 004 (mig-config and time-slicing-config), checked against the profile table', ['seeds/004_*'], () => {
+  const text = readShared('seeds/004_*');
 
   test('the seed says what we rebuild: inference-7 = devices 0-3 × 1g.5gb:7, training-4 = devices 4-7 × 2g.10gb:4', () => {
     // The blog lost the YAML indentation, so the facts are read with regular expressions.

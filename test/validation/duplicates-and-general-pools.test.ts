@@ -1,8 +1,7 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, nodePool, of, parseYaml, workload } from './helpers';
 import { readInputs } from '../../src/cli/yaml-input';
 import { Severity, validateManifests } from '../../src/validation';
+import { describeWithShared, sharedPath } from '../shared-data';
 
 describe('GPU007 an object is defined only once', () => {
   const cm = (name: string, namespace?: string, data: Record<string, string> = { a: '1' }, apiVersion = 'v1') =>
@@ -118,13 +117,9 @@ describe('GPU008 a general pool that admits GPU types must exclude them or be ta
   });
 });
 
-const SEEDS = path.join(__dirname, '../../../shared/seeds');
-const describeIfShared = fs.existsSync(SEEDS) ? describe : describe.skip;
-if (!fs.existsSync(SEEDS)) console.warn(`seed 001 GPU007/GPU008 tests skipped: ${SEEDS} is absent (the shared folder beside the repo)`);
-
-describeIfShared('seed 001 ("Consolidation" sample reuses NodePool gpu-inference-pool)', () => {
+describeWithShared('seed 001 ("Consolidation" sample reuses NodePool gpu-inference-pool)', ['seeds/001_e816ecc32d230f73.txt'], () => {
   test('GPU007 reports the second gpu-inference-pool; GPU008 warns that the copy admits GPU types untainted', async () => {
-    const input = await readInputs([path.join(SEEDS, '001_e816ecc32d230f73.txt')]);
+    const input = await readInputs([sharedPath('seeds/001_e816ecc32d230f73.txt')]);
     const findings = validateManifests(input.manifests);
     const dup = of(findings, 'GPU007');
     expect(dup).toHaveLength(1);

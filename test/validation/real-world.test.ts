@@ -1,15 +1,13 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { loadYaml, of } from './helpers';
 import { formatFinding, Severity, SourcedManifest, validateManifests } from '../../src/validation';
+import { describeWithShared, sharedPath } from '../shared-data';
 
 // Real manifests from public repositories (see shared/reference/real-world/README.md): a linter that errors on
 // the ai-on-eks ones is wrong, not the manifests; data-on-eks' g6 NodePool is a real GPU003 defect.
-const DIR = path.join(__dirname, '../../../shared/reference/real-world');
-const describeIfShared = fs.existsSync(DIR) ? describe : describe.skip;
-if (!fs.existsSync(DIR)) console.warn(`skipping real-world manifest tests: ${DIR} is absent (shared reference data not checked out)`);
+const DIR = sharedPath('reference/real-world');
 
-describeIfShared('real-world manifests', () => {
+describeWithShared('real-world manifests', ['reference/real-world/ai-on-eks/karpenter-gpu.rendered.yaml', 'reference/real-world/ai-on-eks/ministral-8b-vllm.yaml', 'reference/real-world/data-on-eks/nodepool-gpu-g6.yaml'], () => {
   // Only the rendered template is YAML; karpenter-gpu.tftpl.yaml has Terraform placeholders and is skipped.
   const clean = ['ai-on-eks/karpenter-gpu.rendered.yaml', 'ai-on-eks/ministral-8b-vllm.yaml'].map((f) => path.join(DIR, f));
   const load = (files: string[]): SourcedManifest[] => files.flatMap((f) => loadYaml(f));

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadYaml, of } from './helpers';
 import { GpuConfigError } from '../../src/errors';
-import { BUILTIN_RULES, defaultRegistry, Rule, RuleRegistry, Severity, validateManifests } from '../../src/validation';
+import { BUILTIN_RULES, defaultRegistry, Finding, Rule, RuleRegistry, Severity, validateManifests } from '../../src/validation';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 
@@ -15,6 +15,15 @@ const rule = (over: Partial<Rule> = {}): Rule => ({
   *check() { /* nothing */ },
   ...over,
 });
+
+/** A finding as a fixture's `# expect:` line: `# expect: <Kind>/[<namespace>/]<name> <field path>`. */
+const expectLine = (f: Finding): string =>
+  `# expect: ${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name} ${f.fieldPath}`;
+
+/** The `# expect:` lines of a fail fixture, sorted: one per finding its rule must report (object and field). */
+function expectedFindings(file: string): string[] {
+  return fs.readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.startsWith('# expect: ')).map((l) => l.trimEnd()).sort();
+}
 
 describe('built-in rules (self-test)', () => {
   const rules = defaultRegistry().all();
@@ -44,6 +53,16 @@ describe('built-in rules (self-test)', () => {
       expect(findings.length).toBeGreaterThan(0);
       expect(findings[0].severity).toBe(defaultRegistry().get(id)!.severity);
       expect(findings[0].source?.file).toContain('fail.yaml');
+    });
+    test('reports exactly the objects and fields fail.yaml\'s `# expect:` lines name', () => {
+      const file = path.join(dir, 'fail.yaml');
+      const actual = of(validateManifests(loadYaml(file)), id).map(expectLine).sort();
+      const expected = expectedFindings(file);
+      if (expected.length === 0) {
+        throw new Error(`${file} has no '# expect: <Kind>/[<namespace>/]<name> <field path>' lines; `
+          + `write one per finding the rule must report (today it reports:\n${actual.join('\n')})`);
+      }
+      expect(actual).toEqual(expected);
     });
     test('pass.yaml is clean of every rule', () => {
       expect(validateManifests(loadYaml(path.join(dir, 'pass.yaml'))).map((f) => `${f.ruleId} ${f.fieldPath}: ${f.message}`)).toEqual([]);

@@ -15,21 +15,19 @@ import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
 import { _fastYamlDocument } from '../../src/validation/yaml-writer';
+import { describeWithShared, sharedPath } from '../shared-data';
 
 /** cdk8s's writer as loaded (no synth session is open while this module loads). */
 const CDK8S_STRINGIFY = Yaml.stringify;
 
 const REPO = path.join(__dirname, '../..');
-const SHARED = path.join(REPO, '../shared');
-const HAVE_SHARED = fs.existsSync(SHARED);
-if (!HAVE_SHARED) console.warn(`yaml-writer corpus: skipping the shared reference/seeds corpus: ${SHARED} is absent`);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading the corpus
 
 /** Every file under `dir`, recursively, sorted (so failures and counts are stable). */
 function walk(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
+  if (!fs.existsSync(dir)) throw new Error(`corpus folder ${dir} is missing`);
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const p = path.join(dir, e.name);
@@ -162,7 +160,6 @@ afterAll(() => {
  * keeps the test from passing on an empty or unreadable corpus.
  */
 function corpusTests(name: string, files: () => string[], minAccepted: number, minBlockScalars: number): void {
-  // Read in the describe body (jest runs it even for a skipped describe): `files` returns [] when the root is absent.
   const docs = corpusDocs(files());
 
   test(`${name}: every accepted document is byte-identical to cdk8s`, () => {
@@ -190,10 +187,9 @@ describe('corpus: the repository\'s own YAML', () => {
   corpusTests('crds', () => walk(path.join(REPO, 'crds')), 8, 8);
 });
 
-const describeIfShared = HAVE_SHARED ? describe : describe.skip;
-describeIfShared(HAVE_SHARED ? 'corpus: ../shared' : `corpus: ../shared (skipped: ${SHARED} is absent)`, () => {
-  corpusTests('../shared/reference', () => (HAVE_SHARED ? walk(path.join(SHARED, 'reference')) : []), 20, 10);
-  corpusTests('../shared/seeds', () => (HAVE_SHARED ? walk(path.join(SHARED, 'seeds')) : []), 1, 0);
+describeWithShared('corpus: ../shared', ['reference', 'seeds'], () => {
+  corpusTests('../shared/reference', () => walk(sharedPath('reference')), 20, 10);
+  corpusTests('../shared/seeds', () => walk(sharedPath('seeds')), 1, 0);
 });
 
 // ---------------------------------------------------------------------------------------------------------------
