@@ -259,7 +259,7 @@ export class DcgmMonitoring extends Construct {
         warn: PodSecurityLevel.PRIVILEGED,
         audit: PodSecurityLevel.RESTRICTED,
         reason: 'dcgm-exporter mounts the hostPath /var/lib/kubelet/pod-resources (baseline forbids host paths) and runs as '
-          + "root to connect to the kubelet's socket; it adds SYS_ADMIN when profiling (DCP) fields are collected",
+          + `root to connect to the kubelet's socket${this.collectors.needsProfiling ? '; it adds SYS_ADMIN for the profiling (DCP) fields' : ''}`,
       }
       : { enforce: PodSecurityLevel.RESTRICTED };
     if (props.createNamespace !== undefined && typeof props.createNamespace !== 'boolean') {

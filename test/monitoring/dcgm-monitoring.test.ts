@@ -193,7 +193,12 @@ describe('DcgmMonitoring', () => {
     expect(validateManifests(objs.map((object) => ({ object })))).toEqual([]);
     // Without the exporter, no pods of ours: restricted; and the GPU Operator owns its namespace.
     expect(new DcgmMonitoring(Testing.chart(), 'op', { exporter: false }).podSecurity).toEqual({ enforce: 'restricted' });
-    expect(() => new DcgmMonitoring(Testing.chart(), 'op', { exporter: false, createNamespace: true })).toThrow(GpuConfigError);
+    // GPU Operator mode: the namespace holds only the rules and the dashboard, so it is made at restricted.
+    const op = Testing.chart();
+    new DcgmMonitoring(op, 'op', { exporter: false, createNamespace: true, namespace: 'gpu-alerts' });
+    const opNs = Testing.synth(op).find((o: any) => o.kind === 'Namespace');
+    expect(opNs.metadata.name).toBe('gpu-alerts');
+    expect(opNs.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(new DcgmMonitoring(Testing.chart(), 'basic').podSecurity.reason).not.toContain('SYS_ADMIN');
   });
 
