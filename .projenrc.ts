@@ -42,15 +42,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     `aws-cdk-lib@${AWS_CDK_LIB_VERSION}`,
     `@aws-cdk/lambda-layer-kubectl-v33@${KUBECTL_LAYER_VERSION}`,
     'cdk8s-cli@2.207.60',
-    'ajv@8.20.0',
-    'ajv-formats@3.0.1',
-    '@marcbachmann/cel-js@8.0.0',
     'fast-check@4.10.2',
     // The registry mirror here has no 'ts5.x' dist-tags, which projen would otherwise ask for.
     '@types/node@^20',
   ],
-  // Bundled so the `cdk8s-gpu` CLI and the YAML reader work without extra installs.
-  bundledDeps: ['yaml@2.9.1', 'js-yaml@^4.3.2'],
+  // Bundled so the `cdk8s-gpu` CLI, the YAML reader and the schema gate (src/schema: ajv over the CRDs, CEL
+  // rules with cel-js) work without extra installs.
+  bundledDeps: ['yaml@2.9.1', 'js-yaml@^4.3.2', 'ajv@8.20.0', 'ajv-formats@3.0.1', '@marcbachmann/cel-js@8.0.0'],
   bin: { 'cdk8s-gpu': 'lib/cli/main.js' },
 
   jestOptions: {
