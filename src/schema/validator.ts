@@ -58,6 +58,11 @@ export interface SchemaValidatorOptions {
   readonly coreKinds?: boolean;
   /** Throw (CelHarnessError) when a CRD's CEL rule cannot be evaluated, instead of skipping that rule. @default false */
   readonly strictCel?: boolean;
+  /**
+   * Report a namespace on a cluster-scoped object. The API server silently drops it, so the gate (which judges foreign
+   * YAML as the cluster would) does not; the tests' conformance harness does, for our own output. @default false
+   */
+  readonly namespaceOnClusterScoped?: boolean;
   /** Receives one-off notes (a CRD folder missing, cdk8s-plus-30 not installed). @default - dropped */
   readonly warn?: (message: string) => void;
 }
@@ -202,7 +207,7 @@ export class SchemaValidator {
         schemaErrorPointers.push(e.instancePath);
       }
     }
-    errors.push(...objectMetaErrors(data, entry.namespaced));
+    errors.push(...objectMetaErrors(data, entry.namespaced ? true : this.options.namespaceOnClusterScoped ? false : undefined));
     if (entry.structural) {
       runCel(data, entry.structural, '', schemaErrorPointers, errors, this.options.strictCel ?? false);
     } else {

@@ -58,6 +58,7 @@ function getValidator(): SchemaValidator {
   validator = new SchemaValidator({
     crdDirs: available ? [SHARED_CRDS_DIR, VENDORED_CRDS_DIR] : [VENDORED_CRDS_DIR],
     strictCel: true,
+    namespaceOnClusterScoped: true,
     warn: warnOnce,
   });
   return validator;

@@ -10,6 +10,7 @@ import { MONITORING_RULES } from './monitoring';
 import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
+import { RULE_FAILED, SCHEMA_VIOLATION } from './schema-gate';
 import { SHARING_RULES } from './sharing';
 import { WORKLOAD_RULES } from './workloads';
 
@@ -18,6 +19,7 @@ export { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARP
 export { DUPLICATE_OBJECT } from './objects';
 export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 export { GPU_RESOURCES_IN_LIMITS } from './resources';
+export { RULE_FAILED, SCHEMA_VIOLATION } from './schema-gate';
 export { SCALING_RULES } from './keda';
 export { MONITORING_RULES } from './monitoring';
 export { SHARING_RULES } from './sharing';
@@ -35,6 +37,8 @@ export const BUILTIN_RULES: readonly Rule[] = [
   GPU_MODEL_NOT_PINNED,
   DUPLICATE_OBJECT,
   GENERAL_POOL_ADMITS_GPU_TYPES,
+  SCHEMA_VIOLATION,
+  RULE_FAILED,
   ...KARPENTER_RULES,
   ...WORKLOAD_RULES,
   ...SCALING_RULES,
