@@ -48,8 +48,14 @@ export function loadCel(): any {
 
 /** Minimal in-memory ESM → CommonJS loader for a self-contained package (relative imports only). */
 function loadEsmAsCommonJs(entry: string): any {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ts: typeof import('typescript') = require('typescript');
+  // Only under jest (Node's require of ESM works outside it on Node >= 20.19), where typescript is installed.
+  let ts: typeof import('typescript');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+    ts = require('typescript');
+  } catch {
+    throw new Error(`@marcbachmann/cel-js is an ES module and this Node.js (${process.version}) cannot require it: use Node.js >= 20.19`);
+  }
   const cache = new Map<string, { exports: any }>();
   const load = (file: string): any => {
     const cached = cache.get(file);

@@ -2,13 +2,13 @@
  * The validation engine: index the manifests once, run every rule, drop suppressed findings, sort.
  */
 import { GpuConfigError } from '../errors';
-import { defaultSchemaValidator, splitViolation } from '../schema/validator';
 import { ManifestIndex, ManifestIndexOptions, objectRefOf } from './context';
 import { Finding, SourcedManifest } from './model';
 import { defaultRegistry, RuleRegistry } from './registry';
 import { Rule } from './rule';
 import { BUILTIN_RULES, RULE_FAILED, SCHEMA_VIOLATION, SUPPRESSION_RULE } from './rules';
 import { suppressionsOf } from './suppression';
+import { defaultSchemaValidator, splitViolation } from '../schema/validator';
 
 /** Options of {@link validateManifests}. */
 export interface ValidateOptions {
@@ -97,8 +97,14 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
   const engineFinding = (rule: Rule, obj: any, fieldPath: string, message: string): Finding => {
     const source = sourceOf.get(obj);
     return {
-      ruleId: rule.id, title: rule.title, severity: rule.severity, object: objectRefOf(obj),
-      ...(source ? { source } : {}), fieldPath, message, remediation: rule.remediation,
+      ruleId: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      object: objectRefOf(obj),
+      ...(source ? { source } : {}),
+      fieldPath,
+      message,
+      remediation: rule.remediation,
     };
   };
 
@@ -163,7 +169,8 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
       continue;
     }
     // The rule failed: find the objects it fails on alone, report each (GPU010), and run it on the others.
-    const culprits = index.objects.filter((o) => !runRule(rule, new ManifestIndex([{ object: o, source: index.sourceOf(o) }], indexOptions), knownRuleIds).ok);
+    const alone = (o: any) => new ManifestIndex([{ object: o, source: index.sourceOf(o) }], indexOptions);
+    const culprits = index.objects.filter((o) => !runRule(rule, alone(o), knownRuleIds).ok);
     const failure = (o: any, why: string) => record(engineFinding(RULE_FAILED, o, '<root>',
       `rule ${rule.id} (${rule.title}) failed on this object: ${why}; ${rule.id} did not judge it`), o);
     if (culprits.length === 0) {
