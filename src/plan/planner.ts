@@ -30,6 +30,7 @@ import { ScalerIndex } from './replicas';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, preferredVerdict } from '../scheduling/placement';
 import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
+import { gateManifests } from '../schema/gate';
 import { ManifestIndex, objectRefOf } from '../validation/context';
 import { validateManifests } from '../validation/engine';
 import { SourcedManifest } from '../validation/model';
@@ -96,7 +97,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     throw new GpuConfigError('planGpuWorkloads', 'spotDiscount', `is ${JSON.stringify(discount)}, not a fraction in [0, 1)`,
       'give the share saved by spot, e.g. 0.6 for 60% below on-demand');
   }
-  const index = new ManifestIndex(manifests);
+  const gate = options.schemaGate === false ? undefined : gateManifests(manifests);
+  const index = new ManifestIndex(gate ? gate.passed : manifests);
   const pools = index.nodePools();
   const scalers = new ScalerIndex(index);
   const reserve = options.systemReserve;
@@ -216,6 +218,11 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     max: poolPlans.reduce((s, p) => s + f(p).max, 0),
   });
   const problems: PlanProblem[] = [];
+  for (const f of gate?.failed ?? []) {
+    for (const v of f.violations) {
+      problems.push({ severity: 'error', subject: labelOf(f.manifest.object), message: `GPU009 ${v.fieldPath}: ${v.message} (left out of the plan)` });
+    }
+  }
   for (const p of placed) {
     for (const m of p.problems) problems.push({ severity: 'error', subject: p.plan.label, message: m });
     for (const m of p.notes) problems.push({ severity: 'warning', subject: p.plan.label, message: m });

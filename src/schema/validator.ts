@@ -63,6 +63,11 @@ export interface SchemaValidatorOptions {
    * YAML as the cluster would) does not; the tests' conformance harness does, for our own output. @default false
    */
   readonly namespaceOnClusterScoped?: boolean;
+  /**
+   * Check extended resources (`nvidia.com/gpu`: whole counts, requests = limits) as the API server does. The lint
+   * gate leaves them to rule GPU001, which says more; the tests' harness checks them. @default false
+   */
+  readonly extendedResources?: boolean;
   /** Receives one-off notes (a CRD folder missing, cdk8s-plus-30 not installed). @default - dropped */
   readonly warn?: (message: string) => void;
 }
@@ -212,7 +217,7 @@ export class SchemaValidator {
       runCel(data, entry.structural, '', schemaErrorPointers, errors, this.options.strictCel ?? false);
     } else {
       try {
-        errors.push(...semanticErrors(data));
+        errors.push(...semanticErrors(data, { extendedResources: this.options.extendedResources ?? false }));
       } catch (e) {
         // The restated API-server checks read typed data: on data ajv already rejected they may fail; say nothing more.
         if (errors.length === 0) errors.push(`<root>: Invalid value: "object": cannot be checked (${(e as Error)?.message ?? e})`);

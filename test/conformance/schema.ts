@@ -59,6 +59,7 @@ function getValidator(): SchemaValidator {
     crdDirs: available ? [SHARED_CRDS_DIR, VENDORED_CRDS_DIR] : [VENDORED_CRDS_DIR],
     strictCel: true,
     namespaceOnClusterScoped: true,
+    extendedResources: true,
     warn: warnOnce,
   });
   return validator;
