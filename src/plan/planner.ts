@@ -328,7 +328,11 @@ function planPool(pool: PoolModel, here: readonly Placed[], discount: number, re
   // limits["nvidia.com/gpu"] counts those, not physical GPUs.
   const capacityOf = (t: GpuInstanceType): Record<string, number> =>
     ({ 'cpu': t.vcpu, 'memory': t.memoryMiB * MiB, 'nvidia.com/gpu': t.gpuCount, ...pool.advertisedResources(t) });
-  const used = (m: Map<GpuInstanceType, number>, k: string) => total(m, (t) => capacityOf(t)[k] ?? 0);
+  // Own properties only: a limit named `constructor` or `toString` is a resource no node advertises.
+  const used = (m: Map<GpuInstanceType, number>, k: string) => total(m, (t) => {
+    const cap = capacityOf(t);
+    return Object.prototype.hasOwnProperty.call(cap, k) && typeof cap[k] === 'number' ? cap[k] : 0;
+  });
   const show = (k: string, v: number) => (k === 'memory' ? `${+(v / GiB).toFixed(1)}Gi` : fmt(v));
   const onlyHere = counted.filter((p) => p.onlyHere);
   const hardMin = pack(onlyHere, 'min');

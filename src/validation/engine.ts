@@ -168,20 +168,32 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
       for (const [f, obj] of found.findings) record(f, obj);
       continue;
     }
-    // The rule failed: find the objects it fails on alone, report each (GPU010), and run it on the others.
+    // The rule failed. First without the objects that failed their schema (GPU009 already explains them) …
+    if (failedSchema.size > 0) {
+      const valid = runRule(rule, new ManifestIndex(all.filter((m) => !failedSchema.has(m?.object)), indexOptions), knownRuleIds);
+      if (valid.ok) {
+        for (const [f, obj] of valid.findings) record(f, obj);
+        continue;
+      }
+    }
+    // … then find the objects it fails on: alone, else (small sets) those whose removal lets it run; report each
+    // (GPU010) and run the rule on the others.
     const alone = (o: any) => new ManifestIndex([{ object: o, source: index.sourceOf(o) }], indexOptions);
-    const culprits = index.objects.filter((o) => !runRule(rule, alone(o), knownRuleIds).ok);
+    const without = (drop: ReadonlySet<any>) => new ManifestIndex(all.filter((m) => !drop.has(m?.object)), indexOptions);
+    let culprits = index.objects.filter((o) => !runRule(rule, alone(o), knownRuleIds).ok);
+    if (culprits.length === 0 && index.objects.length <= LEAVE_ONE_OUT_LIMIT) {
+      culprits = index.objects.filter((o) => runRule(rule, without(new Set([...failedSchema, o])), knownRuleIds).ok);
+    }
     const failure = (o: any, why: string) => record(engineFinding(RULE_FAILED, o, '<root>',
       `rule ${rule.id} (${rule.title}) failed on this object: ${why}; ${rule.id} did not judge it`), o);
     if (culprits.length === 0) {
-      // Only the combination fails: report it on the rule's first object, and keep nothing of the rule's run.
+      // No object to blame: report it on the rule's first object, and keep nothing of the rule's run.
       const first = index.objects.find((o) => !failedSchema.has(o)) ?? index.objects[0];
-      if (first !== undefined) failure(first, `${found.error} (on the whole set, no object alone)`);
+      if (first !== undefined) failure(first, `${found.error} (on the whole set, no single object)`);
       continue;
     }
     for (const o of culprits) if (!failedSchema.has(o)) failure(o, found.error);
-    const rest = new Set(culprits);
-    const again = runRule(rule, new ManifestIndex(all.filter((m) => !rest.has(m?.object)), indexOptions), knownRuleIds);
+    const again = runRule(rule, without(new Set([...failedSchema, ...culprits])), knownRuleIds);
     if (again.ok) for (const [f, obj] of again.findings) record(f, obj);
   }
 
@@ -198,6 +210,9 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
     || seq.get(a)! - seq.get(b)!);
   return { findings, index, info: { schemaGate: gateOn, schemaChecked, schemaFailed, unknownKinds } };
 }
+
+/** Up to this many objects, a failing rule is re-run once per object left out, to find the object it fails on. */
+const LEAVE_ONE_OUT_LIMIT = 500;
 
 function errorMessage(e: unknown): string {
   const m = (e as Error)?.message;

@@ -75,7 +75,7 @@ describe('validateManifests', () => {
     // A rule that fails only on the whole set is reported once, on its first object, and the rest of its run dropped.
     const always: Rule = { ...bad, id: 'GPU902', *check(ctx) { if (ctx.objects.length > 1) throw new Error('pairs'); } };
     expect(lint(pods, { rules: [always] }).map((f) => `${f.object.name}:${f.ruleId}:${f.message}`))
-      .toEqual(['a:GPU010:rule GPU902 (crashes on odd pods) failed on this object: pairs (on the whole set, no object alone); GPU902 did not judge it']);
+      .toEqual(['a:GPU010:rule GPU902 (crashes on odd pods) failed on this object: pairs (on the whole set, no single object); GPU902 did not judge it']);
   });
 });
 
