@@ -62,7 +62,9 @@ const deployment = (name: string, podSpec: any = {}, spec: any = {}) => ({
   },
 });
 const sourced = (objects: any[]): SourcedManifest[] => objects.map((object, i) => ({ object, source: { file: 'in.yaml', line: 1 + 10 * i } }));
-const nodeAffinity = (matchExpressions: unknown) => ({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions }] } } } });
+const nodeAffinity = (matchExpressions: unknown) => ({
+  affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions }] } } },
+});
 const quota = (hard: string) => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'default' }, spec: { hard: JSON.parse(hard) } });
 
 describe('GPU009: the schema gate', () => {
