@@ -13,6 +13,7 @@ import { COLOR_STYLE, safeText, UsageError, useColor, walkArgs } from './args';
 import { DEFAULT_SPOT_DISCOUNT, Plan, planGpuWorkloads, planHasErrors, PLAIN_STYLE, renderPlanHtml, renderPlanJson, renderPlanText } from '../plan';
 import { EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, LintIO, packageVersion } from './lint';
 import { readInputs } from './yaml-input';
+import { SourcedManifest } from '../validation/model';
 
 /** The text of `cdk8s-gpu plan --help`. */
 export const PLAN_USAGE = `Usage: cdk8s-gpu plan [options] FILE|DIR|- ...
@@ -72,6 +73,21 @@ function parseArgs(args: string[]): PlanCliOptions {
   return o;
 }
 
+/** A manifest whose file name, kind, name and namespace have their control characters escaped (for text and HTML). */
+function safeForText(m: SourcedManifest): SourcedManifest {
+  const o = m.object;
+  const meta = o?.metadata;
+  const unsafe = (v: unknown) => typeof v === 'string' && safeText(v) !== v;
+  const fixObject = o && typeof o === 'object' && (unsafe(o.kind) || (meta && typeof meta === 'object' && (unsafe(meta.name) || unsafe(meta.namespace))));
+  const object = !fixObject ? o : {
+    ...o,
+    ...(typeof o.kind === 'string' ? { kind: safeText(o.kind) } : {}),
+    metadata: { ...meta, ...(typeof meta?.name === 'string' ? { name: safeText(meta.name) } : {}), ...(typeof meta?.namespace === 'string' ? { namespace: safeText(meta.namespace) } : {}) },
+  };
+  const source = m.source?.file === undefined ? m.source : { ...m.source, file: safeText(m.source.file) };
+  return object === o && source === m.source ? m : { object, ...(source ? { source } : {}) };
+}
+
 /**
  * Runs `cdk8s-gpu plan` with `args` (the words after `plan`). Never calls process.exit and never throws for bad
  * input: returns the exit code.
@@ -95,9 +111,8 @@ export async function runPlan(args: string[], io: LintIO): Promise<number> {
   const read = await readInputs(opts.inputs, { stdin: io.stdin });
   let plan: Plan;
   try {
-    // Text and HTML show file names: escape control characters in them (object names with any are refused by the gate).
-    const manifests = opts.format === 'json' ? read.manifests : read.manifests.map((m) => (m.source?.file === undefined ? m
-      : { ...m, source: { ...m.source, file: safeText(m.source.file) } }));
+    // Text and HTML show file and object names: control characters in them are escaped (the gate refuses such names).
+    const manifests = opts.format === 'json' ? read.manifests : read.manifests.map(safeForText);
     plan = planGpuWorkloads(manifests, {
       ...(opts.spotDiscount === undefined ? {} : { spotDiscount: opts.spotDiscount }),
       schemaGate: !opts.noSchema,
