@@ -27,6 +27,7 @@ import {
 } from './model';
 import { packFirstFitDecreasing, PackGroup } from './packing';
 import { ScalerIndex } from './replicas';
+import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, preferredVerdict } from '../scheduling/placement';
 import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
@@ -265,7 +266,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
 function nodeCapacity(pool: PoolModel, type: GpuInstanceType, resources: readonly string[], reserve: PlanOptions['systemReserve']): number[] {
   const adv = pool.advertisedResources(type);
   const alloc = allocatableOf(type, reserve);
-  return [...resources.map((r) => adv[r] ?? 0), alloc.cpu, alloc.memoryBytes];
+  return [...resources.map((r) => offeredOnNode(r, type, adv)), alloc.cpu, alloc.memoryBytes];
 }
 
 /** GPUs one replica takes on a node of `type`: each GPU resource as a share of a physical GPU. */
@@ -273,7 +274,7 @@ function gpuShare(pool: PoolModel, type: GpuInstanceType, demand: Readonly<Recor
   const adv = pool.advertisedResources(type);
   let share = 0;
   for (const [r, n] of Object.entries(demand)) {
-    const perGpu = type.gpuCount > 0 ? (adv[r] ?? 0) / type.gpuCount : 0;
+    const perGpu = type.gpuCount > 0 ? offeredOnNode(r, type, adv) / type.gpuCount : 0;
     share += perGpu > 0 ? n / perGpu : 0;
   }
   return share;

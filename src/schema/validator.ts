@@ -7,7 +7,8 @@
  *   CEL `x-kubernetes-validations` evaluated with `@marcbachmann/cel-js`. Any CRD later dropped into `crds/` is
  *   picked up with no code change.
  * - Built-in kinds: schemas derived from cdk8s-plus-30's generated `k8s` bindings (Kubernetes 1.30 OpenAPI, see
- *   core-schema.ts), plus the API server's hand-written checks we restate (semantic.ts).
+ *   core-schema.ts), plus the API server's hand-written checks we restate (semantic.ts); `resource.k8s.io/v1` (DRA)
+ *   and the Kubernetes 1.34 pod claim shapes from `<package>/schemas/` (dra-schema.ts).
  * - `metadata`: ObjectMeta (unknown fields rejected; name, label and annotation syntax).
  *
  * Kinds compile lazily, once per process, and are cached.
@@ -20,6 +21,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 import { CLUSTER_SCOPED_CORE, CORE_SCHEMA_ID, loadCoreSchemas } from './core-schema';
+import { DRA_SCHEMA_ID, loadDraSchemas } from './dra-schema';
 import { objectMetaErrors } from './object-meta';
 import { re2 } from './re2';
 import { semanticErrors } from './semantic';
@@ -236,11 +238,22 @@ export class SchemaValidator {
     if (this.registry) return this.registry;
     const ajv = makeAjv();
     const reg = new Map<string, KindEntry>();
+    const dra = (this.options.coreKinds ?? true) ? loadDraSchemas() : undefined;
+    if (dra) {
+      // resource.k8s.io/v1 (Dynamic Resource Allocation, GA in Kubernetes 1.34): see dra-schema.ts.
+      ajv.addSchema({ $id: DRA_SCHEMA_ID, definitions: dra.definitions });
+      for (const [gvk, schema] of dra.kinds) {
+        const slash = gvk.lastIndexOf('/');
+        const kind = gvk.slice(slash + 1);
+        reg.set(gvk, { apiVersion: gvk.slice(0, slash), kind, namespaced: !dra.clusterScoped.has(kind), source: dra.source, ajvSchema: schema });
+      }
+    }
     if (this.options.coreKinds ?? true) {
       const core = loadCoreSchemas();
       if (typeof core === 'string') {
         this.options.warn?.(core);
       } else {
+        if (dra) Object.assign(core.definitions, dra.coreOverlay); // Kubernetes 1.34 pod claim shapes (DRA)
         ajv.addSchema({ $id: CORE_SCHEMA_ID, definitions: core.definitions });
         for (const [gvk, schema] of core.kinds) {
           const slash = gvk.lastIndexOf('/');
