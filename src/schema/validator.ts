@@ -19,13 +19,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { parseAllDocuments } from 'yaml';
 import { CLUSTER_SCOPED_CORE, CORE_SCHEMA_ID, loadCoreSchemas } from './core-schema';
 import { DRA_SCHEMA_ID, loadDraSchemas } from './dra-schema';
 import { objectMetaErrors } from './object-meta';
 import { re2 } from './re2';
 import { semanticErrors } from './semantic';
 import { GO_DURATION, displayPath, rootSchema, runCel, shortValue } from './structural';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jsyaml: { loadAll(text: string): unknown[] } = require('js-yaml');
 
 /** The Kubernetes version of the built-in kinds' schemas (cdk8s-plus-30's `k8s` bindings). */
 export const CORE_KUBERNETES_VERSION = '1.30';
@@ -278,8 +280,8 @@ export class SchemaValidator {
 /** Registers every served version of every CRD in `dir` whose kind is not registered yet. */
 function loadCrds(dir: string, reg: Map<string, KindEntry>): void {
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort()) {
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
-      const crd = doc.toJS();
+    // js-yaml: several times faster than the `yaml` package on these large, plain files (read once per process).
+    for (const crd of jsyaml.loadAll(fs.readFileSync(path.join(dir, file), 'utf8')) as any[]) {
       if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
       const { group, names, scope, versions } = crd.spec;
       for (const v of versions ?? []) {
