@@ -14,6 +14,7 @@ import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATE
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
 import { RULE_FAILED, SCHEMA_VIOLATION } from './schema-gate';
 import { SHARING_RULES } from './sharing';
+import { TRAINING_RULES } from './training';
 import { WORKLOAD_RULES } from './workloads';
 
 export { SUPPRESSION_RULE } from './annotations';
@@ -27,6 +28,7 @@ export { RULE_FAILED, SCHEMA_VIOLATION } from './schema-gate';
 export { SCALING_RULES } from './keda';
 export { MONITORING_RULES } from './monitoring';
 export { SHARING_RULES } from './sharing';
+export { TRAINING_RULES } from './training';
 export { WORKLOAD_RULES } from './workloads';
 export * from './gpu-pools';
 
@@ -45,6 +47,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   RULE_FAILED,
   ...KARPENTER_RULES,
   ...WORKLOAD_RULES,
+  ...TRAINING_RULES,
   ...SCALING_RULES,
   ...MONITORING_RULES,
   ...SHARING_RULES,
