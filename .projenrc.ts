@@ -42,18 +42,19 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     `aws-cdk-lib@${AWS_CDK_LIB_VERSION}`,
     `@aws-cdk/lambda-layer-kubectl-v33@${KUBECTL_LAYER_VERSION}`,
     'cdk8s-cli@2.207.60',
-    'ajv@8.20.0',
-    'ajv-formats@3.0.1',
-    '@marcbachmann/cel-js@8.0.0',
     'fast-check@4.10.2',
     // AwsSolutions checks of the EKS example in the test suite (test/eks/nag.test.ts).
     'cdk-nag@3.0.2',
     // The registry mirror here has no 'ts5.x' dist-tags, which projen would otherwise ask for.
     '@types/node@^20',
   ],
-  // Bundled so the `cdk8s-gpu` CLI and the YAML reader work without extra installs.
-  // PromQL parser of Prometheus' own UI (Prometheus grammar) and its lezer runtime: rules parse every expr/query.
-  bundledDeps: ['yaml@2.9.1', 'js-yaml@^4.3.2', '@prometheus-io/lezer-promql@0.315.0', '@lezer/lr@1.4.13', '@lezer/highlight@1.2.5', '@lezer/common@1.5.7'],
+  // Bundled so the `cdk8s-gpu` CLI, the YAML reader and the schema gate (src/schema: ajv over the CRDs, CEL
+  // rules with cel-js) work without extra installs; the PromQL parser of Prometheus' own UI (Prometheus grammar)
+  // and its lezer runtime, so rules parse every expr/query.
+  bundledDeps: [
+    'yaml@2.9.1', 'js-yaml@^4.3.2', 'ajv@8.20.0', 'ajv-formats@3.0.1', '@marcbachmann/cel-js@8.0.0',
+    '@prometheus-io/lezer-promql@0.315.0', '@lezer/lr@1.4.13', '@lezer/highlight@1.2.5', '@lezer/common@1.5.7',
+  ],
   bin: { 'cdk8s-gpu': 'lib/cli/main.js' },
 
   jestOptions: {

@@ -161,8 +161,18 @@ function run(): void {
     console.log('both readers return the same manifests and lines');
   }
   const manifests: SourcedManifest[] = parsed.manifests;
+  bench('validateManifests (no schema gate)', objects.length, () => validateManifests(manifests, { schemaGate: false }));
   const findings = bench('validateManifests', objects.length, () => validateManifests(manifests));
+  const t0 = performance.now();
+  parseManifests(yamlText, 'bench.yaml');
+  const parseMs = performance.now() - t0;
+  const t1 = performance.now();
+  validateManifests(parseManifests(yamlText, 'bench.yaml').manifests);
+  const lintMs = performance.now() - t1;
   bench('lint (parse + validate)', objects.length, () => validateManifests(parseManifests(yamlText, 'bench.yaml').manifests));
+  console.log(`lint / parse (one run each, schema gate on): ${(lintMs / parseMs).toFixed(2)}x (target <= 1.5x)`);
+  const gated = findings.filter((f) => f.ruleId === 'GPU009');
+  if (gated.length > 0) throw new Error(`the bench objects fail their schema: ${gated[0].fieldPath}: ${gated[0].message}`);
   const byRule = new Map<string, number>();
   for (const f of findings) byRule.set(f.ruleId, (byRule.get(f.ruleId) ?? 0) + 1);
   console.log(`findings: ${findings.length} (${[...byRule].sort().map(([id, n]) => `${id} ${n}`).join(', ')})`);

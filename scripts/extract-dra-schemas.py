@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Extracts JSON schemas of resource.k8s.io/v1 (DRA) and the Kubernetes 1.34 core/v1 claim shapes from the type
-declarations of npm kubernetes-models@5.1.0 into test/conformance/data/resource.k8s.io-v1.json.
+declarations of npm kubernetes-models@5.1.0 into schemas/resource.k8s.io-v1.json.
 
 Usage: mkdir -p /tmp/km && (cd /tmp/km && npm pack kubernetes-models@5.1.0 && tar xzf kubernetes-models-5.1.0.tgz)
-       python3 scripts/extract-dra-schemas.py test/conformance/data/resource.k8s.io-v1.json
+       python3 scripts/extract-dra-schemas.py schemas/resource.k8s.io-v1.json
 The package ships compiled validators (ESM, Node >= 22) rather than JSON schemas, and they do not reject unknown
 fields; its .d.ts interfaces carry every property, which are required, string enums and the nesting.
 """

@@ -64,3 +64,17 @@ export function useColor(io: { isTTY?: boolean; env?: NodeJS.ProcessEnv }, noCol
   const env = io.env ?? process.env;
   return !!io.isTTY && !noColor && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
 }
+
+/** Control characters (C0, DEL, C1), line and paragraph separators, and bidirectional overrides. */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
+
+/**
+ * Text from the input (object and file names, field paths, messages quoting values) made safe for a terminal: every
+ * control character is escaped (`\n`, `\r`, `\t`, `\e`, else `\xNN` / `\uNNNN`), so an ESC sequence cannot hide
+ * the lines that follow and a newline cannot forge one.
+ */
+export function safeText(s: unknown): string {
+  return String(s ?? '').replace(UNSAFE, (c) => NAMED[c] ?? (c.charCodeAt(0) <= 0xff
+    ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}

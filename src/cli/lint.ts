@@ -9,9 +9,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Finding, Severity, validateManifests } from '../validation';
-import { COLOR_STYLE, PLAIN_TEXT_STYLE, UsageError, useColor, walkArgs } from './args';
+import { Finding, Severity } from '../validation';
+import { COLOR_STYLE, PLAIN_TEXT_STYLE, safeText, UsageError, useColor, walkArgs } from './args';
 import { InputProblem, readInputs } from './yaml-input';
+import { _runValidation, ValidationRunInfo } from '../validation/engine';
 
 /** Where `runLint` reads and writes; tests pass fakes. */
 export interface LintIO {
@@ -45,6 +46,8 @@ dot-directories skipped). - reads YAML from standard input.
 Options:
   --format text|json   output format (default: text)
   --disable IDS        comma-separated rule ids to switch off, e.g. GPU004,GPU005 (repeatable)
+  --no-schema          skip the schema gate (GPU009: every object of a known kind is first validated
+                       against its schema, Kubernetes 1.30 core kinds and the bundled CRDs)
   --quiet, -q          report errors only
   --no-color           never colour the output (colour is used only on a terminal without NO_COLOR)
   --help, -h           show this help
@@ -68,13 +71,14 @@ interface LintOptions {
   disabled: string[];
   quiet: boolean;
   noColor: boolean;
+  noSchema: boolean;
   help: boolean;
   version: boolean;
   inputs: string[];
 }
 
 function parseArgs(args: string[]): LintOptions {
-  const o: LintOptions = { format: 'text', disabled: [], quiet: false, noColor: false, help: false, version: false, inputs: [] };
+  const o: LintOptions = { format: 'text', disabled: [], quiet: false, noColor: false, noSchema: false, help: false, version: false, inputs: [] };
   o.inputs = walkArgs(args, (name, read) => {
     switch (name) {
       case '--format': case '-f': {
@@ -90,6 +94,7 @@ function parseArgs(args: string[]): LintOptions {
       }
       case '--quiet': case '-q': read.noValue(); o.quiet = true; break;
       case '--no-color': case '--no-colour': read.noValue(); o.noColor = true; break;
+      case '--no-schema': read.noValue(); o.noSchema = true; break;
       case '--help': case '-h': read.noValue(); o.help = true; break;
       case '--version': case '-V': read.noValue(); o.version = true; break;
       default: throw new UsageError(`unknown option ${name}`);
@@ -99,21 +104,22 @@ function parseArgs(args: string[]): LintOptions {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const oneLine = (s: unknown) => String(s ?? '').replace(/\s*\n\s*/g, ' ').trim();
+/** One line of text for the terminal: our own line breaks joined, then every control character from the input escaped. */
+const oneLine = (s: unknown) => safeText(String(s ?? '').replace(/[ \t]*\n[ \t]*/g, ' ').trim());
 
 function objectLabel(f: Finding): string {
   const o = f.object;
-  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+  return safeText(`${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`);
 }
 
 function sourceLabel(f: Finding): string {
   const s = f.source;
-  if (s?.file) return s.line !== undefined ? `${s.file}:${s.line}` : s.file;
-  return s?.constructPath ?? '';
+  if (s?.file) return safeText(s.line !== undefined ? `${s.file}:${s.line}` : s.file);
+  return safeText(s?.constructPath ?? '');
 }
 
 function problemLocation(p: InputProblem): string {
-  return [p.file, p.line, p.line !== undefined ? p.column : undefined].filter((x) => x !== undefined).join(':');
+  return safeText([p.file, p.line, p.line !== undefined ? p.column : undefined].filter((x) => x !== undefined).join(':'));
 }
 
 /** The JSON report: findings, input problems and a summary, in a stable order and shape. */
@@ -140,6 +146,13 @@ export interface LintReport {
     files: number;
     inputErrors: number;
     inputWarnings: number;
+    /** Whether the schema gate ran. */
+    schemaGate: boolean;
+    /** Objects validated against a schema, and how many of them failed it. */
+    schemaChecked: number;
+    schemaFailed: number;
+    /** Objects of kinds with no known schema (not judged by the gate), by `apiVersion/kind`. */
+    unknownKinds: Record<string, number>;
     exitCode: number;
   };
 }
@@ -167,15 +180,19 @@ export async function runLint(args: string[], io: LintIO): Promise<number> {
   const read = await readInputs(opts.inputs, { stdin: io.stdin });
 
   let all: Finding[];
+  let info: ValidationRunInfo;
   try {
-    all = validateManifests(read.manifests, { disabledRules: opts.disabled });
+    ({ findings: all, info } = _runValidation(read.manifests, { disabledRules: opts.disabled, schemaGate: !opts.noSchema }));
   } catch (e) {
     const err = e as Error;
-    // GpuConfigError: e.g. --disable names an unknown rule. Anything else is a rule failing on odd input.
-    const msg = err?.name === 'GpuConfigError' ? err.message : `internal error while checking: ${err?.message ?? String(e)}`;
-    io.stderr.write(`cdk8s-gpu lint: ${msg}\n`);
+    // GpuConfigError: --disable names an unknown rule (a rule failing on odd input is a GPU010 finding, not this).
+    const msg = err?.name === 'GpuConfigError' ? err.message : `cannot check: ${oneLine(err?.message ?? String(e))}`;
+    io.stderr.write(`cdk8s-gpu lint: ${safeText(msg)}\n`);
     return EXIT_INPUT;
   }
+  const unknownKinds: Record<string, number> = {};
+  for (const [k, n] of [...info.unknownKinds].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) unknownKinds[k] = n;
+  const unknownCount = Object.values(unknownKinds).reduce((a, b) => a + b, 0);
 
   const findings = opts.quiet ? all.filter((f) => f.severity === Severity.ERROR) : all;
   const problems = opts.quiet ? read.problems.filter((p) => p.severity === 'error') : read.problems;
@@ -218,6 +235,10 @@ export async function runLint(args: string[], io: LintIO): Promise<number> {
         files,
         inputErrors,
         inputWarnings: opts.quiet ? 0 : inputWarnings,
+        schemaGate: info.schemaGate,
+        schemaChecked: info.schemaChecked,
+        schemaFailed: info.schemaFailed,
+        unknownKinds,
         exitCode,
       },
     };
@@ -245,7 +266,7 @@ export async function runLint(args: string[], io: LintIO): Promise<number> {
     out.push(st.bold(g.header));
     for (const f of g.items) {
       const sev = f.severity === Severity.ERROR ? st.red('error  ') : st.yellow('warning');
-      out.push(`  ${sev} ${st.bold(f.ruleId)}  ${f.fieldPath}: ${oneLine(f.message)}`);
+      out.push(`  ${sev} ${st.bold(safeText(f.ruleId))}  ${oneLine(f.fieldPath)}: ${oneLine(f.message)}`);
       out.push(`          ${st.dim(`Fix: ${oneLine(f.remediation)}`)}`);
     }
     out.push('');
@@ -253,6 +274,8 @@ export async function runLint(args: string[], io: LintIO): Promise<number> {
   if (!opts.quiet || errors > 0 || inputErrors > 0) {
     let summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(read.manifests.length, 'object')} from ${plural(files, 'file')}`;
     if (inputErrors > 0) summary += `; ${plural(inputErrors, 'input error')}`;
+    if (!info.schemaGate) summary += '; schema gate off';
+    else if (unknownCount > 0) summary += `; ${plural(unknownCount, 'object')} of kinds with no known schema (${Object.keys(unknownKinds).map(safeText).join(', ')}) not schema-checked`;
     out.push(errors > 0 || inputErrors > 0 ? st.red(summary) : summary);
   }
   if (out.length > 0) io.stdout.write(`${out.join('\n')}\n`);

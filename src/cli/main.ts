@@ -3,6 +3,7 @@
  * The `cdk8s-gpu` command: `cdk8s-gpu <command> [options]`. Commands: `lint` (check YAML for GPU scheduling
  * mistakes) and `plan` (placement, capacity and cost of GPU workloads). Not part of the jsii API.
  */
+import { safeText } from './args';
 import { EXIT_INPUT, EXIT_OK, LintIO, packageVersion, runLint } from './lint';
 import { runPlan } from './plan';
 
@@ -56,7 +57,9 @@ if (require.main === module) {
   }).then(
     (code) => { process.exitCode = code; },
     (e) => {
-      process.stderr.write(`cdk8s-gpu: internal error: ${(e as Error)?.stack ?? e}\n`);
+      // Never a stack trace: one line, control characters escaped (set CDK8S_GPU_DEBUG=1 for the stack).
+      const detail = process.env.CDK8S_GPU_DEBUG ? (e as Error)?.stack : String((e as Error)?.message ?? e).split('\n')[0];
+      process.stderr.write(`cdk8s-gpu: failed: ${safeText(detail)}\n`);
       process.exitCode = EXIT_INPUT;
     },
   );

@@ -9,10 +9,11 @@
  *
  * Not part of the jsii API (not exported from src/index.ts).
  */
-import { COLOR_STYLE, UsageError, useColor, walkArgs } from './args';
+import { COLOR_STYLE, safeText, UsageError, useColor, walkArgs } from './args';
 import { DEFAULT_SPOT_DISCOUNT, Plan, planGpuWorkloads, planHasErrors, PLAIN_STYLE, renderPlanHtml, renderPlanJson, renderPlanText } from '../plan';
 import { EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, LintIO, packageVersion } from './lint';
 import { readInputs } from './yaml-input';
+import { SourcedManifest } from '../validation/model';
 
 /** The text of `cdk8s-gpu plan --help`. */
 export const PLAN_USAGE = `Usage: cdk8s-gpu plan [options] FILE|DIR|- ...
@@ -25,6 +26,8 @@ cost, on-demand vs spot. Inputs are read as by \`cdk8s-gpu lint\` (YAML files, d
 Options:
   --format text|json|html  output format (default: text); html is one self-contained page
   --spot-discount N        spot price = on-demand x (1 - N), 0 <= N < 1 (default: ${DEFAULT_SPOT_DISCOUNT})
+  --no-schema              skip the schema gate (objects invalid against their schema are otherwise left
+                           out of the plan, each violation an error)
   --no-color               never colour the output (colour is used only on a terminal without NO_COLOR)
   --help, -h               show this help
   --version                show the version
@@ -37,13 +40,14 @@ interface PlanCliOptions {
   format: 'text' | 'json' | 'html';
   spotDiscount?: number;
   noColor: boolean;
+  noSchema: boolean;
   help: boolean;
   version: boolean;
   inputs: string[];
 }
 
 function parseArgs(args: string[]): PlanCliOptions {
-  const o: PlanCliOptions = { format: 'text', noColor: false, help: false, version: false, inputs: [] };
+  const o: PlanCliOptions = { format: 'text', noColor: false, noSchema: false, help: false, version: false, inputs: [] };
   o.inputs = walkArgs(args, (name, read) => {
     switch (name) {
       case '--format': case '-f': {
@@ -60,12 +64,28 @@ function parseArgs(args: string[]): PlanCliOptions {
         break;
       }
       case '--no-color': case '--no-colour': read.noValue(); o.noColor = true; break;
+      case '--no-schema': read.noValue(); o.noSchema = true; break;
       case '--help': case '-h': read.noValue(); o.help = true; break;
       case '--version': case '-V': read.noValue(); o.version = true; break;
       default: throw new UsageError(`unknown option ${name}`);
     }
   });
   return o;
+}
+
+/** A manifest whose file name, kind, name and namespace have their control characters escaped (for text and HTML). */
+function safeForText(m: SourcedManifest): SourcedManifest {
+  const o = m.object;
+  const meta = o?.metadata;
+  const unsafe = (v: unknown) => typeof v === 'string' && safeText(v) !== v;
+  const fixObject = o && typeof o === 'object' && (unsafe(o.kind) || (meta && typeof meta === 'object' && (unsafe(meta.name) || unsafe(meta.namespace))));
+  const object = !fixObject ? o : {
+    ...o,
+    ...(typeof o.kind === 'string' ? { kind: safeText(o.kind) } : {}),
+    metadata: { ...meta, ...(typeof meta?.name === 'string' ? { name: safeText(meta.name) } : {}), ...(typeof meta?.namespace === 'string' ? { namespace: safeText(meta.namespace) } : {}) },
+  };
+  const source = m.source?.file === undefined ? m.source : { ...m.source, file: safeText(m.source.file) };
+  return object === o && source === m.source ? m : { object, ...(source ? { source } : {}) };
 }
 
 /**
@@ -91,11 +111,16 @@ export async function runPlan(args: string[], io: LintIO): Promise<number> {
   const read = await readInputs(opts.inputs, { stdin: io.stdin });
   let plan: Plan;
   try {
-    plan = planGpuWorkloads(read.manifests, opts.spotDiscount === undefined ? {} : { spotDiscount: opts.spotDiscount });
+    // Text and HTML show file and object names: control characters in them are escaped (the gate refuses such names).
+    const manifests = opts.format === 'json' ? read.manifests : read.manifests.map(safeForText);
+    plan = planGpuWorkloads(manifests, {
+      ...(opts.spotDiscount === undefined ? {} : { spotDiscount: opts.spotDiscount }),
+      schemaGate: !opts.noSchema,
+    });
   } catch (e) {
     const err = e as Error;
-    const msg = err?.name === 'GpuConfigError' ? err.message : `internal error while planning: ${err?.message ?? String(e)}`;
-    io.stderr.write(`cdk8s-gpu plan: ${msg}\n`);
+    const msg = err?.name === 'GpuConfigError' ? err.message : `cannot plan: ${err?.message ?? String(e)}`;
+    io.stderr.write(`cdk8s-gpu plan: ${safeText(String(msg).split('\n')[0])}\n`);
     return EXIT_INPUT;
   }
 
@@ -115,9 +140,9 @@ export async function runPlan(args: string[], io: LintIO): Promise<number> {
 
   const st = opts.format === 'text' && useColor(io, opts.noColor) ? COLOR_STYLE : PLAIN_STYLE;
   for (const p of read.problems) {
-    const where = [p.file, p.line, p.line !== undefined ? p.column : undefined].filter((x) => x !== undefined).join(':');
+    const where = safeText([p.file, p.line, p.line !== undefined ? p.column : undefined].filter((x) => x !== undefined).join(':'));
     const sev = p.severity === 'error' ? st.red('error') : st.yellow('warning');
-    io.stderr.write(`${where}: ${sev}: ${String(p.message).replace(/\s*\n\s*/g, ' ').trim()}\n`);
+    io.stderr.write(`${where}: ${sev}: ${safeText(String(p.message).replace(/[ \t]*\n[ \t]*/g, ' ').trim())}\n`);
   }
   io.stdout.write(opts.format === 'html' ? renderPlanHtml(plan) : renderPlanText(plan, st));
   return exitCode;

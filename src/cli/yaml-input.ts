@@ -144,6 +144,22 @@ function yamlMessage(message: string): string {
   return first.replace(/ at line \d+, column \d+:?\s*$/, '').trim();
 }
 
+/** How deep a document may nest (maps and lists); Kubernetes objects stay far below it. */
+export const MAX_NESTING_DEPTH = 256;
+const TOO_DEEP = `document is nested more than ${MAX_NESTING_DEPTH} levels deep; skipped`;
+
+/** Whether a parsed value nests deeper than {@link MAX_NESTING_DEPTH} (iterative: never overflows the stack). */
+function tooDeep(value: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_NESTING_DEPTH) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'null';
@@ -173,9 +189,10 @@ export function parseManifestsWithYamlPackage(text: string, file: string, option
 
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, logLevel: 'error' }) as Document.Parsed[];
+    // `merge: true`: `<<` merge keys are applied, as kubectl (sigs.k8s.io/yaml on go-yaml) applies them.
+    docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, logLevel: 'error', merge: true }) as Document.Parsed[];
   } catch (e) {
-    problem('error', `cannot parse YAML: ${yamlMessage((e as Error)?.message ?? String(e))}`);
+    problem('error', e instanceof RangeError ? `cannot parse YAML: ${TOO_DEEP}` : `cannot parse YAML: ${yamlMessage((e as Error)?.message ?? String(e))}`);
     return { manifests, problems, files: [file] };
   }
 
@@ -187,7 +204,7 @@ export function parseManifestsWithYamlPackage(text: string, file: string, option
     if (doc.errors.length > 0) {
       // The first error only: the parser's later errors in the same document mostly follow from it.
       const err = doc.errors[0];
-      problem('error', `invalid YAML: ${yamlMessage(err.message)}`, err.pos?.[0]);
+      problem('error', `invalid YAML: ${/call stack/i.test(err.message) ? TOO_DEEP : yamlMessage(err.message)}`, err.pos?.[0]);
       continue; // never lint half a document
     }
     let value: unknown;
@@ -195,7 +212,11 @@ export function parseManifestsWithYamlPackage(text: string, file: string, option
       value = doc.toJS({ maxAliasCount: 1000 });
     } catch (e) {
       const err = e as Error;
-      problem('error', `invalid YAML: ${yamlMessage(err instanceof RangeError ? 'document is nested too deeply' : err?.message ?? String(e))}`, startOffset);
+      problem('error', `invalid YAML: ${yamlMessage(err instanceof RangeError ? TOO_DEEP : err?.message ?? String(e))}`, startOffset);
+      continue;
+    }
+    if (tooDeep(value)) {
+      problem('error', `invalid YAML: ${TOO_DEEP}`, startOffset);
       continue;
     }
     if (value === null || value === undefined) {
@@ -411,6 +432,9 @@ export function splitDocuments(text: string): SplitResult {
  * carriage return (old Mac line ends), a line break for js-yaml but not for the `yaml` package. Over-approximates (`a & b`, `"a"#b` inside a string count), which only costs speed.
  */
 function needsYamlPackage(doc: string): boolean {
+  if (doc.includes('<<')) return true; // a merge key (`<<: *base`, `<<: {…}`): the `yaml` package applies it
+  // Deep flow nesting: let the `yaml` package (and its depth check) read it.
+  if (doc.includes('[[[[') || doc.includes('{{{{')) return true;
   // A carriage return not followed by a line feed: js-yaml takes it as a line break, the `yaml` package does not.
   for (let i = doc.indexOf('\r'); i >= 0; i = doc.indexOf('\r', i + 1)) {
     if (doc.charCodeAt(i + 1) !== 0x0a) return true;
@@ -482,7 +506,7 @@ function loadPlainObject(doc: string): Record<string, unknown> | undefined {
   const obj = value as Record<string, unknown>;
   if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '' || typeof obj.kind !== 'string' || obj.kind === '') return undefined;
   if (obj.kind.endsWith('List') && 'items' in obj) return undefined;
-  return hasOddKeys(obj) ? undefined : obj;
+  return tooDeep(obj) || hasOddKeys(obj) ? undefined : obj;
 }
 
 /**
@@ -501,7 +525,16 @@ export function parseManifests(text: string, file: string, options: ParseOptions
   const lineOffset = options.lineOffset ?? 0;
   const manifests: SourcedManifest[] = [];
   const problems: InputProblem[] = [];
+  let empties = 0;
   for (const doc of split.documents) {
+    if (doc.plain && doc.contentLine === undefined && doc.markerLine !== undefined) {
+      // `---` with nothing but comments: what the `yaml` package says of it, without asking it (a million of them
+      // must not take a million parser runs); listed up to a limit, then counted.
+      if (++empties <= MAX_LISTED_EMPTY_DOCUMENTS) {
+        problems.push({ file, line: doc.markerLine + lineOffset, column: 1 + (options.columnOffset ?? 0), severity: 'warning', message: 'empty YAML document skipped' });
+      }
+      continue;
+    }
     const slice = text.slice(doc.start, doc.end);
     const object = doc.plain && doc.contentLine !== undefined && !needsYamlPackage(slice) ? loadPlainObject(slice) : undefined;
     if (object) {
@@ -512,8 +545,14 @@ export function parseManifests(text: string, file: string, options: ParseOptions
     for (const m of r.manifests) manifests.push(m);
     for (const p of r.problems) problems.push(p);
   }
+  if (empties > MAX_LISTED_EMPTY_DOCUMENTS) {
+    problems.push({ file, severity: 'warning', message: `${empties - MAX_LISTED_EMPTY_DOCUMENTS} more empty YAML documents skipped (${empties} in all)` });
+  }
   return { manifests, problems, files: [file] };
 }
+
+/** Empty documents listed one by one per text; the rest are counted in one warning. */
+export const MAX_LISTED_EMPTY_DOCUMENTS = 100;
 
 /** Parses the ```yaml fenced blocks of a Markdown/text document. Never throws. */
 export function parseMarkdownManifests(markdown: string, file: string): ReadResult {
@@ -524,8 +563,8 @@ export function parseMarkdownManifests(markdown: string, file: string): ReadResu
       problems.push({ file, line: block.line - 1, column: block.indent + 1, severity: 'warning', message: 'YAML code fence is never closed; read to the end of the file' });
     }
     const r = parseManifests(block.text, file, { lineOffset: block.line - 1, columnOffset: block.indent, notAnObject: 'warning', reportEmptyText: false });
-    manifests.push(...r.manifests);
-    problems.push(...r.problems);
+    for (const m of r.manifests) manifests.push(m);
+    for (const p of r.problems) problems.push(p);
   }
   return { manifests, problems, files: [file] };
 }
@@ -551,16 +590,53 @@ function decode(buf: Buffer, file: string, maxBytes: number, size = buf.length):
   return { text: buf.toString('utf8') };
 }
 
-/** Reads a stream whole, keeping at most `maxBytes` in memory; `size` is the true size. */
-async function readStream(stream: NodeJS.ReadableStream, maxBytes: number): Promise<{ buf: Buffer; size: number }> {
+/**
+ * Reads a stream up to `maxBytes + 1` bytes, then stops (an endless stream such as `yes |` is never read further).
+ * `over` says the stream held more than `maxBytes`.
+ */
+async function readStream(stream: NodeJS.ReadableStream, maxBytes: number): Promise<{ buf: Buffer; over: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
     const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (size + b.length > maxBytes) return { buf: Buffer.alloc(0), over: true }; // leaving the loop closes the stream
+    chunks.push(b);
     size += b.length;
-    if (size <= maxBytes) chunks.push(b);
   }
-  return { buf: Buffer.concat(chunks), size };
+  return { buf: Buffer.concat(chunks), over: false };
+}
+
+/**
+ * Reads a file of any type (regular, FIFO, character device such as /dev/zero or /dev/stdin) up to `maxBytes + 1`
+ * bytes: a regular file by its size first, everything else by reading at most one byte past the limit.
+ */
+function readBounded(file: string, maxBytes: number): { buf?: Buffer; over?: string } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isFile() && st.size > maxBytes) return { over: `is ${st.size} bytes, over the ${maxBytes}-byte limit; skipped` };
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const chunkSize = 1024 * 1024;
+    for (;;) {
+      const want = Math.min(chunkSize, maxBytes + 1 - size);
+      const b = Buffer.allocUnsafe(want);
+      let n: number;
+      try {
+        n = fs.readSync(fd, b, 0, want, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue; // a non-blocking pipe with nothing yet
+        throw e;
+      }
+      if (n === 0) break;
+      chunks.push(n === want ? b : b.subarray(0, n));
+      size += n;
+      if (size > maxBytes) return { over: `holds more than the ${maxBytes}-byte limit; read stopped, skipped` };
+    }
+    return { buf: Buffer.concat(chunks, size) };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function errnoMessage(e: unknown): string {
@@ -575,12 +651,15 @@ function errnoMessage(e: unknown): string {
 
 /**
  * Lists the files of a directory to lint: recursive, `*.yaml` / `*.yml` only, skipping `node_modules` and dot
- * directories, sorted by path (byte order, so the result does not depend on the locale), symlink loops ignored.
+ * directories, sorted by path (byte order, so the result does not depend on the locale), symlink loops ignored, and
+ * symbolic links that lead out of `dir` reported (warning) and skipped.
  */
 export function walkDirectory(dir: string): { files: string[]; problems: InputProblem[] } {
   const files: string[] = [];
   const problems: InputProblem[] = [];
   const seen = new Set<string>();
+  let rootReal: string | undefined;
+  try { rootReal = fs.realpathSync(dir); } catch { rootReal = undefined; }
   const visit = (d: string) => {
     let real: string;
     try { real = fs.realpathSync(d); } catch (e) { problems.push({ file: d, severity: 'error', message: errnoMessage(e) }); return; }
@@ -601,7 +680,14 @@ export function walkDirectory(dir: string): { files: string[]; problems: InputPr
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        try { const st = fs.statSync(p); isDir = st.isDirectory(); isFile = st.isFile(); } catch { continue; } // dangling link
+        let target: string;
+        try { target = fs.realpathSync(p); const st = fs.statSync(target); isDir = st.isDirectory(); isFile = st.isFile(); } catch { continue; } // dangling link
+        if (!isDir && !(isFile && isYamlPath(name))) continue;
+        // The walk stays inside the named tree: a link out of it (to /, to $HOME) is reported and skipped.
+        if (rootReal !== undefined && target !== rootReal && !target.startsWith(rootReal.endsWith(path.sep) ? rootReal : rootReal + path.sep)) {
+          problems.push({ file: p, severity: 'warning', message: `is a symbolic link to ${target}, outside ${dir}; skipped` });
+          continue;
+        }
       }
       if (isDir) {
         if (name === 'node_modules' || name.startsWith('.')) continue;
@@ -625,10 +711,11 @@ export async function readInputs(inputs: string[], options: ReadOptions = {}): P
   const manifests: SourcedManifest[] = [];
   const problems: InputProblem[] = [];
   const files: string[] = [];
+  // One by one: `push(...list)` passes every item as an argument and overflows the stack on large inputs.
   const add = (r: ReadResult) => {
-    manifests.push(...r.manifests);
-    problems.push(...r.problems);
-    files.push(...r.files);
+    for (const m of r.manifests) manifests.push(m);
+    for (const p of r.problems) problems.push(p);
+    for (const f of r.files) files.push(f);
   };
   const readPaths = new Set<string>();
   const readFile = (file: string) => {
@@ -638,12 +725,13 @@ export async function readInputs(inputs: string[], options: ReadOptions = {}): P
       const real = fs.realpathSync(file);
       if (readPaths.has(real)) return;
       readPaths.add(real);
-      const st = fs.statSync(file);
-      if (st.size > maxBytes) {
-        problems.push({ file, severity: 'error', message: `is ${st.size} bytes, over the ${maxBytes}-byte limit; skipped` });
+      const r = readBounded(file, maxBytes);
+      if (r.over !== undefined) {
+        problems.push({ file, severity: 'error', message: r.over });
+        files.push(file);
         return;
       }
-      buf = fs.readFileSync(file);
+      buf = r.buf!;
     } catch (e) {
       problems.push({ file, severity: 'error', message: `cannot read: ${errnoMessage(e)}` });
       return;
@@ -662,11 +750,11 @@ export async function readInputs(inputs: string[], options: ReadOptions = {}): P
         problems.push({ file: STDIN_NAME, severity: 'error', message: 'standard input is not available' });
         continue;
       }
-      let read: { buf: Buffer; size: number };
+      let read: { buf: Buffer; over: boolean };
       try {
         if (typeof options.stdin === 'string') {
           const buf = Buffer.from(options.stdin);
-          read = { buf, size: buf.length };
+          read = { buf, over: buf.length > maxBytes };
         } else {
           read = await readStream(options.stdin, maxBytes);
         }
@@ -674,7 +762,12 @@ export async function readInputs(inputs: string[], options: ReadOptions = {}): P
         problems.push({ file: STDIN_NAME, severity: 'error', message: `cannot read: ${errnoMessage(e)}` });
         continue;
       }
-      const d = decode(read.buf, STDIN_NAME, maxBytes, read.size);
+      if (read.over) {
+        problems.push({ file: STDIN_NAME, severity: 'error', message: `holds more than the ${maxBytes}-byte limit; read stopped, skipped` });
+        files.push(STDIN_NAME);
+        continue;
+      }
+      const d = decode(read.buf, STDIN_NAME, maxBytes);
       if (d.problem) { problems.push(d.problem); files.push(STDIN_NAME); continue; }
       add(parseManifests(d.text!.charCodeAt(0) === 0xfeff ? d.text!.slice(1) : d.text!, STDIN_NAME));
       continue;
@@ -688,7 +781,7 @@ export async function readInputs(inputs: string[], options: ReadOptions = {}): P
     }
     if (st.isDirectory()) {
       const walk = walkDirectory(input);
-      problems.push(...walk.problems);
+      for (const p of walk.problems) problems.push(p);
       if (walk.files.length === 0 && walk.problems.length === 0) {
         problems.push({ file: input, severity: 'warning', message: 'directory holds no *.yaml or *.yml files (Markdown and text files are read only when named)' });
       }

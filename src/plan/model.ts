@@ -30,6 +30,11 @@ export interface PlanOptions {
   readonly spotDiscount?: number;
   /** What each node keeps for itself (placement and packing). @default the scheduling model's defaults */
   readonly systemReserve?: SystemReserve;
+  /**
+   * Validate every object against its schema first (the lint gate, GPU009): an invalid object is left out of the
+   * plan with an error naming each violation, so a wrong type never becomes a wrong figure. @default true
+   */
+  readonly schemaGate?: boolean;
 }
 
 /** A min/max pair. */

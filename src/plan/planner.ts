@@ -33,6 +33,7 @@ import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, preferredVerdict } from '../scheduling/placement';
 import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
+import { gateManifests } from '../schema/gate';
 import { ManifestIndex, objectRefOf } from '../validation/context';
 import { validateManifests } from '../validation/engine';
 import { SourcedManifest } from '../validation/model';
@@ -99,7 +100,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     throw new GpuConfigError('planGpuWorkloads', 'spotDiscount', `is ${JSON.stringify(discount)}, not a fraction in [0, 1)`,
       'give the share saved by spot, e.g. 0.6 for 60% below on-demand');
   }
-  const index = new ManifestIndex(manifests);
+  const gate = options.schemaGate === false ? undefined : gateManifests(manifests);
+  const index = new ManifestIndex(gate ? gate.passed : manifests);
   const pools = index.nodePools();
   const scalers = new ScalerIndex(index);
   const reserve = options.systemReserve;
@@ -229,6 +231,11 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     max: poolPlans.reduce((s, p) => s + f(p).max, 0),
   });
   const problems: PlanProblem[] = [];
+  for (const f of gate?.failed ?? []) {
+    for (const v of f.violations) {
+      problems.push({ severity: 'error', subject: labelOf(f.manifest.object), message: `GPU009 ${v.fieldPath}: ${v.message} (left out of the plan)` });
+    }
+  }
   for (const p of placed) {
     for (const m of p.problems) problems.push({ severity: 'error', subject: p.plan.label, message: m });
     for (const m of p.notes) problems.push({ severity: 'warning', subject: p.plan.label, message: m });
@@ -335,7 +342,11 @@ function planPool(pool: PoolModel, here: readonly Placed[], discount: number, re
   // limits["nvidia.com/gpu"] counts those, not physical GPUs.
   const capacityOf = (t: GpuInstanceType): Record<string, number> =>
     ({ 'cpu': t.vcpu, 'memory': t.memoryMiB * MiB, 'nvidia.com/gpu': t.gpuCount, ...pool.advertisedResources(t) });
-  const used = (m: Map<GpuInstanceType, number>, k: string) => total(m, (t) => capacityOf(t)[k] ?? 0);
+  // Own properties only: a limit named `constructor` or `toString` is a resource no node advertises.
+  const used = (m: Map<GpuInstanceType, number>, k: string) => total(m, (t) => {
+    const cap = capacityOf(t);
+    return Object.prototype.hasOwnProperty.call(cap, k) && typeof cap[k] === 'number' ? cap[k] : 0;
+  });
   const show = (k: string, v: number) => (k === 'memory' ? `${+(v / GiB).toFixed(1)}Gi` : fmt(v));
   const onlyHere = counted.filter((p) => p.onlyHere);
   const hardMin = pack(onlyHere, 'min');

@@ -98,7 +98,7 @@ export interface PoolModel {
 }
 
 function stringRecord(raw: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     for (const [k, v] of Object.entries(raw)) out[k] = String(v);
   }
@@ -164,8 +164,9 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[])
   const requirements = requirementsFromJson(templateSpec.requirements);
   const taints = taintsFromJson(templateSpec.taints);
   const startupTaints = taintsFromJson(templateSpec.startupTaints);
-  const limits: Record<string, number> = {};
-  for (const [k, v] of Object.entries(nodePool.spec?.limits ?? {})) {
+  const limits: Record<string, number> = Object.create(null);
+  const rawLimits = nodePool.spec?.limits;
+  for (const [k, v] of Object.entries(rawLimits && typeof rawLimits === 'object' && !Array.isArray(rawLimits) ? rawLimits : {})) {
     const n = tryParseQuantity(v);
     if (n !== undefined) limits[k] = n;
   }
@@ -191,8 +192,9 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[])
   }
 
   const buildLabelSpace = (type: GpuInstanceType, capacityType?: string): LabelSpace => {
-    const fixed: Record<string, string> = { ...labels, ...type.karpenterLabels() };
-    const open: Record<string, string[] | undefined> = {};
+    // Without prototypes: requirement keys such as `__proto__` or `constructor` are plain keys here.
+    const fixed: Record<string, string> = Object.assign(Object.create(null), labels, type.karpenterLabels());
+    const open: Record<string, string[] | undefined> = Object.create(null);
     for (const k of LAUNCH_TIME_KEYS) open[k] = undefined;
     for (const r of requirements) {
       if (Object.prototype.hasOwnProperty.call(fixed, r.key) || r.key === CAPACITY_TYPE_LABEL || r.key === NODEPOOL_LABEL) continue;

@@ -177,8 +177,9 @@ export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: Placeme
   }
 
   // 5. pool limits
+  // Without a prototype: a limit named `constructor` or `toString` must find no capacity.
   const capacityOf = (type: GpuInstanceType): Record<string, number> =>
-    ({ cpu: type.vcpu, memory: type.memoryMiB * MiB, ...pool.advertisedResources(type) });
+    Object.assign(Object.create(null), { cpu: type.vcpu, memory: type.memoryMiB * MiB, ...pool.advertisedResources(type) });
   const withinLimits = memFit.filter((s) => {
     const cap = capacityOf(s.type);
     return Object.entries(pool.limits).every(([k, lim]) => cap[k] === undefined || cap[k] <= lim);

@@ -5,7 +5,10 @@
 
 /** The pod template of a workload. */
 export interface PodTemplateRef {
-  /** The pod spec object itself (not a copy). */
+  /**
+   * The pod spec object itself (not a copy) when the fields the scheduling model reads are well-formed; otherwise a
+   * shallow copy with those fields repaired (see {@link wellFormedPodSpec}), so no rule fails on a wrong type.
+   */
   readonly podSpec: any;
   /** Path of `podSpec` inside the object: `spec` (Pod), `spec.template.spec`, `spec.jobTemplate.spec.template.spec`… */
   readonly podSpecPath: string;
@@ -45,7 +48,11 @@ interface KindInfo {
 
 const TEMPLATE = ['spec', 'template', 'spec'];
 const TEMPLATE_LABELS = ['spec', 'template', 'metadata', 'labels'];
-const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 1);
+/**
+ * A replica count as the model reads it: a whole number >= 0 (a fraction rounded down); anything else (a negative,
+ * infinite or non-number value, which the schema gate refuses) counts as Kubernetes' default of 1.
+ */
+const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 1);
 
 const KINDS: Record<string, KindInfo> = {
   Pod: { groups: [''], specPath: ['spec'], labelsPath: ['metadata', 'labels'], replicas: () => 1 },
@@ -91,8 +98,9 @@ export function podTemplateOf(obj: any): PodTemplateRef | undefined {
   if (!info) return undefined;
   const group = groupOf(obj.apiVersion);
   if (group !== undefined && !info.groups.includes(group)) return undefined;
-  const podSpec = dig(obj, info.specPath);
-  if (!podSpec || typeof podSpec !== 'object' || Array.isArray(podSpec)) return undefined;
+  const rawSpec = dig(obj, info.specPath);
+  if (!rawSpec || typeof rawSpec !== 'object' || Array.isArray(rawSpec)) return undefined;
+  const podSpec = wellFormedPodSpec(rawSpec);
   const rawLabels = dig(obj, info.labelsPath);
   const podLabels: Record<string, string> = {};
   if (rawLabels && typeof rawLabels === 'object') {
@@ -100,6 +108,90 @@ export function podTemplateOf(obj: any): PodTemplateRef | undefined {
   }
   const replicas = info.replicas(obj);
   return { podSpec, podSpecPath: info.specPath.join('.'), podLabels, ...(replicas === undefined ? {} : { replicas }) };
+}
+
+const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
+const isObjectList = (v: unknown): boolean => Array.isArray(v) && v.every(isObject);
+const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isStringMap = (v: unknown): boolean => isObject(v) && Object.values(v).every((x) => typeof x === 'string');
+
+/** A node selector requirement list as the model reads it: objects with string key/operator, values a string list. */
+function wellFormedRequirements(v: unknown): any[] | undefined {
+  if (v === undefined) return undefined;
+  if (isObjectList(v) && (v as any[]).every((r) => typeof r.key === 'string' && typeof r.operator === 'string'
+    && (r.values === undefined || isStringList(r.values)))) return v as any[];
+  return (Array.isArray(v) ? v : []).filter((r) => isObject(r) && typeof r.key === 'string' && typeof r.operator === 'string')
+    .map((r) => (r.values === undefined || isStringList(r.values) ? r : { ...r, values: Array.isArray(r.values) ? r.values.filter((x: unknown) => typeof x === 'string') : [] }));
+}
+
+function wellFormedTerm(t: any): any {
+  const matchExpressions = wellFormedRequirements(t.matchExpressions);
+  const matchFields = wellFormedRequirements(t.matchFields);
+  if (matchExpressions === t.matchExpressions && matchFields === t.matchFields) return t;
+  return { ...t, ...(matchExpressions !== undefined ? { matchExpressions } : {}), ...(matchFields !== undefined ? { matchFields } : {}) };
+}
+
+function wellFormedAffinity(a: unknown): any {
+  if (!isObject(a)) return undefined;
+  const na = a.nodeAffinity;
+  if (na === undefined) return a;
+  if (!isObject(na)) return { ...a, nodeAffinity: undefined };
+  const req = na.requiredDuringSchedulingIgnoredDuringExecution;
+  let fixedReq = req;
+  if (req !== undefined) {
+    if (!isObject(req)) {fixedReq = undefined;} else {
+      const terms = (Array.isArray(req.nodeSelectorTerms) ? req.nodeSelectorTerms : []).filter(isObject);
+      const fixedTerms = terms.map(wellFormedTerm);
+      const same = Array.isArray(req.nodeSelectorTerms) && fixedTerms.length === req.nodeSelectorTerms.length
+        && fixedTerms.every((t: any, i: number) => t === req.nodeSelectorTerms[i]);
+      if (!same) fixedReq = { ...req, nodeSelectorTerms: fixedTerms };
+    }
+  }
+  const pref = na.preferredDuringSchedulingIgnoredDuringExecution;
+  let fixedPref = pref;
+  if (pref !== undefined) {
+    const items = (Array.isArray(pref) ? pref : []).filter(isObject)
+      .map((p: any) => (isObject(p.preference) ? { ...p, preference: wellFormedTerm(p.preference) } : undefined))
+      .filter((p: any) => p !== undefined && typeof p.weight === 'number');
+    const same = Array.isArray(pref) && items.length === pref.length && items.every((p: any, i: number) => p.preference === pref[i].preference);
+    if (!same) fixedPref = items;
+  }
+  if (fixedReq === req && fixedPref === pref) return a;
+  const nodeAffinity = { ...na, requiredDuringSchedulingIgnoredDuringExecution: fixedReq, preferredDuringSchedulingIgnoredDuringExecution: fixedPref };
+  return { ...a, nodeAffinity };
+}
+
+function wellFormedContainers(v: unknown): any[] | undefined {
+  if (v === undefined) return undefined;
+  const list = (Array.isArray(v) ? v : []).filter(isObject);
+  const fixed = list.map((c) => {
+    const r = c.resources;
+    if (r === undefined) return c;
+    if (!isObject(r)) return { ...c, resources: undefined };
+    const limits = r.limits === undefined || isObject(r.limits) ? r.limits : undefined;
+    const requests = r.requests === undefined || isObject(r.requests) ? r.requests : undefined;
+    return limits === r.limits && requests === r.requests ? c : { ...c, resources: { ...r, limits, requests } };
+  });
+  return Array.isArray(v) && fixed.length === v.length && fixed.every((c, i) => c === v[i]) ? v : fixed;
+}
+
+/**
+ * The pod spec as the scheduling model reads it: `spec` itself when `tolerations`, `nodeSelector`, `affinity`
+ * (node affinity), `containers`, `initContainers` and their `resources` are absent or of the right shape, else a
+ * shallow copy where a field of the wrong type is dropped (a list keeps its well-formed items). Such an object also
+ * fails the schema gate (GPU009); this keeps the rules from failing on it when the gate is off.
+ */
+export function wellFormedPodSpec(spec: any): any {
+  const tolerations = spec.tolerations === undefined || isObjectList(spec.tolerations) ? spec.tolerations
+    : (Array.isArray(spec.tolerations) ? spec.tolerations.filter(isObject) : undefined);
+  const nodeSelector = spec.nodeSelector === undefined || isStringMap(spec.nodeSelector) ? spec.nodeSelector
+    : isObject(spec.nodeSelector) ? Object.fromEntries(Object.entries(spec.nodeSelector).filter(([, x]) => typeof x === 'string')) : undefined;
+  const affinity = spec.affinity === undefined ? undefined : wellFormedAffinity(spec.affinity);
+  const containers = wellFormedContainers(spec.containers);
+  const initContainers = wellFormedContainers(spec.initContainers);
+  if (tolerations === spec.tolerations && nodeSelector === spec.nodeSelector && affinity === spec.affinity
+    && containers === spec.containers && initContainers === spec.initContainers) return spec;
+  return { ...spec, tolerations, nodeSelector, affinity, containers, initContainers };
 }
 
 /** The app containers then the init containers of a pod template (ephemeral containers are ignored). */

@@ -35,6 +35,12 @@ import { _stringifyDocs } from './yaml-writer';
 export interface GpuValidationProps {
   /** Rule ids switched off for this scope (an unknown id fails synth). @default - none */
   readonly disabledRules?: string[];
+  /**
+   * Validate every ApiObject against its schema before the rules (Kubernetes 1.30 core kinds and the CRDs bundled
+   * in the package's `crds/`; rule GPU009): an object the API server would refuse fails synth, naming the field.
+   * @default true
+   */
+  readonly schemaGate?: boolean;
   /** Fail synth on warnings too. @default false */
   readonly failOnWarnings?: boolean;
   /** Print warnings with `console.warn` (each distinct warning once). @default true */
@@ -228,7 +234,7 @@ export class GpuValidation implements IValidation {
     }
     let findings: Finding[];
     try {
-      findings = validateManifests(manifests, { disabledRules: this.props.disabledRules });
+      findings = validateManifests(manifests, { disabledRules: this.props.disabledRules, schemaGate: this.props.schemaGate });
     } catch (e) {
       return [`cdk8s-gpu validation could not run: ${(e as Error).message}`];
     }

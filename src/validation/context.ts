@@ -215,8 +215,12 @@ export class ManifestIndex {
         try {
           this._pools.push(poolModelOf(obj));
         } catch (e) {
-          if (!(e instanceof GpuConfigError)) throw e;
-          this._unreadable.push({ object: obj, fieldPath: e.property, message: `${e.problem}; the NodePool is left out of the GPU rules`, remediation: e.fix });
+          if (e instanceof GpuConfigError) {
+            this._unreadable.push({ object: obj, fieldPath: e.property, message: `${e.problem}; the NodePool is left out of the GPU rules`, remediation: e.fix });
+          } else {
+            // Not a shape the model reads (the schema gate normally keeps such pools out): never a crash.
+            this._unreadable.push({ object: obj, fieldPath: 'spec', message: `cannot be read: ${(e as Error)?.message ?? String(e)}; the NodePool is left out of the GPU rules`, remediation: 'Make the NodePool valid against the karpenter.sh/v1 schema.' });
+          }
         }
       }
     }

@@ -2,12 +2,13 @@
  * The validation engine: index the manifests once, run every rule, drop suppressed findings, sort.
  */
 import { GpuConfigError } from '../errors';
-import { ManifestIndex, ManifestIndexOptions } from './context';
+import { ManifestIndex, ManifestIndexOptions, objectRefOf } from './context';
 import { Finding, SourcedManifest } from './model';
 import { defaultRegistry, RuleRegistry } from './registry';
 import { Rule } from './rule';
-import { BUILTIN_RULES, SUPPRESSION_RULE } from './rules';
+import { BUILTIN_RULES, RULE_FAILED, SCHEMA_VIOLATION, SUPPRESSION_RULE } from './rules';
 import { suppressionsOf } from './suppression';
+import { defaultSchemaValidator, splitViolation } from '../schema/validator';
 
 /** Options of {@link validateManifests}. */
 export interface ValidateOptions {
@@ -18,6 +19,12 @@ export interface ValidateOptions {
    * cannot silently leave a rule on. @default - none
    */
   readonly disabledRules?: string[];
+  /**
+   * Validate every object of a known kind against its schema (Kubernetes 1.30 core kinds, the package's CRDs) before
+   * the rules: violations are GPU009 findings and the rules judge only objects that passed. The gate is rule GPU009:
+   * a rule set without it, or GPU009 in `disabledRules`, also switches it off. @default true
+   */
+  readonly schemaGate?: boolean;
 }
 
 /**
@@ -34,13 +41,25 @@ export function validateManifests(manifests: SourcedManifest[], options: Validat
   return _runValidation(manifests, options).findings;
 }
 
+/** What one validation run found, beyond its findings. */
+export interface ValidationRunInfo {
+  /** Whether objects were validated against their schemas before the rules. */
+  readonly schemaGate: boolean;
+  /** Objects validated against a schema. */
+  readonly schemaChecked: number;
+  /** Objects that failed their schema (and were left out of the rules, unless GPU009 is suppressed on them). */
+  readonly schemaFailed: number;
+  /** `apiVersion/kind` → number of objects of that kind with no known schema (not judged by the gate). */
+  readonly unknownKinds: ReadonlyMap<string, number>;
+}
+
 /**
- * {@link validateManifests} with the run's index returned too (its memo counters, e.g. `placementEvaluations`) and
- * index options (memoisation on/off). For tests and benchmarks.
+ * {@link validateManifests} with the run's index returned too (its memo counters, e.g. `placementEvaluations`), the
+ * schema gate's counts, and index options (memoisation on/off). For the CLI, tests and benchmarks.
  * @internal
  */
 export function _runValidation(manifests: SourcedManifest[], options: ValidateOptions = {},
-  indexOptions: ManifestIndexOptions = {}): { findings: Finding[]; index: ManifestIndex } {
+  indexOptions: ManifestIndexOptions = {}): { findings: Finding[]; index: ManifestIndex; info: ValidationRunInfo } {
   const registry = options.rules === undefined ? defaultRegistry()
     : options.rules instanceof RuleRegistry ? options.rules : RuleRegistry.of(options.rules);
   let rules = registry.all();
@@ -56,39 +75,160 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
     disabled.add(id);
   }
 
-  const index = new ManifestIndex(manifests ?? [], indexOptions);
+  // Input positions and sources of every object (also those the schema gate keeps from the rules).
+  const position = new Map<any, number>();
+  const sourceOf = new Map<any, SourcedManifest['source']>();
+  const all = manifests ?? [];
+  for (let i = 0; i < all.length; i++) {
+    const obj = all[i]?.object;
+    if (!obj || typeof obj !== 'object' || position.has(obj)) continue;
+    position.set(obj, position.size);
+    sourceOf.set(obj, all[i].source);
+  }
+
   const objectOf = new Map<Finding, any>();
   const seq = new Map<Finding, number>();
   const collected: Finding[] = [];
-  for (const rule of rules) {
-    if (disabled.has(rule.id)) continue;
-    const ctx = index.contextFor(rule, knownRuleIds, (f, obj) => objectOf.set(f, obj));
-    try {
-      for (const f of rule.check(ctx)) {
-        seq.set(f, collected.length);
-        collected.push(f);
-      }
-    } catch (e) {
-      if (e instanceof GpuConfigError) throw e;
-      const err = new Error(`rule ${rule.id} (${rule.title}) failed: ${(e as Error)?.message ?? e}`);
-      (err as any).cause = e;
-      throw err;
-    }
-  }
+  const record = (f: Finding, obj: any) => {
+    objectOf.set(f, obj);
+    seq.set(f, collected.length);
+    collected.push(f);
+  };
+  const engineFinding = (rule: Rule, obj: any, fieldPath: string, message: string): Finding => {
+    const source = sourceOf.get(obj);
+    return {
+      ruleId: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      object: objectRefOf(obj),
+      ...(source ? { source } : {}),
+      fieldPath,
+      message,
+      remediation: rule.remediation,
+    };
+  };
 
   const suppressionCache = new Map<any, ReadonlyMap<string, string>>();
   const suppressedOn = (obj: any): ReadonlyMap<string, string> => {
-    if (!suppressionCache.has(obj)) suppressionCache.set(obj, suppressionsOf(obj, knownRuleIds).rules);
-    return suppressionCache.get(obj)!;
+    let s = suppressionCache.get(obj);
+    if (!s) {
+      try {
+        s = suppressionsOf(obj, knownRuleIds).rules;
+      } catch {
+        s = new Map();
+      }
+      suppressionCache.set(obj, s);
+    }
+    return s;
   };
+
+  // The schema gate: objects that fail their schema get GPU009 findings and are not judged by the rules.
+  // The gate is rule GPU009: it runs when GPU009 is in the rule set (the default) and neither disabled nor switched off.
+  const gateOn = options.schemaGate !== false && rules.some((r) => r.id === SCHEMA_VIOLATION.id) && !disabled.has(SCHEMA_VIOLATION.id);
+  const unknownKinds = new Map<string, number>();
+  let schemaChecked = 0;
+  let schemaFailed = 0;
+  // Objects that failed their schema stay in the index (cross-object rules still find them, so a neighbour's findings
+  // do not change), but no finding about them is kept but GPU009's, and a rule failing on them is not reported.
+  const failedSchema = new Set<any>();
+  if (gateOn) {
+    const validator = defaultSchemaValidator();
+    for (const m of all) {
+      const obj = m?.object;
+      if (!obj || typeof obj !== 'object') continue;
+      let errors: string[];
+      try {
+        const verdict = validator.check(obj);
+        if (!verdict.known) {
+          const gvk = `${String(obj.apiVersion)}/${String(obj.kind)}`;
+          unknownKinds.set(gvk, (unknownKinds.get(gvk) ?? 0) + 1);
+          continue;
+        }
+        schemaChecked++;
+        errors = verdict.errors;
+      } catch (e) {
+        errors = [`<root>: cannot be validated against its schema: ${errorMessage(e)}`];
+      }
+      if (errors.length === 0) continue;
+      schemaFailed++;
+      for (const line of errors) {
+        const v = splitViolation(line);
+        record(engineFinding(SCHEMA_VIOLATION, obj, v.fieldPath, v.message), obj);
+      }
+      // A suppressed GPU009 means "judge it anyway": the rules judge it (and GPU010 guards them).
+      if (!suppressedOn(obj).has(SCHEMA_VIOLATION.id)) failedSchema.add(obj);
+    }
+  }
+
+  const index = new ManifestIndex(all, indexOptions);
+  for (const rule of rules) {
+    if (disabled.has(rule.id)) continue;
+    const found = runRule(rule, index, knownRuleIds);
+    if (found.ok) {
+      for (const [f, obj] of found.findings) record(f, obj);
+      continue;
+    }
+    // The rule failed. First without the objects that failed their schema (GPU009 already explains them) …
+    if (failedSchema.size > 0) {
+      const valid = runRule(rule, new ManifestIndex(all.filter((m) => !failedSchema.has(m?.object)), indexOptions), knownRuleIds);
+      if (valid.ok) {
+        for (const [f, obj] of valid.findings) record(f, obj);
+        continue;
+      }
+    }
+    // … then find the objects it fails on: alone, else (small sets) those whose removal lets it run; report each
+    // (GPU010) and run the rule on the others.
+    const alone = (o: any) => new ManifestIndex([{ object: o, source: index.sourceOf(o) }], indexOptions);
+    const without = (drop: ReadonlySet<any>) => new ManifestIndex(all.filter((m) => !drop.has(m?.object)), indexOptions);
+    let culprits = index.objects.filter((o) => !runRule(rule, alone(o), knownRuleIds).ok);
+    if (culprits.length === 0 && index.objects.length <= LEAVE_ONE_OUT_LIMIT) {
+      culprits = index.objects.filter((o) => runRule(rule, without(new Set([...failedSchema, o])), knownRuleIds).ok);
+    }
+    const failure = (o: any, why: string) => record(engineFinding(RULE_FAILED, o, '<root>',
+      `rule ${rule.id} (${rule.title}) failed on this object: ${why}; ${rule.id} did not judge it`), o);
+    if (culprits.length === 0) {
+      // No object to blame: report it on the rule's first object, and keep nothing of the rule's run.
+      const first = index.objects.find((o) => !failedSchema.has(o)) ?? index.objects[0];
+      if (first !== undefined) failure(first, `${found.error} (on the whole set, no single object)`);
+      continue;
+    }
+    for (const o of culprits) if (!failedSchema.has(o)) failure(o, found.error);
+    const again = runRule(rule, without(new Set([...failedSchema, ...culprits])), knownRuleIds);
+    if (again.ok) for (const [f, obj] of again.findings) record(f, obj);
+  }
+
   const kept = collected.filter((f) => {
     const obj = objectOf.get(f);
-    return obj === undefined || f.ruleId === SUPPRESSION_RULE.id || !suppressedOn(obj).has(f.ruleId);
+    if (obj === undefined) return true;
+    if (failedSchema.has(obj) && f.ruleId !== SCHEMA_VIOLATION.id && f.ruleId !== RULE_FAILED.id) return false;
+    return f.ruleId === SUPPRESSION_RULE.id || !suppressedOn(obj).has(f.ruleId);
   });
 
-  const pos = (f: Finding) => index.positionOf(objectOf.get(f));
+  const pos = (f: Finding) => position.get(objectOf.get(f)) ?? Number.POSITIVE_INFINITY;
   const findings = kept.sort((a, b) => pos(a) - pos(b)
     || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)
     || seq.get(a)! - seq.get(b)!);
-  return { findings, index };
+  return { findings, index, info: { schemaGate: gateOn, schemaChecked, schemaFailed, unknownKinds } };
+}
+
+/** Up to this many objects, a failing rule is re-run once per object left out, to find the object it fails on. */
+const LEAVE_ONE_OUT_LIMIT = 500;
+
+function errorMessage(e: unknown): string {
+  const m = (e as Error)?.message;
+  return typeof m === 'string' && m !== '' ? m.split('\n')[0] : String(e);
+}
+
+/** Runs one rule over an index: its findings (with their objects), or why it failed. */
+function runRule(rule: Rule, index: ManifestIndex, knownRuleIds: ReadonlySet<string>):
+{ ok: true; findings: Array<[Finding, any]> } | { ok: false; error: string } {
+  const objects = new Map<Finding, any>();
+  const ctx = index.contextFor(rule, knownRuleIds, (f, obj) => objects.set(f, obj));
+  const findings: Array<[Finding, any]> = [];
+  try {
+    for (const f of rule.check(ctx)) findings.push([f, objects.get(f)]);
+  } catch (e) {
+    return { ok: false, error: errorMessage(e) };
+  }
+  return { ok: true, findings };
 }

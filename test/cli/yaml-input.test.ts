@@ -233,7 +233,8 @@ describe('readInputs', () => {
       [big, undefined, 'error', expect.stringMatching(/over the 1000-byte limit/)],
     ]);
     const s = await readInputs(['-'], { stdin: Readable.from([Buffer.alloc(600, 0x20), Buffer.alloc(600, 0x20)]), maxBytes: 1000 });
-    expect(s.problems[0].message).toMatch(/is 1200 bytes, over the 1000-byte limit/);
+    // A stream is read no further than the limit (it may be endless), so its size is not known.
+    expect(s.problems[0].message).toBe('holds more than the 1000-byte limit; read stopped, skipped');
   });
 
   test('an empty directory is a warning', async () => {

@@ -391,7 +391,9 @@ describe('built-in kinds (cdk8s-plus-30 k8s schema)', () => {
   });
 
   test('rejects wrong types and missing required fields', () => {
-    expectError(deployment((d) => { d.spec.replicas = '2'; }), 'spec.replicas', 'must be of type number');
+    expectError(deployment((d) => { d.spec.replicas = '2'; }), 'spec.replicas', 'must be of type integer');
+    expectError(deployment((d) => { d.spec.replicas = 2.5; }), 'spec.replicas', 'must be of type integer');
+    expectError(deployment((d) => { d.spec.replicas = -3; }), 'spec.replicas', 'must be >= 0');
     expectError(deployment((d) => { delete d.spec.template.spec.containers[0].name; }), 'spec.template.spec.containers[0].name', 'Required value');
     expectError(deployment((d) => { d.spec.template.spec.containers[0].resources.limits.memory = '32GB'; }), 'spec.template.spec.containers[0].resources.limits.memory', 'must match pattern');
   });

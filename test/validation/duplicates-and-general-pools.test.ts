@@ -120,7 +120,11 @@ describe('GPU008 a general pool that admits GPU types must exclude them or be ta
 describeWithShared('seed 001 ("Consolidation" sample reuses NodePool gpu-inference-pool)', ['seeds/001_e816ecc32d230f73.txt'], () => {
   test('GPU007 reports the second gpu-inference-pool; GPU008 warns that the copy admits GPU types untainted', async () => {
     const input = await readInputs([sharedPath('seeds/001_e816ecc32d230f73.txt')]);
-    const findings = validateManifests(input.manifests);
+    // With the schema gate on, the copy (a disruption block only) is refused by the CRD: GPU009, and no other rule.
+    const gated = validateManifests(input.manifests);
+    expect(of(gated, 'GPU009').map((f) => `${f.object.name} ${f.fieldPath}: ${f.message}`)).toContain('gpu-inference-pool spec.template: Required value');
+    expect(of(gated, 'GPU007')).toEqual([]);
+    const findings = validateManifests(input.manifests, { schemaGate: false });
     const dup = of(findings, 'GPU007');
     expect(dup).toHaveLength(1);
     expect(dup[0].object.name).toBe('gpu-inference-pool');

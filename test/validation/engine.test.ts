@@ -54,16 +54,28 @@ describe('validateManifests', () => {
     expect(lint([pod], { rules: RuleRegistry.of([custom]) }).map((f) => f.ruleId)).toEqual(['GPU000', 'GPU900']);
   });
 
-  test('a crashing rule names itself', () => {
+  test('a rule failing on one object is a GPU010 finding naming the rule and the object; its neighbours are still judged', () => {
     const bad: Rule = {
       id: 'GPU901',
-      title: 'crashes',
-      severity: Severity.ERROR,
+      title: 'crashes on odd pods',
+      severity: Severity.WARNING,
       kinds: ['Pod'],
       remediation: 'none',
-      *check() { throw new TypeError('boom'); },
+      *check(ctx) {
+        for (const p of ctx.byKind('Pod')) {
+          if (p.metadata.name === 'odd') throw new TypeError('boom');
+          yield ctx.finding(p, 'metadata', 'seen');
+        }
+      },
     };
-    expect(() => lint([], { rules: [bad] })).toThrow(/rule GPU901 \(crashes\) failed: boom/);
+    const pods = ['a', 'odd', 'b'].map((name) => workload({ kind: 'Pod', name }));
+    const findings = lint(pods, { rules: [bad] });
+    expect(findings.map((f) => `${f.object.name}:${f.ruleId}`)).toEqual(['a:GPU901', 'odd:GPU010', 'b:GPU901']);
+    expect(of(findings, 'GPU010')[0].message).toBe('rule GPU901 (crashes on odd pods) failed on this object: boom; GPU901 did not judge it');
+    // A rule that fails only on the whole set is reported once, on its first object, and the rest of its run dropped.
+    const always: Rule = { ...bad, id: 'GPU902', *check(ctx) { if (ctx.objects.length > 1) throw new Error('pairs'); } };
+    expect(lint(pods, { rules: [always] }).map((f) => `${f.object.name}:${f.ruleId}:${f.message}`))
+      .toEqual(['a:GPU010:rule GPU902 (crashes on odd pods) failed on this object: pairs (on the whole set, no single object); GPU902 did not judge it']);
   });
 });
 

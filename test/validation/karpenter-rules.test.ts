@@ -5,7 +5,8 @@ import { KARPENTER_RULES } from '../../src/validation/rules/karpenter';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 const run = (objects: any[]): Finding[] => validateManifests(objects.map((object) => ({ object })), { rules: KARPENTER_RULES });
-const runFile = (file: string): Finding[] => validateManifests(loadYaml(file), { rules: BUILTIN_RULES.filter((r) => r.id !== 'GPU000') });
+// GPU009 (the schema gate) left out: some fail fixtures are also refused by the CRD, and the rule itself must fire.
+const runFile = (file: string): Finding[] => validateManifests(loadYaml(file), { rules: BUILTIN_RULES.filter((r) => r.id !== 'GPU000' && r.id !== 'GPU009') });
 
 const NODE_CLASS = {
   apiVersion: 'karpenter.k8s.aws/v1',

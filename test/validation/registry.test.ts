@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadYaml, of } from './helpers';
 import { GpuConfigError } from '../../src/errors';
-import { BUILTIN_RULES, defaultRegistry, Finding, Rule, RuleRegistry, Severity, validateManifests } from '../../src/validation';
+import { BUILTIN_RULES, defaultRegistry, Finding, Rule, RULE_FAILED, RuleRegistry, SCHEMA_VIOLATION, Severity, validateManifests } from '../../src/validation';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 
@@ -24,6 +24,18 @@ const expectLine = (f: Finding): string =>
 function expectedFindings(file: string): string[] {
   return fs.readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.startsWith('# expect: ')).map((l) => l.trimEnd()).sort();
 }
+
+/** A rule that fails on objects labelled `fail-on-purpose: "true"` (GPU010's fixture). */
+const FAILS_ON_PURPOSE: Rule = {
+  id: 'GPU999',
+  title: 'fails on purpose',
+  severity: Severity.WARNING,
+  kinds: ['*'],
+  remediation: 'none',
+  *check(ctx) {
+    for (const o of ctx.objects) if (o.metadata?.labels?.['fail-on-purpose'] === 'true') throw new TypeError('cannot read properties of a string');
+  },
+};
 
 describe('built-in rules (self-test)', () => {
   const rules = defaultRegistry().all();
@@ -49,7 +61,10 @@ describe('built-in rules (self-test)', () => {
       expect(fs.existsSync(path.join(dir, 'fail.yaml'))).toBe(true);
     });
     test('fires on fail.yaml, with its severity and the file it read', () => {
-      const findings = of(validateManifests(loadYaml(path.join(dir, 'fail.yaml'))), id);
+      // Some fail fixtures are also schema violations (GPU009 would report them and keep them from the rules): the
+      // rule itself must fire, so the gate is off here except for GPU009's own fixture. GPU010 needs a failing rule.
+      const rulesOf = id === RULE_FAILED.id ? [...BUILTIN_RULES, FAILS_ON_PURPOSE] : undefined;
+      const findings = of(validateManifests(loadYaml(path.join(dir, 'fail.yaml')), { schemaGate: id === SCHEMA_VIOLATION.id, rules: rulesOf }), id);
       expect(findings.length).toBeGreaterThan(0);
       expect(findings[0].severity).toBe(defaultRegistry().get(id)!.severity);
       expect(findings[0].source?.file).toContain('fail.yaml');

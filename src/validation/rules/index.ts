@@ -13,6 +13,7 @@ import { MPS_RULES } from './mps';
 import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
+import { RULE_FAILED, SCHEMA_VIOLATION } from './schema-gate';
 import { SECURITY_RULES } from './security';
 import { SHARING_RULES } from './sharing';
 import { TRAINING_RULES } from './training';
@@ -25,6 +26,7 @@ export { DRA_RULES } from './dra';
 export { MPS_RULES } from './mps';
 export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 export { GPU_RESOURCES_IN_LIMITS } from './resources';
+export { RULE_FAILED, SCHEMA_VIOLATION } from './schema-gate';
 export { SCALING_RULES } from './keda';
 export { KUEUE_RULES } from './kueue';
 export { MONITORING_RULES } from './monitoring';
@@ -45,6 +47,8 @@ export const BUILTIN_RULES: readonly Rule[] = [
   GPU_MODEL_NOT_PINNED,
   DUPLICATE_OBJECT,
   GENERAL_POOL_ADMITS_GPU_TYPES,
+  SCHEMA_VIOLATION,
+  RULE_FAILED,
   ...KARPENTER_RULES,
   ...WORKLOAD_RULES,
   ...TRAINING_RULES,

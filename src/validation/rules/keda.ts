@@ -180,6 +180,8 @@ export const MAX_REPLICAS_FIT_POOL_LIMITS: Rule = {
       if (usable.length === 0 || usable.some((p) => p.gpuLimit === undefined)) continue;
       const capacity = usable.reduce((sum, p) => sum + (p.gpuLimit ?? 0), 0);
       const { field, raw: rawMax } = maxReplicasOf(s);
+      // Not a whole count (negative, fractional, infinite: GPU009 with the schema gate on): not judged here.
+      if (rawMax !== undefined && !(typeof rawMax === 'number' && Number.isInteger(rawMax) && rawMax >= 0)) continue;
       const max = typeof rawMax === 'number' ? rawMax : (s.kind === 'ScaledObject' ? KEDA_DEFAULT_MAX : undefined);
       if (max === undefined || max * gpus <= capacity) continue;
       yield ctx.finding(s.object, field,

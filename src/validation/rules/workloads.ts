@@ -113,7 +113,9 @@ export const QUOTA_ALLOWS_ONE_REPLICA: Rule = {
       if (Object.keys(demand).length === 0) continue;
       const ns = nsOf(w.object);
       const cm = podCpuMemoryRequests(w.template);
-      const need: Record<string, number> = { 'pods': 1, 'requests.cpu': cm.cpu, 'cpu': cm.cpu, 'requests.memory': cm.memoryBytes, 'memory': cm.memoryBytes };
+      // A map without a prototype: a quota key such as `constructor` or `__proto__` must find nothing.
+      const need: Record<string, number> = Object.assign(Object.create(null),
+        { 'pods': 1, 'requests.cpu': cm.cpu, 'cpu': cm.cpu, 'requests.memory': cm.memoryBytes, 'memory': cm.memoryBytes });
       // A DRA device class is quota'd as `<class>.deviceclass.resource.k8s.io/devices` (Kubernetes "Resource Quotas").
       for (const [r, n] of Object.entries(demand)) need[isDraDemandKey(r) ? `${r}.deviceclass.resource.k8s.io/devices` : `requests.${r}`] = n;
       for (const q of quotas) {

@@ -76,6 +76,7 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>): string
     const r = parseQuantity(rq);
     const l = parseQuantity(limits[name]);
     if (isExtendedResource(name)) {
+      if (!checkExtendedResources) continue;
       if (r !== undefined && !Number.isInteger(r)) errs.push(`${path}.resources.requests[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(rq)}: must be an integer`);
       if (limits[name] === undefined) errs.push(`${path}.resources.limits: Required value: Limit must be set for non overcommitable resources (${name})`);
       else if (r !== l) errs.push(`${path}.resources.requests: Invalid value: ${JSON.stringify(rq)}: must be equal to ${name} limit of ${JSON.stringify(limits[name])}`);
@@ -85,7 +86,7 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>): string
   }
   for (const [name, lq] of Object.entries<any>(limits)) {
     const l = parseQuantity(lq);
-    if (isExtendedResource(name) && l !== undefined && !Number.isInteger(l)) errs.push(`${path}.resources.limits[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(lq)}: must be an integer`);
+    if (checkExtendedResources && isExtendedResource(name) && l !== undefined && !Number.isInteger(l)) errs.push(`${path}.resources.limits[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(lq)}: must be an integer`);
   }
   return errs;
 }
@@ -178,8 +179,24 @@ function templatedWorkloadErrors(spec: any, path: string, restartPolicies: strin
   return errs;
 }
 
-/** All semantic errors of one built-in object (unknown kinds: none). */
-export function semanticErrors(obj: any): string[] {
+/** Whether the extended-resource checks run (see {@link semanticErrors}). */
+let checkExtendedResources = true;
+
+/**
+ * All semantic errors of one built-in object (unknown kinds: none). `extendedResources: false` leaves out the
+ * extended-resource checks (integer counts, requests = limits): the lint gate leaves them to rule GPU001, which
+ * reports them more precisely.
+ */
+export function semanticErrors(obj: any, options: { readonly extendedResources?: boolean } = {}): string[] {
+  checkExtendedResources = options.extendedResources ?? true;
+  try {
+    return semanticErrorsOf(obj);
+  } finally {
+    checkExtendedResources = true;
+  }
+}
+
+function semanticErrorsOf(obj: any): string[] {
   const spec = obj.spec;
   switch (obj.kind) {
     case 'Pod':

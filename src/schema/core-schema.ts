@@ -5,8 +5,9 @@
  * its `lib/imports/k8s.js` (each kind's apiVersion/kind and the wire name of every property, e.g.
  * `hostIPC` for jsii's `hostIpc`). Unknown fields are rejected everywhere.
  *
- * Limits, compared to the real OpenAPI: numbers are not split into integer/double, and the API server's
- * hand-written validation (beyond what objectMeta/semantic checks here restate) is not reproduced.
+ * Limits, compared to the real OpenAPI: every number is taken as an integer (the API conventions forbid floats;
+ * JSONSchemaProps excepted), int32/int64 ranges are not checked, and the API server's hand-written validation (beyond
+ * what objectMeta/semantic checks and the non-negative counts here restate) is not reproduced.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -30,6 +31,17 @@ export const CLUSTER_SCOPED_CORE = new Set([
   'StorageVersion', 'StorageVersionMigration', 'SelfSubjectReview', 'TokenReview', 'SelfSubjectAccessReview',
   'SelfSubjectRulesReview', 'SubjectAccessReview', 'ResourceSlice',
 ]);
+
+/** Structs with floating-point numbers (CRD validation's minimum/maximum/multipleOf); every other number is an integer. */
+const FLOAT_STRUCTS = new Set(['JsonSchemaProps']);
+
+/**
+ * Counts the API server refuses when negative (ValidateNonnegativeField in k8s.io/kubernetes/pkg/apis/apps and
+ * batch validation): replicas, parallelism, completions, history limits, backoffLimit, minReadySeconds, and the HPA
+ * replica bounds.
+ */
+const NON_NEGATIVE_COUNTS = new Set(['replicas', 'parallelism', 'completions', 'backoffLimit', 'minReadySeconds',
+  'revisionHistoryLimit', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit', 'minReplicas', 'maxReplicas']);
 
 /** What {@link loadCoreSchemas} returns. */
 export interface CoreSchemas {
@@ -108,6 +120,10 @@ export function loadCoreSchemas(): CoreSchemas | string {
     for (const p of t.properties ?? []) {
       const w = names.get(p.name) ?? p.name;
       properties[w] = typeRef(p.type);
+      if (p.type?.primitive === 'number' && !FLOAT_STRUCTS.has(name)) {
+        // Kubernetes API numbers are int32/int64 (the API conventions forbid floats outside JSONSchemaProps).
+        properties[w] = { type: 'integer', ...(NON_NEGATIVE_COUNTS.has(w) ? { minimum: 0 } : {}) };
+      }
       if (!p.optional) required.push(w);
     }
     definitions[name] = { type: 'object', additionalProperties: false, properties, ...(required.length ? { required } : {}) };

@@ -1,0 +1,171 @@
+/**
+ * ObjectMeta validation as the API server does it (k8s.io/apimachinery/pkg/api/validation/objectmeta.go and
+ * k8s.io/apimachinery/pkg/util/validation/validation.go): names, label keys and values, annotation keys.
+ * The rules are restated from the Kubernetes documentation
+ * (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/ and .../labels/).
+ */
+
+/** JSON schema of metadata (ObjectMeta) with unknown fields rejected; field list from the k8s API reference. */
+export const OBJECT_META_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string' },
+    generateName: { type: 'string' },
+    namespace: { type: 'string' },
+    selfLink: { type: 'string' },
+    uid: { type: 'string' },
+    resourceVersion: { type: 'string' },
+    generation: { type: 'integer' },
+    creationTimestamp: { type: ['string', 'null'] },
+    deletionTimestamp: { type: ['string', 'null'] },
+    deletionGracePeriodSeconds: { type: 'integer' },
+    labels: { type: 'object', additionalProperties: { type: 'string' } },
+    annotations: { type: 'object', additionalProperties: { type: 'string' } },
+    finalizers: { type: 'array', items: { type: 'string' } },
+    managedFields: { type: 'array', items: { type: 'object' } },
+    ownerReferences: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['apiVersion', 'kind', 'name', 'uid'],
+        properties: {
+          apiVersion: { type: 'string' },
+          kind: { type: 'string' },
+          name: { type: 'string' },
+          uid: { type: 'string' },
+          controller: { type: 'boolean' },
+          blockOwnerDeletion: { type: 'boolean' },
+        },
+      },
+    },
+  },
+};
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** DNS-1123 label (RFC 1123): at most 63 lowercase alphanumerics or '-', alphanumeric at both ends. */
+export function dns1123LabelErrors(v: string): string[] {
+  const errs: string[] = [];
+  if (v.length > 63) errs.push('must be no more than 63 characters');
+  if (!DNS1123_LABEL.test(v)) errs.push("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character");
+  return errs;
+}
+
+/** DNS-1123 subdomain: at most 253 characters, dot-separated DNS-1123 labels. */
+export function dns1123SubdomainErrors(v: string): string[] {
+  const errs: string[] = [];
+  if (v.length > 253) errs.push('must be no more than 253 characters');
+  if (!DNS1123_SUBDOMAIN.test(v)) errs.push("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
+  return errs;
+}
+
+/** DNS-1035 label (Service names): like a DNS-1123 label but must start with a letter. */
+export function dns1035LabelErrors(v: string): string[] {
+  const errs: string[] = [];
+  if (v.length > 63) errs.push('must be no more than 63 characters');
+  if (!DNS1035_LABEL.test(v)) errs.push("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character");
+  return errs;
+}
+
+/** Path segment names (RBAC kinds): anything but '.', '..' or a name containing '/' or '%'. */
+export function pathSegmentNameErrors(v: string): string[] {
+  if (v === '.' || v === '..') return [`may not be '${v}'`];
+  if (/[/%]/.test(v)) return ["may not contain '/' or '%'"];
+  return [];
+}
+
+/** Qualified name (label and annotation keys): `[prefix/]name`, prefix a DNS-1123 subdomain, name ≤ 63. */
+export function qualifiedNameErrors(key: string): string[] {
+  const parts = key.split('/');
+  let name = key;
+  const errs: string[] = [];
+  if (parts.length === 2) {
+    const [prefix, n] = parts;
+    name = n;
+    if (prefix.length === 0) errs.push('prefix part must be non-empty');
+    else errs.push(...dns1123SubdomainErrors(prefix).map((e) => `prefix part ${e}`));
+  } else if (parts.length > 2) {
+    return ["a qualified name must consist of alphanumeric characters, '-', '_' or '.', with an optional DNS subdomain prefix and '/'"];
+  }
+  if (name.length === 0) errs.push('name part must be non-empty');
+  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
+  if (name.length > 0 && !QUALIFIED_NAME_PART.test(name)) {
+    errs.push("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
+  }
+  return errs;
+}
+
+/** Label value: empty, or ≤ 63 alphanumerics, '-', '_', '.', alphanumeric at both ends. */
+export function labelValueErrors(v: string): string[] {
+  const errs: string[] = [];
+  if (v.length > 63) errs.push('must be no more than 63 characters');
+  if (!LABEL_VALUE.test(v)) errs.push("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
+  return errs;
+}
+
+/** How a kind's `metadata.name` is validated (from each kind's ValidateXName in k8s.io/kubernetes/pkg/apis/.../validation). */
+export function nameValidatorFor(apiVersion: string, kind: string): (v: string) => string[] {
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  if (group === '' && kind === 'Service') return dns1035LabelErrors;
+  if (group === '' && kind === 'Namespace') return dns1123LabelErrors;
+  if (group === 'rbac.authorization.k8s.io') return pathSegmentNameErrors;
+  if (group === 'batch' && kind === 'CronJob') {
+    // CronJob names become Job name prefixes plus an 11-character suffix: at most 52 characters.
+    return (v) => [...dns1123SubdomainErrors(v), ...(v.length > 52 ? ['must be no more than 52 characters'] : [])];
+  }
+  return dns1123SubdomainErrors;
+}
+
+/** Validate label/annotation maps at `path` (e.g. `metadata` or `spec.template.metadata`). */
+export function labelsAndAnnotationsErrors(meta: any, path: string): string[] {
+  const errs: string[] = [];
+  if (!meta || typeof meta !== 'object') return errs;
+  const labels = meta.labels;
+  if (labels && typeof labels === 'object') {
+    for (const [k, v] of Object.entries(labels)) {
+      for (const e of qualifiedNameErrors(k)) errs.push(`${path}.labels: Invalid value: ${JSON.stringify(k)}: ${e}`);
+      if (typeof v === 'string') {
+        for (const e of labelValueErrors(v)) errs.push(`${path}.labels[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: ${e}`);
+      }
+    }
+  }
+  const annotations = meta.annotations;
+  if (annotations && typeof annotations === 'object') {
+    let total = 0;
+    for (const [k, v] of Object.entries(annotations)) {
+      for (const e of qualifiedNameErrors(k.toLowerCase())) errs.push(`${path}.annotations: Invalid value: ${JSON.stringify(k)}: ${e}`);
+      total += k.length + (typeof v === 'string' ? v.length : 0);
+    }
+    if (total > 256 * 1024) errs.push(`${path}.annotations: Too long: may not be more than 262144 bytes`);
+  }
+  return errs;
+}
+
+/** Validate the top-level ObjectMeta of an object of the given kind (name required: kubectl apply needs it). */
+export function objectMetaErrors(obj: any, namespaced: boolean | undefined): string[] {
+  const errs: string[] = [];
+  const meta = obj.metadata;
+  if (!meta || typeof meta !== 'object') return ['metadata.name: Required value: name is required'];
+  const nameCheck = nameValidatorFor(String(obj.apiVersion ?? ''), String(obj.kind ?? ''));
+  if (typeof meta.name !== 'string' || meta.name === '') {
+    errs.push('metadata.name: Required value: name is required (kubectl apply does not support generateName)');
+  } else {
+    for (const e of nameCheck(meta.name)) errs.push(`metadata.name: Invalid value: ${JSON.stringify(meta.name)}: ${e}`);
+  }
+  if (typeof meta.namespace === 'string' && meta.namespace !== '') {
+    if (namespaced === false) {
+      // The API server silently drops it; for generated manifests it is a mistake worth failing on.
+      errs.push(`metadata.namespace: Invalid value: ${JSON.stringify(meta.namespace)}: ${obj.kind} is cluster-scoped and takes no namespace`);
+    } else {
+      for (const e of dns1123LabelErrors(meta.namespace)) errs.push(`metadata.namespace: Invalid value: ${JSON.stringify(meta.namespace)}: ${e}`);
+    }
+  }
+  errs.push(...labelsAndAnnotationsErrors(meta, 'metadata'));
+  return errs;
+}

@@ -1,0 +1,312 @@
+/**
+ * The schema gate: is this object valid as `kubectl apply` (server-side, strict field validation) would judge it?
+ *
+ * - Custom resources: every served version of every CRD in the CRD folders (by default the package's own `crds/`,
+ *   which ships with the npm package), converted from the Kubernetes structural-schema dialect to ajv (unknown fields
+ *   rejected, int-or-string, nullable, formats, list-type set/map uniqueness, defaults applied first), then the CRDs'
+ *   CEL `x-kubernetes-validations` evaluated with `@marcbachmann/cel-js`. Any CRD later dropped into `crds/` is
+ *   picked up with no code change.
+ * - Built-in kinds: schemas derived from cdk8s-plus-30's generated `k8s` bindings (Kubernetes 1.30 OpenAPI, see
+ *   core-schema.ts), plus the API server's hand-written checks we restate (semantic.ts); `resource.k8s.io/v1` (DRA)
+ *   and the Kubernetes 1.34 pod claim shapes from `<package>/schemas/` (dra-schema.ts).
+ * - `metadata`: ObjectMeta (unknown fields rejected; name, label and annotation syntax).
+ *
+ * Kinds compile lazily, once per process, and are cached.
+ *
+ * Not part of the jsii API (not exported from src/index.ts).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { CLUSTER_SCOPED_CORE, CORE_SCHEMA_ID, loadCoreSchemas } from './core-schema';
+import { DRA_SCHEMA_ID, loadDraSchemas } from './dra-schema';
+import { objectMetaErrors } from './object-meta';
+import { re2 } from './re2';
+import { semanticErrors } from './semantic';
+import { GO_DURATION, displayPath, rootSchema, runCel, shortValue } from './structural';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jsyaml: { loadAll(text: string): unknown[] } = require('js-yaml');
+
+/** The Kubernetes version of the built-in kinds' schemas (cdk8s-plus-30's `k8s` bindings). */
+export const CORE_KUBERNETES_VERSION = '1.30';
+
+/**
+ * `<package>/crds`: the upstream CRDs vendored with the package (src/schema and lib/schema both sit two levels
+ * below the package root, so this holds for the sources and for the published package).
+ */
+export const PACKAGED_CRDS_DIR: string = path.resolve(__dirname, '..', '..', 'crds');
+
+/** One violation: the field at fault (`spec.replicas`, `<root>`) and what is wrong with it. */
+export interface SchemaViolation {
+  /** Display path of the field, e.g. `spec.template.spec.containers[0].resources`. */
+  readonly fieldPath: string;
+  /** kubectl-like message, e.g. `Invalid value: "x": must be of type integer`. */
+  readonly message: string;
+}
+
+/** What {@link SchemaValidator.check} returns. */
+export interface SchemaVerdict {
+  /** Whether a schema for the object's apiVersion/kind is known (unknown kinds are not judged). */
+  readonly known: boolean;
+  /** Violations, each `<path>: <problem>` as kubectl prints them; empty when valid or unknown. */
+  readonly errors: string[];
+}
+
+/** Options of a {@link SchemaValidator}. */
+export interface SchemaValidatorOptions {
+  /** Folders of CRD YAML files; for a kind in several, the first folder wins. @default [PACKAGED_CRDS_DIR] */
+  readonly crdDirs?: string[];
+  /** Whether core kinds are checked (cdk8s-plus-30 installed). @default true */
+  readonly coreKinds?: boolean;
+  /** Throw (CelHarnessError) when a CRD's CEL rule cannot be evaluated, instead of skipping that rule. @default false */
+  readonly strictCel?: boolean;
+  /**
+   * Report a namespace on a cluster-scoped object. The API server silently drops it, so the gate (which judges foreign
+   * YAML as the cluster would) does not; the tests' conformance harness does, for our own output. @default false
+   */
+  readonly namespaceOnClusterScoped?: boolean;
+  /**
+   * Check extended resources (`nvidia.com/gpu`: whole counts, requests = limits) as the API server does. The lint
+   * gate leaves them to rule GPU001, which says more; the tests' harness checks them. @default false
+   */
+  readonly extendedResources?: boolean;
+  /** Receives one-off notes (a CRD folder missing, cdk8s-plus-30 not installed). @default - dropped */
+  readonly warn?: (message: string) => void;
+}
+
+interface KindEntry {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly source: string;
+  /** The original structural schema (CRDs only): CEL rules are read from it. */
+  readonly structural?: any;
+  readonly ajvSchema: any;
+  validate?: ValidateFunction;
+}
+
+function makeAjv(): Ajv {
+  const a = new Ajv({ allErrors: true, strict: false, useDefaults: true, validateFormats: true, ownProperties: true, code: { regExp: re2 as any } });
+  addFormats(a, ['int32', 'int64', 'date-time', 'date', 'byte']);
+  a.addFormat('duration', GO_DURATION);
+  a.addKeyword({
+    keyword: 'k8sListMapKeys',
+    type: 'array',
+    schemaType: 'array',
+    errors: true,
+    validate: function listMapKeys(keys: string[], data: any[]): boolean {
+      const seen = new Map<string, number>();
+      const errs: Partial<ErrorObject>[] = [];
+      data.forEach((item, i) => {
+        if (!item || typeof item !== 'object') return;
+        const id = JSON.stringify(keys.map((k) => (Object.prototype.hasOwnProperty.call(item, k) ? item[k] : null)));
+        if (seen.has(id)) {
+          errs.push({ keyword: 'k8sListMapKeys', instancePath: '', params: { index: i, keys }, message: `Duplicate value: item ${i} repeats keys ${keys.join(', ')} of item ${seen.get(id)}` });
+        } else {seen.set(id, i);}
+      });
+      (listMapKeys as any).errors = errs;
+      return errs.length === 0;
+    },
+  });
+  return a;
+}
+
+function lookup(obj: any, pointer: string): any {
+  let cur = obj;
+  for (const raw of pointer.split('/').slice(1)) {
+    if (cur == null || typeof cur !== 'object') return undefined;
+    const k = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    cur = Object.prototype.hasOwnProperty.call(cur, k) ? cur[k] : undefined;
+  }
+  return cur;
+}
+
+/** Turn an ajv error into a kubectl-like line: `<path>: <problem>`. */
+function formatAjvError(e: ErrorObject, data: any): string {
+  const at = e.instancePath;
+  const p = displayPath(at);
+  const value = lookup(data, at);
+  const field = (name: string) => (p === '<root>' ? '' : `${p}.`) + (/^[A-Za-z_$][\w$-]*$/.test(name) ? name : `[${JSON.stringify(name)}]`);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const name = String((e.params as any).additionalProperty);
+      return `${field(name)}: unknown field ${JSON.stringify(name)}`;
+    }
+    case 'required':
+      return `${field(String((e.params as any).missingProperty))}: Required value`;
+    case 'enum':
+      return `${p}: Unsupported value: ${shortValue(value)}: supported values: ${((e.params as any).allowedValues as any[]).map((x) => JSON.stringify(x)).join(', ')}`;
+    case 'const':
+      return `${p}: Invalid value: ${shortValue(value)}: must be ${JSON.stringify((e.params as any).allowedValue)}`;
+    case 'type':
+      return `${p}: Invalid value: ${shortValue(value)}: must be of type ${[].concat((e.params as any).type).join(' or ')}`;
+    case 'k8sListMapKeys':
+      return `${p}[${(e.params as any).index}]: ${e.message}`;
+    default:
+      return `${p}: Invalid value: ${shortValue(value)}: ${e.message}`;
+  }
+}
+
+/** A deep copy that keeps only JSON data (ajv applies defaults to it, as the API server does before validating). */
+function deepClone<T>(v: T): T {
+  return v === undefined ? v : JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? `${x}` : x)));
+}
+
+/** Splits a `<path>: <problem>` line into its parts. */
+export function splitViolation(line: string): SchemaViolation {
+  const at = line.indexOf(': ');
+  return at < 0 ? { fieldPath: '<root>', message: line } : { fieldPath: line.slice(0, at), message: line.slice(at + 2) };
+}
+
+/**
+ * Validates plain manifests against the Kubernetes core schemas and the CRDs of its folders. Build it once and reuse
+ * it: schemas are read on first use and each kind is compiled once.
+ */
+export class SchemaValidator {
+  private ajv?: Ajv;
+  private registry?: Map<string, KindEntry>;
+  private readonly options: SchemaValidatorOptions;
+
+  constructor(options: SchemaValidatorOptions = {}) {
+    this.options = options;
+  }
+
+  /** Every `apiVersion/kind` this validator can check, sorted. */
+  public knownKinds(): string[] {
+    return Array.from(this.getRegistry().keys()).sort();
+  }
+
+  /** Where the schema for `apiVersion/kind` came from (a CRD file name or the cdk8s-plus-30 bindings), or undefined. */
+  public schemaSource(apiVersion: string, kind: string): string | undefined {
+    return this.getRegistry().get(`${apiVersion}/${kind}`)?.source;
+  }
+
+  /** Whether a schema for `apiVersion/kind` is known. */
+  public has(apiVersion: unknown, kind: unknown): boolean {
+    return typeof apiVersion === 'string' && typeof kind === 'string' && this.getRegistry().has(`${apiVersion}/${kind}`);
+  }
+
+  /** The known apiVersions of `kind` (for "no schema for v1beta1 NodePool; known: karpenter.sh/v1"). */
+  public versionsOf(kind: string): string[] {
+    return Array.from(this.getRegistry().values()).filter((e) => e.kind === kind).map((e) => e.apiVersion);
+  }
+
+  /**
+   * Validates one plain manifest. An object of a kind with no schema is `known: false` with no errors. Never throws
+   * for bad input (unless `strictCel` and a CEL rule cannot be evaluated).
+   */
+  public check(obj: any): SchemaVerdict {
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { known: true, errors: [`<root>: Invalid value: ${shortValue(obj)}: must be an object`] };
+    const apiVersion = obj.apiVersion;
+    const kind = obj.kind;
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind) {
+      return { known: true, errors: ['apiVersion/kind: Required value: both apiVersion and kind must be set'] };
+    }
+    const entry = this.getRegistry().get(`${apiVersion}/${kind}`);
+    if (!entry) return { known: false, errors: [] };
+    const data = deepClone(obj);
+    const validate = this.compiled(entry);
+    const errors: string[] = [];
+    const schemaErrorPointers: string[] = [];
+    if (!validate(data)) {
+      for (const e of validate.errors ?? []) {
+        errors.push(formatAjvError(e, data));
+        schemaErrorPointers.push(e.instancePath);
+      }
+    }
+    errors.push(...objectMetaErrors(data, entry.namespaced ? true : this.options.namespaceOnClusterScoped ? false : undefined));
+    if (entry.structural) {
+      runCel(data, entry.structural, '', schemaErrorPointers, errors, this.options.strictCel ?? false);
+    } else {
+      try {
+        errors.push(...semanticErrors(data, { extendedResources: this.options.extendedResources ?? false }));
+      } catch (e) {
+        // The restated API-server checks read typed data: on data ajv already rejected they may fail; say nothing more.
+        if (errors.length === 0) errors.push(`<root>: Invalid value: "object": cannot be checked (${(e as Error)?.message ?? e})`);
+      }
+    }
+    return { known: true, errors: Array.from(new Set(errors)) };
+  }
+
+  private compiled(entry: KindEntry): ValidateFunction {
+    if (!entry.validate) entry.validate = this.ajv!.compile(entry.ajvSchema);
+    return entry.validate;
+  }
+
+  /** Build the kind registry (cheap: schemas are converted but not compiled until first use). */
+  private getRegistry(): Map<string, KindEntry> {
+    if (this.registry) return this.registry;
+    const ajv = makeAjv();
+    const reg = new Map<string, KindEntry>();
+    const dra = (this.options.coreKinds ?? true) ? loadDraSchemas() : undefined;
+    if (dra) {
+      // resource.k8s.io/v1 (Dynamic Resource Allocation, GA in Kubernetes 1.34): see dra-schema.ts.
+      ajv.addSchema({ $id: DRA_SCHEMA_ID, definitions: dra.definitions });
+      for (const [gvk, schema] of dra.kinds) {
+        const slash = gvk.lastIndexOf('/');
+        const kind = gvk.slice(slash + 1);
+        reg.set(gvk, { apiVersion: gvk.slice(0, slash), kind, namespaced: !dra.clusterScoped.has(kind), source: dra.source, ajvSchema: schema });
+      }
+    }
+    if (this.options.coreKinds ?? true) {
+      const core = loadCoreSchemas();
+      if (typeof core === 'string') {
+        this.options.warn?.(core);
+      } else {
+        if (dra) Object.assign(core.definitions, dra.coreOverlay); // Kubernetes 1.34 pod claim shapes (DRA)
+        ajv.addSchema({ $id: CORE_SCHEMA_ID, definitions: core.definitions });
+        for (const [gvk, schema] of core.kinds) {
+          const slash = gvk.lastIndexOf('/');
+          const kind = gvk.slice(slash + 1);
+          reg.set(gvk, { apiVersion: gvk.slice(0, slash), kind, namespaced: !CLUSTER_SCOPED_CORE.has(kind), source: core.source, ajvSchema: schema });
+        }
+      }
+    }
+    for (const dir of this.options.crdDirs ?? [PACKAGED_CRDS_DIR]) {
+      if (!fs.existsSync(dir)) {
+        this.options.warn?.(`${dir} is absent: its custom resources are not validated`);
+        continue;
+      }
+      loadCrds(dir, reg);
+    }
+    this.ajv = ajv;
+    this.registry = reg;
+    return reg;
+  }
+}
+
+/** Registers every served version of every CRD in `dir` whose kind is not registered yet. */
+function loadCrds(dir: string, reg: Map<string, KindEntry>): void {
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort()) {
+    // js-yaml: several times faster than the `yaml` package on these large, plain files (read once per process).
+    for (const crd of jsyaml.loadAll(fs.readFileSync(path.join(dir, file), 'utf8')) as any[]) {
+      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+      const { group, names, scope, versions } = crd.spec;
+      for (const v of versions ?? []) {
+        if (!v.served || !v.schema?.openAPIV3Schema) continue;
+        const apiVersion = `${group}/${v.name}`;
+        if (reg.has(`${apiVersion}/${names.kind}`)) continue;
+        reg.set(`${apiVersion}/${names.kind}`, {
+          apiVersion,
+          kind: names.kind,
+          namespaced: scope === 'Namespaced',
+          source: file,
+          structural: v.schema.openAPIV3Schema,
+          ajvSchema: rootSchema(v.schema.openAPIV3Schema, apiVersion, names.kind),
+        });
+      }
+    }
+  }
+}
+
+let shared: SchemaValidator | undefined;
+
+/** The validator of the library's own schemas (core kinds + the packaged `crds/`), shared by every run. */
+export function defaultSchemaValidator(): SchemaValidator {
+  if (!shared) shared = new SchemaValidator();
+  return shared;
+}
+
+export { displayPath };

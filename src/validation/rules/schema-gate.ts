@@ -1,0 +1,47 @@
+/**
+ * The engine's own findings, as rules so they have ids, docs and suppressions like any other: GPU009 (an object is
+ * not valid against its schema — the schema gate, src/schema) and GPU010 (a rule failed on an object). Their checks
+ * yield nothing: the engine (engine.ts) reports them, before and around the other rules.
+ */
+import { Severity } from '../model';
+import { Rule } from '../rule';
+
+/** GPU009 — schema violations: what the API server (strict field validation) would refuse. */
+export const SCHEMA_VIOLATION: Rule = {
+  id: 'GPU009',
+  title: 'Every object must be valid against its Kubernetes or CRD schema',
+  severity: Severity.ERROR,
+  kinds: ['*'],
+  remediation: 'Fix the field as the message says (unknown fields are usually misspelt, e.g. `resource:` for '
+    + '`resources:`); `kubectl apply --dry-run=server` reports the same.',
+  description: 'Before any rule runs, every object of a known kind is validated against its schema, as '
+    + '`kubectl apply` with strict field validation (the default since Kubernetes 1.27) would: unknown fields '
+    + 'rejected, types, enums, formats, bounds and required fields checked, and the CRDs\' CEL '
+    + '`x-kubernetes-validations` rules evaluated after the schema defaults are applied. Built-in kinds use the '
+    + 'Kubernetes 1.30 OpenAPI (as shipped in cdk8s-plus-30\'s `k8s` bindings) plus the API server\'s own checks that '
+    + 'matter here (enums, names, selectors, extended-resource requests = limits); custom resources use every CRD in '
+    + 'the package\'s `crds/` folder (Karpenter v1.14.1, KEDA v2.20.2, prometheus-operator v0.93.0, GPU Operator '
+    + 'v26.7.0, and whatever later versions of the package vendor there). An invalid object gets one finding per '
+    + 'violation and no other rule judges it, so a wrong type is one clear finding instead of a misleading one. '
+    + 'Objects of kinds with no schema are not judged (the summary counts them). Switch the gate off with '
+    + '`--no-schema` (CLI) or `schemaGate: false`; suppressing GPU009 on an object lets the rules judge it anyway. '
+    + 'Known limit: built-in numbers are not split into integer and double by the bindings; counts the GPU rules '
+    + 'read (replicas, parallelism, completions, GPU quantities) are checked as integers. '
+    + 'See https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation.',
+  *check() { /* reported by the engine */ },
+};
+
+/** GPU010 — a rule failed on an object: the object is reported, every other object is still checked. */
+export const RULE_FAILED: Rule = {
+  id: 'GPU010',
+  title: 'Every rule must be able to judge every object',
+  severity: Severity.ERROR,
+  kinds: ['*'],
+  remediation: 'Check the object\'s fields named in the message; if the object is valid, report the failure to '
+    + 'cdk8s-gpu with the object attached.',
+  description: 'A rule that fails on an object (a shape it did not expect) is reported as a finding naming the rule '
+    + 'and the object, and every other object is still checked by that rule and all others: one odd object never '
+    + 'hides the findings of its neighbours. With the schema gate on, this should only happen for objects of kinds '
+    + 'without a schema or with GPU009 suppressed.',
+  *check() { /* reported by the engine */ },
+};

@@ -1,0 +1,228 @@
+/**
+ * The schema gate (GPU009) and rule-failure isolation (GPU010): what the engine, the planner and GpuValidation do with
+ * objects the API server would refuse, and with shapes no rule expects.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart, ApiObject } from 'cdk8s';
+import { loadYaml, of } from './helpers';
+import { planGpuWorkloads, PLAIN_STYLE, renderPlanHtml, renderPlanJson, renderPlanText } from '../../src/plan';
+import { CORE_KUBERNETES_VERSION, PACKAGED_CRDS_DIR, SchemaValidator } from '../../src/schema/validator';
+import { GpuValidation, SourcedManifest, SUPPRESS_ANNOTATION, validateManifests } from '../../src/validation';
+import { _runValidation } from '../../src/validation/engine';
+
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'rules', 'GPU009');
+
+const pool = (over: { tspec?: any; spec?: any } = {}) => ({
+  apiVersion: 'karpenter.sh/v1',
+  kind: 'NodePool',
+  metadata: { name: 'gpu' },
+  spec: {
+    template: {
+      spec: {
+        nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
+        requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['g5.xlarge', 'g5.12xlarge'] }],
+        taints: [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }],
+        ...over.tspec,
+      },
+    },
+    limits: { 'nvidia.com/gpu': 8 },
+    ...over.spec,
+  },
+});
+const nodeClass = () => ({
+  apiVersion: 'karpenter.k8s.aws/v1',
+  kind: 'EC2NodeClass',
+  metadata: { name: 'default' },
+  spec: {
+    amiSelectorTerms: [{ alias: 'al2023@latest' }],
+    subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'demo' } }],
+    securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'demo' } }],
+    role: 'KarpenterNodeRole-demo',
+  },
+});
+const deployment = (name: string, podSpec: any = {}, spec: any = {}) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: 'default' },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { app: name } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: {
+        containers: [{ name: 'c', image: 'vllm/vllm-openai:v0.6.0', resources: { limits: { 'nvidia.com/gpu': 1 } } }],
+        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+        ...podSpec,
+      },
+    },
+    ...spec,
+  },
+});
+const sourced = (objects: any[]): SourcedManifest[] => objects.map((object, i) => ({ object, source: { file: 'in.yaml', line: 1 + 10 * i } }));
+const nodeAffinity = (matchExpressions: unknown) => ({
+  affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions }] } } },
+});
+const quota = (hard: string) => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'default' }, spec: { hard: JSON.parse(hard) } });
+
+describe('GPU009: the schema gate', () => {
+  test('the WhenUnderutilized NodePool without consolidateAfter and a misspelt `resource:` are errors with file, line and field path', () => {
+    const findings = validateManifests(loadYaml(path.join(FIXTURE, 'fail.yaml')));
+    const gpu009 = of(findings, 'GPU009').map((f) => `${f.object.kind}@${f.source?.line} ${f.fieldPath}: ${f.message}`);
+    expect(gpu009).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^NodePool@3 spec\.disruption\.consolidationPolicy: Unsupported value: "WhenUnderutilized": supported values: "WhenEmpty", "WhenEmptyOrUnderutilized"/),
+      'NodePool@3 spec.disruption.consolidateAfter: Required value',
+      'Deployment@19 spec.template.spec.containers[0].resource: unknown field "resource"',
+    ]));
+    // consolidateAfter is still missing once the policy is right (karpenter.sh/v1 requires it).
+    const fixed = loadYaml(path.join(FIXTURE, 'fail.yaml'));
+    fixed[0].object.spec.disruption.consolidationPolicy = 'WhenEmptyOrUnderutilized';
+    expect(of(validateManifests([fixed[0]]), 'GPU009').map((f) => `${f.fieldPath}: ${f.message}`)).toEqual(['spec.disruption.consolidateAfter: Required value']);
+    expect(findings.every((f) => f.severity === 'error')).toBe(true);
+    // No other rule judges the invalid objects (the Deployment's GPU limit is gone: GPU002/GPU006 would be noise).
+    expect(findings.filter((f) => f.ruleId !== 'GPU009')).toEqual([]);
+  });
+
+  test('rules judge only objects that passed; a suppressed GPU009 lets them judge it anyway', () => {
+    const bad = deployment('bad', { tolerations: [] }, { replicas: '2' }); // GPU002 (no toleration) and a string count
+    const base = [pool(), nodeClass(), bad];
+    expect(validateManifests(sourced(base)).map((f) => `${f.object.name}:${f.ruleId}`)).toEqual(['bad:GPU009']);
+    const suppressed = { ...bad, metadata: { ...bad.metadata, annotations: { [SUPPRESS_ANNOTATION]: 'GPU009=our cluster runs a mutating webhook that fixes it' } } };
+    expect(validateManifests(sourced([pool(), nodeClass(), suppressed])).map((f) => `${f.object.name}:${f.ruleId}`)).toEqual(['bad:GPU002']);
+  });
+
+  test('off with schemaGate: false, with GPU009 disabled, or with a rule set without GPU009', () => {
+    const objs = sourced([pool(), nodeClass(), deployment('bad', { tolerations: [] }, { replicas: '2' })]);
+    for (const opts of [{ schemaGate: false }, { disabledRules: ['GPU009'] }]) {
+      const r = _runValidation(objs, opts);
+      expect(r.info.schemaGate).toBe(false);
+      expect(r.findings.map((f) => f.ruleId)).toEqual(['GPU002']);
+    }
+  });
+
+  test('unknown kinds are counted, not judged; known kinds counted as checked', () => {
+    const cm = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { anything: [1] } };
+    const r = _runValidation(sourced([pool(), nodeClass(), cm, { ...cm, metadata: { name: 'w2' } }, deployment('ok')]));
+    expect(r.info).toEqual({ schemaGate: true, schemaChecked: 3, schemaFailed: 0, unknownKinds: new Map([['example.com/v1/Widget', 2]]) });
+  });
+
+  test('core kinds are Kubernetes 1.30, from cdk8s-plus-30; counts are whole and non-negative', () => {
+    expect(CORE_KUBERNETES_VERSION).toBe('1.30');
+    const v = new SchemaValidator();
+    expect(v.schemaSource('apps/v1', 'Deployment')).toMatch(/^cdk8s-plus-30@/);
+    for (const [replicas, msg] of [[-3, 'must be >= 0'], [2.5, 'must be of type integer'], ['3', 'must be of type integer'], [Infinity, 'must be of type integer']] as const) {
+      expect(v.check(deployment('d', {}, { replicas })).errors).toEqual([expect.stringMatching(new RegExp(`^spec\\.replicas: Invalid value: .*${msg}`))]);
+    }
+    const so = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 's', namespace: 'default' }, spec: { scaleTargetRef: { name: 'd' }, maxReplicaCount: Infinity, triggers: [{ type: 'cpu', metadata: { value: '50' } }] } };
+    expect(v.check(so).errors).toEqual([expect.stringMatching(/^spec\.maxReplicaCount: Invalid value: "Infinity": must be of type integer/)]);
+  });
+
+  test('the schemas ship with the package: crds/ is in the npm package and every CRD there is loaded, whatever its group', () => {
+    expect(PACKAGED_CRDS_DIR).toBe(path.resolve(__dirname, '..', '..', 'crds'));
+    // lib/schema/validator.js sits at the same depth as src/schema/validator.ts, so the packaged lib finds crds/ too.
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    const files: string[] = packed[0].files.map((f: any) => f.path);
+    for (const crd of fs.readdirSync(PACKAGED_CRDS_DIR).filter((f) => f.endsWith('.yaml'))) expect(files).toContain(`crds/${crd}`);
+    const v = new SchemaValidator();
+    expect(v.knownKinds()).toEqual(expect.arrayContaining(['karpenter.sh/v1/NodePool', 'karpenter.k8s.aws/v1/EC2NodeClass',
+      'karpenter.sh/v1alpha1/NodeOverlay', 'keda.sh/v1alpha1/ScaledObject', 'monitoring.coreos.com/v1/ServiceMonitor', 'nvidia.com/v1/ClusterPolicy']));
+    // A CRD dropped into a CRD folder (Kueue, as issue 18 will vendor) is picked up with no code change.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gpu-crds-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'example.com_widgets.yaml'), `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer, minimum: 1}
+              x-kubernetes-validations:
+                - {rule: "self.size <= 8", message: "size must be at most 8"}
+`);
+      const w = new SchemaValidator({ crdDirs: [dir], coreKinds: false });
+      const widget = (size: unknown) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'a' }, spec: { size } });
+      expect(w.check(widget(2))).toEqual({ known: true, errors: [] });
+      expect(w.check(widget(9)).errors).toEqual(['spec: Invalid value: "object": size must be at most 8']);
+      expect(w.check(widget(0)).errors).toEqual([expect.stringMatching(/^spec\.size: .*must be >= 1/)]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('at synth: GpuValidation fails on an object the API server would refuse; schemaGate: false keeps the old behaviour', () => {
+    const build = (schemaGate?: boolean) => {
+      const app = new App();
+      const chart = new Chart(app, 'c');
+      new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: 1 as any } });
+      GpuValidation.addTo(chart, schemaGate === undefined ? {} : { schemaGate });
+      return app;
+    };
+    expect(() => build().synthYaml()).toThrow(/GPU009 v1 ConfigMap settings.*data\.a: Invalid value: 1: must be of type string/);
+    expect(() => build(false).synthYaml()).not.toThrow();
+  });
+});
+
+/** Shapes that made rules or the planner fail before (issue 14), each beside a well-formed neighbour. */
+const CRASH_TRIGGERS: Record<string, any[]> = {
+  'tolerations as a string': [deployment('odd', { tolerations: 'nvidia.com/gpu' })],
+  'tolerations as a map': [deployment('odd', { tolerations: { key: 'nvidia.com/gpu' } })],
+  'matchExpressions as a map': [deployment('odd', nodeAffinity({ key: 'a', operator: 'In', values: ['b'] }))],
+  'matchExpressions [null]': [deployment('odd', nodeAffinity([null]))],
+  'values as a string': [deployment('odd', nodeAffinity([{ key: 'karpenter.k8s.aws/instance-gpu-name', operator: 'In', values: 'a10g' }]))],
+  'containers as a map': [deployment('odd', { containers: { c: { name: 'c', image: 'i' } } })],
+  'Service ports as a map': [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'odd', namespace: 'default' }, spec: { selector: { app: 'ok' }, ports: { http: 80 } } }],
+  'ResourceQuota hard constructor/toString/__proto__': [quota('{"constructor": "1", "toString": "2", "__proto__": "3", "requests.nvidia.com/gpu": "4"}')],
+  'NodePool limits.constructor': [pool({ spec: { limits: JSON.parse('{"constructor": 4, "__proto__": 5, "nvidia.com/gpu": 8}') } })],
+  'requirement key __proto__': [{ ...pool({ tspec: { requirements: [{ key: '__proto__', operator: 'In', values: ['x'] }, { key: 'constructor', operator: 'Exists' }] } }), metadata: { name: 'odd' } }],
+  'negative replicas': [deployment('odd', {}, { replicas: -3 })],
+  'fractional replicas': [deployment('odd', {}, { replicas: 2.5 })],
+  'string replicas': [deployment('odd', {}, { replicas: '3' })],
+  'infinite maxReplicaCount': [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'odd', namespace: 'default' }, spec: { scaleTargetRef: { name: 'ok' }, maxReplicaCount: Infinity, minReplicaCount: -2, triggers: [{ type: 'cpu', metadata: { value: '50' } }] } }],
+};
+const BAD_TEXT = /undefined|NaN|\[object Object\]/;
+
+describe('GPU010 and crash triggers: no input fails a rule or the planner', () => {
+  const neighbours = () => [pool(), nodeClass(), deployment('ok')];
+  const baseline = validateManifests(sourced(neighbours())).map((f) => `${f.object.name}:${f.ruleId}:${f.fieldPath}`);
+
+  describe.each(Object.entries(CRASH_TRIGGERS))('%s', (_, odd) => {
+    test.each([true, false])('schema gate %s: no GPU010, no undefined/NaN/[object Object]; neighbours unchanged (gate on, no pool added)', (schemaGate) => {
+      const findings = validateManifests(sourced([...neighbours(), ...odd]), { schemaGate });
+      expect(of(findings, 'GPU010')).toEqual([]);
+      for (const f of findings) expect(`${f.fieldPath}: ${f.message}`).not.toMatch(BAD_TEXT);
+      if (schemaGate && odd[0].kind !== 'NodePool') { // a second pool changes where the neighbours can land
+        expect(findings.filter((f) => f.object.name !== 'odd' && f.object.name !== 'q' && f.object.kind !== 'NodePool').map((f) => `${f.object.name}:${f.ruleId}:${f.fieldPath}`))
+          .toEqual(baseline.filter((b) => !b.startsWith('gpu:')));
+      }
+    });
+
+    test.each([true, false])('plan (schema gate %s): every format renders, no negative or non-finite figure', (schemaGate) => {
+      const plan = planGpuWorkloads(sourced([...neighbours(), ...odd]), { schemaGate });
+      for (const w of plan.workloads) {
+        for (const n of [w.replicas?.min, w.replicas?.max]) if (n !== undefined) expect(Number.isInteger(n) && n >= 0).toBe(true);
+      }
+      for (const p of plan.pools) for (const n of [p.gpus.min, p.gpus.max, p.nodes.min, p.nodes.max]) expect(Number.isFinite(n) && n >= 0).toBe(true);
+      const json = renderPlanJson(plan);
+      expect(() => JSON.parse(json)).not.toThrow();
+      const figures = (s: string) => s.replace(/GPU009 [^\n]*/g, ''); // the gate's own messages quote the bad value
+      for (const text of [json, renderPlanText(plan, PLAIN_STYLE), renderPlanHtml(plan)]) expect(figures(text)).not.toMatch(/undefined|NaN|\[object Object\]|Infinity/);
+      if (schemaGate && ['negative replicas', 'fractional replicas', 'string replicas', 'infinite maxReplicaCount'].includes(_)) {
+        expect(plan.problems.some((p) => p.severity === 'error' && p.message.startsWith('GPU009 '))).toBe(true);
+      }
+    });
+  });
+});
