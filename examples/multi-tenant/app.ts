@@ -142,7 +142,7 @@ export class MultiTenantChart extends Chart {
     });
     // The seed lets training land on A100 or H100 ("학습은 고성능 GPU만"): the job is sized for 4 × 40 GB, so the
     // "pins no GPU model" warning is suppressed with the reason on record.
-    finetune.job.podMetadata.addAnnotation(SUPPRESS_ANNOTATION, 'GPU006=sized for 4 x A100 40GB; H100 is welcome too');
+    finetune.workload.podMetadata.addAnnotation(SUPPRESS_ANNOTATION, 'GPU006=sized for 4 x A100 40GB; H100 is welcome too');
 
     new InferenceDeployment(this, 'notebook-llm', {
       name: 'notebook-llm',

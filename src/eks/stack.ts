@@ -4,6 +4,7 @@ import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuEksCluster, GpuEksClusterProps } from './cluster';
 import { clusterPropsForDra, draDriverEnabled, installNvidiaDraDriver, NvidiaDraDriverOptions } from './dra';
+import { _gpuOperatorForEfa, GpuEfa, GpuEfaOptions } from './efa';
 import { GpuConfigError } from '../errors';
 
 /** Properties of {@link GpuEksStack}: the stack's own props plus the cluster's. */
@@ -15,6 +16,13 @@ export interface GpuEksStackProps extends StackProps, GpuEksClusterProps {
    * @default - not installed: GPUs are served by the device plugin
    */
   readonly draDriver?: NvidiaDraDriverOptions;
+  /**
+   * EFA for multi-node training: a cluster placement group (bound into node classes that select
+   * `PlacementGroupSelector.ofEksStack()`), the AWS EFA device plugin (pinned chart) and the node security group's
+   * outbound rule to itself (see eks/efa.ts). Pass `{}` for the defaults.
+   * @default - none
+   */
+  readonly efa?: GpuEfaOptions;
 }
 
 /**
@@ -29,6 +37,8 @@ export class GpuEksStack extends Stack {
   public readonly gpuCluster: GpuEksCluster;
   /** The NVIDIA DRA driver chart, when `draDriver` is set. @default - none */
   public readonly draDriverChart?: eks.HelmChart;
+  /** EFA support (placement group, device plugin). @default - undefined without the `efa` prop */
+  public readonly efa?: GpuEfa;
 
   constructor(scope: Construct, id: string, props: GpuEksStackProps = {}) {
     // Stack's own `props = {}` default covers undefined only; refuse null before it reads props.env.
@@ -39,7 +49,12 @@ export class GpuEksStack extends Stack {
     }
     super(scope, id, props);
     const dra = draDriverEnabled(this, props.draDriver);
-    this.gpuCluster = new GpuEksCluster(this, 'GpuCluster', dra ? clusterPropsForDra(this, props) : props);
+    // EFA first: the charts in props.charts are rendered by the cluster, so their placement group is bound before.
+    this.efa = props.efa === undefined ? undefined : new GpuEfa(this, 'Efa', props.efa);
+    this.efa?._bindCharts(Array.isArray(props.charts) ? props.charts : []);
+    const withEfa: GpuEksClusterProps = this.efa ? { ...props, gpuOperator: _gpuOperatorForEfa(props.gpuOperator) } : props;
+    this.gpuCluster = new GpuEksCluster(this, 'GpuCluster', dra ? clusterPropsForDra(this, withEfa) : withEfa);
+    this.efa?._attach(this.gpuCluster);
     if (dra) {
       const after = [this.gpuCluster.systemNodeGroup, ...(this.gpuCluster.gpuOperatorChart ? [this.gpuCluster.gpuOperatorChart] : [])];
       this.draDriverChart = installNvidiaDraDriver(this, this.gpuCluster.cluster, after, props.draDriver!);
@@ -64,6 +79,7 @@ export class GpuEksStack extends Stack {
    * @param chart the cdk8s chart
    */
   public addChart(chart: cdk8s.Chart): eks.KubernetesManifest {
+    this.efa?._bindCharts([chart]);
     return this.gpuCluster.addChart(chart);
   }
 }

@@ -67,3 +67,15 @@ export const NVIDIA_DRA_DRIVER_CHART: HelmChartCoordinates = {
  * either way (https://kubernetes.io/releases/version-skew-policy/#kubectl).
  */
 export const DEFAULT_KUBERNETES_MINOR = 33;
+
+/**
+ * AWS EFA Kubernetes device plugin chart (advertises `vpc.amazonaws.com/efa` on EFA instance types). Source:
+ * aws/eks-charts `stable/aws-efa-k8s-device-plugin/Chart.yaml` at commit 5239609242f3 (2026-08-03): chart version
+ * `v0.5.30` (the chart version carries the `v` prefix), appVersion (plugin image) `v0.5.20`. Install procedure: AWS EKS
+ * user guide "Manage EFA devices on Amazon EKS" (`helm install efa eks/aws-efa-k8s-device-plugin -n kube-system`).
+ */
+export const EFA_DEVICE_PLUGIN_CHART: HelmChartCoordinates = {
+  repository: 'https://aws.github.io/eks-charts',
+  chart: 'aws-efa-k8s-device-plugin',
+  version: 'v0.5.30',
+};

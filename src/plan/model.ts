@@ -5,6 +5,7 @@
  *
  * Internal (not exported from src/index.ts): records and unions keep it simple for TypeScript users and the CLI.
  */
+import { GangPlan } from './gang';
 import { SystemReserve } from '../scheduling/placement';
 
 /**
@@ -97,6 +98,8 @@ export interface WorkloadPlan {
   readonly problems: string[];
   /** Remarks that do not fail the plan (two autoscalers, DaemonSet, …). */
   readonly notes: string[];
+  /** When the workload is a gang (all ranks at once or none): its nodes and hourly cost. See gang.ts. */
+  readonly gang?: GangPlan;
 }
 
 /** Hourly cost in USD, three ways. */

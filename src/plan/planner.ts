@@ -21,6 +21,7 @@
  */
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
+import { gangRanks, planGang } from './gang';
 import {
   DEFAULT_SPOT_DISCOUNT, NodeCount, Plan, PlanOptions, PlanProblem, PoolCost, PoolPlan, PoolVerdict, Range,
   WorkloadPlan,
@@ -171,6 +172,15 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     const type = preferred ? cheapest(preferred.instanceTypes) : undefined;
     const req = podCpuMemoryRequests(w.template);
     const src = index.sourceOf(w.object);
+    const ranks = gangRanks(w);
+    const gang = ranks !== undefined && preferred && type
+      ? planGang(w, ranks, preferred.pool, type, demand, req.cpu, req.memoryBytes, preferred.pool.capacityTypes.includes('spot'), discount, reserve)
+      : undefined;
+    const gangLimit = fitting.every((v) => v.pool.gpuLimit !== undefined) ? fitting.reduce((s, v) => s + v.pool.gpuLimit!, 0) : undefined;
+    if (gang && gangLimit !== undefined && gang.nodeGpus > gangLimit) {
+      problems.push(`the gang can never start: its ${gang.ranks} ranks need ${gang.nodes} × ${gang.instanceType} = ${gang.nodeGpus} GPUs at once, `
+        + `but the pools it fits allow ${gangLimit} (limits.nvidia.com/gpu); the ranks that start wait forever for the rest`);
+    }
     const plan: WorkloadPlan = {
       kind: ref.kind,
       ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}),
@@ -195,6 +205,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       schedulable,
       problems,
       notes,
+      ...(gang ? { gang } : {}),
     };
     placed.push({
       w,

@@ -55,6 +55,10 @@ export function renderPlanText(plan: Plan, st: PlanStyle = PLAIN_STYLE): string 
     const rows: string[][] = [['per replica', `${per} · ${reps}`]];
     if (w.pool) rows.push(['lands on', `${st.bold(w.pool)} as ${w.instanceType} · ${w.attribution}`]);
     else rows.push(['lands on', st.red('nothing: it can never schedule')]);
+    if (w.gang) {
+      rows.push(['gang', `${w.gang.ranks} ranks run at once: all ${w.gang.nodes} × ${w.gang.instanceType} (${w.gang.nodeGpus} GPUs) or none`
+        + ` · ${w.gang.usdPerHour !== undefined ? `${usd(w.gang.usdPerHour)}/hour` : 'no public price'}`]);
+    }
     const alsoFits = w.fitsPools.filter((p) => p !== w.pool);
     if (alsoFits.length > 0) rows.push(['also fits', alsoFits.join(', ')]);
     w.verdicts.filter((v) => !v.fits).forEach((v, i) => rows.push([i === 0 ? 'not on' : '', `${v.pool}: ${v.reason}`]));

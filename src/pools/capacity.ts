@@ -71,13 +71,19 @@ export class CapacityReservation {
    * An EC2 Capacity Block for ML, by its reservation id.
    * @param id the reservation id, e.g. `cr-0123456789abcdef0`
    * @param endsAt when the block ends (used in docs and to refuse blocks already over) @default - unknown
+   * @param instanceCount how many instances the block holds, as bought; multi-node jobs that need more nodes than
+   * this at once are refused (their first ranks would wait forever) @default - unknown: only the pool's GPU limit is checked
    */
-  public static capacityBlock(id: string, endsAt?: Date): CapacityReservation {
+  public static capacityBlock(id: string, endsAt?: Date, instanceCount?: number): CapacityReservation {
     CapacityReservation.checkId('CapacityReservation.capacityBlock', id);
     if (endsAt !== undefined && Number.isNaN(endsAt.getTime())) {
       throw new GpuConfigError('CapacityReservation.capacityBlock', 'endsAt', 'is an invalid Date', 'pass the block end time as a valid Date');
     }
-    return new CapacityReservation(CapacityReservationKind.CAPACITY_BLOCK, id, undefined, undefined, endsAt);
+    if (instanceCount !== undefined && (typeof instanceCount !== 'number' || !Number.isInteger(instanceCount) || instanceCount < 1)) {
+      throw new GpuConfigError('CapacityReservation.capacityBlock', 'instanceCount', `is ${JSON.stringify(instanceCount)}, not a whole number of instances >= 1`,
+        'pass the instance count of the block as bought (EC2 sells Capacity Blocks of 1 to 64 instances)');
+    }
+    return new CapacityReservation(CapacityReservationKind.CAPACITY_BLOCK, id, undefined, undefined, endsAt, instanceCount);
   }
 
   /**
@@ -126,6 +132,8 @@ export class CapacityReservation {
     public readonly ownerId?: string,
     /** When a Capacity Block ends, when known. */
     public readonly endsAt?: Date,
+    /** How many instances a Capacity Block holds, when known. */
+    public readonly instanceCount?: number,
   ) {}
 
   /** The `capacityReservationSelectorTerms[]` entry. @internal */

@@ -6,3 +6,4 @@ export * from './node-class';
 export * from './node-pool';
 export * from './spot';
 export * from './tiered';
+export { PlacementGroupSelector } from './efa';

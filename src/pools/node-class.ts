@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { NameRule, validateDns1123Name } from '../naming';
 import { CapacityReservation } from './capacity';
+import { _efaNetworkInterfaces, PlacementGroupSelector } from './efa';
 import { Ec2NodeClass, Ec2NodeClassSpec } from '../imports/karpenter.k8s.aws';
 import { describeValue } from '../private/describe';
 
@@ -155,6 +156,19 @@ export interface GpuNodeClassProps {
   readonly maxParallelImagePulls?: number;
   /** Capacity reservations (ODCR, Capacity Blocks) nodes may launch into. @default - none */
   readonly capacityReservations?: CapacityReservation[];
+  /**
+   * Attach this many EFA devices to every node (`spec.networkInterfaces`: ENA on network card 0, `efa-only` on card 0
+   * device 1 and on every further card; see pools/efa.ts). Karpenter then launches only instance types this layout
+   * fits. A pool with `efa: true` sets it from its instance types.
+   * @default - none: Karpenter attaches EFA interfaces (each with an IP address) only when a pod requests vpc.amazonaws.com/efa
+   */
+  readonly efaInterfaces?: number;
+  /**
+   * The EC2 placement group nodes launch into (`spec.placementGroupSelector`); a cluster placement group keeps EFA
+   * traffic between nodes on the same network spine.
+   * @default - none
+   */
+  readonly placementGroup?: PlacementGroupSelector;
 }
 
 const RESTRICTED_TAGS: Array<[(k: string) => boolean, string]> = [
@@ -183,6 +197,8 @@ export class GpuNodeClass extends Construct {
   private _clusterName?: string;
   private readonly props: GpuNodeClassProps;
   private readonly reservations: CapacityReservation[] = [];
+  private _efaInterfaces?: number;
+  private _placementGroupName?: string;
 
   constructor(scope: Construct, id: string, props: GpuNodeClassProps = {}) {
     super(scope, id);
@@ -198,6 +214,11 @@ export class GpuNodeClass extends Construct {
         'pass a list of CapacityReservation, e.g. [CapacityReservation.onDemandReservation(\'cr-0123456789abcdef0\')]');
     }
     for (const r of props.capacityReservations ?? []) this.addCapacityReservation(r);
+    if (props.efaInterfaces !== undefined) this.useEfaInterfaces(props.efaInterfaces);
+    if (props.placementGroup !== undefined && !(props.placementGroup instanceof PlacementGroupSelector)) {
+      throw new GpuConfigError(this, 'placementGroup', `is ${describeValue(props.placementGroup)}, not a PlacementGroupSelector`,
+        'pass PlacementGroupSelector.byName(name), .byId(id) or .ofEksStack()');
+    }
 
     this.nodeClass = new Ec2NodeClass(this, 'Resource', {
       ...(props.name !== undefined ? { metadata: { name: props.name } } : {}),
@@ -225,6 +246,40 @@ export class GpuNodeClass extends Construct {
   /** The capacity reservations nodes may launch into. */
   public get capacityReservations(): CapacityReservation[] {
     return [...this.reservations];
+  }
+
+  /** EFA devices attached to every node (0: none configured). */
+  public get efaInterfaces(): number {
+    return this._efaInterfaces ?? 0;
+  }
+
+  /**
+   * Attach `count` EFA devices to every node (see the `efaInterfaces` prop). Called by pools with `efa: true`; a node
+   * class shared by pools whose instance types have different EFA counts is refused.
+   * @param count EFA devices per node, 1 to 64 (one per network card)
+   */
+  public useEfaInterfaces(count: number): void {
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 64) {
+      throw new GpuConfigError(this, 'efaInterfaces', `is ${JSON.stringify(count)}`, 'pass the EFA count of the instance type, 1 to 64 (p5.48xlarge 32, p4d.24xlarge 4)');
+    }
+    if (this._efaInterfaces !== undefined && this._efaInterfaces !== count) {
+      throw new GpuConfigError(this, 'efaInterfaces', `is already ${this._efaInterfaces}, cannot also be ${count}: one node class has one interface layout`,
+        'give pools of instance types with different EFA counts their own node class');
+    }
+    this._efaInterfaces = count;
+  }
+
+  /**
+   * Fill in the name of the placement group `GpuEksStack` created, when `placementGroup` is
+   * `PlacementGroupSelector.ofEksStack()` (otherwise a no-op).
+   * @param name the placement group name
+   */
+  public bindPlacementGroup(name: string): void {
+    if (!this.props.placementGroup?.fromEksStack) return;
+    if (typeof name !== 'string' || name === '') {
+      throw new GpuConfigError(this, 'placementGroup', 'is bound to an empty name', 'pass the placement group name');
+    }
+    this._placementGroupName = name;
   }
 
   /**
@@ -276,6 +331,10 @@ export class GpuNodeClass extends Construct {
     }
     if (this._clusterName === undefined) {
       out.push(new GpuConfigError(this, 'clusterName', 'is not set, so subnets and security groups cannot be discovered', 'pass clusterName or call bindCluster(clusterName, nodeRoleName)').message);
+    }
+    if (this.props.placementGroup?.fromEksStack && this._placementGroupName === undefined) {
+      out.push(new GpuConfigError(this, 'placementGroup', 'is PlacementGroupSelector.ofEksStack(), but no GpuEksStack with efa bound it',
+        'deploy the chart with GpuEksStack.addChart on a stack with the efa prop, or select the placement group byName/byId').message);
     }
     return out;
   }
@@ -375,6 +434,10 @@ export class GpuNodeClass extends Construct {
   public _renderSpec(): Ec2NodeClassSpec {
     const problems = this.unboundProblems();
     if (problems.length > 0) {
+      if (this._role !== undefined && this._clusterName !== undefined) {
+        throw new GpuConfigError(this, 'placementGroup', 'is PlacementGroupSelector.ofEksStack(), but no GpuEksStack with efa bound it at synth time',
+          'deploy the chart with GpuEksStack.addChart on a stack with the efa prop, or select the placement group byName/byId');
+      }
       throw new GpuConfigError(this, this._role === undefined ? 'role' : 'clusterName', 'is not set at synth time',
         'pass role and clusterName, or call bindCluster(clusterName, nodeRoleName) before synth');
     }
@@ -401,6 +464,9 @@ export class GpuNodeClass extends Construct {
     if (this.props.imageGcHighThresholdPercent !== undefined) kubelet.imageGcHighThresholdPercent = this.props.imageGcHighThresholdPercent;
     if (this.props.imageGcLowThresholdPercent !== undefined) kubelet.imageGcLowThresholdPercent = this.props.imageGcLowThresholdPercent;
     const discovery = { 'karpenter.sh/discovery': this._clusterName! };
+    const pg = this.props.placementGroup;
+    const placementGroupSelector = pg === undefined ? undefined
+      : pg.fromEksStack ? { name: this._placementGroupName! } : pg.id !== undefined ? { id: pg.id } : { name: pg.name! };
     const spec: any = {
       role: this._role,
       amiSelectorTerms: [{ alias: this.ami.alias }],
@@ -412,6 +478,8 @@ export class GpuNodeClass extends Construct {
       ...(Object.keys(kubelet).length > 0 ? { kubelet } : {}),
       ...(this.props.tags && Object.keys(this.props.tags).length > 0 ? { tags: { ...this.props.tags } } : {}),
       ...(this._userData() !== undefined ? { userData: this._userData() } : {}),
+      ...(this._efaInterfaces !== undefined ? { networkInterfaces: _efaNetworkInterfaces(this._efaInterfaces) } : {}),
+      ...(placementGroupSelector ? { placementGroupSelector } : {}),
       ...(this.reservations.length > 0 ? {
         capacityReservationSelectorTerms: this.reservations.map((r) => {
           const t = r._toSelectorTerm();

@@ -132,6 +132,14 @@ export interface GpuNodePoolProps {
   readonly nodeClass?: GpuNodeClass;
   /** Props of the node class created when `nodeClass` is not given. @default - GpuNodeClass defaults */
   readonly nodeClassProps?: GpuNodeClassProps;
+  /**
+   * Give every node all EFA devices of its instance type (`EC2NodeClass.spec.networkInterfaces`, `efa-only` interfaces,
+   * which take no subnet addresses; see pools/efa.ts): p5.48xlarge 32, p4d.24xlarge 4, from the catalog. Every allowed
+   * instance type must have EFA, with the same count (one node class has one interface layout). Pods request the
+   * devices as `vpc.amazonaws.com/efa` (TrainingJob with `nodes` does) through the AWS EFA device plugin.
+   * @default false
+   */
+  readonly efa?: boolean;
 }
 
 /**
@@ -212,6 +220,22 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
       }
       this.nodeClass.addCapacityReservation(r);
     });
+    if (props.efa !== undefined && typeof props.efa !== 'boolean') {
+      throw new GpuConfigError(this, 'efa', `is ${describeValue(props.efa)}, not a boolean`, 'pass true or false');
+    }
+    if (props.efa) {
+      const without = this.allowedInstanceTypes.filter((t) => t.efaInterfaces === 0);
+      if (without.length > 0) {
+        throw new GpuConfigError(this, 'efa', `is true, but ${without.map((t) => t.name).join(', ')} ${without.length === 1 ? 'has' : 'have'} no EFA`,
+          'restrict instanceTypes to EFA types (e.g. GpuInstanceType.P5_48XLARGE, P4D_24XLARGE) or drop efa');
+      }
+      const counts = [...new Set(this.allowedInstanceTypes.map((t) => t.efaInterfaces))];
+      if (counts.length > 1) {
+        throw new GpuConfigError(this, 'efa', `is true, but the instance types have different EFA counts (${this.allowedInstanceTypes.map((t) => `${t.name}: ${t.efaInterfaces}`).join(', ')}), and one node class has one interface layout`,
+          'restrict instanceTypes to types with one EFA count, e.g. [GpuInstanceType.P5_48XLARGE]');
+      }
+      this.nodeClass.useEfaInterfaces(counts[0]);
+    }
     if (this.capacityTypes.includes(CapacityType.RESERVED) && this.nodeClass.capacityReservations.length === 0) {
       throw new GpuConfigError(this, 'capacityReservations', 'is empty, but the pool buys CapacityType.RESERVED',
         'pass capacityReservations: [CapacityReservation.capacityBlock(\'cr-…\')] (or an ODCR id/tags), or drop RESERVED');

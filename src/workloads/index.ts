@@ -3,4 +3,5 @@ export * from './gpu-request';
 export * from './priorities';
 export * from './props';
 export * from './inference';
+export * from './distributed-props';
 export * from './training';

@@ -7,27 +7,34 @@ import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import {
+  _cronProps, _defaultGpus, _distributedEnv, _efaEnv, _patchIndexedJob, _rendezvousService, _resolveTopology, _setEfaResources,
+} from './distributed';
+import { DistributedTrainingProps } from './distributed-props';
+import {
   _checkTeamQuota, _containerResources, _containerSecurity, _env, _mib, _namespace, _patchPodSpec, _placeWorkload,
   _podSecurity, _resolvePlacement, _setGpuResources, _validateWorkloadNames, _wholeSeconds,
 } from './gpu-pod';
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps, PvcMount } from './props';
-import { NameRule } from '../naming';
+import { NameRule, validateDns1123Name } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
 
 /** Props of {@link TrainingJob}. */
-export interface TrainingJobProps extends GpuWorkloadProps {
+export interface TrainingJobProps extends GpuWorkloadProps, DistributedTrainingProps {
   /** Container image, e.g. `pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime`. */
   readonly image: string;
   /** Container command. @default - the image's entrypoint */
   readonly command?: string[];
   /** Container args. @default - none */
   readonly args?: string[];
-  /** Retries before the Job is marked failed. @default 3 */
+  /** Retries before the Job is marked failed (per rank with nodes > 1: `backoffLimitPerIndex`). @default 3 */
   readonly backoffLimit?: number;
   /** The longest the Job may run (all retries included). @default Duration.hours(24) */
   readonly activeDeadline?: Duration;
-  /** Delete the finished Job (and its pods) after this long. @default Duration.hours(1) */
+  /**
+   * Delete the finished Job (and its pods) after this long.
+   * @default Duration.hours(1); with `schedule`, none (the CronJob's history limits decide which Jobs are kept)
+   */
   readonly ttlAfterFinished?: Duration;
   /**
    * The checkpoint volume. Preemption (by a higher tier) and spot interruptions restart training: without
@@ -45,11 +52,24 @@ export interface TrainingJobProps extends GpuWorkloadProps {
   readonly restartPolicy?: kplus.RestartPolicy;
 }
 
-/** A GPU training Job placed on GPU node pools. */
+/**
+ * A GPU training Job placed on GPU node pools: one pod, or with `nodes` a gang of one pod per node rendezvousing over
+ * torchrun (and EFA), or with `schedule` a CronJob. See distributed.ts for the multi-node shape.
+ */
 export class TrainingJob extends Construct {
-  /** The cdk8s-plus Job (escape hatch). */
-  public readonly job: kplus.Job;
-  /** The Job's `metadata.name`. */
+  /** The cdk8s-plus Job (escape hatch). @default - undefined with `schedule` (see cronJob) */
+  public readonly job?: kplus.Job;
+  /** The cdk8s-plus CronJob, with `schedule`. @default - undefined without `schedule` */
+  public readonly cronJob?: kplus.CronJob;
+  /** The Job or CronJob, whichever was made (escape hatch for pod-template changes). */
+  public readonly workload: kplus.Workload;
+  /** The headless Service of a multi-node job (stable rank DNS names). @default - undefined with one node */
+  public readonly service?: kplus.Service;
+  /** Nodes (pods) of the job. */
+  public readonly nodes: number;
+  /** `vpc.amazonaws.com/efa` interfaces each pod requests (0: no EFA). */
+  public readonly efaInterfaces: number;
+  /** The Job's `metadata.name` (the CronJob's with `schedule`). */
   public readonly name: string;
   /** The namespace, when set. */
   public readonly namespace?: string;
@@ -72,8 +92,11 @@ export class TrainingJob extends Construct {
     super(scope, id);
     props = props ?? ({} as TrainingJobProps);
     if (!props.image) throw new GpuConfigError(this, 'image', 'is not set', 'pass the training image, e.g. pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime');
-    // The name is also a pod label value (job-name, app.kubernetes.io/name): at most 63 characters.
-    _validateWorkloadNames(this, props, NameRule.DNS1123_SUBDOMAIN);
+    // The name is also a pod label value (job-name, app.kubernetes.io/name): at most 63 characters. A multi-node job's
+    // name also names its headless Service (a DNS-1035 label).
+    const multiNode = typeof props.nodes === 'number' && props.nodes > 1;
+    _validateWorkloadNames(this, props, multiNode ? NameRule.DNS1035_LABEL : NameRule.DNS1123_SUBDOMAIN);
+    props = { ...props, gpus: _defaultGpus(props) };
     const placement = _resolvePlacement(this, props);
     this.gpus = placement.gpus;
     this.pools = [...props.pools];
@@ -83,30 +106,45 @@ export class TrainingJob extends Construct {
     this.terminationGracePeriodSeconds = placement.terminationGraceSeconds;
     this.namespace = _namespace(this, props);
     _checkTeamQuota(this, props, this.gpus);
+    const topology = _resolveTopology(this, props, this.gpus, placement.fittingTypes, props.restartPolicy);
+    this.nodes = topology.nodes;
+    this.efaInterfaces = topology.efaInterfaces;
+    const cron = _cronProps(this, props);
 
     const backoffLimit = props.backoffLimit ?? 3;
     if (!Number.isInteger(backoffLimit) || backoffLimit < 0) {
       throw new GpuConfigError(this, 'backoffLimit', `is ${backoffLimit}`, 'pass a whole number of retries >= 0');
     }
     const deadline = Duration.seconds(_wholeSeconds(this, 'activeDeadline', props.activeDeadline ?? Duration.hours(24), 1));
-    const ttl = Duration.seconds(_wholeSeconds(this, 'ttlAfterFinished', props.ttlAfterFinished ?? Duration.hours(1), 0));
+    const ttlDefault = cron ? undefined : Duration.hours(1);
+    const ttlSeconds = props.ttlAfterFinished ?? ttlDefault;
+    const ttl = ttlSeconds === undefined ? undefined : Duration.seconds(_wholeSeconds(this, 'ttlAfterFinished', ttlSeconds, 0));
 
     const ns = this.namespace;
-    this.job = new kplus.Job(this, 'Resource', {
+    const jobProps: kplus.JobProps = {
       metadata: { ...(props.name ? { name: props.name } : {}), ...(ns ? { namespace: ns } : {}), labels: props.labels },
       backoffLimit,
       activeDeadline: deadline,
-      ttlAfterFinished: ttl,
+      ...(ttl ? { ttlAfterFinished: ttl } : {}),
       restartPolicy: props.restartPolicy ?? kplus.RestartPolicy.NEVER,
       serviceAccount: props.serviceAccount ?? props.team?.serviceAccount,
       automountServiceAccountToken: false,
       terminationGracePeriod: Duration.seconds(placement.terminationGraceSeconds),
       securityContext: _podSecurity(props),
-    });
-    this.node.defaultChild = ApiObject.of(this.job);
-    this.name = this.job.name;
+    };
+    if (cron) this.workload = this.cronJob = new kplus.CronJob(this, 'Resource', { ...jobProps, ...cron });
+    else this.workload = this.job = new kplus.Job(this, 'Resource', jobProps);
+    const jobSpec = cron ? '/spec/jobTemplate/spec' : '/spec';
+    const podSpec = `${jobSpec}/template/spec`;
+    this.node.defaultChild = ApiObject.of(this.workload);
+    this.name = this.workload.name;
+    // Pod hostnames are `<job>-<index>` (a DNS label, at most 63); a CronJob's Jobs are `<cronjob>-<11 digits>`, which is
+    // why the API limits CronJob names to 52 characters.
+    const jobSuffix = cron ? 11 : 0;
+    if (cron) validateDns1123Name(this, 'name', this.name, topology.nodes > 1 ? NameRule.DNS1035_LABEL : NameRule.DNS1123_SUBDOMAIN, 52);
+    if (topology.nodes > 1) validateDns1123Name(this, 'name', this.name, NameRule.DNS1035_LABEL, 63 - jobSuffix - `-${topology.nodes - 1}`.length);
     this.podLabels = { ...(props.labels ?? {}), 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/component': 'training' };
-    for (const [k, v] of Object.entries(this.podLabels)) this.job.podMetadata.addLabel(k, v);
+    for (const [k, v] of Object.entries(this.podLabels)) this.workload.podMetadata.addLabel(k, v);
 
     const shm = kplus.Volume.fromEmptyDir(this, 'shm', 'shm', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: _mib(placement.shmBytes) });
     const tmp = kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp');
@@ -130,19 +168,33 @@ export class TrainingJob extends Construct {
       mounts.push({ path: m.mountPath, volume, readOnly: m.readOnly ?? false });
     }
 
-    this.job.addContainer({
+    const serviceName = this.name;
+    const rendezvous = topology.nodes > 1 ? _distributedEnv(cron ? undefined : this.name, serviceName, this.gpus.count, topology) : {};
+    this.workload.addContainer({
       name: 'trainer',
       image: props.image,
       ...(props.command ? { command: props.command } : {}),
       ...(props.args ? { args: props.args } : {}),
-      envVariables: _env(this, props, { HOME: '/tmp', ...(props.checkpoint ? { CHECKPOINT_DIR: props.checkpoint.mountPath } : {}) }),
+      envVariables: {
+        ...rendezvous,
+        ..._env(this, props, {
+          HOME: '/tmp',
+          ...(props.checkpoint ? { CHECKPOINT_DIR: props.checkpoint.mountPath } : {}),
+          ...(topology.efaInterfaces > 0 ? _efaEnv() : {}),
+        }),
+      },
       resources: _containerResources(placement),
       securityContext: _containerSecurity(this, props),
       volumeMounts: mounts,
     });
-    _placeWorkload(this.job, props.pools, placement);
-    const obj = ApiObject.of(this.job);
-    _setGpuResources(obj, '/spec/template/spec', 0, this.gpus);
-    _patchPodSpec(obj, '/spec/template/spec', { priorityClassName: props.priority?.name });
+    _placeWorkload(this.workload, props.pools, placement);
+    const obj = ApiObject.of(this.workload);
+    _setGpuResources(obj, podSpec, 0, this.gpus);
+    _patchPodSpec(obj, podSpec, { priorityClassName: props.priority?.name });
+    if (topology.efaInterfaces > 0) _setEfaResources(obj, podSpec, topology.efaInterfaces);
+    if (topology.nodes > 1) {
+      _patchIndexedJob(obj, jobSpec, podSpec, topology, backoffLimit, serviceName, this.podLabels, this.gpus.count);
+      this.service = _rendezvousService(this, serviceName, ns, this.podLabels, topology.port, props.labels);
+    }
   }
 }

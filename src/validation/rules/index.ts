@@ -13,6 +13,7 @@ import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
 import { SHARING_RULES } from './sharing';
+import { TRAINING_RULES } from './training';
 import { WORKLOAD_RULES } from './workloads';
 
 export { SUPPRESSION_RULE } from './annotations';
@@ -25,6 +26,7 @@ export { GPU_RESOURCES_IN_LIMITS } from './resources';
 export { SCALING_RULES } from './keda';
 export { MONITORING_RULES } from './monitoring';
 export { SHARING_RULES } from './sharing';
+export { TRAINING_RULES } from './training';
 export { WORKLOAD_RULES } from './workloads';
 export * from './gpu-pools';
 
@@ -41,6 +43,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   GENERAL_POOL_ADMITS_GPU_TYPES,
   ...KARPENTER_RULES,
   ...WORKLOAD_RULES,
+  ...TRAINING_RULES,
   ...SCALING_RULES,
   ...MONITORING_RULES,
   ...SHARING_RULES,

@@ -1,0 +1,62 @@
+/**
+ * Gangs in the plan: an Indexed Job whose pods talk to each other (`completionMode: Indexed`, `parallelism` =
+ * `completions` above 1, a `subdomain` for stable rank hostnames: the shape TrainingJob's `nodes` renders and
+ * torchrun/MPI jobs use) runs all its ranks at once or makes no progress, so the plan shows it as one unit: N ranks on
+ * so many nodes, all or none, and what the whole group costs per hour. The same detection as rule GPU212.
+ */
+import { GpuInstanceType } from '../catalog';
+import { packFirstFitDecreasing } from './packing';
+import { PoolModel } from '../scheduling/nodepool';
+import { allocatableOf, SystemReserve } from '../scheduling/placement';
+import { WorkloadRef } from '../validation/rule';
+
+/** A gang's share of the plan. */
+export interface GangPlan {
+  /** Ranks (pods) that must run at once. */
+  readonly ranks: number;
+  /** Nodes they take (one per rank with a required hostname anti-affinity, else packed). */
+  readonly nodes: number;
+  /** The instance type of those nodes. */
+  readonly instanceType: string;
+  /** GPUs of those nodes (what Karpenter counts against the pool's limit). */
+  readonly nodeGpus: number;
+  /** USD per hour of the whole gang, priced as its pool (spot or on-demand); absent without a catalog price. */
+  readonly usdPerHour?: number;
+}
+
+const wholeCount = (v: unknown, dflt: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : dflt);
+
+/** The number of ranks when `w` is a gang, else undefined. */
+export function gangRanks(w: WorkloadRef): number | undefined {
+  const spec = w.kind === 'Job' ? w.object?.spec : w.kind === 'CronJob' ? w.object?.spec?.jobTemplate?.spec : undefined;
+  if (!spec || spec.completionMode !== 'Indexed' || !w.template.podSpec?.subdomain) return undefined;
+  const parallelism = wholeCount(spec.parallelism, 1);
+  if (parallelism < 2 || wholeCount(spec.completions, parallelism) !== parallelism) return undefined;
+  return parallelism;
+}
+
+function oneRankPerNode(podSpec: any): boolean {
+  const terms = podSpec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  return Array.isArray(terms) && terms.some((t: any) => t?.topologyKey === 'kubernetes.io/hostname');
+}
+
+/** The gang's nodes and hourly cost on `type` of `pool`. */
+export function planGang(w: WorkloadRef, ranks: number, pool: PoolModel, type: GpuInstanceType, demand: Readonly<Record<string, number>>,
+  cpu: number, memoryBytes: number, pricedAsSpot: boolean, spotDiscount: number, reserve?: SystemReserve): GangPlan {
+  let nodes = ranks;
+  if (!oneRankPerNode(w.template.podSpec)) {
+    const resources = Object.keys(demand).sort();
+    const adv = pool.advertisedResources(type);
+    const alloc = allocatableOf(type, reserve);
+    nodes = packFirstFitDecreasing([...resources.map((r) => adv[r] ?? 0), alloc.cpu, alloc.memoryBytes],
+      [{ size: [...resources.map((r) => demand[r] ?? 0), cpu, memoryBytes], count: ranks }]);
+  }
+  const price = type.onDemandUsdPerHour;
+  return {
+    ranks,
+    nodes,
+    instanceType: type.name,
+    nodeGpus: nodes * type.gpuCount,
+    ...(price !== undefined ? { usdPerHour: nodes * price * (pricedAsSpot ? 1 - spotDiscount : 1) } : {}),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Training rules (GPU210-GPU213): EFA requests the pool's instance types can serve, checkpoints for multi-pod GPU Jobs
+ * on spot, gangs that fit their pools at once, and EFA interface layouts that fit the pools' instance types. Answers
+ * come from the one scheduling model (src/scheduling) and the catalog's EFA interface counts (`efaInterfaces`, the
+ * `vpc.amazonaws.com/efa` allocatable Karpenter lists).
+ */
+import { GpuInstanceType } from '../../catalog';
+import { effectivePodRequests } from '../../scheduling/resources';
+import { Severity } from '../model';
+import { Rule, RuleContext, WorkloadRef } from '../rule';
+
+const EFA = 'vpc.amazonaws.com/efa';
+
+/** The Job spec of a Job or CronJob, else undefined. */
+function jobSpecOf(w: WorkloadRef): any | undefined {
+  if (w.kind === 'Job') return w.object?.spec;
+  if (w.kind === 'CronJob') return w.object?.spec?.jobTemplate?.spec;
+  return undefined;
+}
+const jobSpecPath = (w: WorkloadRef) => (w.kind === 'CronJob' ? 'spec.jobTemplate.spec' : 'spec');
+
+function count(v: unknown, dflt: number): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : dflt;
+}
+
+/** The instance types a pod template fits on, over every NodePool of the run (empty when none fits). */
+function fittingTypes(ctx: RuleContext, w: WorkloadRef): { types: GpuInstanceType[]; pools: string[]; spotPools: string[] } {
+  const types = new Set<GpuInstanceType>();
+  const pools: string[] = [];
+  const spotPools: string[] = [];
+  for (const p of ctx.nodePools()) {
+    const v = ctx.placement(w.template, p);
+    if (!v.fits) continue;
+    pools.push(p.name);
+    if (v.capacityTypes.includes('spot')) spotPools.push(p.name);
+    for (const t of v.instanceTypes) types.add(t);
+  }
+  return { types: [...types], pools, spotPools };
+}
+
+/** GPU210 — a pod requesting EFA interfaces must fit an instance type that has that many. */
+export const EFA_REQUEST_OFFERED: Rule = {
+  id: 'GPU210',
+  title: 'A pod requesting vpc.amazonaws.com/efa must fit an instance type with that many EFA interfaces',
+  severity: Severity.ERROR,
+  kinds: ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'NodePool'],
+  remediation: 'Place the pod on a NodePool of EFA instance types (p4d.24xlarge: 4, p5.48xlarge: 32, p5en.48xlarge: 16), or request at most the interfaces they have, or drop the request.',
+  description: 'The AWS EFA device plugin advertises `vpc.amazonaws.com/efa` only on EFA instance types, as many as the '
+    + 'type has interfaces (AWS EKS "Manage EFA devices"; Karpenter lists the same count as allocatable). Among the '
+    + 'instance types the pod fits on (the scheduling model: taints, node selection, GPUs, cpu/memory, pool limits), '
+    + 'none offering the requested count means Karpenter finds no instance type for the pod and it stays Pending, '
+    + 'e.g. EFA requested on g5.xlarge, which has none. Pods that fit no NodePool at all are left to GPU203; without '
+    + 'NodePools in the manifests the rule cannot tell and stays silent.',
+  *check(ctx) {
+    if (ctx.nodePools().length === 0) return;
+    for (const w of ctx.workloads()) {
+      const n = effectivePodRequests(w.template, [EFA])[EFA] ?? 0;
+      if (!(n > 0)) continue;
+      const { types, pools } = fittingTypes(ctx, w);
+      if (types.length === 0 || types.some((t) => t.efaInterfaces >= n)) continue;
+      const max = Math.max(...types.map((t) => t.efaInterfaces));
+      const sample = types.slice(0, 4).map((t) => `${t.name}: ${t.efaInterfaces}`).join(', ') + (types.length > 4 ? ` … (${types.length} types)` : '');
+      yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
+        `requests ${n} ${EFA} per pod, but the instance types it can run on (NodePool ${pools.join(', ')}) offer at most ${max} (${sample}); it stays Pending`);
+    }
+  },
+};
+
+/** Volume sources that outlive the pod: where a checkpoint survives a lost node. */
+const PERSISTENT_SOURCES = ['persistentVolumeClaim', 'nfs', 'csi', 'awsElasticBlockStore', 'iscsi', 'cephfs', 'glusterfs'];
+
+/** GPU211 — a multi-pod GPU Job on spot needs somewhere to checkpoint. */
+export const SPOT_TRAINING_CHECKPOINTED: Rule = {
+  id: 'GPU211',
+  title: 'A multi-pod GPU training Job on a spot NodePool needs a checkpoint volume',
+  severity: Severity.WARNING,
+  kinds: ['Job', 'CronJob', 'NodePool'],
+  remediation: 'Mount a PersistentVolumeClaim (or NFS/CSI volume) and checkpoint to it (TrainingJob: checkpoint), or keep the Job off spot pools.',
+  description: 'A Job running several GPU pods at once (`parallelism` above 1: data-parallel training) on a NodePool '
+    + 'that may buy spot capacity (the scheduling model: the pod fits a pool whose capacity types include `spot`) '
+    + 'loses a node with a two-minute notice; every rank then restarts, and without a volume that outlives the pods '
+    + '(persistentVolumeClaim, nfs, csi, …; emptyDir, hostPath and ephemeral volumes die with the pod or node) the '
+    + 'whole group starts from step 0 each time. Whether the program actually writes checkpoints there cannot be '
+    + 'seen in manifests; a warning, since a short job may accept the risk.',
+  *check(ctx) {
+    if (!ctx.nodePools().some((p) => p.capacityTypes.includes('spot'))) return;
+    for (const w of ctx.workloads()) {
+      const spec = jobSpecOf(w);
+      if (!spec || count(spec.parallelism, 1) < 2) continue;
+      if (Object.values(ctx.gpuDemand(w.template)).every((n) => !(n > 0))) continue;
+      const { spotPools } = fittingTypes(ctx, w);
+      if (spotPools.length === 0) continue;
+      const volumes: any[] = Array.isArray(w.template.podSpec?.volumes) ? w.template.podSpec.volumes : [];
+      if (volumes.some((v) => v && PERSISTENT_SOURCES.some((s) => v[s] !== undefined && v[s] !== null))) continue;
+      yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes`,
+        `runs ${spec.parallelism} GPU pods at once and may run on spot NodePool(s) ${spotPools.join(', ')}, but mounts no volume that outlives its pods; a spot interruption restarts every rank from scratch`);
+    }
+  },
+};
+
+/** GPU212 — an Indexed gang must fit its pools' GPU limits all at once. */
+export const GANG_FITS_POOLS: Rule = {
+  id: 'GPU212',
+  title: 'A gang (Indexed Job with pod-to-pod communication) must fit its NodePools\' GPU limits all at once',
+  severity: Severity.ERROR,
+  kinds: ['Job', 'CronJob', 'NodePool'],
+  remediation: 'Raise the NodePools\' limits.nvidia.com/gpu to at least parallelism × GPUs per pod, or lower parallelism.',
+  description: 'An Indexed Job whose pods talk to each other (`completionMode: Indexed`, `parallelism` = `completions` '
+    + 'above 1, a `subdomain` for stable rank hostnames: the shape of torchrun/MPI training) only makes progress when '
+    + 'every rank runs: the first ranks wait in rendezvous for the rest. Karpenter stops launching nodes at a '
+    + 'NodePool\'s `limits` (it counts each node\'s whole capacity), so when parallelism × GPUs per pod exceeds the sum '
+    + 'of `limits.nvidia.com/gpu` of the pools the pod fits on, the last ranks stay Pending and the others wait until '
+    + 'their deadline. Capacity Block sizes and other workloads sharing the pools are not visible here.',
+  *check(ctx) {
+    for (const w of ctx.workloads()) {
+      const spec = jobSpecOf(w);
+      if (!spec || spec.completionMode !== 'Indexed' || !w.template.podSpec?.subdomain) continue;
+      const parallelism = count(spec.parallelism, 1);
+      if (parallelism < 2 || count(spec.completions, parallelism) !== parallelism) continue;
+      const gpus = ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0;
+      if (!(gpus > 0)) continue;
+      const fitting = ctx.nodePools().filter((p) => ctx.placement(w.template, p).fits);
+      if (fitting.length === 0 || fitting.some((p) => p.gpuLimit === undefined)) continue;
+      const limit = fitting.reduce((a, p) => a + p.gpuLimit!, 0);
+      const need = parallelism * gpus;
+      if (need <= limit) continue;
+      yield ctx.finding(w.object, `${jobSpecPath(w)}.parallelism`,
+        `runs ${parallelism} ranks × ${gpus} GPUs = ${need} GPUs at once, but its NodePools allow ${limit} (${fitting.map((p) => `${p.name}: ${p.gpuLimit}`).join(', ')}); the ranks that start wait forever for the rest`);
+    }
+  },
+};
+
+/** GPU213 — an EC2NodeClass's EFA interface layout must fit the instance types of the NodePools using it. */
+export const EFA_LAYOUT_FITS_POOL: Rule = {
+  id: 'GPU213',
+  title: 'An EC2NodeClass\'s efa-only network interfaces must fit the instance types of the NodePools using it',
+  severity: Severity.ERROR,
+  kinds: ['EC2NodeClass', 'NodePool'],
+  remediation: 'Attach one efa-only interface per network card the instance type has (p5.48xlarge: 32, p4d.24xlarge: 4), or give pools of other types their own EC2NodeClass.',
+  description: 'With `spec.networkInterfaces` set, Karpenter launches every node with exactly that layout and drops '
+    + 'the instance types it does not fit (Karpenter design "EFA Support For Static Capacity"). EFA instance types '
+    + 'have one EFA device per network card (the catalog\'s EFA interface count: p5.48xlarge 32, p4d.24xlarge 4, '
+    + 'g5.48xlarge 1), so a layout with more `efa-only` interfaces, or one on a network card index the type does not '
+    + 'have, fits no node of that type. When it fits none of a NodePool\'s GPU instance types, the pool launches '
+    + 'nothing and its pods stay Pending.',
+  *check(ctx) {
+    const classes = new Map<string, any>();
+    for (const c of ctx.byKind('EC2NodeClass', 'karpenter.k8s.aws')) if (typeof c?.metadata?.name === 'string') classes.set(c.metadata.name, c);
+    for (const pool of ctx.nodePools()) {
+      const ref = pool.object?.spec?.template?.spec?.nodeClassRef?.name;
+      const nc = typeof ref === 'string' ? classes.get(ref) : undefined;
+      const ifaces: any[] = Array.isArray(nc?.spec?.networkInterfaces) ? nc.spec.networkInterfaces : [];
+      const efaOnly = ifaces.filter((i) => i?.interfaceType === 'efa-only');
+      if (efaOnly.length === 0) continue;
+      const maxCard = Math.max(...efaOnly.map((i) => (typeof i.networkCardIndex === 'number' ? i.networkCardIndex : 0)));
+      const gpuTypes = pool.instanceTypes.filter((t) => t.gpuCount > 0);
+      if (gpuTypes.length === 0) continue;
+      const fits = gpuTypes.filter((t) => t.efaInterfaces >= efaOnly.length && maxCard < t.efaInterfaces);
+      if (fits.length > 0) continue;
+      const sample = gpuTypes.slice(0, 4).map((t) => `${t.name}: ${t.efaInterfaces}`).join(', ') + (gpuTypes.length > 4 ? ` … (${gpuTypes.length} types)` : '');
+      yield ctx.finding(pool.object, 'spec.template.spec.nodeClassRef',
+        `uses EC2NodeClass ${ref}, whose ${efaOnly.length} efa-only interfaces (network cards up to ${maxCard}) fit none of the pool's instance types (EFA devices: ${sample}); the pool launches nothing`);
+    }
+  },
+};
+
+/** The training rules, sorted by id. */
+export const TRAINING_RULES: Rule[] = [EFA_REQUEST_OFFERED, SPOT_TRAINING_CHECKPOINTED, GANG_FITS_POOLS, EFA_LAYOUT_FITS_POOL];

@@ -1,0 +1,29 @@
+import * as path from 'path';
+import { planGpuWorkloads, renderPlanText } from '../../src/plan';
+import { loadYaml } from '../validation/helpers';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
+const P5 = 55.04; // p5.48xlarge on-demand USD/h, us-east-1 (catalog, Karpenter's price table)
+
+describe('plan: a multi-node job is one gang', () => {
+  test('2 × 8-GPU p5 ranks: all 2 nodes or none, with the gang\'s hourly cost', () => {
+    const plan = planGpuWorkloads(loadYaml(path.join(FIXTURES, 'GPU212', 'pass.yaml')));
+    const w = plan.workloads.find((x) => x.name === 'finetune')!;
+    expect(w.gang).toEqual({ ranks: 2, nodes: 2, instanceType: 'p5.48xlarge', nodeGpus: 16, usdPerHour: 2 * P5 });
+    expect(w.problems).toEqual([]);
+    expect(plan.pools[0].nodes).toEqual({ min: 2, max: 2 });
+    expect(plan.totals.cost.expected).toEqual({ min: 2 * P5, max: 2 * P5 });
+    expect(renderPlanText(plan)).toContain('gang         2 ranks run at once: all 2 × p5.48xlarge (16 GPUs) or none · $110.08/hour');
+  });
+
+  test('on a pool limited to 8 GPUs the gang can never start (error naming 16 and 8)', () => {
+    const plan = planGpuWorkloads(loadYaml(path.join(FIXTURES, 'GPU212', 'fail.yaml')));
+    const w = plan.workloads.find((x) => x.name === 'finetune')!;
+    expect(w.problems).toContainEqual(expect.stringContaining('the gang can never start: its 2 ranks need 2 × p5.48xlarge = 16 GPUs at once, but the pools it fits allow 8'));
+  });
+
+  test('a parallel Job that is not Indexed is no gang', () => {
+    const plan = planGpuWorkloads(loadYaml(path.join(FIXTURES, 'GPU211', 'pass.yaml')));
+    expect(plan.workloads[0].gang).toBeUndefined();
+  });
+});

@@ -1,0 +1,101 @@
+import * as path from 'path';
+import { GPU_TOLERATION, lint, loadYaml, nodePool, of, workload } from './helpers';
+import { Severity, validateManifests } from '../../src/validation';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
+const instanceTypes = (values: string[]) => [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values }];
+
+function efaJob(efa: number, gpus = 1): any {
+  return workload({ kind: 'Job', name: 'train', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': gpus, 'vpc.amazonaws.com/efa': efa } });
+}
+
+describe('GPU210 EFA requests need EFA instance types', () => {
+  test('EFA on g5.xlarge (none) is an error naming the type and its 0 interfaces', () => {
+    const [f, ...rest] = of(lint([nodePool({ name: 'g5', requirements: instanceTypes(['g5.xlarge']) }), efaJob(1)]), 'GPU210');
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.ERROR);
+    expect(f.fieldPath).toBe('spec.template.spec.containers');
+    expect(f.message).toContain('requests 1 vpc.amazonaws.com/efa per pod');
+    expect(f.message).toContain('g5.xlarge: 0');
+  });
+
+  test('32 on p5.48xlarge passes; 33 fails; 32 on p4d.24xlarge (4) fails', () => {
+    const p5 = nodePool({ name: 'p5', requirements: instanceTypes(['p5.48xlarge']) });
+    expect(of(lint([p5, efaJob(32, 8)]), 'GPU210')).toEqual([]);
+    expect(of(lint([p5, efaJob(33, 8)]), 'GPU210')[0].message).toContain('offer at most 32');
+    const p4d = nodePool({ name: 'p4d', requirements: instanceTypes(['p4d.24xlarge']) });
+    expect(of(lint([p4d, efaJob(32, 8)]), 'GPU210')[0].message).toContain('p4d.24xlarge: 4');
+  });
+
+  test('one EFA type among the fitting types is enough (Karpenter picks it)', () => {
+    expect(of(lint([nodePool({ name: 'g5', requirements: instanceTypes(['g5.xlarge', 'g5.8xlarge']) }), efaJob(1)]), 'GPU210')).toEqual([]);
+  });
+
+  test('silent without NodePools, and for pods that fit no pool', () => {
+    expect(of(lint([efaJob(1)]), 'GPU210')).toEqual([]);
+    expect(of(lint([nodePool({ name: 'g5', requirements: instanceTypes(['g5.xlarge']) }), efaJob(1, 64)]), 'GPU210')).toEqual([]);
+  });
+});
+
+describe('GPU211 multi-pod GPU Jobs on spot need a checkpoint volume', () => {
+  const fail = () => loadYaml(path.join(FIXTURES, 'GPU211', 'fail.yaml')).map((m) => m.object);
+  test('fires on parallelism 4 with only an emptyDir, at the volumes, as a warning', () => {
+    const [f] = of(lint(fail()), 'GPU211');
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.fieldPath).toBe('spec.template.spec.volumes');
+    expect(f.message).toContain('runs 4 GPU pods at once and may run on spot NodePool(s) g6-spot');
+  });
+  test('parallelism 1, on-demand pools, or a CPU job: silent', () => {
+    const objs = fail();
+    const job = objs.find((o) => o.kind === 'Job');
+    job.spec.parallelism = 1;
+    expect(of(lint(objs), 'GPU211')).toEqual([]);
+    const od = fail();
+    od.find((o) => o.kind === 'NodePool').spec.template.spec.requirements[1].values = ['on-demand'];
+    expect(of(lint(od), 'GPU211')).toEqual([]);
+    const cpu = fail();
+    cpu.find((o) => o.kind === 'Job').spec.template.spec.containers[0].resources = { limits: { cpu: '1', memory: '1Gi' } };
+    expect(of(lint(cpu), 'GPU211')).toEqual([]);
+  });
+  test('an NFS or CSI volume counts as a checkpoint volume; hostPath does not', () => {
+    for (const [vol, fires] of [[{ name: 'c', nfs: { server: 'fs', path: '/' } }, false], [{ name: 'c', csi: { driver: 'efs.csi.aws.com' } }, false], [{ name: 'c', hostPath: { path: '/mnt' } }, true]] as const) {
+      const objs = fail();
+      objs.find((o) => o.kind === 'Job').spec.template.spec.volumes = [vol];
+      expect(of(lint(objs), 'GPU211').length > 0).toBe(fires);
+    }
+  });
+});
+
+describe('GPU212 a gang must fit its pools at once', () => {
+  test('2 × 8 GPUs on a pool limited to 8: error naming 16 and 8; the same on 16 passes', () => {
+    const [f] = of(validateManifests(loadYaml(path.join(FIXTURES, 'GPU212', 'fail.yaml'))), 'GPU212');
+    expect(f.severity).toBe(Severity.ERROR);
+    expect(f.fieldPath).toBe('spec.parallelism');
+    expect(f.message).toContain('2 ranks × 8 GPUs = 16 GPUs at once, but its NodePools allow 8 (p5-training: 8)');
+    expect(of(validateManifests(loadYaml(path.join(FIXTURES, 'GPU212', 'pass.yaml'))), 'GPU212')).toEqual([]);
+  });
+  test('a non-Indexed parallel Job (a work queue) is not a gang', () => {
+    const objs = loadYaml(path.join(FIXTURES, 'GPU212', 'fail.yaml')).map((m) => m.object);
+    delete objs.find((o) => o.kind === 'Job').spec.completionMode;
+    expect(of(lint(objs), 'GPU212')).toEqual([]);
+  });
+});
+
+describe('GPU213 an EFA interface layout must fit the pool\'s instance types', () => {
+  const load = (f: string) => loadYaml(path.join(FIXTURES, 'GPU213', f)).map((m) => m.object);
+  test('32 efa-only interfaces on a p4d.24xlarge pool (4 EFA devices): error naming both', () => {
+    const [f] = of(lint(load('fail.yaml')), 'GPU213');
+    expect(f.severity).toBe(Severity.ERROR);
+    expect(f.fieldPath).toBe('spec.template.spec.nodeClassRef');
+    expect(f.message).toContain('whose 32 efa-only interfaces (network cards up to 31) fit none of the pool\'s instance types (EFA devices: p4d.24xlarge: 4)');
+  });
+  test('a 4-interface layout fits p4d.24xlarge; a pool mixing p4d and p5 fits through p5', () => {
+    const objs = load('fail.yaml');
+    const nc = objs.find((o) => o.kind === 'EC2NodeClass');
+    nc.spec.networkInterfaces = nc.spec.networkInterfaces.filter((i: any) => i.networkCardIndex < 4);
+    expect(of(lint(objs), 'GPU213')).toEqual([]);
+    const mixed = load('fail.yaml');
+    mixed.find((o) => o.kind === 'NodePool').spec.template.spec.requirements.find((r: any) => r.key === 'node.kubernetes.io/instance-type').values = ['p4d.24xlarge', 'p5.48xlarge'];
+    expect(of(lint(mixed), 'GPU213')).toEqual([]);
+  });
+});
