@@ -50,7 +50,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@types/node@^20',
   ],
   // Bundled so the `cdk8s-gpu` CLI and the YAML reader work without extra installs.
-  bundledDeps: ['yaml@2.9.1', 'js-yaml@^4.3.2'],
+  // PromQL parser of Prometheus' own UI (Prometheus grammar) and its lezer runtime: rules parse every expr/query.
+  bundledDeps: ['yaml@2.9.1', 'js-yaml@^4.3.2', '@prometheus-io/lezer-promql@0.315.0', '@lezer/lr@1.4.13', '@lezer/highlight@1.2.5', '@lezer/common@1.5.7'],
   bin: { 'cdk8s-gpu': 'lib/cli/main.js' },
 
   jestOptions: {

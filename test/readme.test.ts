@@ -19,9 +19,9 @@ function runReadmeExample(): any[] {
 }
 
 describe('README example', () => {
-  test('synthesises a NodePool, EC2NodeClass, Deployment, Service and PDB that are schema-valid and lint clean', () => {
+  test('synthesises a NodePool, EC2NodeClass, Deployment, Service, PDB and ServiceMonitor that are schema-valid and lint clean', () => {
     const objects = runReadmeExample();
-    expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'EC2NodeClass', 'NodePool', 'PodDisruptionBudget', 'Service']);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'EC2NodeClass', 'NodePool', 'PodDisruptionBudget', 'Service', 'ServiceMonitor']);
     expectValid(objects);
     expect(validateManifests(objects.map((object) => ({ object })))).toEqual([]);
     const pool = objects.find((o) => o.kind === 'NodePool');

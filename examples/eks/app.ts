@@ -21,6 +21,7 @@ import { App } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { GpuInstanceType } from '../../src/catalog';
 import { GpuEksStack } from '../../src/eks';
+import { DcgmExporterMode } from '../../src/monitoring';
 import { CapacityReservation, CapacityType, GpuAmiFamily, GpuNodePool } from '../../src/pools';
 import { GpuOperatorProps, MigStrategy } from '../../src/sharing';
 import { build as buildLlmServing } from '../llm-serving/app';
@@ -39,12 +40,16 @@ const app = new App({
 // container toolkit, so the operator installs neither. Mixed MIG strategy (the library's default, as in AWS's EKS
 // MIG guide): MIG slices on the p4d/p5 nodes are requested by name (`nvidia.com/mig-1g.10gb`), whole GPUs stay
 // `nvidia.com/gpu`.
+// One DCGM exporter per GPU node: the operator's (with its ServiceMonitor), reading the collectors CSV the serving
+// app's DcgmMonitoring (mode GPU_OPERATOR) writes into ConfigMap gpu-operator/dcgm-exporter-collectors from what its
+// alerts, dashboard and scalers read (docs/monitoring.md).
 const gpuOperator: GpuOperatorProps = {
   nodeImage: GpuAmiFamily.AL2023,
   migStrategy: MigStrategy.MIXED,
+  dcgmExporterConfig: 'dcgm-exporter-collectors',
 };
 
-const stack = new GpuEksStack(app, 'GpuEksExample', {
+export const stack = new GpuEksStack(app, 'GpuEksExample', {
   // An explicit environment keeps synth offline: no credentials, no context lookups.
   env: { account: ACCOUNT, region: REGION },
   clusterName: 'gpu-demo',
@@ -81,9 +86,11 @@ new GpuNodePool(pools, 'a10g', {
 
 stack.addChart(pools);
 
-// The serving app of examples/llm-serving (Model A on p4d/p5, Model B on g5 + spot, DCGM monitoring, KEDA
-// scalers, priorities), deployed after Karpenter and the add-ons whose CRDs it uses. Its EC2NodeClass already
+// The serving app of examples/llm-serving (Model A on p4d/p5, Model B on g5 + spot, DCGM alerts and dashboard on
+// the operator's exporter, KEDA scalers, priorities), deployed after Karpenter and the add-ons whose CRDs it uses. Its EC2NodeClass already
 // names this cluster and its node role; addChart checks that they agree.
-for (const chart of buildLlmServing().charts) stack.addChart(chart);
+for (const chart of buildLlmServing(undefined, { dcgmMode: DcgmExporterMode.GPU_OPERATOR }).charts) stack.addChart(chart);
 
-app.synth();
+// Synthesised when run (`npx ts-node examples/eks/app.ts`, `npm run synth`, `cdk synth --app …`); a test may load the
+// module and read `stack` without writing cdk.out.
+if (require.main === module) app.synth();

@@ -22,7 +22,7 @@ import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { GpuInstanceType } from '../../src/catalog';
-import { DcgmMonitoring } from '../../src/monitoring';
+import { DcgmExporterMode, DcgmMonitoring } from '../../src/monitoring';
 import {
   CapacityType, ConsolidationPolicy, DisruptionBudgets, GpuNodeClass, GpuNodePool, SpotGpuPool,
 } from '../../src/pools';
@@ -86,6 +86,16 @@ export class ServingPools extends Construct {
   }
 }
 
+/** Options of the serving chart. */
+export interface ServingChartOptions {
+  /**
+   * Who runs the DCGM exporter: this chart (a cdk8s-only app) or the GPU Operator (examples/eks, whose stack runs
+   * the operator's exporter and points it at this chart's collectors ConfigMap).
+   * @default DcgmExporterMode.OWN_EXPORTER
+   */
+  readonly dcgmMode?: DcgmExporterMode;
+}
+
 /** The serving chart: priorities, Model A and Model B. */
 export class ServingChart extends Chart {
   public readonly pools: ServingPools;
@@ -96,7 +106,7 @@ export class ServingChart extends Chart {
   public readonly scalerA: KedaGpuScaler;
   public readonly scalerB: KedaGpuScaler;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, options: ServingChartOptions = {}) {
     super(scope, id);
     this.pools = new ServingPools(this, 'pools');
     this.priorities = new TieredPriorities(this, 'priorities');
@@ -140,12 +150,15 @@ export class ServingChart extends Chart {
       terminationGracePeriod: SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD,
     });
 
-    // DCGM exporter on every GPU node of the three pools, scraped by the Prometheus operator; GPU alerts.
+    // One DCGM exporter per GPU node: this chart's, on every GPU node of the three pools, scraped by the Prometheus
+    // operator — or, on the EKS stack, the GPU Operator's, reading this chart's collectors CSV. GPU alerts either way.
     new kplus.Namespace(this, 'monitoring-namespace', { metadata: { name: 'gpu-monitoring' } });
-    this.monitoring = new DcgmMonitoring(this, 'dcgm', {
-      namespace: 'gpu-monitoring',
-      pools: [this.pools.poolA, this.pools.poolB, this.pools.elastic],
-    });
+    this.monitoring = options.dcgmMode === DcgmExporterMode.GPU_OPERATOR
+      ? new DcgmMonitoring(this, 'dcgm', { namespace: 'gpu-monitoring', mode: DcgmExporterMode.GPU_OPERATOR })
+      : new DcgmMonitoring(this, 'dcgm', {
+        namespace: 'gpu-monitoring',
+        pools: [this.pools.poolA, this.pools.poolB, this.pools.elastic],
+      });
 
     // KEDA on DCGM GPU utilisation with the seed's real-time behaviour (scale up at 70 %, down below 30 %,
     // 60 s cooldown, 3 replicas while Prometheus is unreachable). Model B keeps a floor of 1 for its SLA.
@@ -163,20 +176,23 @@ export class ServingChart extends Chart {
       maxReplicas: 10,
       ...seedScaling,
     });
+    // Model B also scales on vLLM's queue (vllm:num_requests_waiting, scraped by the InferenceDeployment's
+    // ServiceMonitor): a backlog adds replicas before the GPUs look busy.
     this.scalerB = new KedaGpuScaler(this, 'model-b-scaler', {
       name: 'model-b-gpu-scaler',
       target: GpuScaleTarget.fromInferenceDeployment(this.modelB),
       minReplicas: 1,
       maxReplicas: 10,
       ...seedScaling,
+      triggers: [GpuScalingTrigger.gpuUtilization(), GpuScalingTrigger.vllmQueueDepth({ waitingPerReplica: 5 })],
     });
   }
 }
 
 /** Builds the app; `outdir` defaults to examples/llm-serving/dist. */
-export function build(outdir: string = path.join(__dirname, 'dist')): App {
+export function build(outdir: string = path.join(__dirname, 'dist'), options: ServingChartOptions = {}): App {
   const app = new App({ outdir });
-  const chart = new ServingChart(app, 'llm-serving');
+  const chart = new ServingChart(app, 'llm-serving', options);
   GpuValidation.addTo(chart);
   return app;
 }

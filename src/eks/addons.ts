@@ -74,7 +74,13 @@ export interface PrometheusAddonOptions {
   readonly version?: string;
   /** Namespace of kube-prometheus-stack. @default 'monitoring' */
   readonly namespace?: string;
-  /** Install Grafana with the stack. @default false */
+  /**
+   * Run Grafana with the stack, its dashboard sidecar loading ConfigMaps labelled `grafana_dashboard: "1"` from the
+   * stack's namespace (DcgmMonitoring's GPU dashboard: keep its `dashboardNamespace` equal to `namespace`). The admin
+   * password is random, in Secret `kube-prometheus-stack-grafana` key `admin-password` (never the chart's
+   * `prom-operator`).
+   * @default true
+   */
   readonly grafana?: boolean;
   /** Extra Helm values for kube-prometheus-stack, deep-merged over the derived ones. @default - none */
   readonly values?: { [key: string]: any };

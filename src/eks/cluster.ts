@@ -25,7 +25,8 @@ import {
   PrometheusAddonOptions,
 } from './addons';
 import { KarpenterAwsResources } from './karpenter';
-import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorProps, kubePrometheusStackUrl } from './private/helm-values';
+import { _checkMonitoringWiring, _MonitoringAddons } from './monitoring-wiring';
+import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorProps, grafanaValues, kubePrometheusStackUrl } from './private/helm-values';
 import {
   DEFAULT_KUBERNETES_MINOR,
   GPU_OPERATOR_CHART,
@@ -200,6 +201,8 @@ export class GpuEksCluster extends Construct {
 
   private readonly addons: Construct[] = [];
   private readonly chartIds = new Set<string>();
+  /** What GPU monitoring in added charts is checked against (monitoring-wiring.ts). */
+  private readonly monitoringAddons: _MonitoringAddons;
 
   constructor(scope: Construct, id: string, props: GpuEksClusterProps = {}) {
     super(scope, id);
@@ -446,7 +449,7 @@ export class GpuEksCluster extends Construct {
         'pass the Prometheus base URL, e.g. http://prometheus.monitoring.svc:9090');
     }
     const promNamespace = this.namespace('prometheus.namespace', prom.namespace, 'monitoring');
-    const grafana = this.flag('prometheus.grafana', prom.grafana, false);
+    const grafana = this.flag('prometheus.grafana', prom.grafana, true) && installPrometheus;
     if (installPrometheus) {
       this.prometheusChart = this.cluster.addHelmChart('KubePrometheusStackChart', {
         repository: KUBE_PROMETHEUS_STACK_CHART.repository,
@@ -456,7 +459,7 @@ export class GpuEksCluster extends Construct {
         namespace: promNamespace,
         createNamespace: true,
         values: deepMerge({
-          grafana: { enabled: grafana },
+          grafana: grafana ? grafanaValues() : { enabled: false },
           prometheus: {
             prometheusSpec: {
               // Select ServiceMonitors/PodMonitors/PrometheusRules from every release, so those in this
@@ -496,6 +499,10 @@ export class GpuEksCluster extends Construct {
       this.addons.push(this.gpuOperatorChart);
     }
 
+    this.monitoringAddons = {
+      gpuOperator: this.gpuOperatorSettings, installsPrometheus: installPrometheus, grafana, prometheusNamespace: promNamespace,
+    };
+
     const kedaOpts = this.options<KedaAddonOptions>('keda', props.keda);
     if (this.flag('keda.enabled', kedaOpts.enabled, true)) {
       const kedaNamespace = this.namespace('keda.namespace', kedaOpts.namespace, 'keda');
@@ -521,13 +528,16 @@ export class GpuEksCluster extends Construct {
    * Before rendering, every construct in the chart that has a `bindCluster(clusterName, nodeRoleName)`
    * method (the library's EC2NodeClass construct) receives this cluster's name and Karpenter node role, so
    * NodePools/EC2NodeClasses need not repeat them. The chart is rendered when this is called: finish
-   * building it first.
+   * building it first. A `DcgmMonitoring` in the chart is checked against the GPU Operator settings and
+   * kube-prometheus-stack (one DCGM exporter and one scrape configuration per GPU node, the operator's exporter
+   * reading its collectors ConfigMap, the dashboard where Grafana looks; docs/monitoring.md): GpuConfigError otherwise.
    *
    * @param chart the cdk8s chart
    * @returns the manifest resource that applies it
    */
   public addChart(chart: cdk8s.Chart): eks.KubernetesManifest {
     this.checkChart(chart, 'chart');
+    _checkMonitoringWiring(this, chart, this.monitoringAddons);
     for (const c of chart.node.findAll()) {
       if (isClusterBindable(c)) c.bindCluster(this.clusterName, this.karpenterNodeRoleName);
     }

@@ -3,7 +3,7 @@
  *
  * Metric semantics from dcgm-exporter 4.5.3-4.8.2 (../shared/reference/dcgm-fields.md): `DCGM_FI_DEV_GPU_UTIL` in %,
  * `DCGM_FI_DEV_FB_USED`/`_FREE` in MiB, `DCGM_FI_DEV_GPU_TEMP` in °C, `DCGM_FI_DEV_XID_ERRORS` the value of the last
- * XID, `DCGM_FI_DEV_THERMAL_VIOLATION` a counter of nanoseconds spent throttled for thermal reasons; the `pod`,
+ * XID (never reset, so not alerted on), `DCGM_EXP_XID_ERRORS_COUNT` the count per XID (`err_code`) in the last window, `DCGM_FI_DEV_THERMAL_VIOLATION` a counter of nanoseconds spent throttled for thermal reasons; the `pod`,
  * `namespace`, `container` labels are present when the GPU is allocated to a container (`DCGM_EXPORTER_KUBERNETES`);
  * MIG devices carry `GPU_I_ID`.
  */
@@ -95,6 +95,24 @@ export function _resolveThresholds(scope: IConstruct, t: DcgmAlertThresholds = {
   };
 }
 
+/**
+ * XIDs that mean the GPU or node must be reset or replaced (NVIDIA "XID Errors" catalogue, docs.nvidia.com/deploy/xid-errors):
+ * 48 double-bit ECC error, 63 ECC page retirement / row-remapping event, 64 ECC page retirement / row-remapping
+ * failure, 74 NVLink error, 79 GPU has fallen off the bus, 92 high single-bit ECC error rate, 94 contained ECC error,
+ * 95 uncontained ECC error. @internal
+ */
+export const NODE_FATAL_XIDS: readonly number[] = [48, 63, 64, 74, 79, 92, 94, 95];
+/**
+ * XIDs usually caused by the application (same catalogue): 13 graphics engine exception, 31 GPU memory page fault,
+ * 43 GPU stopped processing (the channel was reset). @internal
+ */
+export const APPLICATION_XIDS: readonly number[] = [13, 31, 43];
+/**
+ * The exporter's XID count window in minutes (`DCGM_EXPORTER_XID_COUNT_WINDOW_SIZE`, default 300000 ms): the
+ * exporter DcgmMonitoring runs and the GPU Operator's (GpuOperatorSettings) both set it. @internal
+ */
+export const XID_WINDOW_MINUTES = 5;
+
 /** Which GPU a series is: node and index (`Hostname` in dcgm-exporter ≤ 4.8.2 releases). */
 const GPU_ID = '{{ $labels.Hostname }} GPU {{ $labels.gpu }} ({{ $labels.modelName }})';
 
@@ -124,13 +142,31 @@ export function _gpuAlertGroups(t: _Thresholds, throttling: boolean): any[] {
       },
     },
     {
-      alert: 'GpuXidError',
-      expr: 'DCGM_FI_DEV_XID_ERRORS > 0',
+      // Not `DCGM_FI_DEV_XID_ERRORS > 0`: that gauge holds the last XID seen and never resets, so it would fire until
+      // the exporter restarts. The exporter's windowed count resolves once the window holds no such XID.
+      alert: 'GpuXidNodeFatal',
+      expr: `max by (Hostname, gpu, modelName, err_code) (DCGM_EXP_XID_ERRORS_COUNT{err_code=~"${NODE_FATAL_XIDS.join('|')}"}) > 0`,
       labels: { severity: 'critical' },
       annotations: {
-        summary: `XID error {{ $value }} on ${GPU_ID}`,
-        description: 'The driver reported XID {{ $value }} (the last XID seen; it stays until the exporter restarts).'
-          + ' Look it up in NVIDIA\'s XID catalogue; 48, 63, 64, 74, 79, 94, 95 usually mean the node must be drained and replaced.',
+        summary: `XID {{ $labels.err_code }} (node-fatal) on ${GPU_ID}`,
+        description: 'The driver reported XID {{ $labels.err_code }} {{ $value }} time(s) in the exporter\'s last window '
+          + `(${XID_WINDOW_MINUTES} min). NVIDIA's XID catalogue classes ${NODE_FATAL_XIDS.join(', ')} as hardware, ECC, NVLink or `
+          + 'bus errors that need a GPU reset or node replacement.',
+        runbook: 'Cordon the node (kubectl cordon {{ $labels.Hostname }}) and drain it; Karpenter replaces it. If the '
+          + 'XID recurs on new nodes of the same instance type, open an AWS support case with the XID and the instance id.',
+      },
+    },
+    {
+      alert: 'GpuXidApplication',
+      expr: `max by (Hostname, gpu, modelName, namespace, pod, err_code) (DCGM_EXP_XID_ERRORS_COUNT{err_code=~"${APPLICATION_XIDS.join('|')}"}) > 0`,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: `XID {{ $labels.err_code }} (application fault) on ${GPU_ID}, pod {{ $labels.namespace }}/{{ $labels.pod }}`,
+        description: 'The driver reported XID {{ $labels.err_code }} {{ $value }} time(s) in the exporter\'s last window '
+          + `(${XID_WINDOW_MINUTES} min). XIDs ${APPLICATION_XIDS.join(', ')} are usually the application's own fault (illegal `
+          + 'memory access, a GPU exception, a process that stopped responding), not the hardware\'s.',
+        runbook: 'Read the pod\'s logs for the CUDA error at that time and fix or restart the workload; the node need not be '
+          + 'drained. If the XID repeats for different workloads on one GPU, treat it as a hardware fault.',
       },
     },
     {

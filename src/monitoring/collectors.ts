@@ -81,6 +81,54 @@ const VIOLATIONS: DcgmField[] = [
   f('DCGM_FI_DEV_THERMAL_VIOLATION', C, 'Throttling duration due to thermal constraints (in ns).'),
 ];
 
+/**
+ * The exporter's windowed XID count (`DCGM_EXP_XID_ERRORS_COUNT`, labels `err_code`/`err_msg`): how many times each
+ * XID was reported during the last `--xid-count-window-size` (`DCGM_EXPORTER_XID_COUNT_WINDOW_SIZE`, default
+ * 300000 ms). Commented out in `default-counters.csv` and absent from `dcp-metrics-included.csv` (the GPU Operator's
+ * default), so neither exporter reports it unless the collectors CSV enables it. The XID alerts read it.
+ */
+const XID_COUNT: DcgmField = f('DCGM_EXP_XID_ERRORS_COUNT', C, 'Count of XID errors reported during the last window.');
+
+/**
+ * Fields listed but commented out in dcgm-exporter 4.5.3-4.8.2 `etc/default-counters.csv`: not collected unless a
+ * CSV enables them. A query may read them; DcgmMonitoring then adds them to the CSV it writes.
+ */
+const UPSTREAM_COMMENTED: DcgmField[] = [
+  f('DCGM_FI_DEV_SYNC_BOOST_VIOLATION', C, 'Throttling duration due to sync-boost constraints (in ns).'),
+  f('DCGM_FI_DEV_BOARD_LIMIT_VIOLATION', C, 'Throttling duration due to board limit constraints (in ns).'),
+  f('DCGM_FI_DEV_LOW_UTIL_VIOLATION', C, 'Throttling duration due to low utilization (in ns).'),
+  f('DCGM_FI_DEV_RELIABILITY_VIOLATION', C, 'Throttling duration due to reliability constraints (in ns).'),
+  f('DCGM_EXP_CLOCK_EVENTS_COUNT', C, 'reported clock events'),
+  f('DCGM_EXP_GPU_HEALTH_STATUS', C, 'DCGM reported health status'),
+  f('DCGM_EXP_P2P_STATUS', C, 'P2P NvLink status'),
+  f('DCGM_FI_DEV_ECC_SBE_VOL_TOTAL', C, 'Total number of single-bit volatile ECC errors.'),
+  f('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL', C, 'Total number of double-bit volatile ECC errors.'),
+  f('DCGM_FI_DEV_ECC_SBE_AGG_TOTAL', C, 'Total number of single-bit persistent ECC errors.'),
+  f('DCGM_FI_DEV_ECC_DBE_AGG_TOTAL', C, 'Total number of double-bit persistent ECC errors.'),
+  f('DCGM_FI_DEV_RETIRED_SBE', C, 'Total number of retired pages due to single-bit errors.'),
+  f('DCGM_FI_DEV_RETIRED_DBE', C, 'Total number of retired pages due to double-bit errors.'),
+  f('DCGM_FI_DEV_RETIRED_PENDING', C, 'Total number of pages pending retirement.'),
+  f('DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL', C, 'Total number of NVLink flow-control CRC errors.'),
+  f('DCGM_FI_DEV_NVLINK_CRC_DATA_ERROR_COUNT_TOTAL', C, 'Total number of NVLink data CRC errors.'),
+  f('DCGM_FI_DEV_NVLINK_REPLAY_ERROR_COUNT_TOTAL', C, 'Total number of NVLink retries.'),
+  f('DCGM_FI_DEV_NVLINK_RECOVERY_ERROR_COUNT_TOTAL', C, 'Total number of NVLink recovery errors.'),
+  f('DCGM_FI_PROF_SM_ACTIVE', G, 'The ratio of cycles an SM has at least 1 warp assigned.'),
+  f('DCGM_FI_PROF_SM_OCCUPANCY', G, 'The ratio of number of warps resident on an SM.'),
+  f('DCGM_FI_PROF_PIPE_FP64_ACTIVE', G, 'Ratio of cycles the fp64 pipes are active.'),
+  f('DCGM_FI_PROF_PIPE_FP32_ACTIVE', G, 'Ratio of cycles the fp32 pipes are active.'),
+  f('DCGM_FI_PROF_PIPE_FP16_ACTIVE', G, 'Ratio of cycles the fp16 pipes are active.'),
+];
+
+/** Every field this library knows the CSV line of (to add a field a query reads), by name. */
+const KNOWN_FIELDS: ReadonlyMap<string, DcgmField> = new Map(
+  [...UPSTREAM_BASIC, ...VIOLATIONS, XID_COUNT, ...UPSTREAM_DCP, ...UPSTREAM_COMMENTED].map((x) => [x.field, x]));
+
+/**
+ * The fields the exporters collect when no CSV is given: dcgm-exporter's `default-counters.csv` and the GPU Operator's
+ * `dcp-metrics-included.csv` enable the same 26 fields at 4.5.3-4.8.2 (../shared/reference/dcgm-fields.md). @internal
+ */
+export const _UPSTREAM_DEFAULT_FIELDS: readonly string[] = [...UPSTREAM_BASIC, ...UPSTREAM_DCP].map((x) => x.field);
+
 const FIELD_NAME = /^DCGM_(FI|EXP)_[A-Z0-9_]+$/;
 
 /**
@@ -90,19 +138,19 @@ const FIELD_NAME = /^DCGM_(FI|EXP)_[A-Z0-9_]+$/;
 export class DcgmCollectors {
   /**
    * The upstream default fields without the DCP (`DCGM_FI_PROF_*`) ones, plus the power and thermal violation
-   * counters the thermal alert reads: 23 fields, no capability needed.
+   * counters the thermal alert reads and the windowed XID count the XID alerts read: 24 fields, no capability needed.
    */
   public static basic(): DcgmCollectors {
-    return new DcgmCollectors('basic', [...UPSTREAM_BASIC, ...VIOLATIONS]);
+    return new DcgmCollectors('basic', [...UPSTREAM_BASIC, ...VIOLATIONS, XID_COUNT]);
   }
 
   /**
    * Every field of the upstream `default-counters.csv` / `dcp-metrics-included.csv` (dcgm-exporter 4.5.3-4.8.2,
    * identical field sets), including the 5 DCP fields (tensor-core, DRAM, graphics-engine activity, PCIe rates),
-   * plus the violation counters. The exporter then needs `SYS_ADMIN` (added automatically).
+   * plus the violation counters and the windowed XID count. The exporter then needs `SYS_ADMIN` (added automatically).
    */
   public static dcp(): DcgmCollectors {
-    return new DcgmCollectors('dcp', [...UPSTREAM_BASIC, ...VIOLATIONS, ...UPSTREAM_DCP]);
+    return new DcgmCollectors('dcp', [...UPSTREAM_BASIC, ...VIOLATIONS, XID_COUNT, ...UPSTREAM_DCP]);
   }
 
   /** The fields, in CSV order. */
@@ -147,6 +195,29 @@ export class DcgmCollectors {
   /** Whether the set contains `field`. */
   public has(field: string): boolean {
     return this.fields.some((x) => x.field === field);
+  }
+
+  /**
+   * A copy that also collects `fields` (the fields queries read), taking each missing one's CSV line from the
+   * upstream field list; fields this library has no line for are returned as `unknown` (not added).
+   * @internal
+   */
+  public _including(fields: Iterable<string>): { collectors: DcgmCollectors; added: string[]; unknown: string[] } {
+    const out = [...this.fields];
+    const added: string[] = [];
+    const unknown: string[] = [];
+    for (const field of fields) {
+      if (out.some((x) => x.field === field) || unknown.includes(field)) continue;
+      const known = KNOWN_FIELDS.get(field);
+      if (known) {
+        out.push(known);
+        added.push(field);
+      } else {
+        unknown.push(field);
+      }
+    }
+    if (added.length === 0) return { collectors: this, added, unknown };
+    return { collectors: new DcgmCollectors(this.name.includes('+') ? this.name : `${this.name}+read`, out), added, unknown };
   }
 
   /** The collectors CSV the exporter reads (`-f` / `DCGM_EXPORTER_COLLECTORS`). */

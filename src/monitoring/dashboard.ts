@@ -4,6 +4,11 @@
  * Panels: utilisation, memory, power, temperature (per GPU), GPU utilisation and memory per pod, XID errors.
  */
 
+/** Every PromQL query of the dashboard (panels and template variables' metric selectors). @internal */
+export function _dashboardQueries(): string[] {
+  return [...PANELS.map((p) => p.expr), 'DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_GPU_UTIL{pod!=""}'];
+}
+
 interface PanelSpec {
   readonly title: string;
   readonly expr: string;
@@ -38,7 +43,13 @@ const PANELS: PanelSpec[] = [
     legend: '{{namespace}}/{{pod}}',
     unit: 'decmbytes',
   },
-  { title: 'Last XID error', expr: 'DCGM_FI_DEV_XID_ERRORS{Hostname=~"$node"} > 0', legend: GPU_LEGEND, unit: 'none' },
+  {
+    // The windowed count per XID (err_code), not DCGM_FI_DEV_XID_ERRORS (the last XID, never reset).
+    title: 'XID errors in the exporter\'s window, by XID',
+    expr: 'DCGM_EXP_XID_ERRORS_COUNT{Hostname=~"$node"} > 0',
+    legend: '{{Hostname}} gpu{{gpu}} XID {{err_code}}',
+    unit: 'none',
+  },
   {
     title: 'Allocated GPUs by utilisation band',
     expr: 'count by (band) (label_replace(DCGM_FI_DEV_GPU_UTIL{pod!=""} < 5, "band", "idle (<5%)", "", "")) or '

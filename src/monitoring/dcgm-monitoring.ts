@@ -1,6 +1,7 @@
 /**
  * DcgmMonitoring: the NVIDIA DCGM exporter on GPU nodes, scraped by prometheus-operator, with GPU alerts and a
- * Grafana dashboard — or, when the GPU Operator already runs the exporter, only the objects pointing at it.
+ * Grafana dashboard — or, when the GPU Operator runs the exporter (and its ServiceMonitor), the collectors CSV it
+ * reads plus the alerts and the dashboard. One exporter, one scrape configuration, one CSV: docs/monitoring.md.
  *
  * Facts (../shared/reference/dcgm-fields.md, gpu-operator-values.md): the exporter listens on `:9400`
  * (`DCGM_EXPORTER_LISTEN`), serves `/metrics`, reads its fields from the CSV named by `DCGM_EXPORTER_COLLECTORS`,
@@ -10,13 +11,16 @@
  * `nvidia-dcgm-exporter` (label `app: nvidia-dcgm-exporter`, port `gpu-metrics`) in its namespace.
  * kube-prometheus-stack 88.5.3 selects ServiceMonitors and PrometheusRules by the label `release: <release name>`.
  */
-import { ApiObject, Duration } from 'cdk8s';
+import { createHash } from 'crypto';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
-import { _gpuAlertGroups, _resolveThresholds, DcgmAlertThresholds } from './alerts';
+import { _gpuAlertGroups, _resolveThresholds, DcgmAlertThresholds, XID_WINDOW_MINUTES } from './alerts';
 import { DcgmCollectors } from './collectors';
-import { _dashboardJson } from './dashboard';
+import { _dashboardJson, _dashboardQueries } from './dashboard';
 import { _promDuration, _seconds } from './promql';
+import { _checkPromQL, _dcgmFieldsOf } from './promql-parse';
+import { _dcgmReadsIn } from './reads';
 import { GpuConfigError } from '../errors';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { NameRule, validateDns1123Name, validateLabelValue } from '../naming';
@@ -24,22 +28,49 @@ import { GpuPoolPlacement, IGpuNodePool, PodToleration } from '../pools/pool';
 
 const k8s = kplus.k8s;
 
+/**
+ * Who runs the DCGM exporter on the GPU nodes. Exactly one exporter and one scrape configuration per GPU node:
+ * - `OWN_EXPORTER`: DcgmMonitoring runs the exporter DaemonSet and its ServiceMonitor; the GPU Operator's exporter
+ *   must be off (`GpuOperatorProps.dcgmExporter: false`).
+ * - `GPU_OPERATOR`: the GPU Operator runs the exporter and scrapes it (its ServiceMonitor, `honorLabels: true`);
+ *   DcgmMonitoring writes the collectors ConfigMap the operator's exporter reads (`GpuOperatorProps.dcgmExporterConfig`
+ *   names it) plus the alerts and the dashboard.
+ */
+export enum DcgmExporterMode {
+  /** DcgmMonitoring runs the exporter and its ServiceMonitor. */
+  OWN_EXPORTER = 'own-exporter',
+  /** The NVIDIA GPU Operator runs (and scrapes) the exporter; DcgmMonitoring supplies its collectors CSV. */
+  GPU_OPERATOR = 'gpu-operator',
+}
+
 /** Props of {@link DcgmMonitoring}. */
 export interface DcgmMonitoringProps {
-  /** Namespace of the exporter, its Service, ServiceMonitor and PrometheusRule. @default 'gpu-monitoring' */
+  /**
+   * Who runs the exporter (see {@link DcgmExporterMode}).
+   * @default DcgmExporterMode.OWN_EXPORTER (or GPU_OPERATOR with the deprecated `exporter: false`)
+   */
+  readonly mode?: DcgmExporterMode;
+  /**
+   * Make a ServiceMonitor for the exporter. With `GPU_OPERATOR` the operator's own ServiceMonitor
+   * (`GpuOperatorProps.serviceMonitor`, `honorLabels: true`) already scrapes it: a second one would scrape every GPU
+   * twice (alerts fire twice, sums double), so set this only when the operator's is off.
+   * @default true with OWN_EXPORTER, false with GPU_OPERATOR
+   */
+  readonly serviceMonitor?: boolean;
+  /**
+   * Namespace of the exporter, its Service, ServiceMonitor and PrometheusRule.
+   * @default 'gpu-monitoring' (GPU_OPERATOR: the operator namespace)
+   */
   readonly namespace?: string;
   /** Name of the DaemonSet, Service, ServiceMonitor and the `app.kubernetes.io/name` label. @default 'dcgm-exporter' */
   readonly name?: string;
   /**
-   * Run the exporter. `false` when the NVIDIA GPU Operator already runs it (`dcgmExporter.enabled`, the default):
-   * then only the ServiceMonitor (pointing at the operator's `nvidia-dcgm-exporter` Service), alerts and dashboard
-   * are made. Disable the operator's own ServiceMonitor (`dcgmExporter.serviceMonitor.enabled=false`) or set its
-   * `honorLabels: true`: it scrapes with `honorLabels: false`, which renames the exporter's `pod` label to
-   * `exported_pod` and breaks every per-pod query (KedaGpuScaler's included).
+   * Run the exporter: the same as `mode` (`true`: OWN_EXPORTER, `false`: GPU_OPERATOR).
+   * @deprecated use `mode`
    * @default true
    */
   readonly exporter?: boolean;
-  /** Namespace of the GPU Operator, when `exporter: false`. @default 'gpu-operator' */
+  /** Namespace of the GPU Operator (GPU_OPERATOR mode): the collectors ConfigMap goes there. @default 'gpu-operator' */
   readonly gpuOperatorNamespace?: string;
   /**
    * The GPU pools: the exporter tolerates their taints and runs only on their nodes (`karpenter.sh/nodepool In …`).
@@ -50,8 +81,11 @@ export interface DcgmMonitoringProps {
   /** Exporter image, pinned. @default DcgmMonitoring.DEFAULT_IMAGE */
   readonly image?: string;
   /**
-   * The DCGM fields to collect. A set with DCP (`DCGM_FI_PROF_*`) fields adds the `SYS_ADMIN` capability.
-   * @default DcgmCollectors.basic() (no capability needed)
+   * The DCGM fields to collect, whichever exporter runs. Every field the alerts, the dashboard and the app's
+   * KedaGpuScalers read is added to it (at synth), so the CSV written is the one truth of what is collected. A set
+   * with DCP (`DCGM_FI_PROF_*`) fields adds the `SYS_ADMIN` capability to the exporter DcgmMonitoring runs.
+   * @default DcgmCollectors.basic() (no capability needed); GPU_OPERATOR: DcgmCollectors.dcp() (the operator's
+   *   default dcp-metrics-included.csv fields, which its exporter may read)
    */
   readonly collectors?: DcgmCollectors;
   /** Scrape interval of the ServiceMonitor; the exporter samples at the same rate. @default Duration.seconds(15) */
@@ -79,7 +113,10 @@ export interface DcgmMonitoringProps {
 }
 
 /**
- * GPU metrics, alerts and a dashboard.
+ * GPU metrics, alerts and a dashboard, on exactly one exporter per GPU node: its own (`DcgmExporterMode.OWN_EXPORTER`)
+ * or the GPU Operator's (`GPU_OPERATOR`). The collectors CSV is written at synth from the declared `collectors` and
+ * every DCGM field the alerts, the dashboard and the app's KedaGpuScalers read; every PromQL string is parsed with
+ * Prometheus's grammar when built.
  *
  * Security (least privilege, each exception explained): the exporter runs as UID 0 because the kubelet's
  * pod-resources socket, which maps GPUs to pods, is owned by root and not writable by others (connecting to a
@@ -96,31 +133,51 @@ export class DcgmMonitoring extends Construct {
   public static readonly PORT = 9400;
   /** Where the collectors CSV is mounted. */
   public static readonly COLLECTORS_PATH = '/etc/dcgm-exporter/custom/dcgm-metrics.csv';
+  /**
+   * Annotation on the collectors ConfigMap in GPU_OPERATOR mode: the GPU Operator's exporter (outside the manifests)
+   * reads it, so a DCGM exporter runs (rule GPU306).
+   */
+  public static readonly OPERATOR_EXPORTER_ANNOTATION = 'cdk8s-gpu.io/dcgm-exporter';
+  /** The collectors ConfigMap's key (the GPU Operator reads this key of `dcgmExporter.config.name`). */
+  public static readonly COLLECTORS_KEY = 'dcgm-metrics.csv';
 
-  /** Namespace of the exporter (or of the ServiceMonitor, with `exporter: false`). */
+  /** Who runs the exporter. */
+  public readonly mode: DcgmExporterMode;
+  /** Namespace of the exporter (or of the alerts, in GPU_OPERATOR mode). */
   public readonly namespace: string;
-  /** The exporter DaemonSet (unless `exporter: false`). */
+  /** The exporter DaemonSet (OWN_EXPORTER mode). */
   public readonly daemonSet?: ApiObject;
-  /** The exporter Service (unless `exporter: false`). */
+  /** The exporter Service (OWN_EXPORTER mode). */
   public readonly service?: ApiObject;
-  /** The collectors ConfigMap (unless `exporter: false`). */
-  public readonly collectorsConfigMap?: kplus.ConfigMap;
-  /** The ServiceMonitor. */
-  public readonly serviceMonitor: ApiObject;
+  /**
+   * The collectors ConfigMap (key `dcgm-metrics.csv`): mounted by the DaemonSet, or in GPU_OPERATOR mode in the
+   * operator namespace for `GpuOperatorProps.dcgmExporterConfig` to name.
+   */
+  public readonly collectorsConfigMap: kplus.ConfigMap;
+  /** The ServiceMonitor, unless the GPU Operator's scrapes the exporter (see `serviceMonitor`). */
+  public readonly serviceMonitor?: ApiObject;
   /** The PrometheusRule with the GPU alerts (unless `alertRules: false`). */
   public readonly prometheusRule?: ApiObject;
   /** The Grafana dashboard ConfigMap (unless `dashboard: false`). */
   public readonly dashboardConfigMap?: kplus.ConfigMap;
-  /** The collectors (with `exporter: false`, what the GPU Operator's exporter is assumed to collect: dcp()). */
+  /**
+   * The declared collectors plus every field the alerts and the dashboard read (the scalers' reads are added at
+   * synth: see {@link collectedFields}).
+   */
   public readonly collectors: DcgmCollectors;
   /** Labels of the exporter Service (what the ServiceMonitor selects). */
   public readonly serviceLabels: Record<string, string>;
   /** Name of the Service port scraped. */
   public readonly metricsPortName: string;
+  /** Namespace of the dashboard ConfigMap. */
+  public readonly dashboardNamespace: string;
+  /** Every PromQL query of the alerts (by alert name). */
+  public readonly alertQueries: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: DcgmMonitoringProps = {}) {
     super(scope, id);
-    const runExporter = props.exporter ?? true;
+    this.mode = this.resolveMode(props);
+    const runExporter = this.mode === DcgmExporterMode.OWN_EXPORTER;
     const name = props.name ?? 'dcgm-exporter';
     validateDns1123Name(this, 'name', name, NameRule.DNS1035_LABEL);
     this.namespace = props.namespace ?? (runExporter ? 'gpu-monitoring' : (props.gpuOperatorNamespace ?? 'gpu-operator'));
@@ -129,17 +186,22 @@ export class DcgmMonitoring extends Construct {
     validateDns1123Name(this, 'gpuOperatorNamespace', operatorNs, NameRule.DNS1123_LABEL);
     const dashboardNs = props.dashboardNamespace ?? 'monitoring';
     validateDns1123Name(this, 'dashboardNamespace', dashboardNs, NameRule.DNS1123_LABEL);
+    this.dashboardNamespace = dashboardNs;
     const release = props.prometheusRelease ?? 'kube-prometheus-stack';
     if (release !== '') validateLabelValue(this, 'prometheusRelease', release);
     const releaseLabels: Record<string, string> = release ? { release } : {};
     if (!runExporter) {
-      for (const p of ['pools', 'image', 'collectors', 'runtimeClassName'] as const) {
+      for (const p of ['pools', 'image', 'runtimeClassName'] as const) {
         if (props[p] !== undefined) {
-          throw new GpuConfigError(this, p, 'is set, but exporter is false (the GPU Operator runs the exporter)',
-            `drop ${p}, or set exporter: true; configure the operator's exporter through its Helm values (dcgmExporter.*)`);
+          throw new GpuConfigError(this, p, 'is set, but the GPU Operator runs the exporter (mode GPU_OPERATOR)',
+            `drop ${p}, or use mode: DcgmExporterMode.OWN_EXPORTER; configure the operator's exporter through GpuOperatorProps`);
         }
       }
     }
+    if (props.serviceMonitor !== undefined && typeof props.serviceMonitor !== 'boolean') {
+      throw new GpuConfigError(this, 'serviceMonitor', `is ${JSON.stringify(props.serviceMonitor)}`, 'use true or false');
+    }
+    const makeServiceMonitor = props.serviceMonitor ?? runExporter;
     const interval = props.scrapeInterval ?? Duration.seconds(15);
     const intervalSeconds = _seconds(interval);
     if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 300) {
@@ -151,24 +213,58 @@ export class DcgmMonitoring extends Construct {
       throw new GpuConfigError(this, 'image', `is ${JSON.stringify(image)}, not pinned to a tag or digest`,
         `pin a version, e.g. ${DcgmMonitoring.DEFAULT_IMAGE}`);
     }
-    this.collectors = props.collectors ?? (runExporter ? DcgmCollectors.basic() : DcgmCollectors.dcp());
+    if (props.collectors !== undefined && !(props.collectors instanceof DcgmCollectors)) {
+      throw new GpuConfigError(this, 'collectors', 'is not a DcgmCollectors', 'use DcgmCollectors.basic() or DcgmCollectors.dcp(), with withFields(...) for more');
+    }
+    const declared = props.collectors ?? (runExporter ? DcgmCollectors.basic() : DcgmCollectors.dcp());
+
+    // --- what the alerts and the dashboard read: every query parsed with Prometheus's grammar, its fields collected
+    const alertGroups = (props.alertRules ?? true) ? _gpuAlertGroups(_resolveThresholds(this, props.alerts), true) : [];
+    this.alertQueries = {};
+    for (const g of alertGroups) for (const r of g.rules) this.alertQueries[r.alert] = r.expr;
+    const dashboardQueries = (props.dashboard ?? true) ? _dashboardQueries() : [];
+    const ownReads: string[] = [];
+    for (const [alert, q] of Object.entries(this.alertQueries)) {
+      _checkPromQL(this, `alerts (${alert})`, q);
+      ownReads.push(..._dcgmFieldsOf(q));
+    }
+    for (const q of dashboardQueries) {
+      _checkPromQL(this, 'dashboard', q);
+      ownReads.push(..._dcgmFieldsOf(q));
+    }
+    const own = declared._including(ownReads);
+    if (own.unknown.length > 0) {
+      // Cannot happen with the built-in alerts and dashboard: every field they read has its CSV line here.
+      throw new GpuConfigError(this, 'alerts', `read ${own.unknown.join(', ')}, which has no collectors line`, 'report this as a bug of cdk8s-gpu');
+    }
+    this.collectors = own.collectors;
 
     const appLabels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'gpu-metrics' };
+    // The CSV is written at synth: the KedaGpuScalers of the app (built before or after this) add what they read.
+    const csv = Lazy.any({ produce: () => this.finalCollectors().toCsv() });
+    this.collectorsConfigMap = new kplus.ConfigMap(this, 'Collectors', {
+      metadata: {
+        name: `${name}-collectors`,
+        namespace: runExporter ? this.namespace : operatorNs,
+        labels: appLabels,
+        // Tells the linter (GPU306) that the GPU Operator's exporter, outside these manifests, reads this CSV.
+        ...(runExporter ? {} : { annotations: { [DcgmMonitoring.OPERATOR_EXPORTER_ANNOTATION]: 'gpu-operator' } }),
+      },
+      data: { [DcgmMonitoring.COLLECTORS_KEY]: csv as any },
+    });
+    this.node.addValidation({ validate: () => this.validateReads() });
+
     if (runExporter) {
       this.serviceLabels = appLabels;
       this.metricsPortName = 'metrics';
       const { tolerations, placement } = this.placement(props.pools);
-      this.collectorsConfigMap = new kplus.ConfigMap(this, 'Collectors', {
-        metadata: { name: `${name}-collectors`, namespace: this.namespace, labels: appLabels },
-        data: { 'dcgm-metrics.csv': this.collectors.toCsv() },
-      });
       const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
         metadata: { name, namespace: this.namespace, labels: appLabels },
         automountServiceAccountToken: false,
       });
-      const capabilities = this.collectors.needsProfiling
-        ? { drop: ['ALL'], add: ['SYS_ADMIN'] }
-        : { drop: ['ALL'] };
+      const capabilities = Lazy.any({
+        produce: () => (this.finalCollectors().needsProfiling ? { drop: ['ALL'], add: ['SYS_ADMIN'] } : { drop: ['ALL'] }),
+      });
       this.daemonSet = new k8s.KubeDaemonSet(this, 'Resource', {
         metadata: { name, namespace: this.namespace, labels: appLabels },
         spec: {
@@ -178,7 +274,11 @@ export class DcgmMonitoring extends Construct {
             metadata: {
               labels: appLabels,
               // A new collectors CSV rolls the pods (the exporter reads the file once at start).
-              annotations: { 'cdk8s-gpu.io/collectors': this.collectors.name },
+              annotations: {
+                'cdk8s-gpu.io/collectors': Lazy.any({
+                  produce: () => createHash('sha256').update(this.finalCollectors().toCsv()).digest('hex').slice(0, 16),
+                }) as any,
+              },
             },
             spec: {
               serviceAccountName: sa.name,
@@ -198,6 +298,8 @@ export class DcgmMonitoring extends Construct {
                   { name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' },
                   { name: 'DCGM_EXPORTER_COLLECTORS', value: DcgmMonitoring.COLLECTORS_PATH },
                   { name: 'DCGM_EXPORTER_INTERVAL', value: `${intervalSeconds * 1000}` },
+                  // The window of DCGM_EXP_XID_ERRORS_COUNT the XID alerts read (the exporter's default, made explicit).
+                  { name: 'DCGM_EXPORTER_XID_COUNT_WINDOW_SIZE', value: `${XID_WINDOW_MINUTES * 60_000}` },
                   // Ask the NVIDIA container runtime for every GPU without requesting nvidia.com/gpu (which would
                   // take GPUs away from workloads).
                   { name: 'NVIDIA_VISIBLE_DEVICES', value: 'all' },
@@ -212,7 +314,7 @@ export class DcgmMonitoring extends Construct {
                   privileged: false,
                   allowPrivilegeEscalation: false,
                   readOnlyRootFilesystem: true,
-                  capabilities,
+                  capabilities: capabilities as any,
                 },
                 readinessProbe: { httpGet: { path: '/health', port: k8s.IntOrString.fromNumber(DcgmMonitoring.PORT) }, initialDelaySeconds: 15, periodSeconds: 10 },
                 livenessProbe: { httpGet: { path: '/health', port: k8s.IntOrString.fromNumber(DcgmMonitoring.PORT) }, initialDelaySeconds: 45, periodSeconds: 30 },
@@ -245,36 +347,36 @@ export class DcgmMonitoring extends Construct {
       this.metricsPortName = 'gpu-metrics';
     }
 
-    this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
-      metadata: {
-        name,
-        namespace: this.namespace,
-        labels: { ...appLabels, ...releaseLabels },
-        // The GPU Operator's Service is not in these manifests: say so to the linter (rule GPU312), with the reason.
-        ...(runExporter ? {} : { annotations: { 'cdk8s-gpu.io/suppress': `GPU312=Service nvidia-dcgm-exporter is created by the GPU Operator in ${operatorNs}` } }),
-      },
-      spec: {
-        selector: { matchLabels: this.serviceLabels },
-        namespaceSelector: { matchNames: [runExporter ? this.namespace : operatorNs] },
-        endpoints: [{
-          port: this.metricsPortName,
-          path: '/metrics',
-          interval: _promDuration(interval),
-          scrapeTimeout: _promDuration(Duration.seconds(Math.min(10, intervalSeconds))),
-          // Keep the exporter's pod/namespace/container labels (they name the GPU's workload) instead of
-          // renaming them exported_pod/... in favour of the exporter's own pod.
-          honorLabels: true,
-        }],
-      },
-    });
+    if (makeServiceMonitor) {
+      this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
+        metadata: {
+          name,
+          namespace: this.namespace,
+          labels: { ...appLabels, ...releaseLabels },
+          // The GPU Operator's Service is not in these manifests: say so to the linter (rule GPU312), with the reason.
+          ...(runExporter ? {} : { annotations: { 'cdk8s-gpu.io/suppress': `GPU312=Service nvidia-dcgm-exporter is created by the GPU Operator in ${operatorNs}` } }),
+        },
+        spec: {
+          selector: { matchLabels: this.serviceLabels },
+          namespaceSelector: { matchNames: [runExporter ? this.namespace : operatorNs] },
+          endpoints: [{
+            port: this.metricsPortName,
+            path: '/metrics',
+            interval: _promDuration(interval),
+            scrapeTimeout: _promDuration(Duration.seconds(Math.min(10, intervalSeconds))),
+            // Keep the exporter's pod/namespace/container labels (they name the GPU's workload) instead of
+            // renaming them exported_pod/... in favour of the exporter's own pod.
+            honorLabels: true,
+          }],
+        },
+      });
+    }
 
-    if (props.alertRules ?? true) {
-      const thresholds = _resolveThresholds(this, props.alerts);
-      const groups = _gpuAlertGroups(thresholds, this.collectors.has('DCGM_FI_DEV_THERMAL_VIOLATION'));
+    if (alertGroups.length > 0) {
       this.prometheusRule = new PrometheusRule(this, 'Alerts', {
         metadata: { name: `${name}-gpu-alerts`, namespace: this.namespace, labels: { ...appLabels, ...releaseLabels } },
         spec: {
-          groups: groups.map((g) => ({
+          groups: alertGroups.map((g) => ({
             name: g.name,
             rules: g.rules.map((r: any) => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
           })),
@@ -288,6 +390,41 @@ export class DcgmMonitoring extends Construct {
         data: { 'gpu-dcgm.json': _dashboardJson('GPUs (DCGM)', `cdk8s-gpu-${name}`.slice(0, 40)) },
       });
     }
+  }
+
+  /**
+   * The DCGM fields the collectors CSV holds: the declared collectors, plus every field read by the alerts, the
+   * dashboard and the KedaGpuScalers of the app built so far (final at synth).
+   */
+  public collectedFields(): string[] {
+    return this.finalCollectors().fields.map((f) => f.field);
+  }
+
+  private finalCollectors(): DcgmCollectors {
+    return this.collectors._including(_dcgmReadsIn(this).keys()).collectors;
+  }
+
+  /** Synth-time check: a field a scaler reads that this library has no CSV line for cannot be collected. */
+  private validateReads(): string[] {
+    const unknown = this.collectors._including(_dcgmReadsIn(this).keys()).unknown;
+    return unknown.map((field) => new GpuConfigError(this, 'collectors',
+      `lack ${field}, read by ${(_dcgmReadsIn(this).get(field) ?? []).join(', ')}; it is not in the upstream field list, so it cannot be added for you`,
+      `add it: collectors: DcgmCollectors.basic().withFields([{ field: '${field}', type: DcgmMetricType.GAUGE, help: '...' }]), or fix the query`).message);
+  }
+
+  private resolveMode(props: DcgmMonitoringProps): DcgmExporterMode {
+    const mode = props.mode;
+    if (mode !== undefined && mode !== DcgmExporterMode.OWN_EXPORTER && mode !== DcgmExporterMode.GPU_OPERATOR) {
+      throw new GpuConfigError(this, 'mode', `is ${JSON.stringify(mode)}`, 'use DcgmExporterMode.OWN_EXPORTER or DcgmExporterMode.GPU_OPERATOR');
+    }
+    if (props.exporter !== undefined && typeof props.exporter !== 'boolean') {
+      throw new GpuConfigError(this, 'exporter', `is ${JSON.stringify(props.exporter)}`, 'use mode: DcgmExporterMode.OWN_EXPORTER or GPU_OPERATOR');
+    }
+    const fromFlag = props.exporter === undefined ? undefined : (props.exporter ? DcgmExporterMode.OWN_EXPORTER : DcgmExporterMode.GPU_OPERATOR);
+    if (mode !== undefined && fromFlag !== undefined && mode !== fromFlag) {
+      throw new GpuConfigError(this, 'exporter', `is ${props.exporter}, but mode is ${mode}`, 'drop exporter (deprecated) and keep mode');
+    }
+    return mode ?? fromFlag ?? DcgmExporterMode.OWN_EXPORTER;
   }
 
   /** Tolerations and node selection of the exporter pods. */

@@ -22,6 +22,8 @@ import {
 } from '../imports/keda.sh';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
 import { _num, _promDuration, _promString, _seconds } from '../monitoring/promql';
+import { _checkPromQL, _dcgmFieldsOf, _promqlMetrics } from '../monitoring/promql-parse';
+import { _registerDcgmReads } from '../monitoring/reads';
 import { validateDns1123Name, validateLabelValue } from '../naming';
 import { _warn } from '../pools/warn';
 
@@ -199,6 +201,8 @@ export class KedaGpuScaler extends Construct {
   public readonly kvCacheMetric?: string;
   /** Whether any trigger reads DCGM metrics. */
   public readonly readsDcgm: boolean;
+  /** The DCGM fields the triggers read (DcgmMonitoring collects them). */
+  public readonly dcgmFields: string[];
 
   constructor(scope: Construct, id: string, props: KedaGpuScalerProps) {
     super(scope, id);
@@ -282,7 +286,17 @@ export class KedaGpuScaler extends Construct {
         'keep minReplicas >= 1, or add a GpuScalingTrigger.promQL on a metric that exists without pods (e.g. the gateway\'s request rate)');
     }
     this.queries = Object.fromEntries(rendered.map((r) => [r.name, r.query]));
-    this.readsDcgm = triggers.some((t) => t.readsDcgm);
+    // Every query parsed with Prometheus's grammar (generated ones included), as the GPU315 rule does on any YAML.
+    for (const r of rendered) _checkPromQL(this, `triggers (${r.name})`, r.query);
+    for (const r of rendered) {
+      const vllm = _promqlMetrics(r.query).filter((m) => m.startsWith('vllm:'));
+      if (vllm.length > 0 && target._scraped === false) {
+        throw new GpuConfigError(this, 'triggers', `trigger ${r.name} reads ${vllm.join(', ')}, but nothing scrapes ${target.kind} ${target.name}'s metrics (its InferenceDeployment has metrics: false): KEDA would get no data and fall back`,
+          'enable metrics on the InferenceDeployment (the default with vllm), or use GpuScalingTrigger.gpuUtilization()');
+      }
+    }
+    this.dcgmFields = [...new Set(rendered.flatMap((r) => _dcgmFieldsOf(r.query)))];
+    this.readsDcgm = this.dcgmFields.length > 0;
 
     const url = props.prometheusUrl ?? KedaGpuScaler.DEFAULT_PROMETHEUS_URL;
     if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) {
@@ -301,6 +315,7 @@ export class KedaGpuScaler extends Construct {
     }
     // Every prop is valid: only now claim the target (a failed construction leaves it free).
     SCALED.set(target.apiObject, this.node.path);
+    _registerDcgmReads(this, this.dcgmFields);
     if (target._replicas !== undefined && target._workload && (!scalable || target._replicas !== min)) {
       // KEDA's HPA owns the count (scale subresource); say so instead of dropping the user's number silently. A
       // cdk8s-plus/InferenceDeployment replicas equal to minReplicas loses nothing: the workload starts at the floor.
@@ -387,7 +402,7 @@ export class KedaGpuScaler extends Construct {
             name: `${this.name}.scaler`,
             rules: rendered.map((r) => ({
               alert: 'KedaScalerMetricAbsent',
-              expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`absent(${r.query})${guard}`),
+              expr: PrometheusRuleSpecGroupsRulesExpr.fromString(this.checked(`absent(${r.query})${guard}`, r.name)),
               for: _promDuration(Duration.seconds(load + 300)),
               labels: { severity: 'warning', scaledobject: this.name, trigger: r.name },
               annotations: {
@@ -404,6 +419,12 @@ export class KedaGpuScaler extends Construct {
 
     // A raw HPA object (not cdk8s-plus) on the same target in this chart: one check per chart for all its scalers.
     _ChartScalers.of(Chart.of(this)).add(this, target);
+  }
+
+  /** The metric-absent alert's expression, parsed with Prometheus's grammar. */
+  private checked(expr: string, trigger: string): string {
+    _checkPromQL(this, `absentMetricAlert (${trigger})`, expr);
+    return expr;
   }
 
   /** maxReplicas × GPUs per replica must fit the pools' GPU limits (when both are known). */

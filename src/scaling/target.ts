@@ -33,7 +33,8 @@ export class GpuScaleTarget {
     }
     return new GpuScaleTarget(ApiObject.of(deployment.deployment), 'apps/v1', 'Deployment', deployment.name, deployment.namespace,
       deployment.gpusPerReplica > 0 ? deployment.gpusPerReplica : undefined, deployment.pools, deployment.deployment,
-      deployment.deployment.containers[0]?.image, deployment, deployment._replicasSet ? deployment.replicas : undefined);
+      deployment.deployment.containers[0]?.image, deployment.serviceMonitor !== undefined, deployment,
+      deployment._replicasSet ? deployment.replicas : undefined);
   }
 
   /** A cdk8s-plus Deployment. */
@@ -79,7 +80,7 @@ export class GpuScaleTarget {
     if (gpus !== undefined && (!Number.isInteger(gpus) || gpus < 1)) {
       throw new GpuConfigError(where, 'gpusPerReplica', `is ${gpus}`, 'pass the whole GPUs one replica requests (>= 1), or leave it unset');
     }
-    return new GpuScaleTarget(obj, 'apps/v1', kind, name, namespace, gpus, options.pools ?? [], scalable, image, workload, replicas);
+    return new GpuScaleTarget(obj, 'apps/v1', kind, name, namespace, gpus, options.pools ?? [], scalable, image, undefined, workload, replicas);
   }
 
   /** The pools the replicas run on (empty when unknown). */
@@ -100,6 +101,8 @@ export class GpuScaleTarget {
   public readonly _scalable?: kplus.IScalable;
   /** The first container's image, when readable. @internal */
   public readonly _image?: string;
+  /** Whether the workload's own metrics are scraped (true/false when known, undefined when not). @internal */
+  public readonly _scraped?: boolean;
   /** The construct the user built (InferenceDeployment, Deployment, StatefulSet or ApiObject). @internal */
   public readonly _workload?: IConstruct;
   /** Replicas the user set on the workload, when set (a scaler ignores them and warns). @internal */
@@ -107,7 +110,7 @@ export class GpuScaleTarget {
 
   private constructor(apiObject: ApiObject, apiVersion: string, kind: string, name: string, namespace: string | undefined,
     gpusPerReplica: number | undefined, pools: IGpuNodePool[], scalable: kplus.IScalable | undefined, image: string | undefined,
-    workload?: IConstruct, replicas?: number) {
+    scraped?: boolean, workload?: IConstruct, replicas?: number) {
     this.apiObject = apiObject;
     this.apiVersion = apiVersion;
     this.kind = kind;
@@ -117,6 +120,7 @@ export class GpuScaleTarget {
     this.pools = [...pools];
     this._scalable = scalable;
     this._image = image;
+    this._scraped = scraped;
     this._workload = workload;
     this._replicas = replicas;
   }

@@ -11,6 +11,7 @@
  * the old name hidden in 0.11 by PR #24245 and removed in 0.12 by PR #29330).
  */
 import { GpuConfigError } from '../errors';
+import { _checkPromQL, _dcgmFieldsOf } from '../monitoring/promql-parse';
 
 /** Thresholds and cooldown of a workload kind. */
 export interface ScalingProfileProps {
@@ -198,6 +199,7 @@ export class GpuScalingTrigger {
     if (typeof options.query !== 'string' || options.query.trim() === '') {
       throw new GpuConfigError(where, 'query', 'is empty', 'pass a PromQL expression returning one value');
     }
+    _checkPromQL(where, 'query', options.query.trim());
     if (typeof options.threshold !== 'number' || !(options.threshold > 0) || !Number.isFinite(options.threshold)) {
       throw new GpuConfigError(where, 'threshold', `is ${options.threshold}`, 'pass the load one replica should carry (> 0)');
     }
@@ -211,7 +213,7 @@ export class GpuScalingTrigger {
       threshold: options.threshold,
       activationThreshold: act,
       wakesFromZero: true,
-    }), options.query.includes('DCGM_FI_'));
+    }), _dcgmFieldsOf(options.query.trim()).length > 0);
   }
 
   private constructor(

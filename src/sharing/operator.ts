@@ -18,6 +18,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { ClusterPolicy } from '../imports/nvidia.com';
+import { XID_WINDOW_MINUTES } from '../monitoring/alerts';
 import { NameRule, validateLabels } from '../naming';
 import { GpuAmiFamily } from '../pools';
 import { MigConfig } from './mig-config';
@@ -85,6 +86,15 @@ export interface GpuOperatorProps {
   readonly migManagerReboot?: boolean;
   /** Run the DCGM exporter (GPU metrics on port 9400). @default true */
   readonly dcgmExporter?: boolean;
+  /**
+   * The ConfigMap (in the operator namespace, key `dcgm-metrics.csv`) holding the exporter's collectors CSV:
+   * `dcgmExporter.config.name`. Without it the operator's exporter collects its default `dcp-metrics-included.csv`,
+   * which leaves out the thermal-violation counter and the windowed XID count the GPU alerts read. A
+   * `DcgmMonitoring` with `mode: DcgmExporterMode.GPU_OPERATOR` writes this ConfigMap (`<name>-collectors`, by default
+   * `dcgm-exporter-collectors`) from everything its alerts, dashboard and the app's scalers read.
+   * @default - none: the operator's default collectors
+   */
+  readonly dcgmExporterConfig?: string;
   /**
    * Create the DCGM exporter's ServiceMonitor (needs the prometheus-operator CRDs). It always sets `honorLabels: true`:
    * without it Prometheus renames the exporter's `pod`/`namespace` labels `exported_pod`/`exported_namespace` and
@@ -158,6 +168,8 @@ export class GpuOperatorSettings {
   public readonly migManagerReboot: boolean;
   /** Whether the DCGM exporter runs. */
   public readonly dcgmExporter: boolean;
+  /** The collectors ConfigMap of the DCGM exporter. @default - the operator's default collectors */
+  public readonly dcgmExporterConfig?: string;
   /** Whether a ServiceMonitor for the DCGM exporter is created (false when the exporter is off). */
   public readonly serviceMonitor: boolean;
   /** Labels on the ServiceMonitor. */
@@ -254,6 +266,13 @@ export class GpuOperatorSettings {
     this.migConfig = props.migConfig;
     this.migManagerReboot = props.migManagerReboot ?? true;
     this.dcgmExporter = props.dcgmExporter ?? true;
+    if (props.dcgmExporterConfig !== undefined) {
+      checkObjectName(where, `${prefix}dcgmExporterConfig`, props.dcgmExporterConfig, NameRule.DNS1123_SUBDOMAIN, 'ConfigMap', 'dcgm-exporter-collectors');
+      if (!this.dcgmExporter) {
+        throw fail('dcgmExporterConfig', 'is set, but dcgmExporter is false, so no exporter reads it', 'drop dcgmExporterConfig, or enable the exporter');
+      }
+      this.dcgmExporterConfig = props.dcgmExporterConfig;
+    }
     this.serviceMonitor = this.dcgmExporter && (props.serviceMonitor ?? true);
     this.serviceMonitorLabels = serviceMonitorLabels;
     this.serviceMonitorInterval = Duration.seconds(seconds);
@@ -284,6 +303,8 @@ export class GpuOperatorSettings {
       },
       dcgmExporter: {
         enabled: this.dcgmExporter,
+        ...this.dcgmExporterExtras(),
+        ...(this.dcgmExporterConfig ? { config: { create: false, name: this.dcgmExporterConfig } } : {}),
         serviceMonitor: this.serviceMonitorSpec(),
       },
       gfd: { enabled: this.gfd },
@@ -309,6 +330,8 @@ export class GpuOperatorSettings {
       dcgm: { enabled: false },
       dcgmExporter: {
         ...operand(this.dcgmExporter, IMAGES.dcgmExporter),
+        ...this.dcgmExporterExtras(),
+        ...(this.dcgmExporterConfig ? { config: { name: this.dcgmExporterConfig } } : {}),
         serviceMonitor: this.serviceMonitorSpec(),
       },
       gfd: operand(this.gfd, IMAGES.gfd),
@@ -334,6 +357,12 @@ export class GpuOperatorSettings {
       honorLabels: true,
       additionalLabels: { ...this.serviceMonitorLabels },
     };
+  }
+
+  private dcgmExporterExtras(): any {
+    // The window of DCGM_EXP_XID_ERRORS_COUNT, which the XID alerts of DcgmMonitoring read (the exporter's default
+    // 300000 ms, made explicit: dcgm-exporter --xid-count-window-size / DCGM_EXPORTER_XID_COUNT_WINDOW_SIZE).
+    return this.dcgmExporter ? { env: [{ name: 'DCGM_EXPORTER_XID_COUNT_WINDOW_SIZE', value: `${XID_WINDOW_MINUTES * 60_000}` }] } : {};
   }
 
   private migManagerExtras(): any {

@@ -17,7 +17,8 @@ import {
 } from './gpu-pod';
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps, SecretKeyRef } from './props';
-import { NameRule } from '../naming';
+import { ServiceMonitor } from '../imports/monitoring.coreos.com';
+import { NameRule, validateLabelValue } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
@@ -123,6 +124,24 @@ export interface InferenceDeploymentProps extends GpuWorkloadProps {
   readonly maxUnavailable?: number;
   /** Make a ClusterIP Service for the port. @default true */
   readonly service?: boolean;
+  /**
+   * Make a prometheus-operator ServiceMonitor scraping the server's metrics on the serving port (vLLM serves
+   * `vllm:*` metrics at `/metrics` of its API port; vLLM docs "Production Metrics"). KedaGpuScaler's vLLM triggers
+   * read these series, so it refuses them on a deployment without one. Needs the Service (`service`) and the
+   * prometheus-operator CRDs (kube-prometheus-stack: `GpuEksStack` installs it); set false without them.
+   * @default true with `vllm`, false otherwise
+   */
+  readonly metrics?: boolean;
+  /** HTTP path of the metrics endpoint. @default '/metrics' */
+  readonly metricsPath?: string;
+  /** Scrape interval of the metrics. @default Duration.seconds(15) */
+  readonly metricsInterval?: Duration;
+  /**
+   * Value of the `release` label on the ServiceMonitor: kube-prometheus-stack selects ServiceMonitors with its
+   * Helm release name unless `serviceMonitorSelectorNilUsesHelmValues: false` (GpuEksStack sets both). Empty: no label.
+   * @default 'kube-prometheus-stack'
+   */
+  readonly prometheusRelease?: string;
 }
 
 /**
@@ -144,6 +163,8 @@ export class InferenceDeployment extends Construct {
   public readonly service?: kplus.Service;
   /** The PodDisruptionBudget. */
   public readonly podDisruptionBudget: ApiObject;
+  /** The ServiceMonitor scraping the server's metrics (see `metrics`). */
+  public readonly serviceMonitor?: ApiObject;
   /** The Deployment's `metadata.name`. */
   public readonly name: string;
   /** The namespace, when set. */
@@ -297,12 +318,47 @@ export class InferenceDeployment extends Construct {
     }
     this.addPreferredGpuMemory(obj, podSpec, props, placement);
 
+    const metrics = props.metrics ?? (props.vllm !== undefined && (props.service ?? true));
+    if (typeof metrics !== 'boolean') throw new GpuConfigError(this, 'metrics', `is ${JSON.stringify(metrics)}`, 'use true or false');
+    if (metrics && !(props.service ?? true)) {
+      throw new GpuConfigError(this, 'metrics', 'is true, but service is false: the ServiceMonitor scrapes through the Service',
+        'keep the Service (service: true), or set metrics: false');
+    }
+    const metricsPath = props.metricsPath ?? '/metrics';
+    if (typeof metricsPath !== 'string' || !/^\/\S*$/.test(metricsPath)) {
+      throw new GpuConfigError(this, 'metricsPath', `is ${JSON.stringify(metricsPath)}`, 'use an absolute HTTP path, e.g. /metrics');
+    }
+    const metricsInterval = _wholeSeconds(this, 'metricsInterval', props.metricsInterval ?? Duration.seconds(15), 1);
+    const release = props.prometheusRelease ?? 'kube-prometheus-stack';
+    if (release !== '') validateLabelValue(this, 'prometheusRelease', release);
+
     if (props.service ?? true) {
       this.service = new kplus.Service(this, 'Service', {
-        metadata: { ...(props.name ? { name: props.name } : {}), ...(ns ? { namespace: ns } : {}), labels: props.labels },
+        metadata: {
+          ...(props.name ? { name: props.name } : {}),
+          ...(ns ? { namespace: ns } : {}),
+          // The ServiceMonitor selects the Service by this label.
+          labels: metrics ? { ...(props.labels ?? {}), 'app.kubernetes.io/name': this.name } : props.labels,
+        },
         type: kplus.ServiceType.CLUSTER_IP,
         ports: [{ name: 'http', port, targetPort: port }],
         selector: kplus.Pods.select(this, 'ServicePods', { labels: { 'app.kubernetes.io/name': this.name } }),
+      });
+    }
+
+    if (metrics) {
+      this.serviceMonitor = new ServiceMonitor(this, 'Metrics', {
+        metadata: {
+          name: this.name,
+          ...(ns ? { namespace: ns } : {}),
+          labels: { ...(props.labels ?? {}), 'app.kubernetes.io/name': this.name, ...(release ? { release } : {}) },
+        },
+        spec: {
+          selector: { matchLabels: { 'app.kubernetes.io/name': this.name } },
+          ...(ns ? { namespaceSelector: { matchNames: [ns] } } : {}),
+          // Targets carry the pod's `namespace` and `pod` labels, which KedaGpuScaler's vLLM queries select on.
+          endpoints: [{ port: 'http', path: metricsPath, interval: `${metricsInterval}s` }],
+        },
       });
     }
 

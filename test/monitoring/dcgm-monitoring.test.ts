@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import { GpuConfigError } from '../../src/errors';
-import { DcgmCollectors, DcgmMetricType, DcgmMonitoring } from '../../src/monitoring';
+import { DcgmCollectors, DcgmExporterMode, DcgmMetricType, DcgmMonitoring } from '../../src/monitoring';
 import { GpuNodePool, SpotGpuPool } from '../../src/pools';
 import { validateManifests } from '../../src/validation';
 import { expectValid } from '../conformance/schema';
@@ -55,10 +55,31 @@ describe('DcgmMonitoring', () => {
     expect(ruleExpr(objs, 'GpuMemoryPressure').expr).toBe('DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > 0.9');
     expect(ruleExpr(objs, 'GpuMemoryPressure').expr).not.toMatch(/FB_USED \/ DCGM_FI_DEV_FB_FREE/);
     expect(one(objs, 'PrometheusRule').spec.groups[0].rules.map((r: any) => r.alert)).toEqual([
-      'GpuHighUtilization', 'GpuMemoryPressure', 'GpuXidError', 'GpuHighTemperature', 'GpuThermalThrottling', 'GpuAllocatedButIdle',
+      'GpuHighUtilization', 'GpuMemoryPressure', 'GpuXidNodeFatal', 'GpuXidApplication', 'GpuHighTemperature', 'GpuThermalThrottling', 'GpuAllocatedButIdle',
     ]);
     expect(ruleExpr(objs, 'GpuAllocatedButIdle')).toMatchObject({ expr: 'DCGM_FI_DEV_GPU_UTIL{pod!="", GPU_I_ID=""} < 5', for: '1h' });
     expectValid(objs);
+    expect(lint(objs)).toEqual([]);
+  });
+
+  test('issue 16 case 4: XIDs counted over the exporter\'s window, node-fatal (critical) apart from application faults (warning)', () => {
+    const c = Testing.chart();
+    const m = new DcgmMonitoring(c, 'dcgm');
+    const objs = Testing.synth(c);
+    const rules = one(objs, 'PrometheusRule').spec.groups[0].rules;
+    // Nothing alerts on the last-XID gauge, which never resets.
+    expect(rules.filter((r: any) => /DCGM_FI_DEV_XID_ERRORS/.test(r.expr))).toEqual([]);
+    const fatal = ruleExpr(objs, 'GpuXidNodeFatal');
+    expect(fatal.expr).toBe('max by (Hostname, gpu, modelName, err_code) (DCGM_EXP_XID_ERRORS_COUNT{err_code=~"48|63|64|74|79|92|94|95"}) > 0');
+    expect(fatal.labels).toEqual({ severity: 'critical' });
+    expect(fatal.annotations.runbook).toMatch(/^Cordon the node/);
+    const app = ruleExpr(objs, 'GpuXidApplication');
+    expect(app.expr).toMatch(/DCGM_EXP_XID_ERRORS_COUNT\{err_code=~"13\|31\|43"\}\) > 0$/);
+    expect(app.labels).toEqual({ severity: 'warning' });
+    expect(app.annotations.runbook).toMatch(/pod's logs/);
+    // The count is collected, with its window set on the exporter.
+    expect(m.collectedFields()).toContain('DCGM_EXP_XID_ERRORS_COUNT');
+    expect(one(objs, 'DaemonSet').spec.template.spec.containers[0].env).toContainEqual({ name: 'DCGM_EXPORTER_XID_COUNT_WINDOW_SIZE', value: '300000' });
     expect(lint(objs)).toEqual([]);
   });
 
@@ -93,19 +114,31 @@ describe('DcgmMonitoring', () => {
     expect(one(objs, 'ServiceMonitor').spec.endpoints[0]).toMatchObject({ interval: '30s', scrapeTimeout: '10s' });
   });
 
-  test('exporter: false points at the GPU Operator\'s Service and is lint-clean', () => {
+  test('GPU_OPERATOR mode: the collectors ConfigMap for the operator\'s exporter, no second scrape config, lint-clean', () => {
     const c = Testing.chart();
-    const m = new DcgmMonitoring(c, 'dcgm', { exporter: false, prometheusRelease: 'prom' });
+    const m = new DcgmMonitoring(c, 'dcgm', { mode: DcgmExporterMode.GPU_OPERATOR, prometheusRelease: 'prom' });
     const objs = Testing.synth(c);
-    expect(objs.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'PrometheusRule', 'ServiceMonitor']);
-    const sm = one(objs, 'ServiceMonitor');
-    expect(sm.metadata.namespace).toBe('gpu-operator');
-    expect(sm.metadata.labels.release).toBe('prom');
-    expect(sm.spec).toMatchObject({ selector: { matchLabels: { app: 'nvidia-dcgm-exporter' } }, namespaceSelector: { matchNames: ['gpu-operator'] } });
-    expect(sm.spec.endpoints[0]).toMatchObject({ port: 'gpu-metrics', honorLabels: true });
+    // The operator's exporter and its ServiceMonitor are the one exporter and the one scrape configuration.
+    expect(objs.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'ConfigMap', 'PrometheusRule']);
+    expect(m.serviceMonitor).toBeUndefined();
     expect(m.daemonSet).toBeUndefined();
+    const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'dcgm-exporter-collectors');
+    expect(cm.metadata.namespace).toBe('gpu-operator');
+    // issue 16 case 2: the thermal alert's counter (commented out in the operator's dcp-metrics-included.csv) is collected
+    expect(cm.data[DcgmMonitoring.COLLECTORS_KEY]).toMatch(/^DCGM_FI_DEV_THERMAL_VIOLATION, counter/m);
+    expect(cm.data[DcgmMonitoring.COLLECTORS_KEY]).toMatch(/^DCGM_EXP_XID_ERRORS_COUNT, counter/m);
+    expect(one(objs, 'PrometheusRule').metadata.labels.release).toBe('prom');
     expectValid(objs);
     expect(lint(objs)).toEqual([]);
+  });
+
+  test('GPU_OPERATOR mode with serviceMonitor: true points a ServiceMonitor at the operator\'s Service', () => {
+    const c = Testing.chart();
+    new DcgmMonitoring(c, 'dcgm', { exporter: false, serviceMonitor: true });
+    const sm = one(Testing.synth(c), 'ServiceMonitor');
+    expect(sm.metadata.namespace).toBe('gpu-operator');
+    expect(sm.spec).toMatchObject({ selector: { matchLabels: { app: 'nvidia-dcgm-exporter' } }, namespaceSelector: { matchNames: ['gpu-operator'] } });
+    expect(sm.spec.endpoints[0]).toMatchObject({ port: 'gpu-metrics', honorLabels: true });
   });
 
   test('thresholds are props; alertRules/dashboard can be switched off', () => {
@@ -147,7 +180,9 @@ describe('DcgmMonitoring', () => {
       [{ image: 'nvcr.io/nvidia/k8s/dcgm-exporter:latest' }, /not pinned/],
       [{ namespace: 'GPU_Monitoring' }, /namespace is "GPU_Monitoring"/],
       [{ pools: [] }, /pools is empty/],
-      [{ exporter: false, image: 'x:1' }, /image is set, but exporter is false/],
+      [{ exporter: false, image: 'x:1' }, /image is set, but the GPU Operator runs the exporter/],
+      [{ exporter: true, mode: 'gpu-operator' }, /exporter is true, but mode is gpu-operator/],
+      [{ mode: 'operator' }, /mode is "operator"/],
       [{ scrapeInterval: Duration.millis(500) }, /scrapeInterval is 0.5 s/],
       [{ alerts: { memoryPressureRatio: 90 } }, /alerts.memoryPressureRatio is 90, not a ratio/],
       [{ alerts: { idlePercent: 0 } }, /alerts.idlePercent is 0/],
@@ -177,7 +212,7 @@ describeIfShared('DcgmCollectors against the upstream CSVs', () => {
         expect(DcgmCollectors.basic().has(field)).toBe(!field.startsWith('DCGM_FI_PROF_'));
       }
       expect(dcp.fields.map((f) => f.field).filter((f) => !upstream.some(([u]) => u === f)))
-        .toEqual(['DCGM_FI_DEV_POWER_VIOLATION', 'DCGM_FI_DEV_THERMAL_VIOLATION']);
+        .toEqual(['DCGM_FI_DEV_POWER_VIOLATION', 'DCGM_FI_DEV_THERMAL_VIOLATION', 'DCGM_EXP_XID_ERRORS_COUNT']);
     }
   });
 });

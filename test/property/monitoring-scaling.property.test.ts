@@ -8,9 +8,11 @@ import { Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { BOUND, RUNS, RUNS_HEAVY, chart, dnsLabel, expectCleanSynth, expectConfigError, instanceTypes, invalidDnsLabel, params } from './arbitraries';
 import { GpuInstanceType } from '../../src/catalog';
-import { DcgmMonitoring } from '../../src/monitoring';
+import { DcgmCollectors, DcgmExporterMode, DcgmMonitoring } from '../../src/monitoring';
+import { _dcgmFieldsOf, _parsePromQL } from '../../src/monitoring/promql-parse';
 import { GpuNodePool } from '../../src/pools';
 import { GpuScaleTarget, GpuScalingTrigger, KedaGpuScaler, ScalingProfile } from '../../src/scaling';
+import { formatFinding, validateManifests } from '../../src/validation';
 import { GpuRequest, InferenceDeployment } from '../../src/workloads';
 
 let warn: jest.SpyInstance;
@@ -142,5 +144,62 @@ describe('DcgmMonitoring', () => {
       expectConfigError(() => new DcgmMonitoring(c, 'dcgm', { namespace: bad }), `${c.node.path}/dcgm`, 'namespace');
       expectConfigError(() => new DcgmMonitoring(chart(), 'dcgm', { name: bad }), /\/dcgm$/, 'name');
     }), params(Math.round(RUNS / 3)));
+  });
+});
+
+// Issue 16: whatever the props, one collectors CSV holds every DCGM field the alerts, the dashboard and the scalers
+// read (scalers built before or after DcgmMonitoring), and every PromQL string the library emits parses.
+describe('one truth of what is collected', () => {
+  const readable = ['DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_PROF_SM_ACTIVE', 'DCGM_FI_DEV_ECC_DBE_VOL_TOTAL', 'DCGM_EXP_CLOCK_EVENTS_COUNT', 'DCGM_FI_DEV_MEM_COPY_UTIL'];
+  const queriesOf = (objs: any[]): string[] => objs.flatMap((o) => {
+    if (o.kind === 'PrometheusRule') return o.spec.groups.flatMap((g: any) => g.rules.map((r: any) => String(r.expr)));
+    if (o.kind === 'ScaledObject') return o.spec.triggers.map((t: any) => t.metadata.query);
+    if (o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1') {
+      return Object.values(o.data).flatMap((j: any) => JSON.parse(j).panels.flatMap((p: any) => p.targets.map((t: any) => t.expr)));
+    }
+    return [];
+  });
+  test('every DCGM field read is in the CSV of the exporter that runs; every emitted query parses', () => {
+    fc.assert(fc.property(instanceTypes(() => true, 2), fc.constantFrom(DcgmExporterMode.OWN_EXPORTER, DcgmExporterMode.GPU_OPERATOR),
+      fc.constantFrom(undefined, 'basic', 'dcp'), fc.boolean(), fc.boolean(), fc.boolean(),
+      fc.uniqueArray(fc.constantFrom(...readable), { maxLength: 3 }), fc.boolean(),
+      (types, mode, base, alertRules, dashboard, scalerFirst, fields, queue) => {
+        const c = chart();
+        const d = servingScene(c, types);
+        const monitoring = () => new DcgmMonitoring(c, 'dcgm', {
+          mode,
+          alertRules,
+          dashboard,
+          ...(base ? { collectors: base === 'dcp' ? DcgmCollectors.dcp() : DcgmCollectors.basic() } : {}),
+        });
+        const scaler = () => new KedaGpuScaler(c, 'scaler', {
+          target: GpuScaleTarget.fromInferenceDeployment(d),
+          maxReplicas: 4,
+          triggers: [
+            GpuScalingTrigger.gpuUtilization(),
+            ...(queue ? [GpuScalingTrigger.vllmQueueDepth()] : []),
+            ...fields.map((f, i) => GpuScalingTrigger.promQL({ name: `read-${i}`, query: `sum(${f}{namespace="serving"})`, threshold: 1, activationThreshold: 0 })),
+          ],
+        });
+        let m: DcgmMonitoring;
+        if (scalerFirst) { scaler(); m = monitoring(); } else { m = monitoring(); scaler(); }
+        const objs = expectCleanSynth(c);
+        const metricsRules = /^GPU3(0[68]|1[0-9])$/; // the exporter, scrape and PromQL rules: warnings too
+        expect(validateManifests(objs.map((object) => ({ object }))).filter((f) => metricsRules.test(f.ruleId)).map(formatFinding)).toEqual([]);
+        const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'dcgm-exporter-collectors');
+        const csv: string = cm.data[DcgmMonitoring.COLLECTORS_KEY];
+        const collected = new Set(csv.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',')[0]));
+        const queries = queriesOf(objs);
+        expect(queries.filter((q) => _parsePromQL(q).error)).toEqual([]);
+        expect(queries.flatMap(_dcgmFieldsOf).filter((f) => !collected.has(f))).toEqual([]);
+        for (const f of fields) expect(collected.has(f)).toBe(true);
+        expect(m.collectedFields().sort()).toEqual([...collected].sort());
+        const ds = objs.find((o) => o.kind === 'DaemonSet');
+        expect(ds !== undefined).toBe(mode === DcgmExporterMode.OWN_EXPORTER);
+        if (ds) {
+          const caps = ds.spec.template.spec.containers[0].securityContext.capabilities;
+          expect(caps.add !== undefined).toBe([...collected].some((f) => f.startsWith('DCGM_FI_PROF_')));
+        }
+      }), params(RUNS_HEAVY));
   });
 });

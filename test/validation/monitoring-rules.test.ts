@@ -21,7 +21,11 @@ const exporter = () => {
 
 describe('MONITORING_RULES (GPU311-GPU313)', () => {
   test('ids, severities, documentation', () => {
-    expect(MONITORING_RULES.map((r) => [r.id, r.severity])).toEqual([['GPU311', Severity.ERROR], ['GPU312', Severity.WARNING], ['GPU313', Severity.WARNING]]);
+    expect(MONITORING_RULES.map((r) => [r.id, r.severity])).toEqual([
+      ['GPU308', Severity.ERROR], ['GPU311', Severity.ERROR], ['GPU312', Severity.WARNING], ['GPU313', Severity.WARNING],
+      ['GPU314', Severity.ERROR], ['GPU315', Severity.ERROR], ['GPU316', Severity.ERROR], ['GPU317', Severity.ERROR],
+      ['GPU318', Severity.WARNING], ['GPU319', Severity.WARNING],
+    ]);
     for (const r of MONITORING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 
@@ -70,5 +74,107 @@ describe('GPU313 honorLabels on DCGM', () => {
   test('the GPU Operator exporter is recognised by its label; other ServiceMonitors are not judged', () => {
     expect(of(run([sm([{ port: 'gpu-metrics', honorLabels: false }], { selector: { matchLabels: { app: 'nvidia-dcgm-exporter' } } })]), 'GPU313')).toHaveLength(1);
     expect(of(run([sm([{ port: 'http' }], { selector: { matchLabels: { app: 'vllm' } } })]), 'GPU313')).toEqual([]);
+  });
+});
+
+// Issue 16: PromQL and the metrics path checked on foreign YAML (GPU308, GPU314-GPU319).
+const promRule = (rules: any[], ns = 'gpu-monitoring') => ({
+  apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'r', namespace: ns }, spec: { groups: [{ name: 'g', rules }] },
+});
+const scaledObject = (query: string, target = 'model-a', ns = 'inference') => ({
+  apiVersion: 'keda.sh/v1alpha1',
+  kind: 'ScaledObject',
+  metadata: { name: 'so', namespace: ns },
+  spec: { scaleTargetRef: { name: target }, triggers: [{ type: 'prometheus', metadata: { serverAddress: 'http://p:9090', query, threshold: '5' } }] },
+});
+const clusterPolicy = (dcgmExporter: any) => ({ apiVersion: 'nvidia.com/v1', kind: 'ClusterPolicy', metadata: { name: 'cluster-policy' }, spec: { dcgmExporter } });
+const csvConfigMap = (name: string, ns: string, key: string, fields: string[]) => ({
+  apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { [key]: fields.map((f) => `${f}, gauge, x`).join('\n') },
+});
+
+describe('GPU314/GPU315 PromQL parses (issue 16 case 5)', () => {
+  test('a PrometheusRule expr with a syntax error is an error with its line and column', () => {
+    const [f] = of(run([promRule([{ alert: 'A', expr: 'sum(rate(x[5m])' }])]), 'GPU314');
+    expect(f.severity).toBe(Severity.ERROR);
+    expect(f.fieldPath).toBe('spec.groups[0].rules[0].expr');
+    expect(f.message).toBe('does not parse as PromQL: syntax error at line 1, column 16 (unexpected end of query): "sum(rate(x[5m])"; Prometheus refuses the whole rule group');
+    expect(of(run([promRule([{ alert: 'A', expr: 'sum(rate(x[5m]))\n  > bad bad' }])]), 'GPU314')[0].message).toMatch(/line 2, column 9 \(near "bad"\)/);
+    expect(of(run([promRule([{ alert: 'A', expr: 'sum(rate(x[5m])) > 1' }, { record: 'r', expr: 'vector(1)' }])]), 'GPU314')).toEqual([]);
+  });
+  test('a KEDA prometheus trigger query with a syntax error is an error; other trigger types are not judged', () => {
+    const [f] = of(run([scaledObject('sum(vllm:num_requests_waiting{pod=~"a")')]), 'GPU315');
+    expect(f.fieldPath).toBe('spec.triggers[0].metadata.query');
+    expect(f.message).toMatch(/^does not parse as PromQL: syntax error at line 1, column \d+/);
+    const cpu = scaledObject('x');
+    cpu.spec.triggers[0].type = 'cpu';
+    expect(of(run([cpu]), 'GPU315')).toEqual([]);
+  });
+});
+
+describe('GPU316 DCGM fields read are collected (issue 16 case 2)', () => {
+  const thermal = promRule([{ alert: 'T', expr: 'rate(DCGM_FI_DEV_THERMAL_VIOLATION[5m]) / 1e9 > 0.1' }]);
+  test('the GPU Operator\'s default collectors lack the thermal counter; its dcgmExporter.config ConfigMap decides', () => {
+    const [f] = of(run([clusterPolicy({ enabled: true }), thermal]), 'GPU316');
+    expect(f.message).toBe('reads DCGM_FI_DEV_THERMAL_VIOLATION, which the GPU Operator\'s exporter (ClusterPolicy cluster-policy) does not collect (not in its collectors CSV): the alert never fires');
+    const configured = [clusterPolicy({ enabled: true, config: { name: 'csv' } }), csvConfigMap('csv', 'gpu-operator', 'dcgm-metrics.csv', ['DCGM_FI_DEV_THERMAL_VIOLATION'])];
+    expect(of(run([...configured, thermal]), 'GPU316')).toEqual([]);
+  });
+  test('a DaemonSet\'s CSV is read from the ConfigMap mounted at DCGM_EXPORTER_COLLECTORS; no exporter: not judged', () => {
+    const ds = exporter();
+    const ctr = ds.spec.template.spec.containers[0];
+    ctr.env = [{ name: 'DCGM_EXPORTER_COLLECTORS', value: '/etc/custom/my.csv' }];
+    ctr.volumeMounts = [{ name: 'c', mountPath: '/etc/custom' }];
+    ds.spec.template.spec.volumes = [{ name: 'c', configMap: { name: 'mine' } }];
+    const trigger = scaledObject('sum(DCGM_FI_PROF_SM_ACTIVE{pod=~"m-.*"})');
+    expect(of(run([ds, csvConfigMap('mine', 'gpu-monitoring', 'my.csv', ['DCGM_FI_DEV_GPU_UTIL']), trigger]), 'GPU316')[0].message).toMatch(/^reads DCGM_FI_PROF_SM_ACTIVE, which DaemonSet gpu-monitoring\/dcgm-exporter does not collect.*trigger gets no data/);
+    expect(of(run([ds, csvConfigMap('mine', 'gpu-monitoring', 'my.csv', ['DCGM_FI_PROF_SM_ACTIVE']), trigger]), 'GPU316')).toEqual([]);
+    expect(of(run([thermal, trigger]), 'GPU316')).toEqual([]);
+  });
+});
+
+describe('GPU317 one exporter per GPU node / GPU308 scraped once (issue 16 case 1)', () => {
+  test('the operator\'s exporter beside a DaemonSet is an error; DaemonSets on disjoint pools are not', () => {
+    expect(of(run([exporter(), clusterPolicy({ enabled: true })]), 'GPU317')).toHaveLength(1);
+    expect(of(run([exporter(), clusterPolicy({ enabled: false })]), 'GPU317')).toEqual([]);
+    const onPool = (name: string, pools: string[]) => {
+      const ds = exporter();
+      ds.metadata.name = name;
+      ds.spec.template.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'karpenter.sh/nodepool', operator: 'In', values: pools }] }] } } };
+      return ds;
+    };
+    expect(of(run([onPool('a', ['p5']), onPool('b', ['g6'])]), 'GPU317')).toEqual([]);
+    expect(of(run([onPool('a', ['p5', 'g6']), onPool('b', ['g6'])]), 'GPU317')[0].message).toMatch(/same GPU nodes as DaemonSet gpu-monitoring\/a/);
+  });
+  test('a ServiceMonitor on the operator\'s exporter beside the operator\'s own ServiceMonitor scrapes twice', () => {
+    const ours = sm([{ port: 'gpu-metrics', honorLabels: true }], { selector: { matchLabels: { app: 'nvidia-dcgm-exporter' } } });
+    expect(of(run([clusterPolicy({ enabled: true, serviceMonitor: { enabled: true } }), ours]), 'GPU308')[0].message)
+      .toBe('selects the GPU Operator\'s exporter, which its own ServiceMonitor already scrapes: every GPU series is scraped twice');
+    expect(of(run([clusterPolicy({ enabled: true, serviceMonitor: { enabled: false } }), ours]), 'GPU308')).toEqual([]);
+  });
+});
+
+describe('GPU318 vLLM triggers need a scraped target (issue 16 case 3)', () => {
+  const target = () => workload({ kind: 'Deployment', name: 'model-a', namespace: 'inference', labels: { app: 'model-a' } });
+  const query = 'sum(vllm:num_requests_waiting{namespace="inference", pod=~"model-a-.*"})';
+  test('warns when nothing scrapes the pods; a ServiceMonitor through a Service or a PodMonitor satisfies it', () => {
+    const [f] = of(run([target(), scaledObject(query)]), 'GPU318');
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.message).toMatch(/reads vllm:num_requests_waiting, but no ServiceMonitor or PodMonitor .* Deployment inference\/model-a/);
+    const service = svc([{ name: 'http', port: 8000 }], { app: 'model-a' }, 'inference', { app: 'model-a' });
+    const monitor = sm([{ port: 'http' }], { selector: { matchLabels: { app: 'model-a' } } }, 'inference');
+    expect(of(run([target(), scaledObject(query), service, monitor]), 'GPU318')).toEqual([]);
+    const pm = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'pm', namespace: 'inference' }, spec: { selector: { matchLabels: { app: 'model-a' } } } };
+    expect(of(run([target(), scaledObject(query), pm]), 'GPU318')).toEqual([]);
+    expect(of(run([target(), scaledObject('sum(DCGM_FI_DEV_GPU_UTIL)')]), 'GPU318')).toEqual([]);
+  });
+});
+
+describe('GPU319 the last-XID gauge (issue 16 case 4)', () => {
+  test('DCGM_FI_DEV_XID_ERRORS > 0 in an alert warns, with the windowed-count fix; a recording rule does not', () => {
+    const [f] = of(run([promRule([{ alert: 'X', expr: 'DCGM_FI_DEV_XID_ERRORS > 0' }])]), 'GPU319');
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.remediation).toMatch(/DCGM_EXP_XID_ERRORS_COUNT\{err_code=~"48\|63\|64\|74\|79\|92\|94\|95"\} > 0/);
+    expect(of(run([promRule([{ record: 'x', expr: 'max(DCGM_FI_DEV_XID_ERRORS)' }])]), 'GPU319')).toEqual([]);
+    expect(of(run([promRule([{ alert: 'X', expr: 'DCGM_EXP_XID_ERRORS_COUNT{err_code="79"} > 0' }])]), 'GPU319')).toEqual([]);
   });
 });

@@ -31,6 +31,21 @@ export function gpuOperatorProps(settings: GpuOperatorProps | undefined, install
   };
 }
 
+/**
+ * kube-prometheus-stack's `grafana` values: Grafana with its dashboard sidecar loading ConfigMaps labelled
+ * `grafana_dashboard: "1"` (DcgmMonitoring's dashboard) from the release namespace. `adminPassword: ''` replaces the
+ * chart's well-known `prom-operator`: the grafana chart then generates a random 40-character password into Secret
+ * `kube-prometheus-stack-grafana` (key `admin-password`) and keeps it across upgrades (grafana chart
+ * `templates/_helpers.tpl`, "grafana.password"). @internal
+ */
+export function grafanaValues(): Record<string, any> {
+  return {
+    enabled: true,
+    adminPassword: '',
+    sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1' } },
+  };
+}
+
 /** Deep-merges plain JSON objects; arrays and scalars in `over` replace those in `base`. @internal */
 export function deepMerge(base: Record<string, any>, over: Record<string, any> | undefined): Record<string, any> {
   if (!over) return base;

@@ -307,7 +307,9 @@ export function hasDcgmExporter(ctx: RuleContext): boolean {
   if (runsExporter) return true;
   const operator = ctx.byKind('ClusterPolicy', 'nvidia.com').some((cp) => cp?.spec?.dcgmExporter?.enabled !== false);
   if (operator) return true;
-  // With the GPU Operator installed by Helm, its exporter is outside the manifests: a ServiceMonitor for it counts.
+  // With the GPU Operator installed by Helm, its exporter is outside the manifests: the collectors ConfigMap
+  // DcgmMonitoring writes for it (annotated `cdk8s-gpu.io/dcgm-exporter: gpu-operator`) or a ServiceMonitor for it counts.
+  if (ctx.byKind('ConfigMap', '').some((cm) => cm?.metadata?.annotations?.['cdk8s-gpu.io/dcgm-exporter'] === 'gpu-operator')) return true;
   return ctx.byKind('ServiceMonitor', 'monitoring.coreos.com').some((sm) => {
     const ml = sm?.spec?.selector?.matchLabels ?? {};
     return Object.values(ml).some((v) => typeof v === 'string' && /dcgm-exporter/.test(v));
@@ -319,11 +321,13 @@ export const DCGM_TRIGGER_NEEDS_EXPORTER: Rule = {
   id: 'GPU306',
   title: 'A Prometheus trigger on DCGM metrics needs a DCGM exporter in the manifests',
   severity: Severity.WARNING,
-  kinds: ['ScaledObject', 'DaemonSet', 'ClusterPolicy', 'ServiceMonitor'],
+  kinds: ['ScaledObject', 'DaemonSet', 'ClusterPolicy', 'ServiceMonitor', 'ConfigMap'],
   remediation: 'Add DcgmMonitoring (or the GPU Operator\'s ClusterPolicy with dcgmExporter enabled, or a ServiceMonitor for its exporter).',
   description: 'A `prometheus` trigger whose query reads `DCGM_FI_*` series gets no data unless a DCGM exporter runs on '
     + 'the GPU nodes and Prometheus scrapes it. Recognised: a workload running a `dcgm-exporter` image, a GPU Operator '
-    + '`ClusterPolicy` with `dcgmExporter.enabled` not false, or a ServiceMonitor selecting a `*dcgm-exporter*` label.',
+    + '`ClusterPolicy` with `dcgmExporter.enabled` not false, a ServiceMonitor selecting a `*dcgm-exporter*` label, or '
+    + 'a collectors ConfigMap annotated `cdk8s-gpu.io/dcgm-exporter: gpu-operator` (DcgmMonitoring in GPU_OPERATOR mode: the '
+    + 'operator\'s exporter, installed by Helm, reads it).',
   *check(ctx) {
     const dcgmTriggers: Array<[any, number]> = [];
     for (const so of ctx.byKind('ScaledObject', 'keda.sh')) {

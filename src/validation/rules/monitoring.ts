@@ -11,6 +11,7 @@
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
+import { METRICS_TRUTH_RULES } from './metrics-truth';
 
 const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 
@@ -121,9 +122,10 @@ export const DCGM_HONOR_LABELS: Rule = {
   },
 };
 
-/** The monitoring rules, sorted by id. */
+/** The monitoring rules (GPU311-GPU313 here, GPU308 and GPU314-GPU319 in metrics-truth.ts), sorted by id. */
 export const MONITORING_RULES: Rule[] = [
   SERVICE_MONITOR_PORT_EXISTS,
   SERVICE_MONITOR_SELECTS_SERVICE,
   DCGM_HONOR_LABELS,
-];
+  ...METRICS_TRUTH_RULES,
+].sort((a, b) => a.id.localeCompare(b.id));

@@ -1,0 +1,113 @@
+/**
+ * PromQL checked with Prometheus's own grammar: `@prometheus-io/lezer-promql`, the Lezer parser the Prometheus web UI
+ * (codemirror-promql) is built on, published from prometheus/prometheus `web/ui/module/lezer-promql`. A query it
+ * cannot parse is one Prometheus rejects (a PrometheusRule group fails to load as a whole; a KEDA prometheus trigger
+ * errors on every poll). Syntax only: types (e.g. `rate()` of an instant vector) are Prometheus's to judge.
+ *
+ * Internal helpers, shared by the constructs (DcgmMonitoring, KedaGpuScaler check their queries when built) and the
+ * linter rules (GPU314, GPU315, GPU316, GPU318, GPU319).
+ */
+import { GpuConfigError } from '../errors';
+
+/** The part of a Lezer syntax tree this file walks (`@lezer/common` Tree / SyntaxNodeRef). */
+interface LezerNode {
+  readonly from: number;
+  readonly to: number;
+  readonly name: string;
+  readonly type: { readonly isError: boolean };
+  readonly node: { readonly parent: { readonly name: string } | null };
+}
+interface LezerParser {
+  parse(input: string): { iterate(spec: { enter(node: LezerNode): false | void }): void };
+}
+// The package is an ES module with a CommonJS build (`exports.require`); its types are ESM-only, so it is required
+// here with the small interface above.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parser } = require('@prometheus-io/lezer-promql') as { parser: LezerParser };
+
+/** Where a query stops parsing. @internal */
+export interface _PromQLSyntaxError {
+  /** 0-based character offset. */
+  readonly offset: number;
+  /** 1-based line. */
+  readonly line: number;
+  /** 1-based column. */
+  readonly column: number;
+  /** `syntax error at line 1, column 5 (near "…")`. */
+  readonly message: string;
+}
+
+/** What the parser read from a query. @internal */
+export interface _PromQLParse {
+  /** The first syntax error, when the query does not parse. */
+  readonly error?: _PromQLSyntaxError;
+  /** Metric names read by vector selectors (`foo{…}`, and `{__name__="foo"}`), in order of appearance, unique. */
+  readonly metrics: string[];
+}
+
+const cache = new Map<string, _PromQLParse>();
+
+/** Parses `query` (memoised: rules and constructs ask about the same strings). @internal */
+export function _parsePromQL(query: string): _PromQLParse {
+  const hit = cache.get(query);
+  if (hit) return hit;
+  const result = parseUncached(query);
+  if (cache.size > 10_000) cache.clear();
+  cache.set(query, result);
+  return result;
+}
+
+function parseUncached(query: string): _PromQLParse {
+  const metrics: string[] = [];
+  if (query.trim() === '') {
+    return { metrics, error: { offset: 0, line: 1, column: 1, message: 'is empty' } };
+  }
+  let errorAt: number | undefined;
+  const tree = parser.parse(query);
+  tree.iterate({
+    enter(n) {
+      if (n.type.isError) {
+        if (errorAt === undefined || n.from < errorAt) errorAt = n.from;
+        return;
+      }
+      if (n.name === 'Identifier' && n.node.parent?.name === 'VectorSelector') {
+        metrics.push(query.slice(n.from, n.to));
+      } else if (n.name === 'UnquotedLabelMatcher' || n.name === 'QuotedLabelMatcher') {
+        // {__name__="foo"}: the metric name as a label matcher (equality only).
+        const m = /^\s*"?__name__"?\s*=\s*"([^"\\]+)"\s*$/.exec(query.slice(n.from, n.to));
+        if (m) metrics.push(m[1]);
+      }
+    },
+  });
+  const unique = [...new Set(metrics)];
+  if (errorAt === undefined) return { metrics: unique };
+  const before = query.slice(0, errorAt);
+  const line = before.split('\n').length;
+  const column = errorAt - (before.lastIndexOf('\n') + 1) + 1;
+  const near = query.slice(errorAt, errorAt + 20);
+  const message = `does not parse as PromQL: syntax error at line ${line}, column ${column} `
+    + (near.trim() === '' ? '(unexpected end of query)' : `(near ${JSON.stringify(near)})`);
+  return { metrics: unique, error: { offset: errorAt, line, column, message } };
+}
+
+/** The metric names a query reads (empty for an unparsable query's unread tail). @internal */
+export function _promqlMetrics(query: string): string[] {
+  return _parsePromQL(query).metrics;
+}
+
+/** The DCGM fields (`DCGM_FI_*`, `DCGM_EXP_*`) a query reads. @internal */
+export function _dcgmFieldsOf(query: string): string[] {
+  return _promqlMetrics(query).filter((m) => /^DCGM_(FI|EXP)_[A-Z0-9_]+$/.test(m));
+}
+
+/**
+ * Throws GpuConfigError when `query` does not parse (construct-time check of generated and user-supplied PromQL).
+ * @internal
+ */
+export function _checkPromQL(where: any, property: string, query: string): void {
+  const e = _parsePromQL(query).error;
+  if (e) {
+    throw new GpuConfigError(where, property, `${e.message}: ${JSON.stringify(query)}`,
+      'fix the query (Prometheus would reject it: a rule group fails to load, a KEDA trigger errors on every poll)');
+  }
+}

@@ -1,0 +1,388 @@
+/**
+ * Metrics rules (GPU308, GPU314-GPU319): the PromQL of alerts and KEDA triggers, and whether the series they read
+ * are exported, collected and scraped — once.
+ *
+ * Facts:
+ * - PromQL syntax: Prometheus's own grammar as the Lezer parser of its web UI (`@prometheus-io/lezer-promql`,
+ *   prometheus/prometheus `web/ui/module/lezer-promql`). Prometheus refuses a rule file whose expression does not
+ *   parse (the whole group is not loaded; prometheus-operator's admission webhook rejects the PrometheusRule); KEDA's
+ *   prometheus scaler gets an HTTP 400 on every poll (kedacore/keda `pkg/scalers/prometheus_scaler.go`).
+ * - dcgm-exporter collects only the fields enabled in its collectors CSV (`-f` / `DCGM_EXPORTER_COLLECTORS`, default
+ *   `/etc/dcgm-exporter/default-counters.csv`); the GPU Operator's exporter reads `dcp-metrics-included.csv` unless
+ *   `dcgmExporter.config.name` names a ConfigMap (key `dcgm-metrics.csv`). Both defaults enable the same 26 fields at
+ *   4.5.3-4.8.2 (../shared/reference/dcgm-fields.md); `DCGM_FI_DEV_*_VIOLATION` and `DCGM_EXP_XID_ERRORS_COUNT` are not
+ *   among them.
+ * - `DCGM_FI_DEV_XID_ERRORS` is a gauge holding the value of the last XID and is never reset; the windowed count is
+ *   `DCGM_EXP_XID_ERRORS_COUNT` (labels `err_code`, `err_msg`; window `DCGM_EXPORTER_XID_COUNT_WINDOW_SIZE`).
+ * - prometheus-operator: a ServiceMonitor scrapes the endpoints of the Services it selects, a PodMonitor the pods it
+ *   selects; two of them on the same target scrape it twice (two series per metric differing in `job`/`endpoint`
+ *   labels), so `sum` doubles and every alert fires twice. kube-prometheus-stack does not honour
+ *   `prometheus.io/scrape` annotations.
+ */
+import { _UPSTREAM_DEFAULT_FIELDS } from '../../monitoring/collectors';
+import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics } from '../../monitoring/promql-parse';
+import { matchesLabelSelector } from '../../scheduling/labels';
+import { Severity } from '../model';
+import { Rule, RuleContext } from '../rule';
+
+const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
+const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
+/** `x` when it is an array, else `[]` (foreign YAML may hold anything anywhere). */
+const arr = (x: unknown): any[] => (Array.isArray(x) ? x : []);
+const isDcgmImage = (c: any): boolean => typeof c?.image === 'string' && /dcgm-exporter/.test(c.image);
+const strLabels = (o: any): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o ?? {})) out[k] = String(v);
+  return out;
+};
+
+/** A PromQL string of the manifests: where it is and whether it is an alert. */
+interface Query {
+  readonly object: any;
+  readonly fieldPath: string;
+  readonly query: string;
+  readonly alert: boolean;
+}
+
+/** Every PrometheusRule `expr` (alerting and recording rules). */
+function ruleQueries(ctx: RuleContext): Query[] {
+  const out: Query[] = [];
+  for (const pr of ctx.byKind('PrometheusRule', 'monitoring.coreos.com')) {
+    arr(pr?.spec?.groups).forEach((g: any, i: number) => arr(g?.rules).forEach((r: any, j: number) => {
+      if (typeof r?.expr === 'string' || typeof r?.expr === 'number') {
+        out.push({ object: pr, fieldPath: `spec.groups[${i}].rules[${j}].expr`, query: String(r.expr), alert: typeof r?.alert === 'string' });
+      }
+    }));
+  }
+  return out;
+}
+
+/** Every KEDA `prometheus` trigger query (ScaledObject and ScaledJob). */
+function triggerQueries(ctx: RuleContext): Query[] {
+  const out: Query[] = [];
+  for (const so of [...ctx.byKind('ScaledObject', 'keda.sh'), ...ctx.byKind('ScaledJob', 'keda.sh')]) {
+    arr(so?.spec?.triggers).forEach((t: any, i: number) => {
+      if (t?.type === 'prometheus' && typeof t?.metadata?.query === 'string') {
+        out.push({ object: so, fieldPath: `spec.triggers[${i}].metadata.query`, query: t.metadata.query, alert: false });
+      }
+    });
+  }
+  return out;
+}
+
+/** GPU314 — PrometheusRule expressions must parse. */
+export const PROMETHEUS_RULE_PARSES: Rule = {
+  id: 'GPU314',
+  title: 'A PrometheusRule expression must parse as PromQL',
+  severity: Severity.ERROR,
+  kinds: ['PrometheusRule'],
+  remediation: 'Fix the expression at the position given (try it in the Prometheus UI\'s query editor, which uses the same parser).',
+  description: 'Every `spec.groups[].rules[].expr` is parsed with Prometheus\'s own grammar (`@prometheus-io/lezer-promql`, the '
+    + 'parser of the Prometheus web UI). Prometheus refuses a rule file with an expression it cannot parse: the whole '
+    + 'group — every other alert in it too — is never evaluated (prometheus-operator\'s admission webhook rejects the '
+    + 'object when it runs). Syntax only: type errors (e.g. `rate()` of an instant vector) are not judged.',
+  *check(ctx) {
+    for (const q of ruleQueries(ctx)) {
+      const e = _parsePromQL(q.query).error;
+      if (e) yield ctx.finding(q.object, q.fieldPath, `${e.message}: ${JSON.stringify(q.query)}; Prometheus refuses the whole rule group`);
+    }
+  },
+};
+
+/** GPU315 — KEDA prometheus trigger queries must parse. */
+export const KEDA_QUERY_PARSES: Rule = {
+  id: 'GPU315',
+  title: 'A KEDA prometheus trigger\'s query must parse as PromQL',
+  severity: Severity.ERROR,
+  kinds: ['ScaledObject', 'ScaledJob'],
+  remediation: 'Fix the query at the position given (try it in the Prometheus UI\'s query editor, which uses the same parser).',
+  description: 'Every `prometheus` trigger\'s `metadata.query` is parsed with Prometheus\'s own grammar '
+    + '(`@prometheus-io/lezer-promql`). Prometheus answers an unparsable query with HTTP 400, so KEDA\'s scaler errors on '
+    + 'every poll: the ScaledObject falls back (when `fallback` is set) or stops scaling on that trigger.',
+  *check(ctx) {
+    for (const q of triggerQueries(ctx)) {
+      const e = _parsePromQL(q.query).error;
+      if (e) yield ctx.finding(q.object, q.fieldPath, `${e.message}: ${JSON.stringify(q.query)}; Prometheus answers HTTP 400 on every poll`);
+    }
+  },
+};
+
+/** A DCGM exporter of the manifests: the object running it and the fields it collects (undefined: unknown CSV). */
+interface Exporter {
+  readonly object: any;
+  readonly describe: string;
+  readonly fields?: ReadonlySet<string>;
+  /** Node constraints: label key → allowed values, when definite. `undefined`: every GPU node. */
+  readonly nodes?: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly scrapedByOperator: boolean;
+}
+
+const csvFields = (csv: unknown): Set<string> | undefined => (typeof csv !== 'string' ? undefined : new Set(csv.split('\n')
+  .map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(',')[0].trim())));
+
+/** The fields a DaemonSet's dcgm-exporter container collects, from its collectors path and mounted ConfigMaps. */
+function daemonSetFields(ctx: RuleContext, obj: any, podSpec: any, container: any): Set<string> | undefined {
+  const env = arr(container?.env).find((e: any) => e?.name === 'DCGM_EXPORTER_COLLECTORS');
+  const args: string[] = [...arr(container?.command), ...arr(container?.args)].map(String);
+  let path: string | undefined = typeof env?.value === 'string' ? env.value : undefined;
+  args.forEach((a, i) => {
+    const m = /^(?:-f|--collectors)(?:=(.+))?$/.exec(a);
+    if (m) path = m[1] ?? args[i + 1];
+  });
+  if (env && path === undefined) return undefined; // valueFrom: unknown
+  if (path === undefined || path === '/etc/dcgm-exporter/default-counters.csv') return new Set(_UPSTREAM_DEFAULT_FIELDS);
+  for (const vm of arr(container?.volumeMounts)) {
+    const mount = typeof vm?.mountPath === 'string' ? vm.mountPath.replace(/\/$/, '') : undefined;
+    if (!mount || !path.startsWith(`${mount}/`)) continue;
+    const volume = arr(podSpec?.volumes).find((v: any) => v?.name === vm.name);
+    const cmName = volume?.configMap?.name;
+    if (typeof cmName !== 'string') return undefined;
+    const rel = typeof vm.subPath === 'string' && vm.subPath ? vm.subPath : path.slice(mount.length + 1);
+    const item = arr(volume.configMap.items).find((it: any) => it?.path === rel);
+    const cm = ctx.get('ConfigMap', nsOf(obj), cmName);
+    return cm ? csvFields(cm?.data?.[item?.key ?? rel]) : undefined;
+  }
+  return new Set(_UPSTREAM_DEFAULT_FIELDS); // a file of the image: the upstream CSVs share one field set
+}
+
+/** Node label constraints of a pod spec that are definite (nodeSelector, one required node-affinity term's `In`). */
+function nodeConstraints(podSpec: any): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const narrow = (key: string, values: string[]) => {
+    const prev = out.get(key);
+    out.set(key, new Set(prev ? values.filter((v) => prev.has(v)) : values));
+  };
+  const selector = podSpec?.nodeSelector;
+  if (selector && typeof selector === 'object' && !Array.isArray(selector)) for (const [k, v] of Object.entries(selector)) narrow(k, [String(v)]);
+  const terms = podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (Array.isArray(terms) && terms.length === 1) {
+    for (const e of arr(terms[0]?.matchExpressions)) {
+      if (e?.operator === 'In' && typeof e?.key === 'string' && Array.isArray(e.values)) narrow(e.key, e.values.map(String));
+    }
+  }
+  return out;
+}
+
+function overlap(a: Exporter, b: Exporter): boolean {
+  if (!a.nodes || !b.nodes) return true;
+  for (const [key, values] of a.nodes) {
+    const other = b.nodes.get(key);
+    if (other && ![...values].some((v) => other.has(v))) return false;
+  }
+  return true;
+}
+
+/** Every DCGM exporter in the manifests: workloads running a dcgm-exporter image, and GPU Operator ClusterPolicies. */
+function exportersOf(ctx: RuleContext): Exporter[] {
+  const out: Exporter[] = [];
+  for (const w of ctx.workloads()) {
+    const podSpec = w.template.podSpec;
+    const container = arr(podSpec?.containers).find(isDcgmImage);
+    if (!container) continue;
+    out.push({
+      object: w.object,
+      describe: `${w.kind} ${nsOf(w.object) ? `${nsOf(w.object)}/` : ''}${nameOf(w.object)}`,
+      fields: daemonSetFields(ctx, w.object, podSpec, container),
+      nodes: nodeConstraints(podSpec),
+      scrapedByOperator: false,
+    });
+  }
+  for (const cp of ctx.byKind('ClusterPolicy', 'nvidia.com')) {
+    const de = cp?.spec?.dcgmExporter;
+    if (de?.enabled === false) continue;
+    const cmName = de?.config?.name;
+    let fields: Set<string> | undefined = new Set(_UPSTREAM_DEFAULT_FIELDS);
+    if (typeof cmName === 'string' && cmName !== '') {
+      const cm = ctx.byKind('ConfigMap', '').find((c) => nameOf(c) === cmName);
+      fields = cm ? csvFields(cm?.data?.['dcgm-metrics.csv']) : undefined;
+    }
+    out.push({
+      object: cp,
+      describe: `the GPU Operator's exporter (ClusterPolicy ${nameOf(cp)})`,
+      fields,
+      scrapedByOperator: de?.serviceMonitor?.enabled === true,
+    });
+  }
+  return out;
+}
+
+/** GPU316 — what alerts and triggers read must be collected. */
+export const DCGM_FIELD_COLLECTED: Rule = {
+  id: 'GPU316',
+  title: 'A DCGM field read by an alert or a trigger must be in the collectors CSV of the exporter',
+  severity: Severity.ERROR,
+  kinds: ['PrometheusRule', 'ScaledObject', 'ScaledJob', 'DaemonSet', 'ClusterPolicy', 'ConfigMap'],
+  remediation: 'Add the field to the exporter\'s collectors CSV (DcgmMonitoring adds every field its alerts, dashboard and scalers read; '
+    + 'with the GPU Operator set dcgmExporter.config.name to that ConfigMap), or stop reading it.',
+  description: 'dcgm-exporter only exports the fields enabled in its collectors CSV. The CSV of each exporter in the manifests '
+    + 'is read from the ConfigMap it mounts (`DCGM_EXPORTER_COLLECTORS` / `-f`) or, for the GPU Operator, from '
+    + '`spec.dcgmExporter.config.name` (key `dcgm-metrics.csv`); without one, the upstream default set (26 fields, '
+    + 'identical in `default-counters.csv` and the operator\'s `dcp-metrics-included.csv`), which lacks e.g. '
+    + '`DCGM_FI_DEV_THERMAL_VIOLATION` and `DCGM_EXP_XID_ERRORS_COUNT`. An alert on a field nobody collects never fires; a '
+    + 'trigger on one never gets data. Not judged when no exporter is in the manifests (see GPU306) or its CSV is not.',
+  *check(ctx) {
+    const exporters = exportersOf(ctx).filter((e) => e.fields !== undefined);
+    if (exporters.length === 0) return;
+    for (const q of [...ruleQueries(ctx), ...triggerQueries(ctx)]) {
+      for (const field of _dcgmFieldsOf(q.query)) {
+        const missing = exporters.filter((e) => !e.fields!.has(field));
+        if (missing.length === 0) continue;
+        yield ctx.finding(q.object, q.fieldPath,
+          `reads ${field}, which ${missing.map((e) => e.describe).join(' and ')} does not collect (not in its collectors CSV): `
+          + `the ${q.alert ? 'alert never fires' : q.object.kind === 'PrometheusRule' ? 'rule has no data' : 'trigger gets no data'}`);
+      }
+    }
+  },
+};
+
+/** GPU317 — one exporter per GPU node. */
+export const ONE_DCGM_EXPORTER_PER_NODE: Rule = {
+  id: 'GPU317',
+  title: 'At most one DCGM exporter may run on a GPU node',
+  severity: Severity.ERROR,
+  kinds: ['DaemonSet', 'ClusterPolicy'],
+  remediation: 'Keep one exporter: DcgmMonitoring\'s own (GPU Operator `dcgmExporter.enabled: false`) or the operator\'s '
+    + '(DcgmMonitoring `mode: DcgmExporterMode.GPU_OPERATOR`), or confine them to disjoint node pools.',
+  description: 'Two DCGM exporters on one node run two DCGM host engines against the same GPUs and export every GPU series '
+    + 'twice: alerts fire twice, `sum()` doubles (KEDA scales to twice the replicas). The GPU Operator\'s exporter (a '
+    + 'ClusterPolicy with `dcgmExporter` not disabled) runs on every GPU node; a workload running a `dcgm-exporter` image '
+    + 'runs where its nodeSelector / required node affinity allow. Two exporters are judged disjoint only when those '
+    + 'constraints provably exclude each other (the same label key with no common value).',
+  *check(ctx) {
+    const exporters = exportersOf(ctx);
+    for (let i = 1; i < exporters.length; i++) {
+      const first = exporters.slice(0, i).find((e) => overlap(e, exporters[i]));
+      if (!first) continue;
+      const e = exporters[i];
+      yield ctx.finding(e.object, e.object.kind === 'ClusterPolicy' ? 'spec.dcgmExporter.enabled' : 'spec.template.spec',
+        `runs a DCGM exporter on the same GPU nodes as ${first.describe}: two host engines per node and every GPU series exported twice`);
+    }
+  },
+};
+
+/** Workload objects a ScaledObject's target names (kind, namespace, name), when in the manifests. */
+function targetOf(ctx: RuleContext, so: any): any | undefined {
+  const ref = so?.spec?.scaleTargetRef;
+  if (typeof ref?.name !== 'string') return undefined;
+  return ctx.get(typeof ref.kind === 'string' && ref.kind ? ref.kind : 'Deployment', nsOf(so), ref.name);
+}
+
+/** Whether a ServiceMonitor or PodMonitor in the manifests scrapes the pods of `workload`. */
+function scraped(ctx: RuleContext, workload: any): boolean {
+  const ns = nsOf(workload);
+  const podLabels = strLabels(workload?.spec?.template?.metadata?.labels);
+  const inNs = (monitor: any, namespace: string): boolean => {
+    const sel = monitor?.spec?.namespaceSelector;
+    if (sel?.any === true) return true;
+    if (Array.isArray(sel?.matchNames) && sel.matchNames.length > 0) return sel.matchNames.includes(namespace);
+    return nsOf(monitor) === namespace;
+  };
+  for (const pm of ctx.byKind('PodMonitor', 'monitoring.coreos.com')) {
+    if (inNs(pm, ns) && matchesLabelSelector(pm?.spec?.selector, podLabels)) return true;
+  }
+  for (const sm of ctx.byKind('ServiceMonitor', 'monitoring.coreos.com')) {
+    for (const svc of ctx.byKind('Service', '')) {
+      if (nsOf(svc) !== ns || !inNs(sm, ns) || !matchesLabelSelector(sm?.spec?.selector, strLabels(svc?.metadata?.labels))) continue;
+      const sel = strLabels(svc?.spec?.selector);
+      if (Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => podLabels[k] === v)) return true;
+    }
+  }
+  return false;
+}
+
+/** GPU318 — vLLM triggers need their target scraped. */
+export const VLLM_TRIGGER_TARGET_SCRAPED: Rule = {
+  id: 'GPU318',
+  title: 'A trigger reading vLLM metrics needs its target\'s pods scraped',
+  severity: Severity.WARNING,
+  kinds: ['ScaledObject', 'Deployment', 'StatefulSet', 'Service', 'ServiceMonitor', 'PodMonitor'],
+  remediation: 'Scrape the model server: a ServiceMonitor on its Service (InferenceDeployment makes one by default with vllm) or a PodMonitor on its pods.',
+  description: 'vLLM serves its `vllm:*` metrics at `/metrics` of its API port; Prometheus only has them when a ServiceMonitor '
+    + '(through a Service selecting the pods) or a PodMonitor scrapes the pods (kube-prometheus-stack ignores '
+    + '`prometheus.io/scrape` annotations). Otherwise the trigger never gets data: KEDA falls back and stops scaling on it. '
+    + 'A warning: a scrape configuration may live outside the manifests (e.g. Prometheus `additionalScrapeConfigs`).',
+  *check(ctx) {
+    for (const q of triggerQueries(ctx)) {
+      const vllm = _promqlMetrics(q.query).filter((m) => m.startsWith('vllm:'));
+      if (vllm.length === 0) continue;
+      const target = targetOf(ctx, q.object);
+      if (!target || scraped(ctx, target)) continue;
+      yield ctx.finding(q.object, q.fieldPath,
+        `reads ${vllm.join(', ')}, but no ServiceMonitor or PodMonitor in these manifests scrapes the pods of ${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)}: the trigger gets no data`);
+    }
+  },
+};
+
+/** GPU319 — the last-XID gauge is not an alert. */
+export const XID_GAUGE_ALERT: Rule = {
+  id: 'GPU319',
+  title: 'Do not alert on DCGM_FI_DEV_XID_ERRORS compared with a value',
+  severity: Severity.WARNING,
+  kinds: ['PrometheusRule'],
+  remediation: 'Count XIDs over a window: enable DCGM_EXP_XID_ERRORS_COUNT in the collectors CSV (window: DCGM_EXPORTER_XID_COUNT_WINDOW_SIZE, '
+    + 'default 5 min) and alert on `DCGM_EXP_XID_ERRORS_COUNT{err_code=~"48|63|64|74|79|92|94|95"} > 0` (node-fatal, critical) '
+    + 'apart from `{err_code=~"13|31|43"}` (application faults, warning). DcgmMonitoring does this.',
+  description: '`DCGM_FI_DEV_XID_ERRORS` is a gauge holding the value of the last XID the GPU reported; it is never reset. '
+    + 'An alert like `DCGM_FI_DEV_XID_ERRORS > 0` therefore fires from the first XID until the exporter restarts — one '
+    + 'application XID (13, 31, 43: a user\'s CUDA bug) raises it for days — and it cannot tell node-fatal XIDs (48, 63, 64, '
+    + '74, 79, 92, 94, 95 in NVIDIA\'s XID catalogue) from the rest.',
+  *check(ctx) {
+    for (const q of ruleQueries(ctx)) {
+      if (!q.alert || !_promqlMetrics(q.query).includes('DCGM_FI_DEV_XID_ERRORS')) continue;
+      if (!/[<>]|!=|==/.test(q.query)) continue;
+      yield ctx.finding(q.object, q.fieldPath, `compares DCGM_FI_DEV_XID_ERRORS (the last XID, never reset): ${JSON.stringify(q.query)} fires until the exporter restarts`);
+    }
+  },
+};
+
+/** GPU308 — a DCGM exporter is scraped once. */
+export const DCGM_SCRAPED_ONCE: Rule = {
+  id: 'GPU308',
+  title: 'A DCGM exporter must be scraped by exactly one ServiceMonitor',
+  severity: Severity.ERROR,
+  kinds: ['ServiceMonitor', 'Service', 'DaemonSet', 'ClusterPolicy'],
+  remediation: 'Keep one scrape configuration: with the GPU Operator\'s ServiceMonitor (dcgmExporter.serviceMonitor.enabled) drop your own '
+    + '(DcgmMonitoring in GPU_OPERATOR mode makes none), or disable the operator\'s.',
+  description: 'Two ServiceMonitors selecting the same exporter Service make Prometheus scrape every GPU series twice (the copies '
+    + 'differ in `job`/`endpoint`): sums double, KEDA scales to twice the replicas, alerts fire twice. Judged for our '
+    + 'exporters\' Services and for the GPU Operator\'s `nvidia-dcgm-exporter` Service (label `app: nvidia-dcgm-exporter`) '
+    + 'when a ClusterPolicy in the manifests enables its ServiceMonitor.',
+  *check(ctx) {
+    const operator = exportersOf(ctx).find((e) => e.object.kind === 'ClusterPolicy' && e.scrapedByOperator);
+    const byTarget = new Map<string, any[]>();
+    const add = (key: string, sm: any) => byTarget.set(key, [...(byTarget.get(key) ?? []), sm]);
+    for (const sm of ctx.byKind('ServiceMonitor', 'monitoring.coreos.com')) {
+      const ml = strLabels(sm?.spec?.selector?.matchLabels);
+      if (operator && ml.app === 'nvidia-dcgm-exporter') add('operator', sm);
+      for (const svc of ctx.byKind('Service', '')) {
+        const nsSel = sm?.spec?.namespaceSelector;
+        const inNs = nsSel?.any === true || (Array.isArray(nsSel?.matchNames) && nsSel.matchNames.length
+          ? nsSel.matchNames.includes(nsOf(svc)) : nsOf(svc) === nsOf(sm));
+        if (!inNs || !matchesLabelSelector(sm?.spec?.selector, strLabels(svc?.metadata?.labels))) continue;
+        const sel = strLabels(svc?.spec?.selector);
+        if (Object.keys(sel).length === 0) continue;
+        const dcgm = ctx.workloadsMatching(nsOf(svc), sel).some((w) => arr(w.template.podSpec?.containers).some(isDcgmImage));
+        if (dcgm) add(`svc ${nsOf(svc)}/${nameOf(svc)}`, sm);
+      }
+    }
+    for (const [key, monitors] of byTarget) {
+      const others = key === 'operator' ? 1 : 0; // the operator's own ServiceMonitor is not in the manifests
+      for (const sm of monitors.slice(1 - others)) {
+        const what = key === 'operator' ? 'the GPU Operator\'s exporter, which its own ServiceMonitor already scrapes'
+          : `exporter Service ${key.slice(4)}, also scraped by ServiceMonitor ${monitors.filter((m) => m !== sm).map(nameOf).join(', ')}`;
+        yield ctx.finding(sm, 'spec.selector', `selects ${what}: every GPU series is scraped twice`);
+      }
+    }
+  },
+};
+
+/** The metrics rules, sorted by id. */
+export const METRICS_TRUTH_RULES: Rule[] = [
+  DCGM_SCRAPED_ONCE,
+  PROMETHEUS_RULE_PARSES,
+  KEDA_QUERY_PARSES,
+  DCGM_FIELD_COLLECTED,
+  ONE_DCGM_EXPORTER_PER_NODE,
+  VLLM_TRIGGER_TARGET_SCRAPED,
+  XID_GAUGE_ALERT,
+];
