@@ -149,7 +149,7 @@ export class ServingChart extends Chart {
         maxModelLen: 8192,
         hfTokenSecret: { secretName: 'hf-token', key: 'token' },
       },
-      replicas: 2,
+      // No replicas: the KedaGpuScaler below owns the count (floor 1); the PDB then keeps that one pod up.
       priority: this.priorities.inference,
       terminationGracePeriod: SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD,
     });

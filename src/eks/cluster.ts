@@ -45,6 +45,7 @@ import { GpuConfigError } from '../errors';
 import { NameRule, validateDns1123Name } from '../naming';
 import { optionalBoolean } from '../private/checks';
 import { describeValue as describe } from '../private/describe';
+import { checkEnum, enumSpec } from '../private/enum-values';
 import { GpuOperatorProps, GpuOperatorSettings } from '../sharing/operator';
 
 /** The tag Karpenter's EC2NodeClass selector terms use to find subnets and security groups. */
@@ -721,10 +722,7 @@ export class GpuEksCluster extends Construct {
         'pass a list of eks.ClusterLoggingTypes, e.g. [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT]');
     }
     value.forEach((v, i) => {
-      if (!allowed.includes(v)) {
-        throw new GpuConfigError(this, `clusterLogging[${i}]`, `is ${describe(v)}, not an eks.ClusterLoggingTypes value`,
-          `use one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
-      }
+      if (!allowed.includes(v)) checkEnum(this, `clusterLogging[${i}]`, enumSpec('eks.ClusterLoggingTypes', eks.ClusterLoggingTypes as any), v);
     });
     return value;
   }

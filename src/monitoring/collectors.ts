@@ -11,6 +11,8 @@
  * (NVIDIA/dcgm-exporter PR #427, issue #165). So {@link DcgmCollectors.basic} leaves them out and needs no capability.
  */
 import { GpuConfigError } from '../errors';
+import { DCGM_METRIC_TYPE } from '../private/enum-specs';
+import { checkEnum } from '../private/enum-values';
 
 /** Prometheus type of a DCGM field in the collectors CSV. */
 export enum DcgmMetricType {
@@ -173,9 +175,7 @@ export class DcgmCollectors {
       if (typeof e?.field !== 'string' || !FIELD_NAME.test(e.field)) {
         throw new GpuConfigError(where, `extra[${i}].field`, `is ${JSON.stringify(e?.field)}, not a DCGM field name`, 'use the name from the DCGM field list, e.g. DCGM_FI_DEV_ECC_DBE_VOL_TOTAL');
       }
-      if (!Object.values(DcgmMetricType).includes(e.type)) {
-        throw new GpuConfigError(where, `extra[${i}].type`, `is ${JSON.stringify(e.type)}`, 'use DcgmMetricType.GAUGE, COUNTER or LABEL');
-      }
+      checkEnum(where, `extra[${i}].type`, DCGM_METRIC_TYPE(), e.type);
       if (typeof e.help !== 'string' || e.help.trim() === '' || /[\n\r]/.test(e.help)) {
         throw new GpuConfigError(where, `extra[${i}].help`, 'is empty or spans lines', 'give a one-line help text');
       }

@@ -1,6 +1,7 @@
 /**
  * The HTML view of a plan: one self-contained page (inline CSS, inline SVG; no scripts, fonts, images or links to
- * anything outside the file) with a bar chart of GPU demand at min and max replicas against each pool's GPU limit,
+ * anything outside the file) with a bar chart of the node GPUs Karpenter launches at min and max replicas against each
+ * pool's GPU limit (which counts node GPUs), the requested GPUs marked inside each bar,
  * the pools and workloads tables, the problems and the assumptions.
  */
 import { bytes, gpuDemand, num, range, usd } from './format';
@@ -20,7 +21,12 @@ function niceStep(max: number): number {
   return 10 * pow;
 }
 
-/** The SVG chart: per pool, requested GPUs at min and max replicas, with the pool's GPU limit as a red line. */
+/**
+ * The SVG chart: per pool, the GPUs of the nodes launched at min and max replicas as bars, against the pool's GPU
+ * limit as a red line: Karpenter counts the launched nodes' GPUs against `limits["nvidia.com/gpu"]`, not the GPUs pods
+ * request, so a pool whose nodes reach the limit is full even when its pods request fewer. The requested GPUs are a
+ * second, thin mark inside each bar (the gap between them is GPUs launched but not requested).
+ */
 export function renderGpuChart(plan: Plan): string {
   const labelW = 190;
   const chartW = 520;
@@ -35,25 +41,30 @@ export function renderGpuChart(plan: Plan): string {
   const x = (v: number) => labelW + (v / axisMax) * chartW;
   const parts: string[] = [];
   parts.push(`<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" `
-    + 'aria-label="GPU demand at minimum and maximum replicas against each NodePool\'s GPU limit">');
-  parts.push('<title>GPU demand (min/max replicas) vs NodePool GPU limit</title>');
+    + 'aria-label="Node GPUs launched at minimum and maximum replicas, and GPUs requested, against each NodePool\'s GPU limit">');
+  parts.push('<title>Node GPUs (min/max replicas) vs NodePool GPU limit, requested GPUs marked</title>');
   for (let v = 0; v <= axisMax + 1e-9; v += step) {
     parts.push(`<line x1="${x(v)}" y1="${top - 6}" x2="${x(v)}" y2="${H - 26}" class="grid"/>`);
     parts.push(`<text x="${x(v)}" y="${H - 10}" class="tick" text-anchor="middle">${e(num(v))}</text>`);
   }
-  parts.push(`<text x="${labelW}" y="16" class="legend"><tspan class="k-min">■</tspan> GPUs at min replicas  `
-    + '<tspan class="k-max">■</tspan> GPUs at max replicas  <tspan class="k-limit">▎</tspan> limits.nvidia.com/gpu</text>');
+  parts.push(`<text x="${labelW}" y="16" class="legend"><tspan class="k-min">■</tspan> node GPUs at min replicas  `
+    + '<tspan class="k-max">■</tspan> node GPUs at max replicas  <tspan class="k-req">▬</tspan> requested  '
+    + '<tspan class="k-limit">▎</tspan> limits.nvidia.com/gpu</text>');
   if (plan.pools.length === 0) parts.push(`<text x="${labelW}" y="${top + 24}" class="tick">no NodePool in the input</text>`);
   plan.pools.forEach((p, i) => {
     const y = top + i * rowH;
     const over = p.gpuLimit !== undefined && p.nodeGpus.max > p.gpuLimit;
+    const overMin = p.gpuLimit !== undefined && p.nodeGpus.min > p.gpuLimit;
     parts.push(`<text x="${labelW - 10}" y="${y + 22}" class="pool" text-anchor="end">${e(p.name)}</text>`);
     parts.push(`<text x="${labelW - 10}" y="${y + 38}" class="sub" text-anchor="end">${e(p.pricedAs)}${p.weight !== undefined ? `, weight ${e(p.weight)}` : ''}</text>`);
-    const bar = (v: number, cls: string, yy: number, what: string) =>
-      `<rect x="${labelW}" y="${yy}" width="${Math.max(v > 0 ? 1 : 0, x(v) - labelW)}" height="16" class="${cls}">`
-      + `<title>${e(p.name)}: ${e(num(v))} GPUs ${e(what)}</title></rect>`;
-    parts.push(bar(p.gpus.min, 'min', y + 8, 'requested at min replicas'));
-    parts.push(bar(p.gpus.max, over ? 'max over' : 'max', y + 26, 'requested at max replicas'));
+    const w = (v: number) => Math.max(v > 0 ? 1 : 0, x(v) - labelW);
+    const bar = (nodeGpus: number, requested: number, cls: string, yy: number, at: string) =>
+      `<rect x="${labelW}" y="${yy}" width="${w(nodeGpus)}" height="16" class="${cls}">`
+      + `<title>${e(p.name)}: ${e(num(nodeGpus))} node GPUs at ${e(at)} replicas (${e(num(requested))} requested)</title></rect>\n`
+      + `<rect x="${labelW}" y="${yy + 6}" width="${w(requested)}" height="4" class="req">`
+      + `<title>${e(p.name)}: ${e(num(requested))} GPUs requested at ${e(at)} replicas</title></rect>`;
+    parts.push(bar(p.nodeGpus.min, p.gpus.min, overMin ? 'min over' : 'min', y + 8, 'min'));
+    parts.push(bar(p.nodeGpus.max, p.gpus.max, over ? 'max over' : 'max', y + 26, 'max'));
     if (p.gpuLimit !== undefined) {
       parts.push(`<line x1="${x(p.gpuLimit)}" y1="${y + 2}" x2="${x(p.gpuLimit)}" y2="${y + 48}" class="limit">`
         + `<title>limits.nvidia.com/gpu ${e(num(p.gpuLimit))}</title></line>`);
@@ -101,7 +112,8 @@ svg .sub { fill: #616e7c; font-size: 11px; }
 svg .sub.bad { fill: #c81e1e; }
 svg rect.min, svg .k-min { fill: #2563eb; }
 svg rect.max, svg .k-max { fill: #93c5fd; }
-svg rect.max.over { fill: #f87171; }
+svg rect.max.over, svg rect.min.over { fill: #f87171; }
+svg rect.req, svg .k-req { fill: #1f2933; }
 svg .limit { stroke: #c81e1e; stroke-width: 3; }
 svg .k-limit { fill: #c81e1e; }
 `;

@@ -7,6 +7,8 @@
  * releases where it is not on by default), karpenter-provider-aws v1.14.1 CRD for the field patterns.
  */
 import { GpuConfigError } from '../errors';
+import { CAPACITY_RESERVATION_KIND } from '../private/enum-specs';
+import { checkEnum } from '../private/enum-values';
 
 /** A Karpenter capacity type (`karpenter.sh/capacity-type`). */
 export class CapacityType {
@@ -109,6 +111,7 @@ export class CapacityReservation {
     if (options.ownerId !== undefined && !/^[0-9]{12}$/.test(options.ownerId)) {
       throw new GpuConfigError(where, 'ownerId', `is ${JSON.stringify(options.ownerId)}, not a 12-digit AWS account id`, 'pass the owning account id, e.g. 123456789012');
     }
+    if (options.kind !== undefined) checkEnum(where, 'kind', CAPACITY_RESERVATION_KIND(), options.kind);
     return new CapacityReservation(options.kind ?? CapacityReservationKind.ON_DEMAND_CAPACITY_RESERVATION, undefined, { ...tags }, options.ownerId);
   }
 

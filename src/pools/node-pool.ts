@@ -10,7 +10,7 @@ import { GpuInstanceType, GpuModel } from '../catalog';
 import { GpuConfigError } from '../errors';
 import { labelValueProblem } from '../naming';
 import { CapacityReservation, CapacityType } from './capacity';
-import { ConsolidationPolicy, DisruptionBudget, DisruptionReason } from './disruption';
+import { ConsolidationPolicy, DisruptionBudget } from './disruption';
 import {
   BUDGET_DURATION, cronScheduleProblem, formatKarpenterDuration, labelKeySyntaxProblem, labelValueSyntaxProblem,
   restrictedKeyReason,
@@ -22,6 +22,8 @@ import {
 import { _warn } from './warn';
 import { NodePool, NodePoolSpec, NodePoolSpecLimits } from '../imports/karpenter.sh';
 import { describeValue } from '../private/describe';
+import { CONSOLIDATION_POLICY, DISRUPTION_REASON, TAINT_EFFECT } from '../private/enum-specs';
+import { checkEnum } from '../private/enum-values';
 import { tolerationFor } from '../scheduling/taints';
 
 const GPU_TAINT: NodeTaint = { key: 'nvidia.com/gpu', value: 'true', effect: TaintEffect.NO_SCHEDULE };
@@ -483,9 +485,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     if (t.value !== undefined && t.value !== '' && labelValueProblem(t.value) !== undefined) {
       throw new GpuConfigError(this, prop, `has the value ${JSON.stringify(t.value)} for ${t.key}, not a valid taint value`, 'use up to 63 alphanumerics, "-", "_" or "."');
     }
-    if (!Object.values(TaintEffect).includes(t.effect)) {
-      throw new GpuConfigError(this, prop, `has the effect ${JSON.stringify(t.effect)} for ${t.key}`, 'use TaintEffect.NO_SCHEDULE, PREFER_NO_SCHEDULE or NO_EXECUTE');
-    }
+    checkEnum(this, `${prop}.effect`, TAINT_EFFECT(), t.effect);
   }
 
   private checkDisruption(props: GpuNodePoolProps): void {
@@ -527,18 +527,14 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
       }
       const reasons = b.reasons ?? [];
       reasons.forEach((reason, j) => {
-        if (!Object.values(DisruptionReason).includes(reason)) {
-          throw new GpuConfigError(this, `${p}.reasons[${j}]`, `is ${JSON.stringify(reason)}`, 'use DisruptionReason.EMPTY, UNDERUTILIZED or DRIFTED');
-        }
+        checkEnum(this, `${p}.reasons[${j}]`, DISRUPTION_REASON(), reason);
       });
       if (new Set(reasons).size !== reasons.length) throw new GpuConfigError(this, `${p}.reasons`, 'repeats a reason', 'list each reason once');
     });
     if (budgets.length > 0 && budgets.every((b) => b.schedule !== undefined || (b.reasons !== undefined && b.reasons.length > 0))) {
       _warn(this, 'every disruption budget is scheduled or limited to some reasons, so outside them no budget applies and Karpenter may disrupt all nodes at once; add an always-on budget such as DisruptionBudgets.atMost(\'10%\')');
     }
-    if (props.consolidationPolicy !== undefined && !Object.values(ConsolidationPolicy).includes(props.consolidationPolicy)) {
-      throw new GpuConfigError(this, 'consolidationPolicy', `is ${JSON.stringify(props.consolidationPolicy)}`, 'use a ConsolidationPolicy value');
-    }
+    if (props.consolidationPolicy !== undefined) checkEnum(this, 'consolidationPolicy', CONSOLIDATION_POLICY(), props.consolidationPolicy);
   }
 
   /** The requirements. @internal */

@@ -4,6 +4,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
+import { IConstruct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { _regexLiteral } from '../monitoring/promql';
 import { IGpuNodePool } from '../pools/pool';
@@ -32,7 +33,8 @@ export class GpuScaleTarget {
     }
     return new GpuScaleTarget(ApiObject.of(deployment.deployment), 'apps/v1', 'Deployment', deployment.name, deployment.namespace,
       deployment.gpusPerReplica > 0 ? deployment.gpusPerReplica : undefined, deployment.pools, deployment.deployment,
-      deployment.deployment.containers[0]?.image, deployment.serviceMonitor !== undefined);
+      deployment.deployment.containers[0]?.image, deployment.serviceMonitor !== undefined, deployment,
+      deployment._replicasSet ? deployment.replicas : undefined);
   }
 
   /** A cdk8s-plus Deployment. */
@@ -41,7 +43,7 @@ export class GpuScaleTarget {
       throw new GpuConfigError('GpuScaleTarget.fromDeployment', 'deployment', 'is not a cdk8s-plus Deployment', 'pass a kplus.Deployment, or use GpuScaleTarget.fromApiObject');
     }
     return GpuScaleTarget.checked(ApiObject.of(deployment), 'Deployment', deployment.name, deployment.metadata.namespace, options,
-      deployment, deployment.containers[0]?.image);
+      deployment, deployment.containers[0]?.image, deployment, deployment.replicas);
   }
 
   /** A cdk8s-plus StatefulSet. */
@@ -50,7 +52,7 @@ export class GpuScaleTarget {
       throw new GpuConfigError('GpuScaleTarget.fromStatefulSet', 'statefulSet', 'is not a cdk8s-plus StatefulSet', 'pass a kplus.StatefulSet, or use GpuScaleTarget.fromApiObject');
     }
     return GpuScaleTarget.checked(ApiObject.of(statefulSet), 'StatefulSet', statefulSet.name, statefulSet.metadata.namespace, options,
-      statefulSet, statefulSet.containers[0]?.image);
+      statefulSet, statefulSet.containers[0]?.image, statefulSet, statefulSet.replicas);
   }
 
   /** An `apps/v1` Deployment or StatefulSet ApiObject (e.g. `k8s.KubeDeployment` or an included manifest). */
@@ -60,22 +62,25 @@ export class GpuScaleTarget {
       throw new GpuConfigError('GpuScaleTarget.fromApiObject', 'obj', `is ${what}`, 'pass an apps/v1 Deployment or StatefulSet');
     }
     let image: string | undefined;
+    let replicas: number | undefined;
     try {
-      image = obj.toJson()?.spec?.template?.spec?.containers?.[0]?.image;
+      const spec = obj.toJson()?.spec;
+      image = spec?.template?.spec?.containers?.[0]?.image;
+      replicas = typeof spec?.replicas === 'number' ? spec.replicas : undefined;
     } catch {
       image = undefined; // unresolvable tokens: the vLLM version must then be declared
     }
-    return GpuScaleTarget.checked(obj, obj.kind, obj.name, obj.metadata.namespace, options, undefined, image);
+    return GpuScaleTarget.checked(obj, obj.kind, obj.name, obj.metadata.namespace, options, undefined, image, obj, replicas);
   }
 
   private static checked(obj: ApiObject, kind: string, name: string, namespace: string | undefined, options: GpuScaleTargetOptions,
-    scalable: kplus.IScalable | undefined, image: string | undefined): GpuScaleTarget {
+    scalable: kplus.IScalable | undefined, image: string | undefined, workload: IConstruct, replicas: number | undefined): GpuScaleTarget {
     const where = `GpuScaleTarget(${kind} ${name})`;
     const gpus = options.gpusPerReplica;
     if (gpus !== undefined && (!Number.isInteger(gpus) || gpus < 1)) {
       throw new GpuConfigError(where, 'gpusPerReplica', `is ${gpus}`, 'pass the whole GPUs one replica requests (>= 1), or leave it unset');
     }
-    return new GpuScaleTarget(obj, 'apps/v1', kind, name, namespace, gpus, options.pools ?? [], scalable, image);
+    return new GpuScaleTarget(obj, 'apps/v1', kind, name, namespace, gpus, options.pools ?? [], scalable, image, undefined, workload, replicas);
   }
 
   /** The pools the replicas run on (empty when unknown). */
@@ -98,10 +103,14 @@ export class GpuScaleTarget {
   public readonly _image?: string;
   /** Whether the workload's own metrics are scraped (true/false when known, undefined when not). @internal */
   public readonly _scraped?: boolean;
+  /** The construct the user built (InferenceDeployment, Deployment, StatefulSet or ApiObject). @internal */
+  public readonly _workload?: IConstruct;
+  /** Replicas the user set on the workload, when set (a scaler ignores them and warns). @internal */
+  public readonly _replicas?: number;
 
   private constructor(apiObject: ApiObject, apiVersion: string, kind: string, name: string, namespace: string | undefined,
     gpusPerReplica: number | undefined, pools: IGpuNodePool[], scalable: kplus.IScalable | undefined, image: string | undefined,
-    scraped?: boolean) {
+    scraped?: boolean, workload?: IConstruct, replicas?: number) {
     this.apiObject = apiObject;
     this.apiVersion = apiVersion;
     this.kind = kind;
@@ -112,6 +121,8 @@ export class GpuScaleTarget {
     this._scalable = scalable;
     this._image = image;
     this._scraped = scraped;
+    this._workload = workload;
+    this._replicas = replicas;
   }
 
   /**

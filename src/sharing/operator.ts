@@ -27,6 +27,8 @@ import { MigStrategy } from './strategy';
 import { DEFAULT_DEVICE_PLUGIN_CONFIG, DevicePluginConfig } from './time-slicing';
 import { optionalBoolean } from '../private/checks';
 import { describeValue } from '../private/describe';
+import { GPU_AMI_FAMILY } from '../private/enum-specs';
+import { enumProblem, isEnumValue } from '../private/enum-values';
 
 /** The GPU Operator chart version whose defaults and images this file pins. */
 export const GPU_OPERATOR_CHART_VERSION = 'v26.7.0';
@@ -193,8 +195,9 @@ export class GpuOperatorSettings {
       throw fail('serviceMonitorInterval', `is ${describeValue(interval)}, not a Duration`, 'use e.g. Duration.seconds(15) (whole seconds ≥ 1)');
     }
     const nodeImage = props.nodeImage ?? GpuAmiFamily.AL2023;
-    if (nodeImage !== GpuAmiFamily.AL2023 && nodeImage !== GpuAmiFamily.BOTTLEROCKET) {
-      throw fail('nodeImage', `is ${describeValue(nodeImage)}, not a GpuAmiFamily`, 'use GpuAmiFamily.AL2023 or GpuAmiFamily.BOTTLEROCKET');
+    if (!isEnumValue(GPU_AMI_FAMILY(), nodeImage)) {
+      const { problem, fix } = enumProblem(GPU_AMI_FAMILY(), nodeImage);
+      throw fail('nodeImage', problem, fix);
     }
     const br = nodeImage === GpuAmiFamily.BOTTLEROCKET;
     const amiName = br ? 'the Bottlerocket NVIDIA AMI' : 'the EKS-optimized AL2023 NVIDIA AMI';

@@ -21,7 +21,7 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
-import { GpuInstanceType } from '../catalog';
+import { GpuInstanceType, GpuModel } from '../catalog';
 import { GpuConfigError } from '../errors';
 import { NameRule, validateDns1123Name, validateLabels } from '../naming';
 import { GpuRequest } from './gpu-request';
@@ -51,6 +51,39 @@ export interface _GpuPlacement {
   readonly terminationGraceSeconds: number;
   /** False when a MIG resource is not (yet) declared by any pool: placement was judged from the catalog. */
   readonly migModelled: boolean;
+  /** `karpenter.k8s.aws/instance-gpu-name` values the pods are pinned to (`gpuModels`), when set. */
+  readonly gpuNames?: string[];
+}
+
+/** Label Karpenter puts on nodes with the instance type's GPU name (lower case, e.g. `h100`). */
+const GPU_NAME_LABEL = 'karpenter.k8s.aws/instance-gpu-name';
+
+/**
+ * The Karpenter GPU names `gpuModels` pins, checked against the pools: every model must be offered by a pool's
+ * instance types, and no other model of the same GPU name may be offered (the label could not tell them apart).
+ */
+function pinnedGpuNames(scope: IConstruct, pools: IGpuNodePool[], models: unknown): string[] | undefined {
+  if (models === undefined) return undefined;
+  const names = pools.map((p) => p.poolName).join(', ');
+  if (!Array.isArray(models) || models.length === 0) {
+    throw new GpuConfigError(scope, 'gpuModels', 'is empty', 'list at least one GpuModel, e.g. [GpuModel.H100_80GB], or leave gpuModels out');
+  }
+  const offered = [...new Set(pools.flatMap((p) => p.allowedInstanceTypes).map((t) => t.gpu))];
+  models.forEach((m, i) => {
+    if (!(m instanceof GpuModel)) {
+      throw new GpuConfigError(scope, `gpuModels[${i}]`, 'is not a GpuModel', 'use e.g. GpuModel.H100_80GB or GpuModel.of(\'H100\')');
+    }
+    if (!offered.includes(m)) {
+      throw new GpuConfigError(scope, `gpuModels[${i}]`, `is ${m.name}, which no instance type of pools ${names} has (they offer ${offered.map((g) => g.name).join(', ')})`,
+        'pin a model the pools offer, or add a pool whose instance types have it');
+    }
+    const twin = offered.find((g) => g !== m && g.karpenterGpuName === m.karpenterGpuName && !models.includes(g));
+    if (twin) {
+      throw new GpuConfigError(scope, `gpuModels[${i}]`, `is ${m.name}, but pools ${names} also offer ${twin.name}, and both are "${m.karpenterGpuName}" in ${GPU_NAME_LABEL}, so the pin could not tell them apart`,
+        `list both, or put the ${m.name} instance types in a pool of their own`);
+    }
+  });
+  return [...new Set((models as GpuModel[]).map((m) => m.karpenterGpuName))];
 }
 
 /**
@@ -174,7 +207,14 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
   }
   const models = pools.map(_poolModel);
   const tolerations = GpuPoolPlacement.tolerations(pools);
-  const affinity = GpuPoolPlacement.requiredNodeAffinity(pools);
+  const gpuNames = pinnedGpuNames(scope, pools, props.gpuModels);
+  const poolAffinity = GpuPoolPlacement.requiredNodeAffinity(pools);
+  // gpuModels narrows every term (AND), never adds one (OR).
+  const affinity = gpuNames === undefined ? poolAffinity : {
+    nodeSelectorTerms: poolAffinity.nodeSelectorTerms.map((t) => ({
+      matchExpressions: [...t.matchExpressions, { key: GPU_NAME_LABEL, operator: 'In', values: gpuNames }],
+    })),
+  };
 
   // 1. GPUs alone: which instance types of which pools can serve the request?
   let verdicts: PlacementVerdict[] = placeOnModels(templateFor(tolerations, affinity, gpus), models);
@@ -270,6 +310,7 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
     spot,
     terminationGraceSeconds: grace,
     migModelled,
+    gpuNames,
   };
 }
 
@@ -449,7 +490,10 @@ export function _placeWorkload(w: kplus.Workload, pools: IGpuNodePool[], p: _Gpu
       : kplus.NodeTaintQuery.is(t.key!, t.value, options)));
   }
   const names = [...new Set(pools.map((x) => x.poolName))];
-  w.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.in('karpenter.sh/nodepool', names)));
+  // One attract() is one nodeSelectorTerm: the GPU-name pin goes into the same term, so it narrows (AND).
+  const queries = [kplus.NodeLabelQuery.in('karpenter.sh/nodepool', names)];
+  if (p.gpuNames) queries.push(kplus.NodeLabelQuery.in(GPU_NAME_LABEL, p.gpuNames));
+  w.scheduling.attract(kplus.Node.labeled(...queries));
 }
 
 /** Size in MiB for quantities. @internal */

@@ -85,7 +85,13 @@ export interface InferenceDeploymentProps extends GpuWorkloadProps {
   readonly args?: string[];
   /** The serving port (container and Service). @default 8000 */
   readonly port?: number;
-  /** Replicas. @default 1 */
+  /**
+   * Replicas. When a `KedaGpuScaler` targets this deployment, KEDA's HPA owns the replica count: `spec.replicas` is
+   * left out of the Deployment (so a re-apply never resets the count) and the count stays between the scaler's
+   * `minReplicas` and `maxReplicas`; a `replicas` other than `minReplicas` then warns, naming the scaler. It still
+   * sizes the PodDisruptionBudget (`maxUnavailable` 1 from 2 replicas).
+   * @default 1
+   */
   readonly replicas?: number;
   /** HTTP path of the health endpoint used by the startup, readiness and liveness probes. @default '/health' */
   readonly healthPath?: string;
@@ -172,8 +178,10 @@ export class InferenceDeployment extends Construct {
   public readonly gpusPerReplica: number;
   /** The pools the pods may run on. */
   public readonly pools: IGpuNodePool[];
-  /** Replicas. */
+  /** Replicas (ignored when a KedaGpuScaler targets this deployment: KEDA owns the count). */
   public readonly replicas: number;
+  /** Whether `replicas` was given (a KedaGpuScaler then warns that it is ignored). @internal */
+  public readonly _replicasSet: boolean;
   /** The serving port. */
   public readonly port: number;
   /** CPU per pod in cores (request = limit). */
@@ -206,6 +214,7 @@ export class InferenceDeployment extends Construct {
       throw new GpuConfigError(this, 'replicas', `is ${replicas}`, 'pass a whole number >= 0');
     }
     this.replicas = replicas;
+    this._replicasSet = props.replicas !== undefined;
     const port = props.port ?? 8000;
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new GpuConfigError(this, 'port', `is ${port}`, 'use 1-65535');
     this.port = port;

@@ -5,6 +5,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { GpuRequest } from './gpu-request';
 import { GpuTeam, PriorityTier } from './priorities';
+import { GpuModel } from '../catalog/gpu-model';
 import { IGpuNodePool } from '../pools/pool';
 import type { GpuLocalQueue } from '../queues/local-queue';
 
@@ -32,6 +33,16 @@ export interface GpuWorkloadProps {
   readonly pools: IGpuNodePool[];
   /** GPUs per pod. @default GpuRequest.whole(1) */
   readonly gpus?: GpuRequest;
+  /**
+   * Pin the GPU model within the pools: adds `karpenter.k8s.aws/instance-gpu-name In [...]` to the pods' required
+   * node affinity term, ANDed with `karpenter.sh/nodepool In [pools]`, so it narrows placement inside the pools and
+   * never widens it (cdk8s-plus `scheduling.attract()` would add an ORed term instead). Refused when no instance
+   * type of the pools has a listed model, or when the pools also offer another model of the same Karpenter GPU name
+   * (e.g. A100 40 GB and 80 GB are both `a100`, which the label cannot tell apart: split them into pools instead).
+   * Satisfies GPU006 for pools that mix GPU models.
+   * @default - any GPU model of the pools
+   */
+  readonly gpuModels?: GpuModel[];
   /** `metadata.name`. @default - generated from the construct path */
   readonly name?: string;
   /** Namespace. @default - the team's namespace, else none (the kubectl context's) */

@@ -120,6 +120,56 @@ describe('suppression annotation', () => {
     expect(fs.map((f) => f.ruleId)).toEqual(['GPU000']);
   });
 
+  describe('one annotation per rule (cdk8s-gpu.io/suppress.GPU004: <reason>)', () => {
+    const perRule = (id: string) => `${SUPPRESS_ANNOTATION}.${id}`;
+
+    test('suppresses that rule, with any reason: commas, "=", other rule ids', () => {
+      const reason = 'warm spare, see GPU003, GPU005=quota; reviewed';
+      const suppressed = squatter({ [perRule('GPU004')]: reason });
+      const other = workload({ name: 'other', tolerations: [GPU_TOLERATION] });
+      expect(ids(lint([suppressed, other]))).toEqual(['other:GPU004']);
+    });
+
+    test('on the pod template, and beside the comma-separated form', () => {
+      expect(lint([squatter(undefined, { [perRule('GPU004')]: 'warm spare, reviewed' })])).toEqual([]);
+      const pool = nodePool({ taints: [], limits: {} });
+      pool.metadata.annotations = { [SUPPRESS_ANNOTATION]: 'GPU003=shared pool', [perRule('GPU005')]: 'bounded by quota, per team' };
+      expect(lint([pool, DEFAULT_NODE_CLASS])).toEqual([]);
+    });
+
+    test('suppresses only the rule it names', () => {
+      const pool = nodePool({ taints: [], limits: {} });
+      pool.metadata.annotations = { [perRule('GPU003')]: 'shared pool, CPU pods welcome' };
+      expect(lint([pool, DEFAULT_NODE_CLASS]).map((f) => f.ruleId)).toEqual(['GPU005']);
+    });
+
+    test.each([
+      ['no reason', 'GPU004', '', /suppress.GPU004 gives no reason, so GPU004 is not suppressed/],
+      ['blank reason', 'GPU004', '   ', /gives no reason/],
+      ['unknown rule', 'GPU999', 'because, really', /suppress.GPU999 names unknown rule GPU999/],
+      ['not an id', 'gpu004', 'ok', /names "gpu004", not a rule id/],
+      ['empty id', '', 'ok', /names "", not a rule id/],
+      ['GPU000 itself', 'GPU000', 'nope', /cannot be suppressed/],
+    ])('%s: suppresses nothing and is an error (GPU000) at that annotation', (_, id, value, msg) => {
+      const fs = lint([squatter({ [perRule(id)]: value })]);
+      const [meta, ...rest] = of(fs, 'GPU000');
+      expect(rest).toEqual([]);
+      expect(meta.severity).toBe(Severity.ERROR);
+      expect(meta.fieldPath).toBe(`metadata.annotations["${perRule(id)}"]`);
+      expect(meta.message).toMatch(msg);
+      expect(of(fs, 'GPU004')).toHaveLength(1);
+    });
+
+    test('a non-string value is an error, not a crash', () => {
+      const [meta] = of(lint([squatter({ [perRule('GPU004')]: 7 as any })]), 'GPU000');
+      expect(meta.message).toMatch(/is 7, not a reason string/);
+    });
+
+    test('keys that merely start like it (another annotation) are ignored', () => {
+      expect(of(lint([squatter({ 'cdk8s-gpu.io/suppressed': 'x' })]), 'GPU000')).toEqual([]);
+    });
+  });
+
   test('a malformed NodePool sharing annotation is reported, not thrown', () => {
     const pool = nodePool();
     pool.metadata.annotations = { 'cdk8s-gpu.io/advertised-resources-per-gpu': '{not json' };

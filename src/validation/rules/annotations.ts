@@ -4,7 +4,7 @@
  */
 import { Severity } from '../model';
 import { Rule } from '../rule';
-import { SUPPRESS_ANNOTATION, suppressionsOf } from '../suppression';
+import { SUPPRESS_ANNOTATION, SUPPRESS_ANNOTATION_PREFIX, suppressionsOf } from '../suppression';
 
 /** GPU000 — malformed `cdk8s-gpu.io/suppress` (no reason, unknown rule) or other unreadable cdk8s-gpu annotations. */
 export const SUPPRESSION_RULE: Rule = {
@@ -12,8 +12,10 @@ export const SUPPRESSION_RULE: Rule = {
   title: 'cdk8s-gpu annotations must be well-formed',
   severity: Severity.ERROR,
   kinds: ['*'],
-  remediation: `Write ${SUPPRESS_ANNOTATION} as "GPU003=<reason>,GPU004=<reason>": known rule ids, each with a reason.`,
-  description: `A suppression (\`${SUPPRESS_ANNOTATION}\` on an object or its pod template) switches rules off for that `
+  remediation: `Write ${SUPPRESS_ANNOTATION} as "GPU003=<reason>,GPU004=<reason>", or one annotation per rule, `
+    + `${SUPPRESS_ANNOTATION_PREFIX}GPU003: "<reason>": known rule ids, each with a reason.`,
+  description: `A suppression (\`${SUPPRESS_ANNOTATION}: "GPU003=<reason>,…"\`, or one annotation per rule, `
+    + `\`${SUPPRESS_ANNOTATION_PREFIX}GPU003: <reason>\`, on an object or its pod template) switches rules off for that `
     + 'object only, and only when every entry names a known rule and gives a reason; anything else suppresses nothing '
     + 'and is reported here, so nothing is suppressed by accident. Also reports NodePools whose '
     + '`cdk8s-gpu.io/advertised-resources-per-gpu` annotation cannot be read (they are left out of the other '
@@ -21,7 +23,7 @@ export const SUPPRESSION_RULE: Rule = {
   *check(ctx) {
     for (const obj of ctx.objects) {
       for (const p of suppressionsOf(obj, ctx.knownRuleIds).problems) {
-        yield ctx.finding(obj, p.fieldPath, `${SUPPRESS_ANNOTATION} ${p.message}`);
+        yield ctx.finding(obj, p.fieldPath, p.message);
       }
     }
     for (const p of ctx.readProblems()) {

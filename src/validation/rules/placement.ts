@@ -141,7 +141,8 @@ export const GPU_MODEL_NOT_PINNED: Rule = {
   severity: Severity.WARNING,
   kinds: KINDS_AND_POOLS,
   remediation: 'Pin the GPU model: nodeSelector {karpenter.k8s.aws/instance-gpu-name: <model>} or a required node affinity '
-    + 'on karpenter.k8s.aws/instance-gpu-name / instance-family listing only models with enough memory.',
+    + 'on karpenter.k8s.aws/instance-gpu-name / instance-family listing only models with enough memory, added to every '
+    + 'nodeSelectorTerm (a new term is ORed and widens placement). With InferenceDeployment or TrainingJob: gpuModels.',
   description: 'Placement runs the pod against every NodePool in the manifests (taints, nodeSelector and node affinity, '
     + 'GPU count, cpu and memory). When the instance types it fits carry more than one GPU model, the pod may land on '
     + 'any of them: a model sized for an 80 GB H100 may be started on a 24 GB A10G and fail. Silent when no NodePool is '
