@@ -29,6 +29,7 @@ import { packFirstFitDecreasing, PackGroup } from './packing';
 import { ScalerIndex } from './replicas';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, preferredVerdict } from '../scheduling/placement';
+import { extendedResourceRefusals } from '../scheduling/api-validity';
 import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
 import { ManifestIndex, objectRefOf } from '../validation/context';
 import { validateManifests } from '../validation/engine';
@@ -133,7 +134,11 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     const ref = objectRefOf(w.object);
     const label = labelOf(w.object);
 
-    if (pools.length === 0) {
+    // A pod the API server refuses is never created: no capacity can schedule it.
+    const refusals = extendedResourceRefusals(w.template);
+    if (refusals.length > 0) {
+      problems.push(`can never schedule: the API server refuses its pods (${refusals.join('; ')})`);
+    } else if (pools.length === 0) {
       problems.push('can never schedule: no Karpenter NodePool in the input');
     } else if (!preferred) {
       problems.push(`can never schedule: it fits no NodePool (${verdicts.map((v) => `${v.pool.name}: ${v.reason}`).join('; ')})`);

@@ -19,3 +19,4 @@ export * from './workloads';
 export * from './resources';
 export * from './nodepool';
 export * from './placement';
+export * from './api-validity';
