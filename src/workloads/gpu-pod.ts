@@ -381,16 +381,45 @@ export function _patchPodSpec(obj: ApiObject, pointer: string, fields: Record<st
   }
 }
 
-/** Adds the tolerations and required node affinity of the pools to a workload. @internal */
-export function _placeWorkload(w: kplus.Workload, pools: IGpuNodePool[], p: _GpuPlacement): void {
-  for (const t of p.tolerations) {
-    const options = { effect: t.effect as kplus.TaintEffect };
-    w.scheduling.tolerate(kplus.Node.tainted(t.operator === 'Exists' || t.value === undefined
-      ? kplus.NodeTaintQuery.exists(t.key!, options)
-      : kplus.NodeTaintQuery.is(t.key!, t.value, options)));
+/**
+ * Adds the tolerations and required node affinity of the pools to a workload. The tolerations are derived from the
+ * pools when the workload is rendered (synth), not when it is built, so a taint added to a pool later
+ * (`pool.addTaint(...)`) still reaches every workload placed on it. Tolerations the user adds through
+ * `workload.scheduling.tolerate(...)` are kept after the pools' ones.
+ * @internal
+ */
+export function _placeWorkload(w: kplus.Workload, pools: IGpuNodePool[], _p: _GpuPlacement): void {
+  // cdk8s-plus renders scheduling through `scheduling._toKube()` inside the workload's lazy spec; wrap it on this
+  // instance so the pools' tolerations are read at render time.
+  const scheduling = w.scheduling as any;
+  const render = scheduling._toKube;
+  if (typeof render !== 'function') {
+    throw new GpuConfigError(w, 'scheduling', 'cannot be rendered lazily by this cdk8s-plus version', 'use the cdk8s-plus-30 version this library pins');
   }
+  const poolList = [...pools];
+  scheduling._toKube = function lazyPoolScheduling(this: unknown) {
+    const out = render.call(scheduling);
+    const fromPools = GpuPoolPlacement.tolerations(poolList).map(_kubeToleration);
+    const key = (t: any) => JSON.stringify([t.key, t.operator ?? 'Equal', t.value, t.effect, t.tolerationSeconds]);
+    const seen = new Set(fromPools.map(key));
+    const own = (Array.isArray(out?.tolerations) ? out.tolerations : []).filter((t: any) => !seen.has(key(t)));
+    const tolerations = [...fromPools, ...own];
+    return { ...out, tolerations: tolerations.length > 0 ? tolerations : undefined };
+  };
   const names = [...new Set(pools.map((x) => x.poolName))];
   w.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.in('karpenter.sh/nodepool', names)));
+}
+
+/** A pool toleration as Kubernetes JSON, with the operator spelt out (`Exists` for value-less taints). @internal */
+export function _kubeToleration(t: PodToleration): PodToleration {
+  const exists = t.operator === 'Exists' || t.value === undefined;
+  return {
+    ...(t.key !== undefined ? { key: t.key } : {}),
+    operator: exists ? 'Exists' : 'Equal',
+    ...(!exists ? { value: t.value } : {}),
+    ...(t.effect !== undefined ? { effect: t.effect } : {}),
+    ...(t.tolerationSeconds !== undefined ? { tolerationSeconds: t.tolerationSeconds } : {}),
+  };
 }
 
 /** Size in MiB for quantities. @internal */
