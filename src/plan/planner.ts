@@ -27,9 +27,9 @@ import {
 } from './model';
 import { packFirstFitDecreasing, PackGroup } from './packing';
 import { ScalerIndex } from './replicas';
+import { extendedResourceRefusals } from '../scheduling/api-validity';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, preferredVerdict } from '../scheduling/placement';
-import { extendedResourceRefusals } from '../scheduling/api-validity';
 import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
 import { ManifestIndex, objectRefOf } from '../validation/context';
 import { validateManifests } from '../validation/engine';
