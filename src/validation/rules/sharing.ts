@@ -156,7 +156,7 @@ function sharedPools(ctx: RuleContext): SharedPool[] {
         const clone = JSON.parse(JSON.stringify(pool.object));
         const annotations = { ...(clone.metadata?.annotations ?? {}), [ADVERTISED_RESOURCES_ANNOTATION]: JSON.stringify(perGpu) };
         clone.metadata = { ...(clone.metadata ?? {}), annotations };
-        effective = poolModelOf(clone, pool.instanceTypes);
+        effective = poolModelOf(clone, pool.instanceTypes, ctx.byKind('NodeOverlay', 'karpenter.sh'));
       }
     }
     out.push({ pool, effective, ...(isMig ? { migConfig } : {}), ...(timeSlicing ? { timeSlicing } : {}) });
@@ -180,33 +180,76 @@ function offers(pool: PoolModel, resource: string): boolean {
   return pool.instanceTypes.some((t) => (pool.advertisedResources(t)[resource] ?? 0) > 0);
 }
 
-/** GPU401 — a pod requesting a MIG slice must be able to land on a pool offering it. */
+/** Whether some pool's MIG or time-slicing config (not Karpenter's view) would make its nodes advertise `resource`. @internal */
+export function _migConfigOffers(ctx: RuleContext, resource: string): boolean {
+  return sharedPools(ctx).some((sp) => sp.effective !== sp.pool && offers(sp.effective, resource));
+}
+
+/** Whether `resource` is made by GPU sharing: a MIG slice, a renamed shared GPU, or a resource a pool time-slices. */
+function isSlicedResource(resource: string, shared: readonly SharedPool[]): boolean {
+  return isMigResourceName(resource) || resource.endsWith('.shared')
+    || shared.some((s) => s.timeSlicing?.resources.some((r) => r.advertised === resource));
+}
+
+/** How a derived pool comes to advertise its slices, for messages. */
+function sharingOf(sp: SharedPool): string {
+  if (sp.migConfig !== undefined) return `MIG config ${sp.migConfig}`;
+  return `time-slicing config ${sp.timeSlicing!.key} (ConfigMap ${sp.timeSlicing!.configMap})`;
+}
+
+/** GPU401 — a pod requesting a MIG or time-sliced resource must be able to land on a pool Karpenter knows offers it. */
 export const MIG_SLICE_PLACEABLE: Rule = {
   id: 'GPU401',
   title: 'A pod requesting nvidia.com/mig-<profile> must be able to land on a NodePool offering that profile',
   severity: Severity.ERROR,
-  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'ConfigMap', 'ClusterPolicy'],
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'NodeOverlay', 'ConfigMap', 'ClusterPolicy'],
   remediation: 'Tolerate the MIG pool\'s taints and select it (nodeSelector/affinity), or change the pool\'s MIG config so it offers the profile.',
-  description: 'Pools offering a MIG resource are those whose advertised resources (annotation '
-    + `\`${ADVERTISED_RESOURCES_ANNOTATION}\`, or derived from the node label \`nvidia.com/mig.config\` and the mig-parted `
-    + 'config in the manifests or mig-parted\'s default configs) include it. When some pool offers the profile but the pod '
-    + 'fits none of them (taints, node selection, counts, cpu/memory, limits), the pod stays Pending. When no pool offers it at '
-    + 'all, GPU204 reports instead.',
+  description: 'Karpenter launches a node for a pending pod only when an instance type\'s capacity, plus the capacity of '
+    + 'the NodeOverlays matching it, holds every resource the pod requests (karpenter.sh docs, Concepts → NodeOverlays). '
+    + 'EC2 reports whole GPUs only, so a MIG slice (`nvidia.com/mig-<profile>`), a renamed shared GPU '
+    + '(`nvidia.com/gpu.shared`) or more time-sliced `nvidia.com/gpu` than the instance has physically is provisionable '
+    + 'only through a NodeOverlay in the manifests (or the library\'s '
+    + `\`${ADVERTISED_RESOURCES_ANNOTATION}\` annotation, which \`MigConfig\`/\`DevicePluginConfig.applyTo\` write together `
+    + 'with the NodeOverlays). Reported (1) when a pool\'s MIG config (`nvidia.com/mig.config` with the mig-parted config in '
+    + 'the manifests or mig-parted\'s defaults) or time-slicing config would make its nodes advertise the resource but '
+    + 'nothing tells Karpenter, so no node is ever launched for the pod; (2) when a pool Karpenter knows offers the MIG '
+    + 'profile exists but the pod fits none of them (taints, node selection, counts, cpu/memory, limits). When no pool '
+    + 'offers a MIG profile at all, GPU204 reports instead.',
   *check(ctx) {
     const shared = sharedPools(ctx);
     const memo = new Map<string, PlacementVerdict>();
-    const byPool = new Map(shared.map((s) => [s.pool, s] as const));
-    const models = ctx.nodePools().map((p) => byPool.get(p) ?? p);
+    const karpenter = ctx.nodePools();
     for (const w of ctx.workloads()) {
-      const mig = Object.keys(podGpuDemand(w.template)).filter(isMigResourceName);
-      for (const resource of mig) {
-        const offering = models.filter((m) => offers('effective' in m ? m.effective : m, resource));
-        if (offering.length === 0) continue;
-        const verdicts = offering.map((m) => placeOn(ctx, memo, w.template, m));
+      const demand = ctx.gpuDemand(w.template);
+      for (const resource of Object.keys(demand).sort()) {
+        if (!isSlicedResource(resource, shared)) continue;
+        // Karpenter's view: instance type capacity + NodeOverlays + the library's advertisement.
+        const offering = karpenter.filter((p) => offers(p, resource));
+        const verdicts = offering.map((p) => ctx.placement(w.template, p));
         if (verdicts.some((v) => v.fits)) continue;
+        // The nodes' view: what the MIG manager / device plugin would advertise once a node runs.
+        const derived = shared.filter((sp) => sp.effective !== sp.pool && offers(sp.effective, resource));
+        const nodeView = derived.filter((sp) => placeOn(ctx, memo, w.template, sp).fits);
+        if (nodeView.length > 0) {
+          const sp = nodeView[0];
+          const type = placeOn(ctx, memo, w.template, sp).instanceTypes[0];
+          const perNode = sp.effective.advertisedResources(type)[resource] ?? 0;
+          const seen = sp.pool.advertisedResources(type)[resource] ?? 0;
+          yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
+            `requests ${+demand[resource].toFixed(3)} ${resource}: the nodes of NodePool(s) ${nodeView.map((x) => `${x.pool.name} (${sharingOf(x)})`).join(', ')} `
+            + 'would advertise it once running, but Karpenter only launches a node whose instance type or NodeOverlay offers '
+            + `it, and nothing in these manifests does (Karpenter sees ${resource} ${seen} on ${type.name}, not ${perNode}); the pod stays Pending`,
+            `Add a NodeOverlay (karpenter.sh/v1alpha1) with capacity {${resource}: "${perNode}"} and requirements karpenter.sh/nodepool In [${sp.pool.name}], `
+            + `karpenter.k8s.aws/instance-gpu-count In [${type.gpuCount}] (MigConfig.applyTo / DevicePluginConfig.applyTo make it), and turn on `
+            + 'Karpenter\'s nodeOverlay feature gate (GpuEksStack does when the chart has NodeOverlays).');
+          continue;
+        }
+        const all = [...verdicts, ...derived.filter((sp) => !offering.includes(sp.pool)).map((sp) => placeOn(ctx, memo, w.template, sp))];
+        if (all.length === 0) continue; // nothing offers it: GPU204 (MIG) / GPU203 (whole GPUs) report these
+        if (!isMigResourceName(resource) && derived.length === 0) continue; // a whole-GPU misfit: GPU203's
         yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
-          `requests ${resource}, offered by NodePool(s) ${verdicts.map((v) => v.pool.name).join(', ')}, but fits none of them: `
-          + verdicts.map((v) => `${v.pool.name}: ${v.reason}`).join('; '));
+          `requests ${resource}, offered by NodePool(s) ${all.map((v) => v.pool.name).join(', ')}, but fits none of them: `
+          + all.map((v) => `${v.pool.name}: ${v.reason}`).join('; '));
       }
     }
   },
