@@ -100,11 +100,11 @@ describe('GPU204 MIG resource offered', () => {
     expect(of(run([pool(['p5.48xlarge']), mig]), 'GPU204')).toHaveLength(1);
   });
   test('a NodeOverlay in the manifests offering the slice to the pool satisfies it (Karpenter\'s view)', () => {
-    const overlay = (name: string, pool: string, capacity: Record<string, string>) => ({
+    const overlay = (name: string, poolName: string, capacity: Record<string, string>) => ({
       apiVersion: 'karpenter.sh/v1alpha1',
       kind: 'NodeOverlay',
       metadata: { name },
-      spec: { requirements: [{ key: 'karpenter.sh/nodepool', operator: 'In', values: [pool] }, { key: 'karpenter.k8s.aws/instance-gpu-count', operator: 'In', values: ['8'] }], capacity },
+      spec: { requirements: [{ key: 'karpenter.sh/nodepool', operator: 'In', values: [poolName] }, { key: 'karpenter.k8s.aws/instance-gpu-count', operator: 'In', values: ['8'] }], capacity },
     });
     expect(of(run([pool(['p4d.24xlarge']), overlay('p4d-slices', 'p4d', { 'nvidia.com/mig-1g.10gb': '56' }), mig]), 'GPU204')).toEqual([]);
     // An overlay for another pool, or for another resource, does not.
