@@ -24,6 +24,7 @@ import {
   KedaAddonOptions,
   PrometheusAddonOptions,
 } from './addons';
+import { _KarpenterFeatureGates } from './feature-gates';
 import { KarpenterAwsResources } from './karpenter';
 import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorProps, kubePrometheusStackUrl } from './private/helm-values';
 import {
@@ -199,6 +200,7 @@ export class GpuEksCluster extends Construct {
 
   private readonly addons: Construct[] = [];
   private readonly chartIds = new Set<string>();
+  private featureGates!: _KarpenterFeatureGates;
 
   constructor(scope: Construct, id: string, props: GpuEksClusterProps = {}) {
     super(scope, id);
@@ -409,6 +411,8 @@ export class GpuEksCluster extends Construct {
         `is ${replicas}, more than the system node group's maxSize ${maxSize} (each replica needs its own node)`,
         `raise systemNodeGroup.maxSize to ${replicas} or lower karpenter.replicas`);
     }
+    // Feature gates follow the charts added later (NodeOverlays, reservations, static pools): see feature-gates.ts.
+    this.featureGates = new _KarpenterFeatureGates(this, { reservedCapacity: true }, (karpenterOpts.values as any)?.settings?.featureGates);
     const karpenterVersion = this.checkVersion('karpenter.version', karpenterOpts.version ?? KARPENTER_CHART.version);
     this.karpenterChart = this.cluster.addHelmChart('KarpenterChart', {
       repository: KARPENTER_CHART.repository,
@@ -419,7 +423,7 @@ export class GpuEksCluster extends Construct {
       createNamespace: karpenterNamespace !== 'kube-system',
       wait: true,
       timeout: Duration.minutes(10),
-      values: deepMerge({
+      values: this.featureGates.apply(deepMerge({
         replicas,
         serviceAccount: { create: true, name: serviceAccount },
         settings: {
@@ -433,7 +437,7 @@ export class GpuEksCluster extends Construct {
           env: [{ name: 'AWS_REGION', value: region }],
           resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
         },
-      }, this.values('karpenter.values', karpenterOpts.values)),
+      }, this.values('karpenter.values', karpenterOpts.values))),
     });
     this.karpenterChart.node.addDependency(this.systemNodeGroup, podIdentity, nodeAccess, karpenterAws);
 
@@ -527,6 +531,7 @@ export class GpuEksCluster extends Construct {
    */
   public addChart(chart: cdk8s.Chart): eks.KubernetesManifest {
     this.checkChart(chart, 'chart');
+    this.featureGates.track(chart);
     for (const c of chart.node.findAll()) {
       if (isClusterBindable(c)) c.bindCluster(this.clusterName, this.karpenterNodeRoleName);
     }
