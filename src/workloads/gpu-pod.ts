@@ -205,10 +205,19 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
     fitting = [...new Set(fits.flatMap((v) => v.instanceTypes))];
   }
 
-  // 2. Default cpu/memory: the smallest share over the fitting types.
-  const share = (t: GpuInstanceType) => gpus.gpuShareOn(t.gpu) / t.gpuCount;
-  const defCpu = floorCpu(Math.min(...fitting.map((t) => allocatableOf(t).cpu * share(t))));
-  const defMem = floorMemory(Math.min(...fitting.map((t) => allocatableOf(t).memoryBytes * share(t))));
+  // 2. Default cpu/memory: per slice. A node's allocatable is divided by the slices it holds: whole GPUs per node,
+  //    time-sliced replicas × GPUs (what the pool advertises), MIG by the profile's compute fraction. The default is
+  //    the smallest share over the fitting (pool, type) pairs, so a node full of such pods fits wherever they land.
+  const pairs: Array<{ model?: PoolModel; type: GpuInstanceType }> = verdicts.some((v) => v.fits)
+    ? verdicts.filter((v) => v.fits).flatMap((v) => v.instanceTypes.map((type) => ({ model: v.pool, type })))
+    : fitting.map((type) => ({ type }));
+  const share = (p: { model?: PoolModel; type: GpuInstanceType }): number => {
+    if (gpus.isMig) return gpus.gpuShareOn(p.type.gpu) / p.type.gpuCount;
+    const advertised = p.model?.advertisedResources(p.type)[gpus.resourceName] ?? 0;
+    return gpus.count / (advertised > 0 ? advertised : p.type.gpuCount);
+  };
+  const defCpu = floorCpu(Math.min(...pairs.map((p) => allocatableOf(p.type).cpu * share(p))));
+  const defMem = floorMemory(Math.min(...pairs.map((p) => allocatableOf(p.type).memoryBytes * share(p))));
   let cpuCores = defCpu;
   if (props.cpu !== undefined) {
     cpuCores = parseQuantity(props.cpu.amount, 'cpu');
@@ -222,6 +231,28 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
   if (cpuCores < 0.1 || memoryBytes < 256 * MiB) {
     throw new GpuConfigError(scope, 'pools', `leave too little cpu/memory per pod (${cpuCores} cpu, ${Math.round(memoryBytes / MiB)} MiB) on ${fitting[0].name}`,
       'set cpu and memory explicitly, or use larger instance types');
+  }
+
+  // 2b. Shared GPUs: explicit cpu/memory must let every slice of a node be used on some fitting type, or the node's
+  //     other slices sit idle and Karpenter launches a node per pod.
+  const sharedPairs = pairs.filter((p) => gpus.isMig || share(p) < gpus.count / p.type.gpuCount - 1e-9);
+  if ((props.cpu !== undefined || props.memory !== undefined) && sharedPairs.length > 0) {
+    const slicesOf = (p: { model?: PoolModel; type: GpuInstanceType }) => Math.floor(1 / share(p) + 1e-9);
+    const colocated = (p: { model?: PoolModel; type: GpuInstanceType }) => {
+      const alloc = allocatableOf(p.type);
+      return Math.min(Math.floor(alloc.cpu / cpuCores + 1e-9), Math.floor(alloc.memoryBytes / memoryBytes + 1e-9));
+    };
+    if (sharedPairs.every((p) => colocated(p) < slicesOf(p))) {
+      const p = sharedPairs[0];
+      const alloc = allocatableOf(p.type);
+      const prop = props.cpu !== undefined && Math.floor(alloc.cpu / cpuCores + 1e-9) < slicesOf(p) ? 'cpu' : 'memory';
+      throw new GpuConfigError(scope, prop,
+        `is ${prop === 'cpu' ? `${_cpuQuantity(cpuCores)} cpu` : `${Math.round(memoryBytes / MiB)} MiB`} per pod, so only ${colocated(p)} of the `
+        + `${slicesOf(p)} GPU slices of a ${p.type.name} (${_cpuQuantity(Math.floor(alloc.cpu * 1000) / 1000)} cpu, ${Math.floor(alloc.memoryBytes / GiB)} GiB allocatable) can be used; `
+        + 'the other slices sit idle and Karpenter launches a node per pod',
+        `use at most ${prop === 'cpu' ? `${_cpuQuantity(floorCpu(alloc.cpu / slicesOf(p)))} cpu` : `${Math.round(floorMemory(alloc.memoryBytes / slicesOf(p)) / MiB)} MiB`} `
+        + `per pod (the default for these pools: ${_cpuQuantity(defCpu)} cpu, ${Math.round(defMem / MiB)} MiB), or use whole GPUs`);
+    }
   }
 
   // 3. The whole pod must fit somewhere (one scheduling model): catches cpu/memory overrides that fit nowhere.
