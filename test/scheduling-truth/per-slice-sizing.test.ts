@@ -10,8 +10,10 @@ import { planGpuWorkloads } from '../../src/plan';
 import { GpuNodePool } from '../../src/pools';
 import { allocatableOf } from '../../src/scheduling/placement';
 import { DevicePluginConfig, MigConfig, MigLayout } from '../../src/sharing';
+import { validateManifests } from '../../src/validation';
 import { GpuRequest, InferenceDeployment } from '../../src/workloads';
 import { configError } from '../config-error';
+import { loadYaml, of } from '../validation/helpers';
 import { BOUND, chart, synth } from '../workloads/helpers';
 
 function timeSlicedPool(c: ReturnType<typeof chart>) {
@@ -66,5 +68,16 @@ describe('per-slice sizing on shared GPUs', () => {
     expect(m.property).toBe('memory');
     // Within a quarter of the node: accepted.
     expect(() => new InferenceDeployment(c, 'ok', { pools: [pool], image: 'x:1', cpu: kplus.Cpu.millis(500), memory: Size.gibibytes(2) })).not.toThrow();
+  });
+});
+
+describe('GPU405: lint warns when sliced pods\' cpu/memory leave slices unusable (foreign YAML)', () => {
+  const dir = `${__dirname}/../fixtures/rules/GPU405`;
+  test('3 cpu / 12Gi notebooks on a 4-way time-sliced g5.xlarge: warning with the per-slice size', () => {
+    const [f] = of(validateManifests(loadYaml(`${dir}/fail.yaml`)), 'GPU405');
+    expect(f.severity).toBe('warning');
+    expect(f.message).toMatch(/a g5.xlarge of NodePool notebooks offers 4 slices but its allocatable \(3.4\d cpu, .*Gi\) holds only 1 such pod; 3 slices per node sit idle/);
+    expect(f.remediation).toMatch(/Request at most 0.8 cpu/);
+    expect(of(validateManifests(loadYaml(`${dir}/pass.yaml`)), 'GPU405')).toEqual([]);
   });
 });

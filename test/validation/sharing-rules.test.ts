@@ -31,14 +31,14 @@ const tsConfigMap = (key: string, ts: any, name = 'device-plugin-config') => ({
 });
 const gpuApp = (limits: Record<string, unknown>, o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { ...limits, cpu: '2', memory: '8Gi' }, ...o });
 
-describe('SHARING_RULES (GPU401-GPU404)', () => {
+describe('SHARING_RULES (GPU401-GPU405)', () => {
   test('ids are GPU4xx, unique, documented', () => {
-    expect(SHARING_RULES.map((r) => r.id)).toEqual(['GPU401', 'GPU402', 'GPU403', 'GPU404']);
+    expect(SHARING_RULES.map((r) => r.id)).toEqual(['GPU401', 'GPU402', 'GPU403', 'GPU404', 'GPU405']);
     for (const r of SHARING_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
     }
-    expect(SHARING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.WARNING]);
+    expect(SHARING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.WARNING, Severity.WARNING]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).

@@ -17,8 +17,8 @@
 import { parse } from 'yaml';
 import { GpuInstanceType, MigGpu } from '../../catalog';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel, poolModelOf } from '../../scheduling/nodepool';
-import { placeOnPool, PlacementVerdict, placementSignature } from '../../scheduling/placement';
-import { isMigResourceName, podGpuDemand } from '../../scheduling/resources';
+import { allocatableOf, placeOnPool, PlacementVerdict, placementSignature } from '../../scheduling/placement';
+import { isMigResourceName, podCpuMemoryRequests, podGpuDemand } from '../../scheduling/resources';
 import { POD_TEMPLATE_KINDS, PodTemplateRef } from '../../scheduling/workloads';
 import { MigLayout } from '../../sharing/mig-layout';
 import { Severity } from '../model';
@@ -349,5 +349,59 @@ export const TIME_SLICED_PRODUCTION: Rule = {
   },
 };
 
+/** GPU405 — a pod on shared GPUs should leave room for every slice of a node. */
+export const SLICES_USABLE: Rule = {
+  id: 'GPU405',
+  title: 'A pod on shared GPUs (MIG or time-slicing) should request cpu/memory that let every slice of a node be used',
+  severity: Severity.WARNING,
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'NodeOverlay', 'ConfigMap', 'ClusterPolicy'],
+  remediation: 'Request at most the node\'s allocatable cpu/memory divided by the slices it holds (cdk8s-gpu\'s workloads do this by default), or use whole GPUs.',
+  description: 'A node of a MIG or time-sliced pool offers several slices of a GPU resource. The scheduler places a pod only '
+    + 'where its cpu and memory fit too, so when a node\'s allocatable cpu or memory (after kube-reserved, the VM '
+    + 'overhead, the eviction threshold and daemonsets: the scheduling model\'s system reserve) holds fewer of these '
+    + 'pods than the node has slices, the other slices sit idle and Karpenter launches another node for the next pod. '
+    + 'Judged on every pool the pod fits (Karpenter\'s view, or the pool\'s MIG/time-slicing config); a warning when no '
+    + 'fitting instance type lets all its slices be used. Pods without cpu/memory requests are not judged.',
+  *check(ctx) {
+    const shared = sharedPools(ctx);
+    const byPool = new Map(shared.map((sp) => [sp.pool, sp] as const));
+    const memo = new Map<string, PlacementVerdict>();
+    for (const w of ctx.workloads()) {
+      const req = podCpuMemoryRequests(w.template);
+      if (!(req.cpu > 0) && !(req.memoryBytes > 0)) continue;
+      const demand = ctx.gpuDemand(w.template);
+      for (const resource of Object.keys(demand).sort()) {
+        const judged: Array<{ pool: string; type: GpuInstanceType; slices: number; fit: number; cpu: number; mem: number }> = [];
+        let usable = false;
+        for (const pool of ctx.nodePools()) {
+          const sp = byPool.get(pool);
+          // The node's view (its MIG/time-slicing config); GPU401 judges whether Karpenter is told.
+          const model = sp ? sp.effective : pool;
+          const verdict = sp && sp.effective !== pool ? placeOn(ctx, memo, w.template, sp) : ctx.placement(w.template, pool);
+          if (!verdict.fits) continue;
+          for (const type of verdict.instanceTypes) {
+            const advertised = model.advertisedResources(type)[resource] ?? 0;
+            if (!isMigResourceName(resource) && advertised <= type.gpuCount) continue; // not shared
+            const slices = Math.floor(advertised / demand[resource] + 1e-9);
+            if (slices < 2) continue;
+            const alloc = allocatableOf(type);
+            const fit = Math.min(req.cpu > 0 ? Math.floor(alloc.cpu / req.cpu + 1e-9) : Infinity,
+              req.memoryBytes > 0 ? Math.floor(alloc.memoryBytes / req.memoryBytes + 1e-9) : Infinity);
+            if (fit >= slices) usable = true;
+            else judged.push({ pool: pool.name, type, slices, fit, cpu: alloc.cpu, mem: alloc.memoryBytes });
+          }
+        }
+        if (usable || judged.length === 0) continue;
+        const j = judged[0];
+        yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
+          `requests ${+req.cpu.toFixed(3)} cpu and ${+(req.memoryBytes / 2 ** 30).toFixed(2)}Gi per pod of ${resource}: a ${j.type.name} of NodePool ${j.pool} `
+          + `offers ${j.slices} slices but its allocatable (${+j.cpu.toFixed(2)} cpu, ${+(j.mem / 2 ** 30).toFixed(1)}Gi) holds only ${j.fit} such pod${j.fit === 1 ? '' : 's'}; `
+          + `${j.slices - j.fit} slice${j.slices - j.fit === 1 ? '' : 's'} per node sit idle and Karpenter launches a node for every ${Math.max(j.fit, 1)} pod${j.fit === 1 ? '' : 's'}`,
+          `Request at most ${+(Math.floor(j.cpu / j.slices * 10) / 10).toFixed(1)} cpu and ${Math.floor(j.mem / j.slices / 2 ** 20)}Mi per pod on ${j.type.name}, or use whole GPUs.`);
+      }
+    }
+  },
+};
+
 /** The sharing rules, sorted by id. */
-export const SHARING_RULES: Rule[] = [MIG_SLICE_PLACEABLE, MIG_POOL_MIG_CAPABLE, TIME_SLICED_SINGLE_REQUEST, TIME_SLICED_PRODUCTION];
+export const SHARING_RULES: Rule[] = [MIG_SLICE_PLACEABLE, MIG_POOL_MIG_CAPABLE, TIME_SLICED_SINGLE_REQUEST, TIME_SLICED_PRODUCTION, SLICES_USABLE];
