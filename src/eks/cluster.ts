@@ -27,6 +27,7 @@ import {
 import { _KarpenterFeatureGates } from './feature-gates';
 import { KarpenterAwsResources } from './karpenter';
 import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorProps, kubePrometheusStackUrl } from './private/helm-values';
+import { _checkChartReservations, _reservationOf } from './reservations';
 import {
   DEFAULT_KUBERNETES_MINOR,
   GPU_OPERATOR_CHART,
@@ -36,6 +37,7 @@ import {
 } from './versions';
 import { GpuConfigError } from '../errors';
 import { NameRule, validateDns1123Name } from '../naming';
+import { CapacityReservation } from '../pools/capacity';
 import { optionalBoolean } from '../private/checks';
 import { describeValue as describe } from '../private/describe';
 import { GpuOperatorProps, GpuOperatorSettings } from '../sharing/operator';
@@ -519,6 +521,17 @@ export class GpuEksCluster extends Construct {
   }
 
   /**
+   * A reservation of `capacityReservationIds` for a pool's `capacityReservations`, so the id is written once: a
+   * Capacity Block when `endsAt` is given (TrainingJob warns when its deadline outlives the block), else an On-Demand
+   * Capacity Reservation. Refuses an id the cluster does not name.
+   * @param id one of `capacityReservationIds`
+   * @param endsAt when the Capacity Block ends @default - an On-Demand Capacity Reservation
+   */
+  public capacityReservation(id: string, endsAt?: Date): CapacityReservation {
+    return _reservationOf(this, this.capacityReservationIds, id, endsAt);
+  }
+
+  /**
    * Deploys a cdk8s chart onto the cluster, after Karpenter (and its CRDs) and every add-on.
    *
    * Before rendering, every construct in the chart that has a `bindCluster(clusterName, nodeRoleName)`
@@ -531,6 +544,7 @@ export class GpuEksCluster extends Construct {
    */
   public addChart(chart: cdk8s.Chart): eks.KubernetesManifest {
     this.checkChart(chart, 'chart');
+    _checkChartReservations(this, this.capacityReservationIds, chart);
     this.featureGates.track(chart);
     for (const c of chart.node.findAll()) {
       if (isClusterBindable(c)) c.bindCluster(this.clusterName, this.karpenterNodeRoleName);

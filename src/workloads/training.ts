@@ -6,6 +6,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
+import { _warnCapacityBlockEnds } from './capacity-block';
 import {
   _checkTeamQuota, _containerResources, _containerSecurity, _env, _mib, _namespace, _patchPodSpec, _placeWorkload,
   _podSecurity, _resolvePlacement, _setGpuResources, _validateWorkloadNames, _wholeSeconds,
@@ -29,6 +30,13 @@ export interface TrainingJobProps extends GpuWorkloadProps {
   readonly activeDeadline?: Duration;
   /** Delete the finished Job (and its pods) after this long. @default Duration.hours(1) */
   readonly ttlAfterFinished?: Duration;
+  /**
+   * When the Job is expected to start. With it, a Capacity Block of the pools (`CapacityReservation.capacityBlock(id,
+   * endsAt)`) that Karpenter drains (40 minutes before its end) before `startsAt + activeDeadline` gives a warning:
+   * the Job can be evicted before it finishes.
+   * @default - not compared with Capacity Block ends (synthesis never reads the clock)
+   */
+  readonly startsAt?: Date;
   /**
    * The checkpoint volume. Preemption (by a higher tier) and spot interruptions restart training: without
    * checkpoints it starts from scratch.
@@ -90,6 +98,12 @@ export class TrainingJob extends Construct {
     }
     const deadline = Duration.seconds(_wholeSeconds(this, 'activeDeadline', props.activeDeadline ?? Duration.hours(24), 1));
     const ttl = Duration.seconds(_wholeSeconds(this, 'ttlAfterFinished', props.ttlAfterFinished ?? Duration.hours(1), 0));
+    if (props.startsAt !== undefined) {
+      if (!(props.startsAt instanceof Date) || Number.isNaN(props.startsAt.getTime())) {
+        throw new GpuConfigError(this, 'startsAt', 'is not a valid Date', 'pass the expected start, e.g. new Date(\'2027-01-04T08:00:00Z\'), or leave it unset');
+      }
+      _warnCapacityBlockEnds(this, props.pools, deadline.toSeconds(), props.startsAt.getTime());
+    }
 
     const ns = this.namespace;
     this.job = new kplus.Job(this, 'Resource', {
