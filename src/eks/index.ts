@@ -3,3 +3,4 @@
 export * from './addons';
 export * from './cluster';
 export * from './stack';
+export { DRA_MIN_KUBERNETES_MINOR, NvidiaDraDriverOptions } from './dra';

@@ -3,10 +3,19 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuEksCluster, GpuEksClusterProps } from './cluster';
+import { clusterPropsForDra, draDriverEnabled, installNvidiaDraDriver, NvidiaDraDriverOptions } from './dra';
 import { GpuConfigError } from '../errors';
 
 /** Properties of {@link GpuEksStack}: the stack's own props plus the cluster's. */
-export interface GpuEksStackProps extends StackProps, GpuEksClusterProps {}
+export interface GpuEksStackProps extends StackProps, GpuEksClusterProps {
+  /**
+   * Install NVIDIA's DRA driver for GPUs (pinned chart, src/eks/versions.ts) so pods claim GPUs through
+   * `resource.k8s.io/v1` (`GpuRequest.dra`). Needs `kubernetesVersion` 1.34 or later; turns the GPU Operator's
+   * device plugin off (the two cannot manage the same GPUs). See src/eks/dra.ts.
+   * @default - not installed: GPUs are served by the device plugin
+   */
+  readonly draDriver?: NvidiaDraDriverOptions;
+}
 
 /**
  * A stack holding one {@link GpuEksCluster}, with outputs for the cluster name, the
@@ -18,6 +27,8 @@ export interface GpuEksStackProps extends StackProps, GpuEksClusterProps {}
 export class GpuEksStack extends Stack {
   /** The GPU cluster construct (cluster, Karpenter, add-ons). */
   public readonly gpuCluster: GpuEksCluster;
+  /** The NVIDIA DRA driver chart, when `draDriver` is set. @default - none */
+  public readonly draDriverChart?: eks.HelmChart;
 
   constructor(scope: Construct, id: string, props: GpuEksStackProps = {}) {
     // Stack's own `props = {}` default covers undefined only; refuse null before it reads props.env.
@@ -27,7 +38,12 @@ export class GpuEksStack extends Stack {
         'pass an object of GpuEksStackProps, or omit it for the defaults');
     }
     super(scope, id, props);
-    this.gpuCluster = new GpuEksCluster(this, 'GpuCluster', props);
+    const dra = draDriverEnabled(this, props.draDriver);
+    this.gpuCluster = new GpuEksCluster(this, 'GpuCluster', dra ? clusterPropsForDra(this, props) : props);
+    if (dra) {
+      const after = [this.gpuCluster.systemNodeGroup, ...(this.gpuCluster.gpuOperatorChart ? [this.gpuCluster.gpuOperatorChart] : [])];
+      this.draDriverChart = installNvidiaDraDriver(this, this.gpuCluster.cluster, after, props.draDriver!);
+    }
 
     new CfnOutput(this, 'ClusterName', {
       description: 'EKS cluster name',

@@ -7,6 +7,10 @@
  * - NVIDIA GPU Operator v26.7.0: gpu-operator README @ v26.7.0 (the chart version carries the `v` prefix).
  * - KEDA 2.20.2: kedacore/charts keda/Chart.yaml @ 1444d00d.
  * - kube-prometheus-stack 88.5.3: prometheus-community/helm-charts Chart.yaml @ cf408a29.
+ * - NVIDIA DRA driver for GPUs 25.8.1: kubernetes-sigs/dra-driver-nvidia-gpu (formerly NVIDIA/k8s-dra-driver-gpu) tag
+ *   v25.8.1, `deployments/helm/nvidia-dra-driver-gpu/Chart.yaml` (version and appVersion 25.8.1, kubeVersion
+ *   >=1.32.0-0), the newest release tag of the repository's snapshot (2026-08-07; main is at 0.5.0-dev under the
+ *   chart name dra-driver-nvidia-gpu); published in NVIDIA's NGC Helm repository as `nvidia-dra-driver-gpu`.
  *
  * Every version is exact: a chart installed without a version floats to whatever is newest on the day of
  * `cdk deploy`, which is how clusters drift apart.
@@ -48,6 +52,13 @@ export const KUBE_PROMETHEUS_STACK_CHART: HelmChartCoordinates = {
   repository: 'https://prometheus-community.github.io/helm-charts',
   chart: 'kube-prometheus-stack',
   version: '88.5.3',
+};
+
+/** NVIDIA DRA driver for GPUs chart (installed by `GpuEksStack` with `draDriver`). */
+export const NVIDIA_DRA_DRIVER_CHART: HelmChartCoordinates = {
+  repository: 'https://helm.ngc.nvidia.com/nvidia',
+  chart: 'nvidia-dra-driver-gpu',
+  version: '25.8.1',
 };
 
 /**

@@ -28,9 +28,10 @@ import {
 import { ScalerIndex } from './replicas';
 import { Assignment, exceededLimits, limitCapacityOf, packPool, spill, SpillResult, usedCapacity } from './spill';
 import { extendedResourceRefusals } from '../scheduling/api-validity';
+import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
 import { placeOnPool, PlacementVerdict, preferredVerdict } from '../scheduling/placement';
-import { isGpuResourceName, podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
+import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
 import { ManifestIndex, objectRefOf } from '../validation/context';
 import { validateManifests } from '../validation/engine';
 import { SourcedManifest } from '../validation/model';
@@ -311,8 +312,7 @@ function gpuShare(pool: PoolModel, type: GpuInstanceType, demand: Readonly<Recor
   const adv = pool.advertisedResources(type);
   let share = 0;
   for (const [r, n] of Object.entries(demand)) {
-    if (!isGpuResourceName(r)) continue;
-    const perGpu = type.gpuCount > 0 ? (adv[r] ?? 0) / type.gpuCount : 0;
+    const perGpu = type.gpuCount > 0 ? offeredOnNode(r, type, adv) / type.gpuCount : 0;
     share += perGpu > 0 ? n / perGpu : 0;
   }
   return share;

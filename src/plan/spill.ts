@@ -13,6 +13,7 @@
  */
 import { GpuInstanceType } from '../catalog';
 import { packFirstFitDecreasing, PackGroup } from './packing';
+import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, SystemReserve } from '../scheduling/placement';
 
@@ -55,7 +56,7 @@ export interface SpillResult<W extends SpillDemand> {
 function nodeCapacity(pool: PoolModel, type: GpuInstanceType, resources: readonly string[], reserve: SystemReserve | undefined): number[] {
   const adv = pool.advertisedResources(type);
   const alloc = allocatableOf(type, reserve);
-  return [...resources.map((r) => adv[r] ?? 0), alloc.cpu, alloc.memoryBytes];
+  return [...resources.map((r) => offeredOnNode(r, type, adv)), alloc.cpu, alloc.memoryBytes];
 }
 
 /** Nodes per instance type needed for `assignments` on `pool` (first-fit decreasing per type). */

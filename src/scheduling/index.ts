@@ -8,6 +8,7 @@
  * - workloads.ts  the pod template of any workload kind, with its field path (CronJob: spec.jobTemplate.spec…).
  * - resources.ts  quantities, extended/GPU resource names, effective pod requests (init + sidecar rule).
  * - nodepool.ts   what a Karpenter NodePool can launch: catalog types allowed by its requirements, node labels.
+ * - dra.ts        GPU demand through DRA claims (ResourceClaimTemplate device requests), by device class.
  * - placement.ts  the predicate chain taints → node selection → GPUs → cpu/memory (minus system reserve) → limits,
  *                 returning one verdict per pool with the first failed predicate in words.
  *
@@ -20,3 +21,4 @@ export * from './resources';
 export * from './nodepool';
 export * from './placement';
 export * from './api-validity';
+export * from './dra';

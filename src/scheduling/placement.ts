@@ -5,11 +5,13 @@
  * Predicates, in order (the first one that rules out every instance type gives the reason):
  * 1. taints — the pool's `taints` (not `startupTaints`) with NoSchedule/NoExecute must be tolerated;
  * 2. node selection — `nodeSelector` and required node affinity against each type's node labels;
- * 3. GPU resources — each GPU resource the pod needs must be advertised by the node in that number;
+ * 3. GPU resources — each GPU resource the pod needs must be advertised by the node in that number (a DRA device
+ *    class: one device per GPU, see `draCapacity`);
  * 4. cpu/memory — the pod's effective requests must fit the node's allocatable (see {@link allocatableOf});
  * 5. pool limits — a type whose capacity alone exceeds `spec.limits` can never be launched.
  */
 import { GpuInstanceType } from '../catalog';
+import { offeredOnNode } from './dra';
 import {
   firstFailingNodeSelectorEntry, formatRequirement, LabelSpace, nodeSelectorTermAllowsSpace,
   requiredNodeAffinityAllowsSpace, requiredNodeSelectorTerms, requirementAllowsSpace,
@@ -160,11 +162,12 @@ export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: Placeme
   // 3. GPU resources
   const demand = podGpuDemand(t);
   let gpuFit = selected;
+  const offeredOn = (type: GpuInstanceType, resource: string): number => offeredOnNode(resource, type, pool.advertisedResources(type));
   for (const [resource, n] of Object.entries(demand)) {
     const before = gpuFit;
-    gpuFit = gpuFit.filter((s) => (pool.advertisedResources(s.type)[resource] ?? 0) >= n);
+    gpuFit = gpuFit.filter((s) => offeredOn(s.type, resource) >= n);
     if (gpuFit.length === 0) {
-      const offered = before.map((s) => ({ s, n: pool.advertisedResources(s.type)[resource] ?? 0 }));
+      const offered = before.map((s) => ({ s, n: offeredOn(s.type, resource) }));
       const best = offered.reduce((a, b) => (b.n > a.n ? b : a));
       const reason = best.n === 0
         ? `needs ${fmtNum(n)} ${resource} per pod; no allowed instance type of this pool advertises ${resource}`

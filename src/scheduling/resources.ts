@@ -185,7 +185,8 @@ export function effectivePodRequests(t: PodTemplateRef, resources: readonly stri
 
 /**
  * Effective pod demand per GPU resource named anywhere in the pod: max(max over init containers, sum over
- * containers), sidecars included as described in {@link effectivePodRequests}. Resources with 0 demand are omitted.
+ * containers), sidecars included as described in {@link effectivePodRequests}, plus the template's DRA GPU demand
+ * (`draDemand`, keyed by device class). Resources with 0 demand are omitted.
  */
 export function podGpuDemand(t: PodTemplateRef): Record<string, number> {
   const names = new Set<string>();
@@ -193,6 +194,7 @@ export function podGpuDemand(t: PodTemplateRef): Record<string, number> {
   const all = effectivePodRequests(t, [...names].sort());
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(all)) if (v > 0) out[k] = v;
+  for (const [k, v] of Object.entries(t.draDemand ?? {})) if (v > 0) out[k] = (out[k] ?? 0) + v;
   return out;
 }
 

@@ -16,6 +16,11 @@ export interface PodTemplateRef {
    * `parallelism` of a Job or a CronJob's job (default 1), 1 for a Pod, `undefined` for a DaemonSet (one per node).
    */
   readonly replicas?: number;
+  /**
+   * GPU demand through DRA claims, by device class (`scheduling/dra.ts` `draGpuDemand`), filled in by whoever knows
+   * the claims (the validation index, from the manifests' ResourceClaimTemplates). @default - none
+   */
+  readonly draDemand?: Readonly<Record<string, number>>;
 }
 
 /** One container of a pod template. */

@@ -59,7 +59,8 @@ export interface GpuOperatorProps {
   /** Run the NVIDIA device plugin. @default true on AL2023, false on Bottlerocket (built in) */
   readonly devicePlugin?: boolean;
   /**
-   * The device plugin's ConfigMap (time-slicing); its `default` key is the config of nodes without the label.
+   * The device plugin's ConfigMap (time-slicing, MPS); its `default` key is the config of nodes without the label.
+   * MPS configs also start the operator's MPS control daemon on their nodes (needs `gfd`).
    * @default - none: every GPU whole
    */
   readonly devicePluginConfig?: DevicePluginConfig;
@@ -220,6 +221,10 @@ export class GpuOperatorSettings {
       if (!devicePlugin) {
         throw fail('devicePluginConfig', 'is set, but the operator runs no device plugin (devicePlugin false or Bottlerocket)',
           'enable the device plugin, or configure time-slicing in the Bottlerocket settings');
+      }
+      if (props.devicePluginConfig.hasMps && props.gfd === false) {
+        throw fail('gfd', 'is false, but devicePluginConfig shares GPUs with MPS: the MPS control daemon runs only on nodes GPU feature discovery labels nvidia.com/mps.capable=true (gpu-operator v26.7.0 state-mps-control-daemon)',
+          'drop gfd: false, or use time-slicing instead of MPS');
       }
       if (props.devicePluginConfig.migStrategy !== migStrategy) {
         throw fail('devicePluginConfig', `declares migStrategy ${props.devicePluginConfig.migStrategy}, but the operator uses ${migStrategy}`,

@@ -1,5 +1,5 @@
 /**
- * The NVIDIA device plugin's config ConfigMap (time-slicing), and applying a time-slicing config to a pool.
+ * The NVIDIA device plugin's config ConfigMap (time-slicing and MPS), and applying one of its configs to a pool.
  *
  * Format: NVIDIA/k8s-device-plugin v0.20.0 config file (`version: v1`, `flags.migStrategy`,
  * `sharing.timeSlicing.{renameByDefault, failRequestsGreaterThanOne, resources[{name, replicas}]}`). The GPU
@@ -17,6 +17,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { GpuModel } from '../catalog';
 import { GpuConfigError } from '../errors';
 import { NameRule } from '../naming';
 import { GpuNodePool } from '../pools';
@@ -48,6 +49,37 @@ export interface TimeSlicingProps {
   readonly failRequestsGreaterThanOne?: boolean;
 }
 
+/**
+ * Props of one MPS config ({@link DevicePluginConfig.addMps}): NVIDIA Multi-Process Service, concurrent kernels from
+ * several pods on one GPU, each client limited by the MPS control daemon to 1/replicas of the GPU's memory
+ * (`set_default_device_pinned_mem_limit`) and of its threads (`set_default_active_thread_percentage` 100/replicas)
+ * (k8s-device-plugin v0.20.0 `cmd/mps-control-daemon/mps/daemon.go`). Experimental upstream; full GPUs only, not on
+ * MIG-enabled GPUs; one trusted team per GPU (one fault domain).
+ */
+export interface MpsProps {
+  /** How many pods share each GPU (the node advertises GPUs × replicas; each gets 1/replicas of the GPU). */
+  readonly replicas: number;
+  /**
+   * Advertise the shared GPUs as `nvidia.com/gpu.shared` instead of `nvidia.com/gpu`, so pods opt in explicitly.
+   * @default false
+   */
+  readonly renameByDefault?: boolean;
+  /**
+   * Fail pods that request more than one MPS replica. The device plugin's MPS default is true as well
+   * (`api/config/v1/config.go`); false lets a container take several replicas (more memory/threads of the same GPUs).
+   * @default true
+   */
+  readonly failRequestsGreaterThanOne?: boolean;
+}
+
+/** What one MPS client (one replica) may use of a GPU ({@link DevicePluginConfig.mpsClientLimits}). */
+export interface MpsClientLimits {
+  /** Pinned device memory per client, MiB (GPU memory / replicas, rounded down as the control daemon does). */
+  readonly memoryMiB: number;
+  /** Active thread percentage per client (100 / replicas, rounded down). */
+  readonly activeThreadPercentage: number;
+}
+
 /** Props of {@link DevicePluginConfig}. */
 export interface DevicePluginConfigProps {
   /** The ConfigMap name (ClusterPolicy `devicePlugin.config.name`). @default 'device-plugin-config' */
@@ -62,6 +94,8 @@ export interface DevicePluginConfigProps {
 }
 
 interface TimeSlicing {
+  /** `timeSlicing` or `mps` (the key under `sharing`). */
+  readonly strategy: 'timeSlicing' | 'mps';
   readonly replicas: number;
   readonly renameByDefault: boolean;
   readonly failRequestsGreaterThanOne: boolean;
@@ -109,6 +143,39 @@ export class DevicePluginConfig extends Construct {
    * e.g. `addTimeSlicing('shared-4', { replicas: 4 })`.
    */
   public addTimeSlicing(key: string, props: TimeSlicingProps): void {
+    this.addReplicated('timeSlicing', key, props);
+  }
+
+  /**
+   * Adds an MPS config under data key `key` (the value of the node label `nvidia.com/device-plugin.config`), e.g.
+   * `addMps('mps-4', { replicas: 4 })`. The GPU Operator starts the MPS control daemon on nodes whose device plugin
+   * config shares with MPS (its `nvidia-device-plugin-mps-control-daemon` DaemonSet selects
+   * `nvidia.com/mps.capable=true`, a label GPU feature discovery sets; gpu-operator v26.7.0
+   * `assets/state-mps-control-daemon`), so `gfd` must stay on.
+   */
+  public addMps(key: string, props: MpsProps): void {
+    this.addReplicated('mps', key, props);
+  }
+
+  /** Whether any config shares with MPS. */
+  public get hasMps(): boolean {
+    return [...this.timeSlicing.values()].some((t) => t.strategy === 'mps');
+  }
+
+  /**
+   * The per-client limits the MPS control daemon sets for MPS config `key` on `gpu`: memory / replicas and
+   * 100 / replicas percent of the threads (k8s-device-plugin v0.20.0 `cmd/mps-control-daemon/mps/daemon.go`).
+   */
+  public mpsClientLimits(key: string, gpu: GpuModel): MpsClientLimits {
+    const ts = this.get(key);
+    if (ts.strategy !== 'mps') {
+      throw new GpuConfigError(this, 'config', `'${key}' is a time-slicing config, which sets no per-client limits`, 'use an MPS config (addMps)');
+    }
+    if (!(gpu instanceof GpuModel)) throw new GpuConfigError(this, 'gpu', `is ${describeValue(gpu)}, not a GpuModel`, 'pass e.g. GpuModel.A10G');
+    return { memoryMiB: Math.floor(gpu.memoryMiB / ts.replicas), activeThreadPercentage: Math.floor(100 / ts.replicas) };
+  }
+
+  private addReplicated(strategy: 'timeSlicing' | 'mps', key: string, props: TimeSlicingProps | MpsProps): void {
     const prop = `configs[${typeof key === 'string' ? JSON.stringify(key) : describeValue(key)}]`;
     if (typeof key !== 'string' || key.length === 0 || key.length > 63 || !KEY.test(key) || !/^[A-Za-z0-9](.*[A-Za-z0-9])?$/.test(key)) {
       throw new GpuConfigError(this, prop, 'is not a valid ConfigMap key and label value (it becomes nvidia.com/device-plugin.config=<key>)',
@@ -122,9 +189,14 @@ export class DevicePluginConfig extends Construct {
       throw new GpuConfigError(this, `${prop}.replicas`, `is ${describeValue(replicas)}, not a whole number ≥ 2`,
         'give how many pods share one GPU, e.g. 4 (1 would share nothing)');
     }
+    if (strategy === 'mps' && this.migStrategy === MigStrategy.SINGLE) {
+      throw new GpuConfigError(this, `${prop}`, 'is an MPS config, but the ConfigMap declares migStrategy single, which advertises MIG devices as nvidia.com/gpu; MPS shares only full GPUs, not MIG devices',
+        'use migStrategy MIXED or NONE, and apply the MPS config only to pools without MIG');
+    }
     const renameByDefault = optionalBoolean(this, `${prop}.renameByDefault`, props.renameByDefault ?? undefined, 'use true or false, or leave it out for the default');
     const failRequestsGreaterThanOne = optionalBoolean(this, `${prop}.failRequestsGreaterThanOne`, props.failRequestsGreaterThanOne ?? undefined, 'use true or false, or leave it out for the default');
     this.timeSlicing.set(key, {
+      strategy,
       replicas,
       renameByDefault: renameByDefault ?? false,
       failRequestsGreaterThanOne: failRequestsGreaterThanOne ?? true,
@@ -155,7 +227,7 @@ export class DevicePluginConfig extends Construct {
   public applyTo(pool: GpuNodePool, key: string): ApiObject[] {
     const ts = this.get(key);
     const where = `${this.node.path}.applyTo(${pool instanceof GpuNodePool ? pool.node.path : '?'}, '${key}')`;
-    _claimPool(pool, `time-slicing config ${key}`, where);
+    _claimPool(pool, `${ts.strategy === 'mps' ? 'MPS' : 'time-slicing'} config ${key}`, where);
     const resource = this.sharedResource(key);
     const perNode = new Map<number, Record<string, number>>();
     for (const t of pool.allowedInstanceTypes) {
@@ -186,7 +258,7 @@ export class DevicePluginConfig extends Construct {
     return {
       ...base,
       sharing: {
-        timeSlicing: {
+        [ts.strategy]: {
           renameByDefault: ts.renameByDefault,
           failRequestsGreaterThanOne: ts.failRequestsGreaterThanOne,
           resources: [{ name: 'nvidia.com/gpu', replicas: ts.replicas }],
@@ -199,7 +271,7 @@ export class DevicePluginConfig extends Construct {
     const ts = this.timeSlicing.get(key);
     if (!ts) {
       const shown = typeof key === 'string' ? `'${key}'` : describeValue(key);
-      throw new GpuConfigError(this, 'config', `${shown} is not a time-slicing config of ${this.name}`,
+      throw new GpuConfigError(this, 'config', `${shown} is not a time-slicing or MPS config of ${this.name}`,
         `add it with addTimeSlicing(${typeof key === 'string' ? shown : '\'shared\''}, { replicas: 4 })${this.timeSlicing.size ? ` or use one of ${[...this.timeSlicing.keys()].join(', ')}` : ''}`);
     }
     return ts;

@@ -5,6 +5,7 @@ import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
 import { Finding, ManifestSource, ObjectRef, SourcedManifest } from './model';
 import { ReadProblem, Rule, RuleContext, WorkloadRef } from './rule';
+import { DraLookup, draGpuDemand } from '../scheduling/dra';
 import { NODE_OVERLAY_KIND, PoolModel, poolModelOf } from '../scheduling/nodepool';
 import { placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
 import { podGpuDemand } from '../scheduling/resources';
@@ -26,6 +27,12 @@ export function objectRefOf(obj: any): ObjectRef {
     ...(typeof ns === 'string' && ns !== '' ? { namespace: ns } : {}),
     name: typeof obj?.metadata?.name === 'string' && obj.metadata.name !== '' ? obj.metadata.name : '<unnamed>',
   };
+}
+
+/** Whether `obj` is `namespace`/`name` (an unset namespace reads as ''). */
+function sameObject(obj: any, namespace: string, name: string): boolean {
+  const ns = typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '';
+  return obj?.metadata?.name === name && ns === namespace;
 }
 
 const key3 = (kind: string, ns: string | undefined, name: string) => `${kind}\u0000${ns ?? ''}\u0000${name}`;
@@ -155,10 +162,27 @@ export class ManifestIndex {
       this._workloads = [];
       for (const object of this.objects) {
         const template = podTemplateOf(object);
-        if (template) this._workloads.push({ object, kind: object.kind, template });
+        if (template) this._workloads.push({ object, kind: object.kind, template: this.withDraDemand(object, template) });
       }
     }
     return this._workloads;
+  }
+
+  /** The manifests' DRA objects, for {@link draGpuDemand}. */
+  public draLookup(): DraLookup {
+    return {
+      claimTemplate: (ns, name) => this.byKind('ResourceClaimTemplate', 'resource.k8s.io').find((o) => sameObject(o, ns, name)),
+      claim: (ns, name) => this.byKind('ResourceClaim', 'resource.k8s.io').find((o) => sameObject(o, ns, name)),
+      deviceClasses: () => this.byKind('DeviceClass', 'resource.k8s.io'),
+    };
+  }
+
+  /** The template with its DRA GPU demand from the manifests' claims, when it has any. */
+  private withDraDemand(object: any, template: PodTemplateRef): PodTemplateRef {
+    if (!Array.isArray(template.podSpec?.resourceClaims) || template.podSpec.resourceClaims.length === 0) return template;
+    const ns = typeof object.metadata?.namespace === 'string' ? object.metadata.namespace : '';
+    const draDemand = draGpuDemand(template.podSpec, template.podSpecPath, ns, this.draLookup());
+    return Object.keys(draDemand).length > 0 ? { ...template, draDemand } : template;
   }
 
   /** @see RuleContext.workloadsMatching */

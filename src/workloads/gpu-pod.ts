@@ -140,8 +140,9 @@ export function _cpuQuantity(cores: number): string {
   return milli % 1000 === 0 ? `${milli / 1000}` : `${milli}m`;
 }
 
-/** A pod template (plain JSON) for the scheduling model. */
-function templateFor(tolerations: PodToleration[], affinity: any, resources: Record<string, string | number>): PodTemplateRef {
+/** A pod template (plain JSON) for the scheduling model: the GPUs (an extended resource, or DRA demand) and `extra`. */
+function templateFor(tolerations: PodToleration[], affinity: any, gpus: GpuRequest, extra: Record<string, string | number> = {}): PodTemplateRef {
+  const resources = gpus.isDra ? { ...extra } : { [gpus.resourceName]: gpus.count, ...extra };
   return {
     podSpec: {
       tolerations,
@@ -150,6 +151,7 @@ function templateFor(tolerations: PodToleration[], affinity: any, resources: Rec
     },
     podSpecPath: 'spec.template.spec',
     podLabels: {},
+    ...(gpus.isDra ? { draDemand: { [gpus.resourceName]: gpus.count } } : {}),
   };
 }
 
@@ -175,7 +177,7 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
   const affinity = GpuPoolPlacement.requiredNodeAffinity(pools);
 
   // 1. GPUs alone: which instance types of which pools can serve the request?
-  let verdicts: PlacementVerdict[] = placeOnModels(templateFor(tolerations, affinity, { [gpus.resourceName]: gpus.count }), models);
+  let verdicts: PlacementVerdict[] = placeOnModels(templateFor(tolerations, affinity, gpus), models);
   let fitting: GpuInstanceType[] = [];
   let migModelled = true;
   const poolTypes = pools.flatMap((p) => p.allowedInstanceTypes);
@@ -257,8 +259,8 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
 
   // 3. The whole pod must fit somewhere (one scheduling model): catches cpu/memory overrides that fit nowhere.
   if (migModelled) {
-    const full = placeOnModels(templateFor(tolerations, affinity,
-      { [gpus.resourceName]: gpus.count, cpu: _cpuQuantity(cpuCores), memory: `${Math.round(memoryBytes / MiB)}Mi` }), models);
+    const full = placeOnModels(templateFor(tolerations, affinity, gpus,
+      { cpu: _cpuQuantity(cpuCores), memory: `${Math.round(memoryBytes / MiB)}Mi` }), models);
     if (!full.some((v) => v.fits)) {
       const first = full[0];
       const prop = first.failedPredicate === 'cpu' ? 'cpu' : first.failedPredicate === 'memory' ? 'memory' : 'pools';
@@ -315,11 +317,68 @@ export function _containerResources(p: _GpuPlacement): kplus.ContainerResources 
  * @internal
  */
 export function _setGpuResources(obj: ApiObject, podSpecPointer: string, containerIndex: number, gpus: GpuRequest): void {
+  if (gpus.isDra) {
+    _setGpuClaim(obj, podSpecPointer, containerIndex, gpus);
+    return;
+  }
   const key = gpus.resourceName.replace(/~/g, '~0').replace(/\//g, '~1');
   for (const field of ['limits', 'requests']) {
     obj.addJsonPatch(JsonPatch.add(`${podSpecPointer}/containers/${containerIndex}/resources/${field}/${key}`,
       kplus.k8s.Quantity.fromNumber(gpus.count)));
   }
+}
+
+/** The name of the claim a DRA workload's pods and container use. */
+const GPU_CLAIM = 'gpu';
+
+/**
+ * A DRA GPU request: makes the ResourceClaimTemplate (`<workload>-gpu`, id `GpuClaimTemplate` beside the workload's
+ * object) and wires `spec.resourceClaims` and the container's `resources.claims` on the **final** object. cdk8s-plus-30
+ * targets Kubernetes 1.30, whose serialiser knows only the alpha shape (`resourceClaims[].source`) and drops the v1
+ * fields (`resourceClaimTemplateName`) that a JSON patch would add, so the claim is added after serialisation.
+ * @internal
+ */
+export function _setGpuClaim(obj: ApiObject, podSpecPointer: string, containerIndex: number, gpus: GpuRequest): ApiObject {
+  const templateName = `${obj.name.slice(0, 253 - 4)}-gpu`;
+  const scope = obj.node.scope ?? obj;
+  const template = new ApiObject(scope, 'GpuClaimTemplate', {
+    apiVersion: 'resource.k8s.io/v1',
+    kind: 'ResourceClaimTemplate',
+    metadata: { name: templateName, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) },
+    spec: {
+      spec: {
+        devices: {
+          requests: [{
+            name: GPU_CLAIM,
+            exactly: {
+              deviceClassName: gpus.deviceClassName!,
+              allocationMode: 'ExactCount',
+              count: gpus.count,
+              ...(gpus.selectors.length > 0 ? { selectors: gpus.selectors.map((expression) => ({ cel: { expression } })) } : {}),
+            },
+          }],
+        },
+      },
+    },
+  });
+  const serialise = obj.toJson.bind(obj);
+  const path = podSpecPointer.split('/').filter((x) => x !== '');
+  Object.defineProperty(obj, 'toJson', {
+    configurable: true,
+    writable: true,
+    value: () => {
+      const json = serialise();
+      let podSpec: any = json;
+      for (const k of path) podSpec = podSpec[k];
+      podSpec.resourceClaims = [...(podSpec.resourceClaims ?? []).filter((c: any) => c?.name !== GPU_CLAIM),
+        { name: GPU_CLAIM, resourceClaimTemplateName: templateName }];
+      const container = podSpec.containers[containerIndex];
+      const claims = (container.resources?.claims ?? []).filter((c: any) => c?.name !== GPU_CLAIM);
+      container.resources = { ...(container.resources ?? {}), claims: [...claims, { name: GPU_CLAIM }] };
+      return json;
+    },
+  });
+  return template;
 }
 
 /** Container security context: non-root, no escalation, drop ALL, seccomp RuntimeDefault. @internal */
@@ -399,7 +458,7 @@ export function _namespace(scope: IConstruct, props: GpuWorkloadProps): string |
 /** Checks the team's GPU quota allows one pod. @internal */
 export function _checkTeamQuota(scope: IConstruct, props: GpuWorkloadProps, gpus: GpuRequest): void {
   const q = props.team?.gpuQuota;
-  if (q !== undefined && !gpus.isMig && gpus.count > q) {
+  if (q !== undefined && !gpus.isMig && !gpus.isDra && gpus.count > q) {
     throw new GpuConfigError(scope, 'gpus', `is ${gpus.count} per pod, above team ${props.team!.teamName}'s gpuQuota of ${q}; no pod could be admitted`,
       `request at most ${q} GPUs or raise the team's gpuQuota`);
   }

@@ -18,6 +18,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 import { CLUSTER_SCOPED_CORE, CORE_SCHEMA_ID, loadCoreSchemas } from './core-schema';
+import { DRA_SCHEMA_ID, loadDraSchemas } from './dra-schema';
 import { objectMetaErrors } from './object-meta';
 import { re2 } from './re2';
 import { semanticErrors } from './semantic';
@@ -120,14 +121,21 @@ function getRegistry(): Map<string, KindEntry> {
   ajv = makeAjv();
   const reg = new Map<string, KindEntry>();
   const core = loadCoreSchemas();
+  const dra = loadDraSchemas();
   if (typeof core === 'string') {
     warnOnce(core);
   } else {
+    Object.assign(core.definitions, dra.coreOverlay); // Kubernetes 1.34 pod claim shapes (DRA)
     ajv.addSchema({ $id: CORE_SCHEMA_ID, definitions: core.definitions });
     for (const [gvk, schema] of core.kinds) {
       const kind = gvk.slice(gvk.lastIndexOf('/') + 1);
       reg.set(gvk, { apiVersion: gvk.slice(0, gvk.lastIndexOf('/')), kind, namespaced: !CLUSTER_SCOPED_CORE.has(kind), source: core.source, ajvSchema: schema });
     }
+  }
+  ajv.addSchema({ $id: DRA_SCHEMA_ID, definitions: dra.definitions });
+  for (const [gvk, schema] of dra.kinds) {
+    const kind = gvk.slice(gvk.lastIndexOf('/') + 1);
+    reg.set(gvk, { apiVersion: gvk.slice(0, gvk.lastIndexOf('/')), kind, namespaced: !dra.clusterScoped.has(kind), source: dra.source, ajvSchema: schema });
   }
   if (crdsAvailable()) {
     loadCrds(SHARED_CRDS_DIR, reg);

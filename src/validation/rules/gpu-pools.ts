@@ -1,6 +1,7 @@
 /**
  * Which NodePools count as GPU pools, and the taint assumed when the manifests hold none. Shared by the rules.
  */
+import { draCapacity, isDraDemandKey } from '../../scheduling/dra';
 import { PoolModel } from '../../scheduling/nodepool';
 import { BLOCKING_TAINT_EFFECTS, Taint } from '../../scheduling/taints';
 
@@ -67,6 +68,7 @@ export function poolOfferedResources(pool: PoolModel): ReadonlySet<string> {
 
 /** Whether any instance type of the pool advertises `resource`. */
 export function poolOffers(pool: PoolModel, resource: string): boolean {
+  if (isDraDemandKey(resource)) return pool.instanceTypes.some((t) => draCapacity(resource, t, pool.advertisedResources(t)) > 0);
   return poolOfferedResources(pool).has(resource);
 }
 

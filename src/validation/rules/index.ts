@@ -4,9 +4,11 @@
  */
 import { Rule } from '../rule';
 import { SUPPRESSION_RULE } from './annotations';
+import { DRA_RULES } from './dra';
 import { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
 import { SCALING_RULES } from './keda';
 import { MONITORING_RULES } from './monitoring';
+import { MPS_RULES } from './mps';
 import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
@@ -16,6 +18,8 @@ import { WORKLOAD_RULES } from './workloads';
 export { SUPPRESSION_RULE } from './annotations';
 export { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
 export { DUPLICATE_OBJECT } from './objects';
+export { DRA_RULES } from './dra';
+export { MPS_RULES } from './mps';
 export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 export { GPU_RESOURCES_IN_LIMITS } from './resources';
 export { SCALING_RULES } from './keda';
@@ -24,7 +28,7 @@ export { SHARING_RULES } from './sharing';
 export { WORKLOAD_RULES } from './workloads';
 export * from './gpu-pools';
 
-/** Every built-in rule, sorted by id (families: GPU0xx core, GPU1xx Karpenter pools, GPU2xx workloads, GPU30x KEDA scaling, GPU31x monitoring, GPU4xx MIG and time-slicing). */
+/** Every built-in rule, sorted by id (families: GPU0xx core, GPU1xx Karpenter pools, GPU2xx workloads, GPU30x KEDA scaling, GPU31x monitoring, GPU4xx MIG, time-slicing and MPS, GPU60x DRA). */
 export const BUILTIN_RULES: readonly Rule[] = [
   SUPPRESSION_RULE,
   GPU_RESOURCES_IN_LIMITS,
@@ -40,4 +44,6 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...SCALING_RULES,
   ...MONITORING_RULES,
   ...SHARING_RULES,
+  ...MPS_RULES,
+  ...DRA_RULES,
 ].sort((a, b) => a.id.localeCompare(b.id));

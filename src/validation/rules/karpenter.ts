@@ -92,10 +92,11 @@ export const GPU_POOL_LIMITED: Rule = {
   kinds: ['NodePool'],
   remediation: 'Set spec.limits["nvidia.com/gpu"] to the most GPUs this pool may run at once.',
   description: 'Without `spec.limits["nvidia.com/gpu"]` nothing bounds how many GPU nodes Karpenter launches for the '
-    + 'pool: a runaway scaler or a stuck job queue turns into an unbounded bill.',
+    + 'pool: a runaway scaler or a stuck job queue turns into an unbounded bill. Static NodePools (`spec.replicas`) '
+    + 'are exempt: their node count is fixed, and the NodePool CRD accepts only `limits.nodes` on them.',
   *check(ctx) {
     for (const pool of ctx.nodePools()) {
-      if (!isGpuPool(pool) || pool.gpuLimit !== undefined) continue;
+      if (!isGpuPool(pool) || pool.gpuLimit !== undefined || typeof pool.object?.spec?.replicas === 'number') continue;
       const raw = pool.object?.spec?.limits?.['nvidia.com/gpu'];
       yield ctx.finding(pool.object, 'spec.limits',
         raw === undefined

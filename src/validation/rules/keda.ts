@@ -7,6 +7,7 @@
  * `maxReplicaCount` to 100; `idleReplicaCount` must be below `minReplicaCount`; KEDA creates the target's HPA itself;
  * the Prometheus trigger's `metricName` was removed in KEDA 2.12.
  */
+import { NVIDIA_GPU_DEVICE_CLASS } from '../../scheduling/dra';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
@@ -137,9 +138,13 @@ export const SCALED_OBJECT_REPLICA_BOUNDS: Rule = {
   },
 };
 
-/** Whole GPUs one pod of the workload requests (`nvidia.com/gpu`; MIG slices are not whole GPUs). */
+/**
+ * Whole GPUs one pod of the workload requests (`nvidia.com/gpu`, plus DRA claims on DeviceClass `gpu.nvidia.com`;
+ * MIG slices are not whole GPUs).
+ */
 function wholeGpus(ctx: RuleContext, w: WorkloadRef): number {
-  return ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0;
+  const demand = ctx.gpuDemand(w.template);
+  return (demand['nvidia.com/gpu'] ?? 0) + (demand[NVIDIA_GPU_DEVICE_CLASS] ?? 0);
 }
 
 /** Where a scaler keeps its maximum replicas (`spec.maxReplicaCount` of a ScaledObject, `spec.maxReplicas` of an HPA) and the value there. */

@@ -92,8 +92,13 @@ function migAdvertised(ctx: RuleContext, name: string, type: GpuInstanceType, st
   return out;
 }
 
-/** A time-slicing config: the shared resource names, replicas and failRequestsGreaterThanOne. */
-interface TimeSlicing {
+/**
+ * A replicated-sharing config (`sharing.timeSlicing` or `sharing.mps`, k8s-device-plugin v0.20.0 `api/config/v1`
+ * `ReplicatedResources`): the shared resource names, replicas and failRequestsGreaterThanOne.
+ */
+export interface TimeSlicing {
+  /** `time-slicing` or `mps` (the plugin applies MPS when both are set: `Sharing.SharingStrategy`). */
+  readonly strategy: 'time-slicing' | 'mps';
   readonly key: string;
   readonly configMap: string;
   readonly resources: Array<{ name: string; advertised: string; replicas: number }>;
@@ -105,7 +110,9 @@ function timeSlicingOf(ctx: RuleContext, pool: PoolModel): TimeSlicing | undefin
   const key = poolLabel(pool, DEVICE_PLUGIN_CONFIG_LABEL) ?? cp?.spec?.devicePlugin?.config?.default;
   if (!key || typeof key !== 'string') return undefined;
   for (const cm of configMapsWithKey(ctx, key, cp?.spec?.devicePlugin?.config?.name)) {
-    const ts = safeParse(cm.data[key])?.sharing?.timeSlicing;
+    const sharing = safeParse(cm.data[key])?.sharing;
+    const mps = sharing?.mps && Array.isArray(sharing.mps.resources) && sharing.mps.resources.some((r: any) => Number(r?.replicas) > 1);
+    const ts = mps ? sharing.mps : sharing?.timeSlicing;
     if (!ts || !Array.isArray(ts.resources)) continue;
     const resources = ts.resources.filter((r: any) => typeof r?.name === 'string' && Number(r?.replicas) > 1).map((r: any) => ({
       name: r.name,
@@ -113,13 +120,15 @@ function timeSlicingOf(ctx: RuleContext, pool: PoolModel): TimeSlicing | undefin
       replicas: Number(r.replicas),
     }));
     if (resources.length === 0) return undefined;
-    return { key, configMap: cm.metadata?.name ?? '?', resources, failRequestsGreaterThanOne: ts.failRequestsGreaterThanOne === true };
+    // MPS: the plugin sets failRequestsGreaterThanOne to true unless the config says otherwise (api/config/v1 config.go).
+    const fail = mps ? ts.failRequestsGreaterThanOne !== false : ts.failRequestsGreaterThanOne === true;
+    return { strategy: mps ? 'mps' : 'time-slicing', key, configMap: cm.metadata?.name ?? '?', resources, failRequestsGreaterThanOne: fail };
   }
   return undefined;
 }
 
 /** What a sliced pool is, and the pool model as it would advertise (annotation, else derived). */
-interface SharedPool {
+export interface SharedPool {
   readonly pool: PoolModel;
   readonly effective: PoolModel;
   readonly migConfig?: string;
@@ -128,7 +137,8 @@ interface SharedPool {
 
 const sharedCache = new WeakMap<RuleContext, SharedPool[]>();
 
-function sharedPools(ctx: RuleContext): SharedPool[] {
+/** The pools with MIG or a replicated-sharing config (time-slicing or MPS), computed once per run. */
+export function sharedPools(ctx: RuleContext): SharedPool[] {
   let out = sharedCache.get(ctx);
   if (out) return out;
   out = [];
@@ -166,7 +176,7 @@ function sharedPools(ctx: RuleContext): SharedPool[] {
 }
 
 /** Placement on a (possibly derived) pool, memoised per signature. */
-function placeOn(ctx: RuleContext, memo: Map<string, PlacementVerdict>, t: PodTemplateRef, sp: SharedPool | PoolModel): PlacementVerdict {
+export function placeOn(ctx: RuleContext, memo: Map<string, PlacementVerdict>, t: PodTemplateRef, sp: SharedPool | PoolModel): PlacementVerdict {
   const pool = 'effective' in sp ? sp.effective : sp;
   const original = 'effective' in sp ? sp.pool : sp;
   if (pool === original) return ctx.placement(t, pool);
@@ -300,7 +310,7 @@ export const TIME_SLICED_SINGLE_REQUEST: Rule = {
     + 'the same time slices.) The pool\'s config comes from its `nvidia.com/device-plugin.config` label (or ClusterPolicy '
     + '`devicePlugin.config.default`) and the device plugin ConfigMap in the manifests.',
   *check(ctx) {
-    const pools = sharedPools(ctx).filter((s) => s.timeSlicing?.failRequestsGreaterThanOne);
+    const pools = sharedPools(ctx).filter((s) => s.timeSlicing?.strategy === 'time-slicing' && s.timeSlicing.failRequestsGreaterThanOne);
     if (pools.length === 0) return;
     const memo = new Map<string, PlacementVerdict>();
     for (const w of ctx.workloads()) {
@@ -333,7 +343,7 @@ export const TIME_SLICED_PRODUCTION: Rule = {
   *check(ctx) {
     const production = new Set(ctx.byKind('Namespace', '').filter((n) => n?.metadata?.labels?.[ENVIRONMENT_LABEL] === 'production').map((n) => n.metadata.name));
     if (production.size === 0) return;
-    const pools = sharedPools(ctx).filter((s) => s.timeSlicing);
+    const pools = sharedPools(ctx).filter((s) => s.timeSlicing?.strategy === 'time-slicing');
     if (pools.length === 0) return;
     const memo = new Map<string, PlacementVerdict>();
     for (const w of ctx.workloads()) {

@@ -3,6 +3,7 @@
  * spot safety. Answers come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement.
  */
 import { GpuModel } from '../../catalog';
+import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
 import { isMigResourceName, podCpuMemoryRequests, podGpuDemand, tryParseQuantity } from '../../scheduling/resources';
@@ -114,7 +115,8 @@ export const QUOTA_ALLOWS_ONE_REPLICA: Rule = {
       const ns = nsOf(w.object);
       const cm = podCpuMemoryRequests(w.template);
       const need: Record<string, number> = { 'pods': 1, 'requests.cpu': cm.cpu, 'cpu': cm.cpu, 'requests.memory': cm.memoryBytes, 'memory': cm.memoryBytes };
-      for (const [r, n] of Object.entries(demand)) need[`requests.${r}`] = n;
+      // A DRA device class is quota'd as `<class>.deviceclass.resource.k8s.io/devices` (Kubernetes "Resource Quotas").
+      for (const [r, n] of Object.entries(demand)) need[isDraDemandKey(r) ? `${r}.deviceclass.resource.k8s.io/devices` : `requests.${r}`] = n;
       for (const q of quotas) {
         if (nsOf(q) !== ns || quotaApplies(q, w.template.podSpec?.priorityClassName) !== true) continue;
         for (const [key, raw] of Object.entries(q.spec?.hard ?? {})) {
