@@ -271,6 +271,8 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
 
   // 4. /dev/shm
   let shmBytes = Math.max(GiB, Math.floor(Math.min((gpus.isMig ? 2 : 8 * gpus.count) * GiB, memoryBytes / 4) / GiB) * GiB);
+  // A thin slice (e.g. 33-way time-slicing) may leave 1 GiB or less per pod: then a quarter of it, in 64 MiB steps.
+  if (shmBytes >= memoryBytes) shmBytes = Math.max(64 * MiB, Math.floor(memoryBytes / 4 / (64 * MiB)) * 64 * MiB);
   if (props.shmSize !== undefined) shmBytes = props.shmSize.toMebibytes() * MiB;
   if (shmBytes <= 0 || shmBytes >= memoryBytes) {
     throw new GpuConfigError(scope, 'shmSize', `is ${Math.round(shmBytes / MiB)} MiB, not below the memory limit (${Math.round(memoryBytes / MiB)} MiB); /dev/shm pages count against it`,
