@@ -24,6 +24,7 @@ import {
   KedaAddonOptions,
   PrometheusAddonOptions,
 } from './addons';
+import { _KarpenterFeatureGates } from './feature-gates';
 import { KarpenterAwsResources } from './karpenter';
 import { KueueAddonOptions, _kueueManagerConfig } from './kueue';
 import { _checkMonitoringWiring, _MonitoringAddons } from './monitoring-wiring';
@@ -33,6 +34,7 @@ import {
   GpuEksSecurityProps, addFlowLogs, checkNodeClassKeys, deployAdmissionPolicy, enableNetworkPolicy, grantNodeVolumeKey, kedaSecurityValues,
   resolveEndpointAccess, systemNodeRole, systemRootVolume,
 } from './security';
+import { _checkChartReservations, _reservationOf } from './reservations';
 import {
   DEFAULT_KUBERNETES_MINOR,
   GPU_OPERATOR_CHART,
@@ -43,6 +45,7 @@ import {
 } from './versions';
 import { GpuConfigError } from '../errors';
 import { NameRule, validateDns1123Name } from '../naming';
+import { CapacityReservation } from '../pools/capacity';
 import { optionalBoolean } from '../private/checks';
 import { describeValue as describe } from '../private/describe';
 import { checkEnum, enumSpec } from '../private/enum-values';
@@ -229,6 +232,7 @@ export class GpuEksCluster extends Construct {
   private readonly chartIds = new Set<string>();
   /** What GPU monitoring in added charts is checked against (monitoring-wiring.ts). */
   private readonly monitoringAddons: _MonitoringAddons;
+  private featureGates!: _KarpenterFeatureGates;
 
   constructor(scope: Construct, id: string, props: GpuEksClusterProps = {}) {
     super(scope, id);
@@ -456,6 +460,8 @@ export class GpuEksCluster extends Construct {
         `is ${replicas}, more than the system node group's maxSize ${maxSize} (each replica needs its own node)`,
         `raise systemNodeGroup.maxSize to ${replicas} or lower karpenter.replicas`);
     }
+    // Feature gates follow the charts added later (NodeOverlays, reservations, static pools): see feature-gates.ts.
+    this.featureGates = new _KarpenterFeatureGates(this, { reservedCapacity: true }, (karpenterOpts.values as any)?.settings?.featureGates);
     const karpenterVersion = this.checkVersion('karpenter.version', karpenterOpts.version ?? KARPENTER_CHART.version);
     this.karpenterChart = this.cluster.addHelmChart('KarpenterChart', {
       repository: KARPENTER_CHART.repository,
@@ -466,7 +472,7 @@ export class GpuEksCluster extends Construct {
       createNamespace: karpenterNamespace !== 'kube-system',
       wait: true,
       timeout: Duration.minutes(10),
-      values: deepMerge({
+      values: this.featureGates.apply(deepMerge({
         replicas,
         serviceAccount: { create: true, name: serviceAccount },
         settings: {
@@ -480,7 +486,7 @@ export class GpuEksCluster extends Construct {
           env: [{ name: 'AWS_REGION', value: region }],
           resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
         },
-      }, this.values('karpenter.values', karpenterOpts.values)),
+      }, this.values('karpenter.values', karpenterOpts.values))),
     });
     this.karpenterChart.node.addDependency(this.systemNodeGroup, podIdentity, nodeAccess, karpenterAws);
 
@@ -592,6 +598,17 @@ export class GpuEksCluster extends Construct {
   }
 
   /**
+   * A reservation of `capacityReservationIds` for a pool's `capacityReservations`, so the id is written once: a
+   * Capacity Block when `endsAt` is given (TrainingJob warns when its deadline outlives the block), else an On-Demand
+   * Capacity Reservation. Refuses an id the cluster does not name.
+   * @param id one of `capacityReservationIds`
+   * @param endsAt when the Capacity Block ends @default - an On-Demand Capacity Reservation
+   */
+  public capacityReservation(id: string, endsAt?: Date): CapacityReservation {
+    return _reservationOf(this, this.capacityReservationIds, id, endsAt);
+  }
+
+  /**
    * Deploys a cdk8s chart onto the cluster, after Karpenter (and its CRDs) and every add-on.
    *
    * Before rendering, every construct in the chart that has a `bindCluster(clusterName, nodeRoleName)`
@@ -607,6 +624,8 @@ export class GpuEksCluster extends Construct {
   public addChart(chart: cdk8s.Chart): eks.KubernetesManifest {
     this.checkChart(chart, 'chart');
     _checkMonitoringWiring(this, chart, this.monitoringAddons);
+    _checkChartReservations(this, this.capacityReservationIds, chart);
+    this.featureGates.track(chart);
     for (const c of chart.node.findAll()) {
       if (isClusterBindable(c)) c.bindCluster(this.clusterName, this.karpenterNodeRoleName);
     }

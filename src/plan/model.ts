@@ -66,6 +66,15 @@ export interface PoolVerdict {
   readonly failedPredicate?: string;
 }
 
+/** Replicas of a workload one pool takes, after spill-over. */
+export interface SpillShare {
+  /** The NodePool. */
+  readonly pool: string;
+  /** Replicas there at the workload's minimum and maximum. */
+  readonly min: number;
+  readonly max: number;
+}
+
 /** The plan of one GPU workload. */
 export interface WorkloadPlan {
   /** `Deployment`, `StatefulSet`, `Job`, … */
@@ -96,6 +105,11 @@ export interface WorkloadPlan {
   readonly pool?: string;
   /** Why that pool, in words. */
   readonly attribution?: string;
+  /**
+   * Where its replicas land after spill-over: per pool in Karpenter's order, the replicas at min and max (pools with
+   * none left out). Absent for workloads that are not counted (DaemonSets, unschedulable).
+   */
+  readonly spread?: SpillShare[];
   /** The cheapest instance type of `pool` one replica fits (priced types first). */
   readonly instanceType?: string;
   /** Whether a pod of it can ever be scheduled (some pool fits and no quota refuses one pod). */
@@ -114,8 +128,13 @@ export interface PoolCost {
   readonly onDemand: Range;
   /** Every node priced at spot (on-demand × (1 − spotDiscount)). */
   readonly spot: Range;
-  /** Priced at the pool's capacity type (`pricedAs`). */
+  /** Priced at the pool's capacity type (`pricedAs`): what is paid by the hour; 0 for reserved capacity (pre-paid). */
   readonly expected: Range;
+  /**
+   * Reserved capacity used, pre-paid: the nodes of reserved-only pools valued at the on-demand rate (an On-Demand
+   * Capacity Reservation bills that rate whether used or not; a Capacity Block is paid when bought). Not in `expected`.
+   */
+  readonly reserved: Range;
 }
 
 /** Nodes of one instance type a pool launches. */
@@ -136,7 +155,10 @@ export interface PoolPlan {
   readonly weight?: number;
   /** Allowed capacity types. */
   readonly capacityTypes: string[];
-  /** How its nodes are priced: `spot` when the pool allows spot (Karpenter prefers spot then), else `on-demand`. */
+  /**
+   * How its nodes are priced: `spot` when the pool allows spot (Karpenter prefers spot then), `reserved` when it only
+   * allows reserved capacity (pre-paid: `cost.reserved`), else `on-demand`.
+   */
   readonly pricedAs: string;
   /** spec.limits['nvidia.com/gpu']. */
   readonly gpuLimit?: number;

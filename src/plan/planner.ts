@@ -24,14 +24,15 @@ import { GpuConfigError } from '../errors';
 import { gangRanks, planGang } from './gang';
 import {
   DEFAULT_SPOT_DISCOUNT, NodeCount, Plan, PlanOptions, PlanProblem, PoolCost, PoolPlan, PoolVerdict, Range,
-  WorkloadPlan,
+  SpillShare, WorkloadPlan,
 } from './model';
-import { packFirstFitDecreasing, PackGroup } from './packing';
 import { planQueues } from './queues';
 import { ScalerIndex } from './replicas';
+import { Assignment, exceededLimits, limitCapacityOf, packPool, spill, SpillResult, usedCapacity } from './spill';
+import { extendedResourceRefusals } from '../scheduling/api-validity';
 import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
-import { allocatableOf, placeOnPool, PlacementVerdict, preferredVerdict } from '../scheduling/placement';
+import { placeOnPool, PlacementVerdict, preferredVerdict } from '../scheduling/placement';
 import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
 import { gateManifests } from '../schema/gate';
 import { ManifestIndex, objectRefOf } from '../validation/context';
@@ -40,7 +41,6 @@ import { SourcedManifest } from '../validation/model';
 import { WorkloadRef } from '../validation/rule';
 import { QUOTA_ALLOWS_ONE_REPLICA } from '../validation/rules/workloads';
 
-const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 const fmt = (n: number) => `${+n.toFixed(3)}`;
@@ -69,6 +69,8 @@ interface Placed {
   readonly cpu: number;
   readonly memoryBytes: number;
   readonly onlyHere: boolean;
+  /** Fitting verdicts in Karpenter's order (highest weight first, then name). */
+  readonly fitting: PlacementVerdict[];
 }
 
 /** Unscoped ResourceQuotas' `requests.<resource>` hard limits, per namespace. */
@@ -138,7 +140,11 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     const ref = objectRefOf(w.object);
     const label = labelOf(w.object);
 
-    if (pools.length === 0) {
+    // A pod the API server refuses is never created: no capacity can schedule it.
+    const refusals = extendedResourceRefusals(w.template);
+    if (refusals.length > 0) {
+      problems.push(`can never schedule: the API server refuses its pods (${refusals.join('; ')})`);
+    } else if (pools.length === 0) {
       problems.push('can never schedule: no Karpenter NodePool in the input');
     } else if (!preferred) {
       problems.push(`can never schedule: it fits no NodePool (${verdicts.map((v) => `${v.pool.name}: ${v.reason}`).join('; ')})`);
@@ -219,12 +225,40 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       cpu: req.cpu,
       memoryBytes: req.memoryBytes,
       onlyHere: fitting.length === 1,
+      fitting: byWeight(fitting),
       ...(preferred ? { verdict: preferred } : {}),
       ...(type ? { type } : {}),
     });
   }
 
-  const poolPlans = pools.map((pool) => planPool(pool, placed.filter((p) => p.verdict?.pool === pool && p.plan.schedulable), discount, reserve));
+  // Spill-over: each scenario (minimum, maximum replicas) fills the pools in weight order up to their limits.
+  const counted = placed.filter((p) => p.plan.schedulable && p.plan.replicas !== undefined && p.verdict !== undefined);
+  const scenario = (which: 'min' | 'max') => spill(counted.map((p) => ({
+    workload: p,
+    replicas: p.plan.replicas![which],
+    pools: p.fitting.map((v) => ({ pool: v.pool, type: cheapest(v.instanceTypes) })),
+  })), reserve);
+  const spilled = { min: scenario('min'), max: scenario('max') };
+  for (const p of counted) {
+    const spread: SpillShare[] = [];
+    for (const v of p.fitting) {
+      const n = (which: 'min' | 'max') => (spilled[which].byPool.get(v.pool) ?? []).filter((a) => a.workload === p).reduce((s, a) => s + a.count, 0);
+      const share = { pool: v.pool.name, min: n('min'), max: n('max') };
+      if (share.min > 0 || share.max > 0) spread.push(share);
+    }
+    (p.plan as { spread?: SpillShare[] }).spread = spread;
+    for (const [which, word] of [['min', 'minimum'], ['max', 'maximum']] as const) {
+      const left = spilled[which].pending.get(p);
+      if (!left) continue;
+      const limited = p.fitting.map((v) => `${v.pool.name} (${bindingLimits(v.pool, spilled[which].byPool.get(v.pool) ?? [], reserve)})`);
+      p.problems.push(p.fitting.length === 1
+        ? `its ${word} of ${p.plan.replicas![which]} replicas can never be reached: NodePool ${p.fitting[0].pool.name} is capped at ${bindingLimits(p.fitting[0].pool, spilled[which].byPool.get(p.fitting[0].pool) ?? [], reserve)}`
+        : `its ${word} of ${p.plan.replicas![which]} replicas can never be reached: every NodePool it fits is at its limits `
+          + `(${limited.join(', ')}); ${left} replica${left === 1 ? '' : 's'} stay Pending`);
+      if (which === 'min') break; // the maximum only matters when the minimum fits
+    }
+  }
+  const poolPlans = pools.map((pool) => planPool(pool, counted, spilled, discount, reserve));
 
   const sum = (f: (p: PoolPlan) => Range): Range => ({
     min: poolPlans.reduce((s, p) => s + f(p).min, 0),
@@ -260,6 +294,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
         onDemand: sum((p) => p.cost.onDemand),
         spot: sum((p) => p.cost.spot),
         expected: sum((p) => p.cost.expected),
+        reserved: sum((p) => p.cost.reserved),
       },
       unpricedTypes: [...new Set(poolPlans.flatMap((p) => p.unpricedTypes))].sort(),
     },
@@ -267,19 +302,29 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     queues: planQueues(index, placed.map((p) => p.plan)),
     assumptions: [
       'Placement: the scheduling model\'s predicates per NodePool (taints, node selection, GPU resources, cpu/memory after the system reserve, pool limits).',
-      'A workload that fits several pools is attributed to Karpenter\'s first choice: the highest spec.weight (absent = 0), then name; beyond that pool\'s limits Karpenter falls back to the others (not modelled).',
+      'A workload that fits several pools is attributed to Karpenter\'s first choice: the highest spec.weight (absent = 0), then name. Spill-over: workloads in input order fill their fitting pools in that order up to each pool\'s spec.limits (node capacity, as Karpenter counts it); the rest spills to the next pool, and what no pool has room for stays Pending.',
       'Replicas: KEDA ScaledObject min/max (defaults 0/100), else HorizontalPodAutoscaler min/max, else replicas/parallelism; DaemonSets are not counted.',
       'Nodes: per workload the cheapest instance type of its pool one replica fits; first-fit-decreasing packing over GPU, cpu and memory.',
-      `Prices: catalog on-demand USD/h (us-east-1, Karpenter's price table); spot = on-demand × (1 − ${discount}), an assumption; pools allowing spot are priced at spot, others at on-demand.`,
+      `Prices: catalog on-demand USD/h (us-east-1, Karpenter's price table); spot = on-demand × (1 − ${discount}), an assumption; pools allowing spot are priced at spot, reserved-only pools as pre-paid (their own column, valued at the on-demand rate: an ODCR bills that rate whether used or not; a Capacity Block's price is paid when it is bought), others at on-demand.`,
     ],
   };
 }
 
-/** Per-node dimensions for packing: the GPU resources in `resources`, then cpu, then memory. */
-function nodeCapacity(pool: PoolModel, type: GpuInstanceType, resources: readonly string[], reserve: PlanOptions['systemReserve']): number[] {
-  const adv = pool.advertisedResources(type);
-  const alloc = allocatableOf(type, reserve);
-  return [...resources.map((r) => offeredOnNode(r, type, adv)), alloc.cpu, alloc.memoryBytes];
+/** Fitting verdicts in Karpenter's order: highest weight first (absent = 0), then name. */
+function byWeight(verdicts: readonly PlacementVerdict[]): PlacementVerdict[] {
+  return [...verdicts].sort((a, b) => (b.pool.weight ?? 0) - (a.pool.weight ?? 0) || a.pool.name.localeCompare(b.pool.name));
+}
+
+const showLimit = (k: string, v: number) => (k === 'memory' ? `${+(v / GiB).toFixed(1)}Gi` : fmt(v));
+
+/** The limits that stop one more node of the pool: those its current nodes reach or would pass with one more. */
+function bindingLimits(pool: PoolModel, assignments: ReadonlyArray<Assignment<Placed>>, reserve: PlanOptions['systemReserve']): string {
+  const nodes = packPool(pool, assignments, reserve);
+  const types = [...new Set(assignments.map((a) => a.type))];
+  const one = types.length > 0 ? limitCapacityOf(pool, types[0]) : {};
+  const binding = Object.entries(pool.limits).filter(([k, limit]) => usedCapacity(pool, nodes, k) + (one[k] ?? 0) > limit + 1e-9);
+  const shown = (binding.length > 0 ? binding : Object.entries(pool.limits)).map(([k, limit]) => `limits.${k} ${showLimit(k, limit)}`);
+  return shown.join(', ') || 'its limits';
 }
 
 /** GPUs one replica takes on a node of `type`: each GPU resource as a share of a physical GPU. */
@@ -293,35 +338,30 @@ function gpuShare(pool: PoolModel, type: GpuInstanceType, demand: Readonly<Recor
   return share;
 }
 
-function planPool(pool: PoolModel, here: readonly Placed[], discount: number, reserve: PlanOptions['systemReserve']): PoolPlan {
-  const counted = here.filter((p) => p.plan.replicas !== undefined && p.type !== undefined);
-  const types = [...new Set(counted.map((p) => p.type!))];
-  const resources = [...new Set(counted.flatMap((p) => Object.keys(p.demand)))].sort();
+function planPool(pool: PoolModel, counted: readonly Placed[], spilled: Record<'min' | 'max', SpillResult<Placed>>,
+  discount: number, reserve: PlanOptions['systemReserve']): PoolPlan {
+  const assigned = { min: spilled.min.byPool.get(pool) ?? [], max: spilled.max.byPool.get(pool) ?? [] };
+  const nodesMin = packPool(pool, assigned.min, reserve);
+  const nodesMax = packPool(pool, assigned.max, reserve);
+  const types = [...new Set([...nodesMin.keys(), ...nodesMax.keys()])];
+  const here = counted.filter((p) => p.verdict?.pool === pool
+    || assigned.max.some((a) => a.workload === p) || assigned.min.some((a) => a.workload === p));
 
-  /** Nodes per type needed for `which` replicas of `members`. */
-  const pack = (members: readonly Placed[], which: 'min' | 'max'): Map<GpuInstanceType, number> => {
-    const out = new Map<GpuInstanceType, number>();
-    for (const type of types) {
-      const groups: PackGroup[] = members.filter((p) => p.type === type).map((p) => ({
-        size: [...resources.map((r) => p.demand[r] ?? 0), p.cpu, p.memoryBytes],
-        count: p.plan.replicas![which],
-      }));
-      out.set(type, packFirstFitDecreasing(nodeCapacity(pool, type, resources, reserve), groups));
-    }
-    return out;
-  };
-  const nodesMin = pack(counted, 'min');
-  const nodesMax = pack(counted, 'max');
-
-  const gpusOf = (which: 'min' | 'max') =>
-    counted.reduce((s, p) => s + p.plan.replicas![which] * gpuShare(pool, p.type!, p.demand), 0);
+  const gpusOf = (which: 'min' | 'max') => assigned[which].reduce((s, a) => s + a.count * gpuShare(pool, a.type, a.workload.demand), 0);
   const total = (m: Map<GpuInstanceType, number>, per: (t: GpuInstanceType) => number) =>
     [...m].reduce((s, [t, n]) => s + n * per(t), 0);
   const price = (t: GpuInstanceType) => t.onDemandUsdPerHour ?? 0;
   const onDemand: Range = { min: total(nodesMin, price), max: total(nodesMax, price) };
   const spot: Range = { min: onDemand.min * (1 - discount), max: onDemand.max * (1 - discount) };
-  const pricedAs = pool.capacityTypes.includes('spot') ? 'spot' : 'on-demand';
-  const cost: PoolCost = { onDemand, spot, expected: pricedAs === 'spot' ? spot : onDemand };
+  const reservedOnly = pool.capacityTypes.length > 0 && pool.capacityTypes.every((c) => c === 'reserved');
+  const pricedAs = pool.capacityTypes.includes('spot') ? 'spot' : reservedOnly ? 'reserved' : 'on-demand';
+  const zero: Range = { min: 0, max: 0 };
+  const cost: PoolCost = {
+    onDemand,
+    spot,
+    expected: pricedAs === 'spot' ? spot : pricedAs === 'reserved' ? zero : onDemand,
+    reserved: pricedAs === 'reserved' ? onDemand : zero,
+  };
 
   const nodesByType: NodeCount[] = types.map((t) => ({
     instanceType: t.name,
@@ -335,42 +375,40 @@ function planPool(pool: PoolModel, here: readonly Placed[], discount: number, re
   const problems: string[] = [];
   const notes: string[] = [];
   for (const t of unpricedTypes) notes.push(`${t} has no public on-demand price in the catalog: its nodes are left out of the cost`);
-  if (pool.capacityTypes.includes('reserved') && pricedAs !== 'spot') notes.push('reserved capacity is priced at on-demand (reservation prices are not in the catalog)');
+  if (pool.capacityTypes.includes('reserved') && !reservedOnly && pricedAs !== 'spot') {
+    notes.push('the pool also allows on-demand: its nodes are priced at on-demand (how many land in the reservation is not known from the manifests)');
+  }
 
-  // Limits, as Karpenter counts them: the capacity of the nodes launched, i.e. what the node advertises. A time-sliced
-  // or single-strategy MIG pool advertises several nvidia.com/gpu per physical GPU (NodeOverlay), and its
-  // limits["nvidia.com/gpu"] counts those, not physical GPUs.
-  const capacityOf = (t: GpuInstanceType): Record<string, number> =>
-    ({ 'cpu': t.vcpu, 'memory': t.memoryMiB * MiB, 'nvidia.com/gpu': t.gpuCount, ...pool.advertisedResources(t) });
-  // Own properties only: a limit named `constructor` or `toString` is a resource no node advertises.
-  const used = (m: Map<GpuInstanceType, number>, k: string) => total(m, (t) => {
-    const cap = capacityOf(t);
-    return Object.prototype.hasOwnProperty.call(cap, k) && typeof cap[k] === 'number' ? cap[k] : 0;
-  });
-  const show = (k: string, v: number) => (k === 'memory' ? `${+(v / GiB).toFixed(1)}Gi` : fmt(v));
-  const onlyHere = counted.filter((p) => p.onlyHere);
-  const hardMin = pack(onlyHere, 'min');
-  const hardMax = pack(onlyHere, 'max');
-  for (const [k, limit] of Object.entries(pool.limits)) {
-    for (const [which, all, hard] of [['minimum', nodesMin, hardMin], ['maximum', nodesMax, hardMax]] as const) {
-      const need = used(all, k);
-      if (need <= limit) continue;
-      const needHard = used(hard, k);
-      const what = `at ${which} replicas its workloads need ${[...all].filter(([, n]) => n > 0).map(([t, n]) => `${n} × ${t.name}`).join(' + ')} `
-        + `= ${show(k, need)} ${k}, above limits.${k} ${show(k, limit)}`;
-      if (needHard > limit) {
-        const who = onlyHere.map((p) => p.plan.label).join(', ');
-        problems.push(`${what}; ${which === 'maximum' ? 'the scalers\' maximum' : 'even the minimum'} can never be reached `
-          + `(${who} can land on no other pool)`);
-        for (const p of onlyHere) {
-          p.problems.push(`its ${which} of ${p.plan.replicas![which === 'minimum' ? 'min' : 'max']} replicas can never be reached: `
-            + `NodePool ${pool.name} is capped at limits.${k} ${show(k, limit)}`);
-        }
-      } else {
-        notes.push(`${what}; Karpenter falls back to the other pools these workloads fit for the rest`);
-      }
-      break; // one message per limit key: the maximum only matters when the minimum fits
+  // Limits: what the pool's workloads needed against what it may launch. Replicas beyond the limits either spilled to
+  // a lower-weight pool (a note) or stay Pending (an error, when this was the last pool they fit).
+  const on = (which: 'min' | 'max', pl: PoolModel, p: Placed) =>
+    (spilled[which].byPool.get(pl) ?? []).filter((a) => a.workload === p).reduce((x, a) => x + a.count, 0);
+  for (const [which, word] of [['min', 'minimum'], ['max', 'maximum']] as const) {
+    // Workloads that wanted more of this pool than its limits allow: their replicas went to later pools or Pending.
+    const beyond = (p: Placed): number => {
+      const idx = p.fitting.findIndex((v) => v.pool === pool);
+      if (idx < 0) return 0;
+      return p.fitting.slice(idx + 1).reduce((x, v) => x + on(which, v.pool, p), 0) + (spilled[which].pending.get(p) ?? 0);
+    };
+    const overflowing = counted.filter((p) => beyond(p) > 0);
+    if (overflowing.length === 0) continue;
+    const lastHere = overflowing.filter((p) => p.fitting[p.fitting.length - 1].pool === pool);
+    const wanted = [...assigned[which], ...overflowing.map((p) =>
+      ({ workload: p, type: cheapest(p.fitting.find((v) => v.pool === pool)!.instanceTypes), count: beyond(p) }))];
+    const need = packPool(pool, wanted, reserve);
+    const k = exceededLimits(pool, need)[0] ?? Object.keys(pool.limits)[0];
+    const what = `at ${word} replicas its workloads need ${[...need].filter(([, n]) => n > 0).map(([t, n]) => `${n} × ${t.name}`).join(' + ')} `
+      + `= ${showLimit(k, usedCapacity(pool, need, k))} ${k}, above limits.${k} ${showLimit(k, pool.limits[k])}`;
+    if (lastHere.length > 0) {
+      const only = lastHere.every((p) => p.fitting.length === 1);
+      problems.push(`${what}; ${which === 'max' ? 'the scalers\' maximum' : 'even the minimum'} can never be reached `
+        + `(${lastHere.map((p) => p.plan.label).join(', ')} ${only ? 'can land on no other pool' : 'fits no other pool with room left'})`);
+    } else {
+      const to = [...new Set(overflowing.flatMap((p) => p.fitting.filter((v) => v.pool !== pool && on(which, v.pool, p) > 0
+        && p.fitting.indexOf(v) > p.fitting.findIndex((x) => x.pool === pool)).map((v) => v.pool.name)))];
+      notes.push(`${what}; Karpenter falls back to the other pools these workloads fit for the rest (spilled to ${to.join(', ')})`);
     }
+    break; // one message per pool: the maximum only matters when the minimum fits
   }
 
   return {

@@ -134,6 +134,7 @@ export function renderPlanHtml(plan: Plan, title: string = 'cdk8s-gpu plan'): st
   h.push('<div class="cards">');
   h.push(`<div class="card"><div class="v">${e(range(t.cost.expected, usd))}</div><div class="l">per hour, min–max replicas (pools at their capacity type)</div></div>`);
   h.push(`<div class="card"><div class="v">${e(range(t.cost.onDemand, usd))}</div><div class="l">all on-demand</div></div>`);
+  if (t.cost.reserved.max > 0) h.push(`<div class="card"><div class="v">${e(range(t.cost.reserved, usd))}</div><div class="l">reserved capacity used (pre-paid, at on-demand rates)</div></div>`);
   h.push(`<div class="card"><div class="v">${e(range(t.cost.spot, usd))}</div><div class="l">all spot (${e(num(plan.spotDiscount * 100))}% below on-demand, assumed)</div></div>`);
   h.push(`<div class="card"><div class="v">${e(range(t.nodes))}</div><div class="l">nodes (${e(range(t.nodeGpus))} GPUs)</div></div>`);
   h.push(`<div class="card ${errors.length ? 'bad' : 'ok'}"><div class="v">${errors.length ? `${e(errors.length)} error${errors.length === 1 ? '' : 's'}` : 'OK'}</div>`

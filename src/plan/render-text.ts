@@ -60,6 +60,9 @@ export function renderPlanText(plan: Plan, st: PlanStyle = PLAIN_STYLE): string 
       rows.push(['gang', `${w.gang.ranks} ranks run at once: all ${w.gang.nodes} × ${w.gang.instanceType} (${w.gang.nodeGpus} GPUs) or none`
         + ` · ${w.gang.usdPerHour !== undefined ? `${usd(w.gang.usdPerHour)}/hour` : 'no public price'}`]);
     }
+    if (w.spread && w.spread.length > 1) {
+      rows.push(['spills', w.spread.map((x) => `${x.pool} ${range(x)}`).join(' → ') + ' (pools fill in weight order up to their limits)']);
+    }
     const alsoFits = w.fitsPools.filter((p) => p !== w.pool);
     if (alsoFits.length > 0) rows.push(['also fits', alsoFits.join(', ')]);
     w.verdicts.filter((v) => !v.fits).forEach((v, i) => rows.push([i === 0 ? 'not on' : '', `${v.pool}: ${v.reason}`]));
@@ -72,7 +75,7 @@ export function renderPlanText(plan: Plan, st: PlanStyle = PLAIN_STYLE): string 
   out.push('');
 
   out.push(st.bold('Pools'));
-  const head = ['POOL', 'PRICED AS', 'GPUS REQUESTED', 'NODE GPUS / LIMIT', 'NODES', 'USD/HOUR'];
+  const head = ['POOL', 'PRICED AS', 'GPUS REQUESTED', 'NODE GPUS / LIMIT', 'NODES', 'USD/HOUR', 'PRE-PAID USD/HOUR'];
   const rows: string[][] = [head.map((h) => st.dim(h))];
   for (const p of plan.pools) {
     const limit = p.gpuLimit === undefined ? 'no limit' : num(p.gpuLimit);
@@ -85,10 +88,12 @@ export function renderPlanText(plan: Plan, st: PlanStyle = PLAIN_STYLE): string 
       over ? st.red(gpuCell) : gpuCell,
       nodesCell(p),
       range(p.cost.expected, usd),
+      p.pricedAs === 'reserved' ? range(p.cost.reserved, usd) : '',
     ]);
   }
   const t = plan.totals;
-  rows.push([st.bold('total'), '', range(t.gpus), range(t.nodeGpus), range(t.nodes), st.bold(range(t.cost.expected, usd))]);
+  rows.push([st.bold('total'), '', range(t.gpus), range(t.nodeGpus), range(t.nodes), st.bold(range(t.cost.expected, usd)),
+    t.cost.reserved.max > 0 ? range(t.cost.reserved, usd) : '']);
   out.push(...table(rows, '  '));
   out.push(st.dim('  ranges are min–max replicas; node GPUs are what Karpenter counts against limits.nvidia.com/gpu'));
   out.push('');
@@ -96,6 +101,9 @@ export function renderPlanText(plan: Plan, st: PlanStyle = PLAIN_STYLE): string 
 
   out.push(`${st.bold('Hourly cost')}: ${st.bold(usd(t.cost.expected.min))} at minimum, ${st.bold(usd(t.cost.expected.max))} `
     + 'at maximum replicas (each pool priced at its capacity type)');
+  if (t.cost.reserved.max > 0) {
+    out.push(`  reserved capacity used (pre-paid, valued at on-demand rates, not in the hourly cost): ${range(t.cost.reserved, usd)}`);
+  }
   out.push(`  all on-demand: ${range(t.cost.onDemand, usd)} · all spot: ${range(t.cost.spot, usd)} `
     + `(spot assumed ${num(plan.spotDiscount * 100)}% below on-demand; --spot-discount to change)`);
   if (t.unpricedTypes.length > 0) out.push(st.yellow(`  no public price for ${t.unpricedTypes.join(', ')}: those nodes are not in the cost`));

@@ -20,4 +20,5 @@ export * from './workloads';
 export * from './resources';
 export * from './nodepool';
 export * from './placement';
+export * from './api-validity';
 export * from './dra';

@@ -9,7 +9,7 @@
  */
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
-import { LabelSpace, matchesRequirement, NodeSelectorRequirement, requirementsFromJson } from './labels';
+import { LabelSpace, matchesRequirement, NodeSelectorRequirement, requirementAllowsSpace, requirementsFromJson } from './labels';
 import { tryParseQuantity } from './resources';
 import { Taint, taintsFromJson } from './taints';
 
@@ -91,10 +91,47 @@ export interface PoolModel {
    */
   labelSpace(type: GpuInstanceType, capacityType?: string): LabelSpace;
   /**
-   * Extended resources a node of `type` advertises: `nvidia.com/gpu` = GPU count, or per
-   * {@link ADVERTISED_RESOURCES_ANNOTATION}. Computed once per type and shared: the result is frozen.
+   * Extended resources a node of `type` advertises, as Karpenter sees them when it decides what to launch:
+   * `nvidia.com/gpu` = GPU count, then the capacity of the matching NodeOverlays (see {@link overlayCapacity}), then
+   * the library's {@link ADVERTISED_RESOURCES_ANNOTATION} (written together with the NodeOverlays by
+   * `MigConfig`/`DevicePluginConfig.applyTo`). Computed once per type and shared: the result is frozen.
    */
   advertisedResources(type: GpuInstanceType): Record<string, number>;
+}
+
+/** Karpenter's NodeOverlay kind (`karpenter.sh/v1alpha1`, alpha, feature gate `NodeOverlay`). */
+export const NODE_OVERLAY_KIND = 'NodeOverlay';
+
+/** Whether `obj` is a Karpenter NodeOverlay. */
+export function isNodeOverlay(obj: any): boolean {
+  return !!obj && typeof obj === 'object' && obj.kind === NODE_OVERLAY_KIND
+    && typeof obj.apiVersion === 'string' && obj.apiVersion.startsWith('karpenter.sh/');
+}
+
+/**
+ * The extended resources the NodeOverlays add to a node with the labels `space`: every overlay whose requirements all
+ * hold for the node (its instance type, NodePool and template labels; Karpenter matches overlays against instance
+ * types the same way) contributes its `capacity`; where two overlays name the same resource, the higher `weight`
+ * wins (absent = 0), then the later name in alphabetical order is applied last (Karpenter's NodeOverlay CRD: "higher
+ * numerical weights take precedence … identical weights … merged in alphabetical order"). Unparseable quantities
+ * are skipped. Karpenter only launches a node for a pod whose extended resources its instance type or a NodeOverlay
+ * offers (karpenter.sh docs, Concepts → NodeOverlays: "add extended resources to instance types that should be
+ * considered during Karpenter's decision-making process").
+ */
+export function overlayCapacity(overlays: readonly any[] | undefined, space: LabelSpace): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!overlays || overlays.length === 0) return out;
+  const applicable = overlays.filter((o) => isNodeOverlay(o) && o.spec?.capacity && typeof o.spec.capacity === 'object'
+    && requirementsFromJson(o.spec?.requirements).every((r) => requirementAllowsSpace(r, space)));
+  applicable.sort((a, b) => (Number(a.spec?.weight) || 0) - (Number(b.spec?.weight) || 0)
+    || String(a.metadata?.name ?? '').localeCompare(String(b.metadata?.name ?? '')));
+  for (const o of applicable) {
+    for (const [k, raw] of Object.entries(o.spec.capacity)) {
+      const n = tryParseQuantity(raw);
+      if (n !== undefined) out[k] = n;
+    }
+  }
+  return out;
 }
 
 function stringRecord(raw: unknown): Record<string, string> {
@@ -149,9 +186,11 @@ function parseAdvertised(poolName: string, object: any): Record<string, number> 
  * The scheduling view of a Karpenter NodePool.
  * @param nodePool the NodePool JSON (`karpenter.sh/v1`; `v1beta1` has the same template shape)
  * @param catalog instance types to consider @default GpuInstanceType.all()
+ * @param nodeOverlays Karpenter NodeOverlays (`karpenter.sh/v1alpha1`) of the same manifests: their `capacity` is added
+ *   to the instance types they match, as Karpenter's scheduling simulation does (see {@link overlayCapacity})
  * @throws GpuConfigError when `nodePool` is not a karpenter.sh NodePool or the sharing annotation is malformed
  */
-export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[]): PoolModel {
+export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[], nodeOverlays?: readonly any[]): PoolModel {
   const name = typeof nodePool?.metadata?.name === 'string' ? nodePool.metadata.name : '<unnamed>';
   if (!nodePool || typeof nodePool !== 'object' || nodePool.kind !== 'NodePool'
     || typeof nodePool.apiVersion !== 'string' || !nodePool.apiVersion.startsWith('karpenter.sh/')) {
@@ -267,6 +306,7 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[])
       if (!cached) {
         const out: Record<string, number> = {};
         if (type.gpuCount > 0) out['nvidia.com/gpu'] = type.gpuCount;
+        Object.assign(out, overlayCapacity(nodeOverlays, labelSpace(type)));
         for (const [k, perGpu] of Object.entries(advertised ?? {})) out[k] = perGpu * type.gpuCount;
         advertisedByType.set(type, cached = Object.freeze(out));
       }

@@ -116,6 +116,20 @@ function selectionFailure(podSpec: any, space: LabelSpace): { predicate: string;
   return undefined;
 }
 
+/**
+ * Whether the pod's node selection (`nodeSelector` and required node affinity: terms ORed, expressions ANDed, every
+ * operator) admits some node the pool can launch (any allowed instance type and capacity type). Taints, resources
+ * and limits are not considered: this is the "which pools does the pod select" half of placement.
+ */
+export function nodeSelectionAdmits(podSpec: any, pool: PoolModel): boolean {
+  for (const type of pool.instanceTypes) {
+    for (const ct of pool.capacityTypes.length > 0 ? pool.capacityTypes : [undefined]) {
+      if (!selectionFailure(podSpec, pool.labelSpace(type, ct))) return true;
+    }
+  }
+  return false;
+}
+
 /** Judges one pod template against one pool. */
 export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: PlacementOptions = {}): PlacementVerdict {
   const fail = (failedPredicate: string, reason: string): PlacementVerdict =>

@@ -6,7 +6,7 @@ import { GpuConfigError } from '../errors';
 import { Finding, ManifestSource, ObjectRef, SourcedManifest } from './model';
 import { ReadProblem, Rule, RuleContext, WorkloadRef } from './rule';
 import { DraLookup, draGpuDemand } from '../scheduling/dra';
-import { PoolModel, poolModelOf } from '../scheduling/nodepool';
+import { NODE_OVERLAY_KIND, PoolModel, poolModelOf } from '../scheduling/nodepool';
 import { placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
 import { podGpuDemand } from '../scheduling/resources';
 import { PodTemplateRef, podTemplateOf } from '../scheduling/workloads';
@@ -211,9 +211,11 @@ export class ManifestIndex {
   public nodePools(): readonly PoolModel[] {
     if (!this._pools) {
       this._pools = [];
+      // Karpenter's view: what instance types offer plus the NodeOverlays of the same manifests.
+      const overlays = this.byKind(NODE_OVERLAY_KIND, 'karpenter.sh');
       for (const obj of this.byKind('NodePool', 'karpenter.sh')) {
         try {
-          this._pools.push(poolModelOf(obj));
+          this._pools.push(poolModelOf(obj, undefined, overlays));
         } catch (e) {
           if (e instanceof GpuConfigError) {
             this._unreadable.push({ object: obj, fieldPath: e.property, message: `${e.problem}; the NodePool is left out of the GPU rules`, remediation: e.fix });

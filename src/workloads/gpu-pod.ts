@@ -247,10 +247,19 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
     fitting = [...new Set(fits.flatMap((v) => v.instanceTypes))];
   }
 
-  // 2. Default cpu/memory: the smallest share over the fitting types.
-  const share = (t: GpuInstanceType) => gpus.gpuShareOn(t.gpu) / t.gpuCount;
-  const defCpu = floorCpu(Math.min(...fitting.map((t) => allocatableOf(t).cpu * share(t))));
-  const defMem = floorMemory(Math.min(...fitting.map((t) => allocatableOf(t).memoryBytes * share(t))));
+  // 2. Default cpu/memory: per slice. A node's allocatable is divided by the slices it holds: whole GPUs per node,
+  //    time-sliced replicas × GPUs (what the pool advertises), MIG by the profile's compute fraction. The default is
+  //    the smallest share over the fitting (pool, type) pairs, so a node full of such pods fits wherever they land.
+  const pairs: Array<{ model?: PoolModel; type: GpuInstanceType }> = verdicts.some((v) => v.fits)
+    ? verdicts.filter((v) => v.fits).flatMap((v) => v.instanceTypes.map((type) => ({ model: v.pool, type })))
+    : fitting.map((type) => ({ type }));
+  const share = (p: { model?: PoolModel; type: GpuInstanceType }): number => {
+    if (gpus.isMig) return gpus.gpuShareOn(p.type.gpu) / p.type.gpuCount;
+    const advertised = p.model?.advertisedResources(p.type)[gpus.resourceName] ?? 0;
+    return gpus.count / (advertised > 0 ? advertised : p.type.gpuCount);
+  };
+  const defCpu = floorCpu(Math.min(...pairs.map((p) => allocatableOf(p.type).cpu * share(p))));
+  const defMem = floorMemory(Math.min(...pairs.map((p) => allocatableOf(p.type).memoryBytes * share(p))));
   let cpuCores = defCpu;
   if (props.cpu !== undefined) {
     cpuCores = parseQuantity(props.cpu.amount, 'cpu');
@@ -264,6 +273,28 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
   if (cpuCores < 0.1 || memoryBytes < 256 * MiB) {
     throw new GpuConfigError(scope, 'pools', `leave too little cpu/memory per pod (${cpuCores} cpu, ${Math.round(memoryBytes / MiB)} MiB) on ${fitting[0].name}`,
       'set cpu and memory explicitly, or use larger instance types');
+  }
+
+  // 2b. Shared GPUs: explicit cpu/memory must let every slice of a node be used on some fitting type, or the node's
+  //     other slices sit idle and Karpenter launches a node per pod.
+  const sharedPairs = pairs.filter((p) => gpus.isMig || share(p) < gpus.count / p.type.gpuCount - 1e-9);
+  if ((props.cpu !== undefined || props.memory !== undefined) && sharedPairs.length > 0) {
+    const slicesOf = (p: { model?: PoolModel; type: GpuInstanceType }) => Math.floor(1 / share(p) + 1e-9);
+    const colocated = (p: { model?: PoolModel; type: GpuInstanceType }) => {
+      const alloc = allocatableOf(p.type);
+      return Math.min(Math.floor(alloc.cpu / cpuCores + 1e-9), Math.floor(alloc.memoryBytes / memoryBytes + 1e-9));
+    };
+    if (sharedPairs.every((p) => colocated(p) < slicesOf(p))) {
+      const p = sharedPairs[0];
+      const alloc = allocatableOf(p.type);
+      const prop = props.cpu !== undefined && Math.floor(alloc.cpu / cpuCores + 1e-9) < slicesOf(p) ? 'cpu' : 'memory';
+      throw new GpuConfigError(scope, prop,
+        `is ${prop === 'cpu' ? `${_cpuQuantity(cpuCores)} cpu` : `${Math.round(memoryBytes / MiB)} MiB`} per pod, so only ${colocated(p)} of the `
+        + `${slicesOf(p)} GPU slices of a ${p.type.name} (${_cpuQuantity(Math.floor(alloc.cpu * 1000) / 1000)} cpu, ${Math.floor(alloc.memoryBytes / GiB)} GiB allocatable) can be used; `
+        + 'the other slices sit idle and Karpenter launches a node per pod',
+        `use at most ${prop === 'cpu' ? `${_cpuQuantity(floorCpu(alloc.cpu / slicesOf(p)))} cpu` : `${Math.round(floorMemory(alloc.memoryBytes / slicesOf(p)) / MiB)} MiB`} `
+        + `per pod (the default for these pools: ${_cpuQuantity(defCpu)} cpu, ${Math.round(defMem / MiB)} MiB), or use whole GPUs`);
+    }
   }
 
   // 3. The whole pod must fit somewhere (one scheduling model): catches cpu/memory overrides that fit nowhere.
@@ -280,6 +311,8 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
 
   // 4. /dev/shm
   let shmBytes = Math.max(GiB, Math.floor(Math.min((gpus.isMig ? 2 : 8 * gpus.count) * GiB, memoryBytes / 4) / GiB) * GiB);
+  // A thin slice (e.g. 33-way time-slicing) may leave 1 GiB or less per pod: then a quarter of it, in 64 MiB steps.
+  if (shmBytes >= memoryBytes) shmBytes = Math.max(64 * MiB, Math.floor(memoryBytes / 4 / (64 * MiB)) * 64 * MiB);
   if (props.shmSize !== undefined) shmBytes = props.shmSize.toMebibytes() * MiB;
   if (shmBytes <= 0 || shmBytes >= memoryBytes) {
     throw new GpuConfigError(scope, 'shmSize', `is ${Math.round(shmBytes / MiB)} MiB, not below the memory limit (${Math.round(memoryBytes / MiB)} MiB); /dev/shm pages count against it`,
@@ -481,19 +514,48 @@ export function _patchPodSpec(obj: ApiObject, pointer: string, fields: Record<st
   }
 }
 
-/** Adds the tolerations and required node affinity of the pools to a workload. @internal */
+/**
+ * Adds the tolerations and required node affinity of the pools to a workload. The tolerations are derived from the
+ * pools when the workload is rendered (synth), not when it is built, so a taint added to a pool later
+ * (`pool.addTaint(...)`) still reaches every workload placed on it. Tolerations the user adds through
+ * `workload.scheduling.tolerate(...)` are kept after the pools' ones.
+ * @internal
+ */
 export function _placeWorkload(w: kplus.Workload, pools: IGpuNodePool[], p: _GpuPlacement): void {
-  for (const t of p.tolerations) {
-    const options = { effect: t.effect as kplus.TaintEffect };
-    w.scheduling.tolerate(kplus.Node.tainted(t.operator === 'Exists' || t.value === undefined
-      ? kplus.NodeTaintQuery.exists(t.key!, options)
-      : kplus.NodeTaintQuery.is(t.key!, t.value, options)));
+  // cdk8s-plus renders scheduling through `scheduling._toKube()` inside the workload's lazy spec; wrap it on this
+  // instance so the pools' tolerations are read at render time.
+  const scheduling = w.scheduling as any;
+  const render = scheduling._toKube;
+  if (typeof render !== 'function') {
+    throw new GpuConfigError(w, 'scheduling', 'cannot be rendered lazily by this cdk8s-plus version', 'use the cdk8s-plus-30 version this library pins');
   }
+  const poolList = [...pools];
+  scheduling._toKube = function lazyPoolScheduling(this: unknown) {
+    const out = render.call(scheduling);
+    const fromPools = GpuPoolPlacement.tolerations(poolList).map(_kubeToleration);
+    const key = (t: any) => JSON.stringify([t.key, t.operator ?? 'Equal', t.value, t.effect, t.tolerationSeconds]);
+    const seen = new Set(fromPools.map(key));
+    const own = (Array.isArray(out?.tolerations) ? out.tolerations : []).filter((t: any) => !seen.has(key(t)));
+    const tolerations = [...fromPools, ...own];
+    return { ...out, tolerations: tolerations.length > 0 ? tolerations : undefined };
+  };
   const names = [...new Set(pools.map((x) => x.poolName))];
   // One attract() is one nodeSelectorTerm: the GPU-name pin goes into the same term, so it narrows (AND).
   const queries = [kplus.NodeLabelQuery.in('karpenter.sh/nodepool', names)];
   if (p.gpuNames) queries.push(kplus.NodeLabelQuery.in(GPU_NAME_LABEL, p.gpuNames));
   w.scheduling.attract(kplus.Node.labeled(...queries));
+}
+
+/** A pool toleration as Kubernetes JSON, with the operator spelt out (`Exists` for value-less taints). @internal */
+export function _kubeToleration(t: PodToleration): PodToleration {
+  const exists = t.operator === 'Exists' || t.value === undefined;
+  return {
+    ...(t.key !== undefined ? { key: t.key } : {}),
+    operator: exists ? 'Exists' : 'Equal',
+    ...(!exists ? { value: t.value } : {}),
+    ...(t.effect !== undefined ? { effect: t.effect } : {}),
+    ...(t.tolerationSeconds !== undefined ? { tolerationSeconds: t.tolerationSeconds } : {}),
+  };
 }
 
 /** Size in MiB for quantities. @internal */

@@ -187,8 +187,9 @@ export class GpuRequest {
   }
 
   /**
-   * The share of one GPU of `gpu` this request occupies: `count` for whole GPUs; for MIG, `count / maxInstances`
-   * of the profile on that GPU (e.g. 1g.10gb on H100 allows 7 per GPU → 1/7).
+   * The share of one GPU of `gpu` this request occupies: `count` for whole GPUs; for MIG, the profile's compute
+   * fraction `count × computeSlices / totalComputeSlices` (e.g. 1g.10gb on H100 → 1/7, 3g.40gb → 3/7), so the slices
+   * of any valid layout add up to at most one GPU (3g.40gb + 2g.20gb + 2 × 1g.10gb = 7/7).
    * @throws GpuConfigError when `gpu` cannot serve the request
    */
   public gpuShareOn(gpu: GpuModel): number {
@@ -200,7 +201,7 @@ export class GpuRequest {
       throw new GpuConfigError('GpuRequest', 'migProfile', `${this.migProfile} is not a MIG profile of ${gpu.name}`,
         `use a profile of ${gpu.name}${gpu.migGpu ? ` (${gpu.migGpu.profiles.map((x) => x.name).join(', ')})` : ' (it has no MIG)'}`);
     }
-    return this.count / profile.maxInstances;
+    return (this.count * profile.computeSlices) / gpu.migGpu!.totalComputeSlices;
   }
 
   /** e.g. `2 × nvidia.com/gpu`, `1 × gpu.nvidia.com (DRA)`. */

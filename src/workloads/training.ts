@@ -6,6 +6,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
+import { _warnCapacityBlockEnds } from './capacity-block';
 import {
   _cronProps, _defaultGpus, _distributedEnv, _efaEnv, _patchIndexedJob, _rendezvousService, _resolveTopology, _setEfaResources,
 } from './distributed';
@@ -37,6 +38,13 @@ export interface TrainingJobProps extends GpuWorkloadProps, DistributedTrainingP
    * @default Duration.hours(1); with `schedule`, none (the CronJob's history limits decide which Jobs are kept)
    */
   readonly ttlAfterFinished?: Duration;
+  /**
+   * When the Job is expected to start. With it, a Capacity Block of the pools (`CapacityReservation.capacityBlock(id,
+   * endsAt)`) that Karpenter drains (40 minutes before its end) before `startsAt + activeDeadline` gives a warning:
+   * the Job can be evicted before it finishes.
+   * @default - not compared with Capacity Block ends (synthesis never reads the clock)
+   */
+  readonly startsAt?: Date;
   /**
    * The checkpoint volume. Preemption (by a higher tier) and spot interruptions restart training: without
    * checkpoints it starts from scratch.
@@ -120,6 +128,12 @@ export class TrainingJob extends Construct {
     const ttlDefault = cron ? undefined : Duration.hours(1);
     const ttlSeconds = props.ttlAfterFinished ?? ttlDefault;
     const ttl = ttlSeconds === undefined ? undefined : Duration.seconds(_wholeSeconds(this, 'ttlAfterFinished', ttlSeconds, 0));
+    if (props.startsAt !== undefined) {
+      if (!(props.startsAt instanceof Date) || Number.isNaN(props.startsAt.getTime())) {
+        throw new GpuConfigError(this, 'startsAt', 'is not a valid Date', 'pass the expected start, e.g. new Date(\'2027-01-04T08:00:00Z\'), or leave it unset');
+      }
+      _warnCapacityBlockEnds(this, props.pools, deadline.toSeconds(), props.startsAt.getTime());
+    }
 
     const ns = this.namespace;
     const jobProps: kplus.JobProps = {

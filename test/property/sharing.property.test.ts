@@ -20,6 +20,7 @@ import {
   invalidLabelValue, labelKey, labelValue, params,
 } from './arbitraries';
 import { GpuInstanceType, MigGpu, MigLabels, MigProfileSpec } from '../../src/catalog';
+import { GpuConfigError } from '../../src/errors';
 import { GpuAmiFamily, GpuNodePool } from '../../src/pools';
 import { ADVERTISED_RESOURCES_ANNOTATION } from '../../src/scheduling/nodepool';
 import {
@@ -557,7 +558,15 @@ describe('DevicePluginConfig (time-slicing)', () => {
       // A one-GPU workload on the pools that still advertise nvidia.com/gpu (renameByDefault hides it).
       const plain = pools.filter((_, i) => !s.configs[s.pools[i].config].renameByDefault);
       if (s.workload && plain.length) {
-        new InferenceDeployment(c, 'dev', { pools: plain, gpus: GpuRequest.whole(1), image: 'example.com/notebook:1' });
+        // Sized per slice (issue 15): a node sliced so thin that a slice gets under 100m cpu / 256 MiB is refused,
+        // with a GpuConfigError naming the pools, never a TypeError.
+        try {
+          new InferenceDeployment(c, 'dev', { pools: plain, gpus: GpuRequest.whole(1), image: 'example.com/notebook:1' });
+        } catch (e) {
+          expect(e).toBeInstanceOf(GpuConfigError);
+          expect((e as GpuConfigError).message).toMatch(/pools leave too little cpu\/memory per pod/);
+          c.node.tryRemoveChild('dev');
+        }
       }
 
       const objs = expectCleanSynth(c);

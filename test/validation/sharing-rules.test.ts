@@ -31,14 +31,14 @@ const tsConfigMap = (key: string, ts: any, name = 'device-plugin-config') => ({
 });
 const gpuApp = (limits: Record<string, unknown>, o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { ...limits, cpu: '2', memory: '8Gi' }, ...o });
 
-describe('SHARING_RULES (GPU401-GPU404)', () => {
+describe('SHARING_RULES (GPU401-GPU405)', () => {
   test('ids are GPU4xx, unique, documented', () => {
-    expect(SHARING_RULES.map((r) => r.id)).toEqual(['GPU401', 'GPU402', 'GPU403', 'GPU404']);
+    expect(SHARING_RULES.map((r) => r.id)).toEqual(['GPU401', 'GPU402', 'GPU403', 'GPU404', 'GPU405']);
     for (const r of SHARING_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
     }
-    expect(SHARING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.WARNING]);
+    expect(SHARING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.WARNING, Severity.WARNING]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -61,7 +61,19 @@ describe('GPU401 MIG slice placeable', () => {
       data: { 'config.yaml': 'version: v1\nmig-configs:\n  split:\n    - devices: [0,1,2,3]\n      mig-enabled: true\n      mig-devices: {"1g.5gb": 7}\n    - devices: [4,5,6,7]\n      mig-enabled: false\n' },
     };
     const pool = nodePool('a100', ['p4d.24xlarge'], { 'nvidia.com/mig.config': 'split' });
-    expect(of(run([cm, pool, gpuApp({ 'nvidia.com/mig-1g.5gb': 28 })]), 'GPU401')).toEqual([]);
+    // 28 slices fit a node once MIG is set up, but nothing tells Karpenter, so no node is launched (issue 15, case 3).
+    const [f] = of(run([cm, pool, gpuApp({ 'nvidia.com/mig-1g.5gb': 28 })]), 'GPU401');
+    expect(f.message).toMatch(/NodePool\(s\) a100 \(MIG config split\) would advertise it once running, but Karpenter only launches a node whose instance type or NodeOverlay offers it/);
+    expect(f.message).toMatch(/Karpenter sees nvidia.com\/mig-1g.5gb 0 on p4d.24xlarge, not 28/);
+    expect(f.remediation).toMatch(/capacity \{nvidia.com\/mig-1g.5gb: "28"\}/);
+    // With the NodeOverlay (what MigConfig.applyTo writes), Karpenter knows: no finding.
+    const overlay = {
+      apiVersion: 'karpenter.sh/v1alpha1',
+      kind: 'NodeOverlay',
+      metadata: { name: 'a100-8gpu-slices' },
+      spec: { requirements: [{ key: 'karpenter.sh/nodepool', operator: 'In', values: ['a100'] }], capacity: { 'nvidia.com/mig-1g.5gb': '28', 'nvidia.com/gpu': '4' } },
+    };
+    expect(of(run([cm, pool, overlay, gpuApp({ 'nvidia.com/mig-1g.5gb': 28 })]), 'GPU401')).toEqual([]);
     expect(of(run([cm, pool, gpuApp({ 'nvidia.com/mig-1g.5gb': 29 })]), 'GPU401')[0].message).toMatch(/has 28/);
     // The 4 unsliced GPUs are still whole GPUs.
     expect(of(run([cm, pool, gpuApp({ 'nvidia.com/gpu': 4 })]), 'GPU401')).toEqual([]);

@@ -88,12 +88,30 @@ describe('GPU204 MIG resource offered', () => {
   test('no MIG-capable GPU with that profile among the pools', () => {
     const [f] = of(run([pool(['g5.xlarge']), mig]), 'GPU204');
     expect(f.message).toMatch(/A10G-24GB\) have no MIG profile 1g\.10gb/);
-    // A100-40GB (p4d) has 1g.10gb but not 1g.20gb (an H100/A100-80GB profile)
-    expect(of(run([pool(['p4d.24xlarge']), mig]), 'GPU204')).toEqual([]);
-    expect(of(run([pool(['p4d.24xlarge']), gpuApp({ limits: { 'nvidia.com/mig-1g.20gb': 1 } })]), 'GPU204')).toHaveLength(1);
+    // A100-40GB (p4d) has no 1g.20gb (an H100/A100-80GB profile)
+    expect(of(run([pool(['p4d.24xlarge']), gpuApp({ limits: { 'nvidia.com/mig-1g.20gb': 1 } })]), 'GPU204')[0].message).toMatch(/have no MIG profile 1g\.20gb/);
   });
-  test('benefit of the doubt for MIG-capable pools without a declared layout; declared layouts are trusted', () => {
-    expect(of(run([pool(['p5.48xlarge']), mig]), 'GPU204')).toEqual([]);
+  test('no benefit of the doubt: a MIG-capable pool without a layout or NodeOverlay offers nothing Karpenter can launch (issue 15, case 3)', () => {
+    // p4d (A100-40GB) has 1g.10gb, but nothing tells Karpenter: the pod stays Pending.
+    const [f] = of(run([pool(['p4d.24xlarge']), mig]), 'GPU204');
+    expect(f.message).toMatch(/NodePool\(s\) p4d have GPUs with MIG profile 1g\.10gb \(A100-SXM4-40GB\), but neither a MIG layout nor a NodeOverlay offers it/);
+    expect(f.remediation).toMatch(/MigConfig\.applyTo\(pool\)/);
+    expect(f.remediation).toMatch(/\{nvidia\.com\/mig-1g\.10gb: "32"\}/); // 4 per A100-40GB × 8
+    expect(of(run([pool(['p5.48xlarge']), mig]), 'GPU204')).toHaveLength(1);
+  });
+  test('a NodeOverlay in the manifests offering the slice to the pool satisfies it (Karpenter\'s view)', () => {
+    const overlay = (name: string, poolName: string, capacity: Record<string, string>) => ({
+      apiVersion: 'karpenter.sh/v1alpha1',
+      kind: 'NodeOverlay',
+      metadata: { name },
+      spec: { requirements: [{ key: 'karpenter.sh/nodepool', operator: 'In', values: [poolName] }, { key: 'karpenter.k8s.aws/instance-gpu-count', operator: 'In', values: ['8'] }], capacity },
+    });
+    expect(of(run([pool(['p4d.24xlarge']), overlay('p4d-slices', 'p4d', { 'nvidia.com/mig-1g.10gb': '56' }), mig]), 'GPU204')).toEqual([]);
+    // An overlay for another pool, or for another resource, does not.
+    expect(of(run([pool(['p4d.24xlarge']), overlay('other', 'other', { 'nvidia.com/mig-1g.10gb': '56' }), mig]), 'GPU204')).toHaveLength(1);
+    expect(of(run([pool(['p4d.24xlarge']), overlay('p4d-slices', 'p4d', { 'nvidia.com/mig-2g.20gb': '24' }), mig]), 'GPU204')).toHaveLength(1);
+  });
+  test('declared layouts are trusted', () => {
     const declared = pool(['p5.48xlarge'], { 'cdk8s-gpu.io/advertised-resources-per-gpu': '{"nvidia.com/mig-3g.40gb": 2}' });
     expect(of(run([declared, mig]), 'GPU204')[0].message).toMatch(/declared MIG layouts do not include it/);
   });

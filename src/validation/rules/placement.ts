@@ -3,6 +3,7 @@
  * All answers come from the one scheduling model in src/scheduling (toleration matching, placement).
  */
 import { PoolModel } from '../../scheduling/nodepool';
+import { nodeSelectionAdmits } from '../../scheduling/placement';
 import { formatTaint, Taint, tolerationFor, untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Severity } from '../model';
@@ -51,7 +52,12 @@ export const GPU_POD_TOLERATES_GPU_TAINT: Rule = {
   description: 'Every Karpenter NodePool in the manifests whose instance types advertise all the GPU resources the pod '
     + 'requests is a candidate; the pod must tolerate every `NoSchedule`/`NoExecute` taint of at least one of them '
     + '(Kubernetes\' exact matching: a `NoExecute` toleration does not cover a `NoSchedule` taint, `Equal` needs the same '
-    + 'value, an empty key with `Exists` tolerates everything). Otherwise it stays Pending. When no NodePool in the '
+    + 'value, an empty key with `Exists` tolerates everything). Only pools the pod\'s node selection admits count '
+    + '(`nodeSelector` and required node affinity, every operator, terms ORed and expressions ANDed): tolerating pool '
+    + 'A does not help a pod pinned to pool B, as Karpenter only provisions from NodePools that are compatible with '
+    + 'both (karpenter.sh docs, Concepts → NodePools). Start-up taints (`startupTaints`) need no toleration: "pods do '
+    + 'not need to tolerate the taint. Karpenter assumes that the taint is temporary and some other system will remove '
+    + 'the taint" (same page). Otherwise it stays Pending. When no NodePool in the '
     + 'manifests offers the resource (e.g. a lone Deployment is linted), the conventional taint '
     + '`nvidia.com/gpu:NoSchedule` (`<vendor>/gpu` for other vendors) is assumed and the message says so. A '
     + 'nodeSelector is not required: the GPU request alone keeps the pod off CPU nodes.',
@@ -74,13 +80,23 @@ export const GPU_POD_TOLERATES_GPU_TAINT: Rule = {
           remediation: `Add the toleration ${missing.map(tolerationYaml).join(', ')} (or lint it together with the NodePools it should run on).`,
         };
       }
-      const tolerated = offering.filter((p) => untoleratedTaints(tolerations, p.taints).length === 0);
+      // Only the pools the pod's node selection admits count: tolerating pool A's taints does not help a pod pinned
+      // to pool B. When its selection admits none of them, the taints are judged over all (GPU203 reports the selection).
+      const selected = offering.filter((p) => nodeSelectionAdmits(w.template.podSpec, p));
+      const judged = selected.length > 0 ? selected : offering;
+      const tolerated = judged.filter((p) => untoleratedTaints(tolerations, p.taints).length === 0);
       if (tolerated.length > 0) return undefined;
-      const detail = offering.map((p) => `NodePool ${p.name} (${untoleratedTaints(tolerations, p.taints).map(formatTaint).join(', ')})`);
-      const first = untoleratedTaints(tolerations, offering[0].taints);
+      const detail = judged.map((p) => `NodePool ${p.name} (${untoleratedTaints(tolerations, p.taints).map(formatTaint).join(', ')})`);
+      const first = untoleratedTaints(tolerations, judged[0].taints);
+      const others = offering.filter((p) => !judged.includes(p) && untoleratedTaints(tolerations, p.taints).length === 0);
+      const selection = selected.length > 0 && selected.length < offering.length
+        ? `its nodeSelector/required node affinity selects only NodePool(s) ${selected.map((p) => p.name).join(', ')} among those offering it, and it tolerates the taints of none of them: ${detail.join('; ')}`
+          + (others.length > 0 ? ` (it tolerates ${others.map((p) => p.name).join(', ')}, which its node selection excludes)` : '')
+        : `tolerates the taints of no NodePool offering it: ${detail.join('; ')}`;
       return {
-        message: `requests ${what} but tolerates the taints of no NodePool offering it: ${detail.join('; ')}; the pod would stay Pending`,
-        remediation: `Add the toleration(s) ${first.map(tolerationYaml).join(', ')} for NodePool ${offering[0].name}.`,
+        message: `requests ${what} but ${selection}; the pod would stay Pending`,
+        remediation: `Add the toleration(s) ${first.map(tolerationYaml).join(', ')} for NodePool ${judged[0].name}`
+          + `${others.length > 0 && selected.length > 0 ? `, or change the node selection to ${others[0].name}` : ''}.`,
       };
     });
   },

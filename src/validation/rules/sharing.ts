@@ -17,8 +17,8 @@
 import { parse } from 'yaml';
 import { GpuInstanceType, MigGpu } from '../../catalog';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel, poolModelOf } from '../../scheduling/nodepool';
-import { placeOnPool, PlacementVerdict, placementSignature } from '../../scheduling/placement';
-import { isMigResourceName, podGpuDemand } from '../../scheduling/resources';
+import { allocatableOf, placeOnPool, PlacementVerdict, placementSignature } from '../../scheduling/placement';
+import { isMigResourceName, podCpuMemoryRequests, podGpuDemand } from '../../scheduling/resources';
 import { POD_TEMPLATE_KINDS, PodTemplateRef } from '../../scheduling/workloads';
 import { MigLayout } from '../../sharing/mig-layout';
 import { Severity } from '../model';
@@ -166,7 +166,7 @@ export function sharedPools(ctx: RuleContext): SharedPool[] {
         const clone = JSON.parse(JSON.stringify(pool.object));
         const annotations = { ...(clone.metadata?.annotations ?? {}), [ADVERTISED_RESOURCES_ANNOTATION]: JSON.stringify(perGpu) };
         clone.metadata = { ...(clone.metadata ?? {}), annotations };
-        effective = poolModelOf(clone, pool.instanceTypes);
+        effective = poolModelOf(clone, pool.instanceTypes, ctx.byKind('NodeOverlay', 'karpenter.sh'));
       }
     }
     out.push({ pool, effective, ...(isMig ? { migConfig } : {}), ...(timeSlicing ? { timeSlicing } : {}) });
@@ -190,33 +190,76 @@ function offers(pool: PoolModel, resource: string): boolean {
   return pool.instanceTypes.some((t) => (pool.advertisedResources(t)[resource] ?? 0) > 0);
 }
 
-/** GPU401 — a pod requesting a MIG slice must be able to land on a pool offering it. */
+/** Whether some pool's MIG or time-slicing config (not Karpenter's view) would make its nodes advertise `resource`. @internal */
+export function _migConfigOffers(ctx: RuleContext, resource: string): boolean {
+  return sharedPools(ctx).some((sp) => sp.effective !== sp.pool && offers(sp.effective, resource));
+}
+
+/** Whether `resource` is made by GPU sharing: a MIG slice, a renamed shared GPU, or a resource a pool time-slices. */
+function isSlicedResource(resource: string, shared: readonly SharedPool[]): boolean {
+  return isMigResourceName(resource) || resource.endsWith('.shared')
+    || shared.some((s) => s.timeSlicing?.resources.some((r) => r.advertised === resource));
+}
+
+/** How a derived pool comes to advertise its slices, for messages. */
+function sharingOf(sp: SharedPool): string {
+  if (sp.migConfig !== undefined) return `MIG config ${sp.migConfig}`;
+  return `time-slicing config ${sp.timeSlicing!.key} (ConfigMap ${sp.timeSlicing!.configMap})`;
+}
+
+/** GPU401 — a pod requesting a MIG or time-sliced resource must be able to land on a pool Karpenter knows offers it. */
 export const MIG_SLICE_PLACEABLE: Rule = {
   id: 'GPU401',
   title: 'A pod requesting nvidia.com/mig-<profile> must be able to land on a NodePool offering that profile',
   severity: Severity.ERROR,
-  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'ConfigMap', 'ClusterPolicy'],
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'NodeOverlay', 'ConfigMap', 'ClusterPolicy'],
   remediation: 'Tolerate the MIG pool\'s taints and select it (nodeSelector/affinity), or change the pool\'s MIG config so it offers the profile.',
-  description: 'Pools offering a MIG resource are those whose advertised resources (annotation '
-    + `\`${ADVERTISED_RESOURCES_ANNOTATION}\`, or derived from the node label \`nvidia.com/mig.config\` and the mig-parted `
-    + 'config in the manifests or mig-parted\'s default configs) include it. When some pool offers the profile but the pod '
-    + 'fits none of them (taints, node selection, counts, cpu/memory, limits), the pod stays Pending. When no pool offers it at '
-    + 'all, GPU204 reports instead.',
+  description: 'Karpenter launches a node for a pending pod only when an instance type\'s capacity, plus the capacity of '
+    + 'the NodeOverlays matching it, holds every resource the pod requests (karpenter.sh docs, Concepts → NodeOverlays). '
+    + 'EC2 reports whole GPUs only, so a MIG slice (`nvidia.com/mig-<profile>`), a renamed shared GPU '
+    + '(`nvidia.com/gpu.shared`) or more time-sliced `nvidia.com/gpu` than the instance has physically is provisionable '
+    + 'only through a NodeOverlay in the manifests (or the library\'s '
+    + `\`${ADVERTISED_RESOURCES_ANNOTATION}\` annotation, which \`MigConfig\`/\`DevicePluginConfig.applyTo\` write together `
+    + 'with the NodeOverlays). Reported (1) when a pool\'s MIG config (`nvidia.com/mig.config` with the mig-parted config in '
+    + 'the manifests or mig-parted\'s defaults) or time-slicing config would make its nodes advertise the resource but '
+    + 'nothing tells Karpenter, so no node is ever launched for the pod; (2) when a pool Karpenter knows offers the MIG '
+    + 'profile exists but the pod fits none of them (taints, node selection, counts, cpu/memory, limits). When no pool '
+    + 'offers a MIG profile at all, GPU204 reports instead.',
   *check(ctx) {
     const shared = sharedPools(ctx);
     const memo = new Map<string, PlacementVerdict>();
-    const byPool = new Map(shared.map((s) => [s.pool, s] as const));
-    const models = ctx.nodePools().map((p) => byPool.get(p) ?? p);
+    const karpenter = ctx.nodePools();
     for (const w of ctx.workloads()) {
-      const mig = Object.keys(podGpuDemand(w.template)).filter(isMigResourceName);
-      for (const resource of mig) {
-        const offering = models.filter((m) => offers('effective' in m ? m.effective : m, resource));
-        if (offering.length === 0) continue;
-        const verdicts = offering.map((m) => placeOn(ctx, memo, w.template, m));
+      const demand = ctx.gpuDemand(w.template);
+      for (const resource of Object.keys(demand).sort()) {
+        if (!isSlicedResource(resource, shared)) continue;
+        // Karpenter's view: instance type capacity + NodeOverlays + the library's advertisement.
+        const offering = karpenter.filter((p) => offers(p, resource));
+        const verdicts = offering.map((p) => ctx.placement(w.template, p));
         if (verdicts.some((v) => v.fits)) continue;
+        // The nodes' view: what the MIG manager / device plugin would advertise once a node runs.
+        const derived = shared.filter((sp) => sp.effective !== sp.pool && offers(sp.effective, resource));
+        const nodeView = derived.filter((sp) => placeOn(ctx, memo, w.template, sp).fits);
+        if (nodeView.length > 0) {
+          const sp = nodeView[0];
+          const type = placeOn(ctx, memo, w.template, sp).instanceTypes[0];
+          const perNode = sp.effective.advertisedResources(type)[resource] ?? 0;
+          const seen = sp.pool.advertisedResources(type)[resource] ?? 0;
+          yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
+            `requests ${+demand[resource].toFixed(3)} ${resource}: the nodes of NodePool(s) ${nodeView.map((x) => `${x.pool.name} (${sharingOf(x)})`).join(', ')} `
+            + 'would advertise it once running, but Karpenter only launches a node whose instance type or NodeOverlay offers '
+            + `it, and nothing in these manifests does (Karpenter sees ${resource} ${seen} on ${type.name}, not ${perNode}); the pod stays Pending`,
+            `Add a NodeOverlay (karpenter.sh/v1alpha1) with capacity {${resource}: "${perNode}"} and requirements karpenter.sh/nodepool In [${sp.pool.name}], `
+            + `karpenter.k8s.aws/instance-gpu-count In [${type.gpuCount}] (MigConfig.applyTo / DevicePluginConfig.applyTo make it), and turn on `
+            + 'Karpenter\'s nodeOverlay feature gate (GpuEksStack does when the chart has NodeOverlays).');
+          continue;
+        }
+        const all = [...verdicts, ...derived.filter((sp) => !offering.includes(sp.pool)).map((sp) => placeOn(ctx, memo, w.template, sp))];
+        if (all.length === 0) continue; // nothing offers it: GPU204 (MIG) / GPU203 (whole GPUs) report these
+        if (!isMigResourceName(resource) && derived.length === 0) continue; // a whole-GPU misfit: GPU203's
         yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
-          `requests ${resource}, offered by NodePool(s) ${verdicts.map((v) => v.pool.name).join(', ')}, but fits none of them: `
-          + verdicts.map((v) => `${v.pool.name}: ${v.reason}`).join('; '));
+          `requests ${resource}, offered by NodePool(s) ${all.map((v) => v.pool.name).join(', ')}, but fits none of them: `
+          + all.map((v) => `${v.pool.name}: ${v.reason}`).join('; '));
       }
     }
   },
@@ -316,5 +359,59 @@ export const TIME_SLICED_PRODUCTION: Rule = {
   },
 };
 
+/** GPU405 — a pod on shared GPUs should leave room for every slice of a node. */
+export const SLICES_USABLE: Rule = {
+  id: 'GPU405',
+  title: 'A pod on shared GPUs (MIG or time-slicing) should request cpu/memory that let every slice of a node be used',
+  severity: Severity.WARNING,
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'NodeOverlay', 'ConfigMap', 'ClusterPolicy'],
+  remediation: 'Request at most the node\'s allocatable cpu/memory divided by the slices it holds (cdk8s-gpu\'s workloads do this by default), or use whole GPUs.',
+  description: 'A node of a MIG or time-sliced pool offers several slices of a GPU resource. The scheduler places a pod only '
+    + 'where its cpu and memory fit too, so when a node\'s allocatable cpu or memory (after kube-reserved, the VM '
+    + 'overhead, the eviction threshold and daemonsets: the scheduling model\'s system reserve) holds fewer of these '
+    + 'pods than the node has slices, the other slices sit idle and Karpenter launches another node for the next pod. '
+    + 'Judged on every pool the pod fits (Karpenter\'s view, or the pool\'s MIG/time-slicing config); a warning when no '
+    + 'fitting instance type lets all its slices be used. Pods without cpu/memory requests are not judged.',
+  *check(ctx) {
+    const shared = sharedPools(ctx);
+    const byPool = new Map(shared.map((sp) => [sp.pool, sp] as const));
+    const memo = new Map<string, PlacementVerdict>();
+    for (const w of ctx.workloads()) {
+      const req = podCpuMemoryRequests(w.template);
+      if (!(req.cpu > 0) && !(req.memoryBytes > 0)) continue;
+      const demand = ctx.gpuDemand(w.template);
+      for (const resource of Object.keys(demand).sort()) {
+        const judged: Array<{ pool: string; type: GpuInstanceType; slices: number; fit: number; cpu: number; mem: number }> = [];
+        let usable = false;
+        for (const pool of ctx.nodePools()) {
+          const sp = byPool.get(pool);
+          // The node's view (its MIG/time-slicing config); GPU401 judges whether Karpenter is told.
+          const model = sp ? sp.effective : pool;
+          const verdict = sp && sp.effective !== pool ? placeOn(ctx, memo, w.template, sp) : ctx.placement(w.template, pool);
+          if (!verdict.fits) continue;
+          for (const type of verdict.instanceTypes) {
+            const advertised = model.advertisedResources(type)[resource] ?? 0;
+            if (!isMigResourceName(resource) && advertised <= type.gpuCount) continue; // not shared
+            const slices = Math.floor(advertised / demand[resource] + 1e-9);
+            if (slices < 2) continue;
+            const alloc = allocatableOf(type);
+            const fit = Math.min(req.cpu > 0 ? Math.floor(alloc.cpu / req.cpu + 1e-9) : Infinity,
+              req.memoryBytes > 0 ? Math.floor(alloc.memoryBytes / req.memoryBytes + 1e-9) : Infinity);
+            if (fit >= slices) usable = true;
+            else judged.push({ pool: pool.name, type, slices, fit, cpu: alloc.cpu, mem: alloc.memoryBytes });
+          }
+        }
+        if (usable || judged.length === 0) continue;
+        const j = judged[0];
+        yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
+          `requests ${+req.cpu.toFixed(3)} cpu and ${+(req.memoryBytes / 2 ** 30).toFixed(2)}Gi per pod of ${resource}: a ${j.type.name} of NodePool ${j.pool} `
+          + `offers ${j.slices} slices but its allocatable (${+j.cpu.toFixed(2)} cpu, ${+(j.mem / 2 ** 30).toFixed(1)}Gi) holds only ${j.fit} such pod${j.fit === 1 ? '' : 's'}; `
+          + `${j.slices - j.fit} slice${j.slices - j.fit === 1 ? '' : 's'} per node sit idle and Karpenter launches a node for every ${Math.max(j.fit, 1)} pod${j.fit === 1 ? '' : 's'}`,
+          `Request at most ${+(Math.floor(j.cpu / j.slices * 10) / 10).toFixed(1)} cpu and ${Math.floor(j.mem / j.slices / 2 ** 20)}Mi per pod on ${j.type.name}, or use whole GPUs.`);
+      }
+    }
+  },
+};
+
 /** The sharing rules, sorted by id. */
-export const SHARING_RULES: Rule[] = [MIG_SLICE_PLACEABLE, MIG_POOL_MIG_CAPABLE, TIME_SLICED_SINGLE_REQUEST, TIME_SLICED_PRODUCTION];
+export const SHARING_RULES: Rule[] = [MIG_SLICE_PLACEABLE, MIG_POOL_MIG_CAPABLE, TIME_SLICED_SINGLE_REQUEST, TIME_SLICED_PRODUCTION, SLICES_USABLE];

@@ -12,6 +12,7 @@ import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule, WorkloadRef } from '../rule';
 import { poolOffers } from './gpu-pools';
+import { _migConfigOffers } from './sharing';
 
 /** Priority classes every cluster has (Kubernetes "Pod Priority and Preemption"). */
 export const BUILTIN_PRIORITY_CLASSES: readonly string[] = ['system-cluster-critical', 'system-node-critical'];
@@ -162,19 +163,21 @@ export const FITS_ITS_POOLS: Rule = {
   },
 };
 
-/** GPU204 — a MIG resource must be offered by some pool. */
+/** GPU204 — a MIG resource must be offered by some pool, as Karpenter sees it. */
 export const MIG_RESOURCE_OFFERED: Rule = {
   id: 'GPU204',
   title: 'A requested MIG resource must be offered by some NodePool',
   severity: Severity.ERROR,
-  kinds: [...POD_TEMPLATE_KINDS, 'NodePool'],
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'NodeOverlay'],
   remediation: 'Use a MIG profile of the pools\' GPUs (e.g. 1g.10gb on H100), place the workload on MIG-capable GPUs, or declare the pool\'s MIG layout.',
   description: 'A pod requesting `nvidia.com/mig-<profile>` needs a node whose device plugin advertises it (MIG '
-    + '`mixed` strategy). Reported when NodePools are in the manifests and none can: either a pool declares the '
-    + `resource through the \`${ADVERTISED_RESOURCES_ANNOTATION}\` annotation, or — where no pool declares a MIG layout — `
-    + 'no allowed instance type has a GPU whose MIG table has that profile (e.g. `1g.10gb` on A10G or on A100-40GB). '
-    + 'Pools with MIG-capable GPUs but no declared layout are given the benefit of the doubt (MIG may be set up by the '
-    + 'GPU Operator\'s MIG manager outside these manifests).',
+    + '`mixed` strategy), and Karpenter launches such a node only when an instance type\'s capacity plus the NodeOverlays '
+    + 'matching it hold the resource (karpenter.sh docs, Concepts → NodeOverlays); EC2 reports whole GPUs only. Reported '
+    + 'when NodePools are in the manifests and none offers the profile: not through a NodeOverlay, not through the '
+    + `library's \`${ADVERTISED_RESOURCES_ANNOTATION}\` annotation, and not through a MIG config of the pool (that `
+    + 'case, a MIG layout Karpenter is not told about, is GPU401\'s). A pool with MIG-capable GPUs but no declared layout '
+    + 'and no NodeOverlay gets no benefit of the doubt: Karpenter finds no instance type holding the slice and the pod '
+    + 'stays Pending; the message says how to declare the layout.',
   *check(ctx) {
     const pools = ctx.nodePools();
     if (pools.length === 0) return;
@@ -182,12 +185,25 @@ export const MIG_RESOURCE_OFFERED: Rule = {
       const mig = Object.keys(podGpuDemand(w.template)).filter(isMigResourceName);
       for (const resource of mig) {
         if (pools.some((p) => poolOffers(p, resource))) continue;
+        if (_migConfigOffers(ctx, resource)) continue; // GPU401: the layout exists, Karpenter is not told
         const profile = resource.slice('nvidia.com/mig-'.length);
         const undeclared = pools.filter((p) => p.object?.metadata?.annotations?.[ADVERTISED_RESOURCES_ANNOTATION] === undefined);
         const gpus = new Map<string, GpuModel>();
         for (const p of undeclared) for (const t of p.instanceTypes) if (t.gpuCount > 0) gpus.set(t.gpu.name, t.gpu);
-        const possible = [...gpus.values()].some((g) => g.migGpu?.tryProfile(profile) !== undefined);
-        if (possible) continue;
+        const capable = undeclared.filter((p) => p.instanceTypes.some((t) => t.gpuCount > 0 && t.gpu.migGpu?.tryProfile(profile) !== undefined));
+        if (capable.length > 0) {
+          const pool = capable[0];
+          const type = pool.instanceTypes.find((t) => t.gpuCount > 0 && t.gpu.migGpu?.tryProfile(profile) !== undefined)!;
+          const perGpu = type.gpu.migGpu!.tryProfile(profile)!.maxInstances;
+          yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
+            `requests ${resource}; NodePool(s) ${capable.map((p) => p.name).join(', ')} have GPUs with MIG profile ${profile} `
+            + `(${type.gpu.name}), but neither a MIG layout nor a NodeOverlay offers it: Karpenter sees only whole nvidia.com/gpu on `
+            + `their instance types, finds none whose capacity holds ${resource}, and the pod stays Pending`,
+            'Declare the layout: MigConfig.applyTo(pool) (labels nvidia.com/mig.config and writes the NodeOverlay), or label '
+            + `NodePool ${pool.name} nvidia.com/mig.config=all-${profile} and add a NodeOverlay with capacity {${resource}: "${perGpu * type.gpuCount}"} `
+            + `for its ${type.gpuCount}-GPU types; turn on Karpenter's nodeOverlay feature gate.`);
+          continue;
+        }
         const models = [...gpus.values()].map((g) => g.name);
         yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
           `requests ${resource}, but no NodePool offers it: ${undeclared.length < pools.length ? 'the declared MIG layouts do not include it' : ''}`

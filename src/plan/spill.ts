@@ -1,0 +1,127 @@
+/**
+ * Spill-over: how Karpenter spreads a workload's replicas over the NodePools it fits when a pool reaches its limits.
+ *
+ * Karpenter tries NodePools in descending `weight` and, for a pool at its `spec.limits`, moves on to the next
+ * compatible one (karpenter.sh docs, Concepts → NodePools: "Weighted NodePools" and "Limits": "If the limit has been
+ * exceeded, nodes provisioning is prevented until some nodes have been terminated"). Limits count the capacity of the
+ * nodes the pool launched (cpu, memory, extended resources such as `nvidia.com/gpu`, and `nodes`).
+ *
+ * Model: workloads are taken in input order; each fills its fitting pools in weight order (ties by name), as many
+ * replicas as keep the pool's packed nodes within its limits, and the rest spills to the next pool. Nodes are packed
+ * first-fit decreasing per (pool, instance type) over every workload assigned there, so slices of different workloads
+ * share nodes. Replicas no pool has room for stay Pending.
+ */
+import { GpuInstanceType } from '../catalog';
+import { packFirstFitDecreasing, PackGroup } from './packing';
+import { offeredOnNode } from '../scheduling/dra';
+import { PoolModel } from '../scheduling/nodepool';
+import { allocatableOf, SystemReserve } from '../scheduling/placement';
+
+const MiB = 2 ** 20;
+
+/** One workload's demand per replica, as the spill model needs it. */
+export interface SpillDemand {
+  /** Extended resources per replica (GPUs, MIG slices, any other extended resource). */
+  readonly demand: Readonly<Record<string, number>>;
+  /** cpu per replica, cores. */
+  readonly cpu: number;
+  /** memory per replica, bytes. */
+  readonly memoryBytes: number;
+}
+
+/** Replicas of one workload placed on one pool, on nodes of one instance type. */
+export interface Assignment<W extends SpillDemand> {
+  readonly workload: W;
+  readonly type: GpuInstanceType;
+  readonly count: number;
+}
+
+/** A workload to spill: its demand, its replicas in this scenario and its fitting pools with the type to use on each. */
+export interface SpillInput<W extends SpillDemand> {
+  readonly workload: W;
+  readonly replicas: number;
+  /** Fitting pools, Karpenter's order (highest weight first, then name), with the instance type on each. */
+  readonly pools: ReadonlyArray<{ readonly pool: PoolModel; readonly type: GpuInstanceType }>;
+}
+
+/** The outcome of one scenario (minimum or maximum replicas). */
+export interface SpillResult<W extends SpillDemand> {
+  /** Per pool, the replicas assigned to it. */
+  readonly byPool: Map<PoolModel, Array<Assignment<W>>>;
+  /** Replicas of a workload no fitting pool had room for. */
+  readonly pending: Map<W, number>;
+}
+
+/** Per-node dimensions for packing: the extended resources in `resources`, then cpu, then memory. */
+function nodeCapacity(pool: PoolModel, type: GpuInstanceType, resources: readonly string[], reserve: SystemReserve | undefined): number[] {
+  const adv = pool.advertisedResources(type);
+  const alloc = allocatableOf(type, reserve);
+  return [...resources.map((r) => offeredOnNode(r, type, adv)), alloc.cpu, alloc.memoryBytes];
+}
+
+/** Nodes per instance type needed for `assignments` on `pool` (first-fit decreasing per type). */
+export function packPool<W extends SpillDemand>(pool: PoolModel, assignments: ReadonlyArray<Assignment<W>>,
+  reserve: SystemReserve | undefined): Map<GpuInstanceType, number> {
+  const out = new Map<GpuInstanceType, number>();
+  const types = [...new Set(assignments.map((a) => a.type))];
+  for (const type of types) {
+    const here = assignments.filter((a) => a.type === type);
+    const resources = [...new Set(here.flatMap((a) => Object.keys(a.workload.demand)))].sort();
+    const groups: PackGroup[] = here.map((a) => ({
+      size: [...resources.map((r) => a.workload.demand[r] ?? 0), a.workload.cpu, a.workload.memoryBytes],
+      count: a.count,
+    }));
+    out.set(type, packFirstFitDecreasing(nodeCapacity(pool, type, resources, reserve), groups));
+  }
+  return out;
+}
+
+/** What a node of `type` counts against the pool's limits (Karpenter counts node capacity, overlays included). */
+export function limitCapacityOf(pool: PoolModel, type: GpuInstanceType): Record<string, number> {
+  return { 'cpu': type.vcpu, 'memory': type.memoryMiB * MiB, 'nodes': 1, 'nvidia.com/gpu': type.gpuCount, ...pool.advertisedResources(type) };
+}
+
+/** Capacity of `nodes` per limit key. */
+export function usedCapacity(pool: PoolModel, nodes: Map<GpuInstanceType, number>, key: string): number {
+  let sum = 0;
+  for (const [t, n] of nodes) sum += n * (limitCapacityOf(pool, t)[key] ?? 0);
+  return sum;
+}
+
+/** The limit keys `nodes` exceed on `pool`. */
+export function exceededLimits(pool: PoolModel, nodes: Map<GpuInstanceType, number>): string[] {
+  return Object.entries(pool.limits).filter(([k, limit]) => usedCapacity(pool, nodes, k) > limit + 1e-9).map(([k]) => k);
+}
+
+/** Spills `inputs` (in order) over their pools; see the module comment. */
+export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>>, reserve: SystemReserve | undefined): SpillResult<W> {
+  const byPool = new Map<PoolModel, Array<Assignment<W>>>();
+  const pending = new Map<W, number>();
+  for (const input of inputs) {
+    let left = input.replicas;
+    for (const { pool, type } of input.pools) {
+      if (left <= 0) break;
+      const current = byPool.get(pool) ?? [];
+      const fits = (k: number) =>
+        exceededLimits(pool, packPool(pool, [...current, { workload: input.workload, type, count: k }], reserve)).length === 0;
+      let k = left;
+      if (!fits(k)) {
+        // Largest k that stays within the limits (packing more replicas never needs fewer nodes).
+        let lo = 0;
+        let hi = left;
+        while (hi - lo > 1) {
+          const mid = Math.floor((lo + hi) / 2);
+          if (fits(mid)) lo = mid;
+          else hi = mid;
+        }
+        k = lo;
+      }
+      if (k > 0) {
+        byPool.set(pool, [...current, { workload: input.workload, type, count: k }]);
+        left -= k;
+      }
+    }
+    if (left > 0) pending.set(input.workload, left);
+  }
+  return { byPool, pending };
+}
