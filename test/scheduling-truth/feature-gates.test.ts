@@ -51,7 +51,8 @@ describe('Karpenter feature gates follow the charts', () => {
   test('a static NodePool (spec.replicas) turns on staticCapacity', () => {
     const stack = stackWith({}, (chart) => {
       const pool = new GpuNodePool(chart, 'static', { name: 'static', families: ['g5'], gpuLimit: 8 });
-      pool.nodePool.addJsonPatch(cdk8s.JsonPatch.add('/spec/replicas', 2));
+      // A static NodePool: a fixed node count, and (NodePool CRD CEL rule) no limit but limits.nodes.
+      pool.nodePool.addJsonPatch(cdk8s.JsonPatch.add('/spec/replicas', 2), cdk8s.JsonPatch.replace('/spec/limits', { nodes: '2' }));
     });
     expect(karpenterGates(Template.fromStack(stack))).toMatchObject({ staticCapacity: true });
   });

@@ -58,14 +58,24 @@ describe('GPU401 MIG placement', () => {
     return p;
   };
   const gpuTaint = { key: 'nvidia.com/gpu', effect: 'NoSchedule' };
+  // What tells Karpenter that the pools' nodes advertise the slices (GPU401 requires it on Karpenter pools).
+  const overlay = (pools: string[], slices: number) => ({
+    apiVersion: 'karpenter.sh/v1alpha1',
+    kind: 'NodeOverlay',
+    metadata: { name: `mig-${pools.join('-')}` },
+    spec: {
+      requirements: [{ key: 'karpenter.sh/nodepool', operator: 'In', values: pools }, { key: 'karpenter.k8s.aws/instance-gpu-count', operator: 'In', values: ['8'] }],
+      capacity: { 'nvidia.com/mig-1g.5gb': String(slices) },
+    },
+  });
 
   test('two pools offer the slice and only one fits the pod: it can land there, no finding', () => {
     const closed = migPool('a100-team', [gpuTaint, { key: 'team', value: 'a', effect: 'NoSchedule' }]);
     const open = migPool('a100-open', [gpuTaint]);
     const pod = gpuApp({ limits: { 'nvidia.com/mig-1g.5gb': 1 } });
-    expect(of(lint([DEFAULT_NODE_CLASS, closed, open, pod]), 'GPU401')).toEqual([]);
+    expect(of(lint([DEFAULT_NODE_CLASS, closed, open, overlay(['a100-team', 'a100-open'], 56), pod]), 'GPU401')).toEqual([]);
     // Control: the closed pool alone is reported.
-    expect(of(lint([DEFAULT_NODE_CLASS, closed, pod]), 'GPU401')[0].message).toMatch(/offered by NodePool\(s\) a100-team, but fits none of them/);
+    expect(of(lint([DEFAULT_NODE_CLASS, closed, overlay(['a100-team'], 56), pod]), 'GPU401')[0].message).toMatch(/offered by NodePool\(s\) a100-team, but fits none of them/);
   });
 
   test('a mig-parted config with `devices: all` slices every GPU of the node', () => {
@@ -77,8 +87,11 @@ describe('GPU401 MIG placement', () => {
     };
     const pool = migPool('a100', [gpuTaint], { 'nvidia.com/mig.config': 'all-seven' });
     // p4d.24xlarge: 8 × A100-40GB × 7 slices = 56 per node.
-    expect(of(lint([DEFAULT_NODE_CLASS, cm, pool, gpuApp({ limits: { 'nvidia.com/mig-1g.5gb': 56 } })]), 'GPU401')).toEqual([]);
-    const [f] = of(lint([DEFAULT_NODE_CLASS, cm, pool, gpuApp({ limits: { 'nvidia.com/mig-1g.5gb': 57 } })]), 'GPU401');
+    expect(of(lint([DEFAULT_NODE_CLASS, cm, pool, overlay(['a100'], 56), gpuApp({ limits: { 'nvidia.com/mig-1g.5gb': 56 } })]), 'GPU401')).toEqual([]);
+    // Without the NodeOverlay the layout alone is what the nodes would advertise: 8 GPUs × 7 slices = 56.
+    expect(of(lint([DEFAULT_NODE_CLASS, cm, pool, gpuApp({ limits: { 'nvidia.com/mig-1g.5gb': 56 } })]), 'GPU401')[0].message)
+      .toMatch(/Karpenter sees nvidia.com\/mig-1g.5gb 0 on p4d.24xlarge, not 56\)/);
+    const [f] = of(lint([DEFAULT_NODE_CLASS, cm, pool, overlay(['a100'], 56), gpuApp({ limits: { 'nvidia.com/mig-1g.5gb': 57 } })]), 'GPU401');
     expect(f.message).toMatch(/needs 57 nvidia.com\/mig-1g.5gb per pod; the largest allowed type p4d.24xlarge has 56/);
   });
 });

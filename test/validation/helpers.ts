@@ -102,7 +102,12 @@ export const DEFAULT_NODE_CLASS = {
   apiVersion: 'karpenter.k8s.aws/v1',
   kind: 'EC2NodeClass',
   metadata: { name: 'default' },
-  spec: { amiSelectorTerms: [{ alias: 'al2023@latest' }], role: 'KarpenterNodeRole-demo' },
+  spec: {
+    amiSelectorTerms: [{ alias: 'al2023@latest' }],
+    role: 'KarpenterNodeRole-demo',
+    subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'demo' } }],
+    securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'demo' } }],
+  },
 };
 
 export const GPU_TOLERATION = { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' };

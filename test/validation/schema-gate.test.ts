@@ -12,6 +12,7 @@ import { planGpuWorkloads, PLAIN_STYLE, renderPlanHtml, renderPlanJson, renderPl
 import { CORE_KUBERNETES_VERSION, PACKAGED_CRDS_DIR, SchemaValidator } from '../../src/schema/validator';
 import { GpuValidation, SourcedManifest, SUPPRESS_ANNOTATION, validateManifests } from '../../src/validation';
 import { _runValidation } from '../../src/validation/engine';
+import { allowInvalidSynth } from '../validate-synth';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'rules', 'GPU009');
 
@@ -164,6 +165,7 @@ spec:
   });
 
   test('at synth: GpuValidation fails on an object the API server would refuse; schemaGate: false keeps the old behaviour', () => {
+    allowInvalidSynth('the ConfigMap is invalid on purpose: the gate must refuse it at synth');
     const build = (schemaGate?: boolean) => {
       const app = new App();
       const chart = new Chart(app, 'c');
