@@ -244,9 +244,12 @@ describe('capacity against pool limits', () => {
     const one = planGpuWorkloads(docs(POOL('b', ['p4d.24xlarge'], { limit: 8 }), DEPLOY('one', 8)));
     expect(workload(one, 'one')).toMatchObject({ schedulable: true, pool: 'b', instanceType: 'p4d.24xlarge', problems: [] });
     expect(pool(one, 'b').problems).toEqual([]);
-    // One GPU more than the limit allows is over it.
+    // One GPU less of limit and the second node is never launched: the pool holds one node (its limit is not
+    // overrun: Karpenter stops at it) and the replica that does not fit stays Pending, an error.
     const over = planGpuWorkloads(docs(POOL('a', ['p4d.24xlarge'], { limit: 15 }), DEPLOY('m', 8, { replicas: 2 })));
-    expect(renderPlanHtml(over)).toMatch(/class="max over"/);
+    expect(pool(over, 'a').nodeGpus).toEqual({ min: 8, max: 8 });
+    expect(pool(over, 'a').problems.join('\n')).toMatch(/above limits\.nvidia\.com\/gpu 15/);
+    expect(planHasErrors(over)).toBe(true);
   });
 
   test('a minimum above the limit is reported as the minimum', () => {
