@@ -30,11 +30,11 @@ import { KueueAddonOptions, _kueueManagerConfig } from './kueue';
 import { _checkMonitoringWiring, _MonitoringAddons } from './monitoring-wiring';
 import { acknowledgeNagFindings } from './nag';
 import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorProps, grafanaValues, kubePrometheusStackUrl } from './private/helm-values';
+import { _checkChartReservations, _reservationOf } from './reservations';
 import {
   GpuEksSecurityProps, addFlowLogs, checkNodeClassKeys, deployAdmissionPolicy, enableNetworkPolicy, grantNodeVolumeKey, kedaSecurityValues,
   resolveEndpointAccess, systemNodeRole, systemRootVolume,
 } from './security';
-import { _checkChartReservations, _reservationOf } from './reservations';
 import {
   DEFAULT_KUBERNETES_MINOR,
   GPU_OPERATOR_CHART,

@@ -157,7 +157,11 @@ function wellFormedAffinity(a: unknown): any {
     if (!same) fixedPref = items;
   }
   if (fixedReq === req && fixedPref === pref) return a;
-  const nodeAffinity = { ...na, requiredDuringSchedulingIgnoredDuringExecution: fixedReq, preferredDuringSchedulingIgnoredDuringExecution: fixedPref };
+  const nodeAffinity = {
+    ...na,
+    requiredDuringSchedulingIgnoredDuringExecution: fixedReq,
+    preferredDuringSchedulingIgnoredDuringExecution: fixedPref,
+  };
   return { ...a, nodeAffinity };
 }
 

@@ -207,8 +207,17 @@ describe('JSON output', () => {
     expect(report.findings[1].object).toEqual({ apiVersion: 'karpenter.sh/v1', kind: 'NodePool', name: 'gpu' });
     expect(report.inputErrors).toEqual([expect.objectContaining({ file: broken, line: 2, severity: 'error' })]);
     expect(report.summary).toEqual({
-      errors: 1, warnings: 2, objects: 2, files: 2, inputErrors: 1, inputWarnings: 0,
-      schemaGate: true, schemaChecked: 2, schemaFailed: 0, unknownKinds: {}, exitCode: 2,
+      errors: 1,
+      warnings: 2,
+      objects: 2,
+      files: 2,
+      inputErrors: 1,
+      inputWarnings: 0,
+      schemaGate: true,
+      schemaChecked: 2,
+      schemaFailed: 0,
+      unknownKinds: {},
+      exitCode: 2,
     });
     // Same input, same bytes.
     expect((await lint(['--format=json', good, broken])).out).toBe(r.out);
