@@ -73,9 +73,9 @@ describe('GPU009: the schema gate', () => {
     const findings = validateManifests(loadYaml(path.join(FIXTURE, 'fail.yaml')));
     const gpu009 = of(findings, 'GPU009').map((f) => `${f.object.kind}@${f.source?.line} ${f.fieldPath}: ${f.message}`);
     expect(gpu009).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^NodePool@3 spec\.disruption\.consolidationPolicy: Unsupported value: "WhenUnderutilized": supported values: "WhenEmpty", "WhenEmptyOrUnderutilized"/),
-      'NodePool@3 spec.disruption.consolidateAfter: Required value',
-      'Deployment@19 spec.template.spec.containers[0].resource: unknown field "resource"',
+      expect.stringMatching(/^NodePool@6 spec\.disruption\.consolidationPolicy: Unsupported value: "WhenUnderutilized": supported values: "WhenEmpty", "WhenEmptyOrUnderutilized"/),
+      'NodePool@6 spec.disruption.consolidateAfter: Required value',
+      'Deployment@22 spec.template.spec.containers[0].resource: unknown field "resource"',
     ]));
     // consolidateAfter is still missing once the policy is right (karpenter.sh/v1 requires it).
     const fixed = loadYaml(path.join(FIXTURE, 'fail.yaml'));
