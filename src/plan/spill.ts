@@ -40,8 +40,8 @@ export interface Assignment<W extends SpillDemand> {
 export interface SpillInput<W extends SpillDemand> {
   readonly workload: W;
   readonly replicas: number;
-  /** Fitting pools, Karpenter's order (highest weight first, then name), with the instance type on each. */
-  readonly pools: ReadonlyArray<{ readonly pool: PoolModel; readonly type: GpuInstanceType }>;
+  /** Fitting pools, Karpenter's order (highest weight first, then name), with the instance type on each; read in order, only as far as needed. */
+  readonly pools: Iterable<{ readonly pool: PoolModel; readonly type: GpuInstanceType }>;
 }
 
 /** The outcome of one scenario (minimum or maximum replicas). */
@@ -117,7 +117,8 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
         k = lo;
       }
       if (k > 0) {
-        byPool.set(pool, [...current, { workload: input.workload, type, count: k }]);
+        current.push({ workload: input.workload, type, count: k });
+        byPool.set(pool, current);
         left -= k;
       }
     }
