@@ -50,7 +50,8 @@ describe('PlacementMemo', () => {
   test('verdicts equal placeOnPool\'s for every template and pool', () => {
     fc.assert(fc.property(
       fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 16 })), { minLength: 1, maxLength: 8 }),
-      fc.array(fc.tuple(fc.subarray(TIERS), fc.boolean(), fc.constantFrom(1, 2, 4, 8, 16), fc.integer({ min: 1, max: 200 })), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.tuple(fc.subarray(TIERS), fc.boolean(), fc.constantFrom(1, 2, 4, 8, 16), fc.integer({ min: 1, max: 200 })),
+        { minLength: 1, maxLength: 12 }),
       (poolSpecs, templateSpecs) => {
         const pools = poolSpecs.map(([tainted, limit], i) => pool(i, tainted, limit));
         const memo = new PlacementMemo(pools);
