@@ -14,8 +14,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Document, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
-import { FieldLocator, setFieldLocator } from '../schema/field-lines';
+import { Document, isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { YamlSource } from '../schema/field-lines';
 import { SourcedManifest } from '../validation/model';
 
 /** How bad an input problem is: `error` makes `lint` exit 2, `warning` is only reported. */
@@ -161,48 +161,6 @@ function tooDeep(value: unknown): boolean {
   return false;
 }
 
-/**
- * Finds a field's line in a parsed YAML node: the line of its key (a map member) or of the item (a list member).
- * Fields that are not written out in this node (merged in with `<<`, behind an alias) are not found.
- */
-function nodeLocator(root: unknown, lc: LineCounter, lineOffset: number): FieldLocator {
-  return (segments) => {
-    let node: any = root;
-    let offset: number | undefined;
-    for (const seg of segments) {
-      if (isMap(node)) {
-        const pair: any = node.items.find((p: any) => {
-          const k = isScalar(p.key) ? p.key.value : p.key;
-          return (typeof k === 'string' || typeof k === 'number' || typeof k === 'boolean') && String(k) === seg;
-        });
-        if (!pair) return undefined;
-        offset = pair.key?.range?.[0];
-        node = pair.value;
-      } else if (isSeq(node) && /^\d+$/.test(seg)) {
-        node = node.items[Number(seg)];
-        if (!node) return undefined;
-        offset = node.range?.[0];
-      } else {
-        return undefined;
-      }
-    }
-    return offset === undefined ? undefined : lc.linePos(offset).line + lineOffset;
-  };
-}
-
-/** A locator that parses `text` (one document starting on line `lineOffset + 1`) only when a line is asked for. */
-function lazyLocator(text: string, lineOffset: number): FieldLocator {
-  let locate: FieldLocator | undefined;
-  return (segments) => {
-    if (!locate) {
-      const lc = new LineCounter();
-      const doc = parseDocument(text, { lineCounter: lc, merge: true, prettyErrors: false, logLevel: 'silent' });
-      locate = nodeLocator(doc.contents, lc, lineOffset);
-    }
-    return locate(segments);
-  };
-}
-
 function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'null';
@@ -295,8 +253,7 @@ export function parseManifestsWithYamlPackage(text: string, file: string, option
       });
       return;
     }
-    setFieldLocator(obj, nodeLocator(node, lc, lineOffset));
-    manifests.push({ object: obj, source: { file, ...(offset !== undefined ? { line: pos(offset).line } : {}) } });
+    manifests.push({ object: obj, source: new YamlSource(file, offset !== undefined ? pos(offset).line : undefined, { node, lineCounter: lc }, lineOffset) });
   }
 }
 
@@ -582,8 +539,7 @@ export function parseManifests(text: string, file: string, options: ParseOptions
     const slice = text.slice(doc.start, doc.end);
     const object = doc.plain && doc.contentLine !== undefined && !needsYamlPackage(slice) ? loadPlainObject(slice) : undefined;
     if (object) {
-      setFieldLocator(object, lazyLocator(slice, lineOffset + doc.line - 1));
-      manifests.push({ object, source: { file, line: doc.contentLine! + lineOffset } });
+      manifests.push({ object, source: new YamlSource(file, doc.contentLine! + lineOffset, { text: slice }, lineOffset + doc.line - 1) });
       continue;
     }
     const r = parseManifestsWithYamlPackage(slice, file, { ...options, lineOffset: lineOffset + doc.line - 1, reportEmptyText: false });

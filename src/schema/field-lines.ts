@@ -1,20 +1,75 @@
 /**
- * Where the fields of a manifest read from YAML are: the reader (src/cli/yaml-input.ts) registers a locator per object,
- * and the schema gate asks it for the line of each violating field, so a GPU009 finding points at the field, not at
- * the object's first line. Nothing is computed until a line is asked for: a reader of 200,000 valid objects pays
- * nothing but one WeakMap entry per object.
+ * Where the fields of a manifest read from YAML are: the reader (src/cli/yaml-input.ts) gives each object a
+ * {@link YamlSource}, and the schema gate asks it for the line of each violating field, so a GPU009 finding points at
+ * the field, not at the object's first line. Nothing is computed until a line is asked for.
  *
  * Not part of the jsii API.
  */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { ManifestSource } from '../validation/model';
 
-/** Finds the 1-based line of a field of one object, by its path segments (map keys and list indexes as strings). */
-export type FieldLocator = (segments: readonly string[]) => number | undefined;
+/**
+ * A manifest's source (file and line, as {@link ManifestSource}) read from YAML, which can also tell the line of any
+ * field of its object. The YAML text of the object's document is parsed again (with positions) only when a line is
+ * asked for, so reading 200,000 valid objects costs nothing more. The positions are private fields: the source
+ * compares, prints and serialises as a plain `{ file, line }`.
+ */
+export class YamlSource implements ManifestSource {
+  /** The file. */
+  public readonly file: string;
+  /** 1-based line of the object's first key. */
+  public readonly line?: number;
+  #text: string | undefined;
+  #node: unknown;
+  #lineCounter: LineCounter | undefined;
+  readonly #lineOffset: number;
 
-const locators = new WeakMap<object, FieldLocator>();
+  /**
+   * @param file the file
+   * @param line the object's line
+   * @param at the object's YAML: its document's text (parsed when a line is asked for), or its parsed node and the
+   *   line counter of the text it was parsed from
+   * @param lineOffset lines before the text (or the parsed text) in the file
+   */
+  constructor(file: string, line: number | undefined, at: { text: string } | { node: unknown; lineCounter: LineCounter }, lineOffset: number) {
+    this.file = file;
+    if (line !== undefined) this.line = line;
+    if ('text' in at) {this.#text = at.text;} else { this.#node = at.node; this.#lineCounter = at.lineCounter; }
+    this.#lineOffset = lineOffset;
+  }
 
-/** Registers how to find the lines of `object`'s fields. */
-export function setFieldLocator(object: object, locate: FieldLocator): void {
-  locators.set(object, locate);
+  /**
+   * The 1-based line of the field at `segments` (map keys, list indexes as strings): the line of its key in a map, of
+   * the item in a list. Undefined when the YAML does not write the field out (a missing field, one merged in with
+   * `<<` or behind an alias).
+   */
+  public lineOf(segments: readonly string[]): number | undefined {
+    if (this.#text !== undefined) {
+      this.#lineCounter = new LineCounter();
+      this.#node = parseDocument(this.#text, { lineCounter: this.#lineCounter, merge: true, prettyErrors: false, logLevel: 'silent' }).contents;
+      this.#text = undefined;
+    }
+    let node: any = this.#node;
+    let offset: number | undefined;
+    for (const seg of segments) {
+      if (isMap(node)) {
+        const pair: any = node.items.find((p: any) => {
+          const k = isScalar(p.key) ? p.key.value : p.key;
+          return (typeof k === 'string' || typeof k === 'number' || typeof k === 'boolean') && String(k) === seg;
+        });
+        if (!pair) return undefined;
+        offset = pair.key?.range?.[0];
+        node = pair.value;
+      } else if (isSeq(node) && /^\d+$/.test(seg)) {
+        node = node.items[Number(seg)];
+        if (!node) return undefined;
+        offset = node.range?.[0];
+      } else {
+        return undefined;
+      }
+    }
+    return offset === undefined || !this.#lineCounter ? undefined : this.#lineCounter.linePos(offset).line + this.#lineOffset;
+  }
 }
 
 /**
@@ -54,15 +109,13 @@ export function pathSegments(displayPath: string): string[] | undefined {
   return out.length > 0 ? out : undefined;
 }
 
-/** The line of the field at `displayPath` of `object`, when the object was read from YAML that holds that field. */
-export function fieldLine(object: unknown, displayPath: string): number | undefined {
-  if (!object || typeof object !== 'object') return undefined;
-  const locate = locators.get(object);
-  if (!locate) return undefined;
+/** The line of the field at `displayPath` of the object read from `source`, when the source is YAML holding that field. */
+export function fieldLine(source: unknown, displayPath: string): number | undefined {
+  if (!(source instanceof YamlSource)) return undefined;
   const segments = pathSegments(displayPath);
   if (!segments) return undefined;
   try {
-    return locate(segments);
+    return source.lineOf(segments);
   } catch {
     return undefined;
   }

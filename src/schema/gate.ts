@@ -71,7 +71,7 @@ export function gateManifests(manifests: readonly SourcedManifest[]): GateResult
       manifest: m,
       violations: errors.map((line) => {
         const v = splitViolation(line);
-        const at = fieldLine(obj, v.fieldPath);
+        const at = fieldLine(m.source, v.fieldPath);
         return at === undefined ? v : { ...v, line: at };
       }),
     });

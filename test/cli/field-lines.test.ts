@@ -66,8 +66,8 @@ data: {x: &v "1", n: 3}
     const md = `# Runbook\n\nSome text.\n\n\`\`\`yaml\n${DEPLOYMENT}\`\`\`\n`;
     const m = parseMarkdownManifests(md, 'runbook.md').manifests[0];
     expect(m.source?.line).toBe(6);
-    expect(fieldLine(m.object, 'spec.replicas')).toBe(10);
-    expect(fieldLine(m.object, 'spec.template.spec.containers[0].resource')).toBe(18);
+    expect(fieldLine(m.source, 'spec.replicas')).toBe(10);
+    expect(fieldLine(m.source, 'spec.template.spec.containers[0].resource')).toBe(18);
   });
 
   test('keys that need quoting, list indexes, and paths the source does not hold', () => {
@@ -80,11 +80,11 @@ spec:
     "0": x
 `, 'q.yaml').manifests[0];
     expect(pathSegments('spec.hard["requests.nvidia.com/gpu"]')).toEqual(['spec', 'hard', 'requests.nvidia.com/gpu']);
-    expect(fieldLine(m.object, 'spec.hard["requests.nvidia.com/gpu"]')).toBe(6);
-    expect(fieldLine(m.object, 'spec.hard[0]')).toBe(7); // a map key "0" is printed as an index
-    expect(fieldLine(m.object, 'spec.scopes')).toBeUndefined();
-    expect(fieldLine(m.object, '<root>')).toBeUndefined();
-    expect(fieldLine(m.object, 'apiVersion/kind')).toBeUndefined();
-    expect(fieldLine({ kind: 'not read from YAML' }, 'kind')).toBeUndefined();
+    expect(fieldLine(m.source, 'spec.hard["requests.nvidia.com/gpu"]')).toBe(6);
+    expect(fieldLine(m.source, 'spec.hard[0]')).toBe(7); // a map key "0" is printed as an index
+    expect(fieldLine(m.source, 'spec.scopes')).toBeUndefined();
+    expect(fieldLine(m.source, '<root>')).toBeUndefined();
+    expect(fieldLine(m.source, 'apiVersion/kind')).toBeUndefined();
+    expect(fieldLine({ file: 'x.yaml', line: 1 }, 'kind')).toBeUndefined(); // not read by the YAML reader
   });
 });
