@@ -253,7 +253,8 @@ export function parseManifestsWithYamlPackage(text: string, file: string, option
       });
       return;
     }
-    manifests.push({ object: obj, source: new YamlSource(file, offset !== undefined ? pos(offset).line : undefined, { node, lineCounter: lc }, lineOffset) });
+    const line = offset !== undefined ? pos(offset).line : undefined;
+    manifests.push({ object: obj, source: new YamlSource(file, line, { node, lineCounter: lc }, lineOffset) });
   }
 }
 
