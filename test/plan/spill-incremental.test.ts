@@ -52,8 +52,9 @@ const pool = (i: number, gpuLimit: number | undefined, cpuLimit: number | undefi
 
 test('spill equals packing the whole pool at every step', () => {
   fc.assert(fc.property(
-    fc.array(fc.tuple(fc.option(fc.integer({ min: 0, max: 64 }), { nil: undefined }), fc.option(fc.integer({ min: 0, max: 800 }), { nil: undefined })),
-      { minLength: 1, maxLength: 4 }),
+    fc.array(fc.tuple(fc.option(fc.integer({ min: 0, max: 64 }), { nil: undefined }),
+      fc.option(fc.integer({ min: 0, max: 800 }), { nil: undefined })),
+    { minLength: 1, maxLength: 4 }),
     fc.array(fc.record({
       gpus: fc.constantFrom(1, 2, 4, 8),
       cpu: fc.integer({ min: 1, max: 40 }),
