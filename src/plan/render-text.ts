@@ -20,7 +20,7 @@ export const PLAIN_STYLE: PlanStyle = { red: (s) => s, yellow: (s) => s, green: 
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
-const width = (s: string) => s.replace(ANSI, '').length;
+const width = (s: string) => (s.includes('\u001b') ? s.replace(ANSI, '').length : s.length);
 const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
 
 /** Lays out rows as aligned columns (two spaces apart), ANSI-aware. */

@@ -80,9 +80,18 @@ function packType<W extends SpillDemand>(pool: PoolModel, type: GpuInstanceType,
 }
 
 /** What a node of `type` counts against the pool's limits (Karpenter counts node capacity, overlays included). */
-export function limitCapacityOf(pool: PoolModel, type: GpuInstanceType): Record<string, number> {
-  return { 'cpu': type.vcpu, 'memory': type.memoryMiB * MiB, 'nodes': 1, 'nvidia.com/gpu': type.gpuCount, ...pool.advertisedResources(type) };
+export function limitCapacityOf(pool: PoolModel, type: GpuInstanceType): Readonly<Record<string, number>> {
+  let perType = limitCapacities.get(pool);
+  if (!perType) limitCapacities.set(pool, perType = new Map());
+  let cap = perType.get(type);
+  if (!cap) {
+    cap = Object.freeze({ 'cpu': type.vcpu, 'memory': type.memoryMiB * MiB, 'nodes': 1, 'nvidia.com/gpu': type.gpuCount, ...pool.advertisedResources(type) });
+    perType.set(type, cap);
+  }
+  return cap;
 }
+/** limitCapacityOf per pool model and type (both never change). */
+const limitCapacities = new WeakMap<PoolModel, Map<GpuInstanceType, Readonly<Record<string, number>>>>();
 
 /** Capacity of `nodes` per limit key. */
 export function usedCapacity(pool: PoolModel, nodes: Map<GpuInstanceType, number>, key: string): number {
@@ -120,9 +129,10 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
       const fits = (k: number) => Object.keys(pool.limits).length === 0 || exceededLimits(pool, nodesWith(k)).length === 0;
       let k = left;
       if (!fits(k)) {
-        // Largest k that stays within the limits (packing more replicas never needs fewer nodes).
+        // Largest k that stays within the limits (packing more replicas never needs fewer nodes); a full pool is told
+        // by one packing, not by a whole search.
         let lo = 0;
-        let hi = left;
+        let hi = left > 1 && !fits(1) ? 1 : left;
         while (hi - lo > 1) {
           const mid = Math.floor((lo + hi) / 2);
           if (fits(mid)) lo = mid;
