@@ -49,6 +49,7 @@ import { CapacityReservation } from '../pools/capacity';
 import { optionalBoolean } from '../private/checks';
 import { describeValue as describe } from '../private/describe';
 import { checkEnum, enumSpec } from '../private/enum-values';
+import { NAT_GATEWAYS_CAPPED, UNTAGGED_SUBNET, formatConstructWarning } from '../private/warnings';
 import { GpuOperatorProps, GpuOperatorSettings } from '../sharing/operator';
 
 /** The tag Karpenter's EC2NodeClass selector terms use to find subnets and security groups. */
@@ -307,9 +308,10 @@ export class GpuEksCluster extends Construct {
     if (!props.vpc && props.natGateways !== undefined && !Token.isUnresolved(this.vpc.availabilityZones)
       && natGateways > this.vpc.availabilityZones.length) {
       // maxAzs is an upper bound: the region (or an environment-agnostic stack) may offer fewer zones.
-      Annotations.of(this).addWarningV2('cdk8s-gpu:natGatewaysCapped',
-        `natGateways is ${natGateways}, but the VPC has ${this.vpc.availabilityZones.length} Availability Zones; `
-        + `it gets ${this.vpc.availabilityZones.length} NAT gateways`);
+      Annotations.of(this).addWarningV2('cdk8s-gpu:natGatewaysCapped', formatConstructWarning(NAT_GATEWAYS_CAPPED, this, 'natGateways',
+        `is ${natGateways}, but the VPC has ${this.vpc.availabilityZones.length} Availability Zones; `
+        + `it gets ${this.vpc.availabilityZones.length} NAT gateways`,
+        `set natGateways to at most ${this.vpc.availabilityZones.length}`));
     }
     this.tagPrivateSubnets();
     this.flowLog = addFlowLogs(this, this.vpc, props);
@@ -790,9 +792,10 @@ export class GpuEksCluster extends Construct {
       if (ec2.Subnet.isVpcSubnet(subnet)) {
         Tags.of(subnet).add(KARPENTER_DISCOVERY_TAG, this.clusterName);
       } else {
-        Annotations.of(this).addWarningV2('cdk8s-gpu:untaggedSubnet',
-          `Cannot tag imported subnet ${Token.isUnresolved(subnet.subnetId) ? '' : subnet.subnetId} with `
-          + `${KARPENTER_DISCOVERY_TAG}=${this.clusterName}; tag it yourself or Karpenter will find no subnets`);
+        Annotations.of(this).addWarningV2('cdk8s-gpu:untaggedSubnet', formatConstructWarning(UNTAGGED_SUBNET, this, 'vpc',
+          `cannot tag imported subnet ${Token.isUnresolved(subnet.subnetId) ? '' : subnet.subnetId} with `
+          + `${KARPENTER_DISCOVERY_TAG}=${this.clusterName}, so Karpenter will find no subnets`,
+          `tag the subnet ${KARPENTER_DISCOVERY_TAG}=${this.clusterName} yourself`));
       }
     }
   }

@@ -26,6 +26,7 @@ import { _checkPromQL, _dcgmFieldsOf, _promqlMetrics } from '../monitoring/promq
 import { _registerDcgmReads } from '../monitoring/reads';
 import { validateDns1123Name, validateLabelValue } from '../naming';
 import { _warn } from '../pools/warn';
+import { REPLICAS_WITH_SCALER } from '../private/warnings';
 
 /** How KEDA authenticates to a secured Prometheus (a TriggerAuthentication on a Secret). Enum-like. */
 export class PrometheusAuthentication {
@@ -340,13 +341,17 @@ export class KedaGpuScaler extends Construct {
     if (target._replicas !== undefined && target._workload && (!scalable || target._replicas !== min)) {
       // KEDA's HPA owns the count (scale subresource); say so instead of dropping the user's number silently. A
       // cdk8s-plus/InferenceDeployment replicas equal to minReplicas loses nothing: the workload starts at the floor.
-      _warn(target._workload, scalable
-        ? `replicas ${target._replicas} is ignored: KedaGpuScaler ${this.node.path} owns the replica count (minReplicas ${min}, `
-          + `maxReplicas ${max}), so spec.replicas is left out of ${target.kind} ${target.name} and it runs between those bounds; `
-          + 'set replicas to minReplicas or leave it out, and size the count with the scaler'
-        : `spec.replicas ${target._replicas} fights KedaGpuScaler ${this.node.path}, which owns the replica count (minReplicas ${min}, `
-          + `maxReplicas ${max}): every apply resets ${target.kind} ${target.name} to ${target._replicas} until the HPA scales it again; `
-          + 'remove spec.replicas and size it with the scaler\'s minReplicas');
+      if (scalable) {
+        _warn(target._workload, REPLICAS_WITH_SCALER, 'replicas',
+          `${target._replicas} is ignored: KedaGpuScaler ${this.node.path} owns the replica count (minReplicas ${min}, `
+          + `maxReplicas ${max}), so spec.replicas is left out of ${target.kind} ${target.name} and it runs between those bounds`,
+          'set replicas to minReplicas or leave it out, and size the count with the scaler');
+      } else {
+        _warn(target._workload, REPLICAS_WITH_SCALER, 'spec.replicas',
+          `${target._replicas} fights KedaGpuScaler ${this.node.path}, which owns the replica count (minReplicas ${min}, `
+          + `maxReplicas ${max}): every apply resets ${target.kind} ${target.name} to ${target._replicas} until the HPA scales it again`,
+          'remove spec.replicas and size it with the scaler\'s minReplicas');
+      }
     }
     if (scalable) {
       scalable.markHasAutoscaler(); // cdk8s-plus then leaves spec.replicas out: KEDA owns it
