@@ -2,13 +2,14 @@
  * Every problem of one construct at once, for the pools (GpuNodePool, SpotGpuPool, GpuNodeClass,
  * TieredGpuCapacity): k independent faults → one GpuConfigError naming all k props (test/property/all-at-once.ts).
  */
-import { Duration, Size, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { Fault, expectEveryFault } from './all-at-once';
 import { BOUND } from './arbitraries';
 import { GpuInstanceType } from '../../src/catalog';
 import { GpuConfigError } from '../../src/errors';
 import {
   CapacityType, GpuNodeClass, GpuNodeClassProps, GpuNodePool, GpuNodePoolProps, SpotGpuPool, SpotGpuPoolProps, TaintEffect,
+  TieredGpuCapacity, TieredGpuCapacityProps,
 } from '../../src/pools';
 import { configError } from '../config-error';
 
@@ -87,6 +88,22 @@ describe('every problem at once: pools', () => {
       f('capacityReservations', () => ({ capacityReservations: {} as any })),
     ];
     expectEveryFault((c, p) => new GpuNodeClass(c, 'nc', p), { ...BOUND }, faults);
+  });
+
+  test('TieredGpuCapacity: its own props and its tiers\' in one error', () => {
+    const faults: Fault<TieredGpuCapacityProps>[] = [
+      f('reservations', () => ({ reservations: 'cr-0123456789abcdef0' as any })),
+      f('spot', () => ({ spot: 'no' as any })),
+      f('businessHours', () => ({ businessHours: { startHourUtc: 25 } })),
+      f('spotGpuLimit', () => ({ spotGpuLimit: 0 })),
+      f('onDemandGpuLimit', () => ({ onDemandGpuLimit: 0 })),
+    ];
+    // spotGpuLimit and onDemandGpuLimit are the tiers' gpuLimit.
+    const rename: Record<string, string> = { spotGpuLimit: 'gpuLimit', onDemandGpuLimit: 'gpuLimit' };
+    const tiered = (c: Chart, p: TieredGpuCapacityProps) => new TieredGpuCapacity(c, 't', p);
+    expectEveryFault(tiered, { base: POOL } as TieredGpuCapacityProps, faults.filter((x) => !rename[x.prop]));
+    const e = configError(() => tiered(Testing.chart(), { base: POOL, spot: 'no' as any, onDemandGpuLimit: 0, reservedGpuLimit: 8 }));
+    expect(e.errors.map((x) => `${x.constructPath} ${x.property}`)).toEqual(['test/t spot', 'test/t reservedGpuLimit', 'test/t/OnDemand gpuLimit']);
   });
 
   test('GpuConfigError.combine: flattens, keeps one error as it is, refuses none', () => {
