@@ -32,8 +32,10 @@ function thrownBy(fn: () => unknown): GpuConfigError {
  * Asserts the property for `make` over every non-empty subset (in random order) of `faults`.
  * @param make builds the construct in a fresh chart
  * @param valid props that build without error
+ * @param propOf the prop a fault names, from an error's property (default: its top-level name)
  */
-export function expectEveryFault<P>(make: (c: Chart, props: P) => unknown, valid: P, faults: readonly Fault<P>[], numRuns = 60): void {
+export function expectEveryFault<P>(make: (c: Chart, props: P) => unknown, valid: P, faults: readonly Fault<P>[], numRuns = 60,
+  propOf: (property: string) => string = rootProp): void {
   // The valid props really are valid (else the property proves nothing).
   make(Testing.chart(), valid);
   const props = faults.map((f) => f.prop);
@@ -42,7 +44,7 @@ export function expectEveryFault<P>(make: (c: Chart, props: P) => unknown, valid
     let p = valid;
     for (const f of chosen) p = f.apply(p);
     const e = thrownBy(() => make(Testing.chart(), p));
-    const named = new Set(e.errors.map((x) => rootProp(x.property)));
+    const named = new Set(e.errors.map((x) => propOf(x.property)));
     const missing = chosen.filter((f) => !named.has(f.prop)).map((f) => f.prop);
     if (missing.length > 0) {
       throw new Error(`faults in ${chosen.map((f) => f.prop).join(', ')}: the error does not name ${missing.join(', ')}:\n${e.message}`);
