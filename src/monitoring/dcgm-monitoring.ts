@@ -26,6 +26,8 @@ import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } fro
 import { NameRule, validateDns1123Name, validateLabelValue } from '../naming';
 import { GpuPoolPlacement, IGpuNodePool, PodToleration } from '../pools/pool';
 import { PropErrors } from '../private/collect';
+import { DCGM_EXPORTER_MODE } from '../private/enum-specs';
+import { checkEnum } from '../private/enum-values';
 import { PodSecurity, PodSecurityLevel, PodSecurityOptions } from '../security/pod-security';
 
 const k8s = kplus.k8s;
@@ -510,9 +512,7 @@ export class DcgmMonitoring extends Construct {
 
   private resolveMode(props: DcgmMonitoringProps): DcgmExporterMode {
     const mode = props.mode;
-    if (mode !== undefined && mode !== DcgmExporterMode.OWN_EXPORTER && mode !== DcgmExporterMode.GPU_OPERATOR) {
-      throw new GpuConfigError(this, 'mode', `is ${JSON.stringify(mode)}`, 'use DcgmExporterMode.OWN_EXPORTER or DcgmExporterMode.GPU_OPERATOR');
-    }
+    if (mode !== undefined) checkEnum(this, 'mode', DCGM_EXPORTER_MODE(), mode);
     if (props.exporter !== undefined && typeof props.exporter !== 'boolean') {
       throw new GpuConfigError(this, 'exporter', `is ${JSON.stringify(props.exporter)}`, 'use mode: DcgmExporterMode.OWN_EXPORTER or GPU_OPERATOR');
     }

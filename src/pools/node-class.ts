@@ -209,7 +209,18 @@ export class GpuNodeClass extends Construct {
     const c = new PropErrors(this);
     // The name is also the node label karpenter.k8s.aws/ec2nodeclass, so at most 63 characters.
     if (props.name !== undefined) c.run(() => validateDns1123Name(this, 'name', props.name!, NameRule.DNS1123_SUBDOMAIN, 63));
-    this.ami = props.ami ?? GpuAmi.al2023();
+    const amiOk = c.run(() => {
+      if (props.ami !== undefined && !(props.ami instanceof GpuAmi)) {
+        const v: unknown = props.ami;
+        const family = typeof v === 'string' ? v.split('@')[0].toLowerCase() : undefined;
+        const hint = family === 'al2' ? ' (AL2\'s EKS-optimized AMIs reached end of support: there is no GPU AMI for it here)'
+          : family === 'al2023' || family === 'bottlerocket' ? ` (a GpuAmi, not its alias string: pass GpuAmi.fromAlias(${JSON.stringify(v)}))` : '';
+        throw new GpuConfigError(this, 'ami', `is ${describeValue(v)}, not a GpuAmi${hint}`,
+          'use GpuAmi.al2023(), GpuAmi.bottlerocket() or GpuAmi.fromAlias(\'al2023@v20250505\')');
+      }
+      return true;
+    });
+    this.ami = amiOk ? props.ami ?? GpuAmi.al2023() : GpuAmi.al2023();
     this._role = c.run(() => this.checkNonEmpty('role', props.role));
     this._clusterName = c.run(() => this.checkNonEmpty('clusterName', props.clusterName));
     this.validateProps(props, c);

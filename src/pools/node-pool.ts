@@ -24,8 +24,8 @@ import { NO_ALWAYS_ON_BUDGET, STARTUP_TAINT } from '../private/warnings';
 import { NodePool, NodePoolSpec, NodePoolSpecLimits } from '../imports/karpenter.sh';
 import { PropErrors, _priorErrors } from '../private/collect';
 import { describeValue } from '../private/describe';
-import { CONSOLIDATION_POLICY, DISRUPTION_REASON, TAINT_EFFECT } from '../private/enum-specs';
-import { checkEnum } from '../private/enum-values';
+import { CAPACITY_TYPE, CONSOLIDATION_POLICY, DISRUPTION_REASON, TAINT_EFFECT } from '../private/enum-specs';
+import { checkEnum, checkEnumLike } from '../private/enum-values';
 import { tolerationFor } from '../scheduling/taints';
 
 const GPU_TAINT: NodeTaint = { key: 'nvidia.com/gpu', value: 'true', effect: TaintEffect.NO_SCHEDULE };
@@ -454,11 +454,18 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     if (props.capacityType !== undefined && props.capacityTypes !== undefined) {
       throw new GpuConfigError(this, 'capacityTypes', 'is set together with capacityType', 'set capacityType for one, or capacityTypes for several');
     }
-    const list = props.capacityTypes ?? [props.capacityType ?? CapacityType.ON_DEMAND];
+    const isMember = (c: unknown) => CapacityType.all().includes(c as CapacityType);
+    if (props.capacityTypes === undefined) {
+      const one = props.capacityType ?? CapacityType.ON_DEMAND;
+      checkEnumLike(this, 'capacityType', CAPACITY_TYPE(), one, isMember);
+      return [one];
+    }
+    const list = props.capacityTypes;
+    if (!Array.isArray(list)) throw new GpuConfigError(this, 'capacityTypes', `is ${describeValue(list)}, not a list`, 'pass e.g. [CapacityType.SPOT, CapacityType.ON_DEMAND]');
     if (list.length === 0) throw new GpuConfigError(this, 'capacityTypes', 'is empty', 'list at least one capacity type');
     const seen = new Set<string>();
     list.forEach((c, i) => {
-      if (!c || !CapacityType.all().includes(c)) throw new GpuConfigError(this, `capacityTypes[${i}]`, 'is not a CapacityType', 'use CapacityType.ON_DEMAND, SPOT or RESERVED');
+      checkEnumLike(this, `capacityTypes[${i}]`, CAPACITY_TYPE(), c, isMember);
       if (seen.has(c.value)) throw new GpuConfigError(this, `capacityTypes[${i}]`, `repeats ${c.value}`, 'list each capacity type once');
       seen.add(c.value);
     });

@@ -27,6 +27,8 @@ import { _registerDcgmReads } from '../monitoring/reads';
 import { validateDns1123Name, validateLabelValue } from '../naming';
 import { _warn } from '../pools/warn';
 import { PropErrors } from '../private/collect';
+import { SCALING_PROFILE } from '../private/enum-specs';
+import { checkEnumLike } from '../private/enum-values';
 import { REPLICAS_WITH_SCALER } from '../private/warnings';
 
 /** How KEDA authenticates to a secured Prometheus (a TriggerAuthentication on a Secret). Enum-like. */
@@ -262,6 +264,7 @@ export class KedaGpuScaler extends Construct {
     if (!c.failed('maxReplicas', 'target')) c.run(() => this.checkCapacity(max));
 
     const profile = props.profile ?? ScalingProfile.REAL_TIME;
+    c.run(() => checkEnumLike(this, 'profile', SCALING_PROFILE(), profile, (v) => v instanceof ScalingProfile));
     const triggers = props.triggers ?? [GpuScalingTrigger.gpuUtilization()];
     c.run(() => {
       if (!Array.isArray(triggers) || triggers.length === 0) {
@@ -332,7 +335,7 @@ export class KedaGpuScaler extends Construct {
     // --- triggers
     const ns = target.namespace;
     const selector = `${ns ? `namespace=${_promString(ns)}, ` : ''}pod=~${_promString(target.podNameRegex())}`;
-    const rendered: _RenderedTrigger[] = triggersOk && !c.failed('vllmVersion')
+    const rendered: _RenderedTrigger[] = triggersOk && !c.failed('vllmVersion', 'profile')
       ? c.run(() => triggers.map((t) => t._render({ selector, profile, kvCacheMetric: this.kvCacheMetric }))) ?? [] : [];
     if (min === 0 && replicasOk && rendered.length > 0 && !rendered.some((r) => r.wakesFromZero)) {
       c.add(new GpuConfigError(this, 'minReplicas', `is 0, but every trigger (${rendered.map((r) => r.name).join(', ')}) reads the target's own pods, which do not exist at zero replicas: it would never scale up again`,

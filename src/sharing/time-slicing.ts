@@ -26,6 +26,8 @@ import { checkObjectName } from './private/checks';
 import { MigStrategy } from './strategy';
 import { optionalBoolean } from '../private/checks';
 import { PropErrors } from '../private/collect';
+import { MIG_STRATEGY } from '../private/enum-specs';
+import { checkEnumLike } from '../private/enum-values';
 import { describeValue } from '../private/describe';
 
 /** The node label the device plugin reads to pick its config (k8s-device-plugin v0.20.0 README). */
@@ -127,9 +129,8 @@ export class DevicePluginConfig extends Construct {
     const c = new PropErrors(this);
     const migStrategy = p.migStrategy ?? MigStrategy.MIXED;
     c.run(() => {
-      if (migStrategy !== MigStrategy.NONE && migStrategy !== MigStrategy.SINGLE && migStrategy !== MigStrategy.MIXED) {
-        throw new GpuConfigError(this, 'migStrategy', `is ${describeValue(migStrategy)}, not a MigStrategy`, 'use MigStrategy.NONE, SINGLE or MIXED');
-      }
+      checkEnumLike(this, 'migStrategy', MIG_STRATEGY(), migStrategy,
+        (v) => v === MigStrategy.NONE || v === MigStrategy.SINGLE || v === MigStrategy.MIXED);
     });
     this.migStrategy = migStrategy;
     this.name = c.run(() => checkObjectName(this, 'name', p.name ?? 'device-plugin-config', NameRule.DNS1123_SUBDOMAIN, 'ConfigMap name', 'device-plugin-config')) as string;

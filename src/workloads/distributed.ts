@@ -44,6 +44,7 @@ import { Construct, IConstruct } from 'constructs';
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
 import { PropErrors } from '../private/collect';
+import { checkEnum, enumSpec } from '../private/enum-values';
 import { DistributedTrainingProps } from './distributed-props';
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps } from './props';
@@ -104,7 +105,11 @@ export function _resolveTopology(scope: IConstruct, props: GpuWorkloadProps & Di
     }
     return list;
   });
-  if (nodes === undefined || gpus === undefined || fitting === undefined) return undefined;
+  // A Job's pods restart Never or OnFailure (the API refuses Always for a Job).
+  errors.run(() => {
+    if (restartPolicy !== undefined) checkEnum(scope, 'restartPolicy', enumSpec('RestartPolicy', kplus.RestartPolicy as any, undefined, ['Never', 'OnFailure']), restartPolicy);
+  });
+  if (nodes === undefined || gpus === undefined || fitting === undefined || errors.failed('restartPolicy')) return undefined;
   const rest = errors.run(() => resolveRest(scope, props, nodes, gpus, fitting, restartPolicy));
   if (rest === undefined || port === undefined || codes === undefined) return undefined;
   return { nodes, efaInterfaces: rest, port, failFastExitCodes: [...codes] };
