@@ -4,7 +4,7 @@
  * and its time-slicing / MPS configs): k independent faults → one GpuConfigError naming all k props
  * (test/property/all-at-once.ts).
  */
-import { Chart } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import { Fault, expectEveryFault } from './all-at-once';
 import { BOUND } from './arbitraries';
 import { GpuInstanceType } from '../../src/catalog';
@@ -12,7 +12,9 @@ import { GpuNodePool } from '../../src/pools';
 import {
   GpuClusterQueue, GpuClusterQueueProps, GpuLocalQueue, GpuLocalQueueProps, GpuResourceFlavor, GpuResourceFlavorProps,
 } from '../../src/queues';
-import { DevicePluginConfig, DevicePluginConfigProps, MigConfig, MigConfigProps, MigStrategy } from '../../src/sharing';
+import {
+  DevicePluginConfig, DevicePluginConfigProps, GpuOperator, GpuOperatorProps, MigConfig, MigConfigProps, MigStrategy,
+} from '../../src/sharing';
 import { GpuTeamProps, TieredPriorities, TieredPrioritiesProps } from '../../src/workloads';
 
 let warn: jest.SpyInstance;
@@ -86,6 +88,19 @@ describe('every problem at once: priorities, teams, queues, sharing', () => {
     expectEveryFault((c, p) => new MigConfig(c, 'mig', p), {}, names);
     expectEveryFault((c, p) => new DevicePluginConfig(c, 'dp', p), {} as DevicePluginConfigProps,
       [...names, f('migStrategy', () => ({ migStrategy: 'mixed' as any }))]);
+  });
+
+  test('GpuOperator: k faults → one error naming all k props', () => {
+    const faults: Fault<GpuOperatorProps>[] = [
+      f('namespace', () => ({ namespace: 'Bad NS' })),
+      f('nfd', () => ({ nfd: 'false' as any })),
+      f('serviceMonitorLabels', () => ({ serviceMonitorLabels: { 'bad key!': 'x' } })),
+      f('serviceMonitorInterval', () => ({ serviceMonitorInterval: Duration.millis(500) })),
+      f('driver', () => ({ driver: true })),
+      f('migStrategy', () => ({ migStrategy: 'mixed' as any })),
+      f('dcgmExporterConfig', () => ({ dcgmExporterConfig: 'Bad_Name' })),
+    ];
+    expectEveryFault((c, p) => new GpuOperator(c, 'operator', p), {}, faults);
   });
 
   test('a time-slicing or MPS config: its key and settings at once', () => {
