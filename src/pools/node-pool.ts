@@ -20,12 +20,12 @@ import {
   IGpuNodePool, NodeTaint, PodToleration, PoolNodeSelectorRequirement, PoolRequiredNodeAffinity, TaintEffect,
 } from './pool';
 import { _warn } from './warn';
-import { NO_ALWAYS_ON_BUDGET, STARTUP_TAINT } from '../private/warnings';
 import { NodePool, NodePoolSpec, NodePoolSpecLimits } from '../imports/karpenter.sh';
 import { PropErrors, _priorErrors } from '../private/collect';
 import { describeValue } from '../private/describe';
 import { CAPACITY_TYPE, CONSOLIDATION_POLICY, DISRUPTION_REASON, TAINT_EFFECT } from '../private/enum-specs';
 import { checkEnum, checkEnumLike } from '../private/enum-values';
+import { NO_ALWAYS_ON_BUDGET, STARTUP_TAINT } from '../private/warnings';
 import { tolerationFor } from '../scheduling/taints';
 
 const GPU_TAINT: NodeTaint = { key: 'nvidia.com/gpu', value: 'true', effect: TaintEffect.NO_SCHEDULE };

@@ -7,11 +7,11 @@ import { EnumSpec, enumSpec } from './enum-values';
 import { DcgmMetricType } from '../monitoring/collectors';
 import { DcgmExporterMode } from '../monitoring/dcgm-monitoring';
 import { CapacityReservationKind, CapacityType } from '../pools/capacity';
-import { ScalingProfile } from '../scaling/triggers';
-import { MigStrategy } from '../sharing/strategy';
 import { ConsolidationPolicy, DisruptionReason } from '../pools/disruption';
 import { GpuAmiFamily } from '../pools/node-class';
 import { TaintEffect } from '../pools/pool';
+import { ScalingProfile } from '../scaling/triggers';
+import { MigStrategy } from '../sharing/strategy';
 
 /** Why expiration is no budget reason (karpenter.sh v1 "Disruption": expiration is a forceful method). */
 const EXPIRATION = 'not a budget reason: in Karpenter v1 expiration is forceful and no budget holds it back (bound it with expireAfter and terminationGracePeriod)';

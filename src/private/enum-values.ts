@@ -88,7 +88,8 @@ export function checkEnumLike(scope: IConstruct | string, prop: string, spec: En
   const list = spec.choices.map((c) => `${c.code} ('${c.value}')`);
   const valid = list.length <= 1 ? list.join('') : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
   const near = typeof value === 'string'
-    ? spec.choices.find((c) => c.value.toLowerCase() === value.toLowerCase() || c.code.slice(spec.typeName.length + 1).toLowerCase() === value.toLowerCase())
+    ? spec.choices.find((c) => c.value.toLowerCase() === value.toLowerCase()
+      || c.code.slice(spec.typeName.length + 1).toLowerCase() === value.toLowerCase())
     : undefined;
   const hint = near ? ` (${spec.typeName} takes its members, not their strings: pass ${near.code} for '${near.value}')` : '';
   throw new GpuConfigError(scope, prop, `is ${describeValue(value)}, not a ${spec.typeName}${hint}`, `use one of ${valid}`);

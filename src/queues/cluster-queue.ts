@@ -19,7 +19,6 @@ import { GpuLocalQueue } from './local-queue';
 import { GpuResourceFlavor } from './resource-flavor';
 import { GpuWorkloadPriorities } from './workload-priorities';
 import { GpuConfigError } from '../errors';
-import { PropErrors } from '../private/collect';
 import {
   ClusterQueueV1Beta2, ClusterQueueV1Beta2Spec, ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesBorrowingLimit as BorrowingLimit,
   ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesLendingLimit as LendingLimit,
@@ -27,6 +26,7 @@ import {
   ClusterQueueV1Beta2SpecPreemption, toJson_ClusterQueueV1Beta2Spec,
 } from '../imports/kueue.x-k8s.io';
 import { NameRule, validateDns1123Name } from '../naming';
+import { PropErrors } from '../private/collect';
 import { describeValue } from '../private/describe';
 import { GpuRequest } from '../workloads/gpu-request';
 import { GpuTeam, MigQuota } from '../workloads/priorities';

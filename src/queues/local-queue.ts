@@ -6,9 +6,9 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { GpuClusterQueue } from './cluster-queue';
 import { GpuConfigError } from '../errors';
-import { PropErrors } from '../private/collect';
 import { LocalQueueV1Beta2 } from '../imports/kueue.x-k8s.io';
 import { NameRule, validateDns1123Name } from '../naming';
+import { PropErrors } from '../private/collect';
 
 /** Props of {@link GpuLocalQueue}. */
 export interface GpuLocalQueueProps {

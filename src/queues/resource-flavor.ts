@@ -9,10 +9,10 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
-import { PropErrors } from '../private/collect';
 import { ResourceFlavorV1Beta2, ResourceFlavorV1Beta2Spec } from '../imports/kueue.x-k8s.io';
 import { NameRule, validateDns1123Name } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
+import { PropErrors } from '../private/collect';
 import { NODEPOOL_LABEL } from '../scheduling/nodepool';
 
 /** The most tolerations a ResourceFlavor may carry (CRD `maxItems`). */

@@ -29,8 +29,8 @@ import { _advertise, _claimPool } from './capacity';
 import { MigLayout } from './mig-layout';
 import { checkObjectName } from './private/checks';
 import { MigStrategy } from './strategy';
-import { describeValue } from '../private/describe';
 import { PropErrors } from '../private/collect';
+import { describeValue } from '../private/describe';
 
 /** The node label the device plugin gate uses (GPU Operator v26.7.0 operand deploy labels). */
 export const DEVICE_PLUGIN_DEPLOY_LABEL = 'nvidia.com/gpu.deploy.device-plugin';

@@ -26,8 +26,8 @@ import { checkObjectName } from './private/checks';
 import { MigStrategy } from './strategy';
 import { DEFAULT_DEVICE_PLUGIN_CONFIG, DevicePluginConfig } from './time-slicing';
 import { optionalBoolean } from '../private/checks';
-import { describeValue } from '../private/describe';
 import { PropErrors } from '../private/collect';
+import { describeValue } from '../private/describe';
 import { GPU_AMI_FAMILY, MIG_STRATEGY } from '../private/enum-specs';
 import { checkEnumLike, enumProblem, isEnumValue } from '../private/enum-values';
 

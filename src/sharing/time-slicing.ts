@@ -26,9 +26,9 @@ import { checkObjectName } from './private/checks';
 import { MigStrategy } from './strategy';
 import { optionalBoolean } from '../private/checks';
 import { PropErrors } from '../private/collect';
+import { describeValue } from '../private/describe';
 import { MIG_STRATEGY } from '../private/enum-specs';
 import { checkEnumLike } from '../private/enum-values';
-import { describeValue } from '../private/describe';
 
 /** The node label the device plugin reads to pick its config (k8s-device-plugin v0.20.0 README). */
 export const DEVICE_PLUGIN_CONFIG_LABEL = 'nvidia.com/device-plugin.config';

@@ -43,13 +43,13 @@ import * as kplus from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
-import { PropErrors } from '../private/collect';
-import { checkEnum, enumSpec } from '../private/enum-values';
 import { DistributedTrainingProps } from './distributed-props';
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps } from './props';
 import { CapacityReservationKind, CapacityType } from '../pools/capacity';
 import { IGpuNodePool } from '../pools/pool';
+import { PropErrors } from '../private/collect';
+import { checkEnum, enumSpec } from '../private/enum-values';
 
 /** The EFA extended resource (AWS EFA Kubernetes device plugin). */
 export const EFA_RESOURCE = 'vpc.amazonaws.com/efa';

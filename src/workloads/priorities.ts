@@ -26,9 +26,9 @@ import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { NameRule, dnsNameProblem, validateDns1123Name, validateLabels } from '../naming';
 import { GpuRequest } from './gpu-request';
-import { describeValue as describe } from '../private/describe';
 import { optionalBoolean } from '../private/checks';
 import { PropErrors } from '../private/collect';
+import { describeValue as describe } from '../private/describe';
 import { PodSecurity, PodSecurityLevel, PodSecurityOptions } from '../security/pod-security';
 import { TeamNetworkOptions, teamNetworkPolicies } from '../security/team-network';
 

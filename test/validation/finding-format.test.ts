@@ -99,7 +99,9 @@ describe('one finding format', () => {
   test('every construction-time warning line has the finding shape: severity, id, object, field, message, Fix', () => {
     const c = Testing.chart();
     new GpuNodePool(c, 'pool', {
-      instanceTypes: [GpuInstanceType.P5_48XLARGE], gpuLimit: 16, nodeClassProps: BOUND,
+      instanceTypes: [GpuInstanceType.P5_48XLARGE],
+      gpuLimit: 16,
+      nodeClassProps: BOUND,
       startupTaints: [{ key: 'example.com/agent-not-ready', effect: TaintEffect.NO_SCHEDULE }],
     });
     const shape = /^\[cdk8s-gpu\] warning GPU8(0\d|1\d) \S+ \S+ \S+: .+ {2}Fix: .+$/;
