@@ -124,6 +124,20 @@ export class TieredGpuCapacity extends Construct {
       c.throwIfAny();
       return;
     }
+    // A problem of the shared props is found by every tier: report it once (from the first tier that finds it).
+    const seen = new Set<string>();
+    // A tier's own gpuLimit (reservedGpuLimit, spotGpuLimit, onDemandGpuLimit) is its own problem, never shared.
+    const tier = <T>(build: () => T, ownLimit: number | undefined): T | undefined => {
+      const own = new PropErrors(this);
+      const built = own.run(build);
+      for (const e of own.errors) {
+        const mine = ownLimit !== undefined && e.property === 'gpuLimit' ? e.constructPath : '';
+        const key = `${mine}\u0000${e.property}\u0000${e.problem}\u0000${e.fix}`;
+        if (!seen.has(key)) c.add(e);
+        seen.add(key);
+      }
+      return built;
+    };
     const name = (suffix: string) => (base.name ? `${base.name}-${suffix}` : undefined);
     const shared: GpuNodePoolProps = { ...base, nodeClass, nodeClassProps: undefined };
     const withLimit = (limit: number | undefined): Partial<GpuNodePoolProps> =>
@@ -132,7 +146,7 @@ export class TieredGpuCapacity extends Construct {
     const always: DisruptionBudget[] = base.budgets ?? [DisruptionBudgets.atMost('10%')];
 
     if (reservations && reservations.length > 0) {
-      this.reserved = c.run(() => new GpuNodePool(this, 'Reserved', {
+      this.reserved = tier(() => new GpuNodePool(this, 'Reserved', {
         ...shared,
         ...withLimit(props.reservedGpuLimit),
         name: name('reserved'),
@@ -141,28 +155,28 @@ export class TieredGpuCapacity extends Construct {
         weight: TieredGpuCapacity.RESERVED_WEIGHT,
         consolidationPolicy: base.consolidationPolicy ?? ConsolidationPolicy.WHEN_EMPTY,
         budgets: [DisruptionBudgets.keepReservedNodes(), ...always],
-      }));
+      }), props.reservedGpuLimit);
       if (this.reserved) pools.push(this.reserved);
     }
     if (wantSpot && hours && !c.failed('spot')) {
-      this.spot = c.run(() => new SpotGpuPool(this, 'Spot', {
+      this.spot = tier(() => new SpotGpuPool(this, 'Spot', {
         ...shared,
         ...withLimit(props.spotGpuLimit),
         name: name('spot'),
         weight: TieredGpuCapacity.SPOT_WEIGHT,
         budgets: [...hours, ...always],
-      }));
+      }), props.spotGpuLimit);
       if (this.spot) pools.push(this.spot);
     }
     if (wantOnDemand && hours && !c.failed('onDemand')) {
-      this.onDemand = c.run(() => new GpuNodePool(this, 'OnDemand', {
+      this.onDemand = tier(() => new GpuNodePool(this, 'OnDemand', {
         ...shared,
         ...withLimit(props.onDemandGpuLimit),
         name: name('on-demand'),
         capacityType: CapacityType.ON_DEMAND,
         weight: TieredGpuCapacity.ON_DEMAND_WEIGHT,
         budgets: [...hours, ...always],
-      }));
+      }), props.onDemandGpuLimit);
       if (this.onDemand) pools.push(this.onDemand);
     }
     c.throwIfAny();

@@ -313,7 +313,8 @@ export class KedaGpuScaler extends Construct {
       }
     });
     const fallbackReplicas = props.fallbackReplicas ?? Math.max(min, 1);
-    if (replicasOk) {
+    // Judged against the replica bounds, unless those are wrong themselves.
+    if (!c.failed('minReplicas', 'maxReplicas')) {
       c.run(() => {
         if (!Number.isInteger(fallbackReplicas) || fallbackReplicas < 1 || fallbackReplicas > max) {
           throw new GpuConfigError(this, 'fallbackReplicas', `is ${fallbackReplicas}`, `pass a whole number between 1 and maxReplicas (${max})`);
