@@ -10,7 +10,7 @@
  * (target ≤ 1.3×) and the growth 5,000/1,000 (target ≤ 5.5×, i.e. linear). Targets missed are printed, not hidden.
  *
  * Profile a size: node --cpu-prof -r ts-node/register/transpile-only bench/synth.ts --child ours 5000
- * (BENCH_SCALERS=0 leaves the KEDA scalers out, to tell their cost from the rest.)
+ * (BENCH_SCALERS=0 leaves the KEDA scalers out, BENCH_SCHEMA_GATE=0 the schema gate, to tell their cost from the rest.)
  */
 import { spawnSync } from 'child_process';
 import * as os from 'os';
@@ -90,7 +90,8 @@ export function buildOurs(n: number, fastYamlWriter = true): App {
     if (Scaler) new Scaler.KedaGpuScaler(chart, `${w.name}-scaler`, { target: Scaler.GpuScaleTarget.fromInferenceDeployment(d), minReplicas: 1, maxReplicas: 4 });
   }
   new DcgmMonitoring(chart, 'dcgm', { namespace: 'gpu-monitoring', pools });
-  GpuValidation.addTo(chart, { fastYamlWriter });
+  // BENCH_SCHEMA_GATE=0 turns the schema gate off (diagnosis: what the gate costs).
+  GpuValidation.addTo(chart, { fastYamlWriter, schemaGate: process.env.BENCH_SCHEMA_GATE !== '0' });
   return app;
 }
 

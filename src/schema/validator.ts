@@ -11,20 +11,22 @@
  *   and the Kubernetes 1.34 pod claim shapes from `<package>/schemas/` (dra-schema.ts).
  * - `metadata`: ObjectMeta (unknown fields rejected; name, label and annotation syntax).
  *
- * Kinds compile lazily, once per process, and are cached.
+ * Kinds compile lazily, once per process, and are cached. A build precompiles every kind of the package (schema-cache.ts:
+ * ajv's standalone code, in `<package>/schema-cache/`), so a process loads only the validation code of the kinds it
+ * meets; whatever the cache does not hold (a CRD added to `crds/` later, other folders, no build) is compiled here.
  *
  * Not part of the jsii API (not exported from src/index.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import { makeAjv } from './ajv-setup';
 import { CLUSTER_SCOPED_CORE, CORE_SCHEMA_ID, loadCoreSchemas } from './core-schema';
 import { DRA_SCHEMA_ID, loadDraSchemas } from './dra-schema';
 import { objectMetaErrors } from './object-meta';
-import { re2 } from './re2';
+import { openSchemaCache } from './schema-cache';
 import { semanticErrors } from './semantic';
-import { GO_DURATION, displayPath, rootSchema, runCel, shortValue } from './structural';
+import { displayPath, rootSchema, runCel, shortValue } from './structural';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jsyaml: { loadAll(text: string): unknown[] } = require('js-yaml');
@@ -72,45 +74,33 @@ export interface SchemaValidatorOptions {
    * gate leaves them to rule GPU001, which says more; the tests' harness checks them. @default false
    */
   readonly extendedResources?: boolean;
+  /**
+   * Use the package's precompiled schema cache (schema-cache/, built by `npx projen compile`) when it is there and
+   * matches the installed schemas; `false` compiles every schema at runtime (same verdicts, several seconds slower).
+   * @default true
+   */
+  readonly precompiled?: boolean;
+  /** Where the precompiled cache is (tests build their own). @default SCHEMA_CACHE_DIR (`<package>/schema-cache`) */
+  readonly schemaCacheDir?: string;
   /** Receives one-off notes (a CRD folder missing, cdk8s-plus-30 not installed). @default - dropped */
   readonly warn?: (message: string) => void;
 }
 
-interface KindEntry {
+/** One known kind: where its schema came from and how to get its validation function. Internal. */
+export interface KindEntry {
   readonly apiVersion: string;
   readonly kind: string;
   readonly namespaced: boolean;
   readonly source: string;
-  /** The original structural schema (CRDs only): CEL rules are read from it. */
-  readonly structural?: any;
-  readonly ajvSchema: any;
+  /** A CRD's schema (CEL rules run on it) rather than a built-in kind's (the restated API-server checks run). */
+  readonly crd: boolean;
+  /** The original structural schema (CRDs only): CEL rules are read from it. Set by `load` for precompiled kinds. */
+  structural?: any;
+  /** The ajv schema, compiled on first use (runtime path). */
+  readonly ajvSchema?: any;
   validate?: ValidateFunction;
-}
-
-function makeAjv(): Ajv {
-  const a = new Ajv({ allErrors: true, strict: false, useDefaults: true, validateFormats: true, ownProperties: true, code: { regExp: re2 as any } });
-  addFormats(a, ['int32', 'int64', 'date-time', 'date', 'byte']);
-  a.addFormat('duration', GO_DURATION);
-  a.addKeyword({
-    keyword: 'k8sListMapKeys',
-    type: 'array',
-    schemaType: 'array',
-    errors: true,
-    validate: function listMapKeys(keys: string[], data: any[]): boolean {
-      const seen = new Map<string, number>();
-      const errs: Partial<ErrorObject>[] = [];
-      data.forEach((item, i) => {
-        if (!item || typeof item !== 'object') return;
-        const id = JSON.stringify(keys.map((k) => (Object.prototype.hasOwnProperty.call(item, k) ? item[k] : null)));
-        if (seen.has(id)) {
-          errs.push({ keyword: 'k8sListMapKeys', instancePath: '', params: { index: i, keys }, message: `Duplicate value: item ${i} repeats keys ${keys.join(', ')} of item ${seen.get(id)}` });
-        } else {seen.set(id, i);}
-      });
-      (listMapKeys as any).errors = errs;
-      return errs.length === 0;
-    },
-  });
-  return a;
+  /** Precompiled kinds (schema-cache.ts): loads the generated validation function and the structural schema. */
+  readonly load?: () => { validate: ValidateFunction; structural?: any };
 }
 
 function lookup(obj: any, pointer: string): any {
@@ -217,7 +207,7 @@ export class SchemaValidator {
       }
     }
     errors.push(...objectMetaErrors(data, entry.namespaced ? true : this.options.namespaceOnClusterScoped ? false : undefined));
-    if (entry.structural) {
+    if (entry.crd) {
       runCel(data, entry.structural, '', schemaErrorPointers, errors, this.options.strictCel ?? false);
     } else {
       try {
@@ -231,74 +221,115 @@ export class SchemaValidator {
   }
 
   private compiled(entry: KindEntry): ValidateFunction {
-    if (!entry.validate) entry.validate = this.ajv!.compile(entry.ajvSchema);
+    if (!entry.validate) {
+      if (entry.load) {
+        const loaded = entry.load();
+        entry.structural = loaded.structural;
+        entry.validate = loaded.validate;
+      } else {
+        entry.validate = this.runtimeAjv().compile(entry.ajvSchema);
+      }
+    }
     return entry.validate;
   }
 
-  /** Build the kind registry (cheap: schemas are converted but not compiled until first use). */
+  /** The ajv that compiles at runtime what the schema cache does not hold (created on first need). */
+  private runtimeAjv(): Ajv {
+    if (!this.ajv) this.ajv = makeAjv();
+    return this.ajv;
+  }
+
+  /**
+   * Build the kind registry (cheap: nothing is compiled until first use). Kinds the package's schema cache holds
+   * (built by `npx projen compile`, see schema-cache.ts) are read from it and need no conversion; the rest (no cache, a
+   * stale one, a CRD file added or changed since, other CRD folders) are converted here and compiled by ajv on first use.
+   */
   private getRegistry(): Map<string, KindEntry> {
     if (this.registry) return this.registry;
-    const ajv = makeAjv();
     const reg = new Map<string, KindEntry>();
-    const dra = (this.options.coreKinds ?? true) ? loadDraSchemas() : undefined;
-    if (dra) {
-      // resource.k8s.io/v1 (Dynamic Resource Allocation, GA in Kubernetes 1.34): see dra-schema.ts.
-      ajv.addSchema({ $id: DRA_SCHEMA_ID, definitions: dra.definitions });
-      for (const [gvk, schema] of dra.kinds) {
-        const slash = gvk.lastIndexOf('/');
-        const kind = gvk.slice(slash + 1);
-        reg.set(gvk, { apiVersion: gvk.slice(0, slash), kind, namespaced: !dra.clusterScoped.has(kind), source: dra.source, ajvSchema: schema });
-      }
-    }
+    const cache = this.options.precompiled === false ? undefined : openSchemaCache(this.options.schemaCacheDir);
     if (this.options.coreKinds ?? true) {
-      const core = loadCoreSchemas();
-      if (typeof core === 'string') {
-        this.options.warn?.(core);
-      } else {
-        if (dra) Object.assign(core.definitions, dra.coreOverlay); // Kubernetes 1.34 pod claim shapes (DRA)
-        ajv.addSchema({ $id: CORE_SCHEMA_ID, definitions: core.definitions });
-        for (const [gvk, schema] of core.kinds) {
-          const slash = gvk.lastIndexOf('/');
-          const kind = gvk.slice(slash + 1);
-          reg.set(gvk, { apiVersion: gvk.slice(0, slash), kind, namespaced: !CLUSTER_SCOPED_CORE.has(kind), source: core.source, ajvSchema: schema });
-        }
-      }
+      const cached = cache?.coreEntries();
+      const core = cached ?? runtimeCoreEntries(this.runtimeAjv(), this.options.warn);
+      for (const e of core) reg.set(`${e.apiVersion}/${e.kind}`, e);
     }
     for (const dir of this.options.crdDirs ?? [PACKAGED_CRDS_DIR]) {
       if (!fs.existsSync(dir)) {
         this.options.warn?.(`${dir} is absent: its custom resources are not validated`);
         continue;
       }
-      loadCrds(dir, reg);
+      for (const file of crdFiles(dir)) {
+        const text = fs.readFileSync(path.join(dir, file), 'utf8');
+        // The cache is keyed by file name and content hash: a file the build saw, in any folder, is precompiled.
+        const entries = cache?.crdEntries(file, text) ?? readCrdFile(text, file);
+        for (const e of entries) {
+          // For a kind in several files or folders, the first wins.
+          if (!reg.has(`${e.apiVersion}/${e.kind}`)) reg.set(`${e.apiVersion}/${e.kind}`, e);
+        }
+      }
     }
-    this.ajv = ajv;
     this.registry = reg;
     return reg;
   }
 }
 
-/** Registers every served version of every CRD in `dir` whose kind is not registered yet. */
-function loadCrds(dir: string, reg: Map<string, KindEntry>): void {
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort()) {
-    // js-yaml: several times faster than the `yaml` package on these large, plain files (read once per process).
-    for (const crd of jsyaml.loadAll(fs.readFileSync(path.join(dir, file), 'utf8')) as any[]) {
-      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
-      const { group, names, scope, versions } = crd.spec;
-      for (const v of versions ?? []) {
-        if (!v.served || !v.schema?.openAPIV3Schema) continue;
-        const apiVersion = `${group}/${v.name}`;
-        if (reg.has(`${apiVersion}/${names.kind}`)) continue;
-        reg.set(`${apiVersion}/${names.kind}`, {
-          apiVersion,
-          kind: names.kind,
-          namespaced: scope === 'Namespaced',
-          source: file,
-          structural: v.schema.openAPIV3Schema,
-          ajvSchema: rootSchema(v.schema.openAPIV3Schema, apiVersion, names.kind),
-        });
-      }
+/**
+ * The built-in kinds converted at runtime: `resource.k8s.io/v1` (DRA) and the Kubernetes 1.30 core kinds, their shared
+ * definitions registered in `ajv`. Empty (with a warning) when cdk8s-plus-30 is not installed.
+ */
+export function runtimeCoreEntries(ajv: Ajv, warn?: (message: string) => void): KindEntry[] {
+  const out: KindEntry[] = [];
+  // resource.k8s.io/v1 (Dynamic Resource Allocation, GA in Kubernetes 1.34): see dra-schema.ts.
+  const dra = loadDraSchemas();
+  ajv.addSchema({ $id: DRA_SCHEMA_ID, definitions: dra.definitions });
+  for (const [gvk, schema] of dra.kinds) {
+    const slash = gvk.lastIndexOf('/');
+    const kind = gvk.slice(slash + 1);
+    out.push({ apiVersion: gvk.slice(0, slash), kind, namespaced: !dra.clusterScoped.has(kind), source: dra.source, crd: false, ajvSchema: schema });
+  }
+  const core = loadCoreSchemas();
+  if (typeof core === 'string') {
+    warn?.(core);
+    return out;
+  }
+  Object.assign(core.definitions, dra.coreOverlay); // Kubernetes 1.34 pod claim shapes (DRA)
+  ajv.addSchema({ $id: CORE_SCHEMA_ID, definitions: core.definitions });
+  for (const [gvk, schema] of core.kinds) {
+    const slash = gvk.lastIndexOf('/');
+    const kind = gvk.slice(slash + 1);
+    const namespaced = !CLUSTER_SCOPED_CORE.has(kind);
+    out.push({ apiVersion: gvk.slice(0, slash), kind, namespaced, source: core.source, crd: false, ajvSchema: schema });
+  }
+  return out;
+}
+
+/** The CRD files of a folder, in the order they are read (sorted by name). */
+export function crdFiles(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
+}
+
+/** Every served version of every CRD in one file's text, converted for ajv (in file order, duplicates kept). */
+export function readCrdFile(text: string, file: string): KindEntry[] {
+  const out: KindEntry[] = [];
+  // js-yaml: several times faster than the `yaml` package on these large, plain files (read once per process).
+  for (const crd of jsyaml.loadAll(text) as any[]) {
+    if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+    const { group, names, scope, versions } = crd.spec;
+    for (const v of versions ?? []) {
+      if (!v.served || !v.schema?.openAPIV3Schema) continue;
+      const apiVersion = `${group}/${v.name}`;
+      out.push({
+        apiVersion,
+        kind: names.kind,
+        namespaced: scope === 'Namespaced',
+        source: file,
+        crd: true,
+        structural: v.schema.openAPIV3Schema,
+        ajvSchema: rootSchema(v.schema.openAPIV3Schema, apiVersion, names.kind),
+      });
     }
   }
+  return out;
 }
 
 let shared: SchemaValidator | undefined;
