@@ -7,10 +7,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
+import * as fc from 'fast-check';
 import { parseManifests } from './schema';
 import { openSchemaCache } from '../../src/schema/schema-cache';
 import { writeSchemaCache } from '../../src/schema/schema-cache-writer';
-import { PACKAGED_CRDS_DIR, SchemaValidator, SchemaValidatorOptions } from '../../src/schema/validator';
+import { deepClone, PACKAGED_CRDS_DIR, SchemaValidator, SchemaValidatorOptions } from '../../src/schema/validator';
 import { cdk8sExamples } from '../examples/helpers';
 
 jest.setTimeout(600_000);
@@ -214,5 +215,45 @@ describe('the cache is used only for what it was built from', () => {
     const file = 'karpenter.sh_nodepools.yaml';
     expect(otherCore.crdEntries(file, fs.readFileSync(path.join(PACKAGED_CRDS_DIR, file), 'utf8'))?.map((e) => e.kind)).toEqual(['NodePool']);
     expect(otherCore.crdEntries(file, 'changed')).toBeUndefined();
+  });
+});
+
+describe('the copy each object is validated on', () => {
+  const viaJson = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? `${x}` : x)));
+  const same = (v: unknown): boolean => {
+    let expected: unknown;
+    try {
+      expected = viaJson(v);
+    } catch (e) {
+      expect(() => deepClone(v)).toThrow((e as Error).constructor as any);
+      return true;
+    }
+    return isDeepStrictEqual(deepClone(v), expected);
+  };
+
+  test('is the JSON round trip\'s copy (non-finite numbers as strings), whatever the value', () => {
+    fc.assert(fc.property(fc.anything({
+      key: fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toJSON', '0', '-1')),
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withSparseArray: true,
+      withNullPrototype: true,
+      withTypedArray: true,
+      withBigInt: true,
+      withObjectString: true,
+    }).filter((v) => v !== undefined), (v) => same(v)), { numRuns: 2000 });
+  });
+
+  test('the cases the fast copy hands back to JSON', () => {
+    const cyclic: any = { a: 1 };
+    cyclic.self = cyclic;
+    const sparse = [1, , 3]; // eslint-disable-line no-sparse-arrays
+    for (const v of [
+      { n: -0, i: Infinity, m: -Infinity, x: NaN }, [undefined, () => 1, Symbol('s')], sparse, { d: new Date(0) },
+      { toJSON: () => 'x' }, { b: 1n }, cyclic, JSON.parse('{"__proto__": {"polluted": 1}}'), Object.create(null), { f: () => 1, u: undefined },
+    ]) expect(same(v)).toBe(true);
+    expect(({} as any).polluted).toBeUndefined();
   });
 });
