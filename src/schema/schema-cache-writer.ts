@@ -48,7 +48,7 @@ export function writeSchemaCache(outDir: string, crdDir: string = PACKAGED_CRDS_
   const coreAjv = makeAjv(true);
   for (const e of runtimeCoreEntries(coreAjv)) {
     const name = fileName(e.apiVersion, e.kind);
-    core.push({ apiVersion: e.apiVersion, kind: e.kind, namespaced: e.namespaced, source: e.source, module: compile(e, `core/${name}.js`, coreAjv) });
+    core.push({ apiVersion: e.apiVersion, kind: e.kind, namespaced: e.namespaced, source: e.source, mutates: e.mutates, module: compile(e, `core/${name}.js`, coreAjv) });
   }
 
   const crds: Record<string, { sha256: string; kinds: CachedKind[] }> = {};
@@ -61,7 +61,8 @@ export function writeSchemaCache(outDir: string, crdDir: string = PACKAGED_CRDS_
       const name = fileName(e.apiVersion, e.kind);
       const structural = `crds/${stem}/${name}.json`;
       write(structural, JSON.stringify(e.structural));
-      kinds.push({ apiVersion: e.apiVersion, kind: e.kind, namespaced: e.namespaced, source: e.source, module: compile(e, `crds/${stem}/${name}.js`), structural });
+      const module = compile(e, `crds/${stem}/${name}.js`);
+      kinds.push({ apiVersion: e.apiVersion, kind: e.kind, namespaced: e.namespaced, source: e.source, mutates: e.mutates, module, structural });
       n++;
     }
     crds[file] = { sha256: sha256(text), kinds };

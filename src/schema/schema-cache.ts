@@ -26,7 +26,7 @@ import type { KindEntry } from './validator';
 export const SCHEMA_CACHE_DIR: string = path.resolve(__dirname, '..', '..', 'schema-cache');
 
 /** Version of the cache layout; a cache of another format is ignored. */
-export const SCHEMA_CACHE_FORMAT = 1;
+export const SCHEMA_CACHE_FORMAT = 2;
 
 /** One kind in the index. */
 export interface CachedKind {
@@ -34,6 +34,8 @@ export interface CachedKind {
   readonly kind: string;
   readonly namespaced: boolean;
   readonly source: string;
+  /** Whether the schema has defaults (ajv writes them into the object). */
+  readonly mutates: boolean;
   /** The validation code, relative to the cache folder. */
   readonly module: string;
   /** The structural schema (CRDs), relative to the cache folder. */
@@ -119,6 +121,7 @@ function entry(dir: string, k: CachedKind, crd: boolean): KindEntry {
     namespaced: k.namespaced,
     source: k.source,
     crd,
+    mutates: k.mutates !== false,
     load: () => ({
       validate: loadModule(path.join(dir, k.module)),
       structural: k.structural ? JSON.parse(fs.readFileSync(path.join(dir, k.structural), 'utf8')) : undefined,

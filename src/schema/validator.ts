@@ -94,6 +94,8 @@ export interface KindEntry {
   readonly source: string;
   /** A CRD's schema (CEL rules run on it) rather than a built-in kind's (the restated API-server checks run). */
   readonly crd: boolean;
+  /** Whether the schema has defaults, which ajv writes into the object it validates (then it validates a copy). */
+  readonly mutates: boolean;
   /** The original structural schema (CRDs only): CEL rules are read from it. Set by `load` for precompiled kinds. */
   structural?: any;
   /** The ajv schema, compiled on first use (runtime path). */
@@ -198,6 +200,59 @@ function plainClone(v: any): any {
   }
 }
 
+/**
+ * Whether {@link deepClone} would return an equal copy of `v` (plain objects, arrays, strings, booleans, finite numbers
+ * but -0); false for a cycle or a nesting too deep to walk.
+ */
+export function isPlainJson(v: any): boolean {
+  try {
+    return plainJson(v);
+  } catch {
+    return false;
+  }
+}
+
+function plainJson(v: any): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v) && !Object.is(v, -0);
+    case 'object': {
+      if (v === null) return true;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!(i in v) || !plainJson(v[i])) return false;
+        return true;
+      }
+      // (a null-prototype object is copied into a plain one)
+      if (Object.getPrototypeOf(v) !== Object.prototype || typeof v.toJSON === 'function') return false;
+      for (const k of Object.keys(v)) if (k === '__proto__' || !plainJson(v[k])) return false;
+      return true;
+    }
+    default:
+      return false; // undefined (JSON drops it), function, symbol, bigint
+  }
+}
+
+/** Keys of a JSON schema whose values are data, not schemas. */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'examples', 'required', 'k8sListMapKeys', 'type', 'pattern', 'format']);
+/** Keys of a JSON schema whose values map names to schemas. */
+const SCHEMA_MAPS = new Set(['properties', 'definitions', '$defs', 'patternProperties', 'dependentSchemas']);
+
+/** Whether a JSON schema (with its definitions) has a `default` anywhere (conservative: unknown keywords count as schemas). */
+export function schemaHasDefaults(s: any, seen: Set<object> = new Set()): boolean {
+  if (!s || typeof s !== 'object' || seen.has(s)) return false;
+  seen.add(s);
+  if (Array.isArray(s)) return s.some((x) => schemaHasDefaults(x, seen));
+  if (Object.prototype.hasOwnProperty.call(s, 'default')) return true;
+  for (const [k, v] of Object.entries(s)) {
+    if (DATA_KEYWORDS.has(k) || !v || typeof v !== 'object') continue;
+    if (SCHEMA_MAPS.has(k) ? Object.values(v).some((x) => schemaHasDefaults(x, seen)) : schemaHasDefaults(v, seen)) return true;
+  }
+  return false;
+}
+
 /** Splits a `<path>: <problem>` line into its parts. */
 export function splitViolation(line: string): SchemaViolation {
   const at = line.indexOf(': ');
@@ -250,7 +305,9 @@ export class SchemaValidator {
     }
     const entry = this.getRegistry().get(`${apiVersion}/${kind}`);
     if (!entry) return { known: false, errors: [] };
-    const data = deepClone(obj);
+    // ajv writes defaults into what it validates, so a schema with defaults gets a copy; so does anything but plain JSON
+    // data (the copy is what JSON would make of it). Nothing else in the gate writes to the object.
+    const data = entry.mutates || !isPlainJson(obj) ? deepClone(obj) : obj;
     const validate = this.compiled(entry);
     const errors: string[] = [];
     const schemaErrorPointers: string[] = [];
@@ -336,10 +393,12 @@ export function runtimeCoreEntries(ajv: Ajv, warn?: (message: string) => void): 
   // resource.k8s.io/v1 (Dynamic Resource Allocation, GA in Kubernetes 1.34): see dra-schema.ts.
   const dra = loadDraSchemas();
   ajv.addSchema({ $id: DRA_SCHEMA_ID, definitions: dra.definitions });
+  const draDefaults = schemaHasDefaults({ definitions: dra.definitions });
   for (const [gvk, schema] of dra.kinds) {
     const slash = gvk.lastIndexOf('/');
     const kind = gvk.slice(slash + 1);
-    out.push({ apiVersion: gvk.slice(0, slash), kind, namespaced: !dra.clusterScoped.has(kind), source: dra.source, crd: false, ajvSchema: schema });
+    const mutates = draDefaults || schemaHasDefaults(schema);
+    out.push({ apiVersion: gvk.slice(0, slash), kind, namespaced: !dra.clusterScoped.has(kind), source: dra.source, crd: false, mutates, ajvSchema: schema });
   }
   const core = loadCoreSchemas();
   if (typeof core === 'string') {
@@ -348,11 +407,13 @@ export function runtimeCoreEntries(ajv: Ajv, warn?: (message: string) => void): 
   }
   Object.assign(core.definitions, dra.coreOverlay); // Kubernetes 1.34 pod claim shapes (DRA)
   ajv.addSchema({ $id: CORE_SCHEMA_ID, definitions: core.definitions });
+  const coreDefaults = draDefaults || schemaHasDefaults({ definitions: core.definitions });
   for (const [gvk, schema] of core.kinds) {
     const slash = gvk.lastIndexOf('/');
     const kind = gvk.slice(slash + 1);
     const namespaced = !CLUSTER_SCOPED_CORE.has(kind);
-    out.push({ apiVersion: gvk.slice(0, slash), kind, namespaced, source: core.source, crd: false, ajvSchema: schema });
+    const mutates = coreDefaults || schemaHasDefaults(schema);
+    out.push({ apiVersion: gvk.slice(0, slash), kind, namespaced, source: core.source, crd: false, mutates, ajvSchema: schema });
   }
   return out;
 }
@@ -372,14 +433,16 @@ export function readCrdFile(text: string, file: string): KindEntry[] {
     for (const v of versions ?? []) {
       if (!v.served || !v.schema?.openAPIV3Schema) continue;
       const apiVersion = `${group}/${v.name}`;
+      const ajvSchema = rootSchema(v.schema.openAPIV3Schema, apiVersion, names.kind);
       out.push({
         apiVersion,
         kind: names.kind,
         namespaced: scope === 'Namespaced',
         source: file,
         crd: true,
+        mutates: schemaHasDefaults(ajvSchema),
         structural: v.schema.openAPIV3Schema,
-        ajvSchema: rootSchema(v.schema.openAPIV3Schema, apiVersion, names.kind),
+        ajvSchema,
       });
     }
   }
