@@ -398,7 +398,8 @@ export function runtimeCoreEntries(ajv: Ajv, warn?: (message: string) => void): 
     const slash = gvk.lastIndexOf('/');
     const kind = gvk.slice(slash + 1);
     const mutates = draDefaults || schemaHasDefaults(schema);
-    out.push({ apiVersion: gvk.slice(0, slash), kind, namespaced: !dra.clusterScoped.has(kind), source: dra.source, crd: false, mutates, ajvSchema: schema });
+    const namespaced = !dra.clusterScoped.has(kind);
+    out.push({ apiVersion: gvk.slice(0, slash), kind, namespaced, source: dra.source, crd: false, mutates, ajvSchema: schema });
   }
   const core = loadCoreSchemas();
   if (typeof core === 'string') {
