@@ -223,6 +223,16 @@ describe('the cache is used only for what it was built from', () => {
   });
 });
 
+test('the cache is build output: git-ignored, built by compile, shipped in the npm package', () => {
+  const root = path.join(__dirname, '..', '..');
+  expect(fs.readFileSync(path.join(root, '.gitignore'), 'utf8').split('\n')).toContain('/schema-cache/');
+  // npm packs every file .npmignore does not exclude (there is no "files" list)
+  expect(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).files).toBeUndefined();
+  expect(fs.readFileSync(path.join(root, '.npmignore'), 'utf8').split('\n').filter((l) => /schema-cache/.test(l))).toEqual([]);
+  const tasks = JSON.parse(fs.readFileSync(path.join(root, '.projen', 'tasks.json'), 'utf8')).tasks;
+  expect(tasks.compile.steps).toContainEqual({ spawn: 'schema-cache' });
+});
+
 describe('the copy each object is validated on', () => {
   const viaJson = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? `${x}` : x)));
   const same = (v: unknown): boolean => {
