@@ -2,7 +2,9 @@
  * The CLI as plain JavaScript for end-to-end benchmarks: `node …/lib/cli/main.js plan …` measured from process start
  * to exit, without ts-node's transpiling in the figures. Every `src/**` file is transpiled (no type check) into a
  * package directory under the OS temp folder that mirrors the real package: `lib/` beside symbolic links to `crds/`,
- * `schemas/`, `node_modules/` and `package.json`, so paths resolved from `__dirname` find what `lib/` finds.
+ * `schemas/`, `schema-cache/` (the precompiled validators, built by `npx projen compile`; without it the gate
+ * compiles them at run time), `node_modules/` and `package.json`, so paths resolved from `__dirname` find what `lib/`
+ * finds.
  * Files of `src/` that are not TypeScript are copied. `--lib` makes the benchmarks use the compiled `lib/` instead.
  */
 import * as fs from 'fs';
@@ -21,7 +23,7 @@ export function buildCli(useLib = false): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ts: typeof import('typescript') = require('typescript');
   const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gpu-bench-cli-'));
-  for (const link of ['crds', 'schemas', 'node_modules', 'package.json']) {
+  for (const link of ['crds', 'schemas', 'schema-cache', 'node_modules', 'package.json']) {
     if (fs.existsSync(path.join(ROOT, link))) fs.symlinkSync(path.join(ROOT, link), path.join(pkg, link));
   }
   const walk = (dir: string) => {
