@@ -20,13 +20,7 @@ import type { PriorityTier } from '../workloads/priorities';
 export function _joinQueue(scope: IConstruct, obj: ApiObject, queue: GpuLocalQueue | undefined, namespace: string | undefined,
   priority: PriorityTier | undefined, target: 'job' | 'cronjob' | 'deployment'): void {
   if (queue === undefined) return;
-  if (!queue || typeof queue.queueName !== 'string' || !queue.clusterQueue) {
-    throw new GpuConfigError(scope, 'queue', 'is not a GpuLocalQueue', 'pass the LocalQueue of the workload\'s namespace, e.g. clusterQueue.addLocalQueue(team)');
-  }
-  if (namespace !== queue.namespace) {
-    throw new GpuConfigError(scope, 'queue', `is LocalQueue ${queue.queueName} of namespace ${queue.namespace}, but the workload's namespace is ${namespace ?? '<unset>'}; Kueue looks the queue up in the workload's own namespace`,
-      `run the workload in namespace ${queue.namespace} (namespace or team), or use that namespace's LocalQueue`);
-  }
+  _checkQueue(scope, queue, namespace);
   const labels: Record<string, string> = { [QUEUE_NAME_LABEL]: queue.queueName };
   const wpc = queue.clusterQueue.priorities;
   if (priority !== undefined && wpc !== undefined && wpc.covers(priority)) labels[WORKLOAD_PRIORITY_CLASS_LABEL] = priority.name;
@@ -37,4 +31,19 @@ export function _joinQueue(scope: IConstruct, obj: ApiObject, queue: GpuLocalQue
   }
   for (const [k, v] of Object.entries(labels)) obj.metadata.addLabel(k, v);
   if (target === 'job') obj.addJsonPatch(JsonPatch.add('/spec/suspend', true));
+}
+
+/**
+ * The checks of {@link _joinQueue} that build nothing (a construct runs them with its other prop checks): `queue` is a
+ * GpuLocalQueue of the workload's own namespace. @internal
+ */
+export function _checkQueue(scope: IConstruct, queue: GpuLocalQueue | undefined, namespace: string | undefined): void {
+  if (queue === undefined) return;
+  if (!queue || typeof queue.queueName !== 'string' || !queue.clusterQueue) {
+    throw new GpuConfigError(scope, 'queue', 'is not a GpuLocalQueue', 'pass the LocalQueue of the workload\'s namespace, e.g. clusterQueue.addLocalQueue(team)');
+  }
+  if (namespace !== queue.namespace) {
+    throw new GpuConfigError(scope, 'queue', `is LocalQueue ${queue.queueName} of namespace ${queue.namespace}, but the workload's namespace is ${namespace ?? '<unset>'}; Kueue looks the queue up in the workload's own namespace`,
+      `run the workload in namespace ${queue.namespace} (namespace or team), or use that namespace's LocalQueue`);
+  }
 }

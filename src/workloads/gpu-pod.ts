@@ -448,15 +448,27 @@ export function _podSecurity(props: GpuWorkloadProps): kplus.PodSecurityContextP
   return { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH };
 }
 
-/** Environment (plain + secret refs). @internal */
-export function _env(scope: Construct, props: GpuWorkloadProps, extra: Record<string, string>): Record<string, kplus.EnvValue> {
-  const out: Record<string, kplus.EnvValue> = {};
-  for (const [k, v] of Object.entries({ ...extra, ...(props.env ?? {}) })) out[k] = kplus.EnvValue.fromValue(v);
+/**
+ * The checks of {@link _env} that build nothing, so a construct can run them with its other prop checks (and report
+ * them together) before it builds anything: every `secretEnv` entry names a secret and key, and sets a variable that
+ * neither `env` nor the construct's own variables (`extraKeys`) set. @internal
+ */
+export function _checkEnv(scope: IConstruct, props: GpuWorkloadProps, extraKeys: readonly string[]): void {
+  const plain = new Set([...extraKeys, ...Object.keys(props.env ?? {})]);
   for (const [k, ref] of Object.entries(props.secretEnv ?? {})) {
     if (!ref || typeof ref.secretName !== 'string' || typeof ref.key !== 'string' || !ref.secretName || !ref.key) {
       throw new GpuConfigError(scope, `secretEnv.${k}`, 'needs secretName and key', 'pass { secretName: \'hf-token\', key: \'token\' }');
     }
-    if (k in out) throw new GpuConfigError(scope, `secretEnv.${k}`, 'is also set in env', 'set each variable once');
+    if (plain.has(k)) throw new GpuConfigError(scope, `secretEnv.${k}`, 'is also set in env', 'set each variable once');
+  }
+}
+
+/** Environment (plain + secret refs); its checks are {@link _checkEnv}'s. @internal */
+export function _env(scope: Construct, props: GpuWorkloadProps, extra: Record<string, string>): Record<string, kplus.EnvValue> {
+  _checkEnv(scope, props, Object.keys(extra));
+  const out: Record<string, kplus.EnvValue> = {};
+  for (const [k, v] of Object.entries({ ...extra, ...(props.env ?? {}) })) out[k] = kplus.EnvValue.fromValue(v);
+  for (const [k, ref] of Object.entries(props.secretEnv ?? {})) {
     const secret = kplus.Secret.fromSecretName(scope, `secret-${k}`, ref.secretName);
     out[k] = kplus.EnvValue.fromSecretValue({ secret, key: ref.key });
   }

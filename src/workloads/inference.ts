@@ -12,7 +12,7 @@ import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import {
-  _checkTeamQuota, _containerResources, _containerSecurity, _env, _GpuPlacement, _mib, _namespace, _patchPodSpec,
+  _checkEnv, _checkTeamQuota, _containerResources, _containerSecurity, _env, _GpuPlacement, _mib, _namespace, _patchPodSpec,
   _placeWorkload, _podSecurity, _resolvePlacement, _setGpuResources, _validateWorkloadNames, _wholeSeconds,
 } from './gpu-pod';
 import { GpuRequest } from './gpu-request';
@@ -21,7 +21,7 @@ import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { NameRule, validateLabelValue } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
 import { PropErrors } from '../private/collect';
-import { _joinQueue } from '../queues/join';
+import { _checkQueue, _joinQueue } from '../queues/join';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
 export interface VllmServer {
@@ -286,6 +286,13 @@ export class InferenceDeployment extends Construct {
           `use at most ${Math.max(1, replicas - 1)}`);
       }
     });
+    // What the container and the queue will be built from, checked now so its problems join the others'.
+    const envProps: GpuWorkloadProps = props.vllm?.hfTokenSecret
+      ? { ...props, secretEnv: { HF_TOKEN: props.vllm.hfTokenSecret, ...(props.secretEnv ?? {}) } }
+      : props;
+    c.run(() => _checkEnv(this, envProps, ['HOME', 'XDG_CACHE_HOME', 'HF_HOME']));
+    c.run(() => _containerSecurity(this, props));
+    if (!c.failed('namespace', 'team')) c.run(() => _checkQueue(this, props.queue, this.namespace));
     c.throwIfAny();
     const { image, command, args } = server!;
 
@@ -329,9 +336,7 @@ export class InferenceDeployment extends Construct {
       ...(command ? { command } : {}),
       ...(args ? { args } : {}),
       ports: [{ number: port, name: 'http' }],
-      envVariables: _env(this, props.vllm?.hfTokenSecret
-        ? { ...props, secretEnv: { HF_TOKEN: props.vllm.hfTokenSecret, ...(props.secretEnv ?? {}) } }
-        : props, {
+      envVariables: _env(this, envProps, {
         // Writable places for a read-only root filesystem: caches under the cache volume, HOME under /tmp.
         HOME: '/tmp',
         XDG_CACHE_HOME: cachePath,

@@ -12,7 +12,7 @@ import {
 } from './distributed';
 import { DistributedTrainingProps } from './distributed-props';
 import {
-  _checkTeamQuota, _containerResources, _containerSecurity, _env, _GpuPlacement, _mib, _namespace, _patchPodSpec, _placeWorkload,
+  _checkEnv, _checkTeamQuota, _containerResources, _containerSecurity, _env, _GpuPlacement, _mib, _namespace, _patchPodSpec, _placeWorkload,
   _podSecurity, _resolvePlacement, _setGpuResources, _validateWorkloadNames, _wholeSeconds,
 } from './gpu-pod';
 import { GpuRequest } from './gpu-request';
@@ -20,7 +20,7 @@ import { GpuWorkloadProps, PvcMount } from './props';
 import { NameRule, validateDns1123Name } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
 import { PropErrors } from '../private/collect';
-import { _joinQueue } from '../queues/join';
+import { _checkQueue, _joinQueue } from '../queues/join';
 
 /** Props of {@link TrainingJob}. */
 export interface TrainingJobProps extends GpuWorkloadProps, DistributedTrainingProps {
@@ -144,6 +144,11 @@ export class TrainingJob extends Construct {
         throw new GpuConfigError(this, 'startsAt', 'is not a valid Date', 'pass the expected start, e.g. new Date(\'2027-01-04T08:00:00Z\'), or leave it unset');
       }
     });
+    // What the container and the queue will be built from, checked now so its problems join the others'.
+    c.run(() => _checkEnv(this, props, ['HOME', ...(props.checkpoint ? ['CHECKPOINT_DIR'] : []),
+      ...((topo?.efaInterfaces ?? 0) > 0 ? Object.keys(_efaEnv()) : [])]));
+    c.run(() => _containerSecurity(this, props));
+    if (!c.failed('namespace', 'team')) c.run(() => _checkQueue(this, props.queue, this.namespace));
     c.throwIfAny();
     const topology = topo!;
     if (props.startsAt !== undefined) _warnCapacityBlockEnds(this, props.pools, deadline.toSeconds(), props.startsAt.getTime());

@@ -32,6 +32,10 @@ describe('every problem at once: workloads', () => {
       f('metricsInterval', () => ({ metricsInterval: Duration.seconds(0) })),
       f('prometheusRelease', () => ({ prometheusRelease: 'not a label!' })),
       f('maxUnavailable', () => ({ maxUnavailable: 0 })),
+      // Checked with the others although the container and the queue are built later.
+      f('secretEnv', () => ({ secretEnv: { HOME: { secretName: 'home', key: 'dir' } } })),
+      f('runAsUser', () => ({ runAsUser: 0 })),
+      f('queue', () => ({ queue: 'team-a' as any })),
     ];
     expectEveryFault((c, p) => new InferenceDeployment(c, 'model', { ...p, pools: [pool(c)] }),
       { vllm: { model: 'meta-llama/Llama-3.1-8B-Instruct' } }, faults);
@@ -49,6 +53,9 @@ describe('every problem at once: workloads', () => {
       f('ttlAfterFinished', () => ({ ttlAfterFinished: Duration.millis(1500) })),
       f('startsAt', () => ({ startsAt: new Date('not a date') })),
       f('timeZone', () => ({ timeZone: 'not a zone!' })),
+      f('secretEnv', () => ({ secretEnv: { TOKEN: { secretName: '', key: 'token' } } })),
+      f('runAsUser', () => ({ runAsUser: -5 })),
+      f('queue', () => ({ queue: {} as any })),
     ];
     expectEveryFault((c, p) => new TrainingJob(c, 'train', { ...p, pools: [pool(c)] }),
       { image: 'nvcr.io/nvidia/pytorch:24.07-py3' }, faults);
