@@ -27,11 +27,10 @@
 import * as path from 'path';
 import { App as CdkApp } from 'aws-cdk-lib';
 import { App, Chart, Cron, Duration } from 'cdk8s';
-import { GpuInstanceType } from '../../src/catalog';
-import { GpuEksStack } from '../../src/eks';
-import { CapacityReservation, CapacityType, GpuNodePool, PlacementGroupSelector } from '../../src/pools';
-import { GpuValidation } from '../../src/validation';
-import { TrainingJob } from '../../src/workloads';
+import {
+  CapacityReservation, CapacityType, GpuEksStack, GpuInstanceType, GpuNodePool, GpuValidation, PlacementGroupSelector,
+  TrainingJob,
+} from 'cdk8s-gpu';
 
 /** The EKS cluster (also the `karpenter.sh/discovery` tag its node classes select). */
 export const CLUSTER_NAME = 'gpu-training';

@@ -23,12 +23,11 @@
  */
 import { App } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
-import { GpuInstanceType } from '../../src/catalog';
-import { GpuEksStack } from '../../src/eks';
-import { DcgmExporterMode } from '../../src/monitoring';
-import { CapacityReservation, CapacityType, GpuAmiFamily, GpuNodePool } from '../../src/pools';
-import { GpuOperatorProps, MigStrategy } from '../../src/sharing';
 import { build as buildLlmServing } from '../llm-serving/app';
+import {
+  CapacityReservation, CapacityType, DcgmExporterMode, GpuAmiFamily, GpuEksStack, GpuInstanceType, GpuNodePool,
+  GpuOperatorProps, MigStrategy,
+} from 'cdk8s-gpu';
 
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
