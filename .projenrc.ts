@@ -107,7 +107,9 @@ project.addTask('bench', {
 project.package.setScript('synth', 'projen synth:examples');
 project.package.setScript('bench', 'projen bench');
 
-for (const p of ['/examples/', '/bench/', '/.ci/', '/scripts/']) project.npmignore?.exclude(p);
+// Not in the package: the repository's own apps, benches, CI and scripts, and the scratch folder (scripts/pack-check.sh
+// fails on anything else that is not the build, the data, the docs or a bundled dependency).
+for (const p of ['/examples/', '/bench/', '/.ci/', '/scripts/', '/.tmp/']) project.npmignore?.exclude(p);
 
 // Type-checked, linted TypeScript outside src/ and test/: each folder gets a tsconfig the editor and
 // eslint's project service find, extending the dev settings.

@@ -21,6 +21,7 @@
  * The GPU Operator's settings are the same `GpuOperatorProps` a cdk8s `GpuOperator` takes (src/sharing): the stack
  * renders its Helm values from them, so a ClusterPolicy written from the same object says the same thing.
  */
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { build as buildLlmServing } from '../llm-serving/app';
@@ -35,7 +36,7 @@ const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 
 export const app = new App({
   // CDK_OUTDIR: where `cdk synth --output` (or a test) wants the cloud assembly.
-  outdir: process.env.CDK_OUTDIR ?? 'examples/eks/cdk.out',
+  outdir: process.env.CDK_OUTDIR ?? path.join(__dirname, 'cdk.out'),
   // What `cdk.context.json` would cache after a lookup: with it, `cdk synth` never calls AWS.
   context: { [`availability-zones:account=${ACCOUNT}:region=${REGION}`]: ZONES },
 });
