@@ -291,7 +291,9 @@ describe('docs/guide.md', () => {
     };
     const host = ts.createCompilerHost(options);
     const { getSourceFile, fileExists, readFile } = host;
-    host.getSourceFile = (f, lang, ...rest) => (files.has(f) ? ts.createSourceFile(f, files.get(f)!, lang) : getSourceFile.call(host, f, lang, ...rest));
+    host.getSourceFile = (f, lang, ...rest) => (files.has(f)
+      ? ts.createSourceFile(f, files.get(f)!, lang)
+      : getSourceFile.call(host, f, lang, ...rest));
     host.fileExists = (f) => files.has(f) || fileExists.call(host, f);
     host.readFile = (f) => files.get(f) ?? readFile.call(host, f);
     const program = ts.createProgram([...files.keys()], options, host);
