@@ -96,6 +96,7 @@ project.addTask('import', {
 project.addTask('synth:examples', {
   description: 'Synthesise every example app under examples/ to YAML in examples/<name>/dist/.',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/synth-examples.ts',
+  receiveArgs: true, // npm run synth -- llm-serving eks
 });
 
 project.addTask('bench', {

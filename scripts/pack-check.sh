@@ -13,7 +13,7 @@
 #    ../llm-serving/app, so the folder layout is kept):
 #    - `tsc --noEmit` over all of them, against the installed package's .d.ts (what a user's compiler sees);
 #    - each example run with ts-node: cdk8s YAML in <example>/dist/, the aws-cdk-lib apps' CloudFormation in cdk.out/;
-#    - `npx cdk8s-gpu lint` (the package's bin) over every YAML written: no error.
+#    - `npx cdk8s-gpu lint` and `plan` (the package's bin) over every YAML written: no error, every workload placeable.
 # Prints the time it took. Exit 1 on the first failure, with the reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,6 +91,8 @@ for name in "${examples[@]}"; do
   if [ -n "$yaml" ]; then
     # shellcheck disable=SC2086
     npx cdk8s-gpu lint $yaml > "$work/$name.lint" 2>&1 || { cat "$work/$name.lint" >&2; fail "cdk8s-gpu lint found errors in examples/$name's YAML"; }
+    # shellcheck disable=SC2086
+    npx cdk8s-gpu plan $yaml > "$work/$name.plan" 2>&1 || { cat "$work/$name.plan" >&2; fail "cdk8s-gpu plan: a workload of examples/$name can never schedule"; }
   fi
   echo "✓ $name ($(( $(date +%s) - t0 )) s): $(echo $yaml $templates | wc -w) files"
 done

@@ -3,7 +3,8 @@
  * over EFA, in a cluster placement group, on `GpuEksStack` (seed 002: training pods on GPUs joined by fast
  * interconnects; seed 003: a multi-worker torchrun job).
  *
- *   npx ts-node examples/distributed-training/app.ts   # or `npm run synth`: dist/*.k8s.yaml and cdk.out/
+ *   npx ts-node distributed-training/app.ts   # in a project of your own with cdk8s-gpu installed: dist/*.k8s.yaml, cdk.out/
+ *   npm run synth -- distributed-training     # in this repository (`npm run synth`: every example)
  *
  * What it shows:
  * - `GpuEksStack` with `efa: {}`: a cluster placement group, the AWS EFA Kubernetes device plugin (pinned chart) and

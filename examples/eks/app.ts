@@ -5,9 +5,9 @@
  * Synthesises offline (explicit account, region and Availability Zones; no lookups, no credentials) to
  * examples/eks/cdk.out/:
  *
- *   npx ts-node examples/eks/app.ts                  # or `npm run synth` for every example
- *   npx aws-cdk@2 synth  --app 'npx ts-node examples/eks/app.ts' --output examples/eks/cdk.out
- *   npx aws-cdk@2 deploy --app examples/eks/cdk.out        # with AWS credentials and a bootstrapped account
+ *   npx ts-node eks/app.ts                              # in a project of your own (copy llm-serving/ too: imported below)
+ *   npx aws-cdk@2 deploy --app 'npx ts-node eks/app.ts'  # with AWS credentials and a bootstrapped account
+ *   npm run synth -- eks                                # in this repository (`npm run synth`: every example)
  *
  * Synth takes ~10-20 s: most of it is staging the kubectl/helm Lambda layer asset (~35 MB).
  *
@@ -96,6 +96,6 @@ stack.addChart(pools);
 // names this cluster and its node role; addChart checks that they agree.
 for (const chart of buildLlmServing(undefined, { dcgmMode: DcgmExporterMode.GPU_OPERATOR }).charts) stack.addChart(chart);
 
-// Synthesised when run (`npx ts-node examples/eks/app.ts`, `npm run synth`, `cdk synth --app …`); a test may load the
+// Synthesised when run (`npx ts-node eks/app.ts`, `npm run synth`, `cdk synth --app …`); a test may load the
 // module and read `stack` without writing cdk.out.
 if (require.main === module) app.synth();

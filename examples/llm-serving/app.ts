@@ -4,7 +4,8 @@
  *
  * Synthesises offline to examples/llm-serving/dist/*.k8s.yaml:
  *
- *   npx ts-node examples/llm-serving/app.ts        # or `npm run synth` for every example
+ *   npx ts-node llm-serving/app.ts     # in a project of your own with cdk8s-gpu installed (README.md "Start a new project")
+ *   npm run synth -- llm-serving       # in this repository (`npm run synth`: every example)
  *
  * What it shows, mapped to the seed ("GPU 클러스터 동적 리소스 관리"):
  * - "GPU Node Pool A" (p4d.24xlarge + p5.48xlarge, on-demand) serves Model A, a 70B-class model that needs

@@ -4,7 +4,8 @@
  *
  * Synthesises offline to examples/multi-tenant/dist/*.k8s.yaml:
  *
- *   npx ts-node examples/multi-tenant/app.ts       # or `npm run synth` for every example
+ *   npx ts-node multi-tenant/app.ts    # in a project of your own with cdk8s-gpu installed (README.md "Start a new project")
+ *   npm run synth -- multi-tenant      # in this repository (`npm run synth`: every example)
  *
  * What it shows, mapped to seed 004 ("K8s AI 워크로드 1편"):
  * - GPU nodes are always tainted (`nvidia.com/gpu` and `dedicated=gpu`) and labelled `node-type`, `gpu-type`,
