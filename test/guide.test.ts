@@ -304,6 +304,21 @@ describe('docs/guide.md', () => {
     expect(problems).toEqual([]);
   });
 
+  test('every relative link and anchor resolves (GitHub heading slugs)', () => {
+    const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
+    const anchorsOf = (file: string) => new Set(fs.readFileSync(file, 'utf8').split('\n')
+      .filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, ''))));
+    const broken: string[] = [];
+    for (const [, target] of GUIDE.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue; // https://…
+      const [file, anchor] = target.split('#');
+      const resolved = file ? path.resolve(path.dirname(GUIDE_PATH), file) : GUIDE_PATH;
+      if (!fs.existsSync(resolved)) broken.push(`${target}: no such file`);
+      else if (anchor && resolved.endsWith('.md') && !anchorsOf(resolved).has(anchor)) broken.push(`${target}: no such heading`);
+    }
+    expect(broken).toEqual([]);
+  });
+
   describe.each([...programs.values()].map((p) => [p.name, p] as const))('program %s', (name, p) => {
     test(p.throws ? 'fails with the message the guide shows' : 'runs and synthesises what the guide says', () => {
       const result = run(name, EXPORTS[name]);
