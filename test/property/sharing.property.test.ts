@@ -615,25 +615,25 @@ describe('DevicePluginConfig (time-slicing)', () => {
   type TsMutation = (c: Chart, dp: DevicePluginConfig, pool: GpuNodePool, key: string) => [string | RegExp, string | RegExp, () => unknown];
   const tsMutations: fc.Arbitrary<TsMutation> = fc.oneof(
     fc.oneof(invalidLabelValue(), fc.constantFrom<any>('', 'default', 'x'.repeat(64), 5, null, undefined))
-      .map((key): TsMutation => (c, dp) => [dp.node.path, /^configs\[/, () => dp.addTimeSlicing(key, { replicas: 4 })]),
-    fc.constant<TsMutation>((c, dp, pool, key) => [dp.node.path, `configs[${JSON.stringify(key)}]`, () => dp.addTimeSlicing(key, { replicas: 4 })]),
+      .map((key): TsMutation => (_c, dp) => [dp.node.path, /^configs\[/, () => dp.addTimeSlicing(key, { replicas: 4 })]),
+    fc.constant<TsMutation>((_c, dp, _pool, key) => [dp.node.path, `configs[${JSON.stringify(key)}]`, () => dp.addTimeSlicing(key, { replicas: 4 })]),
     fc.constantFrom<any>(1, 0, -1, -4, 2.5, NaN, Infinity, -Infinity, '4', undefined, null, true, [4])
-      .map((replicas): TsMutation => (c, dp) => [dp.node.path, 'configs["new"].replicas', () => dp.addTimeSlicing('new', { replicas })]),
-    fc.constantFrom<any>(undefined, null, 4).map((props): TsMutation => (c, dp) => [dp.node.path, 'configs["new"].replicas', () => dp.addTimeSlicing('new', props)]),
+      .map((replicas): TsMutation => (_c, dp) => [dp.node.path, 'configs["new"].replicas', () => dp.addTimeSlicing('new', { replicas })]),
+    fc.constantFrom<any>(undefined, null, 4).map((props): TsMutation => (_c, dp) => [dp.node.path, 'configs["new"].replicas', () => dp.addTimeSlicing('new', props)]),
     invalidDnsLabel().filter((n) => n !== 'a'.repeat(64))
       .map((name): TsMutation => (c) => [`${c.node.path}/bad`, 'name', () => new DevicePluginConfig(c, 'bad', { name })]),
     invalidDnsLabel().map((namespace): TsMutation => (c) => [`${c.node.path}/bad`, 'namespace', () => new DevicePluginConfig(c, 'bad', { namespace })]),
     fc.constantFrom<any>('mixed', 'none', { value: 'mixed' }, 1, true)
       .map((migStrategy): TsMutation => (c) => [`${c.node.path}/bad`, 'migStrategy', () => new DevicePluginConfig(c, 'bad', { migStrategy })]),
     // An unknown key, or the non-sharing default (which is not a time-slicing config).
-    fc.oneof(fc.constant('default'), tsKey).map((other): TsMutation => (c, dp, pool) => [dp.node.path, 'config',
+    fc.oneof(fc.constant('default'), tsKey).map((other): TsMutation => (_c, dp, pool) => [dp.node.path, 'config',
       () => dp.applyTo(pool, other !== 'default' && dp.configKeys().includes(other) ? `${other}-not-configured` : other)]),
-    fc.constant<TsMutation>((c, dp, pool, key) => [applyPath(dp), 'pool', () => {
+    fc.constant<TsMutation>((_c, dp, pool, key) => [applyPath(dp), 'pool', () => {
       dp.applyTo(pool, key);
       dp.applyTo(pool, key);
     }]),
-    fc.constantFrom<any>(undefined, null, 'ts-pool', {}).map((p): TsMutation => (c, dp, pool, key) => [applyPath(dp), 'pool', () => dp.applyTo(p, key)]),
-    fc.constant<TsMutation>((c, dp, pool, key) => {
+    fc.constantFrom<any>(undefined, null, 'ts-pool', {}).map((p): TsMutation => (_c, dp, _pool, key) => [applyPath(dp), 'pool', () => dp.applyTo(p, key)]),
+    fc.constant<TsMutation>((c, dp, _pool, key) => {
       const mig = new MigConfig(c, 'mig');
       return [applyPath(dp), 'pool', () => {
         mig.addLayout('a100', MigLayout.preset(MigGpu.A100_40GB, 'all-1g.5gb'));
