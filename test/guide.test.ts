@@ -198,6 +198,35 @@ const CHECKS: Record<string, (r: RunResult) => void> = {
     expect(job.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe(4);
   },
 
+  'spot-burst': ({ objects, error }) => {
+    expect(error).toBeUndefined();
+    expect(findingsOf(objects).filter((f) => f.severity === Severity.ERROR)).toEqual([]);
+    const spot = one(objects, 'NodePool', 'l4-spot');
+    expect(spot.spec.template.spec.taints).toContainEqual({ key: 'karpenter.sh/capacity-type', value: 'spot', effect: 'NoSchedule' });
+    const pod = one(objects, 'Deployment', 'qwen-7b-batch').spec.template.spec;
+    expect(pod.tolerations).toEqual(expect.arrayContaining([
+      { key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' },
+      { key: 'karpenter.sh/capacity-type', operator: 'Equal', value: 'spot', effect: 'NoSchedule' },
+    ]));
+    expect(pod.terminationGracePeriodSeconds).toBeLessThan(120); // within the two-minute notice
+    // The walkthrough's server does not tolerate the spot taint: it never lands there.
+    expect(one(objects, 'Deployment', 'qwen-7b').spec.template.spec.tolerations.map((t: any) => t.key)).not.toContain('karpenter.sh/capacity-type');
+  },
+
+  'mig': ({ objects, error }) => {
+    expect(error).toBeUndefined();
+    expect(findingsOf(objects).filter((f) => f.severity === Severity.ERROR)).toEqual([]);
+    const pool = one(objects, 'NodePool', 'a100-mig');
+    expect(pool.spec.template.metadata.labels['nvidia.com/mig.config']).toBe('seven-slices');
+    const overlay = one(objects, 'NodeOverlay');
+    expect(overlay.spec.capacity).toEqual({ 'nvidia.com/mig-1g.5gb': '56', 'nvidia.com/gpu': '0' }); // 8 GPUs × 7 slices
+    expect(one(objects, 'ClusterPolicy').spec.mig.strategy).toBe('mixed');
+    expect(one(objects, 'ConfigMap', 'mig-config').data['config.yaml']).toContain('1g.5gb: 7');
+    const container = one(objects, 'Deployment', 'qwen-0-5b').spec.template.spec.containers[0];
+    expect(container.resources.limits).toEqual(expect.objectContaining({ 'nvidia.com/mig-1g.5gb': 1 }));
+    expect(container.resources.limits['nvidia.com/gpu']).toBeUndefined();
+  },
+
   'gpu-limit-below-one-node': () => {},
   'instance-type-typo': () => {},
   'scaler-above-pool-limit': () => {},
