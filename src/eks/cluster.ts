@@ -47,8 +47,10 @@ import { GpuConfigError } from '../errors';
 import { NameRule, validateDns1123Name } from '../naming';
 import { CapacityReservation } from '../pools/capacity';
 import { optionalBoolean } from '../private/checks';
+import { PropErrors } from '../private/collect';
 import { describeValue as describe } from '../private/describe';
 import { checkEnum, enumSpec } from '../private/enum-values';
+import { NAT_GATEWAYS_CAPPED, UNTAGGED_SUBNET, formatConstructWarning } from '../private/warnings';
 import { GpuOperatorProps, GpuOperatorSettings } from '../sharing/operator';
 
 /** The tag Karpenter's EC2NodeClass selector terms use to find subnets and security groups. */
@@ -242,58 +244,117 @@ export class GpuEksCluster extends Construct {
         'pass an object of GpuEksClusterProps, or omit it for the defaults');
     }
 
+    // Every independent prop is checked up front, before anything is built; the problems are thrown together (one
+    // GpuConfigError).
+    const c = new PropErrors(this);
     this.clusterName = props.clusterName ?? Names.uniqueResourceName(this, { maxLength: 46, separator: '-' });
-    this.validateClusterName(this.clusterName);
     this.karpenterNodeRoleName = `KarpenterNodeRole-${this.clusterName}`;
-    if (this.karpenterNodeRoleName.length > 64) {
-      throw new GpuConfigError(this, 'clusterName',
-        `is ${this.clusterName.length} characters, too long for the node role name "${this.karpenterNodeRoleName}" (IAM allows 64)`,
-        'use a cluster name of at most 46 characters');
-    }
-    this.capacityReservationIds = this.validateReservations(props.capacityReservationIds ?? []);
+    c.run(() => {
+      this.validateClusterName(this.clusterName);
+      if (this.karpenterNodeRoleName.length > 64) {
+        throw new GpuConfigError(this, 'clusterName',
+          `is ${this.clusterName.length} characters, too long for the node role name "${this.karpenterNodeRoleName}" (IAM allows 64)`,
+          'use a cluster name of at most 46 characters');
+      }
+    });
+    this.capacityReservationIds = c.run(() => this.validateReservations(props.capacityReservationIds ?? [])) as string[];
     // Checked up front, so a bad entry is reported before the cluster is built.
     const charts = props.charts ?? [];
-    if (!Array.isArray(charts)) {
-      throw new GpuConfigError(this, 'charts', `is ${describe(charts)}, not an array`,
-        'pass an array of cdk8s charts, e.g. charts: [poolsChart]');
-    }
-    charts.forEach((c, i) => this.checkChart(c, `charts[${i}]`));
+    c.run(() => {
+      if (!Array.isArray(charts)) {
+        throw new GpuConfigError(this, 'charts', `is ${describe(charts)}, not an array`,
+          'pass an array of cdk8s charts, e.g. charts: [poolsChart]');
+      }
+    });
+    if (Array.isArray(charts)) charts.forEach((chart, i) => c.run(() => this.checkChart(chart, `charts[${i}]`)));
 
     const version = props.kubernetesVersion ?? eks.KubernetesVersion.V1_33;
-    if (!isKubernetesVersion(version)) {
-      throw new GpuConfigError(this, 'kubernetesVersion', `is ${describe(version)}, not an eks.KubernetesVersion`,
-        typeof version === 'string'
-          ? `pass eks.KubernetesVersion.of(${JSON.stringify(version)}) (or a constant such as eks.KubernetesVersion.V1_33)`
-          : 'pass an eks.KubernetesVersion, e.g. eks.KubernetesVersion.V1_33');
-    }
-    if (!props.kubectlLayer) {
-      const minor = Number(/^1\.(\d+)$/.exec(version.version)?.[1]);
-      if (!Number.isFinite(minor) || Math.abs(minor - DEFAULT_KUBERNETES_MINOR) > 1) {
-        throw new GpuConfigError(this, 'kubernetesVersion',
-          `is ${version.version}, more than one minor version away from the bundled kubectl 1.${DEFAULT_KUBERNETES_MINOR} layer`,
-          `pass kubectlLayer from @aws-cdk/lambda-layer-kubectl-v${Number.isFinite(minor) ? minor : 'XY'} with this version`);
+    c.run(() => {
+      if (!isKubernetesVersion(version)) {
+        throw new GpuConfigError(this, 'kubernetesVersion', `is ${describe(version)}, not an eks.KubernetesVersion`,
+          typeof version === 'string'
+            ? `pass eks.KubernetesVersion.of(${JSON.stringify(version)}) (or a constant such as eks.KubernetesVersion.V1_33)`
+            : 'pass an eks.KubernetesVersion, e.g. eks.KubernetesVersion.V1_33');
       }
-    }
+      if (!props.kubectlLayer) {
+        const minor = Number(/^1\.(\d+)$/.exec(version.version)?.[1]);
+        if (!Number.isFinite(minor) || Math.abs(minor - DEFAULT_KUBERNETES_MINOR) > 1) {
+          throw new GpuConfigError(this, 'kubernetesVersion',
+            `is ${version.version}, more than one minor version away from the bundled kubectl 1.${DEFAULT_KUBERNETES_MINOR} layer`,
+            `pass kubectlLayer from @aws-cdk/lambda-layer-kubectl-v${Number.isFinite(minor) ? minor : 'XY'} with this version`);
+        }
+      }
+    });
 
     // --- network -------------------------------------------------------------------------------------
     const maxAzs = props.maxAzs ?? 3;
     const azs = props.availabilityZones;
-    if (!props.vpc && azs === undefined && (!Number.isInteger(maxAzs) || maxAzs < 2)) {
-      throw new GpuConfigError(this, 'maxAzs', `is ${describe(maxAzs)}, but EKS needs subnets in at least 2 Availability Zones`, 'set maxAzs to 2 or more');
-    }
-    if (!props.vpc && azs !== undefined) this.validateZones(azs);
+    c.run(() => {
+      if (!props.vpc && azs === undefined && (!Number.isInteger(maxAzs) || maxAzs < 2)) {
+        throw new GpuConfigError(this, 'maxAzs', `is ${describe(maxAzs)}, but EKS needs subnets in at least 2 Availability Zones`, 'set maxAzs to 2 or more');
+      }
+    });
+    if (!props.vpc && azs !== undefined) c.run(() => this.validateZones(azs));
     const natGateways = props.natGateways ?? 1;
-    if (!props.vpc) {
+    if (!props.vpc && !c.failed('maxAzs', 'availabilityZones')) {
       // ec2.Vpc treats a negative or NaN count as 0 and caps it at the zone count, both silently; with no NAT
       // gateway the PRIVATE_WITH_EGRESS subnets the nodes live in have no route out.
       const zones = azs !== undefined ? azs.length : maxAzs;
-      if (!Number.isInteger(natGateways) || natGateways < 1 || natGateways > zones) {
-        throw new GpuConfigError(this, 'natGateways',
-          `is ${describe(natGateways)}, but the new VPC needs a whole number of NAT gateways from 1 to its ${zones} Availability Zones`
-          + ' (the nodes run in private subnets whose egress goes through them)',
-          `use 1 (one shared gateway) up to ${zones} (one per zone), or pass your own vpc`);
-      }
+      c.run(() => {
+        if (!Number.isInteger(natGateways) || natGateways < 1 || natGateways > zones) {
+          throw new GpuConfigError(this, 'natGateways',
+            `is ${describe(natGateways)}, but the new VPC needs a whole number of NAT gateways from 1 to its ${zones} Availability Zones`
+            + ' (the nodes run in private subnets whose egress goes through them)',
+            `use 1 (one shared gateway) up to ${zones} (one per zone), or pass your own vpc`);
+        }
+      });
     }
+    const clusterLogging = c.run(() => this.checkLogging(props.clusterLogging));
+
+    // The system node group, Karpenter and Prometheus options (used below, once the cluster exists).
+    const sys = c.run(() => this.options<SystemNodeGroupOptions>('systemNodeGroup', props.systemNodeGroup)) ?? {};
+    const minSize = sys.minSize ?? 2;
+    const maxSize = sys.maxSize ?? Math.max(3, minSize);
+    c.run(() => {
+      if (!Number.isInteger(minSize) || minSize < 1 || !Number.isInteger(maxSize) || maxSize < minSize) {
+        throw new GpuConfigError(this, 'systemNodeGroup', `has minSize ${describe(minSize)} and maxSize ${describe(maxSize)}`,
+          'use whole numbers with 1 <= minSize <= maxSize');
+      }
+    });
+    const desiredSize = sys.desiredSize ?? minSize;
+    if (!c.failed('systemNodeGroup')) {
+      c.run(() => {
+        if (!Number.isInteger(desiredSize) || desiredSize < minSize || desiredSize > maxSize) {
+          throw new GpuConfigError(this, 'systemNodeGroup.desiredSize',
+            `is ${describe(desiredSize)}, not a whole number from minSize ${minSize} to maxSize ${maxSize}`,
+            `use a whole number with ${minSize} <= desiredSize <= ${maxSize}, or omit it (it defaults to minSize)`);
+        }
+      });
+    }
+    const instanceTypes = c.run(() => this.checkSystemInstanceTypes(sys.instanceTypes ?? [new ec2.InstanceType('m6i.large')])) as ec2.InstanceType[];
+    const karpenterOpts = c.run(() => this.options<KarpenterAddonOptions>('karpenter', props.karpenter)) ?? {};
+    const karpenterNamespace = c.run(() => this.namespace('karpenter.namespace', karpenterOpts.namespace, 'kube-system')) as string;
+    const replicas = karpenterOpts.replicas ?? 2;
+    c.run(() => {
+      if (!Number.isInteger(replicas) || replicas < 1) {
+        throw new GpuConfigError(this, 'karpenter.replicas', `is ${replicas}`, 'use a whole number of at least 1');
+      }
+      if (!c.failed('systemNodeGroup') && replicas > maxSize) {
+        throw new GpuConfigError(this, 'karpenter.replicas',
+          `is ${replicas}, more than the system node group's maxSize ${maxSize} (each replica needs its own node)`,
+          `raise systemNodeGroup.maxSize to ${replicas} or lower karpenter.replicas`);
+      }
+    });
+    const karpenterVersion = c.run(() => this.checkVersion('karpenter.version', karpenterOpts.version ?? KARPENTER_CHART.version)) as string;
+    const prom = c.run(() => this.options<PrometheusAddonOptions>('prometheus', props.prometheus)) ?? {};
+    c.run(() => {
+      if (prom.endpoint !== undefined && !(typeof prom.endpoint === 'string' && (Token.isUnresolved(prom.endpoint) || /^https?:\/\/\S+$/.test(prom.endpoint)))) {
+        throw new GpuConfigError(this, 'prometheus.endpoint', `is ${describe(prom.endpoint)}, not an http(s) URL`,
+          'pass the Prometheus base URL, e.g. http://prometheus.monitoring.svc:9090');
+      }
+    });
+    const promNamespace = c.run(() => this.namespace('prometheus.namespace', prom.namespace, 'monitoring')) as string;
+    c.throwIfAny();
     this.vpc = props.vpc ?? new ec2.Vpc(this, 'Vpc', {
       ...(azs !== undefined ? { availabilityZones: azs } : { maxAzs }),
       natGateways,
@@ -307,9 +368,10 @@ export class GpuEksCluster extends Construct {
     if (!props.vpc && props.natGateways !== undefined && !Token.isUnresolved(this.vpc.availabilityZones)
       && natGateways > this.vpc.availabilityZones.length) {
       // maxAzs is an upper bound: the region (or an environment-agnostic stack) may offer fewer zones.
-      Annotations.of(this).addWarningV2('cdk8s-gpu:natGatewaysCapped',
-        `natGateways is ${natGateways}, but the VPC has ${this.vpc.availabilityZones.length} Availability Zones; `
-        + `it gets ${this.vpc.availabilityZones.length} NAT gateways`);
+      Annotations.of(this).addWarningV2('cdk8s-gpu:natGatewaysCapped', formatConstructWarning(NAT_GATEWAYS_CAPPED, this, 'natGateways',
+        `is ${natGateways}, but the VPC has ${this.vpc.availabilityZones.length} Availability Zones; `
+        + `it gets ${this.vpc.availabilityZones.length} NAT gateways`,
+        `set natGateways to at most ${this.vpc.availabilityZones.length}`));
     }
     this.tagPrivateSubnets();
     this.flowLog = addFlowLogs(this, this.vpc, props);
@@ -326,7 +388,7 @@ export class GpuEksCluster extends Construct {
       vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
       endpointAccess: resolveEndpointAccess(this, props.endpointAccess, props.publicAccessCidrs),
       secretsEncryptionKey: this.secretsEncryptionKey,
-      clusterLogging: this.checkLogging(props.clusterLogging) ?? [
+      clusterLogging: clusterLogging ?? [
         eks.ClusterLoggingTypes.API,
         eks.ClusterLoggingTypes.AUDIT,
         eks.ClusterLoggingTypes.AUTHENTICATOR,
@@ -360,20 +422,6 @@ export class GpuEksCluster extends Construct {
       + (props.adminRole ? ` --role-arn ${props.adminRole.roleArn}` : '');
 
     // --- system node group (CPU only, IMDSv2 required) -----------------------------------------------
-    const sys = this.options<SystemNodeGroupOptions>('systemNodeGroup', props.systemNodeGroup);
-    const minSize = sys.minSize ?? 2;
-    const maxSize = sys.maxSize ?? Math.max(3, minSize);
-    if (!Number.isInteger(minSize) || minSize < 1 || !Number.isInteger(maxSize) || maxSize < minSize) {
-      throw new GpuConfigError(this, 'systemNodeGroup', `has minSize ${describe(minSize)} and maxSize ${describe(maxSize)}`,
-        'use whole numbers with 1 <= minSize <= maxSize');
-    }
-    const desiredSize = sys.desiredSize ?? minSize;
-    if (!Number.isInteger(desiredSize) || desiredSize < minSize || desiredSize > maxSize) {
-      throw new GpuConfigError(this, 'systemNodeGroup.desiredSize',
-        `is ${describe(desiredSize)}, not a whole number from minSize ${minSize} to maxSize ${maxSize}`,
-        `use a whole number with ${minSize} <= desiredSize <= ${maxSize}, or omit it (it defaults to minSize)`);
-    }
-    const instanceTypes = this.checkSystemInstanceTypes(sys.instanceTypes ?? [new ec2.InstanceType('m6i.large')]);
     const launchTemplate = new ec2.CfnLaunchTemplate(this, 'SystemNodeLaunchTemplate', {
       launchTemplateData: {
         metadataOptions: {
@@ -439,8 +487,6 @@ export class GpuEksCluster extends Construct {
       accessPolicies: [],
     });
 
-    const karpenterOpts = this.options<KarpenterAddonOptions>('karpenter', props.karpenter);
-    const karpenterNamespace = this.namespace('karpenter.namespace', karpenterOpts.namespace, 'kube-system');
     const serviceAccount = 'karpenter';
     const podIdentityAgent = this.cluster.eksPodIdentityAgent!;
     const podIdentity = new eks.CfnPodIdentityAssociation(this, 'KarpenterPodIdentity', {
@@ -451,18 +497,8 @@ export class GpuEksCluster extends Construct {
     });
     podIdentity.node.addDependency(podIdentityAgent);
 
-    const replicas = karpenterOpts.replicas ?? 2;
-    if (!Number.isInteger(replicas) || replicas < 1) {
-      throw new GpuConfigError(this, 'karpenter.replicas', `is ${replicas}`, 'use a whole number of at least 1');
-    }
-    if (replicas > maxSize) {
-      throw new GpuConfigError(this, 'karpenter.replicas',
-        `is ${replicas}, more than the system node group's maxSize ${maxSize} (each replica needs its own node)`,
-        `raise systemNodeGroup.maxSize to ${replicas} or lower karpenter.replicas`);
-    }
     // Feature gates follow the charts added later (NodeOverlays, reservations, static pools): see feature-gates.ts.
     this.featureGates = new _KarpenterFeatureGates(this, { reservedCapacity: true }, (karpenterOpts.values as any)?.settings?.featureGates);
-    const karpenterVersion = this.checkVersion('karpenter.version', karpenterOpts.version ?? KARPENTER_CHART.version);
     this.karpenterChart = this.cluster.addHelmChart('KarpenterChart', {
       repository: KARPENTER_CHART.repository,
       chart: KARPENTER_CHART.chart,
@@ -491,13 +527,7 @@ export class GpuEksCluster extends Construct {
     this.karpenterChart.node.addDependency(this.systemNodeGroup, podIdentity, nodeAccess, karpenterAws);
 
     // --- add-ons -------------------------------------------------------------------------------------
-    const prom = this.options<PrometheusAddonOptions>('prometheus', props.prometheus);
     const installPrometheus = prom.endpoint === undefined;
-    if (prom.endpoint !== undefined && !(typeof prom.endpoint === 'string' && (Token.isUnresolved(prom.endpoint) || /^https?:\/\/\S+$/.test(prom.endpoint)))) {
-      throw new GpuConfigError(this, 'prometheus.endpoint', `is ${describe(prom.endpoint)}, not an http(s) URL`,
-        'pass the Prometheus base URL, e.g. http://prometheus.monitoring.svc:9090');
-    }
-    const promNamespace = this.namespace('prometheus.namespace', prom.namespace, 'monitoring');
     const grafana = this.flag('prometheus.grafana', prom.grafana, true) && installPrometheus;
     if (installPrometheus) {
       this.prometheusChart = this.cluster.addHelmChart('KubePrometheusStackChart', {
@@ -790,9 +820,10 @@ export class GpuEksCluster extends Construct {
       if (ec2.Subnet.isVpcSubnet(subnet)) {
         Tags.of(subnet).add(KARPENTER_DISCOVERY_TAG, this.clusterName);
       } else {
-        Annotations.of(this).addWarningV2('cdk8s-gpu:untaggedSubnet',
-          `Cannot tag imported subnet ${Token.isUnresolved(subnet.subnetId) ? '' : subnet.subnetId} with `
-          + `${KARPENTER_DISCOVERY_TAG}=${this.clusterName}; tag it yourself or Karpenter will find no subnets`);
+        Annotations.of(this).addWarningV2('cdk8s-gpu:untaggedSubnet', formatConstructWarning(UNTAGGED_SUBNET, this, 'vpc',
+          `cannot tag imported subnet ${Token.isUnresolved(subnet.subnetId) ? '' : subnet.subnetId} with `
+          + `${KARPENTER_DISCOVERY_TAG}=${this.clusterName}, so Karpenter will find no subnets`,
+          `tag the subnet ${KARPENTER_DISCOVERY_TAG}=${this.clusterName} yourself`));
       }
     }
   }

@@ -31,6 +31,9 @@ import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { describeValue as describe } from '../private/describe';
+import {
+  IMPORTED_NODE_VOLUME_KEY, NODE_VOLUME_KEY_MISMATCH, NODE_VOLUME_KEY_NOT_GRANTED, WORLD_OPEN_ENDPOINT, formatConstructWarning,
+} from '../private/warnings';
 import { GpuAdmissionPolicy } from '../security/admission';
 
 /** Security settings of {@link GpuEksClusterProps} (the cluster's props extend this interface). */
@@ -112,8 +115,8 @@ function checkCidrs(scope: Construct, cidrs: unknown, prop = 'publicAccessCidrs'
       throw new GpuConfigError(scope, `${prop}[${i}]`, `is ${describe(c)}, not an IPv4 CIDR block`, 'use a block such as 203.0.113.0/24');
     }
     if (c === '0.0.0.0/0') {
-      Annotations.of(scope).addWarningV2('cdk8s-gpu:worldOpenEndpoint',
-        'the public API server endpoint is open to 0.0.0.0/0 (listed explicitly); every address on the internet can try to authenticate');
+      Annotations.of(scope).addWarningV2('cdk8s-gpu:worldOpenEndpoint', formatConstructWarning(WORLD_OPEN_ENDPOINT, scope, `${prop}[${i}]`,
+        'the public API server endpoint is open to 0.0.0.0/0 (listed explicitly); every address on the internet can try to authenticate'));
     }
   });
   return cidrs as string[];
@@ -215,9 +218,9 @@ export function grantNodeVolumeKey(scope: Construct, key: kms.IKey, controllerRo
       conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     }));
   } else {
-    Annotations.of(scope).addWarningV2('cdk8s-gpu:importedNodeVolumeKey',
+    Annotations.of(scope).addWarningV2('cdk8s-gpu:importedNodeVolumeKey', formatConstructWarning(IMPORTED_NODE_VOLUME_KEY, scope, 'nodeVolumeKey',
       'nodeVolumeKey is imported: its key policy must allow the role AWSServiceRoleForAutoScaling (system node group) to '
-      + 'use the key and create grants for AWS resources, or the system nodes fail to launch');
+      + 'use the key and create grants for AWS resources, or the system nodes fail to launch'));
   }
 }
 
@@ -299,13 +302,13 @@ export function checkNodeClassKeys(scope: Construct, objects: any[], granted: km
     const keys = new Set<string>(o.spec.blockDeviceMappings.map((m: any) => m?.ebs?.kmsKeyID).filter((k: unknown) => typeof k === 'string'));
     for (const key of keys) {
       if (!granted) {
-        Annotations.of(scope).addWarningV2('cdk8s-gpu:nodeVolumeKeyNotGranted',
+        Annotations.of(scope).addWarningV2('cdk8s-gpu:nodeVolumeKeyNotGranted', formatConstructWarning(NODE_VOLUME_KEY_NOT_GRANTED, scope, 'nodeVolumeKey',
           `EC2NodeClass ${o.metadata?.name} encrypts volumes with KMS key ${key}, but nodeVolumeKey is not set: Karpenter's nodes fail `
-          + 'to launch unless that key\'s policy lets the Karpenter controller role use it through EC2; pass the key as nodeVolumeKey');
+          + 'to launch unless that key\'s policy lets the Karpenter controller role use it through EC2'));
       } else if (grantedArn !== undefined && key !== grantedArn && !grantedArn.endsWith(`/${key}`)) {
-        Annotations.of(scope).addWarningV2('cdk8s-gpu:nodeVolumeKeyMismatch',
+        Annotations.of(scope).addWarningV2('cdk8s-gpu:nodeVolumeKeyMismatch', formatConstructWarning(NODE_VOLUME_KEY_MISMATCH, scope, 'nodeVolumeKey',
           `EC2NodeClass ${o.metadata?.name} encrypts volumes with KMS key ${key}, not nodeVolumeKey ${grantedArn}: the Karpenter `
-          + 'controller may not use it');
+          + 'controller may not use it'));
       }
     }
   }

@@ -6,6 +6,7 @@ import { GpuEksCluster, GpuEksClusterProps } from './cluster';
 import { clusterPropsForDra, draDriverEnabled, installNvidiaDraDriver, NvidiaDraDriverOptions } from './dra';
 import { _gpuOperatorForEfa, GpuEfa, GpuEfaOptions } from './efa';
 import { GpuConfigError } from '../errors';
+import { PropErrors } from '../private/collect';
 
 /** Properties of {@link GpuEksStack}: the stack's own props plus the cluster's. */
 export interface GpuEksStackProps extends StackProps, GpuEksClusterProps {
@@ -48,12 +49,16 @@ export class GpuEksStack extends Stack {
         'pass an object of GpuEksStackProps, or omit it for the defaults');
     }
     super(scope, id, props);
-    const dra = draDriverEnabled(this, props.draDriver);
+    // The DRA, EFA and cluster props are all checked; their problems are thrown together (one GpuConfigError).
+    const c = new PropErrors(this);
+    const dra = c.run(() => draDriverEnabled(this, props.draDriver));
     // EFA first: the charts in props.charts are rendered by the cluster, so their placement group is bound before.
-    this.efa = props.efa === undefined ? undefined : new GpuEfa(this, 'Efa', props.efa);
-    this.efa?._bindCharts(Array.isArray(props.charts) ? props.charts : []);
+    this.efa = props.efa === undefined ? undefined : c.run(() => new GpuEfa(this, 'Efa', props.efa!));
+    if (this.efa) c.run(() => this.efa!._bindCharts(Array.isArray(props.charts) ? props.charts : []));
     const withEfa: GpuEksClusterProps = this.efa ? { ...props, gpuOperator: _gpuOperatorForEfa(props.gpuOperator) } : props;
-    this.gpuCluster = new GpuEksCluster(this, 'GpuCluster', dra ? clusterPropsForDra(this, withEfa) : withEfa);
+    const cluster = c.run(() => new GpuEksCluster(this, 'GpuCluster', dra ? clusterPropsForDra(this, withEfa) : withEfa));
+    c.throwIfAny();
+    this.gpuCluster = cluster!;
     this.efa?._attach(this.gpuCluster);
     if (dra) {
       const after = [this.gpuCluster.systemNodeGroup, ...(this.gpuCluster.gpuOperatorChart ? [this.gpuCluster.gpuOperatorChart] : [])];

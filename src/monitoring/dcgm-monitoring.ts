@@ -25,9 +25,20 @@ import { GpuConfigError } from '../errors';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { NameRule, validateDns1123Name, validateLabelValue } from '../naming';
 import { GpuPoolPlacement, IGpuNodePool, PodToleration } from '../pools/pool';
+import { PropErrors } from '../private/collect';
+import { DCGM_EXPORTER_MODE } from '../private/enum-specs';
+import { checkEnum } from '../private/enum-values';
 import { PodSecurity, PodSecurityLevel, PodSecurityOptions } from '../security/pod-security';
 
 const k8s = kplus.k8s;
+
+/**
+ * Props that configure the exporter DcgmMonitoring runs, so refused in GPU_OPERATOR mode (`exporter: false`): the
+ * GPU Operator's ClusterPolicy places its exporter (`daemonsets.tolerations`, the node label
+ * `nvidia.com/gpu.deploy.dcgm-exporter`), pins its image (`dcgmExporter.repository`/`image`/`version`) and its
+ * runtime class (`operator.runtimeClass`).
+ */
+const OWN_EXPORTER_ONLY = ['pools', 'image', 'runtimeClassName'] as const;
 
 /**
  * Who runs the DCGM exporter on the GPU nodes. Exactly one exporter and one scrape configuration per GPU node:
@@ -67,19 +78,35 @@ export interface DcgmMonitoringProps {
   readonly name?: string;
   /**
    * Run the exporter: the same as `mode` (`true`: OWN_EXPORTER, `false`: GPU_OPERATOR).
+   *
+   * `false` means the NVIDIA GPU Operator runs the exporter (its ClusterPolicy's `dcgmExporter`) and scrapes it
+   * (its ServiceMonitor), so DcgmMonitoring makes no DaemonSet, Service or ServiceMonitor: it writes the collectors
+   * CSV the operator's exporter reads (a ConfigMap in `gpuOperatorNamespace`, named by the operator's
+   * `dcgmExporter.config.name`, i.e. `GpuOperatorProps.dcgmExporterConfig`), the alerts and the dashboard. `collectors`
+   * therefore still applies (it is that CSV). The props that configure DcgmMonitoring's own exporter are refused,
+   * all of them in one error: `pools` (the operator places its exporter: `daemonsets.tolerations` and the node label
+   * `nvidia.com/gpu.deploy.dcgm-exporter`), `image` (`dcgmExporter.repository`/`image`/`version`) and
+   * `runtimeClassName` (`operator.runtimeClass`); so is `createNamespace` when the namespace is the operator's (its
+   * chart creates it, and a restricted Pod Security label would refuse the operator's privileged DaemonSets).
+   * See docs/monitoring.md.
    * @deprecated use `mode`
-   * @default true
+   * @default true (DcgmExporterMode.OWN_EXPORTER)
    */
   readonly exporter?: boolean;
   /** Namespace of the GPU Operator (GPU_OPERATOR mode): the collectors ConfigMap goes there. @default 'gpu-operator' */
   readonly gpuOperatorNamespace?: string;
   /**
    * The GPU pools: the exporter tolerates their taints and runs only on their nodes (`karpenter.sh/nodepool In …`).
+   * OWN_EXPORTER only: refused with GPU_OPERATOR (`exporter: false`), whose ClusterPolicy places the exporter.
    * @default - tolerate `nvidia.com/gpu` (Exists) and select nodes labelled `nvidia.com/gpu.present=true`
    *   (set by GPU Feature Discovery)
    */
   readonly pools?: IGpuNodePool[];
-  /** Exporter image, pinned. @default DcgmMonitoring.DEFAULT_IMAGE */
+  /**
+   * Exporter image, pinned. OWN_EXPORTER only: refused with GPU_OPERATOR (`exporter: false`), whose ClusterPolicy
+   * pins the operator's exporter image (`GpuOperatorProps`).
+   * @default DcgmMonitoring.DEFAULT_IMAGE
+   */
   readonly image?: string;
   /**
    * The DCGM fields to collect, whichever exporter runs. Every field the alerts, the dashboard and the app's
@@ -111,11 +138,15 @@ export interface DcgmMonitoringProps {
   readonly dashboardNamespace?: string;
   /**
    * Make the exporter's Namespace, labelled with the Pod Security level the exporter needs ({@link podSecurity}).
-   * Not with `exporter: false` (the GPU Operator's chart owns its namespace).
+   * Refused with GPU_OPERATOR (`exporter: false`) when the namespace is the operator's (its chart creates it).
    * @default false (the namespace is made elsewhere; label it with `PodSecurity.applyTo(ns, monitoring.podSecurity)`)
    */
   readonly createNamespace?: boolean;
-  /** `runtimeClassName` of the exporter pods (e.g. `nvidia` with the GPU Operator's toolkit). @default - the node's default runtime (EKS accelerated AMIs default to the NVIDIA runtime) */
+  /**
+   * `runtimeClassName` of the exporter pods (e.g. `nvidia` with the GPU Operator's toolkit). OWN_EXPORTER only:
+   * refused with GPU_OPERATOR (`exporter: false`), whose ClusterPolicy sets the operator's (`operator.runtimeClass`).
+   * @default - the node's default runtime (EKS accelerated AMIs default to the NVIDIA runtime)
+   */
   readonly runtimeClassName?: string;
 }
 
@@ -191,50 +222,88 @@ export class DcgmMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: DcgmMonitoringProps = {}) {
     super(scope, id);
-    this.mode = this.resolveMode(props);
+    props = props ?? {};
+    // Every independent prop is checked; the problems are thrown together (one GpuConfigError).
+    const c = new PropErrors(this);
+    const mode = c.run(() => this.resolveMode(props));
+    this.mode = mode ?? DcgmExporterMode.OWN_EXPORTER;
     const runExporter = this.mode === DcgmExporterMode.OWN_EXPORTER;
     const name = props.name ?? 'dcgm-exporter';
-    validateDns1123Name(this, 'name', name, NameRule.DNS1035_LABEL);
-    this.namespace = props.namespace ?? (runExporter ? 'gpu-monitoring' : (props.gpuOperatorNamespace ?? 'gpu-operator'));
-    validateDns1123Name(this, 'namespace', this.namespace, NameRule.DNS1123_LABEL);
+    c.run(() => validateDns1123Name(this, 'name', name, NameRule.DNS1035_LABEL));
     const operatorNs = props.gpuOperatorNamespace ?? 'gpu-operator';
-    validateDns1123Name(this, 'gpuOperatorNamespace', operatorNs, NameRule.DNS1123_LABEL);
+    c.run(() => validateDns1123Name(this, 'gpuOperatorNamespace', operatorNs, NameRule.DNS1123_LABEL));
+    this.namespace = props.namespace ?? (runExporter ? 'gpu-monitoring' : operatorNs);
+    if (props.namespace !== undefined || mode !== undefined) c.run(() => validateDns1123Name(this, 'namespace', this.namespace, NameRule.DNS1123_LABEL));
     const dashboardNs = props.dashboardNamespace ?? 'monitoring';
-    validateDns1123Name(this, 'dashboardNamespace', dashboardNs, NameRule.DNS1123_LABEL);
+    c.run(() => validateDns1123Name(this, 'dashboardNamespace', dashboardNs, NameRule.DNS1123_LABEL));
     this.dashboardNamespace = dashboardNs;
     const release = props.prometheusRelease ?? 'kube-prometheus-stack';
-    if (release !== '') validateLabelValue(this, 'prometheusRelease', release);
+    if (release !== '') c.run(() => validateLabelValue(this, 'prometheusRelease', release));
     const releaseLabels: Record<string, string> = release ? { release } : {};
-    if (!runExporter) {
-      for (const p of ['pools', 'image', 'runtimeClassName'] as const) {
-        if (props[p] !== undefined) {
-          throw new GpuConfigError(this, p, 'is set, but the GPU Operator runs the exporter (mode GPU_OPERATOR)',
-            `drop ${p}, or use mode: DcgmExporterMode.OWN_EXPORTER; configure the operator's exporter through GpuOperatorProps`);
-        }
+    if (mode === DcgmExporterMode.GPU_OPERATOR) {
+      // The GPU Operator's ClusterPolicy runs its exporter: where it runs (its DaemonSet's tolerations and the
+      // nvidia.com/gpu.deploy.dcgm-exporter node label), its image and runtime class are the operator's settings
+      // (GpuOperatorProps), so these props would configure nothing. Every one set is reported, together.
+      for (const p of OWN_EXPORTER_ONLY) {
+        c.run(() => {
+          if (props[p] !== undefined) {
+            throw new GpuConfigError(this, p, 'is set, but the GPU Operator runs the exporter (mode GPU_OPERATOR)',
+              `drop ${p}, or use mode: DcgmExporterMode.OWN_EXPORTER; configure the operator's exporter through GpuOperatorProps`);
+          }
+        });
       }
+      c.run(() => {
+        if (props.createNamespace === true && this.namespace === operatorNs) {
+          throw new GpuConfigError(this, 'createNamespace', `is true, but in GPU_OPERATOR mode the namespace is the GPU Operator's (${operatorNs}), which its chart creates; `
+            + 'a restricted Pod Security label on it would refuse the operator\'s privileged DaemonSets', 'drop createNamespace');
+        }
+      });
     }
-    if (props.serviceMonitor !== undefined && typeof props.serviceMonitor !== 'boolean') {
-      throw new GpuConfigError(this, 'serviceMonitor', `is ${JSON.stringify(props.serviceMonitor)}`, 'use true or false');
-    }
+    c.run(() => {
+      if (props.serviceMonitor !== undefined && typeof props.serviceMonitor !== 'boolean') {
+        throw new GpuConfigError(this, 'serviceMonitor', `is ${JSON.stringify(props.serviceMonitor)}`, 'use true or false');
+      }
+    });
     const makeServiceMonitor = props.serviceMonitor ?? runExporter;
     const interval = props.scrapeInterval ?? Duration.seconds(15);
-    const intervalSeconds = _seconds(interval);
-    if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 300) {
-      throw new GpuConfigError(this, 'scrapeInterval', `is ${intervalSeconds} s`, 'use 1-300 whole seconds, e.g. Duration.seconds(15)');
-    }
+    const intervalSeconds = c.run(() => {
+      const n = _seconds(interval);
+      if (!Number.isInteger(n) || n < 1 || n > 300) {
+        throw new GpuConfigError(this, 'scrapeInterval', `is ${n} s`, 'use 1-300 whole seconds, e.g. Duration.seconds(15)');
+      }
+      return n;
+    }) as number;
     const image = props.image ?? DcgmMonitoring.DEFAULT_IMAGE;
-    const last = image.split('/').pop() ?? '';
-    if (/\s/.test(image) || !(image.includes('@sha256:') || /:[\w][\w.-]*$/.test(last)) || /:latest$/.test(last)) {
-      throw new GpuConfigError(this, 'image', `is ${JSON.stringify(image)}, not pinned to a tag or digest`,
-        `pin a version, e.g. ${DcgmMonitoring.DEFAULT_IMAGE}`);
+    c.run(() => {
+      const last = typeof image === 'string' ? image.split('/').pop() ?? '' : '';
+      if (typeof image !== 'string' || /\s/.test(image) || !(image.includes('@sha256:') || /:[\w][\w.-]*$/.test(last)) || /:latest$/.test(last)) {
+        throw new GpuConfigError(this, 'image', `is ${JSON.stringify(image)}, not pinned to a tag or digest`,
+          `pin a version, e.g. ${DcgmMonitoring.DEFAULT_IMAGE}`);
+      }
+    });
+    c.run(() => {
+      if (props.collectors !== undefined && !(props.collectors instanceof DcgmCollectors)) {
+        throw new GpuConfigError(this, 'collectors', 'is not a DcgmCollectors', 'use DcgmCollectors.basic() or DcgmCollectors.dcp(), with withFields(...) for more');
+      }
+    });
+    c.run(() => {
+      if (props.createNamespace !== undefined && typeof props.createNamespace !== 'boolean') {
+        throw new GpuConfigError(this, 'createNamespace', `is ${JSON.stringify(props.createNamespace)}, not a boolean`, 'pass true or false, or omit it');
+      }
+    });
+    if (runExporter && mode !== undefined) {
+      c.run(() => {
+        if (props.pools !== undefined && (!Array.isArray(props.pools) || props.pools.length === 0)) {
+          throw new GpuConfigError(this, 'pools', 'is empty', 'pass the GPU pools, or leave pools unset to select nvidia.com/gpu.present=true nodes');
+        }
+      });
     }
-    if (props.collectors !== undefined && !(props.collectors instanceof DcgmCollectors)) {
-      throw new GpuConfigError(this, 'collectors', 'is not a DcgmCollectors', 'use DcgmCollectors.basic() or DcgmCollectors.dcp(), with withFields(...) for more');
-    }
+    const thresholds = (props.alertRules ?? true) ? c.run(() => _resolveThresholds(this, props.alerts)) : undefined;
+    c.throwIfAny();
     const declared = props.collectors ?? (runExporter ? DcgmCollectors.basic() : DcgmCollectors.dcp());
 
     // --- what the alerts and the dashboard read: every query parsed with Prometheus's grammar, its fields collected
-    const alertGroups = (props.alertRules ?? true) ? _gpuAlertGroups(_resolveThresholds(this, props.alerts), true) : [];
+    const alertGroups = thresholds ? _gpuAlertGroups(thresholds, true) : [];
     this.alertQueries = {};
     for (const g of alertGroups) for (const r of g.rules) this.alertQueries[r.alert] = r.expr;
     const dashboardQueries = (props.dashboard ?? true) ? _dashboardQueries() : [];
@@ -262,9 +331,6 @@ export class DcgmMonitoring extends Construct {
           + `root to connect to the kubelet's socket${this.collectors.needsProfiling ? '; it adds SYS_ADMIN for the profiling (DCP) fields' : ''}`,
       }
       : { enforce: PodSecurityLevel.RESTRICTED };
-    if (props.createNamespace !== undefined && typeof props.createNamespace !== 'boolean') {
-      throw new GpuConfigError(this, 'createNamespace', `is ${JSON.stringify(props.createNamespace)}, not a boolean`, 'pass true or false, or omit it');
-    }
     if (props.createNamespace) {
       this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
         metadata: { name: this.namespace, labels: PodSecurity.labels(this.podSecurity), annotations: PodSecurity.annotations(this.podSecurity) },
@@ -446,9 +512,7 @@ export class DcgmMonitoring extends Construct {
 
   private resolveMode(props: DcgmMonitoringProps): DcgmExporterMode {
     const mode = props.mode;
-    if (mode !== undefined && mode !== DcgmExporterMode.OWN_EXPORTER && mode !== DcgmExporterMode.GPU_OPERATOR) {
-      throw new GpuConfigError(this, 'mode', `is ${JSON.stringify(mode)}`, 'use DcgmExporterMode.OWN_EXPORTER or DcgmExporterMode.GPU_OPERATOR');
-    }
+    if (mode !== undefined) checkEnum(this, 'mode', DCGM_EXPORTER_MODE(), mode);
     if (props.exporter !== undefined && typeof props.exporter !== 'boolean') {
       throw new GpuConfigError(this, 'exporter', `is ${JSON.stringify(props.exporter)}`, 'use mode: DcgmExporterMode.OWN_EXPORTER or GPU_OPERATOR');
     }

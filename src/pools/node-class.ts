@@ -12,6 +12,7 @@ import { NameRule, validateDns1123Name } from '../naming';
 import { CapacityReservation } from './capacity';
 import { _efaNetworkInterfaces, PlacementGroupSelector } from './efa';
 import { Ec2NodeClass, Ec2NodeClassSpec } from '../imports/karpenter.k8s.aws';
+import { PropErrors } from '../private/collect';
 import { describeValue } from '../private/describe';
 
 /** The AMI family of a {@link GpuAmi}. */
@@ -202,23 +203,42 @@ export class GpuNodeClass extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuNodeClassProps = {}) {
     super(scope, id);
+    props = props ?? {};
     this.props = props;
+    // Every independent prop is checked; the problems are thrown together (one GpuConfigError).
+    const c = new PropErrors(this);
     // The name is also the node label karpenter.k8s.aws/ec2nodeclass, so at most 63 characters.
-    if (props.name !== undefined) validateDns1123Name(this, 'name', props.name, NameRule.DNS1123_SUBDOMAIN, 63);
-    this.ami = props.ami ?? GpuAmi.al2023();
-    this._role = this.checkNonEmpty('role', props.role);
-    this._clusterName = this.checkNonEmpty('clusterName', props.clusterName);
-    this.validateProps(props);
-    if (props.capacityReservations !== undefined && !Array.isArray(props.capacityReservations)) {
-      throw new GpuConfigError(this, 'capacityReservations', `is ${describeValue(props.capacityReservations)}, not an array`,
-        'pass a list of CapacityReservation, e.g. [CapacityReservation.onDemandReservation(\'cr-0123456789abcdef0\')]');
-    }
-    for (const r of props.capacityReservations ?? []) this.addCapacityReservation(r);
-    if (props.efaInterfaces !== undefined) this.useEfaInterfaces(props.efaInterfaces);
-    if (props.placementGroup !== undefined && !(props.placementGroup instanceof PlacementGroupSelector)) {
-      throw new GpuConfigError(this, 'placementGroup', `is ${describeValue(props.placementGroup)}, not a PlacementGroupSelector`,
-        'pass PlacementGroupSelector.byName(name), .byId(id) or .ofEksStack()');
-    }
+    if (props.name !== undefined) c.run(() => validateDns1123Name(this, 'name', props.name!, NameRule.DNS1123_SUBDOMAIN, 63));
+    const amiOk = c.run(() => {
+      if (props.ami !== undefined && !(props.ami instanceof GpuAmi)) {
+        const v: unknown = props.ami;
+        const family = typeof v === 'string' ? v.split('@')[0].toLowerCase() : undefined;
+        const hint = family === 'al2' ? ' (AL2\'s EKS-optimized AMIs reached end of support: there is no GPU AMI for it here)'
+          : family === 'al2023' || family === 'bottlerocket' ? ` (a GpuAmi, not its alias string: pass GpuAmi.fromAlias(${JSON.stringify(v)}))` : '';
+        throw new GpuConfigError(this, 'ami', `is ${describeValue(v)}, not a GpuAmi${hint}`,
+          'use GpuAmi.al2023(), GpuAmi.bottlerocket() or GpuAmi.fromAlias(\'al2023@v20250505\')');
+      }
+      return true;
+    });
+    this.ami = amiOk ? props.ami ?? GpuAmi.al2023() : GpuAmi.al2023();
+    this._role = c.run(() => this.checkNonEmpty('role', props.role));
+    this._clusterName = c.run(() => this.checkNonEmpty('clusterName', props.clusterName));
+    this.validateProps(props, c);
+    c.run(() => {
+      if (props.capacityReservations !== undefined && !Array.isArray(props.capacityReservations)) {
+        throw new GpuConfigError(this, 'capacityReservations', `is ${describeValue(props.capacityReservations)}, not an array`,
+          'pass a list of CapacityReservation, e.g. [CapacityReservation.onDemandReservation(\'cr-0123456789abcdef0\')]');
+      }
+    });
+    if (!c.failed('capacityReservations')) for (const r of props.capacityReservations ?? []) c.run(() => this.addCapacityReservation(r));
+    if (props.efaInterfaces !== undefined) c.run(() => this.useEfaInterfaces(props.efaInterfaces!));
+    c.run(() => {
+      if (props.placementGroup !== undefined && !(props.placementGroup instanceof PlacementGroupSelector)) {
+        throw new GpuConfigError(this, 'placementGroup', `is ${describeValue(props.placementGroup)}, not a PlacementGroupSelector`,
+          'pass PlacementGroupSelector.byName(name), .byId(id) or .ofEksStack()');
+      }
+    });
+    c.throwIfAny();
 
     this.nodeClass = new Ec2NodeClass(this, 'Resource', {
       ...(props.name !== undefined ? { metadata: { name: props.name } } : {}),
@@ -339,65 +359,86 @@ export class GpuNodeClass extends Construct {
     return out;
   }
 
-  private validateProps(props: GpuNodeClassProps): void {
+  private validateProps(props: GpuNodeClassProps, c: PropErrors): void {
     const v = props.volume ?? {};
-    if (v.size !== undefined) {
-      const gib = v.size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
-      if (!Number.isInteger(gib) || gib < 1 || gib > 16384) {
-        throw new GpuConfigError(this, 'volume.size', `is ${gib} GiB`, 'use a whole number of GiB between 1 and 16384 (gp3)');
+    c.run(() => {
+      if (v.size !== undefined) {
+        const gib = v.size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+        if (!Number.isInteger(gib) || gib < 1 || gib > 16384) {
+          throw new GpuConfigError(this, 'volume.size', `is ${gib} GiB`, 'use a whole number of GiB between 1 and 16384 (gp3)');
+        }
       }
-    }
-    const iops = v.iops ?? 3000;
-    if (!Number.isInteger(iops) || iops < 3000 || iops > 16000) {
-      throw new GpuConfigError(this, 'volume.iops', `is ${iops}, outside gp3's 3000-16000`, 'pick a gp3 IOPS value between 3000 and 16000');
-    }
-    const tp = v.throughputMiBps ?? 125;
-    if (!Number.isInteger(tp) || tp < 125 || tp > 1000) {
-      throw new GpuConfigError(this, 'volume.throughputMiBps', `is ${tp}, outside gp3's 125-1000 MiB/s`, 'pick a throughput between 125 and 1000');
-    }
-    if (tp > iops / 4) {
-      throw new GpuConfigError(this, 'volume.throughputMiBps', `is ${tp} MiB/s, above gp3's limit of IOPS/4 (${iops / 4} MiB/s at ${iops} IOPS)`,
-        `raise volume.iops to at least ${tp * 4} or lower the throughput`);
+    });
+    const iops = c.run(() => {
+      const n = v.iops ?? 3000;
+      if (!Number.isInteger(n) || n < 3000 || n > 16000) {
+        throw new GpuConfigError(this, 'volume.iops', `is ${n}, outside gp3's 3000-16000`, 'pick a gp3 IOPS value between 3000 and 16000');
+      }
+      return n;
+    });
+    const tp = c.run(() => {
+      const n = v.throughputMiBps ?? 125;
+      if (!Number.isInteger(n) || n < 125 || n > 1000) {
+        throw new GpuConfigError(this, 'volume.throughputMiBps', `is ${n}, outside gp3's 125-1000 MiB/s`, 'pick a throughput between 125 and 1000');
+      }
+      return n;
+    });
+    if (iops !== undefined && tp !== undefined) {
+      c.run(() => {
+        if (tp > iops / 4) {
+          throw new GpuConfigError(this, 'volume.throughputMiBps', `is ${tp} MiB/s, above gp3's limit of IOPS/4 (${iops / 4} MiB/s at ${iops} IOPS)`,
+            `raise volume.iops to at least ${tp * 4} or lower the throughput`);
+        }
+      });
     }
     for (const [k, val] of Object.entries(props.tags ?? {})) {
-      const hit = RESTRICTED_TAGS.find(([test]) => test(k));
-      if (hit) throw new GpuConfigError(this, `tags[${JSON.stringify(k)}]`, `is refused by Karpenter: ${hit[1]}`, 'Karpenter sets this tag itself; use another key');
-      if (typeof val !== 'string') throw new GpuConfigError(this, `tags[${JSON.stringify(k)}]`, 'is not a string', 'tag values are strings');
+      c.run(() => {
+        const hit = RESTRICTED_TAGS.find(([test]) => test(k));
+        if (hit) throw new GpuConfigError(this, `tags[${JSON.stringify(k)}]`, `is refused by Karpenter: ${hit[1]}`, 'Karpenter sets this tag itself; use another key');
+        if (typeof val !== 'string') throw new GpuConfigError(this, `tags[${JSON.stringify(k)}]`, 'is not a string', 'tag values are strings');
+      });
     }
-    const pct = (name: string, x: number | undefined) => {
+    const pct = (name: string, x: number | undefined) => c.run(() => {
       if (x !== undefined && (!Number.isInteger(x) || x < 0 || x > 100)) {
         throw new GpuConfigError(this, name, `is ${x}, not a percentage 0-100`, 'pass a whole percentage');
       }
-    };
+    });
     pct('imageGcHighThresholdPercent', props.imageGcHighThresholdPercent);
     pct('imageGcLowThresholdPercent', props.imageGcLowThresholdPercent);
     if (props.imageGcHighThresholdPercent !== undefined && props.imageGcLowThresholdPercent !== undefined
+      && !c.failed('imageGcHighThresholdPercent', 'imageGcLowThresholdPercent')
       && props.imageGcHighThresholdPercent <= props.imageGcLowThresholdPercent) {
-      throw new GpuConfigError(this, 'imageGcHighThresholdPercent', `is ${props.imageGcHighThresholdPercent}, not above imageGcLowThresholdPercent (${props.imageGcLowThresholdPercent})`,
-        'make the high threshold greater than the low one, e.g. 85 and 80');
+      c.add(new GpuConfigError(this, 'imageGcHighThresholdPercent', `is ${props.imageGcHighThresholdPercent}, not above imageGcLowThresholdPercent (${props.imageGcLowThresholdPercent})`,
+        'make the high threshold greater than the low one, e.g. 85 and 80'));
     }
-    if (props.maxPods !== undefined && (!Number.isInteger(props.maxPods) || props.maxPods < 1 || props.maxPods > 2147483647)) {
-      throw new GpuConfigError(this, 'maxPods', `is ${props.maxPods}`, 'pass a positive whole number');
-    }
-    if (props.maxParallelImagePulls !== undefined) {
-      if (this.ami.family !== GpuAmiFamily.AL2023) {
-        throw new GpuConfigError(this, 'maxParallelImagePulls', `is set, but ${this.ami.alias} is not AL2023 (this construct renders it as an AL2023 NodeConfig)`,
-          'drop maxParallelImagePulls, or use GpuAmi.al2023()');
+    c.run(() => {
+      if (props.maxPods !== undefined && (!Number.isInteger(props.maxPods) || props.maxPods < 1 || props.maxPods > 2147483647)) {
+        throw new GpuConfigError(this, 'maxPods', `is ${props.maxPods}`, 'pass a positive whole number');
       }
-      if (!Number.isInteger(props.maxParallelImagePulls) || props.maxParallelImagePulls < 1) {
-        throw new GpuConfigError(this, 'maxParallelImagePulls', `is ${props.maxParallelImagePulls}`, 'pass a whole number >= 1 (1 = serial pulls)');
+    });
+    c.run(() => {
+      if (props.maxParallelImagePulls !== undefined) {
+        if (this.ami.family !== GpuAmiFamily.AL2023) {
+          throw new GpuConfigError(this, 'maxParallelImagePulls', `is set, but ${this.ami.alias} is not AL2023 (this construct renders it as an AL2023 NodeConfig)`,
+            'drop maxParallelImagePulls, or use GpuAmi.al2023()');
+        }
+        if (!Number.isInteger(props.maxParallelImagePulls) || props.maxParallelImagePulls < 1) {
+          throw new GpuConfigError(this, 'maxParallelImagePulls', `is ${props.maxParallelImagePulls}`, 'pass a whole number >= 1 (1 = serial pulls)');
+        }
       }
-    }
-    if (props.userData !== undefined) {
-      const ud = props.userData;
-      if (this.ami.family === GpuAmiFamily.BOTTLEROCKET && /^\s*(#!|MIME-Version:)/i.test(ud)) {
-        throw new GpuConfigError(this, 'userData', 'is a shell script or MIME document, but Bottlerocket user data is TOML settings',
-          'write Bottlerocket settings, e.g. [settings.kernel] lines, or use GpuAmi.al2023() for shell scripts');
-      }
-      if (this.ami.family === GpuAmiFamily.AL2023 && this.parallelPulls() > 1 && /^\s*MIME-Version:/i.test(ud)) {
-        throw new GpuConfigError(this, 'userData', 'is a MIME multi-part document, which this construct cannot merge with its parallel-image-pull NodeConfig',
-          'add the NodeConfig part yourself and set maxParallelImagePulls: 1, or pass a plain shell script');
-      }
+    });
+    if (props.userData !== undefined && !c.failed('maxParallelImagePulls')) {
+      c.run(() => {
+        const ud = props.userData!;
+        if (this.ami.family === GpuAmiFamily.BOTTLEROCKET && /^\s*(#!|MIME-Version:)/i.test(ud)) {
+          throw new GpuConfigError(this, 'userData', 'is a shell script or MIME document, but Bottlerocket user data is TOML settings',
+            'write Bottlerocket settings, e.g. [settings.kernel] lines, or use GpuAmi.al2023() for shell scripts');
+        }
+        if (this.ami.family === GpuAmiFamily.AL2023 && this.parallelPulls() > 1 && /^\s*MIME-Version:/i.test(ud)) {
+          throw new GpuConfigError(this, 'userData', 'is a MIME multi-part document, which this construct cannot merge with its parallel-image-pull NodeConfig',
+            'add the NodeConfig part yourself and set maxParallelImagePulls: 1, or pass a plain shell script');
+        }
+      });
     }
   }
 

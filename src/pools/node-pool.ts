@@ -21,9 +21,11 @@ import {
 } from './pool';
 import { _warn } from './warn';
 import { NodePool, NodePoolSpec, NodePoolSpecLimits } from '../imports/karpenter.sh';
+import { PropErrors, _priorErrors } from '../private/collect';
 import { describeValue } from '../private/describe';
-import { CONSOLIDATION_POLICY, DISRUPTION_REASON, TAINT_EFFECT } from '../private/enum-specs';
-import { checkEnum } from '../private/enum-values';
+import { CAPACITY_TYPE, CONSOLIDATION_POLICY, DISRUPTION_REASON, TAINT_EFFECT } from '../private/enum-specs';
+import { checkEnum, checkEnumLike } from '../private/enum-values';
+import { NO_ALWAYS_ON_BUDGET, STARTUP_TAINT } from '../private/warnings';
 import { tolerationFor } from '../scheduling/taints';
 
 const GPU_TAINT: NodeTaint = { key: 'nvidia.com/gpu', value: 'true', effect: TaintEffect.NO_SCHEDULE };
@@ -38,6 +40,13 @@ const REQUIREMENT_KEYS = [
 const TAINT_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(\/))?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS_LABEL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const BUDGET_NODES = /^((100|[0-9]{1,2})%|[0-9]+)$/;
+
+/** `value` as a list, or GpuConfigError naming the prop when it is not one (undefined reads as empty). */
+function iterable<T>(scope: Construct, prop: string, value: readonly T[] | undefined): readonly T[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new GpuConfigError(scope, prop, `is ${describeValue(value)}, not a list`, `pass a list, e.g. ${prop}: []`);
+  return value;
+}
 
 /** Props of {@link GpuNodePool}. */
 export interface GpuNodePoolProps {
@@ -180,70 +189,99 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
   constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id);
     this.props = props ?? {};
+    const prior = _priorErrors(props);
     props = this.props;
+    // Every independent prop is checked; the problems are thrown together at the end (one GpuConfigError).
+    const v = new PropErrors(this, prior);
 
-    if (props.name !== undefined && (props.name.length > 63 || !DNS_LABEL_NAME.test(props.name))) {
-      throw new GpuConfigError(this, 'name', `is ${JSON.stringify(props.name)}, not a valid NodePool name (it is also the value of the node label karpenter.sh/nodepool)`,
-        'use at most 63 lower-case alphanumerics, "-" or "."');
-    }
+    v.run(() => {
+      if (props.name !== undefined && (typeof props.name !== 'string' || props.name.length > 63 || !DNS_LABEL_NAME.test(props.name))) {
+        throw new GpuConfigError(this, 'name', `is ${JSON.stringify(props.name)}, not a valid NodePool name (it is also the value of the node label karpenter.sh/nodepool)`,
+          'use at most 63 lower-case alphanumerics, "-" or "."');
+      }
+    });
 
-    this.allowedInstanceTypes = this.selectInstanceTypes(props);
-    this.largestInstanceType = this.allowedInstanceTypes.reduce((a, b) => (b.gpuCount > a.gpuCount ? b : a));
-    this.capacityTypes = this.selectCapacityTypes(props);
-    this.gpuLimit = this.deriveGpuLimit(props);
-    [this.cpuLimit, this.memoryLimitGiB] = this.deriveCpuMemoryLimits(props);
+    const types = v.run(() => this.selectInstanceTypes(props));
+    this.allowedInstanceTypes = types as GpuInstanceType[];
+    this.largestInstanceType = types?.reduce((a, b) => (b.gpuCount > a.gpuCount ? b : a)) as GpuInstanceType;
+    const capacityTypes = v.run(() => this.selectCapacityTypes(props));
+    this.capacityTypes = capacityTypes as CapacityType[];
+    // The limits are judged against the instance types: skipped when those are wrong (nothing here escapes then:
+    // the constructor throws at the end).
+    const gpuLimit = types ? v.run(() => this.deriveGpuLimit(props)) : undefined;
+    this.gpuLimit = gpuLimit as number;
+    const limits = gpuLimit !== undefined ? v.run(() => this.deriveCpuMemoryLimits(props)) : undefined;
+    [this.cpuLimit, this.memoryLimitGiB] = (limits ?? []) as [number, number];
 
-    if (props.weight !== undefined && (!Number.isInteger(props.weight) || props.weight < 1 || props.weight > 100)) {
-      throw new GpuConfigError(this, 'weight', `is ${props.weight}, outside 1-100 (the CRD rejects 0)`,
-        'use a whole number from 1 to 100, or leave weight unset for the lowest priority');
-    }
+    v.run(() => {
+      if (props.weight !== undefined && (!Number.isInteger(props.weight) || props.weight < 1 || props.weight > 100)) {
+        throw new GpuConfigError(this, 'weight', `is ${props.weight}, outside 1-100 (the CRD rejects 0)`,
+          'use a whole number from 1 to 100, or leave weight unset for the lowest priority');
+      }
+    });
     this.weight = props.weight;
-    this.checkDisruption(props);
+    this.checkDisruption(props, v);
 
     if (props.gpuTaint ?? true) this._taints.push(GPU_TAINT);
-    for (const t of props.taints ?? []) this.addTaint(t);
-    for (const t of props.startupTaints ?? []) this.addStartupTaint(t);
-    for (const [k, v] of Object.entries(props.labels ?? {})) this.addLabel(k, v);
+    for (const t of v.run(() => iterable(this, 'taints', props.taints)) ?? []) v.run(() => this.addTaint(t));
+    for (const t of v.run(() => iterable(this, 'startupTaints', props.startupTaints)) ?? []) v.run(() => this.addStartupTaint(t));
+    for (const [k, val] of Object.entries(props.labels ?? {})) v.run(() => this.addLabel(k, val));
 
-    if (props.nodeClass && props.nodeClassProps) {
-      throw new GpuConfigError(this, 'nodeClassProps', 'is set together with nodeClass', 'configure the shared nodeClass itself, or drop nodeClass to create one from nodeClassProps');
-    }
-    this.nodeClass = props.nodeClass ?? new GpuNodeClass(this, 'NodeClass', props.nodeClassProps);
-    if (props.capacityReservations !== undefined && !Array.isArray(props.capacityReservations)) {
-      throw new GpuConfigError(this, 'capacityReservations', `is ${describeValue(props.capacityReservations)}, not an array`,
-        'pass a list of CapacityReservation, e.g. [CapacityReservation.onDemandReservation(\'cr-0123456789abcdef0\')]');
-    }
-    (props.capacityReservations ?? []).forEach((r, i) => {
-      if (!_isCapacityReservation(r)) {
-        throw new GpuConfigError(this, `capacityReservations[${i}]`, `is ${describeValue(r)}, not a CapacityReservation`,
-          'make it with CapacityReservation.onDemandReservation(id), .capacityBlock(id, endsAt) or .byTags(tags)');
+    const nodeClass = v.run(() => {
+      if (props.nodeClass && props.nodeClassProps) {
+        throw new GpuConfigError(this, 'nodeClassProps', 'is set together with nodeClass', 'configure the shared nodeClass itself, or drop nodeClass to create one from nodeClassProps');
       }
-      this.nodeClass.addCapacityReservation(r);
+      return props.nodeClass ?? new GpuNodeClass(this, 'NodeClass', props.nodeClassProps);
     });
-    if (props.efa !== undefined && typeof props.efa !== 'boolean') {
-      throw new GpuConfigError(this, 'efa', `is ${describeValue(props.efa)}, not a boolean`, 'pass true or false');
-    }
-    if (props.efa) {
-      const without = this.allowedInstanceTypes.filter((t) => t.efaInterfaces === 0);
-      if (without.length > 0) {
-        throw new GpuConfigError(this, 'efa', `is true, but ${without.map((t) => t.name).join(', ')} ${without.length === 1 ? 'has' : 'have'} no EFA`,
-          'restrict instanceTypes to EFA types (e.g. GpuInstanceType.P5_48XLARGE, P4D_24XLARGE) or drop efa');
+    this.nodeClass = nodeClass as GpuNodeClass;
+    v.run(() => {
+      if (props.capacityReservations !== undefined && !Array.isArray(props.capacityReservations)) {
+        throw new GpuConfigError(this, 'capacityReservations', `is ${describeValue(props.capacityReservations)}, not an array`,
+          'pass a list of CapacityReservation, e.g. [CapacityReservation.onDemandReservation(\'cr-0123456789abcdef0\')]');
       }
-      const counts = [...new Set(this.allowedInstanceTypes.map((t) => t.efaInterfaces))];
-      if (counts.length > 1) {
-        throw new GpuConfigError(this, 'efa', `is true, but the instance types have different EFA counts (${this.allowedInstanceTypes.map((t) => `${t.name}: ${t.efaInterfaces}`).join(', ')}), and one node class has one interface layout`,
-          'restrict instanceTypes to types with one EFA count, e.g. [GpuInstanceType.P5_48XLARGE]');
+    });
+    if (!v.failed('capacityReservations')) {
+      (props.capacityReservations ?? []).forEach((r, i) => v.run(() => {
+        if (!_isCapacityReservation(r)) {
+          throw new GpuConfigError(this, `capacityReservations[${i}]`, `is ${describeValue(r)}, not a CapacityReservation`,
+            'make it with CapacityReservation.onDemandReservation(id), .capacityBlock(id, endsAt) or .byTags(tags)');
+        }
+        nodeClass?.addCapacityReservation(r);
+      }));
+    }
+    v.run(() => {
+      if (props.efa !== undefined && typeof props.efa !== 'boolean') {
+        throw new GpuConfigError(this, 'efa', `is ${describeValue(props.efa)}, not a boolean`, 'pass true or false');
       }
-      this.nodeClass.useEfaInterfaces(counts[0]);
+    });
+    if (props.efa === true && types) {
+      v.run(() => {
+        const without = types.filter((t) => t.efaInterfaces === 0);
+        if (without.length > 0) {
+          throw new GpuConfigError(this, 'efa', `is true, but ${without.map((t) => t.name).join(', ')} ${without.length === 1 ? 'has' : 'have'} no EFA`,
+            'restrict instanceTypes to EFA types (e.g. GpuInstanceType.P5_48XLARGE, P4D_24XLARGE) or drop efa');
+        }
+        const counts = [...new Set(types.map((t) => t.efaInterfaces))];
+        if (counts.length > 1) {
+          throw new GpuConfigError(this, 'efa', `is true, but the instance types have different EFA counts (${types.map((t) => `${t.name}: ${t.efaInterfaces}`).join(', ')}), and one node class has one interface layout`,
+            'restrict instanceTypes to types with one EFA count, e.g. [GpuInstanceType.P5_48XLARGE]');
+        }
+        nodeClass?.useEfaInterfaces(counts[0]);
+      });
     }
-    if (this.capacityTypes.includes(CapacityType.RESERVED) && this.nodeClass.capacityReservations.length === 0) {
-      throw new GpuConfigError(this, 'capacityReservations', 'is empty, but the pool buys CapacityType.RESERVED',
-        'pass capacityReservations: [CapacityReservation.capacityBlock(\'cr-…\')] (or an ODCR id/tags), or drop RESERVED');
+    if (capacityTypes && nodeClass && !v.failed('capacityReservations')) {
+      v.run(() => {
+        if (capacityTypes.includes(CapacityType.RESERVED) && nodeClass.capacityReservations.length === 0) {
+          throw new GpuConfigError(this, 'capacityReservations', 'is empty, but the pool buys CapacityType.RESERVED',
+            'pass capacityReservations: [CapacityReservation.capacityBlock(\'cr-…\')] (or an ODCR id/tags), or drop RESERVED');
+        }
+        if ((props.capacityReservations ?? []).length > 0 && !capacityTypes.includes(CapacityType.RESERVED)) {
+          throw new GpuConfigError(this, 'capacityReservations', `is set, but capacity types are [${capacityTypes.join(', ')}], so the reservations are never used`,
+            'add CapacityType.RESERVED to capacityTypes (or use TieredGpuCapacity)');
+        }
+      });
     }
-    if ((props.capacityReservations ?? []).length > 0 && !this.capacityTypes.includes(CapacityType.RESERVED)) {
-      throw new GpuConfigError(this, 'capacityReservations', `is set, but capacity types are [${this.capacityTypes.join(', ')}], so the reservations are never used`,
-        'add CapacityType.RESERVED to capacityTypes (or use TieredGpuCapacity)');
-    }
+    v.throwIfAny();
 
     this.nodePool = new NodePool(this, 'Resource', {
       ...(props.name !== undefined ? { metadata: { name: props.name } } : {}),
@@ -291,7 +329,8 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
       throw new GpuConfigError(this, 'startupTaints', `already has a taint ${taint.key}:${taint.effect}`, 'keep one taint per key and effect');
     }
     this._startupTaints.push({ ...taint });
-    _warn(this, `start-up taint ${taint.key}:${taint.effect} must be removed by an agent on the node (e.g. a DaemonSet that tolerates it); otherwise nodes never initialise and Karpenter keeps launching new ones`);
+    _warn(this, STARTUP_TAINT, 'startupTaints', `start-up taint ${taint.key}:${taint.effect} must be removed by an agent on the node; otherwise nodes never initialise and Karpenter keeps launching new ones`,
+      `run a DaemonSet that tolerates ${taint.key}:${taint.effect} and removes it once the node is ready, or drop the start-up taint`);
   }
 
   /** Add a label every node carries. */
@@ -415,11 +454,18 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     if (props.capacityType !== undefined && props.capacityTypes !== undefined) {
       throw new GpuConfigError(this, 'capacityTypes', 'is set together with capacityType', 'set capacityType for one, or capacityTypes for several');
     }
-    const list = props.capacityTypes ?? [props.capacityType ?? CapacityType.ON_DEMAND];
+    const isMember = (c: unknown) => CapacityType.all().includes(c as CapacityType);
+    if (props.capacityTypes === undefined) {
+      const one = props.capacityType ?? CapacityType.ON_DEMAND;
+      checkEnumLike(this, 'capacityType', CAPACITY_TYPE(), one, isMember);
+      return [one];
+    }
+    const list = props.capacityTypes;
+    if (!Array.isArray(list)) throw new GpuConfigError(this, 'capacityTypes', `is ${describeValue(list)}, not a list`, 'pass e.g. [CapacityType.SPOT, CapacityType.ON_DEMAND]');
     if (list.length === 0) throw new GpuConfigError(this, 'capacityTypes', 'is empty', 'list at least one capacity type');
     const seen = new Set<string>();
     list.forEach((c, i) => {
-      if (!c || !CapacityType.all().includes(c)) throw new GpuConfigError(this, `capacityTypes[${i}]`, 'is not a CapacityType', 'use CapacityType.ON_DEMAND, SPOT or RESERVED');
+      checkEnumLike(this, `capacityTypes[${i}]`, CAPACITY_TYPE(), c, isMember);
       if (seen.has(c.value)) throw new GpuConfigError(this, `capacityTypes[${i}]`, `repeats ${c.value}`, 'list each capacity type once');
       seen.add(c.value);
     });
@@ -488,24 +534,36 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     checkEnum(this, `${prop}.effect`, TAINT_EFFECT(), t.effect);
   }
 
-  private checkDisruption(props: GpuNodePoolProps): void {
-    if (props.consolidateAfter !== undefined) {
-      const r = formatKarpenterDuration(props.consolidateAfter);
-      if (r.error) throw new GpuConfigError(this, 'consolidateAfter', r.error, 'use whole seconds, e.g. Duration.minutes(5)');
-    }
-    if (props.neverExpire && props.expireAfter !== undefined) {
-      throw new GpuConfigError(this, 'expireAfter', 'is set together with neverExpire', 'drop one of them');
-    }
-    if (props.expireAfter !== undefined) {
-      const r = formatKarpenterDuration(props.expireAfter);
-      if (r.error) throw new GpuConfigError(this, 'expireAfter', r.error, 'use whole seconds, e.g. Duration.days(14)');
-      if (r.value === '0s') throw new GpuConfigError(this, 'expireAfter', 'is zero, so nodes would expire as soon as they start', 'use a positive duration or neverExpire: true');
-    }
-    if (props.terminationGracePeriod !== undefined) {
-      const r = formatKarpenterDuration(props.terminationGracePeriod);
-      if (r.error) throw new GpuConfigError(this, 'terminationGracePeriod', r.error, 'use whole seconds, e.g. Duration.hours(1)');
-    }
+  private checkDisruption(props: GpuNodePoolProps, v: PropErrors): void {
+    v.run(() => {
+      if (props.consolidateAfter !== undefined) {
+        const r = formatKarpenterDuration(props.consolidateAfter);
+        if (r.error) throw new GpuConfigError(this, 'consolidateAfter', r.error, 'use whole seconds, e.g. Duration.minutes(5)');
+      }
+    });
+    v.run(() => {
+      if (props.neverExpire && props.expireAfter !== undefined) {
+        throw new GpuConfigError(this, 'expireAfter', 'is set together with neverExpire', 'drop one of them');
+      }
+      if (props.expireAfter !== undefined) {
+        const r = formatKarpenterDuration(props.expireAfter);
+        if (r.error) throw new GpuConfigError(this, 'expireAfter', r.error, 'use whole seconds, e.g. Duration.days(14)');
+        if (r.value === '0s') throw new GpuConfigError(this, 'expireAfter', 'is zero, so nodes would expire as soon as they start', 'use a positive duration or neverExpire: true');
+      }
+    });
+    v.run(() => {
+      if (props.terminationGracePeriod !== undefined) {
+        const r = formatKarpenterDuration(props.terminationGracePeriod);
+        if (r.error) throw new GpuConfigError(this, 'terminationGracePeriod', r.error, 'use whole seconds, e.g. Duration.hours(1)');
+      }
+    });
+    if (props.consolidationPolicy !== undefined) v.run(() => checkEnum(this, 'consolidationPolicy', CONSOLIDATION_POLICY(), props.consolidationPolicy));
+    v.run(() => this.checkBudgets(props));
+  }
+
+  private checkBudgets(props: GpuNodePoolProps): void {
     const budgets = props.budgets ?? [];
+    if (!Array.isArray(budgets)) throw new GpuConfigError(this, 'budgets', `is ${describeValue(budgets)}, not a list`, 'pass a list of DisruptionBudget, e.g. [DisruptionBudgets.atMost(\'10%\')]');
     if (budgets.length > 50) throw new GpuConfigError(this, 'budgets', `has ${budgets.length} entries, over the CRD maximum of 50`, 'merge budgets');
     budgets.forEach((b, i) => {
       const p = `budgets[${i}]`;
@@ -532,9 +590,9 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
       if (new Set(reasons).size !== reasons.length) throw new GpuConfigError(this, `${p}.reasons`, 'repeats a reason', 'list each reason once');
     });
     if (budgets.length > 0 && budgets.every((b) => b.schedule !== undefined || (b.reasons !== undefined && b.reasons.length > 0))) {
-      _warn(this, 'every disruption budget is scheduled or limited to some reasons, so outside them no budget applies and Karpenter may disrupt all nodes at once; add an always-on budget such as DisruptionBudgets.atMost(\'10%\')');
+      _warn(this, NO_ALWAYS_ON_BUDGET, 'budgets', 'every disruption budget is scheduled or limited to some reasons, so outside them no budget applies and Karpenter may disrupt all nodes at once',
+        'add an always-on budget such as DisruptionBudgets.atMost(\'10%\')');
     }
-    if (props.consolidationPolicy !== undefined) checkEnum(this, 'consolidationPolicy', CONSOLIDATION_POLICY(), props.consolidationPolicy);
   }
 
   /** The requirements. @internal */

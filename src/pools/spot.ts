@@ -13,6 +13,9 @@ import { ConsolidationPolicy } from './disruption';
 import { GpuNodePool, GpuNodePoolProps } from './node-pool';
 import { IGpuNodePool, NodeTaint, TaintEffect } from './pool';
 import { _warn } from './warn';
+import { _withPriorErrors } from '../private/collect';
+import { describeValue } from '../private/describe';
+import { SPOT_FEW_TYPES } from '../private/warnings';
 
 const SPOT_TAINT: NodeTaint = { key: 'karpenter.sh/capacity-type', value: 'spot', effect: TaintEffect.NO_SCHEDULE };
 
@@ -55,34 +58,47 @@ export class SpotGpuPool extends GpuNodePool {
   public readonly onDemandFallback?: GpuNodePool;
 
   constructor(scope: Construct, id: string, props: SpotGpuPoolProps) {
-    if (props?.capacityTypes !== undefined || (props?.capacityType !== undefined && props.capacityType !== CapacityType.SPOT)) {
-      throw new GpuConfigError(`${scope.node.path ? scope.node.path + '/' : ''}${id}`, props.capacityTypes !== undefined ? 'capacityTypes' : 'capacityType',
-        'is set on a SpotGpuPool, whose capacity type is always spot', 'drop it; use onDemandFallback for on-demand, or GpuNodePool/TieredGpuCapacity for mixes');
+    props = props ?? {};
+    // The spot-only props are checked before super (no `this` yet) and handed to GpuNodePool, which throws them
+    // together with its own problems.
+    const path = `${scope.node.path ? scope.node.path + '/' : ''}${id}`;
+    const errors: GpuConfigError[] = [];
+    if (props.capacityTypes !== undefined || (props.capacityType !== undefined && props.capacityType !== CapacityType.SPOT)) {
+      errors.push(new GpuConfigError(path, props.capacityTypes !== undefined ? 'capacityTypes' : 'capacityType',
+        'is set on a SpotGpuPool, whose capacity type is always spot', 'drop it; use onDemandFallback for on-demand, or GpuNodePool/TieredGpuCapacity for mixes'));
     }
     const weight = props.weight ?? (props.onDemandFallback ? 50 : undefined);
-    super(scope, id, {
+    const fallbackWeight = props.fallbackWeight ?? 10;
+    if (!props.onDemandFallback) {
+      for (const p of ['fallbackWeight', 'fallbackGpuLimit'] as const) {
+        if (props[p] !== undefined) errors.push(new GpuConfigError(path, p, 'is set without onDemandFallback', 'set onDemandFallback: true or drop it'));
+      }
+    } else {
+      // Judged against the pool's weight, unless that is wrong itself (GpuNodePool reports it).
+      const weightValid = Number.isInteger(weight) && weight! >= 1 && weight! <= 100;
+      if (weightValid && (!Number.isInteger(fallbackWeight) || fallbackWeight < 1 || fallbackWeight >= weight!)) {
+        errors.push(new GpuConfigError(path, 'fallbackWeight', `is ${fallbackWeight}, not in 1..${weight! - 1} (below the spot pool's weight ${weight})`,
+          'give the fallback a lower weight than the spot pool so spot is tried first'));
+      }
+      if (props.fallbackGpuLimit !== undefined && (!Number.isInteger(props.fallbackGpuLimit) || props.fallbackGpuLimit < 1)) {
+        errors.push(new GpuConfigError(path, 'fallbackGpuLimit', `is ${describeValue(props.fallbackGpuLimit)}`, 'pass a whole number of GPUs >= 1, or leave it unset for the spot pool\'s gpuLimit'));
+      }
+    }
+    super(scope, id, _withPriorErrors({
       ...props,
       capacityType: CapacityType.SPOT,
       capacityTypes: undefined,
       consolidationPolicy: props.consolidationPolicy ?? ConsolidationPolicy.WHEN_EMPTY,
       weight,
-      taints: [SPOT_TAINT, ...(props.taints ?? [])],
-    });
+      // Not a list: GpuNodePool reports it.
+      taints: props.taints === undefined || Array.isArray(props.taints) ? [SPOT_TAINT, ...(props.taints ?? [])] : props.taints,
+    }, errors));
     if (this.allowedInstanceTypes.length < SpotGpuPool.MIN_RECOMMENDED_INSTANCE_TYPES) {
-      _warn(this, `spot pool allows only ${this.allowedInstanceTypes.length} instance type(s) (${this.allowedInstanceTypes.map((t) => t.name).join(', ')}); `
-        + `allow at least ${SpotGpuPool.MIN_RECOMMENDED_INSTANCE_TYPES} so Karpenter can find spot capacity, or add onDemandFallback`);
+      _warn(this, SPOT_FEW_TYPES, 'instanceTypes', `spot pool allows only ${this.allowedInstanceTypes.length} instance type(s) (${this.allowedInstanceTypes.map((t) => t.name).join(', ')}), `
+        + 'so a spot shortage of those types leaves its pods Pending',
+      `allow at least ${SpotGpuPool.MIN_RECOMMENDED_INSTANCE_TYPES} so Karpenter can find spot capacity, or add onDemandFallback`);
     }
-    if (!props.onDemandFallback) {
-      for (const p of ['fallbackWeight', 'fallbackGpuLimit'] as const) {
-        if (props[p] !== undefined) throw new GpuConfigError(this, p, 'is set without onDemandFallback', 'set onDemandFallback: true or drop it');
-      }
-      return;
-    }
-    const fallbackWeight = props.fallbackWeight ?? 10;
-    if (!Number.isInteger(fallbackWeight) || fallbackWeight < 1 || fallbackWeight >= (weight ?? 0)) {
-      throw new GpuConfigError(this, 'fallbackWeight', `is ${fallbackWeight}, not in 1..${(weight ?? 1) - 1} (below the spot pool's weight ${weight})`,
-        'give the fallback a lower weight than the spot pool so spot is tried first');
-    }
+    if (!props.onDemandFallback) return;
     this.onDemandFallback = new GpuNodePool(this, 'OnDemandFallback', {
       name: props.name ? `${props.name}-on-demand` : undefined,
       instanceTypes: this.allowedInstanceTypes,

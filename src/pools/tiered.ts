@@ -13,6 +13,7 @@ import { GpuNodePool, GpuNodePoolProps } from './node-pool';
 import { GpuPoolPlacement, IGpuNodePool, PodToleration, PoolRequiredNodeAffinity } from './pool';
 import { SpotGpuPool } from './spot';
 import { optionalBoolean } from '../private/checks';
+import { PropErrors } from '../private/collect';
 import { describeValue as describe } from '../private/describe';
 
 /** Props of {@link TieredGpuCapacity}. */
@@ -69,42 +70,83 @@ export class TieredGpuCapacity extends Construct {
       throw new GpuConfigError(this, 'props', `is ${describe(props)}, not an object`,
         'pass { base: { instanceTypes, gpuLimit }, … } with the settings shared by every tier');
     }
-    if (props.base !== undefined && (props.base === null || typeof props.base !== 'object' || Array.isArray(props.base))) {
-      throw new GpuConfigError(this, 'base', `is ${describe(props.base)}, not GpuNodePoolProps`, 'pass { instanceTypes, gpuLimit } with the settings shared by every tier');
-    }
-    const base = props.base ?? ({} as GpuNodePoolProps);
-    // The tiers' names are `<name>-reserved` etc.: an empty name would silently fall back to generated names.
-    if (base.name !== undefined && (typeof base.name !== 'string' || base.name === '')) {
-      throw new GpuConfigError(this, 'base.name', `is ${describe(base.name)}, not a name prefix`,
-        'use lower-case letters, digits and "-" (the tiers become <name>-reserved, <name>-spot, <name>-on-demand), or leave it unset');
-    }
-    for (const p of ['capacityType', 'capacityTypes', 'capacityReservations', 'weight'] as const) {
-      if (base[p] !== undefined) {
-        throw new GpuConfigError(this, `base.${p}`, 'is set, but the tiers choose capacity types, reservations and weights', 'drop it; use reservations, spot and onDemand');
+    // Every independent prop is checked, the tiers built when the shared props allow; all problems are thrown together.
+    const c = new PropErrors(this);
+    c.run(() => {
+      if (props.base !== undefined && (props.base === null || typeof props.base !== 'object' || Array.isArray(props.base))) {
+        throw new GpuConfigError(this, 'base', `is ${describe(props.base)}, not GpuNodePoolProps`, 'pass { instanceTypes, gpuLimit } with the settings shared by every tier');
       }
+    });
+    const base = c.failed('base') ? ({} as GpuNodePoolProps) : props.base ?? ({} as GpuNodePoolProps);
+    // The tiers' names are `<name>-reserved` etc.: an empty name would silently fall back to generated names.
+    c.run(() => {
+      if (base.name !== undefined && (typeof base.name !== 'string' || base.name === '')) {
+        throw new GpuConfigError(this, 'base.name', `is ${describe(base.name)}, not a name prefix`,
+          'use lower-case letters, digits and "-" (the tiers become <name>-reserved, <name>-spot, <name>-on-demand), or leave it unset');
+      }
+    });
+    for (const p of ['capacityType', 'capacityTypes', 'capacityReservations', 'weight'] as const) {
+      c.run(() => {
+        if (base[p] !== undefined) {
+          throw new GpuConfigError(this, `base.${p}`, 'is set, but the tiers choose capacity types, reservations and weights', 'drop it; use reservations, spot and onDemand');
+        }
+      });
     }
-    if (base.nodeClass && base.nodeClassProps) {
-      throw new GpuConfigError(this, 'base.nodeClassProps', 'is set together with base.nodeClass', 'drop one of them');
+    c.run(() => {
+      if (base.nodeClass && base.nodeClassProps) {
+        throw new GpuConfigError(this, 'base.nodeClassProps', 'is set together with base.nodeClass', 'drop one of them');
+      }
+    });
+    const reservations = c.run(() => this.checkReservations(props.reservations));
+    for (const p of ['spot', 'onDemand'] as const) c.run(() => optionalBoolean(this, p, props[p], `pass true or false, or leave ${p} unset (default true)`));
+    const wantSpot = props.spot === true || props.spot === undefined;
+    const wantOnDemand = props.onDemand === true || props.onDemand === undefined;
+    if (reservations && !c.failed('spot', 'onDemand')) {
+      c.run(() => {
+        if (reservations.length === 0 && !wantSpot && !wantOnDemand) {
+          throw new GpuConfigError(this, 'reservations', 'is empty and spot and onDemand are both false, so there is no tier', 'enable at least one tier');
+        }
+      });
     }
-    const reservations = this.checkReservations(props.reservations);
-    for (const p of ['spot', 'onDemand'] as const) optionalBoolean(this, p, props[p], `pass true or false, or leave ${p} unset (default true)`);
-    const wantSpot = props.spot ?? true;
-    const wantOnDemand = props.onDemand ?? true;
-    if (reservations.length === 0 && !wantSpot && !wantOnDemand) {
-      throw new GpuConfigError(this, 'reservations', 'is empty and spot and onDemand are both false, so there is no tier', 'enable at least one tier');
+    if (reservations && reservations.length === 0) {
+      c.run(() => {
+        if (props.reservedGpuLimit !== undefined) throw new GpuConfigError(this, 'reservedGpuLimit', 'is set without reservations', 'pass reservations or drop reservedGpuLimit');
+      });
     }
-    this.nodeClass = base.nodeClass ?? new GpuNodeClass(this, 'NodeClass', base.nodeClassProps);
+    const hours = c.run((): DisruptionBudget[] => (props.businessHours !== undefined ? [this.businessHoursBudget(props.businessHours)] : []));
+    // The tiers are GpuNodePools of the shared props (their own problems are collected too): each is built when
+    // what it is made of is right (base, and its reservations, business hours or switch).
+    const nodeClass = c.failed('base') ? undefined : c.run(() => base.nodeClass ?? new GpuNodeClass(this, 'NodeClass', base.nodeClassProps));
+    this.nodeClass = nodeClass as GpuNodeClass;
+    const pools: IGpuNodePool[] = [];
+    this.pools = pools;
+    if (!nodeClass) {
+      c.throwIfAny();
+      return;
+    }
+    // A problem of the shared props is found by every tier: report it once (from the first tier that finds it).
+    const seen = new Set<string>();
+    // A tier's own gpuLimit (reservedGpuLimit, spotGpuLimit, onDemandGpuLimit) is its own problem, never shared.
+    const tier = <T>(build: () => T, ownLimit: number | undefined): T | undefined => {
+      const own = new PropErrors(this);
+      const built = own.run(build);
+      for (const e of own.errors) {
+        const mine = ownLimit !== undefined && e.property === 'gpuLimit' ? e.constructPath : '';
+        const key = `${mine}\u0000${e.property}\u0000${e.problem}\u0000${e.fix}`;
+        if (!seen.has(key)) c.add(e);
+        seen.add(key);
+      }
+      return built;
+    };
     const name = (suffix: string) => (base.name ? `${base.name}-${suffix}` : undefined);
-    const shared: GpuNodePoolProps = { ...base, nodeClass: this.nodeClass, nodeClassProps: undefined };
+    const shared: GpuNodePoolProps = { ...base, nodeClass, nodeClassProps: undefined };
     const withLimit = (limit: number | undefined): Partial<GpuNodePoolProps> =>
       (limit !== undefined ? { gpuLimit: limit, maxNodes: undefined } : {});
-    const hours: DisruptionBudget[] = props.businessHours !== undefined ? [this.businessHoursBudget(props.businessHours)] : [];
     // Outside scheduled windows only always-on budgets apply; without one Karpenter could disrupt every node at once.
     const always: DisruptionBudget[] = base.budgets ?? [DisruptionBudgets.atMost('10%')];
-    const pools: IGpuNodePool[] = [];
 
-    if (reservations.length > 0) {
-      this.reserved = new GpuNodePool(this, 'Reserved', {
+    if (reservations && reservations.length > 0) {
+      this.reserved = tier(() => new GpuNodePool(this, 'Reserved', {
         ...shared,
         ...withLimit(props.reservedGpuLimit),
         name: name('reserved'),
@@ -113,33 +155,31 @@ export class TieredGpuCapacity extends Construct {
         weight: TieredGpuCapacity.RESERVED_WEIGHT,
         consolidationPolicy: base.consolidationPolicy ?? ConsolidationPolicy.WHEN_EMPTY,
         budgets: [DisruptionBudgets.keepReservedNodes(), ...always],
-      });
-      pools.push(this.reserved);
-    } else if (props.reservedGpuLimit !== undefined) {
-      throw new GpuConfigError(this, 'reservedGpuLimit', 'is set without reservations', 'pass reservations or drop reservedGpuLimit');
+      }), props.reservedGpuLimit);
+      if (this.reserved) pools.push(this.reserved);
     }
-    if (wantSpot) {
-      this.spot = new SpotGpuPool(this, 'Spot', {
+    if (wantSpot && hours && !c.failed('spot')) {
+      this.spot = tier(() => new SpotGpuPool(this, 'Spot', {
         ...shared,
         ...withLimit(props.spotGpuLimit),
         name: name('spot'),
         weight: TieredGpuCapacity.SPOT_WEIGHT,
         budgets: [...hours, ...always],
-      });
-      pools.push(this.spot);
+      }), props.spotGpuLimit);
+      if (this.spot) pools.push(this.spot);
     }
-    if (wantOnDemand) {
-      this.onDemand = new GpuNodePool(this, 'OnDemand', {
+    if (wantOnDemand && hours && !c.failed('onDemand')) {
+      this.onDemand = tier(() => new GpuNodePool(this, 'OnDemand', {
         ...shared,
         ...withLimit(props.onDemandGpuLimit),
         name: name('on-demand'),
         capacityType: CapacityType.ON_DEMAND,
         weight: TieredGpuCapacity.ON_DEMAND_WEIGHT,
         budgets: [...hours, ...always],
-      });
-      pools.push(this.onDemand);
+      }), props.onDemandGpuLimit);
+      if (this.onDemand) pools.push(this.onDemand);
     }
-    this.pools = pools;
+    c.throwIfAny();
   }
 
   /** `reservations` as an array of CapacityReservation, or GpuConfigError on this construct. */

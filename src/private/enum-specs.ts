@@ -5,10 +5,13 @@
  */
 import { EnumSpec, enumSpec } from './enum-values';
 import { DcgmMetricType } from '../monitoring/collectors';
-import { CapacityReservationKind } from '../pools/capacity';
+import { DcgmExporterMode } from '../monitoring/dcgm-monitoring';
+import { CapacityReservationKind, CapacityType } from '../pools/capacity';
 import { ConsolidationPolicy, DisruptionReason } from '../pools/disruption';
 import { GpuAmiFamily } from '../pools/node-class';
 import { TaintEffect } from '../pools/pool';
+import { ScalingProfile } from '../scaling/triggers';
+import { MigStrategy } from '../sharing/strategy';
 
 /** Why expiration is no budget reason (karpenter.sh v1 "Disruption": expiration is a forceful method). */
 const EXPIRATION = 'not a budget reason: in Karpenter v1 expiration is forceful and no budget holds it back (bound it with expireAfter and terminationGracePeriod)';
@@ -45,4 +48,28 @@ export const CAPACITY_RESERVATION_KIND = (): EnumSpec => enumSpec('CapacityReser
 export const GPU_AMI_FAMILY = (): EnumSpec => enumSpec('GpuAmiFamily', GpuAmiFamily as any, {
   al2: 'Amazon Linux 2, whose EKS-optimized AMIs reached end of support (no GPU AMI here)',
   AL2: 'Amazon Linux 2, whose EKS-optimized AMIs reached end of support (no GPU AMI here)',
+});
+
+/** `DcgmMonitoring.mode`. */
+export const DCGM_EXPORTER_MODE = (): EnumSpec => enumSpec('DcgmExporterMode', DcgmExporterMode as any);
+
+/** `capacityType` / `capacityTypes[]` (the `karpenter.sh/capacity-type` values): an enum-like class. */
+export const CAPACITY_TYPE = (): EnumSpec => ({
+  typeName: 'CapacityType',
+  choices: [['ON_DEMAND', CapacityType.ON_DEMAND], ['SPOT', CapacityType.SPOT], ['RESERVED', CapacityType.RESERVED]]
+    .map(([k, c]) => ({ code: `CapacityType.${k as string}`, value: (c as CapacityType).value })),
+});
+
+/** `DevicePluginConfig.migStrategy` (the device plugin's `MIG_STRATEGY`): an enum-like class. */
+export const MIG_STRATEGY = (): EnumSpec => ({
+  typeName: 'MigStrategy',
+  choices: [['NONE', MigStrategy.NONE], ['SINGLE', MigStrategy.SINGLE], ['MIXED', MigStrategy.MIXED]]
+    .map(([k, c]) => ({ code: `MigStrategy.${k as string}`, value: (c as MigStrategy).value })),
+});
+
+/** `KedaGpuScaler.profile`: an enum-like class (or `ScalingProfile.custom(...)`). */
+export const SCALING_PROFILE = (): EnumSpec => ({
+  typeName: 'ScalingProfile',
+  choices: [['REAL_TIME', ScalingProfile.REAL_TIME], ['BATCH', ScalingProfile.BATCH], ['INTERACTIVE', ScalingProfile.INTERACTIVE]]
+    .map(([k, c]) => ({ code: `ScalingProfile.${k as string}`, value: (c as ScalingProfile).name })),
 });

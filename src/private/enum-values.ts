@@ -75,3 +75,22 @@ export function checkEnum(scope: IConstruct | string, prop: string, spec: EnumSp
   const { problem, fix } = enumProblem(spec, value);
   throw new GpuConfigError(scope, prop, problem, fix);
 }
+
+/**
+ * Throws a {@link GpuConfigError} unless `value` is one of an enum-like class's instances (`CapacityType.SPOT`,
+ * `MigStrategy.MIXED`, …). The message names every valid member with the string it stands for; a string that is one
+ * of those (in any case) is answered with the member to pass instead, since the class takes its instances, not
+ * their strings.
+ * @param isMember whether `value` is a valid instance
+ */
+export function checkEnumLike(scope: IConstruct | string, prop: string, spec: EnumSpec, value: unknown, isMember: (v: unknown) => boolean): void {
+  if (isMember(value)) return;
+  const list = spec.choices.map((c) => `${c.code} ('${c.value}')`);
+  const valid = list.length <= 1 ? list.join('') : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
+  const near = typeof value === 'string'
+    ? spec.choices.find((c) => c.value.toLowerCase() === value.toLowerCase()
+      || c.code.slice(spec.typeName.length + 1).toLowerCase() === value.toLowerCase())
+    : undefined;
+  const hint = near ? ` (${spec.typeName} takes its members, not their strings: pass ${near.code} for '${near.value}')` : '';
+  throw new GpuConfigError(scope, prop, `is ${describeValue(value)}, not a ${spec.typeName}${hint}`, `use one of ${valid}`);
+}

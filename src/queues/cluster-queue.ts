@@ -26,6 +26,7 @@ import {
   ClusterQueueV1Beta2SpecPreemption, toJson_ClusterQueueV1Beta2Spec,
 } from '../imports/kueue.x-k8s.io';
 import { NameRule, validateDns1123Name } from '../naming';
+import { PropErrors } from '../private/collect';
 import { describeValue } from '../private/describe';
 import { GpuRequest } from '../workloads/gpu-request';
 import { GpuTeam, MigQuota } from '../workloads/priorities';
@@ -115,26 +116,35 @@ export class GpuClusterQueue extends Construct {
     if (!props || typeof props !== 'object') {
       throw new GpuConfigError(this, 'props', `is ${describeValue(props)}`, 'pass { quotas: [{ flavor, gpus }] }');
     }
-    if (props.name !== undefined) validateDns1123Name(this, 'name', props.name, NameRule.DNS1123_SUBDOMAIN);
-    if (props.cohort !== undefined) validateDns1123Name(this, 'cohort', props.cohort, NameRule.DNS1123_SUBDOMAIN);
-    if (props.priorities !== undefined && !(props.priorities instanceof GpuWorkloadPriorities)) {
-      throw new GpuConfigError(this, 'priorities', `is ${describeValue(props.priorities)}`, 'pass a GpuWorkloadPriorities');
-    }
-    if (!Array.isArray(props.quotas) || props.quotas.length === 0) {
-      throw new GpuConfigError(this, 'quotas', `is ${describeValue(props.quotas)}, not a non-empty list`,
-        'pass one entry per flavor, e.g. [{ flavor: h100Flavor, gpus: 8 }]');
-    }
+    // Every independent prop (and each quota entry) is checked; the problems are thrown together (one GpuConfigError).
+    const c = new PropErrors(this);
+    if (props.name !== undefined) c.run(() => validateDns1123Name(this, 'name', props.name!, NameRule.DNS1123_SUBDOMAIN));
+    if (props.cohort !== undefined) c.run(() => validateDns1123Name(this, 'cohort', props.cohort!, NameRule.DNS1123_SUBDOMAIN));
+    c.run(() => {
+      if (props.priorities !== undefined && !(props.priorities instanceof GpuWorkloadPriorities)) {
+        throw new GpuConfigError(this, 'priorities', `is ${describeValue(props.priorities)}`, 'pass a GpuWorkloadPriorities');
+      }
+    });
+    c.run(() => {
+      if (!Array.isArray(props.quotas) || props.quotas.length === 0) {
+        throw new GpuConfigError(this, 'quotas', `is ${describeValue(props.quotas)}, not a non-empty list`,
+          'pass one entry per flavor, e.g. [{ flavor: h100Flavor, gpus: 8 }]');
+      }
+    });
     this.cohort = props.cohort;
     this.priorities = props.priorities;
     const seen = new Set<GpuResourceFlavor>();
-    this.rendered = props.quotas.map((q, i) => {
+    const quotas = c.failed('quotas') ? [] : props.quotas;
+    const rendered = quotas.map((q, i) => c.run(() => {
       if (!q || !(q.flavor instanceof GpuResourceFlavor)) {
         throw new GpuConfigError(this, `quotas[${i}].flavor`, `is ${describeValue(q?.flavor)}, not a GpuResourceFlavor`, 'make one per pool with new GpuResourceFlavor(scope, id, { pool })');
       }
       if (seen.has(q.flavor)) throw new GpuConfigError(this, `quotas[${i}].flavor`, `repeats flavor ${q.flavor.node.path}`, 'list each flavor once (Kueue refuses a duplicate flavor)');
       seen.add(q.flavor);
-      return this.checkQuota(q, i, props.cohort !== undefined);
-    });
+      return this.checkQuota(q, i, props.cohort !== undefined && !c.failed('cohort'));
+    }));
+    c.throwIfAny();
+    this.rendered = rendered as RenderedQuota[];
     this.gpuQuotas = {};
     for (const r of this.rendered) {
       const gpus = Number(r.quotas[GpuRequest.NVIDIA_GPU] ?? 0);

@@ -8,6 +8,7 @@ import type { GpuClusterQueue } from './cluster-queue';
 import { GpuConfigError } from '../errors';
 import { LocalQueueV1Beta2 } from '../imports/kueue.x-k8s.io';
 import { NameRule, validateDns1123Name } from '../naming';
+import { PropErrors } from '../private/collect';
 
 /** Props of {@link GpuLocalQueue}. */
 export interface GpuLocalQueueProps {
@@ -30,13 +31,20 @@ export class GpuLocalQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuLocalQueueProps) {
     super(scope, id);
-    if (!props || !props.clusterQueue || typeof (props.clusterQueue as any)._register !== 'function') {
-      throw new GpuConfigError(this, 'clusterQueue', 'is not a GpuClusterQueue', 'pass the GpuClusterQueue, or use clusterQueue.addLocalQueue(team)');
-    }
-    validateDns1123Name(this, 'namespace', props.namespace, NameRule.DNS1123_LABEL);
-    const name = props.name ?? props.clusterQueue.clusterQueueName;
+    // Every prop is checked; the problems are thrown together (one GpuConfigError).
+    const c = new PropErrors(this);
+    props = props ?? ({} as GpuLocalQueueProps);
+    c.run(() => {
+      if (!props.clusterQueue || typeof (props.clusterQueue as any)._register !== 'function') {
+        throw new GpuConfigError(this, 'clusterQueue', 'is not a GpuClusterQueue', 'pass the GpuClusterQueue, or use clusterQueue.addLocalQueue(team)');
+      }
+    });
+    c.run(() => validateDns1123Name(this, 'namespace', props.namespace, NameRule.DNS1123_LABEL));
+    // The default name is the ClusterQueue's: judged when there is one.
+    const name = props.name ?? (c.failed('clusterQueue') ? undefined : props.clusterQueue.clusterQueueName);
     // Also a label value on workloads (`kueue.x-k8s.io/queue-name`): at most 63 characters, no dots needed.
-    validateDns1123Name(this, 'name', name, NameRule.DNS1123_LABEL);
+    if (name !== undefined) c.run(() => validateDns1123Name(this, 'name', name, NameRule.DNS1123_LABEL));
+    c.throwIfAny();
     this.clusterQueue = props.clusterQueue;
     this.namespace = props.namespace;
     this.localQueue = new LocalQueueV1Beta2(this, 'Resource', {

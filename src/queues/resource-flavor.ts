@@ -12,6 +12,7 @@ import { GpuConfigError } from '../errors';
 import { ResourceFlavorV1Beta2, ResourceFlavorV1Beta2Spec } from '../imports/kueue.x-k8s.io';
 import { NameRule, validateDns1123Name } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
+import { PropErrors } from '../private/collect';
 import { NODEPOOL_LABEL } from '../scheduling/nodepool';
 
 /** The most tolerations a ResourceFlavor may carry (CRD `maxItems`). */
@@ -35,10 +36,16 @@ export class GpuResourceFlavor extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuResourceFlavorProps) {
     super(scope, id);
-    if (!props || !props.pool || typeof props.pool.poolName !== 'string') {
-      throw new GpuConfigError(this, 'pool', 'is not set', 'pass the GpuNodePool (or SpotGpuPool) this flavor stands for');
-    }
-    if (props.name !== undefined) validateDns1123Name(this, 'name', props.name, NameRule.DNS1123_SUBDOMAIN);
+    // Both props are checked; their problems are thrown together (one GpuConfigError).
+    const c = new PropErrors(this);
+    props = props ?? ({} as GpuResourceFlavorProps);
+    c.run(() => {
+      if (!props.pool || typeof props.pool.poolName !== 'string') {
+        throw new GpuConfigError(this, 'pool', 'is not set', 'pass the GpuNodePool (or SpotGpuPool) this flavor stands for');
+      }
+    });
+    if (props.name !== undefined) c.run(() => validateDns1123Name(this, 'name', props.name!, NameRule.DNS1123_SUBDOMAIN));
+    c.throwIfAny();
     this.pool = props.pool;
     this.resourceFlavor = new ResourceFlavorV1Beta2(this, 'Resource', {
       metadata: { name: props.name ?? props.pool.poolName },

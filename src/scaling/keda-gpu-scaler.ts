@@ -26,6 +26,10 @@ import { _checkPromQL, _dcgmFieldsOf, _promqlMetrics } from '../monitoring/promq
 import { _registerDcgmReads } from '../monitoring/reads';
 import { validateDns1123Name, validateLabelValue } from '../naming';
 import { _warn } from '../pools/warn';
+import { PropErrors } from '../private/collect';
+import { SCALING_PROFILE } from '../private/enum-specs';
+import { checkEnumLike } from '../private/enum-values';
+import { REPLICAS_WITH_SCALER } from '../private/warnings';
 
 /** How KEDA authenticates to a secured Prometheus (a TriggerAuthentication on a Secret). Enum-like. */
 export class PrometheusAuthentication {
@@ -222,54 +226,77 @@ export class KedaGpuScaler extends Construct {
     }
     const target = props.target;
     this.target = target;
+    // Every independent prop is checked; the problems are thrown together (one GpuConfigError).
+    const c = new PropErrors(this);
     this.name = props.name ?? `${target.name}-gpu-scaler`.slice(0, 253);
-    validateDns1123Name(this, 'name', this.name);
+    c.run(() => validateDns1123Name(this, 'name', this.name));
 
     // --- one scaler per target
-    const owner = SCALED.get(target.apiObject);
-    if (owner !== undefined) {
-      throw new GpuConfigError(this, 'target', `${target.kind} ${target.name} is already scaled by ${owner}`,
-        'use one KedaGpuScaler per workload and give it several triggers');
-    }
+    c.run(() => {
+      const owner = SCALED.get(target.apiObject);
+      if (owner !== undefined) {
+        throw new GpuConfigError(this, 'target', `${target.kind} ${target.name} is already scaled by ${owner}`,
+          'use one KedaGpuScaler per workload and give it several triggers');
+      }
+    });
     const scalable = target._scalable as (kplus.IScalable & { hasAutoscaler?: boolean }) | undefined;
-    if (scalable?.hasAutoscaler) {
-      throw new GpuConfigError(this, 'target', `${target.kind} ${target.name} already has a HorizontalPodAutoscaler`,
-        'remove the HorizontalPodAutoscaler: KEDA creates and owns the HPA of a ScaledObject\'s target');
-    }
+    c.run(() => {
+      if (scalable?.hasAutoscaler) {
+        throw new GpuConfigError(this, 'target', `${target.kind} ${target.name} already has a HorizontalPodAutoscaler`,
+          'remove the HorizontalPodAutoscaler: KEDA creates and owns the HPA of a ScaledObject\'s target');
+      }
+    });
     // --- replicas
     const min = props.minReplicas ?? 1;
     const max = props.maxReplicas;
-    if (!Number.isInteger(max) || max < 1) throw new GpuConfigError(this, 'maxReplicas', `is ${max}`, 'pass a whole number >= 1');
-    if (!Number.isInteger(min) || min < 0) throw new GpuConfigError(this, 'minReplicas', `is ${min}`, 'pass a whole number >= 0 (0 scales to zero)');
-    if (min > max) throw new GpuConfigError(this, 'minReplicas', `is ${min}, above maxReplicas ${max}`, `lower minReplicas to at most ${max} or raise maxReplicas`);
-    this.checkCapacity(max);
+    c.run(() => {
+      if (!Number.isInteger(max) || max < 1) throw new GpuConfigError(this, 'maxReplicas', `is ${max}`, 'pass a whole number >= 1');
+    });
+    c.run(() => {
+      if (!Number.isInteger(min) || min < 0) throw new GpuConfigError(this, 'minReplicas', `is ${min}`, 'pass a whole number >= 0 (0 scales to zero)');
+    });
+    const replicasOk = !c.failed('minReplicas', 'maxReplicas');
+    if (replicasOk) {
+      c.run(() => {
+        if (min > max) throw new GpuConfigError(this, 'minReplicas', `is ${min}, above maxReplicas ${max}`, `lower minReplicas to at most ${max} or raise maxReplicas`);
+      });
+    }
+    if (!c.failed('maxReplicas', 'target')) c.run(() => this.checkCapacity(max));
 
     const profile = props.profile ?? ScalingProfile.REAL_TIME;
+    c.run(() => checkEnumLike(this, 'profile', SCALING_PROFILE(), profile, (v) => v instanceof ScalingProfile));
     const triggers = props.triggers ?? [GpuScalingTrigger.gpuUtilization()];
-    if (!Array.isArray(triggers) || triggers.length === 0) {
-      throw new GpuConfigError(this, 'triggers', 'is empty', 'pass at least one trigger, e.g. GpuScalingTrigger.gpuUtilization()');
-    }
-    const names = new Set<string>();
-    for (const t of triggers) {
-      if (!(t instanceof GpuScalingTrigger)) throw new GpuConfigError(this, 'triggers', 'contains something that is not a GpuScalingTrigger', 'use the GpuScalingTrigger factories');
-      if (names.has(t.name)) throw new GpuConfigError(this, 'triggers', `has two triggers named ${t.name}`, 'give each trigger its own name');
-      names.add(t.name);
-    }
+    c.run(() => {
+      if (!Array.isArray(triggers) || triggers.length === 0) {
+        throw new GpuConfigError(this, 'triggers', 'is empty', 'pass at least one trigger, e.g. GpuScalingTrigger.gpuUtilization()');
+      }
+      const names = new Set<string>();
+      for (const t of triggers) {
+        if (!(t instanceof GpuScalingTrigger)) throw new GpuConfigError(this, 'triggers', 'contains something that is not a GpuScalingTrigger', 'use the GpuScalingTrigger factories');
+        if (names.has(t.name)) throw new GpuConfigError(this, 'triggers', `has two triggers named ${t.name}`, 'give each trigger its own name');
+        names.add(t.name);
+      }
+    });
+    const triggersOk = !c.failed('triggers');
 
     // --- vLLM version → KV-cache metric
-    if (triggers.some((t) => t._needsVllmVersion)) {
-      const version = props.vllmVersion ?? _vllmVersionOfImage(target._image);
-      if (version === undefined) {
-        throw new GpuConfigError(this, 'vllmVersion', `is not set and the target's image (${target._image ?? 'unknown'}) carries no vLLM version`,
-          'declare vllmVersion, e.g. \'0.10.1\' (it picks vllm:kv_cache_usage_perc from 0.9.2, vllm:gpu_cache_usage_perc before)');
+    this.kvCacheMetric = c.run((): string | undefined => {
+      if (triggersOk && triggers.some((t) => t._needsVllmVersion)) {
+        const version = props.vllmVersion ?? _vllmVersionOfImage(target._image);
+        if (version === undefined) {
+          throw new GpuConfigError(this, 'vllmVersion', `is not set and the target's image (${target._image ?? 'unknown'}) carries no vLLM version`,
+            'declare vllmVersion, e.g. \'0.10.1\' (it picks vllm:kv_cache_usage_perc from 0.9.2, vllm:gpu_cache_usage_perc before)');
+        }
+        const metric = _kvCacheMetricFor(version);
+        if (metric === undefined) {
+          throw new GpuConfigError(this, 'vllmVersion', `is ${JSON.stringify(version)}, not a version`, 'pass e.g. \'0.10.1\'');
+        }
+        return metric;
+      } else if (props.vllmVersion !== undefined && _kvCacheMetricFor(props.vllmVersion) === undefined) {
+        throw new GpuConfigError(this, 'vllmVersion', `is ${JSON.stringify(props.vllmVersion)}, not a version`, 'pass e.g. \'0.10.1\'');
       }
-      this.kvCacheMetric = _kvCacheMetricFor(version);
-      if (this.kvCacheMetric === undefined) {
-        throw new GpuConfigError(this, 'vllmVersion', `is ${JSON.stringify(version)}, not a version`, 'pass e.g. \'0.10.1\'');
-      }
-    } else if (props.vllmVersion !== undefined && _kvCacheMetricFor(props.vllmVersion) === undefined) {
-      throw new GpuConfigError(this, 'vllmVersion', `is ${JSON.stringify(props.vllmVersion)}, not a version`, 'pass e.g. \'0.10.1\'');
-    }
+      return undefined;
+    });
 
     // --- timing
     const seconds = (prop: string, d: Duration | undefined, def: Duration, lo: number, hi: number): number => {
@@ -277,45 +304,58 @@ export class KedaGpuScaler extends Construct {
       if (!Number.isInteger(s) || s < lo || s > hi) throw new GpuConfigError(this, prop, `is ${s} s`, `use whole seconds between ${lo} and ${hi}`);
       return s;
     };
-    const polling = seconds('pollingInterval', props.pollingInterval, Duration.seconds(15), 1, 3600);
-    const load = seconds('modelLoadTime', props.modelLoadTime, Duration.minutes(5), 0, 3600);
+    const polling = c.run(() => seconds('pollingInterval', props.pollingInterval, Duration.seconds(15), 1, 3600)) as number;
+    const load = c.run(() => seconds('modelLoadTime', props.modelLoadTime, Duration.minutes(5), 0, 3600)) as number;
     const failureThreshold = props.fallbackFailureThreshold ?? 3;
-    if (!Number.isInteger(failureThreshold) || failureThreshold < 1) {
-      throw new GpuConfigError(this, 'fallbackFailureThreshold', `is ${failureThreshold}`, 'pass a whole number >= 1');
-    }
+    c.run(() => {
+      if (!Number.isInteger(failureThreshold) || failureThreshold < 1) {
+        throw new GpuConfigError(this, 'fallbackFailureThreshold', `is ${failureThreshold}`, 'pass a whole number >= 1');
+      }
+    });
     const fallbackReplicas = props.fallbackReplicas ?? Math.max(min, 1);
-    if (!Number.isInteger(fallbackReplicas) || fallbackReplicas < 1 || fallbackReplicas > max) {
-      throw new GpuConfigError(this, 'fallbackReplicas', `is ${fallbackReplicas}`, `pass a whole number between 1 and maxReplicas (${max})`);
+    // Judged against the replica bounds, unless those are wrong themselves.
+    if (!c.failed('minReplicas', 'maxReplicas')) {
+      c.run(() => {
+        if (!Number.isInteger(fallbackReplicas) || fallbackReplicas < 1 || fallbackReplicas > max) {
+          throw new GpuConfigError(this, 'fallbackReplicas', `is ${fallbackReplicas}`, `pass a whole number between 1 and maxReplicas (${max})`);
+        }
+      });
     }
+    const url = props.prometheusUrl ?? KedaGpuScaler.DEFAULT_PROMETHEUS_URL;
+    c.run(() => {
+      if (typeof url !== 'string' || !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) {
+        throw new GpuConfigError(this, 'prometheusUrl', `is ${JSON.stringify(url)}`, 'pass an http(s) URL, e.g. http://prometheus-operated.monitoring.svc:9090');
+      }
+    });
+    c.run(() => {
+      if (props.authentication !== undefined && !(props.authentication instanceof PrometheusAuthentication)) {
+        throw new GpuConfigError(this, 'authentication', 'is not a PrometheusAuthentication', 'use PrometheusAuthentication.bearer(...) or .basic(...)');
+      }
+    });
 
     // --- triggers
     const ns = target.namespace;
     const selector = `${ns ? `namespace=${_promString(ns)}, ` : ''}pod=~${_promString(target.podNameRegex())}`;
-    const rendered: _RenderedTrigger[] = triggers.map((t) => t._render({ selector, profile, kvCacheMetric: this.kvCacheMetric }));
-    if (min === 0 && !rendered.some((r) => r.wakesFromZero)) {
-      throw new GpuConfigError(this, 'minReplicas', `is 0, but every trigger (${rendered.map((r) => r.name).join(', ')}) reads the target's own pods, which do not exist at zero replicas: it would never scale up again`,
-        'keep minReplicas >= 1, or add a GpuScalingTrigger.promQL on a metric that exists without pods (e.g. the gateway\'s request rate)');
+    const rendered: _RenderedTrigger[] = triggersOk && !c.failed('vllmVersion', 'profile')
+      ? c.run(() => triggers.map((t) => t._render({ selector, profile, kvCacheMetric: this.kvCacheMetric }))) ?? [] : [];
+    if (min === 0 && replicasOk && rendered.length > 0 && !rendered.some((r) => r.wakesFromZero)) {
+      c.add(new GpuConfigError(this, 'minReplicas', `is 0, but every trigger (${rendered.map((r) => r.name).join(', ')}) reads the target's own pods, which do not exist at zero replicas: it would never scale up again`,
+        'keep minReplicas >= 1, or add a GpuScalingTrigger.promQL on a metric that exists without pods (e.g. the gateway\'s request rate)'));
     }
     this.queries = Object.fromEntries(rendered.map((r) => [r.name, r.query]));
     // Every query parsed with Prometheus's grammar (generated ones included), as the GPU315 rule does on any YAML.
-    for (const r of rendered) _checkPromQL(this, `triggers (${r.name})`, r.query);
+    for (const r of rendered) c.run(() => _checkPromQL(this, `triggers (${r.name})`, r.query));
     for (const r of rendered) {
       const vllm = _promqlMetrics(r.query).filter((m) => m.startsWith('vllm:'));
       if (vllm.length > 0 && target._scraped === false) {
-        throw new GpuConfigError(this, 'triggers', `trigger ${r.name} reads ${vllm.join(', ')}, but nothing scrapes ${target.kind} ${target.name}'s metrics (its InferenceDeployment has metrics: false): KEDA would get no data and fall back`,
-          'enable metrics on the InferenceDeployment (the default with vllm), or use GpuScalingTrigger.gpuUtilization()');
+        c.add(new GpuConfigError(this, 'triggers', `trigger ${r.name} reads ${vllm.join(', ')}, but nothing scrapes ${target.kind} ${target.name}'s metrics (its InferenceDeployment has metrics: false): KEDA would get no data and fall back`,
+          'enable metrics on the InferenceDeployment (the default with vllm), or use GpuScalingTrigger.gpuUtilization()'));
       }
     }
+    c.throwIfAny();
     this.dcgmFields = [...new Set(rendered.flatMap((r) => _dcgmFieldsOf(r.query)))];
     this.readsDcgm = this.dcgmFields.length > 0;
 
-    const url = props.prometheusUrl ?? KedaGpuScaler.DEFAULT_PROMETHEUS_URL;
-    if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) {
-      throw new GpuConfigError(this, 'prometheusUrl', `is ${JSON.stringify(url)}`, 'pass an http(s) URL, e.g. http://prometheus-operated.monitoring.svc:9090');
-    }
-    if (props.authentication !== undefined && !(props.authentication instanceof PrometheusAuthentication)) {
-      throw new GpuConfigError(this, 'authentication', 'is not a PrometheusAuthentication', 'use PrometheusAuthentication.bearer(...) or .basic(...)');
-    }
     const secretTargetRef = props.authentication?._params
       .map((p) => ({ parameter: p.parameter, name: props.authentication!.secretName, key: p.key }));
     if (props.authentication?.clusterWide) {
@@ -340,13 +380,17 @@ export class KedaGpuScaler extends Construct {
     if (target._replicas !== undefined && target._workload && (!scalable || target._replicas !== min)) {
       // KEDA's HPA owns the count (scale subresource); say so instead of dropping the user's number silently. A
       // cdk8s-plus/InferenceDeployment replicas equal to minReplicas loses nothing: the workload starts at the floor.
-      _warn(target._workload, scalable
-        ? `replicas ${target._replicas} is ignored: KedaGpuScaler ${this.node.path} owns the replica count (minReplicas ${min}, `
-          + `maxReplicas ${max}), so spec.replicas is left out of ${target.kind} ${target.name} and it runs between those bounds; `
-          + 'set replicas to minReplicas or leave it out, and size the count with the scaler'
-        : `spec.replicas ${target._replicas} fights KedaGpuScaler ${this.node.path}, which owns the replica count (minReplicas ${min}, `
-          + `maxReplicas ${max}): every apply resets ${target.kind} ${target.name} to ${target._replicas} until the HPA scales it again; `
-          + 'remove spec.replicas and size it with the scaler\'s minReplicas');
+      if (scalable) {
+        _warn(target._workload, REPLICAS_WITH_SCALER, 'replicas',
+          `${target._replicas} is ignored: KedaGpuScaler ${this.node.path} owns the replica count (minReplicas ${min}, `
+          + `maxReplicas ${max}), so spec.replicas is left out of ${target.kind} ${target.name} and it runs between those bounds`,
+          'set replicas to minReplicas or leave it out, and size the count with the scaler');
+      } else {
+        _warn(target._workload, REPLICAS_WITH_SCALER, 'spec.replicas',
+          `${target._replicas} fights KedaGpuScaler ${this.node.path}, which owns the replica count (minReplicas ${min}, `
+          + `maxReplicas ${max}): every apply resets ${target.kind} ${target.name} to ${target._replicas} until the HPA scales it again`,
+          'remove spec.replicas and size it with the scaler\'s minReplicas');
+      }
     }
     if (scalable) {
       scalable.markHasAutoscaler(); // cdk8s-plus then leaves spec.replicas out: KEDA owns it

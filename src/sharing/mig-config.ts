@@ -29,6 +29,7 @@ import { _advertise, _claimPool } from './capacity';
 import { MigLayout } from './mig-layout';
 import { checkObjectName } from './private/checks';
 import { MigStrategy } from './strategy';
+import { PropErrors } from '../private/collect';
 import { describeValue } from '../private/describe';
 
 /** The node label the device plugin gate uses (GPU Operator v26.7.0 operand deploy labels). */
@@ -128,8 +129,11 @@ export class MigConfig extends Construct {
   constructor(scope: Construct, id: string, props: MigConfigProps = {}) {
     super(scope, id);
     const p: MigConfigProps = props ?? {}; // null reads as no props, as in GpuNodePool and GpuOperator
-    this.name = checkObjectName(this, 'name', p.name ?? 'custom-mig-parted-config', NameRule.DNS1123_SUBDOMAIN, 'ConfigMap name', 'custom-mig-parted-config');
-    this.namespace = checkObjectName(this, 'namespace', p.namespace ?? 'gpu-operator', NameRule.DNS1123_LABEL, 'namespace', 'gpu-operator');
+    // Both props are checked; their problems are thrown together (one GpuConfigError).
+    const c = new PropErrors(this);
+    this.name = c.run(() => checkObjectName(this, 'name', p.name ?? 'custom-mig-parted-config', NameRule.DNS1123_SUBDOMAIN, 'ConfigMap name', 'custom-mig-parted-config')) as string;
+    this.namespace = c.run(() => checkObjectName(this, 'namespace', p.namespace ?? 'gpu-operator', NameRule.DNS1123_LABEL, 'namespace', 'gpu-operator')) as string;
+    c.throwIfAny();
     this.configs.set(MigLabels.DEFAULT_CONFIG, []);
     this.configMap = new ApiObject(this, 'Resource', {
       apiVersion: 'v1',

@@ -26,9 +26,10 @@ import { checkObjectName } from './private/checks';
 import { MigStrategy } from './strategy';
 import { DEFAULT_DEVICE_PLUGIN_CONFIG, DevicePluginConfig } from './time-slicing';
 import { optionalBoolean } from '../private/checks';
+import { PropErrors } from '../private/collect';
 import { describeValue } from '../private/describe';
-import { GPU_AMI_FAMILY } from '../private/enum-specs';
-import { enumProblem, isEnumValue } from '../private/enum-values';
+import { GPU_AMI_FAMILY, MIG_STRATEGY } from '../private/enum-specs';
+import { checkEnumLike, enumProblem, isEnumValue } from '../private/enum-values';
 
 /** The GPU Operator chart version whose defaults and images this file pins. */
 export const GPU_OPERATOR_CHART_VERSION = 'v26.7.0';
@@ -183,78 +184,110 @@ export class GpuOperatorSettings {
 
   private constructor(props: GpuOperatorProps, where: IConstruct | string, prefix: string) {
     const fail = (property: string, problem: string, fix: string) => new GpuConfigError(where, prefix + property, problem, fix);
+    // Every independent setting is checked; the problems are thrown together (one GpuConfigError).
+    const c = new PropErrors(where);
     // Type checks first, so a wrong type is named as such rather than read as a default (or 'false' as true).
-    const namespace = checkObjectName(where, `${prefix}namespace`, props.namespace ?? 'gpu-operator', NameRule.DNS1123_LABEL,
-      'namespace', 'gpu-operator');
+    const namespace = c.run(() => checkObjectName(where, `${prefix}namespace`, props.namespace ?? 'gpu-operator', NameRule.DNS1123_LABEL,
+      'namespace', 'gpu-operator')) as string;
     const flags = ['driver', 'toolkit', 'devicePlugin', 'migManager', 'migManagerReboot', 'dcgmExporter', 'serviceMonitor', 'nfd', 'gfd'] as const;
-    for (const flag of flags) optionalBoolean(where, prefix + flag, props[flag] ?? undefined, 'use true or false, or leave it out for the default');
-    const serviceMonitorLabels = props.serviceMonitorLabels === undefined || props.serviceMonitorLabels === null
-      ? {} : validateLabels(where, `${prefix}serviceMonitorLabels`, props.serviceMonitorLabels);
+    for (const flag of flags) c.run(() => optionalBoolean(where, prefix + flag, props[flag] ?? undefined, 'use true or false, or leave it out for the default'));
+    const serviceMonitorLabels = c.run(() => (props.serviceMonitorLabels === undefined || props.serviceMonitorLabels === null
+      ? {} : validateLabels(where, `${prefix}serviceMonitorLabels`, props.serviceMonitorLabels))) as { [key: string]: string };
     const interval: unknown = props.serviceMonitorInterval ?? Duration.seconds(15);
-    if (!(interval instanceof Duration)) {
-      throw fail('serviceMonitorInterval', `is ${describeValue(interval)}, not a Duration`, 'use e.g. Duration.seconds(15) (whole seconds ≥ 1)');
-    }
+    const seconds = c.run(() => {
+      if (!(interval instanceof Duration)) {
+        throw fail('serviceMonitorInterval', `is ${describeValue(interval)}, not a Duration`, 'use e.g. Duration.seconds(15) (whole seconds ≥ 1)');
+      }
+      const n = interval.toSeconds({ integral: false }); // integral conversion would throw a plain Error on 500 ms
+      if (!Number.isInteger(n) || n < 1) {
+        throw fail('serviceMonitorInterval', `is ${n} s`, 'use whole seconds ≥ 1, e.g. Duration.seconds(15)');
+      }
+      return n;
+    }) as number;
     const nodeImage = props.nodeImage ?? GpuAmiFamily.AL2023;
-    if (!isEnumValue(GPU_AMI_FAMILY(), nodeImage)) {
-      const { problem, fix } = enumProblem(GPU_AMI_FAMILY(), nodeImage);
-      throw fail('nodeImage', problem, fix);
-    }
+    c.run(() => {
+      if (!isEnumValue(GPU_AMI_FAMILY(), nodeImage)) {
+        const { problem, fix } = enumProblem(GPU_AMI_FAMILY(), nodeImage);
+        throw fail('nodeImage', problem, fix);
+      }
+    });
     const br = nodeImage === GpuAmiFamily.BOTTLEROCKET;
     const amiName = br ? 'the Bottlerocket NVIDIA AMI' : 'the EKS-optimized AL2023 NVIDIA AMI';
     for (const part of ['driver', 'toolkit'] as const) {
-      if (props[part] === true) {
-        throw fail(part, `is true, but ${amiName} already ships the NVIDIA ${part === 'driver' ? 'driver' : 'container toolkit'} (AWS: "you must disable the operator installation of the driver and toolkit")`,
-          `drop ${part}: true (a second ${part} breaks the node)`);
+      c.run(() => {
+        if (props[part] === true) {
+          throw fail(part, `is true, but ${amiName} already ships the NVIDIA ${part === 'driver' ? 'driver' : 'container toolkit'} (AWS: "you must disable the operator installation of the driver and toolkit")`,
+            `drop ${part}: true (a second ${part} breaks the node)`);
+        }
+      });
+    }
+    c.run(() => {
+      if (br && props.devicePlugin === true) {
+        throw fail('devicePlugin', 'is true, but the Bottlerocket NVIDIA AMI ships the NVIDIA device plugin', 'drop devicePlugin: true');
       }
-    }
-    if (br && props.devicePlugin === true) {
-      throw fail('devicePlugin', 'is true, but the Bottlerocket NVIDIA AMI ships the NVIDIA device plugin', 'drop devicePlugin: true');
-    }
+    });
     const devicePlugin = props.devicePlugin ?? !br;
     const migStrategy = props.migStrategy ?? MigStrategy.MIXED;
-    if (migStrategy !== MigStrategy.NONE && migStrategy !== MigStrategy.SINGLE && migStrategy !== MigStrategy.MIXED) {
-      throw fail('migStrategy', `is ${describeValue(props.migStrategy)}, not a MigStrategy`, 'use MigStrategy.MIXED, SINGLE or NONE');
-    }
+    const migStrategyOk = c.run(() => {
+      checkEnumLike(where, `${prefix}migStrategy`, MIG_STRATEGY(), migStrategy,
+        (v) => v === MigStrategy.NONE || v === MigStrategy.SINGLE || v === MigStrategy.MIXED);
+      return true;
+    }) === true;
     const migManager = props.migManager ?? !br;
     if (props.migConfig !== undefined) {
-      if (!(props.migConfig instanceof MigConfig)) throw fail('migConfig', 'is not a MigConfig', 'pass a MigConfig');
-      if (br) {
-        throw fail('migConfig', 'is set, but Bottlerocket configures MIG itself (settings.kubelet-device-plugins.nvidia, single strategy)',
-          'use AL2023 nodes for operator-managed MIG, or configure MIG in the Bottlerocket settings');
-      }
-      if (!migManager) throw fail('migConfig', 'is set, but migManager is false, so nothing applies it', 'drop migManager: false');
-      if (migStrategy === MigStrategy.NONE) {
-        throw fail('migStrategy', 'is none, but a migConfig is set: the MIG devices would never be advertised', 'use MigStrategy.MIXED or SINGLE');
-      }
-      const mismatch = strategyMismatch(props.migConfig, migStrategy, where, prefix);
-      if (mismatch) throw mismatch;
+      c.run(() => {
+        if (!(props.migConfig instanceof MigConfig)) throw fail('migConfig', 'is not a MigConfig', 'pass a MigConfig');
+        if (br) {
+          throw fail('migConfig', 'is set, but Bottlerocket configures MIG itself (settings.kubelet-device-plugins.nvidia, single strategy)',
+            'use AL2023 nodes for operator-managed MIG, or configure MIG in the Bottlerocket settings');
+        }
+        if (!migManager) throw fail('migConfig', 'is set, but migManager is false, so nothing applies it', 'drop migManager: false');
+        if (!migStrategyOk) return;
+        if (migStrategy === MigStrategy.NONE) {
+          throw fail('migStrategy', 'is none, but a migConfig is set: the MIG devices would never be advertised', 'use MigStrategy.MIXED or SINGLE');
+        }
+        const mismatch = strategyMismatch(props.migConfig, migStrategy, where, prefix);
+        if (mismatch) throw mismatch;
+      });
     }
     if (props.devicePluginConfig !== undefined) {
-      if (!(props.devicePluginConfig instanceof DevicePluginConfig)) {
-        throw fail('devicePluginConfig', 'is not a DevicePluginConfig', 'pass a DevicePluginConfig');
-      }
-      if (!devicePlugin) {
-        throw fail('devicePluginConfig', 'is set, but the operator runs no device plugin (devicePlugin false or Bottlerocket)',
-          'enable the device plugin, or configure time-slicing in the Bottlerocket settings');
-      }
-      if (props.devicePluginConfig.hasMps && props.gfd === false) {
-        throw fail('gfd', 'is false, but devicePluginConfig shares GPUs with MPS: the MPS control daemon runs only on nodes GPU feature discovery labels nvidia.com/mps.capable=true (gpu-operator v26.7.0 state-mps-control-daemon)',
-          'drop gfd: false, or use time-slicing instead of MPS');
-      }
-      if (props.devicePluginConfig.migStrategy !== migStrategy) {
-        throw fail('devicePluginConfig', `declares migStrategy ${props.devicePluginConfig.migStrategy}, but the operator uses ${migStrategy}`,
-          `create the DevicePluginConfig with migStrategy: MigStrategy.${migStrategy.value.toUpperCase()}`);
+      c.run(() => {
+        if (!(props.devicePluginConfig instanceof DevicePluginConfig)) {
+          throw fail('devicePluginConfig', 'is not a DevicePluginConfig', 'pass a DevicePluginConfig');
+        }
+        if (!devicePlugin) {
+          throw fail('devicePluginConfig', 'is set, but the operator runs no device plugin (devicePlugin false or Bottlerocket)',
+            'enable the device plugin, or configure time-slicing in the Bottlerocket settings');
+        }
+        if (props.devicePluginConfig.hasMps && props.gfd === false) {
+          throw fail('gfd', 'is false, but devicePluginConfig shares GPUs with MPS: the MPS control daemon runs only on nodes GPU feature discovery labels nvidia.com/mps.capable=true (gpu-operator v26.7.0 state-mps-control-daemon)',
+            'drop gfd: false, or use time-slicing instead of MPS');
+        }
+        if (migStrategyOk && props.devicePluginConfig.migStrategy !== migStrategy) {
+          throw fail('devicePluginConfig', `declares migStrategy ${props.devicePluginConfig.migStrategy}, but the operator uses ${migStrategy}`,
+            `create the DevicePluginConfig with migStrategy: MigStrategy.${migStrategy.value.toUpperCase()}`);
+        }
+      });
+    }
+    if (namespace !== undefined) {
+      for (const [prop, cm] of [['migConfig', props.migConfig], ['devicePluginConfig', props.devicePluginConfig]] as const) {
+        c.run(() => {
+          if (cm instanceof Construct && cm.namespace !== namespace) {
+            throw fail(prop, `lives in namespace ${cm.namespace}, but the operator reads ConfigMaps from ${namespace}`, `create it with namespace: '${namespace}'`);
+          }
+        });
       }
     }
-    for (const [prop, cm] of [['migConfig', props.migConfig], ['devicePluginConfig', props.devicePluginConfig]] as const) {
-      if (cm && cm.namespace !== namespace) {
-        throw fail(prop, `lives in namespace ${cm.namespace}, but the operator reads ConfigMaps from ${namespace}`, `create it with namespace: '${namespace}'`);
-      }
+    const dcgmExporter = props.dcgmExporter ?? true;
+    if (props.dcgmExporterConfig !== undefined) {
+      c.run(() => {
+        checkObjectName(where, `${prefix}dcgmExporterConfig`, props.dcgmExporterConfig!, NameRule.DNS1123_SUBDOMAIN, 'ConfigMap', 'dcgm-exporter-collectors');
+        if (!dcgmExporter) {
+          throw fail('dcgmExporterConfig', 'is set, but dcgmExporter is false, so no exporter reads it', 'drop dcgmExporterConfig, or enable the exporter');
+        }
+      });
     }
-    const seconds = interval.toSeconds({ integral: false }); // integral conversion would throw a plain Error on 500 ms
-    if (!Number.isInteger(seconds) || seconds < 1) {
-      throw fail('serviceMonitorInterval', `is ${seconds} s`, 'use whole seconds ≥ 1, e.g. Duration.seconds(15)');
-    }
+    c.throwIfAny();
     this.namespace = namespace;
     this.nodeImage = nodeImage;
     this.driver = false;
@@ -265,14 +298,8 @@ export class GpuOperatorSettings {
     this.migManager = migManager;
     this.migConfig = props.migConfig;
     this.migManagerReboot = props.migManagerReboot ?? true;
-    this.dcgmExporter = props.dcgmExporter ?? true;
-    if (props.dcgmExporterConfig !== undefined) {
-      checkObjectName(where, `${prefix}dcgmExporterConfig`, props.dcgmExporterConfig, NameRule.DNS1123_SUBDOMAIN, 'ConfigMap', 'dcgm-exporter-collectors');
-      if (!this.dcgmExporter) {
-        throw fail('dcgmExporterConfig', 'is set, but dcgmExporter is false, so no exporter reads it', 'drop dcgmExporterConfig, or enable the exporter');
-      }
-      this.dcgmExporterConfig = props.dcgmExporterConfig;
-    }
+    this.dcgmExporter = dcgmExporter;
+    if (props.dcgmExporterConfig !== undefined) this.dcgmExporterConfig = props.dcgmExporterConfig;
     this.serviceMonitor = this.dcgmExporter && (props.serviceMonitor ?? true);
     this.serviceMonitorLabels = serviceMonitorLabels;
     this.serviceMonitorInterval = Duration.seconds(seconds);

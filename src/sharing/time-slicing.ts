@@ -25,7 +25,10 @@ import { _advertise, _claimPool } from './capacity';
 import { checkObjectName } from './private/checks';
 import { MigStrategy } from './strategy';
 import { optionalBoolean } from '../private/checks';
+import { PropErrors } from '../private/collect';
 import { describeValue } from '../private/describe';
+import { MIG_STRATEGY } from '../private/enum-specs';
+import { checkEnumLike } from '../private/enum-values';
 
 /** The node label the device plugin reads to pick its config (k8s-device-plugin v0.20.0 README). */
 export const DEVICE_PLUGIN_CONFIG_LABEL = 'nvidia.com/device-plugin.config';
@@ -122,13 +125,17 @@ export class DevicePluginConfig extends Construct {
   constructor(scope: Construct, id: string, props: DevicePluginConfigProps = {}) {
     super(scope, id);
     const p: DevicePluginConfigProps = props ?? {}; // null reads as no props, as in GpuNodePool and GpuOperator
+    // Every prop is checked; the problems are thrown together (one GpuConfigError).
+    const c = new PropErrors(this);
     const migStrategy = p.migStrategy ?? MigStrategy.MIXED;
-    if (migStrategy !== MigStrategy.NONE && migStrategy !== MigStrategy.SINGLE && migStrategy !== MigStrategy.MIXED) {
-      throw new GpuConfigError(this, 'migStrategy', `is ${describeValue(migStrategy)}, not a MigStrategy`, 'use MigStrategy.NONE, SINGLE or MIXED');
-    }
+    c.run(() => {
+      checkEnumLike(this, 'migStrategy', MIG_STRATEGY(), migStrategy,
+        (v) => v === MigStrategy.NONE || v === MigStrategy.SINGLE || v === MigStrategy.MIXED);
+    });
     this.migStrategy = migStrategy;
-    this.name = checkObjectName(this, 'name', p.name ?? 'device-plugin-config', NameRule.DNS1123_SUBDOMAIN, 'ConfigMap name', 'device-plugin-config');
-    this.namespace = checkObjectName(this, 'namespace', p.namespace ?? 'gpu-operator', NameRule.DNS1123_LABEL, 'namespace', 'gpu-operator');
+    this.name = c.run(() => checkObjectName(this, 'name', p.name ?? 'device-plugin-config', NameRule.DNS1123_SUBDOMAIN, 'ConfigMap name', 'device-plugin-config')) as string;
+    this.namespace = c.run(() => checkObjectName(this, 'namespace', p.namespace ?? 'gpu-operator', NameRule.DNS1123_LABEL, 'namespace', 'gpu-operator')) as string;
+    c.throwIfAny();
     this.configMap = new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -177,24 +184,35 @@ export class DevicePluginConfig extends Construct {
 
   private addReplicated(strategy: 'timeSlicing' | 'mps', key: string, props: TimeSlicingProps | MpsProps): void {
     const prop = `configs[${typeof key === 'string' ? JSON.stringify(key) : describeValue(key)}]`;
-    if (typeof key !== 'string' || key.length === 0 || key.length > 63 || !KEY.test(key) || !/^[A-Za-z0-9](.*[A-Za-z0-9])?$/.test(key)) {
-      throw new GpuConfigError(this, prop, 'is not a valid ConfigMap key and label value (it becomes nvidia.com/device-plugin.config=<key>)',
-        'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
-    }
-    if (key === DEFAULT_DEVICE_PLUGIN_CONFIG || this.timeSlicing.has(key)) {
-      throw new GpuConfigError(this, prop, key === DEFAULT_DEVICE_PLUGIN_CONFIG ? 'is reserved for the non-sharing default' : 'is already defined', 'use another key');
-    }
-    const replicas: unknown = props !== null && typeof props === 'object' ? props.replicas : undefined;
-    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 2) {
-      throw new GpuConfigError(this, `${prop}.replicas`, `is ${describeValue(replicas)}, not a whole number ≥ 2`,
-        'give how many pods share one GPU, e.g. 4 (1 would share nothing)');
-    }
-    if (strategy === 'mps' && this.migStrategy === MigStrategy.SINGLE) {
-      throw new GpuConfigError(this, `${prop}`, 'is an MPS config, but the ConfigMap declares migStrategy single, which advertises MIG devices as nvidia.com/gpu; MPS shares only full GPUs, not MIG devices',
-        'use migStrategy MIXED or NONE, and apply the MPS config only to pools without MIG');
-    }
-    const renameByDefault = optionalBoolean(this, `${prop}.renameByDefault`, props.renameByDefault ?? undefined, 'use true or false, or leave it out for the default');
-    const failRequestsGreaterThanOne = optionalBoolean(this, `${prop}.failRequestsGreaterThanOne`, props.failRequestsGreaterThanOne ?? undefined, 'use true or false, or leave it out for the default');
+    // The key and each setting are checked; their problems are thrown together (one GpuConfigError).
+    const c = new PropErrors(this);
+    c.run(() => {
+      if (typeof key !== 'string' || key.length === 0 || key.length > 63 || !KEY.test(key) || !/^[A-Za-z0-9](.*[A-Za-z0-9])?$/.test(key)) {
+        throw new GpuConfigError(this, prop, 'is not a valid ConfigMap key and label value (it becomes nvidia.com/device-plugin.config=<key>)',
+          'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+      }
+      if (key === DEFAULT_DEVICE_PLUGIN_CONFIG || this.timeSlicing.has(key)) {
+        throw new GpuConfigError(this, prop, key === DEFAULT_DEVICE_PLUGIN_CONFIG ? 'is reserved for the non-sharing default' : 'is already defined', 'use another key');
+      }
+    });
+    const settings: Partial<TimeSlicingProps> = props !== null && typeof props === 'object' ? props : {};
+    const replicas: unknown = settings.replicas;
+    c.run(() => {
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 2) {
+        throw new GpuConfigError(this, `${prop}.replicas`, `is ${describeValue(replicas)}, not a whole number ≥ 2`,
+          'give how many pods share one GPU, e.g. 4 (1 would share nothing)');
+      }
+    });
+    c.run(() => {
+      if (strategy === 'mps' && this.migStrategy === MigStrategy.SINGLE) {
+        throw new GpuConfigError(this, `${prop}`, 'is an MPS config, but the ConfigMap declares migStrategy single, which advertises MIG devices as nvidia.com/gpu; MPS shares only full GPUs, not MIG devices',
+          'use migStrategy MIXED or NONE, and apply the MPS config only to pools without MIG');
+      }
+    });
+    const renameByDefault = c.run(() => optionalBoolean(this, `${prop}.renameByDefault`, settings.renameByDefault ?? undefined, 'use true or false, or leave it out for the default'));
+    const failRequestsGreaterThanOne = c.run(() => optionalBoolean(this, `${prop}.failRequestsGreaterThanOne`, (settings as TimeSlicingProps).failRequestsGreaterThanOne ?? undefined, 'use true or false, or leave it out for the default'));
+    c.throwIfAny();
+    if (typeof replicas !== 'number') return;
     this.timeSlicing.set(key, {
       strategy,
       replicas,

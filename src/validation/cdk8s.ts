@@ -25,7 +25,7 @@
  * thirds of a large app's synth time; `fastYamlWriter: false` keeps it.
  */
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
-import { IConstruct, IValidation } from 'constructs';
+import { Construct, IConstruct, IValidation } from 'constructs';
 import { validateManifests } from './engine';
 import { formatFinding, formatSource } from './format';
 import { Finding, Severity, SourcedManifest } from './model';
@@ -52,6 +52,26 @@ export interface GpuValidationProps {
    * @default true
    */
   readonly fastYamlWriter?: boolean;
+}
+
+/** Id of the construct, under the app, that holds the validations added to the app. */
+const APP_HOLDER_ID = 'cdk8s-gpu';
+const holders = new WeakSet<IConstruct>();
+
+/**
+ * The construct that carries `scope`'s validation. cdk8s prefixes each validation message with the path of the
+ * construct that returned it, and the app's path is empty (`[] error GPU002 …`), so a validation added to the root
+ * sits on a child of it, `cdk8s-gpu`, which emits nothing (`[cdk8s-gpu] error GPU002 …`). Any other scope carries
+ * its own validation (`[serving] error GPU002 …`).
+ */
+function holderOf(scope: IConstruct): IConstruct {
+  if (scope.node.path !== '') return scope;
+  const found = scope.node.tryFindChild(APP_HOLDER_ID);
+  if (found && holders.has(found)) return found;
+  if (found) return scope; // the id is taken by a construct of the user's: keep the validation on the root
+  const holder = new Construct(scope, APP_HOLDER_ID);
+  holders.add(holder);
+  return holder;
 }
 
 /** The JSON of each object and the result of each validation, for one synth call. */
@@ -163,6 +183,12 @@ class SynthSession {
  * Runs the cdk8s-gpu rules over every ApiObject under a chart or an app when it is synthesised: errors fail
  * synth (all listed), warnings are printed once.
  *
+ * Every line, printed warning or synth error, is in the one finding format (construction-time warnings too):
+ * `[<where>] <severity> <rule id> <object> <field>: <message>  Fix: <fix> (at <construct path>)`. A printed warning's
+ * `<where>` is `cdk8s-gpu`; a synth error's is what cdk8s puts there, the path of the construct that holds the
+ * validation: the chart it was added to, or `cdk8s-gpu` when it was added to the app (the app's own path is empty,
+ * which cdk8s would print as `[]`).
+ *
  * @example
  * const app = new App();
  * const chart = new Chart(app, 'inference');
@@ -179,7 +205,7 @@ export class GpuValidation implements IValidation {
     if (existing) return existing;
     const v = new GpuValidation(scope, props);
     GpuValidation.byScope.set(scope, v);
-    scope.node.addValidation(v);
+    holderOf(scope).node.addValidation(v);
     SynthSession.install(scope, props.fastYamlWriter ?? true);
     return v;
   }

@@ -12,6 +12,7 @@ import { CapacityReservationKind } from '../pools/capacity';
 import { GpuNodePool } from '../pools/node-pool';
 import { IGpuNodePool } from '../pools/pool';
 import { _warn } from '../pools/warn';
+import { CAPACITY_BLOCK_ENDS } from '../private/warnings';
 
 /** How long before a Capacity Block's end Karpenter starts draining its nodes: 30 min (EC2) + 10 min (Karpenter). */
 export const CAPACITY_BLOCK_DRAIN_LEAD_SECONDS = 40 * 60;
@@ -35,10 +36,8 @@ export function _warnCapacityBlockEnds(scope: IConstruct, pools: readonly IGpuNo
       const left = Math.max(0, Math.floor((drainMs - startMs) / 60000));
       const message = `activeDeadline is ${Math.round(deadlineSeconds / 60)} min, but Capacity Block ${r.id ?? '(by tags)'} of pool `
         + `${pool.poolName} ends at ${r.endsAt.toISOString()} and Karpenter drains its nodes 40 minutes before that `
-        + `(${left} min after the job's start): the job can be evicted before its deadline. Shorten activeDeadline, `
-        + 'checkpoint before the drain, or run the job on a pool without the block';
-      _warn(scope, message);
-      out.push(message);
+        + `(${left} min after the job's start): the job can be evicted before its deadline`;
+      out.push(_warn(scope, CAPACITY_BLOCK_ENDS, 'activeDeadline', message));
     }
   }
   return out;

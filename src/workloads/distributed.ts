@@ -48,6 +48,8 @@ import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps } from './props';
 import { CapacityReservationKind, CapacityType } from '../pools/capacity';
 import { IGpuNodePool } from '../pools/pool';
+import { PropErrors } from '../private/collect';
+import { checkEnum, enumSpec } from '../private/enum-values';
 
 /** The EFA extended resource (AWS EFA Kubernetes device plugin). */
 export const EFA_RESOURCE = 'vpc.amazonaws.com/efa';
@@ -72,22 +74,50 @@ export function _defaultGpus(props: GpuWorkloadProps & DistributedTrainingProps)
   return counts.length > 0 ? GpuRequest.whole(Math.max(...counts)) : undefined;
 }
 
-/** Checks nodes, EFA, one-pod-per-node, team quota and gang capacity. @internal */
+/**
+ * Checks nodes, EFA, one-pod-per-node, team quota and gang capacity. `nodes`, `rendezvousPort` and
+ * `failFastExitCodes` are checked on their own (each problem recorded in `errors`); the rest needs the placement
+ * (`gpus`, `fitting`), and is skipped without it or when `nodes` is wrong. Undefined when a problem was recorded.
+ * @internal
+ */
 export function _resolveTopology(scope: IConstruct, props: GpuWorkloadProps & DistributedTrainingProps,
-  gpus: GpuRequest, fitting: GpuInstanceType[], restartPolicy: kplus.RestartPolicy | undefined): _TrainingTopology {
-  const nodes = props.nodes ?? 1;
-  if (!POSITIVE_INT(nodes) || nodes > 1000) {
-    throw new GpuConfigError(scope, 'nodes', `is ${JSON.stringify(nodes)}, not a whole number of nodes from 1 to 1000`, 'pass e.g. 2 for two nodes');
-  }
-  const port = props.rendezvousPort ?? 29500;
-  if (!POSITIVE_INT(port) || port > 65535) {
-    throw new GpuConfigError(scope, 'rendezvousPort', `is ${JSON.stringify(port)}, not a TCP port`, 'pass a port from 1 to 65535, e.g. 29500 (torchrun\'s default)');
-  }
-  const codes = props.failFastExitCodes ?? [2, 126, 127];
-  if (!Array.isArray(codes) || codes.length > 255 || codes.some((c) => !POSITIVE_INT(c) || c > 255) || new Set(codes).size !== codes.length) {
-    throw new GpuConfigError(scope, 'failFastExitCodes', `is ${JSON.stringify(codes)}`,
-      'list distinct exit codes from 1 to 255 (0 is success; the API refuses it in an In rule), e.g. [2, 126, 127]');
-  }
+  gpus: GpuRequest | undefined, fitting: GpuInstanceType[] | undefined, restartPolicy: kplus.RestartPolicy | undefined,
+  errors: PropErrors): _TrainingTopology | undefined {
+  const nodes = errors.run(() => {
+    const n = props.nodes ?? 1;
+    if (!POSITIVE_INT(n) || n > 1000) {
+      throw new GpuConfigError(scope, 'nodes', `is ${JSON.stringify(n)}, not a whole number of nodes from 1 to 1000`, 'pass e.g. 2 for two nodes');
+    }
+    return n;
+  });
+  const port = errors.run(() => {
+    const n = props.rendezvousPort ?? 29500;
+    if (!POSITIVE_INT(n) || n > 65535) {
+      throw new GpuConfigError(scope, 'rendezvousPort', `is ${JSON.stringify(n)}, not a TCP port`, 'pass a port from 1 to 65535, e.g. 29500 (torchrun\'s default)');
+    }
+    return n;
+  });
+  const codes = errors.run(() => {
+    const list = props.failFastExitCodes ?? [2, 126, 127];
+    if (!Array.isArray(list) || list.length > 255 || list.some((c) => !POSITIVE_INT(c) || c > 255) || new Set(list).size !== list.length) {
+      throw new GpuConfigError(scope, 'failFastExitCodes', `is ${JSON.stringify(list)}`,
+        'list distinct exit codes from 1 to 255 (0 is success; the API refuses it in an In rule), e.g. [2, 126, 127]');
+    }
+    return list;
+  });
+  // A Job's pods restart Never or OnFailure (the API refuses Always for a Job).
+  errors.run(() => {
+    if (restartPolicy !== undefined) checkEnum(scope, 'restartPolicy', enumSpec('RestartPolicy', kplus.RestartPolicy as any, undefined, ['Never', 'OnFailure']), restartPolicy);
+  });
+  if (nodes === undefined || gpus === undefined || fitting === undefined || errors.failed('restartPolicy')) return undefined;
+  const rest = errors.run(() => resolveRest(scope, props, nodes, gpus, fitting, restartPolicy));
+  if (rest === undefined || port === undefined || codes === undefined) return undefined;
+  return { nodes, efaInterfaces: rest, port, failFastExitCodes: [...codes] };
+}
+
+/** What needs the placement: MIG, restart policy, whole nodes, quota, gang and EFA; the EFA interface count. */
+function resolveRest(scope: IConstruct, props: GpuWorkloadProps & DistributedTrainingProps, nodes: number, gpus: GpuRequest,
+  fitting: GpuInstanceType[], restartPolicy: kplus.RestartPolicy | undefined): number {
   if (nodes > 1) {
     if (gpus.isMig) {
       throw new GpuConfigError(scope, 'gpus', `is ${gpus}, a MIG slice, but a multi-node job gives each rank a whole node`, 'request whole GPUs, e.g. GpuRequest.whole(8)');
@@ -109,8 +139,7 @@ export function _resolveTopology(scope: IConstruct, props: GpuWorkloadProps & Di
     }
     checkGang(scope, props.pools, nodes, gpus.count, fitting);
   }
-  const efaInterfaces = resolveEfa(scope, props.efa, nodes, fitting);
-  return { nodes, efaInterfaces, port, failFastExitCodes: [...codes] };
+  return resolveEfa(scope, props.efa, nodes, fitting);
 }
 
 /** How many nodes of `types` a pool can hold at once: its GPU limit, and the size of its Capacity Blocks when known. */
@@ -254,31 +283,46 @@ export function _rendezvousService(scope: Construct, name: string, namespace: st
   return svc;
 }
 
-/** Checks the schedule props; returns the CronJob props, or undefined without a schedule. @internal */
-export function _cronProps(scope: IConstruct, props: DistributedTrainingProps): Omit<kplus.CronJobProps, keyof kplus.JobProps> | undefined {
+/**
+ * Checks the schedule props, recording each problem in `errors`; returns the CronJob props, or undefined without a
+ * schedule or with a problem. @internal
+ */
+export function _cronProps(scope: IConstruct, props: DistributedTrainingProps,
+  errors: PropErrors): Omit<kplus.CronJobProps, keyof kplus.JobProps> | undefined {
   const scheduleOnly = ['timeZone', 'startingDeadline', 'successfulJobsRetained', 'failedJobsRetained'] as const;
   if (props.schedule === undefined) {
-    const stray = scheduleOnly.find((k) => props[k] !== undefined);
-    if (stray) throw new GpuConfigError(scope, stray, 'is set without schedule', 'set schedule (e.g. Cron.weekly()) or drop it');
+    for (const stray of scheduleOnly.filter((k) => props[k] !== undefined)) {
+      errors.add(new GpuConfigError(scope, stray, 'is set without schedule', 'set schedule (e.g. Cron.weekly()) or drop it'));
+    }
     return undefined;
   }
-  if (!(props.schedule instanceof Cron) && typeof (props.schedule as any)?.expressionString !== 'string') {
-    throw new GpuConfigError(scope, 'schedule', 'is not a cdk8s Cron', 'pass e.g. Cron.weekly() or Cron.schedule({ minute: \'0\', hour: \'3\', weekDay: \'SUN\' })');
-  }
-  if (props.timeZone !== undefined && (typeof props.timeZone !== 'string' || !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(props.timeZone))) {
-    throw new GpuConfigError(scope, 'timeZone', `is ${JSON.stringify(props.timeZone)}, not an IANA time zone name`, 'pass e.g. \'Etc/UTC\' or \'Asia/Seoul\'');
-  }
+  const before = errors.errors.length;
+  errors.run(() => {
+    if (!(props.schedule instanceof Cron) && typeof (props.schedule as any)?.expressionString !== 'string') {
+      throw new GpuConfigError(scope, 'schedule', 'is not a cdk8s Cron', 'pass e.g. Cron.weekly() or Cron.schedule({ minute: \'0\', hour: \'3\', weekDay: \'SUN\' })');
+    }
+  });
+  errors.run(() => {
+    if (props.timeZone !== undefined && (typeof props.timeZone !== 'string' || !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(props.timeZone))) {
+      throw new GpuConfigError(scope, 'timeZone', `is ${JSON.stringify(props.timeZone)}, not an IANA time zone name`, 'pass e.g. \'Etc/UTC\' or \'Asia/Seoul\'');
+    }
+  });
   const deadline = props.startingDeadline ?? Duration.hours(1);
   const seconds = deadline instanceof Duration ? deadline.toSeconds({ integral: false }) : NaN;
-  if (!Number.isInteger(seconds) || seconds < 10) {
-    throw new GpuConfigError(scope, 'startingDeadline', `is ${seconds} s`, 'pass whole seconds of at least 10 (the CronJob controller checks every 10 s), e.g. Duration.hours(1)');
-  }
-  for (const k of ['successfulJobsRetained', 'failedJobsRetained'] as const) {
-    const v = props[k];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) {
-      throw new GpuConfigError(scope, k, `is ${JSON.stringify(v)}`, 'pass a whole number >= 0');
+  errors.run(() => {
+    if (!Number.isInteger(seconds) || seconds < 10) {
+      throw new GpuConfigError(scope, 'startingDeadline', `is ${seconds} s`, 'pass whole seconds of at least 10 (the CronJob controller checks every 10 s), e.g. Duration.hours(1)');
     }
+  });
+  for (const k of ['successfulJobsRetained', 'failedJobsRetained'] as const) {
+    errors.run(() => {
+      const v = props[k];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) {
+        throw new GpuConfigError(scope, k, `is ${JSON.stringify(v)}`, 'pass a whole number >= 0');
+      }
+    });
   }
+  if (errors.errors.length > before) return undefined;
   return {
     schedule: props.schedule,
     ...(props.timeZone !== undefined ? { timeZone: props.timeZone } : {}),

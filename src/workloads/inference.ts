@@ -20,6 +20,7 @@ import { GpuWorkloadProps, SecretKeyRef } from './props';
 import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { NameRule, validateLabelValue } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
+import { PropErrors } from '../private/collect';
 import { _joinQueue } from '../queues/join';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
@@ -196,47 +197,97 @@ export class InferenceDeployment extends Construct {
   constructor(scope: Construct, id: string, props: InferenceDeploymentProps) {
     super(scope, id);
     props = props ?? ({} as InferenceDeploymentProps);
+    // Every independent prop is checked; the problems are thrown together (one GpuConfigError) before anything is built.
+    const c = new PropErrors(this);
     // The name also names the Service, whose names are DNS-1035 labels (starting with a letter).
-    _validateWorkloadNames(this, props, (props.service ?? true) ? NameRule.DNS1035_LABEL : NameRule.DNS1123_SUBDOMAIN);
-    const placement: _GpuPlacement = _resolvePlacement(this, props);
-    this.gpus = placement.gpus;
+    c.run(() => _validateWorkloadNames(this, props, (props.service ?? true) ? NameRule.DNS1035_LABEL : NameRule.DNS1123_SUBDOMAIN));
+    // pools, gpus, gpuModels, cpu, memory, shmSize and terminationGracePeriod are judged together (each depends on the
+    // ones before it).
+    const placed = c.run(() => _resolvePlacement(this, props));
+    const placement = placed as _GpuPlacement;
+    this.gpus = placed?.gpus ?? (props.gpus instanceof GpuRequest ? props.gpus : GpuRequest.whole(1));
     this.gpusPerReplica = this.gpus.wholeGpus;
-    this.pools = [...props.pools];
-    this.cpuCores = placement.cpuCores;
-    this.memoryMiB = Math.round(placement.memoryBytes / 2 ** 20);
-    this.shmMiB = Math.round(placement.shmBytes / 2 ** 20);
-    this.terminationGracePeriodSeconds = placement.terminationGraceSeconds;
-    this.namespace = _namespace(this, props);
-    _checkTeamQuota(this, props, this.gpus);
+    this.pools = Array.isArray(props.pools) ? [...props.pools] : [];
+    this.cpuCores = placed?.cpuCores as number;
+    this.memoryMiB = placed ? Math.round(placed.memoryBytes / 2 ** 20) : NaN;
+    this.shmMiB = placed ? Math.round(placed.shmBytes / 2 ** 20) : NaN;
+    this.terminationGracePeriodSeconds = placed?.terminationGraceSeconds as number;
+    this.namespace = c.run(() => _namespace(this, props));
+    if (placed && !c.failed('namespace', 'team')) c.run(() => _checkTeamQuota(this, props, this.gpus));
 
     const replicas = props.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 0) {
-      throw new GpuConfigError(this, 'replicas', `is ${replicas}`, 'pass a whole number >= 0');
-    }
+    c.run(() => {
+      if (!Number.isInteger(replicas) || replicas < 0) {
+        throw new GpuConfigError(this, 'replicas', `is ${replicas}`, 'pass a whole number >= 0');
+      }
+    });
     this.replicas = replicas;
     this._replicasSet = props.replicas !== undefined;
     const port = props.port ?? 8000;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new GpuConfigError(this, 'port', `is ${port}`, 'use 1-65535');
+    c.run(() => {
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new GpuConfigError(this, 'port', `is ${port}`, 'use 1-65535');
+    });
     this.port = port;
 
     const cachePath = props.modelCachePath ?? '/cache';
-    if (!cachePath.startsWith('/') || cachePath === '/' || cachePath === '/tmp' || cachePath === '/dev/shm') {
-      throw new GpuConfigError(this, 'modelCachePath', `is ${JSON.stringify(cachePath)}`, 'use an absolute path of its own, e.g. /cache');
-    }
-    const { image, command, args } = this.serverCommand(props, port);
+    c.run(() => {
+      if (typeof cachePath !== 'string' || !cachePath.startsWith('/') || cachePath === '/' || cachePath === '/tmp' || cachePath === '/dev/shm') {
+        throw new GpuConfigError(this, 'modelCachePath', `is ${JSON.stringify(cachePath)}`, 'use an absolute path of its own, e.g. /cache');
+      }
+    });
+    const server = c.run(() => this.serverCommand(props, port));
 
     // Probes: startup allows the whole model load; liveness/readiness only start after it.
     const healthPath = props.healthPath ?? '/health';
-    if (!healthPath.startsWith('/')) throw new GpuConfigError(this, 'healthPath', `is ${JSON.stringify(healthPath)}`, 'use an absolute HTTP path, e.g. /health');
-    const startupTimeout = _wholeSeconds(this, 'startupTimeout', props.startupTimeout ?? Duration.minutes(30), 0);
-    if (startupTimeout < 10) throw new GpuConfigError(this, 'startupTimeout', `is ${startupTimeout} s`, 'allow at least 10 s (model loads take minutes)');
+    c.run(() => {
+      if (typeof healthPath !== 'string' || !healthPath.startsWith('/')) throw new GpuConfigError(this, 'healthPath', `is ${JSON.stringify(healthPath)}`, 'use an absolute HTTP path, e.g. /health');
+    });
+    const startupTimeout = c.run(() => {
+      const t = _wholeSeconds(this, 'startupTimeout', props.startupTimeout ?? Duration.minutes(30), 0);
+      if (t < 10) throw new GpuConfigError(this, 'startupTimeout', `is ${t} s`, 'allow at least 10 s (model loads take minutes)');
+      return t;
+    }) as number;
     const probePeriod = 10;
 
-    const drain = _wholeSeconds(this, 'preStopDrain', props.preStopDrain ?? Duration.seconds(15), 0);
-    if (!Number.isInteger(drain) || drain < 0 || (drain > 0 && drain >= placement.terminationGraceSeconds)) {
-      throw new GpuConfigError(this, 'preStopDrain', `is ${drain} s, not below terminationGracePeriod (${placement.terminationGraceSeconds} s)`,
-        'make the drain shorter than the grace period so the server still gets time to stop');
-    }
+    const drain = c.run(() => {
+      const d = _wholeSeconds(this, 'preStopDrain', props.preStopDrain ?? Duration.seconds(15), 0);
+      // Judged against the grace period, unless that is wrong itself.
+      if (placed && (!Number.isInteger(d) || d < 0 || (d > 0 && d >= placed.terminationGraceSeconds))) {
+        throw new GpuConfigError(this, 'preStopDrain', `is ${d} s, not below terminationGracePeriod (${placed.terminationGraceSeconds} s)`,
+          'make the drain shorter than the grace period so the server still gets time to stop');
+      }
+      return d;
+    }) as number;
+
+    const metrics = props.metrics ?? (props.vllm !== undefined && (props.service ?? true));
+    c.run(() => {
+      if (typeof metrics !== 'boolean') throw new GpuConfigError(this, 'metrics', `is ${JSON.stringify(metrics)}`, 'use true or false');
+      if (metrics && !(props.service ?? true)) {
+        throw new GpuConfigError(this, 'metrics', 'is true, but service is false: the ServiceMonitor scrapes through the Service',
+          'keep the Service (service: true), or set metrics: false');
+      }
+    });
+    const metricsPath = props.metricsPath ?? '/metrics';
+    c.run(() => {
+      if (typeof metricsPath !== 'string' || !/^\/\S*$/.test(metricsPath)) {
+        throw new GpuConfigError(this, 'metricsPath', `is ${JSON.stringify(metricsPath)}`, 'use an absolute HTTP path, e.g. /metrics');
+      }
+    });
+    const metricsInterval = c.run(() => _wholeSeconds(this, 'metricsInterval', props.metricsInterval ?? Duration.seconds(15), 1)) as number;
+    const release = props.prometheusRelease ?? 'kube-prometheus-stack';
+    if (release !== '') c.run(() => validateLabelValue(this, 'prometheusRelease', release));
+    const maxUnavailable = props.maxUnavailable ?? 1;
+    c.run(() => {
+      if (!Number.isInteger(maxUnavailable) || maxUnavailable < 1) {
+        throw new GpuConfigError(this, 'maxUnavailable', `is ${maxUnavailable}`, 'pass a whole number >= 1 (0 blocks every drain)');
+      }
+      if (props.maxUnavailable !== undefined && !c.failed('replicas') && replicas > 0 && maxUnavailable >= replicas) {
+        throw new GpuConfigError(this, 'maxUnavailable', `is ${maxUnavailable}, which lets a drain take all ${replicas} replicas`,
+          `use at most ${Math.max(1, replicas - 1)}`);
+      }
+    });
+    c.throwIfAny();
+    const { image, command, args } = server!;
 
     const ns = this.namespace;
     this.deployment = new kplus.Deployment(this, 'Resource', {
@@ -320,19 +371,6 @@ export class InferenceDeployment extends Construct {
     this.addPreferredGpuMemory(obj, podSpec, props, placement);
     _joinQueue(this, obj, props.queue, this.namespace, props.priority, 'deployment');
 
-    const metrics = props.metrics ?? (props.vllm !== undefined && (props.service ?? true));
-    if (typeof metrics !== 'boolean') throw new GpuConfigError(this, 'metrics', `is ${JSON.stringify(metrics)}`, 'use true or false');
-    if (metrics && !(props.service ?? true)) {
-      throw new GpuConfigError(this, 'metrics', 'is true, but service is false: the ServiceMonitor scrapes through the Service',
-        'keep the Service (service: true), or set metrics: false');
-    }
-    const metricsPath = props.metricsPath ?? '/metrics';
-    if (typeof metricsPath !== 'string' || !/^\/\S*$/.test(metricsPath)) {
-      throw new GpuConfigError(this, 'metricsPath', `is ${JSON.stringify(metricsPath)}`, 'use an absolute HTTP path, e.g. /metrics');
-    }
-    const metricsInterval = _wholeSeconds(this, 'metricsInterval', props.metricsInterval ?? Duration.seconds(15), 1);
-    const release = props.prometheusRelease ?? 'kube-prometheus-stack';
-    if (release !== '') validateLabelValue(this, 'prometheusRelease', release);
 
     if (props.service ?? true) {
       this.service = new kplus.Service(this, 'Service', {
@@ -364,14 +402,6 @@ export class InferenceDeployment extends Construct {
       });
     }
 
-    const maxUnavailable = props.maxUnavailable ?? 1;
-    if (!Number.isInteger(maxUnavailable) || maxUnavailable < 1) {
-      throw new GpuConfigError(this, 'maxUnavailable', `is ${maxUnavailable}`, 'pass a whole number >= 1 (0 blocks every drain)');
-    }
-    if (props.maxUnavailable !== undefined && replicas > 0 && maxUnavailable >= replicas) {
-      throw new GpuConfigError(this, 'maxUnavailable', `is ${maxUnavailable}, which lets a drain take all ${replicas} replicas`,
-        `use at most ${Math.max(1, replicas - 1)}`);
-    }
     const budget = replicas <= 1 && props.maxUnavailable === undefined
       ? { minAvailable: kplus.k8s.IntOrString.fromNumber(1) }
       : { maxUnavailable: kplus.k8s.IntOrString.fromNumber(maxUnavailable) };

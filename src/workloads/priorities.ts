@@ -26,6 +26,8 @@ import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import { NameRule, dnsNameProblem, validateDns1123Name, validateLabels } from '../naming';
 import { GpuRequest } from './gpu-request';
+import { optionalBoolean } from '../private/checks';
+import { PropErrors } from '../private/collect';
 import { describeValue as describe } from '../private/describe';
 import { PodSecurity, PodSecurityLevel, PodSecurityOptions } from '../security/pod-security';
 import { TeamNetworkOptions, teamNetworkPolicies } from '../security/team-network';
@@ -191,55 +193,74 @@ export class GpuTeam extends Construct {
    */
   constructor(scope: Construct, id: string, name: string, props: GpuTeamProps = {}) {
     super(scope, id);
-    if (typeof name !== 'string' || name.length > 63 || !DNS_LABEL.test(name)) {
-      throw new GpuConfigError(this, 'name', `is ${JSON.stringify(name)}, not a valid team name (it becomes a namespace and a label value)`,
-        'use at most 63 lower-case alphanumerics or "-"');
-    }
+    // Every independent prop is checked; the problems are thrown together (one GpuConfigError) before anything is made.
+    const c = new PropErrors(this);
+    c.run(() => {
+      if (typeof name !== 'string' || name.length > 63 || !DNS_LABEL.test(name)) {
+        throw new GpuConfigError(this, 'name', `is ${JSON.stringify(name)}, not a valid team name (it becomes a namespace and a label value)`,
+          'use at most 63 lower-case alphanumerics or "-"');
+      }
+    });
     // The `= {}` default covers only undefined: null (or a non-object) would fail below with a TypeError.
     if (props === null || typeof props !== 'object' || Array.isArray(props)) {
-      throw new GpuConfigError(this, 'props', `is ${describe(props)}, not an object`, 'pass { gpuQuota, readableSecrets, … } or leave props out');
+      c.add(new GpuConfigError(this, 'props', `is ${describe(props)}, not an object`, 'pass { gpuQuota, readableSecrets, … } or leave props out'));
+      c.throwIfAny();
     }
     this.teamName = name;
     this.namespaceName = props.namespace ?? name;
     // typeof first: DNS_LABEL.test(5) is true (the number is stringified), which would make metadata.name the number 5.
-    if (typeof this.namespaceName !== 'string' || this.namespaceName.length > 63 || !DNS_LABEL.test(this.namespaceName)) {
-      throw new GpuConfigError(this, 'namespace', `is ${describe(this.namespaceName)}, not a valid namespace name`, 'use at most 63 lower-case alphanumerics or "-"');
+    // (the default namespace is the name: judged with it when it is not given)
+    if (props.namespace !== undefined || !c.failed('name')) {
+      c.run(() => {
+        if (typeof this.namespaceName !== 'string' || this.namespaceName.length > 63 || !DNS_LABEL.test(this.namespaceName)) {
+          throw new GpuConfigError(this, 'namespace', `is ${describe(this.namespaceName)}, not a valid namespace name`, 'use at most 63 lower-case alphanumerics or "-"');
+        }
+      });
     }
     if (props.serviceAccountName !== undefined) {
-      validateDns1123Name(this, 'serviceAccountName', props.serviceAccountName, NameRule.DNS1123_SUBDOMAIN);
+      c.run(() => validateDns1123Name(this, 'serviceAccountName', props.serviceAccountName!, NameRule.DNS1123_SUBDOMAIN));
     }
-    if (props.migQuotas !== undefined && !Array.isArray(props.migQuotas)) {
-      throw new GpuConfigError(this, 'migQuotas', `is ${describe(props.migQuotas)}, not an array`, 'pass a list, e.g. [{ profile: \'1g.10gb\', count: 7 }]');
-    }
-    (props.migQuotas ?? []).forEach((q, i) => {
-      if (q === null || typeof q !== 'object') {
-        throw new GpuConfigError(this, `migQuotas[${i}]`, `is ${describe(q)}, not a { profile, count } entry`, 'pass entries like { profile: \'1g.10gb\', count: 7 }');
+    c.run(() => {
+      if (props.migQuotas !== undefined && !Array.isArray(props.migQuotas)) {
+        throw new GpuConfigError(this, 'migQuotas', `is ${describe(props.migQuotas)}, not an array`, 'pass a list, e.g. [{ profile: \'1g.10gb\', count: 7 }]');
       }
+      (props.migQuotas ?? []).forEach((q, i) => {
+        if (q === null || typeof q !== 'object') {
+          throw new GpuConfigError(this, `migQuotas[${i}]`, `is ${describe(q)}, not a { profile, count } entry`, 'pass entries like { profile: \'1g.10gb\', count: 7 }');
+        }
+      });
     });
     // RBAC names: an empty or missing name would be dropped by cdk8s-plus, leaving a rule without resourceNames,
     // which grants `get` on EVERY ConfigMap/Secret of the namespace. Check them all before anything is made.
-    const configMaps = this.readableNames('readableConfigMaps', props.readableConfigMaps, 'ConfigMap');
-    const secrets = this.readableNames('readableSecrets', props.readableSecrets, 'Secret');
-    if (props.labels !== undefined) validateLabels(this, 'labels', props.labels);
-    const psaLabel = Object.keys(props.labels ?? {}).find((k) => k.startsWith(PodSecurity.LABEL_PREFIX));
-    if (psaLabel !== undefined) {
-      throw new GpuConfigError(this, `labels["${psaLabel}"]`, 'sets a Pod Security Admission label', 'use the podSecurity prop, which checks the levels and records the reason');
-    }
-    const podSecurity = PodSecurity._check(props.podSecurity ?? { enforce: PodSecurityLevel.RESTRICTED }, this.node.path ? `${this.node.path}: podSecurity` : 'podSecurity');
-    if (props.gpuQuota !== undefined && (!Number.isInteger(props.gpuQuota) || props.gpuQuota < 0)) {
-      throw new GpuConfigError(this, 'gpuQuota', `is ${props.gpuQuota}`, 'pass a whole number of GPUs >= 0');
-    }
+    const configMaps = c.run(() => this.readableNames('readableConfigMaps', props.readableConfigMaps, 'ConfigMap')) as string[];
+    const secrets = c.run(() => this.readableNames('readableSecrets', props.readableSecrets, 'Secret')) as string[];
+    c.run(() => {
+      if (props.labels !== undefined) validateLabels(this, 'labels', props.labels);
+      const psaLabel = Object.keys(props.labels ?? {}).find((k) => k.startsWith(PodSecurity.LABEL_PREFIX));
+      if (psaLabel !== undefined) {
+        throw new GpuConfigError(this, `labels["${psaLabel}"]`, 'sets a Pod Security Admission label', 'use the podSecurity prop, which checks the levels and records the reason');
+      }
+    });
+    const podSecurity = c.run(() => PodSecurity._check(props.podSecurity ?? { enforce: PodSecurityLevel.RESTRICTED }, this.node.path ? `${this.node.path}: podSecurity` : 'podSecurity')) as PodSecurityOptions;
+    c.run(() => {
+      if (props.gpuQuota !== undefined && (!Number.isInteger(props.gpuQuota) || props.gpuQuota < 0)) {
+        throw new GpuConfigError(this, 'gpuQuota', `is ${props.gpuQuota}`, 'pass a whole number of GPUs >= 0');
+      }
+    });
     this.gpuQuota = props.gpuQuota;
     const maxPer = props.maxGpusPerContainer ?? (props.gpuQuota && props.gpuQuota > 0 ? props.gpuQuota : undefined);
-    if (props.maxGpusPerContainer !== undefined) {
-      if (!Number.isInteger(props.maxGpusPerContainer) || props.maxGpusPerContainer < 1) {
-        throw new GpuConfigError(this, 'maxGpusPerContainer', `is ${props.maxGpusPerContainer}`, 'pass a whole number of GPUs >= 1');
+    c.run(() => {
+      if (props.maxGpusPerContainer !== undefined) {
+        if (!Number.isInteger(props.maxGpusPerContainer) || props.maxGpusPerContainer < 1) {
+          throw new GpuConfigError(this, 'maxGpusPerContainer', `is ${props.maxGpusPerContainer}`, 'pass a whole number of GPUs >= 1');
+        }
+        if (props.gpuQuota !== undefined && !c.failed('gpuQuota') && props.maxGpusPerContainer > props.gpuQuota) {
+          throw new GpuConfigError(this, 'maxGpusPerContainer', `is ${props.maxGpusPerContainer}, above gpuQuota ${props.gpuQuota}`,
+            'lower it to at most gpuQuota (a bigger container could never be admitted)');
+        }
       }
-      if (props.gpuQuota !== undefined && props.maxGpusPerContainer > props.gpuQuota) {
-        throw new GpuConfigError(this, 'maxGpusPerContainer', `is ${props.maxGpusPerContainer}, above gpuQuota ${props.gpuQuota}`,
-          'lower it to at most gpuQuota (a bigger container could never be admitted)');
-      }
-    }
+    });
+    c.throwIfAny();
 
     this.namespace = new kplus.Namespace(this, 'Namespace', {
       metadata: {
@@ -336,18 +357,51 @@ export class TieredPriorities extends Construct {
 
   constructor(scope: Construct, id: string, props: TieredPrioritiesProps = {}) {
     super(scope, id);
+    props = props ?? {};
+    // Every tier's name and value is checked, then the order of the tiers; the problems are thrown together (one
+    // GpuConfigError) before any PriorityClass is made.
+    const c = new PropErrors(this);
+    const check = (prop: string, o: PriorityTierOptions | undefined, defName: string, defValue: number) => {
+      const name = o?.name ?? defName;
+      const value = o?.value ?? defValue;
+      c.run(() => {
+        if (typeof name !== 'string' || name.length > 253 || !DNS_SUBDOMAIN.test(name) || name.startsWith('system-')) {
+          throw new GpuConfigError(this, `${prop}.name`, `is ${JSON.stringify(name)}, not a valid PriorityClass name`,
+            'use a DNS subdomain that does not start with "system-" (reserved)');
+        }
+      });
+      c.run(() => {
+        if (!Number.isInteger(value) || value < -2147483648 || value > MAX_USER_PRIORITY) {
+          throw new GpuConfigError(this, `${prop}.value`, `is ${value}, outside -2147483648..${MAX_USER_PRIORITY}`,
+            'use a whole number up to 1000000000 (larger values are reserved for system classes)');
+        }
+      });
+      return { name, value };
+    };
+    const planned = [
+      check('inference', props.inference, 'inference-critical', 1_000_000),
+      check('training', props.training, 'training-normal', 500_000),
+      check('experiments', props.experiments, 'experiment-low', 100_000),
+    ];
+    if (!c.failed('inference', 'training', 'experiments')) {
+      c.run(() => {
+        if (new Set(planned.map((t) => t.name)).size !== 3) {
+          throw new GpuConfigError(this, 'name', `repeats a PriorityClass name (${planned.map((t) => t.name).join(', ')})`, 'give each tier its own name');
+        }
+      });
+      c.run(() => {
+        if (!(planned[0].value > planned[1].value && planned[1].value > planned[2].value)) {
+          throw new GpuConfigError(this, 'value', `must decrease inference > training > experiments, got ${planned.map((t) => t.value).join(' > ')}`,
+            'keep inference highest and experiments lowest');
+        }
+      });
+    }
+    c.run(() => optionalBoolean(this, 'experimentsGlobalDefault', props.experimentsGlobalDefault, 'pass true or false, or leave it unset (default false)'));
+    c.throwIfAny();
     const make = (prop: string, o: PriorityTierOptions | undefined, defName: string, defValue: number,
       policy: PreemptionPolicy, defDescription: string, globalDefault: boolean): PriorityTier => {
       const name = o?.name ?? defName;
       const value = o?.value ?? defValue;
-      if (name.length > 253 || !DNS_SUBDOMAIN.test(name) || name.startsWith('system-')) {
-        throw new GpuConfigError(this, `${prop}.name`, `is ${JSON.stringify(name)}, not a valid PriorityClass name`,
-          'use a DNS subdomain that does not start with "system-" (reserved)');
-      }
-      if (!Number.isInteger(value) || value < -2147483648 || value > MAX_USER_PRIORITY) {
-        throw new GpuConfigError(this, `${prop}.value`, `is ${value}, outside -2147483648..${MAX_USER_PRIORITY}`,
-          'use a whole number up to 1000000000 (larger values are reserved for system classes)');
-      }
       const obj = new kplus.k8s.KubePriorityClass(this, prop, {
         metadata: { name },
         value,
@@ -363,15 +417,6 @@ export class TieredPriorities extends Construct {
       'Training jobs: may preempt experiments; never preempt inference. Checkpoint often.', false);
     this.experiments = make('experiments', props.experiments, 'experiment-low', 100_000, PreemptionPolicy.NEVER,
       'Experiments and notebooks: preempted first when GPUs run short; never preempt others.', props.experimentsGlobalDefault ?? false);
-
-    const tiers = [this.inference, this.training, this.experiments];
-    if (new Set(tiers.map((t) => t.name)).size !== 3) {
-      throw new GpuConfigError(this, 'name', `repeats a PriorityClass name (${tiers.map((t) => t.name).join(', ')})`, 'give each tier its own name');
-    }
-    if (!(this.inference.value! > this.training.value! && this.training.value! > this.experiments.value!)) {
-      throw new GpuConfigError(this, 'value', `must decrease inference > training > experiments, got ${tiers.map((t) => t.value).join(' > ')}`,
-        'keep inference highest and experiments lowest');
-    }
   }
 
   /**

@@ -12,13 +12,14 @@ import {
 } from './distributed';
 import { DistributedTrainingProps } from './distributed-props';
 import {
-  _checkTeamQuota, _containerResources, _containerSecurity, _env, _mib, _namespace, _patchPodSpec, _placeWorkload,
+  _checkTeamQuota, _containerResources, _containerSecurity, _env, _GpuPlacement, _mib, _namespace, _patchPodSpec, _placeWorkload,
   _podSecurity, _resolvePlacement, _setGpuResources, _validateWorkloadNames, _wholeSeconds,
 } from './gpu-pod';
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps, PvcMount } from './props';
 import { NameRule, validateDns1123Name } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
+import { PropErrors } from '../private/collect';
 import { _joinQueue } from '../queues/join';
 
 /** Props of {@link TrainingJob}. */
@@ -100,40 +101,52 @@ export class TrainingJob extends Construct {
   constructor(scope: Construct, id: string, props: TrainingJobProps) {
     super(scope, id);
     props = props ?? ({} as TrainingJobProps);
-    if (!props.image) throw new GpuConfigError(this, 'image', 'is not set', 'pass the training image, e.g. pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime');
+    // Every independent prop is checked; the problems are thrown together (one GpuConfigError) before anything is built.
+    const c = new PropErrors(this);
+    c.run(() => {
+      if (!props.image) throw new GpuConfigError(this, 'image', 'is not set', 'pass the training image, e.g. pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime');
+    });
     // The name is also a pod label value (job-name, app.kubernetes.io/name): at most 63 characters. A multi-node job's
     // name also names its headless Service (a DNS-1035 label).
     const multiNode = typeof props.nodes === 'number' && props.nodes > 1;
-    _validateWorkloadNames(this, props, multiNode ? NameRule.DNS1035_LABEL : NameRule.DNS1123_SUBDOMAIN);
+    c.run(() => _validateWorkloadNames(this, props, multiNode ? NameRule.DNS1035_LABEL : NameRule.DNS1123_SUBDOMAIN));
     props = { ...props, gpus: _defaultGpus(props) };
-    const placement = _resolvePlacement(this, props);
-    this.gpus = placement.gpus;
-    this.pools = [...props.pools];
-    this.cpuCores = placement.cpuCores;
-    this.memoryMiB = Math.round(placement.memoryBytes / 2 ** 20);
-    this.shmMiB = Math.round(placement.shmBytes / 2 ** 20);
-    this.terminationGracePeriodSeconds = placement.terminationGraceSeconds;
-    this.namespace = _namespace(this, props);
-    _checkTeamQuota(this, props, this.gpus);
-    const topology = _resolveTopology(this, props, this.gpus, placement.fittingTypes, props.restartPolicy);
-    this.nodes = topology.nodes;
-    this.efaInterfaces = topology.efaInterfaces;
-    const cron = _cronProps(this, props);
+    // pools, gpus, gpuModels, cpu, memory, shmSize and terminationGracePeriod are judged together (each depends on the
+    // ones before it).
+    const placed = c.run(() => _resolvePlacement(this, props));
+    const placement = placed as _GpuPlacement;
+    this.gpus = placed?.gpus ?? (props.gpus instanceof GpuRequest ? props.gpus : GpuRequest.whole(1));
+    this.pools = Array.isArray(props.pools) ? [...props.pools] : [];
+    this.cpuCores = placed?.cpuCores as number;
+    this.memoryMiB = placed ? Math.round(placed.memoryBytes / 2 ** 20) : NaN;
+    this.shmMiB = placed ? Math.round(placed.shmBytes / 2 ** 20) : NaN;
+    this.terminationGracePeriodSeconds = placed?.terminationGraceSeconds as number;
+    this.namespace = c.run(() => _namespace(this, props));
+    if (placed && !c.failed('namespace', 'team')) c.run(() => _checkTeamQuota(this, props, this.gpus));
+    const topo = _resolveTopology(this, props, placed?.gpus, placed?.fittingTypes, props.restartPolicy, c);
+    this.nodes = topo?.nodes as number;
+    this.efaInterfaces = topo?.efaInterfaces as number;
+    const cron = _cronProps(this, props, c);
 
     const backoffLimit = props.backoffLimit ?? 3;
-    if (!Number.isInteger(backoffLimit) || backoffLimit < 0) {
-      throw new GpuConfigError(this, 'backoffLimit', `is ${backoffLimit}`, 'pass a whole number of retries >= 0');
-    }
-    const deadline = Duration.seconds(_wholeSeconds(this, 'activeDeadline', props.activeDeadline ?? Duration.hours(24), 1));
-    const ttlDefault = cron ? undefined : Duration.hours(1);
+    c.run(() => {
+      if (!Number.isInteger(backoffLimit) || backoffLimit < 0) {
+        throw new GpuConfigError(this, 'backoffLimit', `is ${backoffLimit}`, 'pass a whole number of retries >= 0');
+      }
+    });
+    const deadlineSeconds = c.run(() => _wholeSeconds(this, 'activeDeadline', props.activeDeadline ?? Duration.hours(24), 1));
+    const deadline = Duration.seconds(deadlineSeconds ?? 1);
+    const ttlDefault = c.failed('schedule') || cron ? undefined : Duration.hours(1);
     const ttlSeconds = props.ttlAfterFinished ?? ttlDefault;
-    const ttl = ttlSeconds === undefined ? undefined : Duration.seconds(_wholeSeconds(this, 'ttlAfterFinished', ttlSeconds, 0));
-    if (props.startsAt !== undefined) {
-      if (!(props.startsAt instanceof Date) || Number.isNaN(props.startsAt.getTime())) {
+    const ttl = ttlSeconds === undefined ? undefined : c.run(() => Duration.seconds(_wholeSeconds(this, 'ttlAfterFinished', ttlSeconds, 0)));
+    c.run(() => {
+      if (props.startsAt !== undefined && (!(props.startsAt instanceof Date) || Number.isNaN(props.startsAt.getTime()))) {
         throw new GpuConfigError(this, 'startsAt', 'is not a valid Date', 'pass the expected start, e.g. new Date(\'2027-01-04T08:00:00Z\'), or leave it unset');
       }
-      _warnCapacityBlockEnds(this, props.pools, deadline.toSeconds(), props.startsAt.getTime());
-    }
+    });
+    c.throwIfAny();
+    const topology = topo!;
+    if (props.startsAt !== undefined) _warnCapacityBlockEnds(this, props.pools, deadline.toSeconds(), props.startsAt.getTime());
 
     const ns = this.namespace;
     const jobProps: kplus.JobProps = {

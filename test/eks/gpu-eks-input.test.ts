@@ -87,7 +87,7 @@ describe('network', () => {
     // An environment-agnostic stack gets two zones whatever maxAzs says.
     const s = new GpuEksStack(new App(), 'Gpu', { clusterName: 'gpu', maxAzs: 3, natGateways: 3 });
     expect(natCount(s)).toBe(2);
-    Annotations.fromStack(s).hasWarning('/Gpu/GpuCluster', Match.stringLikeRegexp('natGateways is 3, but the VPC has 2 Availability Zones'));
+    Annotations.fromStack(s).hasWarning('/Gpu/GpuCluster', Match.stringLikeRegexp('^warning GPU810 \\S+ Gpu/GpuCluster natGateways: is 3, but the VPC has 2 Availability Zones.*  Fix: set natGateways to at most 2'));
   });
 
   test('natGateways is not checked against a VPC you bring', () => {

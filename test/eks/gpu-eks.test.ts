@@ -567,7 +567,7 @@ describe('GpuEksCluster options', () => {
       privateSubnetIds: ['subnet-aaaa', 'subnet-bbbb'],
     });
     new GpuEksCluster(stack, 'C', { vpc, clusterName: 'imp' });
-    Annotations.fromStack(stack).hasWarning('/S/C', Match.stringLikeRegexp('Cannot tag imported subnet subnet-aaaa'));
+    Annotations.fromStack(stack).hasWarning('/S/C', Match.stringLikeRegexp('^warning GPU811 \\S+ S/C vpc: cannot tag imported subnet subnet-aaaa .*  Fix: tag the subnet'));
   });
 
   test('capacity reservation ids are validated and exposed for the GPU pools', () => {

@@ -155,7 +155,7 @@ describe('GpuEksCluster security options', () => {
   test('the whole internet only when listed explicitly, with a warning', () => {
     const s = stack({ publicAccessCidrs: ['0.0.0.0/0'] });
     Template.fromStack(s).hasResourceProperties('AWS::EKS::Cluster', { ResourcesVpcConfig: Match.objectLike({ PublicAccessCidrs: ['0.0.0.0/0'] }) });
-    Annotations.fromStack(s).hasWarning('*', Match.stringLikeRegexp('open to 0.0.0.0/0'));
+    Annotations.fromStack(s).hasWarning('*', Match.stringLikeRegexp('^warning GPU812 .* publicAccessCidrs\\[0\\]: .*open to 0.0.0.0/0'));
   });
 
   test('an unrestricted public endpoint is refused, with how to restrict it', () => {

@@ -3,11 +3,14 @@
  * near miss, and the upstream rename where there is one (issue 21).
  */
 import { Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-30';
 import { GpuInstanceType } from '../../src/catalog';
-import { DcgmCollectors } from '../../src/monitoring';
-import { CapacityReservation, GpuNodePool, GpuNodePoolProps, TaintEffect } from '../../src/pools';
+import { DcgmCollectors, DcgmMonitoring } from '../../src/monitoring';
+import { CapacityReservation, CapacityType, GpuNodeClass, GpuNodePool, GpuNodePoolProps, TaintEffect } from '../../src/pools';
 import { enumProblem, enumSpec } from '../../src/private/enum-values';
-import { GpuOperator } from '../../src/sharing';
+import { GpuScaleTarget, KedaGpuScaler } from '../../src/scaling';
+import { DevicePluginConfig, GpuOperator } from '../../src/sharing';
+import { TrainingJob } from '../../src/workloads';
 import { BOUND, chart, configError } from '../pools/helpers';
 
 const pool = (props: Partial<GpuNodePoolProps>) => () => new GpuNodePool(chart(), 'platform',
@@ -90,4 +93,53 @@ test('GpuOperator nodeImage: al2 explained', () => {
   expect(e.property).toMatch(/nodeImage$/);
   expect(e.problem).toMatch(/'al2' is Amazon Linux 2, whose EKS-optimized AMIs reached end of support/);
   expect(e.fix).toBe('use one of GpuAmiFamily.AL2023 (\'al2023\') or GpuAmiFamily.BOTTLEROCKET (\'bottlerocket\')');
+});
+
+describe('enum-like classes and the remaining enum props (issue 21, every enum-like input)', () => {
+  test('capacityType / capacityTypes: the members with their label values; a string answered with its member; the right prop', () => {
+    const one = configError(pool({ capacityType: 'spot' as any }));
+    expect(one.property).toBe('capacityType');
+    expect(one.problem).toBe('is "spot", not a CapacityType (CapacityType takes its members, not their strings: pass CapacityType.SPOT for \'spot\')');
+    expect(one.fix).toBe('use one of CapacityType.ON_DEMAND (\'on-demand\'), CapacityType.SPOT (\'spot\') or CapacityType.RESERVED (\'reserved\')');
+    const many = configError(pool({ capacityTypes: [CapacityType.SPOT, 'On-Demand' as any] }));
+    expect(many.property).toBe('capacityTypes[1]');
+    expect(many.problem).toContain('pass CapacityType.ON_DEMAND for \'on-demand\'');
+  });
+
+  test('DcgmMonitoring mode: valid values as code and string', () => {
+    const e = configError(() => new DcgmMonitoring(Testing.chart(), 'dcgm', { mode: 'operator' as any }));
+    expect(e.message).toBe('test/dcgm: mode is "operator", not a DcgmExporterMode value. '
+      + 'Fix: use one of DcgmExporterMode.OWN_EXPORTER (\'own-exporter\') or DcgmExporterMode.GPU_OPERATOR (\'gpu-operator\')');
+  });
+
+  test('DevicePluginConfig migStrategy: the members, and the string answered with its member', () => {
+    const e = configError(() => new DevicePluginConfig(Testing.chart(), 'dp', { migStrategy: 'MIXED' as any }));
+    expect(e.problem).toContain('pass MigStrategy.MIXED for \'mixed\'');
+    expect(e.fix).toBe('use one of MigStrategy.NONE (\'none\'), MigStrategy.SINGLE (\'single\') or MigStrategy.MIXED (\'mixed\')');
+  });
+
+  test('GpuNodeClass ami: a string is refused (AL2 explained; an alias answered with GpuAmi.fromAlias), never rendered', () => {
+    const al2 = configError(() => new GpuNodeClass(Testing.chart(), 'nc', { ...BOUND, ami: 'al2@latest' as any }));
+    expect(al2.problem).toContain('AL2\'s EKS-optimized AMIs reached end of support');
+    const alias = configError(() => new GpuNodeClass(Testing.chart(), 'nc', { ...BOUND, ami: 'al2023@latest' as any }));
+    expect(alias.problem).toContain('pass GpuAmi.fromAlias("al2023@latest")');
+    expect(alias.fix).toContain('GpuAmi.al2023()');
+  });
+
+  test('KedaGpuScaler profile: the members with their names', () => {
+    const c = Testing.chart();
+    const d = new kplus.Deployment(c, 'd', { metadata: { name: 'd' } });
+    d.addContainer({ image: 'vllm/vllm-openai:v0.10.1', portNumber: 8000 });
+    const e = configError(() => new KedaGpuScaler(c, 'scaler', { target: GpuScaleTarget.fromDeployment(d, { gpusPerReplica: 1 }), maxReplicas: 2, profile: 'batch' as any }));
+    expect(e.property).toBe('profile');
+    expect(e.problem).toContain('pass ScalingProfile.BATCH for \'batch\'');
+    expect(e.fix).toContain('ScalingProfile.REAL_TIME (\'real-time\')');
+  });
+
+  test('TrainingJob restartPolicy: only the values a Job takes', () => {
+    const c = Testing.chart();
+    const p5 = new GpuNodePool(c, 'p5', { nodeClassProps: BOUND, instanceTypes: [GpuInstanceType.P5_48XLARGE], gpuLimit: 8 });
+    const e = configError(() => new TrainingJob(c, 'train', { pools: [p5], image: 'nvcr.io/nvidia/pytorch:24.07-py3', restartPolicy: kplus.RestartPolicy.ALWAYS }));
+    expect(e.message).toBe('test/train: restartPolicy is "Always", not a RestartPolicy value. Fix: use one of RestartPolicy.ON_FAILURE (\'OnFailure\') or RestartPolicy.NEVER (\'Never\')');
+  });
 });

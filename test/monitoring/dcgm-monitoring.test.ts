@@ -1,8 +1,10 @@
 import { Chart, Duration, Testing } from 'cdk8s';
+import { GpuInstanceType } from '../../src/catalog';
 import { GpuConfigError } from '../../src/errors';
 import { DcgmCollectors, DcgmExporterMode, DcgmMetricType, DcgmMonitoring } from '../../src/monitoring';
 import { GpuNodePool, SpotGpuPool } from '../../src/pools';
 import { validateManifests } from '../../src/validation';
+import { configError } from '../config-error';
 import { expectValid } from '../conformance/schema';
 import { describeWithShared, readShared } from '../shared-data';
 
@@ -225,6 +227,22 @@ describe('DcgmMonitoring', () => {
     ])('%j', (props, msg) => {
       expect(bad(props)).toThrow(GpuConfigError);
       expect(bad(props)).toThrow(msg);
+    });
+    test('exporter: false with pools, image and runtimeClassName: one error naming all three; collectors still apply', () => {
+      const pool = new GpuNodePool(Testing.chart(), 'p', { instanceTypes: [GpuInstanceType.P5_48XLARGE], gpuLimit: 8, nodeClassProps: { role: 'r', clusterName: 'c' } });
+      const e = configError(bad({ exporter: false, pools: [pool], image: 'x:1', runtimeClassName: 'nvidia', collectors: DcgmCollectors.dcp() }));
+      expect(e.errors.map((x) => x.property)).toEqual(['pools', 'image', 'runtimeClassName']);
+      expect(e.message).toBe('test/dcgm: 3 problems:\n'
+        + ['pools', 'image', 'runtimeClassName'].map((p) => `  - ${p} is set, but the GPU Operator runs the exporter (mode GPU_OPERATOR). `
+          + `Fix: drop ${p}, or use mode: DcgmExporterMode.OWN_EXPORTER; configure the operator's exporter through GpuOperatorProps`).join('\n'));
+      // collectors alone is accepted: it is the CSV the operator's exporter reads.
+      const c = Testing.chart();
+      const m = new DcgmMonitoring(c, 'dcgm', { exporter: false, collectors: DcgmCollectors.dcp() });
+      expect(m.collectorsConfigMap.metadata.namespace).toBe('gpu-operator');
+    });
+    test('exporter: false refuses createNamespace on the operator\'s namespace, not on another', () => {
+      expect(bad({ exporter: false, createNamespace: true })).toThrow(/createNamespace is true, but in GPU_OPERATOR mode the namespace is the GPU Operator's \(gpu-operator\)/);
+      expect(() => new DcgmMonitoring(Testing.chart(), 'dcgm', { exporter: false, namespace: 'gpu-monitoring', createNamespace: true })).not.toThrow();
     });
     test('collector fields are checked', () => {
       expect(() => DcgmCollectors.basic().withFields([{ field: 'gpu_util', type: DcgmMetricType.GAUGE, help: 'x' }])).toThrow(/not a DCGM field name/);

@@ -83,7 +83,7 @@ describe('GpuNodePool', () => {
     expect(np.spec.template.metadata.labels).toEqual({ 'node-type': 'gpu-inference', 'workload': 'genai', 'example.com/team': 'search' });
     expect(np.spec.template.spec.taints.map((t: any) => t.key)).toEqual(['nvidia.com/gpu', 'example.com/dedicated', 'example.com/team']);
     expect(np.spec.template.spec.startupTaints).toEqual([{ key: 'example.com/agent-not-ready', effect: 'NoSchedule' }]);
-    expect(warn.mock.calls.map((a) => a[0]).join('\n')).toMatch(/test\/pool: start-up taint example.com\/agent-not-ready:NoSchedule must be removed/);
+    expect(warn.mock.calls.map((a) => a[0]).join('\n')).toMatch(/^\[cdk8s-gpu\] warning GPU801 GpuNodePool test\/pool startupTaints: start-up taint example.com\/agent-not-ready:NoSchedule must be removed/);
     expect(pool.node.metadata.some((m) => m.type === 'cdk8s-gpu/warning')).toBe(true);
     warn.mockRestore();
     expectValid(Testing.synth(c));

@@ -26,7 +26,7 @@ describe('SpotGpuPool', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     new SpotGpuPool(chart(), 'narrow', { instanceTypes: [GpuInstanceType.G5_12XLARGE, GpuInstanceType.G5_24XLARGE], gpuLimit: 8 });
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0][0])).toMatch(/test\/narrow: spot pool allows only 2 instance type\(s\) \(g5.12xlarge, g5.24xlarge\); allow at least 3/);
+    expect(String(warn.mock.calls[0][0])).toMatch(/^\[cdk8s-gpu\] warning GPU800 SpotGpuPool test\/narrow instanceTypes: spot pool allows only 2 instance type\(s\) \(g5.12xlarge, g5.24xlarge\), .*Fix: allow at least 3/);
     warn.mockClear();
     new SpotGpuPool(chart(), 'wide', { instanceTypes: [GpuInstanceType.G5_12XLARGE, GpuInstanceType.G5_24XLARGE, GpuInstanceType.G5_48XLARGE], gpuLimit: 8 });
     expect(warn).not.toHaveBeenCalled();

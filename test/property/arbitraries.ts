@@ -110,6 +110,8 @@ export function expectCleanSynth(c: Chart, opts: { allowWarnings?: boolean } = {
 /**
  * Runs `fn` and asserts it throws a GpuConfigError naming the construct path and the property `prop`
  * (the error's `property` starts with `prop`, e.g. `labels["x"]` for `labels`) — never a TypeError or anything else.
+ * A construct reports every problem of its props at once: the error (or, when it lists several, one of its
+ * `errors`) must name them, and every problem must be in the one-error format. Returns the problem that matched.
  */
 export function expectConfigError(fn: () => unknown, path: string | RegExp, prop: string | RegExp): GpuConfigError {
   let thrown: unknown;
@@ -122,11 +124,16 @@ export function expectConfigError(fn: () => unknown, path: string | RegExp, prop
   if (!(thrown instanceof GpuConfigError)) {
     throw new Error(`expected GpuConfigError on ${prop}, got ${(thrown as Error)?.name}: ${(thrown as Error)?.message}`);
   }
-  const e = thrown;
-  const pathOk = typeof path === 'string' ? e.constructPath === path || e.constructPath.startsWith(`${path}/`) : path.test(e.constructPath);
-  const propOk = typeof prop === 'string' ? e.property === prop || e.property.startsWith(`${prop}[`) || e.property.startsWith(`${prop}.`) : prop.test(e.property);
-  if (!pathOk || !propOk || !e.message.startsWith(`${e.constructPath}: ${e.property} `) || !/\. Fix: \S/.test(e.message)) {
-    throw new Error(`GpuConfigError names ${e.constructPath} / ${e.property}, expected ${path} / ${prop}: ${e.message}`);
+  const all = thrown.errors;
+  const wellFormed = (e: GpuConfigError) => e.message.startsWith(`${e.constructPath}: ${e.property} `) && /\. Fix: \S/.test(e.message);
+  const matches = (e: GpuConfigError) => {
+    const pathOk = typeof path === 'string' ? e.constructPath === path || e.constructPath.startsWith(`${path}/`) : path.test(e.constructPath);
+    const propOk = typeof prop === 'string' ? e.property === prop || e.property.startsWith(`${prop}[`) || e.property.startsWith(`${prop}.`) : prop.test(e.property);
+    return pathOk && propOk;
+  };
+  const found = all.find(matches);
+  if (!found || !all.every(wellFormed) || (all.length > 1 && !thrown.message.startsWith(`${thrown.constructPath}: ${all.length} problems:\n`))) {
+    throw new Error(`GpuConfigError names ${all.map((e) => `${e.constructPath} / ${e.property}`).join('; ')}, expected ${path} / ${prop}: ${thrown.message}`);
   }
-  return e;
+  return found;
 }

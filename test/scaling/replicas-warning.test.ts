@@ -29,10 +29,11 @@ describe('replicas with a KedaGpuScaler', () => {
     new KedaGpuScaler(c, 'scaler', { target: GpuScaleTarget.fromInferenceDeployment(d), minReplicas: 2, maxReplicas: 8 });
     const [w, ...rest] = warningsOf(d);
     expect(rest).toEqual([]);
-    expect(w).toBe('replicas 3 is ignored: KedaGpuScaler test/scaler owns the replica count (minReplicas 2, maxReplicas 8), '
-      + 'so spec.replicas is left out of Deployment model-a and it runs between those bounds; set replicas to minReplicas or leave it out, '
-      + 'and size the count with the scaler');
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('test/model: replicas 3 is ignored: KedaGpuScaler test/scaler'));
+    // The one finding format, with its rule id (GPU803), naming the scaler that owns the count.
+    expect(w).toBe('warning GPU803 InferenceDeployment test/model replicas: 3 is ignored: KedaGpuScaler test/scaler owns the replica count '
+      + '(minReplicas 2, maxReplicas 8), so spec.replicas is left out of Deployment model-a and it runs between those bounds  '
+      + 'Fix: set replicas to minReplicas or leave it out, and size the count with the scaler');
+    expect(warn.mock.calls.map((a) => a[0])).toEqual([`[cdk8s-gpu] ${w}`]);
     const dep = Testing.synth(c).find((o: any) => o.kind === 'Deployment');
     expect(dep.spec.replicas).toBeUndefined();
   });
@@ -60,7 +61,7 @@ describe('replicas with a KedaGpuScaler', () => {
     const d = new kplus.Deployment(c, 'plain', { metadata: { name: 'plain' }, replicas: 2 });
     d.addContainer({ image: 'vllm/vllm-openai:v0.8.5', portNumber: 8000 });
     new KedaGpuScaler(c, 'scaler', { target: GpuScaleTarget.fromDeployment(d, { gpusPerReplica: 1 }), maxReplicas: 4 });
-    expect(warningsOf(d)).toEqual([expect.stringMatching(/^replicas 2 is ignored: KedaGpuScaler test\/scaler owns the replica count \(minReplicas 1, maxReplicas 4\)/)]);
+    expect(warningsOf(d)).toEqual([expect.stringMatching(/^warning GPU803 Deployment test\/plain replicas: 2 is ignored: KedaGpuScaler test\/scaler owns the replica count \(minReplicas 1, maxReplicas 4\)/)]);
   });
 
   test('an ApiObject keeps spec.replicas: the warning says each apply resets the count', () => {
@@ -72,6 +73,6 @@ describe('replicas with a KedaGpuScaler', () => {
       spec: { replicas: 5, selector: { matchLabels: { app: 'raw' } }, template: { metadata: { labels: { app: 'raw' } }, spec: { containers: [{ name: 'm', image: 'vllm/vllm-openai:v0.8.5' }] } } },
     });
     new KedaGpuScaler(c, 'scaler', { target: GpuScaleTarget.fromApiObject(obj, { gpusPerReplica: 1 }), maxReplicas: 4 });
-    expect(warningsOf(obj)).toEqual([expect.stringMatching(/^spec.replicas 5 fights KedaGpuScaler test\/scaler.*every apply resets Deployment raw to 5/)]);
+    expect(warningsOf(obj)).toEqual([expect.stringMatching(/^warning GPU803 ApiObject test\/raw spec.replicas: 5 fights KedaGpuScaler test\/scaler.*every apply resets Deployment raw to 5/)]);
   });
 });
