@@ -227,6 +227,19 @@ const CHECKS: Record<string, (r: RunResult) => void> = {
     expect(container.resources.limits['nvidia.com/gpu']).toBeUndefined();
   },
 
+  'replicas-with-scaler': ({ objects, error, output }) => {
+    expect(error).toBeUndefined();
+    expect(output).toMatch(/warning GPU803 InferenceDeployment platform\/gemma replicas: 3 is ignored: KedaGpuScaler platform\/gemma-scaler owns the replica count/);
+    expect(one(objects, 'Deployment', 'gemma-2b').spec.replicas).toBeUndefined();
+    expect(one(objects, 'ScaledObject', 'gemma-2b-gpu-scaler').spec.maxReplicaCount).toBe(4);
+  },
+
+  'suppress-construction-warning': ({ objects, error, output }) => {
+    expect(error).toBeUndefined();
+    expect(output).not.toMatch(/GPU803/);
+    expect(one(objects, 'Deployment', 'gemma-2b').spec.replicas).toBeUndefined();
+  },
+
   'gpu-limit-below-one-node': () => {},
   'instance-type-typo': () => {},
   'scaler-above-pool-limit': () => {},
