@@ -78,7 +78,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   tsconfigDev: {
     compilerOptions: {},
   },
-  gitignore: ['examples/*/dist/', 'examples/*/cdk.out/', '*.tsbuildinfo', '/bench/results/', '/.tmp/'],
+  gitignore: ['examples/*/dist/', 'examples/*/cdk.out/', '*.tsbuildinfo', '/bench/results/', '/.tmp/', '/schema-cache/'],
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'],
@@ -104,6 +104,14 @@ project.addTask('bench', {
   exec: 'ts-node --transpile-only --project test/tsconfig.json bench/run.ts',
   receiveArgs: true, // npm run bench -- synth 1000 --writers
 });
+
+// The schema gate's precompiled validators (src/schema/schema-cache.ts): built by every compile into the git-ignored
+// `schema-cache/`, which ships in the npm package; without it the gate compiles its schemas at runtime (same verdicts).
+const schemaCache = project.addTask('schema-cache', {
+  description: 'Precompile the schema gate (every built-in kind and CRD of crds/) into schema-cache/ (ajv standalone code).',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/gen-schema-cache.ts',
+});
+project.compileTask.spawn(schemaCache);
 
 project.package.setScript('synth', 'projen synth:examples');
 project.package.setScript('bench', 'projen bench');

@@ -119,13 +119,15 @@ export function buildBare(n: number, shapes: BareShape[]): App {
 
 /** Builds and synthesises one app in this process; prints one JSON line with the times and the peak RSS. */
 export function timeSynth(variant: string, n: number, build: () => App): void {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const app = build();
   const t1 = performance.now();
   const yaml = app.synthYaml();
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   const maxRssKiB = process.resourceUsage().maxRSS;
-  process.stdout.write(`${JSON.stringify({ variant, n, constructMs: t1 - t0, synthMs: t2 - t1, totalMs: t2 - t0, maxRssKiB, bytes: yaml.length, docs: yaml.split('\n---\n').length })}\n`);
+  process.stdout.write(`${JSON.stringify({ variant, n, constructMs: t1 - t0, synthMs: t2 - t1, totalMs: t2 - t0, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKiB, bytes: yaml.length, docs: yaml.split('\n---\n').length })}\n`);
 }
 
 // The bare child of bench/synth.ts: `bare-app.ts --child bare <n>`, shapes in BENCH_BARE_SHAPES.

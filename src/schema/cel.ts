@@ -170,12 +170,19 @@ export interface CompiledRule {
 }
 
 const compiledRules = new Map<string, CompiledRule>();
+/** The same cache by rule object: the gate's schemas are long-lived, so this spares a JSON key per evaluation. */
+const compiledByObject = new WeakMap<object, CompiledRule>();
 
 /** Parse one `x-kubernetes-validations` entry (cached by rule text); throws CelHarnessError when it cannot be parsed. */
 export function compileRule(v: any): CompiledRule {
+  const byObject = v && typeof v === 'object' ? compiledByObject.get(v) : undefined;
+  if (byObject) return byObject;
   const key = JSON.stringify(v);
   const hit = compiledRules.get(key);
-  if (hit) return hit;
+  if (hit) {
+    if (v && typeof v === 'object') compiledByObject.set(v, hit);
+    return hit;
+  }
   const transition = /\boldSelf\b/.test(v.rule);
   let compiled: CompiledRule;
   if (transition) {
@@ -200,6 +207,7 @@ export function compileRule(v: any): CompiledRule {
     }
   }
   compiledRules.set(key, compiled);
+  if (v && typeof v === 'object') compiledByObject.set(v, compiled);
   return compiled;
 }
 

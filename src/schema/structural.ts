@@ -109,24 +109,43 @@ export function shortValue(v: any): string {
   return j.length > 80 ? `${j.slice(0, 77)}..."` : j;
 }
 
+/** Whether a structural-schema node or anything below it that {@link runCel} visits has CEL rules (cached per node). */
+const hasRules = new WeakMap<object, boolean>();
+function subtreeHasRules(s: any): boolean {
+  if (s == null || typeof s !== 'object') return false;
+  let v = hasRules.get(s);
+  if (v !== undefined) return v;
+  hasRules.set(s, false); // (structural schemas have no cycles; this only guards against one)
+  v = Boolean(s['x-kubernetes-validations'])
+    || Object.values(s.properties ?? {}).some(subtreeHasRules)
+    || (typeof s.additionalProperties === 'object' && subtreeHasRules(s.additionalProperties))
+    || subtreeHasRules(s.items);
+  hasRules.set(s, v);
+  return v;
+}
+
 /**
  * Walk `value` alongside its structural schema, convert it to CEL values (integers → BigInt) and evaluate
  * every `x-kubernetes-validations` rule whose node has no schema error beneath it (the API server reports
- * schema errors first; CEL on ill-typed data would only add noise). Returns the converted value.
+ * schema errors first; CEL on ill-typed data would only add noise). Returns the converted value, or the value
+ * itself where nothing needs it converted (`needValue` false: no rule above, and none in the subtree).
  */
-export function runCel(value: any, s: any, pointer: string, schemaErrorPointers: string[], errors: string[], strict = true): any {
+export function runCel(value: any, s: any, pointer: string, schemaErrorPointers: string[], errors: string[], strict = true, needValue = false): any {
   if (value === undefined || s == null || typeof s !== 'object') return value;
+  if (!needValue && !subtreeHasRules(s)) return value;
+  const rules: any[] | undefined = s['x-kubernetes-validations'];
+  const childNeeds = needValue || Boolean(rules);
   let cel: any = value;
   if (value === null) {
     cel = null;
   } else if (Array.isArray(value)) {
-    cel = value.map((v, i) => runCel(v, s.items ?? {}, `${pointer}/${i}`, schemaErrorPointers, errors, strict));
+    cel = value.map((v, i) => runCel(v, s.items ?? {}, `${pointer}/${i}`, schemaErrorPointers, errors, strict, childNeeds));
   } else if (typeof value === 'object') {
     cel = {};
     for (const [k, v] of Object.entries(value)) {
       const own = s.properties && Object.prototype.hasOwnProperty.call(s.properties, k) ? s.properties[k] : undefined;
       const child = own ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : {});
-      const converted = runCel(v, child, `${pointer}/${escapePointer(k)}`, schemaErrorPointers, errors, strict);
+      const converted = runCel(v, child, `${pointer}/${escapePointer(k)}`, schemaErrorPointers, errors, strict, childNeeds);
       if (k === '__proto__') Object.defineProperty(cel, k, { value: converted, enumerable: true, writable: true, configurable: true });
       else cel[k] = converted;
     }
@@ -134,7 +153,6 @@ export function runCel(value: any, s: any, pointer: string, schemaErrorPointers:
     const isInt = s.type === 'integer' || (s.type === undefined && Number.isInteger(value)) || s['x-kubernetes-int-or-string'];
     cel = isInt && Number.isInteger(value) ? BigInt(value) : value;
   }
-  const rules: any[] | undefined = s['x-kubernetes-validations'];
   if (rules && value !== null) {
     const dirty = schemaErrorPointers.some((p) => p === pointer || p.startsWith(`${pointer}/`));
     if (!dirty) {

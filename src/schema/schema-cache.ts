@@ -1,0 +1,152 @@
+/**
+ * The schema gate's precompiled cache: every known kind's ajv validation function, generated at build time with ajv's
+ * standalone code generation (schema-cache-writer.ts, run by `npx projen compile`), so a process pays to load only the
+ * kinds it meets instead of reading cdk8s-plus-30's assembly, parsing every CRD and compiling each schema (several
+ * seconds on 2 cores).
+ *
+ * `<package>/schema-cache/` (git-ignored, shipped in the npm package):
+ * - `index.json`: the fingerprint of what it was built from (versions of cdk8s-plus-30, ajv and ajv-formats, the
+ *   hash of the DRA schemas, of each CRD file, and of the converter's sources), and per kind its file;
+ * - one file per kind: the standalone validation code (a function body of `module`, `exports`, `require`, `rt`), and
+ *   for CRDs a `.json` with the structural schema the CEL rules are read from.
+ *
+ * Used only when it matches: the core kinds when the versions and the DRA schemas match; a CRD file of `crds/` when
+ * its hash matches (a CRD added to or changed in `crds/` after the build is converted and compiled at runtime, as
+ * every CRD of another folder is). Under the sources (ts-node, jest) the converter's sources must match too, so an
+ * edit to src/schema never runs against a stale cache. Verdicts are the same either way (test/schema-cache.test.ts).
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ValidateFunction } from 'ajv';
+import { AJV_RUNTIME } from './ajv-setup';
+import type { KindEntry } from './validator';
+
+/** `<package>/schema-cache`: src/schema and lib/schema both sit two levels below the package root. */
+export const SCHEMA_CACHE_DIR: string = path.resolve(__dirname, '..', '..', 'schema-cache');
+
+/** Version of the cache layout; a cache of another format is ignored. */
+export const SCHEMA_CACHE_FORMAT = 2;
+
+/** One kind in the index. */
+export interface CachedKind {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly source: string;
+  /** Whether the schema has defaults (ajv writes them into the object). */
+  readonly mutates: boolean;
+  /** The validation code, relative to the cache folder. */
+  readonly module: string;
+  /** The structural schema (CRDs), relative to the cache folder. */
+  readonly structural?: string;
+}
+
+/** What the cache was built from; every field must match the installation for the cache to be used. */
+export interface CacheFingerprint {
+  readonly cdk8sPlus: string;
+  readonly ajv: string;
+  readonly ajvFormats: string;
+  /** sha256 of schemas/resource.k8s.io-v1.json. */
+  readonly dra: string;
+  /** sha256 of the converter's sources (src/schema/*.ts), checked only when running from the sources. */
+  readonly code: string;
+}
+
+/** `index.json`. */
+export interface CacheIndex {
+  readonly format: number;
+  readonly fingerprint: CacheFingerprint;
+  /** Built-in kinds (DRA, then Kubernetes 1.30 core), in registration order. */
+  readonly core: CachedKind[];
+  /** CRD file name → its sha256 and its served versions, in file order. */
+  readonly crdFiles: Record<string, { readonly sha256: string; readonly kinds: CachedKind[] }>;
+}
+
+/** An opened, matching cache. */
+export interface SchemaCache {
+  /** The built-in kinds, or undefined when they do not match the installation. */
+  coreEntries(): KindEntry[] | undefined;
+  /** The kinds of a `crds/` file, or undefined when the file is not in the cache as it is now. */
+  crdEntries(file: string, text: string): KindEntry[] | undefined;
+}
+
+/** sha256 of a text, hex. */
+export function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function version(pkg: string): string {
+  try {
+    return JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')).version;
+  } catch {
+    return 'absent';
+  }
+}
+
+/** The DRA schemas' file (dra-schema.ts reads the same). */
+export const DRA_FILE = path.resolve(__dirname, '..', '..', 'schemas', 'resource.k8s.io-v1.json');
+
+/** The converter's sources: every `.ts` file of src/schema (when running from the sources). */
+export function codeFingerprint(dir: string = __dirname): string {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
+  return sha256(files.map((f) => `${f}\n${fs.readFileSync(path.join(dir, f), 'utf8')}`).join('\n'));
+}
+
+/** The fingerprint of this installation (the code hash only when running from the sources, else ''). */
+export function currentFingerprint(): CacheFingerprint {
+  const fromSources = __filename.endsWith('.ts');
+  return {
+    cdk8sPlus: version('cdk8s-plus-30'),
+    ajv: version('ajv'),
+    ajvFormats: version('ajv-formats'),
+    dra: fs.existsSync(DRA_FILE) ? sha256(fs.readFileSync(DRA_FILE)) : 'absent',
+    code: fromSources ? codeFingerprint() : '',
+  };
+}
+
+/** Runs one generated validation file. */
+function loadModule(file: string): ValidateFunction {
+  const code = fs.readFileSync(file, 'utf8');
+  const mod = { exports: {} as any };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  new Function('module', 'exports', 'require', 'rt', code)(mod, mod.exports, require, AJV_RUNTIME);
+  return mod.exports.default ?? mod.exports;
+}
+
+function entry(dir: string, k: CachedKind, crd: boolean): KindEntry {
+  return {
+    apiVersion: k.apiVersion,
+    kind: k.kind,
+    namespaced: k.namespaced,
+    source: k.source,
+    crd,
+    mutates: k.mutates !== false,
+    load: () => ({
+      validate: loadModule(path.join(dir, k.module)),
+      structural: k.structural ? JSON.parse(fs.readFileSync(path.join(dir, k.structural), 'utf8')) : undefined,
+    }),
+  };
+}
+
+/** Opens the cache in `dir`; undefined when there is none or it is of another format. */
+export function openSchemaCache(dir: string = SCHEMA_CACHE_DIR): SchemaCache | undefined {
+  let index: CacheIndex;
+  try {
+    index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (index?.format !== SCHEMA_CACHE_FORMAT) return undefined;
+  const now = currentFingerprint();
+  const built = index.fingerprint;
+  if (built.ajv !== now.ajv || built.ajvFormats !== now.ajvFormats || (now.code !== '' && built.code !== now.code)) return undefined;
+  const coreMatches = built.cdk8sPlus === now.cdk8sPlus && now.cdk8sPlus !== 'absent' && built.dra === now.dra;
+  return {
+    coreEntries: () => (coreMatches ? index.core.map((k) => entry(dir, k, false)) : undefined),
+    crdEntries: (file, text) => {
+      const f = Object.prototype.hasOwnProperty.call(index.crdFiles, file) ? index.crdFiles[file] : undefined;
+      return f && f.sha256 === sha256(text) ? f.kinds.map((k) => entry(dir, k, true)) : undefined;
+    },
+  };
+}
