@@ -5,8 +5,8 @@
 #   npx projen compile && scripts/pack-check.sh      # needs lib/ (the jsii build)
 #
 # What it checks:
-# 1. `npm pack`: the tarball holds what the runtime reads (lib/, .jsii, crds/ for the schema gate, schemas/ for the DRA
-#    schemas, the bundled dependencies, the CLI) and nothing of the repository's own (src/, test/, examples/, scratch
+# 1. `npm pack`: the tarball holds what the runtime reads (lib/, .jsii, crds/ for the schema gate and schema-cache/, its
+#    precompiled validators, schemas/ for the DRA schemas, the bundled dependencies, the CLI) and nothing of the repository's own (src/, test/, examples/, scratch
 #    files).
 # 2. A new project (npm init) with the tarball and the peer dependencies from the registry, TypeScript 5.9 and ts-node
 #    (README.md's steps), and each example copied under <project>/<example>/app.ts (examples/eks imports
@@ -22,7 +22,7 @@ root=$PWD
 started=$(date +%s)
 fail() { echo "FAIL (pack-check): $*" >&2; exit 1; }
 
-[ -f lib/index.js ] && [ -f .jsii ] || fail "lib/ or .jsii is missing: run 'npx projen compile' first"
+[ -f lib/index.js ] && [ -f .jsii ] && [ -f schema-cache/index.json ] || fail "lib/, .jsii or schema-cache/ is missing: run 'npx projen compile' first"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cdk8s-gpu-pack-check.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -34,14 +34,15 @@ tar -tzf "$tarball" | sed 's|^package/||' | sort > "$work/files.txt"
 echo "$(wc -l < "$work/files.txt") files, $(du -k "$tarball" | cut -f1) KiB"
 
 # Everything the runtime reads must be there...
-required=(package.json .jsii README.md LICENSE lib/index.js lib/index.d.ts lib/cli/main.js schemas/resource.k8s.io-v1.json)
+required=(package.json .jsii README.md LICENSE lib/index.js lib/index.d.ts lib/cli/main.js schemas/resource.k8s.io-v1.json
+  schema-cache/index.json)
 for f in crds/*.yaml; do required+=("$f"); done
 for dep in $(node -p 'require("./package.json").bundledDependencies.join(" ")'); do required+=("node_modules/$dep/package.json"); done
 for f in "${required[@]}"; do
   grep -qxF "$f" "$work/files.txt" || fail "the package lacks $f"
 done
 # ...and nothing else than the build, the data, the docs and the bundled dependencies.
-unexpected=$(grep -vE '^(lib/.*\.(js|d\.ts)|crds/[^/]+\.(yaml|md)|schemas/[^/]+\.json|docs/[^/]+\.md|node_modules/.*|\.jsii|API\.md|README\.md|LICENSE|package\.json)$' "$work/files.txt" || true)
+unexpected=$(grep -vE '^(lib/.*\.(js|d\.ts)|crds/[^/]+\.(yaml|md)|schemas/[^/]+\.json|schema-cache/.*\.(js|json)|docs/[^/]+\.md|node_modules/.*|\.jsii|API\.md|README\.md|LICENSE|package\.json)$' "$work/files.txt" || true)
 [ -z "$unexpected" ] || fail "the package holds files users must not get:
 $unexpected"
 grep -qE '(^|/)[^/]*\.test\.(js|ts)$' <(grep -v '^node_modules/' "$work/files.txt") && fail "the package holds test files"
