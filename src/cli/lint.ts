@@ -112,10 +112,18 @@ function objectLabel(f: Finding): string {
   return safeText(`${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`);
 }
 
+/** Where the object is: its file and first line (a finding about one field has the object's line as `objectLine`). */
 function sourceLabel(f: Finding): string {
   const s = f.source;
-  if (s?.file) return safeText(s.line !== undefined ? `${s.file}:${s.line}` : s.file);
+  const line = s?.objectLine ?? s?.line;
+  if (s?.file) return safeText(line !== undefined ? `${s.file}:${line}` : s.file);
   return safeText(s?.constructPath ?? '');
+}
+
+/** ` (line N)` when a finding's line is a field's line, not the object's. */
+function fieldLineLabel(f: Finding): string {
+  const s = f.source;
+  return s?.line !== undefined && s.objectLine !== undefined && s.line !== s.objectLine ? ` (line ${s.line})` : '';
 }
 
 function problemLocation(p: InputProblem): string {
@@ -131,7 +139,10 @@ export interface LintReport {
     title: string;
     object: { apiVersion: string; kind: string; namespace?: string; name: string };
     file?: string;
+    /** The object's line, or for a finding about one field (GPU009) the field's line. */
     line?: number;
+    /** When `line` is a field's line: the object's line. */
+    objectLine?: number;
     fieldPath: string;
     message: string;
     remediation: string;
@@ -217,6 +228,7 @@ export async function runLint(args: string[], io: LintIO): Promise<number> {
         },
         ...(f.source?.file !== undefined ? { file: f.source.file } : {}),
         ...(f.source?.line !== undefined ? { line: f.source.line } : {}),
+        ...(f.source?.objectLine !== undefined ? { objectLine: f.source.objectLine } : {}),
         fieldPath: f.fieldPath,
         message: f.message,
         remediation: f.remediation,
@@ -266,7 +278,7 @@ export async function runLint(args: string[], io: LintIO): Promise<number> {
     out.push(st.bold(g.header));
     for (const f of g.items) {
       const sev = f.severity === Severity.ERROR ? st.red('error  ') : st.yellow('warning');
-      out.push(`  ${sev} ${st.bold(safeText(f.ruleId))}  ${oneLine(f.fieldPath)}: ${oneLine(f.message)}`);
+      out.push(`  ${sev} ${st.bold(safeText(f.ruleId))}  ${oneLine(f.fieldPath)}${fieldLineLabel(f)}: ${oneLine(f.message)}`);
       out.push(`          ${st.dim(`Fix: ${oneLine(f.remediation)}`)}`);
     }
     out.push('');

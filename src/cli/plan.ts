@@ -10,7 +10,7 @@
  * Not part of the jsii API (not exported from src/index.ts).
  */
 import { COLOR_STYLE, safeText, UsageError, useColor, walkArgs } from './args';
-import { DEFAULT_SPOT_DISCOUNT, Plan, planGpuWorkloads, planHasErrors, PLAIN_STYLE, renderPlanHtml, renderPlanJson, renderPlanText } from '../plan';
+import { DEFAULT_SPOT_DISCOUNT, Plan, planGpuWorkloads, planHasErrors, PLAIN_STYLE, writePlanHtml, writePlanJson, writePlanText } from '../plan';
 import { EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, LintIO, packageVersion } from './lint';
 import { readInputs } from './yaml-input';
 import { SourcedManifest } from '../validation/model';
@@ -128,13 +128,14 @@ export async function runPlan(args: string[], io: LintIO): Promise<number> {
   const exitCode = inputErrors > 0 ? EXIT_INPUT : planHasErrors(plan) ? EXIT_FINDINGS : EXIT_OK;
 
   if (opts.format === 'json') {
-    io.stdout.write(renderPlanJson(plan, read.problems.map((p) => ({
+    // Written in chunks: the plan of 1,000 workloads on 1,000 pools is hundreds of megabytes of text.
+    writePlanJson(plan, read.problems.map((p) => ({
       file: p.file,
       ...(p.line !== undefined ? { line: p.line } : {}),
       ...(p.column !== undefined ? { column: p.column } : {}),
       severity: p.severity,
       message: p.message,
-    }))));
+    })), (chunk) => io.stdout.write(chunk));
     return exitCode;
   }
 
@@ -144,6 +145,8 @@ export async function runPlan(args: string[], io: LintIO): Promise<number> {
     const sev = p.severity === 'error' ? st.red('error') : st.yellow('warning');
     io.stderr.write(`${where}: ${sev}: ${safeText(String(p.message).replace(/[ \t]*\n[ \t]*/g, ' ').trim())}\n`);
   }
-  io.stdout.write(opts.format === 'html' ? renderPlanHtml(plan) : renderPlanText(plan, st));
+  const sink = (chunk: string) => io.stdout.write(chunk);
+  if (opts.format === 'html') writePlanHtml(plan, sink);
+  else writePlanText(plan, st, sink);
   return exitCode;
 }

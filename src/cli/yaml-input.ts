@@ -15,6 +15,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Document, isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { YamlSource } from '../schema/field-lines';
 import { SourcedManifest } from '../validation/model';
 
 /** How bad an input problem is: `error` makes `lint` exit 2, `warning` is only reported. */
@@ -252,7 +253,8 @@ export function parseManifestsWithYamlPackage(text: string, file: string, option
       });
       return;
     }
-    manifests.push({ object: obj, source: { file, ...(offset !== undefined ? { line: pos(offset).line } : {}) } });
+    const line = offset !== undefined ? pos(offset).line : undefined;
+    manifests.push({ object: obj, source: new YamlSource(file, line, { node, lineCounter: lc }, lineOffset) });
   }
 }
 
@@ -538,7 +540,7 @@ export function parseManifests(text: string, file: string, options: ParseOptions
     const slice = text.slice(doc.start, doc.end);
     const object = doc.plain && doc.contentLine !== undefined && !needsYamlPackage(slice) ? loadPlainObject(slice) : undefined;
     if (object) {
-      manifests.push({ object, source: { file, line: doc.contentLine! + lineOffset } });
+      manifests.push({ object, source: new YamlSource(file, doc.contentLine! + lineOffset, { text: slice }, lineOffset + doc.line - 1) });
       continue;
     }
     const r = parseManifestsWithYamlPackage(slice, file, { ...options, lineOffset: lineOffset + doc.line - 1, reportEmptyText: false });

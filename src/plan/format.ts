@@ -43,3 +43,108 @@ export function roundNumbers<T>(v: T, digits: number = 6): T {
   }
   return v;
 }
+
+/** Text written out in chunks of about `chunkSize` characters, so a plan of a million lines is never one string. */
+export class ChunkedWriter {
+  private buffer = '';
+
+  constructor(private readonly sink: (chunk: string) => void, private readonly chunkSize: number = 2 ** 20) {}
+
+  /** Appends text. */
+  public text(s: string): void {
+    this.buffer += s;
+    if (this.buffer.length >= this.chunkSize) this.flush();
+  }
+
+  /** Appends one line and its newline. */
+  public line(s: string): void {
+    this.buffer += s;
+    this.buffer += '\n';
+    if (this.buffer.length >= this.chunkSize) this.flush();
+  }
+
+  /** Appends lines, each with its newline. */
+  public lines(ls: readonly string[]): void {
+    for (const l of ls) this.line(l);
+  }
+
+  /** Writes what is buffered. */
+  public flush(): void {
+    if (this.buffer === '') return;
+    this.sink(this.buffer);
+    this.buffer = '';
+  }
+}
+
+/** The text a writer function produces, as one string. */
+export function collect(write: (sink: (chunk: string) => void) => void): string {
+  const chunks: string[] = [];
+  write((c) => chunks.push(c));
+  return chunks.join('');
+}
+
+/**
+ * Writes `value` as `JSON.stringify(value, null, 2)` would (same text: keys in order, `undefined` members left out,
+ * `undefined` in arrays and non-finite numbers as `null`), starting at `depth` levels of indentation, into `w`; with
+ * `round`, numbers are first rounded as {@link roundNumbers} rounds them. Never builds the whole text at once.
+ */
+export function writeJson(w: ChunkedWriter, value: unknown, depth: number = 0, round?: number): void {
+  const pads: string[] = [];
+  const pad = (d: number) => pads[d] ?? (pads[d] = '  '.repeat(d));
+  // `{\n  "key": ` and `,\n  "key": ` per depth and key: keys repeat in every element of a list.
+  const heads = new Map<string, string>();
+  const head = (first: boolean, d: number, k: string) => {
+    const id = `${first ? 1 : 0}${d}\u0000${k}`;
+    let h = heads.get(id);
+    if (h === undefined) heads.set(id, h = `${first ? '{\n' : ',\n'}${pad(d + 1)}${JSON.stringify(k)}: `);
+    return h;
+  };
+  const scalar = (v: unknown): string | undefined => {
+    switch (typeof v) {
+      case 'string': return JSON.stringify(v);
+      case 'number': {
+        const n = round !== undefined && Number.isFinite(v) ? +v.toFixed(round) : v;
+        return Number.isFinite(n) ? String(n) : 'null';
+      }
+      case 'boolean': return v ? 'true' : 'false';
+      case 'undefined': case 'function': case 'symbol': return undefined;
+      case 'bigint': return JSON.stringify(v); // throws, as JSON.stringify does
+      default: return v === null ? 'null' : undefined;
+    }
+  };
+  const visit = (v: unknown, d: number): void => {
+    if (v === null || typeof v !== 'object') {
+      w.text(scalar(v) ?? 'null');
+      return;
+    }
+    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+      visit(JSON.parse(JSON.stringify(v)), d);
+      return;
+    }
+    if (Array.isArray(v)) {
+      if (v.length === 0) { w.text('[]'); return; }
+      const first = `[\n${pad(d + 1)}`;
+      const next = `,\n${pad(d + 1)}`;
+      for (let i = 0; i < v.length; i++) {
+        w.text(i === 0 ? first : next);
+        const x = v[i];
+        if (x === null || typeof x !== 'object') w.text(scalar(x) ?? 'null');
+        else visit(x, d + 1);
+      }
+      w.text(`\n${pad(d)}]`);
+      return;
+    }
+    let first = true;
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k];
+      const s = x === null || typeof x !== 'object' ? scalar(x) : '';
+      if (s === undefined) continue;
+      w.text(head(first, d, k));
+      first = false;
+      if (s !== '') w.text(s);
+      else visit(x, d + 1);
+    }
+    w.text(first ? '{}' : `\n${pad(d)}}`);
+  };
+  visit(value, depth);
+}

@@ -32,7 +32,7 @@ import { Assignment, exceededLimits, limitCapacityOf, packPool, spill, SpillResu
 import { extendedResourceRefusals } from '../scheduling/api-validity';
 import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
-import { placeOnPool, PlacementVerdict, preferredVerdict } from '../scheduling/placement';
+import { PlacementMemo, PlacementVerdict } from '../scheduling/placement';
 import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
 import { gateManifests } from '../schema/gate';
 import { ManifestIndex, objectRefOf } from '../validation/context';
@@ -71,6 +71,8 @@ interface Placed {
   readonly onlyHere: boolean;
   /** Fitting verdicts in Karpenter's order (highest weight first, then name). */
   readonly fitting: PlacementVerdict[];
+  /** Every verdict, one per pool in the pools' order. */
+  readonly verdicts: readonly PlacementVerdict[];
 }
 
 /** Unscoped ResourceQuotas' `requests.<resource>` hard limits, per namespace. */
@@ -107,14 +109,53 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   const pools = index.nodePools();
   const scalers = new ScalerIndex(index);
   const reserve = options.systemReserve;
+  // Karpenter's order of every pool, once (highest weight first, then name; input order breaks ties): the fitting
+  // pools of a workload are in this order, and "a later pool" is a higher rank.
+  const karpenterOrder = byWeight(pools.map((pool, i) => ({ pool, i })));
+  const rank = new Map(karpenterOrder.map((v, r) => [v.pool, r] as const));
+  /** The fitting verdicts (one per pool, pools' order) in Karpenter's order. */
+  const fittingInKarpenterOrder = (vs: readonly PlacementVerdict[]) => {
+    const out: PlacementVerdict[] = [];
+    for (const { i } of karpenterOrder) if (vs[i].fits) out.push(vs[i]);
+    return out;
+  };
 
-  // Placement verdicts memoised per placement signature: identical templates are judged once per pool.
-  const verdictCache = new Map<string, PlacementVerdict[]>();
-  const verdictsOf = (w: WorkloadRef): PlacementVerdict[] => {
-    const sig = index.placementSignature(w.template);
-    let v = verdictCache.get(sig);
-    if (!v) verdictCache.set(sig, v = pools.map((p) => placeOnPool(w.template, p, { systemReserve: reserve })));
-    return v;
+  // Placement verdicts memoised per placement signature (identical templates are judged once per pool) and, for
+  // taints and node selection, per selection signature.
+  const placements = new PlacementMemo(pools, { systemReserve: reserve });
+  const verdictsOf = (w: WorkloadRef): PlacementVerdict[] => placements.verdicts(w.template, index.placementSignature(w.template));
+  // The plan's view of the verdicts: one array per verdict array (identical templates share it), and one object per
+  // verdict that node selection shares between templates (taints, node selection).
+  const poolVerdictLists = new Map<readonly PlacementVerdict[], PoolVerdict[]>();
+  const sharedPoolVerdicts = new Map<PlacementVerdict, PoolVerdict>();
+  // Lists of instance type names, one array per distinct list (a thousand pools use a few dozen).
+  const typeLists = new Map<string, string[]>();
+  const typeNames = (types: readonly GpuInstanceType[]): string[] => {
+    if (types.length === 0) return [];
+    const names = types.map((t) => t.name);
+    const key = names.join('\u0000');
+    const known = typeLists.get(key);
+    if (known) return known;
+    typeLists.set(key, names);
+    return names;
+  };
+  const poolVerdictOf = (v: PlacementVerdict): PoolVerdict => {
+    let pv = sharedPoolVerdicts.get(v);
+    if (pv) return pv;
+    pv = {
+      pool: v.pool.name,
+      fits: v.fits,
+      instanceTypes: typeNames(v.instanceTypes),
+      ...(v.reason !== undefined ? { reason: v.reason } : {}),
+      ...(v.failedPredicate !== undefined ? { failedPredicate: v.failedPredicate } : {}),
+    };
+    if (!v.fits && SELECTION_PREDICATES.has(v.failedPredicate!)) sharedPoolVerdicts.set(v, pv);
+    return pv;
+  };
+  const poolVerdictsOf = (vs: readonly PlacementVerdict[]): PoolVerdict[] => {
+    let list = poolVerdictLists.get(vs);
+    if (!list) poolVerdictLists.set(vs, list = vs.map(poolVerdictOf));
+    return list;
   };
 
   // GPU202: a namespace quota that refuses even one pod.
@@ -136,7 +177,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     const { range, notes } = scalers.replicasOf(w);
     const verdicts = verdictsOf(w);
     const fitting = verdicts.filter((v) => v.fits);
-    const preferred = preferredVerdict(fitting);
+    const ordered = fittingInKarpenterOrder(verdicts);
+    const preferred: PlacementVerdict | undefined = ordered[0]; // what preferredVerdict(fitting) picks
     const ref = objectRefOf(w.object);
     const label = labelOf(w.object);
 
@@ -201,13 +243,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       cpuPerReplica: req.cpu,
       memoryBytesPerReplica: req.memoryBytes,
       ...(range ? { replicas: range } : {}),
-      verdicts: verdicts.map((v): PoolVerdict => ({
-        pool: v.pool.name,
-        fits: v.fits,
-        instanceTypes: v.instanceTypes.map((t) => t.name),
-        ...(v.reason !== undefined ? { reason: v.reason } : {}),
-        ...(v.failedPredicate !== undefined ? { failedPredicate: v.failedPredicate } : {}),
-      })),
+      verdicts: poolVerdictsOf(verdicts),
       fitsPools: fitting.map((v) => v.pool.name),
       ...(preferred ? { pool: preferred.pool.name, attribution } : {}),
       ...(type ? { instanceType: type.name } : {}),
@@ -225,7 +261,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       cpu: req.cpu,
       memoryBytes: req.memoryBytes,
       onlyHere: fitting.length === 1,
-      fitting: byWeight(fitting),
+      fitting: ordered,
+      verdicts,
       ...(preferred ? { verdict: preferred } : {}),
       ...(type ? { type } : {}),
     });
@@ -233,32 +270,64 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
 
   // Spill-over: each scenario (minimum, maximum replicas) fills the pools in weight order up to their limits.
   const counted = placed.filter((p) => p.plan.schedulable && p.plan.replicas !== undefined && p.verdict !== undefined);
+  // Each workload's fitting pools with the type it would use there, worked out only as far as a scenario reads them
+  // (most workloads stop at their first pool), once for both scenarios.
+  const choices = new Map<Placed, Array<{ pool: PoolModel; type: GpuInstanceType }>>();
+  function* poolsOf(p: Placed): Iterable<{ pool: PoolModel; type: GpuInstanceType }> {
+    let known = choices.get(p);
+    if (!known) choices.set(p, known = []);
+    for (let i = 0; i < p.fitting.length; i++) {
+      if (i === known.length) known.push({ pool: p.fitting[i].pool, type: cheapest(p.fitting[i].instanceTypes) });
+      yield known[i];
+    }
+  }
   const scenario = (which: 'min' | 'max') => spill(counted.map((p) => ({
     workload: p,
     replicas: p.plan.replicas![which],
-    pools: p.fitting.map((v) => ({ pool: v.pool, type: cheapest(v.instanceTypes) })),
+    pools: poolsOf(p),
   })), reserve);
   const spilled = { min: scenario('min'), max: scenario('max') };
+  const shares = { min: sharesOf(spilled.min), max: sharesOf(spilled.max) };
+  // The limits that bind a pool in a scenario, once per pool (the message of every workload left Pending there).
+  const binding = { min: new Map<PoolModel, string>(), max: new Map<PoolModel, string>() };
+  const bindingOf = (which: 'min' | 'max', pool: PoolModel) => {
+    let b = binding[which].get(pool);
+    if (b === undefined) binding[which].set(pool, b = bindingLimits(pool, spilled[which].byPool.get(pool) ?? [], reserve));
+    return b;
+  };
   for (const p of counted) {
     const spread: SpillShare[] = [];
-    for (const v of p.fitting) {
-      const n = (which: 'min' | 'max') => (spilled[which].byPool.get(v.pool) ?? []).filter((a) => a.workload === p).reduce((s, a) => s + a.count, 0);
-      const share = { pool: v.pool.name, min: n('min'), max: n('max') };
-      if (share.min > 0 || share.max > 0) spread.push(share);
+    const mine = { min: shares.min.get(p), max: shares.max.get(p) };
+    if (mine.min !== undefined || mine.max !== undefined) {
+      for (const v of p.fitting) {
+        const share = { pool: v.pool.name, min: mine.min?.get(v.pool) ?? 0, max: mine.max?.get(v.pool) ?? 0 };
+        if (share.min > 0 || share.max > 0) spread.push(share);
+      }
     }
     (p.plan as { spread?: SpillShare[] }).spread = spread;
     for (const [which, word] of [['min', 'minimum'], ['max', 'maximum']] as const) {
       const left = spilled[which].pending.get(p);
       if (!left) continue;
-      const limited = p.fitting.map((v) => `${v.pool.name} (${bindingLimits(v.pool, spilled[which].byPool.get(v.pool) ?? [], reserve)})`);
+      const limited = p.fitting.map((v) => `${v.pool.name} (${bindingOf(which, v.pool)})`);
       p.problems.push(p.fitting.length === 1
-        ? `its ${word} of ${p.plan.replicas![which]} replicas can never be reached: NodePool ${p.fitting[0].pool.name} is capped at ${bindingLimits(p.fitting[0].pool, spilled[which].byPool.get(p.fitting[0].pool) ?? [], reserve)}`
+        ? `its ${word} of ${p.plan.replicas![which]} replicas can never be reached: NodePool ${p.fitting[0].pool.name} is capped at ${bindingOf(which, p.fitting[0].pool)}`
         : `its ${word} of ${p.plan.replicas![which]} replicas can never be reached: every NodePool it fits is at its limits `
           + `(${limited.join(', ')}); ${left} replica${left === 1 ? '' : 's'} stay Pending`);
       if (which === 'min') break; // the maximum only matters when the minimum fits
     }
   }
-  const poolPlans = pools.map((pool) => planPool(pool, counted, spilled, discount, reserve));
+  // Per pool, the counted workloads that fit it (input order) and those attributed to it.
+  const fitters = new Map<PoolModel, Placed[]>();
+  for (const p of counted) {
+    for (const v of p.fitting) {
+      let list = fitters.get(v.pool);
+      if (!list) fitters.set(v.pool, list = []);
+      list.push(p);
+    }
+  }
+  const order = new Map(counted.map((p, i) => [p, i] as const));
+  const poolPlans = pools.map((pool, i) =>
+    planPool(pool, { index: i, counted, order, fitters: fitters.get(pool) ?? [], rank, shares }, spilled, discount, reserve));
 
   const sum = (f: (p: PoolPlan) => Range): Range => ({
     min: poolPlans.reduce((s, p) => s + f(p).min, 0),
@@ -310,8 +379,11 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   };
 }
 
+/** Predicates whose failed verdicts {@link PlacementMemo} shares between templates. */
+const SELECTION_PREDICATES = new Set(['taints', 'instanceTypes', 'nodeSelector', 'nodeAffinity']);
+
 /** Fitting verdicts in Karpenter's order: highest weight first (absent = 0), then name. */
-function byWeight(verdicts: readonly PlacementVerdict[]): PlacementVerdict[] {
+function byWeight<T extends { readonly pool: PoolModel }>(verdicts: readonly T[]): T[] {
   return [...verdicts].sort((a, b) => (b.pool.weight ?? 0) - (a.pool.weight ?? 0) || a.pool.name.localeCompare(b.pool.name));
 }
 
@@ -338,14 +410,47 @@ function gpuShare(pool: PoolModel, type: GpuInstanceType, demand: Readonly<Recor
   return share;
 }
 
-function planPool(pool: PoolModel, counted: readonly Placed[], spilled: Record<'min' | 'max', SpillResult<Placed>>,
+/** Replicas per workload per pool in one scenario. */
+function sharesOf(spilled: SpillResult<Placed>): Map<Placed, Map<PoolModel, number>> {
+  const out = new Map<Placed, Map<PoolModel, number>>();
+  for (const [pool, assignments] of spilled.byPool) {
+    for (const a of assignments) {
+      let m = out.get(a.workload);
+      if (!m) out.set(a.workload, m = new Map());
+      m.set(pool, (m.get(pool) ?? 0) + a.count);
+    }
+  }
+  return out;
+}
+
+/** What {@link planPool} needs of the whole plan, computed once. */
+interface PoolContext {
+  /** The pool's position in the pools' order (its verdict in each workload's `verdicts`). */
+  readonly index: number;
+  /** The counted workloads, input order. */
+  readonly counted: readonly Placed[];
+  /** Each counted workload's position in `counted`. */
+  readonly order: ReadonlyMap<Placed, number>;
+  /** The counted workloads that fit this pool, input order. */
+  readonly fitters: readonly Placed[];
+  /** Each pool's place in Karpenter's order. */
+  readonly rank: ReadonlyMap<PoolModel, number>;
+  /** Replicas per workload per pool, per scenario. */
+  readonly shares: Record<'min' | 'max', ReadonlyMap<Placed, ReadonlyMap<PoolModel, number>>>;
+}
+
+function planPool(pool: PoolModel, ctx: PoolContext, spilled: Record<'min' | 'max', SpillResult<Placed>>,
   discount: number, reserve: PlanOptions['systemReserve']): PoolPlan {
   const assigned = { min: spilled.min.byPool.get(pool) ?? [], max: spilled.max.byPool.get(pool) ?? [] };
   const nodesMin = packPool(pool, assigned.min, reserve);
   const nodesMax = packPool(pool, assigned.max, reserve);
   const types = [...new Set([...nodesMin.keys(), ...nodesMax.keys()])];
-  const here = counted.filter((p) => p.verdict?.pool === pool
-    || assigned.max.some((a) => a.workload === p) || assigned.min.some((a) => a.workload === p));
+  // The workloads attributed to the pool or with replicas on it, input order.
+  const hereSet = new Set<Placed>();
+  for (const p of ctx.fitters) if (p.verdict?.pool === pool) hereSet.add(p);
+  for (const a of assigned.max) hereSet.add(a.workload);
+  for (const a of assigned.min) hereSet.add(a.workload);
+  const here = [...hereSet].sort((a, b) => ctx.order.get(a)! - ctx.order.get(b)!);
 
   const gpusOf = (which: 'min' | 'max') => assigned[which].reduce((s, a) => s + a.count * gpuShare(pool, a.type, a.workload.demand), 0);
   const total = (m: Map<GpuInstanceType, number>, per: (t: GpuInstanceType) => number) =>
@@ -381,20 +486,19 @@ function planPool(pool: PoolModel, counted: readonly Placed[], spilled: Record<'
 
   // Limits: what the pool's workloads needed against what it may launch. Replicas beyond the limits either spilled to
   // a lower-weight pool (a note) or stay Pending (an error, when this was the last pool they fit).
-  const on = (which: 'min' | 'max', pl: PoolModel, p: Placed) =>
-    (spilled[which].byPool.get(pl) ?? []).filter((a) => a.workload === p).reduce((x, a) => x + a.count, 0);
+  const myRank = ctx.rank.get(pool)!;
   for (const [which, word] of [['min', 'minimum'], ['max', 'maximum']] as const) {
     // Workloads that wanted more of this pool than its limits allow: their replicas went to later pools or Pending.
     const beyond = (p: Placed): number => {
-      const idx = p.fitting.findIndex((v) => v.pool === pool);
-      if (idx < 0) return 0;
-      return p.fitting.slice(idx + 1).reduce((x, v) => x + on(which, v.pool, p), 0) + (spilled[which].pending.get(p) ?? 0);
+      let x = spilled[which].pending.get(p) ?? 0;
+      for (const [pl, n] of ctx.shares[which].get(p) ?? []) if (ctx.rank.get(pl)! > myRank) x += n;
+      return x;
     };
-    const overflowing = counted.filter((p) => beyond(p) > 0);
+    const overflowing = ctx.fitters.filter((p) => beyond(p) > 0);
     if (overflowing.length === 0) continue;
     const lastHere = overflowing.filter((p) => p.fitting[p.fitting.length - 1].pool === pool);
     const wanted = [...assigned[which], ...overflowing.map((p) =>
-      ({ workload: p, type: cheapest(p.fitting.find((v) => v.pool === pool)!.instanceTypes), count: beyond(p) }))];
+      ({ workload: p, type: cheapest(p.verdicts[ctx.index].instanceTypes), count: beyond(p) }))];
     const need = packPool(pool, wanted, reserve);
     const k = exceededLimits(pool, need)[0] ?? Object.keys(pool.limits)[0];
     const what = `at ${word} replicas its workloads need ${[...need].filter(([, n]) => n > 0).map(([t, n]) => `${n} × ${t.name}`).join(' + ')} `
@@ -404,8 +508,9 @@ function planPool(pool: PoolModel, counted: readonly Placed[], spilled: Record<'
       problems.push(`${what}; ${which === 'max' ? 'the scalers\' maximum' : 'even the minimum'} can never be reached `
         + `(${lastHere.map((p) => p.plan.label).join(', ')} ${only ? 'can land on no other pool' : 'fits no other pool with room left'})`);
     } else {
-      const to = [...new Set(overflowing.flatMap((p) => p.fitting.filter((v) => v.pool !== pool && on(which, v.pool, p) > 0
-        && p.fitting.indexOf(v) > p.fitting.findIndex((x) => x.pool === pool)).map((v) => v.pool.name)))];
+      // The later pools (Karpenter's order) each overflowing workload has replicas on.
+      const to = [...new Set(overflowing.flatMap((p) => [...ctx.shares[which].get(p) ?? []]
+        .filter(([pl, n]) => n > 0 && ctx.rank.get(pl)! > myRank).sort(([a], [b]) => ctx.rank.get(a)! - ctx.rank.get(b)!).map(([pl]) => pl.name)))];
       notes.push(`${what}; Karpenter falls back to the other pools these workloads fit for the rest (spilled to ${to.join(', ')})`);
     }
     break; // one message per pool: the maximum only matters when the minimum fits

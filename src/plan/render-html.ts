@@ -4,7 +4,7 @@
  * pool's GPU limit (which counts node GPUs), the requested GPUs marked inside each bar,
  * the pools and workloads tables, the problems and the assumptions.
  */
-import { bytes, gpuDemand, num, range, usd } from './format';
+import { bytes, ChunkedWriter, collect, gpuDemand, num, range, usd } from './format';
 import { Plan } from './model';
 
 /** Escapes text for HTML element content and attribute values. */
@@ -120,11 +120,17 @@ svg .k-limit { fill: #c81e1e; }
 
 /** Renders `plan` as one self-contained HTML page. */
 export function renderPlanHtml(plan: Plan, title: string = 'cdk8s-gpu plan'): string {
+  return collect((sink) => writePlanHtml(plan, sink, title));
+}
+
+/** {@link renderPlanHtml}'s page handed to `sink` in chunks (about a megabyte each), never as one string. */
+export function writePlanHtml(plan: Plan, sink: (chunk: string) => void, title: string = 'cdk8s-gpu plan'): void {
+  const writer = new ChunkedWriter(sink);
   const t = plan.totals;
   const errors = plan.problems.filter((p) => p.severity === 'error');
   const warnings = plan.problems.filter((p) => p.severity !== 'error');
   const unschedulable = plan.workloads.filter((w) => !w.schedulable).length;
-  const h: string[] = [];
+  const h = { push: (...lines: string[]) => writer.lines(lines) };
   h.push('<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">', `<title>${e(title)}</title>`,
     `<style>${CSS}</style>`, '</head>', '<body>', '<main>');
@@ -185,5 +191,5 @@ export function renderPlanHtml(plan: Plan, title: string = 'cdk8s-gpu plan'): st
   }
   h.push('<h2>Assumptions</h2>', '<section class="box"><ul>', ...plan.assumptions.map((a) => `<li>${e(a)}</li>`), '</ul></section>');
   h.push('</main>', '</body>', '</html>');
-  return `${h.join('\n')}\n`;
+  writer.flush();
 }

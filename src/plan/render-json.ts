@@ -2,7 +2,7 @@
  * The JSON view of a plan: the {@link Plan} itself with numbers rounded to 6 decimals, plus a format version and
  * the exit code, keys in a fixed order. Consumers should read `schemaVersion` before anything else.
  */
-import { roundNumbers } from './format';
+import { ChunkedWriter, collect, roundNumbers, writeJson } from './format';
 import { Plan, planHasErrors } from './model';
 
 /** Bumped when a field is removed or changes meaning (adding fields does not bump it). */
@@ -27,11 +27,16 @@ export interface PlanJson {
 
 /** The JSON document of `plan` (exit code: 2 when `inputErrors` has an error, 1 when the plan has errors, else 0). */
 export function planToJson(plan: Plan, inputErrors: PlanJson['inputErrors'] = []): PlanJson {
+  return jsonDocument(plan, inputErrors, roundNumbers(plan));
+}
+
+/** The document with `plan` as given (rounded or not). */
+function jsonDocument(plan: Plan, inputErrors: PlanJson['inputErrors'], shown: Plan): PlanJson {
   const errors = plan.problems.filter((p) => p.severity === 'error').length;
   const exitCode = inputErrors.some((p) => p.severity === 'error') ? 2 : planHasErrors(plan) ? 1 : 0;
   return {
     schemaVersion: PLAN_JSON_SCHEMA_VERSION,
-    plan: roundNumbers(plan),
+    plan: shown,
     inputErrors,
     summary: {
       workloads: plan.workloads.length,
@@ -46,5 +51,24 @@ export function planToJson(plan: Plan, inputErrors: PlanJson['inputErrors'] = []
 
 /** `planToJson` as indented text with a final newline. */
 export function renderPlanJson(plan: Plan, inputErrors: PlanJson['inputErrors'] = []): string {
-  return `${JSON.stringify(planToJson(plan, inputErrors), null, 2)}\n`;
+  return collect((sink) => writePlanJson(plan, inputErrors, sink));
 }
+
+/**
+ * {@link renderPlanJson}'s text handed to `sink` in chunks (about a megabyte each), numbers rounded on the way: a plan
+ * of a thousand workloads on a thousand pools is never copied or held as one string.
+ */
+export function writePlanJson(plan: Plan, inputErrors: PlanJson['inputErrors'], sink: (chunk: string) => void): void {
+  const w = new ChunkedWriter(sink);
+  const doc = jsonDocument(plan, inputErrors, plan);
+  // The document's members in planToJson's order; only the plan's numbers are rounded.
+  Object.keys(doc).forEach((k, i) => {
+    w.text(`${i === 0 ? '{' : ','}\n  ${JSON.stringify(k)}: `);
+    writeJson(w, (doc as unknown as Record<string, unknown>)[k], 1, k === 'plan' ? PLAN_JSON_DIGITS : undefined);
+  });
+  w.text('\n}\n');
+  w.flush();
+}
+
+/** Decimals kept of the plan's numbers in JSON. */
+const PLAN_JSON_DIGITS = 6;

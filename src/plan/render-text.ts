@@ -2,7 +2,7 @@
  * The terminal view of a plan: one block per GPU workload (where it lands and why not elsewhere), a table of pools
  * (GPUs, nodes and hourly cost at min and max replicas), the totals, the problems and the assumptions.
  */
-import { bytes, gpuDemand, num, range, usd } from './format';
+import { bytes, ChunkedWriter, collect, gpuDemand, num, range, usd } from './format';
 import { Plan, PoolPlan } from './model';
 import { renderQueuesText } from './queues';
 
@@ -20,7 +20,7 @@ export const PLAIN_STYLE: PlanStyle = { red: (s) => s, yellow: (s) => s, green: 
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
-const width = (s: string) => s.replace(ANSI, '').length;
+const width = (s: string) => (s.includes('\u001b') ? s.replace(ANSI, '').length : s.length);
 const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
 
 /** Lays out rows as aligned columns (two spaces apart), ANSI-aware. */
@@ -40,7 +40,13 @@ function nodesCell(p: PoolPlan): string {
 
 /** Renders `plan` for a terminal. */
 export function renderPlanText(plan: Plan, st: PlanStyle = PLAIN_STYLE): string {
-  const out: string[] = [];
+  return collect((sink) => writePlanText(plan, st, sink));
+}
+
+/** {@link renderPlanText}'s text handed to `sink` in chunks (about a megabyte each), never as one string. */
+export function writePlanText(plan: Plan, st: PlanStyle, sink: (chunk: string) => void): void {
+  const writer = new ChunkedWriter(sink);
+  const out = { push: (...lines: string[]) => writer.lines(lines) };
   const errors = plan.problems.filter((p) => p.severity === 'error').length;
   out.push(st.bold(`GPU plan: ${plural(plan.workloads.length, 'GPU workload')} on ${plural(plan.pools.length, 'NodePool')}`));
   out.push('');
@@ -124,5 +130,5 @@ export function renderPlanText(plan: Plan, st: PlanStyle = PLAIN_STYLE): string 
     ? st.red(`${plural(errors, 'error')}: ${errors === 1 ? 'a workload or scaler maximum' : 'workloads or scaler maxima'} can never be satisfied`)
     : st.green('every GPU workload can schedule and every scaler maximum can be reached');
   out.push(summary);
-  return `${out.join('\n')}\n`;
+  writer.flush();
 }

@@ -40,8 +40,8 @@ export interface Assignment<W extends SpillDemand> {
 export interface SpillInput<W extends SpillDemand> {
   readonly workload: W;
   readonly replicas: number;
-  /** Fitting pools, Karpenter's order (highest weight first, then name), with the instance type on each. */
-  readonly pools: ReadonlyArray<{ readonly pool: PoolModel; readonly type: GpuInstanceType }>;
+  /** Fitting pools, Karpenter's order (highest weight first, then name), with the instance type on each; read in order, only as far as needed. */
+  readonly pools: Iterable<{ readonly pool: PoolModel; readonly type: GpuInstanceType }>;
 }
 
 /** The outcome of one scenario (minimum or maximum replicas). */
@@ -64,22 +64,34 @@ export function packPool<W extends SpillDemand>(pool: PoolModel, assignments: Re
   reserve: SystemReserve | undefined): Map<GpuInstanceType, number> {
   const out = new Map<GpuInstanceType, number>();
   const types = [...new Set(assignments.map((a) => a.type))];
-  for (const type of types) {
-    const here = assignments.filter((a) => a.type === type);
-    const resources = [...new Set(here.flatMap((a) => Object.keys(a.workload.demand)))].sort();
-    const groups: PackGroup[] = here.map((a) => ({
-      size: [...resources.map((r) => a.workload.demand[r] ?? 0), a.workload.cpu, a.workload.memoryBytes],
-      count: a.count,
-    }));
-    out.set(type, packFirstFitDecreasing(nodeCapacity(pool, type, resources, reserve), groups));
-  }
+  for (const type of types) out.set(type, packType(pool, type, assignments.filter((a) => a.type === type), reserve));
   return out;
 }
 
-/** What a node of `type` counts against the pool's limits (Karpenter counts node capacity, overlays included). */
-export function limitCapacityOf(pool: PoolModel, type: GpuInstanceType): Record<string, number> {
-  return { 'cpu': type.vcpu, 'memory': type.memoryMiB * MiB, 'nodes': 1, 'nvidia.com/gpu': type.gpuCount, ...pool.advertisedResources(type) };
+/** Nodes of `type` needed for `here` (assignments of that type) on `pool`. */
+function packType<W extends SpillDemand>(pool: PoolModel, type: GpuInstanceType, here: ReadonlyArray<Assignment<W>>,
+  reserve: SystemReserve | undefined): number {
+  const resources = [...new Set(here.flatMap((a) => Object.keys(a.workload.demand)))].sort();
+  const groups: PackGroup[] = here.map((a) => ({
+    size: [...resources.map((r) => a.workload.demand[r] ?? 0), a.workload.cpu, a.workload.memoryBytes],
+    count: a.count,
+  }));
+  return packFirstFitDecreasing(nodeCapacity(pool, type, resources, reserve), groups);
 }
+
+/** What a node of `type` counts against the pool's limits (Karpenter counts node capacity, overlays included). */
+export function limitCapacityOf(pool: PoolModel, type: GpuInstanceType): Readonly<Record<string, number>> {
+  let perType = limitCapacities.get(pool);
+  if (!perType) limitCapacities.set(pool, perType = new Map());
+  let cap = perType.get(type);
+  if (!cap) {
+    cap = Object.freeze({ 'cpu': type.vcpu, 'memory': type.memoryMiB * MiB, 'nodes': 1, 'nvidia.com/gpu': type.gpuCount, ...pool.advertisedResources(type) });
+    perType.set(type, cap);
+  }
+  return cap;
+}
+/** limitCapacityOf per pool model and type (both never change). */
+const limitCapacities = new WeakMap<PoolModel, Map<GpuInstanceType, Readonly<Record<string, number>>>>();
 
 /** Capacity of `nodes` per limit key. */
 export function usedCapacity(pool: PoolModel, nodes: Map<GpuInstanceType, number>, key: string): number {
@@ -97,18 +109,30 @@ export function exceededLimits(pool: PoolModel, nodes: Map<GpuInstanceType, numb
 export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>>, reserve: SystemReserve | undefined): SpillResult<W> {
   const byPool = new Map<PoolModel, Array<Assignment<W>>>();
   const pending = new Map<W, number>();
+  // Per pool, its assignments per instance type and the nodes they take: adding replicas of one type repacks only
+  // that type's nodes (packPool packs each type on its own).
+  const byType = new Map<PoolModel, Map<GpuInstanceType, Array<Assignment<W>>>>();
+  const packed = new Map<PoolModel, Map<GpuInstanceType, number>>();
   for (const input of inputs) {
     let left = input.replicas;
     for (const { pool, type } of input.pools) {
       if (left <= 0) break;
       const current = byPool.get(pool) ?? [];
-      const fits = (k: number) =>
-        exceededLimits(pool, packPool(pool, [...current, { workload: input.workload, type, count: k }], reserve)).length === 0;
+      let types = byType.get(pool);
+      if (!types) { byType.set(pool, types = new Map()); packed.set(pool, new Map()); }
+      const sameType = types.get(type) ?? [];
+      const nodesWith = (k: number) => {
+        const nodes = new Map(packed.get(pool)!);
+        nodes.set(type, packType(pool, type, [...sameType, { workload: input.workload, type, count: k }], reserve));
+        return nodes;
+      };
+      const fits = (k: number) => Object.keys(pool.limits).length === 0 || exceededLimits(pool, nodesWith(k)).length === 0;
       let k = left;
       if (!fits(k)) {
-        // Largest k that stays within the limits (packing more replicas never needs fewer nodes).
+        // Largest k that stays within the limits (packing more replicas never needs fewer nodes); a full pool is told
+        // by one packing, not by a whole search.
         let lo = 0;
-        let hi = left;
+        let hi = left > 1 && !fits(1) ? 1 : left;
         while (hi - lo > 1) {
           const mid = Math.floor((lo + hi) / 2);
           if (fits(mid)) lo = mid;
@@ -117,7 +141,12 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
         k = lo;
       }
       if (k > 0) {
-        byPool.set(pool, [...current, { workload: input.workload, type, count: k }]);
+        const a = { workload: input.workload, type, count: k };
+        current.push(a);
+        byPool.set(pool, current);
+        sameType.push(a);
+        types.set(type, sameType);
+        packed.set(pool, new Map(packed.get(pool)!).set(type, packType(pool, type, sameType, reserve)));
         left -= k;
       }
     }

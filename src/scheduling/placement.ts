@@ -132,8 +132,28 @@ export function nodeSelectionAdmits(podSpec: any, pool: PoolModel): boolean {
 
 /** Judges one pod template against one pool. */
 export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: PlacementOptions = {}): PlacementVerdict {
-  const fail = (failedPredicate: string, reason: string): PlacementVerdict =>
-    ({ pool, fits: false, instanceTypes: [], capacityTypes: [], reason, failedPredicate });
+  const selection = selectOnPool(t, pool, options);
+  return Array.isArray(selection) ? fitOnPool(t, pool, selection, options) : selection;
+}
+
+/** An instance type whose nodes the pod selects, under which capacity types (empty: the pool names none). */
+interface SelectedType {
+  readonly type: GpuInstanceType;
+  readonly capacityTypes: string[];
+}
+
+/** Whether a node of a type alone stays within a pool's limits (a pool model's limits never change). */
+const withinLimitsMemo = new WeakMap<PoolModel, Map<GpuInstanceType, boolean>>();
+
+const failed = (pool: PoolModel, failedPredicate: string, reason: string): PlacementVerdict =>
+  ({ pool, fits: false, instanceTypes: [], capacityTypes: [], reason, failedPredicate });
+
+/**
+ * Predicates 1 and 2 (taints, node selection): the failed verdict, or the instance types the pod selects. They read
+ * only the template's tolerations, nodeSelector and required node affinity ({@link selectionSignature}).
+ */
+function selectOnPool(t: PodTemplateRef, pool: PoolModel, options: PlacementOptions): PlacementVerdict | SelectedType[] {
+  const fail = (failedPredicate: string, reason: string) => failed(pool, failedPredicate, reason);
 
   // 1. taints
   const blocking = untoleratedTaints(t.podSpec?.tolerations, pool.taints, options.tolerations);
@@ -158,9 +178,19 @@ export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: Placeme
     if (cts.length > 0) selected.push({ type, capacityTypes: cts.filter((c) => c !== '') });
   }
   if (selected.length === 0) return fail(firstSelection!.predicate, firstSelection!.reason);
+  return selected;
+}
+
+/** Predicates 3 to 5 (GPU resources, cpu/memory, pool limits) over the selected instance types. */
+function fitOnPool(t: PodTemplateRef, pool: PoolModel, selected: readonly SelectedType[], options: PlacementOptions,
+  facts: { demand: Record<string, number>; req: { cpu: number; memoryBytes: number } }
+  = { demand: podGpuDemand(t), req: podCpuMemoryRequests(t) },
+  allocatable: (type: GpuInstanceType) => { cpu: number; memoryBytes: number }
+  = (type) => allocatableOf(type, options.systemReserve)): PlacementVerdict {
+  const fail = (failedPredicate: string, reason: string) => failed(pool, failedPredicate, reason);
 
   // 3. GPU resources
-  const demand = podGpuDemand(t);
+  const demand = facts.demand;
   let gpuFit = selected;
   const offeredOn = (type: GpuInstanceType, resource: string): number => offeredOnNode(resource, type, pool.advertisedResources(type));
   for (const [resource, n] of Object.entries(demand)) {
@@ -177,8 +207,8 @@ export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: Placeme
   }
 
   // 4. cpu / memory
-  const req = podCpuMemoryRequests(t);
-  const withAlloc = gpuFit.map((s) => ({ ...s, alloc: allocatableOf(s.type, options.systemReserve) }));
+  const req = facts.req;
+  const withAlloc = gpuFit.map((s) => ({ type: s.type, capacityTypes: s.capacityTypes, alloc: allocatable(s.type) }));
   const cpuFit = withAlloc.filter((s) => s.alloc.cpu >= req.cpu);
   if (cpuFit.length === 0) {
     const best = withAlloc.reduce((a, b) => (b.alloc.cpu > a.alloc.cpu ? b : a));
@@ -194,10 +224,17 @@ export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: Placeme
   // Without a prototype: a limit named `constructor` or `toString` must find no capacity.
   const capacityOf = (type: GpuInstanceType): Record<string, number> =>
     Object.assign(Object.create(null), { cpu: type.vcpu, memory: type.memoryMiB * MiB, ...pool.advertisedResources(type) });
-  const withinLimits = memFit.filter((s) => {
-    const cap = capacityOf(s.type);
-    return Object.entries(pool.limits).every(([k, lim]) => cap[k] === undefined || cap[k] <= lim);
-  });
+  let withinType = withinLimitsMemo.get(pool);
+  if (!withinType) withinLimitsMemo.set(pool, withinType = new Map());
+  const within = (type: GpuInstanceType): boolean => {
+    let ok = withinType!.get(type);
+    if (ok === undefined) {
+      const cap = capacityOf(type);
+      withinType!.set(type, ok = Object.entries(pool.limits).every(([k, lim]) => cap[k] === undefined || cap[k] <= lim));
+    }
+    return ok;
+  };
+  const withinLimits = memFit.filter((s) => within(s.type));
   if (withinLimits.length === 0) {
     const first = memFit[0].type;
     const cap = capacityOf(first);
@@ -254,6 +291,56 @@ export function placementSignature(t: PodTemplateRef): string {
     req.cpu,
     req.memoryBytes,
   ]);
+}
+
+/**
+ * The selection signature of a pod template: equal for two templates exactly when predicates 1 and 2 of
+ * {@link placeOnPool} (taints, node selection) cannot tell them apart — the tolerations, the nodeSelector and the
+ * required node affinity terms, the first three parts of {@link placementSignature}.
+ */
+export function selectionSignature(t: PodTemplateRef): string {
+  const podSpec = t.podSpec;
+  return canonical([podSpec?.tolerations, podSpec?.nodeSelector, requiredNodeSelectorTerms(podSpec?.affinity)]);
+}
+
+/**
+ * {@link placeOnPools} over a fixed list of pools for many templates, memoised in two levels: the verdict per
+ * (placement signature, pool), and the outcome of taints and node selection per (selection signature, pool). A pool
+ * that a template's selection rules out gives every template with the same selection the same verdict object; on the
+ * pools it selects, only the resource predicates run again. Thousands of workloads × thousands of pools (the `plan`
+ * command) stay linear in the pairs and share the verdicts' objects. The verdicts equal placeOnPool's.
+ */
+export class PlacementMemo {
+  /** How many verdicts were computed (not taken from the memo). */
+  public computed = 0;
+  private readonly bySignature = new Map<string, PlacementVerdict[]>();
+  private readonly bySelection = new Map<string, Array<PlacementVerdict | SelectedType[]>>();
+  private readonly allocatable = new Map<GpuInstanceType, { cpu: number; memoryBytes: number }>();
+
+  constructor(private readonly pools: readonly PoolModel[], private readonly options: PlacementOptions = {}) {}
+
+  /** One verdict per pool, in the pools' order; `signature` is {@link placementSignature}(t) when the caller has it. */
+  public verdicts(t: PodTemplateRef, signature: string = placementSignature(t)): PlacementVerdict[] {
+    let verdicts = this.bySignature.get(signature);
+    if (verdicts) return verdicts;
+    const selSig = selectionSignature(t);
+    let selections = this.bySelection.get(selSig);
+    if (!selections) this.bySelection.set(selSig, selections = this.pools.map((pool) => selectOnPool(t, pool, this.options)));
+    const facts = { demand: podGpuDemand(t), req: podCpuMemoryRequests(t) };
+    const alloc = (type: GpuInstanceType) => {
+      let a = this.allocatable.get(type);
+      if (!a) this.allocatable.set(type, a = allocatableOf(type, this.options.systemReserve));
+      return a;
+    };
+    verdicts = this.pools.map((pool, i) => {
+      const selection = selections![i];
+      if (!Array.isArray(selection)) return selection;
+      this.computed++;
+      return fitOnPool(t, pool, selection, this.options, facts, alloc);
+    });
+    this.bySignature.set(signature, verdicts);
+    return verdicts;
+  }
 }
 
 /** Judges one pod template against every pool, one verdict per pool in the given order. */

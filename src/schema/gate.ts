@@ -1,16 +1,24 @@
 /**
- * The schema gate over a set of manifests, for callers that need the objects that passed (the planner): the
- * validation engine reports the same verdicts as GPU009 findings.
+ * The schema gate over a set of manifests: every object of a known kind validated against its schema. One loop for
+ * its two callers: the validation engine reports the failures as GPU009 findings, the planner leaves the failed
+ * objects out of the plan.
  */
+import { fieldLine } from './field-lines';
 import { defaultSchemaValidator, SchemaViolation, splitViolation } from './validator';
 import { SourcedManifest } from '../validation/model';
+
+/** A violation and, when the object was read from YAML that holds the field, the field's line. */
+export interface LocatedViolation extends SchemaViolation {
+  /** 1-based line of the violating field in the object's file; absent when the field is not written out (missing). */
+  readonly line?: number;
+}
 
 /** An object that failed its schema, with every violation. */
 export interface GateFailure {
   /** The manifest. */
   readonly manifest: SourcedManifest;
   /** Its violations. */
-  readonly violations: SchemaViolation[];
+  readonly violations: LocatedViolation[];
 }
 
 /** What {@link gateManifests} returns. */
@@ -21,6 +29,14 @@ export interface GateResult {
   readonly failed: GateFailure[];
   /** `apiVersion/kind` → number of objects with no known schema. */
   readonly unknownKinds: Map<string, number>;
+  /** Objects validated against a schema (passed or failed; not those of unknown kinds). */
+  readonly checked: number;
+}
+
+/** The first line of an error's message, or the error itself as text. */
+function errorMessage(e: unknown): string {
+  const m = (e as Error)?.message;
+  return typeof m === 'string' && m !== '' ? m.split('\n')[0] : String(e);
 }
 
 /** Validates every object of a known kind against its schema; never throws for bad input. */
@@ -29,6 +45,7 @@ export function gateManifests(manifests: readonly SourcedManifest[]): GateResult
   const passed: SourcedManifest[] = [];
   const failed: GateFailure[] = [];
   const unknownKinds = new Map<string, number>();
+  let checked = 0;
   for (const m of manifests) {
     const obj = m?.object;
     if (!obj || typeof obj !== 'object') continue;
@@ -41,12 +58,23 @@ export function gateManifests(manifests: readonly SourcedManifest[]): GateResult
         passed.push(m);
         continue;
       }
+      checked++;
       errors = verdict.errors;
     } catch (e) {
-      errors = [`<root>: cannot be validated against its schema: ${String((e as Error)?.message ?? e).split('\n')[0]}`];
+      errors = [`<root>: cannot be validated against its schema: ${errorMessage(e)}`];
     }
-    if (errors.length === 0) passed.push(m);
-    else failed.push({ manifest: m, violations: errors.map(splitViolation) });
+    if (errors.length === 0) {
+      passed.push(m);
+      continue;
+    }
+    failed.push({
+      manifest: m,
+      violations: errors.map((line) => {
+        const v = splitViolation(line);
+        const at = fieldLine(m.source, v.fieldPath);
+        return at === undefined ? v : { ...v, line: at };
+      }),
+    });
   }
-  return { passed, failed, unknownKinds };
+  return { passed, failed, unknownKinds, checked };
 }

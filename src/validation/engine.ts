@@ -8,7 +8,7 @@ import { defaultRegistry, RuleRegistry } from './registry';
 import { Rule } from './rule';
 import { BUILTIN_RULES, RULE_FAILED, SCHEMA_VIOLATION, SUPPRESSION_RULE } from './rules';
 import { suppressionsOf } from './suppression';
-import { defaultSchemaValidator, splitViolation } from '../schema/validator';
+import { gateManifests } from '../schema/gate';
 
 /** Options of {@link validateManifests}. */
 export interface ValidateOptions {
@@ -125,35 +125,23 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
   // The schema gate: objects that fail their schema get GPU009 findings and are not judged by the rules.
   // The gate is rule GPU009: it runs when GPU009 is in the rule set (the default) and neither disabled nor switched off.
   const gateOn = options.schemaGate !== false && rules.some((r) => r.id === SCHEMA_VIOLATION.id) && !disabled.has(SCHEMA_VIOLATION.id);
-  const unknownKinds = new Map<string, number>();
+  let unknownKinds = new Map<string, number>();
   let schemaChecked = 0;
   let schemaFailed = 0;
   // Objects that failed their schema stay in the index (cross-object rules still find them, so a neighbour's findings
   // do not change), but no finding about them is kept but GPU009's, and a rule failing on them is not reported.
   const failedSchema = new Set<any>();
   if (gateOn) {
-    const validator = defaultSchemaValidator();
-    for (const m of all) {
-      const obj = m?.object;
-      if (!obj || typeof obj !== 'object') continue;
-      let errors: string[];
-      try {
-        const verdict = validator.check(obj);
-        if (!verdict.known) {
-          const gvk = `${String(obj.apiVersion)}/${String(obj.kind)}`;
-          unknownKinds.set(gvk, (unknownKinds.get(gvk) ?? 0) + 1);
-          continue;
-        }
-        schemaChecked++;
-        errors = verdict.errors;
-      } catch (e) {
-        errors = [`<root>: cannot be validated against its schema: ${errorMessage(e)}`];
-      }
-      if (errors.length === 0) continue;
-      schemaFailed++;
-      for (const line of errors) {
-        const v = splitViolation(line);
-        record(engineFinding(SCHEMA_VIOLATION, obj, v.fieldPath, v.message), obj);
+    const gate = gateManifests(all);
+    ({ unknownKinds, checked: schemaChecked } = gate);
+    schemaFailed = gate.failed.length;
+    for (const { manifest, violations } of gate.failed) {
+      const obj = manifest.object;
+      for (const v of violations) {
+        const f = engineFinding(SCHEMA_VIOLATION, obj, v.fieldPath, v.message);
+        // The violating field's line when the source holds it; the object's line stays as `objectLine`.
+        record(v.line === undefined || f.source === undefined ? f
+          : { ...f, source: { ...f.source, line: v.line, ...(f.source.line !== undefined ? { objectLine: f.source.line } : {}) } }, obj);
       }
       // A suppressed GPU009 means "judge it anyway": the rules judge it (and GPU010 guards them).
       if (!suppressedOn(obj).has(SCHEMA_VIOLATION.id)) failedSchema.add(obj);

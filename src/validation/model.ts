@@ -15,8 +15,13 @@ export enum Severity {
 export interface ManifestSource {
   /** File the object was read from (CLI), when any. @default - none */
   readonly file?: string;
-  /** 1-based line of the document's first line in `file`. @default - none */
+  /**
+   * 1-based line in `file`: where the object starts, or for a finding about one field (a schema violation, GPU009),
+   * the field's line. @default - none
+   */
   readonly line?: number;
+  /** For a finding whose `line` is a field's line: the line where the object starts. @default - `line` */
+  readonly objectLine?: number;
   /** Construct path of the ApiObject that produced it (synth). @default - none */
   readonly constructPath?: string;
 }

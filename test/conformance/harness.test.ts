@@ -471,9 +471,12 @@ describe('without shared/', () => {
         expect(h.knownKinds()).toContain('karpenter.sh/v1/NodePool');
         expect(h.validateObject(NODE_POOL)).toEqual([]);
         expect(h.validateObject({ ...NODE_POOL, spec: { ...NODE_POOL.spec, weight: 0 } })).not.toEqual([]);
-        // … while kinds only shared/ has (ScaledJob, PodMonitor, NodeClaim, NVIDIADriver) are skipped.
-        expect(h.knownKinds()).not.toContain('keda.sh/v1alpha1/ScaledJob');
-        expect(h.validateObject({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledJob', metadata: { name: 'x' }, spec: { bogus: 1 } })).toEqual([]);
+        // … and the kinds vendored for the lint gate (ScaledJob, PodMonitor, NodeClaim, NVIDIADriver, Topology), while
+        // kinds of those groups that neither folder has (Kueue's Workload) are skipped.
+        expect(h.knownKinds()).toContain('keda.sh/v1alpha1/ScaledJob');
+        expect(h.validateObject({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledJob', metadata: { name: 'x' }, spec: { bogus: 1 } })).not.toEqual([]);
+        expect(h.knownKinds()).not.toContain('kueue.x-k8s.io/v1beta2/Workload');
+        expect(h.validateObject({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'Workload', metadata: { name: 'x' }, spec: { bogus: 1 } })).toEqual([]);
         expect(h.validateObject(deployment((d) => { d.spec.replicas = 'x'; }))).not.toEqual([]);
       });
       expect(warn.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/no-such-dir is absent: custom resources .* are NOT validated/);

@@ -9,7 +9,7 @@ import { configError } from '../config-error';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
-const f = <P>(prop: string, over: (p: P) => Partial<P>): Fault<P> => ({ prop, apply: (p) => ({ ...p, ...over(p) }) });
+const f = <P>(prop: string, over: (p: NoInfer<P>) => Partial<NoInfer<P>>): Fault<P> => ({ prop, apply: (p) => ({ ...p, ...over(p) }) });
 
 describe('every problem at once: GpuEksStack', () => {
   test('k faults → one error naming all k props', () => {

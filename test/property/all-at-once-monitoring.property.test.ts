@@ -15,7 +15,7 @@ let warn: jest.SpyInstance;
 beforeEach(() => { warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined); });
 afterEach(() => warn.mockRestore());
 
-const f = <P>(prop: string, over: (p: P) => Partial<P>): Fault<P> => ({ prop, apply: (p) => ({ ...p, ...over(p) }) });
+const f = <P>(prop: string, over: (p: NoInfer<P>) => Partial<NoInfer<P>>): Fault<P> => ({ prop, apply: (p) => ({ ...p, ...over(p) }) });
 
 describe('every problem at once: monitoring and scaling', () => {
   test('DcgmMonitoring (own exporter): k faults → one error naming all k props', () => {

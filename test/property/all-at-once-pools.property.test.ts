@@ -17,7 +17,7 @@ let warn: jest.SpyInstance;
 beforeEach(() => { warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined); });
 afterEach(() => warn.mockRestore());
 
-const f = <P>(prop: string, over: (p: P) => Partial<P>): Fault<P> => ({ prop, apply: (p) => ({ ...p, ...over(p) }) });
+const f = <P>(prop: string, over: (p: NoInfer<P>) => Partial<NoInfer<P>>): Fault<P> => ({ prop, apply: (p) => ({ ...p, ...over(p) }) });
 
 const POOL: GpuNodePoolProps = { instanceTypes: [GpuInstanceType.P5_48XLARGE], gpuLimit: 16, nodeClassProps: BOUND };
 

@@ -21,7 +21,7 @@ let warn: jest.SpyInstance;
 beforeEach(() => { warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined); });
 afterEach(() => warn.mockRestore());
 
-const f = <P>(prop: string, over: (p: P) => Partial<P>): Fault<P> => ({ prop, apply: (p) => ({ ...p, ...over(p) }) });
+const f = <P>(prop: string, over: (p: NoInfer<P>) => Partial<NoInfer<P>>): Fault<P> => ({ prop, apply: (p) => ({ ...p, ...over(p) }) });
 const pool = (c: Chart) => new GpuNodePool(c, 'pool', { name: 'p5', instanceTypes: [GpuInstanceType.P5_48XLARGE], gpuLimit: 16, nodeClassProps: BOUND });
 
 describe('every problem at once: priorities, teams, queues, sharing', () => {

@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, ApiObject } from 'cdk8s';
 import { loadYaml, of } from './helpers';
+import { parseManifests } from '../../src/cli/yaml-input';
 import { planGpuWorkloads, PLAIN_STYLE, renderPlanHtml, renderPlanJson, renderPlanText } from '../../src/plan';
 import { CORE_KUBERNETES_VERSION, PACKAGED_CRDS_DIR, SchemaValidator } from '../../src/schema/validator';
 import { GpuValidation, SourcedManifest, SUPPRESS_ANNOTATION, validateManifests } from '../../src/validation';
@@ -70,13 +71,19 @@ const quota = (hard: string) => ({ apiVersion: 'v1', kind: 'ResourceQuota', meta
 
 describe('GPU009: the schema gate', () => {
   test('the WhenUnderutilized NodePool without consolidateAfter and a misspelt `resource:` are errors with file, line and field path', () => {
-    const findings = validateManifests(loadYaml(path.join(FIXTURE, 'fail.yaml')));
-    const gpu009 = of(findings, 'GPU009').map((f) => `${f.object.kind}@${f.source?.line} ${f.fieldPath}: ${f.message}`);
+    // Read as `lint` reads it: each violation carries its field's line; a missing field keeps the object's line.
+    const file = path.join(FIXTURE, 'fail.yaml');
+    const findings = validateManifests(parseManifests(fs.readFileSync(file, 'utf8'), file).manifests);
+    const gpu009 = of(findings, 'GPU009').map((f) => `${f.object.kind}@${f.source?.objectLine ?? '-'}:${f.source?.line} ${f.fieldPath}: ${f.message}`);
     expect(gpu009).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^NodePool@6 spec\.disruption\.consolidationPolicy: Unsupported value: "WhenUnderutilized": supported values: "WhenEmpty", "WhenEmptyOrUnderutilized"/),
-      'NodePool@6 spec.disruption.consolidateAfter: Required value',
-      'Deployment@22 spec.template.spec.containers[0].resource: unknown field "resource"',
+      expect.stringMatching(/^NodePool@6:18 spec\.disruption\.consolidationPolicy: Unsupported value: "WhenUnderutilized": supported values: "WhenEmpty", "WhenEmptyOrUnderutilized"/),
+      'NodePool@-:6 spec.disruption.consolidateAfter: Required value',
+      'Deployment@22:34 spec.template.spec.containers[0].resource: unknown field "resource"',
     ]));
+    expect(findings.every((f) => f.source?.file === file)).toBe(true);
+    // Without source positions (objects not read by the CLI reader) every finding keeps the object's line.
+    expect(of(validateManifests(loadYaml(file)), 'GPU009').map((f) => `${f.object.kind}@${f.source?.line}`).sort())
+      .toEqual(['Deployment@22', 'NodePool@6', 'NodePool@6']);
     // consolidateAfter is still missing once the policy is right (karpenter.sh/v1 requires it).
     const fixed = loadYaml(path.join(FIXTURE, 'fail.yaml'));
     fixed[0].object.spec.disruption.consolidationPolicy = 'WhenEmptyOrUnderutilized';

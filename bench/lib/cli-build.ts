@@ -1,0 +1,89 @@
+/**
+ * The CLI as plain JavaScript for end-to-end benchmarks: `node …/lib/cli/main.js plan …` measured from process start
+ * to exit, without ts-node's transpiling in the figures. Every `src/**` file is transpiled (no type check) into a
+ * package directory under the OS temp folder that mirrors the real package: `lib/` beside symbolic links to `crds/`,
+ * `schemas/`, `schema-cache/` (the precompiled validators, built by `npx projen compile`; without it the gate
+ * compiles them at run time), `node_modules/` and `package.json`, so paths resolved from `__dirname` find what `lib/`
+ * finds.
+ * Files of `src/` that are not TypeScript are copied. `--lib` makes the benchmarks use the compiled `lib/` instead.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/** The path of the CLI entry point (`…/lib/cli/main.js`), transpiled from `src/` unless `useLib` and `lib/` exists. */
+export function buildCli(useLib = false): string {
+  const compiled = path.join(ROOT, 'lib', 'cli', 'main.js');
+  if (useLib) {
+    if (!fs.existsSync(compiled)) throw new Error('--lib: lib/cli/main.js does not exist (run npx projen compile first)');
+    return compiled;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts: typeof import('typescript') = require('typescript');
+  const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gpu-bench-cli-'));
+  for (const link of ['crds', 'schemas', 'schema-cache', 'node_modules', 'package.json']) {
+    if (fs.existsSync(path.join(ROOT, link))) fs.symlinkSync(path.join(ROOT, link), path.join(pkg, link));
+  }
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const from = path.join(dir, e.name);
+      const to = path.join(pkg, 'lib', path.relative(path.join(ROOT, 'src'), from));
+      if (e.isDirectory()) { walk(from); continue; }
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      if (!e.name.endsWith('.ts') || e.name.endsWith('.d.ts')) { fs.copyFileSync(from, to); continue; }
+      const out = ts.transpileModule(fs.readFileSync(from, 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, experimentalDecorators: true },
+        fileName: from,
+      });
+      fs.writeFileSync(to.replace(/\.ts$/, '.js'), out.outputText);
+    }
+  };
+  walk(path.join(ROOT, 'src'));
+  process.on('exit', () => fs.rmSync(pkg, { recursive: true, force: true }));
+  return path.join(pkg, 'lib', 'cli', 'main.js');
+}
+
+/** Time and peak memory of one run of a command, from `/usr/bin/time -v` when present, else the wall clock only. */
+export interface RunFigures {
+  readonly seconds: number;
+  /** User + system CPU seconds, when known (steadier than the wall clock on a busy machine). */
+  readonly cpuSeconds?: number;
+  /** Peak resident set size in MB, when known. */
+  readonly maxRssMb?: number;
+  readonly exitCode: number | null;
+  /** Bytes written to stdout. */
+  readonly stdoutBytes: number;
+  readonly stderr: string;
+}
+
+/** Runs `node <args>` with stdout counted (not kept) and returns its figures. */
+export function runNode(args: string[]): RunFigures {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawnSync } = require('child_process') as typeof import('child_process');
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gpu-bench-out-')), 'stdout');
+  const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  const fd = fs.openSync(out, 'w');
+  const t0 = process.hrtime.bigint();
+  const r = timeBin
+    ? spawnSync(timeBin, ['-v', process.execPath, ...args], { stdio: ['ignore', fd, 'pipe'], maxBuffer: 64 * 1024 * 1024 })
+    : spawnSync(process.execPath, args, { stdio: ['ignore', fd, 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  fs.closeSync(fd);
+  const stdoutBytes = fs.statSync(out).size;
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  const stderr = r.stderr?.toString('utf8') ?? '';
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  const status = /Exit status: (\d+)/.exec(stderr);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+  return {
+    seconds,
+    ...(user && sys ? { cpuSeconds: Number(user[1]) + Number(sys[1]) } : {}),
+    ...(rss ? { maxRssMb: Number(rss[1]) / 1024 } : {}),
+    exitCode: timeBin ? (status ? Number(status[1]) : r.status) : r.status,
+    stdoutBytes,
+    stderr: timeBin ? stderr.replace(/\n?\s*Command being timed:[\s\S]*$/, '') : stderr,
+  };
+}
