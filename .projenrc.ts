@@ -69,6 +69,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // every object a test synthesises through cdk8s is validated against its upstream schema (test/validate-synth.ts).
       // fast-check's seed: fixed, or FC_SEED (test/setup-fast-check.ts).
       setupFilesAfterEnv: ['<rootDir>/test/setup-tmpdir.ts', '<rootDir>/test/validate-synth.ts', '<rootDir>/test/setup-fast-check.ts'],
+      // The examples and docs/guide.md import from 'cdk8s-gpu' as a user's project does; in this repository that name
+      // is this source tree (examples/tsconfig.json `paths` for the type checker, scripts/register-cdk8s-gpu.js for
+      // `npm run synth`).
+      moduleNameMapper: { '^cdk8s-gpu$': '<rootDir>/src', '^cdk8s-gpu/lib/(.*)$': '<rootDir>/src/$1' },
     },
   },
   tsconfigDev: {
@@ -92,6 +96,7 @@ project.addTask('import', {
 project.addTask('synth:examples', {
   description: 'Synthesise every example app under examples/ to YAML in examples/<name>/dist/.',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/synth-examples.ts',
+  receiveArgs: true, // npm run synth -- llm-serving eks
 });
 
 project.addTask('bench', {
@@ -111,15 +116,22 @@ project.compileTask.spawn(schemaCache);
 project.package.setScript('synth', 'projen synth:examples');
 project.package.setScript('bench', 'projen bench');
 
-for (const p of ['/examples/', '/bench/', '/.ci/', '/scripts/']) project.npmignore?.exclude(p);
+// Not in the package: the repository's own apps, benches, CI and scripts, and the scratch folder (scripts/pack-check.sh
+// fails on anything else that is not the build, the data, the docs or a bundled dependency).
+for (const p of ['/examples/', '/bench/', '/.ci/', '/scripts/', '/.tmp/']) project.npmignore?.exclude(p);
 
 // Type-checked, linted TypeScript outside src/ and test/: each folder gets a tsconfig the editor and
 // eslint's project service find, extending the dev settings.
+// examples/ imports from 'cdk8s-gpu' as a user's project would: mapped to this source tree (see jest's moduleNameMapper);
+// eslint's import resolver reads the mapping from examples/tsconfig.json.
+const CDK8S_GPU_PATHS = { 'cdk8s-gpu': ['../src/index.ts'], 'cdk8s-gpu/lib/*': ['../src/*'] };
+project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.project', ['./tsconfig.json', './examples/tsconfig.json']);
+project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.noWarnOnMultipleProjects', true);
 for (const dir of ['examples', 'bench', 'scripts']) {
   new JsonFile(project, `${dir}/tsconfig.json`, {
     obj: {
       extends: '../tsconfig.json',
-      compilerOptions: { noEmit: true, rootDir: '..', isolatedModules: true },
+      compilerOptions: { noEmit: true, rootDir: '..', isolatedModules: true, ...(dir === 'examples' ? { paths: CDK8S_GPU_PATHS } : {}) },
       include: ['**/*.ts'],
       exclude: ['node_modules', '**/cdk.out/**', '**/dist/**'],
     },

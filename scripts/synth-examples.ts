@@ -19,7 +19,8 @@ let failed = 0;
 for (const name of apps) {
   const started = Date.now();
   const result = spawnSync(process.execPath, [
-    '-r', 'ts-node/register/transpile-only', path.join(examplesDir, name, 'app.ts'),
+    // The examples import from 'cdk8s-gpu': the hook maps it to src/ (a user's project resolves the installed package).
+    '-r', 'ts-node/register/transpile-only', '-r', path.join(__dirname, 'register-cdk8s-gpu.js'), path.join(examplesDir, name, 'app.ts'),
   ], {
     cwd: root,
     stdio: 'inherit',

@@ -3,7 +3,8 @@
  * over EFA, in a cluster placement group, on `GpuEksStack` (seed 002: training pods on GPUs joined by fast
  * interconnects; seed 003: a multi-worker torchrun job).
  *
- *   npx ts-node examples/distributed-training/app.ts   # or `npm run synth`: dist/*.k8s.yaml and cdk.out/
+ *   npx ts-node distributed-training/app.ts   # in a project of your own with cdk8s-gpu installed: dist/*.k8s.yaml, cdk.out/
+ *   npm run synth -- distributed-training     # in this repository (`npm run synth`: every example)
  *
  * What it shows:
  * - `GpuEksStack` with `efa: {}`: a cluster placement group, the AWS EFA Kubernetes device plugin (pinned chart) and
@@ -27,11 +28,10 @@
 import * as path from 'path';
 import { App as CdkApp } from 'aws-cdk-lib';
 import { App, Chart, Cron, Duration } from 'cdk8s';
-import { GpuInstanceType } from '../../src/catalog';
-import { GpuEksStack } from '../../src/eks';
-import { CapacityReservation, CapacityType, GpuNodePool, PlacementGroupSelector } from '../../src/pools';
-import { GpuValidation } from '../../src/validation';
-import { TrainingJob } from '../../src/workloads';
+import {
+  CapacityReservation, CapacityType, GpuEksStack, GpuInstanceType, GpuNodePool, GpuValidation, PlacementGroupSelector,
+  TrainingJob,
+} from 'cdk8s-gpu';
 
 /** The EKS cluster (also the `karpenter.sh/discovery` tag its node classes select). */
 export const CLUSTER_NAME = 'gpu-training';

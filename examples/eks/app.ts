@@ -5,9 +5,9 @@
  * Synthesises offline (explicit account, region and Availability Zones; no lookups, no credentials) to
  * examples/eks/cdk.out/:
  *
- *   npx ts-node examples/eks/app.ts                  # or `npm run synth` for every example
- *   npx aws-cdk@2 synth  --app 'npx ts-node examples/eks/app.ts' --output examples/eks/cdk.out
- *   npx aws-cdk@2 deploy --app examples/eks/cdk.out        # with AWS credentials and a bootstrapped account
+ *   npx ts-node eks/app.ts                              # in a project of your own (copy llm-serving/ too: imported below)
+ *   npx aws-cdk@2 deploy --app 'npx ts-node eks/app.ts'  # with AWS credentials and a bootstrapped account
+ *   npm run synth -- eks                                # in this repository (`npm run synth`: every example)
  *
  * Synth takes ~10-20 s: most of it is staging the kubectl/helm Lambda layer asset (~35 MB).
  *
@@ -21,14 +21,14 @@
  * The GPU Operator's settings are the same `GpuOperatorProps` a cdk8s `GpuOperator` takes (src/sharing): the stack
  * renders its Helm values from them, so a ClusterPolicy written from the same object says the same thing.
  */
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
-import { GpuInstanceType } from '../../src/catalog';
-import { GpuEksStack } from '../../src/eks';
-import { DcgmExporterMode } from '../../src/monitoring';
-import { CapacityReservation, CapacityType, GpuAmiFamily, GpuNodePool } from '../../src/pools';
-import { GpuOperatorProps, MigStrategy } from '../../src/sharing';
 import { build as buildLlmServing } from '../llm-serving/app';
+import {
+  CapacityReservation, CapacityType, DcgmExporterMode, GpuAmiFamily, GpuEksStack, GpuInstanceType, GpuNodePool,
+  GpuOperatorProps, MigStrategy,
+} from 'cdk8s-gpu';
 
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
@@ -36,7 +36,7 @@ const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 
 export const app = new App({
   // CDK_OUTDIR: where `cdk synth --output` (or a test) wants the cloud assembly.
-  outdir: process.env.CDK_OUTDIR ?? 'examples/eks/cdk.out',
+  outdir: process.env.CDK_OUTDIR ?? path.join(__dirname, 'cdk.out'),
   // What `cdk.context.json` would cache after a lookup: with it, `cdk synth` never calls AWS.
   context: { [`availability-zones:account=${ACCOUNT}:region=${REGION}`]: ZONES },
 });
@@ -96,6 +96,6 @@ stack.addChart(pools);
 // names this cluster and its node role; addChart checks that they agree.
 for (const chart of buildLlmServing(undefined, { dcgmMode: DcgmExporterMode.GPU_OPERATOR }).charts) stack.addChart(chart);
 
-// Synthesised when run (`npx ts-node examples/eks/app.ts`, `npm run synth`, `cdk synth --app …`); a test may load the
+// Synthesised when run (`npx ts-node eks/app.ts`, `npm run synth`, `cdk synth --app …`); a test may load the
 // module and read `stack` without writing cdk.out.
 if (require.main === module) app.synth();

@@ -4,7 +4,8 @@
  *
  * Synthesises offline to examples/llm-serving/dist/*.k8s.yaml:
  *
- *   npx ts-node examples/llm-serving/app.ts        # or `npm run synth` for every example
+ *   npx ts-node llm-serving/app.ts     # in a project of your own with cdk8s-gpu installed (README.md "Start a new project")
+ *   npm run synth -- llm-serving       # in this repository (`npm run synth`: every example)
  *
  * What it shows, mapped to the seed ("GPU 클러스터 동적 리소스 관리"):
  * - "GPU Node Pool A" (p4d.24xlarge + p5.48xlarge, on-demand) serves Model A, a 70B-class model that needs
@@ -21,15 +22,11 @@ import * as path from 'path';
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
-import { GpuInstanceType } from '../../src/catalog';
-import { DcgmExporterMode, DcgmMonitoring } from '../../src/monitoring';
 import {
-  CapacityType, ConsolidationPolicy, DisruptionBudgets, GpuNodeClass, GpuNodePool, SpotGpuPool,
-} from '../../src/pools';
-import { GpuScaleTarget, GpuScalingTrigger, KedaGpuScaler, ScalingProfile } from '../../src/scaling';
-import { PodSecurity, PodSecurityLevel } from '../../src/security';
-import { GpuValidation, SUPPRESS_ANNOTATION } from '../../src/validation';
-import { GpuRequest, InferenceDeployment, TieredPriorities } from '../../src/workloads';
+  CapacityType, ConsolidationPolicy, DcgmExporterMode, DcgmMonitoring, DisruptionBudgets, GpuInstanceType, GpuNodeClass,
+  GpuNodePool, GpuRequest, GpuScaleTarget, GpuScalingTrigger, GpuValidation, InferenceDeployment, KedaGpuScaler, PodSecurity,
+  PodSecurityLevel, ScalingProfile, SpotGpuPool, TieredPriorities,
+} from 'cdk8s-gpu';
 
 /** The cluster the pools' EC2NodeClass discovers subnets and security groups of (tag `karpenter.sh/discovery`). */
 export const CLUSTER_NAME = 'gpu-demo';
@@ -135,7 +132,7 @@ export class ServingChart extends Chart {
     });
     // Pool A mixes A100 40 GB and H100 80 GB on purpose (the seed's Pool A); the model fits in 4 × 40 GB, so the
     // "pins no GPU model" warning is suppressed for this workload, with the reason on record.
-    this.modelA.deployment.podMetadata.addAnnotation(SUPPRESS_ANNOTATION,
+    this.modelA.deployment.podMetadata.addAnnotation('cdk8s-gpu.io/suppress',
       'GPU006=fits 4 x A100 40GB; pool A mixes p4d and p5 by design');
 
     // Model B: a 7B-class model on one A10G, bursting into the elastic spot pool.

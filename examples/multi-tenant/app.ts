@@ -4,7 +4,8 @@
  *
  * Synthesises offline to examples/multi-tenant/dist/*.k8s.yaml:
  *
- *   npx ts-node examples/multi-tenant/app.ts       # or `npm run synth` for every example
+ *   npx ts-node multi-tenant/app.ts    # in a project of your own with cdk8s-gpu installed (README.md "Start a new project")
+ *   npm run synth -- multi-tenant      # in this repository (`npm run synth`: every example)
  *
  * What it shows, mapped to seed 004 ("K8s AI 워크로드 1편"):
  * - GPU nodes are always tainted (`nvidia.com/gpu` and `dedicated=gpu`) and labelled `node-type`, `gpu-type`,
@@ -28,14 +29,11 @@
 import * as path from 'path';
 import { App, Chart, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GpuInstanceType, MigGpu } from '../../src/catalog';
-import { CapacityType, GpuNodeClass, GpuNodePool, NodeTaint, TaintEffect } from '../../src/pools';
-import { GpuClusterQueue, GpuResourceFlavor, GpuWorkloadPriorities } from '../../src/queues';
 import {
-  DevicePluginConfig, GpuOperator, MigConfig, MigLayout, MigStrategy,
-} from '../../src/sharing';
-import { GpuValidation, SUPPRESS_ANNOTATION } from '../../src/validation';
-import { GpuRequest, InferenceDeployment, TieredPriorities, TrainingJob } from '../../src/workloads';
+  CapacityType, DevicePluginConfig, GpuClusterQueue, GpuInstanceType, GpuNodeClass, GpuNodePool, GpuOperator, GpuRequest,
+  GpuResourceFlavor, GpuValidation, GpuWorkloadPriorities, InferenceDeployment, MigConfig, MigGpu, MigLayout, MigStrategy,
+  NodeTaint, TaintEffect, TieredPriorities, TrainingJob,
+} from 'cdk8s-gpu';
 
 /** The cluster the node class discovers subnets and security groups of. */
 export const CLUSTER_NAME = 'gpu-demo';
@@ -188,7 +186,7 @@ export class MultiTenantChart extends Chart {
     });
     // The seed lets training land on A100 or H100 ("학습은 고성능 GPU만"): the job is sized for 4 × 40 GB, so the
     // "pins no GPU model" warning is suppressed with the reason on record.
-    finetune.workload.podMetadata.addAnnotation(SUPPRESS_ANNOTATION, 'GPU006=sized for 4 x A100 40GB; H100 is welcome too');
+    finetune.workload.podMetadata.addAnnotation('cdk8s-gpu.io/suppress', 'GPU006=sized for 4 x A100 40GB; H100 is welcome too');
 
     new InferenceDeployment(this, 'notebook-llm', {
       name: 'notebook-llm',

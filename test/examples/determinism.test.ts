@@ -49,7 +49,7 @@ describe.each(examples.map((e) => [e.name, e] as const))('examples/%s is determi
     const dir = tmpdir();
     try {
       const script = `require(${JSON.stringify(path.join(ROOT, 'examples', example.name, 'app'))}).build(${JSON.stringify(dir)}).synth();`;
-      const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', path.join(ROOT, 'scripts', 'register-cdk8s-gpu.js'), '-e', script], {
         cwd: ROOT,
         encoding: 'utf8',
         env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json'), TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' },
