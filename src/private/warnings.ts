@@ -12,7 +12,7 @@
  *
  * Suppression: a construction-time warning fires while the construct is built, before any annotation can be put on
  * what it emits, so the annotation that suppresses a rule on one object cannot reach it. The same key, set as
- * construct context on any enclosing scope before the construct is added, suppresses it with its reason:
+ * construct context on any enclosing scope (set while that scope has no children yet), suppresses it with its reason:
  * `chart.node.setContext('cdk8s-gpu.io/suppress.GPU800', '<reason>')`. A suppressed warning is not printed; it is
  * still recorded on the construct (metadata `cdk8s-gpu/warning`), with its reason.
  */
