@@ -354,6 +354,28 @@ export class GpuEksCluster extends Construct {
       }
     });
     const promNamespace = c.run(() => this.namespace('prometheus.namespace', prom.namespace, 'monitoring')) as string;
+    // The switches, chart versions, namespaces and Helm values used once the cluster is built are checked now too, so
+    // their problems are reported with the others (the same checks run again where they are used).
+    c.run(() => this.flag('networkPolicyEnforcement', props.networkPolicyEnforcement, true));
+    c.run(() => this.flag('admissionPolicy', props.admissionPolicy, true));
+    c.run(() => this.values('karpenter.values', karpenterOpts.values));
+    c.run(() => this.flag('prometheus.grafana', prom.grafana, true));
+    if (prom.endpoint === undefined) {
+      c.run(() => this.checkVersion('prometheus.version', prom.version ?? KUBE_PROMETHEUS_STACK_CHART.version));
+      c.run(() => this.values('prometheus.values', prom.values));
+    }
+    const addons: [string, unknown, string, string][] = [
+      ['gpuOperator', props.gpuOperator, GPU_OPERATOR_CHART.version, ''],
+      ['keda', props.keda, KEDA_CHART.version, 'keda'],
+      ['kueue', props.kueue, KUEUE_CHART.version, 'kueue-system'],
+    ];
+    for (const [name, value, chartVersion, ns] of addons) {
+      const o = c.run(() => this.options<{ enabled?: boolean; version?: string; values?: unknown; namespace?: string }>(name, value as any));
+      if (o === undefined || !c.run(() => this.flag(`${name}.enabled`, o.enabled, true))) continue;
+      c.run(() => this.checkVersion(`${name}.version`, o.version ?? chartVersion));
+      c.run(() => this.values(`${name}.values`, o.values));
+      if (ns !== '') c.run(() => this.namespace(`${name}.namespace`, o.namespace, ns));
+    }
     c.throwIfAny();
     this.vpc = props.vpc ?? new ec2.Vpc(this, 'Vpc', {
       ...(azs !== undefined ? { availabilityZones: azs } : { maxAzs }),

@@ -24,6 +24,11 @@ describe('every problem at once: GpuEksStack', () => {
       f('capacityReservationIds', () => ({ capacityReservationIds: ['not-a-reservation'] })),
       f('charts', () => ({ charts: 'all of them' as any })),
       f('draDriver', () => ({ draDriver: 'yes' as any })),
+      // Used once the cluster is built, checked with the rest.
+      f('gpuOperator', () => ({ gpuOperator: { version: 'latest' } })),
+      f('keda', () => ({ keda: { enabled: 'false' as any } })),
+      f('kueue', () => ({ kueue: { values: 'replicas=2' as any } })),
+      f('admissionPolicy', () => ({ admissionPolicy: 'yes' as any })),
     ];
     expectEveryFault((_, p) => new GpuEksStack(new App(), 'Gpu', p), { env: ENV, clusterName: 'gpu', availabilityZones: AZS }, faults, 25);
   });
