@@ -5,6 +5,6 @@ export * from './addons';
 export * from './cluster';
 export * from './kueue';
 export * from './stack';
-export { DRA_MIN_KUBERNETES_MINOR, NvidiaDraDriverOptions } from './dra';
+export { DRA_MIN_KUBERNETES_MINOR, type NvidiaDraDriverOptions } from './dra';
 export * from './efa';
-export { GpuEksSecurityProps } from './security';
+export type { GpuEksSecurityProps } from './security';

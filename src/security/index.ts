@@ -2,4 +2,4 @@
 // ValidatingAdmissionPolicy that enforces the rule registry's GPU invariants inside the cluster.
 export * from './pod-security';
 export * from './admission';
-export { TeamNetworkOptions } from './team-network';
+export type { TeamNetworkOptions } from './team-network';
