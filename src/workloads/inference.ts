@@ -291,7 +291,7 @@ export class InferenceDeployment extends Construct {
       ? { ...props, secretEnv: { HF_TOKEN: props.vllm.hfTokenSecret, ...(props.secretEnv ?? {}) } }
       : props;
     c.run(() => _checkEnv(this, envProps, ['HOME', 'XDG_CACHE_HOME', 'HF_HOME']));
-    c.run(() => _containerSecurity(this, props));
+    const containerSecurity = c.run(() => _containerSecurity(this, props));
     if (!c.failed('namespace', 'team')) c.run(() => _checkQueue(this, props.queue, this.namespace));
     c.throwIfAny();
     const { image, command, args } = server!;
@@ -343,7 +343,7 @@ export class InferenceDeployment extends Construct {
         HF_HOME: `${cachePath}/huggingface`,
       }),
       resources: _containerResources(placement),
-      securityContext: _containerSecurity(this, props),
+      securityContext: containerSecurity!,
       startup: httpProbe(Math.ceil(startupTimeout / probePeriod), probePeriod, 5),
       readiness: httpProbe(3, 10, 5),
       liveness: httpProbe(3, 30, 10),

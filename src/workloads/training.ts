@@ -147,7 +147,7 @@ export class TrainingJob extends Construct {
     // What the container and the queue will be built from, checked now so its problems join the others'.
     c.run(() => _checkEnv(this, props, ['HOME', ...(props.checkpoint ? ['CHECKPOINT_DIR'] : []),
       ...((topo?.efaInterfaces ?? 0) > 0 ? Object.keys(_efaEnv()) : [])]));
-    c.run(() => _containerSecurity(this, props));
+    const containerSecurity = c.run(() => _containerSecurity(this, props));
     if (!c.failed('namespace', 'team')) c.run(() => _checkQueue(this, props.queue, this.namespace));
     c.throwIfAny();
     const topology = topo!;
@@ -217,7 +217,7 @@ export class TrainingJob extends Construct {
         }),
       },
       resources: _containerResources(placement),
-      securityContext: _containerSecurity(this, props),
+      securityContext: containerSecurity!,
       volumeMounts: mounts,
     });
     _placeWorkload(this.workload, props.pools, placement);
