@@ -280,14 +280,16 @@ function canonical(v: unknown): string {
  * cpu/memory requests (labels, names, images, replicas and preferred affinity are left out). Thousands of replicas of
  * similar Deployments share one signature, so callers can memoise verdicts per (signature, pool).
  */
-export function placementSignature(t: PodTemplateRef): string {
+export function placementSignature(t: PodTemplateRef,
+  facts?: { readonly demand: Readonly<Record<string, number>>; readonly req: { readonly cpu: number; readonly memoryBytes: number } }): string {
+  // `facts`: the template's podGpuDemand and podCpuMemoryRequests, when the caller has them already.
   const podSpec = t.podSpec;
-  const req = podCpuMemoryRequests(t);
+  const req = facts?.req ?? podCpuMemoryRequests(t);
   return canonical([
     podSpec?.tolerations,
     podSpec?.nodeSelector,
     requiredNodeSelectorTerms(podSpec?.affinity),
-    podGpuDemand(t),
+    facts?.demand ?? podGpuDemand(t),
     req.cpu,
     req.memoryBytes,
   ]);

@@ -89,6 +89,21 @@ function dig(obj: any, path: readonly string[]): any {
 }
 
 /**
+ * The path of the pod spec {@link podTemplateOf} would return (`spec.template.spec`, `spec`, …), without reading the
+ * template: `undefined` exactly when podTemplateOf returns `undefined`.
+ */
+export function podSpecPathOf(obj: any): string | undefined {
+  if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string') return undefined;
+  const info = Object.prototype.hasOwnProperty.call(KINDS, obj.kind) ? KINDS[obj.kind] : undefined;
+  if (!info) return undefined;
+  const group = groupOf(obj.apiVersion);
+  if (group !== undefined && !info.groups.includes(group)) return undefined;
+  const rawSpec = dig(obj, info.specPath);
+  if (!rawSpec || typeof rawSpec !== 'object' || Array.isArray(rawSpec)) return undefined;
+  return info.specPath.join('.');
+}
+
+/**
  * The pod template of a workload object, or `undefined` when `obj` is not one of {@link POD_TEMPLATE_KINDS} (a
  * kind of another API group, e.g. a CRD also named `Job`, does not count) or has no pod spec object.
  */

@@ -8,7 +8,7 @@ import { ReadProblem, Rule, RuleContext, WorkloadRef } from './rule';
 import { DraLookup, draGpuDemand } from '../scheduling/dra';
 import { NODE_OVERLAY_KIND, PoolModel, poolModelOf } from '../scheduling/nodepool';
 import { placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
-import { podGpuDemand } from '../scheduling/resources';
+import { podCpuMemoryRequests, podGpuDemand } from '../scheduling/resources';
 import { PodTemplateRef, podTemplateOf } from '../scheduling/workloads';
 
 /** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `''`. */
@@ -86,7 +86,8 @@ export class ManifestIndex {
   private readonly sources = new Map<any, ManifestSource | undefined>();
   private readonly order = new Map<any, number>();
   private readonly kinds = new Map<string, any[]>();
-  private readonly names = new Map<string, any>();
+  private names?: Map<string, any>;
+  /** byLabel answers, per `key` or `key=value` asked (each computed by one pass over the objects, on first ask). */
   private readonly labels = new Map<string, any[]>();
   private _workloads?: WorkloadRef[];
   private podLabelIndex?: Map<string, WorkloadRef[]>;
@@ -95,6 +96,7 @@ export class ManifestIndex {
   private readonly memoise: boolean;
   private readonly demands = new WeakMap<PodTemplateRef, Readonly<Record<string, number>>>();
   private readonly signatures = new WeakMap<PodTemplateRef, string>();
+  private readonly requests = new WeakMap<PodTemplateRef, Readonly<{ cpu: number; memoryBytes: number }>>();
   private readonly placements: PlacementCache;
   private unmemoised = 0;
 
@@ -110,24 +112,26 @@ export class ManifestIndex {
       this.sources.set(obj, m.source);
       objects.push(obj);
       const kind = typeof obj.kind === 'string' ? obj.kind : '';
-      if (!this.kinds.has(kind)) this.kinds.set(kind, []);
-      this.kinds.get(kind)!.push(obj);
-      const name = obj.metadata?.name;
-      if (typeof name === 'string') {
+      let ofKind = this.kinds.get(kind);
+      if (!ofKind) this.kinds.set(kind, ofKind = []);
+      ofKind.push(obj);
+    });
+    this.objects = objects;
+  }
+
+  /** kind/namespace/name → the first object so named; built on first use (most runs never ask). */
+  private namesIndex(): Map<string, any> {
+    if (!this.names) {
+      this.names = new Map();
+      for (const obj of this.objects) {
+        const name = obj.metadata?.name;
+        if (typeof name !== 'string') continue;
+        const kind = typeof obj.kind === 'string' ? obj.kind : '';
         const k = key3(kind, typeof obj.metadata?.namespace === 'string' ? obj.metadata.namespace : '', name);
         if (!this.names.has(k)) this.names.set(k, obj);
       }
-      const labels = obj.metadata?.labels;
-      if (labels && typeof labels === 'object') {
-        for (const [k, v] of Object.entries(labels)) {
-          for (const lk of [k, `${k}=${String(v)}`]) {
-            if (!this.labels.has(lk)) this.labels.set(lk, []);
-            this.labels.get(lk)!.push(obj);
-          }
-        }
-      }
-    });
-    this.objects = objects;
+    }
+    return this.names;
   }
 
   /** Input position of `obj` (Infinity when it is not one of the indexed objects). */
@@ -148,12 +152,28 @@ export class ManifestIndex {
 
   /** @see RuleContext.get */
   public get(kind: string, namespace: string | undefined, name: string): any | undefined {
-    return this.names.get(key3(kind, namespace, name));
+    return this.namesIndex().get(key3(kind, namespace, name));
   }
 
   /** @see RuleContext.byLabel */
   public byLabel(key: string, value?: string): readonly any[] {
-    return this.labels.get(value === undefined ? key : `${key}=${value}`) ?? [];
+    // Every object with a label entry k: v such that `k` or `k=v` is the asked string (so a key holding `=` answers as
+    // it always has), once per matching entry, in input order.
+    const asked = value === undefined ? key : `${key}=${value}`;
+    let found = this.labels.get(asked);
+    if (!found) {
+      found = [];
+      for (const obj of this.objects) {
+        const labels = obj.metadata?.labels;
+        if (!labels || typeof labels !== 'object') continue;
+        for (const [k, v] of Object.entries(labels)) {
+          if (k === asked) found.push(obj);
+          if (asked.startsWith(k) && `${k}=${String(v)}` === asked) found.push(obj);
+        }
+      }
+      this.labels.set(asked, found);
+    }
+    return found;
   }
 
   /** @see RuleContext.workloads */
@@ -242,8 +262,18 @@ export class ManifestIndex {
     // Without memoisation every call gets a signature of its own, so rules that memoise per signature recompute too.
     if (!this.memoise) return `${this.unmemoised++}#${placementSignature(template)}`;
     let sig = this.signatures.get(template);
-    if (sig === undefined) this.signatures.set(template, sig = placementSignature(template));
+    if (sig === undefined) {
+      this.signatures.set(template, sig = placementSignature(template, { demand: this.gpuDemand(template), req: this.cpuMemoryRequests(template) }));
+    }
     return sig;
+  }
+
+  /** @see RuleContext.cpuMemoryRequests */
+  public cpuMemoryRequests(template: PodTemplateRef): Readonly<{ cpu: number; memoryBytes: number }> {
+    if (!this.memoise) return podCpuMemoryRequests(template);
+    let req = this.requests.get(template);
+    if (!req) this.requests.set(template, req = Object.freeze(podCpuMemoryRequests(template)));
+    return req;
   }
 
   /** @see RuleContext.placement */
@@ -276,6 +306,7 @@ export class ManifestIndex {
       workloads: () => index.workloads(),
       nodePools: () => index.nodePools(),
       gpuDemand: (template) => index.gpuDemand(template),
+      cpuMemoryRequests: (template) => index.cpuMemoryRequests(template),
       placementSignature: (template) => index.placementSignature(template),
       placement: (template, pool) => index.placement(template, pool),
       readProblems: () => index.readProblems(),

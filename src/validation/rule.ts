@@ -80,6 +80,8 @@ export interface RuleContext {
   nodePools(): readonly PoolModel[];
   /** The effective GPU demand of a pod template (`podGpuDemand`), computed once per template and run. */
   gpuDemand(template: PodTemplateRef): Readonly<Record<string, number>>;
+  /** The effective cpu (cores) and memory (bytes) requests of a pod template (`podCpuMemoryRequests`), computed once per template and run. */
+  cpuMemoryRequests(template: PodTemplateRef): Readonly<{ cpu: number; memoryBytes: number }>;
   /**
    * The template's placement signature (`placementSignature`): equal signatures get equal placement verdicts, so a
    * rule whose answer depends only on placement inputs may memoise its answer per signature.

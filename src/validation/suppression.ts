@@ -5,7 +5,7 @@
  * (commas, `=`, other rule ids). Every entry needs a reason and a known rule id; an entry that has neither
  * suppresses nothing and is reported by rule GPU000, so nothing is suppressed by accident.
  */
-import { podTemplateOf } from '../scheduling/workloads';
+import { podSpecPathOf } from '../scheduling/workloads';
 
 /** The annotation that suppresses rules on one object. */
 export const SUPPRESS_ANNOTATION = 'cdk8s-gpu.io/suppress';
@@ -114,9 +114,9 @@ export function suppressionsOf(obj: any, knownRuleIds: ReadonlySet<string>): Sup
   const rules = new Map<string, string>();
   const problems: SuppressionProblem[] = [];
   parseAnnotations(obj?.metadata?.annotations, 'metadata.annotations', knownRuleIds, rules, problems);
-  const template = podTemplateOf(obj);
-  if (template && template.podSpecPath !== 'spec') {
-    const metaPath = template.podSpecPath.replace(/\.spec$/, '.metadata');
+  const podSpecPath = podSpecPathOf(obj);
+  if (podSpecPath !== undefined && podSpecPath !== 'spec') {
+    const metaPath = podSpecPath.replace(/\.spec$/, '.metadata');
     let meta: any = obj;
     for (const p of metaPath.split('.')) meta = meta && typeof meta === 'object' ? meta[p] : undefined;
     parseAnnotations(meta?.annotations, `${metaPath}.annotations`, knownRuleIds, rules, problems);

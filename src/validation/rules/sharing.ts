@@ -18,7 +18,7 @@ import { parse } from 'yaml';
 import { GpuInstanceType, MigGpu } from '../../catalog';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel, poolModelOf } from '../../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, placementSignature } from '../../scheduling/placement';
-import { isMigResourceName, podCpuMemoryRequests, podGpuDemand } from '../../scheduling/resources';
+import { isMigResourceName } from '../../scheduling/resources';
 import { POD_TEMPLATE_KINDS, PodTemplateRef } from '../../scheduling/workloads';
 import { MigLayout } from '../../sharing/mig-layout';
 import { Severity } from '../model';
@@ -349,7 +349,7 @@ export const TIME_SLICED_PRODUCTION: Rule = {
     for (const w of ctx.workloads()) {
       const ns = w.object?.metadata?.namespace ?? 'default';
       if (!production.has(ns)) continue;
-      const demand = podGpuDemand(w.template);
+      const demand = ctx.gpuDemand(w.template);
       const landing = pools.filter((sp) => sp.timeSlicing!.resources.some((r) => (demand[r.advertised] ?? 0) > 0)
         && placeOn(ctx, memo, w.template, sp).fits);
       if (landing.length === 0) continue;
@@ -376,42 +376,57 @@ export const SLICES_USABLE: Rule = {
     const shared = sharedPools(ctx);
     const byPool = new Map(shared.map((sp) => [sp.pool, sp] as const));
     const memo = new Map<string, PlacementVerdict>();
+    // The answer depends only on placement inputs (cpu/memory, GPU demand, placement verdicts): judged once per
+    // placement signature, its messages reported on every workload of that signature.
+    const perSignature = new Map<string, Array<[string, string]>>();
     for (const w of ctx.workloads()) {
-      const req = podCpuMemoryRequests(w.template);
+      const req = ctx.cpuMemoryRequests(w.template);
       if (!(req.cpu > 0) && !(req.memoryBytes > 0)) continue;
-      const demand = ctx.gpuDemand(w.template);
-      for (const resource of Object.keys(demand).sort()) {
-        const judged: Array<{ pool: string; type: GpuInstanceType; slices: number; fit: number; cpu: number; mem: number }> = [];
-        let usable = false;
-        for (const pool of ctx.nodePools()) {
-          const sp = byPool.get(pool);
-          // The node's view (its MIG/time-slicing config); GPU401 judges whether Karpenter is told.
-          const model = sp ? sp.effective : pool;
-          const verdict = sp && sp.effective !== pool ? placeOn(ctx, memo, w.template, sp) : ctx.placement(w.template, pool);
-          if (!verdict.fits) continue;
-          for (const type of verdict.instanceTypes) {
-            const advertised = model.advertisedResources(type)[resource] ?? 0;
-            if (!isMigResourceName(resource) && advertised <= type.gpuCount) continue; // not shared
-            const slices = Math.floor(advertised / demand[resource] + 1e-9);
-            if (slices < 2) continue;
-            const alloc = allocatableOf(type);
-            const fit = Math.min(req.cpu > 0 ? Math.floor(alloc.cpu / req.cpu + 1e-9) : Infinity,
-              req.memoryBytes > 0 ? Math.floor(alloc.memoryBytes / req.memoryBytes + 1e-9) : Infinity);
-            if (fit >= slices) usable = true;
-            else judged.push({ pool: pool.name, type, slices, fit, cpu: alloc.cpu, mem: alloc.memoryBytes });
-          }
-        }
-        if (usable || judged.length === 0) continue;
-        const j = judged[0];
-        yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
-          `requests ${+req.cpu.toFixed(3)} cpu and ${+(req.memoryBytes / 2 ** 30).toFixed(2)}Gi per pod of ${resource}: a ${j.type.name} of NodePool ${j.pool} `
-          + `offers ${j.slices} slices but its allocatable (${+j.cpu.toFixed(2)} cpu, ${+(j.mem / 2 ** 30).toFixed(1)}Gi) holds only ${j.fit} such pod${j.fit === 1 ? '' : 's'}; `
-          + `${j.slices - j.fit} slice${j.slices - j.fit === 1 ? '' : 's'} per node sit idle and Karpenter launches a node for every ${Math.max(j.fit, 1)} pod${j.fit === 1 ? '' : 's'}`,
-          `Request at most ${+(Math.floor(j.cpu / j.slices * 10) / 10).toFixed(1)} cpu and ${Math.floor(j.mem / j.slices / 2 ** 20)}Mi per pod on ${j.type.name}, or use whole GPUs.`);
-      }
+      const sig = ctx.placementSignature(w.template);
+      let found = perSignature.get(sig);
+      if (!found) perSignature.set(sig, found = unusableSlices(ctx, w.template, req, byPool, memo));
+      for (const [message, remediation] of found) yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`, message, remediation);
     }
   },
 };
+
+/** GPU405's messages and remediations for one pod template with cpu or memory requests. */
+function unusableSlices(ctx: RuleContext, template: PodTemplateRef, req: Readonly<{ cpu: number; memoryBytes: number }>,
+  byPool: ReadonlyMap<PoolModel, SharedPool>, memo: Map<string, PlacementVerdict>): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const demand = ctx.gpuDemand(template);
+  for (const resource of Object.keys(demand).sort()) {
+    const judged: Array<{ pool: string; type: GpuInstanceType; slices: number; fit: number; cpu: number; mem: number }> = [];
+    let usable = false;
+    for (const pool of ctx.nodePools()) {
+      const sp = byPool.get(pool);
+      // The node's view (its MIG/time-slicing config); GPU401 judges whether Karpenter is told.
+      const model = sp ? sp.effective : pool;
+      const verdict = sp && sp.effective !== pool ? placeOn(ctx, memo, template, sp) : ctx.placement(template, pool);
+      if (!verdict.fits) continue;
+      for (const type of verdict.instanceTypes) {
+        const advertised = model.advertisedResources(type)[resource] ?? 0;
+        if (!isMigResourceName(resource) && advertised <= type.gpuCount) continue; // not shared
+        const slices = Math.floor(advertised / demand[resource] + 1e-9);
+        if (slices < 2) continue;
+        const alloc = allocatableOf(type);
+        const fit = Math.min(req.cpu > 0 ? Math.floor(alloc.cpu / req.cpu + 1e-9) : Infinity,
+          req.memoryBytes > 0 ? Math.floor(alloc.memoryBytes / req.memoryBytes + 1e-9) : Infinity);
+        if (fit >= slices) usable = true;
+        else judged.push({ pool: pool.name, type, slices, fit, cpu: alloc.cpu, mem: alloc.memoryBytes });
+      }
+    }
+    if (usable || judged.length === 0) continue;
+    const j = judged[0];
+    out.push([
+      `requests ${+req.cpu.toFixed(3)} cpu and ${+(req.memoryBytes / 2 ** 30).toFixed(2)}Gi per pod of ${resource}: a ${j.type.name} of NodePool ${j.pool} `
+      + `offers ${j.slices} slices but its allocatable (${+j.cpu.toFixed(2)} cpu, ${+(j.mem / 2 ** 30).toFixed(1)}Gi) holds only ${j.fit} such pod${j.fit === 1 ? '' : 's'}; `
+      + `${j.slices - j.fit} slice${j.slices - j.fit === 1 ? '' : 's'} per node sit idle and Karpenter launches a node for every ${Math.max(j.fit, 1)} pod${j.fit === 1 ? '' : 's'}`,
+      `Request at most ${+(Math.floor(j.cpu / j.slices * 10) / 10).toFixed(1)} cpu and ${Math.floor(j.mem / j.slices / 2 ** 20)}Mi per pod on ${j.type.name}, or use whole GPUs.`,
+    ]);
+  }
+  return out;
+}
 
 /** The sharing rules, sorted by id. */
 export const SHARING_RULES: Rule[] = [MIG_SLICE_PLACEABLE, MIG_POOL_MIG_CAPABLE, TIME_SLICED_SINGLE_REQUEST, TIME_SLICED_PRODUCTION, SLICES_USABLE];

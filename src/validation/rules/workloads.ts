@@ -6,11 +6,11 @@ import { GpuModel } from '../../catalog';
 import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
-import { isMigResourceName, podCpuMemoryRequests, podGpuDemand, tryParseQuantity } from '../../scheduling/resources';
+import { isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Severity } from '../model';
-import { Rule, WorkloadRef } from '../rule';
+import { Rule, RuleContext, WorkloadRef } from '../rule';
 import { poolOffers } from './gpu-pools';
 import { _migConfigOffers } from './sharing';
 
@@ -42,11 +42,22 @@ function pinnedPoolNames(podSpec: any): string[] | undefined {
  * The pools a GPU workload can use: those it pins by name (present in the manifests), else those offering all its
  * GPU resources whose taints it tolerates.
  */
-function candidatePools(w: WorkloadRef, pools: readonly PoolModel[], demand: string[]): PoolModel[] {
-  const pinned = pinnedPoolNames(w.template.podSpec);
+function candidatePools(w: WorkloadRef, pools: readonly PoolModel[], demand: string[],
+  pinned: string[] | undefined = pinnedPoolNames(w.template.podSpec)): PoolModel[] {
   if (pinned) return pools.filter((p) => pinned.includes(p.name));
   return pools.filter((p) => demand.every((r) => poolOffers(p, r))
     && untoleratedTaints(w.template.podSpec?.tolerations, p.taints).length === 0);
+}
+
+/** GPU203's message for a GPU workload, or undefined when it fits a pool it can use (or none is judged). */
+function cannotSchedule(ctx: RuleContext, w: WorkloadRef, pools: readonly PoolModel[], demand: string[],
+  pinned: string[] | undefined): string | undefined {
+  const candidates = candidatePools(w, pools, demand, pinned);
+  if (candidates.length === 0) return undefined;
+  const verdicts = candidates.map((p) => ctx.placement(w.template, p));
+  if (verdicts.some((v) => v.fits) || verdicts.every((v) => v.failedPredicate === 'taints')) return undefined;
+  const judged = verdicts.filter((v) => v.failedPredicate !== 'taints');
+  return `can never be scheduled: ${judged.map((v) => `NodePool ${v.pool.name}: ${v.reason}`).join('; ')}`;
 }
 
 /** GPU201 — priorityClassName must name a PriorityClass of the manifests or a built-in one. */
@@ -110,10 +121,10 @@ export const QUOTA_ALLOWS_ONE_REPLICA: Rule = {
     const quotas = ctx.byKind('ResourceQuota', '');
     if (quotas.length === 0) return;
     for (const w of ctx.workloads()) {
-      const demand = podGpuDemand(w.template);
+      const demand = ctx.gpuDemand(w.template);
       if (Object.keys(demand).length === 0) continue;
       const ns = nsOf(w.object);
-      const cm = podCpuMemoryRequests(w.template);
+      const cm = ctx.cpuMemoryRequests(w.template);
       // A map without a prototype: a quota key such as `constructor` or `__proto__` must find nothing.
       const need: Record<string, number> = Object.assign(Object.create(null),
         { 'pods': 1, 'requests.cpu': cm.cpu, 'cpu': cm.cpu, 'requests.memory': cm.memoryBytes, 'memory': cm.memoryBytes });
@@ -149,16 +160,21 @@ export const FITS_ITS_POOLS: Rule = {
   *check(ctx) {
     const pools = ctx.nodePools();
     if (pools.length === 0) return;
+    // The answer depends only on the placement signature (tolerations, node selection, GPU demand, cpu/memory) and
+    // the pools pinned by name (read from node affinity as written, so part of the key): judged once per key.
+    const memo = new Map<string, string | undefined>();
     for (const w of ctx.workloads()) {
-      const demand = Object.keys(podGpuDemand(w.template));
+      const demand = Object.keys(ctx.gpuDemand(w.template));
       if (demand.length === 0) continue;
-      const candidates = candidatePools(w, pools, demand);
-      if (candidates.length === 0) continue;
-      const verdicts = candidates.map((p) => ctx.placement(w.template, p));
-      if (verdicts.some((v) => v.fits) || verdicts.every((v) => v.failedPredicate === 'taints')) continue;
-      const judged = verdicts.filter((v) => v.failedPredicate !== 'taints');
-      yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
-        `can never be scheduled: ${judged.map((v) => `NodePool ${v.pool.name}: ${v.reason}`).join('; ')}`);
+      const pinned = pinnedPoolNames(w.template.podSpec);
+      const key = `${ctx.placementSignature(w.template)}\u0000${pinned === undefined ? '' : JSON.stringify(pinned)}`;
+      let message: string | undefined;
+      if (memo.has(key)) {
+        message = memo.get(key);
+      } else {
+        memo.set(key, message = cannotSchedule(ctx, w, pools, demand, pinned));
+      }
+      if (message !== undefined) yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`, message);
     }
   },
 };
@@ -182,7 +198,7 @@ export const MIG_RESOURCE_OFFERED: Rule = {
     const pools = ctx.nodePools();
     if (pools.length === 0) return;
     for (const w of ctx.workloads()) {
-      const mig = Object.keys(podGpuDemand(w.template)).filter(isMigResourceName);
+      const mig = Object.keys(ctx.gpuDemand(w.template)).filter(isMigResourceName);
       for (const resource of mig) {
         if (pools.some((p) => poolOffers(p, resource))) continue;
         if (_migConfigOffers(ctx, resource)) continue; // GPU401: the layout exists, Karpenter is not told
