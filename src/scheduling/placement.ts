@@ -260,14 +260,21 @@ function canonical(v: unknown): string {
     case 'boolean': return v ? 't' : 'f';
     case 'bigint': return `b${v}`;
     case 'object': {
+      // (built by concatenation: the signature of every workload is computed, so this is on the lint's hot path)
       if (Array.isArray(v)) {
-        const parts: string[] = [];
-        for (let i = 0; i < v.length; i++) parts.push(i in v ? canonical(v[i]) : 'h');
-        return `[${parts.join(',')}]`;
+        let out = '[';
+        for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + (i in v ? canonical(v[i]) : 'h');
+        return `${out}]`;
       }
       const proto = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) return `<${(v as object).constructor?.name}:${canonical(String(v))}>`;
-      return `{${Object.keys(v as object).map((k) => `${JSON.stringify(k)}:${canonical((v as any)[k])}`).join(',')}}`;
+      let out = '{';
+      let first = true;
+      for (const k of Object.keys(v as object)) {
+        out += `${first ? '' : ','}${JSON.stringify(k)}:${canonical((v as any)[k])}`;
+        first = false;
+      }
+      return `${out}}`;
     }
     default: return `?${typeof v}:${String(v)}`; // functions, symbols: never in manifests
   }

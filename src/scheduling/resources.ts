@@ -88,13 +88,24 @@ export function parseQuantity(q: string | number, path: string = 'quantity'): nu
 
 /** Parses a quantity, returning `undefined` instead of throwing. */
 export function tryParseQuantity(q: unknown): number | undefined {
-  if (typeof q !== 'string' && typeof q !== 'number') return undefined;
+  if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
+  if (typeof q !== 'string') return undefined;
+  // Manifests repeat a few quantities ('1', '4', '32Gi') thousands of times: each string is parsed once.
+  let n = parsedQuantities.get(q);
+  if (n !== undefined || parsedQuantities.has(q)) return n;
   try {
-    return parseQuantity(q);
+    n = parseQuantity(q);
   } catch {
-    return undefined;
+    n = undefined;
   }
+  if (parsedQuantities.size >= PARSED_QUANTITIES_LIMIT) parsedQuantities.clear();
+  parsedQuantities.set(q, n);
+  return n;
 }
+
+/** {@link tryParseQuantity}'s answers per string (a pure function of the string), at most this many kept. */
+const PARSED_QUANTITIES_LIMIT = 10_000;
+const parsedQuantities = new Map<string, number | undefined>();
 
 /** One GPU resource of one container. */
 export interface ContainerGpu {

@@ -250,12 +250,18 @@ export const SPOT_DEPLOYMENT_SAFE: Rule = {
     for (const b of ctx.byKind('PodDisruptionBudget', 'policy')) {
       pdbsByNamespace.set(nsOf(b), [...(pdbsByNamespace.get(nsOf(b)) ?? []), b]);
     }
+    // The spot pools a pod fits depend only on its placement signature: computed once per signature.
+    const spotPoolsOf = new Map<string, PoolModel[]>();
     for (const w of ctx.workloads()) {
       if (w.kind !== 'Deployment' && w.kind !== 'StatefulSet') continue;
-      const spotPools = pools.filter((p) => {
-        const v = ctx.placement(w.template, p);
-        return v.fits && v.capacityTypes.includes('spot');
-      });
+      const sig = ctx.placementSignature(w.template);
+      let spotPools = spotPoolsOf.get(sig);
+      if (!spotPools) {
+        spotPoolsOf.set(sig, spotPools = pools.filter((p) => {
+          const v = ctx.placement(w.template, p);
+          return v.fits && v.capacityTypes.includes('spot');
+        }));
+      }
       if (spotPools.length === 0) continue;
       const names = spotPools.map((p) => p.name).join(', ');
       const ns = nsOf(w.object);
