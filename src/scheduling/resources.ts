@@ -201,7 +201,12 @@ export function effectivePodRequests(t: PodTemplateRef, resources: readonly stri
  */
 export function podGpuDemand(t: PodTemplateRef): Record<string, number> {
   const names = new Set<string>();
-  for (const c of containersOf(t)) for (const g of gpuResourcesOf(c.container)) names.add(g.resource);
+  // (the names gpuResourcesOf would list, without building its entries)
+  for (const c of containersOf(t)) {
+    for (const field of ['limits', 'requests'] as const) {
+      for (const name of Object.keys(resourceMap(c.container, field))) if (isGpuResourceName(name)) names.add(name);
+    }
+  }
   const all = effectivePodRequests(t, [...names].sort());
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(all)) if (v > 0) out[k] = v;

@@ -5,6 +5,7 @@ import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
 import { Finding, ManifestSource, ObjectRef, SourcedManifest } from './model';
 import { ReadProblem, Rule, RuleContext, WorkloadRef } from './rule';
+import { Suppressions, suppressionsOf } from './suppression';
 import { DraLookup, draGpuDemand } from '../scheduling/dra';
 import { NODE_OVERLAY_KIND, PoolModel, poolModelOf } from '../scheduling/nodepool';
 import { placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
@@ -96,6 +97,8 @@ export class ManifestIndex {
   private readonly memoise: boolean;
   private readonly demands = new WeakMap<PodTemplateRef, Readonly<Record<string, number>>>();
   private readonly signatures = new WeakMap<PodTemplateRef, string>();
+  private readonly suppressionsRead = new Map<any, Suppressions>();
+  private suppressionRuleIds?: ReadonlySet<string>;
   private readonly requests = new WeakMap<PodTemplateRef, Readonly<{ cpu: number; memoryBytes: number }>>();
   private readonly placements: PlacementCache;
   private unmemoised = 0;
@@ -268,6 +271,17 @@ export class ManifestIndex {
     return sig;
   }
 
+  /** @see RuleContext.suppressions */
+  public suppressions(obj: any, knownRuleIds: ReadonlySet<string>): Suppressions {
+    if (this.suppressionRuleIds !== knownRuleIds) {
+      this.suppressionRuleIds = knownRuleIds;
+      this.suppressionsRead.clear();
+    }
+    let s = this.suppressionsRead.get(obj);
+    if (!s) this.suppressionsRead.set(obj, s = suppressionsOf(obj, knownRuleIds));
+    return s;
+  }
+
   /** @see RuleContext.cpuMemoryRequests */
   public cpuMemoryRequests(template: PodTemplateRef): Readonly<{ cpu: number; memoryBytes: number }> {
     if (!this.memoise) return podCpuMemoryRequests(template);
@@ -307,6 +321,7 @@ export class ManifestIndex {
       nodePools: () => index.nodePools(),
       gpuDemand: (template) => index.gpuDemand(template),
       cpuMemoryRequests: (template) => index.cpuMemoryRequests(template),
+      suppressions: (obj) => index.suppressions(obj, knownRuleIds),
       placementSignature: (template) => index.placementSignature(template),
       placement: (template, pool) => index.placement(template, pool),
       readProblems: () => index.readProblems(),

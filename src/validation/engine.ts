@@ -7,7 +7,6 @@ import { Finding, SourcedManifest } from './model';
 import { defaultRegistry, RuleRegistry } from './registry';
 import { Rule } from './rule';
 import { BUILTIN_RULES, RULE_FAILED, SCHEMA_VIOLATION, SUPPRESSION_RULE } from './rules';
-import { suppressionsOf } from './suppression';
 import { gateManifests } from '../schema/gate';
 
 /** Options of {@link validateManifests}. */
@@ -108,18 +107,18 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
     };
   };
 
-  const suppressionCache = new Map<any, ReadonlyMap<string, string>>();
+  // The run's index: the rules' view, and the suppressions of each object read once (rule GPU000 reads them too).
+  const index = new ManifestIndex(all, indexOptions);
+  const unreadable = new Map<any, ReadonlyMap<string, string>>();
   const suppressedOn = (obj: any): ReadonlyMap<string, string> => {
-    let s = suppressionCache.get(obj);
-    if (!s) {
-      try {
-        s = suppressionsOf(obj, knownRuleIds).rules;
-      } catch {
-        s = new Map();
-      }
-      suppressionCache.set(obj, s);
+    let s = unreadable.get(obj);
+    if (s) return s;
+    try {
+      return index.suppressions(obj, knownRuleIds).rules;
+    } catch {
+      unreadable.set(obj, s = new Map());
+      return s;
     }
-    return s;
   };
 
   // The schema gate: objects that fail their schema get GPU009 findings and are not judged by the rules.
@@ -148,7 +147,6 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
     }
   }
 
-  const index = new ManifestIndex(all, indexOptions);
   for (const rule of rules) {
     if (disabled.has(rule.id)) continue;
     const found = runRule(rule, index, knownRuleIds);

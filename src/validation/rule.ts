@@ -9,6 +9,7 @@
  * for TypeScript users, not from the jsii entry point.
  */
 import { Finding, ManifestSource, Severity } from './model';
+import { Suppressions } from './suppression';
 import { PoolModel } from '../scheduling/nodepool';
 import { PlacementVerdict } from '../scheduling/placement';
 import { PodTemplateRef } from '../scheduling/workloads';
@@ -99,6 +100,8 @@ export interface RuleContext {
   readProblems(): readonly ReadProblem[];
   /** Where `obj` came from. */
   sourceOf(obj: any): ManifestSource | undefined;
+  /** The `cdk8s-gpu.io/suppress` annotations of `obj` (`suppressionsOf` with {@link knownRuleIds}), read once per object and run. */
+  suppressions(obj: any): Suppressions;
   /** Builds a finding of the current rule about `obj` (`remediation` defaults to the rule's). */
   finding(obj: any, fieldPath: string, message: string, remediation?: string): Finding;
 }

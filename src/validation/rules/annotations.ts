@@ -4,7 +4,7 @@
  */
 import { Severity } from '../model';
 import { Rule } from '../rule';
-import { SUPPRESS_ANNOTATION, SUPPRESS_ANNOTATION_PREFIX, suppressionsOf } from '../suppression';
+import { SUPPRESS_ANNOTATION, SUPPRESS_ANNOTATION_PREFIX } from '../suppression';
 
 /** GPU000 — malformed `cdk8s-gpu.io/suppress` (no reason, unknown rule) or other unreadable cdk8s-gpu annotations. */
 export const SUPPRESSION_RULE: Rule = {
@@ -22,7 +22,7 @@ export const SUPPRESSION_RULE: Rule = {
     + 'rules). This rule cannot be suppressed; only `disabledRules` switches it off.',
   *check(ctx) {
     for (const obj of ctx.objects) {
-      for (const p of suppressionsOf(obj, ctx.knownRuleIds).problems) {
+      for (const p of ctx.suppressions(obj).problems) {
         yield ctx.finding(obj, p.fieldPath, p.message);
       }
     }
