@@ -7,7 +7,7 @@
  * limits into absent requests.
  */
 import { GpuConfigError } from '../errors';
-import { containersOf, PodTemplateRef } from './workloads';
+import { PodTemplateRef } from './workloads';
 
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -156,6 +156,16 @@ export function containerRequest(container: any, resource: string): number {
   return tryParseQuantity(raw) ?? 0;
 }
 
+/** The container objects of a list (what containersOf keeps of it), in order. */
+function containerObjects(list: unknown): any[] {
+  if (!Array.isArray(list)) return [];
+  const out: any[] = [];
+  list.forEach((c) => {
+    if (c && typeof c === 'object') out.push(c);
+  });
+  return out;
+}
+
 /**
  * The effective pod request for `resources`, by Kubernetes' rule (`PodRequests`): the app containers and the
  * sidecars (init containers with `restartPolicy: Always`) are summed; each plain init container needs its own
@@ -164,16 +174,17 @@ export function containerRequest(container: any, resource: string): number {
  */
 export function effectivePodRequests(t: PodTemplateRef, resources: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
-  const containers = containersOf(t);
+  // The containers containersOf lists (objects only), without building its entries: this runs for every workload.
+  const apps = containerObjects(t.podSpec?.containers);
+  const inits = containerObjects(t.podSpec?.initContainers);
   for (const r of resources) {
     let sum = 0;
-    for (const c of containers) if (!c.init) sum += containerRequest(c.container, r);
+    for (const c of apps) sum += containerRequest(c, r);
     let sidecars = 0;
     let initMax = 0;
-    for (const c of containers) {
-      if (!c.init) continue;
-      const req = containerRequest(c.container, r);
-      if (c.sidecar) {
+    for (const c of inits) {
+      const req = containerRequest(c, r);
+      if (c.restartPolicy === 'Always') {
         sum += req;
         sidecars += req;
         initMax = Math.max(initMax, sidecars);
@@ -202,9 +213,9 @@ export function effectivePodRequests(t: PodTemplateRef, resources: readonly stri
 export function podGpuDemand(t: PodTemplateRef): Record<string, number> {
   const names = new Set<string>();
   // (the names gpuResourcesOf would list, without building its entries)
-  for (const c of containersOf(t)) {
+  for (const c of [...containerObjects(t.podSpec?.containers), ...containerObjects(t.podSpec?.initContainers)]) {
     for (const field of ['limits', 'requests'] as const) {
-      for (const name of Object.keys(resourceMap(c.container, field))) if (isGpuResourceName(name)) names.add(name);
+      for (const name of Object.keys(resourceMap(c, field))) if (isGpuResourceName(name)) names.add(name);
     }
   }
   const all = effectivePodRequests(t, [...names].sort());

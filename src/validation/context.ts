@@ -84,7 +84,8 @@ class PlacementCache {
 export class ManifestIndex {
   /** Every object, in input order. */
   public readonly objects: readonly any[];
-  private readonly sources = new Map<any, ManifestSource | undefined>();
+  /** Sources of {@link objects}, by position. */
+  private readonly sources: Array<ManifestSource | undefined> = [];
   private readonly order = new Map<any, number>();
   private readonly kinds = new Map<string, any[]>();
   private names?: Map<string, any>;
@@ -112,7 +113,7 @@ export class ManifestIndex {
       if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return;
       if (this.order.has(obj)) return; // the same object twice: judge it once
       this.order.set(obj, objects.length);
-      this.sources.set(obj, m.source);
+      this.sources.push(m.source);
       objects.push(obj);
       const kind = typeof obj.kind === 'string' ? obj.kind : '';
       let ofKind = this.kinds.get(kind);
@@ -144,7 +145,8 @@ export class ManifestIndex {
 
   /** Where `obj` came from. */
   public sourceOf(obj: any): ManifestSource | undefined {
-    return this.sources.get(obj);
+    const at = this.order.get(obj);
+    return at === undefined ? undefined : this.sources[at];
   }
 
   /** @see RuleContext.byKind */

@@ -76,25 +76,26 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
 
   // Input positions and sources of every object (also those the schema gate keeps from the rules).
   const position = new Map<any, number>();
-  const sourceOf = new Map<any, SourcedManifest['source']>();
+  const sources: Array<SourcedManifest['source']> = [];
   const all = manifests ?? [];
   for (let i = 0; i < all.length; i++) {
     const obj = all[i]?.object;
     if (!obj || typeof obj !== 'object' || position.has(obj)) continue;
-    position.set(obj, position.size);
-    sourceOf.set(obj, all[i].source);
+    position.set(obj, sources.length);
+    sources.push(all[i].source);
   }
+  const sourceOf = (obj: any): SourcedManifest['source'] => {
+    const at = position.get(obj);
+    return at === undefined ? undefined : sources[at];
+  };
 
-  const objectOf = new Map<Finding, any>();
-  const seq = new Map<Finding, number>();
-  const collected: Finding[] = [];
-  const record = (f: Finding, obj: any) => {
-    objectOf.set(f, obj);
-    seq.set(f, collected.length);
-    collected.push(f);
+  // Every finding with its object, in the order recorded.
+  const collected: Array<{ readonly finding: Finding; readonly obj: any }> = [];
+  const record = (finding: Finding, obj: any) => {
+    collected.push({ finding, obj });
   };
   const engineFinding = (rule: Rule, obj: any, fieldPath: string, message: string): Finding => {
-    const source = sourceOf.get(obj);
+    const source = sourceOf(obj);
     return {
       ruleId: rule.id,
       title: rule.title,
@@ -183,17 +184,19 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
     if (again.ok) for (const [f, obj] of again.findings) record(f, obj);
   }
 
-  const kept = collected.filter((f) => {
-    const obj = objectOf.get(f);
-    if (obj === undefined) return true;
-    if (failedSchema.has(obj) && f.ruleId !== SCHEMA_VIOLATION.id && f.ruleId !== RULE_FAILED.id) return false;
-    return f.ruleId === SUPPRESSION_RULE.id || !suppressedOn(obj).has(f.ruleId);
-  });
+  const kept: Array<{ readonly finding: Finding; readonly pos: number; readonly seq: number }> = [];
+  for (let seq = 0; seq < collected.length; seq++) {
+    const { finding: f, obj } = collected[seq];
+    if (obj !== undefined) {
+      if (failedSchema.has(obj) && f.ruleId !== SCHEMA_VIOLATION.id && f.ruleId !== RULE_FAILED.id) continue;
+      if (f.ruleId !== SUPPRESSION_RULE.id && suppressedOn(obj).has(f.ruleId)) continue;
+    }
+    kept.push({ finding: f, pos: position.get(obj) ?? Number.POSITIVE_INFINITY, seq });
+  }
 
-  const pos = (f: Finding) => position.get(objectOf.get(f)) ?? Number.POSITIVE_INFINITY;
-  const findings = kept.sort((a, b) => pos(a) - pos(b)
-    || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)
-    || seq.get(a)! - seq.get(b)!);
+  const findings = kept.sort((a, b) => a.pos - b.pos
+    || (a.finding.ruleId < b.finding.ruleId ? -1 : a.finding.ruleId > b.finding.ruleId ? 1 : 0)
+    || a.seq - b.seq).map((k) => k.finding);
   return { findings, index, info: { schemaGate: gateOn, schemaChecked, schemaFailed, unknownKinds } };
 }
 
