@@ -21,12 +21,13 @@ export function parseQuantity(q: unknown): number | undefined {
   if (!m) return undefined;
   const n = Number(m[1]);
   const s = m[2] ?? '';
-  const bin: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-  const dec: Record<string, number> = { 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18 };
-  if (s in bin) return n * bin[s];
-  if (s in dec) return n * dec[s];
+  if (s in BINARY_SUFFIX) return n * BINARY_SUFFIX[s];
+  if (s in DECIMAL_SUFFIX) return n * DECIMAL_SUFFIX[s];
   return n * 10 ** Number(s.slice(1));
 }
+
+const BINARY_SUFFIX: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL_SUFFIX: Record<string, number> = { 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18 };
 
 /** Extended resources (e.g. nvidia.com/gpu): domain-qualified names outside *kubernetes.io. */
 function isExtendedResource(name: string): boolean {

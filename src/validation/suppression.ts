@@ -105,6 +105,9 @@ function parseAnnotations(ann: any, path: string, knownRuleIds: ReadonlySet<stri
   }
 }
 
+/** Pod spec path → the pod template's metadata path (`spec.template.spec` → `spec.template.metadata`), as met. */
+const TEMPLATE_METADATA_PATHS = new Map<string, string>();
+
 /**
  * Reads the suppressions of `obj`: `metadata.annotations` and, for a workload, its pod template's annotations.
  * @param obj a manifest
@@ -116,7 +119,8 @@ export function suppressionsOf(obj: any, knownRuleIds: ReadonlySet<string>): Sup
   parseAnnotations(obj?.metadata?.annotations, 'metadata.annotations', knownRuleIds, rules, problems);
   const podSpecPath = podSpecPathOf(obj);
   if (podSpecPath !== undefined && podSpecPath !== 'spec') {
-    const metaPath = podSpecPath.replace(/\.spec$/, '.metadata');
+    let metaPath = TEMPLATE_METADATA_PATHS.get(podSpecPath);
+    if (metaPath === undefined) TEMPLATE_METADATA_PATHS.set(podSpecPath, metaPath = podSpecPath.replace(/\.spec$/, '.metadata'));
     let meta: any = obj;
     for (const p of metaPath.split('.')) meta = meta && typeof meta === 'object' ? meta[p] : undefined;
     parseAnnotations(meta?.annotations, `${metaPath}.annotations`, knownRuleIds, rules, problems);
