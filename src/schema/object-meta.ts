@@ -49,8 +49,15 @@ const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
+/**
+ * What the checks below return for a valid value (the common case: every object of a run has names, labels and
+ * keys to check, so no array is made for them). Frozen: callers only read the answers.
+ */
+const NO_ERRORS = Object.freeze([]) as unknown as string[];
+
 /** DNS-1123 label (RFC 1123): at most 63 lowercase alphanumerics or '-', alphanumeric at both ends. */
 export function dns1123LabelErrors(v: string): string[] {
+  if (v.length <= 63 && DNS1123_LABEL.test(v)) return NO_ERRORS;
   const errs: string[] = [];
   if (v.length > 63) errs.push('must be no more than 63 characters');
   if (!DNS1123_LABEL.test(v)) errs.push("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character");
@@ -59,6 +66,7 @@ export function dns1123LabelErrors(v: string): string[] {
 
 /** DNS-1123 subdomain: at most 253 characters, dot-separated DNS-1123 labels. */
 export function dns1123SubdomainErrors(v: string): string[] {
+  if (v.length <= 253 && DNS1123_SUBDOMAIN.test(v)) return NO_ERRORS;
   const errs: string[] = [];
   if (v.length > 253) errs.push('must be no more than 253 characters');
   if (!DNS1123_SUBDOMAIN.test(v)) errs.push("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
@@ -67,6 +75,7 @@ export function dns1123SubdomainErrors(v: string): string[] {
 
 /** DNS-1035 label (Service names): like a DNS-1123 label but must start with a letter. */
 export function dns1035LabelErrors(v: string): string[] {
+  if (v.length <= 63 && DNS1035_LABEL.test(v)) return NO_ERRORS;
   const errs: string[] = [];
   if (v.length > 63) errs.push('must be no more than 63 characters');
   if (!DNS1035_LABEL.test(v)) errs.push("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character");
@@ -82,6 +91,10 @@ export function pathSegmentNameErrors(v: string): string[] {
 
 /** Qualified name (label and annotation keys): `[prefix/]name`, prefix a DNS-1123 subdomain, name ≤ 63. */
 export function qualifiedNameErrors(key: string): string[] {
+  const slash = typeof key === 'string' ? key.indexOf('/') : -2;
+  if (slash === -1 ? validNamePart(key)
+    : slash > 0 && key.indexOf('/', slash + 1) < 0 && slash <= 253 && DNS1123_SUBDOMAIN.test(key.slice(0, slash))
+      && validNamePart(key.slice(slash + 1))) return NO_ERRORS;
   const parts = key.split('/');
   let name = key;
   const errs: string[] = [];
@@ -101,8 +114,14 @@ export function qualifiedNameErrors(key: string): string[] {
   return errs;
 }
 
+/** The name part of a qualified name is valid: 1 to 63 characters of {@link QUALIFIED_NAME_PART}. */
+function validNamePart(name: string): boolean {
+  return name.length > 0 && name.length <= 63 && QUALIFIED_NAME_PART.test(name);
+}
+
 /** Label value: empty, or ≤ 63 alphanumerics, '-', '_', '.', alphanumeric at both ends. */
 export function labelValueErrors(v: string): string[] {
+  if (v.length <= 63 && LABEL_VALUE.test(v)) return NO_ERRORS;
   const errs: string[] = [];
   if (v.length > 63) errs.push('must be no more than 63 characters');
   if (!LABEL_VALUE.test(v)) errs.push("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");

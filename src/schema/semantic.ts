@@ -39,8 +39,11 @@ function isExtendedResource(name: string): boolean {
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
+/** What {@link enumError} returns for an allowed value (frozen: callers only read it). */
+const NO_ERRORS = Object.freeze([]) as unknown as string[];
+
 function enumError(path: string, field: string, value: unknown, allowed = ENUMS[field]): string[] {
-  if (value === undefined || allowed.includes(value as string)) return [];
+  if (value === undefined || allowed.includes(value as string)) return NO_ERRORS;
   return [`${path}.${field}: Unsupported value: ${JSON.stringify(value)}: supported values: ${allowed.map((a) => JSON.stringify(a)).join(', ')}`];
 }
 
