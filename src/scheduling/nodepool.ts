@@ -182,6 +182,16 @@ function parseAdvertised(poolName: string, object: any): Record<string, number> 
   return out;
 }
 
+/** {@link GpuInstanceType.karpenterLabels} per instance type, built once (a type never changes); read-only. */
+const KARPENTER_LABELS = new WeakMap<GpuInstanceType, Readonly<Record<string, string>>>();
+
+/** `type.karpenterLabels()`, shared and frozen: for readers that do not keep or change the record. @internal */
+export function _karpenterLabelsOf(type: GpuInstanceType): Readonly<Record<string, string>> {
+  let labels = KARPENTER_LABELS.get(type);
+  if (!labels) KARPENTER_LABELS.set(type, labels = Object.freeze(type.karpenterLabels()));
+  return labels;
+}
+
 /**
  * The scheduling view of a Karpenter NodePool.
  * @param nodePool the NodePool JSON (`karpenter.sh/v1`; `v1beta1` has the same template shape)
@@ -217,7 +227,7 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[],
   const unmodelled = new Map<NodeSelectorRequirement, true>();
   for (const type of types) {
     // Every type in the catalog runs Linux (EKS AL2023/Bottlerocket NVIDIA AMIs), so `kubernetes.io/os` is known.
-    const known = { 'kubernetes.io/os': 'linux', ...labels, ...type.karpenterLabels() };
+    const known = { 'kubernetes.io/os': 'linux', ...labels, ..._karpenterLabelsOf(type) };
     let ok = true;
     for (const r of requirements) {
       if (Object.prototype.hasOwnProperty.call(known, r.key)) {
@@ -232,7 +242,7 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[],
 
   const buildLabelSpace = (type: GpuInstanceType, capacityType?: string): LabelSpace => {
     // Without prototypes: requirement keys such as `__proto__` or `constructor` are plain keys here.
-    const fixed: Record<string, string> = Object.assign(Object.create(null), labels, type.karpenterLabels());
+    const fixed: Record<string, string> = Object.assign(Object.create(null), labels, _karpenterLabelsOf(type));
     const open: Record<string, string[] | undefined> = Object.create(null);
     for (const k of LAUNCH_TIME_KEYS) open[k] = undefined;
     for (const r of requirements) {

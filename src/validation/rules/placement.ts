@@ -2,7 +2,7 @@
  * Placement rules: will a GPU pod find a GPU node, will a CPU pod stay off one, and which GPU model will it get.
  * All answers come from the one scheduling model in src/scheduling (toleration matching, placement).
  */
-import { PoolModel } from '../../scheduling/nodepool';
+import { _karpenterLabelsOf, PoolModel } from '../../scheduling/nodepool';
 import { nodeSelectionAdmits } from '../../scheduling/placement';
 import { formatTaint, Taint, tolerationFor, untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
@@ -174,7 +174,7 @@ export const GPU_MODEL_NOT_PINNED: Rule = {
         const verdict = ctx.placement(w.template, pool);
         if (!verdict.fits) continue;
         for (const type of verdict.instanceTypes) {
-          const labels = type.karpenterLabels();
+          const labels = _karpenterLabelsOf(type);
           const name = labels[GPU_NAME_LABEL];
           if (!name) continue;
           if (!models.has(name)) models.set(name, { memory: labels[GPU_MEMORY_LABEL] ?? '?', pools: new Set() });
