@@ -5,7 +5,7 @@ import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
 import { Finding, ManifestSource, ObjectRef, SourcedManifest } from './model';
 import { ReadProblem, Rule, RuleContext, WorkloadRef } from './rule';
-import { Suppressions, suppressionsOf } from './suppression';
+import { _mayHaveSuppressions, Suppressions, suppressionsOf } from './suppression';
 import { DraLookup, draGpuDemand } from '../scheduling/dra';
 import { NODE_OVERLAY_KIND, PoolModel, poolModelOf } from '../scheduling/nodepool';
 import { placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
@@ -37,6 +37,9 @@ function sameObject(obj: any, namespace: string, name: string): boolean {
 }
 
 const key3 = (kind: string, ns: string | undefined, name: string) => `${kind}\u0000${ns ?? ''}\u0000${name}`;
+
+/** The suppressions of an object with no suppression annotation (shared, read-only). */
+const NO_SUPPRESSIONS: Suppressions = Object.freeze({ rules: new Map<string, string>(), problems: Object.freeze([]) });
 
 /** Options of a {@link ManifestIndex}. */
 export interface ManifestIndexOptions {
@@ -279,6 +282,7 @@ export class ManifestIndex {
       this.suppressionRuleIds = knownRuleIds;
       this.suppressionsRead.clear();
     }
+    if (!_mayHaveSuppressions(obj)) return NO_SUPPRESSIONS;
     let s = this.suppressionsRead.get(obj);
     if (!s) this.suppressionsRead.set(obj, s = suppressionsOf(obj, knownRuleIds));
     return s;

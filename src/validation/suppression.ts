@@ -105,6 +105,24 @@ function parseAnnotations(ann: any, path: string, knownRuleIds: ReadonlySet<stri
   }
 }
 
+/** Whether an annotations value has a key {@link suppressionsOf} reads (both forms start with SUPPRESS_ANNOTATION). */
+function hasSuppressionKey(ann: any): boolean {
+  if (!ann || typeof ann !== 'object') return false;
+  for (const key of Object.keys(ann)) if (key.startsWith(SUPPRESS_ANNOTATION)) return true;
+  return false;
+}
+
+/**
+ * Whether {@link suppressionsOf} may find anything on `obj`: false when neither its annotations nor those of any place
+ * a pod template's can be (`spec.template`, `spec.jobTemplate.spec.template`) hold a suppression key, so it would
+ * return no rules and no problems. Most objects have none; the engine skips reading them. @internal
+ */
+export function _mayHaveSuppressions(obj: any): boolean {
+  return hasSuppressionKey(obj?.metadata?.annotations)
+    || hasSuppressionKey(obj?.spec?.template?.metadata?.annotations)
+    || hasSuppressionKey(obj?.spec?.jobTemplate?.spec?.template?.metadata?.annotations);
+}
+
 /** Pod spec path → the pod template's metadata path (`spec.template.spec` → `spec.template.metadata`), as met. */
 const TEMPLATE_METADATA_PATHS = new Map<string, string>();
 

@@ -122,17 +122,29 @@ describe('per-template facts of the run\'s index', () => {
   });
 
   test('each object\'s suppressions are read once per run and equal a fresh read, for the rule ids asked', () => {
-    const index = new ManifestIndex(manifests);
+    // Suppressions on pod templates too (a Job's, a CronJob's, the per-rule form), and a malformed one (a problem).
+    const templated = [
+      workload({ kind: 'Job', name: 'j', podAnnotations: { 'cdk8s-gpu.io/suppress': 'GPU002=tolerated elsewhere' } }),
+      workload({ kind: 'CronJob', name: 'c', podAnnotations: { 'cdk8s-gpu.io/suppress.GPU006': 'any model will do' } }),
+      workload({ kind: 'Deployment', name: 'd', podAnnotations: { 'cdk8s-gpu.io/suppress': 'GPU004' } }),
+      workload({ kind: 'Pod', name: 'p', annotations: { 'cdk8s-gpu.io/suppress.GPU003': 'pool elsewhere' } }),
+    ].map((object) => ({ object }));
+    const all = [...manifests, ...templated];
+    const index = new ManifestIndex(all);
     const known = new Set(['GPU001', 'GPU002', 'GPU003', 'GPU004', 'GPU006']);
     const fewer = new Set(['GPU001']);
+    for (const m of templated) {
+      const s = suppressionsOf(m.object, known);
+      expect(s.rules.size + s.problems.length).toBeGreaterThan(0);
+    }
     expect(manifests.some((m) => suppressionsOf(m.object, known).rules.size > 0)).toBe(true);
-    for (const m of manifests) {
+    for (const m of all) {
       const first = index.suppressions(m.object, known);
       expect(first).toEqual(suppressionsOf(m.object, known));
       expect(index.suppressions(m.object, known)).toBe(first);
     }
     // Other rule ids: read again (an id unknown to them is a problem, not a suppression).
-    for (const m of manifests) expect(index.suppressions(m.object, fewer)).toEqual(suppressionsOf(m.object, fewer));
+    for (const m of all) expect(index.suppressions(m.object, fewer)).toEqual(suppressionsOf(m.object, fewer));
   });
 });
 
