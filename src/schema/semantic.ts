@@ -17,6 +17,21 @@ const ENUMS: Record<string, string[]> = {
 export function parseQuantity(q: unknown): number | undefined {
   if (typeof q === 'number') return q;
   if (typeof q !== 'string') return undefined;
+  // Every container of every workload repeats a few quantities ('1', '4', '32Gi'): each string is parsed once.
+  let n = PARSED.get(q);
+  if (n === undefined && !PARSED.has(q)) {
+    n = parseQuantityText(q);
+    if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+    PARSED.set(q, n);
+  }
+  return n;
+}
+
+/** {@link parseQuantity}'s answers per string (a pure function of it), at most this many kept. */
+const PARSED_LIMIT = 10_000;
+const PARSED = new Map<string, number | undefined>();
+
+function parseQuantityText(q: string): number | undefined {
   const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/.exec(q);
   if (!m) return undefined;
   const n = Number(m[1]);
