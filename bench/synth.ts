@@ -84,7 +84,8 @@ export function buildOurs(n: number, fastYamlWriter = true, schemaGate = true): 
       pools: [w.pool],
       gpus: GpuRequest.whole(w.gpus),
       image: 'vllm/vllm-openai:v0.7.3',
-      replicas: w.replicas,
+      // A KedaGpuScaler owns the replica count (GPU803 warns when both are set), so replicas only without one.
+      ...(Scaler ? {} : { replicas: w.replicas }),
       priority: priorities.inference,
       terminationGracePeriod: SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD,
     });
