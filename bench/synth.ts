@@ -45,8 +45,14 @@ function scalerConstruct(): any {
   }
 }
 
-/** The pools every size shares: on-demand pools per GPU family and spot pools, one node class. */
-function makePools(chart: Chart): IGpuNodePool[] {
+/**
+ * The pools every size shares: on-demand pools per GPU family and spot pools, one node class. Their limits grow with
+ * the app (n nodes of the largest type each, at least 50), so every scaler's maximum fits its pools, as in an app one
+ * would ship: with fixed limits, GpuValidation rightly warns (GPU307) for every scaler at 1,000 workloads, and printing
+ * those warnings would be timed with the synth.
+ */
+function makePools(chart: Chart, n: number): IGpuNodePool[] {
+  const maxNodes = Math.max(50, n);
   const nodeClass = new GpuNodeClass(chart, 'nodeclass', { name: 'gpu', role: 'KarpenterNodeRole-bench', clusterName: 'bench' });
   const families: Array<[string, GpuInstanceType[]]> = [
     ['a10g', [GpuInstanceType.G5_XLARGE, GpuInstanceType.G5_2XLARGE, GpuInstanceType.G5_12XLARGE, GpuInstanceType.G5_48XLARGE]],
@@ -57,9 +63,9 @@ function makePools(chart: Chart): IGpuNodePool[] {
   ];
   const pools: IGpuNodePool[] = [];
   for (const [name, types] of families) {
-    pools.push(new GpuNodePool(chart, `pool-${name}`, { name, instanceTypes: types, capacityType: CapacityType.ON_DEMAND, maxNodes: 50, nodeClass }));
+    pools.push(new GpuNodePool(chart, `pool-${name}`, { name, instanceTypes: types, capacityType: CapacityType.ON_DEMAND, maxNodes, nodeClass }));
     if (types.length >= 3) {
-      pools.push(new SpotGpuPool(chart, `spot-${name}`, { name: `${name}-spot`, instanceTypes: types, maxNodes: 50, nodeClass }));
+      pools.push(new SpotGpuPool(chart, `spot-${name}`, { name: `${name}-spot`, instanceTypes: types, maxNodes, nodeClass }));
     }
   }
   return pools;
@@ -77,7 +83,7 @@ function workload(i: number, pools: IGpuNodePool[]) {
 export function buildOurs(n: number, fastYamlWriter = true, schemaGate = true): App {
   const app = new App({ outdir: path.join(os.tmpdir(), 'cdk8s-gpu-bench') });
   const chart = new Chart(app, 'bench');
-  const pools = makePools(chart);
+  const pools = makePools(chart, n);
   const priorities = new TieredPriorities(chart, 'priorities');
   const Scaler = scalerConstruct();
   for (let i = 0; i < n; i++) {
