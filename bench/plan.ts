@@ -101,11 +101,12 @@ function workload(i: number, r: () => number): SourcedManifest[] {
   return out;
 }
 
-function generate(): SourcedManifest[] {
+/** The bench's objects: `pools` NodePools, then `workloads` GPU workloads (with their ScaledObjects), seed 42. */
+export function generate(workloads: number = WORKLOADS, pools: number = POOLS): SourcedManifest[] {
   const r = rng(42);
   const out: SourcedManifest[] = [];
-  for (let i = 0; i < POOLS; i++) out.push({ object: nodePool(i, r) });
-  for (let i = 0; i < WORKLOADS; i++) out.push(...workload(i, r));
+  for (let i = 0; i < pools; i++) out.push({ object: nodePool(i, r) });
+  for (let i = 0; i < workloads; i++) out.push(...workload(i, r));
   return out;
 }
 
@@ -158,4 +159,4 @@ async function main(): Promise<void> {
   if (invalid) console.log(`  NOTE: the bench objects fail their schema: ${invalid.subject}: ${invalid.message}`);
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; });
+if (require.main === module) main().catch((e) => { console.error(e); process.exitCode = 1; });

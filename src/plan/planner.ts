@@ -125,7 +125,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   const placements = new PlacementMemo(pools, { systemReserve: reserve });
   const verdictsOf = (w: WorkloadRef): PlacementVerdict[] => placements.verdicts(w.template, index.placementSignature(w.template));
   // The plan's view of the verdicts: one array per verdict array (identical templates share it), and one object per
-  // verdict that node selection shares between templates (taints, node selection).
+  // verdict object (PlacementMemo shares them between templates with the same outcome).
   const poolVerdictLists = new Map<readonly PlacementVerdict[], PoolVerdict[]>();
   const sharedPoolVerdicts = new Map<PlacementVerdict, PoolVerdict>();
   // Lists of instance type names, one array per distinct list (a thousand pools use a few dozen).
@@ -149,7 +149,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       ...(v.reason !== undefined ? { reason: v.reason } : {}),
       ...(v.failedPredicate !== undefined ? { failedPredicate: v.failedPredicate } : {}),
     };
-    if (!v.fits && SELECTION_PREDICATES.has(v.failedPredicate!)) sharedPoolVerdicts.set(v, pv);
+    sharedPoolVerdicts.set(v, pv);
     return pv;
   };
   const poolVerdictsOf = (vs: readonly PlacementVerdict[]): PoolVerdict[] => {
@@ -378,9 +378,6 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     ],
   };
 }
-
-/** Predicates whose failed verdicts {@link PlacementMemo} shares between templates. */
-const SELECTION_PREDICATES = new Set(['taints', 'instanceTypes', 'nodeSelector', 'nodeAffinity']);
 
 /** Fitting verdicts in Karpenter's order: highest weight first (absent = 0), then name. */
 function byWeight<T extends { readonly pool: PoolModel }>(verdicts: readonly T[]): T[] {
