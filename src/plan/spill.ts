@@ -121,12 +121,16 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
       let types = byType.get(pool);
       if (!types) { byType.set(pool, types = new Map()); packed.set(pool, new Map()); }
       const sameType = types.get(type) ?? [];
+      // The pool's nodes with k more replicas, per k tried (the one kept is not packed again).
+      const tried = new Map<number, Map<GpuInstanceType, number>>();
       const nodesWith = (k: number) => {
         const nodes = new Map(packed.get(pool)!);
         nodes.set(type, packType(pool, type, [...sameType, { workload: input.workload, type, count: k }], reserve));
+        tried.set(k, nodes);
         return nodes;
       };
-      const fits = (k: number) => Object.keys(pool.limits).length === 0 || exceededLimits(pool, nodesWith(k)).length === 0;
+      const limited = Object.keys(pool.limits).length > 0;
+      const fits = (k: number) => !limited || exceededLimits(pool, nodesWith(k)).length === 0;
       let k = left;
       if (!fits(k)) {
         // Largest k that stays within the limits (packing more replicas never needs fewer nodes); a full pool is told
@@ -146,7 +150,8 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
         byPool.set(pool, current);
         sameType.push(a);
         types.set(type, sameType);
-        packed.set(pool, new Map(packed.get(pool)!).set(type, packType(pool, type, sameType, reserve)));
+        // Pools without limits need no packing here (nothing to check).
+        if (limited) packed.set(pool, tried.get(k) ?? new Map(packed.get(pool)!).set(type, packType(pool, type, sameType, reserve)));
         left -= k;
       }
     }
