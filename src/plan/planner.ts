@@ -323,7 +323,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     if (!list) attributed.set(p.verdict!.pool, list = []);
     list.push(p);
   }
-  const overflow = { min: overflowing(counted, spilled.min, shares.min), max: overflowing(counted, spilled.max, shares.max) };
+  const overflow = { min: overflowsOf(counted, spilled.min, shares.min), max: overflowsOf(counted, spilled.max, shares.max) };
   const order = new Map(counted.map((p, i) => [p, i] as const));
   const poolPlans = pools.map((pool, i) => planPool(pool, {
     index: i,
@@ -438,7 +438,7 @@ interface Overflow {
  * Karpenter's order or Pending. A workload fills its fitting pools in that order, so it went past each fitting pool
  * before the last one it has replicas on, and past every fitting pool when some stay Pending.
  */
-function overflowing(counted: readonly Placed[], spilled: SpillResult<Placed>,
+function overflowsOf(counted: readonly Placed[], spilled: SpillResult<Placed>,
   shares: ReadonlyMap<Placed, ReadonlyMap<PoolModel, number>>): Map<PoolModel, Overflow[]> {
   const out = new Map<PoolModel, Overflow[]>();
   for (const p of counted) {
