@@ -28,6 +28,13 @@ function fitCount(room: readonly number[], size: readonly number[]): number {
 
 interface Bucket { count: number; room: number[] }
 
+/** `room` less `n` items of `size`, per dimension. */
+function taken(room: readonly number[], size: readonly number[], n: number): number[] {
+  const out = new Array<number>(room.length);
+  for (let d = 0; d < room.length; d++) out[d] = room[d] - n * size[d];
+  return out;
+}
+
 /**
  * How many nodes of `capacity` first-fit decreasing needs for `groups`. Groups are sorted by the sum of their
  * sizes relative to the capacity (largest first; ties keep the given order). A group whose item does not fit an
@@ -48,19 +55,19 @@ export function packFirstFitDecreasing(capacity: readonly number[], groups: read
       const bucket = buckets[b];
       const k = fitCount(bucket.room, g.size);
       if (k <= 0) continue;
-      const take = (n: number) => bucket.room.map((r, d) => r - n * g.size[d]);
       const full = Math.min(bucket.count, Math.floor(left / k));
       const replacement: Bucket[] = [];
-      if (full > 0) replacement.push({ count: full, room: take(k) });
+      if (full > 0) replacement.push({ count: full, room: taken(bucket.room, g.size, k) });
       left -= full * k;
       let rest = bucket.count - full;
       if (rest > 0 && left > 0) {
-        replacement.push({ count: 1, room: take(left) });
+        replacement.push({ count: 1, room: taken(bucket.room, g.size, left) });
         left = 0;
         rest -= 1;
       }
       if (rest > 0) replacement.push({ count: rest, room: bucket.room });
-      buckets.splice(b, 1, ...replacement);
+      if (replacement.length === 1) buckets[b] = replacement[0];
+      else buckets.splice(b, 1, ...replacement);
       b += replacement.length - 1;
     }
     if (left <= 0) continue;

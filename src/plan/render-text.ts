@@ -43,7 +43,7 @@ export function renderPlanText(plan: Plan, st: PlanStyle = PLAIN_STYLE): string 
   return collect((sink) => writePlanText(plan, st, sink));
 }
 
-/** {@link renderPlanText}'s text handed to `sink` in chunks (about a megabyte each), never as one string. */
+/** {@link renderPlanText}'s text handed to `sink` in chunks (about 32K characters each), never as one string. */
 export function writePlanText(plan: Plan, st: PlanStyle, sink: (chunk: string) => void): void {
   const writer = new ChunkedWriter(sink);
   const out = { push: (...lines: string[]) => writer.lines(lines) };

@@ -68,15 +68,15 @@ export function packPool<W extends SpillDemand>(pool: PoolModel, assignments: Re
   return out;
 }
 
-/** Nodes of `type` needed for `here` (assignments of that type) on `pool`. */
+/** Nodes of `type` needed for `here` (assignments of that type) on `pool`; `capacity` is {@link nodeCapacity}, perhaps memoised. */
 function packType<W extends SpillDemand>(pool: PoolModel, type: GpuInstanceType, here: ReadonlyArray<Assignment<W>>,
-  reserve: SystemReserve | undefined): number {
+  reserve: SystemReserve | undefined, capacity: typeof nodeCapacity = nodeCapacity): number {
   const resources = [...new Set(here.flatMap((a) => Object.keys(a.workload.demand)))].sort();
   const groups: PackGroup[] = here.map((a) => ({
     size: [...resources.map((r) => a.workload.demand[r] ?? 0), a.workload.cpu, a.workload.memoryBytes],
     count: a.count,
   }));
-  return packFirstFitDecreasing(nodeCapacity(pool, type, resources, reserve), groups);
+  return packFirstFitDecreasing(capacity(pool, type, resources, reserve), groups);
 }
 
 /** What a node of `type` counts against the pool's limits (Karpenter counts node capacity, overlays included). */
@@ -113,6 +113,18 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
   // that type's nodes (packPool packs each type on its own).
   const byType = new Map<PoolModel, Map<GpuInstanceType, Array<Assignment<W>>>>();
   const packed = new Map<PoolModel, Map<GpuInstanceType, number>>();
+  // Node capacities per pool, type and resources (the same few, packed again and again).
+  const capacities = new Map<PoolModel, Map<string, number[]>>();
+  const capacity = (pool: PoolModel, type: GpuInstanceType, resources: readonly string[]) => {
+    let perPool = capacities.get(pool);
+    if (!perPool) capacities.set(pool, perPool = new Map());
+    const key = `${type.name}\u0000${resources.join('\u0000')}`;
+    let c = perPool.get(key);
+    if (!c) perPool.set(key, c = nodeCapacity(pool, type, resources, reserve));
+    return c;
+  };
+  // Pools whose last attempt placed no replica: there, one replica is tried first (a full pool is told by one packing).
+  const full = new Set<PoolModel>();
   for (const input of inputs) {
     let left = input.replicas;
     for (const { pool, type } of input.pools) {
@@ -124,15 +136,19 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
       // The pool's nodes with k more replicas, per k tried (the one kept is not packed again).
       const tried = new Map<number, Map<GpuInstanceType, number>>();
       const nodesWith = (k: number) => {
-        const nodes = new Map(packed.get(pool)!);
-        nodes.set(type, packType(pool, type, [...sameType, { workload: input.workload, type, count: k }], reserve));
-        tried.set(k, nodes);
+        let nodes = tried.get(k);
+        if (!nodes) {
+          nodes = new Map(packed.get(pool)!);
+          nodes.set(type, packType(pool, type, [...sameType, { workload: input.workload, type, count: k }], reserve, capacity));
+          tried.set(k, nodes);
+        }
         return nodes;
       };
       const limited = Object.keys(pool.limits).length > 0;
       const fits = (k: number) => !limited || exceededLimits(pool, nodesWith(k)).length === 0;
       let k = left;
-      if (!fits(k)) {
+      // The same k as trying `left` first: one replica is tried first only where the last attempt placed none.
+      if ((limited && full.has(pool) && left > 1 && !fits(1)) || !fits(k)) {
         // Largest k that stays within the limits (packing more replicas never needs fewer nodes); a full pool is told
         // by one packing, not by a whole search.
         let lo = 0;
@@ -151,9 +167,11 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
         sameType.push(a);
         types.set(type, sameType);
         // Pools without limits need no packing here (nothing to check).
-        if (limited) packed.set(pool, tried.get(k) ?? new Map(packed.get(pool)!).set(type, packType(pool, type, sameType, reserve)));
+        if (limited) packed.set(pool, tried.get(k) ?? new Map(packed.get(pool)!).set(type, packType(pool, type, sameType, reserve, capacity)));
         left -= k;
       }
+      if (k > 0) full.delete(pool);
+      else full.add(pool);
     }
     if (left > 0) pending.set(input.workload, left);
   }

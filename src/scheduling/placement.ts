@@ -336,16 +336,14 @@ export class PlacementMemo {
     if (!fits) this.fitsBySelection.set(selSig, fits = new Array(this.pools.length));
     const facts = { demand: podGpuDemand(t), req: podCpuMemoryRequests(t) };
     const resources = Object.keys(facts.demand);
-    const counts = resources.map((r) => facts.demand[r]);
-    const alloc = this.alloc;
+    const pod: FitPod = { t, options: this.options, facts, alloc: this.alloc, resources, counts: resources.map((r) => facts.demand[r]) };
     verdicts = new Array(this.pools.length);
     for (let i = 0; i < this.pools.length; i++) {
       const selection = selections![i];
       if (!Array.isArray(selection)) { verdicts[i] = selection; continue; }
       this.computed++;
-      const pool = this.pools[i];
-      const table = fits[i] ?? (fits[i] = new FitTable(pool, selection, alloc));
-      verdicts[i] = table.verdict(resources, counts, facts.req, () => fitOnPool(t, pool, selection, this.options, facts, alloc));
+      const table = fits[i] ?? (fits[i] = new FitTable(this.pools[i], selection, this.alloc));
+      verdicts[i] = table.verdict(pod);
     }
     this.bySignature.set(signature, verdicts);
     return verdicts;
@@ -364,6 +362,17 @@ export class PlacementMemo {
  * that differ only in figures that change no outcome get the same verdict object. The verdicts themselves come from
  * fitOnPool (on the first template of each outcome): the table only decides which one applies.
  */
+/** One pod template as {@link FitTable} judges it (built once per template). */
+interface FitPod {
+  readonly t: PodTemplateRef;
+  readonly options: PlacementOptions;
+  readonly facts: { demand: Record<string, number>; req: { cpu: number; memoryBytes: number } };
+  readonly alloc: (type: GpuInstanceType) => { cpu: number; memoryBytes: number };
+  /** The GPU resources of `facts.demand`, in its order, and the count of each. */
+  readonly resources: readonly string[];
+  readonly counts: readonly number[];
+}
+
 /* eslint-disable no-bitwise -- sets of at most 31 selected types as bit masks: no allocation per (template, pool) */
 class FitTable {
   private readonly types: readonly GpuInstanceType[];
@@ -375,7 +384,7 @@ class FitTable {
   private readonly fitting = new Map<number, PlacementVerdict>();
   private readonly failing = new Map<string, PlacementVerdict>();
 
-  constructor(private readonly pool: PoolModel, selection: readonly SelectedType[],
+  constructor(private readonly pool: PoolModel, private readonly selection: readonly SelectedType[],
     alloc: (type: GpuInstanceType) => { cpu: number; memoryBytes: number }) {
     this.types = selection.map((s) => s.type);
     this.cpu = this.types.map((type) => alloc(type).cpu);
@@ -396,10 +405,11 @@ class FitTable {
     return o;
   }
 
-  /** The verdict for a pod needing `counts[j]` of `resources[j]` and `req`; `compute` gives it when not known yet. */
-  public verdict(resources: readonly string[], counts: readonly number[], req: { cpu: number; memoryBytes: number },
-    compute: () => PlacementVerdict): PlacementVerdict {
-    if (!this.masked) return compute();
+  /** The verdict for `pod` on this table's pool (fitOnPool's, computed by it when this outcome is new). */
+  public verdict(pod: FitPod): PlacementVerdict {
+    if (!this.masked) return this.compute(pod);
+    const { resources, counts } = pod;
+    const req = pod.facts.req;
     const n = this.types.length;
     let mask = n === 31 ? 0x7fffffff : (1 << n) - 1;
     // 3. GPU resources, in the demand's order: the first resource no remaining type offers decides.
@@ -407,30 +417,34 @@ class FitTable {
       const offered = this.offeredOf(resources[j]) as number[];
       let next = 0;
       for (let i = 0; i < n; i++) if ((mask & (1 << i)) !== 0 && offered[i] >= counts[j]) next |= 1 << i;
-      if (next === 0) return this.failure(`g${mask}\u0000${counts[j]}\u0000${resources[j]}`, compute);
+      if (next === 0) return this.failure(`g${mask}\u0000${counts[j]}\u0000${resources[j]}`, pod);
       mask = next;
     }
     // 4. cpu, then memory.
     let next = 0;
     for (let i = 0; i < n; i++) if ((mask & (1 << i)) !== 0 && this.cpu[i] >= req.cpu) next |= 1 << i;
-    if (next === 0) return this.failure(`c${mask}\u0000${req.cpu}`, compute);
+    if (next === 0) return this.failure(`c${mask}\u0000${req.cpu}`, pod);
     mask = next;
     next = 0;
     for (let i = 0; i < n; i++) if ((mask & (1 << i)) !== 0 && this.memory[i] >= req.memoryBytes) next |= 1 << i;
-    if (next === 0) return this.failure(`m${mask}\u0000${req.memoryBytes}`, compute);
+    if (next === 0) return this.failure(`m${mask}\u0000${req.memoryBytes}`, pod);
     mask = next;
     // 5. pool limits.
-    if ((mask & this.within) === 0) return this.failure(`l${mask}`, compute);
+    if ((mask & this.within) === 0) return this.failure(`l${mask}`, pod);
     mask &= this.within;
     let v = this.fitting.get(mask);
-    if (!v) this.fitting.set(mask, v = compute());
+    if (!v) this.fitting.set(mask, v = this.compute(pod));
     return v;
   }
 
-  private failure(key: string, compute: () => PlacementVerdict): PlacementVerdict {
+  private failure(key: string, pod: FitPod): PlacementVerdict {
     let v = this.failing.get(key);
-    if (!v) this.failing.set(key, v = compute());
+    if (!v) this.failing.set(key, v = this.compute(pod));
     return v;
+  }
+
+  private compute(pod: FitPod): PlacementVerdict {
+    return fitOnPool(pod.t, this.pool, this.selection, pod.options, pod.facts, pod.alloc);
   }
 }
 /* eslint-enable no-bitwise */
