@@ -12,7 +12,7 @@
  * share nodes. Replicas no pool has room for stay Pending.
  */
 import { GpuInstanceType } from '../catalog';
-import { packFirstFitDecreasing, PackGroup } from './packing';
+import { GrowingPack, packFirstFitDecreasing, PackGroup } from './packing';
 import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, SystemReserve } from '../scheduling/placement';
@@ -68,15 +68,15 @@ export function packPool<W extends SpillDemand>(pool: PoolModel, assignments: Re
   return out;
 }
 
-/** Nodes of `type` needed for `here` (assignments of that type) on `pool`; `capacity` is {@link nodeCapacity}, perhaps memoised. */
+/** Nodes of `type` needed for `here` (assignments of that type) on `pool`. */
 function packType<W extends SpillDemand>(pool: PoolModel, type: GpuInstanceType, here: ReadonlyArray<Assignment<W>>,
-  reserve: SystemReserve | undefined, capacity: typeof nodeCapacity = nodeCapacity): number {
+  reserve: SystemReserve | undefined): number {
   const resources = [...new Set(here.flatMap((a) => Object.keys(a.workload.demand)))].sort();
   const groups: PackGroup[] = here.map((a) => ({
     size: [...resources.map((r) => a.workload.demand[r] ?? 0), a.workload.cpu, a.workload.memoryBytes],
     count: a.count,
   }));
-  return packFirstFitDecreasing(capacity(pool, type, resources, reserve), groups);
+  return packFirstFitDecreasing(nodeCapacity(pool, type, resources, reserve), groups);
 }
 
 /** What a node of `type` counts against the pool's limits (Karpenter counts node capacity, overlays included). */
@@ -105,23 +105,48 @@ export function exceededLimits(pool: PoolModel, nodes: Map<GpuInstanceType, numb
   return Object.entries(pool.limits).filter(([k, limit]) => usedCapacity(pool, nodes, k) > limit + 1e-9).map(([k]) => k);
 }
 
+/** The resources `assignments` ask for, sorted: the packing dimensions before cpu and memory (as packType has them). */
+function resourcesOf<W extends SpillDemand>(assignments: ReadonlyArray<Assignment<W>>): string[] {
+  return [...new Set(assignments.flatMap((a) => Object.keys(a.workload.demand)))].sort();
+}
+
+/** One replica's size per packing dimension (as packType has it). */
+function sizeOf(w: SpillDemand, resources: readonly string[]): number[] {
+  return [...resources.map((r) => w.demand[r] ?? 0), w.cpu, w.memoryBytes];
+}
+
+/**
+ * Whether `nodes` with `n` nodes of `type` instead of (or besides) those it has exceed a limit of `pool`: the test of
+ * {@link exceededLimits} on `new Map(nodes).set(type, n)`, summed in the same order, without the copy.
+ */
+function exceedsWith(pool: PoolModel, nodes: ReadonlyMap<GpuInstanceType, number>, type: GpuInstanceType, n: number): boolean {
+  for (const [key, limit] of Object.entries(pool.limits)) {
+    let sum = 0;
+    for (const [t, count] of nodes) sum += (t === type ? n : count) * (limitCapacityOf(pool, t)[key] ?? 0);
+    if (!nodes.has(type)) sum += n * (limitCapacityOf(pool, type)[key] ?? 0);
+    if (sum > limit + 1e-9) return true;
+  }
+  return false;
+}
+
 /** Spills `inputs` (in order) over their pools; see the module comment. */
 export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>>, reserve: SystemReserve | undefined): SpillResult<W> {
   const byPool = new Map<PoolModel, Array<Assignment<W>>>();
   const pending = new Map<W, number>();
   // Per pool, its assignments per instance type and the nodes they take: adding replicas of one type repacks only
-  // that type's nodes (packPool packs each type on its own).
+  // that type's nodes (packPool packs each type on its own), from the type's groups kept in packing order.
   const byType = new Map<PoolModel, Map<GpuInstanceType, Array<Assignment<W>>>>();
   const packed = new Map<PoolModel, Map<GpuInstanceType, number>>();
-  // Node capacities per pool, type and resources (the same few, packed again and again).
-  const capacities = new Map<PoolModel, Map<string, number[]>>();
-  const capacity = (pool: PoolModel, type: GpuInstanceType, resources: readonly string[]) => {
-    let perPool = capacities.get(pool);
-    if (!perPool) capacities.set(pool, perPool = new Map());
-    const key = `${type.name}\u0000${resources.join('\u0000')}`;
-    let c = perPool.get(key);
-    if (!c) perPool.set(key, c = nodeCapacity(pool, type, resources, reserve));
-    return c;
+  const packs = new Map<PoolModel, Map<GpuInstanceType, { resources: string[]; pack: GrowingPack }>>();
+  /** The packing of `sameType` over `resources` (a new one when a workload brings a resource the type had not). */
+  const packOf = (pool: PoolModel, type: GpuInstanceType, sameType: ReadonlyArray<Assignment<W>>, resources: string[]) => {
+    let perType = packs.get(pool);
+    if (!perType) packs.set(pool, perType = new Map());
+    const known = perType.get(type);
+    if (known && known.resources.join('\u0000') === resources.join('\u0000')) return known;
+    const pack = new GrowingPack(nodeCapacity(pool, type, resources, reserve));
+    for (const a of sameType) pack.add({ size: sizeOf(a.workload, resources), count: a.count });
+    return { resources, pack };
   };
   // Pools whose last attempt placed no replica: there, one replica is tried first (a full pool is told by one packing).
   const full = new Set<PoolModel>();
@@ -133,19 +158,20 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
       let types = byType.get(pool);
       if (!types) { byType.set(pool, types = new Map()); packed.set(pool, new Map()); }
       const sameType = types.get(type) ?? [];
-      // The pool's nodes with k more replicas, per k tried (the one kept is not packed again).
-      const tried = new Map<number, Map<GpuInstanceType, number>>();
-      const nodesWith = (k: number) => {
-        let nodes = tried.get(k);
-        if (!nodes) {
-          nodes = new Map(packed.get(pool)!);
-          nodes.set(type, packType(pool, type, [...sameType, { workload: input.workload, type, count: k }], reserve, capacity));
-          tried.set(k, nodes);
-        }
-        return nodes;
-      };
       const limited = Object.keys(pool.limits).length > 0;
-      const fits = (k: number) => !limited || exceededLimits(pool, nodesWith(k)).length === 0;
+      // Pools without limits need no packing here (nothing to check).
+      const nodes = packed.get(pool)!;
+      const resources = limited ? resourcesOf([...sameType, { workload: input.workload, type, count: 1 }]) : [];
+      const packing = limited ? packOf(pool, type, sameType, resources) : undefined;
+      const size = limited ? sizeOf(input.workload, resources) : [];
+      // This type's nodes with k more replicas, per k tried.
+      const tried = new Map<number, number>();
+      const nodesWith = (k: number) => {
+        let n = tried.get(k);
+        if (n === undefined) tried.set(k, n = packing!.pack.nodesWith({ size, count: k }));
+        return n;
+      };
+      const fits = (k: number) => !limited || !exceedsWith(pool, nodes, type, nodesWith(k));
       let k = left;
       // The same k as trying `left` first: one replica is tried first only where the last attempt placed none.
       if ((limited && full.has(pool) && left > 1 && !fits(1)) || !fits(k)) {
@@ -166,8 +192,11 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
         byPool.set(pool, current);
         sameType.push(a);
         types.set(type, sameType);
-        // Pools without limits need no packing here (nothing to check).
-        if (limited) packed.set(pool, tried.get(k) ?? new Map(packed.get(pool)!).set(type, packType(pool, type, sameType, reserve, capacity)));
+        if (packing) {
+          nodes.set(type, nodesWith(k));
+          packing.pack.add({ size, count: k });
+          packs.get(pool)!.set(type, packing);
+        }
         left -= k;
       }
       if (k > 0) full.delete(pool);
