@@ -138,12 +138,16 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
   const byType = new Map<PoolModel, Map<GpuInstanceType, Array<Assignment<W>>>>();
   const packed = new Map<PoolModel, Map<GpuInstanceType, number>>();
   const packs = new Map<PoolModel, Map<GpuInstanceType, { resources: string[]; pack: GrowingPack }>>();
-  /** The packing of `sameType` over `resources` (a new one when a workload brings a resource the type had not). */
-  const packOf = (pool: PoolModel, type: GpuInstanceType, sameType: ReadonlyArray<Assignment<W>>, resources: string[]) => {
+  /**
+   * The packing of `sameType` and one more workload asking for `demand`, over the resources they ask for (as packType
+   * has them): the type's packing, or a new one when the workload brings a resource the type's assignments had not.
+   */
+  const packOf = (pool: PoolModel, type: GpuInstanceType, sameType: ReadonlyArray<Assignment<W>>, demand: Readonly<Record<string, number>>) => {
     let perType = packs.get(pool);
     if (!perType) packs.set(pool, perType = new Map());
     const known = perType.get(type);
-    if (known && known.resources.join('\u0000') === resources.join('\u0000')) return known;
+    if (known && Object.keys(demand).every((r) => known.resources.includes(r))) return known;
+    const resources = [...new Set([...known?.resources ?? resourcesOf(sameType), ...Object.keys(demand)])].sort();
     const pack = new GrowingPack(nodeCapacity(pool, type, resources, reserve));
     for (const a of sameType) pack.add({ size: sizeOf(a.workload, resources), count: a.count });
     return { resources, pack };
@@ -161,9 +165,8 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
       const limited = Object.keys(pool.limits).length > 0;
       // Pools without limits need no packing here (nothing to check).
       const nodes = packed.get(pool)!;
-      const resources = limited ? resourcesOf([...sameType, { workload: input.workload, type, count: 1 }]) : [];
-      const packing = limited ? packOf(pool, type, sameType, resources) : undefined;
-      const size = limited ? sizeOf(input.workload, resources) : [];
+      const packing = limited ? packOf(pool, type, sameType, input.workload.demand) : undefined;
+      const size = packing ? sizeOf(input.workload, packing.resources) : [];
       // This type's nodes with k more replicas, per k tried.
       const tried = new Map<number, number>();
       const nodesWith = (k: number) => {
