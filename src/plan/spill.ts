@@ -120,14 +120,24 @@ function sizeOf(w: SpillDemand, resources: readonly string[]): number[] {
  * {@link exceededLimits} on `new Map(nodes).set(type, n)`, summed in the same order, without the copy.
  */
 function exceedsWith(pool: PoolModel, nodes: ReadonlyMap<GpuInstanceType, number>, type: GpuInstanceType, n: number): boolean {
-  for (const [key, limit] of Object.entries(pool.limits)) {
+  const limits = limitKeys(pool);
+  for (let i = 0; i < limits.keys.length; i++) {
+    const key = limits.keys[i];
     let sum = 0;
-    for (const [t, count] of nodes) sum += (t === type ? n : count) * (limitCapacityOf(pool, t)[key] ?? 0);
+    nodes.forEach((count, t) => { sum += (t === type ? n : count) * (limitCapacityOf(pool, t)[key] ?? 0); });
     if (!nodes.has(type)) sum += n * (limitCapacityOf(pool, type)[key] ?? 0);
-    if (sum > limit + 1e-9) return true;
+    if (sum > limits.values[i] + 1e-9) return true;
   }
   return false;
 }
+
+/** A pool's limits as two arrays, `Object.entries(pool.limits)` order (a pool model's limits never change). */
+function limitKeys(pool: PoolModel): { readonly keys: readonly string[]; readonly values: readonly number[] } {
+  let l = limitKeysMemo.get(pool);
+  if (!l) limitKeysMemo.set(pool, l = { keys: Object.keys(pool.limits), values: Object.values(pool.limits) });
+  return l;
+}
+const limitKeysMemo = new WeakMap<PoolModel, { readonly keys: readonly string[]; readonly values: readonly number[] }>();
 
 /** Spills `inputs` (in order) over their pools; see the module comment. */
 export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>>, reserve: SystemReserve | undefined): SpillResult<W> {
@@ -162,7 +172,7 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
       let types = byType.get(pool);
       if (!types) { byType.set(pool, types = new Map()); packed.set(pool, new Map()); }
       const sameType = types.get(type) ?? [];
-      const limited = Object.keys(pool.limits).length > 0;
+      const limited = limitKeys(pool).keys.length > 0;
       // Pools without limits need no packing here (nothing to check).
       const nodes = packed.get(pool)!;
       const packing = limited ? packOf(pool, type, sameType, input.workload.demand) : undefined;
