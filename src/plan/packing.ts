@@ -26,6 +26,15 @@ function fitCount(room: readonly number[], size: readonly number[]): number {
   return k;
 }
 
+interface Bucket { count: number; room: number[] }
+
+/** `room` less `n` items of `size`, per dimension. */
+function taken(room: readonly number[], size: readonly number[], n: number): number[] {
+  const out = new Array<number>(room.length);
+  for (let d = 0; d < room.length; d++) out[d] = room[d] - n * size[d];
+  return out;
+}
+
 /** A group's weight in the decreasing order: the sum of its sizes relative to the capacity. */
 function weightOf(capacity: readonly number[], size: readonly number[]): number {
   let s = 0;
@@ -46,73 +55,40 @@ export function packFirstFitDecreasing(capacity: readonly number[], groups: read
   return firstFit(capacity, order.map((x) => x.g));
 }
 
-/**
- * First fit of `groups` in the order given (every count above 0). The open nodes are kept as buckets (runs of
- * consecutive nodes with equal room) in two flat arrays, the count of each bucket and its room per dimension.
- */
+/** First fit of `groups` in the order given (every count above 0). */
 function firstFit(capacity: readonly number[], groups: readonly PackGroup[]): number {
-  const dims = capacity.length;
-  const counts: number[] = [];
-  const rooms: number[] = [];
-  // The buckets that replace one bucket (at most three), reused.
-  const newCounts: number[] = [];
-  const newRooms: number[] = [];
+  const buckets: Bucket[] = [];
   let nodes = 0;
   for (const g of groups) {
-    const size = g.size;
     let left = g.count;
-    // First fit over the open nodes, in opening order.
-    for (let b = 0; b < counts.length && left > 0; b++) {
-      const at = b * dims;
-      let k = Infinity; // fitCount of the bucket's room
-      for (let d = 0; d < size.length; d++) {
-        if (size[d] <= 0) continue;
-        k = Math.min(k, Math.floor(((d < dims ? rooms[at + d] : NaN) + EPS) / size[d])); // beyond the dimensions: no room
-      }
+    // First fit over the open nodes, in opening order (a bucket is a run of consecutive nodes with equal room).
+    for (let b = 0; b < buckets.length && left > 0; b++) {
+      const bucket = buckets[b];
+      const k = fitCount(bucket.room, g.size);
       if (k <= 0) continue;
-      const count = counts[b];
-      const full = Math.min(count, Math.floor(left / k));
-      newCounts.length = 0;
-      newRooms.length = 0;
-      if (full > 0) {
-        newCounts.push(full);
-        for (let d = 0; d < dims; d++) newRooms.push(rooms[at + d] - k * size[d]);
-      }
+      const full = Math.min(bucket.count, Math.floor(left / k));
+      const replacement: Bucket[] = [];
+      if (full > 0) replacement.push({ count: full, room: taken(bucket.room, g.size, k) });
       left -= full * k;
-      let rest = count - full;
+      let rest = bucket.count - full;
       if (rest > 0 && left > 0) {
-        newCounts.push(1);
-        for (let d = 0; d < dims; d++) newRooms.push(rooms[at + d] - left * size[d]);
+        replacement.push({ count: 1, room: taken(bucket.room, g.size, left) });
         left = 0;
         rest -= 1;
       }
-      if (rest > 0) {
-        newCounts.push(rest);
-        for (let d = 0; d < dims; d++) newRooms.push(rooms[at + d]);
-      }
-      if (newCounts.length === 1) {
-        counts[b] = newCounts[0];
-        for (let d = 0; d < dims; d++) rooms[at + d] = newRooms[d];
-      } else {
-        counts.splice(b, 1, ...newCounts);
-        rooms.splice(at, dims, ...newRooms);
-      }
-      b += newCounts.length - 1;
+      if (rest > 0) replacement.push({ count: rest, room: bucket.room });
+      if (replacement.length === 1) buckets[b] = replacement[0];
+      else buckets.splice(b, 1, ...replacement);
+      b += replacement.length - 1;
     }
     if (left <= 0) continue;
-    const k = fitCount(capacity, size);
+    const k = fitCount(capacity, g.size);
     if (!(k >= 1)) throw new Error('internal: an item does not fit an empty node');
     if (k === Infinity) continue; // items of size 0 take no room
     const full = Math.floor(left / k);
-    if (full > 0) {
-      counts.push(full);
-      for (let d = 0; d < dims; d++) rooms.push(capacity[d] - k * size[d]);
-    }
+    if (full > 0) buckets.push({ count: full, room: capacity.map((c, d) => c - k * g.size[d]) });
     const partial = left - full * k;
-    if (partial > 0) {
-      counts.push(1);
-      for (let d = 0; d < dims; d++) rooms.push(capacity[d] - partial * size[d]);
-    }
+    if (partial > 0) buckets.push({ count: 1, room: capacity.map((c, d) => c - partial * g.size[d]) });
     nodes += full + (partial > 0 ? 1 : 0);
   }
   return nodes;
