@@ -32,6 +32,19 @@ export function gpuDemand(d: Readonly<Record<string, number>>): string {
   return Object.entries(d).map(([r, n]) => `${num(n, 3)} ${r}`).join(' + ');
 }
 
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+/** The width of terminal text: ANSI colour codes take none. */
+const width = (s: string) => (s.includes('\u001b') ? s.replace(ANSI, '').length : s.length);
+const padTo = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
+
+/** Lays out rows as aligned columns (two spaces apart, the last column unpadded), ANSI-aware; each line after `indent`. */
+export function table(rows: readonly string[][], indent: string): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, width(c)); });
+  return rows.map((r) => `${indent}${r.map((c, i) => (i === r.length - 1 ? c : padTo(c, widths[i]))).join('  ')}`.trimEnd());
+}
+
 /** Rounds every number of a JSON value to `digits` decimals (stable output without float noise). */
 export function roundNumbers<T>(v: T, digits: number = 6): T {
   if (typeof v === 'number') return (Number.isFinite(v) ? +v.toFixed(digits) : v) as any;
