@@ -127,6 +127,8 @@ for (const p of ['/examples/', '/bench/', '/.ci/', '/scripts/', '/.tmp/']) proje
 const CDK8S_GPU_PATHS = { 'cdk8s-gpu': ['../src/index.ts'], 'cdk8s-gpu/lib/*': ['../src/*'] };
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.project', ['./tsconfig.json', './examples/tsconfig.json']);
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.noWarnOnMultipleProjects', true);
+// The tests import the examples, so their type check maps 'cdk8s-gpu' the same way.
+project.tryFindObjectFile('test/tsconfig.json')?.addOverride('compilerOptions.paths', CDK8S_GPU_PATHS);
 for (const dir of ['examples', 'bench', 'scripts']) {
   new JsonFile(project, `${dir}/tsconfig.json`, {
     obj: {

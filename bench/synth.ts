@@ -6,6 +6,8 @@
  * Run: npx ts-node --transpile-only --project test/tsconfig.json bench/synth.ts [sizes…] [--writers] [--gate]   (or `npm run bench`)
  * (`--writers` also times our app with `fastYamlWriter: false`, i.e. cdk8s's own YAML writer; `--gate` also times it with
  * `schemaGate: false`, to tell what the schema gate costs.)
+ * Also, for context (not the issue's measure): bare-all, the bare app plus every other object ours writes as plain cdk8s
+ * ApiObjects of the same JSON — the same YAML written by hand with cdk8s alone — and ours' ratio to it.
  * Not a test: it prints, per size, the time (median of runs, each in a fresh child process so heaps and JIT state do
  * not leak between them) and the peak memory (the child's maxRSS from process.resourceUsage()), the ratio ours/bare
  * (target ≤ 1.1×, the ratio before the schema gate) and the growth 5,000/1,000 (target ≤ 5.5×, i.e. linear). Targets missed are printed, not hidden.
@@ -14,6 +16,7 @@
  * (BENCH_SCALERS=0 leaves the KEDA scalers out, to tell their cost from the rest.)
  */
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
@@ -84,7 +87,8 @@ export function buildOurs(n: number, fastYamlWriter = true, schemaGate = true): 
       pools: [w.pool],
       gpus: GpuRequest.whole(w.gpus),
       image: 'vllm/vllm-openai:v0.7.3',
-      replicas: w.replicas,
+      // A KedaGpuScaler owns the replica count (GPU803 warns when both are set), so replicas only without one.
+      ...(Scaler ? {} : { replicas: w.replicas }),
       priority: priorities.inference,
       terminationGracePeriod: SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD,
     });
@@ -138,11 +142,24 @@ export function bareDiffers(n: number, shapes: BareShape[]): string[] {
   return [...names].filter((k) => ours.get(k) !== bare.get(k));
 }
 
+/** Whether an object of our app is one the bare app writes too (a workload's Deployment or Service). */
+const inBare = (d: any) => (d.kind === 'Deployment' || d.kind === 'Service') && String(d.metadata?.name).startsWith('model-');
+
+/**
+ * The objects our app writes that the bare app does not (NodePools, EC2NodeClass, PDBs, ScaledObjects, PriorityClasses,
+ * DCGM monitoring…), as JSON in a temporary file for the bare-all child (outside any timed region).
+ */
+function extrasFile(n: number): string {
+  const file = path.join(os.tmpdir(), `cdk8s-gpu-bench-extras-${process.pid}-${n}.json`);
+  fs.writeFileSync(file, JSON.stringify(buildOurs(n).charts.flatMap((c) => c.toJson()).filter((d: any) => !inBare(d))));
+  return file;
+}
+
 /**
  * Which app a child builds; `ours-cdk8s-writer` is ours with `fastYamlWriter: false` (cdk8s's own YAML writer),
  * `ours-no-gate` ours with `schemaGate: false`.
  */
-type Variant = 'ours' | 'ours-cdk8s-writer' | 'ours-no-gate' | 'bare';
+type Variant = 'ours' | 'ours-cdk8s-writer' | 'ours-no-gate' | 'bare' | 'bare-all';
 
 /** Child: build and synthesise once; print JSON with the time and the peak RSS. */
 function child(variant: Variant, n: number): void {
@@ -156,14 +173,14 @@ interface Result {
   variant: string; n: number; constructMs: number; synthMs: number; totalMs: number; cpuMs: number; maxRssKiB: number; bytes: number; docs: number;
 }
 
-function runChild(variant: Variant, n: number, shapes: BareShape[]): Result {
+function runChild(variant: Variant, n: number, shapes: BareShape[], extras?: string): Result {
   const tsNode = require.resolve('ts-node/register/transpile-only');
-  // The bare child runs bench/lib/bare-app.ts, which imports cdk8s and cdk8s-plus-30 only.
-  const entry = variant === 'bare' ? path.join(__dirname, 'lib', 'bare-app.ts') : __filename;
+  // The bare children run bench/lib/bare-app.ts, which imports cdk8s and cdk8s-plus-30 only.
+  const entry = variant === 'bare' || variant === 'bare-all' ? path.join(__dirname, 'lib', 'bare-app.ts') : __filename;
   const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '-r', tsNode, entry, '--child', variant, String(n)], {
     cwd: path.join(__dirname, '..'),
     encoding: 'utf8',
-    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'test', 'tsconfig.json'), BENCH_BARE_SHAPES: JSON.stringify(shapes) },
+    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'test', 'tsconfig.json'), BENCH_BARE_SHAPES: JSON.stringify(shapes), BENCH_BARE_EXTRAS: extras ?? '' },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`child ${variant} ${n} failed (${r.status}): ${r.stderr.slice(-2000)}`);
@@ -196,9 +213,11 @@ function main(): void {
   const rows: Array<{ n: number; ours: Result; bare: Result }> = [];
   for (const n of sizes) {
     const runs = runsFor(n);
-    const results: Record<Variant, Result[]> = { 'ours': [], 'ours-cdk8s-writer': [], 'ours-no-gate': [], 'bare': [] };
+    const results: Record<Variant, Result[]> = { 'ours': [], 'ours-cdk8s-writer': [], 'ours-no-gate': [], 'bare': [], 'bare-all': [] };
+    const extras = extrasFile(n);
     for (let r = 0; r < runs; r++) {
       results.bare.push(runChild('bare', n, shapes));
+      results['bare-all'].push(runChild('bare-all', n, shapes, extras));
       results.ours.push(runChild('ours', n, shapes));
       if (writers) results['ours-cdk8s-writer'].push(runChild('ours-cdk8s-writer', n, shapes));
       if (gate) results['ours-no-gate'].push(runChild('ours-no-gate', n, shapes));
@@ -219,6 +238,11 @@ function main(): void {
     console.log(`${' '.repeat(17)}CPU time (the steadier figure on a busy machine): ours ${o.cpuMs.toFixed(0)} ms, bare ${b.cpuMs.toFixed(0)} ms, `
       + `ratio ${(o.cpuMs / b.cpuMs).toFixed(2)}x`);
     console.log(`${' '.repeat(17)}ours writes ${(o.docs / b.docs).toFixed(2)}x the objects and ${(o.bytes / b.bytes).toFixed(2)}x the YAML bytes of bare`);
+    const a = pick(results['bare-all']);
+    fs.rmSync(extras, { force: true });
+    console.log(`${' '.repeat(17)}like for like (not the issue's measure): bare-all, the same ${a.docs} objects by hand in cdk8s (bare + the rest as plain ApiObjects, `
+      + `cdk8s's YAML writer, no validation) ${a.totalMs.toFixed(0)} ms, CPU ${a.cpuMs.toFixed(0)} ms; ours/bare-all ${(o.totalMs / a.totalMs).toFixed(2)}x (CPU ${(o.cpuMs / a.cpuMs).toFixed(2)}x)`
+      + `${a.docs === o.docs && a.bytes === o.bytes ? '' : `; DIFFERENT output (${a.docs} objects, ${a.bytes} bytes vs ours ${o.docs}, ${o.bytes})`}`);
     if (writers) {
       const w = pick(results['ours-cdk8s-writer']);
       console.log(`${' '.repeat(17)}ours with cdk8s's own YAML writer (fastYamlWriter: false): ${w.totalMs.toFixed(0)} ms (synth+validate ${w.synthMs.toFixed(0)}), `

@@ -2,6 +2,7 @@
  * The bare app of bench/synth.ts: cdk8s-plus-30 alone, no cdk8s-gpu module. Kept in its own module so the bare
  * benchmark child loads nothing of ours.
  */
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
@@ -130,10 +131,28 @@ export function timeSynth(variant: string, n: number, build: () => App): void {
   process.stdout.write(`${JSON.stringify({ variant, n, constructMs: t1 - t0, synthMs: t2 - t1, totalMs: t2 - t0, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKiB, bytes: yaml.length, docs: yaml.split('\n---\n').length })}\n`);
 }
 
-// The bare child of bench/synth.ts: `bare-app.ts --child bare <n>`, shapes in BENCH_BARE_SHAPES.
+/**
+ * The bare app plus every other object our app writes (NodePools, EC2NodeClass, PDBs, ScaledObjects, PriorityClasses,
+ * DCGM monitoring…) as plain cdk8s ApiObjects of the same JSON: the same YAML written by hand with cdk8s alone, for the
+ * like-for-like comparison. `extras` is read before the clock starts.
+ */
+export function buildBareAll(n: number, shapes: BareShape[], extras: any[]): App {
+  const app = buildBare(n, shapes);
+  const chart = app.charts[0];
+  extras.forEach((o, i) => new ApiObject(chart, `extra-${i}`, o));
+  return app;
+}
+
+// The bare children of bench/synth.ts: `bare-app.ts --child bare|bare-all <n>`, shapes in BENCH_BARE_SHAPES, the extra
+// objects of bare-all in the JSON file BENCH_BARE_EXTRAS.
 if (require.main === module && process.argv[2] === '--child') {
   const shapes: BareShape[] = JSON.parse(process.env.BENCH_BARE_SHAPES ?? '[]');
   if (shapes.length === 0) throw new Error('bench/lib/bare-app: BENCH_BARE_SHAPES is empty (run bench/synth.ts)');
   const n = Number(process.argv[4]);
-  timeSynth('bare', n, () => buildBare(n, shapes));
+  if (process.argv[3] === 'bare-all') {
+    const extras = JSON.parse(fs.readFileSync(process.env.BENCH_BARE_EXTRAS ?? '', 'utf8'));
+    timeSynth('bare-all', n, () => buildBareAll(n, shapes, extras));
+  } else {
+    timeSynth('bare', n, () => buildBare(n, shapes));
+  }
 }

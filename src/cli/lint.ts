@@ -9,10 +9,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Finding, Severity } from '../validation';
 import { COLOR_STYLE, PLAIN_TEXT_STYLE, safeText, UsageError, useColor, walkArgs } from './args';
 import { InputProblem, readInputs } from './yaml-input';
 import { _runValidation, ValidationRunInfo } from '../validation/engine';
+import { Finding, Severity } from '../validation/model';
 
 /** Where `runLint` reads and writes; tests pass fakes. */
 export interface LintIO {

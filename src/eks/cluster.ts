@@ -166,6 +166,14 @@ function isClusterBindable(x: IConstruct): x is IConstruct & ClusterBindable {
 const CLUSTER_NAME_PATTERN = /^[0-9A-Za-z][A-Za-z0-9\-_]*$/;
 const CAPACITY_RESERVATION_ID = /^cr-[0-9a-f]{17}$/;
 
+/** An add-on's options as checked up front: its chart version, Helm values and namespace ('' when it has none of its own). */
+interface CheckedAddon<O> {
+  readonly options: Partial<O>;
+  readonly version: string;
+  readonly values: any;
+  readonly namespace: string;
+}
+
 /**
  * An EKS cluster for GPU workloads: VPC, cluster (KMS-encrypted secrets, access entries, control-plane
  * logs), a CPU system node group with IMDSv2, Karpenter with its IAM, node role and interruption queue, and
@@ -355,27 +363,28 @@ export class GpuEksCluster extends Construct {
     });
     const promNamespace = c.run(() => this.namespace('prometheus.namespace', prom.namespace, 'monitoring')) as string;
     // The switches, chart versions, namespaces and Helm values used once the cluster is built are checked now too, so
-    // their problems are reported with the others (the same checks run again where they are used).
-    c.run(() => this.flag('networkPolicyEnforcement', props.networkPolicyEnforcement, true));
-    c.run(() => this.flag('admissionPolicy', props.admissionPolicy, true));
-    c.run(() => this.values('karpenter.values', karpenterOpts.values));
-    c.run(() => this.flag('prometheus.grafana', prom.grafana, true));
-    if (prom.endpoint === undefined) {
-      c.run(() => this.checkVersion('prometheus.version', prom.version ?? KUBE_PROMETHEUS_STACK_CHART.version));
-      c.run(() => this.values('prometheus.values', prom.values));
-    }
-    const addons: [string, unknown, string, string][] = [
-      ['gpuOperator', props.gpuOperator, GPU_OPERATOR_CHART.version, ''],
-      ['keda', props.keda, KEDA_CHART.version, 'keda'],
-      ['kueue', props.kueue, KUEUE_CHART.version, 'kueue-system'],
-    ];
-    for (const [name, value, chartVersion, ns] of addons) {
-      const o = c.run(() => this.options<{ enabled?: boolean; version?: string; values?: unknown; namespace?: string }>(name, value as any));
-      if (o === undefined || !c.run(() => this.flag(`${name}.enabled`, o.enabled, true))) continue;
-      c.run(() => this.checkVersion(`${name}.version`, o.version ?? chartVersion));
-      c.run(() => this.values(`${name}.values`, o.values));
-      if (ns !== '') c.run(() => this.namespace(`${name}.namespace`, o.namespace, ns));
-    }
+    // their problems are reported with the others; what is built below uses these checked values.
+    const networkPolicy = c.run(() => this.flag('networkPolicyEnforcement', props.networkPolicyEnforcement, true)) as boolean;
+    const admissionPolicy = c.run(() => this.flag('admissionPolicy', props.admissionPolicy, true)) as boolean;
+    const karpenterValues = c.run(() => this.values('karpenter.values', karpenterOpts.values));
+    const grafanaEnabled = c.run(() => this.flag('prometheus.grafana', prom.grafana, true)) as boolean;
+    const installPrometheus = prom.endpoint === undefined;
+    const promVersion = installPrometheus ? c.run(() => this.checkVersion('prometheus.version', prom.version ?? KUBE_PROMETHEUS_STACK_CHART.version)) as string : '';
+    const promValues = installPrometheus ? c.run(() => this.values('prometheus.values', prom.values)) : undefined;
+    const addon = <O extends { enabled?: boolean; version?: string; values?: unknown; namespace?: string }>(
+      name: string, value: O | undefined, chartVersion: string, ns: string): CheckedAddon<O> | undefined => {
+      const o = c.run(() => this.options<O>(name, value));
+      if (o === undefined || !c.run(() => this.flag(`${name}.enabled`, o.enabled, true))) return undefined;
+      return {
+        options: o,
+        version: c.run(() => this.checkVersion(`${name}.version`, o.version ?? chartVersion)) as string,
+        values: c.run(() => this.values(`${name}.values`, o.values)),
+        namespace: ns === '' ? '' : c.run(() => this.namespace(`${name}.namespace`, o.namespace, ns)) as string,
+      };
+    };
+    const gpuOperator = addon<GpuOperatorAddonOptions>('gpuOperator', props.gpuOperator, GPU_OPERATOR_CHART.version, '');
+    const keda = addon<KedaAddonOptions>('keda', props.keda, KEDA_CHART.version, 'keda');
+    const kueue = addon<KueueAddonOptions>('kueue', props.kueue, KUEUE_CHART.version, 'kueue-system');
     c.throwIfAny();
     this.vpc = props.vpc ?? new ec2.Vpc(this, 'Vpc', {
       ...(azs !== undefined ? { availabilityZones: azs } : { maxAzs }),
@@ -435,7 +444,7 @@ export class GpuEksCluster extends Construct {
     // Only the cluster resource itself: tagging the construct would also tag the control-plane security
     // group, and Karpenter would attach every tagged security group to its nodes.
     Tags.of(this.cluster.node.defaultChild as IConstruct).add(KARPENTER_DISCOVERY_TAG, this.clusterName);
-    if (this.flag('networkPolicyEnforcement', props.networkPolicyEnforcement, true)) {
+    if (networkPolicy) {
       this.vpcCniAddon = enableNetworkPolicy(this, this.cluster);
     }
 
@@ -544,18 +553,17 @@ export class GpuEksCluster extends Construct {
           env: [{ name: 'AWS_REGION', value: region }],
           resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
         },
-      }, this.values('karpenter.values', karpenterOpts.values))),
+      }, karpenterValues)),
     });
     this.karpenterChart.node.addDependency(this.systemNodeGroup, podIdentity, nodeAccess, karpenterAws);
 
     // --- add-ons -------------------------------------------------------------------------------------
-    const installPrometheus = prom.endpoint === undefined;
-    const grafana = this.flag('prometheus.grafana', prom.grafana, true) && installPrometheus;
+    const grafana = grafanaEnabled && installPrometheus;
     if (installPrometheus) {
       this.prometheusChart = this.cluster.addHelmChart('KubePrometheusStackChart', {
         repository: KUBE_PROMETHEUS_STACK_CHART.repository,
         chart: KUBE_PROMETHEUS_STACK_CHART.chart,
-        version: this.checkVersion('prometheus.version', prom.version ?? KUBE_PROMETHEUS_STACK_CHART.version),
+        version: promVersion,
         release: PROMETHEUS_RELEASE,
         namespace: promNamespace,
         createNamespace: true,
@@ -570,16 +578,15 @@ export class GpuEksCluster extends Construct {
               ruleSelectorNilUsesHelmValues: false,
             },
           },
-        }, this.values('prometheus.values', prom.values)),
+        }, promValues),
       });
       this.prometheusChart.node.addDependency(this.systemNodeGroup);
       this.addons.push(this.prometheusChart);
     }
     this.prometheusEndpoint = prom.endpoint ?? kubePrometheusStackUrl(promNamespace);
 
-    const gpuOpts = this.options<GpuOperatorAddonOptions>('gpuOperator', props.gpuOperator);
-    if (this.flag('gpuOperator.enabled', gpuOpts.enabled, true)) {
-      const settings = this.options<GpuOperatorProps>('gpuOperator.settings', gpuOpts.settings);
+    if (gpuOperator) {
+      const settings = this.options<GpuOperatorProps>('gpuOperator.settings', gpuOperator.options.settings);
       // The chart is installed into this namespace, so it must be a namespace name whatever GpuOperatorSettings accepts.
       if (settings.namespace !== undefined) this.namespace('gpuOperator.settings.namespace', settings.namespace, 'gpu-operator');
       // One source of truth with the cdk8s GpuOperator: the values are GpuOperatorSettings.toHelmValues().
@@ -588,11 +595,11 @@ export class GpuEksCluster extends Construct {
       this.gpuOperatorChart = this.cluster.addHelmChart('GpuOperatorChart', {
         repository: GPU_OPERATOR_CHART.repository,
         chart: GPU_OPERATOR_CHART.chart,
-        version: this.checkVersion('gpuOperator.version', gpuOpts.version ?? GPU_OPERATOR_CHART.version),
+        version: gpuOperator.version,
         release: 'gpu-operator',
         namespace: this.gpuOperatorSettings.namespace,
         createNamespace: true,
-        values: deepMerge(this.gpuOperatorSettings.toHelmValues(), this.values('gpuOperator.values', gpuOpts.values)),
+        values: deepMerge(this.gpuOperatorSettings.toHelmValues(), gpuOperator.values),
       });
       this.gpuOperatorChart.node.addDependency(this.systemNodeGroup);
       // Its ServiceMonitor needs the prometheus-operator CRDs.
@@ -604,43 +611,39 @@ export class GpuEksCluster extends Construct {
       gpuOperator: this.gpuOperatorSettings, installsPrometheus: installPrometheus, grafana, prometheusNamespace: promNamespace,
     };
 
-    const kedaOpts = this.options<KedaAddonOptions>('keda', props.keda);
-    if (this.flag('keda.enabled', kedaOpts.enabled, true)) {
-      const kedaNamespace = this.namespace('keda.namespace', kedaOpts.namespace, 'keda');
+    if (keda) {
       this.kedaChart = this.cluster.addHelmChart('KedaChart', {
         repository: KEDA_CHART.repository,
         chart: KEDA_CHART.chart,
-        version: this.checkVersion('keda.version', kedaOpts.version ?? KEDA_CHART.version),
+        version: keda.version,
         release: 'keda',
-        namespace: kedaNamespace,
+        namespace: keda.namespace,
         createNamespace: true,
-        values: deepMerge(kedaSecurityValues(), this.values('keda.values', kedaOpts.values)),
+        values: deepMerge(kedaSecurityValues(), keda.values),
       });
       this.kedaChart.node.addDependency(this.systemNodeGroup);
       this.addons.push(this.kedaChart);
     }
 
-    const kueueOpts = this.options<KueueAddonOptions>('kueue', props.kueue);
-    if (this.flag('kueue.enabled', kueueOpts.enabled, true)) {
-      const kueueNamespace = this.namespace('kueue.namespace', kueueOpts.namespace, 'kueue-system');
+    if (kueue) {
       this.kueueChart = this.cluster.addHelmChart('KueueChart', {
         repository: KUEUE_CHART.repository,
         chart: KUEUE_CHART.chart,
-        version: this.checkVersion('kueue.version', kueueOpts.version ?? KUEUE_CHART.version),
+        version: kueue.version,
         release: 'kueue',
-        namespace: kueueNamespace,
+        namespace: kueue.namespace,
         createNamespace: true,
         // Kueue's webhooks validate ClusterQueues and LocalQueues: they must serve before a chart holding them is applied.
         wait: true,
         timeout: Duration.minutes(10),
-        values: deepMerge({ managerConfig: { controllerManagerConfigYaml: _kueueManagerConfig(this.node.path, kueueOpts) } },
-          this.values('kueue.values', kueueOpts.values)),
+        values: deepMerge({ managerConfig: { controllerManagerConfigYaml: _kueueManagerConfig(this.node.path, kueue.options) } },
+          kueue.values),
       });
       this.kueueChart.node.addDependency(this.systemNodeGroup);
       this.addons.push(this.kueueChart);
     }
 
-    if (this.flag('admissionPolicy', props.admissionPolicy, true)) {
+    if (admissionPolicy) {
       this.admissionPolicy = deployAdmissionPolicy(this, this.cluster, version.version,
         ['kube-system', ...(this.gpuOperatorSettings ? [this.gpuOperatorSettings.namespace] : [])]);
       this.addons.push(this.admissionPolicy);

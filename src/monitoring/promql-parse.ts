@@ -47,17 +47,65 @@ export interface _PromQLParse {
 
 const cache = new Map<string, _PromQLParse>();
 
-/** Parses `query` (memoised: rules and constructs ask about the same strings). @internal */
+/**
+ * Parses `query` (memoised: rules and constructs ask about the same strings, and queries that differ only inside their
+ * string literals — the same template for another namespace or pod — share one parse of their shape). @internal
+ */
 export function _parsePromQL(query: string): _PromQLParse {
   const hit = cache.get(query);
   if (hit) return hit;
-  const result = parseUncached(query);
+  let result: _PromQLParse | undefined;
+  // A string literal's content never changes how the query parses (the grammar's StringLiteral token ends at the same
+  // closing quote whatever is inside), so when the shape parses cleanly, so does the query, and it reads the same metric
+  // names — except a `__name__` matcher, whose metric name is the literal's content (such queries are parsed as they are).
+  const shape = query.includes('__name__') ? undefined : _promqlShape(query);
+  if (shape !== undefined && shape !== query) {
+    const parsed = _parsePromQL(shape);
+    if (parsed.error === undefined) result = parsed;
+  }
+  // With an error, the query itself is parsed for the error's exact place (offsets differ in the shape).
+  result = result ?? _parsePromQLUncached(query);
   if (cache.size > 10_000) cache.clear();
   cache.set(query, result);
   return result;
 }
 
-function parseUncached(query: string): _PromQLParse {
+/**
+ * `query` with the content of each string literal removed (`{pod=~"vllm-.*"}` → `{pod=~""}`), as the grammar's
+ * tokens read it (lezer-promql `promql.grammar`: `StringLiteral` is `"…"`, `'…'` with backslash escapes of any
+ * character and no raw newline, or a raw `` `…` ``; `LineComment` is `#` to the end of the line, outside literals).
+ * Undefined when a literal is not closed (the grammar then reads it to the end of the line: left to the full parse).
+ * @internal
+ */
+export function _promqlShape(query: string): string | undefined {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < query.length; i++) {
+    const c = query[i];
+    if (c === '#') {
+      const nl = query.indexOf('\n', i);
+      if (nl < 0) break;
+      i = nl;
+    } else if (c === '"' || c === '\'') {
+      let j = i + 1;
+      while (j < query.length && query[j] !== c && query[j] !== '\n') j += query[j] === '\\' ? 2 : 1;
+      if (j >= query.length || query[j] !== c) return undefined;
+      out += query.slice(from, i + 1);
+      from = j;
+      i = j;
+    } else if (c === '`') {
+      const j = query.indexOf('`', i + 1);
+      if (j < 0) return undefined;
+      out += query.slice(from, i + 1);
+      from = j;
+      i = j;
+    }
+  }
+  return out + query.slice(from);
+}
+
+/** Parses `query` with the grammar, no cache (exported for the shape cache's test). @internal */
+export function _parsePromQLUncached(query: string): _PromQLParse {
   const metrics: string[] = [];
   if (query.trim() === '') {
     return { metrics, error: { offset: 0, line: 1, column: 1, message: 'is empty' } };

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import standaloneCode from 'ajv/dist/standalone';
 import { makeAjv } from './ajv-setup';
+import { markCheckedRules } from './cel';
 import { CacheIndex, CachedKind, currentFingerprint, SCHEMA_CACHE_FORMAT, sha256 } from './schema-cache';
 import { crdFiles, KindEntry, PACKAGED_CRDS_DIR, readCrdFile, runtimeCoreEntries } from './validator';
 
@@ -60,7 +61,7 @@ export function writeSchemaCache(outDir: string, crdDir: string = PACKAGED_CRDS_
     for (const e of readCrdFile(text, file)) {
       const name = fileName(e.apiVersion, e.kind);
       const structural = `crds/${stem}/${name}.json`;
-      write(structural, JSON.stringify(e.structural));
+      write(structural, JSON.stringify(markCheckedRules(e.structural)));
       const module = compile(e, `crds/${stem}/${name}.js`);
       kinds.push({ apiVersion: e.apiVersion, kind: e.kind, namespaced: e.namespaced, source: e.source, mutates: e.mutates, module, structural });
       n++;

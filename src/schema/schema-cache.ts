@@ -11,8 +11,8 @@
  *   for CRDs a `.json` with the structural schema the CEL rules are read from.
  *
  * Used only when it matches: the core kinds when the versions and the DRA schemas match; a CRD file of `crds/` when
- * its hash matches (a CRD added to or changed in `crds/` after the build is converted and compiled at runtime, as
- * every CRD of another folder is). Under the sources (ts-node, jest) the converter's sources must match too, so an
+ * its hash matches and cel-js is the version whose type check marked its rules (a CRD added to or changed in `crds/`
+ * after the build is converted and compiled at runtime, as every CRD of another folder is). Under the sources (ts-node, jest) the converter's sources must match too, so an
  * edit to src/schema never runs against a stale cache. Verdicts are the same either way (test/schema-cache.test.ts).
  */
 import { createHash } from 'crypto';
@@ -26,7 +26,7 @@ import type { KindEntry } from './validator';
 export const SCHEMA_CACHE_DIR: string = path.resolve(__dirname, '..', '..', 'schema-cache');
 
 /** Version of the cache layout; a cache of another format is ignored. */
-export const SCHEMA_CACHE_FORMAT = 2;
+export const SCHEMA_CACHE_FORMAT = 3;
 
 /** One kind in the index. */
 export interface CachedKind {
@@ -47,6 +47,8 @@ export interface CacheFingerprint {
   readonly cdk8sPlus: string;
   readonly ajv: string;
   readonly ajvFormats: string;
+  /** Version of @marcbachmann/cel-js: the CRDs' rules were type-checked with it when the cache was built (cel.ts CHECKED_AT_BUILD). */
+  readonly celJs: string;
   /** sha256 of schemas/resource.k8s.io-v1.json. */
   readonly dra: string;
   /** sha256 of the converter's sources (src/schema/*.ts), checked only when running from the sources. */
@@ -100,6 +102,7 @@ export function currentFingerprint(): CacheFingerprint {
     cdk8sPlus: version('cdk8s-plus-30'),
     ajv: version('ajv'),
     ajvFormats: version('ajv-formats'),
+    celJs: version('@marcbachmann/cel-js'),
     dra: fs.existsSync(DRA_FILE) ? sha256(fs.readFileSync(DRA_FILE)) : 'absent',
     code: fromSources ? codeFingerprint() : '',
   };
@@ -142,11 +145,13 @@ export function openSchemaCache(dir: string = SCHEMA_CACHE_DIR): SchemaCache | u
   const built = index.fingerprint;
   if (built.ajv !== now.ajv || built.ajvFormats !== now.ajvFormats || (now.code !== '' && built.code !== now.code)) return undefined;
   const coreMatches = built.cdk8sPlus === now.cdk8sPlus && now.cdk8sPlus !== 'absent' && built.dra === now.dra;
+  // The CRDs' rules carry the build's type-check verdicts: another cel-js compiles them at runtime instead.
+  const celMatches = built.celJs === now.celJs;
   return {
     coreEntries: () => (coreMatches ? index.core.map((k) => entry(dir, k, false)) : undefined),
     crdEntries: (file, text) => {
       const f = Object.prototype.hasOwnProperty.call(index.crdFiles, file) ? index.crdFiles[file] : undefined;
-      return f && f.sha256 === sha256(text) ? f.kinds.map((k) => entry(dir, k, true)) : undefined;
+      return celMatches && f && f.sha256 === sha256(text) ? f.kinds.map((k) => entry(dir, k, true)) : undefined;
     },
   };
 }

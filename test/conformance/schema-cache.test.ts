@@ -9,8 +9,10 @@ import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import * as fc from 'fast-check';
 import { parseManifests } from './schema';
+import { celEnvironment, CHECKED_AT_BUILD, markCheckedRules } from '../../src/schema/cel';
 import { openSchemaCache } from '../../src/schema/schema-cache';
 import { writeSchemaCache } from '../../src/schema/schema-cache-writer';
+import { collectRules } from '../../src/schema/structural';
 import { deepClone, isPlainJson, PACKAGED_CRDS_DIR, SchemaValidator, SchemaValidatorOptions } from '../../src/schema/validator';
 import { cdk8sExamples } from '../examples/helpers';
 
@@ -220,6 +222,25 @@ describe('the cache is used only for what it was built from', () => {
     const file = 'karpenter.sh_nodepools.yaml';
     expect(otherCore.crdEntries(file, fs.readFileSync(path.join(PACKAGED_CRDS_DIR, file), 'utf8'))?.map((e) => e.kind)).toEqual(['NodePool']);
     expect(otherCore.crdEntries(file, 'changed')).toBeUndefined();
+    // Another cel-js: the CRDs' rules were type-checked with the old one, so the CRDs compile at runtime.
+    const otherCel = openSchemaCache(variant('cel', (i) => { i.fingerprint.celJs = '0.0.0'; }))!;
+    expect(otherCel.coreEntries()).toBeDefined();
+    expect(otherCel.crdEntries(file, fs.readFileSync(path.join(PACKAGED_CRDS_DIR, file), 'utf8'))).toBeUndefined();
+  });
+
+  test('the cached CRD rules carry the build\'s type-check verdict, and only those that pass it', () => {
+    const file = 'karpenter.sh_nodepools.yaml';
+    const [entry] = openSchemaCache(cacheDir)!.crdEntries(file, fs.readFileSync(path.join(PACKAGED_CRDS_DIR, file), 'utf8'))!;
+    const rules = collectRules(entry.load!().structural).map((r) => r.rule);
+    expect(rules.length).toBeGreaterThan(5);
+    const env = celEnvironment();
+    for (const r of rules) {
+      const passes = !/\boldSelf\b/.test(r.rule) && [r.rule, r.messageExpression].filter(Boolean).every((e: string) => env.check(e).valid);
+      expect(r[CHECKED_AT_BUILD] === true).toBe(passes);
+    }
+    // A rule the check refuses stays unmarked, so the runtime still refuses it (skipped, as without the cache).
+    const marked = markCheckedRules({ 'x-kubernetes-validations': [{ rule: '1 + \'a\' == 2' }, { rule: 'self.size() > 0' }] });
+    expect(marked['x-kubernetes-validations'].map((r: any) => r[CHECKED_AT_BUILD] === true)).toEqual([false, true]);
   });
 });
 

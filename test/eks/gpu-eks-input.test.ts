@@ -201,6 +201,22 @@ describe('add-ons', () => {
     configError(() => stack(props), prop);
   });
 
+  test('each add-on option is read once: the values checked up front are the ones installed', () => {
+    // A props object whose add-on options are getters (e.g. computed from config): each must be read exactly once, so
+    // what was checked is what is built.
+    const reads: Record<string, number> = {};
+    const counted = (name: string, value: unknown) => ({ get [name]() { reads[name] = (reads[name] ?? 0) + 1; return value; } });
+    const r = releases(stack({
+      keda: { ...counted('version', '2.18.1'), ...counted('values', { resources: { operator: { limits: { cpu: '2' } } } }) },
+      kueue: counted('namespace', 'queues'),
+      prometheus: counted('grafana', false),
+    }));
+    expect(reads).toEqual({ version: 1, values: 1, namespace: 1, grafana: 1 });
+    expect(r.keda.Version).toBe('2.18.1');
+    expect(JSON.parse(r.keda.Values).resources.operator.limits.cpu).toBe('2');
+    expect(r.kueue.Namespace).toBe('queues');
+  });
+
   test('disabled add-ons are not installed', () => {
     const r = releases(stack({ keda: { enabled: false }, gpuOperator: { enabled: false }, kueue: { enabled: false } }));
     expect(Object.keys(r).sort()).toEqual(['karpenter', 'kube-prometheus-stack']);
