@@ -14,9 +14,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Document, isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document } from 'yaml';
 import { YamlSource } from '../schema/field-lines';
 import { SourcedManifest } from '../validation/model';
+
+/** The `yaml` package, loaded only when the exact reader is needed (most input is read by the fast path). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yamlPackage = (): typeof import('yaml') => require('yaml');
 
 /** How bad an input problem is: `error` makes `lint` exit 2, `warning` is only reported. */
 export type InputSeverity = 'error' | 'warning';
@@ -178,6 +182,7 @@ export function parseManifestsWithYamlPackage(text: string, file: string, option
   const notAnObject = options.notAnObject ?? 'error';
   const manifests: SourcedManifest[] = [];
   const problems: InputProblem[] = [];
+  const { isMap, isSeq, LineCounter, parseAllDocuments } = yamlPackage();
   const lc = new LineCounter();
   const pos = (offset: number | undefined) => {
     if (offset === undefined) return {};

@@ -21,9 +21,14 @@ interface LezerParser {
   parse(input: string): { iterate(spec: { enter(node: LezerNode): false | void }): void };
 }
 // The package is an ES module with a CommonJS build (`exports.require`); its types are ESM-only, so it is required
-// here with the small interface above.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parser } = require('@prometheus-io/lezer-promql') as { parser: LezerParser };
+// here with the small interface above, on the first query (its parse tables take a while to load, and most `lint`
+// runs have no query).
+let lezerParser: LezerParser | undefined;
+function parser(): LezerParser {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  lezerParser ??= (require('@prometheus-io/lezer-promql') as { parser: LezerParser }).parser;
+  return lezerParser;
+}
 
 /** Where a query stops parsing. @internal */
 export interface _PromQLSyntaxError {
@@ -111,7 +116,7 @@ export function _parsePromQLUncached(query: string): _PromQLParse {
     return { metrics, error: { offset: 0, line: 1, column: 1, message: 'is empty' } };
   }
   let errorAt: number | undefined;
-  const tree = parser.parse(query);
+  const tree = parser().parse(query);
   tree.iterate({
     enter(n) {
       if (n.type.isError) {

@@ -2,7 +2,6 @@
  * Describing a bad value in an error message (internal). Never throws, whatever it is given: a construct (cyclic
  * through its scope), a cyclic object, a BigInt, a symbol, an object without a prototype or a hostile proxy.
  */
-import { Construct } from 'constructs';
 
 /** Longest description before it is cut (with `…`). */
 const MAX = 80;
@@ -35,7 +34,9 @@ function describeUnsafe(v: unknown, max: number): string {
     case 'function': return `a function${v.name ? ` (${v.name})` : ''}`;
     default: break;
   }
-  if (Construct.isConstruct(v)) {
+  // (constructs is loaded only when an object is described: the CLI, which describes values in messages, never needs it)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if ((require('constructs') as typeof import('constructs')).Construct.isConstruct(v)) {
     const ctor = Object.getPrototypeOf(v)?.constructor?.name;
     return `the ${typeof ctor === 'string' && ctor ? ctor : 'construct'} ${v.node.path || v.node.id || '<root>'}`;
   }

@@ -8,28 +8,11 @@
  */
 import Ajv, { _, KeywordCxt, str, stringify } from 'ajv';
 import addFormats from 'ajv-formats';
+import { listMapDuplicates } from './ajv-runtime';
 import { re2 } from './re2';
 import { GO_DURATION } from './structural';
 
-/**
- * The indices `[duplicate, first]` of the items of a `x-kubernetes-list-type: map` list that repeat the key fields of
- * an earlier item (a missing key counts as null, as the API server compares them).
- */
-export function listMapDuplicates(keys: string[], data: unknown[]): Array<[number, number]> {
-  const seen = new Map<string, number>();
-  const out: Array<[number, number]> = [];
-  data.forEach((item, i) => {
-    if (!item || typeof item !== 'object') return;
-    const id = JSON.stringify(keys.map((k) => (Object.prototype.hasOwnProperty.call(item, k) ? (item as any)[k] : null)));
-    const first = seen.get(id);
-    if (first !== undefined) out.push([i, first]);
-    else seen.set(id, i);
-  });
-  return out;
-}
-
-/** The runtime object the generated validation code calls (`rt.re2`, `rt.listMapDuplicates`). */
-export const AJV_RUNTIME = { re2, listMapDuplicates };
+export { AJV_RUNTIME, listMapDuplicates } from './ajv-runtime';
 
 /** ajv's `code.regExp`: the RE2 translation, written as `rt.re2(...)` in generated code. */
 const regExp: any = (pattern: string, flags?: string) => re2(pattern, flags);

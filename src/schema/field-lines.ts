@@ -5,7 +5,11 @@
  *
  * Not part of the jsii API.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { LineCounter } from 'yaml';
+
+/** The `yaml` package, loaded only when a violation's line is asked for. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yamlPackage = (): typeof import('yaml') => require('yaml');
 import { ManifestSource } from '../validation/model';
 
 /**
@@ -44,6 +48,7 @@ export class YamlSource implements ManifestSource {
    * `<<` or behind an alias).
    */
   public lineOf(segments: readonly string[]): number | undefined {
+    const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yamlPackage();
     if (this.#text !== undefined) {
       this.#lineCounter = new LineCounter();
       this.#node = parseDocument(this.#text, { lineCounter: this.#lineCounter, merge: true, prettyErrors: false, logLevel: 'silent' }).contents;

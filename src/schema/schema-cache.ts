@@ -19,7 +19,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ValidateFunction } from 'ajv';
-import { AJV_RUNTIME } from './ajv-setup';
+import { AJV_RUNTIME } from './ajv-runtime';
 import type { KindEntry } from './validator';
 
 /** `<package>/schema-cache`: src/schema and lib/schema both sit two levels below the package root. */

@@ -19,8 +19,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { makeAjv } from './ajv-setup';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CLUSTER_SCOPED_CORE, CORE_SCHEMA_ID, loadCoreSchemas } from './core-schema';
 import { DRA_SCHEMA_ID, loadDraSchemas } from './dra-schema';
 import { objectMetaErrors } from './object-meta';
@@ -344,9 +344,13 @@ export class SchemaValidator {
     return entry.validate;
   }
 
-  /** The ajv that compiles at runtime what the schema cache does not hold (created on first need). */
+  /**
+   * The ajv that compiles at runtime what the schema cache does not hold (created on first need: ajv's compiler is
+   * loaded only then).
+   */
   private runtimeAjv(): Ajv {
-    if (!this.ajv) this.ajv = makeAjv();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (!this.ajv) this.ajv = (require('./ajv-setup') as typeof import('./ajv-setup')).makeAjv();
     return this.ajv;
   }
 

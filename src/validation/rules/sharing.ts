@@ -14,7 +14,6 @@
  *
  * Production namespaces (GPU404): a Namespace labelled `cdk8s-gpu.io/environment=production`.
  */
-import { parse } from 'yaml';
 import { GpuInstanceType, MigGpu } from '../../catalog';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel, poolModelOf } from '../../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, placementSignature } from '../../scheduling/placement';
@@ -48,7 +47,9 @@ function configMapsWithKey(ctx: RuleContext, key: string, preferred: string | un
 
 function safeParse(text: string): any {
   try {
-    return parse(text);
+    // (the `yaml` package is loaded only when a ConfigMap's config has to be read)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('yaml') as typeof import('yaml')).parse(text);
   } catch {
     return undefined;
   }
