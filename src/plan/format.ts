@@ -32,6 +32,19 @@ export function gpuDemand(d: Readonly<Record<string, number>>): string {
   return Object.entries(d).map(([r, n]) => `${num(n, 3)} ${r}`).join(' + ');
 }
 
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+/** The width of terminal text: ANSI colour codes take none. */
+const width = (s: string) => (s.includes('\u001b') ? s.replace(ANSI, '').length : s.length);
+const padTo = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
+
+/** Lays out rows as aligned columns (two spaces apart, the last column unpadded), ANSI-aware; each line after `indent`. */
+export function table(rows: readonly string[][], indent: string): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, width(c)); });
+  return rows.map((r) => `${indent}${r.map((c, i) => (i === r.length - 1 ? c : padTo(c, widths[i]))).join('  ')}`.trimEnd());
+}
+
 /** Rounds every number of a JSON value to `digits` decimals (stable output without float noise). */
 export function roundNumbers<T>(v: T, digits: number = 6): T {
   if (typeof v === 'number') return (Number.isFinite(v) ? +v.toFixed(digits) : v) as any;
@@ -44,11 +57,15 @@ export function roundNumbers<T>(v: T, digits: number = 6): T {
   return v;
 }
 
-/** Text written out in chunks of about `chunkSize` characters, so a plan of a million lines is never one string. */
+/**
+ * Text written out in chunks of about `chunkSize` characters, so a plan of a million lines is never one string. The
+ * default of 32K characters keeps each chunk a regular heap object: chunks of a megabyte each land in V8's large
+ * object space and made writing a 250 MB plan take five times as long.
+ */
 export class ChunkedWriter {
   private buffer = '';
 
-  constructor(private readonly sink: (chunk: string) => void, private readonly chunkSize: number = 2 ** 20) {}
+  constructor(private readonly sink: (chunk: string) => void, private readonly chunkSize: number = 2 ** 15) {}
 
   /** Appends text. */
   public text(s: string): void {
@@ -87,16 +104,21 @@ export function collect(write: (sink: (chunk: string) => void) => void): string 
  * Writes `value` as `JSON.stringify(value, null, 2)` would (same text: keys in order, `undefined` members left out,
  * `undefined` in arrays and non-finite numbers as `null`), starting at `depth` levels of indentation, into `w`; with
  * `round`, numbers are first rounded as {@link roundNumbers} rounds them. Never builds the whole text at once.
+ *
+ * A plan shares objects between workloads (a pool's verdict is one object for every workload with the same outcome):
+ * the text of a leaf object (members all scalars or arrays of scalars) is kept per object and depth, up to
+ * `memoChars` characters in all, and written again when the same object comes back.
  */
-export function writeJson(w: ChunkedWriter, value: unknown, depth: number = 0, round?: number): void {
+export function writeJson(w: ChunkedWriter, value: unknown, depth: number = 0, round?: number, memoChars: number = 2 ** 24): void {
   const pads: string[] = [];
   const pad = (d: number) => pads[d] ?? (pads[d] = '  '.repeat(d));
   // `{\n  "key": ` and `,\n  "key": ` per depth and key: keys repeat in every element of a list.
-  const heads = new Map<string, string>();
+  const heads: Array<{ first: Map<string, string>; next: Map<string, string> }> = [];
   const head = (first: boolean, d: number, k: string) => {
-    const id = `${first ? 1 : 0}${d}\u0000${k}`;
-    let h = heads.get(id);
-    if (h === undefined) heads.set(id, h = `${first ? '{\n' : ',\n'}${pad(d + 1)}${JSON.stringify(k)}: `);
+    const atDepth = heads[d] ?? (heads[d] = { first: new Map(), next: new Map() });
+    const known = first ? atDepth.first : atDepth.next;
+    let h = known.get(k);
+    if (h === undefined) known.set(k, h = `${first ? '{\n' : ',\n'}${pad(d + 1)}${JSON.stringify(k)}: `);
     return h;
   };
   const scalar = (v: unknown): string | undefined => {
@@ -112,39 +134,68 @@ export function writeJson(w: ChunkedWriter, value: unknown, depth: number = 0, r
       default: return v === null ? 'null' : undefined;
     }
   };
-  const visit = (v: unknown, d: number): void => {
+  const isScalar = (x: unknown) => x === null || typeof x !== 'object';
+  // The text of leaf objects, per depth, while the budget lasts.
+  const memo: Array<Map<object, string>> = [];
+  let budget = memoChars;
+  const isLeaf = (v: Record<string, unknown>): boolean => {
+    for (const k of Object.keys(v)) {
+      const x = v[k];
+      if (isScalar(x)) continue;
+      if (!Array.isArray(x)) return false;
+      for (let i = 0; i < x.length; i++) if (!isScalar(x[i])) return false;
+    }
+    return true;
+  };
+  /** A plain object's members (no toJSON). */
+  const members = (v: Record<string, unknown>, d: number, out: (s: string) => void): void => {
+    let first = true;
+    for (const k of Object.keys(v)) {
+      const x = v[k];
+      const s = x === null || typeof x !== 'object' ? scalar(x) : '';
+      if (s === undefined) continue;
+      out(head(first, d, k));
+      first = false;
+      if (s !== '') out(s);
+      else visit(x, d + 1, out);
+    }
+    out(first ? '{}' : `\n${pad(d)}}`);
+  };
+  const visit = (v: unknown, d: number, out: (s: string) => void): void => {
     if (v === null || typeof v !== 'object') {
-      w.text(scalar(v) ?? 'null');
+      out(scalar(v) ?? 'null');
       return;
     }
+    const known = memo[d]?.get(v); // only plain leaf objects are kept
+    if (known !== undefined) { out(known); return; }
     if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-      visit(JSON.parse(JSON.stringify(v)), d);
+      visit(JSON.parse(JSON.stringify(v)), d, out);
       return;
     }
     if (Array.isArray(v)) {
-      if (v.length === 0) { w.text('[]'); return; }
+      if (v.length === 0) { out('[]'); return; }
       const first = `[\n${pad(d + 1)}`;
       const next = `,\n${pad(d + 1)}`;
       for (let i = 0; i < v.length; i++) {
-        w.text(i === 0 ? first : next);
+        out(i === 0 ? first : next);
         const x = v[i];
-        if (x === null || typeof x !== 'object') w.text(scalar(x) ?? 'null');
-        else visit(x, d + 1);
+        if (x === null || typeof x !== 'object') out(scalar(x) ?? 'null');
+        else visit(x, d + 1, out);
       }
-      w.text(`\n${pad(d)}]`);
+      out(`\n${pad(d)}]`);
       return;
     }
-    let first = true;
-    for (const k of Object.keys(v)) {
-      const x = (v as Record<string, unknown>)[k];
-      const s = x === null || typeof x !== 'object' ? scalar(x) : '';
-      if (s === undefined) continue;
-      w.text(head(first, d, k));
-      first = false;
-      if (s !== '') w.text(s);
-      else visit(x, d + 1);
+    const o = v as Record<string, unknown>;
+    if (budget > 0 && isLeaf(o)) {
+      const parts: string[] = [];
+      members(o, d, (s) => { parts.push(s); });
+      const text = parts.join(''); // flat: written again and again
+      budget -= text.length;
+      (memo[d] ?? (memo[d] = new Map())).set(o, text);
+      out(text);
+      return;
     }
-    w.text(first ? '{}' : `\n${pad(d)}}`);
+    members(o, d, out);
   };
-  visit(value, depth);
+  visit(value, depth, (s) => w.text(s));
 }

@@ -125,9 +125,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   const placements = new PlacementMemo(pools, { systemReserve: reserve });
   const verdictsOf = (w: WorkloadRef): PlacementVerdict[] => placements.verdicts(w.template, index.placementSignature(w.template));
   // The plan's view of the verdicts: one array per verdict array (identical templates share it), and one object per
-  // verdict that node selection shares between templates (taints, node selection).
+  // verdict object (PlacementMemo shares them between templates with the same outcome), kept under PLAN_VIEW.
   const poolVerdictLists = new Map<readonly PlacementVerdict[], PoolVerdict[]>();
-  const sharedPoolVerdicts = new Map<PlacementVerdict, PoolVerdict>();
   // Lists of instance type names, one array per distinct list (a thousand pools use a few dozen).
   const typeLists = new Map<string, string[]>();
   const typeNames = (types: readonly GpuInstanceType[]): string[] => {
@@ -140,7 +139,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     return names;
   };
   const poolVerdictOf = (v: PlacementVerdict): PoolVerdict => {
-    let pv = sharedPoolVerdicts.get(v);
+    let pv = (v as { [PLAN_VIEW]?: PoolVerdict })[PLAN_VIEW];
     if (pv) return pv;
     pv = {
       pool: v.pool.name,
@@ -149,7 +148,10 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       ...(v.reason !== undefined ? { reason: v.reason } : {}),
       ...(v.failedPredicate !== undefined ? { failedPredicate: v.failedPredicate } : {}),
     };
-    if (!v.fits && SELECTION_PREDICATES.has(v.failedPredicate!)) sharedPoolVerdicts.set(v, pv);
+    // Kept on the verdict itself (hidden: not enumerable, a symbol of this module): a million verdicts of a thousand
+    // workloads on a thousand pools are looked up three times faster than in a Map. The verdicts are this plan's own
+    // (its PlacementMemo made them).
+    Object.defineProperty(v, PLAN_VIEW, { value: pv });
     return pv;
   };
   const poolVerdictsOf = (vs: readonly PlacementVerdict[]): PoolVerdict[] => {
@@ -316,18 +318,24 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       if (which === 'min') break; // the maximum only matters when the minimum fits
     }
   }
-  // Per pool, the counted workloads that fit it (input order) and those attributed to it.
-  const fitters = new Map<PoolModel, Placed[]>();
+  // Per pool, the counted workloads attributed to it (input order).
+  const attributed = new Map<PoolModel, Placed[]>();
   for (const p of counted) {
-    for (const v of p.fitting) {
-      let list = fitters.get(v.pool);
-      if (!list) fitters.set(v.pool, list = []);
-      list.push(p);
-    }
+    let list = attributed.get(p.verdict!.pool);
+    if (!list) attributed.set(p.verdict!.pool, list = []);
+    list.push(p);
   }
+  const overflow = { min: overflowsOf(counted, spilled.min, shares.min), max: overflowsOf(counted, spilled.max, shares.max) };
   const order = new Map(counted.map((p, i) => [p, i] as const));
-  const poolPlans = pools.map((pool, i) =>
-    planPool(pool, { index: i, counted, order, fitters: fitters.get(pool) ?? [], rank, shares }, spilled, discount, reserve));
+  const poolPlans = pools.map((pool, i) => planPool(pool, {
+    index: i,
+    counted,
+    order,
+    attributed: attributed.get(pool) ?? [],
+    rank,
+    shares,
+    overflowing: { min: overflow.min.get(pool) ?? [], max: overflow.max.get(pool) ?? [] },
+  }, spilled, discount, reserve));
 
   const sum = (f: (p: PoolPlan) => Range): Range => ({
     min: poolPlans.reduce((s, p) => s + f(p).min, 0),
@@ -379,8 +387,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   };
 }
 
-/** Predicates whose failed verdicts {@link PlacementMemo} shares between templates. */
-const SELECTION_PREDICATES = new Set(['taints', 'instanceTypes', 'nodeSelector', 'nodeAffinity']);
+/** Where a placement verdict of a plan keeps its {@link PoolVerdict}. */
+const PLAN_VIEW = Symbol('cdk8s-gpu.plan.poolVerdict');
 
 /** Fitting verdicts in Karpenter's order: highest weight first (absent = 0), then name. */
 function byWeight<T extends { readonly pool: PoolModel }>(verdicts: readonly T[]): T[] {
@@ -423,6 +431,46 @@ function sharesOf(spilled: SpillResult<Placed>): Map<Placed, Map<PoolModel, numb
   return out;
 }
 
+/** A workload that wanted more of a pool than its limits allow, and how many replicas went past the pool. */
+interface Overflow {
+  readonly p: Placed;
+  /** Its replicas on pools later in Karpenter's order, plus those left Pending. */
+  readonly beyond: number;
+}
+
+/**
+ * Per pool, the counted workloads (input order) whose replicas went past it in one scenario: to pools later in
+ * Karpenter's order or Pending. A workload fills its fitting pools in that order, so it went past each fitting pool
+ * before the last one it has replicas on, and past every fitting pool when some stay Pending.
+ */
+function overflowsOf(counted: readonly Placed[], spilled: SpillResult<Placed>,
+  shares: ReadonlyMap<Placed, ReadonlyMap<PoolModel, number>>): Map<PoolModel, Overflow[]> {
+  const out = new Map<PoolModel, Overflow[]>();
+  for (const p of counted) {
+    const pending = spilled.pending.get(p) ?? 0;
+    const mine = shares.get(p);
+    // beyond(fitting[j]) = Pending + the replicas on fitting[j + 1 …]; positive up to the last pool with replicas
+    // (every pool when some are Pending).
+    let last = -1;
+    let after = pending;
+    if (mine) {
+      for (let j = 0; j < p.fitting.length; j++) {
+        const n = mine.get(p.fitting[j].pool);
+        if (n !== undefined) { last = j; after += n; }
+      }
+    }
+    const end = pending > 0 ? p.fitting.length : last;
+    for (let j = 0; j < end; j++) {
+      const pool = p.fitting[j].pool;
+      after -= mine?.get(pool) ?? 0;
+      let list = out.get(pool);
+      if (!list) out.set(pool, list = []);
+      list.push({ p, beyond: after });
+    }
+  }
+  return out;
+}
+
 /** What {@link planPool} needs of the whole plan, computed once. */
 interface PoolContext {
   /** The pool's position in the pools' order (its verdict in each workload's `verdicts`). */
@@ -431,8 +479,10 @@ interface PoolContext {
   readonly counted: readonly Placed[];
   /** Each counted workload's position in `counted`. */
   readonly order: ReadonlyMap<Placed, number>;
-  /** The counted workloads that fit this pool, input order. */
-  readonly fitters: readonly Placed[];
+  /** The counted workloads attributed to this pool (Karpenter's first choice), input order. */
+  readonly attributed: readonly Placed[];
+  /** Per scenario, the counted workloads fitting this pool whose replicas went past it, input order. */
+  readonly overflowing: Record<'min' | 'max', readonly Overflow[]>;
   /** Each pool's place in Karpenter's order. */
   readonly rank: ReadonlyMap<PoolModel, number>;
   /** Replicas per workload per pool, per scenario. */
@@ -447,7 +497,7 @@ function planPool(pool: PoolModel, ctx: PoolContext, spilled: Record<'min' | 'ma
   const types = [...new Set([...nodesMin.keys(), ...nodesMax.keys()])];
   // The workloads attributed to the pool or with replicas on it, input order.
   const hereSet = new Set<Placed>();
-  for (const p of ctx.fitters) if (p.verdict?.pool === pool) hereSet.add(p);
+  for (const p of ctx.attributed) hereSet.add(p);
   for (const a of assigned.max) hereSet.add(a.workload);
   for (const a of assigned.min) hereSet.add(a.workload);
   const here = [...hereSet].sort((a, b) => ctx.order.get(a)! - ctx.order.get(b)!);
@@ -489,16 +539,11 @@ function planPool(pool: PoolModel, ctx: PoolContext, spilled: Record<'min' | 'ma
   const myRank = ctx.rank.get(pool)!;
   for (const [which, word] of [['min', 'minimum'], ['max', 'maximum']] as const) {
     // Workloads that wanted more of this pool than its limits allow: their replicas went to later pools or Pending.
-    const beyond = (p: Placed): number => {
-      let x = spilled[which].pending.get(p) ?? 0;
-      for (const [pl, n] of ctx.shares[which].get(p) ?? []) if (ctx.rank.get(pl)! > myRank) x += n;
-      return x;
-    };
-    const overflowing = ctx.fitters.filter((p) => beyond(p) > 0);
+    const overflowing = ctx.overflowing[which].map((o) => o.p);
     if (overflowing.length === 0) continue;
     const lastHere = overflowing.filter((p) => p.fitting[p.fitting.length - 1].pool === pool);
-    const wanted = [...assigned[which], ...overflowing.map((p) =>
-      ({ workload: p, type: cheapest(p.verdicts[ctx.index].instanceTypes), count: beyond(p) }))];
+    const wanted = [...assigned[which], ...ctx.overflowing[which].map((o) =>
+      ({ workload: o.p, type: cheapest(o.p.verdicts[ctx.index].instanceTypes), count: o.beyond }))];
     const need = packPool(pool, wanted, reserve);
     const k = exceededLimits(pool, need)[0] ?? Object.keys(pool.limits)[0];
     const what = `at ${word} replicas its workloads need ${[...need].filter(([, n]) => n > 0).map(([t, n]) => `${n} × ${t.name}`).join(' + ')} `

@@ -5,6 +5,7 @@
  * pools' limits — a quota above the limit admits workloads that stay Pending (rule GPU500 judges the sum over
  * queues), and demand above quota waits in the queue (or borrows within the cohort).
  */
+import { table } from './format';
 import { Range, WorkloadPlan } from './model';
 import { QUEUE_NAME_LABEL } from '../queues/labels';
 import { isMigResourceName } from '../scheduling/resources';
@@ -154,12 +155,7 @@ export function renderQueuesText(queues: readonly QueuePlan[] | undefined, st: Q
       ]);
     });
   }
-  const widths: number[] = [];
-  // eslint-disable-next-line no-control-regex
-  const width = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
-  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, width(c)); });
-  const out = [st.bold('Queues (Kueue)')];
-  for (const r of rows) out.push(`  ${r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i] - width(c)))).join('  ')}`.trimEnd());
+  const out = [st.bold('Queues (Kueue)'), ...table(rows, '  ')];
   for (const q of queues) for (const p of q.problems) out.push(`  ${st.yellow('note')} ${q.name}: ${p}`);
   out.push(st.dim('  quota is what Kueue may admit; the pools\' GPU limit is what Karpenter may buy; demand is min–max replicas × GPUs'));
   out.push('');

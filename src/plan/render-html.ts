@@ -123,7 +123,7 @@ export function renderPlanHtml(plan: Plan, title: string = 'cdk8s-gpu plan'): st
   return collect((sink) => writePlanHtml(plan, sink, title));
 }
 
-/** {@link renderPlanHtml}'s page handed to `sink` in chunks (about a megabyte each), never as one string. */
+/** {@link renderPlanHtml}'s page handed to `sink` in chunks (about 32K characters each), never as one string. */
 export function writePlanHtml(plan: Plan, sink: (chunk: string) => void, title: string = 'cdk8s-gpu plan'): void {
   const writer = new ChunkedWriter(sink);
   const t = plan.totals;

@@ -55,7 +55,7 @@ export function renderPlanJson(plan: Plan, inputErrors: PlanJson['inputErrors'] 
 }
 
 /**
- * {@link renderPlanJson}'s text handed to `sink` in chunks (about a megabyte each), numbers rounded on the way: a plan
+ * {@link renderPlanJson}'s text handed to `sink` in chunks (about 32K characters each), numbers rounded on the way: a plan
  * of a thousand workloads on a thousand pools is never copied or held as one string.
  */
 export function writePlanJson(plan: Plan, inputErrors: PlanJson['inputErrors'], sink: (chunk: string) => void): void {

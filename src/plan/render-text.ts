@@ -2,7 +2,7 @@
  * The terminal view of a plan: one block per GPU workload (where it lands and why not elsewhere), a table of pools
  * (GPUs, nodes and hourly cost at min and max replicas), the totals, the problems and the assumptions.
  */
-import { bytes, ChunkedWriter, collect, gpuDemand, num, range, usd } from './format';
+import { bytes, ChunkedWriter, collect, gpuDemand, num, range, table, usd } from './format';
 import { Plan, PoolPlan } from './model';
 import { renderQueuesText } from './queues';
 
@@ -18,18 +18,6 @@ export interface PlanStyle {
 /** No styling. */
 export const PLAIN_STYLE: PlanStyle = { red: (s) => s, yellow: (s) => s, green: (s) => s, bold: (s) => s, dim: (s) => s };
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g;
-const width = (s: string) => (s.includes('\u001b') ? s.replace(ANSI, '').length : s.length);
-const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
-
-/** Lays out rows as aligned columns (two spaces apart), ANSI-aware. */
-function table(rows: string[][], indent: string): string[] {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, width(c)); });
-  return rows.map((r) => `${indent}${r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]))).join('  ')}`.trimEnd());
-}
-
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function nodesCell(p: PoolPlan): string {
@@ -43,7 +31,7 @@ export function renderPlanText(plan: Plan, st: PlanStyle = PLAIN_STYLE): string 
   return collect((sink) => writePlanText(plan, st, sink));
 }
 
-/** {@link renderPlanText}'s text handed to `sink` in chunks (about a megabyte each), never as one string. */
+/** {@link renderPlanText}'s text handed to `sink` in chunks (about 32K characters each), never as one string. */
 export function writePlanText(plan: Plan, st: PlanStyle, sink: (chunk: string) => void): void {
   const writer = new ChunkedWriter(sink);
   const out = { push: (...lines: string[]) => writer.lines(lines) };

@@ -12,7 +12,7 @@
  * share nodes. Replicas no pool has room for stay Pending.
  */
 import { GpuInstanceType } from '../catalog';
-import { packFirstFitDecreasing, PackGroup } from './packing';
+import { GrowingPack, packFirstFitDecreasing, PackGroup } from './packing';
 import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, SystemReserve } from '../scheduling/placement';
@@ -105,14 +105,65 @@ export function exceededLimits(pool: PoolModel, nodes: Map<GpuInstanceType, numb
   return Object.entries(pool.limits).filter(([k, limit]) => usedCapacity(pool, nodes, k) > limit + 1e-9).map(([k]) => k);
 }
 
+/** The resources `assignments` ask for, sorted: the packing dimensions before cpu and memory (as packType has them). */
+function resourcesOf<W extends SpillDemand>(assignments: ReadonlyArray<Assignment<W>>): string[] {
+  return [...new Set(assignments.flatMap((a) => Object.keys(a.workload.demand)))].sort();
+}
+
+/** One replica's size per packing dimension (as packType has it). */
+function sizeOf(w: SpillDemand, resources: readonly string[]): number[] {
+  return [...resources.map((r) => w.demand[r] ?? 0), w.cpu, w.memoryBytes];
+}
+
+/**
+ * Whether `nodes` with `n` nodes of `type` instead of (or besides) those it has exceed a limit of `pool`: the test of
+ * {@link exceededLimits} on `new Map(nodes).set(type, n)`, summed in the same order, without the copy.
+ */
+function exceedsWith(pool: PoolModel, nodes: ReadonlyMap<GpuInstanceType, number>, type: GpuInstanceType, n: number): boolean {
+  const limits = limitKeys(pool);
+  for (let i = 0; i < limits.keys.length; i++) {
+    const key = limits.keys[i];
+    let sum = 0;
+    nodes.forEach((count, t) => { sum += (t === type ? n : count) * (limitCapacityOf(pool, t)[key] ?? 0); });
+    if (!nodes.has(type)) sum += n * (limitCapacityOf(pool, type)[key] ?? 0);
+    if (sum > limits.values[i] + 1e-9) return true;
+  }
+  return false;
+}
+
+/** A pool's limits as two arrays, `Object.entries(pool.limits)` order (a pool model's limits never change). */
+function limitKeys(pool: PoolModel): { readonly keys: readonly string[]; readonly values: readonly number[] } {
+  let l = limitKeysMemo.get(pool);
+  if (!l) limitKeysMemo.set(pool, l = { keys: Object.keys(pool.limits), values: Object.values(pool.limits) });
+  return l;
+}
+const limitKeysMemo = new WeakMap<PoolModel, { readonly keys: readonly string[]; readonly values: readonly number[] }>();
+
 /** Spills `inputs` (in order) over their pools; see the module comment. */
 export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>>, reserve: SystemReserve | undefined): SpillResult<W> {
   const byPool = new Map<PoolModel, Array<Assignment<W>>>();
   const pending = new Map<W, number>();
   // Per pool, its assignments per instance type and the nodes they take: adding replicas of one type repacks only
-  // that type's nodes (packPool packs each type on its own).
+  // that type's nodes (packPool packs each type on its own), from the type's groups kept in packing order.
   const byType = new Map<PoolModel, Map<GpuInstanceType, Array<Assignment<W>>>>();
   const packed = new Map<PoolModel, Map<GpuInstanceType, number>>();
+  const packs = new Map<PoolModel, Map<GpuInstanceType, { resources: string[]; pack: GrowingPack }>>();
+  /**
+   * The packing of `sameType` and one more workload asking for `demand`, over the resources they ask for (as packType
+   * has them): the type's packing, or a new one when the workload brings a resource the type's assignments had not.
+   */
+  const packOf = (pool: PoolModel, type: GpuInstanceType, sameType: ReadonlyArray<Assignment<W>>, demand: Readonly<Record<string, number>>) => {
+    let perType = packs.get(pool);
+    if (!perType) packs.set(pool, perType = new Map());
+    const known = perType.get(type);
+    if (known && Object.keys(demand).every((r) => known.resources.includes(r))) return known;
+    const resources = [...new Set([...known?.resources ?? resourcesOf(sameType), ...Object.keys(demand)])].sort();
+    const pack = new GrowingPack(nodeCapacity(pool, type, resources, reserve));
+    for (const a of sameType) pack.add({ size: sizeOf(a.workload, resources), count: a.count });
+    return { resources, pack };
+  };
+  // Pools whose last attempt placed no replica: there, one replica is tried first (a full pool is told by one packing).
+  const full = new Set<PoolModel>();
   for (const input of inputs) {
     let left = input.replicas;
     for (const { pool, type } of input.pools) {
@@ -121,14 +172,22 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
       let types = byType.get(pool);
       if (!types) { byType.set(pool, types = new Map()); packed.set(pool, new Map()); }
       const sameType = types.get(type) ?? [];
+      const limited = limitKeys(pool).keys.length > 0;
+      // Pools without limits need no packing here (nothing to check).
+      const nodes = packed.get(pool)!;
+      const packing = limited ? packOf(pool, type, sameType, input.workload.demand) : undefined;
+      const size = packing ? sizeOf(input.workload, packing.resources) : [];
+      // This type's nodes with k more replicas, per k tried.
+      const tried = new Map<number, number>();
       const nodesWith = (k: number) => {
-        const nodes = new Map(packed.get(pool)!);
-        nodes.set(type, packType(pool, type, [...sameType, { workload: input.workload, type, count: k }], reserve));
-        return nodes;
+        let n = tried.get(k);
+        if (n === undefined) tried.set(k, n = packing!.pack.nodesWith({ size, count: k }));
+        return n;
       };
-      const fits = (k: number) => Object.keys(pool.limits).length === 0 || exceededLimits(pool, nodesWith(k)).length === 0;
+      const fits = (k: number) => !limited || !exceedsWith(pool, nodes, type, nodesWith(k));
       let k = left;
-      if (!fits(k)) {
+      // The same k as trying `left` first: one replica is tried first only where the last attempt placed none.
+      if ((limited && full.has(pool) && left > 1 && !fits(1)) || !fits(k)) {
         // Largest k that stays within the limits (packing more replicas never needs fewer nodes); a full pool is told
         // by one packing, not by a whole search.
         let lo = 0;
@@ -146,9 +205,15 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
         byPool.set(pool, current);
         sameType.push(a);
         types.set(type, sameType);
-        packed.set(pool, new Map(packed.get(pool)!).set(type, packType(pool, type, sameType, reserve)));
+        if (packing) {
+          nodes.set(type, nodesWith(k));
+          packing.pack.add({ size, count: k });
+          packs.get(pool)!.set(type, packing);
+        }
         left -= k;
       }
+      if (k > 0) full.delete(pool);
+      else full.add(pool);
     }
     if (left > 0) pending.set(input.workload, left);
   }

@@ -51,6 +51,14 @@ export const KARPENTER_WELL_KNOWN_LABELS: readonly string[] = [
 /** Keys whose value is chosen when the node launches (zone, hostname…): open in the label space. */
 const LAUNCH_TIME_KEYS = ['topology.kubernetes.io/zone', 'topology.kubernetes.io/region', 'topology.k8s.aws/zone-id', 'kubernetes.io/hostname'];
 
+/** `type.karpenterLabels()`, once per type (read only: callers copy it). */
+function karpenterLabelsOf(type: GpuInstanceType): Readonly<Record<string, string>> {
+  let labels = karpenterLabelsMemo.get(type);
+  if (!labels) karpenterLabelsMemo.set(type, labels = Object.freeze(type.karpenterLabels()));
+  return labels;
+}
+const karpenterLabelsMemo = new WeakMap<GpuInstanceType, Readonly<Record<string, string>>>();
+
 /** The scheduling view of one NodePool. */
 export interface PoolModel {
   /** metadata.name. */
@@ -182,14 +190,9 @@ function parseAdvertised(poolName: string, object: any): Record<string, number> 
   return out;
 }
 
-/** {@link GpuInstanceType.karpenterLabels} per instance type, built once (a type never changes); read-only. */
-const KARPENTER_LABELS = new WeakMap<GpuInstanceType, Readonly<Record<string, string>>>();
-
-/** `type.karpenterLabels()`, shared and frozen: for readers that do not keep or change the record. @internal */
+/** {@link karpenterLabelsOf} for readers outside this file (rule GPU006): shared and frozen, read only. @internal */
 export function _karpenterLabelsOf(type: GpuInstanceType): Readonly<Record<string, string>> {
-  let labels = KARPENTER_LABELS.get(type);
-  if (!labels) KARPENTER_LABELS.set(type, labels = Object.freeze(type.karpenterLabels()));
-  return labels;
+  return karpenterLabelsOf(type);
 }
 
 /**
@@ -227,7 +230,7 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[],
   const unmodelled = new Map<NodeSelectorRequirement, true>();
   for (const type of types) {
     // Every type in the catalog runs Linux (EKS AL2023/Bottlerocket NVIDIA AMIs), so `kubernetes.io/os` is known.
-    const known = { 'kubernetes.io/os': 'linux', ...labels, ..._karpenterLabelsOf(type) };
+    const known = { 'kubernetes.io/os': 'linux', ...labels, ...karpenterLabelsOf(type) };
     let ok = true;
     for (const r of requirements) {
       if (Object.prototype.hasOwnProperty.call(known, r.key)) {
@@ -242,7 +245,7 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[],
 
   const buildLabelSpace = (type: GpuInstanceType, capacityType?: string): LabelSpace => {
     // Without prototypes: requirement keys such as `__proto__` or `constructor` are plain keys here.
-    const fixed: Record<string, string> = Object.assign(Object.create(null), labels, _karpenterLabelsOf(type));
+    const fixed: Record<string, string> = Object.assign(Object.create(null), labels, karpenterLabelsOf(type));
     const open: Record<string, string[] | undefined> = Object.create(null);
     for (const k of LAUNCH_TIME_KEYS) open[k] = undefined;
     for (const r of requirements) {

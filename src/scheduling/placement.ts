@@ -181,6 +181,23 @@ function selectOnPool(t: PodTemplateRef, pool: PoolModel, options: PlacementOpti
   return selected;
 }
 
+/** A node's capacity as the pool's limits count it; without a prototype: a limit named `constructor` finds none. */
+function limitCapacity(pool: PoolModel, type: GpuInstanceType): Record<string, number> {
+  return Object.assign(Object.create(null), { cpu: type.vcpu, memory: type.memoryMiB * MiB, ...pool.advertisedResources(type) });
+}
+
+/** Whether one node of `type` alone stays within the pool's limits (predicate 5). */
+function withinPoolLimits(pool: PoolModel, type: GpuInstanceType): boolean {
+  let withinType = withinLimitsMemo.get(pool);
+  if (!withinType) withinLimitsMemo.set(pool, withinType = new Map());
+  let ok = withinType.get(type);
+  if (ok === undefined) {
+    const cap = limitCapacity(pool, type);
+    withinType.set(type, ok = Object.entries(pool.limits).every(([k, lim]) => cap[k] === undefined || cap[k] <= lim));
+  }
+  return ok;
+}
+
 /** Predicates 3 to 5 (GPU resources, cpu/memory, pool limits) over the selected instance types. */
 function fitOnPool(t: PodTemplateRef, pool: PoolModel, selected: readonly SelectedType[], options: PlacementOptions,
   facts: { demand: Record<string, number>; req: { cpu: number; memoryBytes: number } }
@@ -221,23 +238,10 @@ function fitOnPool(t: PodTemplateRef, pool: PoolModel, selected: readonly Select
   }
 
   // 5. pool limits
-  // Without a prototype: a limit named `constructor` or `toString` must find no capacity.
-  const capacityOf = (type: GpuInstanceType): Record<string, number> =>
-    Object.assign(Object.create(null), { cpu: type.vcpu, memory: type.memoryMiB * MiB, ...pool.advertisedResources(type) });
-  let withinType = withinLimitsMemo.get(pool);
-  if (!withinType) withinLimitsMemo.set(pool, withinType = new Map());
-  const within = (type: GpuInstanceType): boolean => {
-    let ok = withinType!.get(type);
-    if (ok === undefined) {
-      const cap = capacityOf(type);
-      withinType!.set(type, ok = Object.entries(pool.limits).every(([k, lim]) => cap[k] === undefined || cap[k] <= lim));
-    }
-    return ok;
-  };
-  const withinLimits = memFit.filter((s) => within(s.type));
+  const withinLimits = memFit.filter((s) => withinPoolLimits(pool, s.type));
   if (withinLimits.length === 0) {
     const first = memFit[0].type;
-    const cap = capacityOf(first);
+    const cap = limitCapacity(pool, first);
     const [k, lim] = Object.entries(pool.limits).find(([key, l]) => cap[key] !== undefined && cap[key] > l)!;
     return fail('limits', `every fitting type exceeds the pool's limits, e.g. ${first.name} has ${k === 'memory' ? fmtBytes(cap[k]) : fmtNum(cap[k])} ${k}, above limits.${k} ${k === 'memory' ? fmtBytes(lim) : fmtNum(lim)}`);
   }
@@ -325,6 +329,8 @@ export class PlacementMemo {
   private readonly bySignature = new Map<string, PlacementVerdict[]>();
   private readonly bySelection = new Map<string, Array<PlacementVerdict | SelectedType[]>>();
   private readonly allocatable = new Map<GpuInstanceType, { cpu: number; memoryBytes: number }>();
+  /** Per selection signature and pool (pools' order), the resource predicates' memo (when the pool is selected). */
+  private readonly fitsBySelection = new Map<string, FitTable[]>();
 
   constructor(private readonly pools: readonly PoolModel[], private readonly options: PlacementOptions = {}) {}
 
@@ -335,22 +341,122 @@ export class PlacementMemo {
     const selSig = selectionSignature(t);
     let selections = this.bySelection.get(selSig);
     if (!selections) this.bySelection.set(selSig, selections = this.pools.map((pool) => selectOnPool(t, pool, this.options)));
+    let fits = this.fitsBySelection.get(selSig);
+    if (!fits) this.fitsBySelection.set(selSig, fits = new Array(this.pools.length));
     const facts = { demand: podGpuDemand(t), req: podCpuMemoryRequests(t) };
-    const alloc = (type: GpuInstanceType) => {
-      let a = this.allocatable.get(type);
-      if (!a) this.allocatable.set(type, a = allocatableOf(type, this.options.systemReserve));
-      return a;
-    };
-    verdicts = this.pools.map((pool, i) => {
+    const resources = Object.keys(facts.demand);
+    const pod: FitPod = { t, options: this.options, facts, alloc: this.alloc, resources, counts: resources.map((r) => facts.demand[r]) };
+    verdicts = new Array(this.pools.length);
+    for (let i = 0; i < this.pools.length; i++) {
       const selection = selections![i];
-      if (!Array.isArray(selection)) return selection;
+      if (!Array.isArray(selection)) { verdicts[i] = selection; continue; }
       this.computed++;
-      return fitOnPool(t, pool, selection, this.options, facts, alloc);
-    });
+      const table = fits[i] ?? (fits[i] = new FitTable(this.pools[i], selection, this.alloc));
+      verdicts[i] = table.verdict(pod);
+    }
     this.bySignature.set(signature, verdicts);
     return verdicts;
   }
+
+  private readonly alloc = (type: GpuInstanceType) => {
+    let a = this.allocatable.get(type);
+    if (!a) this.allocatable.set(type, a = allocatableOf(type, this.options.systemReserve));
+    return a;
+  };
 }
+
+/**
+ * Predicates 3 to 5 ({@link fitOnPool}) for one pool and one outcome of node selection, memoised: each verdict is
+ * decided by which selected types pass each predicate (a bit mask) and the one figure its reason quotes, so templates
+ * that differ only in figures that change no outcome get the same verdict object. The verdicts themselves come from
+ * fitOnPool (on the first template of each outcome): the table only decides which one applies.
+ */
+/** One pod template as {@link FitTable} judges it (built once per template). */
+interface FitPod {
+  readonly t: PodTemplateRef;
+  readonly options: PlacementOptions;
+  readonly facts: { demand: Record<string, number>; req: { cpu: number; memoryBytes: number } };
+  readonly alloc: (type: GpuInstanceType) => { cpu: number; memoryBytes: number };
+  /** The GPU resources of `facts.demand`, in its order, and the count of each. */
+  readonly resources: readonly string[];
+  readonly counts: readonly number[];
+}
+
+/* eslint-disable no-bitwise -- sets of at most 31 selected types as bit masks: no allocation per (template, pool) */
+class FitTable {
+  private readonly types: readonly GpuInstanceType[];
+  private readonly cpu: number[];
+  private readonly memory: number[];
+  /** Bit i: selected type i stays within the pool's limits on its own. */
+  private readonly within: number;
+  private readonly offered = new Map<string, unknown[]>();
+  private readonly fitting = new Map<number, PlacementVerdict>();
+  private readonly failing = new Map<string, PlacementVerdict>();
+
+  constructor(private readonly pool: PoolModel, private readonly selection: readonly SelectedType[],
+    alloc: (type: GpuInstanceType) => { cpu: number; memoryBytes: number }) {
+    this.types = selection.map((s) => s.type);
+    this.cpu = this.types.map((type) => alloc(type).cpu);
+    this.memory = this.types.map((type) => alloc(type).memoryBytes);
+    let within = 0;
+    this.types.forEach((type, i) => { if (withinPoolLimits(pool, type)) within |= 1 << i; });
+    this.within = within;
+  }
+
+  /** Whether masks can stand for the selected types (more than 31 types: every verdict is computed). */
+  private get masked(): boolean {
+    return this.types.length <= 31;
+  }
+
+  private offeredOf(resource: string): unknown[] {
+    let o = this.offered.get(resource);
+    if (!o) this.offered.set(resource, o = this.types.map((type) => offeredOnNode(resource, type, this.pool.advertisedResources(type))));
+    return o;
+  }
+
+  /** The verdict for `pod` on this table's pool (fitOnPool's, computed by it when this outcome is new). */
+  public verdict(pod: FitPod): PlacementVerdict {
+    if (!this.masked) return this.compute(pod);
+    const { resources, counts } = pod;
+    const req = pod.facts.req;
+    const n = this.types.length;
+    let mask = n === 31 ? 0x7fffffff : (1 << n) - 1;
+    // 3. GPU resources, in the demand's order: the first resource no remaining type offers decides.
+    for (let j = 0; j < resources.length; j++) {
+      const offered = this.offeredOf(resources[j]) as number[];
+      let next = 0;
+      for (let i = 0; i < n; i++) if ((mask & (1 << i)) !== 0 && offered[i] >= counts[j]) next |= 1 << i;
+      if (next === 0) return this.failure(`g${mask}\u0000${counts[j]}\u0000${resources[j]}`, pod);
+      mask = next;
+    }
+    // 4. cpu, then memory.
+    let next = 0;
+    for (let i = 0; i < n; i++) if ((mask & (1 << i)) !== 0 && this.cpu[i] >= req.cpu) next |= 1 << i;
+    if (next === 0) return this.failure(`c${mask}\u0000${req.cpu}`, pod);
+    mask = next;
+    next = 0;
+    for (let i = 0; i < n; i++) if ((mask & (1 << i)) !== 0 && this.memory[i] >= req.memoryBytes) next |= 1 << i;
+    if (next === 0) return this.failure(`m${mask}\u0000${req.memoryBytes}`, pod);
+    mask = next;
+    // 5. pool limits.
+    if ((mask & this.within) === 0) return this.failure(`l${mask}`, pod);
+    mask &= this.within;
+    let v = this.fitting.get(mask);
+    if (!v) this.fitting.set(mask, v = this.compute(pod));
+    return v;
+  }
+
+  private failure(key: string, pod: FitPod): PlacementVerdict {
+    let v = this.failing.get(key);
+    if (!v) this.failing.set(key, v = this.compute(pod));
+    return v;
+  }
+
+  private compute(pod: FitPod): PlacementVerdict {
+    return fitOnPool(pod.t, this.pool, this.selection, pod.options, pod.facts, pod.alloc);
+  }
+}
+/* eslint-enable no-bitwise */
 
 /** Judges one pod template against every pool, one verdict per pool in the given order. */
 export function placeOnPools(t: PodTemplateRef, pools: readonly PoolModel[], options: PlacementOptions = {}): PlacementVerdict[] {

@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { packFirstFitDecreasing, PackGroup } from '../../src/plan';
+import { GrowingPack } from '../../src/plan/packing';
 import { params } from '../property/arbitraries';
 
 /** Item-by-item first-fit decreasing, the textbook way: the reference the grouped packer must equal. */
@@ -58,3 +59,39 @@ describe('packFirstFitDecreasing', () => {
       }), params(300));
   });
 });
+
+describe('GrowingPack', () => {
+  test('after each group added, its count with one more group equals packFirstFitDecreasing of the whole list', () => {
+    fc.assert(fc.property(
+      fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 64 })),
+      // Few distinct sizes, so that equal weights (ties kept in the order added) are common; counts of 0 included.
+      fc.array(fc.record({ gpu: fc.constantFrom(0, 1, 2, 4), cpu: fc.constantFrom(0, 1, 4, 8, 16), count: fc.integer({ min: 0, max: 12 }) }),
+        { maxLength: 10 }),
+      fc.record({ gpu: fc.constantFrom(1, 2, 4), cpu: fc.constantFrom(1, 4, 8), count: fc.integer({ min: 0, max: 12 }) }),
+      ([gpus, cpus], raw, extraRaw) => {
+        const capacity = [gpus, cpus];
+        const group = (g: { gpu: number; cpu: number; count: number }) => ({ size: [Math.min(g.gpu, gpus), Math.min(g.cpu, cpus)], count: g.count });
+        const groups = raw.map(group).filter((g) => g.size.some((v) => v > 0));
+        const extra = group(extraRaw);
+        const pack = new GrowingPack(capacity);
+        for (let i = 0; i <= groups.length; i++) {
+          expect(pack.nodesWith(extra)).toBe(packFirstFitDecreasing(capacity, [...groups.slice(0, i), extra]));
+          if (i < groups.length) pack.add(groups[i]);
+        }
+      }), params(300));
+  });
+
+  test('a weight that is not a number (no order for the sort) is left to packFirstFitDecreasing itself (it refuses such an item)', () => {
+    const pack = new GrowingPack([8, 64]);
+    const odd = { size: [NaN, 1], count: 1 };
+    pack.add({ size: [2, 8], count: 3 });
+    pack.add(odd);
+    pack.add({ size: [4, 1], count: 2 });
+    const extra = { size: [1, 1], count: 2 };
+    const outcome = (f: () => number) => { try { return f(); } catch (e) { return (e as Error).message; } };
+    const expected = outcome(() => packFirstFitDecreasing([8, 64], [{ size: [2, 8], count: 3 }, odd, { size: [4, 1], count: 2 }, extra]));
+    expect(expected).toMatch(/does not fit an empty node/);
+    expect(outcome(() => pack.nodesWith(extra))).toBe(expected);
+  });
+});
+

@@ -57,6 +57,8 @@ test('spill equals packing the whole pool at every step', () => {
     { minLength: 1, maxLength: 4 }),
     fc.array(fc.record({
       gpus: fc.constantFrom(1, 2, 4, 8),
+      // Whole GPUs as the extended resource or through DRA (another packing dimension on the same nodes).
+      dra: fc.boolean(),
       cpu: fc.integer({ min: 1, max: 40 }),
       memGi: fc.integer({ min: 1, max: 300 }),
       replicas: fc.integer({ min: 0, max: 40 }),
@@ -65,7 +67,7 @@ test('spill equals packing the whole pool at every step', () => {
     (poolSpecs, workloads) => {
       const pools = poolSpecs.map(([g, c], i) => pool(i, g, c));
       const inputs = workloads.map((w) => {
-        const workload = { demand: { 'nvidia.com/gpu': w.gpus }, cpu: w.cpu, memoryBytes: w.memGi * 2 ** 30 };
+        const workload = { demand: { [w.dra ? 'gpu.nvidia.com' : 'nvidia.com/gpu']: w.gpus }, cpu: w.cpu, memoryBytes: w.memGi * 2 ** 30 };
         const seen = new Set<PoolModel>();
         const choices = w.choices.map(([p, t]) => ({ pool: pools[p % pools.length], type: TYPES[t % TYPES.length] }))
           .filter((c) => c.type.gpuCount >= w.gpus && !seen.has(c.pool) && seen.add(c.pool));

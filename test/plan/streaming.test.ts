@@ -8,7 +8,7 @@ import { parseManifests } from '../../src/cli/yaml-input';
 import {
   PLAIN_STYLE, planGpuWorkloads, planToJson, renderPlanHtml, renderPlanJson, renderPlanText, writePlanHtml, writePlanJson, writePlanText,
 } from '../../src/plan';
-import { ChunkedWriter, writeJson } from '../../src/plan/format';
+import { ChunkedWriter, roundNumbers, writeJson } from '../../src/plan/format';
 
 const read = (name: string) => {
   const file = path.join(__dirname, 'fixtures', name);
@@ -47,6 +47,21 @@ describe('chunked rendering', () => {
         w.flush();
         expect(chunks.join('')).toBe(JSON.stringify(v, null, 2));
         if (size === 1 && v === values[0]) expect(chunks.length).toBeGreaterThan(1);
+      }
+    }
+  });
+
+  test('writeJson: an object shared at several places and depths is written as JSON.stringify writes each, whatever the memo budget', () => {
+    const leaf = { pool: 'p', fits: false, instanceTypes: [], reason: 'r "q"', n: 1.23456789, skip: undefined };
+    const other = { a: [1, null, 'x'], b: true };
+    const v = { list: [leaf, other, leaf, { deeper: [leaf, other] }, other], again: leaf, nested: { leaf, other: [[leaf]] } };
+    for (const budget of [0, 40, 2 ** 24]) {
+      for (const round of [undefined, 3]) {
+        const chunks: string[] = [];
+        const w = new ChunkedWriter((c) => chunks.push(c), 16);
+        writeJson(w, v, 0, round, budget);
+        w.flush();
+        expect(chunks.join('')).toBe(JSON.stringify(round === undefined ? v : roundNumbers(v, round), null, 2));
       }
     }
   });

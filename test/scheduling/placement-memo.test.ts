@@ -30,7 +30,7 @@ const pool = (i: number, tainted: boolean, limit: number) => poolModelOf({
   },
 });
 
-const template = (tiers: string[], tolerate: boolean, gpus: number, cpu: number) => podTemplateOf({
+const template = (tiers: string[], tolerate: boolean, gpus: number, cpu: number, memoryGi: number = 1) => podTemplateOf({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'w' },
@@ -40,7 +40,7 @@ const template = (tiers: string[], tolerate: boolean, gpus: number, cpu: number)
       spec: {
         ...(tolerate ? { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }] } : {}),
         ...(tiers.length > 0 ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'tier', operator: 'In', values: tiers }] }] } } } } : {}),
-        containers: [{ name: 'c', resources: { requests: { cpu: String(cpu) }, limits: { 'nvidia.com/gpu': gpus } } }],
+        containers: [{ name: 'c', resources: { requests: { cpu: String(cpu), memory: `${memoryGi}Gi` }, limits: { 'nvidia.com/gpu': gpus } } }],
       },
     },
   },
@@ -50,13 +50,13 @@ describe('PlacementMemo', () => {
   test('verdicts equal placeOnPool\'s for every template and pool', () => {
     fc.assert(fc.property(
       fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 16 })), { minLength: 1, maxLength: 8 }),
-      fc.array(fc.tuple(fc.subarray(TIERS), fc.boolean(), fc.constantFrom(1, 2, 4, 8, 16), fc.integer({ min: 1, max: 200 })),
-        { minLength: 1, maxLength: 12 }),
+      fc.array(fc.tuple(fc.subarray(TIERS), fc.boolean(), fc.constantFrom(1, 2, 4, 8, 16), fc.integer({ min: 1, max: 200 }),
+        fc.constantFrom(1, 16, 100, 400, 1200, 2500)), { minLength: 1, maxLength: 12 }),
       (poolSpecs, templateSpecs) => {
         const pools = poolSpecs.map(([tainted, limit], i) => pool(i, tainted, limit));
         const memo = new PlacementMemo(pools);
-        for (const [tiers, tolerate, gpus, cpu] of templateSpecs) {
-          const t = template(tiers, tolerate, gpus, cpu);
+        for (const [tiers, tolerate, gpus, cpu, memoryGi] of templateSpecs) {
+          const t = template(tiers, tolerate, gpus, cpu, memoryGi);
           expect(memo.verdicts(t)).toEqual(pools.map((p) => placeOnPool(t, p)));
         }
       },
@@ -75,5 +75,25 @@ describe('PlacementMemo', () => {
     const again = template(['a'], true, 2, 3);
     expect(memo.verdicts(again, placementSignature(again))).toBe(b);
     expect(memo.computed).toBe(4);
+  });
+
+  test('templates whose resources pass and fail the same predicates on a pool share its verdict object', () => {
+    const pools = [0, 1, 2, 3].map((i) => pool(i, false, 64));
+    const memo = new PlacementMemo(pools);
+    const small = memo.verdicts(template([], false, 1, 2)); // fits every type of every pool
+    const alsoSmall = memo.verdicts(template([], false, 1, 3));
+    const big = memo.verdicts(template([], false, 4, 2)); // g5.12xlarge only on p0, too many GPUs for g6e.xlarge (p3)
+    for (let i = 0; i < pools.length; i++) {
+      expect(alsoSmall[i]).toBe(small[i]);
+      expect(alsoSmall[i]).toEqual(placeOnPool(template([], false, 1, 3), pools[i]));
+    }
+    expect(big[0].instanceTypes.map((t) => t.name)).toEqual(['g5.12xlarge']);
+    expect(big[0]).not.toBe(small[0]);
+    expect(big[3].failedPredicate).toBe('gpu');
+    // A failure's reason quotes the figure asked for: another figure is another verdict.
+    const bigger = memo.verdicts(template([], false, 8, 2));
+    expect(bigger[3].reason).toContain('needs 8 nvidia.com/gpu');
+    expect(bigger[3]).not.toBe(big[3]);
+    expect(memo.verdicts(template([], false, 4, 3))[3]).toBe(big[3]);
   });
 });
