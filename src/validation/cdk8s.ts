@@ -28,7 +28,9 @@ import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { Construct, IConstruct, IValidation } from 'constructs';
 import { validateManifests } from './engine';
 import { formatFinding, formatSource } from './format';
+import { GpuConfigError } from '../errors';
 import { Finding, Severity, SourcedManifest } from './model';
+import { RULE_ID_PATTERN, SUPPRESS_ANNOTATION } from './suppression';
 import { _stringifyDocs } from './yaml-writer';
 
 /** Options of {@link GpuValidation}. */
@@ -197,6 +199,13 @@ class SynthSession {
  */
 export class GpuValidation implements IValidation {
   /**
+   * The annotation that suppresses rules on an object (for a workload, on its pod template), its value listing
+   * `<rule id>=<reason>` pairs: `cdk8s-gpu.io/suppress: "GPU004=reason,GPU006=reason"`. One annotation per rule
+   * ({@link GpuValidation.suppressionKey}) keeps each reason whole.
+   */
+  public static readonly SUPPRESS_ANNOTATION: string = SUPPRESS_ANNOTATION;
+
+  /**
    * Adds the validation to `scope` (a Chart, an App, or any construct: every ApiObject below it is linted).
    * Adding it twice to the same scope returns the first instance.
    */
@@ -217,6 +226,20 @@ export class GpuValidation implements IValidation {
    */
   public static validateManifests(manifests: SourcedManifest[], disabledRules?: string[]): Finding[] {
     return validateManifests(manifests, { disabledRules });
+  }
+
+  /**
+   * The annotation key that suppresses one rule, its value the reason: `cdk8s-gpu.io/suppress.GPU006`. On an object or a
+   * pod template for a rule; as construct context on an enclosing scope (set before its children are added) for a
+   * construction-time warning (GPU8xx).
+   * @param ruleId the rule's id, e.g. GPU006
+   */
+  public static suppressionKey(ruleId: string): string {
+    if (typeof ruleId !== 'string' || !RULE_ID_PATTERN.test(ruleId)) {
+      throw new GpuConfigError('GpuValidation.suppressionKey', 'ruleId', `is ${JSON.stringify(ruleId)}, not a rule id`,
+        'pass an id such as GPU006 (docs/rules.md lists them)');
+    }
+    return `${SUPPRESS_ANNOTATION}.${ruleId}`;
   }
 
   /** One line for a finding: `error GPU002 apps/v1 Deployment default/vllm spec…: message  Fix: …`. */

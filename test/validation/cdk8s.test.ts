@@ -94,6 +94,22 @@ describe('GpuValidation', () => {
     expect(GpuValidation.formatFinding(f)).toMatch(/^error GPU002 /);
     expect(GpuValidation.validateManifests([{ object: obj }], ['GPU002'])).toEqual([]);
   });
+
+  test('the suppression annotations, for jsii users: the list form and one key per rule both suppress at synth', () => {
+    expect(GpuValidation.SUPPRESS_ANNOTATION).toBe('cdk8s-gpu.io/suppress');
+    expect(GpuValidation.suppressionKey('GPU002')).toBe('cdk8s-gpu.io/suppress.GPU002');
+    const chart = Testing.chart();
+    GpuValidation.addTo(chart);
+    gpuDeployment(chart, 'listed').metadata.addAnnotation(GpuValidation.SUPPRESS_ANNOTATION, 'GPU002=tolerations added by a webhook');
+    gpuDeployment(chart, 'keyed').metadata.addAnnotation(GpuValidation.suppressionKey('GPU002'), 'tolerations added by a webhook');
+    expect(Testing.synth(chart)).toHaveLength(2);
+    gpuDeployment(chart, 'other-rule').metadata.addAnnotation(GpuValidation.suppressionKey('GPU003'), 'not the rule that fires');
+    expect(() => Testing.synth(chart)).toThrow(/GPU002/);
+  });
+
+  test.each([['GPU6'], ['gpu006'], [''], [6 as any], [undefined as any]])('suppressionKey(%p) → GpuConfigError naming ruleId', (id) => {
+    expect(() => GpuValidation.suppressionKey(id)).toThrow(/^GpuValidation\.suppressionKey: ruleId is .*, not a rule id\. Fix: pass an id such as GPU006/);
+  });
 });
 
 describe('GpuValidation: one serialisation per synth call, never a stale one', () => {
