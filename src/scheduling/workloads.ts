@@ -93,6 +93,11 @@ function dig(obj: any, path: readonly string[]): any {
  * template: `undefined` exactly when podTemplateOf returns `undefined`.
  */
 export function podSpecPathOf(obj: any): string | undefined {
+  return podSpecOf(obj)?.info.specPath.join('.');
+}
+
+/** The kind's paths and the raw pod spec object of a workload object, or `undefined` when it has none. */
+function podSpecOf(obj: any): { readonly info: KindInfo; readonly rawSpec: any } | undefined {
   if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string') return undefined;
   const info = Object.prototype.hasOwnProperty.call(KINDS, obj.kind) ? KINDS[obj.kind] : undefined;
   if (!info) return undefined;
@@ -100,7 +105,7 @@ export function podSpecPathOf(obj: any): string | undefined {
   if (group !== undefined && !info.groups.includes(group)) return undefined;
   const rawSpec = dig(obj, info.specPath);
   if (!rawSpec || typeof rawSpec !== 'object' || Array.isArray(rawSpec)) return undefined;
-  return info.specPath.join('.');
+  return { info, rawSpec };
 }
 
 /**
@@ -108,13 +113,9 @@ export function podSpecPathOf(obj: any): string | undefined {
  * kind of another API group, e.g. a CRD also named `Job`, does not count) or has no pod spec object.
  */
 export function podTemplateOf(obj: any): PodTemplateRef | undefined {
-  if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string') return undefined;
-  const info = Object.prototype.hasOwnProperty.call(KINDS, obj.kind) ? KINDS[obj.kind] : undefined;
-  if (!info) return undefined;
-  const group = groupOf(obj.apiVersion);
-  if (group !== undefined && !info.groups.includes(group)) return undefined;
-  const rawSpec = dig(obj, info.specPath);
-  if (!rawSpec || typeof rawSpec !== 'object' || Array.isArray(rawSpec)) return undefined;
+  const found = podSpecOf(obj);
+  if (!found) return undefined;
+  const { info, rawSpec } = found;
   const podSpec = wellFormedPodSpec(rawSpec);
   const rawLabels = dig(obj, info.labelsPath);
   const podLabels: Record<string, string> = {};
