@@ -15,12 +15,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Document } from 'yaml';
+import { yamlPackage } from '../private/lazy';
 import { YamlSource } from '../schema/field-lines';
 import { SourcedManifest } from '../validation/model';
 
-/** The `yaml` package, loaded only when the exact reader is needed (most input is read by the fast path). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yamlPackage = (): typeof import('yaml') => require('yaml');
 
 /** How bad an input problem is: `error` makes `lint` exit 2, `warning` is only reported. */
 export type InputSeverity = 'error' | 'warning';

@@ -8,6 +8,7 @@
  * linter rules (GPU314, GPU315, GPU316, GPU318, GPU319).
  */
 import { GpuConfigError } from '../errors';
+import { lazy } from '../private/lazy';
 
 /** The part of a Lezer syntax tree this file walks (`@lezer/common` Tree / SyntaxNodeRef). */
 interface LezerNode {
@@ -23,12 +24,8 @@ interface LezerParser {
 // The package is an ES module with a CommonJS build (`exports.require`); its types are ESM-only, so it is required
 // here with the small interface above, on the first query (its parse tables take a while to load, and most `lint`
 // runs have no query).
-let lezerParser: LezerParser | undefined;
-function parser(): LezerParser {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  lezerParser ??= (require('@prometheus-io/lezer-promql') as { parser: LezerParser }).parser;
-  return lezerParser;
-}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const parser = lazy(() => (require('@prometheus-io/lezer-promql') as { parser: LezerParser }).parser);
 
 /** Where a query stops parsing. @internal */
 export interface _PromQLSyntaxError {

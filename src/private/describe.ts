@@ -3,6 +3,12 @@
  * through its scope), a cyclic object, a BigInt, a symbol, an object without a prototype or a hostile proxy.
  */
 
+import { lazy } from './lazy';
+
+/** constructs, loaded when an object is first described (the CLI, which describes values in messages, never needs it). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const constructsModule = lazy((): typeof import('constructs') => require('constructs'));
+
 /** Longest description before it is cut (with `…`). */
 const MAX = 80;
 
@@ -34,9 +40,7 @@ function describeUnsafe(v: unknown, max: number): string {
     case 'function': return `a function${v.name ? ` (${v.name})` : ''}`;
     default: break;
   }
-  // (constructs is loaded only when an object is described: the CLI, which describes values in messages, never needs it)
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if ((require('constructs') as typeof import('constructs')).Construct.isConstruct(v)) {
+  if (constructsModule().Construct.isConstruct(v)) {
     const ctor = Object.getPrototypeOf(v)?.constructor?.name;
     return `the ${typeof ctor === 'string' && ctor ? ctor : 'construct'} ${v.node.path || v.node.id || '<root>'}`;
   }

@@ -7,18 +7,16 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import { EnumSpec, enumSpec } from './enum-values';
-import type { CapacityType } from '../pools/capacity';
-import type { ScalingProfile } from '../scaling/triggers';
-import type { MigStrategy } from '../sharing/strategy';
+import { lazy } from './lazy';
 
-const collectors = (): typeof import('../monitoring/collectors') => require('../monitoring/collectors');
-const dcgmMonitoring = (): typeof import('../monitoring/dcgm-monitoring') => require('../monitoring/dcgm-monitoring');
-const capacity = (): typeof import('../pools/capacity') => require('../pools/capacity');
-const disruption = (): typeof import('../pools/disruption') => require('../pools/disruption');
-const nodeClass = (): typeof import('../pools/node-class') => require('../pools/node-class');
-const pool = (): typeof import('../pools/pool') => require('../pools/pool');
-const triggers = (): typeof import('../scaling/triggers') => require('../scaling/triggers');
-const strategy = (): typeof import('../sharing/strategy') => require('../sharing/strategy');
+const collectors = lazy((): typeof import('../monitoring/collectors') => require('../monitoring/collectors'));
+const dcgmMonitoring = lazy((): typeof import('../monitoring/dcgm-monitoring') => require('../monitoring/dcgm-monitoring'));
+const capacity = lazy((): typeof import('../pools/capacity') => require('../pools/capacity'));
+const disruption = lazy((): typeof import('../pools/disruption') => require('../pools/disruption'));
+const nodeClass = lazy((): typeof import('../pools/node-class') => require('../pools/node-class'));
+const pool = lazy((): typeof import('../pools/pool') => require('../pools/pool'));
+const triggers = lazy((): typeof import('../scaling/triggers') => require('../scaling/triggers'));
+const strategy = lazy((): typeof import('../sharing/strategy') => require('../sharing/strategy'));
 
 /** Why expiration is no budget reason (karpenter.sh v1 "Disruption": expiration is a forceful method). */
 const EXPIRATION = 'not a budget reason: in Karpenter v1 expiration is forceful and no budget holds it back (bound it with expireAfter and terminationGracePeriod)';
@@ -63,29 +61,17 @@ export const DCGM_EXPORTER_MODE = (): EnumSpec => enumSpec('DcgmExporterMode', d
 /** `capacityType` / `capacityTypes[]` (the `karpenter.sh/capacity-type` values): an enum-like class. */
 export const CAPACITY_TYPE = (): EnumSpec => {
   const C = capacity().CapacityType;
-  return {
-    typeName: 'CapacityType',
-    choices: [['ON_DEMAND', C.ON_DEMAND], ['SPOT', C.SPOT], ['RESERVED', C.RESERVED]]
-      .map(([k, c]) => ({ code: `CapacityType.${k as string}`, value: (c as CapacityType).value })),
-  };
+  return enumSpec('CapacityType', { ON_DEMAND: C.ON_DEMAND.value, SPOT: C.SPOT.value, RESERVED: C.RESERVED.value });
 };
 
 /** `DevicePluginConfig.migStrategy` (the device plugin's `MIG_STRATEGY`): an enum-like class. */
 export const MIG_STRATEGY = (): EnumSpec => {
   const M = strategy().MigStrategy;
-  return {
-    typeName: 'MigStrategy',
-    choices: [['NONE', M.NONE], ['SINGLE', M.SINGLE], ['MIXED', M.MIXED]]
-      .map(([k, c]) => ({ code: `MigStrategy.${k as string}`, value: (c as MigStrategy).value })),
-  };
+  return enumSpec('MigStrategy', { NONE: M.NONE.value, SINGLE: M.SINGLE.value, MIXED: M.MIXED.value });
 };
 
 /** `KedaGpuScaler.profile`: an enum-like class (or `ScalingProfile.custom(...)`). */
 export const SCALING_PROFILE = (): EnumSpec => {
   const P = triggers().ScalingProfile;
-  return {
-    typeName: 'ScalingProfile',
-    choices: [['REAL_TIME', P.REAL_TIME], ['BATCH', P.BATCH], ['INTERACTIVE', P.INTERACTIVE]]
-      .map(([k, c]) => ({ code: `ScalingProfile.${k as string}`, value: (c as ScalingProfile).name })),
-  };
+  return enumSpec('ScalingProfile', { REAL_TIME: P.REAL_TIME.name, BATCH: P.BATCH.name, INTERACTIVE: P.INTERACTIVE.name });
 };

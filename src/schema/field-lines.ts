@@ -6,10 +6,7 @@
  * Not part of the jsii API.
  */
 import type { LineCounter } from 'yaml';
-
-/** The `yaml` package, loaded only when a violation's line is asked for. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yamlPackage = (): typeof import('yaml') => require('yaml');
+import { yamlPackage } from '../private/lazy';
 import { ManifestSource } from '../validation/model';
 
 /**

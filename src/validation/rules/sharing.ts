@@ -15,6 +15,7 @@
  * Production namespaces (GPU404): a Namespace labelled `cdk8s-gpu.io/environment=production`.
  */
 import { GpuInstanceType, MigGpu } from '../../catalog';
+import { yamlPackage } from '../../private/lazy';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel, poolModelOf } from '../../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, placementSignature } from '../../scheduling/placement';
 import { isMigResourceName } from '../../scheduling/resources';
@@ -47,9 +48,7 @@ function configMapsWithKey(ctx: RuleContext, key: string, preferred: string | un
 
 function safeParse(text: string): any {
   try {
-    // (the `yaml` package is loaded only when a ConfigMap's config has to be read)
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('yaml') as typeof import('yaml')).parse(text);
+    return yamlPackage().parse(text);
   } catch {
     return undefined;
   }
