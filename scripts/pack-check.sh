@@ -14,7 +14,7 @@
 #    - `tsc --noEmit` over all of them, against the installed package's .d.ts (what a user's compiler sees);
 #    - each example run with ts-node: cdk8s YAML in <example>/dist/, the aws-cdk-lib apps' CloudFormation in cdk.out/;
 #    - the same for README.md's first TypeScript block (readme/main.ts) and docs/guide.md's walkthrough (guide/main.ts);
-#    - `npx cdk8s-gpu lint` (the package's bin) over every YAML written: no error; `plan` runs on it.
+#    - `npx cdk8s-gpu lint` (the package's bin) over every YAML written: no error; `plan` on it: no error (exit 0).
 # Prints the time it took. Exit 1 on the first failure, with the reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -115,13 +115,11 @@ check_app() {
   if [ -n "$yaml" ]; then
     # shellcheck disable=SC2086
     npx cdk8s-gpu lint $yaml > "$work/$name.lint" 2>&1 || { cat "$work/$name.lint"; echo "FAIL: cdk8s-gpu lint found errors in $name/dist"; return 1; }
-    # plan runs from the package (exit 1 means it found a workload or scaler maximum it cannot place: printed, not a
-    # failure of this check; examples/distributed-training's weekly CronJob and its Job cannot both hold the
-    # two-node Capacity Block at once); anything else (2: unreadable input, a crash) fails.
+    # plan runs from the package and finds nothing that can never schedule (exit 0; warnings are fine, e.g.
+    # examples/distributed-training's weekly CronJob, whose runs wait while the fine-tuning Job holds the Capacity Block).
     # shellcheck disable=SC2086
     npx cdk8s-gpu plan $yaml > "$work/$name.plan" 2>&1 || plan_rc=$?
-    if [ "$plan_rc" -gt 1 ] || ! grep -q '^GPU plan:' "$work/$name.plan"; then cat "$work/$name.plan"; echo "FAIL: cdk8s-gpu plan did not run on $name/dist (exit $plan_rc)"; return 1; fi
-    [ "$plan_rc" -eq 0 ] || echo "  (plan: $(grep -cE '^  error ' "$work/$name.plan") problem(s) in $name, see 'npx cdk8s-gpu plan')"
+    if [ "$plan_rc" -ne 0 ] || ! grep -q '^GPU plan:' "$work/$name.plan"; then cat "$work/$name.plan"; echo "FAIL: cdk8s-gpu plan on $name/dist exited $plan_rc"; return 1; fi
   fi
   echo "✓ $name ($(( $(date +%s) - t0 )) s): $(echo $yaml $templates | wc -w) files"
 }

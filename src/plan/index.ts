@@ -4,7 +4,7 @@
  *
  * - model.ts        the plan's data shape, options and defaults (spot discount, KEDA/HPA defaults)
  * - planner.ts      `planGpuWorkloads(manifests, options)`: placement, attribution, replicas, packing, limits, cost
- * - replicas.ts     min/max replicas from ScaledObjects, HPAs, replicas/parallelism
+ * - replicas.ts     min/max replicas from ScaledObjects, HPAs, replicas/parallelism (a CronJob: 0 to its parallelism)
  * - packing.ts      first-fit-decreasing packing of identical replicas into nodes (grouped, exact)
  * - render-*.ts     text (terminal), JSON (stable, versioned) and self-contained HTML (inline SVG chart)
  *

@@ -47,7 +47,8 @@ export interface Range {
 export interface ReplicaRange extends Range {
   /**
    * Where the numbers come from: `ScaledObject <ns>/<name>`, `HorizontalPodAutoscaler <ns>/<name>`,
-   * `spec.replicas`, `spec.parallelism`, `pod`.
+   * `spec.replicas`, `spec.parallelism`, `pod`, and for a CronJob
+   * `spec.jobTemplate.spec.parallelism during a run, 0 between runs`.
    */
   readonly source: string;
 }

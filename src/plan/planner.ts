@@ -7,7 +7,9 @@
  * - Attribution: a workload that fits several pools is attributed to the one Karpenter tries first — the highest
  *   `spec.weight` (absent = 0), ties by name (`preferredVerdict`). Karpenter falls back to lower-weight pools when
  *   that one is at its limits; the plan says so but does not spill replicas over.
- * - Replicas: ScaledObject min/max (KEDA defaults 0/100), else HPA min/max, else `replicas`/`parallelism`.
+ * - Replicas: ScaledObject min/max (KEDA defaults 0/100), else HPA min/max, else `replicas`/`parallelism`; a CronJob
+ *   0 to its Job's `parallelism` (nothing runs between its schedules). At the maximum, CronJobs take what the others
+ *   leave: a run with no room waits (a warning) unless it does not fit even alone (an error).
  *   DaemonSets are placed but not counted (one pod per node).
  * - Node type: per workload the cheapest instance type of its pool that one replica fits (priced types first;
  *   catalog order breaks ties). Nodes: first-fit-decreasing packing of the pool's replicas into nodes of those types
@@ -283,13 +285,23 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       yield known[i];
     }
   }
-  const scenario = (which: 'min' | 'max') => spill(counted.map((p) => ({
+  const scenario = (which: 'min' | 'max', workloads: readonly Placed[]) => spill(workloads.map((p) => ({
     workload: p,
     replicas: p.plan.replicas![which],
     pools: poolsOf(p),
   })), reserve);
-  const spilled = { min: scenario('min'), max: scenario('max') };
+  // A CronJob runs only during its scheduled runs (minimum 0): at the maximum it takes what the always-running
+  // workloads leave, so it is spilled after them (its replicas that find no room wait for them, see `waiting`).
+  const cronJobs = counted.filter((p) => p.w.kind === 'CronJob');
+  const spilled = {
+    min: scenario('min', counted),
+    max: scenario('max', cronJobs.length === 0 ? counted : [...counted.filter((p) => p.w.kind !== 'CronJob'), ...cronJobs]),
+  };
   const shares = { min: sharesOf(spilled.min), max: sharesOf(spilled.max) };
+  // CronJobs that find no room at their maximum next to the others but fit their pools on their own: while the others
+  // hold the capacity, the Job a run creates has Pending pods, and it starts once capacity is freed; not an
+  // impossible configuration (a warning). One that does not fit even alone can never run whole (an error).
+  const waiting = new Set(cronJobs.filter((p) => spilled.max.pending.has(p) && !scenario('max', [p]).pending.has(p)));
   // The limits that bind a pool in a scenario, once per pool (the message of every workload left Pending there).
   const binding = { min: new Map<PoolModel, string>(), max: new Map<PoolModel, string>() };
   const bindingOf = (which: 'min' | 'max', pool: PoolModel) => {
@@ -310,6 +322,10 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     for (const [which, word] of [['min', 'minimum'], ['max', 'maximum']] as const) {
       const left = spilled[which].pending.get(p);
       if (!left) continue;
+      if (which === 'max' && waiting.has(p)) {
+        p.notes.push(waitingMessage(p, spilled.max, left, (pool) => bindingOf('max', pool)));
+        continue;
+      }
       const limited = p.fitting.map((v) => `${v.pool.name} (${bindingOf(which, v.pool)})`);
       p.problems.push(p.fitting.length === 1
         ? `its ${word} of ${p.plan.replicas![which]} replicas can never be reached: NodePool ${p.fitting[0].pool.name} is capped at ${bindingOf(which, p.fitting[0].pool)}`
@@ -334,6 +350,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     attributed: attributed.get(pool) ?? [],
     rank,
     shares,
+    waiting,
     overflowing: { min: overflow.min.get(pool) ?? [], max: overflow.max.get(pool) ?? [] },
   }, spilled, discount, reserve));
 
@@ -380,11 +397,35 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     assumptions: [
       'Placement: the scheduling model\'s predicates per NodePool (taints, node selection, GPU resources, cpu/memory after the system reserve, pool limits).',
       'A workload that fits several pools is attributed to Karpenter\'s first choice: the highest spec.weight (absent = 0), then name. Spill-over: workloads in input order fill their fitting pools in that order up to each pool\'s spec.limits (node capacity, as Karpenter counts it); the rest spills to the next pool, and what no pool has room for stays Pending.',
-      'Replicas: KEDA ScaledObject min/max (defaults 0/100), else HorizontalPodAutoscaler min/max, else replicas/parallelism; DaemonSets are not counted.',
+      'Replicas: KEDA ScaledObject min/max (defaults 0/100), else HorizontalPodAutoscaler min/max, else replicas/parallelism; a CronJob 0 between runs and its Job\'s parallelism during one, placed after the always-running workloads (a run that finds no room waits for them: a warning); DaemonSets are not counted.',
       'Nodes: per workload the cheapest instance type of its pool one replica fits; first-fit-decreasing packing over GPU, cpu and memory.',
       `Prices: catalog on-demand USD/h (us-east-1, Karpenter's price table); spot = on-demand × (1 − ${discount}), an assumption; pools allowing spot are priced at spot, reserved-only pools as pre-paid (their own column, valued at the on-demand rate: an ODCR bills that rate whether used or not; a Capacity Block's price is paid when it is bought), others at on-demand.`,
     ],
   };
+}
+
+/** How many workloads a message names before it counts the rest. */
+const NAMED_IN_MESSAGE = 5;
+
+/** `a, b, c` or `a, b, …, e and 7 more`. */
+function listed(labels: readonly string[]): string {
+  if (labels.length <= NAMED_IN_MESSAGE) return labels.join(', ');
+  return `${labels.slice(0, NAMED_IN_MESSAGE).join(', ')} and ${labels.length - NAMED_IN_MESSAGE} more`;
+}
+
+/**
+ * The warning of a CronJob that fits its pools alone but finds no room at the maximum next to the workloads on them
+ * (`left` of its replicas found none): the Job a run creates waits, it is not refused.
+ */
+function waitingMessage(p: Placed, max: SpillResult<Placed>, left: number, bindingOf: (pool: PoolModel) => string): string {
+  const others = new Set<Placed>();
+  for (const v of p.fitting) for (const a of max.byPool.get(v.pool) ?? []) if (a.workload !== p) others.add(a.workload);
+  const pools = p.fitting.map((v) => `${v.pool.name} (${bindingOf(v.pool)})`);
+  const total = p.plan.replicas!.max;
+  return `cannot run at the same time as ${listed([...others].map((o) => o.plan.label)) || 'the other workloads'}: `
+    + `while ${others.size === 1 ? 'it holds' : 'they hold'} NodePool${pools.length === 1 ? '' : 's'} ${pools.join(', ')}, `
+    + `a run's Job has ${left} of its ${total} pod${total === 1 ? '' : 's'} Pending; they start once that capacity is freed `
+    + '(the run fits on its own)';
 }
 
 /** Where a placement verdict of a plan keeps its {@link PoolVerdict}. */
@@ -487,6 +528,8 @@ interface PoolContext {
   readonly rank: ReadonlyMap<PoolModel, number>;
   /** Replicas per workload per pool, per scenario. */
   readonly shares: Record<'min' | 'max', ReadonlyMap<Placed, ReadonlyMap<PoolModel, number>>>;
+  /** CronJobs whose runs wait at the maximum for capacity the other workloads hold (they fit on their own). */
+  readonly waiting: ReadonlySet<Placed>;
 }
 
 function planPool(pool: PoolModel, ctx: PoolContext, spilled: Record<'min' | 'max', SpillResult<Placed>>,
@@ -548,10 +591,17 @@ function planPool(pool: PoolModel, ctx: PoolContext, spilled: Record<'min' | 'ma
     const k = exceededLimits(pool, need)[0] ?? Object.keys(pool.limits)[0];
     const what = `at ${word} replicas its workloads need ${[...need].filter(([, n]) => n > 0).map(([t, n]) => `${n} × ${t.name}`).join(' + ')} `
       + `= ${showLimit(k, usedCapacity(pool, need, k))} ${k}, above limits.${k} ${showLimit(k, pool.limits[k])}`;
-    if (lastHere.length > 0) {
-      const only = lastHere.every((p) => p.fitting.length === 1);
+    // CronJobs that fit alone wait for the capacity the others hold (a warning); the rest can never be placed.
+    const stuck = lastHere.filter((p) => !ctx.waiting.has(p));
+    if (stuck.length > 0) {
+      const only = stuck.every((p) => p.fitting.length === 1);
       problems.push(`${what}; ${which === 'max' ? 'the scalers\' maximum' : 'even the minimum'} can never be reached `
-        + `(${lastHere.map((p) => p.plan.label).join(', ')} ${only ? 'can land on no other pool' : 'fits no other pool with room left'})`);
+        + `(${stuck.map((p) => p.plan.label).join(', ')} ${only ? 'can land on no other pool' : 'fits no other pool with room left'})`);
+    } else if (lastHere.length > 0) {
+      const labels = lastHere.map((p) => p.plan.label);
+      notes.push(`${what}; ${labels.join(', ')} cannot run at the same time as the pool's other workloads: `
+        + `${labels.length === 1 ? 'its runs\' pods wait' : 'their runs\' pods wait'} Pending until those free the capacity `
+        + `(${labels.length === 1 ? 'it fits' : 'each fits'} on its own)`);
     } else {
       // The later pools (Karpenter's order) each overflowing workload has replicas on.
       const to = [...new Set(overflowing.flatMap((p) => [...ctx.shares[which].get(p) ?? []]

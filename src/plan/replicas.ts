@@ -1,6 +1,9 @@
 /**
  * How many replicas a workload runs at least and at most: its KEDA ScaledObject, else its HorizontalPodAutoscaler,
- * else its own count (Deployment/StatefulSet/ReplicaSet `replicas`, Job `parallelism`; a Pod is 1).
+ * else its own count (Deployment/StatefulSet/ReplicaSet `replicas`, Job `parallelism`; a Pod is 1). A CronJob runs
+ * nothing between its schedules and its Job's `parallelism` pods during a run: 0 to `spec.jobTemplate.spec.parallelism`
+ * (the CronJob controller creates each Job at its scheduled time,
+ * https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/).
  */
 import { HPA_DEFAULT_MIN_REPLICAS, KEDA_DEFAULT_MAX_REPLICAS, KEDA_DEFAULT_MIN_REPLICAS, ReplicaRange } from './model';
 import { apiGroupOf, ManifestIndex } from '../validation/context';
@@ -11,6 +14,9 @@ const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? 
 const key = (kind: string, ns: string, name: string) => `${kind}\u0000${ns}\u0000${name}`;
 const count = (v: unknown): number | undefined =>
   (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+
+/** The replica source of a CronJob: its Job's parallelism (Job defaults) while a run lasts, none between runs. */
+export const CRONJOB_REPLICAS_SOURCE = 'spec.jobTemplate.spec.parallelism during a run, 0 between runs';
 
 /** A scaler targeting a workload. */
 interface Scaler {
@@ -86,7 +92,8 @@ export class ScalerIndex {
       return { range: { min: chosen.min, max: Math.max(chosen.min, chosen.max), source: chosen.label }, notes };
     }
     const n = w.template.replicas;
-    const source = w.kind === 'Pod' ? 'pod' : w.kind === 'Job' || w.kind === 'CronJob' ? 'spec.parallelism' : 'spec.replicas';
+    if (w.kind === 'CronJob') return { range: { min: 0, max: n, source: CRONJOB_REPLICAS_SOURCE }, notes };
+    const source = w.kind === 'Pod' ? 'pod' : w.kind === 'Job' ? 'spec.parallelism' : 'spec.replicas';
     return { range: { min: n, max: n, source }, notes };
   }
 }
