@@ -26,15 +26,6 @@ function fitCount(room: readonly number[], size: readonly number[]): number {
   return k;
 }
 
-interface Bucket { count: number; room: number[] }
-
-/** `room` less `n` items of `size`, per dimension. */
-function taken(room: readonly number[], size: readonly number[], n: number): number[] {
-  const out = new Array<number>(room.length);
-  for (let d = 0; d < room.length; d++) out[d] = room[d] - n * size[d];
-  return out;
-}
-
 /** A group's weight in the decreasing order: the sum of its sizes relative to the capacity. */
 function weightOf(capacity: readonly number[], size: readonly number[]): number {
   let s = 0;
@@ -55,40 +46,100 @@ export function packFirstFitDecreasing(capacity: readonly number[], groups: read
   return firstFit(capacity, order.map((x) => x.g));
 }
 
-/** First fit of `groups` in the order given (every count above 0). */
-function firstFit(capacity: readonly number[], groups: readonly PackGroup[]): number {
-  const buckets: Bucket[] = [];
+/**
+ * firstFit's open nodes, reused from call to call: the spill model packs tens of thousands of times per plan, and a
+ * bucket object and room array per run of nodes were a sixth of the plan's garbage. Bucket `b` is a run of
+ * `counts[b]` consecutive open nodes with the same room left, `rooms[b * dims + d]` per dimension `d` (Float64Array:
+ * the same doubles as numbers in arrays, so the same arithmetic).
+ */
+let counts = new Float64Array(64);
+let rooms = new Float64Array(64 * 8);
+/** A bucket's room before it is split. */
+let before = new Float64Array(8);
+
+/** Makes room for `buckets` buckets of `dims` dimensions, keeping the first `used` buckets. */
+function reserve(buckets: number, dims: number, used: number): void {
+  if (buckets <= counts.length && buckets * dims <= rooms.length) return;
+  const size = Math.max(buckets, counts.length) * 2;
+  const c = new Float64Array(size);
+  c.set(counts.subarray(0, used));
+  counts = c;
+  const r = new Float64Array(size * dims);
+  r.set(rooms.subarray(0, used * dims));
+  rooms = r;
+}
+
+/**
+ * First fit of `groups` in the order given (every count above 0), with `extra` (when given) packed between
+ * `groups[at - 1]` and `groups[at]`: the list with `extra` spliced in, without building it.
+ */
+function firstFit(capacity: readonly number[], groups: readonly PackGroup[], extra?: PackGroup, at: number = groups.length): number {
+  const dims = capacity.length;
+  if (before.length < dims) before = new Float64Array(dims);
+  let used = 0; // buckets in use
   let nodes = 0;
-  for (const g of groups) {
+  const n = groups.length + (extra ? 1 : 0);
+  for (let i = 0; i < n; i++) {
+    const g = !extra || i < at ? groups[i] : i === at ? extra : groups[i - 1];
+    const size = g.size;
     let left = g.count;
-    // First fit over the open nodes, in opening order (a bucket is a run of consecutive nodes with equal room).
-    for (let b = 0; b < buckets.length && left > 0; b++) {
-      const bucket = buckets[b];
-      const k = fitCount(bucket.room, g.size);
-      if (k <= 0) continue;
-      const full = Math.min(bucket.count, Math.floor(left / k));
-      const replacement: Bucket[] = [];
-      if (full > 0) replacement.push({ count: full, room: taken(bucket.room, g.size, k) });
-      left -= full * k;
-      let rest = bucket.count - full;
-      if (rest > 0 && left > 0) {
-        replacement.push({ count: 1, room: taken(bucket.room, g.size, left) });
-        left = 0;
-        rest -= 1;
+    // First fit over the open nodes, in opening order.
+    for (let b = 0; b < used && left > 0; b++) {
+      const base = b * dims;
+      let k = Infinity; // fitCount over the bucket's room
+      for (let d = 0; d < size.length; d++) {
+        if (size[d] <= 0) continue;
+        k = Math.min(k, Math.floor((rooms[base + d] + EPS) / size[d]));
       }
-      if (rest > 0) replacement.push({ count: rest, room: bucket.room });
-      if (replacement.length === 1) buckets[b] = replacement[0];
-      else buckets.splice(b, 1, ...replacement);
-      b += replacement.length - 1;
+      if (k <= 0) continue;
+      // The bucket becomes up to three, in this order: `full` nodes that take k items each, one node with the last
+      // items, and the nodes left as they were.
+      const count = counts[b];
+      const full = Math.min(count, Math.floor(left / k));
+      left -= full * k;
+      let rest = count - full;
+      const partial = rest > 0 && left > 0 ? left : 0;
+      if (partial > 0) { left = 0; rest -= 1; }
+      if (full === count) { // every node of the bucket filled alike (the common case)
+        for (let d = 0; d < dims; d++) rooms[base + d] = rooms[base + d] - k * size[d];
+        continue;
+      }
+      const pieces = (full > 0 ? 1 : 0) + (partial > 0 ? 1 : 0) + (rest > 0 ? 1 : 0);
+      reserve(used + pieces, dims, used);
+      for (let d = 0; d < dims; d++) before[d] = rooms[base + d];
+      if (pieces > 1) { // shift the later buckets to make room for the pieces
+        counts.copyWithin(b + pieces, b + 1, used);
+        rooms.copyWithin((b + pieces) * dims, (b + 1) * dims, used * dims);
+      }
+      let slot = b;
+      const put = (c: number, taken: number) => {
+        counts[slot] = c;
+        for (let d = 0; d < dims; d++) rooms[slot * dims + d] = taken === 0 ? before[d] : before[d] - taken * size[d];
+        slot++;
+      };
+      if (full > 0) put(full, k);
+      if (partial > 0) put(1, partial);
+      if (rest > 0) put(rest, 0);
+      used += pieces - 1;
+      b += pieces - 1;
     }
     if (left <= 0) continue;
-    const k = fitCount(capacity, g.size);
+    const k = fitCount(capacity, size);
     if (!(k >= 1)) throw new Error('internal: an item does not fit an empty node');
     if (k === Infinity) continue; // items of size 0 take no room
     const full = Math.floor(left / k);
-    if (full > 0) buckets.push({ count: full, room: capacity.map((c, d) => c - k * g.size[d]) });
     const partial = left - full * k;
-    if (partial > 0) buckets.push({ count: 1, room: capacity.map((c, d) => c - partial * g.size[d]) });
+    reserve(used + 2, dims, used);
+    if (full > 0) {
+      counts[used] = full;
+      for (let d = 0; d < dims; d++) rooms[used * dims + d] = capacity[d] - k * size[d];
+      used++;
+    }
+    if (partial > 0) {
+      counts[used] = 1;
+      for (let d = 0; d < dims; d++) rooms[used * dims + d] = capacity[d] - partial * size[d];
+      used++;
+    }
     nodes += full + (partial > 0 ? 1 : 0);
   }
   return nodes;
@@ -100,8 +151,9 @@ function firstFit(capacity: readonly number[], groups: readonly PackGroup[]): nu
  * packFirstFitDecreasing(capacity, [...added, extra]).
  */
 export class GrowingPack {
-  /** Added groups with a count, in the decreasing order (weight, then the order added). */
-  private readonly sorted: Array<{ readonly g: PackGroup; readonly w: number }> = [];
+  /** Added groups with a count, in the decreasing order (weight, then the order added), and their weights. */
+  private readonly sorted: PackGroup[] = [];
+  private readonly weights: number[] = [];
   /** Every added group, in the order added (for the plain computation when a weight is not a number). */
   private readonly added: PackGroup[] = [];
   private ordered = true;
@@ -114,7 +166,7 @@ export class GrowingPack {
     let hi = this.sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1; // eslint-disable-line no-bitwise
-      if (this.sorted[mid].w >= w) lo = mid + 1;
+      if (this.weights[mid] >= w) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -126,7 +178,11 @@ export class GrowingPack {
     if (g.count <= 0) return;
     const w = weightOf(this.capacity, g.size);
     if (Number.isNaN(w)) this.ordered = false; // the sort's comparison is no order then: compute as it does
-    if (this.ordered) this.sorted.splice(this.positionOf(w), 0, { g, w });
+    if (this.ordered) {
+      const at = this.positionOf(w);
+      this.sorted.splice(at, 0, g);
+      this.weights.splice(at, 0, w);
+    }
   }
 
   /** Nodes for the list plus `extra`, as if `extra` were added last. */
@@ -134,9 +190,6 @@ export class GrowingPack {
     if (!this.ordered) return packFirstFitDecreasing(this.capacity, [...this.added, extra]);
     const w = weightOf(this.capacity, extra.size);
     if (Number.isNaN(w)) return packFirstFitDecreasing(this.capacity, [...this.added, extra]);
-    const groups = this.sorted.map((x) => x.g);
-    if (extra.count > 0) groups.splice(this.positionOf(w), 0, extra);
-    return firstFit(this.capacity, groups);
+    return extra.count > 0 ? firstFit(this.capacity, this.sorted, extra, this.positionOf(w)) : firstFit(this.capacity, this.sorted);
   }
 }
-

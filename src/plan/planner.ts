@@ -34,7 +34,7 @@ import { Assignment, exceededLimits, limitCapacityOf, packPool, spill, SpillResu
 import { extendedResourceRefusals } from '../scheduling/api-validity';
 import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
-import { PlacementMemo, PlacementVerdict } from '../scheduling/placement';
+import { Placement, PlacementMemo, PlacementVerdict } from '../scheduling/placement';
 import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
 import { gateManifests } from '../schema/gate';
 import { ManifestIndex, objectRefOf } from '../validation/context';
@@ -115,20 +115,6 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   // pools of a workload are in this order, and "a later pool" is a higher rank.
   const karpenterOrder = byWeight(pools.map((pool, i) => ({ pool, i })));
   const rank = new Map(karpenterOrder.map((v, r) => [v.pool, r] as const));
-  /** The fitting verdicts (one per pool, pools' order) in Karpenter's order. */
-  const fittingInKarpenterOrder = (vs: readonly PlacementVerdict[]) => {
-    const out: PlacementVerdict[] = [];
-    for (const { i } of karpenterOrder) if (vs[i].fits) out.push(vs[i]);
-    return out;
-  };
-
-  // Placement verdicts memoised per placement signature (identical templates are judged once per pool) and, for
-  // taints and node selection, per selection signature.
-  const placements = new PlacementMemo(pools, { systemReserve: reserve });
-  const verdictsOf = (w: WorkloadRef): PlacementVerdict[] => placements.verdicts(w.template, index.placementSignature(w.template));
-  // The plan's view of the verdicts: one array per verdict array (identical templates share it), and one object per
-  // verdict object (PlacementMemo shares them between templates with the same outcome), kept under PLAN_VIEW.
-  const poolVerdictLists = new Map<readonly PlacementVerdict[], PoolVerdict[]>();
   // Lists of instance type names, one array per distinct list (a thousand pools use a few dozen).
   const typeLists = new Map<string, string[]>();
   const typeNames = (types: readonly GpuInstanceType[]): string[] => {
@@ -140,26 +126,27 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     typeLists.set(key, names);
     return names;
   };
-  const poolVerdictOf = (v: PlacementVerdict): PoolVerdict => {
-    let pv = (v as { [PLAN_VIEW]?: PoolVerdict })[PLAN_VIEW];
-    if (pv) return pv;
-    pv = {
-      pool: v.pool.name,
-      fits: v.fits,
-      instanceTypes: typeNames(v.instanceTypes),
-      ...(v.reason !== undefined ? { reason: v.reason } : {}),
-      ...(v.failedPredicate !== undefined ? { failedPredicate: v.failedPredicate } : {}),
-    };
-    // Kept on the verdict itself (hidden: not enumerable, a symbol of this module): a million verdicts of a thousand
-    // workloads on a thousand pools are looked up three times faster than in a Map. The verdicts are this plan's own
-    // (its PlacementMemo made them).
-    Object.defineProperty(v, PLAN_VIEW, { value: pv });
-    return pv;
-  };
-  const poolVerdictsOf = (vs: readonly PlacementVerdict[]): PoolVerdict[] => {
-    let list = poolVerdictLists.get(vs);
-    if (!list) poolVerdictLists.set(vs, list = vs.map(poolVerdictOf));
-    return list;
+  // Placement verdicts memoised per placement signature (identical templates are judged once per pool) and, for
+  // taints and node selection, per selection signature; with each verdict the plan's view of it, made once per
+  // verdict object (PlacementMemo shares them between templates with the same outcome).
+  const placements = new PlacementMemo<PoolVerdict>(pools, { systemReserve: reserve }, (v) => ({
+    pool: v.pool.name,
+    fits: v.fits,
+    instanceTypes: typeNames(v.instanceTypes),
+    ...(v.reason !== undefined ? { reason: v.reason } : {}),
+    ...(v.failedPredicate !== undefined ? { failedPredicate: v.failedPredicate } : {}),
+  }));
+  // Per placement (one per signature), its fitting verdicts in the pools' order and in Karpenter's order.
+  const fittingLists = new Map<Placement<PoolVerdict>, { inPoolOrder: PlacementVerdict[]; inKarpenterOrder: PlacementVerdict[] }>();
+  const fittingOf = (placement: Placement<PoolVerdict>) => {
+    let lists = fittingLists.get(placement);
+    if (lists) return lists;
+    const { verdicts, fits } = placement;
+    lists = { inPoolOrder: [], inKarpenterOrder: [] };
+    for (let i = 0; i < verdicts.length; i++) if (fits[i]) lists.inPoolOrder.push(verdicts[i]);
+    for (const { i } of karpenterOrder) if (fits[i]) lists.inKarpenterOrder.push(verdicts[i]);
+    fittingLists.set(placement, lists);
+    return lists;
   };
 
   // GPU202: a namespace quota that refuses even one pod.
@@ -179,9 +166,9 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     if (Object.keys(demand).length === 0) continue;
     const problems: string[] = [];
     const { range, notes } = scalers.replicasOf(w);
-    const verdicts = verdictsOf(w);
-    const fitting = verdicts.filter((v) => v.fits);
-    const ordered = fittingInKarpenterOrder(verdicts);
+    const placement = placements.placement(w.template, index.placementSignature(w.template));
+    const verdicts = placement.verdicts;
+    const { inPoolOrder: fitting, inKarpenterOrder: ordered } = fittingOf(placement);
     const preferred: PlacementVerdict | undefined = ordered[0]; // what preferredVerdict(fitting) picks
     const ref = objectRefOf(w.object);
     const label = labelOf(w.object);
@@ -247,7 +234,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       cpuPerReplica: req.cpu,
       memoryBytesPerReplica: req.memoryBytes,
       ...(range ? { replicas: range } : {}),
-      verdicts: poolVerdictsOf(verdicts),
+      verdicts: placement.views,
       fitsPools: fitting.map((v) => v.pool.name),
       ...(preferred ? { pool: preferred.pool.name, attribution } : {}),
       ...(type ? { instanceType: type.name } : {}),
@@ -427,9 +414,6 @@ function waitingMessage(p: Placed, max: SpillResult<Placed>, left: number, bindi
     + `a run's Job has ${left} of its ${total} pod${total === 1 ? '' : 's'} Pending; they start once that capacity is freed `
     + '(the run fits on its own)';
 }
-
-/** Where a placement verdict of a plan keeps its {@link PoolVerdict}. */
-const PLAN_VIEW = Symbol('cdk8s-gpu.plan.poolVerdict');
 
 /** Fitting verdicts in Karpenter's order: highest weight first (absent = 0), then name. */
 function byWeight<T extends { readonly pool: PoolModel }>(verdicts: readonly T[]): T[] {

@@ -64,19 +64,8 @@ export function matchesRequirement(req: NodeSelectorRequirement, labels: Record<
  * by different values; fine for the launch-time keys this is used for.)
  */
 export function requirementAllowsSpace(req: NodeSelectorRequirement, space: LabelSpace): boolean {
+  if (Object.prototype.hasOwnProperty.call(space.fixed, req.key)) return requirementAllowsValue(req, space.fixed[req.key]);
   const values = req.values ?? [];
-  const has = Object.prototype.hasOwnProperty.call(space.fixed, req.key);
-  if (has) {
-    const v = space.fixed[req.key];
-    switch (req.operator) {
-      case 'In': return values.includes(v);
-      case 'NotIn': return !values.includes(v);
-      case 'Exists': return true;
-      case 'DoesNotExist': return false;
-      case 'Gt': case 'Lt': case 'Gte': case 'Lte': return compareInt(req.operator, v, req.values);
-      default: return false;
-    }
-  }
   const open = space.open && Object.prototype.hasOwnProperty.call(space.open, req.key);
   if (!open) {
     switch (req.operator) {
@@ -94,6 +83,18 @@ export function requirementAllowsSpace(req: NodeSelectorRequirement, space: Labe
       return allowed === undefined
         ? (req.values?.length === 1 && INT64.test(req.values[0]))
         : allowed.some((a) => compareInt(req.operator, a, req.values));
+    default: return false;
+  }
+}
+
+/** Whether a node whose label `req.key` has the value `v` satisfies `req` ({@link matchesRequirement}'s semantics). */
+export function requirementAllowsValue(req: NodeSelectorRequirement, v: string): boolean {
+  switch (req.operator) {
+    case 'In': return (req.values ?? []).includes(v);
+    case 'NotIn': return !(req.values ?? []).includes(v);
+    case 'Exists': return true;
+    case 'DoesNotExist': return false;
+    case 'Gt': case 'Lt': case 'Gte': case 'Lte': return compareInt(req.operator, v, req.values);
     default: return false;
   }
 }

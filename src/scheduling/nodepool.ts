@@ -9,7 +9,7 @@
  */
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
-import { LabelSpace, matchesRequirement, NodeSelectorRequirement, requirementAllowsSpace, requirementsFromJson } from './labels';
+import { LabelSpace, NodeSelectorRequirement, requirementAllowsSpace, requirementAllowsValue, requirementsFromJson } from './labels';
 import { tryParseQuantity } from './resources';
 import { Taint, taintsFromJson } from './taints';
 
@@ -87,6 +87,13 @@ export interface PoolModel {
   readonly weight?: number;
   /** Requirements on Karpenter well-known keys the catalog does not model; they did not filter `instanceTypes`. */
   readonly unmodelledRequirements: NodeSelectorRequirement[];
+  /**
+   * Everything taints and node selection read of the pool except its name (taints, allowed instance types and
+   * capacity types, template labels, requirements: what its label spaces are made of), as one string: two pools with
+   * the same shape admit the same pods, unless a pod selects on {@link NODEPOOL_LABEL}. Set by {@link poolModelOf};
+   * absent on models made otherwise (nothing is shared for them).
+   */
+  readonly selectionShape?: string;
   /**
    * Labels a node of `type` from this pool carries: type.karpenterLabels() + pool labels + karpenter.sh/nodepool +
    * karpenter.sh/capacity-type (`capacityType`, default the first allowed) + kubernetes.io/os=linux unless set, +
@@ -228,13 +235,18 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[],
 
   const instanceTypes: GpuInstanceType[] = [];
   const unmodelled = new Map<NodeSelectorRequirement, true>();
+  const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
   for (const type of types) {
-    // Every type in the catalog runs Linux (EKS AL2023/Bottlerocket NVIDIA AMIs), so `kubernetes.io/os` is known.
-    const known = { 'kubernetes.io/os': 'linux', ...labels, ...karpenterLabelsOf(type) };
+    // The node's labels are `{ 'kubernetes.io/os': 'linux', ...labels, ...karpenterLabelsOf(type) }` (every type in
+    // the catalog runs Linux: EKS AL2023/Bottlerocket NVIDIA AMIs); each requirement's key is looked up in that order
+    // instead of building the object for each of the catalog's types in each pool.
+    const typeLabels = karpenterLabelsOf(type);
     let ok = true;
     for (const r of requirements) {
-      if (Object.prototype.hasOwnProperty.call(known, r.key)) {
-        if (!matchesRequirement(r, known)) { ok = false; break; }
+      const value = hasOwn(typeLabels, r.key) ? typeLabels[r.key]
+        : hasOwn(labels, r.key) ? labels[r.key] : r.key === 'kubernetes.io/os' ? 'linux' : undefined;
+      if (value !== undefined) {
+        if (!requirementAllowsValue(r, value)) { ok = false; break; }
       } else if (KARPENTER_WELL_KNOWN_LABELS.includes(r.key) && !LAUNCH_TIME_KEYS.includes(r.key)
         && r.key !== CAPACITY_TYPE_LABEL && r.key !== NODEPOOL_LABEL) {
         unmodelled.set(r, true);
@@ -307,6 +319,8 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[],
     capacityTypes,
     ...(typeof nodePool.spec?.weight === 'number' ? { weight: nodePool.spec.weight } : {}),
     unmodelledRequirements: [...unmodelled.keys()],
+    // Every part is strings (requirement values, labels and taint values are read as strings), so JSON is exact.
+    selectionShape: JSON.stringify([taints, instanceTypes.map((t) => t.name), capacityTypes, labels, requirements, [...unmodelled.keys()]]),
     labelSpace,
     nodeLabels(type: GpuInstanceType, capacityType?: string): Record<string, string> {
       const space = labelSpace(type, capacityType);
@@ -319,7 +333,7 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[],
       if (!cached) {
         const out: Record<string, number> = {};
         if (type.gpuCount > 0) out['nvidia.com/gpu'] = type.gpuCount;
-        Object.assign(out, overlayCapacity(nodeOverlays, labelSpace(type)));
+        if (nodeOverlays && nodeOverlays.length > 0) Object.assign(out, overlayCapacity(nodeOverlays, labelSpace(type)));
         for (const [k, perGpu] of Object.entries(advertised ?? {})) out[k] = perGpu * type.gpuCount;
         advertisedByType.set(type, cached = Object.freeze(out));
       }

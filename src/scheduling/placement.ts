@@ -16,7 +16,7 @@ import {
   firstFailingNodeSelectorEntry, formatRequirement, LabelSpace, nodeSelectorTermAllowsSpace,
   requiredNodeAffinityAllowsSpace, requiredNodeSelectorTerms, requirementAllowsSpace,
 } from './labels';
-import { PoolModel } from './nodepool';
+import { NODEPOOL_LABEL, PoolModel } from './nodepool';
 import { podCpuMemoryRequests, podGpuDemand } from './resources';
 import { formatTaint, TolerationOptions, untoleratedTaints } from './taints';
 import { PodTemplateRef } from './workloads';
@@ -320,42 +320,112 @@ export function selectionSignature(t: PodTemplateRef): string {
  * {@link placeOnPools} over a fixed list of pools for many templates, memoised in two levels: the verdict per
  * (placement signature, pool), and the outcome of taints and node selection per (selection signature, pool). A pool
  * that a template's selection rules out gives every template with the same selection the same verdict object; on the
- * pools it selects, only the resource predicates run again. Thousands of workloads × thousands of pools (the `plan`
- * command) stay linear in the pairs and share the verdicts' objects. The verdicts equal placeOnPool's.
+ * pools it selects, only the resource predicates run again. Pools of the same shape (what the predicates read of
+ * them, name aside: {@link PoolModel.selectionShape}, and for the resource predicates the same advertised resources
+ * and limits outcome) are judged once per template and share the outcome; each pool still gets verdict objects of its
+ * own (a verdict names its pool). Thousands of workloads × thousands of pools (the `plan` command) stay linear in
+ * the pairs and share the verdicts' objects. The verdicts equal placeOnPool's.
  */
-export class PlacementMemo {
+export class PlacementMemo<V = never> {
   /** How many verdicts were computed (not taken from the memo). */
   public computed = 0;
-  private readonly bySignature = new Map<string, PlacementVerdict[]>();
-  private readonly bySelection = new Map<string, Array<PlacementVerdict | SelectedType[]>>();
+  private readonly bySignature = new Map<string, Placement<V>>();
+  private readonly bySelection = new Map<string, Selections<V>>();
   private readonly allocatable = new Map<GpuInstanceType, { cpu: number; memoryBytes: number }>();
-  /** Per selection signature and pool (pools' order), the resource predicates' memo (when the pool is selected). */
-  private readonly fitsBySelection = new Map<string, FitTable[]>();
+  /** Per outcome of node selection (shared by pools of one shape), the resource predicates' memo per fit shape. */
+  private readonly tables = new Map<readonly SelectedType[], Map<string, FitTable>>();
 
-  constructor(private readonly pools: readonly PoolModel[], private readonly options: PlacementOptions = {}) {}
+  /**
+   * @param viewOf what {@link placement} returns beside each verdict (`views`): called once per verdict object, so
+   * the caller's view of a million (template, pool) pairs is made once per distinct verdict and never looked up
+   */
+  constructor(private readonly pools: readonly PoolModel[], private readonly options: PlacementOptions = {},
+    private readonly viewOf?: (v: PlacementVerdict) => V) {}
 
   /** One verdict per pool, in the pools' order; `signature` is {@link placementSignature}(t) when the caller has it. */
   public verdicts(t: PodTemplateRef, signature: string = placementSignature(t)): PlacementVerdict[] {
-    let verdicts = this.bySignature.get(signature);
-    if (verdicts) return verdicts;
+    return this.placement(t, signature).verdicts;
+  }
+
+  /** The verdicts of {@link verdicts}, their views and which fit; one object per signature. */
+  public placement(t: PodTemplateRef, signature: string = placementSignature(t)): Placement<V> {
+    let known = this.bySignature.get(signature);
+    if (known) return known;
     const selSig = selectionSignature(t);
-    let selections = this.bySelection.get(selSig);
-    if (!selections) this.bySelection.set(selSig, selections = this.pools.map((pool) => selectOnPool(t, pool, this.options)));
-    let fits = this.fitsBySelection.get(selSig);
-    if (!fits) this.fitsBySelection.set(selSig, fits = new Array(this.pools.length));
+    let sel = this.bySelection.get(selSig);
+    if (!sel) this.bySelection.set(selSig, sel = this.select(t, selSig));
     const facts = { demand: podGpuDemand(t), req: podCpuMemoryRequests(t) };
     const resources = Object.keys(facts.demand);
     const pod: FitPod = { t, options: this.options, facts, alloc: this.alloc, resources, counts: resources.map((r) => facts.demand[r]) };
-    verdicts = new Array(this.pools.length);
-    for (let i = 0; i < this.pools.length; i++) {
-      const selection = selections![i];
-      if (!Array.isArray(selection)) { verdicts[i] = selection; continue; }
+    const n = this.pools.length;
+    const verdicts: PlacementVerdict[] = new Array(n);
+    const views: V[] | undefined = this.viewOf ? new Array(n) : undefined;
+    const fits = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const selection = sel.outcomes[i];
+      if (!Array.isArray(selection)) {
+        verdicts[i] = selection;
+        if (views) views[i] = sel.views[i] ?? (sel.views[i] = this.viewOf!(selection));
+        continue;
+      }
       this.computed++;
-      const table = fits[i] ?? (fits[i] = new FitTable(this.pools[i], selection, this.alloc));
-      verdicts[i] = table.verdict(pod);
+      const place = sel.tables[i] ?? (sel.tables[i] = this.tableOf(i, selection));
+      const own = place.table.own(pod, place.slot, this.pools[i]);
+      verdicts[i] = own.verdict;
+      if (own.verdict.fits) fits[i] = 1;
+      if (views) views[i] = own.view ?? (own.view = this.viewOf!(own.verdict));
     }
-    this.bySignature.set(signature, verdicts);
-    return verdicts;
+    known = { verdicts, views: views ?? [], fits };
+    this.bySignature.set(signature, known);
+    return known;
+  }
+
+  /**
+   * Predicates 1 and 2 for every pool: selectOnPool on the first pool of each shape, shared by the others (a failure
+   * as a verdict of their own). A selection that reads {@link NODEPOOL_LABEL} sees each pool's name: then nothing is
+   * shared (the test is on the signature's text, which holds every key the selection names).
+   */
+  private select(t: PodTemplateRef, selSig: string): Selections<V> {
+    const byName = selSig.includes(NODEPOOL_LABEL);
+    const outcomes = new Map<string, PlacementVerdict | SelectedType[]>();
+    return {
+      outcomes: this.pools.map((pool) => {
+        if (pool.selectionShape === undefined || byName) return selectOnPool(t, pool, this.options);
+        const known = outcomes.get(pool.selectionShape);
+        if (known === undefined) {
+          const outcome = selectOnPool(t, pool, this.options);
+          outcomes.set(pool.selectionShape, outcome);
+          return outcome;
+        }
+        return Array.isArray(known) ? known : failed(pool, known.failedPredicate!, known.reason!);
+      }),
+      views: [],
+      tables: [],
+    };
+  }
+
+  /**
+   * The resource predicates' memo of pool `i` for its selected types, and the pool's slot in it: shared with every
+   * pool that has the same outcome of node selection (so the same types and capacity types) and, per selected type,
+   * the same advertised resources and the same verdict of its limits on one node; the limits themselves count too
+   * when one of the types exceeds them (the reason quotes them).
+   */
+  private tableOf(i: number, selection: readonly SelectedType[]): { table: FitTable; slot: number } {
+    const pool = this.pools[i];
+    if (pool.selectionShape === undefined) return { table: new FitTable(pool, selection, this.alloc), slot: 0 };
+    let byShape = this.tables.get(selection);
+    if (!byShape) this.tables.set(selection, byShape = new Map());
+    let key = '';
+    let allWithin = true;
+    for (const s of selection) {
+      const within = withinPoolLimits(pool, s.type);
+      allWithin = allWithin && within;
+      key += `${within ? '+' : '-'}${JSON.stringify(pool.advertisedResources(s.type))}`;
+    }
+    if (!allWithin) key += JSON.stringify(Object.entries(pool.limits));
+    let table = byShape.get(key);
+    if (!table) byShape.set(key, table = new FitTable(pool, selection, this.alloc));
+    return { table, slot: table.slots++ };
   }
 
   private readonly alloc = (type: GpuInstanceType) => {
@@ -363,6 +433,31 @@ export class PlacementMemo {
     if (!a) this.allocatable.set(type, a = allocatableOf(type, this.options.systemReserve));
     return a;
   };
+}
+
+/** What {@link PlacementMemo.placement} knows of one template on every pool (pools' order). */
+export interface Placement<V> {
+  readonly verdicts: PlacementVerdict[];
+  /** The memo's `viewOf` of each verdict (empty without one). */
+  readonly views: V[];
+  /** 1 where the verdict fits. */
+  readonly fits: Uint8Array;
+}
+
+/** The outcome of predicates 1 and 2 for one selection signature on every pool, and what is memoised with it. */
+interface Selections<V> {
+  /** A failed verdict, or the types the pod selects (shared by pools of one shape). */
+  readonly outcomes: Array<PlacementVerdict | SelectedType[]>;
+  /** The views of the failed verdicts, as they are asked for. */
+  readonly views: V[];
+  /** Where the pools the pod selects are judged on their resources. */
+  readonly tables: Array<{ table: FitTable; slot: number }>;
+}
+
+/** A verdict of a {@link FitTable} as one of its pools has it (naming that pool), and its view once made. */
+interface OwnVerdict {
+  readonly verdict: PlacementVerdict;
+  view?: any;
 }
 
 /**
@@ -392,6 +487,14 @@ class FitTable {
   private readonly offered = new Map<string, unknown[]>();
   private readonly fitting = new Map<number, PlacementVerdict>();
   private readonly failing = new Map<string, PlacementVerdict>();
+  /** How many pools share the table (each has a slot). */
+  public slots = 0;
+  /** Per verdict of the table, each slot's own copy. */
+  private readonly copies = new Map<PlacementVerdict, OwnVerdict[]>();
+  /** The last pod judged, and the slots' copies of its verdict: the pools of a table ask about each pod in turn. */
+  private lastPod?: FitPod;
+  private lastCopies: OwnVerdict[] = [];
+  private lastVerdict?: PlacementVerdict;
 
   constructor(private readonly pool: PoolModel, private readonly selection: readonly SelectedType[],
     alloc: (type: GpuInstanceType) => { cpu: number; memoryBytes: number }) {
@@ -414,8 +517,26 @@ class FitTable {
     return o;
   }
 
+  /** The verdict for `pod` on `pool` (the pool of `slot`): the table's verdict, naming `pool`. */
+  public own(pod: FitPod, slot: number, pool: PoolModel): OwnVerdict {
+    if (pod !== this.lastPod) {
+      const v = this.verdict(pod);
+      let copies = this.copies.get(v);
+      if (!copies) this.copies.set(v, copies = []);
+      this.lastPod = pod;
+      this.lastVerdict = v;
+      this.lastCopies = copies;
+    }
+    let own = this.lastCopies[slot];
+    if (!own) {
+      const v = this.lastVerdict!;
+      this.lastCopies[slot] = own = { verdict: v.pool === pool ? v : { ...v, pool } };
+    }
+    return own;
+  }
+
   /** The verdict for `pod` on this table's pool (fitOnPool's, computed by it when this outcome is new). */
-  public verdict(pod: FitPod): PlacementVerdict {
+  private verdict(pod: FitPod): PlacementVerdict {
     if (!this.masked) return this.compute(pod);
     const { resources, counts } = pod;
     const req = pod.facts.req;
