@@ -69,6 +69,12 @@ function reserve(buckets: number, dims: number, used: number): void {
   rooms = r;
 }
 
+/** Bucket `slot`: `count` nodes with the room of the bucket being split (`before`) less `taken` items of `size`. */
+function setBucket(slot: number, count: number, dims: number, size: readonly number[], taken: number): void {
+  counts[slot] = count;
+  for (let d = 0; d < dims; d++) rooms[slot * dims + d] = taken === 0 ? before[d] : before[d] - taken * size[d];
+}
+
 /**
  * First fit of `groups` in the order given (every count above 0), with `extra` (when given) packed between
  * `groups[at - 1]` and `groups[at]`: the list with `extra` spliced in, without building it.
@@ -112,14 +118,9 @@ function firstFit(capacity: readonly number[], groups: readonly PackGroup[], ext
         rooms.copyWithin((b + pieces) * dims, (b + 1) * dims, used * dims);
       }
       let slot = b;
-      const put = (c: number, taken: number) => {
-        counts[slot] = c;
-        for (let d = 0; d < dims; d++) rooms[slot * dims + d] = taken === 0 ? before[d] : before[d] - taken * size[d];
-        slot++;
-      };
-      if (full > 0) put(full, k);
-      if (partial > 0) put(1, partial);
-      if (rest > 0) put(rest, 0);
+      if (full > 0) setBucket(slot++, full, dims, size, k);
+      if (partial > 0) setBucket(slot++, 1, dims, size, partial);
+      if (rest > 0) setBucket(slot, rest, dims, size, 0);
       used += pieces - 1;
       b += pieces - 1;
     }
@@ -157,8 +158,12 @@ export class GrowingPack {
   /** Every added group, in the order added (for the plain computation when a weight is not a number). */
   private readonly added: PackGroup[] = [];
   private ordered = true;
+  /** Per dimension, the sum of every added item's size. */
+  private readonly totals: number[];
 
-  constructor(private readonly capacity: readonly number[]) {}
+  constructor(private readonly capacity: readonly number[]) {
+    this.totals = capacity.map(() => 0);
+  }
 
   /** Where a group of weight `w` added now goes: after every group weighing as much or more. */
   private positionOf(w: number): number {
@@ -176,6 +181,7 @@ export class GrowingPack {
   public add(g: PackGroup): void {
     this.added.push(g);
     if (g.count <= 0) return;
+    for (let d = 0; d < this.totals.length; d++) this.totals[d] += g.count * g.size[d];
     const w = weightOf(this.capacity, g.size);
     if (Number.isNaN(w)) this.ordered = false; // the sort's comparison is no order then: compute as it does
     if (this.ordered) {
@@ -183,6 +189,21 @@ export class GrowingPack {
       this.sorted.splice(at, 0, g);
       this.weights.splice(at, 0, w);
     }
+  }
+
+  /**
+   * A lower bound of {@link nodesWith}(extra) without packing: every packing needs, per dimension, at least the sum of
+   * the sizes over what one node holds (its capacity, plus the tolerance first fit allows: a node's room never goes
+   * below -EPS). Rounded up after a margin far above the sums' rounding error, so it never exceeds the true count.
+   */
+  public nodesAtLeast(extra: PackGroup): number {
+    let bound = 0;
+    for (let d = 0; d < this.capacity.length; d++) {
+      if (!(this.capacity[d] > 0)) continue;
+      const need = (this.totals[d] + Math.max(0, extra.count) * extra.size[d]) / (this.capacity[d] + EPS);
+      if (need > bound) bound = need;
+    }
+    return Number.isFinite(bound) ? Math.max(0, Math.ceil(bound - 1e-6)) : 0;
   }
 
   /** Nodes for the list plus `extra`, as if `extra` were added last. */

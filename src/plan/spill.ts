@@ -131,6 +131,19 @@ function exceedsWith(pool: PoolModel, nodes: ReadonlyMap<GpuInstanceType, number
   return false;
 }
 
+/** Whether a node of `type` counts no negative amount against any of `pool`'s limits (so more nodes never count less). */
+function monotone(pool: PoolModel, type: GpuInstanceType): boolean {
+  let perType = monotoneMemo.get(pool);
+  if (!perType) monotoneMemo.set(pool, perType = new Map());
+  let ok = perType.get(type);
+  if (ok === undefined) {
+    const cap = limitCapacityOf(pool, type);
+    perType.set(type, ok = limitKeys(pool).keys.every((k) => !((cap[k] ?? 0) < 0)));
+  }
+  return ok;
+}
+const monotoneMemo = new WeakMap<PoolModel, Map<GpuInstanceType, boolean>>();
+
 /** A pool's limits as two arrays, `Object.entries(pool.limits)` order (a pool model's limits never change). */
 function limitKeys(pool: PoolModel): { readonly keys: readonly string[]; readonly values: readonly number[] } {
   let l = limitKeysMemo.get(pool);
@@ -184,7 +197,11 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
         if (n === undefined) tried.set(k, n = packing!.pack.nodesWith({ size, count: k }));
         return n;
       };
-      const fits = (k: number) => !limited || !exceedsWith(pool, nodes, type, nodesWith(k));
+      // A count of nodes that exceeds the limits tells that any larger count does (node capacities are not
+      // negative): where even the packing's lower bound exceeds them, nothing is packed (most attempts on a full pool).
+      const fits = (k: number) => !limited
+        || (!(monotone(pool, type) && exceedsWith(pool, nodes, type, packing!.pack.nodesAtLeast({ size, count: k })))
+          && !exceedsWith(pool, nodes, type, nodesWith(k)));
       let k = left;
       // The same k as trying `left` first: one replica is tried first only where the last attempt placed none.
       if ((limited && full.has(pool) && left > 1 && !fits(1)) || !fits(k)) {

@@ -81,6 +81,28 @@ describe('GrowingPack', () => {
       }), params(300));
   });
 
+  test('nodesAtLeast is a lower bound of nodesWith, and tight where items fill nodes exactly', () => {
+    fc.assert(fc.property(
+      fc.tuple(fc.integer({ min: 1, max: 8 }), fc.double({ min: 0.5, max: 64, noNaN: true })),
+      fc.array(fc.record({
+        gpu: fc.constantFrom(0, 1, 2, 4), cpu: fc.double({ min: 0, max: 16, noNaN: true }), count: fc.integer({ min: 0, max: 12 }),
+      }), { maxLength: 10 }),
+      fc.record({ gpu: fc.constantFrom(1, 2, 4), cpu: fc.double({ min: 0.001, max: 8, noNaN: true }), count: fc.integer({ min: 0, max: 12 }) }),
+      ([gpus, cpus], raw, extraRaw) => {
+        const capacity = [gpus, cpus];
+        const group = (g: { gpu: number; cpu: number; count: number }) => ({ size: [Math.min(g.gpu, gpus), Math.min(g.cpu, cpus)], count: g.count });
+        const pack = new GrowingPack(capacity);
+        for (const g of raw.map(group).filter((x) => x.size.some((v) => v > 0))) pack.add(g);
+        const extra = group(extraRaw);
+        expect(pack.nodesAtLeast(extra)).toBeLessThanOrEqual(pack.nodesWith(extra));
+      }), params(300));
+    // 4-GPU items on 8-GPU nodes: the volume bound is the count.
+    const pack = new GrowingPack([8, 96]);
+    pack.add({ size: [4, 1], count: 6 });
+    expect(pack.nodesAtLeast({ size: [4, 1], count: 1 })).toBe(4);
+    expect(pack.nodesWith({ size: [4, 1], count: 1 })).toBe(4);
+  });
+
   test('a weight that is not a number (no order for the sort) is left to packFirstFitDecreasing itself (it refuses such an item)', () => {
     const pack = new GrowingPack([8, 64]);
     const odd = { size: [NaN, 1], count: 1 };
