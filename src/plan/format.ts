@@ -40,8 +40,11 @@ const padTo = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s))
 
 /** Lays out rows as aligned columns (two spaces apart, the last column unpadded), ANSI-aware; each line after `indent`. */
 export function table(rows: readonly string[][], indent: string): string[] {
+  // Only columns some row pads are measured (a last column can be long: a workload's list of pools).
+  let padded = 0;
+  for (const r of rows) padded = Math.max(padded, r.length - 1);
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, width(c)); });
+  for (const r of rows) for (let i = 0; i < r.length && i < padded; i++) widths[i] = Math.max(widths[i] ?? 0, width(r[i]));
   return rows.map((r) => `${indent}${r.map((c, i) => (i === r.length - 1 ? c : padTo(c, widths[i]))).join('  ')}`.trimEnd());
 }
 

@@ -5,10 +5,11 @@
  * the pools and workloads tables, the problems and the assumptions.
  */
 import { bytes, ChunkedWriter, collect, gpuDemand, num, range, usd } from './format';
-import { Plan } from './model';
+import { Plan, PoolVerdict } from './model';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
+  if (!/[&<>"']/.test(s)) return s; // most text has nothing to escape: one scan instead of five replacements
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 const e = (s: unknown) => escapeHtml(String(s));
@@ -131,6 +132,13 @@ export function writePlanHtml(plan: Plan, sink: (chunk: string) => void, title: 
   const warnings = plan.problems.filter((p) => p.severity !== 'error');
   const unschedulable = plan.workloads.filter((w) => !w.schedulable).length;
   const h = { push: (...lines: string[]) => writer.lines(lines) };
+  // A pool's verdict is one object for every workload with the same outcome there: its list item is made once.
+  const reasonItems = new Map<PoolVerdict, string>();
+  const reasonItem = (v: PoolVerdict) => {
+    let item = reasonItems.get(v);
+    if (item === undefined) reasonItems.set(v, item = `<li><b>${e(v.pool)}</b>: ${e(v.reason)}</li>`);
+    return item;
+  };
   h.push('<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">', `<title>${e(title)}</title>`,
     `<style>${CSS}</style>`, '</head>', '<body>', '<main>');
@@ -172,7 +180,7 @@ export function writePlanHtml(plan: Plan, sink: (chunk: string) => void, title: 
     const lands = w.pool
       ? `<b>${e(w.pool)}</b> as ${e(w.instanceType)}<div class="muted">${e(w.attribution)}</div>`
       : '<b class="bad">nothing — can never schedule</b>';
-    const reasons = w.verdicts.filter((v) => !v.fits).map((v) => `<li><b>${e(v.pool)}</b>: ${e(v.reason)}</li>`).join('');
+    const reasons = w.verdicts.filter((v) => !v.fits).map(reasonItem).join('');
     const problems = w.problems.filter((m) => !m.startsWith('can never schedule: it fits no NodePool')).map((m) => `<div class="bad">${e(m)}</div>`).join('');
     const notes = w.notes.map((m) => `<div class="warn">${e(m)}</div>`).join('');
     h.push(`<tr class="${w.schedulable && w.problems.length === 0 ? '' : 'err'}"><td><b>${e(w.label)}</b>${where}${problems}${notes}</td>`
