@@ -30,7 +30,7 @@ import {
 } from './model';
 import { planQueues } from './queues';
 import { ScalerIndex } from './replicas';
-import { Assignment, exceededLimits, limitCapacityOf, packPool, spill, SpillResult, usedCapacity } from './spill';
+import { exceededLimits, limitCapacityOf, nodesOf, packPool, spill, SpillResult, usedCapacity } from './spill';
 import { extendedResourceRefusals } from '../scheduling/api-validity';
 import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
@@ -293,7 +293,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   const binding = { min: new Map<PoolModel, string>(), max: new Map<PoolModel, string>() };
   const bindingOf = (which: 'min' | 'max', pool: PoolModel) => {
     let b = binding[which].get(pool);
-    if (b === undefined) binding[which].set(pool, b = bindingLimits(pool, spilled[which].byPool.get(pool) ?? [], reserve));
+    if (b === undefined) binding[which].set(pool, b = bindingLimits(pool, spilled[which], reserve));
     return b;
   };
   for (const p of counted) {
@@ -423,8 +423,9 @@ function byWeight<T extends { readonly pool: PoolModel }>(verdicts: readonly T[]
 const showLimit = (k: string, v: number) => (k === 'memory' ? `${+(v / GiB).toFixed(1)}Gi` : fmt(v));
 
 /** The limits that stop one more node of the pool: those its current nodes reach or would pass with one more. */
-function bindingLimits(pool: PoolModel, assignments: ReadonlyArray<Assignment<Placed>>, reserve: PlanOptions['systemReserve']): string {
-  const nodes = packPool(pool, assignments, reserve);
+function bindingLimits(pool: PoolModel, spilled: SpillResult<Placed>, reserve: PlanOptions['systemReserve']): string {
+  const assignments = spilled.byPool.get(pool) ?? [];
+  const nodes = nodesOf(spilled, pool, reserve);
   const types = [...new Set(assignments.map((a) => a.type))];
   const one = types.length > 0 ? limitCapacityOf(pool, types[0]) : {};
   const binding = Object.entries(pool.limits).filter(([k, limit]) => usedCapacity(pool, nodes, k) + (one[k] ?? 0) > limit + 1e-9);
@@ -519,8 +520,8 @@ interface PoolContext {
 function planPool(pool: PoolModel, ctx: PoolContext, spilled: Record<'min' | 'max', SpillResult<Placed>>,
   discount: number, reserve: PlanOptions['systemReserve']): PoolPlan {
   const assigned = { min: spilled.min.byPool.get(pool) ?? [], max: spilled.max.byPool.get(pool) ?? [] };
-  const nodesMin = packPool(pool, assigned.min, reserve);
-  const nodesMax = packPool(pool, assigned.max, reserve);
+  const nodesMin = nodesOf(spilled.min, pool, reserve);
+  const nodesMax = nodesOf(spilled.max, pool, reserve);
   const types = [...new Set([...nodesMin.keys(), ...nodesMax.keys()])];
   // The workloads attributed to the pool or with replicas on it, input order.
   const hereSet = new Set<Placed>();

@@ -50,6 +50,14 @@ export interface SpillResult<W extends SpillDemand> {
   readonly byPool: Map<PoolModel, Array<Assignment<W>>>;
   /** Replicas of a workload no fitting pool had room for. */
   readonly pending: Map<W, number>;
+  /** Per pool with limits, the nodes per instance type its assignments take ({@link packPool}'s figures, packed here). */
+  readonly nodes: Map<PoolModel, Map<GpuInstanceType, number>>;
+}
+
+/** The nodes per instance type of `pool`'s assignments in `result`: {@link packPool} of them, packed once. */
+export function nodesOf<W extends SpillDemand>(result: SpillResult<W>, pool: PoolModel,
+  reserve: SystemReserve | undefined): Map<GpuInstanceType, number> {
+  return result.nodes.get(pool) ?? packPool(pool, result.byPool.get(pool) ?? [], reserve);
 }
 
 /** Per-node dimensions for packing: the extended resources in `resources`, then cpu, then memory. */
@@ -234,5 +242,9 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
     }
     if (left > 0) pending.set(input.workload, left);
   }
-  return { byPool, pending };
+  // The pools with limits were packed as replicas were added, per type in the order of their first assignment (as
+  // packPool orders them); the others were not packed at all.
+  const nodes = new Map<PoolModel, Map<GpuInstanceType, number>>();
+  for (const [pool, perType] of packed) if (limitKeys(pool).keys.length > 0) nodes.set(pool, perType);
+  return { byPool, pending, nodes };
 }

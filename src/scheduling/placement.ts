@@ -334,6 +334,7 @@ export class PlacementMemo<V = never> {
   private readonly allocatable = new Map<GpuInstanceType, { cpu: number; memoryBytes: number }>();
   /** Per outcome of node selection (shared by pools of one shape), the resource predicates' memo per fit shape. */
   private readonly tables = new Map<readonly SelectedType[], Map<string, FitTable>>();
+  private readonly fitParts: Array<Map<GpuInstanceType, string> | undefined> = [];
 
   /**
    * @param viewOf what {@link placement} returns beside each verdict (`views`): called once per verdict object, so
@@ -418,14 +419,25 @@ export class PlacementMemo<V = never> {
     let key = '';
     let allWithin = true;
     for (const s of selection) {
-      const within = withinPoolLimits(pool, s.type);
-      allWithin = allWithin && within;
-      key += `${within ? '+' : '-'}${JSON.stringify(pool.advertisedResources(s.type))}`;
+      const part = this.fitPart(i, s.type);
+      allWithin = allWithin && part[0] === '+';
+      key += part;
     }
     if (!allWithin) key += JSON.stringify(Object.entries(pool.limits));
     let table = byShape.get(key);
     if (!table) byShape.set(key, table = new FitTable(pool, selection, this.alloc));
     return { table, slot: table.slots++ };
+  }
+
+  /** Per pool, what its fit shape holds of each type: within its limits on one node (`+`) or not (`-`), and the resources it advertises. */
+  private fitPart(i: number, type: GpuInstanceType): string {
+    const parts = this.fitParts[i] ?? (this.fitParts[i] = new Map());
+    let part = parts.get(type);
+    if (part === undefined) {
+      const pool = this.pools[i];
+      parts.set(type, part = `${withinPoolLimits(pool, type) ? '+' : '-'}${JSON.stringify(pool.advertisedResources(type))}`);
+    }
+    return part;
   }
 
   private readonly alloc = (type: GpuInstanceType) => {
