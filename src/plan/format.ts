@@ -180,10 +180,20 @@ export function writeJson(w: ChunkedWriter, value: unknown, depth: number = 0, r
       const first = `[\n${pad(d + 1)}`;
       const next = `,\n${pad(d + 1)}`;
       for (let i = 0; i < v.length; i++) {
-        out(i === 0 ? first : next);
         const x = v[i];
-        if (x === null || typeof x !== 'object') out(scalar(x) ?? 'null');
-        else visit(x, d + 1, out);
+        if (x === null || typeof x !== 'object') {
+          out(i === 0 ? first : next);
+          out(scalar(x) ?? 'null');
+          continue;
+        }
+        // A kept leaf object is written with its separator in one piece (a plan's verdict lists are a million of them).
+        const kept = memo[d + 1]?.get(x);
+        if (kept !== undefined) {
+          out((i === 0 ? first : next) + kept);
+          continue;
+        }
+        out(i === 0 ? first : next);
+        visit(x, d + 1, out);
       }
       out(`\n${pad(d)}]`);
       return;
