@@ -141,16 +141,9 @@ function exceedsWith(pool: PoolModel, nodes: ReadonlyMap<GpuInstanceType, number
 
 /** Whether a node of `type` counts no negative amount against any of `pool`'s limits (so more nodes never count less). */
 function monotone(pool: PoolModel, type: GpuInstanceType): boolean {
-  let perType = monotoneMemo.get(pool);
-  if (!perType) monotoneMemo.set(pool, perType = new Map());
-  let ok = perType.get(type);
-  if (ok === undefined) {
-    const cap = limitCapacityOf(pool, type);
-    perType.set(type, ok = limitKeys(pool).keys.every((k) => !((cap[k] ?? 0) < 0)));
-  }
-  return ok;
+  const cap = limitCapacityOf(pool, type);
+  return limitKeys(pool).keys.every((k) => !((cap[k] ?? 0) < 0));
 }
-const monotoneMemo = new WeakMap<PoolModel, Map<GpuInstanceType, boolean>>();
 
 /** A pool's limits as two arrays, `Object.entries(pool.limits)` order (a pool model's limits never change). */
 function limitKeys(pool: PoolModel): { readonly keys: readonly string[]; readonly values: readonly number[] } {
