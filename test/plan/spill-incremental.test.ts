@@ -1,6 +1,7 @@
 /**
  * spill() repacks only the instance type it adds replicas of (packPool packs each type on its own): the result is the
- * one of packing the pool's whole assignment list again at every step, as the model is defined (spill.ts).
+ * one of packing the pool's whole assignment list again at every step, as the model is defined (spill.ts), and the
+ * nodes it keeps per pool are packPool's.
  */
 import * as fc from 'fast-check';
 import { GpuInstanceType } from '../../src/catalog';
@@ -74,7 +75,12 @@ test('spill equals packing the whole pool at every step', () => {
         return { workload, replicas: w.replicas, pools: choices };
       }).filter((i) => i.pools.every((c) => c.type.vcpu - 1 >= i.workload.cpu
         && c.type.memoryMiB * 2 ** 20 * 0.85 - 3 * 2 ** 30 >= i.workload.memoryBytes)); // one replica fits an empty node
-      expect(spill(inputs, undefined)).toEqual(reference(inputs));
+      const result = spill(inputs, undefined);
+      const { byPool, pending } = reference(inputs);
+      expect({ byPool: result.byPool, pending: result.pending }).toEqual({ byPool, pending });
+      // The nodes it keeps per pool with limits are packPool's, types in the same order.
+      for (const [p, nodes] of result.nodes) expect([...nodes]).toEqual([...packPool(p, byPool.get(p) ?? [], undefined)]);
+      expect([...result.nodes.keys()].every((p) => Object.keys(p.limits).length > 0)).toBe(true);
     },
   ));
 });
