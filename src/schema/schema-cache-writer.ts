@@ -55,7 +55,8 @@ export function writeSchemaCache(outDir: string, crdDir: string = PACKAGED_CRDS_
   const crds: Record<string, { sha256: string; kinds: CachedKind[] }> = {};
   let n = core.length;
   for (const file of crdFiles(crdDir)) {
-    const text = fs.readFileSync(path.join(crdDir, file), 'utf8');
+    const content = fs.readFileSync(path.join(crdDir, file));
+    const text = content.toString('utf8');
     const stem = file.replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9.-]/g, '_');
     const kinds: CachedKind[] = [];
     for (const e of readCrdFile(text, file)) {
@@ -66,7 +67,7 @@ export function writeSchemaCache(outDir: string, crdDir: string = PACKAGED_CRDS_
       kinds.push({ apiVersion: e.apiVersion, kind: e.kind, namespaced: e.namespaced, source: e.source, mutates: e.mutates, module, structural });
       n++;
     }
-    crds[file] = { sha256: sha256(text), kinds };
+    crds[file] = { sha256: sha256(content), kinds };
   }
 
   const index: CacheIndex = { format: SCHEMA_CACHE_FORMAT, fingerprint: currentFingerprint(), core, crdFiles: crds };

@@ -61,7 +61,7 @@ export interface CacheIndex {
   readonly fingerprint: CacheFingerprint;
   /** Built-in kinds (DRA, then Kubernetes 1.30 core), in registration order. */
   readonly core: CachedKind[];
-  /** CRD file name → its sha256 and its served versions, in file order. */
+  /** CRD file name → the sha256 of its bytes and its served versions, in file order. */
   readonly crdFiles: Record<string, { readonly sha256: string; readonly kinds: CachedKind[] }>;
 }
 
@@ -69,8 +69,11 @@ export interface CacheIndex {
 export interface SchemaCache {
   /** The built-in kinds, or undefined when they do not match the installation. */
   coreEntries(): KindEntry[] | undefined;
-  /** The kinds of a `crds/` file, or undefined when the file is not in the cache as it is now. */
-  crdEntries(file: string, text: string): KindEntry[] | undefined;
+  /**
+   * The kinds of a `crds/` file, or undefined when the file is not in the cache as it is now (`bytes`: its content,
+   * hashed as read, so a file the cache holds is never decoded).
+   */
+  crdEntries(file: string, bytes: Buffer): KindEntry[] | undefined;
 }
 
 /** sha256 of a text, hex. */
@@ -149,9 +152,9 @@ export function openSchemaCache(dir: string = SCHEMA_CACHE_DIR): SchemaCache | u
   const celMatches = built.celJs === now.celJs;
   return {
     coreEntries: () => (coreMatches ? index.core.map((k) => entry(dir, k, false)) : undefined),
-    crdEntries: (file, text) => {
+    crdEntries: (file, bytes) => {
       const f = Object.prototype.hasOwnProperty.call(index.crdFiles, file) ? index.crdFiles[file] : undefined;
-      return celMatches && f && f.sha256 === sha256(text) ? f.kinds.map((k) => entry(dir, k, true)) : undefined;
+      return celMatches && f && f.sha256 === sha256(bytes) ? f.kinds.map((k) => entry(dir, k, true)) : undefined;
     },
   };
 }
