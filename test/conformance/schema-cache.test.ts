@@ -244,6 +244,28 @@ describe('the cache is used only for what it was built from', () => {
   });
 });
 
+test('the workload controllers share one validation module, run once for all of them; other kinds have their own', () => {
+  const index = JSON.parse(fs.readFileSync(path.join(cacheDir, 'index.json'), 'utf8'));
+  const moduleOf = (gvk: string) => index.core.find((k: any) => `${k.apiVersion}/${k.kind}` === gvk)?.module;
+  const shared = ['apps/v1/Deployment', 'apps/v1/StatefulSet', 'apps/v1/DaemonSet', 'batch/v1/Job', 'batch/v1/CronJob'];
+  expect(new Set(shared.map(moduleOf))).toEqual(new Set(['core/pod-workloads.js']));
+  expect(moduleOf('v1/Pod')).toBe('core/v1_Pod.js');
+
+  const dir = path.join(tmp, 'shared-module');
+  fs.cpSync(cacheDir, dir, { recursive: true });
+  const entries = openSchemaCache(dir)!.coreEntries()!;
+  const load = (kind: string) => entries.find((e) => e.apiVersion.endsWith('v1') && e.kind === kind)!.load!().validate;
+  const deployment = load('Deployment');
+  fs.rmSync(path.join(dir, 'core', 'pod-workloads.js')); // read once: the other kinds need it no more
+  const daemonSet = load('DaemonSet');
+  // each export validates its own kind
+  const template = { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+  const spec = { selector: { matchLabels: { app: 'a' } }, template };
+  expect(deployment({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a' }, spec })).toBe(true);
+  expect(daemonSet({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'a' }, spec })).toBe(true);
+  expect(daemonSet({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a' }, spec })).toBe(false);
+});
+
 test('the cache is build output: git-ignored, built by compile, shipped in the npm package', () => {
   const root = path.join(__dirname, '..', '..');
   expect(fs.readFileSync(path.join(root, '.gitignore'), 'utf8').split('\n')).toContain('/schema-cache/');
