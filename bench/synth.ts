@@ -211,9 +211,9 @@ function median(xs: number[]): number {
 /**
  * `--instructions`: per size, the instructions of the timed region (construct + synthYaml) of bare, ours and, with
  * `--gate`, ours without the gate, counted by valgrind (cachegrind) on the bench transpiled to JavaScript (so ts-node's
- * start-up is not in the counts): each is a child run to the region's end less one run to its start. Steady to about
- * 1% however busy the machine is, where times are not; a proxy for the time, not the issue's measure. Slow (valgrind
- * runs every child about 50 times slower): use small sizes.
+ * start-up is not in the counts): each is a child run to the region's end less one run to its start. Steady to a
+ * few percent however busy the machine is (each count varies by about 1%), where times are not; a proxy for the time,
+ * not the issue's measure. Slow (valgrind runs every child about 50 times slower): use small sizes.
  */
 function countRegions(sizes: number[], gate: boolean): void {
   if (countInstructions(['-e', '0']) === undefined) {

@@ -58,8 +58,8 @@ function transpileTree(from: string, to: string, edit: (js: string) => string): 
 }
 
 /**
- * Instructions a `node <args>` run executes, counted by valgrind's cachegrind (`I refs`): steady on a busy machine,
- * where times are not. Undefined when valgrind is not installed or the run fails.
+ * Instructions a `node <args>` run executes, counted by valgrind's cachegrind (`I refs`): steady (about 1%) on a busy
+ * machine, where times are not. Undefined when valgrind is not installed or the run fails.
  */
 export function countInstructions(args: string[], env: Record<string, string> = {}): number | undefined {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
