@@ -34,7 +34,14 @@ export const GPU_RESOURCES_IN_LIMITS: Rule = {
       for (const c of containersOf(w.template)) {
         const limits = mapOf(c.container, 'limits');
         const requests = mapOf(c.container, 'requests');
-        const names = [...new Set([...Object.keys(limits), ...Object.keys(requests)])].filter(isExtendedResourceName).sort();
+        // The extended resources named in limits or requests, each once, sorted (most containers name none: they
+        // stop here, before any message text is built).
+        const names: string[] = [];
+        for (const m of [limits, requests]) {
+          for (const k of Object.keys(m)) if (!names.includes(k) && isExtendedResourceName(k)) names.push(k);
+        }
+        if (names.length === 0) continue;
+        names.sort();
         const who = `${c.init ? (c.sidecar ? 'sidecar' : 'init container') : 'container'} ${JSON.stringify(c.container.name ?? '?')}`;
         for (const name of names) {
           const gpu = isGpuResourceName(name);
