@@ -120,10 +120,10 @@ export class ManifestIndex {
     this.memoise = options.memoise ?? true;
     this.placements = new PlacementCache(this.memoise, (t) => this.placementSignature(t));
     const objects: any[] = [];
-    manifests.forEach((m) => {
+    for (const m of manifests) {
       const obj = m?.object;
-      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return;
-      if (this.order.has(obj)) return; // the same object twice: judge it once
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) continue;
+      if (this.order.has(obj)) continue; // the same object twice: judge it once
       this.order.set(obj, objects.length);
       this.sources.push(m.source);
       objects.push(obj);
@@ -131,7 +131,7 @@ export class ManifestIndex {
       let ofKind = this.kinds.get(kind);
       if (!ofKind) this.kinds.set(kind, ofKind = []);
       ofKind.push(obj);
-    });
+    }
     this.objects = objects;
   }
 
