@@ -130,10 +130,14 @@ export function nodeSelectionAdmits(podSpec: any, pool: PoolModel): boolean {
   return false;
 }
 
-/** Judges one pod template against one pool. */
-export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: PlacementOptions = {}): PlacementVerdict {
+/**
+ * Judges one pod template against one pool. `facts`: the template's podGpuDemand and podCpuMemoryRequests, when the
+ * caller has them already.
+ */
+export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: PlacementOptions = {},
+  facts?: { readonly demand: Readonly<Record<string, number>>; readonly req: Readonly<{ cpu: number; memoryBytes: number }> }): PlacementVerdict {
   const selection = selectOnPool(t, pool, options);
-  return Array.isArray(selection) ? fitOnPool(t, pool, selection, options) : selection;
+  return Array.isArray(selection) ? fitOnPool(t, pool, selection, options, facts) : selection;
 }
 
 /** An instance type whose nodes the pod selects, under which capacity types (empty: the pool names none). */

@@ -70,7 +70,8 @@ class PlacementCache {
   public evaluations = 0;
   private readonly verdicts = new Map<string, Map<PoolModel, PlacementVerdict>>();
 
-  constructor(private readonly memoise: boolean, private readonly signatureOf: (t: PodTemplateRef) => string) {}
+  constructor(private readonly memoise: boolean, private readonly signatureOf: (t: PodTemplateRef) => string,
+    private readonly factsOf: (t: PodTemplateRef) => TemplateFacts) {}
 
   public place(t: PodTemplateRef, pool: PoolModel): PlacementVerdict {
     if (!this.memoise) {
@@ -83,7 +84,8 @@ class PlacementCache {
     let verdict = perPool.get(pool);
     if (!verdict) {
       this.evaluations++;
-      const v = placeOnPool(t, pool);
+      const facts = this.factsOf(t);
+      const v = placeOnPool(t, pool, {}, { demand: facts.gpu, req: facts.req });
       const instanceTypes = Object.freeze([...v.instanceTypes]) as GpuInstanceType[];
       const capacityTypes = Object.freeze([...v.capacityTypes]) as string[];
       verdict = Object.freeze({ ...v, instanceTypes, capacityTypes });
@@ -118,7 +120,7 @@ export class ManifestIndex {
 
   constructor(manifests: readonly SourcedManifest[], options: ManifestIndexOptions = {}) {
     this.memoise = options.memoise ?? true;
-    this.placements = new PlacementCache(this.memoise, (t) => this.placementSignature(t));
+    this.placements = new PlacementCache(this.memoise, (t) => this.placementSignature(t), (t) => this.factsOf(t));
     const objects: any[] = [];
     for (const m of manifests) {
       const obj = m?.object;

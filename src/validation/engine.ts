@@ -218,11 +218,26 @@ function errorMessage(e: unknown): string {
 /** Runs one rule over an index: its findings (with their objects), or why it failed. */
 function runRule(rule: Rule, index: ManifestIndex, knownRuleIds: ReadonlySet<string>):
 { ok: true; findings: Array<[Finding, any]> } | { ok: false; error: string } {
-  const objects = new Map<Finding, any>();
-  const ctx = index.contextFor(rule, knownRuleIds, (f, obj) => objects.set(f, obj));
+  // The findings the rule builds (ctx.finding), with their objects, in the order built. A rule nearly always yields
+  // each one as it builds it, so the next one built is the one yielded; any other (one yielded later, or not built by
+  // ctx.finding) is looked up in a map of them all, made on the first such finding and kept up to date after.
+  const built: Array<[Finding, any]> = [];
+  let byFinding: Map<Finding, any> | undefined;
+  const ctx = index.contextFor(rule, knownRuleIds, (f, obj) => {
+    built.push([f, obj]);
+    byFinding?.set(f, obj);
+  });
   const findings: Array<[Finding, any]> = [];
+  let next = 0;
   try {
-    for (const f of rule.check(ctx)) findings.push([f, objects.get(f)]);
+    for (const f of rule.check(ctx)) {
+      if (next < built.length && built[next][0] === f) {
+        findings.push(built[next++]);
+      } else {
+        if (!byFinding) byFinding = new Map(built);
+        findings.push([f, byFinding.get(f)]);
+      }
+    }
   } catch (e) {
     return { ok: false, error: errorMessage(e) };
   }
