@@ -623,14 +623,20 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
    * @internal
    */
   public _modelFingerprint(): string | undefined {
-    // The spec is this class's own rendering of typed props (strings, numbers, NodePoolSpecLimits) and metadata.toJson()
-    // is resolved; only JSON patches come from elsewhere, so only they are searched for lazy values.
+    // The spec is this class's own rendering of typed props (strings, numbers, NodePoolSpecLimits). The metadata and the
+    // JSON patches come from elsewhere: they are written as they are held, unresolved (resolving the metadata, as its
+    // toJson() does, costs more than all the rest, and this runs for every pool each time a workload is placed), and
+    // searched for lazy values. The metadata's fields (its labels, annotations, finalizers, owner references and other
+    // attributes) are written whatever cdk8s names them; only its back-reference to the NodePool is left out.
     let lazy = false;
-    const patches = JSON.stringify((this.nodePool as any).patches ?? [], (_key, value) => {
-      if (value instanceof Lazy || (value !== null && typeof value === 'object' && typeof value.resolve === 'function')) lazy = true;
-      return value;
+    const text = (value: unknown) => JSON.stringify(value, (key, v) => {
+      if (key === 'apiObject' && v instanceof ApiObject) return undefined;
+      if (v instanceof Lazy || (v !== null && typeof v === 'object' && typeof v.resolve === 'function')) lazy = true;
+      return v;
     });
-    return lazy ? undefined : `${JSON.stringify(this._renderSpec())}\n${JSON.stringify(this.nodePool.metadata.toJson())}\n${patches}`;
+    const metadata = text(this.nodePool.metadata);
+    const patches = text((this.nodePool as any).patches ?? []);
+    return lazy ? undefined : `${JSON.stringify(this._renderSpec())}\n${metadata}\n${patches}`;
   }
 
   /** The NodePool spec. @internal */

@@ -12,6 +12,15 @@ import { markCheckedRules } from './cel';
 import { CacheIndex, CachedKind, currentFingerprint, SCHEMA_CACHE_FORMAT, sha256 } from './schema-cache';
 import { crdFiles, KindEntry, PACKAGED_CRDS_DIR, readCrdFile, runtimeCoreEntries } from './validator';
 
+/**
+ * The workload controllers people write, whose schemas all hold a pod template: one module validates them all, so their
+ * pod spec's validation code (most of each kind's code) is written, loaded and compiled once per process whichever of
+ * them an app or a linted folder has. (Pod, ReplicaSet, ReplicationController and PodTemplate keep their own modules:
+ * one kind among them costs less to load alone.)
+ */
+const SHARED_POD_WORKLOADS = new Set(['apps/v1/Deployment', 'apps/v1/StatefulSet', 'apps/v1/DaemonSet', 'batch/v1/Job', 'batch/v1/CronJob']);
+const POD_WORKLOADS_MODULE = 'core/pod-workloads.js';
+
 /** A file name for a kind: `apps_v1_Deployment`. */
 function fileName(apiVersion: string, kind: string): string {
   return `${apiVersion}/${kind}`.replace(/[^A-Za-z0-9.-]/g, '_');
@@ -47,15 +56,26 @@ export function writeSchemaCache(outDir: string, crdDir: string = PACKAGED_CRDS_
 
   const core: CachedKind[] = [];
   const coreAjv = makeAjv(true);
+  const shared: Record<string, string> = {};
   for (const e of runtimeCoreEntries(coreAjv)) {
     const name = fileName(e.apiVersion, e.kind);
-    core.push({ apiVersion: e.apiVersion, kind: e.kind, namespaced: e.namespaced, source: e.source, mutates: e.mutates, module: compile(e, `core/${name}.js`, coreAjv) });
+    const kind = { apiVersion: e.apiVersion, kind: e.kind, namespaced: e.namespaced, source: e.source, mutates: e.mutates };
+    if (SHARED_POD_WORKLOADS.has(`${e.apiVersion}/${e.kind}`)) {
+      // Registered under an id (no '/': the schema's relative $refs must resolve as before) and written below.
+      coreAjv.addSchema({ ...e.ajvSchema, $id: `kind-${name}` });
+      shared[name] = `kind-${name}`;
+      core.push({ ...kind, module: POD_WORKLOADS_MODULE, export: name });
+    } else {
+      core.push({ ...kind, module: compile(e, `core/${name}.js`, coreAjv) });
+    }
   }
+  write(POD_WORKLOADS_MODULE, standaloneCode(coreAjv, shared).replace(/^"use strict";/, ''));
 
   const crds: Record<string, { sha256: string; kinds: CachedKind[] }> = {};
   let n = core.length;
   for (const file of crdFiles(crdDir)) {
-    const text = fs.readFileSync(path.join(crdDir, file), 'utf8');
+    const content = fs.readFileSync(path.join(crdDir, file));
+    const text = content.toString('utf8');
     const stem = file.replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9.-]/g, '_');
     const kinds: CachedKind[] = [];
     for (const e of readCrdFile(text, file)) {
@@ -66,7 +86,7 @@ export function writeSchemaCache(outDir: string, crdDir: string = PACKAGED_CRDS_
       kinds.push({ apiVersion: e.apiVersion, kind: e.kind, namespaced: e.namespaced, source: e.source, mutates: e.mutates, module, structural });
       n++;
     }
-    crds[file] = { sha256: sha256(text), kinds };
+    crds[file] = { sha256: sha256(content), kinds };
   }
 
   const index: CacheIndex = { format: SCHEMA_CACHE_FORMAT, fingerprint: currentFingerprint(), core, crdFiles: crds };

@@ -8,7 +8,8 @@
  * - `index.json`: the fingerprint of what it was built from (versions of cdk8s-plus-30, ajv and ajv-formats, the
  *   hash of the DRA schemas, of each CRD file, and of the converter's sources), and per kind its file;
  * - one file per kind: the standalone validation code (a function body of `module`, `exports`, `require`, `rt`), and
- *   for CRDs a `.json` with the structural schema the CEL rules are read from.
+ *   for CRDs a `.json` with the structural schema the CEL rules are read from; the workload controllers share one
+ *   file (`core/pod-workloads.js`, an export per kind), which holds their pod spec's validation code once.
  *
  * Used only when it matches: the core kinds when the versions and the DRA schemas match; a CRD file of `crds/` when
  * its hash matches and cel-js is the version whose type check marked its rules (a CRD added to or changed in `crds/`
@@ -26,7 +27,7 @@ import type { KindEntry } from './validator';
 export const SCHEMA_CACHE_DIR: string = path.resolve(__dirname, '..', '..', 'schema-cache');
 
 /** Version of the cache layout; a cache of another format is ignored. */
-export const SCHEMA_CACHE_FORMAT = 3;
+export const SCHEMA_CACHE_FORMAT = 4;
 
 /** One kind in the index. */
 export interface CachedKind {
@@ -38,6 +39,11 @@ export interface CachedKind {
   readonly mutates: boolean;
   /** The validation code, relative to the cache folder. */
   readonly module: string;
+  /**
+   * The kind's export in a module several kinds share (the pod-template workloads: their pod spec's validation code is
+   * written once); absent when the module is the kind's own.
+   */
+  readonly export?: string;
   /** The structural schema (CRDs), relative to the cache folder. */
   readonly structural?: string;
 }
@@ -61,7 +67,7 @@ export interface CacheIndex {
   readonly fingerprint: CacheFingerprint;
   /** Built-in kinds (DRA, then Kubernetes 1.30 core), in registration order. */
   readonly core: CachedKind[];
-  /** CRD file name → its sha256 and its served versions, in file order. */
+  /** CRD file name → the sha256 of its bytes and its served versions, in file order. */
   readonly crdFiles: Record<string, { readonly sha256: string; readonly kinds: CachedKind[] }>;
 }
 
@@ -69,8 +75,11 @@ export interface CacheIndex {
 export interface SchemaCache {
   /** The built-in kinds, or undefined when they do not match the installation. */
   coreEntries(): KindEntry[] | undefined;
-  /** The kinds of a `crds/` file, or undefined when the file is not in the cache as it is now. */
-  crdEntries(file: string, text: string): KindEntry[] | undefined;
+  /**
+   * The kinds of a `crds/` file, or undefined when the file is not in the cache as it is now (`bytes`: its content,
+   * hashed as read, so a file the cache holds is never decoded).
+   */
+  crdEntries(file: string, bytes: Buffer): KindEntry[] | undefined;
 }
 
 /** sha256 of a text, hex. */
@@ -108,16 +117,25 @@ export function currentFingerprint(): CacheFingerprint {
   };
 }
 
-/** Runs one generated validation file. */
-function loadModule(file: string): ValidateFunction {
+/** Runs one generated validation file; its exports. */
+function loadModule(file: string): any {
   const code = fs.readFileSync(file, 'utf8');
   const mod = { exports: {} as any };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   new Function('module', 'exports', 'require', 'rt', code)(mod, mod.exports, require, AJV_RUNTIME);
-  return mod.exports.default ?? mod.exports;
+  return mod.exports;
 }
 
-function entry(dir: string, k: CachedKind, crd: boolean): KindEntry {
+/** The kinds of one opened cache; `modules` holds each validation file run so far (a shared one runs once). */
+function entry(dir: string, k: CachedKind, crd: boolean, modules: Map<string, any>): KindEntry {
+  const validation = (): ValidateFunction => {
+    let exports = modules.get(k.module);
+    if (exports === undefined) {
+      exports = loadModule(path.join(dir, k.module));
+      modules.set(k.module, exports);
+    }
+    return k.export !== undefined ? exports[k.export] : exports.default ?? exports;
+  };
   return {
     apiVersion: k.apiVersion,
     kind: k.kind,
@@ -126,7 +144,7 @@ function entry(dir: string, k: CachedKind, crd: boolean): KindEntry {
     crd,
     mutates: k.mutates !== false,
     load: () => ({
-      validate: loadModule(path.join(dir, k.module)),
+      validate: validation(),
       structural: k.structural ? JSON.parse(fs.readFileSync(path.join(dir, k.structural), 'utf8')) : undefined,
     }),
   };
@@ -147,11 +165,12 @@ export function openSchemaCache(dir: string = SCHEMA_CACHE_DIR): SchemaCache | u
   const coreMatches = built.cdk8sPlus === now.cdk8sPlus && now.cdk8sPlus !== 'absent' && built.dra === now.dra;
   // The CRDs' rules carry the build's type-check verdicts: another cel-js compiles them at runtime instead.
   const celMatches = built.celJs === now.celJs;
+  const modules = new Map<string, any>();
   return {
-    coreEntries: () => (coreMatches ? index.core.map((k) => entry(dir, k, false)) : undefined),
-    crdEntries: (file, text) => {
+    coreEntries: () => (coreMatches ? index.core.map((k) => entry(dir, k, false, modules)) : undefined),
+    crdEntries: (file, bytes) => {
       const f = Object.prototype.hasOwnProperty.call(index.crdFiles, file) ? index.crdFiles[file] : undefined;
-      return celMatches && f && f.sha256 === sha256(text) ? f.kinds.map((k) => entry(dir, k, true)) : undefined;
+      return celMatches && f && f.sha256 === sha256(bytes) ? f.kinds.map((k) => entry(dir, k, true, modules)) : undefined;
     },
   };
 }

@@ -131,48 +131,84 @@ function subtreeHasRules(s: any): boolean {
  * itself where nothing needs it converted (`needValue` false: no rule above, and none in the subtree).
  */
 export function runCel(value: any, s: any, pointer: string, schemaErrorPointers: string[], errors: string[], strict = true, needValue = false): any {
-  if (value === undefined || s == null || typeof s !== 'object') return value;
-  if (!needValue && !subtreeHasRules(s)) return value;
-  const rules: any[] | undefined = s['x-kubernetes-validations'];
-  const childNeeds = needValue || Boolean(rules);
-  let cel: any = value;
-  if (value === null) {
-    cel = null;
-  } else if (Array.isArray(value)) {
-    cel = value.map((v, i) => runCel(v, s.items ?? {}, `${pointer}/${i}`, schemaErrorPointers, errors, strict, childNeeds));
-  } else if (typeof value === 'object') {
-    cel = {};
-    for (const [k, v] of Object.entries(value)) {
-      const own = s.properties && Object.prototype.hasOwnProperty.call(s.properties, k) ? s.properties[k] : undefined;
-      const child = own ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : {});
-      const converted = runCel(v, child, `${pointer}/${escapePointer(k)}`, schemaErrorPointers, errors, strict, childNeeds);
-      if (k === '__proto__') Object.defineProperty(cel, k, { value: converted, enumerable: true, writable: true, configurable: true });
-      else cel[k] = converted;
+  return new CelWalk(pointer, schemaErrorPointers, errors, strict).walk(value, s, needValue);
+}
+
+/**
+ * One {@link runCel} walk. The JSON pointer of a node is written out only where a rule needs it (to tell whether a
+ * schema error lies beneath, and to name the field): the walk keeps the keys on a stack instead of building a pointer
+ * string for every node of the object.
+ */
+class CelWalk {
+  private readonly keys: string[] = [];
+
+  constructor(
+    private readonly base: string,
+    private readonly schemaErrorPointers: string[],
+    private readonly errors: string[],
+    private readonly strict: boolean) {}
+
+  public walk(value: any, s: any, needValue: boolean): any {
+    if (value === undefined || s == null || typeof s !== 'object') return value;
+    if (!needValue && !subtreeHasRules(s)) return value;
+    const rules: any[] | undefined = s['x-kubernetes-validations'];
+    const childNeeds = needValue || Boolean(rules);
+    let cel: any = value;
+    if (value === null) {
+      cel = null;
+    } else if (Array.isArray(value)) {
+      const items = s.items ?? {};
+      cel = new Array(value.length);
+      for (let i = 0; i < value.length; i++) cel[i] = this.child(String(i), value[i], items, childNeeds);
+    } else if (typeof value === 'object') {
+      cel = {};
+      for (const k of Object.keys(value)) {
+        const own = s.properties && Object.prototype.hasOwnProperty.call(s.properties, k) ? s.properties[k] : undefined;
+        const schema = own ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : {});
+        const converted = this.child(k, value[k], schema, childNeeds);
+        if (k === '__proto__') Object.defineProperty(cel, k, { value: converted, enumerable: true, writable: true, configurable: true });
+        else cel[k] = converted;
+      }
+    } else if (typeof value === 'number') {
+      const isInt = s.type === 'integer' || (s.type === undefined && Number.isInteger(value)) || s['x-kubernetes-int-or-string'];
+      cel = isInt && Number.isInteger(value) ? BigInt(value) : value;
     }
-  } else if (typeof value === 'number') {
-    const isInt = s.type === 'integer' || (s.type === undefined && Number.isInteger(value)) || s['x-kubernetes-int-or-string'];
-    cel = isInt && Number.isInteger(value) ? BigInt(value) : value;
+    if (rules && value !== null) this.evaluate(rules, value, cel);
+    return cel;
   }
-  if (rules && value !== null) {
-    const dirty = schemaErrorPointers.some((p) => p === pointer || p.startsWith(`${pointer}/`));
-    if (!dirty) {
-      for (const r of rules) {
-        let outcome;
-        try {
-          outcome = evaluateRule(compileRule(r), cel);
-        } catch (e) {
-          // A rule this evaluator cannot run (strict: a test wants to know; else the rule is skipped, never a crash).
-          if (strict || !(e instanceof CelHarnessError)) throw e;
-          continue;
-        }
-        if (!outcome.ok) {
-          const where = displayPath(pointer) + (r.fieldPath ? (displayPath(pointer) === '<root>' ? r.fieldPath.replace(/^\./, '') : r.fieldPath) : '');
-          errors.push(`${where}: Invalid value: ${shortValue(value)}: ${outcome.message}`);
-        }
+
+  private child(key: string, value: any, s: any, needValue: boolean): any {
+    this.keys.push(key);
+    const cel = this.walk(value, s, needValue);
+    this.keys.pop(); // (a throw ends the whole walk: the stack is not used again then)
+    return cel;
+  }
+
+  /** The JSON pointer of the node being walked. */
+  private pointer(): string {
+    let p = this.base;
+    for (const k of this.keys) p += `/${escapePointer(k)}`;
+    return p;
+  }
+
+  private evaluate(rules: any[], value: any, cel: any): void {
+    const pointer = this.pointer();
+    if (this.schemaErrorPointers.some((p) => p === pointer || p.startsWith(`${pointer}/`))) return;
+    for (const r of rules) {
+      let outcome;
+      try {
+        outcome = evaluateRule(compileRule(r), cel);
+      } catch (e) {
+        // A rule this evaluator cannot run (strict: a test wants to know; else the rule is skipped, never a crash).
+        if (this.strict || !(e instanceof CelHarnessError)) throw e;
+        continue;
+      }
+      if (!outcome.ok) {
+        const where = displayPath(pointer) + (r.fieldPath ? (displayPath(pointer) === '<root>' ? r.fieldPath.replace(/^\./, '') : r.fieldPath) : '');
+        this.errors.push(`${where}: Invalid value: ${shortValue(value)}: ${outcome.message}`);
       }
     }
   }
-  return cel;
 }
 
 /** Every CEL rule in a schema (for the harness's own "can we evaluate all of them" test). */

@@ -148,6 +148,7 @@ function formatAjvError(e: ErrorObject, data: any): string {
 export function deepClone<T>(v: T): T {
   if (v === undefined) return v;
   try {
+    if (prototypeIsPolluted()) throw NOT_PLAIN;
     return plainClone(v);
   } catch {
     // Anything but plain JSON-like data (a Date, toJSON, a hole or undefined in an array, a BigInt, a cycle): JSON's own
@@ -185,9 +186,9 @@ function plainClone(v: any): any {
         return out;
       }
       const proto = Object.getPrototypeOf(v);
-      if ((proto !== Object.prototype && proto !== null) || typeof v.toJSON === 'function') throw NOT_PLAIN;
+      if ((proto !== Object.prototype && proto !== null) || hasOwnToJson(v)) throw NOT_PLAIN;
       const out: any = {};
-      for (const k of Object.keys(v)) {
+      for (const k in v) { // (own keys only: the prototype is Object.prototype, checked clean, or null)
         const x = plainClone(v[k]);
         if (x === undefined) continue; // JSON leaves the key out
         if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
@@ -206,10 +207,27 @@ function plainClone(v: any): any {
  */
 export function isPlainJson(v: any): boolean {
   try {
-    return plainJson(v);
+    return !prototypeIsPolluted() && plainJson(v);
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether something polluted `Object.prototype` with a `toJSON` (every plain object would have one) or with an
+ * enumerable property: then the walkers above and below, which look for an own `toJSON` only and list keys with
+ * `for…in` (a lookup through the prototype chain, or an `Object.keys` array, per object costs more than the rest of the
+ * walk), hand the value to JSON's own rules.
+ */
+function prototypeIsPolluted(): boolean {
+  if ('toJSON' in Object.prototype) return true;
+  for (const _ in Object.prototype) return true;
+  return false;
+}
+
+/** Whether JSON would call an own `toJSON` of `v` (enumerable or not). */
+function hasOwnToJson(v: object): boolean {
+  return Object.prototype.hasOwnProperty.call(v, 'toJSON') && typeof (v as any).toJSON === 'function';
 }
 
 function plainJson(v: any): boolean {
@@ -226,8 +244,8 @@ function plainJson(v: any): boolean {
         return true;
       }
       // (a null-prototype object is copied into a plain one)
-      if (Object.getPrototypeOf(v) !== Object.prototype || typeof v.toJSON === 'function') return false;
-      for (const k of Object.keys(v)) if (k === '__proto__' || !plainJson(v[k])) return false;
+      if (Object.getPrototypeOf(v) !== Object.prototype || hasOwnToJson(v)) return false;
+      for (const k in v) if (k === '__proto__' || !plainJson(v[k])) return false; // (own keys only, as above)
       return true;
     }
     default:
@@ -394,9 +412,9 @@ export class SchemaValidator {
         continue;
       }
       for (const file of crdFiles(dir)) {
-        const text = fs.readFileSync(path.join(dir, file), 'utf8');
+        const bytes = fs.readFileSync(path.join(dir, file));
         // The cache is keyed by file name and content hash: a file the build saw, in any folder, is precompiled.
-        const entries = cache?.crdEntries(file, text) ?? readCrdFile(text, file);
+        const entries = cache?.crdEntries(file, bytes) ?? readCrdFile(bytes.toString('utf8'), file);
         for (const e of entries) {
           // For a kind in several files or folders, the first wins.
           if (!reg.has(`${e.apiVersion}/${e.kind}`)) reg.set(`${e.apiVersion}/${e.kind}`, e);

@@ -220,17 +220,17 @@ describe('the cache is used only for what it was built from', () => {
     const otherCore = openSchemaCache(variant('core', (i) => { i.fingerprint.cdk8sPlus = '0.0.0'; }))!;
     expect(otherCore.coreEntries()).toBeUndefined();
     const file = 'karpenter.sh_nodepools.yaml';
-    expect(otherCore.crdEntries(file, fs.readFileSync(path.join(PACKAGED_CRDS_DIR, file), 'utf8'))?.map((e) => e.kind)).toEqual(['NodePool']);
-    expect(otherCore.crdEntries(file, 'changed')).toBeUndefined();
+    expect(otherCore.crdEntries(file, fs.readFileSync(path.join(PACKAGED_CRDS_DIR, file)))?.map((e) => e.kind)).toEqual(['NodePool']);
+    expect(otherCore.crdEntries(file, Buffer.from('changed'))).toBeUndefined();
     // Another cel-js: the CRDs' rules were type-checked with the old one, so the CRDs compile at runtime.
     const otherCel = openSchemaCache(variant('cel', (i) => { i.fingerprint.celJs = '0.0.0'; }))!;
     expect(otherCel.coreEntries()).toBeDefined();
-    expect(otherCel.crdEntries(file, fs.readFileSync(path.join(PACKAGED_CRDS_DIR, file), 'utf8'))).toBeUndefined();
+    expect(otherCel.crdEntries(file, fs.readFileSync(path.join(PACKAGED_CRDS_DIR, file)))).toBeUndefined();
   });
 
   test('the cached CRD rules carry the build\'s type-check verdict, and only those that pass it', () => {
     const file = 'karpenter.sh_nodepools.yaml';
-    const [entry] = openSchemaCache(cacheDir)!.crdEntries(file, fs.readFileSync(path.join(PACKAGED_CRDS_DIR, file), 'utf8'))!;
+    const [entry] = openSchemaCache(cacheDir)!.crdEntries(file, fs.readFileSync(path.join(PACKAGED_CRDS_DIR, file)))!;
     const rules = collectRules(entry.load!().structural).map((r) => r.rule);
     expect(rules.length).toBeGreaterThan(5);
     const env = celEnvironment();
@@ -242,6 +242,28 @@ describe('the cache is used only for what it was built from', () => {
     const marked = markCheckedRules({ 'x-kubernetes-validations': [{ rule: '1 + \'a\' == 2' }, { rule: 'self.size() > 0' }] });
     expect(marked['x-kubernetes-validations'].map((r: any) => r[CHECKED_AT_BUILD] === true)).toEqual([false, true]);
   });
+});
+
+test('the workload controllers share one validation module, run once for all of them; other kinds have their own', () => {
+  const index = JSON.parse(fs.readFileSync(path.join(cacheDir, 'index.json'), 'utf8'));
+  const moduleOf = (gvk: string) => index.core.find((k: any) => `${k.apiVersion}/${k.kind}` === gvk)?.module;
+  const shared = ['apps/v1/Deployment', 'apps/v1/StatefulSet', 'apps/v1/DaemonSet', 'batch/v1/Job', 'batch/v1/CronJob'];
+  expect(new Set(shared.map(moduleOf))).toEqual(new Set(['core/pod-workloads.js']));
+  expect(moduleOf('v1/Pod')).toBe('core/v1_Pod.js');
+
+  const dir = path.join(tmp, 'shared-module');
+  fs.cpSync(cacheDir, dir, { recursive: true });
+  const entries = openSchemaCache(dir)!.coreEntries()!;
+  const load = (kind: string) => entries.find((e) => e.apiVersion.endsWith('v1') && e.kind === kind)!.load!().validate;
+  const deployment = load('Deployment');
+  fs.rmSync(path.join(dir, 'core', 'pod-workloads.js')); // read once: the other kinds need it no more
+  const daemonSet = load('DaemonSet');
+  // each export validates its own kind
+  const template = { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+  const spec = { selector: { matchLabels: { app: 'a' } }, template };
+  expect(deployment({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a' }, spec })).toBe(true);
+  expect(daemonSet({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'a' }, spec })).toBe(true);
+  expect(daemonSet({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a' }, spec })).toBe(false);
 });
 
 test('the cache is build output: git-ignored, built by compile, shipped in the npm package', () => {
@@ -294,5 +316,30 @@ describe('the copy each object is validated on', () => {
       expect(isPlainJson(v)).toBe(false);
     }
     expect(({} as any).polluted).toBeUndefined();
+  });
+
+  test('a toJSON JSON would call is found wherever it is: own and not enumerable, or on a polluted Object.prototype', () => {
+    const hidden = { a: 1 };
+    Object.defineProperty(hidden, 'toJSON', { value: () => 'hidden', enumerable: false });
+    expect(isPlainJson(hidden)).toBe(false);
+    expect(deepClone({ x: hidden })).toEqual({ x: 'hidden' });
+    expect(isPlainJson({ toJSON: 'a string' })).toBe(true); // not a function: JSON writes it as a field
+    const proto = Object.prototype as any;
+    proto.toJSON = function () { return 'polluted'; };
+    try {
+      expect(isPlainJson({ a: 1 })).toBe(false);
+      expect(deepClone({ a: 1 })).toBe('polluted');
+    } finally {
+      delete proto.toJSON;
+    }
+    expect(isPlainJson({ a: 1 })).toBe(true);
+    proto.extra = 1; // an enumerable property every object inherits: JSON leaves it out, the copy must too
+    try {
+      expect(isPlainJson({ a: 1 })).toBe(false);
+      expect(Object.keys(deepClone({ a: { b: 2 } }))).toEqual(['a']);
+      expect(deepClone({ a: { b: 2 } })).toEqual({ a: { b: 2 } });
+    } finally {
+      delete proto.extra;
+    }
   });
 });

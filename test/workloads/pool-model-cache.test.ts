@@ -44,7 +44,20 @@ describe('the pool model cache', () => {
     seen.add(fp());
     ApiObject.of(pool).addJsonPatch(JsonPatch.add('/spec/weight', 7));
     seen.add(fp());
-    expect(seen.size).toBe(5);
+    // every other change to the metadata (the fingerprint writes it as held, unresolved)
+    const metadata = ApiObject.of(pool).metadata;
+    metadata.addLabel('example.com/owner', 'ml');
+    seen.add(fp());
+    metadata.addFinalizers('example.com/keep');
+    seen.add(fp());
+    metadata.addOwnerReference({ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: '1' });
+    seen.add(fp());
+    metadata.add('generateName', 'g5-');
+    seen.add(fp());
+    metadata.addAnnotation('example.com/note', 'y');
+    seen.add(fp());
+    expect(seen.size).toBe(10);
+    expect(fp()).not.toContain('"kind":"NodePool"'); // the metadata's back-reference to its object is left out
   });
 
   test('a JSON patch after a workload was placed is seen by the next workload', () => {
@@ -59,6 +72,12 @@ describe('the pool model cache', () => {
     const { pool, onlyXlarge } = setup();
     expect(pool._modelFingerprint()).toEqual(expect.any(String));
     onlyXlarge(Lazy.any({ produce: () => ['g5.xlarge'] }));
+    expect(pool._modelFingerprint()).toBeUndefined();
+  });
+
+  test('a lazy value in the metadata gives no fingerprint (the rendered JSON is compared then)', () => {
+    const { pool } = setup();
+    ApiObject.of(pool).metadata.addAnnotation('example.com/lazy', Lazy.any({ produce: () => 'x' }) as any);
     expect(pool._modelFingerprint()).toBeUndefined();
   });
 
