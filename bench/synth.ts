@@ -3,7 +3,7 @@
  * Karpenter pools, priorities, KEDA scalers when src/scaling is there), synthesised with GpuValidation (every rule
  * over every object), against a bare cdk8s-plus-30 app producing the same Deployments and Services.
  *
- * Run: npx ts-node --transpile-only --project test/tsconfig.json bench/synth.ts [sizes…] [--writers] [--gate]   (or `npm run bench`)
+ * Run: npx ts-node --transpile-only --project test/tsconfig.json bench/synth.ts [sizes…] [--writers] [--gate] [--instructions]   (or `npm run bench`)
  * (`--writers` also times our app with `fastYamlWriter: false`, i.e. cdk8s's own YAML writer; `--gate` also times it with
  * `schemaGate: false`, to tell what the schema gate costs.)
  * Also, for context (not the issue's measure): bare-all, the bare app plus every other object ours writes as plain cdk8s
@@ -12,6 +12,7 @@
  * not leak between them) and the peak memory (the child's maxRSS from process.resourceUsage()), the ratio ours/bare
  * (target ≤ 1.1×, the ratio before the schema gate) and the growth 5,000/1,000 (target ≤ 5.5×, i.e. linear). Targets missed are printed, not hidden.
  *
+ * `--instructions` counts instructions instead of timing (valgrind; see countRegions): for a machine too busy to time on.
  * Profile a size: node --cpu-prof -r ts-node/register/transpile-only bench/synth.ts --child ours 5000
  * (BENCH_SCALERS=0 leaves the KEDA scalers out, to tell their cost from the rest.)
  */
@@ -21,6 +22,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { BareShape, buildBare, NAMESPACES, timeSynth } from './lib/bare-app';
+import { buildPackage, countInstructions } from './lib/cli-build';
 import { GpuInstanceType } from '../src/catalog';
 import { DcgmMonitoring } from '../src/monitoring';
 import { CapacityType, GpuNodeClass, GpuNodePool, IGpuNodePool, SpotGpuPool } from '../src/pools';
@@ -206,10 +208,51 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/**
+ * `--instructions`: per size, the instructions of the timed region (construct + synthYaml) of bare, ours and, with
+ * `--gate`, ours without the gate, counted by valgrind (cachegrind) on the bench transpiled to JavaScript (so ts-node's
+ * start-up is not in the counts): each is a child run to the region's end less one run to its start. Steady to a
+ * few percent however busy the machine is (each count varies by about 1%), where times are not; a proxy for the time,
+ * not the issue's measure. Slow (valgrind runs every child about 50 times slower): use small sizes.
+ */
+function countRegions(sizes: number[], gate: boolean): void {
+  if (countInstructions(['-e', '0']) === undefined) {
+    console.log('bench/synth --instructions: valgrind is not installed (apt-get install valgrind)');
+    process.exitCode = 1;
+    return;
+  }
+  const pkg = buildPackage(true);
+  const env = { BENCH_BARE_SHAPES: JSON.stringify(bareShapes()) };
+  const region = (variant: Variant, n: number): number => {
+    const entry = path.join(pkg, 'bench', ...(variant === 'bare' ? ['lib', 'bare-app.js'] : ['synth.js']));
+    const args = ['--max-old-space-size=4096', entry, '--child', variant, String(n)];
+    const start = countInstructions(args, { ...env, BENCH_EXIT_AT: 'start' });
+    const end = countInstructions(args, { ...env, BENCH_EXIT_AT: 'end' });
+    if (start === undefined || end === undefined) throw new Error(`bench/synth --instructions: the ${variant} child of ${n} failed`);
+    return end - start;
+  };
+  const mi = (x: number) => `${(x / 1e6).toFixed(0)} M`;
+  console.log(`bench/synth --instructions: sizes ${sizes.join(', ')}; instructions of construct + synthYaml (valgrind cachegrind, transpiled bench)`);
+  for (const n of sizes) {
+    const bare = region('bare', n);
+    const ours = region('ours', n);
+    let line = `${String(n).padStart(5)} workloads  ours ${mi(ours)} | bare ${mi(bare)} | ratio ${(ours / bare).toFixed(2)}x`;
+    if (gate) {
+      const noGate = region('ours-no-gate', n);
+      line += ` | ours without the schema gate ${mi(noGate)} (${(noGate / bare).toFixed(2)}x); the gate ${mi(ours - noGate)}`;
+    }
+    console.log(line);
+  }
+}
+
 function main(): void {
   const sizes = SIZES.length ? SIZES : DEFAULT_SIZES;
   const writers = process.argv.includes('--writers');
   const gate = process.argv.includes('--gate');
+  if (process.argv.includes('--instructions')) {
+    countRegions(SIZES.length ? SIZES : [100], gate);
+    return;
+  }
   const scalers = scalerConstruct() ? 'a KedaGpuScaler per workload' : 'no scalers';
   console.log(`bench/synth: sizes ${sizes.join(', ')}; node ${process.version}; each run in a fresh process; time = construct + synthYaml\n`
     + `  ours = 8 NodePools + EC2NodeClass + priorities + DCGM monitoring + per workload an InferenceDeployment (Deployment, Service, PDB) and ${scalers}, validated by GpuValidation at synth\n`

@@ -122,13 +122,23 @@ export function buildBare(n: number, shapes: BareShape[]): App {
 export function timeSynth(variant: string, n: number, build: () => App): void {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  exitIfAt('start');
   const app = build();
   const t1 = performance.now();
   const yaml = app.synthYaml();
   const t2 = performance.now();
+  exitIfAt('end');
   const cpu = process.cpuUsage(cpu0);
   const maxRssKiB = process.resourceUsage().maxRSS;
   process.stdout.write(`${JSON.stringify({ variant, n, constructMs: t1 - t0, synthMs: t2 - t1, totalMs: t2 - t0, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKiB, bytes: yaml.length, docs: yaml.split('\n---\n').length })}\n`);
+}
+
+/**
+ * `BENCH_EXIT_AT=start|end` ends the child there: the instructions of the timed region are those of a run to its end
+ * less those of a run to its start (bench/synth.ts `--instructions`).
+ */
+function exitIfAt(point: 'start' | 'end'): void {
+  if (process.env.BENCH_EXIT_AT === point) process.exit(0);
 }
 
 /**

@@ -20,29 +20,55 @@ export function buildCli(useLib = false): string {
     if (!fs.existsSync(compiled)) throw new Error('--lib: lib/cli/main.js does not exist (run npx projen compile first)');
     return compiled;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ts: typeof import('typescript') = require('typescript');
-  const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gpu-bench-cli-'));
+  return path.join(buildPackage(), 'lib', 'cli', 'main.js');
+}
+
+/**
+ * The package transpiled into a temporary folder (removed at exit): `src/` as `lib/`, and with `withBench` the
+ * benchmarks as `bench/`, their imports of `../src/…` pointed at `../lib/…` (for runs where ts-node's own start-up would
+ * blur the figures, such as counting instructions).
+ */
+export function buildPackage(withBench = false): string {
+  const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gpu-bench-pkg-'));
   for (const link of ['crds', 'schemas', 'schema-cache', 'node_modules', 'package.json']) {
     if (fs.existsSync(path.join(ROOT, link))) fs.symlinkSync(path.join(ROOT, link), path.join(pkg, link));
   }
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const from = path.join(dir, e.name);
-      const to = path.join(pkg, 'lib', path.relative(path.join(ROOT, 'src'), from));
-      if (e.isDirectory()) { walk(from); continue; }
-      fs.mkdirSync(path.dirname(to), { recursive: true });
-      if (!e.name.endsWith('.ts') || e.name.endsWith('.d.ts')) { fs.copyFileSync(from, to); continue; }
-      const out = ts.transpileModule(fs.readFileSync(from, 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, experimentalDecorators: true },
-        fileName: from,
-      });
-      fs.writeFileSync(to.replace(/\.ts$/, '.js'), out.outputText);
-    }
-  };
-  walk(path.join(ROOT, 'src'));
+  transpileTree(path.join(ROOT, 'src'), path.join(pkg, 'lib'), (js) => js);
+  if (withBench) transpileTree(path.join(ROOT, 'bench'), path.join(pkg, 'bench'), (js) => js.replace(/require\((['"])((?:\.\.\/)+)src\//g, 'require($1$2lib/'));
   process.on('exit', () => fs.rmSync(pkg, { recursive: true, force: true }));
-  return path.join(pkg, 'lib', 'cli', 'main.js');
+  return pkg;
+}
+
+/** Transpiles every `.ts` file under `from` (no type check) into `to`; other files are copied. */
+function transpileTree(from: string, to: string, edit: (js: string) => string): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts: typeof import('typescript') = require('typescript');
+  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, e.name);
+    const target = path.join(to, e.name);
+    if (e.isDirectory()) { transpileTree(source, target, edit); continue; }
+    fs.mkdirSync(to, { recursive: true });
+    if (!e.name.endsWith('.ts') || e.name.endsWith('.d.ts')) { fs.copyFileSync(source, target); continue; }
+    const out = ts.transpileModule(fs.readFileSync(source, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, experimentalDecorators: true },
+      fileName: source,
+    });
+    fs.writeFileSync(target.replace(/\.ts$/, '.js'), edit(out.outputText));
+  }
+}
+
+/**
+ * Instructions a `node <args>` run executes, counted by valgrind's cachegrind (`I refs`): steady (about 1%) on a busy
+ * machine, where times are not. Undefined when valgrind is not installed or the run fails.
+ */
+export function countInstructions(args: string[], env: Record<string, string> = {}): number | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawnSync } = require('child_process') as typeof import('child_process');
+  const r = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null', process.execPath, ...args], {
+    encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024,
+  });
+  const m = /I\s+refs:\s+([\d,]+)/.exec(r.stderr ?? '');
+  return r.status === 0 && m ? Number(m[1].replace(/,/g, '')) : undefined;
 }
 
 /** Time and peak memory of one run of a command, from `/usr/bin/time -v` when present, else the wall clock only. */
