@@ -130,10 +130,14 @@ export function nodeSelectionAdmits(podSpec: any, pool: PoolModel): boolean {
   return false;
 }
 
-/** Judges one pod template against one pool. */
-export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: PlacementOptions = {}): PlacementVerdict {
+/**
+ * Judges one pod template against one pool. `facts`: the template's podGpuDemand and podCpuMemoryRequests, when the
+ * caller has them already.
+ */
+export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: PlacementOptions = {},
+  facts?: { readonly demand: Readonly<Record<string, number>>; readonly req: Readonly<{ cpu: number; memoryBytes: number }> }): PlacementVerdict {
   const selection = selectOnPool(t, pool, options);
-  return Array.isArray(selection) ? fitOnPool(t, pool, selection, options) : selection;
+  return Array.isArray(selection) ? fitOnPool(t, pool, selection, options, facts) : selection;
 }
 
 /** An instance type whose nodes the pod selects, under which capacity types (empty: the pool names none). */
@@ -250,6 +254,17 @@ function fitOnPool(t: PodTemplateRef, pool: PoolModel, selected: readonly Select
   return { pool, fits: true, instanceTypes: withinLimits.map((s) => s.type), capacityTypes };
 }
 
+/** Characters `JSON.stringify` writes escaped: `"`, `\\`, C0 controls, and (lone) surrogates. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * `JSON.stringify(s)`, without the call for the strings that need no escaping (nearly all: names, taint keys, label
+ * values), which is most of {@link canonical}'s cost.
+ */
+function quoted(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
 /**
  * A canonical, type-tagged serialisation of plain JSON (insertion order kept, so a nodeSelector's first failing
  * entry stays the same): two values with the same key behave the same under every predicate that reads them.
@@ -259,7 +274,7 @@ function canonical(v: unknown): string {
   if (v === null) return 'n';
   switch (typeof v) {
     case 'undefined': return 'u';
-    case 'string': return JSON.stringify(v);
+    case 'string': return quoted(v);
     case 'number': return Object.is(v, -0) ? '#-0' : `#${v}`;
     case 'boolean': return v ? 't' : 'f';
     case 'bigint': return `b${v}`;
@@ -275,7 +290,7 @@ function canonical(v: unknown): string {
       let out = '{';
       let first = true;
       for (const k of Object.keys(v as object)) {
-        out += `${first ? '' : ','}${JSON.stringify(k)}:${canonical((v as any)[k])}`;
+        out += `${first ? '' : ','}${quoted(k)}:${canonical((v as any)[k])}`;
         first = false;
       }
       return `${out}}`;

@@ -173,10 +173,13 @@ function containerObjects(list: unknown): any[] {
  * Pod-level `spec.resources` (cpu/memory only), when set for a resource, replaces the container sum for it.
  */
 export function effectivePodRequests(t: PodTemplateRef, resources: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {};
   // The containers containersOf lists (objects only), without building its entries: this runs for every workload.
-  const apps = containerObjects(t.podSpec?.containers);
-  const inits = containerObjects(t.podSpec?.initContainers);
+  return effectiveRequests(t, containerObjects(t.podSpec?.containers), containerObjects(t.podSpec?.initContainers), resources);
+}
+
+/** {@link effectivePodRequests} over the template's app and init container objects. */
+function effectiveRequests(t: PodTemplateRef, apps: readonly any[], inits: readonly any[], resources: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
   for (const r of resources) {
     let sum = 0;
     for (const c of apps) sum += containerRequest(c, r);
@@ -211,16 +214,41 @@ export function effectivePodRequests(t: PodTemplateRef, resources: readonly stri
  * (`draDemand`, keyed by device class). Resources with 0 demand are omitted.
  */
 export function podGpuDemand(t: PodTemplateRef): Record<string, number> {
-  const names = new Set<string>();
-  // (the names gpuResourcesOf would list, without building its entries)
-  for (const c of [...containerObjects(t.podSpec?.containers), ...containerObjects(t.podSpec?.initContainers)]) {
-    for (const field of ['limits', 'requests'] as const) {
-      for (const name of Object.keys(resourceMap(c, field))) if (isGpuResourceName(name)) names.add(name);
+  const apps = containerObjects(t.podSpec?.containers);
+  const inits = containerObjects(t.podSpec?.initContainers);
+  const names = gpuResourceNames(apps, inits);
+  return gpuDemandOf(t, effectiveRequests(t, apps, inits, names), names);
+}
+
+/**
+ * {@link podGpuDemand} and {@link podCpuMemoryRequests} of a template from one pass over its containers (the
+ * validation index asks for both of every workload).
+ */
+export function podDemand(t: PodTemplateRef): { gpu: Record<string, number>; cpu: number; memoryBytes: number } {
+  const apps = containerObjects(t.podSpec?.containers);
+  const inits = containerObjects(t.podSpec?.initContainers);
+  const names = gpuResourceNames(apps, inits);
+  const requests = effectiveRequests(t, apps, inits, [...names, 'cpu', 'memory']);
+  return { gpu: gpuDemandOf(t, requests, names), cpu: requests.cpu, memoryBytes: requests.memory };
+}
+
+/** The GPU resources the containers name in limits or requests (the names gpuResourcesOf would list), sorted. */
+function gpuResourceNames(apps: readonly any[], inits: readonly any[]): string[] {
+  const names: string[] = [];
+  for (const list of [apps, inits]) {
+    for (const c of list) {
+      for (const field of ['limits', 'requests'] as const) {
+        for (const name of Object.keys(resourceMap(c, field))) if (!names.includes(name) && isGpuResourceName(name)) names.push(name);
+      }
     }
   }
-  const all = effectivePodRequests(t, [...names].sort());
+  return names.sort();
+}
+
+/** The GPU demand: the effective requests of `names` above 0, then the template's DRA demand added. */
+function gpuDemandOf(t: PodTemplateRef, requests: Readonly<Record<string, number>>, names: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(all)) if (v > 0) out[k] = v;
+  for (const k of names) if (requests[k] > 0) out[k] = requests[k];
   for (const [k, v] of Object.entries(t.draDemand ?? {})) if (v > 0) out[k] = (out[k] ?? 0) + v;
   return out;
 }

@@ -73,6 +73,9 @@ const KINDS: Record<string, KindInfo> = {
 /** The kinds that carry a pod template: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, ReplicationController. */
 export const POD_TEMPLATE_KINDS: string[] = Object.keys(KINDS);
 
+/** Each kind's `specPath` joined with '.' (read for every workload, so joined once). */
+const SPEC_PATH_TEXT = new Map(Object.values(KINDS).map((info) => [info, info.specPath.join('.')]));
+
 function groupOf(apiVersion: unknown): string | undefined {
   if (typeof apiVersion !== 'string') return undefined;
   const slash = apiVersion.indexOf('/');
@@ -93,7 +96,8 @@ function dig(obj: any, path: readonly string[]): any {
  * template: `undefined` exactly when podTemplateOf returns `undefined`.
  */
 export function podSpecPathOf(obj: any): string | undefined {
-  return podSpecOf(obj)?.info.specPath.join('.');
+  const found = podSpecOf(obj);
+  return found && SPEC_PATH_TEXT.get(found.info);
 }
 
 /** The kind's paths and the raw pod spec object of a workload object, or `undefined` when it has none. */
@@ -120,10 +124,11 @@ export function podTemplateOf(obj: any): PodTemplateRef | undefined {
   const rawLabels = dig(obj, info.labelsPath);
   const podLabels: Record<string, string> = {};
   if (rawLabels && typeof rawLabels === 'object') {
-    for (const [k, v] of Object.entries(rawLabels)) podLabels[k] = String(v);
+    for (const k of Object.keys(rawLabels)) podLabels[k] = String(rawLabels[k]);
   }
   const replicas = info.replicas(obj);
-  return { podSpec, podSpecPath: info.specPath.join('.'), podLabels, ...(replicas === undefined ? {} : { replicas }) };
+  const podSpecPath = SPEC_PATH_TEXT.get(info)!;
+  return replicas === undefined ? { podSpec, podSpecPath, podLabels } : { podSpec, podSpecPath, podLabels, replicas };
 }
 
 const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);

@@ -130,7 +130,8 @@ export function labelValueErrors(v: string): string[] {
 
 /** How a kind's `metadata.name` is validated (from each kind's ValidateXName in k8s.io/kubernetes/pkg/apis/.../validation). */
 export function nameValidatorFor(apiVersion: string, kind: string): (v: string) => string[] {
-  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   if (group === '' && kind === 'Service') return dns1035LabelErrors;
   if (group === '' && kind === 'Namespace') return dns1123LabelErrors;
   if (group === 'rbac.authorization.k8s.io') return pathSegmentNameErrors;

@@ -87,9 +87,13 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>): string
   });
   const limits = c.resources?.limits ?? {};
   const requests = c.resources?.requests ?? {};
-  for (const [name, q] of Object.entries<any>({ ...limits, ...requests })) {
-    const v = parseQuantity(q);
-    if (v !== undefined && v < 0) errs.push(`${path}.resources: Invalid value: ${JSON.stringify(q)}: ${name} must be greater than or equal to 0`);
+  // (Merging the two maps is slow and runs for every container; it is needed only when a quantity is negative, which
+  // the plain maps of almost every container rule out in one cheap pass: same errors, in the merged map's order.)
+  if (mayHoldNegativeQuantity(limits) || mayHoldNegativeQuantity(requests)) {
+    for (const [name, q] of Object.entries<any>({ ...limits, ...requests })) {
+      const v = parseQuantity(q);
+      if (v !== undefined && v < 0) errs.push(`${path}.resources: Invalid value: ${JSON.stringify(q)}: ${name} must be greater than or equal to 0`);
+    }
   }
   for (const [name, rq] of Object.entries<any>(requests)) {
     const r = parseQuantity(rq);
@@ -108,6 +112,16 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>): string
     if (checkExtendedResources && isExtendedResource(name) && l !== undefined && !Number.isInteger(l)) errs.push(`${path}.resources.limits[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(lq)}: must be an integer`);
   }
   return errs;
+}
+
+/** Whether a resource map may hold a negative quantity: false only for a plain map none of whose values parses negative. */
+function mayHoldNegativeQuantity(m: unknown): boolean {
+  if (!m || typeof m !== 'object' || Array.isArray(m)) return true;
+  for (const q of Object.values(m)) {
+    const v = parseQuantity(q);
+    if (v !== undefined && v < 0) return true;
+  }
+  return false;
 }
 
 /** Checks of a PodSpec at `path`; `restartPolicies` restricts restartPolicy for the owning workload kind. */

@@ -9,7 +9,7 @@ import { _mayHaveSuppressions, Suppressions, suppressionsOf } from './suppressio
 import { DraLookup, draGpuDemand } from '../scheduling/dra';
 import { NODE_OVERLAY_KIND, PoolModel, poolModelOf } from '../scheduling/nodepool';
 import { placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
-import { podCpuMemoryRequests, podGpuDemand } from '../scheduling/resources';
+import { podCpuMemoryRequests, podDemand, podGpuDemand } from '../scheduling/resources';
 import { PodTemplateRef, podTemplateOf } from '../scheduling/workloads';
 
 /** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `''`. */
@@ -41,6 +41,16 @@ const key3 = (kind: string, ns: string | undefined, name: string) => `${kind}\u0
 /** The suppressions of an object with no suppression annotation (shared, read-only). */
 const NO_SUPPRESSIONS: Suppressions = Object.freeze({ rules: new Map<string, string>(), problems: Object.freeze([]) });
 
+/**
+ * What the index memoises per pod template: its GPU demand and cpu/memory requests (frozen: they are shared), and its
+ * placement signature once asked.
+ */
+interface TemplateFacts {
+  readonly gpu: Readonly<Record<string, number>>;
+  readonly req: Readonly<{ cpu: number; memoryBytes: number }>;
+  signature?: string;
+}
+
 /** Options of a {@link ManifestIndex}. */
 export interface ManifestIndexOptions {
   /**
@@ -60,7 +70,8 @@ class PlacementCache {
   public evaluations = 0;
   private readonly verdicts = new Map<string, Map<PoolModel, PlacementVerdict>>();
 
-  constructor(private readonly memoise: boolean, private readonly signatureOf: (t: PodTemplateRef) => string) {}
+  constructor(private readonly memoise: boolean, private readonly signatureOf: (t: PodTemplateRef) => string,
+    private readonly factsOf: (t: PodTemplateRef) => TemplateFacts) {}
 
   public place(t: PodTemplateRef, pool: PoolModel): PlacementVerdict {
     if (!this.memoise) {
@@ -73,7 +84,8 @@ class PlacementCache {
     let verdict = perPool.get(pool);
     if (!verdict) {
       this.evaluations++;
-      const v = placeOnPool(t, pool);
+      const facts = this.factsOf(t);
+      const v = placeOnPool(t, pool, {}, { demand: facts.gpu, req: facts.req });
       const instanceTypes = Object.freeze([...v.instanceTypes]) as GpuInstanceType[];
       const capacityTypes = Object.freeze([...v.capacityTypes]) as string[];
       verdict = Object.freeze({ ...v, instanceTypes, capacityTypes });
@@ -99,22 +111,21 @@ export class ManifestIndex {
   private _pools?: PoolModel[];
   private _unreadable: ReadProblem[] = [];
   private readonly memoise: boolean;
-  private readonly demands = new WeakMap<PodTemplateRef, Readonly<Record<string, number>>>();
-  private readonly signatures = new WeakMap<PodTemplateRef, string>();
+  /** Per template (a Map, not a WeakMap: it lives for one run, and sets are several times cheaper). */
+  private readonly facts = new Map<PodTemplateRef, TemplateFacts>();
   private readonly suppressionsRead = new Map<any, Suppressions>();
   private suppressionRuleIds?: ReadonlySet<string>;
-  private readonly requests = new WeakMap<PodTemplateRef, Readonly<{ cpu: number; memoryBytes: number }>>();
   private readonly placements: PlacementCache;
   private unmemoised = 0;
 
   constructor(manifests: readonly SourcedManifest[], options: ManifestIndexOptions = {}) {
     this.memoise = options.memoise ?? true;
-    this.placements = new PlacementCache(this.memoise, (t) => this.placementSignature(t));
+    this.placements = new PlacementCache(this.memoise, (t) => this.placementSignature(t), (t) => this.factsOf(t));
     const objects: any[] = [];
-    manifests.forEach((m) => {
+    for (const m of manifests) {
       const obj = m?.object;
-      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return;
-      if (this.order.has(obj)) return; // the same object twice: judge it once
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) continue;
+      if (this.order.has(obj)) continue; // the same object twice: judge it once
       this.order.set(obj, objects.length);
       this.sources.push(m.source);
       objects.push(obj);
@@ -122,7 +133,7 @@ export class ManifestIndex {
       let ofKind = this.kinds.get(kind);
       if (!ofKind) this.kinds.set(kind, ofKind = []);
       ofKind.push(obj);
-    });
+    }
     this.objects = objects;
   }
 
@@ -260,20 +271,27 @@ export class ManifestIndex {
   /** @see RuleContext.gpuDemand */
   public gpuDemand(template: PodTemplateRef): Readonly<Record<string, number>> {
     if (!this.memoise) return podGpuDemand(template);
-    let demand = this.demands.get(template);
-    if (!demand) this.demands.set(template, demand = Object.freeze(podGpuDemand(template)));
-    return demand;
+    return this.factsOf(template).gpu;
+  }
+
+  /** The template's facts; its GPU demand and cpu/memory requests are computed together on first ask of either. */
+  private factsOf(template: PodTemplateRef): TemplateFacts {
+    let facts = this.facts.get(template);
+    if (!facts) {
+      const d = podDemand(template);
+      facts = { gpu: Object.freeze(d.gpu), req: Object.freeze({ cpu: d.cpu, memoryBytes: d.memoryBytes }) };
+      this.facts.set(template, facts);
+    }
+    return facts;
   }
 
   /** @see RuleContext.placementSignature */
   public placementSignature(template: PodTemplateRef): string {
     // Without memoisation every call gets a signature of its own, so rules that memoise per signature recompute too.
     if (!this.memoise) return `${this.unmemoised++}#${placementSignature(template)}`;
-    let sig = this.signatures.get(template);
-    if (sig === undefined) {
-      this.signatures.set(template, sig = placementSignature(template, { demand: this.gpuDemand(template), req: this.cpuMemoryRequests(template) }));
-    }
-    return sig;
+    const facts = this.factsOf(template);
+    if (facts.signature === undefined) facts.signature = placementSignature(template, { demand: facts.gpu, req: facts.req });
+    return facts.signature;
   }
 
   /** @see RuleContext.suppressions */
@@ -291,9 +309,7 @@ export class ManifestIndex {
   /** @see RuleContext.cpuMemoryRequests */
   public cpuMemoryRequests(template: PodTemplateRef): Readonly<{ cpu: number; memoryBytes: number }> {
     if (!this.memoise) return podCpuMemoryRequests(template);
-    let req = this.requests.get(template);
-    if (!req) this.requests.set(template, req = Object.freeze(podCpuMemoryRequests(template)));
-    return req;
+    return this.factsOf(template).req;
   }
 
   /** @see RuleContext.placement */

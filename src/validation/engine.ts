@@ -74,20 +74,29 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
     disabled.add(id);
   }
 
-  // Input positions and sources of every object (also those the schema gate keeps from the rules).
-  const position = new Map<any, number>();
-  const sources: Array<SourcedManifest['source']> = [];
+  // The run's index: the rules' view, and the suppressions of each object read once (rule GPU000 reads them too).
   const all = manifests ?? [];
-  for (let i = 0; i < all.length; i++) {
-    const obj = all[i]?.object;
-    if (!obj || typeof obj !== 'object' || position.has(obj)) continue;
-    position.set(obj, sources.length);
-    sources.push(all[i].source);
+  const index = new ManifestIndex(all, indexOptions);
+
+  // Input positions and sources of every object (also those the schema gate keeps from the rules): the index's,
+  // unless a manifest is an array (the gate reports it, the index leaves it out), which needs a count of its own.
+  let positionOf = (obj: any): number | undefined => index.positionOf(obj);
+  let sourceOf = (obj: any): SourcedManifest['source'] => index.sourceOf(obj);
+  if (all.some((m) => Array.isArray(m?.object))) {
+    const position = new Map<any, number>();
+    const sources: Array<SourcedManifest['source']> = [];
+    for (let i = 0; i < all.length; i++) {
+      const obj = all[i]?.object;
+      if (!obj || typeof obj !== 'object' || position.has(obj)) continue;
+      position.set(obj, sources.length);
+      sources.push(all[i].source);
+    }
+    positionOf = (obj) => position.get(obj);
+    sourceOf = (obj) => {
+      const at = position.get(obj);
+      return at === undefined ? undefined : sources[at];
+    };
   }
-  const sourceOf = (obj: any): SourcedManifest['source'] => {
-    const at = position.get(obj);
-    return at === undefined ? undefined : sources[at];
-  };
 
   // Every finding with its object, in the order recorded.
   const collected: Array<{ readonly finding: Finding; readonly obj: any }> = [];
@@ -108,8 +117,6 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
     };
   };
 
-  // The run's index: the rules' view, and the suppressions of each object read once (rule GPU000 reads them too).
-  const index = new ManifestIndex(all, indexOptions);
   const unreadable = new Map<any, ReadonlyMap<string, string>>();
   const suppressedOn = (obj: any): ReadonlyMap<string, string> => {
     let s = unreadable.get(obj);
@@ -191,7 +198,7 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
       if (failedSchema.has(obj) && f.ruleId !== SCHEMA_VIOLATION.id && f.ruleId !== RULE_FAILED.id) continue;
       if (f.ruleId !== SUPPRESSION_RULE.id && suppressedOn(obj).has(f.ruleId)) continue;
     }
-    kept.push({ finding: f, pos: position.get(obj) ?? Number.POSITIVE_INFINITY, seq });
+    kept.push({ finding: f, pos: positionOf(obj) ?? Number.POSITIVE_INFINITY, seq });
   }
 
   const findings = kept.sort((a, b) => a.pos - b.pos
@@ -211,11 +218,26 @@ function errorMessage(e: unknown): string {
 /** Runs one rule over an index: its findings (with their objects), or why it failed. */
 function runRule(rule: Rule, index: ManifestIndex, knownRuleIds: ReadonlySet<string>):
 { ok: true; findings: Array<[Finding, any]> } | { ok: false; error: string } {
-  const objects = new Map<Finding, any>();
-  const ctx = index.contextFor(rule, knownRuleIds, (f, obj) => objects.set(f, obj));
+  // The findings the rule builds (ctx.finding), with their objects, in the order built. A rule nearly always yields
+  // each one as it builds it, so the next one built is the one yielded; any other (one yielded later, or not built by
+  // ctx.finding) is looked up in a map of them all, made on the first such finding and kept up to date after.
+  const built: Array<[Finding, any]> = [];
+  let byFinding: Map<Finding, any> | undefined;
+  const ctx = index.contextFor(rule, knownRuleIds, (f, obj) => {
+    built.push([f, obj]);
+    byFinding?.set(f, obj);
+  });
   const findings: Array<[Finding, any]> = [];
+  let next = 0;
   try {
-    for (const f of rule.check(ctx)) findings.push([f, objects.get(f)]);
+    for (const f of rule.check(ctx)) {
+      if (next < built.length && built[next][0] === f) {
+        findings.push(built[next++]);
+      } else {
+        if (!byFinding) byFinding = new Map(built);
+        findings.push([f, byFinding.get(f)]);
+      }
+    }
   } catch (e) {
     return { ok: false, error: errorMessage(e) };
   }

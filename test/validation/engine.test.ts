@@ -33,6 +33,13 @@ describe('validateManifests', () => {
     expect(validateManifests([])).toEqual([]);
   });
 
+  test('a manifest that is an array keeps its input position and source: its GPU009 finding sits between its neighbours\'', () => {
+    const unnamed = (line: number) => ({ object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }, source: { file: 'in.yaml', line } });
+    const findings = validateManifests([unnamed(1), { object: ['not', 'an', 'object'], source: { file: 'in.yaml', line: 5 } }, unnamed(9)]);
+    expect(findings.map((f) => `${f.ruleId}@${f.source?.line}`)).toEqual(['GPU009@1', 'GPU009@5', 'GPU009@9']);
+    expect(findings[1].message).toMatch(/must be an object/);
+  });
+
   test('disabledRules switches rules off globally; an unknown id throws', () => {
     const w = workload({ limits: { 'nvidia.com/gpu': 1 } });
     expect(lint([w], { disabledRules: ['GPU002'] })).toEqual([]);

@@ -6,7 +6,7 @@
  * (when written) must equal its limit, and it must be a whole number. A request alone is rejected by the API server.
  */
 import { isExtendedResourceName, isGpuResourceName, tryParseQuantity } from '../../scheduling/resources';
-import { containersOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
+import { ContainerRef, containersOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule } from '../rule';
 
@@ -16,6 +16,8 @@ function mapOf(container: any, field: 'limits' | 'requests'): Record<string, unk
 }
 
 const has = (m: Record<string, unknown>, k: string) => Object.prototype.hasOwnProperty.call(m, k);
+/** The container as messages name it, e.g. `container "server"` (built only for a finding: most containers get none). */
+const who = (c: ContainerRef) => `${c.init ? (c.sidecar ? 'sidecar' : 'init container') : 'container'} ${JSON.stringify(c.container.name ?? '?')}`;
 const show = (v: unknown) => JSON.stringify(v);
 
 /** GPU001 — extended (GPU) resources in limits, requests equal to limits, whole positive GPU counts. */
@@ -34,8 +36,13 @@ export const GPU_RESOURCES_IN_LIMITS: Rule = {
       for (const c of containersOf(w.template)) {
         const limits = mapOf(c.container, 'limits');
         const requests = mapOf(c.container, 'requests');
-        const names = [...new Set([...Object.keys(limits), ...Object.keys(requests)])].filter(isExtendedResourceName).sort();
-        const who = `${c.init ? (c.sidecar ? 'sidecar' : 'init container') : 'container'} ${JSON.stringify(c.container.name ?? '?')}`;
+        // The extended resources named in limits or requests, each once, sorted (most containers name none).
+        const names: string[] = [];
+        for (const m of [limits, requests]) {
+          for (const k of Object.keys(m)) if (!names.includes(k) && isExtendedResourceName(k)) names.push(k);
+        }
+        if (names.length === 0) continue;
+        names.sort();
         for (const name of names) {
           const gpu = isGpuResourceName(name);
           const unit = gpu ? 'GPU' : 'extended resource';
@@ -48,31 +55,31 @@ export const GPU_RESOURCES_IN_LIMITS: Rule = {
             const n = tryParseQuantity(raw);
             if (n === undefined) {
               valid = false;
-              yield ctx.finding(w.object, path, `${who} sets ${field} ${name} to ${show(raw)}, which is not a Kubernetes quantity`);
+              yield ctx.finding(w.object, path, `${who(c)} sets ${field} ${name} to ${show(raw)}, which is not a Kubernetes quantity`);
             } else if (!Number.isInteger(n)) {
               valid = false;
               yield ctx.finding(w.object, path,
-                `${who} sets ${field} ${name} to ${show(raw)}; ${unit}s are whole units, never fractions`,
+                `${who(c)} sets ${field} ${name} to ${show(raw)}; ${unit}s are whole units, never fractions`,
                 gpu ? 'Request a whole number of GPUs; to share a GPU use a MIG resource (nvidia.com/mig-<profile>) or time-slicing.'
                   : 'Use a whole number.');
             } else if (gpu && n <= 0) {
               valid = false;
               yield ctx.finding(w.object, path,
-                `${who} sets ${field} ${name} to ${show(raw)}; a GPU count must be at least 1`,
+                `${who(c)} sets ${field} ${name} to ${show(raw)}; a GPU count must be at least 1`,
                 `Remove ${name} from the container if it needs no GPU, or set it to 1 or more.`);
             } else if (n < 0) {
               valid = false;
-              yield ctx.finding(w.object, path, `${who} sets ${field} ${name} to ${show(raw)}, a negative count`);
+              yield ctx.finding(w.object, path, `${who(c)} sets ${field} ${name} to ${show(raw)}, a negative count`);
             }
           }
           if (has(requests, name) && !has(limits, name)) {
             yield ctx.finding(w.object, `${c.path}.resources.limits`,
-              `${who} requests ${name} (${show(requests[name])}) but sets no limit; Kubernetes rejects an extended resource without a limit`,
+              `${who(c)} requests ${name} (${show(requests[name])}) but sets no limit; Kubernetes rejects an extended resource without a limit`,
               `Move ${name}: ${show(requests[name])} to resources.limits (requests may stay, with the same value).`);
           } else if (valid && has(requests, name) && has(limits, name)
             && tryParseQuantity(requests[name]) !== tryParseQuantity(limits[name])) {
             yield ctx.finding(w.object, `${c.path}.resources.requests["${name}"]`,
-              `${who} requests ${show(requests[name])} ${name} but limits ${show(limits[name])}; Kubernetes requires them equal`,
+              `${who(c)} requests ${show(requests[name])} ${name} but limits ${show(limits[name])}; Kubernetes requires them equal`,
               `Set requests and limits of ${name} to the same count, or drop the request (it defaults to the limit).`);
           }
         }

@@ -162,17 +162,22 @@ export const FITS_ITS_POOLS: Rule = {
     if (pools.length === 0) return;
     // The answer depends only on the placement signature (tolerations, node selection, GPU demand, cpu/memory) and
     // the pools pinned by name (read from node affinity as written, so part of the key): judged once per key.
-    const memo = new Map<string, string | undefined>();
+    // (by signature, then pinned pools: the signature string is the index's, already hashed, where a key joining the
+    // two would be a new string to hash for every workload)
+    const memo = new Map<string, Map<string, string | undefined>>();
     for (const w of ctx.workloads()) {
       const demand = Object.keys(ctx.gpuDemand(w.template));
       if (demand.length === 0) continue;
       const pinned = pinnedPoolNames(w.template.podSpec);
-      const key = `${ctx.placementSignature(w.template)}\u0000${pinned === undefined ? '' : JSON.stringify(pinned)}`;
+      const sig = ctx.placementSignature(w.template);
+      const pinnedKey = pinned === undefined ? '' : JSON.stringify(pinned);
+      let perPinned = memo.get(sig);
+      if (!perPinned) memo.set(sig, perPinned = new Map());
       let message: string | undefined;
-      if (memo.has(key)) {
-        message = memo.get(key);
+      if (perPinned.has(pinnedKey)) {
+        message = perPinned.get(pinnedKey);
       } else {
-        memo.set(key, message = cannotSchedule(ctx, w, pools, demand, pinned));
+        perPinned.set(pinnedKey, message = cannotSchedule(ctx, w, pools, demand, pinned));
       }
       if (message !== undefined) yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`, message);
     }
