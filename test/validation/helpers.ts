@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { Finding, SourcedManifest, validateManifests, ValidateOptions } from '../../src/validation';
 
@@ -15,6 +16,21 @@ export function parseYaml(text: string, file = '<inline>'): SourcedManifest[] {
 
 export function loadYaml(file: string): SourcedManifest[] {
   return parseYaml(fs.readFileSync(file, 'utf8'), file);
+}
+
+/** The rules' fixture folder: `<rule id>/pass.yaml` and `fail.yaml` per rule (and other cases beside them). */
+export const RULE_FIXTURES = path.join(__dirname, '../fixtures/rules');
+
+/** Every object of every rule's `pass.yaml` and `fail.yaml`, rule ids in order. */
+export function ruleFixtureObjects(): SourcedManifest[] {
+  const out: SourcedManifest[] = [];
+  for (const id of fs.readdirSync(RULE_FIXTURES).sort()) {
+    for (const f of ['pass.yaml', 'fail.yaml']) {
+      const file = path.join(RULE_FIXTURES, id, f);
+      if (fs.existsSync(file)) out.push(...loadYaml(file));
+    }
+  }
+  return out;
 }
 
 export function lint(objects: any[], options?: ValidateOptions): Finding[] {

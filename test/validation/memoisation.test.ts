@@ -3,25 +3,15 @@
  * These tests prove the memoisation changes no finding, and that the number of placement computations grows with
  * the number of distinct signatures, not with the number of workloads (linearity, counted, never timed).
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { DEFAULT_NODE_CLASS, GPU_TOLERATION, loadYaml, nodePool, workload } from './helpers';
+import { DEFAULT_NODE_CLASS, GPU_TOLERATION, nodePool, ruleFixtureObjects, workload } from './helpers';
 import { generate } from '../../bench/lint';
 import * as placement from '../../src/scheduling/placement';
 import { SourcedManifest, validateManifests } from '../../src/validation';
 import { _runValidation } from '../../src/validation/engine';
 
-const FIXTURES = path.join(__dirname, '../fixtures/rules');
-
 /** Every rule fixture, plus a hand-made mix of pools and workloads that exercises GPU002, GPU004 and GPU006. */
 function mixedFixture(): SourcedManifest[] {
-  const fromFiles: SourcedManifest[] = [];
-  for (const id of fs.readdirSync(FIXTURES).sort()) {
-    for (const f of ['pass.yaml', 'fail.yaml']) {
-      const file = path.join(FIXTURES, id, f);
-      if (fs.existsSync(file)) fromFiles.push(...loadYaml(file));
-    }
-  }
+  const fromFiles = ruleFixtureObjects();
   const pools = [
     nodePool({ name: 'g6', limits: { 'nvidia.com/gpu': 16 } }),
     nodePool({ name: 'p5', requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p5.48xlarge'] }] }),

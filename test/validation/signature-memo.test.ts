@@ -4,30 +4,15 @@
  * quantities parsed once per string. Each test compares with the plain computation, so a memo keyed too coarsely (two
  * templates that must be told apart sharing an answer) fails here.
  */
-import * as fs from 'fs';
 import * as path from 'path';
-import { GPU_TOLERATION, loadYaml, nodePool, workload } from './helpers';
+import { GPU_TOLERATION, loadYaml, nodePool, RULE_FIXTURES, ruleFixtureObjects, workload } from './helpers';
 import { placementSignature } from '../../src/scheduling/placement';
 import { podCpuMemoryRequests, podGpuDemand, tryParseQuantity } from '../../src/scheduling/resources';
 import { podSpecPathOf, podTemplateOf } from '../../src/scheduling/workloads';
-import { SourcedManifest } from '../../src/validation';
 import { ManifestIndex } from '../../src/validation/context';
 import { _runValidation } from '../../src/validation/engine';
 import { suppressionsOf } from '../../src/validation/suppression';
 
-const FIXTURES = path.join(__dirname, '../fixtures/rules');
-
-/** Every object of every rule fixture. */
-function fixtureObjects(): SourcedManifest[] {
-  const out: SourcedManifest[] = [];
-  for (const id of fs.readdirSync(FIXTURES).sort()) {
-    for (const f of ['pass.yaml', 'fail.yaml']) {
-      const file = path.join(FIXTURES, id, f);
-      if (fs.existsSync(file)) out.push(...loadYaml(file));
-    }
-  }
-  return out;
-}
 
 const byRule = <F extends { ruleId: string }>(findings: F[], id: string): F[] => findings.filter((f) => f.ruleId === id);
 
@@ -62,7 +47,7 @@ describe('rules judged once per placement signature', () => {
   });
 
   test('GPU405 and GPU203: workloads of one signature and different kinds each get the finding at their own pod spec path', () => {
-    const fixture = loadYaml(path.join(FIXTURES, 'GPU405', 'fail.yaml'));
+    const fixture = loadYaml(path.join(RULE_FIXTURES, 'GPU405', 'fail.yaml'));
     const deployment = fixture.find((m) => m.object.kind === 'Deployment')!.object;
     const podSpec = deployment.spec.template.spec;
     const cronJob = {
@@ -106,7 +91,7 @@ describe('rules judged once per placement signature', () => {
 });
 
 describe('per-template facts of the run\'s index', () => {
-  const manifests = fixtureObjects();
+  const manifests = ruleFixtureObjects();
 
   test('signatures, GPU demand and cpu/memory requests equal the plain computations for every fixture workload', () => {
     const index = new ManifestIndex(manifests);
@@ -150,7 +135,7 @@ describe('per-template facts of the run\'s index', () => {
 
 describe('podSpecPathOf', () => {
   test('is the path of the template podTemplateOf returns, and undefined exactly when it returns none', () => {
-    const objects: any[] = fixtureObjects().map((m) => m.object);
+    const objects: any[] = ruleFixtureObjects().map((m) => m.object);
     const base = workload({ name: 'x' });
     objects.push(
       workload({ kind: 'Pod' }), workload({ kind: 'Job' }), workload({ kind: 'CronJob' }), workload({ kind: 'DaemonSet' }),
