@@ -16,12 +16,15 @@ export interface PackGroup {
 /** Tolerance for sums of fractional cpu. */
 const EPS = 1e-9;
 
-/** How many items of `size` fit into `room`. Infinity when every dimension of `size` is 0. */
-function fitCount(room: readonly number[], size: readonly number[]): number {
+/**
+ * How many items of `size` fit into `room` (its dimensions from `offset` on). Infinity when every dimension of `size`
+ * is 0.
+ */
+function fitCount(room: ArrayLike<number>, size: readonly number[], offset = 0): number {
   let k = Infinity;
   for (let d = 0; d < size.length; d++) {
     if (size[d] <= 0) continue;
-    k = Math.min(k, Math.floor((room[d] + EPS) / size[d]));
+    k = Math.min(k, Math.floor((room[offset + d] + EPS) / size[d]));
   }
   return k;
 }
@@ -92,11 +95,7 @@ function firstFit(capacity: readonly number[], groups: readonly PackGroup[], ext
     // First fit over the open nodes, in opening order.
     for (let b = 0; b < used && left > 0; b++) {
       const base = b * dims;
-      let k = Infinity; // fitCount over the bucket's room
-      for (let d = 0; d < size.length; d++) {
-        if (size[d] <= 0) continue;
-        k = Math.min(k, Math.floor((rooms[base + d] + EPS) / size[d]));
-      }
+      const k = fitCount(rooms, size, base);
       if (k <= 0) continue;
       // The bucket becomes up to three, in this order: `full` nodes that take k items each, one node with the last
       // items, and the nodes left as they were.
