@@ -101,10 +101,15 @@ export function limitCapacityOf(pool: PoolModel, type: GpuInstanceType): Readonl
 /** limitCapacityOf per pool model and type (both never change). */
 const limitCapacities = new WeakMap<PoolModel, Map<GpuInstanceType, Readonly<Record<string, number>>>>();
 
-/** Capacity of `nodes` per limit key. */
-export function usedCapacity(pool: PoolModel, nodes: Map<GpuInstanceType, number>, key: string): number {
+/**
+ * Capacity of `nodes` per limit key; with `type`, as if `nodes` had `count` nodes of it (in its place, or after the
+ * others: the sum of `new Map(nodes).set(type, count)`, in its order, without the copy).
+ */
+export function usedCapacity(pool: PoolModel, nodes: ReadonlyMap<GpuInstanceType, number>, key: string,
+  type?: GpuInstanceType, count: number = 0): number {
   let sum = 0;
-  for (const [t, n] of nodes) sum += n * (limitCapacityOf(pool, t)[key] ?? 0);
+  for (const [t, n] of nodes) sum += (t === type ? count : n) * (limitCapacityOf(pool, t)[key] ?? 0);
+  if (type !== undefined && !nodes.has(type)) sum += count * (limitCapacityOf(pool, type)[key] ?? 0);
   return sum;
 }
 
@@ -123,18 +128,11 @@ function sizeOf(w: SpillDemand, resources: readonly string[]): number[] {
   return [...resources.map((r) => w.demand[r] ?? 0), w.cpu, w.memoryBytes];
 }
 
-/**
- * Whether `nodes` with `n` nodes of `type` instead of (or besides) those it has exceed a limit of `pool`: the test of
- * {@link exceededLimits} on `new Map(nodes).set(type, n)`, summed in the same order, without the copy.
- */
+/** Whether `nodes` with `n` nodes of `type` instead of (or besides) those it has exceed a limit of `pool` ({@link exceededLimits}'s test). */
 function exceedsWith(pool: PoolModel, nodes: ReadonlyMap<GpuInstanceType, number>, type: GpuInstanceType, n: number): boolean {
   const limits = limitKeys(pool);
   for (let i = 0; i < limits.keys.length; i++) {
-    const key = limits.keys[i];
-    let sum = 0;
-    nodes.forEach((count, t) => { sum += (t === type ? n : count) * (limitCapacityOf(pool, t)[key] ?? 0); });
-    if (!nodes.has(type)) sum += n * (limitCapacityOf(pool, type)[key] ?? 0);
-    if (sum > limits.values[i] + 1e-9) return true;
+    if (usedCapacity(pool, nodes, limits.keys[i], type, n) > limits.values[i] + 1e-9) return true;
   }
   return false;
 }
