@@ -8,6 +8,7 @@
  */
 import { GpuConfigError } from '../errors';
 import { PodTemplateRef } from './workloads';
+import { memoPerString } from '../private/memo';
 
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -90,22 +91,17 @@ export function parseQuantity(q: string | number, path: string = 'quantity'): nu
 export function tryParseQuantity(q: unknown): number | undefined {
   if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
   if (typeof q !== 'string') return undefined;
-  // Manifests repeat a few quantities ('1', '4', '32Gi') thousands of times: each string is parsed once.
-  let n = parsedQuantities.get(q);
-  if (n !== undefined || parsedQuantities.has(q)) return n;
-  try {
-    n = parseQuantity(q);
-  } catch {
-    n = undefined;
-  }
-  if (parsedQuantities.size >= PARSED_QUANTITIES_LIMIT) parsedQuantities.clear();
-  parsedQuantities.set(q, n);
-  return n;
+  return tryParseQuantityText(q);
 }
 
-/** {@link tryParseQuantity}'s answers per string (a pure function of the string), at most this many kept. */
-const PARSED_QUANTITIES_LIMIT = 10_000;
-const parsedQuantities = new Map<string, number | undefined>();
+/** A quantity string → number or undefined, each string parsed once (manifests repeat a few thousands of times). */
+const tryParseQuantityText = memoPerString((q: string): number | undefined => {
+  try {
+    return parseQuantity(q);
+  } catch {
+    return undefined;
+  }
+});
 
 /** One GPU resource of one container. */
 export interface ContainerGpu {

@@ -50,10 +50,10 @@ const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /**
- * What the checks below return for a valid value (the common case: every object of a run has names, labels and
- * keys to check, so no array is made for them). Frozen: callers only read the answers.
+ * What the checks below (and semantic.ts's) return for a valid value (the common case: every object of a run has
+ * names, labels and keys to check, so no array is made for them). Frozen: callers only read the answers.
  */
-const NO_ERRORS = Object.freeze([]) as unknown as string[];
+export const NO_ERRORS = Object.freeze([]) as unknown as string[];
 
 /** DNS-1123 label (RFC 1123): at most 63 lowercase alphanumerics or '-', alphanumeric at both ends. */
 export function dns1123LabelErrors(v: string): string[] {

@@ -3,7 +3,8 @@
  * Kubernetes API reference and k8s.io/kubernetes/pkg/apis/{core,apps,batch}/validation (behaviour only):
  * enum fields, pod spec names and references, extended resources, tolerations, selectors vs template labels.
  */
-import { dns1123LabelErrors, labelsAndAnnotationsErrors, labelValueErrors, qualifiedNameErrors } from './object-meta';
+import { dns1123LabelErrors, labelsAndAnnotationsErrors, labelValueErrors, NO_ERRORS, qualifiedNameErrors } from './object-meta';
+import { memoPerString } from '../private/memo';
 
 const ENUMS: Record<string, string[]> = {
   restartPolicy: ['Always', 'OnFailure', 'Never'],
@@ -17,21 +18,11 @@ const ENUMS: Record<string, string[]> = {
 export function parseQuantity(q: unknown): number | undefined {
   if (typeof q === 'number') return q;
   if (typeof q !== 'string') return undefined;
-  // Every container of every workload repeats a few quantities ('1', '4', '32Gi'): each string is parsed once.
-  let n = PARSED.get(q);
-  if (n === undefined && !PARSED.has(q)) {
-    n = parseQuantityText(q);
-    if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
-    PARSED.set(q, n);
-  }
-  return n;
+  return parseQuantityText(q);
 }
 
-/** {@link parseQuantity}'s answers per string (a pure function of it), at most this many kept. */
-const PARSED_LIMIT = 10_000;
-const PARSED = new Map<string, number | undefined>();
-
-function parseQuantityText(q: string): number | undefined {
+/** A quantity string → number, each string parsed once (every container of every workload repeats a few). */
+const parseQuantityText = memoPerString((q: string): number | undefined => {
   const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/.exec(q);
   if (!m) return undefined;
   const n = Number(m[1]);
@@ -39,7 +30,7 @@ function parseQuantityText(q: string): number | undefined {
   if (s in BINARY_SUFFIX) return n * BINARY_SUFFIX[s];
   if (s in DECIMAL_SUFFIX) return n * DECIMAL_SUFFIX[s];
   return n * 10 ** Number(s.slice(1));
-}
+});
 
 const BINARY_SUFFIX: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
 const DECIMAL_SUFFIX: Record<string, number> = { 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18 };
@@ -54,8 +45,6 @@ function isExtendedResource(name: string): boolean {
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
-/** What {@link enumError} returns for an allowed value (frozen: callers only read it). */
-const NO_ERRORS = Object.freeze([]) as unknown as string[];
 
 function enumError(path: string, field: string, value: unknown, allowed = ENUMS[field]): string[] {
   if (value === undefined || allowed.includes(value as string)) return NO_ERRORS;
