@@ -22,6 +22,23 @@ export function range(r: Range, f: (n: number) => string = (n) => num(n)): strin
   return lo === hi ? lo : `${lo}–${hi}`;
 }
 
+/** How many names a list in a message or a text/HTML view shows before it counts the rest. */
+export const NAMED_IN_LIST = 5;
+
+/**
+ * `a, b, c`, or the first {@link NAMED_IN_LIST} and the count of the rest: `a, b, c, d, e and 7 more`. A plan of a
+ * thousand pools names a few of them in its human views; JSON lists every one.
+ */
+export function listed(names: readonly string[], bound: number = NAMED_IN_LIST): string {
+  if (names.length <= bound) return names.join(', ');
+  return `${names.slice(0, bound).join(', ')} and ${names.length - bound} more`;
+}
+
+/** Pool names as a view shows them: `a, b, c`, or `600 pools (a, b, c, d, e and 595 more)`. */
+export function poolList(names: readonly string[]): string {
+  return names.length <= NAMED_IN_LIST ? names.join(', ') : `${names.length} pools (${listed(names)})`;
+}
+
 /** Bytes as `32Gi` / `512Mi`. */
 export function bytes(b: number): string {
   return b >= GiB ? `${num(b / GiB, 1)}Gi` : `${Math.round(b / 2 ** 20)}Mi`;

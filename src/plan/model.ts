@@ -53,18 +53,26 @@ export interface ReplicaRange extends Range {
   readonly source: string;
 }
 
-/** One pool's verdict for one workload. */
-export interface PoolVerdict {
-  /** The NodePool's name. */
-  readonly pool: string;
-  /** Whether a pod of the workload can run on a node the pool launches. */
-  readonly fits: boolean;
-  /** Instance types of the pool one pod fits, catalog order. */
+/**
+ * NodePools a workload fits, grouped by the instance types one of its pods fits there. With {@link RejectionGroup}
+ * the pools of a plan's workload are partitioned: every NodePool of the input is named exactly once, in one `fits`
+ * group or one `rejectedBy` group of each workload.
+ */
+export interface FitGroup {
+  /** Instance types of these pools one pod fits, catalog order. */
   readonly instanceTypes: string[];
-  /** When it does not fit: the first predicate that failed, in words. */
-  readonly reason?: string;
+  /** The pools, input order. */
+  readonly pools: string[];
+}
+
+/** NodePools a workload cannot land on for the same reason: the first predicate that failed, and its words. */
+export interface RejectionGroup {
   /** `taints`, `nodeSelector`, `nodeAffinity`, `gpu`, `cpu`, `memory`, `limits`, `instanceTypes`. */
   readonly failedPredicate?: string;
+  /** The first predicate that failed, in words (the same for every pool of the group). */
+  readonly reason?: string;
+  /** The pools, input order. */
+  readonly pools: string[];
 }
 
 /** Replicas of a workload one pool takes, after spill-over. */
@@ -98,13 +106,22 @@ export interface WorkloadPlan {
   readonly memoryBytesPerReplica: number;
   /** Replica range; absent for a DaemonSet (one pod per node: not counted in capacity). */
   readonly replicas?: ReplicaRange;
-  /** One verdict per NodePool, in input order. */
-  readonly verdicts: PoolVerdict[];
-  /** Pools that fit. */
-  readonly fitsPools: string[];
+  /**
+   * The pools it fits, grouped by the instance types one pod fits there; groups in the input order of their first
+   * pool. (Plan JSON version 1 had `fitsPools` and one `verdicts` entry per pool; version 2 groups them.)
+   */
+  readonly fits: FitGroup[];
+  /**
+   * The pools it does not fit, grouped by the first predicate that failed and its reason; groups in the input order
+   * of their first pool. With `fits`, every NodePool is named exactly once.
+   */
+  readonly rejectedBy: RejectionGroup[];
   /** The pool Karpenter would pick (highest weight, then name), when any fits. */
   readonly pool?: string;
-  /** Why that pool, in words. */
+  /**
+   * Why that pool, in words, naming the first few pools Karpenter falls back to (the full order follows from the
+   * fitting pools' `weight` and `name` in `pools`: highest weight first, then name).
+   */
   readonly attribution?: string;
   /**
    * Where its replicas land after spill-over: per pool in Karpenter's order, the replicas at min and max (pools with

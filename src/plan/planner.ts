@@ -23,10 +23,11 @@
  */
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
+import { listed, NAMED_IN_LIST, poolList } from './format';
 import { gangRanks, planGang } from './gang';
 import {
-  DEFAULT_SPOT_DISCOUNT, NodeCount, Plan, PlanOptions, PlanProblem, PoolCost, PoolPlan, PoolVerdict, Range,
-  SpillShare, WorkloadPlan,
+  DEFAULT_SPOT_DISCOUNT, FitGroup, NodeCount, Plan, PlanOptions, PlanProblem, PoolCost, PoolPlan, Range,
+  RejectionGroup, SpillShare, WorkloadPlan,
 } from './model';
 import { planQueues } from './queues';
 import { ScalerIndex } from './replicas';
@@ -115,37 +116,61 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   // pools of a workload are in this order, and "a later pool" is a higher rank.
   const karpenterOrder = byWeight(pools.map((pool, i) => ({ pool, i })));
   const rank = new Map(karpenterOrder.map((v, r) => [v.pool, r] as const));
-  // Lists of instance type names, one array per distinct list (a thousand pools use a few dozen).
+  // Lists of instance type names: one array per list of types (verdicts share them), and per distinct list of names.
   const typeLists = new Map<string, string[]>();
+  const typeListOf = new Map<readonly GpuInstanceType[], string[]>();
   const typeNames = (types: readonly GpuInstanceType[]): string[] => {
-    if (types.length === 0) return [];
-    const names = types.map((t) => t.name);
+    let names = typeListOf.get(types);
+    if (names) return names;
+    names = types.map((t) => t.name);
     const key = names.join('\u0000');
     const known = typeLists.get(key);
-    if (known) return known;
-    typeLists.set(key, names);
+    if (known) names = known;
+    else typeLists.set(key, names);
+    typeListOf.set(types, names);
     return names;
   };
   // Placement verdicts memoised per placement signature (identical templates are judged once per pool) and, for
-  // taints and node selection, per selection signature; with each verdict the plan's view of it, made once per
-  // verdict object (PlacementMemo shares them between templates with the same outcome).
-  const placements = new PlacementMemo<PoolVerdict>(pools, { systemReserve: reserve }, (v) => ({
-    pool: v.pool.name,
-    fits: v.fits,
-    instanceTypes: typeNames(v.instanceTypes),
-    ...(v.reason !== undefined ? { reason: v.reason } : {}),
-    ...(v.failedPredicate !== undefined ? { failedPredicate: v.failedPredicate } : {}),
-  }));
-  // Per placement (one per signature), its fitting verdicts in the pools' order and in Karpenter's order.
-  const fittingLists = new Map<Placement<PoolVerdict>, { inPoolOrder: PlacementVerdict[]; inKarpenterOrder: PlacementVerdict[] }>();
-  const fittingOf = (placement: Placement<PoolVerdict>) => {
-    let lists = fittingLists.get(placement);
+  // taints and node selection, per selection signature.
+  const placements = new PlacementMemo(pools, { systemReserve: reserve });
+  const groupsOf = new Map<Placement<never>, Grouped>();
+  // Per placement (one per signature, shared by the workloads with that signature): its fitting verdicts in the
+  // pools' order and in Karpenter's order, and the pools grouped as the plan shows them.
+  const fittingOf = (placement: Placement<never>): Grouped => {
+    let lists = groupsOf.get(placement);
     if (lists) return lists;
     const { verdicts, fits } = placement;
-    lists = { inPoolOrder: [], inKarpenterOrder: [] };
-    for (let i = 0; i < verdicts.length; i++) if (fits[i]) lists.inPoolOrder.push(verdicts[i]);
+    lists = { inPoolOrder: [], inKarpenterOrder: [], fits: [], rejectedBy: [] };
+    const fitGroups = new Map<string[], FitGroup>();
+    const rejections = new Map<string | undefined, Map<string | undefined, RejectionGroup>>();
+    for (let i = 0; i < verdicts.length; i++) {
+      const v = verdicts[i];
+      if (fits[i]) {
+        lists.inPoolOrder.push(v);
+        const types = typeNames(v.instanceTypes);
+        let g = fitGroups.get(types);
+        if (!g) {
+          fitGroups.set(types, g = { instanceTypes: types, pools: [] });
+          lists.fits.push(g);
+        }
+        g.pools.push(v.pool.name);
+        continue;
+      }
+      let byReason = rejections.get(v.failedPredicate);
+      if (!byReason) rejections.set(v.failedPredicate, byReason = new Map());
+      let g = byReason.get(v.reason);
+      if (!g) {
+        byReason.set(v.reason, g = {
+          ...(v.failedPredicate !== undefined ? { failedPredicate: v.failedPredicate } : {}),
+          ...(v.reason !== undefined ? { reason: v.reason } : {}),
+          pools: [],
+        });
+        lists.rejectedBy.push(g);
+      }
+      g.pools.push(v.pool.name);
+    }
     for (const { i } of karpenterOrder) if (fits[i]) lists.inKarpenterOrder.push(verdicts[i]);
-    fittingLists.set(placement, lists);
+    groupsOf.set(placement, lists);
     return lists;
   };
 
@@ -168,7 +193,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     const { range, notes } = scalers.replicasOf(w);
     const placement = placements.placement(w.template, index.placementSignature(w.template));
     const verdicts = placement.verdicts;
-    const { inPoolOrder: fitting, inKarpenterOrder: ordered } = fittingOf(placement);
+    const grouped = fittingOf(placement);
+    const { inPoolOrder: fitting, inKarpenterOrder: ordered } = grouped;
     const preferred: PlacementVerdict | undefined = ordered[0]; // what preferredVerdict(fitting) picks
     const ref = objectRefOf(w.object);
     const label = labelOf(w.object);
@@ -180,7 +206,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     } else if (pools.length === 0) {
       problems.push('can never schedule: no Karpenter NodePool in the input');
     } else if (!preferred) {
-      problems.push(`can never schedule: it fits no NodePool (${verdicts.map((v) => `${v.pool.name}: ${v.reason}`).join('; ')})`);
+      problems.push(`can never schedule: it fits no NodePool (${rejectionsInWords(grouped.rejectedBy)})`);
     }
     for (const m of quotaRefusals.get(`${ref.kind} ${ref.namespace ?? ''}/${ref.name}`) ?? []) {
       problems.push(`can never schedule: ${m}`);
@@ -206,9 +232,12 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       if (fitting.length === 1) {
         attribution = 'the only pool that fits';
       } else {
-        const others = fitting.filter((v) => v !== preferred).map((v) => v.pool.name);
+        // The pools it falls back to, in Karpenter's order (the order it tries them in): the first few named.
+        const others = ordered.slice(1, NAMED_IN_LIST + 1).map((v) => v.pool.name);
+        const more = ordered.length - 1 - others.length;
         attribution = `Karpenter's first choice of ${fitting.length} fitting pools (highest weight ${preferred.pool.weight ?? 0}, `
-          + `then name); it falls back to ${others.join(', ')} when ${preferred.pool.name} is at its limits`;
+          + `then name); it falls back to ${others.join(', ')}${more > 0 ? ` and ${more} more by weight` : ''} `
+          + `when ${preferred.pool.name} is at its limits`;
       }
     }
     const type = preferred ? cheapest(preferred.instanceTypes) : undefined;
@@ -234,8 +263,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       cpuPerReplica: req.cpu,
       memoryBytesPerReplica: req.memoryBytes,
       ...(range ? { replicas: range } : {}),
-      verdicts: placement.views,
-      fitsPools: fitting.map((v) => v.pool.name),
+      fits: grouped.fits,
+      rejectedBy: grouped.rejectedBy,
       ...(preferred ? { pool: preferred.pool.name, attribution } : {}),
       ...(type ? { instanceType: type.name } : {}),
       schedulable,
@@ -391,13 +420,30 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   };
 }
 
-/** How many workloads a message names before it counts the rest. */
-const NAMED_IN_MESSAGE = 5;
+/** A placement's verdicts as the plan needs them: fitting lists, and every pool in a fit or a rejection group. */
+interface Grouped {
+  /** Fitting verdicts in the pools' order. */
+  readonly inPoolOrder: PlacementVerdict[];
+  /** Fitting verdicts in Karpenter's order (highest weight first, then name). */
+  readonly inKarpenterOrder: PlacementVerdict[];
+  /** The fitting pools by instance types ({@link WorkloadPlan.fits}). */
+  readonly fits: FitGroup[];
+  /** The other pools by failed predicate and reason ({@link WorkloadPlan.rejectedBy}). */
+  readonly rejectedBy: RejectionGroup[];
+}
 
-/** `a, b, c` or `a, b, …, e and 7 more`. */
-function listed(labels: readonly string[]): string {
-  if (labels.length <= NAMED_IN_MESSAGE) return labels.join(', ');
-  return `${labels.slice(0, NAMED_IN_MESSAGE).join(', ')} and ${labels.length - NAMED_IN_MESSAGE} more`;
+/**
+ * Why no pool fits, bounded: per group `pools: reason` (the first pools named, `and N more`), the first groups named
+ * and the rest counted. The workload's `rejectedBy` holds every pool.
+ */
+function rejectionsInWords(groups: readonly RejectionGroup[]): string {
+  const shown = groups.slice(0, NAMED_IN_LIST).map((g) => `${poolList(g.pools)}: ${g.reason}`);
+  const rest = groups.slice(NAMED_IN_LIST);
+  if (rest.length > 0) {
+    const pools = rest.reduce((n, g) => n + g.pools.length, 0);
+    shown.push(`and ${rest.length} more reason${rest.length === 1 ? '' : 's'} on ${pools} pool${pools === 1 ? '' : 's'}`);
+  }
+  return shown.join('; ');
 }
 
 /**

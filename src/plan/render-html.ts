@@ -4,8 +4,8 @@
  * pool's GPU limit (which counts node GPUs), the requested GPUs marked inside each bar,
  * the pools and workloads tables, the problems and the assumptions.
  */
-import { bytes, ChunkedWriter, collect, gpuDemand, num, range, usd } from './format';
-import { Plan, PoolVerdict } from './model';
+import { bytes, ChunkedWriter, collect, gpuDemand, num, poolList, range, usd } from './format';
+import { Plan, RejectionGroup } from './model';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
@@ -132,11 +132,11 @@ export function writePlanHtml(plan: Plan, sink: (chunk: string) => void, title: 
   const warnings = plan.problems.filter((p) => p.severity !== 'error');
   const unschedulable = plan.workloads.filter((w) => !w.schedulable).length;
   const h = { push: (...lines: string[]) => writer.lines(lines) };
-  // A pool's verdict is one object for every workload with the same outcome there: its list item is made once.
-  const reasonItems = new Map<PoolVerdict, string>();
-  const reasonItem = (v: PoolVerdict) => {
-    let item = reasonItems.get(v);
-    if (item === undefined) reasonItems.set(v, item = `<li><b>${e(v.pool)}</b>: ${e(v.reason)}</li>`);
+  // A rejection group is one object for every workload with the same placement: its list item is made once.
+  const reasonItems = new Map<RejectionGroup, string>();
+  const reasonItem = (g: RejectionGroup) => {
+    let item = reasonItems.get(g);
+    if (item === undefined) reasonItems.set(g, item = `<li><b>${e(poolList(g.pools))}</b>: ${e(g.reason)}</li>`);
     return item;
   };
   h.push('<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">',
@@ -180,7 +180,7 @@ export function writePlanHtml(plan: Plan, sink: (chunk: string) => void, title: 
     const lands = w.pool
       ? `<b>${e(w.pool)}</b> as ${e(w.instanceType)}<div class="muted">${e(w.attribution)}</div>`
       : '<b class="bad">nothing — can never schedule</b>';
-    const reasons = w.verdicts.filter((v) => !v.fits).map(reasonItem).join('');
+    const reasons = w.rejectedBy.map(reasonItem).join('');
     const problems = w.problems.filter((m) => !m.startsWith('can never schedule: it fits no NodePool')).map((m) => `<div class="bad">${e(m)}</div>`).join('');
     const notes = w.notes.map((m) => `<div class="warn">${e(m)}</div>`).join('');
     h.push(`<tr class="${w.schedulable && w.problems.length === 0 ? '' : 'err'}"><td><b>${e(w.label)}</b>${where}${problems}${notes}</td>`

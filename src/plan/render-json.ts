@@ -5,8 +5,14 @@
 import { ChunkedWriter, collect, roundNumbers, writeJson } from './format';
 import { Plan, planHasErrors } from './model';
 
-/** Bumped when a field is removed or changes meaning (adding fields does not bump it). */
-export const PLAN_JSON_SCHEMA_VERSION = 1;
+/**
+ * Bumped when a field is removed or changes meaning (adding fields does not bump it).
+ * - 2: a workload's `verdicts` (one per NodePool) and `fitsPools` are replaced by `fits` (the pools it fits, grouped
+ *   by the instance types one pod fits there) and `rejectedBy` (the others, grouped by failed predicate and reason):
+ *   every pool is named once per workload, in exactly one group. `attribution` and the `can never schedule: it fits
+ *   no NodePool (…)` problem name the first few pools of a list and count the rest.
+ */
+export const PLAN_JSON_SCHEMA_VERSION = 2;
 
 /** The JSON document `cdk8s-gpu plan --format json` prints. */
 export interface PlanJson {

@@ -2,8 +2,8 @@
  * The terminal view of a plan: one block per GPU workload (where it lands and why not elsewhere), a table of pools
  * (GPUs, nodes and hourly cost at min and max replicas), the totals, the problems and the assumptions.
  */
-import { bytes, ChunkedWriter, collect, gpuDemand, num, range, table, usd } from './format';
-import { Plan, PoolPlan } from './model';
+import { bytes, ChunkedWriter, collect, gpuDemand, num, poolList, range, table, usd } from './format';
+import { Plan, PoolPlan, RejectionGroup, WorkloadPlan } from './model';
 import { renderQueuesText } from './queues';
 
 /** Text styles; the CLI passes ANSI colours on a terminal, {@link PLAIN_STYLE} elsewhere. */
@@ -26,6 +26,22 @@ function nodesCell(p: PoolPlan): string {
   return used.map((n) => `${range(n)} × ${n.instanceType}`).join(' + ');
 }
 
+/**
+ * The pools a workload fits other than the one it lands on, input order. A workload's `fits` groups are in the input
+ * order of their first pool; merged back into input order with `position` (each pool's place in the input).
+ */
+function alsoFitsOf(w: WorkloadPlan, position: ReadonlyMap<string, number>): string[] {
+  const groups = w.fits;
+  const names = groups.length === 1 ? groups[0].pools : groups.flatMap((g) => g.pools)
+    .sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+  return names.filter((p) => p !== w.pool);
+}
+
+/** A rejection group in one line: `pool-a, pool-b: reason`, `600 pools (pool-a, … and 595 more): reason`. */
+function rejectionLine(g: RejectionGroup): string {
+  return `${poolList(g.pools)}: ${g.reason}`;
+}
+
 /** Renders `plan` for a terminal. */
 export function renderPlanText(plan: Plan, st: PlanStyle = PLAIN_STYLE): string {
   return collect((sink) => writePlanText(plan, st, sink));
@@ -39,6 +55,15 @@ export function writePlanText(plan: Plan, st: PlanStyle, sink: (chunk: string) =
   out.push(st.bold(`GPU plan: ${plural(plan.workloads.length, 'GPU workload')} on ${plural(plan.pools.length, 'NodePool')}`));
   out.push('');
 
+  // Each pool's place in the input, to list a workload's fitting pools in input order; each group's line, made once
+  // (a group is shared by the workloads with the same placement).
+  const position = new Map(plan.pools.map((p, i) => [p.name, i] as const));
+  const lines = new Map<RejectionGroup, string>();
+  const lineOf = (g: RejectionGroup) => {
+    let l = lines.get(g);
+    if (l === undefined) lines.set(g, l = rejectionLine(g));
+    return l;
+  };
   out.push(st.bold('Workloads'));
   if (plan.workloads.length === 0) out.push('  (no workload requests a GPU)');
   for (const w of plan.workloads) {
@@ -57,9 +82,9 @@ export function writePlanText(plan: Plan, st: PlanStyle, sink: (chunk: string) =
     if (w.spread && w.spread.length > 1) {
       rows.push(['spills', w.spread.map((x) => `${x.pool} ${range(x)}`).join(' → ') + ' (pools fill in weight order up to their limits)']);
     }
-    const alsoFits = w.fitsPools.filter((p) => p !== w.pool);
-    if (alsoFits.length > 0) rows.push(['also fits', alsoFits.join(', ')]);
-    w.verdicts.filter((v) => !v.fits).forEach((v, i) => rows.push([i === 0 ? 'not on' : '', `${v.pool}: ${v.reason}`]));
+    const alsoFits = alsoFitsOf(w, position);
+    if (alsoFits.length > 0) rows.push(['also fits', poolList(alsoFits)]);
+    w.rejectedBy.forEach((g, i) => rows.push([i === 0 ? 'not on' : '', lineOf(g)]));
     for (const m of w.problems.filter((p) => !p.startsWith('can never schedule: it fits no NodePool'))) {
       rows.push([st.red('problem'), m]);
     }

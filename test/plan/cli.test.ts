@@ -78,8 +78,11 @@ describe('cdk8s-gpu plan', () => {
     expect(doc.plan.totals.cost.expected).toEqual({ min: 60.203284, max: 152.571452 });
     expect(doc.plan.pools.find((p) => p.name === 'gpu-pool-a')?.cost.onDemand.max).toBe(109.78821); // rounded, no float noise
     const finetune = doc.plan.workloads.find((w) => w.name === 'model-finetuning')!;
-    expect(finetune).toMatchObject({ kind: 'Job', namespace: 'ml-training', schedulable: false, fitsPools: [] });
-    expect(finetune.verdicts.map((v) => v.failedPredicate)).toEqual(['nodeAffinity', 'nodeAffinity', 'taints', 'nodeAffinity']);
+    expect(finetune).toMatchObject({ kind: 'Job', namespace: 'ml-training', schedulable: false, fits: [] });
+    expect(finetune.rejectedBy.map((g) => [g.failedPredicate, g.pools])).toEqual([
+      ['nodeAffinity', ['gpu-pool-a', 'gpu-pool-b']], ['taints', ['gpu-spot-pool']], ['nodeAffinity', ['a100-mig-inference']],
+    ]);
+    expect(doc.schemaVersion).toBe(2); // v2: grouped fits/rejectedBy in place of one verdict per pool
     // Byte-identical on a second run.
     expect((await plan(['--format', 'json', FIXTURE])).out).toBe(r.out);
     // --spot-discount reaches the plan.

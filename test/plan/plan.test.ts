@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { GpuConfigError } from '../../src/errors';
-import { DEFAULT_SPOT_DISCOUNT, Plan, planGpuWorkloads, planHasErrors, renderPlanHtml, renderPlanText } from '../../src/plan';
+import { DEFAULT_SPOT_DISCOUNT, Plan, planGpuWorkloads, WorkloadPlan, planHasErrors, renderPlanHtml, renderPlanText } from '../../src/plan';
 import { SourcedManifest, validateManifests } from '../../src/validation';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'seed-architecture.yaml');
@@ -22,6 +22,10 @@ const workload = (plan: Plan, name: string) => {
   if (!w) throw new Error(`no workload ${name}`);
   return w;
 };
+/** The rejection group of `w` that names `poolName`. */
+const rejection = (w: WorkloadPlan, poolName: string) => w.rejectedBy.find((g) => g.pools.includes(poolName));
+/** The pools `w` fits, in the groups' order. */
+const fitsPools = (w: WorkloadPlan) => w.fits.flatMap((g) => g.pools);
 const pool = (plan: Plan, name: string) => {
   const p = plan.pools.find((x) => x.name === name);
   if (!p) throw new Error(`no pool ${name}`);
@@ -46,19 +50,21 @@ describe('the seed architecture (seed 001 pools A/B + spot + KEDA, seed 004 MIG 
     ]);
     const a = workload(plan, 'model-a-serving');
     expect(a.attribution).toBe('the only pool that fits');
-    expect(a.verdicts.find((v) => v.pool === 'gpu-pool-b')?.reason).toBe('nodeSelector model-tier=large matches no node of this pool');
-    expect(a.verdicts.find((v) => v.pool === 'gpu-spot-pool')).toMatchObject({ failedPredicate: 'taints', reason: 'does not tolerate taint karpenter.sh/capacity-type=spot:NoSchedule' });
-    expect(a.verdicts.find((v) => v.pool === 'a100-mig-inference')?.reason).toBe('does not tolerate taint dedicated=gpu:NoSchedule');
-    // Spot-only workload: the on-demand pools fail on the capacity-type selector.
-    expect(workload(plan, 'batch-embeddings').verdicts.find((v) => v.pool === 'gpu-pool-b')?.reason)
-      .toBe('nodeSelector karpenter.sh/capacity-type=spot matches no node of this pool');
+    expect(rejection(a, 'gpu-pool-b')?.reason).toBe('nodeSelector model-tier=large matches no node of this pool');
+    expect(rejection(a, 'gpu-spot-pool')).toMatchObject({ failedPredicate: 'taints', reason: 'does not tolerate taint karpenter.sh/capacity-type=spot:NoSchedule' });
+    expect(rejection(a, 'a100-mig-inference')?.reason).toBe('does not tolerate taint dedicated=gpu:NoSchedule');
+    expect(a.fits).toEqual([{ instanceTypes: ['p4d.24xlarge', 'p5.48xlarge'], pools: ['gpu-pool-a'] }]);
+    // Spot-only workload: the on-demand pools fail on the capacity-type selector, one group for both.
+    expect(rejection(workload(plan, 'batch-embeddings'), 'gpu-pool-b')).toEqual({
+      failedPredicate: 'nodeSelector', reason: 'nodeSelector karpenter.sh/capacity-type=spot matches no node of this pool', pools: ['gpu-pool-a', 'gpu-pool-b'],
+    });
     // MIG: whole-GPU pools fail on node affinity before the GPU predicate.
-    expect(workload(plan, 'llm-inference-server').verdicts.find((v) => v.pool === 'gpu-pool-a')?.failedPredicate).toBe('nodeAffinity');
+    expect(rejection(workload(plan, 'llm-inference-server'), 'gpu-pool-a')?.failedPredicate).toBe('nodeAffinity');
   });
 
   test('a workload that fits several pools is attributed by weight, and says so', () => {
     const b = workload(plan, 'model-b-serving');
-    expect(b.fitsPools).toEqual(['gpu-pool-b', 'gpu-spot-pool']);
+    expect(fitsPools(b)).toEqual(['gpu-pool-b', 'gpu-spot-pool']);
     expect(b.attribution).toContain('highest weight 100');
     expect(b.attribution).toContain('falls back to gpu-spot-pool');
     expect(pool(plan, 'gpu-pool-b').workloads).toEqual(['Deployment inference/model-b-serving']);
@@ -69,9 +75,11 @@ describe('the seed architecture (seed 001 pools A/B + spot + KEDA, seed 004 MIG 
   test('flags the deliberately unschedulable Job with the reason per pool, in words', () => {
     const job = workload(plan, 'model-finetuning');
     expect(job.schedulable).toBe(false);
-    expect(job.fitsPools).toEqual([]);
+    expect(job.fits).toEqual([]);
     expect(job.problems).toHaveLength(1);
     expect(job.problems[0]).toContain('can never schedule: it fits no NodePool');
+    // Pools with the same reason are one group, named together.
+    expect(job.problems[0]).toContain('(gpu-pool-a, gpu-pool-b: required node affinity: gpu-type In [a100, h100] matches no node of this pool; ');
     expect(job.problems[0]).toContain('a100-mig-inference: required node affinity: workload-class In [training] matches no node of this pool');
     expect(job.problems[0]).toContain('gpu-spot-pool: does not tolerate taint karpenter.sh/capacity-type=spot:NoSchedule');
     expect(plan.problems.filter((p) => p.severity === 'error').map((p) => p.subject)).toEqual(['Job ml-training/model-finetuning']);
