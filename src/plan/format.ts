@@ -34,9 +34,13 @@ export function listed(names: readonly string[], bound: number = NAMED_IN_LIST):
   return `${names.slice(0, bound).join(', ')} and ${names.length - bound} more`;
 }
 
-/** Pool names as a view shows them: `a, b, c`, or `600 pools (a, b, c, d, e and 595 more)`. */
-export function poolList(names: readonly string[]): string {
-  return names.length <= NAMED_IN_LIST ? names.join(', ') : `${names.length} pools (${listed(names)})`;
+/**
+ * Pool names as a view shows them: `a, b, c`, or `600 pools (a, b, c, d, e and 595 more)`. `names` may hold only the
+ * first {@link NAMED_IN_LIST} of `count` names.
+ */
+export function poolList(names: readonly string[], count: number = names.length): string {
+  if (count <= NAMED_IN_LIST) return names.slice(0, count).join(', ');
+  return `${count} pools (${names.slice(0, NAMED_IN_LIST).join(', ')} and ${count - NAMED_IN_LIST} more)`;
 }
 
 /** Bytes as `32Gi` / `512Mi`. */

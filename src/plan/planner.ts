@@ -329,8 +329,11 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     const spread: SpillShare[] = [];
     const mine = { min: shares.min.get(p), max: shares.max.get(p) };
     if (mine.min !== undefined || mine.max !== undefined) {
-      for (const v of p.fitting) {
-        const share = { pool: v.pool.name, min: mine.min?.get(v.pool) ?? 0, max: mine.max?.get(v.pool) ?? 0 };
+      // The pools it has replicas on, in Karpenter's order (the order of `fitting`): a few of its hundreds.
+      const on = new Set<PoolModel>(mine.min?.keys());
+      for (const pool of mine.max?.keys() ?? []) on.add(pool);
+      for (const pool of [...on].sort((a, b) => rank.get(a)! - rank.get(b)!)) {
+        const share = { pool: pool.name, min: mine.min?.get(pool) ?? 0, max: mine.max?.get(pool) ?? 0 };
         if (share.min > 0 || share.max > 0) spread.push(share);
       }
     }
@@ -357,7 +360,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     if (!list) attributed.set(p.verdict!.pool, list = []);
     list.push(p);
   }
-  const overflow = { min: overflowsOf(counted, spilled.min, shares.min), max: overflowsOf(counted, spilled.max, shares.max) };
+  const overflow = { min: overflowsOf(counted, spilled.min, shares.min, rank), max: overflowsOf(counted, spilled.max, shares.max, rank) };
   const order = new Map(counted.map((p, i) => [p, i] as const));
   const poolPlans = pools.map((pool, i) => planPool(pool, {
     index: i,
@@ -516,22 +519,25 @@ interface Overflow {
  * before the last one it has replicas on, and past every fitting pool when some stay Pending.
  */
 function overflowsOf(counted: readonly Placed[], spilled: SpillResult<Placed>,
-  shares: ReadonlyMap<Placed, ReadonlyMap<PoolModel, number>>): Map<PoolModel, Overflow[]> {
+  shares: ReadonlyMap<Placed, ReadonlyMap<PoolModel, number>>, rank: ReadonlyMap<PoolModel, number>): Map<PoolModel, Overflow[]> {
   const out = new Map<PoolModel, Overflow[]>();
   for (const p of counted) {
     const pending = spilled.pending.get(p) ?? 0;
     const mine = shares.get(p);
     // beyond(fitting[j]) = Pending + the replicas on fitting[j + 1 …]; positive up to the last pool with replicas
     // (every pool when some are Pending).
-    let last = -1;
+    // (Its shares are on fitting pools only: the last of them in Karpenter's order is the one of highest rank.)
+    let lastRank = -1;
     let after = pending;
     if (mine) {
-      for (let j = 0; j < p.fitting.length; j++) {
-        const n = mine.get(p.fitting[j].pool);
-        if (n !== undefined) { last = j; after += n; }
+      for (const [pool, n] of mine) {
+        lastRank = Math.max(lastRank, rank.get(pool)!);
+        after += n;
       }
     }
-    const end = pending > 0 ? p.fitting.length : last;
+    let end = 0;
+    if (pending > 0) end = p.fitting.length;
+    else while (end < p.fitting.length && rank.get(p.fitting[end].pool)! < lastRank) end++;
     for (let j = 0; j < end; j++) {
       const pool = p.fitting[j].pool;
       after -= mine?.get(pool) ?? 0;

@@ -2,7 +2,7 @@
  * The terminal view of a plan: one block per GPU workload (where it lands and why not elsewhere), a table of pools
  * (GPUs, nodes and hourly cost at min and max replicas), the totals, the problems and the assumptions.
  */
-import { bytes, ChunkedWriter, collect, gpuDemand, num, poolList, range, table, usd } from './format';
+import { bytes, ChunkedWriter, collect, gpuDemand, NAMED_IN_LIST, num, poolList, range, table, usd } from './format';
 import { Plan, PoolPlan, RejectionGroup, WorkloadPlan } from './model';
 import { renderQueuesText } from './queues';
 
@@ -27,14 +27,25 @@ function nodesCell(p: PoolPlan): string {
 }
 
 /**
- * The pools a workload fits other than the one it lands on, input order. A workload's `fits` groups are in the input
- * order of their first pool; merged back into input order with `position` (each pool's place in the input).
+ * The pools a workload fits other than the one it lands on, as the text shows them: how many, and the first
+ * {@link NAMED_IN_LIST} in input order. A workload's `fits` groups are each in input order: the first names overall are
+ * among each group's first, put in input order with `position` (each pool's place in the input).
  */
-function alsoFitsOf(w: WorkloadPlan, position: ReadonlyMap<string, number>): string[] {
-  const groups = w.fits;
-  const names = groups.length === 1 ? groups[0].pools : groups.flatMap((g) => g.pools)
-    .sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
-  return names.filter((p) => p !== w.pool);
+function alsoFitsOf(w: WorkloadPlan, position: ReadonlyMap<string, number>): { first: string[]; count: number } {
+  let count = 0;
+  const first: string[] = [];
+  for (const g of w.fits) {
+    count += g.pools.length;
+    let taken = 0;
+    for (let i = 0; i < g.pools.length && taken < NAMED_IN_LIST; i++) {
+      if (g.pools[i] === w.pool) continue;
+      first.push(g.pools[i]);
+      taken++;
+    }
+  }
+  if (w.pool !== undefined) count--; // it lands on a pool of one group
+  if (w.fits.length > 1) first.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+  return { first: first.slice(0, NAMED_IN_LIST), count };
 }
 
 /** A rejection group in one line: `pool-a, pool-b: reason`, `600 pools (pool-a, … and 595 more): reason`. */
@@ -83,7 +94,7 @@ export function writePlanText(plan: Plan, st: PlanStyle, sink: (chunk: string) =
       rows.push(['spills', w.spread.map((x) => `${x.pool} ${range(x)}`).join(' → ') + ' (pools fill in weight order up to their limits)']);
     }
     const alsoFits = alsoFitsOf(w, position);
-    if (alsoFits.length > 0) rows.push(['also fits', poolList(alsoFits)]);
+    if (alsoFits.count > 0) rows.push(['also fits', poolList(alsoFits.first, alsoFits.count)]);
     w.rejectedBy.forEach((g, i) => rows.push([i === 0 ? 'not on' : '', lineOf(g)]));
     for (const m of w.problems.filter((p) => !p.startsWith('can never schedule: it fits no NodePool'))) {
       rows.push([st.red('problem'), m]);
