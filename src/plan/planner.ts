@@ -134,6 +134,20 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   // taints and node selection, per selection signature.
   const placements = new PlacementMemo(pools, { systemReserve: reserve });
   const groupsOf = new Map<Placement<never>, Grouped>();
+  // Groups of the same content are one object for every placement that has them (the workloads of one selection share
+  // most of theirs), found by a hash of their pools' positions and checked whole: the JSON writer writes a shared
+  // object's text once and copies it after.
+  const interned = new Map<string, Array<{ positions: number[]; group: FitGroup | RejectionGroup }>>();
+  const typeListIds = new Map<string[], number>();
+  const intern = <G extends FitGroup | RejectionGroup>(kind: string, d: Draft, make: (pools: string[]) => G): G => {
+    const key = `${kind}\u0000${d.positions.length}\u0000${d.hash}`;
+    let bucket = interned.get(key);
+    if (!bucket) interned.set(key, bucket = []);
+    for (const known of bucket) if (samePositions(known.positions, d.positions)) return known.group as G;
+    const group = make(d.positions.map((i) => pools[i].name));
+    bucket.push({ positions: d.positions, group });
+    return group;
+  };
   // Per placement (one per signature, shared by the workloads with that signature): its fitting verdicts in the
   // pools' order and in Karpenter's order, and the pools grouped as the plan shows them.
   const fittingOf = (placement: Placement<never>): Grouped => {
@@ -141,33 +155,44 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     if (lists) return lists;
     const { verdicts, fits } = placement;
     lists = { inPoolOrder: [], inKarpenterOrder: [], fits: [], rejectedBy: [] };
-    const fitGroups = new Map<string[], FitGroup>();
-    const rejections = new Map<string | undefined, Map<string | undefined, RejectionGroup>>();
+    const fitDrafts = new Map<string[], Draft>();
+    const rejectionDrafts = new Map<string | undefined, Map<string | undefined, Draft>>();
+    const order: Array<{ draft: Draft; types?: string[]; v: PlacementVerdict }> = [];
     for (let i = 0; i < verdicts.length; i++) {
       const v = verdicts[i];
+      let d: Draft | undefined;
       if (fits[i]) {
         lists.inPoolOrder.push(v);
         const types = typeNames(v.instanceTypes);
-        let g = fitGroups.get(types);
-        if (!g) {
-          fitGroups.set(types, g = { instanceTypes: types, pools: [] });
-          lists.fits.push(g);
+        d = fitDrafts.get(types);
+        if (!d) {
+          fitDrafts.set(types, d = { positions: [], hash: 0 });
+          order.push({ draft: d, types, v });
         }
-        g.pools.push(v.pool.name);
-        continue;
+      } else {
+        let byReason = rejectionDrafts.get(v.failedPredicate);
+        if (!byReason) rejectionDrafts.set(v.failedPredicate, byReason = new Map());
+        d = byReason.get(v.reason);
+        if (!d) {
+          byReason.set(v.reason, d = { positions: [], hash: 0 });
+          order.push({ draft: d, v });
+        }
       }
-      let byReason = rejections.get(v.failedPredicate);
-      if (!byReason) rejections.set(v.failedPredicate, byReason = new Map());
-      let g = byReason.get(v.reason);
-      if (!g) {
-        byReason.set(v.reason, g = {
+      d.positions.push(i);
+      d.hash = (d.hash * 31 + i) % 2147483647;
+    }
+    for (const { draft, types, v } of order) {
+      if (types) {
+        let id = typeListIds.get(types);
+        if (id === undefined) typeListIds.set(types, id = typeListIds.size);
+        lists.fits.push(intern(`fits ${id}`, draft, (names) => ({ instanceTypes: types, pools: names })));
+      } else {
+        lists.rejectedBy.push(intern(`${v.failedPredicate}\u0000${v.reason}`, draft, (names) => ({
           ...(v.failedPredicate !== undefined ? { failedPredicate: v.failedPredicate } : {}),
           ...(v.reason !== undefined ? { reason: v.reason } : {}),
-          pools: [],
-        });
-        lists.rejectedBy.push(g);
+          pools: names,
+        })));
       }
-      g.pools.push(v.pool.name);
     }
     for (const { i } of karpenterOrder) if (fits[i]) lists.inKarpenterOrder.push(verdicts[i]);
     groupsOf.set(placement, lists);
@@ -421,6 +446,18 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       `Prices: catalog on-demand USD/h (us-east-1, Karpenter's price table); spot = on-demand × (1 − ${discount}), an assumption; pools allowing spot are priced at spot, reserved-only pools as pre-paid (their own column, valued at the on-demand rate: an ODCR bills that rate whether used or not; a Capacity Block's price is paid when it is bought), others at on-demand.`,
     ],
   };
+}
+
+/** A group of pools while it is collected: the pools' positions in the input, and a hash of them. */
+interface Draft {
+  readonly positions: number[];
+  hash: number;
+}
+
+function samePositions(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A placement's verdicts as the plan needs them: fitting lists, and every pool in a fit or a rejection group. */
