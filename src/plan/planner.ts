@@ -155,34 +155,37 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     if (lists) return lists;
     const { verdicts, fits } = placement;
     lists = { inPoolOrder: [], inKarpenterOrder: [], fits: [], rejectedBy: [] };
-    const fitDrafts = new Map<string[], Draft>();
-    const rejectionDrafts = new Map<string | undefined, Map<string | undefined, Draft>>();
-    const order: Array<{ draft: Draft; types?: string[]; v: PlacementVerdict }> = [];
+    // Drafts by the verdict's list of types (shared by the verdicts of one shape), and by reason (then predicate).
+    const fitDrafts = new Map<readonly GpuInstanceType[], Draft>();
+    const rejectionDrafts = new Map<string | undefined, Draft>();
+    const order: Array<{ draft: Draft; v: PlacementVerdict }> = [];
     for (let i = 0; i < verdicts.length; i++) {
       const v = verdicts[i];
       let d: Draft | undefined;
       if (fits[i]) {
         lists.inPoolOrder.push(v);
-        const types = typeNames(v.instanceTypes);
-        d = fitDrafts.get(types);
+        d = fitDrafts.get(v.instanceTypes);
         if (!d) {
-          fitDrafts.set(types, d = { positions: [], hash: 0 });
-          order.push({ draft: d, types, v });
+          const types = typeNames(v.instanceTypes);
+          // Another list of the same names (a pool of another shape) is the same group.
+          d = order.find((o) => o.v.fits && typeNames(o.v.instanceTypes) === types)?.draft;
+          if (!d) order.push({ draft: d = { positions: [], hash: 0 }, v });
+          fitDrafts.set(v.instanceTypes, d);
         }
       } else {
-        let byReason = rejectionDrafts.get(v.failedPredicate);
-        if (!byReason) rejectionDrafts.set(v.failedPredicate, byReason = new Map());
-        d = byReason.get(v.reason);
-        if (!d) {
-          byReason.set(v.reason, d = { positions: [], hash: 0 });
-          order.push({ draft: d, v });
+        d = rejectionDrafts.get(v.reason);
+        if (!d || d.failedPredicate !== v.failedPredicate) {
+          d = order.find((o) => !o.v.fits && o.v.reason === v.reason && o.v.failedPredicate === v.failedPredicate)?.draft;
+          if (!d) order.push({ draft: d = { positions: [], hash: 0, failedPredicate: v.failedPredicate }, v });
+          rejectionDrafts.set(v.reason, d);
         }
       }
       d.positions.push(i);
       d.hash = (d.hash * 31 + i) % 2147483647;
     }
-    for (const { draft, types, v } of order) {
-      if (types) {
+    for (const { draft, v } of order) {
+      if (v.fits) {
+        const types = typeNames(v.instanceTypes);
         let id = typeListIds.get(types);
         if (id === undefined) typeListIds.set(types, id = typeListIds.size);
         lists.fits.push(intern(`fits ${id}`, draft, (names) => ({ instanceTypes: types, pools: names })));
@@ -452,6 +455,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
 interface Draft {
   readonly positions: number[];
   hash: number;
+  /** A rejection's failed predicate. */
+  readonly failedPredicate?: string;
 }
 
 function samePositions(a: readonly number[], b: readonly number[]): boolean {
