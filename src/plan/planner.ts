@@ -320,13 +320,13 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   const counted = placed.filter((p) => p.plan.schedulable && p.plan.replicas !== undefined && p.verdict !== undefined);
   // Each workload's fitting pools with the type it would use there, worked out only as far as a scenario reads them
   // (most workloads stop at their first pool), once for both scenarios.
-  const choices = new Map<Placed, Array<{ pool: PoolModel; type: GpuInstanceType }>>();
+  // A choice is made once per verdict object (placements of the same outcome on a pool share it).
+  const choices = new Map<PlacementVerdict, { pool: PoolModel; type: GpuInstanceType }>();
   function* poolsOf(p: Placed): Iterable<{ pool: PoolModel; type: GpuInstanceType }> {
-    let known = choices.get(p);
-    if (!known) choices.set(p, known = []);
-    for (let i = 0; i < p.fitting.length; i++) {
-      if (i === known.length) known.push({ pool: p.fitting[i].pool, type: cheapest(p.fitting[i].instanceTypes) });
-      yield known[i];
+    for (const v of p.fitting) {
+      let choice = choices.get(v);
+      if (!choice) choices.set(v, choice = { pool: v.pool, type: cheapest(v.instanceTypes) });
+      yield choice;
     }
   }
   const scenario = (which: 'min' | 'max', workloads: readonly Placed[]) => spill(workloads.map((p) => ({
@@ -373,11 +373,11 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
         p.notes.push(waitingMessage(p, spilled.max, left, (pool) => bindingOf('max', pool)));
         continue;
       }
-      const limited = p.fitting.map((v) => `${v.pool.name} (${bindingOf(which, v.pool)})`);
+      const limited = listedFirst(p.fitting, (v) => `${v.pool.name} (${bindingOf(which, v.pool)})`);
       p.problems.push(p.fitting.length === 1
         ? `its ${word} of ${p.plan.replicas![which]} replicas can never be reached: NodePool ${p.fitting[0].pool.name} is capped at ${bindingOf(which, p.fitting[0].pool)}`
         : `its ${word} of ${p.plan.replicas![which]} replicas can never be reached: every NodePool it fits is at its limits `
-          + `(${limited.join(', ')}); ${left} replica${left === 1 ? '' : 's'} stay Pending`);
+          + `(${limited}); ${left} replica${left === 1 ? '' : 's'} stay Pending`);
       if (which === 'min') break; // the maximum only matters when the minimum fits
     }
   }
@@ -451,6 +451,12 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   };
 }
 
+/** The first {@link NAMED_IN_LIST} of `items` in words, then how many more: only the named ones are worded. */
+function listedFirst<T>(items: readonly T[], words: (item: T) => string): string {
+  const named = items.slice(0, NAMED_IN_LIST).map(words).join(', ');
+  return items.length > NAMED_IN_LIST ? `${named} and ${items.length - NAMED_IN_LIST} more` : named;
+}
+
 /** A group of pools while it is collected: the pools' positions in the input, and a hash of them. */
 interface Draft {
   readonly positions: number[];
@@ -498,10 +504,10 @@ function rejectionsInWords(groups: readonly RejectionGroup[]): string {
 function waitingMessage(p: Placed, max: SpillResult<Placed>, left: number, bindingOf: (pool: PoolModel) => string): string {
   const others = new Set<Placed>();
   for (const v of p.fitting) for (const a of max.byPool.get(v.pool) ?? []) if (a.workload !== p) others.add(a.workload);
-  const pools = p.fitting.map((v) => `${v.pool.name} (${bindingOf(v.pool)})`);
+  const pools = listedFirst(p.fitting, (v) => `${v.pool.name} (${bindingOf(v.pool)})`);
   const total = p.plan.replicas!.max;
   return `cannot run at the same time as ${listed([...others].map((o) => o.plan.label)) || 'the other workloads'}: `
-    + `while ${others.size === 1 ? 'it holds' : 'they hold'} NodePool${pools.length === 1 ? '' : 's'} ${pools.join(', ')}, `
+    + `while ${others.size === 1 ? 'it holds' : 'they hold'} NodePool${p.fitting.length === 1 ? '' : 's'} ${pools}, `
     + `a run's Job has ${left} of its ${total} pod${total === 1 ? '' : 's'} Pending; they start once that capacity is freed `
     + '(the run fits on its own)';
 }
@@ -685,7 +691,7 @@ function planPool(pool: PoolModel, ctx: PoolContext, spilled: Record<'min' | 'ma
       // The later pools (Karpenter's order) each overflowing workload has replicas on.
       const to = [...new Set(overflowing.flatMap((p) => [...ctx.shares[which].get(p) ?? []]
         .filter(([pl, n]) => n > 0 && ctx.rank.get(pl)! > myRank).sort(([a], [b]) => ctx.rank.get(a)! - ctx.rank.get(b)!).map(([pl]) => pl.name)))];
-      notes.push(`${what}; Karpenter falls back to the other pools these workloads fit for the rest (spilled to ${to.join(', ')})`);
+      notes.push(`${what}; Karpenter falls back to the other pools these workloads fit for the rest (spilled to ${listed(to)})`);
     }
     break; // one message per pool: the maximum only matters when the minimum fits
   }

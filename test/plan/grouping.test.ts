@@ -190,6 +190,25 @@ describe('bounded views of many pools', () => {
   });
 });
 
+describe('other lists of pools in messages are bounded too', () => {
+  // Eight pools of one p4d.24xlarge each (limit 8 GPUs), weights 8 … 1: Karpenter's order is p-0 … p-7.
+  const pools = (n: number) => Array.from({ length: n }, (_, i) => nodePool({ name: `p-${i}`, types: ['p4d.24xlarge'], tier: 'a', weight: 8 - i, gpuLimit: 8 }));
+  const replicas = (m: SourcedManifest, n: number): SourcedManifest => ({ object: { ...m.object, spec: { ...m.object.spec, replicas: n } } });
+
+  test('a pool\'s spill-over note names the first five pools the rest went to', () => {
+    const plan = planGpuWorkloads([...pools(8), replicas(deployment('w', 8), 8)]);
+    expect(plan.pools[0].notes).toEqual([expect.stringMatching(/Karpenter falls back to the other pools these workloads fit for the rest \(spilled to p-1, p-2, p-3, p-4, p-5 and 2 more\)$/)]);
+    expect(workload(plan, 'w').spread!.map((x) => x.pool)).toEqual(names('p-', 0, 8)); // every pool still in the spread
+  });
+
+  test('a maximum no pool has room for names the first five pools at their limits', () => {
+    const plan = planGpuWorkloads([...pools(7), replicas(deployment('w', 8), 10)]);
+    expect(workload(plan, 'w').problems).toEqual(['its minimum of 10 replicas can never be reached: every NodePool it fits is at its limits '
+      + '(p-0 (limits.nvidia.com/gpu 8), p-1 (limits.nvidia.com/gpu 8), p-2 (limits.nvidia.com/gpu 8), p-3 (limits.nvidia.com/gpu 8), '
+      + 'p-4 (limits.nvidia.com/gpu 8) and 2 more); 3 replicas stay Pending']);
+  });
+});
+
 describe('JSON is lossless (property)', () => {
   const TYPES = [['g5.xlarge', 'g5.12xlarge'], ['p4d.24xlarge'], ['g6.xlarge', 'g6.48xlarge'], ['g5.48xlarge']];
   const poolArb = fc.record({
