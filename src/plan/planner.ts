@@ -148,13 +148,13 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     bucket.push({ positions: d.positions, group });
     return group;
   };
-  // Per placement (one per signature, shared by the workloads with that signature): its fitting verdicts in the
-  // pools' order and in Karpenter's order, and the pools grouped as the plan shows them.
+  // Per placement (one per signature, shared by the workloads with that signature): its fitting verdicts in
+  // Karpenter's order, and the pools grouped as the plan shows them.
   const fittingOf = (placement: Placement<never>): Grouped => {
     let lists = groupsOf.get(placement);
     if (lists) return lists;
     const { verdicts, fits } = placement;
-    lists = { inPoolOrder: [], inKarpenterOrder: [], fits: [], rejectedBy: [] };
+    lists = { inKarpenterOrder: [], fits: [], rejectedBy: [] };
     // Drafts by the verdict's list of types (shared by the verdicts of one shape), and by reason (then predicate).
     const fitDrafts = new Map<readonly GpuInstanceType[], Draft>();
     const rejectionDrafts = new Map<string | undefined, Draft>();
@@ -163,7 +163,6 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       const v = verdicts[i];
       let d: Draft | undefined;
       if (fits[i]) {
-        lists.inPoolOrder.push(v);
         d = fitDrafts.get(v.instanceTypes);
         if (!d) {
           const types = typeNames(v.instanceTypes);
@@ -222,7 +221,9 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     const placement = placements.placement(w.template, index.placementSignature(w.template));
     const verdicts = placement.verdicts;
     const grouped = fittingOf(placement);
-    const { inPoolOrder: fitting, inKarpenterOrder: ordered } = grouped;
+    // The fitting pools in Karpenter's order; `fitting` where the order does not matter (counts, the gang's limit).
+    const { inKarpenterOrder: ordered } = grouped;
+    const fitting = ordered;
     const preferred: PlacementVerdict | undefined = ordered[0]; // what preferredVerdict(fitting) picks
     const ref = objectRefOf(w.object);
     const label = labelOf(w.object);
@@ -473,8 +474,6 @@ function samePositions(a: readonly number[], b: readonly number[]): boolean {
 
 /** A placement's verdicts as the plan needs them: fitting lists, and every pool in a fit or a rejection group. */
 interface Grouped {
-  /** Fitting verdicts in the pools' order. */
-  readonly inPoolOrder: PlacementVerdict[];
   /** Fitting verdicts in Karpenter's order (highest weight first, then name). */
   readonly inKarpenterOrder: PlacementVerdict[];
   /** The fitting pools by instance types ({@link WorkloadPlan.fits}). */
