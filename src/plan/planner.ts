@@ -116,6 +116,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   // pools of a workload are in this order, and "a later pool" is a higher rank.
   const karpenterOrder = byWeight(pools.map((pool, i) => ({ pool, i })));
   const rank = new Map(karpenterOrder.map((v, r) => [v.pool, r] as const));
+  const karpenterIndex = Int32Array.from(karpenterOrder, (v) => v.i);
   // Lists of instance type names: one array per list of types (verdicts share them), and per distinct list of names.
   const typeLists = new Map<string, string[]>();
   const typeListOf = new Map<readonly GpuInstanceType[], string[]>();
@@ -196,7 +197,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
         })));
       }
     }
-    for (const { i } of karpenterOrder) if (fits[i]) lists.inKarpenterOrder.push(verdicts[i]);
+    for (let r = 0; r < karpenterIndex.length; r++) if (fits[karpenterIndex[r]]) lists.inKarpenterOrder.push(verdicts[karpenterIndex[r]]);
     groupsOf.set(placement, lists);
     return lists;
   };
