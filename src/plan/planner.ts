@@ -138,17 +138,13 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   // Groups of the same content are one object for every placement that has them (the workloads of one selection share
   // most of theirs), found by a hash of their pools' positions and checked whole: the JSON writer writes a shared
   // object's text once and copies it after.
-  const interned = new Map<string, Array<{ positions: number[]; group: FitGroup | RejectionGroup }>>();
+  const interned = new Map<string, Array<{ positions: Int32Array; group: FitGroup | RejectionGroup }>>();
   const typeListIds = new Map<string[], number>();
-  const intern = <G extends FitGroup | RejectionGroup>(kind: string, d: Draft, make: (pools: string[]) => G): G => {
-    const key = `${kind}\u0000${d.positions.length}\u0000${d.hash}`;
-    let bucket = interned.get(key);
-    if (!bucket) interned.set(key, bucket = []);
-    for (const known of bucket) if (samePositions(known.positions, d.positions)) return known.group as G;
-    const group = make(d.positions.map((i) => pools[i].name));
-    bucket.push({ positions: d.positions, group });
-    return group;
-  };
+  // Each pool's group in the placement being grouped, and per group its size and a hash of its pools' positions (arrays
+  // reused: grouping allocates nothing per pool).
+  const groupOf = new Int32Array(pools.length);
+  const sizes = new Int32Array(pools.length);
+  const hashes = new Int32Array(pools.length);
   // Per placement (one per signature, shared by the workloads with that signature): its fitting verdicts in
   // Karpenter's order, and the pools grouped as the plan shows them.
   const fittingOf = (placement: Placement<never>): Grouped => {
@@ -156,47 +152,67 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     if (lists) return lists;
     const { verdicts, fits } = placement;
     lists = { inKarpenterOrder: [], fits: [], rejectedBy: [] };
-    // Drafts by the verdict's list of types (shared by the verdicts of one shape), and by reason (then predicate).
-    const fitDrafts = new Map<readonly GpuInstanceType[], Draft>();
-    const rejectionDrafts = new Map<string | undefined, Draft>();
-    const order: Array<{ draft: Draft; v: PlacementVerdict }> = [];
+    // Groups by the verdict's list of types (shared by the verdicts of one shape), and by reason (then predicate);
+    // per group its first verdict.
+    const fitGroupOf = new Map<readonly GpuInstanceType[], number>();
+    const rejectionGroupOf = new Map<string | undefined, number>();
+    const first: PlacementVerdict[] = [];
+    const newGroup = (v: PlacementVerdict) => {
+      const g = first.push(v) - 1;
+      sizes[g] = 0;
+      hashes[g] = 0;
+      return g;
+    };
     for (let i = 0; i < verdicts.length; i++) {
       const v = verdicts[i];
-      let d: Draft | undefined;
+      let g: number | undefined;
       if (fits[i]) {
-        d = fitDrafts.get(v.instanceTypes);
-        if (!d) {
-          const types = typeNames(v.instanceTypes);
+        g = fitGroupOf.get(v.instanceTypes);
+        if (g === undefined) {
           // Another list of the same names (a pool of another shape) is the same group.
-          d = order.find((o) => o.v.fits && typeNames(o.v.instanceTypes) === types)?.draft;
-          if (!d) order.push({ draft: d = { positions: [], hash: 0 }, v });
-          fitDrafts.set(v.instanceTypes, d);
+          const types = typeNames(v.instanceTypes);
+          g = first.findIndex((o) => o.fits && typeNames(o.instanceTypes) === types);
+          if (g < 0) g = newGroup(v);
+          fitGroupOf.set(v.instanceTypes, g);
         }
       } else {
-        d = rejectionDrafts.get(v.reason);
-        if (!d || d.failedPredicate !== v.failedPredicate) {
-          d = order.find((o) => !o.v.fits && o.v.reason === v.reason && o.v.failedPredicate === v.failedPredicate)?.draft;
-          if (!d) order.push({ draft: d = { positions: [], hash: 0, failedPredicate: v.failedPredicate }, v });
-          rejectionDrafts.set(v.reason, d);
+        g = rejectionGroupOf.get(v.reason);
+        if (g === undefined || first[g].failedPredicate !== v.failedPredicate) {
+          g = first.findIndex((o) => !o.fits && o.reason === v.reason && o.failedPredicate === v.failedPredicate);
+          if (g < 0) g = newGroup(v);
+          rejectionGroupOf.set(v.reason, g);
         }
       }
-      d.positions.push(i);
-      d.hash = (d.hash * 31 + i) % 2147483647;
+      groupOf[i] = g;
+      sizes[g]++;
+      hashes[g] = (hashes[g] * 31 + i) % 1000003;
     }
-    for (const { draft, v } of order) {
+    // Each group as the one object of its content: an earlier placement's when it has the same pools (checked whole).
+    const groupFor = <G extends FitGroup | RejectionGroup>(g: number, kind: string, make: (pools: string[]) => G): G => {
+      const key = `${kind}\u0000${sizes[g]}\u0000${hashes[g]}`;
+      let bucket = interned.get(key);
+      if (!bucket) interned.set(key, bucket = []);
+      for (const known of bucket) if (known.positions.every((i) => groupOf[i] === g)) return known.group as G;
+      const positions = new Int32Array(sizes[g]);
+      for (let i = 0, k = 0; k < positions.length; i++) if (groupOf[i] === g) positions[k++] = i;
+      const group = make(Array.from(positions, (i) => pools[i].name));
+      bucket.push({ positions, group });
+      return group;
+    };
+    first.forEach((v, g) => {
       if (v.fits) {
         const types = typeNames(v.instanceTypes);
         let id = typeListIds.get(types);
         if (id === undefined) typeListIds.set(types, id = typeListIds.size);
-        lists.fits.push(intern(`fits ${id}`, draft, (names) => ({ instanceTypes: types, pools: names })));
+        lists!.fits.push(groupFor(g, `fits ${id}`, (names) => ({ instanceTypes: types, pools: names })));
       } else {
-        lists.rejectedBy.push(intern(`${v.failedPredicate}\u0000${v.reason}`, draft, (names) => ({
+        lists!.rejectedBy.push(groupFor(g, `${v.failedPredicate}\u0000${v.reason}`, (names) => ({
           ...(v.failedPredicate !== undefined ? { failedPredicate: v.failedPredicate } : {}),
           ...(v.reason !== undefined ? { reason: v.reason } : {}),
           pools: names,
         })));
       }
-    }
+    });
     for (let r = 0; r < karpenterIndex.length; r++) if (fits[karpenterIndex[r]]) lists.inKarpenterOrder.push(verdicts[karpenterIndex[r]]);
     groupsOf.set(placement, lists);
     return lists;
@@ -457,20 +473,6 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
 function listedFirst<T>(items: readonly T[], words: (item: T) => string): string {
   const named = items.slice(0, NAMED_IN_LIST).map(words).join(', ');
   return items.length > NAMED_IN_LIST ? `${named} and ${items.length - NAMED_IN_LIST} more` : named;
-}
-
-/** A group of pools while it is collected: the pools' positions in the input, and a hash of them. */
-interface Draft {
-  readonly positions: number[];
-  hash: number;
-  /** A rejection's failed predicate. */
-  readonly failedPredicate?: string;
-}
-
-function samePositions(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** A placement's verdicts as the plan needs them: fitting lists, and every pool in a fit or a rejection group. */
