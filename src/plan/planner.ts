@@ -691,9 +691,16 @@ function planPool(pool: PoolModel, ctx: PoolContext, spilled: Record<'min' | 'ma
         + `(${labels.length === 1 ? 'it fits' : 'each fits'} on its own)`);
     } else {
       // The later pools (Karpenter's order) each overflowing workload has replicas on.
-      const to = [...new Set(overflowing.flatMap((p) => [...ctx.shares[which].get(p) ?? []]
-        .filter(([pl, n]) => n > 0 && ctx.rank.get(pl)! > myRank).sort(([a], [b]) => ctx.rank.get(a)! - ctx.rank.get(b)!).map(([pl]) => pl.name)))];
-      notes.push(`${what}; Karpenter falls back to the other pools these workloads fit for the rest (spilled to ${listed(to)})`);
+      // (Per workload in Karpenter's order, each name once: the order of their first mention.)
+      const to = new Set<string>();
+      const later: PoolModel[] = [];
+      for (const p of overflowing) {
+        later.length = 0;
+        for (const [pl, n] of ctx.shares[which].get(p) ?? []) if (n > 0 && ctx.rank.get(pl)! > myRank) later.push(pl);
+        later.sort((a, b) => ctx.rank.get(a)! - ctx.rank.get(b)!);
+        for (const pl of later) to.add(pl.name);
+      }
+      notes.push(`${what}; Karpenter falls back to the other pools these workloads fit for the rest (spilled to ${listed([...to])})`);
     }
     break; // one message per pool: the maximum only matters when the minimum fits
   }
