@@ -5,9 +5,12 @@ import { Range } from './model';
 
 const GiB = 2 ** 30;
 
+/** What `toLocaleString('en-US', …)` makes of a dollar amount, made once: toLocaleString builds a formatter per call. */
+const USD = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 /** `$12.34`; `$0` for zero. */
 export function usd(n: number): string {
-  return n === 0 ? '$0' : `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return n === 0 ? '$0' : `$${USD.format(n)}`;
 }
 
 /** A number with at most `digits` decimals, trailing zeros dropped. */
