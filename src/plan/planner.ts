@@ -696,7 +696,7 @@ function planPool(pool: PoolModel, ctx: PoolContext, spilled: Record<'min' | 'ma
       const later: PoolModel[] = [];
       for (const p of overflowing) {
         later.length = 0;
-        for (const [pl, n] of ctx.shares[which].get(p) ?? []) if (n > 0 && ctx.rank.get(pl)! > myRank) later.push(pl);
+        ctx.shares[which].get(p)?.forEach((n, pl) => { if (n > 0 && ctx.rank.get(pl)! > myRank) later.push(pl); });
         later.sort((a, b) => ctx.rank.get(a)! - ctx.rank.get(b)!);
         for (const pl of later) to.add(pl.name);
       }
