@@ -116,9 +116,10 @@ project.compileTask.spawn(schemaCache);
 project.package.setScript('synth', 'projen synth:examples');
 project.package.setScript('bench', 'projen bench');
 
-// Not in the package: the repository's own apps, benches, CI and scripts, and the scratch folder (scripts/pack-check.sh
+// Not in the package: the repository's own apps, benches, CI and scripts, the scratch folder, and what the schema gate
+// keeps between processes on this machine (src/schema/runtime-cache.ts: V8 code caches, file hashes) (scripts/pack-check.sh
 // fails on anything else that is not the build, the data, the docs or a bundled dependency).
-for (const p of ['/examples/', '/bench/', '/.ci/', '/scripts/', '/.tmp/']) project.npmignore?.exclude(p);
+for (const p of ['/examples/', '/bench/', '/.ci/', '/scripts/', '/.tmp/', '/schema-cache/runtime/']) project.npmignore?.exclude(p);
 
 // Type-checked, linted TypeScript outside src/ and test/: each folder gets a tsconfig the editor and
 // eslint's project service find, extending the dev settings.

@@ -31,11 +31,11 @@ import {
 } from './model';
 import { planQueues } from './queues';
 import { ScalerIndex } from './replicas';
-import { exceededLimits, limitCapacityOf, nodesOf, packPool, spill, SpillResult, usedCapacity } from './spill';
+import { exceededLimits, nodesOf, packPool, spill, SpillResult, usedCapacity } from './spill';
 import { extendedResourceRefusals } from '../scheduling/api-validity';
 import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
-import { Placement, PlacementMemo, PlacementVerdict } from '../scheduling/placement';
+import { limitCapacityOf, Placement, PlacementMemo, PlacementVerdict } from '../scheduling/placement';
 import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
 import { gateManifests } from '../schema/gate';
 import { ManifestIndex, objectRefOf } from '../validation/context';
@@ -526,7 +526,7 @@ function bindingLimits(pool: PoolModel, spilled: SpillResult<Placed>, reserve: P
   const assignments = spilled.byPool.get(pool) ?? [];
   const nodes = nodesOf(spilled, pool, reserve);
   const types = [...new Set(assignments.map((a) => a.type))];
-  const one = types.length > 0 ? limitCapacityOf(pool, types[0]) : {};
+  const one: Readonly<Record<string, number>> = types.length > 0 ? limitCapacityOf(pool, types[0]) : Object.create(null);
   const binding = Object.entries(pool.limits).filter(([k, limit]) => usedCapacity(pool, nodes, k) + (one[k] ?? 0) > limit + 1e-9);
   const shown = (binding.length > 0 ? binding : Object.entries(pool.limits)).map(([k, limit]) => `limits.${k} ${showLimit(k, limit)}`);
   return shown.join(', ') || 'its limits';

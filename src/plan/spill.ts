@@ -15,9 +15,8 @@ import { GpuInstanceType } from '../catalog';
 import { GrowingPack, packFirstFitDecreasing, PackGroup } from './packing';
 import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
-import { allocatableOf, SystemReserve } from '../scheduling/placement';
+import { allocatableOf, limitCapacityOf, SystemReserve } from '../scheduling/placement';
 
-const MiB = 2 ** 20;
 
 /** One workload's demand per replica, as the spill model needs it. */
 export interface SpillDemand {
@@ -86,20 +85,6 @@ function packType<W extends SpillDemand>(pool: PoolModel, type: GpuInstanceType,
   }));
   return packFirstFitDecreasing(nodeCapacity(pool, type, resources, reserve), groups);
 }
-
-/** What a node of `type` counts against the pool's limits (Karpenter counts node capacity, overlays included). */
-export function limitCapacityOf(pool: PoolModel, type: GpuInstanceType): Readonly<Record<string, number>> {
-  let perType = limitCapacities.get(pool);
-  if (!perType) limitCapacities.set(pool, perType = new Map());
-  let cap = perType.get(type);
-  if (!cap) {
-    cap = Object.freeze({ 'cpu': type.vcpu, 'memory': type.memoryMiB * MiB, 'nodes': 1, 'nvidia.com/gpu': type.gpuCount, ...pool.advertisedResources(type) });
-    perType.set(type, cap);
-  }
-  return cap;
-}
-/** limitCapacityOf per pool model and type (both never change). */
-const limitCapacities = new WeakMap<PoolModel, Map<GpuInstanceType, Readonly<Record<string, number>>>>();
 
 /**
  * Capacity of `nodes` per limit key; with `type`, as if `nodes` had `count` nodes of it (in its place, or after the

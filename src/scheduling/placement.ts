@@ -185,10 +185,25 @@ function selectOnPool(t: PodTemplateRef, pool: PoolModel, options: PlacementOpti
   return selected;
 }
 
-/** A node's capacity as the pool's limits count it; without a prototype: a limit named `constructor` finds none. */
-function limitCapacity(pool: PoolModel, type: GpuInstanceType): Record<string, number> {
-  return Object.assign(Object.create(null), { cpu: type.vcpu, memory: type.memoryMiB * MiB, ...pool.advertisedResources(type) });
+/**
+ * What one node of `type` counts against the pool's `spec.limits`, for placement (predicate 5) and the planner alike:
+ * its capacity as Karpenter counts it (cpu, memory, GPUs, NodeOverlay capacity) and `nodes: 1` (Karpenter enforces
+ * `limits.nodes` at provisioning like cpu and memory: kubernetes-sigs/karpenter#2526). Frozen, and without a
+ * prototype: a limit named `constructor` finds none. One per pool model and type (neither changes).
+ */
+export function limitCapacityOf(pool: PoolModel, type: GpuInstanceType): Readonly<Record<string, number>> {
+  let perType = limitCapacities.get(pool);
+  if (!perType) limitCapacities.set(pool, perType = new Map());
+  let cap = perType.get(type);
+  if (!cap) {
+    cap = Object.freeze(Object.assign(Object.create(null), {
+      'cpu': type.vcpu, 'memory': type.memoryMiB * MiB, 'nodes': 1, 'nvidia.com/gpu': type.gpuCount, ...pool.advertisedResources(type),
+    }));
+    perType.set(type, cap!);
+  }
+  return cap!;
 }
+const limitCapacities = new WeakMap<PoolModel, Map<GpuInstanceType, Readonly<Record<string, number>>>>();
 
 /** Whether one node of `type` alone stays within the pool's limits (predicate 5). */
 function withinPoolLimits(pool: PoolModel, type: GpuInstanceType): boolean {
@@ -196,7 +211,7 @@ function withinPoolLimits(pool: PoolModel, type: GpuInstanceType): boolean {
   if (!withinType) withinLimitsMemo.set(pool, withinType = new Map());
   let ok = withinType.get(type);
   if (ok === undefined) {
-    const cap = limitCapacity(pool, type);
+    const cap = limitCapacityOf(pool, type);
     withinType.set(type, ok = Object.entries(pool.limits).every(([k, lim]) => cap[k] === undefined || cap[k] <= lim));
   }
   return ok;
@@ -245,7 +260,7 @@ function fitOnPool(t: PodTemplateRef, pool: PoolModel, selected: readonly Select
   const withinLimits = memFit.filter((s) => withinPoolLimits(pool, s.type));
   if (withinLimits.length === 0) {
     const first = memFit[0].type;
-    const cap = limitCapacity(pool, first);
+    const cap = limitCapacityOf(pool, first);
     const [k, lim] = Object.entries(pool.limits).find(([key, l]) => cap[key] !== undefined && cap[key] > l)!;
     return fail('limits', `every fitting type exceeds the pool's limits, e.g. ${first.name} has ${k === 'memory' ? fmtBytes(cap[k]) : fmtNum(cap[k])} ${k}, above limits.${k} ${k === 'memory' ? fmtBytes(lim) : fmtNum(lim)}`);
   }

@@ -8,7 +8,7 @@
  */
 import { GpuConfigError } from '../errors';
 import { PodTemplateRef } from './workloads';
-import { memoPerString } from '../private/memo';
+import { quantityValue } from '../private/quantity';
 
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -44,29 +44,10 @@ export function isMigResourceName(name: string): boolean {
   return /^nvidia\.com\/mig-/.test(name);
 }
 
-const SUFFIX: Record<string, number> = {
-  'n': 1e-9,
-  'u': 1e-6,
-  'm': 1e-3,
-  '': 1,
-  'k': 1e3,
-  'M': 1e6,
-  'G': 1e9,
-  'T': 1e12,
-  'P': 1e15,
-  'E': 1e18,
-  'Ki': 2 ** 10,
-  'Mi': 2 ** 20,
-  'Gi': 2 ** 30,
-  'Ti': 2 ** 40,
-  'Pi': 2 ** 50,
-  'Ei': 2 ** 60,
-};
-const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
-
 /**
  * Parses a Kubernetes quantity into a plain number: `'500m'` → 0.5, `'2'` → 2, `'16Gi'` → 17179869184,
- * `'1e3'` → 1000, `'1k'` → 1000, `'1.5'` → 1.5. A JSON number is taken as is.
+ * `'1e3'` → 1000, `'1k'` → 1000, `'1.5'` → 1.5, bounded as the API server bounds it (`'1e400'` → 2^63 − 1; see
+ * private/quantity.ts, which the schema gate reads quantities with too). A JSON number is taken as is.
  * @param q the quantity
  * @param path where it was read, for the error message
  * @throws GpuConfigError when `q` is not a quantity (empty, spaces, unknown suffix, `NaN`…)
@@ -75,12 +56,8 @@ export function parseQuantity(q: string | number, path: string = 'quantity'): nu
   if (typeof q === 'number') {
     if (Number.isFinite(q)) return q;
   } else if (typeof q === 'string') {
-    const m = QUANTITY.exec(q);
-    if (m) {
-      const [, sign, digits, exponent, suffix] = m;
-      const n = Number(digits) * (exponent ? 10 ** Number(exponent.slice(1)) : SUFFIX[suffix ?? '']);
-      if (Number.isFinite(n)) return sign === '-' ? -n : n;
-    }
+    const n = quantityValue(q);
+    if (n !== undefined) return n;
   }
   throw new GpuConfigError('parseQuantity', path,
     `is ${JSON.stringify(q)}, not a Kubernetes quantity`,
@@ -91,17 +68,8 @@ export function parseQuantity(q: string | number, path: string = 'quantity'): nu
 export function tryParseQuantity(q: unknown): number | undefined {
   if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
   if (typeof q !== 'string') return undefined;
-  return tryParseQuantityText(q);
+  return quantityValue(q);
 }
-
-/** A quantity string → number or undefined, each string parsed once (manifests repeat a few thousands of times). */
-const tryParseQuantityText = memoPerString((q: string): number | undefined => {
-  try {
-    return parseQuantity(q);
-  } catch {
-    return undefined;
-  }
-});
 
 /** One GPU resource of one container. */
 export interface ContainerGpu {

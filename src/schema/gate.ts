@@ -76,5 +76,7 @@ export function gateManifests(manifests: readonly SourcedManifest[]): GateResult
       }),
     });
   }
+  // After the pass: the cache then holds the validation functions it compiled.
+  validator.saveRuntimeCache();
   return { passed, failed, unknownKinds, checked };
 }

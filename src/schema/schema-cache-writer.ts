@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import standaloneCode from 'ajv/dist/standalone';
 import { makeAjv } from './ajv-setup';
-import { markCheckedRules } from './cel';
+import { CEL_BUNDLE_FILE, celCommonJsBundle, markCheckedRules } from './cel';
 import { CacheIndex, CachedKind, currentFingerprint, SCHEMA_CACHE_FORMAT, sha256 } from './schema-cache';
 import { crdFiles, KindEntry, PACKAGED_CRDS_DIR, readCrdFile, runtimeCoreEntries } from './validator';
 
@@ -88,6 +88,9 @@ export function writeSchemaCache(outDir: string, crdDir: string = PACKAGED_CRDS_
     }
     crds[file] = { sha256: sha256(content), kinds };
   }
+
+  // cel-js as one CommonJS script (cel.ts loadCelBundle): loaded through V8's code cache instead of the ES module loader.
+  write(CEL_BUNDLE_FILE, celCommonJsBundle());
 
   const index: CacheIndex = { format: SCHEMA_CACHE_FORMAT, fingerprint: currentFingerprint(), core, crdFiles: crds };
   write('index.json', `${JSON.stringify(index, undefined, 1)}\n`);

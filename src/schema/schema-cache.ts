@@ -9,7 +9,9 @@
  *   hash of the DRA schemas, of each CRD file, and of the converter's sources), and per kind its file;
  * - one file per kind: the standalone validation code (a function body of `module`, `exports`, `require`, `rt`), and
  *   for CRDs a `.json` with the structural schema the CEL rules are read from; the workload controllers share one
- *   file (`core/pod-workloads.js`, an export per kind), which holds their pod spec's validation code once.
+ *   file (`core/pod-workloads.js`, an export per kind), which holds their pod spec's validation code once;
+ * - `cel-js.js`: the CEL evaluator as one CommonJS script (cel.ts celCommonJsBundle), loaded through V8's code cache;
+ * - `runtime/` (not built, not shipped): what processes keep for the next one on this machine (runtime-cache.ts).
  *
  * Used only when it matches: the core kinds when the versions and the DRA schemas match; a CRD file of `crds/` when
  * its hash matches and cel-js is the version whose type check marked its rules (a CRD added to or changed in `crds/`
@@ -21,6 +23,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ValidateFunction } from 'ajv';
 import { AJV_RUNTIME } from './ajv-runtime';
+import { CodeCache, FileHashes, schemaCodeCache, schemaFileHashes } from './runtime-cache';
 import type { KindEntry } from './validator';
 
 /** `<package>/schema-cache`: src/schema and lib/schema both sit two levels below the package root. */
@@ -76,10 +79,15 @@ export interface SchemaCache {
   /** The built-in kinds, or undefined when they do not match the installation. */
   coreEntries(): KindEntry[] | undefined;
   /**
-   * The kinds of a `crds/` file, or undefined when the file is not in the cache as it is now (`bytes`: its content,
-   * hashed as read, so a file the cache holds is never decoded).
+   * The kinds of a CRD file (`file`: its name, `fullPath`: where it is), or undefined when the file is not in the cache
+   * as it is now (its sha256, remembered across processes by the file's identity: runtime-cache.ts FileHashes).
    */
-  crdEntries(file: string, bytes: Buffer): KindEntry[] | undefined;
+  crdEntries(file: string, fullPath: string): KindEntry[] | undefined;
+  /**
+   * Keeps what this process learnt for the next (runtime-cache.ts): V8's code cache of the modules run so far that had
+   * none, and the CRD files' hashes. Call after validating; never throws.
+   */
+  saveRuntimeCache(): void;
 }
 
 /** sha256 of a text, hex. */
@@ -87,9 +95,23 @@ export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function version(pkg: string): string {
+/**
+ * The installed version of a package ('absent' when it is not installed), from the package.json above its entry point:
+ * a package whose `exports` leave out `./package.json` (cel-js) cannot be asked for it by name.
+ */
+export function packageVersion(pkg: string): string {
   try {
-    return JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')).version;
+    let dir = path.dirname(require.resolve(pkg));
+    for (;;) {
+      const file = path.join(dir, 'package.json');
+      if (fs.existsSync(file)) {
+        const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+        if (json?.name === pkg) return String(json.version);
+      }
+      const up = path.dirname(dir);
+      if (up === dir) return 'absent';
+      dir = up;
+    }
   } catch {
     return 'absent';
   }
@@ -104,34 +126,41 @@ export function codeFingerprint(dir: string = __dirname): string {
   return sha256(files.map((f) => `${f}\n${fs.readFileSync(path.join(dir, f), 'utf8')}`).join('\n'));
 }
 
-/** The fingerprint of this installation (the code hash only when running from the sources, else ''). */
-export function currentFingerprint(): CacheFingerprint {
+/**
+ * The fingerprint of this installation (the code hash only when running from the sources, else ''); `hashes` hashes the
+ * DRA schemas' file (remembered across processes when given).
+ */
+export function currentFingerprint(hashes: FileHashes = new FileHashes(undefined)): CacheFingerprint {
   const fromSources = __filename.endsWith('.ts');
   return {
-    cdk8sPlus: version('cdk8s-plus-30'),
-    ajv: version('ajv'),
-    ajvFormats: version('ajv-formats'),
-    celJs: version('@marcbachmann/cel-js'),
-    dra: fs.existsSync(DRA_FILE) ? sha256(fs.readFileSync(DRA_FILE)) : 'absent',
+    cdk8sPlus: packageVersion('cdk8s-plus-30'),
+    ajv: packageVersion('ajv'),
+    ajvFormats: packageVersion('ajv-formats'),
+    celJs: packageVersion('@marcbachmann/cel-js'),
+    dra: hashes.sha256(DRA_FILE) ?? 'absent',
     code: fromSources ? codeFingerprint() : '',
   };
 }
 
-/** Runs one generated validation file; its exports. */
-function loadModule(file: string): any {
+/** The parameters of a generated validation file's code. */
+const MODULE_PARAMS = ['module', 'exports', 'require', 'rt'];
+
+/** Runs one generated validation file (compiled through V8's code cache when there is one); its exports. */
+function loadModule(file: string, codeCache: CodeCache | undefined): any {
   const code = fs.readFileSync(file, 'utf8');
   const mod = { exports: {} as any };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  new Function('module', 'exports', 'require', 'rt', code)(mod, mod.exports, require, AJV_RUNTIME);
+  const run = codeCache ? codeCache.compile(code, MODULE_PARAMS, file) : new Function(...MODULE_PARAMS, code);
+  run(mod, mod.exports, require, AJV_RUNTIME);
   return mod.exports;
 }
 
 /** The kinds of one opened cache; `modules` holds each validation file run so far (a shared one runs once). */
-function entry(dir: string, k: CachedKind, crd: boolean, modules: Map<string, any>): KindEntry {
+function entry(dir: string, k: CachedKind, crd: boolean, modules: Map<string, any>, codeCache: CodeCache | undefined): KindEntry {
   const validation = (): ValidateFunction => {
     let exports = modules.get(k.module);
     if (exports === undefined) {
-      exports = loadModule(path.join(dir, k.module));
+      exports = loadModule(path.join(dir, k.module), codeCache);
       modules.set(k.module, exports);
     }
     return k.export !== undefined ? exports[k.export] : exports.default ?? exports;
@@ -150,8 +179,14 @@ function entry(dir: string, k: CachedKind, crd: boolean, modules: Map<string, an
   };
 }
 
+/** Options of {@link openSchemaCache}. */
+export interface OpenSchemaCacheOptions {
+  /** Compile the modules through V8's code cache (runtime-cache.ts) when the process can. @default true */
+  readonly codeCache?: boolean;
+}
+
 /** Opens the cache in `dir`; undefined when there is none or it is of another format. */
-export function openSchemaCache(dir: string = SCHEMA_CACHE_DIR): SchemaCache | undefined {
+export function openSchemaCache(dir: string = SCHEMA_CACHE_DIR, options: OpenSchemaCacheOptions = {}): SchemaCache | undefined {
   let index: CacheIndex;
   try {
     index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8'));
@@ -159,18 +194,24 @@ export function openSchemaCache(dir: string = SCHEMA_CACHE_DIR): SchemaCache | u
     return undefined;
   }
   if (index?.format !== SCHEMA_CACHE_FORMAT) return undefined;
-  const now = currentFingerprint();
+  const hashes = schemaFileHashes(dir);
+  const now = currentFingerprint(hashes);
   const built = index.fingerprint;
   if (built.ajv !== now.ajv || built.ajvFormats !== now.ajvFormats || (now.code !== '' && built.code !== now.code)) return undefined;
   const coreMatches = built.cdk8sPlus === now.cdk8sPlus && now.cdk8sPlus !== 'absent' && built.dra === now.dra;
   // The CRDs' rules carry the build's type-check verdicts: another cel-js compiles them at runtime instead.
   const celMatches = built.celJs === now.celJs;
   const modules = new Map<string, any>();
+  const codeCache = options.codeCache === false ? undefined : schemaCodeCache(dir);
   return {
-    coreEntries: () => (coreMatches ? index.core.map((k) => entry(dir, k, false, modules)) : undefined),
-    crdEntries: (file, bytes) => {
+    coreEntries: () => (coreMatches ? index.core.map((k) => entry(dir, k, false, modules, codeCache)) : undefined),
+    crdEntries: (file, fullPath) => {
       const f = Object.prototype.hasOwnProperty.call(index.crdFiles, file) ? index.crdFiles[file] : undefined;
-      return celMatches && f && f.sha256 === sha256(bytes) ? f.kinds.map((k) => entry(dir, k, true, modules)) : undefined;
+      return celMatches && f && f.sha256 === hashes.sha256(fullPath) ? f.kinds.map((k) => entry(dir, k, true, modules, codeCache)) : undefined;
+    },
+    saveRuntimeCache: () => {
+      codeCache?.flush();
+      hashes.save();
     },
   };
 }

@@ -4,7 +4,7 @@
  * enum fields, pod spec names and references, extended resources, tolerations, selectors vs template labels.
  */
 import { dns1123LabelErrors, labelsAndAnnotationsErrors, labelValueErrors, NO_ERRORS, qualifiedNameErrors } from './object-meta';
-import { memoPerString } from '../private/memo';
+import { quantityValue } from '../private/quantity';
 
 const ENUMS: Record<string, string[]> = {
   restartPolicy: ['Always', 'OnFailure', 'Never'],
@@ -18,22 +18,8 @@ const ENUMS: Record<string, string[]> = {
 export function parseQuantity(q: unknown): number | undefined {
   if (typeof q === 'number') return q;
   if (typeof q !== 'string') return undefined;
-  return parseQuantityText(q);
+  return quantityValue(q);
 }
-
-/** A quantity string → number, each string parsed once (every container of every workload repeats a few). */
-const parseQuantityText = memoPerString((q: string): number | undefined => {
-  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/.exec(q);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const s = m[2] ?? '';
-  if (s in BINARY_SUFFIX) return n * BINARY_SUFFIX[s];
-  if (s in DECIMAL_SUFFIX) return n * DECIMAL_SUFFIX[s];
-  return n * 10 ** Number(s.slice(1));
-});
-
-const BINARY_SUFFIX: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL_SUFFIX: Record<string, number> = { 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18 };
 
 /** Extended resources (e.g. nvidia.com/gpu): domain-qualified names outside *kubernetes.io. */
 function isExtendedResource(name: string): boolean {

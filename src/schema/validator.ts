@@ -24,7 +24,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CLUSTER_SCOPED_CORE, CORE_SCHEMA_ID, loadCoreSchemas } from './core-schema';
 import { DRA_SCHEMA_ID, loadDraSchemas } from './dra-schema';
 import { objectMetaErrors } from './object-meta';
-import { openSchemaCache } from './schema-cache';
+import { openSchemaCache, SchemaCache } from './schema-cache';
 import { semanticErrors } from './semantic';
 import { displayPath, rootSchema, runCel, shortValue } from './structural';
 
@@ -82,6 +82,11 @@ export interface SchemaValidatorOptions {
   readonly precompiled?: boolean;
   /** Where the precompiled cache is (tests build their own). @default SCHEMA_CACHE_DIR (`<package>/schema-cache`) */
   readonly schemaCacheDir?: string;
+  /**
+   * Compile the precompiled cache's modules through V8's code cache kept next to them (runtime-cache.ts), when the process
+   * can (not under jest, not turned off by `CDK8S_GPU_CACHE=off`). @default true
+   */
+  readonly codeCache?: boolean;
   /** Receives one-off notes (a CRD folder missing, cdk8s-plus-30 not installed). @default - dropped */
   readonly warn?: (message: string) => void;
 }
@@ -285,10 +290,20 @@ export class SchemaValidator {
   private ajv?: Ajv;
   private registry?: Map<string, KindEntry>;
   private byApiVersion?: Map<string, Map<string, KindEntry>>;
+  private schemaCache?: SchemaCache;
   private readonly options: SchemaValidatorOptions;
 
   constructor(options: SchemaValidatorOptions = {}) {
     this.options = options;
+  }
+
+  /**
+   * Keeps what this process learnt about the precompiled cache for the next process (runtime-cache.ts): V8's code cache
+   * of the modules this validator ran that had none, and the CRD files' hashes. Cheap when there is nothing new; never
+   * throws.
+   */
+  public saveRuntimeCache(): void {
+    this.schemaCache?.saveRuntimeCache();
   }
 
   /** Every `apiVersion/kind` this validator can check, sorted. */
@@ -400,7 +415,9 @@ export class SchemaValidator {
   private getRegistry(): Map<string, KindEntry> {
     if (this.registry) return this.registry;
     const reg = new Map<string, KindEntry>();
-    const cache = this.options.precompiled === false ? undefined : openSchemaCache(this.options.schemaCacheDir);
+    const cache = this.options.precompiled === false ? undefined
+      : openSchemaCache(this.options.schemaCacheDir, { codeCache: this.options.codeCache });
+    this.schemaCache = cache;
     if (this.options.coreKinds ?? true) {
       const cached = cache?.coreEntries();
       const core = cached ?? runtimeCoreEntries(this.runtimeAjv(), this.options.warn);
@@ -412,9 +429,9 @@ export class SchemaValidator {
         continue;
       }
       for (const file of crdFiles(dir)) {
-        const bytes = fs.readFileSync(path.join(dir, file));
         // The cache is keyed by file name and content hash: a file the build saw, in any folder, is precompiled.
-        const entries = cache?.crdEntries(file, bytes) ?? readCrdFile(bytes.toString('utf8'), file);
+        const full = path.join(dir, file);
+        const entries = cache?.crdEntries(file, full) ?? readCrdFile(fs.readFileSync(full, 'utf8'), file);
         for (const e of entries) {
           // For a kind in several files or folders, the first wins.
           if (!reg.has(`${e.apiVersion}/${e.kind}`)) reg.set(`${e.apiVersion}/${e.kind}`, e);

@@ -8,7 +8,7 @@ import { ReadProblem, Rule, RuleContext, WorkloadRef } from './rule';
 import { _mayHaveSuppressions, Suppressions, suppressionsOf } from './suppression';
 import { DraLookup, draGpuDemand } from '../scheduling/dra';
 import { NODE_OVERLAY_KIND, PoolModel, poolModelOf } from '../scheduling/nodepool';
-import { placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
+import { PlacementMemo, placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
 import { podCpuMemoryRequests, podDemand, podGpuDemand } from '../scheduling/resources';
 import { PodTemplateRef, podTemplateOf } from '../scheduling/workloads';
 
@@ -62,28 +62,53 @@ export interface ManifestIndexOptions {
 }
 
 /**
- * Placement verdicts of one run, memoised per (placement signature, pool): `placeOnPool` runs once per distinct
- * signature and pool, however many workloads share the signature. Verdicts are frozen since they are shared.
+ * Placement verdicts of one run. Memoised (the default), the verdicts of a placement signature on every NodePool of
+ * the run come at once from the planner's {@link PlacementMemo} (node selection shared by pools of one shape, the
+ * resource predicates by fit shape), once per distinct signature however many workloads share it: a thousand workloads
+ * on a thousand pools no longer cost a million `placeOnPool` runs. A pool that is not one of the run's (a rule's variant
+ * of one) is placed on its own, memoised per (signature, pool). Verdicts are frozen since they are shared.
  */
 class PlacementCache {
-  /** How many times `placeOnPool` ran. */
-  public evaluations = 0;
+  /** How many verdicts were computed (`placeOnPool` runs, and the memo's own computations). */
+  private ownEvaluations = 0;
   private readonly verdicts = new Map<string, Map<PoolModel, PlacementVerdict>>();
+  private memo?: PlacementMemo;
+  private poolIndex?: Map<PoolModel, number>;
 
   constructor(private readonly memoise: boolean, private readonly signatureOf: (t: PodTemplateRef) => string,
-    private readonly factsOf: (t: PodTemplateRef) => TemplateFacts) {}
+    private readonly factsOf: (t: PodTemplateRef) => TemplateFacts, private readonly poolsOf: () => readonly PoolModel[]) {}
+
+  /** How many verdicts were computed. */
+  public get evaluations(): number {
+    return this.ownEvaluations + (this.memo?.computed ?? 0);
+  }
 
   public place(t: PodTemplateRef, pool: PoolModel): PlacementVerdict {
     if (!this.memoise) {
-      this.evaluations++;
+      this.ownEvaluations++;
       return placeOnPool(t, pool);
     }
     const sig = this.signatureOf(t);
+    if (!this.memo) {
+      const pools = this.poolsOf();
+      this.memo = new PlacementMemo(pools);
+      this.poolIndex = new Map(pools.map((p, i) => [p, i]));
+    }
+    const i = this.poolIndex!.get(pool);
+    if (i !== undefined) {
+      const v = this.memo.verdicts(t, sig)[i];
+      if (!Object.isFrozen(v)) {
+        Object.freeze(v.instanceTypes);
+        Object.freeze(v.capacityTypes);
+        Object.freeze(v);
+      }
+      return v;
+    }
     let perPool = this.verdicts.get(sig);
     if (!perPool) this.verdicts.set(sig, perPool = new Map());
     let verdict = perPool.get(pool);
     if (!verdict) {
-      this.evaluations++;
+      this.ownEvaluations++;
       const facts = this.factsOf(t);
       const v = placeOnPool(t, pool, {}, { demand: facts.gpu, req: facts.req });
       const instanceTypes = Object.freeze([...v.instanceTypes]) as GpuInstanceType[];
@@ -120,7 +145,7 @@ export class ManifestIndex {
 
   constructor(manifests: readonly SourcedManifest[], options: ManifestIndexOptions = {}) {
     this.memoise = options.memoise ?? true;
-    this.placements = new PlacementCache(this.memoise, (t) => this.placementSignature(t), (t) => this.factsOf(t));
+    this.placements = new PlacementCache(this.memoise, (t) => this.placementSignature(t), (t) => this.factsOf(t), () => this.nodePools());
     const objects: any[] = [];
     for (const m of manifests) {
       const obj = m?.object;

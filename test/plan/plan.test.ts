@@ -237,6 +237,19 @@ describe('capacity against pool limits', () => {
     expect(pool(within, 'ts').problems).toEqual([]);
   });
 
+  test('limits.nodes: a pool that may launch no node fits nothing, in the plan as in lint (one limitCapacityOf)', () => {
+    const noNodes = POOL('a', ['p4d.24xlarge']).replace('\n  template:', '\n  limits: {nodes: 0}\n  template:');
+    const manifests = docs(noNodes, DEPLOY('m', 1));
+    const plan = planGpuWorkloads(manifests);
+    expect(workload(plan, 'm').schedulable).toBe(false);
+    expect(workload(plan, 'm').problems.join('\n')).toContain('p4d.24xlarge has 1 nodes, above limits.nodes 0');
+    expect(planHasErrors(plan)).toBe(true);
+    // One node allowed: it fits, and a second replica's node is over the limit.
+    const one = planGpuWorkloads(docs(noNodes.replace('{nodes: 0}', '{nodes: 1}'), DEPLOY('m', 8, { replicas: 2 })));
+    expect(workload(one, 'm').schedulable).toBe(true);
+    expect(pool(one, 'a').nodes).toEqual({ min: 1, max: 1 });
+  });
+
   test('a pool exactly at its GPU limit is within it: no problem, no note, not drawn as over', () => {
     // 8 GPUs × 2 replicas = 2 p4d.24xlarge = 16 GPUs, limit 16. (A p4d alone is 8 GPUs: its capacity ≤ the limit fits.)
     const plan = planGpuWorkloads(docs(POOL('a', ['p4d.24xlarge'], { limit: 16 }), DEPLOY('m', 8, { replicas: 2 })));

@@ -1,6 +1,6 @@
 import { GpuInstanceType } from '../../src/catalog';
 import { ADVERTISED_RESOURCES_ANNOTATION, poolModelOf } from '../../src/scheduling/nodepool';
-import { allocatableOf, placeOnPool, placeOnPools, preferredVerdict } from '../../src/scheduling/placement';
+import { allocatableOf, limitCapacityOf, placeOnPool, placeOnPools, preferredVerdict } from '../../src/scheduling/placement';
 import { podTemplateOf } from '../../src/scheduling/workloads';
 
 const MiB = 2 ** 20;
@@ -134,6 +134,20 @@ describe('placeOnPool: predicates and reasons', () => {
     const v = placeOnPool(pod({ tolerations: TOLERATE_GPU, containers: [gpus(1)] }), limited);
     expect(v.failedPredicate).toBe('limits');
     expect(v.reason).toContain('p4d.24xlarge has 8 nvidia.com/gpu, above limits.nvidia.com/gpu 4');
+  });
+  test('limits.nodes counts one per node, as the planner counts it: 0 launches nothing, 1 launches one node', () => {
+    // Karpenter enforces limits.nodes at provisioning like cpu and memory (kubernetes-sigs/karpenter#2526); one helper,
+    // limitCapacityOf, says what a node counts for placement (predicate 5) and for the planner's spill.
+    const types = [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p4d.24xlarge'] }];
+    const none = placeOnPool(pod({ tolerations: TOLERATE_GPU, containers: [gpus(1)] }), pool('none', types, { limits: { nodes: 0 } }));
+    expect(none.fits).toBe(false);
+    expect(none.failedPredicate).toBe('limits');
+    expect(none.reason).toBe("every fitting type exceeds the pool's limits, e.g. p4d.24xlarge has 1 nodes, above limits.nodes 0");
+    expect(placeOnPool(pod({ tolerations: TOLERATE_GPU, containers: [gpus(1)] }), pool('one', types, { limits: { nodes: 1 } })).fits).toBe(true);
+    // A limit named like an Object.prototype member counts nothing (no node has that resource).
+    const odd = pool('odd', types, { limits: { constructor: 0, toString: 0 } });
+    expect(limitCapacityOf(odd, type('p4d.24xlarge')).constructor).toBeUndefined();
+    expect(placeOnPool(pod({ tolerations: TOLERATE_GPU, containers: [gpus(1)] }), odd).fits).toBe(true);
   });
   test('a pool whose requirements allow no catalog type', () => {
     const cpu = pool('cpu', [{ key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['m'] }], { taints: [] });

@@ -1,8 +1,11 @@
+import * as fc from 'fast-check';
 import { GpuConfigError } from '../../src/errors';
+import { MAX_QUANTITY } from '../../src/private/quantity';
 import {
-  gpuResourcesOf, isExtendedResourceName, isGpuResourceName, parseQuantity, podCpuMemoryRequests, podGpuDemand,
+  gpuResourcesOf, isExtendedResourceName, isGpuResourceName, parseQuantity, podCpuMemoryRequests, podGpuDemand, tryParseQuantity,
 } from '../../src/scheduling/resources';
 import { podTemplateOf } from '../../src/scheduling/workloads';
+import { parseQuantity as gateQuantity } from '../../src/schema/semantic';
 
 describe('parseQuantity', () => {
   test.each([
@@ -24,6 +27,37 @@ describe('parseQuantity', () => {
   test('undefined / objects throw GpuConfigError, not TypeError', () => {
     expect(() => parseQuantity(undefined as any)).toThrow(GpuConfigError);
     expect(() => parseQuantity({} as any)).toThrow(GpuConfigError);
+  });
+});
+
+describe('one reading of quantities for the scheduling model and the schema gate (private/quantity.ts)', () => {
+  // k8s.io/apimachinery resource.ParseQuantity bounds the magnitude: capped at math.MaxInt64, and a non-zero value
+  // below one nano rounds up to one nano. Both readers used to part at these edges (1e400: Infinity vs not a quantity).
+  test.each([
+    ['1e400', MAX_QUANTITY], ['-1e400', -MAX_QUANTITY], ['99999999999999999999', MAX_QUANTITY], ['9Ei', MAX_QUANTITY],
+    ['1e-400', 1e-9], ['0.0000000001', 1e-9], ['1e-10', 1e-9], ['-1e-400', -1e-9],
+    ['0e400', 0], ['0', 0], ['-0', 0], ['+0.0', 0], ['+4', 4], ['2n', 2e-9],
+  ] as Array<[string, number]>)('%p → %p in both', (q, expected) => {
+    expect(parseQuantity(q)).toBe(expected);
+    expect(tryParseQuantity(q)).toBe(expected);
+    expect(gateQuantity(q)).toBe(expected);
+    expect(Object.is(parseQuantity(q), -0)).toBe(false);
+  });
+
+  test('any quantity of the grammar: both read the same finite value, zero only when every digit is, with its sign', () => {
+    const digits = fc.oneof(fc.stringMatching(/^\d{1,25}$/), fc.stringMatching(/^\d{1,12}\.\d{0,12}$/), fc.stringMatching(/^\.\d{1,12}$/));
+    const suffix = fc.oneof(fc.constantFrom('', 'n', 'u', 'm', 'k', 'M', 'G', 'T', 'P', 'E', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'),
+      fc.integer({ min: -500, max: 500 }).map((e) => `e${e}`), fc.integer({ min: 0, max: 500 }).map((e) => `E+${e}`));
+    fc.assert(fc.property(fc.constantFrom('', '+', '-'), digits, suffix, (sign, d, sfx) => {
+      const q = `${sign}${d}${sfx}`;
+      const v = tryParseQuantity(q)!;
+      expect(gateQuantity(q)).toBe(v);
+      expect(Number.isFinite(v)).toBe(true);
+      expect(Math.abs(v)).toBeLessThanOrEqual(MAX_QUANTITY);
+      expect(v === 0).toBe(!/[1-9]/.test(d));
+      if (v !== 0) expect(Math.sign(v)).toBe(sign === '-' ? -1 : 1);
+      if (v !== 0) expect(Math.abs(v)).toBeGreaterThanOrEqual(1e-9);
+    }));
   });
 });
 

@@ -1,0 +1,243 @@
+/**
+ * What the schema gate keeps between processes, in `<package>/schema-cache/runtime/`: V8's code cache of the schema
+ * cache's generated code ({@link CodeCache}) and the hashes of the files the cache was built from ({@link FileHashes}).
+ * Both only save time: verdicts are the same without them (test/schema/runtime-cache.test.ts), a folder that cannot be
+ * written (a read-only install) just means nothing is kept, and `CDK8S_GPU_CACHE=off` turns both off. The folder sits
+ * in the schema cache, which every build replaces whole, and holds nothing another user could plant (the same trust as
+ * the package's own files; nothing goes to a shared temporary folder). It is not in the npm package (.npmignore).
+ *
+ * **Code cache.** A process that meets a kind reads the bytecode V8 compiled for the kind's module (20–600 KB of
+ * generated JavaScript) in an earlier process instead of parsing the module and compiling each function again on first
+ * call; the first load and first validation of each kind are most of the gate's cost at synth (a few hundred objects of
+ * a dozen kinds). With it the pod workloads' module, for one, loads and validates its first Deployment in about 16 ms
+ * instead of 27. Node.js's own API (https://nodejs.org/api/vm.html#scriptcreatecacheddata, `cachedData`), the mechanism
+ * of Node 22's `module.enableCompileCache()`, which Node 20 lacks.
+ * - One folder per V8 version, architecture and command-line options ({@link codeCacheFolderName}): V8 rejects data
+ *   made by another build or under other flags (`cachedDataRejected`, even for `--max-old-space-size`). One file per
+ *   module, named by the module's path, size and modification time (V8 itself checks only the code's length).
+ * - Data missing or rejected: the module compiles as usual and {@link CodeCache.flush} writes its cache after the gate's
+ *   pass, so it holds the functions that pass compiled. Written to a temporary file and renamed: a concurrent reader
+ *   sees all of it or none.
+ * - Only in a process whose `vm` context is the code's own: under jest (a sandbox context per test file) code run by
+ *   `vm.Script#runInThisContext` would get the outer context's built-ins, so there modules compile as before.
+ *
+ * **File hashes.** The gate checks, at every start, that each CRD file is the one its precompiled module was built from
+ * (sha256 of the bytes): 2 MB of YAML read and hashed, about 11 ms a process. A file's hash is remembered with its
+ * identity (device, inode, size, modification and change time — what git's index trusts to skip rehashing an unchanged
+ * file) and read and hashed again when any of them moved.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vm from 'vm';
+
+/** Environment variable that turns the runtime cache off (`off`, `0` or `false`). */
+export const RUNTIME_CACHE_ENV = 'CDK8S_GPU_CACHE';
+
+/** The runtime cache's folder in a schema cache folder. */
+export function runtimeCacheDir(schemaCacheDir: string): string {
+  return path.join(schemaCacheDir, 'runtime');
+}
+
+/** Whether the runtime cache is turned off (`CDK8S_GPU_CACHE=off`). */
+export function runtimeCacheOff(env: NodeJS.ProcessEnv = process.env): boolean {
+  const setting = (env[RUNTIME_CACHE_ENV] ?? '').toLowerCase();
+  return setting === 'off' || setting === '0' || setting === 'false';
+}
+
+/** A compiled function body: called with the parameters' values. */
+export type CompiledBody = (...args: unknown[]) => unknown;
+
+/** The script {@link CodeCache.compile} compiles for a function body: a function expression of `params`. */
+export function functionSource(body: string, params: readonly string[]): string {
+  return `(function (${params.join(', ')}) {${body}\n})`;
+}
+
+/** Compiles function bodies through V8's code cache kept in one folder. */
+export class CodeCache {
+  /** Scripts compiled without usable cached data, and where their cache goes. */
+  private readonly pending: Array<{ readonly script: vm.Script; readonly file: string }> = [];
+  /** Scripts compiled so far, and how many of them used cached data (for tests and benchmarks). */
+  private compiledCount = 0;
+  private acceptedCount = 0;
+
+  /** @param dir the folder of the cache files (created on first write). */
+  constructor(readonly dir: string) {}
+
+  /** How many bodies were compiled, and how many of those from cached data. */
+  get stats(): { readonly compiled: number; readonly fromCache: number; readonly pending: number } {
+    return { compiled: this.compiledCount, fromCache: this.acceptedCount, pending: this.pending.length };
+  }
+
+  /**
+   * `body`, the content of the file `filename`, compiled as a function of `params` (like `new Function(...params, body)`),
+   * from cached data when the folder holds V8's cache of this file as it is (its path, size and modification time: V8
+   * checks only the code's length, and hashing 1.5 MB of modules at every start would cost milliseconds; the folder
+   * lives in the schema cache, which every build replaces whole).
+   */
+  compile(body: string, params: readonly string[], filename: string): CompiledBody {
+    const source = functionSource(body, params);
+    const file = this.dataFile(source, filename);
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = fs.readFileSync(file);
+    } catch {
+      cachedData = undefined;
+    }
+    const script = new vm.Script(source, { filename, cachedData });
+    this.compiledCount++;
+    if (cachedData !== undefined && !script.cachedDataRejected) this.acceptedCount++;
+    else this.pending.push({ script, file });
+    return script.runInThisContext() as CompiledBody;
+  }
+
+  /** Where the data for `source` (a body as {@link functionSource} wraps it) read from `filename` is kept. */
+  dataFile(source: string, filename: string): string {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(filename);
+    } catch {
+      stat = undefined;
+    }
+    const identity = [path.relative(this.dir, filename), stat?.size, stat?.mtimeMs, source.length].join('\0');
+    return path.join(this.dir, `${createHash('sha256').update(identity).digest('hex').slice(0, 40)}.bin`);
+  }
+
+  /**
+   * Writes the cache of every body compiled without one, as V8 has it now (with the functions compiled since, so call
+   * it after the code ran). Never throws: a folder that cannot be written leaves the code uncached.
+   */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const pending = this.pending.splice(0);
+    try {
+      fs.mkdirSync(this.dir, { recursive: true });
+    } catch {
+      return;
+    }
+    for (const { script, file } of pending) {
+      const tmp = `${file}.${process.pid}.tmp`;
+      try {
+        fs.writeFileSync(tmp, script.createCachedData());
+        fs.renameSync(tmp, file);
+      } catch {
+        try {
+          fs.rmSync(tmp, { force: true });
+        } catch {
+          // nothing to clean
+        }
+      }
+    }
+  }
+}
+
+/** Whether this process may use a code cache: not turned off, and `vm`'s current context is this code's own. */
+export function codeCacheUsable(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (runtimeCacheOff(env)) return false;
+  try {
+    return vm.runInThisContext('Object') === Object;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The cache folder's name for this process: V8's version and the architecture, and a hash of the command-line options
+ * (`process.execArgv` and NODE_OPTIONS), since V8 rejects data made under other flags (even `--max-old-space-size`):
+ * processes started differently keep their own caches instead of rewriting one another's.
+ */
+export function codeCacheFolderName(): string {
+  const options = JSON.stringify([process.execArgv, process.env.NODE_OPTIONS ?? '']);
+  return `v8-${process.versions.v8}-${process.arch}-${createHash('sha256').update(options).digest('hex').slice(0, 12)}`;
+}
+
+/** One code cache per schema cache folder in a process (the gate's modules and cel-js share it). */
+const caches = new Map<string, CodeCache>();
+
+/** The code cache of the schema cache in `schemaCacheDir`, or undefined when this process cannot use one. */
+export function schemaCodeCache(schemaCacheDir: string): CodeCache | undefined {
+  if (!codeCacheUsable()) return undefined;
+  const dir = path.join(runtimeCacheDir(schemaCacheDir), codeCacheFolderName());
+  let cache = caches.get(dir);
+  if (!cache) caches.set(dir, cache = new CodeCache(dir));
+  return cache;
+}
+
+/** A file's identity: what changes when it is written or replaced. */
+function fileIdentity(st: fs.Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** sha256 of files, remembered across processes by their identity (see the top of this file). */
+export class FileHashes {
+  private known?: Map<string, { readonly identity: string; readonly sha256: string }>;
+  private dirty = false;
+
+  /** @param file the JSON file that keeps the hashes; undefined keeps them for this process only. */
+  constructor(readonly file: string | undefined) {}
+
+  /** The sha256 (hex) of `fullPath`'s bytes; undefined when it cannot be read. */
+  sha256(fullPath: string): string | undefined {
+    let identity: string;
+    try {
+      identity = fileIdentity(fs.statSync(fullPath));
+    } catch {
+      return undefined;
+    }
+    const known = this.load();
+    const k = known.get(fullPath);
+    if (k !== undefined && k.identity === identity) return k.sha256;
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(fullPath);
+    } catch {
+      return undefined;
+    }
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    // The identity read before the bytes: a write in between leaves an identity that no longer matches next time.
+    known.set(fullPath, { identity, sha256: hash });
+    this.dirty = true;
+    return hash;
+  }
+
+  /** Writes the hashes learnt in this process. Never throws. */
+  save(): void {
+    if (!this.dirty || this.file === undefined) return;
+    this.dirty = false;
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      const out: Record<string, { identity: string; sha256: string }> = {};
+      for (const [f, k] of this.load()) out[f] = { identity: k.identity, sha256: k.sha256 };
+      fs.writeFileSync(tmp, JSON.stringify(out));
+      fs.renameSync(tmp, this.file);
+    } catch {
+      try {
+        fs.rmSync(tmp, { force: true });
+      } catch {
+        // nothing to clean
+      }
+    }
+  }
+
+  private load(): Map<string, { readonly identity: string; readonly sha256: string }> {
+    if (this.known) return this.known;
+    this.known = new Map();
+    if (this.file === undefined) return this.known;
+    try {
+      const json = JSON.parse(fs.readFileSync(this.file, 'utf8'));
+      for (const [f, k] of Object.entries(json ?? {})) {
+        const { identity, sha256 } = (k ?? {}) as { identity?: unknown; sha256?: unknown };
+        if (typeof identity === 'string' && typeof sha256 === 'string') this.known.set(f, { identity, sha256 });
+      }
+    } catch {
+      // none yet, or unreadable: start empty
+    }
+    return this.known;
+  }
+}
+
+/** The file hashes of the schema cache in `schemaCacheDir` (kept in its runtime folder unless the cache is off). */
+export function schemaFileHashes(schemaCacheDir: string): FileHashes {
+  return new FileHashes(runtimeCacheOff() ? undefined : path.join(runtimeCacheDir(schemaCacheDir), 'file-hashes.json'));
+}

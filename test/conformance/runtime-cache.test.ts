@@ -1,0 +1,234 @@
+/**
+ * What the schema gate keeps between processes (src/schema/runtime-cache.ts): V8's code cache of the precompiled
+ * modules and the CRD files' hashes. They only save time: the same verdicts and messages with them, without them, cold
+ * and warm (checked in fresh node processes, since jest's sandbox turns the code cache off); stale or damaged entries
+ * are never used; nothing fails where they cannot be written.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CodeCache, codeCacheFolderName, codeCacheUsable, FileHashes, functionSource, RUNTIME_CACHE_ENV, runtimeCacheOff } from '../../src/schema/runtime-cache';
+import { writeSchemaCache } from '../../src/schema/schema-cache-writer';
+import { cdk8sExamples } from '../examples/helpers';
+
+jest.setTimeout(600_000);
+
+const ROOT = path.join(__dirname, '..', '..');
+let tmp: string;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-cache-test-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A module file in a fresh folder, and a code cache folder beside it. */
+function moduleFile(name: string, body: string): { file: string; dir: string } {
+  const base = fs.mkdtempSync(path.join(tmp, `${name}-`));
+  const file = path.join(base, 'module.js');
+  fs.writeFileSync(file, body);
+  return { file, dir: path.join(base, 'runtime', 'v8') };
+}
+
+describe('CodeCache', () => {
+  // V8 also keeps an in-process compilation cache keyed by the source: each test compiles code of its own, and only the
+  // fresh processes of the last describe show that the data is read from disk.
+  let serial = 0;
+  const body = () => `exports.double = (x) => 2 * x; exports.greet = function greet(n) { return \`hello \${n}\`; }; // ${serial++}`;
+
+  function load(cache: CodeCache, file: string): any {
+    const exports: any = {};
+    cache.compile(fs.readFileSync(file, 'utf8'), ['exports'], file)(exports);
+    return exports;
+  }
+
+  test('compiles without data, writes it after the code ran, and the next process (a new cache) compiles from it', () => {
+    const { file, dir } = moduleFile('roundtrip', body());
+    const first = new CodeCache(dir);
+    const a = load(first, file);
+    expect([a.double(21), a.greet('gpu')]).toEqual([42, 'hello gpu']);
+    expect(first.stats).toEqual({ compiled: 1, fromCache: 0, pending: 1 });
+    expect(fs.existsSync(dir)).toBe(false);
+    first.flush();
+    expect(first.stats.pending).toBe(0);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.bin'))).toHaveLength(1);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    const second = new CodeCache(dir);
+    const b = load(second, file);
+    expect([b.double(4), b.greet('again')]).toEqual([8, 'hello again']);
+    expect(second.stats).toEqual({ compiled: 1, fromCache: 1, pending: 0 });
+  });
+
+  test('a module changed since (size or modification time) does not use the old data', () => {
+    const original = body();
+    const { file, dir } = moduleFile('changed', original);
+    const first = new CodeCache(dir);
+    load(first, file);
+    first.flush();
+    // Same length, other code: V8 alone would accept the data (it checks only the length); the file's identity does not.
+    const changed = original.replace('2 * x', '3 * x');
+    expect(changed.length).toBe(original.length);
+    fs.writeFileSync(file, changed);
+    fs.utimesSync(file, new Date(2001, 1, 1), new Date(2001, 1, 1));
+    const second = new CodeCache(dir);
+    expect(load(second, file).double(2)).toBe(6);
+    expect(second.stats).toEqual({ compiled: 1, fromCache: 0, pending: 1 });
+  });
+
+  test('damaged data is rejected by V8, the code compiles as usual, and the data is written again', () => {
+    const { file, dir } = moduleFile('damaged', body());
+    const second = new CodeCache(dir);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(second.dataFile(functionSource(fs.readFileSync(file, 'utf8'), ['exports']), file), 'not V8 code cache data, just bytes');
+    expect(load(second, file).double(5)).toBe(10);
+    expect(second.stats).toEqual({ compiled: 1, fromCache: 0, pending: 1 });
+    second.flush();
+    const third = new CodeCache(dir);
+    expect(load(third, file).double(6)).toBe(12);
+    expect(third.stats.fromCache).toBe(1);
+  });
+
+  test('a folder that cannot be written leaves the code uncached and throws nothing', () => {
+    const { file } = moduleFile('readonly', body());
+    const blocker = path.join(tmp, 'a-file-not-a-folder');
+    fs.writeFileSync(blocker, 'x');
+    const cache = new CodeCache(path.join(blocker, 'v8'));
+    expect(load(cache, file).double(1)).toBe(2);
+    expect(() => cache.flush()).not.toThrow();
+    expect(cache.stats).toEqual({ compiled: 1, fromCache: 0, pending: 0 });
+  });
+
+  test('used only where the vm context is the code\'s own (not under jest), and never when turned off', () => {
+    // jest runs each test file in a sandbox context: code run in "this" (the outer) context would see other built-ins.
+    expect(codeCacheUsable()).toBe(false);
+    for (const off of ['off', 'OFF', '0', 'false']) {
+      expect(runtimeCacheOff({ [RUNTIME_CACHE_ENV]: off })).toBe(true);
+      expect(codeCacheUsable({ [RUNTIME_CACHE_ENV]: off })).toBe(false);
+    }
+    expect(runtimeCacheOff({})).toBe(false);
+    expect(runtimeCacheOff({ [RUNTIME_CACHE_ENV]: 'on' })).toBe(false);
+    // One folder per V8 build, architecture and options: data made under other flags is rejected by V8.
+    expect(codeCacheFolderName()).toMatch(new RegExp(`^v8-${process.versions.v8.replace(/\./g, '\\.')}-${process.arch}-[0-9a-f]{12}$`));
+  });
+});
+
+describe('FileHashes', () => {
+  test('hashes a file once while its identity holds, again when it is rewritten, and keeps the hashes across processes', () => {
+    const file = path.join(tmp, 'hashed.yaml');
+    fs.writeFileSync(file, 'kind: A\n');
+    const store = path.join(tmp, 'hashes', 'file-hashes.json');
+    const first = new FileHashes(store);
+    const h1 = first.sha256(file);
+    expect(h1).toMatch(/^[0-9a-f]{64}$/);
+    first.save();
+    expect(Object.keys(JSON.parse(fs.readFileSync(store, 'utf8')))).toEqual([file]);
+
+    // Trusted while the identity holds: a forged stored hash for the same identity is returned as is (as git's index).
+    const stored = JSON.parse(fs.readFileSync(store, 'utf8'));
+    stored[file].sha256 = 'f'.repeat(64);
+    fs.writeFileSync(store, JSON.stringify(stored));
+    expect(new FileHashes(store).sha256(file)).toBe('f'.repeat(64));
+
+    // Rewritten, even to the same size: the change time moves, so it is hashed again.
+    fs.writeFileSync(file, 'kind: B\n');
+    const second = new FileHashes(store);
+    const h2 = second.sha256(file);
+    expect(h2).not.toBe(h1);
+    expect(h2).not.toBe('f'.repeat(64));
+    second.save();
+    expect(new FileHashes(store).sha256(file)).toBe(h2);
+  });
+
+  test('a missing file has no hash; a damaged or foreign store is ignored; no store keeps nothing', () => {
+    const store = path.join(tmp, 'damaged-hashes.json');
+    fs.writeFileSync(store, '{"__proto__": {"identity": 1}, "x": null, "y": {"identity": "a", "sha256": 3}');
+    const hashes = new FileHashes(store);
+    expect(hashes.sha256(path.join(tmp, 'absent.yaml'))).toBeUndefined();
+    const file = path.join(tmp, 'present.yaml');
+    fs.writeFileSync(file, 'a: 1\n');
+    expect(hashes.sha256(file)).toMatch(/^[0-9a-f]{64}$/);
+    hashes.save();
+    expect(Object.keys(JSON.parse(fs.readFileSync(store, 'utf8')))).toEqual([file]);
+    const none = new FileHashes(undefined);
+    expect(none.sha256(file)).toBe(hashes.sha256(file));
+    expect(() => none.save()).not.toThrow();
+  });
+});
+
+/** What each child process of the last test prints. */
+interface ChildResult {
+  readonly verdicts: unknown[];
+  readonly stats?: { readonly compiled: number; readonly fromCache: number };
+  readonly celResults: { readonly bundle: string[]; readonly esm: string[] };
+}
+
+/** CEL expressions over `self = { a: [1, 2], s: 'héllo' }`: macros, strings, maps, errors. */
+const CEL_EXPRESSIONS = [
+  'self.a.map(x, x * 2)', 'self.a.all(x, x > 0)', 'self.s.size()', 'self.s.startsWith("hé")', '{"k": 1}.k + 1',
+  'has(self.missing)', 'self.missing', '1 / 0', '"a" + 1', 'self.a.exists_one(x, x == 2) ? "one" : "other"',
+  'int("12") + 3', 'double(1) / 4.0', 'self.s.matches("^h.llo$")',
+];
+
+describe('the gate in fresh processes: the same verdicts with the runtime cache off, cold and warm', () => {
+  test('every example object and wrong-typed variants of them', () => {
+    const cacheDir = path.join(tmp, 'schema-cache');
+    writeSchemaCache(cacheDir);
+    const objects: any[] = [];
+    for (const ex of cdk8sExamples()) {
+      for (const chart of ex.build(fs.mkdtempSync(path.join(tmp, `${ex.name}-`))).charts) objects.push(...chart.toJson());
+    }
+    // A wrong type in each object's spec, and an unknown field: messages from deep in the generated code.
+    const variants = objects.flatMap((o) => [o, { ...o, fnord: 1 }, ...(o.spec ? [{ ...o, spec: { ...o.spec, replicas: 'three', template: 7 } }] : [])]);
+    const objectsFile = path.join(tmp, 'objects.json');
+    fs.writeFileSync(objectsFile, JSON.stringify(variants));
+    const script = `
+      const fs = require('fs');
+      const { SchemaValidator } = require(${JSON.stringify(path.join(ROOT, 'src', 'schema', 'validator.ts'))});
+      const { schemaCodeCache } = require(${JSON.stringify(path.join(ROOT, 'src', 'schema', 'runtime-cache.ts'))});
+      const objects = JSON.parse(fs.readFileSync(${JSON.stringify(objectsFile)}, 'utf8'));
+      const v = new SchemaValidator({ schemaCacheDir: ${JSON.stringify(cacheDir)} });
+      const verdicts = objects.map((o) => { const r = v.check(o); return r.known ? r.errors : 'unknown'; });
+      // cel-js: the schema cache's CommonJS build of it (through the code cache) against the package itself.
+      const bundle = require(${JSON.stringify(path.join(ROOT, 'src', 'schema', 'cel.ts'))}).loadCelBundle(${JSON.stringify(cacheDir)});
+      const esm = require('@marcbachmann/cel-js');
+      const cel = (m) => ${JSON.stringify(CEL_EXPRESSIONS)}.map((e) => {
+        try { return String(new m.Environment({ unlistedVariablesAreDyn: true }).evaluate(e, { self: { a: [1, 2], s: 'héllo' } })); }
+        catch (err) { return err.constructor.name + ': ' + err.message; }
+      });
+      const celResults = { bundle: cel(bundle), esm: cel(esm) };
+      v.saveRuntimeCache();
+      const stats = schemaCodeCache(${JSON.stringify(cacheDir)})?.stats;
+      process.stdout.write(JSON.stringify({ verdicts, stats, celResults }));`;
+    const run = (env: Record<string, string>) => {
+      const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        env: { ...process.env, ...env, TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json') },
+      });
+      if (r.status !== 0) throw new Error(r.stderr);
+      return JSON.parse(r.stdout) as ChildResult;
+    };
+    const off = run({ [RUNTIME_CACHE_ENV]: 'off' });
+    const cold = run({ [RUNTIME_CACHE_ENV]: 'on' });
+    const warm = run({ [RUNTIME_CACHE_ENV]: 'on' });
+    expect(off.stats).toBeUndefined();
+    expect(cold.stats!.compiled).toBeGreaterThan(5);
+    expect(cold.stats!.fromCache).toBe(0);
+    expect(warm.stats!.fromCache).toBe(warm.stats!.compiled);
+    expect(warm.stats!.compiled).toBe(cold.stats!.compiled);
+    // Some objects fail (the variants), and every verdict, message for message, is the same three times.
+    expect(off.verdicts.filter((v) => Array.isArray(v) && v.length > 0).length).toBeGreaterThan(objects.length);
+    expect(cold.verdicts).toEqual(off.verdicts);
+    expect(warm.verdicts).toEqual(off.verdicts);
+    // cel-js's CommonJS build answers as the package does, errors included, cold and warm.
+    for (const r of [off, cold, warm]) expect(r.celResults.bundle).toEqual(r.celResults.esm);
+    expect(off.celResults.esm.filter((x) => /Error/.test(x)).length).toBeGreaterThan(0);
+    // What was kept: the CRD files' hashes and one code cache folder (the three children ran with the same options).
+    const kept = fs.readdirSync(path.join(cacheDir, 'runtime')).sort();
+    expect(kept).toHaveLength(2);
+    expect(kept[0]).toBe('file-hashes.json');
+    expect(kept[1]).toMatch(/^v8-/);
+  });
+});
