@@ -8,7 +8,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CodeCache, codeCacheFolderName, codeCacheUsable, FileHashes, functionSource, RUNTIME_CACHE_ENV, runtimeCacheOff } from '../../src/schema/runtime-cache';
+import {
+  CodeCache, codeCacheFolderName, codeCacheUsable, FileHashes, functionSource, RUNTIME_CACHE_ENV, runtimeCacheOff, v8RelevantOptions,
+} from '../../src/schema/runtime-cache';
 import { writeSchemaCache } from '../../src/schema/schema-cache-writer';
 import { cdk8sExamples } from '../examples/helpers';
 
@@ -110,6 +112,11 @@ describe('CodeCache', () => {
     expect(runtimeCacheOff({ [RUNTIME_CACHE_ENV]: 'on' })).toBe(false);
     // One folder per V8 build, architecture and options: data made under other flags is rejected by V8.
     expect(codeCacheFolderName()).toMatch(new RegExp(`^v8-${process.versions.v8.replace(/\./g, '\\.')}-${process.arch}-[0-9a-f]{12}$`));
+    // …but not per script or preload: those change nothing V8 compiles (a cache per `node -e <script>` would pile up).
+    expect(v8RelevantOptions(['-r', 'ts-node/register/transpile-only', '-e', 'console.log(1)', '--max-old-space-size=4096',
+      '--require=x', '--cpu-prof', '--cpu-prof-dir=/tmp/p', '--inspect-brk', '--stack-size=2000'], '--expose-gc  --enable-source-maps'))
+      .toEqual(['--max-old-space-size=4096', '--stack-size=2000', '--expose-gc']);
+    expect(v8RelevantOptions([], '')).toEqual([]);
   });
 });
 
