@@ -8,6 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CEL_BUNDLE_FILE, celCommonJsBundle, loadCelBundle } from '../../src/schema/cel';
 import {
   CodeCache, codeCacheFolderName, codeCacheUsable, FileHashes, functionSource, RUNTIME_CACHE_ENV, runtimeCacheOff, v8RelevantOptions,
 } from '../../src/schema/runtime-cache';
@@ -160,6 +161,22 @@ describe('FileHashes', () => {
     const none = new FileHashes(undefined);
     expect(none.sha256(file)).toBe(hashes.sha256(file));
     expect(() => none.save()).not.toThrow();
+  });
+});
+
+describe('cel-js from the schema cache (cel.ts loadCelBundle)', () => {
+  test('used when built from the installed cel-js; absent, of another version or damaged, it is not used', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'cel-bundle-'));
+    expect(loadCelBundle(dir)).toBeUndefined(); // none
+    const bundle = celCommonJsBundle();
+    expect(bundle.split('\n')[0]).toMatch(/^\/\/ @marcbachmann\/cel-js \d+\.\d+\.\d+ as CommonJS$/);
+    fs.writeFileSync(path.join(dir, CEL_BUNDLE_FILE), bundle);
+    const cel = loadCelBundle(dir);
+    expect(new cel.Environment().evaluate('[1, 2, 3].map(x, x * 2)')).toEqual([2n, 4n, 6n]);
+    fs.writeFileSync(path.join(dir, CEL_BUNDLE_FILE), bundle.replace(/cel-js \S+ as/, 'cel-js 0.0.1 as'));
+    expect(loadCelBundle(dir)).toBeUndefined(); // another version
+    fs.writeFileSync(path.join(dir, CEL_BUNDLE_FILE), `${bundle.split('\n')[0]}\nthis is not JavaScript {`);
+    expect(loadCelBundle(dir)).toBeUndefined(); // damaged: the package itself is loaded instead
   });
 });
 
