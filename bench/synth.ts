@@ -5,7 +5,9 @@
  *
  * Run: npx ts-node --transpile-only --project test/tsconfig.json bench/synth.ts [sizes…] [--writers] [--gate] [--instructions]   (or `npm run bench`)
  * (`--writers` also times our app with `fastYamlWriter: false`, i.e. cdk8s's own YAML writer; `--gate` also times it with
- * `schemaGate: false`, to tell what the schema gate costs.)
+ * `schemaGate: false`, to tell what the schema gate costs, and with `CDK8S_GPU_CACHE=off`, to tell what the gate's
+ * runtime cache saves. The runs of ours use the runtime cache as a user's repeated `cdk8s synth` does: the first run after
+ * a build writes it, the others read it.)
  * Also, for context (not the issue's measure): bare-all, the bare app plus every other object ours writes as plain cdk8s
  * ApiObjects of the same JSON — the same YAML written by hand with cdk8s alone — and ours' ratio to it.
  * Not a test: it prints, per size, the time (median of runs, each in a fresh child process so heaps and JIT state do
@@ -27,6 +29,7 @@ import { GpuInstanceType } from '../src/catalog';
 import { DcgmMonitoring } from '../src/monitoring';
 import { CapacityType, GpuNodeClass, GpuNodePool, IGpuNodePool, SpotGpuPool } from '../src/pools';
 import { loadCel } from '../src/schema/cel';
+import { RUNTIME_CACHE_ENV } from '../src/schema/runtime-cache';
 import { GpuValidation } from '../src/validation';
 import { GpuRequest, InferenceDeployment, TieredPriorities } from '../src/workloads';
 
@@ -166,9 +169,10 @@ function extrasFile(n: number): string {
 
 /**
  * Which app a child builds; `ours-cdk8s-writer` is ours with `fastYamlWriter: false` (cdk8s's own YAML writer),
- * `ours-no-gate` ours with `schemaGate: false`.
+ * `ours-no-gate` ours with `schemaGate: false`, `ours-no-runtime-cache` ours with `CDK8S_GPU_CACHE=off` (the gate's
+ * modules compiled from source, as in a process that finds no code cache: src/schema/runtime-cache.ts).
  */
-type Variant = 'ours' | 'ours-cdk8s-writer' | 'ours-no-gate' | 'bare' | 'bare-all';
+type Variant = 'ours' | 'ours-cdk8s-writer' | 'ours-no-gate' | 'ours-no-runtime-cache' | 'bare' | 'bare-all';
 
 /** Child: build and synthesise once; print JSON with the time and the peak RSS. */
 function child(variant: Variant, n: number): void {
@@ -195,7 +199,13 @@ function runChild(variant: Variant, n: number, shapes: BareShape[], extras?: str
   const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '-r', tsNode, entry, '--child', variant, String(n)], {
     cwd: path.join(__dirname, '..'),
     encoding: 'utf8',
-    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'test', 'tsconfig.json'), BENCH_BARE_SHAPES: JSON.stringify(shapes), BENCH_BARE_EXTRAS: extras ?? '' },
+    env: {
+      ...process.env,
+      TS_NODE_PROJECT: path.join(__dirname, '..', 'test', 'tsconfig.json'),
+      BENCH_BARE_SHAPES: JSON.stringify(shapes),
+      BENCH_BARE_EXTRAS: extras ?? '',
+      ...(variant === 'ours-no-runtime-cache' ? { [RUNTIME_CACHE_ENV]: 'off' } : {}),
+    },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`child ${variant} ${n} failed (${r.status}): ${r.stderr.slice(-2000)}`);
@@ -272,7 +282,7 @@ function main(): void {
   const rows: Array<{ n: number; ours: Result; bare: Result }> = [];
   for (const n of sizes) {
     const runs = runsFor(n);
-    const results: Record<Variant, Result[]> = { 'ours': [], 'ours-cdk8s-writer': [], 'ours-no-gate': [], 'bare': [], 'bare-all': [] };
+    const results: Record<Variant, Result[]> = { 'ours': [], 'ours-cdk8s-writer': [], 'ours-no-gate': [], 'ours-no-runtime-cache': [], 'bare': [], 'bare-all': [] };
     const extras = extrasFile(n);
     for (let r = 0; r < runs; r++) {
       results.bare.push(runChild('bare', n, shapes));
@@ -280,6 +290,7 @@ function main(): void {
       results.ours.push(runChild('ours', n, shapes));
       if (writers) results['ours-cdk8s-writer'].push(runChild('ours-cdk8s-writer', n, shapes));
       if (gate) results['ours-no-gate'].push(runChild('ours-no-gate', n, shapes));
+      if (gate) results['ours-no-runtime-cache'].push(runChild('ours-no-runtime-cache', n, shapes));
     }
     const pick = (rs: Result[]): Result => {
       const m = median(rs.map((x) => x.totalMs));
@@ -312,6 +323,10 @@ function main(): void {
       console.log(`${' '.repeat(17)}ours without the schema gate (schemaGate: false): ${g.totalMs.toFixed(0)} ms (synth+validate ${g.synthMs.toFixed(0)}), `
         + `ratio ${(g.totalMs / b.totalMs).toFixed(2)}x (CPU ${(g.cpuMs / b.cpuMs).toFixed(2)}x); the gate costs ${(o.totalMs - g.totalMs).toFixed(0)} ms `
         + `(${((o.totalMs / g.totalMs - 1) * 100).toFixed(0)}%; CPU ${(o.cpuMs - g.cpuMs).toFixed(0)} ms, ${((o.cpuMs / g.cpuMs - 1) * 100).toFixed(0)}%)`);
+      const c = pick(results['ours-no-runtime-cache']);
+      console.log(`${' '.repeat(17)}ours without the gate's runtime cache (CDK8S_GPU_CACHE=off: its modules compiled from source, as by a process `
+        + `that finds no V8 code cache): ${c.totalMs.toFixed(0)} ms (synth+validate ${c.synthMs.toFixed(0)}), ratio ${(c.totalMs / b.totalMs).toFixed(2)}x `
+        + `(CPU ${(c.cpuMs / b.cpuMs).toFixed(2)}x)`);
     }
   }
   const at = (n: number) => rows.find((r) => r.n === n);

@@ -136,8 +136,12 @@ export function loadCelBundle(dir: string = SCHEMA_CACHE_DIR): any {
   }
   if (!code.startsWith(`${celBundleHeader()}\n`)) return undefined;
   const cache = schemaCodeCache(dir);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return (cache ? cache.compile(code, [], file) : new Function(code))();
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    return (cache ? cache.compile(code, [], file) : new Function(code))();
+  } catch {
+    return undefined; // a damaged build of it: the package itself is loaded instead
+  }
 }
 
 /** Compare two CEL scalars (int/double/string) for min/max/isSorted. */

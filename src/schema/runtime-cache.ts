@@ -12,8 +12,8 @@
  * a dozen kinds). With it the pod workloads' module, for one, loads and validates its first Deployment in about 16 ms
  * instead of 27. Node.js's own API (https://nodejs.org/api/vm.html#scriptcreatecacheddata, `cachedData`), the mechanism
  * of Node 22's `module.enableCompileCache()`, which Node 20 lacks.
- * - One folder per V8 version, architecture and command-line options ({@link codeCacheFolderName}): V8 rejects data
- *   made by another build or under other flags (`cachedDataRejected`, even for `--max-old-space-size`). One file per
+ * - One folder per V8 version, architecture and V8-relevant command-line options ({@link codeCacheFolderName}): V8
+ *   rejects data made by another build or under other flags (`cachedDataRejected`, even for `--max-old-space-size`). One file per
  *   module, named by the module's path, size and modification time (V8 itself checks only the code's length).
  * - Data missing or rejected: the module compiles as usual and {@link CodeCache.flush} writes its cache after the gate's
  *   pass, so it holds the functions that pass compiled. Written to a temporary file and renamed: a concurrent reader
@@ -142,12 +142,27 @@ export function codeCacheUsable(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /**
- * The cache folder's name for this process: V8's version and the architecture, and a hash of the command-line options
- * (`process.execArgv` and NODE_OPTIONS), since V8 rejects data made under other flags (even `--max-old-space-size`):
- * processes started differently keep their own caches instead of rewriting one another's.
+ * Node's own options, which change nothing V8 compiles (what to preload or run, profilers, the inspector): left out of
+ * {@link codeCacheFolderName}, so `node -e <script>` or `-r ts-node/register` runs share the cache of a plain `node`.
+ */
+const NODE_ONLY_OPTION = /^--(require|eval|print|import|loader|experimental-loader|input-type|cpu-prof|heap-prof|inspect|title|env-file|enable-source-maps|trace-warnings|no-warnings|test)\b/;
+
+/**
+ * The options of this process that may reach V8's flags (`--max-old-space-size`, `--stack-size`, `--expose-gc`, …), from
+ * `process.execArgv` and NODE_OPTIONS, in order: the dashed options other than Node's own ({@link NODE_ONLY_OPTION});
+ * the values of `-r`, `-e` and the like are not dashed and drop out with them.
+ */
+export function v8RelevantOptions(execArgv: readonly string[] = process.execArgv, nodeOptions: string = process.env.NODE_OPTIONS ?? ''): string[] {
+  return [...execArgv, ...nodeOptions.split(/\s+/)].filter((a) => a.startsWith('--') && !NODE_ONLY_OPTION.test(a));
+}
+
+/**
+ * The cache folder's name for this process: V8's version, the architecture, and a hash of {@link v8RelevantOptions},
+ * since V8 rejects data made under other flags (even `--max-old-space-size`): processes started with other flags keep
+ * caches of their own instead of rewriting one another's, and those that differ only in what they run share one.
  */
 export function codeCacheFolderName(): string {
-  const options = JSON.stringify([process.execArgv, process.env.NODE_OPTIONS ?? '']);
+  const options = JSON.stringify(v8RelevantOptions());
   return `v8-${process.versions.v8}-${process.arch}-${createHash('sha256').update(options).digest('hex').slice(0, 12)}`;
 }
 

@@ -8,7 +8,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CodeCache, codeCacheFolderName, codeCacheUsable, FileHashes, functionSource, RUNTIME_CACHE_ENV, runtimeCacheOff } from '../../src/schema/runtime-cache';
+import { CEL_BUNDLE_FILE, celCommonJsBundle, loadCelBundle } from '../../src/schema/cel';
+import {
+  CodeCache, codeCacheFolderName, codeCacheUsable, FileHashes, functionSource, RUNTIME_CACHE_ENV, runtimeCacheOff, v8RelevantOptions,
+} from '../../src/schema/runtime-cache';
 import { writeSchemaCache } from '../../src/schema/schema-cache-writer';
 import { cdk8sExamples } from '../examples/helpers';
 
@@ -110,6 +113,11 @@ describe('CodeCache', () => {
     expect(runtimeCacheOff({ [RUNTIME_CACHE_ENV]: 'on' })).toBe(false);
     // One folder per V8 build, architecture and options: data made under other flags is rejected by V8.
     expect(codeCacheFolderName()).toMatch(new RegExp(`^v8-${process.versions.v8.replace(/\./g, '\\.')}-${process.arch}-[0-9a-f]{12}$`));
+    // …but not per script or preload: those change nothing V8 compiles (a cache per `node -e <script>` would pile up).
+    expect(v8RelevantOptions(['-r', 'ts-node/register/transpile-only', '-e', 'console.log(1)', '--max-old-space-size=4096',
+      '--require=x', '--cpu-prof', '--cpu-prof-dir=/tmp/p', '--inspect-brk', '--stack-size=2000'], '--expose-gc  --enable-source-maps'))
+      .toEqual(['--max-old-space-size=4096', '--stack-size=2000', '--expose-gc']);
+    expect(v8RelevantOptions([], '')).toEqual([]);
   });
 });
 
@@ -153,6 +161,22 @@ describe('FileHashes', () => {
     const none = new FileHashes(undefined);
     expect(none.sha256(file)).toBe(hashes.sha256(file));
     expect(() => none.save()).not.toThrow();
+  });
+});
+
+describe('cel-js from the schema cache (cel.ts loadCelBundle)', () => {
+  test('used when built from the installed cel-js; absent, of another version or damaged, it is not used', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'cel-bundle-'));
+    expect(loadCelBundle(dir)).toBeUndefined(); // none
+    const bundle = celCommonJsBundle();
+    expect(bundle.split('\n')[0]).toMatch(/^\/\/ @marcbachmann\/cel-js \d+\.\d+\.\d+ as CommonJS$/);
+    fs.writeFileSync(path.join(dir, CEL_BUNDLE_FILE), bundle);
+    const cel = loadCelBundle(dir);
+    expect(new cel.Environment().evaluate('[1, 2, 3].map(x, x * 2)')).toEqual([2n, 4n, 6n]);
+    fs.writeFileSync(path.join(dir, CEL_BUNDLE_FILE), bundle.replace(/cel-js \S+ as/, 'cel-js 0.0.1 as'));
+    expect(loadCelBundle(dir)).toBeUndefined(); // another version
+    fs.writeFileSync(path.join(dir, CEL_BUNDLE_FILE), `${bundle.split('\n')[0]}\nthis is not JavaScript {`);
+    expect(loadCelBundle(dir)).toBeUndefined(); // damaged: the package itself is loaded instead
   });
 });
 

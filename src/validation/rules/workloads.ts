@@ -255,20 +255,21 @@ export const SPOT_DEPLOYMENT_SAFE: Rule = {
     for (const b of ctx.byKind('PodDisruptionBudget', 'policy')) {
       pdbsByNamespace.set(nsOf(b), [...(pdbsByNamespace.get(nsOf(b)) ?? []), b]);
     }
-    // The spot pools a pod fits depend only on its placement signature: computed once per signature.
-    const spotPoolsOf = new Map<string, PoolModel[]>();
+    // The spot pools a pod fits (and their names, as the messages list them) depend only on its placement signature:
+    // computed once per signature.
+    const spotPoolNamesOf = new Map<string, string | null>();
     for (const w of ctx.workloads()) {
       if (w.kind !== 'Deployment' && w.kind !== 'StatefulSet') continue;
       const sig = ctx.placementSignature(w.template);
-      let spotPools = spotPoolsOf.get(sig);
-      if (!spotPools) {
-        spotPoolsOf.set(sig, spotPools = pools.filter((p) => {
+      let names = spotPoolNamesOf.get(sig);
+      if (names === undefined) {
+        const spotPools = pools.filter((p) => {
           const v = ctx.placement(w.template, p);
           return v.fits && v.capacityTypes.includes('spot');
-        }));
+        });
+        spotPoolNamesOf.set(sig, names = spotPools.length === 0 ? null : spotPools.map((p) => p.name).join(', '));
       }
-      if (spotPools.length === 0) continue;
-      const names = spotPools.map((p) => p.name).join(', ');
+      if (names === null) continue;
       const ns = nsOf(w.object);
       const covered = (pdbsByNamespace.get(ns) ?? []).some((b) => matchesLabelSelector(b.spec?.selector, w.template.podLabels));
       if (!covered) {
