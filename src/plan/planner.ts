@@ -134,7 +134,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   // Placement verdicts memoised per placement signature (identical templates are judged once per pool) and, for
   // taints and node selection, per selection signature.
   const placements = new PlacementMemo(pools, { systemReserve: reserve });
-  const groupsOf = new Map<Placement<never>, Grouped>();
+  const groupsOf = new Map<Placement, Grouped>();
   // Groups of the same content are one object for every placement that has them (the workloads of one selection share
   // most of theirs), found by a hash of their pools' positions and checked whole: the JSON writer writes a shared
   // object's text once and copies it after.
@@ -147,7 +147,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
   const hashes = new Int32Array(pools.length);
   // Per placement (one per signature, shared by the workloads with that signature): its fitting verdicts in
   // Karpenter's order, and the pools grouped as the plan shows them.
-  const fittingOf = (placement: Placement<never>): Grouped => {
+  const fittingOf = (placement: Placement): Grouped => {
     let lists = groupsOf.get(placement);
     if (lists) return lists;
     const { verdicts, fits } = placement;

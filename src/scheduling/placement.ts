@@ -356,30 +356,25 @@ export function selectionSignature(t: PodTemplateRef): string {
  * own (a verdict names its pool). Thousands of workloads × thousands of pools (the `plan` command) stay linear in
  * the pairs and share the verdicts' objects. The verdicts equal placeOnPool's.
  */
-export class PlacementMemo<V = never> {
+export class PlacementMemo {
   /** How many verdicts were computed (not taken from the memo). */
   public computed = 0;
-  private readonly bySignature = new Map<string, Placement<V>>();
-  private readonly bySelection = new Map<string, Selections<V>>();
+  private readonly bySignature = new Map<string, Placement>();
+  private readonly bySelection = new Map<string, Selections>();
   private readonly allocatable = new Map<GpuInstanceType, { cpu: number; memoryBytes: number }>();
   /** Per outcome of node selection (shared by pools of one shape), the resource predicates' memo per fit shape. */
   private readonly tables = new Map<readonly SelectedType[], Map<string, FitTable>>();
   private readonly fitParts: Array<Map<GpuInstanceType, string> | undefined> = [];
 
-  /**
-   * @param viewOf what {@link placement} returns beside each verdict (`views`): called once per verdict object, so
-   * the caller's view of a million (template, pool) pairs is made once per distinct verdict and never looked up
-   */
-  constructor(private readonly pools: readonly PoolModel[], private readonly options: PlacementOptions = {},
-    private readonly viewOf?: (v: PlacementVerdict) => V) {}
+  constructor(private readonly pools: readonly PoolModel[], private readonly options: PlacementOptions = {}) {}
 
   /** One verdict per pool, in the pools' order; `signature` is {@link placementSignature}(t) when the caller has it. */
   public verdicts(t: PodTemplateRef, signature: string = placementSignature(t)): PlacementVerdict[] {
     return this.placement(t, signature).verdicts;
   }
 
-  /** The verdicts of {@link verdicts}, their views and which fit; one object per signature. */
-  public placement(t: PodTemplateRef, signature: string = placementSignature(t)): Placement<V> {
+  /** The verdicts of {@link verdicts} and which fit; one object per signature. */
+  public placement(t: PodTemplateRef, signature: string = placementSignature(t)): Placement {
     let known = this.bySignature.get(signature);
     if (known) return known;
     const selSig = selectionSignature(t);
@@ -390,13 +385,11 @@ export class PlacementMemo<V = never> {
     const pod: FitPod = { t, options: this.options, facts, alloc: this.alloc, resources, counts: resources.map((r) => facts.demand[r]) };
     const n = this.pools.length;
     const verdicts: PlacementVerdict[] = new Array(n);
-    const views: V[] | undefined = this.viewOf ? new Array(n) : undefined;
     const fits = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const selection = sel.outcomes[i];
       if (!Array.isArray(selection)) {
         verdicts[i] = selection;
-        if (views) views[i] = sel.views[i] ?? (sel.views[i] = this.viewOf!(selection));
         continue;
       }
       this.computed++;
@@ -404,9 +397,8 @@ export class PlacementMemo<V = never> {
       const own = place.table.own(pod, place.slot, this.pools[i]);
       verdicts[i] = own.verdict;
       if (own.verdict.fits) fits[i] = 1;
-      if (views) views[i] = own.view ?? (own.view = this.viewOf!(own.verdict));
     }
-    known = { verdicts, views: views ?? [], fits };
+    known = { verdicts, fits };
     this.bySignature.set(signature, known);
     return known;
   }
@@ -416,7 +408,7 @@ export class PlacementMemo<V = never> {
    * as a verdict of their own). A selection that reads {@link NODEPOOL_LABEL} sees each pool's name: then nothing is
    * shared (the test is on the signature's text, which holds every key the selection names).
    */
-  private select(t: PodTemplateRef, selSig: string): Selections<V> {
+  private select(t: PodTemplateRef, selSig: string): Selections {
     const byName = selSig.includes(NODEPOOL_LABEL);
     const outcomes = new Map<string, PlacementVerdict | SelectedType[]>();
     return {
@@ -430,7 +422,6 @@ export class PlacementMemo<V = never> {
         }
         return Array.isArray(known) ? known : failed(pool, known.failedPredicate!, known.reason!);
       }),
-      views: [],
       tables: [],
     };
   }
@@ -478,28 +469,23 @@ export class PlacementMemo<V = never> {
 }
 
 /** What {@link PlacementMemo.placement} knows of one template on every pool (pools' order). */
-export interface Placement<V> {
+export interface Placement {
   readonly verdicts: PlacementVerdict[];
-  /** The memo's `viewOf` of each verdict (empty without one). */
-  readonly views: V[];
   /** 1 where the verdict fits. */
   readonly fits: Uint8Array;
 }
 
 /** The outcome of predicates 1 and 2 for one selection signature on every pool, and what is memoised with it. */
-interface Selections<V> {
+interface Selections {
   /** A failed verdict, or the types the pod selects (shared by pools of one shape). */
   readonly outcomes: Array<PlacementVerdict | SelectedType[]>;
-  /** The views of the failed verdicts, as they are asked for. */
-  readonly views: V[];
   /** Where the pools the pod selects are judged on their resources. */
   readonly tables: Array<{ table: FitTable; slot: number }>;
 }
 
-/** A verdict of a {@link FitTable} as one of its pools has it (naming that pool), and its view once made. */
+/** A verdict of a {@link FitTable} as one of its pools has it (naming that pool). */
 interface OwnVerdict {
   readonly verdict: PlacementVerdict;
-  view?: any;
 }
 
 /**
