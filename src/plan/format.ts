@@ -2,6 +2,7 @@
  * Number and unit formatting shared by the plan renderers.
  */
 import { Range } from './model';
+import { NAMED_IN_LIST } from '../private/lists';
 
 const GiB = 2 ** 30;
 
@@ -25,17 +26,7 @@ export function range(r: Range, f: (n: number) => string = (n) => num(n)): strin
   return lo === hi ? lo : `${lo}–${hi}`;
 }
 
-/** How many names a list in a message or a text/HTML view shows before it counts the rest. */
-export const NAMED_IN_LIST = 5;
-
-/**
- * `a, b, c`, or the first {@link NAMED_IN_LIST} and the count of the rest: `a, b, c, d, e and 7 more`. A plan of a
- * thousand pools names a few of them in its human views; JSON lists every one.
- */
-export function listed(names: readonly string[], bound: number = NAMED_IN_LIST): string {
-  if (names.length <= bound) return names.join(', ');
-  return `${names.slice(0, bound).join(', ')} and ${names.length - bound} more`;
-}
+export { listed, NAMED_IN_LIST } from '../private/lists';
 
 /**
  * Pool names as a view shows them: `a, b, c`, or `600 pools (a, b, c, d, e and 595 more)`. `names` may hold only the

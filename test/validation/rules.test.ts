@@ -244,6 +244,13 @@ describe('GPU006 GPU pods that may land on different GPU models', () => {
     expect(of(lint([mixed, pod({ nodeSelector: { 'karpenter.k8s.aws/instance-gpu-name': 'h100' } })]), 'GPU006')).toEqual([]);
     expect(of(lint([pod()]), 'GPU006')).toEqual([]);
   });
+  test('each model names its first five NodePools (sorted) and counts the rest', () => {
+    const family = (name: string, f: string) => nodePool({ name, requirements: [{ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: [f] }] });
+    const g5 = Array.from({ length: 7 }, (_, i) => family(`g5-${i}`, 'g5'));
+    const p5 = Array.from({ length: 5 }, (_, i) => family(`p5-${i}`, 'p5'));
+    const [f] = of(lint([...g5, ...p5, pod()]), 'GPU006');
+    expect(f.message).toMatch(/a10g \(\d+ MiB, NodePool g5-0\/g5-1\/g5-2\/g5-3\/g5-4 and 2 more\), h100 \(\d+ MiB, NodePool p5-0\/p5-1\/p5-2\/p5-3\/p5-4\)$/);
+  });
   test('a pool the pod does not tolerate does not count', () => {
     const other = nodePool({ name: 'h100', requirements: [{ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['p5'] }], taints: [{ key: 'team', effect: 'NoSchedule' }] });
     const a = nodePool({ name: 'a10g', requirements: [{ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['g5'] }] });

@@ -2,6 +2,7 @@
  * Placement rules: will a GPU pod find a GPU node, will a CPU pod stay off one, and which GPU model will it get.
  * All answers come from the one scheduling model in src/scheduling (toleration matching, placement).
  */
+import { listed, NAMED_IN_LIST } from '../../private/lists';
 import { _karpenterLabelsOf, PoolModel } from '../../scheduling/nodepool';
 import { nodeSelectionAdmits } from '../../scheduling/placement';
 import { formatTaint, Taint, tolerationFor, untoleratedTaints } from '../../scheduling/taints';
@@ -162,7 +163,8 @@ export const GPU_MODEL_NOT_PINNED: Rule = {
   description: 'Placement runs the pod against every NodePool in the manifests (taints, nodeSelector and node affinity, '
     + 'GPU count, cpu and memory). When the instance types it fits carry more than one GPU model, the pod may land on '
     + 'any of them: a model sized for an 80 GB H100 may be started on a 24 GB A10G and fail. Silent when no NodePool is '
-    + 'in the manifests (nothing is known about the models).',
+    + 'in the manifests (nothing is known about the models). Each model names the first five of its NodePools and counts '
+    + 'the rest.',
   *check(ctx) {
     const pools = ctx.nodePools();
     if (pools.length === 0) return;
@@ -183,7 +185,7 @@ export const GPU_MODEL_NOT_PINNED: Rule = {
       }
       if (models.size < 2) return undefined;
       const list = [...models.entries()].sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, m]) => `${name} (${m.memory} MiB, NodePool ${[...m.pools].sort().join('/')})`);
+        .map(([name, m]) => `${name} (${m.memory} MiB, NodePool ${listed([...m.pools].sort(), NAMED_IN_LIST, '/')})`);
       return { message: `requests ${demand.sort().join(' + ')} and pins no GPU model, so it may land on any of ${list.join(', ')}` };
     });
   },

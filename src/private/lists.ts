@@ -1,0 +1,16 @@
+/**
+ * Bounded lists of names in messages and human views (internal): a plan or a lint of a thousand NodePools names a few
+ * of them and counts the rest; JSON views list every one.
+ */
+
+/** How many names a list in a message or a text/HTML view shows before it counts the rest. */
+export const NAMED_IN_LIST = 5;
+
+/**
+ * `a, b, c`, or the first `bound` names and the count of the rest: `a, b, c, d, e and 7 more` (`separator` between
+ * the names shown).
+ */
+export function listed(names: readonly string[], bound: number = NAMED_IN_LIST, separator: string = ', '): string {
+  if (names.length <= bound) return names.join(separator);
+  return `${names.slice(0, bound).join(separator)} and ${names.length - bound} more`;
+}
