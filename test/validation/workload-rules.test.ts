@@ -135,6 +135,11 @@ describe('GPU205 spot Deployment safety', () => {
     expect(f.map((x) => x.fieldPath)).toEqual(['metadata.name', 'spec.template.spec.terminationGracePeriodSeconds']);
     expect(f[1].message).toMatch(/300 s on spot NodePool\(s\) spot/);
   });
+  test('seven spot pools: the message names the first five and counts the rest', () => {
+    const pools = Array.from({ length: 7 }, (_, i) => ({ ...spot, metadata: { name: `spot-${i}` } }));
+    const [f] = of(run([...pools, gpuApp()]), 'GPU205');
+    expect(f.message).toMatch(/^may run on spot NodePool\(s\) spot-0, spot-1, spot-2, spot-3, spot-4 and 2 more but no PodDisruptionBudget/);
+  });
   test('a PDB selecting the pods (labels or expressions) in the same namespace satisfies it', () => {
     expect(of(run([spot, gpuApp(), pdb({ matchLabels: { app: 'app' } })]), 'GPU205')).toEqual([]);
     expect(of(run([spot, gpuApp(), pdb({ matchExpressions: [{ key: 'app', operator: 'Exists' }] })]), 'GPU205')).toEqual([]);

@@ -5,6 +5,7 @@
  * DRA GPU demand itself (a claim's GPU device requests) is read by the scheduling model (`scheduling/dra.ts`), so
  * GPU002, GPU004, GPU203, GPU304 and `plan` count DRA GPUs like `nvidia.com/gpu`.
  */
+import { listed } from '../../private/lists';
 import {
   deviceRequestsOf, NVIDIA_DRA_GPU_DEVICE_CLASSES, podResourceClaims,
 } from '../../scheduling/dra';
@@ -143,7 +144,7 @@ export const DRA_ON_DYNAMIC_POOL: Rule = {
       if (fitting.length === 0 || fitting.some(isStatic)) continue;
       const demand = Object.entries(dra).map(([k, n]) => `${n} × ${k}`).join(' + ');
       yield ctx.finding(w.object, `${w.template.podSpecPath}.resourceClaims`,
-        `claims ${demand} through DRA and can only be served by dynamic NodePool(s) ${fitting.map((p) => p.name).join(', ')}; `
+        `claims ${demand} through DRA and can only be served by dynamic NodePool(s) ${listed(fitting.map((p) => p.name))}; `
         + 'Karpenter ignores DRA requests when it provisions (settings.ignoreDRARequests defaults to true), so it may launch a node without the GPUs and the pod stays Pending');
     }
   },

@@ -91,8 +91,8 @@ export const GPU_POD_TOLERATES_GPU_TAINT: Rule = {
       const first = untoleratedTaints(tolerations, judged[0].taints);
       const others = offering.filter((p) => !judged.includes(p) && untoleratedTaints(tolerations, p.taints).length === 0);
       const selection = selected.length > 0 && selected.length < offering.length
-        ? `its nodeSelector/required node affinity selects only NodePool(s) ${selected.map((p) => p.name).join(', ')} among those offering it, and it tolerates the taints of none of them: ${detail.join('; ')}`
-          + (others.length > 0 ? ` (it tolerates ${others.map((p) => p.name).join(', ')}, which its node selection excludes)` : '')
+        ? `its nodeSelector/required node affinity selects only NodePool(s) ${listed(selected.map((p) => p.name))} among those offering it, and it tolerates the taints of none of them: ${listed(detail, NAMED_IN_LIST, '; ')}`
+          + (others.length > 0 ? ` (it tolerates ${listed(others.map((p) => p.name))}, which its node selection excludes)` : '')
         : `tolerates the taints of no NodePool offering it: ${detail.join('; ')}`;
       return {
         message: `requests ${what} but ${selection}; the pod would stay Pending`,
@@ -143,7 +143,7 @@ export const NON_GPU_POD_TOLERATES_GPU_TAINT: Rule = {
       }
       const squatted = targets.pools.filter((p) => untoleratedTaints(tolerations, p.taints).length === 0 && ctx.placement(w.template, p).fits);
       if (squatted.length === 0) return undefined;
-      const list = squatted.map((p) => `${p.name} (${p.taints.filter(isBlocking).map(formatTaint).join(', ')})`).join('; ');
+      const list = listed(squatted.map((p) => `${p.name} (${p.taints.filter(isBlocking).map(formatTaint).join(', ')})`), NAMED_IN_LIST, '; ');
       return {
         message: `requests no GPU but tolerates the taints of GPU NodePool(s) ${list}${describeTolerance(tolerations)}; it may be placed on a GPU node and keep it busy`,
       };

@@ -5,6 +5,7 @@
  * `vpc.amazonaws.com/efa` allocatable Karpenter lists).
  */
 import { GpuInstanceType } from '../../catalog';
+import { listed } from '../../private/lists';
 import { effectivePodRequests } from '../../scheduling/resources';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
@@ -93,7 +94,7 @@ export const SPOT_TRAINING_CHECKPOINTED: Rule = {
       const volumes: any[] = Array.isArray(w.template.podSpec?.volumes) ? w.template.podSpec.volumes : [];
       if (volumes.some((v) => v && PERSISTENT_SOURCES.some((s) => v[s] !== undefined && v[s] !== null))) continue;
       yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes`,
-        `runs ${spec.parallelism} GPU pods at once and may run on spot NodePool(s) ${spotPools.join(', ')}, but mounts no volume that outlives its pods; a spot interruption restarts every rank from scratch`);
+        `runs ${spec.parallelism} GPU pods at once and may run on spot NodePool(s) ${listed(spotPools)}, but mounts no volume that outlives its pods; a spot interruption restarts every rank from scratch`);
     }
   },
 };

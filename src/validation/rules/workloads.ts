@@ -2,7 +2,10 @@
  * Workload rules (GPU201-GPU205): priority classes, namespace quotas, fit on the workload's pools, MIG resources,
  * spot safety. Answers come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement.
  */
+import { poolOffers } from './gpu-pools';
+import { _migConfigOffers } from './sharing';
 import { GpuModel } from '../../catalog';
+import { listed } from '../../private/lists';
 import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
@@ -11,8 +14,6 @@ import { untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
-import { poolOffers } from './gpu-pools';
-import { _migConfigOffers } from './sharing';
 
 /** Priority classes every cluster has (Kubernetes "Pod Priority and Preemption"). */
 export const BUILTIN_PRIORITY_CLASSES: readonly string[] = ['system-cluster-critical', 'system-node-critical'];
@@ -217,7 +218,7 @@ export const MIG_RESOURCE_OFFERED: Rule = {
           const type = pool.instanceTypes.find((t) => t.gpuCount > 0 && t.gpu.migGpu?.tryProfile(profile) !== undefined)!;
           const perGpu = type.gpu.migGpu!.tryProfile(profile)!.maxInstances;
           yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
-            `requests ${resource}; NodePool(s) ${capable.map((p) => p.name).join(', ')} have GPUs with MIG profile ${profile} `
+            `requests ${resource}; NodePool(s) ${listed(capable.map((p) => p.name))} have GPUs with MIG profile ${profile} `
             + `(${type.gpu.name}), but neither a MIG layout nor a NodeOverlay offers it: Karpenter sees only whole nvidia.com/gpu on `
             + `their instance types, finds none whose capacity holds ${resource}, and the pod stays Pending`,
             'Declare the layout: MigConfig.applyTo(pool) (labels nvidia.com/mig.config and writes the NodeOverlay), or label '
@@ -267,7 +268,7 @@ export const SPOT_DEPLOYMENT_SAFE: Rule = {
           const v = ctx.placement(w.template, p);
           return v.fits && v.capacityTypes.includes('spot');
         });
-        spotPoolNamesOf.set(sig, names = spotPools.length === 0 ? null : spotPools.map((p) => p.name).join(', '));
+        spotPoolNamesOf.set(sig, names = spotPools.length === 0 ? null : listed(spotPools.map((p) => p.name)));
       }
       if (names === null) continue;
       const ns = nsOf(w.object);
