@@ -683,10 +683,10 @@ function planPool(pool: PoolModel, ctx: PoolContext, spilled: Record<'min' | 'ma
     if (stuck.length > 0) {
       const only = stuck.every((p) => p.fitting.length === 1);
       problems.push(`${what}; ${which === 'max' ? 'the scalers\' maximum' : 'even the minimum'} can never be reached `
-        + `(${stuck.map((p) => p.plan.label).join(', ')} ${only ? 'can land on no other pool' : 'fits no other pool with room left'})`);
+        + `(${listed(stuck.map((p) => p.plan.label))} ${only ? 'can land on no other pool' : 'fits no other pool with room left'})`);
     } else if (lastHere.length > 0) {
       const labels = lastHere.map((p) => p.plan.label);
-      notes.push(`${what}; ${labels.join(', ')} cannot run at the same time as the pool's other workloads: `
+      notes.push(`${what}; ${listed(labels)} cannot run at the same time as the pool's other workloads: `
         + `${labels.length === 1 ? 'its runs\' pods wait' : 'their runs\' pods wait'} Pending until those free the capacity `
         + `(${labels.length === 1 ? 'it fits' : 'each fits'} on its own)`);
     } else {

@@ -237,6 +237,13 @@ describe('capacity against pool limits', () => {
     expect(pool(within, 'ts').problems).toEqual([]);
   });
 
+  test('a pool\'s problem names the first five workloads that can never reach their maximum and counts the rest', () => {
+    // Seven 8-GPU Deployments of 2 replicas on a pool of 8 GPUs: each fits alone (one node), none reaches its maximum.
+    const parts = [POOL('a', ['p4d.24xlarge'], { limit: 8 }), ...Array.from({ length: 7 }, (_, i) => DEPLOY(`m${i}`, 8, { replicas: 2 }))];
+    const a = pool(planGpuWorkloads(docs(...parts)), 'a');
+    expect(a.problems[0]).toMatch(/\(Deployment default\/m0, Deployment default\/m1, Deployment default\/m2, Deployment default\/m3, Deployment default\/m4 and 2 more can land on no other pool\)$/);
+  });
+
   test('limits.nodes: a pool that may launch no node fits nothing, in the plan as in lint (one limitCapacityOf)', () => {
     const noNodes = POOL('a', ['p4d.24xlarge']).replace('\n  template:', '\n  limits: {nodes: 0}\n  template:');
     const manifests = docs(noNodes, DEPLOY('m', 1));
