@@ -48,3 +48,12 @@ export const quantityValue: (text: string) => number | undefined = memoPerString
   else if (n < 1e-9 && /[1-9]/.test(digits)) n = 1e-9;
   return sign === '-' && n !== 0 ? -n : n;
 });
+
+/**
+ * A quantity as a manifest holds it, a finite JSON number or a quantity string, → its value; undefined for anything else
+ * (the scheduling model's tryParseQuantity, and what the schema gate's API-server checks read).
+ */
+export function quantityOf(q: unknown): number | undefined {
+  if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
+  return typeof q === 'string' ? quantityValue(q) : undefined;
+}

@@ -4,7 +4,7 @@
  * enum fields, pod spec names and references, extended resources, tolerations, selectors vs template labels.
  */
 import { dns1123LabelErrors, labelsAndAnnotationsErrors, labelValueErrors, NO_ERRORS, qualifiedNameErrors } from './object-meta';
-import { quantityValue } from '../private/quantity';
+import { quantityOf } from '../private/quantity';
 
 const ENUMS: Record<string, string[]> = {
   restartPolicy: ['Always', 'OnFailure', 'Never'],
@@ -13,13 +13,6 @@ const ENUMS: Record<string, string[]> = {
   protocol: ['TCP', 'UDP', 'SCTP'],
   preemptionPolicy: ['PreemptLowerPriority', 'Never'],
 };
-
-/** Quantity → number (base units), or undefined when not a quantity. */
-export function parseQuantity(q: unknown): number | undefined {
-  if (typeof q === 'number') return q;
-  if (typeof q !== 'string') return undefined;
-  return quantityValue(q);
-}
 
 /** Extended resources (e.g. nvidia.com/gpu): domain-qualified names outside *kubernetes.io. */
 function isExtendedResource(name: string): boolean {
@@ -66,13 +59,13 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>): string
   // the plain maps of almost every container rule out in one cheap pass: same errors, in the merged map's order.)
   if (mayHoldNegativeQuantity(limits) || mayHoldNegativeQuantity(requests)) {
     for (const [name, q] of Object.entries<any>({ ...limits, ...requests })) {
-      const v = parseQuantity(q);
+      const v = quantityOf(q);
       if (v !== undefined && v < 0) errs.push(`${path}.resources: Invalid value: ${JSON.stringify(q)}: ${name} must be greater than or equal to 0`);
     }
   }
   for (const [name, rq] of Object.entries<any>(requests)) {
-    const r = parseQuantity(rq);
-    const l = parseQuantity(limits[name]);
+    const r = quantityOf(rq);
+    const l = quantityOf(limits[name]);
     if (isExtendedResource(name)) {
       if (!checkExtendedResources) continue;
       if (r !== undefined && !Number.isInteger(r)) errs.push(`${path}.resources.requests[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(rq)}: must be an integer`);
@@ -83,7 +76,7 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>): string
     }
   }
   for (const [name, lq] of Object.entries<any>(limits)) {
-    const l = parseQuantity(lq);
+    const l = quantityOf(lq);
     if (checkExtendedResources && isExtendedResource(name) && l !== undefined && !Number.isInteger(l)) errs.push(`${path}.resources.limits[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(lq)}: must be an integer`);
   }
   return errs;
@@ -93,7 +86,7 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>): string
 function mayHoldNegativeQuantity(m: unknown): boolean {
   if (!m || typeof m !== 'object' || Array.isArray(m)) return true;
   for (const q of Object.values(m)) {
-    const v = parseQuantity(q);
+    const v = quantityOf(q);
     if (v !== undefined && v < 0) return true;
   }
   return false;

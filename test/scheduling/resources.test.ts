@@ -1,11 +1,11 @@
 import * as fc from 'fast-check';
 import { GpuConfigError } from '../../src/errors';
-import { MAX_QUANTITY } from '../../src/private/quantity';
+// The schema gate's API-server checks (src/schema/semantic.ts) read quantities with quantityOf.
+import { MAX_QUANTITY, quantityOf as gateQuantity } from '../../src/private/quantity';
 import {
   gpuResourcesOf, isExtendedResourceName, isGpuResourceName, parseQuantity, podCpuMemoryRequests, podGpuDemand, tryParseQuantity,
 } from '../../src/scheduling/resources';
 import { podTemplateOf } from '../../src/scheduling/workloads';
-import { parseQuantity as gateQuantity } from '../../src/schema/semantic';
 
 describe('parseQuantity', () => {
   test.each([
