@@ -26,7 +26,7 @@ export function range(r: Range, f: (n: number) => string = (n) => num(n)): strin
   return lo === hi ? lo : `${lo}–${hi}`;
 }
 
-export { listed, NAMED_IN_LIST } from '../private/lists';
+export { listed, listedFirst, NAMED_IN_LIST } from '../private/lists';
 
 /**
  * Pool names as a view shows them: `a, b, c`, or `600 pools (a, b, c, d, e and 595 more)`. `names` may hold only the

@@ -23,7 +23,7 @@
  */
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
-import { listed, NAMED_IN_LIST, poolList } from './format';
+import { listed, listedFirst, NAMED_IN_LIST, poolList } from './format';
 import { gangRanks, planGang } from './gang';
 import {
   DEFAULT_SPOT_DISCOUNT, FitGroup, NodeCount, Plan, PlanOptions, PlanProblem, PoolCost, PoolPlan, Range,
@@ -467,12 +467,6 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       `Prices: catalog on-demand USD/h (us-east-1, Karpenter's price table); spot = on-demand × (1 − ${discount}), an assumption; pools allowing spot are priced at spot, reserved-only pools as pre-paid (their own column, valued at the on-demand rate: an ODCR bills that rate whether used or not; a Capacity Block's price is paid when it is bought), others at on-demand.`,
     ],
   };
-}
-
-/** The first {@link NAMED_IN_LIST} of `items` in words, then how many more: only the named ones are worded. */
-function listedFirst<T>(items: readonly T[], words: (item: T) => string): string {
-  const named = items.slice(0, NAMED_IN_LIST).map(words).join(', ');
-  return items.length > NAMED_IN_LIST ? `${named} and ${items.length - NAMED_IN_LIST} more` : named;
 }
 
 /** A placement's verdicts as the plan needs them: fitting lists, and every pool in a fit or a rejection group. */

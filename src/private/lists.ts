@@ -11,6 +11,12 @@ export const NAMED_IN_LIST = 5;
  * the names shown).
  */
 export function listed(names: readonly string[], bound: number = NAMED_IN_LIST, separator: string = ', '): string {
-  if (names.length <= bound) return names.join(separator);
-  return `${names.slice(0, bound).join(separator)} and ${names.length - bound} more`;
+  return listedFirst(names, (n) => n, bound, separator);
+}
+
+/** {@link listed} of `items` in words: only the items named are worded. */
+export function listedFirst<T>(items: readonly T[], words: (item: T) => string, bound: number = NAMED_IN_LIST,
+  separator: string = ', '): string {
+  const named = items.slice(0, bound).map(words).join(separator);
+  return items.length > bound ? `${named} and ${items.length - bound} more` : named;
 }
