@@ -13,8 +13,9 @@
  * instead of 27. Node.js's own API (https://nodejs.org/api/vm.html#scriptcreatecacheddata, `cachedData`), the mechanism
  * of Node 22's `module.enableCompileCache()`, which Node 20 lacks.
  * - One folder per V8 version, architecture and V8-relevant command-line options ({@link codeCacheFolderName}): V8
- *   rejects data made by another build or under other flags (`cachedDataRejected`, even for `--max-old-space-size`). One file per
- *   module, named by the module's path, size and modification time (V8 itself checks only the code's length).
+ *   rejects data made by another build or under other flags (`cachedDataRejected`, even for `--max-old-space-size`).
+ *   One file per module, named by the module's path and identity (the file hashes' below: device, inode, size,
+ *   modification and change time), since V8 itself checks only the code's length.
  * - Data missing or rejected: the module compiles as usual and {@link CodeCache.flush} writes its cache after the gate's
  *   pass, so it holds the functions that pass compiled. Written to a temporary file and renamed: a concurrent reader
  *   sees all of it or none.
@@ -45,6 +46,32 @@ export function runtimeCacheOff(env: NodeJS.ProcessEnv = process.env): boolean {
   return setting === 'off' || setting === '0' || setting === 'false';
 }
 
+/** sha256 of a text or bytes, hex. */
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Writes `file` through a temporary file renamed into place (a concurrent reader sees all or nothing). Never throws. */
+function writeAtomically(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // nothing to clean
+    }
+  }
+}
+
+/** A file's identity: what changes when it is written or replaced. */
+function fileIdentity(st: fs.Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
 /** A compiled function body: called with the parameters' values. */
 export type CompiledBody = (...args: unknown[]) => unknown;
 
@@ -71,9 +98,9 @@ export class CodeCache {
 
   /**
    * `body`, the content of the file `filename`, compiled as a function of `params` (like `new Function(...params, body)`),
-   * from cached data when the folder holds V8's cache of this file as it is (its path, size and modification time: V8
-   * checks only the code's length, and hashing 1.5 MB of modules at every start would cost milliseconds; the folder
-   * lives in the schema cache, which every build replaces whole).
+   * from cached data when the folder holds V8's cache of this file as it is (its path and identity: V8 checks only the
+   * code's length, and hashing 1.5 MB of modules at every start would cost milliseconds; the folder lives in the schema
+   * cache, which every build replaces whole).
    */
   compile(body: string, params: readonly string[], filename: string): CompiledBody {
     const source = functionSource(body, params);
@@ -93,14 +120,13 @@ export class CodeCache {
 
   /** Where the data for `source` (a body as {@link functionSource} wraps it) read from `filename` is kept. */
   dataFile(source: string, filename: string): string {
-    let stat: fs.Stats | undefined;
+    let identity: string;
     try {
-      stat = fs.statSync(filename);
+      identity = fileIdentity(fs.statSync(filename));
     } catch {
-      stat = undefined;
+      identity = '';
     }
-    const identity = [path.relative(this.dir, filename), stat?.size, stat?.mtimeMs, source.length].join('\0');
-    return path.join(this.dir, `${createHash('sha256').update(identity).digest('hex').slice(0, 40)}.bin`);
+    return path.join(this.dir, `${sha256([path.relative(this.dir, filename), identity, source.length].join('\0')).slice(0, 40)}.bin`);
   }
 
   /**
@@ -109,25 +135,7 @@ export class CodeCache {
    */
   flush(): void {
     if (this.pending.length === 0) return;
-    const pending = this.pending.splice(0);
-    try {
-      fs.mkdirSync(this.dir, { recursive: true });
-    } catch {
-      return;
-    }
-    for (const { script, file } of pending) {
-      const tmp = `${file}.${process.pid}.tmp`;
-      try {
-        fs.writeFileSync(tmp, script.createCachedData());
-        fs.renameSync(tmp, file);
-      } catch {
-        try {
-          fs.rmSync(tmp, { force: true });
-        } catch {
-          // nothing to clean
-        }
-      }
-    }
+    for (const { script, file } of this.pending.splice(0)) writeAtomically(file, script.createCachedData());
   }
 }
 
@@ -163,7 +171,7 @@ export function v8RelevantOptions(execArgv: readonly string[] = process.execArgv
  */
 export function codeCacheFolderName(): string {
   const options = JSON.stringify(v8RelevantOptions());
-  return `v8-${process.versions.v8}-${process.arch}-${createHash('sha256').update(options).digest('hex').slice(0, 12)}`;
+  return `v8-${process.versions.v8}-${process.arch}-${sha256(options).slice(0, 12)}`;
 }
 
 /** One code cache per schema cache folder in a process (the gate's modules and cel-js share it). */
@@ -176,11 +184,6 @@ export function schemaCodeCache(schemaCacheDir: string): CodeCache | undefined {
   let cache = caches.get(dir);
   if (!cache) caches.set(dir, cache = new CodeCache(dir));
   return cache;
-}
-
-/** A file's identity: what changes when it is written or replaced. */
-function fileIdentity(st: fs.Stats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
 /** sha256 of files, remembered across processes by their identity (see the top of this file). */
@@ -208,7 +211,7 @@ export class FileHashes {
     } catch {
       return undefined;
     }
-    const hash = createHash('sha256').update(bytes).digest('hex');
+    const hash = sha256(bytes);
     // The identity read before the bytes: a write in between leaves an identity that no longer matches next time.
     known.set(fullPath, { identity, sha256: hash });
     this.dirty = true;
@@ -219,20 +222,7 @@ export class FileHashes {
   save(): void {
     if (!this.dirty || this.file === undefined) return;
     this.dirty = false;
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      const out: Record<string, { identity: string; sha256: string }> = {};
-      for (const [f, k] of this.load()) out[f] = { identity: k.identity, sha256: k.sha256 };
-      fs.writeFileSync(tmp, JSON.stringify(out));
-      fs.renameSync(tmp, this.file);
-    } catch {
-      try {
-        fs.rmSync(tmp, { force: true });
-      } catch {
-        // nothing to clean
-      }
-    }
+    writeAtomically(this.file, JSON.stringify(Object.fromEntries(this.load())));
   }
 
   private load(): Map<string, { readonly identity: string; readonly sha256: string }> {
@@ -242,8 +232,8 @@ export class FileHashes {
     try {
       const json = JSON.parse(fs.readFileSync(this.file, 'utf8'));
       for (const [f, k] of Object.entries(json ?? {})) {
-        const { identity, sha256 } = (k ?? {}) as { identity?: unknown; sha256?: unknown };
-        if (typeof identity === 'string' && typeof sha256 === 'string') this.known.set(f, { identity, sha256 });
+        const { identity, sha256: hash } = (k ?? {}) as { identity?: unknown; sha256?: unknown };
+        if (typeof identity === 'string' && typeof hash === 'string') this.known.set(f, { identity, sha256: hash });
       }
     } catch {
       // none yet, or unreadable: start empty

@@ -18,12 +18,11 @@
  * after the build is converted and compiled at runtime, as every CRD of another folder is). Under the sources (ts-node, jest) the converter's sources must match too, so an
  * edit to src/schema never runs against a stale cache. Verdicts are the same either way (test/schema-cache.test.ts).
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ValidateFunction } from 'ajv';
 import { AJV_RUNTIME } from './ajv-runtime';
-import { CodeCache, FileHashes, schemaCodeCache, schemaFileHashes } from './runtime-cache';
+import { CodeCache, FileHashes, schemaCodeCache, schemaFileHashes, sha256 } from './runtime-cache';
 import type { KindEntry } from './validator';
 
 /** `<package>/schema-cache`: src/schema and lib/schema both sit two levels below the package root. */
@@ -90,10 +89,7 @@ export interface SchemaCache {
   saveRuntimeCache(): void;
 }
 
-/** sha256 of a text, hex. */
-export function sha256(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+export { sha256 };
 
 /**
  * The installed version of a package ('absent' when it is not installed), from the package.json above its entry point:
