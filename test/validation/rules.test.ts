@@ -123,6 +123,11 @@ describe('GPU002 a GPU pod must tolerate the taints of a pool offering GPUs', ()
       expect(f.message).toMatch(/tolerates the taints of no NodePool offering it: NodePool gpu \(nvidia.com\/gpu=true:NoSchedule\)/);
       expect(f.remediation).toContain('{key: nvidia.com/gpu, operator: Equal, value: "true", effect: NoSchedule}');
     });
+    test('seven pools none of whose taints it tolerates: the first five named with their taints, the rest counted', () => {
+      const pools = Array.from({ length: 7 }, (_, i) => ({ ...pool, metadata: { name: `gpu-${i}` } }));
+      const [f] = of(lint([...pools, gpuPod([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'yes', effect: 'NoSchedule' }])]), 'GPU002');
+      expect(f.message).toMatch(/tolerates the taints of no NodePool offering it: NodePool gpu-0 \(nvidia.com\/gpu=true:NoSchedule\); (NodePool gpu-\d \(nvidia.com\/gpu=true:NoSchedule\); ){3}NodePool gpu-4 \(nvidia.com\/gpu=true:NoSchedule\) and 2 more; the pod would stay Pending$/);
+    });
     test('a custom taint of the real pool replaces the conventional one', () => {
       const custom = nodePool({ taints: [{ key: 'dedicated', value: 'ml', effect: 'NoSchedule' }] });
       expect(of(lint([custom, gpuPod([GPU_TOLERATION])]), 'GPU002')).toHaveLength(1);

@@ -2,7 +2,7 @@
  * Placement rules: will a GPU pod find a GPU node, will a CPU pod stay off one, and which GPU model will it get.
  * All answers come from the one scheduling model in src/scheduling (toleration matching, placement).
  */
-import { listed, NAMED_IN_LIST } from '../../private/lists';
+import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { _karpenterLabelsOf, PoolModel } from '../../scheduling/nodepool';
 import { nodeSelectionAdmits } from '../../scheduling/placement';
 import { formatTaint, Taint, tolerationFor, untoleratedTaints } from '../../scheduling/taints';
@@ -87,13 +87,13 @@ export const GPU_POD_TOLERATES_GPU_TAINT: Rule = {
       const judged = selected.length > 0 ? selected : offering;
       const tolerated = judged.filter((p) => untoleratedTaints(tolerations, p.taints).length === 0);
       if (tolerated.length > 0) return undefined;
-      const detail = judged.map((p) => `NodePool ${p.name} (${untoleratedTaints(tolerations, p.taints).map(formatTaint).join(', ')})`);
+      const detail = listedFirst(judged, (p) => `NodePool ${p.name} (${untoleratedTaints(tolerations, p.taints).map(formatTaint).join(', ')})`, NAMED_IN_LIST, '; ');
       const first = untoleratedTaints(tolerations, judged[0].taints);
       const others = offering.filter((p) => !judged.includes(p) && untoleratedTaints(tolerations, p.taints).length === 0);
       const selection = selected.length > 0 && selected.length < offering.length
-        ? `its nodeSelector/required node affinity selects only NodePool(s) ${listed(selected.map((p) => p.name))} among those offering it, and it tolerates the taints of none of them: ${listed(detail, NAMED_IN_LIST, '; ')}`
+        ? `its nodeSelector/required node affinity selects only NodePool(s) ${listed(selected.map((p) => p.name))} among those offering it, and it tolerates the taints of none of them: ${detail}`
           + (others.length > 0 ? ` (it tolerates ${listed(others.map((p) => p.name))}, which its node selection excludes)` : '')
-        : `tolerates the taints of no NodePool offering it: ${detail.join('; ')}`;
+        : `tolerates the taints of no NodePool offering it: ${detail}`;
       return {
         message: `requests ${what} but ${selection}; the pod would stay Pending`,
         remediation: `Add the toleration(s) ${first.map(tolerationYaml).join(', ')} for NodePool ${judged[0].name}`
@@ -143,7 +143,7 @@ export const NON_GPU_POD_TOLERATES_GPU_TAINT: Rule = {
       }
       const squatted = targets.pools.filter((p) => untoleratedTaints(tolerations, p.taints).length === 0 && ctx.placement(w.template, p).fits);
       if (squatted.length === 0) return undefined;
-      const list = listed(squatted.map((p) => `${p.name} (${p.taints.filter(isBlocking).map(formatTaint).join(', ')})`), NAMED_IN_LIST, '; ');
+      const list = listedFirst(squatted, (p) => `${p.name} (${p.taints.filter(isBlocking).map(formatTaint).join(', ')})`, NAMED_IN_LIST, '; ');
       return {
         message: `requests no GPU but tolerates the taints of GPU NodePool(s) ${list}${describeTolerance(tolerations)}; it may be placed on a GPU node and keep it busy`,
       };

@@ -16,7 +16,7 @@
  */
 import { GpuInstanceType, MigGpu } from '../../catalog';
 import { yamlPackage } from '../../private/lazy';
-import { listed } from '../../private/lists';
+import { listed, listedFirst } from '../../private/lists';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel, poolModelOf } from '../../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, placementSignature } from '../../scheduling/placement';
 import { isMigResourceName } from '../../scheduling/resources';
@@ -247,7 +247,7 @@ export const MIG_SLICE_PLACEABLE: Rule = {
           const perNode = sp.effective.advertisedResources(type)[resource] ?? 0;
           const seen = sp.pool.advertisedResources(type)[resource] ?? 0;
           yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
-            `requests ${+demand[resource].toFixed(3)} ${resource}: the nodes of NodePool(s) ${listed(nodeView.map((x) => `${x.pool.name} (${sharingOf(x)})`))} `
+            `requests ${+demand[resource].toFixed(3)} ${resource}: the nodes of NodePool(s) ${listedFirst(nodeView, (x) => `${x.pool.name} (${sharingOf(x)})`)} `
             + 'would advertise it once running, but Karpenter only launches a node whose instance type or NodeOverlay offers '
             + `it, and nothing in these manifests does (Karpenter sees ${resource} ${seen} on ${type.name}, not ${perNode}); the pod stays Pending`,
             `Add a NodeOverlay (karpenter.sh/v1alpha1) with capacity {${resource}: "${perNode}"} and requirements karpenter.sh/nodepool In [${sp.pool.name}], `
@@ -355,7 +355,7 @@ export const TIME_SLICED_PRODUCTION: Rule = {
         && placeOn(ctx, memo, w.template, sp).fits);
       if (landing.length === 0) continue;
       yield ctx.finding(w.object, 'metadata.namespace',
-        `runs in production namespace ${ns} and can land on time-sliced NodePool(s) ${listed(landing.map((s) => `${s.pool.name} (${s.timeSlicing!.key})`))}, which share GPUs without isolation`);
+        `runs in production namespace ${ns} and can land on time-sliced NodePool(s) ${listedFirst(landing, (s) => `${s.pool.name} (${s.timeSlicing!.key})`)}, which share GPUs without isolation`);
     }
   },
 };
