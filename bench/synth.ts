@@ -6,8 +6,9 @@
  * Run: npx ts-node --transpile-only --project test/tsconfig.json bench/synth.ts [sizes…] [--writers] [--gate] [--instructions]   (or `npm run bench`)
  * (`--writers` also times our app with `fastYamlWriter: false`, i.e. cdk8s's own YAML writer; `--gate` also times it with
  * `schemaGate: false`, to tell what the schema gate costs, and with `CDK8S_GPU_CACHE=off`, to tell what the gate's
- * runtime cache saves. The runs of ours use the runtime cache as a user's repeated `cdk8s synth` does: the first run after
- * a build writes it, the others read it.)
+ * runtime cache saves, and with the code cache but no remembered passes, to tell what the first synth after every object
+ * changed costs. The runs of ours use the runtime cache as a user's repeated `cdk8s synth` does: the first run after a
+ * build writes it, the others read it, and an object unchanged since a synth that passed it is not checked again.)
  * Also, for context (not the issue's measure): bare-all, the bare app plus every other object ours writes as plain cdk8s
  * ApiObjects of the same JSON — the same YAML written by hand with cdk8s alone — and ours' ratio to it.
  * Not a test: it prints, per size, the time (median of runs, each in a fresh child process so heaps and JIT state do
@@ -29,7 +30,8 @@ import { GpuInstanceType } from '../src/catalog';
 import { DcgmMonitoring } from '../src/monitoring';
 import { CapacityType, GpuNodeClass, GpuNodePool, IGpuNodePool, SpotGpuPool } from '../src/pools';
 import { loadCel } from '../src/schema/cel';
-import { RUNTIME_CACHE_ENV } from '../src/schema/runtime-cache';
+import { RUNTIME_CACHE_ENV, runtimeCacheDir } from '../src/schema/runtime-cache';
+import { SCHEMA_CACHE_DIR } from '../src/schema/schema-cache';
 import { GpuValidation } from '../src/validation';
 import { GpuRequest, InferenceDeployment, TieredPriorities } from '../src/workloads';
 
@@ -170,9 +172,11 @@ function extrasFile(n: number): string {
 /**
  * Which app a child builds; `ours-cdk8s-writer` is ours with `fastYamlWriter: false` (cdk8s's own YAML writer),
  * `ours-no-gate` ours with `schemaGate: false`, `ours-no-runtime-cache` ours with `CDK8S_GPU_CACHE=off` (the gate's
- * modules compiled from source, as in a process that finds no code cache: src/schema/runtime-cache.ts).
+ * modules compiled from source, as in a process that finds no code cache: src/schema/runtime-cache.ts), `ours-no-passes`
+ * ours with the code cache but none of the passes an earlier synth remembered (runtime-cache.ts PassedObjects: every
+ * object checked, as in the first synth after each object changed).
  */
-type Variant = 'ours' | 'ours-cdk8s-writer' | 'ours-no-gate' | 'ours-no-runtime-cache' | 'bare' | 'bare-all';
+type Variant = 'ours' | 'ours-cdk8s-writer' | 'ours-no-gate' | 'ours-no-runtime-cache' | 'ours-no-passes' | 'bare' | 'bare-all';
 
 /** Child: build and synthesise once; print JSON with the time and the peak RSS. */
 function child(variant: Variant, n: number): void {
@@ -192,7 +196,15 @@ interface Result {
   variant: string; n: number; constructMs: number; synthMs: number; totalMs: number; cpuMs: number; maxRssKiB: number; bytes: number; docs: number;
 }
 
+/** Forgets the passes earlier runs remembered (the files of runtime-cache.ts PassedObjects). */
+function forgetPasses(): void {
+  const dir = runtimeCacheDir(SCHEMA_CACHE_DIR);
+  if (!fs.existsSync(dir)) return;
+  for (const f of fs.readdirSync(dir)) if (/^passed-.*\.bin$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
+}
+
 function runChild(variant: Variant, n: number, shapes: BareShape[], extras?: string): Result {
+  if (variant === 'ours-no-passes') forgetPasses();
   const tsNode = require.resolve('ts-node/register/transpile-only');
   // The bare children run bench/lib/bare-app.ts, which imports cdk8s and cdk8s-plus-30 only.
   const entry = variant === 'bare' || variant === 'bare-all' ? path.join(__dirname, 'lib', 'bare-app.ts') : __filename;
@@ -282,7 +294,9 @@ function main(): void {
   const rows: Array<{ n: number; ours: Result; bare: Result }> = [];
   for (const n of sizes) {
     const runs = runsFor(n);
-    const results: Record<Variant, Result[]> = { 'ours': [], 'ours-cdk8s-writer': [], 'ours-no-gate': [], 'ours-no-runtime-cache': [], 'bare': [], 'bare-all': [] };
+    const results: Record<Variant, Result[]> = {
+      'ours': [], 'ours-cdk8s-writer': [], 'ours-no-gate': [], 'ours-no-runtime-cache': [], 'ours-no-passes': [], 'bare': [], 'bare-all': [],
+    };
     const extras = extrasFile(n);
     for (let r = 0; r < runs; r++) {
       results.bare.push(runChild('bare', n, shapes));
@@ -291,6 +305,7 @@ function main(): void {
       if (writers) results['ours-cdk8s-writer'].push(runChild('ours-cdk8s-writer', n, shapes));
       if (gate) results['ours-no-gate'].push(runChild('ours-no-gate', n, shapes));
       if (gate) results['ours-no-runtime-cache'].push(runChild('ours-no-runtime-cache', n, shapes));
+      if (gate) results['ours-no-passes'].push(runChild('ours-no-passes', n, shapes));
     }
     const pick = (rs: Result[]): Result => {
       const m = median(rs.map((x) => x.totalMs));
@@ -327,6 +342,10 @@ function main(): void {
       console.log(`${' '.repeat(17)}ours without the gate's runtime cache (CDK8S_GPU_CACHE=off: its modules compiled from source, as by a process `
         + `that finds no V8 code cache): ${c.totalMs.toFixed(0)} ms (synth+validate ${c.synthMs.toFixed(0)}), ratio ${(c.totalMs / b.totalMs).toFixed(2)}x `
         + `(CPU ${(c.cpuMs / b.cpuMs).toFixed(2)}x)`);
+      const p = pick(results['ours-no-passes']);
+      console.log(`${' '.repeat(17)}ours with no remembered passes (the first synth after every object changed: code cache kept, each object `
+        + `checked): ${p.totalMs.toFixed(0)} ms (synth+validate ${p.synthMs.toFixed(0)}), ratio ${(p.totalMs / b.totalMs).toFixed(2)}x `
+        + `(CPU ${(p.cpuMs / b.cpuMs).toFixed(2)}x)`);
     }
   }
   const at = (n: number) => rows.find((r) => r.n === n);

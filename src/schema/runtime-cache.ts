@@ -246,3 +246,131 @@ export class FileHashes {
 export function schemaFileHashes(schemaCacheDir: string): FileHashes {
   return new FileHashes(runtimeCacheOff() ? undefined : path.join(runtimeCacheDir(schemaCacheDir), 'file-hashes.json'));
 }
+
+/** At most this many digests are kept in a {@link PassedObjects} file (16 bytes each: 3.2 MB). */
+export const PASSED_OBJECTS_CAP = 200_000;
+
+/** Bytes of a {@link PassedObjects} digest (the first half of a sha256). */
+const DIGEST_BYTES = 16;
+
+/**
+ * The objects that passed the gate, by digest, remembered across processes: an object checked before and unchanged
+ * (the same JSON, against the same kind's schema, by the same code) passed then and passes now, so its check is skipped.
+ * At synth most objects are the ones the last synth wrote; a linted repository changes a few files at a time. Only
+ * passes are kept: a failing object is checked again for its messages.
+ *
+ * - A digest covers the kind's schema (its precompiled module, fixed by the build that wrote the schema cache, which every
+ *   build replaces whole with this folder) and the object's JSON exactly as the gate validates it (validator.ts: the
+ *   object itself when it is plain JSON data, else the copy JSON would make of it), so equal digests mean equal input.
+ * - The file is per scope: the gate's options and the identity of the code that judges (src/schema and src/private, or
+ *   their lib/ build; {@link codeIdentity}), so an edit to a check starts an empty file.
+ * - Newest first, at most {@link PASSED_OBJECTS_CAP}; written (atomically) only when the process added digests.
+ * - Trust: whoever can write the package's folder can make an object pass, as they can by editing its code.
+ */
+export class PassedObjects {
+  /** The digest of an object's JSON (as the gate validates it) for the kind whose schema is `schemaId`. */
+  static digest(schemaId: string, json: string): string {
+    return createHash('sha256').update(schemaId).update('\0').update(json).digest('binary').slice(0, DIGEST_BYTES);
+  }
+
+  private known?: Set<string>;
+  private readonly added: string[] = [];
+  private hitCount = 0;
+  private addedCount = 0;
+
+  /** @param file the file that keeps the digests; undefined keeps them for this process only. */
+  constructor(readonly file: string | undefined, private readonly cap: number = PASSED_OBJECTS_CAP) {}
+
+  /** Whether an object of this digest passed before. */
+  has(digest: string): boolean {
+    const hit = this.load().has(digest);
+    if (hit) this.hitCount++;
+    return hit;
+  }
+
+  /** Remembers that an object of this digest passed. */
+  add(digest: string): void {
+    const known = this.load();
+    if (known.has(digest)) return;
+    known.add(digest);
+    this.added.push(digest);
+    this.addedCount++;
+  }
+
+  /** How many digests are known, how many lookups found one, and how many this process added (for tests and benchmarks). */
+  get stats(): { readonly known: number; readonly hits: number; readonly added: number } {
+    return { known: this.load().size, hits: this.hitCount, added: this.addedCount };
+  }
+
+  /** Writes the digests, newest first, when this process added any. Never throws. */
+  save(): void {
+    if (this.added.length === 0 || this.file === undefined) return;
+    const newest = this.added.splice(0).reverse();
+    const fresh = new Set(newest);
+    const kept: string[] = newest.slice(0, this.cap);
+    for (const d of this.load()) {
+      if (kept.length >= this.cap) break;
+      if (!fresh.has(d)) kept.push(d);
+    }
+    writeAtomically(this.file, Buffer.from(kept.join(''), 'latin1'));
+  }
+
+  private load(): Set<string> {
+    if (this.known) return this.known;
+    this.known = new Set();
+    if (this.file === undefined) return this.known;
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(this.file);
+    } catch {
+      return this.known; // none yet
+    }
+    if (bytes.length % DIGEST_BYTES !== 0) return this.known; // damaged: start again
+    for (let i = 0; i < bytes.length; i += DIGEST_BYTES) this.known.add(bytes.toString('latin1', i, i + DIGEST_BYTES));
+    return this.known;
+  }
+}
+
+/**
+ * The identity of the code files (`.js`, `.ts`; not `.d.ts`) in `dirs` (each file's name and {@link fileIdentity}): it
+ * changes when any of them is written, added or removed. Missing folders count as empty.
+ */
+export function codeIdentity(dirs: readonly string[]): string {
+  const parts: string[] = [];
+  for (const dir of dirs) {
+    let files: string[];
+    try {
+      files = fs.readdirSync(dir).filter((f) => (f.endsWith('.js') || f.endsWith('.ts')) && !f.endsWith('.d.ts')).sort();
+    } catch {
+      files = [];
+    }
+    parts.push(dir);
+    for (const f of files) {
+      try {
+        parts.push(`${f}:${fileIdentity(fs.statSync(path.join(dir, f)))}`);
+      } catch {
+        parts.push(`${f}:?`);
+      }
+    }
+  }
+  return sha256(parts.join('\n'));
+}
+
+/** The folders whose code decides the gate's verdicts: this one (src/schema or lib/schema) and its `private` sibling. */
+export const VERDICT_CODE_DIRS: readonly string[] = [__dirname, path.resolve(__dirname, '..', 'private')];
+
+/** One {@link PassedObjects} per file in a process. */
+const passedFiles = new Map<string, PassedObjects>();
+
+/**
+ * The passed objects of the schema cache in `schemaCacheDir` for a gate with these options (any JSON-able value that
+ * changes verdicts), or undefined when this process keeps none (turned off, or under jest, as for the code cache).
+ */
+export function schemaPassedObjects(schemaCacheDir: string, options: unknown): PassedObjects | undefined {
+  if (!codeCacheUsable()) return undefined;
+  const scope = sha256(JSON.stringify({ options, code: codeIdentity(VERDICT_CODE_DIRS) })).slice(0, 24);
+  const file = path.join(runtimeCacheDir(schemaCacheDir), `passed-${scope}.bin`);
+  let passed = passedFiles.get(file);
+  if (!passed) passedFiles.set(file, passed = new PassedObjects(file));
+  return passed;
+}

@@ -22,7 +22,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ValidateFunction } from 'ajv';
 import { AJV_RUNTIME } from './ajv-runtime';
-import { CodeCache, FileHashes, schemaCodeCache, schemaFileHashes, sha256 } from './runtime-cache';
+import { CodeCache, FileHashes, PassedObjects, schemaCodeCache, schemaFileHashes, schemaPassedObjects, sha256 } from './runtime-cache';
 import type { KindEntry } from './validator';
 
 /** `<package>/schema-cache`: src/schema and lib/schema both sit two levels below the package root. */
@@ -83,8 +83,13 @@ export interface SchemaCache {
    */
   crdEntries(file: string, fullPath: string): KindEntry[] | undefined;
   /**
+   * The objects that passed a gate with these options (runtime-cache.ts PassedObjects; any JSON-able value that changes
+   * verdicts), or undefined when this process keeps none. Only for this cache's kinds (their `schemaId`).
+   */
+  passedObjects(options: unknown): PassedObjects | undefined;
+  /**
    * Keeps what this process learnt for the next (runtime-cache.ts): V8's code cache of the modules run so far that had
-   * none, and the CRD files' hashes. Call after validating; never throws.
+   * none, the CRD files' hashes and the objects that passed. Call after validating; never throws.
    */
   saveRuntimeCache(): void;
 }
@@ -168,6 +173,7 @@ function entry(dir: string, k: CachedKind, crd: boolean, modules: Map<string, an
     source: k.source,
     crd,
     mutates: k.mutates !== false,
+    schemaId: `${k.module}#${k.export ?? ''}#${k.structural ?? ''}`,
     load: () => ({
       validate: validation(),
       structural: k.structural ? JSON.parse(fs.readFileSync(path.join(dir, k.structural), 'utf8')) : undefined,
@@ -179,6 +185,8 @@ function entry(dir: string, k: CachedKind, crd: boolean, modules: Map<string, an
 export interface OpenSchemaCacheOptions {
   /** Compile the modules through V8's code cache (runtime-cache.ts) when the process can. @default true */
   readonly codeCache?: boolean;
+  /** Remember the objects that passed (runtime-cache.ts PassedObjects) when the process can. @default true */
+  readonly passedObjects?: boolean;
 }
 
 /** Opens the cache in `dir`; undefined when there is none or it is of another format. */
@@ -199,15 +207,23 @@ export function openSchemaCache(dir: string = SCHEMA_CACHE_DIR, options: OpenSch
   const celMatches = built.celJs === now.celJs;
   const modules = new Map<string, any>();
   const codeCache = options.codeCache === false ? undefined : schemaCodeCache(dir);
+  const passed = new Set<PassedObjects>();
   return {
     coreEntries: () => (coreMatches ? index.core.map((k) => entry(dir, k, false, modules, codeCache)) : undefined),
     crdEntries: (file, fullPath) => {
       const f = Object.prototype.hasOwnProperty.call(index.crdFiles, file) ? index.crdFiles[file] : undefined;
       return celMatches && f && f.sha256 === hashes.sha256(fullPath) ? f.kinds.map((k) => entry(dir, k, true, modules, codeCache)) : undefined;
     },
+    passedObjects: (gateOptions) => {
+      if (options.passedObjects === false) return undefined;
+      const p = schemaPassedObjects(dir, { gate: gateOptions, built });
+      if (p) passed.add(p);
+      return p;
+    },
     saveRuntimeCache: () => {
       codeCache?.flush();
       hashes.save();
+      for (const p of passed) p.save();
     },
   };
 }

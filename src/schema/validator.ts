@@ -24,6 +24,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CLUSTER_SCOPED_CORE, CORE_SCHEMA_ID, loadCoreSchemas } from './core-schema';
 import { DRA_SCHEMA_ID, loadDraSchemas } from './dra-schema';
 import { objectMetaErrors } from './object-meta';
+import { PassedObjects } from './runtime-cache';
 import { openSchemaCache, SchemaCache } from './schema-cache';
 import { semanticErrors } from './semantic';
 import { displayPath, rootSchema, runCel, shortValue } from './structural';
@@ -87,6 +88,12 @@ export interface SchemaValidatorOptions {
    * can (not under jest, not turned off by `CDK8S_GPU_CACHE=off`). @default true
    */
   readonly codeCache?: boolean;
+  /**
+   * Remember, across processes, the objects of precompiled kinds that passed, and skip checking them again while they,
+   * the schema cache and the gate's code are unchanged (runtime-cache.ts PassedObjects), when the process can (not
+   * under jest, not turned off by `CDK8S_GPU_CACHE=off`). @default true
+   */
+  readonly passedObjects?: boolean;
   /** Receives one-off notes (a CRD folder missing, cdk8s-plus-30 not installed). @default - dropped */
   readonly warn?: (message: string) => void;
 }
@@ -101,6 +108,11 @@ export interface KindEntry {
   readonly crd: boolean;
   /** Whether the schema has defaults, which ajv writes into the object it validates (then it validates a copy). */
   readonly mutates: boolean;
+  /**
+   * Precompiled kinds: what identifies the kind's schema in the schema cache (its module, export and structural schema),
+   * the scope of its remembered passes (runtime-cache.ts PassedObjects). Absent for kinds compiled at runtime.
+   */
+  readonly schemaId?: string;
   /** The original structural schema (CRDs only): CEL rules are read from it. Set by `load` for precompiled kinds. */
   structural?: any;
   /** The ajv schema, compiled on first use (runtime path). */
@@ -291,6 +303,8 @@ export class SchemaValidator {
   private registry?: Map<string, KindEntry>;
   private byApiVersion?: Map<string, Map<string, KindEntry>>;
   private schemaCache?: SchemaCache;
+  /** The remembered passes; null when there are none (resolved on first use). */
+  private passed?: PassedObjects | null;
   private readonly options: SchemaValidatorOptions;
 
   constructor(options: SchemaValidatorOptions = {}) {
@@ -341,7 +355,19 @@ export class SchemaValidator {
     if (!entry) return { known: false, errors: [] };
     // ajv writes defaults into what it validates, so a schema with defaults gets a copy; so does anything but plain JSON
     // data (the copy is what JSON would make of it). Nothing else in the gate writes to the object.
-    const data = entry.mutates || !isPlainJson(obj) ? deepClone(obj) : obj;
+    const plain = isPlainJson(obj);
+    const passed = entry.schemaId !== undefined ? this.passedObjects() : undefined;
+    let digest: string | undefined;
+    let data: any;
+    if (passed) {
+      // What is judged is the object when it is plain JSON data, else its JSON copy: that JSON, exactly.
+      const judged = plain ? obj : deepClone(obj);
+      digest = PassedObjects.digest(entry.schemaId!, JSON.stringify(judged));
+      if (passed.has(digest)) return { known: true, errors: [] };
+      data = entry.mutates && plain ? deepClone(obj) : judged;
+    } else {
+      data = entry.mutates || !plain ? deepClone(obj) : obj;
+    }
     const validate = this.compiled(entry);
     const errors: string[] = [];
     const schemaErrorPointers: string[] = [];
@@ -362,7 +388,24 @@ export class SchemaValidator {
         if (errors.length === 0) errors.push(`<root>: Invalid value: "object": cannot be checked (${(e as Error)?.message ?? e})`);
       }
     }
+    if (errors.length === 0 && digest !== undefined) passed!.add(digest);
     return { known: true, errors: errors.length > 1 ? Array.from(new Set(errors)) : errors };
+  }
+
+  /** The passes remembered for this validator's options (see {@link SchemaValidatorOptions.passedObjects}). */
+  private passedObjects(): PassedObjects | undefined {
+    if (this.passed === undefined) {
+      this.getRegistry(); // (opens the schema cache)
+      const o = this.options;
+      this.passed = (o.passedObjects ?? true) && this.schemaCache
+        ? this.schemaCache.passedObjects({
+          namespaceOnClusterScoped: o.namespaceOnClusterScoped ?? false,
+          extendedResources: o.extendedResources ?? false,
+          strictCel: o.strictCel ?? false,
+        }) ?? null
+        : null;
+    }
+    return this.passed ?? undefined;
   }
 
   /**
@@ -416,7 +459,7 @@ export class SchemaValidator {
     if (this.registry) return this.registry;
     const reg = new Map<string, KindEntry>();
     const cache = this.options.precompiled === false ? undefined
-      : openSchemaCache(this.options.schemaCacheDir, { codeCache: this.options.codeCache });
+      : openSchemaCache(this.options.schemaCacheDir, { codeCache: this.options.codeCache, passedObjects: this.options.passedObjects });
     this.schemaCache = cache;
     if (this.options.coreKinds ?? true) {
       const cached = cache?.coreEntries();

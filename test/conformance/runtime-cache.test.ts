@@ -10,7 +10,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { CEL_BUNDLE_FILE, celCommonJsBundle, loadCelBundle } from '../../src/schema/cel';
 import {
-  CodeCache, codeCacheFolderName, codeCacheUsable, FileHashes, functionSource, RUNTIME_CACHE_ENV, runtimeCacheOff, v8RelevantOptions,
+  CodeCache, codeCacheFolderName, codeCacheUsable, codeIdentity, FileHashes, functionSource, PassedObjects, RUNTIME_CACHE_ENV,
+  runtimeCacheOff, schemaPassedObjects, v8RelevantOptions,
 } from '../../src/schema/runtime-cache';
 import { writeSchemaCache } from '../../src/schema/schema-cache-writer';
 import { cdk8sExamples } from '../examples/helpers';
@@ -164,6 +165,92 @@ describe('FileHashes', () => {
   });
 });
 
+describe('PassedObjects', () => {
+  const d = (i: number) => PassedObjects.digest('core/x.js##', `{"i":${i}}`);
+
+  test('a digest is 16 bytes of the sha256 of the schema and the exact JSON: another schema, key order or value is another digest', () => {
+    const a = PassedObjects.digest('core/pod-workloads.js#Deployment#', '{"a":1,"b":2}');
+    expect(a).toHaveLength(16);
+    expect(PassedObjects.digest('core/pod-workloads.js#Deployment#', '{"a":1,"b":2}')).toBe(a);
+    for (const other of [
+      PassedObjects.digest('core/pod-workloads.js#StatefulSet#', '{"a":1,"b":2}'),
+      PassedObjects.digest('core/pod-workloads.js#Deployment#', '{"b":2,"a":1}'),
+      PassedObjects.digest('core/pod-workloads.js#Deployment#', '{"a":1,"b":"2"}'),
+      // The separator: the schema id and the JSON cannot trade characters.
+      PassedObjects.digest('core/pod-workloads.js#Deployment#{', '"a":1,"b":2}'),
+    ]) expect(other).not.toBe(a);
+  });
+
+  test('keeps passes across processes, newest first, at most its cap; writes only when it learnt something', () => {
+    const file = path.join(tmp, 'passed', 'passed-a.bin');
+    const first = new PassedObjects(file, 4);
+    expect(first.has(d(1))).toBe(false);
+    first.save();
+    expect(fs.existsSync(file)).toBe(false); // nothing learnt, nothing written
+    for (const i of [1, 2, 3]) first.add(d(i));
+    first.add(d(2)); // once only
+    expect(first.stats).toEqual({ known: 3, hits: 0, added: 3 });
+    first.save();
+    expect(fs.statSync(file).size).toBe(3 * 16);
+
+    const second = new PassedObjects(file, 4);
+    expect([1, 2, 3, 4].map((i) => second.has(d(i)))).toEqual([true, true, true, false]);
+    expect(second.stats).toEqual({ known: 3, hits: 3, added: 0 });
+    const before = fs.statSync(file).mtimeMs;
+    second.save();
+    expect(fs.statSync(file).mtimeMs).toBe(before);
+    second.add(d(4));
+    second.add(d(5));
+    second.save();
+    // Newest first (5, 4), then the older ones in their order (3, 2, 1) up to the cap: 1, the oldest, is dropped.
+    const kept = fs.readFileSync(file);
+    expect(kept.length).toBe(4 * 16);
+    expect([0, 1, 2, 3].map((i) => kept.toString('latin1', i * 16, i * 16 + 16))).toEqual([d(5), d(4), d(3), d(2)]);
+    expect(new PassedObjects(file, 4).has(d(1))).toBe(false);
+  });
+
+  test('a damaged file is ignored and replaced; a file that cannot be written, or none, throws nothing', () => {
+    const file = path.join(tmp, 'passed', 'passed-damaged.bin');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, Buffer.concat([Buffer.from(d(1), 'latin1'), Buffer.from('x')])); // 17 bytes: not whole digests
+    const p = new PassedObjects(file);
+    expect(p.has(d(1))).toBe(false);
+    p.add(d(2));
+    p.save();
+    expect(new PassedObjects(file).has(d(2))).toBe(true);
+
+    const blocker = path.join(tmp, 'passed-blocker');
+    fs.writeFileSync(blocker, 'x');
+    const unwritable = new PassedObjects(path.join(blocker, 'passed-x.bin'));
+    unwritable.add(d(1));
+    expect(() => unwritable.save()).not.toThrow();
+    const none = new PassedObjects(undefined);
+    none.add(d(1));
+    expect(none.has(d(1))).toBe(true);
+    expect(() => none.save()).not.toThrow();
+  });
+
+  test('the code identity moves when a code file is written, added or removed, not for declaration or other files', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'code-'));
+    fs.writeFileSync(path.join(dir, 'check.js'), 'exports.ok = 1;');
+    const id = codeIdentity([dir, path.join(tmp, 'no-such-folder')]);
+    expect(codeIdentity([dir, path.join(tmp, 'no-such-folder')])).toBe(id);
+    fs.writeFileSync(path.join(dir, 'check.d.ts'), 'export {};');
+    fs.writeFileSync(path.join(dir, 'notes.md'), '# notes');
+    expect(codeIdentity([dir, path.join(tmp, 'no-such-folder')])).toBe(id);
+    fs.writeFileSync(path.join(dir, 'check.js'), 'exports.ok = 2;'); // same size
+    fs.utimesSync(path.join(dir, 'check.js'), new Date(2001, 1, 1), new Date(2001, 1, 1)); // (a later write's time, on any clock)
+    const rewritten = codeIdentity([dir, path.join(tmp, 'no-such-folder')]);
+    expect(rewritten).not.toBe(id);
+    fs.writeFileSync(path.join(dir, 'more.ts'), 'export {};');
+    expect(codeIdentity([dir, path.join(tmp, 'no-such-folder')])).not.toBe(rewritten);
+  });
+
+  test('kept by no process under jest (as the code cache), nor when turned off', () => {
+    expect(schemaPassedObjects(path.join(tmp, 'schema-cache-x'), {})).toBeUndefined();
+  });
+});
+
 describe('cel-js from the schema cache (cel.ts loadCelBundle)', () => {
   test('used when built from the installed cel-js; absent, of another version or damaged, it is not used', () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'cel-bundle-'));
@@ -184,6 +271,9 @@ describe('cel-js from the schema cache (cel.ts loadCelBundle)', () => {
 interface ChildResult {
   readonly verdicts: unknown[];
   readonly stats?: { readonly compiled: number; readonly fromCache: number };
+  readonly passes?: { readonly known: number; readonly hits: number; readonly added: number };
+  /** Verdicts on the GPU requests ≠ limits Deployment: by the default gate, then by one that checks extended resources. */
+  readonly extended: unknown[];
   readonly celResults: { readonly bundle: string[]; readonly esm: string[] };
 }
 
@@ -194,7 +284,7 @@ const CEL_EXPRESSIONS = [
   'int("12") + 3', 'double(1) / 4.0', 'self.s.matches("^h.llo$")',
 ];
 
-describe('the gate in fresh processes: the same verdicts with the runtime cache off, cold and warm', () => {
+describe('the gate in fresh processes: the same verdicts with the runtime cache off, cold and warm (code cache and passes)', () => {
   test('every example object and wrong-typed variants of them', () => {
     const cacheDir = path.join(tmp, 'schema-cache');
     writeSchemaCache(cacheDir);
@@ -204,15 +294,36 @@ describe('the gate in fresh processes: the same verdicts with the runtime cache 
     }
     // A wrong type in each object's spec, and an unknown field: messages from deep in the generated code.
     const variants = objects.flatMap((o) => [o, { ...o, fnord: 1 }, ...(o.spec ? [{ ...o, spec: { ...o.spec, replicas: 'three', template: 7 } }] : [])]);
+    // Non-plain data, judged as its JSON copy: a ConfigMap with a non-finite number (the copy writes it as a string, which
+    // passes) and a Deployment with one (a string where an integer belongs: fails), after the plain objects of that JSON.
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'inf' }, data: { a: 'Infinity' } };
+    const deployment = objects.find((o) => o.kind === 'Deployment');
+    const deploymentWith = (replicas: unknown) => ({ ...deployment, spec: { ...deployment.spec, replicas } });
+    variants.push(configMap, deploymentWith(null), deploymentWith(3));
     const objectsFile = path.join(tmp, 'objects.json');
     fs.writeFileSync(objectsFile, JSON.stringify(variants));
+    // (non-finite numbers cannot be written as JSON: the child adds them)
+    const extendedDeployment = JSON.parse(JSON.stringify(deployment));
+    const gpuContainer = extendedDeployment.spec.template.spec.containers.find((c: any) => c.resources?.limits?.['nvidia.com/gpu']);
+    gpuContainer.resources.requests = { ...gpuContainer.resources.requests, 'nvidia.com/gpu': '1' };
+    gpuContainer.resources.limits = { ...gpuContainer.resources.limits, 'nvidia.com/gpu': '2' };
+    const extendedFile = path.join(tmp, 'extended.json');
+    fs.writeFileSync(extendedFile, JSON.stringify(extendedDeployment));
     const script = `
       const fs = require('fs');
       const { SchemaValidator } = require(${JSON.stringify(path.join(ROOT, 'src', 'schema', 'validator.ts'))});
       const { schemaCodeCache } = require(${JSON.stringify(path.join(ROOT, 'src', 'schema', 'runtime-cache.ts'))});
       const objects = JSON.parse(fs.readFileSync(${JSON.stringify(objectsFile)}, 'utf8'));
       const v = new SchemaValidator({ schemaCacheDir: ${JSON.stringify(cacheDir)} });
+      objects.push({ ...objects[objects.length - 3], data: { a: Infinity } });
+      const last = objects[objects.length - 2];
+      objects.push({ ...last, spec: { ...last.spec, replicas: Infinity } }, { ...last, spec: { ...last.spec, replicas: -Infinity } });
       const verdicts = objects.map((o) => { const r = v.check(o); return r.known ? r.errors : 'unknown'; });
+      const passes = v.passedObjects()?.stats; // (private in TypeScript)
+      const ext = JSON.parse(fs.readFileSync(${JSON.stringify(extendedFile)}, 'utf8'));
+      const withExtended = new SchemaValidator({ schemaCacheDir: ${JSON.stringify(cacheDir)}, extendedResources: true });
+      const extended = [v.check(ext).errors, withExtended.check(ext).errors, withExtended.check(last).errors];
+      withExtended.saveRuntimeCache();
       // cel-js: the schema cache's CommonJS build of it (through the code cache) against the package itself.
       const bundle = require(${JSON.stringify(path.join(ROOT, 'src', 'schema', 'cel.ts'))}).loadCelBundle(${JSON.stringify(cacheDir)});
       const esm = require('@marcbachmann/cel-js');
@@ -223,7 +334,7 @@ describe('the gate in fresh processes: the same verdicts with the runtime cache 
       const celResults = { bundle: cel(bundle), esm: cel(esm) };
       v.saveRuntimeCache();
       const stats = schemaCodeCache(${JSON.stringify(cacheDir)})?.stats;
-      process.stdout.write(JSON.stringify({ verdicts, stats, celResults }));`;
+      process.stdout.write(JSON.stringify({ verdicts, stats, passes, extended, celResults }));`;
     const run = (env: Record<string, string>) => {
       const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
         cwd: ROOT,
@@ -246,13 +357,40 @@ describe('the gate in fresh processes: the same verdicts with the runtime cache 
     expect(off.verdicts.filter((v) => Array.isArray(v) && v.length > 0).length).toBeGreaterThan(objects.length);
     expect(cold.verdicts).toEqual(off.verdicts);
     expect(warm.verdicts).toEqual(off.verdicts);
+    // The passes: none kept when off; the cold run learns every distinct object that passed (and finds the repeats: the
+    // non-finite ConfigMap is judged as the plain one before it), the warm one finds them all and checks only the failing
+    // ones again.
+    const passing = off.verdicts.filter((v) => Array.isArray(v) && v.length === 0).length;
+    expect(off.passes).toBeUndefined();
+    expect(cold.passes!.added).toBeGreaterThan(objects.length / 2);
+    expect(cold.passes!.hits).toBeGreaterThanOrEqual(1);
+    expect(cold.passes!.hits + cold.passes!.added).toBe(passing);
+    expect(warm.passes!.added).toBe(0);
+    expect(warm.passes!.hits).toBe(passing);
+    // Non-plain data is judged as its JSON copy: the non-finite ConfigMap value passes as the string it is written as; the
+    // non-finite replicas fail as strings, after the same Deployment passed with null and with 3 replicas.
+    const tail = off.verdicts.slice(-6) as string[][];
+    expect(tail[0]).toEqual([]); // the ConfigMap, plain
+    expect(tail[2]).toEqual([]); // the Deployment, 3 replicas
+    expect(tail[3]).toEqual([]); // the ConfigMap, non-finite
+    expect(tail[4].join()).toMatch(/spec\.replicas: Invalid value: "Infinity": must be of type integer/);
+    expect(tail[5].join()).toMatch(/spec\.replicas: Invalid value: "-Infinity": must be of type integer/);
+    // Options that change verdicts keep passes of their own: the default gate leaves GPU requests ≠ limits to GPU001, the
+    // tests' harness (extended resources) rejects it, warm as cold.
+    for (const r of [off, cold, warm]) {
+      expect(r.extended[0]).toEqual([]);
+      expect((r.extended[1] as string[]).join()).toMatch(/nvidia\.com\/gpu/);
+      expect(r.extended[2]).toEqual([]); // (a pass of its own, so its file is written)
+    }
     // cel-js's CommonJS build answers as the package does, errors included, cold and warm.
     for (const r of [off, cold, warm]) expect(r.celResults.bundle).toEqual(r.celResults.esm);
     expect(off.celResults.esm.filter((x) => /Error/.test(x)).length).toBeGreaterThan(0);
-    // What was kept: the CRD files' hashes and one code cache folder (the three children ran with the same options).
+    // What was kept: the CRD files' hashes, one code cache folder (the three children ran with the same options) and the
+    // passes of the two gates.
     const kept = fs.readdirSync(path.join(cacheDir, 'runtime')).sort();
-    expect(kept).toHaveLength(2);
+    expect(kept).toHaveLength(4);
     expect(kept[0]).toBe('file-hashes.json');
-    expect(kept[1]).toMatch(/^v8-/);
+    expect(kept.slice(1, 3)).toEqual([expect.stringMatching(/^passed-[0-9a-f]{24}\.bin$/), expect.stringMatching(/^passed-[0-9a-f]{24}\.bin$/)]);
+    expect(kept[3]).toMatch(/^v8-/);
   });
 });
