@@ -29,9 +29,9 @@ import { buildPackage, countInstructions } from './lib/cli-build';
 import { GpuInstanceType } from '../src/catalog';
 import { DcgmMonitoring } from '../src/monitoring';
 import { CapacityType, GpuNodeClass, GpuNodePool, IGpuNodePool, SpotGpuPool } from '../src/pools';
+import { forgetPasses } from './lib/passes';
 import { loadCel } from '../src/schema/cel';
-import { RUNTIME_CACHE_ENV, runtimeCacheDir } from '../src/schema/runtime-cache';
-import { SCHEMA_CACHE_DIR } from '../src/schema/schema-cache';
+import { RUNTIME_CACHE_ENV } from '../src/schema/runtime-cache';
 import { GpuValidation } from '../src/validation';
 import { GpuRequest, InferenceDeployment, TieredPriorities } from '../src/workloads';
 
@@ -194,13 +194,6 @@ function child(variant: Variant, n: number): void {
 
 interface Result {
   variant: string; n: number; constructMs: number; synthMs: number; totalMs: number; cpuMs: number; maxRssKiB: number; bytes: number; docs: number;
-}
-
-/** Forgets the passes earlier runs remembered (the files of runtime-cache.ts PassedObjects). */
-function forgetPasses(): void {
-  const dir = runtimeCacheDir(SCHEMA_CACHE_DIR);
-  if (!fs.existsSync(dir)) return;
-  for (const f of fs.readdirSync(dir)) if (/^passed-.*\.bin$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
 }
 
 function runChild(variant: Variant, n: number, shapes: BareShape[], extras?: string): Result {

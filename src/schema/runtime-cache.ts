@@ -270,7 +270,7 @@ const DIGEST_BYTES = 16;
 export class PassedObjects {
   /** The digest of an object's JSON (as the gate validates it) for the kind whose schema is `schemaId`. */
   static digest(schemaId: string, json: string): string {
-    return createHash('sha256').update(schemaId).update('\0').update(json).digest('binary').slice(0, DIGEST_BYTES);
+    return createHash('sha256').update(`${schemaId}\0${json}`).digest().toString('latin1', 0, DIGEST_BYTES);
   }
 
   private known?: Set<string>;
@@ -313,6 +313,7 @@ export class PassedObjects {
       if (!fresh.has(d)) kept.push(d);
     }
     writeAtomically(this.file, Buffer.from(kept.join(''), 'latin1'));
+    prunePassedFiles(path.dirname(this.file), path.basename(this.file));
   }
 
   private load(): Set<string> {
@@ -328,6 +329,27 @@ export class PassedObjects {
     if (bytes.length % DIGEST_BYTES !== 0) return this.known; // damaged: start again
     for (let i = 0; i < bytes.length; i += DIGEST_BYTES) this.known.add(bytes.toString('latin1', i, i + DIGEST_BYTES));
     return this.known;
+  }
+}
+
+/** The files of {@link PassedObjects} that {@link schemaPassedObjects} names. */
+const PASSED_FILE = /^passed-[0-9a-f]{24}\.bin$/;
+
+/** At most this many {@link PassedObjects} files are kept in a folder: each edit of the gate's code starts a new one. */
+export const PASSED_FILES_KEPT = 4;
+
+/**
+ * Removes the {@link PassedObjects} files of `dir` but `current` and the newest others, {@link PASSED_FILES_KEPT} in all
+ * (files of older code or other options, which no process may read again). Never throws.
+ */
+function prunePassedFiles(dir: string, current: string): void {
+  try {
+    const others = fs.readdirSync(dir).filter((f) => PASSED_FILE.test(f) && f !== current)
+      .map((f) => ({ f, mtime: fs.statSync(path.join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime);
+    for (const { f } of others.slice(PASSED_FILES_KEPT - 1)) fs.rmSync(path.join(dir, f), { force: true });
+  } catch {
+    // a file removed meanwhile, or a folder that cannot be read: nothing to prune now
   }
 }
 

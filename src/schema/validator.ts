@@ -270,6 +270,15 @@ function plainJson(v: any): boolean {
   }
 }
 
+/** `JSON.stringify(v)`, or undefined where it throws (a cycle, a BigInt). */
+function jsonOf(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Keys of a JSON schema whose values are data, not schemas. */
 const DATA_KEYWORDS = new Set(['enum', 'const', 'examples', 'required', 'k8sListMapKeys', 'type', 'pattern', 'format']);
 /** Keys of a JSON schema whose values map names to schemas. */
@@ -355,18 +364,26 @@ export class SchemaValidator {
     if (!entry) return { known: false, errors: [] };
     // ajv writes defaults into what it validates, so a schema with defaults gets a copy; so does anything but plain JSON
     // data (the copy is what JSON would make of it). Nothing else in the gate writes to the object.
-    const plain = isPlainJson(obj);
     const passed = entry.schemaId !== undefined ? this.passedObjects() : undefined;
     let digest: string | undefined;
     let data: any;
     if (passed) {
-      // What is judged is the object when it is plain JSON data, else its JSON copy: that JSON, exactly.
-      const judged = plain ? obj : deepClone(obj);
-      digest = PassedObjects.digest(entry.schemaId!, JSON.stringify(judged));
+      // The digest is of the JSON of what is judged: the object when it is plain JSON data, else its JSON copy. They write
+      // the same JSON but for non-finite numbers (JSON writes null, the copy a string), so only JSON with a null needs
+      // the walk that tells them apart.
+      let json = jsonOf(obj);
+      let plain: boolean | undefined;
+      let copy: any;
+      if (json === undefined || json.includes('null')) {
+        plain = isPlainJson(obj);
+        if (!plain) json = JSON.stringify(copy = deepClone(obj));
+      }
+      digest = PassedObjects.digest(entry.schemaId!, json!);
       if (passed.has(digest)) return { known: true, errors: [] };
-      data = entry.mutates && plain ? deepClone(obj) : judged;
+      plain ??= isPlainJson(obj);
+      data = entry.mutates || !plain ? copy ?? deepClone(obj) : obj;
     } else {
-      data = entry.mutates || !plain ? deepClone(obj) : obj;
+      data = entry.mutates || !isPlainJson(obj) ? deepClone(obj) : obj;
     }
     const validate = this.compiled(entry);
     const errors: string[] = [];

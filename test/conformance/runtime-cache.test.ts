@@ -209,6 +209,22 @@ describe('PassedObjects', () => {
     expect(new PassedObjects(file, 4).has(d(1))).toBe(false);
   });
 
+  test('keeps its own file and the newest others of the folder, four in all: each code edit starts a new file', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'passed-prune-'));
+    const name = (i: number) => `passed-${String(i).repeat(24).slice(0, 24)}.bin`;
+    for (let i = 1; i <= 6; i++) {
+      fs.writeFileSync(path.join(dir, name(i)), Buffer.alloc(16));
+      fs.utimesSync(path.join(dir, name(i)), new Date(2020, 0, i), new Date(2020, 0, i));
+    }
+    fs.writeFileSync(path.join(dir, 'file-hashes.json'), '{}');
+    fs.writeFileSync(path.join(dir, 'passed-notes.txt'), 'not a passes file');
+    fs.utimesSync(path.join(dir, name(1)), new Date(2019, 0, 1), new Date(2019, 0, 1));
+    const p = new PassedObjects(path.join(dir, name(1))); // the oldest: kept all the same, as it is this process's
+    p.add(d(1));
+    p.save();
+    expect(fs.readdirSync(dir).sort()).toEqual(['file-hashes.json', name(1), name(4), name(5), name(6), 'passed-notes.txt'].sort());
+  });
+
   test('a damaged file is ignored and replaced; a file that cannot be written, or none, throws nothing', () => {
     const file = path.join(tmp, 'passed', 'passed-damaged.bin');
     fs.mkdirSync(path.dirname(file), { recursive: true });
