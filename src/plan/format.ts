@@ -1,7 +1,7 @@
 /**
  * Number and unit formatting shared by the plan renderers.
  */
-import { Range } from './model';
+import { Range, WorkloadPlan } from './model';
 import { NAMED_IN_LIST } from '../private/lists';
 
 const GiB = 2 ** 30;
@@ -35,6 +35,42 @@ export { listed, listedFirst, NAMED_IN_LIST } from '../private/lists';
 export function poolList(names: readonly string[], count: number = names.length): string {
   if (count <= NAMED_IN_LIST) return names.slice(0, count).join(', ');
   return `${count} pools (${names.slice(0, NAMED_IN_LIST).join(', ')} and ${count - NAMED_IN_LIST} more)`;
+}
+
+/**
+ * The pools a workload fits other than the one it lands on, as the views show them: how many, and the first
+ * {@link NAMED_IN_LIST} in input order. A workload's `fits` groups are each in input order: the first names overall are
+ * among each group's first, put in input order with `position` (each pool's place in the input).
+ */
+export function alsoFitsOf(w: WorkloadPlan, position: ReadonlyMap<string, number>): { first: string[]; count: number } {
+  let count = 0;
+  const first: string[] = [];
+  for (const g of w.fits) {
+    count += g.pools.length;
+    let taken = 0;
+    for (let i = 0; i < g.pools.length && taken < NAMED_IN_LIST; i++) {
+      if (g.pools[i] === w.pool) continue;
+      first.push(g.pools[i]);
+      taken++;
+    }
+  }
+  if (w.pool !== undefined) count--; // it lands on a pool of one group
+  if (w.fits.length > 1) first.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+  return { first: first.slice(0, NAMED_IN_LIST), count };
+}
+
+/** A gang workload's line (`8 ranks run at once: all 2 × p5.48xlarge (16 GPUs) or none · $110.08/hour`); undefined for others. */
+export function gangLine(w: WorkloadPlan): string | undefined {
+  const g = w.gang;
+  if (!g) return undefined;
+  return `${g.ranks} ranks run at once: all ${g.nodes} × ${g.instanceType} (${g.nodeGpus} GPUs) or none`
+    + ` · ${g.usdPerHour !== undefined ? `${usd(g.usdPerHour)}/hour` : 'no public price'}`;
+}
+
+/** Where a workload's replicas spill across pools (`a 1–4 → b 0–4 (…)`); undefined when they stay in one pool. */
+export function spillLine(w: WorkloadPlan): string | undefined {
+  if (!w.spread || w.spread.length <= 1) return undefined;
+  return w.spread.map((x) => `${x.pool} ${range(x)}`).join(' → ') + ' (pools fill in weight order up to their limits)';
 }
 
 /** Bytes as `32Gi` / `512Mi`. */

@@ -134,30 +134,73 @@ interface QueueStyle {
 
 const short = (r: string) => r.replace(/^nvidia\.com\//, '');
 
-/** The terminal lines of the queues section ([] when there are no ClusterQueues). */
-export function renderQueuesText(queues: readonly QueuePlan[] | undefined, st: QueueStyle): string[] {
-  if (!queues || queues.length === 0) return [];
-  const rows: string[][] = [['CLUSTERQUEUE', 'COHORT', 'FLAVOR → POOLS', 'GPU QUOTA (+BORROW)', 'POOL GPU LIMIT', 'QUEUED DEMAND', 'LOCAL QUEUES'].map((h) => st.dim(h))];
+/** One row of the queues table: a ClusterQueue's flavor, with the queue's own cells on its first flavor only. */
+export interface QueueRow {
+  /** The ClusterQueue (first flavor only, else ''). */
+  readonly queue: string;
+  /** Whether the queue has problems (its name is marked). */
+  readonly queueHasProblems: boolean;
+  readonly cohort: string;
+  readonly flavor: string;
+  /** The flavor's pools, comma-separated; '' when it selects none. */
+  readonly pools: string;
+  readonly quota: string;
+  /** Whether the flavor's GPU quota is above its pools' GPU limit. */
+  readonly quotaOverLimit: boolean;
+  readonly poolGpuLimit: string;
+  readonly demand: string;
+  readonly localQueues: string;
+}
+
+/** The column titles of the queues table (the text view writes them in capitals). */
+export const QUEUE_COLUMNS = ['ClusterQueue', 'Cohort', 'Flavor → pools', 'GPU quota (+borrow)', 'Pool GPU limit', 'Queued demand', 'Local queues'];
+
+/** What the queues table under the rows says. */
+export const QUEUES_LEGEND = 'quota is what Kueue may admit; the pools\' GPU limit is what Karpenter may buy; demand is min–max replicas × GPUs';
+
+/** The rows of the queues table, one per (ClusterQueue, flavor): the text and HTML views show the same cells. */
+export function queueRows(queues: readonly QueuePlan[]): QueueRow[] {
+  const rows: QueueRow[] = [];
   for (const q of queues) {
     const demand = Object.entries(q.demand).map(([r, d]) => `${d.min === d.max ? d.max : `${d.min}–${d.max}`} ${short(r)}`).join(', ') || '0';
     q.flavors.forEach((f, i) => {
       const quota = Object.entries(f.nominal).filter(([, n]) => n > 0)
         .map(([r, n]) => `${n}${f.borrowingLimit[r] !== undefined ? ` +${f.borrowingLimit[r]}` : ''} ${short(r)}`).join(', ') || '0';
-      const over = f.poolGpuLimit !== undefined && (f.nominal['nvidia.com/gpu'] ?? 0) > f.poolGpuLimit;
-      rows.push([
-        i === 0 ? (q.problems.length ? st.yellow(q.name) : q.name) : '',
-        i === 0 ? (q.cohort ?? '-') : '',
-        `${f.flavor} → ${f.pools.join(', ') || st.red('no pool')}`,
-        over ? st.red(quota) : quota,
-        f.poolGpuLimit === undefined ? '-' : String(f.poolGpuLimit),
-        i === 0 ? demand : '',
-        i === 0 ? (q.localQueues.join(', ') || '-') : '',
-      ]);
+      rows.push({
+        queue: i === 0 ? q.name : '',
+        queueHasProblems: q.problems.length > 0,
+        cohort: i === 0 ? (q.cohort ?? '-') : '',
+        flavor: f.flavor,
+        pools: f.pools.join(', '),
+        quota,
+        quotaOverLimit: f.poolGpuLimit !== undefined && (f.nominal['nvidia.com/gpu'] ?? 0) > f.poolGpuLimit,
+        poolGpuLimit: f.poolGpuLimit === undefined ? '-' : String(f.poolGpuLimit),
+        demand: i === 0 ? demand : '',
+        localQueues: i === 0 ? (q.localQueues.join(', ') || '-') : '',
+      });
     });
+  }
+  return rows;
+}
+
+/** The terminal lines of the queues section ([] when there are no ClusterQueues). */
+export function renderQueuesText(queues: readonly QueuePlan[] | undefined, st: QueueStyle): string[] {
+  if (!queues || queues.length === 0) return [];
+  const rows: string[][] = [QUEUE_COLUMNS.map((h) => st.dim(h.toUpperCase()))];
+  for (const r of queueRows(queues)) {
+    rows.push([
+      r.queue !== '' && r.queueHasProblems ? st.yellow(r.queue) : r.queue,
+      r.cohort,
+      `${r.flavor} → ${r.pools || st.red('no pool')}`,
+      r.quotaOverLimit ? st.red(r.quota) : r.quota,
+      r.poolGpuLimit,
+      r.demand,
+      r.localQueues,
+    ]);
   }
   const out = [st.bold('Queues (Kueue)'), ...table(rows, '  ')];
   for (const q of queues) for (const p of q.problems) out.push(`  ${st.yellow('note')} ${q.name}: ${p}`);
-  out.push(st.dim('  quota is what Kueue may admit; the pools\' GPU limit is what Karpenter may buy; demand is min–max replicas × GPUs'));
+  out.push(st.dim(`  ${QUEUES_LEGEND}`));
   out.push('');
   return out;
 }

@@ -2,10 +2,13 @@
  * The HTML view of a plan: one self-contained page (inline CSS, inline SVG; no scripts, fonts, images or links to
  * anything outside the file) with a bar chart of the node GPUs Karpenter launches at min and max replicas against each
  * pool's GPU limit (which counts node GPUs), the requested GPUs marked inside each bar,
- * the pools and workloads tables, the problems and the assumptions.
+ * the pools table, the Kueue queues when there are ClusterQueues, the workloads table (where each lands, as a gang when it
+ * is one, where its replicas spill, which other pools it fits and why the rest are excluded: what the text view says),
+ * the problems and the assumptions.
  */
-import { bytes, ChunkedWriter, collect, gpuDemand, num, poolList, range, usd } from './format';
+import { alsoFitsOf, bytes, ChunkedWriter, collect, gangLine, gpuDemand, num, poolList, range, spillLine, usd } from './format';
 import { Plan, RejectionGroup } from './model';
+import { QUEUE_COLUMNS, queueRows, QUEUES_LEGEND } from './queues';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
@@ -172,14 +175,36 @@ export function writePlanHtml(plan: Plan, sink: (chunk: string) => void, title: 
     + `<td>${e(range(t.nodes))}</td><td class="num"><b>${e(range(t.cost.expected, usd))}</b></td><td></td></tr>`);
   h.push('</table></section>');
 
+  if (plan.queues && plan.queues.length > 0) {
+    h.push('<h2>Queues (Kueue)</h2>', '<section class="box"><table>',
+      `<tr>${QUEUE_COLUMNS.map((c, i) => `<th${i === 4 ? ' class="num"' : ''}>${e(c)}</th>`).join('')}</tr>`);
+    for (const r of queueRows(plan.queues)) {
+      h.push(`<tr><td>${r.queue !== '' ? `<b class="${r.queueHasProblems ? 'warn' : ''}">${e(r.queue)}</b>` : ''}</td><td>${e(r.cohort)}</td>`
+        + `<td>${e(r.flavor)} → ${r.pools !== '' ? e(r.pools) : '<b class="bad">no pool</b>'}</td>`
+        + `<td class="${r.quotaOverLimit ? 'bad' : ''}">${e(r.quota)}</td><td class="num">${e(r.poolGpuLimit)}</td>`
+        + `<td>${e(r.demand)}</td><td>${e(r.localQueues)}</td></tr>`);
+    }
+    h.push('</table>');
+    const notes = plan.queues.flatMap((q) => q.problems.map((p) => `<div class="warn">${e(q.name)}: ${e(p)}</div>`));
+    h.push(...notes, `<p class="muted">${e(QUEUES_LEGEND)}</p>`, '</section>');
+  }
+
+  // Each pool's place in the input, to list a workload's other fitting pools in input order.
+  const position = new Map(plan.pools.map((p, i) => [p.name, i] as const));
   h.push('<h2>Workloads</h2>', '<section class="box"><table class="workloads">',
     '<colgroup><col style="width:21%"><col style="width:13%"><col style="width:13%"><col style="width:21%"><col style="width:32%"></colgroup>',
     '<tr><th>Workload</th><th>Per replica</th><th class="num">Replicas</th><th>Lands on</th><th>Excluded pools (first failed predicate)</th></tr>');
   for (const w of plan.workloads) {
     const where = w.file ? `<div class="muted"><code>${e(w.file)}${w.line !== undefined ? `:${e(w.line)}` : ''}</code></div>` : '';
-    const lands = w.pool
+    const gang = gangLine(w);
+    const spills = spillLine(w);
+    const alsoFits = alsoFitsOf(w, position);
+    const lands = (w.pool
       ? `<b>${e(w.pool)}</b> as ${e(w.instanceType)}<div class="muted">${e(w.attribution)}</div>`
-      : '<b class="bad">nothing — can never schedule</b>';
+      : '<b class="bad">nothing — can never schedule</b>')
+      + (gang !== undefined ? `<div>gang: ${e(gang)}</div>` : '')
+      + (spills !== undefined ? `<div>spills: ${e(spills)}</div>` : '')
+      + (alsoFits.count > 0 ? `<div class="muted">also fits ${e(poolList(alsoFits.first, alsoFits.count))}</div>` : '');
     const reasons = w.rejectedBy.map(reasonItem).join('');
     const problems = w.problems.filter((m) => !m.startsWith('can never schedule: it fits no NodePool')).map((m) => `<div class="bad">${e(m)}</div>`).join('');
     const notes = w.notes.map((m) => `<div class="warn">${e(m)}</div>`).join('');

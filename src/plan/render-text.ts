@@ -2,8 +2,8 @@
  * The terminal view of a plan: one block per GPU workload (where it lands and why not elsewhere), a table of pools
  * (GPUs, nodes and hourly cost at min and max replicas), the totals, the problems and the assumptions.
  */
-import { bytes, ChunkedWriter, collect, gpuDemand, NAMED_IN_LIST, num, poolList, range, table, usd } from './format';
-import { Plan, PoolPlan, RejectionGroup, WorkloadPlan } from './model';
+import { alsoFitsOf, bytes, ChunkedWriter, collect, gangLine, gpuDemand, num, poolList, range, spillLine, table, usd } from './format';
+import { Plan, PoolPlan, RejectionGroup } from './model';
 import { renderQueuesText } from './queues';
 
 /** Text styles; the CLI passes ANSI colours on a terminal, {@link PLAIN_STYLE} elsewhere. */
@@ -24,28 +24,6 @@ function nodesCell(p: PoolPlan): string {
   const used = p.nodesByType.filter((n) => n.max > 0);
   if (used.length === 0) return '0';
   return used.map((n) => `${range(n)} × ${n.instanceType}`).join(' + ');
-}
-
-/**
- * The pools a workload fits other than the one it lands on, as the text shows them: how many, and the first
- * {@link NAMED_IN_LIST} in input order. A workload's `fits` groups are each in input order: the first names overall are
- * among each group's first, put in input order with `position` (each pool's place in the input).
- */
-function alsoFitsOf(w: WorkloadPlan, position: ReadonlyMap<string, number>): { first: string[]; count: number } {
-  let count = 0;
-  const first: string[] = [];
-  for (const g of w.fits) {
-    count += g.pools.length;
-    let taken = 0;
-    for (let i = 0; i < g.pools.length && taken < NAMED_IN_LIST; i++) {
-      if (g.pools[i] === w.pool) continue;
-      first.push(g.pools[i]);
-      taken++;
-    }
-  }
-  if (w.pool !== undefined) count--; // it lands on a pool of one group
-  if (w.fits.length > 1) first.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
-  return { first: first.slice(0, NAMED_IN_LIST), count };
 }
 
 /** A rejection group in one line: `pool-a, pool-b: reason`, `600 pools (pool-a, … and 595 more): reason`. */
@@ -86,13 +64,10 @@ export function writePlanText(plan: Plan, st: PlanStyle, sink: (chunk: string) =
     const rows: string[][] = [['per replica', `${per} · ${reps}`]];
     if (w.pool) rows.push(['lands on', `${st.bold(w.pool)} as ${w.instanceType} · ${w.attribution}`]);
     else rows.push(['lands on', st.red('nothing: it can never schedule')]);
-    if (w.gang) {
-      rows.push(['gang', `${w.gang.ranks} ranks run at once: all ${w.gang.nodes} × ${w.gang.instanceType} (${w.gang.nodeGpus} GPUs) or none`
-        + ` · ${w.gang.usdPerHour !== undefined ? `${usd(w.gang.usdPerHour)}/hour` : 'no public price'}`]);
-    }
-    if (w.spread && w.spread.length > 1) {
-      rows.push(['spills', w.spread.map((x) => `${x.pool} ${range(x)}`).join(' → ') + ' (pools fill in weight order up to their limits)']);
-    }
+    const gang = gangLine(w);
+    if (gang !== undefined) rows.push(['gang', gang]);
+    const spills = spillLine(w);
+    if (spills !== undefined) rows.push(['spills', spills]);
     const alsoFits = alsoFitsOf(w, position);
     if (alsoFits.count > 0) rows.push(['also fits', poolList(alsoFits.first, alsoFits.count)]);
     w.rejectedBy.forEach((g, i) => rows.push([i === 0 ? 'not on' : '', lineOf(g)]));

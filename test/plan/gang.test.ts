@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { planGpuWorkloads, renderPlanText } from '../../src/plan';
+import { planGpuWorkloads, renderPlanHtml, renderPlanText } from '../../src/plan';
 import { loadYaml } from '../validation/helpers';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
@@ -14,6 +14,7 @@ describe('plan: a multi-node job is one gang', () => {
     expect(plan.pools[0].nodes).toEqual({ min: 2, max: 2 });
     expect(plan.totals.cost.expected).toEqual({ min: 2 * P5, max: 2 * P5 });
     expect(renderPlanText(plan)).toContain('gang         2 ranks run at once: all 2 × p5.48xlarge (16 GPUs) or none · $110.08/hour');
+    expect(renderPlanHtml(plan)).toContain('<div>gang: 2 ranks run at once: all 2 × p5.48xlarge (16 GPUs) or none · $110.08/hour</div>');
   });
 
   test('on a pool limited to 8 GPUs the gang can never start (error naming 16 and 8)', () => {

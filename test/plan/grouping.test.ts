@@ -199,6 +199,11 @@ describe('other lists of pools in messages are bounded too', () => {
     const plan = planGpuWorkloads([...pools(8), replicas(deployment('w', 8), 8)]);
     expect(plan.pools[0].notes).toEqual([expect.stringMatching(/Karpenter falls back to the other pools these workloads fit for the rest \(spilled to p-1, p-2, p-3, p-4, p-5 and 2 more\)$/)]);
     expect(workload(plan, 'w').spread!.map((x) => x.pool)).toEqual(names('p-', 0, 8)); // every pool still in the spread
+    // Both views say where the replicas spill, and which other pools the workload fits.
+    const spills = 'p-0 1 → p-1 1 → p-2 1 → p-3 1 → p-4 1 → p-5 1 → p-6 1 → p-7 1 (pools fill in weight order up to their limits)';
+    expect(renderPlanText(plan)).toContain(`spills       ${spills}\n`);
+    expect(renderPlanText(plan)).toContain('also fits    7 pools (p-1, p-2, p-3, p-4, p-5 and 2 more)\n');
+    expect(renderPlanHtml(plan)).toContain(`<div>spills: ${spills}</div><div class="muted">also fits 7 pools (p-1, p-2, p-3, p-4, p-5 and 2 more)</div>`);
   });
 
   test('a maximum no pool has room for names the first five pools at their limits', () => {

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { build } from '../../examples/multi-tenant/app';
 import { runPlan } from '../../src/cli/plan';
-import { planGpuWorkloads, planToJson } from '../../src/plan';
+import { planGpuWorkloads, planToJson, renderPlanHtml, renderPlanText } from '../../src/plan';
 import { runCommand } from '../cli/fake-io';
 import { parseYaml } from '../examples/helpers';
 
@@ -48,9 +48,23 @@ describe('plan: Kueue queues', () => {
     expect(plan.queues![0].problems).toEqual([expect.stringMatching(/flavor h100: nominal 24 nvidia.com\/gpu above the 16 its pools \(h100\) may run/)]);
   });
 
+  test('the HTML plan shows the same queues table: a quota above its pools\' limit marked, a queue\'s notes under it', () => {
+    const objects = parseYaml(fs.readFileSync(path.join(FIXTURES, 'GPU500', 'fail.yaml'), 'utf8'));
+    objects.find((o) => o.metadata.name === 'team-a').spec.resourceGroups[0].flavors[0].resources[0].nominalQuota = 24;
+    const plan = planGpuWorkloads(objects.map((object) => ({ object })));
+    const html = renderPlanHtml(plan);
+    expect(html).toContain('<h2>Queues (Kueue)</h2>');
+    expect(html).toContain('<th>ClusterQueue</th><th>Cohort</th><th>Flavor → pools</th><th>GPU quota (+borrow)</th><th class="num">Pool GPU limit</th>');
+    expect(html).toMatch(/<tr><td><b class="warn">team-a<\/b><\/td><td>[^<]*<\/td><td>h100 → h100<\/td><td class="bad">24 gpu<\/td><td class="num">16<\/td>/);
+    expect(html).toContain(`<div class="warn">team-a: ${plan.queues![0].problems[0]}</div>`);
+    // The text view's table has the same titles, in capitals.
+    expect(renderPlanText(plan)).toMatch(/CLUSTERQUEUE\s+COHORT\s+FLAVOR → POOLS\s+GPU QUOTA \(\+BORROW\)\s+POOL GPU LIMIT\s+QUEUED DEMAND\s+LOCAL QUEUES/);
+  });
+
   test('manifests without ClusterQueues: no queues in the plan (JSON unchanged)', () => {
     const plan = planGpuWorkloads([]);
     expect(plan.queues).toBeUndefined();
+    expect(renderPlanHtml(plan)).not.toContain('Queues (Kueue)');
     expect(JSON.stringify(planToJson(plan))).not.toContain('queues');
   });
 });
