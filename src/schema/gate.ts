@@ -39,8 +39,14 @@ function errorMessage(e: unknown): string {
   return typeof m === 'string' && m !== '' ? m.split('\n')[0] : String(e);
 }
 
+/** Options of {@link gateManifests}. */
+export interface GateOptions {
+  /** Remember the objects that passed and skip them next time (validator.ts CheckOptions.rememberPasses). @default false */
+  readonly rememberPasses?: boolean;
+}
+
 /** Validates every object of a known kind against its schema; never throws for bad input. */
-export function gateManifests(manifests: readonly SourcedManifest[]): GateResult {
+export function gateManifests(manifests: readonly SourcedManifest[], options: GateOptions = {}): GateResult {
   const validator = defaultSchemaValidator();
   const passed: SourcedManifest[] = [];
   const failed: GateFailure[] = [];
@@ -51,7 +57,7 @@ export function gateManifests(manifests: readonly SourcedManifest[]): GateResult
     if (!obj || typeof obj !== 'object') continue;
     let errors: string[];
     try {
-      const verdict = validator.check(obj);
+      const verdict = validator.check(obj, options);
       if (!verdict.known) {
         const gvk = `${String(obj.apiVersion)}/${String(obj.kind)}`;
         unknownKinds.set(gvk, (unknownKinds.get(gvk) ?? 0) + 1);

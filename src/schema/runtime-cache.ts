@@ -1,8 +1,9 @@
 /**
  * What the schema gate keeps between processes, in `<package>/schema-cache/runtime/`: V8's code cache of the schema
- * cache's generated code ({@link CodeCache}) and the hashes of the files the cache was built from ({@link FileHashes}).
- * Both only save time: verdicts are the same without them (test/schema/runtime-cache.test.ts), a folder that cannot be
- * written (a read-only install) just means nothing is kept, and `CDK8S_GPU_CACHE=off` turns both off. The folder sits
+ * cache's generated code ({@link CodeCache}), the hashes of the files the cache was built from ({@link FileHashes}) and,
+ * for the gate at synth, the objects that passed ({@link PassedObjects}). They only save time: verdicts are the same
+ * without them (test/conformance/runtime-cache.test.ts), a folder that cannot be written (a read-only install) just
+ * means nothing is kept, and `CDK8S_GPU_CACHE=off` turns them off. The folder sits
  * in the schema cache, which every build replaces whole, and holds nothing another user could plant (the same trust as
  * the package's own files; nothing goes to a shared temporary folder). It is not in the npm package (.npmignore).
  *
@@ -256,8 +257,9 @@ const DIGEST_BYTES = 16;
 /**
  * The objects that passed the gate, by digest, remembered across processes: an object checked before and unchanged
  * (the same JSON, against the same kind's schema, by the same code) passed then and passes now, so its check is skipped.
- * At synth most objects are the ones the last synth wrote; a linted repository changes a few files at a time. Only
- * passes are kept: a failing object is checked again for its messages.
+ * At synth most objects are the ones the last synth wrote, and they are large and checked cold: there hashing one costs
+ * a small part of checking it (validator.ts CheckOptions.rememberPasses, used by GpuValidation only). Only passes are
+ * kept: a failing object is checked again for its messages.
  *
  * - A digest covers the kind's schema (its precompiled module, fixed by the build that wrote the schema cache, which every
  *   build replaces whole with this folder) and the object's JSON exactly as the gate validates it (validator.ts: the

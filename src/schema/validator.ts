@@ -49,6 +49,19 @@ export interface SchemaViolation {
   readonly message: string;
 }
 
+/** Options of one {@link SchemaValidator.check}. */
+export interface CheckOptions {
+  /**
+   * Remember, across processes, that an object of a precompiled kind passed, and skip checking it again while it, the
+   * schema cache, the gate's options and its code are unchanged (runtime-cache.ts PassedObjects). It pays where
+   * objects are large and checked cold, and the same ones come back: at synth (GpuValidation), where a 100-workload app's
+   * gate then costs no instructions instead of 0.3 G. Not for lint: its objects are often small, where hashing one
+   * costs about what checking it does (a 10,000-object lint ran more instructions with it, remembered or not).
+   * @default false
+   */
+  readonly rememberPasses?: boolean;
+}
+
 /** What {@link SchemaValidator.check} returns. */
 export interface SchemaVerdict {
   /** Whether a schema for the object's apiVersion/kind is known (unknown kinds are not judged). */
@@ -89,8 +102,7 @@ export interface SchemaValidatorOptions {
    */
   readonly codeCache?: boolean;
   /**
-   * Remember, across processes, the objects of precompiled kinds that passed, and skip checking them again while they,
-   * the schema cache and the gate's code are unchanged (runtime-cache.ts PassedObjects), when the process can (not
+   * Allow {@link SchemaValidator.check}'s `rememberPasses` (runtime-cache.ts PassedObjects) when the process can (not
    * under jest, not turned off by `CDK8S_GPU_CACHE=off`). @default true
    */
   readonly passedObjects?: boolean;
@@ -353,7 +365,7 @@ export class SchemaValidator {
    * Validates one plain manifest. An object of a kind with no schema is `known: false` with no errors. Never throws
    * for bad input (unless `strictCel` and a CEL rule cannot be evaluated).
    */
-  public check(obj: any): SchemaVerdict {
+  public check(obj: any, options: CheckOptions = {}): SchemaVerdict {
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { known: true, errors: [`<root>: Invalid value: ${shortValue(obj)}: must be an object`] };
     const apiVersion = obj.apiVersion;
     const kind = obj.kind;
@@ -364,7 +376,7 @@ export class SchemaValidator {
     if (!entry) return { known: false, errors: [] };
     // ajv writes defaults into what it validates, so a schema with defaults gets a copy; so does anything but plain JSON
     // data (the copy is what JSON would make of it). Nothing else in the gate writes to the object.
-    const passed = entry.schemaId !== undefined ? this.passedObjects() : undefined;
+    const passed = options.rememberPasses && entry.schemaId !== undefined ? this.passedObjects() : undefined;
     let digest: string | undefined;
     let data: any;
     if (passed) {
@@ -409,7 +421,7 @@ export class SchemaValidator {
     return { known: true, errors: errors.length > 1 ? Array.from(new Set(errors)) : errors };
   }
 
-  /** The passes remembered for this validator's options (see {@link SchemaValidatorOptions.passedObjects}). */
+  /** The passes remembered for this validator's options (see {@link CheckOptions.rememberPasses}). */
   private passedObjects(): PassedObjects | undefined {
     if (this.passed === undefined) {
       this.getRegistry(); // (opens the schema cache)

@@ -26,7 +26,7 @@
  */
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { Construct, IConstruct, IValidation } from 'constructs';
-import { validateManifests } from './engine';
+import { _runValidation, validateManifests } from './engine';
 import { formatFinding, formatSource } from './format';
 import { GpuConfigError } from '../errors';
 import { Finding, Severity, SourcedManifest } from './model';
@@ -283,7 +283,10 @@ export class GpuValidation implements IValidation {
     }
     let findings: Finding[];
     try {
-      findings = validateManifests(manifests, { disabledRules: this.props.disabledRules, schemaGate: this.props.schemaGate });
+      // The gate remembers the objects that passed: a synth mostly writes the last synth's objects again (validator.ts
+      // CheckOptions.rememberPasses).
+      findings = _runValidation(manifests, { disabledRules: this.props.disabledRules, schemaGate: this.props.schemaGate }, {},
+        { rememberPasses: true }).findings;
     } catch (e) {
       return [`cdk8s-gpu validation could not run: ${(e as Error).message}`];
     }

@@ -7,7 +7,7 @@ import { Finding, SourcedManifest } from './model';
 import { defaultRegistry, RuleRegistry } from './registry';
 import { Rule } from './rule';
 import { BUILTIN_RULES, RULE_FAILED, SCHEMA_VIOLATION, SUPPRESSION_RULE } from './rules';
-import { gateManifests } from '../schema/gate';
+import { GateOptions, gateManifests } from '../schema/gate';
 
 /** Options of {@link validateManifests}. */
 export interface ValidateOptions {
@@ -54,11 +54,12 @@ export interface ValidationRunInfo {
 
 /**
  * {@link validateManifests} with the run's index returned too (its memo counters, e.g. `placementEvaluations`), the
- * schema gate's counts, and index options (memoisation on/off). For the CLI, tests and benchmarks.
+ * schema gate's counts, index options (memoisation on/off) and the gate's (remembered passes, for GpuValidation). For the
+ * CLI, GpuValidation, tests and benchmarks.
  * @internal
  */
 export function _runValidation(manifests: SourcedManifest[], options: ValidateOptions = {},
-  indexOptions: ManifestIndexOptions = {}): { findings: Finding[]; index: ManifestIndex; info: ValidationRunInfo } {
+  indexOptions: ManifestIndexOptions = {}, gateOptions: GateOptions = {}): { findings: Finding[]; index: ManifestIndex; info: ValidationRunInfo } {
   const registry = options.rules === undefined ? defaultRegistry()
     : options.rules instanceof RuleRegistry ? options.rules : RuleRegistry.of(options.rules);
   let rules = registry.all();
@@ -139,7 +140,7 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
   // do not change), but no finding about them is kept but GPU009's, and a rule failing on them is not reported.
   const failedSchema = new Set<any>();
   if (gateOn) {
-    const gate = gateManifests(all);
+    const gate = gateManifests(all, gateOptions);
     ({ unknownKinds, checked: schemaChecked } = gate);
     schemaFailed = gate.failed.length;
     for (const { manifest, violations } of gate.failed) {

@@ -288,6 +288,8 @@ interface ChildResult {
   readonly verdicts: unknown[];
   readonly stats?: { readonly compiled: number; readonly fromCache: number };
   readonly passes?: { readonly known: number; readonly hits: number; readonly added: number };
+  /** How many passes a gate that does not remember (lint's) learnt from every object. */
+  readonly lintAdded?: number;
   /** Verdicts on the GPU requests ≠ limits Deployment: by the default gate, then by one that checks extended resources. */
   readonly extended: unknown[];
   readonly celResults: { readonly bundle: string[]; readonly esm: string[] };
@@ -334,11 +336,16 @@ describe('the gate in fresh processes: the same verdicts with the runtime cache 
       objects.push({ ...objects[objects.length - 3], data: { a: Infinity } });
       const last = objects[objects.length - 2];
       objects.push({ ...last, spec: { ...last.spec, replicas: Infinity } }, { ...last, spec: { ...last.spec, replicas: -Infinity } });
-      const verdicts = objects.map((o) => { const r = v.check(o); return r.known ? r.errors : 'unknown'; });
+      // A gate that does not ask to remember (lint's) learns no passes, even with the runtime cache on.
+      const lintLike = new SchemaValidator({ schemaCacheDir: ${JSON.stringify(cacheDir)} });
+      for (const o of objects) lintLike.check(o);
+      const lintAdded = lintLike.passedObjects()?.stats.added;
+      const remember = { rememberPasses: true };
+      const verdicts = objects.map((o) => { const r = v.check(o, remember); return r.known ? r.errors : 'unknown'; });
       const passes = v.passedObjects()?.stats; // (private in TypeScript)
       const ext = JSON.parse(fs.readFileSync(${JSON.stringify(extendedFile)}, 'utf8'));
       const withExtended = new SchemaValidator({ schemaCacheDir: ${JSON.stringify(cacheDir)}, extendedResources: true });
-      const extended = [v.check(ext).errors, withExtended.check(ext).errors, withExtended.check(last).errors];
+      const extended = [v.check(ext, remember).errors, withExtended.check(ext, remember).errors, withExtended.check(last, remember).errors];
       withExtended.saveRuntimeCache();
       // cel-js: the schema cache's CommonJS build of it (through the code cache) against the package itself.
       const bundle = require(${JSON.stringify(path.join(ROOT, 'src', 'schema', 'cel.ts'))}).loadCelBundle(${JSON.stringify(cacheDir)});
@@ -350,7 +357,7 @@ describe('the gate in fresh processes: the same verdicts with the runtime cache 
       const celResults = { bundle: cel(bundle), esm: cel(esm) };
       v.saveRuntimeCache();
       const stats = schemaCodeCache(${JSON.stringify(cacheDir)})?.stats;
-      process.stdout.write(JSON.stringify({ verdicts, stats, passes, extended, celResults }));`;
+      process.stdout.write(JSON.stringify({ verdicts, stats, passes, lintAdded, extended, celResults }));`;
     const run = (env: Record<string, string>) => {
       const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
         cwd: ROOT,
@@ -378,6 +385,8 @@ describe('the gate in fresh processes: the same verdicts with the runtime cache 
     // ones again.
     const passing = off.verdicts.filter((v) => Array.isArray(v) && v.length === 0).length;
     expect(off.passes).toBeUndefined();
+    expect(cold.lintAdded).toBe(0);
+    expect(warm.lintAdded).toBe(0);
     expect(cold.passes!.added).toBeGreaterThan(objects.length / 2);
     expect(cold.passes!.hits).toBeGreaterThanOrEqual(1);
     expect(cold.passes!.hits + cold.passes!.added).toBe(passing);

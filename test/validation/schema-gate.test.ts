@@ -183,6 +183,28 @@ spec:
     expect(() => build().synthYaml()).toThrow(/GPU009 v1 ConfigMap settings.*data\.a: Invalid value: 1: must be of type string/);
     expect(() => build(false).synthYaml()).not.toThrow();
   });
+
+  test('the gate remembers passes at synth only (GpuValidation), never for lint or plan (validator.ts CheckOptions)', () => {
+    const check = jest.spyOn(SchemaValidator.prototype, 'check');
+    try {
+      const app = new App();
+      const chart = new Chart(app, 'c');
+      new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } });
+      GpuValidation.addTo(chart);
+      app.synthYaml();
+      expect(check.mock.calls.length).toBeGreaterThan(0);
+      expect(check.mock.calls.every(([, o]) => o?.rememberPasses === true)).toBe(true);
+      check.mockClear();
+      const objects = [{ object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } } }];
+      validateManifests(objects);
+      _runValidation(objects);
+      planGpuWorkloads(objects);
+      expect(check.mock.calls.length).toBe(3);
+      expect(check.mock.calls.every(([, o]) => !o?.rememberPasses)).toBe(true);
+    } finally {
+      check.mockRestore();
+    }
+  });
 });
 
 /** Shapes that made rules or the planner fail before (issue 14), each beside a well-formed neighbour. */
