@@ -169,10 +169,15 @@ export const MAX_REPLICAS_FIT_POOL_LIMITS: Rule = {
   *check(ctx) {
     const pools = ctx.nodePools();
     if (pools.length === 0) return;
+    let workloadOf: Map<any, WorkloadRef> | undefined; // each object's first workload, made on the first scaler with a target
     for (const s of scalersOf(ctx)) {
       const target = targetOf(ctx, s);
       if (!target) continue;
-      const w = ctx.workloads().find((x) => x.object === target);
+      if (!workloadOf) {
+        workloadOf = new Map();
+        for (const x of ctx.workloads()) if (!workloadOf.has(x.object)) workloadOf.set(x.object, x);
+      }
+      const w = workloadOf.get(target);
       if (!w) continue;
       const gpus = wholeGpus(ctx, w);
       if (gpus === 0) continue;
