@@ -6,6 +6,1921 @@ import { Construct } from 'constructs';
 
 
 /**
+ * ClusterTriggerAuthentication defines how a trigger can authenticate globally
+ *
+ * @schema ClusterTriggerAuthentication
+ */
+export class ClusterTriggerAuthentication extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "ClusterTriggerAuthentication"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ClusterTriggerAuthentication',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "ClusterTriggerAuthentication".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: ClusterTriggerAuthenticationProps): any {
+    return {
+      ...ClusterTriggerAuthentication.GVK,
+      ...toJson_ClusterTriggerAuthenticationProps(props),
+    };
+  }
+
+  /**
+   * Defines a "ClusterTriggerAuthentication" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: ClusterTriggerAuthenticationProps) {
+    super(scope, id, {
+      ...ClusterTriggerAuthentication.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...ClusterTriggerAuthentication.GVK,
+      ...toJson_ClusterTriggerAuthenticationProps(resolved),
+    };
+  }
+}
+
+/**
+ * ClusterTriggerAuthentication defines how a trigger can authenticate globally
+ *
+ * @schema ClusterTriggerAuthentication
+ */
+export interface ClusterTriggerAuthenticationProps {
+  /**
+   * @schema ClusterTriggerAuthentication#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * TriggerAuthenticationSpec defines the various ways to authenticate
+   *
+   * @schema ClusterTriggerAuthentication#spec
+   */
+  readonly spec: ClusterTriggerAuthenticationSpec;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationProps(obj: ClusterTriggerAuthenticationProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_ClusterTriggerAuthenticationSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TriggerAuthenticationSpec defines the various ways to authenticate
+ *
+ * @schema ClusterTriggerAuthenticationSpec
+ */
+export interface ClusterTriggerAuthenticationSpec {
+  /**
+   * AwsSecretManager is used to authenticate using AwsSecretManager
+   *
+   * @schema ClusterTriggerAuthenticationSpec#awsSecretManager
+   */
+  readonly awsSecretManager?: ClusterTriggerAuthenticationSpecAwsSecretManager;
+
+  /**
+   * AzureKeyVault is used to authenticate using Azure Key Vault
+   *
+   * @schema ClusterTriggerAuthenticationSpec#azureKeyVault
+   */
+  readonly azureKeyVault?: ClusterTriggerAuthenticationSpecAzureKeyVault;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpec#boundServiceAccountToken
+   */
+  readonly boundServiceAccountToken?: ClusterTriggerAuthenticationSpecBoundServiceAccountToken[];
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpec#configMapTargetRef
+   */
+  readonly configMapTargetRef?: ClusterTriggerAuthenticationSpecConfigMapTargetRef[];
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpec#env
+   */
+  readonly env?: ClusterTriggerAuthenticationSpecEnv[];
+
+  /**
+   * FilePath specifies a file containing auth parameters as JSON map[string]string.
+   * When set, auth params are read directly from this file instead.
+   *
+   * @schema ClusterTriggerAuthenticationSpec#filePath
+   */
+  readonly filePath?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpec#gcpSecretManager
+   */
+  readonly gcpSecretManager?: ClusterTriggerAuthenticationSpecGcpSecretManager;
+
+  /**
+   * HashiCorpVault is used to authenticate using Hashicorp Vault
+   *
+   * @schema ClusterTriggerAuthenticationSpec#hashiCorpVault
+   */
+  readonly hashiCorpVault?: ClusterTriggerAuthenticationSpecHashiCorpVault;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpec#oauth2
+   */
+  readonly oauth2?: ClusterTriggerAuthenticationSpecOauth2;
+
+  /**
+   * AuthPodIdentity allows users to select the platform native identity
+   * mechanism
+   *
+   * @schema ClusterTriggerAuthenticationSpec#podIdentity
+   */
+  readonly podIdentity?: ClusterTriggerAuthenticationSpecPodIdentity;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpec#secretTargetRef
+   */
+  readonly secretTargetRef?: ClusterTriggerAuthenticationSpecSecretTargetRef[];
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpec(obj: ClusterTriggerAuthenticationSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'awsSecretManager': toJson_ClusterTriggerAuthenticationSpecAwsSecretManager(obj.awsSecretManager),
+    'azureKeyVault': toJson_ClusterTriggerAuthenticationSpecAzureKeyVault(obj.azureKeyVault),
+    'boundServiceAccountToken': obj.boundServiceAccountToken?.map(y => toJson_ClusterTriggerAuthenticationSpecBoundServiceAccountToken(y)),
+    'configMapTargetRef': obj.configMapTargetRef?.map(y => toJson_ClusterTriggerAuthenticationSpecConfigMapTargetRef(y)),
+    'env': obj.env?.map(y => toJson_ClusterTriggerAuthenticationSpecEnv(y)),
+    'filePath': obj.filePath,
+    'gcpSecretManager': toJson_ClusterTriggerAuthenticationSpecGcpSecretManager(obj.gcpSecretManager),
+    'hashiCorpVault': toJson_ClusterTriggerAuthenticationSpecHashiCorpVault(obj.hashiCorpVault),
+    'oauth2': toJson_ClusterTriggerAuthenticationSpecOauth2(obj.oauth2),
+    'podIdentity': toJson_ClusterTriggerAuthenticationSpecPodIdentity(obj.podIdentity),
+    'secretTargetRef': obj.secretTargetRef?.map(y => toJson_ClusterTriggerAuthenticationSpecSecretTargetRef(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AwsSecretManager is used to authenticate using AwsSecretManager
+ *
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManager
+ */
+export interface ClusterTriggerAuthenticationSpecAwsSecretManager {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManager#credentials
+   */
+  readonly credentials?: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentials;
+
+  /**
+   * AuthPodIdentity allows users to select the platform native identity
+   * mechanism
+   *
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManager#podIdentity
+   */
+  readonly podIdentity?: ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManager#region
+   */
+  readonly region?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManager#secrets
+   */
+  readonly secrets: ClusterTriggerAuthenticationSpecAwsSecretManagerSecrets[];
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAwsSecretManager' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAwsSecretManager(obj: ClusterTriggerAuthenticationSpecAwsSecretManager | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'credentials': toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentials(obj.credentials),
+    'podIdentity': toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity(obj.podIdentity),
+    'region': obj.region,
+    'secrets': obj.secrets?.map(y => toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerSecrets(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AzureKeyVault is used to authenticate using Azure Key Vault
+ *
+ * @schema ClusterTriggerAuthenticationSpecAzureKeyVault
+ */
+export interface ClusterTriggerAuthenticationSpecAzureKeyVault {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVault#cloud
+   */
+  readonly cloud?: ClusterTriggerAuthenticationSpecAzureKeyVaultCloud;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVault#credentials
+   */
+  readonly credentials?: ClusterTriggerAuthenticationSpecAzureKeyVaultCredentials;
+
+  /**
+   * AuthPodIdentity allows users to select the platform native identity
+   * mechanism
+   *
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVault#podIdentity
+   */
+  readonly podIdentity?: ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVault#secrets
+   */
+  readonly secrets: ClusterTriggerAuthenticationSpecAzureKeyVaultSecrets[];
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVault#vaultUri
+   */
+  readonly vaultUri: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAzureKeyVault' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAzureKeyVault(obj: ClusterTriggerAuthenticationSpecAzureKeyVault | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cloud': toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultCloud(obj.cloud),
+    'credentials': toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultCredentials(obj.credentials),
+    'podIdentity': toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity(obj.podIdentity),
+    'secrets': obj.secrets?.map(y => toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultSecrets(y)),
+    'vaultUri': obj.vaultUri,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecBoundServiceAccountToken
+ */
+export interface ClusterTriggerAuthenticationSpecBoundServiceAccountToken {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecBoundServiceAccountToken#parameter
+   */
+  readonly parameter: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecBoundServiceAccountToken#serviceAccountName
+   */
+  readonly serviceAccountName: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecBoundServiceAccountToken' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecBoundServiceAccountToken(obj: ClusterTriggerAuthenticationSpecBoundServiceAccountToken | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'parameter': obj.parameter,
+    'serviceAccountName': obj.serviceAccountName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AuthConfigMapTargetRef is used to authenticate using a reference to a config map
+ *
+ * @schema ClusterTriggerAuthenticationSpecConfigMapTargetRef
+ */
+export interface ClusterTriggerAuthenticationSpecConfigMapTargetRef {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecConfigMapTargetRef#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecConfigMapTargetRef#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecConfigMapTargetRef#parameter
+   */
+  readonly parameter: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecConfigMapTargetRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecConfigMapTargetRef(obj: ClusterTriggerAuthenticationSpecConfigMapTargetRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'parameter': obj.parameter,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AuthEnvironment is used to authenticate using environment variables
+ * in the destination ScaleTarget spec
+ *
+ * @schema ClusterTriggerAuthenticationSpecEnv
+ */
+export interface ClusterTriggerAuthenticationSpecEnv {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecEnv#containerName
+   */
+  readonly containerName?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecEnv#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecEnv#parameter
+   */
+  readonly parameter: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecEnv' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecEnv(obj: ClusterTriggerAuthenticationSpecEnv | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerName': obj.containerName,
+    'name': obj.name,
+    'parameter': obj.parameter,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecGcpSecretManager
+ */
+export interface ClusterTriggerAuthenticationSpecGcpSecretManager {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManager#credentials
+   */
+  readonly credentials?: ClusterTriggerAuthenticationSpecGcpSecretManagerCredentials;
+
+  /**
+   * AuthPodIdentity allows users to select the platform native identity
+   * mechanism
+   *
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManager#podIdentity
+   */
+  readonly podIdentity?: ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManager#secrets
+   */
+  readonly secrets: ClusterTriggerAuthenticationSpecGcpSecretManagerSecrets[];
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecGcpSecretManager' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecGcpSecretManager(obj: ClusterTriggerAuthenticationSpecGcpSecretManager | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'credentials': toJson_ClusterTriggerAuthenticationSpecGcpSecretManagerCredentials(obj.credentials),
+    'podIdentity': toJson_ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity(obj.podIdentity),
+    'secrets': obj.secrets?.map(y => toJson_ClusterTriggerAuthenticationSpecGcpSecretManagerSecrets(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HashiCorpVault is used to authenticate using Hashicorp Vault
+ *
+ * @schema ClusterTriggerAuthenticationSpecHashiCorpVault
+ */
+export interface ClusterTriggerAuthenticationSpecHashiCorpVault {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVault#address
+   */
+  readonly address: string;
+
+  /**
+   * VaultAuthentication contains the list of Hashicorp Vault authentication methods
+   *
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVault#authentication
+   */
+  readonly authentication: ClusterTriggerAuthenticationSpecHashiCorpVaultAuthentication;
+
+  /**
+   * Credential defines the Hashicorp Vault credentials depending on the authentication method
+   *
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVault#credential
+   */
+  readonly credential?: ClusterTriggerAuthenticationSpecHashiCorpVaultCredential;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVault#mount
+   */
+  readonly mount?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVault#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVault#role
+   */
+  readonly role?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVault#secrets
+   */
+  readonly secrets: ClusterTriggerAuthenticationSpecHashiCorpVaultSecrets[];
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecHashiCorpVault' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecHashiCorpVault(obj: ClusterTriggerAuthenticationSpecHashiCorpVault | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'address': obj.address,
+    'authentication': obj.authentication,
+    'credential': toJson_ClusterTriggerAuthenticationSpecHashiCorpVaultCredential(obj.credential),
+    'mount': obj.mount,
+    'namespace': obj.namespace,
+    'role': obj.role,
+    'secrets': obj.secrets?.map(y => toJson_ClusterTriggerAuthenticationSpecHashiCorpVaultSecrets(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecOauth2
+ */
+export interface ClusterTriggerAuthenticationSpecOauth2 {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecOauth2#clientId
+   */
+  readonly clientId: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecOauth2#clientSecret
+   */
+  readonly clientSecret?: ClusterTriggerAuthenticationSpecOauth2ClientSecret;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecOauth2#scopes
+   */
+  readonly scopes?: string[];
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecOauth2#tokenUrl
+   */
+  readonly tokenUrl: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecOauth2#tokenUrlParams
+   */
+  readonly tokenUrlParams?: { [key: string]: string };
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecOauth2#type
+   */
+  readonly type: ClusterTriggerAuthenticationSpecOauth2Type;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecOauth2' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecOauth2(obj: ClusterTriggerAuthenticationSpecOauth2 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'clientId': obj.clientId,
+    'clientSecret': toJson_ClusterTriggerAuthenticationSpecOauth2ClientSecret(obj.clientSecret),
+    'scopes': obj.scopes?.map(y => y),
+    'tokenUrl': obj.tokenUrl,
+    'tokenUrlParams': ((obj.tokenUrlParams) === undefined) ? undefined : (Object.entries(obj.tokenUrlParams).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AuthPodIdentity allows users to select the platform native identity
+ * mechanism
+ *
+ * @schema ClusterTriggerAuthenticationSpecPodIdentity
+ */
+export interface ClusterTriggerAuthenticationSpecPodIdentity {
+  /**
+   * ExternalID sets the External ID to be used when assuming an identity. This is only applicable when using AWS pod identity with a RoleArn.
+   *
+   * @schema ClusterTriggerAuthenticationSpecPodIdentity#externalID
+   */
+  readonly externalId?: string;
+
+  /**
+   * Set identityAuthorityHost to override the default Azure authority host. If this is set, then the IdentityTenantID must also be set
+   *
+   * @schema ClusterTriggerAuthenticationSpecPodIdentity#identityAuthorityHost
+   */
+  readonly identityAuthorityHost?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecPodIdentity#identityId
+   */
+  readonly identityId?: string;
+
+  /**
+   * IdentityOwner configures which identity has to be used during auto discovery, keda or the scaled workload. Mutually exclusive with roleArn
+   *
+   * @schema ClusterTriggerAuthenticationSpecPodIdentity#identityOwner
+   */
+  readonly identityOwner?: ClusterTriggerAuthenticationSpecPodIdentityIdentityOwner;
+
+  /**
+   * Set identityTenantId to override the default Azure tenant id. If this is set, then the IdentityID must also be set
+   *
+   * @schema ClusterTriggerAuthenticationSpecPodIdentity#identityTenantId
+   */
+  readonly identityTenantId?: string;
+
+  /**
+   * PodIdentityProvider contains the list of providers
+   *
+   * @schema ClusterTriggerAuthenticationSpecPodIdentity#provider
+   */
+  readonly provider: ClusterTriggerAuthenticationSpecPodIdentityProvider;
+
+  /**
+   * RoleArn sets the AWS RoleArn to be used. Mutually exclusive with IdentityOwner
+   *
+   * @schema ClusterTriggerAuthenticationSpecPodIdentity#roleArn
+   */
+  readonly roleArn?: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecPodIdentity' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecPodIdentity(obj: ClusterTriggerAuthenticationSpecPodIdentity | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'externalID': obj.externalId,
+    'identityAuthorityHost': obj.identityAuthorityHost,
+    'identityId': obj.identityId,
+    'identityOwner': obj.identityOwner,
+    'identityTenantId': obj.identityTenantId,
+    'provider': obj.provider,
+    'roleArn': obj.roleArn,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AuthSecretTargetRef is used to authenticate using a reference to a secret
+ *
+ * @schema ClusterTriggerAuthenticationSpecSecretTargetRef
+ */
+export interface ClusterTriggerAuthenticationSpecSecretTargetRef {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecSecretTargetRef#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecSecretTargetRef#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecSecretTargetRef#parameter
+   */
+  readonly parameter: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecSecretTargetRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecSecretTargetRef(obj: ClusterTriggerAuthenticationSpecSecretTargetRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'parameter': obj.parameter,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentials
+ */
+export interface ClusterTriggerAuthenticationSpecAwsSecretManagerCredentials {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentials#accessKey
+   */
+  readonly accessKey: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKey;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentials#accessSecretKey
+   */
+  readonly accessSecretKey: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKey;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentials#accessToken
+   */
+  readonly accessToken?: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAwsSecretManagerCredentials' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentials(obj: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentials | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'accessKey': toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKey(obj.accessKey),
+    'accessSecretKey': toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKey(obj.accessSecretKey),
+    'accessToken': toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken(obj.accessToken),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AuthPodIdentity allows users to select the platform native identity
+ * mechanism
+ *
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity
+ */
+export interface ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity {
+  /**
+   * ExternalID sets the External ID to be used when assuming an identity. This is only applicable when using AWS pod identity with a RoleArn.
+   *
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity#externalID
+   */
+  readonly externalId?: string;
+
+  /**
+   * Set identityAuthorityHost to override the default Azure authority host. If this is set, then the IdentityTenantID must also be set
+   *
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity#identityAuthorityHost
+   */
+  readonly identityAuthorityHost?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity#identityId
+   */
+  readonly identityId?: string;
+
+  /**
+   * IdentityOwner configures which identity has to be used during auto discovery, keda or the scaled workload. Mutually exclusive with roleArn
+   *
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity#identityOwner
+   */
+  readonly identityOwner?: ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentityIdentityOwner;
+
+  /**
+   * Set identityTenantId to override the default Azure tenant id. If this is set, then the IdentityID must also be set
+   *
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity#identityTenantId
+   */
+  readonly identityTenantId?: string;
+
+  /**
+   * PodIdentityProvider contains the list of providers
+   *
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity#provider
+   */
+  readonly provider: ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentityProvider;
+
+  /**
+   * RoleArn sets the AWS RoleArn to be used. Mutually exclusive with IdentityOwner
+   *
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity#roleArn
+   */
+  readonly roleArn?: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity(obj: ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentity | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'externalID': obj.externalId,
+    'identityAuthorityHost': obj.identityAuthorityHost,
+    'identityId': obj.identityId,
+    'identityOwner': obj.identityOwner,
+    'identityTenantId': obj.identityTenantId,
+    'provider': obj.provider,
+    'roleArn': obj.roleArn,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerSecrets
+ */
+export interface ClusterTriggerAuthenticationSpecAwsSecretManagerSecrets {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerSecrets#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerSecrets#parameter
+   */
+  readonly parameter: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerSecrets#secretKey
+   */
+  readonly secretKey?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerSecrets#versionId
+   */
+  readonly versionId?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerSecrets#versionStage
+   */
+  readonly versionStage?: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAwsSecretManagerSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerSecrets(obj: ClusterTriggerAuthenticationSpecAwsSecretManagerSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'parameter': obj.parameter,
+    'secretKey': obj.secretKey,
+    'versionId': obj.versionId,
+    'versionStage': obj.versionStage,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCloud
+ */
+export interface ClusterTriggerAuthenticationSpecAzureKeyVaultCloud {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCloud#activeDirectoryEndpoint
+   */
+  readonly activeDirectoryEndpoint?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCloud#keyVaultResourceURL
+   */
+  readonly keyVaultResourceUrl?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCloud#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAzureKeyVaultCloud' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultCloud(obj: ClusterTriggerAuthenticationSpecAzureKeyVaultCloud | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'activeDirectoryEndpoint': obj.activeDirectoryEndpoint,
+    'keyVaultResourceURL': obj.keyVaultResourceUrl,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCredentials
+ */
+export interface ClusterTriggerAuthenticationSpecAzureKeyVaultCredentials {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCredentials#clientId
+   */
+  readonly clientId: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCredentials#clientSecret
+   */
+  readonly clientSecret: ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecret;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCredentials#tenantId
+   */
+  readonly tenantId: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAzureKeyVaultCredentials' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultCredentials(obj: ClusterTriggerAuthenticationSpecAzureKeyVaultCredentials | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'clientId': obj.clientId,
+    'clientSecret': toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecret(obj.clientSecret),
+    'tenantId': obj.tenantId,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AuthPodIdentity allows users to select the platform native identity
+ * mechanism
+ *
+ * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity
+ */
+export interface ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity {
+  /**
+   * ExternalID sets the External ID to be used when assuming an identity. This is only applicable when using AWS pod identity with a RoleArn.
+   *
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity#externalID
+   */
+  readonly externalId?: string;
+
+  /**
+   * Set identityAuthorityHost to override the default Azure authority host. If this is set, then the IdentityTenantID must also be set
+   *
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity#identityAuthorityHost
+   */
+  readonly identityAuthorityHost?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity#identityId
+   */
+  readonly identityId?: string;
+
+  /**
+   * IdentityOwner configures which identity has to be used during auto discovery, keda or the scaled workload. Mutually exclusive with roleArn
+   *
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity#identityOwner
+   */
+  readonly identityOwner?: ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentityIdentityOwner;
+
+  /**
+   * Set identityTenantId to override the default Azure tenant id. If this is set, then the IdentityID must also be set
+   *
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity#identityTenantId
+   */
+  readonly identityTenantId?: string;
+
+  /**
+   * PodIdentityProvider contains the list of providers
+   *
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity#provider
+   */
+  readonly provider: ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentityProvider;
+
+  /**
+   * RoleArn sets the AWS RoleArn to be used. Mutually exclusive with IdentityOwner
+   *
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity#roleArn
+   */
+  readonly roleArn?: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity(obj: ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentity | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'externalID': obj.externalId,
+    'identityAuthorityHost': obj.identityAuthorityHost,
+    'identityId': obj.identityId,
+    'identityOwner': obj.identityOwner,
+    'identityTenantId': obj.identityTenantId,
+    'provider': obj.provider,
+    'roleArn': obj.roleArn,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultSecrets
+ */
+export interface ClusterTriggerAuthenticationSpecAzureKeyVaultSecrets {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultSecrets#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultSecrets#parameter
+   */
+  readonly parameter: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultSecrets#version
+   */
+  readonly version?: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAzureKeyVaultSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultSecrets(obj: ClusterTriggerAuthenticationSpecAzureKeyVaultSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'parameter': obj.parameter,
+    'version': obj.version,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerCredentials
+ */
+export interface ClusterTriggerAuthenticationSpecGcpSecretManagerCredentials {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerCredentials#clientSecret
+   */
+  readonly clientSecret: ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecret;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecGcpSecretManagerCredentials' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecGcpSecretManagerCredentials(obj: ClusterTriggerAuthenticationSpecGcpSecretManagerCredentials | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'clientSecret': toJson_ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecret(obj.clientSecret),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AuthPodIdentity allows users to select the platform native identity
+ * mechanism
+ *
+ * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity
+ */
+export interface ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity {
+  /**
+   * ExternalID sets the External ID to be used when assuming an identity. This is only applicable when using AWS pod identity with a RoleArn.
+   *
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity#externalID
+   */
+  readonly externalId?: string;
+
+  /**
+   * Set identityAuthorityHost to override the default Azure authority host. If this is set, then the IdentityTenantID must also be set
+   *
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity#identityAuthorityHost
+   */
+  readonly identityAuthorityHost?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity#identityId
+   */
+  readonly identityId?: string;
+
+  /**
+   * IdentityOwner configures which identity has to be used during auto discovery, keda or the scaled workload. Mutually exclusive with roleArn
+   *
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity#identityOwner
+   */
+  readonly identityOwner?: ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentityIdentityOwner;
+
+  /**
+   * Set identityTenantId to override the default Azure tenant id. If this is set, then the IdentityID must also be set
+   *
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity#identityTenantId
+   */
+  readonly identityTenantId?: string;
+
+  /**
+   * PodIdentityProvider contains the list of providers
+   *
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity#provider
+   */
+  readonly provider: ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentityProvider;
+
+  /**
+   * RoleArn sets the AWS RoleArn to be used. Mutually exclusive with IdentityOwner
+   *
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity#roleArn
+   */
+  readonly roleArn?: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity(obj: ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentity | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'externalID': obj.externalId,
+    'identityAuthorityHost': obj.identityAuthorityHost,
+    'identityId': obj.identityId,
+    'identityOwner': obj.identityOwner,
+    'identityTenantId': obj.identityTenantId,
+    'provider': obj.provider,
+    'roleArn': obj.roleArn,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerSecrets
+ */
+export interface ClusterTriggerAuthenticationSpecGcpSecretManagerSecrets {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerSecrets#id
+   */
+  readonly id: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerSecrets#parameter
+   */
+  readonly parameter: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerSecrets#version
+   */
+  readonly version?: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecGcpSecretManagerSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecGcpSecretManagerSecrets(obj: ClusterTriggerAuthenticationSpecGcpSecretManagerSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'id': obj.id,
+    'parameter': obj.parameter,
+    'version': obj.version,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * VaultAuthentication contains the list of Hashicorp Vault authentication methods
+ *
+ * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultAuthentication
+ */
+export enum ClusterTriggerAuthenticationSpecHashiCorpVaultAuthentication {
+  /** token */
+  TOKEN = "token",
+  /** kubernetes */
+  KUBERNETES = "kubernetes",
+}
+
+/**
+ * Credential defines the Hashicorp Vault credentials depending on the authentication method
+ *
+ * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultCredential
+ */
+export interface ClusterTriggerAuthenticationSpecHashiCorpVaultCredential {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultCredential#serviceAccount
+   */
+  readonly serviceAccount?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultCredential#serviceAccountName
+   */
+  readonly serviceAccountName?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultCredential#token
+   */
+  readonly token?: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecHashiCorpVaultCredential' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecHashiCorpVaultCredential(obj: ClusterTriggerAuthenticationSpecHashiCorpVaultCredential | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'serviceAccount': obj.serviceAccount,
+    'serviceAccountName': obj.serviceAccountName,
+    'token': obj.token,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * VaultSecret defines the mapping between the path of the secret in Vault to the parameter
+ *
+ * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecrets
+ */
+export interface ClusterTriggerAuthenticationSpecHashiCorpVaultSecrets {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecrets#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecrets#parameter
+   */
+  readonly parameter: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecrets#path
+   */
+  readonly path: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecrets#pkiData
+   */
+  readonly pkiData?: ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData;
+
+  /**
+   * VaultSecretType defines the type of vault secret
+   *
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecrets#type
+   */
+  readonly type?: ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsType;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecHashiCorpVaultSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecHashiCorpVaultSecrets(obj: ClusterTriggerAuthenticationSpecHashiCorpVaultSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'parameter': obj.parameter,
+    'path': obj.path,
+    'pkiData': toJson_ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData(obj.pkiData),
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecOauth2ClientSecret
+ */
+export interface ClusterTriggerAuthenticationSpecOauth2ClientSecret {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecOauth2ClientSecret#valueFrom
+   */
+  readonly valueFrom: ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFrom;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecOauth2ClientSecret' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecOauth2ClientSecret(obj: ClusterTriggerAuthenticationSpecOauth2ClientSecret | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'valueFrom': toJson_ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFrom(obj.valueFrom),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecOauth2Type
+ */
+export enum ClusterTriggerAuthenticationSpecOauth2Type {
+  /** clientCredentials */
+  CLIENT_CREDENTIALS = "clientCredentials",
+}
+
+/**
+ * IdentityOwner configures which identity has to be used during auto discovery, keda or the scaled workload. Mutually exclusive with roleArn
+ *
+ * @schema ClusterTriggerAuthenticationSpecPodIdentityIdentityOwner
+ */
+export enum ClusterTriggerAuthenticationSpecPodIdentityIdentityOwner {
+  /** keda */
+  KEDA = "keda",
+  /** workload */
+  WORKLOAD = "workload",
+}
+
+/**
+ * PodIdentityProvider contains the list of providers
+ *
+ * @schema ClusterTriggerAuthenticationSpecPodIdentityProvider
+ */
+export enum ClusterTriggerAuthenticationSpecPodIdentityProvider {
+  /** azure-workload */
+  AZURE_HYPHEN_WORKLOAD = "azure-workload",
+  /** gcp */
+  GCP = "gcp",
+  /** aws */
+  AWS = "aws",
+  /** aws-eks */
+  AWS_HYPHEN_EKS = "aws-eks",
+  /** none */
+  NONE = "none",
+}
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKey
+ */
+export interface ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKey {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKey#valueFrom
+   */
+  readonly valueFrom: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFrom;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKey' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKey(obj: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKey | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'valueFrom': toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFrom(obj.valueFrom),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKey
+ */
+export interface ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKey {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKey#valueFrom
+   */
+  readonly valueFrom: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFrom;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKey' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKey(obj: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKey | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'valueFrom': toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFrom(obj.valueFrom),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken
+ */
+export interface ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken#valueFrom
+   */
+  readonly valueFrom: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFrom;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken(obj: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'valueFrom': toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFrom(obj.valueFrom),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * IdentityOwner configures which identity has to be used during auto discovery, keda or the scaled workload. Mutually exclusive with roleArn
+ *
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentityIdentityOwner
+ */
+export enum ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentityIdentityOwner {
+  /** keda */
+  KEDA = "keda",
+  /** workload */
+  WORKLOAD = "workload",
+}
+
+/**
+ * PodIdentityProvider contains the list of providers
+ *
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentityProvider
+ */
+export enum ClusterTriggerAuthenticationSpecAwsSecretManagerPodIdentityProvider {
+  /** azure-workload */
+  AZURE_HYPHEN_WORKLOAD = "azure-workload",
+  /** gcp */
+  GCP = "gcp",
+  /** aws */
+  AWS = "aws",
+  /** aws-eks */
+  AWS_HYPHEN_EKS = "aws-eks",
+  /** none */
+  NONE = "none",
+}
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecret
+ */
+export interface ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecret {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecret#valueFrom
+   */
+  readonly valueFrom: ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFrom;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecret' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecret(obj: ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecret | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'valueFrom': toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFrom(obj.valueFrom),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * IdentityOwner configures which identity has to be used during auto discovery, keda or the scaled workload. Mutually exclusive with roleArn
+ *
+ * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentityIdentityOwner
+ */
+export enum ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentityIdentityOwner {
+  /** keda */
+  KEDA = "keda",
+  /** workload */
+  WORKLOAD = "workload",
+}
+
+/**
+ * PodIdentityProvider contains the list of providers
+ *
+ * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentityProvider
+ */
+export enum ClusterTriggerAuthenticationSpecAzureKeyVaultPodIdentityProvider {
+  /** azure-workload */
+  AZURE_HYPHEN_WORKLOAD = "azure-workload",
+  /** gcp */
+  GCP = "gcp",
+  /** aws */
+  AWS = "aws",
+  /** aws-eks */
+  AWS_HYPHEN_EKS = "aws-eks",
+  /** none */
+  NONE = "none",
+}
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecret
+ */
+export interface ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecret {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecret#valueFrom
+   */
+  readonly valueFrom: ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFrom;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecret' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecret(obj: ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecret | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'valueFrom': toJson_ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFrom(obj.valueFrom),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * IdentityOwner configures which identity has to be used during auto discovery, keda or the scaled workload. Mutually exclusive with roleArn
+ *
+ * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentityIdentityOwner
+ */
+export enum ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentityIdentityOwner {
+  /** keda */
+  KEDA = "keda",
+  /** workload */
+  WORKLOAD = "workload",
+}
+
+/**
+ * PodIdentityProvider contains the list of providers
+ *
+ * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentityProvider
+ */
+export enum ClusterTriggerAuthenticationSpecGcpSecretManagerPodIdentityProvider {
+  /** azure-workload */
+  AZURE_HYPHEN_WORKLOAD = "azure-workload",
+  /** gcp */
+  GCP = "gcp",
+  /** aws */
+  AWS = "aws",
+  /** aws-eks */
+  AWS_HYPHEN_EKS = "aws-eks",
+  /** none */
+  NONE = "none",
+}
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData
+ */
+export interface ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData#altNames
+   */
+  readonly altNames?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData#commonName
+   */
+  readonly commonName?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData#format
+   */
+  readonly format?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData#ipSans
+   */
+  readonly ipSans?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData#otherSans
+   */
+  readonly otherSans?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData#ttl
+   */
+  readonly ttl?: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData#uriSans
+   */
+  readonly uriSans?: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData(obj: ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsPkiData | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'altNames': obj.altNames,
+    'commonName': obj.commonName,
+    'format': obj.format,
+    'ipSans': obj.ipSans,
+    'otherSans': obj.otherSans,
+    'ttl': obj.ttl,
+    'uriSans': obj.uriSans,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * VaultSecretType defines the type of vault secret
+ *
+ * @schema ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsType
+ */
+export enum ClusterTriggerAuthenticationSpecHashiCorpVaultSecretsType {
+  /** secretV2 */
+  SECRET_V2 = "secretV2",
+  /** secret */
+  SECRET = "secret",
+  /** pki */
+  PKI = "pki",
+}
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFrom
+ */
+export interface ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFrom {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFrom#secretKeyRef
+   */
+  readonly secretKeyRef: ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFrom(obj: ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'secretKeyRef': toJson_ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef(obj.secretKeyRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFrom
+ */
+export interface ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFrom {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFrom#secretKeyRef
+   */
+  readonly secretKeyRef: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFrom(obj: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'secretKeyRef': toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef(obj.secretKeyRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFrom
+ */
+export interface ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFrom {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFrom#secretKeyRef
+   */
+  readonly secretKeyRef: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFrom(obj: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'secretKeyRef': toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef(obj.secretKeyRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFrom
+ */
+export interface ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFrom {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFrom#secretKeyRef
+   */
+  readonly secretKeyRef: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFrom(obj: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'secretKeyRef': toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef(obj.secretKeyRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFrom
+ */
+export interface ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFrom {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFrom#secretKeyRef
+   */
+  readonly secretKeyRef: ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFrom(obj: ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'secretKeyRef': toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef(obj.secretKeyRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFrom
+ */
+export interface ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFrom {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFrom#secretKeyRef
+   */
+  readonly secretKeyRef: ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFrom(obj: ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'secretKeyRef': toJson_ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef(obj.secretKeyRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef
+ */
+export interface ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef(obj: ClusterTriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef
+ */
+export interface ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef(obj: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef
+ */
+export interface ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef(obj: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef
+ */
+export interface ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef(obj: ClusterTriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef
+ */
+export interface ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef(obj: ClusterTriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef
+ */
+export interface ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef {
+  /**
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef(obj: ClusterTriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
  * ScaledObject is a specification for a ScaledObject resource
  *
  * @schema ScaledObject

@@ -17,7 +17,7 @@ import {
 } from './triggers';
 import { GpuConfigError } from '../errors';
 import {
-  ScaledObject, ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleDownTolerance,
+  ClusterTriggerAuthentication, ScaledObject, ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleDownTolerance,
   ScaledObjectSpecFallbackBehavior, ScaledObjectSpecTriggers, ScaledObjectSpecTriggersAuthenticationRefKind, TriggerAuthentication,
 } from '../imports/keda.sh';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
@@ -360,18 +360,14 @@ export class KedaGpuScaler extends Construct {
       .map((p) => ({ parameter: p.parameter, name: props.authentication!.secretName, key: p.key }));
     if (props.authentication?.clusterWide) {
       // Cluster-scoped: named after the namespace too, so two namespaces' scalers of the same name do not collide.
-      this.triggerAuthentication = new ApiObject(this, 'Auth', {
-        apiVersion: 'keda.sh/v1alpha1',
-        kind: 'ClusterTriggerAuthentication',
+      this.triggerAuthentication = new ClusterTriggerAuthentication(this, 'Auth', {
         metadata: { name: `${ns ? `${ns}-` : ''}${this.name}-prometheus`.slice(0, 253) },
         spec: { secretTargetRef },
       });
     } else if (props.authentication) {
       this.triggerAuthentication = new TriggerAuthentication(this, 'Auth', {
         metadata: { name: `${this.name}-prometheus`.slice(0, 253), ...(ns ? { namespace: ns } : {}) },
-        spec: {
-          secretTargetRef: props.authentication._params.map((p) => ({ parameter: p.parameter, name: props.authentication!.secretName, key: p.key })),
-        },
+        spec: { secretTargetRef },
       });
     }
     // Every prop is valid: only now claim the target (a failed construction leaves it free).
