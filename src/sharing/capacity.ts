@@ -19,7 +19,9 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
-import { NodePoolSpecLimits } from '../imports/karpenter.sh';
+import {
+  NodeOverlay, NodeOverlaySpecCapacity, NodeOverlaySpecRequirementsOperator, NodePoolSpecLimits, toJson_NodeOverlaySpec,
+} from '../imports/karpenter.sh';
 import { GpuNodePool } from '../pools';
 import { describeValue } from '../private/describe';
 import { ADVERTISED_RESOURCES_ANNOTATION } from '../scheduling/nodepool';
@@ -72,17 +74,18 @@ export function _advertise(scope: Construct, idPrefix: string, pool: GpuNodePool
   for (const n of counts) {
     const capacity: Record<string, string> = {};
     for (const [k, v] of Object.entries(perNode.get(n)!)) capacity[k] = String(v);
+    // The binding's types and JSON rendering, in a plain ApiObject (as GpuClusterQueue does): the generated class would
+    // re-map the object after JSON patches, dropping what an `addJsonPatch` escape hatch adds.
     overlays.push(new ApiObject(scope, `${idPrefix}-${n}gpu`, {
-      apiVersion: NODE_OVERLAY_API_VERSION,
-      kind: 'NodeOverlay',
+      ...NodeOverlay.GVK,
       metadata: { name: overlayName(pool.poolName, n) },
-      spec: {
+      spec: toJson_NodeOverlaySpec({
         requirements: [
-          { key: 'karpenter.sh/nodepool', operator: 'In', values: [pool.poolName] },
-          { key: 'karpenter.k8s.aws/instance-gpu-count', operator: 'In', values: [String(n)] },
+          { key: 'karpenter.sh/nodepool', operator: NodeOverlaySpecRequirementsOperator.IN, values: [pool.poolName] },
+          { key: 'karpenter.k8s.aws/instance-gpu-count', operator: NodeOverlaySpecRequirementsOperator.IN, values: [String(n)] },
         ],
-        capacity,
-      },
+        capacity: Object.fromEntries(Object.entries(capacity).map(([k, v]) => [k, NodeOverlaySpecCapacity.fromString(v)])),
+      }),
     }));
   }
   return overlays;
