@@ -179,9 +179,9 @@ export function writePlanHtml(plan: Plan, sink: (chunk: string) => void, title: 
     h.push('<h2>Queues (Kueue)</h2>', '<section class="box"><table>',
       `<tr>${QUEUE_COLUMNS.map((c, i) => `<th${i === 4 ? ' class="num"' : ''}>${e(c)}</th>`).join('')}</tr>`);
     for (const r of queueRows(plan.queues)) {
-      h.push(`<tr><td>${r.queue !== '' ? `<b class="${r.queueHasProblems ? 'warn' : ''}">${e(r.queue)}</b>` : ''}</td><td>${e(r.cohort)}</td>`
+      h.push(`<tr><td>${r.queue !== '' ? `<b${r.queueHasProblems ? ' class="warn"' : ''}>${e(r.queue)}</b>` : ''}</td><td>${e(r.cohort)}</td>`
         + `<td>${e(r.flavor)} → ${r.pools !== '' ? e(r.pools) : '<b class="bad">no pool</b>'}</td>`
-        + `<td class="${r.quotaOverLimit ? 'bad' : ''}">${e(r.quota)}</td><td class="num">${e(r.poolGpuLimit)}</td>`
+        + `<td${r.quotaOverLimit ? ' class="bad"' : ''}>${e(r.quota)}</td><td class="num">${e(r.poolGpuLimit)}</td>`
         + `<td>${e(r.demand)}</td><td>${e(r.localQueues)}</td></tr>`);
     }
     h.push('</table>');
