@@ -185,8 +185,6 @@ function entry(dir: string, k: CachedKind, crd: boolean, modules: Map<string, an
 export interface OpenSchemaCacheOptions {
   /** Compile the modules through V8's code cache (runtime-cache.ts) when the process can. @default true */
   readonly codeCache?: boolean;
-  /** Remember the objects that passed (runtime-cache.ts PassedObjects) when the process can. @default true */
-  readonly passedObjects?: boolean;
 }
 
 /** Opens the cache in `dir`; undefined when there is none or it is of another format. */
@@ -215,7 +213,6 @@ export function openSchemaCache(dir: string = SCHEMA_CACHE_DIR, options: OpenSch
       return celMatches && f && f.sha256 === hashes.sha256(fullPath) ? f.kinds.map((k) => entry(dir, k, true, modules, codeCache)) : undefined;
     },
     passedObjects: (gateOptions) => {
-      if (options.passedObjects === false) return undefined;
       const p = schemaPassedObjects(dir, { gate: gateOptions, built });
       if (p) passed.add(p);
       return p;

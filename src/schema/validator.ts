@@ -334,8 +334,8 @@ export class SchemaValidator {
 
   /**
    * Keeps what this process learnt about the precompiled cache for the next process (runtime-cache.ts): V8's code cache
-   * of the modules this validator ran that had none, and the CRD files' hashes. Cheap when there is nothing new; never
-   * throws.
+   * of the modules this validator ran that had none, the CRD files' hashes and the objects that passed. Cheap when there
+   * is nothing new; never throws.
    */
   public saveRuntimeCache(): void {
     this.schemaCache?.saveRuntimeCache();
@@ -378,25 +378,22 @@ export class SchemaValidator {
     // data (the copy is what JSON would make of it). Nothing else in the gate writes to the object.
     const passed = options.rememberPasses && entry.schemaId !== undefined ? this.passedObjects() : undefined;
     let digest: string | undefined;
-    let data: any;
+    let plain: boolean | undefined;
+    let copy: any;
     if (passed) {
       // The digest is of the JSON of what is judged: the object when it is plain JSON data, else its JSON copy. They write
       // the same JSON but for non-finite numbers (JSON writes null, the copy a string), so only JSON with a null needs
       // the walk that tells them apart.
       let json = jsonOf(obj);
-      let plain: boolean | undefined;
-      let copy: any;
       if (json === undefined || json.includes('null')) {
         plain = isPlainJson(obj);
         if (!plain) json = JSON.stringify(copy = deepClone(obj));
       }
       digest = PassedObjects.digest(entry.schemaId!, json!);
       if (passed.has(digest)) return { known: true, errors: [] };
-      plain ??= isPlainJson(obj);
-      data = entry.mutates || !plain ? copy ?? deepClone(obj) : obj;
-    } else {
-      data = entry.mutates || !isPlainJson(obj) ? deepClone(obj) : obj;
     }
+    plain ??= isPlainJson(obj);
+    const data = entry.mutates || !plain ? copy ?? deepClone(obj) : obj;
     const validate = this.compiled(entry);
     const errors: string[] = [];
     const schemaErrorPointers: string[] = [];
@@ -488,7 +485,7 @@ export class SchemaValidator {
     if (this.registry) return this.registry;
     const reg = new Map<string, KindEntry>();
     const cache = this.options.precompiled === false ? undefined
-      : openSchemaCache(this.options.schemaCacheDir, { codeCache: this.options.codeCache, passedObjects: this.options.passedObjects });
+      : openSchemaCache(this.options.schemaCacheDir, { codeCache: this.options.codeCache });
     this.schemaCache = cache;
     if (this.options.coreKinds ?? true) {
       const cached = cache?.coreEntries();
