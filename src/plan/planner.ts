@@ -238,10 +238,9 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     const placement = placements.placement(w.template, index.placementSignature(w.template));
     const verdicts = placement.verdicts;
     const grouped = fittingOf(placement);
-    // The fitting pools in Karpenter's order; `fitting` where the order does not matter (counts, the gang's limit).
-    const { inKarpenterOrder: ordered } = grouped;
-    const fitting = ordered;
-    const preferred: PlacementVerdict | undefined = ordered[0]; // what preferredVerdict(fitting) picks
+    // The fitting pools in Karpenter's order (highest weight first, then name).
+    const fitting = grouped.inKarpenterOrder;
+    const preferred: PlacementVerdict | undefined = fitting[0]; // what preferredVerdict(fitting) picks
     const ref = objectRefOf(w.object);
     const label = labelOf(w.object);
 
@@ -279,8 +278,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
         attribution = 'the only pool that fits';
       } else {
         // The pools it falls back to, in Karpenter's order (the order it tries them in): the first few named.
-        const others = ordered.slice(1, NAMED_IN_LIST + 1).map((v) => v.pool.name);
-        const more = ordered.length - 1 - others.length;
+        const others = fitting.slice(1, NAMED_IN_LIST + 1).map((v) => v.pool.name);
+        const more = fitting.length - 1 - others.length;
         attribution = `Karpenter's first choice of ${fitting.length} fitting pools (highest weight ${preferred.pool.weight ?? 0}, `
           + `then name); it falls back to ${others.join(', ')}${more > 0 ? ` and ${more} more by weight` : ''} `
           + `when ${preferred.pool.name} is at its limits`;
@@ -327,7 +326,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       cpu: req.cpu,
       memoryBytes: req.memoryBytes,
       onlyHere: fitting.length === 1,
-      fitting: ordered,
+      fitting,
       verdicts,
       ...(preferred ? { verdict: preferred } : {}),
       ...(type ? { type } : {}),

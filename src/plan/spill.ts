@@ -17,7 +17,6 @@ import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, limitCapacityOf, SystemReserve } from '../scheduling/placement';
 
-
 /** One workload's demand per replica, as the spill model needs it. */
 export interface SpillDemand {
   /** Extended resources per replica (GPUs, MIG slices, any other extended resource). */

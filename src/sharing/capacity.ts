@@ -27,7 +27,7 @@ import { describeValue } from '../private/describe';
 import { ADVERTISED_RESOURCES_ANNOTATION } from '../scheduling/nodepool';
 
 /** Karpenter's NodeOverlay API version and kind (alpha). */
-export const NODE_OVERLAY_API_VERSION = 'karpenter.sh/v1alpha1';
+export const NODE_OVERLAY_API_VERSION: string = NodeOverlay.GVK.apiVersion;
 
 /** What has been applied to each pool, so a pool is never sliced twice. */
 const applied = new WeakMap<GpuNodePool, string>();
@@ -72,8 +72,8 @@ export function _advertise(scope: Construct, idPrefix: string, pool: GpuNodePool
   }
   const overlays: ApiObject[] = [];
   for (const n of counts) {
-    const capacity: Record<string, string> = {};
-    for (const [k, v] of Object.entries(perNode.get(n)!)) capacity[k] = String(v);
+    const capacity: Record<string, NodeOverlaySpecCapacity> = {};
+    for (const [k, v] of Object.entries(perNode.get(n)!)) capacity[k] = NodeOverlaySpecCapacity.fromString(String(v));
     // The binding's types and JSON rendering, in a plain ApiObject (as GpuClusterQueue does): the generated class would
     // re-map the object after JSON patches, dropping what an `addJsonPatch` escape hatch adds.
     overlays.push(new ApiObject(scope, `${idPrefix}-${n}gpu`, {
@@ -84,7 +84,7 @@ export function _advertise(scope: Construct, idPrefix: string, pool: GpuNodePool
           { key: 'karpenter.sh/nodepool', operator: NodeOverlaySpecRequirementsOperator.IN, values: [pool.poolName] },
           { key: 'karpenter.k8s.aws/instance-gpu-count', operator: NodeOverlaySpecRequirementsOperator.IN, values: [String(n)] },
         ],
-        capacity: Object.fromEntries(Object.entries(capacity).map(([k, v]) => [k, NodeOverlaySpecCapacity.fromString(v)])),
+        capacity,
       }),
     }));
   }
