@@ -89,6 +89,12 @@ describe('GPU304 max replicas fit the pools', () => {
     const pinned = app({ nodeSelector: { 'karpenter.sh/nodepool': 'a' } });
     expect(of(run([pool('a', 8), pool('b', 8), pinned, so({ maxReplicaCount: 5 })]), 'GPU304')[0].message).toMatch(/\(a: 8\) allow 8 GPUs/);
   });
+  test('seven usable pools: the first five named with their limits, the rest counted, the total over all', () => {
+    const pools = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((n) => pool(n, 8));
+    const [f] = of(run([DEFAULT_NODE_CLASS, ...pools, app(), so({ maxReplicaCount: 30 })]), 'GPU304');
+    expect(f.message).toBe('is 30: 30 replicas × 2 GPU(s) = 60 GPUs, but the NodePools Deployment model-a can use '
+      + '(a: 8, b: 8, c: 8, d: 8, e: 8 and 2 more) allow 56 GPUs in total; at most 28 replicas can ever run');
+  });
   test('default maxReplicaCount 100 and HPAs are judged; unlimited pools, no fitting pool and CPU targets are not', () => {
     const noMax = so();
     delete noMax.spec.maxReplicaCount;

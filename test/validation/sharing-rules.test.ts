@@ -53,6 +53,14 @@ describe('GPU401 MIG slice placeable', () => {
     const [g] = of(run([nodePool('a100', ['p4d.24xlarge'], { 'nvidia.com/mig.config': 'all-1g.5gb' }), gpuApp({ 'nvidia.com/mig-1g.5gb': 57 })]), 'GPU401');
     expect(g.message).toMatch(/needs 57 nvidia.com\/mig-1g.5gb per pod; the largest allowed type p4d.24xlarge has 56/);
   });
+  test('seven offering pools it fits none of: the pools and their reasons name five and count the rest', () => {
+    const pools = Array.from({ length: 7 }, (_, i) => nodePool(`a100-${i}`, ['p4d.24xlarge'], { 'nvidia.com/mig.config': 'all-1g.5gb' }, {},
+      [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }, { key: 'team', value: 'a', effect: 'NoSchedule' }]));
+    const [f] = of(run([...pools, gpuApp({ 'nvidia.com/mig-1g.5gb': 1 })]), 'GPU401');
+    const reason = 'does not tolerate taint team=a:NoSchedule';
+    expect(f.message).toBe('requests nvidia.com/mig-1g.5gb, offered by NodePool(s) a100-0, a100-1, a100-2, a100-3, a100-4 and 2 more, '
+      + `but fits none of them: ${[0, 1, 2, 3, 4].map((i) => `a100-${i}: ${reason}`).join('; ')} and 2 more`);
+  });
   test('reads a custom mig-parted ConfigMap (device groups) and the annotation; no offer at all is left to GPU204', () => {
     const cm = {
       apiVersion: 'v1',

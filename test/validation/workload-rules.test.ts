@@ -67,6 +67,12 @@ describe('GPU203 fits its pools', () => {
     const [f] = of(run([g5small, nodePool({ name: 'big', requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['g5.12xlarge'] }] }), app]), 'GPU203');
     expect(f.message).toBe('can never be scheduled: NodePool small: needs 4 nvidia.com/gpu per pod; the largest allowed type g5.xlarge has 1');
   });
+  test('seven pools too small: the first five named with their reasons, the rest counted', () => {
+    const small = (i: number) => nodePool({ name: `small-${i}`, requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['g5.xlarge'] }] });
+    const [f] = of(run([...[0, 1, 2, 3, 4, 5, 6].map(small), gpuApp({ limits: { 'nvidia.com/gpu': 4 } })]), 'GPU203');
+    const reason = 'needs 4 nvidia.com/gpu per pod; the largest allowed type g5.xlarge has 1';
+    expect(f.message).toBe(`can never be scheduled: ${[0, 1, 2, 3, 4].map((i) => `NodePool small-${i}: ${reason}`).join('; ')} and 2 more`);
+  });
   test('unpinned: judged against the pools offering GPUs whose taints it tolerates; memory too large', () => {
     const [f] = of(run([g5small, gpuApp({ limits: { 'nvidia.com/gpu': 1, 'memory': '64Gi' } })]), 'GPU203');
     expect(f.message).toMatch(/NodePool small: needs 64Gi memory per pod/);

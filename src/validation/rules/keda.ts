@@ -7,6 +7,7 @@
  * `maxReplicaCount` to 100; `idleReplicaCount` must be below `minReplicaCount`; KEDA creates the target's HPA itself;
  * the Prometheus trigger's `metricName` was removed in KEDA 2.12.
  */
+import { listedFirst } from '../../private/lists';
 import { NVIDIA_GPU_DEVICE_CLASS } from '../../scheduling/dra';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
@@ -191,7 +192,7 @@ export const MAX_REPLICAS_FIT_POOL_LIMITS: Rule = {
       if (max === undefined || max * gpus <= capacity) continue;
       yield ctx.finding(s.object, field,
         `is ${max}${rawMax === undefined ? ' (the default)' : ''}: ${max} replicas × ${gpus} GPU(s) = ${max * gpus} GPUs, but the NodePools `
-        + `${s.targetKind} ${s.targetName} can use (${usable.map((p) => `${p.name}: ${p.gpuLimit}`).join(', ')}) allow ${capacity} GPUs in total; `
+        + `${s.targetKind} ${s.targetName} can use (${listedFirst(usable, (p) => `${p.name}: ${p.gpuLimit}`)}) allow ${capacity} GPUs in total; `
         + `at most ${Math.floor(capacity / gpus)} replicas can ever run`,
         `Lower ${field.split('.').pop()} to ${Math.floor(capacity / gpus)}, or raise the NodePools' limits["nvidia.com/gpu"] to at least ${max * gpus} in total.`);
     }

@@ -6,6 +6,7 @@
  * PriorityClasses: a name must resolve in the linted manifests; lint the queue objects together, or suppress.
  */
 import { poolOffers } from './gpu-pools';
+import { listed, listedFirst } from '../../private/lists';
 import { QUEUE_NAME_LABEL, WORKLOAD_PRIORITY_CLASS_LABEL } from '../../queues/labels';
 import { matchesLabelSelector, nodeSelectorAllowsSpace } from '../../scheduling/labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel } from '../../scheduling/nodepool';
@@ -125,7 +126,7 @@ export const FLAVOR_QUOTA_WITHIN_POOL_LIMIT: Rule = {
         const who = quotas.map((q) => `${q.owner.kind} ${nameOf(q.owner)} (${q.nominal})`).join(' + ');
         yield ctx.finding(flavor, 'spec.nodeLabels',
           `carries a nominal ${resource} quota of ${total} (${who}), but the NodePools it selects can run at most ${limit} `
-          + `(${pools.map((p) => `${p.name}: ${capacityOf(p)}`).join(', ')}); admitted workloads beyond that stay Pending holding quota, `
+          + `(${listedFirst(pools, (p) => `${p.name}: ${capacityOf(p)}`)}); admitted workloads beyond that stay Pending holding quota, `
           + 'and Kueue cannot ask Karpenter for more');
       }
     }
@@ -205,7 +206,7 @@ export const FLAVOR_SELECTS_POOL: Rule = {
       if (poolsOfFlavor(ctx, flavor).length > 0) continue;
       const labels = Object.entries(flavor?.spec?.nodeLabels ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(', ');
       yield ctx.finding(flavor, 'spec.nodeLabels', `(${labels}) match the nodes of no NodePool in these manifests `
-        + `(${ctx.nodePools().map((p) => p.name).join(', ')}); pods admitted on this flavor can never be scheduled`);
+        + `(${listed(ctx.nodePools().map((p) => p.name))}); pods admitted on this flavor can never be scheduled`);
     }
   },
 };
@@ -243,7 +244,7 @@ export const QUEUE_RESOURCES_OFFERED: Rule = {
         for (const q of entries) {
           if ((q.nominal ?? 0) <= 0 || offering.includes(q)) continue;
           yield ctx.finding(cq, `${q.fieldPath}.nominalQuota`, `gives flavor ${q.flavor} a quota of ${q.nominal} ${r}, but none of its `
-            + `NodePools (${poolsOf.get(q.flavor)!.map((p) => p.name).join(', ')}) offers ${r}; workloads admitted on it stay Pending`);
+            + `NodePools (${listed(poolsOf.get(q.flavor)!.map((p) => p.name))}) offers ${r}; workloads admitted on it stay Pending`);
         }
       }
     }

@@ -16,7 +16,7 @@
  */
 import { GpuInstanceType, MigGpu } from '../../catalog';
 import { yamlPackage } from '../../private/lazy';
-import { listed, listedFirst } from '../../private/lists';
+import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel, poolModelOf } from '../../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, placementSignature } from '../../scheduling/placement';
 import { isMigResourceName } from '../../scheduling/resources';
@@ -260,7 +260,7 @@ export const MIG_SLICE_PLACEABLE: Rule = {
         if (!isMigResourceName(resource) && derived.length === 0) continue; // a whole-GPU misfit: GPU203's
         yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
           `requests ${resource}, offered by NodePool(s) ${listed(all.map((v) => v.pool.name))}, but fits none of them: `
-          + all.map((v) => `${v.pool.name}: ${v.reason}`).join('; '));
+          + listedFirst(all, (v) => `${v.pool.name}: ${v.reason}`, NAMED_IN_LIST, '; '));
       }
     }
   },

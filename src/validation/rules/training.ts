@@ -5,7 +5,7 @@
  * `vpc.amazonaws.com/efa` allocatable Karpenter lists).
  */
 import { GpuInstanceType } from '../../catalog';
-import { listed } from '../../private/lists';
+import { listed, listedFirst } from '../../private/lists';
 import { effectivePodRequests } from '../../scheduling/resources';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
@@ -126,7 +126,7 @@ export const GANG_FITS_POOLS: Rule = {
       const need = parallelism * gpus;
       if (need <= limit) continue;
       yield ctx.finding(w.object, `${jobSpecPath(w)}.parallelism`,
-        `runs ${parallelism} ranks × ${gpus} GPUs = ${need} GPUs at once, but its NodePools allow ${limit} (${fitting.map((p) => `${p.name}: ${p.gpuLimit}`).join(', ')}); the ranks that start wait forever for the rest`);
+        `runs ${parallelism} ranks × ${gpus} GPUs = ${need} GPUs at once, but its NodePools allow ${limit} (${listedFirst(fitting, (p) => `${p.name}: ${p.gpuLimit}`)}); the ranks that start wait forever for the rest`);
     }
   },
 };

@@ -5,7 +5,7 @@
 import { poolOffers } from './gpu-pools';
 import { _migConfigOffers } from './sharing';
 import { GpuModel } from '../../catalog';
-import { listed } from '../../private/lists';
+import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
@@ -58,7 +58,7 @@ function cannotSchedule(ctx: RuleContext, w: WorkloadRef, pools: readonly PoolMo
   const verdicts = candidates.map((p) => ctx.placement(w.template, p));
   if (verdicts.some((v) => v.fits) || verdicts.every((v) => v.failedPredicate === 'taints')) return undefined;
   const judged = verdicts.filter((v) => v.failedPredicate !== 'taints');
-  return `can never be scheduled: ${judged.map((v) => `NodePool ${v.pool.name}: ${v.reason}`).join('; ')}`;
+  return `can never be scheduled: ${listedFirst(judged, (v) => `NodePool ${v.pool.name}: ${v.reason}`, NAMED_IN_LIST, '; ')}`;
 }
 
 /** GPU201 — priorityClassName must name a PriorityClass of the manifests or a built-in one. */
