@@ -5,7 +5,7 @@
  * pools' limits — a quota above the limit admits workloads that stay Pending (rule GPU500 judges the sum over
  * queues), and demand above quota waits in the queue (or borrows within the cohort).
  */
-import { table } from './format';
+import { listed, poolList, table } from './format';
 import { Range, WorkloadPlan } from './model';
 import { QUEUE_NAME_LABEL } from '../queues/labels';
 import { isMigResourceName } from '../scheduling/resources';
@@ -97,7 +97,7 @@ export function planQueues(index: ManifestIndex, workloads: readonly WorkloadPla
     for (const f of fl) {
       const gpus = f.nominal['nvidia.com/gpu'] ?? 0;
       if (f.poolGpuLimit !== undefined && gpus > f.poolGpuLimit) {
-        problems.push(`flavor ${f.flavor}: nominal ${gpus} nvidia.com/gpu above the ${f.poolGpuLimit} its pools (${f.pools.join(', ')}) may run; `
+        problems.push(`flavor ${f.flavor}: nominal ${gpus} nvidia.com/gpu above the ${f.poolGpuLimit} its pools (${listed(f.pools)}) may run; `
           + 'admitted workloads beyond that stay Pending holding quota');
       }
       if (f.pools.length === 0) problems.push(`flavor ${f.flavor}: selects no NodePool of these manifests`);
@@ -142,7 +142,7 @@ export interface QueueRow {
   readonly queueHasProblems: boolean;
   readonly cohort: string;
   readonly flavor: string;
-  /** The flavor's pools, comma-separated; '' when it selects none. */
+  /** The flavor's pools as the views list pools (format.ts poolList); '' when it selects none. */
   readonly pools: string;
   readonly quota: string;
   /** Whether the flavor's GPU quota is above its pools' GPU limit. */
@@ -171,7 +171,7 @@ export function queueRows(queues: readonly QueuePlan[]): QueueRow[] {
         queueHasProblems: q.problems.length > 0,
         cohort: i === 0 ? (q.cohort ?? '-') : '',
         flavor: f.flavor,
-        pools: f.pools.join(', '),
+        pools: poolList(f.pools),
         quota,
         quotaOverLimit: f.poolGpuLimit !== undefined && (f.nominal['nvidia.com/gpu'] ?? 0) > f.poolGpuLimit,
         poolGpuLimit: f.poolGpuLimit === undefined ? '-' : String(f.poolGpuLimit),

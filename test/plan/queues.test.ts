@@ -61,6 +61,19 @@ describe('plan: Kueue queues', () => {
     expect(renderPlanText(plan)).toMatch(/CLUSTERQUEUE\s+COHORT\s+FLAVOR → POOLS\s+GPU QUOTA \(\+BORROW\)\s+POOL GPU LIMIT\s+QUEUED DEMAND\s+LOCAL QUEUES/);
   });
 
+  test('a flavor selecting seven pools: the views name five and count the rest, as for every list of pools', () => {
+    const objects = parseYaml(fs.readFileSync(path.join(FIXTURES, 'GPU500', 'fail.yaml'), 'utf8'));
+    const pool = objects.find((o) => o.kind === 'NodePool');
+    const copies = [1, 2, 3, 4, 5, 6].map((i) => ({ ...pool, metadata: { ...pool.metadata, name: `${pool.metadata.name}-${i}` } }));
+    objects.find((o) => o.kind === 'ResourceFlavor').spec.nodeLabels = { 'node.kubernetes.io/instance-type': 'p5.48xlarge' };
+    const plan = planGpuWorkloads([...objects, ...copies].map((object) => ({ object })));
+    const f = plan.queues![0].flavors[0];
+    expect(f.pools).toHaveLength(7); // JSON keeps every name
+    const shown = `7 pools (${f.pools.slice(0, 5).join(', ')} and 2 more)`;
+    expect(renderPlanText(plan)).toContain(`${f.flavor} → ${shown}`);
+    expect(renderPlanHtml(plan)).toContain(`<td>${f.flavor} → ${shown}</td>`);
+  });
+
   test('manifests without ClusterQueues: no queues in the plan (JSON unchanged)', () => {
     const plan = planGpuWorkloads([]);
     expect(plan.queues).toBeUndefined();
