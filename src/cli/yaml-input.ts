@@ -475,20 +475,50 @@ function needsYamlPackage(doc: string): boolean {
 /** Keys js-yaml makes from null key nodes; the `yaml` package makes `''` of them. */
 const NULL_KEYS = new Set(['null', 'Null', 'NULL', '~']);
 
+/** Set by {@link needsFallback}: whether the value it walked holds only plain JSON data. */
+let walkedPlainJson = true;
+
 /**
- * Whether a js-yaml value has a key the `yaml` package would read differently or reject: a null key, a key made
- * from a collection (js-yaml joins arrays with `,` and names objects `[object Object]`) and very long implicit keys
- * (the `yaml` package allows at most 1024 characters). Keys that merely look like these only cost speed.
+ * Whether a js-yaml value must be read by the `yaml` package instead: it nests deeper than {@link MAX_NESTING_DEPTH}
+ * (the `yaml` package reports it), or it has a key the `yaml` package would read differently or reject: a null key, a
+ * key made from a collection (js-yaml joins arrays with `,` and names objects `[object Object]`) and very long
+ * implicit keys (the `yaml` package allows at most 1024 characters). Keys that merely look like these only cost speed.
+ * One walk also tells whether the value is plain JSON data (no non-finite number, no -0, no `__proto__` key; js-yaml
+ * makes nothing else that JSON would write differently): it clears {@link walkedPlainJson} when not. Recursive, but
+ * never deeper than the nesting limit.
  */
-function hasOddKeys(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return value.some(hasOddKeys);
-  const obj = value as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
+function needsFallback(v: unknown, depth: number): boolean {
+  if (typeof v !== 'object' || v === null) {
+    if (typeof v === 'number' && (!Number.isFinite(v) || (v === 0 && 1 / v < 0))) walkedPlainJson = false;
+    return false;
+  }
+  if (depth >= MAX_NESTING_DEPTH) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (needsFallback(v[i], depth + 1)) return true;
+    return false;
+  }
+  const obj = v as Record<string, unknown>;
+  for (const key in obj) { // (js-yaml's maps are plain objects: own keys, `__proto__` too, unless Object.prototype is polluted)
     if (NULL_KEYS.has(key) || key.length > 1000 || key.includes(',') || key === '[object Object]') return true;
-    if (hasOddKeys(obj[key])) return true;
+    if (key === '__proto__') walkedPlainJson = false;
+    if (needsFallback(obj[key], depth + 1)) return true;
   }
   return false;
+}
+
+/**
+ * The objects this reader made with js-yaml that held only plain JSON data when made (what the schema gate's
+ * isPlainJson would find, without its walk: see {@link madePlainJson}).
+ */
+const PLAIN_JSON = new WeakSet<object>();
+
+/**
+ * Whether `obj` is an object this reader made (with js-yaml, the fast path) and held only plain JSON data when made:
+ * the schema gate then judges it as it is, without walking it to find out (`lint` and `plan` pass this as the gate's
+ * `plainJson`, as nothing changes their objects between reading and the gate).
+ */
+export function madePlainJson(obj: object): boolean {
+  return PLAIN_JSON.has(obj);
 }
 
 /**
@@ -511,7 +541,10 @@ function loadPlainObject(doc: string): Record<string, unknown> | undefined {
   const obj = value as Record<string, unknown>;
   if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '' || typeof obj.kind !== 'string' || obj.kind === '') return undefined;
   if (obj.kind.endsWith('List') && 'items' in obj) return undefined;
-  return tooDeep(obj) || hasOddKeys(obj) ? undefined : obj;
+  walkedPlainJson = true;
+  if (needsFallback(obj, 0)) return undefined;
+  if (walkedPlainJson) PLAIN_JSON.add(obj);
+  return obj;
 }
 
 /**

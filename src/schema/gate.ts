@@ -43,6 +43,11 @@ function errorMessage(e: unknown): string {
 export interface GateOptions {
   /** Remember the objects that passed and skip them next time (validator.ts CheckOptions.rememberPasses). @default false */
   readonly rememberPasses?: boolean;
+  /**
+   * Which objects the caller vouches are plain JSON data, judged without the walk that finds out (validator.ts
+   * CheckOptions.plainJson): `lint` and `plan` pass the YAML reader's madePlainJson. @default - every object is walked
+   */
+  readonly plainJson?: (obj: object) => boolean;
 }
 
 /** Validates every object of a known kind against its schema; never throws for bad input. */
@@ -52,12 +57,15 @@ export function gateManifests(manifests: readonly SourcedManifest[], options: Ga
   const failed: GateFailure[] = [];
   const unknownKinds = new Map<string, number>();
   let checked = 0;
+  const vouched = options.plainJson;
+  const checkOptions = { rememberPasses: options.rememberPasses, plainJson: false };
+  const vouchedOptions = { rememberPasses: options.rememberPasses, plainJson: true };
   for (const m of manifests) {
     const obj = m?.object;
     if (!obj || typeof obj !== 'object') continue;
     let errors: string[];
     try {
-      const verdict = validator.check(obj, options);
+      const verdict = validator.check(obj, vouched?.(obj) ? vouchedOptions : checkOptions);
       if (!verdict.known) {
         const gvk = `${String(obj.apiVersion)}/${String(obj.kind)}`;
         unknownKinds.set(gvk, (unknownKinds.get(gvk) ?? 0) + 1);

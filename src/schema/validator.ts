@@ -60,6 +60,12 @@ export interface CheckOptions {
    * 11% less), and a linter should not write a file for every manifest it reads. @default false
    */
   readonly rememberPasses?: boolean;
+  /**
+   * The caller vouches that the object is plain JSON data (what {@link isPlainJson} would find: plain objects, arrays,
+   * strings, booleans, null and finite numbers but -0, no `__proto__` key), so it is judged as it is without a walk
+   * to find out: for objects the YAML reader made and nobody changed since (yaml-input.ts madePlainJson). @default false
+   */
+  readonly plainJson?: boolean;
 }
 
 /** What {@link SchemaValidator.check} returns. */
@@ -376,6 +382,8 @@ export class SchemaValidator {
     if (!entry) return { known: false, errors: [] };
     // ajv writes defaults into what it validates, so a schema with defaults gets a copy; so does anything but plain JSON
     // data (the copy is what JSON would make of it). Nothing else in the gate writes to the object.
+    // (A vouched-for object is still walked when Object.prototype is polluted: isPlainJson says no then.)
+    const vouched = options.plainJson === true && !prototypeIsPolluted();
     const passed = options.rememberPasses && entry.schemaId !== undefined ? this.passedObjects() : undefined;
     let digest: string | undefined;
     let plain: boolean | undefined;
@@ -386,13 +394,13 @@ export class SchemaValidator {
       // the walk that tells them apart.
       let json = jsonOf(obj);
       if (json === undefined || json.includes('null')) {
-        plain = isPlainJson(obj);
+        plain = vouched || isPlainJson(obj);
         if (!plain) json = JSON.stringify(copy = deepClone(obj));
       }
       digest = PassedObjects.digest(entry.schemaId!, json!);
       if (passed.has(digest)) return { known: true, errors: [] };
     }
-    plain ??= isPlainJson(obj);
+    plain ??= vouched || isPlainJson(obj);
     const data = entry.mutates || !plain ? copy ?? deepClone(obj) : obj;
     const validate = this.compiled(entry);
     const errors: string[] = [];

@@ -2,9 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
+import { _lintValidation } from '../../src/cli/lint';
 import {
-  extractFencedYaml, parseManifests, parseMarkdownManifests, parseText, readInputs, STDIN_NAME, walkDirectory,
+  extractFencedYaml, madePlainJson, parseManifests, parseMarkdownManifests, parseText, readInputs, STDIN_NAME, walkDirectory,
 } from '../../src/cli/yaml-input';
+import { validateManifests } from '../../src/validation';
 
 const DEPLOY = (name: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n`;
 
@@ -240,5 +242,39 @@ describe('readInputs', () => {
   test('an empty directory is a warning', async () => {
     const r = await readInputs([tmp]);
     expect(r.problems).toEqual([expect.objectContaining({ file: tmp, severity: 'warning' })]);
+  });
+});
+
+describe('madePlainJson: the reader vouches for plain JSON data, and lint judges the same with it', () => {
+  const doc = (extra: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 2\n${extra}`;
+
+  test('a plain document is vouched for; one with a non-finite number, -0 or a __proto__ key is not', () => {
+    expect(madePlainJson(parseManifests(doc(''), 'x.yaml').manifests[0].object)).toBe(true);
+    expect(madePlainJson(parseManifests(doc('  minReadySeconds: 0.5\n  paused: false\n'), 'x.yaml').manifests[0].object)).toBe(true);
+    for (const odd of ['  minReadySeconds: .inf\n', '  minReadySeconds: -.inf\n', '  minReadySeconds: .nan\n',
+      '  minReadySeconds: -0\n', '  minReadySeconds: -0.0\n', '  selector:\n    matchLabels:\n      __proto__: x\n']) {
+      const [m] = parseManifests(doc(odd), 'x.yaml').manifests;
+      expect(m).toBeDefined();
+      expect([odd, madePlainJson(m.object)]).toEqual([odd, false]);
+    }
+  });
+
+  test('a document the yaml package reads (an anchor, a List) is not vouched for; neither is an object made elsewhere', () => {
+    const anchored = parseManifests(doc('  template: &t\n    metadata: {}\n'), 'x.yaml').manifests[0];
+    expect(madePlainJson(anchored.object)).toBe(false);
+    const list = parseManifests(`apiVersion: v1\nkind: List\nitems:\n- ${DEPLOY('a').split('\n').join('\n  ')}`, 'x.yaml');
+    expect(list.manifests).toHaveLength(1);
+    expect(madePlainJson(list.manifests[0].object)).toBe(false);
+    expect(madePlainJson({ apiVersion: 'v1', kind: 'ConfigMap' })).toBe(false);
+  });
+
+  test('lint with the vouching gives the findings of the walk, for plain and non-plain numbers alike', () => {
+    const text = [doc('  minReadySeconds: .inf\n'), doc('  minReadySeconds: -0\n'), doc('  minReadySeconds: 5\n'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: "1"\n  __proto__: x\n'].join('---\n');
+    const read = parseManifests(text, 'x.yaml');
+    expect(read.manifests.map((m) => madePlainJson(m.object))).toEqual([false, false, true, false]);
+    const vouched = _lintValidation(read.manifests, {}).findings;
+    expect(vouched).toEqual(validateManifests(read.manifests));
+    expect(vouched.filter((f) => f.ruleId === 'GPU009').map((f) => f.fieldPath)).toContain('spec.minReadySeconds');
   });
 });
