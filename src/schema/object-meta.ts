@@ -142,50 +142,68 @@ export function nameValidatorFor(apiVersion: string, kind: string): (v: string) 
   return dns1123SubdomainErrors;
 }
 
+/** Own enumerable keys, as `Object.keys` lists them, without the array (checks below run for every object of a run). */
+const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Appends `prefix` + each of `found` to `errs` (callers test `found.length` first, so a valid value builds no prefix). */
+export function pushPrefixed(errs: string[], found: readonly string[], prefix: string): void {
+  for (let i = 0; i < found.length; i++) errs.push(prefix + found[i]);
+}
+
 /** Validate label/annotation maps at `path` (e.g. `metadata` or `spec.template.metadata`). */
 export function labelsAndAnnotationsErrors(meta: any, path: string): string[] {
-  const errs: string[] = [];
-  if (!meta || typeof meta !== 'object') return errs;
+  if (!meta || typeof meta !== 'object') return NO_ERRORS;
+  let errs = NO_ERRORS;
   const labels = meta.labels;
   if (labels && typeof labels === 'object') {
-    for (const [k, v] of Object.entries(labels)) {
-      for (const e of qualifiedNameErrors(k)) errs.push(`${path}.labels: Invalid value: ${JSON.stringify(k)}: ${e}`);
+    for (const k in labels) {
+      if (!hasOwn(labels, k)) continue;
+      const v = labels[k];
+      const ke = qualifiedNameErrors(k);
+      if (ke.length > 0) pushPrefixed(errs = errs === NO_ERRORS ? [] : errs, ke, `${path}.labels: Invalid value: ${JSON.stringify(k)}: `);
       if (typeof v === 'string') {
-        for (const e of labelValueErrors(v)) errs.push(`${path}.labels[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: ${e}`);
+        const ve = labelValueErrors(v);
+        if (ve.length > 0) pushPrefixed(errs = errs === NO_ERRORS ? [] : errs, ve, `${path}.labels[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: `);
       }
     }
   }
   const annotations = meta.annotations;
   if (annotations && typeof annotations === 'object') {
     let total = 0;
-    for (const [k, v] of Object.entries(annotations)) {
-      for (const e of qualifiedNameErrors(k.toLowerCase())) errs.push(`${path}.annotations: Invalid value: ${JSON.stringify(k)}: ${e}`);
+    for (const k in annotations) {
+      if (!hasOwn(annotations, k)) continue;
+      const v = annotations[k];
+      const ke = qualifiedNameErrors(k.toLowerCase());
+      if (ke.length > 0) pushPrefixed(errs = errs === NO_ERRORS ? [] : errs, ke, `${path}.annotations: Invalid value: ${JSON.stringify(k)}: `);
       total += k.length + (typeof v === 'string' ? v.length : 0);
     }
-    if (total > 256 * 1024) errs.push(`${path}.annotations: Too long: may not be more than 262144 bytes`);
+    if (total > 256 * 1024) (errs = errs === NO_ERRORS ? [] : errs).push(`${path}.annotations: Too long: may not be more than 262144 bytes`);
   }
   return errs;
 }
 
 /** Validate the top-level ObjectMeta of an object of the given kind (name required: kubectl apply needs it). */
 export function objectMetaErrors(obj: any, namespaced: boolean | undefined): string[] {
-  const errs: string[] = [];
   const meta = obj.metadata;
   if (!meta || typeof meta !== 'object') return ['metadata.name: Required value: name is required'];
-  const nameCheck = nameValidatorFor(String(obj.apiVersion ?? ''), String(obj.kind ?? ''));
+  const errs: string[] = [];
   if (typeof meta.name !== 'string' || meta.name === '') {
     errs.push('metadata.name: Required value: name is required (kubectl apply does not support generateName)');
   } else {
-    for (const e of nameCheck(meta.name)) errs.push(`metadata.name: Invalid value: ${JSON.stringify(meta.name)}: ${e}`);
+    const nameCheck = nameValidatorFor(String(obj.apiVersion ?? ''), String(obj.kind ?? ''));
+    const ne = nameCheck(meta.name);
+    if (ne.length > 0) pushPrefixed(errs, ne, `metadata.name: Invalid value: ${JSON.stringify(meta.name)}: `);
   }
   if (typeof meta.namespace === 'string' && meta.namespace !== '') {
     if (namespaced === false) {
       // The API server silently drops it; for generated manifests it is a mistake worth failing on.
       errs.push(`metadata.namespace: Invalid value: ${JSON.stringify(meta.namespace)}: ${obj.kind} is cluster-scoped and takes no namespace`);
     } else {
-      for (const e of dns1123LabelErrors(meta.namespace)) errs.push(`metadata.namespace: Invalid value: ${JSON.stringify(meta.namespace)}: ${e}`);
+      const nse = dns1123LabelErrors(meta.namespace);
+      if (nse.length > 0) pushPrefixed(errs, nse, `metadata.namespace: Invalid value: ${JSON.stringify(meta.namespace)}: `);
     }
   }
-  errs.push(...labelsAndAnnotationsErrors(meta, 'metadata'));
+  const le = labelsAndAnnotationsErrors(meta, 'metadata');
+  for (let i = 0; i < le.length; i++) errs.push(le[i]);
   return errs;
 }

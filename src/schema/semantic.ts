@@ -3,7 +3,7 @@
  * Kubernetes API reference and k8s.io/kubernetes/pkg/apis/{core,apps,batch}/validation (behaviour only):
  * enum fields, pod spec names and references, extended resources, tolerations, selectors vs template labels.
  */
-import { dns1123LabelErrors, labelsAndAnnotationsErrors, labelValueErrors, NO_ERRORS, qualifiedNameErrors } from './object-meta';
+import { dns1123LabelErrors, labelsAndAnnotationsErrors, labelValueErrors, NO_ERRORS, pushPrefixed, qualifiedNameErrors } from './object-meta';
 import { quantityOf } from '../private/quantity';
 
 const ENUMS: Record<string, string[]> = {
@@ -30,29 +30,66 @@ function enumError(path: string, field: string, value: unknown, allowed = ENUMS[
   return [`${path}.${field}: Unsupported value: ${JSON.stringify(value)}: supported values: ${allowed.map((a) => JSON.stringify(a)).join(', ')}`];
 }
 
+/** Appends every error of `found` to `errs` (nothing is made for NO_ERRORS). */
+function pushAll(errs: string[], found: readonly string[]): void {
+  for (let i = 0; i < found.length; i++) errs.push(found[i]);
+}
+
+/** {@link enumError} appended to `errs` (the path is built only for an error). */
+function pushEnumError(errs: string[], path: () => string, field: string, value: unknown, allowed = ENUMS[field]): void {
+  if (value === undefined || allowed.includes(value as string)) return;
+  pushAll(errs, enumError(path(), field, value, allowed));
+}
+
+const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/**
+ * A list field (`undefined`: none): throws, as the `forEach` these loops replaced did, for anything but an array
+ * (semanticErrors' caller then adds nothing to the schema's own type error for it).
+ */
+function listOf(v: unknown): readonly any[] {
+  if (v === undefined || v === null) return NO_ERRORS;
+  if (!Array.isArray(v)) throw new TypeError('not a list');
+  return v;
+}
+
+// (The checks below run for every container of every workload of a run: they loop by index and over keys with
+// `for…in` and build a field's path or message only for an error, so a valid object costs few allocations.)
+
 function containerErrors(c: any, path: string, volumeNames: Set<string>): string[] {
   const errs: string[] = [];
-  if (typeof c?.name === 'string') for (const e of dns1123LabelErrors(c.name)) errs.push(`${path}.name: Invalid value: ${JSON.stringify(c.name)}: ${e}`);
+  if (typeof c?.name === 'string') {
+    const ne = dns1123LabelErrors(c.name);
+    if (ne.length > 0) pushPrefixed(errs, ne, `${path}.name: Invalid value: ${JSON.stringify(c.name)}: `);
+  }
   if (c && typeof c === 'object' && (typeof c.image !== 'string' || c.image.trim() === '')) errs.push(`${path}.image: Required value`);
-  errs.push(...enumError(path, 'imagePullPolicy', c.imagePullPolicy));
-  (c.ports ?? []).forEach((p: any, i: number) => {
-    const pp = `${path}.ports[${i}]`;
+  pushEnumError(errs, () => path, 'imagePullPolicy', c.imagePullPolicy);
+  const ports = listOf(c.ports);
+  for (let i = 0; i < ports.length; i++) {
+    if (!(i in ports)) continue; // (as forEach)
+    const p = ports[i];
     if (typeof p.containerPort === 'number' && (p.containerPort < 1 || p.containerPort > 65535 || !Number.isInteger(p.containerPort))) {
-      errs.push(`${pp}.containerPort: Invalid value: ${p.containerPort}: must be between 1 and 65535, inclusive`);
+      errs.push(`${path}.ports[${i}].containerPort: Invalid value: ${p.containerPort}: must be between 1 and 65535, inclusive`);
     }
     if (typeof p.name === 'string' && (p.name.length > 15 || !IANA_SVC_NAME.test(p.name) || !/[a-z]/.test(p.name) || p.name.includes('--'))) {
-      errs.push(`${pp}.name: Invalid value: ${JSON.stringify(p.name)}: must be an IANA_SVC_NAME (at most 15 characters, lowercase alphanumerics and '-', with at least one letter)`);
+      errs.push(`${path}.ports[${i}].name: Invalid value: ${JSON.stringify(p.name)}: must be an IANA_SVC_NAME (at most 15 characters, lowercase alphanumerics and '-', with at least one letter)`);
     }
-    errs.push(...enumError(pp, 'protocol', p.protocol));
-  });
-  (c.env ?? []).forEach((e: any, i: number) => {
+    pushEnumError(errs, () => `${path}.ports[${i}]`, 'protocol', p.protocol);
+  }
+  const env = listOf(c.env);
+  for (let i = 0; i < env.length; i++) {
+    if (!(i in env)) continue;
+    const e = env[i];
     if (typeof e?.name === 'string' && !ENV_VAR_NAME.test(e.name)) {
       errs.push(`${path}.env[${i}].name: Invalid value: ${JSON.stringify(e.name)}: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit`);
     }
-  });
-  (c.volumeMounts ?? []).forEach((m: any, i: number) => {
+  }
+  const mounts = listOf(c.volumeMounts);
+  for (let i = 0; i < mounts.length; i++) {
+    if (!(i in mounts)) continue;
+    const m = mounts[i];
     if (typeof m?.name === 'string' && !volumeNames.has(m.name)) errs.push(`${path}.volumeMounts[${i}].name: Not found: ${JSON.stringify(m.name)}`);
-  });
+  }
   const limits = c.resources?.limits ?? {};
   const requests = c.resources?.requests ?? {};
   // (Merging the two maps is slow and runs for every container; it is needed only when a quantity is negative, which
@@ -63,7 +100,9 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>): string
       if (v !== undefined && v < 0) errs.push(`${path}.resources: Invalid value: ${JSON.stringify(q)}: ${name} must be greater than or equal to 0`);
     }
   }
-  for (const [name, rq] of Object.entries<any>(requests)) {
+  for (const name in requests) {
+    if (!hasOwn(requests, name)) continue;
+    const rq = requests[name];
     const r = quantityOf(rq);
     const l = quantityOf(limits[name]);
     if (isExtendedResource(name)) {
@@ -75,9 +114,13 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>): string
       errs.push(`${path}.resources.requests: Invalid value: ${JSON.stringify(rq)}: must be less than or equal to ${name} limit of ${JSON.stringify(limits[name])}`);
     }
   }
-  for (const [name, lq] of Object.entries<any>(limits)) {
-    const l = quantityOf(lq);
-    if (checkExtendedResources && isExtendedResource(name) && l !== undefined && !Number.isInteger(l)) errs.push(`${path}.resources.limits[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(lq)}: must be an integer`);
+  if (checkExtendedResources) {
+    for (const name in limits) {
+      if (!hasOwn(limits, name) || !isExtendedResource(name)) continue;
+      const lq = limits[name];
+      const l = quantityOf(lq);
+      if (l !== undefined && !Number.isInteger(l)) errs.push(`${path}.resources.limits[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(lq)}: must be an integer`);
+    }
   }
   return errs;
 }
@@ -85,8 +128,9 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>): string
 /** Whether a resource map may hold a negative quantity: false only for a plain map none of whose values parses negative. */
 function mayHoldNegativeQuantity(m: unknown): boolean {
   if (!m || typeof m !== 'object' || Array.isArray(m)) return true;
-  for (const q of Object.values(m)) {
-    const v = quantityOf(q);
+  for (const k in m) {
+    if (!hasOwn(m, k)) continue;
+    const v = quantityOf((m as any)[k]);
     if (v !== undefined && v < 0) return true;
   }
   return false;
@@ -98,46 +142,75 @@ export function podSpecErrors(spec: any, path: string, restartPolicies = ENUMS.r
   const errs: string[] = [];
   if (Array.isArray(spec.containers) && spec.containers.length === 0) errs.push(`${path}.containers: Required value`);
   const volumeNames = new Set<string>();
-  (spec.volumes ?? []).forEach((v: any, i: number) => {
-    if (typeof v?.name !== 'string') return;
-    for (const e of dns1123LabelErrors(v.name)) errs.push(`${path}.volumes[${i}].name: Invalid value: ${JSON.stringify(v.name)}: ${e}`);
+  const volumes = listOf(spec.volumes);
+  for (let i = 0; i < volumes.length; i++) {
+    if (!(i in volumes)) continue;
+    const v = volumes[i];
+    if (typeof v?.name !== 'string') continue;
+    const ne = dns1123LabelErrors(v.name);
+    if (ne.length > 0) pushPrefixed(errs, ne, `${path}.volumes[${i}].name: Invalid value: ${JSON.stringify(v.name)}: `);
     if (volumeNames.has(v.name)) errs.push(`${path}.volumes[${i}].name: Duplicate value: ${JSON.stringify(v.name)}`);
     volumeNames.add(v.name);
-  });
+  }
   const names = new Set<string>();
-  for (const field of ['initContainers', 'containers']) {
-    (spec[field] ?? []).forEach((c: any, i: number) => {
+  for (const field of CONTAINER_FIELDS) {
+    const list = listOf(spec[field]);
+    for (let i = 0; i < list.length; i++) {
+      if (!(i in list)) continue;
+      const c = list[i];
       const p = `${path}.${field}[${i}]`;
       if (typeof c?.name === 'string') {
         if (names.has(c.name)) errs.push(`${p}.name: Duplicate value: ${JSON.stringify(c.name)}`);
         names.add(c.name);
       }
-      errs.push(...containerErrors(c, p, volumeNames));
-    });
+      pushAll(errs, containerErrors(c, p, volumeNames));
+    }
   }
-  errs.push(...enumError(path, 'restartPolicy', spec.restartPolicy, restartPolicies));
-  errs.push(...enumError(path, 'dnsPolicy', spec.dnsPolicy));
-  errs.push(...enumError(path, 'preemptionPolicy', spec.preemptionPolicy));
-  for (const [k, v] of Object.entries<any>(spec.nodeSelector ?? {})) {
-    for (const e of qualifiedNameErrors(k)) errs.push(`${path}.nodeSelector: Invalid value: ${JSON.stringify(k)}: ${e}`);
-    if (typeof v === 'string') for (const e of labelValueErrors(v)) errs.push(`${path}.nodeSelector[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: ${e}`);
+  pushEnumError(errs, () => path, 'restartPolicy', spec.restartPolicy, restartPolicies);
+  pushEnumError(errs, () => path, 'dnsPolicy', spec.dnsPolicy);
+  pushEnumError(errs, () => path, 'preemptionPolicy', spec.preemptionPolicy);
+  const nodeSelector = spec.nodeSelector ?? {};
+  for (const k in nodeSelector) {
+    if (!hasOwn(nodeSelector, k)) continue;
+    const v = nodeSelector[k];
+    const ke = qualifiedNameErrors(k);
+    if (ke.length > 0) pushPrefixed(errs, ke, `${path}.nodeSelector: Invalid value: ${JSON.stringify(k)}: `);
+    if (typeof v === 'string') {
+      const ve = labelValueErrors(v);
+      if (ve.length > 0) pushPrefixed(errs, ve, `${path}.nodeSelector[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: `);
+    }
   }
-  (spec.tolerations ?? []).forEach((t: any, i: number) => {
-    const p = `${path}.tolerations[${i}]`;
-    errs.push(...enumError(p, 'operator', t.operator, ['Equal', 'Exists']));
-    errs.push(...enumError(p, 'effect', t.effect, ['NoSchedule', 'PreferNoSchedule', 'NoExecute']));
-    if (t.operator === 'Exists' && t.value) errs.push(`${p}.operator: Invalid value: "Exists": value must be empty when \`operator\` is 'Exists'`);
-    if (!t.key && t.operator !== 'Exists') errs.push(`${p}.operator: Invalid value: ${JSON.stringify(t.operator ?? 'Equal')}: operator must be Exists when \`key\` is empty, which means "match all values and all keys"`);
-    if (t.key) for (const e of qualifiedNameErrors(t.key)) errs.push(`${p}.key: Invalid value: ${JSON.stringify(t.key)}: ${e}`);
-    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') errs.push(`${p}.effect: Invalid value: ${JSON.stringify(t.effect)}: effect must be 'NoExecute' when \`tolerationSeconds\` is set`);
-  });
+  const tolerations = listOf(spec.tolerations);
+  for (let i = 0; i < tolerations.length; i++) {
+    if (!(i in tolerations)) continue;
+    const t = tolerations[i];
+    const p = () => `${path}.tolerations[${i}]`;
+    pushEnumError(errs, p, 'operator', t.operator, TOLERATION_OPERATORS);
+    pushEnumError(errs, p, 'effect', t.effect, TAINT_EFFECTS);
+    if (t.operator === 'Exists' && t.value) errs.push(`${p()}.operator: Invalid value: "Exists": value must be empty when \`operator\` is 'Exists'`);
+    if (!t.key && t.operator !== 'Exists') errs.push(`${p()}.operator: Invalid value: ${JSON.stringify(t.operator ?? 'Equal')}: operator must be Exists when \`key\` is empty, which means "match all values and all keys"`);
+    if (t.key) {
+      const ke = qualifiedNameErrors(t.key);
+      if (ke.length > 0) pushPrefixed(errs, ke, `${p()}.key: Invalid value: ${JSON.stringify(t.key)}: `);
+    }
+    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') errs.push(`${p()}.effect: Invalid value: ${JSON.stringify(t.effect)}: effect must be 'NoExecute' when \`tolerationSeconds\` is set`);
+  }
   return errs;
 }
 
+const CONTAINER_FIELDS = ['initContainers', 'containers'];
+const TOLERATION_OPERATORS = ['Equal', 'Exists'];
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
 /** Does a LabelSelector select these labels? (matchLabels + matchExpressions) */
 export function selectorMatches(sel: any, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries<any>(sel?.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const ex of sel?.matchExpressions ?? []) {
+  const matchLabels = sel?.matchLabels ?? {};
+  for (const k in matchLabels) if (hasOwn(matchLabels, k) && labels[k] !== matchLabels[k]) return false;
+  const expressions = listOf(sel?.matchExpressions);
+  for (let i = 0; i < expressions.length; i++) {
+    if (!(i in expressions)) continue;
+    const ex = expressions[i];
     const has = Object.prototype.hasOwnProperty.call(labels, ex.key);
     const vals: string[] = ex.values ?? [];
     if (ex.operator === 'In' && !(has && vals.includes(labels[ex.key]))) return false;
@@ -150,18 +223,34 @@ export function selectorMatches(sel: any, labels: Record<string, string>): boole
 
 function selectorErrors(sel: any, path: string): string[] {
   const errs: string[] = [];
-  for (const [k, v] of Object.entries<any>(sel?.matchLabels ?? {})) {
-    for (const e of qualifiedNameErrors(k)) errs.push(`${path}.matchLabels: Invalid value: ${JSON.stringify(k)}: ${e}`);
-    if (typeof v === 'string') for (const e of labelValueErrors(v)) errs.push(`${path}.matchLabels[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: ${e}`);
+  const matchLabels = sel?.matchLabels ?? {};
+  for (const k in matchLabels) {
+    if (!hasOwn(matchLabels, k)) continue;
+    const v = matchLabels[k];
+    const ke = qualifiedNameErrors(k);
+    if (ke.length > 0) pushPrefixed(errs, ke, `${path}.matchLabels: Invalid value: ${JSON.stringify(k)}: `);
+    if (typeof v === 'string') {
+      const ve = labelValueErrors(v);
+      if (ve.length > 0) pushPrefixed(errs, ve, `${path}.matchLabels[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: `);
+    }
   }
-  (sel?.matchExpressions ?? []).forEach((ex: any, i: number) => {
-    const p = `${path}.matchExpressions[${i}]`;
-    errs.push(...enumError(p, 'operator', ex.operator, ['In', 'NotIn', 'Exists', 'DoesNotExist']));
+  const expressions = listOf(sel?.matchExpressions);
+  for (let i = 0; i < expressions.length; i++) {
+    if (!(i in expressions)) continue;
+    const ex = expressions[i];
+    const p = () => `${path}.matchExpressions[${i}]`;
+    pushEnumError(errs, p, 'operator', ex.operator, SELECTOR_OPERATORS);
     const n = (ex.values ?? []).length;
-    if ((ex.operator === 'In' || ex.operator === 'NotIn') && n === 0) errs.push(`${p}.values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`);
-    if ((ex.operator === 'Exists' || ex.operator === 'DoesNotExist') && n > 0) errs.push(`${p}.values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`);
-  });
+    if ((ex.operator === 'In' || ex.operator === 'NotIn') && n === 0) errs.push(`${p()}.values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`);
+    if ((ex.operator === 'Exists' || ex.operator === 'DoesNotExist') && n > 0) errs.push(`${p()}.values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`);
+  }
   return errs;
+}
+
+/** Whether a map has an own enumerable key (`Object.keys(m).length > 0` without the array). */
+function hasKeys(m: object): boolean {
+  for (const k in m) if (hasOwn(m, k)) return true;
+  return false;
 }
 
 /** Workload spec with a selector and a pod template (Deployment, ReplicaSet, StatefulSet, DaemonSet). */
@@ -169,14 +258,14 @@ function templatedWorkloadErrors(spec: any, path: string, restartPolicies: strin
   if (!spec) return [];
   const errs: string[] = [];
   const labels = spec.template?.metadata?.labels ?? {};
-  errs.push(...labelsAndAnnotationsErrors(spec.template?.metadata, `${path}.template.metadata`));
+  pushAll(errs, labelsAndAnnotationsErrors(spec.template?.metadata, `${path}.template.metadata`));
   if (spec.selector) {
-    errs.push(...selectorErrors(spec.selector, `${path}.selector`));
-    const empty = !Object.keys(spec.selector.matchLabels ?? {}).length && !(spec.selector.matchExpressions ?? []).length;
+    pushAll(errs, selectorErrors(spec.selector, `${path}.selector`));
+    const empty = !hasKeys(spec.selector.matchLabels ?? {}) && !(spec.selector.matchExpressions ?? []).length;
     if (empty && selectorRequired) errs.push(`${path}.selector: Invalid value: "object": empty selector is invalid for deployment`);
     else if (!selectorMatches(spec.selector, labels)) errs.push(`${path}.template.metadata.labels: Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\``);
   }
-  errs.push(...podSpecErrors(spec.template?.spec, `${path}.template.spec`, restartPolicies));
+  pushAll(errs, podSpecErrors(spec.template?.spec, `${path}.template.spec`, restartPolicies));
   return errs;
 }
 
@@ -197,6 +286,9 @@ export function semanticErrors(obj: any, options: { readonly extendedResources?:
   }
 }
 
+const ALWAYS = ['Always'];
+const DEPLOYMENT_STRATEGIES = ['Recreate', 'RollingUpdate'];
+
 function semanticErrorsOf(obj: any): string[] {
   const spec = obj.spec;
   switch (obj.kind) {
@@ -206,10 +298,11 @@ function semanticErrorsOf(obj: any): string[] {
     case 'ReplicaSet':
     case 'StatefulSet':
     case 'DaemonSet':
-      return [
-        ...templatedWorkloadErrors(spec, 'spec', ['Always'], true),
-        ...(obj.kind === 'Deployment' ? enumError('spec.strategy', 'type', spec?.strategy?.type, ['Recreate', 'RollingUpdate']) : []),
-      ];
+    {
+      const errs = templatedWorkloadErrors(spec, 'spec', ALWAYS, true);
+      if (obj.kind === 'Deployment') pushAll(errs, enumError('spec.strategy', 'type', spec?.strategy?.type, DEPLOYMENT_STRATEGIES));
+      return errs;
+    }
     case 'Job':
       return templatedWorkloadErrors(spec, 'spec', ['OnFailure', 'Never'], false);
     case 'CronJob':
