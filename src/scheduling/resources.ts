@@ -205,6 +205,15 @@ function gpuResourceNames(apps: readonly any[], inits: readonly any[]): string[]
   return names.sort();
 }
 
+/**
+ * Whether a GPU demand ({@link podGpuDemand}, RuleContext.gpuDemand) names any resource: `Object.keys(d).length > 0`
+ * without the array (asked of every workload by several rules).
+ */
+export function demandsAny(demand: Readonly<Record<string, number>>): boolean {
+  for (const k in demand) if (Object.prototype.hasOwnProperty.call(demand, k)) return true;
+  return false;
+}
+
 /** The GPU demand: the effective requests of `names` above 0, then the template's DRA demand added. */
 function gpuDemandOf(t: PodTemplateRef, requests: Readonly<Record<string, number>>, names: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};

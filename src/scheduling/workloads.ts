@@ -134,7 +134,11 @@ export function podTemplateOf(obj: any): PodTemplateRef | undefined {
 const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 const isObjectList = (v: unknown): boolean => Array.isArray(v) && v.every(isObject);
 const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const isStringMap = (v: unknown): boolean => isObject(v) && Object.values(v).every((x) => typeof x === 'string');
+const isStringMap = (v: unknown): boolean => {
+  if (!isObject(v)) return false;
+  for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k) && typeof v[k] !== 'string') return false;
+  return true;
+};
 
 /** A node selector requirement list as the model reads it: objects with string key/operator, values a string list. */
 function wellFormedRequirements(v: unknown): any[] | undefined {
@@ -186,8 +190,16 @@ function wellFormedAffinity(a: unknown): any {
   return { ...a, nodeAffinity };
 }
 
+/** Whether the model reads a container as it is: an object whose `resources`, limits and requests are absent or maps. */
+const wellFormedContainer = (c: unknown): boolean => {
+  if (!isObject(c)) return false;
+  const r = c.resources;
+  return r === undefined || (isObject(r) && (r.limits === undefined || isObject(r.limits)) && (r.requests === undefined || isObject(r.requests)));
+};
+
 function wellFormedContainers(v: unknown): any[] | undefined {
   if (v === undefined) return undefined;
+  if (Array.isArray(v) && v.every(wellFormedContainer)) return v; // (nearly always: no copy to compare)
   const list = (Array.isArray(v) ? v : []).filter(isObject);
   const fixed = list.map((c) => {
     const r = c.resources;

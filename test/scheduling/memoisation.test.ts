@@ -61,6 +61,22 @@ describe('placementSignature', () => {
     const d = new Date(0);
     expect(sig(d)).not.toBe(sig(d.toISOString()));
     expect(sig('1')).not.toBe(sig(1));
+    expect(sig(-0)).not.toBe(sig(0));
+    expect(sig(Infinity)).not.toBe(sig(null));
+    expect(sig([1, , 2])).not.toBe(sig([1, null, 2])); // eslint-disable-line no-sparse-arrays
+    expect(sig({ a: undefined })).not.toBe(sig({}));
+    // A value written by JSON.stringify and one written canonically never meet, nor do parts across a '|' in a string.
+    const selector = (nodeSelector: unknown) => placementSignature(deployment({ ...base, nodeSelector }));
+    expect(selector({ a: 'x|u' })).not.toBe(selector({ a: 'x' }));
+    expect(selector({ a: '1' })).not.toBe(selector({ a: new String('1') }));
+  });
+
+  test('plain JSON pod specs and the same values with one non-JSON part agree on every other part', () => {
+    // The fast path (JSON) and the canonical one give equal signatures exactly for equal values.
+    const withNaN = placementSignature(deployment({ ...base, tolerations: [{ ...TOLERATE, tolerationSeconds: NaN }] }));
+    const again = placementSignature(deployment({ ...base, tolerations: [{ ...TOLERATE, tolerationSeconds: NaN }] }));
+    expect(again).toBe(withNaN);
+    expect(withNaN).not.toBe(placementSignature(deployment(base)));
   });
 
   const pools = [

@@ -2,14 +2,15 @@
  * Placement rules: will a GPU pod find a GPU node, will a CPU pod stay off one, and which GPU model will it get.
  * All answers come from the one scheduling model in src/scheduling (toleration matching, placement).
  */
+import { conventionalTaintFor, GPU_MEMORY_LABEL, GPU_NAME_LABEL, isBlocking, poolOffers } from './gpu-pools';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { _karpenterLabelsOf, PoolModel } from '../../scheduling/nodepool';
 import { nodeSelectionAdmits } from '../../scheduling/placement';
+import { demandsAny } from '../../scheduling/resources';
 import { formatTaint, Taint, tolerationFor, untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
-import { conventionalTaintFor, GPU_MEMORY_LABEL, GPU_NAME_LABEL, isBlocking, poolOffers } from './gpu-pools';
 
 const KINDS_AND_POOLS = [...POD_TEMPLATE_KINDS, 'NodePool'];
 
@@ -35,7 +36,7 @@ function* perSignature(ctx: RuleContext, workloads: Iterable<WorkloadRef>, field
 
 /** Workloads that request at least one GPU resource. */
 function* gpuWorkloads(ctx: RuleContext): Iterable<WorkloadRef> {
-  for (const w of ctx.workloads()) if (Object.keys(ctx.gpuDemand(w.template)).length > 0) yield w;
+  for (const w of ctx.workloads()) if (demandsAny(ctx.gpuDemand(w.template))) yield w;
 }
 
 const tolerationYaml = (t: Taint) => {
@@ -130,7 +131,7 @@ export const NON_GPU_POD_TOLERATES_GPU_TAINT: Rule = {
   *check(ctx) {
     const targets = gpuTaintTargets(ctx.nodePools());
     const candidates = ctx.workloads().filter((w) => w.kind !== 'DaemonSet'
-      && Object.keys(ctx.gpuDemand(w.template)).length === 0
+      && !demandsAny(ctx.gpuDemand(w.template))
       && Array.isArray(w.template.podSpec.tolerations) && w.template.podSpec.tolerations.length > 0);
     yield* perSignature(ctx, candidates, 'tolerations', (w): Verdict => {
       const tolerations = w.template.podSpec.tolerations;

@@ -11,6 +11,7 @@
  * toolkit's `accept-nvidia-visible-devices-envvar-when-unprivileged = false` (with the device plugin's
  * `volume-mounts` strategy); these manifests cannot tell whether a node has it, so the rule reports every such pod.
  */
+import { demandsAny } from '../../scheduling/resources';
 import { containersOf } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule } from '../rule';
@@ -37,7 +38,7 @@ export const NVIDIA_VISIBLE_DEVICES_WITHOUT_GPU: Rule = {
   *check(ctx) {
     for (const w of ctx.workloads()) {
       if (w.kind === 'DaemonSet') continue;
-      if (Object.keys(ctx.gpuDemand(w.template)).length > 0) continue;
+      if (demandsAny(ctx.gpuDemand(w.template))) continue;
       for (const c of containersOf(w.template)) {
         const env = c.container.env;
         if (!Array.isArray(env)) continue;
