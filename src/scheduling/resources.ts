@@ -206,11 +206,11 @@ function gpuResourceNames(apps: readonly any[], inits: readonly any[]): string[]
 }
 
 /**
- * Whether a GPU demand ({@link podGpuDemand}, RuleContext.gpuDemand) names any resource: `Object.keys(d).length > 0`
- * without the array (asked of every workload by several rules).
+ * Whether a GPU demand ({@link podGpuDemand}, RuleContext.gpuDemand) names any resource (that passes `test`):
+ * `Object.keys(d).some(test)` without the array (asked of every workload by several rules).
  */
-export function demandsAny(demand: Readonly<Record<string, number>>): boolean {
-  for (const k in demand) if (Object.prototype.hasOwnProperty.call(demand, k)) return true;
+export function demandsAny(demand: Readonly<Record<string, number>>, test?: (resource: string) => boolean): boolean {
+  for (const k in demand) if (Object.prototype.hasOwnProperty.call(demand, k) && (test === undefined || test(k))) return true;
   return false;
 }
 

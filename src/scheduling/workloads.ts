@@ -231,23 +231,28 @@ export function wellFormedPodSpec(spec: any): any {
   return { ...spec, tolerations, nodeSelector, affinity, containers, initContainers };
 }
 
-/** The app containers then the init containers of a pod template (ephemeral containers are ignored). */
-export function containersOf(t: PodTemplateRef): ContainerRef[] {
-  const out: ContainerRef[] = [];
-  const add = (field: string, init: boolean) => {
-    const list = t.podSpec?.[field];
-    if (!Array.isArray(list)) return;
-    list.forEach((container, i) => {
-      if (!container || typeof container !== 'object') return;
-      out.push({
-        container,
-        path: `${t.podSpecPath}.${field}[${i}]`,
-        init,
-        sidecar: init && container.restartPolicy === 'Always',
-      });
-    });
-  };
-  add('containers', false);
-  add('initContainers', true);
+/**
+ * The app containers then the init containers of a pod template (ephemeral containers are ignored). Computed once per
+ * template object (several rules ask for every workload's) and frozen: a template's pod spec is not changed after it
+ * is read.
+ */
+export function containersOf(t: PodTemplateRef): readonly ContainerRef[] {
+  let out = CONTAINERS.get(t);
+  if (out) return out;
+  const list: ContainerRef[] = [];
+  addContainers(list, t, 'containers', false);
+  addContainers(list, t, 'initContainers', true);
+  CONTAINERS.set(t, out = Object.freeze(list));
   return out;
+}
+const CONTAINERS = new WeakMap<PodTemplateRef, readonly ContainerRef[]>();
+
+function addContainers(out: ContainerRef[], t: PodTemplateRef, field: 'containers' | 'initContainers', init: boolean): void {
+  const list = t.podSpec?.[field];
+  if (!Array.isArray(list)) return;
+  for (let i = 0; i < list.length; i++) {
+    const container = list[i];
+    if (!container || typeof container !== 'object') continue; // (holes too, as forEach)
+    out.push({ container, path: `${t.podSpecPath}.${field}[${i}]`, init, sidecar: init && container.restartPolicy === 'Always' });
+  }
 }

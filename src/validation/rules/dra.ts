@@ -63,10 +63,11 @@ export const POD_CLAIM_RESOLVES: Rule = {
             + `(namespace ${ns || '<default>'}); the pod stays Pending until it exists`);
         }
       }
-      const names = new Set(refs.map((r) => r.name));
+      let names: Set<string> | undefined; // (made for the first container that uses claims: most use none)
       for (const c of containersOf(w.template)) {
         const used = c.container?.resources?.claims;
         if (!Array.isArray(used)) continue;
+        names ??= new Set(refs.map((r) => r.name));
         for (const [i, u] of used.entries()) {
           if (typeof u?.name === 'string' && !names.has(u.name)) {
             yield ctx.finding(w.object, `${c.path}.resources.claims[${i}].name`,

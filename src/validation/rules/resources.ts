@@ -36,12 +36,11 @@ export const GPU_RESOURCES_IN_LIMITS: Rule = {
       for (const c of containersOf(w.template)) {
         const limits = mapOf(c.container, 'limits');
         const requests = mapOf(c.container, 'requests');
-        // The extended resources named in limits or requests, each once, sorted (most containers name none).
-        const names: string[] = [];
-        for (const m of [limits, requests]) {
-          for (const k of Object.keys(m)) if (!names.includes(k) && isExtendedResourceName(k)) names.push(k);
-        }
-        if (names.length === 0) continue;
+        // The extended resources named in limits or requests, each once, sorted (most containers name none: no array).
+        let names: string[] | undefined;
+        for (const k in limits) if (has(limits, k) && isExtendedResourceName(k)) (names ??= []).includes(k) || names.push(k);
+        for (const k in requests) if (has(requests, k) && isExtendedResourceName(k)) (names ??= []).includes(k) || names.push(k);
+        if (names === undefined) continue;
         names.sort();
         for (const name of names) {
           const gpu = isGpuResourceName(name);

@@ -69,7 +69,7 @@ const RESTRICTED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir
 const LEVEL_RANK: Record<string, number> = { privileged: 0, baseline: 1, restricted: 2 };
 
 /** What a pod template breaks of `level` (baseline, restricted): [field path, problem]. */
-function podSecurityViolations(podSpec: any, specPath: string, containers: Array<{ container: any; path: string }>,
+function podSecurityViolations(podSpec: any, specPath: string, containers: ReadonlyArray<{ container: any; path: string }>,
   level: number): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const podSc = podSpec?.securityContext ?? {};

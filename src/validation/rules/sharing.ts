@@ -19,7 +19,7 @@ import { yamlPackage } from '../../private/lazy';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel, poolModelOf } from '../../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, placementSignature } from '../../scheduling/placement';
-import { isMigResourceName } from '../../scheduling/resources';
+import { demandsAny, isMigResourceName } from '../../scheduling/resources';
 import { POD_TEMPLATE_KINDS, PodTemplateRef } from '../../scheduling/workloads';
 import { MigLayout } from '../../sharing/mig-layout';
 import { Severity } from '../model';
@@ -232,6 +232,7 @@ export const MIG_SLICE_PLACEABLE: Rule = {
     const karpenter = ctx.nodePools();
     for (const w of ctx.workloads()) {
       const demand = ctx.gpuDemand(w.template);
+      if (!demandsAny(demand, (r) => isSlicedResource(r, shared))) continue; // (most workloads: whole GPUs only)
       for (const resource of Object.keys(demand).sort()) {
         if (!isSlicedResource(resource, shared)) continue;
         // Karpenter's view: instance type capacity + NodeOverlays + the library's advertisement.
