@@ -35,8 +35,8 @@ function* perSignature(ctx: RuleContext, workloads: Iterable<WorkloadRef>, field
 }
 
 /** Workloads that request at least one GPU resource. */
-function* gpuWorkloads(ctx: RuleContext): Iterable<WorkloadRef> {
-  for (const w of ctx.workloads()) if (demandsAny(ctx.gpuDemand(w.template))) yield w;
+function gpuWorkloads(ctx: RuleContext): WorkloadRef[] {
+  return ctx.workloads().filter((w) => demandsAny(ctx.gpuDemand(w.template)));
 }
 
 const tolerationYaml = (t: Taint) => {

@@ -19,6 +19,7 @@ const has = (m: Record<string, unknown>, k: string) => Object.prototype.hasOwnPr
 /** The container as messages name it, e.g. `container "server"` (built only for a finding: most containers get none). */
 const who = (c: ContainerRef) => `${c.init ? (c.sidecar ? 'sidecar' : 'init container') : 'container'} ${JSON.stringify(c.container.name ?? '?')}`;
 const show = (v: unknown) => JSON.stringify(v);
+const FIELDS = ['limits', 'requests'] as const;
 
 /** GPU001 — extended (GPU) resources in limits, requests equal to limits, whole positive GPU counts. */
 export const GPU_RESOURCES_IN_LIMITS: Rule = {
@@ -45,13 +46,14 @@ export const GPU_RESOURCES_IN_LIMITS: Rule = {
         for (const name of names) {
           const gpu = isGpuResourceName(name);
           const unit = gpu ? 'GPU' : 'extended resource';
-          const values: Array<['limits' | 'requests', unknown]> = [];
-          if (has(limits, name)) values.push(['limits', limits[name]]);
-          if (has(requests, name)) values.push(['requests', requests[name]]);
           let valid = true;
-          for (const [field, raw] of values) {
-            const path = `${c.path}.resources.${field}["${name}"]`;
+          for (const field of FIELDS) {
+            const m = field === 'limits' ? limits : requests;
+            if (!has(m, name)) continue;
+            const raw = m[name];
             const n = tryParseQuantity(raw);
+            if (n !== undefined && Number.isInteger(n) && n >= (gpu ? 1 : 0)) continue; // (valid: no path built)
+            const path = `${c.path}.resources.${field}["${name}"]`;
             if (n === undefined) {
               valid = false;
               yield ctx.finding(w.object, path, `${who(c)} sets ${field} ${name} to ${show(raw)}, which is not a Kubernetes quantity`);
