@@ -48,6 +48,11 @@ export interface GateOptions {
    * CheckOptions.plainJson): `lint` and `plan` pass the YAML reader's madePlainJson. @default - every object is walked
    */
   readonly plainJson?: (obj: object) => boolean;
+  /**
+   * With `rememberPasses`: the text of an object digested instead of its JSON, when there is one (validator.ts
+   * CheckOptions.textOf): GpuValidation passes the YAML its synth writes. @default - every object's JSON is digested
+   */
+  readonly textOf?: (obj: object) => string | undefined;
 }
 
 /** Validates every object of a known kind against its schema; never throws for bad input. */
@@ -58,8 +63,8 @@ export function gateManifests(manifests: readonly SourcedManifest[], options: Ga
   const unknownKinds = new Map<string, number>();
   let checked = 0;
   const vouched = options.plainJson;
-  const checkOptions = { rememberPasses: options.rememberPasses, plainJson: false };
-  const vouchedOptions = { rememberPasses: options.rememberPasses, plainJson: true };
+  const checkOptions = { rememberPasses: options.rememberPasses, plainJson: false, textOf: options.textOf };
+  const vouchedOptions = { ...checkOptions, plainJson: true };
   for (const m of manifests) {
     const obj = m?.object;
     if (!obj || typeof obj !== 'object') continue;

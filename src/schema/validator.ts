@@ -66,6 +66,12 @@ export interface CheckOptions {
    * to find out: for objects the YAML reader made and nobody changed since (yaml-input.ts madePlainJson). @default false
    */
   readonly plainJson?: boolean;
+  /**
+   * With `rememberPasses`: a text that determines the object's JSON, digested instead of its JSON when there is one
+   * (saving the `JSON.stringify` of every object): the YAML the synth writes of it anyway (GpuValidation). Asked only
+   * when passes are remembered. @default - its JSON is digested
+   */
+  readonly textOf?: (obj: object) => string | undefined;
 }
 
 /** What {@link SchemaValidator.check} returns. */
@@ -392,12 +398,17 @@ export class SchemaValidator {
       // The digest is of the JSON of what is judged: the object when it is plain JSON data, else its JSON copy. They write
       // the same JSON but for non-finite numbers (JSON writes null, the copy a string), so only JSON with a null needs
       // the walk that tells them apart.
-      let json = jsonOf(obj);
-      if (json === undefined || json.includes('null')) {
-        plain = vouched || isPlainJson(obj);
-        if (!plain) json = JSON.stringify(copy = deepClone(obj));
+      const text = options.textOf?.(obj);
+      if (text !== undefined) {
+        digest = PassedObjects.digest(entry.schemaId!, text, 'yaml');
+      } else {
+        let json = jsonOf(obj);
+        if (json === undefined || json.includes('null')) {
+          plain = vouched || isPlainJson(obj);
+          if (!plain) json = JSON.stringify(copy = deepClone(obj));
+        }
+        digest = PassedObjects.digest(entry.schemaId!, json!);
       }
-      digest = PassedObjects.digest(entry.schemaId!, json!);
       if (passed.has(digest)) return { known: true, errors: [] };
     }
     plain ??= vouched || isPlainJson(obj);
