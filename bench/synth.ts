@@ -38,7 +38,7 @@ import { GpuRequest, InferenceDeployment, TieredPriorities } from '../src/worklo
 const SIZES = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
 const DEFAULT_SIZES = [100, 1000, 5000];
 /** Runs per (size, variant); the median is reported. Large sizes run fewer times to keep `npm run bench` short. */
-const runsFor = (n: number) => (n >= 5000 ? 1 : n >= 1000 ? 3 : 5);
+const runsFor = (n: number) => (n >= 5000 ? 1 : 5);
 
 /** The optional scaler construct, when the scaling engineer's folder has landed. */
 function scalerConstruct(): any {
