@@ -231,21 +231,13 @@ export function wellFormedPodSpec(spec: any): any {
   return { ...spec, tolerations, nodeSelector, affinity, containers, initContainers };
 }
 
-/**
- * The app containers then the init containers of a pod template (ephemeral containers are ignored). Computed once per
- * template object (several rules ask for every workload's) and frozen: a template's pod spec is not changed after it
- * is read.
- */
+/** The app containers then the init containers of a pod template (ephemeral containers are ignored). */
 export function containersOf(t: PodTemplateRef): readonly ContainerRef[] {
-  let out = CONTAINERS.get(t);
-  if (out) return out;
   const list: ContainerRef[] = [];
   addContainers(list, t, 'containers', false);
   addContainers(list, t, 'initContainers', true);
-  CONTAINERS.set(t, out = Object.freeze(list));
-  return out;
+  return list;
 }
-const CONTAINERS = new WeakMap<PodTemplateRef, readonly ContainerRef[]>();
 
 function addContainers(out: ContainerRef[], t: PodTemplateRef, field: 'containers' | 'initContainers', init: boolean): void {
   const list = t.podSpec?.[field];
@@ -253,6 +245,21 @@ function addContainers(out: ContainerRef[], t: PodTemplateRef, field: 'container
   for (let i = 0; i < list.length; i++) {
     const container = list[i];
     if (!container || typeof container !== 'object') continue; // (holes too, as forEach)
-    out.push({ container, path: `${t.podSpecPath}.${field}[${i}]`, init, sidecar: init && container.restartPolicy === 'Always' });
+    out.push({ container, path: containerPath(t.podSpecPath, field, i), init, sidecar: init && container.restartPolicy === 'Always' });
   }
 }
+
+/**
+ * `<podSpecPath>.<field>[<i>]`, the first few of each made once: a run asks for the same ones (a kind's pod spec
+ * path, the first containers) for every workload.
+ */
+function containerPath(podSpecPath: string, field: 'containers' | 'initContainers', i: number): string {
+  if (i >= 8) return `${podSpecPath}.${field}[${i}]`;
+  let paths = CONTAINER_PATHS.get(podSpecPath);
+  if (!paths) {
+    if (CONTAINER_PATHS.size >= 64) CONTAINER_PATHS.clear(); // (pod spec paths are few; never unbounded)
+    CONTAINER_PATHS.set(podSpecPath, paths = { containers: [], initContainers: [] });
+  }
+  return paths[field][i] ??= `${podSpecPath}.${field}[${i}]`;
+}
+const CONTAINER_PATHS = new Map<string, { containers: string[]; initContainers: string[] }>();
