@@ -25,7 +25,10 @@ export function makeAjv(source = false): Ajv {
     strict: false,
     useDefaults: true,
     validateFormats: true,
-    ownProperties: true,
+    // Keys are listed with for…in, not an Object.keys array per object checked (the gate's objects are plain data):
+    // own keys only while Object.prototype holds no enumerable property; when it does, the gate judges a copy whose
+    // objects have no prototype (validator.ts withoutPrototypes), so inherited keys are never read as fields.
+    ownProperties: false,
     code: { regExp, source },
   });
   addFormats(a, ['int32', 'int64', 'date-time', 'date', 'byte']);

@@ -4,7 +4,7 @@
  * objects out of the plan.
  */
 import { fieldLine } from './field-lines';
-import { defaultSchemaValidator, SchemaViolation, splitViolation } from './validator';
+import { defaultSchemaValidator, prototypePollutedAtAll, SchemaViolation, splitViolation } from './validator';
 import { SourcedManifest } from '../validation/model';
 
 /** A violation and, when the object was read from YAML that holds the field, the field's line. */
@@ -63,7 +63,10 @@ export function gateManifests(manifests: readonly SourcedManifest[], options: Ga
   const unknownKinds = new Map<string, number>();
   let checked = 0;
   const vouched = options.plainJson;
-  const checkOptions = { rememberPasses: options.rememberPasses, plainJson: false, textOf: options.textOf };
+  // (Whether Object.prototype is polluted, found out once for the run: nothing runs between the checks.)
+  const checkOptions = {
+    rememberPasses: options.rememberPasses, plainJson: false, textOf: options.textOf, prototypePolluted: prototypePollutedAtAll(),
+  };
   const vouchedOptions = { ...checkOptions, plainJson: true };
   for (const m of manifests) {
     const obj = m?.object;

@@ -72,6 +72,11 @@ export interface CheckOptions {
    * when passes are remembered. @default - its JSON is digested
    */
   readonly textOf?: (obj: object) => string | undefined;
+  /**
+   * Whether `Object.prototype` is polluted ({@link prototypePollutedAtAll}), when the caller found out once for many
+   * checks (the gate, per run). @default - found out at each check
+   */
+  readonly prototypePolluted?: boolean;
 }
 
 /** What {@link SchemaValidator.check} returns. */
@@ -266,6 +271,29 @@ function prototypeIsPolluted(): boolean {
   return false;
 }
 
+/** The own properties of an unpolluted `Object.prototype` (ECMAScript's and Annex B's). */
+const STANDARD_PROTOTYPE_KEYS = new Set(['constructor', '__defineGetter__', '__defineSetter__', 'hasOwnProperty', '__lookupGetter__',
+  '__lookupSetter__', 'isPrototypeOf', 'propertyIsEnumerable', 'toString', 'valueOf', '__proto__', 'toLocaleString']);
+
+/**
+ * Whether `Object.prototype` has any property an object could inherit as a field: an enumerable one (for…in lists it),
+ * or any other beyond the standard ones (a property read finds it). Then the gate judges a copy without prototypes.
+ */
+export function prototypePollutedAtAll(): boolean {
+  if (prototypeIsPolluted()) return true;
+  for (const k of Object.getOwnPropertyNames(Object.prototype)) if (!STANDARD_PROTOTYPE_KEYS.has(k)) return true;
+  return false;
+}
+
+/** A copy of JSON data whose objects have no prototype: for…in and property reads then see own keys only. */
+export function withoutPrototypes(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutPrototypes);
+  if (v === null || typeof v !== 'object') return v;
+  const out = Object.create(null);
+  for (const k of Object.keys(v)) out[k] = withoutPrototypes((v as any)[k]); // (`__proto__` too: an own key here)
+  return out;
+}
+
 /** Whether JSON would call an own `toJSON` of `v` (enumerable or not). */
 function hasOwnToJson(v: object): boolean {
   return Object.prototype.hasOwnProperty.call(v, 'toJSON') && typeof (v as any).toJSON === 'function';
@@ -412,7 +440,11 @@ export class SchemaValidator {
       if (passed.has(digest)) return { known: true, errors: [] };
     }
     plain ??= vouched || isPlainJson(obj);
-    const data = entry.mutates || !plain ? copy ?? deepClone(obj) : obj;
+    let data = entry.mutates || !plain ? copy ?? deepClone(obj) : obj;
+    // The generated code lists keys with for…in and reads fields as properties (ajv-setup.ts): on a polluted
+    // Object.prototype it would see inherited keys, which JSON (and the API server) never sees. Judge a copy whose
+    // objects have no prototype then (a polluted prototype makes every object non-plain, so `data` is a copy already).
+    if (options.prototypePolluted ?? prototypePollutedAtAll()) data = withoutPrototypes(data);
     const validate = this.compiled(entry);
     const errors: string[] = [];
     const schemaErrorPointers: string[] = [];

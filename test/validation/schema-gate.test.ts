@@ -268,3 +268,45 @@ describe('GPU010 and crash triggers: no input fails a rule or the planner', () =
     });
   });
 });
+
+describe('GPU009 on a polluted Object.prototype: inherited properties are never read as fields', () => {
+  // The generated validators list keys with for…in (ajv-setup.ts); the gate judges a copy without prototypes then.
+  const minimal = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd' },
+    spec: {
+      selector: { matchLabels: { app: 'd' } },
+      template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+    },
+  };
+  const wrong = { ...minimal, spec: { ...minimal.spec, replicas: 'three', fnord: 1 } };
+  // (One validator, its schemas loaded before the pollution: ajv's own compiler does not survive one.)
+  const validator = new SchemaValidator();
+  const verdicts = () => [minimal, wrong, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1' } }]
+    .map((o) => validator.check(o).errors);
+  const gate = () => validateManifests([minimal, wrong].map((object) => ({ object })))
+    .filter((f) => f.ruleId === 'GPU009').map((f) => `${f.fieldPath}: ${f.message}`);
+
+  test.each([
+    ['an enumerable property', () => { (Object.prototype as any).extra = 1; }, () => { delete (Object.prototype as any).extra; }],
+    ['a hidden property named like a field', () => { Object.defineProperty(Object.prototype, 'replicas', { value: 'three', configurable: true }); },
+      () => { delete (Object.prototype as any).replicas; }],
+  ])('%s: the same verdicts as without it', (_what, pollute, clean) => {
+    const clean1 = verdicts();
+    const cleanGate = gate();
+    expect(clean1[0]).toEqual([]);
+    expect(clean1[1].length).toBeGreaterThanOrEqual(2);
+    pollute();
+    let polluted: string[][];
+    let pollutedGate: string[];
+    try {
+      polluted = verdicts();
+      pollutedGate = gate();
+    } finally {
+      clean();
+    }
+    expect(polluted).toEqual(clean1);
+    expect(pollutedGate).toEqual(cleanGate);
+  });
+});
