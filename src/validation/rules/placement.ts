@@ -9,7 +9,7 @@ import { nodeSelectionAdmits } from '../../scheduling/placement';
 import { demandsAny } from '../../scheduling/resources';
 import { formatTaint, Taint, tolerationFor, untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
-import { Severity } from '../model';
+import { Finding, Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
 const KINDS_AND_POOLS = [...POD_TEMPLATE_KINDS, 'NodePool'];
@@ -18,20 +18,21 @@ const KINDS_AND_POOLS = [...POD_TEMPLATE_KINDS, 'NodePool'];
 type Verdict = { readonly message: string; readonly remediation?: string } | undefined;
 
 /**
- * Runs `judge` once per distinct placement signature among `workloads` and yields a finding at `field` of every
+ * Runs `judge` once per distinct placement signature among `workloads` and returns a finding at `field` of every
  * workload whose signature got a message. Valid for rules whose answer depends only on placement inputs (tolerations,
  * node selection, GPU demand, cpu/memory) and the run's pools: the cost is O(workloads + signatures × pools).
  */
-function* perSignature(ctx: RuleContext, workloads: Iterable<WorkloadRef>, field: string,
-  judge: (w: WorkloadRef) => Verdict) {
+function perSignature(ctx: RuleContext, workloads: readonly WorkloadRef[], field: string,
+  judge: (w: WorkloadRef) => Verdict): Finding[] {
   const memo = new Map<string, Verdict>();
+  const out: Finding[] = [];
   for (const w of workloads) {
     const sig = ctx.placementSignature(w.template);
-    let verdict: Verdict;
-    if (memo.has(sig)) verdict = memo.get(sig);
-    else memo.set(sig, verdict = judge(w));
-    if (verdict) yield ctx.finding(w.object, `${w.template.podSpecPath}.${field}`, verdict.message, verdict.remediation);
+    let verdict = memo.get(sig);
+    if (verdict === undefined && !memo.has(sig)) memo.set(sig, verdict = judge(w));
+    if (verdict) out.push(ctx.finding(w.object, `${w.template.podSpecPath}.${field}`, verdict.message, verdict.remediation));
   }
+  return out;
 }
 
 /** Workloads that request at least one GPU resource. */
