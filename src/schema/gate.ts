@@ -48,11 +48,6 @@ export interface GateOptions {
    * CheckOptions.plainJson): `lint` and `plan` pass the YAML reader's madePlainJson. @default - every object is walked
    */
   readonly plainJson?: (obj: object) => boolean;
-  /**
-   * With `rememberPasses`: the text of an object digested instead of its JSON, when there is one (validator.ts
-   * CheckOptions.textOf): GpuValidation passes the YAML its synth writes. @default - every object's JSON is digested
-   */
-  readonly textOf?: (obj: object) => string | undefined;
 }
 
 /** Validates every object of a known kind against its schema; never throws for bad input. */
@@ -65,7 +60,7 @@ export function gateManifests(manifests: readonly SourcedManifest[], options: Ga
   const vouched = options.plainJson;
   // (Whether Object.prototype is polluted, found out once for the run: nothing runs between the checks.)
   const checkOptions = {
-    rememberPasses: options.rememberPasses, plainJson: false, textOf: options.textOf, prototypePolluted: prototypePollutedAtAll(),
+    rememberPasses: options.rememberPasses, plainJson: false, prototypePolluted: prototypePollutedAtAll(),
   };
   const vouchedOptions = { ...checkOptions, plainJson: true };
   for (const m of manifests) {

@@ -274,13 +274,9 @@ const DIGEST_BYTES = 16;
  * - Trust: whoever can write the package's folder can make an object pass, as they can by editing its code.
  */
 export class PassedObjects {
-  /**
-   * The digest of an object's JSON (as the gate validates it) for the kind whose schema is `schemaId`; or, `form`
-   * `yaml`, of the YAML the synth writes of it (which determines its JSON as well: the same text, the same object).
-   */
-  static digest(schemaId: string, text: string, form: 'json' | 'yaml' = 'json'): string {
-    return createHash('sha256').update(form === 'json' ? `${schemaId}\0` : `${schemaId}\0yaml\0`).update(text)
-      .digest().toString('latin1', 0, DIGEST_BYTES);
+  /** The digest of an object's JSON (as the gate validates it) for the kind whose schema is `schemaId`. */
+  static digest(schemaId: string, json: string): string {
+    return createHash('sha256').update(`${schemaId}\0${json}`).digest().toString('latin1', 0, DIGEST_BYTES);
   }
 
   private known?: Set<string>;

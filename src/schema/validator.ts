@@ -67,12 +67,6 @@ export interface CheckOptions {
    */
   readonly plainJson?: boolean;
   /**
-   * With `rememberPasses`: a text that determines the object's JSON, digested instead of its JSON when there is one
-   * (saving the `JSON.stringify` of every object): the YAML the synth writes of it anyway (GpuValidation). Asked only
-   * when passes are remembered. @default - its JSON is digested
-   */
-  readonly textOf?: (obj: object) => string | undefined;
-  /**
    * Whether `Object.prototype` is polluted ({@link prototypePollutedAtAll}), when the caller found out once for many
    * checks (the gate, per run). @default - found out at each check
    */
@@ -426,17 +420,12 @@ export class SchemaValidator {
       // The digest is of the JSON of what is judged: the object when it is plain JSON data, else its JSON copy. They write
       // the same JSON but for non-finite numbers (JSON writes null, the copy a string), so only JSON with a null needs
       // the walk that tells them apart.
-      const text = options.textOf?.(obj);
-      if (text !== undefined) {
-        digest = PassedObjects.digest(entry.schemaId!, text, 'yaml');
-      } else {
-        let json = jsonOf(obj);
-        if (json === undefined || json.includes('null')) {
-          plain = vouched || isPlainJson(obj);
-          if (!plain) json = JSON.stringify(copy = deepClone(obj));
-        }
-        digest = PassedObjects.digest(entry.schemaId!, json!);
+      let json = jsonOf(obj);
+      if (json === undefined || json.includes('null')) {
+        plain = vouched || isPlainJson(obj);
+        if (!plain) json = JSON.stringify(copy = deepClone(obj));
       }
+      digest = PassedObjects.digest(entry.schemaId!, json!);
       if (passed.has(digest)) return { known: true, errors: [] };
     }
     plain ??= vouched || isPlainJson(obj);

@@ -31,7 +31,7 @@ import { formatFinding, formatSource } from './format';
 import { GpuConfigError } from '../errors';
 import { Finding, Severity, SourcedManifest } from './model';
 import { RULE_ID_PATTERN, SUPPRESS_ANNOTATION } from './suppression';
-import { _fastYamlDocument, _stringifyDocs } from './yaml-writer';
+import { _stringifyDocs } from './yaml-writer';
 
 /** Options of {@link GpuValidation}. */
 export interface GpuValidationProps {
@@ -110,7 +110,7 @@ class SynthSession {
           writable: true,
           enumerable: false,
           value: function (this: any, ...args: any[]) {
-            return SynthSession.run(root, m !== 'toJson', () => original.apply(this, args));
+            return SynthSession.run(root, () => original.apply(this, args));
           },
         });
       }
@@ -123,13 +123,12 @@ class SynthSession {
   /** Apps on which a validation asked for cdk8s's own YAML writer. */
   private static readonly slowYaml = new WeakSet<IConstruct>();
 
-  /** `writesYaml`: the call writes YAML (App.synth, synthYaml), not only JSON (Chart.toJson, as Testing.synth calls). */
-  private static run<T>(root: IConstruct, writesYaml: boolean, fn: () => T): T {
+  private static run<T>(root: IConstruct, fn: () => T): T {
     let session = SynthSession.byApp.get(root);
     if (session) {
       session.depth++;
     } else {
-      session = new SynthSession(!SynthSession.slowYaml.has(root), writesYaml);
+      session = new SynthSession(!SynthSession.slowYaml.has(root));
       SynthSession.byApp.set(root, session);
     }
     try {
@@ -146,44 +145,17 @@ class SynthSession {
   public readonly results = new Map<GpuValidation, string[]>();
   private depth = 1;
   private readonly json = new Map<ApiObject, any>();
-  /** {@link yamlOf}'s answers (null: outside the fast writer's subset). */
-  private readonly yaml = new Map<object, string | null>();
   /** Own `toJson` properties the objects had before (usually none). */
   private readonly ownToJson = new Map<ApiObject, PropertyDescriptor | undefined>();
   /** cdk8s's `Yaml.stringify`, while the fast writer stands in for it during this session. */
   private readonly yamlStringify?: typeof Yaml.stringify;
 
-  private constructor(fastYamlWriter: boolean, private readonly writesYaml: boolean) {
+  private constructor(fastYamlWriter: boolean) {
     // The writer is swapped only for the duration of this (synchronous) synth call and put back in close().
     if (fastYamlWriter) {
       const original = Yaml.stringify;
       this.yamlStringify = original;
-      Yaml.stringify = (...docs: any[]) => _stringifyDocs((...d: any[]) => original.apply(Yaml, d), docs, (d) => this.yamlOf(d));
-    }
-  }
-
-  /**
-   * The fast writer's YAML of a document (an object's JSON from {@link jsonOf}), written once per session: the schema
-   * gate digests it to remember passes, and the writer writes it. Undefined with cdk8s's own writer, or for a
-   * document outside the fast writer's subset.
-   */
-  public yamlOf(doc: any): string | undefined {
-    if (!this.yamlStringify || doc === null || typeof doc !== 'object') return undefined;
-    let text = this.yaml.get(doc);
-    if (text === undefined) this.yaml.set(doc, text = _fastYamlDocument(doc) ?? null);
-    return text ?? undefined;
-  }
-
-  /**
-   * {@link yamlOf} for the schema gate's digest: only in a session that writes YAML (else writing it would cost more
-   * than the JSON it replaces), and never an error (the writer reports its own when it writes).
-   */
-  public digestTextOf(doc: any): string | undefined {
-    if (!this.writesYaml) return undefined;
-    try {
-      return this.yamlOf(doc);
-    } catch {
-      return undefined;
+      Yaml.stringify = (...docs: any[]) => _stringifyDocs((...d: any[]) => original.apply(Yaml, d), docs);
     }
   }
 
@@ -205,7 +177,6 @@ class SynthSession {
     }
     this.ownToJson.clear();
     this.json.clear();
-    this.yaml.clear();
     this.results.clear();
   }
 }
@@ -313,9 +284,9 @@ export class GpuValidation implements IValidation {
     let findings: Finding[];
     try {
       // The gate remembers the objects that passed: a synth mostly writes the last synth's objects again (validator.ts
-      // CheckOptions.rememberPasses). It digests the YAML this synth writes of each (written now, once), not its JSON.
+      // CheckOptions.rememberPasses).
       findings = _runValidation(manifests, { disabledRules: this.props.disabledRules, schemaGate: this.props.schemaGate }, {},
-        { rememberPasses: true, ...(session ? { textOf: (o: object) => session.digestTextOf(o) } : {}) }).findings;
+        { rememberPasses: true }).findings;
     } catch (e) {
       return [`cdk8s-gpu validation could not run: ${(e as Error).message}`];
     }

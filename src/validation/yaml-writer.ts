@@ -236,11 +236,10 @@ export function _fastYamlDocument(doc: unknown): string | undefined {
 }
 
 /**
- * `Yaml.stringify(...docs)` with the fast writer: each document in the subset is written by it (`fast`: the session's
- * memo of it), every other one by `original` (cdk8s's own writer), joined as cdk8s joins them.
+ * `Yaml.stringify(...docs)` with the fast writer: each document in the subset is written by it, every other one by
+ * `original` (cdk8s's own writer), joined as cdk8s joins them.
  * @internal
  */
-export function _stringifyDocs(original: (...docs: any[]) => string, docs: any[],
-  fast: (doc: any) => string | undefined = _fastYamlDocument): string {
-  return docs.map((d) => (d === undefined ? '\n' : fast(d) ?? original(d))).join('---\n');
+export function _stringifyDocs(original: (...docs: any[]) => string, docs: any[]): string {
+  return docs.map((d) => (d === undefined ? '\n' : _fastYamlDocument(d) ?? original(d))).join('---\n');
 }

@@ -288,12 +288,6 @@ interface ChildResult {
   readonly verdicts: unknown[];
   readonly stats?: { readonly compiled: number; readonly fromCache: number };
   readonly passes?: { readonly known: number; readonly hits: number; readonly added: number };
-  /** The same objects checked again, digested by the YAML the synth writes of them (CheckOptions.textOf). */
-  readonly yamlVerdicts: unknown[];
-  /** Hits and passes added by that second round alone. */
-  readonly yamlPasses?: { readonly hits: number; readonly added: number };
-  /** How many of the objects the fast YAML writer writes (the others fall back to their JSON digest). */
-  readonly written: number;
   /** How many passes a gate that does not remember (lint's) learnt from every object. */
   readonly lintAdded?: number;
   /** Verdicts on the GPU requests ≠ limits Deployment: by the default gate, then by one that checks extended resources. */
@@ -349,13 +343,6 @@ describe('the gate in fresh processes: the same verdicts with the runtime cache 
       const remember = { rememberPasses: true };
       const verdicts = objects.map((o) => { const r = v.check(o, remember); return r.known ? r.errors : 'unknown'; });
       const passes = v.passedObjects()?.stats; // (private in TypeScript)
-      // The same objects again, remembered by the YAML a synth writes of them (GpuValidation's digests).
-      const { _fastYamlDocument } = require(${JSON.stringify(path.join(ROOT, 'src', 'validation', 'yaml-writer.ts'))});
-      const textOf = (o) => _fastYamlDocument(o);
-      const written = objects.filter((o) => textOf(o) !== undefined).length;
-      const yamlVerdicts = objects.map((o) => { const r = v.check(o, { rememberPasses: true, textOf }); return r.known ? r.errors : 'unknown'; });
-      const after = v.passedObjects()?.stats;
-      const yamlPasses = after && { hits: after.hits - passes.hits, added: after.added - passes.added };
       const ext = JSON.parse(fs.readFileSync(${JSON.stringify(extendedFile)}, 'utf8'));
       const withExtended = new SchemaValidator({ schemaCacheDir: ${JSON.stringify(cacheDir)}, extendedResources: true });
       const extended = [v.check(ext, remember).errors, withExtended.check(ext, remember).errors, withExtended.check(last, remember).errors];
@@ -370,7 +357,7 @@ describe('the gate in fresh processes: the same verdicts with the runtime cache 
       const celResults = { bundle: cel(bundle), esm: cel(esm) };
       v.saveRuntimeCache();
       const stats = schemaCodeCache(${JSON.stringify(cacheDir)})?.stats;
-      process.stdout.write(JSON.stringify({ verdicts, stats, passes, lintAdded, extended, celResults, yamlVerdicts, yamlPasses, written }));`;
+      process.stdout.write(JSON.stringify({ verdicts, stats, passes, lintAdded, extended, celResults }));`;
     const run = (env: Record<string, string>) => {
       const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
         cwd: ROOT,
@@ -405,16 +392,6 @@ describe('the gate in fresh processes: the same verdicts with the runtime cache 
     expect(cold.passes!.hits + cold.passes!.added).toBe(passing);
     expect(warm.passes!.added).toBe(0);
     expect(warm.passes!.hits).toBe(passing);
-    // Digested by their YAML instead (GpuValidation at synth): the same verdicts; digests of their own (the cold run learns
-    // them although the JSON ones are known), all found by the warm run. Objects the fast writer leaves to cdk8s's own
-    // (none of these but the non-finite ones) are digested by their JSON.
-    expect(off.written).toBeGreaterThan(objects.length);
-    for (const r of [off, cold, warm]) expect(r.yamlVerdicts).toEqual(off.verdicts);
-    expect(off.yamlPasses).toBeUndefined();
-    expect(cold.yamlPasses!.added).toBeGreaterThan(objects.length / 2);
-    expect(cold.yamlPasses!.hits + cold.yamlPasses!.added).toBe(passing);
-    expect(warm.yamlPasses!.added).toBe(0);
-    expect(warm.yamlPasses!.hits).toBe(passing);
     // Non-plain data is judged as its JSON copy: the non-finite ConfigMap value passes as the string it is written as; the
     // non-finite replicas fail as strings, after the same Deployment passed with null and with 3 replicas.
     const tail = off.verdicts.slice(-6) as string[][];

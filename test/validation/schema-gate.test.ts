@@ -191,20 +191,9 @@ spec:
       const chart = new Chart(app, 'c');
       new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } });
       GpuValidation.addTo(chart);
-      const yaml = app.synthYaml();
+      app.synthYaml();
       expect(check.mock.calls.length).toBeGreaterThan(0);
       expect(check.mock.calls.every(([, o]) => o?.rememberPasses === true)).toBe(true);
-      // A synth that writes YAML digests each object by the YAML it writes (written once); one that makes JSON only
-      // (Chart.toJson, as Testing.synth) has no text to offer, and the gate digests the JSON.
-      expect(check.mock.calls[0][1]?.textOf).toBeDefined();
-      check.mockClear();
-      expect(app.synthYaml()).toBe(yaml);
-      const [again, againOptions] = check.mock.calls[0];
-      expect(againOptions!.textOf!(again)).toBe(yaml);
-      check.mockClear();
-      chart.toJson();
-      const [, jsonOnly] = check.mock.calls[0];
-      expect(jsonOnly!.textOf!(check.mock.calls[0][0])).toBeUndefined();
       check.mockClear();
       const objects = [{ object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } } }];
       validateManifests(objects);
