@@ -197,9 +197,15 @@ const wellFormedContainer = (c: unknown): boolean => {
   return r === undefined || (isObject(r) && (r.limits === undefined || isObject(r.limits)) && (r.requests === undefined || isObject(r.requests)));
 };
 
+/** Whether every item is a {@link wellFormedContainer} (a hole is not: `every` would skip it). */
+function allWellFormed(list: readonly unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) if (!(i in list) || !wellFormedContainer(list[i])) return false;
+  return true;
+}
+
 function wellFormedContainers(v: unknown): any[] | undefined {
   if (v === undefined) return undefined;
-  if (Array.isArray(v) && v.every(wellFormedContainer)) return v; // (nearly always: no copy to compare)
+  if (Array.isArray(v) && allWellFormed(v)) return v; // (nearly always: no copy to compare)
   const list = (Array.isArray(v) ? v : []).filter(isObject);
   const fixed = list.map((c) => {
     const r = c.resources;

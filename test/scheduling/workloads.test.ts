@@ -1,4 +1,4 @@
-import { containersOf, POD_TEMPLATE_KINDS, podTemplateOf } from '../../src/scheduling/workloads';
+import { containersOf, POD_TEMPLATE_KINDS, podTemplateOf, wellFormedPodSpec } from '../../src/scheduling/workloads';
 
 const podSpec = { containers: [{ name: 'app' }], initContainers: [{ name: 'init' }, { name: 'side', restartPolicy: 'Always' }] };
 const tpl = { metadata: { labels: { app: 'x' } }, spec: podSpec };
@@ -52,5 +52,17 @@ describe('containersOf', () => {
   test('ephemeral containers are ignored', () => {
     const t = podTemplateOf({ apiVersion: 'v1', kind: 'Pod', spec: { containers: [{ name: 'a' }], ephemeralContainers: [{ name: 'dbg' }] } })!;
     expect(containersOf(t)).toHaveLength(1);
+  });
+});
+
+describe('wellFormedPodSpec: container lists', () => {
+  test('a hole in a container list is dropped as a non-object item is, never kept', () => {
+    const c = { name: 'a', image: 'i', resources: { limits: { 'nvidia.com/gpu': 1 } } };
+    const sparse = [c, , c]; // eslint-disable-line no-sparse-arrays
+    const fixed = wellFormedPodSpec({ containers: sparse });
+    expect(fixed.containers).toEqual([c, c]);
+    expect(fixed.containers).toHaveLength(2);
+    const whole = { containers: [c, c] };
+    expect(wellFormedPodSpec(whole)).toBe(whole); // well formed: the spec itself
   });
 });
