@@ -514,8 +514,8 @@ const PLAIN_JSON = new WeakSet<object>();
 
 /**
  * Whether `obj` is an object this reader made (with js-yaml, the fast path) and held only plain JSON data when made:
- * the schema gate then judges it as it is, without walking it to find out (`lint` and `plan` pass this as the gate's
- * `plainJson`, as nothing changes their objects between reading and the gate).
+ * the schema gate then judges it as it is, without walking it to find out (`lint` passes this as the gate's `plainJson`:
+ * nothing changes its objects between reading and the gate; `plan` copies them for its text views first).
  */
 export function madePlainJson(obj: object): boolean {
   return PLAIN_JSON.has(obj);

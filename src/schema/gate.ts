@@ -45,7 +45,7 @@ export interface GateOptions {
   readonly rememberPasses?: boolean;
   /**
    * Which objects the caller vouches are plain JSON data, judged without the walk that finds out (validator.ts
-   * CheckOptions.plainJson): `lint` and `plan` pass the YAML reader's madePlainJson. @default - every object is walked
+   * CheckOptions.plainJson): `lint` passes the YAML reader's madePlainJson. @default - every object is walked
    */
   readonly plainJson?: (obj: object) => boolean;
 }

@@ -432,7 +432,7 @@ export class SchemaValidator {
     let data = entry.mutates || !plain ? copy ?? deepClone(obj) : obj;
     // The generated code lists keys with for…in and reads fields as properties (ajv-setup.ts): on a polluted
     // Object.prototype it would see inherited keys, which JSON (and the API server) never sees. Judge a copy whose
-    // objects have no prototype then (a polluted prototype makes every object non-plain, so `data` is a copy already).
+    // objects have no prototype then.
     if (options.prototypePolluted ?? prototypePollutedAtAll()) data = withoutPrototypes(data);
     const validate = this.compiled(entry);
     const errors: string[] = [];
