@@ -150,23 +150,31 @@ export function pushPrefixed(errs: string[], found: readonly string[], prefix: s
   for (let i = 0; i < found.length; i++) errs.push(prefix + found[i]);
 }
 
+/**
+ * The errors of the label map at `<path>.<field>` (labels, a nodeSelector, a selector's matchLabels): each key a
+ * qualified name, each string value a label value (`<path>.<field>: Invalid value: "<key>": …`,
+ * `<path>.<field>["<key>"]: Invalid value: "<value>": …`). {@link NO_ERRORS} when valid (no path is built then).
+ */
+export function labelMapErrors(map: unknown, path: string, field: string): string[] {
+  if (!map || typeof map !== 'object') return NO_ERRORS;
+  let errs = NO_ERRORS;
+  for (const k in map) {
+    if (!hasOwn(map, k)) continue;
+    const v = (map as any)[k];
+    const ke = qualifiedNameErrors(k);
+    if (ke.length > 0) pushPrefixed(errs = errs === NO_ERRORS ? [] : errs, ke, `${path}.${field}: Invalid value: ${JSON.stringify(k)}: `);
+    if (typeof v === 'string') {
+      const ve = labelValueErrors(v);
+      if (ve.length > 0) pushPrefixed(errs = errs === NO_ERRORS ? [] : errs, ve, `${path}.${field}[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: `);
+    }
+  }
+  return errs;
+}
+
 /** Validate label/annotation maps at `path` (e.g. `metadata` or `spec.template.metadata`). */
 export function labelsAndAnnotationsErrors(meta: any, path: string): string[] {
   if (!meta || typeof meta !== 'object') return NO_ERRORS;
-  let errs = NO_ERRORS;
-  const labels = meta.labels;
-  if (labels && typeof labels === 'object') {
-    for (const k in labels) {
-      if (!hasOwn(labels, k)) continue;
-      const v = labels[k];
-      const ke = qualifiedNameErrors(k);
-      if (ke.length > 0) pushPrefixed(errs = errs === NO_ERRORS ? [] : errs, ke, `${path}.labels: Invalid value: ${JSON.stringify(k)}: `);
-      if (typeof v === 'string') {
-        const ve = labelValueErrors(v);
-        if (ve.length > 0) pushPrefixed(errs = errs === NO_ERRORS ? [] : errs, ve, `${path}.labels[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: `);
-      }
-    }
-  }
+  let errs = labelMapErrors(meta.labels, path, 'labels');
   const annotations = meta.annotations;
   if (annotations && typeof annotations === 'object') {
     let total = 0;

@@ -3,7 +3,7 @@
  * Kubernetes API reference and k8s.io/kubernetes/pkg/apis/{core,apps,batch}/validation (behaviour only):
  * enum fields, pod spec names and references, extended resources, tolerations, selectors vs template labels.
  */
-import { dns1123LabelErrors, labelsAndAnnotationsErrors, labelValueErrors, NO_ERRORS, pushPrefixed, qualifiedNameErrors } from './object-meta';
+import { dns1123LabelErrors, labelMapErrors, labelsAndAnnotationsErrors, NO_ERRORS, pushPrefixed, qualifiedNameErrors } from './object-meta';
 import { quantityOf } from '../private/quantity';
 
 const ENUMS: Record<string, string[]> = {
@@ -169,17 +169,7 @@ export function podSpecErrors(spec: any, path: string, restartPolicies = ENUMS.r
   pushEnumError(errs, () => path, 'restartPolicy', spec.restartPolicy, restartPolicies);
   pushEnumError(errs, () => path, 'dnsPolicy', spec.dnsPolicy);
   pushEnumError(errs, () => path, 'preemptionPolicy', spec.preemptionPolicy);
-  const nodeSelector = spec.nodeSelector ?? {};
-  for (const k in nodeSelector) {
-    if (!hasOwn(nodeSelector, k)) continue;
-    const v = nodeSelector[k];
-    const ke = qualifiedNameErrors(k);
-    if (ke.length > 0) pushPrefixed(errs, ke, `${path}.nodeSelector: Invalid value: ${JSON.stringify(k)}: `);
-    if (typeof v === 'string') {
-      const ve = labelValueErrors(v);
-      if (ve.length > 0) pushPrefixed(errs, ve, `${path}.nodeSelector[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: `);
-    }
-  }
+  if (spec.nodeSelector) pushAll(errs, labelMapErrors(spec.nodeSelector, path, 'nodeSelector'));
   const tolerations = listOf(spec.tolerations);
   for (let i = 0; i < tolerations.length; i++) {
     if (!(i in tolerations)) continue;
@@ -223,17 +213,7 @@ export function selectorMatches(sel: any, labels: Record<string, string>): boole
 
 function selectorErrors(sel: any, path: string): string[] {
   const errs: string[] = [];
-  const matchLabels = sel?.matchLabels ?? {};
-  for (const k in matchLabels) {
-    if (!hasOwn(matchLabels, k)) continue;
-    const v = matchLabels[k];
-    const ke = qualifiedNameErrors(k);
-    if (ke.length > 0) pushPrefixed(errs, ke, `${path}.matchLabels: Invalid value: ${JSON.stringify(k)}: `);
-    if (typeof v === 'string') {
-      const ve = labelValueErrors(v);
-      if (ve.length > 0) pushPrefixed(errs, ve, `${path}.matchLabels[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: `);
-    }
-  }
+  if (sel?.matchLabels) pushAll(errs, labelMapErrors(sel.matchLabels, path, 'matchLabels'));
   const expressions = listOf(sel?.matchExpressions);
   for (let i = 0; i < expressions.length; i++) {
     if (!(i in expressions)) continue;
@@ -327,10 +307,7 @@ function semanticErrorsOf(obj: any): string[] {
         if (typeof p.port === 'number' && (p.port < 1 || p.port > 65535)) errs.push(`spec.ports[${i}].port: Invalid value: ${p.port}: must be between 1 and 65535, inclusive`);
         errs.push(...enumError(`spec.ports[${i}]`, 'protocol', p.protocol));
       });
-      for (const [k, v] of Object.entries<any>(spec?.selector ?? {})) {
-        for (const e of qualifiedNameErrors(k)) errs.push(`spec.selector: Invalid value: ${JSON.stringify(k)}: ${e}`);
-        if (typeof v === 'string') for (const e of labelValueErrors(v)) errs.push(`spec.selector[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: ${e}`);
-      }
+      pushAll(errs, labelMapErrors(spec?.selector, 'spec', 'selector'));
       return errs;
     }
     case 'PodDisruptionBudget': {

@@ -299,3 +299,36 @@ describe('GPU009 on a polluted Object.prototype: inherited properties are never 
     expect(pollutedGate).toEqual(cleanGate);
   });
 });
+
+describe('GPU009: label maps (labels, selectors, nodeSelector) as the API server words them', () => {
+  test('a bad key or value names the map and the key, in the API server\'s words', () => {
+    const NAME_PART = 'name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character';
+    const VALUE = 'a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character';
+    const validator = new SchemaValidator();
+    const d = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', labels: { 'bad key!': 'x', 'ok': 'bad value!' } },
+      spec: {
+        selector: { matchLabels: { 'app': 'd', '-x': 'y' } },
+        template: {
+          metadata: { labels: { 'app': 'd', '-x': 'y' } },
+          spec: { nodeSelector: { 'a/b/c': 'v', 'k': 'v v' }, containers: [{ name: 'c', image: 'i' }] },
+        },
+      },
+    };
+    expect(validator.check(d).errors).toEqual([
+      `metadata.labels: Invalid value: "bad key!": ${NAME_PART}`,
+      `metadata.labels["ok"]: Invalid value: "bad value!": ${VALUE}`,
+      `spec.template.metadata.labels: Invalid value: "-x": ${NAME_PART}`,
+      `spec.selector.matchLabels: Invalid value: "-x": ${NAME_PART}`,
+      'spec.template.spec.nodeSelector: Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, \'-\', \'_\' or \'.\', with an optional DNS subdomain prefix and \'/\'',
+      `spec.template.spec.nodeSelector["k"]: Invalid value: "v v": ${VALUE}`,
+    ]);
+    const s = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { selector: { app: 'bad value!', _k: 'v' }, ports: [{ port: 80 }] } };
+    expect(validator.check(s).errors).toEqual([
+      `spec.selector["app"]: Invalid value: "bad value!": ${VALUE}`,
+      `spec.selector: Invalid value: "_k": ${NAME_PART}`,
+    ]);
+  });
+});
