@@ -20,6 +20,7 @@ import { NODEPOOL_LABEL, PoolModel } from './nodepool';
 import { podCpuMemoryRequests, podGpuDemand } from './resources';
 import { formatTaint, TolerationOptions, untoleratedTaints } from './taints';
 import { PodTemplateRef } from './workloads';
+import { hasOwn } from '../private/keys';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -337,7 +338,7 @@ function jsonTellsApart(v: unknown, depth = 0): boolean {
       if (proto !== Object.prototype && proto !== null) return false;
       for (const k in v) {
         // (an inherited key — a polluted Object.prototype — or an own toJSON: JSON's view differs)
-        if (k === 'toJSON' || !Object.prototype.hasOwnProperty.call(v, k)) return false;
+        if (k === 'toJSON' || !hasOwn(v, k)) return false;
         const x = (v as any)[k];
         if (x === undefined || !jsonTellsApart(x, depth + 1)) return false;
       }

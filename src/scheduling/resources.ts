@@ -8,6 +8,7 @@
  */
 import { GpuConfigError } from '../errors';
 import { PodTemplateRef } from './workloads';
+import { someOwnKey } from '../private/keys';
 import { quantityOf, quantityValue } from '../private/quantity';
 
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -210,8 +211,7 @@ function gpuResourceNames(apps: readonly any[], inits: readonly any[]): string[]
  * `Object.keys(d).some(test)` without the array (asked of every workload by several rules).
  */
 export function demandsAny(demand: Readonly<Record<string, number>>, test?: (resource: string) => boolean): boolean {
-  for (const k in demand) if (Object.prototype.hasOwnProperty.call(demand, k) && (test === undefined || test(k))) return true;
-  return false;
+  return someOwnKey(demand, test);
 }
 
 /** The GPU demand: the effective requests of `names` above 0, then the template's DRA demand added. */

@@ -2,6 +2,7 @@
  * Pod templates from any workload kind, as plain JSON, with the field path of the pod spec so findings can point
  * at the right place.
  */
+import { someOwnKey } from '../private/keys';
 
 /** The pod template of a workload. */
 export interface PodTemplateRef {
@@ -134,11 +135,7 @@ export function podTemplateOf(obj: any): PodTemplateRef | undefined {
 const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 const isObjectList = (v: unknown): boolean => Array.isArray(v) && v.every(isObject);
 const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const isStringMap = (v: unknown): boolean => {
-  if (!isObject(v)) return false;
-  for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k) && typeof v[k] !== 'string') return false;
-  return true;
-};
+const isStringMap = (v: unknown): boolean => isObject(v) && !someOwnKey(v, (k) => typeof v[k] !== 'string');
 
 /** A node selector requirement list as the model reads it: objects with string key/operator, values a string list. */
 function wellFormedRequirements(v: unknown): any[] | undefined {

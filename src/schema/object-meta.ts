@@ -4,6 +4,7 @@
  * The rules are restated from the Kubernetes documentation
  * (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/ and .../labels/).
  */
+import { hasOwn } from '../private/keys';
 
 /** JSON schema of metadata (ObjectMeta) with unknown fields rejected; field list from the k8s API reference. */
 export const OBJECT_META_SCHEMA = {
@@ -142,13 +143,18 @@ export function nameValidatorFor(apiVersion: string, kind: string): (v: string) 
   return dns1123SubdomainErrors;
 }
 
-/** Own enumerable keys, as `Object.keys` lists them, without the array (checks below run for every object of a run). */
-const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
-
 /** Appends `prefix` + each of `found` to `errs` (callers test `found.length` first, so a valid value builds no prefix). */
 export function pushPrefixed(errs: string[], found: readonly string[], prefix: string): void {
   for (let i = 0; i < found.length; i++) errs.push(prefix + found[i]);
 }
+
+/** Appends every error of `found` to `errs` (nothing is made for {@link NO_ERRORS}). */
+export function pushAll(errs: string[], found: readonly string[]): void {
+  for (let i = 0; i < found.length; i++) errs.push(found[i]);
+}
+
+/** `errs` to append to: a new list in place of the shared, frozen {@link NO_ERRORS}. */
+const growable = (errs: string[]): string[] => (errs === NO_ERRORS ? [] : errs);
 
 /**
  * The errors of the label map at `<path>.<field>` (labels, a nodeSelector, a selector's matchLabels): each key a
@@ -162,10 +168,10 @@ export function labelMapErrors(map: unknown, path: string, field: string): strin
     if (!hasOwn(map, k)) continue;
     const v = (map as any)[k];
     const ke = qualifiedNameErrors(k);
-    if (ke.length > 0) pushPrefixed(errs = errs === NO_ERRORS ? [] : errs, ke, `${path}.${field}: Invalid value: ${JSON.stringify(k)}: `);
+    if (ke.length > 0) pushPrefixed(errs = growable(errs), ke, `${path}.${field}: Invalid value: ${JSON.stringify(k)}: `);
     if (typeof v === 'string') {
       const ve = labelValueErrors(v);
-      if (ve.length > 0) pushPrefixed(errs = errs === NO_ERRORS ? [] : errs, ve, `${path}.${field}[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: `);
+      if (ve.length > 0) pushPrefixed(errs = growable(errs), ve, `${path}.${field}[${JSON.stringify(k)}]: Invalid value: ${JSON.stringify(v)}: `);
     }
   }
   return errs;
@@ -182,10 +188,10 @@ export function labelsAndAnnotationsErrors(meta: any, path: string): string[] {
       if (!hasOwn(annotations, k)) continue;
       const v = annotations[k];
       const ke = qualifiedNameErrors(k.toLowerCase());
-      if (ke.length > 0) pushPrefixed(errs = errs === NO_ERRORS ? [] : errs, ke, `${path}.annotations: Invalid value: ${JSON.stringify(k)}: `);
+      if (ke.length > 0) pushPrefixed(errs = growable(errs), ke, `${path}.annotations: Invalid value: ${JSON.stringify(k)}: `);
       total += k.length + (typeof v === 'string' ? v.length : 0);
     }
-    if (total > 256 * 1024) (errs = errs === NO_ERRORS ? [] : errs).push(`${path}.annotations: Too long: may not be more than 262144 bytes`);
+    if (total > 256 * 1024) (errs = growable(errs)).push(`${path}.annotations: Too long: may not be more than 262144 bytes`);
   }
   return errs;
 }
@@ -211,7 +217,6 @@ export function objectMetaErrors(obj: any, namespaced: boolean | undefined): str
       if (nse.length > 0) pushPrefixed(errs, nse, `metadata.namespace: Invalid value: ${JSON.stringify(meta.namespace)}: `);
     }
   }
-  const le = labelsAndAnnotationsErrors(meta, 'metadata');
-  for (let i = 0; i < le.length; i++) errs.push(le[i]);
+  pushAll(errs, labelsAndAnnotationsErrors(meta, 'metadata'));
   return errs;
 }

@@ -3,7 +3,8 @@
  * Kubernetes API reference and k8s.io/kubernetes/pkg/apis/{core,apps,batch}/validation (behaviour only):
  * enum fields, pod spec names and references, extended resources, tolerations, selectors vs template labels.
  */
-import { dns1123LabelErrors, labelMapErrors, labelsAndAnnotationsErrors, NO_ERRORS, pushPrefixed, qualifiedNameErrors } from './object-meta';
+import { dns1123LabelErrors, labelMapErrors, labelsAndAnnotationsErrors, NO_ERRORS, pushAll, pushPrefixed, qualifiedNameErrors } from './object-meta';
+import { hasOwn, someOwnKey } from '../private/keys';
 import { quantityOf } from '../private/quantity';
 
 const ENUMS: Record<string, string[]> = {
@@ -30,18 +31,11 @@ function enumError(path: string, field: string, value: unknown, allowed = ENUMS[
   return [`${path}.${field}: Unsupported value: ${JSON.stringify(value)}: supported values: ${allowed.map((a) => JSON.stringify(a)).join(', ')}`];
 }
 
-/** Appends every error of `found` to `errs` (nothing is made for NO_ERRORS). */
-function pushAll(errs: string[], found: readonly string[]): void {
-  for (let i = 0; i < found.length; i++) errs.push(found[i]);
-}
-
 /** {@link enumError} appended to `errs` (the path is built only for an error). */
 function pushEnumError(errs: string[], path: () => string, field: string, value: unknown, allowed = ENUMS[field]): void {
   if (value === undefined || allowed.includes(value as string)) return;
   pushAll(errs, enumError(path(), field, value, allowed));
 }
-
-const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 /**
  * A list field (`undefined`: none): throws, as the `forEach` these loops replaced did, for anything but an array
@@ -227,12 +221,6 @@ function selectorErrors(sel: any, path: string): string[] {
   return errs;
 }
 
-/** Whether a map has an own enumerable key (`Object.keys(m).length > 0` without the array). */
-function hasKeys(m: object): boolean {
-  for (const k in m) if (hasOwn(m, k)) return true;
-  return false;
-}
-
 /** Workload spec with a selector and a pod template (Deployment, ReplicaSet, StatefulSet, DaemonSet). */
 function templatedWorkloadErrors(spec: any, path: string, restartPolicies: string[], selectorRequired: boolean): string[] {
   if (!spec) return [];
@@ -241,7 +229,7 @@ function templatedWorkloadErrors(spec: any, path: string, restartPolicies: strin
   pushAll(errs, labelsAndAnnotationsErrors(spec.template?.metadata, `${path}.template.metadata`));
   if (spec.selector) {
     pushAll(errs, selectorErrors(spec.selector, `${path}.selector`));
-    const empty = !hasKeys(spec.selector.matchLabels ?? {}) && !(spec.selector.matchExpressions ?? []).length;
+    const empty = !someOwnKey(spec.selector.matchLabels ?? {}) && !(spec.selector.matchExpressions ?? []).length;
     if (empty && selectorRequired) errs.push(`${path}.selector: Invalid value: "object": empty selector is invalid for deployment`);
     else if (!selectorMatches(spec.selector, labels)) errs.push(`${path}.template.metadata.labels: Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\``);
   }
