@@ -410,8 +410,10 @@ export class SchemaValidator {
     if (!entry) return { known: false, errors: [] };
     // ajv writes defaults into what it validates, so a schema with defaults gets a copy; so does anything but plain JSON
     // data (the copy is what JSON would make of it). Nothing else in the gate writes to the object.
-    // (A vouched-for object is still walked when Object.prototype is polluted: isPlainJson says no then.)
-    const vouched = options.plainJson === true && !prototypeIsPolluted();
+    // Whether Object.prototype is polluted (then a vouched-for object is still walked, and a copy without prototypes is
+    // judged: below).
+    const polluted = options.prototypePolluted ?? prototypePollutedAtAll();
+    const vouched = options.plainJson === true && !polluted;
     const passed = options.rememberPasses && entry.schemaId !== undefined ? this.passedObjects() : undefined;
     let digest: string | undefined;
     let plain: boolean | undefined;
@@ -433,7 +435,7 @@ export class SchemaValidator {
     // The generated code lists keys with for…in and reads fields as properties (ajv-setup.ts): on a polluted
     // Object.prototype it would see inherited keys, which JSON (and the API server) never sees. Judge a copy whose
     // objects have no prototype then.
-    if (options.prototypePolluted ?? prototypePollutedAtAll()) data = withoutPrototypes(data);
+    if (polluted) data = withoutPrototypes(data);
     const validate = this.compiled(entry);
     const errors: string[] = [];
     const schemaErrorPointers: string[] = [];
