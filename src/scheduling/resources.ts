@@ -8,7 +8,7 @@
  */
 import { GpuConfigError } from '../errors';
 import { PodTemplateRef } from './workloads';
-import { someOwnKey } from '../private/keys';
+import { hasOwn, someOwnKey } from '../private/keys';
 import { quantityOf, quantityValue } from '../private/quantity';
 
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -29,15 +29,17 @@ export function isExtendedResourceName(name: string): boolean {
   return prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix) && local.length <= 63 && QUALIFIED_NAME.test(local);
 }
 
+/** `nvidia.com/mig-<profile>` (also `.shared`). */
+const MIG_RESOURCE = /^nvidia\.com\/mig-[A-Za-z0-9][-A-Za-z0-9_.]*$/;
+
 /**
  * Whether `name` is a GPU resource: `nvidia.com/gpu`, `nvidia.com/gpu.shared` (time-slicing/MPS with
  * `renameByDefault`), the MIG resources `nvidia.com/mig-<profile>` (mixed strategy, also `.shared`), `amd.com/gpu`.
  */
 export function isGpuResourceName(name: string): boolean {
-  return name === 'nvidia.com/gpu'
-    || name === 'nvidia.com/gpu.shared'
-    || /^nvidia\.com\/mig-[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(name)
-    || name === 'amd.com/gpu';
+  // (asked of every container's `cpu` and `memory` too: one prefix test answers those)
+  if (name.startsWith('nvidia.com/')) return name === 'nvidia.com/gpu' || name === 'nvidia.com/gpu.shared' || MIG_RESOURCE.test(name);
+  return name === 'amd.com/gpu';
 }
 
 /** Whether `name` is a MIG resource (`nvidia.com/mig-1g.10gb`, …). */
@@ -195,15 +197,25 @@ export function podDemand(t: PodTemplateRef): { gpu: Record<string, number>; cpu
 
 /** The GPU resources the containers name in limits or requests (the names gpuResourcesOf would list), sorted. */
 function gpuResourceNames(apps: readonly any[], inits: readonly any[]): string[] {
+  // (asked of every workload: no arrays but the answer, and own keys read without Object.keys)
   const names: string[] = [];
-  for (const list of [apps, inits]) {
-    for (const c of list) {
-      for (const field of ['limits', 'requests'] as const) {
-        for (const name of Object.keys(resourceMap(c, field))) if (!names.includes(name) && isGpuResourceName(name)) names.push(name);
-      }
-    }
+  addGpuNames(names, apps);
+  addGpuNames(names, inits);
+  return names.length > 1 ? names.sort() : names;
+}
+
+/** Adds to `names` the GPU resources named in the limits or requests of `containers` that it does not hold yet. */
+function addGpuNames(names: string[], containers: readonly any[]): void {
+  for (let i = 0; i < containers.length; i++) {
+    const resources = containers[i]?.resources;
+    addGpuKeys(names, resources?.limits);
+    addGpuKeys(names, resources?.requests);
   }
-  return names.sort();
+}
+
+function addGpuKeys(names: string[], m: unknown): void {
+  if (!m || typeof m !== 'object' || Array.isArray(m)) return;
+  for (const name in m) if (hasOwn(m, name) && isGpuResourceName(name) && !names.includes(name)) names.push(name);
 }
 
 /**
@@ -218,7 +230,8 @@ export function demandsAny(demand: Readonly<Record<string, number>>, test?: (res
 function gpuDemandOf(t: PodTemplateRef, requests: Readonly<Record<string, number>>, names: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of names) if (requests[k] > 0) out[k] = requests[k];
-  for (const [k, v] of Object.entries(t.draDemand ?? {})) if (v > 0) out[k] = (out[k] ?? 0) + v;
+  const dra = t.draDemand;
+  if (dra !== undefined) for (const [k, v] of Object.entries(dra)) if (v > 0) out[k] = (out[k] ?? 0) + v;
   return out;
 }
 

@@ -6,6 +6,7 @@ import { GpuConfigError } from '../errors';
 import { Finding, ManifestSource, ObjectRef, SourcedManifest } from './model';
 import { ReadProblem, Rule, RuleContext, WorkloadRef } from './rule';
 import { _mayHaveSuppressions, Suppressions, suppressionsOf } from './suppression';
+import { hasOwn } from '../private/keys';
 import { DraLookup, draGpuDemand } from '../scheduling/dra';
 import { NODE_OVERLAY_KIND, PoolModel, poolModelOf } from '../scheduling/nodepool';
 import { PlacementMemo, placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
@@ -210,9 +211,10 @@ export class ManifestIndex {
       for (const obj of this.objects) {
         const labels = obj.metadata?.labels;
         if (!labels || typeof labels !== 'object') continue;
-        for (const [k, v] of Object.entries(labels)) {
+        for (const k in labels) {
+          if (!hasOwn(labels, k)) continue;
           if (k === asked) found.push(obj);
-          if (asked.startsWith(k) && `${k}=${String(v)}` === asked) found.push(obj);
+          else if (asked.startsWith(k) && `${k}=${String(labels[k])}` === asked) found.push(obj);
         }
       }
       this.labels.set(asked, found);

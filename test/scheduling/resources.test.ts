@@ -69,6 +69,8 @@ describe('resource names', () => {
     ['cpu', false, false], ['memory', false, false], ['kubernetes.io/something', false, false],
     ['example.kubernetes.io/x', false, false], ['requests.nvidia.com/gpu', false, false],
     ['nvidia.com/', false, false], ['/gpu', false, false], ['a/b/c', false, false], ['Nvidia.com/gpu', false, false],
+    ['nvidia.com/mig-1g.10gb.shared', true, true], ['nvidia.com/mig-', false, false], ['nvidia.com/gpux', true, false],
+    ['example.com/gpu', true, false], ['amd.com/gpu.shared', true, false],
   ])('%s: extended=%p gpu=%p', (name, extended, gpu) => {
     expect(isExtendedResourceName(name)).toBe(extended);
     expect(isGpuResourceName(name)).toBe(gpu);

@@ -205,6 +205,23 @@ describe('ManifestIndex (what rules see)', () => {
     expect(index.byLabel('team', 'web')).toEqual([]);
   });
 
+  test('byLabel: values read as strings, keys holding "=", inherited and non-object labels ignored', () => {
+    const n = { kind: 'ConfigMap', metadata: { name: 'n', labels: { gpus: 8, flag: true } } };
+    const eq = { kind: 'ConfigMap', metadata: { name: 'eq', labels: { 'a=b': 'c', 'a': 'b=c' } } };
+    const inherits = { kind: 'ConfigMap', metadata: { name: 'i', labels: Object.create({ team: 'ml' }) } };
+    const odd = { kind: 'ConfigMap', metadata: { name: 'o', labels: 'team=ml' } };
+    const i = new ManifestIndex([n, eq, inherits, odd].map((object) => ({ object })));
+    expect(i.byLabel('gpus', '8')).toEqual([n]);
+    expect(i.byLabel('flag', 'true')).toEqual([n]);
+    expect(i.byLabel('gpus')).toEqual([n]);
+    // 'a=b' is both the key a=b and the pair a=b=c's prefix: each matching entry counts once.
+    expect(i.byLabel('a=b')).toEqual([eq]);
+    expect(i.byLabel('a', 'b=c')).toEqual([eq, eq]);
+    expect(i.byLabel('a=b', 'c')).toEqual([eq, eq]);
+    expect(i.byLabel('team')).toEqual([]);
+    expect(i.byLabel('team', 'ml')).toEqual([]);
+  });
+
   test('workloads, workloadsMatching, nodePools (cached)', () => {
     expect(index.workloads().map((w) => w.object)).toEqual([a, b]);
     expect(index.workloadsMatching('ns1', { app: 'x' }).map((w) => w.object)).toEqual([a]);
