@@ -143,12 +143,14 @@ export function effectivePodRequests(t: PodTemplateRef, resources: readonly stri
 /** {@link effectivePodRequests} over the template's app and init container objects. */
 function effectiveRequests(t: PodTemplateRef, apps: readonly any[], inits: readonly any[], resources: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const r of resources) {
+  for (let ri = 0; ri < resources.length; ri++) {
+    const r = resources[ri];
     let sum = 0;
-    for (const c of apps) sum += containerRequest(c, r);
+    for (let i = 0; i < apps.length; i++) sum += containerRequest(apps[i], r);
     let sidecars = 0;
     let initMax = 0;
-    for (const c of inits) {
+    for (let i = 0; i < inits.length; i++) {
+      const c = inits[i];
       const req = containerRequest(c, r);
       if (c.restartPolicy === 'Always') {
         sum += req;
@@ -229,7 +231,7 @@ export function demandsAny(demand: Readonly<Record<string, number>>, test?: (res
 /** The GPU demand: the effective requests of `names` above 0, then the template's DRA demand added. */
 function gpuDemandOf(t: PodTemplateRef, requests: Readonly<Record<string, number>>, names: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const k of names) if (requests[k] > 0) out[k] = requests[k];
+  for (let i = 0; i < names.length; i++) if (requests[names[i]] > 0) out[names[i]] = requests[names[i]];
   const dra = t.draDemand;
   if (dra !== undefined) for (const [k, v] of Object.entries(dra)) if (v > 0) out[k] = (out[k] ?? 0) + v;
   return out;

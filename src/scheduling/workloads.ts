@@ -2,7 +2,7 @@
  * Pod templates from any workload kind, as plain JSON, with the field path of the pod spec so findings can point
  * at the right place.
  */
-import { someOwnKey } from '../private/keys';
+import { hasOwn, someOwnKey } from '../private/keys';
 
 /** The pod template of a workload. */
 export interface PodTemplateRef {
@@ -85,9 +85,9 @@ function groupOf(apiVersion: unknown): string | undefined {
 
 function dig(obj: any, path: readonly string[]): any {
   let cur = obj;
-  for (const p of path) {
+  for (let i = 0; i < path.length; i++) {
     if (!cur || typeof cur !== 'object') return undefined;
-    cur = cur[p];
+    cur = cur[path[i]];
   }
   return cur;
 }
@@ -125,7 +125,7 @@ export function podTemplateOf(obj: any): PodTemplateRef | undefined {
   const rawLabels = dig(obj, info.labelsPath);
   const podLabels: Record<string, string> = {};
   if (rawLabels && typeof rawLabels === 'object') {
-    for (const k of Object.keys(rawLabels)) podLabels[k] = String(rawLabels[k]);
+    for (const k in rawLabels) if (hasOwn(rawLabels, k)) podLabels[k] = String(rawLabels[k]);
   }
   const replicas = info.replicas(obj);
   const podSpecPath = SPEC_PATH_TEXT.get(info)!;

@@ -104,6 +104,9 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
   const record = (finding: Finding, obj: any) => {
     collected.push({ finding, obj });
   };
+  const recordAll = (found: ReadonlyArray<[Finding, any]>) => {
+    for (let i = 0; i < found.length; i++) record(found[i][0], found[i][1]);
+  };
   const engineFinding = (rule: Rule, obj: any, fieldPath: string, message: string): Finding => {
     const source = sourceOf(obj);
     return {
@@ -160,14 +163,14 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
     if (disabled.has(rule.id)) continue;
     const found = runRule(rule, index, knownRuleIds);
     if (found.ok) {
-      for (const [f, obj] of found.findings) record(f, obj);
+      recordAll(found.findings);
       continue;
     }
     // The rule failed. First without the objects that failed their schema (GPU009 already explains them) …
     if (failedSchema.size > 0) {
       const valid = runRule(rule, new ManifestIndex(all.filter((m) => !failedSchema.has(m?.object)), indexOptions), knownRuleIds);
       if (valid.ok) {
-        for (const [f, obj] of valid.findings) record(f, obj);
+        recordAll(valid.findings);
         continue;
       }
     }
@@ -189,7 +192,7 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
     }
     for (const o of culprits) if (!failedSchema.has(o)) failure(o, found.error);
     const again = runRule(rule, without(new Set([...failedSchema, ...culprits])), knownRuleIds);
-    if (again.ok) for (const [f, obj] of again.findings) record(f, obj);
+    if (again.ok) recordAll(again.findings);
   }
 
   const kept: Array<{ readonly finding: Finding; readonly pos: number; readonly seq: number }> = [];

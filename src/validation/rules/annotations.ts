@@ -21,7 +21,9 @@ export const SUPPRESSION_RULE: Rule = {
     + '`cdk8s-gpu.io/advertised-resources-per-gpu` annotation cannot be read (they are left out of the other '
     + 'rules). This rule cannot be suppressed; only `disabledRules` switches it off.',
   *check(ctx) {
-    for (const obj of ctx.objects) {
+    const objects = ctx.objects;
+    for (let o = 0; o < objects.length; o++) {
+      const obj = objects[o];
       const problems = ctx.suppressions(obj).problems; // (nearly always none: no iterator per object)
       for (let i = 0; i < problems.length; i++) yield ctx.finding(obj, problems[i].fieldPath, problems[i].message);
     }

@@ -51,7 +51,9 @@ export const DUPLICATE_OBJECT: Rule = {
     const first = new Map<string, Map<string, any>>();
     /** Per first object: how many definitions of it so far. */
     const copies = new Map<any, number>();
-    for (const obj of ctx.objects) {
+    const objects = ctx.objects;
+    for (let i = 0; i < objects.length; i++) {
+      const obj = objects[i];
       const name = obj?.metadata?.name;
       if (typeof obj?.kind !== 'string' || obj.kind === '' || typeof name !== 'string' || name === '') continue;
       const ns = typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : '';

@@ -26,7 +26,8 @@ function perSignature(ctx: RuleContext, workloads: readonly WorkloadRef[], field
   judge: (w: WorkloadRef) => Verdict): Finding[] {
   const memo = new Map<string, Verdict>();
   const out: Finding[] = [];
-  for (const w of workloads) {
+  for (let i = 0; i < workloads.length; i++) {
+    const w = workloads[i];
     const sig = ctx.placementSignature(w.template);
     let verdict = memo.get(sig);
     if (verdict === undefined && !memo.has(sig)) memo.set(sig, verdict = judge(w));

@@ -33,8 +33,12 @@ export const GPU_RESOURCES_IN_LIMITS: Rule = {
     + 'the limit, and whole numbers. A GPU count must moreover be at least 1 (a 0 entry says "GPU workload" to '
     + 'tools and readers while asking for none; remove it instead). App, init and sidecar containers are checked.',
   *check(ctx) {
-    for (const w of ctx.workloads()) {
-      for (const c of containersOf(w.template)) {
+    const workloads = ctx.workloads();
+    for (let wi = 0; wi < workloads.length; wi++) {
+      const w = workloads[wi];
+      const containers = containersOf(w.template);
+      for (let ci = 0; ci < containers.length; ci++) {
+        const c = containers[ci];
         const limits = mapOf(c.container, 'limits');
         const requests = mapOf(c.container, 'requests');
         // The extended resources named in limits or requests, each once, sorted (most containers name none: no array).

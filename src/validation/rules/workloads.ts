@@ -259,7 +259,9 @@ export const SPOT_DEPLOYMENT_SAFE: Rule = {
     // The spot pools a pod fits (and their names, as the messages list them) depend only on its placement signature:
     // computed once per signature.
     const spotPoolNamesOf = new Map<string, string | null>();
-    for (const w of ctx.workloads()) {
+    const workloads = ctx.workloads();
+    for (let i = 0; i < workloads.length; i++) {
+      const w = workloads[i];
       if (w.kind !== 'Deployment' && w.kind !== 'StatefulSet') continue;
       const sig = ctx.placementSignature(w.template);
       let names = spotPoolNamesOf.get(sig);
