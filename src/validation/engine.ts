@@ -233,15 +233,19 @@ function runRule(rule: Rule, index: ManifestIndex, knownRuleIds: ReadonlySet<str
   });
   const findings: Array<[Finding, any]> = [];
   let next = 0;
-  try {
-    for (const f of rule.check(ctx)) {
-      if (next < built.length && built[next][0] === f) {
-        findings.push(built[next++]);
-      } else {
-        if (!byFinding) byFinding = new Map(built);
-        findings.push([f, byFinding.get(f)]);
-      }
+  const take = (f: Finding) => {
+    if (next < built.length && built[next][0] === f) {
+      findings.push(built[next++]);
+    } else {
+      if (!byFinding) byFinding = new Map(built);
+      findings.push([f, byFinding.get(f)]);
     }
+  };
+  try {
+    const found = rule.check(ctx);
+    // (a rule that returns an array is read by index: no iterator protocol per finding)
+    if (Array.isArray(found)) for (let i = 0; i < found.length; i++) take(found[i]);
+    else for (const f of found) take(f);
   } catch (e) {
     return { ok: false, error: errorMessage(e) };
   }

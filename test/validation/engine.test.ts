@@ -61,6 +61,31 @@ describe('validateManifests', () => {
     expect(lint([pod], { rules: RuleRegistry.of([custom]) }).map((f) => f.ruleId)).toEqual(['GPU000', 'GPU900']);
   });
 
+  test('a rule may return an array: each finding keeps its object (also out of order), and one that throws is GPU010', () => {
+    const pods = ['a', 'b', 'c'].map((name) => workload({ kind: 'Pod', name, ...(name === 'b' ? { annotations: { [`${SUPPRESS_ANNOTATION}.GPU903`]: 'tested elsewhere' } } : {}) }));
+    const reversed: Rule = {
+      id: 'GPU903',
+      title: 'array, built in one order and returned in another',
+      severity: Severity.WARNING,
+      kinds: ['Pod'],
+      remediation: 'none',
+      check: (ctx) => ctx.byKind('Pod').map((p) => ctx.finding(p, 'metadata', `saw ${p.metadata.name}`)).reverse(),
+    };
+    // b's suppression drops b's finding only: each finding is matched to the object it was built for.
+    expect(lint(pods, { rules: [reversed] }).filter((f) => f.ruleId === 'GPU903').map((f) => `${f.object.name}:${f.message}`))
+      .toEqual(['a:saw a', 'c:saw c']);
+    const throwing: Rule = {
+      ...reversed,
+      id: 'GPU904',
+      check: (ctx) => ctx.byKind('Pod').map((p) => {
+        if (p.metadata.name === 'b') throw new TypeError('boom');
+        return ctx.finding(p, 'metadata', 'seen');
+      }),
+    };
+    const plain = ['a', 'b', 'c'].map((name) => workload({ kind: 'Pod', name }));
+    expect(lint(plain, { rules: [throwing] }).map((f) => `${f.object.name}:${f.ruleId}`)).toEqual(['a:GPU904', 'b:GPU010', 'c:GPU904']);
+  });
+
   test('a rule failing on one object is a GPU010 finding naming the rule and the object; its neighbours are still judged', () => {
     const bad: Rule = {
       id: 'GPU901',

@@ -65,9 +65,9 @@ export const GPU_POD_TOLERATES_GPU_TAINT: Rule = {
     + 'manifests offers the resource (e.g. a lone Deployment is linted), the conventional taint '
     + '`nvidia.com/gpu:NoSchedule` (`<vendor>/gpu` for other vendors) is assumed and the message says so. A '
     + 'nodeSelector is not required: the GPU request alone keeps the pod off CPU nodes.',
-  *check(ctx) {
+  check(ctx) {
     const pools = ctx.nodePools();
-    yield* perSignature(ctx, gpuWorkloads(ctx), 'tolerations', (w): Verdict => {
+    return perSignature(ctx, gpuWorkloads(ctx), 'tolerations', (w): Verdict => {
       const demand = Object.keys(ctx.gpuDemand(w.template)).sort();
       const tolerations = w.template.podSpec.tolerations;
       const what = demand.join(' + ');
@@ -130,12 +130,12 @@ export const NON_GPU_POD_TOLERATES_GPU_TAINT: Rule = {
     + 'warning fires when the pod tolerates all blocking taints of a GPU-offering NodePool and fits on it (or, with '
     + 'no GPU NodePool in the manifests, tolerates `nvidia.com/gpu:NoSchedule`). DaemonSets are exempt: node agents '
     + '(device plugin, DCGM exporter, log shippers) must run on GPU nodes.',
-  *check(ctx) {
+  check(ctx) {
     const targets = gpuTaintTargets(ctx.nodePools());
     const candidates = ctx.workloads().filter((w) => w.kind !== 'DaemonSet'
       && !demandsAny(ctx.gpuDemand(w.template))
       && Array.isArray(w.template.podSpec.tolerations) && w.template.podSpec.tolerations.length > 0);
-    yield* perSignature(ctx, candidates, 'tolerations', (w): Verdict => {
+    return perSignature(ctx, candidates, 'tolerations', (w): Verdict => {
       const tolerations = w.template.podSpec.tolerations;
       if (targets.assumed) {
         if (untoleratedTaints(tolerations, [targets.assumed]).length > 0) return undefined;
@@ -168,10 +168,10 @@ export const GPU_MODEL_NOT_PINNED: Rule = {
     + 'any of them: a model sized for an 80 GB H100 may be started on a 24 GB A10G and fail. Silent when no NodePool is '
     + 'in the manifests (nothing is known about the models). Each model names the first five of its NodePools and counts '
     + 'the rest.',
-  *check(ctx) {
+  check(ctx) {
     const pools = ctx.nodePools();
-    if (pools.length === 0) return;
-    yield* perSignature(ctx, gpuWorkloads(ctx), 'nodeSelector', (w): Verdict => {
+    if (pools.length === 0) return [];
+    return perSignature(ctx, gpuWorkloads(ctx), 'nodeSelector', (w): Verdict => {
       const demand = Object.keys(ctx.gpuDemand(w.template));
       const models = new Map<string, { memory: string; pools: Set<string> }>();
       for (const pool of pools) {

@@ -12,7 +12,7 @@ import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../.
 import { isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
-import { Severity } from '../model';
+import { Finding, Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
 /** Priority classes every cluster has (Kubernetes "Pod Priority and Preemption"). */
@@ -248,13 +248,17 @@ export const SPOT_DEPLOYMENT_SAFE: Rule = {
     + 'PodDisruptionBudget, Karpenter consolidation and drains may take every replica at once; a '
     + `terminationGracePeriodSeconds above ${SPOT_NOTICE_SECONDS} s (default ${DEFAULT_GRACE_SECONDS}) is cut short by the `
     + 'instance going away, so in-flight requests are lost.',
-  *check(ctx) {
+  check(ctx) {
+    const out: Finding[] = [];
     const pools = ctx.nodePools().filter((p) => p.capacityTypes.includes('spot'));
-    if (pools.length === 0) return;
+    if (pools.length === 0) return out;
     // PDBs by namespace, so each workload only scans its own namespace's budgets.
     const pdbsByNamespace = new Map<string, any[]>();
     for (const b of ctx.byKind('PodDisruptionBudget', 'policy')) {
-      pdbsByNamespace.set(nsOf(b), [...(pdbsByNamespace.get(nsOf(b)) ?? []), b]);
+      const ns = nsOf(b);
+      let inNamespace = pdbsByNamespace.get(ns);
+      if (!inNamespace) pdbsByNamespace.set(ns, inNamespace = []);
+      inNamespace.push(b);
     }
     // The spot pools a pod fits (and their names, as the messages list them) depend only on its placement signature:
     // computed once per signature.
@@ -276,16 +280,17 @@ export const SPOT_DEPLOYMENT_SAFE: Rule = {
       const ns = nsOf(w.object);
       const covered = (pdbsByNamespace.get(ns) ?? []).some((b) => matchesLabelSelector(b.spec?.selector, w.template.podLabels));
       if (!covered) {
-        yield ctx.finding(w.object, 'metadata.name',
-          `may run on spot NodePool(s) ${names} but no PodDisruptionBudget selects its pods; consolidation or a drain may take all replicas at once`);
+        out.push(ctx.finding(w.object, 'metadata.name',
+          `may run on spot NodePool(s) ${names} but no PodDisruptionBudget selects its pods; consolidation or a drain may take all replicas at once`));
       }
       const grace = w.template.podSpec?.terminationGracePeriodSeconds;
       const seconds = typeof grace === 'number' ? grace : DEFAULT_GRACE_SECONDS;
       if (seconds > SPOT_NOTICE_SECONDS) {
-        yield ctx.finding(w.object, `${w.template.podSpecPath}.terminationGracePeriodSeconds`,
-          `is ${seconds} s on spot NodePool(s) ${names}, longer than the ${SPOT_NOTICE_SECONDS} s interruption notice; shutdown is cut short`);
+        out.push(ctx.finding(w.object, `${w.template.podSpecPath}.terminationGracePeriodSeconds`,
+          `is ${seconds} s on spot NodePool(s) ${names}, longer than the ${SPOT_NOTICE_SECONDS} s interruption notice; shutdown is cut short`));
       }
     }
+    return out;
   },
 };
 
