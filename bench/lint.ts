@@ -10,6 +10,8 @@
  * parses and validates it, so the gate's start — loading its schemas — is counted; median of 5, interleaved). `--compare` also times the exact reader on the `yaml` package
  * alone (parseManifestsWithYamlPackage, what `lint` used before the js-yaml fast path) and checks that both readers
  * return the same manifests.
+ * `--instructions` counts instead of timing the fresh processes (valgrind, steady flags; see countFresh): for a machine
+ * too busy to time on.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -22,6 +24,7 @@ import { _lintValidation } from '../src/cli/lint';
 import { parseManifests, parseManifestsWithYamlPackage } from '../src/cli/yaml-input';
 import { defaultSchemaValidator } from '../src/schema/validator';
 import { SourcedManifest, validateManifests } from '../src/validation';
+import { buildPackage, countInstructions, STEADY_NODE_FLAGS } from './lib/cli-build';
 import { rng } from './lib/rng';
 
 const ARGS = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -214,8 +217,12 @@ function run(): void {
   console.log(`findings: ${findings.length} (${[...byRule].sort().map(([id, n]) => `${id} ${n}`).join(', ')})`);
 }
 
-/** Child: read the file, parse it (`parse`) or parse and validate it (`lint`); print the time from the read on. */
+/**
+ * Child: read the file, parse it (`parse`) or parse and validate it (`lint`); print the time from the read on. `load`
+ * stops before the read (its instructions are the start-up the others share).
+ */
 function child(what: string, file: string): void {
+  if (what === 'load') return;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const parsed = parseManifests(fs.readFileSync(file, 'utf8'), file);
@@ -252,5 +259,43 @@ function endToEnd(yamlText: string): void {
     + `${(m(lint, 'cpuMs') / m(parse, 'cpuMs')).toFixed(2)}x CPU (target <= 1.5x)`);
 }
 
+/**
+ * `--instructions`: the end-to-end measure in instructions instead of time. Fresh processes of the transpiled bench
+ * (no ts-node) run under valgrind with steady flags (cli-build STEADY_NODE_FLAGS): one that only loads the modules, one
+ * that reads and parses the file, one that also validates it. Start-up is subtracted, so the figures are from the read
+ * on, as the timed measure's. V8's optimising compiles run on the main thread here and are counted: in a timed run they
+ * run on the other core, and a cold validation asks for many more of them than parsing does (its code is wide, the
+ * parser's hot loops few), so this ratio sits below the timed one; it moves with the work the code does, not with the
+ * machine's load.
+ */
+function countFresh(): void {
+  if (countInstructions(['-e', '0']) === undefined) {
+    console.log('bench/lint --instructions: valgrind is not installed (apt-get install valgrind)');
+    process.exitCode = 1;
+    return;
+  }
+  const objects = generate(TOTAL, POOLS);
+  const file = path.join(os.tmpdir(), `cdk8s-gpu-bench-lint-${process.pid}.yaml`);
+  fs.writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
+  try {
+    const entry = path.join(buildPackage(true), 'bench', 'lint.js');
+    const count = (what: string): number => {
+      const n = countInstructions([entry, '--child', what, file]);
+      if (n === undefined) throw new Error(`bench/lint --instructions: the ${what} child failed`);
+      return n;
+    };
+    const load = count('load');
+    const parse = count('parse') - load;
+    count('lint'); // writes the gate's runtime cache (code cache) for these flags when absent, as a first lint does
+    const lint = count('lint') - load;
+    const mi = (x: number) => `${(x / 1e6).toFixed(0)} M`;
+    console.log(`bench/lint --instructions: ${objects.length} objects, fresh processes from the read on (valgrind cachegrind, `
+      + `node ${STEADY_NODE_FLAGS.join(' ')}): parse ${mi(parse)}, lint ${mi(lint)} (validation ${mi(lint - parse)}): ${(lint / parse).toFixed(2)}x`);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
 if (process.argv[2] === '--child') child(process.argv[3], process.argv[4]);
+else if (require.main === module && process.argv.includes('--instructions')) countFresh();
 else if (require.main === module) run();

@@ -58,13 +58,20 @@ function transpileTree(from: string, to: string, edit: (js: string) => string): 
 }
 
 /**
- * Instructions a `node <args>` run executes, counted by valgrind's cachegrind (`I refs`): steady (about 1%) on a busy
- * machine, where times are not. Undefined when valgrind is not installed or the run fails.
+ * Node's flags for a run whose instruction count repeats: V8 compiles and collects garbage on the main thread, at
+ * points fixed by the run itself (not by when a background thread finishes), and hashes with fixed seeds. Counts then
+ * repeat to about 0.01%; they include V8's optimising compiles, which a normal run does on another core.
+ */
+export const STEADY_NODE_FLAGS: readonly string[] = ['--single-threaded', '--hash-seed=1', '--random-seed=1'];
+
+/**
+ * Instructions a `node <args>` run executes, counted by valgrind's cachegrind (`I refs`), with {@link STEADY_NODE_FLAGS}:
+ * steady on a busy machine, where times are not. Undefined when valgrind is not installed or the run fails.
  */
 export function countInstructions(args: string[], env: Record<string, string> = {}): number | undefined {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { spawnSync } = require('child_process') as typeof import('child_process');
-  const r = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null', process.execPath, ...args], {
+  const r = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null', process.execPath, ...STEADY_NODE_FLAGS, ...args], {
     encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024,
   });
   const m = /I\s+refs:\s+([\d,]+)/.exec(r.stderr ?? '');
