@@ -7,8 +7,8 @@
  */
 import { isExtendedResourceName, isGpuResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { ContainerRef, containersOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
-import { Severity } from '../model';
-import { Rule } from '../rule';
+import { Finding, Severity } from '../model';
+import { Rule, RuleContext } from '../rule';
 
 function mapOf(container: any, field: 'limits' | 'requests'): Record<string, unknown> {
   const m = container?.resources?.[field];
@@ -21,6 +21,61 @@ const who = (c: ContainerRef) => `${c.init ? (c.sidecar ? 'sidecar' : 'init cont
 const show = (v: unknown) => JSON.stringify(v);
 const FIELDS = ['limits', 'requests'] as const;
 
+/** GPU001's findings about one container, added to `out` (a function of its own: the rule's loop stays small). */
+function containerFindings(ctx: RuleContext, obj: any, c: ContainerRef, out: Finding[]): void {
+  const limits = mapOf(c.container, 'limits');
+  const requests = mapOf(c.container, 'requests');
+  // The extended resources named in limits or requests, each once, sorted (most containers name none: no array).
+  let names: string[] | undefined;
+  for (const k in limits) if (has(limits, k) && isExtendedResourceName(k)) (names ??= []).includes(k) || names.push(k);
+  for (const k in requests) if (has(requests, k) && isExtendedResourceName(k)) (names ??= []).includes(k) || names.push(k);
+  if (names === undefined) return;
+  names.sort();
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const gpu = isGpuResourceName(name);
+    const unit = gpu ? 'GPU' : 'extended resource';
+    let valid = true;
+    for (let f = 0; f < FIELDS.length; f++) {
+      const field = FIELDS[f];
+      const m = field === 'limits' ? limits : requests;
+      if (!has(m, name)) continue;
+      const raw = m[name];
+      const n = tryParseQuantity(raw);
+      if (n !== undefined && Number.isInteger(n) && n >= (gpu ? 1 : 0)) continue; // (valid: no path built)
+      const path = `${c.path}.resources.${field}["${name}"]`;
+      if (n === undefined) {
+        valid = false;
+        out.push(ctx.finding(obj, path, `${who(c)} sets ${field} ${name} to ${show(raw)}, which is not a Kubernetes quantity`));
+      } else if (!Number.isInteger(n)) {
+        valid = false;
+        out.push(ctx.finding(obj, path,
+          `${who(c)} sets ${field} ${name} to ${show(raw)}; ${unit}s are whole units, never fractions`,
+          gpu ? 'Request a whole number of GPUs; to share a GPU use a MIG resource (nvidia.com/mig-<profile>) or time-slicing.'
+            : 'Use a whole number.'));
+      } else if (gpu && n <= 0) {
+        valid = false;
+        out.push(ctx.finding(obj, path,
+          `${who(c)} sets ${field} ${name} to ${show(raw)}; a GPU count must be at least 1`,
+          `Remove ${name} from the container if it needs no GPU, or set it to 1 or more.`));
+      } else if (n < 0) {
+        valid = false;
+        out.push(ctx.finding(obj, path, `${who(c)} sets ${field} ${name} to ${show(raw)}, a negative count`));
+      }
+    }
+    if (has(requests, name) && !has(limits, name)) {
+      out.push(ctx.finding(obj, `${c.path}.resources.limits`,
+        `${who(c)} requests ${name} (${show(requests[name])}) but sets no limit; Kubernetes rejects an extended resource without a limit`,
+        `Move ${name}: ${show(requests[name])} to resources.limits (requests may stay, with the same value).`));
+    } else if (valid && has(requests, name) && has(limits, name)
+      && tryParseQuantity(requests[name]) !== tryParseQuantity(limits[name])) {
+      out.push(ctx.finding(obj, `${c.path}.resources.requests["${name}"]`,
+        `${who(c)} requests ${show(requests[name])} ${name} but limits ${show(limits[name])}; Kubernetes requires them equal`,
+        `Set requests and limits of ${name} to the same count, or drop the request (it defaults to the limit).`));
+    }
+  }
+}
+
 /** GPU001 — extended (GPU) resources in limits, requests equal to limits, whole positive GPU counts. */
 export const GPU_RESOURCES_IN_LIMITS: Rule = {
   id: 'GPU001',
@@ -32,63 +87,14 @@ export const GPU_RESOURCES_IN_LIMITS: Rule = {
     + '`vpc.amazonaws.com/efa` cannot be overcommitted: Kubernetes requires them in `limits`, any request equal to '
     + 'the limit, and whole numbers. A GPU count must moreover be at least 1 (a 0 entry says "GPU workload" to '
     + 'tools and readers while asking for none; remove it instead). App, init and sidecar containers are checked.',
-  *check(ctx) {
+  check(ctx) {
+    const out: Finding[] = [];
     const workloads = ctx.workloads();
     for (let wi = 0; wi < workloads.length; wi++) {
       const w = workloads[wi];
       const containers = containersOf(w.template);
-      for (let ci = 0; ci < containers.length; ci++) {
-        const c = containers[ci];
-        const limits = mapOf(c.container, 'limits');
-        const requests = mapOf(c.container, 'requests');
-        // The extended resources named in limits or requests, each once, sorted (most containers name none: no array).
-        let names: string[] | undefined;
-        for (const k in limits) if (has(limits, k) && isExtendedResourceName(k)) (names ??= []).includes(k) || names.push(k);
-        for (const k in requests) if (has(requests, k) && isExtendedResourceName(k)) (names ??= []).includes(k) || names.push(k);
-        if (names === undefined) continue;
-        names.sort();
-        for (const name of names) {
-          const gpu = isGpuResourceName(name);
-          const unit = gpu ? 'GPU' : 'extended resource';
-          let valid = true;
-          for (const field of FIELDS) {
-            const m = field === 'limits' ? limits : requests;
-            if (!has(m, name)) continue;
-            const raw = m[name];
-            const n = tryParseQuantity(raw);
-            if (n !== undefined && Number.isInteger(n) && n >= (gpu ? 1 : 0)) continue; // (valid: no path built)
-            const path = `${c.path}.resources.${field}["${name}"]`;
-            if (n === undefined) {
-              valid = false;
-              yield ctx.finding(w.object, path, `${who(c)} sets ${field} ${name} to ${show(raw)}, which is not a Kubernetes quantity`);
-            } else if (!Number.isInteger(n)) {
-              valid = false;
-              yield ctx.finding(w.object, path,
-                `${who(c)} sets ${field} ${name} to ${show(raw)}; ${unit}s are whole units, never fractions`,
-                gpu ? 'Request a whole number of GPUs; to share a GPU use a MIG resource (nvidia.com/mig-<profile>) or time-slicing.'
-                  : 'Use a whole number.');
-            } else if (gpu && n <= 0) {
-              valid = false;
-              yield ctx.finding(w.object, path,
-                `${who(c)} sets ${field} ${name} to ${show(raw)}; a GPU count must be at least 1`,
-                `Remove ${name} from the container if it needs no GPU, or set it to 1 or more.`);
-            } else if (n < 0) {
-              valid = false;
-              yield ctx.finding(w.object, path, `${who(c)} sets ${field} ${name} to ${show(raw)}, a negative count`);
-            }
-          }
-          if (has(requests, name) && !has(limits, name)) {
-            yield ctx.finding(w.object, `${c.path}.resources.limits`,
-              `${who(c)} requests ${name} (${show(requests[name])}) but sets no limit; Kubernetes rejects an extended resource without a limit`,
-              `Move ${name}: ${show(requests[name])} to resources.limits (requests may stay, with the same value).`);
-          } else if (valid && has(requests, name) && has(limits, name)
-            && tryParseQuantity(requests[name]) !== tryParseQuantity(limits[name])) {
-            yield ctx.finding(w.object, `${c.path}.resources.requests["${name}"]`,
-              `${who(c)} requests ${show(requests[name])} ${name} but limits ${show(limits[name])}; Kubernetes requires them equal`,
-              `Set requests and limits of ${name} to the same count, or drop the request (it defaults to the limit).`);
-          }
-        }
-      }
+      for (let ci = 0; ci < containers.length; ci++) containerFindings(ctx, w.object, containers[ci], out);
     }
+    return out;
   },
 };
