@@ -36,9 +36,15 @@ function perSignature(ctx: RuleContext, workloads: readonly WorkloadRef[], field
   return out;
 }
 
+/** Per run (its workload list), the workloads that request a GPU: GPU002 and GPU006 both ask. */
+const gpuWorkloadsOf = new WeakMap<readonly WorkloadRef[], WorkloadRef[]>();
+
 /** Workloads that request at least one GPU resource. */
 function gpuWorkloads(ctx: RuleContext): WorkloadRef[] {
-  return ctx.workloads().filter((w) => demandsAny(ctx.gpuDemand(w.template)));
+  const all = ctx.workloads();
+  let gpu = gpuWorkloadsOf.get(all);
+  if (!gpu) gpuWorkloadsOf.set(all, gpu = all.filter((w) => demandsAny(ctx.gpuDemand(w.template))));
+  return gpu;
 }
 
 const tolerationYaml = (t: Taint) => {

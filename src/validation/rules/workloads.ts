@@ -278,7 +278,8 @@ export const SPOT_DEPLOYMENT_SAFE: Rule = {
       }
       if (names === null) continue;
       const ns = nsOf(w.object);
-      const covered = (pdbsByNamespace.get(ns) ?? []).some((b) => matchesLabelSelector(b.spec?.selector, w.template.podLabels));
+      const budgets = pdbsByNamespace.get(ns);
+      const covered = budgets !== undefined && budgets.some((b) => matchesLabelSelector(b.spec?.selector, w.template.podLabels));
       if (!covered) {
         out.push(ctx.finding(w.object, 'metadata.name',
           `may run on spot NodePool(s) ${names} but no PodDisruptionBudget selects its pods; consolidation or a drain may take all replicas at once`));
