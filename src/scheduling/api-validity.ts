@@ -7,15 +7,10 @@
  * cannot be overcommitted, so it must be in `limits`, a request (when written) must equal the limit, and the
  * quantity must be a whole, non-negative number. Any extended resource is judged, not only GPUs.
  */
-import { isExtendedResourceName, tryParseQuantity } from './resources';
+import { isExtendedResourceName, resourceMap, tryParseQuantity } from './resources';
 import { containersOf, PodTemplateRef } from './workloads';
+import { hasOwn } from '../private/keys';
 
-function mapOf(container: any, field: 'limits' | 'requests'): Record<string, unknown> {
-  const m = container?.resources?.[field];
-  return m && typeof m === 'object' && !Array.isArray(m) ? m : {};
-}
-
-const has = (m: Record<string, unknown>, k: string) => Object.prototype.hasOwnProperty.call(m, k);
 
 /**
  * Why the API server would refuse a pod of this template for its extended resources, one sentence per problem
@@ -24,14 +19,14 @@ const has = (m: Record<string, unknown>, k: string) => Object.prototype.hasOwnPr
 export function extendedResourceRefusals(t: PodTemplateRef): string[] {
   const out: string[] = [];
   for (const c of containersOf(t)) {
-    const limits = mapOf(c.container, 'limits');
-    const requests = mapOf(c.container, 'requests');
+    const limits = resourceMap(c.container, 'limits');
+    const requests = resourceMap(c.container, 'requests');
     const who = `${c.init ? (c.sidecar ? 'sidecar' : 'init container') : 'container'} ${JSON.stringify(c.container.name ?? '?')}`;
     const names = [...new Set([...Object.keys(limits), ...Object.keys(requests)])].filter(isExtendedResourceName).sort();
     for (const name of names) {
       let valid = true;
       for (const [field, m] of [['limits', limits], ['requests', requests]] as const) {
-        if (!has(m, name)) continue;
+        if (!hasOwn(m, name)) continue;
         const n = tryParseQuantity(m[name]);
         if (n === undefined) {
           valid = false;
@@ -44,9 +39,9 @@ export function extendedResourceRefusals(t: PodTemplateRef): string[] {
           out.push(`${who} sets ${field} ${name} to ${JSON.stringify(m[name])}, a negative count`);
         }
       }
-      if (has(requests, name) && !has(limits, name)) {
+      if (hasOwn(requests, name) && !hasOwn(limits, name)) {
         out.push(`${who} requests ${name} ${JSON.stringify(requests[name])} without a limit (extended resources must be in limits)`);
-      } else if (valid && has(requests, name) && tryParseQuantity(requests[name]) !== tryParseQuantity(limits[name])) {
+      } else if (valid && hasOwn(requests, name) && tryParseQuantity(requests[name]) !== tryParseQuantity(limits[name])) {
         out.push(`${who} requests ${name} ${JSON.stringify(requests[name])} but limits ${JSON.stringify(limits[name])} (they must be equal)`);
       }
     }

@@ -84,9 +84,16 @@ export interface ContainerGpu {
   readonly rawRequest?: unknown;
 }
 
-function resourceMap(container: any, field: 'limits' | 'requests'): Record<string, unknown> {
+/** What {@link resourceMap} returns for a map that is absent or not a map (shared: callers only read). */
+const NO_RESOURCES: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/**
+ * A container's `resources.limits` or `resources.requests` as the model reads it: the map, or an empty one when it is
+ * absent or not a map (read-only: it may be shared).
+ */
+export function resourceMap(container: any, field: 'limits' | 'requests'): Readonly<Record<string, unknown>> {
   const m = container?.resources?.[field];
-  return m && typeof m === 'object' && !Array.isArray(m) ? m : {};
+  return m && typeof m === 'object' && !Array.isArray(m) ? m : NO_RESOURCES;
 }
 
 /** The GPU resources (see {@link isGpuResourceName}) a container asks for in `limits` or `requests`. */
@@ -95,7 +102,7 @@ export function gpuResourcesOf(container: any): ContainerGpu[] {
   const requests = resourceMap(container, 'requests');
   const names = [...new Set([...Object.keys(limits), ...Object.keys(requests)])].filter(isGpuResourceName);
   return names.map((resource) => {
-    const has = (m: Record<string, unknown>) => Object.prototype.hasOwnProperty.call(m, resource);
+    const has = (m: Readonly<Record<string, unknown>>) => hasOwn(m, resource);
     const limit = has(limits) ? tryParseQuantity(limits[resource]) : undefined;
     const request = has(requests) ? tryParseQuantity(requests[resource]) : undefined;
     return {
@@ -115,7 +122,7 @@ export function gpuResourcesOf(container: any): ContainerGpu[] {
 export function containerRequest(container: any, resource: string): number {
   const requests = resourceMap(container, 'requests');
   const limits = resourceMap(container, 'limits');
-  const raw = Object.prototype.hasOwnProperty.call(requests, resource) ? requests[resource] : limits[resource];
+  const raw = hasOwn(requests, resource) ? requests[resource] : limits[resource];
   return tryParseQuantity(raw) ?? 0;
 }
 
@@ -209,14 +216,12 @@ function gpuResourceNames(apps: readonly any[], inits: readonly any[]): string[]
 /** Adds to `names` the GPU resources named in the limits or requests of `containers` that it does not hold yet. */
 function addGpuNames(names: string[], containers: readonly any[]): void {
   for (let i = 0; i < containers.length; i++) {
-    const resources = containers[i]?.resources;
-    addGpuKeys(names, resources?.limits);
-    addGpuKeys(names, resources?.requests);
+    addGpuKeys(names, resourceMap(containers[i], 'limits'));
+    addGpuKeys(names, resourceMap(containers[i], 'requests'));
   }
 }
 
-function addGpuKeys(names: string[], m: unknown): void {
-  if (!m || typeof m !== 'object' || Array.isArray(m)) return;
+function addGpuKeys(names: string[], m: Readonly<Record<string, unknown>>): void {
   for (const name in m) if (hasOwn(m, name) && isGpuResourceName(name) && !names.includes(name)) names.push(name);
 }
 

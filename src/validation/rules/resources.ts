@@ -5,17 +5,12 @@
  * resource (`vendor/name`, e.g. `nvidia.com/gpu`) cannot be overcommitted, so it must appear in `limits`, its request
  * (when written) must equal its limit, and it must be a whole number. A request alone is rejected by the API server.
  */
-import { isExtendedResourceName, isGpuResourceName, tryParseQuantity } from '../../scheduling/resources';
+import { hasOwn } from '../../private/keys';
+import { isExtendedResourceName, isGpuResourceName, resourceMap, tryParseQuantity } from '../../scheduling/resources';
 import { ContainerRef, containersOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 
-function mapOf(container: any, field: 'limits' | 'requests'): Record<string, unknown> {
-  const m = container?.resources?.[field];
-  return m && typeof m === 'object' && !Array.isArray(m) ? m : {};
-}
-
-const has = (m: Record<string, unknown>, k: string) => Object.prototype.hasOwnProperty.call(m, k);
 /** The container as messages name it, e.g. `container "server"` (built only for a finding: most containers get none). */
 const who = (c: ContainerRef) => `${c.init ? (c.sidecar ? 'sidecar' : 'init container') : 'container'} ${JSON.stringify(c.container.name ?? '?')}`;
 const show = (v: unknown) => JSON.stringify(v);
@@ -23,12 +18,12 @@ const FIELDS = ['limits', 'requests'] as const;
 
 /** GPU001's findings about one container, added to `out` (a function of its own: the rule's loop stays small). */
 function containerFindings(ctx: RuleContext, obj: any, c: ContainerRef, out: Finding[]): void {
-  const limits = mapOf(c.container, 'limits');
-  const requests = mapOf(c.container, 'requests');
+  const limits = resourceMap(c.container, 'limits');
+  const requests = resourceMap(c.container, 'requests');
   // The extended resources named in limits or requests, each once, sorted (most containers name none: no array).
   let names: string[] | undefined;
-  for (const k in limits) if (has(limits, k) && isExtendedResourceName(k)) (names ??= []).includes(k) || names.push(k);
-  for (const k in requests) if (has(requests, k) && isExtendedResourceName(k)) (names ??= []).includes(k) || names.push(k);
+  for (const k in limits) if (hasOwn(limits, k) && isExtendedResourceName(k)) (names ??= []).includes(k) || names.push(k);
+  for (const k in requests) if (hasOwn(requests, k) && isExtendedResourceName(k)) (names ??= []).includes(k) || names.push(k);
   if (names === undefined) return;
   names.sort();
   for (let i = 0; i < names.length; i++) {
@@ -39,7 +34,7 @@ function containerFindings(ctx: RuleContext, obj: any, c: ContainerRef, out: Fin
     for (let f = 0; f < FIELDS.length; f++) {
       const field = FIELDS[f];
       const m = field === 'limits' ? limits : requests;
-      if (!has(m, name)) continue;
+      if (!hasOwn(m, name)) continue;
       const raw = m[name];
       const n = tryParseQuantity(raw);
       if (n !== undefined && Number.isInteger(n) && n >= (gpu ? 1 : 0)) continue; // (valid: no path built)
@@ -63,11 +58,11 @@ function containerFindings(ctx: RuleContext, obj: any, c: ContainerRef, out: Fin
         out.push(ctx.finding(obj, path, `${who(c)} sets ${field} ${name} to ${show(raw)}, a negative count`));
       }
     }
-    if (has(requests, name) && !has(limits, name)) {
+    if (hasOwn(requests, name) && !hasOwn(limits, name)) {
       out.push(ctx.finding(obj, `${c.path}.resources.limits`,
         `${who(c)} requests ${name} (${show(requests[name])}) but sets no limit; Kubernetes rejects an extended resource without a limit`,
         `Move ${name}: ${show(requests[name])} to resources.limits (requests may stay, with the same value).`));
-    } else if (valid && has(requests, name) && has(limits, name)
+    } else if (valid && hasOwn(requests, name) && hasOwn(limits, name)
       && tryParseQuantity(requests[name]) !== tryParseQuantity(limits[name])) {
       out.push(ctx.finding(obj, `${c.path}.resources.requests["${name}"]`,
         `${who(c)} requests ${show(requests[name])} ${name} but limits ${show(limits[name])}; Kubernetes requires them equal`,
