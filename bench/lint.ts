@@ -24,7 +24,7 @@ import { _lintValidation } from '../src/cli/lint';
 import { parseManifests, parseManifestsWithYamlPackage } from '../src/cli/yaml-input';
 import { defaultSchemaValidator } from '../src/schema/validator';
 import { SourcedManifest, validateManifests } from '../src/validation';
-import { buildPackage, countInstructions, STEADY_NODE_FLAGS } from './lib/cli-build';
+import { buildPackage, canCountInstructions, countInstructions, STEADY_NODE_FLAGS } from './lib/cli-build';
 import { rng } from './lib/rng';
 
 const ARGS = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -128,6 +128,20 @@ export function generate(total: number, pools: number, seed = 42): any[] {
   return objects;
 }
 
+/** The objects as one YAML file's text. */
+const yamlOf = (objects: any[]): string => objects.map((o) => stringify(o)).join('---\n');
+
+/** Runs `fn` with `yamlText` written to a temporary file, removed after. */
+function withYamlFile<T>(yamlText: string, fn: (file: string) => T): T {
+  const file = path.join(os.tmpdir(), `cdk8s-gpu-bench-lint-${process.pid}.yaml`);
+  fs.writeFileSync(file, yamlText);
+  try {
+    return fn(file);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
 /** The validation `lint` runs over what it read. */
 const lintValidation = (manifests: SourcedManifest[]) => _lintValidation(manifests, {}).findings;
 
@@ -172,7 +186,7 @@ function run(): void {
   const objects = generate(TOTAL, POOLS);
   const counts = new Map<string, number>();
   for (const o of objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
-  const yamlText = objects.map((o) => stringify(o)).join('---\n');
+  const yamlText = yamlOf(objects);
   console.log(`bench/lint: ${objects.length} objects (${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}), `
     + `${(yamlText.length / 1024 / 1024).toFixed(1)} MiB of YAML, node ${process.version}`);
 
@@ -209,7 +223,7 @@ function run(): void {
   console.log(`lint / parse in one warm process, interleaved (median of ${PAIRS} pairs): parse ${pm('parse', 'ms').toFixed(0)} ms, `
     + `lint ${pm('lint', 'ms').toFixed(0)} ms: ${(pm('lint', 'ms') / pm('parse', 'ms')).toFixed(2)}x wall, `
     + `${(pm('lint', 'cpuMs') / pm('parse', 'cpuMs')).toFixed(2)}x CPU (target <= 1.5x)`);
-  endToEnd(yamlText);
+  withYamlFile(yamlText, endToEnd);
   const gated = findings.filter((f) => f.ruleId === 'GPU009');
   if (gated.length > 0) throw new Error(`the bench objects fail their schema: ${gated[0].fieldPath}: ${gated[0].message}`);
   const byRule = new Map<string, number>();
@@ -231,10 +245,8 @@ function child(what: string, file: string): void {
   process.stdout.write(`${JSON.stringify({ ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
 }
 
-/** lint / parse in fresh processes (the gate's start included), median of FRESH_RUNS each, interleaved. */
-function endToEnd(yamlText: string): void {
-  const file = path.join(os.tmpdir(), `cdk8s-gpu-bench-lint-${process.pid}.yaml`);
-  fs.writeFileSync(file, yamlText);
+/** lint / parse of `file` in fresh processes (the gate's start included), median of FRESH_RUNS each, interleaved. */
+function endToEnd(file: string): void {
   const tsNode = require.resolve('ts-node/register/transpile-only');
   const runOne = (what: string): Timing => {
     const r = spawnSync(process.execPath, ['-r', tsNode, __filename, '--child', what, file], {
@@ -245,13 +257,9 @@ function endToEnd(yamlText: string): void {
   };
   const parse: Timing[] = [];
   const lint: Timing[] = [];
-  try {
-    for (let i = 0; i < FRESH_RUNS; i++) {
-      parse.push(runOne('parse'));
-      lint.push(runOne('lint'));
-    }
-  } finally {
-    fs.rmSync(file, { force: true });
+  for (let i = 0; i < FRESH_RUNS; i++) {
+    parse.push(runOne('parse'));
+    lint.push(runOne('lint'));
   }
   const m = (ts: Timing[], k: keyof Timing) => median(ts.map((t) => t[k]));
   console.log(`end to end in fresh processes (read + parse vs read + parse + validate, schema gate and its start included; median of ${FRESH_RUNS}): `
@@ -269,15 +277,9 @@ function endToEnd(yamlText: string): void {
  * machine's load.
  */
 function countFresh(): void {
-  if (countInstructions(['-e', '0']) === undefined) {
-    console.log('bench/lint --instructions: valgrind is not installed (apt-get install valgrind)');
-    process.exitCode = 1;
-    return;
-  }
+  if (!canCountInstructions('bench/lint --instructions')) return;
   const objects = generate(TOTAL, POOLS);
-  const file = path.join(os.tmpdir(), `cdk8s-gpu-bench-lint-${process.pid}.yaml`);
-  fs.writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
-  try {
+  withYamlFile(yamlOf(objects), (file) => {
     const entry = path.join(buildPackage(true), 'bench', 'lint.js');
     const count = (what: string): number => {
       const n = countInstructions([entry, '--child', what, file]);
@@ -291,9 +293,7 @@ function countFresh(): void {
     const mi = (x: number) => `${(x / 1e6).toFixed(0)} M`;
     console.log(`bench/lint --instructions: ${objects.length} objects, fresh processes from the read on (valgrind cachegrind, `
       + `node ${STEADY_NODE_FLAGS.join(' ')}): parse ${mi(parse)}, lint ${mi(lint)} (validation ${mi(lint - parse)}): ${(lint / parse).toFixed(2)}x`);
-  } finally {
-    fs.rmSync(file, { force: true });
-  }
+  });
 }
 
 if (process.argv[2] === '--child') child(process.argv[3], process.argv[4]);

@@ -25,7 +25,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { BareShape, buildBare, NAMESPACES, timeSynth } from './lib/bare-app';
-import { buildPackage, countInstructions } from './lib/cli-build';
+import { buildPackage, canCountInstructions, countInstructions } from './lib/cli-build';
 import { GpuInstanceType } from '../src/catalog';
 import { DcgmMonitoring } from '../src/monitoring';
 import { CapacityType, GpuNodeClass, GpuNodePool, IGpuNodePool, SpotGpuPool } from '../src/pools';
@@ -234,11 +234,7 @@ function median(xs: number[]): number {
  * small sizes.
  */
 function countRegions(sizes: number[], gate: boolean): void {
-  if (countInstructions(['-e', '0']) === undefined) {
-    console.log('bench/synth --instructions: valgrind is not installed (apt-get install valgrind)');
-    process.exitCode = 1;
-    return;
-  }
+  if (!canCountInstructions('bench/synth --instructions')) return;
   const pkg = buildPackage(true);
   const env = { BENCH_BARE_SHAPES: JSON.stringify(bareShapes()) };
   const region = (variant: Variant, n: number): number => {

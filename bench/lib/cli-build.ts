@@ -78,6 +78,17 @@ export function countInstructions(args: string[], env: Record<string, string> = 
   return r.status === 0 && m ? Number(m[1].replace(/,/g, '')) : undefined;
 }
 
+/**
+ * Whether valgrind can count instructions; when not, says so for `bench` (e.g. `bench/lint --instructions`) and sets a
+ * failing exit code.
+ */
+export function canCountInstructions(bench: string): boolean {
+  if (countInstructions(['-e', '0']) !== undefined) return true;
+  console.log(`${bench}: valgrind is not installed (apt-get install valgrind)`);
+  process.exitCode = 1;
+  return false;
+}
+
 /** Time and peak memory of one run of a command, from `/usr/bin/time -v` when present, else the wall clock only. */
 export interface RunFigures {
   readonly seconds: number;
