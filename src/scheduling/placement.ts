@@ -52,14 +52,32 @@ export interface SystemReserve {
   readonly daemonSetMemoryBytes?: number;
 }
 
+/** kube-reserved cpu per core, in millicores, by band of cores: [from, to, per core] (see {@link SystemReserve}). */
+const KUBE_RESERVED_CPU_BANDS: ReadonlyArray<readonly [number, number, number]> = [[0, 1, 60], [1, 2, 10], [2, 4, 5], [4, Infinity, 2.5]];
+
+/**
+ * {@link allocatableOf} with the default reserve, per instance type: every workload placed at construction and every
+ * verdict of the rules asks for it, for the few types of its pools. Frozen: callers share it.
+ */
+const DEFAULT_ALLOCATABLE = new WeakMap<GpuInstanceType, Readonly<{ cpu: number; memoryBytes: number }>>();
+
 /** cpu (cores) and memory (bytes) a node of `type` leaves for pods after {@link SystemReserve}. */
-export function allocatableOf(type: GpuInstanceType, reserve: SystemReserve = {}): { cpu: number; memoryBytes: number } {
+export function allocatableOf(type: GpuInstanceType, reserve?: SystemReserve): { cpu: number; memoryBytes: number } {
+  if (reserve !== undefined) return computeAllocatable(type, reserve);
+  let a = DEFAULT_ALLOCATABLE.get(type);
+  if (a === undefined) DEFAULT_ALLOCATABLE.set(type, a = Object.freeze(computeAllocatable(type, {})));
+  return a;
+}
+
+function computeAllocatable(type: GpuInstanceType, reserve: SystemReserve): { cpu: number; memoryBytes: number } {
   const vcpu = type.vcpu;
   const maxPods = reserve.maxPods ?? (vcpu <= 30 ? 110 : 250);
   // kube-reserved cpu in millicores
-  const bands: Array<[number, number, number]> = [[0, 1, 60], [1, 2, 10], [2, 4, 5], [4, Infinity, 2.5]];
   let kubeCpuMilli = 0;
-  for (const [from, to, perCore] of bands) kubeCpuMilli += Math.max(0, Math.min(vcpu, to) - from) * perCore;
+  for (let i = 0; i < KUBE_RESERVED_CPU_BANDS.length; i++) {
+    const [from, to, perCore] = KUBE_RESERVED_CPU_BANDS[i];
+    kubeCpuMilli += Math.max(0, Math.min(vcpu, to) - from) * perCore;
+  }
   const kubeMemory = (11 * maxPods + 255) * MiB;
   const capacityMemory = type.memoryMiB * MiB * (1 - (reserve.vmMemoryOverheadPercent ?? 0.075));
   const cpu = vcpu - kubeCpuMilli / 1000 - (reserve.systemReservedCpu ?? 0) - (reserve.daemonSetCpu ?? 0.5);
@@ -355,7 +373,7 @@ function jsonTellsApart(v: unknown, depth = 0): boolean {
  * part is self-delimiting and tagged by its first character (`u`, `j` or `c`), so two lists give the same string
  * only when their values are the same part by part.
  */
-function canonicalParts(parts: readonly unknown[]): string {
+export function canonicalParts(parts: readonly unknown[]): string {
   let out = '';
   for (let i = 0; i < parts.length; i++) {
     const v = parts[i];

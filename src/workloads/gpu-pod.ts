@@ -30,7 +30,7 @@ import { CapacityType } from '../pools/capacity';
 import { GpuPoolPlacement, IGpuNodePool, PodToleration } from '../pools/pool';
 import { SpotGpuPool } from '../pools/spot';
 import { PoolModel, poolModelOf } from '../scheduling/nodepool';
-import { allocatableOf, placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
+import { allocatableOf, canonicalParts, PlacementVerdict, placeOnPool } from '../scheduling/placement';
 import { parseQuantity } from '../scheduling/resources';
 import { PodTemplateRef } from '../scheduling/workloads';
 
@@ -101,20 +101,25 @@ function pinnedGpuNames(scope: IConstruct, pools: IGpuNodePool[], models: unknow
 const POOL_MODELS = new WeakMap<ApiObject, { json: string; model: PoolModel }>();
 
 /**
- * Verdicts per pool model and pod placement signature (everything placement reads of a pod template, see
- * `placementSignature`). Workloads of the same shape on the same pool get the same verdict; a changed pool has a new
- * model (see POOL_MODELS), hence fresh verdicts.
+ * Verdicts per pool model and placement key (see {@link placeOnModels}). Workloads of the same shape on the same pool
+ * get the same verdict; a changed pool has a new model (see POOL_MODELS), hence fresh verdicts.
  */
 const VERDICTS = new WeakMap<PoolModel, Map<string, PlacementVerdict>>();
 
-/** `placeOnPools`, memoised per (pool model, placement signature). */
-function placeOnModels(t: PodTemplateRef, models: PoolModel[]): PlacementVerdict[] {
-  const sig = placementSignature(t);
+/**
+ * `placeOnPools` of {@link templateFor}`(...inputs)`, memoised per (pool model, inputs). The template is a function of
+ * its inputs alone, so their canonical key stands for it (the template's own `placementSignature` would first build the
+ * template and read its requests back): the template is built only when some model has no verdict for it yet.
+ */
+function placeOnModels(models: PoolModel[], ...inputs: Parameters<typeof templateFor>): PlacementVerdict[] {
+  const [tolerations, affinity, gpus, extra] = inputs;
+  const key = canonicalParts([tolerations, affinity, gpus.isDra, gpus.resourceName, gpus.count, extra]);
+  let template: PodTemplateRef | undefined;
   return models.map((m) => {
-    let bySig = VERDICTS.get(m);
-    if (!bySig) VERDICTS.set(m, bySig = new Map());
-    let v = bySig.get(sig);
-    if (!v) bySig.set(sig, v = placeOnPool(t, m));
+    let byKey = VERDICTS.get(m);
+    if (!byKey) VERDICTS.set(m, byKey = new Map());
+    let v = byKey.get(key);
+    if (!v) byKey.set(key, v = placeOnPool(template ??= templateFor(...inputs), m));
     return v;
   });
 }
@@ -217,7 +222,7 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
   };
 
   // 1. GPUs alone: which instance types of which pools can serve the request?
-  let verdicts: PlacementVerdict[] = placeOnModels(templateFor(tolerations, affinity, gpus), models);
+  let verdicts: PlacementVerdict[] = placeOnModels(models, tolerations, affinity, gpus);
   let fitting: GpuInstanceType[] = [];
   let migModelled = true;
   const poolTypes = pools.flatMap((p) => p.allowedInstanceTypes);
@@ -299,8 +304,7 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
 
   // 3. The whole pod must fit somewhere (one scheduling model): catches cpu/memory overrides that fit nowhere.
   if (migModelled) {
-    const full = placeOnModels(templateFor(tolerations, affinity, gpus,
-      { cpu: _cpuQuantity(cpuCores), memory: `${Math.round(memoryBytes / MiB)}Mi` }), models);
+    const full = placeOnModels(models, tolerations, affinity, gpus, { cpu: _cpuQuantity(cpuCores), memory: `${Math.round(memoryBytes / MiB)}Mi` });
     if (!full.some((v) => v.fits)) {
       const first = full[0];
       const prop = first.failedPredicate === 'cpu' ? 'cpu' : first.failedPredicate === 'memory' ? 'memory' : 'pools';

@@ -187,4 +187,14 @@ describe('allocatableOf (EKS kube-reserved formula, Karpenter VM overhead, evict
     expect(a.cpu).toBeCloseTo(3.92, 9);
     expect(a.memoryBytes / MiB).toBeCloseTo(16384 - 365, 6);
   });
+  test('the default reserve is remembered per type, read-only, and never used for an explicit reserve', () => {
+    const g5 = type('g5.xlarge');
+    const a = allocatableOf(g5);
+    expect(allocatableOf(g5)).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(allocatableOf(g5, {})).toEqual(a);
+    expect(allocatableOf(g5, {})).not.toBe(a);
+    expect(allocatableOf(g5, { daemonSetCpu: 0 }).cpu).toBeCloseTo(a.cpu + 0.5, 9);
+    expect(allocatableOf(type('g5.2xlarge')).cpu).toBeCloseTo(8 - 0.09 - 0.5, 9); // its own entry: 60m + 10m + 2 × 5m + 4 × 2.5m
+  });
 });
