@@ -457,7 +457,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     const isMember = (c: unknown) => CapacityType.all().includes(c as CapacityType);
     if (props.capacityTypes === undefined) {
       const one = props.capacityType ?? CapacityType.ON_DEMAND;
-      checkEnumLike(this, 'capacityType', CAPACITY_TYPE(), one, isMember);
+      checkEnumLike(this, 'capacityType', CAPACITY_TYPE, one, isMember);
       return [one];
     }
     const list = props.capacityTypes;
@@ -465,7 +465,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     if (list.length === 0) throw new GpuConfigError(this, 'capacityTypes', 'is empty', 'list at least one capacity type');
     const seen = new Set<string>();
     list.forEach((c, i) => {
-      checkEnumLike(this, `capacityTypes[${i}]`, CAPACITY_TYPE(), c, isMember);
+      checkEnumLike(this, `capacityTypes[${i}]`, CAPACITY_TYPE, c, isMember);
       if (seen.has(c.value)) throw new GpuConfigError(this, `capacityTypes[${i}]`, `repeats ${c.value}`, 'list each capacity type once');
       seen.add(c.value);
     });

@@ -81,10 +81,12 @@ export function checkEnum(scope: IConstruct | string, prop: string, spec: EnumSp
  * `MigStrategy.MIXED`, …). The message names every valid member with the string it stands for; a string that is one
  * of those (in any case) is answered with the member to pass instead, since the class takes its instances, not
  * their strings.
+ * @param specOf the spec, built only when `value` is not valid (the usual case, a member, builds nothing)
  * @param isMember whether `value` is a valid instance
  */
-export function checkEnumLike(scope: IConstruct | string, prop: string, spec: EnumSpec, value: unknown, isMember: (v: unknown) => boolean): void {
+export function checkEnumLike(scope: IConstruct | string, prop: string, specOf: () => EnumSpec, value: unknown, isMember: (v: unknown) => boolean): void {
   if (isMember(value)) return;
+  const spec = specOf();
   const list = spec.choices.map((c) => `${c.code} ('${c.value}')`);
   const valid = list.length <= 1 ? list.join('') : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
   const near = typeof value === 'string'

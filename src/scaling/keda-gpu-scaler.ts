@@ -264,7 +264,7 @@ export class KedaGpuScaler extends Construct {
     if (!c.failed('maxReplicas', 'target')) c.run(() => this.checkCapacity(max));
 
     const profile = props.profile ?? ScalingProfile.REAL_TIME;
-    c.run(() => checkEnumLike(this, 'profile', SCALING_PROFILE(), profile, (v) => v instanceof ScalingProfile));
+    c.run(() => checkEnumLike(this, 'profile', SCALING_PROFILE, profile, (v) => v instanceof ScalingProfile));
     const triggers = props.triggers ?? [GpuScalingTrigger.gpuUtilization()];
     c.run(() => {
       if (!Array.isArray(triggers) || triggers.length === 0) {

@@ -229,7 +229,7 @@ export class GpuOperatorSettings {
     const devicePlugin = props.devicePlugin ?? !br;
     const migStrategy = props.migStrategy ?? MigStrategy.MIXED;
     const migStrategyOk = c.run(() => {
-      checkEnumLike(where, `${prefix}migStrategy`, MIG_STRATEGY(), migStrategy,
+      checkEnumLike(where, `${prefix}migStrategy`, MIG_STRATEGY, migStrategy,
         (v) => v === MigStrategy.NONE || v === MigStrategy.SINGLE || v === MigStrategy.MIXED);
       return true;
     }) === true;

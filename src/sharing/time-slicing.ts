@@ -129,7 +129,7 @@ export class DevicePluginConfig extends Construct {
     const c = new PropErrors(this);
     const migStrategy = p.migStrategy ?? MigStrategy.MIXED;
     c.run(() => {
-      checkEnumLike(this, 'migStrategy', MIG_STRATEGY(), migStrategy,
+      checkEnumLike(this, 'migStrategy', MIG_STRATEGY, migStrategy,
         (v) => v === MigStrategy.NONE || v === MigStrategy.SINGLE || v === MigStrategy.MIXED);
     });
     this.migStrategy = migStrategy;
