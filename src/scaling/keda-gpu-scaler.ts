@@ -187,6 +187,22 @@ class _ChartScalers {
   }
 }
 
+/** What a KedaGpuScaler's props come to once checked (KedaGpuScaler.checkProps). */
+interface ScalerSettings {
+  readonly min: number;
+  readonly max: number;
+  readonly profile: ScalingProfile;
+  readonly kvCacheMetric?: string;
+  readonly polling: number;
+  readonly load: number;
+  readonly failureThreshold: number;
+  readonly fallbackReplicas: number;
+  readonly url: string;
+  readonly ns?: string;
+  readonly rendered: _RenderedTrigger[];
+  readonly scalable?: kplus.IScalable & { hasAutoscaler?: boolean };
+}
+
 /**
  * Event-driven scaling for a GPU workload: a KEDA ScaledObject whose triggers read the target's own pods.
  *
@@ -231,6 +247,30 @@ export class KedaGpuScaler extends Construct {
     this.name = props.name ?? `${target.name}-gpu-scaler`.slice(0, 253);
     c.run(() => validateDns1123Name(this, 'name', this.name));
 
+    const s = this.checkProps(props, c);
+    this.kvCacheMetric = s.kvCacheMetric;
+    this.queries = Object.fromEntries(s.rendered.map((r) => [r.name, r.query]));
+    this.checkQueries(s.rendered, c);
+    c.throwIfAny();
+    this.dcgmFields = [...new Set(s.rendered.flatMap((r) => _dcgmFieldsOf(r.query)))];
+    this.readsDcgm = this.dcgmFields.length > 0;
+    this.triggerAuthentication = this.renderAuthentication(props, s.ns);
+    this.claimTarget(s);
+    this.scaledObject = this.renderScaledObject(props, s);
+    this.node.defaultChild = this.scaledObject;
+    if (props.absentMetricAlert ?? true) this.prometheusRule = this.renderAbsentAlert(props, s);
+
+    // A raw HPA object (not cdk8s-plus) on the same target in this chart: one check per chart for all its scalers.
+    _ChartScalers.of(Chart.of(this)).add(this, target);
+  }
+
+  /**
+   * Checks every prop but the name (each problem is added to `c`) and renders the triggers: what the scaler's objects are
+   * built from. (The constructor is split in steps of their own: one large constructor was one of the largest optimising
+   * compiles of a synth, run for every app with a few hundred scalers.)
+   */
+  private checkProps(props: KedaGpuScalerProps, c: PropErrors): ScalerSettings {
+    const target = props.target;
     // --- one scaler per target
     c.run(() => {
       const owner = SCALED.get(target.apiObject);
@@ -280,7 +320,7 @@ export class KedaGpuScaler extends Construct {
     const triggersOk = !c.failed('triggers');
 
     // --- vLLM version → KV-cache metric
-    this.kvCacheMetric = c.run((): string | undefined => {
+    const kvCacheMetric = c.run((): string | undefined => {
       if (triggersOk && triggers.some((t) => t._needsVllmVersion)) {
         const version = props.vllmVersion ?? _vllmVersionOfImage(target._image);
         if (version === undefined) {
@@ -337,12 +377,19 @@ export class KedaGpuScaler extends Construct {
     const ns = target.namespace;
     const selector = `${ns ? `namespace=${_promString(ns)}, ` : ''}pod=~${_promString(target.podNameRegex())}`;
     const rendered: _RenderedTrigger[] = triggersOk && !c.failed('vllmVersion', 'profile')
-      ? c.run(() => triggers.map((t) => t._render({ selector, profile, kvCacheMetric: this.kvCacheMetric }))) ?? [] : [];
+      ? c.run(() => triggers.map((t) => t._render({ selector, profile, kvCacheMetric }))) ?? [] : [];
     if (min === 0 && replicasOk && rendered.length > 0 && !rendered.some((r) => r.wakesFromZero)) {
       c.add(new GpuConfigError(this, 'minReplicas', `is 0, but every trigger (${rendered.map((r) => r.name).join(', ')}) reads the target's own pods, which do not exist at zero replicas: it would never scale up again`,
         'keep minReplicas >= 1, or add a GpuScalingTrigger.promQL on a metric that exists without pods (e.g. the gateway\'s request rate)'));
     }
-    this.queries = Object.fromEntries(rendered.map((r) => [r.name, r.query]));
+    return {
+      min, max, profile, kvCacheMetric, polling, load, failureThreshold, fallbackReplicas, url, ns, rendered, scalable,
+    };
+  }
+
+  /** Parses every query with Prometheus's grammar, and finds vLLM metrics read from a target nobody scrapes. */
+  private checkQueries(rendered: readonly _RenderedTrigger[], c: PropErrors): void {
+    const target = this.target;
     // Every query parsed with Prometheus's grammar (generated ones included), as the GPU315 rule does on any YAML.
     for (const r of rendered) c.run(() => _checkPromQL(this, `triggers (${r.name})`, r.query));
     for (const r of rendered) {
@@ -352,24 +399,31 @@ export class KedaGpuScaler extends Construct {
           'enable metrics on the InferenceDeployment (the default with vllm), or use GpuScalingTrigger.gpuUtilization()'));
       }
     }
-    c.throwIfAny();
-    this.dcgmFields = [...new Set(rendered.flatMap((r) => _dcgmFieldsOf(r.query)))];
-    this.readsDcgm = this.dcgmFields.length > 0;
+  }
 
+  /** The (Cluster)TriggerAuthentication of `props.authentication`, if any. */
+  private renderAuthentication(props: KedaGpuScalerProps, ns: string | undefined): ApiObject | undefined {
     const secretTargetRef = props.authentication?._params
       .map((p) => ({ parameter: p.parameter, name: props.authentication!.secretName, key: p.key }));
     if (props.authentication?.clusterWide) {
       // Cluster-scoped: named after the namespace too, so two namespaces' scalers of the same name do not collide.
-      this.triggerAuthentication = new ClusterTriggerAuthentication(this, 'Auth', {
+      return new ClusterTriggerAuthentication(this, 'Auth', {
         metadata: { name: `${ns ? `${ns}-` : ''}${this.name}-prometheus`.slice(0, 253) },
         spec: { secretTargetRef },
       });
     } else if (props.authentication) {
-      this.triggerAuthentication = new TriggerAuthentication(this, 'Auth', {
+      return new TriggerAuthentication(this, 'Auth', {
         metadata: { name: `${this.name}-prometheus`.slice(0, 253), ...(ns ? { namespace: ns } : {}) },
         spec: { secretTargetRef },
       });
     }
+    return undefined;
+  }
+
+  /** Claims the target (every prop is valid): one scaler per target, KEDA owns the replica count. */
+  private claimTarget(s: ScalerSettings): void {
+    const target = this.target;
+    const { min, max, scalable } = s;
     // Every prop is valid: only now claim the target (a failed construction leaves it free).
     SCALED.set(target.apiObject, this.node.path);
     _registerDcgmReads(this, this.dcgmFields);
@@ -397,6 +451,12 @@ export class KedaGpuScaler extends Construct {
       };
     }
 
+  }
+
+  /** The ScaledObject. */
+  private renderScaledObject(props: KedaGpuScalerProps, s: ScalerSettings): ScaledObject {
+    const target = this.target;
+    const { min, max, profile, polling, load, failureThreshold, fallbackReplicas, url, ns, rendered } = s;
     const soTriggers: ScaledObjectSpecTriggers[] = rendered.map((r) => ({
       type: 'prometheus',
       name: r.name,
@@ -419,7 +479,7 @@ export class KedaGpuScaler extends Construct {
     }));
 
     const stabilization = Math.max(profile.cooldownSeconds, load);
-    this.scaledObject = new ScaledObject(this, 'Resource', {
+    return new ScaledObject(this, 'Resource', {
       metadata: { name: this.name, ...(ns ? { namespace: ns } : {}), labels: { 'app.kubernetes.io/managed-by': 'cdk8s-gpu', 'cdk8s-gpu.io/scaling-profile': profile.name } },
       spec: {
         scaleTargetRef: { apiVersion: target.apiVersion, kind: target.kind, name: target.name },
@@ -453,38 +513,38 @@ export class KedaGpuScaler extends Construct {
         triggers: soTriggers,
       },
     });
-    this.node.defaultChild = this.scaledObject;
 
-    if (props.absentMetricAlert ?? true) {
-      const release = props.prometheusRelease ?? 'kube-prometheus-stack';
-      if (release !== '') validateLabelValue(this, 'prometheusRelease', release);
-      const guard = min === 0
-        ? ` and on() (${target.kind === 'StatefulSet' ? 'kube_statefulset_replicas' : 'kube_deployment_spec_replicas'}{${ns ? `namespace=${_promString(ns)}, ` : ''}${target.kind === 'StatefulSet' ? 'statefulset' : 'deployment'}=${_promString(target.name)}} > 0)`
-        : '';
-      this.prometheusRule = new PrometheusRule(this, 'MetricAbsent', {
-        metadata: { name: `${this.name}-metrics`.slice(0, 253), ...(ns ? { namespace: ns } : {}), labels: release ? { release } : {} },
-        spec: {
-          groups: [{
-            name: `${this.name}.scaler`,
-            rules: rendered.map((r) => ({
-              alert: 'KedaScalerMetricAbsent',
-              expr: PrometheusRuleSpecGroupsRulesExpr.fromString(this.checked(`absent(${r.query})${guard}`, r.name)),
-              for: _promDuration(Duration.seconds(load + 300)),
-              labels: { severity: 'warning', scaledobject: this.name, trigger: r.name },
-              annotations: {
-                summary: `Scaler ${this.name}: trigger ${r.name} has no data`,
-                description: `KEDA cannot read ${r.name} for ${target.kind} ${ns ? `${ns}/` : ''}${target.name}: `
-                  + `after ${failureThreshold} failed polls it holds at least ${fallbackReplicas} replica(s) (fallback) and stops scaling on this trigger. `
-                  + 'Check the exporter / scrape target and the query.',
-              },
-            })),
-          }],
-        },
-      });
-    }
+  }
 
-    // A raw HPA object (not cdk8s-plus) on the same target in this chart: one check per chart for all its scalers.
-    _ChartScalers.of(Chart.of(this)).add(this, target);
+  /** The alert on a trigger's metric going absent. */
+  private renderAbsentAlert(props: KedaGpuScalerProps, s: ScalerSettings): PrometheusRule {
+    const target = this.target;
+    const { min, load, failureThreshold, fallbackReplicas, ns, rendered } = s;
+    const release = props.prometheusRelease ?? 'kube-prometheus-stack';
+    if (release !== '') validateLabelValue(this, 'prometheusRelease', release);
+    const guard = min === 0
+      ? ` and on() (${target.kind === 'StatefulSet' ? 'kube_statefulset_replicas' : 'kube_deployment_spec_replicas'}{${ns ? `namespace=${_promString(ns)}, ` : ''}${target.kind === 'StatefulSet' ? 'statefulset' : 'deployment'}=${_promString(target.name)}} > 0)`
+      : '';
+    return new PrometheusRule(this, 'MetricAbsent', {
+      metadata: { name: `${this.name}-metrics`.slice(0, 253), ...(ns ? { namespace: ns } : {}), labels: release ? { release } : {} },
+      spec: {
+        groups: [{
+          name: `${this.name}.scaler`,
+          rules: rendered.map((r) => ({
+            alert: 'KedaScalerMetricAbsent',
+            expr: PrometheusRuleSpecGroupsRulesExpr.fromString(this.checked(`absent(${r.query})${guard}`, r.name)),
+            for: _promDuration(Duration.seconds(load + 300)),
+            labels: { severity: 'warning', scaledobject: this.name, trigger: r.name },
+            annotations: {
+              summary: `Scaler ${this.name}: trigger ${r.name} has no data`,
+              description: `KEDA cannot read ${r.name} for ${target.kind} ${ns ? `${ns}/` : ''}${target.name}: `
+                + `after ${failureThreshold} failed polls it holds at least ${fallbackReplicas} replica(s) (fallback) and stops scaling on this trigger. `
+                + 'Check the exporter / scrape target and the query.',
+            },
+          })),
+        }],
+      },
+    });
   }
 
   /** The metric-absent alert's expression, parsed with Prometheus's grammar. */
