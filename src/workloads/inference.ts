@@ -146,6 +146,22 @@ export interface InferenceDeploymentProps extends GpuWorkloadProps {
   readonly prometheusRelease?: string;
 }
 
+/** What InferenceDeployment's serving props come to once checked (InferenceDeployment.checkServing). */
+interface ServingSettings {
+  readonly server?: { image: string; command?: string[]; args?: string[] };
+  readonly cachePath: string;
+  readonly healthPath: string;
+  readonly startupTimeout: number;
+  readonly drain: number;
+  readonly metrics: boolean;
+  readonly metricsPath: string;
+  readonly metricsInterval: number;
+  readonly release: string;
+  readonly maxUnavailable: number;
+  readonly envProps: GpuWorkloadProps;
+  readonly containerSecurity?: kplus.ContainerSecurityContextProps;
+}
+
 /**
  * A GPU model server: Deployment (+ Service + PodDisruptionBudget) that always schedules where it should.
  *
@@ -229,6 +245,48 @@ export class InferenceDeployment extends Construct {
     });
     this.port = port;
 
+    const serving = this.checkServing(props, c, placed, replicas, port);
+    c.throwIfAny();
+    const { startupTimeout } = serving;
+
+    const ns = this.namespace;
+    this.deployment = new kplus.Deployment(this, 'Resource', {
+      metadata: { ...(props.name ? { name: props.name } : {}), ...(ns ? { namespace: ns } : {}), labels: props.labels },
+      replicas,
+      select: false,
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        // Never drop below the desired replicas during a rollout; one extra pod needs one extra replica's GPUs.
+        maxSurge: kplus.PercentOrAbsolute.absolute(1),
+        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+      }),
+      // A new replica is "progressing" while the model loads: give it the startup timeout plus margin.
+      progressDeadline: Duration.seconds(Math.max(600, startupTimeout + 300)),
+      serviceAccount: props.serviceAccount ?? props.team?.serviceAccount,
+      automountServiceAccountToken: false,
+      terminationGracePeriod: Duration.seconds(placement.terminationGraceSeconds),
+      securityContext: _podSecurity(props),
+      volumes: [],
+    });
+    this.node.defaultChild = ApiObject.of(this.deployment);
+    this.name = this.deployment.name;
+    this.podLabels = { ...(props.labels ?? {}), 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/component': 'inference' };
+    for (const [k, v] of Object.entries(this.podLabels)) this.deployment.podMetadata.addLabel(k, v);
+    this.deployment.select(kplus.LabelSelector.of({ labels: { 'app.kubernetes.io/name': this.name } }));
+
+    this.addServer(props, serving, placement);
+    this.placePods(props, placement, serving.drain);
+    if (props.service ?? true) this.service = this.renderService(props, serving.metrics);
+    if (serving.metrics) this.serviceMonitor = this.renderServiceMonitor(props, serving);
+    this.podDisruptionBudget = this.renderBudget(props, serving.maxUnavailable);
+  }
+
+  /**
+   * Checks the serving props (each problem is added to `c`): what the server container, its probes, the metrics and
+   * the budget are built from. (The constructor is split in steps of their own: as one large function it was one of the
+   * largest optimising compiles of a synth of a few hundred workloads.)
+   */
+  private checkServing(props: InferenceDeploymentProps, c: PropErrors, placed: _GpuPlacement | undefined,
+    replicas: number, port: number): ServingSettings {
     const cachePath = props.modelCachePath ?? '/cache';
     c.run(() => {
       if (typeof cachePath !== 'string' || !cachePath.startsWith('/') || cachePath === '/' || cachePath === '/tmp' || cachePath === '/dev/shm') {
@@ -247,7 +305,6 @@ export class InferenceDeployment extends Construct {
       if (t < 10) throw new GpuConfigError(this, 'startupTimeout', `is ${t} s`, 'allow at least 10 s (model loads take minutes)');
       return t;
     }) as number;
-    const probePeriod = 10;
 
     const drain = c.run(() => {
       const d = _wholeSeconds(this, 'preStopDrain', props.preStopDrain ?? Duration.seconds(15), 0);
@@ -293,33 +350,28 @@ export class InferenceDeployment extends Construct {
     c.run(() => _checkEnv(this, envProps, ['HOME', 'XDG_CACHE_HOME', 'HF_HOME']));
     const containerSecurity = c.run(() => _containerSecurity(this, props));
     if (!c.failed('namespace', 'team')) c.run(() => _checkQueue(this, props.queue, this.namespace));
-    c.throwIfAny();
-    const { image, command, args } = server!;
+    return {
+      server,
+      cachePath,
+      healthPath,
+      startupTimeout,
+      drain,
+      metrics,
+      metricsPath,
+      metricsInterval,
+      release,
+      maxUnavailable,
+      envProps,
+      containerSecurity,
+    };
+  }
 
-    const ns = this.namespace;
-    this.deployment = new kplus.Deployment(this, 'Resource', {
-      metadata: { ...(props.name ? { name: props.name } : {}), ...(ns ? { namespace: ns } : {}), labels: props.labels },
-      replicas,
-      select: false,
-      strategy: kplus.DeploymentStrategy.rollingUpdate({
-        // Never drop below the desired replicas during a rollout; one extra pod needs one extra replica's GPUs.
-        maxSurge: kplus.PercentOrAbsolute.absolute(1),
-        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
-      }),
-      // A new replica is "progressing" while the model loads: give it the startup timeout plus margin.
-      progressDeadline: Duration.seconds(Math.max(600, startupTimeout + 300)),
-      serviceAccount: props.serviceAccount ?? props.team?.serviceAccount,
-      automountServiceAccountToken: false,
-      terminationGracePeriod: Duration.seconds(placement.terminationGraceSeconds),
-      securityContext: _podSecurity(props),
-      volumes: [],
-    });
-    this.node.defaultChild = ApiObject.of(this.deployment);
-    this.name = this.deployment.name;
-    this.podLabels = { ...(props.labels ?? {}), 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/component': 'inference' };
-    for (const [k, v] of Object.entries(this.podLabels)) this.deployment.podMetadata.addLabel(k, v);
-    this.deployment.select(kplus.LabelSelector.of({ labels: { 'app.kubernetes.io/name': this.name } }));
-
+  /** The server container, its volumes and probes. */
+  private addServer(props: InferenceDeploymentProps, s: ServingSettings, placement: _GpuPlacement): void {
+    const { cachePath, healthPath, startupTimeout, envProps, containerSecurity } = s;
+    const { image, command, args } = s.server!;
+    const port = this.port;
+    const probePeriod = 10; // seconds between startup probes
     const shm = kplus.Volume.fromEmptyDir(this, 'shm', 'shm', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: _mib(placement.shmBytes) });
     const tmp = kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp', { sizeLimit: Size.gibibytes(4) });
     const cache = props.modelCache ?? ModelCache.emptyDir();
@@ -354,6 +406,10 @@ export class InferenceDeployment extends Construct {
       ],
     });
 
+  }
+
+  /** The pod template's placement, GPUs, spread, priority, drain and queue. */
+  private placePods(props: InferenceDeploymentProps, placement: _GpuPlacement, drain: number): void {
     _placeWorkload(this.deployment, props.pools, placement);
     const obj = ApiObject.of(this.deployment);
     const podSpec = '/spec/template/spec';
@@ -375,42 +431,52 @@ export class InferenceDeployment extends Construct {
     }
     this.addPreferredGpuMemory(obj, podSpec, props, placement);
     _joinQueue(this, obj, props.queue, this.namespace, props.priority, 'deployment');
+  }
 
+  /** The Service in front of the pods. */
+  private renderService(props: InferenceDeploymentProps, metrics: boolean): kplus.Service {
+    const ns = this.namespace;
+    const port = this.port;
+    return new kplus.Service(this, 'Service', {
+      metadata: {
+        ...(props.name ? { name: props.name } : {}),
+        ...(ns ? { namespace: ns } : {}),
+        // The ServiceMonitor selects the Service by this label.
+        labels: metrics ? { ...(props.labels ?? {}), 'app.kubernetes.io/name': this.name } : props.labels,
+      },
+      type: kplus.ServiceType.CLUSTER_IP,
+      ports: [{ name: 'http', port, targetPort: port }],
+      selector: kplus.Pods.select(this, 'ServicePods', { labels: { 'app.kubernetes.io/name': this.name } }),
+    });
+  }
 
-    if (props.service ?? true) {
-      this.service = new kplus.Service(this, 'Service', {
-        metadata: {
-          ...(props.name ? { name: props.name } : {}),
-          ...(ns ? { namespace: ns } : {}),
-          // The ServiceMonitor selects the Service by this label.
-          labels: metrics ? { ...(props.labels ?? {}), 'app.kubernetes.io/name': this.name } : props.labels,
-        },
-        type: kplus.ServiceType.CLUSTER_IP,
-        ports: [{ name: 'http', port, targetPort: port }],
-        selector: kplus.Pods.select(this, 'ServicePods', { labels: { 'app.kubernetes.io/name': this.name } }),
-      });
-    }
+  /** The ServiceMonitor that has Prometheus scrape the server through its Service. */
+  private renderServiceMonitor(props: InferenceDeploymentProps, s: ServingSettings): ApiObject {
+    const ns = this.namespace;
+    const { metricsPath, metricsInterval, release } = s;
+    return new ServiceMonitor(this, 'Metrics', {
+      metadata: {
+        name: this.name,
+        ...(ns ? { namespace: ns } : {}),
+        labels: { ...(props.labels ?? {}), 'app.kubernetes.io/name': this.name, ...(release ? { release } : {}) },
+      },
+      spec: {
+        selector: { matchLabels: { 'app.kubernetes.io/name': this.name } },
+        ...(ns ? { namespaceSelector: { matchNames: [ns] } } : {}),
+        // Targets carry the pod's `namespace` and `pod` labels, which KedaGpuScaler's vLLM queries select on.
+        endpoints: [{ port: 'http', path: metricsPath, interval: `${metricsInterval}s` }],
+      },
+    });
+  }
 
-    if (metrics) {
-      this.serviceMonitor = new ServiceMonitor(this, 'Metrics', {
-        metadata: {
-          name: this.name,
-          ...(ns ? { namespace: ns } : {}),
-          labels: { ...(props.labels ?? {}), 'app.kubernetes.io/name': this.name, ...(release ? { release } : {}) },
-        },
-        spec: {
-          selector: { matchLabels: { 'app.kubernetes.io/name': this.name } },
-          ...(ns ? { namespaceSelector: { matchNames: [ns] } } : {}),
-          // Targets carry the pod's `namespace` and `pod` labels, which KedaGpuScaler's vLLM queries select on.
-          endpoints: [{ port: 'http', path: metricsPath, interval: `${metricsInterval}s` }],
-        },
-      });
-    }
-
+  /** The PodDisruptionBudget. */
+  private renderBudget(props: InferenceDeploymentProps, maxUnavailable: number): ApiObject {
+    const ns = this.namespace;
+    const replicas = this.replicas;
     const budget = replicas <= 1 && props.maxUnavailable === undefined
       ? { minAvailable: kplus.k8s.IntOrString.fromNumber(1) }
       : { maxUnavailable: kplus.k8s.IntOrString.fromNumber(maxUnavailable) };
-    this.podDisruptionBudget = new kplus.k8s.KubePodDisruptionBudget(this, 'Budget', {
+    return new kplus.k8s.KubePodDisruptionBudget(this, 'Budget', {
       metadata: { ...(props.name ? { name: props.name } : {}), ...(ns ? { namespace: ns } : {}), labels: props.labels },
       spec: { ...budget, selector: { matchLabels: { 'app.kubernetes.io/name': this.name } } },
     });
