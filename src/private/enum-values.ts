@@ -84,7 +84,8 @@ export function checkEnum(scope: IConstruct | string, prop: string, spec: EnumSp
  * @param specOf the spec, built only when `value` is not valid (the usual case, a member, builds nothing)
  * @param isMember whether `value` is a valid instance
  */
-export function checkEnumLike(scope: IConstruct | string, prop: string, specOf: () => EnumSpec, value: unknown, isMember: (v: unknown) => boolean): void {
+export function checkEnumLike(scope: IConstruct | string, prop: string, specOf: () => EnumSpec, value: unknown,
+  isMember: (v: unknown) => boolean): void {
   if (isMember(value)) return;
   const spec = specOf();
   const list = spec.choices.map((c) => `${c.code} ('${c.value}')`);
