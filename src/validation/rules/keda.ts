@@ -30,8 +30,17 @@ interface ScalerRef {
   readonly namespace: string;
 }
 
-/** Every ScaledObject (keda.sh) and HorizontalPodAutoscaler (autoscaling) with a target name. */
-function scalersOf(ctx: RuleContext): ScalerRef[] {
+/** Per run (its object list), its scalers: GPU301, GPU302, GPU304 and GPU307 all ask. */
+const scalersOfRun = new WeakMap<readonly any[], readonly ScalerRef[]>();
+
+/** Every ScaledObject (keda.sh) and HorizontalPodAutoscaler (autoscaling) with a target name, in input order. */
+function scalersOf(ctx: RuleContext): readonly ScalerRef[] {
+  let scalers = scalersOfRun.get(ctx.objects);
+  if (!scalers) scalersOfRun.set(ctx.objects, scalers = findScalers(ctx));
+  return scalers;
+}
+
+function findScalers(ctx: RuleContext): ScalerRef[] {
   const out: ScalerRef[] = [];
   const add = (object: any, kind: ScalerRef['kind'], defaultKind?: string) => {
     const ref = object?.spec?.scaleTargetRef;
