@@ -146,8 +146,6 @@ export class ManifestIndex {
   private readonly memoise: boolean;
   /** Per template (a Map, not a WeakMap: it lives for one run, and sets are several times cheaper). */
   private readonly facts = new Map<PodTemplateRef, TemplateFacts>();
-  /** Each distinct placement signature of the run, as its one string object (see placementSignature). */
-  private readonly signatures = new Map<string, string>();
   private readonly suppressionsRead = new Map<any, Suppressions>();
   private suppressionRuleIds?: ReadonlySet<string>;
   private readonly placements: PlacementCache;
@@ -329,14 +327,7 @@ export class ManifestIndex {
     // Without memoisation every call gets a signature of its own, so rules that memoise per signature recompute too.
     if (!this.memoise) return `${this.unmemoised++}#${placementSignature(template)}`;
     const facts = this.factsOf(template);
-    if (facts.signature === undefined) {
-      // One string object per distinct signature: the memos keyed by signature (the placement memo's, the rules') then
-      // find it by identity, without comparing its text (hundreds of characters) with an equal string of another template.
-      const signature = placementSignature(template, { demand: facts.gpu, req: facts.req });
-      let interned = this.signatures.get(signature);
-      if (interned === undefined) this.signatures.set(signature, interned = signature);
-      facts.signature = interned;
-    }
+    if (facts.signature === undefined) facts.signature = placementSignature(template, { demand: facts.gpu, req: facts.req });
     return facts.signature;
   }
 
