@@ -178,7 +178,10 @@ export function _cpuQuantity(cores: number): string {
   return milli % 1000 === 0 ? `${milli / 1000}` : `${milli}m`;
 }
 
-/** A pod template (plain JSON) for the scheduling model: the GPUs (an extended resource, or DRA demand) and `extra`. */
+/**
+ * A pod template (plain JSON) for the scheduling model: the GPUs (an extended resource, or DRA demand) and `extra`.
+ * {@link placeOnModels} keys its verdicts by what this reads of `gpus` (isDra, resourceName, count): keep them in step.
+ */
 function templateFor(tolerations: PodToleration[], affinity: any, gpus: GpuRequest, extra: Record<string, string | number> = {}): PodTemplateRef {
   const resources = gpus.isDra ? { ...extra } : { [gpus.resourceName]: gpus.count, ...extra };
   return {

@@ -2,7 +2,8 @@
  * Workloads reuse the scheduling model of a pool while the pool is unchanged (workloads/gpu-pod.ts POOL_MODELS, keyed
  * by GpuNodePool._modelFingerprint), and get a fresh one after any change to what the NodePool's JSON is made of.
  */
-import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, JsonPatch, Lazy, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-30';
 import { BOUND, chart } from './helpers';
 import { GpuInstanceType } from '../../src/catalog';
 import { GpuNodePool } from '../../src/pools';
@@ -58,6 +59,21 @@ describe('the pool model cache', () => {
     seen.add(fp());
     expect(seen.size).toBe(10);
     expect(fp()).not.toContain('"kind":"NodePool"'); // the metadata's back-reference to its object is left out
+  });
+
+  test('verdicts are kept per placement input: another GPU count or a cpu/memory override on the same pool is judged afresh', () => {
+    const { pool, place } = setup();
+    place(1);
+    place(4);
+    expect(configError(() => place(8)).message).toMatch(/gpus is 8 × nvidia.com\/gpu, which no instance type of the pools can serve/);
+    let n = 0;
+    const sized = (props: object) => new InferenceDeployment(pool.node.scope!, `sized${n++}`, {
+      image: 'vllm/vllm-openai:v0.12.0', gpus: GpuRequest.whole(1), pools: [pool], ...props,
+    });
+    sized({ cpu: kplus.Cpu.units(2) });
+    expect(configError(() => sized({ cpu: kplus.Cpu.units(500) })).message).toMatch(/cpu does not fit any pool/);
+    expect(configError(() => sized({ memory: Size.gibibytes(4096) })).message).toMatch(/memory does not fit any pool/);
+    sized({ cpu: kplus.Cpu.units(2) }); // the first override's verdict still holds
   });
 
   test('a JSON patch after a workload was placed is seen by the next workload', () => {
