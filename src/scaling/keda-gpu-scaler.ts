@@ -450,7 +450,6 @@ export class KedaGpuScaler extends Construct {
           'drop the HorizontalPodAutoscaler and add its metric as a trigger of the KedaGpuScaler');
       };
     }
-
   }
 
   /** The ScaledObject. */
@@ -513,7 +512,6 @@ export class KedaGpuScaler extends Construct {
         triggers: soTriggers,
       },
     });
-
   }
 
   /** The alert on a trigger's metric going absent. */

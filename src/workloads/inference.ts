@@ -405,7 +405,6 @@ export class InferenceDeployment extends Construct {
         { path: cachePath, volume: cacheVolume },
       ],
     });
-
   }
 
   /** The pod template's placement, GPUs, spread, priority, drain and queue. */
