@@ -226,12 +226,12 @@ function median(xs: number[]): number {
 /**
  * `--instructions`: per size, the instructions of the timed region (construct + synthYaml) of bare, ours and, with
  * `--gate`, ours without the gate, counted by valgrind (cachegrind) on the bench transpiled to JavaScript (so ts-node's
- * start-up is not in the counts): each is a child run to the region's end less one run to its start. Steady to a
- * few percent however busy the machine is (each count varies by about 1%), where times are not; a proxy for the time,
- * not the issue's measure, and one that understates cold, code-heavy work: at 1,000 workloads ours and bare run the same
- * number of instructions while ours takes about 1.4× the time (the schema gate's large generated validators run cold at
- * far fewer instructions per second than cdk8s's loops). Slow (valgrind runs every child about 50 times slower): use
- * small sizes.
+ * start-up is not in the counts): each is a child run to the region's end less one run to its start. With the steady
+ * flags (cli-build STEADY_NODE_FLAGS) a count repeats however busy the machine is, where times do not; a proxy for the
+ * time, not the issue's measure, and one that understates cold, code-heavy and memory-heavy work: at 1,000 workloads ours
+ * runs fewer instructions than bare yet takes longer (much of it runs before V8 has optimised it, and V8's optimising
+ * compiles, counted here on the main thread, run on another core in a timed run; the README has the figures). Slow
+ * (valgrind runs every child about 50 times slower): use small sizes.
  */
 function countRegions(sizes: number[], gate: boolean): void {
   if (!canCountInstructions('bench/synth --instructions')) return;

@@ -60,7 +60,9 @@ function transpileTree(from: string, to: string, edit: (js: string) => string): 
 /**
  * Node's flags for a run whose instruction count repeats: V8 compiles and collects garbage on the main thread, at
  * points fixed by the run itself (not by when a background thread finishes), and hashes with fixed seeds. Counts then
- * repeat to about 0.01%; they include V8's optimising compiles, which a normal run does on another core.
+ * repeat to about 0.01% as long as the gate's runtime cache (src/schema/runtime-cache.ts) is in the same state: a
+ * package's first runs, which write it, count a few percent apart from later ones, so compare builds only after each has
+ * run once. They include V8's optimising compiles, which a normal run does on another core.
  */
 export const STEADY_NODE_FLAGS: readonly string[] = ['--single-threaded', '--hash-seed=1', '--random-seed=1'];
 

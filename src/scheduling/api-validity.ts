@@ -11,7 +11,6 @@ import { isExtendedResourceName, resourceMap, tryParseQuantity } from './resourc
 import { containersOf, PodTemplateRef } from './workloads';
 import { hasOwn } from '../private/keys';
 
-
 /**
  * Why the API server would refuse a pod of this template for its extended resources, one sentence per problem
  * (empty when it accepts them), e.g. `container "main" requests nvidia.com/gpu 1 but limits 2 (they must be equal)`.
