@@ -187,6 +187,33 @@ describe('targeted strings: outside the subset, refused', () => {
   });
 });
 
+describe('remembered answers (the writer keeps how it wrote each string of up to 256 characters)', () => {
+  const strings = [...YAML11_WORDS, ...NUMBER_LIKE, ...INDICATOR_LED, ...OTHER_ONE_LINE];
+  test('a string written before is written the same in every other position, as a value first or as a key first', () => {
+    // Each string is met first as a key in one half and first as a value in the other; every later document reads the
+    // remembered answer.
+    strings.forEach((s, i) => {
+      const first = i % 2 === 0 ? { [s]: 'v' } : { v: s };
+      expectWriter(first, true);
+      for (const [, doc] of positions(s)) expectWriter(doc, true);
+      expectWriter(first, true);
+    });
+  });
+  test('a refused string is refused again (a refusal is not remembered as an answer)', () => {
+    for (const s of OUTSIDE) {
+      for (let round = 0; round < 2; round++) {
+        expectWriter({ v: s }, false);
+        expectWriter({ [s]: 1 }, false);
+      }
+    }
+  });
+  test('a string of 256 characters (remembered) and one of 257 (not) are written as cdk8s writes them, twice', () => {
+    for (const s of ['k'.repeat(256), `a: ${'k'.repeat(253)}`, 'k'.repeat(257), `a: ${'k'.repeat(254)}`]) {
+      for (let round = 0; round < 2; round++) expectWriter({ [s]: s, l: [s] }, true);
+    }
+  });
+});
+
 /** Multi-line values the subset writes as literal blocks (`|-`, `|`). */
 const MULTI_LINE = ['line\nbreak', 'trailing\n', 'a\n\nb', 'a\n\n\nb\n', 'a \nb', 'a \n', 'x\n  indented\n', 'key: v\nlist:\n  - a\n',
   '{\n  "json": true\n}\n', '#!/bin/sh\nexec vllm serve\n', '---\nkind: A\n...\n%YAML\n', 'a\n---\n', 'é\n日本', 'trailing space \nx',
