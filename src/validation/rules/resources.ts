@@ -5,8 +5,8 @@
  * resource (`vendor/name`, e.g. `nvidia.com/gpu`) cannot be overcommitted, so it must appear in `limits`, its request
  * (when written) must equal its limit, and it must be a whole number. A request alone is rejected by the API server.
  */
-import { hasOwn } from '../../private/keys';
-import { isExtendedResourceName, isGpuResourceName, resourceMap, tryParseQuantity } from '../../scheduling/resources';
+import { extendedResourceViolations, ExtendedResourceViolation } from '../../scheduling/api-validity';
+import { isGpuResourceName } from '../../scheduling/resources';
 import { ContainerRef, containersOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
@@ -14,60 +14,43 @@ import { Rule, RuleContext } from '../rule';
 /** The container as messages name it, e.g. `container "server"` (built only for a finding: most containers get none). */
 const who = (c: ContainerRef) => `${c.init ? (c.sidecar ? 'sidecar' : 'init container') : 'container'} ${JSON.stringify(c.container.name ?? '?')}`;
 const show = (v: unknown) => JSON.stringify(v);
-const FIELDS = ['limits', 'requests'] as const;
 
-/** GPU001's findings about one container, added to `out` (a function of its own: the rule's loop stays small). */
+/**
+ * GPU001's findings about one container, added to `out` (a function of its own: the rule's loop stays small). The
+ * violations are the planner's (scheduling/api-validity.ts), with GPU001's own: a GPU count of at least 1.
+ */
 function containerFindings(ctx: RuleContext, obj: any, c: ContainerRef, out: Finding[]): void {
-  const limits = resourceMap(c.container, 'limits');
-  const requests = resourceMap(c.container, 'requests');
-  // The extended resources named in limits or requests, each once, sorted (most containers name none: no array).
-  let names: string[] | undefined;
-  for (const k in limits) if (hasOwn(limits, k) && isExtendedResourceName(k)) (names ??= []).includes(k) || names.push(k);
-  for (const k in requests) if (hasOwn(requests, k) && isExtendedResourceName(k)) (names ??= []).includes(k) || names.push(k);
-  if (names === undefined) return;
-  names.sort();
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    const gpu = isGpuResourceName(name);
-    const unit = gpu ? 'GPU' : 'extended resource';
-    let valid = true;
-    for (let f = 0; f < FIELDS.length; f++) {
-      const field = FIELDS[f];
-      const m = field === 'limits' ? limits : requests;
-      if (!hasOwn(m, name)) continue;
-      const raw = m[name];
-      const n = tryParseQuantity(raw);
-      if (n !== undefined && Number.isInteger(n) && n >= (gpu ? 1 : 0)) continue; // (valid: no path built)
-      const path = `${c.path}.resources.${field}["${name}"]`;
-      if (n === undefined) {
-        valid = false;
-        out.push(ctx.finding(obj, path, `${who(c)} sets ${field} ${name} to ${show(raw)}, which is not a Kubernetes quantity`));
-      } else if (!Number.isInteger(n)) {
-        valid = false;
-        out.push(ctx.finding(obj, path,
-          `${who(c)} sets ${field} ${name} to ${show(raw)}; ${unit}s are whole units, never fractions`,
-          gpu ? 'Request a whole number of GPUs; to share a GPU use a MIG resource (nvidia.com/mig-<profile>) or time-slicing.'
-            : 'Use a whole number.'));
-      } else if (gpu && n <= 0) {
-        valid = false;
-        out.push(ctx.finding(obj, path,
-          `${who(c)} sets ${field} ${name} to ${show(raw)}; a GPU count must be at least 1`,
-          `Remove ${name} from the container if it needs no GPU, or set it to 1 or more.`));
-      } else if (n < 0) {
-        valid = false;
-        out.push(ctx.finding(obj, path, `${who(c)} sets ${field} ${name} to ${show(raw)}, a negative count`));
-      }
+  const violations = extendedResourceViolations(c.container, true);
+  if (violations === undefined) return;
+  for (let i = 0; i < violations.length; i++) out.push(findingOf(ctx, obj, c, violations[i]));
+}
+
+/** A violation of a container's extended resources as GPU001's finding. */
+function findingOf(ctx: RuleContext, obj: any, c: ContainerRef, v: ExtendedResourceViolation): Finding {
+  const name = v.resource;
+  const at = `${c.path}.resources.${v.field}["${name}"]`;
+  const sets = `${who(c)} sets ${v.field} ${name} to ${show(v.value)}`;
+  switch (v.problem) {
+    case 'not-a-quantity':
+      return ctx.finding(obj, at, `${sets}, which is not a Kubernetes quantity`);
+    case 'fraction': {
+      const gpu = isGpuResourceName(name);
+      return ctx.finding(obj, at, `${sets}; ${gpu ? 'GPU' : 'extended resource'}s are whole units, never fractions`,
+        gpu ? 'Request a whole number of GPUs; to share a GPU use a MIG resource (nvidia.com/mig-<profile>) or time-slicing.'
+          : 'Use a whole number.');
     }
-    if (hasOwn(requests, name) && !hasOwn(limits, name)) {
-      out.push(ctx.finding(obj, `${c.path}.resources.limits`,
-        `${who(c)} requests ${name} (${show(requests[name])}) but sets no limit; Kubernetes rejects an extended resource without a limit`,
-        `Move ${name}: ${show(requests[name])} to resources.limits (requests may stay, with the same value).`));
-    } else if (valid && hasOwn(requests, name) && hasOwn(limits, name)
-      && tryParseQuantity(requests[name]) !== tryParseQuantity(limits[name])) {
-      out.push(ctx.finding(obj, `${c.path}.resources.requests["${name}"]`,
-        `${who(c)} requests ${show(requests[name])} ${name} but limits ${show(limits[name])}; Kubernetes requires them equal`,
-        `Set requests and limits of ${name} to the same count, or drop the request (it defaults to the limit).`));
-    }
+    case 'gpu-below-one':
+      return ctx.finding(obj, at, `${sets}; a GPU count must be at least 1`,
+        `Remove ${name} from the container if it needs no GPU, or set it to 1 or more.`);
+    case 'negative':
+      return ctx.finding(obj, at, `${sets}, a negative count`);
+    case 'no-limit':
+      return ctx.finding(obj, `${c.path}.resources.limits`,
+        `${who(c)} requests ${name} (${show(v.value)}) but sets no limit; Kubernetes rejects an extended resource without a limit`,
+        `Move ${name}: ${show(v.value)} to resources.limits (requests may stay, with the same value).`);
+    case 'unequal':
+      return ctx.finding(obj, at, `${who(c)} requests ${show(v.value)} ${name} but limits ${show(v.limit)}; Kubernetes requires them equal`,
+        `Set requests and limits of ${name} to the same count, or drop the request (it defaults to the limit).`);
   }
 }
 
