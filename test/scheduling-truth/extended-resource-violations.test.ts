@@ -43,6 +43,12 @@ const CASES: Array<[string, { resources: any; inits?: any[]; gpu001: string[][];
     gpu001: [[`${R}.limits["nvidia.com/gpu"]`, 'container "main" sets limits nvidia.com/gpu to "two", which is not a Kubernetes quantity', GPU001_FIX]],
     plan: ['container "main" sets limits nvidia.com/gpu to "two", not a quantity'],
   }],
+  ['not a quantity, of another extended resource (its own fix, not the GPU count\'s)', {
+    resources: { limits: { 'vpc.amazonaws.com/efa': 'four' } },
+    gpu001: [[`${R}.limits["vpc.amazonaws.com/efa"]`, 'container "main" sets limits vpc.amazonaws.com/efa to "four", which is not a Kubernetes quantity',
+      'Write vpc.amazonaws.com/efa as a whole number, e.g. 1.']],
+    plan: ['container "main" sets limits vpc.amazonaws.com/efa to "four", not a quantity'],
+  }],
   ['fractions, of a GPU and of another extended resource', {
     resources: { limits: { 'nvidia.com/gpu': '500m', 'vpc.amazonaws.com/efa': 1.5 } },
     gpu001: [
@@ -58,7 +64,8 @@ const CASES: Array<[string, { resources: any; inits?: any[]; gpu001: string[][];
     resources: { limits: { 'nvidia.com/gpu': -1, 'vpc.amazonaws.com/efa': '-2' } },
     gpu001: [
       [`${R}.limits["nvidia.com/gpu"]`, 'container "main" sets limits nvidia.com/gpu to -1; a GPU count must be at least 1', AT_LEAST_ONE],
-      [`${R}.limits["vpc.amazonaws.com/efa"]`, 'container "main" sets limits vpc.amazonaws.com/efa to "-2", a negative count', GPU001_FIX],
+      [`${R}.limits["vpc.amazonaws.com/efa"]`, 'container "main" sets limits vpc.amazonaws.com/efa to "-2", a negative count',
+        'Set vpc.amazonaws.com/efa to 0 or more, or remove it.'],
     ],
     plan: [
       'container "main" sets limits nvidia.com/gpu to -1, a negative count',
@@ -113,7 +120,7 @@ const CASES: Array<[string, { resources: any; inits?: any[]; gpu001: string[][];
   ['resources in name order, whatever order they are written in', {
     resources: { limits: { 'z.example.com/b': '0.5', 'a.example.com/a': -1, 'nvidia.com/gpu': 1 } },
     gpu001: [
-      [`${R}.limits["a.example.com/a"]`, 'container "main" sets limits a.example.com/a to -1, a negative count', GPU001_FIX],
+      [`${R}.limits["a.example.com/a"]`, 'container "main" sets limits a.example.com/a to -1, a negative count', 'Set a.example.com/a to 0 or more, or remove it.'],
       [`${R}.limits["z.example.com/b"]`, 'container "main" sets limits z.example.com/b to "0.5"; extended resources are whole units, never fractions', 'Use a whole number.'],
     ],
     plan: [

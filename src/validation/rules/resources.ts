@@ -32,7 +32,9 @@ function findingOf(ctx: RuleContext, obj: any, c: ContainerRef, v: ExtendedResou
   const sets = `${who(c)} sets ${v.field} ${name} to ${show(v.value)}`;
   switch (v.problem) {
     case 'not-a-quantity':
-      return ctx.finding(obj, at, `${sets}, which is not a Kubernetes quantity`);
+      // (a GPU's fix is the rule's own remediation)
+      return ctx.finding(obj, at, `${sets}, which is not a Kubernetes quantity`,
+        isGpuResourceName(name) ? undefined : `Write ${name} as a whole number, e.g. 1.`);
     case 'fraction': {
       const gpu = isGpuResourceName(name);
       return ctx.finding(obj, at, `${sets}; ${gpu ? 'GPU' : 'extended resource'}s are whole units, never fractions`,
@@ -43,7 +45,7 @@ function findingOf(ctx: RuleContext, obj: any, c: ContainerRef, v: ExtendedResou
       return ctx.finding(obj, at, `${sets}; a GPU count must be at least 1`,
         `Remove ${name} from the container if it needs no GPU, or set it to 1 or more.`);
     case 'negative':
-      return ctx.finding(obj, at, `${sets}, a negative count`);
+      return ctx.finding(obj, at, `${sets}, a negative count`, `Set ${name} to 0 or more, or remove it.`);
     case 'no-limit':
       return ctx.finding(obj, `${c.path}.resources.limits`,
         `${who(c)} requests ${name} (${show(v.value)}) but sets no limit; Kubernetes rejects an extended resource without a limit`,
