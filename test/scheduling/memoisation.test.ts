@@ -2,10 +2,11 @@
  * Performance helpers of the scheduling model: the placement signature (what `placeOnPool` reads, and nothing else)
  * and the per-pool memoisation of label spaces and advertised resources. Behaviour must not change.
  */
+import { serialize } from 'v8';
 import * as fc from 'fast-check';
 import { GpuInstanceType } from '../../src/catalog';
 import { ADVERTISED_RESOURCES_ANNOTATION, poolModelOf } from '../../src/scheduling/nodepool';
-import { placementSignature, placeOnPool } from '../../src/scheduling/placement';
+import { canonicalParts, placementSignature, placeOnPool } from '../../src/scheduling/placement';
 import { podTemplateOf } from '../../src/scheduling/workloads';
 import { params } from '../property/arbitraries';
 
@@ -26,6 +27,62 @@ const deployment = (podSpec: any, extra: { name?: string; labels?: Record<string
 })!;
 const container = (limits: any, requests: any = {}, image = 'vllm') => ({ name: 'c', image, resources: { limits, requests } });
 const affinity = (values: string[]) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'karpenter.k8s.aws/instance-gpu-name', operator: 'In', values }] }] } } });
+
+describe('canonicalParts', () => {
+  // Values from a small domain, so that random lists often meet: JSON data, and what JSON would merge or drop
+  // (undefined, NaN, ±Infinity, -0, a Date, a boxed string, a sparse array, a key holding undefined).
+  const leaf = fc.constantFrom<unknown>(undefined, null, 0, -0, 1, '1', 'a|u', NaN, Infinity, -Infinity, true, false, '', 'J0,[', new Date(0),
+    new String('1')); // eslint-disable-line no-new-wrappers
+  const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    v: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('v'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('a', 'b', 'J'), tie('v'), { maxKeys: 2 }), fc.constant([1, , 2])), // eslint-disable-line no-sparse-arrays
+  })).v;
+  const list = fc.array(value, { maxLength: 4 });
+  /** What tells two lists apart, independently of canonicalParts: their structured-clone bytes (key order, -0, NaN, undefined, holes kept). */
+  const same = (a: unknown[], b: unknown[]) => serialize(copy(a)).equals(serialize(copy(b)));
+  /**
+   * A deep copy, each occurrence of a value its own object (so shared references do not change what `same` sees), holes
+   * and null prototypes kept, in this realm (structuredClone's copies get the other realm's prototypes under jest).
+   */
+  function copy(v: unknown): unknown {
+    if (v instanceof Date) return new Date(v.getTime());
+    if (v instanceof String) return new String(v.valueOf()); // eslint-disable-line no-new-wrappers
+    if (Array.isArray(v)) {
+      const out = new Array(v.length);
+      for (let i = 0; i < v.length; i++) if (i in v) out[i] = copy(v[i]);
+      return out;
+    }
+    if (v === null || typeof v !== 'object' || (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null)) return v;
+    const out = Object.create(Object.getPrototypeOf(v));
+    for (const k of Object.keys(v)) out[k] = copy((v as any)[k]);
+    return out;
+  }
+
+  test('property: two lists give the same string exactly when their values are the same, part by part', () => {
+    let equalPairs = 0;
+    // b is another random list, or a copy of a with one value replaced by a leaf (so near misses are drawn: undefined
+    // for null, -0 for 0, '1' for 1, a Date for its text…).
+    const pair = fc.tuple(list, list, fc.nat(), leaf, fc.boolean()).map(([a, other, at, replacement, near]) => {
+      if (!near || a.length === 0) return [a, other] as const;
+      const b = copy(a) as unknown[];
+      b[at % b.length] = replacement;
+      return [a, b] as const;
+    });
+    fc.assert(fc.property(pair, ([a, b]) => {
+      if (same(a, b)) equalPairs++;
+      expect(canonicalParts(a) === canonicalParts(b)).toBe(same(a, b));
+      expect(canonicalParts(a)).toBe(canonicalParts(copy(a) as unknown[]));
+    }), params(3000));
+    expect(equalPairs).toBeGreaterThan(0); // the domain is small enough for equal pairs to be drawn
+  });
+
+  test('plain JSON lists take the one-call form, with the positions of their undefined values; others go part by part', () => {
+    expect(canonicalParts([undefined, null, { a: [1] }, undefined])).toBe('J0,3,[null,null,{"a":[1]},null]');
+    expect(canonicalParts([null])).toBe('J[null]');
+    expect(canonicalParts([undefined])).toBe('J0,[null]');
+    expect(canonicalParts([1, NaN])).toBe('j1|c#NaN');
+  });
+});
 
 describe('placementSignature', () => {
   const base = { tolerations: [TOLERATE], nodeSelector: { 'karpenter.k8s.aws/instance-gpu-name': 'l4' }, containers: [container({ 'nvidia.com/gpu': 1 }, { cpu: '4', memory: '16Gi' })] };
