@@ -11,7 +11,7 @@
  * GPU001 (findings, validation/rules/resources.ts), each in its own words.
  */
 import { isExtendedResourceName, isGpuResourceName, resourceMap, tryParseQuantity } from './resources';
-import { containersOf, PodTemplateRef } from './workloads';
+import { containerLabel, containersOf, PodTemplateRef } from './workloads';
 import { hasOwn } from '../private/keys';
 
 /** How a container's extended resource breaks the API server's rules (or, for `gpu-below-one`, GPU001's). */
@@ -95,7 +95,7 @@ export function extendedResourceRefusals(t: PodTemplateRef): string[] {
   for (const c of containersOf(t)) {
     const violations = extendedResourceViolations(c.container, false);
     if (violations === undefined) continue;
-    const who = `${c.init ? (c.sidecar ? 'sidecar' : 'init container') : 'container'} ${JSON.stringify(c.container.name ?? '?')}`;
+    const who = containerLabel(c);
     for (const v of violations) out.push(`${who} ${refusal(v)}`);
   }
   return out;

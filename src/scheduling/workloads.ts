@@ -39,6 +39,11 @@ export interface ContainerRef {
   readonly sidecar: boolean;
 }
 
+/** A container as messages name it: `container "server"`, `init container "fetch"` or `sidecar "proxy"`. */
+export function containerLabel(c: ContainerRef): string {
+  return `${c.init ? (c.sidecar ? 'sidecar' : 'init container') : 'container'} ${JSON.stringify(c.container.name ?? '?')}`;
+}
+
 interface KindInfo {
   /** API groups the kind may come from ('' is core). */
   readonly groups: readonly string[];

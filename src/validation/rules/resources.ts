@@ -7,12 +7,10 @@
  */
 import { extendedResourceViolations, ExtendedResourceViolation } from '../../scheduling/api-validity';
 import { isGpuResourceName } from '../../scheduling/resources';
-import { ContainerRef, containersOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
+import { ContainerRef, containerLabel, containersOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 
-/** The container as messages name it, e.g. `container "server"` (built only for a finding: most containers get none). */
-const who = (c: ContainerRef) => `${c.init ? (c.sidecar ? 'sidecar' : 'init container') : 'container'} ${JSON.stringify(c.container.name ?? '?')}`;
 const show = (v: unknown) => JSON.stringify(v);
 
 /**
@@ -29,7 +27,7 @@ function containerFindings(ctx: RuleContext, obj: any, c: ContainerRef, out: Fin
 function findingOf(ctx: RuleContext, obj: any, c: ContainerRef, v: ExtendedResourceViolation): Finding {
   const name = v.resource;
   const at = `${c.path}.resources.${v.field}["${name}"]`;
-  const sets = `${who(c)} sets ${v.field} ${name} to ${show(v.value)}`;
+  const sets = `${containerLabel(c)} sets ${v.field} ${name} to ${show(v.value)}`;
   switch (v.problem) {
     case 'not-a-quantity':
       // (a GPU's fix is the rule's own remediation)
@@ -48,10 +46,10 @@ function findingOf(ctx: RuleContext, obj: any, c: ContainerRef, v: ExtendedResou
       return ctx.finding(obj, at, `${sets}, a negative count`, `Set ${name} to 0 or more, or remove it.`);
     case 'no-limit':
       return ctx.finding(obj, `${c.path}.resources.limits`,
-        `${who(c)} requests ${name} (${show(v.value)}) but sets no limit; Kubernetes rejects an extended resource without a limit`,
+        `${containerLabel(c)} requests ${name} (${show(v.value)}) but sets no limit; Kubernetes rejects an extended resource without a limit`,
         `Move ${name}: ${show(v.value)} to resources.limits (requests may stay, with the same value).`);
     case 'unequal':
-      return ctx.finding(obj, at, `${who(c)} requests ${show(v.value)} ${name} but limits ${show(v.limit)}; Kubernetes requires them equal`,
+      return ctx.finding(obj, at, `${containerLabel(c)} requests ${show(v.value)} ${name} but limits ${show(v.limit)}; Kubernetes requires them equal`,
         `Set requests and limits of ${name} to the same count, or drop the request (it defaults to the limit).`);
   }
 }
