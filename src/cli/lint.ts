@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { COLOR_STYLE, PLAIN_TEXT_STYLE, safeText, UsageError, useColor, walkArgs } from './args';
 import { InputProblem, madePlainJson, readInputs } from './yaml-input';
+import { byCodeUnits } from '../private/order';
 import { _runValidation, ValidateOptions, ValidationRunInfo } from '../validation/engine';
 import { Finding, Severity, SourcedManifest } from '../validation/model';
 
@@ -212,7 +213,7 @@ export async function runLint(args: string[], io: LintIO): Promise<number> {
     return EXIT_INPUT;
   }
   const unknownKinds: Record<string, number> = {};
-  for (const [k, n] of [...info.unknownKinds].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) unknownKinds[k] = n;
+  for (const [k, n] of [...info.unknownKinds].sort(([a], [b]) => byCodeUnits(a, b))) unknownKinds[k] = n;
   const unknownCount = Object.values(unknownKinds).reduce((a, b) => a + b, 0);
 
   const findings = opts.quiet ? all.filter((f) => f.severity === Severity.ERROR) : all;

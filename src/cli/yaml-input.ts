@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Document } from 'yaml';
 import { yamlPackage } from '../private/lazy';
+import { byCodeUnits } from '../private/order';
 import { YamlSource } from '../schema/field-lines';
 import { SourcedManifest } from '../validation/model';
 
@@ -710,7 +711,7 @@ export function walkDirectory(dir: string): { files: string[]; problems: InputPr
       problems.push({ file: d, severity: 'error', message: `cannot read directory: ${errnoMessage(e)}` });
       return;
     }
-    const names = entries.map((e) => e.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const names = entries.map((e) => e.name).sort(byCodeUnits);
     const byName = new Map(entries.map((e) => [e.name, e]));
     for (const name of names) {
       const entry = byName.get(name)!;

@@ -32,6 +32,7 @@ import {
 import { planQueues } from './queues';
 import { ScalerIndex } from './replicas';
 import { exceededLimits, nodesOf, packPool, spill, SpillResult, usedCapacity } from './spill';
+import { byCodeUnits } from '../private/order';
 import { extendedResourceRefusals } from '../scheduling/api-validity';
 import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
@@ -509,7 +510,7 @@ function waitingMessage(p: Placed, max: SpillResult<Placed>, left: number, bindi
 
 /** Fitting verdicts in Karpenter's order: highest weight first (absent = 0), then name. */
 function byWeight<T extends { readonly pool: PoolModel }>(verdicts: readonly T[]): T[] {
-  return [...verdicts].sort((a, b) => (b.pool.weight ?? 0) - (a.pool.weight ?? 0) || a.pool.name.localeCompare(b.pool.name));
+  return [...verdicts].sort((a, b) => (b.pool.weight ?? 0) - (a.pool.weight ?? 0) || byCodeUnits(a.pool.name, b.pool.name));
 }
 
 const showLimit = (k: string, v: number) => (k === 'memory' ? `${+(v / GiB).toFixed(1)}Gi` : fmt(v));

@@ -12,6 +12,7 @@ import { GpuConfigError } from '../errors';
 import { LabelSpace, NodeSelectorRequirement, requirementAllowsSpace, requirementAllowsValue, requirementsFromJson } from './labels';
 import { tryParseQuantity } from './resources';
 import { Taint, taintsFromJson } from './taints';
+import { byCodeUnits } from '../private/order';
 
 /** Karpenter's label keys for the pool and the capacity type (karpenter.sh/v1). */
 export const NODEPOOL_LABEL = 'karpenter.sh/nodepool';
@@ -139,7 +140,7 @@ export function overlayCapacity(overlays: readonly any[] | undefined, space: Lab
   const applicable = overlays.filter((o) => isNodeOverlay(o) && o.spec?.capacity && typeof o.spec.capacity === 'object'
     && requirementsFromJson(o.spec?.requirements).every((r) => requirementAllowsSpace(r, space)));
   applicable.sort((a, b) => (Number(a.spec?.weight) || 0) - (Number(b.spec?.weight) || 0)
-    || String(a.metadata?.name ?? '').localeCompare(String(b.metadata?.name ?? '')));
+    || byCodeUnits(String(a.metadata?.name ?? ''), String(b.metadata?.name ?? '')));
   for (const o of applicable) {
     for (const [k, raw] of Object.entries(o.spec.capacity)) {
       const n = tryParseQuantity(raw);

@@ -21,6 +21,7 @@ import { podCpuMemoryRequests, podGpuDemand } from './resources';
 import { formatTaint, TolerationOptions, untoleratedTaints } from './taints';
 import { PodTemplateRef } from './workloads';
 import { hasOwn } from '../private/keys';
+import { byCodeUnits } from '../private/order';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -700,5 +701,5 @@ export function placeOnPools(t: PodTemplateRef, pools: readonly PoolModel[], opt
  */
 export function preferredVerdict(verdicts: readonly PlacementVerdict[]): PlacementVerdict | undefined {
   return verdicts.filter((v) => v.fits)
-    .sort((a, b) => (b.pool.weight ?? 0) - (a.pool.weight ?? 0) || a.pool.name.localeCompare(b.pool.name))[0];
+    .sort((a, b) => (b.pool.weight ?? 0) - (a.pool.weight ?? 0) || byCodeUnits(a.pool.name, b.pool.name))[0];
 }

@@ -4,6 +4,7 @@
  */
 import { Rule } from './rule';
 import { SUPPRESS_ANNOTATION } from './suppression';
+import { byCodeUnits } from '../private/order';
 import { CONSTRUCT_WARNINGS, ConstructWarning } from '../private/warnings';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -13,7 +14,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
  * @param warnings the construction-time warnings to document (default: every one)
  */
 export function renderRulesDoc(rules: readonly Rule[], warnings: readonly ConstructWarning[] = CONSTRUCT_WARNINGS): string {
-  const sorted = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sorted = [...rules].sort((a, b) => byCodeUnits(a.id, b.id));
   const out: string[] = [
     '# cdk8s-gpu rules',
     '',
@@ -63,7 +64,7 @@ export function renderRulesDoc(rules: readonly Rule[], warnings: readonly Constr
 
 /** The section on construction-time warnings: format, suppression, then one entry per warning. */
 function renderWarnings(warnings: readonly ConstructWarning[]): string[] {
-  const sorted = [...warnings].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sorted = [...warnings].sort((a, b) => byCodeUnits(a.id, b.id));
   const out: string[] = [
     '# Construction-time warnings',
     '',

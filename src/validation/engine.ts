@@ -7,6 +7,7 @@ import { Finding, SourcedManifest } from './model';
 import { defaultRegistry, RuleRegistry } from './registry';
 import { Rule } from './rule';
 import { BUILTIN_RULES, RULE_FAILED, SCHEMA_VIOLATION, SUPPRESSION_RULE } from './rules';
+import { byCodeUnits } from '../private/order';
 import { GateOptions, gateManifests } from '../schema/gate';
 
 /** Options of {@link validateManifests}. */
@@ -206,7 +207,7 @@ export function _runValidation(manifests: SourcedManifest[], options: ValidateOp
   }
 
   const findings = kept.sort((a, b) => a.pos - b.pos
-    || (a.finding.ruleId < b.finding.ruleId ? -1 : a.finding.ruleId > b.finding.ruleId ? 1 : 0)
+    || byCodeUnits(a.finding.ruleId, b.finding.ruleId)
     || a.seq - b.seq).map((k) => k.finding);
   return { findings, index, info: { schemaGate: gateOn, schemaChecked, schemaFailed, unknownKinds } };
 }

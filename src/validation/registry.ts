@@ -7,6 +7,7 @@ import { Severity } from './model';
 import { Rule } from './rule';
 import { BUILTIN_RULES } from './rules';
 import { RULE_ID_PATTERN } from './suppression';
+import { byCodeUnits } from '../private/order';
 
 /** A set of rules keyed by id. */
 export class RuleRegistry {
@@ -63,7 +64,7 @@ export class RuleRegistry {
 
   /** Every rule, sorted by id. */
   public all(): Rule[] {
-    return [...this.rules.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return [...this.rules.values()].sort((a, b) => byCodeUnits(a.id, b.id));
   }
 
   /** Every id, sorted. */

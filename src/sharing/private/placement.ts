@@ -4,6 +4,7 @@
  * `nvmlGpuInstancePlacement_t`: start = first memory slice, size = memory slices) with no shared memory slice.
  */
 import { MigGpu, MigProfileSpec } from '../../catalog';
+import { byCodeUnits } from '../../private/order';
 import { MigPlacement } from '../mig-layout';
 
 /** The result of {@link findMigPlacement}: one placement per instance, or why none exists. */
@@ -20,7 +21,7 @@ export interface MigPlacementSearch {
 export function findMigPlacement(gpu: MigGpu, instances: readonly MigProfileSpec[]): MigPlacementSearch {
   const order = [...instances].sort((a, b) => b.memorySlices - a.memorySlices
     || gpu.placementStartsOf(a.name).length - gpu.placementStartsOf(b.name).length
-    || a.name.localeCompare(b.name));
+    || byCodeUnits(a.name, b.name));
   const starts = new Map<string, number[]>();
   for (const p of order) if (!starts.has(p.name)) starts.set(p.name, gpu.placementStartsOf(p.name));
   const used: boolean[] = new Array(gpu.totalMemorySlices).fill(false);

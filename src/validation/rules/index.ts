@@ -18,6 +18,7 @@ import { SECURITY_RULES } from './security';
 import { SHARING_RULES } from './sharing';
 import { TRAINING_RULES } from './training';
 import { WORKLOAD_RULES } from './workloads';
+import { byCodeUnits } from '../../private/order';
 
 export { SUPPRESSION_RULE } from './annotations';
 export { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
@@ -59,4 +60,4 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...DRA_RULES,
   ...KUEUE_RULES,
   ...SECURITY_RULES,
-].sort((a, b) => a.id.localeCompare(b.id));
+].sort((a, b) => byCodeUnits(a.id, b.id));

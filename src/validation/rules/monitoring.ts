@@ -12,6 +12,7 @@ import { matchesLabelSelector } from '../../scheduling/labels';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 import { METRICS_TRUTH_RULES } from './metrics-truth';
+import { byCodeUnits } from '../../private/order';
 
 const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 
@@ -128,4 +129,4 @@ export const MONITORING_RULES: Rule[] = [
   SERVICE_MONITOR_SELECTS_SERVICE,
   DCGM_HONOR_LABELS,
   ...METRICS_TRUTH_RULES,
-].sort((a, b) => a.id.localeCompare(b.id));
+].sort((a, b) => byCodeUnits(a.id, b.id));

@@ -4,6 +4,7 @@
  */
 import { conventionalTaintFor, GPU_MEMORY_LABEL, GPU_NAME_LABEL, isBlocking, poolOffers } from './gpu-pools';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
+import { byCodeUnits } from '../../private/order';
 import { _karpenterLabelsOf, PoolModel } from '../../scheduling/nodepool';
 import { nodeSelectionAdmits } from '../../scheduling/placement';
 import { demandsAny } from '../../scheduling/resources';
@@ -193,7 +194,7 @@ export const GPU_MODEL_NOT_PINNED: Rule = {
         }
       }
       if (models.size < 2) return undefined;
-      const list = [...models.entries()].sort(([a], [b]) => a.localeCompare(b))
+      const list = [...models.entries()].sort(([a], [b]) => byCodeUnits(a, b))
         .map(([name, m]) => `${name} (${m.memory} MiB, NodePool ${listed([...m.pools].sort(), NAMED_IN_LIST, '/')})`);
       return { message: `requests ${demand.sort().join(' + ')} and pins no GPU model, so it may land on any of ${list.join(', ')}` };
     });
