@@ -1,6 +1,8 @@
+import * as fc from 'fast-check';
 import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, nodePool, of, parseYaml, workload } from './helpers';
 import { readInputs } from '../../src/cli/yaml-input';
 import { Severity, validateManifests } from '../../src/validation';
+import { params } from '../property/arbitraries';
 import { describeWithShared, sharedPath } from '../shared-data';
 
 describe('GPU007 an object is defined only once', () => {
@@ -53,6 +55,31 @@ describe('GPU007 an object is defined only once', () => {
     const later = cm('x', 'a', { a: '2' });
     (later.metadata as any).annotations = { 'cdk8s-gpu.io/suppress': 'GPU007=kustomize overlay merges it' };
     expect(of(lint([cm('x', 'a'), later]), 'GPU007')).toEqual([]);
+  });
+
+  test('over objects sharing names across kinds, groups and namespaces, each later copy of an identity is reported with its ordinal', () => {
+    // A small domain, so names are shared by several identities (the rule's slower path) and identities repeat.
+    const object = fc.record({
+      name: fc.constantFrom('x', 'y'),
+      namespace: fc.constantFrom(undefined, 'a', 'b'),
+      kind: fc.constantFrom('ConfigMap', 'Secret'),
+      apiVersion: fc.constantFrom('v1', 'example.com/v1', 'example.com/v2'),
+    });
+    fc.assert(fc.property(fc.array(object, { maxLength: 24 }), (specs) => {
+      const objects = specs.map((o, i) => ({ ...cm(o.name, o.namespace, { i: String(i) }, o.apiVersion), kind: o.kind }));
+      // The oracle: the identity is (API group, kind, namespace as written, name); the n-th copy of one is reported.
+      const seen = new Map<string, number>();
+      const expected: string[] = [];
+      for (const o of specs) {
+        const id = JSON.stringify([o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '', o.kind, o.namespace ?? '', o.name]);
+        const n = (seen.get(id) ?? 0) + 1;
+        seen.set(id, n);
+        if (n > 1) expected.push(`${o.kind} ${o.namespace ?? ''}/${o.name} #${n}`);
+      }
+      const found = of(lint(objects), 'GPU007')
+        .map((f) => `${f.object.kind} ${f.object.namespace ?? ''}/${f.object.name} #${/the (\d+)\w\w definition/.exec(f.message)![1]}`);
+      expect(found).toEqual(expected);
+    }), params(300));
   });
 });
 

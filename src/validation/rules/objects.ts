@@ -46,9 +46,10 @@ export const DUPLICATE_OBJECT: Rule = {
     + '`default` are different here (they collide only when applied in the default namespace). Objects without a '
     + 'name (e.g. `generateName`) are not judged.',
   *check(ctx) {
-    // The first object of each identity, by API group, kind and namespace, then by name: the first level has few
-    // keys, and no string joining all four is built and hashed per object (most of this rule's time on large inputs).
-    const first = new Map<string, Map<string, any>>();
+    // The first object of each identity, found by name first: names are nearly all distinct, so an object costs one
+    // lookup by a string it already has, and no key joining group, kind and namespace is built and hashed per object
+    // (most of this rule's time on large inputs). Only a name shared by other kinds or namespaces gets such keys.
+    const first = new Map<string, FirstOfName>();
     /** Per first object: how many definitions of it so far. */
     const copies = new Map<any, number>();
     const objects = ctx.objects;
@@ -57,15 +58,24 @@ export const DUPLICATE_OBJECT: Rule = {
       const name = obj?.metadata?.name;
       if (typeof obj?.kind !== 'string' || obj.kind === '' || typeof name !== 'string' || name === '') continue;
       const ns = typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : '';
-      const group = apiGroupOf(obj.apiVersion);
-      const kindKey = `${group}\u0000${obj.kind}\u0000${ns}`;
-      let byName = first.get(kindKey);
-      if (!byName) first.set(kindKey, byName = new Map());
-      const original = byName.get(name);
-      if (original === undefined) {
-        byName.set(name, obj);
+      const named = first.get(name);
+      if (named === undefined) {
+        first.set(name, { obj, ns });
         continue;
       }
+      let original: any;
+      if (named.obj.kind === obj.kind && named.ns === ns && sameApiGroup(named.obj.apiVersion, obj.apiVersion)) {
+        original = named.obj;
+      } else {
+        const key = `${apiGroupOf(obj.apiVersion)}\u0000${obj.kind}\u0000${ns}`;
+        if (!named.others) named.others = new Map();
+        original = named.others.get(key);
+        if (original === undefined) {
+          named.others.set(key, obj);
+          continue;
+        }
+      }
+      const group = apiGroupOf(obj.apiVersion);
       const n = (copies.get(original) ?? 1) + 1;
       copies.set(original, n);
       const where = formatSource(ctx.sourceOf(original));
@@ -85,6 +95,18 @@ export const DUPLICATE_OBJECT: Rule = {
     }
   },
 };
+
+/** The first object of a name, and the first of each other identity (API group, kind, namespace) with that name. */
+interface FirstOfName {
+  readonly obj: any;
+  readonly ns: string;
+  others?: Map<string, any>;
+}
+
+/** Whether two `apiVersion`s name the same API group (the version is ignored). */
+function sameApiGroup(a: unknown, b: unknown): boolean {
+  return a === b || apiGroupOf(a) === apiGroupOf(b);
+}
 
 function ordinal(n: number): string {
   const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
