@@ -5,6 +5,7 @@
  */
 import { dns1123LabelErrors, labelMapErrors, labelsAndAnnotationsErrors, NO_ERRORS, pushAll, pushPrefixed, qualifiedNameErrors } from './object-meta';
 import { hasOwn, someOwnKey } from '../private/keys';
+import { memoPerString } from '../private/memo';
 import { quantityOf } from '../private/quantity';
 
 const ENUMS: Record<string, string[]> = {
@@ -15,11 +16,69 @@ const ENUMS: Record<string, string[]> = {
   preemptionPolicy: ['PreemptLowerPriority', 'Never'],
 };
 
-/** Extended resources (e.g. nvidia.com/gpu): domain-qualified names outside *kubernetes.io. */
-function isExtendedResource(name: string): boolean {
-  if (!name.includes('/')) return false;
-  const domain = name.split('/')[0];
-  return !(domain === 'kubernetes.io' || domain.endsWith('.kubernetes.io')) && !name.startsWith('requests.');
+/**
+ * A huge-page resource (`hugepages-<size>`, `IsHugePageResourceName`). Like every non-native resource, the API server
+ * forbids overcommitting it (`helper.IsOvercommitAllowed`): a request must have a limit, equal to it. Judged here
+ * whatever `checkExtendedResources` says: no rule judges huge pages.
+ */
+function isHugePages(name: string): boolean {
+  return name.startsWith('hugepages-');
+}
+
+/**
+ * A name outside the `kubernetes.io` namespace (not `IsNativeResource`: it has a `/` and does not contain
+ * `kubernetes.io/`), e.g. `nvidia.com/gpu`: not overcommitable. Native names (`cpu`, `example.kubernetes.io/x`) are.
+ */
+function isNonNative(name: string): boolean {
+  return name.includes('/') && !name.includes('kubernetes.io/');
+}
+
+/** The unprefixed resource names a container may ask for (`IsStandardContainerResourceName`), huge pages aside. */
+const CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
+
+/**
+ * Why the API server refuses `name` as a container's resource (`validateContainerResourceName`: a qualified name;
+ * unprefixed, one of {@link CONTAINER_RESOURCES} or `hugepages-<size>`; prefixed outside `kubernetes.io`, an extended
+ * resource name, i.e. `requests.<name>` is a qualified name too and the name does not start with `requests.`). Empty
+ * when it accepts it. Remembered per name: a run asks it of the same few names for every container.
+ */
+const containerResourceNameErrors = memoPerString((name: string): string[] => {
+  const errs = [...qualifiedNameErrors(name)];
+  if (!name.includes('/')) {
+    if (!CONTAINER_RESOURCES.has(name) && !isHugePages(name)) errs.push('must be a standard resource for containers');
+  } else if (isNonNative(name) && (name.startsWith('requests.') || qualifiedNameErrors(`requests.${name}`).length > 0)) {
+    errs.push('doesn\'t follow extended resource name standard');
+  }
+  return errs.length === 0 ? NO_ERRORS : errs;
+}, 1_000);
+
+/** A resource map's own keys when it is a map (the schema reports any other type): none otherwise. */
+function resourceMapOf(m: unknown): Record<string, unknown> {
+  return m && typeof m === 'object' && !Array.isArray(m) ? m as Record<string, unknown> : {};
+}
+
+/**
+ * The errors of a container's huge-page quantities (`ValidateResourceRequirements`): each a whole multiple of its page
+ * size (`IsHugePageResourceValueDivisible`: `hugepages-2Mi: 3Mi` is refused), and the container asks for cpu or memory
+ * too. Whether a request equals its limit is judged with the other requests.
+ */
+function pushHugePageErrors(errs: string[], limits: Record<string, unknown>, requests: Record<string, unknown>, path: string): void {
+  let hugePages = false;
+  let cpuOrMemory = false;
+  for (const [field, m] of [['limits', limits], ['requests', requests]] as const) {
+    for (const name in m) {
+      if (!hasOwn(m, name)) continue;
+      if (name === 'cpu' || name === 'memory') cpuOrMemory = true;
+      if (!isHugePages(name)) continue;
+      hugePages = true;
+      const value = quantityOf(m[name]);
+      if (value === undefined) continue; // (not a quantity: the schema says so)
+      const page = quantityOf(name.slice('hugepages-'.length));
+      if (page !== undefined && page > 0 && Number.isInteger(page) && Math.ceil(value) % page === 0) continue;
+      errs.push(`${path}.${field}[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(m[name])}: ${String(m[name])} is not positive integer multiple of ${name}`);
+    }
+  }
+  if (hugePages && !cpuOrMemory) errs.push(`${path}: Forbidden: HugePages require cpu or memory`);
 }
 
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -94,12 +153,26 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>): string
       if (v !== undefined && v < 0) errs.push(`${path}.resources: Invalid value: ${JSON.stringify(q)}: ${name} must be greater than or equal to 0`);
     }
   }
+  const limitMap = resourceMapOf(limits);
+  const requestMap = resourceMapOf(requests);
+  for (const [field, m] of [['limits', limitMap], ['requests', requestMap]] as const) {
+    for (const name in m) {
+      if (!hasOwn(m, name)) continue;
+      const ne = containerResourceNameErrors(name);
+      if (ne.length > 0) pushPrefixed(errs, ne, `${path}.resources.${field}[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(name)}: `);
+    }
+  }
+  pushHugePageErrors(errs, limitMap, requestMap, `${path}.resources`);
   for (const name in requests) {
     if (!hasOwn(requests, name)) continue;
     const rq = requests[name];
     const r = quantityOf(rq);
     const l = quantityOf(limits[name]);
-    if (isExtendedResource(name)) {
+    if (isHugePages(name)) {
+      // Not overcommitable: a limit, equal to the request.
+      if (limits[name] === undefined) errs.push(`${path}.resources.limits: Required value: Limit must be set for non overcommitable resources (${name})`);
+      else if (r !== undefined && l !== undefined && r !== l) errs.push(`${path}.resources.requests: Invalid value: ${JSON.stringify(rq)}: must be equal to ${name} limit of ${JSON.stringify(limits[name])}`);
+    } else if (isNonNative(name)) {
       if (!checkExtendedResources) continue;
       if (r !== undefined && !Number.isInteger(r)) errs.push(`${path}.resources.requests[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(rq)}: must be an integer`);
       if (limits[name] === undefined) errs.push(`${path}.resources.limits: Required value: Limit must be set for non overcommitable resources (${name})`);
@@ -110,7 +183,7 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>): string
   }
   if (checkExtendedResources) {
     for (const name in limits) {
-      if (!hasOwn(limits, name) || !isExtendedResource(name)) continue;
+      if (!hasOwn(limits, name) || !isNonNative(name)) continue;
       const lq = limits[name];
       const l = quantityOf(lq);
       if (l !== undefined && !Number.isInteger(l)) errs.push(`${path}.resources.limits[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(lq)}: must be an integer`);

@@ -332,3 +332,59 @@ describe('GPU009: label maps (labels, selectors, nodeSelector) as the API server
     ]);
   });
 });
+
+describe('GPU009: container resource names and huge pages, as the API server judges them', () => {
+  // k8s.io/kubernetes pkg/apis/core/validation: validateContainerResourceName and ValidateResourceRequirements.
+  const validator = new SchemaValidator();
+  const withResources = (resources: any) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd', namespace: 'ml' },
+    spec: {
+      selector: { matchLabels: { app: 'd' } },
+      template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i', resources }] } },
+    },
+  });
+  const R = 'spec.template.spec.containers[0].resources';
+
+  test('a container may ask for cpu, memory, ephemeral-storage, huge pages and prefixed resources', () => {
+    expect(validator.check(withResources({
+      requests: { 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '10Gi', 'hugepages-2Mi': '512Mi', 'example.kubernetes.io/foo': 1 },
+      limits: { 'memory': '1Gi', 'hugepages-2Mi': '512Mi', 'hugepages-1Gi': '2Gi', 'nvidia.com/gpu': 1, 'vpc.amazonaws.com/efa': 4, 'example.kubernetes.io/foo': 2 },
+    })).errors).toEqual([]);
+  });
+
+  test('any other unprefixed name, or a prefixed one that is not an extended resource name, is refused', () => {
+    expect(validator.check(withResources({ limits: { 'gpu': 1, 'storage': '1Gi', 'example.com/Bad_name!': 1, 'requests.example.com/x': 1 } })).errors).toEqual([
+      `${R}.limits["gpu"]: Invalid value: "gpu": must be a standard resource for containers`,
+      `${R}.limits["storage"]: Invalid value: "storage": must be a standard resource for containers`,
+      `${R}.limits["example.com/Bad_name!"]: Invalid value: "example.com/Bad_name!": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+      `${R}.limits["example.com/Bad_name!"]: Invalid value: "example.com/Bad_name!": doesn't follow extended resource name standard`,
+      `${R}.limits["requests.example.com/x"]: Invalid value: "requests.example.com/x": doesn't follow extended resource name standard`,
+    ]);
+    // (requests are judged the same way)
+    expect(validator.check(withResources({ requests: { gpu: 1 } })).errors).toEqual([`${R}.requests["gpu"]: Invalid value: "gpu": must be a standard resource for containers`]);
+  });
+
+  test('huge pages are not overcommitable, come in whole pages, and need cpu or memory beside them', () => {
+    expect(validator.check(withResources({ requests: { 'memory': '1Gi', 'hugepages-2Mi': '512Mi' }, limits: { 'memory': '1Gi', 'hugepages-2Mi': '1Gi' } })).errors)
+      .toEqual([`${R}.requests: Invalid value: "512Mi": must be equal to hugepages-2Mi limit of "1Gi"`]);
+    expect(validator.check(withResources({ requests: { 'memory': '1Gi', 'hugepages-2Mi': '512Mi' } })).errors)
+      .toEqual([`${R}.limits: Required value: Limit must be set for non overcommitable resources (hugepages-2Mi)`]);
+    expect(validator.check(withResources({ limits: { 'memory': '1Gi', 'hugepages-2Mi': '3Mi' } })).errors)
+      .toEqual([`${R}.limits["hugepages-2Mi"]: Invalid value: "3Mi": 3Mi is not positive integer multiple of hugepages-2Mi`]);
+    expect(validator.check(withResources({ limits: { 'hugepages-2Mi': '4Mi' } })).errors).toEqual([`${R}: Forbidden: HugePages require cpu or memory`]);
+  });
+
+  test('a native resource may be overcommitted: its request is only bounded by its limit', () => {
+    expect(validator.check(withResources({ requests: { 'example.kubernetes.io/foo': 3 }, limits: { 'example.kubernetes.io/foo': 2 } })).errors)
+      .toEqual([`${R}.requests: Invalid value: 3: must be less than or equal to example.kubernetes.io/foo limit of 2`]);
+  });
+
+  test('in a lint, `limits: {gpu: 1}` is a GPU009 error at the key, which GPU001 does not judge', () => {
+    const findings = validateManifests([{ object: withResources({ limits: { gpu: 1 } }) }]);
+    expect(of(findings, 'GPU009').map((f) => [f.fieldPath, f.message])).toEqual([
+      [`${R}.limits["gpu"]`, 'Invalid value: "gpu": must be a standard resource for containers'],
+    ]);
+  });
+});
