@@ -85,6 +85,91 @@ const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 
+/** `IsValidPortName`: an IANA service name, at most 15 lowercase alphanumerics and '-', with a letter, no '--'. */
+function isPortName(s: string): boolean {
+  return s.length <= 15 && IANA_SVC_NAME.test(s) && /[a-z]/.test(s) && !s.includes('--');
+}
+
+const PORT_NAME = 'must be an IANA_SVC_NAME (at most 15 characters, lowercase alphanumerics and \'-\', with at least one letter)';
+const PORT_RANGE = 'must be between 1 and 65535, inclusive';
+
+/**
+ * `ValidatePortNumOrName` on a probe's or hook's `port` (an int-or-string): a number 1-65535, or a port name. A quoted
+ * number (`port: "8000"`) is a string to the API server, so it is judged, and refused, as a name. Other types: the
+ * schema reports them.
+ */
+function pushPortErrors(errs: string[], port: unknown, path: string, namesAllowed = true): void {
+  if (typeof port === 'number') {
+    if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) errs.push(`${path}: Invalid value: ${port}: ${PORT_RANGE}`);
+  } else if (typeof port === 'string' && namesAllowed && !isPortName(port)) {
+    errs.push(`${path}: Invalid value: ${JSON.stringify(port)}: ${PORT_NAME}`);
+  }
+}
+
+/** A probe's handler types (`ProbeHandler`) and a lifecycle hook's (`LifecycleHandler`), in the API server's order. */
+const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
+const LIFECYCLE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'];
+const HTTP_SCHEMES = ['HTTP', 'HTTPS'];
+
+/**
+ * `validateHandler`: exactly one handler type (none: "must specify a handler type"; a second: "may not specify more than
+ * 1 handler type"), an exec command, and valid ports and scheme. An empty `path` or `scheme` is defaulted (`/`, `HTTP`)
+ * before validation, so only a written scheme is judged.
+ */
+function pushHandlerErrors(errs: string[], h: any, path: string, types: readonly string[]): void {
+  let found = 0;
+  for (const type of types) {
+    const a = h[type];
+    if (a === undefined || a === null) continue;
+    if (found++ > 0) {
+      errs.push(`${path}.${type}: Forbidden: may not specify more than 1 handler type`);
+      continue;
+    }
+    if (!a || typeof a !== 'object') continue; // (the schema reports it)
+    if (type === 'exec' && !(Array.isArray(a.command) && a.command.length > 0)) errs.push(`${path}.exec.command: Required value`);
+    if (type === 'httpGet' || type === 'tcpSocket' || type === 'grpc') pushPortErrors(errs, a.port, `${path}.${type}.port`, type !== 'grpc');
+    if (type === 'httpGet' && a.scheme !== undefined && a.scheme !== '') pushEnumError(errs, () => `${path}.httpGet`, 'scheme', a.scheme, HTTP_SCHEMES);
+  }
+  if (found === 0) errs.push(`${path}: Required value: must specify a handler type`);
+}
+
+const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
+const PROBE_COUNTS = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'];
+
+/**
+ * A container's probes and lifecycle hooks (`validateContainers`, `validateInitContainers`, `validateProbe`): none on
+ * an init container that is not a sidecar (`restartPolicy: Always`); each probe with one handler, counts not negative,
+ * and a liveness or startup probe's `successThreshold` 1 (0 is defaulted to 1).
+ */
+function pushProbeErrors(errs: string[], c: any, path: string, init: boolean): void {
+  const plainInit = init && c.restartPolicy !== 'Always';
+  for (const field of ['lifecycle', ...PROBES]) {
+    const v = c[field];
+    if (v === undefined || v === null) continue;
+    if (plainInit) {
+      errs.push(`${path}.${field}: Forbidden: may not be set for init containers without restartPolicy=Always`);
+      continue;
+    }
+    if (!v || typeof v !== 'object' || Array.isArray(v)) continue; // (the schema reports it)
+    if (field === 'lifecycle') {
+      for (const hook of ['postStart', 'preStop']) {
+        const h = v[hook];
+        if (h && typeof h === 'object' && !Array.isArray(h)) pushHandlerErrors(errs, h, `${path}.lifecycle.${hook}`, LIFECYCLE_HANDLERS);
+      }
+      continue;
+    }
+    pushHandlerErrors(errs, v, `${path}.${field}`, PROBE_HANDLERS);
+    for (const count of PROBE_COUNTS) {
+      const n = v[count];
+      if (typeof n === 'number' && n < 0) errs.push(`${path}.${field}.${count}: Invalid value: ${n}: must be greater than or equal to 0`);
+    }
+    const st = v.successThreshold;
+    if (field !== 'readinessProbe' && typeof st === 'number' && st > 1) errs.push(`${path}.${field}.successThreshold: Invalid value: ${st}: must be 1`);
+    const grace = v.terminationGracePeriodSeconds;
+    if (typeof grace === 'number' && grace <= 0) errs.push(`${path}.${field}.terminationGracePeriodSeconds: Invalid value: ${grace}: must be greater than 0`);
+  }
+}
+
 function enumError(path: string, field: string, value: unknown, allowed = ENUMS[field]): string[] {
   if (value === undefined || allowed.includes(value as string)) return NO_ERRORS;
   return [`${path}.${field}: Unsupported value: ${JSON.stringify(value)}: supported values: ${allowed.map((a) => JSON.stringify(a)).join(', ')}`];
@@ -109,7 +194,7 @@ function listOf(v: unknown): readonly any[] {
 // (The checks below run for every container of every workload of a run: they loop by index and over keys with
 // `for…in` and build a field's path or message only for an error, so a valid object costs few allocations.)
 
-function containerErrors(c: any, path: string, volumeNames: Set<string>): string[] {
+function containerErrors(c: any, path: string, volumeNames: Set<string>, init: boolean): string[] {
   const errs: string[] = [];
   if (typeof c?.name === 'string') {
     const ne = dns1123LabelErrors(c.name);
@@ -118,17 +203,21 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>): string
   if (c && typeof c === 'object' && (typeof c.image !== 'string' || c.image.trim() === '')) errs.push(`${path}.image: Required value`);
   pushEnumError(errs, () => path, 'imagePullPolicy', c.imagePullPolicy);
   const ports = listOf(c.ports);
+  let portNames: Set<string> | undefined;
   for (let i = 0; i < ports.length; i++) {
     if (!(i in ports)) continue; // (as forEach)
     const p = ports[i];
     if (typeof p.containerPort === 'number' && (p.containerPort < 1 || p.containerPort > 65535 || !Number.isInteger(p.containerPort))) {
-      errs.push(`${path}.ports[${i}].containerPort: Invalid value: ${p.containerPort}: must be between 1 and 65535, inclusive`);
+      errs.push(`${path}.ports[${i}].containerPort: Invalid value: ${p.containerPort}: ${PORT_RANGE}`);
     }
-    if (typeof p.name === 'string' && (p.name.length > 15 || !IANA_SVC_NAME.test(p.name) || !/[a-z]/.test(p.name) || p.name.includes('--'))) {
-      errs.push(`${path}.ports[${i}].name: Invalid value: ${JSON.stringify(p.name)}: must be an IANA_SVC_NAME (at most 15 characters, lowercase alphanumerics and '-', with at least one letter)`);
+    if (typeof p.name === 'string' && p.name !== '') {
+      if (!isPortName(p.name)) errs.push(`${path}.ports[${i}].name: Invalid value: ${JSON.stringify(p.name)}: ${PORT_NAME}`);
+      else if ((portNames ??= new Set()).has(p.name)) errs.push(`${path}.ports[${i}].name: Duplicate value: ${JSON.stringify(p.name)}`);
+      else portNames.add(p.name);
     }
     pushEnumError(errs, () => `${path}.ports[${i}]`, 'protocol', p.protocol);
   }
+  if (c && typeof c === 'object') pushProbeErrors(errs, c, path, init);
   const env = listOf(c.env);
   for (let i = 0; i < env.length; i++) {
     if (!(i in env)) continue;
@@ -230,7 +319,7 @@ export function podSpecErrors(spec: any, path: string, restartPolicies = ENUMS.r
         if (names.has(c.name)) errs.push(`${p}.name: Duplicate value: ${JSON.stringify(c.name)}`);
         names.add(c.name);
       }
-      pushAll(errs, containerErrors(c, p, volumeNames));
+      pushAll(errs, containerErrors(c, p, volumeNames, field === 'initContainers'));
     }
   }
   pushEnumError(errs, () => path, 'restartPolicy', spec.restartPolicy, restartPolicies);

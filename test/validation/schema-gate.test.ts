@@ -388,3 +388,69 @@ describe('GPU009: container resource names and huge pages, as the API server jud
     ]);
   });
 });
+
+describe('GPU009: probes, lifecycle hooks and container ports, as the API server judges them', () => {
+  // k8s.io/kubernetes pkg/apis/core/validation: validateProbe, validateHandler, validateContainerPorts,
+  // validateInitContainers. Paths below are under the pod spec.
+  const validator = new SchemaValidator();
+  const pod = (spec: any) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd', namespace: 'ml' },
+    spec: { selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec } },
+  });
+  const P = 'spec.template.spec';
+  const errorsOf = (container: any, initContainers?: any[]) =>
+    validator.check(pod({ ...(initContainers ? { initContainers } : {}), containers: [{ name: 'c', image: 'i', ...container }] })).errors;
+
+  test('valid probes and hooks of every handler type pass', () => {
+    expect(errorsOf({
+      ports: [{ containerPort: 8000, name: 'http' }, { containerPort: 9000, name: 'metrics' }],
+      readinessProbe: { httpGet: { path: '/ready', port: 'http', scheme: 'HTTPS' }, successThreshold: 3 },
+      livenessProbe: { tcpSocket: { port: 8000 }, successThreshold: 1, failureThreshold: 0 },
+      startupProbe: { grpc: { port: 9000 } },
+      lifecycle: { preStop: { sleep: { seconds: 5 } }, postStart: { exec: { command: ['true'] } } },
+    }, [{ name: 'proxy', image: 'envoy', restartPolicy: 'Always', readinessProbe: { httpGet: { port: 9901 } } }])).toEqual([]);
+  });
+
+  test('a probe needs exactly one handler, valid ports and scheme, and an exec command', () => {
+    expect(errorsOf({
+      readinessProbe: { periodSeconds: 5 },
+      livenessProbe: { httpGet: { port: 70000, scheme: 'http' } },
+      startupProbe: { httpGet: { port: '8000' }, tcpSocket: { port: 'http' } },
+      lifecycle: { preStop: { exec: { command: [] } } },
+    })).toEqual([
+      `${P}.containers[0].lifecycle.preStop.exec.command: Required value`,
+      `${P}.containers[0].livenessProbe.httpGet.port: Invalid value: 70000: must be between 1 and 65535, inclusive`,
+      `${P}.containers[0].livenessProbe.httpGet.scheme: Unsupported value: "http": supported values: "HTTP", "HTTPS"`,
+      `${P}.containers[0].readinessProbe: Required value: must specify a handler type`,
+      // (a quoted number is a string to the API server, judged as a port name)
+      `${P}.containers[0].startupProbe.httpGet.port: Invalid value: "8000": must be an IANA_SVC_NAME (at most 15 characters, lowercase alphanumerics and '-', with at least one letter)`,
+      `${P}.containers[0].startupProbe.tcpSocket: Forbidden: may not specify more than 1 handler type`,
+    ]);
+  });
+
+  test('counts are not negative; a liveness or startup probe succeeds once', () => {
+    expect(errorsOf({
+      livenessProbe: { exec: { command: ['true'] }, successThreshold: 2, periodSeconds: -1 },
+      startupProbe: { exec: { command: ['true'] }, successThreshold: 3, terminationGracePeriodSeconds: 0 },
+    })).toEqual([
+      `${P}.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0`,
+      `${P}.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1`,
+      `${P}.containers[0].startupProbe.successThreshold: Invalid value: 3: must be 1`,
+      `${P}.containers[0].startupProbe.terminationGracePeriodSeconds: Invalid value: 0: must be greater than 0`,
+    ]);
+  });
+
+  test('an init container that is not a sidecar may have no probe and no hook', () => {
+    expect(errorsOf({}, [{ name: 'fetch', image: 'busybox', startupProbe: { exec: { command: ['true'] } }, lifecycle: { preStop: { sleep: { seconds: 1 } } } }])).toEqual([
+      `${P}.initContainers[0].lifecycle: Forbidden: may not be set for init containers without restartPolicy=Always`,
+      `${P}.initContainers[0].startupProbe: Forbidden: may not be set for init containers without restartPolicy=Always`,
+    ]);
+  });
+
+  test('port names are unique within a container; an empty name is not judged', () => {
+    expect(errorsOf({ ports: [{ containerPort: 8000, name: 'http' }, { containerPort: 8001, name: 'http' }, { containerPort: 8002, name: '' }] }))
+      .toEqual([`${P}.containers[0].ports[1].name: Duplicate value: "http"`]);
+  });
+});
