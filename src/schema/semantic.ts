@@ -225,12 +225,18 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>, init: b
     if (typeof e?.name === 'string' && !ENV_VAR_NAME.test(e.name)) {
       errs.push(`${path}.env[${i}].name: Invalid value: ${JSON.stringify(e.name)}: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit`);
     }
+    if (e?.valueFrom && typeof e.valueFrom === 'object' && !Array.isArray(e.valueFrom)) pushValueFromErrors(errs, e, `${path}.env[${i}].valueFrom`);
   }
   const mounts = listOf(c.volumeMounts);
+  let mountPaths: Set<string> | undefined;
   for (let i = 0; i < mounts.length; i++) {
     if (!(i in mounts)) continue;
     const m = mounts[i];
     if (typeof m?.name === 'string' && !volumeNames.has(m.name)) errs.push(`${path}.volumeMounts[${i}].name: Not found: ${JSON.stringify(m.name)}`);
+    if (typeof m?.mountPath === 'string') {
+      if ((mountPaths ??= new Set()).has(m.mountPath)) errs.push(`${path}.volumeMounts[${i}].mountPath: Invalid value: ${JSON.stringify(m.mountPath)}: must be unique`);
+      mountPaths.add(m.mountPath);
+    }
   }
   const limits = c.resources?.limits ?? {};
   const requests = c.resources?.requests ?? {};
@@ -308,6 +314,18 @@ export function podSpecErrors(spec: any, path: string, restartPolicies = ENUMS.r
     if (volumeNames.has(v.name)) errs.push(`${path}.volumes[${i}].name: Duplicate value: ${JSON.stringify(v.name)}`);
     volumeNames.add(v.name);
   }
+  for (let i = 0; i < volumes.length; i++) {
+    if (!(i in volumes)) continue;
+    const v = volumes[i];
+    if (!v || typeof v !== 'object') continue;
+    // (no source at all is defaulted to an emptyDir before validation: only a second one is refused)
+    let sources = 0;
+    for (const k in v) {
+      if (hasOwn(v, k) && VOLUME_SOURCES.has(k) && v[k] !== null && sources++ > 0) {
+        errs.push(`${path}.volumes[${i}].${k}: Forbidden: may not specify more than 1 volume type`);
+      }
+    }
+  }
   const names = new Set<string>();
   for (const field of CONTAINER_FIELDS) {
     const list = listOf(spec[field]);
@@ -341,7 +359,129 @@ export function podSpecErrors(spec: any, path: string, restartPolicies = ENUMS.r
     }
     if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') errs.push(`${p()}.effect: Invalid value: ${JSON.stringify(t.effect)}: effect must be 'NoExecute' when \`tolerationSeconds\` is set`);
   }
+  const nodeAffinity = spec.affinity?.nodeAffinity;
+  if (nodeAffinity && typeof nodeAffinity === 'object') pushNodeAffinityErrors(errs, nodeAffinity, `${path}.affinity.nodeAffinity`);
+  pushTopologySpreadErrors(errs, spec.topologySpreadConstraints, `${path}.topologySpreadConstraints`);
   return errs;
+}
+
+/** Every `VolumeSource` field of Kubernetes 1.30: a volume may name one (`validateVolumeSource`). */
+const VOLUME_SOURCES = new Set(['hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs',
+  'iscsi', 'glusterfs', 'persistentVolumeClaim', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc',
+  'azureFile', 'configMap', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'projected', 'portworxVolume',
+  'scaleIO', 'storageos', 'csi', 'ephemeral']);
+
+const VALUE_FROM_SOURCES = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'];
+
+/** `validateEnvVarValueFrom`: one source, and no `value` beside it. */
+function pushValueFromErrors(errs: string[], e: any, path: string): void {
+  let sources = 0;
+  for (const k of VALUE_FROM_SOURCES) if (e.valueFrom[k] !== undefined && e.valueFrom[k] !== null) sources++;
+  if (sources === 0) errs.push(`${path}: Invalid value: "": must specify one of: \`fieldRef\`, \`resourceFieldRef\`, \`configMapKeyRef\` or \`secretKeyRef\``);
+  else if (typeof e.value === 'string' && e.value !== '') errs.push(`${path}: Invalid value: "": may not be specified when \`value\` is not empty`);
+  else if (sources > 1) errs.push(`${path}: Invalid value: "": may not have more than one field specified at a time`);
+}
+
+/**
+ * `ValidateNodeSelectorRequirement`: a known operator (`In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt`, `Lt`, case
+ * sensitive), values as the operator needs them, and a label key. The placement rules read these expressions, so a
+ * refused one must be reported here rather than judged.
+ */
+function pushNodeSelectorRequirementErrors(errs: string[], r: any, path: string): void {
+  if (!r || typeof r !== 'object') return;
+  const n = Array.isArray(r.values) ? r.values.length : 0;
+  switch (r.operator) {
+    case 'In':
+    case 'NotIn':
+      if (n === 0) errs.push(`${path}.values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`);
+      break;
+    case 'Exists':
+    case 'DoesNotExist':
+      if (n > 0) errs.push(`${path}.values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`);
+      break;
+    case 'Gt':
+    case 'Lt':
+      if (n !== 1) errs.push(`${path}.values: Required value: must be specified single value when \`operator\` is 'Lt' or 'Gt'`);
+      break;
+    default:
+      if (typeof r.operator === 'string') errs.push(`${path}.operator: Invalid value: ${JSON.stringify(r.operator)}: not a valid selector operator`);
+  }
+  if (typeof r.key === 'string') {
+    const ke = qualifiedNameErrors(r.key);
+    if (ke.length > 0) pushPrefixed(errs, ke, `${path}.key: Invalid value: ${JSON.stringify(r.key)}: `);
+  }
+}
+
+/** `ValidateNodeFieldSelectorRequirement`: `metadata.name`, `In` or `NotIn`, one value. */
+function pushNodeFieldRequirementErrors(errs: string[], r: any, path: string): void {
+  if (!r || typeof r !== 'object') return;
+  if (r.operator === 'In' || r.operator === 'NotIn') {
+    if (!Array.isArray(r.values) || r.values.length !== 1) errs.push(`${path}.values: Required value: must be only one value when \`operator\` is 'In' or 'NotIn' for node field selector`);
+  } else if (typeof r.operator === 'string') {
+    errs.push(`${path}.operator: Invalid value: ${JSON.stringify(r.operator)}: not a valid selector operator`);
+  }
+  if (typeof r.key === 'string' && r.key !== 'metadata.name') errs.push(`${path}.key: Invalid value: ${JSON.stringify(r.key)}: not a valid field selector key`);
+}
+
+/** `ValidateNodeSelectorTerm`. */
+function pushNodeSelectorTermErrors(errs: string[], term: any, path: string): void {
+  if (!term || typeof term !== 'object') return;
+  const exprs = Array.isArray(term.matchExpressions) ? term.matchExpressions : [];
+  for (let j = 0; j < exprs.length; j++) if (j in exprs) pushNodeSelectorRequirementErrors(errs, exprs[j], `${path}.matchExpressions[${j}]`);
+  const fields = Array.isArray(term.matchFields) ? term.matchFields : [];
+  for (let j = 0; j < fields.length; j++) if (j in fields) pushNodeFieldRequirementErrors(errs, fields[j], `${path}.matchFields[${j}]`);
+}
+
+/**
+ * `validateNodeAffinity`: a required node selector has at least one term, and every term (required, and each preferred
+ * term's `preference`) is valid; a preferred term's weight is 1-100.
+ */
+function pushNodeAffinityErrors(errs: string[], na: any, path: string): void {
+  const required = na.requiredDuringSchedulingIgnoredDuringExecution;
+  if (required && typeof required === 'object') {
+    const rp = `${path}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`;
+    const terms = required.nodeSelectorTerms;
+    if (!Array.isArray(terms) || terms.length === 0) {
+      errs.push(`${rp}: Required value: must have at least one node selector term`);
+    } else {
+      for (let i = 0; i < terms.length; i++) if (i in terms) pushNodeSelectorTermErrors(errs, terms[i], `${rp}[${i}]`);
+    }
+  }
+  const preferred = Array.isArray(na.preferredDuringSchedulingIgnoredDuringExecution) ? na.preferredDuringSchedulingIgnoredDuringExecution : [];
+  for (let i = 0; i < preferred.length; i++) {
+    if (!(i in preferred) || !preferred[i] || typeof preferred[i] !== 'object') continue;
+    const pp = `${path}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+    const w = preferred[i].weight;
+    if (typeof w === 'number' && (w < 1 || w > 100)) errs.push(`${pp}.weight: Invalid value: ${w}: must be in the range 1-100`);
+    pushNodeSelectorTermErrors(errs, preferred[i].preference, `${pp}.preference`);
+  }
+}
+
+const UNSATISFIABLE_ACTIONS = ['DoNotSchedule', 'ScheduleAnyway'];
+
+/**
+ * `validateTopologySpreadConstraints`: `maxSkew` above 0, a known `whenUnsatisfiable`, `minDomains` above 0 and only
+ * with `DoNotSchedule`, and no two constraints with the same topology key and action.
+ */
+function pushTopologySpreadErrors(errs: string[], list: unknown, path: string): void {
+  if (!Array.isArray(list)) return;
+  const seen = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    if (!(i in list) || !c || typeof c !== 'object') continue;
+    const p = `${path}[${i}]`;
+    if (typeof c.maxSkew === 'number' && c.maxSkew <= 0) errs.push(`${p}.maxSkew: Invalid value: ${c.maxSkew}: must be greater than zero`);
+    pushEnumError(errs, () => p, 'whenUnsatisfiable', c.whenUnsatisfiable, UNSATISFIABLE_ACTIONS);
+    if (typeof c.minDomains === 'number') {
+      if (c.minDomains <= 0) errs.push(`${p}.minDomains: Invalid value: ${c.minDomains}: must be greater than zero`);
+      else if (c.whenUnsatisfiable !== 'DoNotSchedule') errs.push(`${p}.minDomains: Invalid value: ${c.minDomains}: can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${String(c.whenUnsatisfiable)}`);
+    }
+    if (typeof c.topologyKey === 'string' && typeof c.whenUnsatisfiable === 'string') {
+      const pair = `${c.topologyKey}\u0000${c.whenUnsatisfiable}`;
+      if (seen.has(pair)) errs.push(`${p}: Duplicate value: "{${c.topologyKey}, ${c.whenUnsatisfiable}}"`);
+      seen.add(pair);
+    }
+  }
 }
 
 const CONTAINER_FIELDS = ['initContainers', 'containers'];
@@ -416,6 +556,42 @@ export function semanticErrors(obj: any, options: { readonly extendedResources?:
   }
 }
 
+/** A written int-or-percent's value (`getIntOrPercentValue`): the number, or a percentage's number; else undefined. */
+function intOrPercentValue(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  const m = typeof v === 'string' ? /^([0-9]+)%$/.exec(v) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * `ValidateDeploymentStrategy` and `ValidateRollingUpdateDeployment`: no `rollingUpdate` with `Recreate`; `maxSurge`
+ * and `maxUnavailable` each a non-negative integer or a percentage (`maxUnavailable` at most 100%), and not both 0 (the
+ * rollout could never start). An absent one is defaulted to 25% before validation, so only written values are judged.
+ */
+function pushDeploymentStrategyErrors(errs: string[], strategy: any, path: string): void {
+  const ru = strategy.rollingUpdate;
+  if (ru === undefined || ru === null) return;
+  if (strategy.type === 'Recreate') {
+    errs.push(`${path}.rollingUpdate: Forbidden: may not be specified when strategy \`type\` is 'Recreate'`);
+    return;
+  }
+  if (typeof ru !== 'object' || Array.isArray(ru)) return; // (the schema reports it)
+  for (const field of ['maxUnavailable', 'maxSurge']) {
+    const v = ru[field];
+    if (typeof v === 'string' && intOrPercentValue(v) === undefined) {
+      errs.push(`${path}.rollingUpdate.${field}: Invalid value: ${JSON.stringify(v)}: must be an integer or percentage (e.g '5%')`);
+    } else if (typeof v === 'number' && v < 0) {
+      errs.push(`${path}.rollingUpdate.${field}: Invalid value: ${v}: must be greater than or equal to 0`);
+    }
+  }
+  if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0) {
+    errs.push(`${path}.rollingUpdate.maxUnavailable: Invalid value: ${JSON.stringify(ru.maxUnavailable)}: may not be 0 when \`maxSurge\` is 0`);
+  }
+  if (typeof ru.maxUnavailable === 'string' && (intOrPercentValue(ru.maxUnavailable) ?? 0) > 100) {
+    errs.push(`${path}.rollingUpdate.maxUnavailable: Invalid value: ${JSON.stringify(ru.maxUnavailable)}: must not be greater than 100%`);
+  }
+}
+
 const ALWAYS = ['Always'];
 const DEPLOYMENT_STRATEGIES = ['Recreate', 'RollingUpdate'];
 
@@ -430,7 +606,10 @@ function semanticErrorsOf(obj: any): string[] {
     case 'DaemonSet':
     {
       const errs = templatedWorkloadErrors(spec, 'spec', ALWAYS, true);
-      if (obj.kind === 'Deployment') pushAll(errs, enumError('spec.strategy', 'type', spec?.strategy?.type, DEPLOYMENT_STRATEGIES));
+      if (obj.kind === 'Deployment') {
+        pushAll(errs, enumError('spec.strategy', 'type', spec?.strategy?.type, DEPLOYMENT_STRATEGIES));
+        if (spec?.strategy && typeof spec.strategy === 'object') pushDeploymentStrategyErrors(errs, spec.strategy, 'spec.strategy');
+      }
       return errs;
     }
     case 'Job':

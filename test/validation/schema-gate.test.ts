@@ -454,3 +454,119 @@ describe('GPU009: probes, lifecycle hooks and container ports, as the API server
       .toEqual([`${P}.containers[0].ports[1].name: Duplicate value: "http"`]);
   });
 });
+
+describe('GPU009: node affinity, topology spread, volumes, env and rollouts, as the API server judges them', () => {
+  // k8s.io/kubernetes pkg/apis/core/validation (ValidateNodeSelectorRequirement, ValidateNodeSelector,
+  // validatePreferredSchedulingTerms, validateTopologySpreadConstraints, validateVolumeSource, validateEnvVarValueFrom,
+  // ValidateVolumeMounts) and pkg/apis/apps/validation (ValidateDeploymentStrategy, ValidateRollingUpdateDeployment).
+  const validator = new SchemaValidator();
+  const P = 'spec.template.spec';
+  const NA = `${P}.affinity.nodeAffinity`;
+  const withPodSpec = (podSpec: any, spec: any = {}) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd', namespace: 'ml' },
+    spec: {
+      selector: { matchLabels: { app: 'd' } },
+      ...spec,
+      template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i' }], ...podSpec } },
+    },
+  });
+  const errorsOf = (podSpec: any, spec: any = {}) => validator.check(withPodSpec(podSpec, spec)).errors;
+  const required = (...matchExpressions: any[]) => {
+    const nodeSelectorTerms = matchExpressions.map((e) => ({ matchExpressions: [e] }));
+    return { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms } } } };
+  };
+
+  test('node affinity: operators are case-sensitive, and each takes the values it needs', () => {
+    expect(errorsOf(required(
+      { key: 'karpenter.k8s.aws/instance-gpu-name', operator: 'In', values: ['a100'] },
+      { key: 'karpenter.k8s.aws/instance-gpu-count', operator: 'Gt', values: ['1'] },
+      { key: 'karpenter.sh/capacity-type', operator: 'DoesNotExist' },
+    ))).toEqual([]);
+    expect(errorsOf(required(
+      { key: 'karpenter.k8s.aws/instance-gpu-name', operator: 'in', values: ['a100'] },
+      { key: 'karpenter.k8s.aws/instance-gpu-name', operator: 'NotIn', values: [] },
+      { key: 'karpenter.k8s.aws/instance-gpu-count', operator: 'Lt', values: ['1', '2'] },
+      { key: 'karpenter.sh/capacity-type', operator: 'Exists', values: ['spot'] },
+      { key: 'bad key', operator: 'Exists' },
+    ))).toEqual([
+      `${NA}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator: Invalid value: "in": not a valid selector operator`,
+      `${NA}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[1].matchExpressions[0].values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`,
+      `${NA}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[2].matchExpressions[0].values: Required value: must be specified single value when \`operator\` is 'Lt' or 'Gt'`,
+      `${NA}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[3].matchExpressions[0].values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`,
+      `${NA}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[4].matchExpressions[0].key: Invalid value: "bad key": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+    ]);
+  });
+
+  test('node affinity: a required selector has a term; preferred weights are 1-100; field selectors name metadata.name once', () => {
+    expect(errorsOf({
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] },
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 0, preference: { matchExpressions: [{ key: 'a', operator: 'Exists' }] } },
+            { weight: 50, preference: { matchFields: [{ key: 'metadata.labels', operator: 'In', values: ['x', 'y'] }] } },
+          ],
+        },
+      },
+    })).toEqual([
+      `${NA}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: Required value: must have at least one node selector term`,
+      `${NA}.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100`,
+      `${NA}.preferredDuringSchedulingIgnoredDuringExecution[1].preference.matchFields[0].values: Required value: must be only one value when \`operator\` is 'In' or 'NotIn' for node field selector`,
+      `${NA}.preferredDuringSchedulingIgnoredDuringExecution[1].preference.matchFields[0].key: Invalid value: "metadata.labels": not a valid field selector key`,
+    ]);
+  });
+
+  test('topology spread: maxSkew above 0, a known action, minDomains only with DoNotSchedule, no repeated key and action', () => {
+    const c = (over: any) => ({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', maxSkew: 1, labelSelector: { matchLabels: { app: 'd' } }, ...over });
+    expect(errorsOf({ topologySpreadConstraints: [c({ minDomains: 2 }), c({ whenUnsatisfiable: 'ScheduleAnyway' })] })).toEqual([]);
+    expect(errorsOf({
+      topologySpreadConstraints: [c({ maxSkew: 0 }), c({ whenUnsatisfiable: 'Never' }), c({ whenUnsatisfiable: 'ScheduleAnyway', minDomains: 2 }), c({})],
+    })).toEqual([
+      `${P}.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero`,
+      `${P}.topologySpreadConstraints[1].whenUnsatisfiable: Unsupported value: "Never": supported values: "DoNotSchedule", "ScheduleAnyway"`,
+      `${P}.topologySpreadConstraints[2].minDomains: Invalid value: 2: can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway`,
+      `${P}.topologySpreadConstraints[3]: Duplicate value: "{topology.kubernetes.io/zone, DoNotSchedule}"`,
+    ]);
+  });
+
+  test('volumes have one source (none is an emptyDir); env has one value source; mount paths are unique', () => {
+    expect(errorsOf({
+      volumes: [{ name: 'shm', emptyDir: { medium: 'Memory' }, hostPath: { path: '/dev/shm' } }, { name: 'scratch' }],
+      containers: [{
+        name: 'c',
+        image: 'i',
+        env: [
+          { name: 'A', value: 'x', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'B', valueFrom: {} },
+          { name: 'C', valueFrom: { fieldRef: { fieldPath: 'metadata.name' }, secretKeyRef: { name: 's', key: 'k' } } },
+          { name: 'D', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        ],
+        volumeMounts: [{ name: 'shm', mountPath: '/dev/shm' }, { name: 'scratch', mountPath: '/dev/shm' }],
+      }],
+    })).toEqual([
+      `${P}.volumes[0].hostPath: Forbidden: may not specify more than 1 volume type`,
+      `${P}.containers[0].env[0].valueFrom: Invalid value: "": may not be specified when \`value\` is not empty`,
+      `${P}.containers[0].env[1].valueFrom: Invalid value: "": must specify one of: \`fieldRef\`, \`resourceFieldRef\`, \`configMapKeyRef\` or \`secretKeyRef\``,
+      `${P}.containers[0].env[2].valueFrom: Invalid value: "": may not have more than one field specified at a time`,
+      `${P}.containers[0].volumeMounts[1].mountPath: Invalid value: "/dev/shm": must be unique`,
+    ]);
+  });
+
+  test('a rollout: maxSurge and maxUnavailable not both 0, integers or percentages, no rollingUpdate with Recreate', () => {
+    const strategy = (rollingUpdate: any, type = 'RollingUpdate') => ({ strategy: { type, rollingUpdate } });
+    expect(errorsOf({}, strategy({ maxSurge: 0, maxUnavailable: 1 }))).toEqual([]);
+    expect(errorsOf({}, strategy({ maxSurge: 0 }))).toEqual([]); // (maxUnavailable is defaulted to 25%)
+    expect(errorsOf({}, strategy({ maxSurge: 0, maxUnavailable: '0%' }))).toEqual([
+      'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "0%": may not be 0 when `maxSurge` is 0',
+    ]);
+    expect(errorsOf({}, strategy({ maxSurge: 'one', maxUnavailable: '150%' }))).toEqual([
+      'spec.strategy.rollingUpdate.maxSurge: Invalid value: "one": must be an integer or percentage (e.g \'5%\')',
+      'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "150%": must not be greater than 100%',
+    ]);
+    expect(errorsOf({}, strategy({ maxSurge: 1 }, 'Recreate'))).toEqual([
+      'spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is \'Recreate\'',
+    ]);
+  });
+});
