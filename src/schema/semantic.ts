@@ -218,6 +218,7 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>, init: b
     pushEnumError(errs, () => `${path}.ports[${i}]`, 'protocol', p.protocol);
   }
   if (c && typeof c === 'object') pushProbeErrors(errs, c, path, init);
+  if (c?.securityContext && typeof c.securityContext === 'object') pushSecurityContextErrors(errs, c.securityContext, `${path}.securityContext`, true);
   const env = listOf(c.env);
   for (let i = 0; i < env.length; i++) {
     if (!(i in env)) continue;
@@ -359,10 +360,46 @@ export function podSpecErrors(spec: any, path: string, restartPolicies = ENUMS.r
     }
     if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') errs.push(`${p()}.effect: Invalid value: ${JSON.stringify(t.effect)}: effect must be 'NoExecute' when \`tolerationSeconds\` is set`);
   }
+  if (spec.securityContext && typeof spec.securityContext === 'object') pushSecurityContextErrors(errs, spec.securityContext, `${path}.securityContext`, false);
   const nodeAffinity = spec.affinity?.nodeAffinity;
   if (nodeAffinity && typeof nodeAffinity === 'object') pushNodeAffinityErrors(errs, nodeAffinity, `${path}.affinity.nodeAffinity`);
   pushTopologySpreadErrors(errs, spec.topologySpreadConstraints, `${path}.topologySpreadConstraints`);
   return errs;
+}
+
+const ID_RANGE = 'must be between 0 and 2147483647, inclusive';
+const SECCOMP_TYPES = ['Localhost', 'RuntimeDefault', 'Unconfined'];
+
+/**
+ * `ValidateSecurityContext` (a container's) and `ValidatePodSecurityContext`: user and group ids in 0-2147483647
+ * (`IsValidUserID`, `IsValidGroupID`), a seccomp profile whose `localhostProfile` is set exactly when its type is
+ * `Localhost`, and, on a container, no `allowPrivilegeEscalation: false` beside `privileged: true` or an added
+ * `CAP_SYS_ADMIN` (spelled so: the API server compares the string, and accepts `SYS_ADMIN`).
+ */
+function pushSecurityContextErrors(errs: string[], sc: any, path: string, container: boolean): void {
+  for (const field of container ? ['runAsUser', 'runAsGroup'] : ['runAsUser', 'runAsGroup', 'fsGroup']) {
+    const v = sc[field];
+    if (typeof v === 'number' && (v < 0 || v > 2147483647)) errs.push(`${path}.${field}: Invalid value: ${v}: ${ID_RANGE}`);
+  }
+  if (!container && Array.isArray(sc.supplementalGroups)) {
+    sc.supplementalGroups.forEach((g: unknown, i: number) => {
+      if (typeof g === 'number' && (g < 0 || g > 2147483647)) errs.push(`${path}.supplementalGroups[${i}]: Invalid value: ${g}: ${ID_RANGE}`);
+    });
+  }
+  const sp = sc.seccompProfile;
+  if (sp && typeof sp === 'object' && !Array.isArray(sp)) {
+    pushEnumError(errs, () => `${path}.seccompProfile`, 'type', sp.type, SECCOMP_TYPES);
+    const local = sp.localhostProfile !== undefined && sp.localhostProfile !== null;
+    if (sp.type === 'Localhost' && !local) errs.push(`${path}.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost`);
+    if (sp.type !== 'Localhost' && local) errs.push(`${path}.seccompProfile.localhostProfile: Invalid value: "object": can only be set when seccomp type is Localhost`);
+  }
+  if (container && sc.allowPrivilegeEscalation === false) {
+    if (sc.privileged === true) errs.push(`${path}: Invalid value: "object": cannot set \`allowPrivilegeEscalation\` to false and \`privileged\` to true`);
+    const add = sc.capabilities?.add;
+    if (Array.isArray(add) && add.includes('CAP_SYS_ADMIN')) {
+      errs.push(`${path}: Invalid value: "object": cannot set \`allowPrivilegeEscalation\` to false and \`capabilities.Add\` CAP_SYS_ADMIN`);
+    }
+  }
 }
 
 /** Every `VolumeSource` field of Kubernetes 1.30: a volume may name one (`validateVolumeSource`). */

@@ -570,3 +570,51 @@ describe('GPU009: node affinity, topology spread, volumes, env and rollouts, as 
     ]);
   });
 });
+
+describe('GPU009: security contexts, as the API server judges them', () => {
+  // k8s.io/kubernetes pkg/apis/core/validation: ValidateSecurityContext, ValidatePodSecurityContext,
+  // validateSeccompProfileField.
+  const validator = new SchemaValidator();
+  const P = 'spec.template.spec';
+  const daemonSet = (podSc: any, sc: any) => ({
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'dcgm', namespace: 'gpu-monitoring' },
+    spec: {
+      selector: { matchLabels: { app: 'dcgm' } },
+      template: {
+        metadata: { labels: { app: 'dcgm' } },
+        spec: { ...(podSc ? { securityContext: podSc } : {}), containers: [{ name: 'exporter', image: 'dcgm-exporter', securityContext: sc }] },
+      },
+    },
+  });
+  const errorsOf = (podSc: any, sc: any) => validator.check(daemonSet(podSc, sc)).errors;
+
+  test('a DCGM exporter with SYS_ADMIN, or privileged with escalation allowed, is accepted', () => {
+    expect(errorsOf({ runAsUser: 0, fsGroup: 2000, seccompProfile: { type: 'RuntimeDefault' } },
+      { allowPrivilegeEscalation: false, capabilities: { add: ['SYS_ADMIN'] }, seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' } })).toEqual([]);
+    expect(errorsOf(undefined, { privileged: true })).toEqual([]);
+  });
+
+  test('no allowPrivilegeEscalation: false beside privileged: true or an added CAP_SYS_ADMIN', () => {
+    expect(errorsOf(undefined, { allowPrivilegeEscalation: false, privileged: true, capabilities: { add: ['CAP_SYS_ADMIN'] } })).toEqual([
+      `${P}.containers[0].securityContext: Invalid value: "object": cannot set \`allowPrivilegeEscalation\` to false and \`privileged\` to true`,
+      `${P}.containers[0].securityContext: Invalid value: "object": cannot set \`allowPrivilegeEscalation\` to false and \`capabilities.Add\` CAP_SYS_ADMIN`,
+    ]);
+  });
+
+  test('ids are 0-2147483647; a seccomp localhostProfile is set exactly for type Localhost', () => {
+    expect(errorsOf({ runAsUser: -1, fsGroup: 2147483648, supplementalGroups: [1, -2], seccompProfile: { type: 'Localhost' } },
+      { runAsGroup: -5, seccompProfile: { type: 'RuntimeDefault', localhostProfile: 'p.json' } })).toEqual([
+      `${P}.containers[0].securityContext.runAsGroup: Invalid value: -5: must be between 0 and 2147483647, inclusive`,
+      `${P}.containers[0].securityContext.seccompProfile.localhostProfile: Invalid value: "object": can only be set when seccomp type is Localhost`,
+      `${P}.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive`,
+      `${P}.securityContext.fsGroup: Invalid value: 2147483648: must be between 0 and 2147483647, inclusive`,
+      `${P}.securityContext.supplementalGroups[1]: Invalid value: -2: must be between 0 and 2147483647, inclusive`,
+      `${P}.securityContext.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost`,
+    ]);
+    expect(errorsOf(undefined, { seccompProfile: { type: 'runtime/default' } })).toEqual([
+      `${P}.containers[0].securityContext.seccompProfile.type: Unsupported value: "runtime/default": supported values: "Localhost", "RuntimeDefault", "Unconfined"`,
+    ]);
+  });
+});
