@@ -7,15 +7,16 @@ const run = (objects: any[]): Finding[] => validateManifests(objects.map((object
 const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' }, ...o });
 const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
 
-describe('WORKLOAD_RULES (GPU201-GPU205)', () => {
+describe('WORKLOAD_RULES (GPU201-GPU205, GPU214)', () => {
   test('ids are GPU2xx, unique, documented', () => {
-    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205']);
+    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214']);
     for (const r of WORKLOAD_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
       expect(r.title.length).toBeGreaterThan(10);
     }
-    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.WARNING]);
+    const { ERROR, WARNING } = Severity;
+    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -156,5 +157,37 @@ describe('GPU205 spot Deployment safety', () => {
     expect(of(run([spot, gpuApp({ kind: 'Job' })]), 'GPU205')).toEqual([]);
     expect(of(run([nodePool(), gpuApp()]), 'GPU205')).toEqual([]);
     expect(of(run([spot, gpuApp({ tolerations: [] })]), 'GPU205')).toEqual([]);
+  });
+});
+
+describe('GPU214 a quota caps an extended resource only as requests.<resource>', () => {
+  const quota = (hard: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'ml' }, spec: { hard } });
+  const gpu214 = (hard: Record<string, unknown>) => of(run([quota(hard)]), 'GPU214');
+
+  test('a bare or limits. key is reported at the key, with the key to write instead', () => {
+    const [bare, limits, ...rest] = gpu214({ 'nvidia.com/gpu': 8, 'limits.aws.amazon.com/neuron': '4', 'requests.cpu': '64' });
+    expect(rest).toEqual([]);
+    expect(bare.severity).toBe(Severity.ERROR);
+    expect(bare.fieldPath).toBe('spec.hard["nvidia.com/gpu"]');
+    expect(bare.message).toBe('caps nvidia.com/gpu, a key no quota evaluator counts (extended resources are counted only as '
+      + 'requests.nvidia.com/gpu): this quota does not limit nvidia.com/gpu at all');
+    expect(bare.remediation).toBe('Write it as requests.nvidia.com/gpu: 8 (an extended resource\'s limit always equals its request).');
+    expect(limits.fieldPath).toBe('spec.hard["limits.aws.amazon.com/neuron"]');
+    expect(limits.remediation).toContain('requests.aws.amazon.com/neuron: "4"');
+  });
+
+  test('counted keys, native resources and other evaluators\' keys are not judged', () => {
+    expect(gpu214({
+      'requests.nvidia.com/gpu': 8,
+      'requests.nvidia.com/mig-3g.40gb': 2,
+      'cpu': '8',
+      'limits.memory': '64Gi',
+      'hugepages-2Mi': '1Gi',
+      'pods': '10',
+      'count/jobs.batch': '5',
+      'gp3.storageclass.storage.k8s.io/persistentvolumeclaims': '3',
+      'gpu.nvidia.com.deviceclass.resource.k8s.io/devices': '4',
+      'example.kubernetes.io/thing': '1',
+    })).toEqual([]);
   });
 });

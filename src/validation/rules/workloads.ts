@@ -5,11 +5,12 @@
 import { poolOffers } from './gpu-pools';
 import { _migConfigOffers } from './sharing';
 import { GpuModel } from '../../catalog';
+import { hasOwn } from '../../private/keys';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
-import { isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
+import { isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
@@ -295,6 +296,50 @@ export const SPOT_DEPLOYMENT_SAFE: Rule = {
   },
 };
 
+/**
+ * Whether a ResourceQuota `hard` key names a pod's extended resource in a form no quota evaluator counts: bare
+ * (`nvidia.com/gpu`) or with `limits.`. Keys of the other built-in evaluators are not: object counts (`count/…`), and
+ * the storage-class and DRA device-class keys (`<class>.storageclass.storage.k8s.io/…`, `….deviceclass.resource.k8s.io/…`).
+ * The extended resource named, or undefined.
+ */
+function uncountedExtendedResource(key: string): string | undefined {
+  const bare = key.startsWith('limits.') ? key.slice('limits.'.length) : key;
+  if (bare.startsWith('count/') || !isExtendedResourceName(bare)) return undefined;
+  const domain = bare.slice(0, bare.indexOf('/'));
+  return domain === 'k8s.io' || domain.endsWith('.k8s.io') ? undefined : bare;
+}
+
+/** GPU214 — a ResourceQuota caps a GPU (or other extended resource) only as `requests.<resource>`. */
+export const QUOTA_KEY_COUNTED: Rule = {
+  id: 'GPU214',
+  title: 'A ResourceQuota must cap a GPU or other extended resource as requests.<resource>',
+  severity: Severity.ERROR,
+  kinds: ['ResourceQuota'],
+  remediation: 'Write the key as requests.<resource>, e.g. `requests.nvidia.com/gpu: 8` (an extended resource\'s limit always equals its request, so that one key caps both).',
+  description: 'The quota system counts a pod\'s extended resources (GPUs, MIG slices, EFA, Neuron, …) only under '
+    + '`requests.<resource>`: the pod evaluator matches a hard key to extended resources only when it starts with '
+    + '`requests.` (k8s.io/kubernetes pkg/quota/v1/evaluator/core/pods.go `isExtendedResourceNameForQuota`: "only '
+    + 'quota objects in format of requests.resourceName is allowed"; Kubernetes docs, "Resource Quotas" → "Resource '
+    + 'quota for extended resources"). The API server accepts `hard: {nvidia.com/gpu: 8}` or `limits.nvidia.com/gpu`, '
+    + 'but no evaluator counts them, so the team\'s GPU cap does not exist: every GPU pod is admitted whatever it '
+    + 'asks. Object counts (`count/…`) and the storage-class and DRA device-class keys are other evaluators\' and are '
+    + 'not judged.',
+  *check(ctx) {
+    for (const q of ctx.byKind('ResourceQuota', '')) {
+      const hard = q?.spec?.hard;
+      if (!hard || typeof hard !== 'object' || Array.isArray(hard)) continue;
+      for (const key in hard) {
+        if (!hasOwn(hard, key)) continue;
+        const resource = uncountedExtendedResource(key);
+        if (resource === undefined) continue;
+        yield ctx.finding(q, `spec.hard[${JSON.stringify(key)}]`,
+          `caps ${key}, a key no quota evaluator counts (extended resources are counted only as requests.${resource}): this quota does not limit ${resource} at all`,
+          `Write it as requests.${resource}: ${JSON.stringify(hard[key])} (an extended resource's limit always equals its request).`);
+      }
+    }
+  },
+};
+
 /** The workload rules, sorted by id. */
 export const WORKLOAD_RULES: Rule[] = [
   PRIORITY_CLASS_EXISTS,
@@ -302,4 +347,5 @@ export const WORKLOAD_RULES: Rule[] = [
   FITS_ITS_POOLS,
   MIG_RESOURCE_OFFERED,
   SPOT_DEPLOYMENT_SAFE,
+  QUOTA_KEY_COUNTED,
 ];
