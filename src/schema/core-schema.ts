@@ -43,6 +43,15 @@ const FLOAT_STRUCTS = new Set(['JsonSchemaProps']);
 const NON_NEGATIVE_COUNTS = new Set(['replicas', 'parallelism', 'completions', 'backoffLimit', 'minReadySeconds',
   'revisionHistoryLimit', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit', 'minReplicas', 'maxReplicas']);
 
+/**
+ * Fields the OpenAPI marks required that the API server defaults before it validates, so an object without them is
+ * accepted: a pod failure policy's `onPodConditions[].status` (SetDefaults_Job in k8s.io/kubernetes
+ * pkg/apis/batch/v1/defaults.go sets it to "True"; the Kubernetes docs' own example leaves it out).
+ */
+const DEFAULTED_BEFORE_VALIDATION: Readonly<Record<string, readonly string[]>> = {
+  PodFailurePolicyOnPodConditionsPattern: ['status'],
+};
+
 /** What {@link loadCoreSchemas} returns. */
 export interface CoreSchemas {
   /** Every struct, keyed by jsii type name; register as `{ $id: CORE_SCHEMA_ID, definitions }`. */
@@ -124,7 +133,7 @@ export function loadCoreSchemas(): CoreSchemas | string {
         // Kubernetes API numbers are int32/int64 (the API conventions forbid floats outside JSONSchemaProps).
         properties[w] = { type: 'integer', ...(NON_NEGATIVE_COUNTS.has(w) ? { minimum: 0 } : {}) };
       }
-      if (!p.optional) required.push(w);
+      if (!p.optional && !DEFAULTED_BEFORE_VALIDATION[name]?.includes(w)) required.push(w);
     }
     definitions[name] = { type: 'object', additionalProperties: false, properties, ...(required.length ? { required } : {}) };
   }

@@ -629,6 +629,111 @@ function pushDeploymentStrategyErrors(errs: string[], strategy: any, path: strin
   }
 }
 
+const JOB_RESTART_POLICIES = ['OnFailure', 'Never'];
+const COMPLETION_MODES = ['NonIndexed', 'Indexed'];
+const POD_FAILURE_ACTIONS = ['Count', 'FailIndex', 'FailJob', 'Ignore'];
+const EXIT_CODE_OPERATORS = ['In', 'NotIn'];
+/** `maxParallelismForIndexedJob`. */
+const MAX_INDEXED_PARALLELISM = 100_000;
+
+/**
+ * `validateJobSpec` (k8s.io/kubernetes pkg/apis/batch/validation): a pod template whose `restartPolicy` is written
+ * (an absent one is defaulted to `Always`, which a Job refuses: "Required value: valid values"), an Indexed Job with `completions`, per-index backoff
+ * only for Indexed Jobs, and a `podFailurePolicy` only with `restartPolicy: Never`, each rule with a known action and
+ * one of `onExitCodes` and `onPodConditions`.
+ */
+function pushJobSpecErrors(errs: string[], spec: any, path: string): void {
+  const podSpec = spec.template?.spec;
+  const restartPolicy = podSpec && typeof podSpec === 'object' ? podSpec.restartPolicy : undefined;
+  // (a written Always or other value gets the enum's error from the pod spec's own checks)
+  if (podSpec && typeof podSpec === 'object' && restartPolicy === undefined) {
+    errs.push(`${path}.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"`);
+  }
+  pushEnumError(errs, () => path, 'completionMode', spec.completionMode, COMPLETION_MODES);
+  const indexed = spec.completionMode === 'Indexed';
+  if (indexed) {
+    if (spec.completions === undefined || spec.completions === null) errs.push(`${path}.completions: Required value: when completion mode is Indexed`);
+    if (typeof spec.parallelism === 'number' && spec.parallelism > MAX_INDEXED_PARALLELISM) {
+      errs.push(`${path}.parallelism: Invalid value: ${spec.parallelism}: must be less than or equal to ${MAX_INDEXED_PARALLELISM} when completion mode is Indexed`);
+    }
+    if (typeof spec.completions === 'number' && typeof spec.maxFailedIndexes === 'number' && spec.maxFailedIndexes > spec.completions) {
+      errs.push(`${path}.maxFailedIndexes: Invalid value: ${spec.maxFailedIndexes}: must be less than or equal to completions`);
+    }
+  } else if (spec.completionMode === undefined || spec.completionMode === null || spec.completionMode === 'NonIndexed') {
+    for (const field of ['backoffLimitPerIndex', 'maxFailedIndexes']) {
+      if (typeof spec[field] === 'number') errs.push(`${path}.${field}: Invalid value: ${spec[field]}: requires indexed completion mode`);
+    }
+  }
+  if (typeof spec.maxFailedIndexes === 'number' && (spec.backoffLimitPerIndex === undefined || spec.backoffLimitPerIndex === null)) {
+    errs.push(`${path}.backoffLimitPerIndex: Required value: when maxFailedIndexes is specified`);
+  }
+  const pfp = spec.podFailurePolicy;
+  if (!pfp || typeof pfp !== 'object' || Array.isArray(pfp)) return;
+  if (JOB_RESTART_POLICIES.includes(restartPolicy) && restartPolicy !== 'Never') {
+    errs.push(`${path}.template.spec.restartPolicy: Invalid value: ${JSON.stringify(restartPolicy)}: only "Never" is supported when podFailurePolicy is specified`);
+  }
+  const containerNames = new Set<unknown>([...listOrNone(podSpec?.containers), ...listOrNone(podSpec?.initContainers)].map((c: any) => c?.name));
+  const rules = listOrNone(pfp.rules);
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    if (!r || typeof r !== 'object') continue;
+    const rp = `${path}.podFailurePolicy.rules[${i}]`;
+    if (r.action === 'FailIndex' && (spec.backoffLimitPerIndex === undefined || spec.backoffLimitPerIndex === null)) {
+      errs.push(`${rp}.action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set`);
+    } else {
+      pushEnumError(errs, () => rp, 'action', r.action, POD_FAILURE_ACTIONS);
+    }
+    const onExitCodes = r.onExitCodes && typeof r.onExitCodes === 'object' ? r.onExitCodes : undefined;
+    const onConditions = listOrNone(r.onPodConditions);
+    if (onExitCodes) pushExitCodeErrors(errs, onExitCodes, `${rp}.onExitCodes`, containerNames);
+    if (onExitCodes && onConditions.length > 0) errs.push(`${rp}: Invalid value: specifying both OnExitCodes and OnPodConditions is not supported`);
+    if (!onExitCodes && onConditions.length === 0) errs.push(`${rp}: Invalid value: specifying one of OnExitCodes and OnPodConditions is required`);
+  }
+}
+
+/** `validatePodFailurePolicyRuleOnExitCodes`: a known operator, a known container, ordered distinct values, no 0 for In. */
+function pushExitCodeErrors(errs: string[], e: any, path: string, containerNames: ReadonlySet<unknown>): void {
+  pushEnumError(errs, () => path, 'operator', e.operator, EXIT_CODE_OPERATORS);
+  if (typeof e.containerName === 'string' && !containerNames.has(e.containerName)) {
+    errs.push(`${path}.containerName: Invalid value: ${JSON.stringify(e.containerName)}: must be one of the container or initContainer names in the pod template`);
+  }
+  const values = listOrNone(e.values);
+  if (values.length === 0) errs.push(`${path}.values: Invalid value: []: at least one value is required`);
+  const seen = new Set<unknown>();
+  let ordered = true;
+  for (let j = 0; j < values.length; j++) {
+    const v = values[j];
+    if (e.operator === 'In' && v === 0) errs.push(`${path}.values[${j}]: Invalid value: 0: must not be 0 for the In operator`);
+    if (seen.has(v)) errs.push(`${path}.values[${j}]: Duplicate value: ${JSON.stringify(v)}`);
+    seen.add(v);
+    if (j > 0 && typeof v === 'number' && typeof values[j - 1] === 'number' && values[j - 1] > v) ordered = false;
+  }
+  if (!ordered) errs.push(`${path}.values: Invalid value: ${JSON.stringify(values)}: must be ordered`);
+}
+
+/** A list field as a list; anything else (the schema reports it) as none. */
+function listOrNone(v: unknown): readonly any[] {
+  return Array.isArray(v) ? v : NO_ERRORS;
+}
+
+/** `HighestUserDefinablePriority` and the system classes a `system-` name may be (scheduling/types.go). */
+const HIGHEST_USER_PRIORITY = 1_000_000_000;
+const SYSTEM_PRIORITY_CLASSES = new Set(['system-cluster-critical', 'system-node-critical']);
+
+/**
+ * `ValidatePriorityClass` (k8s.io/kubernetes pkg/apis/scheduling/validation): a `system-` name is reserved for the
+ * system's own classes, and any other class's value is at most 1000000000.
+ */
+function priorityClassErrors(obj: any): string[] {
+  const name = obj.metadata?.name;
+  if (typeof name === 'string' && name.startsWith('system-')) {
+    return SYSTEM_PRIORITY_CLASSES.has(name) ? NO_ERRORS
+      : [`metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: name ${name} is not a known system priority class`];
+  }
+  return typeof obj.value === 'number' && obj.value > HIGHEST_USER_PRIORITY
+    ? [`value: Forbidden: maximum allowed value of a user defined priority is ${HIGHEST_USER_PRIORITY}`] : NO_ERRORS;
+}
+
 const ALWAYS = ['Always'];
 const DEPLOYMENT_STRATEGIES = ['Recreate', 'RollingUpdate'];
 
@@ -649,14 +754,23 @@ function semanticErrorsOf(obj: any): string[] {
       }
       return errs;
     }
-    case 'Job':
-      return templatedWorkloadErrors(spec, 'spec', ['OnFailure', 'Never'], false);
-    case 'CronJob':
-      return [
+    case 'Job': {
+      const errs = templatedWorkloadErrors(spec, 'spec', JOB_RESTART_POLICIES, false);
+      if (spec && typeof spec === 'object') pushJobSpecErrors(errs, spec, 'spec');
+      return errs;
+    }
+    case 'CronJob': {
+      const errs = [
         ...labelsAndAnnotationsErrors(spec?.jobTemplate?.metadata, 'spec.jobTemplate.metadata'),
-        ...templatedWorkloadErrors(spec?.jobTemplate?.spec, 'spec.jobTemplate.spec', ['OnFailure', 'Never'], false),
+        ...templatedWorkloadErrors(spec?.jobTemplate?.spec, 'spec.jobTemplate.spec', JOB_RESTART_POLICIES, false),
         ...enumError('spec', 'concurrencyPolicy', spec?.concurrencyPolicy, ['Allow', 'Forbid', 'Replace']),
       ];
+      const jobSpec = spec?.jobTemplate?.spec;
+      if (jobSpec && typeof jobSpec === 'object') pushJobSpecErrors(errs, jobSpec, 'spec.jobTemplate.spec');
+      return errs;
+    }
+    case 'PriorityClass':
+      return priorityClassErrors(obj);
     case 'Service': {
       const errs: string[] = [];
       errs.push(...enumError('spec', 'type', spec?.type, ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']));

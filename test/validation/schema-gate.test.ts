@@ -618,3 +618,90 @@ describe('GPU009: security contexts, as the API server judges them', () => {
     ]);
   });
 });
+
+describe('GPU009: Jobs and PriorityClasses, as the API server judges them', () => {
+  // k8s.io/kubernetes pkg/apis/batch/validation validateJobSpec, validatePodFailurePolicy; pkg/apis/scheduling/validation
+  // ValidatePriorityClass; defaulting in pkg/apis/batch/v1/defaults.go SetDefaults_Job.
+  const validator = new SchemaValidator();
+  const job = (spec: any, podSpec: any = { restartPolicy: 'Never' }) => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'train', namespace: 'ml' },
+    spec: { ...spec, template: { spec: { containers: [{ name: 'trainer', image: 'pytorch' }], ...podSpec } } },
+  });
+  const errorsOf = (spec: any, podSpec?: any) => validator.check(job(spec, podSpec)).errors;
+
+  test('an Indexed training Job with per-index backoff and the docs\' pod failure policy passes (status is defaulted)', () => {
+    expect(errorsOf({
+      completionMode: 'Indexed',
+      completions: 8,
+      parallelism: 8,
+      backoffLimitPerIndex: 1,
+      maxFailedIndexes: 2,
+      podFailurePolicy: {
+        rules: [
+          { action: 'FailJob', onExitCodes: { containerName: 'trainer', operator: 'In', values: [42] } },
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] },
+          { action: 'FailIndex', onExitCodes: { operator: 'NotIn', values: [0, 1] } },
+        ],
+      },
+    })).toEqual([]);
+  });
+
+  test('a Job\'s pod template must say OnFailure or Never: an absent restartPolicy is defaulted to Always', () => {
+    expect(errorsOf({}, {})).toEqual(['spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"']);
+  });
+
+  test('Indexed needs completions; per-index backoff needs Indexed; maxFailedIndexes needs backoffLimitPerIndex', () => {
+    expect(errorsOf({ completionMode: 'Indexed', parallelism: 4, maxFailedIndexes: 1 })).toEqual([
+      'spec.completions: Required value: when completion mode is Indexed',
+      'spec.backoffLimitPerIndex: Required value: when maxFailedIndexes is specified',
+    ]);
+    expect(errorsOf({ completionMode: 'Indexed', completions: 2, backoffLimitPerIndex: 1, maxFailedIndexes: 3 })).toEqual([
+      'spec.maxFailedIndexes: Invalid value: 3: must be less than or equal to completions',
+    ]);
+    expect(errorsOf({ backoffLimitPerIndex: 1 })).toEqual(['spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode']);
+    expect(errorsOf({ completionMode: 'indexed', completions: 2 })).toEqual([
+      'spec.completionMode: Unsupported value: "indexed": supported values: "NonIndexed", "Indexed"',
+    ]);
+  });
+
+  test('a pod failure policy needs restartPolicy Never, known actions, one matcher, and well-formed exit codes', () => {
+    expect(errorsOf({
+      podFailurePolicy: {
+        rules: [
+          { action: 'FailIndex', onExitCodes: { containerName: 'trainr', operator: 'In', values: [3, 0, 1] } },
+          { action: 'Retry', onPodConditions: [{ type: 'DisruptionTarget' }], onExitCodes: { operator: 'NotIn', values: [1, 1] } },
+          { action: 'Ignore' },
+        ],
+      },
+    }, { restartPolicy: 'OnFailure' })).toEqual([
+      'spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified',
+      'spec.podFailurePolicy.rules[0].action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set',
+      'spec.podFailurePolicy.rules[0].onExitCodes.containerName: Invalid value: "trainr": must be one of the container or initContainer names in the pod template',
+      'spec.podFailurePolicy.rules[0].onExitCodes.values[1]: Invalid value: 0: must not be 0 for the In operator',
+      'spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: [3,0,1]: must be ordered',
+      'spec.podFailurePolicy.rules[1].action: Unsupported value: "Retry": supported values: "Count", "FailIndex", "FailJob", "Ignore"',
+      'spec.podFailurePolicy.rules[1].onExitCodes.values[1]: Duplicate value: 1',
+      'spec.podFailurePolicy.rules[1]: Invalid value: specifying both OnExitCodes and OnPodConditions is not supported',
+      'spec.podFailurePolicy.rules[2]: Invalid value: specifying one of OnExitCodes and OnPodConditions is required',
+    ]);
+  });
+
+  test('a CronJob\'s job template is judged as a Job', () => {
+    const jobSpec: any = job({}).spec;
+    delete jobSpec.template.spec.restartPolicy;
+    const cron = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'eval', namespace: 'ml' }, spec: { schedule: '0 * * * *', jobTemplate: { spec: jobSpec } } };
+    expect(validator.check(cron).errors).toEqual(['spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"']);
+  });
+
+  test('a user-defined PriorityClass is at most 1000000000, and system- names are the system\'s', () => {
+    const pc = (name: string, value: number) => ({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value });
+    expect(validator.check(pc('gpu-critical', 1_000_000_000)).errors).toEqual([]);
+    expect(validator.check(pc('system-node-critical', 2_000_001_000)).errors).toEqual([]);
+    expect(validator.check(pc('gpu-critical', 2_000_000_000)).errors).toEqual(['value: Forbidden: maximum allowed value of a user defined priority is 1000000000']);
+    expect(validator.check(pc('system-gpu', 10)).errors).toEqual([
+      'metadata.name: Forbidden: priority class names with \'system-\' prefix are reserved for system use only. error: name system-gpu is not a known system priority class',
+    ]);
+  });
+});
