@@ -711,9 +711,11 @@ function pushExitCodeErrors(errs: string[], e: any, path: string, containerNames
   if (!ordered) errs.push(`${path}.values: Invalid value: ${JSON.stringify(values)}: must be ordered`);
 }
 
+const NONE: readonly any[] = Object.freeze([]);
+
 /** A list field as a list; anything else (the schema reports it) as none. */
 function listOrNone(v: unknown): readonly any[] {
-  return Array.isArray(v) ? v : NO_ERRORS;
+  return Array.isArray(v) ? v : NONE;
 }
 
 /** `HighestUserDefinablePriority` and the system classes a `system-` name may be (scheduling/types.go). */

@@ -333,18 +333,18 @@ describe('GPU009: label maps (labels, selectors, nodeSelector) as the API server
   });
 });
 
+/** Deployment `ml/d` with `podSpec` as its pod template's spec and `spec` beside it (the API-server-check tests below). */
+const deploymentOf = (podSpec: any, spec: any = {}) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'd', namespace: 'ml' },
+  spec: { selector: { matchLabels: { app: 'd' } }, ...spec, template: { metadata: { labels: { app: 'd' } }, spec: podSpec } },
+});
+
 describe('GPU009: container resource names and huge pages, as the API server judges them', () => {
   // k8s.io/kubernetes pkg/apis/core/validation: validateContainerResourceName and ValidateResourceRequirements.
   const validator = new SchemaValidator();
-  const withResources = (resources: any) => ({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'd', namespace: 'ml' },
-    spec: {
-      selector: { matchLabels: { app: 'd' } },
-      template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i', resources }] } },
-    },
-  });
+  const withResources = (resources: any) => deploymentOf({ containers: [{ name: 'c', image: 'i', resources }] });
   const R = 'spec.template.spec.containers[0].resources';
 
   test('a container may ask for cpu, memory, ephemeral-storage, huge pages and prefixed resources', () => {
@@ -393,12 +393,7 @@ describe('GPU009: probes, lifecycle hooks and container ports, as the API server
   // k8s.io/kubernetes pkg/apis/core/validation: validateProbe, validateHandler, validateContainerPorts,
   // validateInitContainers. Paths below are under the pod spec.
   const validator = new SchemaValidator();
-  const pod = (spec: any) => ({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'd', namespace: 'ml' },
-    spec: { selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec } },
-  });
+  const pod = (spec: any) => deploymentOf(spec);
   const P = 'spec.template.spec';
   const errorsOf = (container: any, initContainers?: any[]) =>
     validator.check(pod({ ...(initContainers ? { initContainers } : {}), containers: [{ name: 'c', image: 'i', ...container }] })).errors;
@@ -462,16 +457,7 @@ describe('GPU009: node affinity, topology spread, volumes, env and rollouts, as 
   const validator = new SchemaValidator();
   const P = 'spec.template.spec';
   const NA = `${P}.affinity.nodeAffinity`;
-  const withPodSpec = (podSpec: any, spec: any = {}) => ({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'd', namespace: 'ml' },
-    spec: {
-      selector: { matchLabels: { app: 'd' } },
-      ...spec,
-      template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i' }], ...podSpec } },
-    },
-  });
+  const withPodSpec = (podSpec: any, spec: any = {}) => deploymentOf({ containers: [{ name: 'c', image: 'i' }], ...podSpec }, spec);
   const errorsOf = (podSpec: any, spec: any = {}) => validator.check(withPodSpec(podSpec, spec)).errors;
   const required = (...matchExpressions: any[]) => {
     const nodeSelectorTerms = matchExpressions.map((e) => ({ matchExpressions: [e] }));
