@@ -736,6 +736,111 @@ function priorityClassErrors(obj: any): string[] {
     ? [`value: Forbidden: maximum allowed value of a user defined priority is ${HIGHEST_USER_PRIORITY}`] : NO_ERRORS;
 }
 
+const METRIC_SOURCES: Readonly<Record<string, string>> = {
+  Object: 'object', Pods: 'pods', Resource: 'resource', ContainerResource: 'containerResource', External: 'external',
+};
+const METRIC_TYPES = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'];
+const TARGET_TYPES = ['Utilization', 'Value', 'AverageValue'];
+const SCALING_POLICY_TYPES = ['Percent', 'Pods'];
+const SELECT_POLICIES = ['Disabled', 'Max', 'Min'];
+
+/** A written quantity that is not positive (`Sign() != 1`); quantities that do not parse are the schema's. */
+const notPositive = (q: unknown): boolean => {
+  const v = quantityOf(q);
+  return v !== undefined && !(v > 0);
+};
+
+/**
+ * `validateHorizontalPodAutoscalerSpec` (k8s.io/kubernetes pkg/apis/autoscaling/validation): `minReplicas` at least 1
+ * (0 only with the alpha HPAScaleToZero feature gate, off by default: scale a GPU workload to zero with KEDA),
+ * `maxReplicas` at least 1 and `minReplicas`; each metric of a known type with exactly its own source and a valid
+ * target; scaling rules with policies of a known type and positive values and periods.
+ */
+function pushHpaSpecErrors(errs: string[], spec: any, path: string): void {
+  const min = spec.minReplicas;
+  const max = spec.maxReplicas;
+  if (typeof min === 'number' && min < 1) errs.push(`${path}.minReplicas: Invalid value: ${min}: must be greater than or equal to 1`);
+  if (typeof max === 'number' && max < 1) errs.push(`${path}.maxReplicas: Invalid value: ${max}: must be greater than 0`);
+  if (typeof min === 'number' && typeof max === 'number' && max < min) errs.push(`${path}.maxReplicas: Invalid value: ${max}: must be greater than or equal to \`minReplicas\``);
+  const metrics = listOrNone(spec.metrics);
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i];
+    if (!m || typeof m !== 'object') continue;
+    const mp = `${path}.metrics[${i}]`;
+    if (m.type === undefined || m.type === '') errs.push(`${mp}.type: Required value: must specify a metric source type`);
+    else pushEnumError(errs, () => mp, 'type', m.type, METRIC_TYPES);
+    const expected = METRIC_SOURCES[m.type];
+    if (expected !== undefined && (m[expected] === undefined || m[expected] === null)) {
+      errs.push(`${mp}.${expected}: Required value: must populate information for the given metric source`);
+    }
+    const present = Object.values(METRIC_SOURCES).filter((f) => m[f] !== undefined && m[f] !== null);
+    if (present.length > 0) pushMetricSourceErrors(errs, present[0], m[present[0]], `${mp}.${present[0]}`);
+    if (present.length > 1) {
+      for (const f of present) if (f !== expected) errs.push(`${mp}.${f}: Forbidden: must populate the given metric source only`);
+    }
+  }
+  const behavior = spec.behavior;
+  if (behavior && typeof behavior === 'object') {
+    for (const dir of ['scaleUp', 'scaleDown']) {
+      const r = behavior[dir];
+      if (r && typeof r === 'object') pushScalingRulesErrors(errs, r, `${path}.behavior.${dir}`);
+    }
+  }
+}
+
+/** `validateObjectSource` … `validateContainerResourceSource`: the target each metric source needs. */
+function pushMetricSourceErrors(errs: string[], kind: string, src: any, path: string): void {
+  if (!src || typeof src !== 'object') return;
+  const t = src.target;
+  if (!t || typeof t !== 'object') return; // (required by the schema)
+  const tp = `${path}.target`;
+  if (t.type === undefined || t.type === '') errs.push(`${tp}.type: Required value: must specify a metric target type`);
+  if (!TARGET_TYPES.includes(t.type)) errs.push(`${tp}.type: Invalid value: ${JSON.stringify(t.type ?? '')}: must be either Utilization, Value, or AverageValue`);
+  if (t.value !== undefined && notPositive(t.value)) errs.push(`${tp}.value: Invalid value: ${JSON.stringify(t.value)}: must be positive`);
+  if (t.averageValue !== undefined && notPositive(t.averageValue)) errs.push(`${tp}.averageValue: Invalid value: ${JSON.stringify(t.averageValue)}: must be positive`);
+  if (typeof t.averageUtilization === 'number' && t.averageUtilization < 1) {
+    errs.push(`${tp}.averageUtilization: Invalid value: ${t.averageUtilization}: must be greater than 0`);
+  }
+  const has = (f: string) => t[f] !== undefined && t[f] !== null;
+  switch (kind) {
+    case 'resource':
+    case 'containerResource':
+      if (!has('averageUtilization') && !has('averageValue')) errs.push(`${tp}.averageUtilization: Required value: must set either a target raw value or a target utilization`);
+      if (has('averageUtilization') && has('averageValue')) errs.push(`${tp}.averageValue: Forbidden: may not set both a target raw value and a target utilization`);
+      break;
+    case 'pods':
+      if (!has('averageValue')) errs.push(`${tp}.averageValue: Required value: must specify a positive target averageValue`);
+      break;
+    case 'external':
+      if (!has('value') && !has('averageValue')) errs.push(`${tp}.averageValue: Required value: must set either a target value for metric or a per-pod target`);
+      if (has('value') && has('averageValue')) errs.push(`${tp}.value: Forbidden: may not set both a target value for metric and a per-pod target`);
+      break;
+    case 'object':
+      if (!has('value') && !has('averageValue')) errs.push(`${tp}.averageValue: Required value: must set either a target value or averageValue`);
+      break;
+  }
+}
+
+/** `validateScalingRules` and `validateScalingPolicy` (MaxStabilizationWindowSeconds 3600, MaxPeriodSeconds 1800). */
+function pushScalingRulesErrors(errs: string[], r: any, path: string): void {
+  const w = r.stabilizationWindowSeconds;
+  if (typeof w === 'number' && w < 0) errs.push(`${path}.stabilizationWindowSeconds: Invalid value: ${w}: must be greater than or equal to zero`);
+  if (typeof w === 'number' && w > 3600) errs.push(`${path}.stabilizationWindowSeconds: Invalid value: ${w}: must be less than or equal to 3600`);
+  pushEnumError(errs, () => path, 'selectPolicy', r.selectPolicy, SELECT_POLICIES);
+  const policies = listOrNone(r.policies);
+  // (an absent list is defaulted before validation; a written empty one is refused)
+  if (Array.isArray(r.policies) && policies.length === 0) errs.push(`${path}.policies: Required value: must specify at least one Policy`);
+  for (let i = 0; i < policies.length; i++) {
+    const p = policies[i];
+    if (!p || typeof p !== 'object') continue;
+    const pp = `${path}.policies[${i}]`;
+    pushEnumError(errs, () => pp, 'type', p.type, SCALING_POLICY_TYPES);
+    if (typeof p.value === 'number' && p.value <= 0) errs.push(`${pp}.value: Invalid value: ${p.value}: must be greater than zero`);
+    if (typeof p.periodSeconds === 'number' && p.periodSeconds <= 0) errs.push(`${pp}.periodSeconds: Invalid value: ${p.periodSeconds}: must be greater than zero`);
+    if (typeof p.periodSeconds === 'number' && p.periodSeconds > 1800) errs.push(`${pp}.periodSeconds: Invalid value: ${p.periodSeconds}: must be less than or equal to 1800`);
+  }
+}
+
 const ALWAYS = ['Always'];
 const DEPLOYMENT_STRATEGIES = ['Recreate', 'RollingUpdate'];
 
@@ -773,6 +878,11 @@ function semanticErrorsOf(obj: any): string[] {
     }
     case 'PriorityClass':
       return priorityClassErrors(obj);
+    case 'HorizontalPodAutoscaler': {
+      const errs: string[] = [];
+      if (spec && typeof spec === 'object') pushHpaSpecErrors(errs, spec, 'spec');
+      return errs;
+    }
     case 'Service': {
       const errs: string[] = [];
       errs.push(...enumError('spec', 'type', spec?.type, ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']));

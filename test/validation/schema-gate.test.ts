@@ -691,3 +691,66 @@ describe('GPU009: Jobs and PriorityClasses, as the API server judges them', () =
     ]);
   });
 });
+
+describe('GPU009: HorizontalPodAutoscalers, as the API server judges them', () => {
+  // k8s.io/kubernetes pkg/apis/autoscaling/validation: validateHorizontalPodAutoscalerSpec, validateMetricSpec,
+  // validateMetricTarget, validateScalingRules (the alpha HPAScaleToZero gate off, as by default).
+  const validator = new SchemaValidator();
+  const hpa = (spec: any) => ({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'llm', namespace: 'ml' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm' }, minReplicas: 1, maxReplicas: 4, ...spec },
+  });
+  const errorsOf = (spec: any) => validator.check(hpa(spec)).errors;
+  const gpuUtil = { type: 'Pods', pods: { metric: { name: 'DCGM_FI_DEV_GPU_UTIL' }, target: { type: 'AverageValue', averageValue: '70' } } };
+
+  test('a GPU-metric HPA with behavior passes', () => {
+    expect(errorsOf({
+      metrics: [gpuUtil, { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+      behavior: { scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] } },
+    })).toEqual([]);
+  });
+
+  test('minReplicas 0 is refused (scale to zero needs the alpha HPAScaleToZero gate); maxReplicas at least minReplicas', () => {
+    expect(errorsOf({ minReplicas: 0, metrics: [gpuUtil] })).toEqual(['spec.minReplicas: Invalid value: 0: must be greater than or equal to 1']);
+    expect(errorsOf({ minReplicas: 5, maxReplicas: 2 })).toEqual(['spec.maxReplicas: Invalid value: 2: must be greater than or equal to `minReplicas`']);
+  });
+
+  test('each metric has exactly its own source and a target it can use', () => {
+    expect(errorsOf({
+      metrics: [
+        { type: 'Pods', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } },
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 0, averageValue: '2' } } },
+        { type: 'Pods', pods: { metric: { name: 'm' }, target: { type: 'Value', value: '-1' } } },
+        { type: 'External', external: { metric: { name: 'queue' }, target: { type: 'Average', value: '1', averageValue: '1' } } },
+        { type: 'GPU', pods: gpuUtil.pods },
+      ],
+    })).toEqual([
+      'spec.metrics[0].pods: Required value: must populate information for the given metric source',
+      'spec.metrics[1].resource.target.averageUtilization: Invalid value: 0: must be greater than 0',
+      'spec.metrics[1].resource.target.averageValue: Forbidden: may not set both a target raw value and a target utilization',
+      'spec.metrics[2].pods.target.value: Invalid value: "-1": must be positive',
+      'spec.metrics[2].pods.target.averageValue: Required value: must specify a positive target averageValue',
+      'spec.metrics[3].external.target.type: Invalid value: "Average": must be either Utilization, Value, or AverageValue',
+      'spec.metrics[3].external.target.value: Forbidden: may not set both a target value for metric and a per-pod target',
+      'spec.metrics[4].type: Unsupported value: "GPU": supported values: "ContainerResource", "External", "Object", "Pods", "Resource"',
+    ]);
+  });
+
+  test('scaling rules: a written policy list is not empty; policies of a known type with positive values and periods', () => {
+    expect(errorsOf({
+      behavior: {
+        scaleUp: { policies: [] },
+        scaleDown: { stabilizationWindowSeconds: 7200, selectPolicy: 'Fastest', policies: [{ type: 'Nodes', value: 0, periodSeconds: 3600 }] },
+      },
+    })).toEqual([
+      'spec.behavior.scaleUp.policies: Required value: must specify at least one Policy',
+      'spec.behavior.scaleDown.stabilizationWindowSeconds: Invalid value: 7200: must be less than or equal to 3600',
+      'spec.behavior.scaleDown.selectPolicy: Unsupported value: "Fastest": supported values: "Disabled", "Max", "Min"',
+      'spec.behavior.scaleDown.policies[0].type: Unsupported value: "Nodes": supported values: "Percent", "Pods"',
+      'spec.behavior.scaleDown.policies[0].value: Invalid value: 0: must be greater than zero',
+      'spec.behavior.scaleDown.policies[0].periodSeconds: Invalid value: 3600: must be less than or equal to 1800',
+    ]);
+  });
+});
