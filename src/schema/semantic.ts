@@ -363,6 +363,10 @@ export function podSpecErrors(spec: any, path: string, restartPolicies = ENUMS.r
   if (spec.securityContext && typeof spec.securityContext === 'object') pushSecurityContextErrors(errs, spec.securityContext, `${path}.securityContext`, false);
   const nodeAffinity = spec.affinity?.nodeAffinity;
   if (nodeAffinity && typeof nodeAffinity === 'object') pushNodeAffinityErrors(errs, nodeAffinity, `${path}.affinity.nodeAffinity`);
+  for (const kind of ['podAffinity', 'podAntiAffinity']) {
+    const pa = spec.affinity?.[kind];
+    if (pa && typeof pa === 'object') pushPodAffinityErrors(errs, pa, `${path}.affinity.${kind}`);
+  }
   pushTopologySpreadErrors(errs, spec.topologySpreadConstraints, `${path}.topologySpreadConstraints`);
   return errs;
 }
@@ -491,6 +495,35 @@ function pushNodeAffinityErrors(errs: string[], na: any, path: string): void {
     const w = preferred[i].weight;
     if (typeof w === 'number' && (w < 1 || w > 100)) errs.push(`${pp}.weight: Invalid value: ${w}: must be in the range 1-100`);
     pushNodeSelectorTermErrors(errs, preferred[i].preference, `${pp}.preference`);
+  }
+}
+
+/** `validatePodAffinityTerm`: valid label selectors and a topology key that is a label key, not empty. */
+function pushPodAffinityTermErrors(errs: string[], term: any, path: string): void {
+  if (!term || typeof term !== 'object') return;
+  for (const field of ['labelSelector', 'namespaceSelector']) {
+    if (term[field] && typeof term[field] === 'object') pushAll(errs, selectorErrors(term[field], `${path}.${field}`));
+  }
+  const key = term.topologyKey;
+  if (key === '') {
+    errs.push(`${path}.topologyKey: Required value: can not be empty`);
+  } else if (typeof key === 'string') {
+    const ke = qualifiedNameErrors(key);
+    if (ke.length > 0) pushPrefixed(errs, ke, `${path}.topologyKey: Invalid value: ${JSON.stringify(key)}: `);
+  }
+}
+
+/** `validatePodAffinity` and `validatePodAntiAffinity`: every required term, and each preferred term with weight 1-100. */
+function pushPodAffinityErrors(errs: string[], pa: any, path: string): void {
+  const required = listOrNone(pa.requiredDuringSchedulingIgnoredDuringExecution);
+  for (let i = 0; i < required.length; i++) pushPodAffinityTermErrors(errs, required[i], `${path}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`);
+  const preferred = listOrNone(pa.preferredDuringSchedulingIgnoredDuringExecution);
+  for (let i = 0; i < preferred.length; i++) {
+    const w = preferred[i];
+    if (!w || typeof w !== 'object') continue;
+    const wp = `${path}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+    if (typeof w.weight === 'number' && (w.weight < 1 || w.weight > 100)) errs.push(`${wp}.weight: Invalid value: ${w.weight}: must be in the range 1-100`);
+    pushPodAffinityTermErrors(errs, w.podAffinityTerm, `${wp}.podAffinityTerm`);
   }
 }
 

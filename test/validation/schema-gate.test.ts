@@ -504,6 +504,28 @@ describe('GPU009: node affinity, topology spread, volumes, env and rollouts, as 
     ]);
   });
 
+  test('pod (anti-)affinity: label selectors as the API server reads them, a topology key, preferred weights 1-100', () => {
+    const term = (over: any) => ({ labelSelector: { matchLabels: { app: 'llm' } }, topologyKey: 'kubernetes.io/hostname', ...over });
+    expect(errorsOf({ affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({})] } } })).toEqual([]);
+    const PA = `${P}.affinity.podAntiAffinity`;
+    expect(errorsOf({
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            term({ topologyKey: '' }),
+            term({ labelSelector: { matchExpressions: [{ key: 'app', operator: 'in', values: ['llm'] }] } }),
+          ],
+          preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 101, podAffinityTerm: term({ topologyKey: 'bad key' }) }],
+        },
+      },
+    })).toEqual([
+      `${PA}.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty`,
+      `${PA}.requiredDuringSchedulingIgnoredDuringExecution[1].labelSelector.matchExpressions[0].operator: Unsupported value: "in": supported values: "In", "NotIn", "Exists", "DoesNotExist"`,
+      `${PA}.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 101: must be in the range 1-100`,
+      `${PA}.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey: Invalid value: "bad key": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+    ]);
+  });
+
   test('topology spread: maxSkew above 0, a known action, minDomains only with DoNotSchedule, no repeated key and action', () => {
     const c = (over: any) => ({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', maxSkew: 1, labelSelector: { matchLabels: { app: 'd' } }, ...over });
     expect(errorsOf({ topologySpreadConstraints: [c({ minDomains: 2 }), c({ whenUnsatisfiable: 'ScheduleAnyway' })] })).toEqual([]);

@@ -19,7 +19,7 @@ export const SCHEMA_VIOLATION: Rule = {
     + 'rejected, types, enums, formats, bounds and required fields checked, and the CRDs\' CEL '
     + '`x-kubernetes-validations` rules evaluated after the schema defaults are applied. Built-in kinds use the '
     + 'Kubernetes 1.30 OpenAPI (as shipped in cdk8s-plus-30\'s `k8s` bindings) plus the API server\'s own checks that '
-    + 'matter here: enums, names, selectors, node affinity (operators are case-sensitive), topology spread, probes and '
+    + 'matter here: enums, names, selectors, node and pod affinity (operators are case-sensitive), topology spread, probes and '
     + 'lifecycle hooks, container ports, volumes, env, security contexts, the rollout strategy (`maxSurge` and '
     + '`maxUnavailable` not both 0), '
     + 'container resource names (`limits: {gpu: 1}` is refused), requests equal to limits for extended resources and '
