@@ -874,6 +874,37 @@ function pushScalingRulesErrors(errs: string[], r: any, path: string): void {
   }
 }
 
+const DAEMONSET_STRATEGIES = ['RollingUpdate', 'OnDelete'];
+
+/**
+ * `ValidateDaemonSetUpdateStrategy` and `ValidateRollingUpdateDaemonSet` (pkg/apis/apps/validation), after
+ * `SetDefaults_DaemonSet` (an absent `maxUnavailable` is 1, an absent `maxSurge` 0): each an integer or a percentage
+ * of at most 100%, and exactly one of them non-zero. So `rollingUpdate: {maxSurge: 1}` alone is refused (the defaulted
+ * `maxUnavailable` is 1 too): a DCGM exporter or device plugin rolled out with a surge needs `maxUnavailable: 0`.
+ */
+function pushDaemonSetStrategyErrors(errs: string[], strategy: any, path: string): void {
+  if (strategy.type !== undefined && strategy.type !== '') pushEnumError(errs, () => path, 'type', strategy.type, DAEMONSET_STRATEGIES);
+  if (strategy.type === 'OnDelete') return;
+  const ru = strategy.rollingUpdate;
+  if (!ru || typeof ru !== 'object' || Array.isArray(ru)) return; // (absent: defaulted; another type: the schema's)
+  const rp = `${path}.rollingUpdate`;
+  for (const field of ['maxUnavailable', 'maxSurge']) {
+    const v = ru[field];
+    if (typeof v === 'string' && intOrPercentValue(v) === undefined) {
+      errs.push(`${rp}.${field}: Invalid value: ${JSON.stringify(v)}: must be an integer or percentage (e.g '5%')`);
+    } else if (typeof v === 'number' && v < 0) {
+      errs.push(`${rp}.${field}: Invalid value: ${v}: must be greater than or equal to 0`);
+    } else if (typeof v === 'string' && (intOrPercentValue(v) ?? 0) > 100) {
+      errs.push(`${rp}.${field}: Invalid value: ${JSON.stringify(v)}: must not be greater than 100%`);
+    }
+  }
+  const unavailable = ru.maxUnavailable === undefined || ru.maxUnavailable === null ? 1 : intOrPercentValue(ru.maxUnavailable);
+  const surge = ru.maxSurge === undefined || ru.maxSurge === null ? 0 : intOrPercentValue(ru.maxSurge);
+  if (unavailable === undefined || surge === undefined) return; // (reported above)
+  if (unavailable !== 0 && surge !== 0) errs.push(`${rp}.maxSurge: Invalid value: ${JSON.stringify(ru.maxSurge)}: may not be set when maxUnavailable is non-zero`);
+  if (unavailable === 0 && surge === 0) errs.push(`${rp}.maxUnavailable: Required value: cannot be 0 when maxSurge is 0`);
+}
+
 const ALWAYS = ['Always'];
 const DEPLOYMENT_STRATEGIES = ['Recreate', 'RollingUpdate'];
 
@@ -891,6 +922,9 @@ function semanticErrorsOf(obj: any): string[] {
       if (obj.kind === 'Deployment') {
         pushAll(errs, enumError('spec.strategy', 'type', spec?.strategy?.type, DEPLOYMENT_STRATEGIES));
         if (spec?.strategy && typeof spec.strategy === 'object') pushDeploymentStrategyErrors(errs, spec.strategy, 'spec.strategy');
+      }
+      if (obj.kind === 'DaemonSet' && spec?.updateStrategy && typeof spec.updateStrategy === 'object') {
+        pushDaemonSetStrategyErrors(errs, spec.updateStrategy, 'spec.updateStrategy');
       }
       return errs;
     }

@@ -562,6 +562,30 @@ describe('GPU009: node affinity, topology spread, volumes, env and rollouts, as 
     ]);
   });
 
+  test('a DaemonSet rollout: exactly one of maxSurge and maxUnavailable non-zero, after defaulting (1 and 0)', () => {
+    const ds = (updateStrategy: any) => ({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'dcgm-exporter', namespace: 'gpu-monitoring' },
+      spec: { selector: { matchLabels: { app: 'd' } }, updateStrategy, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+    });
+    const dsErrors = (updateStrategy: any) => validator.check(ds(updateStrategy)).errors;
+    expect(dsErrors({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } })).toEqual([]);
+    expect(dsErrors({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } })).toEqual([]);
+    expect(dsErrors({ type: 'OnDelete' })).toEqual([]);
+    // (maxUnavailable is defaulted to 1: a surge alone is refused)
+    expect(dsErrors({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } })).toEqual([
+      'spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero',
+    ]);
+    expect(dsErrors({ rollingUpdate: { maxUnavailable: 0 } })).toEqual([
+      'spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0',
+    ]);
+    expect(dsErrors({ type: 'Rolling', rollingUpdate: { maxUnavailable: '200%' } })).toEqual([
+      'spec.updateStrategy.type: Unsupported value: "Rolling": supported values: "RollingUpdate", "OnDelete"',
+      'spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: "200%": must not be greater than 100%',
+    ]);
+  });
+
   test('a rollout: maxSurge and maxUnavailable not both 0, integers or percentages, no rollingUpdate with Recreate', () => {
     const strategy = (rollingUpdate: any, type = 'RollingUpdate') => ({ strategy: { type, rollingUpdate } });
     expect(errorsOf({}, strategy({ maxSurge: 0, maxUnavailable: 1 }))).toEqual([]);
