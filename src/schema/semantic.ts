@@ -646,20 +646,24 @@ function pushDeploymentStrategyErrors(errs: string[], strategy: any, path: strin
     return;
   }
   if (typeof ru !== 'object' || Array.isArray(ru)) return; // (the schema reports it)
-  for (const field of ['maxUnavailable', 'maxSurge']) {
-    const v = ru[field];
-    if (typeof v === 'string' && intOrPercentValue(v) === undefined) {
-      errs.push(`${path}.rollingUpdate.${field}: Invalid value: ${JSON.stringify(v)}: must be an integer or percentage (e.g '5%')`);
-    } else if (typeof v === 'number' && v < 0) {
-      errs.push(`${path}.rollingUpdate.${field}: Invalid value: ${v}: must be greater than or equal to 0`);
-    }
-  }
+  const rp = `${path}.rollingUpdate`;
+  pushIntOrPercentErrors(errs, ru.maxUnavailable, `${rp}.maxUnavailable`);
+  pushIntOrPercentErrors(errs, ru.maxSurge, `${rp}.maxSurge`);
   if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0) {
-    errs.push(`${path}.rollingUpdate.maxUnavailable: Invalid value: ${JSON.stringify(ru.maxUnavailable)}: may not be 0 when \`maxSurge\` is 0`);
+    errs.push(`${rp}.maxUnavailable: Invalid value: ${JSON.stringify(ru.maxUnavailable)}: may not be 0 when \`maxSurge\` is 0`);
   }
-  if (typeof ru.maxUnavailable === 'string' && (intOrPercentValue(ru.maxUnavailable) ?? 0) > 100) {
-    errs.push(`${path}.rollingUpdate.maxUnavailable: Invalid value: ${JSON.stringify(ru.maxUnavailable)}: must not be greater than 100%`);
-  }
+  pushAtMost100PercentErrors(errs, ru.maxUnavailable, `${rp}.maxUnavailable`);
+}
+
+/** `ValidatePositiveIntOrPercent`: a written value is a non-negative integer or a percentage (`25%`). */
+function pushIntOrPercentErrors(errs: string[], v: unknown, path: string): void {
+  if (typeof v === 'string' && intOrPercentValue(v) === undefined) errs.push(`${path}: Invalid value: ${JSON.stringify(v)}: must be an integer or percentage (e.g '5%')`);
+  else if (typeof v === 'number' && v < 0) errs.push(`${path}: Invalid value: ${v}: must be greater than or equal to 0`);
+}
+
+/** `IsNotMoreThan100Percent`: a written percentage is at most 100%. */
+function pushAtMost100PercentErrors(errs: string[], v: unknown, path: string): void {
+  if (typeof v === 'string' && (intOrPercentValue(v) ?? 0) > 100) errs.push(`${path}: Invalid value: ${JSON.stringify(v)}: must not be greater than 100%`);
 }
 
 const JOB_RESTART_POLICIES = ['OnFailure', 'Never'];
@@ -888,16 +892,10 @@ function pushDaemonSetStrategyErrors(errs: string[], strategy: any, path: string
   const ru = strategy.rollingUpdate;
   if (!ru || typeof ru !== 'object' || Array.isArray(ru)) return; // (absent: defaulted; another type: the schema's)
   const rp = `${path}.rollingUpdate`;
-  for (const field of ['maxUnavailable', 'maxSurge']) {
-    const v = ru[field];
-    if (typeof v === 'string' && intOrPercentValue(v) === undefined) {
-      errs.push(`${rp}.${field}: Invalid value: ${JSON.stringify(v)}: must be an integer or percentage (e.g '5%')`);
-    } else if (typeof v === 'number' && v < 0) {
-      errs.push(`${rp}.${field}: Invalid value: ${v}: must be greater than or equal to 0`);
-    } else if (typeof v === 'string' && (intOrPercentValue(v) ?? 0) > 100) {
-      errs.push(`${rp}.${field}: Invalid value: ${JSON.stringify(v)}: must not be greater than 100%`);
-    }
-  }
+  pushIntOrPercentErrors(errs, ru.maxUnavailable, `${rp}.maxUnavailable`);
+  pushIntOrPercentErrors(errs, ru.maxSurge, `${rp}.maxSurge`);
+  pushAtMost100PercentErrors(errs, ru.maxUnavailable, `${rp}.maxUnavailable`);
+  pushAtMost100PercentErrors(errs, ru.maxSurge, `${rp}.maxSurge`);
   const unavailable = ru.maxUnavailable === undefined || ru.maxUnavailable === null ? 1 : intOrPercentValue(ru.maxUnavailable);
   const surge = ru.maxSurge === undefined || ru.maxSurge === null ? 0 : intOrPercentValue(ru.maxSurge);
   if (unavailable === undefined || surge === undefined) return; // (reported above)
