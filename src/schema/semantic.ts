@@ -58,16 +58,20 @@ function resourceMapOf(m: unknown): Record<string, unknown> {
 }
 
 /**
- * The errors of a container's huge-page quantities (`ValidateResourceRequirements`): each a whole multiple of its page
- * size (`IsHugePageResourceValueDivisible`: `hugepages-2Mi: 3Mi` is refused), and the container asks for cpu or memory
- * too. Whether a request equals its limit is judged with the other requests.
+ * The errors of a container's resource names ({@link containerResourceNameErrors}) and huge-page quantities
+ * (`ValidateResourceRequirements`): each a whole multiple of its page size (`IsHugePageResourceValueDivisible`:
+ * `hugepages-2Mi: 3Mi` is refused), and the container asks for cpu or memory too. One pass over both maps; the
+ * huge-page errors follow the name errors. Whether a request equals its limit is judged with the other requests.
  */
-function pushHugePageErrors(errs: string[], limits: Record<string, unknown>, requests: Record<string, unknown>, path: string): void {
+function pushResourceKeyErrors(errs: string[], limits: Record<string, unknown>, requests: Record<string, unknown>, path: string): void {
   let hugePages = false;
   let cpuOrMemory = false;
+  let hugePageErrs: string[] | undefined;
   for (const [field, m] of [['limits', limits], ['requests', requests]] as const) {
     for (const name in m) {
       if (!hasOwn(m, name)) continue;
+      const ne = containerResourceNameErrors(name);
+      if (ne.length > 0) pushPrefixed(errs, ne, `${path}.${field}[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(name)}: `);
       if (name === 'cpu' || name === 'memory') cpuOrMemory = true;
       if (!isHugePages(name)) continue;
       hugePages = true;
@@ -75,9 +79,10 @@ function pushHugePageErrors(errs: string[], limits: Record<string, unknown>, req
       if (value === undefined) continue; // (not a quantity: the schema says so)
       const page = quantityOf(name.slice('hugepages-'.length));
       if (page !== undefined && page > 0 && Number.isInteger(page) && Math.ceil(value) % page === 0) continue;
-      errs.push(`${path}.${field}[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(m[name])}: ${String(m[name])} is not positive integer multiple of ${name}`);
+      (hugePageErrs ??= []).push(`${path}.${field}[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(m[name])}: ${String(m[name])} is not positive integer multiple of ${name}`);
     }
   }
+  if (hugePageErrs) pushAll(errs, hugePageErrs);
   if (hugePages && !cpuOrMemory) errs.push(`${path}: Forbidden: HugePages require cpu or memory`);
 }
 
@@ -249,16 +254,7 @@ function containerErrors(c: any, path: string, volumeNames: Set<string>, init: b
       if (v !== undefined && v < 0) errs.push(`${path}.resources: Invalid value: ${JSON.stringify(q)}: ${name} must be greater than or equal to 0`);
     }
   }
-  const limitMap = resourceMapOf(limits);
-  const requestMap = resourceMapOf(requests);
-  for (const [field, m] of [['limits', limitMap], ['requests', requestMap]] as const) {
-    for (const name in m) {
-      if (!hasOwn(m, name)) continue;
-      const ne = containerResourceNameErrors(name);
-      if (ne.length > 0) pushPrefixed(errs, ne, `${path}.resources.${field}[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(name)}: `);
-    }
-  }
-  pushHugePageErrors(errs, limitMap, requestMap, `${path}.resources`);
+  pushResourceKeyErrors(errs, resourceMapOf(limits), resourceMapOf(requests), `${path}.resources`);
   for (const name in requests) {
     if (!hasOwn(requests, name)) continue;
     const rq = requests[name];
@@ -306,27 +302,27 @@ export function podSpecErrors(spec: any, path: string, restartPolicies = ENUMS.r
   if (Array.isArray(spec.containers) && spec.containers.length === 0) errs.push(`${path}.containers: Required value`);
   const volumeNames = new Set<string>();
   const volumes = listOf(spec.volumes);
+  // (one pass; a volume's second source is reported after every name error, as before)
+  let sourceErrs: string[] | undefined;
   for (let i = 0; i < volumes.length; i++) {
     if (!(i in volumes)) continue;
     const v = volumes[i];
+    if (v && typeof v === 'object') {
+      // (no source at all is defaulted to an emptyDir before validation: only a second one is refused)
+      let sources = 0;
+      for (const k in v) {
+        if (hasOwn(v, k) && VOLUME_SOURCES.has(k) && v[k] !== null && sources++ > 0) {
+          (sourceErrs ??= []).push(`${path}.volumes[${i}].${k}: Forbidden: may not specify more than 1 volume type`);
+        }
+      }
+    }
     if (typeof v?.name !== 'string') continue;
     const ne = dns1123LabelErrors(v.name);
     if (ne.length > 0) pushPrefixed(errs, ne, `${path}.volumes[${i}].name: Invalid value: ${JSON.stringify(v.name)}: `);
     if (volumeNames.has(v.name)) errs.push(`${path}.volumes[${i}].name: Duplicate value: ${JSON.stringify(v.name)}`);
     volumeNames.add(v.name);
   }
-  for (let i = 0; i < volumes.length; i++) {
-    if (!(i in volumes)) continue;
-    const v = volumes[i];
-    if (!v || typeof v !== 'object') continue;
-    // (no source at all is defaulted to an emptyDir before validation: only a second one is refused)
-    let sources = 0;
-    for (const k in v) {
-      if (hasOwn(v, k) && VOLUME_SOURCES.has(k) && v[k] !== null && sources++ > 0) {
-        errs.push(`${path}.volumes[${i}].${k}: Forbidden: may not specify more than 1 volume type`);
-      }
-    }
-  }
+  if (sourceErrs) pushAll(errs, sourceErrs);
   const names = new Set<string>();
   for (const field of CONTAINER_FIELDS) {
     const list = listOf(spec[field]);
@@ -372,6 +368,8 @@ export function podSpecErrors(spec: any, path: string, restartPolicies = ENUMS.r
 }
 
 const ID_RANGE = 'must be between 0 and 2147483647, inclusive';
+/** A written user or group id outside `IsValidUserID`'s and `IsValidGroupID`'s range. */
+const outsideIdRange = (v: unknown): v is number => typeof v === 'number' && (v < 0 || v > 2147483647);
 const SECCOMP_TYPES = ['Localhost', 'RuntimeDefault', 'Unconfined'];
 
 /**
@@ -383,11 +381,11 @@ const SECCOMP_TYPES = ['Localhost', 'RuntimeDefault', 'Unconfined'];
 function pushSecurityContextErrors(errs: string[], sc: any, path: string, container: boolean): void {
   for (const field of container ? ['runAsUser', 'runAsGroup'] : ['runAsUser', 'runAsGroup', 'fsGroup']) {
     const v = sc[field];
-    if (typeof v === 'number' && (v < 0 || v > 2147483647)) errs.push(`${path}.${field}: Invalid value: ${v}: ${ID_RANGE}`);
+    if (outsideIdRange(v)) errs.push(`${path}.${field}: Invalid value: ${v}: ${ID_RANGE}`);
   }
   if (!container && Array.isArray(sc.supplementalGroups)) {
     sc.supplementalGroups.forEach((g: unknown, i: number) => {
-      if (typeof g === 'number' && (g < 0 || g > 2147483647)) errs.push(`${path}.supplementalGroups[${i}]: Invalid value: ${g}: ${ID_RANGE}`);
+      if (outsideIdRange(g)) errs.push(`${path}.supplementalGroups[${i}]: Invalid value: ${g}: ${ID_RANGE}`);
     });
   }
   const sp = sc.seccompProfile;
@@ -434,11 +432,9 @@ function pushNodeSelectorRequirementErrors(errs: string[], r: any, path: string)
   switch (r.operator) {
     case 'In':
     case 'NotIn':
-      if (n === 0) errs.push(`${path}.values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`);
-      break;
     case 'Exists':
     case 'DoesNotExist':
-      if (n > 0) errs.push(`${path}.values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`);
+      pushSetOperatorValueErrors(errs, r.operator, n, () => path);
       break;
     case 'Gt':
     case 'Lt':
@@ -451,6 +447,15 @@ function pushNodeSelectorRequirementErrors(errs: string[], r: any, path: string)
     const ke = qualifiedNameErrors(r.key);
     if (ke.length > 0) pushPrefixed(errs, ke, `${path}.key: Invalid value: ${JSON.stringify(r.key)}: `);
   }
+}
+
+/**
+ * The values a set operator needs, for label selectors (`ValidateLabelSelectorRequirement`) and node selectors
+ * (`ValidateNodeSelectorRequirement`) alike: some for `In` and `NotIn`, none for `Exists` and `DoesNotExist`.
+ */
+function pushSetOperatorValueErrors(errs: string[], operator: unknown, values: number, path: () => string): void {
+  if ((operator === 'In' || operator === 'NotIn') && values === 0) errs.push(`${path()}.values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`);
+  if ((operator === 'Exists' || operator === 'DoesNotExist') && values > 0) errs.push(`${path()}.values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`);
 }
 
 /** `ValidateNodeFieldSelectorRequirement`: `metadata.name`, `In` or `NotIn`, one value. */
@@ -467,9 +472,9 @@ function pushNodeFieldRequirementErrors(errs: string[], r: any, path: string): v
 /** `ValidateNodeSelectorTerm`. */
 function pushNodeSelectorTermErrors(errs: string[], term: any, path: string): void {
   if (!term || typeof term !== 'object') return;
-  const exprs = Array.isArray(term.matchExpressions) ? term.matchExpressions : [];
+  const exprs = listOrNone(term.matchExpressions);
   for (let j = 0; j < exprs.length; j++) if (j in exprs) pushNodeSelectorRequirementErrors(errs, exprs[j], `${path}.matchExpressions[${j}]`);
-  const fields = Array.isArray(term.matchFields) ? term.matchFields : [];
+  const fields = listOrNone(term.matchFields);
   for (let j = 0; j < fields.length; j++) if (j in fields) pushNodeFieldRequirementErrors(errs, fields[j], `${path}.matchFields[${j}]`);
 }
 
@@ -488,14 +493,18 @@ function pushNodeAffinityErrors(errs: string[], na: any, path: string): void {
       for (let i = 0; i < terms.length; i++) if (i in terms) pushNodeSelectorTermErrors(errs, terms[i], `${rp}[${i}]`);
     }
   }
-  const preferred = Array.isArray(na.preferredDuringSchedulingIgnoredDuringExecution) ? na.preferredDuringSchedulingIgnoredDuringExecution : [];
+  const preferred = listOrNone(na.preferredDuringSchedulingIgnoredDuringExecution);
   for (let i = 0; i < preferred.length; i++) {
     if (!(i in preferred) || !preferred[i] || typeof preferred[i] !== 'object') continue;
     const pp = `${path}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
-    const w = preferred[i].weight;
-    if (typeof w === 'number' && (w < 1 || w > 100)) errs.push(`${pp}.weight: Invalid value: ${w}: must be in the range 1-100`);
+    pushPreferredWeightErrors(errs, preferred[i].weight, pp);
     pushNodeSelectorTermErrors(errs, preferred[i].preference, `${pp}.preference`);
   }
+}
+
+/** A preferred scheduling term's weight, node or pod affinity alike: 1-100. */
+function pushPreferredWeightErrors(errs: string[], weight: unknown, path: string): void {
+  if (typeof weight === 'number' && (weight < 1 || weight > 100)) errs.push(`${path}.weight: Invalid value: ${weight}: must be in the range 1-100`);
 }
 
 /** `validatePodAffinityTerm`: valid label selectors and a topology key that is a label key, not empty. */
@@ -522,7 +531,7 @@ function pushPodAffinityErrors(errs: string[], pa: any, path: string): void {
     const w = preferred[i];
     if (!w || typeof w !== 'object') continue;
     const wp = `${path}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
-    if (typeof w.weight === 'number' && (w.weight < 1 || w.weight > 100)) errs.push(`${wp}.weight: Invalid value: ${w.weight}: must be in the range 1-100`);
+    pushPreferredWeightErrors(errs, w.weight, wp);
     pushPodAffinityTermErrors(errs, w.podAffinityTerm, `${wp}.podAffinityTerm`);
   }
 }
@@ -586,9 +595,7 @@ function selectorErrors(sel: any, path: string): string[] {
     const ex = expressions[i];
     const p = () => `${path}.matchExpressions[${i}]`;
     pushEnumError(errs, p, 'operator', ex.operator, SELECTOR_OPERATORS);
-    const n = (ex.values ?? []).length;
-    if ((ex.operator === 'In' || ex.operator === 'NotIn') && n === 0) errs.push(`${p()}.values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`);
-    if ((ex.operator === 'Exists' || ex.operator === 'DoesNotExist') && n > 0) errs.push(`${p()}.values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`);
+    pushSetOperatorValueErrors(errs, ex.operator, (ex.values ?? []).length, p);
   }
   return errs;
 }
