@@ -333,10 +333,13 @@ describe('GPU009: label maps (labels, selectors, nodeSelector) as the API server
   });
 });
 
-/** Deployment `ml/d` with `podSpec` as its pod template's spec and `spec` beside it (the API-server-check tests below). */
-const deploymentOf = (podSpec: any, spec: any = {}) => ({
+/**
+ * A pod-owning workload `ml/d` (a Deployment unless `kind` says otherwise) with `podSpec` as its pod template's spec
+ * and `spec` beside it (the API-server-check tests below).
+ */
+const workloadOf = (podSpec: any, spec: any = {}, kind = 'Deployment') => ({
   apiVersion: 'apps/v1',
-  kind: 'Deployment',
+  kind,
   metadata: { name: 'd', namespace: 'ml' },
   spec: { selector: { matchLabels: { app: 'd' } }, ...spec, template: { metadata: { labels: { app: 'd' } }, spec: podSpec } },
 });
@@ -344,7 +347,7 @@ const deploymentOf = (podSpec: any, spec: any = {}) => ({
 describe('GPU009: container resource names and huge pages, as the API server judges them', () => {
   // k8s.io/kubernetes pkg/apis/core/validation: validateContainerResourceName and ValidateResourceRequirements.
   const validator = new SchemaValidator();
-  const withResources = (resources: any) => deploymentOf({ containers: [{ name: 'c', image: 'i', resources }] });
+  const withResources = (resources: any) => workloadOf({ containers: [{ name: 'c', image: 'i', resources }] });
   const R = 'spec.template.spec.containers[0].resources';
 
   test('a container may ask for cpu, memory, ephemeral-storage, huge pages and prefixed resources', () => {
@@ -393,7 +396,7 @@ describe('GPU009: probes, lifecycle hooks and container ports, as the API server
   // k8s.io/kubernetes pkg/apis/core/validation: validateProbe, validateHandler, validateContainerPorts,
   // validateInitContainers. Paths below are under the pod spec.
   const validator = new SchemaValidator();
-  const pod = (spec: any) => deploymentOf(spec);
+  const pod = (spec: any) => workloadOf(spec);
   const P = 'spec.template.spec';
   const errorsOf = (container: any, initContainers?: any[]) =>
     validator.check(pod({ ...(initContainers ? { initContainers } : {}), containers: [{ name: 'c', image: 'i', ...container }] })).errors;
@@ -457,7 +460,7 @@ describe('GPU009: node affinity, topology spread, volumes, env and rollouts, as 
   const validator = new SchemaValidator();
   const P = 'spec.template.spec';
   const NA = `${P}.affinity.nodeAffinity`;
-  const withPodSpec = (podSpec: any, spec: any = {}) => deploymentOf({ containers: [{ name: 'c', image: 'i' }], ...podSpec }, spec);
+  const withPodSpec = (podSpec: any, spec: any = {}) => workloadOf({ containers: [{ name: 'c', image: 'i' }], ...podSpec }, spec);
   const errorsOf = (podSpec: any, spec: any = {}) => validator.check(withPodSpec(podSpec, spec)).errors;
   const required = (...matchExpressions: any[]) => {
     const nodeSelectorTerms = matchExpressions.map((e) => ({ matchExpressions: [e] }));
@@ -563,12 +566,7 @@ describe('GPU009: node affinity, topology spread, volumes, env and rollouts, as 
   });
 
   test('a DaemonSet rollout: exactly one of maxSurge and maxUnavailable non-zero, after defaulting (1 and 0)', () => {
-    const ds = (updateStrategy: any) => ({
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
-      metadata: { name: 'dcgm-exporter', namespace: 'gpu-monitoring' },
-      spec: { selector: { matchLabels: { app: 'd' } }, updateStrategy, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
-    });
+    const ds = (updateStrategy: any) => workloadOf({ containers: [{ name: 'c', image: 'i' }] }, { updateStrategy }, 'DaemonSet');
     const dsErrors = (updateStrategy: any) => validator.check(ds(updateStrategy)).errors;
     expect(dsErrors({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } })).toEqual([]);
     expect(dsErrors({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } })).toEqual([]);
@@ -608,18 +606,8 @@ describe('GPU009: security contexts, as the API server judges them', () => {
   // validateSeccompProfileField.
   const validator = new SchemaValidator();
   const P = 'spec.template.spec';
-  const daemonSet = (podSc: any, sc: any) => ({
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: 'dcgm', namespace: 'gpu-monitoring' },
-    spec: {
-      selector: { matchLabels: { app: 'dcgm' } },
-      template: {
-        metadata: { labels: { app: 'dcgm' } },
-        spec: { ...(podSc ? { securityContext: podSc } : {}), containers: [{ name: 'exporter', image: 'dcgm-exporter', securityContext: sc }] },
-      },
-    },
-  });
+  const daemonSet = (podSc: any, sc: any) => workloadOf(
+    { ...(podSc ? { securityContext: podSc } : {}), containers: [{ name: 'exporter', image: 'dcgm-exporter', securityContext: sc }] }, {}, 'DaemonSet');
   const errorsOf = (podSc: any, sc: any) => validator.check(daemonSet(podSc, sc)).errors;
 
   test('a DCGM exporter with SYS_ADMIN, or privileged with escalation allowed, is accepted', () => {
