@@ -5,7 +5,7 @@
  * - model.ts        the plan's data shape, options and defaults (spot discount, KEDA/HPA defaults)
  * - planner.ts      `planGpuWorkloads(manifests, options)`: placement, attribution, replicas, packing, limits, cost
  * - replicas.ts     min/max replicas from ScaledObjects, HPAs, replicas/parallelism (a CronJob: 0 to its parallelism)
- * - packing.ts      first-fit-decreasing packing of identical replicas into nodes (grouped, exact)
+ * - packing.ts      first-fit (and first-fit-decreasing) packing of identical replicas into nodes (grouped, exact)
  * - render-*.ts     text (terminal), JSON (stable, versioned) and self-contained HTML (inline SVG chart)
  *
  * Internal: not exported from src/index.ts (records, unions and plain JSON inputs are not jsii-friendly); TypeScript

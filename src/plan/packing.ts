@@ -1,8 +1,9 @@
 /**
- * First-fit-decreasing packing of replicas into identical nodes, over several dimensions (GPU resources, cpu,
- * memory). Items of one workload are identical, so they are packed as a group and nodes with the same remaining
- * room are kept as one bucket: the result equals item-by-item first-fit decreasing, in time proportional to
- * groups × buckets instead of replicas × nodes.
+ * Packing of replicas into identical nodes, over several dimensions (GPU resources, cpu, memory): first fit in the
+ * order given (the plan's node counts: replicas land on the nodes already there, as the scheduler and Karpenter place
+ * them) and first-fit decreasing (a gang's pods, which Karpenter provisions together, largest first). Items of one
+ * workload are identical, so they are packed as a group and nodes with the same remaining room are kept as one bucket:
+ * the result equals item-by-item first fit, in time proportional to groups × buckets instead of replicas × nodes.
  */
 
 /** Identical items to pack. */
@@ -46,170 +47,152 @@ export function packFirstFitDecreasing(capacity: readonly number[], groups: read
   const order = groups.map((g, i) => ({ g, i, w: weightOf(capacity, g.size) }))
     .filter((x) => x.g.count > 0)
     .sort((a, b) => b.w - a.w || a.i - b.i);
-  return firstFit(capacity, order.map((x) => x.g));
+  return packFirstFit(capacity, order.map((x) => x.g));
 }
 
 /**
- * firstFit's open nodes, reused from call to call: the spill model packs tens of thousands of times per plan, and a
- * bucket object and room array per run of nodes were a sixth of the plan's garbage. Bucket `b` is a run of
- * `counts[b]` consecutive open nodes with the same room left, `rooms[b * dims + d]` per dimension `d` (Float64Array:
- * the same doubles as numbers in arrays, so the same arithmetic).
+ * How many nodes of `capacity` first fit needs for `groups` in the order given: each item goes to the first open node
+ * with room for it, else to a new node.
+ * @throws Error when an item cannot fit an empty node
  */
-let counts = new Float64Array(64);
-let rooms = new Float64Array(64 * 8);
-/** A bucket's room before it is split. */
-let before = new Float64Array(8);
-
-/** Makes room for `buckets` buckets of `dims` dimensions, keeping the first `used` buckets. */
-function reserve(buckets: number, dims: number, used: number): void {
-  if (buckets <= counts.length && buckets * dims <= rooms.length) return;
-  const size = Math.max(buckets, counts.length) * 2;
-  const c = new Float64Array(size);
-  c.set(counts.subarray(0, used));
-  counts = c;
-  const r = new Float64Array(size * dims);
-  r.set(rooms.subarray(0, used * dims));
-  rooms = r;
-}
-
-/** Bucket `slot`: `count` nodes with the room of the bucket being split (`before`) less `taken` items of `size`. */
-function setBucket(slot: number, count: number, dims: number, size: readonly number[], taken: number): void {
-  counts[slot] = count;
-  for (let d = 0; d < dims; d++) rooms[slot * dims + d] = taken === 0 ? before[d] : before[d] - taken * size[d];
+export function packFirstFit(capacity: readonly number[], groups: readonly PackGroup[]): number {
+  scratch.reset(capacity);
+  for (const g of groups) scratch.add(g);
+  return scratch.nodes;
 }
 
 /**
- * First fit of `groups` in the order given (every count above 0), with `extra` (when given) packed between
- * `groups[at - 1]` and `groups[at]`: the list with `extra` spliced in, without building it.
+ * Nodes packed by first fit, one group of identical items at a time, in the order the groups are added: the nodes a
+ * group opens keep what it put on them, as running pods stay on their nodes. Nodes with the same room left are kept
+ * as one bucket, so the count equals item-by-item first fit in time proportional to groups × buckets instead of
+ * items × nodes. Bucket `b` is a run of `counts[b]` consecutive open nodes with the same room left, `rooms[b * dims +
+ * d]` per dimension `d` (Float64Array: the same doubles as numbers in arrays, so the same arithmetic).
+ *
+ * More items never need fewer nodes: first fit of one more identical item leaves the others where they were.
  */
-function firstFit(capacity: readonly number[], groups: readonly PackGroup[], extra?: PackGroup, at: number = groups.length): number {
-  const dims = capacity.length;
-  if (before.length < dims) before = new Float64Array(dims);
-  let used = 0; // buckets in use
-  let nodes = 0;
-  const n = groups.length + (extra ? 1 : 0);
-  for (let i = 0; i < n; i++) {
-    const g = !extra || i < at ? groups[i] : i === at ? extra : groups[i - 1];
+export class FirstFitPack {
+  /** Nodes open. */
+  public nodes = 0;
+  private capacity: readonly number[];
+  private dims: number;
+  private counts = new Float64Array(16);
+  private rooms: Float64Array;
+  /** Buckets in use. */
+  private used = 0;
+  /** A bucket's room before it is split. */
+  private before: Float64Array;
+
+  constructor(capacity: readonly number[]) {
+    this.capacity = capacity;
+    this.dims = capacity.length;
+    this.rooms = new Float64Array(16 * Math.max(1, this.dims));
+    this.before = new Float64Array(Math.max(1, this.dims));
+  }
+
+  /** Empties the nodes, for `capacity` (the same object reused: packFirstFit packs tens of thousands of times per plan). */
+  public reset(capacity: readonly number[]): void {
+    this.capacity = capacity;
+    this.dims = capacity.length;
+    if (this.before.length < this.dims) this.before = new Float64Array(this.dims);
+    this.used = 0;
+    this.nodes = 0;
+  }
+
+  /**
+   * Nodes open after `g` were added, without adding it: its items first fill the room of the open nodes (first fit of
+   * identical items fills them in order, each as many as fit), the rest opens nodes that each take as many as fit one.
+   * @throws Error when an item cannot fit an empty node
+   */
+  public nodesWith(g: PackGroup): number {
+    let left = g.count;
+    for (let b = 0; b < this.used && left > 0; b++) {
+      const k = fitCount(this.rooms, g.size, b * this.dims);
+      if (k > 0) left -= this.counts[b] * k;
+    }
+    if (left <= 0) return this.nodes;
+    const k = fitCount(this.capacity, g.size);
+    if (!(k >= 1)) throw new Error('internal: an item does not fit an empty node');
+    return k === Infinity ? this.nodes : this.nodes + Math.ceil(left / k);
+  }
+
+  /**
+   * Adds the items of `g`, first fit over the open nodes in opening order, then on new nodes.
+   * @throws Error when an item cannot fit an empty node
+   */
+  public add(g: PackGroup): void {
+    const dims = this.dims;
     const size = g.size;
     let left = g.count;
-    // First fit over the open nodes, in opening order.
-    for (let b = 0; b < used && left > 0; b++) {
+    if (!(left > 0)) return;
+    for (let b = 0; b < this.used && left > 0; b++) {
       const base = b * dims;
-      const k = fitCount(rooms, size, base);
+      const k = fitCount(this.rooms, size, base);
       if (k <= 0) continue;
       // The bucket becomes up to three, in this order: `full` nodes that take k items each, one node with the last
       // items, and the nodes left as they were.
-      const count = counts[b];
+      const count = this.counts[b];
       const full = Math.min(count, Math.floor(left / k));
       left -= full * k;
       let rest = count - full;
       const partial = rest > 0 && left > 0 ? left : 0;
       if (partial > 0) { left = 0; rest -= 1; }
       if (full === count) { // every node of the bucket filled alike (the common case)
-        for (let d = 0; d < dims; d++) rooms[base + d] = rooms[base + d] - k * size[d];
+        for (let d = 0; d < dims; d++) this.rooms[base + d] = this.rooms[base + d] - k * size[d];
         continue;
       }
       const pieces = (full > 0 ? 1 : 0) + (partial > 0 ? 1 : 0) + (rest > 0 ? 1 : 0);
-      reserve(used + pieces, dims, used);
-      for (let d = 0; d < dims; d++) before[d] = rooms[base + d];
+      this.reserve(this.used + pieces);
+      for (let d = 0; d < dims; d++) this.before[d] = this.rooms[base + d];
       if (pieces > 1) { // shift the later buckets to make room for the pieces
-        counts.copyWithin(b + pieces, b + 1, used);
-        rooms.copyWithin((b + pieces) * dims, (b + 1) * dims, used * dims);
+        this.counts.copyWithin(b + pieces, b + 1, this.used);
+        this.rooms.copyWithin((b + pieces) * dims, (b + 1) * dims, this.used * dims);
       }
       let slot = b;
-      if (full > 0) setBucket(slot++, full, dims, size, k);
-      if (partial > 0) setBucket(slot++, 1, dims, size, partial);
-      if (rest > 0) setBucket(slot, rest, dims, size, 0);
-      used += pieces - 1;
+      if (full > 0) this.setBucket(slot++, full, size, k);
+      if (partial > 0) this.setBucket(slot++, 1, size, partial);
+      if (rest > 0) this.setBucket(slot, rest, size, 0);
+      this.used += pieces - 1;
       b += pieces - 1;
     }
-    if (left <= 0) continue;
-    const k = fitCount(capacity, size);
+    if (left <= 0) return;
+    const k = fitCount(this.capacity, size);
     if (!(k >= 1)) throw new Error('internal: an item does not fit an empty node');
-    if (k === Infinity) continue; // items of size 0 take no room
+    if (k === Infinity) return; // items of size 0 take no room
     const full = Math.floor(left / k);
     const partial = left - full * k;
-    reserve(used + 2, dims, used);
+    this.reserve(this.used + 2);
     if (full > 0) {
-      counts[used] = full;
-      for (let d = 0; d < dims; d++) rooms[used * dims + d] = capacity[d] - k * size[d];
-      used++;
+      this.counts[this.used] = full;
+      for (let d = 0; d < dims; d++) this.rooms[this.used * dims + d] = this.capacity[d] - k * size[d];
+      this.used++;
     }
     if (partial > 0) {
-      counts[used] = 1;
-      for (let d = 0; d < dims; d++) rooms[used * dims + d] = capacity[d] - partial * size[d];
-      used++;
+      this.counts[this.used] = 1;
+      for (let d = 0; d < dims; d++) this.rooms[this.used * dims + d] = this.capacity[d] - partial * size[d];
+      this.used++;
     }
-    nodes += full + (partial > 0 ? 1 : 0);
+    this.nodes += full + (partial > 0 ? 1 : 0);
   }
-  return nodes;
+
+  /** Makes room for `buckets` buckets, keeping those in use. */
+  private reserve(buckets: number): void {
+    const dims = this.dims;
+    if (buckets <= this.counts.length && buckets * dims <= this.rooms.length) return;
+    const size = Math.max(buckets, this.counts.length) * 2;
+    const c = new Float64Array(size);
+    c.set(this.counts.subarray(0, this.used));
+    this.counts = c;
+    const r = new Float64Array(size * dims);
+    r.set(this.rooms.subarray(0, this.used * dims));
+    this.rooms = r;
+  }
+
+  /** Bucket `slot`: `count` nodes with the room of the bucket being split (`before`) less `taken` items of `size`. */
+  private setBucket(slot: number, count: number, size: readonly number[], taken: number): void {
+    this.counts[slot] = count;
+    for (let d = 0; d < this.dims; d++) this.rooms[slot * this.dims + d] = taken === 0 ? this.before[d] : this.before[d] - taken * size[d];
+  }
 }
 
-/**
- * {@link packFirstFitDecreasing} over a list of groups that grows one group at a time (`add`), kept in the decreasing
- * order so that the nodes for the list plus one more group (`nodesWith`) need no sorting: the same count as
- * packFirstFitDecreasing(capacity, [...added, extra]).
- */
-export class GrowingPack {
-  /** Added groups with a count, in the decreasing order (weight, then the order added), and their weights. */
-  private readonly sorted: PackGroup[] = [];
-  private readonly weights: number[] = [];
-  /** Every added group, in the order added (for the plain computation when a weight is not a number). */
-  private readonly added: PackGroup[] = [];
-  private ordered = true;
-  /** Per dimension, the sum of every added item's size. */
-  private readonly totals: number[];
-
-  constructor(private readonly capacity: readonly number[]) {
-    this.totals = capacity.map(() => 0);
-  }
-
-  /** Where a group of weight `w` added now goes: after every group weighing as much or more. */
-  private positionOf(w: number): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1; // eslint-disable-line no-bitwise
-      if (this.weights[mid] >= w) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Appends `g` to the list. */
-  public add(g: PackGroup): void {
-    this.added.push(g);
-    if (g.count <= 0) return;
-    for (let d = 0; d < this.totals.length; d++) this.totals[d] += g.count * g.size[d];
-    const w = weightOf(this.capacity, g.size);
-    if (Number.isNaN(w)) this.ordered = false; // the sort's comparison is no order then: compute as it does
-    if (this.ordered) {
-      const at = this.positionOf(w);
-      this.sorted.splice(at, 0, g);
-      this.weights.splice(at, 0, w);
-    }
-  }
-
-  /**
-   * A lower bound of {@link nodesWith}(extra) without packing: every packing needs, per dimension, at least the sum of
-   * the sizes over what one node holds (its capacity, plus the tolerance first fit allows: a node's room never goes
-   * below -EPS). Rounded up after a margin far above the sums' rounding error, so it never exceeds the true count.
-   */
-  public nodesAtLeast(extra: PackGroup): number {
-    let bound = 0;
-    for (let d = 0; d < this.capacity.length; d++) {
-      if (!(this.capacity[d] > 0)) continue;
-      const need = (this.totals[d] + Math.max(0, extra.count) * extra.size[d]) / (this.capacity[d] + EPS);
-      if (need > bound) bound = need;
-    }
-    return Number.isFinite(bound) ? Math.max(0, Math.ceil(bound - 1e-6)) : 0;
-  }
-
-  /** Nodes for the list plus `extra`, as if `extra` were added last. */
-  public nodesWith(extra: PackGroup): number {
-    if (!this.ordered) return packFirstFitDecreasing(this.capacity, [...this.added, extra]);
-    const w = weightOf(this.capacity, extra.size);
-    if (Number.isNaN(w)) return packFirstFitDecreasing(this.capacity, [...this.added, extra]);
-    return extra.count > 0 ? firstFit(this.capacity, this.sorted, extra, this.positionOf(w)) : firstFit(this.capacity, this.sorted);
-  }
-}
+/** The pack packFirstFit reuses from call to call. */
+const scratch = new FirstFitPack([]);

@@ -12,8 +12,9 @@
  *   leave: a run with no room waits (a warning) unless it does not fit even alone (an error).
  *   DaemonSets are placed but not counted (one pod per node).
  * - Node type: per workload the cheapest instance type of its pool that one replica fits (priced types first;
- *   catalog order breaks ties). Nodes: first-fit-decreasing packing of the pool's replicas into nodes of those types
- *   over GPU resources, cpu and memory (allocatable after the system reserve).
+ *   catalog order breaks ties). Nodes: first fit of the pool's replicas into nodes of those types, workload after
+ *   workload in input order, over GPU resources, cpu and memory (allocatable after the system reserve): replicas take
+ *   the room left on the nodes already launched, then new nodes, as Karpenter launches them (spill.ts).
  * - Limits: a pool's `spec.limits` are compared with the capacity of the nodes it must launch (GPUs, cpu, memory),
  *   as Karpenter counts them. Only workloads that can land nowhere else make an overflow an error.
  * - Quotas: GPU202 (a quota below one pod) makes a workload unschedulable; an unscoped ResourceQuota on
@@ -463,7 +464,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       'Placement: the scheduling model\'s predicates per NodePool (taints, node selection, GPU resources, cpu/memory after the system reserve, pool limits).',
       'A workload that fits several pools is attributed to Karpenter\'s first choice: the highest spec.weight (absent = 0), then name. Spill-over: workloads in input order fill their fitting pools in that order up to each pool\'s spec.limits (node capacity, as Karpenter counts it); the rest spills to the next pool, and what no pool has room for stays Pending.',
       'Replicas: KEDA ScaledObject min/max (defaults 0/100), else HorizontalPodAutoscaler min/max, else replicas/parallelism; a CronJob 0 between runs and its Job\'s parallelism during one, placed after the always-running workloads (a run that finds no room waits for them: a warning); DaemonSets are not counted.',
-      'Nodes: per workload the cheapest instance type of its pool one replica fits; first-fit-decreasing packing over GPU, cpu and memory.',
+      'Nodes: per workload the cheapest instance type of its pool one replica fits; first-fit packing over GPU, cpu and memory, workload after workload in input order: replicas take the room left on the nodes already launched, then new nodes (running pods are not moved; consolidation may pack tighter later).',
       `Prices: catalog on-demand USD/h (us-east-1, Karpenter's price table); spot = on-demand × (1 − ${discount}), an assumption; pools allowing spot are priced at spot, reserved-only pools as pre-paid (their own column, valued at the on-demand rate: an ODCR bills that rate whether used or not; a Capacity Block's price is paid when it is bought), others at on-demand.`,
     ],
   };

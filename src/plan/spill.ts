@@ -7,12 +7,19 @@
  * nodes the pool launched (cpu, memory, extended resources such as `nvidia.com/gpu`, and `nodes`).
  *
  * Model: workloads are taken in input order; each fills its fitting pools in weight order (ties by name), as many
- * replicas as keep the pool's packed nodes within its limits, and the rest spills to the next pool. Nodes are packed
- * first-fit decreasing per (pool, instance type) over every workload assigned there, so slices of different workloads
- * share nodes. Replicas no pool has room for stay Pending.
+ * replicas as keep the pool's nodes within its limits, and the rest spills to the next pool. Nodes are packed first fit
+ * per (pool, instance type), workload after workload in that order: a workload's replicas first take the room left on
+ * the nodes the pool already launched, then new nodes, so slices of different workloads share nodes. Karpenter never
+ * moves running pods to make room for new ones; it launches nodes for what does not fit, and refuses a node that would
+ * take the pool past its limits. Replicas no pool has room for stay Pending.
+ *
+ * So more replicas never need fewer nodes, and the count a pool takes is found by a search. (Packing the pool's whole
+ * list again, largest first, at every step would not be: one more replica of a workload that sorts before others
+ * changes the room the later ones find, and can need fewer nodes: 0 and 2 replicas fitting the limits, 1 not.)
+ * Consolidation may pack the nodes tighter later; the plan counts the nodes as they are launched.
  */
 import { GpuInstanceType } from '../catalog';
-import { GrowingPack, packFirstFitDecreasing, PackGroup } from './packing';
+import { FirstFitPack, packFirstFit, PackGroup } from './packing';
 import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, limitCapacityOf, SystemReserve } from '../scheduling/placement';
@@ -65,7 +72,7 @@ function nodeCapacity(pool: PoolModel, type: GpuInstanceType, resources: readonl
   return [...resources.map((r) => offeredOnNode(r, type, adv)), alloc.cpu, alloc.memoryBytes];
 }
 
-/** Nodes per instance type needed for `assignments` on `pool` (first-fit decreasing per type). */
+/** Nodes per instance type needed for `assignments` on `pool` (first fit per type, in the assignments' order). */
 export function packPool<W extends SpillDemand>(pool: PoolModel, assignments: ReadonlyArray<Assignment<W>>,
   reserve: SystemReserve | undefined): Map<GpuInstanceType, number> {
   const out = new Map<GpuInstanceType, number>();
@@ -82,7 +89,7 @@ function packType<W extends SpillDemand>(pool: PoolModel, type: GpuInstanceType,
     size: [...resources.map((r) => a.workload.demand[r] ?? 0), a.workload.cpu, a.workload.memoryBytes],
     count: a.count,
   }));
-  return packFirstFitDecreasing(nodeCapacity(pool, type, resources, reserve), groups);
+  return packFirstFit(nodeCapacity(pool, type, resources, reserve), groups);
 }
 
 /**
@@ -127,6 +134,18 @@ function monotone(pool: PoolModel, type: GpuInstanceType): boolean {
   return limitKeys(pool).keys.every((k) => !((cap[k] ?? 0) < 0));
 }
 
+/** The largest count in `from`…`to` where `holds` (true at `from`, and false above a count once false there). */
+function lastWhere(from: number, to: number, holds: (count: number) => boolean): number {
+  let lo = from;
+  let hi = to + 1;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (holds(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** A pool's limits as two arrays, `Object.entries(pool.limits)` order (a pool model's limits never change). */
 function limitKeys(pool: PoolModel): { readonly keys: readonly string[]; readonly values: readonly number[] } {
   let l = limitKeysMemo.get(pool);
@@ -139,13 +158,14 @@ const limitKeysMemo = new WeakMap<PoolModel, { readonly keys: readonly string[];
 export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>>, reserve: SystemReserve | undefined): SpillResult<W> {
   const byPool = new Map<PoolModel, Array<Assignment<W>>>();
   const pending = new Map<W, number>();
-  // Per pool, its assignments per instance type and the nodes they take: adding replicas of one type repacks only
-  // that type's nodes (packPool packs each type on its own), from the type's groups kept in packing order.
+  // Per pool, its assignments per instance type and the nodes they take; on a pool with limits, also their packing over
+  // the resources they ask for: replicas of one type are added onto that type's nodes only (packPool packs each type
+  // on its own).
   const byType = new Map<PoolModel, Map<GpuInstanceType, Array<Assignment<W>>>>();
   const packed = new Map<PoolModel, Map<GpuInstanceType, number>>();
-  const packs = new Map<PoolModel, Map<GpuInstanceType, { resources: string[]; pack: GrowingPack }>>();
+  const packs = new Map<PoolModel, Map<GpuInstanceType, { resources: string[]; pack: FirstFitPack }>>();
   /**
-   * The packing of `sameType` and one more workload asking for `demand`, over the resources they ask for (as packType
+   * The packing of `sameType`, over the resources they and one more workload asking for `demand` ask for (as packType
    * has them): the type's packing, or a new one when the workload brings a resource the type's assignments had not.
    */
   const packOf = (pool: PoolModel, type: GpuInstanceType, sameType: ReadonlyArray<Assignment<W>>, demand: Readonly<Record<string, number>>) => {
@@ -154,12 +174,10 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
     const known = perType.get(type);
     if (known && Object.keys(demand).every((r) => known.resources.includes(r))) return known;
     const resources = [...new Set([...known?.resources ?? resourcesOf(sameType), ...Object.keys(demand)])].sort();
-    const pack = new GrowingPack(nodeCapacity(pool, type, resources, reserve));
+    const pack = new FirstFitPack(nodeCapacity(pool, type, resources, reserve));
     for (const a of sameType) pack.add({ size: sizeOf(a.workload, resources), count: a.count });
     return { resources, pack };
   };
-  // Pools whose last attempt placed no replica: there, one replica is tried first (a full pool is told by one packing).
-  const full = new Set<PoolModel>();
   for (const input of inputs) {
     let left = input.replicas;
     for (const { pool, type } of input.pools) {
@@ -168,36 +186,18 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
       let types = byType.get(pool);
       if (!types) { byType.set(pool, types = new Map()); packed.set(pool, new Map()); }
       const sameType = types.get(type) ?? [];
-      const limited = limitKeys(pool).keys.length > 0;
       // Pools without limits need no packing here (nothing to check).
+      const limited = limitKeys(pool).keys.length > 0;
       const nodes = packed.get(pool)!;
       const packing = limited ? packOf(pool, type, sameType, input.workload.demand) : undefined;
       const size = packing ? sizeOf(input.workload, packing.resources) : [];
-      // This type's nodes with k more replicas, per k tried.
-      const tried = new Map<number, number>();
-      const nodesWith = (k: number) => {
-        let n = tried.get(k);
-        if (n === undefined) tried.set(k, n = packing!.pack.nodesWith({ size, count: k }));
-        return n;
-      };
-      // A count of nodes that exceeds the limits tells that any larger count does (node capacities are not
-      // negative): where even the packing's lower bound exceeds them, nothing is packed (most attempts on a full pool).
-      const fits = (k: number) => !limited
-        || (!(monotone(pool, type) && exceedsWith(pool, nodes, type, packing!.pack.nodesAtLeast({ size, count: k })))
-          && !exceedsWith(pool, nodes, type, nodesWith(k)));
+      const fits = (k: number) => !exceedsWith(pool, nodes, type, packing!.pack.nodesWith({ size, count: k }));
       let k = left;
-      // The same k as trying `left` first: one replica is tried first only where the last attempt placed none.
-      if ((limited && full.has(pool) && left > 1 && !fits(1)) || !fits(k)) {
-        // Largest k that stays within the limits (packing more replicas never needs fewer nodes); a full pool is told
-        // by one packing, not by a whole search.
-        let lo = 0;
-        let hi = left > 1 && !fits(1) ? 1 : left;
-        while (hi - lo > 1) {
-          const mid = Math.floor((lo + hi) / 2);
-          if (fits(mid)) lo = mid;
-          else hi = mid;
-        }
-        k = lo;
+      if (limited && !fits(k)) {
+        // The largest count that fits: more replicas never need fewer nodes, and where no node counts a negative
+        // amount against a limit, more nodes never count less (else every count is tried, from the top).
+        if (monotone(pool, type)) k = lastWhere(0, left - 1, fits);
+        else while (k > 0 && !fits(k)) k--;
       }
       if (k > 0) {
         const a = { workload: input.workload, type, count: k };
@@ -206,14 +206,12 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
         sameType.push(a);
         types.set(type, sameType);
         if (packing) {
-          nodes.set(type, nodesWith(k));
           packing.pack.add({ size, count: k });
+          nodes.set(type, packing.pack.nodes);
           packs.get(pool)!.set(type, packing);
         }
         left -= k;
       }
-      if (k > 0) full.delete(pool);
-      else full.add(pool);
     }
     if (left > 0) pending.set(input.workload, left);
   }
