@@ -135,6 +135,8 @@ export function nameValidatorFor(apiVersion: string, kind: string): (v: string) 
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   if (group === '' && kind === 'Service') return dns1035LabelErrors;
   if (group === '' && kind === 'Namespace') return dns1123LabelErrors;
+  // (`ValidateStatefulSetName`: its pods' hostnames are `<name>-<ordinal>`, which must be DNS labels)
+  if (group === 'apps' && kind === 'StatefulSet') return dns1123LabelErrors;
   if (group === 'rbac.authorization.k8s.io') return pathSegmentNameErrors;
   if (group === 'batch' && kind === 'CronJob') {
     // CronJob names become Job name prefixes plus an 11-character suffix: at most 52 characters.

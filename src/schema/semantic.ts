@@ -316,6 +316,8 @@ export function podSpecErrors(spec: any, path: string, restartPolicies = ENUMS.r
         }
       }
     }
+    const claim = v?.ephemeral?.volumeClaimTemplate;
+    if (claim && typeof claim === 'object') pushPvcSpecErrors(sourceErrs ??= [], claim.spec, `${path}.volumes[${i}].ephemeral.volumeClaimTemplate.spec`);
     if (typeof v?.name !== 'string') continue;
     const ne = dns1123LabelErrors(v.name);
     if (ne.length > 0) pushPrefixed(errs, ne, `${path}.volumes[${i}].name: Invalid value: ${JSON.stringify(v.name)}: `);
@@ -600,8 +602,13 @@ function selectorErrors(sel: any, path: string): string[] {
   return errs;
 }
 
-/** Workload spec with a selector and a pod template (Deployment, ReplicaSet, StatefulSet, DaemonSet). */
-function templatedWorkloadErrors(spec: any, path: string, restartPolicies: string[], selectorRequired: boolean): string[] {
+/**
+ * Workload spec with a selector and a pod template (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job).
+ * `emptySelectorFor`: the word the API server's "empty selector is invalid for …" names (each controller's own check:
+ * `deployment` for Deployments and ReplicaSets, `statefulset`, `daemonset`); absent, an empty selector is not judged
+ * (a Job's selector is generated).
+ */
+function templatedWorkloadErrors(spec: any, path: string, restartPolicies: string[], emptySelectorFor?: string): string[] {
   if (!spec) return [];
   const errs: string[] = [];
   const labels = spec.template?.metadata?.labels ?? {};
@@ -609,7 +616,7 @@ function templatedWorkloadErrors(spec: any, path: string, restartPolicies: strin
   if (spec.selector) {
     pushAll(errs, selectorErrors(spec.selector, `${path}.selector`));
     const empty = !someOwnKey(spec.selector.matchLabels ?? {}) && !(spec.selector.matchExpressions ?? []).length;
-    if (empty && selectorRequired) errs.push(`${path}.selector: Invalid value: "object": empty selector is invalid for deployment`);
+    if (empty && emptySelectorFor !== undefined) errs.push(`${path}.selector: Invalid value: "object": empty selector is invalid for ${emptySelectorFor}`);
     else if (!selectorMatches(spec.selector, labels)) errs.push(`${path}.template.metadata.labels: Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\``);
   }
   pushAll(errs, podSpecErrors(spec.template?.spec, `${path}.template.spec`, restartPolicies));
@@ -912,6 +919,108 @@ function pushDaemonSetStrategyErrors(errs: string[], strategy: any, path: string
 
 const ALWAYS = ['Always'];
 const DEPLOYMENT_STRATEGIES = ['Recreate', 'RollingUpdate'];
+/** Each controller's word in "empty selector is invalid for …" (pkg/apis/apps/validation). */
+const EMPTY_SELECTOR_WORD: Readonly<Record<string, string>> = {
+  Deployment: 'deployment', ReplicaSet: 'deployment', StatefulSet: 'statefulset', DaemonSet: 'daemonset',
+};
+/** Whose template check refuses `activeDeadlineSeconds` (a Deployment's pods are a ReplicaSet's). */
+const ACTIVE_DEADLINE_OWNER: Readonly<Record<string, string>> = {
+  Deployment: 'ReplicaSet', ReplicaSet: 'ReplicaSet', StatefulSet: 'StatefulSet', DaemonSet: 'DaemonSet',
+};
+/** `DeploymentSpec.progressDeadlineSeconds` when absent (`SetDefaults_Deployment`, apps/v1). */
+const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+
+/**
+ * `ValidateDeploymentSpec`'s `progressDeadlineSeconds`: not negative, and above `minReadySeconds`. It is defaulted to
+ * 600 before validation, so a GPU server given `minReadySeconds: 600` or more for its model to load is refused even
+ * without a deadline written.
+ */
+function pushProgressDeadlineErrors(errs: string[], spec: any, path: string): void {
+  const written = spec.progressDeadlineSeconds;
+  const deadline = written === undefined || written === null ? DEFAULT_PROGRESS_DEADLINE_SECONDS : written;
+  if (typeof deadline !== 'number') return; // (the schema reports it)
+  const p = `${path}.progressDeadlineSeconds`;
+  if (deadline < 0) errs.push(`${p}: Invalid value: ${deadline}: must be greater than or equal to 0`);
+  const minReady = typeof spec.minReadySeconds === 'number' ? spec.minReadySeconds : 0;
+  if (deadline <= minReady) {
+    errs.push(`${p}: Invalid value: ${deadline}: must be greater than minReadySeconds${deadline === written ? '' : ` (absent: defaulted to ${deadline})`}`);
+  }
+}
+
+const STATEFULSET_STRATEGIES = ['RollingUpdate', 'OnDelete'];
+const PVC_RETENTION_POLICIES = ['Retain', 'Delete'];
+
+/**
+ * `ValidateStatefulSetSpec` (pkg/apis/apps/validation) beyond the selector and template: a known `podManagementPolicy`
+ * and update strategy (absent or empty ones are defaulted to OrderedReady and RollingUpdate first), `rollingUpdate`
+ * only with RollingUpdate and a `partition` not negative, the PVC retention policy's values, `ordinals.start` not
+ * negative, and every `volumeClaimTemplates[]` spec a valid claim ({@link pushPvcSpecErrors}). `rollingUpdate.maxUnavailable`
+ * is left alone: its feature gate (MaxUnavailableStatefulSet) is alpha, and the API server drops the field while it is off.
+ */
+function pushStatefulSetSpecErrors(errs: string[], spec: any, path: string): void {
+  const pmp = spec.podManagementPolicy;
+  if (typeof pmp === 'string' && pmp !== '' && pmp !== 'OrderedReady' && pmp !== 'Parallel') {
+    errs.push(`${path}.podManagementPolicy: Invalid value: ${JSON.stringify(pmp)}: must be 'OrderedReady' or 'Parallel'`);
+  }
+  const us = spec.updateStrategy;
+  if (us && typeof us === 'object' && !Array.isArray(us)) {
+    const type = us.type === undefined || us.type === null || us.type === '' ? 'RollingUpdate' : us.type;
+    const ru = us.rollingUpdate;
+    if (!STATEFULSET_STRATEGIES.includes(type)) {
+      errs.push(`${path}.updateStrategy: Invalid value: "object": must be 'RollingUpdate' or 'OnDelete'`);
+    } else if (ru !== undefined && ru !== null) {
+      if (type === 'OnDelete') {
+        errs.push(`${path}.updateStrategy.rollingUpdate: Invalid value: "object": only allowed for updateStrategy 'RollingUpdate'`);
+      } else if (typeof ru.partition === 'number' && ru.partition < 0) {
+        errs.push(`${path}.updateStrategy.rollingUpdate.partition: Invalid value: ${ru.partition}: must be greater than or equal to 0`);
+      }
+    }
+  }
+  const retention = spec.persistentVolumeClaimRetentionPolicy;
+  if (retention && typeof retention === 'object') {
+    for (const field of ['whenDeleted', 'whenScaled']) {
+      if (retention[field] !== '') pushEnumError(errs, () => `${path}.persistentVolumeClaimRetentionPolicy`, field, retention[field], PVC_RETENTION_POLICIES);
+    }
+  }
+  const start = spec.ordinals?.start;
+  if (typeof start === 'number' && start < 0) errs.push(`${path}.ordinals.start: Invalid value: ${start}: must be greater than or equal to 0`);
+  const templates = listOrNone(spec.volumeClaimTemplates);
+  for (let i = 0; i < templates.length; i++) pushPvcSpecErrors(errs, templates[i]?.spec, `${path}.volumeClaimTemplates[${i}].spec`);
+}
+
+/** `supportedAccessModes`, sorted as the API server lists them. */
+const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
+
+/**
+ * `ValidatePersistentVolumeClaimSpec` (pkg/apis/core/validation), the parts a claim for model weights or a cache gets
+ * wrong: at least one access mode, each a known one, ReadWriteOncePod alone, and a `storage` request above zero.
+ */
+function pushPvcSpecErrors(errs: string[], spec: any, path: string): void {
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return; // (the schema reports it)
+  const modes = listOrNone(spec.accessModes);
+  if (modes.length === 0) errs.push(`${path}.accessModes: Required value: at least 1 access mode is required`);
+  let onePod = false;
+  let others = false;
+  for (let i = 0; i < modes.length; i++) {
+    const m = modes[i];
+    if (!ACCESS_MODES.includes(m)) {
+      errs.push(`${path}.accessModes: Unsupported value: ${JSON.stringify(m)}: supported values: ${ACCESS_MODES.map((a) => JSON.stringify(a)).join(', ')}`);
+    } else if (m === 'ReadWriteOncePod') {
+      onePod = true;
+    } else {
+      others = true;
+    }
+  }
+  if (onePod && others) errs.push(`${path}.accessModes: Forbidden: may not use ReadWriteOncePod with other access modes`);
+  const requests = spec.resources?.requests;
+  const storage = requests && typeof requests === 'object' && hasOwn(requests, 'storage') ? requests.storage : undefined;
+  if (storage === undefined || storage === null) {
+    errs.push(`${path}.resources[storage]: Required value`);
+  } else {
+    const value = quantityOf(storage);
+    if (value !== undefined && value <= 0) errs.push(`${path}.resources[storage]: Invalid value: ${JSON.stringify(String(storage))}: must be greater than zero`);
+  }
+}
 
 function semanticErrorsOf(obj: any): string[] {
   const spec = obj.spec;
@@ -923,25 +1032,32 @@ function semanticErrorsOf(obj: any): string[] {
     case 'StatefulSet':
     case 'DaemonSet':
     {
-      const errs = templatedWorkloadErrors(spec, 'spec', ALWAYS, true);
-      if (obj.kind === 'Deployment') {
-        pushAll(errs, enumError('spec.strategy', 'type', spec?.strategy?.type, DEPLOYMENT_STRATEGIES));
-        if (spec?.strategy && typeof spec.strategy === 'object') pushDeploymentStrategyErrors(errs, spec.strategy, 'spec.strategy');
+      const errs = templatedWorkloadErrors(spec, 'spec', ALWAYS, EMPTY_SELECTOR_WORD[obj.kind]);
+      if (!spec || typeof spec !== 'object') return errs;
+      const deadline = spec.template?.spec?.activeDeadlineSeconds;
+      if (deadline !== undefined && deadline !== null) {
+        errs.push(`spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ${ACTIVE_DEADLINE_OWNER[obj.kind]} is not Supported`);
       }
-      if (obj.kind === 'DaemonSet' && spec?.updateStrategy && typeof spec.updateStrategy === 'object') {
+      if (obj.kind === 'Deployment') {
+        pushAll(errs, enumError('spec.strategy', 'type', spec.strategy?.type, DEPLOYMENT_STRATEGIES));
+        if (spec.strategy && typeof spec.strategy === 'object') pushDeploymentStrategyErrors(errs, spec.strategy, 'spec.strategy');
+        pushProgressDeadlineErrors(errs, spec, 'spec');
+      }
+      if (obj.kind === 'DaemonSet' && spec.updateStrategy && typeof spec.updateStrategy === 'object') {
         pushDaemonSetStrategyErrors(errs, spec.updateStrategy, 'spec.updateStrategy');
       }
+      if (obj.kind === 'StatefulSet') pushStatefulSetSpecErrors(errs, spec, 'spec');
       return errs;
     }
     case 'Job': {
-      const errs = templatedWorkloadErrors(spec, 'spec', JOB_RESTART_POLICIES, false);
+      const errs = templatedWorkloadErrors(spec, 'spec', JOB_RESTART_POLICIES);
       if (spec && typeof spec === 'object') pushJobSpecErrors(errs, spec, 'spec');
       return errs;
     }
     case 'CronJob': {
       const errs = [
         ...labelsAndAnnotationsErrors(spec?.jobTemplate?.metadata, 'spec.jobTemplate.metadata'),
-        ...templatedWorkloadErrors(spec?.jobTemplate?.spec, 'spec.jobTemplate.spec', JOB_RESTART_POLICIES, false),
+        ...templatedWorkloadErrors(spec?.jobTemplate?.spec, 'spec.jobTemplate.spec', JOB_RESTART_POLICIES),
         ...enumError('spec', 'concurrencyPolicy', spec?.concurrencyPolicy, ['Allow', 'Forbid', 'Replace']),
       ];
       const jobSpec = spec?.jobTemplate?.spec;
@@ -972,6 +1088,11 @@ function semanticErrorsOf(obj: any): string[] {
         errs.push(...enumError(`spec.ports[${i}]`, 'protocol', p.protocol));
       });
       pushAll(errs, labelMapErrors(spec?.selector, 'spec', 'selector'));
+      return errs;
+    }
+    case 'PersistentVolumeClaim': {
+      const errs: string[] = [];
+      pushPvcSpecErrors(errs, spec, 'spec');
       return errs;
     }
     case 'PodDisruptionBudget': {

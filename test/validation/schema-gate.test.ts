@@ -788,3 +788,113 @@ describe('GPU009: HorizontalPodAutoscalers, as the API server judges them', () =
     ]);
   });
 });
+
+describe('GPU009: StatefulSets, pod-owning rollouts and volume claims, as the API server judges them', () => {
+  // k8s.io/kubernetes pkg/apis/apps/validation (ValidateStatefulSetSpec, ValidateStatefulSetName, ValidateDeploymentSpec,
+  // ValidateDaemonSetSpec, ValidatePodTemplateSpecForReplicaSet) and pkg/apis/core/validation
+  // (ValidatePersistentVolumeClaimSpec).
+  const validator = new SchemaValidator();
+  const vllm = { containers: [{ name: 'vllm', image: 'vllm/vllm-openai', resources: { limits: { 'nvidia.com/gpu': 1 } } }] };
+  const cache = (spec: any) => ({ metadata: { name: 'cache' }, spec });
+  const statefulSet = (spec: any, podSpec: any = vllm) => workloadOf(podSpec, { serviceName: 'llm', ...spec }, 'StatefulSet');
+  const errorsOf = (obj: any) => validator.check(obj).errors;
+
+  test('a vLLM StatefulSet with a model cache claim, Parallel pods and OnDelete updates passes', () => {
+    expect(errorsOf(statefulSet({
+      podManagementPolicy: 'Parallel',
+      updateStrategy: { type: 'OnDelete' },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' },
+      ordinals: { start: 1 },
+      volumeClaimTemplates: [cache({ accessModes: ['ReadWriteOncePod'], resources: { requests: { storage: '200Gi' } } })],
+    }))).toEqual([]);
+    // (empty policies and strategy types are defaulted: OrderedReady, RollingUpdate with partition 0)
+    expect(errorsOf(statefulSet({ podManagementPolicy: '', updateStrategy: { rollingUpdate: { partition: 1 } } }))).toEqual([]);
+  });
+
+  test('a StatefulSet: known policies, rollingUpdate only with RollingUpdate, nothing negative, claims that can be made', () => {
+    expect(errorsOf(statefulSet({
+      podManagementPolicy: 'parallel',
+      updateStrategy: { type: 'OnDelete', rollingUpdate: { partition: 0 } },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Remove' },
+      ordinals: { start: -1 },
+      volumeClaimTemplates: [cache({ resources: { requests: {} } }), cache({ accessModes: ['ReadWriteOnce', 'ReadWriteOncePod', 'RWO'], resources: { requests: { storage: '0Gi' } } })],
+    }))).toEqual([
+      'spec.podManagementPolicy: Invalid value: "parallel": must be \'OrderedReady\' or \'Parallel\'',
+      'spec.updateStrategy.rollingUpdate: Invalid value: "object": only allowed for updateStrategy \'RollingUpdate\'',
+      'spec.persistentVolumeClaimRetentionPolicy.whenDeleted: Unsupported value: "Remove": supported values: "Retain", "Delete"',
+      'spec.ordinals.start: Invalid value: -1: must be greater than or equal to 0',
+      'spec.volumeClaimTemplates[0].spec.accessModes: Required value: at least 1 access mode is required',
+      'spec.volumeClaimTemplates[0].spec.resources[storage]: Required value',
+      'spec.volumeClaimTemplates[1].spec.accessModes: Unsupported value: "RWO": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"',
+      'spec.volumeClaimTemplates[1].spec.accessModes: Forbidden: may not use ReadWriteOncePod with other access modes',
+      'spec.volumeClaimTemplates[1].spec.resources[storage]: Invalid value: "0Gi": must be greater than zero',
+    ]);
+    expect(errorsOf(statefulSet({ updateStrategy: { type: 'Rolling' } }))).toEqual([
+      'spec.updateStrategy: Invalid value: "object": must be \'RollingUpdate\' or \'OnDelete\'',
+    ]);
+    expect(errorsOf(statefulSet({ updateStrategy: { rollingUpdate: { partition: -1 } } }))).toEqual([
+      'spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0',
+    ]);
+  });
+
+  test('a StatefulSet\'s name is a DNS label (its pods\' hostnames are <name>-<ordinal>); a Deployment\'s may have dots', () => {
+    const named = (obj: any, name: string) => ({ ...obj, metadata: { ...obj.metadata, name } });
+    expect(errorsOf(named(statefulSet({}), 'llm.serving'))).toEqual([
+      expect.stringMatching(/^metadata\.name: Invalid value: "llm\.serving": a lowercase RFC 1123 label must consist of/),
+    ]);
+    expect(errorsOf(named(workloadOf(vllm), 'llm.serving'))).toEqual([]);
+  });
+
+  test('an empty selector is refused in each controller\'s words', () => {
+    const empty = (kind: string) => {
+      const obj = kind === 'StatefulSet' ? statefulSet({}) : workloadOf(vllm, {}, kind);
+      return { ...obj, spec: { ...obj.spec, selector: {} } };
+    };
+    expect(['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet'].map((k) => errorsOf(empty(k)))).toEqual([
+      ['spec.selector: Invalid value: "object": empty selector is invalid for deployment'],
+      ['spec.selector: Invalid value: "object": empty selector is invalid for deployment'],
+      ['spec.selector: Invalid value: "object": empty selector is invalid for daemonset'],
+      ['spec.selector: Invalid value: "object": empty selector is invalid for statefulset'],
+    ]);
+  });
+
+  test('activeDeadlineSeconds belongs to Jobs: a Deployment, ReplicaSet, DaemonSet or StatefulSet template with one is refused', () => {
+    const podSpec = { ...vllm, activeDeadlineSeconds: 3600 };
+    expect([
+      workloadOf(podSpec), workloadOf(podSpec, {}, 'ReplicaSet'), workloadOf(podSpec, {}, 'DaemonSet'), statefulSet({}, podSpec),
+    ].map(errorsOf)).toEqual(['ReplicaSet', 'ReplicaSet', 'DaemonSet', 'StatefulSet'].map((owner) => [
+      `spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ${owner} is not Supported`,
+    ]));
+    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'ml' }, spec: { template: { spec: { ...podSpec, restartPolicy: 'Never' } } } };
+    expect(errorsOf(job)).toEqual([]);
+  });
+
+  test('a Deployment\'s progress deadline (600 s when absent) must exceed minReadySeconds: a slow model load needs both set', () => {
+    expect(errorsOf(workloadOf(vllm, { minReadySeconds: 599 }))).toEqual([]);
+    expect(errorsOf(workloadOf(vllm, { minReadySeconds: 900, progressDeadlineSeconds: 1800 }))).toEqual([]);
+    expect(errorsOf(workloadOf(vllm, { minReadySeconds: 600 }))).toEqual([
+      'spec.progressDeadlineSeconds: Invalid value: 600: must be greater than minReadySeconds (absent: defaulted to 600)',
+    ]);
+    expect(errorsOf(workloadOf(vllm, { minReadySeconds: 900, progressDeadlineSeconds: 900 }))).toEqual([
+      'spec.progressDeadlineSeconds: Invalid value: 900: must be greater than minReadySeconds',
+    ]);
+    expect(errorsOf(workloadOf(vllm, { progressDeadlineSeconds: -1 }))).toEqual([
+      'spec.progressDeadlineSeconds: Invalid value: -1: must be greater than or equal to 0',
+      'spec.progressDeadlineSeconds: Invalid value: -1: must be greater than minReadySeconds',
+    ]);
+  });
+
+  test('a PersistentVolumeClaim, and a pod\'s ephemeral volume claim, need an access mode and a storage request above zero', () => {
+    const pvc = (spec: any) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'weights', namespace: 'ml' }, spec });
+    expect(errorsOf(pvc({ accessModes: ['ReadOnlyMany'], resources: { requests: { storage: '500Gi' } }, storageClassName: 'efs' }))).toEqual([]);
+    expect(errorsOf(pvc({ accessModes: [], resources: { requests: { storage: 0 } } }))).toEqual([
+      'spec.accessModes: Required value: at least 1 access mode is required',
+      'spec.resources[storage]: Invalid value: "0": must be greater than zero',
+    ]);
+    const scratch = (spec: any) => workloadOf({ ...vllm, volumes: [{ name: 'scratch', ephemeral: { volumeClaimTemplate: { spec } } }] });
+    expect(errorsOf(scratch({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '100Gi' } } }))).toEqual([]);
+    expect(errorsOf(scratch({ accessModes: ['ReadWriteOnce'] }))).toEqual([
+      'spec.template.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.resources[storage]: Required value',
+    ]);
+  });
+});
