@@ -1077,6 +1077,9 @@ function semanticErrorsOf(obj: any): string[] {
       const ports: any[] = spec?.ports ?? [];
       if (ports.length === 0 && spec?.type !== 'ExternalName' && spec?.clusterIP !== 'None') errs.push('spec.ports: Required value');
       const seen = new Set<string>();
+      // (`type` is defaulted to ClusterIP, a port's `protocol` to TCP, and a `targetPort` of 0 or "" to the port)
+      const clusterIpType = spec?.type === undefined || spec?.type === null || spec?.type === 'ClusterIP';
+      const portKeys = new Set<string>();
       ports.forEach((p, i) => {
         if (ports.length > 1 && !p.name) errs.push(`spec.ports[${i}].name: Required value`);
         if (p.name) {
@@ -1086,6 +1089,13 @@ function semanticErrorsOf(obj: any): string[] {
         }
         if (typeof p.port === 'number' && (p.port < 1 || p.port > 65535)) errs.push(`spec.ports[${i}].port: Invalid value: ${p.port}: must be between 1 and 65535, inclusive`);
         errs.push(...enumError(`spec.ports[${i}]`, 'protocol', p.protocol));
+        if (p.targetPort !== 0 && p.targetPort !== '') pushPortErrors(errs, p.targetPort, `spec.ports[${i}].targetPort`);
+        if (clusterIpType && typeof p.nodePort === 'number' && p.nodePort !== 0) {
+          errs.push(`spec.ports[${i}].nodePort: Forbidden: may not be used when \`type\` is 'ClusterIP'`);
+        }
+        const key = `${typeof p.protocol === 'string' && p.protocol !== '' ? p.protocol : 'TCP'}/${String(p.port)}`;
+        if (portKeys.has(key)) errs.push(`spec.ports[${i}]: Duplicate value: "object"`);
+        portKeys.add(key);
       });
       pushAll(errs, labelMapErrors(spec?.selector, 'spec', 'selector'));
       return errs;

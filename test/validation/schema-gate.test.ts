@@ -789,10 +789,10 @@ describe('GPU009: HorizontalPodAutoscalers, as the API server judges them', () =
   });
 });
 
-describe('GPU009: StatefulSets, pod-owning rollouts and volume claims, as the API server judges them', () => {
+describe('GPU009: StatefulSets, pod-owning rollouts, Services and volume claims, as the API server judges them', () => {
   // k8s.io/kubernetes pkg/apis/apps/validation (ValidateStatefulSetSpec, ValidateStatefulSetName, ValidateDeploymentSpec,
   // ValidateDaemonSetSpec, ValidatePodTemplateSpecForReplicaSet) and pkg/apis/core/validation
-  // (ValidatePersistentVolumeClaimSpec).
+  // (ValidatePersistentVolumeClaimSpec, ValidateService, validateServicePort).
   const validator = new SchemaValidator();
   const vllm = { containers: [{ name: 'vllm', image: 'vllm/vllm-openai', resources: { limits: { 'nvidia.com/gpu': 1 } } }] };
   const cache = (spec: any) => ({ metadata: { name: 'cache' }, spec });
@@ -881,6 +881,25 @@ describe('GPU009: StatefulSets, pod-owning rollouts and volume claims, as the AP
     expect(errorsOf(workloadOf(vllm, { progressDeadlineSeconds: -1 }))).toEqual([
       'spec.progressDeadlineSeconds: Invalid value: -1: must be greater than or equal to 0',
       'spec.progressDeadlineSeconds: Invalid value: -1: must be greater than minReadySeconds',
+    ]);
+  });
+
+  test('a Service: targetPort a port number or IANA name, nodePort only off ClusterIP, each port and protocol once', () => {
+    const svc = (spec: any) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'llm', namespace: 'ml' }, spec: { selector: { app: 'llm' }, ...spec } });
+    // (targetPort 0 or "" is defaulted to the port; protocol to TCP)
+    expect(errorsOf(svc({ ports: [{ name: 'http', port: 80, targetPort: 'http' }, { name: 'metrics', port: 8000, targetPort: 0 }] }))).toEqual([]);
+    expect(errorsOf(svc({ type: 'NodePort', ports: [{ port: 80, targetPort: 8000, nodePort: 30080 }] }))).toEqual([]);
+    expect(errorsOf(svc({
+      ports: [
+        { name: 'http', port: 80, targetPort: 'vllm-http-server', nodePort: 30080 },
+        { name: 'grpc', port: 80, protocol: 'TCP', targetPort: 70000 },
+        { name: 'dns', port: 80, protocol: 'UDP' },
+      ],
+    }))).toEqual([
+      'spec.ports[0].targetPort: Invalid value: "vllm-http-server": must be an IANA_SVC_NAME (at most 15 characters, lowercase alphanumerics and \'-\', with at least one letter)',
+      'spec.ports[0].nodePort: Forbidden: may not be used when `type` is \'ClusterIP\'',
+      'spec.ports[1].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive',
+      'spec.ports[1]: Duplicate value: "object"',
     ]);
   });
 
