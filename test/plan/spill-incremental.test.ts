@@ -43,24 +43,30 @@ const pool = (i: number, gpuLimit: number | undefined, cpuLimit: number | undefi
   },
 });
 
+/** One replica's demand: whole GPUs as the extended resource or through DRA (another packing dimension on the same nodes). */
+const demandFields = {
+  gpus: fc.constantFrom(1, 2, 4, 8),
+  dra: fc.boolean(),
+  cpu: fc.integer({ min: 1, max: 40 }),
+  memGi: fc.integer({ min: 1, max: 300 }),
+};
+const demandOf = (w: { gpus: number; dra: boolean; cpu: number; memGi: number }) =>
+  ({ demand: { [w.dra ? 'gpu.nvidia.com' : 'nvidia.com/gpu']: w.gpus }, cpu: w.cpu, memoryBytes: w.memGi * 2 ** 30 });
+
 test('spill equals packing the whole pool for every count', () => {
   fc.assert(fc.property(
     fc.array(fc.tuple(fc.option(fc.integer({ min: 0, max: 64 }), { nil: undefined }),
       fc.option(fc.integer({ min: 0, max: 800 }), { nil: undefined })),
     { minLength: 1, maxLength: 4 }),
     fc.array(fc.record({
-      gpus: fc.constantFrom(1, 2, 4, 8),
-      // Whole GPUs as the extended resource or through DRA (another packing dimension on the same nodes).
-      dra: fc.boolean(),
-      cpu: fc.integer({ min: 1, max: 40 }),
-      memGi: fc.integer({ min: 1, max: 300 }),
+      ...demandFields,
       replicas: fc.integer({ min: 0, max: 40 }),
       choices: fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 4 }),
     }), { minLength: 1, maxLength: 12 }),
     (poolSpecs, workloads) => {
       const pools = poolSpecs.map(([g, c], i) => pool(i, g, c));
       const inputs = workloads.map((w) => {
-        const workload = { demand: { [w.dra ? 'gpu.nvidia.com' : 'nvidia.com/gpu']: w.gpus }, cpu: w.cpu, memoryBytes: w.memGi * 2 ** 30 };
+        const workload = demandOf(w);
         const seen = new Set<PoolModel>();
         const choices = w.choices.map(([p, t]) => ({ pool: pools[p % pools.length], type: TYPES[t % TYPES.length] }))
           .filter((c) => c.type.gpuCount >= w.gpus && !seen.has(c.pool) && seen.add(c.pool));
@@ -79,20 +85,10 @@ test('spill equals packing the whole pool for every count', () => {
 
 test('more replicas never need fewer nodes: packPool of a pool\'s list with the last count grown', () => {
   fc.assert(fc.property(
-    fc.array(fc.record({
-      gpus: fc.constantFrom(1, 2, 4, 8),
-      dra: fc.boolean(),
-      cpu: fc.integer({ min: 1, max: 40 }),
-      memGi: fc.integer({ min: 1, max: 300 }),
-      count: fc.integer({ min: 0, max: 12 }),
-    }), { minLength: 1, maxLength: 8 }),
+    fc.array(fc.record({ ...demandFields, count: fc.integer({ min: 0, max: 12 }) }), { minLength: 1, maxLength: 8 }),
     (raw) => {
       const p = pool(0, undefined, undefined);
-      const list = raw.map((w) => ({
-        workload: { demand: { [w.dra ? 'gpu.nvidia.com' : 'nvidia.com/gpu']: w.gpus }, cpu: w.cpu, memoryBytes: w.memGi * 2 ** 30 },
-        type: GpuInstanceType.G5_48XLARGE,
-        count: w.count,
-      }));
+      const list = raw.map((w) => ({ workload: demandOf(w), type: GpuInstanceType.G5_48XLARGE, count: w.count }));
       const last = list[list.length - 1];
       const nodes = (k: number) => packPool(p, [...list.slice(0, -1), { ...last, count: k }], undefined).get(GpuInstanceType.G5_48XLARGE) ?? 0;
       for (let k = 0; k < 12; k++) expect(nodes(k + 1)).toBeGreaterThanOrEqual(nodes(k));
