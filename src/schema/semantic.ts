@@ -3,7 +3,7 @@
  * Kubernetes API reference and k8s.io/kubernetes/pkg/apis/{core,apps,batch}/validation (behaviour only):
  * enum fields, pod spec names and references, extended resources, tolerations, selectors vs template labels.
  */
-import { dns1123LabelErrors, labelMapErrors, labelsAndAnnotationsErrors, NO_ERRORS, pushAll, pushPrefixed, qualifiedNameErrors } from './object-meta';
+import { dns1123LabelErrors, labelMapErrors, labelsAndAnnotationsErrors, labelValueErrors, NO_ERRORS, pushAll, pushPrefixed, qualifiedNameErrors } from './object-meta';
 import { hasOwn, someOwnKey } from '../private/keys';
 import { memoPerString } from '../private/memo';
 import { quantityOf } from '../private/quantity';
@@ -588,6 +588,11 @@ export function selectorMatches(sel: any, labels: Record<string, string>): boole
   return true;
 }
 
+/**
+ * `ValidateLabelSelector` (apimachinery meta/v1 validation), strict as on create (no invalid label value allowed):
+ * `matchLabels` as a label map, and each `matchExpressions[]` requirement (`ValidateLabelSelectorRequirement`) with a
+ * known operator and the values it needs, a label key, and label values.
+ */
 function selectorErrors(sel: any, path: string): string[] {
   const errs: string[] = [];
   if (sel?.matchLabels) pushAll(errs, labelMapErrors(sel.matchLabels, path, 'matchLabels'));
@@ -596,8 +601,19 @@ function selectorErrors(sel: any, path: string): string[] {
     if (!(i in expressions)) continue;
     const ex = expressions[i];
     const p = () => `${path}.matchExpressions[${i}]`;
-    pushEnumError(errs, p, 'operator', ex.operator, SELECTOR_OPERATORS);
-    pushSetOperatorValueErrors(errs, ex.operator, (ex.values ?? []).length, p);
+    if (typeof ex.operator === 'string' && !SELECTOR_OPERATORS.includes(ex.operator)) {
+      errs.push(`${p()}.operator: Invalid value: ${JSON.stringify(ex.operator)}: not a valid selector operator`);
+    }
+    const values = listOrNone(ex.values);
+    pushSetOperatorValueErrors(errs, ex.operator, values.length, p);
+    if (typeof ex.key === 'string') {
+      const ke = qualifiedNameErrors(ex.key);
+      if (ke.length > 0) pushPrefixed(errs, ke, `${p()}.key: Invalid value: ${JSON.stringify(ex.key)}: `);
+    }
+    for (let j = 0; j < values.length; j++) {
+      const ve = typeof values[j] === 'string' ? labelValueErrors(values[j]) : NO_ERRORS;
+      if (ve.length > 0) pushPrefixed(errs, ve, `${p()}.values[${j}]: Invalid value: ${JSON.stringify(values[j])}: `);
+    }
   }
   return errs;
 }

@@ -331,6 +331,27 @@ describe('GPU009: label maps (labels, selectors, nodeSelector) as the API server
       `spec.selector: Invalid value: "_k": ${NAME_PART}`,
     ]);
   });
+
+  test('a selector requirement (ValidateLabelSelectorRequirement): a known operator, a label key, label values', () => {
+    const NAME_PART = 'name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character';
+    const VALUE = 'a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character';
+    const pdb = (matchExpressions: any[]) => ({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'llm', namespace: 'ml' },
+      spec: { maxUnavailable: 1, selector: { matchExpressions } },
+    });
+    const validator = new SchemaValidator();
+    expect(validator.check(pdb([{ key: 'app.kubernetes.io/name', operator: 'In', values: ['vllm', 'sglang'] }])).errors).toEqual([]);
+    expect(validator.check(pdb([
+      { key: 'app', operator: 'in', values: ['vllm'] },
+      { key: 'bad key!', operator: 'NotIn', values: ['vllm 0.6', ''] },
+    ])).errors).toEqual([
+      'spec.selector.matchExpressions[0].operator: Invalid value: "in": not a valid selector operator',
+      `spec.selector.matchExpressions[1].key: Invalid value: "bad key!": ${NAME_PART}`,
+      `spec.selector.matchExpressions[1].values[0]: Invalid value: "vllm 0.6": ${VALUE}`,
+    ]);
+  });
 });
 
 /**
@@ -523,7 +544,7 @@ describe('GPU009: node affinity, topology spread, volumes, env and rollouts, as 
       },
     })).toEqual([
       `${PA}.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty`,
-      `${PA}.requiredDuringSchedulingIgnoredDuringExecution[1].labelSelector.matchExpressions[0].operator: Unsupported value: "in": supported values: "In", "NotIn", "Exists", "DoesNotExist"`,
+      `${PA}.requiredDuringSchedulingIgnoredDuringExecution[1].labelSelector.matchExpressions[0].operator: Invalid value: "in": not a valid selector operator`,
       `${PA}.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 101: must be in the range 1-100`,
       `${PA}.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey: Invalid value: "bad key": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
     ]);
