@@ -685,9 +685,12 @@ function pushDeploymentStrategyErrors(errs: string[], strategy: any, path: strin
   pushAtMost100PercentErrors(errs, ru.maxUnavailable, `${rp}.maxUnavailable`);
 }
 
-/** `ValidatePositiveIntOrPercent`: a written value is a non-negative integer or a percentage (`25%`). */
+/**
+ * `ValidatePositiveIntOrPercent`: a written number is not negative, a written string a percentage (`25%`:
+ * `IsValidPercent`, so a quoted `"1"` is refused).
+ */
 function pushIntOrPercentErrors(errs: string[], v: unknown, path: string): void {
-  if (typeof v === 'string' && intOrPercentValue(v) === undefined) errs.push(`${path}: Invalid value: ${JSON.stringify(v)}: must be an integer or percentage (e.g '5%')`);
+  if (typeof v === 'string' && intOrPercentValue(v) === undefined) errs.push(`${path}: Invalid value: ${JSON.stringify(v)}: a valid percent string must be a numeric string followed by an ending '%'`);
   else if (typeof v === 'number' && v < 0) errs.push(`${path}: Invalid value: ${v}: must be greater than or equal to 0`);
 }
 
@@ -934,6 +937,8 @@ function pushDaemonSetStrategyErrors(errs: string[], strategy: any, path: string
 }
 
 const ALWAYS = ['Always'];
+/** `supportedUnhealthyPodEvictionPolicies`, sorted as the API server lists them. */
+const UNHEALTHY_POD_EVICTION_POLICIES = ['AlwaysAllow', 'IfHealthyBudget'];
 const DEPLOYMENT_STRATEGIES = ['Recreate', 'RollingUpdate'];
 /** Each controller's word in "empty selector is invalid for …" (pkg/apis/apps/validation). */
 const EMPTY_SELECTOR_WORD: Readonly<Record<string, string>> = {
@@ -1122,8 +1127,25 @@ function semanticErrorsOf(obj: any): string[] {
       return errs;
     }
     case 'PodDisruptionBudget': {
-      const errs = selectorErrors(spec?.selector, 'spec.selector');
+      // `ValidatePodDisruptionBudgetSpec` (pkg/apis/policy/validation), in its order
+      const errs: string[] = [];
       if (spec?.minAvailable !== undefined && spec?.maxUnavailable !== undefined) errs.push('spec: Invalid value: "object": minAvailable and maxUnavailable cannot be both set');
+      for (const field of ['minAvailable', 'maxUnavailable']) {
+        pushIntOrPercentErrors(errs, spec?.[field], `spec.${field}`);
+        pushAtMost100PercentErrors(errs, spec?.[field], `spec.${field}`);
+      }
+      pushAll(errs, selectorErrors(spec?.selector, 'spec.selector'));
+      pushEnumError(errs, () => 'spec', 'unhealthyPodEvictionPolicy', spec?.unhealthyPodEvictionPolicy, UNHEALTHY_POD_EVICTION_POLICIES);
+      return errs;
+    }
+    case 'ResourceQuota': {
+      // `ValidateResourceQuotaSpec`: every hard limit a quantity of at least 0
+      const errs: string[] = [];
+      const hard = resourceMapOf(spec?.hard);
+      for (const k in hard) {
+        const q = hasOwn(hard, k) ? quantityOf(hard[k]) : undefined;
+        if (q !== undefined && q < 0) errs.push(`spec.hard[${k}]: Invalid value: ${JSON.stringify(String(hard[k]))}: must be greater than or equal to 0`);
+      }
       return errs;
     }
     default:

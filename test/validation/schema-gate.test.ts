@@ -613,7 +613,7 @@ describe('GPU009: node affinity, topology spread, volumes, env and rollouts, as 
       'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "0%": may not be 0 when `maxSurge` is 0',
     ]);
     expect(errorsOf({}, strategy({ maxSurge: 'one', maxUnavailable: '150%' }))).toEqual([
-      'spec.strategy.rollingUpdate.maxSurge: Invalid value: "one": must be an integer or percentage (e.g \'5%\')',
+      'spec.strategy.rollingUpdate.maxSurge: Invalid value: "one": a valid percent string must be a numeric string followed by an ending \'%\'',
       'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "150%": must not be greater than 100%',
     ]);
     expect(errorsOf({}, strategy({ maxSurge: 1 }, 'Recreate'))).toEqual([
@@ -810,10 +810,11 @@ describe('GPU009: HorizontalPodAutoscalers, as the API server judges them', () =
   });
 });
 
-describe('GPU009: StatefulSets, pod-owning rollouts, Services and volume claims, as the API server judges them', () => {
+describe('GPU009: StatefulSets, pod-owning rollouts, Services, disruption budgets, quotas and volume claims, as the API server judges them', () => {
   // k8s.io/kubernetes pkg/apis/apps/validation (ValidateStatefulSetSpec, ValidateStatefulSetName, ValidateDeploymentSpec,
   // ValidateDaemonSetSpec, ValidatePodTemplateSpecForReplicaSet) and pkg/apis/core/validation
-  // (ValidatePersistentVolumeClaimSpec, ValidateService, validateServicePort).
+  // (ValidatePersistentVolumeClaimSpec, ValidateService, validateServicePort, ValidateResourceQuotaSpec) and
+  // pkg/apis/policy/validation (ValidatePodDisruptionBudgetSpec).
   const validator = new SchemaValidator();
   const vllm = { containers: [{ name: 'vllm', image: 'vllm/vllm-openai', resources: { limits: { 'nvidia.com/gpu': 1 } } }] };
   const cache = (spec: any) => ({ metadata: { name: 'cache' }, spec });
@@ -921,6 +922,36 @@ describe('GPU009: StatefulSets, pod-owning rollouts, Services and volume claims,
       'spec.ports[0].nodePort: Forbidden: may not be used when `type` is \'ClusterIP\'',
       'spec.ports[1].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive',
       'spec.ports[1]: Duplicate value: "object"',
+    ]);
+  });
+
+  test('a PodDisruptionBudget: one of minAvailable and maxUnavailable, each an integer or a percentage up to 100%', () => {
+    const pdb = (spec: any) => ({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'llm', namespace: 'ml' },
+      spec: { selector: { matchLabels: { app: 'llm' } }, ...spec },
+    });
+    expect(errorsOf(pdb({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' }))).toEqual([]);
+    expect(errorsOf(pdb({ minAvailable: '50%' }))).toEqual([]);
+    // (a quoted "1" is a string to the API server, so it must be a percentage)
+    expect(errorsOf(pdb({ maxUnavailable: '1', unhealthyPodEvictionPolicy: 'Always' }))).toEqual([
+      'spec.maxUnavailable: Invalid value: "1": a valid percent string must be a numeric string followed by an ending \'%\'',
+      'spec.unhealthyPodEvictionPolicy: Unsupported value: "Always": supported values: "AlwaysAllow", "IfHealthyBudget"',
+    ]);
+    expect(errorsOf(pdb({ minAvailable: '150%', maxUnavailable: -1 }))).toEqual([
+      'spec: Invalid value: "object": minAvailable and maxUnavailable cannot be both set',
+      'spec.minAvailable: Invalid value: "150%": must not be greater than 100%',
+      'spec.maxUnavailable: Invalid value: -1: must be greater than or equal to 0',
+    ]);
+  });
+
+  test('a ResourceQuota\'s hard limits are not negative', () => {
+    const hardOf = (hard: any) => quota(JSON.stringify(hard));
+    expect(errorsOf(hardOf({ 'requests.nvidia.com/gpu': 8, 'limits.memory': '512Gi', 'pods': '0' }))).toEqual([]);
+    expect(errorsOf(hardOf({ 'requests.nvidia.com/gpu': -1, 'requests.memory': '-1Gi' }))).toEqual([
+      'spec.hard[requests.nvidia.com/gpu]: Invalid value: "-1": must be greater than or equal to 0',
+      'spec.hard[requests.memory]: Invalid value: "-1Gi": must be greater than or equal to 0',
     ]);
   });
 

@@ -26,6 +26,8 @@ export const SCHEMA_VIOLATION: Rule = {
     + 'StatefulSet template, StatefulSets (a DNS-label name, pod management and update strategy, `volumeClaimTemplates`), '
     + 'PersistentVolumeClaims and ephemeral volume claims (an access mode, a `storage` request above zero), Service ports '
     + '(a `targetPort` number or IANA name, a `nodePort` only off ClusterIP, each port and protocol once), '
+    + 'PodDisruptionBudgets (`minAvailable` or `maxUnavailable`, an integer or a percentage up to 100%: a quoted `"1"` '
+    + 'is refused), ResourceQuota hard limits not negative, '
     + 'container resource names (`limits: {gpu: 1}` is refused), requests equal to limits for extended resources and '
     + 'huge pages, Jobs (a `restartPolicy`, Indexed completions, pod failure policies), HorizontalPodAutoscalers '
     + '(`minReplicas: 0` is refused without an alpha feature gate; scale to zero with KEDA) and PriorityClass values. Fields '
