@@ -37,11 +37,12 @@ const FLOAT_STRUCTS = new Set(['JsonSchemaProps']);
 
 /**
  * Counts the API server refuses when negative (ValidateNonnegativeField in k8s.io/kubernetes/pkg/apis/apps and
- * batch validation): replicas, parallelism, completions, history limits, backoffLimit, minReadySeconds, and the HPA
- * replica bounds.
+ * batch validation): replicas, parallelism, completions, history limits, backoffLimit, minReadySeconds, a Job's
+ * ttlSecondsAfterFinished, and the HPA replica bounds.
  */
 const NON_NEGATIVE_COUNTS = new Set(['replicas', 'parallelism', 'completions', 'backoffLimit', 'minReadySeconds',
-  'revisionHistoryLimit', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit', 'minReplicas', 'maxReplicas']);
+  'revisionHistoryLimit', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit', 'minReplicas', 'maxReplicas',
+  'ttlSecondsAfterFinished']);
 
 /**
  * Fields the OpenAPI marks required that the API server defaults before it validates, so an object without them is

@@ -87,6 +87,7 @@ function pushResourceKeyErrors(errs: string[], limits: Record<string, unknown>, 
 }
 
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const MAX_INT32 = 2_147_483_647;
 const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 
@@ -340,6 +341,11 @@ export function podSpecErrors(spec: any, path: string, restartPolicies = ENUMS.r
     }
   }
   pushEnumError(errs, () => path, 'restartPolicy', spec.restartPolicy, restartPolicies);
+  // (`ValidatePodSpec`: a pod's deadline is 1 s to MaxInt32; 0 does not mean "none")
+  const deadline = spec.activeDeadlineSeconds;
+  if (typeof deadline === 'number' && !(deadline >= 1 && deadline <= MAX_INT32)) {
+    errs.push(`${path}.activeDeadlineSeconds: Invalid value: ${deadline}: must be between 1 and ${MAX_INT32}, inclusive`);
+  }
   pushEnumError(errs, () => path, 'dnsPolicy', spec.dnsPolicy);
   pushEnumError(errs, () => path, 'preemptionPolicy', spec.preemptionPolicy);
   if (spec.nodeSelector) pushAll(errs, labelMapErrors(spec.nodeSelector, path, 'nodeSelector'));
@@ -369,9 +375,9 @@ export function podSpecErrors(spec: any, path: string, restartPolicies = ENUMS.r
   return errs;
 }
 
-const ID_RANGE = 'must be between 0 and 2147483647, inclusive';
+const ID_RANGE = `must be between 0 and ${MAX_INT32}, inclusive`;
 /** A written user or group id outside `IsValidUserID`'s and `IsValidGroupID`'s range. */
-const outsideIdRange = (v: unknown): v is number => typeof v === 'number' && (v < 0 || v > 2147483647);
+const outsideIdRange = (v: unknown): v is number => typeof v === 'number' && (v < 0 || v > MAX_INT32);
 const SECCOMP_TYPES = ['Localhost', 'RuntimeDefault', 'Unconfined'];
 
 /**

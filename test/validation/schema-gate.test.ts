@@ -891,6 +891,22 @@ describe('GPU009: StatefulSets, pod-owning rollouts, Services, disruption budget
     expect(errorsOf(job)).toEqual([]);
   });
 
+  test('a pod\'s activeDeadlineSeconds is 1 to 2147483647 (0 is not "none"); a Job\'s ttlSecondsAfterFinished is not negative', () => {
+    const job = (spec: any, podSpec: any) => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'train', namespace: 'ml' },
+      spec: { ...spec, template: { spec: { ...vllm, restartPolicy: 'Never', ...podSpec } } },
+    });
+    expect(errorsOf(job({ ttlSecondsAfterFinished: 0 }, { activeDeadlineSeconds: 86400 }))).toEqual([]);
+    expect(errorsOf(job({}, { activeDeadlineSeconds: 0 }))).toEqual([
+      'spec.template.spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive',
+    ]);
+    expect(errorsOf(job({ ttlSecondsAfterFinished: -1 }, {}))).toEqual([
+      'spec.ttlSecondsAfterFinished: Invalid value: -1: must be >= 0',
+    ]);
+  });
+
   test('a Deployment\'s progress deadline (600 s when absent) must exceed minReadySeconds: a slow model load needs both set', () => {
     expect(errorsOf(workloadOf(vllm, { minReadySeconds: 599 }))).toEqual([]);
     expect(errorsOf(workloadOf(vllm, { minReadySeconds: 900, progressDeadlineSeconds: 1800 }))).toEqual([]);

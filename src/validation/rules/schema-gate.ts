@@ -27,7 +27,7 @@ export const SCHEMA_VIOLATION: Rule = {
     + 'PersistentVolumeClaims and ephemeral volume claims (an access mode, a `storage` request above zero), Service ports '
     + '(a `targetPort` number or IANA name, a `nodePort` only off ClusterIP, each port and protocol once), '
     + 'PodDisruptionBudgets (`minAvailable` or `maxUnavailable`, an integer or a percentage up to 100%: a quoted `"1"` '
-    + 'is refused), ResourceQuota hard limits not negative, '
+    + 'is refused), ResourceQuota hard limits not negative, a pod\'s `activeDeadlineSeconds` from 1 (0 is not "none"), '
     + 'container resource names (`limits: {gpu: 1}` is refused), requests equal to limits for extended resources and '
     + 'huge pages, Jobs (a `restartPolicy`, Indexed completions, pod failure policies), HorizontalPodAutoscalers '
     + '(`minReplicas: 0` is refused without an alpha feature gate; scale to zero with KEDA) and PriorityClass values. Fields '
