@@ -1006,7 +1006,8 @@ function pushStatefulSetSpecErrors(errs: string[], spec: any, path: string): voi
   const retention = spec.persistentVolumeClaimRetentionPolicy;
   if (retention && typeof retention === 'object') {
     for (const field of ['whenDeleted', 'whenScaled']) {
-      if (retention[field] !== '') pushEnumError(errs, () => `${path}.persistentVolumeClaimRetentionPolicy`, field, retention[field], PVC_RETENTION_POLICIES);
+      const v = retention[field];
+      if (v !== '' && v !== null) pushEnumError(errs, () => `${path}.persistentVolumeClaimRetentionPolicy`, field, v, PVC_RETENTION_POLICIES);
     }
   }
   const start = spec.ordinals?.start;

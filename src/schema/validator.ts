@@ -155,6 +155,25 @@ function lookup(obj: any, pointer: string): any {
   return cur;
 }
 
+/**
+ * `data` without the object fields at `pointers` that hold null, or undefined when there is none: the API server reads
+ * a field written `null` as not set (JSON decoding leaves it unset, and a CRD's structural schema prunes it before it
+ * validates), so Helm's `labels: null` or `args: null` is accepted where the schema's type says object or list. A null
+ * item of a list is no such field and stays (the API server decodes it as an empty item and judges that).
+ */
+function withoutNullFields(data: any, pointers: readonly string[]): any | undefined {
+  const nulls = pointers.filter((at) => at !== '' && lookup(data, at) === null);
+  if (nulls.length === 0) return undefined;
+  const copy = deepClone(data);
+  for (const at of nulls) {
+    const cut = at.lastIndexOf('/');
+    const parent = lookup(copy, at.slice(0, cut));
+    const key = at.slice(cut + 1).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (parent && typeof parent === 'object' && !Array.isArray(parent)) delete parent[key];
+  }
+  return copy;
+}
+
 /** Turn an ajv error into a kubectl-like line: `<path>: <problem>`. */
 function formatAjvError(e: ErrorObject, data: any): string {
   const at = e.instancePath;
@@ -439,7 +458,13 @@ export class SchemaValidator {
     const validate = this.compiled(entry);
     const errors: string[] = [];
     const schemaErrorPointers: string[] = [];
-    if (!validate(data)) {
+    let valid = validate(data);
+    if (!valid) {
+      // Fields written null are not set (withoutNullFields): judged again without them, and so by the checks below.
+      const unset = withoutNullFields(data, (validate.errors ?? []).map((e) => e.instancePath));
+      if (unset !== undefined) valid = validate(data = polluted ? withoutPrototypes(unset) : unset);
+    }
+    if (!valid) {
       for (const e of validate.errors ?? []) {
         errors.push(formatAjvError(e, data));
         schemaErrorPointers.push(e.instancePath);

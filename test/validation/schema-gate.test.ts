@@ -300,6 +300,52 @@ describe('GPU009 on a polluted Object.prototype: inherited properties are never 
   });
 });
 
+describe('GPU009: a field written null is not set, as the API server reads it', () => {
+  const validator = new SchemaValidator();
+  test('Helm-style nulls (labels: null, args: null, replicas: null) are accepted in core kinds and CRDs', () => {
+    const d = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', namespace: 'ml', labels: null, annotations: null },
+      spec: {
+        replicas: null,
+        selector: { matchLabels: { app: 'd' } },
+        template: { metadata: { labels: { app: 'd' } }, spec: { nodeSelector: null, containers: [{ name: 'c', image: 'i', args: null, resources: null }] } },
+      },
+    };
+    expect(validator.check(d).errors).toEqual([]);
+    const nodePool = {
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name: 'gpu' },
+      spec: {
+        limits: null,
+        template: { metadata: null, spec: { taints: null, nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'd' }, requirements: [] } },
+      },
+    };
+    expect(validator.check(nodePool).errors).toEqual([]);
+  });
+
+  test('a required field written null is missing; an unknown field is unknown whatever its value; a null list item is judged', () => {
+    const d = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', namespace: 'ml' },
+      spec: {
+        selector: { matchLabels: { app: 'd' } },
+        template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i', resource: null }, null] } },
+        strategy: null,
+      },
+    };
+    expect(validator.check(d).errors).toEqual([
+      'spec.template.spec.containers[0].resource: unknown field "resource"',
+      'spec.template.spec.containers[1]: Invalid value: null: must be of type object',
+    ]);
+    const noContainers = { ...d, spec: { ...d.spec, template: { metadata: { labels: { app: 'd' } }, spec: { containers: null } } } };
+    expect(validator.check(noContainers).errors).toEqual(['spec.template.spec.containers: Required value']);
+  });
+});
+
 describe('GPU009: label maps (labels, selectors, nodeSelector) as the API server words them', () => {
   test('a bad key or value names the map and the key, in the API server\'s words', () => {
     const NAME_PART = 'name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character';
@@ -829,8 +875,10 @@ describe('GPU009: StatefulSets, pod-owning rollouts, Services, disruption budget
       ordinals: { start: 1 },
       volumeClaimTemplates: [cache({ accessModes: ['ReadWriteOncePod'], resources: { requests: { storage: '200Gi' } } })],
     }))).toEqual([]);
-    // (empty policies and strategy types are defaulted: OrderedReady, RollingUpdate with partition 0)
-    expect(errorsOf(statefulSet({ podManagementPolicy: '', updateStrategy: { rollingUpdate: { partition: 1 } } }))).toEqual([]);
+    // (empty policies and strategy types are defaulted: OrderedReady, RollingUpdate with partition 0, Retain)
+    expect(errorsOf(statefulSet({
+      podManagementPolicy: '', updateStrategy: { rollingUpdate: { partition: 1 } }, persistentVolumeClaimRetentionPolicy: { whenDeleted: '', whenScaled: null },
+    }))).toEqual([]);
   });
 
   test('a StatefulSet: known policies, rollingUpdate only with RollingUpdate, nothing negative, claims that can be made', () => {

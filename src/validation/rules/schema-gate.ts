@@ -36,6 +36,8 @@ export const SCHEMA_VIOLATION: Rule = {
     + 'the package\'s `crds/` folder (Karpenter v1.14.1, KEDA v2.20.2, prometheus-operator v0.93.0, GPU Operator '
     + 'v26.7.0, and whatever later versions of the package vendor there). An invalid object gets one finding per '
     + 'violation and no other rule judges it, so a wrong type is one clear finding instead of a misleading one. '
+    + 'A field written `null`, or left empty in YAML (`labels:`), is not set, as the API server reads it (JSON decoding '
+    + 'leaves it unset, and a CRD\'s structural schema prunes it): a required one is missing, an unknown one still unknown. '
     + 'Objects of kinds with no schema are not judged (the summary counts them). Switch the gate off with '
     + '`--no-schema` (CLI) or `schemaGate: false`; suppressing GPU009 on an object lets the rules judge it anyway. '
     + 'A StatefulSet\'s pod template and claim templates are judged like any pod\'s and claim\'s: the API server checks them '
