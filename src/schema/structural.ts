@@ -86,7 +86,7 @@ export const GO_DURATION = /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h|d|w))+
 /** JSON pointer segment → display path segment (`spec.template.metadata.labels["a/b"]`, `requirements[0]`). */
 export function displayPath(pointer: string): string {
   if (pointer === '' || pointer === '/') return '<root>';
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer.split('/').slice(1).map(pointerKey);
   let out = '';
   for (const p of parts) {
     if (/^\d+$/.test(p)) out += `[${p}]`;
@@ -94,6 +94,11 @@ export function displayPath(pointer: string): string {
     else out += `[${JSON.stringify(p)}]`;
   }
   return out;
+}
+
+/** A JSON pointer segment's key (`~1` is `/`, `~0` is `~`): {@link escapePointer} undone. */
+export function pointerKey(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 function escapePointer(k: string): string {

@@ -27,7 +27,7 @@ import { objectMetaErrors } from './object-meta';
 import { PassedObjects } from './runtime-cache';
 import { openSchemaCache, SchemaCache } from './schema-cache';
 import { semanticErrors } from './semantic';
-import { displayPath, rootSchema, runCel, shortValue } from './structural';
+import { displayPath, pointerKey, rootSchema, runCel, shortValue } from './structural';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jsyaml: { loadAll(text: string): unknown[] } = require('js-yaml');
@@ -149,7 +149,7 @@ function lookup(obj: any, pointer: string): any {
   let cur = obj;
   for (const raw of pointer.split('/').slice(1)) {
     if (cur == null || typeof cur !== 'object') return undefined;
-    const k = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const k = pointerKey(raw);
     cur = Object.prototype.hasOwnProperty.call(cur, k) ? cur[k] : undefined;
   }
   return cur;
@@ -168,7 +168,7 @@ function withoutNullFields(data: any, pointers: readonly string[]): any | undefi
   for (const at of nulls) {
     const cut = at.lastIndexOf('/');
     const parent = lookup(copy, at.slice(0, cut));
-    const key = at.slice(cut + 1).replace(/~1/g, '/').replace(/~0/g, '~');
+    const key = pointerKey(at.slice(cut + 1));
     if (parent && typeof parent === 'object' && !Array.isArray(parent)) delete parent[key];
   }
   return copy;
