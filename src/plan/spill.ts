@@ -84,11 +84,8 @@ export function packPool<W extends SpillDemand>(pool: PoolModel, assignments: Re
 /** Nodes of `type` needed for `here` (assignments of that type) on `pool`. */
 function packType<W extends SpillDemand>(pool: PoolModel, type: GpuInstanceType, here: ReadonlyArray<Assignment<W>>,
   reserve: SystemReserve | undefined): number {
-  const resources = [...new Set(here.flatMap((a) => Object.keys(a.workload.demand)))].sort();
-  const groups: PackGroup[] = here.map((a) => ({
-    size: [...resources.map((r) => a.workload.demand[r] ?? 0), a.workload.cpu, a.workload.memoryBytes],
-    count: a.count,
-  }));
+  const resources = resourcesOf(here);
+  const groups: PackGroup[] = here.map((a) => ({ size: sizeOf(a.workload, resources), count: a.count }));
   return packFirstFit(nodeCapacity(pool, type, resources, reserve), groups);
 }
 
@@ -109,12 +106,12 @@ export function exceededLimits(pool: PoolModel, nodes: Map<GpuInstanceType, numb
   return Object.entries(pool.limits).filter(([k, limit]) => usedCapacity(pool, nodes, k) > limit + 1e-9).map(([k]) => k);
 }
 
-/** The resources `assignments` ask for, sorted: the packing dimensions before cpu and memory (as packType has them). */
+/** The resources `assignments` ask for, sorted: the packing dimensions before cpu and memory. */
 function resourcesOf<W extends SpillDemand>(assignments: ReadonlyArray<Assignment<W>>): string[] {
   return [...new Set(assignments.flatMap((a) => Object.keys(a.workload.demand)))].sort();
 }
 
-/** One replica's size per packing dimension (as packType has it). */
+/** One replica's size per packing dimension ({@link resourcesOf}'s, then cpu and memory). */
 function sizeOf(w: SpillDemand, resources: readonly string[]): number[] {
   return [...resources.map((r) => w.demand[r] ?? 0), w.cpu, w.memoryBytes];
 }

@@ -691,13 +691,18 @@ function pushDeploymentStrategyErrors(errs: string[], strategy: any, path: strin
   pushAtMost100PercentErrors(errs, ru.maxUnavailable, `${rp}.maxUnavailable`);
 }
 
+/** `ValidateNonnegativeField`: a written number is not negative. */
+function pushNonNegativeErrors(errs: string[], v: unknown, path: string): void {
+  if (typeof v === 'number' && v < 0) errs.push(`${path}: Invalid value: ${v}: must be greater than or equal to 0`);
+}
+
 /**
  * `ValidatePositiveIntOrPercent`: a written number is not negative, a written string a percentage (`25%`:
  * `IsValidPercent`, so a quoted `"1"` is refused).
  */
 function pushIntOrPercentErrors(errs: string[], v: unknown, path: string): void {
   if (typeof v === 'string' && intOrPercentValue(v) === undefined) errs.push(`${path}: Invalid value: ${JSON.stringify(v)}: a valid percent string must be a numeric string followed by an ending '%'`);
-  else if (typeof v === 'number' && v < 0) errs.push(`${path}: Invalid value: ${v}: must be greater than or equal to 0`);
+  else pushNonNegativeErrors(errs, v, path);
 }
 
 /** `IsNotMoreThan100Percent`: a written percentage is at most 100%. */
@@ -815,7 +820,8 @@ function priorityClassErrors(obj: any): string[] {
 const METRIC_SOURCES: Readonly<Record<string, string>> = {
   Object: 'object', Pods: 'pods', Resource: 'resource', ContainerResource: 'containerResource', External: 'external',
 };
-const METRIC_TYPES = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'];
+/** The metric source types, sorted as the API server lists them. */
+const METRIC_TYPES = Object.keys(METRIC_SOURCES).sort();
 const TARGET_TYPES = ['Utilization', 'Value', 'AverageValue'];
 const SCALING_POLICY_TYPES = ['Percent', 'Pods'];
 const SELECT_POLICIES = ['Disabled', 'Max', 'Min'];
@@ -917,7 +923,8 @@ function pushScalingRulesErrors(errs: string[], r: any, path: string): void {
   }
 }
 
-const DAEMONSET_STRATEGIES = ['RollingUpdate', 'OnDelete'];
+/** A DaemonSet's and a StatefulSet's update strategy types. */
+const UPDATE_STRATEGIES = ['RollingUpdate', 'OnDelete'];
 
 /**
  * `ValidateDaemonSetUpdateStrategy` and `ValidateRollingUpdateDaemonSet` (pkg/apis/apps/validation), after
@@ -926,7 +933,7 @@ const DAEMONSET_STRATEGIES = ['RollingUpdate', 'OnDelete'];
  * `maxUnavailable` is 1 too): a DCGM exporter or device plugin rolled out with a surge needs `maxUnavailable: 0`.
  */
 function pushDaemonSetStrategyErrors(errs: string[], strategy: any, path: string): void {
-  if (strategy.type !== undefined && strategy.type !== '') pushEnumError(errs, () => path, 'type', strategy.type, DAEMONSET_STRATEGIES);
+  if (strategy.type !== undefined && strategy.type !== '') pushEnumError(errs, () => path, 'type', strategy.type, UPDATE_STRATEGIES);
   if (strategy.type === 'OnDelete') return;
   const ru = strategy.rollingUpdate;
   if (!ru || typeof ru !== 'object' || Array.isArray(ru)) return; // (absent: defaulted; another type: the schema's)
@@ -967,14 +974,13 @@ function pushProgressDeadlineErrors(errs: string[], spec: any, path: string): vo
   const deadline = written === undefined || written === null ? DEFAULT_PROGRESS_DEADLINE_SECONDS : written;
   if (typeof deadline !== 'number') return; // (the schema reports it)
   const p = `${path}.progressDeadlineSeconds`;
-  if (deadline < 0) errs.push(`${p}: Invalid value: ${deadline}: must be greater than or equal to 0`);
+  pushNonNegativeErrors(errs, deadline, p);
   const minReady = typeof spec.minReadySeconds === 'number' ? spec.minReadySeconds : 0;
   if (deadline <= minReady) {
     errs.push(`${p}: Invalid value: ${deadline}: must be greater than minReadySeconds${deadline === written ? '' : ` (absent: defaulted to ${deadline})`}`);
   }
 }
 
-const STATEFULSET_STRATEGIES = ['RollingUpdate', 'OnDelete'];
 const PVC_RETENTION_POLICIES = ['Retain', 'Delete'];
 
 /**
@@ -993,25 +999,24 @@ function pushStatefulSetSpecErrors(errs: string[], spec: any, path: string): voi
   if (us && typeof us === 'object' && !Array.isArray(us)) {
     const type = us.type === undefined || us.type === null || us.type === '' ? 'RollingUpdate' : us.type;
     const ru = us.rollingUpdate;
-    if (!STATEFULSET_STRATEGIES.includes(type)) {
+    if (!UPDATE_STRATEGIES.includes(type)) {
       errs.push(`${path}.updateStrategy: Invalid value: "object": must be 'RollingUpdate' or 'OnDelete'`);
     } else if (ru !== undefined && ru !== null) {
       if (type === 'OnDelete') {
         errs.push(`${path}.updateStrategy.rollingUpdate: Invalid value: "object": only allowed for updateStrategy 'RollingUpdate'`);
-      } else if (typeof ru.partition === 'number' && ru.partition < 0) {
-        errs.push(`${path}.updateStrategy.rollingUpdate.partition: Invalid value: ${ru.partition}: must be greater than or equal to 0`);
+      } else {
+        pushNonNegativeErrors(errs, ru.partition, `${path}.updateStrategy.rollingUpdate.partition`);
       }
     }
   }
   const retention = spec.persistentVolumeClaimRetentionPolicy;
   if (retention && typeof retention === 'object') {
+    // (an empty value is defaulted to Retain; a null one never gets here: the gate judges it as not set)
     for (const field of ['whenDeleted', 'whenScaled']) {
-      const v = retention[field];
-      if (v !== '' && v !== null) pushEnumError(errs, () => `${path}.persistentVolumeClaimRetentionPolicy`, field, v, PVC_RETENTION_POLICIES);
+      if (retention[field] !== '') pushEnumError(errs, () => `${path}.persistentVolumeClaimRetentionPolicy`, field, retention[field], PVC_RETENTION_POLICIES);
     }
   }
-  const start = spec.ordinals?.start;
-  if (typeof start === 'number' && start < 0) errs.push(`${path}.ordinals.start: Invalid value: ${start}: must be greater than or equal to 0`);
+  pushNonNegativeErrors(errs, spec.ordinals?.start, `${path}.ordinals.start`);
   const templates = listOrNone(spec.volumeClaimTemplates);
   for (let i = 0; i < templates.length; i++) pushPvcSpecErrors(errs, templates[i]?.spec, `${path}.volumeClaimTemplates[${i}].spec`);
 }
@@ -1032,7 +1037,7 @@ function pushPvcSpecErrors(errs: string[], spec: any, path: string): void {
   for (let i = 0; i < modes.length; i++) {
     const m = modes[i];
     if (!ACCESS_MODES.includes(m)) {
-      errs.push(`${path}.accessModes: Unsupported value: ${JSON.stringify(m)}: supported values: ${ACCESS_MODES.map((a) => JSON.stringify(a)).join(', ')}`);
+      pushAll(errs, enumError(path, 'accessModes', m, ACCESS_MODES));
     } else if (m === 'ReadWriteOncePod') {
       onePod = true;
     } else {
