@@ -75,8 +75,9 @@ export class YamlSource implements ManifestSource {
 }
 
 /**
- * Splits a display path (`spec.template.spec.containers[0]["nvidia.com/gpu"]`, as the schema gate prints them) into
- * segments; undefined when it is not one (`<root>`, `apiVersion/kind`).
+ * Splits a display path (`spec.template.spec.containers[0]["nvidia.com/gpu"]`, as the schema gate prints them, or
+ * `spec.hard[requests.nvidia.com/gpu]`, a map key as the API server writes it) into segments; undefined when it is not
+ * one (`<root>`, `apiVersion/kind`).
  */
 export function pathSegments(displayPath: string): string[] | undefined {
   const out: string[] = [];
@@ -92,8 +93,9 @@ export function pathSegments(displayPath: string): string[] | undefined {
         try { out.push(JSON.parse(s.slice(i + 1, j + 1))); } catch { return undefined; }
         i = j + 2;
       } else {
+        // A list index, or a map key as the API server writes it, unquoted (`spec.hard[requests.nvidia.com/gpu]`).
         const close = s.indexOf(']', i);
-        if (close < 0 || !/^\d+$/.test(s.slice(i + 1, close))) return undefined;
+        if (close <= i + 1) return undefined;
         out.push(s.slice(i + 1, close));
         i = close + 1;
       }

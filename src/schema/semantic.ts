@@ -1055,6 +1055,94 @@ function pushPvcSpecErrors(errs: string[], spec: any, path: string): void {
   }
 }
 
+/** The limit types of `IsStandardLimitRangeType`. */
+const LIMIT_TYPES = ['Pod', 'Container', 'PersistentVolumeClaim'];
+
+/**
+ * `ValidateLimitRange` (pkg/apis/core/validation), on the LimitRange as the API server stores it: a `Container` item's
+ * absent `default` is its `max`, and its absent `defaultRequest` its `default`, else its `min`
+ * (`SetDefaults_LimitRangeItem`, applied before validation). Per item: a known or fully qualified `type`, each type
+ * once, resource names a container may ask for (Pod and Container items), no defaults in a `Pod` item, a storage bound
+ * in a `PersistentVolumeClaim` item; per resource: min <= defaultRequest <= default <= max, a ratio of at least 1 and
+ * at most max/min, and for a resource that cannot be overcommitted (GPUs, other extended resources, huge pages) a
+ * default equal to the default request. The bounds are compared as the resources are listed (the API server's map order
+ * is not defined).
+ */
+function pushLimitRangeErrors(errs: string[], spec: any): void {
+  const limits = spec?.limits;
+  if (!Array.isArray(limits)) return;
+  const types = new Set<string>();
+  limits.forEach((item: any, i: number) => {
+    if (!item || typeof item !== 'object') return;
+    const at = `spec.limits[${i}]`;
+    const type = item.type;
+    if (typeof type === 'string') {
+      const te = qualifiedNameErrors(type);
+      if (te.length > 0) pushPrefixed(errs, te, `${at}.type: Invalid value: ${JSON.stringify(type)}: `);
+      else if (!type.includes('/') && !LIMIT_TYPES.includes(type)) errs.push(`${at}.type: Invalid value: ${JSON.stringify(type)}: must be a standard limit type or fully qualified`);
+      if (types.has(type)) errs.push(`${at}.type: Duplicate value: ${JSON.stringify(type)}`);
+      types.add(type);
+    }
+    const named = (field: string): Map<string, { value: number; text: string }> => {
+      const out = new Map<string, { value: number; text: string }>();
+      const m = resourceMapOf(item[field]);
+      for (const name in m) {
+        if (!hasOwn(m, name)) continue;
+        if (type === 'Pod' || type === 'Container') {
+          const ne = containerResourceNameErrors(name);
+          if (ne.length > 0) pushPrefixed(errs, ne, `${at}.${field}[${JSON.stringify(name)}]: Invalid value: ${JSON.stringify(name)}: `);
+        }
+        const value = quantityOf(m[name]);
+        if (value !== undefined) out.set(name, { value, text: String(m[name]) });
+      }
+      return out;
+    };
+    const max = named('max');
+    const min = named('min');
+    let defaults = new Map<string, { value: number; text: string }>();
+    let defaultRequests = new Map<string, { value: number; text: string }>();
+    if (type === 'Pod') {
+      if (Object.keys(resourceMapOf(item.default)).length > 0) errs.push(`${at}.default: Forbidden: may not be specified when \`type\` is 'Pod'`);
+      if (Object.keys(resourceMapOf(item.defaultRequest)).length > 0) errs.push(`${at}.defaultRequest: Forbidden: may not be specified when \`type\` is 'Pod'`);
+    } else {
+      defaults = named('default');
+      defaultRequests = named('defaultRequest');
+    }
+    if (type === 'Container') {
+      for (const [k, q] of max) if (!defaults.has(k)) defaults.set(k, q);
+      for (const [k, q] of defaults) if (!defaultRequests.has(k)) defaultRequests.set(k, q);
+      for (const [k, q] of min) if (!defaultRequests.has(k)) defaultRequests.set(k, q);
+    }
+    if (type === 'PersistentVolumeClaim' && !hasOwn(resourceMapOf(item.min), 'storage') && !hasOwn(resourceMapOf(item.max), 'storage')) {
+      errs.push(`${at}.limits: Required value: either minimum or maximum storage value is required, but neither was provided`);
+    }
+    const ratios = named('maxLimitRequestRatio');
+    const keys = new Set([...max.keys(), ...min.keys(), ...defaults.keys(), ...defaultRequests.keys(), ...ratios.keys()]);
+    for (const k of keys) {
+      const mn = min.get(k);
+      const mx = max.get(k);
+      const df = defaults.get(k);
+      const dr = defaultRequests.get(k);
+      const ratio = ratios.get(k);
+      const invalid = (field: string, value: { text: string }, message: string) =>
+        errs.push(`${at}.${field}[${k}]: Invalid value: ${JSON.stringify(value.text)}: ${message}`);
+      if (mn && mx && mn.value > mx.value) invalid('min', mn, `min value ${mn.text} is greater than max value ${mx.text}`);
+      if (dr && mn && mn.value > dr.value) invalid('defaultRequest', dr, `min value ${mn.text} is greater than default request value ${dr.text}`);
+      if (dr && mx && dr.value > mx.value) invalid('defaultRequest', dr, `default request value ${dr.text} is greater than max value ${mx.text}`);
+      if (dr && df && dr.value > df.value) invalid('defaultRequest', dr, `default request value ${dr.text} is greater than default limit value ${df.text}`);
+      if (df && mn && mn.value > df.value) invalid('default', mn, `min value ${mn.text} is greater than default value ${df.text}`);
+      if (df && mx && df.value > mx.value) invalid('default', mx, `default value ${df.text} is greater than max value ${mx.text}`);
+      if (ratio && ratio.value < 1) invalid('maxLimitRequestRatio', ratio, `ratio ${ratio.text} is less than 1`);
+      if (ratio && mn && mx && mn.value > 0 && ratio.value > mx.value / mn.value) {
+        invalid('maxLimitRequestRatio', ratio, `ratio ${ratio.text} is greater than max/min = ${(mx.value / mn.value).toFixed(6)}`);
+      }
+      if ((isNonNative(k) || isHugePages(k)) && df && dr && df.value !== dr.value) {
+        invalid('defaultRequest', dr, `default value ${df.text} must equal to defaultRequest value ${dr.text} in ${k}`);
+      }
+    }
+  });
+}
+
 function semanticErrorsOf(obj: any): string[] {
   const spec = obj.spec;
   switch (obj.kind) {
@@ -1148,6 +1236,11 @@ function semanticErrorsOf(obj: any): string[] {
       }
       pushAll(errs, selectorErrors(spec?.selector, 'spec.selector'));
       pushEnumError(errs, () => 'spec', 'unhealthyPodEvictionPolicy', spec?.unhealthyPodEvictionPolicy, UNHEALTHY_POD_EVICTION_POLICIES);
+      return errs;
+    }
+    case 'LimitRange': {
+      const errs: string[] = [];
+      pushLimitRangeErrors(errs, spec);
       return errs;
     }
     case 'ResourceQuota': {

@@ -82,6 +82,11 @@ spec:
     expect(pathSegments('spec.hard["requests.nvidia.com/gpu"]')).toEqual(['spec', 'hard', 'requests.nvidia.com/gpu']);
     expect(fieldLine(m.source, 'spec.hard["requests.nvidia.com/gpu"]')).toBe(6);
     expect(fieldLine(m.source, 'spec.hard[0]')).toBe(7); // a map key "0" is printed as an index
+    // a map key as the API server writes it, unquoted (the gate's quota and LimitRange checks)
+    expect(pathSegments('spec.hard[requests.nvidia.com/gpu]')).toEqual(['spec', 'hard', 'requests.nvidia.com/gpu']);
+    expect(fieldLine(m.source, 'spec.hard[requests.nvidia.com/gpu]')).toBe(6);
+    expect(pathSegments('spec.hard[]')).toBeUndefined();
+    expect(pathSegments('spec.hard[requests')).toBeUndefined();
     expect(fieldLine(m.source, 'spec.scopes')).toBeUndefined();
     expect(fieldLine(m.source, '<root>')).toBeUndefined();
     expect(fieldLine(m.source, 'apiVersion/kind')).toBeUndefined();

@@ -1019,6 +1019,36 @@ describe('GPU009: StatefulSets, pod-owning rollouts, Services, disruption budget
     ]);
   });
 
+  test('a LimitRange, as stored (a Container item\'s max is its default, the default its default request): bounds in order, GPUs not overcommitted', () => {
+    // ValidateLimitRange after SetDefaults_LimitRangeItem
+    const lr = (limits: any[]) => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'gpu', namespace: 'ml' }, spec: { limits } });
+    expect(errorsOf(lr([
+      { type: 'Container', max: { 'nvidia.com/gpu': 8, 'memory': '64Gi' }, default: { 'nvidia.com/gpu': 0, 'memory': '4Gi' }, defaultRequest: { memory: '2Gi' }, min: { memory: '1Gi' } },
+      { type: 'Pod', max: { 'nvidia.com/gpu': 8 } },
+      { type: 'PersistentVolumeClaim', max: { storage: '1Ti' } },
+      { type: 'example.com/custom', max: { cpu: '1' } },
+    ]))).toEqual([]);
+    expect(errorsOf(lr([
+      { type: 'Container', max: { 'nvidia.com/gpu': 8 }, defaultRequest: { 'nvidia.com/gpu': 0 } },
+      { type: 'Container', min: { cpu: '2' }, max: { cpu: '1', gpu: 1 }, maxLimitRequestRatio: { cpu: '4' } },
+      { type: 'Pod', default: { cpu: '1' }, defaultRequest: {}, maxLimitRequestRatio: { memory: '0.5' } },
+      { type: 'PersistentVolumeClaim', max: { cpu: '1' } },
+      { type: 'Node' },
+    ]))).toEqual([
+      'spec.limits[0].defaultRequest[nvidia.com/gpu]: Invalid value: "0": default value 8 must equal to defaultRequest value 0 in nvidia.com/gpu',
+      'spec.limits[1].type: Duplicate value: "Container"',
+      'spec.limits[1].max["gpu"]: Invalid value: "gpu": must be a standard resource for containers',
+      'spec.limits[1].min[cpu]: Invalid value: "2": min value 2 is greater than max value 1',
+      'spec.limits[1].defaultRequest[cpu]: Invalid value: "1": min value 2 is greater than default request value 1',
+      'spec.limits[1].default[cpu]: Invalid value: "2": min value 2 is greater than default value 1',
+      'spec.limits[1].maxLimitRequestRatio[cpu]: Invalid value: "4": ratio 4 is greater than max/min = 0.500000',
+      'spec.limits[2].default: Forbidden: may not be specified when `type` is \'Pod\'',
+      'spec.limits[2].maxLimitRequestRatio[memory]: Invalid value: "0.5": ratio 0.5 is less than 1',
+      'spec.limits[3].limits: Required value: either minimum or maximum storage value is required, but neither was provided',
+      'spec.limits[4].type: Invalid value: "Node": must be a standard limit type or fully qualified',
+    ]);
+  });
+
   test('a PersistentVolumeClaim, and a pod\'s ephemeral volume claim, need an access mode and a storage request above zero', () => {
     const pvc = (spec: any) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'weights', namespace: 'ml' }, spec });
     expect(errorsOf(pvc({ accessModes: ['ReadOnlyMany'], resources: { requests: { storage: '500Gi' } }, storageClassName: 'efs' }))).toEqual([]);
