@@ -8,6 +8,7 @@ import { DRA_RULES } from './dra';
 import { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARPENTER_RULES } from './karpenter';
 import { SCALING_RULES } from './keda';
 import { KUEUE_RULES } from './kueue';
+import { LIMIT_RANGE_RULES } from './limit-ranges';
 import { MONITORING_RULES } from './monitoring';
 import { MPS_RULES } from './mps';
 import { DUPLICATE_OBJECT } from './objects';
@@ -30,6 +31,7 @@ export { GPU_RESOURCES_IN_LIMITS } from './resources';
 export { RULE_FAILED, SCHEMA_VIOLATION } from './schema-gate';
 export { SCALING_RULES } from './keda';
 export { KUEUE_RULES } from './kueue';
+export { LIMIT_RANGE_RULES } from './limit-ranges';
 export { MONITORING_RULES } from './monitoring';
 export { SECURITY_RULES, NVIDIA_VISIBLE_DEVICES_WITHOUT_GPU, POD_SECURITY_ENFORCED } from './security';
 export { SHARING_RULES } from './sharing';
@@ -52,6 +54,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   RULE_FAILED,
   ...KARPENTER_RULES,
   ...WORKLOAD_RULES,
+  ...LIMIT_RANGE_RULES,
   ...TRAINING_RULES,
   ...SCALING_RULES,
   ...MONITORING_RULES,
