@@ -140,6 +140,12 @@ export interface GpuTeamProps {
   readonly migQuotas?: MigQuota[];
   /**
    * LimitRange `max` of `nvidia.com/gpu` per container: the most whole GPUs one container may take.
+   *
+   * The LimitRange also sets `default: {nvidia.com/gpu: 0}`: without it Kubernetes defaults the limit of every
+   * container that sets none to the `max`, so sidecars, init containers and CPU pods in the namespace would each get
+   * `max` GPUs. Containers that ask for no GPU get a limit (and request) of 0 instead, which asks for nothing. (Kueue
+   * applies the namespace's LimitRange defaults to its workloads too; before v0.16.0, kubernetes-sigs/kueue#8241, it
+   * found a workload inadmissible that requests even 0 of a resource its ClusterQueue does not cover.)
    * @default - gpuQuota (no single container may take more than the whole quota); none without gpuQuota
    */
   readonly maxGpusPerContainer?: number;
@@ -299,9 +305,18 @@ export class GpuTeam extends Construct {
     if (maxPer !== undefined) {
       // API validation already refuses a GPU request without a limit or with request != limit, so "GPU pods without
       // limits" cannot be created; what a LimitRange adds is a per-container cap (`max`), enforced at admission.
+      // `default: 0` is what keeps the cap a cap: without it the API server defaults a Container item's `default` to
+      // its `max` (pkg/apis/core/v1/defaults.go SetDefaults_LimitRangeItem), and the LimitRanger admission plugin then
+      // gives every container and init container that sets no GPU limit `max` GPUs (GPU215).
       this.limitRange = new kplus.k8s.KubeLimitRange(this, 'GpuLimits', {
         metadata: { namespace: this.namespaceName },
-        spec: { limits: [{ type: 'Container', max: { [GpuRequest.NVIDIA_GPU]: kplus.k8s.Quantity.fromNumber(maxPer) } }] },
+        spec: {
+          limits: [{
+            type: 'Container',
+            max: { [GpuRequest.NVIDIA_GPU]: kplus.k8s.Quantity.fromNumber(maxPer) },
+            default: { [GpuRequest.NVIDIA_GPU]: kplus.k8s.Quantity.fromNumber(0) },
+          }],
+        },
       });
     }
 

@@ -368,7 +368,7 @@ function expectTeamObjects(objs: any[], { name, props }: TeamArgs, team: GpuTeam
   const cap = props.maxGpusPerContainer ?? (props.gpuQuota && props.gpuQuota > 0 ? props.gpuQuota : undefined);
   const limitRanges = inNs.filter((o) => o.kind === 'LimitRange');
   if (cap !== undefined) {
-    expect(limitRanges.map((l) => l.spec.limits)).toEqual([[{ type: 'Container', max: { 'nvidia.com/gpu': cap } }]]);
+    expect(limitRanges.map((l) => l.spec.limits)).toEqual([[{ type: 'Container', max: { 'nvidia.com/gpu': cap }, default: { 'nvidia.com/gpu': 0 } }]]);
     if (props.gpuQuota !== undefined) expect(cap).toBeLessThanOrEqual(props.gpuQuota);
   } else {
     expect(limitRanges).toHaveLength(0);

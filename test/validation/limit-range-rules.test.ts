@@ -3,9 +3,11 @@
  * SetDefaults_LimitRangeItem, then the LimitRanger admission plugin). Each rule's pass/fail fixtures are run by the
  * registry self-test (test/validation/registry.test.ts).
  */
+import { App, Chart } from 'cdk8s';
 import { GPU_TOLERATION, of, workload } from './helpers';
 import { Finding, Severity, validateManifests } from '../../src/validation';
 import { LIMIT_RANGE_RULES } from '../../src/validation/rules/limit-ranges';
+import { TieredPriorities } from '../../src/workloads';
 
 const run = (objects: any[], schemaGate = false): Finding[] =>
   validateManifests(objects.map((object) => ({ object })), schemaGate ? {} : { rules: LIMIT_RANGE_RULES });
@@ -90,6 +92,17 @@ describe('GPU215: a GPU cap without a default hands the cap out', () => {
     const ratio = of(run([limitRange('r', [{ type: 'Container', maxLimitRequestRatio: { 'vpc.amazonaws.com/efa': 1 } }])]), 'GPU215');
     expect(ratio[0].message).toMatch(/vpc\.amazonaws\.com\/efa max limit to request ratio per Container is 1, but no request is specified or request is 0/);
     expect(ratio[0].message).not.toMatch(/GPUs/);
+  });
+
+  test('the TieredPriorities team LimitRange lints clean beside a CPU pod; the same LimitRange without its default does not', () => {
+    const app = new App();
+    const chart = new Chart(app, 'c');
+    new TieredPriorities(chart, 'tiers').addTeam('research', { gpuQuota: 8 });
+    const objects = [...chart.toJson(), cpuApp({ namespace: 'research' })];
+    expect(of(run(objects, true), 'GPU215')).toEqual([]);
+    const lr = objects.find((o) => o.kind === 'LimitRange');
+    const withoutDefault = objects.map((o) => (o === lr ? { ...lr, spec: { limits: [{ type: 'Container', max: lr.spec.limits[0].max }] } } : o));
+    expect(of(run(withoutDefault, true), 'GPU215').map((f) => f.fieldPath)).toEqual(['spec.limits[0].max["nvidia.com/gpu"]']);
   });
 
   test('wrong types in a LimitRange are the schema gate\'s: the rules neither fail nor judge them', () => {

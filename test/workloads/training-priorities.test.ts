@@ -127,7 +127,8 @@ describe('TieredPriorities', () => {
       },
     });
     expect(one(objs, 'ResourceQuota').spec.hard).toEqual({ 'requests.nvidia.com/gpu': 8, 'requests.nvidia.com/mig-1g.10gb': 14 });
-    expect(one(objs, 'LimitRange').spec.limits).toEqual([{ type: 'Container', max: { 'nvidia.com/gpu': 8 } }]);
+    // `default: 0`: without it the API server would default every container's GPU limit to the max (GPU215).
+    expect(one(objs, 'LimitRange').spec.limits).toEqual([{ type: 'Container', max: { 'nvidia.com/gpu': 8 }, default: { 'nvidia.com/gpu': 0 } }]);
     expect(one(objs, 'ServiceAccount')).toMatchObject({ automountServiceAccountToken: false, metadata: { name: 'research-workloads', namespace: 'research' } });
     const rules = one(objs, 'Role').rules;
     expect(rules.every((r: any) => JSON.stringify(r.verbs) === '["get"]' && r.resourceNames.length === 1)).toBe(true);
