@@ -11,6 +11,7 @@ import { KUEUE_RULES } from './kueue';
 import { LIMIT_RANGE_RULES } from './limit-ranges';
 import { MONITORING_RULES } from './monitoring';
 import { MPS_RULES } from './mps';
+import { NETWORK_RULES } from './network';
 import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
@@ -26,6 +27,7 @@ export { GENERAL_POOL_ADMITS_GPU_TYPES, GPU_POOL_LIMITED, GPU_POOL_TAINTED, KARP
 export { DUPLICATE_OBJECT } from './objects';
 export { DRA_RULES } from './dra';
 export { MPS_RULES } from './mps';
+export { NETWORK_RULES } from './network';
 export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 export { GPU_RESOURCES_IN_LIMITS } from './resources';
 export { RULE_FAILED, SCHEMA_VIOLATION } from './schema-gate';
@@ -39,7 +41,7 @@ export { TRAINING_RULES } from './training';
 export { WORKLOAD_RULES } from './workloads';
 export * from './gpu-pools';
 
-/** Every built-in rule, sorted by id (families: GPU0xx core, GPU1xx Karpenter pools, GPU2xx workloads, GPU30x KEDA scaling, GPU31x monitoring, GPU4xx MIG, time-slicing and MPS, GPU60x DRA). */
+/** Every built-in rule, sorted by id (families: GPU0xx core, GPU1xx Karpenter pools, GPU2xx workloads, GPU30x KEDA scaling, GPU31x-GPU32x monitoring, GPU4xx MIG, time-slicing and MPS, GPU60x DRA). */
 export const BUILTIN_RULES: readonly Rule[] = [
   SUPPRESSION_RULE,
   GPU_RESOURCES_IN_LIMITS,
@@ -58,6 +60,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...TRAINING_RULES,
   ...SCALING_RULES,
   ...MONITORING_RULES,
+  ...NETWORK_RULES,
   ...SHARING_RULES,
   ...MPS_RULES,
   ...DRA_RULES,
