@@ -62,3 +62,13 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
+
+/**
+ * `v` as text inside a message that prints strings as they are (a taint `key=value`, a port name): a string itself,
+ * anything else (a wrong type in YAML linted without the schema gate) as {@link describeValue} describes it, and
+ * `<none>` for undefined — never `[object Object]` or `undefined`. @internal
+ */
+export function textOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  return v === undefined ? '<none>' : describeValue(v);
+}

@@ -6,6 +6,7 @@
  * `TaintTolerationComparisonOperators` feature gate, Kubernetes 1.35), and the scheduler's TaintToleration
  * filter plugin, which only considers `NoSchedule` and `NoExecute` taints.
  */
+import { textOf } from '../private/describe';
 
 /** A node taint as it appears in JSON (`node.spec.taints[]`, a Karpenter NodePool's `spec.template.spec.taints[]`). */
 export interface Taint {
@@ -107,8 +108,9 @@ export function untoleratedTaints(
 
 /** `key=value:Effect`, or `key:Effect` when the value is empty — the notation of `kubectl taint`. */
 export function formatTaint(t: Taint): string {
+  // (a wrong type, linted without the schema gate, is described, never printed as [object Object])
   const value = t.value ?? '';
-  return value === '' ? `${t.key}:${t.effect}` : `${t.key}=${value}:${t.effect}`;
+  return value === '' ? `${textOf(t.key)}:${textOf(t.effect)}` : `${textOf(t.key)}=${textOf(value)}:${textOf(t.effect)}`;
 }
 
 /** A toleration that tolerates exactly `taint` (operator `Equal`, or `Exists` when the taint has no value). */
@@ -126,5 +128,5 @@ export function taintsFromJson(raw: unknown): Taint[] {
     .filter((t): t is Taint => !!t && typeof t === 'object' && typeof t.key === 'string' && typeof t.effect === 'string')
     .map((t) => (t.value === undefined || t.value === null
       ? { key: t.key, effect: t.effect }
-      : { key: t.key, value: String(t.value), effect: t.effect }));
+      : { key: t.key, value: typeof t.value === 'object' ? textOf(t.value) : String(t.value), effect: t.effect }));
 }

@@ -6,7 +6,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { GpuInstanceType, MigGpu } from '../../src/catalog';
 import { GpuNodePool } from '../../src/pools';
-import { describeValue } from '../../src/private/describe';
+import { describeValue, textOf } from '../../src/private/describe';
 import {
   DevicePluginConfig, GpuOperator, GpuOperatorSettings, MigConfig, MigDeviceGroup, MigLayout, MigSlice, MigStrategy,
 } from '../../src/sharing';
@@ -25,6 +25,14 @@ beforeEach(() => { warn = jest.spyOn(console, 'warn').mockImplementation(() => u
 afterEach(() => warn.mockRestore());
 
 describe('describeValue (error messages)', () => {
+  test('textOf: a string as it is, a wrong type described (never [object Object] or undefined)', () => {
+    expect(textOf('nvidia.com/gpu')).toBe('nvidia.com/gpu');
+    expect(textOf({ value: 'true' })).toBe('{"value":"true"}');
+    expect(textOf(undefined)).toBe('<none>');
+    expect(textOf(8)).toBe('8');
+    expect(textOf(['a'])).toBe('["a"]');
+  });
+
   test('describes anything without throwing: constructs by path, cyclic objects, BigInts, symbols, prototype-less objects, hostile proxies', () => {
     const c = Testing.chart();
     const p = pool(c, 'p', [GpuInstanceType.P4D_24XLARGE]);

@@ -31,12 +31,20 @@ function wrongTypeFor(v: unknown): unknown {
   return [v];
 }
 
-function mutate(obj: any, path: Array<string | number>): any {
+/**
+ * For the runs without the schema gate, the wrong types a message is likeliest to print badly: a map for a scalar
+ * (`String({})` is `[object Object]`), a string for a map or list (`Object.keys("x")` is `["0"]`).
+ */
+function wrongTypeUngated(v: unknown): unknown {
+  return v !== null && typeof v === 'object' ? 'x' : { value: v };
+}
+
+function mutate(obj: any, path: Array<string | number>, wrong: (v: unknown) => unknown = wrongTypeFor): any {
   const copy = JSON.parse(JSON.stringify(obj));
   let cur = copy;
   for (const k of path.slice(0, -1)) cur = cur[k];
   const last = path[path.length - 1];
-  cur[last] = wrongTypeFor(cur[last]);
+  cur[last] = wrong(cur[last]);
   return copy;
 }
 
@@ -98,6 +106,33 @@ describe.each(cdk8sExamples().map((e) => [e.name, e] as const))('wrong types in 
       }
     }
     expect(variants).toBeGreaterThanOrEqual(Math.min(VARIANTS_PER_EXAMPLE, all.length));
+    expect(problems).toEqual([]);
+  });
+
+  test(`without the schema gate (--no-schema), a wrong type at ${VARIANTS_PER_EXAMPLE} paths: lint and plan neither fail nor print undefined, NaN or [object Object]`, () => {
+    // The rules then meet every wrong type themselves: a rule that fails is GPU010 (the engine's guard), but no message
+    // may show a value it could not print.
+    const all: Array<[number, Array<string | number>]> = [];
+    objects.forEach((o, i) => { for (const p of pathsOf(o)) all.push([i, p]); });
+    const stride = Math.max(1, Math.floor(all.length / VARIANTS_PER_EXAMPLE));
+    const problems: string[] = [];
+    // (offset by half a stride from the gated test: other paths)
+    for (let n = Math.floor(stride / 2); n < all.length; n += stride) {
+      const [i, p] = all[n];
+      const input = objects.map((o, j) => (j === i ? mutate(o, p, wrongTypeUngated) : o));
+      const where = `${objectId(objects[i])} at ${p.join('.')}`;
+      try {
+        for (const f of validateManifests(sourced(input), { schemaGate: false })) {
+          if (BAD_TEXT.test(`${f.fieldPath} ${f.message} ${f.remediation ?? ''}`)) problems.push(`${where}: ${key(f)}`);
+        }
+        const plan = planGpuWorkloads(sourced(input), { schemaGate: false });
+        for (const text of [renderPlanJson(plan), renderPlanText(plan, PLAIN_STYLE)]) {
+          if (BAD_TEXT.test(text)) problems.push(`${where}: plan prints ${BAD_TEXT.exec(text)![0]}`);
+        }
+      } catch (e) {
+        problems.push(`${where}: threw ${(e as Error).message}`);
+      }
+    }
     expect(problems).toEqual([]);
   });
 });

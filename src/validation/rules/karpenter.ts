@@ -9,6 +9,7 @@ import { GpuConfigError } from '../../errors';
 import {
   BUDGET_DURATION, KARPENTER_DURATION, KARPENTER_DURATION_OR_NEVER, cronScheduleProblem, restrictedKeyReason,
 } from '../../pools/karpenter-syntax';
+import { textOf } from '../../private/describe';
 import { PoolModel } from '../../scheduling/nodepool';
 import { formatTaint } from '../../scheduling/taints';
 import { Severity } from '../model';
@@ -168,7 +169,7 @@ export const NODEPOOL_TYPES_IN_CATALOG: Rule = {
         if (r?.operator !== 'In' || !Array.isArray(r.values)) continue;
         if (r.key !== INSTANCE_TYPE_KEY && r.key !== FAMILY_KEY) continue;
         for (let j = 0; j < r.values.length; j++) {
-          const v = String(r.values[j]);
+          const v = textOf(r.values[j]);
           const e = r.key === INSTANCE_TYPE_KEY
             ? catalogProblem(() => GpuInstanceType.of(v))
             : catalogProblem(() => GpuInstanceType.ofFamily(v));
@@ -335,7 +336,7 @@ export const NODEPOOL_NODECLASS_PRESENT: Rule = {
         yield ctx.finding(pool, 'spec.template.spec.nodeClassRef.name',
           `names EC2NodeClass ${JSON.stringify(ref.name)}, which is not in these manifests`
           + (known.length > 0 ? ` (they define ${known.map((n) => JSON.stringify(n)).join(', ')})` : ''),
-          known.length > 0 ? `Point nodeClassRef.name at one of ${known.join(', ')}, or add EC2NodeClass ${ref.name}.` : undefined);
+          known.length > 0 ? `Point nodeClassRef.name at one of ${known.join(', ')}, or add EC2NodeClass ${textOf(ref.name)}.` : undefined);
       }
     }
   },

@@ -6,6 +6,7 @@
  * PriorityClasses: a name must resolve in the linted manifests; lint the queue objects together, or suppress.
  */
 import { poolOffers } from './gpu-pools';
+import { textOf } from '../../private/describe';
 import { listed, listedFirst } from '../../private/lists';
 import { QUEUE_NAME_LABEL, WORKLOAD_PRIORITY_CLASS_LABEL } from '../../queues/labels';
 import { matchesLabelSelector, nodeSelectorAllowsSpace } from '../../scheduling/labels';
@@ -204,7 +205,7 @@ export const FLAVOR_SELECTS_POOL: Rule = {
     if (ctx.nodePools().length === 0) return;
     for (const flavor of kueue(ctx, 'ResourceFlavor')) {
       if (poolsOfFlavor(ctx, flavor).length > 0) continue;
-      const labels = Object.entries(flavor?.spec?.nodeLabels ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+      const labels = Object.entries(flavor?.spec?.nodeLabels ?? {}).map(([k, v]) => `${k}=${textOf(v)}`).join(', ');
       yield ctx.finding(flavor, 'spec.nodeLabels', `(${labels}) match the nodes of no NodePool in these manifests `
         + `(${listed(ctx.nodePools().map((p) => p.name))}); pods admitted on this flavor can never be scheduled`);
     }
@@ -357,8 +358,9 @@ export const NAMESPACE_QUOTA_COVERS_QUEUE: Rule = {
       const nominal = gpu.reduce((sum, q) => sum + (q.nominal ?? 0), 0);
       const inCohort = typeof (cq.spec?.cohortName ?? cq.spec?.cohort) === 'string';
       const raw = cq.spec?.resourceGroups;
-      const allLimited = gpu.length > 0 && Array.isArray(raw) && raw.every((g: any) => (g?.flavors ?? []).every((f: any) =>
-        (f?.resources ?? []).every((r: any) => r?.name !== GPU || r?.borrowingLimit !== undefined)));
+      const list = (x: unknown): any[] => (Array.isArray(x) ? x : []);
+      const allLimited = gpu.length > 0 && Array.isArray(raw) && raw.every((g: any) => list(g?.flavors).every((f: any) =>
+        list(f?.resources).every((r: any) => r?.name !== GPU || r?.borrowingLimit !== undefined)));
       const reachable = nominal + (inCohort && allLimited ? gpu.reduce((sum, q) => sum + (q.borrowingLimit ?? 0), 0) : 0);
       if (reachable === 0) continue;
       for (const rq of quotas) {

@@ -8,6 +8,7 @@
  * `honorLabels: false` (the default) labels the target already has — DCGM's `pod`, `namespace`, `container` —
  * are renamed `exported_*` and replaced by the exporter pod's own.
  */
+import { textOf } from '../../private/describe';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
@@ -34,10 +35,10 @@ function selectedServices(ctx: RuleContext, sm: any): any[] {
 
 function describeSelector(sm: any): string {
   const ml = sm?.spec?.selector?.matchLabels ?? {};
-  const parts = Object.entries(ml).map(([k, v]) => `${k}=${String(v)}`);
+  const parts = Object.entries(ml).map(([k, v]) => `${k}=${textOf(v)}`);
   const nsSel = sm?.spec?.namespaceSelector;
   const where = nsSel?.any === true ? 'any namespace' : Array.isArray(nsSel?.matchNames) && nsSel.matchNames.length
-    ? `namespace(s) ${nsSel.matchNames.join(', ')}` : `namespace ${nsOf(sm) || '<none>'}`;
+    ? `namespace(s) ${nsSel.matchNames.map(textOf).join(', ')}` : `namespace ${nsOf(sm) || '<none>'}`;
   return `${parts.length ? parts.join(', ') : '(expressions)'} in ${where}`;
 }
 
@@ -60,11 +61,12 @@ export const SERVICE_MONITOR_PORT_EXISTS: Rule = {
       for (let i = 0; i < endpoints.length; i++) {
         const port = endpoints[i]?.port;
         if (typeof port !== 'string' || port === '') continue; // targetPort endpoints are not judged
-        const named = services.filter((svc) => (svc?.spec?.ports ?? []).some((p: any) => p?.name === port));
+        const portsOf = (svc: any): any[] => (Array.isArray(svc?.spec?.ports) ? svc.spec.ports : []);
+        const named = services.filter((svc) => portsOf(svc).some((p: any) => p?.name === port));
         if (named.length > 0) continue;
-        const have = [...new Set(services.flatMap((svc) => (svc?.spec?.ports ?? []).map((p: any) => p?.name ?? `<unnamed ${p?.port}>`)))];
+        const have = [...new Set(services.flatMap((svc) => portsOf(svc).map((p: any) => (p?.name !== undefined ? textOf(p.name) : `<unnamed ${textOf(p?.port)}>`))))];
         yield ctx.finding(sm, `spec.endpoints[${i}].port`,
-          `is ${JSON.stringify(port)}, but the selected Service(s) ${services.map((s) => s.metadata?.name).join(', ')} have port(s) ${have.join(', ') || 'none'}; nothing is scraped`);
+          `is ${JSON.stringify(port)}, but the selected Service(s) ${services.map((s) => textOf(s.metadata?.name)).join(', ')} have port(s) ${have.join(', ') || 'none'}; nothing is scraped`);
       }
     }
   },
@@ -117,7 +119,7 @@ export const DCGM_HONOR_LABELS: Rule = {
       for (let i = 0; i < endpoints.length; i++) {
         if (endpoints[i]?.honorLabels === true) continue;
         yield ctx.finding(sm, `spec.endpoints[${i}].honorLabels`,
-          `is ${endpoints[i]?.honorLabels === undefined ? 'unset (false)' : String(endpoints[i].honorLabels)} on a DCGM exporter endpoint; its pod/namespace labels become exported_pod/exported_namespace`);
+          `is ${endpoints[i]?.honorLabels === undefined ? 'unset (false)' : textOf(endpoints[i].honorLabels)} on a DCGM exporter endpoint; its pod/namespace labels become exported_pod/exported_namespace`);
       }
     }
   },

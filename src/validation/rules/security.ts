@@ -11,6 +11,7 @@
  * toolkit's `accept-nvidia-visible-devices-envvar-when-unprivileged = false` (with the device plugin's
  * `volume-mounts` strategy); these manifests cannot tell whether a node has it, so the rule reports every such pod.
  */
+import { describeValue } from '../../private/describe';
 import { demandsAny } from '../../scheduling/resources';
 import { containersOf } from '../../scheduling/workloads';
 import { Severity } from '../model';
@@ -75,9 +76,11 @@ function podSecurityViolations(podSpec: any, specPath: string, containers: Reado
   const podSc = podSpec?.securityContext ?? {};
   for (const f of ['hostNetwork', 'hostPID', 'hostIPC']) if (podSpec?.[f] === true) out.push([`${specPath}.${f}`, `${f} is true`]);
   (Array.isArray(podSpec?.volumes) ? podSpec.volumes : []).forEach((v: any, i: number) => {
-    const type = Object.keys(v ?? {}).find((k) => k !== 'name');
-    if (type === 'hostPath') out.push([`${specPath}.volumes[${i}]`, `volume ${JSON.stringify(v.name)} is a hostPath`]);
-    else if (level >= 2 && type !== undefined && !RESTRICTED_VOLUMES.has(type)) out.push([`${specPath}.volumes[${i}]`, `volume ${JSON.stringify(v.name)} is of type ${type}`]);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return; // (not a volume: the schema gate's finding)
+    const type = Object.keys(v).find((k) => k !== 'name');
+    const volume = v.name === undefined ? `volumes[${i}]` : `volume ${describeValue(v.name)}`;
+    if (type === 'hostPath') out.push([`${specPath}.volumes[${i}]`, `${volume} is a hostPath`]);
+    else if (level >= 2 && type !== undefined && !RESTRICTED_VOLUMES.has(type)) out.push([`${specPath}.volumes[${i}]`, `${volume} is of type ${type}`]);
   });
   if (podSc.seccompProfile?.type === 'Unconfined') out.push([`${specPath}.securityContext.seccompProfile`, 'seccomp is Unconfined']);
   for (const { container: c, path } of containers) {
