@@ -12,7 +12,8 @@
  *   `gpu-memory`, `workload-class`; every workload gets the tolerations and required affinity of its pools.
  * - Sharing through the NVIDIA GPU Operator (ClusterPolicy): A100 nodes split into MIG slices (`1g.5gb` × 7, hardware
  *   isolation for production serving) by the MIG manager; T4 notebook nodes time-sliced ×4 (soft sharing for
- *   development); Karpenter learns the shared capacity through NodeOverlays.
+ *   development); Karpenter learns the shared capacity through NodeOverlays. Unlike the seed, the operator's node
+ *   agents tolerate the `dedicated=gpu` taint too: without it the device plugin never runs on the GPU nodes.
  * - Namespaces per team (ml-serving, ml-training, ml-notebook) with a ResourceQuota on `nvidia.com/gpu` and MIG
  *   slices, a LimitRange, a ServiceAccount without token automount and a Role that may only `get` named objects.
  * - Each team namespace enforces the `restricted` Pod Security Standard and denies ingress from other namespaces
@@ -30,9 +31,9 @@ import * as path from 'path';
 import { App, Chart, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CapacityType, DevicePluginConfig, GpuClusterQueue, GpuInstanceType, GpuNodeClass, GpuNodePool, GpuOperator, GpuRequest,
-  GpuResourceFlavor, GpuValidation, GpuWorkloadPriorities, InferenceDeployment, MigConfig, MigGpu, MigLayout, MigStrategy,
-  NodeTaint, TaintEffect, TieredPriorities, TrainingJob,
+  CapacityType, DevicePluginConfig, GpuClusterQueue, GpuInstanceType, GpuNodeClass, GpuNodePool, GpuOperator, GpuOperatorSettings,
+  GpuRequest, GpuResourceFlavor, GpuValidation, GpuWorkloadPriorities, InferenceDeployment, MigConfig, MigGpu, MigLayout,
+  MigStrategy, NodeTaint, TaintEffect, TieredPriorities, TrainingJob,
 } from 'cdk8s-gpu';
 
 /** The cluster the node class discovers subnets and security groups of. */
@@ -103,7 +104,15 @@ export class MultiTenantChart extends Chart {
     const timeSlicing = new DevicePluginConfig(this, 'time-slicing', { name: 'time-slicing-config', migStrategy: MigStrategy.MIXED });
     timeSlicing.addTimeSlicing('t4-x4', { replicas: 4 });
     timeSlicing.applyTo(this.notebookPool, 't4-x4');
-    new GpuOperator(this, 'gpu-operator', { migStrategy: MigStrategy.MIXED, migConfig: mig, devicePluginConfig: timeSlicing });
+    // The operator's node agents (device plugin, MIG manager, DCGM exporter…) must tolerate every taint of the GPU nodes,
+    // `dedicated=gpu` included, or they never run there and the nodes never advertise their GPUs (rule GPU107). The
+    // defaults cover the GPU taint and the spot taint of any SpotGpuPool added later.
+    new GpuOperator(this, 'gpu-operator', {
+      migStrategy: MigStrategy.MIXED,
+      migConfig: mig,
+      devicePluginConfig: timeSlicing,
+      tolerations: [...GpuOperatorSettings.defaultTolerations(), { key: DEDICATED_GPU.key, operator: 'Exists', effect: 'NoSchedule' }],
+    });
 
     this.priorities = new TieredPriorities(this, 'priorities');
     const serving = this.priorities.addTeam('platform', {

@@ -29,6 +29,7 @@ import { KarpenterAwsResources } from './karpenter';
 import { KueueAddonOptions, _kueueManagerConfig } from './kueue';
 import { _checkMonitoringWiring, _MonitoringAddons } from './monitoring-wiring';
 import { acknowledgeNagFindings } from './nag';
+import { _checkNodeAgentTolerations, _nodeAgentTolerations, _NodeAgentTolerations } from './node-agents';
 import { PROMETHEUS_RELEASE, deepMerge, gpuOperatorProps, grafanaValues, kubePrometheusStackUrl } from './private/helm-values';
 import { _checkChartReservations, _reservationOf } from './reservations';
 import {
@@ -242,6 +243,8 @@ export class GpuEksCluster extends Construct {
   private readonly chartIds = new Set<string>();
   /** What GPU monitoring in added charts is checked against (monitoring-wiring.ts). */
   private readonly monitoringAddons: _MonitoringAddons;
+  /** The tolerations of the GPU Operator's node agents, when the stack installs it (addChart checks the pools' taints). */
+  private readonly nodeAgents?: _NodeAgentTolerations;
   private featureGates!: _KarpenterFeatureGates;
 
   constructor(scope: Construct, id: string, props: GpuEksClusterProps = {}) {
@@ -592,6 +595,7 @@ export class GpuEksCluster extends Construct {
       // One source of truth with the cdk8s GpuOperator: the values are GpuOperatorSettings.toHelmValues().
       this.gpuOperatorSettings = GpuOperatorSettings._resolve(
         gpuOperatorProps(settings, installPrometheus), this, 'gpuOperator.settings.');
+      const gpuOperatorValues = deepMerge(this.gpuOperatorSettings.toHelmValues(), gpuOperator.values);
       this.gpuOperatorChart = this.cluster.addHelmChart('GpuOperatorChart', {
         repository: GPU_OPERATOR_CHART.repository,
         chart: GPU_OPERATOR_CHART.chart,
@@ -599,8 +603,9 @@ export class GpuEksCluster extends Construct {
         release: 'gpu-operator',
         namespace: this.gpuOperatorSettings.namespace,
         createNamespace: true,
-        values: deepMerge(this.gpuOperatorSettings.toHelmValues(), gpuOperator.values),
+        values: gpuOperatorValues,
       });
+      this.nodeAgents = _nodeAgentTolerations(gpuOperatorValues, this.gpuOperatorSettings.devicePlugin);
       this.gpuOperatorChart.node.addDependency(this.systemNodeGroup);
       // Its ServiceMonitor needs the prometheus-operator CRDs.
       if (this.prometheusChart) this.gpuOperatorChart.node.addDependency(this.prometheusChart);
@@ -672,6 +677,9 @@ export class GpuEksCluster extends Construct {
    * building it first. A `DcgmMonitoring` in the chart is checked against the GPU Operator settings and
    * kube-prometheus-stack (one DCGM exporter and one scrape configuration per GPU node, the operator's exporter
    * reading its collectors ConfigMap, the dashboard where Grafana looks; docs/monitoring.md): GpuConfigError otherwise.
+   * So are the taints of its GPU NodePools against the tolerations of the GPU Operator's DaemonSets and NFD worker
+   * (`gpuOperator.settings.tolerations`): on a node they do not tolerate the device plugin never runs and the node never
+   * advertises its GPUs.
    *
    * @param chart the cdk8s chart
    * @returns the manifest resource that applies it
@@ -679,6 +687,7 @@ export class GpuEksCluster extends Construct {
   public addChart(chart: cdk8s.Chart): eks.KubernetesManifest {
     this.checkChart(chart, 'chart');
     _checkMonitoringWiring(this, chart, this.monitoringAddons);
+    _checkNodeAgentTolerations(chart, this.nodeAgents);
     _checkChartReservations(this, this.capacityReservationIds, chart);
     this.featureGates.track(chart);
     for (const c of chart.node.findAll()) {

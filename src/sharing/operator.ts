@@ -20,7 +20,7 @@ import { GpuConfigError } from '../errors';
 import { ClusterPolicy } from '../imports/nvidia.com';
 import { XID_WINDOW_MINUTES } from '../monitoring/alerts';
 import { NameRule, validateLabels } from '../naming';
-import { GpuAmiFamily } from '../pools';
+import { GpuAmiFamily, PodToleration } from '../pools';
 import { MigConfig } from './mig-config';
 import { checkObjectName } from './private/checks';
 import { MigStrategy } from './strategy';
@@ -115,6 +115,50 @@ export interface GpuOperatorProps {
   readonly nfd?: boolean;
   /** Run GPU Feature Discovery (the `nvidia.com/gpu.*` / `nvidia.com/mig.*` node labels). @default true */
   readonly gfd?: boolean;
+  /**
+   * Tolerations of the operator's DaemonSets (device plugin, GPU feature discovery, DCGM exporter, MIG manager,
+   * validator: ClusterPolicy `daemonsets.tolerations`) and of the Node Feature Discovery worker that labels GPU nodes
+   * for them (Helm `node-feature-discovery.worker.tolerations`, beside the chart's control-plane toleration).
+   *
+   * They must tolerate every taint of every GPU node: on a node they do not tolerate, the device plugin never runs and
+   * the node never advertises its GPUs, so the GPU pods Karpenter launched it for stay Pending. A non-empty list
+   * replaces the operator's own (`nvidia.com/gpu`, gpu-operator `controllers/object_controls.go`), so it must hold
+   * that taint too. `GpuEksCluster.addChart` checks the taints of the chart's NodePools against these (GpuConfigError).
+   * @default - `nvidia.com/gpu` and `karpenter.sh/capacity-type` with operator Exists and effect NoSchedule: the GPU
+   * taint of every GpuNodePool and the spot taint of SpotGpuPool (the chart's default tolerates only the first)
+   */
+  readonly tolerations?: PodToleration[];
+}
+
+/** The operator DaemonSets' default tolerations: the GPU taint and SpotGpuPool's spot taint (any value). */
+const DEFAULT_OPERATOR_TOLERATIONS: readonly PodToleration[] = [
+  { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'karpenter.sh/capacity-type', operator: 'Exists', effect: 'NoSchedule' },
+];
+
+/** The chart's own NFD worker toleration, kept beside ours (gpu-operator values.yaml `node-feature-discovery.worker`). */
+const NFD_CONTROL_PLANE_TOLERATION: PodToleration = { key: 'node-role.kubernetes.io/control-plane', operator: 'Equal', value: '', effect: 'NoSchedule' };
+
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+
+/**
+ * The problem of a toleration as the API server would see it (`validateTolerations`), or undefined: a map, a string
+ * key (empty only with `Exists`), operator `Exists` (no value) or `Equal`, a known effect, `tolerationSeconds` a whole
+ * number and only with `NoExecute`.
+ */
+function tolerationProblem(t: unknown): string | undefined {
+  if (!t || typeof t !== 'object' || Array.isArray(t)) return `is ${describeValue(t)}, not a toleration`;
+  const { key, operator, value, effect, tolerationSeconds } = t as PodToleration;
+  if (key !== undefined && typeof key !== 'string') return `has key ${describeValue(key)}, not a string`;
+  if (operator !== undefined && operator !== 'Exists' && operator !== 'Equal') return `has operator ${describeValue(operator)}, not "Exists" or "Equal"`;
+  if (value !== undefined && typeof value !== 'string') return `has value ${describeValue(value)}, not a string`;
+  if (operator === 'Exists' && value !== undefined && value !== '') return 'has a value with operator Exists';
+  if ((key === undefined || key === '') && operator !== 'Exists') return 'has no key, which needs operator Exists';
+  if (effect !== undefined && !TAINT_EFFECTS.includes(effect)) return `has effect ${describeValue(effect)}, not one of ${TAINT_EFFECTS.join(', ')}`;
+  if (tolerationSeconds !== undefined && (effect !== 'NoExecute' || !Number.isInteger(tolerationSeconds))) {
+    return 'has tolerationSeconds, which needs effect NoExecute and a whole number';
+  }
+  return undefined;
 }
 
 /** An operand's image coordinates. */
@@ -130,6 +174,16 @@ interface OperandImage {
  * stack installs. Needs no cdk8s scope, so aws-cdk-lib code can use it.
  */
 export class GpuOperatorSettings {
+  /**
+   * The operator node agents' default tolerations (see `GpuOperatorProps.tolerations`): `nvidia.com/gpu` and
+   * `karpenter.sh/capacity-type`, operator Exists, effect NoSchedule. A fresh list on each call: extend it with the
+   * other taints of your GPU nodes, e.g. `[...GpuOperatorSettings.defaultTolerations(), { key: 'dedicated', operator:
+   * 'Exists', effect: 'NoSchedule' }]`.
+   */
+  public static defaultTolerations(): PodToleration[] {
+    return DEFAULT_OPERATOR_TOLERATIONS.map((t) => ({ ...t }));
+  }
+
   /**
    * Resolves and checks the props. Bad props throw `GpuConfigError` named `GpuOperatorSettings: <property> …`.
    * @param props the operator's settings
@@ -181,6 +235,11 @@ export class GpuOperatorSettings {
   public readonly nfd: boolean;
   /** Whether GPU Feature Discovery runs. */
   public readonly gfd: boolean;
+  /** Tolerations of the operator's DaemonSets and of the NFD worker (a fresh copy on each read). */
+  public get tolerations(): PodToleration[] {
+    return this._tolerations.map((t) => ({ ...t }));
+  }
+  private readonly _tolerations: readonly PodToleration[];
 
   private constructor(props: GpuOperatorProps, where: IConstruct | string, prefix: string) {
     const fail = (property: string, problem: string, fix: string) => new GpuConfigError(where, prefix + property, problem, fix);
@@ -278,6 +337,19 @@ export class GpuOperatorSettings {
         });
       }
     }
+    const tolerations = c.run(() => {
+      const list: unknown = props.tolerations ?? DEFAULT_OPERATOR_TOLERATIONS;
+      if (!Array.isArray(list)) throw fail('tolerations', `is ${describeValue(list)}, not a list`, 'pass a list of tolerations, e.g. [{ key: \'nvidia.com/gpu\', operator: \'Exists\', effect: \'NoSchedule\' }]');
+      if (list.length === 0) {
+        throw fail('tolerations', 'is empty, so the operator would tolerate only nvidia.com/gpu (its own default)',
+          'leave it out for the default, or list every taint of your GPU nodes');
+      }
+      list.forEach((t, i) => {
+        const problem = tolerationProblem(t);
+        if (problem) throw fail(`tolerations[${i}]`, problem, 'write it as a Kubernetes toleration, e.g. { key: \'nvidia.com/gpu\', operator: \'Exists\', effect: \'NoSchedule\' }');
+      });
+      return list.map((t: PodToleration) => ({ ...t }));
+    }) as PodToleration[];
     const dcgmExporter = props.dcgmExporter ?? true;
     if (props.dcgmExporterConfig !== undefined) {
       c.run(() => {
@@ -305,6 +377,7 @@ export class GpuOperatorSettings {
     this.serviceMonitorInterval = Duration.seconds(seconds);
     this.nfd = props.nfd ?? true;
     this.gfd = props.gfd ?? true;
+    this._tolerations = tolerations;
   }
 
   /**
@@ -316,6 +389,8 @@ export class GpuOperatorSettings {
   public toHelmValues(): any {
     return {
       nfd: { enabled: this.nfd },
+      daemonsets: { tolerations: this.tolerations },
+      ...(this.nfd ? { 'node-feature-discovery': { worker: { tolerations: [{ ...NFD_CONTROL_PLANE_TOLERATION }, ...this.tolerations] } } } : {}),
       driver: { enabled: this.driver },
       toolkit: { enabled: this.toolkit },
       devicePlugin: {
@@ -345,7 +420,7 @@ export class GpuOperatorSettings {
       operator: { defaultRuntime: 'containerd' },
       daemonsets: {
         priorityClassName: 'system-node-critical',
-        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+        tolerations: this.tolerations,
       },
       validator: { ...IMAGES.validator },
       driver: operand(this.driver, IMAGES.driver),

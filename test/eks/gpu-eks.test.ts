@@ -13,7 +13,7 @@ import {
 } from '../../src/eks';
 import { GPU_OPERATOR_CHART } from '../../src/eks/versions';
 import { GpuConfigError } from '../../src/errors';
-import { GpuAmiFamily, GpuNodePool } from '../../src/pools';
+import { GpuAmiFamily, GpuNodePool, SpotGpuPool, TaintEffect } from '../../src/pools';
 import {
   DevicePluginConfig,
   GPU_OPERATOR_CHART_VERSION,
@@ -23,6 +23,7 @@ import {
   MigConfig,
   MigStrategy,
 } from '../../src/sharing';
+import { configError } from '../config-error';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
@@ -426,6 +427,44 @@ describe('GpuEksStack', () => {
       expect(nodeClass.spec.subnetSelectorTerms).toEqual([{ tags: { 'karpenter.sh/discovery': 'gpu-test' } }]);
       expect(nodeClass.spec.securityGroupSelectorTerms).toEqual([{ tags: { 'karpenter.sh/discovery': 'gpu-test' } }]);
       expect(objects.map((o: any) => o.kind).sort()).toEqual(['EC2NodeClass', 'NodePool']);
+    });
+
+    test('a GPU NodePool tainted where the GPU Operator\'s node agents cannot go is refused: its nodes would never advertise GPUs', () => {
+      const chartWith = (make: (chart: cdk8s.Chart) => void) => {
+        const chart = new cdk8s.Chart(new cdk8s.App(), 'pools');
+        make(chart);
+        return chart;
+      };
+      const spot = () => chartWith((c) => new SpotGpuPool(c, 'spot', { name: 'spot', instanceTypes: [GpuInstanceType.G5_XLARGE], gpuLimit: 4 }));
+      const stackWith = (gpuOperator: any) => new GpuEksStack(new App(), 'Gpu', { env: ENV, clusterName: 'gpu-test', availabilityZones: AZS, gpuOperator });
+      // the defaults tolerate the spot taint: its values hold it, for the DaemonSets and the NFD worker
+      const ok = stackWith(undefined);
+      expect(() => ok.addChart(spot())).not.toThrow();
+      const values = helmValues(helmChart(Template.fromStack(ok), GPU_OPERATOR_CHART.chart)[1]);
+      expect(values.daemonsets.tolerations).toContainEqual({ key: 'karpenter.sh/capacity-type', operator: 'Exists', effect: 'NoSchedule' });
+      expect(values['node-feature-discovery'].worker.tolerations).toContainEqual({ key: 'karpenter.sh/capacity-type', operator: 'Exists', effect: 'NoSchedule' });
+      // tolerations that leave the spot taint out
+      const gpuOnly = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
+      const e = configError(() => stackWith({ settings: { tolerations: gpuOnly } }).addChart(spot()));
+      expect(e.message).toMatch(/spot: taints include karpenter\.sh\/capacity-type=spot:NoSchedule, which the GPU Operator's DaemonSets do not tolerate \(Helm daemonsets\.tolerations\): the device plugin never runs there, so its nodes never advertise nvidia\.com\/gpu/);
+      expect(e.message).toMatch(/Fix: add \{ key: 'karpenter\.sh\/capacity-type', operator: 'Exists', effect: 'NoSchedule' \} to gpuOperator\.settings\.tolerations/);
+      // the chart values as installed are judged: a user override of the DaemonSets' tolerations, or of the NFD worker's
+      expect(() => stackWith({ values: { daemonsets: { tolerations: gpuOnly } } }).addChart(spot())).toThrow(/GPU Operator's DaemonSets do not tolerate/);
+      expect(() => stackWith({ values: { 'node-feature-discovery': { worker: { tolerations: gpuOnly } } } }).addChart(spot()))
+        .toThrow(/Node Feature Discovery worker \(which labels GPU nodes for the operator\) do not tolerate/);
+      // without NFD from the chart, only the DaemonSets are judged
+      expect(() => stackWith({ settings: { nfd: false }, values: { 'node-feature-discovery': { worker: { tolerations: gpuOnly } } } }).addChart(spot())).not.toThrow();
+      // a pool's own taint
+      const dedicated = () => chartWith((c) => new GpuNodePool(c, 'ded', {
+        name: 'ded', instanceTypes: [GpuInstanceType.G5_XLARGE], gpuLimit: 4, taints: [{ key: 'dedicated', value: 'ml', effect: TaintEffect.NO_SCHEDULE }],
+      }));
+      expect(() => stackWith(undefined).addChart(dedicated())).toThrow(/dedicated=ml:NoSchedule, which the GPU Operator's DaemonSets do not tolerate/);
+      expect(() => stackWith({ settings: { tolerations: [{ operator: 'Exists' }] } }).addChart(dedicated())).not.toThrow();
+      // on Bottlerocket the device plugin is the AMI's: the message says what does not run
+      expect(() => stackWith({ settings: { nodeImage: GpuAmiFamily.BOTTLEROCKET, tolerations: gpuOnly } }).addChart(spot()))
+        .toThrow(/GPU feature discovery and the DCGM exporter never run there/);
+      // no GPU Operator on the cluster: nothing to judge
+      expect(() => stackWith({ enabled: false }).addChart(spot())).not.toThrow();
     });
 
     test('charts passed as a prop are deployed too, each under its own id', () => {

@@ -320,6 +320,41 @@ describe('GpuOperatorSettings', () => {
     expect(off.toHelmValues().dcgmExporter).toEqual({ enabled: false, serviceMonitor: { enabled: false } });
   });
 
+  test('tolerations: the node agents tolerate the GPU and the spot taint by default, in the ClusterPolicy and for the NFD worker', () => {
+    const gpu = { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' };
+    const spot = { key: 'karpenter.sh/capacity-type', operator: 'Exists', effect: 'NoSchedule' };
+    const d = GpuOperatorSettings.of();
+    expect(d.tolerations).toEqual([gpu, spot]);
+    expect(d.toHelmValues().daemonsets).toEqual({ tolerations: [gpu, spot] });
+    // the chart's own control-plane toleration of the NFD worker is kept
+    expect(d.toHelmValues()['node-feature-discovery'].worker.tolerations).toEqual([
+      { key: 'node-role.kubernetes.io/control-plane', operator: 'Equal', value: '', effect: 'NoSchedule' }, gpu, spot,
+    ]);
+    expect(d._clusterPolicySpec().daemonsets.tolerations).toEqual([gpu, spot]);
+    // no NFD deployed: no NFD values
+    expect(GpuOperatorSettings.of({ nfd: false }).toHelmValues()['node-feature-discovery']).toBeUndefined();
+    const dedicated = { key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' };
+    const own = GpuOperatorSettings.of({ tolerations: [gpu, dedicated] });
+    expect(own.toHelmValues().daemonsets.tolerations).toEqual([gpu, dedicated]);
+    expect(GpuOperatorSettings.defaultTolerations()).toEqual([gpu, spot]);
+    // a fresh copy on each read
+    (own.tolerations[0] as any).key = 'changed';
+    expect(own.tolerations[0].key).toBe('nvidia.com/gpu');
+  });
+
+  test('tolerations: a list of Kubernetes tolerations, not empty (an empty list would leave the operator its own default)', () => {
+    const message = (tolerations: any) => configError(() => GpuOperatorSettings.of({ tolerations })).message;
+    expect(message([])).toMatch(/tolerations is empty, so the operator would tolerate only nvidia.com\/gpu/);
+    expect(message('nvidia.com/gpu')).toMatch(/tolerations is "nvidia.com\/gpu", not a list/);
+    expect(message([{ key: 'a', operator: 'In' }])).toMatch(/tolerations\[0\] has operator "In", not "Exists" or "Equal"/);
+    expect(message([{ operator: 'Equal', value: 'x' }])).toMatch(/tolerations\[0\] has no key, which needs operator Exists/);
+    expect(message([{ key: 'a', operator: 'Exists', value: 'x' }])).toMatch(/tolerations\[0\] has a value with operator Exists/);
+    expect(message([{ key: 'a', effect: 'NoScheduled' }])).toMatch(/tolerations\[0\] has effect "NoScheduled", not one of NoSchedule, PreferNoSchedule, NoExecute/);
+    expect(message([{ key: 'a', effect: 'NoSchedule', tolerationSeconds: 30 }])).toMatch(/tolerations\[0\] has tolerationSeconds, which needs effect NoExecute/);
+    expect(message([null])).toMatch(/tolerations\[0\] is null, not a toleration/);
+    expect(GpuOperatorSettings.of({ tolerations: [{ operator: 'Exists' }] }).tolerations).toEqual([{ operator: 'Exists' }]);
+  });
+
   test('errors name GpuOperatorSettings without a construct, the construct path with one', () => {
     const e = configError(() => GpuOperatorSettings.of({ driver: true }));
     expect(e.message).toMatch(/^GpuOperatorSettings: driver is true, but the EKS-optimized AL2023 NVIDIA AMI already ships the NVIDIA driver/);
