@@ -1,7 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { GpuInstanceType, MigGpu } from '../../src/catalog';
-import { GpuAmiFamily, GpuNodePool } from '../../src/pools';
+import { GpuAmiFamily, GpuNodePool, SpotGpuPool } from '../../src/pools';
 import { placeOnPool, podTemplateOf, poolModelOf } from '../../src/scheduling';
 import {
   DevicePluginConfig, GpuOperator, GpuOperatorSettings, MigConfig, MigDeviceGroup, MigLayout, MigStrategy,
@@ -340,6 +340,18 @@ describe('GpuOperatorSettings', () => {
     // a fresh copy on each read
     (own.tolerations[0] as any).key = 'changed';
     expect(own.tolerations[0].key).toBe('nvidia.com/gpu');
+  });
+
+  test('tolerations: a GpuOperator beside a SpotGpuPool lints clean by default; tolerating the GPU taint alone is GPU107', () => {
+    const build = (tolerations?: any[]) => {
+      const c = Testing.chart();
+      new SpotGpuPool(c, 'spot', { name: 'g5-spot', instanceTypes: [GpuInstanceType.G5_XLARGE], gpuLimit: 4, nodeClassProps: BOUND });
+      new GpuOperator(c, 'op', tolerations ? { tolerations } : {});
+      return validateManifests(Testing.synth(c).map((object) => ({ object }))).filter((f) => f.ruleId === 'GPU107');
+    };
+    expect(build()).toEqual([]);
+    expect(build([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]).map((f) => f.message))
+      .toEqual([expect.stringMatching(/^taints its GPU nodes karpenter\.sh\/capacity-type=spot:NoSchedule, which no device plugin/)]);
   });
 
   test('tolerations: a list of Kubernetes tolerations, not empty (an empty list would leave the operator its own default)', () => {

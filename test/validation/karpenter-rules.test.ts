@@ -15,10 +15,10 @@ const NODE_CLASS = {
   spec: { role: 'r', amiSelectorTerms: [{ alias: 'al2023@latest' }], subnetSelectorTerms: [{ tags: { a: 'b' } }], securityGroupSelectorTerms: [{ tags: { a: 'b' } }] },
 };
 
-describe('KARPENTER_RULES (GPU101-GPU106)', () => {
+describe('KARPENTER_RULES (GPU101-GPU107)', () => {
   test('ids are GPU1xx, unique, documented, and registered among the built-in rules', () => {
     const ids = KARPENTER_RULES.map((r) => r.id);
-    expect(ids).toEqual(['GPU101', 'GPU102', 'GPU103', 'GPU104', 'GPU105', 'GPU106']);
+    expect(ids).toEqual(['GPU101', 'GPU102', 'GPU103', 'GPU104', 'GPU105', 'GPU106', 'GPU107']);
     for (const r of KARPENTER_RULES) {
       expect(BUILTIN_RULES.filter((b) => b.id === r.id)).toEqual([r]);
       expect(r.description!.length).toBeGreaterThan(50);
@@ -146,5 +146,46 @@ describe('GPU106 nodeClassRef', () => {
     const other = nodePool();
     other.spec.template.spec.nodeClassRef = { group: 'karpenter.azure.com', kind: 'AKSNodeClass', name: 'x' };
     expect(of(run([other]), 'GPU106')).toEqual([]);
+  });
+});
+
+describe('GPU107 the device plugin tolerates every GPU NodePool\'s taints', () => {
+  const clusterPolicy = (spec: any = {}) => ({ apiVersion: 'nvidia.com/v1', kind: 'ClusterPolicy', metadata: { name: 'cluster-policy' }, spec });
+  const spotPool = nodePool({ name: 'spot', taints: [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }, { key: 'karpenter.sh/capacity-type', value: 'spot', effect: 'NoSchedule' }] });
+  const daemonSet = (container: any, tolerations?: any[]) => ({
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'nvidia-device-plugin', namespace: 'kube-system' },
+    spec: { selector: { matchLabels: { n: 'dp' } }, template: { metadata: { labels: { n: 'dp' } }, spec: { ...(tolerations ? { tolerations } : {}), containers: [container] } } },
+  });
+  const plugin = { name: 'dp', image: 'nvcr.io/nvidia/k8s-device-plugin:v0.17.0' };
+  const gpu107 = (objects: any[]) => of(run(objects), 'GPU107');
+
+  test('a ClusterPolicy without tolerations (or an empty list) keeps the operator\'s nvidia.com/gpu only: the spot taint is reported', () => {
+    for (const cp of [clusterPolicy(), clusterPolicy({ daemonsets: { tolerations: [] } })]) {
+      const [f] = gpu107([cp, spotPool]);
+      expect(f.fieldPath).toBe('spec.template.spec.taints[1]');
+      expect(f.message).toMatch(/^taints its GPU nodes karpenter\.sh\/capacity-type=spot:NoSchedule, which no device plugin of these manifests tolerates \(ClusterPolicy cluster-policy \(daemonsets\.tolerations\): karpenter\.sh\/capacity-type=spot:NoSchedule\): the device plugin never runs/);
+      expect(f.remediation).toBe('Add { key: "karpenter.sh/capacity-type", operator: Exists, effect: NoSchedule } to spec.daemonsets.tolerations of ClusterPolicy cluster-policy, or drop the taint.');
+    }
+    // a list that holds both taints passes; one that forgets nvidia.com/gpu replaces the operator's and is reported
+    expect(gpu107([clusterPolicy({ daemonsets: { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }, { key: 'karpenter.sh/capacity-type', operator: 'Exists' }] } }), spotPool])).toEqual([]);
+    expect(gpu107([clusterPolicy({ daemonsets: { tolerations: [{ key: 'karpenter.sh/capacity-type', operator: 'Exists' }] } }), spotPool])[0].message)
+      .toMatch(/taints its GPU nodes nvidia\.com\/gpu:NoSchedule/);
+  });
+
+  test('judged only with a device plugin in the manifests, and only for GPU pools', () => {
+    expect(gpu107([spotPool])).toEqual([]);
+    expect(gpu107([clusterPolicy({ devicePlugin: { enabled: false } }), spotPool])).toEqual([]);
+    // GPU feature discovery runs from the same image: not a device plugin
+    expect(gpu107([daemonSet({ ...plugin, command: ['gpu-feature-discovery'] }), spotPool])).toEqual([]);
+    const cpuPool = nodePool({ name: 'cpu', requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m7i.large'] }], taints: [{ key: 'dedicated', effect: 'NoSchedule' }] });
+    expect(gpu107([clusterPolicy(), cpuPool])).toEqual([]);
+  });
+
+  test('a standalone device plugin DaemonSet: its own tolerations; one tolerating provider is enough', () => {
+    expect(gpu107([daemonSet(plugin), spotPool]).map((f) => f.message)).toEqual([expect.stringContaining('(DaemonSet nvidia-device-plugin: nvidia.com/gpu:NoSchedule, karpenter.sh/capacity-type=spot:NoSchedule)')]);
+    expect(gpu107([daemonSet(plugin, [{ operator: 'Exists' }]), spotPool])).toEqual([]);
+    expect(gpu107([clusterPolicy(), daemonSet(plugin, [{ operator: 'Exists' }]), spotPool])).toEqual([]);
   });
 });

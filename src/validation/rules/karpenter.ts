@@ -10,8 +10,9 @@ import {
   BUDGET_DURATION, KARPENTER_DURATION, KARPENTER_DURATION_OR_NEVER, cronScheduleProblem, restrictedKeyReason,
 } from '../../pools/karpenter-syntax';
 import { textOf } from '../../private/describe';
+import { listed } from '../../private/lists';
 import { PoolModel } from '../../scheduling/nodepool';
-import { formatTaint } from '../../scheduling/taints';
+import { formatTaint, untoleratedTaints } from '../../scheduling/taints';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 
@@ -342,7 +343,86 @@ export const NODEPOOL_NODECLASS_PRESENT: Rule = {
   },
 };
 
-/** The pools family of rules (GPU101-GPU106), for the built-in registry. */
+/** The GPU Operator's operands' tolerations when a ClusterPolicy sets none (gpu-operator assets, e.g. state-device-plugin). */
+const OPERATOR_DEFAULT_TOLERATIONS = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
+
+/** A device plugin of the manifests: who runs it and with which tolerations. */
+interface DevicePluginProvider {
+  readonly describe: string;
+  /** Where its tolerations are written, for the fix. */
+  readonly field: string;
+  readonly tolerations: readonly any[];
+}
+
+/**
+ * The NVIDIA device plugins the manifests run: a ClusterPolicy whose device plugin is on (its operands' tolerations:
+ * `daemonsets.tolerations` when non-empty, which replaces the operator's own, else that default; gpu-operator
+ * `controllers/object_controls.go`), and DaemonSets running the `k8s-device-plugin` image (not as GPU feature discovery).
+ */
+function devicePluginProviders(ctx: RuleContext): DevicePluginProvider[] {
+  const out: DevicePluginProvider[] = [];
+  for (const cp of ctx.byKind('ClusterPolicy', 'nvidia.com')) {
+    if (cp?.spec?.devicePlugin?.enabled === false) continue;
+    const own = cp?.spec?.daemonsets?.tolerations;
+    const name = textOf(cp?.metadata?.name);
+    out.push({
+      describe: `ClusterPolicy ${name} (daemonsets.tolerations)`,
+      field: `spec.daemonsets.tolerations of ClusterPolicy ${name}`,
+      tolerations: Array.isArray(own) && own.length > 0 ? own : OPERATOR_DEFAULT_TOLERATIONS,
+    });
+  }
+  for (const w of ctx.workloads()) {
+    if (w.kind !== 'DaemonSet') continue;
+    const containers = Array.isArray(w.template.podSpec?.containers) ? w.template.podSpec.containers : [];
+    const runs = containers.some((c: any) => typeof c?.image === 'string' && /k8s-device-plugin/.test(c.image)
+      && !(Array.isArray(c.command) ? c.command : []).concat(Array.isArray(c.args) ? c.args : []).some((a: unknown) => typeof a === 'string' && /gpu-feature-discovery/.test(a)));
+    if (!runs) continue;
+    const tolerations = w.template.podSpec?.tolerations;
+    const name = textOf(w.object?.metadata?.name);
+    out.push({ describe: `DaemonSet ${name}`, field: `the tolerations of DaemonSet ${name}`, tolerations: Array.isArray(tolerations) ? tolerations : [] });
+  }
+  return out;
+}
+
+/** GPU107 — the device plugin must be able to run on every GPU NodePool's nodes. */
+export const DEVICE_PLUGIN_TOLERATES_POOLS: Rule = {
+  id: 'GPU107',
+  title: 'The NVIDIA device plugin must tolerate the taints of every GPU NodePool',
+  severity: Severity.ERROR,
+  kinds: ['NodePool', 'ClusterPolicy', 'DaemonSet'],
+  remediation: 'Add a toleration for the taint to the GPU Operator\'s ClusterPolicy `daemonsets.tolerations` (GpuOperatorSettings `tolerations`) '
+    + 'or to the device plugin DaemonSet, or drop the taint from the NodePool.',
+  description: 'A GPU node advertises `nvidia.com/gpu` only once the NVIDIA device plugin runs on it, and a DaemonSet pod lands on a '
+    + 'tainted node only when it tolerates the taint (the DaemonSet controller adds tolerations for node conditions only: '
+    + 'Kubernetes docs, "DaemonSet"). The GPU Operator gives its operands `daemonsets.tolerations` of the ClusterPolicy, '
+    + 'which replaces its own `nvidia.com/gpu` toleration when not empty (gpu-operator `controllers/object_controls.go`). '
+    + 'So a GPU NodePool tainted with anything else, such as the spot taint `karpenter.sh/capacity-type=spot:NoSchedule`, '
+    + 'gets nodes without a device plugin: they never advertise their GPUs, the GPU pods Karpenter launched them for stay '
+    + 'Pending and the nodes are paid for nothing. Judged when the manifests run a device plugin (a ClusterPolicy whose '
+    + 'device plugin is on, or a DaemonSet running the `k8s-device-plugin` image); a NodePool is fine when one of them '
+    + 'tolerates all its blocking taints. The Node Feature Discovery worker, which labels GPU nodes for the operator, has '
+    + 'the same need, but its tolerations live in the Helm values, not in the manifests (`GpuEksCluster.addChart` checks '
+    + 'both for the operator it installs).',
+  *check(ctx) {
+    const providers = devicePluginProviders(ctx);
+    if (providers.length === 0) return;
+    for (const pool of ctx.nodePools()) {
+      if (!pool.offersGpu) continue;
+      const missing = providers.map((p) => ({ p, untolerated: untoleratedTaints(p.tolerations, pool.taints) }));
+      if (missing.some((m) => m.untolerated.length === 0)) continue;
+      const first = missing[0].untolerated[0];
+      const raw = pool.object?.spec?.template?.spec?.taints;
+      const index = Array.isArray(raw) ? raw.findIndex((t: any) => t?.key === first.key && t?.effect === first.effect) : -1;
+      yield ctx.finding(pool.object, index >= 0 ? `spec.template.spec.taints[${index}]` : 'spec.template.spec.taints',
+        `taints its GPU nodes ${listed(missing[0].untolerated.map(formatTaint))}, which no device plugin of these manifests tolerates `
+        + `(${missing.map((m) => `${m.p.describe}: ${m.untolerated.map(formatTaint).join(', ')}`).join('; ')}): the device plugin never runs `
+        + 'on its nodes, so they never advertise nvidia.com/gpu and the GPU pods Karpenter launches them for stay Pending',
+        `Add { key: ${JSON.stringify(first.key)}, operator: Exists, effect: ${first.effect} } to ${missing[0].p.field}, or drop the taint.`);
+    }
+  },
+};
+
+/** The pools family of rules (GPU101-GPU107), for the built-in registry. */
 export const KARPENTER_RULES: Rule[] = [
   NODEPOOL_TYPES_IN_CATALOG,
   NODEPOOL_GPU_LIMIT_ADMITS_LARGEST,
@@ -350,4 +430,5 @@ export const KARPENTER_RULES: Rule[] = [
   NODEPOOL_BUDGET_SCHEDULES_PARSE,
   NODEPOOL_RESTRICTED_KEYS,
   NODEPOOL_NODECLASS_PRESENT,
+  DEVICE_PLUGIN_TOLERATES_POOLS,
 ];
