@@ -26,8 +26,10 @@ import { deepMerge } from './private/helm-values';
 import { NVIDIA_DRA_DRIVER_CHART } from './versions';
 import { GpuConfigError } from '../errors';
 import { NameRule, validateDns1123Name } from '../naming';
+import { PodToleration } from '../pools/pool';
 import { optionalBoolean } from '../private/checks';
 import { describeValue } from '../private/describe';
+import { GpuOperatorSettings } from '../sharing/operator';
 
 /** The least Kubernetes minor version of `resource.k8s.io/v1` (DRA GA). */
 export const DRA_MIN_KUBERNETES_MINOR = 34;
@@ -46,13 +48,18 @@ export interface NvidiaDraDriverOptions {
   readonly values?: { [key: string]: any };
 }
 
-/** The chart's values for a driver installed on the host (EKS NVIDIA AMIs) and tainted GPU nodes. */
-export function nvidiaDraDriverValues(computeDomains: boolean): Record<string, any> {
+/**
+ * The chart's values for a driver installed on the host (EKS NVIDIA AMIs) and tainted GPU nodes. The kubelet plugin
+ * (a DaemonSet: without it a node's GPUs are never published as ResourceSlices) gets `tolerations`: the GPU Operator's
+ * node agents' on the stack, so the GPU and spot taints, and whatever `gpuOperator.settings.tolerations` adds.
+ */
+export function nvidiaDraDriverValues(computeDomains: boolean,
+  tolerations: PodToleration[] = GpuOperatorSettings.defaultTolerations()): Record<string, any> {
   return {
     nvidiaDriverRoot: '/',
     gpuResourcesEnabledOverride: true,
     resources: { gpus: { enabled: true }, computeDomains: { enabled: computeDomains } },
-    kubeletPlugin: { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] },
+    kubeletPlugin: { tolerations },
   };
 }
 
@@ -94,7 +101,8 @@ export function clusterPropsForDra(where: IConstruct | string, props: GpuEksClus
 }
 
 /** Installs the NVIDIA DRA driver chart on `cluster` (after the system node group). */
-export function installNvidiaDraDriver(where: IConstruct, cluster: eks.Cluster, after: IConstruct[], options: NvidiaDraDriverOptions): eks.HelmChart {
+export function installNvidiaDraDriver(where: IConstruct, cluster: eks.Cluster, after: IConstruct[], options: NvidiaDraDriverOptions,
+  tolerations?: PodToleration[]): eks.HelmChart {
   const version = options.version ?? NVIDIA_DRA_DRIVER_CHART.version;
   if (typeof version !== 'string' || !/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(version)) {
     throw new GpuConfigError(where, 'draDriver.version', `is ${describeValue(version)}, not an exact chart version`, `pin an exact version such as ${NVIDIA_DRA_DRIVER_CHART.version}`);
@@ -116,7 +124,7 @@ export function installNvidiaDraDriver(where: IConstruct, cluster: eks.Cluster, 
     release: 'nvidia-dra-driver-gpu',
     namespace,
     createNamespace: true,
-    values: deepMerge(nvidiaDraDriverValues(computeDomains), extra ?? {}),
+    values: deepMerge(nvidiaDraDriverValues(computeDomains, tolerations), extra ?? {}),
   });
   for (const a of after) chart.node.addDependency(a);
   return chart;

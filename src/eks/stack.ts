@@ -62,7 +62,9 @@ export class GpuEksStack extends Stack {
     this.efa?._attach(this.gpuCluster);
     if (dra) {
       const after = [this.gpuCluster.systemNodeGroup, ...(this.gpuCluster.gpuOperatorChart ? [this.gpuCluster.gpuOperatorChart] : [])];
-      this.draDriverChart = installNvidiaDraDriver(this, this.gpuCluster.cluster, after, props.draDriver!);
+      // (its kubelet plugin tolerates what the GPU Operator's node agents tolerate: GpuEksCluster.addChart checks the pools' taints)
+      const tolerations = this.gpuCluster.gpuOperatorSettings?.tolerations;
+      this.draDriverChart = installNvidiaDraDriver(this, this.gpuCluster.cluster, after, props.draDriver!, tolerations);
     }
 
     new CfnOutput(this, 'ClusterName', {

@@ -41,9 +41,14 @@ describe('GpuEksStack draDriver', () => {
       nvidiaDriverRoot: '/',
       gpuResourcesEnabledOverride: true,
       resources: { gpus: { enabled: true }, computeDomains: { enabled: false } },
-      kubeletPlugin: { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] },
+      // the GPU Operator's node agents' tolerations: the GPU and the spot taint (its kubelet plugin publishes the GPUs)
+      kubeletPlugin: { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }, { key: 'karpenter.sh/capacity-type', operator: 'Exists', effect: 'NoSchedule' }] },
     });
     expect(values('gpu-operator').devicePlugin.enabled).toBe(false);
+    // and what gpuOperator.settings.tolerations adds
+    const dedicated = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }, { key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }];
+    const own = build({ kubernetesVersion: V134, draDriver: {}, gpuOperator: { settings: { tolerations: dedicated } } });
+    expect(own.values(NVIDIA_DRA_DRIVER_CHART.chart).kubeletPlugin.tolerations).toEqual(dedicated);
     expect(stack.gpuCluster.gpuOperatorSettings!.devicePlugin).toBe(false);
     expect(stack.draDriverChart).toBeDefined();
   });
