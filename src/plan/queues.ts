@@ -14,6 +14,8 @@ import { poolsOfFlavor, quotasOf } from '../validation/rules/kueue';
 
 const KUEUE_GROUP = 'kueue.x-k8s.io';
 const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
+/** An object's name; `<unnamed>` when it has none or one of the wrong type (linted without the schema gate). */
+const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
 const isGpuResource = (r: string) => r === 'nvidia.com/gpu' || isMigResourceName(r);
 
 /** One flavor of a ClusterQueue. */
@@ -55,20 +57,20 @@ export interface QueuePlan {
 export function planQueues(index: ManifestIndex, workloads: readonly WorkloadPlan[]): QueuePlan[] | undefined {
   const cqs = index.byKind('ClusterQueue', KUEUE_GROUP);
   if (cqs.length === 0) return undefined;
-  const flavors = new Map(index.byKind('ResourceFlavor', KUEUE_GROUP).map((f) => [f?.metadata?.name, f] as const));
+  const flavors = new Map(index.byKind('ResourceFlavor', KUEUE_GROUP).map((f) => [nameOf(f), f] as const));
   const lqs = index.byKind('LocalQueue', KUEUE_GROUP);
-  const cqOfLocal = new Map(lqs.map((q) => [`${nsOf(q)}/${q?.metadata?.name}`, q?.spec?.clusterQueue as string] as const));
+  const cqOfLocal = new Map(lqs.map((q) => [`${nsOf(q)}/${nameOf(q)}`, q?.spec?.clusterQueue as string] as const));
   const planOf = new Map(workloads.map((w) => [`${w.kind}/${w.namespace ?? ''}/${w.name}`, w] as const));
   const queued = new Map<string, WorkloadPlan[]>();
   for (const w of index.workloads()) {
     const q = w.object?.metadata?.labels?.[QUEUE_NAME_LABEL] ?? w.template.podLabels?.[QUEUE_NAME_LABEL];
     const cq = typeof q === 'string' ? cqOfLocal.get(`${nsOf(w.object)}/${q}`) : undefined;
-    const plan = planOf.get(`${w.kind}/${nsOf(w.object)}/${w.object?.metadata?.name}`);
+    const plan = planOf.get(`${w.kind}/${nsOf(w.object)}/${nameOf(w.object)}`);
     if (cq === undefined || plan === undefined) continue;
     queued.set(cq, [...(queued.get(cq) ?? []), plan]);
   }
   return cqs.map((cq) => {
-    const name: string = cq?.metadata?.name ?? '<unnamed>';
+    const name = nameOf(cq);
     const byFlavor = new Map<string, QueueFlavorPlan>();
     for (const q of quotasOf(cq)) {
       let f = byFlavor.get(q.flavor);
@@ -115,7 +117,7 @@ export function planQueues(index: ManifestIndex, workloads: readonly WorkloadPla
     return {
       name,
       ...(typeof cohort === 'string' ? { cohort } : {}),
-      localQueues: lqs.filter((q) => q?.spec?.clusterQueue === name).map((q) => `${nsOf(q) || '<default>'}/${q?.metadata?.name}`),
+      localQueues: lqs.filter((q) => q?.spec?.clusterQueue === name).map((q) => `${nsOf(q) || '<default>'}/${nameOf(q)}`),
       flavors: fl,
       workloads: mine.map((w) => w.label),
       demand,
