@@ -5,6 +5,7 @@
  */
 import { dns1123LabelErrors, labelMapErrors, labelsAndAnnotationsErrors, labelValueErrors, NO_ERRORS, pushAll, pushPrefixed, qualifiedNameErrors } from './object-meta';
 import { hasOwn, someOwnKey } from '../private/keys';
+import { defaultLimitRangeItem } from '../private/limit-range';
 import { memoPerString } from '../private/memo';
 import { quantityOf } from '../private/quantity';
 
@@ -1108,11 +1109,7 @@ function pushLimitRangeErrors(errs: string[], spec: any): void {
       defaults = named('default');
       defaultRequests = named('defaultRequest');
     }
-    if (type === 'Container') {
-      for (const [k, q] of max) if (!defaults.has(k)) defaults.set(k, q);
-      for (const [k, q] of defaults) if (!defaultRequests.has(k)) defaultRequests.set(k, q);
-      for (const [k, q] of min) if (!defaultRequests.has(k)) defaultRequests.set(k, q);
-    }
+    defaultLimitRangeItem(type, max, min, defaults, defaultRequests);
     if (type === 'PersistentVolumeClaim' && !hasOwn(resourceMapOf(item.min), 'storage') && !hasOwn(resourceMapOf(item.max), 'storage')) {
       errs.push(`${at}.limits: Required value: either minimum or maximum storage value is required, but neither was provided`);
     }

@@ -19,6 +19,7 @@
  * LimitRange's cpu and memory defaults are the usual and intended ones.
  */
 import { hasOwn } from '../../private/keys';
+import { defaultLimitRangeItem } from '../../private/limit-range';
 import { listed } from '../../private/lists';
 import { quantityOf } from '../../private/quantity';
 import { isExtendedResourceName, isGpuResourceName } from '../../scheduling/resources';
@@ -82,11 +83,7 @@ function itemsOf(limitRange: any): RangeItem[] {
     set(item.ratio, boundsOf(raw.maxLimitRequestRatio, item, 'maxLimitRequestRatio'));
     set(item.default, boundsOf(raw.default, item, 'default'));
     set(item.defaultRequest, boundsOf(raw.defaultRequest, item, 'defaultRequest'));
-    if (item.type === 'Container') {
-      for (const [r, b] of item.max) if (!item.default.has(r)) item.default.set(r, b);
-      for (const [r, b] of item.default) if (!item.defaultRequest.has(r)) item.defaultRequest.set(r, b);
-      for (const [r, b] of item.min) if (!item.defaultRequest.has(r)) item.defaultRequest.set(r, b);
-    }
+    defaultLimitRangeItem(item.type, item.max, item.min, item.default, item.defaultRequest);
     out.push(item);
   });
   return out;
@@ -118,7 +115,7 @@ interface Refusal {
 
 /** A namespace's LimitRanges, in the order of the manifests (the API server's order is not defined). */
 class NamespaceRanges {
-  constructor(readonly limitRanges: readonly any[], readonly items: readonly RangeItem[][]) {}
+  constructor(readonly items: readonly RangeItem[][]) {}
 
   /** The resources any item bounds or defaults. */
   public resources(): Set<string> {
@@ -262,7 +259,7 @@ function namespaceRanges(ctx: RuleContext): Map<string, NamespaceRanges> {
       if (!grouped.has(ns)) grouped.set(ns, []);
       grouped.get(ns)!.push(lr);
     }
-    byNs = new Map([...grouped].map(([ns, lrs]) => [ns, new NamespaceRanges(lrs, lrs.map(itemsOf))] as const));
+    byNs = new Map([...grouped].map(([ns, lrs]) => [ns, new NamespaceRanges(lrs.map(itemsOf))] as const));
     rangesOfRun.set(all, byNs);
   }
   return byNs;
