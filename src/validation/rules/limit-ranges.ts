@@ -270,16 +270,17 @@ const what = (r: string) => (isGpuResourceName(r) ? `${r} (GPUs)` : r);
 const nsWords = (ns: string) => (ns === '' ? 'its namespace' : `namespace ${ns}`);
 const describe = (w: WorkloadRef) => `${w.kind} ${nameOf(w.object)}`;
 
+/** Whether `container` sets a limit or a request of `r` itself. */
+function setsResource(container: any, r: string): boolean {
+  const res = container?.resources;
+  return (isMap(res?.limits) && hasOwn(res.limits, r)) || (isMap(res?.requests) && hasOwn(res.requests, r));
+}
+
 /** The workloads of `ns` with a container or init container that sets neither a limit nor a request of `r`. */
 function untouchedWorkloads(ctx: RuleContext, ns: string, r: string): string[] {
   const out: string[] = [];
   for (const w of ctx.workloads()) {
-    if (nsOf(w.object) !== ns) continue;
-    const sets = (c: ContainerRef) => {
-      const res = c.container?.resources;
-      return (isMap(res?.limits) && hasOwn(res.limits, r)) || (isMap(res?.requests) && hasOwn(res.requests, r));
-    };
-    if (containersOf(w.template).some((c) => !sets(c))) out.push(describe(w));
+    if (nsOf(w.object) === ns && containersOf(w.template).some((c) => !setsResource(c.container, r))) out.push(describe(w));
   }
   return out;
 }
@@ -399,16 +400,12 @@ export const WITHIN_LIMIT_RANGE: Rule = {
       }
       if (asked.size === 0) continue;
       const admitted = refs.map((c) => ranges.admit(c.container, asked, c));
-      const sets = (c: AdmittedContainer, r: string) => {
-        const res = c.ref?.container?.resources;
-        return (isMap(res?.limits) && hasOwn(res.limits, r)) || (isMap(res?.requests) && hasOwn(res.requests, r));
-      };
       const seen = new Set<string>();
       const out: Finding[] = [];
       for (const refusal of ranges.refusals(admitted, asked)) {
         const c = refusal.container;
         // A container that sets none of the resource meets what GPU215 reports on the LimitRange.
-        if (c && !sets(c, refusal.resource)) continue;
+        if (c && !setsResource(c.ref?.container, refusal.resource)) continue;
         const lr = refusal.bound.item.limitRange;
         const at = c?.ref ? `${c.ref.path}.resources.limits[${JSON.stringify(refusal.resource)}]` : `${w.template.podSpecPath}.containers`;
         const key = `${at} ${refusal.message}`;
