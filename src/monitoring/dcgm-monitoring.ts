@@ -28,6 +28,7 @@ import { GpuPoolPlacement, IGpuNodePool, PodToleration } from '../pools/pool';
 import { PropErrors } from '../private/collect';
 import { DCGM_EXPORTER_MODE } from '../private/enum-specs';
 import { checkEnum } from '../private/enum-values';
+import { NODE_AGENT_TOLERATIONS } from '../private/node-agents';
 import { PodSecurity, PodSecurityLevel, PodSecurityOptions } from '../security/pod-security';
 
 const k8s = kplus.k8s;
@@ -98,8 +99,8 @@ export interface DcgmMonitoringProps {
   /**
    * The GPU pools: the exporter tolerates their taints and runs only on their nodes (`karpenter.sh/nodepool In …`).
    * OWN_EXPORTER only: refused with GPU_OPERATOR (`exporter: false`), whose ClusterPolicy places the exporter.
-   * @default - tolerate `nvidia.com/gpu` (Exists) and select nodes labelled `nvidia.com/gpu.present=true`
-   *   (set by GPU Feature Discovery)
+   * @default - tolerate `nvidia.com/gpu` and `karpenter.sh/capacity-type` (Exists: the GPU taint and SpotGpuPool's spot
+   *   taint) and select nodes labelled `nvidia.com/gpu.present=true` (set by GPU Feature Discovery)
    */
   readonly pools?: IGpuNodePool[];
   /**
@@ -534,7 +535,7 @@ export class DcgmMonitoring extends Construct {
       return { tolerations, placement: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: required } } } };
     }
     return {
-      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      tolerations: NODE_AGENT_TOLERATIONS.map((t) => ({ ...t })),
       placement: { nodeSelector: { 'nvidia.com/gpu.present': 'true' } },
     };
   }

@@ -30,6 +30,7 @@ import { PropErrors } from '../private/collect';
 import { describeValue } from '../private/describe';
 import { GPU_AMI_FAMILY, MIG_STRATEGY } from '../private/enum-specs';
 import { checkEnumLike, enumProblem, isEnumValue } from '../private/enum-values';
+import { NODE_AGENT_TOLERATIONS } from '../private/node-agents';
 
 /** The GPU Operator chart version whose defaults and images this file pins. */
 export const GPU_OPERATOR_CHART_VERSION = 'v26.7.0';
@@ -131,10 +132,7 @@ export interface GpuOperatorProps {
 }
 
 /** The operator DaemonSets' default tolerations: the GPU taint and SpotGpuPool's spot taint (any value). */
-const DEFAULT_OPERATOR_TOLERATIONS: readonly PodToleration[] = [
-  { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
-  { key: 'karpenter.sh/capacity-type', operator: 'Exists', effect: 'NoSchedule' },
-];
+const DEFAULT_OPERATOR_TOLERATIONS: readonly PodToleration[] = NODE_AGENT_TOLERATIONS;
 
 /** The chart's own NFD worker toleration, kept beside ours (gpu-operator values.yaml `node-feature-discovery.worker`). */
 const NFD_CONTROL_PLANE_TOLERATION: PodToleration = { key: 'node-role.kubernetes.io/control-plane', operator: 'Equal', value: '', effect: 'NoSchedule' };

@@ -26,9 +26,13 @@ describe('DcgmMonitoring', () => {
     const ds = one(objs, 'DaemonSet');
     const pod = ds.spec.template.spec;
     const ctr = pod.containers[0];
-    // as the seed: GPU nodes only, nvidia.com/gpu toleration, port 9400, Kubernetes attribution, pod-resources read-only
+    // as the seed: GPU nodes only, nvidia.com/gpu toleration, port 9400, Kubernetes attribution, pod-resources read-only;
+    // unlike the seed, spot GPU nodes too (SpotGpuPool's karpenter.sh/capacity-type taint): else they have no metrics (GPU321)
     expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
-    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(pod.tolerations).toEqual([
+      { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+      { key: 'karpenter.sh/capacity-type', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
     expect(ctr.ports).toEqual([{ name: 'metrics', containerPort: 9400, protocol: 'TCP' }]);
     expect(ctr.env).toEqual(expect.arrayContaining([{ name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' }, { name: 'DCGM_EXPORTER_LISTEN', value: ':9400' }]));
     expect(ctr.volumeMounts).toContainEqual({ name: 'pod-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true });
