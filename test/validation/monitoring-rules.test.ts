@@ -24,7 +24,7 @@ describe('MONITORING_RULES (GPU311-GPU313)', () => {
     expect(MONITORING_RULES.map((r) => [r.id, r.severity])).toEqual([
       ['GPU308', Severity.ERROR], ['GPU311', Severity.ERROR], ['GPU312', Severity.WARNING], ['GPU313', Severity.WARNING],
       ['GPU314', Severity.ERROR], ['GPU315', Severity.ERROR], ['GPU316', Severity.ERROR], ['GPU317', Severity.ERROR],
-      ['GPU318', Severity.WARNING], ['GPU319', Severity.WARNING],
+      ['GPU318', Severity.WARNING], ['GPU319', Severity.WARNING], ['GPU321', Severity.WARNING],
     ]);
     for (const r of MONITORING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
@@ -176,5 +176,46 @@ describe('GPU319 the last-XID gauge (issue 16 case 4)', () => {
     expect(f.remediation).toMatch(/DCGM_EXP_XID_ERRORS_COUNT\{err_code=~"48\|63\|64\|74\|79\|92\|94\|95"\} > 0/);
     expect(of(run([promRule([{ record: 'x', expr: 'max(DCGM_FI_DEV_XID_ERRORS)' }])]), 'GPU319')).toEqual([]);
     expect(of(run([promRule([{ alert: 'X', expr: 'DCGM_EXP_XID_ERRORS_COUNT{err_code="79"} > 0' }])]), 'GPU319')).toEqual([]);
+  });
+});
+
+describe('GPU321 a DCGM exporter DaemonSet tolerates the taints of the GPU NodePools it serves', () => {
+  const gpuTaint = { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' };
+  const spotTaint = { key: 'karpenter.sh/capacity-type', value: 'spot', effect: 'NoSchedule' };
+  const pool = (name: string, taints: any[], family = 'g6') => ({
+    apiVersion: 'karpenter.sh/v1',
+    kind: 'NodePool',
+    metadata: { name },
+    spec: { template: { spec: { nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'gpu' }, requirements: [{ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: [family] }], taints } } },
+  });
+  const exporter = (podSpec: any = {}, image = 'nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04') => ({
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'dcgm-exporter', namespace: 'gpu-monitoring' },
+    spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'e', image }], ...podSpec } } },
+  });
+  const gpu321 = (objects: any[]) => of(run(objects), 'GPU321');
+  const pools = [pool('g6', [gpuTaint]), pool('g6-spot', [gpuTaint, spotTaint])];
+
+  test('the chart\'s default (no tolerations) misses every tainted GPU pool; the message names each pool and taint', () => {
+    const [f] = gpu321([exporter(), ...pools]);
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.fieldPath).toBe('spec.template.spec.tolerations');
+    expect(f.message).toBe('does not tolerate NodePool g6\'s nvidia.com/gpu=true:NoSchedule; NodePool g6-spot\'s nvidia.com/gpu=true:NoSchedule, '
+      + 'karpenter.sh/capacity-type=spot:NoSchedule: the exporter never runs on those nodes, so their GPUs have no metrics (dashboards, alerts and DCGM-driven scalers see nothing of them)');
+  });
+
+  test('tolerating every taint passes; a pin by karpenter.sh/nodepool limits the pools judged', () => {
+    expect(gpu321([exporter({ tolerations: [{ operator: 'Exists' }] }), ...pools])).toEqual([]);
+    const gpuOnly = { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] };
+    expect(gpu321([exporter(gpuOnly), ...pools]).map((f) => f.message)).toEqual([expect.stringMatching(/^does not tolerate NodePool g6-spot's karpenter\.sh\/capacity-type=spot:NoSchedule:/)]);
+    expect(gpu321([exporter({ ...gpuOnly, nodeSelector: { 'karpenter.sh/nodepool': 'g6' } }), ...pools])).toEqual([]);
+    expect(gpu321([exporter({ nodeSelector: { 'karpenter.sh/nodepool': 'g6-spot' } }), ...pools])[0].message).not.toMatch(/NodePool g6's/);
+  });
+
+  test('not judged: no GPU pool, another image, a CPU pool', () => {
+    expect(gpu321([exporter()])).toEqual([]);
+    expect(gpu321([exporter({}, 'prom/node-exporter:v1.8.2'), ...pools])).toEqual([]);
+    expect(gpu321([exporter(), pool('cpu', [{ key: 'dedicated', effect: 'NoSchedule' }], 'm7i')])).toEqual([]);
   });
 });

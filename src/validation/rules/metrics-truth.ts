@@ -19,9 +19,12 @@
  *   labels), so `sum` doubles and every alert fires twice. kube-prometheus-stack does not honour
  *   `prometheus.io/scrape` annotations.
  */
+import { pinnedPoolNames } from './workloads';
 import { _UPSTREAM_DEFAULT_FIELDS } from '../../monitoring/collectors';
 import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics } from '../../monitoring/promql-parse';
+import { listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { matchesLabelSelector } from '../../scheduling/labels';
+import { formatTaint, untoleratedTaints } from '../../scheduling/taints';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 
@@ -376,6 +379,39 @@ export const DCGM_SCRAPED_ONCE: Rule = {
   },
 };
 
+/** GPU321 — the exporter must be able to run on the GPU nodes it serves. */
+export const DCGM_EXPORTER_TOLERATES_POOLS: Rule = {
+  id: 'GPU321',
+  title: 'A DCGM exporter DaemonSet must tolerate the taints of the GPU NodePools it serves',
+  severity: Severity.WARNING,
+  kinds: ['DaemonSet', 'NodePool'],
+  remediation: 'Tolerate the pools\' taints in the exporter DaemonSet (DcgmMonitoring tolerates those of its `pools`; the dcgm-exporter '
+    + 'Helm chart: `tolerations`, empty by default), or drop the taint.',
+  description: 'A DaemonSet pod lands on a tainted node only when it tolerates the taint (the DaemonSet controller adds '
+    + 'tolerations for node conditions only: Kubernetes docs, "DaemonSet"). An exporter that does not tolerate a GPU '
+    + 'NodePool\'s taints never runs on its nodes: their GPUs have no metrics, so the dashboards and alerts are blind to '
+    + 'them and a KEDA scaler on DCGM metrics sees only the other nodes. The dcgm-exporter Helm chart tolerates nothing by '
+    + 'default, and every GPU NodePool should be tainted (GPU003). The pools judged are those the DaemonSet pins through '
+    + '`karpenter.sh/nodepool`, else every GPU NodePool (a selection on labels GPU feature discovery sets at run time, such '
+    + 'as `nvidia.com/gpu.present`, cannot be judged from a NodePool). A warning: an exporter may be meant for some pools '
+    + 'only; the GPU Operator\'s exporter is judged with its device plugin (GPU107).',
+  *check(ctx) {
+    const gpuPools = ctx.nodePools().filter((p) => p.offersGpu);
+    if (gpuPools.length === 0) return;
+    for (const w of ctx.workloads()) {
+      if (w.kind !== 'DaemonSet' || !arr(w.template.podSpec?.containers).some(isDcgmImage)) continue;
+      const pinned = pinnedPoolNames(w.template.podSpec);
+      const pools = pinned === undefined ? gpuPools : gpuPools.filter((p) => pinned.includes(p.name));
+      const missed = pools.map((p) => ({ p, taints: untoleratedTaints(w.template.podSpec?.tolerations, p.taints) }))
+        .filter((m) => m.taints.length > 0);
+      if (missed.length === 0) continue;
+      yield ctx.finding(w.object, `${w.template.podSpecPath}.tolerations`,
+        `does not tolerate ${listedFirst(missed, (m) => `NodePool ${m.p.name}'s ${m.taints.map(formatTaint).join(', ')}`, NAMED_IN_LIST, '; ')}: the `
+        + 'exporter never runs on those nodes, so their GPUs have no metrics (dashboards, alerts and DCGM-driven scalers see nothing of them)');
+    }
+  },
+};
+
 /** The metrics rules, sorted by id. */
 export const METRICS_TRUTH_RULES: Rule[] = [
   DCGM_SCRAPED_ONCE,
@@ -385,4 +421,5 @@ export const METRICS_TRUTH_RULES: Rule[] = [
   ONE_DCGM_EXPORTER_PER_NODE,
   VLLM_TRIGGER_TARGET_SCRAPED,
   XID_GAUGE_ALERT,
+  DCGM_EXPORTER_TOLERATES_POOLS,
 ];

@@ -26,7 +26,7 @@ const DEFAULT_GRACE_SECONDS = 30;
 const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 
 /** Pool names a pod template pins itself to through `karpenter.sh/nodepool` (nodeSelector or required affinity). */
-function pinnedPoolNames(podSpec: any): string[] | undefined {
+export function pinnedPoolNames(podSpec: any): string[] | undefined {
   const sel = podSpec?.nodeSelector?.[NODEPOOL_LABEL];
   if (typeof sel === 'string') return [sel];
   const terms = podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
