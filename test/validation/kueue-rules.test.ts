@@ -12,9 +12,9 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 const runFile = (id: string, kind: 'pass' | 'fail'): Finding[] => validateManifests(loadYaml(path.join(FIXTURES, id, `${kind}.yaml`)));
 const ids = KUEUE_RULES.map((r) => r.id);
 
-describe('KUEUE_RULES (GPU500-GPU508)', () => {
+describe('KUEUE_RULES (GPU500-GPU509)', () => {
   test('ids are in the issue-18 range, registered among the built-in rules, documented', () => {
-    expect(ids).toEqual(['GPU500', 'GPU501', 'GPU502', 'GPU503', 'GPU504', 'GPU505', 'GPU506', 'GPU507', 'GPU508']);
+    expect(ids).toEqual(['GPU500', 'GPU501', 'GPU502', 'GPU503', 'GPU504', 'GPU505', 'GPU506', 'GPU507', 'GPU508', 'GPU509']);
     for (const r of KUEUE_RULES) {
       expect(BUILTIN_RULES.filter((b) => b.id === r.id)).toEqual([r]);
       expect(r.description!.length).toBeGreaterThan(100);
@@ -92,5 +92,47 @@ describe('KUEUE_RULES (GPU500-GPU508)', () => {
     const f = of(validateManifests([base[0], base[1], base[2], h100Pool, h100Flavor, cq].map((object) => ({ object }))), 'GPU504');
     // the resource is offered by h100's pool, so only g5's own MIG quota is wrong
     expect(f.map((x) => `${x.fieldPath}: ${x.message}`)).toEqual([expect.stringMatching(/flavors\[0\].resources\[1\].nominalQuota: gives flavor g5 a quota of 14 nvidia.com\/mig-1g.10gb, but none of its NodePools \(g5\) offers/)]);
+  });
+});
+
+describe('GPU509 every resource a queued workload requests is covered by its ClusterQueue', () => {
+  const lq = { apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name: 'team', namespace: 'ml' }, spec: { clusterQueue: 'team' } };
+  const cq = (covered: string[]) => ({
+    apiVersion: 'kueue.x-k8s.io/v1beta2',
+    kind: 'ClusterQueue',
+    metadata: { name: 'team' },
+    spec: { resourceGroups: [{ coveredResources: covered, flavors: [{ name: 'default', resources: covered.map((name) => ({ name, nominalQuota: 8 })) }] }] },
+  });
+  const deployment = (resources: any, labels: { object?: boolean; pod?: boolean } = { object: true }) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'llm', namespace: 'ml', ...(labels.object ? { labels: { 'kueue.x-k8s.io/queue-name': 'team' } } : {}) },
+    spec: {
+      selector: { matchLabels: { app: 'llm' } },
+      template: {
+        metadata: { labels: { app: 'llm', ...(labels.pod ? { 'kueue.x-k8s.io/queue-name': 'team' } : {}) } },
+        spec: { initContainers: [{ name: 'fetch', image: 'x', resources: { requests: { 'ephemeral-storage': '10Gi' } } }], containers: [{ name: 'main', image: 'x', resources }] },
+      },
+    },
+  });
+  const gpu509 = (objects: any[]) => validateManifests(objects.map((object) => ({ object })), { rules: KUEUE_RULES }).filter((f) => f.ruleId === 'GPU509');
+
+  test('requests of app and init containers, a limit standing for an absent request; the message names the queues and Kueue\'s reason', () => {
+    const found = gpu509([lq, cq(['cpu', 'memory']), deployment({ requests: { cpu: '1' }, limits: { 'nvidia.com/gpu': 1, 'memory': '1Gi' } })]);
+    expect(found.map((f) => `${f.fieldPath}: ${f.message}`)).toEqual([
+      'spec.template.spec.containers: requests ephemeral-storage, nvidia.com/gpu, which ClusterQueue team (through LocalQueue ml/team) does not cover: '
+      + 'Kueue keeps the workload inadmissible ("resource ephemeral-storage unavailable in ClusterQueue")',
+    ]);
+    // the label on the pod template counts too
+    expect(gpu509([lq, cq(['cpu', 'memory', 'nvidia.com/gpu']), deployment({ limits: { 'nvidia.com/gpu': 1 } }, { pod: true })]).map((f) => f.message))
+      .toEqual([expect.stringMatching(/^requests ephemeral-storage, which/)]);
+  });
+
+  test('covered, zero amounts, and workloads whose queue is not resolved (GPU501/GPU502) pass', () => {
+    expect(gpu509([lq, cq(['cpu', 'memory', 'nvidia.com/gpu', 'ephemeral-storage']), deployment({ requests: { cpu: '1' }, limits: { 'nvidia.com/gpu': 1 } })])).toEqual([]);
+    expect(gpu509([lq, cq(['cpu', 'ephemeral-storage']), deployment({ requests: { 'cpu': '1', 'nvidia.com/gpu': 0 }, limits: { 'nvidia.com/gpu': 0 } })])).toEqual([]);
+    expect(gpu509([cq(['cpu']), deployment({ limits: { 'nvidia.com/gpu': 1 } })])).toEqual([]);
+    expect(gpu509([lq, deployment({ limits: { 'nvidia.com/gpu': 1 } })])).toEqual([]);
+    expect(gpu509([lq, cq(['cpu']), deployment({ limits: { 'nvidia.com/gpu': 1 } }, {})])).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@
  */
 import { poolOffers } from './gpu-pools';
 import { textOf } from '../../private/describe';
+import { hasOwn } from '../../private/keys';
 import { listed, listedFirst } from '../../private/lists';
 import { QUEUE_NAME_LABEL, WORKLOAD_PRIORITY_CLASS_LABEL } from '../../queues/labels';
 import { matchesLabelSelector, nodeSelectorAllowsSpace } from '../../scheduling/labels';
@@ -375,6 +376,62 @@ export const NAMESPACE_QUOTA_COVERS_QUEUE: Rule = {
   },
 };
 
+/** The resources a pod template asks for with a non-zero amount, as Kueue counts them (a limit stands for an absent request). */
+function requestedResources(podSpec: any): string[] {
+  const out = new Set<string>();
+  const containers = [podSpec?.containers, podSpec?.initContainers].flatMap((l) => (Array.isArray(l) ? l : []));
+  for (const c of containers) {
+    const requests = c?.resources?.requests;
+    const limits = c?.resources?.limits;
+    for (const [m, other] of [[requests, undefined], [limits, requests]] as const) {
+      if (!m || typeof m !== 'object' || Array.isArray(m)) continue;
+      for (const r in m) {
+        if (!hasOwn(m, r) || (other && typeof other === 'object' && hasOwn(other, r))) continue;
+        const q = tryParseQuantity(m[r]);
+        if (q !== undefined && q > 0) out.add(r);
+      }
+    }
+  }
+  return [...out].sort();
+}
+
+/** GPU509 — every resource a queued workload asks for must be covered by its ClusterQueue. */
+export const QUEUED_RESOURCES_COVERED: Rule = {
+  id: 'GPU509',
+  title: 'Every resource a queued workload requests must be covered by its ClusterQueue',
+  severity: Severity.ERROR,
+  kinds: ['Job', 'Deployment', 'StatefulSet', 'Pod', 'LocalQueue', 'ClusterQueue'],
+  remediation: 'Add the resource to a resourceGroup of the ClusterQueue (in coveredResources, with a quota in each flavor), '
+    + 'or have Kueue leave it out (its Configuration: resources.excludeResourcePrefixes, or quotaCheckStrategy IgnoreUndeclared).',
+  description: 'Kueue assigns a flavor to every resource a workload requests with a non-zero amount (its containers\' and init '
+    + 'containers\' requests, a limit standing for an absent request). A resource the ClusterQueue covers in none of its '
+    + 'resourceGroups makes the workload inadmissible: "resource <name> unavailable in ClusterQueue" (kubernetes-sigs/kueue '
+    + '`pkg/scheduler/flavorassigner`), and a Job stays suspended, with nothing on it saying why. Typical: '
+    + '`ephemeral-storage` requests, a GPU Job on a queue that covers only cpu and memory, `nvidia.com/gpu` asked of a queue '
+    + 'that covers MIG slices. Judged for workloads whose `kueue.x-k8s.io/queue-name` resolves to a LocalQueue and '
+    + 'ClusterQueue of the manifests, with Kueue\'s default quota check (BlockUndeclared, no excluded prefixes): its '
+    + 'Configuration is not in the manifests; suppress the finding when it excludes the resource.',
+  *check(ctx) {
+    const lqs = new Map(kueue(ctx, 'LocalQueue').map((q) => [`${nsOf(q)}/${nameOf(q)}`, q] as const));
+    const cqs = new Map(kueue(ctx, 'ClusterQueue').map((c) => [nameOf(c), c] as const));
+    if (lqs.size === 0 || cqs.size === 0) return;
+    for (const w of ctx.workloads()) {
+      const label = w.object?.metadata?.labels?.[QUEUE_NAME_LABEL] ?? w.template.podLabels?.[QUEUE_NAME_LABEL];
+      if (typeof label !== 'string' || label === '') continue;
+      const lq = lqs.get(`${nsOf(w.object)}/${label}`);
+      const cq = cqs.get(lq?.spec?.clusterQueue);
+      if (!cq) continue; // GPU501, GPU502
+      const groups = Array.isArray(cq.spec?.resourceGroups) ? cq.spec.resourceGroups : [];
+      const covered = new Set(groups.flatMap((g: any) => (Array.isArray(g?.coveredResources) ? g.coveredResources : [])));
+      const missing = requestedResources(w.template.podSpec).filter((r) => !covered.has(r));
+      if (missing.length === 0) continue;
+      yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
+        `requests ${missing.join(', ')}, which ClusterQueue ${nameOf(cq)} (through LocalQueue ${nsOf(w.object) || '<default>'}/${label}) `
+        + `does not cover: Kueue keeps the workload inadmissible ("resource ${missing[0]} unavailable in ClusterQueue")`);
+    }
+  },
+};
+
 /** The Kueue rules, sorted by id. */
 export const KUEUE_RULES: Rule[] = [
   FLAVOR_QUOTA_WITHIN_POOL_LIMIT,
@@ -386,4 +443,5 @@ export const KUEUE_RULES: Rule[] = [
   QUEUE_ADMITS_LOCAL_NAMESPACES,
   WORKLOAD_PRIORITY_CLASS_EXISTS,
   NAMESPACE_QUOTA_COVERS_QUEUE,
+  QUEUED_RESOURCES_COVERED,
 ];
