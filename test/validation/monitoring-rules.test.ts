@@ -188,7 +188,7 @@ describe('GPU321 a DCGM exporter DaemonSet tolerates the taints of the GPU NodeP
     metadata: { name },
     spec: { template: { spec: { nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'gpu' }, requirements: [{ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: [family] }], taints } } },
   });
-  const exporter = (podSpec: any = {}, image = 'nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04') => ({
+  const exporterDs = (podSpec: any = {}, image = 'nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04') => ({
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
     metadata: { name: 'dcgm-exporter', namespace: 'gpu-monitoring' },
@@ -198,7 +198,7 @@ describe('GPU321 a DCGM exporter DaemonSet tolerates the taints of the GPU NodeP
   const pools = [pool('g6', [gpuTaint]), pool('g6-spot', [gpuTaint, spotTaint])];
 
   test('the chart\'s default (no tolerations) misses every tainted GPU pool; the message names each pool and taint', () => {
-    const [f] = gpu321([exporter(), ...pools]);
+    const [f] = gpu321([exporterDs(), ...pools]);
     expect(f.severity).toBe(Severity.WARNING);
     expect(f.fieldPath).toBe('spec.template.spec.tolerations');
     expect(f.message).toBe('does not tolerate NodePool g6\'s nvidia.com/gpu=true:NoSchedule; NodePool g6-spot\'s nvidia.com/gpu=true:NoSchedule, '
@@ -206,16 +206,16 @@ describe('GPU321 a DCGM exporter DaemonSet tolerates the taints of the GPU NodeP
   });
 
   test('tolerating every taint passes; a pin by karpenter.sh/nodepool limits the pools judged', () => {
-    expect(gpu321([exporter({ tolerations: [{ operator: 'Exists' }] }), ...pools])).toEqual([]);
+    expect(gpu321([exporterDs({ tolerations: [{ operator: 'Exists' }] }), ...pools])).toEqual([]);
     const gpuOnly = { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] };
-    expect(gpu321([exporter(gpuOnly), ...pools]).map((f) => f.message)).toEqual([expect.stringMatching(/^does not tolerate NodePool g6-spot's karpenter\.sh\/capacity-type=spot:NoSchedule:/)]);
-    expect(gpu321([exporter({ ...gpuOnly, nodeSelector: { 'karpenter.sh/nodepool': 'g6' } }), ...pools])).toEqual([]);
-    expect(gpu321([exporter({ nodeSelector: { 'karpenter.sh/nodepool': 'g6-spot' } }), ...pools])[0].message).not.toMatch(/NodePool g6's/);
+    expect(gpu321([exporterDs(gpuOnly), ...pools]).map((f) => f.message)).toEqual([expect.stringMatching(/^does not tolerate NodePool g6-spot's karpenter\.sh\/capacity-type=spot:NoSchedule:/)]);
+    expect(gpu321([exporterDs({ ...gpuOnly, nodeSelector: { 'karpenter.sh/nodepool': 'g6' } }), ...pools])).toEqual([]);
+    expect(gpu321([exporterDs({ nodeSelector: { 'karpenter.sh/nodepool': 'g6-spot' } }), ...pools])[0].message).not.toMatch(/NodePool g6's/);
   });
 
   test('not judged: no GPU pool, another image, a CPU pool', () => {
-    expect(gpu321([exporter()])).toEqual([]);
-    expect(gpu321([exporter({}, 'prom/node-exporter:v1.8.2'), ...pools])).toEqual([]);
-    expect(gpu321([exporter(), pool('cpu', [{ key: 'dedicated', effect: 'NoSchedule' }], 'm7i')])).toEqual([]);
+    expect(gpu321([exporterDs()])).toEqual([]);
+    expect(gpu321([exporterDs({}, 'prom/node-exporter:v1.8.2'), ...pools])).toEqual([]);
+    expect(gpu321([exporterDs(), pool('cpu', [{ key: 'dedicated', effect: 'NoSchedule' }], 'm7i')])).toEqual([]);
   });
 });
