@@ -19,6 +19,7 @@
  *   labels), so `sum` doubles and every alert fires twice. kube-prometheus-stack does not honour
  *   `prometheus.io/scrape` annotations.
  */
+import { monitorLooksIn, selectedServices, stringLabels } from './monitor-targets';
 import { pinnedPoolNames } from './workloads';
 import { _UPSTREAM_DEFAULT_FIELDS } from '../../monitoring/collectors';
 import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics } from '../../monitoring/promql-parse';
@@ -33,11 +34,6 @@ const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? 
 /** `x` when it is an array, else `[]` (foreign YAML may hold anything anywhere). */
 const arr = (x: unknown): any[] => (Array.isArray(x) ? x : []);
 const isDcgmImage = (c: any): boolean => typeof c?.image === 'string' && /dcgm-exporter/.test(c.image);
-const strLabels = (o: any): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o ?? {})) out[k] = String(v);
-  return out;
-};
 
 /** A PromQL string of the manifests: where it is and whether it is an alert. */
 interface Query {
@@ -273,20 +269,14 @@ function targetOf(ctx: RuleContext, so: any): any | undefined {
 /** Whether a ServiceMonitor or PodMonitor in the manifests scrapes the pods of `workload`. */
 function scraped(ctx: RuleContext, workload: any): boolean {
   const ns = nsOf(workload);
-  const podLabels = strLabels(workload?.spec?.template?.metadata?.labels);
-  const inNs = (monitor: any, namespace: string): boolean => {
-    const sel = monitor?.spec?.namespaceSelector;
-    if (sel?.any === true) return true;
-    if (Array.isArray(sel?.matchNames) && sel.matchNames.length > 0) return sel.matchNames.includes(namespace);
-    return nsOf(monitor) === namespace;
-  };
+  const podLabels = stringLabels(workload?.spec?.template?.metadata?.labels);
   for (const pm of ctx.byKind('PodMonitor', 'monitoring.coreos.com')) {
-    if (inNs(pm, ns) && matchesLabelSelector(pm?.spec?.selector, podLabels)) return true;
+    if (monitorLooksIn(pm, ns) && matchesLabelSelector(pm?.spec?.selector, podLabels)) return true;
   }
   for (const sm of ctx.byKind('ServiceMonitor', 'monitoring.coreos.com')) {
-    for (const svc of ctx.byKind('Service', '')) {
-      if (nsOf(svc) !== ns || !inNs(sm, ns) || !matchesLabelSelector(sm?.spec?.selector, strLabels(svc?.metadata?.labels))) continue;
-      const sel = strLabels(svc?.spec?.selector);
+    for (const svc of selectedServices(ctx, sm)) {
+      if (nsOf(svc) !== ns) continue;
+      const sel = stringLabels(svc?.spec?.selector);
       if (Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => podLabels[k] === v)) return true;
     }
   }
@@ -355,14 +345,10 @@ export const DCGM_SCRAPED_ONCE: Rule = {
     const byTarget = new Map<string, any[]>();
     const add = (key: string, sm: any) => byTarget.set(key, [...(byTarget.get(key) ?? []), sm]);
     for (const sm of ctx.byKind('ServiceMonitor', 'monitoring.coreos.com')) {
-      const ml = strLabels(sm?.spec?.selector?.matchLabels);
+      const ml = stringLabels(sm?.spec?.selector?.matchLabels);
       if (operator && ml.app === 'nvidia-dcgm-exporter') add('operator', sm);
-      for (const svc of ctx.byKind('Service', '')) {
-        const nsSel = sm?.spec?.namespaceSelector;
-        const inNs = nsSel?.any === true || (Array.isArray(nsSel?.matchNames) && nsSel.matchNames.length
-          ? nsSel.matchNames.includes(nsOf(svc)) : nsOf(svc) === nsOf(sm));
-        if (!inNs || !matchesLabelSelector(sm?.spec?.selector, strLabels(svc?.metadata?.labels))) continue;
-        const sel = strLabels(svc?.spec?.selector);
+      for (const svc of selectedServices(ctx, sm)) {
+        const sel = stringLabels(svc?.spec?.selector);
         if (Object.keys(sel).length === 0) continue;
         const dcgm = ctx.workloadsMatching(nsOf(svc), sel).some((w) => arr(w.template.podSpec?.containers).some(isDcgmImage));
         if (dcgm) add(`svc ${nsOf(svc)}/${nameOf(svc)}`, sm);

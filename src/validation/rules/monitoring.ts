@@ -9,29 +9,13 @@
  * are renamed `exported_*` and replaced by the exporter pod's own.
  */
 import { textOf } from '../../private/describe';
-import { matchesLabelSelector } from '../../scheduling/labels';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 import { METRICS_TRUTH_RULES } from './metrics-truth';
+import { selectedServices } from './monitor-targets';
 import { byCodeUnits } from '../../private/order';
 
 const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
-
-/** Services (core) a ServiceMonitor selects among the manifests. */
-function selectedServices(ctx: RuleContext, sm: any): any[] {
-  const nsSel = sm?.spec?.namespaceSelector;
-  const inNs = (svc: any): boolean => {
-    if (nsSel?.any === true) return true;
-    if (Array.isArray(nsSel?.matchNames) && nsSel.matchNames.length > 0) return nsSel.matchNames.includes(nsOf(svc));
-    return nsOf(svc) === nsOf(sm);
-  };
-  const labelsOf = (o: any): Record<string, string> => {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(o?.metadata?.labels ?? {})) out[k] = String(v);
-    return out;
-  };
-  return ctx.byKind('Service', '').filter((svc) => inNs(svc) && matchesLabelSelector(sm?.spec?.selector, labelsOf(svc)));
-}
 
 function describeSelector(sm: any): string {
   const ml = sm?.spec?.selector?.matchLabels ?? {};

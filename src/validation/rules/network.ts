@@ -9,7 +9,7 @@
  * policy's own namespace, an `ipBlock` the addresses in it; `ports` absent or empty allows every port, a port entry its
  * protocol (default TCP) and number (up to `endPort`) or named container port. Policies add up; order does not matter.
  */
-import { hasOwn } from '../../private/keys';
+import { monitorLooksIn, selectedServices, stringLabels } from './monitor-targets';
 import { listed } from '../../private/lists';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { Severity } from '../model';
@@ -19,11 +19,6 @@ const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string'
 const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
 const arr = (x: unknown): any[] => (Array.isArray(x) ? x : []);
 const isMap = (x: unknown): x is Record<string, any> => !!x && typeof x === 'object' && !Array.isArray(x);
-const strLabels = (o: unknown): Record<string, string> => {
-  const out: Record<string, string> = {};
-  if (isMap(o)) for (const k in o) if (hasOwn(o, k)) out[k] = String(o[k]);
-  return out;
-};
 
 /** A pod port: its number and name, when the pod spec tells them, and its protocol. */
 interface PodPort {
@@ -54,22 +49,14 @@ function podPortOf(podSpec: any, port: unknown, protocol: string): PodPort | und
   return undefined;
 }
 
-/** Whether a monitor in `monitorNs` with `namespaceSelector` looks in namespace `ns` (prometheus-operator's rules). */
-function looksIn(namespaceSelector: any, monitorNs: string, ns: string): boolean {
-  if (namespaceSelector?.any === true) return true;
-  if (Array.isArray(namespaceSelector?.matchNames) && namespaceSelector.matchNames.length > 0) return namespaceSelector.matchNames.includes(ns);
-  return ns === monitorNs;
-}
-
 /** Every scrape target of the manifests' ServiceMonitors and PodMonitors whose pods are in the manifests. */
 function scrapeTargets(ctx: RuleContext): ScrapeTarget[] {
   const out: ScrapeTarget[] = [];
   for (const sm of ctx.byKind('ServiceMonitor', 'monitoring.coreos.com')) {
-    const services = ctx.byKind('Service', '').filter((svc) => looksIn(sm?.spec?.namespaceSelector, nsOf(sm), nsOf(svc))
-      && matchesLabelSelector(sm?.spec?.selector, strLabels(svc?.metadata?.labels)));
+    const services = selectedServices(ctx, sm);
     arr(sm?.spec?.endpoints).forEach((ep: any, i: number) => {
       for (const svc of services) {
-        const selector = strLabels(svc?.spec?.selector);
+        const selector = stringLabels(svc?.spec?.selector);
         if (Object.keys(selector).length === 0) continue;
         let podPort: unknown;
         let protocol = 'TCP';
@@ -94,7 +81,7 @@ function scrapeTargets(ctx: RuleContext): ScrapeTarget[] {
     });
   }
   for (const pm of ctx.byKind('PodMonitor', 'monitoring.coreos.com')) {
-    const workloads = ctx.workloads().filter((w) => looksIn(pm?.spec?.namespaceSelector, nsOf(pm), nsOf(w.object))
+    const workloads = ctx.workloads().filter((w) => monitorLooksIn(pm, nsOf(w.object))
       && matchesLabelSelector(pm?.spec?.selector, w.template.podLabels));
     arr(pm?.spec?.podMetricsEndpoints).forEach((ep: any, i: number) => {
       const [field, podPort] = typeof ep?.port === 'string' && ep.port !== '' ? ['port', ep.port]
