@@ -14,10 +14,8 @@ import { Chart } from 'cdk8s';
 import { GpuConfigError } from '../errors';
 import { GpuNodePool } from '../pools/node-pool';
 import { PodToleration } from '../pools/pool';
+import { GPU_OPERATOR_OWN_TOLERATIONS } from '../private/node-agents';
 import { formatTaint, untoleratedTaints } from '../scheduling/taints';
-
-/** The chart's default toleration of both (gpu-operator values.yaml v26.7.0 `daemonsets`, `node-feature-discovery.worker`). */
-const CHART_DEFAULT: readonly PodToleration[] = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
 
 /** The tolerations the installed GPU Operator chart gives its node agents. @internal */
 export interface _NodeAgentTolerations {
@@ -31,7 +29,7 @@ export interface _NodeAgentTolerations {
 
 /** The node agents' tolerations in the chart's merged Helm values (a list the values set, else the chart's default). @internal */
 export function _nodeAgentTolerations(values: any, devicePlugin: boolean): _NodeAgentTolerations {
-  const listAt = (v: unknown) => (Array.isArray(v) && v.length > 0 ? v as PodToleration[] : CHART_DEFAULT);
+  const listAt = (v: unknown) => (Array.isArray(v) && v.length > 0 ? v as PodToleration[] : GPU_OPERATOR_OWN_TOLERATIONS);
   const nfd = values?.nfd?.enabled !== false;
   return {
     daemonsets: listAt(values?.daemonsets?.tolerations),

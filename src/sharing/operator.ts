@@ -131,9 +131,6 @@ export interface GpuOperatorProps {
   readonly tolerations?: PodToleration[];
 }
 
-/** The operator DaemonSets' default tolerations: the GPU taint and SpotGpuPool's spot taint (any value). */
-const DEFAULT_OPERATOR_TOLERATIONS: readonly PodToleration[] = NODE_AGENT_TOLERATIONS;
-
 /** The chart's own NFD worker toleration, kept beside ours (gpu-operator values.yaml `node-feature-discovery.worker`). */
 const NFD_CONTROL_PLANE_TOLERATION: PodToleration = { key: 'node-role.kubernetes.io/control-plane', operator: 'Equal', value: '', effect: 'NoSchedule' };
 
@@ -179,7 +176,7 @@ export class GpuOperatorSettings {
    * 'Exists', effect: 'NoSchedule' }]`.
    */
   public static defaultTolerations(): PodToleration[] {
-    return DEFAULT_OPERATOR_TOLERATIONS.map((t) => ({ ...t }));
+    return NODE_AGENT_TOLERATIONS.map((t) => ({ ...t }));
   }
 
   /**
@@ -336,7 +333,7 @@ export class GpuOperatorSettings {
       }
     }
     const tolerations = c.run(() => {
-      const list: unknown = props.tolerations ?? DEFAULT_OPERATOR_TOLERATIONS;
+      const list: unknown = props.tolerations ?? NODE_AGENT_TOLERATIONS;
       if (!Array.isArray(list)) throw fail('tolerations', `is ${describeValue(list)}, not a list`, 'pass a list of tolerations, e.g. [{ key: \'nvidia.com/gpu\', operator: \'Exists\', effect: \'NoSchedule\' }]');
       if (list.length === 0) {
         throw fail('tolerations', 'is empty, so the operator would tolerate only nvidia.com/gpu (its own default)',

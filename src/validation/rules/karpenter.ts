@@ -11,6 +11,7 @@ import {
 } from '../../pools/karpenter-syntax';
 import { textOf } from '../../private/describe';
 import { listed } from '../../private/lists';
+import { GPU_OPERATOR_OWN_TOLERATIONS } from '../../private/node-agents';
 import { PoolModel } from '../../scheduling/nodepool';
 import { formatTaint, untoleratedTaints } from '../../scheduling/taints';
 import { Severity } from '../model';
@@ -343,9 +344,6 @@ export const NODEPOOL_NODECLASS_PRESENT: Rule = {
   },
 };
 
-/** The GPU Operator's operands' tolerations when a ClusterPolicy sets none (gpu-operator assets, e.g. state-device-plugin). */
-const OPERATOR_DEFAULT_TOLERATIONS = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
-
 /** A device plugin of the manifests: who runs it and with which tolerations. */
 interface DevicePluginProvider {
   readonly describe: string;
@@ -368,7 +366,7 @@ function devicePluginProviders(ctx: RuleContext): DevicePluginProvider[] {
     out.push({
       describe: `ClusterPolicy ${name} (daemonsets.tolerations)`,
       field: `spec.daemonsets.tolerations of ClusterPolicy ${name}`,
-      tolerations: Array.isArray(own) && own.length > 0 ? own : OPERATOR_DEFAULT_TOLERATIONS,
+      tolerations: Array.isArray(own) && own.length > 0 ? own : GPU_OPERATOR_OWN_TOLERATIONS,
     });
   }
   for (const w of ctx.workloads()) {
