@@ -99,3 +99,57 @@ describe('GPU213 an EFA interface layout must fit the pool\'s instance types', (
     expect(of(lint(mixed), 'GPU213')).toEqual([]);
   });
 });
+
+describe('GPU217 a multi-GPU container needs more than the runtime\'s 64 MiB /dev/shm', () => {
+  const load = (f: string) => loadYaml(path.join(FIXTURES, 'GPU217', f)).map((m) => m.object);
+  const gpus = (n: unknown, extra: any = {}) => {
+    const w = workload({ name: 'tp', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': n } });
+    Object.assign(w.spec.template.spec, extra.pod ?? {});
+    Object.assign(w.spec.template.spec.containers[0], extra.container ?? {});
+    return w;
+  };
+  const shm = (emptyDir: any, mountPath = '/dev/shm') => ({
+    pod: { volumes: [{ name: 'dshm', emptyDir }] },
+    container: { volumeMounts: [{ name: 'dshm', mountPath }] },
+  });
+
+  test('the seeds\' 4-GPU trainer without /dev/shm: a warning at the container\'s volumeMounts naming the 64 MiB', () => {
+    const [f, g, ...rest] = of(lint(load('fail.yaml')), 'GPU217');
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.fieldPath).toBe('spec.template.spec.containers[0].volumeMounts');
+    expect(f.message).toContain('container "trainer" uses 4 GPUs but mounts nothing at /dev/shm, so it gets the container runtime\'s 64 MiB');
+    expect(g.fieldPath).toBe('spec.template.spec.volumes[0].emptyDir.sizeLimit');
+    expect(g.message).toContain('mounts volume "dshm" at /dev/shm with a sizeLimit of "64Mi", no more than the container runtime\'s default 64 MiB');
+    expect(of(lint(load('pass.yaml')), 'GPU217')).toEqual([]);
+  });
+
+  test('one GPU, or a whole-GPU count below 2, needs nothing; 2 GPUs do', () => {
+    expect(of(lint([gpus(1)]), 'GPU217')).toEqual([]);
+    expect(of(lint([gpus(2)]), 'GPU217')).toHaveLength(1);
+    expect(of(lint([gpus('8')]), 'GPU217')[0].message).toContain('uses 8 GPUs');
+    expect(of(lint([workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/mig-1g.10gb': 2 } })]), 'GPU217')).toEqual([]);
+  });
+
+  test('a memory-backed emptyDir above 64 MiB, one without sizeLimit, a disk-backed one, or hostIPC: silent', () => {
+    expect(of(lint([gpus(4, shm({ medium: 'Memory', sizeLimit: '65Mi' }))]), 'GPU217')).toEqual([]);
+    expect(of(lint([gpus(4, shm({ medium: 'Memory' }))]), 'GPU217')).toEqual([]);
+    expect(of(lint([gpus(4, shm({}))]), 'GPU217')).toEqual([]);
+    expect(of(lint([gpus(4, shm({ medium: 'Memory', sizeLimit: '8Gi' }, '//dev//shm/'))]), 'GPU217')).toEqual([]);
+    expect(of(lint([gpus(4, { pod: { hostIPC: true } })]), 'GPU217')).toEqual([]);
+  });
+
+  test('64 MiB exactly, or less, is reported; a mount elsewhere is not /dev/shm', () => {
+    expect(of(lint([gpus(4, shm({ medium: 'Memory', sizeLimit: '64Mi' }))]), 'GPU217')).toHaveLength(1);
+    expect(of(lint([gpus(4, shm({ medium: 'Memory', sizeLimit: '1Mi' }))]), 'GPU217')).toHaveLength(1);
+    const [f] = of(lint([gpus(4, shm({ medium: 'Memory', sizeLimit: '8Gi' }, '/dev/shmem'))]), 'GPU217');
+    expect(f.fieldPath).toBe('spec.template.spec.containers[0].volumeMounts');
+  });
+
+  test('a multi-GPU init container is judged too, at its own path', () => {
+    const w = workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1 }, initLimits: { 'nvidia.com/gpu': 2 } });
+    const [f, ...rest] = of(lint([w]), 'GPU217');
+    expect(rest).toEqual([]);
+    expect(f.fieldPath).toBe('spec.template.spec.initContainers[0].volumeMounts');
+  });
+});

@@ -1,12 +1,14 @@
 /**
- * Training rules (GPU210-GPU213): EFA requests the pool's instance types can serve, checkpoints for multi-pod GPU Jobs
- * on spot, gangs that fit their pools at once, and EFA interface layouts that fit the pools' instance types. Answers
- * come from the one scheduling model (src/scheduling) and the catalog's EFA interface counts (`efaInterfaces`, the
- * `vpc.amazonaws.com/efa` allocatable Karpenter lists).
+ * Training rules (GPU210-GPU213, GPU217): EFA requests the pool's instance types can serve, checkpoints for multi-pod
+ * GPU Jobs on spot, gangs that fit their pools at once, EFA interface layouts that fit the pools' instance types, and
+ * the shared memory a multi-GPU container's NCCL needs. Answers come from the one scheduling model (src/scheduling) and
+ * the catalog's EFA interface counts (`efaInterfaces`, the `vpc.amazonaws.com/efa` allocatable Karpenter lists).
  */
 import { GpuInstanceType } from '../../catalog';
+import { describeValue } from '../../private/describe';
 import { listed, listedFirst } from '../../private/lists';
-import { effectivePodRequests } from '../../scheduling/resources';
+import { containerRequest, effectivePodRequests, tryParseQuantity } from '../../scheduling/resources';
+import { containersOf } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
@@ -165,5 +167,70 @@ export const EFA_LAYOUT_FITS_POOL: Rule = {
   },
 };
 
+/** The size of `/dev/shm` containerd gives a pod sandbox when nothing is mounted there (`defaultShmSize`, 64 MiB). */
+export const RUNTIME_DEFAULT_SHM_BYTES = 64 * 2 ** 20;
+
+/** `/dev/shm`, `/dev/shm/`, `//dev//shm`: whether a mount path is the shared-memory directory. */
+function isDevShm(mountPath: unknown): boolean {
+  return typeof mountPath === 'string' && mountPath.replace(/\/+/g, '/').replace(/(.)\/$/, '$1') === '/dev/shm';
+}
+
+/**
+ * What a container's `/dev/shm` is: `undefined` when a volume other than a small memory-backed emptyDir is mounted there
+ * (or the pod shares the node's IPC namespace) — enough; else the problem, with the field it sits at.
+ */
+function shmProblem(podSpec: any, podSpecPath: string, container: any, containerPath: string): { path: string; problem: string } | undefined {
+  if (podSpec?.hostIPC === true) return undefined; // (the node's /dev/shm is mounted)
+  const mounts: any[] = Array.isArray(container?.volumeMounts) ? container.volumeMounts : [];
+  const mount = mounts.find((m) => isDevShm(m?.mountPath));
+  if (!mount) return { path: `${containerPath}.volumeMounts`, problem: 'mounts nothing at /dev/shm, so it gets the container runtime\'s 64 MiB' };
+  const volumes: any[] = Array.isArray(podSpec?.volumes) ? podSpec.volumes : [];
+  const i = volumes.findIndex((v) => v?.name === mount.name && mount.name !== undefined);
+  const emptyDir = i >= 0 ? volumes[i]?.emptyDir : undefined;
+  if (!emptyDir || typeof emptyDir !== 'object' || emptyDir.medium !== 'Memory') return undefined;
+  const size = emptyDir.sizeLimit === undefined ? undefined : tryParseQuantity(emptyDir.sizeLimit);
+  if (size === undefined || size > RUNTIME_DEFAULT_SHM_BYTES) return undefined;
+  return {
+    path: `${podSpecPath}.volumes[${i}].emptyDir.sizeLimit`,
+    problem: `mounts volume ${describeValue(mount.name)} at /dev/shm with a sizeLimit of ${describeValue(emptyDir.sizeLimit)}, no more than the container runtime's default 64 MiB`,
+  };
+}
+
+/** GPU217 — a container using several GPUs needs more shared memory than the runtime's default /dev/shm. */
+export const MULTI_GPU_SHARED_MEMORY: Rule = {
+  id: 'GPU217',
+  title: 'A container using several GPUs needs a /dev/shm larger than the container runtime\'s 64 MiB',
+  severity: Severity.WARNING,
+  kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
+  remediation: 'Mount an emptyDir with medium: Memory at /dev/shm in the container (a few GiB; it counts against the '
+    + 'memory limit), as InferenceDeployment and TrainingJob do (shmSize).',
+  description: 'Kubernetes has no shm-size setting: a pod\'s `/dev/shm` is the tmpfs containerd makes for the sandbox, '
+    + '64 MiB (containerd `defaultShmSize`; containerd/containerd#3654), unless a volume is mounted at `/dev/shm` or the '
+    + 'pod sets `hostIPC`. NCCL creates its shared-memory segments there, between processes and even between threads of '
+    + 'one process, and fails to initialize when they do not fit ("failed to extend /dev/shm/nccl-…"; NCCL user guide, '
+    + '"Runtime and MPI issues: Shared memory", which asks for `--shm-size=1g` in containers). vLLM\'s tensor-parallel '
+    + 'workers exchange requests through shared memory too (vLLM "Using Docker": `--ipc=host` or `--shm-size`; its '
+    + 'Kubernetes guide mounts a memory-backed emptyDir), and PyTorch `nn.DataParallel` fails in `ncclShmOpen` with the '
+    + 'default (pytorch/tutorials#2475). So a container given two or more `nvidia.com/gpu` fails once its GPUs talk. A '
+    + 'memory-backed emptyDir whose `sizeLimit` is 64 MiB or less is no better. The program cannot be seen: one process '
+    + 'per GPU that never communicates needs nothing, so this is a warning. Any other volume at `/dev/shm` (a disk-backed '
+    + 'emptyDir is slower, but works) is accepted.',
+  *check(ctx) {
+    for (const w of ctx.workloads()) {
+      for (const c of containersOf(w.template)) {
+        const gpus = containerRequest(c.container, 'nvidia.com/gpu');
+        if (!(gpus >= 2)) continue;
+        const p = shmProblem(w.template.podSpec, w.template.podSpecPath, c.container, c.path);
+        if (!p) continue;
+        yield ctx.finding(w.object, p.path,
+          `container ${describeValue(c.container.name ?? '?')} uses ${gpus} GPUs but ${p.problem}; NCCL fails to initialize `
+          + '("failed to extend /dev/shm/nccl-…") and tensor-parallel workers die with "Bus error" when it runs out');
+      }
+    }
+  },
+};
+
 /** The training rules, sorted by id. */
-export const TRAINING_RULES: Rule[] = [EFA_REQUEST_OFFERED, SPOT_TRAINING_CHECKPOINTED, GANG_FITS_POOLS, EFA_LAYOUT_FITS_POOL];
+export const TRAINING_RULES: Rule[] = [
+  EFA_REQUEST_OFFERED, SPOT_TRAINING_CHECKPOINTED, GANG_FITS_POOLS, EFA_LAYOUT_FITS_POOL, MULTI_GPU_SHARED_MEMORY,
+];
