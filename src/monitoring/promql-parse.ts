@@ -140,6 +140,79 @@ export function _parsePromQLUncached(query: string): _PromQLParse {
   return { metrics: unique, error: { offset: errorAt, line, column, message } };
 }
 
+/** A label matcher of a vector selector (`pod=~"vllm-.*"`). @internal */
+export interface _PromQLMatcher {
+  /** The label name. */
+  readonly label: string;
+  /** `=`, `!=`, `=~` or `!~`. */
+  readonly op: string;
+  /** The string literal's content, unquoted. */
+  readonly value: string;
+}
+
+/** What a query selects, selector by selector. @internal */
+export interface _PromQLSelection {
+  /** The label matchers of each vector selector, in order (a metric name written before the braces is not one). */
+  readonly selectors: ReadonlyArray<ReadonlyArray<_PromQLMatcher>>;
+  /** The functions it calls (`rate`, `vector`, `absent`, …), unique. */
+  readonly functions: readonly string[];
+}
+
+const selectionCache = new Map<string, _PromQLSelection | undefined>();
+
+/**
+ * The label matchers and function calls of `query`, read from Prometheus's grammar; undefined when it does not parse.
+ * Memoised (rules ask about the same few trigger queries). @internal
+ */
+export function _promqlSelection(query: string): _PromQLSelection | undefined {
+  if (selectionCache.has(query)) return selectionCache.get(query);
+  let result: _PromQLSelection | undefined;
+  if (query.trim() !== '') {
+    const selectors: _PromQLMatcher[][] = [];
+    const functions = new Set<string>();
+    let failed = false;
+    let label: string | undefined;
+    let op: string | undefined;
+    const onMatcherValue = (value: string) => {
+      if (label !== undefined && op !== undefined && selectors.length > 0) selectors[selectors.length - 1].push({ label, op, value });
+    };
+    parser().parse(query).iterate({
+      enter(n) {
+        if (n.type.isError) failed = true;
+        const text = () => query.slice(n.from, n.to);
+        const parent = n.node.parent?.name;
+        if (n.name === 'VectorSelector') {
+          selectors.push([]);
+        } else if (n.name === 'FunctionIdentifier') {
+          functions.add(text());
+        } else if (n.name === 'UnquotedLabelMatcher' || n.name === 'QuotedLabelMatcher') {
+          label = op = undefined;
+        } else if (n.name === 'LabelName' && parent === 'UnquotedLabelMatcher') {
+          label = text();
+        } else if (n.name === 'StringLiteral' && parent === 'QuotedLabelName') {
+          label = unquote(text());
+        } else if (n.name === 'MatchOp') {
+          op = text();
+        } else if (n.name === 'StringLiteral' && (parent === 'UnquotedLabelMatcher' || parent === 'QuotedLabelMatcher')) {
+          onMatcherValue(unquote(text()));
+        }
+      },
+    });
+    result = failed ? undefined : { selectors, functions: [...functions] };
+  }
+  if (selectionCache.size > 1_000) selectionCache.clear();
+  selectionCache.set(query, result);
+  return result;
+}
+
+/** A PromQL string literal's content: raw between backticks; else with its backslash escapes read. */
+function unquote(literal: string): string {
+  const body = literal.slice(1, -1);
+  if (literal.startsWith('`')) return body;
+  const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v' };
+  return body.replace(/\\(.)/g, (_, c: string) => ESCAPES[c] ?? c);
+}
+
 /** The metric names a query reads (empty for an unparsable query's unread tail). @internal */
 export function _promqlMetrics(query: string): string[] {
   return _parsePromQL(query).metrics;

@@ -1,6 +1,6 @@
 import { GPU_TOLERATION, nodePool, of, workload, DEFAULT_NODE_CLASS } from './helpers';
 import { Finding, Severity, validateManifests } from '../../src/validation';
-import { SCALING_RULES } from '../../src/validation/rules/keda';
+import { regexLiteralPrefix, SCALING_RULES } from '../../src/validation/rules/keda';
 
 const run = (objects: any[]): Finding[] => validateManifests(objects.map((object) => ({ object })), { rules: SCALING_RULES });
 
@@ -18,16 +18,16 @@ const hpa = (name = 'model-a-hpa', target: any = { apiVersion: 'apps/v1', kind: 
   spec: { scaleTargetRef: target, minReplicas: 1, maxReplicas: max },
 });
 
-describe('SCALING_RULES (GPU301-GPU307)', () => {
+describe('SCALING_RULES (GPU301-GPU307, GPU309)', () => {
   test('ids are GPU30x, unique, documented', () => {
-    expect(SCALING_RULES.map((r) => r.id)).toEqual(['GPU301', 'GPU302', 'GPU303', 'GPU304', 'GPU305', 'GPU306', 'GPU307']);
+    expect(SCALING_RULES.map((r) => r.id)).toEqual(['GPU301', 'GPU302', 'GPU303', 'GPU304', 'GPU305', 'GPU306', 'GPU307', 'GPU309']);
     for (const r of SCALING_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
     }
     const E = Severity.ERROR;
     const W = Severity.WARNING;
-    expect(SCALING_RULES.map((r) => r.severity)).toEqual([E, E, E, E, W, W, W]);
+    expect(SCALING_RULES.map((r) => r.severity)).toEqual([E, E, E, E, W, W, W, E]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -190,5 +190,75 @@ describe('GPU306 DCGM triggers need an exporter', () => {
   });
   test('non-DCGM queries are not judged', () => {
     expect(of(run([app(), so()]), 'GPU306')).toEqual([]);
+  });
+});
+
+describe('GPU309 a ScaledObject that scales to zero needs a trigger that can wake it', () => {
+  const prom = (query: string, extra: Record<string, string> = {}, name = 'own') =>
+    ({ type: 'prometheus', name, metadata: { serverAddress: 'http://p:9090', query, threshold: '5', ...extra } });
+  const own = prom('sum(vllm:num_requests_waiting{namespace="inference", pod=~"model-a-[a-z0-9]+-[a-z0-9]+"})');
+  const gpu309 = (spec: any, extra: any[] = []) => of(run([app(), so(spec), ...extra]), 'GPU309');
+
+  test('minReplicaCount unset (KEDA\'s 0) with a trigger on the target\'s own pods: an error naming the matcher', () => {
+    const [f, ...rest] = gpu309({ minReplicaCount: undefined, triggers: [own] });
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.ERROR);
+    expect(f.fieldPath).toBe('spec.minReplicaCount');
+    expect(f.message).toContain('scales Deployment inference/model-a to zero (minReplicaCount is unset: KEDA\'s default is 0)');
+    expect(f.message).toContain('own: pod=~"model-a-[a-z0-9]+-[a-z0-9]+"');
+    expect(gpu309({ minReplicaCount: 0, triggers: [own] })[0].message).toContain('(minReplicaCount is 0)');
+  });
+
+  test('idleReplicaCount 0 parks the target at zero too; minReplicaCount 1 without it is fine', () => {
+    const [f] = gpu309({ minReplicaCount: 1, idleReplicaCount: 0, triggers: [own] });
+    expect(f.fieldPath).toBe('spec.idleReplicaCount');
+    expect(gpu309({ minReplicaCount: 1, triggers: [own] })).toEqual([]);
+  });
+
+  test('one trigger that can be active without the pods is enough: another series, another scaler type', () => {
+    const gateway = prom('sum(rate(envoy_cluster_upstream_rq_total{envoy_cluster_name="model-a"}[1m]))', {}, 'gateway');
+    expect(gpu309({ minReplicaCount: 0, triggers: [own, gateway] })).toEqual([]);
+    expect(gpu309({ minReplicaCount: 0, triggers: [own, { type: 'aws-sqs-queue', metadata: { queueURL: 'q', queueLength: '5' } }] })).toEqual([]);
+    // A selector without a confining matcher reads other pods too (the namespace's GPUs).
+    expect(gpu309({ minReplicaCount: 0, triggers: [prom('sum(DCGM_FI_DEV_GPU_UTIL{namespace="inference"})')] })).toEqual([]);
+    expect(gpu309({ minReplicaCount: 0, triggers: [prom('sum(x{pod=~"model-a-.*"}) + sum(y{job="gateway"})')] })).toEqual([]);
+  });
+
+  test('functions with a value without series, a negative activation, or errors turned into fallback replicas: not judged', () => {
+    expect(gpu309({ minReplicaCount: 0, triggers: [prom('sum(x{pod=~"model-a-.*"}) or vector(0)')] })).toEqual([]);
+    expect(gpu309({ minReplicaCount: 0, triggers: [prom('absent(x{pod=~"model-a-.*"})')] })).toEqual([]);
+    expect(gpu309({ minReplicaCount: 0, triggers: [prom('sum(x{pod=~"model-a-.*"})', { activationThreshold: '-1' })] })).toEqual([]);
+    const strict = prom('sum(x{pod=~"model-a-.*"})', { ignoreNullValues: 'false' });
+    expect(gpu309({ minReplicaCount: 0, triggers: [strict], fallback: { failureThreshold: 3, replicas: 1 } })).toEqual([]);
+    expect(gpu309({ minReplicaCount: 0, triggers: [strict] })).toHaveLength(1);
+  });
+
+  test('pod matchers: exact names and regex prefixes of "<target>-"; alternations, other prefixes and canaries are not confined', () => {
+    expect(gpu309({ minReplicaCount: 0, triggers: [prom('x{exported_pod="model-a-6d9f7-abcde"}')] })).toHaveLength(1);
+    expect(gpu309({ minReplicaCount: 0, triggers: [prom('x{pod=~"model\\\\-a-.+"}')] })).toHaveLength(1);
+    expect(gpu309({ minReplicaCount: 0, triggers: [prom('x{pod=~"model-a.*"}')] })).toEqual([]);
+    expect(gpu309({ minReplicaCount: 0, triggers: [prom('x{pod=~"model-a-.*|gateway-.*"}')] })).toEqual([]);
+    expect(gpu309({ minReplicaCount: 0, triggers: [prom('x{pod=~"model-a-?x.*"}')] })).toEqual([]);
+    expect(gpu309({ minReplicaCount: 0, triggers: [prom('x{pod!~"model-a-.*"}')] })).toEqual([]);
+    expect(gpu309({ minReplicaCount: 0, triggers: [own] }, [app({ name: 'model-a-canary' })])).toEqual([]);
+    expect(gpu309({ minReplicaCount: 0, triggers: [prom('x{namespace="other", pod=~"model-a-.*"}')] })).toEqual([]);
+  });
+
+  test('service/job naming a Service in front of the target alone confines; one also in front of others does not', () => {
+    const svc = (selector: any) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'model-a', namespace: 'inference' }, spec: { selector, ports: [{ port: 80 }] } });
+    const q = prom('sum(vllm:num_requests_waiting{service="model-a"})');
+    expect(gpu309({ minReplicaCount: 0, triggers: [q] }, [svc({ app: 'model-a' })])).toHaveLength(1);
+    expect(gpu309({ minReplicaCount: 0, triggers: [q] }, [svc({ app: 'model-a' }), app({ name: 'model-b', labels: { app: 'model-a' } })])).toEqual([]);
+    expect(gpu309({ minReplicaCount: 0, triggers: [q] })).toEqual([]);
+  });
+
+  test('regexLiteralPrefix reads RE2 as Prometheus anchors it', () => {
+    expect(regexLiteralPrefix('model-a-[a-z0-9]+')).toBe('model-a-');
+    expect(regexLiteralPrefix('model\\.a-.*')).toBe('model.a-');
+    expect(regexLiteralPrefix('model-ab?')).toBe('model-a');
+    expect(regexLiteralPrefix('model-a{2}')).toBe('model-');
+    expect(regexLiteralPrefix('(?i)model-a')).toBe('');
+    expect(regexLiteralPrefix('\\dmodel')).toBe('');
+    expect(regexLiteralPrefix('a|b')).toBe('');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Scaling rules (GPU301-GPU307): KEDA ScaledObjects and HorizontalPodAutoscalers against the workloads they scale,
+ * Scaling rules (GPU301-GPU307, GPU309): KEDA ScaledObjects and HorizontalPodAutoscalers against the workloads they scale,
  * the pools those workloads can use (the one scheduling model) and the monitoring in the manifests.
  *
  * KEDA facts (keda.sh "ScaledObject specification", KEDA 2.20 CRD in ../shared/reference/crds): `scaleTargetRef`
@@ -7,6 +7,7 @@
  * `maxReplicaCount` to 100; `idleReplicaCount` must be below `minReplicaCount`; KEDA creates the target's HPA itself;
  * the Prometheus trigger's `metricName` was removed in KEDA 2.12.
  */
+import { _PromQLMatcher, _promqlSelection } from '../../monitoring/promql-parse';
 import { listedFirst } from '../../private/lists';
 import { NVIDIA_GPU_DEVICE_CLASS } from '../../scheduling/dra';
 import { Severity } from '../model';
@@ -360,6 +361,148 @@ export const DCGM_TRIGGER_NEEDS_EXPORTER: Rule = {
   },
 };
 
+/**
+ * Functions that give a query a value without any series (`vector(1)`, `time()`, `absent(…)` is 1 when nothing
+ * matches, `hour()` reads `time()` when given no argument): such a query may be active with no pods at all.
+ */
+const VALUE_WITHOUT_SERIES = new Set(['vector', 'time', 'absent', 'absent_over_time', 'pi', 'day_of_month', 'day_of_week',
+  'day_of_year', 'days_in_month', 'hour', 'minute', 'month', 'year']);
+
+/** KEDA reads booleans with Go's strconv.ParseBool. */
+function parseGoBool(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v !== 'string') return undefined;
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  return undefined;
+}
+
+/**
+ * The literal text every match of a fully anchored RE2 regex starts with (Prometheus anchors `=~` as `^(?:re)$`): the
+ * characters before the first metacharacter, less one a quantifier makes optional; empty with an alternation.
+ */
+export function regexLiteralPrefix(re: string): string {
+  if (re.includes('|')) return '';
+  let prefix = '';
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
+    if (c === '\\') {
+      const next = re[i + 1];
+      if (next === undefined || /[A-Za-z0-9]/.test(next)) break; // (\d, \w, \Q…: a class or a mode)
+      prefix += next;
+      i++;
+    } else if ('.[](){}*+?^$'.includes(c)) {
+      if ('*?{'.includes(c)) prefix = prefix.slice(0, -1); // (the last literal may be absent)
+      break;
+    } else {
+      prefix += c;
+    }
+  }
+  return prefix;
+}
+
+/**
+ * A trigger that cannot wake its target from zero: the matcher that confines its query to the target's own pods, or
+ * undefined when the trigger may be active with no pods (another scaler type, a query reading other series, a
+ * negative activation threshold, or an empty result KEDA turns into fallback replicas).
+ */
+/** The target a scale-to-zero check reads: its namespace and name, and its workload when it is in the manifests. */
+interface ZeroTarget {
+  readonly namespace: string;
+  readonly name: string;
+  readonly workload?: WorkloadRef;
+}
+
+function confinedTo(ctx: RuleContext, so: any, trigger: any, target: ZeroTarget): string | undefined {
+  if (trigger?.type !== 'prometheus') return undefined;
+  const md = trigger.metadata;
+  if (!md || typeof md.query !== 'string') return undefined;
+  const activation = md.activationThreshold === undefined ? 0 : Number(md.activationThreshold);
+  if (!(activation >= 0)) return undefined; // (below 0: active with no data, or not a number: KEDA refuses the trigger)
+  // ignoreNullValues false: an empty result is an error, and with a fallback KEDA scales the target to its replicas.
+  const nullIsZero = md.ignoreNullValues === undefined ? true : parseGoBool(md.ignoreNullValues);
+  if (nullIsZero === undefined) return undefined;
+  if (!nullIsZero && so?.spec?.fallback && typeof so.spec.fallback === 'object') return undefined;
+  const selection = _promqlSelection(md.query);
+  if (!selection || selection.selectors.length === 0) return undefined;
+  if (selection.functions.some((f) => VALUE_WITHOUT_SERIES.has(f))) return undefined;
+  let shown: string | undefined;
+  for (const matchers of selection.selectors) {
+    const m = matchers.find((x) => confines(ctx, matchers, x, target));
+    if (!m) return undefined;
+    shown ??= `${m.label}${m.op}${JSON.stringify(m.value)}`;
+  }
+  return shown;
+}
+
+/** Whether one matcher of a selector keeps it to the target's pods (and the selector to the target's namespace). */
+function confines(ctx: RuleContext, matchers: readonly _PromQLMatcher[], m: _PromQLMatcher, target: ZeroTarget): boolean {
+  const ns = matchers.find((x) => x.label === 'namespace' && x.op === '=');
+  if (ns && ns.value !== (target.namespace || 'default') && ns.value !== target.namespace) return false;
+  if (m.label === 'pod' || m.label === 'exported_pod') {
+    const prefix = m.op === '=' ? m.value : m.op === '=~' ? regexLiteralPrefix(m.value) : '';
+    if (!prefix.startsWith(`${target.name}-`)) return false;
+    // A workload named "<target>-…" (a canary) has pods the same prefix matches.
+    return !ctx.workloads().some((w) => w.object !== target.workload?.object && nsOf(w.object) === target.namespace
+      && typeof w.object?.metadata?.name === 'string' && w.object.metadata.name.startsWith(`${target.name}-`));
+  }
+  if ((m.label === 'service' || m.label === 'job') && m.op === '=' && target.workload) {
+    // prometheus-operator labels a ServiceMonitor's series with the Service's name (`service`, and `job` by default).
+    const svc = ctx.get('Service', target.namespace, m.value);
+    const selector = svc?.spec?.selector;
+    if (!selector || typeof selector !== 'object' || Array.isArray(selector) || Object.keys(selector).length === 0) return false;
+    const behind = ctx.workloadsMatching(target.namespace, selector);
+    return behind.length === 1 && behind[0].object === target.workload.object;
+  }
+  return false;
+}
+
+/** GPU309 — a ScaledObject that scales to zero needs a trigger that can wake it. */
+export const SCALE_FROM_ZERO_POSSIBLE: Rule = {
+  id: 'GPU309',
+  title: 'A ScaledObject that scales to zero needs a trigger that can be active while its target has no pods',
+  severity: Severity.ERROR,
+  kinds: ['ScaledObject', 'Deployment', 'StatefulSet', 'Service'],
+  remediation: 'Set minReplicaCount to 1 or more (and no idleReplicaCount: 0), or add a trigger on a metric that exists '
+    + 'without the target\'s pods (a gateway\'s request rate, a queue length) with an activationThreshold.',
+  description: 'KEDA\'s `minReplicaCount` defaults to 0, and `idleReplicaCount: 0` also parks the target at zero: once '
+    + 'every trigger is inactive for `cooldownPeriod`, KEDA scales the target to 0, and it scales it up again only when '
+    + 'a trigger becomes active (keda.sh "Scaling Deployments": activation phase; ScaledObject spec). A prometheus '
+    + 'trigger is active when its query\'s value exceeds `activationThreshold` (default 0), and an empty result counts '
+    + 'as 0 (`ignoreNullValues`, default true; with false it is an error, and KEDA then scales to `fallback.replicas` if '
+    + 'set: such triggers are not judged). A query whose every series selector is confined to the target\'s own pods — '
+    + '`pod`/`exported_pod` equal to, or a regex starting with, `<target>-` (DCGM\'s and prometheus-operator\'s pod '
+    + 'label; no other workload of the namespace named `<target>-…`), or `service`/`job` naming a Service in front of '
+    + 'the target alone — returns nothing at zero pods, so the target never comes back: a GPU server scaled to zero '
+    + 'on its own GPU utilisation or vLLM queue stays at zero. Queries calling `vector`, `absent`, `time` and the like '
+    + 'can have a value without series and are not judged; any other trigger type (queues, cron, HTTP) can wake it.',
+  *check(ctx) {
+    for (const so of ctx.byKind('ScaledObject', 'keda.sh')) {
+      const spec = so?.spec;
+      const triggers = spec?.triggers;
+      if (!Array.isArray(triggers) || triggers.length === 0) continue;
+      const min = spec.minReplicaCount ?? 0;
+      const idleZero = spec.idleReplicaCount === 0;
+      if (min !== 0 && !idleZero) continue;
+      const ref = scalersOf(ctx).find((s) => s.object === so);
+      if (!ref) continue;
+      const targetObj = targetOf(ctx, ref);
+      const workload = targetObj ? ctx.workloads().find((w) => w.object === targetObj) : undefined;
+      const target: ZeroTarget = { namespace: ref.namespace, name: ref.targetName, workload };
+      const reads = triggers.map((t: any) => confinedTo(ctx, so, t, target));
+      if (reads.some((r: string | undefined) => r === undefined)) continue;
+      const named = triggers.map((t: any, i: number) => `${typeof t?.name === 'string' ? t.name : `triggers[${i}]`}: ${reads[i]}`);
+      const why = min === 0
+        ? (spec.minReplicaCount === undefined ? 'minReplicaCount is unset: KEDA\'s default is 0' : 'minReplicaCount is 0')
+        : 'idleReplicaCount is 0';
+      yield ctx.finding(so, min === 0 ? 'spec.minReplicaCount' : 'spec.idleReplicaCount',
+        `scales ${ref.targetKind} ${ref.namespace || 'default'}/${ref.targetName} to zero (${why}), but every trigger reads `
+        + `only the target's own pods (${named.join('; ')}): with no pods the queries return nothing, so KEDA never `
+        + 'scales it up again');
+    }
+  },
+};
+
 /** The scaling rules, sorted by id. */
 export const SCALING_RULES: Rule[] = [
   SCALE_TARGET_EXISTS,
@@ -369,4 +512,5 @@ export const SCALING_RULES: Rule[] = [
   NO_TRIGGER_METRIC_NAME,
   DCGM_TRIGGER_NEEDS_EXPORTER,
   SHARED_POOLS_FIT_MAXIMUMS,
+  SCALE_FROM_ZERO_POSSIBLE,
 ];
