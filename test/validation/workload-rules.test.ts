@@ -1,22 +1,22 @@
 import { GPU_TOLERATION, nodePool, of, workload } from './helpers';
 import { Finding, Severity, validateManifests } from '../../src/validation';
-import { WORKLOAD_RULES } from '../../src/validation/rules/workloads';
+import { rolloutFenceposts, WORKLOAD_RULES } from '../../src/validation/rules/workloads';
 
 const run = (objects: any[]): Finding[] => validateManifests(objects.map((object) => ({ object })), { rules: WORKLOAD_RULES });
 
 const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' }, ...o });
 const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
 
-describe('WORKLOAD_RULES (GPU201-GPU205, GPU214)', () => {
+describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218)', () => {
   test('ids are GPU2xx, unique, documented', () => {
-    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214']);
+    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218']);
     for (const r of WORKLOAD_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
       expect(r.title.length).toBeGreaterThan(10);
     }
     const { ERROR, WARNING } = Severity;
-    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR]);
+    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -189,5 +189,67 @@ describe('GPU214 a quota caps an extended resource only as requests.<resource>',
       'gpu.nvidia.com.deviceclass.resource.k8s.io/devices': '4',
       'example.kubernetes.io/thing': '1',
     })).toEqual([]);
+  });
+});
+
+describe('GPU218 a rollout that keeps every old pod needs room for one more', () => {
+  const p5 = (limit: number) => nodePool({ name: 'p5', limits: { 'nvidia.com/gpu': limit }, requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p5.48xlarge'] }] });
+  const server = (o: any = {}, spec: any = {}) => {
+    const w = workload({ name: 'llm', namespace: 'inference', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': o.gpus ?? 8 }, ...o });
+    Object.assign(w.spec, spec);
+    return w;
+  };
+  const quota = (hard: any, extra: any = {}) => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'gpu', namespace: 'inference' }, spec: { hard, ...extra } });
+  const gpu218 = (objs: any[]) => of(run(objs), 'GPU218');
+
+  test('one 8-GPU replica, default strategy, pool of 8: an error at spec.strategy with the fenceposts and the limit', () => {
+    const [f, ...rest] = gpu218([p5(8), server()]);
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.ERROR);
+    expect(f.fieldPath).toBe('spec.strategy');
+    expect(f.message).toContain('at 1 replica(s), maxSurge "25%" (the default) and maxUnavailable "25%" (the default) resolve to 1 and 0');
+    expect(f.message).toContain('needs 16 GPUs (2 × 8), but the NodePools it can use allow 8 (p5: 8)');
+  });
+
+  test('room for one more, Recreate, maxUnavailable ≥ 1, or 4 replicas (25% → 1): silent', () => {
+    expect(gpu218([p5(16), server()])).toEqual([]);
+    expect(gpu218([p5(8), server({}, { strategy: { type: 'Recreate' } })])).toEqual([]);
+    expect(gpu218([p5(8), server({}, { strategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } })])).toEqual([]);
+    expect(gpu218([p5(32), server({}, { replicas: 4 })])).toEqual([]);
+    expect(gpu218([p5(24), server({}, { replicas: 3 })])).toHaveLength(1);
+  });
+
+  test('replicas beyond the limit already (another problem), CPU Deployments and StatefulSets: not judged', () => {
+    expect(gpu218([p5(8), server({}, { replicas: 2 })])).toEqual([]);
+    expect(gpu218([p5(8), workload({ name: 'web', namespace: 'inference', limits: { cpu: '1' } })])).toEqual([]);
+    expect(gpu218([p5(8), server({ kind: 'StatefulSet' })])).toEqual([]);
+  });
+
+  test('the namespace quota counts; a scoped quota is not judged', () => {
+    const [f] = gpu218([server({ gpus: 4 }, { replicas: 2, strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } }), quota({ 'requests.nvidia.com/gpu': '8' })]);
+    expect(f.message).toContain('needs 12 GPUs (3 × 4), but ResourceQuota gpu allows requests.nvidia.com/gpu 8');
+    expect(gpu218([server({ gpus: 4 }, { replicas: 2 }), quota({ 'requests.nvidia.com/gpu': '8' }, { scopes: ['NotBestEffort'] })])).toEqual([]);
+  });
+
+  test('a scaler sets the replicas judged: its minimum, at least 1', () => {
+    const so = (min: number | undefined) => ({
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: 's', namespace: 'inference' },
+      spec: { scaleTargetRef: { name: 'llm' }, ...(min === undefined ? {} : { minReplicaCount: min }), maxReplicaCount: 3, triggers: [] },
+    });
+    expect(gpu218([p5(24), server({}, { replicas: 1 }), so(3)])[0].message).toContain('at 3 replica(s)');
+    expect(gpu218([p5(24), server({}, { replicas: 3 }), so(1)])).toEqual([]);
+    expect(gpu218([p5(8), server({}, { replicas: 3 }), so(undefined)])[0].message).toContain('at 1 replica(s)');
+  });
+
+  test('rolloutFenceposts resolves as the Deployment controller does', () => {
+    const d = (strategy: any) => ({ spec: { strategy } });
+    expect(rolloutFenceposts(d(undefined), 1)).toMatchObject({ surge: 1, unavailable: 0 });
+    expect(rolloutFenceposts(d(undefined), 4)).toMatchObject({ surge: 1, unavailable: 1 });
+    expect(rolloutFenceposts(d({ rollingUpdate: { maxSurge: '50%', maxUnavailable: '10%' } }), 10)).toMatchObject({ surge: 5, unavailable: 1 });
+    expect(rolloutFenceposts(d({ rollingUpdate: { maxSurge: '0%', maxUnavailable: '10%' } }), 3)).toMatchObject({ surge: 0, unavailable: 1 });
+    expect(rolloutFenceposts(d({ type: 'Recreate' }), 3)).toBeUndefined();
+    expect(rolloutFenceposts(d({ rollingUpdate: { maxSurge: 'lots' } }), 3)).toBeUndefined();
   });
 });

@@ -68,6 +68,21 @@ function targetOf(ctx: RuleContext, s: ScalerRef): any | undefined {
   return obj && groupOf(obj.apiVersion) === groupOf(s.targetApiVersion) ? obj : undefined;
 }
 
+/**
+ * The fewest replicas a Deployment or StatefulSet of the manifests keeps while it runs: the minimum of the scaler that
+ * targets it (KEDA's `minReplicaCount`, default 0, counted as 1: a running target has a pod; an HPA's `minReplicas`,
+ * default 1), else its `spec.replicas` (default 1); undefined when a count is not a whole number.
+ */
+export function runningReplicaFloor(ctx: RuleContext, object: any): number | undefined {
+  const whole = (v: unknown, dflt: number) => (v === undefined ? dflt : typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+  const scaler = scalersOf(ctx).find((s) => targetOf(ctx, s) === object);
+  if (scaler) {
+    const min = scaler.kind === 'ScaledObject' ? whole(scaler.object?.spec?.minReplicaCount, 0) : whole(scaler.object?.spec?.minReplicas, 1);
+    return min === undefined ? undefined : Math.max(min, 1);
+  }
+  return whole(object?.spec?.replicas, 1);
+}
+
 /** GPU301 — a ScaledObject must scale a workload of the manifests. */
 export const SCALE_TARGET_EXISTS: Rule = {
   id: 'GPU301',

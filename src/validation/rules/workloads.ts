@@ -1,8 +1,9 @@
 /**
- * Workload rules (GPU201-GPU205): priority classes, namespace quotas, fit on the workload's pools, MIG resources,
- * spot safety. Answers come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement.
+ * Workload rules (GPU201-GPU205, GPU214, GPU218): priority classes, namespace quotas, fit on the workload's pools, MIG
+ * resources, spot safety, rollouts that can make progress. Answers come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement.
  */
 import { poolOffers } from './gpu-pools';
+import { runningReplicaFloor } from './keda';
 import { _migConfigOffers } from './sharing';
 import { GpuModel } from '../../catalog';
 import { hasOwn } from '../../private/keys';
@@ -340,6 +341,94 @@ export const QUOTA_KEY_COUNTED: Rule = {
   },
 };
 
+/**
+ * Kubernetes' `GetScaledValueFromIntOrPercent`: an integer as it is, a percentage of `total` rounded up (`maxSurge`) or
+ * down (`maxUnavailable`); undefined when unreadable (the schema gate's finding).
+ */
+function scaledIntOrPercent(v: unknown, total: number, roundUp: boolean): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? v : undefined;
+  const m = typeof v === 'string' ? /^(\d+)%$/.exec(v) : null;
+  if (!m) return undefined;
+  const x = (Number(m[1]) * total) / 100;
+  return roundUp ? Math.ceil(x) : Math.floor(x);
+}
+
+/**
+ * A Deployment's rolling-update fenceposts at `replicas`, as the Deployment controller resolves them
+ * (`ResolveFenceposts`: absent fields are 25%, surge rounds up, unavailable down, and both 0 make unavailable 1);
+ * undefined for `Recreate` or an unreadable value.
+ */
+export function rolloutFenceposts(deployment: any, replicas: number): { surge: number; unavailable: number; shown: string } | undefined {
+  const strategy = deployment?.spec?.strategy;
+  if (strategy?.type === 'Recreate') return undefined;
+  const ru = strategy?.rollingUpdate ?? {};
+  const rawSurge = ru.maxSurge ?? '25%';
+  const rawUnavailable = ru.maxUnavailable ?? '25%';
+  const surge = scaledIntOrPercent(rawSurge, replicas, true);
+  let unavailable = scaledIntOrPercent(rawUnavailable, replicas, false);
+  if (surge === undefined || unavailable === undefined) return undefined;
+  if (surge === 0 && unavailable === 0) unavailable = 1;
+  const def = (raw: unknown, given: unknown) => `${JSON.stringify(raw)}${given === undefined ? ' (the default)' : ''}`;
+  return { surge, unavailable, shown: `maxSurge ${def(rawSurge, ru.maxSurge)} and maxUnavailable ${def(rawUnavailable, ru.maxUnavailable)}` };
+}
+
+/** GPU218 — a GPU Deployment whose rollout keeps every old pod must have room for one more pod. */
+export const ROLLOUT_HAS_ROOM: Rule = {
+  id: 'GPU218',
+  title: 'A GPU Deployment that rolls out with maxUnavailable 0 needs room for one more pod in its NodePools and quota',
+  severity: Severity.ERROR,
+  kinds: ['Deployment', 'ScaledObject', 'HorizontalPodAutoscaler', 'NodePool', 'ResourceQuota'],
+  remediation: 'Let the rollout free GPUs first (strategy.rollingUpdate maxSurge: 0, maxUnavailable: 1, or type: Recreate), '
+    + 'or raise the NodePools\' limits["nvidia.com/gpu"] / the ResourceQuota by one pod\'s GPUs.',
+  description: 'A Deployment\'s rolling update resolves `maxSurge` and `maxUnavailable` against its replicas (absent fields '
+    + 'are 25%; surge rounds up, unavailable rounds down; Kubernetes `deployment/util.ResolveFenceposts`). When '
+    + 'unavailable resolves to 0 — the default for fewer than 4 replicas, and `maxUnavailable: 0` — the controller '
+    + 'keeps every old pod until a new one is available, so a rollout needs one more pod\'s GPUs than the Deployment '
+    + 'holds. If its replicas × GPUs fit the GPU limits of every NodePool it can use (Karpenter launches nothing beyond '
+    + 'them) or its namespace\'s `requests.nvidia.com/gpu` quota, but one more pod does not, the new pod stays Pending (or '
+    + 'is refused by the quota) and every rollout hangs until `progressDeadlineSeconds` marks it failed: no image or '
+    + 'config change ever reaches the pods. Judged at the fewest replicas the Deployment runs with (its scaler\'s '
+    + 'minimum, at least 1, else `spec.replicas`) and for the Deployment alone: other pods on the same pools or quota '
+    + 'leave even less room, and at a scaler\'s maximum the same can happen without this rule seeing it.',
+  *check(ctx) {
+    const quotas = ctx.byKind('ResourceQuota', '');
+    const pools = ctx.nodePools();
+    if (quotas.length === 0 && pools.length === 0) return;
+    for (const w of ctx.workloads()) {
+      if (w.kind !== 'Deployment') continue;
+      const gpus = ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0;
+      if (!(gpus > 0)) continue;
+      const replicas = runningReplicaFloor(ctx, w.object);
+      if (replicas === undefined || replicas === 0) continue;
+      const fence = rolloutFenceposts(w.object, replicas);
+      if (!fence || fence.unavailable > 0) continue;
+      const need = (replicas + 1) * gpus;
+      const caps: string[] = [];
+      const usable = pools.filter((p) => ctx.placement(w.template, p).fits);
+      if (usable.length > 0 && usable.every((p) => p.gpuLimit !== undefined)) {
+        const limit = usable.reduce((sum, p) => sum + p.gpuLimit!, 0);
+        if (replicas * gpus <= limit && need > limit) {
+          caps.push(`the NodePools it can use allow ${limit} (${listedFirst(usable, (p) => `${p.name}: ${p.gpuLimit}`)})`);
+        }
+      }
+      const ns = nsOf(w.object);
+      for (const q of quotas) {
+        if (nsOf(q) !== ns || quotaApplies(q, w.template.podSpec?.priorityClassName) !== true) continue;
+        const hard = q.spec?.hard;
+        const raw = hard && typeof hard === 'object' && hasOwn(hard, 'requests.nvidia.com/gpu') ? hard['requests.nvidia.com/gpu'] : undefined;
+        const cap = raw === undefined ? undefined : tryParseQuantity(raw);
+        if (cap === undefined || replicas * gpus > cap || need <= cap) continue;
+        caps.push(`ResourceQuota ${q.metadata?.name ?? '<unnamed>'} allows requests.nvidia.com/gpu ${String(raw)}`);
+      }
+      if (caps.length === 0) continue;
+      yield ctx.finding(w.object, 'spec.strategy',
+        `rolls out keeping every old pod: at ${replicas} replica(s), ${fence.shown} resolve to ${fence.surge} and 0, so a `
+        + `rollout needs ${need} GPUs (${replicas + 1} × ${gpus}), but ${caps.join(', and ')}: the new pod never starts and `
+        + 'every rollout hangs until its progress deadline');
+    }
+  },
+};
+
 /** The workload rules, sorted by id. */
 export const WORKLOAD_RULES: Rule[] = [
   PRIORITY_CLASS_EXISTS,
@@ -348,4 +437,5 @@ export const WORKLOAD_RULES: Rule[] = [
   MIG_RESOURCE_OFFERED,
   SPOT_DEPLOYMENT_SAFE,
   QUOTA_KEY_COUNTED,
+  ROLLOUT_HAS_ROOM,
 ];
