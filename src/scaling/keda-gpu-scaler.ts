@@ -30,6 +30,7 @@ import { PropErrors } from '../private/collect';
 import { SCALING_PROFILE } from '../private/enum-specs';
 import { checkEnumLike } from '../private/enum-values';
 import { REPLICAS_WITH_SCALER } from '../private/warnings';
+import { InferenceDeployment } from '../workloads/inference';
 
 /** How KEDA authenticates to a secured Prometheus (a TriggerAuthentication on a Secret). Enum-like. */
 export class PrometheusAuthentication {
@@ -442,6 +443,8 @@ export class KedaGpuScaler extends Construct {
           'remove spec.replicas and size it with the scaler\'s minReplicas');
       }
     }
+    // An InferenceDeployment chooses its rollout for the fewest replicas it keeps: now the scaler's minimum (GPU218).
+    if (target._workload instanceof InferenceDeployment) target._workload._useReplicaFloor(min);
     if (scalable) {
       scalable.markHasAutoscaler(); // cdk8s-plus then leaves spec.replicas out: KEDA owns it
       const path = this.node.path;

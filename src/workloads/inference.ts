@@ -7,7 +7,7 @@
  * 8000 and uses image `vllm/vllm-openai:v0.12.0`); `--tensor-parallel-size` splits the model over that many GPUs
  * of one pod; NCCL needs a large `/dev/shm`.
  */
-import { ApiObject, Duration, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
@@ -162,12 +162,21 @@ interface ServingSettings {
   readonly containerSecurity?: kplus.ContainerSecurityContextProps;
 }
 
+/** The rolling update: one extra pod first when it fits, else one pod replaced at a time. */
+function rollingUpdate(surges: boolean): kplus.DeploymentStrategyRollingUpdateOptions {
+  return surges
+    ? { maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }
+    : { maxSurge: kplus.PercentOrAbsolute.absolute(0), maxUnavailable: kplus.PercentOrAbsolute.absolute(1) };
+}
+
 /**
  * A GPU model server: Deployment (+ Service + PodDisruptionBudget) that always schedules where it should.
  *
  * Derived for you: tolerations and required node affinity (`karpenter.sh/nodepool In [pools]`) from the pools;
  * CPU/memory (Guaranteed QoS) and `/dev/shm` from the GPU count and the smallest fitting instance type (formula in
- * gpu-pod.ts); probes for slow model loads; spot-safe termination; a hardened security context (non-root, no
+ * gpu-pod.ts); probes for slow model loads; spot-safe termination; a rolling update that adds a replica before
+ * removing one when the pools' GPU limits and the team's quota have room for it, else replaces one at a time (at the
+ * replica count, or a KedaGpuScaler's `minReplicas`); a hardened security context (non-root, no
  * privilege escalation, ALL capabilities dropped, seccomp RuntimeDefault, read-only root filesystem with writable
  * `/tmp` and cache, service account token not mounted).
  */
@@ -209,6 +218,10 @@ export class InferenceDeployment extends Construct {
   public readonly shmMiB: number;
   /** `terminationGracePeriodSeconds`. */
   public readonly terminationGracePeriodSeconds: number;
+  /** The team's GPU quota, when placed in a team. */
+  private readonly teamGpuQuota?: number;
+  /** Whether a rollout adds a pod before removing one (maxSurge 1, maxUnavailable 0). */
+  private rolloutSurges: boolean;
 
   constructor(scope: Construct, id: string, props: InferenceDeploymentProps) {
     super(scope, id);
@@ -239,6 +252,8 @@ export class InferenceDeployment extends Construct {
     });
     this.replicas = replicas;
     this._replicasSet = props.replicas !== undefined;
+    this.teamGpuQuota = props.team?.gpuQuota;
+    this.rolloutSurges = this.surgeFits(replicas);
     const port = props.port ?? 8000;
     c.run(() => {
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new GpuConfigError(this, 'port', `is ${port}`, 'use 1-65535');
@@ -254,11 +269,8 @@ export class InferenceDeployment extends Construct {
       metadata: { ...(props.name ? { name: props.name } : {}), ...(ns ? { namespace: ns } : {}), labels: props.labels },
       replicas,
       select: false,
-      strategy: kplus.DeploymentStrategy.rollingUpdate({
-        // Never drop below the desired replicas during a rollout; one extra pod needs one extra replica's GPUs.
-        maxSurge: kplus.PercentOrAbsolute.absolute(1),
-        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
-      }),
+      // Never drop below the desired replicas during a rollout when one extra pod fits; else replace one at a time.
+      strategy: kplus.DeploymentStrategy.rollingUpdate(rollingUpdate(this.rolloutSurges)),
       // A new replica is "progressing" while the model loads: give it the startup timeout plus margin.
       progressDeadline: Duration.seconds(Math.max(600, startupTimeout + 300)),
       serviceAccount: props.serviceAccount ?? props.team?.serviceAccount,
@@ -285,6 +297,33 @@ export class InferenceDeployment extends Construct {
    * the budget are built from. (The constructor is split in steps of their own: as one large function it was one of the
    * largest optimising compiles of a synth of a few hundred workloads.)
    */
+  /**
+   * Whether one more replica than `replicas` fits the pools' GPU limits (Karpenter launches nothing beyond them) and
+   * the team's GPU quota: a rollout that keeps every old pod needs it, or the new pod waits forever (rule GPU218).
+   * Replicas sliced by MIG or claimed through DRA are not counted in `nvidia.com/gpu` and always surge.
+   */
+  private surgeFits(replicas: number): boolean {
+    const g = this.gpusPerReplica;
+    if (!(g > 0) || replicas === 0 || this.pools.length === 0) return true;
+    const need = (replicas + 1) * g;
+    const limit = this.pools.reduce((sum, p) => sum + p.gpuLimit, 0);
+    return need <= limit && (this.teamGpuQuota === undefined || need <= this.teamGpuQuota);
+  }
+
+  /**
+   * A scaler keeps at least `floor` replicas: the rollout is chosen for that count instead of `replicas`.
+   * @internal
+   */
+  public _useReplicaFloor(floor: number): void {
+    const surges = this.surgeFits(Math.max(floor, 1));
+    if (surges === this.rolloutSurges) return;
+    this.rolloutSurges = surges;
+    // (cdk8s-plus turns the patched object into the Kubernetes JSON after patching: IntOrString values, as it builds them.)
+    const n = (v: number) => kplus.k8s.IntOrString.fromNumber(v);
+    const ru = surges ? { maxSurge: n(1), maxUnavailable: n(0) } : { maxSurge: n(0), maxUnavailable: n(1) };
+    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.replace('/spec/strategy/rollingUpdate', ru));
+  }
+
   private checkServing(props: InferenceDeploymentProps, c: PropErrors, placed: _GpuPlacement | undefined,
     replicas: number, port: number): ServingSettings {
     const cachePath = props.modelCachePath ?? '/cache';

@@ -348,3 +348,25 @@ describe('KedaGpuScaler', () => {
     });
   });
 });
+
+describe('KedaGpuScaler and the InferenceDeployment rollout (GPU218)', () => {
+  const rolling = (objs: any[]) => one(objs, 'Deployment').spec.strategy.rollingUpdate;
+  function build(minReplicas: number) {
+    const c = Testing.chart();
+    new DcgmMonitoring(c, 'dcgm');
+    const pool = new GpuNodePool(c, 'pool', { name: 'p5', instanceTypes: [GpuInstanceType.of('p5.48xlarge')], gpuLimit: 24, nodeClassProps: BOUND });
+    const d = new InferenceDeployment(c, 'model', { name: 'model', namespace: 'inference', pools: [pool], gpus: GpuRequest.whole(8), vllm: { model: 'm/m' } });
+    new KedaGpuScaler(c, 's', { target: GpuScaleTarget.fromInferenceDeployment(d), minReplicas, maxReplicas: 3 });
+    return Testing.synth(c);
+  }
+
+  test('at the scaler\'s floor with room for one more replica, the rollout surges', () => {
+    expect(rolling(build(2))).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+  });
+
+  test('a floor that fills the pool makes it replace one pod at a time, and GPU218 stays silent', () => {
+    const objs = build(3);
+    expect(rolling(objs)).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+    expect(lint(objs).filter((f) => f.startsWith('GPU218'))).toEqual([]);
+  });
+});

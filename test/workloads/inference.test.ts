@@ -189,6 +189,33 @@ describe('InferenceDeployment', () => {
   });
 });
 
+describe('InferenceDeployment rollout fits its pools (GPU218)', () => {
+  const strategy = (objs: any[]) => one(objs, 'Deployment').spec.strategy;
+  const p5 = (c: any, gpuLimit: number) => new GpuNodePool(c, 'p5', { name: 'p5', instanceTypes: [GpuInstanceType.P5_48XLARGE], gpuLimit, nodeClassProps: BOUND });
+
+  test('one 8-GPU replica on a pool of 8 GPUs replaces the pod (maxSurge 0, maxUnavailable 1) and lints clean', () => {
+    const c = chart();
+    new InferenceDeployment(c, 'llm', { pools: [p5(c, 8)], vllm: VLLM, gpus: GpuRequest.whole(8), namespace: 'inference' });
+    const objs = synth(c);
+    expect(strategy(objs)).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
+    expect(lintAll(objs).filter((f) => f.includes('GPU218'))).toEqual([]);
+  });
+
+  test('with room for one more replica it surges (maxSurge 1, maxUnavailable 0)', () => {
+    const c = chart();
+    new InferenceDeployment(c, 'llm', { pools: [p5(c, 16)], vllm: VLLM, gpus: GpuRequest.whole(8), namespace: 'inference' });
+    expect(strategy(synth(c))).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  });
+
+  test('the team\'s GPU quota counts too', () => {
+    const c = chart();
+    const tiers = new TieredPriorities(c, 'tiers');
+    const team = tiers.addTeam('serving', { gpuQuota: 8 });
+    new InferenceDeployment(c, 'llm', { pools: [p5(c, 64)], vllm: VLLM, gpus: GpuRequest.whole(8), team });
+    expect(strategy(synth(c)).rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+  });
+});
+
 describe('InferenceDeployment bad input → GpuConfigError naming construct and property', () => {
   test.each([
     ['no pools', (_c: any) => ({ pools: [], vllm: VLLM }), 'pools', /is empty/],
