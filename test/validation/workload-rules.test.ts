@@ -7,16 +7,16 @@ const run = (objects: any[]): Finding[] => validateManifests(objects.map((object
 const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' }, ...o });
 const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
 
-describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218)', () => {
+describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219)', () => {
   test('ids are GPU2xx, unique, documented', () => {
-    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218']);
+    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219']);
     for (const r of WORKLOAD_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
       expect(r.title.length).toBeGreaterThan(10);
     }
     const { ERROR, WARNING } = Severity;
-    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR]);
+    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -251,5 +251,63 @@ describe('GPU218 a rollout that keeps every old pod needs room for one more', ()
     expect(rolloutFenceposts(d({ rollingUpdate: { maxSurge: '0%', maxUnavailable: '10%' } }), 3)).toMatchObject({ surge: 0, unavailable: 1 });
     expect(rolloutFenceposts(d({ type: 'Recreate' }), 3)).toBeUndefined();
     expect(rolloutFenceposts(d({ rollingUpdate: { maxSurge: 'lots' } }), 3)).toBeUndefined();
+  });
+});
+
+describe('GPU219 replicas must fit the pools\' limits node by node', () => {
+  const pool = (name: string, limits: Record<string, unknown>, types: string[]) =>
+    nodePool({ name, limits, requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: types }] });
+  const app = (replicas: number | undefined, gpus: number, extra: any = {}) => {
+    const w = workload({ name: 'llm', namespace: 'inference', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': gpus, ...(extra.limits ?? {}) }, ...(extra.kind ? { kind: extra.kind } : {}) });
+    if (replicas !== undefined) w.spec.replicas = replicas;
+    w.spec.strategy = { type: 'Recreate' };
+    if (extra.antiAffinity) {
+      w.spec.template.spec.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'llm' } }, topologyKey: 'kubernetes.io/hostname', ...extra.antiAffinity }] } };
+    }
+    return w;
+  };
+  const gpu219 = (objs: any[]) => of(run(objs), 'GPU219');
+
+  test('five 8-GPU replicas on a pool of 8 GPUs: an error at spec.replicas naming the one node the limit buys', () => {
+    const [f, ...rest] = gpu219([pool('p5', { 'nvidia.com/gpu': 8 }, ['p5.48xlarge']), app(5, 8)]);
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.ERROR);
+    expect(f.fieldPath).toBe('spec.replicas');
+    expect(f.message).toContain('needs 5 replicas of 8 GPU(s), but the limits of the NodePools it can use let Karpenter launch nodes for at most 1');
+    expect(f.message).toContain('(p5: limit 8 GPUs, a p5.48xlarge (8 GPUs) holds 1): 4 stay Pending forever');
+    expect(gpu219([pool('p5', { 'nvidia.com/gpu': 40 }, ['p5.48xlarge']), app(5, 8)])).toEqual([]);
+  });
+
+  test('several pods share a node unless a required hostname anti-affinity keeps one per node', () => {
+    const p4d = pool('p4d', { 'nvidia.com/gpu': 16 }, ['p4d.24xlarge']);
+    expect(gpu219([p4d, app(4, 4)])).toEqual([]);
+    expect(gpu219([p4d, app(4, 4, { antiAffinity: {} })])[0].message).toContain('one per node (required anti-affinity on kubernetes.io/hostname)');
+    // Another topology key, or a selector that does not match its own pods, does not keep them apart.
+    expect(gpu219([p4d, app(4, 4, { antiAffinity: { topologyKey: 'topology.kubernetes.io/zone' } })])).toEqual([]);
+    expect(gpu219([p4d, app(4, 4, { antiAffinity: { labelSelector: { matchLabels: { app: 'other' } } } })])).toEqual([]);
+  });
+
+  test('cpu and memory per pod, and the pool\'s cpu limit, count too', () => {
+    // 60 of p4d.24xlarge's 96 vCPU: one pod per node though 1 GPU each; 16 GPUs buy two nodes.
+    const p4d = pool('p4d', { 'nvidia.com/gpu': 16 }, ['p4d.24xlarge']);
+    expect(gpu219([p4d, app(3, 1, { limits: { cpu: '60' } })])[0].message).toContain('at most 2');
+    expect(gpu219([p4d, app(2, 1, { limits: { cpu: '60' } })])).toEqual([]);
+    const cpuCapped = pool('p4d', { 'nvidia.com/gpu': 64, 'cpu': 96 }, ['p4d.24xlarge']);
+    expect(gpu219([cpuCapped, app(9, 1)])[0].message).toContain('at most 8');
+  });
+
+  test('the best type of a mixed pool bounds it; one replica and pools without a GPU limit are not judged', () => {
+    const mixed = pool('g6', { 'nvidia.com/gpu': 12 }, ['g6.12xlarge', 'g6.xlarge']);
+    expect(gpu219([mixed, app(12, 1)])).toEqual([]);
+    expect(gpu219([mixed, app(13, 1)])[0].message).toContain('at most 12');
+    expect(gpu219([pool('p5', { 'nvidia.com/gpu': 8 }, ['p5.48xlarge']), app(1, 8)])).toEqual([]);
+    expect(gpu219([pool('p5', {}, ['p5.48xlarge']), app(5, 8)])).toEqual([]);
+  });
+
+  test('a scaler\'s maximum is judged; beyond the sum of the limits it is GPU304\'s', () => {
+    const so = (max: number) => ({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 's', namespace: 'inference' }, spec: { scaleTargetRef: { name: 'llm' }, minReplicaCount: 1, maxReplicaCount: max, triggers: [] } });
+    const p4d = pool('p4d', { 'nvidia.com/gpu': 16 }, ['p4d.24xlarge']);
+    expect(gpu219([p4d, app(1, 4, { antiAffinity: {} }), so(4)])[0].message).toContain('needs 4 replicas');
+    expect(gpu219([p4d, app(1, 4, { antiAffinity: {} }), so(8)])).toEqual([]);
   });
 });

@@ -68,6 +68,34 @@ function targetOf(ctx: RuleContext, s: ScalerRef): any | undefined {
   return obj && groupOf(obj.apiVersion) === groupOf(s.targetApiVersion) ? obj : undefined;
 }
 
+/** Per run (its object list), the first scaler of each target object of the manifests. */
+const scalerByTargetOfRun = new WeakMap<readonly any[], Map<any, ScalerRef>>();
+
+/** The first scaler (ScaledObject or HPA) whose target is `object`, when one is. */
+function scalerOfTarget(ctx: RuleContext, object: any): ScalerRef | undefined {
+  let byTarget = scalerByTargetOfRun.get(ctx.objects);
+  if (!byTarget) {
+    scalerByTargetOfRun.set(ctx.objects, byTarget = new Map());
+    for (const s of scalersOf(ctx)) {
+      const target = targetOf(ctx, s);
+      if (target && !byTarget.has(target)) byTarget.set(target, s);
+    }
+  }
+  return byTarget.get(object);
+}
+
+/**
+ * The most replicas the scaler of `object` may give it (`maxReplicaCount`, KEDA's default 100; an HPA's
+ * `maxReplicas`): undefined when no scaler of the manifests targets it, null when the maximum is not a whole number.
+ */
+export function scaledMaximum(ctx: RuleContext, object: any): number | null | undefined {
+  const s = scalerOfTarget(ctx, object);
+  if (!s) return undefined;
+  const { raw } = maxReplicasOf(s);
+  if (raw === undefined) return s.kind === 'ScaledObject' ? KEDA_DEFAULT_MAX : null;
+  return typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 ? raw : null;
+}
+
 /**
  * The fewest replicas a Deployment or StatefulSet of the manifests keeps while it runs: the minimum of the scaler that
  * targets it (KEDA's `minReplicaCount`, default 0, counted as 1: a running target has a pod; an HPA's `minReplicas`,
@@ -75,7 +103,7 @@ function targetOf(ctx: RuleContext, s: ScalerRef): any | undefined {
  */
 export function runningReplicaFloor(ctx: RuleContext, object: any): number | undefined {
   const whole = (v: unknown, dflt: number) => (v === undefined ? dflt : typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
-  const scaler = scalersOf(ctx).find((s) => targetOf(ctx, s) === object);
+  const scaler = scalerOfTarget(ctx, object);
   if (scaler) {
     const min = scaler.kind === 'ScaledObject' ? whole(scaler.object?.spec?.minReplicaCount, 0) : whole(scaler.object?.spec?.minReplicas, 1);
     return min === undefined ? undefined : Math.max(min, 1);

@@ -1,16 +1,18 @@
 /**
- * Workload rules (GPU201-GPU205, GPU214, GPU218): priority classes, namespace quotas, fit on the workload's pools, MIG
- * resources, spot safety, rollouts that can make progress. Answers come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement.
+ * Workload rules (GPU201-GPU205, GPU214, GPU218, GPU219): priority classes, namespace quotas, fit on the workload's
+ * pools, MIG resources, spot safety, rollouts that can make progress, replicas the pools' limits can hold. Answers come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement.
  */
 import { poolOffers } from './gpu-pools';
-import { runningReplicaFloor } from './keda';
+import { runningReplicaFloor, scaledMaximum } from './keda';
 import { _migConfigOffers } from './sharing';
-import { GpuModel } from '../../catalog';
+import { GpuInstanceType, GpuModel } from '../../catalog';
+import { gangRanks } from '../../plan/gang';
 import { hasOwn } from '../../private/keys';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
+import { allocatableOf } from '../../scheduling/placement';
 import { isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
@@ -429,6 +431,137 @@ export const ROLLOUT_HAS_ROOM: Rule = {
   },
 };
 
+/** Whether a pod template keeps one of its own pods per node (a required pod anti-affinity on the hostname). */
+export function onePodPerNode(w: WorkloadRef): boolean {
+  const terms = w.template.podSpec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (!Array.isArray(terms)) return false;
+  const ns = nsOf(w.object);
+  return terms.some((t: any) => t?.topologyKey === 'kubernetes.io/hostname'
+    && matchesLabelSelector(t.labelSelector, w.template.podLabels)
+    && (!Array.isArray(t.namespaces) || t.namespaces.length === 0 || t.namespaces.includes(ns || 'default') || t.namespaces.includes(ns)));
+}
+
+/** What a node of `type` holds of a resource Karpenter limits (`nvidia.com/gpu`, `cpu`, `memory`). */
+function nodeCapacity(type: GpuInstanceType, resource: string): number | undefined {
+  switch (resource) {
+    case 'nvidia.com/gpu': return type.gpuCount;
+    case 'cpu': return type.vcpu;
+    case 'memory': return type.memoryMiB * 2 ** 20;
+    default: return undefined;
+  }
+}
+
+/**
+ * The most pods of `w` a pool's limits let Karpenter launch nodes for: for each limited resource, the limit times the
+ * best pods-per-capacity of the pod's instance types (a bound no mix of node types can beat), the smallest over the
+ * resources. Undefined when the pool has no GPU limit or shares its GPUs (time-slicing, overlays: not judged).
+ */
+function podsWithinLimits(pool: PoolModel, types: readonly GpuInstanceType[], gpus: number, cpu: number, memoryBytes: number,
+  perNode: boolean): { pods: number; shown: string } | undefined {
+  if (pool.gpuLimit === undefined || types.length === 0) return undefined;
+  const fit = types.map((t) => {
+    if ((pool.advertisedResources(t)['nvidia.com/gpu'] ?? 0) !== t.gpuCount) return undefined;
+    const alloc = allocatableOf(t);
+    let n = Math.floor(t.gpuCount / gpus);
+    if (cpu > 0) n = Math.min(n, Math.floor(alloc.cpu / cpu + 1e-9));
+    if (memoryBytes > 0) n = Math.min(n, Math.floor(alloc.memoryBytes / memoryBytes + 1e-9));
+    return { type: t, pods: perNode ? Math.min(n, 1) : n };
+  });
+  if (fit.some((f) => f === undefined)) return undefined;
+  let pods = Infinity;
+  for (const [resource, limit] of Object.entries(pool.limits)) {
+    let best = 0;
+    for (const f of fit) {
+      const cap = nodeCapacity(f!.type, resource);
+      if (cap === undefined) { best = Infinity; break; }
+      if (cap > 0) best = Math.max(best, (limit * f!.pods) / cap);
+    }
+    pods = Math.min(pods, Math.floor(best + 1e-9));
+  }
+  const most = fit.reduce((a, b) => (b!.pods / b!.type.gpuCount > a!.pods / a!.type.gpuCount ? b : a))!;
+  return { pods, shown: `${pool.name}: limit ${pool.gpuLimit} GPUs, a ${most.type.name} (${most.type.gpuCount} GPUs) holds ${most.pods}` };
+}
+
+/** The most pods of a pod template the pools it fits can hold within their limits, with the pools' figures. */
+interface PoolRoom {
+  readonly most: number;
+  /** The sum of the pools' GPU limits. */
+  readonly gpuLimit: number;
+  /** Each pool's figure in words. */
+  readonly bounds: string[];
+}
+
+/** PoolRoom of `w` over every NodePool it fits; null when none fits or one is not judged. */
+function poolRoom(ctx: RuleContext, w: WorkloadRef, gpus: number, perNode: boolean): PoolRoom | null {
+  const usable = ctx.nodePools().map((p) => ({ p, v: ctx.placement(w.template, p) })).filter((x) => x.v.fits);
+  if (usable.length === 0) return null;
+  const cm = ctx.cpuMemoryRequests(w.template);
+  const bounds = usable.map(({ p, v }) => podsWithinLimits(p, v.instanceTypes, gpus, cm.cpu, cm.memoryBytes, perNode));
+  if (bounds.some((b) => b === undefined)) return null;
+  return {
+    most: bounds.reduce((sum, b) => sum + b!.pods, 0),
+    gpuLimit: usable.reduce((sum, { p }) => sum + p.gpuLimit!, 0),
+    bounds: bounds.map((b) => b!.shown),
+  };
+}
+
+/** GPU219 — a GPU workload's replicas must fit, node by node, within the limits of the NodePools it can use. */
+export const REPLICAS_FIT_POOL_NODES: Rule = {
+  id: 'GPU219',
+  title: 'A GPU workload\'s replicas must fit, node by node, within the limits of the NodePools it can use',
+  severity: Severity.ERROR,
+  kinds: ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'NodePool', 'ScaledObject', 'HorizontalPodAutoscaler'],
+  remediation: 'Raise the NodePools\' limits, lower the replicas, or let several replicas share a node (drop the required '
+    + 'hostname anti-affinity, or request less cpu/memory per pod).',
+  description: 'Karpenter launches a node only if its whole capacity fits what is left of the NodePool\'s `limits` '
+    + '(nvidia.com/gpu, cpu, memory; Karpenter "NodePools: limits"), so a pool limited to 8 GPUs holds one p5.48xlarge '
+    + 'and no more. How many pods that is depends on how many fit one node: the pod\'s GPUs, cpu and memory against '
+    + 'the node\'s allocatable, and one per node with a required pod anti-affinity on `kubernetes.io/hostname` against '
+    + 'its own pods. When the replicas (an unscaled Deployment\'s, StatefulSet\'s or ReplicaSet\'s `replicas`, a '
+    + 'scaler\'s maximum, a gang\'s ranks) exceed the most pods the pools\' limits allow (the best packing of their '
+    + 'instance types, an upper bound), the rest stay Pending forever; a gang\'s started ranks wait for them. Where '
+    + 'replicas × GPUs already exceed the limits, GPU304 (scalers) and GPU212 (gangs) report it; other pods on the same '
+    + 'pools leave less room still. Pools without a GPU limit, or that share GPUs (time-slicing, NodeOverlay), are not judged.',
+  *check(ctx) {
+    if (ctx.nodePools().length === 0) return;
+    const memo = new Map<string, PoolRoom | null>();
+    for (const w of ctx.workloads()) {
+      const demand = ctx.gpuDemand(w.template);
+      const gpus = demand['nvidia.com/gpu'] ?? 0;
+      if (!(gpus > 0) || Object.keys(demand).some((r) => r !== 'nvidia.com/gpu')) continue;
+      let replicas: number | undefined;
+      let field = 'spec.replicas';
+      let gang = false;
+      if (w.kind === 'Job' || w.kind === 'CronJob') {
+        replicas = gangRanks(w);
+        field = w.kind === 'CronJob' ? 'spec.jobTemplate.spec.parallelism' : 'spec.parallelism';
+        gang = true;
+      } else if (w.kind === 'Deployment' || w.kind === 'StatefulSet' || w.kind === 'ReplicaSet' || w.kind === 'ReplicationController') {
+        const max = scaledMaximum(ctx, w.object);
+        if (max === null) continue;
+        const raw = w.object?.spec?.replicas;
+        replicas = max ?? (raw === undefined ? 1 : typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 ? raw : undefined);
+      }
+      if (replicas === undefined || replicas < 2) continue;
+      const perNode = onePodPerNode(w);
+      // The bound depends on the pod's placement signature (the pools it fits, its GPUs, cpu and memory) only.
+      const key = `${perNode}|${ctx.placementSignature(w.template)}`;
+      let room = memo.get(key);
+      if (room === undefined) memo.set(key, room = poolRoom(ctx, w, gpus, perNode));
+      if (room === null || replicas <= room.most) continue;
+      const { most, gpuLimit, bounds } = room;
+      // Replicas × GPUs beyond the GPU limits: the scaler's or gang's own rule says so.
+      if ((gang || scaledMaximum(ctx, w.object) !== undefined) && replicas * gpus > gpuLimit) continue;
+      const what = gang ? `${replicas} ranks` : `${replicas} replicas`;
+      yield ctx.finding(w.object, field,
+        `needs ${what} of ${gpus} GPU(s)${perNode ? ', one per node (required anti-affinity on kubernetes.io/hostname)' : ''}, `
+        + `but the limits of the NodePools it can use let Karpenter launch nodes for at most ${most} `
+        + `(${listedFirst(bounds, (b) => b, NAMED_IN_LIST, '; ')}): ${replicas - most} stay Pending forever`
+        + (gang ? ' and the ranks that start wait for them' : ''));
+    }
+  },
+};
+
 /** The workload rules, sorted by id. */
 export const WORKLOAD_RULES: Rule[] = [
   PRIORITY_CLASS_EXISTS,
@@ -438,4 +571,5 @@ export const WORKLOAD_RULES: Rule[] = [
   SPOT_DEPLOYMENT_SAFE,
   QUOTA_KEY_COUNTED,
   ROLLOUT_HAS_ROOM,
+  REPLICAS_FIT_POOL_NODES,
 ];
