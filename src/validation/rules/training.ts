@@ -217,6 +217,8 @@ export const MULTI_GPU_SHARED_MEMORY: Rule = {
     + 'emptyDir is slower, but works) is accepted.',
   *check(ctx) {
     for (const w of ctx.workloads()) {
+      // A container with two GPUs makes the pod ask for at least two.
+      if (!((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) >= 2)) continue;
       for (const c of containersOf(w.template)) {
         const gpus = containerRequest(c.container, 'nvidia.com/gpu');
         if (!(gpus >= 2)) continue;

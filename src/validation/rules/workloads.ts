@@ -360,7 +360,7 @@ function scaledIntOrPercent(v: unknown, total: number, roundUp: boolean): number
  * (`ResolveFenceposts`: absent fields are 25%, surge rounds up, unavailable down, and both 0 make unavailable 1);
  * undefined for `Recreate` or an unreadable value.
  */
-export function rolloutFenceposts(deployment: any, replicas: number): { surge: number; unavailable: number; shown: string } | undefined {
+export function rolloutFenceposts(deployment: any, replicas: number): { surge: number; unavailable: number } | undefined {
   const strategy = deployment?.spec?.strategy;
   if (strategy?.type === 'Recreate') return undefined;
   const ru = strategy?.rollingUpdate ?? {};
@@ -370,8 +370,14 @@ export function rolloutFenceposts(deployment: any, replicas: number): { surge: n
   let unavailable = scaledIntOrPercent(rawUnavailable, replicas, false);
   if (surge === undefined || unavailable === undefined) return undefined;
   if (surge === 0 && unavailable === 0) unavailable = 1;
-  const def = (raw: unknown, given: unknown) => `${JSON.stringify(raw)}${given === undefined ? ' (the default)' : ''}`;
-  return { surge, unavailable, shown: `maxSurge ${def(rawSurge, ru.maxSurge)} and maxUnavailable ${def(rawUnavailable, ru.maxUnavailable)}` };
+  return { surge, unavailable };
+}
+
+/** A Deployment's `maxSurge` and `maxUnavailable` in words, defaults named. */
+function fencepostWords(deployment: any): string {
+  const ru = deployment?.spec?.strategy?.rollingUpdate ?? {};
+  const words = (given: unknown) => (given === undefined ? '"25%" (the default)' : JSON.stringify(given));
+  return `maxSurge ${words(ru.maxSurge)} and maxUnavailable ${words(ru.maxUnavailable)}`;
 }
 
 /** GPU218 — a GPU Deployment whose rollout keeps every old pod must have room for one more pod. */
@@ -396,6 +402,7 @@ export const ROLLOUT_HAS_ROOM: Rule = {
     const quotas = ctx.byKind('ResourceQuota', '');
     const pools = ctx.nodePools();
     if (quotas.length === 0 && pools.length === 0) return;
+    const limits = new Map<string, { limit: number; shown: string } | null>();
     for (const w of ctx.workloads()) {
       if (w.kind !== 'Deployment') continue;
       const gpus = ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0;
@@ -406,12 +413,18 @@ export const ROLLOUT_HAS_ROOM: Rule = {
       if (!fence || fence.unavailable > 0) continue;
       const need = (replicas + 1) * gpus;
       const caps: string[] = [];
-      const usable = pools.filter((p) => ctx.placement(w.template, p).fits);
-      if (usable.length > 0 && usable.every((p) => p.gpuLimit !== undefined)) {
-        const limit = usable.reduce((sum, p) => sum + p.gpuLimit!, 0);
-        if (replicas * gpus <= limit && need > limit) {
-          caps.push(`the NodePools it can use allow ${limit} (${listedFirst(usable, (p) => `${p.name}: ${p.gpuLimit}`)})`);
-        }
+      // The pools a template fits, and so their limits, follow from its placement signature.
+      const sig = ctx.placementSignature(w.template);
+      let pooled = limits.get(sig);
+      if (pooled === undefined) {
+        const usable = pools.filter((p) => ctx.placement(w.template, p).fits);
+        pooled = usable.length > 0 && usable.every((p) => p.gpuLimit !== undefined)
+          ? { limit: usable.reduce((sum, p) => sum + p.gpuLimit!, 0), shown: listedFirst(usable, (p) => `${p.name}: ${p.gpuLimit}`) }
+          : null;
+        limits.set(sig, pooled);
+      }
+      if (pooled && replicas * gpus <= pooled.limit && need > pooled.limit) {
+        caps.push(`the NodePools it can use allow ${pooled.limit} (${pooled.shown})`);
       }
       const ns = nsOf(w.object);
       for (const q of quotas) {
@@ -424,7 +437,7 @@ export const ROLLOUT_HAS_ROOM: Rule = {
       }
       if (caps.length === 0) continue;
       yield ctx.finding(w.object, 'spec.strategy',
-        `rolls out keeping every old pod: at ${replicas} replica(s), ${fence.shown} resolve to ${fence.surge} and 0, so a `
+        `rolls out keeping every old pod: at ${replicas} replica(s), ${fencepostWords(w.object)} resolve to ${fence.surge} and 0, so a `
         + `rollout needs ${need} GPUs (${replicas + 1} × ${gpus}), but ${caps.join(', and ')}: the new pod never starts and `
         + 'every rollout hangs until its progress deadline');
     }
@@ -524,7 +537,8 @@ export const REPLICAS_FIT_POOL_NODES: Rule = {
     + 'pools leave less room still. Pools without a GPU limit, or that share GPUs (time-slicing, NodeOverlay), are not judged.',
   *check(ctx) {
     if (ctx.nodePools().length === 0) return;
-    const memo = new Map<string, PoolRoom | null>();
+    const memoShared = new Map<string, PoolRoom | null>();
+    const memoOnePerNode = new Map<string, PoolRoom | null>();
     for (const w of ctx.workloads()) {
       const demand = ctx.gpuDemand(w.template);
       const gpus = demand['nvidia.com/gpu'] ?? 0;
@@ -545,9 +559,10 @@ export const REPLICAS_FIT_POOL_NODES: Rule = {
       if (replicas === undefined || replicas < 2) continue;
       const perNode = onePodPerNode(w);
       // The bound depends on the pod's placement signature (the pools it fits, its GPUs, cpu and memory) only.
-      const key = `${perNode}|${ctx.placementSignature(w.template)}`;
-      let room = memo.get(key);
-      if (room === undefined) memo.set(key, room = poolRoom(ctx, w, gpus, perNode));
+      const memo = perNode ? memoOnePerNode : memoShared;
+      const sig = ctx.placementSignature(w.template);
+      let room = memo.get(sig);
+      if (room === undefined) memo.set(sig, room = poolRoom(ctx, w, gpus, perNode));
       if (room === null || replicas <= room.most) continue;
       const { most, gpuLimit, bounds } = room;
       // Replicas × GPUs beyond the GPU limits: the scaler's or gang's own rule says so.
