@@ -171,8 +171,17 @@ function overlap(a: Exporter, b: Exporter): boolean {
   return true;
 }
 
+/** Per run (its object list), its DCGM exporters: GPU316, GPU317 and GPU308 all ask. */
+const exportersOfRun = new WeakMap<readonly any[], readonly Exporter[]>();
+
 /** Every DCGM exporter in the manifests: workloads running a dcgm-exporter image, and GPU Operator ClusterPolicies. */
-function exportersOf(ctx: RuleContext): Exporter[] {
+function exportersOf(ctx: RuleContext): readonly Exporter[] {
+  let found = exportersOfRun.get(ctx.objects);
+  if (!found) exportersOfRun.set(ctx.objects, found = findExporters(ctx));
+  return found;
+}
+
+function findExporters(ctx: RuleContext): Exporter[] {
   const out: Exporter[] = [];
   for (const w of ctx.workloads()) {
     const podSpec = w.template.podSpec;
