@@ -18,6 +18,8 @@ import { byCodeUnits } from '../private/order';
 export const NODEPOOL_LABEL = 'karpenter.sh/nodepool';
 /** @see NODEPOOL_LABEL */
 export const CAPACITY_TYPE_LABEL = 'karpenter.sh/capacity-type';
+/** The pod annotation that opts a pod's node out of Karpenter's voluntary disruption (consolidation, drift). */
+export const DO_NOT_DISRUPT_ANNOTATION = 'karpenter.sh/do-not-disrupt';
 /** Karpenter's capacity types. */
 export const CAPACITY_TYPES: readonly string[] = ['on-demand', 'spot', 'reserved'];
 

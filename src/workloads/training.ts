@@ -21,6 +21,7 @@ import { NameRule, validateDns1123Name } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
 import { PropErrors } from '../private/collect';
 import { _checkQueue, _joinQueue } from '../queues/join';
+import { DO_NOT_DISRUPT_ANNOTATION } from '../scheduling/nodepool';
 
 /** Props of {@link TrainingJob}. */
 export interface TrainingJobProps extends GpuWorkloadProps, DistributedTrainingProps {
@@ -60,6 +61,13 @@ export interface TrainingJobProps extends GpuWorkloadProps, DistributedTrainingP
    * @default kplus.RestartPolicy.NEVER
    */
   readonly restartPolicy?: kplus.RestartPolicy;
+  /**
+   * Annotate the pods `karpenter.sh/do-not-disrupt: "true"`: Karpenter then neither consolidates their nodes nor
+   * drifts them (e.g. onto a newer AMI behind `al2023@latest`) while they run, unless the NodePool sets a
+   * `terminationGracePeriod`; spot interruptions, expiry and node repair still stop them (checkpoint). Rule GPU220.
+   * @default true
+   */
+  readonly doNotDisrupt?: boolean;
 }
 
 /**
@@ -134,6 +142,11 @@ export class TrainingJob extends Construct {
         throw new GpuConfigError(this, 'backoffLimit', `is ${backoffLimit}`, 'pass a whole number of retries >= 0');
       }
     });
+    c.run(() => {
+      if (props.doNotDisrupt !== undefined && typeof props.doNotDisrupt !== 'boolean') {
+        throw new GpuConfigError(this, 'doNotDisrupt', `is ${JSON.stringify(props.doNotDisrupt)}, not a boolean`, 'pass true (the default) or false');
+      }
+    });
     const deadlineSeconds = c.run(() => _wholeSeconds(this, 'activeDeadline', props.activeDeadline ?? Duration.hours(24), 1));
     const deadline = Duration.seconds(deadlineSeconds ?? 1);
     const ttlDefault = c.failed('schedule') || cron ? undefined : Duration.hours(1);
@@ -178,6 +191,8 @@ export class TrainingJob extends Construct {
     if (topology.nodes > 1) validateDns1123Name(this, 'name', this.name, NameRule.DNS1035_LABEL, 63 - jobSuffix - `-${topology.nodes - 1}`.length);
     this.podLabels = { ...(props.labels ?? {}), 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/component': 'training' };
     for (const [k, v] of Object.entries(this.podLabels)) this.workload.podMetadata.addLabel(k, v);
+    // A drained node stops training (a gang's every rank): Karpenter's voluntary disruption waits for the Job instead.
+    if (props.doNotDisrupt ?? true) this.workload.podMetadata.addAnnotation(DO_NOT_DISRUPT_ANNOTATION, 'true');
 
     const shm = kplus.Volume.fromEmptyDir(this, 'shm', 'shm', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: _mib(placement.shmBytes) });
     const tmp = kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp');

@@ -68,6 +68,26 @@ describe('TrainingJob', () => {
   });
 });
 
+describe('TrainingJob and Karpenter\'s voluntary disruption (GPU220)', () => {
+  const IMAGE = 'pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime';
+  const annotations = (objs: any[]) => one(objs, 'Job').spec.template.metadata?.annotations ?? {};
+
+  test('pods carry karpenter.sh/do-not-disrupt by default; doNotDisrupt: false leaves it out', () => {
+    const c = chart();
+    new TrainingJob(c, 'train', { pools: [g5(c)], image: IMAGE });
+    expect(annotations(synth(c))).toEqual({ 'karpenter.sh/do-not-disrupt': 'true' });
+    const c2 = chart();
+    new TrainingJob(c2, 'train', { pools: [g5(c2)], image: IMAGE, doNotDisrupt: false });
+    expect(annotations(synth(c2))['karpenter.sh/do-not-disrupt']).toBeUndefined();
+  });
+
+  test('a value that is not a boolean is a GpuConfigError naming the prop', () => {
+    const c = chart();
+    expect(configError(() => new TrainingJob(c, 'train', { pools: [g5(c)], image: IMAGE, doNotDisrupt: 'yes' as any })).message)
+      .toContain('doNotDisrupt is "yes", not a boolean');
+  });
+});
+
 describe('seed 004: model-finetuning Job from ~10 lines', () => {
   function build() {
     const c = chart();
