@@ -153,3 +153,49 @@ describe('GPU217 a multi-GPU container needs more than the runtime\'s 64 MiB /de
     expect(f.fieldPath).toBe('spec.template.spec.initContainers[0].volumeMounts');
   });
 });
+
+describe('GPU220 a training gang on Karpenter pools should carry karpenter.sh/do-not-disrupt', () => {
+  const load = (f: string) => loadYaml(path.join(FIXTURES, 'GPU220', f)).map((m) => m.object);
+  const job = (objs: any[]) => objs.find((o) => o.kind === 'Job');
+  const pool = (objs: any[]) => objs.find((o) => o.kind === 'NodePool');
+
+  test('a two-rank gang without the annotation: a warning at the pod template\'s annotations naming the pool', () => {
+    const [f, ...rest] = of(lint(load('fail.yaml')), 'GPU220');
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.fieldPath).toBe('spec.template.metadata.annotations');
+    expect(f.message).toContain('runs 2 GPU ranks as a gang on NodePool(s) p5, which Karpenter may drain');
+  });
+
+  test('"true" or a duration protects; "false" or an empty value does not', () => {
+    for (const [value, fires] of [['true', false], ['30m', false], ['false', true], ['', true]] as const) {
+      const objs = load('fail.yaml');
+      job(objs).spec.template.metadata.annotations = { 'karpenter.sh/do-not-disrupt': value };
+      expect(of(lint(objs), 'GPU220').length > 0).toBe(fires);
+    }
+  });
+
+  test('a budget of nodes "0" without a schedule, for every reason, blocks voluntary disruption; a scheduled one does not', () => {
+    for (const [budgets, fires] of [
+      [[{ nodes: '0' }], false],
+      [[{ nodes: '0%', reasons: ['Drifted', 'Underutilized', 'Empty'] }], false],
+      [[{ nodes: '0', reasons: ['Underutilized'] }], true],
+      [[{ nodes: '0', schedule: '0 9 * * 1-5', duration: '8h' }], true],
+      [[{ nodes: '1' }], true],
+    ] as const) {
+      const objs = load('fail.yaml');
+      pool(objs).spec.disruption.budgets = budgets;
+      expect(of(lint(objs), 'GPU220').length > 0).toBe(fires);
+    }
+  });
+
+  test('one-pod Jobs, CPU gangs and manifests without NodePools are not judged', () => {
+    const single = load('fail.yaml');
+    Object.assign(job(single).spec, { parallelism: 1, completions: 1 });
+    expect(of(lint(single), 'GPU220')).toEqual([]);
+    const cpu = load('fail.yaml');
+    job(cpu).spec.template.spec.containers[0].resources = { limits: { cpu: '2', memory: '4Gi' } };
+    expect(of(lint(cpu), 'GPU220')).toEqual([]);
+    expect(of(lint(load('fail.yaml').filter((o) => o.kind !== 'NodePool')), 'GPU220')).toEqual([]);
+  });
+});

@@ -1,12 +1,14 @@
 /**
- * Training rules (GPU210-GPU213, GPU217): EFA requests the pool's instance types can serve, checkpoints for multi-pod
- * GPU Jobs on spot, gangs that fit their pools at once, EFA interface layouts that fit the pools' instance types, and
- * the shared memory a multi-GPU container's NCCL needs. Answers come from the one scheduling model (src/scheduling) and
+ * Training rules (GPU210-GPU213, GPU217, GPU220): EFA requests the pool's instance types can serve, checkpoints for
+ * multi-pod GPU Jobs on spot, gangs that fit their pools at once, EFA interface layouts that fit the pools' instance
+ * types, the shared memory a multi-GPU container's NCCL needs, and gangs Karpenter may drain. Answers come from the one scheduling model (src/scheduling) and
  * the catalog's EFA interface counts (`efaInterfaces`, the `vpc.amazonaws.com/efa` allocatable Karpenter lists).
  */
 import { GpuInstanceType } from '../../catalog';
+import { gangRanks } from '../../plan/gang';
 import { describeValue } from '../../private/describe';
 import { listed, listedFirst } from '../../private/lists';
+import { DO_NOT_DISRUPT_ANNOTATION } from '../../scheduling/nodepool';
 import { containerRequest, effectivePodRequests, tryParseQuantity } from '../../scheduling/resources';
 import { containersOf } from '../../scheduling/workloads';
 import { Severity } from '../model';
@@ -232,7 +234,57 @@ export const MULTI_GPU_SHARED_MEMORY: Rule = {
   },
 };
 
+/**
+ * Whether a NodePool's budgets block voluntary disruption at all times: a budget of `nodes: "0"` (or "0%") with no
+ * schedule, for every reason (no `reasons`, or Drifted, Underutilized and Empty all listed).
+ */
+function disruptionAlwaysBlocked(pool: any): boolean {
+  const budgets = pool?.spec?.disruption?.budgets;
+  if (!Array.isArray(budgets)) return false;
+  return budgets.some((b: any) => (b?.nodes === '0' || b?.nodes === '0%') && b.schedule === undefined
+    && (!Array.isArray(b.reasons) || ['Drifted', 'Underutilized', 'Empty'].every((r) => b.reasons.includes(r))));
+}
+
+/** GPU220 — a training gang on Karpenter pools should opt out of voluntary disruption. */
+export const GANG_NOT_DISRUPTED: Rule = {
+  id: 'GPU220',
+  title: 'A GPU training gang on Karpenter NodePools should carry karpenter.sh/do-not-disrupt',
+  severity: Severity.WARNING,
+  kinds: ['Job', 'CronJob', 'NodePool'],
+  remediation: 'Annotate the pod template `karpenter.sh/do-not-disrupt: "true"` (TrainingJob does by default), or block '
+    + 'the pool\'s voluntary disruption with a budget of nodes: "0".',
+  description: 'Karpenter disrupts nodes voluntarily: it consolidates underutilized or empty ones and replaces drifted '
+    + 'ones, e.g. every node when a new AMI is published behind `al2023@latest`, within the NodePool\'s disruption budgets '
+    + '(default 10% of nodes; Karpenter "Disruption"). A drained rank of a gang (an Indexed Job whose ranks rendezvous: '
+    + 'the shape of GPU212) fails the collective for every rank, and the whole job restarts from its last checkpoint, '
+    + 'paying for all its GPU nodes meanwhile. The pod annotation `karpenter.sh/do-not-disrupt: "true"` blocks '
+    + 'consolidation of the pod\'s node, and drift unless the NodePool sets `terminationGracePeriod` (Karpenter '
+    + '"Well-Known Annotations"); spot interruptions, expiry and node repair are not blocked. Reported for gangs that '
+    + 'can use a NodePool of the manifests without a budget blocking all voluntary disruption at all times. A warning: '
+    + 'a short or well-checkpointed job may accept the restarts.',
+  *check(ctx) {
+    const pools = ctx.nodePools();
+    if (pools.length === 0) return;
+    for (const w of ctx.workloads()) {
+      const ranks = gangRanks(w);
+      if (ranks === undefined) continue;
+      if (!Object.values(ctx.gpuDemand(w.template)).some((n) => n > 0)) continue;
+      const metaPath = w.kind === 'CronJob' ? 'spec.jobTemplate.spec.template.metadata' : 'spec.template.metadata';
+      const annotations = w.kind === 'CronJob' ? w.object?.spec?.jobTemplate?.spec?.template?.metadata?.annotations
+        : w.object?.spec?.template?.metadata?.annotations;
+      const value = annotations && typeof annotations === 'object' ? annotations[DO_NOT_DISRUPT_ANNOTATION] : undefined;
+      if (typeof value === 'string' && value !== '' && value !== 'false') continue;
+      const disruptable = pools.filter((p) => ctx.placement(w.template, p).fits && !disruptionAlwaysBlocked(p.object));
+      if (disruptable.length === 0) continue;
+      yield ctx.finding(w.object, `${metaPath}.annotations`,
+        `runs ${ranks} GPU ranks as a gang on NodePool(s) ${listed(disruptable.map((p) => p.name))}, which Karpenter may drain `
+        + 'to consolidate or replace a drifted node (a new AMI behind @latest drifts them all), but its pods do not set '
+        + `${DO_NOT_DISRUPT_ANNOTATION}: "true": one drained rank restarts every rank from its last checkpoint`);
+    }
+  },
+};
+
 /** The training rules, sorted by id. */
 export const TRAINING_RULES: Rule[] = [
-  EFA_REQUEST_OFFERED, SPOT_TRAINING_CHECKPOINTED, GANG_FITS_POOLS, EFA_LAYOUT_FITS_POOL, MULTI_GPU_SHARED_MEMORY,
+  EFA_REQUEST_OFFERED, SPOT_TRAINING_CHECKPOINTED, GANG_FITS_POOLS, EFA_LAYOUT_FITS_POOL, MULTI_GPU_SHARED_MEMORY, GANG_NOT_DISRUPTED,
 ];
