@@ -565,5 +565,12 @@ export class KedaGpuScaler extends Construct {
         + `(${pools.map((p) => `${p.poolName}: ${p.gpuLimit}`).join(', ')}) may launch; replicas above ${Math.floor(capacity / gpus)} stay Pending`,
       `lower maxReplicas to ${Math.floor(capacity / gpus)} or raise the pools' gpuLimit`);
     }
+    // An InferenceDeployment knows its pods' shape: Karpenter buys whole nodes within the limits (rule GPU219).
+    const nodes = this.target._workload instanceof InferenceDeployment ? this.target._workload._replicaCapacity : undefined;
+    if (nodes !== undefined && max > nodes.pods) {
+      throw new GpuConfigError(this, 'maxReplicas', `is ${max}, but the pools' limits let Karpenter launch nodes for at most ${nodes.pods} `
+        + `replicas of ${gpus} GPUs (${nodes.shown}); replicas above ${nodes.pods} stay Pending`,
+      `lower maxReplicas to ${nodes.pods} or raise the pools' gpuLimit`);
+    }
   }
 }

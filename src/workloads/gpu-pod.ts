@@ -29,6 +29,7 @@ import { GpuWorkloadProps } from './props';
 import { CapacityType } from '../pools/capacity';
 import { GpuPoolPlacement, IGpuNodePool, PodToleration } from '../pools/pool';
 import { SpotGpuPool } from '../pools/spot';
+import { podsWithinPoolLimits } from '../scheduling/capacity';
 import { PoolModel, poolModelOf } from '../scheduling/nodepool';
 import { allocatableOf, canonicalParts, PlacementVerdict, placeOnPool } from '../scheduling/placement';
 import { parseQuantity } from '../scheduling/resources';
@@ -352,6 +353,26 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
     migModelled,
     gpuNames,
   };
+}
+
+/**
+ * The most replicas of a placed pod the pools' limits let Karpenter launch nodes for (rule GPU219's bound), with each
+ * pool's figure in words; undefined for MIG slices, DRA claims, or a pool not judged (see podsWithinPoolLimits).
+ * @internal
+ */
+export function _replicaCapacity(p: _GpuPlacement): { pods: number; shown: string } | undefined {
+  if (p.gpus.isMig || p.gpus.isDra || !(p.gpus.count > 0)) return undefined;
+  let pods = 0;
+  const shown: string[] = [];
+  for (const m of p.models) {
+    const types = p.fittingTypes.filter((t) => m.instanceTypes.includes(t));
+    if (types.length === 0) continue;
+    const b = podsWithinPoolLimits(m, types, p.gpus.count, p.cpuCores, p.memoryBytes, false);
+    if (b === undefined) return undefined;
+    pods += b.pods;
+    shown.push(`${m.name}: limit ${m.gpuLimit} GPUs, a ${b.type.name} holds ${b.perNode}`);
+  }
+  return shown.length === 0 ? undefined : { pods, shown: shown.join('; ') };
 }
 
 /** cdk8s-plus resources (cpu/memory; GPUs are patched on the final object by {@link _setGpuResources}). @internal */

@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
 import {
   _checkEnv, _checkTeamQuota, _containerResources, _containerSecurity, _env, _GpuPlacement, _mib, _namespace, _patchPodSpec,
-  _placeWorkload, _podSecurity, _resolvePlacement, _setGpuResources, _validateWorkloadNames, _wholeSeconds,
+  _placeWorkload, _podSecurity, _replicaCapacity, _resolvePlacement, _setGpuResources, _validateWorkloadNames, _wholeSeconds,
 } from './gpu-pod';
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps, SecretKeyRef } from './props';
@@ -208,6 +208,8 @@ export class InferenceDeployment extends Construct {
   public readonly replicas: number;
   /** Whether `replicas` was given (a KedaGpuScaler then warns that it is ignored). @internal */
   public readonly _replicasSet: boolean;
+  /** The most replicas the pools' limits hold, node by node (undefined when not judged). @internal */
+  public readonly _replicaCapacity?: { readonly pods: number; readonly shown: string };
   /** The serving port. */
   public readonly port: number;
   /** CPU per pod in cores (request = limit). */
@@ -252,6 +254,15 @@ export class InferenceDeployment extends Construct {
     });
     this.replicas = replicas;
     this._replicasSet = props.replicas !== undefined;
+    this._replicaCapacity = placed ? _replicaCapacity(placed) : undefined;
+    c.run(() => {
+      const cap = this._replicaCapacity;
+      if (cap !== undefined && Number.isInteger(replicas) && replicas > cap.pods) {
+        throw new GpuConfigError(this, 'replicas', `is ${replicas}, but the pools' limits let Karpenter launch nodes for at most ${cap.pods} `
+          + `replicas of ${this.gpusPerReplica} GPUs (${cap.shown}); the rest would stay Pending`,
+        `use at most ${cap.pods} replicas, or raise the pools' gpuLimit`);
+      }
+    });
     this.teamGpuQuota = props.team?.gpuQuota;
     this.rolloutSurges = this.surgeFits(replicas);
     const port = props.port ?? 8000;
@@ -306,8 +317,10 @@ export class InferenceDeployment extends Construct {
     const g = this.gpusPerReplica;
     if (!(g > 0) || replicas === 0 || this.pools.length === 0) return true;
     const need = (replicas + 1) * g;
-    const limit = this.pools.reduce((sum, p) => sum + p.gpuLimit, 0);
-    return need <= limit && (this.teamGpuQuota === undefined || need <= this.teamGpuQuota);
+    // Node by node when the pods' shape is judged (a pod may take a whole node of the limit), else by GPU count.
+    const fitsPools = this._replicaCapacity !== undefined ? replicas + 1 <= this._replicaCapacity.pods
+      : need <= this.pools.reduce((sum, p) => sum + p.gpuLimit, 0);
+    return fitsPools && (this.teamGpuQuota === undefined || need <= this.teamGpuQuota);
   }
 
   /**

@@ -60,7 +60,8 @@ function inferenceProps(s: Scene): fc.Arbitrary<InferenceDeploymentProps> {
         .map((v) => ({ vllm: { model: v.model, ...(v.maxModelLen ? { maxModelLen: v.maxModelLen } : {}) } })),
       fc.constantFrom('example.com/triton:24.08', 'ghcr.io/huggingface/text-generation-inference:2.4').map((image) => ({ image })),
     ),
-    replicas: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
+    // Two pools of 64 GPUs and types of at most 8 GPUs: eight nodes each, every one holding a replica (GPU219).
+    replicas: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }),
     port: fc.option(fc.integer({ min: 1024, max: 65535 }), { nil: undefined }),
     labels: fc.option(fc.dictionary(labelKey(), labelValue(), { maxKeys: 3 }), { nil: undefined }),
     env: fc.option(fc.dictionary(envName, fc.string({ maxLength: 20 }), { maxKeys: 3 }), { nil: undefined }),

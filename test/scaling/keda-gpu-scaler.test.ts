@@ -370,3 +370,15 @@ describe('KedaGpuScaler and the InferenceDeployment rollout (GPU218)', () => {
     expect(lint(objs).filter((f) => f.startsWith('GPU218'))).toEqual([]);
   });
 });
+
+describe('KedaGpuScaler maximum against whole nodes (GPU219)', () => {
+  test('maxReplicas within the GPU sum but beyond the nodes the limits buy is a GpuConfigError', () => {
+    const c = Testing.chart();
+    new DcgmMonitoring(c, 'dcgm');
+    const pool = new GpuNodePool(c, 'pool', { name: 'p5', instanceTypes: [GpuInstanceType.of('p5.48xlarge')], gpuLimit: 24, nodeClassProps: BOUND });
+    const d = new InferenceDeployment(c, 'model', { name: 'model', namespace: 'inference', pools: [pool], gpus: GpuRequest.whole(6), vllm: { model: 'm/m' } });
+    // 4 × 6 = 24 GPUs fit the sum; three p5.48xlarge nodes hold three such replicas.
+    expect(() => new KedaGpuScaler(c, 's', { target: GpuScaleTarget.fromInferenceDeployment(d), minReplicas: 1, maxReplicas: 4 }))
+      .toThrow(/maxReplicas is 4, but the pools' limits let Karpenter launch nodes for at most 3 replicas of 6 GPUs/);
+  });
+});

@@ -208,7 +208,13 @@ describe('GPU218 a rollout that keeps every old pod needs room for one more', ()
     expect(f.severity).toBe(Severity.ERROR);
     expect(f.fieldPath).toBe('spec.strategy');
     expect(f.message).toContain('at 1 replica(s), maxSurge "25%" (the default) and maxUnavailable "25%" (the default) resolve to 1 and 0');
-    expect(f.message).toContain('needs 16 GPUs (2 × 8), but the NodePools it can use allow 8 (p5: 8)');
+    expect(f.message).toContain('needs 2 pods of 8 GPU(s) at once (16 GPUs), but the NodePools it can use hold at most 1 within their limits (p5: limit 8 GPUs, a p5.48xlarge (8 GPUs) holds 1)');
+  });
+
+  test('room is counted node by node: 12 GPUs of limit buy one 8-GPU node, two 4-GPU pods, though 3 × 4 = 12', () => {
+    const p4d = nodePool({ name: 'p4d', limits: { 'nvidia.com/gpu': 12 }, requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p4d.24xlarge'] }] });
+    const [f] = gpu218([p4d, server({ gpus: 4 }, { replicas: 2 })]);
+    expect(f.message).toContain('needs 3 pods of 4 GPU(s) at once (12 GPUs), but the NodePools it can use hold at most 2');
   });
 
   test('room for one more, Recreate, maxUnavailable ≥ 1, or 4 replicas (25% → 1): silent', () => {
@@ -227,7 +233,7 @@ describe('GPU218 a rollout that keeps every old pod needs room for one more', ()
 
   test('the namespace quota counts; a scoped quota is not judged', () => {
     const [f] = gpu218([server({ gpus: 4 }, { replicas: 2, strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } }), quota({ 'requests.nvidia.com/gpu': '8' })]);
-    expect(f.message).toContain('needs 12 GPUs (3 × 4), but ResourceQuota gpu allows requests.nvidia.com/gpu 8');
+    expect(f.message).toContain('needs 3 pods of 4 GPU(s) at once (12 GPUs), but ResourceQuota gpu allows requests.nvidia.com/gpu 8');
     expect(gpu218([server({ gpus: 4 }, { replicas: 2 }), quota({ 'requests.nvidia.com/gpu': '8' }, { scopes: ['NotBestEffort'] })])).toEqual([]);
   });
 

@@ -207,6 +207,16 @@ describe('InferenceDeployment rollout fits its pools (GPU218)', () => {
     expect(strategy(synth(c))).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
   });
 
+  test('replicas beyond what the pools\' limits hold, node by node, are a GpuConfigError naming replicas', () => {
+    const c = chart();
+    // 6 GPUs take a whole p5.48xlarge: 16 GPUs of limit buy two nodes, so two replicas.
+    expect(configError(() => new InferenceDeployment(c, 'llm', { pools: [p5(c, 16)], vllm: VLLM, gpus: GpuRequest.whole(6), replicas: 3 })).message)
+      .toContain('replicas is 3, but the pools\' limits let Karpenter launch nodes for at most 2 replicas of 6 GPUs (p5: limit 16 GPUs, a p5.48xlarge holds 1)');
+    const c2 = chart();
+    new InferenceDeployment(c2, 'llm', { pools: [p5(c2, 16)], vllm: VLLM, gpus: GpuRequest.whole(6), replicas: 2, namespace: 'inference' });
+    expect(lintAll(synth(c2)).filter((f) => f.includes('GPU219') || f.includes('GPU218'))).toEqual([]);
+  });
+
   test('the team\'s GPU quota counts too', () => {
     const c = chart();
     const tiers = new TieredPriorities(c, 'tiers');

@@ -5,14 +5,14 @@
 import { poolOffers } from './gpu-pools';
 import { runningReplicaFloor, scaledMaximum } from './keda';
 import { _migConfigOffers } from './sharing';
-import { GpuInstanceType, GpuModel } from '../../catalog';
+import { GpuModel } from '../../catalog';
 import { gangRanks } from '../../plan/gang';
 import { hasOwn } from '../../private/keys';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
+import { podsWithinPoolLimits } from '../../scheduling/capacity';
 import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
-import { allocatableOf } from '../../scheduling/placement';
 import { isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
@@ -392,8 +392,9 @@ export const ROLLOUT_HAS_ROOM: Rule = {
     + 'are 25%; surge rounds up, unavailable rounds down; Kubernetes `deployment/util.ResolveFenceposts`). When '
     + 'unavailable resolves to 0 — the default for fewer than 4 replicas, and `maxUnavailable: 0` — the controller '
     + 'keeps every old pod until a new one is available, so a rollout needs one more pod\'s GPUs than the Deployment '
-    + 'holds. If its replicas × GPUs fit the GPU limits of every NodePool it can use (Karpenter launches nothing beyond '
-    + 'them) or its namespace\'s `requests.nvidia.com/gpu` quota, but one more pod does not, the new pod stays Pending (or '
+    + 'holds. If its replicas fit the NodePools it can use — node by node, as GPU219 counts them: Karpenter launches a '
+    + 'node only when its whole capacity fits the pool\'s limits — or its replicas × GPUs fit its namespace\'s '
+    + '`requests.nvidia.com/gpu` quota, but one more pod does not, the new pod stays Pending (or '
     + 'is refused by the quota) and every rollout hangs until `progressDeadlineSeconds` marks it failed: no image or '
     + 'config change ever reaches the pods. Judged at the fewest replicas the Deployment runs with (its scaler\'s '
     + 'minimum, at least 1, else `spec.replicas`) and for the Deployment alone: other pods on the same pools or quota '
@@ -402,7 +403,8 @@ export const ROLLOUT_HAS_ROOM: Rule = {
     const quotas = ctx.byKind('ResourceQuota', '');
     const pools = ctx.nodePools();
     if (quotas.length === 0 && pools.length === 0) return;
-    const limits = new Map<string, { limit: number; shown: string } | null>();
+    const roomShared = new Map<string, PoolRoom | null>();
+    const roomOnePerNode = new Map<string, PoolRoom | null>();
     for (const w of ctx.workloads()) {
       if (w.kind !== 'Deployment') continue;
       const gpus = ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0;
@@ -413,18 +415,14 @@ export const ROLLOUT_HAS_ROOM: Rule = {
       if (!fence || fence.unavailable > 0) continue;
       const need = (replicas + 1) * gpus;
       const caps: string[] = [];
-      // The pools a template fits, and so their limits, follow from its placement signature.
+      // The pods the pools' limits hold, node by node (GPU219's bound), follow from the placement signature.
+      const perNode = onePodPerNode(w);
+      const memo = perNode ? roomOnePerNode : roomShared;
       const sig = ctx.placementSignature(w.template);
-      let pooled = limits.get(sig);
-      if (pooled === undefined) {
-        const usable = pools.filter((p) => ctx.placement(w.template, p).fits);
-        pooled = usable.length > 0 && usable.every((p) => p.gpuLimit !== undefined)
-          ? { limit: usable.reduce((sum, p) => sum + p.gpuLimit!, 0), shown: listedFirst(usable, (p) => `${p.name}: ${p.gpuLimit}`) }
-          : null;
-        limits.set(sig, pooled);
-      }
-      if (pooled && replicas * gpus <= pooled.limit && need > pooled.limit) {
-        caps.push(`the NodePools it can use allow ${pooled.limit} (${pooled.shown})`);
+      let room = memo.get(sig);
+      if (room === undefined) memo.set(sig, room = poolRoom(ctx, w, gpus, perNode));
+      if (room && replicas <= room.most && replicas + 1 > room.most) {
+        caps.push(`the NodePools it can use hold at most ${room.most} within their limits (${listedFirst(room.bounds, (b) => b, NAMED_IN_LIST, '; ')})`);
       }
       const ns = nsOf(w.object);
       for (const q of quotas) {
@@ -438,7 +436,7 @@ export const ROLLOUT_HAS_ROOM: Rule = {
       if (caps.length === 0) continue;
       yield ctx.finding(w.object, 'spec.strategy',
         `rolls out keeping every old pod: at ${replicas} replica(s), ${fencepostWords(w.object)} resolve to ${fence.surge} and 0, so a `
-        + `rollout needs ${need} GPUs (${replicas + 1} × ${gpus}), but ${caps.join(', and ')}: the new pod never starts and `
+        + `rollout needs ${replicas + 1} pods of ${gpus} GPU(s) at once (${need} GPUs), but ${caps.join(', and ')}: the new pod never starts and `
         + 'every rollout hangs until its progress deadline');
     }
   },
@@ -452,47 +450,6 @@ export function onePodPerNode(w: WorkloadRef): boolean {
   return terms.some((t: any) => t?.topologyKey === 'kubernetes.io/hostname'
     && matchesLabelSelector(t.labelSelector, w.template.podLabels)
     && (!Array.isArray(t.namespaces) || t.namespaces.length === 0 || t.namespaces.includes(ns || 'default') || t.namespaces.includes(ns)));
-}
-
-/** What a node of `type` holds of a resource Karpenter limits (`nvidia.com/gpu`, `cpu`, `memory`). */
-function nodeCapacity(type: GpuInstanceType, resource: string): number | undefined {
-  switch (resource) {
-    case 'nvidia.com/gpu': return type.gpuCount;
-    case 'cpu': return type.vcpu;
-    case 'memory': return type.memoryMiB * 2 ** 20;
-    default: return undefined;
-  }
-}
-
-/**
- * The most pods of `w` a pool's limits let Karpenter launch nodes for: for each limited resource, the limit times the
- * best pods-per-capacity of the pod's instance types (a bound no mix of node types can beat), the smallest over the
- * resources. Undefined when the pool has no GPU limit or shares its GPUs (time-slicing, overlays: not judged).
- */
-function podsWithinLimits(pool: PoolModel, types: readonly GpuInstanceType[], gpus: number, cpu: number, memoryBytes: number,
-  perNode: boolean): { pods: number; shown: string } | undefined {
-  if (pool.gpuLimit === undefined || types.length === 0) return undefined;
-  const fit = types.map((t) => {
-    if ((pool.advertisedResources(t)['nvidia.com/gpu'] ?? 0) !== t.gpuCount) return undefined;
-    const alloc = allocatableOf(t);
-    let n = Math.floor(t.gpuCount / gpus);
-    if (cpu > 0) n = Math.min(n, Math.floor(alloc.cpu / cpu + 1e-9));
-    if (memoryBytes > 0) n = Math.min(n, Math.floor(alloc.memoryBytes / memoryBytes + 1e-9));
-    return { type: t, pods: perNode ? Math.min(n, 1) : n };
-  });
-  if (fit.some((f) => f === undefined)) return undefined;
-  let pods = Infinity;
-  for (const [resource, limit] of Object.entries(pool.limits)) {
-    let best = 0;
-    for (const f of fit) {
-      const cap = nodeCapacity(f!.type, resource);
-      if (cap === undefined) { best = Infinity; break; }
-      if (cap > 0) best = Math.max(best, (limit * f!.pods) / cap);
-    }
-    pods = Math.min(pods, Math.floor(best + 1e-9));
-  }
-  const most = fit.reduce((a, b) => (b!.pods / b!.type.gpuCount > a!.pods / a!.type.gpuCount ? b : a))!;
-  return { pods, shown: `${pool.name}: limit ${pool.gpuLimit} GPUs, a ${most.type.name} (${most.type.gpuCount} GPUs) holds ${most.pods}` };
 }
 
 /** The most pods of a pod template the pools it fits can hold within their limits, with the pools' figures. */
@@ -509,12 +466,12 @@ function poolRoom(ctx: RuleContext, w: WorkloadRef, gpus: number, perNode: boole
   const usable = ctx.nodePools().map((p) => ({ p, v: ctx.placement(w.template, p) })).filter((x) => x.v.fits);
   if (usable.length === 0) return null;
   const cm = ctx.cpuMemoryRequests(w.template);
-  const bounds = usable.map(({ p, v }) => podsWithinLimits(p, v.instanceTypes, gpus, cm.cpu, cm.memoryBytes, perNode));
+  const bounds = usable.map(({ p, v }) => podsWithinPoolLimits(p, v.instanceTypes, gpus, cm.cpu, cm.memoryBytes, perNode));
   if (bounds.some((b) => b === undefined)) return null;
   return {
     most: bounds.reduce((sum, b) => sum + b!.pods, 0),
     gpuLimit: usable.reduce((sum, { p }) => sum + p.gpuLimit!, 0),
-    bounds: bounds.map((b) => b!.shown),
+    bounds: bounds.map((b, i) => `${usable[i].p.name}: limit ${usable[i].p.gpuLimit} GPUs, a ${b!.type.name} (${b!.type.gpuCount} GPUs) holds ${b!.perNode}`),
   };
 }
 

@@ -1,0 +1,87 @@
+/**
+ * How many pods of one shape a NodePool's limits let Karpenter launch nodes for. Karpenter launches a node only if its
+ * whole capacity fits what is left of the pool's `limits` (`nvidia.com/gpu`, `cpu`, `memory`; Karpenter "NodePools:
+ * limits"), so a pool limited to 8 GPUs holds one p5.48xlarge, and one pod of 6 GPUs there takes the whole node.
+ * Shared by rule GPU219, InferenceDeployment and KedaGpuScaler.
+ */
+import { GpuInstanceType } from '../catalog';
+import { PoolModel } from './nodepool';
+import { allocatableOf } from './placement';
+
+/** The most pods of one shape a pool's limits allow, and the instance type that packs them best. */
+export interface PoolPodBound {
+  /** The most pods: an upper bound, no mix of the pool's node types holds more within its limits. */
+  readonly pods: number;
+  /** The type with the most pods per GPU of limit. */
+  readonly type: GpuInstanceType;
+  /** Pods a node of that type holds. */
+  readonly perNode: number;
+}
+
+/** What a node of `type` holds of a resource Karpenter limits (`nvidia.com/gpu`, `cpu`, `memory`). */
+function nodeCapacity(type: GpuInstanceType, resource: string): number | undefined {
+  switch (resource) {
+    case 'nvidia.com/gpu': return type.gpuCount;
+    case 'cpu': return type.vcpu;
+    case 'memory': return type.memoryMiB * 2 ** 20;
+    default: return undefined;
+  }
+}
+
+/** Up to this GPU limit, the pods of whole nodes are counted exactly (a knapsack over the limit); above, bounded. */
+const MAX_EXACT_GPU_LIMIT = 4096;
+
+/**
+ * The most pods whole nodes hold within a GPU limit: each node of a type takes its GPU count of the limit and holds
+ * its pods (an unbounded knapsack, so mixed node types are counted too: 13 GPUs buy an 8-GPU and a 5-GPU node).
+ */
+function mostPodsOfWholeNodes(limit: number, fit: ReadonlyArray<{ type: GpuInstanceType; pods: number }>): number {
+  const best = new Array<number>(limit + 1).fill(0);
+  for (let c = 1; c <= limit; c++) {
+    let b = best[c - 1];
+    for (const f of fit) {
+      const g = f.type.gpuCount;
+      if (g <= c && best[c - g] + f.pods > b) b = best[c - g] + f.pods;
+    }
+    best[c] = b;
+  }
+  return best[limit];
+}
+
+/**
+ * The most pods of `gpus` whole GPUs (and `cpu` cores, `memoryBytes`) on the instance types `types` of `pool`: for each
+ * limited resource, the limit times the best pods-per-capacity of the types (the pods a node holds: its GPUs, its
+ * allocatable cpu and memory, one with `onePerNode`), the smallest over the resources. Undefined when the pool has no
+ * GPU limit, no such type, or shares its GPUs (time-slicing, NodeOverlay capacity: not judged).
+ */
+export function podsWithinPoolLimits(pool: PoolModel, types: readonly GpuInstanceType[], gpus: number, cpu: number,
+  memoryBytes: number, onePerNode: boolean): PoolPodBound | undefined {
+  if (pool.gpuLimit === undefined || types.length === 0 || !(gpus > 0)) return undefined;
+  const fit: Array<{ type: GpuInstanceType; pods: number }> = [];
+  for (const t of types) {
+    if ((pool.advertisedResources(t)['nvidia.com/gpu'] ?? 0) !== t.gpuCount) return undefined;
+    const alloc = allocatableOf(t);
+    let n = Math.floor(t.gpuCount / gpus);
+    if (cpu > 0) n = Math.min(n, Math.floor(alloc.cpu / cpu + 1e-9));
+    if (memoryBytes > 0) n = Math.min(n, Math.floor(alloc.memoryBytes / memoryBytes + 1e-9));
+    fit.push({ type: t, pods: onePerNode ? Math.min(n, 1) : n });
+  }
+  let pods = Infinity;
+  for (const resource of Object.keys(pool.limits)) {
+    const limit = pool.limits[resource];
+    if (resource === 'nvidia.com/gpu' && Number.isInteger(limit) && limit >= 0 && limit <= MAX_EXACT_GPU_LIMIT) {
+      pods = Math.min(pods, mostPodsOfWholeNodes(limit, fit));
+      continue;
+    }
+    // Other resources (and huge GPU limits): the limit times the best pods per unit, a bound no whole nodes beat.
+    let best = 0;
+    for (const f of fit) {
+      const cap = nodeCapacity(f.type, resource);
+      if (cap === undefined) { best = Infinity; break; }
+      if (cap > 0) best = Math.max(best, (limit * f.pods) / cap);
+    }
+    pods = Math.min(pods, Math.floor(best + 1e-9));
+  }
+  const most = fit.reduce((a, b) => (b.pods / b.type.gpuCount > a.pods / a.type.gpuCount ? b : a));
+  return { pods, type: most.type, perNode: most.pods };
+}
