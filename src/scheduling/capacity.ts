@@ -36,6 +36,13 @@ const MAX_EXACT_GPU_LIMIT = 4096;
  * its pods (an unbounded knapsack, so mixed node types are counted too: 13 GPUs buy an 8-GPU and a 5-GPU node).
  */
 function mostPodsOfWholeNodes(limit: number, fit: ReadonlyArray<{ type: GpuInstanceType; pods: number }>): number {
+  // One node size (the common case): as many nodes as the limit buys.
+  const g0 = fit[0].type.gpuCount;
+  if (fit.every((f) => f.type.gpuCount === g0)) return Math.floor(limit / g0) * Math.max(...fit.map((f) => f.pods));
+  // Pools of one shape ask the same question for every pod shape: answered once per (limit, node sizes).
+  const key = `${limit}|${fit.map((f) => `${f.type.gpuCount}:${f.pods}`).join(',')}`;
+  const known = WHOLE_NODE_PODS.get(key);
+  if (known !== undefined) return known;
   const best = new Array<number>(limit + 1).fill(0);
   for (let c = 1; c <= limit; c++) {
     let b = best[c - 1];
@@ -45,8 +52,11 @@ function mostPodsOfWholeNodes(limit: number, fit: ReadonlyArray<{ type: GpuInsta
     }
     best[c] = b;
   }
+  if (WHOLE_NODE_PODS.size >= 10_000) WHOLE_NODE_PODS.clear();
+  WHOLE_NODE_PODS.set(key, best[limit]);
   return best[limit];
 }
+const WHOLE_NODE_PODS = new Map<string, number>();
 
 /**
  * The most pods of `gpus` whole GPUs (and `cpu` cores, `memoryBytes`) on the instance types `types` of `pool`: for each
@@ -84,4 +94,29 @@ export function podsWithinPoolLimits(pool: PoolModel, types: readonly GpuInstanc
   }
   const most = fit.reduce((a, b) => (b.pods / b.type.gpuCount > a.pods / a.type.gpuCount ? b : a));
   return { pods, type: most.type, perNode: most.pods };
+}
+
+/** Per pool, {@link podsAtLeastWithinPoolLimits} (it does not depend on the pod). */
+const POOL_FLOOR = new WeakMap<PoolModel, number>();
+
+/**
+ * A lower bound of {@link podsWithinPoolLimits} for any pod that fits one of the pool's types: the nodes of its
+ * largest type the limits buy, each holding at least that pod (Infinity without a GPU limit: nothing bounds it). A
+ * cheap first answer: when it is enough, the exact count is not needed.
+ */
+export function podsAtLeastWithinPoolLimits(pool: PoolModel): number {
+  let n = POOL_FLOOR.get(pool);
+  if (n === undefined) {
+    n = Infinity;
+    if (pool.gpuLimit !== undefined) {
+      for (const resource of Object.keys(pool.limits)) {
+        let cap = 0;
+        for (const t of pool.instanceTypes) cap = Math.max(cap, nodeCapacity(t, resource) ?? 0);
+        if (cap > 0) n = Math.min(n, Math.floor(pool.limits[resource] / cap));
+      }
+      if (n === Infinity) n = 0;
+    }
+    POOL_FLOOR.set(pool, n);
+  }
+  return n;
 }

@@ -73,6 +73,7 @@ class PlacementCache {
   /** How many verdicts were computed (`placeOnPool` runs, and the memo's own computations). */
   private ownEvaluations = 0;
   private readonly verdicts = new Map<string, Map<PoolModel, PlacementVerdict>>();
+  private readonly fittingBySignature = new Map<string, readonly PlacementVerdict[]>();
   private memo?: PlacementMemo;
   private poolIndex?: Map<PoolModel, number>;
 
@@ -82,6 +83,25 @@ class PlacementCache {
   /** How many verdicts were computed. */
   public get evaluations(): number {
     return this.ownEvaluations + (this.memo?.computed ?? 0);
+  }
+
+  /** The verdicts of every NodePool of the run that fit `t`, in the pools' order; one list per signature. */
+  public fitting(t: PodTemplateRef): readonly PlacementVerdict[] {
+    const pools = this.poolsOf();
+    if (!this.memoise) return pools.map((p) => this.place(t, p)).filter((v) => v.fits);
+    const sig = this.signatureOf(t);
+    let found = this.fittingBySignature.get(sig);
+    if (!found) {
+      if (!this.memo) {
+        this.memo = new PlacementMemo(pools);
+        this.poolIndex = new Map(pools.map((p, i) => [p, i]));
+      }
+      const { verdicts, fits } = this.memo.placement(t, sig);
+      const out: PlacementVerdict[] = [];
+      for (let i = 0; i < verdicts.length; i++) if (fits[i]) out.push(this.place(t, pools[i]));
+      this.fittingBySignature.set(sig, found = Object.freeze(out));
+    }
+    return found;
   }
 
   public place(t: PodTemplateRef, pool: PoolModel): PlacementVerdict {
@@ -354,6 +374,11 @@ export class ManifestIndex {
     return this.placements.place(template, pool);
   }
 
+  /** @see RuleContext.fittingPlacements */
+  public fittingPlacements(template: PodTemplateRef): readonly PlacementVerdict[] {
+    return this.placements.fitting(template);
+  }
+
   /** How many placement verdicts this run computed (`placeOnPool` calls), for tests and benchmarks. */
   public get placementEvaluations(): number {
     return this.placements.evaluations;
@@ -383,6 +408,7 @@ export class ManifestIndex {
       suppressions: (obj) => index.suppressions(obj, knownRuleIds),
       placementSignature: (template) => index.placementSignature(template),
       placement: (template, pool) => index.placement(template, pool),
+      fittingPlacements: (template) => index.fittingPlacements(template),
       readProblems: () => index.readProblems(),
       sourceOf: (obj) => index.sourceOf(obj),
       finding(obj: any, fieldPath: string, message: string, remediation?: string): Finding {

@@ -94,6 +94,11 @@ export interface RuleContext {
    */
   placement(template: PodTemplateRef, pool: PoolModel): PlacementVerdict;
   /**
+   * The verdicts of {@link placement} for every NodePool of {@link nodePools} that fits the template, in the pools'
+   * order: one list per placement signature and run (cheaper than asking each pool).
+   */
+  fittingPlacements(template: PodTemplateRef): readonly PlacementVerdict[];
+  /**
    * Objects the scheduling model could not read (e.g. a NodePool with a malformed
    * `cdk8s-gpu.io/advertised-resources-per-gpu` annotation); they are left out of {@link nodePools}.
    */

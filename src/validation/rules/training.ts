@@ -274,7 +274,7 @@ export const GANG_NOT_DISRUPTED: Rule = {
         : w.object?.spec?.template?.metadata?.annotations;
       const value = annotations && typeof annotations === 'object' ? annotations[DO_NOT_DISRUPT_ANNOTATION] : undefined;
       if (typeof value === 'string' && value !== '' && value !== 'false') continue;
-      const disruptable = pools.filter((p) => ctx.placement(w.template, p).fits && !disruptionAlwaysBlocked(p.object));
+      const disruptable = ctx.fittingPlacements(w.template).map((v) => v.pool).filter((p) => !disruptionAlwaysBlocked(p.object));
       if (disruptable.length === 0) continue;
       yield ctx.finding(w.object, `${metaPath}.annotations`,
         `runs ${ranks} GPU ranks as a gang on NodePool(s) ${listed(disruptable.map((p) => p.name))}, which Karpenter may drain `

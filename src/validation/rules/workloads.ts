@@ -9,7 +9,7 @@ import { GpuModel } from '../../catalog';
 import { gangRanks } from '../../plan/gang';
 import { hasOwn } from '../../private/keys';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
-import { podsWithinPoolLimits } from '../../scheduling/capacity';
+import { podsAtLeastWithinPoolLimits, PoolPodBound, podsWithinPoolLimits } from '../../scheduling/capacity';
 import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
@@ -403,8 +403,6 @@ export const ROLLOUT_HAS_ROOM: Rule = {
     const quotas = ctx.byKind('ResourceQuota', '');
     const pools = ctx.nodePools();
     if (quotas.length === 0 && pools.length === 0) return;
-    const roomShared = new Map<string, PoolRoom | null>();
-    const roomOnePerNode = new Map<string, PoolRoom | null>();
     for (const w of ctx.workloads()) {
       if (w.kind !== 'Deployment') continue;
       const gpus = ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0;
@@ -416,13 +414,9 @@ export const ROLLOUT_HAS_ROOM: Rule = {
       const need = (replicas + 1) * gpus;
       const caps: string[] = [];
       // The pods the pools' limits hold, node by node (GPU219's bound), follow from the placement signature.
-      const perNode = onePodPerNode(w);
-      const memo = perNode ? roomOnePerNode : roomShared;
-      const sig = ctx.placementSignature(w.template);
-      let room = memo.get(sig);
-      if (room === undefined) memo.set(sig, room = poolRoom(ctx, w, gpus, perNode));
+      const room = surelyHolds(ctx, w, replicas + 1) ? null : poolRoomOf(ctx, w, gpus, onePodPerNode(w));
       if (room && replicas <= room.most && replicas + 1 > room.most) {
-        caps.push(`the NodePools it can use hold at most ${room.most} within their limits (${listedFirst(room.bounds, (b) => b, NAMED_IN_LIST, '; ')})`);
+        caps.push(`the NodePools it can use hold at most ${room.most} within their limits (${roomWords(room)})`);
       }
       const ns = nsOf(w.object);
       for (const q of quotas) {
@@ -457,13 +451,43 @@ interface PoolRoom {
   readonly most: number;
   /** The sum of the pools' GPU limits. */
   readonly gpuLimit: number;
-  /** Each pool's figure in words. */
-  readonly bounds: string[];
+  /** Each pool's figure. */
+  readonly bounds: ReadonlyArray<{ readonly pool: PoolModel; readonly bound: PoolPodBound }>;
+}
+
+/** A PoolRoom's pools in words. */
+function roomWords(room: PoolRoom): string {
+  return listedFirst(room.bounds, ({ pool, bound }) => `${pool.name}: limit ${pool.gpuLimit} GPUs, a ${bound.type.name} (${bound.type.gpuCount} GPUs) holds ${bound.perNode}`,
+    NAMED_IN_LIST, '; ');
+}
+
+/** Whether the pools `w` fits surely hold `need` of its pods (a cheap lower bound: see podsAtLeastWithinPoolLimits). */
+function surelyHolds(ctx: RuleContext, w: WorkloadRef, need: number): boolean {
+  let sum = 0;
+  for (const v of ctx.fittingPlacements(w.template)) {
+    sum += podsAtLeastWithinPoolLimits(v.pool);
+    if (sum >= need) return true;
+  }
+  return false;
+}
+
+/** Per run (its object list): PoolRoom by placement signature, for shared and one-per-node pods (GPU218, GPU219). */
+const poolRoomsOfRun = new WeakMap<readonly any[], [Map<string, PoolRoom | null>, Map<string, PoolRoom | null>]>();
+
+/** {@link poolRoom}, once per run and placement signature. */
+function poolRoomOf(ctx: RuleContext, w: WorkloadRef, gpus: number, perNode: boolean): PoolRoom | null {
+  let memos = poolRoomsOfRun.get(ctx.objects);
+  if (!memos) poolRoomsOfRun.set(ctx.objects, memos = [new Map(), new Map()]);
+  const memo = memos[perNode ? 1 : 0];
+  const sig = ctx.placementSignature(w.template);
+  let room = memo.get(sig);
+  if (room === undefined) memo.set(sig, room = poolRoom(ctx, w, gpus, perNode));
+  return room;
 }
 
 /** PoolRoom of `w` over every NodePool it fits; null when none fits or one is not judged. */
 function poolRoom(ctx: RuleContext, w: WorkloadRef, gpus: number, perNode: boolean): PoolRoom | null {
-  const usable = ctx.nodePools().map((p) => ({ p, v: ctx.placement(w.template, p) })).filter((x) => x.v.fits);
+  const usable = ctx.fittingPlacements(w.template).map((v) => ({ p: v.pool, v }));
   if (usable.length === 0) return null;
   const cm = ctx.cpuMemoryRequests(w.template);
   const bounds = usable.map(({ p, v }) => podsWithinPoolLimits(p, v.instanceTypes, gpus, cm.cpu, cm.memoryBytes, perNode));
@@ -471,7 +495,7 @@ function poolRoom(ctx: RuleContext, w: WorkloadRef, gpus: number, perNode: boole
   return {
     most: bounds.reduce((sum, b) => sum + b!.pods, 0),
     gpuLimit: usable.reduce((sum, { p }) => sum + p.gpuLimit!, 0),
-    bounds: bounds.map((b, i) => `${usable[i].p.name}: limit ${usable[i].p.gpuLimit} GPUs, a ${b!.type.name} (${b!.type.gpuCount} GPUs) holds ${b!.perNode}`),
+    bounds: bounds.map((b, i) => ({ pool: usable[i].p, bound: b! })),
   };
 }
 
@@ -494,8 +518,6 @@ export const REPLICAS_FIT_POOL_NODES: Rule = {
     + 'pools leave less room still. Pools without a GPU limit, or that share GPUs (time-slicing, NodeOverlay), are not judged.',
   *check(ctx) {
     if (ctx.nodePools().length === 0) return;
-    const memoShared = new Map<string, PoolRoom | null>();
-    const memoOnePerNode = new Map<string, PoolRoom | null>();
     for (const w of ctx.workloads()) {
       const demand = ctx.gpuDemand(w.template);
       const gpus = demand['nvidia.com/gpu'] ?? 0;
@@ -513,22 +535,19 @@ export const REPLICAS_FIT_POOL_NODES: Rule = {
         const raw = w.object?.spec?.replicas;
         replicas = max ?? (raw === undefined ? 1 : typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 ? raw : undefined);
       }
-      if (replicas === undefined || replicas < 2) continue;
+      if (replicas === undefined || replicas < 2 || surelyHolds(ctx, w, replicas)) continue;
       const perNode = onePodPerNode(w);
       // The bound depends on the pod's placement signature (the pools it fits, its GPUs, cpu and memory) only.
-      const memo = perNode ? memoOnePerNode : memoShared;
-      const sig = ctx.placementSignature(w.template);
-      let room = memo.get(sig);
-      if (room === undefined) memo.set(sig, room = poolRoom(ctx, w, gpus, perNode));
+      const room = poolRoomOf(ctx, w, gpus, perNode);
       if (room === null || replicas <= room.most) continue;
-      const { most, gpuLimit, bounds } = room;
+      const { most, gpuLimit } = room;
       // Replicas × GPUs beyond the GPU limits: the scaler's or gang's own rule says so.
       if ((gang || scaledMaximum(ctx, w.object) !== undefined) && replicas * gpus > gpuLimit) continue;
       const what = gang ? `${replicas} ranks` : `${replicas} replicas`;
       yield ctx.finding(w.object, field,
         `needs ${what} of ${gpus} GPU(s)${perNode ? ', one per node (required anti-affinity on kubernetes.io/hostname)' : ''}, `
         + `but the limits of the NodePools it can use let Karpenter launch nodes for at most ${most} `
-        + `(${listedFirst(bounds, (b) => b, NAMED_IN_LIST, '; ')}): ${replicas - most} stay Pending forever`
+        + `(${roomWords(room)}): ${replicas - most} stay Pending forever`
         + (gang ? ' and the ranks that start wait for them' : ''));
     }
   },
