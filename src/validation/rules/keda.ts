@@ -444,11 +444,6 @@ export function regexLiteralPrefix(re: string): string {
   return prefix;
 }
 
-/**
- * A trigger that cannot wake its target from zero: the matcher that confines its query to the target's own pods, or
- * undefined when the trigger may be active with no pods (another scaler type, a query reading other series, a
- * negative activation threshold, or an empty result KEDA turns into fallback replicas).
- */
 /** The target a scale-to-zero check reads: its namespace and name, and its workload when it is in the manifests. */
 interface ZeroTarget {
   readonly namespace: string;
@@ -456,6 +451,11 @@ interface ZeroTarget {
   readonly workload?: WorkloadRef;
 }
 
+/**
+ * A trigger that cannot wake its target from zero: the matcher that confines its query to the target's own pods, or
+ * undefined when the trigger may be active with no pods (another scaler type, a query reading other series, a
+ * negative activation threshold, or an empty result KEDA turns into fallback replicas).
+ */
 function confinedTo(ctx: RuleContext, so: any, trigger: any, target: ZeroTarget): string | undefined {
   if (trigger?.type !== 'prometheus') return undefined;
   const md = trigger.metadata;

@@ -1,8 +1,9 @@
 /**
  * Training rules (GPU210-GPU213, GPU217, GPU220): EFA requests the pool's instance types can serve, checkpoints for
  * multi-pod GPU Jobs on spot, gangs that fit their pools at once, EFA interface layouts that fit the pools' instance
- * types, the shared memory a multi-GPU container's NCCL needs, and gangs Karpenter may drain. Answers come from the one scheduling model (src/scheduling) and
- * the catalog's EFA interface counts (`efaInterfaces`, the `vpc.amazonaws.com/efa` allocatable Karpenter lists).
+ * types, the shared memory a multi-GPU container's NCCL needs, and gangs Karpenter may drain. Answers come from the
+ * one scheduling model (src/scheduling) and the catalog's EFA interface counts (`efaInterfaces`, the
+ * `vpc.amazonaws.com/efa` allocatable Karpenter lists).
  */
 import { GpuInstanceType } from '../../catalog';
 import { gangRanks } from '../../plan/gang';

@@ -1,6 +1,7 @@
 /**
  * Workload rules (GPU201-GPU205, GPU214, GPU218, GPU219): priority classes, namespace quotas, fit on the workload's
- * pools, MIG resources, spot safety, rollouts that can make progress, replicas the pools' limits can hold. Answers come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement.
+ * pools, MIG resources, spot safety, rollouts that can make progress, replicas the pools' limits can hold. Answers
+ * come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement, whole-node capacity.
  */
 import { poolOffers } from './gpu-pools';
 import { runningReplicaFloor, scaledMaximum } from './keda';
@@ -512,8 +513,9 @@ export const REPLICAS_FIT_POOL_NODES: Rule = {
     + 'and no more. How many pods that is depends on how many fit one node: the pod\'s GPUs, cpu and memory against '
     + 'the node\'s allocatable, and one per node with a required pod anti-affinity on `kubernetes.io/hostname` against '
     + 'its own pods. When the replicas (an unscaled Deployment\'s, StatefulSet\'s or ReplicaSet\'s `replicas`, a '
-    + 'scaler\'s maximum, a gang\'s ranks) exceed the most pods the pools\' limits allow (the best packing of their '
-    + 'instance types, an upper bound), the rest stay Pending forever; a gang\'s started ranks wait for them. Where '
+    + 'scaler\'s maximum, a gang\'s ranks) exceed the most pods the pools\' limits allow (counted over whole nodes of '
+    + 'their instance types, mixed sizes included; cpu and memory limits bounded), the rest stay Pending forever; a '
+    + 'gang\'s started ranks wait for them. Where '
     + 'replicas × GPUs already exceed the limits, GPU304 (scalers) and GPU212 (gangs) report it; other pods on the same '
     + 'pools leave less room still. Pools without a GPU limit, or that share GPUs (time-slicing, NodeOverlay), are not judged.',
   *check(ctx) {
