@@ -17,6 +17,7 @@ import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATE
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
 import { RULE_FAILED, SCHEMA_VIOLATION } from './schema-gate';
 import { SECURITY_RULES } from './security';
+import { SERVING_RULES } from './serving';
 import { SHARING_RULES } from './sharing';
 import { TRAINING_RULES } from './training';
 import { WORKLOAD_RULES } from './workloads';
@@ -36,6 +37,7 @@ export { KUEUE_RULES } from './kueue';
 export { LIMIT_RANGE_RULES } from './limit-ranges';
 export { MONITORING_RULES } from './monitoring';
 export { SECURITY_RULES, NVIDIA_VISIBLE_DEVICES_WITHOUT_GPU, POD_SECURITY_ENFORCED } from './security';
+export { SERVING_RULES } from './serving';
 export { SHARING_RULES } from './sharing';
 export { TRAINING_RULES } from './training';
 export { WORKLOAD_RULES } from './workloads';
@@ -58,6 +60,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...WORKLOAD_RULES,
   ...LIMIT_RANGE_RULES,
   ...TRAINING_RULES,
+  ...SERVING_RULES,
   ...SCALING_RULES,
   ...MONITORING_RULES,
   ...NETWORK_RULES,

@@ -1,0 +1,165 @@
+/**
+ * Serving rules (GPU221, GPU222): a vLLM server's parallelism against the GPUs its container is given.
+ *
+ * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
+ * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
+ * on the node, each with its own GPUs, so one pod uses DP × TP × PP GPUs (each 1 by default). On one node vLLM's
+ * multiprocessing executor checks them against the GPUs it sees (`cuda_device_count_stateless()`: the devices the
+ * device plugin gave the container) and stops at start-up with "please set tensor_parallel_size (N) to less than max
+ * local gpu count (M)" (`vllm/v1/executor/multiproc_executor.py`). Multi-node settings (Ray or an external launcher,
+ * `--nnodes`, `--headless`, data-parallel addresses and local sizes), a `--config` file, `CUDA_VISIBLE_DEVICES` or a value
+ * from a variable cannot be judged here and are left alone.
+ */
+import { describeValue } from '../../private/describe';
+import { containerRequest } from '../../scheduling/resources';
+import { containersOf } from '../../scheduling/workloads';
+import { Severity } from '../model';
+import { Rule, RuleContext } from '../rule';
+
+/** The parallelism a vLLM container asks for, and how its flags read. */
+export interface VllmParallelism {
+  readonly tensor: number;
+  readonly pipeline: number;
+  readonly data: number;
+  /** data × tensor × pipeline: the GPUs the pod's engines use. */
+  readonly gpus: number;
+  /** The flags as written, e.g. `--tensor-parallel-size 4`. */
+  readonly shown: string;
+}
+
+const FLAGS: Record<'tensor' | 'pipeline' | 'data', readonly string[]> = {
+  tensor: ['--tensor-parallel-size', '--tensor_parallel_size', '-tp'],
+  pipeline: ['--pipeline-parallel-size', '--pipeline_parallel_size', '-pp'],
+  data: ['--data-parallel-size', '--data_parallel_size', '-dp'],
+};
+
+/** Flags that spread the engines over several nodes or read settings from elsewhere: not judged. */
+const UNJUDGED_FLAGS = ['--nnodes', '--node-rank', '--headless', '--data-parallel-address', '--data-parallel-size-local',
+  '--data-parallel-start-rank', '--data-parallel-rpc-port', '--config'];
+
+/** The words of a command line: list items, and shell scripts (`sh -c "vllm serve …"`) split on blanks. */
+function words(list: unknown): string[] {
+  const out: string[] = [];
+  if (!Array.isArray(list)) return out;
+  for (const item of list) {
+    if (typeof item !== 'string') continue;
+    if (/\s/.test(item)) out.push(...item.split(/[\s\\]+/).map((w) => w.replace(/^["']|["']$/g, '')).filter((w) => w !== ''));
+    else out.push(item);
+  }
+  return out;
+}
+
+/** The value of a flag: `--flag N`, `--flag=N`; undefined when absent, null when present but not a whole number. */
+function flagValue(argv: readonly string[], names: readonly string[]): number | null | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i];
+    const eq = names.find((n) => w.startsWith(`${n}=`));
+    const raw = eq !== undefined ? w.slice(eq.length + 1) : names.includes(w) ? argv[i + 1] : undefined;
+    if (eq === undefined && !names.includes(w)) continue;
+    return typeof raw === 'string' && /^[1-9]\d*$/.test(raw) ? Number(raw) : null;
+  }
+  return undefined;
+}
+
+/**
+ * The parallelism of a container running vLLM's OpenAI server (`vllm serve`, `python -m vllm.entrypoints.openai.api_server`,
+ * or a vLLM image's own entrypoint with args), or undefined when it does not, or when it cannot be judged here.
+ */
+export function vllmParallelism(container: any): VllmParallelism | undefined {
+  const command = words(container?.command);
+  const args = words(container?.args);
+  const argv = [...command, ...args];
+  const image = typeof container?.image === 'string' ? container.image : '';
+  const serves = argv.some((w, i) => (w === 'vllm' || w.endsWith('/vllm')) && argv[i + 1] === 'serve')
+    || argv.includes('vllm.entrypoints.openai.api_server')
+    || (command.length === 0 && args.length > 0 && /(^|\/)vllm(-openai)?[:@]/.test(image));
+  if (!serves) return undefined;
+  if (argv.some((w) => UNJUDGED_FLAGS.some((f) => w === f || w.startsWith(`${f}=`)))) return undefined;
+  const backend = argv.findIndex((w) => w === '--distributed-executor-backend' || w.startsWith('--distributed-executor-backend='));
+  if (backend >= 0) {
+    const value = argv[backend].includes('=') ? argv[backend].split('=')[1] : argv[backend + 1];
+    if (value !== 'mp' && value !== 'uni') return undefined;
+  }
+  if (Array.isArray(container?.env) && container.env.some((e: any) => e?.name === 'CUDA_VISIBLE_DEVICES')) return undefined;
+  const read = (k: 'tensor' | 'pipeline' | 'data') => flagValue(argv, FLAGS[k]);
+  const tensor = read('tensor');
+  const pipeline = read('pipeline');
+  const data = read('data');
+  if (tensor === null || pipeline === null || data === null) return undefined;
+  const parts = [
+    ...(tensor !== undefined ? [`--tensor-parallel-size ${tensor}`] : []),
+    ...(pipeline !== undefined ? [`--pipeline-parallel-size ${pipeline}`] : []),
+    ...(data !== undefined ? [`--data-parallel-size ${data}`] : []),
+  ];
+  const t = tensor ?? 1;
+  const p = pipeline ?? 1;
+  const d = data ?? 1;
+  return { tensor: t, pipeline: p, data: d, gpus: t * p * d, shown: parts.length > 0 ? parts.join(' ') : 'no parallelism flags (1 GPU)' };
+}
+
+/** Each GPU container running vLLM, with its parallelism and whole GPUs. */
+function* vllmContainers(ctx: RuleContext) {
+  for (const w of ctx.workloads()) {
+    if (!((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) > 0)) continue;
+    for (const c of containersOf(w.template)) {
+      const gpus = containerRequest(c.container, 'nvidia.com/gpu');
+      if (!(gpus > 0)) continue;
+      const par = vllmParallelism(c.container);
+      if (par) yield { w, c, gpus, par };
+    }
+  }
+}
+
+/** GPU221 — vLLM must not ask for more GPUs than its container is given. */
+export const VLLM_PARALLELISM_FITS: Rule = {
+  id: 'GPU221',
+  title: 'A vLLM server\'s tensor × pipeline × data parallel size must not exceed the GPUs of its container',
+  severity: Severity.ERROR,
+  kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
+  remediation: 'Request as many nvidia.com/gpu as data × tensor × pipeline parallel size, or lower --tensor-parallel-size '
+    + '(InferenceDeployment sets it to its GPUs).',
+  description: 'vLLM uses data × tensor × pipeline parallel size GPUs in one pod (each 1 by default); on one node it '
+    + 'stops at start-up when it sees fewer ("please set tensor_parallel_size (N) to less than max local gpu count '
+    + '(M)", vLLM `multiproc_executor.py`), so the pod crash-loops and holds its GPUs meanwhile. A copied '
+    + '`--tensor-parallel-size 4` on a container given 2 GPUs is the usual case. Multi-node settings (Ray, an '
+    + 'external launcher, `--nnodes`, `--headless`, data-parallel addresses), a `--config` file, `CUDA_VISIBLE_DEVICES` '
+    + 'and values read from variables are not judged.',
+  *check(ctx) {
+    for (const { w, c, gpus, par } of vllmContainers(ctx)) {
+      if (par.gpus <= gpus) continue;
+      const world = par.tensor * par.pipeline;
+      const why = par.tensor > gpus ? `"please set tensor_parallel_size (${par.tensor}) to less than max local gpu count (${gpus})"`
+        : world > gpus ? `"please ensure that world_size (${world}) is less than than max local gpu count (${gpus})"`
+          : `its ${par.data} data-parallel engines need ${par.gpus} devices`;
+      yield ctx.finding(w.object, `${c.path}.args`,
+        `container ${describeValue(c.container.name ?? '?')} runs vLLM with ${par.shown} (data ${par.data} × tensor ${par.tensor} × `
+        + `pipeline ${par.pipeline} = ${par.gpus} GPUs) but is given ${gpus} nvidia.com/gpu: vLLM stops at start-up (${why}) `
+        + 'and the pod crash-loops');
+    }
+  },
+};
+
+/** GPU222 — vLLM should use every GPU its container is given. */
+export const VLLM_USES_ITS_GPUS: Rule = {
+  id: 'GPU222',
+  title: 'A vLLM server should use every GPU of its container (tensor × pipeline × data parallel size)',
+  severity: Severity.WARNING,
+  kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
+  remediation: 'Request only the GPUs vLLM uses, or raise --tensor-parallel-size (or --data-parallel-size) to the GPUs '
+    + 'of the container.',
+  description: 'vLLM runs on data × tensor × pipeline parallel size GPUs (each 1 by default) and leaves any other GPU '
+    + 'of its container idle; the device plugin has allocated them to the pod, so no other pod can use them and they '
+    + 'are paid for: the usual case is `nvidia.com/gpu: 4` with no `--tensor-parallel-size`, which serves from one GPU. '
+    + 'A warning: a sidecar process could use the rest, which the manifests cannot show. Not judged as GPU221 says.',
+  *check(ctx) {
+    for (const { w, c, gpus, par } of vllmContainers(ctx)) {
+      if (par.gpus >= gpus) continue;
+      yield ctx.finding(w.object, `${c.path}.resources`,
+        `container ${describeValue(c.container.name ?? '?')} is given ${gpus} nvidia.com/gpu but runs vLLM with ${par.shown}, `
+        + `using ${par.gpus}: ${gpus - par.gpus} GPU(s) stay allocated and idle`);
+    }
+  },
+};
+
+/** The serving rules, sorted by id. */
+export const SERVING_RULES: Rule[] = [VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS];

@@ -1,0 +1,80 @@
+import * as path from 'path';
+import { GPU_TOLERATION, lint, loadYaml, of, workload } from './helpers';
+import { Severity } from '../../src/validation';
+import { SERVING_RULES, vllmParallelism } from '../../src/validation/rules/serving';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
+
+/** A Deployment whose one container runs `container` fields, given `gpus` GPUs. */
+function server(gpus: number, container: any): any {
+  const w = workload({ name: 'llm', namespace: 'inference', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': gpus } });
+  Object.assign(w.spec.template.spec.containers[0], { image: 'vllm/vllm-openai:v0.12.0', ...container });
+  return w;
+}
+
+describe('SERVING_RULES (GPU221, GPU222)', () => {
+  test('ids, severities and documentation', () => {
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222']);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.WARNING]);
+    for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
+  });
+});
+
+describe('vllmParallelism reads vLLM command lines', () => {
+  test('vllm serve, the api_server module and a vLLM image\'s entrypoint with args; flags with = or a space, short forms', () => {
+    expect(vllmParallelism({ command: ['vllm', 'serve'], args: ['m', '--tensor-parallel-size', '4'] })).toMatchObject({ tensor: 4, gpus: 4 });
+    expect(vllmParallelism({ command: ['python3', '-m', 'vllm.entrypoints.openai.api_server'], args: ['--model', 'm', '-tp=2', '-pp', '2'] }))
+      .toMatchObject({ tensor: 2, pipeline: 2, gpus: 4 });
+    expect(vllmParallelism({ image: 'vllm/vllm-openai:v0.12.0', args: ['m', '--data-parallel-size', '2', '--tensor_parallel_size=2'] }))
+      .toMatchObject({ data: 2, tensor: 2, gpus: 4 });
+    expect(vllmParallelism({ command: ['/bin/sh', '-c'], args: ['vllm serve m \\\n  --tensor-parallel-size 8'] })).toMatchObject({ gpus: 8 });
+    expect(vllmParallelism({ image: 'vllm/vllm-openai:v0.12.0', args: ['m'] })).toMatchObject({ gpus: 1, shown: 'no parallelism flags (1 GPU)' });
+  });
+
+  test('not vLLM, or not judged: no args on a bare image, Ray or multi-node, a config file, CUDA_VISIBLE_DEVICES, a variable', () => {
+    expect(vllmParallelism({ image: 'nvcr.io/nvidia/tritonserver:24.08-py3', args: ['--tensor-parallel-size', '4'] })).toBeUndefined();
+    expect(vllmParallelism({ image: 'vllm/vllm-openai:v0.12.0' })).toBeUndefined();
+    const base = { command: ['vllm', 'serve'] };
+    expect(vllmParallelism({ ...base, args: ['m', '-tp', '8', '--distributed-executor-backend', 'ray'] })).toBeUndefined();
+    expect(vllmParallelism({ ...base, args: ['m', '-tp', '8', '--distributed-executor-backend=mp'] })).toMatchObject({ gpus: 8 });
+    for (const extra of [['--nnodes', '2'], ['--headless'], ['--data-parallel-address', '10.0.0.1'], ['--config', 'c.yaml']]) {
+      expect(vllmParallelism({ ...base, args: ['m', '-tp', '8', ...extra] })).toBeUndefined();
+    }
+    expect(vllmParallelism({ ...base, args: ['m', '-tp', '8'], env: [{ name: 'CUDA_VISIBLE_DEVICES', value: '0,1' }] })).toBeUndefined();
+    expect(vllmParallelism({ command: ['/bin/sh', '-c'], args: ['vllm serve m --tensor-parallel-size $TP'] })).toBeUndefined();
+  });
+});
+
+describe('GPU221 vLLM must not ask for more GPUs than its container has', () => {
+  test('the fixture: tensor 4 on 2 GPUs, and tensor 2 × pipeline 2 on 2, each quoting vLLM\'s own start-up error', () => {
+    const [a, b, ...rest] = of(lint(loadYaml(path.join(FIXTURES, 'GPU221', 'fail.yaml')).map((m) => m.object)), 'GPU221');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.ERROR);
+    expect(a.fieldPath).toBe('spec.template.spec.containers[0].args');
+    expect(a.message).toContain('"please set tensor_parallel_size (4) to less than max local gpu count (2)"');
+    expect(b.message).toContain('"please ensure that world_size (4) is less than than max local gpu count (2)"');
+  });
+
+  test('data parallelism counts its engines\' GPUs; equal counts and GPU-less containers are silent', () => {
+    expect(of(lint([server(2, { args: ['m', '-dp', '2', '-tp', '2'] })]), 'GPU221')[0].message).toContain('its 2 data-parallel engines need 4 devices');
+    expect(of(lint([server(4, { args: ['m', '-dp', '2', '-tp', '2'] })]), 'GPU221')).toEqual([]);
+    const cpu = workload({ name: 'cpu', limits: { cpu: '2' } });
+    Object.assign(cpu.spec.template.spec.containers[0], { image: 'vllm/vllm-openai:v0.12.0', args: ['m', '-tp', '4'] });
+    expect(of(lint([cpu]), 'GPU221')).toEqual([]);
+  });
+});
+
+describe('GPU222 vLLM should use every GPU of its container', () => {
+  test('four GPUs and no tensor parallelism: a warning at the resources naming the three idle GPUs', () => {
+    const [f, ...rest] = of(lint(loadYaml(path.join(FIXTURES, 'GPU222', 'fail.yaml')).map((m) => m.object)), 'GPU222');
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.fieldPath).toBe('spec.template.spec.containers[0].resources');
+    expect(f.message).toContain('is given 4 nvidia.com/gpu but runs vLLM with no parallelism flags (1 GPU), using 1: 3 GPU(s) stay allocated and idle');
+  });
+
+  test('tensor 2 on 4 GPUs warns; tensor 4 on 4 does not', () => {
+    expect(of(lint([server(4, { args: ['m', '-tp', '2'] })]), 'GPU222')).toHaveLength(1);
+    expect(of(lint([server(4, { args: ['m', '-tp', '4'] })]), 'GPU222')).toEqual([]);
+  });
+});
