@@ -14,3 +14,16 @@ export function memoPerString<T>(compute: (s: string) => T, limit: number = 10_0
     return v;
   };
 }
+
+/**
+ * A function of one validation run, remembered for that run (internal): several rules ask the same question of the
+ * same manifests (their scalers, DCGM exporters, …). Keyed by the run's object list, so the answer goes with the run.
+ */
+export function memoPerRun<C extends { readonly objects: readonly any[] }, T>(compute: (ctx: C) => T): (ctx: C) => T {
+  const answers = new WeakMap<readonly any[], { readonly value: T }>();
+  return (ctx) => {
+    let a = answers.get(ctx.objects);
+    if (!a) answers.set(ctx.objects, a = { value: compute(ctx) });
+    return a.value;
+  };
+}

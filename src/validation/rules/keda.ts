@@ -9,6 +9,7 @@
  */
 import { _PromQLMatcher, _promqlSelection } from '../../monitoring/promql-parse';
 import { listedFirst } from '../../private/lists';
+import { memoPerRun } from '../../private/memo';
 import { NVIDIA_GPU_DEVICE_CLASS } from '../../scheduling/dra';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
@@ -31,15 +32,11 @@ interface ScalerRef {
   readonly namespace: string;
 }
 
-/** Per run (its object list), its scalers: GPU301, GPU302, GPU304 and GPU307 all ask. */
-const scalersOfRun = new WeakMap<readonly any[], readonly ScalerRef[]>();
-
-/** Every ScaledObject (keda.sh) and HorizontalPodAutoscaler (autoscaling) with a target name, in input order. */
-function scalersOf(ctx: RuleContext): readonly ScalerRef[] {
-  let scalers = scalersOfRun.get(ctx.objects);
-  if (!scalers) scalersOfRun.set(ctx.objects, scalers = findScalers(ctx));
-  return scalers;
-}
+/**
+ * Every ScaledObject (keda.sh) and HorizontalPodAutoscaler (autoscaling) with a target name, in input order; once per
+ * run (GPU301, GPU302, GPU304, GPU307 and others all ask).
+ */
+const scalersOf: (ctx: RuleContext) => readonly ScalerRef[] = memoPerRun((ctx) => findScalers(ctx));
 
 function findScalers(ctx: RuleContext): ScalerRef[] {
   const out: ScalerRef[] = [];
@@ -68,20 +65,19 @@ function targetOf(ctx: RuleContext, s: ScalerRef): any | undefined {
   return obj && groupOf(obj.apiVersion) === groupOf(s.targetApiVersion) ? obj : undefined;
 }
 
-/** Per run (its object list), the first scaler of each target object of the manifests. */
-const scalerByTargetOfRun = new WeakMap<readonly any[], Map<any, ScalerRef>>();
+/** The first scaler of each target object of the manifests, once per run. */
+const scalerByTarget = memoPerRun((ctx: RuleContext) => {
+  const byTarget = new Map<any, ScalerRef>();
+  for (const s of scalersOf(ctx)) {
+    const target = targetOf(ctx, s);
+    if (target && !byTarget.has(target)) byTarget.set(target, s);
+  }
+  return byTarget;
+});
 
 /** The first scaler (ScaledObject or HPA) whose target is `object`, when one is. */
 function scalerOfTarget(ctx: RuleContext, object: any): ScalerRef | undefined {
-  let byTarget = scalerByTargetOfRun.get(ctx.objects);
-  if (!byTarget) {
-    scalerByTargetOfRun.set(ctx.objects, byTarget = new Map());
-    for (const s of scalersOf(ctx)) {
-      const target = targetOf(ctx, s);
-      if (target && !byTarget.has(target)) byTarget.set(target, s);
-    }
-  }
-  return byTarget.get(object);
+  return scalerByTarget(ctx).get(object);
 }
 
 /**

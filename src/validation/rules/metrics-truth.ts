@@ -24,6 +24,7 @@ import { pinnedPoolNames } from './workloads';
 import { _UPSTREAM_DEFAULT_FIELDS } from '../../monitoring/collectors';
 import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics } from '../../monitoring/promql-parse';
 import { listedFirst, NAMED_IN_LIST } from '../../private/lists';
+import { memoPerRun } from '../../private/memo';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { formatTaint, untoleratedTaints } from '../../scheduling/taints';
 import { Severity } from '../model';
@@ -171,15 +172,11 @@ function overlap(a: Exporter, b: Exporter): boolean {
   return true;
 }
 
-/** Per run (its object list), its DCGM exporters: GPU316, GPU317 and GPU308 all ask. */
-const exportersOfRun = new WeakMap<readonly any[], readonly Exporter[]>();
-
-/** Every DCGM exporter in the manifests: workloads running a dcgm-exporter image, and GPU Operator ClusterPolicies. */
-function exportersOf(ctx: RuleContext): readonly Exporter[] {
-  let found = exportersOfRun.get(ctx.objects);
-  if (!found) exportersOfRun.set(ctx.objects, found = findExporters(ctx));
-  return found;
-}
+/**
+ * Every DCGM exporter in the manifests: workloads running a dcgm-exporter image, and GPU Operator ClusterPolicies;
+ * once per run (GPU316, GPU317 and GPU308 all ask).
+ */
+const exportersOf: (ctx: RuleContext) => readonly Exporter[] = memoPerRun((ctx) => findExporters(ctx));
 
 function findExporters(ctx: RuleContext): Exporter[] {
   const out: Exporter[] = [];

@@ -10,6 +10,7 @@ import { GpuModel } from '../../catalog';
 import { gangRanks } from '../../plan/gang';
 import { hasOwn } from '../../private/keys';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
+import { memoPerRun } from '../../private/memo';
 import { podsAtLeastWithinPoolLimits, PoolPodBound, podsWithinPoolLimits } from '../../scheduling/capacity';
 import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
@@ -472,14 +473,12 @@ function surelyHolds(ctx: RuleContext, w: WorkloadRef, need: number): boolean {
   return false;
 }
 
-/** Per run (its object list): PoolRoom by placement signature, for shared and one-per-node pods (GPU218, GPU219). */
-const poolRoomsOfRun = new WeakMap<readonly any[], [Map<string, PoolRoom | null>, Map<string, PoolRoom | null>]>();
+/** Per run: PoolRoom by placement signature, for shared and one-per-node pods (GPU218, GPU219). */
+const poolRooms = memoPerRun((_: RuleContext): [Map<string, PoolRoom | null>, Map<string, PoolRoom | null>] => [new Map(), new Map()]);
 
 /** {@link poolRoom}, once per run and placement signature. */
 function poolRoomOf(ctx: RuleContext, w: WorkloadRef, gpus: number, perNode: boolean): PoolRoom | null {
-  let memos = poolRoomsOfRun.get(ctx.objects);
-  if (!memos) poolRoomsOfRun.set(ctx.objects, memos = [new Map(), new Map()]);
-  const memo = memos[perNode ? 1 : 0];
+  const memo = poolRooms(ctx)[perNode ? 1 : 0];
   const sig = ctx.placementSignature(w.template);
   let room = memo.get(sig);
   if (room === undefined) memo.set(sig, room = poolRoom(ctx, w, gpus, perNode));
