@@ -54,6 +54,11 @@ export interface _GpuPlacement {
   readonly migModelled: boolean;
   /** `karpenter.k8s.aws/instance-gpu-name` values the pods are pinned to (`gpuModels`), when set. */
   readonly gpuNames?: string[];
+  /**
+   * The most pods one GPU is handed to on the fitting pools: the time-slicing or MPS replicas a pool advertises per
+   * GPU (1 for whole GPUs, MIG slices and DRA claims).
+   */
+  readonly podsPerGpu: number;
 }
 
 /** Label Karpenter puts on nodes with the instance type's GPU name (lower case, e.g. `h100`). */
@@ -267,6 +272,10 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
     const advertised = p.model?.advertisedResources(p.type)[gpus.resourceName] ?? 0;
     return gpus.count / (advertised > 0 ? advertised : p.type.gpuCount);
   };
+  const podsPerGpu = gpus.isMig || gpus.isDra ? 1 : Math.max(1, ...pairs.map((p) => {
+    const advertised = p.model?.advertisedResources(p.type)[gpus.resourceName] ?? 0;
+    return advertised > p.type.gpuCount ? Math.floor(advertised / p.type.gpuCount) : 1;
+  }));
   const defCpu = floorCpu(Math.min(...pairs.map((p) => allocatableOf(p.type).cpu * share(p))));
   const defMem = floorMemory(Math.min(...pairs.map((p) => allocatableOf(p.type).memoryBytes * share(p))));
   let cpuCores = defCpu;
@@ -352,6 +361,7 @@ export function _resolvePlacement(scope: IConstruct, props: GpuWorkloadProps): _
     terminationGraceSeconds: grace,
     migModelled,
     gpuNames,
+    podsPerGpu,
   };
 }
 

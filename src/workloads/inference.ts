@@ -33,7 +33,10 @@ export interface VllmServer {
   readonly tensorParallelSize?: number;
   /** `--max-model-len` (context length; lower it to fit the KV cache in GPU memory). @default - the model's own */
   readonly maxModelLen?: number;
-  /** `--gpu-memory-utilization` (0-1]. @default - vLLM's (0.9) */
+  /**
+   * `--gpu-memory-utilization` (0-1].
+   * @default - vLLM's (0.9); on GPUs time-sliced (or MPS-shared) n ways, 0.9 / n, since time-slicing does not divide memory
+   */
   readonly gpuMemoryUtilization?: number;
   /** `--served-model-name`. @default - the model id */
   readonly servedModelName?: string;
@@ -345,7 +348,7 @@ export class InferenceDeployment extends Construct {
         throw new GpuConfigError(this, 'modelCachePath', `is ${JSON.stringify(cachePath)}`, 'use an absolute path of its own, e.g. /cache');
       }
     });
-    const server = c.run(() => this.serverCommand(props, port));
+    const server = c.run(() => this.serverCommand(props, port, placed?.podsPerGpu ?? 1));
 
     // Probes: startup allows the whole model load; liveness/readiness only start after it.
     const healthPath = props.healthPath ?? '/health';
@@ -533,7 +536,7 @@ export class InferenceDeployment extends Construct {
     });
   }
 
-  private serverCommand(props: InferenceDeploymentProps, port: number): { image: string; command?: string[]; args?: string[] } {
+  private serverCommand(props: InferenceDeploymentProps, port: number, podsPerGpu: number): { image: string; command?: string[]; args?: string[] } {
     const v = props.vllm;
     if (!v) {
       if (!props.image) throw new GpuConfigError(this, 'image', 'is not set (nor vllm)', 'set image, or vllm: { model: \'<hf model id>\' }');
@@ -563,7 +566,9 @@ export class InferenceDeployment extends Construct {
     const args = [v.model, '--host', '0.0.0.0', '--port', `${port}`, '--tensor-parallel-size', `${tp}`];
     if (v.servedModelName) args.push('--served-model-name', v.servedModelName);
     if (v.maxModelLen !== undefined) args.push('--max-model-len', `${v.maxModelLen}`);
-    if (v.gpuMemoryUtilization !== undefined) args.push('--gpu-memory-utilization', `${v.gpuMemoryUtilization}`);
+    // Time-slicing does not divide a GPU's memory: on a GPU handed to n pods, vLLM keeps to its 1/n of vLLM's 0.9 (GPU406).
+    const utilization = v.gpuMemoryUtilization ?? (podsPerGpu > 1 ? Math.floor(90 / podsPerGpu) / 100 : undefined);
+    if (utilization !== undefined) args.push('--gpu-memory-utilization', `${utilization}`);
     args.push(...(v.extraArgs ?? []));
     return { image: v.image ?? InferenceDeployment.DEFAULT_VLLM_IMAGE, command: ['vllm', 'serve'], args };
   }

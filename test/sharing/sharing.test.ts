@@ -377,3 +377,38 @@ describe('GpuOperatorSettings', () => {
     expect(e2.constructPath).toBe(`${c.node.path}/op`);
   });
 });
+
+describe('InferenceDeployment on time-sliced GPUs (GPU406)', () => {
+  const args = (objs: any[]) => objs.find((o: any) => o.kind === 'Deployment').spec.template.spec.containers[0].args as string[];
+  function build(utilization?: number) {
+    const c = Testing.chart();
+    const g5Pool = new GpuNodePool(c, 'g5', { name: 'g5-dev', instanceTypes: [GpuInstanceType.G5_XLARGE], gpuLimit: 8, nodeClassProps: { role: 'KarpenterNodeRole-demo', clusterName: 'demo' } });
+    const dp = new DevicePluginConfig(c, 'dp', { name: 'time-slicing-config', migStrategy: MigStrategy.NONE });
+    dp.addTimeSlicing('x4', { replicas: 4 });
+    dp.applyTo(g5Pool, 'x4');
+    new InferenceDeployment(c, 'llm', {
+      pools: [g5Pool], namespace: 'dev', vllm: { model: 'Qwen/Qwen2.5-0.5B-Instruct', ...(utilization ? { gpuMemoryUtilization: utilization } : {}) },
+    });
+    return Testing.synth(c);
+  }
+
+  test('vLLM keeps to its quarter of a GPU time-sliced 4 ways, and the rules find nothing', () => {
+    const objs = build();
+    expect(args(objs).slice(args(objs).indexOf('--gpu-memory-utilization'))).toEqual(['--gpu-memory-utilization', '0.22']);
+    expect(validateManifests(objs.map((object: any) => ({ object }))).filter((f) => f.ruleId === 'GPU406')).toEqual([]);
+  });
+
+  test('an explicit gpuMemoryUtilization is kept, and GPU406 warns when it is above the share', () => {
+    const objs = build(0.5);
+    expect(args(objs)).toContain('0.5');
+    const [f] = validateManifests(objs.map((object: any) => ({ object }))).filter((x) => x.ruleId === 'GPU406');
+    expect(f.message).toContain('--gpu-memory-utilization 0.5 on NodePool g5-dev, whose GPUs are time-sliced 4 ways');
+  });
+
+  test('on whole GPUs vLLM\'s own default stands (no flag)', () => {
+    const c = Testing.chart();
+    const g5Pool = new GpuNodePool(c, 'g5', { name: 'g5', instanceTypes: [GpuInstanceType.G5_XLARGE], gpuLimit: 8, nodeClassProps: { role: 'KarpenterNodeRole-demo', clusterName: 'demo' } });
+    new InferenceDeployment(c, 'llm', { pools: [g5Pool], vllm: { model: 'Qwen/Qwen2.5-0.5B-Instruct' } });
+    expect(args(Testing.synth(c))).not.toContain('--gpu-memory-utilization');
+  });
+});

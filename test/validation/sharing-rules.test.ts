@@ -33,12 +33,12 @@ const gpuApp = (limits: Record<string, unknown>, o: any = {}) => workload({ tole
 
 describe('SHARING_RULES (GPU401-GPU405)', () => {
   test('ids are GPU4xx, unique, documented', () => {
-    expect(SHARING_RULES.map((r) => r.id)).toEqual(['GPU401', 'GPU402', 'GPU403', 'GPU404', 'GPU405']);
+    expect(SHARING_RULES.map((r) => r.id)).toEqual(['GPU401', 'GPU402', 'GPU403', 'GPU404', 'GPU405', 'GPU406']);
     for (const r of SHARING_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
     }
-    expect(SHARING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.WARNING, Severity.WARNING]);
+    expect(SHARING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.WARNING, Severity.WARNING, Severity.WARNING]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -142,5 +142,36 @@ describe('sharing fixtures exist for every id', () => {
     for (const r of SHARING_RULES) {
       for (const f of ['pass.yaml', 'fail.yaml']) expect(fs.existsSync(path.join(FIXTURES, r.id, f))).toBe(true);
     }
+  });
+});
+
+describe('GPU406 vLLM on time-sliced GPUs keeps to its share of memory', () => {
+  const load = () => JSON.parse(JSON.stringify(require('yaml').parseAllDocuments(fs.readFileSync(path.join(FIXTURES, 'GPU406', 'fail.yaml'), 'utf8')).map((d: any) => d.toJSON())));
+  const container = (objs: any[]) => objs.find((o: any) => o.kind === 'Deployment').spec.template.spec.containers[0];
+
+  test('vLLM\'s default 0.9 on GPUs time-sliced 4 ways: a warning at the args naming the pool, the config and the share', () => {
+    const [f, ...rest] = of(run(load()), 'GPU406');
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.fieldPath).toBe('spec.template.spec.containers[0].args');
+    expect(f.message).toContain('--gpu-memory-utilization 0.9 (vLLM\'s default) on NodePool g5-dev, whose GPUs are time-sliced 4 ways (device plugin config shared-4)');
+  });
+
+  test('a utilization within the share, a --config file, MPS sharing or a server that is not vLLM: silent', () => {
+    for (const extra of [['--gpu-memory-utilization', '0.25'], ['--gpu-memory-utilization=0.2'], ['--config', 'vllm.yaml']]) {
+      const objs = load();
+      container(objs).args.push(...extra);
+      expect(of(run(objs), 'GPU406')).toEqual([]);
+    }
+    const over = load();
+    container(over).args.push('--gpu-memory-utilization', '0.3');
+    expect(of(run(over), 'GPU406')).toHaveLength(1);
+    const mps = load();
+    const cm = mps.find((o: any) => o.kind === 'ConfigMap');
+    cm.data['shared-4'] = cm.data['shared-4'].replace('timeSlicing:', 'mps:');
+    expect(of(run(mps), 'GPU406')).toEqual([]);
+    const triton = load();
+    Object.assign(container(triton), { image: 'nvcr.io/nvidia/tritonserver:24.08-py3', command: ['tritonserver'], args: ['--model-repository=/models'] });
+    expect(of(run(triton), 'GPU406')).toEqual([]);
   });
 });

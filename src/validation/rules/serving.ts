@@ -51,12 +51,33 @@ function words(list: unknown): string[] {
 
 /** The value of a flag: `--flag N`, `--flag=N`; undefined when absent, null when present but not a whole number. */
 function flagValue(argv: readonly string[], names: readonly string[]): number | null | undefined {
+  const raw = flagText(argv, names);
+  if (raw === undefined) return undefined;
+  return /^[1-9]\d*$/.test(raw) ? Number(raw) : null;
+}
+
+/**
+ * The command line of a container running vLLM's OpenAI server (`vllm serve`, `python -m
+ * vllm.entrypoints.openai.api_server`, or a vLLM image's own entrypoint given args), as words; else undefined.
+ */
+export function vllmArgv(container: any): string[] | undefined {
+  const command = words(container?.command);
+  const args = words(container?.args);
+  const argv = [...command, ...args];
+  const image = typeof container?.image === 'string' ? container.image : '';
+  const serves = argv.some((w, i) => (w === 'vllm' || w.endsWith('/vllm')) && argv[i + 1] === 'serve')
+    || argv.includes('vllm.entrypoints.openai.api_server')
+    || (command.length === 0 && args.length > 0 && /(^|\/)vllm(-openai)?[:@]/.test(image));
+  return serves ? argv : undefined;
+}
+
+/** The text after a flag (`--flag v`, `--flag=v`), undefined when the flag is absent. */
+export function flagText(argv: readonly string[], names: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const w = argv[i];
     const eq = names.find((n) => w.startsWith(`${n}=`));
-    const raw = eq !== undefined ? w.slice(eq.length + 1) : names.includes(w) ? argv[i + 1] : undefined;
-    if (eq === undefined && !names.includes(w)) continue;
-    return typeof raw === 'string' && /^[1-9]\d*$/.test(raw) ? Number(raw) : null;
+    if (eq !== undefined) return w.slice(eq.length + 1);
+    if (names.includes(w)) return argv[i + 1] ?? '';
   }
   return undefined;
 }
@@ -66,14 +87,8 @@ function flagValue(argv: readonly string[], names: readonly string[]): number | 
  * or a vLLM image's own entrypoint with args), or undefined when it does not, or when it cannot be judged here.
  */
 export function vllmParallelism(container: any): VllmParallelism | undefined {
-  const command = words(container?.command);
-  const args = words(container?.args);
-  const argv = [...command, ...args];
-  const image = typeof container?.image === 'string' ? container.image : '';
-  const serves = argv.some((w, i) => (w === 'vllm' || w.endsWith('/vllm')) && argv[i + 1] === 'serve')
-    || argv.includes('vllm.entrypoints.openai.api_server')
-    || (command.length === 0 && args.length > 0 && /(^|\/)vllm(-openai)?[:@]/.test(image));
-  if (!serves) return undefined;
+  const argv = vllmArgv(container);
+  if (!argv) return undefined;
   if (argv.some((w) => UNJUDGED_FLAGS.some((f) => w === f || w.startsWith(`${f}=`)))) return undefined;
   const backend = argv.findIndex((w) => w === '--distributed-executor-backend' || w.startsWith('--distributed-executor-backend='));
   if (backend >= 0) {

@@ -19,11 +19,12 @@ import { yamlPackage } from '../../private/lazy';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel, poolModelOf } from '../../scheduling/nodepool';
 import { allocatableOf, placeOnPool, PlacementVerdict, placementSignature } from '../../scheduling/placement';
-import { demandsAny, isMigResourceName } from '../../scheduling/resources';
+import { containerRequest, demandsAny, isMigResourceName } from '../../scheduling/resources';
 import { POD_TEMPLATE_KINDS, PodTemplateRef } from '../../scheduling/workloads';
 import { MigLayout } from '../../sharing/mig-layout';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
+import { flagText, vllmArgv } from './serving';
 
 /** The Namespace label that marks production namespaces (GPU404). */
 export const ENVIRONMENT_LABEL = 'cdk8s-gpu.io/environment';
@@ -430,5 +431,56 @@ function unusableSlices(ctx: RuleContext, template: PodTemplateRef, req: Readonl
   return out;
 }
 
+/** vLLM's default `--gpu-memory-utilization`. */
+const VLLM_DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
+
+/** GPU406 — vLLM on time-sliced GPUs must keep to its share of GPU memory. */
+export const VLLM_TIME_SLICED_MEMORY: Rule = {
+  id: 'GPU406',
+  title: 'A vLLM server on time-sliced GPUs must not claim more than its share of GPU memory',
+  severity: Severity.WARNING,
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'ConfigMap', 'ClusterPolicy'],
+  remediation: 'Set --gpu-memory-utilization to at most 1 / replicas (e.g. 0.22 on GPUs time-sliced 4 ways; InferenceDeployment '
+    + 'does), or serve from whole GPUs or MIG slices, which isolate memory.',
+  description: 'Time-slicing hands one GPU to several pods without dividing its memory (k8s-device-plugin README, '
+    + '"Shared Access to GPUs with CUDA Time-Slicing": no memory or fault isolation between replicas). vLLM claims '
+    + '`--gpu-memory-utilization` of the whole GPU\'s memory at start-up (default 0.9) and refuses to start when less is '
+    + 'free ("Free memory on device … on startup is less than desired GPU memory utilization", vLLM V1 worker). On a '
+    + 'pool whose device plugin config time-slices each GPU into n replicas, a server claiming more than 1/n leaves '
+    + 'the other pods the GPU is handed to too little memory: a second vLLM on it crash-loops, other processes run '
+    + 'out of memory. A warning: whether other pods land on the same GPU cannot be seen. MPS pools (which cap each '
+    + 'client\'s memory) and a `--config` file are not judged; the pool\'s config is read as for GPU403.',
+  *check(ctx) {
+    const pools = sharedPools(ctx).filter((sp) => sp.timeSlicing?.strategy === 'time-slicing'
+      && sp.timeSlicing.resources.some((r) => r.name === 'nvidia.com/gpu'));
+    if (pools.length === 0) return;
+    const memo = new Map<string, PlacementVerdict>();
+    for (const w of ctx.workloads()) {
+      const containers: any[] = Array.isArray(w.template.podSpec?.containers) ? w.template.podSpec.containers : [];
+      for (const [i, c] of containers.entries()) {
+        const argv = vllmArgv(c);
+        if (!argv || flagText(argv, ['--config']) !== undefined) continue;
+        const raw = flagText(argv, ['--gpu-memory-utilization', '--gpu_memory_utilization']);
+        const utilization = raw === undefined ? VLLM_DEFAULT_GPU_MEMORY_UTILIZATION : Number(raw);
+        if (!(utilization > 0)) continue; // (not a number: vLLM refuses it itself)
+        for (const sp of pools) {
+          const r = sp.timeSlicing!.resources.find((x) => x.name === 'nvidia.com/gpu')!;
+          if (!(containerRequest(c, r.advertised) > 0) || utilization <= 1 / r.replicas + 1e-9) continue;
+          if (!placeOn(ctx, memo, w.template, sp).fits) continue;
+          yield ctx.finding(w.object, `${w.template.podSpecPath}.containers[${i}].args`,
+            `container ${JSON.stringify(c?.name ?? '?')} runs vLLM with --gpu-memory-utilization ${raw ?? `${utilization} (vLLM's default)`} on `
+            + `NodePool ${sp.pool.name}, whose GPUs are time-sliced ${r.replicas} ways (device plugin config ${sp.timeSlicing!.key}): `
+            + `time-slicing does not divide memory, so it claims ${Math.round(utilization * 100)}% of a GPU that ${r.replicas - 1} other pods `
+            + 'may be given; a second vLLM there stops at start-up ("Free memory on device … is less than desired GPU memory '
+            + 'utilization") and other processes run out of memory');
+          break;
+        }
+      }
+    }
+  },
+};
+
 /** The sharing rules, sorted by id. */
-export const SHARING_RULES: Rule[] = [MIG_SLICE_PLACEABLE, MIG_POOL_MIG_CAPABLE, TIME_SLICED_SINGLE_REQUEST, TIME_SLICED_PRODUCTION, SLICES_USABLE];
+export const SHARING_RULES: Rule[] = [
+  MIG_SLICE_PLACEABLE, MIG_POOL_MIG_CAPABLE, TIME_SLICED_SINGLE_REQUEST, TIME_SLICED_PRODUCTION, SLICES_USABLE, VLLM_TIME_SLICED_MEMORY,
+];
