@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { GPU_TOLERATION, of, workload } from './helpers';
+import { GPU_TOLERATION, loadYaml, of, workload } from './helpers';
 import { Finding, Severity, validateManifests } from '../../src/validation';
 import { SHARING_RULES } from '../../src/validation/rules/sharing';
 
@@ -38,7 +38,8 @@ describe('SHARING_RULES (GPU401-GPU405)', () => {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
     }
-    expect(SHARING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.WARNING, Severity.WARNING, Severity.WARNING]);
+    const { ERROR, WARNING } = Severity;
+    expect(SHARING_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, WARNING, WARNING, WARNING]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -146,7 +147,7 @@ describe('sharing fixtures exist for every id', () => {
 });
 
 describe('GPU406 vLLM on time-sliced GPUs keeps to its share of memory', () => {
-  const load = () => JSON.parse(JSON.stringify(require('yaml').parseAllDocuments(fs.readFileSync(path.join(FIXTURES, 'GPU406', 'fail.yaml'), 'utf8')).map((d: any) => d.toJSON())));
+  const load = () => loadYaml(path.join(FIXTURES, 'GPU406', 'fail.yaml')).map((m) => m.object);
   const container = (objs: any[]) => objs.find((o: any) => o.kind === 'Deployment').spec.template.spec.containers[0];
 
   test('vLLM\'s default 0.9 on GPUs time-sliced 4 ways: a warning at the args naming the pool, the config and the share', () => {
