@@ -43,7 +43,11 @@ export { TRAINING_RULES } from './training';
 export { WORKLOAD_RULES } from './workloads';
 export * from './gpu-pools';
 
-/** Every built-in rule, sorted by id (families: GPU0xx core, GPU1xx Karpenter pools, GPU2xx workloads, GPU30x KEDA scaling, GPU31x-GPU32x monitoring, GPU4xx MIG, time-slicing and MPS, GPU60x DRA). */
+/**
+ * Every built-in rule, sorted by id (families: GPU0xx core, GPU1xx Karpenter pools, GPU20x-GPU21x workloads and
+ * training, GPU22x serving, GPU30x KEDA scaling, GPU31x-GPU32x monitoring, GPU4xx MIG, time-slicing and MPS, GPU50x
+ * Kueue, GPU60x DRA, GPU70x security).
+ */
 export const BUILTIN_RULES: readonly Rule[] = [
   SUPPRESSION_RULE,
   GPU_RESOURCES_IN_LIMITS,
