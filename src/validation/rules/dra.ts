@@ -141,7 +141,7 @@ export const DRA_ON_DYNAMIC_POOL: Rule = {
     for (const w of ctx.workloads()) {
       const dra = w.template.draDemand ?? {};
       if (Object.keys(dra).length === 0) continue;
-      const fitting = pools.filter((p) => ctx.placement(w.template, p).fits);
+      const fitting = ctx.fittingPlacements(w.template).map((v) => v.pool).filter((p) => p.offersGpu);
       if (fitting.length === 0 || fitting.some(isStatic)) continue;
       const demand = Object.entries(dra).map(([k, n]) => `${n} × ${k}`).join(' + ');
       yield ctx.finding(w.object, `${w.template.podSpecPath}.resourceClaims`,

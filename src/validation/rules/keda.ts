@@ -231,7 +231,7 @@ export const MAX_REPLICAS_FIT_POOL_LIMITS: Rule = {
       if (!w) continue;
       const gpus = wholeGpus(ctx, w);
       if (gpus === 0) continue;
-      const usable = pools.filter((p) => ctx.placement(w.template, p).fits);
+      const usable = ctx.fittingPlacements(w.template).map((v) => v.pool);
       if (usable.length === 0 || usable.some((p) => p.gpuLimit === undefined)) continue;
       const capacity = usable.reduce((sum, p) => sum + (p.gpuLimit ?? 0), 0);
       const { field, raw: rawMax } = maxReplicasOf(s);
@@ -278,11 +278,7 @@ export const SHARED_POOLS_FIT_MAXIMUMS: Rule = {
   *check(ctx) {
     const pools = ctx.nodePools();
     if (pools.length === 0) return;
-    const scalerOf = new Map<any, ScalerRef>();
-    for (const s of scalersOf(ctx)) {
-      const t = targetOf(ctx, s);
-      if (t && !scalerOf.has(t)) scalerOf.set(t, s);
-    }
+    const scalerOf = scalerByTarget(ctx);
     if (scalerOf.size === 0) return;
     const limitOf = new Map(pools.map((p) => [p.name, p.gpuLimit] as const));
     const shares: PoolShare[] = [];
@@ -290,7 +286,7 @@ export const SHARED_POOLS_FIT_MAXIMUMS: Rule = {
       if (w.kind !== 'Deployment' && w.kind !== 'StatefulSet') continue;
       const gpus = wholeGpus(ctx, w);
       if (gpus === 0) continue;
-      const usable = pools.filter((p) => ctx.placement(w.template, p).fits).map((p) => p.name).sort();
+      const usable = ctx.fittingPlacements(w.template).map((v) => v.pool.name).sort();
       if (usable.length === 0) continue;
       const scaler = scalerOf.get(w.object);
       let replicas: unknown;

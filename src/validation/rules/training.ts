@@ -34,11 +34,9 @@ function fittingTypes(ctx: RuleContext, w: WorkloadRef): { types: GpuInstanceTyp
   const types = new Set<GpuInstanceType>();
   const pools: string[] = [];
   const spotPools: string[] = [];
-  for (const p of ctx.nodePools()) {
-    const v = ctx.placement(w.template, p);
-    if (!v.fits) continue;
-    pools.push(p.name);
-    if (v.capacityTypes.includes('spot')) spotPools.push(p.name);
+  for (const v of ctx.fittingPlacements(w.template)) {
+    pools.push(v.pool.name);
+    if (v.capacityTypes.includes('spot')) spotPools.push(v.pool.name);
     for (const t of v.instanceTypes) types.add(t);
   }
   return { types: [...types], pools, spotPools };
@@ -119,13 +117,11 @@ export const GANG_FITS_POOLS: Rule = {
     + 'their deadline. Capacity Block sizes and other workloads sharing the pools are not visible here.',
   *check(ctx) {
     for (const w of ctx.workloads()) {
-      const spec = jobSpecOf(w);
-      if (!spec || spec.completionMode !== 'Indexed' || !w.template.podSpec?.subdomain) continue;
-      const parallelism = count(spec.parallelism, 1);
-      if (parallelism < 2 || count(spec.completions, parallelism) !== parallelism) continue;
+      const parallelism = gangRanks(w);
+      if (parallelism === undefined) continue;
       const gpus = ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0;
       if (!(gpus > 0)) continue;
-      const fitting = ctx.nodePools().filter((p) => ctx.placement(w.template, p).fits);
+      const fitting = ctx.fittingPlacements(w.template).map((v) => v.pool);
       if (fitting.length === 0 || fitting.some((p) => p.gpuLimit === undefined)) continue;
       const limit = fitting.reduce((a, p) => a + p.gpuLimit!, 0);
       const need = parallelism * gpus;
