@@ -15,6 +15,7 @@
  * Production namespaces (GPU404): a Namespace labelled `cdk8s-gpu.io/environment=production`.
  */
 import { GpuInstanceType, MigGpu } from '../../catalog';
+import { describeValue } from '../../private/describe';
 import { yamlPackage } from '../../private/lazy';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel, poolModelOf } from '../../scheduling/nodepool';
@@ -468,7 +469,7 @@ export const VLLM_TIME_SLICED_MEMORY: Rule = {
           if (!(containerRequest(c, r.advertised) > 0) || utilization <= 1 / r.replicas + 1e-9) continue;
           if (!placeOn(ctx, memo, w.template, sp).fits) continue;
           yield ctx.finding(w.object, `${w.template.podSpecPath}.containers[${i}].args`,
-            `container ${JSON.stringify(c?.name ?? '?')} runs vLLM with --gpu-memory-utilization ${raw ?? `${utilization} (vLLM's default)`} on `
+            `container ${describeValue(c?.name ?? '?')} runs vLLM with --gpu-memory-utilization ${raw ?? `${utilization} (vLLM's default)`} on `
             + `NodePool ${sp.pool.name}, whose GPUs are time-sliced ${r.replicas} ways (device plugin config ${sp.timeSlicing!.key}): `
             + `time-slicing does not divide memory, so it claims ${Math.round(utilization * 100)}% of a GPU that ${r.replicas - 1} other pods `
             + 'may be given; a second vLLM there stops at start-up ("Free memory on device … is less than desired GPU memory '

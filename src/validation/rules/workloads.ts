@@ -526,13 +526,16 @@ export const REPLICAS_FIT_POOL_NODES: Rule = {
       let replicas: number | undefined;
       let field = 'spec.replicas';
       let gang = false;
+      // Set when a scaler or the gang's own rule (GPU304, GPU212) reports replicas × GPUs beyond the GPU limits.
+      let countedElsewhere = false;
       if (w.kind === 'Job' || w.kind === 'CronJob') {
         replicas = gangRanks(w);
         field = w.kind === 'CronJob' ? 'spec.jobTemplate.spec.parallelism' : 'spec.parallelism';
-        gang = true;
+        gang = countedElsewhere = true;
       } else if (w.kind === 'Deployment' || w.kind === 'StatefulSet' || w.kind === 'ReplicaSet' || w.kind === 'ReplicationController') {
         const max = scaledMaximum(ctx, w.object);
         if (max === null) continue;
+        countedElsewhere = max !== undefined;
         const raw = w.object?.spec?.replicas;
         replicas = max ?? (raw === undefined ? 1 : typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 ? raw : undefined);
       }
@@ -542,8 +545,7 @@ export const REPLICAS_FIT_POOL_NODES: Rule = {
       const room = poolRoomOf(ctx, w, gpus, perNode);
       if (room === null || replicas <= room.most) continue;
       const { most, gpuLimit } = room;
-      // Replicas × GPUs beyond the GPU limits: the scaler's or gang's own rule says so.
-      if ((gang || scaledMaximum(ctx, w.object) !== undefined) && replicas * gpus > gpuLimit) continue;
+      if (countedElsewhere && replicas * gpus > gpuLimit) continue;
       const what = gang ? `${replicas} ranks` : `${replicas} replicas`;
       yield ctx.finding(w.object, field,
         `needs ${what} of ${gpus} GPU(s)${perNode ? ', one per node (required anti-affinity on kubernetes.io/hostname)' : ''}, `
