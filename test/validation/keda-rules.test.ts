@@ -166,6 +166,27 @@ describe('GPU307 maximums of workloads confined to the same pools fit together',
     expect(withHpa[0].fieldPath).toBe('spec.maxReplicas');
     expect(withHpa[0].object.kind).toBe('HorizontalPodAutoscaler');
   });
+
+  test('when even the replicas always running over-commit the pools, GPU223 reports it instead (an error, not this warning)', () => {
+    // model-a runs at least 3 × 2 = 6 (its minimum), fixed always 2 × 2 = 4: 10 > 8 whatever the load.
+    const fixed = model('fixed', 'a');
+    fixed.spec.replicas = 2;
+    const floorOver = [pool('a', 8), model('model-a', 'a'), fixed, so({ scaleTargetRef: { name: 'model-a' }, minReplicaCount: 3, maxReplicaCount: 4 }, 'model-a-scaler')];
+    expect(gpu307(floorOver)).toEqual([]);
+    const all = validateManifests([DEFAULT_NODE_CLASS, ...floorOver].map((object) => ({ object })));
+    expect(of(all, 'GPU223').map((f) => [f.object.name, f.fieldPath])).toEqual([['model-a-scaler', 'spec.minReplicaCount']]);
+    // A minimum of 1: only the peak over-commits (2 + 4 = 6 always, 8 + 4 = 12 at peak): this warning.
+    floorOver[3] = so({ scaleTargetRef: { name: 'model-a' }, minReplicaCount: 1, maxReplicaCount: 4 }, 'model-a-scaler');
+    expect(gpu307(floorOver).map((f) => f.message.match(/asks for (\d+) GPUs/)![1])).toEqual(['12']);
+  });
+
+  test('a pool that shares its GPUs (time-slicing) is not judged: its pods ask for shares, its limit counts physical GPUs', () => {
+    const sliced = pool('a', 8);
+    sliced.metadata.annotations = { 'cdk8s-gpu.io/advertised-resources-per-gpu': '{"nvidia.com/gpu": 4}' };
+    const objects = [model('model-a', 'a'), model('model-b', 'a'), scaler('model-a', 3), scaler('model-b', 2)];
+    expect(gpu307([pool('a', 8), ...objects])).toHaveLength(1);
+    expect(gpu307([sliced, ...objects])).toEqual([]);
+  });
 });
 
 describe('GPU305 no metricName', () => {

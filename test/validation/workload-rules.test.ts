@@ -7,16 +7,16 @@ const run = (objects: any[]): Finding[] => validateManifests(objects.map((object
 const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' }, ...o });
 const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
 
-describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219)', () => {
+describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223)', () => {
   test('ids are GPU2xx, unique, documented', () => {
-    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219']);
+    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223']);
     for (const r of WORKLOAD_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
       expect(r.title.length).toBeGreaterThan(10);
     }
     const { ERROR, WARNING } = Severity;
-    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR]);
+    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -315,5 +315,96 @@ describe('GPU219 replicas must fit the pools\' limits node by node', () => {
     const p4d = pool('p4d', { 'nvidia.com/gpu': 16 }, ['p4d.24xlarge']);
     expect(gpu219([p4d, app(1, 4, { antiAffinity: {} }), so(4)])[0].message).toContain('needs 4 replicas');
     expect(gpu219([p4d, app(1, 4, { antiAffinity: {} }), so(8)])).toEqual([]);
+  });
+});
+
+describe('GPU223 replicas always running on the same pools fit their GPU limits together', () => {
+  const pool = (name: string, gpus: number | undefined, types = ['p5.48xlarge']) => nodePool({
+    name, limits: gpus === undefined ? {} : { 'nvidia.com/gpu': gpus }, requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: types }],
+  });
+  /** A 4-GPU Deployment pinned to `pinned` (any pool when ''). */
+  const model = (name: string, replicas: number | undefined, pinned = 'h100', o: any = {}) => {
+    const w = workload({
+      name,
+      namespace: 'serving',
+      tolerations: [GPU_TOLERATION],
+      limits: { 'nvidia.com/gpu': 4 },
+      ...(pinned ? { nodeSelector: { 'karpenter.sh/nodepool': pinned } } : {}),
+      ...o,
+    });
+    if (replicas !== undefined) w.spec.replicas = replicas;
+    w.spec.strategy = { type: 'Recreate' };
+    return w;
+  };
+  const keda = (target: string, spec: any) => ({
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: { name: `${target}-scaler`, namespace: 'serving' },
+    spec: { scaleTargetRef: { name: target }, maxReplicaCount: 4, triggers: [], ...spec },
+  });
+  const gpu223 = (objs: any[]) => of(run(objs), 'GPU223');
+
+  test('two unscaled Deployments that each fit alone but not together: one error, on the one asking for most', () => {
+    const objs = [pool('h100', 16), model('chat', 3), model('embed', 2)];
+    expect(of(run(objs), 'GPU219')).toEqual([]);
+    const [f, ...rest] = gpu223(objs);
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.ERROR);
+    expect([f.object.name, f.fieldPath]).toEqual(['chat', 'spec.replicas']);
+    expect(f.message).toBe('the workloads that can only use NodePools h100 always run 20 GPUs, but those pools allow 16 (h100: 16): '
+      + 'Deployment serving/chat 3 × 4 = 12 (replicas); Deployment serving/embed 2 × 4 = 8 (replicas); '
+      + 'pods asking for at least 4 GPUs in total stay Pending forever');
+    expect(f.remediation).toBe('Raise the pools\' limits["nvidia.com/gpu"] to at least 20 together, or lower these replicas by 4 GPUs in total.');
+    // At the limit, or with the default of one replica each, they fit.
+    expect(gpu223([pool('h100', 20), model('chat', 3), model('embed', 2)])).toEqual([]);
+    expect(gpu223([pool('h100', 8), model('chat', undefined), model('embed', undefined)])).toEqual([]);
+  });
+
+  test('a scaled workload counts with the replicas it never goes below, and is reported at its minimum', () => {
+    const base = [pool('h100', 16), model('chat', 1), model('embed', 1)];
+    // KEDA's minReplicaCount defaults to 0, and idleReplicaCount parks the target at 0: nothing always runs.
+    expect(gpu223([...base, keda('chat', { maxReplicaCount: 10 }), keda('embed', { minReplicaCount: 5, idleReplicaCount: 0 })])).toEqual([]);
+    // chat at least 3 × 4 = 12, embed at least 2 × 4 = 8: 20 > 16.
+    const [f] = gpu223([...base, keda('chat', { minReplicaCount: 3 }), keda('embed', { minReplicaCount: 2 })]);
+    expect([f.object.kind, f.object.name, f.fieldPath]).toEqual(['ScaledObject', 'chat-scaler', 'spec.minReplicaCount']);
+    expect(f.message).toContain('Deployment serving/chat 3 × 4 = 12 (ScaledObject chat-scaler floor); Deployment serving/embed 2 × 4 = 8 (ScaledObject embed-scaler floor)');
+    // An HPA's minReplicas (default 1) counts; spec.replicas of a scaled workload does not.
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'chat-hpa', namespace: 'serving' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'chat' }, minReplicas: 3, maxReplicas: 3 },
+    };
+    expect(gpu223([pool('h100', 16), model('chat', 1), model('embed', 2), hpa])[0].fieldPath).toBe('spec.minReplicas');
+    expect(gpu223([pool('h100', 16), model('chat', 9), model('embed', 2), { ...hpa, spec: { ...hpa.spec, minReplicas: undefined } }])).toEqual([]);
+  });
+
+  test('not judged: a workload that can use another pool, one workload alone (GPU219), a pool without a GPU limit, a time-sliced pool', () => {
+    // embed can also use pool other: h100 alone holds chat (12 ≤ 16); h100 + other hold 20 ≤ 32.
+    expect(gpu223([pool('h100', 16), pool('other', 16), model('chat', 3), model('embed', 2, '')])).toEqual([]);
+    // chat alone over-commits h100: GPU219 says so; this rule does not repeat it.
+    const alone = run([pool('h100', 8), model('chat', 3), model('embed', 1)]);
+    expect(of(alone, 'GPU223')).toEqual([]);
+    expect(of(alone, 'GPU219')).toHaveLength(1);
+    expect(gpu223([pool('h100', undefined), model('chat', 3), model('embed', 2)])).toEqual([]);
+    const sliced = pool('h100', 16);
+    sliced.metadata.annotations = { 'cdk8s-gpu.io/advertised-resources-per-gpu': '{"nvidia.com/gpu": 4}' };
+    expect(gpu223([sliced, model('chat', 3), model('embed', 2)])).toEqual([]);
+  });
+
+  test('a ReplicaSet run by a Deployment is counted through it; a StatefulSet and a bare ReplicaSet count', () => {
+    const owned = model('chat-7d9f', 3, 'h100', { kind: 'ReplicaSet' });
+    owned.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'chat', uid: 'u', controller: true }];
+    // The kubectl view of chat: the Deployment and its ReplicaSet, 12 GPUs once, with embed 4: 16 ≤ 16.
+    expect(gpu223([pool('h100', 16), model('chat', 3), owned, model('embed', 1)])).toEqual([]);
+    const bare = model('batch-rs', 1, 'h100', { kind: 'ReplicaSet' });
+    const sts = model('db', 1, 'h100', { kind: 'StatefulSet' });
+    expect(gpu223([pool('h100', 16), model('chat', 3), bare, sts])[0].message).toContain('always run 20 GPUs');
+  });
+
+  test('only the smallest over-committed set of pools is reported', () => {
+    // h100: chat 12 + embed 8 = 20 > 16. h100+b: also rerank (either pool) 3 × 4 = 12 → 32 > 24.
+    const f = gpu223([pool('h100', 16), pool('b', 8), model('chat', 3), model('embed', 2), model('rerank', 3, '')]);
+    expect(f.map((x) => x.message.match(/NodePools ([a-z0-9, ]+) always/)![1])).toEqual(['h100']);
   });
 });

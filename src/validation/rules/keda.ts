@@ -248,16 +248,106 @@ export const MAX_REPLICAS_FIT_POOL_LIMITS: Rule = {
   },
 };
 
-/** One GPU workload's share of a group of pools: its most replicas × whole GPUs per replica. */
-interface PoolShare {
+/** One GPU workload's share of a group of pools: its replicas at the moment judged × whole GPUs per replica. */
+export interface PoolShare {
   readonly workload: WorkloadRef;
-  /** The scaler that sets its maximum, if any (else its `spec.replicas`). */
+  /** The scaler that sets its replicas, if any (else its `spec.replicas`). */
   readonly scaler?: ScalerRef;
   readonly replicas: number;
   readonly gpus: number;
   /** The pools it can use (by name, sorted). */
   readonly pools: string[];
 }
+
+/** A set of pools whose summed GPU limits are below what the workloads confined to it ask for. */
+export interface PoolOvercommit {
+  /** The pools, by name, sorted. */
+  readonly pools: string[];
+  /** The workloads that can use no other pool. */
+  readonly group: readonly PoolShare[];
+  /** Their replicas × GPUs, summed. */
+  readonly demand: number;
+  /** The pools' `limits["nvidia.com/gpu"]`, summed. */
+  readonly capacity: number;
+  /** Each pool's GPU limit, by name. */
+  readonly limitOf: ReadonlyMap<string, number | undefined>;
+}
+
+/**
+ * The share of every GPU workload of `kinds` on the pools it can use (its fitting placements), with `replicasOf` its
+ * replicas (skipped when undefined or 0); workloads with a pool that shares its GPUs (time-slicing, NodeOverlay) are
+ * left out, as their GPU requests are not the pools' GPUs.
+ */
+export function poolShares(ctx: RuleContext, kinds: readonly string[],
+  replicasOf: (w: WorkloadRef, scaler: ScalerRef | undefined) => number | undefined): PoolShare[] {
+  const scalerOf = scalerByTarget(ctx);
+  const shares: PoolShare[] = [];
+  for (const w of ctx.workloads()) {
+    if (!kinds.includes(w.kind)) continue;
+    const gpus = wholeGpus(ctx, w);
+    if (gpus === 0) continue;
+    const placements = ctx.fittingPlacements(w.template);
+    if (placements.length === 0) continue;
+    if (placements.some((v) => v.instanceTypes.some((t) => (v.pool.advertisedResources(t)['nvidia.com/gpu'] ?? 0) !== t.gpuCount))) continue;
+    const scaler = scalerOf.get(w.object);
+    const replicas = replicasOf(w, scaler);
+    if (replicas === undefined || replicas <= 0) continue;
+    shares.push({ workload: w, scaler, replicas, gpus, pools: placements.map((v) => v.pool.name).sort() });
+  }
+  return shares;
+}
+
+/**
+ * The smallest sets of pools that the shares confined to them over-commit: the candidate sets are each share's usable
+ * pools, a share is confined to a set when it can use no pool outside it, and a set is over-committed when its
+ * confined shares' replicas × GPUs exceed its pools' summed GPU limits. Sets with a pool without a GPU limit are never
+ * over-committed; `judged` says which groups of confined shares count (e.g. at least two workloads).
+ */
+export function overcommittedPoolSets(ctx: RuleContext, shares: readonly PoolShare[],
+  judged: (group: readonly PoolShare[], capacity: number) => boolean): PoolOvercommit[] {
+  const limitOf = new Map(ctx.nodePools().map((p) => [p.name, p.gpuLimit] as const));
+  const sets = new Map<string, string[]>();
+  for (const sh of shares) sets.set(sh.pools.join(','), sh.pools);
+  const over: PoolOvercommit[] = [];
+  for (const set of sets.values()) {
+    if (set.some((name) => limitOf.get(name) === undefined)) continue; // an unlimited pool: no ceiling to exceed
+    const inSet = new Set(set);
+    const group = shares.filter((sh) => sh.pools.every((name) => inSet.has(name)));
+    const capacity = set.reduce((sum, name) => sum + (limitOf.get(name) ?? 0), 0);
+    if (!judged(group, capacity)) continue;
+    const demand = group.reduce((sum, sh) => sum + sh.replicas * sh.gpus, 0);
+    if (demand > capacity) over.push({ pools: set, group, demand, capacity, limitOf });
+  }
+  // Only the smallest over-committed sets: a larger one that contains another is reported once that is fixed.
+  return over.filter((o) => !over.some((x) => x !== o && x.pools.length < o.pools.length && x.pools.every((n) => o.pools.includes(n))));
+}
+
+/** A group's workloads and replicas in words, e.g. `Deployment team/a 2 × 4 = 8 (ScaledObject a maximum)`. */
+export function sharesWords(group: readonly PoolShare[], scaledAs: string): string {
+  return group.map((sh) => `${sh.workload.kind} ${nsOf(sh.workload.object) || 'default'}/${nameOf(sh.workload.object)} `
+    + `${sh.replicas} × ${sh.gpus} = ${sh.replicas * sh.gpus}${sh.scaler ? ` (${sh.scaler.kind} ${nameOf(sh.scaler.object)} ${scaledAs})` : ' (replicas)'}`).join('; ');
+}
+
+/**
+ * The fewest replicas a workload always runs: its scaler's floor (a ScaledObject's `idleReplicaCount` when set, else
+ * its `minReplicaCount`, default 0; an HPA's `minReplicas`, default 1), else its `spec.replicas` (default 1); undefined
+ * when a count is not a whole number.
+ */
+export function alwaysRunningReplicas(w: WorkloadRef, scaler: ScalerRef | undefined): number | undefined {
+  const whole = (v: unknown, dflt: number) => (v === undefined ? dflt : typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+  if (!scaler) return whole(w.object?.spec?.replicas, 1);
+  const spec = scaler.object?.spec;
+  if (scaler.kind === 'HorizontalPodAutoscaler') return whole(spec?.minReplicas, 1);
+  return spec?.idleReplicaCount !== undefined ? whole(spec.idleReplicaCount, 0) : whole(spec?.minReplicaCount, 0);
+}
+
+/** Where a scaler keeps its minimum replicas. */
+export function minReplicasField(s: ScalerRef): string {
+  return s.kind === 'ScaledObject' ? 'spec.minReplicaCount' : 'spec.minReplicas';
+}
+
+/** The kinds GPU307 counts. */
+const PEAK_KINDS = ['Deployment', 'StatefulSet'];
 
 /** GPU307 — the scalers' maximums together must fit the GPU limits of the pools their targets are confined to. */
 export const SHARED_POOLS_FIT_MAXIMUMS: Rule = {
@@ -274,59 +364,36 @@ export const SHARED_POOLS_FIT_MAXIMUMS: Rule = {
     + 'replicas stay Pending exactly when load is highest, while each scaler looks healthy on its own. Reported once per '
     + 'smallest overcommitted set of pools, on the scaler asking for the most GPUs, when at least one workload of the group is '
     + 'scaled and at least two workloads share the set. A warning: the maximums may be deliberate if the workloads never '
-    + 'peak together.',
+    + 'peak together. When even the replicas they always run (scalers\' minimums) over-commit the set, GPU223 reports it '
+    + 'instead. Pools that share GPUs (time-slicing, NodeOverlay) are not judged.',
   *check(ctx) {
-    const pools = ctx.nodePools();
-    if (pools.length === 0) return;
-    const scalerOf = scalerByTarget(ctx);
-    if (scalerOf.size === 0) return;
-    const limitOf = new Map(pools.map((p) => [p.name, p.gpuLimit] as const));
-    const shares: PoolShare[] = [];
-    for (const w of ctx.workloads()) {
-      if (w.kind !== 'Deployment' && w.kind !== 'StatefulSet') continue;
-      const gpus = wholeGpus(ctx, w);
-      if (gpus === 0) continue;
-      const usable = ctx.fittingPlacements(w.template).map((v) => v.pool.name).sort();
-      if (usable.length === 0) continue;
-      const scaler = scalerOf.get(w.object);
-      let replicas: unknown;
-      if (scaler) {
-        replicas = maxReplicasOf(scaler).raw ?? (scaler.kind === 'ScaledObject' ? KEDA_DEFAULT_MAX : undefined);
-      } else {
-        replicas = w.object?.spec?.replicas ?? 1;
-      }
-      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas <= 0) continue;
-      shares.push({ workload: w, scaler, replicas, gpus, pools: usable });
-    }
-    // Candidate sets: each workload's usable pools. A workload is confined to a set when all its usable pools are in it.
-    const sets = new Map<string, string[]>();
-    for (const sh of shares) sets.set(sh.pools.join(','), sh.pools);
-    const over: Array<{ pools: string[]; group: PoolShare[]; demand: number; capacity: number }> = [];
-    for (const set of sets.values()) {
-      if (set.some((name) => limitOf.get(name) === undefined)) continue; // an unlimited pool: no ceiling to exceed
-      const inSet = new Set(set);
-      const group = shares.filter((sh) => sh.pools.every((name) => inSet.has(name)));
-      if (group.length < 2 || !group.some((sh) => sh.scaler)) continue;
-      const demand = group.reduce((sum, sh) => sum + sh.replicas * sh.gpus, 0);
-      const capacity = set.reduce((sum, name) => sum + (limitOf.get(name) ?? 0), 0);
-      if (demand > capacity) over.push({ pools: set, group, demand, capacity });
-    }
+    if (ctx.nodePools().length === 0 || scalerByTarget(ctx).size === 0) return;
+    const shares = poolShares(ctx, PEAK_KINDS, (w, scaler) => {
+      const replicas = scaler ? maxReplicasOf(scaler).raw ?? (scaler.kind === 'ScaledObject' ? KEDA_DEFAULT_MAX : undefined)
+        : w.object?.spec?.replicas ?? 1;
+      return typeof replicas === 'number' && Number.isInteger(replicas) ? replicas : undefined;
+    });
+    const floors = alwaysRunningFloors(shares);
+    const over = overcommittedPoolSets(ctx, shares, (group, capacity) => group.length >= 2 && group.some((sh) => sh.scaler)
+      // Even the replicas always running over-commit the set: GPU223's error.
+      && !(group.reduce((sum, sh) => sum + (floors.get(sh) ?? 0) * sh.gpus, 0) > capacity));
     for (const o of over) {
-      // Only the smallest overcommitted sets: a larger one that contains another is reported once that is fixed.
-      if (over.some((x) => x !== o && x.pools.length < o.pools.length && x.pools.every((n) => o.pools.includes(n)))) continue;
       const scaled = o.group.filter((sh) => sh.scaler);
       const worst = scaled.reduce((a, b) => (b.replicas * b.gpus > a.replicas * a.gpus ? b : a));
       const s = worst.scaler!;
       const { field } = maxReplicasOf(s);
-      const parts = o.group.map((sh) => `${sh.workload.kind} ${nsOf(sh.workload.object) || 'default'}/${nameOf(sh.workload.object)} `
-        + `${sh.replicas} × ${sh.gpus} = ${sh.replicas * sh.gpus}${sh.scaler ? ` (${sh.scaler.kind} ${nameOf(sh.scaler.object)} maximum)` : ' (replicas)'}`);
       yield ctx.finding(s.object, field,
         `together with the other workloads that can only use NodePools ${o.pools.join(', ')}, asks for ${o.demand} GPUs at peak, `
-        + `but those pools allow ${o.capacity} (${o.pools.map((n) => `${n}: ${limitOf.get(n)}`).join(', ')}): ${parts.join('; ')}`,
+        + `but those pools allow ${o.capacity} (${o.pools.map((n) => `${n}: ${o.limitOf.get(n)}`).join(', ')}): ${sharesWords(o.group, 'maximum')}`,
         `Lower these maximums by ${o.demand - o.capacity} GPUs in total, or raise the pools' limits["nvidia.com/gpu"] to at least ${o.demand} together.`);
     }
   },
 };
+
+/** Each share's replicas always running ({@link alwaysRunningReplicas}; 0 when not a whole number). */
+function alwaysRunningFloors(shares: readonly PoolShare[]): Map<PoolShare, number> {
+  return new Map(shares.map((sh) => [sh, alwaysRunningReplicas(sh.workload, sh.scaler) ?? 0] as const));
+}
 
 /** GPU305 — no `metricName` on triggers. */
 export const NO_TRIGGER_METRIC_NAME: Rule = {

@@ -1,10 +1,10 @@
 /**
- * Workload rules (GPU201-GPU205, GPU214, GPU218, GPU219): priority classes, namespace quotas, fit on the workload's
+ * Workload rules (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223): priority classes, namespace quotas, fit on the workload's
  * pools, MIG resources, spot safety, rollouts that can make progress, replicas the pools' limits can hold. Answers
  * come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement, whole-node capacity.
  */
 import { poolOffers } from './gpu-pools';
-import { runningReplicaFloor, scaledMaximum } from './keda';
+import { alwaysRunningReplicas, minReplicasField, overcommittedPoolSets, poolShares, runningReplicaFloor, scaledMaximum, sharesWords } from './keda';
 import { _migConfigOffers } from './sharing';
 import { GpuModel } from '../../catalog';
 import { gangRanks } from '../../plan/gang';
@@ -516,7 +516,8 @@ export const REPLICAS_FIT_POOL_NODES: Rule = {
     + 'their instance types, mixed sizes included; cpu and memory limits bounded), the rest stay Pending forever; a '
     + 'gang\'s started ranks wait for them. Where '
     + 'replicas × GPUs already exceed the limits, GPU304 (scalers) and GPU212 (gangs) report it; other pods on the same '
-    + 'pools leave less room still. Pools without a GPU limit, or that share GPUs (time-slicing, NodeOverlay), are not judged.',
+    + 'pools leave less room still (GPU223 counts the workloads confined to the same pools together). Pools without a '
+    + 'GPU limit, or that share GPUs (time-slicing, NodeOverlay), are not judged.',
   *check(ctx) {
     if (ctx.nodePools().length === 0) return;
     for (const w of ctx.workloads()) {
@@ -556,6 +557,53 @@ export const REPLICAS_FIT_POOL_NODES: Rule = {
   },
 };
 
+/** Whether an object is run by a controller (a ReplicaSet of a Deployment): its owner's replicas count, not its own. */
+function controlled(obj: any): boolean {
+  const refs = obj?.metadata?.ownerReferences;
+  return Array.isArray(refs) && refs.some((r: any) => r?.controller === true);
+}
+
+/** The kinds whose replicas GPU223 counts. */
+const STEADY_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'];
+
+/** GPU223 — the replicas GPU workloads always run must fit, together, the GPU limits of the pools they are confined to. */
+export const STEADY_REPLICAS_FIT_SHARED_POOLS: Rule = {
+  id: 'GPU223',
+  title: 'The replicas that GPU workloads confined to the same NodePools always run must fit those pools\' GPU limits together',
+  severity: Severity.ERROR,
+  kinds: ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'ScaledObject', 'HorizontalPodAutoscaler', 'NodePool'],
+  remediation: 'Raise the NodePools\' limits["nvidia.com/gpu"], lower the replicas (or scaler minimums) listed, or let some of '
+    + 'the workloads use another pool.',
+  description: 'Karpenter never launches a node beyond a NodePool\'s `limits["nvidia.com/gpu"]` (Karpenter "NodePools: '
+    + 'limits"). GPU219 judges each workload\'s replicas alone; when several GPU workloads can only run on the same '
+    + 'pools (their usable pools, by the scheduling model, are within one set), the replicas they always run — an '
+    + 'unscaled workload\'s `spec.replicas` (default 1), a scaled one\'s floor: a ScaledObject\'s `idleReplicaCount` '
+    + 'when set, else its `minReplicaCount` (default 0), an HPA\'s `minReplicas` (default 1) — need the sum of their GPUs '
+    + 'at all times. Above the pools\' summed GPU limits, some of those pods stay Pending forever, whichever workload '
+    + 'Karpenter serves first. The count is of GPUs, not of whole nodes, so it is a necessary condition: pods that '
+    + 'leave GPUs of a node idle make it worse. Reported once per smallest over-committed set of pools, on the workload '
+    + '(or scaler minimum) asking for the most GPUs, when at least two workloads share the set and none over-commits it '
+    + 'alone (GPU219, GPU304). ReplicaSets and ReplicationControllers run by a controller (a Deployment\'s) are counted '
+    + 'through it; Pods and Jobs, which finish or are owned, are not counted. Pools without a GPU limit, or that share '
+    + 'GPUs (time-slicing, NodeOverlay), are not judged.',
+  *check(ctx) {
+    if (ctx.nodePools().length === 0) return;
+    const shares = poolShares(ctx, STEADY_KINDS, (w, scaler) => (controlled(w.object) && w.kind !== 'Deployment' && w.kind !== 'StatefulSet'
+      ? undefined : alwaysRunningReplicas(w, scaler)));
+    const over = overcommittedPoolSets(ctx, shares, (group, capacity) => group.length >= 2
+      && group.every((sh) => sh.replicas * sh.gpus <= capacity));
+    for (const o of over) {
+      const worst = o.group.reduce((a, b) => (b.replicas * b.gpus > a.replicas * a.gpus ? b : a));
+      const where = worst.scaler ? { obj: worst.scaler.object, field: minReplicasField(worst.scaler) } : { obj: worst.workload.object, field: 'spec.replicas' };
+      yield ctx.finding(where.obj, where.field,
+        `the workloads that can only use NodePools ${o.pools.join(', ')} always run ${o.demand} GPUs, but those pools allow `
+        + `${o.capacity} (${o.pools.map((n) => `${n}: ${o.limitOf.get(n)}`).join(', ')}): ${sharesWords(o.group, 'floor')}; `
+        + `pods asking for at least ${o.demand - o.capacity} GPUs in total stay Pending forever`,
+        `Raise the pools' limits["nvidia.com/gpu"] to at least ${o.demand} together, or lower these replicas by ${o.demand - o.capacity} GPUs in total.`);
+    }
+  },
+};
+
 /** The workload rules, sorted by id. */
 export const WORKLOAD_RULES: Rule[] = [
   PRIORITY_CLASS_EXISTS,
@@ -566,4 +614,5 @@ export const WORKLOAD_RULES: Rule[] = [
   QUOTA_KEY_COUNTED,
   ROLLOUT_HAS_ROOM,
   REPLICAS_FIT_POOL_NODES,
+  STEADY_REPLICAS_FIT_SHARED_POOLS,
 ];
