@@ -16,6 +16,7 @@ import {
   firstFailingNodeSelectorEntry, formatRequirement, LabelSpace, nodeSelectorTermAllowsSpace,
   requiredNodeAffinityAllowsSpace, requiredNodeSelectorTerms, requirementAllowsSpace,
 } from './labels';
+import { afterJoinHint } from './node-agent-labels';
 import { NODEPOOL_LABEL, PoolModel } from './nodepool';
 import { podCpuMemoryRequests, podGpuDemand } from './resources';
 import { formatTaint, TolerationOptions, untoleratedTaints } from './taints';
@@ -118,16 +119,27 @@ function fmtNum(n: number): string {
   return `${+n.toFixed(3)}`;
 }
 
+/** `: <why>` when `key` is a label written on the node after it joins that the pool does not define (see afterJoinHint). */
+function undefinedLabelHint(key: unknown, values: readonly string[] | undefined, space: LabelSpace): string {
+  if (typeof key !== 'string' || hasOwn(space.fixed, key) || (space.open !== undefined && hasOwn(space.open, key))) return '';
+  const hint = afterJoinHint(key, values);
+  return hint ? `: ${hint}` : '';
+}
+
 /** Why a pool's label space fails the pod's node selection, or undefined when it does not. */
 function selectionFailure(podSpec: any, space: LabelSpace): { predicate: string; reason: string } | undefined {
   const entry = firstFailingNodeSelectorEntry(podSpec?.nodeSelector, space);
-  if (entry) return { predicate: 'nodeSelector', reason: `nodeSelector ${entry[0]}=${entry[1]} matches no node of this pool` };
+  if (entry) {
+    const hint = undefinedLabelHint(entry[0], [entry[1]], space);
+    return { predicate: 'nodeSelector', reason: `nodeSelector ${entry[0]}=${entry[1]} matches no node of this pool${hint}` };
+  }
   if (!requiredNodeAffinityAllowsSpace(podSpec?.affinity, space)) {
     const terms = requiredNodeSelectorTerms(podSpec?.affinity) ?? [];
     let detail = 'has no node selector terms';
     if (terms.length === 1 && !nodeSelectorTermAllowsSpace(terms[0], space)) {
       const failing = (terms[0]?.matchExpressions ?? []).find((e: any) => !requirementAllowsSpace(e, space));
-      detail = failing ? `${formatRequirement(failing)} matches no node of this pool` : 'term selects nothing';
+      detail = failing ? `${formatRequirement(failing)} matches no node of this pool`
+        + `${undefinedLabelHint(failing.key, Array.isArray(failing.values) ? failing.values.map(String) : undefined, space)}` : 'term selects nothing';
     } else if (terms.length > 1) {
       detail = `none of its ${terms.length} node selector terms matches a node of this pool`;
     }

@@ -52,7 +52,9 @@ describe('placeOnPool: predicates and reasons', () => {
   test('nodeSelector on a label Karpenter cannot know (GFD product label)', () => {
     const v = placeOnPool(pod({ tolerations: TOLERATE_GPU, nodeSelector: { 'nvidia.com/gpu.product': 'H100' }, containers: [gpus(1)] }), gNew);
     expect(v.failedPredicate).toBe('nodeSelector');
-    expect(v.reason).toBe('nodeSelector nvidia.com/gpu.product=H100 matches no node of this pool');
+    expect(v.reason).toBe('nodeSelector nvidia.com/gpu.product=H100 matches no node of this pool: nvidia.com/gpu.product is written by GPU '
+      + 'feature discovery after the node joins, so Karpenter, which chooses a node from the labels it knows before launch, never launches '
+      + 'one for this pod (select karpenter.k8s.aws/instance-gpu-name=h100 instead, or add the label to the NodePool\'s template labels)');
   });
   test('nodeSelector on gpu-name narrows the types', () => {
     const sel = (name: string) => pod({ tolerations: TOLERATE_GPU, nodeSelector: { 'karpenter.k8s.aws/instance-gpu-name': name }, containers: [gpus(1)] });

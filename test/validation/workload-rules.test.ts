@@ -78,6 +78,38 @@ describe('GPU203 fits its pools', () => {
     const [f] = of(run([g5small, gpuApp({ limits: { 'nvidia.com/gpu': 1, 'memory': '64Gi' } })]), 'GPU203');
     expect(f.message).toMatch(/NodePool small: needs 64Gi memory per pod/);
   });
+  test('a label GPU feature discovery writes after the node joins: Karpenter never launches for it; the message names Karpenter\'s label', () => {
+    const p4de = nodePool({ name: 'a100', requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p4de.24xlarge'] }] });
+    const product = withPodSpec(gpuApp(), { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' } });
+    const [f] = of(run([p4de, product]), 'GPU203');
+    expect(f.message).toBe('can never be scheduled: NodePool a100: nodeSelector nvidia.com/gpu.product=NVIDIA-A100-SXM4-80GB matches no node '
+      + 'of this pool: nvidia.com/gpu.product is written by GPU feature discovery after the node joins, so Karpenter, which chooses a node '
+      + 'from the labels it knows before launch, never launches one for this pod (select karpenter.k8s.aws/instance-gpu-name=a100 and '
+      + 'karpenter.k8s.aws/instance-gpu-memory=81920 instead, or add the label to the NodePool\'s template labels)');
+    // The fix is the selection, not the pod's size.
+    expect(f.remediation).toMatch(/^Select nodes by labels Karpenter knows before it launches them/);
+    // The same through required node affinity, with the H100's GFD name (one Karpenter name: no memory needed).
+    const h100 = { key: 'nvidia.com/gpu.product', operator: 'In', values: ['NVIDIA-H100-80GB-HBM3'] };
+    const required = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [h100] }] } };
+    const affinity = withPodSpec(gpuApp(), { affinity: { nodeAffinity: required } });
+    expect(of(run([p4de, affinity]), 'GPU203')[0].message).toContain('(select karpenter.k8s.aws/instance-gpu-name=h100 instead,');
+    // A pool that sets the label in its template: Karpenter knows it, the pod fits.
+    const labelled = nodePool({ name: 'a100', requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p4de.24xlarge'] }] });
+    labelled.spec.template.metadata = { labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' } };
+    expect(of(run([labelled, product]), 'GPU203')).toEqual([]);
+    // A DaemonSet's pods go to nodes that exist, GFD's labels included: not judged.
+    const ds = withPodSpec(gpuApp({ kind: 'DaemonSet' }), { nodeSelector: { 'nvidia.com/gpu.present': 'true' } });
+    expect(of(run([p4de, ds]), 'GPU203')).toEqual([]);
+    const deployment = withPodSpec(gpuApp(), { nodeSelector: { 'nvidia.com/gpu.present': 'true' } });
+    expect(of(run([p4de, deployment]), 'GPU203')[0].message).toContain('nvidia.com/gpu.present is written by GPU feature discovery');
+    // A Karpenter label with a value the pool never has: a selection failure, with no such explanation.
+    const wrongName = withPodSpec(gpuApp(), { nodeSelector: { 'karpenter.k8s.aws/instance-gpu-name': 'h100' } });
+    const [w] = of(run([p4de, wrongName]), 'GPU203');
+    expect(w.message).toBe('can never be scheduled: NodePool a100: nodeSelector karpenter.k8s.aws/instance-gpu-name=h100 matches no node of this pool');
+    expect(w.remediation).toMatch(/^Select nodes by labels Karpenter knows/);
+    // A size failure keeps the rule's own fix.
+    expect(of(run([g5small, gpuApp({ limits: { 'nvidia.com/gpu': 4 } })]), 'GPU203')[0].remediation).toMatch(/^Request fewer GPUs/);
+  });
   test('silent when it fits, with no NodePools, or when only taints block (GPU002\'s job)', () => {
     expect(of(run([g5small, gpuApp()]), 'GPU203')).toEqual([]);
     expect(of(run([gpuApp({ limits: { 'nvidia.com/gpu': 64 } })]), 'GPU203')).toEqual([]);

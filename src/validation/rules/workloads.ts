@@ -14,6 +14,7 @@ import { memoPerRun } from '../../private/memo';
 import { podsAtLeastWithinPoolLimits, PoolPodBound, podsWithinPoolLimits } from '../../scheduling/capacity';
 import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
+import { labelWrittenAfterJoin } from '../../scheduling/node-agent-labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
 import { isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { untoleratedTaints } from '../../scheduling/taints';
@@ -58,14 +59,36 @@ function candidatePools(w: WorkloadRef, pools: readonly PoolModel[], demand: str
 
 /** GPU203's message for a GPU workload, or undefined when it fits a pool it can use (or none is judged). */
 function cannotSchedule(ctx: RuleContext, w: WorkloadRef, pools: readonly PoolModel[], demand: string[],
-  pinned: string[] | undefined): string | undefined {
+  pinned: string[] | undefined): { readonly message: string; readonly remediation?: string } | undefined {
   const candidates = candidatePools(w, pools, demand, pinned);
   if (candidates.length === 0) return undefined;
   const verdicts = candidates.map((p) => ctx.placement(w.template, p));
   if (verdicts.some((v) => v.fits) || verdicts.every((v) => v.failedPredicate === 'taints')) return undefined;
   const judged = verdicts.filter((v) => v.failedPredicate !== 'taints');
-  return `can never be scheduled: ${listedFirst(judged, (v) => `NodePool ${v.pool.name}: ${v.reason}`, NAMED_IN_LIST, '; ')}`;
+  // A DaemonSet's pods go to nodes that exist, with the labels agents wrote after they joined: its selection of such a
+  // label may match nodes of a pool that does not define it, which cannot be judged here.
+  if (w.kind === 'DaemonSet' && selectsLabelWrittenAfterJoin(w.template.podSpec)
+    && judged.some((v) => v.failedPredicate === 'nodeSelector' || v.failedPredicate === 'nodeAffinity')) return undefined;
+  return {
+    message: `can never be scheduled: ${listedFirst(judged, (v) => `NodePool ${v.pool.name}: ${v.reason}`, NAMED_IN_LIST, '; ')}`,
+    // Only the node selection stands in the way: the fix is there, not in the pod's size.
+    ...(judged.every((v) => v.failedPredicate === 'nodeSelector' || v.failedPredicate === 'nodeAffinity') ? { remediation: SELECTION_FIX } : {}),
+  };
 }
+
+/** Whether a pod's nodeSelector or required node affinity names a label agents write on a node after it joins. */
+function selectsLabelWrittenAfterJoin(podSpec: any): boolean {
+  const sel = podSpec?.nodeSelector;
+  if (sel && typeof sel === 'object' && Object.keys(sel).some((k) => labelWrittenAfterJoin(k))) return true;
+  const terms = podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  return Array.isArray(terms) && terms.some((t: any) => Array.isArray(t?.matchExpressions)
+    && t.matchExpressions.some((e: any) => typeof e?.key === 'string' && labelWrittenAfterJoin(e.key)));
+}
+
+/** GPU203's fix when only the pod's node selection keeps it off its pools. */
+const SELECTION_FIX = 'Select nodes by labels Karpenter knows before it launches them (the NodePool\'s requirements and template '
+  + 'labels, or well-known labels such as karpenter.k8s.aws/instance-gpu-name), or let the NodePool launch nodes with the '
+  + 'labels selected.';
 
 /** GPU201 — priorityClassName must name a PriorityClass of the manifests or a built-in one. */
 export const PRIORITY_CLASS_EXISTS: Rule = {
@@ -162,7 +185,13 @@ export const FITS_ITS_POOLS: Rule = {
   description: 'The pools a workload can use are those it pins through `karpenter.sh/nodepool` (nodeSelector or required '
     + 'node affinity), else those offering its GPU resources whose taints it tolerates. Each is judged by the scheduling '
     + 'model (node selection, GPU count, cpu/memory after the system reserve, pool limits). When none fits, Karpenter '
-    + 'can never launch a node for the pod: it stays Pending. Untolerated taints are GPU002\'s finding; a pin to a pool '
+    + 'can never launch a node for the pod: it stays Pending. Node selection counts only the labels Karpenter knows before '
+    + 'launch: the NodePool\'s requirements and template labels and the instance types\' well-known labels (Karpenter '
+    + '"Scheduling": a pod\'s constraints must fall within a NodePool\'s). A label that GPU feature discovery or Node '
+    + 'Feature Discovery writes after the node joins (`nvidia.com/gpu.product`, `nvidia.com/gpu.present`, '
+    + '`feature.node.kubernetes.io/…`) is not one of them unless the NodePool sets it, and the message names Karpenter\'s '
+    + 'label for the same fact (`karpenter.k8s.aws/instance-gpu-name`, `-count`, `-memory`). A DaemonSet selecting such a '
+    + 'label is not judged: its pods go to nodes that exist. Untolerated taints are GPU002\'s finding; a pin to a pool '
     + 'absent from the manifests, or no NodePool at all, is not judged.',
   *check(ctx) {
     const pools = ctx.nodePools();
@@ -171,7 +200,7 @@ export const FITS_ITS_POOLS: Rule = {
     // the pools pinned by name (read from node affinity as written, so part of the key): judged once per key.
     // (by signature, then pinned pools: the signature string is the index's, already hashed, where a key joining the
     // two would be a new string to hash for every workload)
-    const memo = new Map<string, Map<string, string | undefined>>();
+    const memo = new Map<string, Map<string, ReturnType<typeof cannotSchedule>>>();
     for (const w of ctx.workloads()) {
       const demand = Object.keys(ctx.gpuDemand(w.template));
       if (demand.length === 0) continue;
@@ -180,13 +209,13 @@ export const FITS_ITS_POOLS: Rule = {
       const pinnedKey = pinned === undefined ? '' : JSON.stringify(pinned);
       let perPinned = memo.get(sig);
       if (!perPinned) memo.set(sig, perPinned = new Map());
-      let message: string | undefined;
+      let verdict: ReturnType<typeof cannotSchedule>;
       if (perPinned.has(pinnedKey)) {
-        message = perPinned.get(pinnedKey);
+        verdict = perPinned.get(pinnedKey);
       } else {
-        perPinned.set(pinnedKey, message = cannotSchedule(ctx, w, pools, demand, pinned));
+        perPinned.set(pinnedKey, verdict = cannotSchedule(ctx, w, pools, demand, pinned));
       }
-      if (message !== undefined) yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`, message);
+      if (verdict !== undefined) yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`, verdict.message, verdict.remediation);
     }
   },
 };
