@@ -146,7 +146,8 @@ export class ServingChart extends Chart {
         maxModelLen: 8192,
         hfTokenSecret: { secretName: 'hf-token', key: 'token' },
       },
-      // No replicas: the KedaGpuScaler below owns the count (floor 1); the PDB then keeps that one pod up.
+      // No replicas: the KedaGpuScaler below owns the count (floor 1). The PDB allows one eviction: a budget keeping a
+      // single pod up would stop Karpenter from ever draining its node (GPU224), as these pools set no terminationGracePeriod.
       priority: this.priorities.inference,
       terminationGracePeriod: SpotGpuPool.RECOMMENDED_POD_TERMINATION_GRACE_PERIOD,
     });

@@ -178,6 +178,8 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
   public readonly memoryLimitGiB: number;
   /** Pool weight. */
   public readonly weight?: number;
+  /** How long Karpenter waits for a node's drain before deleting its pods. @default - none: a drain waits indefinitely */
+  public readonly terminationGracePeriod?: Duration;
   /** The allowed type with the most GPUs (ties: the first in catalog order). */
   public readonly largestInstanceType: GpuInstanceType;
 
@@ -210,6 +212,7 @@ export class GpuNodePool extends Construct implements IGpuNodePool {
     // the constructor throws at the end).
     const gpuLimit = types ? v.run(() => this.deriveGpuLimit(props)) : undefined;
     this.gpuLimit = gpuLimit as number;
+    this.terminationGracePeriod = props.terminationGracePeriod;
     const limits = gpuLimit !== undefined ? v.run(() => this.deriveCpuMemoryLimits(props)) : undefined;
     [this.cpuLimit, this.memoryLimitGiB] = (limits ?? []) as [number, number];
 

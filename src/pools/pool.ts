@@ -2,6 +2,7 @@
  * What a workload needs to know about a GPU node pool: the jsii-friendly {@link IGpuNodePool} contract and the
  * plain-JSON structs it speaks (taints, tolerations, node-selector requirements).
  */
+import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { GpuInstanceType } from '../catalog';
 import { CapacityType } from './capacity';
@@ -83,6 +84,11 @@ export interface IGpuNodePool extends IConstruct {
   readonly gpuLimit: number;
   /** Pool weight (higher is tried first). @default - none (Karpenter treats it as 0) */
   readonly weight?: number;
+  /**
+   * How long Karpenter waits for a node of the pool to drain before deleting its pods (`terminationGracePeriod`).
+   * @default - none: a drain waits for evictions indefinitely
+   */
+  readonly terminationGracePeriod?: Duration;
   /** Tolerations matching exactly this pool's taints (one per taint). */
   tolerations(): PodToleration[];
   /** Requirements that pin a pod to this pool (`karpenter.sh/nodepool In [poolName]`). */

@@ -123,8 +123,11 @@ export interface InferenceDeploymentProps extends GpuWorkloadProps {
    */
   readonly preStopDrain?: Duration;
   /**
-   * The PDB's `maxUnavailable`. Consolidation and drains then never take more replicas at once.
-   * @default 1 when replicas > 1; with 1 replica the PDB sets `minAvailable: 1` instead (no voluntary disruption)
+   * The PDB's `maxUnavailable`. Consolidation and drains then never take more replicas at once. A budget that allows
+   * no eviction (0, or `minAvailable` of a single replica) stops Karpenter from ever draining the node, so it is used
+   * only where the pools' `terminationGracePeriod` still bounds an expired node's drain (rule GPU224).
+   * @default 1; with 1 replica on pools that all set `terminationGracePeriod`, the PDB sets `minAvailable: 1` instead
+   * (no voluntary disruption until the node expires and its drain deadline passes)
    */
   readonly maxUnavailable?: number;
   /** Make a ClusterIP Service for the port. @default true */
@@ -393,9 +396,10 @@ export class InferenceDeployment extends Construct {
       if (!Number.isInteger(maxUnavailable) || maxUnavailable < 1) {
         throw new GpuConfigError(this, 'maxUnavailable', `is ${maxUnavailable}`, 'pass a whole number >= 1 (0 blocks every drain)');
       }
-      if (props.maxUnavailable !== undefined && !c.failed('replicas') && replicas > 0 && maxUnavailable >= replicas) {
+      // (One replica: any eviction takes it, and allowing none stops every drain; 1 is the only choice.)
+      if (props.maxUnavailable !== undefined && !c.failed('replicas') && replicas > 1 && maxUnavailable >= replicas) {
         throw new GpuConfigError(this, 'maxUnavailable', `is ${maxUnavailable}, which lets a drain take all ${replicas} replicas`,
-          `use at most ${Math.max(1, replicas - 1)}`);
+          `use at most ${replicas - 1}`);
       }
     });
     // What the container and the queue will be built from, checked now so its problems join the others'.
@@ -527,7 +531,12 @@ export class InferenceDeployment extends Construct {
   private renderBudget(props: InferenceDeploymentProps, maxUnavailable: number): ApiObject {
     const ns = this.namespace;
     const replicas = this.replicas;
-    const budget = replicas <= 1 && props.maxUnavailable === undefined
+    // One replica is kept from voluntary disruption only where its nodes are still replaced by a deadline: a budget that
+    // allows no eviction stops Karpenter's consolidation and drift, and without the pools' terminationGracePeriod an
+    // expired node waits on the pod forever (rule GPU224).
+    const keepSingle = replicas <= 1 && props.maxUnavailable === undefined
+      && this.pools.length > 0 && this.pools.every((p) => p.terminationGracePeriod !== undefined);
+    const budget = keepSingle
       ? { minAvailable: kplus.k8s.IntOrString.fromNumber(1) }
       : { maxUnavailable: kplus.k8s.IntOrString.fromNumber(maxUnavailable) };
     return new kplus.k8s.KubePodDisruptionBudget(this, 'Budget', {

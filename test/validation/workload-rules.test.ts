@@ -1,22 +1,22 @@
 import { GPU_TOLERATION, nodePool, of, workload } from './helpers';
 import { Finding, Severity, validateManifests } from '../../src/validation';
-import { rolloutFenceposts, WORKLOAD_RULES } from '../../src/validation/rules/workloads';
+import { allowedDisruptions, rolloutFenceposts, WORKLOAD_RULES } from '../../src/validation/rules/workloads';
 
 const run = (objects: any[]): Finding[] => validateManifests(objects.map((object) => ({ object })), { rules: WORKLOAD_RULES });
 
 const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' }, ...o });
 const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
 
-describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223)', () => {
+describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224)', () => {
   test('ids are GPU2xx, unique, documented', () => {
-    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223']);
+    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224']);
     for (const r of WORKLOAD_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
       expect(r.title.length).toBeGreaterThan(10);
     }
     const { ERROR, WARNING } = Severity;
-    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR]);
+    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -438,5 +438,75 @@ describe('GPU223 replicas always running on the same pools fit their GPU limits 
     // h100: chat 12 + embed 8 = 20 > 16. h100+b: also rerank (either pool) 3 × 4 = 12 → 32 > 24.
     const f = gpu223([pool('h100', 16), pool('b', 8), model('chat', 3), model('embed', 2), model('rerank', 3, '')]);
     expect(f.map((x) => x.message.match(/NodePools ([a-z0-9, ]+) always/)![1])).toEqual(['h100']);
+  });
+});
+
+describe('GPU224 a GPU workload\'s PodDisruptionBudget allows an eviction', () => {
+  const pool = (grace?: string) => {
+    const p = nodePool({ name: 'h100', requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p5.48xlarge'] }] });
+    if (grace) p.spec.template.spec.terminationGracePeriod = grace;
+    return p;
+  };
+  const app = (replicas: number | undefined, o: any = {}) => {
+    const w = workload({ name: 'chat', namespace: 'serving', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1 }, ...o });
+    if (replicas !== undefined) w.spec.replicas = replicas;
+    w.spec.strategy = { type: 'Recreate' };
+    return w;
+  };
+  const pdb = (spec: any, selector: any = { matchLabels: { app: 'chat' } }) => ({
+    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'chat', namespace: 'serving' }, spec: { ...spec, selector },
+  });
+  const gpu224 = (objs: any[]) => of(run(objs), 'GPU224');
+
+  test('minAvailable 1 of a single replica: a warning at the field, naming the pods and the pool without a drain deadline', () => {
+    const [f, ...rest] = gpu224([pool(), app(1), pdb({ minAvailable: 1 })]);
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.WARNING);
+    expect([f.object.kind, f.fieldPath]).toEqual(['PodDisruptionBudget', 'spec.minAvailable']);
+    expect(f.message).toBe('is 1 for the 1 pod(s) it selects (Deployment chat): no eviction is allowed, so a drain of their nodes never completes. '
+      + 'Karpenter never consolidates or drifts those GPU nodes (a new AMI never reaches them), and an expired one stays, tainted, running only '
+      + 'these pods (NodePool(s) h100 set no terminationGracePeriod)');
+    // Two replicas leave one eviction; so does maxUnavailable 1 of one.
+    expect(gpu224([pool(), app(2), pdb({ minAvailable: 1 })])).toEqual([]);
+    expect(gpu224([pool(), app(1), pdb({ maxUnavailable: 1 })])).toEqual([]);
+  });
+
+  test('maxUnavailable 0, 0% and minAvailable 100% block; percentages round up as the disruption controller does', () => {
+    for (const spec of [{ maxUnavailable: 0 }, { maxUnavailable: '0%' }, { minAvailable: '100%' }, { minAvailable: 3 }]) {
+      expect([spec, gpu224([pool(), app(3), pdb(spec)]).length]).toEqual([spec, 1]);
+    }
+    // 10% of 3 pods rounds up to 1 eviction; minAvailable 50% of 3 rounds up to 2, leaving 1; 90% of 3 rounds up to 3.
+    expect(gpu224([pool(), app(3), pdb({ maxUnavailable: '10%' })])).toEqual([]);
+    expect(gpu224([pool(), app(3), pdb({ minAvailable: '50%' })])).toEqual([]);
+    expect(gpu224([pool(), app(3), pdb({ minAvailable: '90%' })])).toHaveLength(1);
+    expect(allowedDisruptions(pdb({ minAvailable: '90%' }), 3)).toEqual({ allowed: 0, field: 'spec.minAvailable', value: '90%' });
+    expect(allowedDisruptions(pdb({ maxUnavailable: '10%' }), 3)).toEqual({ allowed: 1, field: 'spec.maxUnavailable', value: '10%' });
+    expect(allowedDisruptions(pdb({}), 3)).toBeUndefined();
+  });
+
+  test('judged at a scaler\'s minimum; pods of several workloads add up', () => {
+    const keda = (min: number) => ({
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: 'chat', namespace: 'serving' },
+      spec: { scaleTargetRef: { name: 'chat' }, minReplicaCount: min, maxReplicaCount: 4, triggers: [] },
+    });
+    expect(gpu224([pool(), app(4), keda(1), pdb({ minAvailable: 1 })])).toHaveLength(1);
+    expect(gpu224([pool(), app(1), keda(2), pdb({ minAvailable: 1 })])).toEqual([]);
+    // chat and its canary share the label: 2 pods, minAvailable 1 leaves one eviction.
+    const canary = app(1, { name: 'chat-canary', labels: { app: 'chat', track: 'canary' } });
+    expect(gpu224([pool(), app(1), canary, pdb({ minAvailable: 1 })])).toEqual([]);
+  });
+
+  test('not judged: pools that all bound the drain, budgets of CPU pods, other namespaces, a null selector', () => {
+    expect(gpu224([pool('2h'), app(1), pdb({ minAvailable: 1 })])).toEqual([]);
+    const cpu = workload({ name: 'chat', namespace: 'serving' });
+    expect(gpu224([pool(), cpu, pdb({ minAvailable: 1 })])).toEqual([]);
+    expect(gpu224([pool(), app(1, { namespace: 'other' }), pdb({ minAvailable: 1 })])).toEqual([]);
+    expect(gpu224([pool(), app(1), pdb({ minAvailable: 1 }, null)])).toEqual([]);
+    // An empty selector selects every pod of the namespace (policy/v1).
+    expect(gpu224([pool(), app(1), pdb({ minAvailable: 1 }, {})])).toHaveLength(1);
+    // Without NodePools in the manifests the drain still never completes.
+    expect(gpu224([app(1), pdb({ minAvailable: 1 })])[0].message).not.toContain('NodePool');
   });
 });

@@ -139,15 +139,32 @@ describe('InferenceDeployment', () => {
     expect(podSpec(synth(c2)).terminationGracePeriodSeconds).toBe(60);
   });
 
-  test('PDB: maxUnavailable 1 with several replicas, minAvailable 1 with one; selects the pods', () => {
+  test('PDB: maxUnavailable 1, selecting the pods; one replica is kept (minAvailable 1) only on pools with a drain deadline', () => {
     const c = chart();
     const d = new InferenceDeployment(c, 'llm', { name: 'llm', pools: [g5(c)], vllm: VLLM, replicas: 3 });
     const pdb = one(synth(c), 'PodDisruptionBudget');
     expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'llm' } } });
     expect(d.podLabels['app.kubernetes.io/name']).toBe('llm');
+    // One replica on a pool without terminationGracePeriod: a budget allowing no eviction would stop every drain of
+    // its node (an expired node would wait forever: GPU224), so it allows one.
     const c2 = chart();
     new InferenceDeployment(c2, 'llm', { pools: [g5(c2)], vllm: VLLM });
-    expect(one(synth(c2), 'PodDisruptionBudget').spec.minAvailable).toBe(1);
+    const objs = synth(c2);
+    expect(one(objs, 'PodDisruptionBudget').spec).toMatchObject({ maxUnavailable: 1 });
+    expect(one(objs, 'PodDisruptionBudget').spec.minAvailable).toBeUndefined();
+    expect(lintAll(objs).filter((f) => f.includes(' GPU224 '))).toEqual([]);
+    // Every pool bounds the drain: the replica is kept from voluntary disruption until its node expires.
+    const c3 = chart();
+    const graced = g5(c3, { terminationGracePeriod: Duration.hours(2) });
+    expect(graced.terminationGracePeriod?.toSeconds()).toBe(7200);
+    new InferenceDeployment(c3, 'llm', { pools: [graced], vllm: VLLM });
+    const kept = synth(c3);
+    expect(one(kept, 'PodDisruptionBudget').spec.minAvailable).toBe(1);
+    expect(lintAll(kept).filter((f) => f.includes(' GPU224 '))).toEqual([]);
+    // An explicit maxUnavailable of 1 on one replica is that same default, not a refusal.
+    const c4 = chart();
+    new InferenceDeployment(c4, 'llm', { pools: [g5(c4)], vllm: VLLM, replicas: 1, maxUnavailable: 1 });
+    expect(one(synth(c4), 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
   });
 
   test('priority from a tier object; namespace and ServiceAccount from a team', () => {

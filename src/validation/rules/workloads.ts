@@ -1,5 +1,5 @@
 /**
- * Workload rules (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223): priority classes, namespace quotas, fit on the workload's
+ * Workload rules (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224): priority classes, namespace quotas, fit on the workload's
  * pools, MIG resources, spot safety, rollouts that can make progress, replicas the pools' limits can hold. Answers
  * come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement, whole-node capacity.
  */
@@ -16,7 +16,7 @@ import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { labelWrittenAfterJoin } from '../../scheduling/node-agent-labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
-import { isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
+import { demandsAny, isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
@@ -633,6 +633,83 @@ export const STEADY_REPLICAS_FIT_SHARED_POOLS: Rule = {
   },
 };
 
+/**
+ * The evictions a PodDisruptionBudget allows when `expected` pods match it, as the disruption controller counts them
+ * (a percentage of `minAvailable` or `maxUnavailable` is rounded up: `GetScaledValueFromIntOrPercent(…, true)`), with the
+ * field that decides; undefined when neither field is a count or percentage it can read.
+ */
+export function allowedDisruptions(pdb: any, expected: number):
+{ readonly allowed: number; readonly field: string; readonly value: unknown } | undefined {
+  const scaled = (v: unknown): number | undefined => {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+    const m = typeof v === 'string' ? /^(\d+)%$/.exec(v) : null;
+    return m ? Math.ceil((Number(m[1]) * expected) / 100) : undefined;
+  };
+  const spec = pdb?.spec ?? {};
+  if (spec.maxUnavailable !== undefined) {
+    const n = scaled(spec.maxUnavailable);
+    return n === undefined ? undefined : { allowed: n, field: 'spec.maxUnavailable', value: spec.maxUnavailable };
+  }
+  if (spec.minAvailable !== undefined) {
+    const n = scaled(spec.minAvailable);
+    return n === undefined ? undefined : { allowed: Math.max(expected - n, 0), field: 'spec.minAvailable', value: spec.minAvailable };
+  }
+  return undefined;
+}
+
+/** GPU224 — a GPU workload's PodDisruptionBudget must let Karpenter drain its nodes. */
+export const BUDGET_ALLOWS_DRAIN: Rule = {
+  id: 'GPU224',
+  title: 'A PodDisruptionBudget of GPU pods must allow an eviction, or their nodes are never drained',
+  severity: Severity.WARNING,
+  kinds: ['PodDisruptionBudget', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'ScaledObject', 'HorizontalPodAutoscaler', 'NodePool'],
+  remediation: 'Allow one eviction (maxUnavailable: 1; run two replicas to stay available while a node drains), or set the '
+    + 'NodePool\'s spec.template.spec.terminationGracePeriod so that an expired node is drained by a deadline.',
+  description: 'A PodDisruptionBudget whose `maxUnavailable` is 0, or whose `minAvailable` is the number of pods (100%, or '
+    + '1 of a single replica), allows no voluntary eviction: a drain of a node running one of those pods never completes '
+    + '(Kubernetes "Specifying a Disruption Budget for your Application"; percentages round up, as the disruption '
+    + 'controller counts them). Karpenter drains through evictions: consolidation and drift leave such a node alone '
+    + '(Karpenter "Disruption": nodes with pods that cannot be evicted are skipped), so a costly GPU node is never '
+    + 'consolidated and a new AMI (`al2023@latest`) never reaches it; when the node expires, Karpenter taints it and '
+    + 'evicts everything else, then waits on the pod forever unless the NodePool sets `terminationGracePeriod` '
+    + '(kubernetes-sigs/karpenter#1776). Judged at the fewest replicas the matching workloads run (a scaler\'s minimum, '
+    + 'at least 1), for budgets selecting GPU pods, and not when every NodePool those pods can use sets '
+    + '`terminationGracePeriod` (expiry then replaces the node by a deadline). A warning: blocking evictions may be '
+    + 'deliberate for a pod that must never restart, and `karpenter.sh/do-not-disrupt` says so to Karpenter directly.',
+  *check(ctx) {
+    const budgets = ctx.byKind('PodDisruptionBudget', 'policy');
+    if (budgets.length === 0) return;
+    const replicated = ctx.workloads().filter((w) => STEADY_KINDS.includes(w.kind) && !(controlled(w.object) && w.kind !== 'Deployment' && w.kind !== 'StatefulSet'));
+    for (const b of budgets) {
+      const ns = nsOf(b);
+      const selector = b?.spec?.selector;
+      if (!selector || typeof selector !== 'object') continue; // a null selector selects no pod
+      const matched = replicated.filter((w) => nsOf(w.object) === ns && matchesLabelSelector(selector, w.template.podLabels));
+      const gpu = matched.filter((w) => demandsAny(ctx.gpuDemand(w.template)));
+      if (gpu.length === 0) continue;
+      let expected = 0;
+      for (const w of matched) {
+        const n = runningReplicaFloor(ctx, w.object);
+        if (n === undefined) { expected = -1; break; }
+        expected += n;
+      }
+      if (expected <= 0) continue;
+      const verdict = allowedDisruptions(b, expected);
+      if (!verdict || verdict.allowed > 0) continue;
+      const pools = gpu.flatMap((w) => ctx.fittingPlacements(w.template).map((v) => v.pool));
+      const graced = (p: PoolModel) => p.object?.spec?.template?.spec?.terminationGracePeriod !== undefined;
+      if (pools.length > 0 && pools.every(graced)) continue;
+      const ungraced = [...new Set(pools.filter((p) => !graced(p)).map((p) => p.name))];
+      const who = gpu.map((w) => `${w.kind} ${w.object?.metadata?.name ?? '<unnamed>'}`);
+      yield ctx.finding(b, verdict.field,
+        `is ${JSON.stringify(verdict.value)} for the ${expected} pod(s) it selects (${listed(who)}): no eviction is allowed, so a drain of `
+        + 'their nodes never completes. Karpenter never consolidates or drifts those GPU nodes (a new AMI never reaches them), '
+        + 'and an expired one stays, tainted, running only these pods'
+        + (ungraced.length > 0 ? ` (NodePool(s) ${listed(ungraced)} set no terminationGracePeriod)` : ''));
+    }
+  },
+};
+
 /** The workload rules, sorted by id. */
 export const WORKLOAD_RULES: Rule[] = [
   PRIORITY_CLASS_EXISTS,
@@ -644,4 +721,5 @@ export const WORKLOAD_RULES: Rule[] = [
   ROLLOUT_HAS_ROOM,
   REPLICAS_FIT_POOL_NODES,
   STEADY_REPLICAS_FIT_SHARED_POOLS,
+  BUDGET_ALLOWS_DRAIN,
 ];
