@@ -19,6 +19,9 @@
  *   node would be refused at synth: the Capacity Block holds two.
  * - A weekly retraining CronJob carrying the same kind of pod (`schedule`): Forbid concurrency, so a late run never
  *   overlaps the previous one.
+ * - Both jobs in one Kueue queue (`GpuClusterQueue` on the block's pool, quota 16 GPUs and their 64 EFA interfaces):
+ *   Kueue admits a gang whole, so a weekly run that fires during the fine-tune waits in the queue instead of taking one
+ *   of the two nodes and waiting for the other (rule GPU225). `GpuEksStack` installs Kueue.
  *
  * The PersistentVolumeClaims `checkpoints` and `datasets` must exist in the namespace, ReadWriteMany (every rank
  * mounts them), e.g. on FSx for Lustre or EFS; they are not created here because their storage class is the
@@ -29,8 +32,8 @@ import * as path from 'path';
 import { App as CdkApp } from 'aws-cdk-lib';
 import { App, Chart, Cron, Duration } from 'cdk8s';
 import {
-  CapacityReservation, CapacityType, GpuEksStack, GpuInstanceType, GpuNodePool, GpuValidation, PlacementGroupSelector,
-  TrainingJob,
+  CapacityReservation, CapacityType, GpuClusterQueue, GpuEksStack, GpuInstanceType, GpuLocalQueue, GpuNodePool, GpuResourceFlavor,
+  GpuValidation, PlacementGroupSelector, TrainingJob,
 } from 'cdk8s-gpu';
 
 /** The EKS cluster (also the `karpenter.sh/discovery` tag its node classes select). */
@@ -67,8 +70,17 @@ export function build(outdir: string = path.join(__dirname, 'dist'), placementGr
     },
   });
 
+  // Kueue admits each gang whole, within the Capacity Block's 16 GPUs: a weekly run that fires while the fine-tune is
+  // still on waits in the queue, instead of taking one of the two nodes and waiting for the other (rule GPU225).
+  const flavor = new GpuResourceFlavor(chart, 'flavor-h100', { pool: h100 });
+  // The block's two nodes: 16 GPUs, and their 64 EFA interfaces (the GPUs' share of the pool's, by default), which the
+  // ranks request and Kueue must cover to admit them (rule GPU509).
+  const clusterQueue = new GpuClusterQueue(chart, 'queue-training', { name: 'training', quotas: [{ flavor, gpus: 16 }] });
+  const queue = new GpuLocalQueue(chart, 'queue', { clusterQueue, namespace: 'training' });
+
   new TrainingJob(chart, 'finetune', {
     name: 'llm-finetune',
+    queue,
     namespace: 'training',
     pools: [h100],
     nodes: 2,
@@ -84,6 +96,7 @@ export function build(outdir: string = path.join(__dirname, 'dist'), placementGr
 
   new TrainingJob(chart, 'weekly', {
     name: 'llm-retrain-weekly',
+    queue,
     namespace: 'training',
     pools: [h100],
     nodes: 2,

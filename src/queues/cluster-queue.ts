@@ -28,6 +28,7 @@ import {
 import { NameRule, validateDns1123Name } from '../naming';
 import { PropErrors } from '../private/collect';
 import { describeValue } from '../private/describe';
+import { EFA_RESOURCE } from '../workloads/distributed';
 import { GpuRequest } from '../workloads/gpu-request';
 import { GpuTeam, MigQuota } from '../workloads/priorities';
 
@@ -53,6 +54,13 @@ export interface GpuFlavorQuota {
    * @default - the GPUs' share of the pool, like `cpu`, with memory-per-GPU
    */
   readonly memory?: Size;
+  /**
+   * Nominal quota of EFA interfaces (`vpc.amazonaws.com/efa`), which a multi-node TrainingJob requests (all of each
+   * node's).
+   * @default - when every GPU instance type of the pool has EFA, the GPUs' share of its EFA interfaces (gpus × the
+   * highest EFA-per-GPU ratio, e.g. 4 per H100 of a p5.48xlarge, as TrainingJob then asks for them); else none
+   */
+  readonly efaInterfaces?: number;
   /**
    * The most GPUs of this flavor the queue may borrow from idle queues of its cohort, beyond `gpus`.
    * Needs `cohort`.
@@ -236,6 +244,13 @@ export class GpuClusterQueue extends Construct {
     }
     quotas.cpu = cpu;
     quotas.memory = `${memoryGiB}Gi`;
+    // EFA interfaces: a multi-node TrainingJob on a pool of EFA types requests all of its node's (vpc.amazonaws.com/efa),
+    // and Kueue admits no workload asking for a resource its ClusterQueue does not cover (rule GPU509).
+    if (q.efaInterfaces !== undefined) {
+      quotas[EFA_RESOURCE] = whole('efaInterfaces', q.efaInterfaces);
+    } else if (types.length > 0 && types.every((t) => t.efaInterfaces > 0)) {
+      quotas[EFA_RESOURCE] = Math.ceil(gpuEquivalent * Math.max(...types.map((t) => t.efaInterfaces / t.gpuCount)) - 1e-9);
+    }
     const limit = (prop: string, v: number | undefined): number | undefined => {
       if (v === undefined) return undefined;
       whole(prop, v);
@@ -255,11 +270,12 @@ export class GpuClusterQueue extends Construct {
     return { flavor: q.flavor, quotas, gpuBorrowingLimit, gpuLendingLimit };
   }
 
-  /** Covered resources: whole GPUs, then MIG profiles (sorted), then cpu and memory. */
+  /** Covered resources: whole GPUs, then MIG profiles (sorted), then cpu and memory, then EFA interfaces when a flavor has them. */
   private coveredResources(): string[] {
     const gpu = this.rendered.some((r) => GpuRequest.NVIDIA_GPU in r.quotas) ? [GpuRequest.NVIDIA_GPU] : [];
     const mig = [...new Set(this.rendered.flatMap((r) => Object.keys(r.quotas).filter((k) => k.startsWith('nvidia.com/mig-'))))].sort();
-    return [...gpu, ...mig, 'cpu', 'memory'];
+    const efa = this.rendered.some((r) => EFA_RESOURCE in r.quotas) ? [EFA_RESOURCE] : [];
+    return [...gpu, ...mig, 'cpu', 'memory', ...efa];
   }
 
   private preemption(): ClusterQueueV1Beta2SpecPreemption | undefined {

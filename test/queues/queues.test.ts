@@ -1,4 +1,5 @@
 import { Cron, Size, Testing } from 'cdk8s';
+import { GpuInstanceType } from '../../src/catalog';
 import { GpuNodePool, TaintEffect } from '../../src/pools';
 import { GpuClusterQueue, GpuLocalQueue, GpuResourceFlavor, GpuWorkloadPriorities } from '../../src/queues';
 import { GpuRequest, InferenceDeployment, TieredPriorities, TrainingJob } from '../../src/workloads';
@@ -74,7 +75,11 @@ describe('GpuClusterQueue', () => {
     const spec = one(objs, 'ClusterQueue').spec;
     expect(spec.cohortName).toBe('gpus');
     expect(spec.preemption).toEqual({ withinClusterQueue: 'LowerPriority', reclaimWithinCohort: 'Any', borrowWithinCohort: { policy: 'LowerPriority', maxPriorityThreshold: 100000 } });
-    expect(spec.resourceGroups[0].coveredResources).toEqual(['nvidia.com/gpu', 'nvidia.com/mig-1g.10gb', 'cpu', 'memory']);
+    // p5 types all have EFA: its flavor covers their interfaces (the pool's 16 GPUs × 4), the g5 flavor none.
+    expect(spec.resourceGroups[0].coveredResources).toEqual(['nvidia.com/gpu', 'nvidia.com/mig-1g.10gb', 'cpu', 'memory', 'vpc.amazonaws.com/efa']);
+    expect(spec.resourceGroups[0].flavors.map((f: any) => f.resources[4])).toEqual([
+      { name: 'vpc.amazonaws.com/efa', nominalQuota: 0 }, { name: 'vpc.amazonaws.com/efa', nominalQuota: 64 },
+    ]);
     expect(spec.resourceGroups[0].flavors[0].resources.slice(0, 2)).toEqual([
       { name: 'nvidia.com/gpu', nominalQuota: 8, borrowingLimit: 8, lendingLimit: 4 },
       { name: 'nvidia.com/mig-1g.10gb', nominalQuota: 0 },
@@ -124,6 +129,38 @@ describe('workloads in a queue', () => {
     expect(job.spec.suspend).toBe(true);
     expectValid(objs);
     expect(lintAll(objs)).toEqual([]);
+  });
+
+  test('a multi-node TrainingJob on an EFA pool asks for vpc.amazonaws.com/efa: the queue covers the GPUs\' share of it, so Kueue admits the job', () => {
+    const c = chart();
+    const p5 = new GpuNodePool(c, 'p5', { name: 'p5', instanceTypes: [GpuInstanceType.P5_48XLARGE], gpuLimit: 16, nodeClassProps: BOUND });
+    const flavor = new GpuResourceFlavor(c, 'flavor', { pool: p5 });
+    const cq = new GpuClusterQueue(c, 'cq', { name: 'training', quotas: [{ flavor, gpus: 16 }] });
+    const queue = new GpuLocalQueue(c, 'lq', { clusterQueue: cq, namespace: 'training' });
+    new TrainingJob(c, 'train', { name: 'train', namespace: 'training', image: 'trainer:1', pools: [p5], nodes: 2, queue });
+    const objs = synth(c);
+    expect(one(objs, 'Job').spec.template.spec.containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe(32);
+    const group = one(objs, 'ClusterQueue').spec.resourceGroups[0];
+    expect(group.coveredResources).toEqual(['nvidia.com/gpu', 'cpu', 'memory', 'vpc.amazonaws.com/efa']);
+    // p5.48xlarge: 32 EFA interfaces for 8 GPUs, so 16 GPUs carry 64.
+    expect(group.flavors[0].resources[3]).toEqual({ name: 'vpc.amazonaws.com/efa', nominalQuota: 64 });
+    expectValid(objs);
+    expect(lintAll(objs).filter((f) => / GPU50\d /.test(f))).toEqual([]);
+    // An explicit quota; a pool without EFA types covers none.
+    const c2 = chart();
+    const p5b = new GpuNodePool(c2, 'p5', { name: 'p5', instanceTypes: [GpuInstanceType.P5_48XLARGE], gpuLimit: 16, nodeClassProps: BOUND });
+    const g5b = g5(c2);
+    const cq2 = new GpuClusterQueue(c2, 'cq', {
+      name: 'training',
+      quotas: [{ flavor: new GpuResourceFlavor(c2, 'f1', { pool: p5b }), gpus: 8, efaInterfaces: 40 },
+        { flavor: new GpuResourceFlavor(c2, 'f2', { pool: g5b }), gpus: 8 }],
+    });
+    expect(cq2.node.id).toBe('cq');
+    const flavors = one(synth(c2), 'ClusterQueue').spec.resourceGroups[0].flavors;
+    expect(flavors.map((f: any) => f.resources.find((r: any) => r.name === 'vpc.amazonaws.com/efa')?.nominalQuota)).toEqual([40, 0]);
+    const c3 = chart();
+    new GpuClusterQueue(c3, 'cq', { name: 'research', quotas: [{ flavor: new GpuResourceFlavor(c3, 'f', { pool: g5(c3) }), gpus: 8 }] });
+    expect(one(synth(c3), 'ClusterQueue').spec.resourceGroups[0].coveredResources).toEqual(['nvidia.com/gpu', 'cpu', 'memory']);
   });
 
   test('scheduled TrainingJob (CronJob): the labels go on the jobTemplate, whose Jobs Kueue suspends itself; the CronJob is not suspended', () => {

@@ -199,3 +199,51 @@ describe('GPU220 a training gang on Karpenter pools should carry karpenter.sh/do
     expect(of(lint(load('fail.yaml').filter((o) => o.kind !== 'NodePool')), 'GPU220')).toEqual([]);
   });
 });
+
+describe('GPU225 gangs confined to the same pools, beyond their limits together, should be admitted whole', () => {
+  const load = (f: string) => loadYaml(path.join(FIXTURES, 'GPU225', f)).map((m) => m.object);
+  const jobs = (objs: any[]) => objs.filter((o) => o.kind === 'Job');
+
+  test('two gangs that fit alone but not together: one warning, on the gang asking for most, with the numbers', () => {
+    const objs = load('fail.yaml');
+    expect(of(lint(objs), 'GPU212')).toEqual([]);
+    const [f, ...rest] = of(lint(objs), 'GPU225');
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.WARNING);
+    expect([f.object.name, f.fieldPath]).toEqual(['llama-pretrain', 'spec.parallelism']);
+    expect(f.message).toBe('is one of the gangs that can only use NodePools p5 (Job llama-pretrain 2 ranks × 8 = 16; Job llama-eval 2 ranks × 4 = 8: '
+      + '24 GPUs), which allow 16 (p5: 16); if they are pending at the same time, kube-scheduler may give each some of its ranks\' nodes and '
+      + 'every started rank waits for the rest');
+    expect(of(lint(load('pass.yaml')), 'GPU225')).toEqual([]);
+  });
+
+  test('gangs queued by Kueue are admitted whole and not judged; a CronJob counts with its template, a Job it owns through it', () => {
+    const queued = load('fail.yaml');
+    jobs(queued)[1].metadata.labels = { 'kueue.x-k8s.io/queue-name': 'training' };
+    expect(of(lint(queued), 'GPU225')).toEqual([]);
+    // llama-eval as a CronJob: still a gang that may overlap.
+    const cron = load('fail.yaml');
+    const evalJob = jobs(cron)[1];
+    cron[cron.indexOf(evalJob)] = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: evalJob.metadata, spec: { schedule: '0 2 * * 0', jobTemplate: { spec: evalJob.spec } } };
+    expect(of(lint(cron), 'GPU225')[0].message).toContain('CronJob llama-eval 2 ranks × 4 = 8');
+    // Kueue's label on the CronJob's jobTemplate queues the Jobs it makes.
+    cron[cron.indexOf(cron.find((o: any) => o.kind === 'CronJob'))].spec.jobTemplate.metadata = { labels: { 'kueue.x-k8s.io/queue-name': 'training' } };
+    expect(of(lint(cron), 'GPU225')).toEqual([]);
+    // A Job a CronJob made (kubectl's view) is its CronJob's run, not another gang.
+    const owned = load('fail.yaml');
+    jobs(owned)[1].metadata.ownerReferences = [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'llama-eval', uid: 'u', controller: true }];
+    expect(of(lint(owned), 'GPU225')).toEqual([]);
+  });
+
+  test('not judged: a gang over the limits alone (GPU212), a single gang, a job that is no gang', () => {
+    const alone = load('fail.yaml');
+    jobs(alone)[0].spec.parallelism = jobs(alone)[0].spec.completions = 3;
+    expect(of(lint(alone), 'GPU225')).toEqual([]);
+    expect(of(lint(alone), 'GPU212')).toHaveLength(1);
+    const single = load('fail.yaml').filter((o: any) => o.metadata?.name !== 'llama-eval');
+    expect(of(lint(single), 'GPU225')).toEqual([]);
+    const noGang = load('fail.yaml');
+    delete jobs(noGang)[1].spec.template.spec.subdomain;
+    expect(of(lint(noGang), 'GPU225')).toEqual([]);
+  });
+});

@@ -33,12 +33,15 @@ export function poolsOfFlavor(ctx: Pick<RuleContext, 'nodePools'>, flavor: any):
 }
 
 /**
- * Whether a pool's nodes may advertise `resource`: its instance types do (see `poolOffers`), or — for a MIG resource
+ * Whether a pool's nodes may advertise `resource`: its instance types do (see `poolOffers`; EFA interfaces on EFA
+ * instance types), or — for a MIG resource
  * on a pool that declares no MIG layout — one of its GPUs has that MIG profile (the benefit of the doubt GPU204 gives:
  * the GPU Operator's MIG manager may set the layout outside the manifests).
  */
 export function poolMayOffer(pool: PoolModel, resource: string): boolean {
   if (poolOffers(pool, resource)) return true;
+  // EFA interfaces: Karpenter counts them in the capacity of EFA instance types (the EFA device plugin advertises them).
+  if (resource === 'vpc.amazonaws.com/efa') return pool.instanceTypes.some((t) => t.efaInterfaces > 0);
   if (!isMigResourceName(resource) || pool.object?.metadata?.annotations?.[ADVERTISED_RESOURCES_ANNOTATION] !== undefined) return false;
   const profile = resource.slice('nvidia.com/mig-'.length).replace('.me', '+me');
   return pool.instanceTypes.some((t) => t.gpuCount > 0 && t.gpu.migGpu?.tryProfile(profile) !== undefined);

@@ -1,14 +1,16 @@
 /**
- * Training rules (GPU210-GPU213, GPU217, GPU220): EFA requests the pool's instance types can serve, checkpoints for
+ * Training rules (GPU210-GPU213, GPU217, GPU220, GPU225): EFA requests the pool's instance types can serve, checkpoints for
  * multi-pod GPU Jobs on spot, gangs that fit their pools at once, EFA interface layouts that fit the pools' instance
  * types, the shared memory a multi-GPU container's NCCL needs, and gangs Karpenter may drain. Answers come from the
  * one scheduling model (src/scheduling) and the catalog's EFA interface counts (`efaInterfaces`, the
  * `vpc.amazonaws.com/efa` allocatable Karpenter lists).
  */
+import { overcommittedPoolSets, poolShares } from './keda';
 import { GpuInstanceType } from '../../catalog';
 import { gangRanks } from '../../plan/gang';
 import { describeValue } from '../../private/describe';
 import { listed, listedFirst } from '../../private/lists';
+import { QUEUE_NAME_LABEL } from '../../queues/labels';
 import { DO_NOT_DISRUPT_ANNOTATION } from '../../scheduling/nodepool';
 import { containerRequest, effectivePodRequests, tryParseQuantity } from '../../scheduling/resources';
 import { containersOf } from '../../scheduling/workloads';
@@ -281,7 +283,56 @@ export const GANG_NOT_DISRUPTED: Rule = {
   },
 };
 
+/** Whether Kueue admits the Job (or the CronJob's Jobs): a `kueue.x-k8s.io/queue-name` label on it. */
+function queuedByKueue(w: WorkloadRef): boolean {
+  const labels = w.kind === 'CronJob' ? w.object?.spec?.jobTemplate?.metadata?.labels : w.object?.metadata?.labels;
+  return typeof labels?.[QUEUE_NAME_LABEL] === 'string' && labels[QUEUE_NAME_LABEL] !== '';
+}
+
+/** GPU225 — gangs confined to the same pools, beyond their limits together, need a queue that admits each whole. */
+export const GANGS_SHARE_POOLS: Rule = {
+  id: 'GPU225',
+  title: 'Gangs that can only use the same NodePools and exceed their GPU limits together should be admitted whole by Kueue',
+  severity: Severity.WARNING,
+  kinds: ['Job', 'CronJob', 'NodePool'],
+  remediation: 'Queue the gangs with Kueue (label kueue.x-k8s.io/queue-name; TrainingJob\'s queue), which admits each gang '
+    + 'whole within its quota, raise the NodePools\' limits["nvidia.com/gpu"] to hold them together, or keep them from '
+    + 'running at the same time.',
+  description: 'kube-scheduler places pods one by one: it has no gang scheduling. When two gangs (the shape of GPU212: an '
+    + 'Indexed Job whose ranks rendezvous) can only use the same NodePools and their ranks × GPUs together exceed the '
+    + 'pools\' summed `limits["nvidia.com/gpu"]`, and both are pending at once (a CronJob firing while a run is still on, '
+    + 'two jobs submitted together), Karpenter launches nodes up to the limits and each gang may get some of them: every '
+    + 'started rank then waits in rendezvous for ranks that never get a node, until the rendezvous timeout or '
+    + '`activeDeadlineSeconds`, while the GPUs are paid for. Kueue admits a Job as a whole within its ClusterQueue\'s '
+    + 'quota (and with `waitForPodsReady`, which GpuEksStack sets, requeues one that does not start), so gangs labelled '
+    + '`kueue.x-k8s.io/queue-name` are not judged. Reported once per smallest over-committed set of pools, on the gang '
+    + 'asking for the most GPUs, when each fits alone (else GPU212). A warning: the gangs may never overlap. Jobs run by '
+    + 'a CronJob count through it; pools that share GPUs (time-slicing, NodeOverlay) are not judged.',
+  *check(ctx) {
+    if (ctx.nodePools().length === 0) return;
+    const shares = poolShares(ctx, ['Job', 'CronJob'], (w) => (queuedByKueue(w) || controlledJob(w.object) ? undefined : gangRanks(w)));
+    const over = overcommittedPoolSets(ctx, shares, (group, capacity) => group.length >= 2
+      && group.every((sh) => sh.replicas * sh.gpus <= capacity));
+    for (const o of over) {
+      const worst = o.group.reduce((a, b) => (b.replicas * b.gpus > a.replicas * a.gpus ? b : a));
+      const gangs = o.group.map((sh) => `${sh.workload.kind} ${sh.workload.object?.metadata?.name ?? '<unnamed>'} ${sh.replicas} ranks × ${sh.gpus} = `
+        + `${sh.replicas * sh.gpus}`);
+      yield ctx.finding(worst.workload.object, `${jobSpecPath(worst.workload)}.parallelism`,
+        `is one of the gangs that can only use NodePools ${o.pools.join(', ')} (${gangs.join('; ')}: ${o.demand} GPUs), which allow `
+        + `${o.capacity} (${o.pools.map((n) => `${n}: ${o.limitOf.get(n)}`).join(', ')}); if they are pending at the same time, `
+        + 'kube-scheduler may give each some of its ranks\' nodes and every started rank waits for the rest');
+    }
+  },
+};
+
+/** Whether a Job is run by a controller (a CronJob's): counted through its owner. */
+function controlledJob(obj: any): boolean {
+  const refs = obj?.metadata?.ownerReferences;
+  return Array.isArray(refs) && refs.some((r: any) => r?.controller === true);
+}
+
 /** The training rules, sorted by id. */
 export const TRAINING_RULES: Rule[] = [
   EFA_REQUEST_OFFERED, SPOT_TRAINING_CHECKPOINTED, GANG_FITS_POOLS, EFA_LAYOUT_FITS_POOL, MULTI_GPU_SHARED_MEMORY, GANG_NOT_DISRUPTED,
+  GANGS_SHARE_POOLS,
 ];
