@@ -11,6 +11,7 @@ import { _PromQLMatcher, _promqlSelection } from '../../monitoring/promql-parse'
 import { listedFirst } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
 import { NVIDIA_GPU_DEVICE_CLASS } from '../../scheduling/dra';
+import { PlacementVerdict } from '../../scheduling/placement';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
@@ -281,20 +282,34 @@ export interface PoolOvercommit {
 export function poolShares(ctx: RuleContext, kinds: readonly string[],
   replicasOf: (w: WorkloadRef, scaler: ScalerRef | undefined) => number | undefined): PoolShare[] {
   const scalerOf = scalerByTarget(ctx);
+  const usable = usablePools(ctx);
   const shares: PoolShare[] = [];
-  for (const w of ctx.workloads()) {
+  const workloads = ctx.workloads();
+  for (let i = 0; i < workloads.length; i++) {
+    const w = workloads[i];
     if (!kinds.includes(w.kind)) continue;
     const gpus = wholeGpus(ctx, w);
     if (gpus === 0) continue;
-    const placements = ctx.fittingPlacements(w.template);
-    if (placements.length === 0) continue;
-    if (placements.some((v) => v.instanceTypes.some((t) => (v.pool.advertisedResources(t)['nvidia.com/gpu'] ?? 0) !== t.gpuCount))) continue;
+    // (the pools depend on the placement signature only: computed once per signature and run)
+    const sig = ctx.placementSignature(w.template);
+    let pools = usable.get(sig);
+    if (pools === undefined) usable.set(sig, pools = confinedPoolNames(ctx.fittingPlacements(w.template)));
+    if (pools === null) continue;
     const scaler = scalerOf.get(w.object);
     const replicas = replicasOf(w, scaler);
     if (replicas === undefined || replicas <= 0) continue;
-    shares.push({ workload: w, scaler, replicas, gpus, pools: placements.map((v) => v.pool.name).sort() });
+    shares.push({ workload: w, scaler, replicas, gpus, pools });
   }
   return shares;
+}
+
+/** Per run: the sorted names of the pools a placement signature fits, or null (none, or one that shares its GPUs). */
+const usablePools = memoPerRun((_: RuleContext) => new Map<string, string[] | null>());
+
+function confinedPoolNames(placements: readonly PlacementVerdict[]): string[] | null {
+  if (placements.length === 0) return null;
+  if (placements.some((v) => v.instanceTypes.some((t) => (v.pool.advertisedResources(t)['nvidia.com/gpu'] ?? 0) !== t.gpuCount))) return null;
+  return placements.map((v) => v.pool.name).sort();
 }
 
 /**
@@ -306,13 +321,17 @@ export function poolShares(ctx: RuleContext, kinds: readonly string[],
 export function overcommittedPoolSets(ctx: RuleContext, shares: readonly PoolShare[],
   judged: (group: readonly PoolShare[], capacity: number) => boolean): PoolOvercommit[] {
   const limitOf = new Map(ctx.nodePools().map((p) => [p.name, p.gpuLimit] as const));
+  // The distinct pool lists (poolShares hands the same list to every workload of one placement signature).
+  const lists = new Set<readonly string[]>(shares.map((sh) => sh.pools));
   const sets = new Map<string, string[]>();
-  for (const sh of shares) sets.set(sh.pools.join(','), sh.pools);
+  for (const list of lists) sets.set(list.join(','), list as string[]);
   const over: PoolOvercommit[] = [];
   for (const set of sets.values()) {
     if (set.some((name) => limitOf.get(name) === undefined)) continue; // an unlimited pool: no ceiling to exceed
     const inSet = new Set(set);
-    const group = shares.filter((sh) => sh.pools.every((name) => inSet.has(name)));
+    const inside = new Set<readonly string[]>();
+    for (const list of lists) if (list.every((name) => inSet.has(name))) inside.add(list);
+    const group = shares.filter((sh) => inside.has(sh.pools)); // (in input order)
     const capacity = set.reduce((sum, name) => sum + (limitOf.get(name) ?? 0), 0);
     if (!judged(group, capacity)) continue;
     const demand = group.reduce((sum, sh) => sum + sh.replicas * sh.gpus, 0);
