@@ -6,6 +6,7 @@
  */
 import { GpuInstanceType } from '../catalog';
 import { packFirstFitDecreasing } from './packing';
+import { matchesLabelSelector } from '../scheduling/labels';
 import { PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, SystemReserve } from '../scheduling/placement';
 import { WorkloadRef } from '../validation/rule';
@@ -35,16 +36,25 @@ export function gangRanks(w: WorkloadRef): number | undefined {
   return parallelism;
 }
 
-function oneRankPerNode(podSpec: any): boolean {
-  const terms = podSpec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  return Array.isArray(terms) && terms.some((t: any) => t?.topologyKey === 'kubernetes.io/hostname');
+/**
+ * Whether a pod template keeps one of its own pods per node: a required pod anti-affinity on `kubernetes.io/hostname`
+ * whose selector matches the template's own labels in its own namespace (kube-scheduler's InterPodAffinity; a term
+ * selecting other pods does not keep these apart).
+ */
+export function onePodPerNode(w: WorkloadRef): boolean {
+  const terms = w.template.podSpec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (!Array.isArray(terms)) return false;
+  const ns = typeof w.object?.metadata?.namespace === 'string' ? w.object.metadata.namespace : '';
+  return terms.some((t: any) => t?.topologyKey === 'kubernetes.io/hostname'
+    && matchesLabelSelector(t.labelSelector, w.template.podLabels)
+    && (!Array.isArray(t.namespaces) || t.namespaces.length === 0 || t.namespaces.includes(ns || 'default') || t.namespaces.includes(ns)));
 }
 
 /** The gang's nodes and hourly cost on `type` of `pool`. */
 export function planGang(w: WorkloadRef, ranks: number, pool: PoolModel, type: GpuInstanceType, demand: Readonly<Record<string, number>>,
   cpu: number, memoryBytes: number, pricedAsSpot: boolean, spotDiscount: number, reserve?: SystemReserve): GangPlan {
   let nodes = ranks;
-  if (!oneRankPerNode(w.template.podSpec)) {
+  if (!onePodPerNode(w)) {
     const resources = Object.keys(demand).sort();
     const adv = pool.advertisedResources(type);
     const alloc = allocatableOf(type, reserve);

@@ -23,6 +23,22 @@ describe('plan: a multi-node job is one gang', () => {
     expect(w.problems).toContainEqual(expect.stringContaining('the gang can never start: its 2 ranks need 2 × p5.48xlarge = 16 GPUs at once, but the pools it fits allow 8'));
   });
 
+  test('ranks share nodes unless a required hostname anti-affinity selects the gang\'s own pods', () => {
+    const load = () => loadYaml(path.join(FIXTURES, 'GPU225', 'pass.yaml'));
+    const evalGang = (manifests: any[]) => planGpuWorkloads(manifests).workloads.find((x) => x.name === 'llama-eval')!.gang;
+    // Two 4-GPU ranks fit one p5.48xlarge.
+    expect(evalGang(load())).toMatchObject({ ranks: 2, nodes: 1 });
+    const withAntiAffinity = (matchLabels: Record<string, string>) => {
+      const manifests = load();
+      const job = manifests.find((m) => m.object.metadata?.name === 'llama-eval' && m.object.kind === 'Job')!.object;
+      job.spec.template.spec.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels }, topologyKey: 'kubernetes.io/hostname' }] } };
+      return manifests;
+    };
+    expect(evalGang(withAntiAffinity({ app: 'llama-eval' }))).toMatchObject({ ranks: 2, nodes: 2 });
+    // A term that keeps them away from other pods does not keep them apart (kube-scheduler's InterPodAffinity).
+    expect(evalGang(withAntiAffinity({ app: 'llama-pretrain' }))).toMatchObject({ ranks: 2, nodes: 1 });
+  });
+
   test('a parallel Job that is not Indexed is no gang', () => {
     const plan = planGpuWorkloads(loadYaml(path.join(FIXTURES, 'GPU211', 'pass.yaml')));
     expect(plan.workloads[0].gang).toBeUndefined();

@@ -7,7 +7,7 @@ import { poolOffers } from './gpu-pools';
 import { alwaysRunningReplicas, minReplicasField, overcommittedPoolSets, poolShares, runningReplicaFloor, scaledMaximum, sharesWords } from './keda';
 import { _migConfigOffers } from './sharing';
 import { GpuModel } from '../../catalog';
-import { gangRanks } from '../../plan/gang';
+import { gangRanks, onePodPerNode } from '../../plan/gang';
 import { hasOwn } from '../../private/keys';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
@@ -466,16 +466,6 @@ export const ROLLOUT_HAS_ROOM: Rule = {
     }
   },
 };
-
-/** Whether a pod template keeps one of its own pods per node (a required pod anti-affinity on the hostname). */
-export function onePodPerNode(w: WorkloadRef): boolean {
-  const terms = w.template.podSpec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (!Array.isArray(terms)) return false;
-  const ns = nsOf(w.object);
-  return terms.some((t: any) => t?.topologyKey === 'kubernetes.io/hostname'
-    && matchesLabelSelector(t.labelSelector, w.template.podLabels)
-    && (!Array.isArray(t.namespaces) || t.namespaces.length === 0 || t.namespaces.includes(ns || 'default') || t.namespaces.includes(ns)));
-}
 
 /** The most pods of a pod template the pools it fits can hold within their limits, with the pools' figures. */
 interface PoolRoom {
