@@ -79,6 +79,15 @@ const KINDS: Record<string, KindInfo> = {
 /** The kinds that carry a pod template: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, ReplicationController. */
 export const POD_TEMPLATE_KINDS: string[] = Object.keys(KINDS);
 
+/**
+ * Whether an object is run by a controller (a controller `ownerReference`), such as a Deployment's ReplicaSet or a
+ * CronJob's Job: counts of replicas or gangs go through the owner, whose object stands for it.
+ */
+export function runByController(obj: any): boolean {
+  const refs = obj?.metadata?.ownerReferences;
+  return Array.isArray(refs) && refs.some((r: any) => r?.controller === true);
+}
+
 /** Each kind's `specPath` joined with '.' (read for every workload, so joined once). */
 const SPEC_PATH_TEXT = new Map(Object.values(KINDS).map((info) => [info, info.specPath.join('.')]));
 

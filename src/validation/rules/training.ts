@@ -13,7 +13,7 @@ import { listed, listedFirst } from '../../private/lists';
 import { QUEUE_NAME_LABEL } from '../../queues/labels';
 import { DO_NOT_DISRUPT_ANNOTATION } from '../../scheduling/nodepool';
 import { containerRequest, effectivePodRequests, tryParseQuantity } from '../../scheduling/resources';
-import { containersOf } from '../../scheduling/workloads';
+import { containersOf, runByController } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
@@ -310,7 +310,7 @@ export const GANGS_SHARE_POOLS: Rule = {
     + 'a CronJob count through it; pools that share GPUs (time-slicing, NodeOverlay) are not judged.',
   *check(ctx) {
     if (ctx.nodePools().length === 0) return;
-    const shares = poolShares(ctx, ['Job', 'CronJob'], (w) => (queuedByKueue(w) || controlledJob(w.object) ? undefined : gangRanks(w)));
+    const shares = poolShares(ctx, ['Job', 'CronJob'], (w) => (queuedByKueue(w) || runByController(w.object) ? undefined : gangRanks(w)));
     const over = overcommittedPoolSets(ctx, shares, (group, capacity) => group.length >= 2
       && group.every((sh) => sh.replicas * sh.gpus <= capacity));
     for (const o of over) {
@@ -324,12 +324,6 @@ export const GANGS_SHARE_POOLS: Rule = {
     }
   },
 };
-
-/** Whether a Job is run by a controller (a CronJob's): counted through its owner. */
-function controlledJob(obj: any): boolean {
-  const refs = obj?.metadata?.ownerReferences;
-  return Array.isArray(refs) && refs.some((r: any) => r?.controller === true);
-}
 
 /** The training rules, sorted by id. */
 export const TRAINING_RULES: Rule[] = [

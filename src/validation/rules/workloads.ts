@@ -18,7 +18,7 @@ import { labelWrittenAfterJoin } from '../../scheduling/node-agent-labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
 import { demandsAny, isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { untoleratedTaints } from '../../scheduling/taints';
-import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
+import { POD_TEMPLATE_KINDS, runByController } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
@@ -576,11 +576,8 @@ export const REPLICAS_FIT_POOL_NODES: Rule = {
   },
 };
 
-/** Whether an object is run by a controller (a ReplicaSet of a Deployment): its owner's replicas count, not its own. */
-function controlled(obj: any): boolean {
-  const refs = obj?.metadata?.ownerReferences;
-  return Array.isArray(refs) && refs.some((r: any) => r?.controller === true);
-}
+/** Whether a workload's replicas count through its owner: a ReplicaSet or ReplicationController run by a controller. */
+const countedThroughOwner = (w: WorkloadRef): boolean => w.kind !== 'Deployment' && w.kind !== 'StatefulSet' && runByController(w.object);
 
 /** The kinds whose replicas GPU223 counts. */
 const STEADY_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'];
@@ -607,8 +604,7 @@ export const STEADY_REPLICAS_FIT_SHARED_POOLS: Rule = {
     + 'GPUs (time-slicing, NodeOverlay), are not judged.',
   *check(ctx) {
     if (ctx.nodePools().length === 0) return;
-    const shares = poolShares(ctx, STEADY_KINDS, (w, scaler) => (controlled(w.object) && w.kind !== 'Deployment' && w.kind !== 'StatefulSet'
-      ? undefined : alwaysRunningReplicas(w, scaler)));
+    const shares = poolShares(ctx, STEADY_KINDS, (w, scaler) => (countedThroughOwner(w) ? undefined : alwaysRunningReplicas(w, scaler)));
     const over = overcommittedPoolSets(ctx, shares, (group, capacity) => group.length >= 2
       && group.every((sh) => sh.replicas * sh.gpus <= capacity));
     for (const o of over) {
@@ -669,7 +665,7 @@ export const BUDGET_ALLOWS_DRAIN: Rule = {
   *check(ctx) {
     const budgets = ctx.byKind('PodDisruptionBudget', 'policy');
     if (budgets.length === 0) return;
-    const replicated = ctx.workloads().filter((w) => STEADY_KINDS.includes(w.kind) && !(controlled(w.object) && w.kind !== 'Deployment' && w.kind !== 'StatefulSet'));
+    const replicated = ctx.workloads().filter((w) => STEADY_KINDS.includes(w.kind) && !countedThroughOwner(w));
     for (const b of budgets) {
       const ns = nsOf(b);
       const selector = b?.spec?.selector;
