@@ -104,6 +104,8 @@ describe('GpuClusterQueue', () => {
     expect(configError(() => new GpuClusterQueue(c, 'g', { quotas: [{ flavor, migSlices: [{ profile: 'bogus', count: 1 }] }] })).property).toBe('quotas[0].migSlices[0].profile');
     expect(configError(() => new GpuClusterQueue(c, 'h', { quotas: [{ flavor: {} as any, gpus: 1 }] })).property).toBe('quotas[0].flavor');
     expect(configError(() => new GpuClusterQueue(c, 'i', { cohort: 'Bad', quotas: [{ flavor }] })).property).toBe('cohort');
+    const efa = configError(() => new GpuClusterQueue(c, 'j', { quotas: [{ flavor, gpus: 1, efaInterfaces: -4 }] }));
+    expect([efa.property, efa.message]).toEqual(['quotas[0].efaInterfaces', expect.stringMatching(/is -4.*pass a whole number >= 0/)]);
   });
 });
 
