@@ -59,6 +59,14 @@ function mostPodsOfWholeNodes(limit: number, fit: ReadonlyArray<{ type: GpuInsta
 const WHOLE_NODE_PODS = new Map<string, number>();
 
 /**
+ * Whether `pool` shares the GPUs of `type` (time-slicing, a NodeOverlay's capacity): its nodes advertise another
+ * `nvidia.com/gpu` count than the type's GPUs, so pods' GPU requests are not the GPUs its limit counts.
+ */
+export function sharesGpus(pool: PoolModel, type: GpuInstanceType): boolean {
+  return (pool.advertisedResources(type)['nvidia.com/gpu'] ?? 0) !== type.gpuCount;
+}
+
+/**
  * The most pods of `gpus` whole GPUs (and `cpu` cores, `memoryBytes`) on the instance types `types` of `pool`: for each
  * limited resource, the limit times the best pods-per-capacity of the types (the pods a node holds: its GPUs, its
  * allocatable cpu and memory, one with `onePerNode`), the smallest over the resources. Undefined when the pool has no
@@ -69,7 +77,7 @@ export function podsWithinPoolLimits(pool: PoolModel, types: readonly GpuInstanc
   if (pool.gpuLimit === undefined || types.length === 0 || !(gpus > 0)) return undefined;
   const fit: Array<{ type: GpuInstanceType; pods: number }> = [];
   for (const t of types) {
-    if ((pool.advertisedResources(t)['nvidia.com/gpu'] ?? 0) !== t.gpuCount) return undefined;
+    if (sharesGpus(pool, t)) return undefined;
     const alloc = allocatableOf(t);
     let n = Math.floor(t.gpuCount / gpus);
     if (cpu > 0) n = Math.min(n, Math.floor(alloc.cpu / cpu + 1e-9));

@@ -10,6 +10,7 @@
 import { _PromQLMatcher, _promqlSelection } from '../../monitoring/promql-parse';
 import { listedFirst } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
+import { sharesGpus } from '../../scheduling/capacity';
 import { NVIDIA_GPU_DEVICE_CLASS } from '../../scheduling/dra';
 import { PlacementVerdict } from '../../scheduling/placement';
 import { Severity } from '../model';
@@ -93,13 +94,15 @@ export function scaledMaximum(ctx: RuleContext, object: any): number | null | un
   return typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 ? raw : null;
 }
 
+/** A replica count as written: `dflt` when absent, undefined when not a whole number. */
+const whole = (v: unknown, dflt: number) => (v === undefined ? dflt : typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+
 /**
  * The fewest replicas a Deployment or StatefulSet of the manifests keeps while it runs: the minimum of the scaler that
  * targets it (KEDA's `minReplicaCount`, default 0, counted as 1: a running target has a pod; an HPA's `minReplicas`,
  * default 1), else its `spec.replicas` (default 1); undefined when a count is not a whole number.
  */
 export function runningReplicaFloor(ctx: RuleContext, object: any): number | undefined {
-  const whole = (v: unknown, dflt: number) => (v === undefined ? dflt : typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
   const scaler = scalerOfTarget(ctx, object);
   if (scaler) {
     const min = scaler.kind === 'ScaledObject' ? whole(scaler.object?.spec?.minReplicaCount, 0) : whole(scaler.object?.spec?.minReplicas, 1);
@@ -308,7 +311,7 @@ const usablePools = memoPerRun((_: RuleContext) => new Map<string, string[] | nu
 
 function confinedPoolNames(placements: readonly PlacementVerdict[]): string[] | null {
   if (placements.length === 0) return null;
-  if (placements.some((v) => v.instanceTypes.some((t) => (v.pool.advertisedResources(t)['nvidia.com/gpu'] ?? 0) !== t.gpuCount))) return null;
+  if (placements.some((v) => v.instanceTypes.some((t) => sharesGpus(v.pool, t)))) return null;
   return placements.map((v) => v.pool.name).sort();
 }
 
@@ -353,7 +356,6 @@ export function sharesWords(group: readonly PoolShare[], scaledAs: string): stri
  * when a count is not a whole number.
  */
 export function alwaysRunningReplicas(w: WorkloadRef, scaler: ScalerRef | undefined): number | undefined {
-  const whole = (v: unknown, dflt: number) => (v === undefined ? dflt : typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
   if (!scaler) return whole(w.object?.spec?.replicas, 1);
   const spec = scaler.object?.spec;
   if (scaler.kind === 'HorizontalPodAutoscaler') return whole(spec?.minReplicas, 1);

@@ -665,12 +665,19 @@ export const BUDGET_ALLOWS_DRAIN: Rule = {
   *check(ctx) {
     const budgets = ctx.byKind('PodDisruptionBudget', 'policy');
     if (budgets.length === 0) return;
-    const replicated = ctx.workloads().filter((w) => STEADY_KINDS.includes(w.kind) && !countedThroughOwner(w));
+    // The replicated workloads by namespace: a budget only selects pods of its own.
+    const byNamespace = new Map<string, WorkloadRef[]>();
+    for (const w of ctx.workloads()) {
+      if (!STEADY_KINDS.includes(w.kind) || countedThroughOwner(w)) continue;
+      const ns = nsOf(w.object);
+      const inNamespace = byNamespace.get(ns);
+      if (inNamespace) inNamespace.push(w);
+      else byNamespace.set(ns, [w]);
+    }
     for (const b of budgets) {
-      const ns = nsOf(b);
       const selector = b?.spec?.selector;
       if (!selector || typeof selector !== 'object') continue; // a null selector selects no pod
-      const matched = replicated.filter((w) => nsOf(w.object) === ns && matchesLabelSelector(selector, w.template.podLabels));
+      const matched = (byNamespace.get(nsOf(b)) ?? []).filter((w) => matchesLabelSelector(selector, w.template.podLabels));
       const gpu = matched.filter((w) => demandsAny(ctx.gpuDemand(w.template)));
       if (gpu.length === 0) continue;
       let expected = 0;
