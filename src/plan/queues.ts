@@ -7,10 +7,9 @@
  */
 import { listed, poolList, table } from './format';
 import { Range, WorkloadPlan } from './model';
-import { QUEUE_NAME_LABEL } from '../queues/labels';
 import { isMigResourceName } from '../scheduling/resources';
 import { ManifestIndex } from '../validation/context';
-import { poolsOfFlavor, quotasOf } from '../validation/rules/kueue';
+import { poolsOfFlavor, queueLabelOf, quotasOf } from '../validation/rules/kueue';
 
 const KUEUE_GROUP = 'kueue.x-k8s.io';
 const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
@@ -63,8 +62,8 @@ export function planQueues(index: ManifestIndex, workloads: readonly WorkloadPla
   const planOf = new Map(workloads.map((w) => [`${w.kind}/${w.namespace ?? ''}/${w.name}`, w] as const));
   const queued = new Map<string, WorkloadPlan[]>();
   for (const w of index.workloads()) {
-    const q = w.object?.metadata?.labels?.[QUEUE_NAME_LABEL] ?? w.template.podLabels?.[QUEUE_NAME_LABEL];
-    const cq = typeof q === 'string' ? cqOfLocal.get(`${nsOf(w.object)}/${q}`) : undefined;
+    const q = queueLabelOf(w)?.name;
+    const cq = q !== undefined ? cqOfLocal.get(`${nsOf(w.object)}/${q}`) : undefined;
     const plan = planOf.get(`${w.kind}/${nsOf(w.object)}/${nameOf(w.object)}`);
     if (cq === undefined || plan === undefined) continue;
     queued.set(cq, [...(queued.get(cq) ?? []), plan]);

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { build as buildTraining } from '../../examples/distributed-training/app';
 import { build } from '../../examples/multi-tenant/app';
 import { runPlan } from '../../src/cli/plan';
 import { planGpuWorkloads, planToJson, renderPlanHtml, renderPlanText } from '../../src/plan';
@@ -79,5 +80,30 @@ describe('plan: Kueue queues', () => {
     expect(plan.queues).toBeUndefined();
     expect(renderPlanHtml(plan)).not.toContain('Queues (Kueue)');
     expect(JSON.stringify(planToJson(plan))).not.toContain('queues');
+  });
+});
+
+describe('plan: the queue a CronJob\'s Jobs are submitted to', () => {
+  test('examples/distributed-training: the weekly TrainingJob (a CronJob, its queue label in jobTemplate) is queued with the fine-tune Job', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gpu-queues-'));
+    try {
+      buildTraining(dir).synth();
+      const file = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.k8s.yaml'))!);
+      const objects = parseYaml(fs.readFileSync(file, 'utf8'));
+      const cron = objects.find((o) => o.kind === 'CronJob');
+      expect(cron.spec.jobTemplate.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('training');
+      expect(cron.metadata.labels?.['kueue.x-k8s.io/queue-name']).toBeUndefined();
+      const plan = planGpuWorkloads(objects.map((object) => ({ object })));
+      expect(plan.queues!.map((q) => [q.name, q.workloads, q.demand])).toEqual([
+        ['training', ['Job training/llm-finetune', `CronJob training/${cron.metadata.name}`], { 'nvidia.com/gpu': { min: 16, max: 32 } }],
+      ]);
+      // The CronJob's own labels never reach its Jobs: a label there queues nothing.
+      cron.metadata.labels = { ...cron.metadata.labels, 'kueue.x-k8s.io/queue-name': 'training' };
+      delete cron.spec.jobTemplate.metadata.labels['kueue.x-k8s.io/queue-name'];
+      const moved = planGpuWorkloads(objects.map((object) => ({ object })));
+      expect(moved.queues![0].workloads).toEqual(['Job training/llm-finetune']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,17 +4,19 @@ import { loadYaml, of } from './helpers';
 import { GpuInstanceType } from '../../src/catalog';
 import { GpuNodePool } from '../../src/pools';
 import { GpuClusterQueue, GpuResourceFlavor } from '../../src/queues';
+import { podTemplateOf } from '../../src/scheduling/workloads';
 import { BUILTIN_RULES, Finding, validateManifests } from '../../src/validation';
-import { KUEUE_RULES } from '../../src/validation/rules/kueue';
+import { WorkloadRef } from '../../src/validation/rule';
+import { KUEUE_RULES, queueLabelOf } from '../../src/validation/rules/kueue';
 import { crdsAvailable, expectValid } from '../conformance/schema';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 const runFile = (id: string, kind: 'pass' | 'fail'): Finding[] => validateManifests(loadYaml(path.join(FIXTURES, id, `${kind}.yaml`)));
 const ids = KUEUE_RULES.map((r) => r.id);
 
-describe('KUEUE_RULES (GPU500-GPU509)', () => {
+describe('KUEUE_RULES (GPU500-GPU510)', () => {
   test('ids are in the issue-18 range, registered among the built-in rules, documented', () => {
-    expect(ids).toEqual(['GPU500', 'GPU501', 'GPU502', 'GPU503', 'GPU504', 'GPU505', 'GPU506', 'GPU507', 'GPU508', 'GPU509']);
+    expect(ids).toEqual(['GPU500', 'GPU501', 'GPU502', 'GPU503', 'GPU504', 'GPU505', 'GPU506', 'GPU507', 'GPU508', 'GPU509', 'GPU510']);
     for (const r of KUEUE_RULES) {
       expect(BUILTIN_RULES.filter((b) => b.id === r.id)).toEqual([r]);
       expect(r.description!.length).toBeGreaterThan(100);
@@ -41,6 +43,14 @@ describe('KUEUE_RULES (GPU500-GPU509)', () => {
     expect(msgs.GPU506).toEqual([expect.stringMatching(/^ClusterQueue\/research spec.namespaceSelector: is unset, which selects no namespace: workloads of LocalQueue research\/research are never admitted/)]);
     expect(msgs.GPU508).toEqual([expect.stringMatching(/^ResourceQuota\/gpu-quota spec.hard\[requests.nvidia.com\/gpu\]: is 8, but ClusterQueue research \(LocalQueue research\) may admit 16 GPUs .*\(nominal 8 \+ borrowing 8\)/)]);
     expect(msgs.GPU507).toEqual([expect.stringMatching(/^Job\/prep metadata.labels\[kueue.x-k8s.io\/priority-class\]: names WorkloadPriorityClass "training-nromal".*\(defined: training-normal\)/)]);
+    expect(msgs.GPU509).toEqual([expect.stringMatching(/^Job\/finetune spec.template.spec.containers: requests ephemeral-storage, nvidia.com\/gpu, which ClusterQueue research/)]);
+    expect(msgs.GPU510).toEqual([
+      'CronJob/nightly-eval metadata.labels[kueue.x-k8s.io/queue-name]: names LocalQueue "research" on the CronJob, whose labels are not copied to '
+      + 'the Jobs it creates: Kueue never sees it, and each Job starts outside the queue\'s quota',
+      'Job/sweep spec.template.metadata.labels[kueue.x-k8s.io/queue-name]: names LocalQueue "research" on the pods only, not in metadata.labels: '
+      + 'Kueue admits each pod alone (through its pod integration, if enabled; otherwise not at all), never the Job whole, so its 4 parallel pods '
+      + 'may start a few at a time and wait for the rest',
+    ]);
   });
 
   test('GPU506: a selector on namespace labels is judged with the Namespace object, skipped without it', () => {
@@ -134,5 +144,93 @@ describe('GPU509 every resource a queued workload requests is covered by its Clu
     expect(gpu509([cq(['cpu']), deployment({ limits: { 'nvidia.com/gpu': 1 } })])).toEqual([]);
     expect(gpu509([lq, deployment({ limits: { 'nvidia.com/gpu': 1 } })])).toEqual([]);
     expect(gpu509([lq, cq(['cpu']), deployment({ limits: { 'nvidia.com/gpu': 1 } }, {})])).toEqual([]);
+  });
+});
+
+describe('where Kueue reads the queue-name label (queueLabelOf: GPU501, GPU509, GPU510, GPU225 and plan share it)', () => {
+  const QUEUE = 'kueue.x-k8s.io/queue-name';
+  const lq = { apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name: 'team', namespace: 'ml' }, spec: { clusterQueue: 'team' } };
+  const cq = {
+    apiVersion: 'kueue.x-k8s.io/v1beta2',
+    kind: 'ClusterQueue',
+    metadata: { name: 'team' },
+    spec: { resourceGroups: [{ coveredResources: ['cpu'], flavors: [{ name: 'default', resources: [{ name: 'cpu', nominalQuota: 8 }] }] }] },
+  };
+  const pod = (labels?: Record<string, string>) => ({
+    metadata: labels ? { labels } : {},
+    spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'x', resources: { limits: { 'nvidia.com/gpu': 1 } } }] },
+  });
+  const job = (own?: string, onPods?: string, parallelism?: number) => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'train', namespace: 'ml', ...(own ? { labels: { [QUEUE]: own } } : {}) },
+    spec: { ...(parallelism ? { parallelism } : {}), template: pod(onPods ? { [QUEUE]: onPods } : undefined) },
+  });
+  const cron = (own?: string, template?: string, onPods?: string) => ({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'nightly', namespace: 'ml', ...(own ? { labels: { [QUEUE]: own } } : {}) },
+    spec: {
+      schedule: '0 2 * * *',
+      jobTemplate: {
+        ...(template ? { metadata: { labels: { [QUEUE]: template } } } : {}),
+        spec: { template: pod(onPods ? { [QUEUE]: onPods } : undefined) },
+      },
+    },
+  });
+  const ref = (object: any): WorkloadRef => ({ object, kind: object.kind, template: podTemplateOf(object)! });
+  const run = (objects: any[], id: string) => validateManifests(objects.map((object) => ({ object })), { rules: KUEUE_RULES })
+    .filter((f) => f.ruleId === id).map((f) => `${f.object.kind}/${f.object.name} ${f.fieldPath}: ${f.message}`);
+
+  test('queueLabelOf: the Job\'s own label first, then its pods\'; a CronJob\'s Job template, never the CronJob\'s own labels', () => {
+    expect(queueLabelOf(ref(job('a', 'b')))).toEqual({ name: 'a', fieldPath: `metadata.labels[${QUEUE}]`, onPods: false });
+    expect(queueLabelOf(ref(job(undefined, 'b')))).toEqual({ name: 'b', fieldPath: `spec.template.metadata.labels[${QUEUE}]`, onPods: true });
+    expect(queueLabelOf(ref(job()))).toBeUndefined();
+    expect(queueLabelOf(ref(job('')))).toBeUndefined();
+    expect(queueLabelOf(ref(cron('a', 'b', 'c')))).toEqual({ name: 'b', fieldPath: `spec.jobTemplate.metadata.labels[${QUEUE}]`, onPods: false });
+    expect(queueLabelOf(ref(cron('a', undefined, 'c')))).toEqual({ name: 'c', fieldPath: `spec.jobTemplate.spec.template.metadata.labels[${QUEUE}]`, onPods: true });
+    expect(queueLabelOf(ref(cron('a')))).toBeUndefined();
+    const pod1 = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ml', labels: { [QUEUE]: 'a' } }, spec: pod().spec };
+    expect(queueLabelOf(ref(pod1))).toEqual({ name: 'a', fieldPath: `metadata.labels[${QUEUE}]`, onPods: false });
+  });
+
+  test('GPU501 judges a CronJob\'s Job-template label (a typo there was missed) and leaves the CronJob\'s own label to GPU510', () => {
+    expect(run([lq, cq, cron(undefined, 'teem')], 'GPU501')).toEqual([
+      `CronJob/nightly spec.jobTemplate.metadata.labels[${QUEUE}]: names LocalQueue "teem", which is not in namespace ml in these manifests; `
+      + 'the workload is never admitted (LocalQueues there: team)',
+    ]);
+    expect(run([lq, cq, cron('teem', 'team')], 'GPU501')).toEqual([]);
+    expect(run([lq, cq, job(undefined, 'teem')], 'GPU501')).toEqual([expect.stringMatching(/^Job\/train spec.template.metadata.labels.*"teem"/)]);
+  });
+
+  test('GPU509 judges the resources of a CronJob queued through its Job template', () => {
+    expect(run([lq, cq, cron(undefined, 'team')], 'GPU509')).toEqual([
+      expect.stringMatching(/^CronJob\/nightly spec.jobTemplate.spec.template.spec.containers: requests nvidia.com\/gpu, which ClusterQueue team/),
+    ]);
+    expect(run([lq, cq, cron('team')], 'GPU509')).toEqual([]); // not queued at all: GPU510
+  });
+
+  test('GPU510: a CronJob\'s own label, a Job\'s pods-only label (the parallel pods named); quiet where Kueue reads it', () => {
+    expect(run([lq, cq, cron('team')], 'GPU510')).toEqual([
+      `CronJob/nightly metadata.labels[${QUEUE}]: names LocalQueue "team" on the CronJob, whose labels are not copied to the Jobs it creates: `
+      + 'Kueue never sees it, and each Job starts outside the queue\'s quota',
+    ]);
+    expect(run([lq, cq, cron('team', undefined, 'team')], 'GPU510')).toEqual([
+      expect.stringMatching(/Kueue never sees it on the Jobs \(their pods alone carry a queue, and are admitted one by one\), and each Job/),
+    ]);
+    expect(run([lq, cq, cron(undefined, undefined, 'team')], 'GPU510')).toEqual([
+      `CronJob/nightly spec.jobTemplate.spec.template.metadata.labels[${QUEUE}]: names LocalQueue "team" on the pods only, not in `
+      + 'spec.jobTemplate.metadata.labels: Kueue admits each pod alone (through its pod integration, if enabled; otherwise not at all), never the Job whole',
+    ]);
+    expect(run([lq, cq, job(undefined, 'team', 3)], 'GPU510')).toEqual([expect.stringMatching(/never the Job whole, so its 3 parallel pods may start a few at a time/)]);
+    expect(run([lq, cq, job('team', 'team', 3), cron(undefined, 'team', 'team'), job()], 'GPU510')).toEqual([]);
+    // Deployments are queued pod by pod anyway (Kueue's deployment and pod integrations): a pod-template label is fine.
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', namespace: 'ml' },
+      spec: { selector: { matchLabels: { app: 'd' } }, template: pod({ app: 'd', [QUEUE]: 'team' }) },
+    };
+    expect(run([lq, cq, deployment], 'GPU510')).toEqual([]);
   });
 });

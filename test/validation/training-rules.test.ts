@@ -219,6 +219,9 @@ describe('GPU225 gangs confined to the same pools, beyond their limits together,
 
   test('gangs queued by Kueue are admitted whole and not judged; a CronJob counts with its template, a Job it owns through it', () => {
     const queued = load('fail.yaml');
+    // The label on the pods alone admits them one by one (Kueue's pod integration): no gang admission.
+    jobs(queued)[1].spec.template.metadata = { ...jobs(queued)[1].spec.template.metadata, labels: { 'kueue.x-k8s.io/queue-name': 'training' } };
+    expect(of(lint(queued), 'GPU225')).toHaveLength(1);
     jobs(queued)[1].metadata.labels = { 'kueue.x-k8s.io/queue-name': 'training' };
     expect(of(lint(queued), 'GPU225')).toEqual([]);
     // llama-eval as a CronJob: still a gang that may overlap.
@@ -226,6 +229,9 @@ describe('GPU225 gangs confined to the same pools, beyond their limits together,
     const evalJob = jobs(cron)[1];
     cron[cron.indexOf(evalJob)] = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: evalJob.metadata, spec: { schedule: '0 2 * * 0', jobTemplate: { spec: evalJob.spec } } };
     expect(of(lint(cron), 'GPU225')[0].message).toContain('CronJob llama-eval 2 ranks × 4 = 8');
+    // The CronJob's own labels are not copied to its Jobs: a label there queues nothing.
+    cron[cron.indexOf(cron.find((o: any) => o.kind === 'CronJob'))].metadata.labels = { 'kueue.x-k8s.io/queue-name': 'training' };
+    expect(of(lint(cron), 'GPU225')).toHaveLength(1);
     // Kueue's label on the CronJob's jobTemplate queues the Jobs it makes.
     cron[cron.indexOf(cron.find((o: any) => o.kind === 'CronJob'))].spec.jobTemplate.metadata = { labels: { 'kueue.x-k8s.io/queue-name': 'training' } };
     expect(of(lint(cron), 'GPU225')).toEqual([]);

@@ -1,5 +1,5 @@
 /**
- * Kueue rules (GPU500-GPU508): queues bound to the pools. Kueue (kubernetes-sigs/kueue v0.19.2) admits a workload
+ * Kueue rules (GPU500-GPU510): queues bound to the pools. Kueue (kubernetes-sigs/kueue v0.19.2) admits a workload
  * when its ClusterQueue has quota, then the pods still need nodes; with Karpenter those come from the NodePools'
  * limits. These rules check, in the manifests, that the queue chain resolves (workload → LocalQueue → ClusterQueue
  * → ResourceFlavor → NodePool) and that the quota is capacity the pools can buy. Same reasoning as GPU201 for
@@ -14,7 +14,7 @@ import { matchesLabelSelector, nodeSelectorAllowsSpace } from '../../scheduling/
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel } from '../../scheduling/nodepool';
 import { isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { Severity } from '../model';
-import { Rule, RuleContext } from '../rule';
+import { Rule, RuleContext, WorkloadRef } from '../rule';
 
 const KUEUE_GROUP = 'kueue.x-k8s.io';
 const GPU = 'nvidia.com/gpu';
@@ -87,6 +87,40 @@ export function quotasOf(owner: any): FlavorResourceQuota[] {
 }
 
 const kueue = (ctx: RuleContext, kind: string): readonly any[] => ctx.byKind(kind, KUEUE_GROUP);
+
+/** Where a workload names its LocalQueue, as Kueue reads it. */
+export interface QueueLabel {
+  /** The LocalQueue's name. */
+  readonly name: string;
+  /** The label's field path on the workload. */
+  readonly fieldPath: string;
+  /**
+   * Whether it is on the pod template only. Kueue's Job integration reads the Job's own label; a pod-template label
+   * reaches Kueue only through its `pod` integration, which admits each pod as a Workload of its own.
+   */
+  readonly onPods: boolean;
+}
+
+const queueNameIn = (labels: any): string | undefined => {
+  const name = labels && typeof labels === 'object' ? labels[QUEUE_NAME_LABEL] : undefined;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+};
+
+/**
+ * The LocalQueue a workload is submitted to: its `kueue.x-k8s.io/queue-name` label, else its pod template's. A
+ * CronJob's own labels are not copied to the Jobs it creates, so for a CronJob the Job template's labels count
+ * (Kueue "Run A CronJob": the label goes in `jobTemplate.metadata`). Undefined when neither carries the label.
+ */
+export function queueLabelOf(w: WorkloadRef): QueueLabel | undefined {
+  const cron = w.kind === 'CronJob';
+  const own = queueNameIn(cron ? w.object?.spec?.jobTemplate?.metadata?.labels : w.object?.metadata?.labels);
+  if (own !== undefined) {
+    return { name: own, fieldPath: `${cron ? 'spec.jobTemplate.' : ''}metadata.labels[${QUEUE_NAME_LABEL}]`, onPods: false };
+  }
+  const pod = queueNameIn(w.template.podLabels);
+  if (pod === undefined) return undefined;
+  return { name: pod, fieldPath: `${w.template.podSpecPath.replace(/\.spec$/, '')}.metadata.labels[${QUEUE_NAME_LABEL}]`, onPods: true };
+}
 
 /** GPU500 — the nominal GPU quota on a flavor must not exceed the GPU limit of the pools it selects. */
 export const FLAVOR_QUOTA_WITHIN_POOL_LIMIT: Rule = {
@@ -162,12 +196,13 @@ export const QUEUE_NAME_RESOLVES: Rule = {
         + `the workload is never admitted${here.length ? ` (LocalQueues there: ${here.join(', ')})` : ''}`);
     };
     for (const obj of ctx.byLabel(QUEUE_NAME_LABEL)) {
-      if (obj?.apiVersion?.startsWith?.(`${KUEUE_GROUP}/`)) continue;
+      // A CronJob's own label never reaches Kueue (GPU510); its Jobs' label is judged below.
+      if (obj?.apiVersion?.startsWith?.(`${KUEUE_GROUP}/`) || obj?.kind === 'CronJob') continue;
       yield* judge(obj, obj.metadata.labels[QUEUE_NAME_LABEL], `metadata.labels[${QUEUE_NAME_LABEL}]`);
     }
     for (const w of ctx.workloads()) {
-      const name = w.template.podLabels?.[QUEUE_NAME_LABEL];
-      yield* judge(w.object, name, `${w.template.podSpecPath.replace(/\.spec$/, '')}.metadata.labels[${QUEUE_NAME_LABEL}]`);
+      const label = queueLabelOf(w);
+      if (label) yield* judge(w.object, label.name, label.fieldPath);
     }
   },
 };
@@ -419,8 +454,8 @@ export const QUEUED_RESOURCES_COVERED: Rule = {
     const cqs = new Map(kueue(ctx, 'ClusterQueue').map((c) => [nameOf(c), c] as const));
     if (lqs.size === 0 || cqs.size === 0) return;
     for (const w of ctx.workloads()) {
-      const label = w.object?.metadata?.labels?.[QUEUE_NAME_LABEL] ?? w.template.podLabels?.[QUEUE_NAME_LABEL];
-      if (typeof label !== 'string' || label === '') continue;
+      const label = queueLabelOf(w)?.name;
+      if (label === undefined) continue;
       const lq = lqs.get(`${nsOf(w.object)}/${label}`);
       const cq = cqs.get(lq?.spec?.clusterQueue);
       if (!cq) continue; // GPU501, GPU502
@@ -431,6 +466,45 @@ export const QUEUED_RESOURCES_COVERED: Rule = {
       yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
         `requests ${missing.join(', ')}, which ClusterQueue ${nameOf(cq)} (through LocalQueue ${nsOf(w.object) || '<default>'}/${label}) `
         + `does not cover: Kueue keeps the workload inadmissible ("resource ${missing[0]} unavailable in ClusterQueue")`);
+    }
+  },
+};
+
+/** GPU510 — a queue-name label where Kueue does not read it. */
+export const QUEUE_NAME_WHERE_READ: Rule = {
+  id: 'GPU510',
+  title: 'A Job\'s kueue.x-k8s.io/queue-name label must be where Kueue reads it: on the Job (a CronJob\'s jobTemplate)',
+  severity: Severity.WARNING,
+  kinds: ['Job', 'CronJob'],
+  remediation: 'Move the label to the Job\'s metadata.labels (a CronJob\'s spec.jobTemplate.metadata.labels).',
+  description: 'Kueue\'s Job integration reads the queue-name label from the Job\'s own labels (kubernetes-sigs/kueue '
+    + '`jobframework.QueueNameForObject`). Kueue has no CronJob integration: the CronJob controller creates each Job '
+    + 'from `spec.jobTemplate`, with the template\'s labels and not the CronJob\'s, so a label on the CronJob itself '
+    + 'never reaches a Job (Kueue "Run A CronJob": set it in `jobTemplate.metadata`). Its Jobs then start at once, '
+    + 'outside every ClusterQueue\'s quota (or, when Kueue manages jobs without a queue name, wait suspended). A label '
+    + 'on the pod template alone reaches Kueue only through its `pod` integration, which admits each pod as a Workload '
+    + 'of its own: the Job is never admitted whole, so the pods of a parallel Job may start a few at a time, and the '
+    + 'first wait for the rest. Warning: the Jobs run, but not as queued.',
+  *check(ctx) {
+    for (const w of ctx.workloads()) {
+      if (w.kind !== 'Job' && w.kind !== 'CronJob') continue;
+      const label = queueLabelOf(w);
+      if (label && !label.onPods) continue;
+      const own = w.kind === 'CronJob' ? queueNameIn(w.object?.metadata?.labels) : undefined;
+      const job = w.kind === 'CronJob' ? 'spec.jobTemplate.metadata.labels' : 'metadata.labels';
+      if (own !== undefined) {
+        yield ctx.finding(w.object, `metadata.labels[${QUEUE_NAME_LABEL}]`,
+          `names LocalQueue ${JSON.stringify(own)} on the CronJob, whose labels are not copied to the Jobs it creates: `
+          + `Kueue never sees it${label ? ' on the Jobs (their pods alone carry a queue, and are admitted one by one)' : ''}, `
+          + 'and each Job starts outside the queue\'s quota');
+      } else if (label) {
+        const spec = w.kind === 'CronJob' ? w.object?.spec?.jobTemplate?.spec : w.object?.spec;
+        const pods = typeof spec?.parallelism === 'number' && Number.isInteger(spec.parallelism) ? spec.parallelism : 1;
+        yield ctx.finding(w.object, label.fieldPath,
+          `names LocalQueue ${JSON.stringify(label.name)} on the pods only, not in ${job}: Kueue admits each pod alone `
+          + '(through its pod integration, if enabled; otherwise not at all), never the Job whole'
+          + (pods > 1 ? `, so its ${pods} parallel pods may start a few at a time and wait for the rest` : ''));
+      }
     }
   },
 };
@@ -447,4 +521,5 @@ export const KUEUE_RULES: Rule[] = [
   WORKLOAD_PRIORITY_CLASS_EXISTS,
   NAMESPACE_QUOTA_COVERS_QUEUE,
   QUEUED_RESOURCES_COVERED,
+  QUEUE_NAME_WHERE_READ,
 ];

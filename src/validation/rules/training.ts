@@ -6,11 +6,11 @@
  * `vpc.amazonaws.com/efa` allocatable Karpenter lists).
  */
 import { overcommittedPoolSets, poolShares } from './keda';
+import { queueLabelOf } from './kueue';
 import { GpuInstanceType } from '../../catalog';
 import { gangRanks } from '../../plan/gang';
 import { describeValue } from '../../private/describe';
 import { listed, listedFirst } from '../../private/lists';
-import { QUEUE_NAME_LABEL } from '../../queues/labels';
 import { DO_NOT_DISRUPT_ANNOTATION } from '../../scheduling/nodepool';
 import { containerRequest, effectivePodRequests, tryParseQuantity } from '../../scheduling/resources';
 import { containersOf, runByController } from '../../scheduling/workloads';
@@ -283,11 +283,11 @@ export const GANG_NOT_DISRUPTED: Rule = {
   },
 };
 
-/** Whether Kueue admits the Job (or the CronJob's Jobs): a `kueue.x-k8s.io/queue-name` label on it. */
-function queuedByKueue(w: WorkloadRef): boolean {
-  const labels = w.kind === 'CronJob' ? w.object?.spec?.jobTemplate?.metadata?.labels : w.object?.metadata?.labels;
-  return typeof labels?.[QUEUE_NAME_LABEL] === 'string' && labels[QUEUE_NAME_LABEL] !== '';
-}
+/**
+ * Whether Kueue admits the Job (or the CronJob's Jobs) whole: a `kueue.x-k8s.io/queue-name` label on it (on its Job
+ * template). A label on the pods alone admits them one by one (Kueue's pod integration), which is no gang admission.
+ */
+const queuedByKueue = (w: WorkloadRef): boolean => queueLabelOf(w)?.onPods === false;
 
 /** GPU225 — gangs confined to the same pools, beyond their limits together, need a queue that admits each whole. */
 export const GANGS_SHARE_POOLS: Rule = {
