@@ -7,16 +7,16 @@ const run = (objects: any[]): Finding[] => validateManifests(objects.map((object
 const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' }, ...o });
 const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
 
-describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224)', () => {
+describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226)', () => {
   test('ids are GPU2xx, unique, documented', () => {
-    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224']);
+    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224', 'GPU226']);
     for (const r of WORKLOAD_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
       expect(r.title.length).toBeGreaterThan(10);
     }
     const { ERROR, WARNING } = Severity;
-    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING]);
+    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING, WARNING]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -289,6 +289,64 @@ describe('GPU218 a rollout that keeps every old pod needs room for one more', ()
     expect(rolloutFenceposts(d({ rollingUpdate: { maxSurge: '0%', maxUnavailable: '10%' } }), 3)).toMatchObject({ surge: 0, unavailable: 1 });
     expect(rolloutFenceposts(d({ type: 'Recreate' }), 3)).toBeUndefined();
     expect(rolloutFenceposts(d({ rollingUpdate: { maxSurge: 'lots' } }), 3)).toBeUndefined();
+  });
+});
+
+describe('GPU226 at its scaler\'s maximum, a rollout that keeps every old pod should have room for one more', () => {
+  const p5 = (limit: number) => nodePool({ name: 'p5', limits: { 'nvidia.com/gpu': limit }, requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p5.48xlarge'] }] });
+  const SURGE = { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } };
+  const server = (gpus = 8, strategy: any = SURGE) => {
+    const w = workload({ name: 'llm', namespace: 'inference', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': gpus } });
+    w.spec.strategy = strategy;
+    return w;
+  };
+  const keda = (min: number | undefined, max: number | undefined) => ({
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: { name: 's', namespace: 'inference' },
+    spec: { scaleTargetRef: { name: 'llm' }, ...(min === undefined ? {} : { minReplicaCount: min }), ...(max === undefined ? {} : { maxReplicaCount: max }), triggers: [] },
+  });
+  const hpa = (min: number | undefined, max: number) => ({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 's', namespace: 'inference' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm' }, ...(min === undefined ? {} : { minReplicas: min }), maxReplicas: max },
+  });
+  const quota = (gpus: string) => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'gpu', namespace: 'inference' }, spec: { hard: { 'requests.nvidia.com/gpu': gpus } } });
+  const gpu226 = (objs: any[]) => of(run(objs), 'GPU226');
+
+  test('room for the surge pod at the minimum, none at the maximum: a warning with the maximum, the fenceposts and the pools', () => {
+    const [f, ...rest] = gpu226([p5(16), server(), keda(1, 2)]);
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.fieldPath).toBe('spec.strategy');
+    expect(f.message).toBe('rolls out keeping every old pod: at its scaler\'s maximum of 2 replicas, maxSurge 1 and maxUnavailable 0 resolve to 1 and 0, '
+      + 'so a rollout needs 3 pods of 8 GPU(s) at once (24 GPUs), but the NodePools it can use hold at most 2 within their limits '
+      + '(p5: limit 16 GPUs, a p5.48xlarge (8 GPUs) holds 1): a rollout started at the peak reaches no pod until the scaler removes a replica');
+    expect(of(run([p5(16), server(), keda(1, 2)]), 'GPU218')).toEqual([]);
+    // An HPA's maximum, its minimum defaulting to 1; KEDA's minimum defaulting to 0 (a running target has 1).
+    expect(gpu226([p5(16), server(), hpa(undefined, 2)])).toHaveLength(1);
+    expect(gpu226([p5(16), server(), keda(undefined, 2)])).toHaveLength(1);
+  });
+
+  test('the namespace quota counts as GPU218 counts it', () => {
+    expect(gpu226([server(4), keda(1, 2), quota('8')]).map((f) => f.message))
+      .toEqual([expect.stringMatching(/needs 3 pods of 4 GPU\(s\) at once \(12 GPUs\), but ResourceQuota gpu allows requests.nvidia.com\/gpu 8: a rollout started at the peak/)]);
+    expect(gpu226([server(4), keda(1, 2), quota('12')])).toEqual([]);
+  });
+
+  test('silent: room at the maximum, an unavailable pod allowed there (25% of 4), GPU218\'s case, a maximum that does not fit, no range', () => {
+    expect(gpu226([p5(24), server(), keda(1, 2)])).toEqual([]);
+    expect(gpu226([p5(32), server(8, {}), keda(1, 4)])).toEqual([]); // 25% of 4 → 1 unavailable: old pods go first
+    expect(gpu226([p5(40), server(8, {}), keda(1, 4)])).toEqual([]);
+    expect(gpu226([p5(24), server(8, {}), keda(1, 3)])).toHaveLength(1); // 25% of 3 → 0
+    expect(gpu226([p5(8), server(), keda(1, 2)])).toEqual([]); // no room at the minimum either: GPU218
+    expect(of(run([p5(8), server(), keda(1, 2)]), 'GPU218')).toHaveLength(1);
+    expect(gpu226([p5(16), server(), keda(1, 3)])).toEqual([]); // 3 replicas do not fit at all: GPU219
+    expect(gpu226([p5(16), server(), keda(2, 2)])).toEqual([]); // GPU218 judges the one count
+    expect(gpu226([p5(16), server()])).toEqual([]);
+    expect(gpu226([p5(16), server(8, { type: 'Recreate' }), keda(1, 2)])).toEqual([]);
+    expect(gpu226([p5(16), server(8, { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }), keda(1, 2)])).toEqual([]);
   });
 });
 

@@ -429,7 +429,7 @@ export const ROLLOUT_HAS_ROOM: Rule = {
     + 'is refused by the quota) and every rollout hangs until `progressDeadlineSeconds` marks it failed: no image or '
     + 'config change ever reaches the pods. Judged at the fewest replicas the Deployment runs with (its scaler\'s '
     + 'minimum, at least 1, else `spec.replicas`) and for the Deployment alone: other pods on the same pools or quota '
-    + 'leave even less room, and at a scaler\'s maximum the same can happen without this rule seeing it.',
+    + 'leave even less room. GPU226 judges the scaler\'s maximum.',
   *check(ctx) {
     const quotas = ctx.byKind('ResourceQuota', '');
     const pools = ctx.nodePools();
@@ -443,26 +443,77 @@ export const ROLLOUT_HAS_ROOM: Rule = {
       const fence = rolloutFenceposts(w.object, replicas);
       if (!fence || fence.unavailable > 0) continue;
       const need = (replicas + 1) * gpus;
-      const caps: string[] = [];
-      // The pods the pools' limits hold, node by node (GPU219's bound), follow from the placement signature.
-      const room = surelyHolds(ctx, w, replicas + 1) ? null : poolRoomOf(ctx, w, gpus, onePodPerNode(w));
-      if (room && replicas <= room.most && replicas + 1 > room.most) {
-        caps.push(`the NodePools it can use hold at most ${room.most} within their limits (${roomWords(room)})`);
-      }
-      const ns = nsOf(w.object);
-      for (const q of quotas) {
-        if (nsOf(q) !== ns || quotaApplies(q, w.template.podSpec?.priorityClassName) !== true) continue;
-        const hard = q.spec?.hard;
-        const raw = hard && typeof hard === 'object' && hasOwn(hard, 'requests.nvidia.com/gpu') ? hard['requests.nvidia.com/gpu'] : undefined;
-        const cap = raw === undefined ? undefined : tryParseQuantity(raw);
-        if (cap === undefined || replicas * gpus > cap || need <= cap) continue;
-        caps.push(`ResourceQuota ${q.metadata?.name ?? '<unnamed>'} allows requests.nvidia.com/gpu ${String(raw)}`);
-      }
+      const caps = noRoomForOneMore(ctx, w, gpus, replicas, quotas);
       if (caps.length === 0) continue;
       yield ctx.finding(w.object, 'spec.strategy',
         `rolls out keeping every old pod: at ${replicas} replica(s), ${fencepostWords(w.object)} resolve to ${fence.surge} and 0, so a `
         + `rollout needs ${replicas + 1} pods of ${gpus} GPU(s) at once (${need} GPUs), but ${caps.join(', and ')}: the new pod never starts and `
         + 'every rollout hangs until its progress deadline');
+    }
+  },
+};
+
+/**
+ * What holds `replicas` pods of `w` (`gpus` each) but not one more, in words: the NodePools it can use (node by node,
+ * GPU219's bound) and its namespace's `requests.nvidia.com/gpu` quotas. Empty when there is room, or when `replicas`
+ * do not fit either (GPU219, GPU304 and the quota's own admission say so).
+ */
+function noRoomForOneMore(ctx: RuleContext, w: WorkloadRef, gpus: number, replicas: number, quotas: readonly any[]): string[] {
+  const caps: string[] = [];
+  // The pods the pools' limits hold, node by node (GPU219's bound), follow from the placement signature.
+  const room = surelyHolds(ctx, w, replicas + 1) ? null : poolRoomOf(ctx, w, gpus, onePodPerNode(w));
+  if (room && replicas <= room.most && replicas + 1 > room.most) {
+    caps.push(`the NodePools it can use hold at most ${room.most} within their limits (${roomWords(room)})`);
+  }
+  const ns = nsOf(w.object);
+  for (const q of quotas) {
+    if (nsOf(q) !== ns || quotaApplies(q, w.template.podSpec?.priorityClassName) !== true) continue;
+    const hard = q.spec?.hard;
+    const raw = hard && typeof hard === 'object' && hasOwn(hard, 'requests.nvidia.com/gpu') ? hard['requests.nvidia.com/gpu'] : undefined;
+    const cap = raw === undefined ? undefined : tryParseQuantity(raw);
+    if (cap === undefined || replicas * gpus > cap || (replicas + 1) * gpus <= cap) continue;
+    caps.push(`ResourceQuota ${q.metadata?.name ?? '<unnamed>'} allows requests.nvidia.com/gpu ${String(raw)}`);
+  }
+  return caps;
+}
+
+/** GPU226 — at its scaler's maximum, a GPU Deployment whose rollout keeps every old pod should have room for one more. */
+export const ROLLOUT_HAS_ROOM_AT_PEAK: Rule = {
+  id: 'GPU226',
+  title: 'A scaled GPU Deployment that rolls out with maxUnavailable 0 should have room for one more pod at its scaler\'s maximum',
+  severity: Severity.WARNING,
+  kinds: ['Deployment', 'ScaledObject', 'HorizontalPodAutoscaler', 'NodePool', 'ResourceQuota'],
+  remediation: 'Raise the NodePools\' limits["nvidia.com/gpu"] (or the ResourceQuota) by one pod\'s GPUs, or lower the scaler\'s '
+    + 'maximum by one; or accept that rollouts wait for the peak to pass.',
+  description: 'GPU218 at the other end of the scaler\'s range. When `maxSurge`/`maxUnavailable` resolve to an unavailable '
+    + 'count of 0 at the scaler\'s maximum (KEDA\'s `maxReplicaCount`, default 100; an HPA\'s `maxReplicas`), a rollout '
+    + 'keeps every old pod until a new one is available (Kubernetes `deployment/util.ResolveFenceposts`). If the maximum '
+    + 'fits the NodePools it can use (node by node, as GPU219 counts them) or its namespace\'s `requests.nvidia.com/gpu` '
+    + 'quota, but one more pod does not, a rollout started at the peak (a fix pushed during a traffic spike) reaches no '
+    + 'pod: the new pod stays Pending, or the quota refuses it, until the scaler removes a replica; the Deployment '
+    + 'controller then scales the old ReplicaSet down (proportional scaling) and the rollout goes on. Warning: the rollout '
+    + 'completes once the load drops. Not judged when GPU218 already reports the fewest replicas, or when the maximum '
+    + 'itself does not fit (GPU219, GPU304); judged for the Deployment alone, as GPU218.',
+  *check(ctx) {
+    const quotas = ctx.byKind('ResourceQuota', '');
+    if (quotas.length === 0 && ctx.nodePools().length === 0) return;
+    for (const w of ctx.workloads()) {
+      if (w.kind !== 'Deployment') continue;
+      const max = scaledMaximum(ctx, w.object);
+      if (typeof max !== 'number') continue;
+      const gpus = ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0;
+      const floor = runningReplicaFloor(ctx, w.object);
+      if (!(gpus > 0) || floor === undefined || max <= floor) continue;
+      const fence = rolloutFenceposts(w.object, max);
+      if (!fence || fence.unavailable > 0) continue;
+      const atFloor = rolloutFenceposts(w.object, floor);
+      if (atFloor && atFloor.unavailable === 0 && noRoomForOneMore(ctx, w, gpus, floor, quotas).length > 0) continue; // GPU218
+      const caps = noRoomForOneMore(ctx, w, gpus, max, quotas);
+      if (caps.length === 0) continue;
+      yield ctx.finding(w.object, 'spec.strategy',
+        `rolls out keeping every old pod: at its scaler's maximum of ${max} replicas, ${fencepostWords(w.object)} resolve to ${fence.surge} and 0, `
+        + `so a rollout needs ${max + 1} pods of ${gpus} GPU(s) at once (${(max + 1) * gpus} GPUs), but ${caps.join(', and ')}: a rollout `
+        + 'started at the peak reaches no pod until the scaler removes a replica');
     }
   },
 };
@@ -715,4 +766,5 @@ export const WORKLOAD_RULES: Rule[] = [
   REPLICAS_FIT_POOL_NODES,
   STEADY_REPLICAS_FIT_SHARED_POOLS,
   BUDGET_ALLOWS_DRAIN,
+  ROLLOUT_HAS_ROOM_AT_PEAK,
 ];
