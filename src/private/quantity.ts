@@ -57,3 +57,31 @@ export function quantityOf(q: unknown): number | undefined {
   if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
   return typeof q === 'string' ? quantityValue(q) : undefined;
 }
+
+const BINARY = ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki'] as const;
+const DECIMAL: ReadonlyArray<readonly [number, string]> = [[18, 'E'], [15, 'P'], [12, 'T'], [9, 'G'], [6, 'M'], [3, 'k'], [0, ''], [-3, 'm'], [-6, 'u'], [-9, 'n']];
+
+/**
+ * A value as the API server prints a quantity of `binary` (Ki, Mi, …) or decimal format (resource.Quantity.String's
+ * canonical form): the largest suffix that keeps the number whole, e.g. 20Gi, 1536Mi, 750m, 8k; for sums in
+ * messages, such as LimitRanger's pod totals.
+ */
+export function quantityText(value: number, binary: boolean): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (binary && Number.isInteger(value) && value !== 0) {
+    for (const s of BINARY) if (value % SUFFIX[s] === 0) return `${value / SUFFIX[s]}${s}`;
+    return String(value);
+  }
+  if (value === 0) return '0';
+  for (const [e, s] of DECIMAL) {
+    if (e >= 0) {
+      if (Number.isInteger(value) && value % 10 ** e === 0) return `${value / 10 ** e}${s}`;
+      continue;
+    }
+    // Below one: the value scaled up, whole within the rounding of the double it came from.
+    const m = value * 10 ** -e;
+    const whole = Math.round(m);
+    if (Math.abs(m - whole) < 1e-6) return `${whole}${s}`;
+  }
+  return String(value);
+}

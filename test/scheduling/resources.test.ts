@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { GpuConfigError } from '../../src/errors';
 // The schema gate's API-server checks (src/schema/semantic.ts) read quantities with quantityOf.
-import { MAX_QUANTITY, quantityOf as gateQuantity } from '../../src/private/quantity';
+import { MAX_QUANTITY, quantityOf as gateQuantity, quantityText } from '../../src/private/quantity';
 import {
   gpuResourcesOf, isExtendedResourceName, isGpuResourceName, parseQuantity, podCpuMemoryRequests, podGpuDemand, tryParseQuantity,
 } from '../../src/scheduling/resources';
@@ -57,6 +57,22 @@ describe('one reading of quantities for the scheduling model and the schema gate
       expect(v === 0).toBe(!/[1-9]/.test(d));
       if (v !== 0) expect(Math.sign(v)).toBe(sign === '-' ? -1 : 1);
       if (v !== 0) expect(Math.abs(v)).toBeGreaterThanOrEqual(1e-9);
+    }));
+  });
+});
+
+describe('quantityText: a value printed as resource.Quantity prints its canonical form', () => {
+  test.each([
+    [20 * 2 ** 30, true, '20Gi'], [1.5 * 2 ** 30, true, '1536Mi'], [1000, true, '1000'], [2 ** 60, true, '1Ei'], [0, true, '0'],
+    [0.75, false, '750m'], [8000, false, '8k'], [1500, false, '1500'], [8, false, '8'], [0, false, '0'], [2.5e-6, false, '2500n'], [64e9, false, '64G'],
+  ] as Array<[number, boolean, string]>)('%p (binary %p) → %p', (v, binary, text) => {
+    expect(quantityText(v, binary)).toBe(text);
+  });
+
+  test('reads back as the value, in either format', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 30 }), fc.constantFrom(1, 1e-3, 2 ** 10, 2 ** 20), fc.boolean(), (n, unit, binary) => {
+      const v = n * unit;
+      expect(gateQuantity(quantityText(v, binary))).toBeCloseTo(v, 6);
     }));
   });
 });

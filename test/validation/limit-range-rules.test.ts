@@ -1,5 +1,5 @@
 /**
- * GPU215 and GPU216: what a namespace's LimitRanges do to the GPUs of the pods created in it (the API server's
+ * GPU215, GPU216 and GPU227: what a namespace's LimitRanges do to the GPUs of the pods created in it, and to GPU pods' cpu and memory (the API server's
  * SetDefaults_LimitRangeItem, then the LimitRanger admission plugin). Each rule's pass/fail fixtures are run by the
  * registry self-test (test/validation/registry.test.ts).
  */
@@ -18,9 +18,9 @@ const cpuApp = (o: any = {}) => workload({ name: 'loader', namespace: 'ml', limi
 const gpuApp = (gpus: number, o: any = {}) => workload({ name: 'server', namespace: 'ml', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': gpus }, ...o });
 const lines = (fs: Finding[]) => fs.map((f) => `${f.ruleId} ${f.object.kind}/${f.object.name} ${f.fieldPath}: ${f.message}`);
 
-describe('LIMIT_RANGE_RULES (GPU215, GPU216)', () => {
+describe('LIMIT_RANGE_RULES (GPU215, GPU216, GPU227)', () => {
   test('ids, severities, documentation', () => {
-    expect(LIMIT_RANGE_RULES.map((r) => [r.id, r.severity])).toEqual([['GPU215', Severity.ERROR], ['GPU216', Severity.ERROR]]);
+    expect(LIMIT_RANGE_RULES.map((r) => [r.id, r.severity])).toEqual([['GPU215', Severity.ERROR], ['GPU216', Severity.ERROR], ['GPU227', Severity.ERROR]]);
     for (const r of LIMIT_RANGE_RULES) expect(r.description).toMatch(/limitranger\/admission\.go/);
     expect(LIMIT_RANGE_RULES[0].description).toMatch(/SetDefaults_LimitRangeItem/);
   });
@@ -152,5 +152,63 @@ describe('GPU216: a workload\'s GPUs within its namespace\'s LimitRanges', () =>
   test('a min per container refuses a GPU container below it', () => {
     const found = of(run([limitRange('floor', [{ type: 'Container', min: { 'nvidia.com/gpu': 2 }, default: { 'nvidia.com/gpu': 2 } }]), gpuApp(1)]), 'GPU216');
     expect(found.map((f) => f.message)).toEqual([expect.stringContaining('"minimum nvidia.com/gpu usage per Container is 2, but request is 1"')]);
+  });
+});
+
+describe('GPU227: a GPU workload\'s cpu, memory and ephemeral storage within its namespace\'s LimitRanges', () => {
+  const server = (resources: any, o: any = {}) => {
+    const w = gpuApp(1, o);
+    w.spec.template.spec.containers[0].resources = resources;
+    return w;
+  };
+  const web = (extra: any = {}) => limitRange('web', [{ type: 'Container', max: { cpu: '8', memory: '16Gi' }, default: { cpu: '500m', memory: '1Gi' }, ...extra }]);
+  const gpu227 = (objs: any[]) => lines(of(run(objs), 'GPU227'));
+
+  test('a request or limit beyond the Container max: LimitRanger\'s own words, on the container\'s resources', () => {
+    expect(gpu227([web(), server({ limits: { 'nvidia.com/gpu': 1, 'memory': '120Gi', 'cpu': '6' } })])).toEqual([
+      'GPU227 Deployment/server spec.template.spec.containers[0].resources: container "main": LimitRange web refuses its pods: '
+      + '"maximum memory usage per Container is 16Gi, but limit is 120Gi"; the pods are never created (FailedCreate)',
+    ]);
+    expect(gpu227([web(), server({ requests: { cpu: '12' }, limits: { 'nvidia.com/gpu': 1, 'memory': '8Gi', 'cpu': '12' } })]))
+      .toEqual([expect.stringMatching(/"maximum cpu usage per Container is 8, but limit is 12"/)]);
+  });
+
+  test('a default limit below the container\'s own request: the API server\'s refusal, naming the default', () => {
+    expect(gpu227([web(), server({ requests: { memory: '12Gi' }, limits: { 'nvidia.com/gpu': 1, 'cpu': '4' } })])).toEqual([
+      'GPU227 Deployment/server spec.template.spec.containers[0].resources: container "main": LimitRange web (spec.limits[0].default["memory"]) '
+      + 'gives it a memory limit of 1Gi, below its request of 12Gi: the API server refuses its pods ("must be less than or equal to memory limit"); '
+      + 'the pods are never created (FailedCreate)',
+    ]);
+    // A default limit at or above the request, or a limit of its own: admitted.
+    expect(gpu227([web(), server({ requests: { memory: '512Mi' }, limits: { 'nvidia.com/gpu': 1 } })])).toEqual([]);
+    expect(gpu227([web(), server({ requests: { memory: '12Gi' }, limits: { 'nvidia.com/gpu': 1, 'memory': '12Gi' } })])).toEqual([]);
+  });
+
+  test('min, maxLimitRequestRatio and a Pod item count the sidecars and init containers; ephemeral-storage is judged too', () => {
+    const ratio = limitRange('ratio', [{ type: 'Container', maxLimitRequestRatio: { memory: '2' } }]);
+    expect(gpu227([ratio, server({ requests: { memory: '4Gi' }, limits: { 'nvidia.com/gpu': 1, 'memory': '16Gi' } })]))
+      .toEqual([expect.stringMatching(/"memory max limit to request ratio per Container is 2, but provided ratio is 4"/)]);
+    const min = limitRange('min', [{ type: 'Container', min: { cpu: '2' } }]);
+    expect(gpu227([min, server({ limits: { 'nvidia.com/gpu': 1, 'cpu': '1' } })])).toEqual([expect.stringMatching(/"minimum cpu usage per Container is 2, but request is 1"/)]);
+    const pod = limitRange('pod', [{ type: 'Pod', max: { memory: '16Gi' } }]);
+    const withSidecar = server({ limits: { 'nvidia.com/gpu': 1, 'memory': '12Gi' } });
+    withSidecar.spec.template.spec.initContainers = [{ name: 'proxy', image: 'x', restartPolicy: 'Always', resources: { limits: { memory: '8Gi' } } }];
+    expect(gpu227([pod, withSidecar])).toEqual([
+      'GPU227 Deployment/server spec.template.spec.containers: the pod: LimitRange pod refuses its pods: "maximum memory usage per Pod is 16Gi, but limit is 20Gi"; '
+      + 'the pods are never created (FailedCreate)',
+    ]);
+    const disk = limitRange('disk', [{ type: 'Container', max: { 'ephemeral-storage': '10Gi' } }]);
+    expect(gpu227([disk, server({ limits: { 'nvidia.com/gpu': 1, 'ephemeral-storage': '100Gi' } })]))
+      .toEqual([expect.stringMatching(/"maximum ephemeral-storage usage per Container is 10Gi, but limit is 100Gi"/)]);
+  });
+
+  test('not judged: CPU workloads, other namespaces, LimitRanges bounding only GPUs (GPU215/GPU216), MIG pods are GPU pods', () => {
+    expect(gpu227([web(), cpuApp({ limits: { cpu: '1', memory: '64Gi' } })])).toEqual([]);
+    expect(gpu227([limitRange('web', [{ type: 'Container', max: { memory: '16Gi' } }], 'other'), server({ limits: { 'nvidia.com/gpu': 1, 'memory': '64Gi' } })])).toEqual([]);
+    expect(gpu227([limitRange('cap', [{ type: 'Container', max: { 'nvidia.com/gpu': 8 }, default: { 'nvidia.com/gpu': 0 } }]), server({ limits: { 'nvidia.com/gpu': 1, 'memory': '64Gi' } })])).toEqual([]);
+    expect(gpu227([web(), server({ limits: { 'nvidia.com/mig-1g.10gb': 1, 'memory': '64Gi' } })])).toHaveLength(1);
+    // GPU215 and GPU216 still judge only extended resources: a cpu/memory LimitRange is silent there.
+    expect(of(run([web(), cpuApp(), server({ limits: { 'nvidia.com/gpu': 1, 'memory': '64Gi' } })]), 'GPU215')).toEqual([]);
+    expect(of(run([web(), server({ limits: { 'nvidia.com/gpu': 1, 'memory': '64Gi' } })]), 'GPU216')).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * LimitRange rules (GPU215, GPU216): what a namespace's LimitRanges do to the GPUs (and other extended resources) of
- * the pods created in it.
+ * LimitRange rules (GPU215, GPU216, GPU227): what a namespace's LimitRanges do to the GPUs (and other extended
+ * resources) of the pods created in it, and to the cpu, memory and ephemeral storage of GPU pods.
  *
  * The model follows the API server:
  * - the stored LimitRange is defaulted (k8s.io/kubernetes pkg/apis/core/v1/defaults.go `SetDefaults_LimitRangeItem`):
@@ -15,13 +15,14 @@
  *   `limitRequestRatioConstraint`);
  * - the pod is validated after the mutating admission: an extended resource must have a limit and any request must
  *   equal it (`ValidateResourceRequirements`).
- * Only extended resources (`nvidia.com/gpu`, MIG slices, `amd.com/gpu`, `vpc.amazonaws.com/efa`, …) are judged: a
- * LimitRange's cpu and memory defaults are the usual and intended ones.
+ * GPU215 and GPU216 judge extended resources (`nvidia.com/gpu`, MIG slices, `amd.com/gpu`, `vpc.amazonaws.com/efa`, …)
+ * for every pod; GPU227 judges cpu, memory and ephemeral-storage for GPU pods only: for other pods a LimitRange's cpu
+ * and memory bounds are the usual and intended ones.
  */
 import { hasOwn } from '../../private/keys';
 import { defaultLimitRangeItem } from '../../private/limit-range';
 import { listed } from '../../private/lists';
-import { quantityOf } from '../../private/quantity';
+import { quantityOf, quantityText } from '../../private/quantity';
 import { isExtendedResourceName, isGpuResourceName } from '../../scheduling/resources';
 import { ContainerRef, containerLabel, containersOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
@@ -43,7 +44,7 @@ interface Bound {
   readonly from: Field;
 }
 
-/** One item of `spec.limits`, with its extended resources only, defaulted as the API server stores it. */
+/** One item of `spec.limits`, with its judged resources only, defaulted as the API server stores it. */
 interface RangeItem {
   readonly limitRange: any;
   readonly index: number;
@@ -55,12 +56,16 @@ interface RangeItem {
   readonly defaultRequest: Map<string, Bound>;
 }
 
-/** The extended-resource entries of `map` that parse as quantities (others are the schema gate's, GPU009). */
+/** The compute resources GPU227 judges for GPU workloads besides the extended ones. */
+const COMPUTE_RESOURCES: ReadonlySet<string> = new Set(['cpu', 'memory', 'ephemeral-storage']);
+const judged = (r: string): boolean => isExtendedResourceName(r) || COMPUTE_RESOURCES.has(r);
+
+/** The judged entries of `map` (extended resources, cpu, memory, ephemeral-storage) that parse as quantities (others are the schema gate's, GPU009). */
 function boundsOf(map: unknown, item: RangeItem, from: Field): Map<string, Bound> {
   const out = new Map<string, Bound>();
   if (!isMap(map)) return out;
   for (const r in map) {
-    if (!hasOwn(map, r) || !isExtendedResourceName(r)) continue;
+    if (!hasOwn(map, r) || !judged(r)) continue;
     const value = quantityOf(map[r]);
     if (value !== undefined) out.set(r, { value, text: String(map[r]), item, from });
   }
@@ -117,11 +122,13 @@ interface Refusal {
 class NamespaceRanges {
   constructor(readonly items: readonly RangeItem[][]) {}
 
-  /** The resources any item bounds or defaults. */
-  public resources(): Set<string> {
+  /** The resources `accept`ed that any item bounds or defaults. */
+  public resources(accept: (r: string) => boolean): Set<string> {
     const out = new Set<string>();
     for (const items of this.items) {
-      for (const it of items) for (const m of [it.max, it.min, it.ratio, it.default, it.defaultRequest]) for (const r of m.keys()) out.add(r);
+      for (const it of items) {
+        for (const m of [it.max, it.min, it.ratio, it.default, it.defaultRequest]) for (const r of m.keys()) if (accept(r)) out.add(r);
+      }
     }
     return out;
   }
@@ -221,11 +228,12 @@ function podTotals(containers: readonly AdmittedContainer[], resources: Readonly
       let sum = 0;
       let sidecars = 0;
       let initMax = 0;
-      let present = false;
+      let binary: boolean | undefined;
       for (const c of containers) {
         const a = pick(c).get(r);
         if (!a) continue;
-        present = true;
+        // resource.Quantity's sum keeps the first amount's format (1Gi + 1Gi prints 2Gi).
+        binary ??= /[KMGTPE]i$/.test(a.text);
         if (!c.init) {
           sum += a.value;
         } else if (c.sidecar) {
@@ -236,9 +244,9 @@ function podTotals(containers: readonly AdmittedContainer[], resources: Readonly
           initMax = Math.max(initMax, a.value + sidecars);
         }
       }
-      if (present) {
+      if (binary !== undefined) {
         const v = Math.max(sum, initMax);
-        out.set(r, { value: v, text: String(+v.toFixed(3)) });
+        out.set(r, { value: v, text: quantityText(v, binary) });
       }
     }
     return out;
@@ -307,11 +315,11 @@ export const LIMIT_RANGE_SPARES_CPU_PODS: Rule = {
     + 'LimitRanger refuses ("maximum nvidia.com/gpu usage per Pod is 8. No limit is specified"); a '
     + '`maxLimitRequestRatio`, which needs a non-zero request. An explicit `default` above 0 is taken as meant (a '
     + 'namespace whose every container gets a GPU) and not reported. Several LimitRanges of one namespace are applied '
-    + 'in the order of the manifests (the API server\'s order is not defined). Only extended resources are judged; the '
-    + 'other rules judge the pods as written, without the LimitRange defaults.',
+    + 'in the order of the manifests (the API server\'s order is not defined). Only extended resources are judged (GPU227 judges GPU '
+    + 'pods\' cpu and memory); the placement rules judge the pods as written, without the LimitRange defaults.',
   *check(ctx) {
     for (const [ns, ranges] of namespaceRanges(ctx)) {
-      const resources = ranges.resources();
+      const resources = ranges.resources(isExtendedResourceName);
       if (resources.size === 0) continue;
       // A pod of one container that sets none of the resources: what every CPU pod, sidecar and init container meets.
       const bare = ranges.admit({}, resources);
@@ -390,7 +398,7 @@ export const WITHIN_LIMIT_RANGE: Rule = {
     for (const w of ctx.workloads()) {
       const ranges = byNs.get(nsOf(w.object));
       if (!ranges) continue;
-      const bounded = ranges.resources();
+      const bounded = ranges.resources(isExtendedResourceName);
       const refs = containersOf(w.template);
       // The resources this workload asks for itself (in any container's limits or requests).
       const asked = new Set<string>();
@@ -420,5 +428,69 @@ export const WITHIN_LIMIT_RANGE: Rule = {
   },
 };
 
+/** GPU227 — a GPU workload's cpu, memory and ephemeral storage must pass its namespace's LimitRanges. */
+export const GPU_PODS_WITHIN_COMPUTE_LIMIT_RANGE: Rule = {
+  id: 'GPU227',
+  title: 'A GPU workload\'s cpu, memory and ephemeral storage must pass its namespace\'s LimitRanges',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS, 'LimitRange'],
+  remediation: 'Set the container\'s cpu and memory requests and limits within the LimitRange (a limit of its own where the '
+    + 'default limit is below its request), or raise the LimitRange\'s max, or run the GPU workload in a namespace whose '
+    + 'LimitRange is sized for GPU nodes.',
+  description: 'A namespace\'s LimitRange is usually sized for web pods (`max: {memory: 16Gi}`, `default: {memory: 512Mi}`), '
+    + 'and a GPU pod asks for far more host memory and cpu: a model server loads its weights through host memory, a '
+    + 'trainer wants a node\'s share of cpus. LimitRanger refuses a pod whose container asks for more than a `Container` '
+    + 'item\'s `max`, less than its `min`, beyond `maxLimitRequestRatio`, or whose total is outside a `Pod` item\'s bounds '
+    + '(plugin/pkg/admission/limitranger/admission.go `PodValidateLimitFunc`). It first gives a container that sets no '
+    + 'limit the item\'s `default`, and the API server then refuses a container whose request exceeds that limit '
+    + '("must be less than or equal to memory limit", `ValidateResourceRequirements`). Either way the workload object '
+    + 'is accepted and its pods are never created (FailedCreate events): the GPU node Karpenter may already have '
+    + 'launched for them idles until consolidation. Judged for GPU workloads, for cpu, memory and ephemeral-storage, '
+    + 'against the LimitRanges of their namespace in the manifests after their defaults (GPU216 judges the extended '
+    + 'resources).',
+  *check(ctx) {
+    const byNs = namespaceRanges(ctx);
+    if (byNs.size === 0) return;
+    for (const w of ctx.workloads()) {
+      const ranges = byNs.get(nsOf(w.object));
+      if (!ranges) continue;
+      const bounded = ranges.resources((r) => COMPUTE_RESOURCES.has(r));
+      if (bounded.size === 0) continue;
+      const gpu = ctx.gpuDemand(w.template);
+      if (!Object.values(gpu).some((n) => n > 0)) continue;
+      const refs = containersOf(w.template);
+      const admitted = refs.map((c) => ranges.admit(c.container, bounded, c));
+      const seen = new Set<string>();
+      const out: Finding[] = [];
+      const report = (at: string, message: string) => {
+        if (seen.has(at + message)) return;
+        seen.add(at + message);
+        out.push(ctx.finding(w.object, at, message));
+      };
+      // A defaulted limit below the container's request: the API server's validation refuses the pod.
+      for (const c of admitted) {
+        for (const r of bounded) {
+          const req = c.requests.get(r);
+          const lim = c.limits.get(r);
+          if (!req || !lim || req.value <= lim.value || (!req.defaultedBy && !lim.defaultedBy)) continue;
+          const by = lim.defaultedBy ?? req.defaultedBy!;
+          report(`${c.ref!.path}.resources`,
+            `${containerLabel(c.ref!)}: LimitRange ${nameOf(by.item.limitRange)} (${fieldPath(by, r)}) gives it a ${r} `
+            + `${lim.defaultedBy ? `limit of ${lim.text}, below its request of ${req.text}` : `request of ${req.text}, above its limit of ${lim.text}`}: `
+            + `the API server refuses its pods ("must be less than or equal to ${r} limit"); the pods are never created (FailedCreate)`);
+        }
+      }
+      for (const refusal of ranges.refusals(admitted, bounded)) {
+        const c = refusal.container;
+        const lr = refusal.bound.item.limitRange;
+        report(c?.ref ? `${c.ref.path}.resources` : `${w.template.podSpecPath}.containers`,
+          `${c?.ref ? `${containerLabel(c.ref)}: ` : 'the pod: '}LimitRange ${nameOf(lr)} refuses its pods: "${refusal.message}"; `
+          + 'the pods are never created (FailedCreate)');
+      }
+      yield* out;
+    }
+  },
+};
+
 /** The LimitRange rules, sorted by id. */
-export const LIMIT_RANGE_RULES: Rule[] = [LIMIT_RANGE_SPARES_CPU_PODS, WITHIN_LIMIT_RANGE];
+export const LIMIT_RANGE_RULES: Rule[] = [LIMIT_RANGE_SPARES_CPU_PODS, WITHIN_LIMIT_RANGE, GPU_PODS_WITHIN_COMPUTE_LIMIT_RANGE];
