@@ -7,16 +7,16 @@ const run = (objects: any[]): Finding[] => validateManifests(objects.map((object
 const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' }, ...o });
 const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
 
-describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226)', () => {
+describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226, GPU228)', () => {
   test('ids are GPU2xx, unique, documented', () => {
-    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224', 'GPU226']);
+    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224', 'GPU226', 'GPU228']);
     for (const r of WORKLOAD_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
       expect(r.title.length).toBeGreaterThan(10);
     }
     const { ERROR, WARNING } = Severity;
-    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING, WARNING]);
+    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING, WARNING, ERROR]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -347,6 +347,55 @@ describe('GPU226 at its scaler\'s maximum, a rollout that keeps every old pod sh
     expect(gpu226([p5(16), server()])).toEqual([]);
     expect(gpu226([p5(16), server(8, { type: 'Recreate' }), keda(1, 2)])).toEqual([]);
     expect(gpu226([p5(16), server(8, { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }), keda(1, 2)])).toEqual([]);
+  });
+});
+
+describe('GPU228 the replicas a namespace\'s GPU workloads always run must fit its ResourceQuota together', () => {
+  const quota = (hard: any, extra: any = {}, ns = 'research') => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'gpu', namespace: ns }, spec: { hard, ...extra } });
+  const app = (name: string, replicas: number | undefined, limits: any, o: any = {}) => {
+    const w = workload({ name, namespace: 'research', tolerations: [GPU_TOLERATION], limits, ...o });
+    if (replicas === undefined) delete w.spec.replicas;
+    else w.spec.replicas = replicas;
+    return w;
+  };
+  const so = (target: string, spec: any) => ({
+    apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: target, namespace: 'research' }, spec: { scaleTargetRef: { name: target }, triggers: [], ...spec },
+  });
+  const gpu228 = (objs: any[]) => of(run(objs), 'GPU228');
+
+  test('two workloads that fit alone but not together: one error on the quota, the workloads listed largest first', () => {
+    const [f, ...rest] = gpu228([quota({ 'requests.nvidia.com/gpu': '8' }), app('a', 1, { 'nvidia.com/gpu': 4 }), app('b', 2, { 'nvidia.com/gpu': 4 })]);
+    expect(rest).toEqual([]);
+    expect([f.object.kind, f.fieldPath, f.severity]).toEqual(['ResourceQuota', 'spec.hard[requests.nvidia.com/gpu]', Severity.ERROR]);
+    expect(f.message).toBe('allows 8 nvidia.com/gpu in namespace research, but the replicas its workloads always run ask for 12: Deployment b 2 × 4 = 8; '
+      + 'Deployment a 1 × 4 = 4; pods asking for at least 4 nvidia.com/gpu in total are refused at admission ("exceeded quota") and their controllers retry forever');
+    // one workload whose replicas exceed the quota, though one pod fits (GPU202 is quiet)
+    expect(gpu228([quota({ 'requests.nvidia.com/gpu': '8' }), app('a', 3, { 'nvidia.com/gpu': 4 })])).toHaveLength(1);
+    expect(of(run([quota({ 'requests.nvidia.com/gpu': '8' }), app('a', 3, { 'nvidia.com/gpu': 4 })]), 'GPU202')).toEqual([]);
+  });
+
+  test('scalers count at their floor; MIG slices and other extended resources are judged by their own keys', () => {
+    const base = [quota({ 'requests.nvidia.com/gpu': '8' }), app('a', 1, { 'nvidia.com/gpu': 4 }), app('b', 1, { 'nvidia.com/gpu': 4 })];
+    expect(gpu228([...base, so('b', { minReplicaCount: 2, maxReplicaCount: 4 })])[0].message).toContain('Deployment b 2 × 4 = 8 (ScaledObject b minimum)');
+    expect(gpu228([...base, so('b', { minReplicaCount: 1, maxReplicaCount: 4 })])).toEqual([]);
+    expect(gpu228([...base, so('b', { minReplicaCount: 2, idleReplicaCount: 0, maxReplicaCount: 4 })])).toEqual([]);
+    const mig = [quota({ 'requests.nvidia.com/mig-1g.10gb': '7' }), app('m', 4, { 'nvidia.com/mig-1g.10gb': 2 })];
+    expect(gpu228(mig)[0].message).toMatch(/^allows 7 nvidia.com\/mig-1g.10gb .* ask for 8: Deployment m 4 × 2 = 8/);
+  });
+
+  test('not judged: within the quota, one pod over it (GPU202), other namespaces, scoped quotas, Jobs, owned ReplicaSets, cpu keys', () => {
+    expect(gpu228([quota({ 'requests.nvidia.com/gpu': '12' }), app('a', 1, { 'nvidia.com/gpu': 4 }), app('b', 2, { 'nvidia.com/gpu': 4 })])).toEqual([]);
+    expect(gpu228([quota({ 'requests.nvidia.com/gpu': '2' }), app('a', 1, { 'nvidia.com/gpu': 4 }), app('b', 2, { 'nvidia.com/gpu': 1 })])).toEqual([]);
+    expect(gpu228([quota({ 'requests.nvidia.com/gpu': '4' }, {}, 'other'), app('a', 2, { 'nvidia.com/gpu': 4 })])).toEqual([]);
+    expect(gpu228([quota({ 'requests.nvidia.com/gpu': '4' }, { scopes: ['NotBestEffort'] }), app('a', 2, { 'nvidia.com/gpu': 4 })])).toEqual([]);
+    const scoped = quota({ 'requests.nvidia.com/gpu': '4' }, { scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['low'] }] } });
+    expect(gpu228([scoped, app('a', 2, { 'nvidia.com/gpu': 4 })])).toEqual([]);
+    expect(gpu228([scoped, withPodSpec(app('a', 2, { 'nvidia.com/gpu': 4 }), { priorityClassName: 'low' })])).toHaveLength(1);
+    expect(gpu228([quota({ 'requests.nvidia.com/gpu': '4' }), app('j', undefined, { 'nvidia.com/gpu': 4 }, { kind: 'Job' }), app('k', undefined, { 'nvidia.com/gpu': 4 }, { kind: 'Job' })])).toEqual([]);
+    const rs = app('rs', 2, { 'nvidia.com/gpu': 4 }, { kind: 'ReplicaSet' });
+    rs.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'a', uid: 'u', controller: true }];
+    expect(gpu228([quota({ 'requests.nvidia.com/gpu': '8' }), app('a', 2, { 'nvidia.com/gpu': 4 }), rs])).toEqual([]);
+    expect(gpu228([quota({ 'requests.cpu': '1' }), app('a', 2, { 'nvidia.com/gpu': 4, 'cpu': '2' })])).toEqual([]);
   });
 });
 

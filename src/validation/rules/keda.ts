@@ -78,7 +78,7 @@ const scalerByTarget = memoPerRun((ctx: RuleContext) => {
 });
 
 /** The first scaler (ScaledObject or HPA) whose target is `object`, when one is. */
-function scalerOfTarget(ctx: RuleContext, object: any): ScalerRef | undefined {
+export function scalerOfTarget(ctx: RuleContext, object: any): ScalerRef | undefined {
   return scalerByTarget(ctx).get(object);
 }
 

@@ -4,7 +4,9 @@
  * come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement, whole-node capacity.
  */
 import { poolOffers } from './gpu-pools';
-import { alwaysRunningReplicas, minReplicasField, overcommittedPoolSets, poolShares, runningReplicaFloor, scaledMaximum, sharesWords } from './keda';
+import {
+  alwaysRunningReplicas, minReplicasField, overcommittedPoolSets, poolShares, runningReplicaFloor, scaledMaximum, scalerOfTarget, sharesWords,
+} from './keda';
 import { _migConfigOffers } from './sharing';
 import { GpuModel } from '../../catalog';
 import { gangRanks, onePodPerNode } from '../../plan/gang';
@@ -754,6 +756,66 @@ export const BUDGET_ALLOWS_DRAIN: Rule = {
   },
 };
 
+/** GPU228 — the replicas a namespace's GPU workloads always run must fit its ResourceQuota together. */
+export const STEADY_REPLICAS_FIT_QUOTA: Rule = {
+  id: 'GPU228',
+  title: 'The replicas a namespace\'s GPU workloads always run must fit its ResourceQuota together',
+  severity: Severity.ERROR,
+  kinds: ['ResourceQuota', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'ScaledObject', 'HorizontalPodAutoscaler'],
+  remediation: 'Raise the ResourceQuota\'s hard limit, or lower the replicas (or scaler minimums) listed.',
+  description: 'The ResourceQuota admission plugin refuses a pod whose requests would take the namespace\'s usage beyond a '
+    + '`requests.<resource>` hard limit ("exceeded quota"); the ReplicaSet or StatefulSet controller records a FailedCreate '
+    + 'event and retries for as long as the quota is used up. GPU202 judges one pod; when the replicas the namespace\'s '
+    + 'GPU workloads always run — an unscaled workload\'s `spec.replicas` (default 1), a scaled one\'s floor: a '
+    + 'ScaledObject\'s `idleReplicaCount` when set, else its `minReplicaCount` (default 0), an HPA\'s `minReplicas` '
+    + '(default 1) — ask for more of a GPU or other extended resource than the quota allows, some of those pods are never '
+    + 'created, whichever controller asks first. Judged per quota that applies to the pods (no scopes, or a '
+    + '`PriorityClass` scopeSelector matching their class; other scopes are unknown), for the `requests.<extended '
+    + 'resource>` keys; Jobs and Pods, which finish, and ReplicaSets run by a Deployment are not counted. Other pods '
+    + 'of the namespace are unknown to a linter, so this is the lower bound.',
+  *check(ctx) {
+    const quotas = ctx.byKind('ResourceQuota', '');
+    if (quotas.length === 0) return;
+    // The workloads counted, by namespace, indexed once: dumps hold a quota per namespace.
+    const steady = new Map<string, WorkloadRef[]>();
+    for (const w of ctx.workloads()) {
+      if (!STEADY_KINDS.includes(w.kind) || countedThroughOwner(w)) continue;
+      const list = steady.get(nsOf(w.object));
+      if (list) list.push(w);
+      else steady.set(nsOf(w.object), [w]);
+    }
+    for (const q of quotas) {
+      const hard = q?.spec?.hard;
+      if (!hard || typeof hard !== 'object') continue;
+      const ns = nsOf(q);
+      for (const key of Object.keys(hard)) {
+        const r = key.startsWith('requests.') ? key.slice('requests.'.length) : '';
+        const cap = isExtendedResourceName(r) ? tryParseQuantity(hard[key]) : undefined;
+        if (cap === undefined) continue;
+        const members: Array<{ w: WorkloadRef; replicas: number; per: number; scaler?: string }> = [];
+        let onePodOver = false;
+        for (const w of steady.get(ns) ?? []) {
+          const per = ctx.gpuDemand(w.template)[r] ?? 0;
+          if (!(per > 0) || quotaApplies(q, w.template.podSpec?.priorityClassName) !== true) continue;
+          if (per > cap) onePodOver = true; // GPU202
+          const scaler = scalerOfTarget(ctx, w.object);
+          const replicas = alwaysRunningReplicas(w, scaler);
+          if (replicas === undefined || replicas === 0) continue;
+          members.push({ w, replicas, per, scaler: scaler ? `${scaler.kind} ${scaler.object?.metadata?.name ?? '<unnamed>'} minimum` : undefined });
+        }
+        const total = members.reduce((sum, m) => sum + m.replicas * m.per, 0);
+        if (onePodOver || total <= cap) continue;
+        members.sort((a, b) => b.replicas * b.per - a.replicas * a.per);
+        yield ctx.finding(q, `spec.hard[${key}]`,
+          `allows ${String(hard[key])} ${r} in namespace ${ns || 'default'}, but the replicas its workloads always run ask for ${total}: `
+          + `${listedFirst(members, (m) => `${m.w.kind} ${m.w.object?.metadata?.name ?? '<unnamed>'} ${m.replicas} × ${m.per} = ${m.replicas * m.per}`
+            + `${m.scaler ? ` (${m.scaler})` : ''}`, NAMED_IN_LIST, '; ')}; pods asking for at least ${+(total - cap).toFixed(3)} ${r} in total `
+          + 'are refused at admission ("exceeded quota") and their controllers retry forever');
+      }
+    }
+  },
+};
+
 /** The workload rules, sorted by id. */
 export const WORKLOAD_RULES: Rule[] = [
   PRIORITY_CLASS_EXISTS,
@@ -767,4 +829,5 @@ export const WORKLOAD_RULES: Rule[] = [
   STEADY_REPLICAS_FIT_SHARED_POOLS,
   BUDGET_ALLOWS_DRAIN,
   ROLLOUT_HAS_ROOM_AT_PEAK,
+  STEADY_REPLICAS_FIT_QUOTA,
 ];
