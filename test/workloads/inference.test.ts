@@ -241,6 +241,17 @@ describe('InferenceDeployment rollout fits its pools (GPU218)', () => {
     new InferenceDeployment(c, 'llm', { pools: [p5(c, 64)], vllm: VLLM, gpus: GpuRequest.whole(8), team });
     expect(strategy(synth(c)).rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
   });
+
+  test('model servers within the team\'s GPU quota alone but not together: GPU228 reports the chart\'s output', () => {
+    const c = chart();
+    const team = new TieredPriorities(c, 'tiers').addTeam('serving', { gpuQuota: 8 });
+    const pool = p5(c, 64);
+    new InferenceDeployment(c, 'a', { pools: [pool], vllm: VLLM, gpus: GpuRequest.whole(4), team, name: 'a' });
+    new InferenceDeployment(c, 'b', { pools: [pool], vllm: VLLM, gpus: GpuRequest.whole(4), replicas: 2, team, name: 'b' });
+    expect(lintAll(synth(c)).filter((f) => f.includes('GPU228'))).toEqual([
+      expect.stringMatching(/allows 8 nvidia.com\/gpu in namespace serving, but the replicas its workloads always run ask for 12: Deployment b 2 × 4 = 8; Deployment a 1 × 4 = 4/),
+    ]);
+  });
 });
 
 describe('InferenceDeployment bad input → GpuConfigError naming construct and property', () => {
