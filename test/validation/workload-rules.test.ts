@@ -7,16 +7,17 @@ const run = (objects: any[]): Finding[] => validateManifests(objects.map((object
 const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' }, ...o });
 const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
 
-describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226, GPU228)', () => {
+describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226, GPU228, GPU229)', () => {
   test('ids are GPU2xx, unique, documented', () => {
-    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224', 'GPU226', 'GPU228']);
+    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224', 'GPU226', 'GPU228', 'GPU229']);
     for (const r of WORKLOAD_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
       expect(r.title.length).toBeGreaterThan(10);
     }
     const { ERROR, WARNING } = Severity;
-    expect(WORKLOAD_RULES.map((r) => r.severity)).toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING, WARNING, ERROR]);
+    expect(WORKLOAD_RULES.map((r) => r.severity))
+      .toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING, WARNING, ERROR, ERROR]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -396,6 +397,36 @@ describe('GPU228 the replicas a namespace\'s GPU workloads always run must fit i
     rs.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'a', uid: 'u', controller: true }];
     expect(gpu228([quota({ 'requests.nvidia.com/gpu': '8' }), app('a', 2, { 'nvidia.com/gpu': 4 }), rs])).toEqual([]);
     expect(gpu228([quota({ 'requests.cpu': '1' }), app('a', 2, { 'nvidia.com/gpu': 4, 'cpu': '2' })])).toEqual([]);
+  });
+});
+
+describe('GPU229 a GPU pod under at most one PodDisruptionBudget', () => {
+  const pdb = (name: string, selector: any, ns = 'inference') => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace: ns }, spec: { maxUnavailable: 1, selector } });
+  const server = (o: any = {}) => workload({ name: 'llm', namespace: 'inference', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1 }, labels: { app: 'llm' }, ...o });
+  const gpu229 = (objs: any[]) => of(run(objs), 'GPU229');
+
+  test('a namespace-wide budget beside the workload\'s own: one error on the workload\'s pod labels, naming both', () => {
+    const [f, ...rest] = gpu229([pdb('all', {}), pdb('llm', { matchLabels: { app: 'llm' } }), server()]);
+    expect(rest).toEqual([]);
+    expect([f.object.name, f.fieldPath, f.severity]).toEqual(['llm', 'spec.template.metadata.labels', Severity.ERROR]);
+    expect(f.message).toMatch(/^its pods are selected by 2 PodDisruptionBudgets \(all, llm\): the eviction API refuses to evict a pod under more than one budget/);
+    // a bare Pod: its own labels; a CronJob: its Job template's pods
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'inference', labels: { app: 'llm' } }, spec: server().spec.template.spec };
+    expect(gpu229([pdb('all', {}), pdb('llm', { matchLabels: { app: 'llm' } }), pod]).map((x) => x.fieldPath)).toEqual(['metadata.labels']);
+    expect(gpu229([pdb('all', {}), pdb('llm', { matchExpressions: [{ key: 'app', operator: 'Exists' }] }), server({ kind: 'CronJob' })]).map((x) => x.fieldPath))
+      .toEqual(['spec.jobTemplate.spec.template.metadata.labels']);
+  });
+
+  test('not judged: one budget, disjoint selectors, a null selector, another namespace, CPU pods, DaemonSets, owned ReplicaSets', () => {
+    expect(gpu229([pdb('llm', { matchLabels: { app: 'llm' } }), server()])).toEqual([]);
+    expect(gpu229([pdb('rest', { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['llm'] }] }), pdb('llm', { matchLabels: { app: 'llm' } }), server()])).toEqual([]);
+    expect(gpu229([pdb('none', null), pdb('llm', { matchLabels: { app: 'llm' } }), server()])).toEqual([]);
+    expect(gpu229([pdb('all', {}, 'other'), pdb('llm', { matchLabels: { app: 'llm' } }), server()])).toEqual([]);
+    expect(gpu229([pdb('all', {}), pdb('llm', { matchLabels: { app: 'llm' } }), workload({ name: 'web', namespace: 'inference', labels: { app: 'llm' } })])).toEqual([]);
+    expect(gpu229([pdb('all', {}), pdb('llm', { matchLabels: { app: 'llm' } }), server({ kind: 'DaemonSet' })])).toEqual([]);
+    const rs = server({ kind: 'ReplicaSet' });
+    rs.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm', uid: 'u', controller: true }];
+    expect(gpu229([pdb('all', {}), pdb('llm', { matchLabels: { app: 'llm' } }), server(), rs])).toHaveLength(1);
   });
 });
 

@@ -756,6 +756,51 @@ export const BUDGET_ALLOWS_DRAIN: Rule = {
   },
 };
 
+/** GPU229 — a GPU pod must be selected by at most one PodDisruptionBudget. */
+export const ONE_BUDGET_PER_POD: Rule = {
+  id: 'GPU229',
+  title: 'A GPU pod must be selected by at most one PodDisruptionBudget, or it can never be evicted',
+  severity: Severity.ERROR,
+  kinds: ['PodDisruptionBudget', ...POD_TEMPLATE_KINDS],
+  remediation: 'Keep one PodDisruptionBudget per workload: narrow the budgets\' selectors (e.g. to the workload\'s own app label) '
+    + 'so that they do not overlap, or delete one.',
+  description: 'The eviction API refuses to evict a pod that more than one PodDisruptionBudget selects, whatever each budget '
+    + 'allows: "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support" (HTTP 500; '
+    + 'k8s.io/kubernetes pkg/registry/core/pod/storage/eviction.go; Kubernetes "Specifying a Disruption Budget": avoid '
+    + 'overlapping selectors). Karpenter drains through evictions and counts such a pod as never evictable '
+    + '(kubernetes-sigs/karpenter pkg/utils/pdb `isEvictable`): the GPU nodes running it are never consolidated or '
+    + 'drifted, an expired one waits for it until the NodePool\'s `terminationGracePeriod`, and Karpenter does not '
+    + 'pre-provision a replacement for it. Typical cause: a namespace-wide budget (an empty selector selects every pod '
+    + 'of the namespace) beside a workload\'s own. Judged for the pods of GPU workloads (DaemonSets, which drains do not '
+    + 'evict, aside) against the budgets of their namespace; a hand-over from one budget to another overlaps on '
+    + 'purpose for a while: suppress it then.',
+  *check(ctx) {
+    const budgets = ctx.byKind('PodDisruptionBudget', 'policy');
+    if (budgets.length < 2) return;
+    const byNamespace = new Map<string, any[]>();
+    for (const b of budgets) {
+      const selector = b?.spec?.selector;
+      if (!selector || typeof selector !== 'object') continue; // a null selector selects no pod
+      const list = byNamespace.get(nsOf(b));
+      if (list) list.push(b);
+      else byNamespace.set(nsOf(b), [b]);
+    }
+    for (const w of ctx.workloads()) {
+      if (w.kind === 'DaemonSet' || countedThroughOwner(w)) continue;
+      const inNamespace = byNamespace.get(nsOf(w.object));
+      if (!inNamespace || inNamespace.length < 2) continue;
+      const selecting = inNamespace.filter((b) => matchesLabelSelector(b.spec.selector, w.template.podLabels));
+      if (selecting.length < 2 || !demandsAny(ctx.gpuDemand(w.template))) continue;
+      const names = selecting.map((b) => (typeof b.metadata?.name === 'string' ? b.metadata.name : '<unnamed>'));
+      const labelsPath = w.template.podSpecPath === 'spec' ? 'metadata.labels' : `${w.template.podSpecPath.replace(/\.spec$/, '')}.metadata.labels`;
+      yield ctx.finding(w.object, labelsPath,
+        `its pods are selected by ${selecting.length} PodDisruptionBudgets (${listed(names)}): the eviction API refuses to evict a pod `
+        + 'under more than one budget, whatever each allows, so Karpenter never consolidates or drifts the GPU nodes running '
+        + 'them, and an expired node waits for them until its NodePool\'s terminationGracePeriod, if any');
+    }
+  },
+};
+
 /** GPU228 — the replicas a namespace's GPU workloads always run must fit its ResourceQuota together. */
 export const STEADY_REPLICAS_FIT_QUOTA: Rule = {
   id: 'GPU228',
@@ -830,4 +875,5 @@ export const WORKLOAD_RULES: Rule[] = [
   BUDGET_ALLOWS_DRAIN,
   ROLLOUT_HAS_ROOM_AT_PEAK,
   STEADY_REPLICAS_FIT_QUOTA,
+  ONE_BUDGET_PER_POD,
 ];
