@@ -125,7 +125,8 @@ export interface InferenceDeploymentProps extends GpuWorkloadProps {
   /**
    * The PDB's `maxUnavailable`. Consolidation and drains then never take more replicas at once. A budget that allows
    * no eviction (0, or `minAvailable` of a single replica) stops Karpenter from ever draining the node, so it is used
-   * only where the pools' `terminationGracePeriod` still bounds an expired node's drain (rule GPU224).
+   * only where the pools' `terminationGracePeriod` still bounds an expired node's drain (rule GPU224). The PDB sets
+   * `unhealthyPodEvictionPolicy: AlwaysAllow`: a replica that is not Ready never holds up a drain.
    * @default 1; with 1 replica on pools that all set `terminationGracePeriod`, the PDB sets `minAvailable: 1` instead
    * (no voluntary disruption until the node expires and its drain deadline passes)
    */
@@ -541,7 +542,14 @@ export class InferenceDeployment extends Construct {
       : { maxUnavailable: kplus.k8s.IntOrString.fromNumber(maxUnavailable) };
     return new kplus.k8s.KubePodDisruptionBudget(this, 'Budget', {
       metadata: { ...(props.name ? { name: props.name } : {}), ...(ns ? { namespace: ns } : {}), labels: props.labels },
-      spec: { ...budget, selector: { matchLabels: { 'app.kubernetes.io/name': this.name } } },
+      spec: {
+        ...budget,
+        selector: { matchLabels: { 'app.kubernetes.io/name': this.name } },
+        // A replica that is not Ready (a model that fails to load, a crash loop) serves nothing: let drains evict it
+        // rather than wait for it to become healthy, which may never happen (Kubernetes "Specifying a Disruption
+        // Budget for your Application": Unhealthy Pod Eviction Policy, AlwaysAllow recommended; GA in 1.31).
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
     });
   }
 

@@ -139,11 +139,12 @@ describe('InferenceDeployment', () => {
     expect(podSpec(synth(c2)).terminationGracePeriodSeconds).toBe(60);
   });
 
-  test('PDB: maxUnavailable 1, selecting the pods; one replica is kept (minAvailable 1) only on pools with a drain deadline', () => {
+  test('PDB: maxUnavailable 1, selecting the pods, unhealthy pods always evictable; one replica is kept (minAvailable 1) only on pools with a drain deadline', () => {
     const c = chart();
     const d = new InferenceDeployment(c, 'llm', { name: 'llm', pools: [g5(c)], vllm: VLLM, replicas: 3 });
     const pdb = one(synth(c), 'PodDisruptionBudget');
-    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'llm' } } });
+    // A replica that never becomes Ready (a model that fails to load) must not hold up a drain of its GPU node.
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'llm' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     expect(d.podLabels['app.kubernetes.io/name']).toBe('llm');
     // One replica on a pool without terminationGracePeriod: a budget allowing no eviction would stop every drain of
     // its node (an expired node would wait forever: GPU224), so it allows one.
@@ -160,6 +161,7 @@ describe('InferenceDeployment', () => {
     new InferenceDeployment(c3, 'llm', { pools: [graced], vllm: VLLM });
     const kept = synth(c3);
     expect(one(kept, 'PodDisruptionBudget').spec.minAvailable).toBe(1);
+    expect(one(kept, 'PodDisruptionBudget').spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
     expect(lintAll(kept).filter((f) => f.includes(' GPU224 '))).toEqual([]);
     // An explicit maxUnavailable of 1 on one replica is that same default, not a refusal.
     const c4 = chart();
