@@ -443,8 +443,8 @@ export class KedaGpuScaler extends Construct {
           'remove spec.replicas and size it with the scaler\'s minReplicas');
       }
     }
-    // An InferenceDeployment chooses its rollout for the fewest replicas it keeps: now the scaler's minimum (GPU218).
-    if (target._workload instanceof InferenceDeployment) target._workload._useReplicaFloor(min);
+    // An InferenceDeployment chooses its rollout for the replicas it runs: now the scaler's range (GPU218, GPU226).
+    if (target._workload instanceof InferenceDeployment) target._workload._useReplicaRange(min, max);
     if (scalable) {
       scalable.markHasAutoscaler(); // cdk8s-plus then leaves spec.replicas out: KEDA owns it
       const path = this.node.path;

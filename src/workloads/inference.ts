@@ -169,12 +169,27 @@ interface ServingSettings {
   readonly containerSecurity?: kplus.ContainerSecurityContextProps;
 }
 
-/** The rolling update: one extra pod first when it fits, else one pod replaced at a time. */
-function rollingUpdate(surges: boolean): kplus.DeploymentStrategyRollingUpdateOptions {
-  return surges
-    ? { maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }
-    : { maxSurge: kplus.PercentOrAbsolute.absolute(0), maxUnavailable: kplus.PercentOrAbsolute.absolute(1) };
+/**
+ * A rolling update's fenceposts: `maxSurge` pods, and `maxUnavailable` pods or a percentage of the replicas (which the
+ * Deployment controller rounds down: `deployment/util.ResolveFenceposts`).
+ */
+interface Rollout {
+  readonly surge: number;
+  readonly unavailable: number;
+  /** When set, `maxUnavailable` is this percentage instead of `unavailable`. */
+  readonly unavailablePercent?: number;
 }
+
+function rollingUpdate(r: Rollout): kplus.DeploymentStrategyRollingUpdateOptions {
+  return {
+    maxSurge: kplus.PercentOrAbsolute.absolute(r.surge),
+    maxUnavailable: r.unavailablePercent !== undefined
+      ? kplus.PercentOrAbsolute.percent(r.unavailablePercent) : kplus.PercentOrAbsolute.absolute(r.unavailable),
+  };
+}
+
+const sameRollout = (a: Rollout, b: Rollout) =>
+  a.surge === b.surge && a.unavailable === b.unavailable && a.unavailablePercent === b.unavailablePercent;
 
 /**
  * A GPU model server: Deployment (+ Service + PodDisruptionBudget) that always schedules where it should.
@@ -182,8 +197,9 @@ function rollingUpdate(surges: boolean): kplus.DeploymentStrategyRollingUpdateOp
  * Derived for you: tolerations and required node affinity (`karpenter.sh/nodepool In [pools]`) from the pools;
  * CPU/memory (Guaranteed QoS) and `/dev/shm` from the GPU count and the smallest fitting instance type (formula in
  * gpu-pod.ts); probes for slow model loads; spot-safe termination; a rolling update that adds a replica before
- * removing one when the pools' GPU limits and the team's quota have room for it, else replaces one at a time (at the
- * replica count, or a KedaGpuScaler's `minReplicas`); a hardened security context (non-root, no
+ * removing one when the pools' GPU limits and the team's quota have room for it, else replaces one at a time (judged
+ * over the replica count, or a KedaGpuScaler's `minReplicas` to `maxReplicas`: room at the minimum but not at the
+ * maximum gives a `maxUnavailable` percentage that is 0 below the capacity and 1 at it); a hardened security context (non-root, no
  * privilege escalation, ALL capabilities dropped, seccomp RuntimeDefault, read-only root filesystem with writable
  * `/tmp` and cache, service account token not mounted).
  */
@@ -229,8 +245,8 @@ export class InferenceDeployment extends Construct {
   public readonly terminationGracePeriodSeconds: number;
   /** The team's GPU quota, when placed in a team. */
   private readonly teamGpuQuota?: number;
-  /** Whether a rollout adds a pod before removing one (maxSurge 1, maxUnavailable 0). */
-  private rolloutSurges: boolean;
+  /** The rolling update chosen (see `rolloutFor`). */
+  private rollout: Rollout;
 
   constructor(scope: Construct, id: string, props: InferenceDeploymentProps) {
     super(scope, id);
@@ -271,7 +287,7 @@ export class InferenceDeployment extends Construct {
       }
     });
     this.teamGpuQuota = props.team?.gpuQuota;
-    this.rolloutSurges = this.surgeFits(replicas);
+    this.rollout = this.rolloutFor(replicas, replicas);
     const port = props.port ?? 8000;
     c.run(() => {
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new GpuConfigError(this, 'port', `is ${port}`, 'use 1-65535');
@@ -288,7 +304,7 @@ export class InferenceDeployment extends Construct {
       replicas,
       select: false,
       // Never drop below the desired replicas during a rollout when one extra pod fits; else replace one at a time.
-      strategy: kplus.DeploymentStrategy.rollingUpdate(rollingUpdate(this.rolloutSurges)),
+      strategy: kplus.DeploymentStrategy.rollingUpdate(rollingUpdate(this.rollout)),
       // A new replica is "progressing" while the model loads: give it the startup timeout plus margin.
       progressDeadline: Duration.seconds(Math.max(600, startupTimeout + 300)),
       serviceAccount: props.serviceAccount ?? props.team?.serviceAccount,
@@ -316,31 +332,48 @@ export class InferenceDeployment extends Construct {
    * largest optimising compiles of a synth of a few hundred workloads.)
    */
   /**
-   * Whether one more replica than `replicas` fits the pools' GPU limits (Karpenter launches nothing beyond them) and
-   * the team's GPU quota: a rollout that keeps every old pod needs it, or the new pod waits forever (rule GPU218).
-   * Replicas sliced by MIG or claimed through DRA are not counted in `nvidia.com/gpu` and always surge.
+   * The most replicas the pools' GPU limits (Karpenter launches nothing beyond them) and the team's GPU quota hold;
+   * undefined when not counted: replicas sliced by MIG or claimed through DRA are not counted in `nvidia.com/gpu`.
    */
-  private surgeFits(replicas: number): boolean {
+  private podCapacity(): number | undefined {
     const g = this.gpusPerReplica;
-    if (!(g > 0) || replicas === 0 || this.pools.length === 0) return true;
-    const need = (replicas + 1) * g;
+    if (!(g > 0) || this.pools.length === 0) return undefined;
     // Node by node when the pods' shape is judged (a pod may take a whole node of the limit), else by GPU count.
-    const fitsPools = this._replicaCapacity !== undefined ? replicas + 1 <= this._replicaCapacity.pods
-      : need <= this.pools.reduce((sum, p) => sum + p.gpuLimit, 0);
-    return fitsPools && (this.teamGpuQuota === undefined || need <= this.teamGpuQuota);
+    const pools = this._replicaCapacity !== undefined ? this._replicaCapacity.pods
+      : Math.floor(this.pools.reduce((sum, p) => sum + p.gpuLimit, 0) / g);
+    return this.teamGpuQuota === undefined ? pools : Math.min(pools, Math.floor(this.teamGpuQuota / g));
   }
 
   /**
-   * A scaler keeps at least `floor` replicas: the rollout is chosen for that count instead of `replicas`.
+   * The rolling update for a Deployment that runs between `floor` and `peak` replicas. A rollout that keeps every old
+   * pod (maxUnavailable 0) needs room for one more pod, or the new pod waits (rules GPU218, GPU226):
+   * - one more pod fits even at the peak: add it first (maxSurge 1, maxUnavailable 0);
+   * - not even at the floor: replace one pod at a time (maxSurge 0, maxUnavailable 1);
+   * - at the floor but not at the peak: maxSurge 1 and a maxUnavailable percentage that rounds down to 0 below the
+   *   capacity C and to 1 at it (⌈100 / C⌉%): a rollout at low load keeps every replica, one at the peak replaces one.
+   */
+  private rolloutFor(floor: number, peak: number): Rollout {
+    const cap = this.podCapacity();
+    const low = Math.max(floor, 1);
+    if (cap === undefined || peak === 0 || Math.max(peak, low) + 1 <= cap) return { surge: 1, unavailable: 0 };
+    if (low + 1 > cap) return { surge: 0, unavailable: 1 };
+    return { surge: 1, unavailable: 0, unavailablePercent: Math.ceil(100 / cap) };
+  }
+
+  /**
+   * A scaler keeps between `floor` and `peak` replicas: the rollout is chosen for that range instead of `replicas`.
    * @internal
    */
-  public _useReplicaFloor(floor: number): void {
-    const surges = this.surgeFits(Math.max(floor, 1));
-    if (surges === this.rolloutSurges) return;
-    this.rolloutSurges = surges;
+  public _useReplicaRange(floor: number, peak: number): void {
+    const rollout = this.rolloutFor(floor, peak);
+    if (sameRollout(rollout, this.rollout)) return;
+    this.rollout = rollout;
     // (cdk8s-plus turns the patched object into the Kubernetes JSON after patching: IntOrString values, as it builds them.)
-    const n = (v: number) => kplus.k8s.IntOrString.fromNumber(v);
-    const ru = surges ? { maxSurge: n(1), maxUnavailable: n(0) } : { maxSurge: n(0), maxUnavailable: n(1) };
+    const ru = {
+      maxSurge: kplus.k8s.IntOrString.fromNumber(rollout.surge),
+      maxUnavailable: rollout.unavailablePercent !== undefined ? kplus.k8s.IntOrString.fromString(`${rollout.unavailablePercent}%`)
+        : kplus.k8s.IntOrString.fromNumber(rollout.unavailable),
+    };
     ApiObject.of(this.deployment).addJsonPatch(JsonPatch.replace('/spec/strategy/rollingUpdate', ru));
   }
 

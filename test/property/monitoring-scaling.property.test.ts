@@ -13,6 +13,7 @@ import { _dcgmFieldsOf, _parsePromQL } from '../../src/monitoring/promql-parse';
 import { GpuNodePool } from '../../src/pools';
 import { GpuScaleTarget, GpuScalingTrigger, KedaGpuScaler, ScalingProfile } from '../../src/scaling';
 import { formatFinding, validateManifests } from '../../src/validation';
+import { rolloutFenceposts } from '../../src/validation/rules/workloads';
 import { GpuRequest, InferenceDeployment } from '../../src/workloads';
 
 let warn: jest.SpyInstance;
@@ -201,5 +202,30 @@ describe('one truth of what is collected', () => {
           expect(caps.add !== undefined).toBe([...collected].some((f) => f.startsWith('DCGM_FI_PROF_')));
         }
       }), params(RUNS_HEAVY));
+  });
+});
+
+describe('KedaGpuScaler × InferenceDeployment rollout over the scaler\'s range', () => {
+  // Pools of 1-GPU g6.xlarge nodes limited to C GPUs hold C replicas; the scaler runs between min and max ≤ C.
+  const scene = fc.integer({ min: 1, max: 40 }).chain((cap) => fc.integer({ min: 1, max: cap }).chain((min) =>
+    fc.integer({ min, max: cap }).map((max) => ({ cap, min, max }))));
+
+  test('a rollout never waits for a pod the pools cannot hold, at any replica count in range; below 11 replicas of capacity it keeps every replica wherever one more fits', () => {
+    fc.assert(fc.property(scene, ({ cap, min, max }) => {
+      const c = chart();
+      const pool = new GpuNodePool(c, 'pool', { instanceTypes: [GpuInstanceType.of('g6.xlarge')], gpuLimit: cap, nodeClassProps: BOUND });
+      const d = new InferenceDeployment(c, 'model', { name: 'model', namespace: 'serving', pools: [pool], gpus: GpuRequest.whole(1), vllm: { model: 'a/b' } });
+      new KedaGpuScaler(c, 's', { target: GpuScaleTarget.fromInferenceDeployment(d), minReplicas: min, maxReplicas: max });
+      const objs = c.toJson();
+      const deployment = objs.find((o: any) => o.kind === 'Deployment');
+      for (let r = min; r <= max; r++) {
+        const fence = rolloutFenceposts(deployment, r)!;
+        // Keeping every old pod needs room for one more: otherwise one old pod goes first.
+        expect(fence.unavailable > 0 || r + 1 <= cap).toBe(true);
+        if (cap <= 10 && r + 1 <= cap) expect(fence.unavailable).toBe(0);
+      }
+      const rollout = validateManifests(objs.map((object: any) => ({ object }))).filter((f) => f.ruleId === 'GPU218' || f.ruleId === 'GPU226');
+      expect(rollout.map(formatFinding)).toEqual([]);
+    }), params(RUNS_HEAVY));
   });
 });

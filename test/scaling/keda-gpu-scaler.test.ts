@@ -8,6 +8,7 @@ import {
   GpuScaleTarget, GpuScalingTrigger, KedaGpuScaler, KedaGpuScalerProps, PrometheusAuthentication, ScalingProfile,
 } from '../../src/scaling';
 import { validateManifests } from '../../src/validation';
+import { rolloutFenceposts } from '../../src/validation/rules/workloads';
 import { GpuRequest, InferenceDeployment } from '../../src/workloads';
 import { expectValid } from '../conformance/schema';
 
@@ -349,25 +350,40 @@ describe('KedaGpuScaler', () => {
   });
 });
 
-describe('KedaGpuScaler and the InferenceDeployment rollout (GPU218)', () => {
+describe('KedaGpuScaler and the InferenceDeployment rollout (GPU218, GPU226)', () => {
   const rolling = (objs: any[]) => one(objs, 'Deployment').spec.strategy.rollingUpdate;
-  function build(minReplicas: number) {
+  const rolloutFindings = (objs: any[]) => lint(objs).filter((f) => f.startsWith('GPU218') || f.startsWith('GPU226'));
+  // A p5 pool limited to 24 GPUs holds three 8-GPU replicas.
+  function build(minReplicas: number, maxReplicas = 3) {
     const c = Testing.chart();
     new DcgmMonitoring(c, 'dcgm');
     const pool = new GpuNodePool(c, 'pool', { name: 'p5', instanceTypes: [GpuInstanceType.of('p5.48xlarge')], gpuLimit: 24, nodeClassProps: BOUND });
     const d = new InferenceDeployment(c, 'model', { name: 'model', namespace: 'inference', pools: [pool], gpus: GpuRequest.whole(8), vllm: { model: 'm/m' } });
-    new KedaGpuScaler(c, 's', { target: GpuScaleTarget.fromInferenceDeployment(d), minReplicas, maxReplicas: 3 });
+    new KedaGpuScaler(c, 's', { target: GpuScaleTarget.fromInferenceDeployment(d), minReplicas, maxReplicas });
     return Testing.synth(c);
   }
 
-  test('at the scaler\'s floor with room for one more replica, the rollout surges', () => {
-    expect(rolling(build(2))).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+  test('room for one more replica across the scaler\'s range: the rollout surges', () => {
+    const objs = build(1, 2);
+    expect(rolling(objs)).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    expect(rolloutFindings(objs)).toEqual([]);
+  });
+
+  test('room at the floor but not at the maximum: maxUnavailable ⌈100/3⌉% = 34% rounds down to 0 below 3 replicas, to 1 at 3', () => {
+    for (const min of [1, 2]) {
+      const objs = build(min);
+      expect(rolling(objs)).toEqual({ maxSurge: 1, maxUnavailable: '34%' });
+      // Kubernetes resolves the percentage against the replicas of the moment (ResolveFenceposts, unavailable rounded down).
+      const strategy = { spec: { strategy: { rollingUpdate: rolling(objs) } } };
+      expect([1, 2, 3].map((r) => rolloutFenceposts(strategy, r)!.unavailable)).toEqual([0, 0, 1]);
+      expect(rolloutFindings(objs)).toEqual([]);
+    }
   });
 
   test('a floor that fills the pool makes it replace one pod at a time, and GPU218 stays silent', () => {
     const objs = build(3);
     expect(rolling(objs)).toEqual({ maxSurge: 0, maxUnavailable: 1 });
-    expect(lint(objs).filter((f) => f.startsWith('GPU218'))).toEqual([]);
+    expect(rolloutFindings(objs)).toEqual([]);
   });
 });
 
