@@ -4,6 +4,8 @@
  *
  * Modelling choices (also listed in every plan's `assumptions`):
  * - Placement: `placeOnPool`'s predicate chain per NodePool; the first failed predicate is the reason a pool is out.
+ *   A container that sets no cpu or memory counts its namespace's LimitRange default request (the validation index
+ *   fills `PodTemplateRef.requestDefaults` from the manifests' LimitRanges).
  * - Attribution: a workload that fits several pools is attributed to the one Karpenter tries first — the highest
  *   `spec.weight` (absent = 0), ties by name (`preferredVerdict`). Karpenter falls back to lower-weight pools when
  *   that one is at its limits; the plan says so but does not spill replicas over.
@@ -461,7 +463,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     problems,
     queues: planQueues(index, placed.map((p) => p.plan)),
     assumptions: [
-      'Placement: the scheduling model\'s predicates per NodePool (taints, node selection, GPU resources, cpu/memory after the system reserve, pool limits).',
+      'Placement: the scheduling model\'s predicates per NodePool (taints, node selection, GPU resources, cpu/memory after the system reserve, pool limits).'
+        + ' Requests as written; a container that sets no cpu or memory gets its namespace\'s LimitRange default request (LimitRanger), when the LimitRange is in the manifests.',
       'A workload that fits several pools is attributed to Karpenter\'s first choice: the highest spec.weight (absent = 0), then name. Spill-over: workloads in input order fill their fitting pools in that order up to each pool\'s spec.limits (node capacity, as Karpenter counts it); the rest spills to the next pool, and what no pool has room for stays Pending.',
       'Replicas: KEDA ScaledObject min/max (defaults 0/100), else HorizontalPodAutoscaler min/max, else replicas/parallelism; a CronJob 0 between runs and its Job\'s parallelism during one, placed after the always-running workloads (a run that finds no room waits for them: a warning); DaemonSets are not counted.',
       'Nodes: per workload the cheapest instance type of its pool one replica fits; first-fit packing over GPU, cpu and memory, workload after workload in input order: replicas take the room left on the nodes already launched, then new nodes (running pods are not moved; consolidation may pack tighter later).',

@@ -117,11 +117,13 @@ export function gpuResourcesOf(container: any): ContainerGpu[] {
 
 /**
  * The request Kubernetes schedules a container by for `resource`: `requests[resource]`, else `limits[resource]`
- * (API defaulting copies limits into absent requests), else 0. Unparseable values count as 0.
+ * (API defaulting copies limits into absent requests), else `dflt` (a LimitRange's default request) or 0.
+ * Unparseable values count as 0.
  */
-export function containerRequest(container: any, resource: string): number {
+export function containerRequest(container: any, resource: string, dflt?: number): number {
   const requests = resourceMap(container, 'requests');
   const limits = resourceMap(container, 'limits');
+  if (dflt !== undefined && !hasOwn(requests, resource) && !hasOwn(limits, resource)) return dflt;
   const raw = hasOwn(requests, resource) ? requests[resource] : limits[resource];
   return tryParseQuantity(raw) ?? 0;
 }
@@ -152,13 +154,15 @@ function effectiveRequests(t: PodTemplateRef, apps: readonly any[], inits: reado
   const out: Record<string, number> = {};
   for (let ri = 0; ri < resources.length; ri++) {
     const r = resources[ri];
+    // A container that sets neither a request nor a limit gets its namespace's LimitRange default request.
+    const dflt = r === 'cpu' || r === 'memory' ? t.requestDefaults?.[r] : undefined;
     let sum = 0;
-    for (let i = 0; i < apps.length; i++) sum += containerRequest(apps[i], r);
+    for (let i = 0; i < apps.length; i++) sum += containerRequest(apps[i], r, dflt);
     let sidecars = 0;
     let initMax = 0;
     for (let i = 0; i < inits.length; i++) {
       const c = inits[i];
-      const req = containerRequest(c, r);
+      const req = containerRequest(c, r, dflt);
       if (c.restartPolicy === 'Always') {
         sum += req;
         sidecars += req;

@@ -25,6 +25,12 @@ export interface PodTemplateRef {
    * the claims (the validation index, from the manifests' ResourceClaimTemplates). @default - none
    */
   readonly draDemand?: Readonly<Record<string, number>>;
+  /**
+   * The cpu and memory request (cores, bytes) a container that sets neither a request nor a limit of the resource
+   * gets from its namespace's LimitRanges (LimitRanger's default request), filled in by whoever knows the LimitRanges
+   * (the validation index, from the manifests'). @default - none
+   */
+  readonly requestDefaults?: Readonly<{ cpu?: number; memory?: number }>;
 }
 
 /** One container of a pod template. */

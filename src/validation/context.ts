@@ -8,6 +8,7 @@ import { ReadProblem, Rule, RuleContext, WorkloadRef } from './rule';
 import { _mayHaveSuppressions, Suppressions, suppressionsOf } from './suppression';
 import { hasOwn } from '../private/keys';
 import { DraLookup, draGpuDemand } from '../scheduling/dra';
+import { NamespaceRanges, namespaceRanges } from '../scheduling/limit-ranges';
 import { NODE_OVERLAY_KIND, PoolModel, poolModelOf } from '../scheduling/nodepool';
 import { PlacementMemo, placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
 import { podCpuMemoryRequests, podDemand, podGpuDemand } from '../scheduling/resources';
@@ -36,6 +37,9 @@ function sameObject(obj: any, namespace: string, name: string): boolean {
   const ns = typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '';
   return obj?.metadata?.name === name && ns === namespace;
 }
+
+/** The resources whose LimitRange default requests the pod templates get (what placement and plan count). */
+const REQUEST_DEFAULTED: ReadonlySet<string> = new Set(['cpu', 'memory']);
 
 const key3 = (kind: string, ns: string | undefined, name: string) => `${kind}\u0000${ns ?? ''}\u0000${name}`;
 
@@ -166,6 +170,8 @@ export class ManifestIndex {
   private readonly memoise: boolean;
   /** Per template (a Map, not a WeakMap: it lives for one run, and sets are several times cheaper). */
   private readonly facts = new Map<PodTemplateRef, TemplateFacts>();
+  /** Per namespace's LimitRanges, the cpu and memory requests they default (null: none). */
+  private readonly requestDefaults = new Map<NamespaceRanges, { cpu?: number; memory?: number } | null>();
   private readonly suppressionsRead = new Map<any, Suppressions>();
   private suppressionRuleIds?: ReadonlySet<string>;
   private readonly placements: PlacementCache;
@@ -258,7 +264,9 @@ export class ManifestIndex {
       for (let i = 0; i < objects.length; i++) {
         const object = objects[i];
         const template = podTemplateOf(object);
-        if (template) this._workloads.push({ object, kind: object.kind, template: this.withDraDemand(object, template) });
+        if (template) {
+          this._workloads.push({ object, kind: object.kind, template: this.withRequestDefaults(object, this.withDraDemand(object, template)) });
+        }
       }
     }
     return this._workloads;
@@ -279,6 +287,26 @@ export class ManifestIndex {
     const ns = typeof object.metadata?.namespace === 'string' ? object.metadata.namespace : '';
     const draDemand = draGpuDemand(template.podSpec, template.podSpecPath, ns, this.draLookup());
     return Object.keys(draDemand).length > 0 ? { ...template, draDemand } : template;
+  }
+
+  /**
+   * The template with the cpu and memory requests its namespace's LimitRanges give a container that sets none
+   * (LimitRanger's defaults), when they give any: what the scheduler and the planner then count.
+   */
+  private withRequestDefaults(object: any, template: PodTemplateRef): PodTemplateRef {
+    if (this.byKind('LimitRange', '').length === 0) return template;
+    const ranges = namespaceRanges(this).get(typeof object.metadata?.namespace === 'string' ? object.metadata.namespace : '');
+    if (!ranges) return template;
+    let defaults = this.requestDefaults.get(ranges);
+    if (defaults === undefined) {
+      const bare = ranges.admit({}, REQUEST_DEFAULTED);
+      const cpu = bare.requests.get('cpu')?.value;
+      const memory = bare.requests.get('memory')?.value;
+      defaults = cpu === undefined && memory === undefined ? null
+        : { ...(cpu === undefined ? {} : { cpu }), ...(memory === undefined ? {} : { memory }) };
+      this.requestDefaults.set(ranges, defaults);
+    }
+    return defaults === null ? template : { ...template, requestDefaults: defaults };
   }
 
   /** @see RuleContext.workloadsMatching */

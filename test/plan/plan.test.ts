@@ -412,3 +412,50 @@ describe('prices and instance types', () => {
     expect(planHasErrors(plan)).toBe(true);
   });
 });
+
+describe('LimitRange default requests (LimitRanger gives them to containers that set no cpu or memory)', () => {
+  const LIMIT_RANGE = (ns: string, item: string) => `
+apiVersion: v1
+kind: LimitRange
+metadata: {name: defaults, namespace: ${ns}}
+spec:
+  limits:
+    - ${item}
+`;
+  const BARE = (name: string, ns: string, resources = '{limits: {nvidia.com/gpu: 1}}') => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
+      containers:
+        - {name: c, image: x, resources: ${resources}}
+        - {name: sidecar, image: y}
+`;
+  const g6 = POOL('g6', ['g6.xlarge', 'g6.12xlarge'], { limit: 16 });
+
+  test('a container without cpu or memory counts its namespace\'s default request: both containers, so each replica needs 2 × 64 GiB and a g6.12xlarge', () => {
+    const plan = planGpuWorkloads(docs(g6, LIMIT_RANGE('ml', '{type: Container, default: {cpu: "4", memory: 64Gi}}'), BARE('llm', 'ml')));
+    const w = workload(plan, 'llm');
+    expect([w.cpuPerReplica, w.memoryBytesPerReplica]).toEqual([8, 128 * 2 ** 30]);
+    expect(w.fits[0].instanceTypes).toEqual(['g6.12xlarge']);
+    expect(plan.assumptions[0]).toContain('LimitRange default request');
+    // Without the LimitRange, or with it in another namespace, the pods ask for nothing and take g6.xlarge nodes.
+    for (const objs of [docs(g6, BARE('llm', 'ml')), docs(g6, LIMIT_RANGE('other', '{type: Container, default: {cpu: "4", memory: 64Gi}}'), BARE('llm', 'ml'))]) {
+      const bare = workload(planGpuWorkloads(objs), 'llm');
+      expect([bare.cpuPerReplica, bare.memoryBytesPerReplica, bare.fits[0].instanceTypes]).toEqual([0, 0, ['g6.xlarge', 'g6.12xlarge']]);
+    }
+  });
+
+  test('defaultRequest before default; a container\'s own request or limit wins, per resource', () => {
+    const lr = LIMIT_RANGE('ml', '{type: Container, default: {cpu: "4", memory: 64Gi}, defaultRequest: {cpu: "1", memory: 2Gi}}');
+    const w = workload(planGpuWorkloads(docs(g6, lr, BARE('llm', 'ml', '{limits: {nvidia.com/gpu: 1, memory: 8Gi}}'))), 'llm');
+    // c: cpu 1 (default request), memory 8Gi (its limit); sidecar: cpu 1, memory 2Gi.
+    expect([w.cpuPerReplica, w.memoryBytesPerReplica]).toEqual([2, 10 * 2 ** 30]);
+  });
+});

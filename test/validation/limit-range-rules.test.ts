@@ -4,7 +4,7 @@
  * registry self-test (test/validation/registry.test.ts).
  */
 import { App, Chart } from 'cdk8s';
-import { GPU_TOLERATION, of, workload } from './helpers';
+import { GPU_TOLERATION, nodePool, of, workload } from './helpers';
 import { Finding, Severity, validateManifests } from '../../src/validation';
 import { LIMIT_RANGE_RULES } from '../../src/validation/rules/limit-ranges';
 import { TieredPriorities } from '../../src/workloads';
@@ -210,5 +210,21 @@ describe('GPU227: a GPU workload\'s cpu, memory and ephemeral storage within its
     // GPU215 and GPU216 still judge only extended resources: a cpu/memory LimitRange is silent there.
     expect(of(run([web(), cpuApp(), server({ limits: { 'nvidia.com/gpu': 1, 'memory': '64Gi' } })]), 'GPU215')).toEqual([]);
     expect(of(run([web(), server({ limits: { 'nvidia.com/gpu': 1, 'memory': '64Gi' } })]), 'GPU216')).toEqual([]);
+  });
+});
+
+describe('LimitRange default requests count where the pods are placed (the validation index\'s requestDefaults)', () => {
+  const g6 = nodePool({ name: 'g6', limits: { 'nvidia.com/gpu': 8 }, requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['g6.xlarge'] }] });
+  const all = (objs: any[]) => validateManifests(objs.map((object) => ({ object })));
+
+  test('a GPU container that sets no memory gets 64Gi from its namespace: no g6.xlarge (16 GiB) holds it (GPU203)', () => {
+    const big = limitRange('big', [{ type: 'Container', default: { memory: '64Gi' } }]);
+    expect(lines(of(all([g6, big, gpuApp(1)]), 'GPU203'))).toEqual([expect.stringMatching(/^GPU203 Deployment\/server .*memory/)]);
+    expect(of(all([g6, gpuApp(1)]), 'GPU203')).toEqual([]);
+    expect(of(all([g6, limitRange('big', [{ type: 'Container', default: { memory: '64Gi' } }], 'other'), gpuApp(1)]), 'GPU203')).toEqual([]);
+    // A container with its own memory request keeps it.
+    const own = gpuApp(1);
+    own.spec.template.spec.containers[0].resources.requests = { memory: '4Gi' };
+    expect(of(all([g6, big, own]), 'GPU203')).toEqual([]);
   });
 });
