@@ -15,7 +15,7 @@ import { WorkloadRef } from '../validation/rule';
 export interface GangPlan {
   /** Ranks (pods) that must run at once. */
   readonly ranks: number;
-  /** Nodes they take (one per rank with a required hostname anti-affinity, else packed). */
+  /** Nodes they take (one per rank when they keep one pod per node: `onePodPerNode`; else packed). */
   readonly nodes: number;
   /** The instance type of those nodes. */
   readonly instanceType: string;
@@ -37,17 +37,45 @@ export function gangRanks(w: WorkloadRef): number | undefined {
 }
 
 /**
- * Whether a pod template keeps one of its own pods per node: a required pod anti-affinity on `kubernetes.io/hostname`
- * whose selector matches the template's own labels in its own namespace (kube-scheduler's InterPodAffinity; a term
- * selecting other pods does not keep these apart).
+ * Whether a pod template keeps one of its own pods per node, as kube-scheduler and Karpenter place them:
+ * - a required pod anti-affinity on `kubernetes.io/hostname` whose selector matches the template's own labels in its
+ *   own namespace (InterPodAffinity; a term selecting other pods does not keep these apart);
+ * - or a host port on an app container (NodePorts: two pods asking for the same host port, protocol and address
+ *   never share a node). With `hostNetwork`, every container port is a host port (the API server defaults `hostPort`
+ *   to `containerPort`: pkg/apis/core/v1/defaults.go `defaultHostNetworkPorts`).
  */
 export function onePodPerNode(w: WorkloadRef): boolean {
+  return onePodPerNodeBecause(w) !== undefined;
+}
+
+/** Why {@link onePodPerNode} holds, in words (undefined when it does not). */
+export function onePodPerNodeBecause(w: WorkloadRef): string | undefined {
+  if (antiAffineToItself(w)) return 'required anti-affinity on kubernetes.io/hostname';
+  const port = hostPortOf(w.template.podSpec);
+  return port === undefined ? undefined : `${w.template.podSpec.hostNetwork === true ? 'hostNetwork port' : 'host port'} ${port}`;
+}
+
+function antiAffineToItself(w: WorkloadRef): boolean {
   const terms = w.template.podSpec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!Array.isArray(terms)) return false;
   const ns = typeof w.object?.metadata?.namespace === 'string' ? w.object.metadata.namespace : '';
   return terms.some((t: any) => t?.topologyKey === 'kubernetes.io/hostname'
     && matchesLabelSelector(t.labelSelector, w.template.podLabels)
     && (!Array.isArray(t.namespaces) || t.namespaces.length === 0 || t.namespaces.includes(ns || 'default') || t.namespaces.includes(ns)));
+}
+
+/** The first host port an app container of the pod spec asks for (NodePorts reads `spec.containers` only). */
+function hostPortOf(podSpec: any): number | undefined {
+  const containers = podSpec?.containers;
+  if (!Array.isArray(containers)) return undefined;
+  const hostNetwork = podSpec.hostNetwork === true;
+  for (const c of containers) {
+    for (const p of Array.isArray(c?.ports) ? c.ports : []) {
+      const port = hostNetwork && (p?.hostPort === undefined || p?.hostPort === 0) ? p?.containerPort : p?.hostPort;
+      if (typeof port === 'number' && port > 0) return port;
+    }
+  }
+  return undefined;
 }
 
 /** The gang's nodes and hourly cost on `type` of `pool`. */

@@ -16,7 +16,8 @@
  * - Node type: per workload the cheapest instance type of its pool that one replica fits (priced types first;
  *   catalog order breaks ties). Nodes: first fit of the pool's replicas into nodes of those types, workload after
  *   workload in input order, over GPU resources, cpu and memory (allocatable after the system reserve): replicas take
- *   the room left on the nodes already launched, then new nodes, as Karpenter launches them (spill.ts).
+ *   the room left on the nodes already launched, then new nodes, as Karpenter launches them (spill.ts). Replicas
+ *   that keep one of their own pods per node (`onePodPerNode`) take a packing dimension of their own, 1 per node.
  * - Limits: a pool's `spec.limits` are compared with the capacity of the nodes it must launch (GPUs, cpu, memory),
  *   as Karpenter counts them. Only workloads that can land nowhere else make an overflow an error.
  * - Quotas: GPU202 (a quota below one pod) makes a workload unschedulable; an unscoped ResourceQuota on
@@ -27,7 +28,7 @@
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
 import { listed, listedFirst, NAMED_IN_LIST, poolList } from './format';
-import { gangRanks, planGang } from './gang';
+import { gangRanks, onePodPerNode, planGang } from './gang';
 import {
   DEFAULT_SPOT_DISCOUNT, FitGroup, NodeCount, Plan, PlanOptions, PlanProblem, PoolCost, PoolPlan, Range,
   RejectionGroup, SpillShare, WorkloadPlan,
@@ -76,6 +77,8 @@ interface Placed {
   readonly cpu: number;
   readonly memoryBytes: number;
   readonly onlyHere: boolean;
+  /** See SpillDemand.spreadKey. */
+  readonly spreadKey?: string;
   /** Fitting verdicts in Karpenter's order (highest weight first, then name). */
   readonly fitting: PlacementVerdict[];
   /** Every verdict, one per pool in the pools' order. */
@@ -330,6 +333,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       cpu: req.cpu,
       memoryBytes: req.memoryBytes,
       onlyHere: fitting.length === 1,
+      // Replicas that keep one of their own pods per node take a node each, as Karpenter and kube-scheduler place them.
+      ...(onePodPerNode(w) ? { spreadKey: String(placed.length) } : {}),
       fitting,
       verdicts,
       ...(preferred ? { verdict: preferred } : {}),
@@ -467,7 +472,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
         + ' Requests as written; a container that sets no cpu or memory gets its namespace\'s LimitRange default request (LimitRanger), when the LimitRange is in the manifests.',
       'A workload that fits several pools is attributed to Karpenter\'s first choice: the highest spec.weight (absent = 0), then name. Spill-over: workloads in input order fill their fitting pools in that order up to each pool\'s spec.limits (node capacity, as Karpenter counts it); the rest spills to the next pool, and what no pool has room for stays Pending.',
       'Replicas: KEDA ScaledObject min/max (defaults 0/100), else HorizontalPodAutoscaler min/max, else replicas/parallelism; a CronJob 0 between runs and its Job\'s parallelism during one, placed after the always-running workloads (a run that finds no room waits for them: a warning); DaemonSets are not counted.',
-      'Nodes: per workload the cheapest instance type of its pool one replica fits; first-fit packing over GPU, cpu and memory, workload after workload in input order: replicas take the room left on the nodes already launched, then new nodes (running pods are not moved; consolidation may pack tighter later).',
+      'Nodes: per workload the cheapest instance type of its pool one replica fits; first-fit packing over GPU, cpu and memory, workload after workload in input order: replicas take the room left on the nodes already launched, then new nodes (running pods are not moved; consolidation may pack tighter later).'
+        + ' Replicas that keep their own pods apart (a required hostname anti-affinity, a host port) take one node each.',
       `Prices: catalog on-demand USD/h (us-east-1, Karpenter's price table); spot = on-demand × (1 − ${discount}), an assumption; pools allowing spot are priced at spot, reserved-only pools as pre-paid (their own column, valued at the on-demand rate: an ODCR bills that rate whether used or not; a Capacity Block's price is paid when it is bought), others at on-demand.`,
     ],
   };

@@ -32,6 +32,22 @@ export interface SpillDemand {
   readonly cpu: number;
   /** memory per replica, bytes. */
   readonly memoryBytes: number;
+  /**
+   * Set (to a key unique among the workloads) when the workload keeps one of its own pods per node (`onePodPerNode`:
+   * a required hostname anti-affinity against its own pods, or host ports): its replicas then take a packing
+   * dimension of their own, one per node.
+   */
+  readonly spreadKey?: string;
+}
+
+/** The prefix of the packing dimension of a workload that keeps one pod per node (never a resource name). */
+const SPREAD = '\u0000one-per-node:';
+
+/** A workload's packing dimensions besides cpu and memory: its extended resources, and its one-per-node dimension. */
+function keysOf(w: SpillDemand): string[] {
+  const keys = Object.keys(w.demand);
+  if (w.spreadKey !== undefined) keys.push(SPREAD + w.spreadKey);
+  return keys;
 }
 
 /** Replicas of one workload placed on one pool, on nodes of one instance type. */
@@ -69,7 +85,7 @@ export function nodesOf<W extends SpillDemand>(result: SpillResult<W>, pool: Poo
 function nodeCapacity(pool: PoolModel, type: GpuInstanceType, resources: readonly string[], reserve: SystemReserve | undefined): number[] {
   const adv = pool.advertisedResources(type);
   const alloc = allocatableOf(type, reserve);
-  return [...resources.map((r) => offeredOnNode(r, type, adv)), alloc.cpu, alloc.memoryBytes];
+  return [...resources.map((r) => (r.startsWith(SPREAD) ? 1 : offeredOnNode(r, type, adv))), alloc.cpu, alloc.memoryBytes];
 }
 
 /** Nodes per instance type needed for `assignments` on `pool` (first fit per type, in the assignments' order). */
@@ -108,12 +124,13 @@ export function exceededLimits(pool: PoolModel, nodes: Map<GpuInstanceType, numb
 
 /** The resources `assignments` ask for, sorted: the packing dimensions before cpu and memory. */
 function resourcesOf<W extends SpillDemand>(assignments: ReadonlyArray<Assignment<W>>): string[] {
-  return [...new Set(assignments.flatMap((a) => Object.keys(a.workload.demand)))].sort();
+  return [...new Set(assignments.flatMap((a) => keysOf(a.workload)))].sort();
 }
 
 /** One replica's size per packing dimension ({@link resourcesOf}'s, then cpu and memory). */
 function sizeOf(w: SpillDemand, resources: readonly string[]): number[] {
-  return [...resources.map((r) => w.demand[r] ?? 0), w.cpu, w.memoryBytes];
+  const own = w.spreadKey === undefined ? undefined : SPREAD + w.spreadKey;
+  return [...resources.map((r) => (r.startsWith(SPREAD) ? (r === own ? 1 : 0) : w.demand[r] ?? 0)), w.cpu, w.memoryBytes];
 }
 
 /** Whether `nodes` with `n` nodes of `type` instead of (or besides) those it has exceed a limit of `pool` ({@link exceededLimits}'s test). */
@@ -162,15 +179,16 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
   const packed = new Map<PoolModel, Map<GpuInstanceType, number>>();
   const packs = new Map<PoolModel, Map<GpuInstanceType, { resources: string[]; pack: FirstFitPack }>>();
   /**
-   * The packing of `sameType`, over the resources they and one more workload asking for `demand` ask for (as packType
+   * The packing of `sameType`, over the resources they and one more `workload` ask for (as packType
    * has them): the type's packing, or a new one when the workload brings a resource the type's assignments had not.
    */
-  const packOf = (pool: PoolModel, type: GpuInstanceType, sameType: ReadonlyArray<Assignment<W>>, demand: Readonly<Record<string, number>>) => {
+  const packOf = (pool: PoolModel, type: GpuInstanceType, sameType: ReadonlyArray<Assignment<W>>, workload: W) => {
     let perType = packs.get(pool);
     if (!perType) packs.set(pool, perType = new Map());
     const known = perType.get(type);
-    if (known && Object.keys(demand).every((r) => known.resources.includes(r))) return known;
-    const resources = [...new Set([...known?.resources ?? resourcesOf(sameType), ...Object.keys(demand)])].sort();
+    const keys = keysOf(workload);
+    if (known && keys.every((r) => known.resources.includes(r))) return known;
+    const resources = [...new Set([...known?.resources ?? resourcesOf(sameType), ...keys])].sort();
     const pack = new FirstFitPack(nodeCapacity(pool, type, resources, reserve));
     for (const a of sameType) pack.add({ size: sizeOf(a.workload, resources), count: a.count });
     return { resources, pack };
@@ -186,7 +204,7 @@ export function spill<W extends SpillDemand>(inputs: ReadonlyArray<SpillInput<W>
       // Pools without limits need no packing here (nothing to check).
       const limited = limitKeys(pool).keys.length > 0;
       const nodes = packed.get(pool)!;
-      const packing = limited ? packOf(pool, type, sameType, input.workload.demand) : undefined;
+      const packing = limited ? packOf(pool, type, sameType, input.workload) : undefined;
       const size = packing ? sizeOf(input.workload, packing.resources) : [];
       const fits = (k: number) => !exceedsWith(pool, nodes, type, packing!.pack.nodesWith({ size, count: k }));
       let k = left;

@@ -459,3 +459,33 @@ spec:
     expect([w.cpuPerReplica, w.memoryBytesPerReplica]).toEqual([2, 10 * 2 ** 30]);
   });
 });
+
+describe('replicas that keep one pod per node take a node each (kube-scheduler\'s InterPodAffinity and NodePorts, as Karpenter simulates them)', () => {
+  const spread = (name: string, how: 'antiAffinity' | 'hostPort' | 'hostNetwork' | 'none') => {
+    const doc = parseAllDocuments(DEPLOY(name, 1, { replicas: 4 }))[0].toJS();
+    const spec = doc.spec.template.spec;
+    if (how === 'antiAffinity') {
+      spec.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: name } }, topologyKey: 'kubernetes.io/hostname' }] } };
+    }
+    if (how === 'hostPort') spec.containers[0].ports = [{ containerPort: 8000, hostPort: 8000 }];
+    if (how === 'hostNetwork') { spec.hostNetwork = true; spec.containers[0].ports = [{ containerPort: 8000 }]; }
+    return { object: doc };
+  };
+  const p4d = yaml(POOL('a', ['p4d.24xlarge']))[0];
+
+  test.each(['antiAffinity', 'hostPort', 'hostNetwork'] as const)('%s: 4 one-GPU replicas take 4 p4d nodes, not 1', (how) => {
+    expect(pool(planGpuWorkloads([p4d, spread('m', 'none')]), 'a').nodes).toEqual({ min: 1, max: 1 });
+    expect(pool(planGpuWorkloads([p4d, spread('m', how)]), 'a').nodes).toEqual({ min: 4, max: 4 });
+  });
+
+  test('two such workloads share the nodes: each keeps its own pods apart, not the other\'s', () => {
+    expect(pool(planGpuWorkloads([p4d, spread('m', 'antiAffinity'), spread('n', 'hostPort')]), 'a').nodes).toEqual({ min: 4, max: 4 });
+  });
+
+  test('within a GPU limit: the limit buys two nodes, so two replicas run and the minimum of 4 is never reached', () => {
+    const limited = yaml(POOL('a', ['p4d.24xlarge'], { limit: 16 }))[0];
+    const plan = planGpuWorkloads([limited, spread('m', 'antiAffinity')]);
+    expect(pool(plan, 'a').nodes).toEqual({ min: 2, max: 2 });
+    expect(workload(plan, 'm').problems).toEqual(['its minimum of 4 replicas can never be reached: NodePool a is capped at limits.nvidia.com/gpu 16']);
+  });
+});

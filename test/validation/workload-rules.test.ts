@@ -463,6 +463,24 @@ describe('GPU219 replicas must fit the pools\' limits node by node', () => {
     expect(gpu219([p4d, app(4, 4, { antiAffinity: { labelSelector: { matchLabels: { app: 'other' } } } })])).toEqual([]);
   });
 
+  test('a host port keeps one pod per node too (NodePorts); with hostNetwork every container port is one', () => {
+    const p4d = pool('p4d', { 'nvidia.com/gpu': 16 }, ['p4d.24xlarge']);
+    const withPorts = (ports: any[], hostNetwork?: boolean) => {
+      const w = app(4, 4);
+      w.spec.template.spec.containers[0].ports = ports;
+      if (hostNetwork !== undefined) w.spec.template.spec.hostNetwork = hostNetwork;
+      return w;
+    };
+    expect(gpu219([p4d, withPorts([{ containerPort: 8000, hostPort: 8000 }])])[0].message).toContain('one per node (host port 8000)');
+    expect(gpu219([p4d, withPorts([{ containerPort: 8000 }], true)])[0].message).toContain('one per node (hostNetwork port 8000)');
+    expect(gpu219([p4d, withPorts([{ containerPort: 8000 }])])).toEqual([]);
+    expect(gpu219([p4d, withPorts([{ containerPort: 8000 }], false)])).toEqual([]);
+    // NodePorts reads the app containers only: an init container's host port does not spread the pods.
+    const init = app(4, 4);
+    init.spec.template.spec.initContainers = [{ name: 'i', image: 'x', ports: [{ containerPort: 9000, hostPort: 9000 }] }];
+    expect(gpu219([p4d, init])).toEqual([]);
+  });
+
   test('cpu and memory per pod, and the pool\'s cpu limit, count too', () => {
     // 60 of p4d.24xlarge's 96 vCPU: one pod per node though 1 GPU each; 16 GPUs buy two nodes.
     const p4d = pool('p4d', { 'nvidia.com/gpu': 16 }, ['p4d.24xlarge']);

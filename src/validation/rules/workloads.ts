@@ -9,7 +9,7 @@ import {
 } from './keda';
 import { _migConfigOffers } from './sharing';
 import { GpuModel } from '../../catalog';
-import { gangRanks, onePodPerNode } from '../../plan/gang';
+import { gangRanks, onePodPerNode, onePodPerNodeBecause } from '../../plan/gang';
 import { hasOwn } from '../../private/keys';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
@@ -578,12 +578,12 @@ export const REPLICAS_FIT_POOL_NODES: Rule = {
   severity: Severity.ERROR,
   kinds: ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'NodePool', 'ScaledObject', 'HorizontalPodAutoscaler'],
   remediation: 'Raise the NodePools\' limits, lower the replicas, or let several replicas share a node (drop the required '
-    + 'hostname anti-affinity, or request less cpu/memory per pod).',
+    + 'hostname anti-affinity or the host ports, or request less cpu/memory per pod).',
   description: 'Karpenter launches a node only if its whole capacity fits what is left of the NodePool\'s `limits` '
     + '(nvidia.com/gpu, cpu, memory; Karpenter "NodePools: limits"), so a pool limited to 8 GPUs holds one p5.48xlarge '
     + 'and no more. How many pods that is depends on how many fit one node: the pod\'s GPUs, cpu and memory against '
     + 'the node\'s allocatable, and one per node with a required pod anti-affinity on `kubernetes.io/hostname` against '
-    + 'its own pods. When the replicas (an unscaled Deployment\'s, StatefulSet\'s or ReplicaSet\'s `replicas`, a '
+    + 'its own pods or with a host port (kube-scheduler\'s NodePorts; with `hostNetwork` every container port is one). When the replicas (an unscaled Deployment\'s, StatefulSet\'s or ReplicaSet\'s `replicas`, a '
     + 'scaler\'s maximum, a gang\'s ranks) exceed the most pods the pools\' limits allow (counted over whole nodes of '
     + 'their instance types, mixed sizes included; cpu and memory limits bounded), the rest stay Pending forever; a '
     + 'gang\'s started ranks wait for them. Where '
@@ -621,7 +621,7 @@ export const REPLICAS_FIT_POOL_NODES: Rule = {
       if (countedElsewhere && replicas * gpus > gpuLimit) continue;
       const what = gang ? `${replicas} ranks` : `${replicas} replicas`;
       yield ctx.finding(w.object, field,
-        `needs ${what} of ${gpus} GPU(s)${perNode ? ', one per node (required anti-affinity on kubernetes.io/hostname)' : ''}, `
+        `needs ${what} of ${gpus} GPU(s)${perNode ? `, one per node (${onePodPerNodeBecause(w)})` : ''}, `
         + `but the limits of the NodePools it can use let Karpenter launch nodes for at most ${most} `
         + `(${roomWords(room)}): ${replicas - most} stay Pending forever`
         + (gang ? ' and the ranks that start wait for them' : ''));
