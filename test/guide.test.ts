@@ -163,9 +163,9 @@ const CHECKS: Record<string, (r: RunResult) => void> = {
     }
     // Step 3: three tiers, two team namespaces with their GPU quota.
     expect(find(objects, 'PriorityClass')).toHaveLength(3);
-    for (const ns of ['serving', 'research']) {
+    for (const [ns, gpus] of [['serving', 12], ['research', 8]] as const) {
       one(objects, 'Namespace', ns);
-      expect(find(objects, 'ResourceQuota').find((q) => q.metadata.namespace === ns)?.spec.hard['requests.nvidia.com/gpu']).toBe(8);
+      expect(find(objects, 'ResourceQuota').find((q) => q.metadata.namespace === ns)?.spec.hard['requests.nvidia.com/gpu']).toBe(gpus);
     }
     // Step 4: the server lands only on the serving pool and tolerates its taint; one GPU, requests = limits.
     const qwen = one(objects, 'Deployment', 'qwen-7b');

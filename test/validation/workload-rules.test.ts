@@ -7,9 +7,9 @@ const run = (objects: any[]): Finding[] => validateManifests(objects.map((object
 const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' }, ...o });
 const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
 
-describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226, GPU228, GPU229)', () => {
+describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226, GPU228, GPU229, GPU230)', () => {
   test('ids are GPU2xx, unique, documented', () => {
-    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224', 'GPU226', 'GPU228', 'GPU229']);
+    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224', 'GPU226', 'GPU228', 'GPU229', 'GPU230']);
     for (const r of WORKLOAD_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
@@ -17,7 +17,7 @@ describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224,
     }
     const { ERROR, WARNING } = Severity;
     expect(WORKLOAD_RULES.map((r) => r.severity))
-      .toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING, WARNING, ERROR, ERROR]);
+      .toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING, WARNING, ERROR, ERROR, WARNING]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -397,6 +397,50 @@ describe('GPU228 the replicas a namespace\'s GPU workloads always run must fit i
     rs.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'a', uid: 'u', controller: true }];
     expect(gpu228([quota({ 'requests.nvidia.com/gpu': '8' }), app('a', 2, { 'nvidia.com/gpu': 4 }), rs])).toEqual([]);
     expect(gpu228([quota({ 'requests.cpu': '1' }), app('a', 2, { 'nvidia.com/gpu': 4, 'cpu': '2' })])).toEqual([]);
+  });
+});
+
+describe('GPU230 the maximum replicas of a namespace\'s scaled GPU workloads should fit its ResourceQuota together', () => {
+  const quota = (gpus: string) => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'gpu', namespace: 'research' }, spec: { hard: { 'requests.nvidia.com/gpu': gpus } } });
+  const app = (name: string, replicas: number, gpus = 4) => {
+    const w = workload({ name, namespace: 'research', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': gpus } });
+    w.spec.replicas = replicas;
+    return w;
+  };
+  const so = (target: string, min: number, max: number | undefined) => ({
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: { name: target, namespace: 'research' },
+    spec: { scaleTargetRef: { name: target }, minReplicaCount: min, ...(max === undefined ? {} : { maxReplicaCount: max }), triggers: [] },
+  });
+  const hpa = (target: string, max: number) => ({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: target, namespace: 'research' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target }, maxReplicas: max },
+  });
+  const gpu230 = (objs: any[]) => of(run(objs), 'GPU230');
+
+  test('floors within the quota, maximums beyond it: a warning on the quota, the workloads at their peak, largest first', () => {
+    const [f, ...rest] = gpu230([quota('16'), app('a', 1), app('b', 1), so('b', 1, 4)]);
+    expect(rest).toEqual([]);
+    expect([f.object.kind, f.fieldPath, f.severity]).toEqual(['ResourceQuota', 'spec.hard[requests.nvidia.com/gpu]', Severity.WARNING]);
+    expect(f.message).toBe('allows 16 nvidia.com/gpu in namespace research, but at their scalers\' maximum its workloads ask for 20: '
+      + 'Deployment b 4 × 4 = 16 (ScaledObject b maximum); Deployment a 1 × 4 = 4; at the peak, pods asking for 4 nvidia.com/gpu are refused at '
+      + 'admission ("exceeded quota") and the load they were scaled for is not served');
+    expect(of(run([quota('16'), app('a', 1), app('b', 1), so('b', 1, 4)]), 'GPU228')).toEqual([]);
+    // An HPA's maximum; KEDA's default maximum of 100.
+    expect(gpu230([quota('16'), app('b', 1), hpa('b', 5)])[0].message).toContain('Deployment b 5 × 4 = 20 (HorizontalPodAutoscaler b maximum)');
+    expect(gpu230([quota('16'), app('b', 1), so('b', 1, undefined)])[0].message).toContain('Deployment b 100 × 4 = 400');
+  });
+
+  test('not judged: maximums within the quota, no scaler, floors over the quota (GPU228), one pod over it (GPU202)', () => {
+    expect(gpu230([quota('20'), app('a', 1), app('b', 1), so('b', 1, 4)])).toEqual([]);
+    expect(gpu230([quota('4'), app('a', 2)])).toEqual([]);
+    expect(of(run([quota('4'), app('a', 2)]), 'GPU228')).toHaveLength(1);
+    expect(gpu230([quota('4'), app('a', 1), app('b', 1), so('b', 1, 4)])).toEqual([]);
+    expect(of(run([quota('4'), app('a', 1), app('b', 1), so('b', 1, 4)]), 'GPU228')).toHaveLength(1);
+    expect(gpu230([quota('2'), app('b', 1), so('b', 1, 4)])).toEqual([]);
   });
 });
 

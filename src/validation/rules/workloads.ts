@@ -719,14 +719,7 @@ export const BUDGET_ALLOWS_DRAIN: Rule = {
     const budgets = ctx.byKind('PodDisruptionBudget', 'policy');
     if (budgets.length === 0) return;
     // The replicated workloads by namespace: a budget only selects pods of its own.
-    const byNamespace = new Map<string, WorkloadRef[]>();
-    for (const w of ctx.workloads()) {
-      if (!STEADY_KINDS.includes(w.kind) || countedThroughOwner(w)) continue;
-      const ns = nsOf(w.object);
-      const inNamespace = byNamespace.get(ns);
-      if (inNamespace) inNamespace.push(w);
-      else byNamespace.set(ns, [w]);
-    }
+    const byNamespace = steadyByNamespace(ctx);
     for (const b of budgets) {
       const selector = b?.spec?.selector;
       if (!selector || typeof selector !== 'object') continue; // a null selector selects no pod
@@ -819,44 +812,125 @@ export const STEADY_REPLICAS_FIT_QUOTA: Rule = {
     + 'resource>` keys; Jobs and Pods, which finish, and ReplicaSets run by a Deployment are not counted. Other pods '
     + 'of the namespace are unknown to a linter, so this is the lower bound.',
   *check(ctx) {
-    const quotas = ctx.byKind('ResourceQuota', '');
-    if (quotas.length === 0) return;
-    // The workloads counted, by namespace, indexed once: dumps hold a quota per namespace.
-    const steady = new Map<string, WorkloadRef[]>();
-    for (const w of ctx.workloads()) {
-      if (!STEADY_KINDS.includes(w.kind) || countedThroughOwner(w)) continue;
-      const list = steady.get(nsOf(w.object));
-      if (list) list.push(w);
-      else steady.set(nsOf(w.object), [w]);
+    for (const o of quotaOvercommits(ctx, 'floor')) {
+      yield ctx.finding(o.quota, o.fieldPath,
+        `allows ${o.raw} ${o.resource} in namespace ${o.namespace || 'default'}, but the replicas its workloads always run ask for ${o.total}: `
+        + `${quotaMembersWords(o.members, 'minimum')}; pods asking for at least ${+(o.total - o.cap).toFixed(3)} ${o.resource} in total `
+        + 'are refused at admission ("exceeded quota") and their controllers retry forever');
     }
-    for (const q of quotas) {
-      const hard = q?.spec?.hard;
-      if (!hard || typeof hard !== 'object') continue;
-      const ns = nsOf(q);
-      for (const key of Object.keys(hard)) {
-        const r = key.startsWith('requests.') ? key.slice('requests.'.length) : '';
-        const cap = isExtendedResourceName(r) ? tryParseQuantity(hard[key]) : undefined;
-        if (cap === undefined) continue;
-        const members: Array<{ w: WorkloadRef; replicas: number; per: number; scaler?: string }> = [];
-        let onePodOver = false;
-        for (const w of steady.get(ns) ?? []) {
-          const per = ctx.gpuDemand(w.template)[r] ?? 0;
-          if (!(per > 0) || quotaApplies(q, w.template.podSpec?.priorityClassName) !== true) continue;
-          if (per > cap) onePodOver = true; // GPU202
-          const scaler = scalerOfTarget(ctx, w.object);
-          const replicas = alwaysRunningReplicas(w, scaler);
-          if (replicas === undefined || replicas === 0) continue;
-          members.push({ w, replicas, per, scaler: scaler ? `${scaler.kind} ${scaler.object?.metadata?.name ?? '<unnamed>'} minimum` : undefined });
+  },
+};
+
+/** A workload counted against a ResourceQuota: its replicas (at the floor or the peak) × its request. */
+interface QuotaMember {
+  readonly w: WorkloadRef;
+  readonly replicas: number;
+  readonly per: number;
+  /** The scaler that sets the replicas, in words (`ScaledObject x`). */
+  readonly scaler?: string;
+}
+
+/** A quota's `requests.<resource>` below what its namespace's workloads ask for together. */
+interface QuotaOvercommit {
+  readonly quota: any;
+  readonly fieldPath: string;
+  readonly raw: string;
+  readonly resource: string;
+  readonly namespace: string;
+  readonly cap: number;
+  readonly total: number;
+  /** Largest first. */
+  readonly members: readonly QuotaMember[];
+}
+
+/** Per run: the counted workloads (STEADY_KINDS, not counted through an owner) by namespace. */
+const steadyByNamespace = memoPerRun((ctx: RuleContext): Map<string, WorkloadRef[]> => {
+  const out = new Map<string, WorkloadRef[]>();
+  for (const w of ctx.workloads()) {
+    if (!STEADY_KINDS.includes(w.kind) || countedThroughOwner(w)) continue;
+    const list = out.get(nsOf(w.object));
+    if (list) list.push(w);
+    else out.set(nsOf(w.object), [w]);
+  }
+  return out;
+});
+
+/**
+ * The ResourceQuotas whose `requests.<extended resource>` the namespace's workloads exceed together, at their floors
+ * (the replicas always run: GPU228) or their peaks (a scaler's maximum, else the replicas: GPU230). A quota that one pod
+ * exceeds is GPU202's; at the peak, a quota the floors exceed already is GPU228's, and one where no workload scales is
+ * the floors' count.
+ */
+function quotaOvercommits(ctx: RuleContext, at: 'floor' | 'peak'): QuotaOvercommit[] {
+  const out: QuotaOvercommit[] = [];
+  const quotas = ctx.byKind('ResourceQuota', '');
+  if (quotas.length === 0) return out;
+  const steady = steadyByNamespace(ctx);
+  for (const q of quotas) {
+    const hard = q?.spec?.hard;
+    if (!hard || typeof hard !== 'object') continue;
+    const ns = nsOf(q);
+    for (const key of Object.keys(hard)) {
+      const r = key.startsWith('requests.') ? key.slice('requests.'.length) : '';
+      const cap = isExtendedResourceName(r) ? tryParseQuantity(hard[key]) : undefined;
+      if (cap === undefined) continue;
+      const members: QuotaMember[] = [];
+      let floors = 0;
+      let scaled = false;
+      let unjudged = false;
+      for (const w of steady.get(ns) ?? []) {
+        const per = ctx.gpuDemand(w.template)[r] ?? 0;
+        if (!(per > 0) || quotaApplies(q, w.template.podSpec?.priorityClassName) !== true) continue;
+        if (per > cap) unjudged = true; // GPU202
+        const scaler = scalerOfTarget(ctx, w.object);
+        const floor = alwaysRunningReplicas(w, scaler);
+        const peak = scaler ? scaledMaximum(ctx, w.object) : floor;
+        if (floor === undefined || typeof peak !== 'number') {
+          if (at === 'peak') unjudged = true; // a count that is not a whole number: the schema gate's
+          continue;
         }
-        const total = members.reduce((sum, m) => sum + m.replicas * m.per, 0);
-        if (onePodOver || total <= cap) continue;
-        members.sort((a, b) => b.replicas * b.per - a.replicas * a.per);
-        yield ctx.finding(q, `spec.hard[${key}]`,
-          `allows ${String(hard[key])} ${r} in namespace ${ns || 'default'}, but the replicas its workloads always run ask for ${total}: `
-          + `${listedFirst(members, (m) => `${m.w.kind} ${m.w.object?.metadata?.name ?? '<unnamed>'} ${m.replicas} × ${m.per} = ${m.replicas * m.per}`
-            + `${m.scaler ? ` (${m.scaler})` : ''}`, NAMED_IN_LIST, '; ')}; pods asking for at least ${+(total - cap).toFixed(3)} ${r} in total `
-          + 'are refused at admission ("exceeded quota") and their controllers retry forever');
+        floors += floor * per;
+        if (scaler && peak > floor) scaled = true;
+        const replicas = at === 'floor' ? floor : peak;
+        if (replicas > 0) members.push({ w, replicas, per, ...(scaler ? { scaler: `${scaler.kind} ${scaler.object?.metadata?.name ?? '<unnamed>'}` } : {}) });
       }
+      const total = members.reduce((sum, m) => sum + m.replicas * m.per, 0);
+      if (unjudged || total <= cap || (at === 'peak' && (!scaled || floors > cap))) continue;
+      members.sort((a, b) => b.replicas * b.per - a.replicas * a.per);
+      out.push({ quota: q, fieldPath: `spec.hard[${key}]`, raw: String(hard[key]), resource: r, namespace: ns, cap, total, members });
+    }
+  }
+  return out;
+}
+
+/** A quota's members in words: `Deployment a 2 × 4 = 8 (ScaledObject a minimum)`, the first few. */
+function quotaMembersWords(members: readonly QuotaMember[], scaledAs: string): string {
+  return listedFirst(members, (m) => `${m.w.kind} ${m.w.object?.metadata?.name ?? '<unnamed>'} ${m.replicas} × ${m.per} = ${m.replicas * m.per}`
+    + `${m.scaler ? ` (${m.scaler} ${scaledAs})` : ''}`, NAMED_IN_LIST, '; ');
+}
+
+/** GPU230 — the maximum replicas of a namespace's GPU workloads should fit its ResourceQuota together. */
+export const PEAK_REPLICAS_FIT_QUOTA: Rule = {
+  id: 'GPU230',
+  title: 'The maximum replicas of a namespace\'s scaled GPU workloads should fit its ResourceQuota together',
+  severity: Severity.WARNING,
+  kinds: ['ResourceQuota', 'ScaledObject', 'HorizontalPodAutoscaler', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'],
+  remediation: 'Lower the scalers\' maximum replicas listed, or raise the ResourceQuota\'s hard limit, so that the quota and the '
+    + 'scalers tell one story.',
+  description: 'GPU228 at the scalers\' maximum, as GPU307 is GPU223 at the maximum for the NodePools\' limits. When the '
+    + 'namespace\'s GPU workloads at their scalers\' maximum (KEDA\'s `maxReplicaCount`, default 100; an HPA\'s '
+    + '`maxReplicas`; the others at their replicas) ask for more of a `requests.<extended resource>` than its '
+    + 'ResourceQuota allows, the quota admission plugin refuses the pods beyond it ("exceeded quota"): the HPA '
+    + 'reports the replicas it wants, the ReplicaSet records FailedCreate events, and the load the extra replicas were '
+    + 'for is not served. A warning: the quota may be the intended cap, but then the scalers\' maximum promises '
+    + 'capacity the namespace never gets. Not judged where the floors exceed the quota already (GPU228) or no workload '
+    + 'scales.',
+  *check(ctx) {
+    for (const o of quotaOvercommits(ctx, 'peak')) {
+      yield ctx.finding(o.quota, o.fieldPath,
+        `allows ${o.raw} ${o.resource} in namespace ${o.namespace || 'default'}, but at their scalers' maximum its workloads ask for ${o.total}: `
+        + `${quotaMembersWords(o.members, 'maximum')}; at the peak, pods asking for ${+(o.total - o.cap).toFixed(3)} ${o.resource} are refused `
+        + 'at admission ("exceeded quota") and the load they were scaled for is not served');
     }
   },
 };
@@ -876,4 +950,5 @@ export const WORKLOAD_RULES: Rule[] = [
   ROLLOUT_HAS_ROOM_AT_PEAK,
   STEADY_REPLICAS_FIT_QUOTA,
   ONE_BUDGET_PER_POD,
+  PEAK_REPLICAS_FIT_QUOTA,
 ];
