@@ -253,3 +253,40 @@ describe('GPU225 gangs confined to the same pools, beyond their limits together,
     expect(of(lint(noGang), 'GPU225')).toEqual([]);
   });
 });
+
+describe('GPU231 a CronJob running a GPU gang should not let its runs overlap', () => {
+  const load = (f: string) => loadYaml(path.join(FIXTURES, 'GPU231', f)).map((m) => m.object);
+  const cron = (objs: any[]) => objs.find((o: any) => o.kind === 'CronJob');
+
+  test('concurrencyPolicy unset or Allow on pools that hold one run: a warning naming the run and the limit', () => {
+    const [f, ...rest] = of(lint(load('fail.yaml')), 'GPU231');
+    expect(rest).toEqual([]);
+    expect([f.severity, f.object.name, f.fieldPath]).toEqual([Severity.WARNING, 'nightly-pretrain', 'spec.concurrencyPolicy']);
+    expect(f.message).toBe('is unset (Allow): a run still going at the next schedule time starts a second gang of 2 ranks × 8 = 16 GPUs beside it, '
+      + 'but NodePools p5 allow 16 (p5: 16), one run: the two may each get some of their ranks\' nodes and every started rank waits for the rest');
+    const allow = load('fail.yaml');
+    cron(allow).spec.concurrencyPolicy = 'Allow';
+    expect(of(lint(allow), 'GPU231')[0].message).toMatch(/^is "Allow": /);
+  });
+
+  test('not judged: Forbid or Replace, room for two runs, a Kueue-queued CronJob, a CronJob that runs no gang, a Job', () => {
+    expect(of(lint(load('pass.yaml')), 'GPU231')).toEqual([]);
+    const replace = load('fail.yaml');
+    cron(replace).spec.concurrencyPolicy = 'Replace';
+    expect(of(lint(replace), 'GPU231')).toEqual([]);
+    const roomy = load('fail.yaml');
+    roomy.find((o: any) => o.kind === 'NodePool').spec.limits['nvidia.com/gpu'] = 32;
+    expect(of(lint(roomy), 'GPU231')).toEqual([]);
+    const queued = load('fail.yaml');
+    cron(queued).spec.jobTemplate.metadata = { labels: { 'kueue.x-k8s.io/queue-name': 'training' } };
+    expect(of(lint(queued), 'GPU231')).toEqual([]);
+    const noGang = load('fail.yaml');
+    delete cron(noGang).spec.jobTemplate.spec.template.spec.subdomain;
+    expect(of(lint(noGang), 'GPU231')).toEqual([]);
+    // Over the limit for one run already: GPU212's finding.
+    const tooBig = load('fail.yaml');
+    tooBig.find((o: any) => o.kind === 'NodePool').spec.limits['nvidia.com/gpu'] = 8;
+    expect(of(lint(tooBig), 'GPU231')).toEqual([]);
+    expect(of(lint(tooBig), 'GPU212')).toHaveLength(1);
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * Training rules (GPU210-GPU213, GPU217, GPU220, GPU225): EFA requests the pool's instance types can serve, checkpoints for
+ * Training rules (GPU210-GPU213, GPU217, GPU220, GPU225, GPU231): EFA requests the pool's instance types can serve, checkpoints for
  * multi-pod GPU Jobs on spot, gangs that fit their pools at once, EFA interface layouts that fit the pools' instance
  * types, the shared memory a multi-GPU container's NCCL needs, and gangs Karpenter may drain. Answers come from the
  * one scheduling model (src/scheduling) and the catalog's EFA interface counts (`efaInterfaces`, the
@@ -325,8 +325,43 @@ export const GANGS_SHARE_POOLS: Rule = {
   },
 };
 
+/** GPU231 — a CronJob running a GPU gang should not let its runs overlap on pools that hold one run. */
+export const CRON_GANG_RUNS_OVERLAP: Rule = {
+  id: 'GPU231',
+  title: 'A CronJob running a GPU gang should not let a run start while the last is on (concurrencyPolicy Forbid or Replace)',
+  severity: Severity.WARNING,
+  kinds: ['CronJob', 'NodePool'],
+  remediation: 'Set spec.concurrencyPolicy: Forbid (the late run is skipped; TrainingJob\'s schedule does this) or Replace (the '
+    + 'running one is stopped), or queue its Jobs with Kueue (spec.jobTemplate.metadata.labels[kueue.x-k8s.io/queue-name]).',
+  description: 'A CronJob\'s `concurrencyPolicy` defaults to `Allow`: when a run is still going at the next schedule time, '
+    + 'the CronJob controller starts another Job beside it (Kubernetes "CronJob": concurrency policy). For a gang (the '
+    + 'shape of GPU212) whose NodePools\' `limits["nvidia.com/gpu"]` hold one run but not two, the second run\'s ranks '
+    + 'take the nodes the first one\'s replacements need (a drained or failed rank is recreated as pending), or the two '
+    + 'runs each get part of their nodes when both are pending: every started rank waits in rendezvous for the rest, '
+    + 'GPUs paid for and idle. GPU225 judges two different gangs; this is one gang and itself. Kueue-queued CronJobs are '
+    + 'not judged (Kueue admits each run whole); nor are pools without a GPU limit or that share GPUs. A warning: a '
+    + 'run may never outlast the schedule\'s period.',
+  *check(ctx) {
+    if (ctx.nodePools().length === 0) return;
+    const allowing = (w: WorkloadRef) => w.kind === 'CronJob' && (w.object?.spec?.concurrencyPolicy ?? 'Allow') === 'Allow'
+      && !queuedByKueue(w) && !runByController(w.object);
+    const shares = poolShares(ctx, ['CronJob'], (w) => (allowing(w) ? gangRanks(w) : undefined));
+    for (const sh of shares) {
+      // One run fits (else GPU212); two at once do not.
+      const [o] = overcommittedPoolSets(ctx, [sh, sh], (_, capacity) => sh.replicas * sh.gpus <= capacity);
+      if (!o) continue;
+      const run = sh.replicas * sh.gpus;
+      yield ctx.finding(sh.workload.object, 'spec.concurrencyPolicy',
+        `is ${sh.workload.object?.spec?.concurrencyPolicy === undefined ? 'unset (Allow)' : '"Allow"'}: a run still going at the next `
+        + `schedule time starts a second gang of ${sh.replicas} ranks × ${sh.gpus} = ${run} GPUs beside it, but NodePools ${o.pools.join(', ')} allow `
+        + `${o.capacity} (${o.pools.map((n) => `${n}: ${o.limitOf.get(n)}`).join(', ')}), one run: the two may each get some of their `
+        + 'ranks\' nodes and every started rank waits for the rest');
+    }
+  },
+};
+
 /** The training rules, sorted by id. */
 export const TRAINING_RULES: Rule[] = [
   EFA_REQUEST_OFFERED, SPOT_TRAINING_CHECKPOINTED, GANG_FITS_POOLS, EFA_LAYOUT_FITS_POOL, MULTI_GPU_SHARED_MEMORY, GANG_NOT_DISRUPTED,
-  GANGS_SHARE_POOLS,
+  GANGS_SHARE_POOLS, CRON_GANG_RUNS_OVERLAP,
 ];
