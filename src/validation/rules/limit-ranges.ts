@@ -11,7 +11,7 @@
  */
 import { hasOwn } from '../../private/keys';
 import { listed } from '../../private/lists';
-import { Bound, COMPUTE_RESOURCES, isMap, namespaceRanges } from '../../scheduling/limit-ranges';
+import { Bound, COMPUTE_RESOURCES, isMap, namespaceRanges, Refusal } from '../../scheduling/limit-ranges';
 import { isExtendedResourceName, isGpuResourceName } from '../../scheduling/resources';
 import { containerLabel, containersOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
@@ -38,6 +38,28 @@ function untouchedWorkloads(ctx: RuleContext, ns: string, r: string): string[] {
     if (nsOf(w.object) === ns && containersOf(w.template).some((c) => !setsResource(c.container, r))) out.push(describe(w));
   }
   return out;
+}
+
+/** LimitRanger's refusal of a workload's pods, in words: on the container, or on the pod's total. */
+function refusalWords(refusal: Refusal): string {
+  const c = refusal.container;
+  return `${c?.ref ? `${containerLabel(c.ref)}: ` : 'the pod: '}LimitRange ${nameOf(refusal.bound.item.limitRange)} refuses its pods: `
+    + `"${refusal.message}"; the pods are never created (FailedCreate)`;
+}
+
+/** Findings on `obj`, each field and message once. */
+function findingsOnce(ctx: RuleContext, obj: any): { readonly findings: Finding[]; add(at: string, message: string): void } {
+  const seen = new Set<string>();
+  const findings: Finding[] = [];
+  return {
+    findings,
+    add(at, message) {
+      const key = `${at}\u0000${message}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      findings.push(ctx.finding(obj, at, message));
+    },
+  };
 }
 
 /** GPU215 — a LimitRange must not give GPUs to, nor refuse, the pods that ask for none. */
@@ -155,22 +177,15 @@ export const WITHIN_LIMIT_RANGE: Rule = {
       }
       if (asked.size === 0) continue;
       const admitted = refs.map((c) => ranges.admit(c.container, asked, c));
-      const seen = new Set<string>();
-      const out: Finding[] = [];
+      const out = findingsOnce(ctx, w.object);
       for (const refusal of ranges.refusals(admitted, asked)) {
         const c = refusal.container;
         // A container that sets none of the resource meets what GPU215 reports on the LimitRange.
         if (c && !setsResource(c.ref?.container, refusal.resource)) continue;
-        const lr = refusal.bound.item.limitRange;
-        const at = c?.ref ? `${c.ref.path}.resources.limits[${JSON.stringify(refusal.resource)}]` : `${w.template.podSpecPath}.containers`;
-        const key = `${at} ${refusal.message}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push(ctx.finding(w.object, at,
-          `${c?.ref ? `${containerLabel(c.ref)}: ` : 'the pod: '}LimitRange ${nameOf(lr)} refuses its pods: "${refusal.message}"; `
-          + 'the pods are never created (FailedCreate)'));
+        out.add(c?.ref ? `${c.ref.path}.resources.limits[${JSON.stringify(refusal.resource)}]` : `${w.template.podSpecPath}.containers`,
+          refusalWords(refusal));
       }
-      yield* out;
+      yield* out.findings;
     }
   },
 };
@@ -207,13 +222,7 @@ export const GPU_PODS_WITHIN_COMPUTE_LIMIT_RANGE: Rule = {
       if (!Object.values(gpu).some((n) => n > 0)) continue;
       const refs = containersOf(w.template);
       const admitted = refs.map((c) => ranges.admit(c.container, bounded, c));
-      const seen = new Set<string>();
-      const out: Finding[] = [];
-      const report = (at: string, message: string) => {
-        if (seen.has(at + message)) return;
-        seen.add(at + message);
-        out.push(ctx.finding(w.object, at, message));
-      };
+      const out = findingsOnce(ctx, w.object);
       // A defaulted limit below the container's request: the API server's validation refuses the pod.
       for (const c of admitted) {
         for (const r of bounded) {
@@ -221,20 +230,16 @@ export const GPU_PODS_WITHIN_COMPUTE_LIMIT_RANGE: Rule = {
           const lim = c.limits.get(r);
           if (!req || !lim || req.value <= lim.value || (!req.defaultedBy && !lim.defaultedBy)) continue;
           const by = lim.defaultedBy ?? req.defaultedBy!;
-          report(`${c.ref!.path}.resources`,
+          out.add(`${c.ref!.path}.resources`,
             `${containerLabel(c.ref!)}: LimitRange ${nameOf(by.item.limitRange)} (${fieldPath(by, r)}) gives it a ${r} `
             + `${lim.defaultedBy ? `limit of ${lim.text}, below its request of ${req.text}` : `request of ${req.text}, above its limit of ${lim.text}`}: `
             + `the API server refuses its pods ("must be less than or equal to ${r} limit"); the pods are never created (FailedCreate)`);
         }
       }
       for (const refusal of ranges.refusals(admitted, bounded)) {
-        const c = refusal.container;
-        const lr = refusal.bound.item.limitRange;
-        report(c?.ref ? `${c.ref.path}.resources` : `${w.template.podSpecPath}.containers`,
-          `${c?.ref ? `${containerLabel(c.ref)}: ` : 'the pod: '}LimitRange ${nameOf(lr)} refuses its pods: "${refusal.message}"; `
-          + 'the pods are never created (FailedCreate)');
+        out.add(refusal.container?.ref ? `${refusal.container.ref.path}.resources` : `${w.template.podSpecPath}.containers`, refusalWords(refusal));
       }
-      yield* out;
+      yield* out.findings;
     }
   },
 };
