@@ -380,6 +380,14 @@ describe('GPU228 the replicas a namespace\'s GPU workloads always run must fit i
     expect(gpu228([...base, so('b', { minReplicaCount: 2, maxReplicaCount: 4 })])[0].message).toContain('Deployment b 2 × 4 = 8 (ScaledObject b minimum)');
     expect(gpu228([...base, so('b', { minReplicaCount: 1, maxReplicaCount: 4 })])).toEqual([]);
     expect(gpu228([...base, so('b', { minReplicaCount: 2, idleReplicaCount: 0, maxReplicaCount: 4 })])).toEqual([]);
+    // The floor counts whatever the maximum says (an HPA without maxReplicas is the schema gate's finding).
+    const hpaNoMax = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'b', namespace: 'research' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'b' }, minReplicas: 2 },
+    };
+    expect(gpu228([...base, hpaNoMax])[0].message).toContain('Deployment b 2 × 4 = 8 (HorizontalPodAutoscaler b minimum)');
     const mig = [quota({ 'requests.nvidia.com/mig-1g.10gb': '7' }), app('m', 4, { 'nvidia.com/mig-1g.10gb': 2 })];
     expect(gpu228(mig)[0].message).toMatch(/^allows 7 nvidia.com\/mig-1g.10gb .* ask for 8: Deployment m 4 × 2 = 8/);
   });

@@ -885,13 +885,14 @@ function quotaOvercommits(ctx: RuleContext, at: 'floor' | 'peak'): QuotaOvercomm
         const scaler = scalerOfTarget(ctx, w.object);
         const floor = alwaysRunningReplicas(w, scaler);
         const peak = scaler ? scaledMaximum(ctx, w.object) : floor;
-        if (floor === undefined || typeof peak !== 'number') {
-          if (at === 'peak') unjudged = true; // a count that is not a whole number: the schema gate's
+        // A count that is not a whole number is the schema gate's; at the peak it leaves the sum unknown.
+        if (floor === undefined || (at === 'peak' && typeof peak !== 'number')) {
+          if (at === 'peak') unjudged = true;
           continue;
         }
         floors += floor * per;
-        if (scaler && peak > floor) scaled = true;
-        const replicas = at === 'floor' ? floor : peak;
+        if (scaler && typeof peak === 'number' && peak > floor) scaled = true;
+        const replicas = at === 'floor' ? floor : peak as number;
         if (replicas > 0) members.push({ w, replicas, per, ...(scaler ? { scaler: `${scaler.kind} ${scaler.object?.metadata?.name ?? '<unnamed>'}` } : {}) });
       }
       const total = members.reduce((sum, m) => sum + m.replicas * m.per, 0);
