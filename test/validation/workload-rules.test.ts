@@ -469,13 +469,17 @@ describe('GPU229 a GPU pod under at most one PodDisruptionBudget', () => {
       .toEqual(['spec.jobTemplate.spec.template.metadata.labels']);
   });
 
-  test('not judged: one budget, disjoint selectors, a null selector, another namespace, CPU pods, DaemonSets, owned ReplicaSets', () => {
+  test('not judged: one budget, disjoint selectors, a null selector, another namespace, CPU pods, pods Karpenter does not evict, owned ReplicaSets', () => {
     expect(gpu229([pdb('llm', { matchLabels: { app: 'llm' } }), server()])).toEqual([]);
     expect(gpu229([pdb('rest', { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['llm'] }] }), pdb('llm', { matchLabels: { app: 'llm' } }), server()])).toEqual([]);
     expect(gpu229([pdb('none', null), pdb('llm', { matchLabels: { app: 'llm' } }), server()])).toEqual([]);
     expect(gpu229([pdb('all', {}, 'other'), pdb('llm', { matchLabels: { app: 'llm' } }), server()])).toEqual([]);
     expect(gpu229([pdb('all', {}), pdb('llm', { matchLabels: { app: 'llm' } }), workload({ name: 'web', namespace: 'inference', labels: { app: 'llm' } })])).toEqual([]);
-    expect(gpu229([pdb('all', {}), pdb('llm', { matchLabels: { app: 'llm' } }), server({ kind: 'DaemonSet' })])).toEqual([]);
+    // Pods that tolerate Karpenter's disrupted taint (here: every taint) are not evicted by its drains.
+    expect(gpu229([pdb('all', {}), pdb('llm', { matchLabels: { app: 'llm' } }), server({ tolerations: [{ operator: 'Exists' }] })])).toEqual([]);
+    expect(gpu229([pdb('all', {}), pdb('llm', { matchLabels: { app: 'llm' } }), server({ kind: 'DaemonSet', tolerations: [{ operator: 'Exists' }] })])).toEqual([]);
+    // A DaemonSet that does not is drained like any other pod.
+    expect(gpu229([pdb('all', {}), pdb('llm', { matchLabels: { app: 'llm' } }), server({ kind: 'DaemonSet' })])).toHaveLength(1);
     const rs = server({ kind: 'ReplicaSet' });
     rs.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm', uid: 'u', controller: true }];
     expect(gpu229([pdb('all', {}), pdb('llm', { matchLabels: { app: 'llm' } }), server(), rs])).toHaveLength(1);
@@ -677,6 +681,10 @@ describe('GPU224 a GPU workload\'s PodDisruptionBudget allows an eviction', () =
     // Two replicas leave one eviction; so does maxUnavailable 1 of one.
     expect(gpu224([pool(), app(2), pdb({ minAvailable: 1 })])).toEqual([]);
     expect(gpu224([pool(), app(1), pdb({ maxUnavailable: 1 })])).toEqual([]);
+    // Pods that tolerate Karpenter's disrupted taint are not evicted by its drains: the budget holds nothing up.
+    expect(gpu224([pool(), app(1, { tolerations: [{ operator: 'Exists' }] }), pdb({ minAvailable: 1 })])).toEqual([]);
+    expect(gpu224([pool(), app(1, { tolerations: [GPU_TOLERATION, { key: 'karpenter.sh/disrupted', operator: 'Exists', effect: 'NoSchedule' }] }), pdb({ minAvailable: 1 })]))
+      .toEqual([]);
   });
 
   test('maxUnavailable 0, 0% and minAvailable 100% block; percentages round up as the disruption controller does', () => {

@@ -19,7 +19,7 @@ import { matchesLabelSelector } from '../../scheduling/labels';
 import { labelWrittenAfterJoin } from '../../scheduling/node-agent-labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
 import { demandsAny, isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
-import { untoleratedTaints } from '../../scheduling/taints';
+import { tolerationsTolerateTaint, untoleratedTaints } from '../../scheduling/taints';
 import { POD_TEMPLATE_KINDS, runByController } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
@@ -714,7 +714,9 @@ export const BUDGET_ALLOWS_DRAIN: Rule = {
     + '(kubernetes-sigs/karpenter#1776). Judged at the fewest replicas the matching workloads run (a scaler\'s minimum, '
     + 'at least 1), for budgets selecting GPU pods, and not when every NodePool those pods can use sets '
     + '`terminationGracePeriod` (expiry then replaces the node by a deadline). A warning: blocking evictions may be '
-    + 'deliberate for a pod that must never restart, and `karpenter.sh/do-not-disrupt` says so to Karpenter directly.',
+    + 'deliberate for a pod that must never restart, and `karpenter.sh/do-not-disrupt` says so to Karpenter directly. '
+    + 'Pods that tolerate Karpenter\'s `karpenter.sh/disrupted` taint are not judged: Karpenter does not evict them '
+    + '(pkg/utils/pod `IsEvictable`).',
   *check(ctx) {
     const budgets = ctx.byKind('PodDisruptionBudget', 'policy');
     if (budgets.length === 0) return;
@@ -724,7 +726,8 @@ export const BUDGET_ALLOWS_DRAIN: Rule = {
       const selector = b?.spec?.selector;
       if (!selector || typeof selector !== 'object') continue; // a null selector selects no pod
       const matched = (byNamespace.get(nsOf(b)) ?? []).filter((w) => matchesLabelSelector(selector, w.template.podLabels));
-      const gpu = matched.filter((w) => demandsAny(ctx.gpuDemand(w.template)));
+      // Pods Karpenter does not evict (they tolerate its disrupted taint) never wait on the budget.
+      const gpu = matched.filter((w) => demandsAny(ctx.gpuDemand(w.template)) && karpenterEvicts(w));
       if (gpu.length === 0) continue;
       let expected = 0;
       for (const w of matched) {
@@ -749,6 +752,19 @@ export const BUDGET_ALLOWS_DRAIN: Rule = {
   },
 };
 
+/** The taint Karpenter puts on a node it drains (Karpenter "Disruption": termination). */
+const DISRUPTED_TAINT = { key: 'karpenter.sh/disrupted', effect: 'NoSchedule' };
+
+/**
+ * Whether Karpenter evicts these pods when it drains their node: not when they tolerate its disrupted taint
+ * (kubernetes-sigs/karpenter pkg/utils/pod `IsEvictable`; e.g. `tolerations: [{operator: Exists}]`), so their
+ * budgets never hold up its drains.
+ */
+function karpenterEvicts(w: WorkloadRef): boolean {
+  const tolerations = w.template.podSpec?.tolerations;
+  return !tolerationsTolerateTaint(Array.isArray(tolerations) ? tolerations : [], DISRUPTED_TAINT);
+}
+
 /** GPU229 — a GPU pod must be selected by at most one PodDisruptionBudget. */
 export const ONE_BUDGET_PER_POD: Rule = {
   id: 'GPU229',
@@ -764,9 +780,10 @@ export const ONE_BUDGET_PER_POD: Rule = {
     + '(kubernetes-sigs/karpenter pkg/utils/pdb `isEvictable`): the GPU nodes running it are never consolidated or '
     + 'drifted, an expired one waits for it until the NodePool\'s `terminationGracePeriod`, and Karpenter does not '
     + 'pre-provision a replacement for it. Typical cause: a namespace-wide budget (an empty selector selects every pod '
-    + 'of the namespace) beside a workload\'s own. Judged for the pods of GPU workloads (DaemonSets, which drains do not '
-    + 'evict, aside) against the budgets of their namespace; a hand-over from one budget to another overlaps on '
-    + 'purpose for a while: suppress it then.',
+    + 'of the namespace) beside a workload\'s own. Judged for the pods of GPU workloads against the budgets of their '
+    + 'namespace, except pods that tolerate Karpenter\'s `karpenter.sh/disrupted` taint, which it does not evict '
+    + '(pkg/utils/pod `IsEvictable`); a hand-over from one budget to another overlaps on purpose for a while: '
+    + 'suppress it then.',
   *check(ctx) {
     const budgets = ctx.byKind('PodDisruptionBudget', 'policy');
     if (budgets.length < 2) return;
@@ -779,11 +796,11 @@ export const ONE_BUDGET_PER_POD: Rule = {
       else byNamespace.set(nsOf(b), [b]);
     }
     for (const w of ctx.workloads()) {
-      if (w.kind === 'DaemonSet' || countedThroughOwner(w)) continue;
+      if (countedThroughOwner(w)) continue;
       const inNamespace = byNamespace.get(nsOf(w.object));
       if (!inNamespace || inNamespace.length < 2) continue;
       const selecting = inNamespace.filter((b) => matchesLabelSelector(b.spec.selector, w.template.podLabels));
-      if (selecting.length < 2 || !demandsAny(ctx.gpuDemand(w.template))) continue;
+      if (selecting.length < 2 || !demandsAny(ctx.gpuDemand(w.template)) || !karpenterEvicts(w)) continue;
       const names = selecting.map((b) => (typeof b.metadata?.name === 'string' ? b.metadata.name : '<unnamed>'));
       const labelsPath = w.template.podSpecPath === 'spec' ? 'metadata.labels' : `${w.template.podSpecPath.replace(/\.spec$/, '')}.metadata.labels`;
       yield ctx.finding(w.object, labelsPath,
