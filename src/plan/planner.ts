@@ -36,12 +36,15 @@ import {
 import { planQueues } from './queues';
 import { ScalerIndex } from './replicas';
 import { exceededLimits, nodesOf, packPool, spill, SpillResult, usedCapacity } from './spill';
+import { hasOwn } from '../private/keys';
 import { byCodeUnits } from '../private/order';
+import { quantityText } from '../private/quantity';
 import { extendedResourceRefusals } from '../scheduling/api-validity';
 import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
 import { limitCapacityOf, Placement, PlacementMemo, PlacementVerdict } from '../scheduling/placement';
 import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
+import { PodTemplateRef } from '../scheduling/workloads';
 import { gateManifests } from '../schema/gate';
 import { ManifestIndex, objectRefOf } from '../validation/context';
 import { validateManifests } from '../validation/engine';
@@ -83,6 +86,26 @@ interface Placed {
   readonly fitting: PlacementVerdict[];
   /** Every verdict, one per pool in the pools' order. */
   readonly verdicts: readonly PlacementVerdict[];
+}
+
+/**
+ * The LimitRange default requests (`PodTemplateRef.requestDefaults`) that a container of the template takes: one that
+ * sets neither a request nor a limit of the resource.
+ */
+function limitRangeDefaultsUsed(t: PodTemplateRef): Array<{ resource: string; text: string }> {
+  const out: Array<{ resource: string; text: string }> = [];
+  const containers = [...(Array.isArray(t.podSpec?.containers) ? t.podSpec.containers : []),
+    ...(Array.isArray(t.podSpec?.initContainers) ? t.podSpec.initContainers : [])];
+  for (const r of ['cpu', 'memory'] as const) {
+    const v = t.requestDefaults?.[r];
+    if (v === undefined) continue;
+    const sets = (c: any, m: 'requests' | 'limits') => {
+      const map = c?.resources?.[m];
+      return !!map && typeof map === 'object' && hasOwn(map, r);
+    };
+    if (containers.some((c: any) => !sets(c, 'requests') && !sets(c, 'limits'))) out.push({ resource: r, text: quantityText(v, r === 'memory') });
+  }
+  return out;
 }
 
 /** Unscoped ResourceQuotas' `requests.<resource>` hard limits, per namespace. */
@@ -242,6 +265,11 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     if (Object.keys(demand).length === 0) continue;
     const problems: string[] = [];
     const { range, notes } = scalers.replicasOf(w);
+    const defaulted = limitRangeDefaultsUsed(w.template);
+    if (defaulted.length > 0) {
+      notes.push(`containers that set no ${defaulted.map((d) => d.resource).join(' or ')} count the default request of their namespace's `
+        + `LimitRange (${defaulted.map((d) => `${d.resource} ${d.text}`).join(', ')}), as LimitRanger gives it`);
+    }
     const placement = placements.placement(w.template, index.placementSignature(w.template));
     const verdicts = placement.verdicts;
     const grouped = fittingOf(placement);

@@ -445,10 +445,15 @@ spec:
     expect([w.cpuPerReplica, w.memoryBytesPerReplica]).toEqual([8, 128 * 2 ** 30]);
     expect(w.fits[0].instanceTypes).toEqual(['g6.12xlarge']);
     expect(plan.assumptions[0]).toContain('LimitRange default request');
+    // The plan says where the figures come from.
+    expect(w.notes).toEqual(['containers that set no cpu or memory count the default request of their namespace\'s LimitRange (cpu 4, memory 64Gi), '
+      + 'as LimitRanger gives it']);
+    expect(renderPlanText(plan)).toContain('LimitRange (cpu 4, memory 64Gi)');
     // Without the LimitRange, or with it in another namespace, the pods ask for nothing and take g6.xlarge nodes.
     for (const objs of [docs(g6, BARE('llm', 'ml')), docs(g6, LIMIT_RANGE('other', '{type: Container, default: {cpu: "4", memory: 64Gi}}'), BARE('llm', 'ml'))]) {
       const bare = workload(planGpuWorkloads(objs), 'llm');
       expect([bare.cpuPerReplica, bare.memoryBytesPerReplica, bare.fits[0].instanceTypes]).toEqual([0, 0, ['g6.xlarge', 'g6.12xlarge']]);
+      expect(bare.notes).toEqual([]);
     }
   });
 
@@ -457,6 +462,10 @@ spec:
     const w = workload(planGpuWorkloads(docs(g6, lr, BARE('llm', 'ml', '{limits: {nvidia.com/gpu: 1, memory: 8Gi}}'))), 'llm');
     // c: cpu 1 (default request), memory 8Gi (its limit); sidecar: cpu 1, memory 2Gi.
     expect([w.cpuPerReplica, w.memoryBytesPerReplica]).toEqual([2, 10 * 2 ** 30]);
+    expect(w.notes).toEqual([expect.stringContaining('(cpu 1, memory 2Gi)')]);
+    // Every container sets its own: no default is taken, nothing to say.
+    const own = workload(planGpuWorkloads(docs(g6, lr, DEPLOY('m', 1, { ns: 'ml' }))), 'm');
+    expect(own.notes).toEqual([]);
   });
 });
 
