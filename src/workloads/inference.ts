@@ -170,26 +170,22 @@ interface ServingSettings {
 }
 
 /**
- * A rolling update's fenceposts: `maxSurge` pods, and `maxUnavailable` pods or a percentage of the replicas (which the
- * Deployment controller rounds down: `deployment/util.ResolveFenceposts`).
+ * A rolling update's fenceposts as the Deployment holds them: `maxSurge` pods, and `maxUnavailable` pods or a
+ * percentage of the replicas such as `'34%'` (which the Deployment controller rounds down:
+ * `deployment/util.ResolveFenceposts`).
  */
 interface Rollout {
-  readonly surge: number;
-  readonly unavailable: number;
-  /** When set, `maxUnavailable` is this percentage instead of `unavailable`. */
-  readonly unavailablePercent?: number;
+  readonly maxSurge: number;
+  readonly maxUnavailable: number | string;
 }
 
 function rollingUpdate(r: Rollout): kplus.DeploymentStrategyRollingUpdateOptions {
   return {
-    maxSurge: kplus.PercentOrAbsolute.absolute(r.surge),
-    maxUnavailable: r.unavailablePercent !== undefined
-      ? kplus.PercentOrAbsolute.percent(r.unavailablePercent) : kplus.PercentOrAbsolute.absolute(r.unavailable),
+    maxSurge: kplus.PercentOrAbsolute.absolute(r.maxSurge),
+    maxUnavailable: typeof r.maxUnavailable === 'string'
+      ? kplus.PercentOrAbsolute.percent(parseInt(r.maxUnavailable, 10)) : kplus.PercentOrAbsolute.absolute(r.maxUnavailable),
   };
 }
-
-const sameRollout = (a: Rollout, b: Rollout) =>
-  a.surge === b.surge && a.unavailable === b.unavailable && a.unavailablePercent === b.unavailablePercent;
 
 /**
  * A GPU model server: Deployment (+ Service + PodDisruptionBudget) that always schedules where it should.
@@ -355,9 +351,9 @@ export class InferenceDeployment extends Construct {
   private rolloutFor(floor: number, peak: number): Rollout {
     const cap = this.podCapacity();
     const low = Math.max(floor, 1);
-    if (cap === undefined || peak === 0 || Math.max(peak, low) + 1 <= cap) return { surge: 1, unavailable: 0 };
-    if (low + 1 > cap) return { surge: 0, unavailable: 1 };
-    return { surge: 1, unavailable: 0, unavailablePercent: Math.ceil(100 / cap) };
+    if (cap === undefined || peak === 0 || Math.max(peak, low) + 1 <= cap) return { maxSurge: 1, maxUnavailable: 0 };
+    if (low + 1 > cap) return { maxSurge: 0, maxUnavailable: 1 };
+    return { maxSurge: 1, maxUnavailable: `${Math.ceil(100 / cap)}%` };
   }
 
   /**
@@ -366,14 +362,11 @@ export class InferenceDeployment extends Construct {
    */
   public _useReplicaRange(floor: number, peak: number): void {
     const rollout = this.rolloutFor(floor, peak);
-    if (sameRollout(rollout, this.rollout)) return;
+    if (rollout.maxSurge === this.rollout.maxSurge && rollout.maxUnavailable === this.rollout.maxUnavailable) return;
     this.rollout = rollout;
     // (cdk8s-plus turns the patched object into the Kubernetes JSON after patching: IntOrString values, as it builds them.)
-    const ru = {
-      maxSurge: kplus.k8s.IntOrString.fromNumber(rollout.surge),
-      maxUnavailable: rollout.unavailablePercent !== undefined ? kplus.k8s.IntOrString.fromString(`${rollout.unavailablePercent}%`)
-        : kplus.k8s.IntOrString.fromNumber(rollout.unavailable),
-    };
+    const intOrString = (v: number | string) => (typeof v === 'string' ? kplus.k8s.IntOrString.fromString(v) : kplus.k8s.IntOrString.fromNumber(v));
+    const ru = { maxSurge: intOrString(rollout.maxSurge), maxUnavailable: intOrString(rollout.maxUnavailable) };
     ApiObject.of(this.deployment).addJsonPatch(JsonPatch.replace('/spec/strategy/rollingUpdate', ru));
   }
 
