@@ -36,15 +36,14 @@ import {
 import { planQueues } from './queues';
 import { ScalerIndex } from './replicas';
 import { exceededLimits, nodesOf, packPool, spill, SpillResult, usedCapacity } from './spill';
-import { hasOwn } from '../private/keys';
 import { byCodeUnits } from '../private/order';
 import { quantityText } from '../private/quantity';
 import { extendedResourceRefusals } from '../scheduling/api-validity';
 import { offeredOnNode } from '../scheduling/dra';
 import { PoolModel } from '../scheduling/nodepool';
 import { limitCapacityOf, Placement, PlacementMemo, PlacementVerdict } from '../scheduling/placement';
-import { podCpuMemoryRequests, tryParseQuantity } from '../scheduling/resources';
-import { PodTemplateRef } from '../scheduling/workloads';
+import { podCpuMemoryRequests, setsResource, tryParseQuantity } from '../scheduling/resources';
+import { containersOf, PodTemplateRef } from '../scheduling/workloads';
 import { gateManifests } from '../schema/gate';
 import { ManifestIndex, objectRefOf } from '../validation/context';
 import { validateManifests } from '../validation/engine';
@@ -94,16 +93,11 @@ interface Placed {
  */
 function limitRangeDefaultsUsed(t: PodTemplateRef): Array<{ resource: string; text: string }> {
   const out: Array<{ resource: string; text: string }> = [];
-  const containers = [...(Array.isArray(t.podSpec?.containers) ? t.podSpec.containers : []),
-    ...(Array.isArray(t.podSpec?.initContainers) ? t.podSpec.initContainers : [])];
+  if (!t.requestDefaults) return out;
+  const containers = containersOf(t);
   for (const r of ['cpu', 'memory'] as const) {
-    const v = t.requestDefaults?.[r];
-    if (v === undefined) continue;
-    const sets = (c: any, m: 'requests' | 'limits') => {
-      const map = c?.resources?.[m];
-      return !!map && typeof map === 'object' && hasOwn(map, r);
-    };
-    if (containers.some((c: any) => !sets(c, 'requests') && !sets(c, 'limits'))) out.push({ resource: r, text: quantityText(v, r === 'memory') });
+    const v = t.requestDefaults[r];
+    if (v !== undefined && containers.some((c) => !setsResource(c.container, r))) out.push({ resource: r, text: quantityText(v, r === 'memory') });
   }
   return out;
 }

@@ -96,6 +96,11 @@ export function resourceMap(container: any, field: 'limits' | 'requests'): Reado
   return m && typeof m === 'object' && !Array.isArray(m) ? m : NO_RESOURCES;
 }
 
+/** Whether a container sets a limit or a request of `resource` itself (else LimitRanger may give it a default). */
+export function setsResource(container: any, resource: string): boolean {
+  return hasOwn(resourceMap(container, 'limits'), resource) || hasOwn(resourceMap(container, 'requests'), resource);
+}
+
 /** The GPU resources (see {@link isGpuResourceName}) a container asks for in `limits` or `requests`. */
 export function gpuResourcesOf(container: any): ContainerGpu[] {
   const limits = resourceMap(container, 'limits');

@@ -12,7 +12,7 @@
 import { hasOwn } from '../../private/keys';
 import { listed } from '../../private/lists';
 import { Bound, COMPUTE_RESOURCES, isMap, namespaceRanges, Refusal } from '../../scheduling/limit-ranges';
-import { isExtendedResourceName, isGpuResourceName } from '../../scheduling/resources';
+import { demandsAny, isExtendedResourceName, isGpuResourceName, setsResource } from '../../scheduling/resources';
 import { containerLabel, containersOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
@@ -24,12 +24,6 @@ const fieldPath = (b: Bound, r: string) => `spec.limits[${b.item.index}].${b.fro
 const what = (r: string) => (isGpuResourceName(r) ? `${r} (GPUs)` : r);
 const nsWords = (ns: string) => (ns === '' ? 'its namespace' : `namespace ${ns}`);
 const describe = (w: WorkloadRef) => `${w.kind} ${nameOf(w.object)}`;
-
-/** Whether `container` sets a limit or a request of `r` itself. */
-function setsResource(container: any, r: string): boolean {
-  const res = container?.resources;
-  return (isMap(res?.limits) && hasOwn(res.limits, r)) || (isMap(res?.requests) && hasOwn(res.requests, r));
-}
 
 /** The workloads of `ns` with a container or init container that sets neither a limit nor a request of `r`. */
 function untouchedWorkloads(ctx: RuleContext, ns: string, r: string): string[] {
@@ -85,7 +79,7 @@ export const LIMIT_RANGE_SPARES_CPU_PODS: Rule = {
     + '`maxLimitRequestRatio`, which needs a non-zero request. An explicit `default` above 0 is taken as meant (a '
     + 'namespace whose every container gets a GPU) and not reported. Several LimitRanges of one namespace are applied '
     + 'in the order of the manifests (the API server\'s order is not defined). Only extended resources are judged (GPU227 judges GPU '
-    + 'pods\' cpu and memory); the placement rules judge the pods as written, without the LimitRange defaults.',
+    + 'pods\' cpu and memory; placement and plan count a LimitRange\'s cpu and memory default requests).',
   *check(ctx) {
     for (const [ns, ranges] of namespaceRanges(ctx)) {
       const resources = ranges.resources(isExtendedResourceName);
@@ -218,8 +212,7 @@ export const GPU_PODS_WITHIN_COMPUTE_LIMIT_RANGE: Rule = {
       if (!ranges) continue;
       const bounded = ranges.resources((r) => COMPUTE_RESOURCES.has(r));
       if (bounded.size === 0) continue;
-      const gpu = ctx.gpuDemand(w.template);
-      if (!Object.values(gpu).some((n) => n > 0)) continue;
+      if (!demandsAny(ctx.gpuDemand(w.template))) continue;
       const refs = containersOf(w.template);
       const admitted = refs.map((c) => ranges.admit(c.container, bounded, c));
       const out = findingsOnce(ctx, w.object);
