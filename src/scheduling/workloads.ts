@@ -97,6 +97,14 @@ export function runByController(obj: any): boolean {
 /** Each kind's `specPath` joined with '.' (read for every workload, so joined once). */
 const SPEC_PATH_TEXT = new Map(Object.values(KINDS).map((info) => [info, info.specPath.join('.')]));
 
+/**
+ * The field path of the labels a workload kind's pods get (`spec.template.metadata.labels`, a Pod's
+ * `metadata.labels`, a CronJob's `spec.jobTemplate.spec.template.metadata.labels`); undefined for other kinds.
+ */
+export function podLabelsPathOf(kind: string): string | undefined {
+  return hasOwn(KINDS, kind) ? KINDS[kind].labelsPath.join('.') : undefined;
+}
+
 function groupOf(apiVersion: unknown): string | undefined {
   if (typeof apiVersion !== 'string') return undefined;
   const slash = apiVersion.indexOf('/');

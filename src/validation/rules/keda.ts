@@ -344,6 +344,11 @@ export function overcommittedPoolSets(ctx: RuleContext, shares: readonly PoolSha
   return over.filter((o) => !over.some((x) => x !== o && x.pools.length < o.pools.length && x.pools.every((n) => o.pools.includes(n))));
 }
 
+/** An over-committed set's pools and their GPU limits in words: `p5: 16, p4d: 8`. */
+export function poolLimitsWords(o: PoolOvercommit): string {
+  return o.pools.map((n) => `${n}: ${o.limitOf.get(n)}`).join(', ');
+}
+
 /** A group's workloads and replicas in words, e.g. `Deployment team/a 2 × 4 = 8 (ScaledObject a maximum)`. */
 export function sharesWords(group: readonly PoolShare[], scaledAs: string): string {
   return group.map((sh) => `${sh.workload.kind} ${nsOf(sh.workload.object) || 'default'}/${nameOf(sh.workload.object)} `
@@ -405,7 +410,7 @@ export const SHARED_POOLS_FIT_MAXIMUMS: Rule = {
       const { field } = maxReplicasOf(s);
       yield ctx.finding(s.object, field,
         `together with the other workloads that can only use NodePools ${o.pools.join(', ')}, asks for ${o.demand} GPUs at peak, `
-        + `but those pools allow ${o.capacity} (${o.pools.map((n) => `${n}: ${o.limitOf.get(n)}`).join(', ')}): ${sharesWords(o.group, 'maximum')}`,
+        + `but those pools allow ${o.capacity} (${poolLimitsWords(o)}): ${sharesWords(o.group, 'maximum')}`,
         `Lower these maximums by ${o.demand - o.capacity} GPUs in total, or raise the pools' limits["nvidia.com/gpu"] to at least ${o.demand} together.`);
     }
   },

@@ -13,6 +13,7 @@ import { QUEUE_NAME_LABEL, WORKLOAD_PRIORITY_CLASS_LABEL } from '../../queues/la
 import { matchesLabelSelector, nodeSelectorAllowsSpace } from '../../scheduling/labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel } from '../../scheduling/nodepool';
 import { isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
+import { podLabelsPathOf } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
@@ -119,7 +120,7 @@ export function queueLabelOf(w: WorkloadRef): QueueLabel | undefined {
   }
   const pod = queueNameIn(w.template.podLabels);
   if (pod === undefined) return undefined;
-  return { name: pod, fieldPath: `${w.template.podSpecPath.replace(/\.spec$/, '')}.metadata.labels[${QUEUE_NAME_LABEL}]`, onPods: true };
+  return { name: pod, fieldPath: `${podLabelsPathOf(w.kind)}[${QUEUE_NAME_LABEL}]`, onPods: true };
 }
 
 /** GPU500 — the nominal GPU quota on a flavor must not exceed the GPU limit of the pools it selects. */

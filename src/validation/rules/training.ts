@@ -5,7 +5,7 @@
  * one scheduling model (src/scheduling) and the catalog's EFA interface counts (`efaInterfaces`, the
  * `vpc.amazonaws.com/efa` allocatable Karpenter lists).
  */
-import { overcommittedPoolSets, poolShares } from './keda';
+import { overcommittedPoolSets, poolLimitsWords, poolShares } from './keda';
 import { queueLabelOf } from './kueue';
 import { GpuInstanceType } from '../../catalog';
 import { gangRanks } from '../../plan/gang';
@@ -319,7 +319,7 @@ export const GANGS_SHARE_POOLS: Rule = {
         + `${sh.replicas * sh.gpus}`);
       yield ctx.finding(worst.workload.object, `${jobSpecPath(worst.workload)}.parallelism`,
         `is one of the gangs that can only use NodePools ${o.pools.join(', ')} (${gangs.join('; ')}: ${o.demand} GPUs), which allow `
-        + `${o.capacity} (${o.pools.map((n) => `${n}: ${o.limitOf.get(n)}`).join(', ')}); if they are pending at the same time, `
+        + `${o.capacity} (${poolLimitsWords(o)}); if they are pending at the same time, `
         + 'kube-scheduler may give each some of its ranks\' nodes and every started rank waits for the rest');
     }
   },
@@ -354,7 +354,7 @@ export const CRON_GANG_RUNS_OVERLAP: Rule = {
       yield ctx.finding(sh.workload.object, 'spec.concurrencyPolicy',
         `is ${sh.workload.object?.spec?.concurrencyPolicy === undefined ? 'unset (Allow)' : '"Allow"'}: a run still going at the next `
         + `schedule time starts a second gang of ${sh.replicas} ranks × ${sh.gpus} = ${run} GPUs beside it, but NodePools ${o.pools.join(', ')} allow `
-        + `${o.capacity} (${o.pools.map((n) => `${n}: ${o.limitOf.get(n)}`).join(', ')}), one run: the two may each get some of their `
+        + `${o.capacity} (${poolLimitsWords(o)}), one run: the two may each get some of their `
         + 'ranks\' nodes and every started rank waits for the rest');
     }
   },

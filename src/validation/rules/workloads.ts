@@ -5,7 +5,8 @@
  */
 import { poolOffers } from './gpu-pools';
 import {
-  alwaysRunningReplicas, minReplicasField, overcommittedPoolSets, poolShares, runningReplicaFloor, scaledMaximum, scalerOfTarget, sharesWords,
+  alwaysRunningReplicas, minReplicasField, overcommittedPoolSets, poolLimitsWords, poolShares, runningReplicaFloor, scaledMaximum, scalerOfTarget,
+  sharesWords,
 } from './keda';
 import { _migConfigOffers } from './sharing';
 import { GpuModel } from '../../catalog';
@@ -20,7 +21,7 @@ import { labelWrittenAfterJoin } from '../../scheduling/node-agent-labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
 import { demandsAny, isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { tolerationsTolerateTaint, untoleratedTaints } from '../../scheduling/taints';
-import { POD_TEMPLATE_KINDS, runByController } from '../../scheduling/workloads';
+import { podLabelsPathOf, POD_TEMPLATE_KINDS, runByController } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
@@ -665,7 +666,7 @@ export const STEADY_REPLICAS_FIT_SHARED_POOLS: Rule = {
       const where = worst.scaler ? { obj: worst.scaler.object, field: minReplicasField(worst.scaler) } : { obj: worst.workload.object, field: 'spec.replicas' };
       yield ctx.finding(where.obj, where.field,
         `the workloads that can only use NodePools ${o.pools.join(', ')} always run ${o.demand} GPUs, but those pools allow `
-        + `${o.capacity} (${o.pools.map((n) => `${n}: ${o.limitOf.get(n)}`).join(', ')}): ${sharesWords(o.group, 'floor')}; `
+        + `${o.capacity} (${poolLimitsWords(o)}): ${sharesWords(o.group, 'floor')}; `
         + `pods asking for at least ${o.demand - o.capacity} GPUs in total stay Pending forever`,
         `Raise the pools' limits["nvidia.com/gpu"] to at least ${o.demand} together, or lower these replicas by ${o.demand - o.capacity} GPUs in total.`);
     }
@@ -802,8 +803,7 @@ export const ONE_BUDGET_PER_POD: Rule = {
       const selecting = inNamespace.filter((b) => matchesLabelSelector(b.spec.selector, w.template.podLabels));
       if (selecting.length < 2 || !demandsAny(ctx.gpuDemand(w.template)) || !karpenterEvicts(w)) continue;
       const names = selecting.map((b) => (typeof b.metadata?.name === 'string' ? b.metadata.name : '<unnamed>'));
-      const labelsPath = w.template.podSpecPath === 'spec' ? 'metadata.labels' : `${w.template.podSpecPath.replace(/\.spec$/, '')}.metadata.labels`;
-      yield ctx.finding(w.object, labelsPath,
+      yield ctx.finding(w.object, podLabelsPathOf(w.kind)!,
         `its pods are selected by ${selecting.length} PodDisruptionBudgets (${listed(names)}): the eviction API refuses to evict a pod `
         + 'under more than one budget, whatever each allows, so Karpenter never consolidates or drifts the GPU nodes running '
         + 'them, and an expired node waits for them until its NodePool\'s terminationGracePeriod, if any');
