@@ -99,7 +99,11 @@ export interface InferenceDeploymentProps extends GpuWorkloadProps {
   readonly replicas?: number;
   /** HTTP path of the health endpoint used by the startup, readiness and liveness probes. @default '/health' */
   readonly healthPath?: string;
-  /** The longest the model may take to load before the container is restarted (startup probe). @default Duration.minutes(30) */
+  /**
+   * The longest the model may take to load before the container is restarted (startup probe). With `vllm`, under 10
+   * minutes is reported at synth (rule GPU232: a cold node downloads the weights first).
+   * @default Duration.minutes(30)
+   */
   readonly startupTimeout?: Duration;
   /** The model cache volume, mounted at `modelCachePath` (also `HF_HOME`/`XDG_CACHE_HOME`). @default ModelCache.emptyDir() */
   readonly modelCache?: ModelCache;

@@ -25,17 +25,20 @@ describeWithShared('real-world manifests', ['reference/real-world/ai-on-eks/karp
     // - GPU006: the pool allows every g family of generation > 4 (A10G, L4, L40S) and the vLLM Deployment pins none.
     // - GPU205: the pool buys spot as well as on-demand, and the Deployment has no PodDisruptionBudget, so a
     //   consolidation or a spot reclaim may take its only replica.
+    // - GPU232: the vLLM server has a liveness probe and no startup probe; it is killed 270 s after it starts, before
+    //   its model has loaded if the load (a cold node downloads the weights) takes longer.
     expect(findings.map((f) => `${f.ruleId} ${f.object.kind}/${f.object.name}`)).toEqual([
       'GPU005 NodePool/gpu',
       'GPU006 Deployment/ministral-8b',
       'GPU205 Deployment/ministral-8b',
+      'GPU232 Deployment/ministral-8b',
     ]);
     expect(of(findings, 'GPU006')[0].message).toMatch(/a10g .* l4 .* l40s/);
   });
 
-  test('the vLLM Deployment alone: the conventional taint is assumed and tolerated (no GPU002)', () => {
+  test('the vLLM Deployment alone: the conventional taint is assumed and tolerated (no GPU002); its probe is short', () => {
     const findings = validateManifests(load([path.join(DIR, 'ai-on-eks/ministral-8b-vllm.yaml')]));
-    expect(findings).toEqual([]);
+    expect(findings.map((f) => `${f.ruleId} ${f.fieldPath}`)).toEqual(['GPU232 spec.template.spec.containers[0].livenessProbe']);
   });
 
   test('data-on-eks nodepool-gpu-g6.yaml: the untainted GPU pool is flagged by GPU003', () => {

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { GPU_TOLERATION, lint, loadYaml, of, workload } from './helpers';
 import { Severity } from '../../src/validation';
-import { SERVING_RULES, vllmParallelism } from '../../src/validation/rules/serving';
+import { probeWindow, SERVING_RULES, vllmParallelism } from '../../src/validation/rules/serving';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 
@@ -12,10 +12,10 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222']);
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.WARNING]);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232']);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.WARNING, Severity.WARNING]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -76,5 +76,65 @@ describe('GPU222 vLLM should use every GPU of its container', () => {
   test('tensor 2 on 4 GPUs warns; tensor 4 on 4 does not', () => {
     expect(of(lint([server(4, { args: ['m', '-tp', '2'] })]), 'GPU222')).toHaveLength(1);
     expect(of(lint([server(4, { args: ['m', '-tp', '4'] })]), 'GPU222')).toEqual([]);
+  });
+});
+
+describe('GPU232 a vLLM server\'s probes must let it load its model', () => {
+  const probe = (o: any = {}) => ({ httpGet: { path: '/health', port: 8000 }, ...o });
+  const gpu232 = (container: any, gpus = 1) => of(lint([server(gpus, { args: ['m'], ...container })]), 'GPU232');
+
+  test('the fixture: a liveness probe without a startup probe (270 s), and a startup probe on a named port (300 s)', () => {
+    const [a, b, ...rest] = of(lint(loadYaml(path.join(FIXTURES, 'GPU232', 'fail.yaml')).map((m) => m.object)), 'GPU232');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.WARNING);
+    expect(a.fieldPath).toBe('spec.template.spec.containers[0].livenessProbe');
+    expect(a.message).toContain('its livenessProbe (there is no startupProbe) kills it 270 s after it starts at the latest '
+      + '(initialDelaySeconds 180 + failureThreshold 3 × periodSeconds 30), under the 600 s');
+    expect(a.message).toContain('the manifests cannot tell how long this model loads');
+    expect(b.fieldPath).toBe('spec.template.spec.containers[0].startupProbe');
+    expect(b.message).toContain('its startupProbe kills it 300 s');
+  });
+
+  test('the kubelet\'s defaults (30 s), and the boundary: a window of 600 s passes, 599 s does not', () => {
+    expect(gpu232({ livenessProbe: probe() })[0].message).toContain('kills it 30 s after it starts');
+    expect(gpu232({ livenessProbe: probe({ initialDelaySeconds: 570 }) })).toEqual([]);
+    expect(gpu232({ livenessProbe: probe({ initialDelaySeconds: 569 }) })).toHaveLength(1);
+    // A startup probe decides: the liveness probe starts only after it has passed.
+    expect(gpu232({ startupProbe: probe({ failureThreshold: 60 }), livenessProbe: probe() })).toEqual([]);
+    expect(gpu232({ startupProbe: probe({ failureThreshold: 59 }), livenessProbe: probe({ initialDelaySeconds: 3600 }) })).toHaveLength(1);
+  });
+
+  test('the container\'s own VLLM_ENGINE_READY_TIMEOUT_S replaces 600 s; from a variable it is not judged', () => {
+    const env = (value: any) => [{ name: 'VLLM_ENGINE_READY_TIMEOUT_S', ...value }];
+    const [f] = gpu232({ env: env({ value: '1800' }), livenessProbe: probe({ initialDelaySeconds: 900 }) });
+    expect(f.message).toContain('under the 1800 s its VLLM_ENGINE_READY_TIMEOUT_S allows the engine to start');
+    expect(gpu232({ env: env({ value: '60' }), livenessProbe: probe({ initialDelaySeconds: 30 }) })).toEqual([]);
+    expect(gpu232({ env: env({ valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }), livenessProbe: probe() })).toEqual([]);
+  });
+
+  test('only probes of the server\'s own port: --port, named ports, TCP; not exec probes, another host or port', () => {
+    expect(gpu232({ args: ['m', '--port=9000'], livenessProbe: probe({ httpGet: { path: '/health', port: 9000 } }) })).toHaveLength(1);
+    expect(gpu232({ args: ['m', '--port=9000'], livenessProbe: probe() })).toEqual([]);
+    expect(gpu232({ ports: [{ name: 'api', containerPort: 8000 }], livenessProbe: probe({ httpGet: { port: 'api' } }) })).toHaveLength(1);
+    expect(gpu232({ livenessProbe: { tcpSocket: { port: 8000 } } })).toHaveLength(1);
+    expect(gpu232({ livenessProbe: { exec: { command: ['pgrep', 'vllm'] } } })).toEqual([]);
+    expect(gpu232({ livenessProbe: probe({ httpGet: { host: 'gateway', port: 8000 } }) })).toEqual([]);
+    expect(gpu232({ args: ['m', '--port', '$(PORT)'], livenessProbe: probe() })).toEqual([]);
+  });
+
+  test('not judged: no probe, a server that is not vLLM, a container without GPUs', () => {
+    expect(gpu232({})).toEqual([]);
+    expect(of(lint([server(1, { image: 'ghcr.io/huggingface/text-generation-inference:3.0', args: ['--model-id', 'm'], livenessProbe: probe() })]), 'GPU232')).toEqual([]);
+    const cpu = workload({ name: 'cpu', limits: { cpu: '2' } });
+    Object.assign(cpu.spec.template.spec.containers[0], { image: 'vllm/vllm-openai:v0.12.0', args: ['m'], livenessProbe: probe() });
+    expect(of(lint([cpu]), 'GPU232')).toEqual([]);
+  });
+
+  test('probeWindow: initialDelaySeconds + failureThreshold × periodSeconds, a 0 period or threshold defaulted', () => {
+    expect(probeWindow({})?.seconds).toBe(30);
+    expect(probeWindow({ initialDelaySeconds: 5, periodSeconds: 0, failureThreshold: 0 })?.seconds).toBe(35);
+    expect(probeWindow({ periodSeconds: 20, failureThreshold: 6 })).toEqual({ seconds: 120, shown: 'initialDelaySeconds 0 + failureThreshold 6 × periodSeconds 20' });
+    expect(probeWindow({ periodSeconds: 2.5 })).toBeUndefined();
+    expect(probeWindow({ initialDelaySeconds: '60' })).toBeUndefined();
   });
 });

@@ -48,6 +48,17 @@ describe('InferenceDeployment', () => {
     expect(ct.livenessProbe.periodSeconds).toBe(30);
   });
 
+  test('GPU232 at synth: a vLLM startup timeout under 10 minutes is reported, the 30-minute default is not', () => {
+    const short = chart();
+    new InferenceDeployment(short, 'llm', { pools: [g5(short)], vllm: VLLM, startupTimeout: Duration.minutes(5) });
+    expect(lintAll(synth(short)).filter((f) => f.includes(' GPU232 '))).toEqual([
+      expect.stringMatching(/^warning GPU232 Deployment\/.+ spec\.template\.spec\.containers\[0\]\.startupProbe: .*kills it 300 s after it starts/),
+    ]);
+    const dflt = chart();
+    new InferenceDeployment(dflt, 'llm', { pools: [g5(dflt)], vllm: VLLM });
+    expect(lintAll(synth(dflt)).filter((f) => f.includes(' GPU232 '))).toEqual([]);
+  });
+
   test('custom image with command and args, env and a custom port', () => {
     const c = chart();
     new InferenceDeployment(c, 'tgi', { pools: [g5(c)], image: 'ghcr.io/huggingface/text-generation-inference:3.0', args: ['--model-id', 'x'], port: 8080, env: { A: 'b' }, healthPath: '/ready' });

@@ -1,5 +1,6 @@
 /**
- * Serving rules (GPU221, GPU222): a vLLM server's parallelism against the GPUs its container is given.
+ * Serving rules: a vLLM server's parallelism against the GPUs its container is given (GPU221, GPU222), and its probes
+ * against its model load (GPU232).
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -11,8 +12,8 @@
  * from a variable cannot be judged here and are left alone.
  */
 import { describeValue } from '../../private/describe';
-import { containerRequest } from '../../scheduling/resources';
-import { containersOf } from '../../scheduling/workloads';
+import { containerRequest, demandsAny } from '../../scheduling/resources';
+import { containerLabel, containersOf } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 
@@ -176,5 +177,108 @@ export const VLLM_USES_ITS_GPUS: Rule = {
   },
 };
 
+/** The kubelet's probe defaults (core/v1 Probe; a 0 period or threshold is defaulted as unset). */
+const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, failureThreshold: 3 } as const;
+
+/**
+ * The longest a probe lets a container fail before the kubelet kills it: the first probe runs after
+ * `initialDelaySeconds`, then one every `periodSeconds`, and `failureThreshold` failures in a row kill the container
+ * (kubelet `prober/worker.go`), so at most initialDelaySeconds + failureThreshold × periodSeconds. Undefined when a
+ * field is not a whole number of seconds.
+ */
+export function probeWindow(probe: any): { readonly seconds: number; readonly shown: string } | undefined {
+  const read = (k: keyof typeof PROBE_DEFAULTS): number | undefined => {
+    const v = probe?.[k];
+    if (v === undefined || (v === 0 && k !== 'initialDelaySeconds')) return PROBE_DEFAULTS[k];
+    return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+  };
+  const delay = read('initialDelaySeconds');
+  const period = read('periodSeconds');
+  const failures = read('failureThreshold');
+  if (delay === undefined || period === undefined || failures === undefined) return undefined;
+  return {
+    seconds: delay + failures * period,
+    shown: `initialDelaySeconds ${delay} + failureThreshold ${failures} × periodSeconds ${period}`,
+  };
+}
+
+/** The port vLLM's OpenAI server listens on (`--port`, 8000 by default); undefined when not a number. */
+function vllmPort(argv: readonly string[]): number | undefined {
+  const raw = flagText(argv, ['--port']);
+  if (raw === undefined) return 8000;
+  return /^\d+$/.test(raw) ? Number(raw) : undefined;
+}
+
+/** Whether `probe` asks vLLM's server (an HTTP GET or a TCP connection to its port, on the pod's own address). */
+function probesServer(probe: any, container: any, port: number): boolean {
+  const action = probe?.httpGet ?? probe?.tcpSocket;
+  if (!action || typeof action !== 'object' || (action.host !== undefined && action.host !== '')) return false;
+  let p = action.port;
+  if (typeof p === 'string') {
+    const named = Array.isArray(container?.ports) ? container.ports.find((x: any) => x?.name === p) : undefined;
+    p = named?.containerPort;
+  }
+  return p === port;
+}
+
+/** The load time GPU232 asks a probe to allow, in seconds, when the container does not state its own. */
+export const VLLM_LOAD_SECONDS = 600;
+
+/** GPU232 — a probe must not kill vLLM while it loads its model. */
+export const VLLM_PROBES_ALLOW_LOAD: Rule = {
+  id: 'GPU232',
+  title: 'A vLLM server\'s startup (or, without one, liveness) probe should allow it 10 minutes to load its model',
+  severity: Severity.WARNING,
+  kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
+  remediation: 'Add a startupProbe on the same endpoint with initialDelaySeconds + failureThreshold × periodSeconds of at '
+    + 'least 600 s (e.g. periodSeconds 10, failureThreshold 60; InferenceDeployment\'s startupTimeout, 30 minutes by default), '
+    + 'and keep the liveness probe short: it starts only once the startup probe has passed.',
+  description: 'vLLM\'s OpenAI server answers HTTP (its `/health` too) only once its engine has loaded the model: it binds '
+    + 'its port at start and serves on it after `build_async_engine_client` returns (vLLM `entrypoints/openai/api_server.py`), '
+    + 'so until then an HTTP or TCP probe on that port fails. Loading takes minutes and varies: the weights are downloaded '
+    + 'on a node that has not cached them (a node Karpenter has just launched never has), read onto the GPUs, then the '
+    + 'engine profiles memory, compiles the model and captures CUDA graphs. The kubelet kills a container whose startup '
+    + 'probe, or without one its liveness probe, fails initialDelaySeconds + failureThreshold × periodSeconds after it '
+    + 'starts (defaults 0, 3, 10: 30 s; kubelet `prober/worker.go`); each restart starts the load again, and the pod '
+    + 'crash-loops holding its GPUs. Kubernetes "Configure Liveness, Readiness and Startup Probes" recommends a startup '
+    + 'probe for slow starts: a long liveness `initialDelaySeconds` also delays every later restart. The rule asks for '
+    + '600 s, the default of `VLLM_ENGINE_READY_TIMEOUT_S`, the wait vLLM has allowed its engine to start (vLLM PR '
+    + '#35616 reports large models loading for longer still), or for the container\'s own `VLLM_ENGINE_READY_TIMEOUT_S` '
+    + 'when it sets one. '
+    + 'The manifests cannot tell how long this model loads, hence a warning. Probes on another port, exec and gRPC '
+    + 'probes are not judged.',
+  *check(ctx) {
+    for (const w of ctx.workloads()) {
+      if (!demandsAny(ctx.gpuDemand(w.template))) continue;
+      for (const c of containersOf(w.template)) {
+        if (c.init && !c.sidecar) continue;
+        const argv = vllmArgv(c.container);
+        if (!argv) continue;
+        const startup = c.container.startupProbe;
+        const probe = startup ?? c.container.livenessProbe;
+        const port = vllmPort(argv);
+        if (!probe || port === undefined || !probesServer(probe, c.container, port)) continue;
+        const window = probeWindow(probe);
+        const load = statedLoadSeconds(c.container);
+        if (!window || load === undefined || window.seconds >= load.seconds) continue;
+        const which = startup ? 'startupProbe' : 'livenessProbe';
+        yield ctx.finding(w.object, `${c.path}.${which}`,
+          `${containerLabel(c)} runs vLLM, whose server answers only once the model is loaded, but its ${which}`
+          + `${startup ? '' : ' (there is no startupProbe)'} kills it ${window.seconds} s after it starts at the latest `
+          + `(${window.shown}), under the ${load.seconds} s ${load.why}: a load that takes longer is killed and starts `
+          + 'again, and the pod crash-loops holding its GPUs (the manifests cannot tell how long this model loads)');
+      }
+    }
+  },
+};
+
+/** The load time to allow: the container's own VLLM_ENGINE_READY_TIMEOUT_S when set as a number, else 600 s. */
+function statedLoadSeconds(container: any): { readonly seconds: number; readonly why: string } | undefined {
+  const env = Array.isArray(container?.env) ? container.env.find((e: any) => e?.name === 'VLLM_ENGINE_READY_TIMEOUT_S') : undefined;
+  if (env === undefined) return { seconds: VLLM_LOAD_SECONDS, why: 'this rule allows a vLLM load (vLLM\'s default VLLM_ENGINE_READY_TIMEOUT_S)' };
+  if (typeof env.value !== 'string' || !/^\d+$/.test(env.value)) return undefined;
+  return { seconds: Number(env.value), why: 'its VLLM_ENGINE_READY_TIMEOUT_S allows the engine to start' };
+}
+
 /** The serving rules, sorted by id. */
-export const SERVING_RULES: Rule[] = [VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS];
+export const SERVING_RULES: Rule[] = [VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD];
