@@ -12,10 +12,10 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232, GPU233)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232']);
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.WARNING, Severity.WARNING]);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233']);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.WARNING, Severity.WARNING, Severity.WARNING]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -136,5 +136,44 @@ describe('GPU232 a vLLM server\'s probes must let it load its model', () => {
     expect(probeWindow({ periodSeconds: 20, failureThreshold: 6 })).toEqual({ seconds: 120, shown: 'initialDelaySeconds 0 + failureThreshold 6 × periodSeconds 20' });
     expect(probeWindow({ periodSeconds: 2.5 })).toBeUndefined();
     expect(probeWindow({ initialDelaySeconds: '60' })).toBeUndefined();
+  });
+});
+
+describe('GPU233 a vLLM server\'s pod must not be Ready before its model has loaded', () => {
+  const gpu233 = (objects: any[]) => of(lint(objects), 'GPU233');
+
+  test('the fixture: a Deployment behind a Service with no readiness or startup probe', () => {
+    const [f, ...rest] = gpu233(loadYaml(path.join(FIXTURES, 'GPU233', 'fail.yaml')).map((m) => m.object));
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.fieldPath).toBe('spec.template.spec.containers[0]');
+    expect(f.message).toBe('container "vllm" runs vLLM with neither a readinessProbe nor a startupProbe: its pod is Ready as soon as '
+      + 'it starts, minutes before vLLM answers (its model is still loading), so Services send it requests it refuses and a '
+      + 'rollout of the Deployment removes an old replica meanwhile');
+  });
+
+  test('a readiness or a startup probe is enough; a liveness probe is not', () => {
+    expect(gpu233([server(1, { args: ['m'], readinessProbe: { httpGet: { path: '/health', port: 8000 } } })])).toEqual([]);
+    expect(gpu233([server(1, { args: ['m'], startupProbe: { httpGet: { path: '/health', port: 8000 }, failureThreshold: 60 } })])).toEqual([]);
+    expect(gpu233([server(1, { args: ['m'], livenessProbe: { httpGet: { path: '/health', port: 8000 }, initialDelaySeconds: 900 } })])).toHaveLength(1);
+  });
+
+  test('StatefulSets and DaemonSets are judged; Jobs, bare Pods and a Deployment\'s ReplicaSets are not; nor non-vLLM or GPU-less servers', () => {
+    const as = (kind: string, extra: any = {}) => {
+      const w = server(1, { args: ['m'] });
+      return { ...w, kind, apiVersion: kind === 'Job' ? 'batch/v1' : 'apps/v1', metadata: { ...w.metadata, ...extra } };
+    };
+    expect(gpu233([as('StatefulSet')])).toHaveLength(1);
+    expect(gpu233([as('DaemonSet')])).toHaveLength(1);
+    expect(gpu233([as('ReplicaSet')])).toHaveLength(1);
+    expect(gpu233([as('ReplicaSet', { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm', uid: 'u', controller: true }] })])).toEqual([]);
+    const job = as('Job');
+    job.spec = { template: { ...job.spec.template, spec: { ...job.spec.template.spec, restartPolicy: 'Never' } } };
+    expect(gpu233([job])).toEqual([]);
+    expect(gpu233([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'inference' }, spec: server(1, { args: ['m'] }).spec.template.spec }])).toEqual([]);
+    expect(gpu233([server(1, { image: 'ghcr.io/huggingface/text-generation-inference:3.0', args: ['--model-id', 'm'] })])).toEqual([]);
+    const cpu = workload({ name: 'cpu', limits: { cpu: '2' } });
+    Object.assign(cpu.spec.template.spec.containers[0], { image: 'vllm/vllm-openai:v0.12.0', args: ['m'] });
+    expect(gpu233([cpu])).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Serving rules: a vLLM server's parallelism against the GPUs its container is given (GPU221, GPU222), and its probes
- * against its model load (GPU232).
+ * against its model load (GPU232, GPU233).
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -13,7 +13,7 @@
  */
 import { describeValue } from '../../private/describe';
 import { containerRequest, demandsAny } from '../../scheduling/resources';
-import { containerLabel, containersOf } from '../../scheduling/workloads';
+import { containerLabel, containersOf, runByController } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 
@@ -280,5 +280,39 @@ function statedLoadSeconds(container: any): { readonly seconds: number; readonly
   return { seconds: Number(env.value), why: 'its VLLM_ENGINE_READY_TIMEOUT_S allows the engine to start' };
 }
 
+/** The kinds whose pods serve for long and are rolled out or scaled: GPU233 judges them (not Pods, Jobs, CronJobs). */
+const SERVING_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet']);
+
+/** GPU233 — a vLLM server's pod must not be Ready before its model has loaded. */
+export const VLLM_READY_WHEN_LOADED: Rule = {
+  id: 'GPU233',
+  title: 'A vLLM server in a Deployment, StatefulSet or DaemonSet needs a readiness or startup probe',
+  severity: Severity.WARNING,
+  kinds: ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet'],
+  remediation: 'Add a readinessProbe on vLLM\'s port (httpGet /health) and a startupProbe that allows the model load '
+    + '(InferenceDeployment sets both).',
+  description: 'Without a readiness probe the kubelet reports a running container Ready ("no readinessProbe -> always '
+    + 'ready"), unless a startup probe has not passed yet (kubelet `prober/prober_manager.go` `UpdatePodStatus`). '
+    + 'vLLM\'s server answers only once its model has loaded, minutes later (GPU232). Meanwhile a Service sends '
+    + 'requests to the pod, which refuses them, and a rolling update counts the pod available and removes an old '
+    + 'replica, so every rollout takes serving capacity away for the length of a load: a one-replica Deployment is '
+    + 'down each time, and the replicas a scaler adds at peak load take requests they refuse. A warning: the pods do '
+    + 'serve once loaded. Jobs, CronJobs and bare Pods are not judged, nor ReplicaSets run by a Deployment (it is).',
+  *check(ctx) {
+    for (const w of ctx.workloads()) {
+      if (!SERVING_KINDS.has(w.kind) || (w.kind !== 'Deployment' && w.kind !== 'StatefulSet' && runByController(w.object))) continue;
+      if (!demandsAny(ctx.gpuDemand(w.template))) continue;
+      for (const c of containersOf(w.template)) {
+        if (c.init || !vllmArgv(c.container)) continue;
+        if (c.container.readinessProbe || c.container.startupProbe) continue;
+        yield ctx.finding(w.object, c.path,
+          `${containerLabel(c)} runs vLLM with neither a readinessProbe nor a startupProbe: its pod is Ready as soon as `
+          + 'it starts, minutes before vLLM answers (its model is still loading), so Services send it requests it '
+          + `refuses and a rollout of the ${w.kind} removes an old replica meanwhile`);
+      }
+    }
+  },
+};
+
 /** The serving rules, sorted by id. */
-export const SERVING_RULES: Rule[] = [VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD];
+export const SERVING_RULES: Rule[] = [VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD, VLLM_READY_WHEN_LOADED];
