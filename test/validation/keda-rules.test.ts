@@ -18,16 +18,16 @@ const hpa = (name = 'model-a-hpa', target: any = { apiVersion: 'apps/v1', kind: 
   spec: { scaleTargetRef: target, minReplicas: 1, maxReplicas: max },
 });
 
-describe('SCALING_RULES (GPU301-GPU307, GPU309)', () => {
+describe('SCALING_RULES (GPU301-GPU307, GPU309, GPU322)', () => {
   test('ids are GPU30x, unique, documented', () => {
-    expect(SCALING_RULES.map((r) => r.id)).toEqual(['GPU301', 'GPU302', 'GPU303', 'GPU304', 'GPU305', 'GPU306', 'GPU307', 'GPU309']);
+    expect(SCALING_RULES.map((r) => r.id)).toEqual(['GPU301', 'GPU302', 'GPU303', 'GPU304', 'GPU305', 'GPU306', 'GPU307', 'GPU309', 'GPU322']);
     for (const r of SCALING_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
     }
     const E = Severity.ERROR;
     const W = Severity.WARNING;
-    expect(SCALING_RULES.map((r) => r.severity)).toEqual([E, E, E, E, W, W, W, E]);
+    expect(SCALING_RULES.map((r) => r.severity)).toEqual([E, E, E, E, W, W, W, E, W]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -281,5 +281,44 @@ describe('GPU309 a ScaledObject that scales to zero needs a trigger that can wak
     expect(regexLiteralPrefix('(?i)model-a')).toBe('');
     expect(regexLiteralPrefix('\\dmodel')).toBe('');
     expect(regexLiteralPrefix('a|b')).toBe('');
+  });
+});
+
+describe('GPU322 a scaled GPU workload should leave spec.replicas to its scaler', () => {
+  const withReplicas = (n: unknown, o: any = {}) => {
+    const w = app(o);
+    w.spec.replicas = n;
+    return w;
+  };
+  const gpu322 = (objects: any[]) => of(run(objects), 'GPU322');
+
+  test('a ScaledObject or an HPA target with spec.replicas: reported there, with the scaler named', () => {
+    const [f, ...rest] = gpu322([withReplicas(1), so()]);
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.object).toMatchObject({ kind: 'Deployment', name: 'model-a' });
+    expect(f.fieldPath).toBe('spec.replicas');
+    expect(f.message).toBe('is 1 while ScaledObject model-a-scaler scales this Deployment: each kubectl apply (or GitOps sync) of '
+      + 'these manifests sets it back to 1, whatever the scaler chose; at peak load that removes GPU replicas serving traffic, '
+      + 'and the ones the scaler adds back load their model for minutes');
+    expect(gpu322([withReplicas(3), hpa()])[0].message).toMatch(/^is 3 while HorizontalPodAutoscaler model-a-hpa scales/);
+    expect(gpu322([withReplicas(0), so({ minReplicaCount: 0 })])).toHaveLength(1);
+  });
+
+  test('not judged: no spec.replicas, no scaler, a paused ScaledObject, a scaler held at that count, a workload without GPUs', () => {
+    expect(gpu322([app(), so()])).toEqual([]);
+    expect(gpu322([withReplicas(2)])).toEqual([]);
+    const paused = (annotations: any) => ({ ...so(), metadata: { ...so().metadata, annotations } });
+    expect(gpu322([withReplicas(2), paused({ 'autoscaling.keda.sh/paused-replicas': '2' })])).toEqual([]);
+    expect(gpu322([withReplicas(2), paused({ 'autoscaling.keda.sh/paused': 'true' })])).toEqual([]);
+    expect(gpu322([withReplicas(2), paused({ 'autoscaling.keda.sh/paused': 'false' })])).toHaveLength(1);
+    expect(gpu322([withReplicas(4), so({ minReplicaCount: 4, maxReplicaCount: 4 })])).toEqual([]);
+    expect(gpu322([withReplicas(4), so({ minReplicaCount: 4, maxReplicaCount: 5 })])).toHaveLength(1);
+    // Counts that are not whole numbers are the schema's (GPU009) to report.
+    expect(gpu322([withReplicas(2), so({ minReplicaCount: -2, maxReplicaCount: Infinity })])).toEqual([]);
+    expect(gpu322([withReplicas(2), so({ maxReplicaCount: 2.5 })])).toEqual([]);
+    const cpuOnly = workload({ name: 'model-a', namespace: 'inference', limits: { cpu: '4' } });
+    cpuOnly.spec.replicas = 2;
+    expect(gpu322([cpuOnly, so()])).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Scaling rules (GPU301-GPU307, GPU309): KEDA ScaledObjects and HorizontalPodAutoscalers against the workloads they scale,
+ * Scaling rules (GPU301-GPU307, GPU309, GPU322): KEDA ScaledObjects and HorizontalPodAutoscalers against the workloads they scale,
  * the pools those workloads can use (the one scheduling model) and the monitoring in the manifests.
  *
  * KEDA facts (keda.sh "ScaledObject specification", KEDA 2.20 CRD in ../shared/reference/crds): `scaleTargetRef`
@@ -8,11 +8,13 @@
  * the Prometheus trigger's `metricName` was removed in KEDA 2.12.
  */
 import { _PromQLMatcher, _promqlSelection } from '../../monitoring/promql-parse';
+import { describeValue } from '../../private/describe';
 import { listedFirst } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
 import { sharesGpus } from '../../scheduling/capacity';
 import { NVIDIA_GPU_DEVICE_CLASS } from '../../scheduling/dra';
 import { PlacementVerdict } from '../../scheduling/placement';
+import { demandsAny } from '../../scheduling/resources';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
@@ -631,6 +633,52 @@ export const SCALE_FROM_ZERO_POSSIBLE: Rule = {
   },
 };
 
+/** Whether KEDA has been told to stop scaling a ScaledObject (`autoscaling.keda.sh/paused` true, or paused replicas). */
+function kedaPaused(so: any): boolean {
+  const a = so?.metadata?.annotations ?? {};
+  return a['autoscaling.keda.sh/paused-replicas'] !== undefined || String(a['autoscaling.keda.sh/paused']).toLowerCase() === 'true';
+}
+
+/** GPU322 — a scaled GPU workload's manifest should leave its replicas to the scaler. */
+export const SCALED_TARGET_OMITS_REPLICAS: Rule = {
+  id: 'GPU322',
+  title: 'A GPU Deployment or StatefulSet scaled by a ScaledObject or HPA should not set spec.replicas',
+  severity: Severity.WARNING,
+  kinds: ['Deployment', 'StatefulSet', 'ScaledObject', 'HorizontalPodAutoscaler'],
+  remediation: 'Delete spec.replicas from the manifest and let the scaler set it (Kubernetes "Horizontal Pod Autoscaling: '
+    + 'Migrating Deployments and StatefulSets to horizontal autoscaling"); InferenceDeployment leaves it out when a '
+    + 'KedaGpuScaler targets it.',
+  description: 'A scaler (a ScaledObject\'s HPA, or an HPA) sets the `replicas` of its target. When the manifest sets '
+    + '`spec.replicas` too, every `kubectl apply` of the manifest (or GitOps sync) sets it back to that count, whatever '
+    + 'the scaler chose (server-side apply reports a conflict instead, unless forced, as GitOps tools do); Kubernetes '
+    + '"Horizontal Pod Autoscaling" asks to remove it from the manifest for that reason. '
+    + 'For GPU model servers this is costly: an apply at peak load removes replicas that serve traffic, and the ones '
+    + 'the scaler adds back on its next pass wait for a node and load their model for minutes. Not judged when the '
+    + 'scaler can only choose that count (minimum = maximum = replicas), when its counts are not whole numbers, or when '
+    + 'a ScaledObject is paused (`autoscaling.keda.sh/paused`, `paused-replicas`).',
+  *check(ctx) {
+    if (scalersOf(ctx).length === 0) return;
+    for (const w of ctx.workloads()) {
+      if (w.kind !== 'Deployment' && w.kind !== 'StatefulSet') continue;
+      const replicas = w.object?.spec?.replicas;
+      if (replicas === undefined) continue;
+      const s = scalerOfTarget(ctx, w.object);
+      if (!s || (s.kind === 'ScaledObject' && kedaPaused(s.object))) continue;
+      if (!demandsAny(ctx.gpuDemand(w.template))) continue;
+      const spec = s.object?.spec ?? {};
+      const min = s.kind === 'ScaledObject' ? whole(spec.minReplicaCount, 0) : whole(spec.minReplicas, 1);
+      const max = whole(maxReplicasOf(s).raw, s.kind === 'ScaledObject' ? KEDA_DEFAULT_MAX : NaN);
+      // A scaler whose counts are not whole numbers is GPU009's (schema) or GPU303's to report.
+      if (min === undefined || max === undefined || Number.isNaN(max) || (min === replicas && max === replicas)) continue;
+      yield ctx.finding(w.object, 'spec.replicas',
+        `is ${describeValue(replicas)} while ${s.kind} ${nameOf(s.object)} scales this ${w.kind}: `
+        + `each kubectl apply (or GitOps sync) of these manifests sets it back to ${describeValue(replicas)}, whatever the scaler `
+        + 'chose; at peak load that removes GPU replicas serving traffic, and the ones the scaler adds back load their '
+        + 'model for minutes');
+    }
+  },
+};
+
 /** The scaling rules, sorted by id. */
 export const SCALING_RULES: Rule[] = [
   SCALE_TARGET_EXISTS,
@@ -641,4 +689,5 @@ export const SCALING_RULES: Rule[] = [
   DCGM_TRIGGER_NEEDS_EXPORTER,
   SHARED_POOLS_FIT_MAXIMUMS,
   SCALE_FROM_ZERO_POSSIBLE,
+  SCALED_TARGET_OMITS_REPLICAS,
 ];
