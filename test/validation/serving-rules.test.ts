@@ -12,10 +12,11 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232, GPU233)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU234)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233']);
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, Severity.WARNING, Severity.WARNING, Severity.WARNING]);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234']);
+    const W = Severity.WARNING;
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, W, W, W, W]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -175,5 +176,45 @@ describe('GPU233 a vLLM server\'s pod must not be Ready before its model has loa
     const cpu = workload({ name: 'cpu', limits: { cpu: '2' } });
     Object.assign(cpu.spec.template.spec.containers[0], { image: 'vllm/vllm-openai:v0.12.0', args: ['m'] });
     expect(gpu233([cpu])).toEqual([]);
+  });
+});
+
+describe('GPU234 a GPU Deployment\'s progress deadline must outlast its startup probe', () => {
+  const startup = (failureThreshold: number, o: any = {}) => ({ httpGet: { path: '/health', port: 8000 }, periodSeconds: 10, failureThreshold, ...o });
+  const deploy = (container: any, spec: any = {}) => {
+    const w = server(1, { args: ['m'], readinessProbe: { httpGet: { path: '/health', port: 8000 } }, ...container });
+    Object.assign(w.spec, spec);
+    return w;
+  };
+  const gpu234 = (objects: any[]) => of(lint(objects), 'GPU234');
+
+  test('the fixture: a 30-minute startup probe under the default deadline', () => {
+    const [f, ...rest] = gpu234(loadYaml(path.join(FIXTURES, 'GPU234', 'fail.yaml')).map((m) => m.object));
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.fieldPath).toBe('spec.progressDeadlineSeconds');
+    expect(f.message).toBe('progressDeadlineSeconds is unset (600 s), but the startupProbe of container "vllm" allows 1800 s for the start '
+      + '(initialDelaySeconds 0 + failureThreshold 180 × periodSeconds 10), before the node launch and the image pull: a rollout whose '
+      + 'new pod takes longer than 600 s to become available is reported failed (ProgressDeadlineExceeded) while it is only loading');
+  });
+
+  test('the deadline set, the boundary (a window equal to the deadline passes), the longest probe of the pod', () => {
+    expect(gpu234([deploy({ startupProbe: startup(60) })])).toEqual([]);
+    expect(gpu234([deploy({ startupProbe: startup(61) })])).toHaveLength(1);
+    expect(gpu234([deploy({ startupProbe: startup(180) }, { progressDeadlineSeconds: 1800 })])).toEqual([]);
+    const [f] = gpu234([deploy({ startupProbe: startup(180) }, { progressDeadlineSeconds: 1200 })]);
+    expect(f.message).toMatch(/^progressDeadlineSeconds is 1200, but the startupProbe of container "main" allows 1800 s/);
+    const two = deploy({ startupProbe: startup(30) });
+    two.spec.template.spec.containers.push({ name: 'sidecar', image: 'busybox', startupProbe: startup(100) });
+    expect(gpu234([two])[0].message).toContain('the startupProbe of container "sidecar" allows 1000 s');
+  });
+
+  test('not judged: no startup probe, a StatefulSet (no progress deadline), a Deployment without GPUs', () => {
+    expect(gpu234([deploy({ livenessProbe: { httpGet: { path: '/health', port: 8000 }, initialDelaySeconds: 1200 } })])).toEqual([]);
+    const sts = { ...deploy({ startupProbe: startup(180) }), kind: 'StatefulSet' };
+    expect(gpu234([sts])).toEqual([]);
+    const cpu = workload({ name: 'cpu', limits: { cpu: '2' } });
+    cpu.spec.template.spec.containers[0].startupProbe = startup(180);
+    expect(gpu234([cpu])).toEqual([]);
   });
 });

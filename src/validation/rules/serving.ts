@@ -1,6 +1,6 @@
 /**
  * Serving rules: a vLLM server's parallelism against the GPUs its container is given (GPU221, GPU222), and its probes
- * against its model load (GPU232, GPU233).
+ * against its model load (GPU232, GPU233), and a GPU Deployment's progress deadline against its startup probe (GPU234).
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -13,7 +13,7 @@
  */
 import { describeValue } from '../../private/describe';
 import { containerRequest, demandsAny } from '../../scheduling/resources';
-import { containerLabel, containersOf, runByController } from '../../scheduling/workloads';
+import { ContainerRef, containerLabel, containersOf, runByController } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 
@@ -314,5 +314,46 @@ export const VLLM_READY_WHEN_LOADED: Rule = {
   },
 };
 
+/** GPU234 — a GPU Deployment's progress deadline must outlast what its startup probe allows. */
+export const PROGRESS_DEADLINE_OUTLASTS_STARTUP: Rule = {
+  id: 'GPU234',
+  title: 'A GPU Deployment\'s progressDeadlineSeconds should outlast the model load its startup probe allows',
+  severity: Severity.WARNING,
+  kinds: ['Deployment'],
+  remediation: 'Set spec.progressDeadlineSeconds to the startup probe\'s window plus the time a new node takes to launch '
+    + 'and pull the image (InferenceDeployment sets the startup timeout + 300 s).',
+  description: 'The Deployment controller reports a rollout failed (condition Progressing False, reason '
+    + '`ProgressDeadlineExceeded`) when no new pod becomes available within `progressDeadlineSeconds` (600 by default) '
+    + 'of the last progress (Kubernetes "Deployments: Failed Deployment"). A GPU pod becomes available only after '
+    + 'Karpenter has launched its node, the image is pulled and the model has loaded; a startup probe that allows '
+    + 'longer than the deadline says the load may take longer. The rollout itself goes on, but `kubectl rollout '
+    + 'status` fails, Argo CD shows the application Degraded and Flux reports the Deployment failed, so pipelines '
+    + 'gating on them stop or roll back a release that was only loading. Judged against the longest startup probe '
+    + 'window of the pod\'s containers (initialDelaySeconds + failureThreshold × periodSeconds). A warning: only the '
+    + 'reported status is wrong.',
+  *check(ctx) {
+    for (const w of ctx.workloads()) {
+      if (w.kind !== 'Deployment' || !demandsAny(ctx.gpuDemand(w.template))) continue;
+      const raw = w.object?.spec?.progressDeadlineSeconds;
+      const deadline = raw === undefined ? 600 : typeof raw === 'number' && Number.isInteger(raw) ? raw : undefined;
+      if (deadline === undefined) continue;
+      let longest: { c: ContainerRef; seconds: number; shown: string } | undefined;
+      for (const c of containersOf(w.template)) {
+        if (c.init && !c.sidecar) continue;
+        const win = c.container.startupProbe ? probeWindow(c.container.startupProbe) : undefined;
+        if (win && (!longest || win.seconds > longest.seconds)) longest = { c, ...win };
+      }
+      if (!longest || longest.seconds <= deadline) continue;
+      yield ctx.finding(w.object, 'spec.progressDeadlineSeconds',
+        `${raw === undefined ? 'progressDeadlineSeconds is unset (600 s)' : `progressDeadlineSeconds is ${deadline}`}, but the `
+        + `startupProbe of ${containerLabel(longest.c)} allows ${longest.seconds} s for the start (${longest.shown}), before `
+        + `the node launch and the image pull: a rollout whose new pod takes longer than ${deadline} s to become available `
+        + 'is reported failed (ProgressDeadlineExceeded) while it is only loading');
+    }
+  },
+};
+
 /** The serving rules, sorted by id. */
-export const SERVING_RULES: Rule[] = [VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD, VLLM_READY_WHEN_LOADED];
+export const SERVING_RULES: Rule[] = [
+  VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD, VLLM_READY_WHEN_LOADED, PROGRESS_DEADLINE_OUTLASTS_STARTUP,
+];
