@@ -12,10 +12,11 @@
  * from a variable cannot be judged here and are left alone.
  */
 import { describeValue } from '../../private/describe';
+import { memoPerRun } from '../../private/memo';
 import { containerRequest, demandsAny } from '../../scheduling/resources';
 import { ContainerRef, containerLabel, containersOf, runByController } from '../../scheduling/workloads';
 import { Severity } from '../model';
-import { Rule, RuleContext } from '../rule';
+import { Rule, RuleContext, WorkloadRef } from '../rule';
 
 /** The parallelism a vLLM container asks for, and how its flags read. */
 export interface VllmParallelism {
@@ -113,16 +114,34 @@ export function vllmParallelism(container: any): VllmParallelism | undefined {
   return { tensor: t, pipeline: p, data: d, gpus: t * p * d, shown: parts.length > 0 ? parts.join(' ') : 'no parallelism flags (1 GPU)' };
 }
 
-/** Each GPU container running vLLM, with its parallelism and whole GPUs. */
-function* vllmContainers(ctx: RuleContext) {
+/** A container running vLLM's server in a workload whose pods ask for GPUs. */
+interface VllmServer {
+  readonly w: WorkloadRef;
+  readonly c: ContainerRef;
+  readonly argv: readonly string[];
+}
+
+/** Every container running vLLM in a workload whose pods ask for GPUs, once per run (GPU221, GPU222, GPU232, GPU233). */
+const vllmServers = memoPerRun((ctx: RuleContext): readonly VllmServer[] => {
+  const out: VllmServer[] = [];
   for (const w of ctx.workloads()) {
-    if (!((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) > 0)) continue;
+    if (!demandsAny(ctx.gpuDemand(w.template))) continue;
     for (const c of containersOf(w.template)) {
-      const gpus = containerRequest(c.container, 'nvidia.com/gpu');
-      if (!(gpus > 0)) continue;
-      const par = vllmParallelism(c.container);
-      if (par) yield { w, c, gpus, par };
+      const argv = vllmArgv(c.container);
+      if (argv) out.push({ w, c, argv });
     }
+  }
+  return out;
+});
+
+/** Each container running vLLM with whole GPUs of its own, in a pod asking for nvidia.com/gpu, with its parallelism. */
+function* vllmContainers(ctx: RuleContext) {
+  for (const { w, c } of vllmServers(ctx)) {
+    if (!((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) > 0)) continue;
+    const gpus = containerRequest(c.container, 'nvidia.com/gpu');
+    if (!(gpus > 0)) continue;
+    const par = vllmParallelism(c.container);
+    if (par) yield { w, c, gpus, par };
   }
 }
 
@@ -248,26 +267,21 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
     + 'The manifests cannot tell how long this model loads, hence a warning. Probes on another port, exec and gRPC '
     + 'probes are not judged.',
   *check(ctx) {
-    for (const w of ctx.workloads()) {
-      if (!demandsAny(ctx.gpuDemand(w.template))) continue;
-      for (const c of containersOf(w.template)) {
-        if (c.init && !c.sidecar) continue;
-        const argv = vllmArgv(c.container);
-        if (!argv) continue;
-        const startup = c.container.startupProbe;
-        const probe = startup ?? c.container.livenessProbe;
-        const port = vllmPort(argv);
-        if (!probe || port === undefined || !probesServer(probe, c.container, port)) continue;
-        const window = probeWindow(probe);
-        const load = statedLoadSeconds(c.container);
-        if (!window || load === undefined || window.seconds >= load.seconds) continue;
-        const which = startup ? 'startupProbe' : 'livenessProbe';
-        yield ctx.finding(w.object, `${c.path}.${which}`,
-          `${containerLabel(c)} runs vLLM, whose server answers only once the model is loaded, but its ${which}`
-          + `${startup ? '' : ' (there is no startupProbe)'} kills it ${window.seconds} s after it starts at the latest `
-          + `(${window.shown}), under the ${load.seconds} s ${load.why}: a load that takes longer is killed and starts `
-          + 'again, and the pod crash-loops holding its GPUs (the manifests cannot tell how long this model loads)');
-      }
+    for (const { w, c, argv } of vllmServers(ctx)) {
+      if (c.init && !c.sidecar) continue;
+      const startup = c.container.startupProbe;
+      const probe = startup ?? c.container.livenessProbe;
+      const port = vllmPort(argv);
+      if (!probe || port === undefined || !probesServer(probe, c.container, port)) continue;
+      const window = probeWindow(probe);
+      const load = statedLoadSeconds(c.container);
+      if (!window || load === undefined || window.seconds >= load.seconds) continue;
+      const which = startup ? 'startupProbe' : 'livenessProbe';
+      yield ctx.finding(w.object, `${c.path}.${which}`,
+        `${containerLabel(c)} runs vLLM, whose server answers only once the model is loaded, but its ${which}`
+        + `${startup ? '' : ' (there is no startupProbe)'} kills it ${window.seconds} s after it starts at the latest `
+        + `(${window.shown}), under the ${load.seconds} s ${load.why}: a load that takes longer is killed and starts `
+        + 'again, and the pod crash-loops holding its GPUs (the manifests cannot tell how long this model loads)');
     }
   },
 };
@@ -299,17 +313,13 @@ export const VLLM_READY_WHEN_LOADED: Rule = {
     + 'down each time, and the replicas a scaler adds at peak load take requests they refuse. A warning: the pods do '
     + 'serve once loaded. Jobs, CronJobs and bare Pods are not judged, nor ReplicaSets run by a Deployment (it is).',
   *check(ctx) {
-    for (const w of ctx.workloads()) {
-      if (!SERVING_KINDS.has(w.kind) || (w.kind !== 'Deployment' && w.kind !== 'StatefulSet' && runByController(w.object))) continue;
-      if (!demandsAny(ctx.gpuDemand(w.template))) continue;
-      for (const c of containersOf(w.template)) {
-        if (c.init || !vllmArgv(c.container)) continue;
-        if (c.container.readinessProbe || c.container.startupProbe) continue;
-        yield ctx.finding(w.object, c.path,
-          `${containerLabel(c)} runs vLLM with neither a readinessProbe nor a startupProbe: its pod is Ready as soon as `
-          + 'it starts, minutes before vLLM answers (its model is still loading), so Services send it requests it '
-          + `refuses and a rollout of the ${w.kind} removes an old replica meanwhile`);
-      }
+    for (const { w, c } of vllmServers(ctx)) {
+      if (c.init || !SERVING_KINDS.has(w.kind) || (w.kind !== 'Deployment' && w.kind !== 'StatefulSet' && runByController(w.object))) continue;
+      if (c.container.readinessProbe || c.container.startupProbe) continue;
+      yield ctx.finding(w.object, c.path,
+        `${containerLabel(c)} runs vLLM with neither a readinessProbe nor a startupProbe: its pod is Ready as soon as `
+        + 'it starts, minutes before vLLM answers (its model is still loading), so Services send it requests it '
+        + `refuses and a rollout of the ${w.kind} removes an old replica meanwhile`);
     }
   },
 };
