@@ -40,7 +40,10 @@ export interface VllmServer {
   readonly gpuMemoryUtilization?: number;
   /** `--served-model-name`. @default - the model id */
   readonly servedModelName?: string;
-  /** The Hugging Face token for gated models, set as `HF_TOKEN`. @default - none */
+  /**
+   * The Hugging Face token for gated models, set as `HF_TOKEN`: Meta's Llama and Google's Gemma models fail to
+   * download without one (reported at synth, rule GPU235). @default - none
+   */
   readonly hfTokenSecret?: SecretKeyRef;
   /** More arguments, appended as given. @default - none */
   readonly extraArgs?: string[];

@@ -12,6 +12,9 @@ import { rolloutFenceposts } from '../../src/validation/rules/workloads';
 import { GpuRequest, InferenceDeployment } from '../../src/workloads';
 import { expectValid } from '../conformance/schema';
 
+/** Llama is gated on the Hugging Face Hub: vLLM needs a token to download it (GPU235). */
+const HF_TOKEN = { secretName: 'hf-token', key: 'token' };
+
 const BOUND = { role: 'KarpenterNodeRole-demo', clusterName: 'demo' };
 // Every built-in rule, as GpuValidation runs them at synth.
 const lint = (objs: any[]) => validateManifests(objs.map((object) => ({ object }))).map((f) => `${f.ruleId} ${f.object.kind}/${f.object.name} ${f.fieldPath}: ${f.message}`);
@@ -24,7 +27,7 @@ const one = (objs: any[], kind: string) => {
 /** Seed 001's Model A: vLLM on a p4d/p5 pool with 64 GPUs. */
 function modelA(c: Chart, over: any = {}) {
   const pool = new GpuNodePool(c, 'pool', { name: 'gpu-inference-pool', instanceTypes: [GpuInstanceType.of('p5.48xlarge')], gpuLimit: 64, nodeClassProps: BOUND });
-  const d = new InferenceDeployment(c, 'model-a', { name: 'model-a-serving', namespace: 'inference', pools: [pool], vllm: { model: 'meta-llama/Llama-3.1-8B-Instruct', image: 'vllm/vllm-openai:v0.10.1' }, ...over });
+  const d = new InferenceDeployment(c, 'model-a', { name: 'model-a-serving', namespace: 'inference', pools: [pool], vllm: { model: 'meta-llama/Llama-3.1-8B-Instruct', image: 'vllm/vllm-openai:v0.10.1', hfTokenSecret: HF_TOKEN }, ...over });
   return { pool, d };
 }
 

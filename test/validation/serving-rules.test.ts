@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { GPU_TOLERATION, lint, loadYaml, of, workload } from './helpers';
 import { Severity } from '../../src/validation';
-import { probeWindow, SERVING_RULES, vllmParallelism } from '../../src/validation/rules/serving';
+import { probeWindow, SERVING_RULES, vllmArgv, vllmModel, vllmParallelism } from '../../src/validation/rules/serving';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 
@@ -12,11 +12,11 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU234)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU235)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235']);
     const W = Severity.WARNING;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, W, W, W, W]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, W, W, W, W, W]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -216,5 +216,55 @@ describe('GPU234 a GPU Deployment\'s progress deadline must outlast its startup 
     const cpu = workload({ name: 'cpu', limits: { cpu: '2' } });
     cpu.spec.template.spec.containers[0].startupProbe = startup(180);
     expect(gpu234([cpu])).toEqual([]);
+  });
+});
+
+describe('GPU235 a vLLM server of a gated model needs a Hugging Face token', () => {
+  const gpu235 = (container: any, pod: any = {}) => {
+    const w = server(1, { command: ['vllm', 'serve'], args: ['meta-llama/Llama-3.1-8B-Instruct'], ...container });
+    Object.assign(w.spec.template.spec, pod);
+    return of(lint([w]), 'GPU235');
+  };
+
+  test('the fixture: Llama without HF_TOKEN', () => {
+    const [f, ...rest] = of(lint(loadYaml(path.join(FIXTURES, 'GPU235', 'fail.yaml')).map((m) => m.object)), 'GPU235');
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.fieldPath).toBe('spec.template.spec.containers[0]');
+    expect(f.message).toBe('container "vllm" serves "meta-llama/Llama-3.1-8B-Instruct", a gated Hugging Face model, without a Hugging '
+      + 'Face token (no HF_TOKEN): vLLM\'s download at start fails with 401 "Access to model … is restricted" and the pod crash-loops '
+      + 'holding its GPUs');
+  });
+
+  test('Llama and the Gemma family, however the model is named on the command line', () => {
+    expect(gpu235({})).toHaveLength(1);
+    expect(gpu235({ command: undefined, args: ['google/gemma-2-2b-it'] })).toHaveLength(1);
+    expect(gpu235({ command: ['python3', '-m', 'vllm.entrypoints.openai.api_server'], args: ['--model=google/paligemma2-3b-pt-224'] })).toHaveLength(1);
+    expect(gpu235({ command: ['/bin/sh', '-c'], args: ['vllm serve meta-llama/Llama-3.3-70B-Instruct --tensor-parallel-size 1'] })).toHaveLength(1);
+  });
+
+  test('not judged: a token, envFrom, a mounted Secret, a mirror or offline mode; a variable, a path, a model that is not gated', () => {
+    const secret = { valueFrom: { secretKeyRef: { name: 'hf-token', key: 'token' } } };
+    for (const name of ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_TOKEN_PATH']) expect(gpu235({ env: [{ name, ...secret }] })).toEqual([]);
+    for (const [name, value] of [['HF_ENDPOINT', 'https://hf-mirror.internal'], ['HF_HUB_OFFLINE', '1'], ['VLLM_USE_MODELSCOPE', 'True']]) {
+      expect(gpu235({ env: [{ name, value }] })).toEqual([]);
+    }
+    expect(gpu235({ envFrom: [{ secretRef: { name: 'hf' } }] })).toEqual([]);
+    expect(gpu235({ volumeMounts: [{ name: 't', mountPath: '/root/.cache/huggingface/token', subPath: 'token' }] },
+      { volumes: [{ name: 't', secret: { secretName: 'hf' } }] })).toEqual([]);
+    expect(gpu235({ volumeMounts: [{ name: 'c', mountPath: '/cache' }] }, { volumes: [{ name: 'c', emptyDir: {} }] })).toHaveLength(1);
+    expect(gpu235({ command: ['/bin/sh', '-c'], args: ['vllm serve $MODEL_ID'] })).toEqual([]);
+    expect(gpu235({ args: ['/models/meta-llama/Llama-3.1-8B-Instruct'] })).toEqual([]);
+    expect(gpu235({ args: ['Qwen/Qwen2.5-7B-Instruct'] })).toEqual([]);
+    expect(gpu235({ args: ['google/flan-t5-xl'] })).toEqual([]);
+  });
+
+  test('vllmModel reads the served model from each command-line form', () => {
+    const model = (container: any) => vllmModel(vllmArgv(container)!);
+    expect(model({ command: ['vllm', 'serve'], args: ['m/a', '--port', '8000'] })).toBe('m/a');
+    expect(model({ image: 'vllm/vllm-openai:v0.12.0', args: ['m/b', '-tp', '2'] })).toBe('m/b');
+    expect(model({ image: 'vllm/vllm-openai:v0.12.0', args: ['--model', 'm/c'] })).toBe('m/c');
+    expect(model({ command: ['python3', '-m', 'vllm.entrypoints.openai.api_server'], args: ['--port', '8000', '--model', 'm/d'] })).toBe('m/d');
+    expect(model({ command: ['vllm', 'serve'], args: ['--model', '${M}'] })).toBeUndefined();
   });
 });

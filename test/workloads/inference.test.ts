@@ -59,6 +59,17 @@ describe('InferenceDeployment', () => {
     expect(lintAll(synth(dflt)).filter((f) => f.includes(' GPU232 '))).toEqual([]);
   });
 
+  test('GPU235 at synth: a gated model (Llama) without vllm.hfTokenSecret is reported; with it, it is not', () => {
+    const bare = chart();
+    new InferenceDeployment(bare, 'llm', { pools: [g5(bare)], vllm: VLLM });
+    expect(lintAll(synth(bare)).filter((f) => f.includes(' GPU235 '))).toEqual([
+      expect.stringMatching(/^warning GPU235 Deployment\/.+ spec\.template\.spec\.containers\[0\]: container "server" serves "meta-llama\/Llama-3-8B-Instruct", a gated/),
+    ]);
+    const withToken = chart();
+    new InferenceDeployment(withToken, 'llm', { pools: [g5(withToken)], vllm: { ...VLLM, hfTokenSecret: { secretName: 'hf-token', key: 'token' } } });
+    expect(lintAll(synth(withToken)).filter((f) => f.includes(' GPU235 '))).toEqual([]);
+  });
+
   test('custom image with command and args, env and a custom port', () => {
     const c = chart();
     new InferenceDeployment(c, 'tgi', { pools: [g5(c)], image: 'ghcr.io/huggingface/text-generation-inference:3.0', args: ['--model-id', 'x'], port: 8080, env: { A: 'b' }, healthPath: '/ready' });

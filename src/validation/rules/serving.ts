@@ -1,6 +1,7 @@
 /**
  * Serving rules: a vLLM server's parallelism against the GPUs its container is given (GPU221, GPU222), and its probes
- * against its model load (GPU232, GPU233), and a GPU Deployment's progress deadline against its startup probe (GPU234).
+ * against its model load (GPU232, GPU233), a GPU Deployment's progress deadline against its startup probe (GPU234), and
+ * a gated model's token (GPU235).
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -121,7 +122,7 @@ interface VllmServer {
   readonly argv: readonly string[];
 }
 
-/** Every container running vLLM in a workload whose pods ask for GPUs, once per run (GPU221, GPU222, GPU232, GPU233). */
+/** Every container running vLLM in a workload whose pods ask for GPUs, once per run (GPU221, GPU222, GPU232, GPU233, GPU235). */
 const vllmServers = memoPerRun((ctx: RuleContext): readonly VllmServer[] => {
   const out: VllmServer[] = [];
   for (const w of ctx.workloads()) {
@@ -363,7 +364,70 @@ export const PROGRESS_DEADLINE_OUTLASTS_STARTUP: Rule = {
   },
 };
 
+/**
+ * Hugging Face models that are gated as a family: every repository asks each user to accept its licence, and a download
+ * without an authenticated token fails with 401 "Access to model … is restricted" (`GatedRepoError`): Meta's Llama
+ * repositories (`meta-llama/…`) and Google's Gemma family (`google/gemma-…`, `codegemma`, `paligemma`, `medgemma`, …).
+ */
+const GATED_MODEL = /^(meta-llama\/|google\/[a-z]*gemma)/i;
+
+/**
+ * The Hugging Face model id a vLLM command line (from {@link vllmArgv}) serves, when written out: `vllm serve <model>`,
+ * the first argument given to a vLLM image's own entrypoint (`vllm serve`), else `--model`.
+ */
+export function vllmModel(argv: readonly string[]): string | undefined {
+  const at = argv.indexOf('serve');
+  const positional = at >= 0 ? argv[at + 1] : argv.includes('vllm.entrypoints.openai.api_server') ? undefined : argv[0];
+  const model = positional !== undefined && !positional.startsWith('-') ? positional : flagText(argv, ['--model']);
+  if (model === undefined || model === '' || /[$`]/.test(model)) return undefined;
+  return model;
+}
+
+/** Environment variables through which huggingface_hub finds a token, a mirror, or works from its cache alone. */
+const HUB_ACCESS_ENV = ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_TOKEN_PATH', 'HF_ENDPOINT', 'HF_HUB_OFFLINE',
+  'TRANSFORMERS_OFFLINE', 'VLLM_USE_MODELSCOPE'];
+
+/** Whether a container may reach a gated model another way than the Hub with a token it visibly lacks. */
+function mayReachGatedModel(container: any, podSpec: any): boolean {
+  if (Array.isArray(container?.envFrom) && container.envFrom.length > 0) return true; // may hold HF_TOKEN
+  if (Array.isArray(container?.env) && container.env.some((e: any) => HUB_ACCESS_ENV.includes(e?.name))) return true;
+  // A Secret mounted into the container may be huggingface_hub's token file.
+  const secretVolumes = new Set((Array.isArray(podSpec?.volumes) ? podSpec.volumes : [])
+    .filter((v: any) => v?.secret || v?.projected).map((v: any) => v?.name));
+  return Array.isArray(container?.volumeMounts) && container.volumeMounts.some((m: any) => secretVolumes.has(m?.name));
+}
+
+/** GPU235 — a vLLM server of a gated Hugging Face model needs a token. */
+export const VLLM_GATED_MODEL_TOKEN: Rule = {
+  id: 'GPU235',
+  title: 'A vLLM server of a gated Hugging Face model (Llama, Gemma) needs a Hugging Face token',
+  severity: Severity.WARNING,
+  kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
+  remediation: 'Give the container HF_TOKEN from a Secret (InferenceDeployment: vllm.hfTokenSecret) whose token\'s user has '
+    + 'accepted the model\'s licence on huggingface.co, or serve the weights from a path or a mirror.',
+  description: 'Every repository of Meta\'s Llama (`meta-llama/…`) and Google\'s Gemma families on the Hugging Face Hub is '
+    + 'gated: a user must accept the licence, and a download without that user\'s token fails with 401 "Access to '
+    + 'model … is restricted. You must have access to it and be authenticated" (huggingface_hub `GatedRepoError`). '
+    + 'vLLM downloads the model at start, so the container exits and the pod crash-loops holding its GPUs. Judged when '
+    + 'the model is written out (`vllm serve <model>` or `--model`), is not a path or URL, and the container has no '
+    + '`HF_TOKEN`, `HUGGING_FACE_HUB_TOKEN` or `HF_TOKEN_PATH`, no `envFrom` (it may hold one), no Secret mounted (it '
+    + 'may be the token file), and neither a mirror (`HF_ENDPOINT`), offline mode (`HF_HUB_OFFLINE`, '
+    + '`TRANSFORMERS_OFFLINE`) nor ModelScope (`VLLM_USE_MODELSCOPE`). A warning: a token baked into the image cannot '
+    + 'be seen here.',
+  *check(ctx) {
+    for (const { w, c, argv } of vllmServers(ctx)) {
+      const model = vllmModel(argv);
+      if (model === undefined || !GATED_MODEL.test(model) || mayReachGatedModel(c.container, w.template.podSpec)) continue;
+      yield ctx.finding(w.object, c.path,
+        `${containerLabel(c)} serves ${describeValue(model)}, a gated Hugging Face model, without a Hugging Face token `
+        + '(no HF_TOKEN): vLLM\'s download at start fails with 401 "Access to model … is restricted" and the pod '
+        + 'crash-loops holding its GPUs');
+    }
+  },
+};
+
 /** The serving rules, sorted by id. */
 export const SERVING_RULES: Rule[] = [
   VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD, VLLM_READY_WHEN_LOADED, PROGRESS_DEADLINE_OUTLASTS_STARTUP,
+  VLLM_GATED_MODEL_TOKEN,
 ];
