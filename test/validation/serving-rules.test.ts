@@ -5,6 +5,9 @@ import { probeWindow, SERVING_RULES, vllmArgv, vllmModel, vllmParallelism } from
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 
+/** The findings of rule `id` on its fail fixture. */
+const failFixture = (id: string) => of(lint(loadYaml(path.join(FIXTURES, id, 'fail.yaml')).map((m) => m.object)), id);
+
 /** A Deployment whose one container runs `container` fields, given `gpus` GPUs. */
 function server(gpus: number, container: any): any {
   const w = workload({ name: 'llm', namespace: 'inference', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': gpus } });
@@ -48,7 +51,7 @@ describe('vllmParallelism reads vLLM command lines', () => {
 
 describe('GPU221 vLLM must not ask for more GPUs than its container has', () => {
   test('the fixture: tensor 4 on 2 GPUs, and tensor 2 × pipeline 2 on 2, each quoting vLLM\'s own start-up error', () => {
-    const [a, b, ...rest] = of(lint(loadYaml(path.join(FIXTURES, 'GPU221', 'fail.yaml')).map((m) => m.object)), 'GPU221');
+    const [a, b, ...rest] = failFixture('GPU221');
     expect(rest).toEqual([]);
     expect(a.severity).toBe(Severity.ERROR);
     expect(a.fieldPath).toBe('spec.template.spec.containers[0].args');
@@ -67,7 +70,7 @@ describe('GPU221 vLLM must not ask for more GPUs than its container has', () => 
 
 describe('GPU222 vLLM should use every GPU of its container', () => {
   test('four GPUs and no tensor parallelism: a warning at the resources naming the three idle GPUs', () => {
-    const [f, ...rest] = of(lint(loadYaml(path.join(FIXTURES, 'GPU222', 'fail.yaml')).map((m) => m.object)), 'GPU222');
+    const [f, ...rest] = failFixture('GPU222');
     expect(rest).toEqual([]);
     expect(f.severity).toBe(Severity.WARNING);
     expect(f.fieldPath).toBe('spec.template.spec.containers[0].resources');
@@ -85,7 +88,7 @@ describe('GPU232 a vLLM server\'s probes must let it load its model', () => {
   const gpu232 = (container: any, gpus = 1) => of(lint([server(gpus, { args: ['m'], ...container })]), 'GPU232');
 
   test('the fixture: a liveness probe without a startup probe (270 s), and a startup probe on a named port (300 s)', () => {
-    const [a, b, ...rest] = of(lint(loadYaml(path.join(FIXTURES, 'GPU232', 'fail.yaml')).map((m) => m.object)), 'GPU232');
+    const [a, b, ...rest] = failFixture('GPU232');
     expect(rest).toEqual([]);
     expect(a.severity).toBe(Severity.WARNING);
     expect(a.fieldPath).toBe('spec.template.spec.containers[0].livenessProbe');
@@ -144,7 +147,7 @@ describe('GPU233 a vLLM server\'s pod must not be Ready before its model has loa
   const gpu233 = (objects: any[]) => of(lint(objects), 'GPU233');
 
   test('the fixture: a Deployment behind a Service with no readiness or startup probe', () => {
-    const [f, ...rest] = gpu233(loadYaml(path.join(FIXTURES, 'GPU233', 'fail.yaml')).map((m) => m.object));
+    const [f, ...rest] = failFixture('GPU233');
     expect(rest).toEqual([]);
     expect(f.severity).toBe(Severity.WARNING);
     expect(f.fieldPath).toBe('spec.template.spec.containers[0]');
@@ -189,7 +192,7 @@ describe('GPU234 a GPU Deployment\'s progress deadline must outlast its startup 
   const gpu234 = (objects: any[]) => of(lint(objects), 'GPU234');
 
   test('the fixture: a 30-minute startup probe under the default deadline', () => {
-    const [f, ...rest] = gpu234(loadYaml(path.join(FIXTURES, 'GPU234', 'fail.yaml')).map((m) => m.object));
+    const [f, ...rest] = failFixture('GPU234');
     expect(rest).toEqual([]);
     expect(f.severity).toBe(Severity.WARNING);
     expect(f.fieldPath).toBe('spec.progressDeadlineSeconds');
@@ -227,7 +230,7 @@ describe('GPU235 a vLLM server of a gated model needs a Hugging Face token', () 
   };
 
   test('the fixture: Llama without HF_TOKEN', () => {
-    const [f, ...rest] = of(lint(loadYaml(path.join(FIXTURES, 'GPU235', 'fail.yaml')).map((m) => m.object)), 'GPU235');
+    const [f, ...rest] = failFixture('GPU235');
     expect(rest).toEqual([]);
     expect(f.severity).toBe(Severity.WARNING);
     expect(f.fieldPath).toBe('spec.template.spec.containers[0]');
