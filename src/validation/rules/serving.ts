@@ -262,9 +262,9 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
     + 'starts (defaults 0, 3, 10: 30 s; kubelet `prober/worker.go`); each restart starts the load again, and the pod '
     + 'crash-loops holding its GPUs. Kubernetes "Configure Liveness, Readiness and Startup Probes" recommends a startup '
     + 'probe for slow starts: a long liveness `initialDelaySeconds` also delays every later restart. The rule asks for '
-    + '600 s, the default of `VLLM_ENGINE_READY_TIMEOUT_S`, the wait vLLM has allowed its engine to start (vLLM PR '
-    + '#35616 reports large models loading for longer still), or for the container\'s own `VLLM_ENGINE_READY_TIMEOUT_S` '
-    + 'when it sets one. '
+    + '600 s, the default of vLLM\'s `VLLM_ENGINE_READY_TIMEOUT_S` (its engine start-up wait, in the versions where it '
+    + 'bounds the load; vLLM PR #35616 reports large models loading for longer still), or for the container\'s own '
+    + '`VLLM_ENGINE_READY_TIMEOUT_S` when it sets one. '
     + 'The manifests cannot tell how long this model loads, hence a warning. Probes on another port, exec and gRPC '
     + 'probes are not judged.',
   *check(ctx) {
