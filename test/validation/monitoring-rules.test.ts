@@ -24,7 +24,7 @@ describe('MONITORING_RULES (GPU311-GPU313)', () => {
     expect(MONITORING_RULES.map((r) => [r.id, r.severity])).toEqual([
       ['GPU308', Severity.ERROR], ['GPU311', Severity.ERROR], ['GPU312', Severity.WARNING], ['GPU313', Severity.WARNING],
       ['GPU314', Severity.ERROR], ['GPU315', Severity.ERROR], ['GPU316', Severity.ERROR], ['GPU317', Severity.ERROR],
-      ['GPU318', Severity.WARNING], ['GPU319', Severity.WARNING], ['GPU321', Severity.WARNING],
+      ['GPU318', Severity.WARNING], ['GPU319', Severity.WARNING], ['GPU321', Severity.WARNING], ['GPU323', Severity.ERROR],
     ]);
     for (const r of MONITORING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
@@ -217,5 +217,58 @@ describe('GPU321 a DCGM exporter DaemonSet tolerates the taints of the GPU NodeP
     expect(gpu321([exporterDs()])).toEqual([]);
     expect(gpu321([exporterDs({}, 'prom/node-exporter:v1.8.2'), ...pools])).toEqual([]);
     expect(gpu321([exporterDs(), pool('cpu', [{ key: 'dedicated', effect: 'NoSchedule' }], 'm7i')])).toEqual([]);
+  });
+});
+
+describe('GPU323 DCGM queries by pod need an exporter that maps GPUs to pods', () => {
+  const mapped = (container: any = {}, podSpec: any = {}) => {
+    const ds = exporter();
+    Object.assign(ds.spec.template.spec.containers[0], {
+      env: [{ name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' }],
+      volumeMounts: [{ name: 'pod-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true }],
+      ...container,
+    });
+    Object.assign(ds.spec.template.spec, { volumes: [{ name: 'pod-resources', hostPath: { path: '/var/lib/kubelet/pod-resources' } }], ...podSpec });
+    return ds;
+  };
+  const rule = (expr: string) => ({
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { name: 'r', namespace: 'gpu-monitoring' },
+    spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr }] }] },
+  });
+  const trigger = (query: string) => ({
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: { name: 's', namespace: 'inference' },
+    spec: { scaleTargetRef: { name: 'llm' }, triggers: [{ type: 'prometheus', metadata: { serverAddress: 'http://p:9090', query, threshold: '70' } }] },
+  });
+  const byPod = 'avg by (namespace, pod) (DCGM_FI_DEV_GPU_UTIL) < 5';
+  const gpu323 = (objects: any[]) => of(run(objects), 'GPU323');
+
+  test('the mapping off (unset, "false") or the socket not mounted: queries by pod labels are reported, with the reason', () => {
+    expect(gpu323([mapped(), rule(byPod)])).toEqual([]);
+    const [unset] = gpu323([mapped({ env: [] }), rule(byPod)]);
+    expect(unset.fieldPath).toBe('spec.groups[0].rules[0].expr');
+    expect(unset.message).toBe('reads DCGM_FI_DEV_GPU_UTIL by namespace, pod, but DaemonSet gpu-monitoring/dcgm-exporter (DCGM_EXPORTER_KUBERNETES '
+      + 'is not set (default false)) does not map GPUs to pods: its series carry only the exporter\'s own pod and namespace, so the alert '
+      + 'never fires for a workload');
+    expect(gpu323([mapped({ env: [{ name: 'DCGM_EXPORTER_KUBERNETES', value: 'false' }] }), rule(byPod)])[0].message)
+      .toContain('(DCGM_EXPORTER_KUBERNETES is "false")');
+    expect(gpu323([mapped({ volumeMounts: [] }), rule(byPod)])[0].message).toContain('(/var/lib/kubelet/pod-resources (the kubelet\'s socket) is not mounted)');
+    const [t] = gpu323([mapped({ volumeMounts: [] }), trigger('sum(DCGM_FI_DEV_GPU_UTIL{namespace="inference", pod=~"llm-.*"})')]);
+    expect(t.fieldPath).toBe('spec.triggers[0].metadata.query');
+    expect(t.message).toMatch(/by namespace, pod, .*so the trigger gets no data$/);
+  });
+
+  test('the -k flag, a parent directory mounted, a socket elsewhere; queries without pod labels or DCGM fields are not judged', () => {
+    expect(gpu323([mapped({ env: [], args: ['-k'] }), rule(byPod)])).toEqual([]);
+    expect(gpu323([mapped({ env: [], args: ['--kubernetes=false'] }), rule(byPod)])).toHaveLength(1);
+    expect(gpu323([mapped({ volumeMounts: [{ name: 'pod-resources', mountPath: '/var/lib/kubelet' }] }), rule(byPod)])).toEqual([]);
+    expect(gpu323([mapped({ volumeMounts: [{ name: 'pod-resources', mountPath: '/var/lib/kubelet/pods' }] }), rule(byPod)])).toHaveLength(1);
+    expect(gpu323([mapped({ volumeMounts: [], args: ['--pod-resources-kubelet-socket', '/run/kubelet.sock'] }), rule(byPod)])).toEqual([]);
+    expect(gpu323([mapped({ env: [{ name: 'DCGM_EXPORTER_KUBERNETES', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }] }), rule(byPod)])).toEqual([]);
+    expect(gpu323([mapped({ env: [] }), rule('max by (Hostname, gpu) (DCGM_FI_DEV_GPU_TEMP) > 85')])).toEqual([]);
+    expect(gpu323([mapped({ env: [] }), rule('sum by (pod) (rate(container_cpu_usage_seconds_total[5m]))')])).toEqual([]);
   });
 });

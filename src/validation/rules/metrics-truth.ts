@@ -1,5 +1,5 @@
 /**
- * Metrics rules (GPU308, GPU314-GPU319): the PromQL of alerts and KEDA triggers, and whether the series they read
+ * Metrics rules (GPU308, GPU314-GPU319, GPU321, GPU323): the PromQL of alerts and KEDA triggers, and whether the series they read
  * are exported, collected and scraped — once.
  *
  * Facts:
@@ -22,7 +22,7 @@
 import { monitorLooksIn, selectedServices, stringLabels } from './monitor-targets';
 import { pinnedPoolNames } from './workloads';
 import { _UPSTREAM_DEFAULT_FIELDS } from '../../monitoring/collectors';
-import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics } from '../../monitoring/promql-parse';
+import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics, _promqlSelection } from '../../monitoring/promql-parse';
 import { listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
 import { matchesLabelSelector } from '../../scheduling/labels';
@@ -404,6 +404,74 @@ export const DCGM_EXPORTER_TOLERATES_POOLS: Rule = {
   },
 };
 
+/** Go's `strconv.ParseBool` true values (dcgm-exporter reads its boolean flags and variables with urfave/cli). */
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+
+/** The pod labels dcgm-exporter adds when it maps GPUs to pods (kubernetes.go: `pod`, `namespace`, `container`). */
+const POD_LABELS = new Set(['pod', 'namespace', 'container']);
+
+/**
+ * Why a dcgm-exporter container does not map GPUs to pods, or undefined when it does or cannot be told: the mapping is
+ * off by default (`-k` / `DCGM_EXPORTER_KUBERNETES`, default false), and without the kubelet's pod-resources socket
+ * the exporter logs "No Kubelet socket, ignoring" and exports the series without pod labels (`PodMapper.Process`).
+ */
+function podMappingMissing(container: any): string | undefined {
+  const args = [...arr(container?.command), ...arr(container?.args)].filter((a): a is string => typeof a === 'string');
+  const env = arr(container?.env).find((e: any) => e?.name === 'DCGM_EXPORTER_KUBERNETES');
+  const flag = args.find((a) => /^--?(k|kubernetes)(=.*)?$/.test(a));
+  if (args.some((a) => /\s/.test(a)) || (env !== undefined && typeof env.value !== 'string')) return undefined; // a script, a variable
+  const on = flag !== undefined ? !flag.includes('=') || GO_TRUE.has(flag.slice(flag.indexOf('=') + 1)) : GO_TRUE.has(env?.value);
+  if (!on) return env !== undefined ? `DCGM_EXPORTER_KUBERNETES is ${JSON.stringify(env.value)}` : 'DCGM_EXPORTER_KUBERNETES is not set (default false)';
+  // A socket elsewhere (--pod-resources-kubelet-socket or its variable) is not judged.
+  if ([...args, ...arr(container?.env).map((e: any) => String(e?.value ?? ''))].some((a) => a.includes('kubelet.sock'))) return undefined;
+  const mounted = arr(container?.volumeMounts).some((m: any) => typeof m?.mountPath === 'string'
+    && '/var/lib/kubelet/pod-resources/'.startsWith(`${m.mountPath.replace(/\/+$/, '')}/`));
+  return mounted ? undefined : '/var/lib/kubelet/pod-resources (the kubelet\'s socket) is not mounted';
+}
+
+/** The pod labels a query filters or groups by (`{pod=~…}`, `by (namespace, pod)`). */
+function podLabelsRead(query: string): string[] {
+  const read = new Set<string>();
+  for (const sel of _promqlSelection(query)?.selectors ?? []) for (const m of sel) if (POD_LABELS.has(m.label)) read.add(m.label);
+  for (const by of query.matchAll(/\bby\s*\(([^)]*)\)/g)) for (const l of by[1].split(',')) if (POD_LABELS.has(l.trim())) read.add(l.trim());
+  return [...read].sort();
+}
+
+/** GPU323 — what alerts and triggers read per pod must come from an exporter that maps GPUs to pods. */
+export const DCGM_MAPS_PODS: Rule = {
+  id: 'GPU323',
+  title: 'A DCGM query by pod, namespace or container needs an exporter that maps GPUs to pods',
+  severity: Severity.ERROR,
+  kinds: ['PrometheusRule', 'ScaledObject', 'ScaledJob', 'DaemonSet'],
+  remediation: 'Set DCGM_EXPORTER_KUBERNETES=true on the exporter and mount the host path /var/lib/kubelet/pod-resources '
+    + 'read-only at the same path (DcgmMonitoring and the GPU Operator do both).',
+  description: 'dcgm-exporter labels a GPU\'s series with the `pod`, `namespace` and `container` using it only when its '
+    + 'Kubernetes mapping is on (`-k` / `DCGM_EXPORTER_KUBERNETES`, default false) and it can reach the kubelet\'s '
+    + 'pod-resources socket; without the socket it logs "No Kubelet socket, ignoring" and exports the series without '
+    + 'them (dcgm-exporter `PodMapper.Process`, `pkg/cli` flags). Prometheus then gives the series the scrape target\'s '
+    + 'own `pod` and `namespace`, the exporter\'s, so a KEDA trigger filtering on a workload\'s pods gets no data and '
+    + 'an alert by pod never fires or names the exporter. Judged for exporter workloads in the manifests (the GPU '
+    + 'Operator\'s maps pods), when a query reads a DCGM field and filters or groups by those labels.',
+  *check(ctx) {
+    const unmapped: Array<{ describe: string; why: string }> = [];
+    for (const w of ctx.workloads()) {
+      const container = arr(w.template.podSpec?.containers).find(isDcgmImage);
+      const why = container ? podMappingMissing(container) : undefined;
+      if (why) unmapped.push({ describe: `${w.kind} ${nsOf(w.object) ? `${nsOf(w.object)}/` : ''}${nameOf(w.object)}`, why });
+    }
+    if (unmapped.length === 0) return;
+    for (const q of [...ruleQueries(ctx), ...triggerQueries(ctx)]) {
+      const fields = _dcgmFieldsOf(q.query);
+      const labels = fields.length > 0 ? podLabelsRead(q.query) : [];
+      if (labels.length === 0) continue;
+      yield ctx.finding(q.object, q.fieldPath,
+        `reads ${fields.join(', ')} by ${labels.join(', ')}, but ${unmapped.map((u) => `${u.describe} (${u.why})`).join(' and ')} `
+        + 'does not map GPUs to pods: its series carry only the exporter\'s own pod and namespace, so the '
+        + `${q.alert ? 'alert never fires for a workload' : q.object.kind === 'PrometheusRule' ? 'rule has no data per workload' : 'trigger gets no data'}`);
+    }
+  },
+};
+
 /** The metrics rules, sorted by id. */
 export const METRICS_TRUTH_RULES: Rule[] = [
   DCGM_SCRAPED_ONCE,
@@ -414,4 +482,5 @@ export const METRICS_TRUTH_RULES: Rule[] = [
   VLLM_TRIGGER_TARGET_SCRAPED,
   XID_GAUGE_ALERT,
   DCGM_EXPORTER_TOLERATES_POOLS,
+  DCGM_MAPS_PODS,
 ];
