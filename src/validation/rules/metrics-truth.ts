@@ -115,6 +115,8 @@ interface Exporter {
   /** Node constraints: label key → allowed values, when definite. `undefined`: every GPU node. */
   readonly nodes?: ReadonlyMap<string, ReadonlySet<string>>;
   readonly scrapedByOperator: boolean;
+  /** The dcgm-exporter container of an exporter workload (not for the GPU Operator's). */
+  readonly container?: any;
 }
 
 const csvFields = (csv: unknown): Set<string> | undefined => (typeof csv !== 'string' ? undefined : new Set(csv.split('\n')
@@ -174,7 +176,7 @@ function overlap(a: Exporter, b: Exporter): boolean {
 
 /**
  * Every DCGM exporter in the manifests: workloads running a dcgm-exporter image, and GPU Operator ClusterPolicies;
- * once per run (GPU316, GPU317 and GPU308 all ask).
+ * once per run (GPU308, GPU316, GPU317 and GPU323 all ask).
  */
 const exportersOf: (ctx: RuleContext) => readonly Exporter[] = memoPerRun((ctx) => findExporters(ctx));
 
@@ -190,6 +192,7 @@ function findExporters(ctx: RuleContext): Exporter[] {
       fields: daemonSetFields(ctx, w.object, podSpec, container),
       nodes: nodeConstraints(podSpec),
       scrapedByOperator: false,
+      container,
     });
   }
   for (const cp of ctx.byKind('ClusterPolicy', 'nvidia.com')) {
@@ -454,10 +457,9 @@ export const DCGM_MAPS_PODS: Rule = {
     + 'Operator\'s maps pods), when a query reads a DCGM field and filters or groups by those labels.',
   *check(ctx) {
     const unmapped: Array<{ describe: string; why: string }> = [];
-    for (const w of ctx.workloads()) {
-      const container = arr(w.template.podSpec?.containers).find(isDcgmImage);
-      const why = container ? podMappingMissing(container) : undefined;
-      if (why) unmapped.push({ describe: `${w.kind} ${nsOf(w.object) ? `${nsOf(w.object)}/` : ''}${nameOf(w.object)}`, why });
+    for (const e of exportersOf(ctx)) {
+      const why = e.container ? podMappingMissing(e.container) : undefined;
+      if (why) unmapped.push({ describe: e.describe, why });
     }
     if (unmapped.length === 0) return;
     for (const q of [...ruleQueries(ctx), ...triggerQueries(ctx)]) {
