@@ -9,6 +9,7 @@
  */
 import { _PromQLMatcher, _promqlSelection } from '../../monitoring/promql-parse';
 import { describeValue } from '../../private/describe';
+import { parseGoBool } from '../../private/go-bool';
 import { listedFirst } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
 import { sharesGpus } from '../../scheduling/capacity';
@@ -497,15 +498,6 @@ export const DCGM_TRIGGER_NEEDS_EXPORTER: Rule = {
  */
 const VALUE_WITHOUT_SERIES = new Set(['vector', 'time', 'absent', 'absent_over_time', 'pi', 'day_of_month', 'day_of_week',
   'day_of_year', 'days_in_month', 'hour', 'minute', 'month', 'year']);
-
-/** KEDA reads booleans with Go's strconv.ParseBool. */
-function parseGoBool(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (typeof v !== 'string') return undefined;
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
-  return undefined;
-}
 
 /**
  * The literal text every match of a fully anchored RE2 regex starts with (Prometheus anchors `=~` as `^(?:re)$`): the

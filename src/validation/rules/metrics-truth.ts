@@ -23,6 +23,7 @@ import { monitorLooksIn, selectedServices, stringLabels } from './monitor-target
 import { pinnedPoolNames } from './workloads';
 import { _UPSTREAM_DEFAULT_FIELDS } from '../../monitoring/collectors';
 import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics, _promqlSelection } from '../../monitoring/promql-parse';
+import { parseGoBool } from '../../private/go-bool';
 import { listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
 import { matchesLabelSelector } from '../../scheduling/labels';
@@ -407,9 +408,6 @@ export const DCGM_EXPORTER_TOLERATES_POOLS: Rule = {
   },
 };
 
-/** Go's `strconv.ParseBool` true values (dcgm-exporter reads its boolean flags and variables with urfave/cli). */
-const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-
 /** The pod labels dcgm-exporter adds when it maps GPUs to pods (kubernetes.go: `pod`, `namespace`, `container`). */
 const POD_LABELS = new Set(['pod', 'namespace', 'container']);
 
@@ -423,7 +421,8 @@ function podMappingMissing(container: any): string | undefined {
   const env = arr(container?.env).find((e: any) => e?.name === 'DCGM_EXPORTER_KUBERNETES');
   const flag = args.find((a) => /^--?(k|kubernetes)(=.*)?$/.test(a));
   if (args.some((a) => /\s/.test(a)) || (env !== undefined && typeof env.value !== 'string')) return undefined; // a script, a variable
-  const on = flag !== undefined ? !flag.includes('=') || GO_TRUE.has(flag.slice(flag.indexOf('=') + 1)) : GO_TRUE.has(env?.value);
+  // dcgm-exporter reads the flag and the variable with Go's strconv.ParseBool (urfave/cli).
+  const on = flag !== undefined ? !flag.includes('=') || parseGoBool(flag.slice(flag.indexOf('=') + 1)) === true : parseGoBool(env?.value) === true;
   if (!on) return env !== undefined ? `DCGM_EXPORTER_KUBERNETES is ${JSON.stringify(env.value)}` : 'DCGM_EXPORTER_KUBERNETES is not set (default false)';
   // A socket elsewhere (--pod-resources-kubelet-socket or its variable) is not judged.
   if ([...args, ...arr(container?.env).map((e: any) => String(e?.value ?? ''))].some((a) => a.includes('kubelet.sock'))) return undefined;
