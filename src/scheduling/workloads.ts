@@ -94,6 +94,14 @@ export function runByController(obj: any): boolean {
   return Array.isArray(refs) && refs.some((r: any) => r?.controller === true);
 }
 
+/**
+ * Whether a workload's pods are counted through its owner: a workload other than a Deployment or StatefulSet that a
+ * controller runs (a Deployment's ReplicaSet), which rules judge on the owner instead.
+ */
+export function countedThroughOwner(w: { readonly kind: string; readonly object: any }): boolean {
+  return w.kind !== 'Deployment' && w.kind !== 'StatefulSet' && runByController(w.object);
+}
+
 /** Each kind's `specPath` joined with '.' (read for every workload, so joined once). */
 const SPEC_PATH_TEXT = new Map(Object.values(KINDS).map((info) => [info, info.specPath.join('.')]));
 

@@ -15,7 +15,7 @@
 import { describeValue } from '../../private/describe';
 import { memoPerRun } from '../../private/memo';
 import { containerRequest, demandsAny } from '../../scheduling/resources';
-import { ContainerRef, containerLabel, containersOf, runByController } from '../../scheduling/workloads';
+import { ContainerRef, containerLabel, containersOf, countedThroughOwner } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
@@ -315,7 +315,7 @@ export const VLLM_READY_WHEN_LOADED: Rule = {
     + 'serve once loaded. Jobs, CronJobs and bare Pods are not judged, nor ReplicaSets run by a Deployment (it is).',
   *check(ctx) {
     for (const { w, c } of vllmServers(ctx)) {
-      if (c.init || !SERVING_KINDS.has(w.kind) || (w.kind !== 'Deployment' && w.kind !== 'StatefulSet' && runByController(w.object))) continue;
+      if (c.init || !SERVING_KINDS.has(w.kind) || countedThroughOwner(w)) continue;
       if (c.container.readinessProbe || c.container.startupProbe) continue;
       yield ctx.finding(w.object, c.path,
         `${containerLabel(c)} runs vLLM with neither a readinessProbe nor a startupProbe: its pod is Ready as soon as `

@@ -21,7 +21,7 @@ import { labelWrittenAfterJoin } from '../../scheduling/node-agent-labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
 import { demandsAny, isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { tolerationsTolerateTaint, untoleratedTaints } from '../../scheduling/taints';
-import { podLabelsPathOf, POD_TEMPLATE_KINDS, runByController } from '../../scheduling/workloads';
+import { countedThroughOwner, podLabelsPathOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
@@ -629,9 +629,6 @@ export const REPLICAS_FIT_POOL_NODES: Rule = {
     }
   },
 };
-
-/** Whether a workload's replicas count through its owner: a ReplicaSet or ReplicationController run by a controller. */
-const countedThroughOwner = (w: WorkloadRef): boolean => w.kind !== 'Deployment' && w.kind !== 'StatefulSet' && runByController(w.object);
 
 /** The kinds whose replicas GPU223 counts. */
 const STEADY_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'];
