@@ -91,7 +91,11 @@ export function scalerOfTarget(ctx: RuleContext, object: any): ScalerRef | undef
  */
 export function scaledMaximum(ctx: RuleContext, object: any): number | null | undefined {
   const s = scalerOfTarget(ctx, object);
-  if (!s) return undefined;
+  return s ? scalerMaximum(s) : undefined;
+}
+
+/** A scaler's maximum replicas (`maxReplicaCount`, KEDA's default 100; an HPA's `maxReplicas`); null when not a whole number. */
+function scalerMaximum(s: ScalerRef): number | null {
   const { raw } = maxReplicasOf(s);
   if (raw === undefined) return s.kind === 'ScaledObject' ? KEDA_DEFAULT_MAX : null;
   return typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 ? raw : null;
@@ -99,6 +103,11 @@ export function scaledMaximum(ctx: RuleContext, object: any): number | null | un
 
 /** A replica count as written: `dflt` when absent, undefined when not a whole number. */
 const whole = (v: unknown, dflt: number) => (v === undefined ? dflt : typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+
+/** A scaler's minimum replicas (KEDA's `minReplicaCount`, default 0; an HPA's `minReplicas`, default 1); undefined when not a whole number. */
+function scalerMinimum(s: ScalerRef): number | undefined {
+  return s.kind === 'ScaledObject' ? whole(s.object?.spec?.minReplicaCount, 0) : whole(s.object?.spec?.minReplicas, 1);
+}
 
 /**
  * The fewest replicas a Deployment or StatefulSet of the manifests keeps while it runs: the minimum of the scaler that
@@ -108,7 +117,7 @@ const whole = (v: unknown, dflt: number) => (v === undefined ? dflt : typeof v =
 export function runningReplicaFloor(ctx: RuleContext, object: any): number | undefined {
   const scaler = scalerOfTarget(ctx, object);
   if (scaler) {
-    const min = scaler.kind === 'ScaledObject' ? whole(scaler.object?.spec?.minReplicaCount, 0) : whole(scaler.object?.spec?.minReplicas, 1);
+    const min = scalerMinimum(scaler);
     return min === undefined ? undefined : Math.max(min, 1);
   }
   return whole(object?.spec?.replicas, 1);
@@ -657,11 +666,10 @@ export const SCALED_TARGET_OMITS_REPLICAS: Rule = {
       const s = scalerOfTarget(ctx, w.object);
       if (!s || (s.kind === 'ScaledObject' && kedaPaused(s.object))) continue;
       if (!demandsAny(ctx.gpuDemand(w.template))) continue;
-      const spec = s.object?.spec ?? {};
-      const min = s.kind === 'ScaledObject' ? whole(spec.minReplicaCount, 0) : whole(spec.minReplicas, 1);
-      const max = whole(maxReplicasOf(s).raw, s.kind === 'ScaledObject' ? KEDA_DEFAULT_MAX : NaN);
+      const min = scalerMinimum(s);
+      const max = scalerMaximum(s);
       // A scaler whose counts are not whole numbers is GPU009's (schema) or GPU303's to report.
-      if (min === undefined || max === undefined || Number.isNaN(max) || (min === replicas && max === replicas)) continue;
+      if (min === undefined || max === null || (min === replicas && max === replicas)) continue;
       yield ctx.finding(w.object, 'spec.replicas',
         `is ${describeValue(replicas)} while ${s.kind} ${nameOf(s.object)} scales this ${w.kind}: `
         + `each kubectl apply (or GitOps sync) of these manifests sets it back to ${describeValue(replicas)}, whatever the scaler `
