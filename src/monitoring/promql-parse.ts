@@ -156,6 +156,8 @@ export interface _PromQLSelection {
   readonly selectors: ReadonlyArray<ReadonlyArray<_PromQLMatcher>>;
   /** The functions it calls (`rate`, `vector`, `absent`, …), unique. */
   readonly functions: readonly string[];
+  /** The labels its aggregations group by (`by (namespace, pod)`; not `without`, `on` or `ignoring`), unique. */
+  readonly groupedBy: readonly string[];
 }
 
 const selectionCache = new Map<string, _PromQLSelection | undefined>();
@@ -170,6 +172,9 @@ export function _promqlSelection(query: string): _PromQLSelection | undefined {
   if (query.trim() !== '') {
     const selectors: _PromQLMatcher[][] = [];
     const functions = new Set<string>();
+    const groupedBy = new Set<string>();
+    // Whether the grouping labels being read follow `by` (AggregateModifier: By or Without, then GroupingLabels).
+    let inBy = false;
     let failed = false;
     let label: string | undefined;
     let op: string | undefined;
@@ -185,6 +190,10 @@ export function _promqlSelection(query: string): _PromQLSelection | undefined {
           selectors.push([]);
         } else if (n.name === 'FunctionIdentifier') {
           functions.add(text());
+        } else if (n.name === 'By' || n.name === 'Without' || n.name === 'On' || n.name === 'Ignoring') {
+          inBy = n.name === 'By';
+        } else if (n.name === 'LabelName' && parent === 'GroupingLabels') {
+          if (inBy) groupedBy.add(text());
         } else if (n.name === 'UnquotedLabelMatcher' || n.name === 'QuotedLabelMatcher') {
           label = op = undefined;
         } else if (n.name === 'LabelName' && parent === 'UnquotedLabelMatcher') {
@@ -198,7 +207,7 @@ export function _promqlSelection(query: string): _PromQLSelection | undefined {
         }
       },
     });
-    result = failed ? undefined : { selectors, functions: [...functions] };
+    result = failed ? undefined : { selectors, functions: [...functions], groupedBy: [...groupedBy] };
   }
   if (selectionCache.size > 1_000) selectionCache.clear();
   selectionCache.set(query, result);

@@ -4,7 +4,7 @@
  * place) or not, and the metric names read — for any literal content: quotes, escapes, `#`, newlines, backticks.
  */
 import * as fc from 'fast-check';
-import { _parsePromQL, _parsePromQLUncached, _promqlShape } from '../../src/monitoring/promql-parse';
+import { _parsePromQL, _parsePromQLUncached, _promqlSelection, _promqlShape } from '../../src/monitoring/promql-parse';
 import { params } from '../property/arbitraries';
 
 describe('PromQL shape', () => {
@@ -45,5 +45,16 @@ describe('PromQL shape', () => {
     // A __name__ matcher reads its metric from the literal: never shared.
     expect(_parsePromQL('{__name__="a"}').metrics).toEqual(['a']);
     expect(_parsePromQL('{__name__="b"}').metrics).toEqual(['b']);
+  });
+});
+
+describe('PromQL selection', () => {
+  test('matchers per selector, functions, and the labels aggregations group by (not without, on or ignoring)', () => {
+    const s = _promqlSelection('avg by (namespace, pod) (rate(x{pod!=""}[5m])) / on(gpu) group_left sum without (container) (y)');
+    expect(s?.selectors).toEqual([[{ label: 'pod', op: '!=', value: '' }], []]);
+    expect(s?.functions).toEqual(['rate']);
+    expect(s?.groupedBy).toEqual(['namespace', 'pod']);
+    expect(_promqlSelection('sum(x) by (Hostname)')?.groupedBy).toEqual(['Hostname']);
+    expect(_promqlSelection('x{a="by (pod)"}')?.groupedBy).toEqual([]);
   });
 });

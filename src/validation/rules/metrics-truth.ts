@@ -433,9 +433,10 @@ function podMappingMissing(container: any): string | undefined {
 
 /** The pod labels a query filters or groups by (`{pod=~…}`, `by (namespace, pod)`). */
 function podLabelsRead(query: string): string[] {
+  const selection = _promqlSelection(query);
   const read = new Set<string>();
-  for (const sel of _promqlSelection(query)?.selectors ?? []) for (const m of sel) if (POD_LABELS.has(m.label)) read.add(m.label);
-  for (const by of query.matchAll(/\bby\s*\(([^)]*)\)/g)) for (const l of by[1].split(',')) if (POD_LABELS.has(l.trim())) read.add(l.trim());
+  for (const sel of selection?.selectors ?? []) for (const m of sel) if (POD_LABELS.has(m.label)) read.add(m.label);
+  for (const l of selection?.groupedBy ?? []) if (POD_LABELS.has(l)) read.add(l);
   return [...read].sort();
 }
 
