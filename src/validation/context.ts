@@ -56,6 +56,14 @@ interface TemplateFacts {
   signature?: string;
 }
 
+/**
+ * The slot of its facts on a template the index made itself (workloads()): the rules ask for a template's facts some
+ * 90,000 times in a lint of the bench's 10,000 objects, and a property read is cheaper than a lookup in a Map keyed by
+ * the template. Facts are a function of the template alone (its pod spec, DRA demand and request defaults), so they
+ * stay valid for as long as the template does. Not enumerable: the template reads as before.
+ */
+const FACTS = Symbol('cdk8s-gpu.templateFacts');
+
 /** Options of a {@link ManifestIndex}. */
 export interface ManifestIndexOptions {
   /**
@@ -265,7 +273,9 @@ export class ManifestIndex {
         const object = objects[i];
         const template = podTemplateOf(object);
         if (template) {
-          this._workloads.push({ object, kind: object.kind, template: this.withRequestDefaults(object, this.withDraDemand(object, template)) });
+          const own = this.withRequestDefaults(object, this.withDraDemand(object, template));
+          Object.defineProperty(own, FACTS, { value: null, writable: true, enumerable: false, configurable: false });
+          this._workloads.push({ object, kind: object.kind, template: own });
         }
       }
     }
@@ -361,11 +371,14 @@ export class ManifestIndex {
 
   /** The template's facts; its GPU demand and cpu/memory requests are computed together on first ask of either. */
   private factsOf(template: PodTemplateRef): TemplateFacts {
-    let facts = this.facts.get(template);
+    const slot: TemplateFacts | null | undefined = (template as any)[FACTS];
+    if (slot) return slot;
+    let facts = slot === null ? undefined : this.facts.get(template);
     if (!facts) {
       const d = podDemand(template);
       facts = { gpu: Object.freeze(d.gpu), req: Object.freeze({ cpu: d.cpu, memoryBytes: d.memoryBytes }) };
-      this.facts.set(template, facts);
+      if (slot === null) (template as any)[FACTS] = facts;
+      else this.facts.set(template, facts);
     }
     return facts;
   }
