@@ -106,6 +106,23 @@ describe('per-template facts of the run\'s index', () => {
     }
   });
 
+  test('facts kept on the index\'s own templates: the same answers, memoised, for its templates, spread copies and frozen templates made elsewhere; the templates\' keys and JSON unchanged', () => {
+    const index = new ManifestIndex(manifests);
+    for (const w of index.workloads()) {
+      const made = podTemplateOf(w.object)!;
+      // the index's template reads as one made without it (no new key; a symbol slot JSON does not write)
+      expect(Object.keys(w.template).filter((k) => !['draDemand', 'requestDefaults'].includes(k)).sort()).toEqual(Object.keys(made).sort());
+      expect(Object.getOwnPropertySymbols(w.template).every((s) => !Object.getOwnPropertyDescriptor(w.template, s)!.enumerable)).toBe(true);
+      const demand = index.gpuDemand(w.template);
+      expect(index.gpuDemand(w.template)).toBe(demand); // memoised on the template
+      for (const other of [{ ...w.template }, Object.freeze({ ...w.template })]) {
+        expect(index.gpuDemand(other)).toEqual(demand);
+        expect(index.gpuDemand(other)).toBe(index.gpuDemand(other)); // memoised in the index's map
+        expect(index.placementSignature(other)).toBe(index.placementSignature(w.template));
+      }
+    }
+  });
+
   test('each object\'s suppressions are read once per run and equal a fresh read, for the rule ids asked', () => {
     // Suppressions on pod templates too (a Job's, a CronJob's, the per-rule form), and a malformed one (a problem).
     const templated = [
