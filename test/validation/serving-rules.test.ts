@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { GPU_TOLERATION, lint, loadYaml, of, workload } from './helpers';
 import { Severity } from '../../src/validation';
-import { probeWindow, SERVING_RULES, vllmArgv, vllmModel, vllmParallelism } from '../../src/validation/rules/serving';
+import { flagText, modelServerOf, probeWindow, SERVING_RULES, vllmArgv, vllmModel, vllmParallelism } from '../../src/validation/rules/serving';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 
@@ -15,11 +15,12 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU235)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU238)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238']);
     const W = Severity.WARNING;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([Severity.ERROR, W, W, W, W, W]);
+    const E = Severity.ERROR;
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -83,7 +84,7 @@ describe('GPU222 vLLM should use every GPU of its container', () => {
   });
 });
 
-describe('GPU232 a vLLM server\'s probes must let it load its model', () => {
+describe('GPU232 a model server\'s probes must let it load its model', () => {
   const probe = (o: any = {}) => ({ httpGet: { path: '/health', port: 8000 }, ...o });
   const gpu232 = (container: any, gpus = 1) => of(lint([server(gpus, { args: ['m'], ...container })]), 'GPU232');
 
@@ -126,9 +127,22 @@ describe('GPU232 a vLLM server\'s probes must let it load its model', () => {
     expect(gpu232({ args: ['m', '--port', '$(PORT)'], livenessProbe: probe() })).toEqual([]);
   });
 
-  test('not judged: no probe, a server that is not vLLM, a container without GPUs', () => {
+  test('TGI and SGLang too, on their own ports (TGI\'s image: PORT=80; SGLang: 30000)', () => {
+    const tgi = gpu232({ image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'm'], livenessProbe: probe({ httpGet: { path: '/health', port: 80 } }) });
+    expect(tgi).toHaveLength(1);
+    expect(tgi[0].message).toMatch(/^container "main" runs TGI, whose server answers only once the model is loaded, but its livenessProbe .* under the 600 s this rule allows a model load:/);
+    const sglang = { command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', 'm', '--host', '0.0.0.0'] };
+    expect(gpu232({ ...sglang, startupProbe: probe({ httpGet: { path: '/health', port: 30000 }, failureThreshold: 20 }) })[0].message).toContain('runs SGLang');
+    expect(gpu232({ ...sglang, startupProbe: probe({ httpGet: { path: '/health', port: 30000 }, failureThreshold: 60 }) })).toEqual([]);
+    // (a TGI container does not get vLLM's VLLM_ENGINE_READY_TIMEOUT_S)
+    const timeout = [{ name: 'VLLM_ENGINE_READY_TIMEOUT_S', value: '60' }];
+    const tgiProbe = probe({ httpGet: { path: '/health', port: 80 } });
+    expect(gpu232({ image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'm'], env: timeout, livenessProbe: tgiProbe })).toHaveLength(1);
+  });
+
+  test('not judged: no probe, a server the rules do not know, a container without GPUs', () => {
     expect(gpu232({})).toEqual([]);
-    expect(of(lint([server(1, { image: 'ghcr.io/huggingface/text-generation-inference:3.0', args: ['--model-id', 'm'], livenessProbe: probe() })]), 'GPU232')).toEqual([]);
+    expect(of(lint([server(1, { image: 'nvcr.io/nvidia/tritonserver:24.08-py3', args: ['--model-repository', '/models'], livenessProbe: probe() })]), 'GPU232')).toEqual([]);
     const cpu = workload({ name: 'cpu', limits: { cpu: '2' } });
     Object.assign(cpu.spec.template.spec.containers[0], { image: 'vllm/vllm-openai:v0.12.0', args: ['m'], livenessProbe: probe() });
     expect(of(lint([cpu]), 'GPU232')).toEqual([]);
@@ -143,7 +157,7 @@ describe('GPU232 a vLLM server\'s probes must let it load its model', () => {
   });
 });
 
-describe('GPU233 a vLLM server\'s pod must not be Ready before its model has loaded', () => {
+describe('GPU233 a model server\'s pod must not be Ready before its model has loaded', () => {
   const gpu233 = (objects: any[]) => of(lint(objects), 'GPU233');
 
   test('the fixture: a Deployment behind a Service with no readiness or startup probe', () => {
@@ -175,7 +189,9 @@ describe('GPU233 a vLLM server\'s pod must not be Ready before its model has loa
     job.spec = { template: { ...job.spec.template, spec: { ...job.spec.template.spec, restartPolicy: 'Never' } } };
     expect(gpu233([job])).toEqual([]);
     expect(gpu233([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'inference' }, spec: server(1, { args: ['m'] }).spec.template.spec }])).toEqual([]);
-    expect(gpu233([server(1, { image: 'ghcr.io/huggingface/text-generation-inference:3.0', args: ['--model-id', 'm'] })])).toEqual([]);
+    expect(gpu233([server(1, { image: 'nvcr.io/nvidia/tritonserver:24.08-py3', args: ['--model-repository', '/models'] })])).toEqual([]);
+    expect(gpu233([server(1, { image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'm'] })])[0].message)
+      .toMatch(/^container "main" runs TGI with neither a readinessProbe nor a startupProbe: .* minutes before TGI answers/);
     const cpu = workload({ name: 'cpu', limits: { cpu: '2' } });
     Object.assign(cpu.spec.template.spec.containers[0], { image: 'vllm/vllm-openai:v0.12.0', args: ['m'] });
     expect(gpu233([cpu])).toEqual([]);
@@ -222,7 +238,7 @@ describe('GPU234 a GPU Deployment\'s progress deadline must outlast its startup 
   });
 });
 
-describe('GPU235 a vLLM server of a gated model needs a Hugging Face token', () => {
+describe('GPU235 a model server of a gated model needs a Hugging Face token', () => {
   const gpu235 = (container: any, pod: any = {}) => {
     const w = server(1, { command: ['vllm', 'serve'], args: ['meta-llama/Llama-3.1-8B-Instruct'], ...container });
     Object.assign(w.spec.template.spec, pod);
@@ -262,6 +278,18 @@ describe('GPU235 a vLLM server of a gated model needs a Hugging Face token', () 
     expect(gpu235({ args: ['google/flan-t5-xl'] })).toEqual([]);
   });
 
+  test('TGI (--model-id, MODEL_ID, HF_API_TOKEN) and SGLang (--model-path, --model)', () => {
+    const tgi = { command: undefined, image: 'ghcr.io/huggingface/text-generation-inference:3.3.4' };
+    const [f] = gpu235({ ...tgi, args: ['--model-id', 'meta-llama/Llama-3.1-8B-Instruct'] });
+    expect(f.message).toContain('TGI\'s download at start fails with 401');
+    expect(gpu235({ ...tgi, args: undefined, env: [{ name: 'MODEL_ID', value: 'google/gemma-2-9b-it' }] })).toHaveLength(1);
+    expect(gpu235({ ...tgi, args: undefined, env: [{ name: 'MODEL_ID', value: 'google/gemma-2-9b-it' }, { name: 'HF_API_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 't' } } }] })).toEqual([]);
+    const sglang = { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'] };
+    expect(gpu235({ ...sglang, args: ['--model-path', 'meta-llama/Llama-3.1-8B-Instruct', '--host', '0.0.0.0'] })[0].message).toContain('SGLang\'s download');
+    expect(gpu235({ ...sglang, args: ['--model', 'google/gemma-3-4b-it', '--host', '0.0.0.0'] })).toHaveLength(1);
+    expect(gpu235({ ...sglang, args: ['--model-path', 'google/gemma-3-4b-it'], env: [{ name: 'SGLANG_USE_MODELSCOPE', value: 'true' }] })).toEqual([]);
+  });
+
   test('vllmModel reads the served model from each command-line form', () => {
     const model = (container: any) => vllmModel(vllmArgv(container)!);
     expect(model({ command: ['vllm', 'serve'], args: ['m/a', '--port', '8000'] })).toBe('m/a');
@@ -269,5 +297,161 @@ describe('GPU235 a vLLM server of a gated model needs a Hugging Face token', () 
     expect(model({ image: 'vllm/vllm-openai:v0.12.0', args: ['--model', 'm/c'] })).toBe('m/c');
     expect(model({ command: ['python3', '-m', 'vllm.entrypoints.openai.api_server'], args: ['--port', '8000', '--model', 'm/d'] })).toBe('m/d');
     expect(model({ command: ['vllm', 'serve'], args: ['--model', '${M}'] })).toBeUndefined();
+  });
+});
+
+describe('modelServerOf reads the server, its port, address and model', () => {
+  test('vLLM: --port (8000 by default), every address unless --host; a flag given twice is read at its last occurrence', () => {
+    expect(modelServerOf({ command: ['vllm', 'serve'], args: ['m/a'] })).toEqual({
+      name: 'vLLM', argv: ['vllm', 'serve', 'm/a'], shell: false, otherPorts: [], port: 8000, portShown: 'vLLM\'s default port 8000', model: 'm/a',
+    });
+    expect(modelServerOf({ command: ['vllm', 'serve'], args: ['m/a', '--port', '8000', '--host', '::', '--port=9000'] }))
+      .toMatchObject({ port: 9000, portShown: '--port 9000', host: '::' });
+    expect(modelServerOf({ command: ['vllm', 'serve'], args: ['m/a', '--port', '$(PORT)'] })?.port).toBeUndefined();
+    expect(flagText(['-tp', '2', '--tensor-parallel-size=4'], ['-tp', '--tensor-parallel-size'])).toBe('4');
+  });
+
+  test('TGI: the launcher or its image; --port, PORT, the image\'s 80; the Prometheus port; MODEL_ID', () => {
+    const image = 'ghcr.io/huggingface/text-generation-inference:3.3.4';
+    expect(modelServerOf({ image })).toMatchObject({ name: 'TGI', port: 80, portShown: 'TGI\'s image default, PORT=80', otherPorts: [9000] });
+    expect(modelServerOf({ image, args: ['--port', '8080', '--prometheus-port', '9400'] })).toMatchObject({ port: 8080, otherPorts: [9400] });
+    expect(modelServerOf({ image, env: [{ name: 'PORT', value: '3000' }, { name: 'MODEL_ID', value: 'm/t' }] })).toMatchObject({ port: 3000, portShown: 'PORT=3000', model: 'm/t' });
+    expect(modelServerOf({ image, env: [{ name: 'PORT', valueFrom: { configMapKeyRef: { name: 'c', key: 'p' } } }] })?.port).toBeUndefined();
+    expect(modelServerOf({ image, env: [{ name: 'PROMETHEUS_PORT', valueFrom: { configMapKeyRef: { name: 'c', key: 'p' } } }] })?.otherPorts).toBeUndefined();
+    // the short -p is ambiguous in the launcher: the port is left unknown
+    expect(modelServerOf({ image, args: ['-p', '8080'] })?.port).toBeUndefined();
+    // the launcher in another image: its port (3000, unless the image sets PORT) is not known
+    expect(modelServerOf({ image: 'example.com/my-tgi:1', command: ['text-generation-launcher'], args: ['--model-id', 'm'] })).toMatchObject({ name: 'TGI', model: 'm' });
+    expect(modelServerOf({ image: 'example.com/my-tgi:1', command: ['text-generation-launcher'] })?.port).toBeUndefined();
+    // a TGI image with a command of its own runs something else
+    expect(modelServerOf({ image, command: ['python3', 'app.py'] })).toBeUndefined();
+  });
+
+  test('SGLang: --port (30000 by default), --host (127.0.0.1 by default), --model-path or --model; shell scripts are marked', () => {
+    const command = ['python3', '-m', 'sglang.launch_server'];
+    expect(modelServerOf({ command, args: ['--model-path', 'm/s'] })).toMatchObject({
+      name: 'SGLang', port: 30000, host: '127.0.0.1', hostShown: 'SGLang\'s default --host 127.0.0.1', model: 'm/s', shell: false,
+    });
+    expect(modelServerOf({ command, args: ['--model', 'm/s', '--host', '0.0.0.0', '--port', '8000'] })).toMatchObject({ port: 8000, host: '0.0.0.0', hostShown: '--host 0.0.0.0' });
+    expect(modelServerOf({ command: ['/bin/sh', '-c'], args: ['python3 -m sglang.launch_server --model-path m'] })).toMatchObject({ name: 'SGLang', shell: true });
+    expect(modelServerOf({ image: 'nvcr.io/nvidia/tritonserver:24.08-py3', args: ['--model-repository', '/models'] })).toBeUndefined();
+  });
+});
+
+describe('GPU236 a model server must listen on the pod\'s address', () => {
+  const sglang = (args: string[], extra: any = {}) => server(1, { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args, ...extra });
+  const gpu236 = (objects: any[]) => of(lint(objects), 'GPU236');
+
+  test('the fixture: SGLang\'s default 127.0.0.1 under probes of its port, and --host 127.0.0.1 alone in its pod', () => {
+    const [a, b, ...rest] = failFixture('GPU236');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.ERROR);
+    expect(a.message).toBe('container "sglang" runs SGLang bound to 127.0.0.1 (SGLang\'s default --host 127.0.0.1), which only processes inside the '
+      + 'pod can reach; the kubelet\'s probes and Services connect to the pod\'s IP address, so its startupProbe and readinessProbe never pass: '
+      + 'the kubelet kills the container when the probe has failed failureThreshold times, and the pod crash-loops holding its GPUs');
+    expect(b.fieldPath).toBe('spec.template.spec.containers[0].command');
+    expect(b.message).toContain('(--host 127.0.0.1)');
+    expect(b.message).toContain('so nothing outside the pod can reach the server and its GPUs serve nobody');
+  });
+
+  test('a readiness probe alone keeps the pod out of Services; localhost, ::1 and vLLM\'s --host count too', () => {
+    expect(gpu236([sglang(['--model-path', 'm'], { readinessProbe: { httpGet: { path: '/health', port: 30000 } } })])[0].message)
+      .toContain('so its readinessProbe never passes: the pod is never Ready');
+    expect(gpu236([sglang(['--model-path', 'm', '--host', 'localhost'])])).toHaveLength(1);
+    expect(gpu236([sglang(['--model-path', 'm', '--host=::1'])])).toHaveLength(1);
+    expect(gpu236([server(1, { args: ['m', '--host', '127.0.0.1'] })])[0].message).toContain('runs vLLM bound to 127.0.0.1 (--host 127.0.0.1)');
+  });
+
+  test('not judged: every address, another container without probes on the port, a shell script, TGI, no GPUs', () => {
+    expect(gpu236([sglang(['--model-path', 'm', '--host', '0.0.0.0'])])).toEqual([]);
+    expect(gpu236([sglang(['--model-path', 'm', '--host', '::'])])).toEqual([]);
+    const proxied = sglang(['--model-path', 'm']);
+    proxied.spec.template.spec.containers.push({ name: 'proxy', image: 'envoyproxy/envoy:v1.32.1', ports: [{ containerPort: 8080 }] });
+    expect(gpu236([proxied])).toEqual([]);
+    // … but a probe of the server's port still never passes
+    proxied.spec.template.spec.containers[0].readinessProbe = { tcpSocket: { port: 30000 } };
+    expect(gpu236([proxied])).toHaveLength(1);
+    expect(gpu236([server(1, { image: 'lmsysorg/sglang:v0.5.5', command: ['/bin/sh', '-c'], args: ['python3 -m sglang.launch_server --model-path m'] })])).toEqual([]);
+    expect(gpu236([server(1, { image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'm', '--hostname', '127.0.0.1'] })])).toEqual([]);
+    const cpu = workload({ name: 'cpu', limits: { cpu: '2' } });
+    Object.assign(cpu.spec.template.spec.containers[0], { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'] });
+    expect(gpu236([cpu])).toEqual([]);
+  });
+});
+
+describe('GPU237 a model server\'s probes must ask the port it listens on', () => {
+  const gpu237 = (container: any) => of(lint([server(1, { args: ['m'], ...container })]), 'GPU237');
+
+  test('the fixture: TGI\'s image (80) probed on 8080, by name and by number; vLLM on --port 9000 probed on 8000', () => {
+    const found = failFixture('GPU237');
+    expect(found).toHaveLength(3);
+    expect(found.every((f) => f.severity === Severity.ERROR)).toBe(true);
+    expect(found[0].message).toBe('container "tgi" runs TGI, which listens on port 80 (TGI\'s image default, PORT=80), but its readinessProbe asks '
+      + 'port 8080, where nothing in the pod listens: the probe never passes, so the pod is never Ready: no Service sends it requests, and a '
+      + 'rollout never completes');
+    expect(found[1].message).toContain('but its livenessProbe asks port 8080, where nothing in the pod listens: the probe never passes, so the kubelet kills the container');
+    expect(found[2].message).toContain('runs vLLM, which listens on port 9000 (--port 9000), but its readinessProbe asks port 8000');
+  });
+
+  test('each probe; not judged: the server\'s port, TGI\'s Prometheus port, another host, exec probes, a port from a variable', () => {
+    expect(gpu237({ startupProbe: { httpGet: { path: '/health', port: 8080 }, failureThreshold: 60 } })).toHaveLength(1);
+    expect(gpu237({ readinessProbe: { httpGet: { path: '/health', port: 8000 } } })).toEqual([]);
+    expect(gpu237({ image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'm'], livenessProbe: { tcpSocket: { port: 9000 }, initialDelaySeconds: 600 } })).toEqual([]);
+    expect(gpu237({ readinessProbe: { httpGet: { host: 'gateway', path: '/health', port: 8080 } } })).toEqual([]);
+    expect(gpu237({ readinessProbe: { exec: { command: ['curl', '-sf', 'localhost:8000/health'] } } })).toEqual([]);
+    expect(gpu237({ args: ['m', '--port', '$(PORT)'], readinessProbe: { httpGet: { path: '/health', port: 8080 } } })).toEqual([]);
+    expect(gpu237({ readinessProbe: { httpGet: { path: '/health', port: 'missing' } } })).toEqual([]);
+  });
+
+  test('not judged: another container in the pod (it may listen there), a shell script', () => {
+    const two = server(1, { args: ['m'], readinessProbe: { httpGet: { path: '/health', port: 8080 } } });
+    two.spec.template.spec.initContainers = [{ name: 'proxy', image: 'envoyproxy/envoy:v1.32.1', restartPolicy: 'Always' }];
+    expect(of(lint([two]), 'GPU237')).toEqual([]);
+    // (an init container that runs to completion first listens on nothing later)
+    two.spec.template.spec.initContainers[0].restartPolicy = undefined;
+    expect(of(lint([two]), 'GPU237')).toHaveLength(1);
+    expect(gpu237({ command: ['/bin/sh', '-c'], args: ['vllm serve m & nginx'], readinessProbe: { httpGet: { path: '/health', port: 8080 } } })).toEqual([]);
+  });
+});
+
+describe('GPU238 a Service in front of a model server must forward to its port', () => {
+  const service = (ports: any[], selector: any = { app: 'llm' }) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'llm', namespace: 'inference' }, spec: { selector, ports },
+  });
+  const vllm = (container: any = {}) => {
+    const w = server(1, { args: ['m'], readinessProbe: { httpGet: { path: '/health', port: 8000 } }, ...container });
+    w.spec.template.metadata = { labels: { app: 'llm' } };
+    w.spec.selector = { matchLabels: { app: 'llm' } };
+    return w;
+  };
+  const gpu238 = (objects: any[]) => of(lint(objects), 'GPU238');
+
+  test('the fixture: TGI\'s named port 8080 (it listens on 80), and a vLLM Service port with no targetPort', () => {
+    const [a, b, ...rest] = failFixture('GPU238');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.ERROR);
+    expect(a.object).toMatchObject({ kind: 'Service', name: 'tgi-qwen' });
+    expect(a.message).toBe('forwards port 80 to "http" (8080) of the pods of Deployment inference/tgi-qwen, whose container "tgi" runs TGI '
+      + 'listening on 80 (TGI\'s image default, PORT=80): nothing listens on 8080, so every connection through this Service port is refused');
+    expect(b.fieldPath).toBe('spec.ports[0].port');
+    expect(b.message).toContain('forwards port 80 to 80 of the pods of Deployment inference/vllm-qwen');
+  });
+
+  test('each TCP port of the Service; the server\'s port by number or by name passes', () => {
+    expect(gpu238([vllm(), service([{ name: 'http', port: 80, targetPort: 8000 }, { name: 'admin', port: 81, targetPort: 9090 }])]).map((f) => f.fieldPath))
+      .toEqual(['spec.ports[1].targetPort']);
+    expect(gpu238([vllm({ ports: [{ name: 'api', containerPort: 8000 }] }), service([{ port: 80, targetPort: 'api' }])])).toEqual([]);
+    expect(gpu238([vllm(), service([{ port: 8000 }])])).toEqual([]);
+    expect(gpu238([vllm(), service([{ port: 80, targetPort: 9090, protocol: 'UDP' }])])).toEqual([]);
+  });
+
+  test('not judged: a name no container declares, another container in the pod, a shell script, a Service selecting other pods', () => {
+    expect(gpu238([vllm(), service([{ port: 80, targetPort: 'missing' }])])).toEqual([]);
+    const two = vllm();
+    two.spec.template.spec.containers.push({ name: 'proxy', image: 'envoyproxy/envoy:v1.32.1' });
+    expect(gpu238([two, service([{ port: 80, targetPort: 9090 }])])).toEqual([]);
+    expect(gpu238([vllm({ command: ['/bin/sh', '-c'], args: ['vllm serve m & nginx'] }), service([{ port: 80, targetPort: 9090 }])])).toEqual([]);
+    expect(gpu238([vllm(), service([{ port: 80, targetPort: 9090 }], { app: 'other' })])).toEqual([]);
+    expect(gpu238([vllm(), service([{ port: 80, targetPort: 9090 }], {})])).toEqual([]);
   });
 });

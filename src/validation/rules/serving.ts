@@ -1,7 +1,8 @@
 /**
- * Serving rules: a vLLM server's parallelism against the GPUs its container is given (GPU221, GPU222), and its probes
- * against its model load (GPU232, GPU233), a GPU Deployment's progress deadline against its startup probe (GPU234), and
- * a gated model's token (GPU235).
+ * Serving rules: a vLLM server's parallelism against the GPUs its container is given (GPU221, GPU222); a model server's
+ * (vLLM, TGI, SGLang: {@link modelServerOf}) probes against its model load (GPU232, GPU233), a GPU Deployment's
+ * progress deadline against its startup probe (GPU234), a gated model's token (GPU235), and the address and port it
+ * listens on against its probes and Services (GPU236-GPU238).
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -74,9 +75,12 @@ export function vllmArgv(container: any): string[] | undefined {
   return serves ? argv : undefined;
 }
 
-/** The text after a flag (`--flag v`, `--flag=v`), undefined when the flag is absent. */
+/**
+ * The text after a flag (`--flag v`, `--flag=v`), undefined when the flag is absent. A flag given more than once is read
+ * at its last occurrence, as Python's argparse (vLLM, SGLang) reads it.
+ */
 export function flagText(argv: readonly string[], names: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
+  for (let i = argv.length - 1; i >= 0; i--) {
     const w = argv[i];
     const eq = names.find((n) => w.startsWith(`${n}=`));
     if (eq !== undefined) return w.slice(eq.length + 1);
@@ -115,21 +119,153 @@ export function vllmParallelism(container: any): VllmParallelism | undefined {
   return { tensor: t, pipeline: p, data: d, gpus: t * p * d, shown: parts.length > 0 ? parts.join(' ') : 'no parallelism flags (1 GPU)' };
 }
 
-/** A container running vLLM's server in a workload whose pods ask for GPUs. */
-interface VllmServer {
-  readonly w: WorkloadRef;
-  readonly c: ContainerRef;
+/** The model servers the serving rules know. */
+export type ModelServerName = 'vLLM' | 'TGI' | 'SGLang';
+
+/**
+ * A container's model server, as its command line and environment say: which server, the port its HTTP server listens
+ * on, the address it binds, and the model it serves.
+ */
+export interface ModelServer {
+  readonly name: ModelServerName;
+  /** Its command line, as words (shell scripts split on blanks). */
   readonly argv: readonly string[];
+  /** The port its HTTP server listens on; undefined when it cannot be read (a variable, an unknown image's default). */
+  readonly port?: number;
+  /** Where the port comes from, e.g. `--port 9000`, `TGI's image default, PORT=80`. */
+  readonly portShown?: string;
+  /** The address it binds, when it binds one address only (`--host`); undefined when it listens on every address. */
+  readonly host?: string;
+  /** Where the address comes from, e.g. `--host 127.0.0.1`, `SGLang's default --host 127.0.0.1`. */
+  readonly hostShown?: string;
+  /** The Hugging Face model id it serves, when written out (not a variable). */
+  readonly model?: string;
+  /** Whether the command line is a shell script: other processes may run beside the server. */
+  readonly shell: boolean;
+  /**
+   * Other ports the server listens on (TGI's Prometheus port); undefined when one of them cannot be read.
+   * @default - none
+   */
+  readonly otherPorts?: readonly number[];
 }
 
-/** Every container running vLLM in a workload whose pods ask for GPUs, once per run (GPU221, GPU222, GPU232, GPU233, GPU235). */
-const vllmServers = memoPerRun((ctx: RuleContext): readonly VllmServer[] => {
-  const out: VllmServer[] = [];
+/** The images of Hugging Face's Text Generation Inference, whose entrypoint is `text-generation-launcher`. */
+const TGI_IMAGE = /(^|\/)text-generation-inference[:@]/;
+
+/** A port as written: a whole number 1-65535, else undefined (a variable, a name). */
+function portNumber(raw: string | undefined): number | undefined {
+  if (raw === undefined || !/^\d{1,5}$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return n >= 1 && n <= 65535 ? n : undefined;
+}
+
+/** The literal value of a container's environment variable `name` (undefined when unset or from a reference). */
+function envValue(container: any, name: string): string | undefined {
+  const e = Array.isArray(container?.env) ? container.env.find((x: any) => x?.name === name) : undefined;
+  return typeof e?.value === 'string' ? e.value : undefined;
+}
+
+/** Whether a container's environment sets `name`, by value or by reference. */
+const setsEnv = (container: any, name: string): boolean => Array.isArray(container?.env) && container.env.some((x: any) => x?.name === name);
+
+/** A model id as written, or undefined for a variable or nothing. */
+const literalModel = (m: string | undefined): string | undefined => (m === undefined || m === '' || /[$`]/.test(m) ? undefined : m);
+
+/**
+ * The model server a container runs, read from its command line, image and environment:
+ *  - vLLM's OpenAI server ({@link vllmArgv}): `--port`, 8000 by default (none with `--uds`, a Unix socket); it binds
+ *    every address unless `--host` names one (vLLM `entrypoints/openai/api_server.py` binds `(host or "", port)`).
+ *  - Hugging Face Text Generation Inference: `text-generation-launcher`, or a TGI image's own entrypoint. Its port is
+ *    `--port` (a `-p` is left unread), else the `PORT` variable, which TGI's image sets to 80 (its Dockerfile); the launcher's own default,
+ *    3000, applies only outside that image, where another image built on it may set PORT too, so it is left unknown.
+ *    The model is `--model-id` or `MODEL_ID`. It binds `--hostname`, else `HOSTNAME`, which Kubernetes sets to the
+ *    pod's name (the pod's own address), so it is not judged (launcher `src/main.rs`).
+ *  - SGLang: `python -m sglang.launch_server`. `--port`, 30000 by default; `--host`, **127.0.0.1 by default**; the
+ *    model is `--model-path` or `--model` (SGLang `srt/server_args.py`).
+ */
+export function modelServerOf(container: any): ModelServer | undefined {
+  const command = words(container?.command);
+  const shell = (Array.isArray(container?.command) ? container.command : []).concat(Array.isArray(container?.args) ? container.args : [])
+    .some((w: unknown) => typeof w === 'string' && /\s/.test(w));
+  const vllm = vllmArgv(container);
+  if (vllm) {
+    const flag = flagText(vllm, ['--port']);
+    const port = flagText(vllm, ['--uds']) !== undefined ? undefined : vllmPort(vllm);
+    const host = flagText(vllm, ['--host']);
+    return defined({
+      name: 'vLLM',
+      argv: vllm,
+      shell,
+      otherPorts: [],
+      port,
+      portShown: port === undefined ? undefined : flag !== undefined ? `--port ${flag}` : 'vLLM\'s default port 8000',
+      host: host === '' ? undefined : host,
+      hostShown: host === '' || host === undefined ? undefined : `--host ${host}`,
+      model: vllmModel(vllm),
+    });
+  }
+  const argv = [...command, ...words(container?.args)];
+  const image = typeof container?.image === 'string' ? container.image : '';
+  if (argv.some((w) => w === 'text-generation-launcher' || w.endsWith('/text-generation-launcher')) || (command.length === 0 && TGI_IMAGE.test(image))) {
+    // (a short flag is left unread: the launcher's port and Prometheus port both declare one)
+    const flag = argv.some((w) => w === '-p' || w.startsWith('-p=')) ? '' : flagText(argv, ['--port']);
+    const env = envValue(container, 'PORT');
+    const port = flag !== undefined ? portNumber(flag) : setsEnv(container, 'PORT') ? portNumber(env) : TGI_IMAGE.test(image) ? 80 : undefined;
+    const promFlag = flagText(argv, ['--prometheus-port']);
+    const prometheus = promFlag !== undefined ? portNumber(promFlag)
+      : setsEnv(container, 'PROMETHEUS_PORT') ? portNumber(envValue(container, 'PROMETHEUS_PORT')) : 9000;
+    return defined({
+      name: 'TGI',
+      argv,
+      shell,
+      // (its metrics server; one that cannot be read leaves every other port possible)
+      otherPorts: prometheus === undefined ? undefined : [prometheus],
+      port,
+      portShown: port === undefined ? undefined : flag !== undefined ? `--port ${flag}` : setsEnv(container, 'PORT') ? `PORT=${env}` : 'TGI\'s image default, PORT=80',
+      model: literalModel(flagText(argv, ['--model-id']) ?? envValue(container, 'MODEL_ID')),
+    });
+  }
+  if (argv.includes('sglang.launch_server')) {
+    const flag = flagText(argv, ['--port']);
+    const port = flag === undefined ? 30000 : portNumber(flag);
+    const host = flagText(argv, ['--host']) ?? '127.0.0.1';
+    return defined({
+      name: 'SGLang',
+      argv,
+      shell,
+      otherPorts: [],
+      port,
+      portShown: port === undefined ? undefined : flag === undefined ? 'SGLang\'s default port 30000' : `--port ${flag}`,
+      host: host === '' ? undefined : host,
+      hostShown: host === '' ? undefined : flagText(argv, ['--host']) === undefined ? 'SGLang\'s default --host 127.0.0.1' : `--host ${host}`,
+      model: literalModel(flagText(argv, ['--model-path', '--model'])),
+    });
+  }
+  return undefined;
+}
+
+/** A model server without its undefined fields. */
+function defined(fields: { [K in keyof ModelServer]: ModelServer[K] | undefined }): ModelServer {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(fields) as Array<keyof ModelServer>) if (fields[k] !== undefined) out[k] = fields[k];
+  return out as unknown as ModelServer;
+}
+
+/** A container running a model server in a workload whose pods ask for GPUs. */
+interface ServerContainer {
+  readonly w: WorkloadRef;
+  readonly c: ContainerRef;
+  readonly server: ModelServer;
+}
+
+/** Every container running a model server in a workload whose pods ask for GPUs, once per run (GPU221, GPU222, GPU232-GPU238). */
+const modelServers = memoPerRun((ctx: RuleContext): readonly ServerContainer[] => {
+  const out: ServerContainer[] = [];
   for (const w of ctx.workloads()) {
     if (!demandsAny(ctx.gpuDemand(w.template))) continue;
     for (const c of containersOf(w.template)) {
-      const argv = vllmArgv(c.container);
-      if (argv) out.push({ w, c, argv });
+      const server = modelServerOf(c.container);
+      if (server) out.push({ w, c, server });
     }
   }
   return out;
@@ -137,8 +273,8 @@ const vllmServers = memoPerRun((ctx: RuleContext): readonly VllmServer[] => {
 
 /** Each container running vLLM with whole GPUs of its own, in a pod asking for nvidia.com/gpu, with its parallelism. */
 function* vllmContainers(ctx: RuleContext) {
-  for (const { w, c } of vllmServers(ctx)) {
-    if (!((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) > 0)) continue;
+  for (const { w, c, server } of modelServers(ctx)) {
+    if (server.name !== 'vLLM' || !((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) > 0)) continue;
     const gpus = containerRequest(c.container, 'nvidia.com/gpu');
     if (!(gpus > 0)) continue;
     const par = vllmParallelism(c.container);
@@ -229,33 +365,43 @@ function vllmPort(argv: readonly string[]): number | undefined {
   return /^\d+$/.test(raw) ? Number(raw) : undefined;
 }
 
-/** Whether `probe` asks vLLM's server (an HTTP GET or a TCP connection to its port, on the pod's own address). */
-function probesServer(probe: any, container: any, port: number): boolean {
+/**
+ * The port an HTTP GET or TCP probe connects to on the pod's own address, a named port resolved through the container's
+ * ports; undefined for other probes, another host, or a port that cannot be read.
+ */
+function probedPort(probe: any, container: any): number | undefined {
   const action = probe?.httpGet ?? probe?.tcpSocket;
-  if (!action || typeof action !== 'object' || (action.host !== undefined && action.host !== '')) return false;
+  if (!action || typeof action !== 'object' || (action.host !== undefined && action.host !== '')) return undefined;
   let p = action.port;
   if (typeof p === 'string') {
     const named = Array.isArray(container?.ports) ? container.ports.find((x: any) => x?.name === p) : undefined;
     p = named?.containerPort;
   }
-  return p === port;
+  return typeof p === 'number' && Number.isInteger(p) ? p : undefined;
 }
+
+/** Whether `probe` asks the server on `port` (an HTTP GET or a TCP connection to it, on the pod's own address). */
+const probesServer = (probe: any, container: any, port: number): boolean => probedPort(probe, container) === port;
 
 /** The load time GPU232 asks a probe to allow, in seconds, when the container does not state its own. */
 export const VLLM_LOAD_SECONDS = 600;
 
-/** GPU232 — a probe must not kill vLLM while it loads its model. */
+/** GPU232 — a probe must not kill a model server while it loads its model. */
 export const VLLM_PROBES_ALLOW_LOAD: Rule = {
   id: 'GPU232',
-  title: 'A vLLM server\'s startup (or, without one, liveness) probe should allow it 10 minutes to load its model',
+  title: 'A model server\'s (vLLM, TGI, SGLang) startup (or, without one, liveness) probe should allow it 10 minutes to load its model',
   severity: Severity.WARNING,
   kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
   remediation: 'Add a startupProbe on the same endpoint with initialDelaySeconds + failureThreshold × periodSeconds of at '
     + 'least 600 s (e.g. periodSeconds 10, failureThreshold 60; InferenceDeployment\'s startupTimeout, 30 minutes by default), '
     + 'and keep the liveness probe short: it starts only once the startup probe has passed.',
-  description: 'vLLM\'s OpenAI server answers HTTP (its `/health` too) only once its engine has loaded the model: it binds '
-    + 'its port at start and serves on it after `build_async_engine_client` returns (vLLM `entrypoints/openai/api_server.py`), '
-    + 'so until then an HTTP or TCP probe on that port fails. Loading takes minutes and varies: the weights are downloaded '
+  description: 'The model servers answer HTTP only once the model is loaded. vLLM\'s OpenAI server binds its port at start '
+    + 'and serves on it after `build_async_engine_client` returns (vLLM `entrypoints/openai/api_server.py`). Text '
+    + 'Generation Inference\'s launcher downloads the weights, starts the shards, waits until every shard is ready and '
+    + 'only then starts the web server on its port (TGI `launcher/src/main.rs`: `download_convert_model`, `spawn_shards`, '
+    + '`spawn_webserver`). SGLang starts its HTTP server after its scheduler processes have loaded the model, and its '
+    + '`/health` answers 503 until the warm-up request has run (SGLang `srt/entrypoints/http_server.py` `launch_server`). '
+    + 'So until then an HTTP or TCP probe on the server\'s port fails. Loading takes minutes and varies: the weights are downloaded '
     + 'on a node that has not cached them (a node Karpenter has just launched never has), read onto the GPUs, then the '
     + 'engine profiles memory, compiles the model and captures CUDA graphs. The kubelet kills a container whose startup '
     + 'probe, or without one its liveness probe, fails initialDelaySeconds + failureThreshold × periodSeconds after it '
@@ -263,23 +409,22 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
     + 'crash-loops holding its GPUs. Kubernetes "Configure Liveness, Readiness and Startup Probes" recommends a startup '
     + 'probe for slow starts: a long liveness `initialDelaySeconds` also delays every later restart. The rule asks for '
     + '600 s, the default of vLLM\'s `VLLM_ENGINE_READY_TIMEOUT_S` (its engine start-up wait, in the versions where it '
-    + 'bounds the load; vLLM PR #35616 reports large models loading for longer still), or for the container\'s own '
-    + '`VLLM_ENGINE_READY_TIMEOUT_S` when it sets one. '
+    + 'bounds the load; vLLM PR #35616 reports large models loading for longer still), or for a vLLM container\'s own '
+    + '`VLLM_ENGINE_READY_TIMEOUT_S` when it sets one; TGI and SGLang bound the load nowhere and load the same weights. '
     + 'The manifests cannot tell how long this model loads, hence a warning. Probes on another port, exec and gRPC '
-    + 'probes are not judged.',
+    + 'probes are not judged (GPU237 judges a probe on a port the server does not listen on).',
   *check(ctx) {
-    for (const { w, c, argv } of vllmServers(ctx)) {
+    for (const { w, c, server } of modelServers(ctx)) {
       if (c.init && !c.sidecar) continue;
       const startup = c.container.startupProbe;
       const probe = startup ?? c.container.livenessProbe;
-      const port = vllmPort(argv);
-      if (!probe || port === undefined || !probesServer(probe, c.container, port)) continue;
+      if (!probe || server.port === undefined || !probesServer(probe, c.container, server.port)) continue;
       const window = probeWindow(probe);
-      const load = statedLoadSeconds(c.container);
+      const load = statedLoadSeconds(server, c.container);
       if (!window || load === undefined || window.seconds >= load.seconds) continue;
       const which = startup ? 'startupProbe' : 'livenessProbe';
       yield ctx.finding(w.object, `${c.path}.${which}`,
-        `${containerLabel(c)} runs vLLM, whose server answers only once the model is loaded, but its ${which}`
+        `${containerLabel(c)} runs ${server.name}, whose server answers only once the model is loaded, but its ${which}`
         + `${startup ? '' : ' (there is no startupProbe)'} kills it ${window.seconds} s after it starts at the latest `
         + `(${window.shown}), under the ${load.seconds} s ${load.why}: a load that takes longer is killed and starts `
         + 'again, and the pod crash-loops holding its GPUs (the manifests cannot tell how long this model loads)');
@@ -287,8 +432,12 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
   },
 };
 
-/** The load time to allow: the container's own VLLM_ENGINE_READY_TIMEOUT_S when set as a number, else 600 s. */
-function statedLoadSeconds(container: any): { readonly seconds: number; readonly why: string } | undefined {
+/**
+ * The load time to allow: a vLLM container's own VLLM_ENGINE_READY_TIMEOUT_S when set as a number, else 600 s;
+ * undefined when vLLM's is set from a reference.
+ */
+function statedLoadSeconds(server: ModelServer, container: any): { readonly seconds: number; readonly why: string } | undefined {
+  if (server.name !== 'vLLM') return { seconds: VLLM_LOAD_SECONDS, why: 'this rule allows a model load' };
   const env = Array.isArray(container?.env) ? container.env.find((e: any) => e?.name === 'VLLM_ENGINE_READY_TIMEOUT_S') : undefined;
   if (env === undefined) return { seconds: VLLM_LOAD_SECONDS, why: 'this rule allows a vLLM load (vLLM\'s default VLLM_ENGINE_READY_TIMEOUT_S)' };
   if (typeof env.value !== 'string' || !/^\d+$/.test(env.value)) return undefined;
@@ -298,28 +447,28 @@ function statedLoadSeconds(container: any): { readonly seconds: number; readonly
 /** The kinds whose pods serve for long and are rolled out or scaled: GPU233 judges them (not Pods, Jobs, CronJobs). */
 const SERVING_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet']);
 
-/** GPU233 — a vLLM server's pod must not be Ready before its model has loaded. */
+/** GPU233 — a model server's pod must not be Ready before its model has loaded. */
 export const VLLM_READY_WHEN_LOADED: Rule = {
   id: 'GPU233',
-  title: 'A vLLM server in a Deployment, StatefulSet or DaemonSet needs a readiness or startup probe',
+  title: 'A model server (vLLM, TGI, SGLang) in a Deployment, StatefulSet or DaemonSet needs a readiness or startup probe',
   severity: Severity.WARNING,
   kinds: ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet'],
-  remediation: 'Add a readinessProbe on vLLM\'s port (httpGet /health) and a startupProbe that allows the model load '
+  remediation: 'Add a readinessProbe on the server\'s port (httpGet /health) and a startupProbe that allows the model load '
     + '(InferenceDeployment sets both).',
   description: 'Without a readiness probe the kubelet reports a running container Ready ("no readinessProbe -> always '
     + 'ready"), unless a startup probe has not passed yet (kubelet `prober/prober_manager.go` `UpdatePodStatus`). '
-    + 'vLLM\'s server answers only once its model has loaded, minutes later (GPU232). Meanwhile a Service sends '
+    + 'vLLM, TGI and SGLang answer only once their model has loaded, minutes later (GPU232). Meanwhile a Service sends '
     + 'requests to the pod, which refuses them, and a rolling update counts the pod available and removes an old '
     + 'replica, so every rollout takes serving capacity away for the length of a load: a one-replica Deployment is '
     + 'down each time, and the replicas a scaler adds at peak load take requests they refuse. A warning: the pods do '
     + 'serve once loaded. Jobs, CronJobs and bare Pods are not judged, nor ReplicaSets run by a Deployment (it is).',
   *check(ctx) {
-    for (const { w, c } of vllmServers(ctx)) {
+    for (const { w, c, server } of modelServers(ctx)) {
       if (c.init || !SERVING_KINDS.has(w.kind) || countedThroughOwner(w)) continue;
       if (c.container.readinessProbe || c.container.startupProbe) continue;
       yield ctx.finding(w.object, c.path,
-        `${containerLabel(c)} runs vLLM with neither a readinessProbe nor a startupProbe: its pod is Ready as soon as `
-        + 'it starts, minutes before vLLM answers (its model is still loading), so Services send it requests it '
+        `${containerLabel(c)} runs ${server.name} with neither a readinessProbe nor a startupProbe: its pod is Ready as soon as `
+        + `it starts, minutes before ${server.name} answers (its model is still loading), so Services send it requests it `
         + `refuses and a rollout of the ${w.kind} removes an old replica meanwhile`);
     }
   },
@@ -383,9 +532,13 @@ export function vllmModel(argv: readonly string[]): string | undefined {
   return model;
 }
 
-/** Environment variables through which huggingface_hub finds a token, a mirror, or works from its cache alone. */
-const HUB_ACCESS_ENV = ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_TOKEN_PATH', 'HF_ENDPOINT', 'HF_HUB_OFFLINE',
-  'TRANSFORMERS_OFFLINE', 'VLLM_USE_MODELSCOPE'];
+/**
+ * Environment variables through which huggingface_hub finds a token, a mirror, or works from its cache alone, with the
+ * servers' own: TGI's launcher passes `HF_API_TOKEN` on as `HF_TOKEN` (launcher `src/main.rs`), vLLM and SGLang
+ * download from ModelScope instead with `VLLM_USE_MODELSCOPE`, `SGLANG_USE_MODELSCOPE`.
+ */
+const HUB_ACCESS_ENV = ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_TOKEN_PATH', 'HF_API_TOKEN', 'HF_ENDPOINT', 'HF_HUB_OFFLINE',
+  'TRANSFORMERS_OFFLINE', 'VLLM_USE_MODELSCOPE', 'SGLANG_USE_MODELSCOPE'];
 
 /** Whether a container may reach a gated model another way than the Hub with a token it visibly lacks. */
 function mayReachGatedModel(container: any, podSpec: any): boolean {
@@ -397,10 +550,10 @@ function mayReachGatedModel(container: any, podSpec: any): boolean {
   return Array.isArray(container?.volumeMounts) && container.volumeMounts.some((m: any) => secretVolumes.has(m?.name));
 }
 
-/** GPU235 — a vLLM server of a gated Hugging Face model needs a token. */
+/** GPU235 — a model server of a gated Hugging Face model needs a token. */
 export const VLLM_GATED_MODEL_TOKEN: Rule = {
   id: 'GPU235',
-  title: 'A vLLM server of a gated Hugging Face model (Llama, Gemma) needs a Hugging Face token',
+  title: 'A model server (vLLM, TGI, SGLang) of a gated Hugging Face model (Llama, Gemma) needs a Hugging Face token',
   severity: Severity.WARNING,
   kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
   remediation: 'Give the container HF_TOKEN from a Secret (InferenceDeployment: vllm.hfTokenSecret) whose token\'s user has '
@@ -408,20 +561,171 @@ export const VLLM_GATED_MODEL_TOKEN: Rule = {
   description: 'Every repository of Meta\'s Llama (`meta-llama/…`) and Google\'s Gemma families on the Hugging Face Hub is '
     + 'gated: a user must accept the licence, and a download without that user\'s token fails with 401 "Access to '
     + 'model … is restricted. You must have access to it and be authenticated" (huggingface_hub `GatedRepoError`). '
-    + 'vLLM downloads the model at start, so the container exits and the pod crash-loops holding its GPUs. Judged when '
-    + 'the model is written out (`vllm serve <model>` or `--model`), is not a path or URL, and the container has no '
-    + '`HF_TOKEN`, `HUGGING_FACE_HUB_TOKEN` or `HF_TOKEN_PATH`, no `envFrom` (it may hold one), no Secret mounted (it '
-    + 'may be the token file), and neither a mirror (`HF_ENDPOINT`), offline mode (`HF_HUB_OFFLINE`, '
-    + '`TRANSFORMERS_OFFLINE`) nor ModelScope (`VLLM_USE_MODELSCOPE`). A warning: a token baked into the image cannot '
-    + 'be seen here.',
+    + 'vLLM, TGI and SGLang download the model at start, so the container exits and the pod crash-loops holding its '
+    + 'GPUs. Judged when the model is written out (`vllm serve <model>` or `--model`; TGI\'s `--model-id` or '
+    + '`MODEL_ID`; SGLang\'s `--model-path` or `--model`), is not a path or URL, and the container has no '
+    + '`HF_TOKEN`, `HUGGING_FACE_HUB_TOKEN`, `HF_TOKEN_PATH` or (TGI) `HF_API_TOKEN`, no `envFrom` (it may hold one), '
+    + 'no Secret mounted (it may be the token file), and neither a mirror (`HF_ENDPOINT`), offline mode '
+    + '(`HF_HUB_OFFLINE`, `TRANSFORMERS_OFFLINE`) nor ModelScope (`VLLM_USE_MODELSCOPE`, `SGLANG_USE_MODELSCOPE`). A '
+    + 'warning: a token baked into the image cannot be seen here.',
   *check(ctx) {
-    for (const { w, c, argv } of vllmServers(ctx)) {
-      const model = vllmModel(argv);
+    for (const { w, c, server } of modelServers(ctx)) {
+      const model = server.model;
       if (model === undefined || !GATED_MODEL.test(model) || mayReachGatedModel(c.container, w.template.podSpec)) continue;
       yield ctx.finding(w.object, c.path,
         `${containerLabel(c)} serves ${describeValue(model)}, a gated Hugging Face model, without a Hugging Face token `
-        + '(no HF_TOKEN): vLLM\'s download at start fails with 401 "Access to model … is restricted" and the pod '
+        + `(no HF_TOKEN): ${server.name}'s download at start fails with 401 "Access to model … is restricted" and the pod `
         + 'crash-loops holding its GPUs');
+    }
+  },
+};
+
+/** The probes of a container, in the order the kubelet runs them. */
+const PROBES = ['startupProbe', 'readinessProbe', 'livenessProbe'] as const;
+
+/** What a probe that never passes does to the pod. */
+const NEVER_PASSES: Record<typeof PROBES[number], string> = {
+  startupProbe: 'the kubelet kills the container when the probe has failed failureThreshold times, and the pod crash-loops holding its GPUs',
+  readinessProbe: 'the pod is never Ready: no Service sends it requests, and a rollout never completes',
+  livenessProbe: 'the kubelet kills the container when the probe has failed failureThreshold times, and the pod crash-loops holding its GPUs',
+};
+
+/**
+ * Whether the server's container is the only one running in its pod (no other app container, no sidecar): then no
+ * other process of the pod can listen on a port the server does not (its command line is the server, not a script).
+ */
+function aloneInPod(w: WorkloadRef, c: ContainerRef): boolean {
+  return !containersOf(w.template).some((x) => x.container !== c.container && (!x.init || x.sidecar));
+}
+
+/** An address on the loopback interface: only processes in the pod's own network namespace reach it. */
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|::1|\[::1\])$/i;
+
+/** Whether a model server binds a loopback address only (GPU236). */
+export const bindsLoopbackOnly = (server: ModelServer): boolean => server.host !== undefined && LOOPBACK.test(server.host);
+
+/** GPU236 — a model server must listen on the pod's address, not on loopback only. */
+export const MODEL_SERVER_LISTENS_ON_POD_ADDRESS: Rule = {
+  id: 'GPU236',
+  title: 'A model server (SGLang, vLLM) must listen on the pod\'s address, not on 127.0.0.1 only',
+  severity: Severity.ERROR,
+  kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
+  remediation: 'Pass --host 0.0.0.0 (or :: for IPv6) to the server.',
+  description: 'SGLang\'s HTTP server binds `--host`, which is 127.0.0.1 by default (SGLang `srt/server_args.py`: "The host '
+    + 'of the HTTP server", default "127.0.0.1"); vLLM binds every address unless `--host` names one. An address on '
+    + 'the loopback interface is reached only from inside the pod\'s network namespace, while the kubelet\'s HTTP and '
+    + 'TCP probes connect to the pod\'s IP address (core/v1 `HTTPGetAction.host`: "defaults to the pod IP") and a '
+    + 'Service forwards to the pod\'s IP address. So a probe on the server\'s port never passes, and no Service can '
+    + 'reach the server: its GPUs serve nobody. Reported when a probe of the pod asks the server\'s port, or when the '
+    + 'server\'s container is the only one running in the pod (with another container, say a proxy, the server may be '
+    + 'meant for the pod alone). Command lines that are shell scripts are not judged. TGI binds `--hostname`, else the '
+    + '`HOSTNAME` Kubernetes sets to the pod\'s name, which resolves to the pod\'s IP address: not judged.',
+  *check(ctx) {
+    for (const { w, c, server } of modelServers(ctx)) {
+      if (!bindsLoopbackOnly(server) || server.shell || (c.init && !c.sidecar)) continue;
+      const probed = server.port === undefined ? [] : PROBES.filter((k) => probedPort(c.container[k], c.container) === server.port);
+      if (probed.length === 0 && !aloneInPod(w, c)) continue;
+      const at = Array.isArray(c.container.args) && c.container.args.length > 0 ? 'args' : 'command';
+      const killed = probed.find((k) => k !== 'readinessProbe');
+      yield ctx.finding(w.object, `${c.path}.${at}`,
+        `${containerLabel(c)} runs ${server.name} bound to ${server.host} (${server.hostShown}), which only processes inside `
+        + 'the pod can reach; the kubelet\'s probes and Services connect to the pod\'s IP address, '
+        + (probed.length > 0 ? `so its ${probed.length > 1 ? `${probed.slice(0, -1).join(', ')} and ${probed[probed.length - 1]}` : probed[0]} never ${probed.length > 1 ? 'pass' : 'passes'}: ${NEVER_PASSES[killed ?? 'readinessProbe']}`
+          : 'so nothing outside the pod can reach the server and its GPUs serve nobody'));
+    }
+  },
+};
+
+/** GPU237 — a model server's probes must ask the port it listens on. */
+export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
+  id: 'GPU237',
+  title: 'A model server\'s (vLLM, TGI, SGLang) probes must ask the port it listens on',
+  severity: Severity.ERROR,
+  kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
+  remediation: 'Point the probe at the server\'s port, or make the server listen on the probed port (--port; for TGI\'s '
+    + 'image, whose PORT is 80, --port or PORT; InferenceDeployment\'s port must be the port the server listens on).',
+  description: 'The kubelet\'s HTTP and TCP probes connect to the port they name on the pod\'s IP address (a named port '
+    + 'through the container\'s `ports`). The model servers listen on one port each: vLLM on `--port` (8000 by '
+    + 'default), SGLang on `--port` (30000), TGI on `--port`, else its `PORT` variable, which TGI\'s image sets to 80 '
+    + '(TGI `Dockerfile`; the launcher\'s own default is 3000), plus its Prometheus port (`--prometheus-port`, 9000). '
+    + 'A container\'s `ports` list is informational: declaring `containerPort: 8080` makes nothing listen there. A probe '
+    + 'on any other port is refused for ever: a readiness probe keeps the pod out of every Service and a rollout from '
+    + 'completing, a startup or liveness probe has the kubelet kill the container again and again. The usual case is '
+    + 'TGI\'s image run with a port of 8080 in the manifest and no `--port`. Judged when the server\'s container is '
+    + 'the only one running in its pod and its command line is the server itself (not a shell script), so that no '
+    + 'other process can be listening on the probed port; ports from variables and gRPC or exec probes are not judged.',
+  *check(ctx) {
+    for (const { w, c, server } of modelServers(ctx)) {
+      if (server.port === undefined || server.otherPorts === undefined || server.shell || (c.init && !c.sidecar) || !aloneInPod(w, c)) continue;
+      for (const k of PROBES) {
+        const p = probedPort(c.container[k], c.container);
+        if (p === undefined || p === server.port || server.otherPorts.includes(p)) continue;
+        yield ctx.finding(w.object, `${c.path}.${k}`,
+          `${containerLabel(c)} runs ${server.name}, which listens on port ${server.port} (${server.portShown}), but its ${k} `
+          + `asks port ${p}, where nothing in the pod listens: the probe never passes, so ${NEVER_PASSES[k]}`);
+      }
+    }
+  },
+};
+
+/** Per run, each workload's model-server containers (GPU238 looks them up from the Services). */
+const serversByWorkload = memoPerRun((ctx: RuleContext): ReadonlyMap<WorkloadRef, readonly ServerContainer[]> => {
+  const out = new Map<WorkloadRef, ServerContainer[]>();
+  for (const s of modelServers(ctx)) {
+    const list = out.get(s.w);
+    if (list) list.push(s);
+    else out.set(s.w, [s]);
+  }
+  return out;
+});
+
+/** GPU238 — a Service in front of a model server must forward to the port it listens on. */
+export const SERVICE_REACHES_MODEL_SERVER: Rule = {
+  id: 'GPU238',
+  title: 'A Service in front of a model server (vLLM, TGI, SGLang) must forward to the port it listens on',
+  severity: Severity.ERROR,
+  kinds: ['Service', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Pod'],
+  remediation: 'Set the Service port\'s targetPort to the server\'s port (or a container port name that resolves to it), or make '
+    + 'the server listen on the target port (--port; for TGI\'s image, --port or PORT).',
+  description: 'A Service forwards each of its ports to `targetPort` (its `port` when unset; a name resolves through each '
+    + 'selected pod\'s container ports) on the pods its selector matches (Kubernetes "Service": "targetPort … By default '
+    + 'and for convenience, the targetPort is set to the same value as the port field"). The model servers listen on one '
+    + 'port each (GPU237: vLLM `--port`, 8000; SGLang `--port`, 30000; TGI `--port`, else its image\'s `PORT`, 80, plus '
+    + 'its Prometheus port). A Service port aimed anywhere else reaches nothing: every connection through it is '
+    + 'refused, and the GPUs behind it serve nobody. Readiness does not catch it: the pods are Ready on their own port. '
+    + 'Judged for TCP ports of Services with a selector, on pods whose only running container is the server, run as '
+    + 'itself (not a shell script), so that no other process can listen on the target port; a name that no container '
+    + 'of the pod declares is left alone.',
+  *check(ctx) {
+    const servers = serversByWorkload(ctx);
+    if (servers.size === 0) return;
+    for (const svc of ctx.byKind('Service', '')) {
+      const selector = svc?.spec?.selector;
+      if (!selector || typeof selector !== 'object' || Object.keys(selector).length === 0) continue;
+      const ports: any[] = Array.isArray(svc?.spec?.ports) ? svc.spec.ports : [];
+      const ns = typeof svc?.metadata?.namespace === 'string' ? svc.metadata.namespace : '';
+      const behind = ctx.workloadsMatching(ns, Object.fromEntries(Object.entries(selector).map(([k, v]) => [k, String(v)])));
+      for (const w of behind) {
+        const here = servers.get(w);
+        if (!here || here.length !== 1) continue;
+        const { c, server } = here[0];
+        if (server.port === undefined || server.otherPorts === undefined || server.shell || c.init || !aloneInPod(w, c)) continue;
+        for (let i = 0; i < ports.length; i++) {
+          const p = ports[i];
+          if ((p?.protocol ?? 'TCP') !== 'TCP') continue;
+          const raw = p?.targetPort === undefined || p?.targetPort === 0 || p?.targetPort === '' ? p?.port : p.targetPort;
+          const target = typeof raw === 'string'
+            ? (Array.isArray(c.container.ports) ? c.container.ports.find((x: any) => x?.name === raw)?.containerPort : undefined)
+            : raw;
+          if (typeof target !== 'number' || target === server.port || server.otherPorts.includes(target)) continue;
+          const field = p?.targetPort === undefined ? 'port' : 'targetPort';
+          yield ctx.finding(svc, `spec.ports[${i}].${field}`,
+            `forwards port ${describeValue(p?.port)} to ${typeof raw === 'string' ? `${describeValue(raw)} (${target})` : target} of the pods of `
+            + `${w.kind} ${ns === '' ? '' : `${ns}/`}${w.object?.metadata?.name ?? '?'}, whose ${containerLabel(c)} runs ${server.name} `
+            + `listening on ${server.port} (${server.portShown}): nothing listens on ${target}, so every connection through this `
+            + 'Service port is refused');
+        }
+      }
     }
   },
 };
@@ -429,5 +733,5 @@ export const VLLM_GATED_MODEL_TOKEN: Rule = {
 /** The serving rules, sorted by id. */
 export const SERVING_RULES: Rule[] = [
   VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD, VLLM_READY_WHEN_LOADED, PROGRESS_DEADLINE_OUTLASTS_STARTUP,
-  VLLM_GATED_MODEL_TOKEN,
+  VLLM_GATED_MODEL_TOKEN, MODEL_SERVER_LISTENS_ON_POD_ADDRESS, MODEL_SERVER_PROBED_ON_ITS_PORT, SERVICE_REACHES_MODEL_SERVER,
 ];
