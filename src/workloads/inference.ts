@@ -22,6 +22,7 @@ import { NameRule, validateLabelValue } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
 import { PropErrors } from '../private/collect';
 import { _checkQueue, _joinQueue } from '../queues/join';
+import { bindsLoopbackOnly, modelServerOf } from '../validation/rules/serving';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
 export interface VllmServer {
@@ -90,7 +91,12 @@ export interface InferenceDeploymentProps extends GpuWorkloadProps {
   readonly command?: string[];
   /** Container args. @default - the vLLM args with `vllm`, else none */
   readonly args?: string[];
-  /** The serving port (container and Service). @default 8000 */
+  /**
+   * The serving port (container, probes and Service): the server must listen on it. For the servers the rules know,
+   * construction checks that it does: vLLM listens on `--port` (8000), SGLang on `--port` (30000) and, unless told
+   * `--host 0.0.0.0`, on 127.0.0.1 only, and TGI's image on its `PORT`, 80 (pass `--port`, or set `env.PORT`).
+   * @default 8000
+   */
   readonly port?: number;
   /**
    * Replicas. When a `KedaGpuScaler` targets this deployment, KEDA's HPA owns the replica count: `spec.replicas` is
@@ -386,6 +392,23 @@ export class InferenceDeployment extends Construct {
       }
     });
     const server = c.run(() => this.serverCommand(props, port, placed?.podsPerGpu ?? 1));
+    // A known model server must listen where the probes and the Service go: the pod's address, on `port` (rules
+    // GPU236, GPU237 judge the same at synth).
+    c.run(() => {
+      if (!server || c.failed('port', 'env')) return;
+      const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value }));
+      const known = modelServerOf({ image: server.image, command: server.command, args: server.args, env });
+      if (!known || known.shell) return;
+      const argsProp = props.vllm ? 'vllm.extraArgs' : 'args';
+      if (bindsLoopbackOnly(known)) {
+        throw new GpuConfigError(this, argsProp, `runs ${known.name} bound to ${known.host} (${known.hostShown}), which the probes and the Service cannot reach (they connect to the pod's IP address)`,
+          'pass --host 0.0.0.0 to the server');
+      }
+      if (known.port !== undefined && known.port !== port) {
+        throw new GpuConfigError(this, 'port', `is ${port}, but the container runs ${known.name}, which listens on ${known.port} (${known.portShown}): the probes and the Service would find nothing on ${port}`,
+          `set port: ${known.port}, or make the server listen on ${port} (--port ${port}${known.name === 'TGI' ? ', or env PORT' : ''})`);
+      }
+    });
 
     // Probes: startup allows the whole model load; liveness/readiness only start after it.
     const healthPath = props.healthPath ?? '/health';

@@ -47,7 +47,7 @@ const scene: fc.Arbitrary<() => Scene> = fc.tuple(poolTypes, fc.option(poolTypes
   });
 
 const envName = fc.tuple(fc.constantFrom(...'ABCXYZ_'.split('')), fc.array(fc.constantFrom(...'ABZ09_'.split('')), { maxLength: 12 }))
-  .map(([a, m]) => `${a}${m.join('')}`).filter((n) => !['HOME', 'XDG_CACHE_HOME', 'HF_HOME', 'HF_TOKEN'].includes(n));
+  .map(([a, m]) => `${a}${m.join('')}`).filter((n) => !['HOME', 'XDG_CACHE_HOME', 'HF_HOME', 'HF_TOKEN', 'PORT'].includes(n));
 
 /** Valid InferenceDeployment props, given the scene (gpus never above the largest type's GPU count). */
 function inferenceProps(s: Scene): fc.Arbitrary<InferenceDeploymentProps> {
@@ -73,6 +73,8 @@ function inferenceProps(s: Scene): fc.Arbitrary<InferenceDeploymentProps> {
     const out: any = { pools: s.pools, ...server };
     for (const [k, v] of Object.entries(r)) if (v !== undefined) out[k] = v;
     if (priority) out.priority = (s.priorities as any)[priority] as PriorityTier;
+    // (TGI's image listens on its PORT, 80, unless told the port the probes and the Service use)
+    if (String(out.image).includes('text-generation-inference')) out.env = { ...out.env, PORT: `${out.port ?? 8000}` };
     return out as InferenceDeploymentProps;
   });
 }

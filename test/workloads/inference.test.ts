@@ -72,13 +72,38 @@ describe('InferenceDeployment', () => {
 
   test('custom image with command and args, env and a custom port', () => {
     const c = chart();
-    new InferenceDeployment(c, 'tgi', { pools: [g5(c)], image: 'ghcr.io/huggingface/text-generation-inference:3.0', args: ['--model-id', 'x'], port: 8080, env: { A: 'b' }, healthPath: '/ready' });
+    new InferenceDeployment(c, 'tgi', { pools: [g5(c)], image: 'ghcr.io/huggingface/text-generation-inference:3.0', args: ['--model-id', 'x', '--port', '8080'], port: 8080, env: { A: 'b' }, healthPath: '/ready' });
     const ct = container(synth(c));
-    expect(ct.args).toEqual(['--model-id', 'x']);
+    expect(ct.args).toEqual(['--model-id', 'x', '--port', '8080']);
     expect(ct.command).toBeUndefined();
     expect(ct.env).toContainEqual({ name: 'A', value: 'b' });
     expect(ct.readinessProbe.httpGet).toMatchObject({ path: '/ready', port: 8080 });
     expect(one(synth(c), 'Service').spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 8080 }]);
+  });
+
+  test('a known model server must listen where the probes and the Service go: on port, on the pod\'s address', () => {
+    const tgi = { image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'Qwen/Qwen2.5-7B-Instruct'] };
+    // TGI's image listens on its PORT, 80, unless told otherwise
+    expect(() => { const c = chart(); new InferenceDeployment(c, 'tgi', { pools: [g5(c)], ...tgi, port: 8080 }); })
+      .toThrow(/tgi: port is 8080, but the container runs TGI, which listens on 80 \(TGI's image default, PORT=80\).*set port: 80, or make the server listen on 8080 \(--port 8080, or env PORT\)/s);
+    for (const ok of [{ port: 80 }, { port: 8080, env: { PORT: '8080' } }, { port: 8080, args: [...tgi.args, '--port=8080'] }]) {
+      const c = chart();
+      expect(() => new InferenceDeployment(c, 'tgi', { pools: [g5(c)], ...tgi, ...ok })).not.toThrow();
+    }
+    // SGLang binds 127.0.0.1 unless --host says otherwise; its port is 30000 by default
+    const sglang = { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'] };
+    expect(() => { const c = chart(); new InferenceDeployment(c, 'sg', { pools: [g5(c)], ...sglang, args: ['--model-path', 'm', '--port', '8000'] }); })
+      .toThrow(/args runs SGLang bound to 127\.0\.0\.1 \(SGLang's default --host 127\.0\.0\.1\).*pass --host 0\.0\.0\.0/s);
+    expect(() => { const c = chart(); new InferenceDeployment(c, 'sg', { pools: [g5(c)], ...sglang, args: ['--model-path', 'm', '--host', '0.0.0.0'] }); })
+      .toThrow(/port is 8000, but the container runs SGLang, which listens on 30000/);
+    const c = chart();
+    expect(() => new InferenceDeployment(c, 'sg', { pools: [g5(c)], ...sglang, args: ['--model-path', 'm', '--host', '0.0.0.0', '--port', '8000'] })).not.toThrow();
+    // the vLLM shortcut: extra args are read as vLLM reads them (the last --host wins)
+    expect(() => { const d = chart(); new InferenceDeployment(d, 'v', { pools: [g5(d)], vllm: { ...VLLM, extraArgs: ['--host', '127.0.0.1'] } }); })
+      .toThrow(/vllm\.extraArgs runs vLLM bound to 127\.0\.0\.1 \(--host 127\.0\.0\.1\)/);
+    // a shell script or an unknown image is not judged
+    const sh = chart();
+    expect(() => new InferenceDeployment(sh, 'sh', { pools: [g5(sh)], image: 'lmsysorg/sglang:v0.5.5', command: ['/bin/sh', '-c'], args: ['python3 -m sglang.launch_server --model-path m'] })).not.toThrow();
   });
 
   test('placement: tolerations and required node affinity from every pool; preferred GPU memory; spread over nodes and zones', () => {
