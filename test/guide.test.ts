@@ -242,6 +242,7 @@ const CHECKS: Record<string, (r: RunResult) => void> = {
 
   'gpu-limit-below-one-node': () => {},
   'instance-type-typo': () => {},
+  'tgi-port': () => {},
   'scaler-above-pool-limit': () => {},
   'gpus-per-pod': () => {},
   'no-cluster': () => {},
