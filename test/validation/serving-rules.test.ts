@@ -455,3 +455,29 @@ describe('GPU238 a Service in front of a model server must forward to its port',
     expect(gpu238([vllm(), service([{ port: 80, targetPort: 9090 }], {})])).toEqual([]);
   });
 });
+
+describe('GPU221 and GPU222 for TGI: its shards against its GPUs', () => {
+  const tgi = (gpus: number, container: any) => server(gpus, { image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', readinessProbe: { httpGet: { path: '/health', port: 80 } }, ...container });
+  const findings = (gpus: number, container: any) => lint([tgi(gpus, container)]).filter((f) => f.ruleId === 'GPU221' || f.ruleId === 'GPU222');
+
+  test('more shards than GPUs: an error quoting TGI\'s start-up assertion; fewer: idle GPUs', () => {
+    const [e] = findings(2, { args: ['--model-id', 'm', '--num-shard', '4'] });
+    expect(e).toMatchObject({ ruleId: 'GPU221', severity: Severity.ERROR, fieldPath: 'spec.template.spec.containers[0].args' });
+    expect(e.message).toBe('container "main" runs TGI with --num-shard 4 (4 shards, one per GPU) but is given 2 nvidia.com/gpu: each shard stops at '
+      + 'start-up ("Each process is one gpu"), the launcher stops and the pod crash-loops');
+    const [env] = findings(2, { env: [{ name: 'NUM_SHARD', value: '8' }] });
+    expect(env).toMatchObject({ ruleId: 'GPU221', fieldPath: 'spec.template.spec.containers[0].env' });
+    const [w] = findings(4, { args: ['--model-id', 'm', '--num-shard=2'] });
+    expect(w).toMatchObject({ ruleId: 'GPU222', severity: Severity.WARNING });
+    expect(w.message).toBe('container "main" is given 4 nvidia.com/gpu but runs TGI with --num-shard 2, using 2: 2 GPU(s) stay allocated and idle');
+    expect(findings(4, { args: ['--model-id', 'm', '--sharded', 'false'] })[0].message).toContain('runs TGI with --sharded false, using 1: 3 GPU(s)');
+  });
+
+  test('not judged: shards left to the launcher (one per GPU), equal counts, a variable, CUDA_VISIBLE_DEVICES', () => {
+    expect(findings(4, { args: ['--model-id', 'm'] })).toEqual([]);
+    expect(findings(4, { args: ['--model-id', 'm', '--sharded', 'true'] })).toEqual([]);
+    expect(findings(4, { args: ['--model-id', 'm', '--num-shard', '4'] })).toEqual([]);
+    expect(findings(2, { env: [{ name: 'NUM_SHARD', valueFrom: { configMapKeyRef: { name: 'c', key: 'n' } } }] })).toEqual([]);
+    expect(findings(2, { args: ['--num-shard', '4'], env: [{ name: 'CUDA_VISIBLE_DEVICES', value: '0,1,2,3' }] })).toEqual([]);
+  });
+});

@@ -282,21 +282,53 @@ function* vllmContainers(ctx: RuleContext) {
   }
 }
 
-/** GPU221 — vLLM must not ask for more GPUs than its container is given. */
+/**
+ * The shards a TGI container starts, one per GPU, when its flags set them (TGI launcher `find_num_shards`): `--num-shard`
+ * (`NUM_SHARD`), else 1 with `--sharded false` (`SHARDED`). Undefined when they are left to the launcher, which then
+ * starts one per visible GPU (all the container's), when they come from a variable, or with `CUDA_VISIBLE_DEVICES` set.
+ */
+export function tgiShards(container: any, argv: readonly string[]): { readonly count: number; readonly shown: string } | undefined {
+  if (setsEnv(container, 'CUDA_VISIBLE_DEVICES')) return undefined;
+  const flag = flagText(argv, ['--num-shard']);
+  const raw = flag ?? (setsEnv(container, 'NUM_SHARD') ? envValue(container, 'NUM_SHARD') ?? '' : undefined);
+  if (raw !== undefined) return /^[1-9]\d*$/.test(raw) ? { count: Number(raw), shown: flag !== undefined ? `--num-shard ${raw}` : `NUM_SHARD=${raw}` } : undefined;
+  const sharded = flagText(argv, ['--sharded']) ?? envValue(container, 'SHARDED');
+  return sharded === 'false' ? { count: 1, shown: '--sharded false' } : undefined;
+}
+
+/** Each container running TGI with whole GPUs of its own and its shards set, in a pod asking for nvidia.com/gpu. */
+function* tgiContainers(ctx: RuleContext) {
+  for (const { w, c, server } of modelServers(ctx)) {
+    if (server.name !== 'TGI' || !((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) > 0)) continue;
+    const gpus = containerRequest(c.container, 'nvidia.com/gpu');
+    const shards = gpus > 0 ? tgiShards(c.container, server.argv) : undefined;
+    if (shards) yield { w, c, gpus, shards };
+  }
+}
+
+/** GPU221 — a model server must not ask for more GPUs than its container is given. */
 export const VLLM_PARALLELISM_FITS: Rule = {
   id: 'GPU221',
-  title: 'A vLLM server\'s tensor × pipeline × data parallel size must not exceed the GPUs of its container',
+  title: 'A model server\'s parallelism (vLLM tensor × pipeline × data parallel size, TGI shards) must not exceed the GPUs of its container',
   severity: Severity.ERROR,
   kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
-  remediation: 'Request as many nvidia.com/gpu as data × tensor × pipeline parallel size, or lower --tensor-parallel-size '
-    + '(InferenceDeployment sets it to its GPUs).',
+  remediation: 'Request as many nvidia.com/gpu as data × tensor × pipeline parallel size (TGI: --num-shard), or lower '
+    + '--tensor-parallel-size (InferenceDeployment sets it to its GPUs).',
   description: 'vLLM uses data × tensor × pipeline parallel size GPUs in one pod (each 1 by default); on one node it '
     + 'stops at start-up when it sees fewer ("please set tensor_parallel_size (N) to less than max local gpu count '
     + '(M)", vLLM `multiproc_executor.py`), so the pod crash-loops and holds its GPUs meanwhile. A copied '
     + '`--tensor-parallel-size 4` on a container given 2 GPUs is the usual case. Multi-node settings (Ray, an '
     + 'external launcher, `--nnodes`, `--headless`, data-parallel addresses), a `--config` file, `CUDA_VISIBLE_DEVICES` '
-    + 'and values read from variables are not judged.',
+    + 'and values read from variables are not judged. TGI starts one shard per GPU: `--num-shard` (`NUM_SHARD`) of them, '
+    + 'else one per GPU it sees (TGI launcher `find_num_shards`); with more shards than GPUs every shard fails its start-up '
+    + 'assertion ("Each process is one gpu", TGI `server/text_generation_server/utils/dist.py`) and the launcher stops.',
   *check(ctx) {
+    for (const { w, c, gpus, shards } of tgiContainers(ctx)) {
+      if (shards.count <= gpus) continue;
+      yield ctx.finding(w.object, `${c.path}.${shards.shown.startsWith('NUM_SHARD') ? 'env' : 'args'}`,
+        `${containerLabel(c)} runs TGI with ${shards.shown} (${shards.count} shards, one per GPU) but is given ${gpus} nvidia.com/gpu: `
+        + 'each shard stops at start-up ("Each process is one gpu"), the launcher stops and the pod crash-loops');
+    }
     for (const { w, c, gpus, par } of vllmContainers(ctx)) {
       if (par.gpus <= gpus) continue;
       const world = par.tensor * par.pipeline;
@@ -311,19 +343,27 @@ export const VLLM_PARALLELISM_FITS: Rule = {
   },
 };
 
-/** GPU222 — vLLM should use every GPU its container is given. */
+/** GPU222 — a model server should use every GPU its container is given. */
 export const VLLM_USES_ITS_GPUS: Rule = {
   id: 'GPU222',
-  title: 'A vLLM server should use every GPU of its container (tensor × pipeline × data parallel size)',
+  title: 'A model server should use every GPU of its container (vLLM tensor × pipeline × data parallel size, TGI shards)',
   severity: Severity.WARNING,
   kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
-  remediation: 'Request only the GPUs vLLM uses, or raise --tensor-parallel-size (or --data-parallel-size) to the GPUs '
-    + 'of the container.',
+  remediation: 'Request only the GPUs the server uses, or raise --tensor-parallel-size (or --data-parallel-size; TGI: '
+    + '--num-shard) to the GPUs of the container.',
   description: 'vLLM runs on data × tensor × pipeline parallel size GPUs (each 1 by default) and leaves any other GPU '
     + 'of its container idle; the device plugin has allocated them to the pod, so no other pod can use them and they '
     + 'are paid for: the usual case is `nvidia.com/gpu: 4` with no `--tensor-parallel-size`, which serves from one GPU. '
-    + 'A warning: a sidecar process could use the rest, which the manifests cannot show. Not judged as GPU221 says.',
+    + 'A warning: a sidecar process could use the rest, which the manifests cannot show. Not judged as GPU221 says. TGI '
+    + 'with `--num-shard` (or `--sharded false`) below its GPUs leaves the rest idle the same way; without either it '
+    + 'shards over every GPU it sees.',
   *check(ctx) {
+    for (const { w, c, gpus, shards } of tgiContainers(ctx)) {
+      if (shards.count >= gpus) continue;
+      yield ctx.finding(w.object, `${c.path}.resources`,
+        `container ${describeValue(c.container.name ?? '?')} is given ${gpus} nvidia.com/gpu but runs TGI with ${shards.shown}, `
+        + `using ${shards.count}: ${gpus - shards.count} GPU(s) stay allocated and idle`);
+    }
     for (const { w, c, gpus, par } of vllmContainers(ctx)) {
       if (par.gpus >= gpus) continue;
       yield ctx.finding(w.object, `${c.path}.resources`,
