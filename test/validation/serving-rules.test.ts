@@ -481,3 +481,35 @@ describe('GPU221 and GPU222 for TGI: its shards against its GPUs', () => {
     expect(findings(2, { args: ['--num-shard', '4'], env: [{ name: 'CUDA_VISIBLE_DEVICES', value: '0,1,2,3' }] })).toEqual([]);
   });
 });
+
+describe('GPU221 and GPU222 for SGLang: tensor × pipeline × data parallel size against its GPUs', () => {
+  const sglang = (gpus: number, args: string[], container: any = {}) => server(gpus, {
+    image: 'lmsysorg/sglang:v0.5.5',
+    command: ['python3', '-m', 'sglang.launch_server'],
+    args: ['--model-path', 'm', '--host', '0.0.0.0', ...args],
+    readinessProbe: { httpGet: { path: '/health', port: 30000 } },
+    ...container,
+  });
+  const findings = (gpus: number, args: string[], container: any = {}) => lint([sglang(gpus, args, container)])
+    .filter((f) => f.ruleId === 'GPU221' || f.ruleId === 'GPU222');
+
+  test('more GPUs asked than given: an error; fewer: idle GPUs (no flags on 4 GPUs serves from one)', () => {
+    const [e] = findings(2, ['--tp', '4']);
+    expect(e).toMatchObject({ ruleId: 'GPU221', severity: Severity.ERROR, fieldPath: 'spec.template.spec.containers[0].args' });
+    expect(e.message).toBe('container "main" runs SGLang with --tp-size 4 (4 GPUs) but is given 2 nvidia.com/gpu: the scheduler processes of the '
+      + 'ranks beyond its GPUs set a CUDA device the container does not have ("invalid device ordinal"), the server stops and the pod crash-loops');
+    expect(findings(4, ['--tp-size', '2', '--dp-size=4'])[0].message).toContain('runs SGLang with --tp-size 2 --dp-size 4 (8 GPUs) but is given 4');
+    expect(findings(4, ['--tensor-parallel-size', '2', '--pp-size', '2'])).toEqual([]);
+    const [w] = findings(4, []);
+    expect(w).toMatchObject({ ruleId: 'GPU222', severity: Severity.WARNING });
+    expect(w.message).toBe('container "main" is given 4 nvidia.com/gpu but runs SGLang with no parallelism flags (1 GPU), using 1: 3 GPU(s) stay allocated and idle');
+  });
+
+  test('not judged: multi-node, another first GPU, DP attention, CUDA_VISIBLE_DEVICES, a variable', () => {
+    for (const extra of [['--nnodes', '2'], ['--dist-init-addr', '10.0.0.1:5000'], ['--base-gpu-id', '1'], ['--enable-dp-attention', '--dp', '8']]) {
+      expect(findings(2, ['--tp', '8', ...extra])).toEqual([]);
+    }
+    expect(findings(2, ['--tp', '8'], { env: [{ name: 'CUDA_VISIBLE_DEVICES', value: '0,1' }] })).toEqual([]);
+    expect(findings(2, ['--tp', '$(TP)'])).toEqual([]);
+  });
+});

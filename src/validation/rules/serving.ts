@@ -296,20 +296,58 @@ export function tgiShards(container: any, argv: readonly string[]): { readonly c
   return sharded === 'false' ? { count: 1, shown: '--sharded false' } : undefined;
 }
 
-/** Each container running TGI with whole GPUs of its own and its shards set, in a pod asking for nvidia.com/gpu. */
-function* tgiContainers(ctx: RuleContext) {
+/** SGLang's parallelism flags (`srt/server_args.py`), each 1 by default. */
+const SGLANG_FLAGS: Record<'tensor' | 'pipeline' | 'data', readonly string[]> = {
+  tensor: ['--tp-size', '--tensor-parallel-size', '--tp'],
+  pipeline: ['--pp-size', '--pipeline-parallel-size', '--pp'],
+  data: ['--dp-size', '--data-parallel-size', '--dp'],
+};
+
+/** SGLang flags that spread it over nodes, move its first GPU or change what data parallelism uses: not judged. */
+const SGLANG_UNJUDGED = ['--nnodes', '--node-rank', '--dist-init-addr', '--base-gpu-id', '--gpu-id-step', '--enable-dp-attention', '--config'];
+
+/**
+ * The GPUs an SGLang server uses on its node: tensor × pipeline × data parallel size. Each scheduler process sets CUDA
+ * device base_gpu_id + pp_rank × tp + tp_rank, and each data-parallel replica starts tp × pp devices further
+ * (SGLang `scheduler` and `data_parallel_controller` launch code). Undefined with multi-node or device-placement flags,
+ * `--enable-dp-attention` (its data parallelism shares the tensor-parallel GPUs), `CUDA_VISIBLE_DEVICES`, or a value
+ * that is not a whole number.
+ */
+export function sglangParallelism(container: any, argv: readonly string[]): { readonly count: number; readonly shown: string } | undefined {
+  if (setsEnv(container, 'CUDA_VISIBLE_DEVICES')) return undefined;
+  if (argv.some((w) => SGLANG_UNJUDGED.some((f) => w === f || w.startsWith(`${f}=`)))) return undefined;
+  const read = (k: 'tensor' | 'pipeline' | 'data') => flagValue(argv, SGLANG_FLAGS[k]);
+  const tensor = read('tensor');
+  const pipeline = read('pipeline');
+  const data = read('data');
+  if (tensor === null || pipeline === null || data === null) return undefined;
+  const shown = [
+    ...(tensor !== undefined ? [`--tp-size ${tensor}`] : []),
+    ...(pipeline !== undefined ? [`--pp-size ${pipeline}`] : []),
+    ...(data !== undefined ? [`--dp-size ${data}`] : []),
+  ];
+  const count = (tensor ?? 1) * (pipeline ?? 1) * (data ?? 1);
+  return { count, shown: shown.length > 0 ? `${shown.join(' ')} (${count} GPUs)` : 'no parallelism flags (1 GPU)' };
+}
+
+/**
+ * Each container running TGI or SGLang with whole GPUs of its own, in a pod asking for nvidia.com/gpu, with the GPUs
+ * its flags make it use (TGI's shards, when set; SGLang's tensor × pipeline × data parallel size).
+ */
+function* shardedContainers(ctx: RuleContext) {
   for (const { w, c, server } of modelServers(ctx)) {
-    if (server.name !== 'TGI' || !((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) > 0)) continue;
+    if (server.name === 'vLLM' || !((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) > 0)) continue;
     const gpus = containerRequest(c.container, 'nvidia.com/gpu');
-    const shards = gpus > 0 ? tgiShards(c.container, server.argv) : undefined;
-    if (shards) yield { w, c, gpus, shards };
+    if (!(gpus > 0)) continue;
+    const uses = server.name === 'TGI' ? tgiShards(c.container, server.argv) : sglangParallelism(c.container, server.argv);
+    if (uses) yield { w, c, gpus, server, uses };
   }
 }
 
 /** GPU221 — a model server must not ask for more GPUs than its container is given. */
 export const VLLM_PARALLELISM_FITS: Rule = {
   id: 'GPU221',
-  title: 'A model server\'s parallelism (vLLM tensor × pipeline × data parallel size, TGI shards) must not exceed the GPUs of its container',
+  title: 'A model server\'s parallelism (vLLM and SGLang tensor × pipeline × data parallel size, TGI shards) must not exceed the GPUs of its container',
   severity: Severity.ERROR,
   kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
   remediation: 'Request as many nvidia.com/gpu as data × tensor × pipeline parallel size (TGI: --num-shard), or lower '
@@ -321,13 +359,20 @@ export const VLLM_PARALLELISM_FITS: Rule = {
     + 'external launcher, `--nnodes`, `--headless`, data-parallel addresses), a `--config` file, `CUDA_VISIBLE_DEVICES` '
     + 'and values read from variables are not judged. TGI starts one shard per GPU: `--num-shard` (`NUM_SHARD`) of them, '
     + 'else one per GPU it sees (TGI launcher `find_num_shards`); with more shards than GPUs every shard fails its start-up '
-    + 'assertion ("Each process is one gpu", TGI `server/text_generation_server/utils/dist.py`) and the launcher stops.',
+    + 'assertion ("Each process is one gpu", TGI `server/text_generation_server/utils/dist.py`) and the launcher stops. '
+    + 'SGLang uses tensor × pipeline × data parallel size GPUs (`--tp-size`, `--pp-size`, `--dp-size`, each 1 by '
+    + 'default): each rank\'s scheduler process sets its CUDA device by rank, and one beyond the container\'s GPUs fails '
+    + '("invalid device ordinal"); its multi-node flags, `--base-gpu-id`, `--enable-dp-attention` and `CUDA_VISIBLE_DEVICES` '
+    + 'are not judged.',
   *check(ctx) {
-    for (const { w, c, gpus, shards } of tgiContainers(ctx)) {
-      if (shards.count <= gpus) continue;
-      yield ctx.finding(w.object, `${c.path}.${shards.shown.startsWith('NUM_SHARD') ? 'env' : 'args'}`,
-        `${containerLabel(c)} runs TGI with ${shards.shown} (${shards.count} shards, one per GPU) but is given ${gpus} nvidia.com/gpu: `
-        + 'each shard stops at start-up ("Each process is one gpu"), the launcher stops and the pod crash-loops');
+    for (const { w, c, gpus, server, uses } of shardedContainers(ctx)) {
+      if (uses.count <= gpus) continue;
+      yield ctx.finding(w.object, `${c.path}.${uses.shown.startsWith('NUM_SHARD') ? 'env' : 'args'}`, server.name === 'TGI'
+        ? `${containerLabel(c)} runs TGI with ${uses.shown} (${uses.count} shards, one per GPU) but is given ${gpus} nvidia.com/gpu: `
+          + 'each shard stops at start-up ("Each process is one gpu"), the launcher stops and the pod crash-loops'
+        : `${containerLabel(c)} runs SGLang with ${uses.shown} but is given ${gpus} nvidia.com/gpu: the scheduler processes of the `
+          + 'ranks beyond its GPUs set a CUDA device the container does not have ("invalid device ordinal"), the server stops '
+          + 'and the pod crash-loops');
     }
     for (const { w, c, gpus, par } of vllmContainers(ctx)) {
       if (par.gpus <= gpus) continue;
@@ -346,23 +391,24 @@ export const VLLM_PARALLELISM_FITS: Rule = {
 /** GPU222 — a model server should use every GPU its container is given. */
 export const VLLM_USES_ITS_GPUS: Rule = {
   id: 'GPU222',
-  title: 'A model server should use every GPU of its container (vLLM tensor × pipeline × data parallel size, TGI shards)',
+  title: 'A model server should use every GPU of its container (vLLM and SGLang tensor × pipeline × data parallel size, TGI shards)',
   severity: Severity.WARNING,
   kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
   remediation: 'Request only the GPUs the server uses, or raise --tensor-parallel-size (or --data-parallel-size; TGI: '
-    + '--num-shard) to the GPUs of the container.',
+    + '--num-shard; SGLang: --tp-size) to the GPUs of the container.',
   description: 'vLLM runs on data × tensor × pipeline parallel size GPUs (each 1 by default) and leaves any other GPU '
     + 'of its container idle; the device plugin has allocated them to the pod, so no other pod can use them and they '
     + 'are paid for: the usual case is `nvidia.com/gpu: 4` with no `--tensor-parallel-size`, which serves from one GPU. '
     + 'A warning: a sidecar process could use the rest, which the manifests cannot show. Not judged as GPU221 says. TGI '
-    + 'with `--num-shard` (or `--sharded false`) below its GPUs leaves the rest idle the same way; without either it '
-    + 'shards over every GPU it sees.',
+    + 'with `--num-shard` (or `--sharded false`) below its GPUs leaves the rest idle the same way (without either it '
+    + 'shards over every GPU it sees), as does SGLang with tensor × pipeline × data parallel size below them (the usual '
+    + 'case: `nvidia.com/gpu: 4` and no `--tp-size`).',
   *check(ctx) {
-    for (const { w, c, gpus, shards } of tgiContainers(ctx)) {
-      if (shards.count >= gpus) continue;
+    for (const { w, c, gpus, server, uses } of shardedContainers(ctx)) {
+      if (uses.count >= gpus) continue;
       yield ctx.finding(w.object, `${c.path}.resources`,
-        `container ${describeValue(c.container.name ?? '?')} is given ${gpus} nvidia.com/gpu but runs TGI with ${shards.shown}, `
-        + `using ${shards.count}: ${gpus - shards.count} GPU(s) stay allocated and idle`);
+        `container ${describeValue(c.container.name ?? '?')} is given ${gpus} nvidia.com/gpu but runs ${server.name} with ${uses.shown}, `
+        + `using ${uses.count}: ${gpus - uses.count} GPU(s) stay allocated and idle`);
     }
     for (const { w, c, gpus, par } of vllmContainers(ctx)) {
       if (par.gpus >= gpus) continue;
