@@ -16,7 +16,7 @@
 import { describeValue } from '../../private/describe';
 import { memoPerRun } from '../../private/memo';
 import { containerRequest, demandsAny } from '../../scheduling/resources';
-import { ContainerRef, containerLabel, containersOf, countedThroughOwner } from '../../scheduling/workloads';
+import { ContainerRef, containerLabel, containersOf, countedThroughOwner, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
@@ -96,28 +96,37 @@ export function flagText(argv: readonly string[], names: readonly string[]): str
 export function vllmParallelism(container: any): VllmParallelism | undefined {
   const argv = vllmArgv(container);
   if (!argv) return undefined;
-  if (argv.some((w) => UNJUDGED_FLAGS.some((f) => w === f || w.startsWith(`${f}=`)))) return undefined;
+  if (setsFlag(argv, UNJUDGED_FLAGS)) return undefined;
   const backend = argv.findIndex((w) => w === '--distributed-executor-backend' || w.startsWith('--distributed-executor-backend='));
   if (backend >= 0) {
     const value = argv[backend].includes('=') ? argv[backend].split('=')[1] : argv[backend + 1];
     if (value !== 'mp' && value !== 'uni') return undefined;
   }
   if (Array.isArray(container?.env) && container.env.some((e: any) => e?.name === 'CUDA_VISIBLE_DEVICES')) return undefined;
-  const read = (k: 'tensor' | 'pipeline' | 'data') => flagValue(argv, FLAGS[k]);
-  const tensor = read('tensor');
-  const pipeline = read('pipeline');
-  const data = read('data');
-  if (tensor === null || pipeline === null || data === null) return undefined;
-  const parts = [
-    ...(tensor !== undefined ? [`--tensor-parallel-size ${tensor}`] : []),
-    ...(pipeline !== undefined ? [`--pipeline-parallel-size ${pipeline}`] : []),
-    ...(data !== undefined ? [`--data-parallel-size ${data}`] : []),
-  ];
-  const t = tensor ?? 1;
-  const p = pipeline ?? 1;
-  const d = data ?? 1;
-  return { tensor: t, pipeline: p, data: d, gpus: t * p * d, shown: parts.length > 0 ? parts.join(' ') : 'no parallelism flags (1 GPU)' };
+  const sizes = parallelSizes(argv, FLAGS);
+  if (!sizes) return undefined;
+  const { written, ...parallelism } = sizes;
+  return { ...parallelism, shown: written.length > 0 ? written.join(' ') : 'no parallelism flags (1 GPU)' };
 }
+
+/**
+ * The tensor, pipeline and data parallel sizes a command line sets through `flags` (each 1 by default), their product,
+ * and the flags as written (in each one's first name); undefined when one is not a whole number.
+ */
+function parallelSizes(argv: readonly string[], flags: Record<'tensor' | 'pipeline' | 'data', readonly string[]>):
+{ tensor: number; pipeline: number; data: number; gpus: number; written: string[] } | undefined {
+  const values = { tensor: flagValue(argv, flags.tensor), pipeline: flagValue(argv, flags.pipeline), data: flagValue(argv, flags.data) };
+  if (values.tensor === null || values.pipeline === null || values.data === null) return undefined;
+  const written = (['tensor', 'pipeline', 'data'] as const).filter((k) => values[k] !== undefined).map((k) => `${flags[k][0]} ${values[k]}`);
+  const tensor = values.tensor ?? 1;
+  const pipeline = values.pipeline ?? 1;
+  const data = values.data ?? 1;
+  return { tensor, pipeline, data, gpus: tensor * pipeline * data, written };
+}
+
+/** Whether a command line sets any of `flags` (`--flag`, `--flag=v`). */
+const setsFlag = (argv: readonly string[], flags: readonly string[]): boolean =>
+  argv.some((w) => flags.some((f) => w === f || w.startsWith(`${f}=`)));
 
 /** The model servers the serving rules know. */
 export type ModelServerName = 'vLLM' | 'TGI' | 'SGLang';
@@ -208,7 +217,7 @@ export function modelServerOf(container: any): ModelServer | undefined {
   const image = typeof container?.image === 'string' ? container.image : '';
   if (argv.some((w) => w === 'text-generation-launcher' || w.endsWith('/text-generation-launcher')) || (command.length === 0 && TGI_IMAGE.test(image))) {
     // (a short flag is left unread: the launcher's port and Prometheus port both declare one)
-    const flag = argv.some((w) => w === '-p' || w.startsWith('-p=')) ? '' : flagText(argv, ['--port']);
+    const flag = setsFlag(argv, ['-p']) ? '' : flagText(argv, ['--port']);
     const env = envValue(container, 'PORT');
     const port = flag !== undefined ? portNumber(flag) : setsEnv(container, 'PORT') ? portNumber(env) : TGI_IMAGE.test(image) ? 80 : undefined;
     const promFlag = flagText(argv, ['--prometheus-port']);
@@ -315,19 +324,10 @@ const SGLANG_UNJUDGED = ['--nnodes', '--node-rank', '--dist-init-addr', '--base-
  */
 export function sglangParallelism(container: any, argv: readonly string[]): { readonly count: number; readonly shown: string } | undefined {
   if (setsEnv(container, 'CUDA_VISIBLE_DEVICES')) return undefined;
-  if (argv.some((w) => SGLANG_UNJUDGED.some((f) => w === f || w.startsWith(`${f}=`)))) return undefined;
-  const read = (k: 'tensor' | 'pipeline' | 'data') => flagValue(argv, SGLANG_FLAGS[k]);
-  const tensor = read('tensor');
-  const pipeline = read('pipeline');
-  const data = read('data');
-  if (tensor === null || pipeline === null || data === null) return undefined;
-  const shown = [
-    ...(tensor !== undefined ? [`--tp-size ${tensor}`] : []),
-    ...(pipeline !== undefined ? [`--pp-size ${pipeline}`] : []),
-    ...(data !== undefined ? [`--dp-size ${data}`] : []),
-  ];
-  const count = (tensor ?? 1) * (pipeline ?? 1) * (data ?? 1);
-  return { count, shown: shown.length > 0 ? `${shown.join(' ')} (${count} GPUs)` : 'no parallelism flags (1 GPU)' };
+  if (setsFlag(argv, SGLANG_UNJUDGED)) return undefined;
+  const sizes = parallelSizes(argv, SGLANG_FLAGS);
+  if (!sizes) return undefined;
+  return { count: sizes.gpus, shown: sizes.written.length > 0 ? `${sizes.written.join(' ')} (${sizes.gpus} GPUs)` : 'no parallelism flags (1 GPU)' };
 }
 
 /**
@@ -349,7 +349,7 @@ export const VLLM_PARALLELISM_FITS: Rule = {
   id: 'GPU221',
   title: 'A model server\'s parallelism (vLLM and SGLang tensor × pipeline × data parallel size, TGI shards) must not exceed the GPUs of its container',
   severity: Severity.ERROR,
-  kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
+  kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Request as many nvidia.com/gpu as data × tensor × pipeline parallel size (TGI: --num-shard), or lower '
     + '--tensor-parallel-size (InferenceDeployment sets it to its GPUs).',
   description: 'vLLM uses data × tensor × pipeline parallel size GPUs in one pod (each 1 by default); on one node it '
@@ -393,7 +393,7 @@ export const VLLM_USES_ITS_GPUS: Rule = {
   id: 'GPU222',
   title: 'A model server should use every GPU of its container (vLLM and SGLang tensor × pipeline × data parallel size, TGI shards)',
   severity: Severity.WARNING,
-  kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
+  kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Request only the GPUs the server uses, or raise --tensor-parallel-size (or --data-parallel-size; TGI: '
     + '--num-shard; SGLang: --tp-size) to the GPUs of the container.',
   description: 'vLLM runs on data × tensor × pipeline parallel size GPUs (each 1 by default) and leaves any other GPU '
@@ -477,7 +477,7 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
   id: 'GPU232',
   title: 'A model server\'s (vLLM, TGI, SGLang) startup (or, without one, liveness) probe should allow it 10 minutes to load its model',
   severity: Severity.WARNING,
-  kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
+  kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Add a startupProbe on the same endpoint with initialDelaySeconds + failureThreshold × periodSeconds of at '
     + 'least 600 s (e.g. periodSeconds 10, failureThreshold 60; InferenceDeployment\'s startupTimeout, 30 minutes by default), '
     + 'and keep the liveness probe short: it starts only once the startup probe has passed.',
@@ -641,7 +641,7 @@ export const VLLM_GATED_MODEL_TOKEN: Rule = {
   id: 'GPU235',
   title: 'A model server (vLLM, TGI, SGLang) of a gated Hugging Face model (Llama, Gemma) needs a Hugging Face token',
   severity: Severity.WARNING,
-  kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
+  kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Give the container HF_TOKEN from a Secret (InferenceDeployment: vllm.hfTokenSecret) whose token\'s user has '
     + 'accepted the model\'s licence on huggingface.co, or serve the weights from a path or a mirror.',
   description: 'Every repository of Meta\'s Llama (`meta-llama/…`) and Google\'s Gemma families on the Hugging Face Hub is '
@@ -695,7 +695,7 @@ export const MODEL_SERVER_LISTENS_ON_POD_ADDRESS: Rule = {
   id: 'GPU236',
   title: 'A model server (SGLang, vLLM) must listen on the pod\'s address, not on 127.0.0.1 only',
   severity: Severity.ERROR,
-  kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
+  kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Pass --host 0.0.0.0 (or :: for IPv6) to the server.',
   description: 'SGLang\'s HTTP server binds `--host`, which is 127.0.0.1 by default (SGLang `srt/server_args.py`: "The host '
     + 'of the HTTP server", default "127.0.0.1"); vLLM binds every address unless `--host` names one. An address on '
@@ -727,7 +727,7 @@ export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
   id: 'GPU237',
   title: 'A model server\'s (vLLM, TGI, SGLang) probes must ask the port it listens on',
   severity: Severity.ERROR,
-  kinds: ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob'],
+  kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Point the probe at the server\'s port, or make the server listen on the probed port (--port; for TGI\'s '
     + 'image, whose PORT is 80, --port or PORT; InferenceDeployment\'s port must be the port the server listens on).',
   description: 'The kubelet\'s HTTP and TCP probes connect to the port they name on the pod\'s IP address (a named port '
