@@ -94,7 +94,8 @@ export interface InferenceDeploymentProps extends GpuWorkloadProps {
   /**
    * The serving port (container, probes and Service): the server must listen on it. For the servers the rules know,
    * construction checks that it does: vLLM listens on `--port` (8000), SGLang on `--port` (30000) and, unless told
-   * `--host 0.0.0.0`, on 127.0.0.1 only, and TGI's image on its `PORT`, 80 (pass `--port`, or set `env.PORT`).
+   * `--host 0.0.0.0`, on 127.0.0.1 only, TGI's image on its `PORT`, 80 (pass `--port`, or set `env.PORT`), and
+   * Triton on `--http-port` (8000).
    * @default 8000
    */
   readonly port?: number;

@@ -142,7 +142,7 @@ describe('GPU232 a model server\'s probes must let it load its model', () => {
 
   test('not judged: no probe, a server the rules do not know, a container without GPUs', () => {
     expect(gpu232({})).toEqual([]);
-    expect(of(lint([server(1, { image: 'nvcr.io/nvidia/tritonserver:24.08-py3', args: ['--model-repository', '/models'], livenessProbe: probe() })]), 'GPU232')).toEqual([]);
+    expect(of(lint([server(1, { image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf', '--port', '8000'], livenessProbe: probe() })]), 'GPU232')).toEqual([]);
     const cpu = workload({ name: 'cpu', limits: { cpu: '2' } });
     Object.assign(cpu.spec.template.spec.containers[0], { image: 'vllm/vllm-openai:v0.12.0', args: ['m'], livenessProbe: probe() });
     expect(of(lint([cpu]), 'GPU232')).toEqual([]);
@@ -189,7 +189,7 @@ describe('GPU233 a model server\'s pod must not be Ready before its model has lo
     job.spec = { template: { ...job.spec.template, spec: { ...job.spec.template.spec, restartPolicy: 'Never' } } };
     expect(gpu233([job])).toEqual([]);
     expect(gpu233([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'inference' }, spec: server(1, { args: ['m'] }).spec.template.spec }])).toEqual([]);
-    expect(gpu233([server(1, { image: 'nvcr.io/nvidia/tritonserver:24.08-py3', args: ['--model-repository', '/models'] })])).toEqual([]);
+    expect(gpu233([server(1, { image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf'] })])).toEqual([]);
     expect(gpu233([server(1, { image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'm'] })])[0].message)
       .toMatch(/^container "main" runs TGI with neither a readinessProbe nor a startupProbe: .* minutes before TGI answers/);
     const cpu = workload({ name: 'cpu', limits: { cpu: '2' } });
@@ -334,7 +334,7 @@ describe('modelServerOf reads the server, its port, address and model', () => {
     });
     expect(modelServerOf({ command, args: ['--model', 'm/s', '--host', '0.0.0.0', '--port', '8000'] })).toMatchObject({ port: 8000, host: '0.0.0.0', hostShown: '--host 0.0.0.0' });
     expect(modelServerOf({ command: ['/bin/sh', '-c'], args: ['python3 -m sglang.launch_server --model-path m'] })).toMatchObject({ name: 'SGLang', shell: true });
-    expect(modelServerOf({ image: 'nvcr.io/nvidia/tritonserver:24.08-py3', args: ['--model-repository', '/models'] })).toBeUndefined();
+    expect(modelServerOf({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf'] })).toBeUndefined();
   });
 });
 
@@ -511,5 +511,41 @@ describe('GPU221 and GPU222 for SGLang: tensor × pipeline × data parallel size
     }
     expect(findings(2, ['--tp', '8'], { env: [{ name: 'CUDA_VISIBLE_DEVICES', value: '0,1' }] })).toEqual([]);
     expect(findings(2, ['--tp', '$(TP)'])).toEqual([]);
+  });
+});
+
+describe('Triton', () => {
+  const triton = (args: string[], container: any = {}) => server(1, { image: 'nvcr.io/nvidia/tritonserver:25.01-py3', command: ['tritonserver'], args, ...container });
+  const findings = (args: string[], container: any = {}) => lint([triton(args, container)]).filter((f) => /^GPU23[2-8]$/.test(f.ruleId));
+
+  test('modelServerOf: --http-port (8000), --grpc-port (8001), --metrics-port (8002), --http-address; explicit model control', () => {
+    expect(modelServerOf({ command: ['tritonserver'], args: ['--model-repository=/models'] })).toEqual({
+      name: 'Triton',
+      argv: ['tritonserver', '--model-repository=/models'],
+      shell: false,
+      otherPorts: [8001, 8002],
+      port: 8000,
+      portShown: 'Triton\'s default --http-port 8000',
+      loadsAtStart: true,
+    });
+    expect(modelServerOf({ command: ['/opt/tritonserver/bin/tritonserver'], args: ['--http-port', '9000', '--metrics-port=9400', '--http-address=127.0.0.1'] }))
+      .toMatchObject({ port: 9000, portShown: '--http-port 9000', otherPorts: [8001, 9400], host: '127.0.0.1', hostShown: '--http-address 127.0.0.1' });
+    expect(modelServerOf({ command: ['tritonserver'], args: ['--allow-http=false'] })?.port).toBeUndefined();
+    expect(modelServerOf({ command: ['tritonserver'], args: ['--model-control-mode=explicit'] })?.loadsAtStart).toBe(false);
+    expect(modelServerOf({ command: ['tritonserver'], args: ['--model-control-mode=explicit', '--load-model=llama'] })?.loadsAtStart).toBe(true);
+  });
+
+  test('its probes against its model load, its ports and its address; not its load when it loads no model at start', () => {
+    const liveness = { livenessProbe: { httpGet: { path: '/v2/health/live', port: 8000 } }, readinessProbe: { httpGet: { path: '/v2/health/ready', port: 8000 } } };
+    expect(findings(['--model-repository=/models'], liveness).map((f) => f.ruleId)).toEqual(['GPU232']);
+    expect(findings(['--model-repository=/models'], liveness)[0].message).toContain('runs Triton, whose server answers only once the model is loaded');
+    expect(findings(['--model-repository=/models', '--model-control-mode=explicit'], liveness)).toEqual([]);
+    expect(findings(['--model-repository=/models', '--model-control-mode=explicit'], {})).toEqual([]);
+    expect(findings(['--model-repository=/models'], {}).map((f) => f.ruleId)).toEqual(['GPU233']);
+    // its metrics port answers a TCP probe; a port it does not open does not
+    const ready = { readinessProbe: { httpGet: { path: '/v2/health/ready', port: 8000 } } };
+    expect(findings(['--model-repository=/models'], { ...ready, livenessProbe: { tcpSocket: { port: 8002 }, initialDelaySeconds: 600 } })).toEqual([]);
+    expect(findings(['--model-repository=/models'], { ...ready, livenessProbe: { tcpSocket: { port: 9000 }, initialDelaySeconds: 600 } }).map((f) => f.ruleId)).toEqual(['GPU237']);
+    expect(findings(['--model-repository=/models', '--http-address=127.0.0.1'], ready).map((f) => f.ruleId)).toEqual(['GPU236']);
   });
 });

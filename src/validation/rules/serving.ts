@@ -1,6 +1,6 @@
 /**
  * Serving rules: a vLLM server's parallelism against the GPUs its container is given (GPU221, GPU222); a model server's
- * (vLLM, TGI, SGLang: {@link modelServerOf}) probes against its model load (GPU232, GPU233), a GPU Deployment's
+ * (vLLM, TGI, SGLang, Triton: {@link modelServerOf}) probes against its model load (GPU232, GPU233), a GPU Deployment's
  * progress deadline against its startup probe (GPU234), a gated model's token (GPU235), and the address and port it
  * listens on against its probes and Services (GPU236-GPU238).
  *
@@ -129,7 +129,7 @@ const setsFlag = (argv: readonly string[], flags: readonly string[]): boolean =>
   argv.some((w) => flags.some((f) => w === f || w.startsWith(`${f}=`)));
 
 /** The model servers the serving rules know. */
-export type ModelServerName = 'vLLM' | 'TGI' | 'SGLang';
+export type ModelServerName = 'vLLM' | 'TGI' | 'SGLang' | 'Triton';
 
 /**
  * A container's model server, as its command line and environment say: which server, the port its HTTP server listens
@@ -152,10 +152,16 @@ export interface ModelServer {
   /** Whether the command line is a shell script: other processes may run beside the server. */
   readonly shell: boolean;
   /**
-   * Other ports the server listens on (TGI's Prometheus port); undefined when one of them cannot be read.
+   * Other ports the server listens on (TGI's Prometheus port, Triton's gRPC and metrics ports); undefined when one of
+   * them cannot be read.
    * @default - none
    */
   readonly otherPorts?: readonly number[];
+  /**
+   * Whether it loads its model before it answers (false for Triton told to load no model at start: it answers at once).
+   * @default true
+   */
+  readonly loadsAtStart?: boolean;
 }
 
 /** The images of Hugging Face's Text Generation Inference, whose entrypoint is `text-generation-launcher`. */
@@ -191,6 +197,9 @@ const literalModel = (m: string | undefined): string | undefined => (m === undef
  *    pod's name (the pod's own address), so it is not judged (launcher `src/main.rs`).
  *  - SGLang: `python -m sglang.launch_server`. `--port`, 30000 by default; `--host`, **127.0.0.1 by default**; the
  *    model is `--model-path` or `--model` (SGLang `srt/server_args.py`).
+ *  - NVIDIA Triton: `tritonserver`. `--http-port` (8000; none with `--allow-http false`), `--grpc-port` (8001),
+ *    `--metrics-port` (8002), `--http-address` (every address by default); it loads its repository's models before it
+ *    starts its endpoints, unless `--model-control-mode=explicit` names none to load (`--load-model`).
  */
 export function modelServerOf(container: any): ModelServer | undefined {
   const command = words(container?.command);
@@ -232,6 +241,26 @@ export function modelServerOf(container: any): ModelServer | undefined {
       port,
       portShown: port === undefined ? undefined : flag !== undefined ? `--port ${flag}` : setsEnv(container, 'PORT') ? `PORT=${env}` : 'TGI\'s image default, PORT=80',
       model: literalModel(flagText(argv, ['--model-id']) ?? envValue(container, 'MODEL_ID')),
+    });
+  }
+  if (argv.some((w) => w === 'tritonserver' || w.endsWith('/tritonserver'))) {
+    // (--allow-http false: no HTTP port; getopt options take `--flag=v` or `--flag v`)
+    const httpOff = /^(false|0|off|no)$/i.test(flagText(argv, ['--allow-http']) ?? '');
+    const httpFlag = flagText(argv, ['--http-port']);
+    const port = httpOff ? undefined : httpFlag === undefined ? 8000 : portNumber(httpFlag);
+    const grpc = portNumber(flagText(argv, ['--grpc-port']) ?? '8001');
+    const metrics = portNumber(flagText(argv, ['--metrics-port']) ?? '8002');
+    const host = flagText(argv, ['--http-address']);
+    return defined({
+      name: 'Triton',
+      argv,
+      shell,
+      otherPorts: grpc === undefined || metrics === undefined ? undefined : [grpc, metrics],
+      port,
+      portShown: port === undefined ? undefined : httpFlag === undefined ? 'Triton\'s default --http-port 8000' : `--http-port ${httpFlag}`,
+      host: host === '' ? undefined : host,
+      hostShown: host === '' || host === undefined ? undefined : `--http-address ${host}`,
+      loadsAtStart: !(flagText(argv, ['--model-control-mode']) === 'explicit' && flagText(argv, ['--load-model']) === undefined),
     });
   }
   if (argv.includes('sglang.launch_server')) {
@@ -336,7 +365,7 @@ export function sglangParallelism(container: any, argv: readonly string[]): { re
  */
 function* shardedContainers(ctx: RuleContext) {
   for (const { w, c, server } of modelServers(ctx)) {
-    if (server.name === 'vLLM' || !((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) > 0)) continue;
+    if ((server.name !== 'TGI' && server.name !== 'SGLang') || !((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) > 0)) continue;
     const gpus = containerRequest(c.container, 'nvidia.com/gpu');
     if (!(gpus > 0)) continue;
     const uses = server.name === 'TGI' ? tgiShards(c.container, server.argv) : sglangParallelism(c.container, server.argv);
@@ -475,7 +504,7 @@ export const VLLM_LOAD_SECONDS = 600;
 /** GPU232 — a probe must not kill a model server while it loads its model. */
 export const VLLM_PROBES_ALLOW_LOAD: Rule = {
   id: 'GPU232',
-  title: 'A model server\'s (vLLM, TGI, SGLang) startup (or, without one, liveness) probe should allow it 10 minutes to load its model',
+  title: 'A model server\'s (vLLM, TGI, SGLang, Triton) startup (or, without one, liveness) probe should allow it 10 minutes to load its model',
   severity: Severity.WARNING,
   kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Add a startupProbe on the same endpoint with initialDelaySeconds + failureThreshold × periodSeconds of at '
@@ -487,6 +516,9 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
     + 'only then starts the web server on its port (TGI `launcher/src/main.rs`: `download_convert_model`, `spawn_shards`, '
     + '`spawn_webserver`). SGLang starts its HTTP server after its scheduler processes have loaded the model, and its '
     + '`/health` answers 503 until the warm-up request has run (SGLang `srt/entrypoints/http_server.py` `launch_server`). '
+    + 'Triton creates its server, which loads the models of its repository (with `--model-control-mode=explicit`, those '
+    + 'named by `--load-model`; none, and no wait, without one), and starts its HTTP, gRPC and metrics endpoints only '
+    + 'then (Triton `src/main.cc`: `TRITONSERVER_ServerNew`, then `StartEndpoints`). '
     + 'So until then an HTTP or TCP probe on the server\'s port fails. Loading takes minutes and varies: the weights are downloaded '
     + 'on a node that has not cached them (a node Karpenter has just launched never has), read onto the GPUs, then the '
     + 'engine profiles memory, compiles the model and captures CUDA graphs. The kubelet kills a container whose startup '
@@ -496,12 +528,12 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
     + 'probe for slow starts: a long liveness `initialDelaySeconds` also delays every later restart. The rule asks for '
     + '600 s, the default of vLLM\'s `VLLM_ENGINE_READY_TIMEOUT_S` (its engine start-up wait, in the versions where it '
     + 'bounds the load; vLLM PR #35616 reports large models loading for longer still), or for a vLLM container\'s own '
-    + '`VLLM_ENGINE_READY_TIMEOUT_S` when it sets one; TGI and SGLang bound the load nowhere and load the same weights. '
+    + '`VLLM_ENGINE_READY_TIMEOUT_S` when it sets one; TGI, SGLang and Triton bound the load nowhere and load the same weights. '
     + 'The manifests cannot tell how long this model loads, hence a warning. Probes on another port, exec and gRPC '
     + 'probes are not judged (GPU237 judges a probe on a port the server does not listen on).',
   *check(ctx) {
     for (const { w, c, server } of modelServers(ctx)) {
-      if (c.init && !c.sidecar) continue;
+      if ((c.init && !c.sidecar) || server.loadsAtStart === false) continue;
       const startup = c.container.startupProbe;
       const probe = startup ?? c.container.livenessProbe;
       if (!probe || server.port === undefined || !probesServer(probe, c.container, server.port)) continue;
@@ -536,21 +568,22 @@ const SERVING_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Repli
 /** GPU233 — a model server's pod must not be Ready before its model has loaded. */
 export const VLLM_READY_WHEN_LOADED: Rule = {
   id: 'GPU233',
-  title: 'A model server (vLLM, TGI, SGLang) in a Deployment, StatefulSet or DaemonSet needs a readiness or startup probe',
+  title: 'A model server (vLLM, TGI, SGLang, Triton) in a Deployment, StatefulSet or DaemonSet needs a readiness or startup probe',
   severity: Severity.WARNING,
   kinds: ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet'],
   remediation: 'Add a readinessProbe on the server\'s port (httpGet /health) and a startupProbe that allows the model load '
     + '(InferenceDeployment sets both).',
   description: 'Without a readiness probe the kubelet reports a running container Ready ("no readinessProbe -> always '
     + 'ready"), unless a startup probe has not passed yet (kubelet `prober/prober_manager.go` `UpdatePodStatus`). '
-    + 'vLLM, TGI and SGLang answer only once their model has loaded, minutes later (GPU232). Meanwhile a Service sends '
+    + 'vLLM, TGI, SGLang and Triton answer only once their models have loaded, minutes later (GPU232; not Triton told to '
+    + 'load no model at start). Meanwhile a Service sends '
     + 'requests to the pod, which refuses them, and a rolling update counts the pod available and removes an old '
     + 'replica, so every rollout takes serving capacity away for the length of a load: a one-replica Deployment is '
     + 'down each time, and the replicas a scaler adds at peak load take requests they refuse. A warning: the pods do '
     + 'serve once loaded. Jobs, CronJobs and bare Pods are not judged, nor ReplicaSets run by a Deployment (it is).',
   *check(ctx) {
     for (const { w, c, server } of modelServers(ctx)) {
-      if (c.init || !SERVING_KINDS.has(w.kind) || countedThroughOwner(w)) continue;
+      if (c.init || !SERVING_KINDS.has(w.kind) || countedThroughOwner(w) || server.loadsAtStart === false) continue;
       if (c.container.readinessProbe || c.container.startupProbe) continue;
       yield ctx.finding(w.object, c.path,
         `${containerLabel(c)} runs ${server.name} with neither a readinessProbe nor a startupProbe: its pod is Ready as soon as `
@@ -693,12 +726,13 @@ export const bindsLoopbackOnly = (server: ModelServer): boolean => server.host !
 /** GPU236 — a model server must listen on the pod's address, not on loopback only. */
 export const MODEL_SERVER_LISTENS_ON_POD_ADDRESS: Rule = {
   id: 'GPU236',
-  title: 'A model server (SGLang, vLLM) must listen on the pod\'s address, not on 127.0.0.1 only',
+  title: 'A model server (SGLang, vLLM, Triton) must listen on the pod\'s address, not on 127.0.0.1 only',
   severity: Severity.ERROR,
   kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Pass --host 0.0.0.0 (or :: for IPv6) to the server.',
   description: 'SGLang\'s HTTP server binds `--host`, which is 127.0.0.1 by default (SGLang `srt/server_args.py`: "The host '
-    + 'of the HTTP server", default "127.0.0.1"); vLLM binds every address unless `--host` names one. An address on '
+    + 'of the HTTP server", default "127.0.0.1"); vLLM binds every address unless `--host` names one, Triton unless '
+    + '`--http-address` does. An address on '
     + 'the loopback interface is reached only from inside the pod\'s network namespace, while the kubelet\'s HTTP and '
     + 'TCP probes connect to the pod\'s IP address (core/v1 `HTTPGetAction.host`: "defaults to the pod IP") and a '
     + 'Service forwards to the pod\'s IP address. So a probe on the server\'s port never passes, and no Service can '
@@ -725,7 +759,7 @@ export const MODEL_SERVER_LISTENS_ON_POD_ADDRESS: Rule = {
 /** GPU237 — a model server's probes must ask the port it listens on. */
 export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
   id: 'GPU237',
-  title: 'A model server\'s (vLLM, TGI, SGLang) probes must ask the port it listens on',
+  title: 'A model server\'s (vLLM, TGI, SGLang, Triton) probes must ask the port it listens on',
   severity: Severity.ERROR,
   kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Point the probe at the server\'s port, or make the server listen on the probed port (--port; for TGI\'s '
@@ -733,7 +767,8 @@ export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
   description: 'The kubelet\'s HTTP and TCP probes connect to the port they name on the pod\'s IP address (a named port '
     + 'through the container\'s `ports`). The model servers listen on one port each: vLLM on `--port` (8000 by '
     + 'default), SGLang on `--port` (30000), TGI on `--port`, else its `PORT` variable, which TGI\'s image sets to 80 '
-    + '(TGI `Dockerfile`; the launcher\'s own default is 3000), plus its Prometheus port (`--prometheus-port`, 9000). '
+    + '(TGI `Dockerfile`; the launcher\'s own default is 3000), plus its Prometheus port (`--prometheus-port`, 9000); '
+    + 'Triton on `--http-port` (8000), `--grpc-port` (8001) and `--metrics-port` (8002). '
     + 'A container\'s `ports` list is informational: declaring `containerPort: 8080` makes nothing listen there. A probe '
     + 'on any other port is refused for ever: a readiness probe keeps the pod out of every Service and a rollout from '
     + 'completing, a startup or liveness probe has the kubelet kill the container again and again. The usual case is '
@@ -768,7 +803,7 @@ const serversByWorkload = memoPerRun((ctx: RuleContext): ReadonlyMap<WorkloadRef
 /** GPU238 — a Service in front of a model server must forward to the port it listens on. */
 export const SERVICE_REACHES_MODEL_SERVER: Rule = {
   id: 'GPU238',
-  title: 'A Service in front of a model server (vLLM, TGI, SGLang) must forward to the port it listens on',
+  title: 'A Service in front of a model server (vLLM, TGI, SGLang, Triton) must forward to the port it listens on',
   severity: Severity.ERROR,
   kinds: ['Service', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Pod'],
   remediation: 'Set the Service port\'s targetPort to the server\'s port (or a container port name that resolves to it), or make '
@@ -777,7 +812,8 @@ export const SERVICE_REACHES_MODEL_SERVER: Rule = {
     + 'selected pod\'s container ports) on the pods its selector matches (Kubernetes "Service": "targetPort … By default '
     + 'and for convenience, the targetPort is set to the same value as the port field"). The model servers listen on one '
     + 'port each (GPU237: vLLM `--port`, 8000; SGLang `--port`, 30000; TGI `--port`, else its image\'s `PORT`, 80, plus '
-    + 'its Prometheus port). A Service port aimed anywhere else reaches nothing: every connection through it is '
+    + 'its Prometheus port; Triton `--http-port`, 8000, `--grpc-port`, 8001, `--metrics-port`, 8002). A Service port '
+    + 'aimed anywhere else reaches nothing: every connection through it is '
     + 'refused, and the GPUs behind it serve nobody. Readiness does not catch it: the pods are Ready on their own port. '
     + 'Judged for TCP ports of Services with a selector, on pods whose only running container is the server, run as '
     + 'itself (not a shell script), so that no other process can listen on the target port; a name that no container '
