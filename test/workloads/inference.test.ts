@@ -101,6 +101,12 @@ describe('InferenceDeployment', () => {
     // the vLLM shortcut: extra args are read as vLLM reads them (the last --host wins)
     expect(() => { const d = chart(); new InferenceDeployment(d, 'v', { pools: [g5(d)], vllm: { ...VLLM, extraArgs: ['--host', '127.0.0.1'] } }); })
       .toThrow(/vllm\.extraArgs runs vLLM bound to 127\.0\.0\.1 \(--host 127\.0\.0\.1\)/);
+    // Triton's HTTP endpoint is --http-port, 8000 by default
+    const triton = { image: 'nvcr.io/nvidia/tritonserver:25.01-py3', command: ['tritonserver'] };
+    expect(() => { const t = chart(); new InferenceDeployment(t, 'tr', { pools: [g5(t)], ...triton, args: ['--model-repository=/models'], port: 8080 }); })
+      .toThrow(/port is 8080, but the container runs Triton, which listens on 8000 \(Triton's default --http-port 8000\)/);
+    const t2 = chart();
+    expect(() => new InferenceDeployment(t2, 'tr', { pools: [g5(t2)], ...triton, args: ['--model-repository=/models', '--http-port=8080'], port: 8080 })).not.toThrow();
     // a shell script or an unknown image is not judged
     const sh = chart();
     expect(() => new InferenceDeployment(sh, 'sh', { pools: [g5(sh)], image: 'lmsysorg/sglang:v0.5.5', command: ['/bin/sh', '-c'], args: ['python3 -m sglang.launch_server --model-path m'] })).not.toThrow();
