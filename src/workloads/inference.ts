@@ -107,7 +107,10 @@ export interface InferenceDeploymentProps extends GpuWorkloadProps {
    * @default 1
    */
   readonly replicas?: number;
-  /** HTTP path of the health endpoint used by the startup, readiness and liveness probes. @default '/health' */
+  /**
+   * HTTP path of the health endpoint used by the startup, readiness and liveness probes (Triton's is
+   * `/v2/health/ready`). @default '/health'
+   */
   readonly healthPath?: string;
   /**
    * The longest the model may take to load before the container is restarted (startup probe). With `vllm`, under 10
@@ -395,11 +398,10 @@ export class InferenceDeployment extends Construct {
     const server = c.run(() => this.serverCommand(props, port, placed?.podsPerGpu ?? 1));
     // A known model server must listen where the probes and the Service go: the pod's address, on `port` (rules
     // GPU236, GPU237 judge the same at synth).
+    const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value }));
+    const known = server && !c.failed('env') ? modelServerOf({ image: server.image, command: server.command, args: server.args, env }) : undefined;
     c.run(() => {
-      if (!server || c.failed('port', 'env')) return;
-      const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value }));
-      const known = modelServerOf({ image: server.image, command: server.command, args: server.args, env });
-      if (!known || known.shell) return;
+      if (!known || known.shell || c.failed('port')) return;
       const argsProp = props.vllm ? 'vllm.extraArgs' : 'args';
       if (bindsLoopbackOnly(known)) {
         throw new GpuConfigError(this, argsProp, `runs ${known.name} bound to ${known.host} (${known.hostShown}), which the probes and the Service cannot reach (they connect to the pod's IP address)`,
@@ -415,6 +417,11 @@ export class InferenceDeployment extends Construct {
     const healthPath = props.healthPath ?? '/health';
     c.run(() => {
       if (typeof healthPath !== 'string' || !healthPath.startsWith('/')) throw new GpuConfigError(this, 'healthPath', `is ${JSON.stringify(healthPath)}`, 'use an absolute HTTP path, e.g. /health');
+      // Triton's HTTP endpoint serves the KServe v2 protocol only: its health checks are /v2/health/ready and /live.
+      if (known?.name === 'Triton' && !known.shell && !healthPath.startsWith('/v2/health/')) {
+        throw new GpuConfigError(this, 'healthPath', `is ${JSON.stringify(healthPath)}, but Triton answers health checks at /v2/health/ready and /v2/health/live (KServe v2 protocol); the probes would get 404 and never pass`,
+          'set healthPath: \'/v2/health/ready\'');
+      }
     });
     const startupTimeout = c.run(() => {
       const t = _wholeSeconds(this, 'startupTimeout', props.startupTimeout ?? Duration.minutes(30), 0);

@@ -547,5 +547,14 @@ describe('Triton', () => {
     expect(findings(['--model-repository=/models'], { ...ready, livenessProbe: { tcpSocket: { port: 8002 }, initialDelaySeconds: 600 } })).toEqual([]);
     expect(findings(['--model-repository=/models'], { ...ready, livenessProbe: { tcpSocket: { port: 9000 }, initialDelaySeconds: 600 } }).map((f) => f.ruleId)).toEqual(['GPU237']);
     expect(findings(['--model-repository=/models', '--http-address=127.0.0.1'], ready).map((f) => f.ruleId)).toEqual(['GPU236']);
+    // its HTTP port serves /v2/ paths only: /health, or no path, gets 404
+    const [f] = findings(['--model-repository=/models'], { readinessProbe: { httpGet: { path: '/health', port: 8000 } } });
+    expect(f).toMatchObject({ ruleId: 'GPU237', fieldPath: 'spec.template.spec.containers[0].readinessProbe.httpGet.path' });
+    expect(f.message).toBe('container "main" runs Triton, whose HTTP port serves the KServe v2 protocol only (health at /v2/health/ready and '
+      + '/v2/health/live), but its readinessProbe asks "/health": the answer is 404, the probe never passes, so the pod is never Ready: no '
+      + 'Service sends it requests, and a rollout never completes');
+    expect(findings(['--model-repository=/models'], { readinessProbe: { httpGet: { port: 8000 } } }).map((x) => x.ruleId)).toEqual(['GPU237']);
+    // (the metrics port serves /metrics: not judged)
+    expect(findings(['--model-repository=/models'], { ...ready, livenessProbe: { httpGet: { path: '/metrics', port: 8002 }, initialDelaySeconds: 600 } })).toEqual([]);
   });
 });

@@ -106,7 +106,11 @@ describe('InferenceDeployment', () => {
     expect(() => { const t = chart(); new InferenceDeployment(t, 'tr', { pools: [g5(t)], ...triton, args: ['--model-repository=/models'], port: 8080 }); })
       .toThrow(/port is 8080, but the container runs Triton, which listens on 8000 \(Triton's default --http-port 8000\)/);
     const t2 = chart();
-    expect(() => new InferenceDeployment(t2, 'tr', { pools: [g5(t2)], ...triton, args: ['--model-repository=/models', '--http-port=8080'], port: 8080 })).not.toThrow();
+    const ready = { healthPath: '/v2/health/ready' };
+    expect(() => new InferenceDeployment(t2, 'tr', { pools: [g5(t2)], ...triton, ...ready, args: ['--model-repository=/models', '--http-port=8080'], port: 8080 })).not.toThrow();
+    // … and answers health checks under /v2/health/ only
+    expect(() => { const t = chart(); new InferenceDeployment(t, 'tr', { pools: [g5(t)], ...triton, args: ['--model-repository=/models'] }); })
+      .toThrow(/healthPath is "\/health", but Triton answers health checks at \/v2\/health\/ready and \/v2\/health\/live .*Fix: set healthPath: '\/v2\/health\/ready'/);
     // a shell script or an unknown image is not judged
     const sh = chart();
     expect(() => new InferenceDeployment(sh, 'sh', { pools: [g5(sh)], image: 'lmsysorg/sglang:v0.5.5', command: ['/bin/sh', '-c'], args: ['python3 -m sglang.launch_server --model-path m'] })).not.toThrow();

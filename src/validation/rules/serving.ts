@@ -759,16 +759,19 @@ export const MODEL_SERVER_LISTENS_ON_POD_ADDRESS: Rule = {
 /** GPU237 — a model server's probes must ask the port it listens on. */
 export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
   id: 'GPU237',
-  title: 'A model server\'s (vLLM, TGI, SGLang, Triton) probes must ask the port it listens on',
+  title: 'A model server\'s (vLLM, TGI, SGLang, Triton) probes must ask the port it listens on (and Triton\'s a path it serves)',
   severity: Severity.ERROR,
   kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Point the probe at the server\'s port, or make the server listen on the probed port (--port; for TGI\'s '
-    + 'image, whose PORT is 80, --port or PORT; InferenceDeployment\'s port must be the port the server listens on).',
+    + 'image, whose PORT is 80, --port or PORT; InferenceDeployment\'s port must be the port the server listens on); for '
+    + 'Triton, ask /v2/health/ready (readiness, startup) or /v2/health/live (liveness).',
   description: 'The kubelet\'s HTTP and TCP probes connect to the port they name on the pod\'s IP address (a named port '
     + 'through the container\'s `ports`). The model servers listen on one port each: vLLM on `--port` (8000 by '
     + 'default), SGLang on `--port` (30000), TGI on `--port`, else its `PORT` variable, which TGI\'s image sets to 80 '
     + '(TGI `Dockerfile`; the launcher\'s own default is 3000), plus its Prometheus port (`--prometheus-port`, 9000); '
-    + 'Triton on `--http-port` (8000), `--grpc-port` (8001) and `--metrics-port` (8002). '
+    + 'Triton on `--http-port` (8000), `--grpc-port` (8001) and `--metrics-port` (8002), and its HTTP port serves the '
+    + 'KServe v2 protocol only, so an HTTP probe there must ask a `/v2/` path (`/v2/health/ready`, `/v2/health/live`; '
+    + 'Triton "HTTP/REST and GRPC Protocol"): `/health`, or no path (`/`), gets 404. '
     + 'A container\'s `ports` list is informational: declaring `containerPort: 8080` makes nothing listen there. A probe '
     + 'on any other port is refused for ever: a readiness probe keeps the pod out of every Service and a rollout from '
     + 'completing, a startup or liveness probe has the kubelet kill the container again and again. The usual case is '
@@ -780,6 +783,15 @@ export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
       if (server.port === undefined || server.otherPorts === undefined || server.shell || (c.init && !c.sidecar) || !aloneInPod(w, c)) continue;
       for (const k of PROBES) {
         const p = probedPort(c.container[k], c.container);
+        if (p === server.port && server.name === 'Triton' && c.container[k]?.httpGet) {
+          // Triton's HTTP port serves the KServe v2 protocol only (an unset path is /)
+          const path = c.container[k].httpGet.path ?? '/';
+          if (typeof path === 'string' && !path.startsWith('/v2/')) {
+            yield ctx.finding(w.object, `${c.path}.${k}.httpGet.path`,
+              `${containerLabel(c)} runs Triton, whose HTTP port serves the KServe v2 protocol only (health at /v2/health/ready and `
+              + `/v2/health/live), but its ${k} asks ${describeValue(path)}: the answer is 404, the probe never passes, so ${NEVER_PASSES[k]}`);
+          }
+        }
         if (p === undefined || p === server.port || server.otherPorts.includes(p)) continue;
         yield ctx.finding(w.object, `${c.path}.${k}`,
           `${containerLabel(c)} runs ${server.name}, which listens on port ${server.port} (${server.portShown}), but its ${k} `
