@@ -397,7 +397,7 @@ export class InferenceDeployment extends Construct {
     });
     const server = c.run(() => this.serverCommand(props, port, placed?.podsPerGpu ?? 1));
     // A known model server must listen where the probes and the Service go: the pod's address, on `port` (rules
-    // GPU236, GPU237 judge the same at synth).
+    // GPU236-GPU238 judge the same at synth).
     const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value }));
     const known = server && !c.failed('env') ? modelServerOf({ image: server.image, command: server.command, args: server.args, env }) : undefined;
     c.run(() => {
@@ -409,7 +409,7 @@ export class InferenceDeployment extends Construct {
       }
       if (known.port !== undefined && known.port !== port) {
         throw new GpuConfigError(this, 'port', `is ${port}, but the container runs ${known.name}, which listens on ${known.port} (${known.portShown}): the probes and the Service would find nothing on ${port}`,
-          `set port: ${known.port}, or make the server listen on ${port} (--port ${port}${known.name === 'TGI' ? ', or env PORT' : ''})`);
+          `set port: ${known.port}, or make the server listen on ${port} (${known.name === 'Triton' ? '--http-port' : '--port'} ${port}${known.name === 'TGI' ? ', or env PORT' : ''})`);
       }
     });
 

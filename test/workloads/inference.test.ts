@@ -104,7 +104,7 @@ describe('InferenceDeployment', () => {
     // Triton's HTTP endpoint is --http-port, 8000 by default
     const triton = { image: 'nvcr.io/nvidia/tritonserver:25.01-py3', command: ['tritonserver'] };
     expect(() => { const t = chart(); new InferenceDeployment(t, 'tr', { pools: [g5(t)], ...triton, args: ['--model-repository=/models'], port: 8080 }); })
-      .toThrow(/port is 8080, but the container runs Triton, which listens on 8000 \(Triton's default --http-port 8000\)/);
+      .toThrow(/port is 8080, but the container runs Triton, which listens on 8000 \(Triton's default --http-port 8000\).*make the server listen on 8080 \(--http-port 8080\)/s);
     const t2 = chart();
     const ready = { healthPath: '/v2/health/ready' };
     expect(() => new InferenceDeployment(t2, 'tr', { pools: [g5(t2)], ...triton, ...ready, args: ['--model-repository=/models', '--http-port=8080'], port: 8080 })).not.toThrow();
