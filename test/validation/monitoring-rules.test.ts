@@ -25,6 +25,7 @@ describe('MONITORING_RULES (GPU311-GPU313)', () => {
       ['GPU308', Severity.ERROR], ['GPU311', Severity.ERROR], ['GPU312', Severity.WARNING], ['GPU313', Severity.WARNING],
       ['GPU314', Severity.ERROR], ['GPU315', Severity.ERROR], ['GPU316', Severity.ERROR], ['GPU317', Severity.ERROR],
       ['GPU318', Severity.WARNING], ['GPU319', Severity.WARNING], ['GPU321', Severity.WARNING], ['GPU323', Severity.ERROR],
+      ['GPU324', Severity.WARNING],
     ]);
     for (const r of MONITORING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
@@ -166,6 +167,37 @@ describe('GPU318 vLLM triggers need a scraped target (issue 16 case 3)', () => {
     const pm = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'pm', namespace: 'inference' }, spec: { selector: { matchLabels: { app: 'model-a' } } } };
     expect(of(run([target(), scaledObject(query), pm]), 'GPU318')).toEqual([]);
     expect(of(run([target(), scaledObject('sum(DCGM_FI_DEV_GPU_UTIL)')]), 'GPU318')).toEqual([]);
+  });
+});
+
+describe('GPU324 a trigger reading a model server\'s metrics targets pods that run it', () => {
+  /** Deployment model-a whose one container runs `container`. */
+  const target = (container: any) => {
+    const w = workload({ kind: 'Deployment', name: 'model-a', namespace: 'inference', labels: { app: 'model-a' }, limits: { 'nvidia.com/gpu': 1 } });
+    Object.assign(w.spec.template.spec.containers[0], container);
+    return w;
+  };
+  const sglang = { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', 'm', '--host', '0.0.0.0'] };
+  const vllm = { image: 'vllm/vllm-openai:v0.12.0', args: ['m'] };
+  const tgi = { image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'm'] };
+  const gpu324 = (container: any, query: string) => of(run([target(container), scaledObject(query)]), 'GPU324');
+
+  test('vLLM\'s queue read for SGLang\'s pods: a warning naming both servers\' metrics; each server\'s own metrics pass', () => {
+    const [f] = gpu324(sglang, 'sum(vllm:num_requests_waiting{namespace="inference"})');
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.fieldPath).toBe('spec.triggers[0].metadata.query');
+    expect(f.message).toMatch(/^reads vllm:num_requests_waiting, which vLLM exports, but the pods of Deployment inference\/model-a run SGLang \(sglang:\*\): .*never scales it on its load/);
+    expect(gpu324(sglang, 'sum(sglang:num_queue_reqs)')).toEqual([]);
+    expect(gpu324(vllm, 'sum(vllm:num_requests_waiting)')).toEqual([]);
+    expect(gpu324(tgi, 'sum(tgi_queue_size)')).toEqual([]);
+    expect(gpu324(tgi, 'sum(sglang:num_queue_reqs) + sum(tgi_queue_size)')[0].message).toContain('reads sglang:num_queue_reqs, which SGLang exports, but the pods of Deployment inference/model-a run TGI (tgi_*)');
+    expect(gpu324(vllm, 'sum(rate(nv_inference_request_success[1m]))')[0].message).toContain('which Triton exports');
+  });
+
+  test('not judged: a server the rules do not know, metrics of no model server, a target not in the manifests', () => {
+    expect(gpu324({ image: 'example.com/my-server:1', args: ['--serve'] }, 'sum(vllm:num_requests_waiting)')).toEqual([]);
+    expect(gpu324(sglang, 'avg(DCGM_FI_DEV_GPU_UTIL)')).toEqual([]);
+    expect(of(run([scaledObject('sum(vllm:num_requests_waiting)')]), 'GPU324')).toEqual([]);
   });
 });
 

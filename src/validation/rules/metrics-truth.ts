@@ -20,6 +20,7 @@
  *   `prometheus.io/scrape` annotations.
  */
 import { monitorLooksIn, selectedServices, stringLabels } from './monitor-targets';
+import { ModelServerName, modelServerOf } from './serving';
 import { pinnedPoolNames } from './workloads';
 import { _UPSTREAM_DEFAULT_FIELDS } from '../../monitoring/collectors';
 import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics, _promqlSelection } from '../../monitoring/promql-parse';
@@ -28,6 +29,7 @@ import { listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { formatTaint, untoleratedTaints } from '../../scheduling/taints';
+import { containersOf, podTemplateOf } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 
@@ -316,6 +318,61 @@ export const VLLM_TRIGGER_TARGET_SCRAPED: Rule = {
   },
 };
 
+/**
+ * The metric names each model server exports (their documentation's "Metrics" pages: vLLM `vllm:*`, SGLang `sglang:*`,
+ * TGI `tgi_*`, Triton `nv_inference_*`).
+ */
+const SERVER_METRICS: ReadonlyArray<{ readonly server: ModelServerName; readonly prefix: string }> = [
+  { server: 'vLLM', prefix: 'vllm:' },
+  { server: 'SGLang', prefix: 'sglang:' },
+  { server: 'TGI', prefix: 'tgi_' },
+  { server: 'Triton', prefix: 'nv_inference_' },
+];
+
+/** GPU324 — a trigger reading one model server's metrics must target pods that run that server. */
+export const TRIGGER_READS_ITS_SERVER: Rule = {
+  id: 'GPU324',
+  title: 'A trigger reading a model server\'s metrics should target pods that run that server',
+  severity: Severity.WARNING,
+  kinds: ['ScaledObject', 'Deployment', 'StatefulSet'],
+  remediation: 'Read the metrics of the server the target runs (vLLM vllm:*, SGLang sglang:*, TGI tgi_*, Triton nv_inference_*), '
+    + 'e.g. after moving a model from vLLM to SGLang, sglang:num_queue_reqs instead of vllm:num_requests_waiting.',
+  description: 'Each model server exports its own metric names: vLLM `vllm:*`, SGLang `sglang:*`, TGI `tgi_*`, Triton '
+    + '`nv_inference_*`. A KEDA Prometheus trigger whose query reads one server\'s metrics, on a ScaledObject whose '
+    + 'target\'s pods run another server (as the serving rules read them: vLLM, TGI, SGLang, Triton), gets no series '
+    + 'from its own pods; KEDA reads an empty result as 0 (`ignoreNullValues`, true by default; KEDA "Prometheus" '
+    + 'scaler), or with `ignoreNullValues: false` fails the trigger and falls back, so the trigger never scales the target '
+    + 'on its load. The usual case is a model moved from vLLM to another server '
+    + 'with its scaler left as it was. A warning: the query may mean another workload\'s series on purpose. Targets '
+    + 'whose server is not recognised are not judged.',
+  *check(ctx) {
+    for (const q of triggerQueries(ctx)) {
+      const metrics = _promqlMetrics(q.query);
+      const read = SERVER_METRICS.filter((m) => metrics.some((x) => x.startsWith(m.prefix)));
+      if (read.length === 0 || q.object?.kind !== 'ScaledObject') continue;
+      const target = targetOf(ctx, q.object);
+      const template = target ? podTemplateOf(target) : undefined;
+      if (!template) continue;
+      const running = new Set<ModelServerName>();
+      for (const c of containersOf(template)) {
+        const server = c.init && !c.sidecar ? undefined : modelServerOf(c.container);
+        if (server) running.add(server.name);
+      }
+      if (running.size === 0) continue;
+      for (const m of read) {
+        if (running.has(m.server)) continue;
+        const names = metrics.filter((x) => x.startsWith(m.prefix));
+        const theirs = [...running].map((r) => `${r} (${SERVER_METRICS.find((x) => x.server === r)!.prefix}*)`).join(', ');
+        yield ctx.finding(q.object, q.fieldPath,
+          `reads ${names.join(', ')}, which ${m.server} exports, but the pods of ${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)} `
+          + `run ${theirs}: its own pods never report these series, so the trigger gets no data (KEDA reads the empty result as 0, `
+          + 'or with ignoreNullValues false fails the trigger and falls back) and never scales it on its load (unless the query '
+          + 'means another workload\'s series)');
+      }
+    }
+  },
+};
+
 /** GPU319 — the last-XID gauge is not an alert. */
 export const XID_GAUGE_ALERT: Rule = {
   id: 'GPU319',
@@ -483,6 +540,7 @@ export const METRICS_TRUTH_RULES: Rule[] = [
   ONE_DCGM_EXPORTER_PER_NODE,
   VLLM_TRIGGER_TARGET_SCRAPED,
   XID_GAUGE_ALERT,
+  TRIGGER_READS_ITS_SERVER,
   DCGM_EXPORTER_TOLERATES_POOLS,
   DCGM_MAPS_PODS,
 ];

@@ -109,7 +109,7 @@ export const DCGM_HONOR_LABELS: Rule = {
   },
 };
 
-/** The monitoring rules (GPU311-GPU313 here, GPU308 and GPU314-GPU319 in metrics-truth.ts), sorted by id. */
+/** The monitoring rules (GPU311-GPU313 here; GPU308, GPU314-GPU319, GPU321, GPU323 and GPU324 in metrics-truth.ts), sorted by id. */
 export const MONITORING_RULES: Rule[] = [
   SERVICE_MONITOR_PORT_EXISTS,
   SERVICE_MONITOR_SELECTS_SERVICE,
