@@ -95,14 +95,18 @@ export function flagText(argv: readonly string[], names: readonly string[]): str
  */
 export function vllmParallelism(container: any): VllmParallelism | undefined {
   const argv = vllmArgv(container);
-  if (!argv) return undefined;
+  return argv ? parallelismOfVllm(container, argv) : undefined;
+}
+
+/** {@link vllmParallelism} of a container whose vLLM command line (from {@link vllmArgv}) is `argv`. */
+function parallelismOfVllm(container: any, argv: readonly string[]): VllmParallelism | undefined {
   if (setsFlag(argv, UNJUDGED_FLAGS)) return undefined;
   const backend = argv.findIndex((w) => w === '--distributed-executor-backend' || w.startsWith('--distributed-executor-backend='));
   if (backend >= 0) {
     const value = argv[backend].includes('=') ? argv[backend].split('=')[1] : argv[backend + 1];
     if (value !== 'mp' && value !== 'uni') return undefined;
   }
-  if (Array.isArray(container?.env) && container.env.some((e: any) => e?.name === 'CUDA_VISIBLE_DEVICES')) return undefined;
+  if (setsEnv(container, 'CUDA_VISIBLE_DEVICES')) return undefined;
   const sizes = parallelSizes(argv, FLAGS);
   if (!sizes) return undefined;
   const { written, ...parallelism } = sizes;
@@ -266,7 +270,8 @@ export function modelServerOf(container: any): ModelServer | undefined {
   if (argv.includes('sglang.launch_server')) {
     const flag = flagText(argv, ['--port']);
     const port = flag === undefined ? 30000 : portNumber(flag);
-    const host = flagText(argv, ['--host']) ?? '127.0.0.1';
+    const hostFlag = flagText(argv, ['--host']);
+    const host = hostFlag ?? '127.0.0.1';
     return defined({
       name: 'SGLang',
       argv,
@@ -275,7 +280,7 @@ export function modelServerOf(container: any): ModelServer | undefined {
       port,
       portShown: port === undefined ? undefined : flag === undefined ? 'SGLang\'s default port 30000' : `--port ${flag}`,
       host: host === '' ? undefined : host,
-      hostShown: host === '' ? undefined : flagText(argv, ['--host']) === undefined ? 'SGLang\'s default --host 127.0.0.1' : `--host ${host}`,
+      hostShown: host === '' ? undefined : hostFlag === undefined ? 'SGLang\'s default --host 127.0.0.1' : `--host ${host}`,
       model: literalModel(flagText(argv, ['--model-path', '--model'])),
     });
   }
@@ -309,29 +314,28 @@ const modelServers = memoPerRun((ctx: RuleContext): readonly ServerContainer[] =
   return out;
 });
 
-/** Each container running vLLM with whole GPUs of its own, in a pod asking for nvidia.com/gpu, with its parallelism. */
-function* vllmContainers(ctx: RuleContext) {
-  for (const { w, c, server } of modelServers(ctx)) {
-    if (server.name !== 'vLLM' || !((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) > 0)) continue;
-    const gpus = containerRequest(c.container, 'nvidia.com/gpu');
-    if (!(gpus > 0)) continue;
-    const par = vllmParallelism(c.container);
-    if (par) yield { w, c, gpus, par };
-  }
-}
-
 /**
  * The shards a TGI container starts, one per GPU, when its flags set them (TGI launcher `find_num_shards`): `--num-shard`
  * (`NUM_SHARD`), else 1 with `--sharded false` (`SHARDED`). Undefined when they are left to the launcher, which then
  * starts one per visible GPU (all the container's), when they come from a variable, or with `CUDA_VISIBLE_DEVICES` set.
  */
-export function tgiShards(container: any, argv: readonly string[]): { readonly count: number; readonly shown: string } | undefined {
+export function tgiShards(container: any, argv: readonly string[]): GpusUsed | undefined {
   if (setsEnv(container, 'CUDA_VISIBLE_DEVICES')) return undefined;
   const flag = flagText(argv, ['--num-shard']);
   const raw = flag ?? (setsEnv(container, 'NUM_SHARD') ? envValue(container, 'NUM_SHARD') ?? '' : undefined);
-  if (raw !== undefined) return /^[1-9]\d*$/.test(raw) ? { count: Number(raw), shown: flag !== undefined ? `--num-shard ${raw}` : `NUM_SHARD=${raw}` } : undefined;
+  if (raw !== undefined) {
+    if (!/^[1-9]\d*$/.test(raw)) return undefined;
+    return flag !== undefined ? { count: Number(raw), shown: `--num-shard ${raw}`, field: 'args' } : { count: Number(raw), shown: `NUM_SHARD=${raw}`, field: 'env' };
+  }
   const sharded = flagText(argv, ['--sharded']) ?? envValue(container, 'SHARDED');
-  return sharded === 'false' ? { count: 1, shown: '--sharded false' } : undefined;
+  return sharded === 'false' ? { count: 1, shown: '--sharded false', field: 'args' } : undefined;
+}
+
+/** The GPUs a model server's flags make it use, how they read, and the container field that sets them. */
+export interface GpusUsed {
+  readonly count: number;
+  readonly shown: string;
+  readonly field: 'args' | 'env';
 }
 
 /** SGLang's parallelism flags (`srt/server_args.py`), each 1 by default. */
@@ -351,26 +355,50 @@ const SGLANG_UNJUDGED = ['--nnodes', '--node-rank', '--dist-init-addr', '--base-
  * `--enable-dp-attention` (its data parallelism shares the tensor-parallel GPUs), `CUDA_VISIBLE_DEVICES`, or a value
  * that is not a whole number.
  */
-export function sglangParallelism(container: any, argv: readonly string[]): { readonly count: number; readonly shown: string } | undefined {
+export function sglangParallelism(container: any, argv: readonly string[]): GpusUsed | undefined {
   if (setsEnv(container, 'CUDA_VISIBLE_DEVICES')) return undefined;
   if (setsFlag(argv, SGLANG_UNJUDGED)) return undefined;
   const sizes = parallelSizes(argv, SGLANG_FLAGS);
   if (!sizes) return undefined;
-  return { count: sizes.gpus, shown: sizes.written.length > 0 ? `${sizes.written.join(' ')} (${sizes.gpus} GPUs)` : 'no parallelism flags (1 GPU)' };
+  const shown = sizes.written.length > 0 ? `${sizes.written.join(' ')} (${sizes.gpus} GPUs)` : 'no parallelism flags (1 GPU)';
+  return { count: sizes.gpus, shown, field: 'args' };
+}
+
+/** The GPUs a server's flags make it use, when they can be judged (Triton's are not). */
+function gpusUsed(c: ContainerRef, server: ModelServer): (GpusUsed & { readonly vllm?: VllmParallelism }) | undefined {
+  switch (server.name) {
+    case 'vLLM': {
+      const vllm = parallelismOfVllm(c.container, server.argv);
+      return vllm && { count: vllm.gpus, shown: vllm.shown, field: 'args', vllm };
+    }
+    case 'TGI': return tgiShards(c.container, server.argv);
+    case 'SGLang': return sglangParallelism(c.container, server.argv);
+    default: return undefined;
+  }
 }
 
 /**
- * Each container running TGI or SGLang with whole GPUs of its own, in a pod asking for nvidia.com/gpu, with the GPUs
- * its flags make it use (TGI's shards, when set; SGLang's tensor × pipeline × data parallel size).
+ * Each container running a model server with whole GPUs of its own, in a pod asking for nvidia.com/gpu, with the GPUs
+ * its flags make it use (vLLM's and SGLang's tensor × pipeline × data parallel size, TGI's shards when set).
  */
-function* shardedContainers(ctx: RuleContext) {
+function* parallelContainers(ctx: RuleContext) {
   for (const { w, c, server } of modelServers(ctx)) {
-    if ((server.name !== 'TGI' && server.name !== 'SGLang') || !((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) > 0)) continue;
+    if (!((ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0) > 0)) continue;
     const gpus = containerRequest(c.container, 'nvidia.com/gpu');
-    if (!(gpus > 0)) continue;
-    const uses = server.name === 'TGI' ? tgiShards(c.container, server.argv) : sglangParallelism(c.container, server.argv);
+    const uses = gpus > 0 ? gpusUsed(c, server) : undefined;
     if (uses) yield { w, c, gpus, server, uses };
   }
+}
+
+/** GPU221's message for vLLM asking for more GPUs than its container's `gpus`, quoting vLLM's own start-up error. */
+function vllmTooWide(c: ContainerRef, par: VllmParallelism, gpus: number): string {
+  const world = par.tensor * par.pipeline;
+  const why = par.tensor > gpus ? `"please set tensor_parallel_size (${par.tensor}) to less than max local gpu count (${gpus})"`
+    : world > gpus ? `"please ensure that world_size (${world}) is less than than max local gpu count (${gpus})"`
+      : `its ${par.data} data-parallel engines need ${par.gpus} devices`;
+  return `container ${describeValue(c.container.name ?? '?')} runs vLLM with ${par.shown} (data ${par.data} × tensor ${par.tensor} × `
+    + `pipeline ${par.pipeline} = ${par.gpus} GPUs) but is given ${gpus} nvidia.com/gpu: vLLM stops at start-up (${why}) `
+    + 'and the pod crash-loops';
 }
 
 /** GPU221 — a model server must not ask for more GPUs than its container is given. */
@@ -394,25 +422,15 @@ export const VLLM_PARALLELISM_FITS: Rule = {
     + '("invalid device ordinal"); its multi-node flags, `--base-gpu-id`, `--enable-dp-attention` and `CUDA_VISIBLE_DEVICES` '
     + 'are not judged.',
   *check(ctx) {
-    for (const { w, c, gpus, server, uses } of shardedContainers(ctx)) {
+    for (const { w, c, gpus, server, uses } of parallelContainers(ctx)) {
       if (uses.count <= gpus) continue;
-      yield ctx.finding(w.object, `${c.path}.${uses.shown.startsWith('NUM_SHARD') ? 'env' : 'args'}`, server.name === 'TGI'
-        ? `${containerLabel(c)} runs TGI with ${uses.shown} (${uses.count} shards, one per GPU) but is given ${gpus} nvidia.com/gpu: `
-          + 'each shard stops at start-up ("Each process is one gpu"), the launcher stops and the pod crash-loops'
-        : `${containerLabel(c)} runs SGLang with ${uses.shown} but is given ${gpus} nvidia.com/gpu: the scheduler processes of the `
-          + 'ranks beyond its GPUs set a CUDA device the container does not have ("invalid device ordinal"), the server stops '
-          + 'and the pod crash-loops');
-    }
-    for (const { w, c, gpus, par } of vllmContainers(ctx)) {
-      if (par.gpus <= gpus) continue;
-      const world = par.tensor * par.pipeline;
-      const why = par.tensor > gpus ? `"please set tensor_parallel_size (${par.tensor}) to less than max local gpu count (${gpus})"`
-        : world > gpus ? `"please ensure that world_size (${world}) is less than than max local gpu count (${gpus})"`
-          : `its ${par.data} data-parallel engines need ${par.gpus} devices`;
-      yield ctx.finding(w.object, `${c.path}.args`,
-        `container ${describeValue(c.container.name ?? '?')} runs vLLM with ${par.shown} (data ${par.data} × tensor ${par.tensor} × `
-        + `pipeline ${par.pipeline} = ${par.gpus} GPUs) but is given ${gpus} nvidia.com/gpu: vLLM stops at start-up (${why}) `
-        + 'and the pod crash-loops');
+      yield ctx.finding(w.object, `${c.path}.${uses.field}`, uses.vllm ? vllmTooWide(c, uses.vllm, gpus)
+        : server.name === 'TGI'
+          ? `${containerLabel(c)} runs TGI with ${uses.shown} (${uses.count} shards, one per GPU) but is given ${gpus} nvidia.com/gpu: `
+            + 'each shard stops at start-up ("Each process is one gpu"), the launcher stops and the pod crash-loops'
+          : `${containerLabel(c)} runs SGLang with ${uses.shown} but is given ${gpus} nvidia.com/gpu: the scheduler processes of the `
+            + 'ranks beyond its GPUs set a CUDA device the container does not have ("invalid device ordinal"), the server stops '
+            + 'and the pod crash-loops');
     }
   },
 };
@@ -433,17 +451,11 @@ export const VLLM_USES_ITS_GPUS: Rule = {
     + 'shards over every GPU it sees), as does SGLang with tensor × pipeline × data parallel size below them (the usual '
     + 'case: `nvidia.com/gpu: 4` and no `--tp-size`).',
   *check(ctx) {
-    for (const { w, c, gpus, server, uses } of shardedContainers(ctx)) {
+    for (const { w, c, gpus, server, uses } of parallelContainers(ctx)) {
       if (uses.count >= gpus) continue;
       yield ctx.finding(w.object, `${c.path}.resources`,
         `container ${describeValue(c.container.name ?? '?')} is given ${gpus} nvidia.com/gpu but runs ${server.name} with ${uses.shown}, `
         + `using ${uses.count}: ${gpus - uses.count} GPU(s) stay allocated and idle`);
-    }
-    for (const { w, c, gpus, par } of vllmContainers(ctx)) {
-      if (par.gpus >= gpus) continue;
-      yield ctx.finding(w.object, `${c.path}.resources`,
-        `container ${describeValue(c.container.name ?? '?')} is given ${gpus} nvidia.com/gpu but runs vLLM with ${par.shown}, `
-        + `using ${par.gpus}: ${gpus - par.gpus} GPU(s) stay allocated and idle`);
     }
   },
 };
@@ -495,8 +507,6 @@ function probedPort(probe: any, container: any): number | undefined {
   return typeof p === 'number' && Number.isInteger(p) ? p : undefined;
 }
 
-/** Whether `probe` asks the server on `port` (an HTTP GET or a TCP connection to it, on the pod's own address). */
-const probesServer = (probe: any, container: any, port: number): boolean => probedPort(probe, container) === port;
 
 /** The load time GPU232 asks a probe to allow, in seconds, when the container does not state its own. */
 export const VLLM_LOAD_SECONDS = 600;
@@ -536,7 +546,7 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
       if ((c.init && !c.sidecar) || server.loadsAtStart === false) continue;
       const startup = c.container.startupProbe;
       const probe = startup ?? c.container.livenessProbe;
-      if (!probe || server.port === undefined || !probesServer(probe, c.container, server.port)) continue;
+      if (!probe || server.port === undefined || probedPort(probe, c.container) !== server.port) continue;
       const window = probeWindow(probe);
       const load = statedLoadSeconds(server, c.container);
       if (!window || load === undefined || window.seconds >= load.seconds) continue;
@@ -556,10 +566,10 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
  */
 function statedLoadSeconds(server: ModelServer, container: any): { readonly seconds: number; readonly why: string } | undefined {
   if (server.name !== 'vLLM') return { seconds: VLLM_LOAD_SECONDS, why: 'this rule allows a model load' };
-  const env = Array.isArray(container?.env) ? container.env.find((e: any) => e?.name === 'VLLM_ENGINE_READY_TIMEOUT_S') : undefined;
-  if (env === undefined) return { seconds: VLLM_LOAD_SECONDS, why: 'this rule allows a vLLM load (vLLM\'s default VLLM_ENGINE_READY_TIMEOUT_S)' };
-  if (typeof env.value !== 'string' || !/^\d+$/.test(env.value)) return undefined;
-  return { seconds: Number(env.value), why: 'its VLLM_ENGINE_READY_TIMEOUT_S allows the engine to start' };
+  if (!setsEnv(container, 'VLLM_ENGINE_READY_TIMEOUT_S')) return { seconds: VLLM_LOAD_SECONDS, why: 'this rule allows a vLLM load (vLLM\'s default VLLM_ENGINE_READY_TIMEOUT_S)' };
+  const value = envValue(container, 'VLLM_ENGINE_READY_TIMEOUT_S');
+  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+  return { seconds: Number(value), why: 'its VLLM_ENGINE_READY_TIMEOUT_S allows the engine to start' };
 }
 
 /** The kinds whose pods serve for long and are rolled out or scaled: GPU233 judges them (not Pods, Jobs, CronJobs). */
