@@ -7,7 +7,7 @@
  * 8000 and uses image `vllm/vllm-openai:v0.12.0`); `--tensor-parallel-size` splits the model over that many GPUs
  * of one pod; NCCL needs a large `/dev/shm`.
  */
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { GpuConfigError } from '../errors';
@@ -50,13 +50,27 @@ export interface VllmServer {
   readonly extraArgs?: string[];
 }
 
+/** The size of the server's `/tmp` emptyDir, in GiB. */
+const TMP_GIB = 4;
+
 /** Where the model cache lives. Enum-like: use the statics. */
 export class ModelCache {
   /**
-   * A node-local emptyDir (lost with the pod; the model downloads again on restart).
-   * @param sizeLimit evict the pod above this size @default - no limit
+   * A node-local emptyDir (lost with the pod; the model downloads again on restart). With a `sizeLimit`, the server
+   * container also requests that much `ephemeral-storage` (with its 4 GiB `/tmp`), so the scheduler and Karpenter
+   * only place the pod on a node whose disk holds the cache (rule GPU239 checks the NodePools' EC2NodeClasses at
+   * synth); without one, the cache may fill the node's disk, and the kubelet evicts pods under DiskPressure.
+   * @param sizeLimit the most the cache may hold: the kubelet evicts the pod above it; a whole number of MiB
+   * @default - no limit, and no disk requested for the cache
    */
   public static emptyDir(sizeLimit?: Size): ModelCache {
+    if (sizeLimit !== undefined) {
+      const mib = sizeLimit instanceof Size ? sizeLimit.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) : NaN;
+      if (!Number.isInteger(mib) || mib <= 0) {
+        throw new GpuConfigError('ModelCache.emptyDir', 'sizeLimit', `is ${sizeLimit instanceof Size ? `${mib} MiB` : JSON.stringify(sizeLimit)}, not a positive whole number of MiB`,
+          'pass a size such as Size.gibibytes(100), or no sizeLimit');
+      }
+    }
     return new ModelCache('emptyDir', undefined, sizeLimit);
   }
 
@@ -497,11 +511,15 @@ export class InferenceDeployment extends Construct {
     const port = this.port;
     const probePeriod = 10; // seconds between startup probes
     const shm = kplus.Volume.fromEmptyDir(this, 'shm', 'shm', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: _mib(placement.shmBytes) });
-    const tmp = kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp', { sizeLimit: Size.gibibytes(4) });
+    const tmp = kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp', { sizeLimit: Size.gibibytes(TMP_GIB) });
     const cache = props.modelCache ?? ModelCache.emptyDir();
     const cacheVolume = cache.kind === 'pvc'
       ? kplus.Volume.fromPersistentVolumeClaim(this, 'cache', kplus.PersistentVolumeClaim.fromClaimName(this, 'cache-claim', cache.claimName!), { name: 'model-cache' })
       : kplus.Volume.fromEmptyDir(this, 'cache', 'model-cache', cache.sizeLimit ? { sizeLimit: cache.sizeLimit } : {});
+    // A bounded cache is requested as ephemeral storage with /tmp's 4 GiB, so the pod lands only where its disk fits
+    // (the request is written in whole GiB, as cdk8s-plus writes it).
+    const disk = cache.kind === 'emptyDir' && cache.sizeLimit
+      ? Size.gibibytes(Math.ceil(cache.sizeLimit.toMebibytes() / 1024) + TMP_GIB) : undefined;
 
     const httpProbe = (failureThreshold: number, period: number, timeout: number) => kplus.Probe.fromHttpGet(healthPath, {
       port, failureThreshold, periodSeconds: Duration.seconds(period), timeoutSeconds: Duration.seconds(timeout),
@@ -518,7 +536,7 @@ export class InferenceDeployment extends Construct {
         XDG_CACHE_HOME: cachePath,
         HF_HOME: `${cachePath}/huggingface`,
       }),
-      resources: _containerResources(placement),
+      resources: { ..._containerResources(placement), ...(disk ? { ephemeralStorage: { request: disk } } : {}) },
       securityContext: containerSecurity!,
       startup: httpProbe(Math.ceil(startupTimeout / probePeriod), probePeriod, 5),
       readiness: httpProbe(3, 10, 5),

@@ -167,6 +167,39 @@ describe('InferenceDeployment', () => {
     expect(container(objs).env).toContainEqual({ name: 'HF_HOME', value: '/cache/huggingface' });
   });
 
+  test('a bounded emptyDir cache is requested as ephemeral storage (with /tmp\'s 4 GiB); an unbounded one requests none', () => {
+    const c = chart();
+    new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM, modelCache: ModelCache.emptyDir(Size.gibibytes(100)) });
+    const objs = synth(c);
+    expect(podSpec(objs).volumes.find((v: any) => v.name === 'model-cache').emptyDir).toEqual({ sizeLimit: '102400Mi' });
+    expect(container(objs).resources.requests['ephemeral-storage']).toBe('104Gi');
+    expect(container(objs).resources.limits['ephemeral-storage']).toBeUndefined();
+    // GpuNodePool's nodes (200 GiB volume, RAID0 on the g5 NVMe) hold it
+    expect(lintAll(objs).filter((f) => f.startsWith('error'))).toEqual([]);
+    // part of a GiB rounds up
+    const half = chart();
+    new InferenceDeployment(half, 'llm', { pools: [g5(half)], vllm: VLLM, modelCache: ModelCache.emptyDir(Size.mebibytes(1536)) });
+    expect(container(synth(half)).resources.requests['ephemeral-storage']).toBe('6Gi');
+    const unbounded = chart();
+    new InferenceDeployment(unbounded, 'llm', { pools: [g5(unbounded)], vllm: VLLM });
+    expect(container(synth(unbounded)).resources.requests['ephemeral-storage']).toBeUndefined();
+  });
+
+  test('GPU239 at synth: a cache larger than the pool\'s node disk is reported', () => {
+    const c = chart();
+    const pool = g5(c, { nodeClassProps: { ...BOUND, volume: { size: Size.gibibytes(50) }, raid0InstanceStore: false } });
+    new InferenceDeployment(c, 'llm', { pools: [pool], vllm: VLLM, modelCache: ModelCache.emptyDir(Size.gibibytes(100)) });
+    expect(lintAll(synth(c)).filter((f) => f.includes(' GPU239 '))).toEqual([
+      expect.stringMatching(/^error GPU239 Deployment\/.+ spec\.template\.spec\.containers\[0\]\.resources\.requests\.ephemeral-storage: its pods ask for 104Gi .* at most 44Gi: g5\.xlarge in NodePool g5 has a 50Gi volume \(blockDeviceMappings\[0\], \/dev\/xvda\)/),
+    ]);
+  });
+
+  test('ModelCache.emptyDir refuses a size that is not a positive whole number of MiB', () => {
+    expect(configError(() => ModelCache.emptyDir(Size.kibibytes(1536))).message).toMatch(/sizeLimit.*1\.5 MiB, not a positive whole number of MiB/);
+    expect(configError(() => ModelCache.emptyDir(Size.mebibytes(0))).message).toMatch(/0 MiB/);
+    expect(configError(() => ModelCache.emptyDir(100 as any)).message).toMatch(/sizeLimit is 100, not/);
+  });
+
   test('security: non-root, no escalation, ALL dropped, seccomp RuntimeDefault, read-only root, no token', () => {
     const c = chart();
     new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM });
