@@ -194,6 +194,19 @@ describe('GPU324 a trigger reading a model server\'s metrics targets pods that r
     expect(gpu324(vllm, 'sum(rate(nv_inference_request_success[1m]))')[0].message).toContain('which Triton exports');
   });
 
+  test('llama.cpp: its llamacpp:* series exist only with --metrics (or LLAMA_ARG_ENDPOINT_METRICS); /metrics answers 501 without', () => {
+    const llama = (args: string[], env?: any[]) => ({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf', ...args], ...(env ? { env } : {}) });
+    const [f] = gpu324(llama([]), 'sum(llamacpp:requests_deferred)');
+    expect(f.message).toMatch(/^reads llamacpp:requests_deferred, which llama.cpp exports, but the llama.cpp server of Deployment inference\/model-a is not started with --metrics .*answers 501/);
+    expect(gpu324(llama(['--metrics']), 'sum(llamacpp:requests_deferred)')).toEqual([]);
+    expect(gpu324(llama([], [{ name: 'LLAMA_ARG_ENDPOINT_METRICS', value: '1' }]), 'sum(llamacpp:requests_deferred)')).toEqual([]);
+    expect(gpu324(llama([], [{ name: 'LLAMA_ARG_ENDPOINT_METRICS', value: 'false' }]), 'sum(llamacpp:requests_deferred)')).toHaveLength(1);
+    // from a reference: unknown, not judged
+    expect(gpu324(llama([], [{ name: 'LLAMA_ARG_ENDPOINT_METRICS', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }]), 'sum(llamacpp:requests_deferred)')).toEqual([]);
+    // another server's metrics on llama.cpp's pods
+    expect(gpu324(llama(['--metrics']), 'sum(vllm:num_requests_waiting)')[0].message).toContain('run llama.cpp (llamacpp:*)');
+  });
+
   test('not judged: a server the rules do not know, metrics of no model server, a target not in the manifests', () => {
     expect(gpu324({ image: 'example.com/my-server:1', args: ['--serve'] }, 'sum(vllm:num_requests_waiting)')).toEqual([]);
     expect(gpu324(sglang, 'avg(DCGM_FI_DEV_GPU_UTIL)')).toEqual([]);

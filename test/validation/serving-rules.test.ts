@@ -142,7 +142,7 @@ describe('GPU232 a model server\'s probes must let it load its model', () => {
 
   test('not judged: no probe, a server the rules do not know, a container without GPUs', () => {
     expect(gpu232({})).toEqual([]);
-    expect(of(lint([server(1, { image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf', '--port', '8000'], livenessProbe: probe() })]), 'GPU232')).toEqual([]);
+    expect(of(lint([server(1, { image: 'ollama/ollama:0.5.7', args: ['serve'], livenessProbe: probe() })]), 'GPU232')).toEqual([]);
     const cpu = workload({ name: 'cpu', limits: { cpu: '2' } });
     Object.assign(cpu.spec.template.spec.containers[0], { image: 'vllm/vllm-openai:v0.12.0', args: ['m'], livenessProbe: probe() });
     expect(of(lint([cpu]), 'GPU232')).toEqual([]);
@@ -189,7 +189,7 @@ describe('GPU233 a model server\'s pod must not be Ready before its model has lo
     job.spec = { template: { ...job.spec.template, spec: { ...job.spec.template.spec, restartPolicy: 'Never' } } };
     expect(gpu233([job])).toEqual([]);
     expect(gpu233([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'inference' }, spec: server(1, { args: ['m'] }).spec.template.spec }])).toEqual([]);
-    expect(gpu233([server(1, { image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf'] })])).toEqual([]);
+    expect(gpu233([server(1, { image: 'ollama/ollama:0.5.7', args: ['serve'] })])).toEqual([]);
     expect(gpu233([server(1, { image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'm'] })])[0].message)
       .toMatch(/^container "main" runs TGI with neither a readinessProbe nor a startupProbe: .* minutes before TGI answers/);
     const cpu = workload({ name: 'cpu', limits: { cpu: '2' } });
@@ -334,7 +334,44 @@ describe('modelServerOf reads the server, its port, address and model', () => {
     });
     expect(modelServerOf({ command, args: ['--model', 'm/s', '--host', '0.0.0.0', '--port', '8000'] })).toMatchObject({ port: 8000, host: '0.0.0.0', hostShown: '--host 0.0.0.0' });
     expect(modelServerOf({ command: ['/bin/sh', '-c'], args: ['python3 -m sglang.launch_server --model-path m'] })).toMatchObject({ name: 'SGLang', shell: true });
-    expect(modelServerOf({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf'] })).toBeUndefined();
+    expect(modelServerOf({ image: 'ollama/ollama:0.5.7', args: ['serve'] })).toBeUndefined();
+  });
+
+  test('llama.cpp: --port, else LLAMA_ARG_PORT, else 8080 in its images; --host, else LLAMA_ARG_HOST, else 127.0.0.1 (0.0.0.0 in its server images)', () => {
+    // the server image's entrypoint: every address (the image sets LLAMA_ARG_HOST=0.0.0.0), port 8080, the -hf repo without its tag
+    const image = 'ghcr.io/ggml-org/llama.cpp:server-cuda';
+    expect(modelServerOf({ image, args: ['-hf', 'google/gemma-3-4b-it-qat-q4_0-gguf:Q4_0', '-ngl', '99'] })).toEqual({
+      name: 'llama.cpp',
+      argv: ['-hf', 'google/gemma-3-4b-it-qat-q4_0-gguf:Q4_0', '-ngl', '99'],
+      shell: false,
+      otherPorts: [],
+      port: 8080,
+      portShown: 'llama.cpp\'s default --port 8080',
+      model: 'google/gemma-3-4b-it-qat-q4_0-gguf',
+      answersWhileLoading: true,
+      metricsEnabled: false,
+    });
+    expect(modelServerOf({ image: 'ghcr.io/ggerganov/llama.cpp:server-cuda-b4719', args: ['-m', 'm.gguf'] })?.host).toBeUndefined();
+    // the full image has no LLAMA_ARG_HOST: 127.0.0.1
+    expect(modelServerOf({ image: 'ghcr.io/ggml-org/llama.cpp:full-cuda', command: ['/app/llama-server'], args: ['-m', 'm.gguf'] }))
+      .toMatchObject({ host: '127.0.0.1', port: 8080 });
+    // flags win over variables, which win over the defaults
+    const env = [{ name: 'LLAMA_ARG_HOST', value: '127.0.0.1' }, { name: 'LLAMA_ARG_PORT', value: '9000' }];
+    expect(modelServerOf({ image, args: ['-m', 'm.gguf'], env })).toMatchObject({ host: '127.0.0.1', hostShown: 'LLAMA_ARG_HOST=127.0.0.1', port: 9000, portShown: 'LLAMA_ARG_PORT=9000' });
+    expect(modelServerOf({ image, args: ['-m', 'm.gguf', '--host', '0.0.0.0', '--port', '8000'], env })).toMatchObject({ port: 8000, portShown: '--port 8000' });
+    expect(modelServerOf({ image, args: ['-m', 'm.gguf', '--host', '0.0.0.0'], env })?.host).toBeUndefined();
+    // an image of another name may set LLAMA_ARG_*: port and address unknown
+    const own = modelServerOf({ image: 'example.com/llm:1', command: ['llama-server'], args: ['-m', 'm.gguf'] });
+    expect([own?.name, own?.port, own?.host]).toEqual(['llama.cpp', undefined, undefined]);
+    // a .sock host is a Unix socket: no port
+    expect(modelServerOf({ image, args: ['--host', '/tmp/llama.sock'] })).toMatchObject({ name: 'llama.cpp' });
+    expect(modelServerOf({ image, args: ['--host', '/tmp/llama.sock'] })?.port).toBeUndefined();
+    // --metrics or a truthy LLAMA_ARG_ENDPOINT_METRICS
+    expect(modelServerOf({ image, args: ['--metrics'] })?.metricsEnabled).toBe(true);
+    expect(modelServerOf({ image, env: [{ name: 'LLAMA_ARG_ENDPOINT_METRICS', value: 'enabled' }] })?.metricsEnabled).toBe(true);
+    // the server image with a command of its own runs something else; the full image's own entrypoint is not read
+    expect(modelServerOf({ image, command: ['python3', 'app.py'] })).toBeUndefined();
+    expect(modelServerOf({ image: 'ghcr.io/ggml-org/llama.cpp:full-cuda', args: ['--server', '-m', 'm.gguf'] })).toBeUndefined();
   });
 });
 
@@ -342,9 +379,10 @@ describe('GPU236 a model server must listen on the pod\'s address', () => {
   const sglang = (args: string[], extra: any = {}) => server(1, { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args, ...extra });
   const gpu236 = (objects: any[]) => of(lint(objects), 'GPU236');
 
-  test('the fixture: SGLang\'s default 127.0.0.1 under probes of its port, and --host 127.0.0.1 alone in its pod', () => {
-    const [a, b, ...rest] = failFixture('GPU236');
+  test('the fixture: SGLang\'s default 127.0.0.1 under probes of its port, --host 127.0.0.1 alone in its pod, llama.cpp\'s full image', () => {
+    const [a, b, c, ...rest] = failFixture('GPU236');
     expect(rest).toEqual([]);
+    expect(c.message).toMatch(/^container "server" runs llama\.cpp bound to 127\.0\.0\.1 \(llama\.cpp's default --host 127\.0\.0\.1, which its full and light images keep\)/);
     expect(a.severity).toBe(Severity.ERROR);
     expect(a.message).toBe('container "sglang" runs SGLang bound to 127.0.0.1 (SGLang\'s default --host 127.0.0.1), which only processes inside the '
       + 'pod can reach; the kubelet\'s probes and Services connect to the pod\'s IP address, so its startupProbe and readinessProbe never pass: '
@@ -556,5 +594,56 @@ describe('Triton', () => {
     expect(findings(['--model-repository=/models'], { readinessProbe: { httpGet: { port: 8000 } } }).map((x) => x.ruleId)).toEqual(['GPU237']);
     // (the metrics port serves /metrics: not judged)
     expect(findings(['--model-repository=/models'], { ...ready, livenessProbe: { httpGet: { path: '/metrics', port: 8002 }, initialDelaySeconds: 600 } })).toEqual([]);
+  });
+});
+
+describe('llama.cpp', () => {
+  const image = 'ghcr.io/ggml-org/llama.cpp:server-cuda';
+  const llama = (args: string[], container: any = {}) => server(1, { image, args: ['-m', '/models/m.gguf', ...args], ...container });
+  const findings = (w: any) => lint([w]).filter((f) => /^GPU23[2-8]$/.test(f.ruleId));
+  const health = (o: any = {}) => ({ httpGet: { path: '/health', port: 8080 }, ...o });
+
+  test('GPU232: a liveness probe of /health, which answers 503 while the model loads, judged against the load; a TCP probe, which passes, is not', () => {
+    const [f, ...rest] = findings(llama([], { readinessProbe: health(), livenessProbe: health() }));
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ ruleId: 'GPU232', fieldPath: 'spec.template.spec.containers[0].livenessProbe' });
+    expect(f.message).toMatch(/^container "main" runs llama.cpp, whose server answers \/health with 503 until the model is loaded, but its livenessProbe \(there is no startupProbe\) kills it 30 s/);
+    expect(findings(llama([], { readinessProbe: health(), livenessProbe: { tcpSocket: { port: 8080 } } }))).toEqual([]);
+    expect(findings(llama([], { readinessProbe: health(), startupProbe: health({ failureThreshold: 60 }), livenessProbe: health() }))).toEqual([]);
+  });
+
+  test('GPU233: a TCP readiness probe passes as soon as llama-server listens, before its model has loaded', () => {
+    const [f] = findings(llama([], { readinessProbe: { tcpSocket: { port: 8080 } } }));
+    expect(f.ruleId).toBe('GPU233');
+    expect(f.message).toBe('container "main" runs llama.cpp with only TCP readiness or startup probes, which pass as soon as llama.cpp listens, '
+      + 'before its model has loaded: its pod is Ready as soon as it starts, minutes before llama.cpp serves (its model is still loading), '
+      + 'so Services send it requests it answers with 503 and a rollout of the Deployment removes an old replica meanwhile');
+    expect(findings(llama([])).map((x) => [x.ruleId, x.message.includes('neither a readinessProbe nor a startupProbe')])).toEqual([['GPU233', true]]);
+    expect(findings(llama([], { readinessProbe: health() }))).toEqual([]);
+    // a TCP probe still waits for vLLM, which listens only once loaded
+    expect(of(lint([server(1, { args: ['m'], readinessProbe: { tcpSocket: { port: 8000 } } })]), 'GPU233')).toEqual([]);
+  });
+
+  test('GPU236: the full image\'s llama-server keeps the default 127.0.0.1; GPU237 and GPU238: port 8080', () => {
+    const full = server(1, { image: 'ghcr.io/ggml-org/llama.cpp:full-cuda', command: ['/app/llama-server'], args: ['-m', '/models/m.gguf'], readinessProbe: health() });
+    const [f] = findings(full);
+    expect(f).toMatchObject({ ruleId: 'GPU236', fieldPath: 'spec.template.spec.containers[0].args' });
+    expect(f.message).toContain('runs llama.cpp bound to 127.0.0.1 (llama.cpp\'s default --host 127.0.0.1, which its full and light images keep)');
+    expect(findings(llama(['--host', '127.0.0.1'], { readinessProbe: health() })).map((x) => x.ruleId)).toEqual(['GPU236']);
+    // the server image listens on 8080: a probe of 8000 never passes
+    const [g] = findings(llama([], { readinessProbe: health({ httpGet: { path: '/health', port: 8000 } }) }));
+    expect(g.message).toContain('runs llama.cpp, which listens on port 8080 (llama.cpp\'s default --port 8080), but its readinessProbe asks port 8000');
+    expect(findings(llama(['--port', '8000'], { readinessProbe: health({ httpGet: { path: '/health', port: 8000 } }) }))).toEqual([]);
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'llm', namespace: 'inference' }, spec: { selector: { app: 'llm' }, ports: [{ port: 80, targetPort: 8000 }] } };
+    expect(of(lint([llama([], { readinessProbe: health() }), svc]), 'GPU238')[0].message).toContain('runs llama.cpp listening on 8080');
+  });
+
+  test('GPU235: a gated repository fetched with -hf needs a token (HF_TOKEN or --hf-token)', () => {
+    const gated = ['-hf', 'google/gemma-3-4b-it-qat-q4_0-gguf'];
+    const [f] = of(lint([server(1, { image, args: gated, readinessProbe: health() })]), 'GPU235');
+    expect(f.message).toBe('container "main" serves "google/gemma-3-4b-it-qat-q4_0-gguf", a gated Hugging Face model, without a Hugging Face token '
+      + '(no HF_TOKEN): llama.cpp\'s download at start fails with 401 and the pod crash-loops holding its GPUs');
+    expect(of(lint([server(1, { image, args: [...gated, '--hf-token', '$(TOKEN)'], readinessProbe: health() })]), 'GPU235')).toEqual([]);
+    expect(of(lint([server(1, { image, args: gated, env: [{ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'token' } } }], readinessProbe: health() })]), 'GPU235')).toEqual([]);
   });
 });

@@ -327,19 +327,23 @@ const SERVER_METRICS: ReadonlyArray<{ readonly server: ModelServerName; readonly
   { server: 'SGLang', prefix: 'sglang:' },
   { server: 'TGI', prefix: 'tgi_' },
   { server: 'Triton', prefix: 'nv_inference_' },
+  { server: 'llama.cpp', prefix: 'llamacpp:' },
 ];
 
 /** GPU324 — a trigger reading one model server's metrics must target pods that run that server. */
 export const TRIGGER_READS_ITS_SERVER: Rule = {
   id: 'GPU324',
-  title: 'A trigger reading a model server\'s metrics should target pods that run that server',
+  title: 'A trigger reading a model server\'s metrics should target pods that run that server, with its metrics on',
   severity: Severity.WARNING,
   kinds: ['ScaledObject', 'Deployment', 'StatefulSet'],
-  remediation: 'Read the metrics of the server the target runs (vLLM vllm:*, SGLang sglang:*, TGI tgi_*, Triton nv_inference_*), '
-    + 'e.g. after moving a model from vLLM to SGLang, sglang:num_queue_reqs instead of vllm:num_requests_waiting.',
+  remediation: 'Read the metrics of the server the target runs (vLLM vllm:*, SGLang sglang:*, TGI tgi_*, Triton nv_inference_*, '
+    + 'llama.cpp llamacpp:*), e.g. after moving a model from vLLM to SGLang, sglang:num_queue_reqs instead of '
+    + 'vllm:num_requests_waiting; start llama-server with --metrics.',
   description: 'Each model server exports its own metric names: vLLM `vllm:*`, SGLang `sglang:*`, TGI `tgi_*`, Triton '
-    + '`nv_inference_*`. A KEDA Prometheus trigger whose query reads one server\'s metrics, on a ScaledObject whose '
-    + 'target\'s pods run another server (as the serving rules read them: vLLM, TGI, SGLang, Triton), gets no series '
+    + '`nv_inference_*`, llama.cpp `llamacpp:*` (only when started with `--metrics` or `LLAMA_ARG_ENDPOINT_METRICS`; '
+    + 'otherwise its `/metrics` answers 501 "This server does not support metrics endpoint": llama.cpp server README). A KEDA Prometheus trigger whose query reads one server\'s metrics, on a ScaledObject whose '
+    + 'target\'s pods run another server (as the serving rules read them: vLLM, TGI, SGLang, Triton, llama.cpp), or the same '
+    + 'server with its metrics off, gets no series '
     + 'from its own pods; KEDA reads an empty result as 0 (`ignoreNullValues`, true by default; KEDA "Prometheus" '
     + 'scaler), or with `ignoreNullValues: false` fails the trigger and falls back, so the trigger never scales the target '
     + 'on its load. The usual case is a model moved from vLLM to another server '
@@ -354,12 +358,23 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
       const template = target ? podTemplateOf(target) : undefined;
       if (!template) continue;
       const running = new Set<ModelServerName>();
+      // (servers that serve their metrics only when told to, and are not told: llama.cpp without --metrics)
+      const silent = new Set<ModelServerName>();
       for (const c of containersOf(template)) {
         const server = c.init && !c.sidecar ? undefined : modelServerOf(c.container);
         if (server) running.add(server.name);
+        if (server?.metricsEnabled === false) silent.add(server.name);
       }
       if (running.size === 0) continue;
       for (const m of read) {
+        if (running.has(m.server) && silent.has(m.server)) {
+          yield ctx.finding(q.object, q.fieldPath,
+            `reads ${metrics.filter((x) => x.startsWith(m.prefix)).join(', ')}, which ${m.server} exports, but the ${m.server} server of `
+            + `${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)} is not started with --metrics (nor `
+            + 'LLAMA_ARG_ENDPOINT_METRICS): its /metrics answers 501 and no series exist, so the trigger gets no data (KEDA reads '
+            + 'the empty result as 0, or with ignoreNullValues false fails the trigger and falls back) and never scales it on its load');
+          continue;
+        }
         if (running.has(m.server)) continue;
         const names = metrics.filter((x) => x.startsWith(m.prefix));
         const theirs = [...running].map((r) => `${r} (${SERVER_METRICS.find((x) => x.server === r)!.prefix}*)`).join(', ');

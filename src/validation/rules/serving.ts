@@ -133,7 +133,7 @@ const setsFlag = (argv: readonly string[], flags: readonly string[]): boolean =>
   argv.some((w) => flags.some((f) => w === f || w.startsWith(`${f}=`)));
 
 /** The model servers the serving rules know. */
-export type ModelServerName = 'vLLM' | 'TGI' | 'SGLang' | 'Triton';
+export type ModelServerName = 'vLLM' | 'TGI' | 'SGLang' | 'Triton' | 'llama.cpp';
 
 /**
  * A container's model server, as its command line and environment say: which server, the port its HTTP server listens
@@ -166,6 +166,34 @@ export interface ModelServer {
    * @default true
    */
   readonly loadsAtStart?: boolean;
+  /**
+   * Whether its HTTP server answers while the model loads (llama.cpp: every request but a few gets 503 until then, and
+   * a TCP probe passes at once); the others do not listen until the model is loaded.
+   * @default false
+   */
+  readonly answersWhileLoading?: boolean;
+  /**
+   * Whether it serves Prometheus metrics at `/metrics`: false for llama.cpp without `--metrics` (it answers 501);
+   * undefined when the manifests cannot tell (a variable), and for the servers that always serve them.
+   * @default - always served
+   */
+  readonly metricsEnabled?: boolean;
+}
+
+/**
+ * llama.cpp's server images (`ghcr.io/ggml-org/llama.cpp:server`, `:server-cuda`, `:server-cuda-b6000`, …; formerly
+ * under `ggerganov`): entrypoint `/app/llama-server`, and `LLAMA_ARG_HOST=0.0.0.0` set (llama.cpp `.devops/cuda.Dockerfile`).
+ */
+const LLAMA_SERVER_IMAGE = /(^|\/)llama\.cpp:server(-[\w.-]*)?(@sha256:[0-9a-f]+)?$/;
+/** Any of llama.cpp's own images (`server`, `full`, `light` variants): they set no port. */
+const LLAMA_IMAGE = /(^|\/)llama\.cpp[:@]/;
+
+/** A boolean llama.cpp reads from an environment variable (`LLAMA_ARG_*`): true, false, or undefined when unreadable. */
+function llamaBool(raw: string | undefined): boolean | undefined {
+  if (raw === undefined) return undefined;
+  if (/^(1|true|on|enabled)$/i.test(raw)) return true;
+  if (/^(0|false|off|disabled)$/i.test(raw)) return false;
+  return undefined;
 }
 
 /** The images of Hugging Face's Text Generation Inference, whose entrypoint is `text-generation-launcher`. */
@@ -201,6 +229,11 @@ const literalModel = (m: string | undefined): string | undefined => (m === undef
  *    pod's name (the pod's own address), so it is not judged (launcher `src/main.rs`).
  *  - SGLang: `python -m sglang.launch_server`. `--port`, 30000 by default; `--host`, **127.0.0.1 by default**; the
  *    model is `--model-path` or `--model` (SGLang `srt/server_args.py`).
+ *  - llama.cpp: `llama-server`, or a llama.cpp server image's own entrypoint. `--port`, else `LLAMA_ARG_PORT`, else
+ *    8080 in llama.cpp's images (unknown in others); `--host`, else `LLAMA_ARG_HOST`, else 127.0.0.1, which its server
+ *    images change to 0.0.0.0 (unknown in others); a `.sock` host is a Unix socket. It listens at once and answers 503
+ *    until its model has loaded; `/metrics` only with `--metrics` (`LLAMA_ARG_ENDPOINT_METRICS`), else 501. The model
+ *    is `-hf`/`--hf-repo` (`LLAMA_ARG_HF_REPO`) without its quantisation tag.
  *  - NVIDIA Triton: `tritonserver`. `--http-port` (8000; none with `--allow-http false`), `--grpc-port` (8001),
  *    `--metrics-port` (8002), `--http-address` (every address by default); it loads its repository's models before it
  *    starts its endpoints, unless `--model-control-mode=explicit` names none to load (`--load-model`).
@@ -265,6 +298,41 @@ export function modelServerOf(container: any): ModelServer | undefined {
       host: host === '' ? undefined : host,
       hostShown: host === '' || host === undefined ? undefined : `--http-address ${host}`,
       loadsAtStart: !(flagText(argv, ['--model-control-mode']) === 'explicit' && flagText(argv, ['--load-model']) === undefined),
+    });
+  }
+  if (argv.some((w) => w === 'llama-server' || w.endsWith('/llama-server')) || (command.length === 0 && LLAMA_SERVER_IMAGE.test(image))) {
+    // A flag wins over its LLAMA_ARG_* variable, which wins over the default (llama.cpp server README).
+    const setting = (flags: string[], env: string): { value?: string; shown?: string; set: boolean } => {
+      const flag = flagText(argv, flags);
+      if (flag !== undefined) return { value: flag, shown: `${flags[0]} ${flag}`, set: true };
+      if (setsEnv(container, env)) {
+        const v = envValue(container, env);
+        return { value: v, shown: v === undefined ? undefined : `${env}=${v}`, set: true };
+      }
+      return { set: false };
+    };
+    const host = setting(['--host'], 'LLAMA_ARG_HOST');
+    const port = setting(['--port'], 'LLAMA_ARG_PORT');
+    // (an address ending in .sock is a Unix socket: no TCP port)
+    const socket = host.value !== undefined && host.value.endsWith('.sock');
+    // Unset: 127.0.0.1 by default, 0.0.0.0 in the server images; an image of another name may set LLAMA_ARG_HOST itself.
+    const bound = host.set ? host.value : LLAMA_SERVER_IMAGE.test(image) ? '' : LLAMA_IMAGE.test(image) ? '127.0.0.1' : '';
+    const listensAll = socket || bound === undefined || bound === '' || bound === '0.0.0.0' || bound === '::';
+    const portValue = socket ? undefined : port.set ? portNumber(port.value) : LLAMA_IMAGE.test(image) ? 8080 : undefined;
+    return defined({
+      name: 'llama.cpp',
+      argv,
+      shell,
+      otherPorts: [],
+      port: portValue,
+      portShown: portValue === undefined ? undefined : port.set ? port.shown : 'llama.cpp\'s default --port 8080',
+      host: listensAll ? undefined : bound,
+      hostShown: listensAll ? undefined : host.set ? host.shown : 'llama.cpp\'s default --host 127.0.0.1, which its full and light images keep',
+      model: literalModel(setting(['-hf', '--hf-repo', '-hfr'], 'LLAMA_ARG_HF_REPO').value?.replace(/:[^/:]*$/, '')),
+      answersWhileLoading: true,
+      // (--metrics takes no value)
+      metricsEnabled: argv.includes('--metrics') ? true
+        : setsEnv(container, 'LLAMA_ARG_ENDPOINT_METRICS') ? llamaBool(envValue(container, 'LLAMA_ARG_ENDPOINT_METRICS')) : false,
     });
   }
   if (argv.includes('sglang.launch_server')) {
@@ -508,13 +576,16 @@ function probedPort(probe: any, container: any): number | undefined {
 }
 
 
+/** The paths llama.cpp's server answers with 503 while its model loads, and 200 after (its README, `GET /health`). */
+const LOADING_HEALTH_PATHS: readonly unknown[] = ['/health', '/v1/health'];
+
 /** The load time GPU232 asks a probe to allow, in seconds, when the container does not state its own. */
 export const VLLM_LOAD_SECONDS = 600;
 
 /** GPU232 — a probe must not kill a model server while it loads its model. */
 export const VLLM_PROBES_ALLOW_LOAD: Rule = {
   id: 'GPU232',
-  title: 'A model server\'s (vLLM, TGI, SGLang, Triton) startup (or, without one, liveness) probe should allow it 10 minutes to load its model',
+  title: 'A model server\'s (vLLM, TGI, SGLang, Triton, llama.cpp) startup (or, without one, liveness) probe should allow it 10 minutes to load its model',
   severity: Severity.WARNING,
   kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Add a startupProbe on the same endpoint with initialDelaySeconds + failureThreshold × periodSeconds of at '
@@ -529,7 +600,9 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
     + 'Triton creates its server, which loads the models of its repository (with `--model-control-mode=explicit`, those '
     + 'named by `--load-model`; none, and no wait, without one), and starts its HTTP, gRPC and metrics endpoints only '
     + 'then (Triton `src/main.cc`: `TRITONSERVER_ServerNew`, then `StartEndpoints`). '
-    + 'So until then an HTTP or TCP probe on the server\'s port fails. Loading takes minutes and varies: the weights are downloaded '
+    + 'So until then an HTTP or TCP probe on the server\'s port fails. llama.cpp\'s `llama-server` listens at once and '
+    + 'answers `GET /health` with 503 ("Loading model") until the model is loaded (llama.cpp server README): for it, '
+    + 'HTTP probes of `/health` (and `/v1/health`) are judged, TCP probes (which pass) are not. Loading takes minutes and varies: the weights are downloaded '
     + 'on a node that has not cached them (a node Karpenter has just launched never has), read onto the GPUs, then the '
     + 'engine profiles memory, compiles the model and captures CUDA graphs. The kubelet kills a container whose startup '
     + 'probe, or without one its liveness probe, fails initialDelaySeconds + failureThreshold × periodSeconds after it '
@@ -547,12 +620,15 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
       const startup = c.container.startupProbe;
       const probe = startup ?? c.container.livenessProbe;
       if (!probe || server.port === undefined || probedPort(probe, c.container) !== server.port) continue;
+      // (a server that answers while it loads fails only the probes of its health endpoint meanwhile)
+      if (server.answersWhileLoading && !LOADING_HEALTH_PATHS.includes(probe.httpGet?.path)) continue;
       const window = probeWindow(probe);
       const load = statedLoadSeconds(server, c.container);
       if (!window || load === undefined || window.seconds >= load.seconds) continue;
       const which = startup ? 'startupProbe' : 'livenessProbe';
       yield ctx.finding(w.object, `${c.path}.${which}`,
-        `${containerLabel(c)} runs ${server.name}, whose server answers only once the model is loaded, but its ${which}`
+        `${containerLabel(c)} runs ${server.name}, whose server ${server.answersWhileLoading ? `answers ${probe.httpGet.path} with 503 until` : 'answers only once'} `
+        + `the model is loaded, but its ${which}`
         + `${startup ? '' : ' (there is no startupProbe)'} kills it ${window.seconds} s after it starts at the latest `
         + `(${window.shown}), under the ${load.seconds} s ${load.why}: a load that takes longer is killed and starts `
         + 'again, and the pod crash-loops holding its GPUs (the manifests cannot tell how long this model loads)');
@@ -578,7 +654,7 @@ const SERVING_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Repli
 /** GPU233 — a model server's pod must not be Ready before its model has loaded. */
 export const VLLM_READY_WHEN_LOADED: Rule = {
   id: 'GPU233',
-  title: 'A model server (vLLM, TGI, SGLang, Triton) in a Deployment, StatefulSet or DaemonSet needs a readiness or startup probe',
+  title: 'A model server (vLLM, TGI, SGLang, Triton, llama.cpp) in a Deployment, StatefulSet or DaemonSet needs a readiness or startup probe that waits for its model',
   severity: Severity.WARNING,
   kinds: ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet'],
   remediation: 'Add a readinessProbe on the server\'s port (httpGet /health) and a startupProbe that allows the model load '
@@ -586,7 +662,8 @@ export const VLLM_READY_WHEN_LOADED: Rule = {
   description: 'Without a readiness probe the kubelet reports a running container Ready ("no readinessProbe -> always '
     + 'ready"), unless a startup probe has not passed yet (kubelet `prober/prober_manager.go` `UpdatePodStatus`). '
     + 'vLLM, TGI, SGLang and Triton answer only once their models have loaded, minutes later (GPU232; not Triton told to '
-    + 'load no model at start). Meanwhile a Service sends '
+    + 'load no model at start); llama.cpp\'s server listens at once and answers 503 until then, so for it a TCP readiness '
+    + 'or startup probe, which passes at once, waits for nothing either. Meanwhile a Service sends '
     + 'requests to the pod, which refuses them, and a rolling update counts the pod available and removes an old '
     + 'replica, so every rollout takes serving capacity away for the length of a load: a one-replica Deployment is '
     + 'down each time, and the replicas a scaler adds at peak load take requests they refuse. A warning: the pods do '
@@ -594,11 +671,16 @@ export const VLLM_READY_WHEN_LOADED: Rule = {
   *check(ctx) {
     for (const { w, c, server } of modelServers(ctx)) {
       if (c.init || !SERVING_KINDS.has(w.kind) || countedThroughOwner(w) || server.loadsAtStart === false) continue;
-      if (c.container.readinessProbe || c.container.startupProbe) continue;
+      // A server that listens while it loads passes a TCP probe at once: such a probe does not wait for the model.
+      const waits = (k: 'readinessProbe' | 'startupProbe') => c.container[k] && !(server.answersWhileLoading && c.container[k].tcpSocket);
+      if (waits('readinessProbe') || waits('startupProbe')) continue;
+      const tcp = c.container.readinessProbe || c.container.startupProbe;
       yield ctx.finding(w.object, c.path,
-        `${containerLabel(c)} runs ${server.name} with neither a readinessProbe nor a startupProbe: its pod is Ready as soon as `
-        + `it starts, minutes before ${server.name} answers (its model is still loading), so Services send it requests it `
-        + `refuses and a rollout of the ${w.kind} removes an old replica meanwhile`);
+        `${containerLabel(c)} runs ${server.name} with ${tcp
+          ? `only TCP readiness or startup probes, which pass as soon as ${server.name} listens, before its model has loaded`
+          : 'neither a readinessProbe nor a startupProbe'}: its pod is Ready as soon as it starts, minutes before ${server.name} `
+        + `${server.answersWhileLoading ? 'serves' : 'answers'} (its model is still loading), so Services send it requests it ${server.answersWhileLoading ? 'answers with 503' : 'refuses'} `
+        + `and a rollout of the ${w.kind} removes an old replica meanwhile`);
     }
   },
 };
@@ -682,7 +764,7 @@ function mayReachGatedModel(container: any, podSpec: any): boolean {
 /** GPU235 — a model server of a gated Hugging Face model needs a token. */
 export const VLLM_GATED_MODEL_TOKEN: Rule = {
   id: 'GPU235',
-  title: 'A model server (vLLM, TGI, SGLang) of a gated Hugging Face model (Llama, Gemma) needs a Hugging Face token',
+  title: 'A model server (vLLM, TGI, SGLang, llama.cpp) of a gated Hugging Face model (Llama, Gemma) needs a Hugging Face token',
   severity: Severity.WARNING,
   kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Give the container HF_TOKEN from a Secret (InferenceDeployment: vllm.hfTokenSecret) whose token\'s user has '
@@ -690,9 +772,10 @@ export const VLLM_GATED_MODEL_TOKEN: Rule = {
   description: 'Every repository of Meta\'s Llama (`meta-llama/…`) and Google\'s Gemma families on the Hugging Face Hub is '
     + 'gated: a user must accept the licence, and a download without that user\'s token fails with 401 "Access to '
     + 'model … is restricted. You must have access to it and be authenticated" (huggingface_hub `GatedRepoError`). '
-    + 'vLLM, TGI and SGLang download the model at start, so the container exits and the pod crash-loops holding its '
+    + 'vLLM, TGI, SGLang and llama.cpp download the model at start, so the container exits and the pod crash-loops holding its '
     + 'GPUs. Judged when the model is written out (`vllm serve <model>` or `--model`; TGI\'s `--model-id` or '
-    + '`MODEL_ID`; SGLang\'s `--model-path` or `--model`), is not a path or URL, and the container has no '
+    + '`MODEL_ID`; SGLang\'s `--model-path` or `--model`; llama.cpp\'s `-hf`/`--hf-repo`, e.g. Google\'s Gemma GGUF '
+    + 'repositories, with no `--hf-token`), is not a path or URL, and the container has no '
     + '`HF_TOKEN`, `HUGGING_FACE_HUB_TOKEN`, `HF_TOKEN_PATH` or (TGI) `HF_API_TOKEN`, no `envFrom` (it may hold one), '
     + 'no Secret mounted (it may be the token file), and neither a mirror (`HF_ENDPOINT`), offline mode '
     + '(`HF_HUB_OFFLINE`, `TRANSFORMERS_OFFLINE`) nor ModelScope (`VLLM_USE_MODELSCOPE`, `SGLANG_USE_MODELSCOPE`). A '
@@ -701,10 +784,12 @@ export const VLLM_GATED_MODEL_TOKEN: Rule = {
     for (const { w, c, server } of modelServers(ctx)) {
       const model = server.model;
       if (model === undefined || !GATED_MODEL.test(model) || mayReachGatedModel(c.container, w.template.podSpec)) continue;
+      // (llama.cpp also takes the token as --hf-token, and is not huggingface_hub: its download just gets HTTP 401)
+      if (server.name === 'llama.cpp' && flagText(server.argv, ['-hft', '--hf-token']) !== undefined) continue;
       yield ctx.finding(w.object, c.path,
         `${containerLabel(c)} serves ${describeValue(model)}, a gated Hugging Face model, without a Hugging Face token `
-        + `(no HF_TOKEN): ${server.name}'s download at start fails with 401 "Access to model … is restricted" and the pod `
-        + 'crash-loops holding its GPUs');
+        + `(no HF_TOKEN): ${server.name}'s download at start fails with 401${server.name === 'llama.cpp' ? '' : ' "Access to model … is restricted"'} `
+        + 'and the pod crash-loops holding its GPUs');
     }
   },
 };
@@ -736,13 +821,15 @@ export const bindsLoopbackOnly = (server: ModelServer): boolean => server.host !
 /** GPU236 — a model server must listen on the pod's address, not on loopback only. */
 export const MODEL_SERVER_LISTENS_ON_POD_ADDRESS: Rule = {
   id: 'GPU236',
-  title: 'A model server (SGLang, vLLM, Triton) must listen on the pod\'s address, not on 127.0.0.1 only',
+  title: 'A model server (SGLang, llama.cpp, vLLM, Triton) must listen on the pod\'s address, not on 127.0.0.1 only',
   severity: Severity.ERROR,
   kinds: [...POD_TEMPLATE_KINDS],
-  remediation: 'Pass --host 0.0.0.0 (or :: for IPv6) to the server.',
+  remediation: 'Pass --host 0.0.0.0 (or :: for IPv6) to the server (llama.cpp: or LLAMA_ARG_HOST=0.0.0.0, as its server images set).',
   description: 'SGLang\'s HTTP server binds `--host`, which is 127.0.0.1 by default (SGLang `srt/server_args.py`: "The host '
-    + 'of the HTTP server", default "127.0.0.1"); vLLM binds every address unless `--host` names one, Triton unless '
-    + '`--http-address` does. An address on '
+    + 'of the HTTP server", default "127.0.0.1"); so does llama.cpp\'s `llama-server` (`--host`, else `LLAMA_ARG_HOST`, '
+    + 'default 127.0.0.1; its `server` images set `LLAMA_ARG_HOST=0.0.0.0`, its `full` and `light` images do not; an image '
+    + 'of another name may set it, so there the address is left unknown); vLLM binds every address unless `--host` names '
+    + 'one, Triton unless `--http-address` does. An address on '
     + 'the loopback interface is reached only from inside the pod\'s network namespace, while the kubelet\'s HTTP and '
     + 'TCP probes connect to the pod\'s IP address (core/v1 `HTTPGetAction.host`: "defaults to the pod IP") and a '
     + 'Service forwards to the pod\'s IP address. So a probe on the server\'s port never passes, and no Service can '
@@ -769,7 +856,7 @@ export const MODEL_SERVER_LISTENS_ON_POD_ADDRESS: Rule = {
 /** GPU237 — a model server's probes must ask the port it listens on. */
 export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
   id: 'GPU237',
-  title: 'A model server\'s (vLLM, TGI, SGLang, Triton) probes must ask the port it listens on (and Triton\'s a path it serves)',
+  title: 'A model server\'s (vLLM, TGI, SGLang, Triton, llama.cpp) probes must ask the port it listens on (and Triton\'s a path it serves)',
   severity: Severity.ERROR,
   kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Point the probe at the server\'s port, or make the server listen on the probed port (--port; for TGI\'s '
@@ -781,7 +868,9 @@ export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
     + '(TGI `Dockerfile`; the launcher\'s own default is 3000), plus its Prometheus port (`--prometheus-port`, 9000); '
     + 'Triton on `--http-port` (8000), `--grpc-port` (8001) and `--metrics-port` (8002), and its HTTP port serves the '
     + 'KServe v2 protocol only, so an HTTP probe there must ask a `/v2/` path (`/v2/health/ready`, `/v2/health/live`; '
-    + 'Triton "HTTP/REST and GRPC Protocol"): `/health`, or no path (`/`), gets 404. '
+    + 'Triton "HTTP/REST and GRPC Protocol"): `/health`, or no path (`/`), gets 404; llama.cpp\'s `llama-server` on '
+    + '`--port`, else `LLAMA_ARG_PORT`, 8080 by default (in llama.cpp\'s own images; an image of another name may set '
+    + '`LLAMA_ARG_PORT`, so there it is left unknown). '
     + 'A container\'s `ports` list is informational: declaring `containerPort: 8080` makes nothing listen there. A probe '
     + 'on any other port is refused for ever: a readiness probe keeps the pod out of every Service and a rollout from '
     + 'completing, a startup or liveness probe has the kubelet kill the container again and again. The usual case is '
@@ -825,7 +914,7 @@ const serversByWorkload = memoPerRun((ctx: RuleContext): ReadonlyMap<WorkloadRef
 /** GPU238 — a Service in front of a model server must forward to the port it listens on. */
 export const SERVICE_REACHES_MODEL_SERVER: Rule = {
   id: 'GPU238',
-  title: 'A Service in front of a model server (vLLM, TGI, SGLang, Triton) must forward to the port it listens on',
+  title: 'A Service in front of a model server (vLLM, TGI, SGLang, Triton, llama.cpp) must forward to the port it listens on',
   severity: Severity.ERROR,
   kinds: ['Service', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Pod'],
   remediation: 'Set the Service port\'s targetPort to the server\'s port (or a container port name that resolves to it), or make '
@@ -834,7 +923,8 @@ export const SERVICE_REACHES_MODEL_SERVER: Rule = {
     + 'selected pod\'s container ports) on the pods its selector matches (Kubernetes "Service": "targetPort … By default '
     + 'and for convenience, the targetPort is set to the same value as the port field"). The model servers listen on one '
     + 'port each (GPU237: vLLM `--port`, 8000; SGLang `--port`, 30000; TGI `--port`, else its image\'s `PORT`, 80, plus '
-    + 'its Prometheus port; Triton `--http-port`, 8000, `--grpc-port`, 8001, `--metrics-port`, 8002). A Service port '
+    + 'its Prometheus port; Triton `--http-port`, 8000, `--grpc-port`, 8001, `--metrics-port`, 8002; llama.cpp `--port` or '
+    + '`LLAMA_ARG_PORT`, 8080). A Service port '
     + 'aimed anywhere else reaches nothing: every connection through it is '
     + 'refused, and the GPUs behind it serve nobody. Readiness does not catch it: the pods are Ready on their own port. '
     + 'Judged for TCP ports of Services with a selector, on pods whose only running container is the server, run as '
