@@ -50,6 +50,9 @@ export interface VllmServer {
   readonly extraArgs?: string[];
 }
 
+/** The environment variable a model server also reads its port from. */
+const PORT_ENV: Partial<Record<string, string>> = { 'TGI': 'PORT', 'llama.cpp': 'LLAMA_ARG_PORT' };
+
 /** The size of the server's `/tmp` emptyDir, in GiB. */
 const TMP_GIB = 4;
 
@@ -108,8 +111,8 @@ export interface InferenceDeploymentProps extends GpuWorkloadProps {
   /**
    * The serving port (container, probes and Service): the server must listen on it. For the servers the rules know,
    * construction checks that it does: vLLM listens on `--port` (8000), SGLang on `--port` (30000) and, unless told
-   * `--host 0.0.0.0`, on 127.0.0.1 only, TGI's image on its `PORT`, 80 (pass `--port`, or set `env.PORT`), and
-   * Triton on `--http-port` (8000).
+   * `--host 0.0.0.0`, on 127.0.0.1 only, TGI's image on its `PORT`, 80 (pass `--port`, or set `env.PORT`),
+   * Triton on `--http-port` (8000), and llama.cpp's images on `--port` or `LLAMA_ARG_PORT` (8080).
    * @default 8000
    */
   readonly port?: number;
@@ -419,11 +422,11 @@ export class InferenceDeployment extends Construct {
       const argsProp = props.vllm ? 'vllm.extraArgs' : 'args';
       if (bindsLoopbackOnly(known)) {
         throw new GpuConfigError(this, argsProp, `runs ${known.name} bound to ${known.host} (${known.hostShown}), which the probes and the Service cannot reach (they connect to the pod's IP address)`,
-          'pass --host 0.0.0.0 to the server');
+          `pass --host 0.0.0.0 to the server${known.name === 'llama.cpp' ? ' (or env LLAMA_ARG_HOST=0.0.0.0)' : ''}`);
       }
       if (known.port !== undefined && known.port !== port) {
         throw new GpuConfigError(this, 'port', `is ${port}, but the container runs ${known.name}, which listens on ${known.port} (${known.portShown}): the probes and the Service would find nothing on ${port}`,
-          `set port: ${known.port}, or make the server listen on ${port} (${known.name === 'Triton' ? '--http-port' : '--port'} ${port}${known.name === 'TGI' ? ', or env PORT' : ''})`);
+          `set port: ${known.port}, or make the server listen on ${port} (${known.name === 'Triton' ? '--http-port' : '--port'} ${port}${PORT_ENV[known.name] ? `, or env ${PORT_ENV[known.name]}` : ''})`);
       }
     });
 

@@ -101,6 +101,15 @@ describe('InferenceDeployment', () => {
     // the vLLM shortcut: extra args are read as vLLM reads them (the last --host wins)
     expect(() => { const d = chart(); new InferenceDeployment(d, 'v', { pools: [g5(d)], vllm: { ...VLLM, extraArgs: ['--host', '127.0.0.1'] } }); })
       .toThrow(/vllm\.extraArgs runs vLLM bound to 127\.0\.0\.1 \(--host 127\.0\.0\.1\)/);
+    // llama.cpp's server image listens on 8080 (every address: the image sets LLAMA_ARG_HOST); its full image on 127.0.0.1
+    const llama = { image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf', '-ngl', '99'] };
+    expect(() => { const l = chart(); new InferenceDeployment(l, 'gguf', { pools: [g5(l)], ...llama }); })
+      .toThrow(/port is 8000, but the container runs llama\.cpp, which listens on 8080 \(llama\.cpp's default --port 8080\).*\(--port 8000, or env LLAMA_ARG_PORT\)/s);
+    const l2 = chart();
+    new InferenceDeployment(l2, 'gguf', { pools: [g5(l2)], ...llama, port: 8080 });
+    expect(lintAll(synth(l2)).filter((f) => f.startsWith('error') || / GPU23\d /.test(f))).toEqual([]);
+    expect(() => { const l = chart(); new InferenceDeployment(l, 'gguf', { pools: [g5(l)], image: 'ghcr.io/ggml-org/llama.cpp:full-cuda', command: ['/app/llama-server'], args: llama.args, port: 8080 }); })
+      .toThrow(/runs llama\.cpp bound to 127\.0\.0\.1 .*pass --host 0\.0\.0\.0 to the server \(or env LLAMA_ARG_HOST=0\.0\.0\.0\)/s);
     // Triton's HTTP endpoint is --http-port, 8000 by default
     const triton = { image: 'nvcr.io/nvidia/tritonserver:25.01-py3', command: ['tritonserver'] };
     expect(() => { const t = chart(); new InferenceDeployment(t, 'tr', { pools: [g5(t)], ...triton, args: ['--model-repository=/models'], port: 8080 }); })
