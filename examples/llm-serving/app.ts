@@ -24,8 +24,8 @@ import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import {
   CapacityType, ConsolidationPolicy, DcgmExporterMode, DcgmMonitoring, DisruptionBudgets, GpuInstanceType, GpuNodeClass,
-  GpuNodePool, GpuRequest, GpuScaleTarget, GpuScalingTrigger, GpuValidation, InferenceDeployment, KedaGpuScaler, PodSecurity,
-  PodSecurityLevel, ScalingProfile, SpotGpuPool, TieredPriorities,
+  GpuNodePool, GpuRequest, GpuScaleTarget, GpuScalingTrigger, GpuValidation, InferenceDeployment, KedaGpuScaler, ModelCache,
+  PodSecurity, PodSecurityLevel, ScalingProfile, SpotGpuPool, TieredPriorities,
 } from 'cdk8s-gpu';
 
 /** The cluster the pools' EC2NodeClass discovers subnets and security groups of (tag `karpenter.sh/discovery`). */
@@ -129,6 +129,9 @@ export class ServingChart extends Chart {
       replicas: 2,
       priority: this.priorities.inference,
       preferGpuMemoryGiB: 40,
+      // The weights (about 66 GB in bf16) download into a node-local cache: bounded, it is also requested as
+      // ephemeral storage, so each pod lands where the disk holds it (rule GPU239 checks the EC2NodeClass).
+      modelCache: ModelCache.emptyDir(Size.gibibytes(100)),
     });
     // Pool A mixes A100 40 GB and H100 80 GB on purpose (the seed's Pool A); the model fits in 4 × 40 GB, so the
     // "pins no GPU model" warning is suppressed for this workload, with the reason on record.
