@@ -177,7 +177,7 @@ describe('GPU324 a trigger reading a model server\'s metrics targets pods that r
     Object.assign(w.spec.template.spec.containers[0], container);
     return w;
   };
-  const sglang = { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', 'm', '--host', '0.0.0.0'] };
+  const sglang = { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', 'm', '--host', '0.0.0.0', '--enable-metrics'] };
   const vllm = { image: 'vllm/vllm-openai:v0.12.0', args: ['m'] };
   const tgi = { image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'm'] };
   const gpu324 = (container: any, query: string) => of(run([target(container), scaledObject(query)]), 'GPU324');
@@ -192,6 +192,13 @@ describe('GPU324 a trigger reading a model server\'s metrics targets pods that r
     expect(gpu324(tgi, 'sum(tgi_queue_size)')).toEqual([]);
     expect(gpu324(tgi, 'sum(sglang:num_queue_reqs) + sum(tgi_queue_size)')[0].message).toContain('reads sglang:num_queue_reqs, which SGLang exports, but the pods of Deployment inference/model-a run TGI (tgi_*)');
     expect(gpu324(vllm, 'sum(rate(nv_inference_request_success[1m]))')[0].message).toContain('which Triton exports');
+  });
+
+  test('SGLang serves its sglang:* series only with --enable-metrics (a --config file may set it: not judged)', () => {
+    const without = { ...sglang, args: ['--model-path', 'm', '--host', '0.0.0.0'] };
+    const [f] = gpu324(without, 'sum(sglang:num_queue_reqs)');
+    expect(f.message).toMatch(/^reads sglang:num_queue_reqs, which SGLang exports, but the SGLang server of Deployment inference\/model-a is not started with --enable-metrics: it serves no \/metrics \(404\)/);
+    expect(gpu324({ ...sglang, args: ['--config', '/etc/sglang.yaml'] }, 'sum(sglang:num_queue_reqs)')).toEqual([]);
   });
 
   test('llama.cpp: its llamacpp:* series exist only with --metrics (or LLAMA_ARG_ENDPOINT_METRICS); /metrics answers 501 without', () => {

@@ -330,6 +330,12 @@ const SERVER_METRICS: ReadonlyArray<{ readonly server: ModelServerName; readonly
   { server: 'llama.cpp', prefix: 'llamacpp:' },
 ];
 
+/** The servers that serve their metrics only when told to: the switch, and what `/metrics` answers without it. */
+const METRICS_OFF: Partial<Record<ModelServerName, { readonly switch: string; readonly answer: string }>> = {
+  'llama.cpp': { switch: '--metrics (nor LLAMA_ARG_ENDPOINT_METRICS)', answer: 'its /metrics answers 501' },
+  'SGLang': { switch: '--enable-metrics', answer: 'it serves no /metrics (404)' },
+};
+
 /** GPU324 — a trigger reading one model server's metrics must target pods that run that server. */
 export const TRIGGER_READS_ITS_SERVER: Rule = {
   id: 'GPU324',
@@ -338,10 +344,11 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
   kinds: ['ScaledObject', 'Deployment', 'StatefulSet'],
   remediation: 'Read the metrics of the server the target runs (vLLM vllm:*, SGLang sglang:*, TGI tgi_*, Triton nv_inference_*, '
     + 'llama.cpp llamacpp:*), e.g. after moving a model from vLLM to SGLang, sglang:num_queue_reqs instead of '
-    + 'vllm:num_requests_waiting; start llama-server with --metrics.',
+    + 'vllm:num_requests_waiting; start SGLang with --enable-metrics and llama-server with --metrics.',
   description: 'Each model server exports its own metric names: vLLM `vllm:*`, SGLang `sglang:*`, TGI `tgi_*`, Triton '
-    + '`nv_inference_*`, llama.cpp `llamacpp:*` (only when started with `--metrics` or `LLAMA_ARG_ENDPOINT_METRICS`; '
-    + 'otherwise its `/metrics` answers 501 "This server does not support metrics endpoint": llama.cpp server README). A KEDA Prometheus trigger whose query reads one server\'s metrics, on a ScaledObject whose '
+    + '`nv_inference_*`, llama.cpp `llamacpp:*`. SGLang serves them only when started with `--enable-metrics` (SGLang '
+    + '"Production Metrics"), llama.cpp only with `--metrics` or `LLAMA_ARG_ENDPOINT_METRICS` (otherwise its `/metrics` '
+    + 'answers 501 "This server does not support metrics endpoint": llama.cpp server README). A KEDA Prometheus trigger whose query reads one server\'s metrics, on a ScaledObject whose '
     + 'target\'s pods run another server (as the serving rules read them: vLLM, TGI, SGLang, Triton, llama.cpp), or the same '
     + 'server with its metrics off, gets no series '
     + 'from its own pods; KEDA reads an empty result as 0 (`ignoreNullValues`, true by default; KEDA "Prometheus" '
@@ -367,12 +374,13 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
       }
       if (running.size === 0) continue;
       for (const m of read) {
-        if (running.has(m.server) && silent.has(m.server)) {
+        const off = METRICS_OFF[m.server];
+        if (running.has(m.server) && silent.has(m.server) && off) {
           yield ctx.finding(q.object, q.fieldPath,
             `reads ${metrics.filter((x) => x.startsWith(m.prefix)).join(', ')}, which ${m.server} exports, but the ${m.server} server of `
-            + `${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)} is not started with --metrics (nor `
-            + 'LLAMA_ARG_ENDPOINT_METRICS): its /metrics answers 501 and no series exist, so the trigger gets no data (KEDA reads '
-            + 'the empty result as 0, or with ignoreNullValues false fails the trigger and falls back) and never scales it on its load');
+            + `${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)} is not started with ${off.switch}: ${off.answer} `
+            + 'and no series exist, so the trigger gets no data (KEDA reads the empty result as 0, or with ignoreNullValues false '
+            + 'fails the trigger and falls back) and never scales it on its load');
           continue;
         }
         if (running.has(m.server)) continue;

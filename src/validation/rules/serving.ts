@@ -173,8 +173,9 @@ export interface ModelServer {
    */
   readonly answersWhileLoading?: boolean;
   /**
-   * Whether it serves Prometheus metrics at `/metrics`: false for llama.cpp without `--metrics` (it answers 501);
-   * undefined when the manifests cannot tell (a variable), and for the servers that always serve them.
+   * Whether it serves Prometheus metrics at `/metrics`: false for llama.cpp without `--metrics` (it answers 501) and
+   * SGLang without `--enable-metrics` (no such route); undefined when the manifests cannot tell (a variable, a config
+   * file), and for the servers that always serve them.
    * @default - always served
    */
   readonly metricsEnabled?: boolean;
@@ -228,7 +229,8 @@ const literalModel = (m: string | undefined): string | undefined => (m === undef
  *    The model is `--model-id` or `MODEL_ID`. It binds `--hostname`, else `HOSTNAME`, which Kubernetes sets to the
  *    pod's name (the pod's own address), so it is not judged (launcher `src/main.rs`).
  *  - SGLang: `python -m sglang.launch_server`. `--port`, 30000 by default; `--host`, **127.0.0.1 by default**; the
- *    model is `--model-path` or `--model` (SGLang `srt/server_args.py`).
+ *    model is `--model-path` or `--model` (SGLang `srt/server_args.py`); its metrics only with `--enable-metrics`
+ *    (SGLang "Production Metrics").
  *  - llama.cpp: `llama-server`, or a llama.cpp server image's own entrypoint. `--port`, else `LLAMA_ARG_PORT`, else
  *    8080 in llama.cpp's images (unknown in others); `--host`, else `LLAMA_ARG_HOST`, else 127.0.0.1, which its server
  *    images change to 0.0.0.0 (unknown in others); a `.sock` host is a Unix socket. It listens at once and answers 503
@@ -350,6 +352,8 @@ export function modelServerOf(container: any): ModelServer | undefined {
       host: host === '' ? undefined : host,
       hostShown: host === '' ? undefined : hostFlag === undefined ? 'SGLang\'s default --host 127.0.0.1' : `--host ${host}`,
       model: literalModel(flagText(argv, ['--model-path', '--model'])),
+      // (its Prometheus metrics are served only with --enable-metrics; a --config file may set it)
+      metricsEnabled: argv.includes('--enable-metrics') ? true : setsFlag(argv, ['--config']) ? undefined : false,
     });
   }
   return undefined;
