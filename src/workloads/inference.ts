@@ -50,6 +50,12 @@ export interface VllmServer {
   readonly extraArgs?: string[];
 }
 
+/** The servers that serve their metrics only when told to: the switch, and what `/metrics` answers without it. */
+const METRICS_SWITCH: Partial<Record<string, { readonly flag: string; readonly answer: string }>> = {
+  'SGLang': { flag: '--enable-metrics', answer: 'SGLang serves no /metrics without it (404)' },
+  'llama.cpp': { flag: '--metrics', answer: 'llama-server answers /metrics with 501 without it' },
+};
+
 /** The environment variable a model server also reads its port from. */
 const PORT_ENV: Partial<Record<string, string>> = { 'TGI': 'PORT', 'llama.cpp': 'LLAMA_ARG_PORT' };
 
@@ -171,7 +177,9 @@ export interface InferenceDeploymentProps extends GpuWorkloadProps {
    * Make a prometheus-operator ServiceMonitor scraping the server's metrics on the serving port (vLLM serves
    * `vllm:*` metrics at `/metrics` of its API port; vLLM docs "Production Metrics"). KedaGpuScaler's vLLM triggers
    * read these series, so it refuses them on a deployment without one. Needs the Service (`service`) and the
-   * prometheus-operator CRDs (kube-prometheus-stack: `GpuEksStack` installs it); set false without them.
+   * prometheus-operator CRDs (kube-prometheus-stack: `GpuEksStack` installs it); set false without them. For the
+   * servers the rules know, construction checks that the serving port has them: SGLang needs `--enable-metrics`,
+   * llama.cpp `--metrics`, and Triton serves them on a port of their own (8002), so true is refused for it.
    * @default true with `vllm`, false otherwise
    */
   readonly metrics?: boolean;
@@ -462,6 +470,19 @@ export class InferenceDeployment extends Construct {
       if (metrics && !(props.service ?? true)) {
         throw new GpuConfigError(this, 'metrics', 'is true, but service is false: the ServiceMonitor scrapes through the Service',
           'keep the Service (service: true), or set metrics: false');
+      }
+      // The ServiceMonitor scrapes the serving port: the server must serve its metrics there (rule GPU324 judges
+      // triggers on them at synth).
+      if (metrics && known && !known.shell) {
+        const off = known.metricsEnabled === false ? METRICS_SWITCH[known.name] : undefined;
+        if (off) {
+          throw new GpuConfigError(this, 'metrics', `is true, but the container runs ${known.name} without ${off.flag}: ${off.answer}, so the ServiceMonitor's scrapes fail and no series exist`,
+            `pass ${off.flag} to the server, or set metrics: false`);
+        }
+        if (known.name === 'Triton') {
+          throw new GpuConfigError(this, 'metrics', 'is true, but Triton serves its metrics on --metrics-port (8002), not on its HTTP port, which the ServiceMonitor scrapes (it answers /metrics with 404)',
+            'set metrics: false and scrape Triton\'s metrics port with a ServiceMonitor or PodMonitor of your own');
+        }
       }
     });
     const metricsPath = props.metricsPath ?? '/metrics';

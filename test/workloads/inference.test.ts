@@ -81,6 +81,27 @@ describe('InferenceDeployment', () => {
     expect(one(synth(c), 'Service').spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 8080 }]);
   });
 
+  test('metrics: true needs the server to serve /metrics on the serving port (SGLang --enable-metrics, llama.cpp --metrics; not Triton)', () => {
+    const sglang = { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], port: 30000, metrics: true };
+    const args = ['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--host', '0.0.0.0'];
+    expect(() => { const c = chart(); new InferenceDeployment(c, 'sg', { pools: [g5(c)], ...sglang, args }); })
+      .toThrow(/sg: metrics is true, but the container runs SGLang without --enable-metrics: SGLang serves no \/metrics without it \(404\).*pass --enable-metrics to the server, or set metrics: false/s);
+    const ok = chart();
+    new InferenceDeployment(ok, 'sg', { pools: [g5(ok)], ...sglang, args: [...args, '--enable-metrics'] });
+    expect(ofKind(synth(ok), 'ServiceMonitor')).toHaveLength(1);
+    const llama = { image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf'], port: 8080, metrics: true };
+    expect(() => { const c = chart(); new InferenceDeployment(c, 'gguf', { pools: [g5(c)], ...llama }); }).toThrow(/without --metrics: llama-server answers \/metrics with 501/);
+    const l2 = chart();
+    expect(() => new InferenceDeployment(l2, 'gguf', { pools: [g5(l2)], ...llama, env: { LLAMA_ARG_ENDPOINT_METRICS: '1' } })).not.toThrow();
+    const triton = { image: 'nvcr.io/nvidia/tritonserver:25.01-py3', command: ['tritonserver'], args: ['--model-repository=/models'], healthPath: '/v2/health/ready' };
+    expect(() => { const c = chart(); new InferenceDeployment(c, 'tr', { pools: [g5(c)], ...triton, metrics: true }); })
+      .toThrow(/Triton serves its metrics on --metrics-port \(8002\)/);
+    // without metrics: no ServiceMonitor, nothing to check
+    const t2 = chart();
+    new InferenceDeployment(t2, 'tr', { pools: [g5(t2)], ...triton });
+    expect(ofKind(synth(t2), 'ServiceMonitor')).toEqual([]);
+  });
+
   test('a known model server must listen where the probes and the Service go: on port, on the pod\'s address', () => {
     const tgi = { image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'Qwen/Qwen2.5-7B-Instruct'] };
     // TGI's image listens on its PORT, 80, unless told otherwise
