@@ -1,4 +1,5 @@
-import { of, workload } from './helpers';
+import * as path from 'path';
+import { lint, loadYaml, of, workload } from './helpers';
 import { Finding, Severity, validateManifests } from '../../src/validation';
 import { MONITORING_RULES } from '../../src/validation/rules/monitoring';
 
@@ -25,7 +26,7 @@ describe('MONITORING_RULES (GPU311-GPU313)', () => {
       ['GPU308', Severity.ERROR], ['GPU311', Severity.ERROR], ['GPU312', Severity.WARNING], ['GPU313', Severity.WARNING],
       ['GPU314', Severity.ERROR], ['GPU315', Severity.ERROR], ['GPU316', Severity.ERROR], ['GPU317', Severity.ERROR],
       ['GPU318', Severity.WARNING], ['GPU319', Severity.WARNING], ['GPU321', Severity.WARNING], ['GPU323', Severity.ERROR],
-      ['GPU324', Severity.WARNING],
+      ['GPU324', Severity.WARNING], ['GPU325', Severity.ERROR],
     ]);
     for (const r of MONITORING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
@@ -218,6 +219,61 @@ describe('GPU324 a trigger reading a model server\'s metrics targets pods that r
     expect(gpu324({ image: 'example.com/my-server:1', args: ['--serve'] }, 'sum(vllm:num_requests_waiting)')).toEqual([]);
     expect(gpu324(sglang, 'avg(DCGM_FI_DEV_GPU_UTIL)')).toEqual([]);
     expect(of(run([scaledObject('sum(vllm:num_requests_waiting)')]), 'GPU324')).toEqual([]);
+  });
+});
+
+describe('GPU325 a monitor scraping a model server\'s port finds its metrics there', () => {
+  const server = (name: string, container: any) => {
+    const w = workload({ kind: 'Deployment', name, namespace: 'inference', labels: { app: name }, limits: { 'nvidia.com/gpu': 1 } });
+    Object.assign(w.spec.template.spec.containers[0], container);
+    return w;
+  };
+  const podMonitor = (name: string, endpoint: any) => ({
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PodMonitor',
+    metadata: { name, namespace: 'inference' },
+    spec: { selector: { matchLabels: { app: name } }, podMetricsEndpoints: [endpoint] },
+  });
+  const gpu325 = (objects: any[]) => of(run(objects), 'GPU325');
+  const llama = (args: string[] = []) => ({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf', ...args], ports: [{ name: 'http', containerPort: 8080 }] });
+
+  test('the fixture: SGLang without --enable-metrics behind a ServiceMonitor, Triton\'s HTTP port under a PodMonitor', () => {
+    const found = of(lint(loadYaml(path.join(__dirname, '..', 'fixtures', 'rules', 'GPU325', 'fail.yaml')).map((m) => m.object)), 'GPU325');
+    expect(found.map((f) => f.message)).toEqual([
+      'scrapes /metrics on port 30000 of the pods of Deployment inference/qwen-7b, whose container "sglang" runs SGLang without --enable-metrics: '
+        + 'it serves no /metrics (404); every scrape fails, Prometheus marks the target down and keeps none of its series',
+      'scrapes /metrics on port 8000 of the pods of Deployment inference/triton, whose container "triton" runs Triton, whose HTTP port serves '
+        + 'the KServe v2 protocol only (404 for /metrics): its metrics are on --metrics-port (8002); every scrape fails, Prometheus marks the '
+        + 'target down and keeps none of its series',
+    ]);
+  });
+
+  test('llama.cpp without --metrics (a named port or a number); with it, or LLAMA_ARG_ENDPOINT_METRICS, it passes', () => {
+    expect(gpu325([server('gguf', llama()), podMonitor('gguf', { port: 'http' })])[0].message).toContain('runs llama.cpp without --metrics (nor LLAMA_ARG_ENDPOINT_METRICS): its /metrics answers 501');
+    expect(gpu325([server('gguf', llama()), podMonitor('gguf', { portNumber: 8080 })])).toHaveLength(1);
+    expect(gpu325([server('gguf', llama(['--metrics'])), podMonitor('gguf', { port: 'http' })])).toEqual([]);
+    expect(gpu325([server('gguf', { ...llama(), env: [{ name: 'LLAMA_ARG_ENDPOINT_METRICS', value: 'true' }] }), podMonitor('gguf', { port: 'http' })])).toEqual([]);
+  });
+
+  test('not judged: another path, another port, vLLM and TGI (their HTTP port serves /metrics), a second container, a PodMonitor elsewhere', () => {
+    expect(gpu325([server('gguf', llama()), podMonitor('gguf', { port: 'http', path: '/stats' })])).toEqual([]);
+    expect(gpu325([server('gguf', llama()), podMonitor('gguf', { portNumber: 9400 })])).toEqual([]);
+    expect(gpu325([server('v', { image: 'vllm/vllm-openai:v0.12.0', args: ['m'], ports: [{ name: 'http', containerPort: 8000 }] }), podMonitor('v', { port: 'http' })])).toEqual([]);
+    const two = server('gguf', llama());
+    two.spec.template.spec.containers.push({ name: 'exporter', image: 'example.com/llama-exporter:1' });
+    expect(gpu325([two, podMonitor('gguf', { port: 'http' })])).toEqual([]);
+    const elsewhere = { ...podMonitor('gguf', { port: 'http' }), metadata: { name: 'gguf', namespace: 'monitoring' } };
+    expect(gpu325([server('gguf', llama()), elsewhere])).toEqual([]);
+    expect(gpu325([server('gguf', llama()), { ...elsewhere, spec: { ...elsewhere.spec, namespaceSelector: { matchNames: ['inference'] } } }])).toHaveLength(1);
+  });
+
+  test('ServiceMonitor: the Service port it names, forwarded to a named or numbered targetPort (or the deprecated endpoint targetPort)', () => {
+    const service = (ports: any[]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'gguf', namespace: 'inference', labels: { app: 'gguf' } }, spec: { selector: { app: 'gguf' }, ports } });
+    const monitor = (endpoint: any) => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'gguf', namespace: 'inference' }, spec: { selector: { matchLabels: { app: 'gguf' } }, endpoints: [endpoint] } });
+    expect(gpu325([server('gguf', llama()), service([{ name: 'web', port: 80, targetPort: 8080 }]), monitor({ port: 'web' })])[0].fieldPath).toBe('spec.endpoints[0]');
+    expect(gpu325([server('gguf', llama()), service([{ name: 'web', port: 8080 }]), monitor({ port: 'web' })])).toHaveLength(1);
+    expect(gpu325([server('gguf', llama()), service([{ name: 'web', port: 80, targetPort: 8080 }]), monitor({ targetPort: 'http' })])).toHaveLength(1);
+    expect(gpu325([server('gguf', llama()), service([{ name: 'web', port: 80, targetPort: 8080 }]), monitor({ port: 'other' })])).toEqual([]);
   });
 });
 

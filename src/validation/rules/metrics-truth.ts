@@ -1,5 +1,5 @@
 /**
- * Metrics rules (GPU308, GPU314-GPU319, GPU321, GPU323): the PromQL of alerts and KEDA triggers, and whether the series they read
+ * Metrics rules (GPU308, GPU314-GPU319, GPU321, GPU323-GPU325): the PromQL of alerts and KEDA triggers, and whether the series they read
  * are exported, collected and scraped — once.
  *
  * Facts:
@@ -20,7 +20,7 @@
  *   `prometheus.io/scrape` annotations.
  */
 import { monitorLooksIn, selectedServices, stringLabels } from './monitor-targets';
-import { ModelServerName, modelServerOf } from './serving';
+import { containerPortOf, ModelServerName, modelServerOf, soleModelServer } from './serving';
 import { pinnedPoolNames } from './workloads';
 import { _UPSTREAM_DEFAULT_FIELDS } from '../../monitoring/collectors';
 import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics, _promqlSelection } from '../../monitoring/promql-parse';
@@ -29,9 +29,9 @@ import { listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { formatTaint, untoleratedTaints } from '../../scheduling/taints';
-import { containersOf, podTemplateOf } from '../../scheduling/workloads';
+import { containerLabel, containersOf, podTemplateOf } from '../../scheduling/workloads';
 import { Severity } from '../model';
-import { Rule, RuleContext } from '../rule';
+import { Rule, RuleContext, WorkloadRef } from '../rule';
 
 const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
@@ -396,6 +396,79 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
   },
 };
 
+/** GPU325 — a monitor scraping a model server's port must find its metrics there. */
+export const MONITOR_SCRAPES_SERVER_METRICS: Rule = {
+  id: 'GPU325',
+  title: 'A ServiceMonitor or PodMonitor scraping a model server\'s port must find its metrics there',
+  severity: Severity.ERROR,
+  kinds: ['ServiceMonitor', 'PodMonitor', 'Service', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Pod'],
+  remediation: 'Start the server with its metrics on (SGLang --enable-metrics; llama-server --metrics or LLAMA_ARG_ENDPOINT_METRICS=1); '
+    + 'for Triton, scrape its metrics port (--metrics-port, 8002) instead of its HTTP port.',
+  description: 'prometheus-operator scrapes each endpoint of a ServiceMonitor on the pods behind the Services it selects '
+    + '(the Service port named by `port`, forwarded to its `targetPort`), and each `podMetricsEndpoints` entry of a '
+    + 'PodMonitor on the container port it names, at `path` (`/metrics` by default). vLLM and TGI serve their metrics '
+    + 'at `/metrics` of their HTTP port, but SGLang only when started with `--enable-metrics` (SGLang "Production '
+    + 'Metrics"; without it there is no such route: 404), llama.cpp\'s `llama-server` only with `--metrics` or '
+    + '`LLAMA_ARG_ENDPOINT_METRICS` (otherwise 501, "This server does not support metrics endpoint": its server '
+    + 'README), and Triton on its own metrics port (`--metrics-port`, 8002; its HTTP port serves the KServe v2 protocol '
+    + 'only: 404). Such a scrape fails every time: Prometheus marks the target down (`up` 0), keeps none of the '
+    + 'server\'s series, and every alert, dashboard and KEDA trigger on them has no data. Judged for the `/metrics` path, on '
+    + 'pods whose only running container is the server, run as itself (as GPU238), with the serving rules\' reading of '
+    + 'its command line (a `--config` file or a variable leaves it unknown).',
+  *check(ctx) {
+    const scrapeFails = (w: WorkloadRef, rawPort: unknown, path: unknown): string | undefined => {
+      const sole = soleModelServer(ctx, w);
+      if (!sole || (path !== undefined && path !== '/metrics')) return undefined;
+      const { c, server } = sole;
+      const port = containerPortOf(rawPort, c.container);
+      if (port === undefined || port !== server.port) return undefined;
+      const off = server.metricsEnabled === false ? METRICS_OFF[server.name] : undefined;
+      const why = off ? `runs ${server.name} without ${off.switch}: ${off.answer}`
+        : server.name === 'Triton' ? `runs Triton, whose HTTP port serves the KServe v2 protocol only (404 for /metrics): its metrics are on --metrics-port (${server.otherPorts?.[1] ?? 8002})`
+          : undefined;
+      if (!why) return undefined;
+      return `scrapes /metrics on port ${port} of the pods of ${w.kind} ${nsOf(w.object) ? `${nsOf(w.object)}/` : ''}${nameOf(w.object)}, whose `
+        + `${containerLabel(c)} ${why}; every scrape fails, Prometheus marks the target down and keeps none of its series`;
+    };
+    for (const sm of ctx.byKind('ServiceMonitor', 'monitoring.coreos.com')) {
+      const endpoints = arr(sm?.spec?.endpoints);
+      if (endpoints.length === 0) continue;
+      for (const svc of selectedServices(ctx, sm)) {
+        const selector = stringLabels(svc?.spec?.selector);
+        if (Object.keys(selector).length === 0) continue;
+        const behind = ctx.workloadsMatching(nsOf(svc), selector);
+        const ports = arr(svc?.spec?.ports);
+        for (let i = 0; i < endpoints.length; i++) {
+          const e = endpoints[i];
+          // `port` names a Service port; the deprecated `targetPort` names the pods' port directly
+          const sp = typeof e?.port === 'string' ? ports.find((p) => p?.name === e.port) : undefined;
+          const raw = e?.targetPort !== undefined ? e.targetPort
+            : sp ? (sp.targetPort === undefined || sp.targetPort === 0 || sp.targetPort === '' ? sp.port : sp.targetPort) : undefined;
+          if (raw === undefined) continue;
+          for (const w of behind) {
+            const message = scrapeFails(w, raw, e?.path);
+            if (message) yield ctx.finding(sm, `spec.endpoints[${i}]`, message);
+          }
+        }
+      }
+    }
+    for (const pm of ctx.byKind('PodMonitor', 'monitoring.coreos.com')) {
+      const endpoints = arr(pm?.spec?.podMetricsEndpoints);
+      if (endpoints.length === 0) continue;
+      const pods = ctx.workloads().filter((w) => monitorLooksIn(pm, nsOf(w.object))
+        && matchesLabelSelector(pm?.spec?.selector, w.template.podLabels));
+      for (let i = 0; i < endpoints.length; i++) {
+        const e = endpoints[i];
+        const raw = e?.port ?? e?.portNumber ?? e?.targetPort;
+        for (const w of pods) {
+          const message = scrapeFails(w, raw, e?.path);
+          if (message) yield ctx.finding(pm, `spec.podMetricsEndpoints[${i}]`, message);
+        }
+      }
+    }
+  },
+};
+
 /** GPU319 — the last-XID gauge is not an alert. */
 export const XID_GAUGE_ALERT: Rule = {
   id: 'GPU319',
@@ -564,6 +637,7 @@ export const METRICS_TRUTH_RULES: Rule[] = [
   VLLM_TRIGGER_TARGET_SCRAPED,
   XID_GAUGE_ALERT,
   TRIGGER_READS_ITS_SERVER,
+  MONITOR_SCRAPES_SERVER_METRICS,
   DCGM_EXPORTER_TOLERATES_POOLS,
   DCGM_MAPS_PODS,
 ];

@@ -367,7 +367,7 @@ function defined(fields: { [K in keyof ModelServer]: ModelServer[K] | undefined 
 }
 
 /** A container running a model server in a workload whose pods ask for GPUs. */
-interface ServerContainer {
+export interface ServerContainer {
   readonly w: WorkloadRef;
   readonly c: ContainerRef;
   readonly server: ModelServer;
@@ -915,6 +915,25 @@ const serversByWorkload = memoPerRun((ctx: RuleContext): ReadonlyMap<WorkloadRef
   return out;
 });
 
+/**
+ * The model server a GPU workload's pods run, when its container is their only running one and runs the server itself
+ * (not a shell script): then no other process of the pod can listen on a port the server does not (GPU238, GPU325).
+ */
+export function soleModelServer(ctx: RuleContext, w: WorkloadRef): ServerContainer | undefined {
+  const here = serversByWorkload(ctx).get(w);
+  if (!here || here.length !== 1) return undefined;
+  const s = here[0];
+  return s.server.shell || s.c.init || !aloneInPod(w, s.c) ? undefined : s;
+}
+
+/** The container port a port of a Service or monitor names: a number as is, a name through the container's ports. */
+export function containerPortOf(raw: unknown, container: any): number | undefined {
+  if (typeof raw === 'number') return raw;
+  if (typeof raw !== 'string') return undefined;
+  const named = Array.isArray(container?.ports) ? container.ports.find((x: any) => x?.name === raw) : undefined;
+  return typeof named?.containerPort === 'number' ? named.containerPort : undefined;
+}
+
 /** GPU238 — a Service in front of a model server must forward to the port it listens on. */
 export const SERVICE_REACHES_MODEL_SERVER: Rule = {
   id: 'GPU238',
@@ -935,8 +954,7 @@ export const SERVICE_REACHES_MODEL_SERVER: Rule = {
     + 'itself (not a shell script), so that no other process can listen on the target port; a name that no container '
     + 'of the pod declares is left alone.',
   *check(ctx) {
-    const servers = serversByWorkload(ctx);
-    if (servers.size === 0) return;
+    if (serversByWorkload(ctx).size === 0) return;
     for (const svc of ctx.byKind('Service', '')) {
       const selector = svc?.spec?.selector;
       if (!selector || typeof selector !== 'object' || Object.keys(selector).length === 0) continue;
@@ -944,17 +962,15 @@ export const SERVICE_REACHES_MODEL_SERVER: Rule = {
       const ns = typeof svc?.metadata?.namespace === 'string' ? svc.metadata.namespace : '';
       const behind = ctx.workloadsMatching(ns, Object.fromEntries(Object.entries(selector).map(([k, v]) => [k, String(v)])));
       for (const w of behind) {
-        const here = servers.get(w);
-        if (!here || here.length !== 1) continue;
-        const { c, server } = here[0];
-        if (server.port === undefined || server.otherPorts === undefined || server.shell || c.init || !aloneInPod(w, c)) continue;
+        const sole = soleModelServer(ctx, w);
+        if (!sole) continue;
+        const { c, server } = sole;
+        if (server.port === undefined || server.otherPorts === undefined) continue;
         for (let i = 0; i < ports.length; i++) {
           const p = ports[i];
           if ((p?.protocol ?? 'TCP') !== 'TCP') continue;
           const raw = p?.targetPort === undefined || p?.targetPort === 0 || p?.targetPort === '' ? p?.port : p.targetPort;
-          const target = typeof raw === 'string'
-            ? (Array.isArray(c.container.ports) ? c.container.ports.find((x: any) => x?.name === raw)?.containerPort : undefined)
-            : raw;
+          const target = containerPortOf(raw, c.container);
           if (typeof target !== 'number' || target === server.port || server.otherPorts.includes(target)) continue;
           const field = p?.targetPort === undefined ? 'port' : 'targetPort';
           yield ctx.finding(svc, `spec.ports[${i}].${field}`,
