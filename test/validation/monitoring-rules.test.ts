@@ -155,7 +155,7 @@ describe('GPU317 one exporter per GPU node / GPU308 scraped once (issue 16 case 
   });
 });
 
-describe('GPU318 vLLM triggers need a scraped target (issue 16 case 3)', () => {
+describe('GPU318 model server triggers need a scraped target (issue 16 case 3)', () => {
   const target = () => workload({ kind: 'Deployment', name: 'model-a', namespace: 'inference', labels: { app: 'model-a' } });
   const query = 'sum(vllm:num_requests_waiting{namespace="inference", pod=~"model-a-.*"})';
   test('warns when nothing scrapes the pods; a ServiceMonitor through a Service or a PodMonitor satisfies it', () => {
@@ -168,6 +168,12 @@ describe('GPU318 vLLM triggers need a scraped target (issue 16 case 3)', () => {
     const pm = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'pm', namespace: 'inference' }, spec: { selector: { matchLabels: { app: 'model-a' } } } };
     expect(of(run([target(), scaledObject(query), pm]), 'GPU318')).toEqual([]);
     expect(of(run([target(), scaledObject('sum(DCGM_FI_DEV_GPU_UTIL)')]), 'GPU318')).toEqual([]);
+  });
+
+  test('every model server\'s metrics: SGLang, TGI, Triton and llama.cpp triggers need the scrape too', () => {
+    for (const q of ['sum(sglang:num_queue_reqs)', 'sum(tgi_queue_size)', 'sum(rate(nv_inference_request_success[1m]))', 'sum(llamacpp:requests_deferred)']) {
+      expect(of(run([target(), scaledObject(q)]), 'GPU318').map((f) => f.message.split(',')[0])).toEqual([`reads ${q.replace(/^sum\((rate\()?|(\[1m\]\))?\)$/g, '')}`]);
+    }
   });
 });
 

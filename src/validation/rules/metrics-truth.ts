@@ -295,29 +295,6 @@ function scraped(ctx: RuleContext, workload: any): boolean {
   return false;
 }
 
-/** GPU318 — vLLM triggers need their target scraped. */
-export const VLLM_TRIGGER_TARGET_SCRAPED: Rule = {
-  id: 'GPU318',
-  title: 'A trigger reading vLLM metrics needs its target\'s pods scraped',
-  severity: Severity.WARNING,
-  kinds: ['ScaledObject', 'Deployment', 'StatefulSet', 'Service', 'ServiceMonitor', 'PodMonitor'],
-  remediation: 'Scrape the model server: a ServiceMonitor on its Service (InferenceDeployment makes one by default with vllm) or a PodMonitor on its pods.',
-  description: 'vLLM serves its `vllm:*` metrics at `/metrics` of its API port; Prometheus only has them when a ServiceMonitor '
-    + '(through a Service selecting the pods) or a PodMonitor scrapes the pods (kube-prometheus-stack ignores '
-    + '`prometheus.io/scrape` annotations). Otherwise the trigger never gets data: KEDA falls back and stops scaling on it. '
-    + 'A warning: a scrape configuration may live outside the manifests (e.g. Prometheus `additionalScrapeConfigs`).',
-  *check(ctx) {
-    for (const q of triggerQueries(ctx)) {
-      const vllm = _promqlMetrics(q.query).filter((m) => m.startsWith('vllm:'));
-      if (vllm.length === 0) continue;
-      const target = targetOf(ctx, q.object);
-      if (!target || scraped(ctx, target)) continue;
-      yield ctx.finding(q.object, q.fieldPath,
-        `reads ${vllm.join(', ')}, but no ServiceMonitor or PodMonitor in these manifests scrapes the pods of ${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)}: the trigger gets no data`);
-    }
-  },
-};
-
 /**
  * The metric names each model server exports (their documentation's "Metrics" pages: vLLM `vllm:*`, SGLang `sglang:*`,
  * TGI `tgi_*`, Triton `nv_inference_*`).
@@ -329,6 +306,32 @@ const SERVER_METRICS: ReadonlyArray<{ readonly server: ModelServerName; readonly
   { server: 'Triton', prefix: 'nv_inference_' },
   { server: 'llama.cpp', prefix: 'llamacpp:' },
 ];
+
+/** GPU318 — triggers on a model server's metrics need their target scraped. */
+export const SERVER_TRIGGER_TARGET_SCRAPED: Rule = {
+  id: 'GPU318',
+  title: 'A trigger reading a model server\'s metrics (vLLM, SGLang, TGI, Triton, llama.cpp) needs its target\'s pods scraped',
+  severity: Severity.WARNING,
+  kinds: ['ScaledObject', 'Deployment', 'StatefulSet', 'Service', 'ServiceMonitor', 'PodMonitor'],
+  remediation: 'Scrape the model server: a ServiceMonitor on its Service (InferenceDeployment makes one by default with vllm) or a PodMonitor on its pods.',
+  description: 'The model servers serve their metrics over HTTP, on their pods (vLLM `vllm:*`, SGLang `sglang:*` and TGI '
+    + '`tgi_*` at `/metrics` of their API port, llama.cpp `llamacpp:*` there too when told to, Triton `nv_inference_*` on '
+    + 'its metrics port); Prometheus only has them when a ServiceMonitor '
+    + '(through a Service selecting the pods) or a PodMonitor scrapes the pods (kube-prometheus-stack ignores '
+    + '`prometheus.io/scrape` annotations). Otherwise the trigger never gets data: KEDA falls back and stops scaling on it. '
+    + 'A warning: a scrape configuration may live outside the manifests (e.g. Prometheus `additionalScrapeConfigs`).',
+  *check(ctx) {
+    for (const q of triggerQueries(ctx)) {
+      const read = _promqlMetrics(q.query).filter((m) => SERVER_METRICS.some((x) => m.startsWith(x.prefix)));
+      if (read.length === 0) continue;
+      const target = targetOf(ctx, q.object);
+      if (!target || scraped(ctx, target)) continue;
+      yield ctx.finding(q.object, q.fieldPath,
+        `reads ${read.join(', ')}, but no ServiceMonitor or PodMonitor in these manifests scrapes the pods of ${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)}: the trigger gets no data`);
+    }
+  },
+};
+
 
 /** The servers that serve their metrics only when told to: the switch, and what `/metrics` answers without it. */
 const METRICS_OFF: Partial<Record<ModelServerName, { readonly switch: string; readonly answer: string }>> = {
@@ -634,7 +637,7 @@ export const METRICS_TRUTH_RULES: Rule[] = [
   KEDA_QUERY_PARSES,
   DCGM_FIELD_COLLECTED,
   ONE_DCGM_EXPORTER_PER_NODE,
-  VLLM_TRIGGER_TARGET_SCRAPED,
+  SERVER_TRIGGER_TARGET_SCRAPED,
   XID_GAUGE_ALERT,
   TRIGGER_READS_ITS_SERVER,
   MONITOR_SCRAPES_SERVER_METRICS,
