@@ -130,7 +130,7 @@ export class ServingChart extends Chart {
       priority: this.priorities.inference,
       preferGpuMemoryGiB: 40,
       // The weights (about 66 GB in bf16) download into a node-local cache: bounded, it is also requested as
-      // ephemeral storage, so each pod lands where the disk holds it (rule GPU239 checks the EC2NodeClass).
+      // ephemeral storage, so each pod lands where the disk holds it (rule GPU203 checks the EC2NodeClass).
       modelCache: ModelCache.emptyDir(Size.gibibytes(100)),
     });
     // Pool A mixes A100 40 GB and H100 80 GB on purpose (the seed's Pool A); the model fits in 4 × 40 GB, so the

@@ -80,14 +80,17 @@ function hostPortOf(podSpec: any): number | undefined {
 
 /** The gang's nodes and hourly cost on `type` of `pool`. */
 export function planGang(w: WorkloadRef, ranks: number, pool: PoolModel, type: GpuInstanceType, demand: Readonly<Record<string, number>>,
-  cpu: number, memoryBytes: number, pricedAsSpot: boolean, spotDiscount: number, reserve?: SystemReserve): GangPlan {
+  cpu: number, memoryBytes: number, pricedAsSpot: boolean, spotDiscount: number, reserve?: SystemReserve,
+  ephemeralStorageBytes: number = 0): GangPlan {
   let nodes = ranks;
   if (!onePodPerNode(w)) {
     const resources = Object.keys(demand).sort();
     const adv = pool.advertisedResources(type);
     const alloc = allocatableOf(type, reserve);
-    nodes = packFirstFitDecreasing([...resources.map((r) => adv[r] ?? 0), alloc.cpu, alloc.memoryBytes],
-      [{ size: [...resources.map((r) => demand[r] ?? 0), cpu, memoryBytes], count: ranks }]);
+    // (ephemeral storage packed against the disk of the pool's EC2NodeClass, when it is known)
+    const disk = ephemeralStorageBytes > 0 ? [pool.nodeDisk?.(type)?.allocatableBytes ?? Infinity] : [];
+    nodes = packFirstFitDecreasing([...resources.map((r) => adv[r] ?? 0), alloc.cpu, alloc.memoryBytes, ...disk],
+      [{ size: [...resources.map((r) => demand[r] ?? 0), cpu, memoryBytes, ...(disk.length > 0 ? [ephemeralStorageBytes] : [])], count: ranks }]);
   }
   const price = type.onDemandUsdPerHour;
   return {

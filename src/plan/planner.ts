@@ -78,6 +78,7 @@ interface Placed {
   readonly demand: Readonly<Record<string, number>>;
   readonly cpu: number;
   readonly memoryBytes: number;
+  readonly ephemeralStorageBytes: number;
   readonly onlyHere: boolean;
   /** See SpillDemand.spreadKey. */
   readonly spreadKey?: string;
@@ -319,7 +320,8 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     const src = index.sourceOf(w.object);
     const ranks = gangRanks(w);
     const gang = ranks !== undefined && preferred && type
-      ? planGang(w, ranks, preferred.pool, type, demand, req.cpu, req.memoryBytes, preferred.pool.capacityTypes.includes('spot'), discount, reserve)
+      ? planGang(w, ranks, preferred.pool, type, demand, req.cpu, req.memoryBytes, preferred.pool.capacityTypes.includes('spot'), discount, reserve,
+        req.ephemeralStorageBytes)
       : undefined;
     const gangLimit = fitting.every((v) => v.pool.gpuLimit !== undefined) ? fitting.reduce((s, v) => s + v.pool.gpuLimit!, 0) : undefined;
     if (gang && gangLimit !== undefined && gang.nodeGpus > gangLimit) {
@@ -354,6 +356,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       demand,
       cpu: req.cpu,
       memoryBytes: req.memoryBytes,
+      ephemeralStorageBytes: req.ephemeralStorageBytes,
       onlyHere: fitting.length === 1,
       // Replicas that keep one of their own pods per node take a node each, as Karpenter and kube-scheduler place them.
       ...(onePodPerNode(w) ? { spreadKey: String(placed.length) } : {}),
@@ -490,11 +493,11 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     problems,
     queues: planQueues(index, placed.map((p) => p.plan)),
     assumptions: [
-      'Placement: the scheduling model\'s predicates per NodePool (taints, node selection, GPU resources, cpu/memory after the system reserve, pool limits).'
+      'Placement: the scheduling model\'s predicates per NodePool (taints, node selection, GPU resources, cpu/memory after the system reserve, ephemeral storage against the disk of the pool\'s EC2NodeClass when it is in the manifests, pool limits).'
         + ' Requests as written; a container that sets no cpu or memory gets its namespace\'s LimitRange default request (LimitRanger), when the LimitRange is in the manifests.',
       'A workload that fits several pools is attributed to Karpenter\'s first choice: the highest spec.weight (absent = 0), then name. Spill-over: workloads in input order fill their fitting pools in that order up to each pool\'s spec.limits (node capacity, as Karpenter counts it); the rest spills to the next pool, and what no pool has room for stays Pending.',
       'Replicas: KEDA ScaledObject min/max (defaults 0/100), else HorizontalPodAutoscaler min/max, else replicas/parallelism; a CronJob 0 between runs and its Job\'s parallelism during one, placed after the always-running workloads (a run that finds no room waits for them: a warning); DaemonSets are not counted.',
-      'Nodes: per workload the cheapest instance type of its pool one replica fits; first-fit packing over GPU, cpu and memory, workload after workload in input order: replicas take the room left on the nodes already launched, then new nodes (running pods are not moved; consolidation may pack tighter later).'
+      'Nodes: per workload the cheapest instance type of its pool one replica fits; first-fit packing over GPU, cpu, memory and (when requested) ephemeral storage, workload after workload in input order: replicas take the room left on the nodes already launched, then new nodes (running pods are not moved; consolidation may pack tighter later).'
         + ' Replicas that keep their own pods apart (a required hostname anti-affinity, a host port) take one node each.',
       `Prices: catalog on-demand USD/h (us-east-1, Karpenter's price table); spot = on-demand × (1 − ${discount}), an assumption; pools allowing spot are priced at spot, reserved-only pools as pre-paid (their own column, valued at the on-demand rate: an ODCR bills that rate whether used or not; a Capacity Block's price is paid when it is bought), others at on-demand.`,
     ],

@@ -32,6 +32,8 @@ export interface SpillDemand {
   readonly cpu: number;
   /** memory per replica, bytes. */
   readonly memoryBytes: number;
+  /** ephemeral-storage per replica, bytes: packed against the disk of the pool's EC2NodeClass, when known. @default 0 */
+  readonly ephemeralStorageBytes?: number;
   /**
    * Set (to a key unique among the workloads) when the workload keeps one of its own pods per node (`onePodPerNode`:
    * a required hostname anti-affinity against its own pods, or host ports): its replicas then take a packing
@@ -42,12 +44,24 @@ export interface SpillDemand {
 
 /** The prefix of the packing dimension of a workload that keeps one pod per node (never a resource name). */
 const SPREAD = '\u0000one-per-node:';
+/** The packing dimension of ephemeral storage, for workloads that request it (never a resource name). */
+const DISK = '\u0000ephemeral-storage';
 
-/** A workload's packing dimensions besides cpu and memory: its extended resources, and its one-per-node dimension. */
+/**
+ * A workload's packing dimensions besides cpu and memory: its extended resources, its one-per-node dimension, and
+ * the nodes' disk when it requests ephemeral storage.
+ */
 function keysOf(w: SpillDemand): string[] {
   const keys = Object.keys(w.demand);
   if (w.spreadKey !== undefined) keys.push(SPREAD + w.spreadKey);
+  if ((w.ephemeralStorageBytes ?? 0) > 0) keys.push(DISK);
   return keys;
+}
+
+/** A node's room in one packing dimension other than cpu and memory (a disk not known has room for anything). */
+function roomOf(r: string, pool: PoolModel, type: GpuInstanceType, adv: Record<string, number>): number {
+  if (r === DISK) return pool.nodeDisk?.(type)?.allocatableBytes ?? Infinity;
+  return r.startsWith(SPREAD) ? 1 : offeredOnNode(r, type, adv);
 }
 
 /** Replicas of one workload placed on one pool, on nodes of one instance type. */
@@ -85,7 +99,7 @@ export function nodesOf<W extends SpillDemand>(result: SpillResult<W>, pool: Poo
 function nodeCapacity(pool: PoolModel, type: GpuInstanceType, resources: readonly string[], reserve: SystemReserve | undefined): number[] {
   const adv = pool.advertisedResources(type);
   const alloc = allocatableOf(type, reserve);
-  return [...resources.map((r) => (r.startsWith(SPREAD) ? 1 : offeredOnNode(r, type, adv))), alloc.cpu, alloc.memoryBytes];
+  return [...resources.map((r) => roomOf(r, pool, type, adv)), alloc.cpu, alloc.memoryBytes];
 }
 
 /** Nodes per instance type needed for `assignments` on `pool` (first fit per type, in the assignments' order). */
@@ -130,7 +144,8 @@ function resourcesOf<W extends SpillDemand>(assignments: ReadonlyArray<Assignmen
 /** One replica's size per packing dimension ({@link resourcesOf}'s, then cpu and memory). */
 function sizeOf(w: SpillDemand, resources: readonly string[]): number[] {
   const own = w.spreadKey === undefined ? undefined : SPREAD + w.spreadKey;
-  return [...resources.map((r) => (r.startsWith(SPREAD) ? (r === own ? 1 : 0) : w.demand[r] ?? 0)), w.cpu, w.memoryBytes];
+  const size = (r: string) => (r === DISK ? w.ephemeralStorageBytes ?? 0 : r.startsWith(SPREAD) ? (r === own ? 1 : 0) : w.demand[r] ?? 0);
+  return [...resources.map(size), w.cpu, w.memoryBytes];
 }
 
 /** Whether `nodes` with `n` nodes of `type` instead of (or besides) those it has exceed a limit of `pool` ({@link exceededLimits}'s test). */

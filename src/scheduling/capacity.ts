@@ -67,13 +67,14 @@ export function sharesGpus(pool: PoolModel, type: GpuInstanceType): boolean {
 }
 
 /**
- * The most pods of `gpus` whole GPUs (and `cpu` cores, `memoryBytes`) on the instance types `types` of `pool`: for each
- * limited resource, the limit times the best pods-per-capacity of the types (the pods a node holds: its GPUs, its
- * allocatable cpu and memory, one with `onePerNode`), the smallest over the resources. Undefined when the pool has no
+ * The most pods of `gpus` whole GPUs (and `cpu` cores, `memoryBytes`, `ephemeralStorageBytes`) on the instance types
+ * `types` of `pool`: for each limited resource, the limit times the best pods-per-capacity of the types (the pods a node
+ * holds: its GPUs, its allocatable cpu and memory, its disk when known, one with `onePerNode`), the smallest over the
+ * resources. Undefined when the pool has no
  * GPU limit, no such type, or shares its GPUs (time-slicing, NodeOverlay capacity: not judged).
  */
 export function podsWithinPoolLimits(pool: PoolModel, types: readonly GpuInstanceType[], gpus: number, cpu: number,
-  memoryBytes: number, onePerNode: boolean): PoolPodBound | undefined {
+  memoryBytes: number, onePerNode: boolean, ephemeralStorageBytes: number = 0): PoolPodBound | undefined {
   if (pool.gpuLimit === undefined || types.length === 0 || !(gpus > 0)) return undefined;
   const fit: Array<{ type: GpuInstanceType; pods: number }> = [];
   for (const t of types) {
@@ -82,6 +83,9 @@ export function podsWithinPoolLimits(pool: PoolModel, types: readonly GpuInstanc
     let n = Math.floor(t.gpuCount / gpus);
     if (cpu > 0) n = Math.min(n, Math.floor(alloc.cpu / cpu + 1e-9));
     if (memoryBytes > 0) n = Math.min(n, Math.floor(alloc.memoryBytes / memoryBytes + 1e-9));
+    // (and the disk of the pool's EC2NodeClass, when known)
+    const disk = ephemeralStorageBytes > 0 ? pool.nodeDisk?.(t) : undefined;
+    if (disk) n = Math.min(n, Math.floor(disk.allocatableBytes / ephemeralStorageBytes + 1e-9));
     fit.push({ type: t, pods: onePerNode ? Math.min(n, 1) : n });
   }
   let pods = Infinity;

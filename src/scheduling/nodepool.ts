@@ -10,6 +10,7 @@
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
 import { LabelSpace, NodeSelectorRequirement, requirementAllowsSpace, requirementAllowsValue, requirementsFromJson } from './labels';
+import { NodeDisk, nodeClassOf, nodeDiskOf } from './node-disk';
 import { tryParseQuantity } from './resources';
 import { Taint, taintsFromJson } from './taints';
 import { byCodeUnits } from '../private/order';
@@ -115,6 +116,11 @@ export interface PoolModel {
    * `MigConfig`/`DevicePluginConfig.applyTo`). Computed once per type and shared: the result is frozen.
    */
   advertisedResources(type: GpuInstanceType): Record<string, number>;
+  /**
+   * The disk Karpenter counts for pods on a node of `type` ({@link nodeDiskOf}), from the pool's EC2NodeClass when it
+   * was given to {@link poolModelOf}; undefined when not known (no EC2NodeClass, or one it cannot read).
+   */
+  nodeDisk?(type: GpuInstanceType): NodeDisk | undefined;
 }
 
 /** Karpenter's NodeOverlay kind (`karpenter.sh/v1alpha1`, alpha, feature gate `NodeOverlay`). */
@@ -211,9 +217,12 @@ export function _karpenterLabelsOf(type: GpuInstanceType): Readonly<Record<strin
  * @param catalog instance types to consider @default GpuInstanceType.all()
  * @param nodeOverlays Karpenter NodeOverlays (`karpenter.sh/v1alpha1`) of the same manifests: their `capacity` is added
  *   to the instance types they match, as Karpenter's scheduling simulation does (see {@link overlayCapacity})
+ * @param nodeClasses EC2NodeClasses of the same manifests: the one `nodeClassRef` names gives the nodes' disk
+ *   ({@link PoolModel.nodeDisk}) @default - none: the disk is not known
  * @throws GpuConfigError when `nodePool` is not a karpenter.sh NodePool or the sharing annotation is malformed
  */
-export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[], nodeOverlays?: readonly any[]): PoolModel {
+export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[], nodeOverlays?: readonly any[],
+  nodeClasses?: readonly any[]): PoolModel {
   const name = typeof nodePool?.metadata?.name === 'string' ? nodePool.metadata.name : '<unnamed>';
   if (!nodePool || typeof nodePool !== 'object' || nodePool.kind !== 'NodePool'
     || typeof nodePool.apiVersion !== 'string' || !nodePool.apiVersion.startsWith('karpenter.sh/')) {
@@ -307,6 +316,8 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[],
     return space;
   };
   const advertisedByType = new Map<GpuInstanceType, Readonly<Record<string, number>>>();
+  const nodeClass = nodeClasses === undefined ? undefined : nodeClassOf(nodePool, nodeClasses);
+  const disks = new Map<GpuInstanceType, NodeDisk | undefined>();
 
   return {
     name,
@@ -341,6 +352,11 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[],
         advertisedByType.set(type, cached = Object.freeze(out));
       }
       return cached as Record<string, number>;
+    },
+    nodeDisk(type: GpuInstanceType): NodeDisk | undefined {
+      if (nodeClass === undefined) return undefined;
+      if (!disks.has(type)) disks.set(type, nodeDiskOf(nodeClass, type));
+      return disks.get(type);
     },
   };
 }

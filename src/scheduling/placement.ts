@@ -17,8 +17,9 @@ import {
   requiredNodeAffinityAllowsSpace, requiredNodeSelectorTerms, requirementAllowsSpace,
 } from './labels';
 import { afterJoinHint } from './node-agent-labels';
+import { formatDiskBytes } from './node-disk';
 import { NODEPOOL_LABEL, PoolModel } from './nodepool';
-import { podCpuMemoryRequests, podGpuDemand } from './resources';
+import { podCpuMemoryRequests, podGpuDemand, PodNodeRequests } from './resources';
 import { formatTaint, TolerationOptions, untoleratedTaints } from './taints';
 import { PodTemplateRef } from './workloads';
 import { hasOwn } from '../private/keys';
@@ -167,7 +168,7 @@ export function nodeSelectionAdmits(podSpec: any, pool: PoolModel): boolean {
  * caller has them already.
  */
 export function placeOnPool(t: PodTemplateRef, pool: PoolModel, options: PlacementOptions = {},
-  facts?: { readonly demand: Readonly<Record<string, number>>; readonly req: Readonly<{ cpu: number; memoryBytes: number }> }): PlacementVerdict {
+  facts?: { readonly demand: Readonly<Record<string, number>>; readonly req: Readonly<PodNodeRequests> }): PlacementVerdict {
   const selection = selectOnPool(t, pool, options);
   return Array.isArray(selection) ? fitOnPool(t, pool, selection, options, facts) : selection;
 }
@@ -251,7 +252,7 @@ function withinPoolLimits(pool: PoolModel, type: GpuInstanceType): boolean {
 
 /** Predicates 3 to 5 (GPU resources, cpu/memory, pool limits) over the selected instance types. */
 function fitOnPool(t: PodTemplateRef, pool: PoolModel, selected: readonly SelectedType[], options: PlacementOptions,
-  facts: { demand: Record<string, number>; req: { cpu: number; memoryBytes: number } }
+  facts: { demand: Readonly<Record<string, number>>; req: Readonly<PodNodeRequests> }
   = { demand: podGpuDemand(t), req: podCpuMemoryRequests(t) },
   allocatable: (type: GpuInstanceType) => { cpu: number; memoryBytes: number }
   = (type) => allocatableOf(type, options.systemReserve)): PlacementVerdict {
@@ -282,10 +283,23 @@ function fitOnPool(t: PodTemplateRef, pool: PoolModel, selected: readonly Select
     const best = withAlloc.reduce((a, b) => (b.alloc.cpu > a.alloc.cpu ? b : a));
     return fail('cpu', `needs ${fmtNum(req.cpu)} cpu per pod; the largest allowed type ${best.type.name} leaves ${fmtNum(best.alloc.cpu)} cpu for pods`);
   }
-  const memFit = cpuFit.filter((s) => s.alloc.memoryBytes >= req.memoryBytes);
+  let memFit = cpuFit.filter((s) => s.alloc.memoryBytes >= req.memoryBytes);
   if (memFit.length === 0) {
     const best = cpuFit.reduce((a, b) => (b.alloc.memoryBytes > a.alloc.memoryBytes ? b : a));
     return fail('memory', `needs ${fmtBytes(req.memoryBytes)} memory per pod; the largest allowed type ${best.type.name} leaves ${fmtBytes(best.alloc.memoryBytes)} for pods`);
+  }
+  // ephemeral storage, against the disk the pool's EC2NodeClass gives (types whose disk is not known pass)
+  const disk = req.ephemeralStorageBytes ?? 0;
+  if (disk > 0) {
+    const diskOf = (type: GpuInstanceType) => pool.nodeDisk?.(type);
+    const diskFit = memFit.filter((s) => { const d = diskOf(s.type); return d === undefined || d.allocatableBytes >= disk; });
+    if (diskFit.length === 0) {
+      const best = memFit.reduce((a, b) => (diskOf(b.type)!.allocatableBytes > diskOf(a.type)!.allocatableBytes ? b : a));
+      const d = diskOf(best.type)!;
+      return fail('ephemeral-storage', `needs ${formatDiskBytes(disk)} ephemeral-storage per pod; the allowed types give pods at most `
+        + `${formatDiskBytes(d.allocatableBytes)} (${best.type.name}: ${d.source}, less ${d.reserved})`);
+    }
+    memFit = diskFit;
   }
 
   // 5. pool limits
@@ -417,7 +431,7 @@ function partByPart(parts: readonly unknown[]): string {
  * similar Deployments share one signature, so callers can memoise verdicts per (signature, pool).
  */
 export function placementSignature(t: PodTemplateRef,
-  facts?: { readonly demand: Readonly<Record<string, number>>; readonly req: { readonly cpu: number; readonly memoryBytes: number } }): string {
+  facts?: { readonly demand: Readonly<Record<string, number>>; readonly req: Readonly<PodNodeRequests> }): string {
   // `facts`: the template's podGpuDemand and podCpuMemoryRequests, when the caller has them already.
   const podSpec = t.podSpec;
   const req = facts?.req ?? podCpuMemoryRequests(t);
@@ -428,6 +442,7 @@ export function placementSignature(t: PodTemplateRef,
     facts?.demand ?? podGpuDemand(t),
     req.cpu,
     req.memoryBytes,
+    req.ephemeralStorageBytes ?? 0,
   ]);
 }
 
@@ -545,13 +560,19 @@ export class PlacementMemo {
     return { table, slot: table.slots++ };
   }
 
-  /** Per pool, what its fit shape holds of each type: within its limits on one node (`+`) or not (`-`), and the resources it advertises. */
+  /**
+   * Per pool, what its fit shape holds of each type: within its limits on one node (`+`) or not (`-`), the resources it
+   * advertises, and the disk it gives pods. The disk's reason (the volume it comes from) is the first pool's: pools share
+   * a table only when their disks hold the same bytes for pods.
+   */
   private fitPart(i: number, type: GpuInstanceType): string {
     const parts = this.fitParts[i] ?? (this.fitParts[i] = new Map());
     let part = parts.get(type);
     if (part === undefined) {
       const pool = this.pools[i];
-      parts.set(type, part = `${withinPoolLimits(pool, type) ? '+' : '-'}${JSON.stringify(pool.advertisedResources(type))}`);
+      // (and the disk its EC2NodeClass gives, which the ephemeral-storage predicate reads)
+      parts.set(type, part = `${withinPoolLimits(pool, type) ? '+' : '-'}${JSON.stringify(pool.advertisedResources(type))}`
+        + `${pool.nodeDisk?.(type)?.allocatableBytes ?? ''}`);
     }
     return part;
   }
@@ -593,7 +614,7 @@ interface OwnVerdict {
 interface FitPod {
   readonly t: PodTemplateRef;
   readonly options: PlacementOptions;
-  readonly facts: { demand: Record<string, number>; req: { cpu: number; memoryBytes: number } };
+  readonly facts: { demand: Readonly<Record<string, number>>; req: Readonly<PodNodeRequests> };
   readonly alloc: (type: GpuInstanceType) => { cpu: number; memoryBytes: number };
   /** The GPU resources of `facts.demand`, in its order, and the count of each. */
   readonly resources: readonly string[];
@@ -605,6 +626,8 @@ class FitTable {
   private readonly types: readonly GpuInstanceType[];
   private readonly cpu: number[];
   private readonly memory: number[];
+  /** The ephemeral storage for pods on a node of each type; Infinity when not known (it passes). */
+  private readonly disk: number[];
   /** Bit i: selected type i stays within the pool's limits on its own. */
   private readonly within: number;
   private readonly offered = new Map<string, unknown[]>();
@@ -624,6 +647,7 @@ class FitTable {
     this.types = selection.map((s) => s.type);
     this.cpu = this.types.map((type) => alloc(type).cpu);
     this.memory = this.types.map((type) => alloc(type).memoryBytes);
+    this.disk = this.types.map((type) => pool.nodeDisk?.(type)?.allocatableBytes ?? Infinity);
     let within = 0;
     this.types.forEach((type, i) => { if (withinPoolLimits(pool, type)) within |= 1 << i; });
     this.within = within;
@@ -682,6 +706,14 @@ class FitTable {
     for (let i = 0; i < n; i++) if ((mask & (1 << i)) !== 0 && this.memory[i] >= req.memoryBytes) next |= 1 << i;
     if (next === 0) return this.failure(`m${mask}\u0000${req.memoryBytes}`, pod);
     mask = next;
+    // 4b. ephemeral storage.
+    const disk = req.ephemeralStorageBytes ?? 0;
+    if (disk > 0) {
+      next = 0;
+      for (let i = 0; i < n; i++) if ((mask & (1 << i)) !== 0 && this.disk[i] >= disk) next |= 1 << i;
+      if (next === 0) return this.failure(`d${mask}\u0000${disk}`, pod);
+      mask = next;
+    }
     // 5. pool limits.
     if ((mask & this.within) === 0) return this.failure(`l${mask}`, pod);
     mask &= this.within;

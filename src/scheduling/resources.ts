@@ -205,12 +205,12 @@ export function podGpuDemand(t: PodTemplateRef): Record<string, number> {
  * {@link podGpuDemand} and {@link podCpuMemoryRequests} of a template from one pass over its containers (the
  * validation index asks for both of every workload).
  */
-export function podDemand(t: PodTemplateRef): { gpu: Record<string, number>; cpu: number; memoryBytes: number } {
+export function podDemand(t: PodTemplateRef): { gpu: Record<string, number>; cpu: number; memoryBytes: number; ephemeralStorageBytes: number } {
   const apps = containerObjects(t.podSpec?.containers);
   const inits = containerObjects(t.podSpec?.initContainers);
   const names = gpuResourceNames(apps, inits);
-  const requests = effectiveRequests(t, apps, inits, [...names, 'cpu', 'memory']);
-  return { gpu: gpuDemandOf(t, requests, names), cpu: requests.cpu, memoryBytes: requests.memory };
+  const requests = effectiveRequests(t, apps, inits, [...names, ...NODE_RESOURCES]);
+  return { gpu: gpuDemandOf(t, requests, names), cpu: requests.cpu, memoryBytes: requests.memory, ephemeralStorageBytes: requests['ephemeral-storage'] };
 }
 
 /** The GPU resources the containers name in limits or requests (the names gpuResourcesOf would list), sorted. */
@@ -251,8 +251,21 @@ function gpuDemandOf(t: PodTemplateRef, requests: Readonly<Record<string, number
   return out;
 }
 
-/** Effective cpu (cores) and memory (bytes) requests of a pod; limits stand in for absent requests. */
-export function podCpuMemoryRequests(t: PodTemplateRef): { cpu: number; memoryBytes: number } {
-  const r = effectivePodRequests(t, ['cpu', 'memory']);
-  return { cpu: r.cpu, memoryBytes: r.memory };
+/** The node resources a pod requests besides its GPUs: cpu (cores), memory and ephemeral storage (bytes). */
+export interface PodNodeRequests {
+  readonly cpu: number;
+  readonly memoryBytes: number;
+  /** `ephemeral-storage` (emptyDir volumes, writable layers and logs count against it). @default 0 */
+  readonly ephemeralStorageBytes?: number;
 }
+
+/**
+ * Effective cpu (cores), memory and ephemeral-storage (bytes) requests of a pod; limits stand in for absent requests.
+ */
+export function podCpuMemoryRequests(t: PodTemplateRef): { cpu: number; memoryBytes: number; ephemeralStorageBytes: number } {
+  const r = effectivePodRequests(t, NODE_RESOURCES);
+  return { cpu: r.cpu, memoryBytes: r.memory, ephemeralStorageBytes: r['ephemeral-storage'] };
+}
+
+/** The node resources {@link podCpuMemoryRequests} reads. */
+const NODE_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];

@@ -11,7 +11,7 @@ import { DraLookup, draGpuDemand } from '../scheduling/dra';
 import { NamespaceRanges, namespaceRanges } from '../scheduling/limit-ranges';
 import { NODE_OVERLAY_KIND, PoolModel, poolModelOf } from '../scheduling/nodepool';
 import { PlacementMemo, placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
-import { podCpuMemoryRequests, podDemand, podGpuDemand } from '../scheduling/resources';
+import { podCpuMemoryRequests, podDemand, podGpuDemand, PodNodeRequests } from '../scheduling/resources';
 import { PodTemplateRef, podTemplateOf } from '../scheduling/workloads';
 
 /** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `''`. */
@@ -52,7 +52,7 @@ const NO_SUPPRESSIONS: Suppressions = Object.freeze({ rules: new Map<string, str
  */
 interface TemplateFacts {
   readonly gpu: Readonly<Record<string, number>>;
-  readonly req: Readonly<{ cpu: number; memoryBytes: number }>;
+  readonly req: Readonly<PodNodeRequests>;
   signature?: string;
 }
 
@@ -347,9 +347,11 @@ export class ManifestIndex {
       this._pools = [];
       // Karpenter's view: what instance types offer plus the NodeOverlays of the same manifests.
       const overlays = this.byKind(NODE_OVERLAY_KIND, 'karpenter.sh');
+      // (their EC2NodeClasses give the nodes' disk, when in the manifests)
+      const nodeClasses = this.byKind('EC2NodeClass', 'karpenter.k8s.aws');
       for (const obj of this.byKind('NodePool', 'karpenter.sh')) {
         try {
-          this._pools.push(poolModelOf(obj, undefined, overlays));
+          this._pools.push(poolModelOf(obj, undefined, overlays, nodeClasses));
         } catch (e) {
           if (e instanceof GpuConfigError) {
             this._unreadable.push({ object: obj, fieldPath: e.property, message: `${e.problem}; the NodePool is left out of the GPU rules`, remediation: e.fix });
@@ -376,7 +378,8 @@ export class ManifestIndex {
     let facts = slot === null ? undefined : this.facts.get(template);
     if (!facts) {
       const d = podDemand(template);
-      facts = { gpu: Object.freeze(d.gpu), req: Object.freeze({ cpu: d.cpu, memoryBytes: d.memoryBytes }) };
+      const req = { cpu: d.cpu, memoryBytes: d.memoryBytes, ephemeralStorageBytes: d.ephemeralStorageBytes };
+      facts = { gpu: Object.freeze(d.gpu), req: Object.freeze(req) };
       if (slot === null) (template as any)[FACTS] = facts;
       else this.facts.set(template, facts);
     }
@@ -405,7 +408,7 @@ export class ManifestIndex {
   }
 
   /** @see RuleContext.cpuMemoryRequests */
-  public cpuMemoryRequests(template: PodTemplateRef): Readonly<{ cpu: number; memoryBytes: number }> {
+  public cpuMemoryRequests(template: PodTemplateRef): Readonly<PodNodeRequests> {
     if (!this.memoise) return podCpuMemoryRequests(template);
     return this.factsOf(template).req;
   }

@@ -12,6 +12,7 @@ import { Finding, ManifestSource, Severity } from './model';
 import { Suppressions } from './suppression';
 import { PoolModel } from '../scheduling/nodepool';
 import { PlacementVerdict } from '../scheduling/placement';
+import { PodNodeRequests } from '../scheduling/resources';
 import { PodTemplateRef } from '../scheduling/workloads';
 
 /** One rule of the linter. */
@@ -81,8 +82,8 @@ export interface RuleContext {
   nodePools(): readonly PoolModel[];
   /** The effective GPU demand of a pod template (`podGpuDemand`), computed once per template and run. */
   gpuDemand(template: PodTemplateRef): Readonly<Record<string, number>>;
-  /** The effective cpu (cores) and memory (bytes) requests of a pod template (`podCpuMemoryRequests`), computed once per template and run. */
-  cpuMemoryRequests(template: PodTemplateRef): Readonly<{ cpu: number; memoryBytes: number }>;
+  /** The effective cpu (cores), memory and ephemeral-storage (bytes) requests of a pod template (`podCpuMemoryRequests`), computed once per template and run. */
+  cpuMemoryRequests(template: PodTemplateRef): Readonly<PodNodeRequests>;
   /**
    * The template's placement signature (`placementSignature`): equal signatures get equal placement verdicts, so a
    * rule whose answer depends only on placement inputs may memoise its answer per signature.

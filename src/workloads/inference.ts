@@ -67,7 +67,7 @@ export class ModelCache {
   /**
    * A node-local emptyDir (lost with the pod; the model downloads again on restart). With a `sizeLimit`, the server
    * container also requests that much `ephemeral-storage` (with its 4 GiB `/tmp`), so the scheduler and Karpenter
-   * only place the pod on a node whose disk holds the cache (rule GPU239 checks the NodePools' EC2NodeClasses at
+   * only place the pod on a node whose disk holds the cache (rule GPU203 checks the NodePools' EC2NodeClasses at
    * synth); without one, the cache may fill the node's disk, and the kubelet evicts pods under DiskPressure.
    * @param sizeLimit the most the cache may hold: the kubelet evicts the pod above it; a whole number of MiB
    * @default - no limit, and no disk requested for the cache

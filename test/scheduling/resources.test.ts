@@ -145,20 +145,27 @@ describe('podGpuDemand: effective pod request', () => {
 describe('podCpuMemoryRequests', () => {
   test('limits stand in for absent requests, per resource', () => {
     expect(podCpuMemoryRequests(deployment({ containers: [res({ cpu: '2', memory: '4Gi' }, { cpu: '500m' })] })))
-      .toEqual({ cpu: 0.5, memoryBytes: 4 * 2 ** 30 });
+      .toEqual({ cpu: 0.5, memoryBytes: 4 * 2 ** 30, ephemeralStorageBytes: 0 });
   });
   test('max(init, sum) per resource, plus overhead', () => {
     expect(podCpuMemoryRequests(deployment({
       initContainers: [res({ cpu: '4', memory: '1Gi' })],
       containers: [res({ cpu: '1', memory: '2Gi' }), res({ cpu: '1', memory: '2Gi' })],
       overhead: { cpu: '250m', memory: '128Mi' },
-    }))).toEqual({ cpu: 4.25, memoryBytes: 4 * 2 ** 30 + 128 * 2 ** 20 });
+    }))).toEqual({ cpu: 4.25, memoryBytes: 4 * 2 ** 30 + 128 * 2 ** 20, ephemeralStorageBytes: 0 });
   });
   test('pod-level resources replace the container sum', () => {
     expect(podCpuMemoryRequests(deployment({ resources: { requests: { cpu: '8' } }, containers: [res({ cpu: '1', memory: '1Gi' })] })))
-      .toEqual({ cpu: 8, memoryBytes: 2 ** 30 });
+      .toEqual({ cpu: 8, memoryBytes: 2 ** 30, ephemeralStorageBytes: 0 });
   });
   test('nothing requested → zero', () => {
-    expect(podCpuMemoryRequests(deployment({ containers: [{}] }))).toEqual({ cpu: 0, memoryBytes: 0 });
+    expect(podCpuMemoryRequests(deployment({ containers: [{}] }))).toEqual({ cpu: 0, memoryBytes: 0, ephemeralStorageBytes: 0 });
+  });
+  test('ephemeral-storage: a limit stands in for the request; init containers at their largest; pod-level resources do not set it', () => {
+    expect(podCpuMemoryRequests(deployment({
+      resources: { requests: { 'ephemeral-storage': '1Ti' } },
+      initContainers: [res({ 'ephemeral-storage': '30Gi' })],
+      containers: [res({ 'ephemeral-storage': '10Gi' }), res({ cpu: '1' }, { 'ephemeral-storage': '5Gi' })],
+    })).ephemeralStorageBytes).toBe(30 * 2 ** 30);
   });
 });

@@ -215,12 +215,12 @@ describe('InferenceDeployment', () => {
     expect(container(synth(unbounded)).resources.requests['ephemeral-storage']).toBeUndefined();
   });
 
-  test('GPU239 at synth: a cache larger than the pool\'s node disk is reported', () => {
+  test('GPU203 at synth: a cache larger than the pool\'s node disk is reported', () => {
     const c = chart();
     const pool = g5(c, { nodeClassProps: { ...BOUND, volume: { size: Size.gibibytes(50) }, raid0InstanceStore: false } });
     new InferenceDeployment(c, 'llm', { pools: [pool], vllm: VLLM, modelCache: ModelCache.emptyDir(Size.gibibytes(100)) });
-    expect(lintAll(synth(c)).filter((f) => f.includes(' GPU239 '))).toEqual([
-      expect.stringMatching(/^error GPU239 Deployment\/.+ spec\.template\.spec\.containers\[0\]\.resources\.requests\.ephemeral-storage: its pods ask for 104Gi .* at most 44Gi: g5\.xlarge in NodePool g5 has a 50Gi volume \(blockDeviceMappings\[0\], \/dev\/xvda\)/),
+    expect(lintAll(synth(c)).filter((f) => f.includes(' GPU203 '))).toEqual([
+      expect.stringMatching(/^error GPU203 Deployment\/.+ spec\.template\.spec\.containers: can never be scheduled: NodePool g5: needs 104Gi ephemeral-storage per pod; the allowed types give pods at most 44Gi \(g5\.xlarge: a 50Gi volume \(blockDeviceMappings\[0\], \/dev\/xvda\), less 1Gi kube-reserved, 5Gi eviction threshold/),
     ]);
   });
 

@@ -12,7 +12,6 @@ import { LIMIT_RANGE_RULES } from './limit-ranges';
 import { MONITORING_RULES } from './monitoring';
 import { MPS_RULES } from './mps';
 import { NETWORK_RULES } from './network';
-import { NODE_DISK_RULES } from './node-disk';
 import { DUPLICATE_OBJECT } from './objects';
 import { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 import { GPU_RESOURCES_IN_LIMITS } from './resources';
@@ -30,7 +29,6 @@ export { DUPLICATE_OBJECT } from './objects';
 export { DRA_RULES } from './dra';
 export { MPS_RULES } from './mps';
 export { NETWORK_RULES } from './network';
-export { NODE_DISK_RULES } from './node-disk';
 export { GPU_MODEL_NOT_PINNED, GPU_POD_TOLERATES_GPU_TAINT, NON_GPU_POD_TOLERATES_GPU_TAINT } from './placement';
 export { GPU_RESOURCES_IN_LIMITS } from './resources';
 export { RULE_FAILED, SCHEMA_VIOLATION } from './schema-gate';
@@ -67,7 +65,6 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...LIMIT_RANGE_RULES,
   ...TRAINING_RULES,
   ...SERVING_RULES,
-  ...NODE_DISK_RULES,
   ...SCALING_RULES,
   ...MONITORING_RULES,
   ...NETWORK_RULES,

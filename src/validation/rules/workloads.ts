@@ -74,8 +74,9 @@ function cannotSchedule(ctx: RuleContext, w: WorkloadRef, pools: readonly PoolMo
     && judged.some((v) => v.failedPredicate === 'nodeSelector' || v.failedPredicate === 'nodeAffinity')) return undefined;
   return {
     message: `can never be scheduled: ${listedFirst(judged, (v) => `NodePool ${v.pool.name}: ${v.reason}`, NAMED_IN_LIST, '; ')}`,
-    // Only the node selection stands in the way: the fix is there, not in the pod's size.
-    ...(judged.every((v) => v.failedPredicate === 'nodeSelector' || v.failedPredicate === 'nodeAffinity') ? { remediation: SELECTION_FIX } : {}),
+    // Only the node selection stands in the way: the fix is there, not in the pod's size; only the nodes' disk: there.
+    ...(judged.every((v) => v.failedPredicate === 'nodeSelector' || v.failedPredicate === 'nodeAffinity') ? { remediation: SELECTION_FIX }
+      : judged.every((v) => v.failedPredicate === 'ephemeral-storage') ? { remediation: DISK_FIX } : {}),
   };
 }
 
@@ -92,6 +93,11 @@ function selectsLabelWrittenAfterJoin(podSpec: any): boolean {
 const SELECTION_FIX = 'Select nodes by labels Karpenter knows before it launches them (the NodePool\'s requirements and template '
   + 'labels, or well-known labels such as karpenter.k8s.aws/instance-gpu-name), or let the NodePool launch nodes with the '
   + 'labels selected.';
+
+/** GPU203's fix when only the nodes' disk is too small for the pod's ephemeral-storage request. */
+const DISK_FIX = 'Give the EC2NodeClass a larger volume for the kubelet (blockDeviceMappings: /dev/xvda on AL2023, /dev/xvdb on '
+  + 'Bottlerocket, ebs.volumeSize; GpuNodeClass\'s volume prop), or instanceStorePolicy: RAID0 on instance types with local '
+  + 'NVMe, or lower the request (for InferenceDeployment, the model cache\'s sizeLimit).';
 
 /** GPU201 — priorityClassName must name a PriorityClass of the manifests or a built-in one. */
 export const PRIORITY_CLASS_EXISTS: Rule = {
@@ -187,8 +193,16 @@ export const FITS_ITS_POOLS: Rule = {
   remediation: 'Request fewer GPUs (or less cpu/memory) per pod, or allow larger instance types in the NodePool.',
   description: 'The pools a workload can use are those it pins through `karpenter.sh/nodepool` (nodeSelector or required '
     + 'node affinity), else those offering its GPU resources whose taints it tolerates. Each is judged by the scheduling '
-    + 'model (node selection, GPU count, cpu/memory after the system reserve, pool limits). When none fits, Karpenter '
-    + 'can never launch a node for the pod: it stays Pending. Node selection counts only the labels Karpenter knows before '
+    + 'model (node selection, GPU count, cpu/memory after the system reserve, ephemeral storage, pool limits). When none '
+    + 'fits, Karpenter can never launch a node for the pod: it stays Pending ("no instance type satisfied resources"). '
+    + 'Ephemeral storage (the pod\'s effective `ephemeral-storage` request: emptyDir volumes, writable layers and logs '
+    + 'count against it) is judged against the disk Karpenter counts from the pool\'s EC2NodeClass, when it is in the '
+    + 'manifests (karpenter-provider-aws `pkg/providers/instancetype/types.go` `ephemeralStorage`): with '
+    + '`instanceStorePolicy: RAID0`, the instance store\'s total size on types that have one; else the '
+    + '`blockDeviceMappings` entry marked `rootVolume`, or the one of the AMI family\'s ephemeral device (`/dev/xvda` on '
+    + 'AL2023 and AL2, `/dev/xvdb` on Bottlerocket); without one, that device\'s default size, 20Gi; less kube-reserved '
+    + 'ephemeral-storage (1Gi by default), system-reserved, and the hard eviction threshold `nodefs.available` (10% by '
+    + 'default): 17Gi on a default AL2023 node. Node selection counts only the labels Karpenter knows before '
     + 'launch: the NodePool\'s requirements and template labels and the instance types\' well-known labels (Karpenter '
     + '"Scheduling": a pod\'s constraints must fall within a NodePool\'s). A label that GPU feature discovery or Node '
     + 'Feature Discovery writes after the node joins (`nvidia.com/gpu.product`, `nvidia.com/gpu.present`, '
@@ -563,7 +577,7 @@ function poolRoom(ctx: RuleContext, w: WorkloadRef, gpus: number, perNode: boole
   const usable = ctx.fittingPlacements(w.template).map((v) => ({ p: v.pool, v }));
   if (usable.length === 0) return null;
   const cm = ctx.cpuMemoryRequests(w.template);
-  const bounds = usable.map(({ p, v }) => podsWithinPoolLimits(p, v.instanceTypes, gpus, cm.cpu, cm.memoryBytes, perNode));
+  const bounds = usable.map(({ p, v }) => podsWithinPoolLimits(p, v.instanceTypes, gpus, cm.cpu, cm.memoryBytes, perNode, cm.ephemeralStorageBytes));
   if (bounds.some((b) => b === undefined)) return null;
   return {
     most: bounds.reduce((sum, b) => sum + b!.pods, 0),

@@ -1,9 +1,8 @@
 import * as path from 'path';
-import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, loadYaml, nodePool, of, workload } from './helpers';
 import { GpuInstanceType } from '../../src/catalog';
+import { planGpuWorkloads } from '../../src/plan';
 import { nodeClassOf, nodeDiskOf } from '../../src/scheduling/node-disk';
-import { Severity } from '../../src/validation';
-import { NODE_DISK_RULES } from '../../src/validation/rules/node-disk';
+import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, loadYaml, nodePool, of, workload } from '../validation/helpers';
 
 const GiB = 1024 ** 3;
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
@@ -11,13 +10,6 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 /** DEFAULT_NODE_CLASS with `spec` fields added. */
 const nodeClass = (spec: any = {}, name = 'default') => ({ ...DEFAULT_NODE_CLASS, metadata: { name }, spec: { ...DEFAULT_NODE_CLASS.spec, ...spec } });
 const g6 = GpuInstanceType.of('g6.xlarge');
-
-describe('NODE_DISK_RULES (GPU239)', () => {
-  test('id, severity and documentation', () => {
-    expect(NODE_DISK_RULES.map((r) => [r.id, r.severity])).toEqual([['GPU239', Severity.ERROR]]);
-    expect(NODE_DISK_RULES[0].description!).toMatch(/ephemeralStorage/);
-  });
-});
 
 describe('nodeDiskOf: the disk Karpenter counts for pods', () => {
   test('a default AL2023 EC2NodeClass gives every catalog type the allocatable ephemeral storage of Karpenter\'s reference table', () => {
@@ -85,27 +77,46 @@ describe('nodeDiskOf: the disk Karpenter counts for pods', () => {
   });
 });
 
-describe('GPU239 ephemeral-storage fits the node disk', () => {
+describe('ephemeral storage in placement (GPU203, plan)', () => {
   const app = (resources: any, extra: (w: any) => void = () => undefined) => {
     const w = workload({ name: 'llm', namespace: 'serving', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' } });
     Object.assign(w.spec.template.spec.containers[0].resources, resources);
     extra(w);
     return w;
   };
-  const run = (objects: any[]) => of(lint(objects), 'GPU239');
+  const run = (objects: any[]) => of(lint(objects), 'GPU203');
 
-  test('the fail fixture: 100Gi against Karpenter\'s default 20Gi volume', () => {
-    const [f] = of(lint(loadYaml(path.join(FIXTURES, 'GPU239', 'fail.yaml')).map((m) => m.object)), 'GPU239');
-    expect(f.fieldPath).toBe('spec.template.spec.containers[0].resources.requests.ephemeral-storage');
-    expect(f.message).toBe('its pods ask for 100Gi of ephemeral storage (container "server" 100Gi), but the nodes of the NodePool(s) it can '
-      + 'use (g6) give pods at most 17Gi: g6.xlarge in NodePool g6 has a 20Gi /dev/xvda (Karpenter\'s default for AL2023: the '
-      + 'EC2NodeClass gives it no size), less 1Gi kube-reserved, 2Gi eviction threshold (nodefs.available 10%, the default); '
-      + 'Karpenter launches no node for it and the pod stays Pending');
+  test('the fail fixture: 100Gi against Karpenter\'s default 20Gi volume, with the disk\'s fix', () => {
+    const found = of(lint(loadYaml(path.join(FIXTURES, 'GPU203', 'fail.yaml')).map((m) => m.object)), 'GPU203');
+    const f = found.find((x) => x.object.name === 'embedder')!;
+    expect(f.fieldPath).toBe('spec.template.spec.containers');
+    expect(f.message).toBe('can never be scheduled: NodePool g5-small: needs 100Gi ephemeral-storage per pod; the allowed types give pods '
+      + 'at most 17Gi (g5.xlarge: a 20Gi /dev/xvda (Karpenter\'s default for AL2023: the EC2NodeClass gives it no size), less 1Gi '
+      + 'kube-reserved, 2Gi eviction threshold (nodefs.available 10%, the default))');
+    expect(f.remediation).toMatch(/^Give the EC2NodeClass a larger volume for the kubelet/);
   });
 
-  test('a limit alone is the request (API defaulting): the finding names the limit', () => {
-    const [f] = run([nodePool(), nodeClass(), app({ limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi', 'ephemeral-storage': '50Gi' } })]);
-    expect(f.fieldPath).toBe('spec.template.spec.containers[0].resources.limits.ephemeral-storage');
+  test('plan: the workload lands nowhere, and says why', () => {
+    const plan = planGpuWorkloads(loadYaml(path.join(FIXTURES, 'GPU203', 'fail.yaml')));
+    const w = plan.workloads.find((x) => x.name === 'embedder')!;
+    expect(w.fits).toEqual([]);
+    expect(JSON.stringify(w.rejectedBy)).toContain('needs 100Gi ephemeral-storage per pod');
+  });
+
+  test('plan packs ephemeral storage: four 100Gi replicas on 4-GPU nodes whose disk holds one each take four nodes', () => {
+    const pool = nodePool({ requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['g6.12xlarge'] }] });
+    const w = app({ requests: { 'ephemeral-storage': '100Gi' } }, (x) => { x.spec.replicas = 4; });
+    const nodes = (cls: any) => planGpuWorkloads([pool, cls, w].map((object) => ({ object }))).pools[0].nodes;
+    // a 200Gi volume: 179Gi for pods, one replica per node
+    expect(nodes(nodeClass({ blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '200Gi' } }] }))).toMatchObject({ min: 4, max: 4 });
+    // the instance store (3760G): all four on one node, as without a disk request
+    expect(nodes(nodeClass({ instanceStorePolicy: 'RAID0' }))).toMatchObject({ min: 1, max: 1 });
+    // an EC2NodeClass not in the manifests: the disk is not known, not packed
+    expect(planGpuWorkloads([pool, w].map((object) => ({ object }))).pools[0].nodes).toMatchObject({ min: 1, max: 1 });
+  });
+
+  test('a limit alone is the request (API defaulting)', () => {
+    expect(run([nodePool(), nodeClass(), app({ limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi', 'ephemeral-storage': '50Gi' } })])).toHaveLength(1);
   });
 
   test('fits: a larger volume, RAID0 on the pool\'s NVMe, or one pool of two with room', () => {
@@ -122,25 +133,17 @@ describe('GPU239 ephemeral-storage fits the node disk', () => {
 
   test('the pod\'s effective request: app containers and sidecars summed, init containers at their largest', () => {
     const withInit = (init: any) => app({ requests: { 'ephemeral-storage': '10Gi' } }, (w) => { w.spec.template.spec.initContainers = [init]; });
-    // 10Gi + a 10Gi sidecar: 20Gi > 17Gi, reported on the container asking the most (the first of equals)
     const sidecar = { name: 'sync', image: 'busybox', restartPolicy: 'Always', resources: { requests: { 'ephemeral-storage': '10Gi' } } };
-    const [f] = run([nodePool(), nodeClass(), withInit(sidecar)]);
-    expect(f.message).toMatch(/ask for 20Gi of ephemeral storage \(container "main" 10Gi\)/);
-    // a plain init container of 15Gi: max(10, 15) = 15Gi fits; of 30Gi it does not, and is named
+    expect(run([nodePool(), nodeClass(), withInit(sidecar)])[0].message).toContain('needs 20Gi ephemeral-storage per pod');
     const init = (n: string) => ({ name: 'fetch', image: 'busybox', resources: { requests: { 'ephemeral-storage': n } } });
     expect(run([nodePool(), nodeClass(), withInit(init('15Gi'))])).toEqual([]);
-    const [g] = run([nodePool(), nodeClass(), withInit(init('30Gi'))]);
-    expect(g.fieldPath).toBe('spec.template.spec.initContainers[0].resources.requests.ephemeral-storage');
+    expect(run([nodePool(), nodeClass(), withInit(init('30Gi'))])[0].message).toContain('needs 30Gi ephemeral-storage per pod');
   });
 
-  test('not judged: the EC2NodeClass is not in the manifests, the pod asks for no GPU or fits no pool, nothing asks for disk', () => {
+  test('not judged: the EC2NodeClass is not in the manifests, nothing asks for disk', () => {
     const big = app({ requests: { 'ephemeral-storage': '100Gi' } });
     expect(run([nodePool(), big])).toEqual([]);
     expect(run([nodePool(), nodeClass({}, 'other'), big])).toEqual([]);
-    const cpu = workload({ tolerations: [GPU_TOLERATION], requests: { 'ephemeral-storage': '100Gi' } });
-    expect(run([nodePool(), nodeClass(), cpu])).toEqual([]);
-    const pinnedElsewhere = app({ requests: { 'ephemeral-storage': '100Gi' } }, (w) => { w.spec.template.spec.nodeSelector = { 'karpenter.sh/nodepool': 'absent' }; });
-    expect(run([nodePool(), nodeClass(), pinnedElsewhere])).toEqual([]);
     expect(run([nodePool(), nodeClass(), app({})])).toEqual([]);
   });
 });
