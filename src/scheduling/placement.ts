@@ -109,7 +109,10 @@ export interface PlacementVerdict {
   readonly capacityTypes: string[];
   /** When it does not fit: the first failed predicate in words. */
   readonly reason?: string;
-  /** Which predicate failed: `taints`, `nodeSelector`, `nodeAffinity`, `gpu`, `cpu`, `memory`, `limits`, `instanceTypes`. */
+  /**
+   * Which predicate failed: `taints`, `nodeSelector`, `nodeAffinity`, `gpu`, `cpu`, `memory`, `ephemeral-storage`,
+   * `limits`, `instanceTypes`.
+   */
   readonly failedPredicate?: string;
 }
 
@@ -250,7 +253,11 @@ function withinPoolLimits(pool: PoolModel, type: GpuInstanceType): boolean {
   return ok;
 }
 
-/** Predicates 3 to 5 (GPU resources, cpu/memory, pool limits) over the selected instance types. */
+/**
+ * Predicates 3 to 5 (GPU resources, cpu/memory and ephemeral storage, pool limits) over the selected instance types.
+ * Ephemeral storage is judged against the disk the pool's EC2NodeClass gives ({@link PoolModel.nodeDisk}; a type whose
+ * disk is not known passes).
+ */
 function fitOnPool(t: PodTemplateRef, pool: PoolModel, selected: readonly SelectedType[], options: PlacementOptions,
   facts: { demand: Readonly<Record<string, number>>; req: Readonly<PodNodeRequests> }
   = { demand: podGpuDemand(t), req: podCpuMemoryRequests(t) },
@@ -427,7 +434,7 @@ function partByPart(parts: readonly unknown[]): string {
  * The placement signature of a pod template: a string that equals another template's exactly when
  * {@link placeOnPool} cannot tell them apart. It holds every input placement reads and nothing else: the
  * tolerations, the nodeSelector, the required node affinity terms, the effective GPU demand and the effective
- * cpu/memory requests (labels, names, images, replicas and preferred affinity are left out). Thousands of replicas of
+ * cpu, memory and ephemeral-storage requests (labels, names, images, replicas and preferred affinity are left out). Thousands of replicas of
  * similar Deployments share one signature, so callers can memoise verdicts per (signature, pool).
  */
 export function placementSignature(t: PodTemplateRef,
@@ -461,8 +468,8 @@ export function selectionSignature(t: PodTemplateRef): string {
  * (placement signature, pool), and the outcome of taints and node selection per (selection signature, pool). A pool
  * that a template's selection rules out gives every template with the same selection the same verdict object; on the
  * pools it selects, only the resource predicates run again. Pools of the same shape (what the predicates read of
- * them, name aside: {@link PoolModel.selectionShape}, and for the resource predicates the same advertised resources
- * and limits outcome) are judged once per template and share the outcome; each pool still gets verdict objects of its
+ * them, name aside: {@link PoolModel.selectionShape}, and for the resource predicates the same advertised resources,
+ * disk for pods and limits outcome) are judged once per template and share the outcome; each pool still gets verdict objects of its
  * own (a verdict names its pool). Thousands of workloads × thousands of pools (the `plan` command) stay linear in
  * the pairs and share the verdicts' objects. The verdicts equal placeOnPool's.
  */

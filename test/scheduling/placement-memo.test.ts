@@ -63,6 +63,48 @@ describe('PlacementMemo', () => {
     ));
   });
 
+  test('with ephemeral storage against each pool\'s EC2NodeClass disk, verdicts equal placeOnPool\'s too', () => {
+    const classes = [
+      undefined, // not in the manifests: the disk is not known
+      {}, // Karpenter's default 20Gi volume
+      { blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '200Gi' } }] },
+      { instanceStorePolicy: 'RAID0' },
+    ];
+    const diskPool = (i: number, c: number, limit: number) => {
+      const json = (pool(i, false, limit) as any).object;
+      const spec = classes[c];
+      const nodeClasses = spec === undefined ? [] : [{
+        apiVersion: 'karpenter.k8s.aws/v1',
+        kind: 'EC2NodeClass',
+        metadata: { name: 'd' },
+        spec: { amiSelectorTerms: [{ alias: 'al2023@latest' }], ...spec },
+      }];
+      return poolModelOf(json, undefined, undefined, nodeClasses);
+    };
+    const withDisk = (gpus: number, disk: string) => {
+      const t = template([], false, gpus, 1);
+      (t.podSpec.containers[0].resources.requests as any)['ephemeral-storage'] = disk;
+      return podTemplateOf({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w' }, spec: { template: { spec: t.podSpec } } })!;
+    };
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 16 })), { minLength: 1, maxLength: 8 }),
+      fc.array(fc.tuple(fc.constantFrom(1, 2, 4, 8), fc.constantFrom('0', '10Gi', '100Gi', '300Gi', '1Ti', '9000G')), { minLength: 1, maxLength: 12 }),
+      (poolSpecs, templateSpecs) => {
+        const pools = poolSpecs.map(([c, limit], i) => diskPool(i, c, limit));
+        const memo = new PlacementMemo(pools);
+        for (const [gpus, disk] of templateSpecs) {
+          const t = withDisk(gpus, disk);
+          expect(memo.verdicts(t)).toEqual(pools.map((p) => placeOnPool(t, p)));
+        }
+      },
+    ));
+    // and the predicate decides: 300Gi fits the instance store of g6.48xlarge (7520G), not g6.xlarge's (250G) nor a
+    // 200Gi volume
+    const t = withDisk(1, '300Gi');
+    expect(placeOnPool(t, diskPool(2, 2, 64))).toMatchObject({ fits: false, failedPredicate: 'ephemeral-storage' });
+    expect(placeOnPool(t, diskPool(2, 3, 64)).instanceTypes.map((x) => x.name)).toEqual(['g6.48xlarge']);
+  });
+
   test('selection failures are shared between templates; identical templates are judged once', () => {
     const pools = [0, 1, 2, 3, 4, 5].map((i) => pool(i, true, 64));
     const memo = new PlacementMemo(pools);
