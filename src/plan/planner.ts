@@ -96,9 +96,9 @@ function limitRangeDefaultsUsed(t: PodTemplateRef): Array<{ resource: string; te
   const out: Array<{ resource: string; text: string }> = [];
   if (!t.requestDefaults) return out;
   const containers = containersOf(t);
-  for (const r of ['cpu', 'memory'] as const) {
+  for (const r of ['cpu', 'memory', 'ephemeral-storage'] as const) {
     const v = t.requestDefaults[r];
-    if (v !== undefined && containers.some((c) => !setsResource(c.container, r))) out.push({ resource: r, text: quantityText(v, r === 'memory') });
+    if (v !== undefined && containers.some((c) => !setsResource(c.container, r))) out.push({ resource: r, text: quantityText(v, r !== 'cpu') });
   }
   return out;
 }
@@ -494,7 +494,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     queues: planQueues(index, placed.map((p) => p.plan)),
     assumptions: [
       'Placement: the scheduling model\'s predicates per NodePool (taints, node selection, GPU resources, cpu/memory after the system reserve, ephemeral storage against the disk of the pool\'s EC2NodeClass when it is in the manifests, pool limits).'
-        + ' Requests as written; a container that sets no cpu or memory gets its namespace\'s LimitRange default request (LimitRanger), when the LimitRange is in the manifests.',
+        + ' Requests as written; a container that sets no cpu, memory or ephemeral-storage gets its namespace\'s LimitRange default request (LimitRanger), when the LimitRange is in the manifests.',
       'A workload that fits several pools is attributed to Karpenter\'s first choice: the highest spec.weight (absent = 0), then name. Spill-over: workloads in input order fill their fitting pools in that order up to each pool\'s spec.limits (node capacity, as Karpenter counts it); the rest spills to the next pool, and what no pool has room for stays Pending.',
       'Replicas: KEDA ScaledObject min/max (defaults 0/100), else HorizontalPodAutoscaler min/max, else replicas/parallelism; a CronJob 0 between runs and its Job\'s parallelism during one, placed after the always-running workloads (a run that finds no room waits for them: a warning); DaemonSets are not counted.',
       'Nodes: per workload the cheapest instance type of its pool one replica fits; first-fit packing over GPU, cpu, memory and (when requested) ephemeral storage, workload after workload in input order: replicas take the room left on the nodes already launched, then new nodes (running pods are not moved; consolidation may pack tighter later).'

@@ -160,7 +160,7 @@ function effectiveRequests(t: PodTemplateRef, apps: readonly any[], inits: reado
   for (let ri = 0; ri < resources.length; ri++) {
     const r = resources[ri];
     // A container that sets neither a request nor a limit gets its namespace's LimitRange default request.
-    const dflt = r === 'cpu' || r === 'memory' ? t.requestDefaults?.[r] : undefined;
+    const dflt = r === 'cpu' || r === 'memory' || r === 'ephemeral-storage' ? t.requestDefaults?.[r] : undefined;
     let sum = 0;
     for (let i = 0; i < apps.length; i++) sum += containerRequest(apps[i], r, dflt);
     let sidecars = 0;

@@ -26,11 +26,18 @@ export interface PodTemplateRef {
    */
   readonly draDemand?: Readonly<Record<string, number>>;
   /**
-   * The cpu and memory request (cores, bytes) a container that sets neither a request nor a limit of the resource
+   * The cpu, memory and ephemeral-storage requests (cores, bytes) a container that sets neither a request nor a limit of the resource
    * gets from its namespace's LimitRanges (LimitRanger's default request), filled in by whoever knows the LimitRanges
    * (the validation index, from the manifests'). @default - none
    */
-  readonly requestDefaults?: Readonly<{ cpu?: number; memory?: number }>;
+  readonly requestDefaults?: Readonly<RequestDefaults>;
+}
+
+/** The requests LimitRanges give a container that sets neither a request nor a limit of the resource. */
+export interface RequestDefaults {
+  readonly 'cpu'?: number;
+  readonly 'memory'?: number;
+  readonly 'ephemeral-storage'?: number;
 }
 
 /** One container of a pod template. */

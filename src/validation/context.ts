@@ -12,7 +12,7 @@ import { NamespaceRanges, namespaceRanges } from '../scheduling/limit-ranges';
 import { NODE_OVERLAY_KIND, PoolModel, poolModelOf } from '../scheduling/nodepool';
 import { PlacementMemo, placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
 import { podCpuMemoryRequests, podDemand, podGpuDemand, PodNodeRequests } from '../scheduling/resources';
-import { PodTemplateRef, podTemplateOf } from '../scheduling/workloads';
+import { PodTemplateRef, podTemplateOf, RequestDefaults } from '../scheduling/workloads';
 
 /** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `''`. */
 export function apiGroupOf(apiVersion: unknown): string {
@@ -39,7 +39,7 @@ function sameObject(obj: any, namespace: string, name: string): boolean {
 }
 
 /** The resources whose LimitRange default requests the pod templates get (what placement and plan count). */
-const REQUEST_DEFAULTED: ReadonlySet<string> = new Set(['cpu', 'memory']);
+const REQUEST_DEFAULTED: ReadonlySet<string> = new Set(['cpu', 'memory', 'ephemeral-storage']);
 
 const key3 = (kind: string, ns: string | undefined, name: string) => `${kind}\u0000${ns ?? ''}\u0000${name}`;
 
@@ -179,7 +179,7 @@ export class ManifestIndex {
   /** Per template (a Map, not a WeakMap: it lives for one run, and sets are several times cheaper). */
   private readonly facts = new Map<PodTemplateRef, TemplateFacts>();
   /** Per namespace's LimitRanges, the cpu and memory requests they default (null: none). */
-  private readonly requestDefaults = new Map<NamespaceRanges, { cpu?: number; memory?: number } | null>();
+  private readonly requestDefaults = new Map<NamespaceRanges, RequestDefaults | null>();
   private readonly suppressionsRead = new Map<any, Suppressions>();
   private suppressionRuleIds?: ReadonlySet<string>;
   private readonly placements: PlacementCache;
@@ -300,7 +300,7 @@ export class ManifestIndex {
   }
 
   /**
-   * The template with the cpu and memory requests its namespace's LimitRanges give a container that sets none
+   * The template with the cpu, memory and ephemeral-storage requests its namespace's LimitRanges give a container that sets none
    * (LimitRanger's defaults), when they give any: what the scheduler and the planner then count.
    */
   private withRequestDefaults(object: any, template: PodTemplateRef): PodTemplateRef {
@@ -310,10 +310,12 @@ export class ManifestIndex {
     let defaults = this.requestDefaults.get(ranges);
     if (defaults === undefined) {
       const bare = ranges.admit({}, REQUEST_DEFAULTED);
-      const cpu = bare.requests.get('cpu')?.value;
-      const memory = bare.requests.get('memory')?.value;
-      defaults = cpu === undefined && memory === undefined ? null
-        : { ...(cpu === undefined ? {} : { cpu }), ...(memory === undefined ? {} : { memory }) };
+      const found: Record<string, number> = {};
+      for (const r of REQUEST_DEFAULTED) {
+        const v = bare.requests.get(r)?.value;
+        if (v !== undefined) found[r] = v;
+      }
+      defaults = Object.keys(found).length === 0 ? null : found;
       this.requestDefaults.set(ranges, defaults);
     }
     return defaults === null ? template : { ...template, requestDefaults: defaults };

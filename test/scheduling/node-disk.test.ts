@@ -140,6 +140,21 @@ describe('ephemeral storage in placement (GPU203, plan)', () => {
     expect(run([nodePool(), nodeClass(), withInit(init('30Gi'))])[0].message).toContain('needs 30Gi ephemeral-storage per pod');
   });
 
+  test('a LimitRange\'s default ephemeral-storage request counts for containers that set none (LimitRanger)', () => {
+    const limitRange = (dflt: string) => ({
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: { name: 'disk', namespace: 'serving' },
+      spec: { limits: [{ type: 'Container', defaultRequest: { 'ephemeral-storage': dflt }, default: { 'ephemeral-storage': dflt } }] },
+    });
+    expect(run([nodePool(), nodeClass(), limitRange('50Gi'), app({})])[0].message).toContain('needs 50Gi ephemeral-storage per pod');
+    expect(run([nodePool(), nodeClass(), limitRange('5Gi'), app({})])).toEqual([]);
+    // a container that sets its own request keeps it
+    expect(run([nodePool(), nodeClass(), limitRange('50Gi'), app({ requests: { 'ephemeral-storage': '5Gi' }, limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi', 'ephemeral-storage': '5Gi' } })])).toEqual([]);
+    const plan = planGpuWorkloads([nodePool(), nodeClass({ instanceStorePolicy: 'RAID0' }), limitRange('50Gi'), app({})].map((object) => ({ object })));
+    expect(plan.workloads[0].notes.join(' ')).toContain('ephemeral-storage 50Gi');
+  });
+
   test('not judged: the EC2NodeClass is not in the manifests, nothing asks for disk', () => {
     const big = app({ requests: { 'ephemeral-storage': '100Gi' } });
     expect(run([nodePool(), big])).toEqual([]);
