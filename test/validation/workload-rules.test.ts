@@ -55,6 +55,14 @@ describe('GPU202 quota allows one pod', () => {
     expect(of(run([scoped, withPodSpec(gpuApp(), { priorityClassName: 'inference-critical' })]), 'GPU202')).toEqual([]);
     expect(of(run([scoped, withPodSpec(gpuApp(), { priorityClassName: 'experiment-low' })]), 'GPU202')).toHaveLength(1);
   });
+  test('ephemeral storage: requests.ephemeral-storage and its short name', () => {
+    const disky = gpuApp({ limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi', 'ephemeral-storage': '104Gi' } });
+    expect(of(run([quota({ 'requests.ephemeral-storage': '100Gi' }), disky]), 'GPU202')[0].message)
+      .toMatch(/^one pod needs requests\.ephemeral-storage 104Gi, but ResourceQuota q/);
+    expect(of(run([quota({ 'ephemeral-storage': '100Gi' }), disky]), 'GPU202')).toHaveLength(1);
+    expect(of(run([quota({ 'requests.ephemeral-storage': '200Gi' }), disky]), 'GPU202')).toEqual([]);
+    expect(of(run([quota({ 'requests.ephemeral-storage': '1Gi' }), gpuApp()]), 'GPU202')).toEqual([]);
+  });
   test('CPU workloads are not judged', () => {
     expect(of(run([quota({ 'requests.cpu': 0 }), workload({ limits: { cpu: 1 } })]), 'GPU202')).toEqual([]);
   });

@@ -153,8 +153,8 @@ export const QUOTA_ALLOWS_ONE_REPLICA: Rule = {
   remediation: 'Raise the ResourceQuota\'s hard limit (e.g. requests.nvidia.com/gpu) or request less per pod.',
   description: 'For every GPU workload and every ResourceQuota of its namespace that applies to it (no scopes, or a '
     + '`PriorityClass` scopeSelector matching its class; other scopes are skipped as unknown), one pod\'s effective '
-    + 'requests must fit the hard limits of `requests.<gpu resource>`, `requests.cpu`/`cpu`, `requests.memory`/`memory` '
-    + 'and `pods`. Otherwise the quota admission plugin refuses every pod and the workload never runs. (Usage by other '
+    + 'requests must fit the hard limits of `requests.<gpu resource>`, `requests.cpu`/`cpu`, `requests.memory`/`memory`, '
+    + '`requests.ephemeral-storage`/`ephemeral-storage` and `pods`. Otherwise the quota admission plugin refuses every pod and the workload never runs. (Usage by other '
     + 'pods is unknown to a linter; this is the lower bound.)',
   *check(ctx) {
     const quotas = ctx.byKind('ResourceQuota', '');
@@ -167,6 +167,9 @@ export const QUOTA_ALLOWS_ONE_REPLICA: Rule = {
       // A map without a prototype: a quota key such as `constructor` or `__proto__` must find nothing.
       const need: Record<string, number> = Object.assign(Object.create(null),
         { 'pods': 1, 'requests.cpu': cm.cpu, 'cpu': cm.cpu, 'requests.memory': cm.memoryBytes, 'memory': cm.memoryBytes });
+      // (`ephemeral-storage` is the same quota as `requests.ephemeral-storage`: Kubernetes "Resource Quotas", local ephemeral storage)
+      const disk = cm.ephemeralStorageBytes ?? 0;
+      if (disk > 0) Object.assign(need, { 'requests.ephemeral-storage': disk, 'ephemeral-storage': disk });
       // A DRA device class is quota'd as `<class>.deviceclass.resource.k8s.io/devices` (Kubernetes "Resource Quotas").
       for (const [r, n] of Object.entries(demand)) need[isDraDemandKey(r) ? `${r}.deviceclass.resource.k8s.io/devices` : `requests.${r}`] = n;
       for (const q of quotas) {
@@ -174,7 +177,7 @@ export const QUOTA_ALLOWS_ONE_REPLICA: Rule = {
         for (const [key, raw] of Object.entries(q.spec?.hard ?? {})) {
           const hard = tryParseQuantity(raw);
           if (hard === undefined || need[key] === undefined || need[key] <= hard) continue;
-          const fmt = (k: string, n: number) => (k.endsWith('memory') ? `${+(n / 2 ** 30).toFixed(2)}Gi` : `${+n.toFixed(3)}`);
+          const fmt = (k: string, n: number) => (k.endsWith('memory') || k.endsWith('ephemeral-storage') ? `${+(n / 2 ** 30).toFixed(2)}Gi` : `${+n.toFixed(3)}`);
           yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
             `one pod needs ${key} ${fmt(key, need[key])}, but ResourceQuota ${q.metadata?.name ?? '<unnamed>'} in namespace `
             + `${ns || '<default>'} allows ${String(raw)} in total; no pod can be admitted`);
