@@ -471,17 +471,8 @@ export class GpuNodeClass extends Construct {
     return `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="${boundary}"\n\n${parts.join('\n')}\n--${boundary}--\n`;
   }
 
-  /** The spec. @internal */
-  public _renderSpec(): Ec2NodeClassSpec {
-    const problems = this.unboundProblems();
-    if (problems.length > 0) {
-      if (this._role !== undefined && this._clusterName !== undefined) {
-        throw new GpuConfigError(this, 'placementGroup', 'is PlacementGroupSelector.ofEksStack(), but no GpuEksStack with efa bound it at synth time',
-          'deploy the chart with GpuEksStack.addChart on a stack with the efa prop, or select the placement group byName/byId');
-      }
-      throw new GpuConfigError(this, this._role === undefined ? 'role' : 'clusterName', 'is not set at synth time',
-        'pass role and clusterName, or call bindCluster(clusterName, nodeRoleName) before synth');
-    }
+  /** The volumes: AL2023's root volume, or Bottlerocket's OS volume and data volume. */
+  private blockDeviceMappings(): any[] {
     const v = this.props.volume ?? {};
     const sizeGiB = v.size ? v.size.toGibibytes({ rounding: SizeRoundingBehavior.NONE }) : 200;
     const ebs = {
@@ -493,13 +484,39 @@ export class GpuNodeClass extends Construct {
       ...(v.kmsKeyId ? { kmsKeyId: v.kmsKeyId } : {}),
       deleteOnTermination: true,
     };
-    const blockDeviceMappings = this.ami.family === GpuAmiFamily.BOTTLEROCKET
+    return this.ami.family === GpuAmiFamily.BOTTLEROCKET
       ? [
         // Bottlerocket: OS volume (Karpenter's default 4Gi) + data volume for images and containers
         { deviceName: '/dev/xvda', ebs: { volumeSize: '4Gi', volumeType: 'gp3', encrypted: ebs.encrypted, ...(v.kmsKeyId ? { kmsKeyId: v.kmsKeyId } : {}), deleteOnTermination: true } },
         { deviceName: '/dev/xvdb', ebs },
       ]
       : [{ deviceName: '/dev/xvda', ebs }];
+  }
+
+  /**
+   * What of the spec decides the nodes' disk (AMI alias, volumes, instance store policy), known before the node class
+   * is bound to a cluster: workloads check their ephemeral storage against it at construction. @internal
+   */
+  public _diskSpec(): any {
+    return {
+      amiSelectorTerms: [{ alias: this.ami.alias }],
+      blockDeviceMappings: this.blockDeviceMappings(),
+      ...((this.props.raid0InstanceStore ?? true) ? { instanceStorePolicy: 'RAID0' } : {}),
+    };
+  }
+
+  /** The spec. @internal */
+  public _renderSpec(): Ec2NodeClassSpec {
+    const problems = this.unboundProblems();
+    if (problems.length > 0) {
+      if (this._role !== undefined && this._clusterName !== undefined) {
+        throw new GpuConfigError(this, 'placementGroup', 'is PlacementGroupSelector.ofEksStack(), but no GpuEksStack with efa bound it at synth time',
+          'deploy the chart with GpuEksStack.addChart on a stack with the efa prop, or select the placement group byName/byId');
+      }
+      throw new GpuConfigError(this, this._role === undefined ? 'role' : 'clusterName', 'is not set at synth time',
+        'pass role and clusterName, or call bindCluster(clusterName, nodeRoleName) before synth');
+    }
+    const blockDeviceMappings = this.blockDeviceMappings();
     const kubelet: Record<string, number> = {};
     if (this.props.maxPods !== undefined) kubelet.maxPods = this.props.maxPods;
     if (this.props.imageGcHighThresholdPercent !== undefined) kubelet.imageGcHighThresholdPercent = this.props.imageGcHighThresholdPercent;

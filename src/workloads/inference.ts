@@ -17,11 +17,13 @@ import {
 } from './gpu-pod';
 import { GpuRequest } from './gpu-request';
 import { GpuWorkloadProps, SecretKeyRef } from './props';
+import { GpuInstanceType } from '../catalog';
 import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { NameRule, validateLabelValue } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
 import { PropErrors } from '../private/collect';
 import { _checkQueue, _joinQueue } from '../queues/join';
+import { formatDiskBytes, NodeDisk, nodeDiskOf } from '../scheduling/node-disk';
 import { bindsLoopbackOnly, modelServerOf } from '../validation/rules/serving';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
@@ -49,6 +51,16 @@ export interface VllmServer {
   /** More arguments, appended as given. @default - none */
   readonly extraArgs?: string[];
 }
+
+/**
+ * The ephemeral storage a bounded emptyDir cache is requested as, with /tmp's 4 GiB, so the pod lands only where its
+ * disk fits (whole GiB, as cdk8s-plus writes it); undefined for a PVC or an unbounded emptyDir.
+ */
+function cacheDisk(cache: ModelCache): Size | undefined {
+  return cache.kind === 'emptyDir' && cache.sizeLimit ? Size.gibibytes(Math.ceil(cache.sizeLimit.toMebibytes() / 1024) + TMP_GIB) : undefined;
+}
+
+const GIB = 1024 ** 3;
 
 /** The servers that serve their metrics only when told to: the switch, and what `/metrics` answers without it. */
 const METRICS_SWITCH: Partial<Record<string, { readonly flag: string; readonly answer: string }>> = {
@@ -412,6 +424,35 @@ export class InferenceDeployment extends Construct {
     ApiObject.of(this.deployment).addJsonPatch(JsonPatch.replace('/spec/strategy/rollingUpdate', ru));
   }
 
+  /**
+   * A bounded model cache is requested as ephemeral storage: at least one node of the fitting pools' instance types
+   * must give pods that much disk, by their GpuNodeClass's volume and instance store (GPU203 judges the synthesised
+   * EC2NodeClass the same way at synth). Pools without a GpuNodeClass of this library are not known here.
+   */
+  private checkCacheFitsDisk(props: InferenceDeploymentProps, placed: _GpuPlacement | undefined): void {
+    const disk = props.modelCache instanceof ModelCache ? cacheDisk(props.modelCache) : undefined;
+    if (!disk || !placed || !Array.isArray(props.pools)) return;
+    const need = disk.toGibibytes() * GIB;
+    let best: { pool: string; type: GpuInstanceType; disk: NodeDisk } | undefined;
+    for (const pool of props.pools) {
+      const nodeClass = (pool as any)?.nodeClass;
+      if (typeof nodeClass?._diskSpec !== 'function') return;
+      const spec = nodeClass._diskSpec();
+      for (const type of placed.fittingTypes) {
+        if (!pool.allowedInstanceTypes.includes(type)) continue;
+        const d = nodeDiskOf({ spec }, type);
+        if (!d) return;
+        if (!best || d.allocatableBytes > best.disk.allocatableBytes) best = { pool: pool.poolName, type, disk: d };
+      }
+    }
+    if (!best || best.disk.allocatableBytes >= need) return;
+    throw new GpuConfigError(this, 'modelCache', `is an emptyDir of ${formatDiskBytes(props.modelCache!.sizeLimit!.toMebibytes() * 2 ** 20)}: `
+      + `with /tmp the pods request ${formatDiskBytes(need)} of ephemeral storage, but the nodes of their pools give pods at most `
+      + `${formatDiskBytes(best.disk.allocatableBytes)} (${best.type.name} in pool ${best.pool}: ${best.disk.source}, less ${best.disk.reserved}); `
+      + 'no node could ever hold the pod',
+    'lower the sizeLimit, or give the pools\' GpuNodeClass a larger volume (volume.size), or raid0InstanceStore on instance types with local NVMe');
+  }
+
   private checkServing(props: InferenceDeploymentProps, c: PropErrors, placed: _GpuPlacement | undefined,
     replicas: number, port: number): ServingSettings {
     const cachePath = props.modelCachePath ?? '/cache';
@@ -421,6 +462,7 @@ export class InferenceDeployment extends Construct {
       }
     });
     const server = c.run(() => this.serverCommand(props, port, placed?.podsPerGpu ?? 1));
+    c.run(() => this.checkCacheFitsDisk(props, placed));
     // A known model server must listen where the probes and the Service go: the pod's address, on `port` (rules
     // GPU236-GPU238 judge the same at synth).
     const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value }));
@@ -537,13 +579,10 @@ export class InferenceDeployment extends Construct {
     const shm = kplus.Volume.fromEmptyDir(this, 'shm', 'shm', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: _mib(placement.shmBytes) });
     const tmp = kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp', { sizeLimit: Size.gibibytes(TMP_GIB) });
     const cache = props.modelCache ?? ModelCache.emptyDir();
+    const disk = cacheDisk(cache);
     const cacheVolume = cache.kind === 'pvc'
       ? kplus.Volume.fromPersistentVolumeClaim(this, 'cache', kplus.PersistentVolumeClaim.fromClaimName(this, 'cache-claim', cache.claimName!), { name: 'model-cache' })
       : kplus.Volume.fromEmptyDir(this, 'cache', 'model-cache', cache.sizeLimit ? { sizeLimit: cache.sizeLimit } : {});
-    // A bounded cache is requested as ephemeral storage with /tmp's 4 GiB, so the pod lands only where its disk fits
-    // (the request is written in whole GiB, as cdk8s-plus writes it).
-    const disk = cache.kind === 'emptyDir' && cache.sizeLimit
-      ? Size.gibibytes(Math.ceil(cache.sizeLimit.toMebibytes() / 1024) + TMP_GIB) : undefined;
 
     const httpProbe = (failureThreshold: number, period: number, timeout: number) => kplus.Probe.fromHttpGet(healthPath, {
       port, failureThreshold, periodSeconds: Duration.seconds(period), timeoutSeconds: Duration.seconds(timeout),

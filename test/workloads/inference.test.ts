@@ -215,10 +215,19 @@ describe('InferenceDeployment', () => {
     expect(container(synth(unbounded)).resources.requests['ephemeral-storage']).toBeUndefined();
   });
 
-  test('GPU203 at synth: a cache larger than the pool\'s node disk is reported', () => {
+  test('a cache larger than the pools\' node disk: refused at construction, and GPU203 at synth after a JSON patch shrinks the volume', () => {
+    const small = chart();
+    const smallPool = g5(small, { nodeClassProps: { ...BOUND, volume: { size: Size.gibibytes(50) }, raid0InstanceStore: false } });
+    expect(configError(() => new InferenceDeployment(small, 'llm', { pools: [smallPool], vllm: VLLM, modelCache: ModelCache.emptyDir(Size.gibibytes(100)) })).message)
+      .toMatch(/llm: modelCache is an emptyDir of 100Gi: with \/tmp the pods request 104Gi of ephemeral storage, but the nodes of their pools give pods at most 44Gi \(g5\.xlarge in pool g5: a 50Gi volume/);
+    // the instance store of the larger g5 types holds it
+    const raid = chart();
+    expect(() => new InferenceDeployment(raid, 'llm', { pools: [g5(raid, { nodeClassProps: { ...BOUND, volume: { size: Size.gibibytes(50) } } })], vllm: VLLM, modelCache: ModelCache.emptyDir(Size.gibibytes(100)) })).not.toThrow();
+    // the synthesised EC2NodeClass, patched after construction, is judged at synth
     const c = chart();
-    const pool = g5(c, { nodeClassProps: { ...BOUND, volume: { size: Size.gibibytes(50) }, raid0InstanceStore: false } });
+    const pool = g5(c, { nodeClassProps: { ...BOUND, raid0InstanceStore: false } });
     new InferenceDeployment(c, 'llm', { pools: [pool], vllm: VLLM, modelCache: ModelCache.emptyDir(Size.gibibytes(100)) });
+    pool.nodeClass.nodeClass.addJsonPatch(JsonPatch.replace('/spec/blockDeviceMappings/0/ebs/volumeSize', '50Gi'));
     expect(lintAll(synth(c)).filter((f) => f.includes(' GPU203 '))).toEqual([
       expect.stringMatching(/^error GPU203 Deployment\/.+ spec\.template\.spec\.containers: can never be scheduled: NodePool g5: needs 104Gi ephemeral-storage per pod; the allowed types give pods at most 44Gi \(g5\.xlarge: a 50Gi volume \(blockDeviceMappings\[0\], \/dev\/xvda\), less 1Gi kube-reserved, 5Gi eviction threshold/),
     ]);
