@@ -104,6 +104,8 @@ export interface WorkloadPlan {
   readonly cpuPerReplica: number;
   /** Effective memory request of one pod, in bytes. */
   readonly memoryBytesPerReplica: number;
+  /** Effective ephemeral-storage request of one pod, in bytes; absent when it requests none. */
+  readonly ephemeralStorageBytesPerReplica?: number;
   /** Replica range; absent for a DaemonSet (one pod per node: not counted in capacity). */
   readonly replicas?: ReplicaRange;
   /**

@@ -338,6 +338,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
       gpusPerReplica: { ...demand },
       cpuPerReplica: req.cpu,
       memoryBytesPerReplica: req.memoryBytes,
+      ...(req.ephemeralStorageBytes > 0 ? { ephemeralStorageBytesPerReplica: req.ephemeralStorageBytes } : {}),
       ...(range ? { replicas: range } : {}),
       fits: grouped.fits,
       rejectedBy: grouped.rejectedBy,

@@ -209,7 +209,8 @@ export function writePlanHtml(plan: Plan, sink: (chunk: string) => void, title: 
     const problems = w.problems.filter((m) => !m.startsWith('can never schedule: it fits no NodePool')).map((m) => `<div class="bad">${e(m)}</div>`).join('');
     const notes = w.notes.map((m) => `<div class="warn">${e(m)}</div>`).join('');
     h.push(`<tr class="${w.schedulable && w.problems.length === 0 ? '' : 'err'}"><td><b>${e(w.label)}</b>${where}${problems}${notes}</td>`
-      + `<td>${e(gpuDemand(w.gpusPerReplica))}<div class="muted">${e(num(w.cpuPerReplica, 3))} cpu, ${e(bytes(w.memoryBytesPerReplica))}</div></td>`
+      + `<td>${e(gpuDemand(w.gpusPerReplica))}<div class="muted">${e(num(w.cpuPerReplica, 3))} cpu, ${e(bytes(w.memoryBytesPerReplica))}`
+      + `${w.ephemeralStorageBytesPerReplica === undefined ? '' : `, ${e(bytes(w.ephemeralStorageBytesPerReplica))} ephemeral-storage`}</div></td>`
       + `<td class="num">${w.replicas ? `${e(range(w.replicas))}<div class="muted">${e(w.replicas.source)}</div>` : 'per node'}</td>`
       + `<td>${lands}</td><td>${reasons ? `<ul class="reasons">${reasons}</ul>` : '<span class="muted">—</span>'}</td></tr>`);
   }

@@ -59,7 +59,8 @@ export function writePlanText(plan: Plan, st: PlanStyle, sink: (chunk: string) =
     const where = w.file ? st.dim(`  (${w.file}${w.line !== undefined ? `:${w.line}` : ''})`) : '';
     const mark = !w.schedulable ? st.red('✗ ') : w.problems.length > 0 ? st.yellow('! ') : st.green('✓ ');
     out.push(`  ${mark}${st.bold(w.label)}${where}`);
-    const per = `${gpuDemand(w.gpusPerReplica)}, ${num(w.cpuPerReplica, 3)} cpu, ${bytes(w.memoryBytesPerReplica)}`;
+    const disk = w.ephemeralStorageBytesPerReplica === undefined ? '' : `, ${bytes(w.ephemeralStorageBytesPerReplica)} ephemeral-storage`;
+    const per = `${gpuDemand(w.gpusPerReplica)}, ${num(w.cpuPerReplica, 3)} cpu, ${bytes(w.memoryBytesPerReplica)}${disk}`;
     const reps = w.replicas ? `replicas ${range(w.replicas)} (${w.replicas.source})` : 'one per node (DaemonSet)';
     const rows: string[][] = [['per replica', `${per} · ${reps}`]];
     if (w.pool) rows.push(['lands on', `${st.bold(w.pool)} as ${w.instanceType} · ${w.attribution}`]);

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { GpuInstanceType } from '../../src/catalog';
-import { planGpuWorkloads } from '../../src/plan';
+import { planGpuWorkloads, renderPlanText } from '../../src/plan';
 import { nodeClassOf, nodeDiskOf } from '../../src/scheduling/node-disk';
 import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, loadYaml, nodePool, of, workload } from '../validation/helpers';
 
@@ -101,6 +101,9 @@ describe('ephemeral storage in placement (GPU203, plan)', () => {
     const w = plan.workloads.find((x) => x.name === 'embedder')!;
     expect(w.fits).toEqual([]);
     expect(JSON.stringify(w.rejectedBy)).toContain('needs 100Gi ephemeral-storage per pod');
+    expect(w.ephemeralStorageBytesPerReplica).toBe(100 * GiB);
+    expect(renderPlanText(plan)).toContain('per replica  1 nvidia.com/gpu, 2 cpu, 8Gi, 100Gi ephemeral-storage');
+    expect(plan.workloads.find((x) => x.name === 'llm')!.ephemeralStorageBytesPerReplica).toBeUndefined();
   });
 
   test('plan packs ephemeral storage: four 100Gi replicas on 4-GPU nodes whose disk holds one each take four nodes', () => {
