@@ -15,12 +15,12 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU238)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU239)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -645,5 +645,53 @@ describe('llama.cpp', () => {
       + '(no HF_TOKEN): llama.cpp\'s download at start fails with 401 and the pod crash-loops holding its GPUs');
     expect(of(lint([server(1, { image, args: [...gated, '--hf-token', '$(TOKEN)'], readinessProbe: health() })]), 'GPU235')).toEqual([]);
     expect(of(lint([server(1, { image, args: gated, env: [{ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'token' } } }], readinessProbe: health() })]), 'GPU235')).toEqual([]);
+  });
+});
+
+describe('GPU239 a model server on a read-only root filesystem needs a volume where it downloads its model', () => {
+  const ro = (container: any, extra: (w: any) => void = () => undefined) => {
+    const w = server(1, { args: ['Qwen/Qwen2.5-7B-Instruct'], securityContext: { readOnlyRootFilesystem: true }, ...container });
+    extra(w);
+    return of(lint([w]), 'GPU239');
+  };
+  const mount = (mountPath: string, readOnly?: boolean) => ({ volumeMounts: [{ name: 'c', mountPath, ...(readOnly ? { readOnly } : {}) }] });
+
+  test('the fixture: vLLM into /root/.cache/huggingface/hub, TGI into /data/hub', () => {
+    const [a, b, ...rest] = failFixture('GPU239');
+    expect(rest).toEqual([]);
+    expect(a.message).toBe('container "vllm" runs vLLM on a read-only root filesystem and downloads "Qwen/Qwen2.5-7B-Instruct" at start into '
+      + '/root/.cache/huggingface/hub (the image\'s root user, home /root, with no HF_HOME), where no writable volume is mounted: the download '
+      + 'fails ("Read-only file system"), the server exits and the pod crash-loops holding its GPUs');
+    expect(b.message).toContain('into /data/hub (TGI\'s image sets HF_HOME=/data)');
+  });
+
+  test('huggingface_hub\'s order: the server\'s flag, HF_HUB_CACHE, HF_HOME, XDG_CACHE_HOME, HOME', () => {
+    const env = (pairs: Record<string, string>) => ({ env: Object.entries(pairs).map(([name, value]) => ({ name, value })) });
+    expect(ro({ args: ['Qwen/Qwen2.5-7B-Instruct', '--download-dir', '/models'] })[0].message).toContain('into /models (--download-dir /models)');
+    expect(ro(env({ HF_HUB_CACHE: '/hub', HF_HOME: '/h' }))[0].message).toContain('into /hub (HF_HUB_CACHE=/hub)');
+    expect(ro(env({ HF_HOME: '/h' }))[0].message).toContain('into /h/hub (HF_HOME=/h)');
+    expect(ro(env({ XDG_CACHE_HOME: '/x' }))[0].message).toContain('into /x/huggingface/hub (XDG_CACHE_HOME=/x)');
+    expect(ro(env({ HOME: '/tmp' }))[0].message).toContain('into /tmp/.cache/huggingface/hub (HOME=/tmp)');
+    // a volume at the directory or above it is writable; a read-only one is not
+    expect(ro({ ...env({ HF_HOME: '/cache/huggingface' }), ...mount('/cache') })).toEqual([]);
+    expect(ro({ ...env({ HF_HOME: '/cache' }), ...mount('/cache/') })).toEqual([]);
+    expect(ro({ ...env({ HF_HOME: '/cache' }), ...mount('/cache', true) })).toHaveLength(1);
+    expect(ro({ ...env({ HF_HOME: '/cachex' }), ...mount('/cache') })).toHaveLength(1);
+    // SGLang's --download-dir too
+    const sglang = { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--host', '0.0.0.0'] };
+    expect(ro(sglang)[0].message).toContain('runs SGLang on a read-only root filesystem');
+    expect(ro({ ...sglang, args: [...sglang.args, '--download-dir', '/m'], ...mount('/m') })).toEqual([]);
+  });
+
+  test('not judged: a writable root, a local path, offline, a variable, another image\'s or another user\'s home, a shell script, llama.cpp', () => {
+    expect(ro({ securityContext: { readOnlyRootFilesystem: false } })).toEqual([]);
+    expect(ro({ args: ['/models/qwen'] })).toEqual([]);
+    expect(ro({ env: [{ name: 'HF_HUB_OFFLINE', value: '1' }] })).toEqual([]);
+    expect(ro({ env: [{ name: 'HF_HOME', value: '$(CACHE)' }] })).toEqual([]);
+    expect(ro({ env: [{ name: 'HF_HOME', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }] })).toEqual([]);
+    expect(ro({ image: 'example.com/my-vllm:1', command: ['vllm', 'serve'] })).toEqual([]);
+    expect(ro({}, (w) => { w.spec.template.spec.securityContext = { runAsUser: 1000 }; })).toEqual([]);
+    expect(ro({ command: ['/bin/sh', '-c'], args: ['vllm serve Qwen/Qwen2.5-7B-Instruct'] })).toEqual([]);
+    expect(ro({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-hf', 'Qwen/Qwen2.5-7B-Instruct-GGUF'] })).toEqual([]);
   });
 });

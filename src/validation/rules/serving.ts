@@ -798,6 +798,95 @@ export const VLLM_GATED_MODEL_TOKEN: Rule = {
   },
 };
 
+/** The images whose servers run as root, home /root, unless the pod says otherwise: vLLM's, SGLang's and TGI's own. */
+const ROOT_HOME_IMAGE = /(^|\/)(vllm-openai|sglang|text-generation-inference)[:@]/;
+
+/** A literal absolute directory, without a trailing slash; undefined for a variable, a relative path or nothing. */
+function absoluteDir(raw: string | undefined): string | undefined {
+  if (raw === undefined || !raw.startsWith('/') || /[$`]/.test(raw)) return undefined;
+  return raw.length > 1 ? raw.replace(/\/+$/, '') : raw;
+}
+
+/**
+ * Where a vLLM, TGI or SGLang server downloads its model, as huggingface_hub resolves its cache (`constants.py`):
+ * the server's own flag (vLLM and SGLang `--download-dir`, TGI `--huggingface-hub-cache`), else `HF_HUB_CACHE` or
+ * `HUGGINGFACE_HUB_CACHE`, else `$HF_HOME/hub` (TGI's image sets `HF_HOME=/data`), else
+ * `$XDG_CACHE_HOME/huggingface/hub`, else `~/.cache/huggingface/hub`, home being `HOME`, or `/root` in those servers'
+ * own images unless the pod runs as another user. Undefined when it cannot be told (a variable, another image's user).
+ */
+function modelDownloadDir(server: ModelServer, container: any, podSpec: any): { readonly dir: string; readonly shown: string } | undefined {
+  const flagName = server.name === 'TGI' ? '--huggingface-hub-cache' : '--download-dir';
+  const flag = flagText(server.argv, [flagName]);
+  if (flag !== undefined) return ((d) => (d === undefined ? undefined : { dir: d, shown: `${flagName} ${flag}` }))(absoluteDir(flag));
+  const fromEnv = (name: string, suffix: string): { dir: string; shown: string } | undefined | null => {
+    if (!setsEnv(container, name)) return null; // not set: ask the next
+    const d = absoluteDir(envValue(container, name));
+    return d === undefined ? undefined : { dir: `${d === '/' ? '' : d}${suffix}`, shown: `${name}=${envValue(container, name)}` };
+  };
+  for (const [name, suffix] of [['HF_HUB_CACHE', ''], ['HUGGINGFACE_HUB_CACHE', ''], ['HF_HOME', '/hub']] as const) {
+    const found = fromEnv(name, suffix);
+    if (found !== null) return found;
+  }
+  const image = typeof container?.image === 'string' ? container.image : '';
+  if (server.name === 'TGI' && TGI_IMAGE.test(image)) return { dir: '/data/hub', shown: 'TGI\'s image sets HF_HOME=/data' };
+  const xdg = fromEnv('XDG_CACHE_HOME', '/huggingface/hub');
+  if (xdg !== null) return xdg;
+  const home = fromEnv('HOME', '/.cache/huggingface/hub');
+  if (home !== null) return home;
+  const user = container?.securityContext?.runAsUser ?? podSpec?.securityContext?.runAsUser;
+  if (!ROOT_HOME_IMAGE.test(image) || (user !== undefined && user !== 0)) return undefined;
+  return { dir: '/root/.cache/huggingface/hub', shown: 'the image\'s root user, home /root, with no HF_HOME' };
+}
+
+/** Whether huggingface_hub is told to work from its cache alone (no download). */
+const offline = (container: any): boolean => ['HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE']
+  .some((n) => /^(1|true|on|yes)$/i.test(envValue(container, n) ?? ''));
+
+/** Whether `dir` is on a writable volume of the container (a mount at it or at a directory above it). */
+function onWritableMount(container: any, dir: string): boolean {
+  const mounts = Array.isArray(container?.volumeMounts) ? container.volumeMounts : [];
+  return mounts.some((m: any) => {
+    const at = typeof m?.mountPath === 'string' ? m.mountPath.replace(/\/+$/, '') : undefined;
+    return at !== undefined && m.readOnly !== true && (at === '' || dir === at || dir.startsWith(`${at}/`));
+  });
+}
+
+/** GPU239 — a model server that downloads its model on a read-only root filesystem needs a writable cache. */
+export const MODEL_CACHE_WRITABLE: Rule = {
+  id: 'GPU239',
+  title: 'A model server (vLLM, TGI, SGLang) with a read-only root filesystem needs a volume where it downloads its model',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS],
+  remediation: 'Mount a writable volume (an emptyDir sized for the weights, or a PersistentVolumeClaim) at the download '
+    + 'directory, or point HF_HOME at one (InferenceDeployment mounts its model cache there and sets HF_HOME).',
+  description: 'vLLM, TGI and SGLang download a Hugging Face model at start into huggingface_hub\'s cache: the server\'s '
+    + 'own flag (vLLM and SGLang `--download-dir`, TGI `--huggingface-hub-cache`), else `HF_HUB_CACHE` '
+    + '(`HUGGINGFACE_HUB_CACHE`), else `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`, else '
+    + '`~/.cache/huggingface/hub` (huggingface_hub `constants.py`; TGI\'s image sets `HF_HOME=/data`, vLLM\'s and SGLang\'s '
+    + 'images run as root, home `/root`). With `securityContext.readOnlyRootFilesystem: true` the container can write '
+    + 'only to its volumes, so a download anywhere else fails with "Read-only file system", the server exits, and the '
+    + 'pod crash-loops holding its GPUs. Judged when the model is a Hugging Face id written out (not a path), '
+    + 'huggingface_hub is not offline (`HF_HUB_OFFLINE`, `TRANSFORMERS_OFFLINE`), the command line is the server itself '
+    + '(not a shell script) and the directory can be told (a variable, or another image\'s user, leaves it unknown).',
+  *check(ctx) {
+    for (const { w, c, server } of modelServers(ctx)) {
+      if (c.container.securityContext?.readOnlyRootFilesystem !== true || server.shell || (c.init && !c.sidecar)) continue;
+      if (server.name !== 'vLLM' && server.name !== 'TGI' && server.name !== 'SGLang') continue;
+      const model = server.model;
+      if (model === undefined || !HUB_MODEL_ID.test(model) || offline(c.container)) continue;
+      const where = modelDownloadDir(server, c.container, w.template.podSpec);
+      if (!where || onWritableMount(c.container, where.dir)) continue;
+      yield ctx.finding(w.object, `${c.path}.securityContext.readOnlyRootFilesystem`,
+        `${containerLabel(c)} runs ${server.name} on a read-only root filesystem and downloads ${describeValue(model)} at start into `
+        + `${where.dir} (${where.shown}), where no writable volume is mounted: the download fails ("Read-only file system"), `
+        + 'the server exits and the pod crash-loops holding its GPUs');
+    }
+  },
+};
+
+/** A Hugging Face model id, `org/name` (a bare name could be a directory beside the server), not a path or a URL. */
+const HUB_MODEL_ID = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
+
 /** The probes of a container, in the order the kubelet runs them. */
 const PROBES = ['startupProbe', 'readinessProbe', 'livenessProbe'] as const;
 
@@ -988,4 +1077,5 @@ export const SERVICE_REACHES_MODEL_SERVER: Rule = {
 export const SERVING_RULES: Rule[] = [
   VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD, VLLM_READY_WHEN_LOADED, PROGRESS_DEADLINE_OUTLASTS_STARTUP,
   VLLM_GATED_MODEL_TOKEN, MODEL_SERVER_LISTENS_ON_POD_ADDRESS, MODEL_SERVER_PROBED_ON_ITS_PORT, SERVICE_REACHES_MODEL_SERVER,
+  MODEL_CACHE_WRITABLE,
 ];
