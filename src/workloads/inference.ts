@@ -79,8 +79,9 @@ export class ModelCache {
   /**
    * A node-local emptyDir (lost with the pod; the model downloads again on restart). With a `sizeLimit`, the server
    * container also requests that much `ephemeral-storage` (with its 4 GiB `/tmp`), so the scheduler and Karpenter
-   * only place the pod on a node whose disk holds the cache (rule GPU203 checks the NodePools' EC2NodeClasses at
-   * synth); without one, the cache may fill the node's disk, and the kubelet evicts pods under DiskPressure.
+   * only place the pod on a node whose disk holds the cache (construction checks the pools' GpuNodeClass, rule
+   * GPU203 the synthesised EC2NodeClasses); without one, the cache may fill the node's disk, and the kubelet evicts
+   * pods under DiskPressure.
    * @param sizeLimit the most the cache may hold: the kubelet evicts the pod above it; a whole number of MiB
    * @default - no limit, and no disk requested for the cache
    */
@@ -513,8 +514,8 @@ export class InferenceDeployment extends Construct {
         throw new GpuConfigError(this, 'metrics', 'is true, but service is false: the ServiceMonitor scrapes through the Service',
           'keep the Service (service: true), or set metrics: false');
       }
-      // The ServiceMonitor scrapes the serving port: the server must serve its metrics there (rule GPU324 judges
-      // triggers on them at synth).
+      // The ServiceMonitor scrapes the serving port: the server must serve its metrics there (rule GPU325 judges the
+      // same of any ServiceMonitor or PodMonitor at synth).
       if (metrics && known && !known.shell) {
         const off = known.metricsEnabled === false ? METRICS_SWITCH[known.name] : undefined;
         if (off) {
