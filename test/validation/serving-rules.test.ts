@@ -683,7 +683,20 @@ describe('GPU239 a model server on a read-only root filesystem needs a volume wh
     expect(ro({ ...sglang, args: [...sglang.args, '--download-dir', '/m'], ...mount('/m') })).toEqual([]);
   });
 
-  test('not judged: a writable root, a local path, offline, a variable, another image\'s or another user\'s home, a shell script, llama.cpp', () => {
+  test('llama.cpp\'s -hf downloads: LLAMA_CACHE, else XDG_CACHE_HOME/llama.cpp, else ~/.cache/llama.cpp (root\'s in its images)', () => {
+    const llama = (args: string[], extra: any = {}) => ({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-hf', 'Qwen/Qwen2.5-7B-Instruct-GGUF', ...args], ...extra });
+    expect(ro(llama([]))[0].message).toBe('container "main" runs llama.cpp on a read-only root filesystem and downloads '
+      + '"Qwen/Qwen2.5-7B-Instruct-GGUF" at start into /root/.cache/llama.cpp (llama.cpp\'s image runs as root, home /root, with no '
+      + 'LLAMA_CACHE), where no writable volume is mounted: the download fails ("Read-only file system"), the server exits and the pod '
+      + 'crash-loops holding its GPUs');
+    expect(ro(llama([], { env: [{ name: 'XDG_CACHE_HOME', value: '/x' }] }))[0].message).toContain('into /x/llama.cpp (XDG_CACHE_HOME=/x)');
+    expect(ro(llama([], { env: [{ name: 'LLAMA_CACHE', value: '/models' }], ...mount('/models') }))).toEqual([]);
+    expect(ro(llama(['--offline']))).toEqual([]);
+    // a local file is not downloaded
+    expect(ro({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf'] })).toEqual([]);
+  });
+
+  test('not judged: a writable root, a local path, offline, a variable, another image\'s or another user\'s home, a shell script', () => {
     expect(ro({ securityContext: { readOnlyRootFilesystem: false } })).toEqual([]);
     expect(ro({ args: ['/models/qwen'] })).toEqual([]);
     expect(ro({ env: [{ name: 'HF_HUB_OFFLINE', value: '1' }] })).toEqual([]);
@@ -692,6 +705,5 @@ describe('GPU239 a model server on a read-only root filesystem needs a volume wh
     expect(ro({ image: 'example.com/my-vllm:1', command: ['vllm', 'serve'] })).toEqual([]);
     expect(ro({}, (w) => { w.spec.template.spec.securityContext = { runAsUser: 1000 }; })).toEqual([]);
     expect(ro({ command: ['/bin/sh', '-c'], args: ['vllm serve Qwen/Qwen2.5-7B-Instruct'] })).toEqual([]);
-    expect(ro({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-hf', 'Qwen/Qwen2.5-7B-Instruct-GGUF'] })).toEqual([]);
   });
 });

@@ -815,32 +815,41 @@ function absoluteDir(raw: string | undefined): string | undefined {
  * own images unless the pod runs as another user. Undefined when it cannot be told (a variable, another image's user).
  */
 function modelDownloadDir(server: ModelServer, container: any, podSpec: any): { readonly dir: string; readonly shown: string } | undefined {
-  const flagName = server.name === 'TGI' ? '--huggingface-hub-cache' : '--download-dir';
-  const flag = flagText(server.argv, [flagName]);
-  if (flag !== undefined) return ((d) => (d === undefined ? undefined : { dir: d, shown: `${flagName} ${flag}` }))(absoluteDir(flag));
+  const image = typeof container?.image === 'string' ? container.image : '';
+  const user = container?.securityContext?.runAsUser ?? podSpec?.securityContext?.runAsUser;
   const fromEnv = (name: string, suffix: string): { dir: string; shown: string } | undefined | null => {
     if (!setsEnv(container, name)) return null; // not set: ask the next
     const d = absoluteDir(envValue(container, name));
     return d === undefined ? undefined : { dir: `${d === '/' ? '' : d}${suffix}`, shown: `${name}=${envValue(container, name)}` };
   };
+  if (server.name === 'llama.cpp') {
+    // llama.cpp `common.cpp` fs_get_cache_directory: LLAMA_CACHE, else $XDG_CACHE_HOME/llama.cpp, else $HOME/.cache/llama.cpp
+    for (const [name, suffix] of [['LLAMA_CACHE', ''], ['XDG_CACHE_HOME', '/llama.cpp'], ['HOME', '/.cache/llama.cpp']] as const) {
+      const found = fromEnv(name, suffix);
+      if (found !== null) return found;
+    }
+    if (!LLAMA_IMAGE.test(image) || (user !== undefined && user !== 0)) return undefined;
+    return { dir: '/root/.cache/llama.cpp', shown: 'llama.cpp\'s image runs as root, home /root, with no LLAMA_CACHE' };
+  }
+  const flagName = server.name === 'TGI' ? '--huggingface-hub-cache' : '--download-dir';
+  const flag = flagText(server.argv, [flagName]);
+  if (flag !== undefined) return ((d) => (d === undefined ? undefined : { dir: d, shown: `${flagName} ${flag}` }))(absoluteDir(flag));
   for (const [name, suffix] of [['HF_HUB_CACHE', ''], ['HUGGINGFACE_HUB_CACHE', ''], ['HF_HOME', '/hub']] as const) {
     const found = fromEnv(name, suffix);
     if (found !== null) return found;
   }
-  const image = typeof container?.image === 'string' ? container.image : '';
   if (server.name === 'TGI' && TGI_IMAGE.test(image)) return { dir: '/data/hub', shown: 'TGI\'s image sets HF_HOME=/data' };
   const xdg = fromEnv('XDG_CACHE_HOME', '/huggingface/hub');
   if (xdg !== null) return xdg;
   const home = fromEnv('HOME', '/.cache/huggingface/hub');
   if (home !== null) return home;
-  const user = container?.securityContext?.runAsUser ?? podSpec?.securityContext?.runAsUser;
   if (!ROOT_HOME_IMAGE.test(image) || (user !== undefined && user !== 0)) return undefined;
   return { dir: '/root/.cache/huggingface/hub', shown: 'the image\'s root user, home /root, with no HF_HOME' };
 }
 
-/** Whether huggingface_hub is told to work from its cache alone (no download). */
-const offline = (container: any): boolean => ['HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE']
-  .some((n) => /^(1|true|on|yes)$/i.test(envValue(container, n) ?? ''));
+/** Whether the server is told to work from its cache alone (no download): huggingface_hub's variables, llama.cpp's `--offline`. */
+const offline = (container: any, server: ModelServer): boolean => server.argv.includes('--offline')
+  || ['HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE'].some((n) => /^(1|true|on|yes)$/i.test(envValue(container, n) ?? ''));
 
 /** Whether `dir` is on a writable volume of the container (a mount at it or at a directory above it). */
 function onWritableMount(container: any, dir: string): boolean {
@@ -854,26 +863,28 @@ function onWritableMount(container: any, dir: string): boolean {
 /** GPU239 — a model server that downloads its model on a read-only root filesystem needs a writable cache. */
 export const MODEL_CACHE_WRITABLE: Rule = {
   id: 'GPU239',
-  title: 'A model server (vLLM, TGI, SGLang) with a read-only root filesystem needs a volume where it downloads its model',
+  title: 'A model server (vLLM, TGI, SGLang, llama.cpp) with a read-only root filesystem needs a volume where it downloads its model',
   severity: Severity.ERROR,
   kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Mount a writable volume (an emptyDir sized for the weights, or a PersistentVolumeClaim) at the download '
-    + 'directory, or point HF_HOME at one (InferenceDeployment mounts its model cache there and sets HF_HOME).',
+    + 'directory, or point HF_HOME (llama.cpp: LLAMA_CACHE) at one (InferenceDeployment mounts its model cache there and sets HF_HOME).',
   description: 'vLLM, TGI and SGLang download a Hugging Face model at start into huggingface_hub\'s cache: the server\'s '
     + 'own flag (vLLM and SGLang `--download-dir`, TGI `--huggingface-hub-cache`), else `HF_HUB_CACHE` '
     + '(`HUGGINGFACE_HUB_CACHE`), else `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`, else '
     + '`~/.cache/huggingface/hub` (huggingface_hub `constants.py`; TGI\'s image sets `HF_HOME=/data`, vLLM\'s and SGLang\'s '
-    + 'images run as root, home `/root`). With `securityContext.readOnlyRootFilesystem: true` the container can write '
+    + 'images run as root, home `/root`). llama.cpp\'s `llama-server` downloads a `-hf` repository into `LLAMA_CACHE`, '
+    + 'else `$XDG_CACHE_HOME/llama.cpp`, else `~/.cache/llama.cpp` (llama.cpp `common.cpp` `fs_get_cache_directory`; its '
+    + 'images run as root). With `securityContext.readOnlyRootFilesystem: true` the container can write '
     + 'only to its volumes, so a download anywhere else fails with "Read-only file system", the server exits, and the '
     + 'pod crash-loops holding its GPUs. Judged when the model is a Hugging Face id written out (not a path), '
-    + 'huggingface_hub is not offline (`HF_HUB_OFFLINE`, `TRANSFORMERS_OFFLINE`), the command line is the server itself '
+    + 'the server is not offline (`HF_HUB_OFFLINE`, `TRANSFORMERS_OFFLINE`, llama.cpp\'s `--offline`), the command line is the server itself '
     + '(not a shell script) and the directory can be told (a variable, or another image\'s user, leaves it unknown).',
   *check(ctx) {
     for (const { w, c, server } of modelServers(ctx)) {
       if (c.container.securityContext?.readOnlyRootFilesystem !== true || server.shell || (c.init && !c.sidecar)) continue;
-      if (server.name !== 'vLLM' && server.name !== 'TGI' && server.name !== 'SGLang') continue;
+      if (server.name === 'Triton') continue;
       const model = server.model;
-      if (model === undefined || !HUB_MODEL_ID.test(model) || offline(c.container)) continue;
+      if (model === undefined || !HUB_MODEL_ID.test(model) || offline(c.container, server)) continue;
       const where = modelDownloadDir(server, c.container, w.template.podSpec);
       if (!where || onWritableMount(c.container, where.dir)) continue;
       yield ctx.finding(w.object, `${c.path}.securityContext.readOnlyRootFilesystem`,
