@@ -19,8 +19,8 @@
  *   labels), so `sum` doubles and every alert fires twice. kube-prometheus-stack does not honour
  *   `prometheus.io/scrape` annotations.
  */
-import { monitorLooksIn, selectedServices, stringLabels } from './monitor-targets';
-import { containerPortOf, ModelServerName, modelServerOf, soleModelServer } from './serving';
+import { monitorLooksIn, scrapeTargets, selectedServices, stringLabels } from './monitor-targets';
+import { ModelServerName, modelServerOf, soleModelServer } from './serving';
 import { pinnedPoolNames } from './workloads';
 import { _UPSTREAM_DEFAULT_FIELDS } from '../../monitoring/collectors';
 import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics, _promqlSelection } from '../../monitoring/promql-parse';
@@ -31,7 +31,7 @@ import { matchesLabelSelector } from '../../scheduling/labels';
 import { formatTaint, untoleratedTaints } from '../../scheduling/taints';
 import { containerLabel, containersOf, podTemplateOf } from '../../scheduling/workloads';
 import { Severity } from '../model';
-import { Rule, RuleContext, WorkloadRef } from '../rule';
+import { Rule, RuleContext } from '../rule';
 
 const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
@@ -419,55 +419,21 @@ export const MONITOR_SCRAPES_SERVER_METRICS: Rule = {
     + 'pods whose only running container is the server, run as itself (as GPU238), with the serving rules\' reading of '
     + 'its command line (a `--config` file or a variable leaves it unknown).',
   *check(ctx) {
-    const scrapeFails = (w: WorkloadRef, rawPort: unknown, path: unknown): string | undefined => {
-      const sole = soleModelServer(ctx, w);
-      if (!sole || (path !== undefined && path !== '/metrics')) return undefined;
+    for (const t of scrapeTargets(ctx)) {
+      const path = t.endpoint?.path;
+      if (t.port.number === undefined || t.port.protocol !== 'TCP' || (path !== undefined && path !== '/metrics')) continue;
+      const sole = soleModelServer(ctx, t.workload);
+      if (!sole || t.port.number !== sole.server.port) continue;
       const { c, server } = sole;
-      const port = containerPortOf(rawPort, c.container);
-      if (port === undefined || port !== server.port) return undefined;
       const off = server.metricsEnabled === false ? METRICS_OFF[server.name] : undefined;
       const why = off ? `runs ${server.name} without ${off.switch}: ${off.answer}`
         : server.name === 'Triton' ? `runs Triton, whose HTTP port serves the KServe v2 protocol only (404 for /metrics): its metrics are on --metrics-port (${server.otherPorts?.[1] ?? 8002})`
           : undefined;
-      if (!why) return undefined;
-      return `scrapes /metrics on port ${port} of the pods of ${w.kind} ${nsOf(w.object) ? `${nsOf(w.object)}/` : ''}${nameOf(w.object)}, whose `
-        + `${containerLabel(c)} ${why}; every scrape fails, Prometheus marks the target down and keeps none of its series`;
-    };
-    for (const sm of ctx.byKind('ServiceMonitor', 'monitoring.coreos.com')) {
-      const endpoints = arr(sm?.spec?.endpoints);
-      if (endpoints.length === 0) continue;
-      for (const svc of selectedServices(ctx, sm)) {
-        const selector = stringLabels(svc?.spec?.selector);
-        if (Object.keys(selector).length === 0) continue;
-        const behind = ctx.workloadsMatching(nsOf(svc), selector);
-        const ports = arr(svc?.spec?.ports);
-        for (let i = 0; i < endpoints.length; i++) {
-          const e = endpoints[i];
-          // `port` names a Service port; the deprecated `targetPort` names the pods' port directly
-          const sp = typeof e?.port === 'string' ? ports.find((p) => p?.name === e.port) : undefined;
-          const raw = e?.targetPort !== undefined ? e.targetPort
-            : sp ? (sp.targetPort === undefined || sp.targetPort === 0 || sp.targetPort === '' ? sp.port : sp.targetPort) : undefined;
-          if (raw === undefined) continue;
-          for (const w of behind) {
-            const message = scrapeFails(w, raw, e?.path);
-            if (message) yield ctx.finding(sm, `spec.endpoints[${i}]`, message);
-          }
-        }
-      }
-    }
-    for (const pm of ctx.byKind('PodMonitor', 'monitoring.coreos.com')) {
-      const endpoints = arr(pm?.spec?.podMetricsEndpoints);
-      if (endpoints.length === 0) continue;
-      const pods = ctx.workloads().filter((w) => monitorLooksIn(pm, nsOf(w.object))
-        && matchesLabelSelector(pm?.spec?.selector, w.template.podLabels));
-      for (let i = 0; i < endpoints.length; i++) {
-        const e = endpoints[i];
-        const raw = e?.port ?? e?.portNumber ?? e?.targetPort;
-        for (const w of pods) {
-          const message = scrapeFails(w, raw, e?.path);
-          if (message) yield ctx.finding(pm, `spec.podMetricsEndpoints[${i}]`, message);
-        }
-      }
+      if (!why) continue;
+      const w = t.workload;
+      yield ctx.finding(t.monitor, t.endpointPath, `scrapes /metrics on port ${t.port.number} of the pods of ${w.kind} `
+        + `${nsOf(w.object) ? `${nsOf(w.object)}/` : ''}${nameOf(w.object)}, whose ${containerLabel(c)} ${why}; every scrape fails, `
+        + 'Prometheus marks the target down and keeps none of its series');
     }
   },
 };

@@ -9,7 +9,7 @@
  * policy's own namespace, an `ipBlock` the addresses in it; `ports` absent or empty allows every port, a port entry its
  * protocol (default TCP) and number (up to `endPort`) or named container port. Policies add up; order does not matter.
  */
-import { monitorLooksIn, selectedServices, stringLabels } from './monitor-targets';
+import { PodPort, scrapeTargets } from './monitor-targets';
 import { listed } from '../../private/lists';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { Severity } from '../model';
@@ -19,83 +19,6 @@ const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string'
 const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
 const arr = (x: unknown): any[] => (Array.isArray(x) ? x : []);
 const isMap = (x: unknown): x is Record<string, any> => !!x && typeof x === 'object' && !Array.isArray(x);
-
-/** A pod port: its number and name, when the pod spec tells them, and its protocol. */
-interface PodPort {
-  readonly number?: number;
-  readonly name?: string;
-  readonly protocol: string;
-}
-
-/** One place Prometheus is told to scrape: the monitor's field, the pods and their port. */
-interface ScrapeTarget {
-  readonly monitor: any;
-  readonly fieldPath: string;
-  readonly workload: WorkloadRef;
-  readonly port: PodPort;
-}
-
-/** `port` (a number or a container port name) of the pods of `podSpec`, with the other half when a container port says. */
-function podPortOf(podSpec: any, port: unknown, protocol: string): PodPort | undefined {
-  const ports = arr(podSpec?.containers).flatMap((c: any) => arr(c?.ports));
-  if (typeof port === 'number' && Number.isInteger(port)) {
-    const named = ports.find((p: any) => p?.containerPort === port && (p?.protocol ?? 'TCP') === protocol);
-    return { number: port, name: typeof named?.name === 'string' ? named.name : undefined, protocol };
-  }
-  if (typeof port === 'string' && port !== '') {
-    const named = ports.find((p: any) => p?.name === port);
-    return { number: typeof named?.containerPort === 'number' ? named.containerPort : undefined, name: port, protocol: named?.protocol ?? protocol };
-  }
-  return undefined;
-}
-
-/** Every scrape target of the manifests' ServiceMonitors and PodMonitors whose pods are in the manifests. */
-function scrapeTargets(ctx: RuleContext): ScrapeTarget[] {
-  const out: ScrapeTarget[] = [];
-  for (const sm of ctx.byKind('ServiceMonitor', 'monitoring.coreos.com')) {
-    const services = selectedServices(ctx, sm);
-    arr(sm?.spec?.endpoints).forEach((ep: any, i: number) => {
-      for (const svc of services) {
-        const selector = stringLabels(svc?.spec?.selector);
-        if (Object.keys(selector).length === 0) continue;
-        let podPort: unknown;
-        let protocol = 'TCP';
-        let field: string;
-        if (typeof ep?.port === 'string' && ep.port !== '') {
-          const sp = arr(svc?.spec?.ports).find((p: any) => p?.name === ep.port);
-          if (!sp) continue; // GPU311's finding
-          podPort = sp.targetPort === undefined || sp.targetPort === 0 || sp.targetPort === '' ? sp.port : sp.targetPort;
-          protocol = typeof sp.protocol === 'string' ? sp.protocol : 'TCP';
-          field = `spec.endpoints[${i}].port`;
-        } else if (ep?.targetPort !== undefined) {
-          podPort = ep.targetPort;
-          field = `spec.endpoints[${i}].targetPort`;
-        } else {
-          continue;
-        }
-        for (const w of ctx.workloadsMatching(nsOf(svc), selector)) {
-          const port = podPortOf(w.template.podSpec, podPort, protocol);
-          if (port) out.push({ monitor: sm, fieldPath: field, workload: w, port });
-        }
-      }
-    });
-  }
-  for (const pm of ctx.byKind('PodMonitor', 'monitoring.coreos.com')) {
-    const workloads = ctx.workloads().filter((w) => monitorLooksIn(pm, nsOf(w.object))
-      && matchesLabelSelector(pm?.spec?.selector, w.template.podLabels));
-    arr(pm?.spec?.podMetricsEndpoints).forEach((ep: any, i: number) => {
-      const [field, podPort] = typeof ep?.port === 'string' && ep.port !== '' ? ['port', ep.port]
-        : typeof ep?.portNumber === 'number' ? ['portNumber', ep.portNumber]
-          : ep?.targetPort !== undefined ? ['targetPort', ep.targetPort] : [undefined, undefined];
-      if (field === undefined) return;
-      for (const w of workloads) {
-        const port = podPortOf(w.template.podSpec, podPort, 'TCP');
-        if (port) out.push({ monitor: pm, fieldPath: `spec.podMetricsEndpoints[${i}].${field}`, workload: w, port });
-      }
-    });
-  }
-  return out;
-}
 
 /** Whether a NetworkPolicy restricts ingress (`policyTypes` includes Ingress, or is absent). */
 const restrictsIngress = (np: any): boolean => !Array.isArray(np?.spec?.policyTypes) || np.spec.policyTypes.includes('Ingress');

@@ -13,6 +13,7 @@
  * `--nnodes`, `--headless`, data-parallel addresses and local sizes), a `--config` file, `CUDA_VISIBLE_DEVICES` or a value
  * from a variable cannot be judged here and are left alone.
  */
+import { serviceTargetPort } from './monitor-targets';
 import { describeValue } from '../../private/describe';
 import { memoPerRun } from '../../private/memo';
 import { containerRequest, demandsAny } from '../../scheduling/resources';
@@ -571,12 +572,8 @@ function vllmPort(argv: readonly string[]): number | undefined {
 function probedPort(probe: any, container: any): number | undefined {
   const action = probe?.httpGet ?? probe?.tcpSocket;
   if (!action || typeof action !== 'object' || (action.host !== undefined && action.host !== '')) return undefined;
-  let p = action.port;
-  if (typeof p === 'string') {
-    const named = Array.isArray(container?.ports) ? container.ports.find((x: any) => x?.name === p) : undefined;
-    p = named?.containerPort;
-  }
-  return typeof p === 'number' && Number.isInteger(p) ? p : undefined;
+  const p = containerPortOf(action.port, container);
+  return p !== undefined && Number.isInteger(p) ? p : undefined;
 }
 
 
@@ -1069,7 +1066,7 @@ export const SERVICE_REACHES_MODEL_SERVER: Rule = {
         for (let i = 0; i < ports.length; i++) {
           const p = ports[i];
           if ((p?.protocol ?? 'TCP') !== 'TCP') continue;
-          const raw = p?.targetPort === undefined || p?.targetPort === 0 || p?.targetPort === '' ? p?.port : p.targetPort;
+          const raw = serviceTargetPort(p);
           const target = containerPortOf(raw, c.container);
           if (typeof target !== 'number' || target === server.port || server.otherPorts.includes(target)) continue;
           const field = p?.targetPort === undefined ? 'port' : 'targetPort';
