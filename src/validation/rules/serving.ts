@@ -217,6 +217,25 @@ function envValue(container: any, name: string): string | undefined {
 /** Whether a container's environment sets `name`, by value or by reference. */
 const setsEnv = (container: any, name: string): boolean => Array.isArray(container?.env) && container.env.some((x: any) => x?.name === name);
 
+/** A setting a server reads from a flag, else from an environment variable: its value, how it reads, and where it is set. */
+interface FlagOrEnv {
+  /** The text set; undefined when unset or set from a reference (a variable's `valueFrom`). */
+  readonly value?: string;
+  /** `--flag v` or `NAME=v`; undefined when the value is not known. */
+  readonly shown?: string;
+  /** Where it is set: the command line, the environment, or nowhere. */
+  readonly from?: 'args' | 'env';
+}
+
+/** The setting of `flags` (its first name shown), else of the environment variable `env`, as the server reads it. */
+function flagOrEnv(argv: readonly string[], container: any, flags: readonly string[], env: string): FlagOrEnv {
+  const flag = flagText(argv, flags);
+  if (flag !== undefined) return { value: flag, shown: `${flags[0]} ${flag}`, from: 'args' };
+  if (!setsEnv(container, env)) return {};
+  const v = envValue(container, env);
+  return { value: v, shown: v === undefined ? undefined : `${env}=${v}`, from: 'env' };
+}
+
 /** A model id as written, or undefined for a variable or nothing. */
 const literalModel = (m: string | undefined): string | undefined => (m === undefined || m === '' || /[$`]/.test(m) ? undefined : m);
 
@@ -266,12 +285,10 @@ export function modelServerOf(container: any): ModelServer | undefined {
   const image = typeof container?.image === 'string' ? container.image : '';
   if (argv.some((w) => w === 'text-generation-launcher' || w.endsWith('/text-generation-launcher')) || (command.length === 0 && TGI_IMAGE.test(image))) {
     // (a short flag is left unread: the launcher's port and Prometheus port both declare one)
-    const flag = setsFlag(argv, ['-p']) ? '' : flagText(argv, ['--port']);
-    const env = envValue(container, 'PORT');
-    const port = flag !== undefined ? portNumber(flag) : setsEnv(container, 'PORT') ? portNumber(env) : TGI_IMAGE.test(image) ? 80 : undefined;
-    const promFlag = flagText(argv, ['--prometheus-port']);
-    const prometheus = promFlag !== undefined ? portNumber(promFlag)
-      : setsEnv(container, 'PROMETHEUS_PORT') ? portNumber(envValue(container, 'PROMETHEUS_PORT')) : 9000;
+    const set = setsFlag(argv, ['-p']) ? { from: 'args' as const } : flagOrEnv(argv, container, ['--port'], 'PORT');
+    const port = set.from !== undefined ? portNumber(set.value) : TGI_IMAGE.test(image) ? 80 : undefined;
+    const prom = flagOrEnv(argv, container, ['--prometheus-port'], 'PROMETHEUS_PORT');
+    const prometheus = prom.from !== undefined ? portNumber(prom.value) : 9000;
     return defined({
       name: 'TGI',
       argv,
@@ -279,8 +296,8 @@ export function modelServerOf(container: any): ModelServer | undefined {
       // (its metrics server; one that cannot be read leaves every other port possible)
       otherPorts: prometheus === undefined ? undefined : [prometheus],
       port,
-      portShown: port === undefined ? undefined : flag !== undefined ? `--port ${flag}` : setsEnv(container, 'PORT') ? `PORT=${env}` : 'TGI\'s image default, PORT=80',
-      model: literalModel(flagText(argv, ['--model-id']) ?? envValue(container, 'MODEL_ID')),
+      portShown: port === undefined ? undefined : set.shown ?? 'TGI\'s image default, PORT=80',
+      model: literalModel(flagOrEnv(argv, container, ['--model-id'], 'MODEL_ID').value),
     });
   }
   if (argv.some((w) => w === 'tritonserver' || w.endsWith('/tritonserver'))) {
@@ -305,33 +322,24 @@ export function modelServerOf(container: any): ModelServer | undefined {
   }
   if (argv.some((w) => w === 'llama-server' || w.endsWith('/llama-server')) || (command.length === 0 && LLAMA_SERVER_IMAGE.test(image))) {
     // A flag wins over its LLAMA_ARG_* variable, which wins over the default (llama.cpp server README).
-    const setting = (flags: string[], env: string): { value?: string; shown?: string; set: boolean } => {
-      const flag = flagText(argv, flags);
-      if (flag !== undefined) return { value: flag, shown: `${flags[0]} ${flag}`, set: true };
-      if (setsEnv(container, env)) {
-        const v = envValue(container, env);
-        return { value: v, shown: v === undefined ? undefined : `${env}=${v}`, set: true };
-      }
-      return { set: false };
-    };
-    const host = setting(['--host'], 'LLAMA_ARG_HOST');
-    const port = setting(['--port'], 'LLAMA_ARG_PORT');
+    const host = flagOrEnv(argv, container, ['--host'], 'LLAMA_ARG_HOST');
+    const port = flagOrEnv(argv, container, ['--port'], 'LLAMA_ARG_PORT');
     // (an address ending in .sock is a Unix socket: no TCP port)
     const socket = host.value !== undefined && host.value.endsWith('.sock');
     // Unset: 127.0.0.1 by default, 0.0.0.0 in the server images; an image of another name may set LLAMA_ARG_HOST itself.
-    const bound = host.set ? host.value : LLAMA_SERVER_IMAGE.test(image) ? '' : LLAMA_IMAGE.test(image) ? '127.0.0.1' : '';
+    const bound = host.from !== undefined ? host.value : LLAMA_SERVER_IMAGE.test(image) ? '' : LLAMA_IMAGE.test(image) ? '127.0.0.1' : '';
     const listensAll = socket || bound === undefined || bound === '' || bound === '0.0.0.0' || bound === '::';
-    const portValue = socket ? undefined : port.set ? portNumber(port.value) : LLAMA_IMAGE.test(image) ? 8080 : undefined;
+    const portValue = socket ? undefined : port.from !== undefined ? portNumber(port.value) : LLAMA_IMAGE.test(image) ? 8080 : undefined;
     return defined({
       name: 'llama.cpp',
       argv,
       shell,
       otherPorts: [],
       port: portValue,
-      portShown: portValue === undefined ? undefined : port.set ? port.shown : 'llama.cpp\'s default --port 8080',
+      portShown: portValue === undefined ? undefined : port.shown ?? 'llama.cpp\'s default --port 8080',
       host: listensAll ? undefined : bound,
-      hostShown: listensAll ? undefined : host.set ? host.shown : 'llama.cpp\'s default --host 127.0.0.1, which its full and light images keep',
-      model: literalModel(setting(['-hf', '--hf-repo', '-hfr'], 'LLAMA_ARG_HF_REPO').value?.replace(/:[^/:]*$/, '')),
+      hostShown: listensAll ? undefined : host.shown ?? 'llama.cpp\'s default --host 127.0.0.1, which its full and light images keep',
+      model: literalModel(flagOrEnv(argv, container, ['-hf', '--hf-repo', '-hfr'], 'LLAMA_ARG_HF_REPO').value?.replace(/:[^/:]*$/, '')),
       answersWhileLoading: true,
       // (--metrics takes no value)
       metricsEnabled: argv.includes('--metrics') ? true
@@ -394,11 +402,9 @@ const modelServers = memoPerRun((ctx: RuleContext): readonly ServerContainer[] =
  */
 export function tgiShards(container: any, argv: readonly string[]): GpusUsed | undefined {
   if (setsEnv(container, 'CUDA_VISIBLE_DEVICES')) return undefined;
-  const flag = flagText(argv, ['--num-shard']);
-  const raw = flag ?? (setsEnv(container, 'NUM_SHARD') ? envValue(container, 'NUM_SHARD') ?? '' : undefined);
-  if (raw !== undefined) {
-    if (!/^[1-9]\d*$/.test(raw)) return undefined;
-    return flag !== undefined ? { count: Number(raw), shown: `--num-shard ${raw}`, field: 'args' } : { count: Number(raw), shown: `NUM_SHARD=${raw}`, field: 'env' };
+  const shards = flagOrEnv(argv, container, ['--num-shard'], 'NUM_SHARD');
+  if (shards.from !== undefined) {
+    return shards.value !== undefined && /^[1-9]\d*$/.test(shards.value) ? { count: Number(shards.value), shown: shards.shown!, field: shards.from } : undefined;
   }
   const sharded = flagText(argv, ['--sharded']) ?? envValue(container, 'SHARDED');
   return sharded === 'false' ? { count: 1, shown: '--sharded false', field: 'args' } : undefined;
