@@ -1,8 +1,9 @@
 /**
- * Serving rules: a vLLM server's parallelism against the GPUs its container is given (GPU221, GPU222); a model server's
- * (vLLM, TGI, SGLang, Triton: {@link modelServerOf}) probes against its model load (GPU232, GPU233), a GPU Deployment's
- * progress deadline against its startup probe (GPU234), a gated model's token (GPU235), and the address and port it
- * listens on against its probes and Services (GPU236-GPU238).
+ * Serving rules: a model server's parallelism against the GPUs its container is given (GPU221, GPU222); a model server's
+ * (vLLM, TGI, SGLang, Triton, llama.cpp: {@link modelServerOf}) probes against its model load (GPU232, GPU233), a GPU
+ * Deployment's progress deadline against its startup probe (GPU234), a gated model's token (GPU235), the address and
+ * port it listens on against its probes and Services (GPU236-GPU238), and where it downloads its model on a read-only
+ * root filesystem (GPU239).
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -382,7 +383,7 @@ export interface ServerContainer {
   readonly server: ModelServer;
 }
 
-/** Every container running a model server in a workload whose pods ask for GPUs, once per run (GPU221, GPU222, GPU232-GPU238). */
+/** Every container running a model server in a workload whose pods ask for GPUs, once per run (GPU221, GPU222, GPU232-GPU239). */
 const modelServers = memoPerRun((ctx: RuleContext): readonly ServerContainer[] => {
   const out: ServerContainer[] = [];
   for (const w of ctx.workloads()) {
@@ -885,7 +886,7 @@ export const MODEL_CACHE_WRITABLE: Rule = {
   *check(ctx) {
     for (const { w, c, server } of modelServers(ctx)) {
       if (c.container.securityContext?.readOnlyRootFilesystem !== true || server.shell || (c.init && !c.sidecar)) continue;
-      if (server.name === 'Triton') continue;
+      // (Triton, whose model repository is a path, has no model id)
       const model = server.model;
       if (model === undefined || !HUB_MODEL_ID.test(model) || offline(c.container, server)) continue;
       const where = modelDownloadDir(server, c.container, w.template.podSpec);
