@@ -7,7 +7,7 @@
 import { GpuInstanceType } from '../catalog';
 import { packFirstFitDecreasing } from './packing';
 import { matchesLabelSelector } from '../scheduling/labels';
-import { PoolModel } from '../scheduling/nodepool';
+import { podDiskRoom, PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, SystemReserve } from '../scheduling/placement';
 import { WorkloadRef } from '../validation/rule';
 
@@ -88,7 +88,7 @@ export function planGang(w: WorkloadRef, ranks: number, pool: PoolModel, type: G
     const adv = pool.advertisedResources(type);
     const alloc = allocatableOf(type, reserve);
     // (ephemeral storage packed against the disk of the pool's EC2NodeClass, when it is known)
-    const disk = ephemeralStorageBytes > 0 ? [pool.nodeDisk?.(type)?.allocatableBytes ?? Infinity] : [];
+    const disk = ephemeralStorageBytes > 0 ? [podDiskRoom(pool, type)] : [];
     nodes = packFirstFitDecreasing([...resources.map((r) => adv[r] ?? 0), alloc.cpu, alloc.memoryBytes, ...disk],
       [{ size: [...resources.map((r) => demand[r] ?? 0), cpu, memoryBytes, ...(disk.length > 0 ? [ephemeralStorageBytes] : [])], count: ranks }]);
   }

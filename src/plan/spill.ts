@@ -21,7 +21,7 @@
 import { GpuInstanceType } from '../catalog';
 import { FirstFitPack, packFirstFit, PackGroup } from './packing';
 import { offeredOnNode } from '../scheduling/dra';
-import { PoolModel } from '../scheduling/nodepool';
+import { podDiskRoom, PoolModel } from '../scheduling/nodepool';
 import { allocatableOf, limitCapacityOf, SystemReserve } from '../scheduling/placement';
 
 /** One workload's demand per replica, as the spill model needs it. */
@@ -60,7 +60,7 @@ function keysOf(w: SpillDemand): string[] {
 
 /** A node's room in one packing dimension other than cpu and memory (a disk not known has room for anything). */
 function roomOf(r: string, pool: PoolModel, type: GpuInstanceType, adv: Record<string, number>): number {
-  if (r === DISK) return pool.nodeDisk?.(type)?.allocatableBytes ?? Infinity;
+  if (r === DISK) return podDiskRoom(pool, type);
   return r.startsWith(SPREAD) ? 1 : offeredOnNode(r, type, adv);
 }
 

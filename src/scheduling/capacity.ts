@@ -5,7 +5,7 @@
  * Shared by rule GPU219, InferenceDeployment and KedaGpuScaler.
  */
 import { GpuInstanceType } from '../catalog';
-import { PoolModel } from './nodepool';
+import { podDiskRoom, PoolModel } from './nodepool';
 import { allocatableOf } from './placement';
 
 /** The most pods of one shape a pool's limits allow, and the instance type that packs them best. */
@@ -84,8 +84,7 @@ export function podsWithinPoolLimits(pool: PoolModel, types: readonly GpuInstanc
     if (cpu > 0) n = Math.min(n, Math.floor(alloc.cpu / cpu + 1e-9));
     if (memoryBytes > 0) n = Math.min(n, Math.floor(alloc.memoryBytes / memoryBytes + 1e-9));
     // (and the disk of the pool's EC2NodeClass, when known)
-    const disk = ephemeralStorageBytes > 0 ? pool.nodeDisk?.(t) : undefined;
-    if (disk) n = Math.min(n, Math.floor(disk.allocatableBytes / ephemeralStorageBytes + 1e-9));
+    if (ephemeralStorageBytes > 0) n = Math.min(n, Math.floor(podDiskRoom(pool, t) / ephemeralStorageBytes + 1e-9));
     fit.push({ type: t, pods: onePerNode ? Math.min(n, 1) : n });
   }
   let pods = Infinity;

@@ -123,6 +123,14 @@ export interface PoolModel {
   nodeDisk?(type: GpuInstanceType): NodeDisk | undefined;
 }
 
+/**
+ * The ephemeral storage a node of `type` from `pool` gives pods ({@link PoolModel.nodeDisk}), in bytes; Infinity when
+ * the disk is not known, which then holds any request (placement, packing and pod bounds all read it so).
+ */
+export function podDiskRoom(pool: PoolModel, type: GpuInstanceType): number {
+  return pool.nodeDisk?.(type)?.allocatableBytes ?? Infinity;
+}
+
 /** Karpenter's NodeOverlay kind (`karpenter.sh/v1alpha1`, alpha, feature gate `NodeOverlay`). */
 export const NODE_OVERLAY_KIND = 'NodeOverlay';
 

@@ -18,7 +18,7 @@ import {
 } from './labels';
 import { afterJoinHint } from './node-agent-labels';
 import { formatDiskBytes } from './node-disk';
-import { NODEPOOL_LABEL, PoolModel } from './nodepool';
+import { NODEPOOL_LABEL, podDiskRoom, PoolModel } from './nodepool';
 import { podCpuMemoryRequests, podGpuDemand, PodNodeRequests } from './resources';
 import { formatTaint, TolerationOptions, untoleratedTaints } from './taints';
 import { PodTemplateRef } from './workloads';
@@ -579,7 +579,7 @@ export class PlacementMemo {
       const pool = this.pools[i];
       // (and the disk its EC2NodeClass gives, which the ephemeral-storage predicate reads)
       parts.set(type, part = `${withinPoolLimits(pool, type) ? '+' : '-'}${JSON.stringify(pool.advertisedResources(type))}`
-        + `${pool.nodeDisk?.(type)?.allocatableBytes ?? ''}`);
+        + `${podDiskRoom(pool, type)}`);
     }
     return part;
   }
@@ -654,7 +654,7 @@ class FitTable {
     this.types = selection.map((s) => s.type);
     this.cpu = this.types.map((type) => alloc(type).cpu);
     this.memory = this.types.map((type) => alloc(type).memoryBytes);
-    this.disk = this.types.map((type) => pool.nodeDisk?.(type)?.allocatableBytes ?? Infinity);
+    this.disk = this.types.map((type) => podDiskRoom(pool, type));
     let within = 0;
     this.types.forEach((type, i) => { if (withinPoolLimits(pool, type)) within |= 1 << i; });
     this.within = within;
