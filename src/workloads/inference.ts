@@ -24,7 +24,7 @@ import { IGpuNodePool } from '../pools/pool';
 import { PropErrors } from '../private/collect';
 import { _checkQueue, _joinQueue } from '../queues/join';
 import { formatDiskBytes, NodeDisk, nodeDiskOf } from '../scheduling/node-disk';
-import { bindsLoopbackOnly, modelServerOf } from '../validation/rules/serving';
+import { bindsLoopbackOnly, METRICS_SWITCH, metricsSwitchWords, modelServerOf } from '../validation/rules/serving';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
 export interface VllmServer {
@@ -61,12 +61,6 @@ function cacheDisk(cache: ModelCache): Size | undefined {
 }
 
 const GIB = 1024 ** 3;
-
-/** The servers that serve their metrics only when told to: the switch, and what `/metrics` answers without it. */
-const METRICS_SWITCH: Partial<Record<string, { readonly flag: string; readonly answer: string }>> = {
-  'SGLang': { flag: '--enable-metrics', answer: 'SGLang serves no /metrics without it (404)' },
-  'llama.cpp': { flag: '--metrics', answer: 'llama-server answers /metrics with 501 without it' },
-};
 
 /** The environment variable a model server also reads its port from. */
 const PORT_ENV: Partial<Record<string, string>> = { 'TGI': 'PORT', 'llama.cpp': 'LLAMA_ARG_PORT' };
@@ -519,7 +513,7 @@ export class InferenceDeployment extends Construct {
       if (metrics && known && !known.shell) {
         const off = known.metricsEnabled === false ? METRICS_SWITCH[known.name] : undefined;
         if (off) {
-          throw new GpuConfigError(this, 'metrics', `is true, but the container runs ${known.name} without ${off.flag}: ${off.answer}, so the ServiceMonitor's scrapes fail and no series exist`,
+          throw new GpuConfigError(this, 'metrics', `is true, but the container runs ${known.name} without ${metricsSwitchWords(off)}: ${off.answer}, so the ServiceMonitor's scrapes fail and no series exist`,
             `pass ${off.flag} to the server, or set metrics: false`);
         }
         if (known.name === 'Triton') {

@@ -85,12 +85,12 @@ describe('InferenceDeployment', () => {
     const sglang = { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], port: 30000, metrics: true };
     const args = ['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--host', '0.0.0.0'];
     expect(() => { const c = chart(); new InferenceDeployment(c, 'sg', { pools: [g5(c)], ...sglang, args }); })
-      .toThrow(/sg: metrics is true, but the container runs SGLang without --enable-metrics: SGLang serves no \/metrics without it \(404\).*pass --enable-metrics to the server, or set metrics: false/s);
+      .toThrow(/sg: metrics is true, but the container runs SGLang without --enable-metrics: it serves no \/metrics \(404\), so the ServiceMonitor's scrapes fail.*pass --enable-metrics to the server, or set metrics: false/s);
     const ok = chart();
     new InferenceDeployment(ok, 'sg', { pools: [g5(ok)], ...sglang, args: [...args, '--enable-metrics'] });
     expect(ofKind(synth(ok), 'ServiceMonitor')).toHaveLength(1);
     const llama = { image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf'], port: 8080, metrics: true };
-    expect(() => { const c = chart(); new InferenceDeployment(c, 'gguf', { pools: [g5(c)], ...llama }); }).toThrow(/without --metrics: llama-server answers \/metrics with 501/);
+    expect(() => { const c = chart(); new InferenceDeployment(c, 'gguf', { pools: [g5(c)], ...llama }); }).toThrow(/without --metrics \(nor LLAMA_ARG_ENDPOINT_METRICS\): its \/metrics answers 501.*pass --metrics to the server/s);
     const l2 = chart();
     expect(() => new InferenceDeployment(l2, 'gguf', { pools: [g5(l2)], ...llama, env: { LLAMA_ARG_ENDPOINT_METRICS: '1' } })).not.toThrow();
     const triton = { image: 'nvcr.io/nvidia/tritonserver:25.01-py3', command: ['tritonserver'], args: ['--model-repository=/models'], healthPath: '/v2/health/ready' };

@@ -20,7 +20,7 @@
  *   `prometheus.io/scrape` annotations.
  */
 import { monitorLooksIn, scrapeTargets, selectedServices, stringLabels } from './monitor-targets';
-import { ModelServerName, modelServerOf, soleModelServer } from './serving';
+import { METRICS_SWITCH, metricsSwitchWords, ModelServerName, modelServerOf, soleModelServer } from './serving';
 import { pinnedPoolNames } from './workloads';
 import { _UPSTREAM_DEFAULT_FIELDS } from '../../monitoring/collectors';
 import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics, _promqlSelection } from '../../monitoring/promql-parse';
@@ -333,12 +333,6 @@ export const SERVER_TRIGGER_TARGET_SCRAPED: Rule = {
 };
 
 
-/** The servers that serve their metrics only when told to: the switch, and what `/metrics` answers without it. */
-const METRICS_OFF: Partial<Record<ModelServerName, { readonly switch: string; readonly answer: string }>> = {
-  'llama.cpp': { switch: '--metrics (nor LLAMA_ARG_ENDPOINT_METRICS)', answer: 'its /metrics answers 501' },
-  'SGLang': { switch: '--enable-metrics', answer: 'it serves no /metrics (404)' },
-};
-
 /** GPU324 — a trigger reading one model server's metrics must target pods that run that server. */
 export const TRIGGER_READS_ITS_SERVER: Rule = {
   id: 'GPU324',
@@ -377,11 +371,11 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
       }
       if (running.size === 0) continue;
       for (const m of read) {
-        const off = METRICS_OFF[m.server];
+        const off = METRICS_SWITCH[m.server];
         if (running.has(m.server) && silent.has(m.server) && off) {
           yield ctx.finding(q.object, q.fieldPath,
             `reads ${metrics.filter((x) => x.startsWith(m.prefix)).join(', ')}, which ${m.server} exports, but the ${m.server} server of `
-            + `${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)} is not started with ${off.switch}: ${off.answer} `
+            + `${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)} is not started with ${metricsSwitchWords(off)}: ${off.answer} `
             + 'and no series exist, so the trigger gets no data (KEDA reads the empty result as 0, or with ignoreNullValues false '
             + 'fails the trigger and falls back) and never scales it on its load');
           continue;
@@ -425,8 +419,8 @@ export const MONITOR_SCRAPES_SERVER_METRICS: Rule = {
       const sole = soleModelServer(ctx, t.workload);
       if (!sole || t.port.number !== sole.server.port) continue;
       const { c, server } = sole;
-      const off = server.metricsEnabled === false ? METRICS_OFF[server.name] : undefined;
-      const why = off ? `runs ${server.name} without ${off.switch}: ${off.answer}`
+      const off = server.metricsEnabled === false ? METRICS_SWITCH[server.name] : undefined;
+      const why = off ? `runs ${server.name} without ${metricsSwitchWords(off)}: ${off.answer}`
         : server.name === 'Triton' ? `runs Triton, whose HTTP port serves the KServe v2 protocol only (404 for /metrics): its metrics are on --metrics-port (${server.otherPorts?.[1] ?? 8002})`
           : undefined;
       if (!why) continue;

@@ -369,6 +369,18 @@ export function modelServerOf(container: any): ModelServer | undefined {
   return undefined;
 }
 
+/**
+ * The servers that serve their metrics only when told to ({@link ModelServer.metricsEnabled}): the flag (and variable)
+ * that tells them, and what their `/metrics` answers without it (llama.cpp server README; SGLang "Production Metrics").
+ */
+export const METRICS_SWITCH: Partial<Record<ModelServerName, { readonly flag: string; readonly env?: string; readonly answer: string }>> = {
+  'llama.cpp': { flag: '--metrics', env: 'LLAMA_ARG_ENDPOINT_METRICS', answer: 'its /metrics answers 501' },
+  'SGLang': { flag: '--enable-metrics', answer: 'it serves no /metrics (404)' },
+};
+
+/** A server's metrics switch as findings name it: `--metrics (nor LLAMA_ARG_ENDPOINT_METRICS)`. */
+export const metricsSwitchWords = (s: { readonly flag: string; readonly env?: string }): string => `${s.flag}${s.env ? ` (nor ${s.env})` : ''}`;
+
 /** A model server without its undefined fields. */
 function defined(fields: { [K in keyof ModelServer]: ModelServer[K] | undefined }): ModelServer {
   const out: Record<string, unknown> = {};
