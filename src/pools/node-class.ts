@@ -516,7 +516,8 @@ export class GpuNodeClass extends Construct {
       throw new GpuConfigError(this, this._role === undefined ? 'role' : 'clusterName', 'is not set at synth time',
         'pass role and clusterName, or call bindCluster(clusterName, nodeRoleName) before synth');
     }
-    const blockDeviceMappings = this.blockDeviceMappings();
+    // (the AMI, volumes and instance store policy: what decides the nodes' disk, as workloads read it at construction)
+    const disk = this._diskSpec();
     const kubelet: Record<string, number> = {};
     if (this.props.maxPods !== undefined) kubelet.maxPods = this.props.maxPods;
     if (this.props.imageGcHighThresholdPercent !== undefined) kubelet.imageGcHighThresholdPercent = this.props.imageGcHighThresholdPercent;
@@ -527,11 +528,11 @@ export class GpuNodeClass extends Construct {
       : pg.fromEksStack ? { name: this._placementGroupName! } : pg.id !== undefined ? { id: pg.id } : { name: pg.name! };
     const spec: any = {
       role: this._role,
-      amiSelectorTerms: [{ alias: this.ami.alias }],
+      amiSelectorTerms: disk.amiSelectorTerms,
       subnetSelectorTerms: [{ tags: { ...discovery } }],
       securityGroupSelectorTerms: [{ tags: { ...discovery } }],
-      blockDeviceMappings,
-      ...((this.props.raid0InstanceStore ?? true) ? { instanceStorePolicy: 'RAID0' } : {}),
+      blockDeviceMappings: disk.blockDeviceMappings,
+      ...(disk.instanceStorePolicy ? { instanceStorePolicy: disk.instanceStorePolicy } : {}),
       metadataOptions: { httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 1, httpTokens: 'required' },
       ...(Object.keys(kubelet).length > 0 ? { kubelet } : {}),
       ...(this.props.tags && Object.keys(this.props.tags).length > 0 ? { tags: { ...this.props.tags } } : {}),
