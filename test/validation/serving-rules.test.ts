@@ -15,12 +15,12 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU239)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU240)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -705,5 +705,103 @@ describe('GPU239 a model server on a read-only root filesystem needs a volume wh
     expect(ro({ image: 'example.com/my-vllm:1', command: ['vllm', 'serve'] })).toEqual([]);
     expect(ro({}, (w) => { w.spec.template.spec.securityContext = { runAsUser: 1000 }; })).toEqual([]);
     expect(ro({ command: ['/bin/sh', '-c'], args: ['vllm serve Qwen/Qwen2.5-7B-Instruct'] })).toEqual([]);
+  });
+
+  test('a Secret, ConfigMap, downward API or projected volume is read-only whatever its mount says; an emptyDir or a claim is not', () => {
+    const on = (volume: any) => ro({ env: [{ name: 'HF_HOME', value: '/cache' }], ...mount('/cache') }, (w) => {
+      w.spec.template.spec.volumes = [{ name: 'c', ...volume }];
+    });
+    for (const v of [{ configMap: { name: 'x' } }, { secret: { secretName: 'x' } }, { downwardAPI: { items: [] } }, { projected: { sources: [] } }]) {
+      expect(on(v)).toHaveLength(1);
+    }
+    expect(on({ emptyDir: {} })).toEqual([]);
+    expect(on({ persistentVolumeClaim: { claimName: 'x' } })).toEqual([]);
+  });
+});
+
+describe('GPU240 a model server on a read-only root filesystem needs writable volumes for its sockets and compile cache', () => {
+  /** GPU240's findings on a vLLM server (unless `container` says otherwise) with a read-only root and `container`'s fields. */
+  const ro = (container: any, extra: (w: any) => void = () => undefined) => {
+    const w = server(1, { args: ['/models/qwen'], securityContext: { readOnlyRootFilesystem: true }, ...container });
+    extra(w);
+    return of(lint([w]), 'GPU240');
+  };
+  const mounts = (...paths: string[]) => ({ volumeMounts: paths.map((mountPath, i) => ({ name: `v${i}`, mountPath })) });
+  const env = (pairs: Record<string, string>) => ({ env: Object.entries(pairs).map(([name, value]) => ({ name, value })) });
+
+  test('the fixture: vLLM\'s temporary directory and compile cache, SGLang\'s temporary directory (a ConfigMap at /tmp), TGI\'s shard sockets', () => {
+    const [a, b, c, ...rest] = failFixture('GPU240');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.ERROR);
+    expect(a.fieldPath).toBe('spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem');
+    expect(a.message).toBe('container "vllm" runs vLLM on a read-only root filesystem, and no writable volume holds its temporary directory '
+      + '(Python\'s tempfile tried /tmp, /var/tmp, /usr/tmp and the image\'s working directory), where its API server and its engine open '
+      + 'the IPC sockets between them; nor its compile cache /root/.cache/vllm (the image\'s root user, home /root, with no '
+      + 'VLLM_CACHE_ROOT), where it keeps the model\'s torch.compile artifacts: the server fails at start ("Read-only file system") and '
+      + 'the pod crash-loops holding its GPUs');
+    expect(b.message).toContain('container "sglang" runs SGLang on a read-only root filesystem, and no writable volume holds its temporary directory');
+    expect(b.message).not.toContain('compile cache');
+    expect(c.message).toContain('container "tgi" runs TGI on a read-only root filesystem, and no writable volume holds its shard sockets\' '
+      + 'directory /tmp (the launcher\'s default --shard-uds-path /tmp/text-generation-server), where its router and shards open their gRPC sockets');
+  });
+
+  test('Python\'s temporary directory: TMPDIR, TEMP, TMP, /tmp, /var/tmp, /usr/tmp, then the working directory, the first writable one', () => {
+    const only = (c: any) => ro({ ...c, env: [...(c.env ?? []), { name: 'VLLM_CACHE_ROOT', value: '/c' }], volumeMounts: [...(c.volumeMounts ?? []), { name: 'c', mountPath: '/c' }] });
+    for (const dir of ['/tmp', '/var/tmp', '/usr/tmp']) expect(only(mounts(dir))).toEqual([]);
+    expect(only({ ...env({ TMPDIR: '/scratch' }), ...mounts('/scratch') })).toEqual([]);
+    expect(only({ ...env({ TMP: '/scratch/t' }), ...mounts('/scratch') })).toEqual([]);
+    expect(only({ workingDir: '/work', ...mounts('/work') })).toEqual([]);
+    // a variable naming a directory on no volume is passed over, as tempfile passes it over
+    expect(only(env({ TMPDIR: '/nowhere' }))[0].message).toContain('(Python\'s tempfile tried TMPDIR=/nowhere, /tmp, /var/tmp, /usr/tmp and the image\'s working directory)');
+    expect(only({ workingDir: '/app' })[0].message).toContain('/usr/tmp and its working directory /app)');
+    // a read-only mount at /tmp is no help
+    expect(only({ volumeMounts: [{ name: 't', mountPath: '/tmp', readOnly: true }] })).toHaveLength(1);
+    // vLLM's own VLLM_RPC_BASE_PATH replaces the temporary directory
+    expect(only({ ...env({ VLLM_RPC_BASE_PATH: '/rpc' }), ...mounts('/rpc') })).toEqual([]);
+    expect(only(env({ VLLM_RPC_BASE_PATH: '/rpc' }))[0].message).toContain('its RPC directory /rpc (VLLM_RPC_BASE_PATH)');
+  });
+
+  test('vLLM\'s compile cache: VLLM_CACHE_ROOT, else XDG_CACHE_HOME/vllm, else HOME/.cache/vllm, else root\'s; only from v0.8.0 and without --enforce-eager', () => {
+    const tmp = (c: any, extra?: (w: any) => void) => ro({ ...c, volumeMounts: [...(c.volumeMounts ?? []), { name: 't', mountPath: '/tmp' }] }, extra);
+    expect(tmp({})[0].message).toContain('its compile cache /root/.cache/vllm (the image\'s root user, home /root, with no VLLM_CACHE_ROOT)');
+    expect(tmp(env({ XDG_CACHE_HOME: '/x' }))[0].message).toContain('its compile cache /x/vllm (XDG_CACHE_HOME=/x)');
+    expect(tmp(env({ HOME: '/h' }))[0].message).toContain('its compile cache /h/.cache/vllm (HOME=/h)');
+    expect(tmp({ ...env({ VLLM_CACHE_ROOT: '/v', XDG_CACHE_HOME: '/x' }), ...mounts('/x') })[0].message).toContain('its compile cache /v (VLLM_CACHE_ROOT=/v)');
+    expect(tmp({ ...env({ XDG_CACHE_HOME: '/cache' }), ...mounts('/cache') })).toEqual([]);
+    expect(tmp(mounts('/root/.cache'))).toEqual([]);
+    // not judged: before V1 was the default, another tag or image, --enforce-eager or a compilation flag, V0, a variable, another user
+    for (const image of ['vllm/vllm-openai:v0.7.3', 'vllm/vllm-openai:nightly', 'example.com/my-vllm:1']) {
+      expect(tmp({ image, command: ['vllm', 'serve'] })).toEqual([]);
+    }
+    expect(tmp({ image: 'vllm/vllm-openai:latest' })).toHaveLength(1);
+    expect(tmp({ image: 'vllm/vllm-openai:v0.8.0' })).toHaveLength(1);
+    for (const flag of [['--enforce-eager'], ['-O0'], ['-O', '3'], ['--compilation-config', '{"level": 0}']]) expect(tmp({ args: ['/models/qwen', ...flag] })).toEqual([]);
+    expect(tmp(env({ VLLM_USE_V1: '0' }))).toEqual([]);
+    expect(tmp(env({ VLLM_CACHE_ROOT: '$(CACHE)' }))).toEqual([]);
+    expect(tmp({}, (w) => { w.spec.template.spec.securityContext = { runAsUser: 1000 }; })).toEqual([]);
+  });
+
+  test('TGI\'s shard sockets: --shard-uds-path, else SHARD_UDS_PATH, else /tmp/text-generation-server; their directory must be writable', () => {
+    const tgi = (c: any) => ro({ image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'Qwen/Qwen2.5-7B-Instruct'], ...mounts('/data'), ...c });
+    expect(tgi({})).toHaveLength(1);
+    expect(tgi(mounts('/data', '/tmp'))).toEqual([]);
+    expect(tgi({ args: ['--model-id', 'm', '--shard-uds-path', '/data/s/tgi'] })).toEqual([]);
+    expect(tgi({ args: ['--model-id', 'm', '--shard-uds-path=/sock/tgi'] })[0].message).toContain('its shard sockets\' directory /sock (--shard-uds-path /sock/tgi)');
+    expect(tgi(env({ SHARD_UDS_PATH: '/data/tgi' }))).toEqual([]);
+    // TGI does not use Python's temporary directory for them: TMPDIR is no help
+    expect(tgi({ ...env({ TMPDIR: '/data' }) })).toHaveLength(1);
+  });
+
+  test('not judged: a writable root, a shell script, llama.cpp and Triton, a variable for the temporary directory', () => {
+    expect(ro({ securityContext: { readOnlyRootFilesystem: false } })).toEqual([]);
+    expect(ro({ command: ['/bin/sh', '-c'], args: ['vllm serve /models/qwen'] })).toEqual([]);
+    expect(ro({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf'] })).toEqual([]);
+    expect(ro({ image: 'nvcr.io/nvidia/tritonserver:25.01-py3', command: ['tritonserver'], args: ['--model-repository=/models'] })).toEqual([]);
+    expect(ro({ image: 'vllm/vllm-openai:nightly', env: [{ name: 'TMPDIR', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] })).toEqual([]);
+    expect(ro({ image: 'vllm/vllm-openai:nightly', env: [{ name: 'TMPDIR', value: 'relative' }] })).toEqual([]);
+  });
+
+  test('InferenceDeployment\'s servers pass: /tmp is an emptyDir, XDG_CACHE_HOME is on the model cache', () => {
+    expect(ro({ env: [{ name: 'XDG_CACHE_HOME', value: '/models/cache' }], ...mounts('/tmp', '/models') })).toEqual([]);
   });
 });

@@ -2,8 +2,8 @@
  * Serving rules: a model server's parallelism against the GPUs its container is given (GPU221, GPU222); a model server's
  * (vLLM, TGI, SGLang, Triton, llama.cpp: {@link modelServerOf}) probes against its model load (GPU232, GPU233), a GPU
  * Deployment's progress deadline against its startup probe (GPU234), a gated model's token (GPU235), the address and
- * port it listens on against its probes and Services (GPU236-GPU238), and where it downloads its model on a read-only
- * root filesystem (GPU239).
+ * port it listens on against its probes and Services (GPU236-GPU238), and where it downloads its model (GPU239), opens its
+ * sockets and keeps its compile cache (GPU240) on a read-only root filesystem.
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -867,12 +867,24 @@ function modelDownloadDir(server: ModelServer, container: any, podSpec: any): { 
 const offline = (container: any, server: ModelServer): boolean => server.argv.includes('--offline')
   || ['HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE'].some((n) => /^(1|true|on|yes)$/i.test(envValue(container, n) ?? ''));
 
-/** Whether `dir` is on a writable volume of the container (a mount at it or at a directory above it). */
-function onWritableMount(container: any, dir: string): boolean {
+/**
+ * Volume sources the kubelet always mounts read-only, whatever the mount says: Secret, ConfigMap, downward API and
+ * projected volumes (core/v1 "Volumes": "always mounted as read-only"), and image volumes.
+ */
+const READ_ONLY_SOURCES = ['secret', 'configMap', 'downwardAPI', 'projected', 'image'] as const;
+
+/**
+ * Whether `dir` is on a writable volume of the container (a mount at it or at a directory above it, not `readOnly`, of
+ * a volume that is not always read-only; a mount of a volume the pod does not define counts as writable).
+ */
+function onWritableMount(container: any, dir: string, podSpec: any): boolean {
   const mounts = Array.isArray(container?.volumeMounts) ? container.volumeMounts : [];
+  const volumes = Array.isArray(podSpec?.volumes) ? podSpec.volumes : [];
   return mounts.some((m: any) => {
     const at = typeof m?.mountPath === 'string' ? m.mountPath.replace(/\/+$/, '') : undefined;
-    return at !== undefined && m.readOnly !== true && (at === '' || dir === at || dir.startsWith(`${at}/`));
+    if (at === undefined || m.readOnly === true || !(at === '' || dir === at || dir.startsWith(`${at}/`))) return false;
+    const volume = volumes.find((v: any) => v?.name === m.name);
+    return !READ_ONLY_SOURCES.some((k) => volume?.[k] !== undefined && volume?.[k] !== null);
   });
 }
 
@@ -902,11 +914,164 @@ export const MODEL_CACHE_WRITABLE: Rule = {
       const model = server.model;
       if (model === undefined || !HUB_MODEL_ID.test(model) || offline(c.container, server)) continue;
       const where = modelDownloadDir(server, c.container, w.template.podSpec);
-      if (!where || onWritableMount(c.container, where.dir)) continue;
+      if (!where || onWritableMount(c.container, where.dir, w.template.podSpec)) continue;
       yield ctx.finding(w.object, `${c.path}.securityContext.readOnlyRootFilesystem`,
         `${containerLabel(c)} runs ${server.name} on a read-only root filesystem and downloads ${describeValue(model)} at start into `
         + `${where.dir} (${where.shown}), where no writable volume is mounted: the download fails ("Read-only file system"), `
         + 'the server exits and the pod crash-loops holding its GPUs');
+    }
+  },
+};
+
+/** What vLLM and SGLang keep in their temporary directory. */
+const IPC_SOCKETS = 'where its API server and its engine open the IPC sockets between them';
+
+/** The directories Python's `tempfile` tries after its variables (`_candidate_tempdir_list`, POSIX), before the working directory. */
+const PYTHON_TMP_DIRS = ['/tmp', '/var/tmp', '/usr/tmp'] as const;
+
+/** A place a model server must write to at start, as its finding names it. */
+interface StartWrite {
+  /** What and where it is, e.g. `its compile cache /root/.cache/vllm (…)`. */
+  readonly place: string;
+  /** What the server keeps there, e.g. `where it keeps …`. */
+  readonly why: string;
+}
+
+/**
+ * Python's temporary directory, as `tempfile.gettempdir()` picks it: the first of `TMPDIR`, `TEMP`, `TMP`, `/tmp`,
+ * `/var/tmp`, `/usr/tmp` and the working directory where a file can be created. A place counts as writable on a
+ * writable volume; the working directory, when `workingDir` is unset, is the image's, taken to be on its root
+ * filesystem. Undefined when one of them is writable or cannot be told (a variable from a reference, a relative path);
+ * else the places tried, as the finding names them.
+ */
+function unwritablePythonTemp(container: any, podSpec: any): string | undefined {
+  const tried: string[] = [];
+  for (const name of ['TMPDIR', 'TEMP', 'TMP']) {
+    if (!setsEnv(container, name)) continue;
+    const raw = envValue(container, name);
+    if (raw === '') continue; // (an empty variable is skipped, as tempfile skips it)
+    const dir = absoluteDir(raw);
+    if (dir === undefined || onWritableMount(container, dir, podSpec)) return undefined;
+    tried.push(`${name}=${raw}`);
+  }
+  for (const dir of PYTHON_TMP_DIRS) {
+    if (onWritableMount(container, dir, podSpec)) return undefined;
+    tried.push(dir);
+  }
+  const workingDir = container?.workingDir;
+  if (workingDir !== undefined) {
+    const dir = absoluteDir(typeof workingDir === 'string' ? workingDir : undefined);
+    if (dir === undefined || onWritableMount(container, dir, podSpec)) return undefined;
+    tried.push(`its working directory ${dir}`);
+  } else {
+    tried.push('the image\'s working directory');
+  }
+  return `${tried.slice(0, -1).join(', ')} and ${tried[tried.length - 1]}`;
+}
+
+/**
+ * A vLLM image's version from its tag (`vllm/vllm-openai:v0.12.0` → [0, 12]); `latest` reads as the newest; undefined
+ * for a digest, another tag or another image.
+ */
+function vllmImageVersion(image: string): readonly [number, number] | undefined {
+  const m = /(^|\/)vllm-openai:(?:v?(\d+)\.(\d+)(?:\.\d+)?(?:\.post\d+)?|(latest))$/.exec(image);
+  if (!m) return undefined;
+  return m[4] !== undefined ? [Infinity, 0] : [Number(m[2]), Number(m[3])];
+}
+
+/** Flags that change whether or how vLLM compiles its model: then its compile cache is not judged. */
+const VLLM_COMPILE_FLAGS = ['--enforce-eager', '--compilation-config', '-cc', '-O'];
+
+/**
+ * Where vLLM keeps its torch.compile cache (`VLLM_CACHE_ROOT`, else `$XDG_CACHE_HOME/vllm`, else `~/.cache/vllm`: vLLM
+ * `envs.py`), when it compiles at start: its V1 engine, the default from v0.8.0, compiles the model unless told not to
+ * (`--enforce-eager`) and creates that directory first (`compilation/backends.py`, `os.makedirs`). Undefined when it
+ * does not compile, or when that cannot be told (another image or tag, a compilation flag, `VLLM_USE_V1=0`, a
+ * variable, another user's home).
+ */
+function vllmCompileCache(server: ModelServer, container: any, podSpec: any): { readonly dir: string; readonly shown: string } | undefined {
+  const image = typeof container?.image === 'string' ? container.image : '';
+  const version = vllmImageVersion(image);
+  if (version === undefined || version[0] * 1000 + version[1] < 8) return undefined;
+  if (server.argv.some((w) => VLLM_COMPILE_FLAGS.some((f) => w === f || w.startsWith(`${f}=`) || (f === '-O' && w.startsWith('-O'))))) return undefined;
+  if (setsEnv(container, 'VLLM_USE_V1') && envValue(container, 'VLLM_USE_V1') !== '1') return undefined;
+  for (const [name, suffix] of [['VLLM_CACHE_ROOT', ''], ['XDG_CACHE_HOME', '/vllm'], ['HOME', '/.cache/vllm']] as const) {
+    if (!setsEnv(container, name)) continue;
+    const d = absoluteDir(envValue(container, name));
+    return d === undefined ? undefined : { dir: `${d === '/' ? '' : d}${suffix}`, shown: `${name}=${envValue(container, name)}` };
+  }
+  const user = container?.securityContext?.runAsUser ?? podSpec?.securityContext?.runAsUser;
+  if (user !== undefined && user !== 0) return undefined;
+  return { dir: '/root/.cache/vllm', shown: 'the image\'s root user, home /root, with no VLLM_CACHE_ROOT' };
+}
+
+/**
+ * The places a model server writes to at start that are on no writable volume: Python's temporary directory, where
+ * vLLM (`VLLM_RPC_BASE_PATH`, by default `tempfile.gettempdir()`: `envs.py`, `get_open_zmq_ipc_path`) and SGLang
+ * (`PortArgs`, `tempfile.NamedTemporaryFile`) open the ZeroMQ IPC sockets between their API server and engine, and
+ * vLLM's compile cache; TGI's shard sockets (`--shard-uds-path`, `SHARD_UDS_PATH`, default `/tmp/text-generation-server`,
+ * launcher `src/main.rs`), which need their directory writable.
+ */
+function unwritableStartPlaces(server: ModelServer, container: any, podSpec: any): StartWrite[] {
+  const out: StartWrite[] = [];
+  if (server.name === 'vLLM' || server.name === 'SGLang') {
+    const rpc = server.name === 'vLLM' && setsEnv(container, 'VLLM_RPC_BASE_PATH') ? absoluteDir(envValue(container, 'VLLM_RPC_BASE_PATH')) ?? null : undefined;
+    if (rpc === undefined) {
+      const tried = unwritablePythonTemp(container, podSpec);
+      if (tried !== undefined) out.push({ place: `its temporary directory (Python's tempfile tried ${tried})`, why: IPC_SOCKETS });
+    } else if (rpc !== null && !onWritableMount(container, rpc, podSpec)) {
+      out.push({ place: `its RPC directory ${rpc} (VLLM_RPC_BASE_PATH)`, why: IPC_SOCKETS });
+    }
+  }
+  if (server.name === 'vLLM') {
+    const cache = vllmCompileCache(server, container, podSpec);
+    if (cache && !onWritableMount(container, cache.dir, podSpec)) out.push({ place: `its compile cache ${cache.dir} (${cache.shown})`, why: 'where it keeps the model\'s torch.compile artifacts' });
+  }
+  if (server.name === 'TGI') {
+    const set = flagOrEnv(server.argv, container, ['--shard-uds-path'], 'SHARD_UDS_PATH');
+    const path = set.from === undefined ? '/tmp/text-generation-server' : set.value;
+    const dir = path !== undefined && path.startsWith('/') && !/[$`]/.test(path) ? path.replace(/\/[^/]*$/, '') || '/' : undefined;
+    if (dir !== undefined && !onWritableMount(container, dir, podSpec)) {
+      out.push({ place: `its shard sockets' directory ${dir} (${set.shown ?? 'the launcher\'s default --shard-uds-path /tmp/text-generation-server'})`, why: 'where its router and shards open their gRPC sockets' });
+    }
+  }
+  return out;
+}
+
+/** GPU240 — a model server on a read-only root filesystem needs writable places for its sockets and compile cache. */
+export const MODEL_SERVER_SCRATCH_WRITABLE: Rule = {
+  id: 'GPU240',
+  title: 'A model server (vLLM, SGLang, TGI) with a read-only root filesystem needs writable volumes for its sockets and compile cache',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS],
+  remediation: 'Mount an emptyDir at /tmp (InferenceDeployment does), and for vLLM put its compile cache on a writable volume '
+    + '(VLLM_CACHE_ROOT, or XDG_CACHE_HOME on the model cache volume, as InferenceDeployment sets it); or point TMPDIR (TGI: '
+    + '--shard-uds-path) at a writable volume.',
+  description: 'With `securityContext.readOnlyRootFilesystem: true` a container can write only to its volumes '
+    + '(Secret, ConfigMap, downward API and projected volumes are always read-only). vLLM and SGLang start their engine '
+    + 'in another process and talk to it over ZeroMQ IPC sockets, which are files: vLLM under `VLLM_RPC_BASE_PATH`, '
+    + 'by default Python\'s `tempfile.gettempdir()` (vLLM `envs.py`, `get_open_zmq_ipc_path`), SGLang as '
+    + '`tempfile.NamedTemporaryFile` names (`PortArgs`). Python\'s temporary directory is the first of `TMPDIR`, `TEMP`, '
+    + '`TMP`, `/tmp`, `/var/tmp`, `/usr/tmp` and the working directory where it can create a file, else '
+    + '"No usable temporary directory found". vLLM\'s V1 engine, its default from v0.8.0, also compiles the model with '
+    + 'torch.compile unless `--enforce-eager` and first creates its cache under `VLLM_CACHE_ROOT`, else '
+    + '`$XDG_CACHE_HOME/vllm`, else `~/.cache/vllm` (vLLM `envs.py`, `compilation/backends.py`). TGI\'s launcher '
+    + 'binds its shards\' gRPC sockets at `--shard-uds-path` (`SHARD_UDS_PATH`, default `/tmp/text-generation-server`, '
+    + 'launcher `src/main.rs`). Where none of these is on a writable volume the server fails at start with '
+    + '"Read-only file system" and the pod crash-loops holding its GPUs. Judged when the command line is the server '
+    + 'itself (not a shell script); the compile cache for vLLM\'s own images tagged v0.8.0 or later (or `latest`) '
+    + 'without a compilation flag, run as root or with the directory set; a working directory not set in the manifest is '
+    + 'the image\'s, taken to be on its root filesystem; a directory from a variable is not judged.',
+  *check(ctx) {
+    for (const { w, c, server } of modelServers(ctx)) {
+      if (c.container.securityContext?.readOnlyRootFilesystem !== true || server.shell || (c.init && !c.sidecar)) continue;
+      const places = unwritableStartPlaces(server, c.container, w.template.podSpec);
+      if (places.length === 0) continue;
+      const list = places.map((p) => `${p.place}, ${p.why}`);
+      yield ctx.finding(w.object, `${c.path}.securityContext.readOnlyRootFilesystem`,
+        `${containerLabel(c)} runs ${server.name} on a read-only root filesystem, and no writable volume holds `
+        + `${list.length > 1 ? `${list.slice(0, -1).join('; ')}; nor ${list[list.length - 1]}` : list[0]}: `
+        + 'the server fails at start ("Read-only file system") and the pod crash-loops holding its GPUs');
     }
   },
 };
@@ -1104,5 +1269,5 @@ export const SERVICE_REACHES_MODEL_SERVER: Rule = {
 export const SERVING_RULES: Rule[] = [
   VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD, VLLM_READY_WHEN_LOADED, PROGRESS_DEADLINE_OUTLASTS_STARTUP,
   VLLM_GATED_MODEL_TOKEN, MODEL_SERVER_LISTENS_ON_POD_ADDRESS, MODEL_SERVER_PROBED_ON_ITS_PORT, SERVICE_REACHES_MODEL_SERVER,
-  MODEL_CACHE_WRITABLE,
+  MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE,
 ];
