@@ -246,7 +246,7 @@ function rollingUpdate(r: Rollout): kplus.DeploymentStrategyRollingUpdateOptions
  * over the replica count, or a KedaGpuScaler's `minReplicas` to `maxReplicas`: room at the minimum but not at the
  * maximum gives a `maxUnavailable` percentage that is 0 below the capacity and 1 at it); a hardened security context (non-root, no
  * privilege escalation, ALL capabilities dropped, seccomp RuntimeDefault, read-only root filesystem with writable
- * `/tmp` and cache, service account token not mounted).
+ * `/tmp` and cache, service account token not mounted, no service-link variables).
  */
 export class InferenceDeployment extends Construct {
   /** The default vLLM image (the version used by the ai-on-eks blueprint in the reference data; pin your own). */
@@ -354,6 +354,9 @@ export class InferenceDeployment extends Construct {
       progressDeadline: Duration.seconds(Math.max(600, startupTimeout + 300)),
       serviceAccount: props.serviceAccount ?? props.team?.serviceAccount,
       automountServiceAccountToken: false,
+      // No service-link variables: the server needs none, and a Service named after a server variable (`vllm` gives
+      // VLLM_PORT=tcp://…, which vLLM reads as a port number) would stop it at start (GPU241).
+      enableServiceLinks: false,
       terminationGracePeriod: Duration.seconds(placement.terminationGraceSeconds),
       securityContext: _podSecurity(props),
       volumes: [],

@@ -15,12 +15,12 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU240)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU241)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -803,5 +803,63 @@ describe('GPU240 a model server on a read-only root filesystem needs writable vo
 
   test('InferenceDeployment\'s servers pass: /tmp is an emptyDir, XDG_CACHE_HOME is on the model cache', () => {
     expect(ro({ env: [{ name: 'XDG_CACHE_HOME', value: '/models/cache' }], ...mounts('/tmp', '/models') })).toEqual([]);
+  });
+});
+
+describe('GPU241 a model server must not get a port variable from a Service of its namespace (service links)', () => {
+  /** A Service `name` in `namespace` with a cluster IP unless `spec` says otherwise. */
+  const service = (name: string, namespace = 'inference', spec: any = {}) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8000 }], ...spec },
+  });
+  const findings = (objs: any[]) => of(lint(objs), 'GPU241');
+
+  test('the fixture: a vLLM Deployment behind a Service named vllm, a TGI Deployment beside a Service named prometheus', () => {
+    const [a, b, ...rest] = failFixture('GPU241');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.ERROR);
+    expect(a.fieldPath).toBe('spec.template.spec.enableServiceLinks');
+    expect(a.message).toBe('the Service "vllm" of namespace "inference" gives container "vllm" VLLM_PORT=tcp://<its cluster IP>:80 (service '
+      + 'links, on by default), which vLLM reads as a port number: it stops at start and the pod crash-loops holding its GPUs');
+    expect(b.message).toContain('the Service "prometheus" of namespace "inference" gives container "tgi" PROMETHEUS_PORT=tcp://<its cluster IP>:9090');
+    expect(b.message).toContain('which TGI reads as a port number (its --prometheus-port)');
+  });
+
+  test('the Service\'s name makes the variable: vllm → VLLM_PORT, master → MASTER_PORT (TGI), llama-arg → LLAMA_ARG_PORT (llama.cpp)', () => {
+    expect(findings([server(1, { args: ['m'] }), service('vllm')])).toHaveLength(1);
+    expect(findings([server(1, { args: ['m'] }), service('vllm-api')])).toEqual([]);
+    const tgi = server(1, { image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'm'] });
+    expect(findings([tgi, service('master')])[0].message).toContain('MASTER_PORT=tcp://<its cluster IP>:80 (service links, on by default), which TGI reads as a port number (its --master-port)');
+    expect(findings([tgi, service('vllm')])).toEqual([]);
+    const llama = server(1, { image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', '/models/m.gguf'] });
+    expect(findings([llama, service('llama-arg')])[0].message).toContain('LLAMA_ARG_PORT=');
+    // SGLang and Triton read no such variable
+    const sglang = server(1, { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', 'm'] });
+    expect(findings([sglang, service('vllm'), service('sglang')])).toEqual([]);
+  });
+
+  test('no variable: service links off, another namespace, a headless or ExternalName Service, the variable set by the container', () => {
+    const vllm = (extra: (w: any) => void = () => undefined) => {
+      const w = server(1, { args: ['m'] });
+      extra(w);
+      return w;
+    };
+    expect(findings([vllm((w) => { w.spec.template.spec.enableServiceLinks = false; }), service('vllm')])).toEqual([]);
+    expect(findings([vllm((w) => { w.spec.template.spec.enableServiceLinks = true; }), service('vllm')])).toHaveLength(1);
+    expect(findings([vllm(), service('vllm', 'other')])).toEqual([]);
+    expect(findings([vllm(), service('vllm', 'inference', { clusterIP: 'None' })])).toEqual([]);
+    expect(findings([vllm(), service('vllm', 'inference', { type: 'ExternalName', externalName: 'example.com' })])).toEqual([]);
+    expect(findings([vllm((w) => { w.spec.template.spec.containers[0].env = [{ name: 'VLLM_PORT', value: '51000' }]; }), service('vllm')])).toEqual([]);
+    // a flag wins over its variable (TGI, llama.cpp)
+    const tgi = server(1, { image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'm', '--master-port=29501'] });
+    expect(findings([tgi, service('master')])).toEqual([]);
+  });
+
+  test('envFrom: a ConfigMap or Secret of the manifests that sets the variable (with its prefix) wins; one not in the manifests leaves it unknown', () => {
+    const cm = (data: any) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'inference' }, data });
+    const vllm = (envFrom: any[]) => server(1, { args: ['m'], envFrom });
+    expect(findings([vllm([{ configMapRef: { name: 'settings' } }]), cm({ VLLM_PORT: '51000' }), service('vllm')])).toEqual([]);
+    expect(findings([vllm([{ configMapRef: { name: 'settings' } }]), cm({ OTHER: '1' }), service('vllm')])).toHaveLength(1);
+    expect(findings([vllm([{ configMapRef: { name: 'settings' }, prefix: 'VLLM_' }]), cm({ PORT: '51000' }), service('vllm')])).toEqual([]);
+    expect(findings([vllm([{ secretRef: { name: 'missing' } }]), service('vllm')])).toEqual([]);
   });
 });

@@ -257,6 +257,17 @@ describe('InferenceDeployment', () => {
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 1000 });
   });
 
+  test('service links off: a vLLM server named vllm, whose Service is named vllm too, is not given VLLM_PORT=tcp://… (GPU241)', () => {
+    const c = chart();
+    const d = new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM, name: 'vllm', namespace: 'inference' });
+    const gpu241 = () => lintAll(synth(c)).filter((f) => f.includes(' GPU241 '));
+    expect(podSpec(synth(c)).enableServiceLinks).toBe(false);
+    expect(gpu241()).toEqual([]);
+    // with them on, the kubelet would set VLLM_PORT from the construct's own Service, and vLLM would stop at start
+    ApiObject.of(d.deployment).addJsonPatch(JsonPatch.remove('/spec/template/spec/enableServiceLinks'));
+    expect(gpu241()).toEqual([expect.stringMatching(/^error GPU241 Deployment\/vllm spec\.template\.spec\.enableServiceLinks: the Service "vllm" of namespace "inference" gives container "[^"]+" VLLM_PORT=tcp:\/\/<its cluster IP>:8000/)]);
+  });
+
   test('spot: 90 s grace period and a preStop drain; on-demand: 60 s', () => {
     const c = chart();
     new InferenceDeployment(c, 'llm', { pools: [g6Spot(c)], vllm: VLLM });

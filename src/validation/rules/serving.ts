@@ -3,7 +3,8 @@
  * (vLLM, TGI, SGLang, Triton, llama.cpp: {@link modelServerOf}) probes against its model load (GPU232, GPU233), a GPU
  * Deployment's progress deadline against its startup probe (GPU234), a gated model's token (GPU235), the address and
  * port it listens on against its probes and Services (GPU236-GPU238), and where it downloads its model (GPU239), opens its
- * sockets and keeps its compile cache (GPU240) on a read-only root filesystem.
+ * sockets and keeps its compile cache (GPU240) on a read-only root filesystem, and the port variables its namespace's
+ * Services give it (GPU241).
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -1265,9 +1266,93 @@ export const SERVICE_REACHES_MODEL_SERVER: Rule = {
   },
 };
 
+/**
+ * Environment variables a model server reads as a port number at start, that a Service can set through Kubernetes'
+ * service links (`<NAME>_PORT=tcp://<cluster IP>:<port>` for a Service named `name`): each with the flag that, given on
+ * the command line, makes the server ignore the variable (clap's and llama.cpp's rule: a flag wins over its variable).
+ *  - vLLM reads `VLLM_PORT` for its internal ports, and stops at start on a value that is not a number (`envs.py`
+ *    `get_vllm_port`: "VLLM_PORT '…' appears to be a URI. This may be caused by a Kubernetes service discovery issue";
+ *    vLLM "Environment Variables": "please do not name the service as vllm").
+ *  - TGI's launcher reads each flag from its variable (clap `env`), `--prometheus-port` from `PROMETHEUS_PORT` and
+ *    `--master-port` from `MASTER_PORT`, and exits when one is not a number (launcher `src/main.rs`).
+ *  - llama.cpp reads `--port` from `LLAMA_ARG_PORT` (server README).
+ */
+const PORT_VARIABLES: Partial<Record<ModelServerName, ReadonlyArray<{ readonly env: string; readonly flag?: string }>>> = {
+  'vLLM': [{ env: 'VLLM_PORT' }],
+  'TGI': [{ env: 'PROMETHEUS_PORT', flag: '--prometheus-port' }, { env: 'MASTER_PORT', flag: '--master-port' }],
+  'llama.cpp': [{ env: 'LLAMA_ARG_PORT', flag: '--port' }],
+};
+
+/** The Service whose service links set `<env>` (`VLLM_PORT` ← Service `vllm`, `LLAMA_ARG_PORT` ← `llama-arg`). */
+const serviceNameSetting = (env: string): string => env.replace(/_PORT$/, '').toLowerCase().replace(/_/g, '-');
+
+/**
+ * Whether a container sets `name` itself, which wins over service links (kubelet `makeEnvironmentVariables`: a
+ * Service's variables are added only where `env` and `envFrom` set none): true, false, or undefined when an `envFrom`
+ * source is not in the manifests and may hold it.
+ */
+function containerSetsEnv(ctx: RuleContext, container: any, namespace: string, name: string): boolean | undefined {
+  if (setsEnv(container, name)) return true;
+  let unknown = false;
+  for (const from of Array.isArray(container?.envFrom) ? container.envFrom : []) {
+    const prefix = typeof from?.prefix === 'string' ? from.prefix : '';
+    if (!name.startsWith(prefix)) continue;
+    const key = name.slice(prefix.length);
+    const ref = from?.configMapRef ?? from?.secretRef;
+    const source = typeof ref?.name === 'string' ? ctx.get(from?.configMapRef ? 'ConfigMap' : 'Secret', namespace, ref.name) : undefined;
+    if (source === undefined) {
+      unknown = true;
+      continue;
+    }
+    if ([source.data, source.stringData, source.binaryData].some((d) => d && typeof d === 'object' && Object.prototype.hasOwnProperty.call(d, key))) return true;
+  }
+  return unknown ? undefined : false;
+}
+
+/** Whether Kubernetes makes service-link variables for a Service: one with a cluster IP (not headless, not ExternalName). */
+const hasClusterIp = (svc: any): boolean => svc?.spec?.type !== 'ExternalName' && svc?.spec?.clusterIP !== 'None';
+
+/** GPU241 — a model server must not be given a port variable by a Service of its namespace. */
+export const MODEL_SERVER_SERVICE_LINKS: Rule = {
+  id: 'GPU241',
+  title: 'A model server (vLLM, TGI, llama.cpp) must not get a port variable from a Service of its namespace (a Service named vllm sets VLLM_PORT)',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS, 'Service'],
+  remediation: 'Set enableServiceLinks: false in the pod spec (InferenceDeployment does), or rename the Service, or set the '
+    + 'variable in the container\'s env (TGI, llama.cpp: or pass its flag).',
+  description: 'The kubelet gives every container, unless the pod sets `enableServiceLinks: false`, variables for each '
+    + 'Service of its namespace that has a cluster IP, named after the Service: a Service `vllm` gives `VLLM_SERVICE_HOST`, '
+    + '`VLLM_SERVICE_PORT` and `VLLM_PORT=tcp://<cluster IP>:<port>` (Kubernetes "Service": "Environment variables"), '
+    + 'where the container sets none of that name itself (`env`, `envFrom`). vLLM reads `VLLM_PORT` as the number of '
+    + 'its internal ports and stops at start on `tcp://…` (`envs.py` `get_vllm_port`; vLLM "Environment Variables": '
+    + '"please do not name the service as vllm"); TGI\'s launcher reads `PROMETHEUS_PORT` and `MASTER_PORT` (Services '
+    + '`prometheus`, `master`) and llama.cpp `LLAMA_ARG_PORT` when their flags are not given, and exits on a value that '
+    + 'is not a number. The pod crash-loops holding its GPUs, from its first start after the Service exists: the usual '
+    + 'case is a vLLM Deployment behind a Service named `vllm`. Judged for Services of the manifests; an `envFrom` '
+    + 'source not in the manifests may set the variable, and leaves it unknown.',
+  *check(ctx) {
+    if (ctx.byKind('Service', '').length === 0) return;
+    for (const { w, c, server } of modelServers(ctx)) {
+      const reads = PORT_VARIABLES[server.name];
+      if (!reads || w.template.podSpec?.enableServiceLinks === false || (c.init && !c.sidecar)) continue;
+      const ns = typeof w.object?.metadata?.namespace === 'string' ? w.object.metadata.namespace : '';
+      for (const { env, flag } of reads) {
+        if (flag !== undefined && flagText(server.argv, [flag]) !== undefined) continue;
+        const svc = ctx.get('Service', ns, serviceNameSetting(env));
+        if (!svc || !hasClusterIp(svc) || containerSetsEnv(ctx, c.container, ns, env) !== false) continue;
+        const port = Array.isArray(svc?.spec?.ports) ? svc.spec.ports[0]?.port : undefined;
+        yield ctx.finding(w.object, `${w.template.podSpecPath}.enableServiceLinks`,
+          `the Service ${describeValue(svc.metadata.name)} of ${ns === '' ? 'the same namespace' : `namespace ${describeValue(ns)}`} gives `
+          + `${containerLabel(c)} ${env}=tcp://<its cluster IP>:${typeof port === 'number' ? port : '<port>'} (service links, on by default), `
+          + `which ${server.name} reads as a port number${flag ? ` (its ${flag})` : ''}: it stops at start and the pod crash-loops holding its GPUs`);
+      }
+    }
+  },
+};
+
 /** The serving rules, sorted by id. */
 export const SERVING_RULES: Rule[] = [
   VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD, VLLM_READY_WHEN_LOADED, PROGRESS_DEADLINE_OUTLASTS_STARTUP,
   VLLM_GATED_MODEL_TOKEN, MODEL_SERVER_LISTENS_ON_POD_ADDRESS, MODEL_SERVER_PROBED_ON_ITS_PORT, SERVICE_REACHES_MODEL_SERVER,
-  MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE,
+  MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
 ];
