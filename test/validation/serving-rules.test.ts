@@ -369,9 +369,23 @@ describe('modelServerOf reads the server, its port, address and model', () => {
     // --metrics or a truthy LLAMA_ARG_ENDPOINT_METRICS
     expect(modelServerOf({ image, args: ['--metrics'] })?.metricsEnabled).toBe(true);
     expect(modelServerOf({ image, env: [{ name: 'LLAMA_ARG_ENDPOINT_METRICS', value: 'enabled' }] })?.metricsEnabled).toBe(true);
-    // the server image with a command of its own runs something else; the full image's own entrypoint is not read
+    // the server image with a command of its own runs something else
     expect(modelServerOf({ image, command: ['python3', 'app.py'] })).toBeUndefined();
-    expect(modelServerOf({ image: 'ghcr.io/ggml-org/llama.cpp:full-cuda', args: ['--server', '-m', 'm.gguf'] })).toBeUndefined();
+  });
+
+  test('llama.cpp\'s full image: its entrypoint (tools.sh) runs llama-server with the words after --server or -s, bound to 127.0.0.1', () => {
+    const full = 'ghcr.io/ggml-org/llama.cpp:full-cuda';
+    expect(modelServerOf({ image: full, args: ['--server', '-m', 'm.gguf', '--port', '9000'] })).toMatchObject({
+      name: 'llama.cpp', argv: ['-m', 'm.gguf', '--port', '9000'], port: 9000, host: '127.0.0.1',
+    });
+    expect(modelServerOf({ image: `${full}-b6000`, args: ['-s', '-hf', 'Qwen/Qwen2.5-7B-Instruct-GGUF:Q4_K_M'] })).toMatchObject({ port: 8080, model: 'Qwen/Qwen2.5-7B-Instruct-GGUF' });
+    // its other tools are not servers, nor is --server anywhere but first, nor a command of the pod's own
+    expect(modelServerOf({ image: full, args: ['--run', '-m', 'm.gguf'] })).toBeUndefined();
+    expect(modelServerOf({ image: full, args: ['-m', 'm.gguf', '--server'] })).toBeUndefined();
+    expect(modelServerOf({ image: full, command: ['/bin/bash'], args: ['--server'] })).toBeUndefined();
+    // GPU236: the full image sets no LLAMA_ARG_HOST, so a probe of its port never passes
+    const w = server(1, { image: full, args: ['--server', '-m', '/models/m.gguf'], readinessProbe: { httpGet: { path: '/health', port: 8080 } } });
+    expect(of(lint([w]), 'GPU236')[0].message).toContain('runs llama.cpp bound to 127.0.0.1 (llama.cpp\'s default --host 127.0.0.1, which its full and light images keep)');
   });
 });
 

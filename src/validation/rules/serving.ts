@@ -189,6 +189,11 @@ export interface ModelServer {
  * under `ggerganov`): entrypoint `/app/llama-server`, and `LLAMA_ARG_HOST=0.0.0.0` set (llama.cpp `.devops/cuda.Dockerfile`).
  */
 const LLAMA_SERVER_IMAGE = /(^|\/)llama\.cpp:server(-[\w.-]*)?(@sha256:[0-9a-f]+)?$/;
+/**
+ * llama.cpp's full images (`:full`, `:full-cuda`, …): entrypoint `/app/tools.sh`, which runs `llama-server` with the
+ * remaining words when the first is `--server` or `-s` (llama.cpp `.devops/tools.sh`); no `LLAMA_ARG_HOST` set.
+ */
+const LLAMA_FULL_IMAGE = /(^|\/)llama\.cpp:full(-[\w.-]*)?(@sha256:[0-9a-f]+)?$/;
 /** Any of llama.cpp's own images (`server`, `full`, `light` variants): they set no port. */
 const LLAMA_IMAGE = /(^|\/)llama\.cpp[:@]/;
 
@@ -253,11 +258,12 @@ const literalModel = (m: string | undefined): string | undefined => (m === undef
  *  - SGLang: `python -m sglang.launch_server`. `--port`, 30000 by default; `--host`, **127.0.0.1 by default**; the
  *    model is `--model-path` or `--model` (SGLang `srt/server_args.py`); its metrics only with `--enable-metrics`
  *    (SGLang "Production Metrics").
- *  - llama.cpp: `llama-server`, or a llama.cpp server image's own entrypoint. `--port`, else `LLAMA_ARG_PORT`, else
- *    8080 in llama.cpp's images (unknown in others); `--host`, else `LLAMA_ARG_HOST`, else 127.0.0.1, which its server
- *    images change to 0.0.0.0 (unknown in others); a `.sock` host is a Unix socket. It listens at once and answers 503
- *    until its model has loaded; `/metrics` only with `--metrics` (`LLAMA_ARG_ENDPOINT_METRICS`), else 501. The model
- *    is `-hf`/`--hf-repo` (`LLAMA_ARG_HF_REPO`) without its quantisation tag.
+ *  - llama.cpp: `llama-server`, a llama.cpp server image's own entrypoint, or its full image's entrypoint given
+ *    `--server` (`-s`) first. `--port`, else `LLAMA_ARG_PORT`, else 8080 in llama.cpp's images (unknown in others);
+ *    `--host`, else `LLAMA_ARG_HOST`, else 127.0.0.1, which its server images change to 0.0.0.0 (unknown in others); a
+ *    `.sock` host is a Unix socket. It listens at once and answers 503 until its model has loaded; `/metrics` only
+ *    with `--metrics` (`LLAMA_ARG_ENDPOINT_METRICS`), else 501. The model is `-hf`/`--hf-repo` (`LLAMA_ARG_HF_REPO`)
+ *    without its quantisation tag.
  *  - NVIDIA Triton: `tritonserver`. `--http-port` (8000; none with `--allow-http false`), `--grpc-port` (8001),
  *    `--metrics-port` (8002), `--http-address` (every address by default); it loads its repository's models before it
  *    starts its endpoints, unless `--model-control-mode=explicit` names none to load (`--load-model`).
@@ -322,7 +328,10 @@ export function modelServerOf(container: any): ModelServer | undefined {
       loadsAtStart: !(flagText(argv, ['--model-control-mode']) === 'explicit' && flagText(argv, ['--load-model']) === undefined),
     });
   }
-  if (argv.some((w) => w === 'llama-server' || w.endsWith('/llama-server')) || (command.length === 0 && LLAMA_SERVER_IMAGE.test(image))) {
+  // (the full image's entrypoint, tools.sh, runs llama-server with the words after --server or -s)
+  const llamaFull = command.length === 0 && LLAMA_FULL_IMAGE.test(image) && (argv[0] === '--server' || argv[0] === '-s');
+  if (llamaFull) argv.shift();
+  if (llamaFull || argv.some((w) => w === 'llama-server' || w.endsWith('/llama-server')) || (command.length === 0 && LLAMA_SERVER_IMAGE.test(image))) {
     // A flag wins over its LLAMA_ARG_* variable, which wins over the default (llama.cpp server README).
     const host = flagOrEnv(argv, container, ['--host'], 'LLAMA_ARG_HOST');
     const port = flagOrEnv(argv, container, ['--port'], 'LLAMA_ARG_PORT');
