@@ -8,7 +8,7 @@ import { GpuInstanceType } from '../catalog';
 import { packFirstFitDecreasing } from './packing';
 import { matchesLabelSelector } from '../scheduling/labels';
 import { podDiskRoom, PoolModel } from '../scheduling/nodepool';
-import { allocatableOf, SystemReserve } from '../scheduling/placement';
+import { podRoomOf, SystemReserve } from '../scheduling/placement';
 import { WorkloadRef } from '../validation/rule';
 
 /** A gang's share of the plan. */
@@ -86,7 +86,7 @@ export function planGang(w: WorkloadRef, ranks: number, pool: PoolModel, type: G
   if (!onePodPerNode(w)) {
     const resources = Object.keys(demand).sort();
     const adv = pool.advertisedResources(type);
-    const alloc = allocatableOf(type, reserve);
+    const alloc = podRoomOf(pool, type, reserve);
     // (ephemeral storage packed against the disk of the pool's EC2NodeClass, when it is known)
     const disk = ephemeralStorageBytes > 0 ? [podDiskRoom(pool, type)] : [];
     nodes = packFirstFitDecreasing([...resources.map((r) => adv[r] ?? 0), alloc.cpu, alloc.memoryBytes, ...disk],

@@ -494,7 +494,7 @@ export function planGpuWorkloads(manifests: readonly SourcedManifest[], options:
     problems,
     queues: planQueues(index, placed.map((p) => p.plan)),
     assumptions: [
-      'Placement: the scheduling model\'s predicates per NodePool (taints, node selection, GPU resources, cpu/memory after the system reserve, ephemeral storage against the disk of the pool\'s EC2NodeClass when it is in the manifests, pool limits).'
+      'Placement: the scheduling model\'s predicates per NodePool (taints, node selection, GPU resources, cpu/memory after the system reserve, ephemeral storage against the disk of the pool\'s EC2NodeClass when it is in the manifests, pool limits). The DaemonSets of the manifests that land on a pool\'s nodes take their requests there: their cpu and memory where they exceed the reserve\'s allowance for DaemonSets (500m, 1 GiB), their ephemeral storage off the disk.'
         + ' Requests as written; a container that sets no cpu, memory or ephemeral-storage gets its namespace\'s LimitRange default request (LimitRanger), when the LimitRange is in the manifests.',
       'A workload that fits several pools is attributed to Karpenter\'s first choice: the highest spec.weight (absent = 0), then name. Spill-over: workloads in input order fill their fitting pools in that order up to each pool\'s spec.limits (node capacity, as Karpenter counts it); the rest spills to the next pool, and what no pool has room for stays Pending.',
       'Replicas: KEDA ScaledObject min/max (defaults 0/100), else HorizontalPodAutoscaler min/max, else replicas/parallelism; a CronJob 0 between runs and its Job\'s parallelism during one, placed after the always-running workloads (a run that finds no room waits for them: a warning); DaemonSets are not counted.',

@@ -22,7 +22,7 @@ import { GpuInstanceType } from '../catalog';
 import { FirstFitPack, packFirstFit, PackGroup } from './packing';
 import { offeredOnNode } from '../scheduling/dra';
 import { podDiskRoom, PoolModel } from '../scheduling/nodepool';
-import { allocatableOf, limitCapacityOf, SystemReserve } from '../scheduling/placement';
+import { limitCapacityOf, podRoomOf, SystemReserve } from '../scheduling/placement';
 
 /** One workload's demand per replica, as the spill model needs it. */
 export interface SpillDemand {
@@ -98,7 +98,7 @@ export function nodesOf<W extends SpillDemand>(result: SpillResult<W>, pool: Poo
 /** Per-node dimensions for packing: the extended resources in `resources`, then cpu, then memory. */
 function nodeCapacity(pool: PoolModel, type: GpuInstanceType, resources: readonly string[], reserve: SystemReserve | undefined): number[] {
   const adv = pool.advertisedResources(type);
-  const alloc = allocatableOf(type, reserve);
+  const alloc = podRoomOf(pool, type, reserve);
   return [...resources.map((r) => roomOf(r, pool, type, adv)), alloc.cpu, alloc.memoryBytes];
 }
 

@@ -6,7 +6,7 @@
  */
 import { GpuInstanceType } from '../catalog';
 import { podDiskRoom, PoolModel } from './nodepool';
-import { allocatableOf } from './placement';
+import { podRoomOf } from './placement';
 
 /** The most pods of one shape a pool's limits allow, and the instance type that packs them best. */
 export interface PoolPodBound {
@@ -79,7 +79,7 @@ export function podsWithinPoolLimits(pool: PoolModel, types: readonly GpuInstanc
   const fit: Array<{ type: GpuInstanceType; pods: number }> = [];
   for (const t of types) {
     if (sharesGpus(pool, t)) return undefined;
-    const alloc = allocatableOf(t);
+    const alloc = podRoomOf(pool, t);
     let n = Math.floor(t.gpuCount / gpus);
     if (cpu > 0) n = Math.min(n, Math.floor(alloc.cpu / cpu + 1e-9));
     if (memoryBytes > 0) n = Math.min(n, Math.floor(alloc.memoryBytes / memoryBytes + 1e-9));

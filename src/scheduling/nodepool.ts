@@ -121,14 +121,39 @@ export interface PoolModel {
    * was given to {@link poolModelOf}; undefined when not known (no EC2NodeClass, or one it cannot read).
    */
   nodeDisk?(type: GpuInstanceType): NodeDisk | undefined;
+  /**
+   * What the DaemonSets of the same manifests take on a node of `type`: the summed requests of those whose pods land
+   * there (they tolerate the pool's taints and their node selection admits the type), set by the validation index
+   * ({@link withDaemonSets}); undefined when none does.
+   */
+  daemonSetOverhead?(type: GpuInstanceType): DaemonSetOverhead | undefined;
+}
+
+/** The requests of the DaemonSet pods that land on one node, summed ({@link PoolModel.daemonSetOverhead}). */
+export interface DaemonSetOverhead {
+  /** Cores. */
+  readonly cpu: number;
+  /** Bytes of memory. */
+  readonly memoryBytes: number;
+  /** Bytes of ephemeral storage. */
+  readonly ephemeralStorageBytes: number;
+  /** The DaemonSets, `namespace/name`, in the order given. */
+  readonly daemonSets: readonly string[];
+}
+
+/** A pool model whose nodes also run the DaemonSet pods `overhead` gives per type ({@link PoolModel.daemonSetOverhead}). */
+export function withDaemonSets(pool: PoolModel, overhead: ReadonlyMap<GpuInstanceType, DaemonSetOverhead>): PoolModel {
+  if (overhead.size === 0) return pool;
+  return { ...pool, daemonSetOverhead: (type: GpuInstanceType) => overhead.get(type) };
 }
 
 /**
- * The ephemeral storage a node of `type` from `pool` gives pods ({@link PoolModel.nodeDisk}), in bytes; Infinity when
- * the disk is not known, which then holds any request (placement, packing and pod bounds all read it so).
+ * The ephemeral storage a node of `type` from `pool` gives pods ({@link PoolModel.nodeDisk}), less what the manifests'
+ * DaemonSets request there, in bytes; Infinity when the disk is not known, which then holds any request (placement,
+ * packing and pod bounds all read it so).
  */
 export function podDiskRoom(pool: PoolModel, type: GpuInstanceType): number {
-  return pool.nodeDisk?.(type)?.allocatableBytes ?? Infinity;
+  return (pool.nodeDisk?.(type)?.allocatableBytes ?? Infinity) - (pool.daemonSetOverhead?.(type)?.ephemeralStorageBytes ?? 0);
 }
 
 /** Karpenter's NodeOverlay kind (`karpenter.sh/v1alpha1`, alpha, feature gate `NodeOverlay`). */

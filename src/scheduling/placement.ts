@@ -18,7 +18,7 @@ import {
 } from './labels';
 import { afterJoinHint } from './node-agent-labels';
 import { formatDiskBytes } from './node-disk';
-import { NODEPOOL_LABEL, podDiskRoom, PoolModel } from './nodepool';
+import { DaemonSetOverhead, NODEPOOL_LABEL, podDiskRoom, PoolModel } from './nodepool';
 import { podCpuMemoryRequests, podGpuDemand, PodNodeRequests } from './resources';
 import { formatTaint, TolerationOptions, untoleratedTaints } from './taints';
 import { PodTemplateRef } from './workloads';
@@ -49,9 +49,12 @@ export interface SystemReserve {
   readonly systemReservedCpu?: number;
   /** Extra system-reserved memory in bytes. @default 0 */
   readonly systemReservedMemoryBytes?: number;
-  /** Cpu taken by daemonsets on every node, in cores. @default 0.5 */
+  /**
+   * Cpu taken by daemonsets on every node, in cores; the manifests' DaemonSets on a pool's nodes raise it there when
+   * they request more ({@link podRoomOf}). @default 0.5
+   */
   readonly daemonSetCpu?: number;
-  /** Memory taken by daemonsets on every node, in bytes. @default 1 GiB */
+  /** Memory taken by daemonsets on every node, in bytes; raised as `daemonSetCpu` is. @default 1 GiB */
   readonly daemonSetMemoryBytes?: number;
 }
 
@@ -87,6 +90,76 @@ function computeAllocatable(type: GpuInstanceType, reserve: SystemReserve): { cp
   const memoryBytes = capacityMemory - kubeMemory - (reserve.evictionHardMemoryBytes ?? 100 * MiB)
     - (reserve.systemReservedMemoryBytes ?? 0) - (reserve.daemonSetMemoryBytes ?? GiB);
   return { cpu, memoryBytes };
+}
+
+/**
+ * The cpu (cores) and memory (bytes) a node of `type` from `pool` leaves for pods: {@link allocatableOf}, whose
+ * daemonsets' allowance ({@link SystemReserve.daemonSetCpu}, `daemonSetMemoryBytes`) is raised to what the manifests'
+ * DaemonSets landing there request ({@link PoolModel.daemonSetOverhead}) where they ask for more. Karpenter counts the
+ * cluster's DaemonSets whose pods would run on a NodePool's nodes before it picks an instance type (karpenter.sh
+ * "Scheduling": DaemonSets are considered when choosing instance types), and kube-scheduler places pods on what they
+ * leave; the allowance stands for the add-ons the manifests do not hold (aws-node, kube-proxy, …), so the larger of
+ * the two is taken, never their sum.
+ */
+export function podRoomOf(pool: PoolModel, type: GpuInstanceType, reserve?: SystemReserve): { cpu: number; memoryBytes: number } {
+  const base = allocatableOf(type, reserve);
+  const extra = daemonSetExtra(pool, type, reserve);
+  return extra === undefined ? base : { cpu: base.cpu - extra.cpu, memoryBytes: base.memoryBytes - extra.memoryBytes };
+}
+
+/** What the manifests' DaemonSets on a node of `type` ask beyond the reserve's allowance; undefined when nothing. */
+function daemonSetExtra(pool: PoolModel, type: GpuInstanceType, reserve?: SystemReserve):
+{ cpu: number; memoryBytes: number; daemonSets: readonly string[] } | undefined {
+  const ds = pool.daemonSetOverhead?.(type);
+  if (ds === undefined) return undefined;
+  const cpu = Math.max(0, ds.cpu - (reserve?.daemonSetCpu ?? 0.5));
+  const memoryBytes = Math.max(0, ds.memoryBytes - (reserve?.daemonSetMemoryBytes ?? GiB));
+  return cpu === 0 && memoryBytes === 0 ? undefined : { cpu, memoryBytes, daemonSets: ds.daemonSets };
+}
+
+/** `, after the DaemonSets a/x, b/y (3 cpu)` where the manifests' DaemonSets take more of `what` than the allowance. */
+function daemonSetNote(pool: PoolModel, type: GpuInstanceType, what: 'cpu' | 'memory', reserve?: SystemReserve): string {
+  const ds = pool.daemonSetOverhead?.(type);
+  const extra = daemonSetExtra(pool, type, reserve);
+  if (ds === undefined || extra === undefined || (what === 'cpu' ? extra.cpu : extra.memoryBytes) === 0) return '';
+  return ` (after DaemonSet${ds.daemonSets.length > 1 ? 's' : ''} ${listNames(ds.daemonSets)}: `
+    + `${what === 'cpu' ? `${fmtNum(ds.cpu)} cpu` : fmtBytes(ds.memoryBytes)})`;
+}
+
+/** Up to three names, then how many more. */
+const listNames = (names: readonly string[]): string =>
+  (names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`);
+
+/** A DaemonSet as {@link daemonSetOverheadOn} reads it. */
+export interface DaemonSetPods {
+  /** `namespace/name`. */
+  readonly name: string;
+  readonly template: PodTemplateRef;
+  /** Its pods' effective requests. */
+  readonly requests: Readonly<PodNodeRequests>;
+}
+
+/**
+ * The requests of `daemonSets` whose pods land on each instance type of `pool`: those that tolerate its taints and
+ * whose node selection admits the type (predicates 1 and 2, as for any pod); DaemonSet pods need no room otherwise
+ * (the DaemonSet controller places one on every such node). Types no DaemonSet lands on are absent.
+ */
+export function daemonSetOverheadOn(pool: PoolModel, daemonSets: readonly DaemonSetPods[], options: PlacementOptions = {}):
+Map<GpuInstanceType, DaemonSetOverhead> {
+  const out = new Map<GpuInstanceType, { cpu: number; memoryBytes: number; ephemeralStorageBytes: number; daemonSets: string[] }>();
+  for (const ds of daemonSets) {
+    const selected = selectOnPool(ds.template, pool, options);
+    if (!Array.isArray(selected)) continue;
+    for (const { type } of selected) {
+      let o = out.get(type);
+      if (!o) out.set(type, o = { cpu: 0, memoryBytes: 0, ephemeralStorageBytes: 0, daemonSets: [] });
+      o.cpu += ds.requests.cpu;
+      o.memoryBytes += ds.requests.memoryBytes;
+      o.ephemeralStorageBytes += ds.requests.ephemeralStorageBytes ?? 0;
+      o.daemonSets.push(ds.name);
+    }
+  }
+  return out;
 }
 
 /** Options for {@link placeOnPools}. */
@@ -262,7 +335,7 @@ function fitOnPool(t: PodTemplateRef, pool: PoolModel, selected: readonly Select
   facts: { demand: Readonly<Record<string, number>>; req: Readonly<PodNodeRequests> }
   = { demand: podGpuDemand(t), req: podCpuMemoryRequests(t) },
   allocatable: (type: GpuInstanceType) => { cpu: number; memoryBytes: number }
-  = (type) => allocatableOf(type, options.systemReserve)): PlacementVerdict {
+  = (type) => podRoomOf(pool, type, options.systemReserve)): PlacementVerdict {
   const fail = (failedPredicate: string, reason: string) => failed(pool, failedPredicate, reason);
 
   // 3. GPU resources
@@ -288,23 +361,27 @@ function fitOnPool(t: PodTemplateRef, pool: PoolModel, selected: readonly Select
   const cpuFit = withAlloc.filter((s) => s.alloc.cpu >= req.cpu);
   if (cpuFit.length === 0) {
     const best = withAlloc.reduce((a, b) => (b.alloc.cpu > a.alloc.cpu ? b : a));
-    return fail('cpu', `needs ${fmtNum(req.cpu)} cpu per pod; the largest allowed type ${best.type.name} leaves ${fmtNum(best.alloc.cpu)} cpu for pods`);
+    return fail('cpu', `needs ${fmtNum(req.cpu)} cpu per pod; the largest allowed type ${best.type.name} leaves ${fmtNum(best.alloc.cpu)} cpu for pods`
+      + daemonSetNote(pool, best.type, 'cpu', options.systemReserve));
   }
   let memFit = cpuFit.filter((s) => s.alloc.memoryBytes >= req.memoryBytes);
   if (memFit.length === 0) {
     const best = cpuFit.reduce((a, b) => (b.alloc.memoryBytes > a.alloc.memoryBytes ? b : a));
-    return fail('memory', `needs ${fmtBytes(req.memoryBytes)} memory per pod; the largest allowed type ${best.type.name} leaves ${fmtBytes(best.alloc.memoryBytes)} for pods`);
+    return fail('memory', `needs ${fmtBytes(req.memoryBytes)} memory per pod; the largest allowed type ${best.type.name} leaves ${fmtBytes(best.alloc.memoryBytes)} for pods`
+      + daemonSetNote(pool, best.type, 'memory', options.systemReserve));
   }
   // ephemeral storage, against the disk the pool's EC2NodeClass gives (types whose disk is not known pass)
   const disk = req.ephemeralStorageBytes ?? 0;
   if (disk > 0) {
-    const diskOf = (type: GpuInstanceType) => pool.nodeDisk?.(type);
-    const diskFit = memFit.filter((s) => { const d = diskOf(s.type); return d === undefined || d.allocatableBytes >= disk; });
+    const diskFit = memFit.filter((s) => podDiskRoom(pool, s.type) >= disk);
     if (diskFit.length === 0) {
-      const best = memFit.reduce((a, b) => (diskOf(b.type)!.allocatableBytes > diskOf(a.type)!.allocatableBytes ? b : a));
-      const d = diskOf(best.type)!;
+      const best = memFit.reduce((a, b) => (podDiskRoom(pool, b.type) > podDiskRoom(pool, a.type) ? b : a));
+      const d = pool.nodeDisk?.(best.type);
+      const ds = pool.daemonSetOverhead?.(best.type);
+      const taken = ds !== undefined && ds.ephemeralStorageBytes > 0
+        ? `, and DaemonSet${ds.daemonSets.length > 1 ? 's' : ''} ${listNames(ds.daemonSets)} ${formatDiskBytes(ds.ephemeralStorageBytes)}` : '';
       return fail('ephemeral-storage', `needs ${formatDiskBytes(disk)} ephemeral-storage per pod; the allowed types give pods at most `
-        + `${formatDiskBytes(d.allocatableBytes)} (${best.type.name}: ${d.source}, less ${d.reserved})`);
+        + `${formatDiskBytes(podDiskRoom(pool, best.type))} (${best.type.name}: ${d!.source}, less ${d!.reserved}${taken})`);
     }
     memFit = diskFit;
   }
@@ -578,13 +655,16 @@ export class PlacementMemo {
     if (part === undefined) {
       const pool = this.pools[i];
       // (and the disk its EC2NodeClass gives, which the ephemeral-storage predicate reads)
+      const room = pool.daemonSetOverhead?.(type) === undefined ? '' : ((r) => `/${r.cpu}/${r.memoryBytes}`)(this.alloc(pool, type));
       parts.set(type, part = `${withinPoolLimits(pool, type) ? '+' : '-'}${JSON.stringify(pool.advertisedResources(type))}`
-        + `${podDiskRoom(pool, type)}`);
+        + `${podDiskRoom(pool, type)}${room}`);
     }
     return part;
   }
 
-  private readonly alloc = (type: GpuInstanceType) => {
+  private readonly alloc = (pool: PoolModel, type: GpuInstanceType) => {
+    // (a pool whose nodes run the manifests' DaemonSets has room of its own)
+    if (pool.daemonSetOverhead?.(type) !== undefined) return podRoomOf(pool, type, this.options.systemReserve);
     let a = this.allocatable.get(type);
     if (!a) this.allocatable.set(type, a = allocatableOf(type, this.options.systemReserve));
     return a;
@@ -622,7 +702,7 @@ interface FitPod {
   readonly t: PodTemplateRef;
   readonly options: PlacementOptions;
   readonly facts: { demand: Readonly<Record<string, number>>; req: Readonly<PodNodeRequests> };
-  readonly alloc: (type: GpuInstanceType) => { cpu: number; memoryBytes: number };
+  readonly alloc: (pool: PoolModel, type: GpuInstanceType) => { cpu: number; memoryBytes: number };
   /** The GPU resources of `facts.demand`, in its order, and the count of each. */
   readonly resources: readonly string[];
   readonly counts: readonly number[];
@@ -650,10 +730,10 @@ class FitTable {
   private lastVerdict?: PlacementVerdict;
 
   constructor(private readonly pool: PoolModel, private readonly selection: readonly SelectedType[],
-    alloc: (type: GpuInstanceType) => { cpu: number; memoryBytes: number }) {
+    alloc: (pool: PoolModel, type: GpuInstanceType) => { cpu: number; memoryBytes: number }) {
     this.types = selection.map((s) => s.type);
-    this.cpu = this.types.map((type) => alloc(type).cpu);
-    this.memory = this.types.map((type) => alloc(type).memoryBytes);
+    this.cpu = this.types.map((type) => alloc(pool, type).cpu);
+    this.memory = this.types.map((type) => alloc(pool, type).memoryBytes);
     this.disk = this.types.map((type) => podDiskRoom(pool, type));
     let within = 0;
     this.types.forEach((type, i) => { if (withinPoolLimits(pool, type)) within |= 1 << i; });
@@ -736,7 +816,7 @@ class FitTable {
   }
 
   private compute(pod: FitPod): PlacementVerdict {
-    return fitOnPool(pod.t, this.pool, this.selection, pod.options, pod.facts, pod.alloc);
+    return fitOnPool(pod.t, this.pool, this.selection, pod.options, pod.facts, (type) => pod.alloc(this.pool, type));
   }
 }
 /* eslint-enable no-bitwise */

@@ -9,9 +9,9 @@ import { _mayHaveSuppressions, Suppressions, suppressionsOf } from './suppressio
 import { hasOwn } from '../private/keys';
 import { DraLookup, draGpuDemand } from '../scheduling/dra';
 import { NamespaceRanges, namespaceRanges } from '../scheduling/limit-ranges';
-import { NODE_OVERLAY_KIND, PoolModel, poolModelOf } from '../scheduling/nodepool';
-import { PlacementMemo, placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
-import { podCpuMemoryRequests, podDemand, podGpuDemand, PodNodeRequests } from '../scheduling/resources';
+import { NODE_OVERLAY_KIND, PoolModel, poolModelOf, withDaemonSets } from '../scheduling/nodepool';
+import { daemonSetOverheadOn, DaemonSetPods, PlacementMemo, placementSignature, PlacementVerdict, placeOnPool } from '../scheduling/placement';
+import { demandsAny, podCpuMemoryRequests, podDemand, podGpuDemand, PodNodeRequests } from '../scheduling/resources';
 import { PodTemplateRef, podTemplateOf, RequestDefaults } from '../scheduling/workloads';
 
 /** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `''`. */
@@ -351,9 +351,10 @@ export class ManifestIndex {
       const overlays = this.byKind(NODE_OVERLAY_KIND, 'karpenter.sh');
       // (their EC2NodeClasses give the nodes' disk, when in the manifests)
       const nodeClasses = this.byKind('EC2NodeClass', 'karpenter.k8s.aws');
+      const pools: PoolModel[] = [];
       for (const obj of this.byKind('NodePool', 'karpenter.sh')) {
         try {
-          this._pools.push(poolModelOf(obj, undefined, overlays, nodeClasses));
+          pools.push(poolModelOf(obj, undefined, overlays, nodeClasses));
         } catch (e) {
           if (e instanceof GpuConfigError) {
             this._unreadable.push({ object: obj, fieldPath: e.property, message: `${e.problem}; the NodePool is left out of the GPU rules`, remediation: e.fix });
@@ -363,6 +364,17 @@ export class ManifestIndex {
           }
         }
       }
+      // Their nodes also run the DaemonSets of the manifests that land on them (those asking for no GPU: a GPU
+      // DaemonSet is a workload placed like any other, not overhead), which leave less room for other pods.
+      const daemonSets: DaemonSetPods[] = [];
+      for (const w of this.workloads()) {
+        if (w.kind !== 'DaemonSet' || demandsAny(this.gpuDemand(w.template))) continue;
+        const requests = this.cpuMemoryRequests(w.template);
+        if (requests.cpu > 0 || requests.memoryBytes > 0 || (requests.ephemeralStorageBytes ?? 0) > 0) {
+          daemonSets.push({ name: `${w.object.metadata?.namespace ?? 'default'}/${w.object.metadata?.name ?? '?'}`, template: w.template, requests });
+        }
+      }
+      for (const pool of pools) this._pools.push(daemonSets.length === 0 ? pool : withDaemonSets(pool, daemonSetOverheadOn(pool, daemonSets)));
     }
     return this._pools;
   }

@@ -19,7 +19,7 @@ import { describeValue } from '../../private/describe';
 import { yamlPackage } from '../../private/lazy';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel, poolModelOf } from '../../scheduling/nodepool';
-import { allocatableOf, placeOnPool, PlacementVerdict, placementSignature } from '../../scheduling/placement';
+import { placeOnPool, PlacementVerdict, placementSignature, podRoomOf } from '../../scheduling/placement';
 import { containerRequest, demandsAny, isMigResourceName } from '../../scheduling/resources';
 import { POD_TEMPLATE_KINDS, PodTemplateRef } from '../../scheduling/workloads';
 import { MigLayout } from '../../sharing/mig-layout';
@@ -413,7 +413,7 @@ function unusableSlices(ctx: RuleContext, template: PodTemplateRef, req: Readonl
         if (!isMigResourceName(resource) && advertised <= type.gpuCount) continue; // not shared
         const slices = Math.floor(advertised / demand[resource] + 1e-9);
         if (slices < 2) continue;
-        const alloc = allocatableOf(type);
+        const alloc = podRoomOf(pool, type);
         const fit = Math.min(req.cpu > 0 ? Math.floor(alloc.cpu / req.cpu + 1e-9) : Infinity,
           req.memoryBytes > 0 ? Math.floor(alloc.memoryBytes / req.memoryBytes + 1e-9) : Infinity);
         if (fit >= slices) usable = true;
