@@ -134,6 +134,13 @@ describe('GPU203 and plan read the room the manifests\' DaemonSets leave', () =>
       + 'kube-system/cache 5Gi)');
   });
 
+  test('GPU219 bounds the replicas by the room they leave: four 11-cpu replicas fit one 4-GPU node of a 4-GPU limit, not after 4 cpu of DaemonSets', () => {
+    const pool = nodePool({ limits: { 'nvidia.com/gpu': 4 }, requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['g6.12xlarge'] }] });
+    const gpu219 = (extra: any[]) => of(lint([DEFAULT_NODE_CLASS, pool, app('11', 4), ...extra]), 'GPU219');
+    expect(gpu219([])).toEqual([]);
+    expect(gpu219([daemonSet('agent', { cpu: '4' })])).toHaveLength(1);
+  });
+
   test('plan packs against the room they leave: four 11-cpu replicas share one 4-GPU node, three after a DaemonSet of 4 cpu', () => {
     const pool = nodePool({ requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['g6.12xlarge'] }] });
     const nodes = (extra: any[]) => planGpuWorkloads([pool, DEFAULT_NODE_CLASS, app('11', 4), ...extra].map((object) => ({ object }))).pools[0].nodes;
