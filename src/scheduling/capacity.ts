@@ -59,6 +59,17 @@ function mostPodsOfWholeNodes(limit: number, fit: ReadonlyArray<{ type: GpuInsta
 const WHOLE_NODE_PODS = new Map<string, number>();
 
 /**
+ * The most GPUs whole nodes of `types` hold within a GPU `limit`: Karpenter counts each node's GPUs against
+ * `limits["nvidia.com/gpu"]` when it launches it, so a limit of 6 buys one 4-GPU node (4 GPUs), and 13 an 8-GPU and a
+ * 5-GPU node. The limit itself when it is not a whole number up to 4096, or no type has GPUs.
+ */
+export function wholeNodeGpusWithin(limit: number, types: readonly GpuInstanceType[]): number {
+  const fit = types.filter((t) => t.gpuCount > 0).map((type) => ({ type, pods: type.gpuCount }));
+  if (fit.length === 0 || !Number.isInteger(limit) || limit < 0 || limit > MAX_EXACT_GPU_LIMIT) return limit;
+  return mostPodsOfWholeNodes(limit, fit);
+}
+
+/**
  * Whether `pool` shares the GPUs of `type` (time-slicing, a NodeOverlay's capacity): its nodes advertise another
  * `nvidia.com/gpu` count than the type's GPUs, so pods' GPU requests are not the GPUs its limit counts.
  */

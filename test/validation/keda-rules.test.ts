@@ -127,8 +127,10 @@ describe('GPU307 maximums of workloads confined to the same pools fit together',
     expect(f[0].message).toBe('together with the other workloads that can only use NodePools a, asks for 10 GPUs at peak, but those pools allow 8 (a: 8): '
       + 'Deployment inference/model-a 3 × 2 = 6 (ScaledObject model-a-scaler maximum); Deployment inference/model-b 2 × 2 = 4 (ScaledObject model-b-scaler maximum)');
     expect(f[0].remediation).toMatch(/by 2 GPUs in total, or raise the pools' limits\["nvidia.com\/gpu"\] to at least 10/);
-    // Exactly at the limit is fine.
-    expect(gpu307([pool('a', 10), ...objects.slice(1)])).toEqual([]);
+    // Exactly at the limit is fine, counted in whole nodes of the types 2-GPU pods fit (g6.12xlarge, g6.48xlarge: 4 and 8
+    // GPUs): a limit of 10 buys 8 of them, 12 buys 12.
+    expect(gpu307([pool('a', 10), ...objects.slice(1)])[0].message).toContain('but those pools allow 8 (a: 10, which buys whole 4- or 8-GPU nodes of 8 GPUs)');
+    expect(gpu307([pool('a', 12), ...objects.slice(1)])).toEqual([]);
   });
 
   test('unscaled GPU workloads count with spec.replicas; CPU workloads and workloads with another pool do not', () => {

@@ -607,9 +607,21 @@ describe('GPU223 replicas always running on the same pools fit their GPU limits 
       + 'Deployment serving/chat 3 × 4 = 12 (replicas); Deployment serving/embed 2 × 4 = 8 (replicas); '
       + 'pods asking for at least 4 GPUs in total stay Pending forever');
     expect(f.remediation).toBe('Raise the pools\' limits["nvidia.com/gpu"] to at least 20 together, or lower these replicas by 4 GPUs in total.');
-    // At the limit, or with the default of one replica each, they fit.
-    expect(gpu223([pool('h100', 20), model('chat', 3), model('embed', 2)])).toEqual([]);
+    // At the limit in whole nodes, or with the default of one replica each, they fit.
+    expect(gpu223([pool('h100', 24), model('chat', 3), model('embed', 2)])).toEqual([]);
     expect(gpu223([pool('h100', 8), model('chat', undefined), model('embed', undefined)])).toEqual([]);
+  });
+
+  test('each limit counts in whole nodes of the types the pods fit: a limit of 20 buys two 8-GPU nodes, 16 GPUs', () => {
+    const [f, ...rest] = gpu223([pool('h100', 20), model('chat', 3), model('embed', 2)]);
+    expect(rest).toEqual([]);
+    expect(f.message).toBe('the workloads that can only use NodePools h100 always run 20 GPUs, but those pools allow 16 (h100: 20, '
+      + 'which buys whole 8-GPU nodes of 16 GPUs): Deployment serving/chat 3 × 4 = 12 (replicas); Deployment serving/embed 2 × 4 = 8 '
+      + '(replicas); pods asking for at least 4 GPUs in total stay Pending forever');
+    // with 4-GPU nodes allowed too, 20 GPUs are two 8-GPU nodes and a 4-GPU one: they fit
+    expect(gpu223([pool('h100', 20, ['p5.48xlarge', 'g6.12xlarge']), model('chat', 3), model('embed', 2)])).toEqual([]);
+    // only the types the pods fit count: 4-GPU pods pinned to 8-GPU nodes gain nothing from a 1-GPU type in the pool
+    expect(gpu223([pool('h100', 20, ['p5.48xlarge', 'g6.xlarge']), model('chat', 3), model('embed', 2)])[0].message).toContain('(h100: 20, which buys whole 8-GPU nodes of 16 GPUs)');
   });
 
   test('a scaled workload counts with the replicas it never goes below, and is reported at its minimum', () => {

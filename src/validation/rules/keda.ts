@@ -7,12 +7,13 @@
  * `maxReplicaCount` to 100; `idleReplicaCount` must be below `minReplicaCount`; KEDA creates the target's HPA itself;
  * the Prometheus trigger's `metricName` was removed in KEDA 2.12.
  */
+import { GpuInstanceType } from '../../catalog';
 import { _PromQLMatcher, _promqlSelection } from '../../monitoring/promql-parse';
 import { describeValue } from '../../private/describe';
 import { parseGoBool } from '../../private/go-bool';
 import { listedFirst } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
-import { sharesGpus } from '../../scheduling/capacity';
+import { sharesGpus, wholeNodeGpusWithin } from '../../scheduling/capacity';
 import { NVIDIA_GPU_DEVICE_CLASS } from '../../scheduling/dra';
 import { PlacementVerdict } from '../../scheduling/placement';
 import { demandsAny } from '../../scheduling/resources';
@@ -273,7 +274,12 @@ export interface PoolShare {
   readonly gpus: number;
   /** The pools it can use (by name, sorted). */
   readonly pools: string[];
+  /** The instance types its pods fit in each of those pools, by pool name. */
+  readonly typesIn: ReadonlyMap<string, readonly GpuInstanceType[]>;
 }
+
+/** How GPU223, GPU225 and GPU307 count a pool's GPU limit, in their descriptions. */
+export const WHOLE_NODE_LIMITS = 'each limit counted in the whole nodes it buys of the instance types those pods fit (Karpenter counts a node\'s GPUs against the limit when it launches it: a limit of 20 buys two 8-GPU nodes, 16 GPUs)';
 
 /** A set of pools whose summed GPU limits are below what the workloads confined to it ask for. */
 export interface PoolOvercommit {
@@ -283,10 +289,15 @@ export interface PoolOvercommit {
   readonly group: readonly PoolShare[];
   /** Their replicas × GPUs, summed. */
   readonly demand: number;
-  /** The pools' `limits["nvidia.com/gpu"]`, summed. */
+  /** The GPUs of the whole nodes the pools' `limits["nvidia.com/gpu"]` buy, summed. */
   readonly capacity: number;
   /** Each pool's GPU limit, by name. */
   readonly limitOf: ReadonlyMap<string, number | undefined>;
+  /**
+   * Each pool's GPUs in whole nodes of the instance types the group's pods fit there, by name, and those types' GPU
+   * counts ({@link wholeNodeGpusWithin}).
+   */
+  readonly wholeOf: ReadonlyMap<string, { readonly gpus: number; readonly sizes: readonly number[] }>;
 }
 
 /**
@@ -308,23 +319,29 @@ export function poolShares(ctx: RuleContext, kinds: readonly string[],
     // (the pools depend on the placement signature only: computed once per signature and run)
     const sig = ctx.placementSignature(w.template);
     let pools = usable.get(sig);
-    if (pools === undefined) usable.set(sig, pools = confinedPoolNames(ctx.fittingPlacements(w.template)));
+    if (pools === undefined) usable.set(sig, pools = confinedPools(ctx.fittingPlacements(w.template)));
     if (pools === null) continue;
     const scaler = scalerOf.get(w.object);
     const replicas = replicasOf(w, scaler);
     if (replicas === undefined || replicas <= 0) continue;
-    shares.push({ workload: w, scaler, replicas, gpus, pools });
+    shares.push({ workload: w, scaler, replicas, gpus, pools: pools.names, typesIn: pools.typesIn });
   }
   return shares;
 }
 
-/** Per run: the sorted names of the pools a placement signature fits, or null (none, or one that shares its GPUs). */
-const usablePools = memoPerRun((_: RuleContext) => new Map<string, string[] | null>());
+/** The pools a placement signature fits: their sorted names, and the types it fits in each. */
+interface ConfinedPools {
+  readonly names: string[];
+  readonly typesIn: ReadonlyMap<string, readonly GpuInstanceType[]>;
+}
 
-function confinedPoolNames(placements: readonly PlacementVerdict[]): string[] | null {
+/** Per run: the pools a placement signature fits, or null (none, or one that shares its GPUs). */
+const usablePools = memoPerRun((_: RuleContext) => new Map<string, ConfinedPools | null>());
+
+function confinedPools(placements: readonly PlacementVerdict[]): ConfinedPools | null {
   if (placements.length === 0) return null;
   if (placements.some((v) => v.instanceTypes.some((t) => sharesGpus(v.pool, t)))) return null;
-  return placements.map((v) => v.pool.name).sort();
+  return { names: placements.map((v) => v.pool.name).sort(), typesIn: new Map(placements.map((v) => [v.pool.name, v.instanceTypes])) };
 }
 
 /**
@@ -347,18 +364,34 @@ export function overcommittedPoolSets(ctx: RuleContext, shares: readonly PoolSha
     const inside = new Set<readonly string[]>();
     for (const list of lists) if (list.every((name) => inSet.has(name))) inside.add(list);
     const group = shares.filter((sh) => inside.has(sh.pools)); // (in input order)
-    const capacity = set.reduce((sum, name) => sum + (limitOf.get(name) ?? 0), 0);
+    // Each limit in whole nodes of the types the group's pods fit in that pool (Karpenter counts a node's GPUs whole).
+    const wholeOf = new Map<string, { gpus: number; sizes: number[] }>();
+    for (const name of set) {
+      const types = new Set<GpuInstanceType>();
+      for (const sh of group) for (const t of sh.typesIn.get(name) ?? []) types.add(t);
+      const sizes = [...new Set([...types].map((t) => t.gpuCount).filter((g) => g > 0))].sort((a, b) => a - b);
+      wholeOf.set(name, { gpus: wholeNodeGpusWithin(limitOf.get(name) ?? 0, [...types]), sizes });
+    }
+    const capacity = set.reduce((sum, name) => sum + wholeOf.get(name)!.gpus, 0);
     if (!judged(group, capacity)) continue;
     const demand = group.reduce((sum, sh) => sum + sh.replicas * sh.gpus, 0);
-    if (demand > capacity) over.push({ pools: set, group, demand, capacity, limitOf });
+    if (demand > capacity) over.push({ pools: set, group, demand, capacity, limitOf, wholeOf });
   }
   // Only the smallest over-committed sets: a larger one that contains another is reported once that is fixed.
   return over.filter((o) => !over.some((x) => x !== o && x.pools.length < o.pools.length && x.pools.every((n) => o.pools.includes(n))));
 }
 
-/** An over-committed set's pools and their GPU limits in words: `p5: 16, p4d: 8`. */
+/**
+ * An over-committed set's pools and their GPU limits in words: `p5: 16, p4d: 8`, and where whole nodes hold less,
+ * `g6: 6, which buys whole 4-GPU nodes of 4 GPUs`.
+ */
 export function poolLimitsWords(o: PoolOvercommit): string {
-  return o.pools.map((n) => `${n}: ${o.limitOf.get(n)}`).join(', ');
+  return o.pools.map((n) => {
+    const limit = o.limitOf.get(n);
+    const nodes = o.wholeOf.get(n);
+    if (nodes === undefined || limit === undefined || nodes.gpus >= limit) return `${n}: ${limit}`;
+    return `${n}: ${limit}, which buys whole ${nodes.sizes.join('- or ')}-GPU nodes of ${nodes.gpus} GPUs`;
+  }).join(', ');
 }
 
 /** A group's workloads and replicas in words, e.g. `Deployment team/a 2 × 4 = 8 (ScaledObject a maximum)`. */
@@ -398,7 +431,8 @@ export const SHARED_POOLS_FIT_MAXIMUMS: Rule = {
   description: 'GPU304 judges each scaler alone. When several GPU workloads can only run on the same NodePools (their '
     + 'usable pools, by the scheduling model, are within one set), they compete for the GPUs those pools may launch: at '
     + 'peak, the scaled workloads at their maximum replicas and the unscaled ones at `spec.replicas` need the sum of their '
-    + 'GPUs. If that is above the pools\' summed `limits["nvidia.com/gpu"]`, Karpenter stops launching nodes and some '
+    + 'GPUs. If that is above the pools\' summed `limits["nvidia.com/gpu"]`, ' + WHOLE_NODE_LIMITS + ', Karpenter stops '
+    + 'launching nodes and some '
     + 'replicas stay Pending exactly when load is highest, while each scaler looks healthy on its own. Reported once per '
     + 'smallest overcommitted set of pools, on the scaler asking for the most GPUs, when at least one workload of the group is '
     + 'scaled and at least two workloads share the set. A warning: the maximums may be deliberate if the workloads never '

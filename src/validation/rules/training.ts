@@ -5,7 +5,7 @@
  * one scheduling model (src/scheduling) and the catalog's EFA interface counts (`efaInterfaces`, the
  * `vpc.amazonaws.com/efa` allocatable Karpenter lists).
  */
-import { overcommittedPoolSets, poolLimitsWords, poolShares } from './keda';
+import { overcommittedPoolSets, poolLimitsWords, poolShares, WHOLE_NODE_LIMITS } from './keda';
 import { queueLabelOf } from './kueue';
 import { GpuInstanceType } from '../../catalog';
 import { gangRanks } from '../../plan/gang';
@@ -300,7 +300,7 @@ export const GANGS_SHARE_POOLS: Rule = {
     + 'running at the same time.',
   description: 'kube-scheduler places pods one by one: it has no gang scheduling. When two gangs (the shape of GPU212: an '
     + 'Indexed Job whose ranks rendezvous) can only use the same NodePools and their ranks × GPUs together exceed the '
-    + 'pools\' summed `limits["nvidia.com/gpu"]`, and both are pending at once (a CronJob firing while a run is still on, '
+    + 'pools\' summed `limits["nvidia.com/gpu"]` (' + WHOLE_NODE_LIMITS + '), and both are pending at once (a CronJob firing while a run is still on, '
     + 'two jobs submitted together), Karpenter launches nodes up to the limits and each gang may get some of them: every '
     + 'started rank then waits in rendezvous for ranks that never get a node, until the rendezvous timeout or '
     + '`activeDeadlineSeconds`, while the GPUs are paid for. Kueue admits a Job as a whole within its ClusterQueue\'s '

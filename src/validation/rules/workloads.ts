@@ -6,7 +6,7 @@
 import { poolOffers } from './gpu-pools';
 import {
   alwaysRunningReplicas, minReplicasField, overcommittedPoolSets, poolLimitsWords, poolShares, runningReplicaFloor, scaledMaximum, scalerOfTarget,
-  sharesWords,
+  sharesWords, WHOLE_NODE_LIMITS,
 } from './keda';
 import { _migConfigOffers } from './sharing';
 import { GpuModel } from '../../catalog';
@@ -667,9 +667,9 @@ export const STEADY_REPLICAS_FIT_SHARED_POOLS: Rule = {
     + 'pools (their usable pools, by the scheduling model, are within one set), the replicas they always run — an '
     + 'unscaled workload\'s `spec.replicas` (default 1), a scaled one\'s floor: a ScaledObject\'s `idleReplicaCount` '
     + 'when set, else its `minReplicaCount` (default 0), an HPA\'s `minReplicas` (default 1) — need the sum of their GPUs '
-    + 'at all times. Above the pools\' summed GPU limits, some of those pods stay Pending forever, whichever workload '
-    + 'Karpenter serves first. The count is of GPUs, not of whole nodes, so it is a necessary condition: pods that '
-    + 'leave GPUs of a node idle make it worse. Reported once per smallest over-committed set of pools, on the workload '
+    + 'at all times. Above the pools\' summed GPU limits, ' + WHOLE_NODE_LIMITS + ', some of those pods stay Pending '
+    + 'forever, whichever workload Karpenter serves first. It is a necessary condition: pods that leave GPUs of a node '
+    + 'idle make it worse. Reported once per smallest over-committed set of pools, on the workload '
     + '(or scaler minimum) asking for the most GPUs, when at least two workloads share the set and none over-commits it '
     + 'alone (GPU219, GPU304). ReplicaSets and ReplicationControllers run by a controller (a Deployment\'s) are counted '
     + 'through it; Pods and Jobs, which finish or are owned, are not counted. Pools without a GPU limit, or that share '
