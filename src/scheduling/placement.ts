@@ -117,7 +117,7 @@ function daemonSetExtra(pool: PoolModel, type: GpuInstanceType, reserve?: System
   return cpu === 0 && memoryBytes === 0 ? undefined : { cpu, memoryBytes, daemonSets: ds.daemonSets };
 }
 
-/** `, after the DaemonSets a/x, b/y (3 cpu)` where the manifests' DaemonSets take more of `what` than the allowance. */
+/** ` (after DaemonSets a/x, b/y: 3 cpu)` where the manifests' DaemonSets take more of `what` than the allowance. */
 function daemonSetNote(pool: PoolModel, type: GpuInstanceType, what: 'cpu' | 'memory', reserve?: SystemReserve): string {
   const ds = pool.daemonSetOverhead?.(type);
   const extra = daemonSetExtra(pool, type, reserve);
