@@ -24,7 +24,7 @@ import { IGpuNodePool } from '../pools/pool';
 import { PropErrors } from '../private/collect';
 import { _checkQueue, _joinQueue } from '../queues/join';
 import { formatDiskBytes, NodeDisk, nodeDiskOf } from '../scheduling/node-disk';
-import { bindsLoopbackOnly, METRICS_SWITCH, metricsSwitchWords, modelServerOf } from '../validation/rules/serving';
+import { bindsLoopbackOnly, METRICS_SWITCH, metricsSwitchWords, modelServerOf, portSettingWords } from '../validation/rules/serving';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
 export interface VllmServer {
@@ -61,9 +61,6 @@ function cacheDisk(cache: ModelCache): Size | undefined {
 }
 
 const GIB = 1024 ** 3;
-
-/** The environment variable a model server also reads its port from. */
-const PORT_ENV: Partial<Record<string, string>> = { 'TGI': 'PORT', 'llama.cpp': 'LLAMA_ARG_PORT' };
 
 /** The size of the server's `/tmp` emptyDir, in GiB. */
 const TMP_GIB = 4;
@@ -474,7 +471,7 @@ export class InferenceDeployment extends Construct {
       }
       if (known.port !== undefined && known.port !== port) {
         throw new GpuConfigError(this, 'port', `is ${port}, but the container runs ${known.name}, which listens on ${known.port} (${known.portShown}): the probes and the Service would find nothing on ${port}`,
-          `set port: ${known.port}, or make the server listen on ${port} (${known.name === 'Triton' ? '--http-port' : '--port'} ${port}${PORT_ENV[known.name] ? `, or env ${PORT_ENV[known.name]}` : ''})`);
+          `set port: ${known.port}, or make the server listen on ${port} (${portSettingWords(known.name, port)})`);
       }
     });
 

@@ -139,6 +139,24 @@ const setsFlag = (argv: readonly string[], flags: readonly string[]): boolean =>
 export type ModelServerName = 'vLLM' | 'TGI' | 'SGLang' | 'Triton' | 'llama.cpp';
 
 /**
+ * How each server is told the port of its HTTP server: its flag and, where it reads one, the environment variable the
+ * flag falls back to ({@link modelServerOf} reads them; InferenceDeployment's and the rules' fixes name them).
+ */
+export const PORT_SETTING: Readonly<Record<ModelServerName, { readonly flag: string; readonly env?: string }>> = {
+  'vLLM': { flag: '--port' },
+  'TGI': { flag: '--port', env: 'PORT' },
+  'SGLang': { flag: '--port' },
+  'Triton': { flag: '--http-port' },
+  'llama.cpp': { flag: '--port', env: 'LLAMA_ARG_PORT' },
+};
+
+/** How to tell a server to listen on `port`, in words: `--port 9000, or env PORT`. */
+export function portSettingWords(name: ModelServerName, port: number): string {
+  const { flag, env } = PORT_SETTING[name];
+  return `${flag} ${port}${env ? `, or env ${env}` : ''}`;
+}
+
+/**
  * A container's model server, as its command line and environment say: which server, the port its HTTP server listens
  * on, the address it binds, and the model it serves.
  */
@@ -293,7 +311,7 @@ export function modelServerOf(container: any): ModelServer | undefined {
   const image = typeof container?.image === 'string' ? container.image : '';
   if (argv.some((w) => w === 'text-generation-launcher' || w.endsWith('/text-generation-launcher')) || (command.length === 0 && TGI_IMAGE.test(image))) {
     // (a short flag is left unread: the launcher's port and Prometheus port both declare one)
-    const set = setsFlag(argv, ['-p']) ? { from: 'args' as const } : flagOrEnv(argv, container, ['--port'], 'PORT');
+    const set = setsFlag(argv, ['-p']) ? { from: 'args' as const } : flagOrEnv(argv, container, [PORT_SETTING.TGI.flag], PORT_SETTING.TGI.env!);
     const port = set.from !== undefined ? portNumber(set.value) : TGI_IMAGE.test(image) ? 80 : undefined;
     const prom = flagOrEnv(argv, container, ['--prometheus-port'], 'PROMETHEUS_PORT');
     const prometheus = prom.from !== undefined ? portNumber(prom.value) : 9000;
@@ -334,7 +352,7 @@ export function modelServerOf(container: any): ModelServer | undefined {
   if (llamaFull || argv.some((w) => w === 'llama-server' || w.endsWith('/llama-server')) || (command.length === 0 && LLAMA_SERVER_IMAGE.test(image))) {
     // A flag wins over its LLAMA_ARG_* variable, which wins over the default (llama.cpp server README).
     const host = flagOrEnv(argv, container, ['--host'], 'LLAMA_ARG_HOST');
-    const port = flagOrEnv(argv, container, ['--port'], 'LLAMA_ARG_PORT');
+    const port = flagOrEnv(argv, container, [PORT_SETTING['llama.cpp'].flag], PORT_SETTING['llama.cpp'].env!);
     // (an address ending in .sock is a Unix socket: no TCP port)
     const socket = host.value !== undefined && host.value.endsWith('.sock');
     // Unset: 127.0.0.1 by default, 0.0.0.0 in the server images; an image of another name may set LLAMA_ARG_HOST itself.
@@ -1289,7 +1307,7 @@ export const SERVICE_REACHES_MODEL_SERVER: Rule = {
 const PORT_VARIABLES: Partial<Record<ModelServerName, ReadonlyArray<{ readonly env: string; readonly flag?: string }>>> = {
   'vLLM': [{ env: 'VLLM_PORT' }],
   'TGI': [{ env: 'PROMETHEUS_PORT', flag: '--prometheus-port' }, { env: 'MASTER_PORT', flag: '--master-port' }],
-  'llama.cpp': [{ env: 'LLAMA_ARG_PORT', flag: '--port' }],
+  'llama.cpp': [{ env: PORT_SETTING['llama.cpp'].env!, flag: PORT_SETTING['llama.cpp'].flag }],
 };
 
 /** The Service whose service links set `<env>` (`VLLM_PORT` ← Service `vllm`, `LLAMA_ARG_PORT` ← `llama-arg`). */
