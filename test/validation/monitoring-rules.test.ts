@@ -221,6 +221,30 @@ describe('GPU324 a trigger reading a model server\'s metrics targets pods that r
     expect(gpu324(llama(['--metrics']), 'sum(vllm:num_requests_waiting)')[0].message).toContain('run llama.cpp (llamacpp:*)');
   });
 
+  test('a vLLM metric its image\'s version does not export: the KV-cache usage renamed in 0.9.2, hidden in 0.11, removed in 0.12', () => {
+    const v = (tag: string, args: string[] = []) => ({ image: `vllm/vllm-openai:${tag}`, args: ['m', ...args] });
+    const old = 'avg(vllm:gpu_cache_usage_perc{namespace="inference"})';
+    const renamed = 'avg(vllm:kv_cache_usage_perc{namespace="inference"})';
+    const [f, ...rest] = gpu324(v('v0.12.0'), old);
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.WARNING);
+    expect(f.message).toBe('reads vllm:gpu_cache_usage_perc, but the pods of Deployment inference/model-a run vLLM 0.12.0 no longer exports '
+      + 'vllm:gpu_cache_usage_perc (renamed vllm:kv_cache_usage_perc in 0.9.2, removed in 0.12): no series exist, so the trigger gets no data '
+      + '(KEDA reads the empty result as 0, or with ignoreNullValues false fails the trigger and falls back) and never scales it on its load');
+    expect(gpu324(v('v0.11.2'), old)[0].message).toContain('vLLM 0.11.2 hides vllm:gpu_cache_usage_perc (renamed vllm:kv_cache_usage_perc in 0.9.2; '
+      + 'deprecated in 0.10, it is shown only with --show-hidden-metrics-for-version=0.10)');
+    expect(gpu324(v('v0.11.2', ['--show-hidden-metrics-for-version=0.10']), old)).toEqual([]);
+    expect(gpu324(v('v0.12.0', ['--show-hidden-metrics-for-version', '0.10']), old)).toHaveLength(1);
+    expect(gpu324(v('latest'), old)[0].message).toContain('vLLM latest no longer exports');
+    expect(gpu324(v('v0.10.1.post1'), old)).toEqual([]);
+    expect(gpu324(v('v0.12.0'), renamed)).toEqual([]);
+    expect(gpu324(v('v0.9.2'), renamed)).toEqual([]);
+    expect(gpu324(v('v0.9.1'), renamed)[0].message).toContain('vLLM 0.9.1 does not export vllm:kv_cache_usage_perc yet (from 0.9.2; before, vllm:gpu_cache_usage_perc)');
+    // another tag, a digest or another image: the version is not known
+    expect(gpu324(v('nightly'), old)).toEqual([]);
+    expect(gpu324({ image: 'example.com/vllm:0.12.0', command: ['vllm', 'serve'], args: ['m'] }, old)).toEqual([]);
+  });
+
   test('not judged: a server the rules do not know, metrics of no model server, a target not in the manifests', () => {
     expect(gpu324({ image: 'example.com/my-server:1', args: ['--serve'] }, 'sum(vllm:num_requests_waiting)')).toEqual([]);
     expect(gpu324(sglang, 'avg(DCGM_FI_DEV_GPU_UTIL)')).toEqual([]);

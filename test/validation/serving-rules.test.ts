@@ -15,12 +15,12 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU241)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU242)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -303,7 +303,14 @@ describe('GPU235 a model server of a gated model needs a Hugging Face token', ()
 describe('modelServerOf reads the server, its port, address and model', () => {
   test('vLLM: --port (8000 by default), every address unless --host; a flag given twice is read at its last occurrence', () => {
     expect(modelServerOf({ command: ['vllm', 'serve'], args: ['m/a'] })).toEqual({
-      name: 'vLLM', argv: ['vllm', 'serve', 'm/a'], shell: false, otherPorts: [], port: 8000, portShown: 'vLLM\'s default port 8000', model: 'm/a',
+      name: 'vLLM',
+      argv: ['vllm', 'serve', 'm/a'],
+      shell: false,
+      otherPorts: [],
+      port: 8000,
+      portShown: 'vLLM\'s default port 8000',
+      model: 'm/a',
+      ipv4Only: 'no --host: vLLM opens an IPv4 socket on every address',
     });
     expect(modelServerOf({ command: ['vllm', 'serve'], args: ['m/a', '--port', '8000', '--host', '::', '--port=9000'] }))
       .toMatchObject({ port: 9000, portShown: '--port 9000', host: '::' });
@@ -350,6 +357,7 @@ describe('modelServerOf reads the server, its port, address and model', () => {
       model: 'google/gemma-3-4b-it-qat-q4_0-gguf',
       answersWhileLoading: true,
       metricsEnabled: false,
+      ipv4Only: 'its server image\'s LLAMA_ARG_HOST=0.0.0.0: an IPv4 address',
     });
     expect(modelServerOf({ image: 'ghcr.io/ggerganov/llama.cpp:server-cuda-b4719', args: ['-m', 'm.gguf'] })?.host).toBeUndefined();
     // the full image has no LLAMA_ARG_HOST: 127.0.0.1
@@ -579,6 +587,7 @@ describe('Triton', () => {
       port: 8000,
       portShown: 'Triton\'s default --http-port 8000',
       loadsAtStart: true,
+      ipv4Only: 'Triton\'s default --http-address 0.0.0.0: an IPv4 address',
     });
     expect(modelServerOf({ command: ['/opt/tritonserver/bin/tritonserver'], args: ['--http-port', '9000', '--metrics-port=9400', '--http-address=127.0.0.1'] }))
       .toMatchObject({ port: 9000, portShown: '--http-port 9000', otherPorts: [8001, 9400], host: '127.0.0.1', hostShown: '--http-address 127.0.0.1' });
@@ -875,5 +884,56 @@ describe('GPU241 a model server must not get a port variable from a Service of i
     expect(findings([vllm([{ configMapRef: { name: 'settings' } }]), cm({ OTHER: '1' }), service('vllm')])).toHaveLength(1);
     expect(findings([vllm([{ configMapRef: { name: 'settings' }, prefix: 'VLLM_' }]), cm({ PORT: '51000' }), service('vllm')])).toEqual([]);
     expect(findings([vllm([{ secretRef: { name: 'missing' } }]), service('vllm')])).toEqual([]);
+  });
+});
+
+describe('GPU242 an IPv6 Service must not front a model server listening on IPv4 only', () => {
+  const service = (families: string[] | undefined, name = 'llm') => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'inference' },
+    spec: { ...(families ? { ipFamilies: families } : {}), selector: { app: 'llm' }, ports: [{ port: 80, targetPort: 8000 }] },
+  });
+  const gpu242 = (objects: any[]) => of(lint(objects), 'GPU242');
+
+  test('the fixture: vLLM without --host behind an IPv6-only Service', () => {
+    const [f, ...rest] = failFixture('GPU242');
+    expect(rest).toEqual([]);
+    expect([f.severity, f.object.kind, f.fieldPath]).toEqual([Severity.ERROR, 'Service', 'spec.ipFamilies']);
+    expect(f.message).toBe('is IPv6 only, so it forwards to the IPv6 addresses of the pods of Deployment inference/qwen, whose container "vllm" '
+      + 'runs vLLM listening on IPv4 only (no --host: vLLM opens an IPv4 socket on every address): every connection through this Service is refused');
+  });
+
+  test('IPv4 only: vLLM without --host or with an IPv4 one, SGLang and llama.cpp on 0.0.0.0, Triton\'s default; not an IPv6 address or a name', () => {
+    expect(modelServerOf({ image: 'vllm/vllm-openai:v0.12.0', args: ['m'] })?.ipv4Only).toBe('no --host: vLLM opens an IPv4 socket on every address');
+    expect(modelServerOf({ image: 'vllm/vllm-openai:v0.12.0', args: ['m', '--host', '0.0.0.0'] })?.ipv4Only).toBe('--host 0.0.0.0: an IPv4 address');
+    expect(modelServerOf({ image: 'vllm/vllm-openai:v0.12.0', args: ['m', '--host', '::'] })?.ipv4Only).toBeUndefined();
+    expect(modelServerOf({ image: 'vllm/vllm-openai:v0.12.0', args: ['m', '--host', 'my-pod.local'] })?.ipv4Only).toBeUndefined();
+    expect(modelServerOf({ image: 'vllm/vllm-openai:v0.12.0', args: ['m', '--uds', '/tmp/v.sock'] })?.ipv4Only).toBeUndefined();
+    const sglang = { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'] };
+    expect(modelServerOf({ ...sglang, args: ['--model-path', 'm', '--host', '0.0.0.0'] })?.ipv4Only).toBe('--host 0.0.0.0: an IPv4 address');
+    expect(modelServerOf({ ...sglang, args: ['--model-path', 'm', '--host', '::'] })?.ipv4Only).toBeUndefined();
+    expect(modelServerOf({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', 'm.gguf'] })?.ipv4Only).toBe('its server image\'s LLAMA_ARG_HOST=0.0.0.0: an IPv4 address');
+    expect(modelServerOf({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', 'm.gguf'], env: [{ name: 'LLAMA_ARG_HOST', value: '::' }] })?.ipv4Only).toBeUndefined();
+    expect(modelServerOf({ image: 'example.com/llama:1', command: ['llama-server'], args: ['-m', 'm.gguf'] })?.ipv4Only).toBeUndefined();
+    expect(modelServerOf({ image: 'nvcr.io/nvidia/tritonserver:25.01-py3', command: ['tritonserver'] })?.ipv4Only).toBe('Triton\'s default --http-address 0.0.0.0: an IPv4 address');
+    expect(modelServerOf({ image: 'nvcr.io/nvidia/tritonserver:25.01-py3', command: ['tritonserver', '--http-address=::'] })?.ipv4Only).toBeUndefined();
+    // TGI binds the pod's host name, its own address
+    expect(modelServerOf({ image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'm'] })?.ipv4Only).toBeUndefined();
+  });
+
+  test('judged only behind an IPv6-only Service: not IPv4, dual-stack, or the cluster\'s default family; not a loopback server (GPU236)', () => {
+    const vllm = server(1, { args: ['m'] });
+    expect(gpu242([vllm, service(['IPv6'])])).toHaveLength(1);
+    expect(gpu242([vllm, service(['IPv4'])])).toEqual([]);
+    expect(gpu242([vllm, service(['IPv6', 'IPv4'])])).toEqual([]);
+    expect(gpu242([vllm, service(undefined)])).toEqual([]);
+    expect(gpu242([server(1, { args: ['m', '--host', '::'] }), service(['IPv6'])])).toEqual([]);
+    expect(gpu242([server(1, { args: ['m', '--host', '127.0.0.1'] }), service(['IPv6'])])).toEqual([]);
+    // a shell script, or another container beside the server, may listen on IPv6
+    expect(gpu242([server(1, { command: ['/bin/sh', '-c'], args: ['vllm serve m'] }), service(['IPv6'])])).toEqual([]);
+    const withProxy = server(1, { args: ['m'] });
+    withProxy.spec.template.spec.containers.push({ name: 'proxy', image: 'envoyproxy/envoy:v1.31' });
+    expect(gpu242([withProxy, service(['IPv6'])])).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@
  *   `prometheus.io/scrape` annotations.
  */
 import { monitorLooksIn, scrapeTargets, selectedServices, stringLabels } from './monitor-targets';
-import { METRICS_SWITCH, metricsSwitchWords, ModelServerName, modelServerOf, soleModelServer } from './serving';
+import { flagText, METRICS_SWITCH, metricsSwitchWords, ModelServerName, modelServerOf, soleModelServer, versionAtLeast, vllmImageVersion } from './serving';
 import { pinnedPoolNames } from './workloads';
 import { _UPSTREAM_DEFAULT_FIELDS } from '../../monitoring/collectors';
 import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics, _promqlSelection } from '../../monitoring/promql-parse';
@@ -333,6 +333,47 @@ export const SERVER_TRIGGER_TARGET_SCRAPED: Rule = {
 };
 
 
+/**
+ * vLLM metrics renamed (vLLM "Production Metrics" and its deprecation policy: deprecated in X.Y, hidden in X.Y+1 unless
+ * `--show-hidden-metrics-for-version=X.Y`, removed in X.Y+2): the KV-cache usage `vllm:gpu_cache_usage_perc` became
+ * `vllm:kv_cache_usage_perc` in 0.9.2 (vllm-project/vllm PR #18354), the old name hidden in 0.11 (PR #24245) and removed
+ * in 0.12 (PR #29330); the same facts KedaGpuScaler picks its metric by.
+ */
+const VLLM_RENAMED_METRICS: ReadonlyArray<{
+  readonly old: string;
+  readonly renamed: string;
+  readonly since: readonly number[];
+  readonly hiddenFrom: readonly number[];
+  readonly removedIn: readonly number[];
+  readonly deprecatedIn: string;
+}> = [
+  { old: 'vllm:gpu_cache_usage_perc', renamed: 'vllm:kv_cache_usage_perc', since: [0, 9, 2], hiddenFrom: [0, 11, 0], removedIn: [0, 12, 0], deprecatedIn: '0.10' },
+];
+
+/** `0.12.0`, or `latest`. */
+const versionWords = (v: readonly number[]): string => (v[0] === Infinity ? 'latest' : v.join('.'));
+
+/**
+ * Why a vLLM server of `version` (its image's) with command line `argv` does not export `metric`, when one of
+ * {@link VLLM_RENAMED_METRICS} says so; undefined when it does, or the version is not known.
+ */
+function vllmMetricMissing(metric: string, version: readonly number[] | undefined, argv: readonly string[]): string | undefined {
+  if (version === undefined) return undefined;
+  for (const r of VLLM_RENAMED_METRICS) {
+    if (metric === r.old && versionAtLeast(version, r.removedIn)) {
+      return `vLLM ${versionWords(version)} no longer exports ${metric} (renamed ${r.renamed} in ${r.since.join('.')}, removed in ${r.removedIn.slice(0, 2).join('.')})`;
+    }
+    if (metric === r.old && versionAtLeast(version, r.hiddenFrom) && flagText(argv, ['--show-hidden-metrics-for-version']) === undefined) {
+      return `vLLM ${versionWords(version)} hides ${metric} (renamed ${r.renamed} in ${r.since.join('.')}; deprecated in ${r.deprecatedIn}, `
+        + `it is shown only with --show-hidden-metrics-for-version=${r.deprecatedIn})`;
+    }
+    if (metric === r.renamed && !versionAtLeast(version, r.since)) {
+      return `vLLM ${versionWords(version)} does not export ${metric} yet (from ${r.since.join('.')}; before, ${r.old})`;
+    }
+  }
+  return undefined;
+}
+
 /** GPU324 — a trigger reading one model server's metrics must target pods that run that server. */
 export const TRIGGER_READS_ITS_SERVER: Rule = {
   id: 'GPU324',
@@ -351,7 +392,11 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
     + 'from its own pods; KEDA reads an empty result as 0 (`ignoreNullValues`, true by default; KEDA "Prometheus" '
     + 'scaler), or with `ignoreNullValues: false` fails the trigger and falls back, so the trigger never scales the target '
     + 'on its load. The usual case is a model moved from vLLM to another server '
-    + 'with its scaler left as it was. A warning: the query may mean another workload\'s series on purpose. Targets '
+    + 'with its scaler left as it was. The same holds for a vLLM metric the target\'s vLLM version (its image\'s tag, '
+    + '`vllm/vllm-openai:vX.Y.Z`) does not export: `vllm:kv_cache_usage_perc` replaced `vllm:gpu_cache_usage_perc` in '
+    + '0.9.2, which 0.11 hides (unless `--show-hidden-metrics-for-version=0.10`) and 0.12 removed (vLLM "Production '
+    + 'Metrics", PRs #18354, #24245, #29330): a scaler written for an older vLLM silently stops scaling after an image '
+    + 'upgrade. A warning: the query may mean another workload\'s series on purpose. Targets '
     + 'whose server is not recognised are not judged.',
   *check(ctx) {
     for (const q of triggerQueries(ctx)) {
@@ -364,12 +409,26 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
       const running = new Set<ModelServerName>();
       // (servers that serve their metrics only when told to, and are not told: llama.cpp without --metrics)
       const silent = new Set<ModelServerName>();
+      // (the vLLM servers' versions, from their images, and command lines)
+      const vllms: Array<{ version?: readonly number[]; argv: readonly string[] }> = [];
       for (const c of containersOf(template)) {
         const server = c.init && !c.sidecar ? undefined : modelServerOf(c.container);
         if (server) running.add(server.name);
         if (server?.metricsEnabled === false) silent.add(server.name);
+        if (server?.name === 'vLLM') vllms.push({ version: vllmImageVersion(typeof c.container?.image === 'string' ? c.container.image : ''), argv: server.argv });
       }
       if (running.size === 0) continue;
+      // vLLM metrics its version does not export (every vLLM container of the pod agreeing)
+      if (read.some((m) => m.server === 'vLLM') && vllms.length > 0) {
+        for (const name of metrics.filter((x) => x.startsWith('vllm:'))) {
+          const why = vllms.map((v) => vllmMetricMissing(name, v.version, v.argv));
+          if (why.some((w) => w === undefined)) continue;
+          yield ctx.finding(q.object, q.fieldPath,
+            `reads ${name}, but the pods of ${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)} run ${why[0]}: no series `
+            + 'exist, so the trigger gets no data (KEDA reads the empty result as 0, or with ignoreNullValues false fails the trigger and '
+            + 'falls back) and never scales it on its load');
+        }
+      }
       for (const m of read) {
         const off = METRICS_SWITCH[m.server];
         if (running.has(m.server) && silent.has(m.server) && off) {

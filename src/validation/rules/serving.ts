@@ -4,7 +4,7 @@
  * Deployment's progress deadline against its startup probe (GPU234), a gated model's token (GPU235), the address and
  * port it listens on against its probes and Services (GPU236-GPU238), and where it downloads its model (GPU239), opens its
  * sockets and keeps its compile cache (GPU240) on a read-only root filesystem, and the port variables its namespace's
- * Services give it (GPU241).
+ * Services give it (GPU241); an IPv6 Service in front of a server listening on IPv4 only (GPU242).
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -18,6 +18,7 @@
 import { serviceTargetPort } from './monitor-targets';
 import { describeValue } from '../../private/describe';
 import { memoPerRun } from '../../private/memo';
+import { _vllmVersionOfImage } from '../../scaling/triggers';
 import { containerRequest, demandsAny } from '../../scheduling/resources';
 import { ContainerRef, containerLabel, containersOf, countedThroughOwner, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Severity } from '../model';
@@ -172,6 +173,12 @@ export interface ModelServer {
   readonly host?: string;
   /** Where the address comes from, e.g. `--host 127.0.0.1`, `SGLang's default --host 127.0.0.1`. */
   readonly hostShown?: string;
+  /**
+   * Whether it listens on IPv4 only (an IPv4 socket: bound to 0.0.0.0 or an IPv4 address), with how it comes to, e.g.
+   * `no --host: vLLM opens an IPv4 socket on every address`; undefined when it may listen on IPv6 (an IPv6 address,
+   * `::`, a name) or it cannot be told.
+   */
+  readonly ipv4Only?: string;
   /** The Hugging Face model id it serves, when written out (not a variable). */
   readonly model?: string;
   /** Whether the command line is a shell script: other processes may run beside the server. */
@@ -261,6 +268,13 @@ function flagOrEnv(argv: readonly string[], container: any, flags: readonly stri
   return { value: v, shown: v === undefined ? undefined : `${env}=${v}`, from: 'env' };
 }
 
+/** An IPv4 address written out (`0.0.0.0`, `10.0.0.1`). */
+const IPV4_ADDRESS = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** `ipv4Only` of an address a server binds as written (`--host 0.0.0.0`): set when it is an IPv4 address. */
+const ipv4When = (host: string | undefined, shown: string | undefined): string | undefined =>
+  (host !== undefined && IPV4_ADDRESS.test(host) ? `${shown ?? host}: an IPv4 address` : undefined);
+
 /** A model id as written, or undefined for a variable or nothing. */
 const literalModel = (m: string | undefined): string | undefined => (m === undefined || m === '' || /[$`]/.test(m) ? undefined : m);
 
@@ -304,6 +318,9 @@ export function modelServerOf(container: any): ModelServer | undefined {
       portShown: port === undefined ? undefined : flag !== undefined ? `--port ${flag}` : 'vLLM\'s default port 8000',
       host: host === '' ? undefined : host,
       hostShown: host === '' || host === undefined ? undefined : `--host ${host}`,
+      // (vLLM opens an IPv4 socket unless --host is an IPv6 address: api_server.py create_server_socket)
+      ipv4Only: port === undefined ? undefined : host === undefined || host === '' ? `${host === undefined ? 'no --host' : '--host ""'}: vLLM opens an IPv4 socket on every address`
+        : ipv4When(host, `--host ${host}`),
       model: vllmModel(vllm),
     });
   }
@@ -343,6 +360,7 @@ export function modelServerOf(container: any): ModelServer | undefined {
       portShown: port === undefined ? undefined : httpFlag === undefined ? 'Triton\'s default --http-port 8000' : `--http-port ${httpFlag}`,
       host: host === '' ? undefined : host,
       hostShown: host === '' || host === undefined ? undefined : `--http-address ${host}`,
+      ipv4Only: port === undefined ? undefined : host === undefined ? 'Triton\'s default --http-address 0.0.0.0: an IPv4 address' : ipv4When(host, `--http-address ${host}`),
       loadsAtStart: !(flagText(argv, ['--model-control-mode']) === 'explicit' && flagText(argv, ['--load-model']) === undefined),
     });
   }
@@ -368,6 +386,8 @@ export function modelServerOf(container: any): ModelServer | undefined {
       portShown: portValue === undefined ? undefined : port.shown ?? 'llama.cpp\'s default --port 8080',
       host: listensAll ? undefined : bound,
       hostShown: listensAll ? undefined : host.shown ?? 'llama.cpp\'s default --host 127.0.0.1, which its full and light images keep',
+      ipv4Only: socket || portValue === undefined ? undefined : host.from === undefined && bound === '' && LLAMA_SERVER_IMAGE.test(image)
+        ? 'its server image\'s LLAMA_ARG_HOST=0.0.0.0: an IPv4 address' : ipv4When(bound, host.shown),
       model: literalModel(flagOrEnv(argv, container, ['-hf', '--hf-repo', '-hfr'], 'LLAMA_ARG_HF_REPO').value?.replace(/:[^/:]*$/, '')),
       answersWhileLoading: true,
       // (--metrics takes no value)
@@ -389,6 +409,7 @@ export function modelServerOf(container: any): ModelServer | undefined {
       portShown: port === undefined ? undefined : flag === undefined ? 'SGLang\'s default port 30000' : `--port ${flag}`,
       host: host === '' ? undefined : host,
       hostShown: host === '' ? undefined : hostFlag === undefined ? 'SGLang\'s default --host 127.0.0.1' : `--host ${host}`,
+      ipv4Only: port === undefined ? undefined : ipv4When(host, hostFlag === undefined ? 'SGLang\'s default --host 127.0.0.1' : `--host ${host}`),
       model: literalModel(flagText(argv, ['--model-path', '--model'])),
       // (its Prometheus metrics are served only with --enable-metrics; a --config file may set it)
       metricsEnabled: argv.includes('--enable-metrics') ? true : setsFlag(argv, ['--config']) ? undefined : false,
@@ -998,14 +1019,21 @@ function unwritablePythonTemp(container: any, podSpec: any): string | undefined 
 }
 
 /**
- * A vLLM image's version from its tag (`vllm/vllm-openai:v0.12.0` → [0, 12]); `latest` reads as the newest; undefined
- * for a digest, another tag or another image.
+ * The version of vLLM's own image (`vllm/vllm-openai:v0.12.0` → [0, 12, 0]) from its tag; `latest` reads as the
+ * newest; undefined for another tag (`nightly`), a digest alone, or another image.
  */
-function vllmImageVersion(image: string): readonly [number, number] | undefined {
-  const m = /(^|\/)vllm-openai:(?:v?(\d+)\.(\d+)(?:\.\d+)?(?:\.post\d+)?|(latest))$/.exec(image);
-  if (!m) return undefined;
-  return m[4] !== undefined ? [Infinity, 0] : [Number(m[2]), Number(m[3])];
+export function vllmImageVersion(image: string): readonly [number, number, number] | undefined {
+  if (!/(^|\/)vllm-openai[:@]/.test(image)) return undefined;
+  if (/(^|\/)vllm-openai:latest(@|$)/.test(image)) return [Infinity, 0, 0];
+  const v = _vllmVersionOfImage(image);
+  if (v === undefined) return undefined;
+  const [major, minor, patch] = v.split('.').map(Number);
+  return [major, minor, patch ?? 0];
 }
+
+/** Whether version `v` is at least `w` ([major, minor, patch]). */
+export const versionAtLeast = (v: readonly number[], w: readonly number[]): boolean =>
+  v[0] !== w[0] ? v[0] > w[0] : v[1] !== w[1] ? v[1] > w[1] : v[2] >= w[2];
 
 /** Flags that change whether or how vLLM compiles its model: then its compile cache is not judged. */
 const VLLM_COMPILE_FLAGS = ['--enforce-eager', '--compilation-config', '-cc', '-O'];
@@ -1020,7 +1048,7 @@ const VLLM_COMPILE_FLAGS = ['--enforce-eager', '--compilation-config', '-cc', '-
 function vllmCompileCache(server: ModelServer, container: any, podSpec: any): { readonly dir: string; readonly shown: string } | undefined {
   const image = typeof container?.image === 'string' ? container.image : '';
   const version = vllmImageVersion(image);
-  if (version === undefined || version[0] * 1000 + version[1] < 8) return undefined;
+  if (version === undefined || !versionAtLeast(version, [0, 8, 0])) return undefined;
   if (server.argv.some((w) => VLLM_COMPILE_FLAGS.some((f) => w === f || w.startsWith(`${f}=`) || (f === '-O' && w.startsWith('-O'))))) return undefined;
   if (setsEnv(container, 'VLLM_USE_V1') && envValue(container, 'VLLM_USE_V1') !== '1') return undefined;
   for (const [name, suffix] of [['VLLM_CACHE_ROOT', ''], ['XDG_CACHE_HOME', '/vllm'], ['HOME', '/.cache/vllm']] as const) {
@@ -1377,9 +1405,54 @@ export const MODEL_SERVER_SERVICE_LINKS: Rule = {
   },
 };
 
+/** Whether a Service has IPv6 cluster IPs only (`ipFamilies: [IPv6]`): its endpoints are the pods' IPv6 addresses. */
+const ipv6Only = (svc: any): boolean => {
+  const families = svc?.spec?.ipFamilies;
+  return Array.isArray(families) && families.length > 0 && families.every((f: unknown) => f === 'IPv6');
+};
+
+/** GPU242 — an IPv6 Service in front of a model server that listens on IPv4 only reaches nothing. */
+export const IPV6_SERVICE_REACHES_MODEL_SERVER: Rule = {
+  id: 'GPU242',
+  title: 'An IPv6 Service must not front a model server (vLLM, SGLang, Triton, llama.cpp) that listens on IPv4 only',
+  severity: Severity.ERROR,
+  kinds: ['Service', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Pod'],
+  remediation: 'Make the server listen on IPv6: --host :: (Triton: --http-address ::; llama.cpp: or LLAMA_ARG_HOST=::); on '
+    + 'Linux an IPv6 socket on :: takes IPv4 connections too. Or give the Service an IPv4 family.',
+  description: 'A Service whose `ipFamilies` are IPv6 only (single-stack IPv6, as on an EKS cluster created with the '
+    + 'IPv6 family) has IPv6 cluster IPs and IPv6 endpoints: it forwards to the pods\' IPv6 addresses (Kubernetes '
+    + '"IPv4/IPv6 dual-stack"). A server that listens on an IPv4 socket never sees those connections: vLLM opens an IPv4 '
+    + 'socket unless `--host` is an IPv6 address (`api_server.py` `create_server_socket`: `AF_INET` by default, so no '
+    + '`--host` or `--host 0.0.0.0` is IPv4 only); SGLang, llama.cpp and Triton bind the address they are given, and '
+    + '`0.0.0.0` (llama.cpp\'s server images\' `LLAMA_ARG_HOST`, Triton\'s default `--http-address`) is IPv4. Every '
+    + 'connection through the Service is refused and the GPUs behind it serve nobody. TGI binds the pod\'s host name, '
+    + 'which resolves to the pod\'s own address: not judged. Loopback-only servers are GPU236\'s finding. Judged on pods '
+    + 'whose only running container is the server, run as itself (not a shell script); a Service without `ipFamilies` '
+    + 'takes the cluster\'s primary family, which the manifests do not tell, and is not judged (nor the probes, for the '
+    + 'same reason).',
+  *check(ctx) {
+    if (serversByWorkload(ctx).size === 0) return;
+    for (const svc of ctx.byKind('Service', '')) {
+      if (!ipv6Only(svc)) continue;
+      const selector = svc?.spec?.selector;
+      if (!selector || typeof selector !== 'object' || Object.keys(selector).length === 0) continue;
+      const ns = typeof svc?.metadata?.namespace === 'string' ? svc.metadata.namespace : '';
+      for (const w of ctx.workloadsMatching(ns, Object.fromEntries(Object.entries(selector).map(([k, v]) => [k, String(v)])))) {
+        const sole = soleModelServer(ctx, w);
+        if (!sole || sole.server.ipv4Only === undefined || bindsLoopbackOnly(sole.server)) continue;
+        yield ctx.finding(svc, 'spec.ipFamilies',
+          `is IPv6 only, so it forwards to the IPv6 addresses of the pods of ${w.kind} ${ns === '' ? '' : `${ns}/`}`
+          + `${w.object?.metadata?.name ?? '?'}, whose ${containerLabel(sole.c)} runs ${sole.server.name} listening on IPv4 only `
+          + `(${sole.server.ipv4Only}): every connection through this Service is refused`);
+      }
+    }
+  },
+};
+
 /** The serving rules, sorted by id. */
 export const SERVING_RULES: Rule[] = [
   VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD, VLLM_READY_WHEN_LOADED, PROGRESS_DEADLINE_OUTLASTS_STARTUP,
   VLLM_GATED_MODEL_TOKEN, MODEL_SERVER_LISTENS_ON_POD_ADDRESS, MODEL_SERVER_PROBED_ON_ITS_PORT, SERVICE_REACHES_MODEL_SERVER,
   MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
+  IPV6_SERVICE_REACHES_MODEL_SERVER,
 ];
