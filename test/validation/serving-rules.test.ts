@@ -782,6 +782,8 @@ describe('GPU240 a model server on a read-only root filesystem needs writable vo
     // vLLM's own VLLM_RPC_BASE_PATH replaces the temporary directory
     expect(only({ ...env({ VLLM_RPC_BASE_PATH: '/rpc' }), ...mounts('/rpc') })).toEqual([]);
     expect(only(env({ VLLM_RPC_BASE_PATH: '/rpc' }))[0].message).toContain('its RPC directory /rpc (VLLM_RPC_BASE_PATH)');
+    // V0's engine in the API server's process opens no IPC sockets
+    expect(only({ args: ['/models/qwen', '--disable-frontend-multiprocessing'] })).toEqual([]);
   });
 
   test('vLLM\'s compile cache: VLLM_CACHE_ROOT, else XDG_CACHE_HOME/vllm, else HOME/.cache/vllm, else root\'s; only from v0.8.0 and without --enforce-eager', () => {

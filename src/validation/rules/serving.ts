@@ -1070,7 +1070,8 @@ function vllmCompileCache(server: ModelServer, container: any, podSpec: any): { 
  */
 function unwritableStartPlaces(server: ModelServer, container: any, podSpec: any): StartWrite[] {
   const out: StartWrite[] = [];
-  if (server.name === 'vLLM' || server.name === 'SGLang') {
+  // (vLLM's V0 engine told --disable-frontend-multiprocessing runs in the API server's process: no IPC sockets)
+  if (server.name === 'SGLang' || (server.name === 'vLLM' && !server.argv.includes('--disable-frontend-multiprocessing'))) {
     const rpc = server.name === 'vLLM' && setsEnv(container, 'VLLM_RPC_BASE_PATH') ? absoluteDir(envValue(container, 'VLLM_RPC_BASE_PATH')) ?? null : undefined;
     if (rpc === undefined) {
       const tried = unwritablePythonTemp(container, podSpec);
@@ -1115,7 +1116,8 @@ export const MODEL_SERVER_SCRATCH_WRITABLE: Rule = {
     + 'binds its shards\' gRPC sockets at `--shard-uds-path` (`SHARD_UDS_PATH`, default `/tmp/text-generation-server`, '
     + 'launcher `src/main.rs`). Where none of these is on a writable volume the server fails at start with '
     + '"Read-only file system" and the pod crash-loops holding its GPUs. Judged when the command line is the server '
-    + 'itself (not a shell script); the compile cache for vLLM\'s own images tagged v0.8.0 or later (or `latest`) '
+    + 'itself (not a shell script), and for vLLM\'s sockets not told `--disable-frontend-multiprocessing` (its V0 engine '
+    + 'then runs in the API server\'s process); the compile cache for vLLM\'s own images tagged v0.8.0 or later (or `latest`) '
     + 'without a compilation flag, run as root or with the directory set; a working directory not set in the manifest is '
     + 'the image\'s, taken to be on its root filesystem; a directory from a variable is not judged.',
   *check(ctx) {
