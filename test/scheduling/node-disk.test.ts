@@ -158,6 +158,14 @@ describe('ephemeral storage in placement (GPU203, plan)', () => {
     expect(plan.workloads[0].notes.join(' ')).toContain('ephemeral-storage 50Gi');
   });
 
+  test('a MIG pool\'s view of its nodes (GPU401) keeps their disk: a slice that fits but a disk that does not is no fit', () => {
+    const objects = loadYaml(path.join(FIXTURES, 'GPU401', 'pass.yaml')).map((m) => m.object);
+    expect(of(lint(objects), 'GPU401')).toEqual([]);
+    const server = objects.find((o) => o.kind === 'Deployment');
+    server.spec.template.spec.containers[0].resources.limits['ephemeral-storage'] = '100Gi';
+    expect(of(lint(objects), 'GPU401')[0].message).toContain('but fits none of them: a100-mig: needs 100Gi ephemeral-storage per pod; the allowed types give pods at most 17Gi');
+  });
+
   test('not judged: the EC2NodeClass is not in the manifests, nothing asks for disk', () => {
     const big = app({ requests: { 'ephemeral-storage': '100Gi' } });
     expect(run([nodePool(), big])).toEqual([]);

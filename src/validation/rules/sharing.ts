@@ -169,7 +169,12 @@ export function sharedPools(ctx: RuleContext): SharedPool[] {
         const clone = JSON.parse(JSON.stringify(pool.object));
         const annotations = { ...(clone.metadata?.annotations ?? {}), [ADVERTISED_RESOURCES_ANNOTATION]: JSON.stringify(perGpu) };
         clone.metadata = { ...(clone.metadata ?? {}), annotations };
-        effective = poolModelOf(clone, pool.instanceTypes, ctx.byKind('NodeOverlay', 'karpenter.sh'));
+        // (the nodes' disk and the DaemonSets on them are the pool's, whatever their GPUs are split into)
+        effective = {
+          ...poolModelOf(clone, pool.instanceTypes, ctx.byKind('NodeOverlay', 'karpenter.sh')),
+          ...(pool.nodeDisk ? { nodeDisk: pool.nodeDisk } : {}),
+          ...(pool.daemonSetOverhead ? { daemonSetOverhead: pool.daemonSetOverhead } : {}),
+        };
       }
     }
     out.push({ pool, effective, ...(isMig ? { migConfig } : {}), ...(timeSlicing ? { timeSlicing } : {}) });
