@@ -15,12 +15,12 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU242)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU243)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -937,5 +937,49 @@ describe('GPU242 an IPv6 Service must not front a model server listening on IPv4
     const withProxy = server(1, { args: ['m'] });
     withProxy.spec.template.spec.containers.push({ name: 'proxy', image: 'envoyproxy/envoy:v1.31' });
     expect(gpu242([withProxy, service(['IPv6'])])).toEqual([]);
+  });
+});
+
+describe('GPU243 an offline model server must find its model in a cache that holds it at start', () => {
+  /** GPU243's findings on a vLLM server of Qwen/Qwen2.5-7B-Instruct (unless `container` says otherwise), offline. */
+  const offline = (container: any, extra: (w: any) => void = () => undefined) => {
+    const w = server(1, { args: ['Qwen/Qwen2.5-7B-Instruct'], env: [{ name: 'HF_HUB_OFFLINE', value: '1' }], ...container });
+    extra(w);
+    return of(lint([w]), 'GPU243');
+  };
+  const cacheOn = (volume: any) => (w: any) => {
+    w.spec.template.spec.containers[0].volumeMounts = [{ name: 'cache', mountPath: '/root/.cache' }];
+    w.spec.template.spec.volumes = [{ name: 'cache', ...volume }];
+  };
+
+  test('the fixture: HF_HOME on an emptyDir nothing fills', () => {
+    const [f, ...rest] = failFixture('GPU243');
+    expect(rest).toEqual([]);
+    expect([f.severity, f.fieldPath]).toEqual([Severity.ERROR, 'spec.template.spec.containers[0]']);
+    expect(f.message).toBe('container "vllm" runs vLLM offline (HF_HUB_OFFLINE=1), so it looks for "Qwen/Qwen2.5-7B-Instruct" only in its cache, '
+      + '/cache/huggingface/hub (HF_HOME=/cache/huggingface), on the emptyDir "cache", empty at each start of the pod and filled by no other '
+      + 'container of it: the model is not found, the server exits and the pod crash-loops holding its GPUs');
+  });
+
+  test('empty at start: an emptyDir no other container mounts, or the server image\'s own filesystem', () => {
+    expect(offline({}, cacheOn({ emptyDir: {} }))[0].message).toContain('/root/.cache/huggingface/hub (the image\'s root user, home /root, with no HF_HOME), on the emptyDir "cache"');
+    expect(offline({})[0].message).toContain('on the container\'s own filesystem, where vLLM\'s image ships no model');
+    expect(offline({ env: [{ name: 'TRANSFORMERS_OFFLINE', value: 'true' }] })[0].message).toContain('offline (TRANSFORMERS_OFFLINE=true)');
+    const llama = { image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-hf', 'Qwen/Qwen2.5-7B-Instruct-GGUF', '--offline'], env: [] };
+    expect(offline(llama)[0].message).toContain('runs llama.cpp offline (--offline), so it looks for "Qwen/Qwen2.5-7B-Instruct-GGUF" only in its cache, /root/.cache/llama.cpp');
+  });
+
+  test('may hold it: a claim, a hostPath, another container mounting the volume; not offline; another image; a local path', () => {
+    expect(offline({}, cacheOn({ persistentVolumeClaim: { claimName: 'models' } }))).toEqual([]);
+    expect(offline({}, cacheOn({ hostPath: { path: '/mnt/models' } }))).toEqual([]);
+    expect(offline({}, (w) => {
+      cacheOn({ emptyDir: {} })(w);
+      w.spec.template.spec.initContainers = [{ name: 'fetch', image: 'example.com/fetch:1', volumeMounts: [{ name: 'cache', mountPath: '/c' }] }];
+    })).toEqual([]);
+    expect(offline({ env: [] })).toEqual([]);
+    expect(offline({ env: [{ name: 'HF_HUB_OFFLINE', value: '0' }] })).toEqual([]);
+    expect(offline({ image: 'example.com/vllm-with-qwen:1', command: ['vllm', 'serve'], env: [{ name: 'HF_HUB_OFFLINE', value: '1' }, { name: 'HF_HOME', value: '/models' }] })).toEqual([]);
+    expect(offline({ args: ['/models/qwen'] })).toEqual([]);
+    expect(offline({ command: ['/bin/sh', '-c'], args: ['vllm serve Qwen/Qwen2.5-7B-Instruct'] })).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@
  * Deployment's progress deadline against its startup probe (GPU234), a gated model's token (GPU235), the address and
  * port it listens on against its probes and Services (GPU236-GPU238), and where it downloads its model (GPU239), opens its
  * sockets and keeps its compile cache (GPU240) on a read-only root filesystem, and the port variables its namespace's
- * Services give it (GPU241); an IPv6 Service in front of a server listening on IPv4 only (GPU242).
+ * Services give it (GPU241); an IPv6 Service in front of a server listening on IPv4 only (GPU242); an offline server
+ * whose cache is empty at start (GPU243).
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -972,6 +973,79 @@ export const MODEL_CACHE_WRITABLE: Rule = {
   },
 };
 
+/** How a server is told to work offline, as written (`HF_HUB_OFFLINE=1`, `--offline`); undefined when it is not. */
+function offlineShown(container: any, server: ModelServer): string | undefined {
+  if (server.argv.includes('--offline')) return '--offline';
+  const name = ['HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE'].find((n) => /^(1|true|on|yes)$/i.test(envValue(container, n) ?? ''));
+  return name === undefined ? undefined : `${name}=${envValue(container, name)}`;
+}
+
+/** The mount of the container that holds `dir` (the deepest at or above it), and the pod's volume it mounts. */
+function mountHolding(container: any, dir: string, podSpec: any): { readonly mount: any; readonly volume: any } | undefined {
+  const mounts = Array.isArray(container?.volumeMounts) ? container.volumeMounts : [];
+  let best: any;
+  let bestLength = -1;
+  for (const m of mounts) {
+    const at = typeof m?.mountPath === 'string' ? m.mountPath.replace(/\/+$/, '') : undefined;
+    if (at === undefined || !(at === '' || dir === at || dir.startsWith(`${at}/`)) || at.length <= bestLength) continue;
+    best = m;
+    bestLength = at.length;
+  }
+  if (best === undefined) return undefined;
+  const volumes = Array.isArray(podSpec?.volumes) ? podSpec.volumes : [];
+  return { mount: best, volume: volumes.find((v: any) => v?.name === best.name) };
+}
+
+/** The servers' own images (vLLM, SGLang, TGI, llama.cpp): they ship no model. */
+const SERVER_IMAGE = (image: string): boolean => ROOT_HOME_IMAGE.test(image) || LLAMA_IMAGE.test(image);
+
+/** GPU243 — a model server told to work offline must find its model in a cache that holds it at start. */
+export const OFFLINE_MODEL_IN_CACHE: Rule = {
+  id: 'GPU243',
+  title: 'A model server (vLLM, TGI, SGLang, llama.cpp) told to work offline must find its model in a cache that holds it at start',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS],
+  remediation: 'Put the download directory on a volume that holds the model (a PersistentVolumeClaim filled beforehand), or fill '
+    + 'the emptyDir from an init container (e.g. huggingface-cli download), or let the server download it (unset HF_HUB_OFFLINE; '
+    + 'llama.cpp: drop --offline).',
+  description: 'Offline (`HF_HUB_OFFLINE` or `TRANSFORMERS_OFFLINE`, which huggingface_hub also reads; llama.cpp\'s '
+    + '`--offline`), a server makes no request to the Hub and looks for a model id only in its cache (GPU239 tells '
+    + 'where: the server\'s flag, `HF_HUB_CACHE`, `HF_HOME`, `XDG_CACHE_HOME`, home; llama.cpp\'s `LLAMA_CACHE`). When '
+    + 'that cache is on an emptyDir, it is empty at each start of the pod, so unless another container of the pod (an '
+    + 'init container, a sidecar) mounts the same volume and fills it, the model is not there: huggingface_hub raises '
+    + '"LocalEntryNotFoundError" (llama.cpp fails to find the file), the server exits and the pod crash-loops holding its '
+    + 'GPUs. The same holds for a cache on the container\'s own filesystem in the servers\' own images, which ship no '
+    + 'model. Judged for `org/name` ids written out and command lines that are the server itself; a cache on any other '
+    + 'volume (a PersistentVolumeClaim, hostPath, CSI) may hold the model and is not judged, nor another image, which '
+    + 'may have the model baked in.',
+  *check(ctx) {
+    for (const { w, c, server } of modelServers(ctx)) {
+      if (server.shell || (c.init && !c.sidecar)) continue;
+      const model = server.model;
+      const how = offlineShown(c.container, server);
+      if (model === undefined || !HUB_MODEL_ID.test(model) || how === undefined) continue;
+      const where = modelDownloadDir(server, c.container, w.template.podSpec);
+      if (!where) continue;
+      const held = mountHolding(c.container, where.dir, w.template.podSpec);
+      let empty: string;
+      if (held === undefined) {
+        if (!SERVER_IMAGE(typeof c.container?.image === 'string' ? c.container.image : '')) continue;
+        empty = `on the container's own filesystem, where ${server.name}'s image ships no model`;
+      } else {
+        if (held.volume?.emptyDir === undefined || held.volume?.emptyDir === null) continue;
+        const others = containersOf(w.template).filter((x) => x.container !== c.container);
+        const fills = (x: ContainerRef) => Array.isArray(x.container?.volumeMounts)
+          && x.container.volumeMounts.some((m: any) => m?.name === held.mount.name);
+        if (others.some(fills)) continue;
+        empty = `on the emptyDir ${describeValue(held.mount.name)}, empty at each start of the pod and filled by no other container of it`;
+      }
+      yield ctx.finding(w.object, c.path,
+        `${containerLabel(c)} runs ${server.name} offline (${how}), so it looks for ${describeValue(model)} only in its cache, `
+        + `${where.dir} (${where.shown}), ${empty}: the model is not found, the server exits and the pod crash-loops holding its GPUs`);
+    }
+  },
+};
+
 /** What vLLM and SGLang keep in their temporary directory. */
 const IPC_SOCKETS = 'where its API server and its engine open the IPC sockets between them';
 
@@ -1456,5 +1530,5 @@ export const SERVING_RULES: Rule[] = [
   VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD, VLLM_READY_WHEN_LOADED, PROGRESS_DEADLINE_OUTLASTS_STARTUP,
   VLLM_GATED_MODEL_TOKEN, MODEL_SERVER_LISTENS_ON_POD_ADDRESS, MODEL_SERVER_PROBED_ON_ITS_PORT, SERVICE_REACHES_MODEL_SERVER,
   MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
-  IPV6_SERVICE_REACHES_MODEL_SERVER,
+  IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE,
 ];
