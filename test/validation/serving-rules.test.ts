@@ -15,12 +15,12 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU243)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU244)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -981,5 +981,35 @@ describe('GPU243 an offline model server must find its model in a cache that hol
     expect(offline({ image: 'example.com/vllm-with-qwen:1', command: ['vllm', 'serve'], env: [{ name: 'HF_HUB_OFFLINE', value: '1' }, { name: 'HF_HOME', value: '/models' }] })).toEqual([]);
     expect(offline({ args: ['/models/qwen'] })).toEqual([]);
     expect(offline({ command: ['/bin/sh', '-c'], args: ['vllm serve Qwen/Qwen2.5-7B-Instruct'] })).toEqual([]);
+  });
+});
+
+describe('GPU244 a model server whose image runs as root needs a runAsUser under runAsNonRoot', () => {
+  const nonRoot = (container: any, pod: any = {}) => {
+    const w = server(1, { args: ['m'], ...container });
+    w.spec.template.spec.securityContext = pod;
+    return of(lint([w]), 'GPU244');
+  };
+
+  test('the fixture: runAsNonRoot on the pod, no runAsUser, vLLM\'s image', () => {
+    const [f, ...rest] = failFixture('GPU244');
+    expect(rest).toEqual([]);
+    expect([f.severity, f.fieldPath]).toEqual([Severity.ERROR, 'spec.template.spec.securityContext.runAsNonRoot']);
+    expect(f.message).toBe('container "vllm" runs vLLM\'s image "vllm/vllm-openai:v0.12.0", whose user is root, with runAsNonRoot: true and no '
+      + 'runAsUser: the kubelet refuses to start it ("container has runAsNonRoot and image will run as root") and the pod never starts');
+  });
+
+  test('runAsNonRoot and runAsUser from the container or the pod; the servers\' own images only', () => {
+    expect(nonRoot({ securityContext: { runAsNonRoot: true } })[0].fieldPath).toBe('spec.template.spec.containers[0].securityContext.runAsNonRoot');
+    expect(nonRoot({}, { runAsNonRoot: true, runAsUser: 1000 })).toEqual([]);
+    expect(nonRoot({ securityContext: { runAsUser: 1000 } }, { runAsNonRoot: true })).toEqual([]);
+    // the container's runAsNonRoot: false wins over the pod's true
+    expect(nonRoot({ securityContext: { runAsNonRoot: false } }, { runAsNonRoot: true })).toEqual([]);
+    expect(nonRoot({})).toEqual([]);
+    expect(nonRoot({ image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', 'm'] }, { runAsNonRoot: true })).toHaveLength(1);
+    expect(nonRoot({ image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'm'] }, { runAsNonRoot: true })).toHaveLength(1);
+    expect(nonRoot({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', 'm.gguf'] }, { runAsNonRoot: true })).toHaveLength(1);
+    // another image may have a non-root USER
+    expect(nonRoot({ image: 'example.com/my-vllm:1', command: ['vllm', 'serve'] }, { runAsNonRoot: true })).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  * port it listens on against its probes and Services (GPU236-GPU238), and where it downloads its model (GPU239), opens its
  * sockets and keeps its compile cache (GPU240) on a read-only root filesystem, and the port variables its namespace's
  * Services give it (GPU241); an IPv6 Service in front of a server listening on IPv4 only (GPU242); an offline server
- * whose cache is empty at start (GPU243).
+ * whose cache is empty at start (GPU243); a root image told runAsNonRoot without a user (GPU244).
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -1046,6 +1046,38 @@ export const OFFLINE_MODEL_IN_CACHE: Rule = {
   },
 };
 
+/** GPU244 — a model server whose image runs as root cannot start under runAsNonRoot without a user of its own. */
+export const ROOT_IMAGE_RUN_AS_NON_ROOT: Rule = {
+  id: 'GPU244',
+  title: 'A model server whose image runs as root (vLLM, SGLang, TGI, llama.cpp) needs a runAsUser when it must run as non-root',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS],
+  remediation: 'Set runAsUser (and runAsGroup, fsGroup) to a non-zero ID in the pod or container securityContext, with HOME and the '
+    + 'caches on writable volumes (InferenceDeployment runs as 1000 with HOME=/tmp and the cache on a volume); or build an image '
+    + 'with a numeric non-root USER.',
+  description: 'With `runAsNonRoot: true` (pod or container securityContext, as the restricted Pod Security Standard asks) '
+    + 'and no `runAsUser`, the kubelet runs the container as its image\'s user, and refuses to start it when that user is '
+    + 'root: "container has runAsNonRoot and image will run as root" (kubelet `verifyRunAsNonRoot`), so the pod stays in '
+    + '`CreateContainerConfigError` and never starts. The images of vLLM (`vllm/vllm-openai`), SGLang (`lmsysorg/sglang`), '
+    + 'TGI (`text-generation-inference`) and llama.cpp set no `USER`: they run as root. The manifest passes admission '
+    + '(GPU701 included): the refusal comes only on the node. Judged for those images; another image\'s user is not known '
+    + 'here.',
+  *check(ctx) {
+    for (const { w, c, server } of modelServers(ctx)) {
+      const image = typeof c.container?.image === 'string' ? c.container.image : '';
+      if (!SERVER_IMAGE(image)) continue;
+      const sc = c.container?.securityContext ?? {};
+      const podSc = w.template.podSpec?.securityContext ?? {};
+      const nonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
+      if (nonRoot !== true || (sc.runAsUser ?? podSc.runAsUser) !== undefined) continue;
+      const where = sc.runAsNonRoot === true ? `${c.path}.securityContext.runAsNonRoot` : `${w.template.podSpecPath}.securityContext.runAsNonRoot`;
+      yield ctx.finding(w.object, where,
+        `${containerLabel(c)} runs ${server.name}'s image ${describeValue(image)}, whose user is root, with runAsNonRoot: true and no `
+        + 'runAsUser: the kubelet refuses to start it ("container has runAsNonRoot and image will run as root") and the pod never starts');
+    }
+  },
+};
+
 /** What vLLM and SGLang keep in their temporary directory. */
 const IPC_SOCKETS = 'where its API server and its engine open the IPC sockets between them';
 
@@ -1530,5 +1562,5 @@ export const SERVING_RULES: Rule[] = [
   VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD, VLLM_READY_WHEN_LOADED, PROGRESS_DEADLINE_OUTLASTS_STARTUP,
   VLLM_GATED_MODEL_TOKEN, MODEL_SERVER_LISTENS_ON_POD_ADDRESS, MODEL_SERVER_PROBED_ON_ITS_PORT, SERVICE_REACHES_MODEL_SERVER,
   MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
-  IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE,
+  IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT,
 ];
