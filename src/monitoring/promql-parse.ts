@@ -154,6 +154,8 @@ export interface _PromQLMatcher {
 export interface _PromQLSelection {
   /** The label matchers of each vector selector, in order (a metric name written before the braces is not one). */
   readonly selectors: ReadonlyArray<ReadonlyArray<_PromQLMatcher>>;
+  /** The metric name written before the braces of each vector selector, in the same order (undefined when none). */
+  readonly names: ReadonlyArray<string | undefined>;
   /** The functions it calls (`rate`, `vector`, `absent`, …), unique. */
   readonly functions: readonly string[];
   /** The labels its aggregations group by (`by (namespace, pod)`; not `without`, `on` or `ignoring`), unique. */
@@ -171,6 +173,7 @@ export function _promqlSelection(query: string): _PromQLSelection | undefined {
   let result: _PromQLSelection | undefined;
   if (query.trim() !== '') {
     const selectors: _PromQLMatcher[][] = [];
+    const names: Array<string | undefined> = [];
     const functions = new Set<string>();
     const groupedBy = new Set<string>();
     // Whether the grouping labels being read follow `by` (AggregateModifier: By or Without, then GroupingLabels).
@@ -188,6 +191,9 @@ export function _promqlSelection(query: string): _PromQLSelection | undefined {
         const parent = n.node.parent?.name;
         if (n.name === 'VectorSelector') {
           selectors.push([]);
+          names.push(undefined);
+        } else if (n.name === 'Identifier' && parent === 'VectorSelector') {
+          if (names.length > 0) names[names.length - 1] = text();
         } else if (n.name === 'FunctionIdentifier') {
           functions.add(text());
         } else if (n.name === 'By' || n.name === 'Without' || n.name === 'On' || n.name === 'Ignoring') {
@@ -207,7 +213,7 @@ export function _promqlSelection(query: string): _PromQLSelection | undefined {
         }
       },
     });
-    result = failed ? undefined : { selectors, functions: [...functions], groupedBy: [...groupedBy] };
+    result = failed ? undefined : { selectors, names, functions: [...functions], groupedBy: [...groupedBy] };
   }
   if (selectionCache.size > 1_000) selectionCache.clear();
   selectionCache.set(query, result);

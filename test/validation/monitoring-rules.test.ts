@@ -245,6 +245,26 @@ describe('GPU324 a trigger reading a model server\'s metrics targets pods that r
     expect(gpu324({ image: 'example.com/vllm:0.12.0', command: ['vllm', 'serve'], args: ['m'] }, old)).toEqual([]);
   });
 
+  test('a model_name vLLM does not label its series with: its first --served-model-name, else its model as written', () => {
+    const served = { image: 'vllm/vllm-openai:v0.12.0', args: ['meta-llama/Llama-3.1-8B-Instruct', '--served-model-name', 'llama3', 'llama'] };
+    const [f, ...rest] = gpu324(served, 'sum(vllm:num_requests_waiting{model_name="meta-llama/Llama-3.1-8B-Instruct"})');
+    expect(rest).toEqual([]);
+    expect(f.message).toBe('selects vllm:num_requests_waiting{model_name="meta-llama/Llama-3.1-8B-Instruct"}, but the vLLM server of Deployment '
+      + 'inference/model-a labels its series model_name="llama3" (its first --served-model-name): no series match, so the trigger gets no data '
+      + '(KEDA reads the empty result as 0, or with ignoreNullValues false fails the trigger and falls back) and never scales it on its load');
+    expect(gpu324(served, 'sum(vllm:num_requests_waiting{model_name="llama3"})')).toEqual([]);
+    expect(gpu324(served, 'sum(vllm:num_requests_waiting{model_name=~"llama.*"})')).toEqual([]);
+    expect(gpu324(served, 'sum(vllm:num_requests_waiting{model_name=~"qwen.*"})')).toHaveLength(1);
+    expect(gpu324(served, 'sum(vllm:num_requests_waiting{model_name!="llama3"})')).toHaveLength(1);
+    // without --served-model-name, the model as written
+    const plain = { image: 'vllm/vllm-openai:v0.12.0', args: ['Qwen/Qwen2.5-7B-Instruct'] };
+    expect(gpu324(plain, 'sum(vllm:num_requests_waiting{model_name="Qwen/Qwen2.5-7B-Instruct"})')).toEqual([]);
+    expect(gpu324(plain, 'sum(vllm:num_requests_waiting{model_name="qwen"})')[0].message).toContain('labels its series model_name="Qwen/Qwen2.5-7B-Instruct" (its model, with no --served-model-name)');
+    // other labels, other servers' metrics, a model from a variable: not judged
+    expect(gpu324(plain, 'sum(vllm:num_requests_waiting{namespace="inference"})')).toEqual([]);
+    expect(gpu324({ ...plain, args: ['$(MODEL)'] }, 'sum(vllm:num_requests_waiting{model_name="qwen"})')).toEqual([]);
+  });
+
   test('not judged: a server the rules do not know, metrics of no model server, a target not in the manifests', () => {
     expect(gpu324({ image: 'example.com/my-server:1', args: ['--serve'] }, 'sum(vllm:num_requests_waiting)')).toEqual([]);
     expect(gpu324(sglang, 'avg(DCGM_FI_DEV_GPU_UTIL)')).toEqual([]);

@@ -20,7 +20,9 @@
  *   `prometheus.io/scrape` annotations.
  */
 import { monitorLooksIn, scrapeTargets, selectedServices, stringLabels } from './monitor-targets';
-import { flagText, METRICS_SWITCH, metricsSwitchWords, ModelServerName, modelServerOf, soleModelServer, versionAtLeast, vllmImageVersion } from './serving';
+import {
+  flagText, METRICS_SWITCH, metricsSwitchWords, ModelServer, ModelServerName, modelServerOf, soleModelServer, versionAtLeast, vllmImageVersion,
+} from './serving';
 import { pinnedPoolNames } from './workloads';
 import { _UPSTREAM_DEFAULT_FIELDS } from '../../monitoring/collectors';
 import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics, _promqlSelection } from '../../monitoring/promql-parse';
@@ -30,6 +32,7 @@ import { memoPerRun } from '../../private/memo';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { formatTaint, untoleratedTaints } from '../../scheduling/taints';
 import { containerLabel, containersOf, podTemplateOf } from '../../scheduling/workloads';
+import { re2 } from '../../schema/re2';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 
@@ -374,6 +377,29 @@ function vllmMetricMissing(metric: string, version: readonly number[] | undefine
   return undefined;
 }
 
+/**
+ * The `model_name` label of a vLLM server's series: its first `--served-model-name`, else its model as written (vLLM
+ * `get_served_model_name`, the label of its Prometheus stat logger); undefined when read from a variable.
+ */
+function vllmServedName(server: ModelServer): string | undefined {
+  const flag = flagText(server.argv, ['--served-model-name']);
+  if (flag !== undefined) return flag === '' || flag.startsWith('-') || /[$`]/.test(flag) ? undefined : flag;
+  return server.model;
+}
+
+/** Whether a label matcher selects `value`: true or false; undefined for a regular expression that cannot be read. */
+function matchesLabel(m: { readonly op: string; readonly value: string }, value: string): boolean | undefined {
+  if (m.op === '=') return value === m.value;
+  if (m.op === '!=') return value !== m.value;
+  let re: RegExp;
+  try {
+    re = re2(`^(?:${m.value})$`);
+  } catch {
+    return undefined;
+  }
+  return m.op === '=~' ? re.test(value) : !re.test(value);
+}
+
 /** GPU324 — a trigger reading one model server's metrics must target pods that run that server. */
 export const TRIGGER_READS_ITS_SERVER: Rule = {
   id: 'GPU324',
@@ -396,7 +422,9 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
     + '`vllm/vllm-openai:vX.Y.Z`) does not export: `vllm:kv_cache_usage_perc` replaced `vllm:gpu_cache_usage_perc` in '
     + '0.9.2, which 0.11 hides (unless `--show-hidden-metrics-for-version=0.10`) and 0.12 removed (vLLM "Production '
     + 'Metrics", PRs #18354, #24245, #29330): a scaler written for an older vLLM silently stops scaling after an image '
-    + 'upgrade. A warning: the query may mean another workload\'s series on purpose. Targets '
+    + 'upgrade. And for a selector on a `model_name` vLLM does not label its series with: its first '
+    + '`--served-model-name`, else its model as written (vLLM `get_served_model_name`, the label of its Prometheus stat '
+    + 'logger), as after renaming the served model. A warning: the query may mean another workload\'s series on purpose. Targets '
     + 'whose server is not recognised are not judged.',
   *check(ctx) {
     for (const q of triggerQueries(ctx)) {
@@ -410,12 +438,14 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
       // (servers that serve their metrics only when told to, and are not told: llama.cpp without --metrics)
       const silent = new Set<ModelServerName>();
       // (the vLLM servers' versions, from their images, and command lines)
-      const vllms: Array<{ version?: readonly number[]; argv: readonly string[] }> = [];
+      const vllms: Array<{ version?: readonly number[]; argv: readonly string[]; served?: string }> = [];
       for (const c of containersOf(template)) {
         const server = c.init && !c.sidecar ? undefined : modelServerOf(c.container);
         if (server) running.add(server.name);
         if (server?.metricsEnabled === false) silent.add(server.name);
-        if (server?.name === 'vLLM') vllms.push({ version: vllmImageVersion(typeof c.container?.image === 'string' ? c.container.image : ''), argv: server.argv });
+        if (server?.name === 'vLLM') {
+          vllms.push({ version: vllmImageVersion(typeof c.container?.image === 'string' ? c.container.image : ''), argv: server.argv, served: vllmServedName(server) });
+        }
       }
       if (running.size === 0) continue;
       // vLLM metrics its version does not export (every vLLM container of the pod agreeing)
@@ -427,6 +457,24 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
             `reads ${name}, but the pods of ${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)} run ${why[0]}: no series `
             + 'exist, so the trigger gets no data (KEDA reads the empty result as 0, or with ignoreNullValues false fails the trigger and '
             + 'falls back) and never scales it on its load');
+        }
+      }
+      // vLLM selectors on a model_name its servers do not label their series with
+      const selection = vllms.length > 0 ? _promqlSelection(q.query) : undefined;
+      const served = vllms.map((v) => v.served);
+      if (selection && served.every((x): x is string => x !== undefined)) {
+        for (let i = 0; i < selection.names.length; i++) {
+          const name = selection.names[i];
+          if (name === undefined || !name.startsWith('vllm:')) continue;
+          const matcher = selection.selectors[i].find((x) => x.label === 'model_name' && !served.some((sv) => matchesLabel(x, sv) !== false));
+          if (!matcher) continue;
+          yield ctx.finding(q.object, q.fieldPath,
+            `selects ${name}{model_name${matcher.op}${JSON.stringify(matcher.value)}}, but the vLLM server of ${target.kind} `
+            + `${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)} labels its series model_name=${JSON.stringify(served[0])} (its `
+            + `${flagText(vllms[0].argv, ['--served-model-name']) !== undefined ? 'first --served-model-name' : 'model, with no --served-model-name'}): `
+            + 'no series match, so the trigger gets no data (KEDA reads the empty result as 0, or with ignoreNullValues false fails the '
+            + 'trigger and falls back) and never scales it on its load');
+          break;
         }
       }
       for (const m of read) {
