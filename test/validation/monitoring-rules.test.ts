@@ -305,6 +305,18 @@ describe('GPU325 a monitor scraping a model server\'s port finds its metrics the
     expect(gpu325([server('gguf', { ...llama(), env: [{ name: 'LLAMA_ARG_ENDPOINT_METRICS', value: 'true' }] }), podMonitor('gguf', { port: 'http' })])).toEqual([]);
   });
 
+  test('vLLM serving HTTPS (--ssl-keyfile and --ssl-certfile) scraped over plain HTTP; scheme: https passes', () => {
+    const tls = { image: 'vllm/vllm-openai:v0.12.0', args: ['m', '--ssl-keyfile', '/tls/tls.key', '--ssl-certfile', '/tls/tls.crt'], ports: [{ name: 'http', containerPort: 8000 }] };
+    const [f, ...rest] = gpu325([server('v', tls), podMonitor('v', { port: 'http' })]);
+    expect(rest).toEqual([]);
+    expect(f.message).toBe('scrapes /metrics on port 8000 of the pods of Deployment inference/v, whose container "main" runs vLLM serving HTTPS only '
+      + 'on that port (--ssl-keyfile and --ssl-certfile), but the endpoint scrapes plain HTTP (no scheme: https): the TLS handshake fails; every '
+      + 'scrape fails, Prometheus marks the target down and keeps none of its series');
+    expect(gpu325([server('v', tls), podMonitor('v', { port: 'http', scheme: 'https', tlsConfig: { insecureSkipVerify: true } })])).toEqual([]);
+    // a key alone is not HTTPS
+    expect(gpu325([server('v', { ...tls, args: ['m', '--ssl-keyfile', '/tls/tls.key'] }), podMonitor('v', { port: 'http' })])).toEqual([]);
+  });
+
   test('not judged: another path, another port, vLLM and TGI (their HTTP port serves /metrics), a second container, a PodMonitor elsewhere', () => {
     expect(gpu325([server('gguf', llama()), podMonitor('gguf', { port: 'http', path: '/stats' })])).toEqual([]);
     expect(gpu325([server('gguf', llama()), podMonitor('gguf', { portNumber: 9400 })])).toEqual([]);

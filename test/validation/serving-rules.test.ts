@@ -442,6 +442,19 @@ describe('GPU236 a model server must listen on the pod\'s address', () => {
 describe('GPU237 a model server\'s probes must ask the port it listens on', () => {
   const gpu237 = (container: any) => of(lint([server(1, { args: ['m'], ...container })]), 'GPU237');
 
+  test('vLLM serving HTTPS (--ssl-keyfile and --ssl-certfile): an HTTP probe of its port must set scheme: HTTPS', () => {
+    const tls = { args: ['m', '--ssl-keyfile=/tls/tls.key', '--ssl-certfile', '/tls/tls.crt'] };
+    const [f, ...rest] = gpu237({ ...tls, readinessProbe: { httpGet: { path: '/health', port: 8000 } } });
+    expect(rest).toEqual([]);
+    expect(f.fieldPath).toBe('spec.template.spec.containers[0].readinessProbe.httpGet.scheme');
+    expect(f.message).toBe('container "main" runs vLLM serving HTTPS only on port 8000 (--ssl-keyfile and --ssl-certfile), but its readinessProbe '
+      + 'asks plain HTTP (scheme HTTP, the default): the TLS handshake fails, the probe never passes, so the pod is never Ready: no Service sends '
+      + 'it requests, and a rollout never completes');
+    expect(gpu237({ ...tls, readinessProbe: { httpGet: { path: '/health', port: 8000, scheme: 'HTTPS' } } })).toEqual([]);
+    expect(gpu237({ ...tls, readinessProbe: { tcpSocket: { port: 8000 } } })).toEqual([]);
+    expect(gpu237({ readinessProbe: { httpGet: { path: '/health', port: 8000 } } })).toEqual([]);
+  });
+
   test('the fixture: TGI\'s image (80) probed on 8080, by name and by number; vLLM on --port 9000 probed on 8000', () => {
     const found = failFixture('GPU237');
     expect(found).toHaveLength(3);

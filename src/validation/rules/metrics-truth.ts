@@ -507,7 +507,8 @@ export const MONITOR_SCRAPES_SERVER_METRICS: Rule = {
   severity: Severity.ERROR,
   kinds: ['ServiceMonitor', 'PodMonitor', 'Service', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Pod'],
   remediation: 'Start the server with its metrics on (SGLang --enable-metrics; llama-server --metrics or LLAMA_ARG_ENDPOINT_METRICS=1); '
-    + 'for Triton, scrape its metrics port (--metrics-port, 8002) instead of its HTTP port.',
+    + 'for Triton, scrape its metrics port (--metrics-port, 8002) instead of its HTTP port; for vLLM serving HTTPS, set the '
+    + 'endpoint\'s scheme: https (with tlsConfig).',
   description: 'prometheus-operator scrapes each endpoint of a ServiceMonitor on the pods behind the Services it selects '
     + '(the Service port named by `port`, forwarded to its `targetPort`), and each `podMetricsEndpoints` entry of a '
     + 'PodMonitor on the container port it names, at `path` (`/metrics` by default). vLLM and TGI serve their metrics '
@@ -515,7 +516,8 @@ export const MONITOR_SCRAPES_SERVER_METRICS: Rule = {
     + 'Metrics"; without it there is no such route: 404), llama.cpp\'s `llama-server` only with `--metrics` or '
     + '`LLAMA_ARG_ENDPOINT_METRICS` (otherwise 501, "This server does not support metrics endpoint": its server '
     + 'README), and Triton on its own metrics port (`--metrics-port`, 8002; its HTTP port serves the KServe v2 protocol '
-    + 'only: 404). Such a scrape fails every time: Prometheus marks the target down (`up` 0), keeps none of the '
+    + 'only: 404); vLLM given `--ssl-keyfile` and `--ssl-certfile` serves HTTPS only, which a scrape with the default '
+    + '`scheme` (http) cannot read. Such a scrape fails every time: Prometheus marks the target down (`up` 0), keeps none of the '
     + 'server\'s series, and every alert, dashboard and KEDA trigger on them has no data. Judged for the `/metrics` path, on '
     + 'pods whose only running container is the server, run as itself (as GPU238), with the serving rules\' reading of '
     + 'its command line (a `--config` file or a variable leaves it unknown).',
@@ -527,9 +529,12 @@ export const MONITOR_SCRAPES_SERVER_METRICS: Rule = {
       if (!sole || t.port.number !== sole.server.port) continue;
       const { c, server } = sole;
       const off = server.metricsEnabled === false ? METRICS_SWITCH[server.name] : undefined;
+      // (a plain HTTP scrape of a port that serves HTTPS only fails its TLS handshake; prometheus-operator's scheme is http by default)
+      const plain = server.https !== undefined && String(t.endpoint?.scheme ?? 'http').toLowerCase() !== 'https';
       const why = off ? `runs ${server.name} without ${metricsSwitchWords(off)}: ${off.answer}`
         : server.name === 'Triton' ? `runs Triton, whose HTTP port serves the KServe v2 protocol only (404 for /metrics): its metrics are on --metrics-port (${server.otherPorts?.[1] ?? 8002})`
-          : undefined;
+          : plain ? `runs ${server.name} serving HTTPS only on that port (${server.https}), but the endpoint scrapes plain HTTP (no scheme: https): the TLS handshake fails`
+            : undefined;
       if (!why) continue;
       const w = t.workload;
       yield ctx.finding(t.monitor, t.endpointPath, `scrapes /metrics on port ${t.port.number} of the pods of ${w.kind} `

@@ -180,6 +180,11 @@ export interface ModelServer {
    * `::`, a name) or it cannot be told.
    */
   readonly ipv4Only?: string;
+  /**
+   * How it serves HTTPS only on its port, e.g. `--ssl-keyfile and --ssl-certfile` (vLLM); undefined when it serves plain
+   * HTTP (or it cannot be told).
+   */
+  readonly https?: string;
   /** The Hugging Face model id it serves, when written out (not a variable). */
   readonly model?: string;
   /** Whether the command line is a shell script: other processes may run beside the server. */
@@ -320,6 +325,8 @@ export function modelServerOf(container: any): ModelServer | undefined {
       host: host === '' ? undefined : host,
       hostShown: host === '' || host === undefined ? undefined : `--host ${host}`,
       // (vLLM opens an IPv4 socket unless --host is an IPv6 address: api_server.py create_server_socket)
+      // (with a key and a certificate, uvicorn serves HTTPS only: vLLM cli_args --ssl-keyfile, --ssl-certfile)
+      https: flagText(vllm, ['--ssl-keyfile']) !== undefined && flagText(vllm, ['--ssl-certfile']) !== undefined ? '--ssl-keyfile and --ssl-certfile' : undefined,
       ipv4Only: port === undefined ? undefined : host === undefined || host === '' ? `${host === undefined ? 'no --host' : '--host ""'}: vLLM opens an IPv4 socket on every address`
         : ipv4When(host, `--host ${host}`),
       model: vllmModel(vllm),
@@ -1305,12 +1312,13 @@ export const MODEL_SERVER_LISTENS_ON_POD_ADDRESS: Rule = {
 /** GPU237 — a model server's probes must ask the port it listens on. */
 export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
   id: 'GPU237',
-  title: 'A model server\'s (vLLM, TGI, SGLang, Triton, llama.cpp) probes must ask the port it listens on (and Triton\'s a path it serves)',
+  title: 'A model server\'s (vLLM, TGI, SGLang, Triton, llama.cpp) probes must ask the port it listens on, with the scheme it serves (and Triton\'s a path it serves)',
   severity: Severity.ERROR,
   kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Point the probe at the server\'s port, or make the server listen on the probed port (--port; for TGI\'s '
     + 'image, whose PORT is 80, --port or PORT; InferenceDeployment\'s port must be the port the server listens on); for '
-    + 'Triton, ask /v2/health/ready (readiness, startup) or /v2/health/live (liveness).',
+    + 'Triton, ask /v2/health/ready (readiness, startup) or /v2/health/live (liveness); for vLLM serving HTTPS, set the '
+    + 'probe\'s httpGet.scheme: HTTPS.',
   description: 'The kubelet\'s HTTP and TCP probes connect to the port they name on the pod\'s IP address (a named port '
     + 'through the container\'s `ports`). The model servers listen on one port each: vLLM on `--port` (8000 by '
     + 'default), SGLang on `--port` (30000), TGI on `--port`, else its `PORT` variable, which TGI\'s image sets to 80 '
@@ -1319,7 +1327,10 @@ export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
     + 'KServe v2 protocol only, so an HTTP probe there must ask a `/v2/` path (`/v2/health/ready`, `/v2/health/live`; '
     + 'Triton "HTTP/REST and GRPC Protocol"): `/health`, or no path (`/`), gets 404; llama.cpp\'s `llama-server` on '
     + '`--port`, else `LLAMA_ARG_PORT`, 8080 by default (in llama.cpp\'s own images; an image of another name may set '
-    + '`LLAMA_ARG_PORT`, so there it is left unknown). '
+    + '`LLAMA_ARG_PORT`, so there it is left unknown). vLLM given `--ssl-keyfile` and `--ssl-certfile` serves HTTPS only '
+    + 'on its port (uvicorn with a key and a certificate), so an HTTP probe there must set `scheme: HTTPS`: the kubelet\'s '
+    + 'plain HTTP request (its default scheme) fails the TLS handshake (the kubelet skips verifying the certificate, so '
+    + 'HTTPS itself passes). '
     + 'A container\'s `ports` list is informational: declaring `containerPort: 8080` makes nothing listen there. A probe '
     + 'on any other port is refused for ever: a readiness probe keeps the pod out of every Service and a rollout from '
     + 'completing, a startup or liveness probe has the kubelet kill the container again and again. The usual case is '
@@ -1339,6 +1350,14 @@ export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
               `${containerLabel(c)} runs Triton, whose HTTP port serves the KServe v2 protocol only (health at /v2/health/ready and `
               + `/v2/health/live), but its ${k} asks ${describeValue(path)}: the answer is 404, the probe never passes, so ${NEVER_PASSES[k]}`);
           }
+        }
+        const get = c.container[k]?.httpGet;
+        if (p === server.port && server.https !== undefined && get && get.scheme !== 'HTTPS') {
+          // (a plain HTTP request to a TLS socket fails its handshake: the kubelet sees the connection closed)
+          yield ctx.finding(w.object, `${c.path}.${k}.httpGet.scheme`,
+            `${containerLabel(c)} runs ${server.name} serving HTTPS only on port ${server.port} (${server.https}), but its ${k} asks `
+            + `plain HTTP (scheme ${get.scheme === undefined ? 'HTTP, the default' : describeValue(get.scheme)}): the TLS handshake fails, the `
+            + `probe never passes, so ${NEVER_PASSES[k]}`);
         }
         if (p === undefined || p === server.port || server.otherPorts.includes(p)) continue;
         yield ctx.finding(w.object, `${c.path}.${k}`,
