@@ -1398,6 +1398,22 @@ export function containerPortOf(raw: unknown, container: any): number | undefine
   return typeof named?.containerPort === 'number' ? named.containerPort : undefined;
 }
 
+/**
+ * The workloads a Service's selector picks (in its namespace) whose only running container is a model server, with that
+ * server ({@link soleModelServer}); none for a Service without a selector.
+ */
+function serversBehind(ctx: RuleContext, svc: any): Array<{ readonly w: WorkloadRef; readonly sole: ServerContainer }> {
+  const selector = svc?.spec?.selector;
+  if (!selector || typeof selector !== 'object' || Object.keys(selector).length === 0) return [];
+  const ns = typeof svc?.metadata?.namespace === 'string' ? svc.metadata.namespace : '';
+  const out: Array<{ w: WorkloadRef; sole: ServerContainer }> = [];
+  for (const w of ctx.workloadsMatching(ns, Object.fromEntries(Object.entries(selector).map(([k, v]) => [k, String(v)])))) {
+    const sole = soleModelServer(ctx, w);
+    if (sole) out.push({ w, sole });
+  }
+  return out;
+}
+
 /** GPU238 — a Service in front of a model server must forward to the port it listens on. */
 export const SERVICE_REACHES_MODEL_SERVER: Rule = {
   id: 'GPU238',
@@ -1420,14 +1436,9 @@ export const SERVICE_REACHES_MODEL_SERVER: Rule = {
   *check(ctx) {
     if (serversByWorkload(ctx).size === 0) return;
     for (const svc of ctx.byKind('Service', '')) {
-      const selector = svc?.spec?.selector;
-      if (!selector || typeof selector !== 'object' || Object.keys(selector).length === 0) continue;
       const ports: any[] = Array.isArray(svc?.spec?.ports) ? svc.spec.ports : [];
       const ns = typeof svc?.metadata?.namespace === 'string' ? svc.metadata.namespace : '';
-      const behind = ctx.workloadsMatching(ns, Object.fromEntries(Object.entries(selector).map(([k, v]) => [k, String(v)])));
-      for (const w of behind) {
-        const sole = soleModelServer(ctx, w);
-        if (!sole) continue;
+      for (const { w, sole } of serversBehind(ctx, svc)) {
         const { c, server } = sole;
         if (server.port === undefined || server.otherPorts === undefined) continue;
         for (let i = 0; i < ports.length; i++) {
@@ -1561,12 +1572,9 @@ export const IPV6_SERVICE_REACHES_MODEL_SERVER: Rule = {
     if (serversByWorkload(ctx).size === 0) return;
     for (const svc of ctx.byKind('Service', '')) {
       if (!ipv6Only(svc)) continue;
-      const selector = svc?.spec?.selector;
-      if (!selector || typeof selector !== 'object' || Object.keys(selector).length === 0) continue;
       const ns = typeof svc?.metadata?.namespace === 'string' ? svc.metadata.namespace : '';
-      for (const w of ctx.workloadsMatching(ns, Object.fromEntries(Object.entries(selector).map(([k, v]) => [k, String(v)])))) {
-        const sole = soleModelServer(ctx, w);
-        if (!sole || sole.server.ipv4Only === undefined || bindsLoopbackOnly(sole.server)) continue;
+      for (const { w, sole } of serversBehind(ctx, svc)) {
+        if (sole.server.ipv4Only === undefined || bindsLoopbackOnly(sole.server)) continue;
         yield ctx.finding(svc, 'spec.ipFamilies',
           `is IPv6 only, so it forwards to the IPv6 addresses of the pods of ${w.kind} ${ns === '' ? '' : `${ns}/`}`
           + `${w.object?.metadata?.name ?? '?'}, whose ${containerLabel(sole.c)} runs ${sole.server.name} listening on IPv4 only `
