@@ -15,12 +15,12 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU244)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU245)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -1024,5 +1024,42 @@ describe('GPU244 a model server whose image runs as root needs a runAsUser under
     expect(nonRoot({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-m', 'm.gguf'] }, { runAsNonRoot: true })).toHaveLength(1);
     // another image may have a non-root USER
     expect(nonRoot({ image: 'example.com/my-vllm:1', command: ['vllm', 'serve'] }, { runAsNonRoot: true })).toEqual([]);
+  });
+});
+
+describe('GPU245 a model server run as a user its image does not know needs HOME or its cache set', () => {
+  const asUser = (container: any, pod: any = { runAsUser: 1000 }) => {
+    const w = server(1, { args: ['Qwen/Qwen2.5-7B-Instruct'], ...container });
+    w.spec.template.spec.securityContext = pod;
+    return of(lint([w]), 'GPU245');
+  };
+  const env = (pairs: Record<string, string>) => ({ env: Object.entries(pairs).map(([name, value]) => ({ name, value })) });
+
+  test('the fixture: vLLM as user 1000 with nothing set downloads into /.cache/huggingface/hub', () => {
+    const [f, ...rest] = failFixture('GPU245');
+    expect(rest).toEqual([]);
+    expect([f.severity, f.fieldPath]).toEqual([Severity.ERROR, 'spec.template.spec.containers[0]']);
+    expect(f.message).toBe('container "vllm" runs vLLM as user 1000, whom its image "vllm/vllm-openai:v0.12.0" does not know, so HOME is / and it '
+      + 'downloads "Qwen/Qwen2.5-7B-Instruct" into /.cache/huggingface/hub; / belongs to root, so the download fails ("Permission denied"), the '
+      + 'server exits and the pod crash-loops holding its GPUs');
+  });
+
+  test('the user from the container or the pod; SGLang and llama.cpp too; root is not judged', () => {
+    expect(asUser({ securityContext: { runAsUser: 2000 } }, {})[0].message).toContain('as user 2000');
+    expect(asUser({}, { runAsUser: 0 })).toEqual([]);
+    expect(asUser({}, {})).toEqual([]);
+    expect(asUser({ image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', 'Qwen/Qwen2.5-7B-Instruct'] })).toHaveLength(1);
+    expect(asUser({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-hf', 'Qwen/Qwen2.5-7B-Instruct-GGUF'] })[0].message).toContain('into /.cache/llama.cpp');
+  });
+
+  test('not judged: HOME or the cache set, a volume at /.cache, offline, a local path, another image (TGI\'s sets HF_HOME)', () => {
+    expect(asUser(env({ HOME: '/tmp' }))).toEqual([]);
+    expect(asUser(env({ HF_HOME: '/cache' }))).toEqual([]);
+    expect(asUser({ args: ['Qwen/Qwen2.5-7B-Instruct', '--download-dir', '/models'] })).toEqual([]);
+    expect(asUser({ volumeMounts: [{ name: 'c', mountPath: '/.cache' }] })).toEqual([]);
+    expect(asUser(env({ HF_HUB_OFFLINE: '1' }))).toEqual([]);
+    expect(asUser({ args: ['/models/qwen'] })).toEqual([]);
+    expect(asUser({ image: 'example.com/vllm:1', command: ['vllm', 'serve'] })).toEqual([]);
+    expect(asUser({ image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'Qwen/Qwen2.5-7B-Instruct'] })).toEqual([]);
   });
 });

@@ -5,7 +5,8 @@
  * port it listens on against its probes and Services (GPU236-GPU238), and where it downloads its model (GPU239), opens its
  * sockets and keeps its compile cache (GPU240) on a read-only root filesystem, and the port variables its namespace's
  * Services give it (GPU241); an IPv6 Service in front of a server listening on IPv4 only (GPU242); an offline server
- * whose cache is empty at start (GPU243); a root image told runAsNonRoot without a user (GPU244).
+ * whose cache is empty at start (GPU243); a root image told runAsNonRoot without a user (GPU244), or run as a user it
+ * does not know, with HOME=/ (GPU245).
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -1053,6 +1054,60 @@ export const OFFLINE_MODEL_IN_CACHE: Rule = {
   },
 };
 
+/** vLLM's and SGLang's images: no `USER`, no home but root's (TGI's sets `HF_HOME=/data`, judged apart). */
+const HOMELESS_HF_IMAGE = /(^|\/)(vllm-openai|sglang)[:@]/;
+
+/**
+ * Where a server run as a non-root user its image does not know downloads its model: that user has no home in the
+ * image's `/etc/passwd`, so the runtime sets `HOME=/` (runc `setupUser`: the user's home, `/` by default), and with
+ * nothing else set the cache is `/.cache/huggingface/hub` (llama.cpp: `/.cache/llama.cpp`). Undefined when the image is
+ * not one of the servers' own, the user is root or not set, or a flag or variable names the directory.
+ */
+function homelessDownloadDir(server: ModelServer, container: any, podSpec: any): { readonly dir: string; readonly user: number } | undefined {
+  const image = typeof container?.image === 'string' ? container.image : '';
+  const user = container?.securityContext?.runAsUser ?? podSpec?.securityContext?.runAsUser;
+  if (typeof user !== 'number' || user === 0) return undefined;
+  if (server.name === 'llama.cpp') {
+    if (!LLAMA_IMAGE.test(image) || ['LLAMA_CACHE', 'XDG_CACHE_HOME', 'HOME'].some((n) => setsEnv(container, n))) return undefined;
+    return { dir: '/.cache/llama.cpp', user };
+  }
+  if (server.name !== 'vLLM' && server.name !== 'SGLang') return undefined;
+  if (!HOMELESS_HF_IMAGE.test(image) || flagText(server.argv, ['--download-dir']) !== undefined) return undefined;
+  if (['HF_HUB_CACHE', 'HUGGINGFACE_HUB_CACHE', 'HF_HOME', 'XDG_CACHE_HOME', 'HOME'].some((n) => setsEnv(container, n))) return undefined;
+  return { dir: '/.cache/huggingface/hub', user };
+}
+
+/** GPU245 — a model server run as a user its image does not know has HOME=/ and cannot write its cache there. */
+export const HOMELESS_USER_CACHE: Rule = {
+  id: 'GPU245',
+  title: 'A model server (vLLM, SGLang, llama.cpp) run as a non-root user its image does not know needs HOME or its cache set',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS],
+  remediation: 'Set HOME (or HF_HOME; llama.cpp: LLAMA_CACHE) to a writable volume, e.g. HOME=/tmp on an emptyDir and HF_HOME on the '
+    + 'model cache volume (InferenceDeployment does both), or mount a volume at /.cache.',
+  description: 'The images of vLLM (`vllm/vllm-openai`), SGLang and llama.cpp have one user, root, with home `/root`. '
+    + 'Run as another user (`runAsUser`), for instance to pass the restricted Pod Security Standard, the container\'s '
+    + 'user has no entry in the image\'s `/etc/passwd`, so the runtime sets `HOME=/` (runc `setupUser`: the user\'s '
+    + 'home, `/` when it has none). With no `HF_HOME`, `HF_HUB_CACHE`, `XDG_CACHE_HOME` or `--download-dir` (llama.cpp: '
+    + '`LLAMA_CACHE`), the server downloads its model into `/.cache/huggingface/hub` (llama.cpp: `/.cache/llama.cpp`), '
+    + 'and `/` belongs to root: creating `/.cache` fails with "Permission denied", the server exits and the pod '
+    + 'crash-loops holding its GPUs. Judged for Hugging Face ids written out, not offline, on command lines that are the '
+    + 'server itself, unless a volume is mounted at or above that directory.',
+  *check(ctx) {
+    for (const { w, c, server } of modelServers(ctx)) {
+      if (server.shell || (c.init && !c.sidecar)) continue;
+      const model = server.model;
+      if (model === undefined || !HUB_MODEL_ID.test(model) || offline(c.container, server)) continue;
+      const where = homelessDownloadDir(server, c.container, w.template.podSpec);
+      if (!where || onWritableMount(c.container, where.dir, w.template.podSpec)) continue;
+      yield ctx.finding(w.object, c.path,
+        `${containerLabel(c)} runs ${server.name} as user ${where.user}, whom its image ${describeValue(c.container.image)} does not know, `
+        + `so HOME is / and it downloads ${describeValue(model)} into ${where.dir}; / belongs to root, so the download fails `
+        + '("Permission denied"), the server exits and the pod crash-loops holding its GPUs');
+    }
+  },
+};
+
 /** GPU244 — a model server whose image runs as root cannot start under runAsNonRoot without a user of its own. */
 export const ROOT_IMAGE_RUN_AS_NON_ROOT: Rule = {
   id: 'GPU244',
@@ -1589,5 +1644,5 @@ export const SERVING_RULES: Rule[] = [
   VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD, VLLM_READY_WHEN_LOADED, PROGRESS_DEADLINE_OUTLASTS_STARTUP,
   VLLM_GATED_MODEL_TOKEN, MODEL_SERVER_LISTENS_ON_POD_ADDRESS, MODEL_SERVER_PROBED_ON_ITS_PORT, SERVICE_REACHES_MODEL_SERVER,
   MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
-  IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT,
+  IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT, HOMELESS_USER_CACHE,
 ];
