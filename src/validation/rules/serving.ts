@@ -882,48 +882,78 @@ function absoluteDir(raw: string | undefined): string | undefined {
 }
 
 /**
- * Where a vLLM, TGI or SGLang server downloads its model, as huggingface_hub resolves its cache (`constants.py`):
- * the server's own flag (vLLM and SGLang `--download-dir`, TGI `--huggingface-hub-cache`), else `HF_HUB_CACHE` or
- * `HUGGINGFACE_HUB_CACHE`, else `$HF_HOME/hub` (TGI's image sets `HF_HOME=/data`), else
- * `$XDG_CACHE_HOME/huggingface/hub`, else `~/.cache/huggingface/hub`, home being `HOME`, or `/root` in those servers'
- * own images unless the pod runs as another user. Undefined when it cannot be told (a variable, another image's user).
+ * A chain of environment variables a server reads a cache directory from, first set first: each variable with the
+ * suffix it adds. The last is always `HOME`, whose suffix is where the cache lies under a home.
+ */
+type CacheChain = ReadonlyArray<readonly [string, string]>;
+
+/** huggingface_hub's cache (`constants.py`): `HF_HUB_CACHE`, `HUGGINGFACE_HUB_CACHE`, `HF_HOME/hub`, `XDG_CACHE_HOME/huggingface/hub`, `~/.cache/huggingface/hub`. */
+const HF_CACHE: CacheChain = [['HF_HUB_CACHE', ''], ['HUGGINGFACE_HUB_CACHE', ''], ['HF_HOME', '/hub'],
+  ['XDG_CACHE_HOME', '/huggingface/hub'], ['HOME', '/.cache/huggingface/hub']];
+/** llama.cpp's download cache (`common.cpp` `fs_get_cache_directory`): `LLAMA_CACHE`, `XDG_CACHE_HOME/llama.cpp`, `~/.cache/llama.cpp`. */
+const LLAMA_CACHE: CacheChain = [['LLAMA_CACHE', ''], ['XDG_CACHE_HOME', '/llama.cpp'], ['HOME', '/.cache/llama.cpp']];
+/** vLLM's own cache (`envs.py`): `VLLM_CACHE_ROOT`, `XDG_CACHE_HOME/vllm`, `~/.cache/vllm`. */
+const VLLM_CACHE: CacheChain = [['VLLM_CACHE_ROOT', ''], ['XDG_CACHE_HOME', '/vllm'], ['HOME', '/.cache/vllm']];
+
+/** Where a chain puts the cache under a home directory: its `HOME` suffix, e.g. `/.cache/vllm`. */
+const underHome = (chain: CacheChain): string => chain[chain.length - 1][1];
+
+/**
+ * The cache directory the first variable of `chain` the container sets gives, as written; undefined when that one
+ * cannot be read (a reference, a relative path), null when the container sets none of them.
+ */
+function cacheFromEnv(container: any, chain: CacheChain): { readonly dir: string; readonly shown: string } | undefined | null {
+  for (const [name, suffix] of chain) {
+    if (!setsEnv(container, name)) continue;
+    const d = absoluteDir(envValue(container, name));
+    return d === undefined ? undefined : { dir: `${d === '/' ? '' : d}${suffix}`, shown: `${name}=${envValue(container, name)}` };
+  }
+  return null;
+}
+
+/** The user a container runs as, from its own or its pod's securityContext; undefined when the image's. */
+const runAsUserOf = (container: any, podSpec: any): unknown => container?.securityContext?.runAsUser ?? podSpec?.securityContext?.runAsUser;
+
+/**
+ * Where a vLLM, TGI or SGLang server downloads its model, as huggingface_hub resolves its cache ({@link HF_CACHE}):
+ * the server's own flag (vLLM and SGLang `--download-dir`, TGI `--huggingface-hub-cache`), else the chain's variables
+ * (TGI's image sets `HF_HOME=/data`, which comes before `XDG_CACHE_HOME` and `HOME`), home being `/root` in those
+ * servers' own images unless the pod runs as another user. llama.cpp: {@link LLAMA_CACHE}, `/root` in its images.
+ * Undefined when it cannot be told (a variable, another image's user).
  */
 function modelDownloadDir(server: ModelServer, container: any, podSpec: any): { readonly dir: string; readonly shown: string } | undefined {
   const image = typeof container?.image === 'string' ? container.image : '';
-  const user = container?.securityContext?.runAsUser ?? podSpec?.securityContext?.runAsUser;
-  const fromEnv = (name: string, suffix: string): { dir: string; shown: string } | undefined | null => {
-    if (!setsEnv(container, name)) return null; // not set: ask the next
-    const d = absoluteDir(envValue(container, name));
-    return d === undefined ? undefined : { dir: `${d === '/' ? '' : d}${suffix}`, shown: `${name}=${envValue(container, name)}` };
-  };
+  const user = runAsUserOf(container, podSpec);
   if (server.name === 'llama.cpp') {
-    // llama.cpp `common.cpp` fs_get_cache_directory: LLAMA_CACHE, else $XDG_CACHE_HOME/llama.cpp, else $HOME/.cache/llama.cpp
-    for (const [name, suffix] of [['LLAMA_CACHE', ''], ['XDG_CACHE_HOME', '/llama.cpp'], ['HOME', '/.cache/llama.cpp']] as const) {
-      const found = fromEnv(name, suffix);
-      if (found !== null) return found;
-    }
+    const found = cacheFromEnv(container, LLAMA_CACHE);
+    if (found !== null) return found;
     if (!LLAMA_IMAGE.test(image) || (user !== undefined && user !== 0)) return undefined;
-    return { dir: '/root/.cache/llama.cpp', shown: 'llama.cpp\'s image runs as root, home /root, with no LLAMA_CACHE' };
+    return { dir: `/root${underHome(LLAMA_CACHE)}`, shown: 'llama.cpp\'s image runs as root, home /root, with no LLAMA_CACHE' };
   }
   const flagName = server.name === 'TGI' ? '--huggingface-hub-cache' : '--download-dir';
   const flag = flagText(server.argv, [flagName]);
   if (flag !== undefined) return ((d) => (d === undefined ? undefined : { dir: d, shown: `${flagName} ${flag}` }))(absoluteDir(flag));
-  for (const [name, suffix] of [['HF_HUB_CACHE', ''], ['HUGGINGFACE_HUB_CACHE', ''], ['HF_HOME', '/hub']] as const) {
-    const found = fromEnv(name, suffix);
-    if (found !== null) return found;
-  }
-  if (server.name === 'TGI' && TGI_IMAGE.test(image)) return { dir: '/data/hub', shown: 'TGI\'s image sets HF_HOME=/data' };
-  const xdg = fromEnv('XDG_CACHE_HOME', '/huggingface/hub');
-  if (xdg !== null) return xdg;
-  const home = fromEnv('HOME', '/.cache/huggingface/hub');
-  if (home !== null) return home;
+  const tgiImage = server.name === 'TGI' && TGI_IMAGE.test(image);
+  // (in TGI's image, HF_HOME is /data unless the pod sets a variable before it)
+  const found = cacheFromEnv(container, tgiImage ? HF_CACHE.slice(0, 3) : HF_CACHE);
+  if (found !== null) return found;
+  if (tgiImage) return { dir: '/data/hub', shown: 'TGI\'s image sets HF_HOME=/data' };
   if (!ROOT_HOME_IMAGE.test(image) || (user !== undefined && user !== 0)) return undefined;
-  return { dir: '/root/.cache/huggingface/hub', shown: 'the image\'s root user, home /root, with no HF_HOME' };
+  return { dir: `/root${underHome(HF_CACHE)}`, shown: 'the image\'s root user, home /root, with no HF_HOME' };
 }
 
-/** Whether the server is told to work from its cache alone (no download): huggingface_hub's variables, llama.cpp's `--offline`. */
-const offline = (container: any, server: ModelServer): boolean => server.argv.includes('--offline')
-  || ['HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE'].some((n) => /^(1|true|on|yes)$/i.test(envValue(container, n) ?? ''));
+/**
+ * How a server is told to work from its cache alone (no download), as written: huggingface_hub's `HF_HUB_OFFLINE=1` or
+ * `TRANSFORMERS_OFFLINE=1`, llama.cpp's `--offline`; undefined when it is not.
+ */
+function offlineShown(container: any, server: ModelServer): string | undefined {
+  if (server.argv.includes('--offline')) return '--offline';
+  const name = ['HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE'].find((n) => /^(1|true|on|yes)$/i.test(envValue(container, n) ?? ''));
+  return name === undefined ? undefined : `${name}=${envValue(container, name)}`;
+}
+
+/** Whether the server is told to work from its cache alone ({@link offlineShown}). */
+const offline = (container: any, server: ModelServer): boolean => offlineShown(container, server) !== undefined;
 
 /**
  * Volume sources the kubelet always mounts read-only, whatever the mount says: Secret, ConfigMap, downward API and
@@ -980,13 +1010,6 @@ export const MODEL_CACHE_WRITABLE: Rule = {
     }
   },
 };
-
-/** How a server is told to work offline, as written (`HF_HUB_OFFLINE=1`, `--offline`); undefined when it is not. */
-function offlineShown(container: any, server: ModelServer): string | undefined {
-  if (server.argv.includes('--offline')) return '--offline';
-  const name = ['HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE'].find((n) => /^(1|true|on|yes)$/i.test(envValue(container, n) ?? ''));
-  return name === undefined ? undefined : `${name}=${envValue(container, name)}`;
-}
 
 /** The mount of the container that holds `dir` (the deepest at or above it), and the pod's volume it mounts. */
 function mountHolding(container: any, dir: string, podSpec: any): { readonly mount: any; readonly volume: any } | undefined {
@@ -1054,27 +1077,22 @@ export const OFFLINE_MODEL_IN_CACHE: Rule = {
   },
 };
 
-/** vLLM's and SGLang's images: no `USER`, no home but root's (TGI's sets `HF_HOME=/data`, judged apart). */
-const HOMELESS_HF_IMAGE = /(^|\/)(vllm-openai|sglang)[:@]/;
-
 /**
  * Where a server run as a non-root user its image does not know downloads its model: that user has no home in the
  * image's `/etc/passwd`, so the runtime sets `HOME=/` (runc `setupUser`: the user's home, `/` by default), and with
- * nothing else set the cache is `/.cache/huggingface/hub` (llama.cpp: `/.cache/llama.cpp`). Undefined when the image is
- * not one of the servers' own, the user is root or not set, or a flag or variable names the directory.
+ * nothing else set the cache is the chain's place under that home, `/.cache/huggingface/hub` (llama.cpp:
+ * `/.cache/llama.cpp`). Undefined when the image is not vLLM's, SGLang's or llama.cpp's own (TGI's sets `HF_HOME`),
+ * the user is root or not set, or a flag or variable names the directory.
  */
 function homelessDownloadDir(server: ModelServer, container: any, podSpec: any): { readonly dir: string; readonly user: number } | undefined {
   const image = typeof container?.image === 'string' ? container.image : '';
-  const user = container?.securityContext?.runAsUser ?? podSpec?.securityContext?.runAsUser;
+  const user = runAsUserOf(container, podSpec);
   if (typeof user !== 'number' || user === 0) return undefined;
-  if (server.name === 'llama.cpp') {
-    if (!LLAMA_IMAGE.test(image) || ['LLAMA_CACHE', 'XDG_CACHE_HOME', 'HOME'].some((n) => setsEnv(container, n))) return undefined;
-    return { dir: '/.cache/llama.cpp', user };
-  }
-  if (server.name !== 'vLLM' && server.name !== 'SGLang') return undefined;
-  if (!HOMELESS_HF_IMAGE.test(image) || flagText(server.argv, ['--download-dir']) !== undefined) return undefined;
-  if (['HF_HUB_CACHE', 'HUGGINGFACE_HUB_CACHE', 'HF_HOME', 'XDG_CACHE_HOME', 'HOME'].some((n) => setsEnv(container, n))) return undefined;
-  return { dir: '/.cache/huggingface/hub', user };
+  const chain = server.name === 'llama.cpp' && LLAMA_IMAGE.test(image) ? LLAMA_CACHE
+    : (server.name === 'vLLM' || server.name === 'SGLang') && ROOT_HOME_IMAGE.test(image) && !TGI_IMAGE.test(image)
+      && flagText(server.argv, ['--download-dir']) === undefined ? HF_CACHE : undefined;
+  if (chain === undefined || cacheFromEnv(container, chain) !== null) return undefined;
+  return { dir: underHome(chain), user };
 }
 
 /** GPU245 — a model server run as a user its image does not know has HOME=/ and cannot write its cache there. */
@@ -1219,14 +1237,11 @@ function vllmCompileCache(server: ModelServer, container: any, podSpec: any): { 
   if (version === undefined || !versionAtLeast(version, [0, 8, 0])) return undefined;
   if (server.argv.some((w) => VLLM_COMPILE_FLAGS.some((f) => w === f || w.startsWith(`${f}=`) || (f === '-O' && w.startsWith('-O'))))) return undefined;
   if (setsEnv(container, 'VLLM_USE_V1') && envValue(container, 'VLLM_USE_V1') !== '1') return undefined;
-  for (const [name, suffix] of [['VLLM_CACHE_ROOT', ''], ['XDG_CACHE_HOME', '/vllm'], ['HOME', '/.cache/vllm']] as const) {
-    if (!setsEnv(container, name)) continue;
-    const d = absoluteDir(envValue(container, name));
-    return d === undefined ? undefined : { dir: `${d === '/' ? '' : d}${suffix}`, shown: `${name}=${envValue(container, name)}` };
-  }
-  const user = container?.securityContext?.runAsUser ?? podSpec?.securityContext?.runAsUser;
+  const found = cacheFromEnv(container, VLLM_CACHE);
+  if (found !== null) return found;
+  const user = runAsUserOf(container, podSpec);
   if (user !== undefined && user !== 0) return undefined;
-  return { dir: '/root/.cache/vllm', shown: 'the image\'s root user, home /root, with no VLLM_CACHE_ROOT' };
+  return { dir: `/root${underHome(VLLM_CACHE)}`, shown: 'the image\'s root user, home /root, with no VLLM_CACHE_ROOT' };
 }
 
 /**
