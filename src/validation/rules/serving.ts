@@ -961,6 +961,12 @@ const offline = (container: any, server: ModelServer): boolean => offlineShown(c
  */
 const READ_ONLY_SOURCES = ['secret', 'configMap', 'downwardAPI', 'projected', 'image'] as const;
 
+/** The length of a volume mount's path when it is at `dir` or a directory above it (`/` counts as 0); else undefined. */
+function mountDepthOver(mount: any, dir: string): number | undefined {
+  const at = typeof mount?.mountPath === 'string' ? mount.mountPath.replace(/\/+$/, '') : undefined;
+  return at !== undefined && (at === '' || dir === at || dir.startsWith(`${at}/`)) ? at.length : undefined;
+}
+
 /**
  * Whether `dir` is on a writable volume of the container (a mount at it or at a directory above it, not `readOnly`, of
  * a volume that is not always read-only; a mount of a volume the pod does not define counts as writable).
@@ -969,8 +975,7 @@ function onWritableMount(container: any, dir: string, podSpec: any): boolean {
   const mounts = Array.isArray(container?.volumeMounts) ? container.volumeMounts : [];
   const volumes = Array.isArray(podSpec?.volumes) ? podSpec.volumes : [];
   return mounts.some((m: any) => {
-    const at = typeof m?.mountPath === 'string' ? m.mountPath.replace(/\/+$/, '') : undefined;
-    if (at === undefined || m.readOnly === true || !(at === '' || dir === at || dir.startsWith(`${at}/`))) return false;
+    if (m?.readOnly === true || mountDepthOver(m, dir) === undefined) return false;
     const volume = volumes.find((v: any) => v?.name === m.name);
     return !READ_ONLY_SOURCES.some((k) => volume?.[k] !== undefined && volume?.[k] !== null);
   });
@@ -1017,10 +1022,10 @@ function mountHolding(container: any, dir: string, podSpec: any): { readonly mou
   let best: any;
   let bestLength = -1;
   for (const m of mounts) {
-    const at = typeof m?.mountPath === 'string' ? m.mountPath.replace(/\/+$/, '') : undefined;
-    if (at === undefined || !(at === '' || dir === at || dir.startsWith(`${at}/`)) || at.length <= bestLength) continue;
+    const depth = mountDepthOver(m, dir);
+    if (depth === undefined || depth <= bestLength) continue;
     best = m;
-    bestLength = at.length;
+    bestLength = depth;
   }
   if (best === undefined) return undefined;
   const volumes = Array.isArray(podSpec?.volumes) ? podSpec.volumes : [];
