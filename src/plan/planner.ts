@@ -36,6 +36,7 @@ import {
 import { planQueues } from './queues';
 import { ScalerIndex } from './replicas';
 import { exceededLimits, nodesOf, packPool, spill, SpillResult, usedCapacity } from './spill';
+import { nsOf } from '../private/meta';
 import { byCodeUnits } from '../private/order';
 import { quantityText } from '../private/quantity';
 import { extendedResourceRefusals } from '../scheduling/api-validity';
@@ -52,7 +53,6 @@ import { WorkloadRef } from '../validation/rule';
 import { QUOTA_ALLOWS_ONE_REPLICA } from '../validation/rules/workloads';
 
 const GiB = 2 ** 30;
-const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 const fmt = (n: number) => `${+n.toFixed(3)}`;
 
 function labelOf(obj: any): string {

@@ -7,14 +7,13 @@
  */
 import { listed, poolList, table } from './format';
 import { Range, WorkloadPlan } from './model';
+import { nameOf, nsOf } from '../private/meta';
 import { isMigResourceName } from '../scheduling/resources';
 import { ManifestIndex } from '../validation/context';
 import { poolsOfFlavor, queueLabelOf, quotasOf } from '../validation/rules/kueue';
 
 const KUEUE_GROUP = 'kueue.x-k8s.io';
-const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 /** An object's name; `<unnamed>` when it has none or one of the wrong type (linted without the schema gate). */
-const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
 const isGpuResource = (r: string) => r === 'nvidia.com/gpu' || isMigResourceName(r);
 
 /** One flavor of a ClusterQueue. */

@@ -6,11 +6,10 @@
  * https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/).
  */
 import { HPA_DEFAULT_MIN_REPLICAS, KEDA_DEFAULT_MAX_REPLICAS, KEDA_DEFAULT_MIN_REPLICAS, ReplicaRange } from './model';
+import { nameOf, nsOf } from '../private/meta';
 import { apiGroupOf, ManifestIndex } from '../validation/context';
 import { WorkloadRef } from '../validation/rule';
 
-const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
-const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
 const key = (kind: string, ns: string, name: string) => `${kind}\u0000${ns}\u0000${name}`;
 const count = (v: unknown): number | undefined =>
   (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);

@@ -20,9 +20,9 @@ import { isExtendedResourceName } from './resources';
 import { ContainerRef } from './workloads';
 import { hasOwn } from '../private/keys';
 import { defaultLimitRangeItem } from '../private/limit-range';
+import { nsOf } from '../private/meta';
 import { quantityOf, quantityText } from '../private/quantity';
 
-const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 export const isMap = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
 
 /** The item field a value came from. */

@@ -6,6 +6,7 @@
  * GPU002, GPU004, GPU203, GPU304 and `plan` count DRA GPUs like `nvidia.com/gpu`.
  */
 import { listed } from '../../private/lists';
+import { nameOf, nsOf } from '../../private/meta';
 import {
   deviceRequestsOf, NVIDIA_DRA_GPU_DEVICE_CLASSES, podResourceClaims,
 } from '../../scheduling/dra';
@@ -15,8 +16,6 @@ import { Severity } from '../model';
 import { Rule } from '../rule';
 
 const DRA_GROUP = 'resource.k8s.io';
-const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
-const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
 
 /**
  * DeviceClasses the NVIDIA DRA driver chart creates (kubernetes-sigs/dra-driver-nvidia-gpu v25.8.1

@@ -13,6 +13,7 @@ import { describeValue } from '../../private/describe';
 import { parseGoBool } from '../../private/go-bool';
 import { listedFirst } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
+import { nameOf, nsOf } from '../../private/meta';
 import { sharesGpus, wholeNodeGpusWithin } from '../../scheduling/capacity';
 import { NVIDIA_GPU_DEVICE_CLASS } from '../../scheduling/dra';
 import { PlacementVerdict } from '../../scheduling/placement';
@@ -20,8 +21,6 @@ import { demandsAny } from '../../scheduling/resources';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
-const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
-const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
 const groupOf = (apiVersion: unknown): string =>
   (typeof apiVersion === 'string' && apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
 

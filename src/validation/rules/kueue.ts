@@ -9,6 +9,7 @@ import { poolOffers } from './gpu-pools';
 import { textOf } from '../../private/describe';
 import { hasOwn } from '../../private/keys';
 import { listed, listedFirst } from '../../private/lists';
+import { nsOf } from '../../private/meta';
 import { QUEUE_NAME_LABEL, WORKLOAD_PRIORITY_CLASS_LABEL } from '../../queues/labels';
 import { matchesLabelSelector, nodeSelectorAllowsSpace } from '../../scheduling/labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel } from '../../scheduling/nodepool';
@@ -22,7 +23,6 @@ const GPU = 'nvidia.com/gpu';
 /** Resources every node has (not extended resources advertised by a device plugin). */
 const NODE_RESOURCES = ['cpu', 'memory', 'pods', 'ephemeral-storage'];
 
-const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '');
 
 /** The pools whose nodes can carry every `spec.nodeLabels` entry of a ResourceFlavor (no labels: every pool). */

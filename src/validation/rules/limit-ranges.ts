@@ -11,14 +11,12 @@
  */
 import { hasOwn } from '../../private/keys';
 import { listed } from '../../private/lists';
+import { nameOf, nsOf } from '../../private/meta';
 import { Bound, COMPUTE_RESOURCES, isMap, namespaceRanges, Refusal } from '../../scheduling/limit-ranges';
 import { demandsAny, isExtendedResourceName, isGpuResourceName, setsResource } from '../../scheduling/resources';
 import { containerLabel, containersOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
-
-const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
-const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
 
 const fieldPath = (b: Bound, r: string) => `spec.limits[${b.item.index}].${b.from}[${JSON.stringify(r)}]`;
 const what = (r: string) => (isGpuResourceName(r) ? `${r} (GPUs)` : r);

@@ -29,6 +29,7 @@ import { _dcgmFieldsOf, _parsePromQL, _promqlMetrics, _promqlSelection } from '.
 import { parseGoBool } from '../../private/go-bool';
 import { listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
+import { nameOf, nsOf } from '../../private/meta';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { formatTaint, untoleratedTaints } from '../../scheduling/taints';
 import { containerLabel, containersOf, podTemplateOf } from '../../scheduling/workloads';
@@ -36,8 +37,6 @@ import { re2 } from '../../schema/re2';
 import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 
-const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
-const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
 /** `x` when it is an array, else `[]` (foreign YAML may hold anything anywhere). */
 const arr = (x: unknown): any[] => (Array.isArray(x) ? x : []);
 const isDcgmImage = (c: any): boolean => typeof c?.image === 'string' && /dcgm-exporter/.test(c.image);
@@ -334,7 +333,6 @@ export const SERVER_TRIGGER_TARGET_SCRAPED: Rule = {
     }
   },
 };
-
 
 /**
  * vLLM metrics renamed (vLLM "Production Metrics" and its deprecation policy: deprecated in X.Y, hidden in X.Y+1 unless

@@ -4,10 +4,10 @@
  * by default the monitor's own namespace; `spec.selector` selects Services (or pods) by label.
  */
 import { memoPerRun } from '../../private/memo';
+import { nsOf } from '../../private/meta';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { RuleContext, WorkloadRef } from '../rule';
 
-const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 const arr = (x: unknown): any[] => (Array.isArray(x) ? x : []);
 
 /** A label map with every value as a string (foreign YAML may write numbers or booleans). */

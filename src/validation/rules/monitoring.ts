@@ -13,9 +13,8 @@ import { Severity } from '../model';
 import { Rule, RuleContext } from '../rule';
 import { METRICS_TRUTH_RULES } from './metrics-truth';
 import { selectedServices } from './monitor-targets';
+import { nsOf } from '../../private/meta';
 import { byCodeUnits } from '../../private/order';
-
-const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 
 function describeSelector(sm: any): string {
   const ml = sm?.spec?.selector?.matchLabels ?? {};

@@ -11,12 +11,11 @@
  */
 import { PodPort, scrapeTargets } from './monitor-targets';
 import { listed } from '../../private/lists';
+import { nameOf, nsOf } from '../../private/meta';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
-const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
-const nameOf = (obj: any): string => (typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>');
 const arr = (x: unknown): any[] => (Array.isArray(x) ? x : []);
 const isMap = (x: unknown): x is Record<string, any> => !!x && typeof x === 'object' && !Array.isArray(x);
 

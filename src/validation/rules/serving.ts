@@ -20,6 +20,7 @@
 import { serviceTargetPort } from './monitor-targets';
 import { describeValue } from '../../private/describe';
 import { memoPerRun } from '../../private/memo';
+import { nsOf } from '../../private/meta';
 import { _vllmVersionOfImage } from '../../scaling/triggers';
 import { containerRequest, demandsAny } from '../../scheduling/resources';
 import { ContainerRef, containerLabel, containersOf, countedThroughOwner, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
@@ -1480,7 +1481,7 @@ export function containerPortOf(raw: unknown, container: any): number | undefine
 function serversBehind(ctx: RuleContext, svc: any): Array<{ readonly w: WorkloadRef; readonly sole: ServerContainer }> {
   const selector = svc?.spec?.selector;
   if (!selector || typeof selector !== 'object' || Object.keys(selector).length === 0) return [];
-  const ns = typeof svc?.metadata?.namespace === 'string' ? svc.metadata.namespace : '';
+  const ns = nsOf(svc);
   const out: Array<{ w: WorkloadRef; sole: ServerContainer }> = [];
   for (const w of ctx.workloadsMatching(ns, Object.fromEntries(Object.entries(selector).map(([k, v]) => [k, String(v)])))) {
     const sole = soleModelServer(ctx, w);
@@ -1512,7 +1513,7 @@ export const SERVICE_REACHES_MODEL_SERVER: Rule = {
     if (serversByWorkload(ctx).size === 0) return;
     for (const svc of ctx.byKind('Service', '')) {
       const ports: any[] = Array.isArray(svc?.spec?.ports) ? svc.spec.ports : [];
-      const ns = typeof svc?.metadata?.namespace === 'string' ? svc.metadata.namespace : '';
+      const ns = nsOf(svc);
       for (const { w, sole } of serversBehind(ctx, svc)) {
         const { c, server } = sole;
         if (server.port === undefined || server.otherPorts === undefined) continue;
@@ -1603,7 +1604,7 @@ export const MODEL_SERVER_SERVICE_LINKS: Rule = {
     for (const { w, c, server } of modelServers(ctx)) {
       const reads = PORT_VARIABLES[server.name];
       if (!reads || w.template.podSpec?.enableServiceLinks === false || (c.init && !c.sidecar)) continue;
-      const ns = typeof w.object?.metadata?.namespace === 'string' ? w.object.metadata.namespace : '';
+      const ns = nsOf(w.object);
       for (const { env, flag } of reads) {
         if (flag !== undefined && flagText(server.argv, [flag]) !== undefined) continue;
         const svc = ctx.get('Service', ns, serviceNameSetting(env));
@@ -1647,7 +1648,7 @@ export const IPV6_SERVICE_REACHES_MODEL_SERVER: Rule = {
     if (serversByWorkload(ctx).size === 0) return;
     for (const svc of ctx.byKind('Service', '')) {
       if (!ipv6Only(svc)) continue;
-      const ns = typeof svc?.metadata?.namespace === 'string' ? svc.metadata.namespace : '';
+      const ns = nsOf(svc);
       for (const { w, sole } of serversBehind(ctx, svc)) {
         if (sole.server.ipv4Only === undefined || bindsLoopbackOnly(sole.server)) continue;
         yield ctx.finding(svc, 'spec.ipFamilies',

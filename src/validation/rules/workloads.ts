@@ -14,6 +14,7 @@ import { gangRanks, onePodPerNode, onePodPerNodeBecause } from '../../plan/gang'
 import { hasOwn } from '../../private/keys';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
+import { nsOf } from '../../private/meta';
 import { podsAtLeastWithinPoolLimits, PoolPodBound, podsWithinPoolLimits } from '../../scheduling/capacity';
 import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
@@ -31,8 +32,6 @@ export const BUILTIN_PRIORITY_CLASSES: readonly string[] = ['system-cluster-crit
 const SPOT_NOTICE_SECONDS = 120;
 /** Kubernetes' default `terminationGracePeriodSeconds`. */
 const DEFAULT_GRACE_SECONDS = 30;
-
-const nsOf = (obj: any): string => (typeof obj?.metadata?.namespace === 'string' ? obj.metadata.namespace : '');
 
 /** Pool names a pod template pins itself to through `karpenter.sh/nodepool` (nodeSelector or required affinity). */
 export function pinnedPoolNames(podSpec: any): string[] | undefined {
