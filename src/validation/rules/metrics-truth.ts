@@ -446,16 +446,15 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
         }
       }
       if (running.size === 0) continue;
+      const targetWords = `${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)}`;
       // vLLM metrics its version does not export (every vLLM container of the pod agreeing)
-      if (read.some((m) => m.server === 'vLLM') && vllms.length > 0) {
-        for (const name of metrics.filter((x) => x.startsWith('vllm:'))) {
-          const why = vllms.map((v) => vllmMetricMissing(name, v.version, v.argv));
-          if (why.some((w) => w === undefined)) continue;
-          yield ctx.finding(q.object, q.fieldPath,
-            `reads ${name}, but the pods of ${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)} run ${why[0]}: no series `
-            + 'exist, so the trigger gets no data (KEDA reads the empty result as 0, or with ignoreNullValues false fails the trigger and '
-            + 'falls back) and never scales it on its load');
-        }
+      for (const name of vllms.length > 0 ? metrics.filter((x) => x.startsWith('vllm:')) : []) {
+        const why = vllms.map((v) => vllmMetricMissing(name, v.version, v.argv));
+        if (why.some((w) => w === undefined)) continue;
+        yield ctx.finding(q.object, q.fieldPath,
+          `reads ${name}, but the pods of ${targetWords} run ${why[0]}: no series `
+          + 'exist, so the trigger gets no data (KEDA reads the empty result as 0, or with ignoreNullValues false fails the trigger and '
+          + 'falls back) and never scales it on its load');
       }
       // vLLM selectors on a model_name its servers do not label their series with
       const selection = vllms.length > 0 ? _promqlSelection(q.query) : undefined;
@@ -467,8 +466,8 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
           const matcher = selection.selectors[i].find((x) => x.label === 'model_name' && !served.some((sv) => matchesLabel(x, sv) !== false));
           if (!matcher) continue;
           yield ctx.finding(q.object, q.fieldPath,
-            `selects ${name}{model_name${matcher.op}${JSON.stringify(matcher.value)}}, but the vLLM server of ${target.kind} `
-            + `${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)} labels its series model_name=${JSON.stringify(served[0])} (its `
+            `selects ${name}{model_name${matcher.op}${JSON.stringify(matcher.value)}}, but the vLLM server of ${targetWords} `
+            + `labels its series model_name=${JSON.stringify(served[0])} (its `
             + `${flagText(vllms[0].argv, ['--served-model-name']) !== undefined ? 'first --served-model-name' : 'model, with no --served-model-name'}): `
             + 'no series match, so the trigger gets no data (KEDA reads the empty result as 0, or with ignoreNullValues false fails the '
             + 'trigger and falls back) and never scales it on its load');
@@ -480,7 +479,7 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
         if (running.has(m.server) && silent.has(m.server) && off) {
           yield ctx.finding(q.object, q.fieldPath,
             `reads ${metrics.filter((x) => x.startsWith(m.prefix)).join(', ')}, which ${m.server} exports, but the ${m.server} server of `
-            + `${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)} is not started with ${metricsSwitchWords(off)}: ${off.answer} `
+            + `${targetWords} is not started with ${metricsSwitchWords(off)}: ${off.answer} `
             + 'and no series exist, so the trigger gets no data (KEDA reads the empty result as 0, or with ignoreNullValues false '
             + 'fails the trigger and falls back) and never scales it on its load');
           continue;
@@ -489,7 +488,7 @@ export const TRIGGER_READS_ITS_SERVER: Rule = {
         const names = metrics.filter((x) => x.startsWith(m.prefix));
         const theirs = [...running].map((r) => `${r} (${SERVER_METRICS.find((x) => x.server === r)!.prefix}*)`).join(', ');
         yield ctx.finding(q.object, q.fieldPath,
-          `reads ${names.join(', ')}, which ${m.server} exports, but the pods of ${target.kind} ${nsOf(target) ? `${nsOf(target)}/` : ''}${nameOf(target)} `
+          `reads ${names.join(', ')}, which ${m.server} exports, but the pods of ${targetWords} `
           + `run ${theirs}: its own pods never report these series, so the trigger gets no data (KEDA reads the empty result as 0, `
           + 'or with ignoreNullValues false fails the trigger and falls back) and never scales it on its load (unless the query '
           + 'means another workload\'s series)');
