@@ -122,13 +122,14 @@ function daemonSetNote(pool: PoolModel, type: GpuInstanceType, what: 'cpu' | 'me
   const ds = pool.daemonSetOverhead?.(type);
   const extra = daemonSetExtra(pool, type, reserve);
   if (ds === undefined || extra === undefined || (what === 'cpu' ? extra.cpu : extra.memoryBytes) === 0) return '';
-  return ` (after DaemonSet${ds.daemonSets.length > 1 ? 's' : ''} ${listNames(ds.daemonSets)}: `
-    + `${what === 'cpu' ? `${fmtNum(ds.cpu)} cpu` : fmtBytes(ds.memoryBytes)})`;
+  return ` (after ${daemonSetsWords(ds)}: ${what === 'cpu' ? `${fmtNum(ds.cpu)} cpu` : fmtBytes(ds.memoryBytes)})`;
 }
 
-/** Up to three names, then how many more. */
-const listNames = (names: readonly string[]): string =>
-  (names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`);
+/** `DaemonSet a/x`, `DaemonSets a/x, b/y`: up to three names, then how many more. */
+function daemonSetsWords(ds: DaemonSetOverhead): string {
+  const names = ds.daemonSets;
+  return `DaemonSet${names.length > 1 ? 's' : ''} ${names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`}`;
+}
 
 /** A DaemonSet as {@link daemonSetOverheadOn} reads it. */
 export interface DaemonSetPods {
@@ -379,7 +380,7 @@ function fitOnPool(t: PodTemplateRef, pool: PoolModel, selected: readonly Select
       const d = pool.nodeDisk?.(best.type);
       const ds = pool.daemonSetOverhead?.(best.type);
       const taken = ds !== undefined && ds.ephemeralStorageBytes > 0
-        ? `, and DaemonSet${ds.daemonSets.length > 1 ? 's' : ''} ${listNames(ds.daemonSets)} ${formatDiskBytes(ds.ephemeralStorageBytes)}` : '';
+        ? `, and ${daemonSetsWords(ds)} ${formatDiskBytes(ds.ephemeralStorageBytes)}` : '';
       return fail('ephemeral-storage', `needs ${formatDiskBytes(disk)} ephemeral-storage per pod; the allowed types give pods at most `
         + `${formatDiskBytes(podDiskRoom(pool, best.type))} (${best.type.name}: ${d!.source}, less ${d!.reserved}${taken})`);
     }
