@@ -753,6 +753,22 @@ describe('GPU239 a model server on a read-only root filesystem needs a volume wh
     expect(on({ emptyDir: {} })).toEqual([]);
     expect(on({ persistentVolumeClaim: { claimName: 'x' } })).toEqual([]);
   });
+
+  test('nested mounts: the deepest mount over the directory decides, not any mount above it', () => {
+    const nested = (inner: any, innerReadOnly?: boolean) => ro({
+      env: [{ name: 'HF_HOME', value: '/cache/huggingface' }],
+      volumeMounts: [{ name: 'outer', mountPath: '/cache' }, { name: 'inner', mountPath: '/cache/huggingface', ...(innerReadOnly ? { readOnly: true } : {}) }],
+    }, (w) => { w.spec.template.spec.volumes = [{ name: 'outer', emptyDir: {} }, { name: 'inner', ...inner }]; });
+    // a ConfigMap (always read-only) or a read-only claim inside a writable emptyDir: the download cannot be written
+    expect(nested({ configMap: { name: 'hf' } })).toHaveLength(1);
+    expect(nested({ persistentVolumeClaim: { claimName: 'models' } }, true)).toHaveLength(1);
+    // a writable claim inside it, and a writable emptyDir inside a read-only mount above it
+    expect(nested({ persistentVolumeClaim: { claimName: 'models' } })).toEqual([]);
+    expect(ro({
+      env: [{ name: 'HF_HOME', value: '/cache/huggingface' }],
+      volumeMounts: [{ name: 'outer', mountPath: '/cache', readOnly: true }, { name: 'inner', mountPath: '/cache/huggingface' }],
+    }, (w) => { w.spec.template.spec.volumes = [{ name: 'outer', persistentVolumeClaim: { claimName: 'x' } }, { name: 'inner', emptyDir: {} }]; })).toEqual([]);
+  });
 });
 
 describe('GPU240 a model server on a read-only root filesystem needs writable volumes for its sockets and compile cache', () => {

@@ -969,17 +969,15 @@ function mountDepthOver(mount: any, dir: string): number | undefined {
 }
 
 /**
- * Whether `dir` is on a writable volume of the container (a mount at it or at a directory above it, not `readOnly`, of
- * a volume that is not always read-only; a mount of a volume the pod does not define counts as writable).
+ * Whether `dir` is on a writable volume of the container: the mount that holds it (the deepest at it or above it, as
+ * the kernel resolves a path through nested mounts) is not `readOnly` and its volume is not always read-only (a mount
+ * of a volume the pod does not define counts as writable). A writable emptyDir at `/root` does not make a read-only
+ * ConfigMap mounted at `/root/.cache/huggingface` writable.
  */
 function onWritableMount(container: any, dir: string, podSpec: any): boolean {
-  const mounts = Array.isArray(container?.volumeMounts) ? container.volumeMounts : [];
-  const volumes = Array.isArray(podSpec?.volumes) ? podSpec.volumes : [];
-  return mounts.some((m: any) => {
-    if (m?.readOnly === true || mountDepthOver(m, dir) === undefined) return false;
-    const volume = volumes.find((v: any) => v?.name === m.name);
-    return !READ_ONLY_SOURCES.some((k) => volume?.[k] !== undefined && volume?.[k] !== null);
-  });
+  const held = mountHolding(container, dir, podSpec);
+  if (held === undefined || held.mount?.readOnly === true) return false;
+  return !READ_ONLY_SOURCES.some((k) => held.volume?.[k] !== undefined && held.volume?.[k] !== null);
 }
 
 /** GPU239 — a model server that downloads its model on a read-only root filesystem needs a writable cache. */
