@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { GPU_TOLERATION, lint, loadYaml, of, workload } from './helpers';
+import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, loadYaml, nodePool, of, workload } from './helpers';
 import { Severity } from '../../src/validation';
-import { flagText, modelServerOf, probeWindow, SERVING_RULES, vllmArgv, vllmModel, vllmParallelism } from '../../src/validation/rules/serving';
+import { flagText, modelServerOf, modelWeightsFloor, probeWindow, SERVING_RULES, vllmArgv, vllmModel, vllmParallelism } from '../../src/validation/rules/serving';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 
@@ -15,12 +15,12 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU245)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU246)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -1077,5 +1077,123 @@ describe('GPU245 a model server run as a user its image does not know needs HOME
     expect(asUser({ args: ['/models/qwen'] })).toEqual([]);
     expect(asUser({ image: 'example.com/vllm:1', command: ['vllm', 'serve'] })).toEqual([]);
     expect(asUser({ image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', 'Qwen/Qwen2.5-7B-Instruct'] })).toEqual([]);
+  });
+});
+
+describe('modelWeightsFloor reads the fewest bytes of a model\'s weights from its name', () => {
+  const floor = (model: string, tag?: string) => {
+    const w = modelWeightsFloor(model, tag);
+    return w === undefined ? undefined : w.bytes / 1e9;
+  };
+
+  test('the parameter count times 16 bits, unless the name marks a quantisation', () => {
+    expect(modelWeightsFloor('meta-llama/Llama-3.1-70B-Instruct')).toEqual({
+      bytes: 140e9, shown: '70B parameters at 16 bits each: 140 GB, by bf16, the name marking no quantisation',
+    });
+    expect(floor('Qwen/Qwen2.5-0.5B-Instruct')).toBe(1);
+    expect(floor('google/gemma-2-9b-it')).toBe(18);
+    // a mixture of experts' active count is not read as a count (A3B), and its total is
+    expect(floor('Qwen/Qwen3-30B-A3B')).toBe(60);
+    // the smallest count when the name gives several; a context length (1M) is no count of billions
+    expect(floor('Qwen/Qwen2.5-7B-Instruct-1M')).toBe(14);
+    expect(floor('microsoft/bitnet-b1.58-2B-4T')).toBe(4);
+  });
+
+  test('quantisation markers: AWQ, INT4, W4A16, bnb 4bit, NVFP4 at 4 bits; FP8, INT8, W8A8 at 8; GPTQ alone at 2; gpt-oss at 4', () => {
+    for (const m of ['Qwen/Qwen2.5-72B-Instruct-AWQ', 'x/Llama-3.3-70B-Instruct-quantized.w4a16', 'unsloth/Llama-3.3-70B-Instruct-bnb-4bit',
+      'nvidia/Llama-3.3-70B-Instruct-NVFP4', 'Qwen/Qwen2.5-72B-Instruct-GPTQ-Int4']) {
+      expect(floor(m)).toBe(m.includes('72B') ? 36 : 35);
+    }
+    for (const m of ['RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic', 'RedHatAI/Llama-3.3-70B-Instruct-quantized.w8a8', 'Qwen/Qwen2.5-72B-Instruct-GPTQ-Int8']) {
+      expect(floor(m)).toBe(m.includes('72B') ? 72 : 70);
+    }
+    expect(floor('TheBloke/Llama-2-70B-Chat-GPTQ')).toBe(17.5);
+    expect(modelWeightsFloor('openai/gpt-oss-120b')!.shown).toBe('120B parameters at 4 bits each: 60 GB, by gpt-oss\'s MXFP4 experts');
+  });
+
+  test('llama.cpp\'s GGUF quantisations from a tag or a file name', () => {
+    expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'Q8_0')).toBe(70);
+    expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'q4_k_m')).toBe(35);
+    expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'Llama-3.3-70B-Instruct-IQ1_S')).toBe(13.125);
+    expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'BF16')).toBe(140);
+    expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'UD-Q2_K_XL')).toBe(17.5);
+    expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'latest')).toBeUndefined();
+  });
+
+  test('not read: no count, a mixture of experts written NxMB, a GGUF or EXL2 repository without a tag', () => {
+    expect(floor('deepseek-ai/DeepSeek-V3')).toBeUndefined();
+    expect(floor('mistralai/Mixtral-8x7B-Instruct-v0.1')).toBeUndefined();
+    expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF')).toBeUndefined();
+    expect(floor('turboderp/Llama-3.1-70B-Instruct-exl2')).toBeUndefined();
+  });
+});
+
+describe('GPU246 the weights a model server downloads onto the node\'s disk must fit where they land', () => {
+  /** GPU246's findings on a vLLM server with `container`'s fields, `extra` applied to its Deployment, beside `others`. */
+  const disk = (container: any, extra: (w: any) => void = () => undefined, others: any[] = []) => {
+    const w = server(1, { args: ['Qwen/Qwen2.5-14B-Instruct'], ...container });
+    extra(w);
+    return of(lint([w, ...others]), 'GPU246');
+  };
+  const cache = (volume: any) => (w: any) => {
+    const c = w.spec.template.spec.containers[0];
+    c.env = [{ name: 'HF_HOME', value: '/cache' }];
+    c.volumeMounts = [{ name: 'cache', mountPath: '/cache' }];
+    w.spec.template.spec.volumes = [{ name: 'cache', ...volume }];
+  };
+  const bigClass = (size: string) => ({ ...DEFAULT_NODE_CLASS, spec: { ...DEFAULT_NODE_CLASS.spec, blockDeviceMappings: [{ deviceName: '/dev/xvda', rootVolume: true, ebs: { volumeSize: size } }] } });
+  const pool = nodePool();
+
+  test('the fixture: the node\'s default disk, an emptyDir\'s sizeLimit, a container\'s ephemeral-storage limit', () => {
+    const [a, b, c, ...rest] = failFixture('GPU246');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.WARNING);
+    expect(a.message).toBe('container "vllm" runs vLLM, which downloads "Qwen/Qwen2.5-32B-Instruct" at start into /root/.cache/huggingface/hub on the '
+      + 'container\'s writable layer, on the node\'s disk: its weights take at least 59.6Gi (32B parameters at 16 bits each: 64 GB, by bf16, the name '
+      + 'marking no quantisation), above the disk of the nodes it can run on, which give pods at most 17Gi (g6.12xlarge of NodePool gpu: a 20Gi '
+      + '/dev/xvda (Karpenter\'s default for AL2023: the EC2NodeClass gives it no size), less 1Gi kube-reserved, 2Gi eviction threshold '
+      + '(nodefs.available 10%, the default)): the disk fills, the kubelet evicts the pod ("The node was low on resource: ephemeral-storage") or the '
+      + 'download fails ("No space left on device"); the pod is replaced, downloads again and never serves');
+    expect(b.message).toContain('into /cache/hub on the emptyDir "cache", on the node\'s disk: its weights take at least 26.1Gi');
+    expect(b.message).toContain('above the emptyDir "cache"\'s sizeLimit 10Gi: the kubelet evicts the pod once the volume holds more ("Usage of EmptyDir volume "cache" exceeds the limit")');
+    expect(c.message).toContain('its weights take at least 65.2Gi (70B parameters at 8 bits each: 70 GB, by llama.cpp\'s Q8_0 quantisation), above its ephemeral-storage limit 50Gi');
+  });
+
+  test('the tightest bound is named: sizeLimit, the container\'s limit, the pod\'s summed limits, the largest node it can run on', () => {
+    const [f] = disk({}, cache({ emptyDir: { sizeLimit: '20Gi' } }), [DEFAULT_NODE_CLASS, pool]);
+    // the node's 17Gi is tighter than the emptyDir's 20Gi
+    expect([f.fieldPath, f.message]).toEqual(['spec.template.spec.containers[0]', expect.stringContaining('which give pods at most 17Gi')]);
+    expect(disk({}, cache({ emptyDir: { sizeLimit: '20Gi' } }), [bigClass('300Gi'), pool])[0].fieldPath).toBe('spec.template.spec.volumes[0].emptyDir.sizeLimit');
+    expect(disk({}, cache({ emptyDir: { sizeLimit: '40Gi' } }), [bigClass('300Gi'), pool])).toEqual([]);
+    // a container's own limit on its writable layer, and the pod's: the containers' limits summed, a sidecar's too
+    expect(disk({ resources: { limits: { 'nvidia.com/gpu': 1, 'ephemeral-storage': '20Gi' } } })[0].message).toContain('above its ephemeral-storage limit 20Gi');
+    const sidecar = (w: any) => {
+      cache({ emptyDir: {} })(w);
+      w.spec.template.spec.containers.push({ name: 'proxy', image: 'example.com/proxy:1', resources: { limits: { 'ephemeral-storage': '2Gi' } } });
+    };
+    expect(disk({}, sidecar)[0].message).toContain('above its containers\' ephemeral-storage limits, 2Gi in total: the kubelet evicts the pod once its emptyDirs');
+    // the largest room of every pool the pods can run on: one pool with a large disk is enough
+    const large = nodePool({ name: 'large' });
+    large.spec.template.spec.nodeClassRef = { ...large.spec.template.spec.nodeClassRef, name: 'large' };
+    const largeClass = { ...bigClass('300Gi'), metadata: { name: 'large' } };
+    expect(disk({}, () => undefined, [DEFAULT_NODE_CLASS, pool, large, largeClass])).toEqual([]);
+    expect(disk({}, () => undefined, [DEFAULT_NODE_CLASS, pool])).toHaveLength(1);
+  });
+
+  test('not judged: a claim, a memory-backed or hostPath volume, a read-only root (GPU239), a shell, a local path, an unknown disk, a tagless GGUF', () => {
+    const all = [DEFAULT_NODE_CLASS, pool];
+    expect(disk({}, cache({ persistentVolumeClaim: { claimName: 'models' } }), all)).toEqual([]);
+    expect(disk({}, cache({ emptyDir: { medium: 'Memory' } }), all)).toEqual([]);
+    expect(disk({}, cache({ hostPath: { path: '/mnt/models' } }), all)).toEqual([]);
+    expect(disk({ securityContext: { readOnlyRootFilesystem: true } }, () => undefined, all)).toEqual([]);
+    expect(disk({ command: ['/bin/sh', '-c'], args: ['vllm serve Qwen/Qwen2.5-14B-Instruct'] }, () => undefined, all)).toEqual([]);
+    expect(disk({ args: ['/models/qwen-14b'] }, () => undefined, all)).toEqual([]);
+    // no EC2NodeClass: the disk is not known
+    expect(disk({}, () => undefined, [pool])).toEqual([]);
+    // a small model fits
+    expect(disk({ args: ['Qwen/Qwen2.5-7B-Instruct'] }, () => undefined, all)).toEqual([]);
+    const llama = (hf: string) => disk({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-hf', hf] }, () => undefined, all);
+    expect(llama('unsloth/Llama-3.3-70B-Instruct-GGUF')).toEqual([]);
+    expect(llama('unsloth/Llama-3.3-70B-Instruct-GGUF:Q4_K_M')).toHaveLength(1);
   });
 });

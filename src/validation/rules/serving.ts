@@ -6,7 +6,8 @@
  * sockets and keeps its compile cache (GPU240) on a read-only root filesystem, and the port variables its namespace's
  * Services give it (GPU241); an IPv6 Service in front of a server listening on IPv4 only (GPU242); an offline server
  * whose cache is empty at start (GPU243); a root image told runAsNonRoot without a user (GPU244), or run as a user it
- * does not know, with HOME=/ (GPU245).
+ * does not know, with HOME=/ (GPU245); model weights larger than the node disk, emptyDir or ephemeral-storage limit
+ * they download onto (GPU246).
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -18,11 +19,15 @@
  * from a variable cannot be judged here and are left alone.
  */
 import { serviceTargetPort } from './monitor-targets';
+import { GpuInstanceType } from '../../catalog';
 import { describeValue } from '../../private/describe';
 import { memoPerRun } from '../../private/memo';
 import { nsOf } from '../../private/meta';
+import { quantityOf } from '../../private/quantity';
 import { _vllmVersionOfImage } from '../../scaling/triggers';
-import { containerRequest, demandsAny } from '../../scheduling/resources';
+import { formatDiskBytes } from '../../scheduling/node-disk';
+import { podDiskRoom, PoolModel } from '../../scheduling/nodepool';
+import { containerRequest, demandsAny, resourceMap } from '../../scheduling/resources';
 import { ContainerRef, containerLabel, containersOf, countedThroughOwner, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
@@ -1130,6 +1135,235 @@ export const HOMELESS_USER_CACHE: Rule = {
   },
 };
 
+/**
+ * Quantisation markers of Hugging Face repository names, as words of the name (split on `-`, `_`, `.`), and the fewest
+ * bits a weight is stored in under each: AWQ is 4-bit only; the w4/w8 schemes (llm-compressor's `W4A16`, `W8A8`, …),
+ * bitsandbytes' `4bit`/`8bit` and `nf4`, and the FP4/FP8/INT4/INT8 formats say their width. GPTQ without one of them
+ * says nothing of its width: its narrowest, 2 bits ({@link modelWeightsFloor}).
+ */
+const QUANTISATION_BITS: ReadonlyArray<readonly [RegExp, number]> = [
+  [/^(awq|int4|w4a4|w4a8|w4a16|4bit|nf4|fp4|mxfp4|nvfp4)$/, 4],
+  [/^(fp8|f8|int8|w8a8|w8a16|8bit)$/, 8],
+];
+
+/**
+ * llama.cpp's GGUF quantisation types as a tag (`-hf org/repo:Q4_K_M`) or a file name (`--hf-file …-q8_0.gguf`) names
+ * them, and the fewest bits a weight takes under each (the digit of `Q<n>_…` and `IQ<n>_…`; IQ1 and TQ1 types are
+ * about 1.6; F16, BF16, F32): llama.cpp `gguf-py/gguf/constants.py` `GGML_QUANT_SIZES`.
+ */
+function ggufBits(tag: string): number | undefined {
+  const t = tag.toUpperCase();
+  if (/(^|[-_.])(B?F16)($|[-_.])/.test(t)) return 16;
+  if (/(^|[-_.])F32($|[-_.])/.test(t)) return 32;
+  if (/(^|[-_.])MXFP4($|[-_.])/.test(t)) return 4;
+  const m = /(^|[-_.])(I?Q|TQ)([1-8])_/.exec(t);
+  if (!m) return undefined;
+  return m[3] === '1' ? 1.5 : Number(m[3]);
+}
+
+/** A model's weights at the fewest bytes its name allows ({@link modelWeightsFloor}), with how they are reckoned. */
+export interface ModelWeights {
+  readonly bytes: number;
+  /** e.g. `70B parameters at 16 bits each: 140 GB, by bf16, the name marking no quantisation`. */
+  readonly shown: string;
+}
+
+/**
+ * The fewest bytes the weights of Hugging Face model `model` (`org/name`) take, from the parameter count its name gives
+ * (`Llama-3.1-70B-Instruct`: 70B; the smallest count when it gives several, `NxMB` mixture-of-experts names are not
+ * read) and the bits a weight takes: llama.cpp's quantisation `ggufTag` for GGUF files, else the name's quantisation
+ * markers ({@link QUANTISATION_BITS}), else 16 (bf16 or fp16, in which a name without a marker is published; gpt-oss
+ * ships its experts in MXFP4, 4 bits). Undefined when the name gives no count or names a GGUF repository without a tag.
+ */
+export function modelWeightsFloor(model: string, ggufTag?: string): ModelWeights | undefined {
+  const name = model.slice(model.indexOf('/') + 1);
+  let billions: number | undefined;
+  for (const m of name.matchAll(/(?<=^|[-_.])(\d+(?:\.\d+)?)[bB](?=$|[-_.])/g)) {
+    const n = Number(m[1]);
+    if (n > 0 && (billions === undefined || n < billions)) billions = n;
+  }
+  if (billions === undefined) return undefined;
+  const parts = name.toLowerCase().split(/[-_.]/);
+  let bits: number | undefined;
+  let why: string;
+  if (ggufTag !== undefined) {
+    bits = ggufBits(ggufTag);
+    if (bits === undefined) return undefined;
+    why = `llama.cpp's ${ggufTag} quantisation`;
+  } else if (parts.includes('gguf') || parts.includes('exl2')) {
+    return undefined;
+  } else {
+    for (const w of parts) {
+      for (const [re, b] of QUANTISATION_BITS) if (re.test(w) && (bits === undefined || b < bits)) bits = b;
+    }
+    if (bits === undefined && parts.includes('gptq')) bits = 2;
+    if (bits !== undefined) why = 'the quantisation its name marks';
+    else if (/^gpt-oss-/i.test(name)) [bits, why] = [4, 'gpt-oss\'s MXFP4 experts'];
+    else [bits, why] = [16, 'bf16, the name marking no quantisation'];
+  }
+  const bytes = billions * 1e9 * bits / 8;
+  return { bytes, shown: `${billions}B parameters at ${bits} bits each: ${+(bytes / 1e9).toFixed(1)} GB, by ${why}` };
+}
+
+/** The llama.cpp quantisation a container downloads: `--hf-file`'s name, else the `:tag` of `-hf`; undefined when neither. */
+function llamaQuantTag(argv: readonly string[], container: any): string | undefined {
+  const file = flagOrEnv(argv, container, ['-hff', '--hf-file'], 'LLAMA_ARG_HF_FILE').value;
+  if (file !== undefined) return file.replace(/\.gguf$/i, '');
+  const repo = flagOrEnv(argv, container, ['-hf', '--hf-repo', '-hfr'], 'LLAMA_ARG_HF_REPO').value;
+  const m = repo === undefined ? null : /:([^/:]+)$/.exec(repo);
+  return m ? m[1] : undefined;
+}
+
+/** A volume of the pod's: its name, its index in `volumes`, and its emptyDir source. */
+interface EmptyDirVolume {
+  readonly name: string;
+  readonly at: number;
+  readonly emptyDir: any;
+}
+
+/** A bound the weights must fit under where they land, with what happens above it. */
+interface StorageBound {
+  readonly bytes: number;
+  readonly field: string;
+  readonly words: string;
+}
+
+/** The ephemeral-storage limit of a container as a number of bytes; undefined when it sets none it can read. */
+function ephemeralLimit(container: any): number | undefined {
+  const raw = resourceMap(container, 'limits')['ephemeral-storage'];
+  const v = quantityOf(raw);
+  return v !== undefined && v > 0 ? v : undefined;
+}
+
+/**
+ * The bounds a download onto the node's disk meets: an emptyDir's `sizeLimit`, the container's ephemeral-storage limit
+ * (a download into its writable layer), the pod's (its containers' limits summed, as the kubelet's eviction manager
+ * counts them), and the most the nodes the pods can run on give pods.
+ */
+function storageBounds(ctx: RuleContext, sc: ServerContainer, volume: EmptyDirVolume | undefined): StorageBound[] {
+  const { w, c } = sc;
+  const out: StorageBound[] = [];
+  if (volume !== undefined) {
+    const limit = quantityOf(volume.emptyDir?.sizeLimit);
+    if (limit !== undefined && limit > 0) {
+      out.push({
+        bytes: limit,
+        field: `${w.template.podSpecPath}.volumes[${volume.at}].emptyDir.sizeLimit`,
+        words: `the emptyDir ${describeValue(volume.name)}'s sizeLimit ${String(volume.emptyDir.sizeLimit)}: the kubelet evicts the pod once the volume holds more `
+          + `("Usage of EmptyDir volume ${JSON.stringify(volume.name)} exceeds the limit")`,
+      });
+    }
+  } else {
+    const own = ephemeralLimit(c.container);
+    if (own !== undefined) {
+      out.push({
+        bytes: own,
+        field: `${c.path}.resources.limits["ephemeral-storage"]`,
+        words: `its ephemeral-storage limit ${String(c.container.resources.limits['ephemeral-storage'])}: the kubelet evicts the pod once its writable layer holds more `
+          + '("Container … exceeded its local ephemeral storage limit")',
+      });
+    }
+  }
+  const regular = containersOf(w.template).filter((x) => !x.init || x.sidecar);
+  const limits = regular.map((x) => ephemeralLimit(x.container));
+  if (limits.some((l) => l !== undefined)) {
+    const total = limits.reduce<number>((a, b) => a + (b ?? 0), 0);
+    out.push({
+      bytes: total,
+      field: `${c.path}.resources.limits["ephemeral-storage"]`,
+      words: `its containers' ephemeral-storage limits, ${formatDiskBytes(total)} in total: the kubelet evicts the pod once its emptyDirs and writable layers hold more `
+        + '("Pod ephemeral local storage usage exceeds the total limit of containers")',
+    });
+  }
+  // The most a node the pods can run on gives pods (every type of every fitting pool; an unknown disk holds anything).
+  let best: { room: number; pool: PoolModel; type: GpuInstanceType } | undefined;
+  for (const v of ctx.fittingPlacements(w.template)) {
+    for (const type of v.instanceTypes) {
+      const room = podDiskRoom(v.pool, type);
+      if (best === undefined || room > best.room) best = { room, pool: v.pool, type };
+    }
+  }
+  if (best !== undefined && Number.isFinite(best.room)) {
+    const d = best.pool.nodeDisk?.(best.type);
+    out.push({
+      bytes: best.room,
+      field: c.path,
+      words: `the disk of the nodes it can run on, which give pods at most ${formatDiskBytes(best.room)} (${best.type.name} of NodePool `
+        + `${best.pool.name}: ${d?.source ?? 'its disk'}, less ${d?.reserved ?? 'the reserves'}): the disk fills, the kubelet evicts the pod `
+        + '("The node was low on resource: ephemeral-storage") or the download fails ("No space left on device")',
+    });
+  }
+  return out;
+}
+
+/** GPU246 — the weights a model server downloads onto the node's disk must fit where they land. */
+export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
+  id: 'GPU246',
+  title: 'The weights a model server (vLLM, TGI, SGLang, llama.cpp) downloads onto the node\'s disk must fit where they land',
+  severity: Severity.WARNING,
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'EC2NodeClass', 'DaemonSet'],
+  remediation: 'Give the model room: raise the emptyDir\'s sizeLimit or the ephemeral-storage limit above the weights, give the '
+    + 'NodePool\'s EC2NodeClass a larger volume (blockDeviceMappings; or instanceStorePolicy: RAID0 on types with local NVMe), '
+    + 'or put the cache on a PersistentVolumeClaim that holds the model (InferenceDeployment: ModelCache.emptyDir(size) or '
+    + 'ModelCache.persistentVolumeClaim, and GpuNodeClass volume.size).',
+  description: 'vLLM, TGI, SGLang and llama.cpp download their model at start into their cache (GPU239 tells where). On '
+    + 'an emptyDir (not memory-backed) or the container\'s own filesystem, the weights go to the node\'s disk, where '
+    + 'three bounds apply: an emptyDir\'s `sizeLimit`, the ephemeral-storage limits (the container\'s for its writable '
+    + 'layer, the containers\' summed for the pod), above which the kubelet evicts the pod (kubelet `eviction/helpers.go`: '
+    + '"Usage of EmptyDir volume … exceeds the limit", "Pod ephemeral local storage usage exceeds the total limit of '
+    + 'containers"), and the disk itself: the most any node the pods can run on gives pods (GPU203\'s reckoning of the '
+    + 'EC2NodeClass: 17Gi on a default AL2023 node), above which the node runs out of disk and the kubelet evicts the pod '
+    + 'or the download fails. The pod is replaced and downloads again: it never serves. The weights\' size is reckoned '
+    + 'from the model\'s name, at the fewest bytes it allows: the parameter count it gives (`70B`; mixture-of-experts '
+    + '`8x7B` names are not read, and a count of active parameters is below the total) times the bits of a weight: '
+    + 'llama.cpp\'s GGUF quantisation from the `:tag` of `-hf` or `--hf-file` (not judged without one: llama.cpp then '
+    + 'picks Q4_K_M or the repository\'s first file), else the name\'s quantisation markers (AWQ, GPTQ, FP8, INT4, '
+    + 'W4A16, 4bit, …), else 16 (bf16, in which a model without a marker is published; gpt-oss ships MXFP4). The image '
+    + 'and other files also take disk, so the real need is larger. A warning: the manifests do not hold the model\'s '
+    + 'size, only its name, and a repository may store fewer bits than its name says. Judged for Hugging Face ids '
+    + 'written out on command lines that are the server itself; a cache on a PersistentVolumeClaim, hostPath, CSI or '
+    + 'memory-backed volume is not judged, nor a node disk the manifests do not give (no EC2NodeClass).',
+  *check(ctx) {
+    for (const sc of modelServers(ctx)) {
+      const { w, c, server } = sc;
+      if (server.shell || (c.init && !c.sidecar) || server.name === 'Triton') continue;
+      const model = server.model;
+      if (model === undefined || !HUB_MODEL_ID.test(model)) continue;
+      let weights: ModelWeights | undefined;
+      if (server.name === 'llama.cpp') {
+        const tag = llamaQuantTag(server.argv, c.container);
+        weights = tag === undefined ? undefined : modelWeightsFloor(model, tag);
+      } else {
+        weights = modelWeightsFloor(model);
+      }
+      if (weights === undefined) continue;
+      const where = modelDownloadDir(server, c.container, w.template.podSpec);
+      if (!where) continue;
+      const held = mountHolding(c.container, where.dir, w.template.podSpec);
+      let volume: EmptyDirVolume | undefined;
+      let place: string;
+      if (held === undefined) {
+        // (a read-only root is GPU239's finding)
+        if (c.container.securityContext?.readOnlyRootFilesystem === true) continue;
+        place = 'the container\'s writable layer';
+      } else {
+        const emptyDir = held.volume?.emptyDir;
+        if (emptyDir === undefined || emptyDir === null || typeof emptyDir !== 'object' || emptyDir.medium === 'Memory') continue;
+        const volumes: any[] = w.template.podSpec.volumes;
+        volume = { name: String(held.mount.name), at: volumes.indexOf(held.volume), emptyDir };
+        place = `the emptyDir ${describeValue(held.mount.name)}`;
+      }
+      const bounds = storageBounds(ctx, sc, volume).filter((b) => b.bytes < weights!.bytes);
+      if (bounds.length === 0) continue;
+      const tightest = bounds.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+      yield ctx.finding(w.object, tightest.field,
+        `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on ${place}, `
+        + `on the node's disk: its weights take at least ${+(weights.bytes / 2 ** 30).toFixed(1)}Gi (${weights.shown}), above `
+        + `${tightest.words}; the pod is replaced, downloads again and never serves`);
+    }
+  },
+};
+
 /** GPU244 — a model server whose image runs as root cannot start under runAsNonRoot without a user of its own. */
 export const ROOT_IMAGE_RUN_AS_NON_ROOT: Rule = {
   id: 'GPU244',
@@ -1663,5 +1897,5 @@ export const SERVING_RULES: Rule[] = [
   VLLM_PARALLELISM_FITS, VLLM_USES_ITS_GPUS, VLLM_PROBES_ALLOW_LOAD, VLLM_READY_WHEN_LOADED, PROGRESS_DEADLINE_OUTLASTS_STARTUP,
   VLLM_GATED_MODEL_TOKEN, MODEL_SERVER_LISTENS_ON_POD_ADDRESS, MODEL_SERVER_PROBED_ON_ITS_PORT, SERVICE_REACHES_MODEL_SERVER,
   MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
-  IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT, HOMELESS_USER_CACHE,
+  IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT, HOMELESS_USER_CACHE, MODEL_DOWNLOAD_FITS_DISK,
 ];
