@@ -48,6 +48,16 @@ export interface VllmServer {
    * download without one (reported at synth, rule GPU235). @default - none
    */
   readonly hfTokenSecret?: SecretKeyRef;
+  /**
+   * `--host`, the address vLLM binds: `0.0.0.0` or `::`. vLLM opens an IPv6 socket only for an IPv6 address (its
+   * `create_server_socket`), so with `0.0.0.0` it listens on IPv4 alone, and on an IPv6 cluster (EKS with `ipFamily`
+   * IPv6), where the kubelet probes the pod's IPv6 address and Services forward to it, the pod never becomes Ready
+   * (rule GPU242 reports an IPv6-only Service in front of it). `::` opens an IPv6 socket on every address, which on Linux
+   * also accepts IPv4 (`net.ipv6.bindv6only` is 0 unless changed), for IPv6 and dual-stack clusters; it needs IPv6 in
+   * the node's kernel (not booted with `ipv6.disable=1`, which some hardened images do).
+   * @default '0.0.0.0'
+   */
+  readonly host?: string;
   /** More arguments, appended as given. @default - none */
   readonly extraArgs?: string[];
 }
@@ -720,7 +730,13 @@ export class InferenceDeployment extends Construct {
     if (v.gpuMemoryUtilization !== undefined && !(v.gpuMemoryUtilization > 0 && v.gpuMemoryUtilization <= 1)) {
       throw new GpuConfigError(this, 'vllm.gpuMemoryUtilization', `is ${v.gpuMemoryUtilization}`, 'pass a fraction in (0, 1], e.g. 0.9');
     }
-    const args = [v.model, '--host', '0.0.0.0', '--port', `${port}`, '--tensor-parallel-size', `${tp}`];
+    const host = v.host ?? '0.0.0.0';
+    if (host !== '0.0.0.0' && host !== '::') {
+      throw new GpuConfigError(this, 'vllm.host', `is ${JSON.stringify(host)}, not an address of every interface: the kubelet's probes and the `
+        + 'Service reach the pod on its own address, which is not known before the pod starts',
+      'pass \'0.0.0.0\' (IPv4) or \'::\' (IPv6 and dual stack)');
+    }
+    const args = [v.model, '--host', host, '--port', `${port}`, '--tensor-parallel-size', `${tp}`];
     if (v.servedModelName) args.push('--served-model-name', v.servedModelName);
     if (v.maxModelLen !== undefined) args.push('--max-model-len', `${v.maxModelLen}`);
     // Time-slicing does not divide a GPU's memory: on a GPU handed to n pods, vLLM keeps to its 1/n of vLLM's 0.9 (GPU406).

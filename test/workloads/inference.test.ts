@@ -268,6 +268,27 @@ describe('InferenceDeployment', () => {
     expect(gpu241()).toEqual([expect.stringMatching(/^error GPU241 Deployment\/vllm spec\.template\.spec\.enableServiceLinks: the Service "vllm" of namespace "inference" gives container "[^"]+" VLLM_PORT=tcp:\/\/<its cluster IP>:8000/)]);
   });
 
+  test('vllm.host: 0.0.0.0 (IPv4) by default; :: for IPv6 and dual-stack clusters, which an IPv6-only Service reaches (GPU242)', () => {
+    const ipv6Only = (host?: string) => {
+      const c = chart();
+      const d = new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: { ...VLLM, ...(host ? { host } : {}) }, namespace: 'inference' });
+      ApiObject.of(d.service!).addJsonPatch(JsonPatch.add('/spec/ipFamilies', ['IPv6']), JsonPatch.add('/spec/ipFamilyPolicy', 'SingleStack'));
+      const objs = synth(c);
+      return { args: container(objs).args, gpu242: lintAll(objs).filter((f) => f.includes(' GPU242 ')) };
+    };
+    const v4 = ipv6Only();
+    expect(v4.args.slice(0, 3)).toEqual([VLLM.model, '--host', '0.0.0.0']);
+    expect(v4.gpu242).toEqual([expect.stringContaining('error GPU242 Service/')]);
+    const v6 = ipv6Only('::');
+    expect(v6.args.slice(0, 3)).toEqual([VLLM.model, '--host', '::']);
+    expect(v6.gpu242).toEqual([]);
+    for (const bad of ['127.0.0.1', '10.0.0.1', '', 'localhost']) {
+      expect(configError(() => { const c = chart(); new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: { ...VLLM, host: bad } }); }).message)
+        .toBe(`test/llm: vllm.host is ${JSON.stringify(bad)}, not an address of every interface: the kubelet's probes and the Service reach the pod on `
+          + 'its own address, which is not known before the pod starts. Fix: pass \'0.0.0.0\' (IPv4) or \'::\' (IPv6 and dual stack)');
+    }
+  });
+
   test('spot: 90 s grace period and a preStop drain; on-demand: 60 s', () => {
     const c = chart();
     new InferenceDeployment(c, 'llm', { pools: [g6Spot(c)], vllm: VLLM });

@@ -1864,7 +1864,7 @@ export const IPV6_SERVICE_REACHES_MODEL_SERVER: Rule = {
   severity: Severity.ERROR,
   kinds: ['Service', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Pod'],
   remediation: 'Make the server listen on IPv6: --host :: (Triton: --http-address ::; llama.cpp: or LLAMA_ARG_HOST=::); on '
-    + 'Linux an IPv6 socket on :: takes IPv4 connections too. Or give the Service an IPv4 family.',
+    + 'Linux an IPv6 socket on :: takes IPv4 connections too (InferenceDeployment: vllm.host \'::\'). Or give the Service an IPv4 family.',
   description: 'A Service whose `ipFamilies` are IPv6 only (single-stack IPv6, as on an EKS cluster created with the '
     + 'IPv6 family) has IPv6 cluster IPs and IPv6 endpoints: it forwards to the pods\' IPv6 addresses (Kubernetes '
     + '"IPv4/IPv6 dual-stack"). A server that listens on an IPv4 socket never sees those connections: vLLM opens an IPv4 '
