@@ -15,12 +15,12 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU246)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -1088,7 +1088,7 @@ describe('modelWeightsFloor reads the fewest bytes of a model\'s weights from it
 
   test('the parameter count times 16 bits, unless the name marks a quantisation', () => {
     expect(modelWeightsFloor('meta-llama/Llama-3.1-70B-Instruct')).toEqual({
-      bytes: 140e9, shown: '70B parameters at 16 bits each: 140 GB, by bf16, the name marking no quantisation',
+      billions: 70, bits: 16, bytes: 140e9, shown: '70B parameters at 16 bits each: 140 GB, by bf16, the name marking no quantisation',
     });
     expect(floor('Qwen/Qwen2.5-0.5B-Instruct')).toBe(1);
     expect(floor('google/gemma-2-9b-it')).toBe(18);
@@ -1195,5 +1195,107 @@ describe('GPU246 the weights a model server downloads onto the node\'s disk must
     const llama = (hf: string) => disk({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-hf', hf] }, () => undefined, all);
     expect(llama('unsloth/Llama-3.3-70B-Instruct-GGUF')).toEqual([]);
     expect(llama('unsloth/Llama-3.3-70B-Instruct-GGUF:Q4_K_M')).toHaveLength(1);
+  });
+});
+
+describe('GPU247 a model server\'s weights must fit the memory of the GPUs that hold them', () => {
+  const types = (...names: string[]) => nodePool({ requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: names }] });
+  /** GPU247's findings on a server of `gpus` GPUs with `container`'s fields, on a pool of `poolTypes`. */
+  const mem = (gpus: number, container: any, poolTypes: string[] = ['g6.xlarge'], extra: (w: any) => void = () => undefined) => {
+    const w = server(gpus, container);
+    extra(w);
+    return of(lint([types(...poolTypes), w]), 'GPU247');
+  };
+  const vllm = (...args: string[]) => ({ args });
+
+  test('the fixture: every type too small, some types too small (Karpenter chooses by price), a MIG device', () => {
+    const [a, b, c, ...rest] = failFixture('GPU247');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.WARNING);
+    expect(a.message).toBe('container "vllm" runs vLLM with "Qwen/Qwen2.5-72B-Instruct" over 4 GPUs (tensor 4 × pipeline 1), each of which holds at '
+      + 'least 33.5Gi of its weights (72B parameters at 16 bits each: 144 GB, by bf16, the name marking no quantisation, split 4 ways), but on every '
+      + 'instance type it can run on (g5.12xlarge) a GPU holds at most 22.4Gi (A10G-24GB), of which it may use 20.1Gi (--gpu-memory-utilization '
+      + '0.9, vLLM\'s default): the model does not load ("CUDA out of memory", or "No available memory for the cache blocks"), the server exits and '
+      + 'the pod crash-loops holding its GPUs');
+    expect(b.message).toContain('each of which holds at least 29.8Gi of its weights (32B parameters at 16 bits each: 64 GB, by bf16, the name marking no '
+      + 'quantisation, split 2 ways), but instance type g5.12xlarge, where its pods also fit, have GPUs of at most 22.4Gi (A10G-24GB), of which it may use '
+      + '20.1Gi (--gpu-memory-utilization 0.9, vLLM\'s default); Karpenter chooses among the types that fit a pod\'s requests by price, not by GPU memory');
+    expect(c.message).toContain('on one GPU, which holds at least 13Gi of its weights (7B parameters at 16 bits each: 14 GB, by bf16, the name marking no '
+      + 'quantisation), but its nvidia.com/mig-1g.10gb device holds at most 10Gi, of which it may use 9Gi (--gpu-memory-utilization 0.9, vLLM\'s default)');
+  });
+
+  test('the boundary: a 7B model fits an L4 (13Gi of 20.1Gi), a 14B one does not; --gpu-memory-utilization moves it', () => {
+    expect(mem(1, vllm('Qwen/Qwen2.5-7B-Instruct'))).toEqual([]);
+    expect(mem(1, vllm('Qwen/Qwen2.5-14B-Instruct'))).toHaveLength(1);
+    expect(mem(1, vllm('Qwen/Qwen2.5-14B-Instruct'), ['g6e.xlarge'])).toEqual([]);
+    expect(mem(1, vllm('Qwen/Qwen2.5-14B-Instruct', '--gpu-memory-utilization', '0.5'), ['g6e.xlarge'])[0].message)
+      .toContain('of which it may use 22.4Gi (--gpu-memory-utilization 0.5)');
+    // split over tensor × pipeline; data parallelism copies the weights, unless vLLM spreads experts over it
+    expect(mem(2, vllm('Qwen/Qwen2.5-14B-Instruct', '-tp', '2'), ['g6.12xlarge'])).toEqual([]);
+    expect(mem(2, vllm('Qwen/Qwen2.5-14B-Instruct', '-dp', '2'), ['g6.12xlarge'])).toHaveLength(1);
+    expect(mem(2, vllm('Qwen/Qwen2.5-14B-Instruct', '-dp', '2', '--enable-expert-parallel'), ['g6.12xlarge'])).toEqual([]);
+  });
+
+  test('quantisation as it loads lowers the weights (fp8: 8 bits, bitsandbytes: 4); a method it does not know is not judged', () => {
+    expect(mem(1, vllm('Qwen/Qwen2.5-14B-Instruct', '--quantization', 'fp8'))).toEqual([]);
+    expect(mem(1, vllm('Qwen/Qwen2.5-32B-Instruct', '-q', 'fp8'))[0].message).toContain('(32B parameters at 8 bits each: 32 GB, by its fp8 quantisation)');
+    expect(mem(1, vllm('Qwen/Qwen2.5-32B-Instruct', '--quantization', 'bitsandbytes'))).toEqual([]);
+    expect(mem(1, vllm('Qwen/Qwen2.5-32B-Instruct', '--quantization', 'some-new-method'))).toEqual([]);
+  });
+
+  test('Karpenter\'s choice by price: reported when a type the pods fit is too small, unless a preferred node affinity steers it', () => {
+    const mixed = ['g6.12xlarge', 'g6e.12xlarge'];
+    expect(mem(1, vllm('Qwen/Qwen2.5-14B-Instruct'), mixed)[0].message).toContain('but instance type g6.12xlarge, where its pods also fit');
+    const prefer = (w: any) => {
+      w.spec.template.spec.affinity = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, preference: { matchExpressions: [{ key: 'karpenter.k8s.aws/instance-gpu-memory', operator: 'Gt', values: ['40000'] }] } }] } };
+    };
+    expect(mem(1, vllm('Qwen/Qwen2.5-14B-Instruct'), mixed, prefer)).toEqual([]);
+    // a preference cannot help when no type holds the weights
+    expect(mem(1, vllm('Qwen/Qwen2.5-32B-Instruct'), mixed, prefer)[0].message).toContain('on every instance type it can run on (g6.12xlarge, g6e.12xlarge)');
+  });
+
+  test('TGI: one shard per GPU of its container unless --num-shard; --cuda-memory-fraction, --quantize. SGLang: tp × pp, --mem-fraction-static', () => {
+    const tgi = (args: string[], env: any[] = []) => ({ image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', args: ['--model-id', ...args], env });
+    expect(mem(1, tgi(['Qwen/Qwen2.5-14B-Instruct']))[0].message).toContain('runs TGI with "Qwen/Qwen2.5-14B-Instruct" on one GPU');
+    expect(mem(1, tgi(['Qwen/Qwen2.5-14B-Instruct']))[0].message).toContain('of which it may use 22.4Gi (the whole GPU)');
+    expect(mem(2, tgi(['Qwen/Qwen2.5-14B-Instruct']), ['g6.12xlarge'])).toEqual([]);
+    expect(mem(2, tgi(['Qwen/Qwen2.5-14B-Instruct', '--num-shard', '1']), ['g6.12xlarge'])[0].message).toContain('with "Qwen/Qwen2.5-14B-Instruct" on one GPU, which holds at least 26.1Gi');
+    expect(mem(4, tgi(['Qwen/Qwen2.5-72B-Instruct', '--num-shard', '2']), ['g6.12xlarge'])[0].message).toContain('over 2 GPUs (2 shard(s) (--num-shard 2))');
+    expect(mem(1, tgi(['Qwen/Qwen2.5-7B-Instruct'], [{ name: 'CUDA_MEMORY_FRACTION', value: '0.5' }]))[0].message).toContain('(CUDA_MEMORY_FRACTION=0.5)');
+    expect(mem(1, tgi(['Qwen/Qwen2.5-14B-Instruct', '--quantize', 'bitsandbytes-nf4']))).toEqual([]);
+    expect(mem(1, tgi(['Qwen/Qwen2.5-14B-Instruct'], [{ name: 'NUM_SHARD', value: '$(SHARDS)' }]))).toEqual([]);
+    const sglang = (args: string[]) => ({ image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', ...args, '--host', '0.0.0.0'] });
+    expect(mem(1, sglang(['Qwen/Qwen2.5-14B-Instruct']))).toHaveLength(1);
+    expect(mem(2, sglang(['Qwen/Qwen2.5-14B-Instruct', '--tp', '2']), ['g6.12xlarge'])).toEqual([]);
+    expect(mem(1, sglang(['Qwen/Qwen2.5-7B-Instruct', '--mem-fraction-static', '0.5']))[0].message).toContain('(--mem-fraction-static 0.5)');
+  });
+
+  test('not judged: llama.cpp, CPU offload, multi-node, a shell, a local path, a variable, no pools, a name without a count', () => {
+    const big = 'Qwen/Qwen2.5-32B-Instruct';
+    expect(mem(1, { image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-hf', 'unsloth/Llama-3.3-70B-Instruct-GGUF:Q8_0'] })).toEqual([]);
+    expect(mem(1, vllm(big, '--cpu-offload-gb', '40'))).toEqual([]);
+    expect(mem(1, vllm(big, '--distributed-executor-backend', 'ray'))).toEqual([]);
+    expect(mem(1, { command: ['/bin/sh', '-c'], args: [`vllm serve ${big}`] })).toEqual([]);
+    expect(mem(1, vllm('/models/qwen-32b'))).toEqual([]);
+    expect(mem(1, vllm(big, '--gpu-memory-utilization', '$(UTIL)'))).toEqual([]);
+    expect(of(lint([server(1, vllm(big))]), 'GPU247')).toEqual([]);
+    expect(mem(1, vllm('deepseek-ai/DeepSeek-V3'))).toEqual([]);
+  });
+});
+
+describe('GPU247 judges the NodePools Karpenter tries first', () => {
+  test('a heavier pool of large GPUs is tried before a pool of small ones; a heavier pool of small ones fails the pods', () => {
+    const pool = (name: string, type: string, weight?: number) => {
+      const p = nodePool({ name, requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: [type] }] });
+      if (weight !== undefined) p.spec.weight = weight;
+      return p;
+    };
+    const w = server(1, { args: ['Qwen/Qwen2.5-14B-Instruct'] });
+    const gpu247 = (...pools: any[]) => of(lint([...pools, w]), 'GPU247');
+    expect(gpu247(pool('l4', 'g6.xlarge'), pool('l40s', 'g6e.xlarge', 10))).toEqual([]);
+    expect(gpu247(pool('l4', 'g6.xlarge', 10), pool('l40s', 'g6e.xlarge'))[0].message)
+      .toContain('on every instance type of NodePool l4 (g6.xlarge), which Karpenter tries first (the highest weight), a GPU holds at most 22.4Gi');
+    // equal weights: either may be tried
+    expect(gpu247(pool('l4', 'g6.xlarge'), pool('l40s', 'g6e.xlarge'))[0].message).toContain('but instance type g6.xlarge, where its pods also fit');
   });
 });

@@ -7,7 +7,7 @@
  * Services give it (GPU241); an IPv6 Service in front of a server listening on IPv4 only (GPU242); an offline server
  * whose cache is empty at start (GPU243); a root image told runAsNonRoot without a user (GPU244), or run as a user it
  * does not know, with HOME=/ (GPU245); model weights larger than the node disk, emptyDir or ephemeral-storage limit
- * they download onto (GPU246).
+ * they download onto (GPU246), or than the GPU memory that holds them (GPU247).
  *
  * vLLM facts (vLLM "Distributed inference and serving"; `vllm serve --help`): `--tensor-parallel-size` (`-tp`) and
  * `--pipeline-parallel-size` (`-pp`) make one engine's world size, `--data-parallel-size` (`-dp`) runs that many engines
@@ -21,6 +21,7 @@
 import { serviceTargetPort } from './monitor-targets';
 import { GpuInstanceType } from '../../catalog';
 import { describeValue } from '../../private/describe';
+import { listed } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
 import { nsOf } from '../../private/meta';
 import { quantityOf } from '../../private/quantity';
@@ -1163,9 +1164,19 @@ function ggufBits(tag: string): number | undefined {
 
 /** A model's weights at the fewest bytes its name allows ({@link modelWeightsFloor}), with how they are reckoned. */
 export interface ModelWeights {
+  /** Parameters, in billions. */
+  readonly billions: number;
+  /** Bits a weight takes. */
+  readonly bits: number;
   readonly bytes: number;
   /** e.g. `70B parameters at 16 bits each: 140 GB, by bf16, the name marking no quantisation`. */
   readonly shown: string;
+}
+
+/** The weights of `billions` parameters at `bits` each, `why` saying where the bits come from. */
+function weightsOf(billions: number, bits: number, why: string): ModelWeights {
+  const bytes = billions * 1e9 * bits / 8;
+  return { billions, bits, bytes, shown: `${billions}B parameters at ${bits} bits each: ${+(bytes / 1e9).toFixed(1)} GB, by ${why}` };
 }
 
 /**
@@ -1201,8 +1212,7 @@ export function modelWeightsFloor(model: string, ggufTag?: string): ModelWeights
     else if (/^gpt-oss-/i.test(name)) [bits, why] = [4, 'gpt-oss\'s MXFP4 experts'];
     else [bits, why] = [16, 'bf16, the name marking no quantisation'];
   }
-  const bytes = billions * 1e9 * bits / 8;
-  return { bytes, shown: `${billions}B parameters at ${bits} bits each: ${+(bytes / 1e9).toFixed(1)} GB, by ${why}` };
+  return weightsOf(billions, bits, why);
 }
 
 /** The llama.cpp quantisation a container downloads: `--hf-file`'s name, else the `:tag` of `-hf`; undefined when neither. */
@@ -1360,6 +1370,225 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
         `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on ${place}, `
         + `on the node's disk: its weights take at least ${+(weights.bytes / 2 ** 30).toFixed(1)}Gi (${weights.shown}), above `
         + `${tightest.words}; the pod is replaced, downloads again and never serves`);
+    }
+  },
+};
+
+/**
+ * The fewest bits a weight takes in GPU memory under a server's quantisation method, by server: methods that quantise a
+ * 16-bit checkpoint as it loads (vLLM and SGLang `fp8`, vLLM `bitsandbytes`, TGI `eetq`, `bitsandbytes-nf4`, …) and
+ * those that read a quantised checkpoint (`awq` 4 bits, `gptq` 2 at the narrowest, `compressed-tensors` 4, …); the
+ * weights take the fewer of these and of what the model's name says. A method not listed is not judged.
+ */
+const QUANTISATION_METHOD_BITS: Readonly<Record<'vLLM' | 'SGLang' | 'TGI', Readonly<Record<string, number>>>> = {
+  vLLM: {
+    'fp8': 8,
+    'fbgemm_fp8': 8,
+    'ptpc_fp8': 8,
+    'experts_int8': 8,
+    'bitsandbytes': 4,
+    'awq': 4,
+    'awq_marlin': 4,
+    'gptq': 2,
+    'gptq_marlin': 2,
+    'marlin': 4,
+    'compressed-tensors': 4,
+    'modelopt': 4,
+    'modelopt_fp4': 4,
+    'mxfp4': 4,
+  },
+  SGLang: { 'fp8': 8, 'w8a8_int8': 8, 'w8a8_fp8': 8, 'awq': 4, 'awq_marlin': 4, 'gptq': 2, 'gptq_marlin': 2, 'marlin': 4, 'compressed-tensors': 4, 'modelopt_fp4': 4, 'mxfp4': 4 },
+  TGI: { 'eetq': 8, 'fp8': 8, 'bitsandbytes': 8, 'bitsandbytes-nf4': 4, 'bitsandbytes-fp4': 4, 'awq': 4, 'gptq': 2, 'marlin': 4, 'compressed-tensors': 4 },
+};
+
+/** How a server splits one copy of its weights over GPUs, and the share of each GPU's memory it may use. */
+interface WeightPlacement {
+  /** The GPUs one copy of the weights is spread over. */
+  readonly gpus: number;
+  /** e.g. `tensor 4 × pipeline 1`, `4 shards (--num-shard 4)`. */
+  readonly shown: string;
+  /** The share of each GPU's memory the server may use, 0-1. */
+  readonly fraction: number;
+  /** e.g. `--gpu-memory-utilization 0.9, vLLM's default`. */
+  readonly fractionShown: string;
+  /** The fewest bits of a weight under its quantisation method; undefined with none. */
+  readonly methodBits?: number;
+  readonly method?: string;
+}
+
+/** A fraction in (0, 1] as written; undefined when it is not one. */
+function fractionOf(raw: string | undefined): number | undefined {
+  const n = raw !== undefined && /^\s*\d*\.?\d+(e-?\d+)?\s*$/i.test(raw) ? Number(raw) : NaN;
+  return n > 0 && n <= 1 ? n : undefined;
+}
+
+/**
+ * How a vLLM, SGLang or TGI container places its weights ({@link WeightPlacement}): vLLM and SGLang over tensor ×
+ * pipeline parallel GPUs (data parallelism copies them; vLLM's expert parallelism spreads a mixture of experts over
+ * the data-parallel GPUs too), TGI over its shards, one per GPU of its container unless set; undefined when it cannot
+ * be told (multi-node, CPU offload, a variable, an unknown quantisation method).
+ */
+function weightPlacement(c: ContainerRef, server: ModelServer): WeightPlacement | undefined {
+  const argv = server.argv;
+  const quant = (names: readonly string[], env?: string): { method?: string; bits?: number } | undefined => {
+    const q = env === undefined ? { value: flagText(argv, names) } : flagOrEnv(argv, c.container, names, env);
+    if (q.value === undefined) return {};
+    const bits = QUANTISATION_METHOD_BITS[server.name as 'vLLM' | 'SGLang' | 'TGI'][q.value];
+    return bits === undefined ? undefined : { method: q.value, bits };
+  };
+  switch (server.name) {
+    case 'vLLM': {
+      const p = parallelismOfVllm(c.container, argv);
+      const q = quant(['--quantization', '-q']);
+      if (!p || !q || setsFlag(argv, ['--cpu-offload-gb'])) return undefined;
+      const raw = flagText(argv, ['--gpu-memory-utilization']);
+      const fraction = raw === undefined ? 0.9 : fractionOf(raw);
+      if (fraction === undefined) return undefined;
+      const experts = setsFlag(argv, ['--enable-expert-parallel', '-ep']) && p.data > 1;
+      const gpus = p.tensor * p.pipeline * (experts ? p.data : 1);
+      return {
+        gpus,
+        shown: experts ? `tensor ${p.tensor} × pipeline ${p.pipeline} × data ${p.data}, experts spread over all` : `tensor ${p.tensor} × pipeline ${p.pipeline}`,
+        fraction,
+        fractionShown: raw === undefined ? '--gpu-memory-utilization 0.9, vLLM\'s default' : `--gpu-memory-utilization ${raw}`,
+        methodBits: q.bits,
+        method: q.method,
+      };
+    }
+    case 'SGLang': {
+      if (setsEnv(c.container, 'CUDA_VISIBLE_DEVICES') || setsFlag(argv, [...SGLANG_UNJUDGED, '--cpu-offload-gb'])) return undefined;
+      const sizes = parallelSizes(argv, SGLANG_FLAGS);
+      const q = quant(['--quantization']);
+      if (!sizes || !q) return undefined;
+      const raw = flagText(argv, ['--mem-fraction-static']);
+      const fraction = raw === undefined ? 1 : fractionOf(raw);
+      if (fraction === undefined) return undefined;
+      return {
+        gpus: sizes.tensor * sizes.pipeline,
+        shown: `tensor ${sizes.tensor} × pipeline ${sizes.pipeline}`,
+        fraction,
+        fractionShown: raw === undefined ? 'the whole GPU' : `--mem-fraction-static ${raw}`,
+        methodBits: q.bits,
+        method: q.method,
+      };
+    }
+    case 'TGI': {
+      if (setsEnv(c.container, 'CUDA_VISIBLE_DEVICES')) return undefined;
+      const set = tgiShards(c.container, argv);
+      const own = containerRequest(c.container, 'nvidia.com/gpu');
+      // (shards from a variable, or --sharded true without a count, are not read)
+      const unread = set === undefined && (flagOrEnv(argv, c.container, ['--num-shard'], 'NUM_SHARD').from !== undefined
+        || (flagText(argv, ['--sharded']) ?? envValue(c.container, 'SHARDED')) !== undefined);
+      if (unread || (set === undefined && !(own >= 1))) return undefined;
+      const q = quant(['--quantize'], 'QUANTIZE');
+      if (!q) return undefined;
+      const frac = flagOrEnv(argv, c.container, ['--cuda-memory-fraction'], 'CUDA_MEMORY_FRACTION');
+      const fraction = frac.from === undefined ? 1 : fractionOf(frac.value);
+      if (fraction === undefined) return undefined;
+      return {
+        gpus: set?.count ?? own,
+        shown: set ? `${set.count} shard(s) (${set.shown})` : `one shard per GPU of its container (${own})`,
+        fraction,
+        fractionShown: frac.from === undefined ? 'the whole GPU' : frac.shown!,
+        methodBits: q.bits,
+        method: q.method,
+      };
+    }
+    default: return undefined;
+  }
+}
+
+/** The memory of a MIG device, from its resource name's `<n>gb` (an upper bound: `1g.10gb` devices hold 9.5-9.75 GiB). */
+function migDeviceBytes(resource: string): number | undefined {
+  const m = /^nvidia\.com\/mig-\d+g\.(\d+)gb(\.me)?$/.exec(resource);
+  return m ? Number(m[1]) * 2 ** 30 : undefined;
+}
+
+/** A number of bytes in GiB, as messages write it: `32.6Gi`. */
+const gib = (bytes: number): string => `${+(bytes / 2 ** 30).toFixed(1)}Gi`;
+
+/** GPU247 — a model server's weights must fit the GPU memory it may use. */
+export const MODEL_FITS_GPU_MEMORY: Rule = {
+  id: 'GPU247',
+  title: 'A model server\'s (vLLM, TGI, SGLang) weights must fit the memory of the GPUs that hold them',
+  severity: Severity.WARNING,
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'NodeOverlay'],
+  remediation: 'Spread the weights over more GPUs (tensor parallelism, with as many GPUs in the container), serve a quantised '
+    + 'model (AWQ, FP8) or quantise as it loads (vLLM --quantization fp8), confine the pods to instance types with larger '
+    + 'GPUs (node affinity on karpenter.k8s.aws/instance-gpu-memory; InferenceDeployment: preferGpuMemoryGiB, or pools of '
+    + 'larger GPUs), or raise --gpu-memory-utilization.',
+  description: 'A model server loads its weights into the memory of its GPUs: vLLM and SGLang split one copy over tensor × '
+    + 'pipeline parallel GPUs (data parallelism copies it), TGI over its shards (one per GPU of its container unless '
+    + '`--num-shard`). vLLM uses at most `--gpu-memory-utilization` (0.9 by default) of each GPU for weights, activations '
+    + 'and KV cache: when the weights alone exceed it, the load fails ("CUDA out of memory") or no memory is left for the '
+    + 'cache ("No available memory for the cache blocks"), and the server exits; TGI (`--cuda-memory-fraction`, 1 by '
+    + 'default) and SGLang (`--mem-fraction-static`; the whole GPU is taken when unset) likewise. The GPU memory is the '
+    + 'instance types\' (the EC2 GPU table), of the types the pods fit on in the pools they can use; a MIG device\'s is '
+    + 'its profile\'s (`1g.10gb`: 10 GiB, an upper bound); a time-sliced or MIG-sliced `nvidia.com/gpu` has at most its '
+    + 'GPU\'s. Karpenter chooses among the types that fit a pod\'s requests by price (CreateFleet `lowest-price` on demand, '
+    + '`price-capacity-optimized` on spot), not by GPU memory, so a pool that also offers smaller GPUs may get one: reported '
+    + 'too, unless the pod states a preferred node affinity (Karpenter tries preferences first). Only the NodePools '
+    + 'Karpenter tries first are judged: those of the highest `weight` among the pools the pods fit. The weights\' size is '
+    + 'GPU246\'s reckoning from the model\'s name, at the fewest bytes it allows, lowered by a quantisation method the server '
+    + 'applies as it loads (vLLM `--quantization fp8`: 8 bits; `bitsandbytes`: 4); activations, the CUDA context and the KV '
+    + 'cache come on top. A warning: the manifests hold the model\'s name, not its size. Not judged: llama.cpp (it keeps '
+    + 'layers it cannot offload on the CPU), CPU offload, multi-node servers, a variable, an unknown quantisation method.',
+  *check(ctx) {
+    for (const sc of modelServers(ctx)) {
+      const { w, c, server } = sc;
+      if (server.shell || (c.init && !c.sidecar)) continue;
+      const model = server.model;
+      if (model === undefined || !HUB_MODEL_ID.test(model)) continue;
+      const placed = weightPlacement(c, server);
+      const named = placed && modelWeightsFloor(model);
+      if (!placed || !named) continue;
+      const weights = placed.methodBits !== undefined && placed.methodBits < named.bits
+        ? weightsOf(named.billions, placed.methodBits, `its ${placed.method} quantisation`) : named;
+      const perGpu = weights.bytes / placed.gpus;
+      const split = placed.gpus === 1 ? 'on one GPU, which holds' : `over ${placed.gpus} GPUs (${placed.shown}), each of which holds`;
+      const lead = `${containerLabel(c)} runs ${server.name} with ${describeValue(model)} ${split} at least ${gib(perGpu)} of its weights `
+        + `(${weights.shown}${placed.gpus === 1 ? '' : `, split ${placed.gpus} ways`})`;
+      const fails = 'the model does not load ("CUDA out of memory", or "No available memory for the cache blocks"), the server exits and the pod crash-loops holding its GPUs';
+      // A MIG device: its profile's memory, wherever it runs.
+      const mig = Object.keys(resourceMap(c.container, 'limits')).filter((r) => r.startsWith('nvidia.com/mig-'));
+      if (mig.length === 1 && containerRequest(c.container, 'nvidia.com/gpu') === 0) {
+        const device = migDeviceBytes(mig[0]);
+        if (device === undefined || perGpu <= placed.fraction * device) continue;
+        yield ctx.finding(w.object, c.path, `${lead}, but its ${mig[0]} device holds at most ${gib(device)}, of which it may use `
+          + `${gib(placed.fraction * device)} (${placed.fractionShown}): ${fails}`);
+        continue;
+      }
+      if (!(containerRequest(c.container, 'nvidia.com/gpu') >= 1)) continue;
+      // Whole GPUs (or slices of them): each instance type the pods fit on, in the pools they can use.
+      // (Karpenter tries the NodePools of the highest weight first, those of equal weight in no set order)
+      const fitting = ctx.fittingPlacements(w.template);
+      const top = Math.max(...fitting.map((v) => v.pool.weight ?? 0));
+      const tried = fitting.filter((v) => (v.pool.weight ?? 0) === top);
+      const small: GpuInstanceType[] = [];
+      let large = 0;
+      const seen = new Set<GpuInstanceType>();
+      for (const v of tried) {
+        for (const type of v.instanceTypes) {
+          if (seen.has(type) || !(type.gpuMemoryMiB > 0)) continue;
+          seen.add(type);
+          if (perGpu > placed.fraction * type.gpuMemoryMiB * 2 ** 20) small.push(type);
+          else large++;
+        }
+      }
+      if (small.length === 0) continue;
+      const preferred = w.template.podSpec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+      if (large > 0 && Array.isArray(preferred) && preferred.length > 0) continue;
+      const biggest = small.reduce((a, b) => (b.gpuMemoryMiB > a.gpuMemoryMiB ? b : a));
+      const use = placed.fraction * biggest.gpuMemoryMiB * 2 ** 20;
+      const names = listed(small.map((t) => t.name));
+      const where = tried.length === fitting.length ? `it can run on (${names})`
+        : `of NodePool${tried.length === 1 ? '' : 's'} ${listed(tried.map((v) => v.pool.name))} (${names}), which Karpenter tries first (the highest weight),`;
+      yield ctx.finding(w.object, c.path, large === 0
+        ? `${lead}, but on every instance type ${where} a GPU holds at most ${gib(biggest.gpuMemoryMiB * 2 ** 20)} (${biggest.gpu.name}), `
+          + `of which it may use ${gib(use)} (${placed.fractionShown}): ${fails}`
+        : `${lead}, but ${small.length === 1 ? 'instance type' : 'instance types'} ${names}, where its pods also fit, have GPUs of at most `
+          + `${gib(biggest.gpuMemoryMiB * 2 ** 20)} (${biggest.gpu.name}), of which it may use ${gib(use)} (${placed.fractionShown}); Karpenter `
+          + `chooses among the types that fit a pod's requests by price, not by GPU memory, so it may launch one of them, where ${fails}`);
     }
   },
 };
@@ -1898,4 +2127,5 @@ export const SERVING_RULES: Rule[] = [
   VLLM_GATED_MODEL_TOKEN, MODEL_SERVER_LISTENS_ON_POD_ADDRESS, MODEL_SERVER_PROBED_ON_ITS_PORT, SERVICE_REACHES_MODEL_SERVER,
   MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
   IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT, HOMELESS_USER_CACHE, MODEL_DOWNLOAD_FITS_DISK,
+  MODEL_FITS_GPU_MEMORY,
 ];
