@@ -1150,12 +1150,13 @@ describe('GPU246 the weights a model server downloads onto the node\'s disk must
     expect(a.severity).toBe(Severity.WARNING);
     expect(a.message).toBe('container "vllm" runs vLLM, which downloads "Qwen/Qwen2.5-32B-Instruct" at start into /root/.cache/huggingface/hub on the '
       + 'container\'s writable layer, on the node\'s disk: its weights take at least 59.6Gi (32B parameters at 16 bits each: 64 GB, by bf16, the name '
-      + 'marking no quantisation), above the disk of the nodes it can run on, which give pods at most 17Gi (g6.12xlarge of NodePool gpu: a 20Gi '
+      + 'marking no quantisation), and its image at least 9.3Gi (vllm/vllm-openai from v0.8 unpacks to more than 10 GB), 68.9Gi in all, above the disk '
+      + 'of the nodes it can run on, which give pods at most 17Gi (g6.12xlarge of NodePool gpu: a 20Gi '
       + '/dev/xvda (Karpenter\'s default for AL2023: the EC2NodeClass gives it no size), less 1Gi kube-reserved, 2Gi eviction threshold '
       + '(nodefs.available 10%, the default)): the disk fills, the kubelet evicts the pod ("The node was low on resource: ephemeral-storage") or the '
       + 'download fails ("No space left on device"); the pod is replaced, downloads again and never serves');
     expect(b.message).toContain('into /cache/hub on the emptyDir "cache", on the node\'s disk: its weights take at least 26.1Gi');
-    expect(b.message).toContain('above the emptyDir "cache"\'s sizeLimit 10Gi: the kubelet evicts the pod once the volume holds more ("Usage of EmptyDir volume "cache" exceeds the limit")');
+    expect(b.message).toContain('above the emptyDir "cache"\'s sizeLimit 5Gi: the kubelet evicts the pod once the volume holds more ("Usage of EmptyDir volume "cache" exceeds the limit")');
     expect(c.message).toContain('its weights take at least 65.2Gi (70B parameters at 8 bits each: 70 GB, by llama.cpp\'s Q8_0 quantisation), above its ephemeral-storage limit 50Gi');
   });
 
@@ -1180,6 +1181,19 @@ describe('GPU246 the weights a model server downloads onto the node\'s disk must
     expect(disk({}, () => undefined, [DEFAULT_NODE_CLASS, pool])).toHaveLength(1);
   });
 
+  test('on the node\'s disk the vLLM image from v0.8 takes 10 GB too; not within an emptyDir\'s sizeLimit or a storage limit', () => {
+    const all = [DEFAULT_NODE_CLASS, pool];
+    // 14 GB of weights alone fit 17Gi; with the image they do not
+    expect(disk({ args: ['Qwen/Qwen2.5-7B-Instruct'] }, () => undefined, all)[0].message)
+      .toContain('its weights take at least 13Gi (7B parameters at 16 bits each: 14 GB, by bf16, the name marking no quantisation), and its image at least '
+        + '9.3Gi (vllm/vllm-openai from v0.8 unpacks to more than 10 GB), 22.4Gi in all, above the disk of the nodes it can run on, which give pods at most 17Gi');
+    expect(disk({ image: 'vllm/vllm-openai:latest', args: ['Qwen/Qwen2.5-7B-Instruct'] }, () => undefined, all)).toHaveLength(1);
+    // an image before v0.8 is not counted
+    expect(disk({ image: 'vllm/vllm-openai:v0.7.3', args: ['Qwen/Qwen2.5-7B-Instruct'] }, () => undefined, all)).toEqual([]);
+    // an emptyDir's 14Gi holds the 13Gi of weights: the image is not in it
+    expect(disk({ args: ['Qwen/Qwen2.5-7B-Instruct'] }, cache({ emptyDir: { sizeLimit: '14Gi' } }), [bigClass('300Gi'), pool])).toEqual([]);
+  });
+
   test('not judged: a claim, a memory-backed or hostPath volume, a read-only root (GPU239), a shell, a local path, an unknown disk, a tagless GGUF', () => {
     const all = [DEFAULT_NODE_CLASS, pool];
     expect(disk({}, cache({ persistentVolumeClaim: { claimName: 'models' } }), all)).toEqual([]);
@@ -1191,7 +1205,7 @@ describe('GPU246 the weights a model server downloads onto the node\'s disk must
     // no EC2NodeClass: the disk is not known
     expect(disk({}, () => undefined, [pool])).toEqual([]);
     // a small model fits
-    expect(disk({ args: ['Qwen/Qwen2.5-7B-Instruct'] }, () => undefined, all)).toEqual([]);
+    expect(disk({ args: ['Qwen/Qwen2.5-1.5B-Instruct'] }, () => undefined, all)).toEqual([]);
     const llama = (hf: string) => disk({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-hf', hf] }, () => undefined, all);
     expect(llama('unsloth/Llama-3.3-70B-Instruct-GGUF')).toEqual([]);
     expect(llama('unsloth/Llama-3.3-70B-Instruct-GGUF:Q4_K_M')).toHaveLength(1);

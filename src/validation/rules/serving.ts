@@ -1236,6 +1236,19 @@ interface StorageBound {
   readonly bytes: number;
   readonly field: string;
   readonly words: string;
+  /** Whether the container's image takes room within it too (the node's disk; not an emptyDir or a storage limit). */
+  readonly holdsImage?: boolean;
+}
+
+/**
+ * The fewest bytes a server's image takes unpacked on the node's disk, where known: vLLM's `vllm/vllm-openai` images
+ * from v0.8 (and `latest`) unpack to more than 10 GB (vLLM issues #17163, April 2025: "up to 25GB", filling 50 GB node
+ * disks; #27154, October 2025: about 12 GB; PR #22377, December 2025: 28.6 GB for `latest`).
+ */
+function imageFloor(image: unknown): { readonly bytes: number; readonly shown: string } | undefined {
+  const v = typeof image === 'string' ? vllmImageVersion(image) : undefined;
+  return v !== undefined && versionAtLeast(v, [0, 8, 0])
+    ? { bytes: 10e9, shown: 'vllm/vllm-openai from v0.8 unpacks to more than 10 GB' } : undefined;
 }
 
 /** The ephemeral-storage limit of a container as a number of bytes; undefined when it sets none it can read. */
@@ -1298,6 +1311,7 @@ function storageBounds(ctx: RuleContext, sc: ServerContainer, volume: EmptyDirVo
     out.push({
       bytes: best.room,
       field: c.path,
+      holdsImage: true,
       words: `the disk of the nodes it can run on, which give pods at most ${formatDiskBytes(best.room)} (${best.type.name} of NodePool `
         + `${best.pool.name}: ${d?.source ?? 'its disk'}, less ${d?.reserved ?? 'the reserves'}): the disk fills, the kubelet evicts the pod `
         + '("The node was low on resource: ephemeral-storage") or the download fails ("No space left on device")',
@@ -1328,8 +1342,10 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
     + '`8x7B` names are not read, and a count of active parameters is below the total) times the bits of a weight: '
     + 'llama.cpp\'s GGUF quantisation from the `:tag` of `-hf` or `--hf-file` (not judged without one: llama.cpp then '
     + 'picks Q4_K_M or the repository\'s first file), else the name\'s quantisation markers (AWQ, GPTQ, FP8, INT4, '
-    + 'W4A16, 4bit, …), else 16 (bf16, in which a model without a marker is published; gpt-oss ships MXFP4). The image '
-    + 'and other files also take disk, so the real need is larger. A warning: the manifests do not hold the model\'s '
+    + 'W4A16, 4bit, …), else 16 (bf16, in which a model without a marker is published; gpt-oss ships MXFP4). On the '
+    + 'node\'s disk the image takes room too: vLLM\'s `vllm/vllm-openai` images from v0.8 unpack to more than 10 GB (vLLM '
+    + 'issues #17163, #27154; PR #22377: 28.6 GB in December 2025), counted at 10 GB; other images and files are not '
+    + 'counted, so the real need is larger. A warning: the manifests do not hold the model\'s '
     + 'size, only its name, and a repository may store fewer bits than its name says. Judged for Hugging Face ids '
     + 'written out on command lines that are the server itself; a cache on a PersistentVolumeClaim, hostPath, CSI or '
     + 'memory-backed volume is not judged, nor a node disk the manifests do not give (no EC2NodeClass).',
@@ -1363,12 +1379,17 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
         volume = { name: String(held.mount.name), at: volumes.indexOf(held.volume), emptyDir };
         place = `the emptyDir ${describeValue(held.mount.name)}`;
       }
-      const bounds = storageBounds(ctx, sc, volume).filter((b) => b.bytes < weights!.bytes);
+      const image = imageFloor(c.container.image);
+      const need = (b: StorageBound) => weights!.bytes + (b.holdsImage && image ? image.bytes : 0);
+      const bounds = storageBounds(ctx, sc, volume).filter((b) => b.bytes < need(b));
       if (bounds.length === 0) continue;
-      const tightest = bounds.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+      // (the first the download meets: the least room left for the weights)
+      const tightest = bounds.reduce((a, b) => (b.bytes - need(b) < a.bytes - need(a) ? b : a));
+      const withImage = tightest.holdsImage && image
+        ? `, and its image at least ${gib(image.bytes)} (${image.shown}), ${gib(need(tightest))} in all` : '';
       yield ctx.finding(w.object, tightest.field,
         `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on ${place}, `
-        + `on the node's disk: its weights take at least ${+(weights.bytes / 2 ** 30).toFixed(1)}Gi (${weights.shown}), above `
+        + `on the node's disk: its weights take at least ${gib(weights.bytes)} (${weights.shown})${withImage}, above `
         + `${tightest.words}; the pod is replaced, downloads again and never serves`);
     }
   },
