@@ -194,7 +194,8 @@ export function overlayCapacity(overlays: readonly any[] | undefined, space: Lab
 function stringRecord(raw: unknown): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
-    for (const [k, v] of Object.entries(raw)) out[k] = String(v);
+    // (a map or list is no label value: the API server refuses it; a number or boolean reads as its text)
+    for (const [k, v] of Object.entries(raw)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
   }
   return out;
 }

@@ -156,6 +156,9 @@ function podSpecOf(obj: any): { readonly info: KindInfo; readonly rawSpec: any }
   return { info, rawSpec };
 }
 
+/** Whether a label value is a string, number or boolean (what YAML writes for a scalar). */
+const isScalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
 /**
  * The pod template of a workload object, or `undefined` when `obj` is not one of {@link POD_TEMPLATE_KINDS} (a
  * kind of another API group, e.g. a CRD also named `Job`, does not count) or has no pod spec object.
@@ -168,7 +171,8 @@ export function podTemplateOf(obj: any): PodTemplateRef | undefined {
   const rawLabels = dig(obj, info.labelsPath);
   const podLabels: Record<string, string> = {};
   if (rawLabels && typeof rawLabels === 'object') {
-    for (const k in rawLabels) if (hasOwn(rawLabels, k)) podLabels[k] = String(rawLabels[k]);
+    // (a map or list is no label value: the API server refuses it; a number or boolean reads as its text)
+    for (const k in rawLabels) if (hasOwn(rawLabels, k) && isScalar(rawLabels[k])) podLabels[k] = String(rawLabels[k]);
   }
   const replicas = info.replicas(obj);
   const podSpecPath = SPEC_PATH_TEXT.get(info)!;

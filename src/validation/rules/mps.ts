@@ -9,6 +9,7 @@
  * "maximum request size for shared resources is 1".
  */
 import { PlacementVerdict } from '../../scheduling/placement';
+import { containerRequest } from '../../scheduling/resources';
 import { POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule } from '../rule';
@@ -57,7 +58,7 @@ export const MPS_SINGLE_REQUEST: Rule = {
       for (const [i, c] of containers.entries()) {
         for (const sp of pools) {
           for (const r of sp.timeSlicing!.resources) {
-            const n = Number(c?.resources?.limits?.[r.advertised] ?? c?.resources?.requests?.[r.advertised] ?? 0);
+            const n = containerRequest(c, r.advertised);
             if (!(n > 1) || !placeOn(ctx, memo, w.template, sp).fits) continue;
             yield ctx.finding(w.object, `${w.template.podSpecPath}.containers[${i}].resources`,
               `asks for ${n} × ${r.advertised} and can land on NodePool ${sp.pool.name}, shared with MPS by config ${sp.timeSlicing!.key} `

@@ -23,7 +23,7 @@ import { GpuInstanceType } from '../../catalog';
 import { describeValue } from '../../private/describe';
 import { listed } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
-import { nsOf } from '../../private/meta';
+import { nameOf, nsOf } from '../../private/meta';
 import { quantityOf } from '../../private/quantity';
 import { _vllmVersionOfImage } from '../../scaling/triggers';
 import { formatDiskBytes } from '../../scheduling/node-disk';
@@ -2008,7 +2008,7 @@ export const SERVICE_REACHES_MODEL_SERVER: Rule = {
           const field = p?.targetPort === undefined ? 'port' : 'targetPort';
           yield ctx.finding(svc, `spec.ports[${i}].${field}`,
             `forwards port ${describeValue(p?.port)} to ${typeof raw === 'string' ? `${describeValue(raw)} (${target})` : target} of the pods of `
-            + `${w.kind} ${ns === '' ? '' : `${ns}/`}${w.object?.metadata?.name ?? '?'}, whose ${containerLabel(c)} runs ${server.name} `
+            + `${w.kind} ${ns === '' ? '' : `${ns}/`}${nameOf(w.object)}, whose ${containerLabel(c)} runs ${server.name} `
             + `listening on ${server.port} (${server.portShown}): nothing listens on ${target}, so every connection through this `
             + 'Service port is refused');
         }
@@ -2135,7 +2135,7 @@ export const IPV6_SERVICE_REACHES_MODEL_SERVER: Rule = {
         if (sole.server.ipv4Only === undefined || bindsLoopbackOnly(sole.server)) continue;
         yield ctx.finding(svc, 'spec.ipFamilies',
           `is IPv6 only, so it forwards to the IPv6 addresses of the pods of ${w.kind} ${ns === '' ? '' : `${ns}/`}`
-          + `${w.object?.metadata?.name ?? '?'}, whose ${containerLabel(sole.c)} runs ${sole.server.name} listening on IPv4 only `
+          + `${nameOf(w.object)}, whose ${containerLabel(sole.c)} runs ${sole.server.name} listening on IPv4 only `
           + `(${sole.server.ipv4Only}): every connection through this Service is refused`);
       }
     }

@@ -18,6 +18,7 @@ import { GpuInstanceType, MigGpu } from '../../catalog';
 import { describeValue } from '../../private/describe';
 import { yamlPackage } from '../../private/lazy';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
+import { nameOf } from '../../private/meta';
 import { ADVERTISED_RESOURCES_ANNOTATION, PoolModel, poolModelOf } from '../../scheduling/nodepool';
 import { placeOnPool, PlacementVerdict, placementSignature, podRoomOf } from '../../scheduling/placement';
 import { containerRequest, demandsAny, isMigResourceName } from '../../scheduling/resources';
@@ -125,7 +126,7 @@ function timeSlicingOf(ctx: RuleContext, pool: PoolModel): TimeSlicing | undefin
     if (resources.length === 0) return undefined;
     // MPS: the plugin sets failRequestsGreaterThanOne to true unless the config says otherwise (api/config/v1 config.go).
     const fail = mps ? ts.failRequestsGreaterThanOne !== false : ts.failRequestsGreaterThanOne === true;
-    return { strategy: mps ? 'mps' : 'time-slicing', key, configMap: cm.metadata?.name ?? '?', resources, failRequestsGreaterThanOne: fail };
+    return { strategy: mps ? 'mps' : 'time-slicing', key, configMap: nameOf(cm), resources, failRequestsGreaterThanOne: fail };
   }
   return undefined;
 }
@@ -326,7 +327,7 @@ export const TIME_SLICED_SINGLE_REQUEST: Rule = {
       for (const c of w.template.podSpec?.containers ?? []) {
         for (const sp of pools) {
           for (const r of sp.timeSlicing!.resources) {
-            const n = Number(c?.resources?.limits?.[r.advertised] ?? c?.resources?.requests?.[r.advertised] ?? 0);
+            const n = containerRequest(c, r.advertised);
             if (!(n > 1)) continue;
             if (!placeOn(ctx, memo, w.template, sp).fits) continue;
             yield ctx.finding(w.object, `${w.template.podSpecPath}.containers[${(w.template.podSpec.containers as any[]).indexOf(c)}].resources`,
@@ -468,7 +469,7 @@ export const VLLM_TIME_SLICED_MEMORY: Rule = {
         if (!argv || flagText(argv, ['--config']) !== undefined) continue;
         const raw = flagText(argv, ['--gpu-memory-utilization', '--gpu_memory_utilization']);
         const utilization = raw === undefined ? VLLM_DEFAULT_GPU_MEMORY_UTILIZATION : Number(raw);
-        if (!(utilization > 0)) continue; // (not a number: vLLM refuses it itself)
+        if (!(utilization > 0 && utilization <= 1)) continue; // (not a fraction: vLLM refuses it itself)
         for (const sp of pools) {
           const r = sp.timeSlicing!.resources.find((x) => x.name === 'nvidia.com/gpu')!;
           if (!(containerRequest(c, r.advertised) > 0) || utilization <= 1 / r.replicas + 1e-9) continue;

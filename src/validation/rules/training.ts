@@ -11,6 +11,7 @@ import { GpuInstanceType } from '../../catalog';
 import { gangRanks } from '../../plan/gang';
 import { describeValue } from '../../private/describe';
 import { listed, listedFirst } from '../../private/lists';
+import { nameOf } from '../../private/meta';
 import { DO_NOT_DISRUPT_ANNOTATION } from '../../scheduling/nodepool';
 import { containerRequest, effectivePodRequests, tryParseQuantity } from '../../scheduling/resources';
 import { containersOf, runByController } from '../../scheduling/workloads';
@@ -315,7 +316,7 @@ export const GANGS_SHARE_POOLS: Rule = {
       && group.every((sh) => sh.replicas * sh.gpus <= capacity));
     for (const o of over) {
       const worst = o.group.reduce((a, b) => (b.replicas * b.gpus > a.replicas * a.gpus ? b : a));
-      const gangs = o.group.map((sh) => `${sh.workload.kind} ${sh.workload.object?.metadata?.name ?? '<unnamed>'} ${sh.replicas} ranks × ${sh.gpus} = `
+      const gangs = o.group.map((sh) => `${sh.workload.kind} ${nameOf(sh.workload.object)} ${sh.replicas} ranks × ${sh.gpus} = `
         + `${sh.replicas * sh.gpus}`);
       yield ctx.finding(worst.workload.object, `${jobSpecPath(worst.workload)}.parallelism`,
         `is one of the gangs that can only use NodePools ${o.pools.join(', ')} (${gangs.join('; ')}: ${o.demand} GPUs), which allow `

@@ -14,7 +14,7 @@ import { gangRanks, onePodPerNode, onePodPerNodeBecause } from '../../plan/gang'
 import { hasOwn } from '../../private/keys';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
-import { nsOf } from '../../private/meta';
+import { nameOf, nsOf } from '../../private/meta';
 import { podsAtLeastWithinPoolLimits, PoolPodBound, podsWithinPoolLimits } from '../../scheduling/capacity';
 import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
@@ -178,7 +178,7 @@ export const QUOTA_ALLOWS_ONE_REPLICA: Rule = {
           if (hard === undefined || need[key] === undefined || need[key] <= hard) continue;
           const fmt = (k: string, n: number) => (k.endsWith('memory') || k.endsWith('ephemeral-storage') ? `${+(n / 2 ** 30).toFixed(2)}Gi` : `${+n.toFixed(3)}`);
           yield ctx.finding(w.object, `${w.template.podSpecPath}.containers`,
-            `one pod needs ${key} ${fmt(key, need[key])}, but ResourceQuota ${q.metadata?.name ?? '<unnamed>'} in namespace `
+            `one pod needs ${key} ${fmt(key, need[key])}, but ResourceQuota ${nameOf(q)} in namespace `
             + `${ns || '<default>'} allows ${String(raw)} in total; no pod can be admitted`);
         }
       }
@@ -495,7 +495,7 @@ function noRoomForOneMore(ctx: RuleContext, w: WorkloadRef, gpus: number, replic
     const raw = hard && typeof hard === 'object' && hasOwn(hard, 'requests.nvidia.com/gpu') ? hard['requests.nvidia.com/gpu'] : undefined;
     const cap = raw === undefined ? undefined : tryParseQuantity(raw);
     if (cap === undefined || replicas * gpus > cap || (replicas + 1) * gpus <= cap) continue;
-    caps.push(`ResourceQuota ${q.metadata?.name ?? '<unnamed>'} allows requests.nvidia.com/gpu ${String(raw)}`);
+    caps.push(`ResourceQuota ${nameOf(q)} allows requests.nvidia.com/gpu ${String(raw)}`);
   }
   return caps;
 }
@@ -760,7 +760,7 @@ export const BUDGET_ALLOWS_DRAIN: Rule = {
       const graced = (p: PoolModel) => p.object?.spec?.template?.spec?.terminationGracePeriod !== undefined;
       if (pools.length > 0 && pools.every(graced)) continue;
       const ungraced = [...new Set(pools.filter((p) => !graced(p)).map((p) => p.name))];
-      const who = gpu.map((w) => `${w.kind} ${w.object?.metadata?.name ?? '<unnamed>'}`);
+      const who = gpu.map((w) => `${w.kind} ${nameOf(w.object)}`);
       yield ctx.finding(b, verdict.field,
         `is ${JSON.stringify(verdict.value)} for the ${expected} pod(s) it selects (${listed(who)}): no eviction is allowed, so a drain of `
         + 'their nodes never completes. Karpenter never consolidates or drifts those GPU nodes (a new AMI never reaches them), '
@@ -927,7 +927,7 @@ function quotaOvercommits(ctx: RuleContext, at: 'floor' | 'peak'): QuotaOvercomm
         floors += floor * per;
         if (scaler && typeof peak === 'number' && peak > floor) scaled = true;
         const replicas = at === 'floor' ? floor : peak as number;
-        if (replicas > 0) members.push({ w, replicas, per, ...(scaler ? { scaler: `${scaler.kind} ${scaler.object?.metadata?.name ?? '<unnamed>'}` } : {}) });
+        if (replicas > 0) members.push({ w, replicas, per, ...(scaler ? { scaler: `${scaler.kind} ${nameOf(scaler.object)}` } : {}) });
       }
       const total = members.reduce((sum, m) => sum + m.replicas * m.per, 0);
       if (unjudged || total <= cap || (at === 'peak' && (!scaled || floors > cap))) continue;
@@ -940,7 +940,7 @@ function quotaOvercommits(ctx: RuleContext, at: 'floor' | 'peak'): QuotaOvercomm
 
 /** A quota's members in words: `Deployment a 2 × 4 = 8 (ScaledObject a minimum)`, the first few. */
 function quotaMembersWords(members: readonly QuotaMember[], scaledAs: string): string {
-  return listedFirst(members, (m) => `${m.w.kind} ${m.w.object?.metadata?.name ?? '<unnamed>'} ${m.replicas} × ${m.per} = ${m.replicas * m.per}`
+  return listedFirst(members, (m) => `${m.w.kind} ${nameOf(m.w.object)} ${m.replicas} × ${m.per} = ${m.replicas * m.per}`
     + `${m.scaler ? ` (${m.scaler} ${scaledAs})` : ''}`, NAMED_IN_LIST, '; ');
 }
 
