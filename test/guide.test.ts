@@ -248,6 +248,14 @@ const CHECKS: Record<string, (r: RunResult) => void> = {
   'no-cluster': () => {},
   'dcgm-operator-pools': () => {},
   'cache-above-disk': () => {},
+  'model-above-gpu': ({ objects, error, output }) => {
+    expect(error).toBeUndefined();
+    expect(output).toMatch(/warning GPU247 apps\/v1 Deployment research\/qwen-14b spec\.template\.spec\.containers\[0\]: container "[^"]+" runs vLLM with "Qwen\/Qwen2\.5-14B-Instruct" on one GPU, which holds at least 26\.1Gi of its weights/);
+    expect(output).toContain('but on every instance type it can run on (g6.xlarge, g6.2xlarge) a GPU holds at most 22.4Gi (L4-24GB), of which it may use 20.1Gi');
+    expect(findingsOf(objects).filter((f) => f.severity === Severity.ERROR)).toEqual([]);
+    // the only warning about the new server is GPU247's
+    expect(findingsOf(objects).filter((f) => f.object.name === 'qwen-14b' || f.object.name === 'l4-chat').map((f) => f.ruleId)).toEqual(['GPU247']);
+  },
   'pod-without-toleration': ({ error }) => {
     // A validation finding (not a construction error): synth lists GPU002 with the toleration to add.
     expect(error!.message).toContain('Validation failed');
