@@ -23,7 +23,7 @@ describe('modelWeightsFloor', () => {
         const w = modelWeightsFloor(`${org}/${name}`, tag);
         if (w === undefined) return;
         expect(Number.isFinite(w.bytes) && w.bytes > 0).toBe(true);
-        expect([1.5, 2, 3, 4, 5, 6, 8, 16, 32]).toContain(w.bits);
+        expect([1, 2, 3, 4, 5, 6, 7, 8, 16, 32]).toContain(w.bits);
         expect(w.bytes).toBeCloseTo(w.billions * 1e9 * w.bits / 8, 0);
         expect(w.shown).not.toMatch(/undefined|NaN|Infinity|\[object/);
       }), params());

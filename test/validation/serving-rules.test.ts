@@ -1114,7 +1114,9 @@ describe('modelWeightsFloor reads the fewest bytes of a model\'s weights from it
   test('llama.cpp\'s GGUF quantisations from a tag or a file name', () => {
     expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'Q8_0')).toBe(70);
     expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'q4_k_m')).toBe(35);
-    expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'Llama-3.3-70B-Instruct-IQ1_S')).toBe(13.125);
+    expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'Llama-3.3-70B-Instruct-IQ1_S')).toBe(8.75);
+    expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'Q1_0')).toBe(8.75);
+    expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'NVFP4')).toBe(35);
     expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'BF16')).toBe(140);
     expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'UD-Q2_K_XL')).toBe(17.5);
     expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'latest')).toBeUndefined();

@@ -1149,17 +1149,17 @@ const QUANTISATION_BITS: ReadonlyArray<readonly [RegExp, number]> = [
 
 /**
  * llama.cpp's GGUF quantisation types as a tag (`-hf org/repo:Q4_K_M`) or a file name (`--hf-file …-q8_0.gguf`) names
- * them, and the fewest bits a weight takes under each (the digit of `Q<n>_…` and `IQ<n>_…`; IQ1 and TQ1 types are
- * about 1.6; F16, BF16, F32): llama.cpp `gguf-py/gguf/constants.py` `GGML_QUANT_SIZES`.
+ * them, and the fewest bits a weight takes under each: the digit of `Q<n>_…`, `IQ<n>_…` and `TQ<n>_…` (each type takes
+ * at least that many bits a weight, with its scales: Q4_0 4.5, Q2_K 2.6, IQ1_S 1.56, Q1_0 1.125), 4 for MXFP4 and NVFP4,
+ * 16 for F16 and BF16, 32 for F32 (llama.cpp `gguf-py/gguf/constants.py` `GGML_QUANT_SIZES`: block size and bytes).
  */
 function ggufBits(tag: string): number | undefined {
   const t = tag.toUpperCase();
   if (/(^|[-_.])(B?F16)($|[-_.])/.test(t)) return 16;
   if (/(^|[-_.])F32($|[-_.])/.test(t)) return 32;
-  if (/(^|[-_.])MXFP4($|[-_.])/.test(t)) return 4;
+  if (/(^|[-_.])(MX|NV)FP4($|[-_.])/.test(t)) return 4;
   const m = /(^|[-_.])(I?Q|TQ)([1-8])_/.exec(t);
-  if (!m) return undefined;
-  return m[3] === '1' ? 1.5 : Number(m[3]);
+  return m ? Number(m[3]) : undefined;
 }
 
 /** A model's weights at the fewest bytes its name allows ({@link modelWeightsFloor}), with how they are reckoned. */
