@@ -1096,7 +1096,9 @@ describe('modelWeightsFloor reads the fewest bytes of a model\'s weights from it
     expect(floor('Qwen/Qwen3-30B-A3B')).toBe(60);
     // the smallest count when the name gives several; a context length (1M) is no count of billions
     expect(floor('Qwen/Qwen2.5-7B-Instruct-1M')).toBe(14);
-    expect(floor('microsoft/bitnet-b1.58-2B-4T')).toBe(4);
+    // (BitNet's weights are ternary, 1.58 bits: its name gives no width the reading knows, so it is not read)
+    expect(floor('microsoft/bitnet-b1.58-2B-4T')).toBeUndefined();
+    expect(floor('x/Model-2B-4T')).toBe(4);
   });
 
   test('quantisation markers: AWQ, INT4, W4A16, bnb 4bit, NVFP4 at 4 bits; FP8, INT8, W8A8 at 8; GPTQ alone at 2; gpt-oss at 4', () => {
@@ -1120,6 +1122,17 @@ describe('modelWeightsFloor reads the fewest bytes of a model\'s weights from it
     expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'BF16')).toBe(140);
     expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'UD-Q2_K_XL')).toBe(17.5);
     expect(floor('unsloth/Llama-3.3-70B-Instruct-GGUF', 'latest')).toBeUndefined();
+  });
+
+  test('a width written out is read (2bit, int3, w2a16, bf16); a format whose width the name does not give is not read', () => {
+    expect(floor('ISTA-DASLab/Meta-Llama-3-70B-Instruct-AQLM-2Bit-1x16')).toBeUndefined();
+    expect(floor('x/Llama-3.1-70B-Instruct-2bit')).toBe(17.5);
+    expect(floor('x/Llama-3.1-70B-Instruct-w2a16')).toBe(17.5);
+    expect(floor('x/Llama-3.1-70B-Instruct-int3')).toBe(26.25);
+    expect(floor('x/Llama-3.1-8B-Instruct-bf16')).toBe(16);
+    for (const m of ['x/Llama-3.1-70B-Instruct-HQQ', 'x/Llama-3.1-70B-Instruct-q4f16_1-MLC', 'x/Llama-3.1-70B-Instruct-exl3', 'x/Falcon3-10B-BitNet']) {
+      expect(floor(m)).toBeUndefined();
+    }
   });
 
   test('not read: no count, a mixture of experts written NxMB, a GGUF or EXL2 repository without a tag', () => {

@@ -1137,15 +1137,21 @@ export const HOMELESS_USER_CACHE: Rule = {
 };
 
 /**
- * Quantisation markers of Hugging Face repository names, as words of the name (split on `-`, `_`, `.`), and the fewest
- * bits a weight is stored in under each: AWQ is 4-bit only; the w4/w8 schemes (llm-compressor's `W4A16`, `W8A8`, …),
- * bitsandbytes' `4bit`/`8bit` and `nf4`, and the FP4/FP8/INT4/INT8 formats say their width. GPTQ without one of them
- * says nothing of its width: its narrowest, 2 bits ({@link modelWeightsFloor}).
+ * The width a word of a Hugging Face repository name (split on `-`, `_`, `.`) gives its weights, in bits: a width
+ * written out (`4bit`, `int8`, `w4a16`, `fp8`, `bf16`), a 4-bit format (AWQ, which is 4-bit only; bitsandbytes' `nf4`;
+ * `mxfp4`, `nvfp4`; Marlin); undefined for any other word.
  */
-const QUANTISATION_BITS: ReadonlyArray<readonly [RegExp, number]> = [
-  [/^(awq|int4|w4a4|w4a8|w4a16|4bit|nf4|fp4|mxfp4|nvfp4)$/, 4],
-  [/^(fp8|f8|int8|w8a8|w8a16|8bit)$/, 8],
-];
+function widthOfWord(word: string): number | undefined {
+  const m = /^(?:(\d+)bits?|int(\d+)|w(\d+)a\d+|b?fp?(\d+))$/.exec(word);
+  if (m) return Number(m[1] ?? m[2] ?? m[3] ?? m[4]);
+  return /^(awq|nf4|mxfp4|nvfp4|marlin)$/.test(word) ? 4 : undefined;
+}
+
+/**
+ * Words of a repository name that say its weights are in a format of a width the name does not give (AQLM, QuIP#, HQQ,
+ * BitNet, SpQR, EXL2/EXL3, MLC's `q4f16`, GGUF): such a model is not read.
+ */
+const UNKNOWN_WIDTH_WORD = /^(aqlm|quip#?|hqq|bitnet|spqr|squeezellm|exl[23]|gguf|q\d\w*)$/;
 
 /**
  * llama.cpp's GGUF quantisation types as a tag (`-hf org/repo:Q4_K_M`) or a file name (`--hf-file …-q8_0.gguf`) names
@@ -1182,9 +1188,10 @@ function weightsOf(billions: number, bits: number, why: string): ModelWeights {
 /**
  * The fewest bytes the weights of Hugging Face model `model` (`org/name`) take, from the parameter count its name gives
  * (`Llama-3.1-70B-Instruct`: 70B; the smallest count when it gives several, `NxMB` mixture-of-experts names are not
- * read) and the bits a weight takes: llama.cpp's quantisation `ggufTag` for GGUF files, else the name's quantisation
- * markers ({@link QUANTISATION_BITS}), else 16 (bf16 or fp16, in which a name without a marker is published; gpt-oss
- * ships its experts in MXFP4, 4 bits). Undefined when the name gives no count or names a GGUF repository without a tag.
+ * read) and the bits a weight takes: llama.cpp's quantisation `ggufTag` for GGUF files, else the narrowest width its
+ * words give ({@link widthOfWord}; GPTQ without one: 2), else 16 (bf16 or fp16, in which a name without a marker is published; gpt-oss
+ * ships its experts in MXFP4, 4 bits). Undefined when the name gives no count, or names a format whose width it does not
+ * give ({@link UNKNOWN_WIDTH_WORD}: a GGUF repository without a tag, AQLM, …).
  */
 export function modelWeightsFloor(model: string, ggufTag?: string): ModelWeights | undefined {
   const name = model.slice(model.indexOf('/') + 1);
@@ -1201,12 +1208,14 @@ export function modelWeightsFloor(model: string, ggufTag?: string): ModelWeights
     bits = ggufBits(ggufTag);
     if (bits === undefined) return undefined;
     why = `llama.cpp's ${ggufTag} quantisation`;
-  } else if (parts.includes('gguf') || parts.includes('exl2')) {
+  } else if (parts.some((w) => UNKNOWN_WIDTH_WORD.test(w))) {
     return undefined;
   } else {
     for (const w of parts) {
-      for (const [re, b] of QUANTISATION_BITS) if (re.test(w) && (bits === undefined || b < bits)) bits = b;
+      const b = widthOfWord(w);
+      if (b !== undefined && b > 0 && (bits === undefined || b < bits)) bits = b;
     }
+    // (GPTQ without a width: its narrowest, 2 bits)
     if (bits === undefined && parts.includes('gptq')) bits = 2;
     if (bits !== undefined) why = 'the quantisation its name marks';
     else if (/^gpt-oss-/i.test(name)) [bits, why] = [4, 'gpt-oss\'s MXFP4 experts'];
@@ -1342,7 +1351,8 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
     + '`8x7B` names are not read, and a count of active parameters is below the total) times the bits of a weight: '
     + 'llama.cpp\'s GGUF quantisation from the `:tag` of `-hf` or `--hf-file` (not judged without one: llama.cpp then '
     + 'picks Q4_K_M or the repository\'s first file), else the name\'s quantisation markers (AWQ, GPTQ, FP8, INT4, '
-    + 'W4A16, 4bit, …), else 16 (bf16, in which a model without a marker is published; gpt-oss ships MXFP4). On the '
+    + 'W4A16, 4bit, …; a format whose width the name does not give, such as AQLM, HQQ, BitNet or EXL2, is not judged), '
+    + 'else 16 (bf16, in which a model without a marker is published; gpt-oss ships MXFP4). On the '
     + 'node\'s disk the image takes room too: vLLM\'s `vllm/vllm-openai` images from v0.8 unpack to more than 10 GB (vLLM '
     + 'issues #17163, #27154; PR #22377: 28.6 GB in December 2025), counted at 10 GB; other images and files are not '
     + 'counted, so the real need is larger. A warning: the manifests do not hold the model\'s '
