@@ -1259,6 +1259,7 @@ describe('GPU247 a model server\'s weights must fit the memory of the GPUs that 
     expect(mem(1, vllm('Qwen/Qwen2.5-14B-Instruct'), ['g6e.xlarge'])).toEqual([]);
     expect(mem(1, vllm('Qwen/Qwen2.5-14B-Instruct', '--gpu-memory-utilization', '0.5'), ['g6e.xlarge'])[0].message)
       .toContain('of which it may use 22.4Gi (--gpu-memory-utilization 0.5)');
+    expect(mem(1, vllm('Qwen/Qwen2.5-14B-Instruct', '--gpu_memory_utilization=0.5'), ['g6e.xlarge'])).toHaveLength(1);
     // split over tensor × pipeline; data parallelism copies the weights, unless vLLM spreads experts over it
     expect(mem(2, vllm('Qwen/Qwen2.5-14B-Instruct', '-tp', '2'), ['g6.12xlarge'])).toEqual([]);
     expect(mem(2, vllm('Qwen/Qwen2.5-14B-Instruct', '-dp', '2'), ['g6.12xlarge'])).toHaveLength(1);

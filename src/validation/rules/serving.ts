@@ -1472,7 +1472,7 @@ function weightPlacement(c: ContainerRef, server: ModelServer): WeightPlacement 
       const p = parallelismOfVllm(c.container, argv);
       const q = quant(['--quantization', '-q']);
       if (!p || !q || setsFlag(argv, ['--cpu-offload-gb'])) return undefined;
-      const raw = flagText(argv, ['--gpu-memory-utilization']);
+      const raw = flagText(argv, ['--gpu-memory-utilization', '--gpu_memory_utilization']);
       const fraction = raw === undefined ? 0.9 : fractionOf(raw);
       if (fraction === undefined) return undefined;
       const experts = setsFlag(argv, ['--enable-expert-parallel', '-ep']) && p.data > 1;
