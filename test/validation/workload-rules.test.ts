@@ -7,9 +7,9 @@ const run = (objects: any[]): Finding[] => validateManifests(objects.map((object
 const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' }, ...o });
 const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
 
-describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226, GPU228, GPU229, GPU230)', () => {
+describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226, GPU228-GPU230, GPU248)', () => {
   test('ids are GPU2xx, unique, documented', () => {
-    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224', 'GPU226', 'GPU228', 'GPU229', 'GPU230']);
+    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224', 'GPU226', 'GPU228', 'GPU229', 'GPU230', 'GPU248']);
     for (const r of WORKLOAD_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
@@ -17,7 +17,7 @@ describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224,
     }
     const { ERROR, WARNING } = Severity;
     expect(WORKLOAD_RULES.map((r) => r.severity))
-      .toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING, WARNING, ERROR, ERROR, WARNING]);
+      .toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING, WARNING, ERROR, ERROR, WARNING, ERROR]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -744,5 +744,58 @@ describe('GPU224 a GPU workload\'s PodDisruptionBudget allows an eviction', () =
     expect(gpu224([pool(), app(1), pdb({ minAvailable: 1 }, {})])).toHaveLength(1);
     // Without NodePools in the manifests the drain still never completes.
     expect(gpu224([app(1), pdb({ minAvailable: 1 })])[0].message).not.toContain('NodePool');
+  });
+});
+
+describe('GPU248 a GPU pod\'s environment and volumes must name keys their Secret or ConfigMap holds', () => {
+  const secret = (name: string, fields: any, extra: any = {}) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, ...fields, ...extra });
+  const configMap = (name: string, fields: any) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, ...fields });
+  const envFrom = (ref: any, o: any = {}) => {
+    const w = gpuApp(o);
+    w.spec.template.spec.containers[0].env = [{ name: 'TOKEN', valueFrom: ref }];
+    return w;
+  };
+  const gpu248 = (objects: any[]) => of(run(objects), 'GPU248');
+
+  test('a secretKeyRef or configMapKeyRef to a key the object lacks: the kubelet\'s own words', () => {
+    const [f] = gpu248([secret('hf', { stringData: { HF_TOKEN: 'x' } }), envFrom({ secretKeyRef: { name: 'hf', key: 'token' } })]);
+    expect([f.severity, f.fieldPath]).toEqual([Severity.ERROR, 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key']);
+    expect(f.message).toBe('container "main" reads "TOKEN" from key "token" of Secret "hf", which holds only "HF_TOKEN": the kubelet does not start the '
+      + 'container ("couldn\'t find key token in Secret default/hf", CreateContainerConfigError), and the pod holds its GPU node doing nothing');
+    const [g] = gpu248([configMap('cfg', { data: { a: '1', b: '2' } }), envFrom({ configMapKeyRef: { name: 'cfg', key: 'c' } })]);
+    expect(g.message).toContain('from key "c" of ConfigMap "cfg", which holds "a", "b": the kubelet does not start the container ("couldn\'t find key c in ConfigMap default/cfg"');
+  });
+
+  test('the keys held: Secret data and stringData, ConfigMap data and binaryData', () => {
+    expect(gpu248([secret('s', { data: { a: 'eA==' }, stringData: { b: 'x' } }), envFrom({ secretKeyRef: { name: 's', key: 'b' } })])).toEqual([]);
+    expect(gpu248([secret('s', { data: { a: 'eA==' }, stringData: { b: 'x' } }), envFrom({ secretKeyRef: { name: 's', key: 'a' } })])).toEqual([]);
+    expect(gpu248([configMap('c', { binaryData: { k: 'eA==' } }), envFrom({ configMapKeyRef: { name: 'c', key: 'k' } })])).toEqual([]);
+  });
+
+  test('volumes projecting a missing key (items[].key) of a Secret or ConfigMap', () => {
+    const w = gpuApp();
+    w.spec.template.spec.volumes = [
+      { name: 'certs', secret: { secretName: 'tls', items: [{ key: 'tls.crt', path: 'a' }, { key: 'ca.crt', path: 'b' }] } },
+      { name: 'cfg', configMap: { name: 'cfg', items: [{ key: 'model.yaml', path: 'm' }] } },
+    ];
+    const found = gpu248([secret('tls', { data: { 'tls.crt': 'eA==', 'tls.key': 'eA==' } }), configMap('cfg', { data: { 'config.yaml': 'x' } }), w]);
+    expect(found.map((f) => f.fieldPath)).toEqual(['spec.template.spec.volumes[0].secret.items[1].key', 'spec.template.spec.volumes[1].configMap.items[0].key']);
+    expect(found[0].message).toBe('volume "certs" projects key "ca.crt" of Secret "tls", which holds "tls.crt", "tls.key": the kubelet cannot mount it '
+      + '(FailedMount), the pod stays ContainerCreating and holds its GPU node doing nothing');
+    w.spec.template.spec.volumes[0].secret.optional = true;
+    expect(gpu248([secret('tls', { data: { 'tls.crt': 'eA==' } }), configMap('cfg', { data: { 'config.yaml': 'x' } }), w])).toHaveLength(1);
+  });
+
+  test('not judged: optional, an object not in the manifests or of another namespace, a placeholder, a token Secret, a pod without GPUs', () => {
+    const hf = secret('hf', { stringData: { HF_TOKEN: 'x' } });
+    const ref = { secretKeyRef: { name: 'hf', key: 'token' } };
+    expect(gpu248([hf, envFrom({ secretKeyRef: { ...ref.secretKeyRef, optional: true } })])).toEqual([]);
+    expect(gpu248([envFrom(ref)])).toEqual([]);
+    expect(gpu248([{ ...hf, metadata: { name: 'hf', namespace: 'other' } }, envFrom(ref)])).toEqual([]);
+    expect(gpu248([secret('hf', {}), envFrom(ref)])).toEqual([]);
+    expect(gpu248([secret('hf', { data: { token: 'eA==' } }, { type: 'kubernetes.io/service-account-token' }), envFrom({ secretKeyRef: { name: 'hf', key: 'ca.crt' } })])).toEqual([]);
+    const cpu = workload({ limits: { cpu: '1' } });
+    cpu.spec.template.spec.containers[0].env = [{ name: 'TOKEN', valueFrom: ref }];
+    expect(gpu248([hf, cpu])).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import {
 import { _migConfigOffers } from './sharing';
 import { GpuModel } from '../../catalog';
 import { gangRanks, onePodPerNode, onePodPerNodeBecause } from '../../plan/gang';
+import { describeValue } from '../../private/describe';
 import { hasOwn } from '../../private/keys';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
@@ -22,7 +23,7 @@ import { labelWrittenAfterJoin } from '../../scheduling/node-agent-labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
 import { demandsAny, isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { tolerationsTolerateTaint, untoleratedTaints } from '../../scheduling/taints';
-import { countedThroughOwner, podLabelsPathOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
+import { containerLabel, containersOf, countedThroughOwner, podLabelsPathOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
@@ -971,6 +972,82 @@ export const PEAK_REPLICAS_FIT_QUOTA: Rule = {
 };
 
 /** The workload rules, sorted by id. */
+/**
+ * The keys a Secret or ConfigMap of the manifests holds (Secret `data` and `stringData`, ConfigMap `data` and
+ * `binaryData`); undefined when it is not in the manifests, holds no key at all (a placeholder something else fills),
+ * or is a service account token Secret (whose keys the token controller writes).
+ */
+function keysHeld(ctx: RuleContext, kind: 'Secret' | 'ConfigMap', namespace: string, name: unknown): ReadonlySet<string> | undefined {
+  if (typeof name !== 'string') return undefined;
+  const obj = ctx.get(kind, namespace, name);
+  if (!obj || (kind === 'Secret' && obj.type === 'kubernetes.io/service-account-token')) return undefined;
+  const maps = kind === 'Secret' ? [obj.data, obj.stringData] : [obj.data, obj.binaryData];
+  const keys = new Set<string>();
+  for (const m of maps) if (m && typeof m === 'object' && !Array.isArray(m)) for (const k of Object.keys(m)) keys.add(k);
+  return keys.size > 0 ? keys : undefined;
+}
+
+/** `holds "a", "b"` or `holds only "a"`, for a key missing from them. */
+const heldWords = (keys: ReadonlySet<string>): string =>
+  `${keys.size === 1 ? 'holds only' : 'holds'} ${listed([...keys].sort().map((k) => JSON.stringify(k)))}`;
+
+/** GPU248 — a GPU pod's environment and volumes must name keys their Secret or ConfigMap holds. */
+export const REFERENCED_KEYS_EXIST: Rule = {
+  id: 'GPU248',
+  title: 'A GPU pod\'s environment variables and volumes must name keys their Secret or ConfigMap holds',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS, 'Secret', 'ConfigMap'],
+  remediation: 'Name a key the Secret or ConfigMap holds (or add the key to it), or mark the reference optional: true when the '
+    + 'container can run without it.',
+  description: 'An environment variable from `secretKeyRef` or `configMapKeyRef` whose Secret or ConfigMap exists but lacks '
+    + 'the key stops the kubelet from starting the container: "couldn\'t find key … in Secret …" '
+    + '(CreateContainerConfigError; kubelet `makeEnvironmentVariables`), unless the reference is `optional`. A Secret or '
+    + 'ConfigMap volume projecting a missing key (`items[].key`) cannot be mounted (FailedMount: "configured to project '
+    + 'key … which is not present"), and the pod stays ContainerCreating. Either way the pod never runs, yet holds the '
+    + 'GPU node Karpenter launched for it. The usual case: a Hugging Face token Secret whose key is `HF_TOKEN` read as '
+    + '`token`. Judged for pods asking for GPUs, against the Secrets and ConfigMaps of the same namespace in the '
+    + 'manifests; one that is not in them, holds no key at all (a placeholder something else fills) or is a service '
+    + 'account token Secret is not judged.',
+  *check(ctx) {
+    for (const w of ctx.workloads()) {
+      if (!demandsAny(ctx.gpuDemand(w.template))) continue;
+      const ns = nsOf(w.object);
+      for (const c of containersOf(w.template)) {
+        const env = Array.isArray(c.container.env) ? c.container.env : [];
+        for (let i = 0; i < env.length; i++) {
+          const from = env[i]?.valueFrom;
+          for (const [field, kind] of [['secretKeyRef', 'Secret'], ['configMapKeyRef', 'ConfigMap']] as const) {
+            const ref = from?.[field];
+            if (!ref || typeof ref !== 'object' || ref.optional === true || typeof ref.key !== 'string') continue;
+            const keys = keysHeld(ctx, kind, ns, ref.name);
+            if (!keys || keys.has(ref.key)) continue;
+            yield ctx.finding(w.object, `${c.path}.env[${i}].valueFrom.${field}.key`,
+              `${containerLabel(c)} reads ${describeValue(env[i].name)} from key ${JSON.stringify(ref.key)} of ${kind} ${JSON.stringify(ref.name)}, which `
+              + `${heldWords(keys)}: the kubelet does not start the container ("couldn't find key ${ref.key} in ${kind} ${ns || 'default'}/${ref.name}", `
+              + 'CreateContainerConfigError), and the pod holds its GPU node doing nothing');
+          }
+        }
+      }
+      const volumes = Array.isArray(w.template.podSpec.volumes) ? w.template.podSpec.volumes : [];
+      for (let i = 0; i < volumes.length; i++) {
+        for (const [field, kind, nameField] of [['secret', 'Secret', 'secretName'], ['configMap', 'ConfigMap', 'name']] as const) {
+          const src = volumes[i]?.[field];
+          if (!src || typeof src !== 'object' || src.optional === true || !Array.isArray(src.items)) continue;
+          const keys = keysHeld(ctx, kind, ns, src[nameField]);
+          if (!keys) continue;
+          for (let j = 0; j < src.items.length; j++) {
+            const key = src.items[j]?.key;
+            if (typeof key !== 'string' || keys.has(key)) continue;
+            yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${i}].${field}.items[${j}].key`,
+              `volume ${describeValue(volumes[i].name)} projects key ${JSON.stringify(key)} of ${kind} ${JSON.stringify(src[nameField])}, which `
+              + `${heldWords(keys)}: the kubelet cannot mount it (FailedMount), the pod stays ContainerCreating and holds its GPU node doing nothing`);
+          }
+        }
+      }
+    }
+  },
+};
+
 export const WORKLOAD_RULES: Rule[] = [
   PRIORITY_CLASS_EXISTS,
   QUOTA_ALLOWS_ONE_REPLICA,
@@ -986,4 +1063,5 @@ export const WORKLOAD_RULES: Rule[] = [
   STEADY_REPLICAS_FIT_QUOTA,
   ONE_BUDGET_PER_POD,
   PEAK_REPLICAS_FIT_QUOTA,
+  REFERENCED_KEYS_EXIST,
 ];
