@@ -7,9 +7,9 @@ const run = (objects: any[]): Finding[] => validateManifests(objects.map((object
 const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' }, ...o });
 const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
 
-describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226, GPU228-GPU230, GPU248)', () => {
+describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226, GPU228-GPU230, GPU248, GPU249)', () => {
   test('ids are GPU2xx, unique, documented', () => {
-    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224', 'GPU226', 'GPU228', 'GPU229', 'GPU230', 'GPU248']);
+    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224', 'GPU226', 'GPU228', 'GPU229', 'GPU230', 'GPU248', 'GPU249']);
     for (const r of WORKLOAD_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
@@ -17,7 +17,7 @@ describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224,
     }
     const { ERROR, WARNING } = Severity;
     expect(WORKLOAD_RULES.map((r) => r.severity))
-      .toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING, WARNING, ERROR, ERROR, WARNING, ERROR]);
+      .toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING, WARNING, ERROR, ERROR, WARNING, ERROR, WARNING]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -797,5 +797,58 @@ describe('GPU248 a GPU pod\'s environment and volumes must name keys their Secre
     const cpu = workload({ limits: { cpu: '1' } });
     cpu.spec.template.spec.containers[0].env = [{ name: 'TOKEN', valueFrom: ref }];
     expect(gpu248([hf, cpu])).toEqual([]);
+  });
+});
+
+describe('GPU249 a GPU pod\'s Secrets, ConfigMaps, ServiceAccount and claims must be in its own namespace', () => {
+  const obj = (kind: string, name: string, namespace?: string, extra: any = {}) =>
+    ({ apiVersion: 'v1', kind, metadata: { name, ...(namespace ? { namespace } : {}) }, ...extra });
+  /** A Deployment in `namespace` (null: none written), asking for a GPU unless `gpu` is false, with `fields` applied. */
+  const app = (fields: (spec: any, c: any) => void, namespace: string | null = 'inference', gpu = true) => {
+    const w = gpu ? gpuApp({ namespace: namespace ?? undefined }) : workload({ namespace: namespace ?? undefined, limits: { cpu: '1' } });
+    if (namespace === null) delete w.metadata.namespace;
+    fields(w.spec.template.spec, w.spec.template.spec.containers[0]);
+    return w;
+  };
+  const gpu249 = (objects: any[]) => of(run(objects), 'GPU249');
+
+  test('each way a pod names an object: env, envFrom, volumes, its ServiceAccount, its claims; the outcome of each', () => {
+    const w = app((spec, c) => {
+      spec.serviceAccountName = 'runner';
+      c.env = [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }, { name: 'B', valueFrom: { configMapKeyRef: { name: 'cm', key: 'k' } } }];
+      c.envFrom = [{ secretRef: { name: 's' } }, { configMapRef: { name: 'cm' } }];
+      spec.volumes = [{ name: 'v1', secret: { secretName: 's' } }, { name: 'v2', configMap: { name: 'cm' } }, { name: 'v3', persistentVolumeClaim: { claimName: 'models' } }];
+    });
+    const others = [obj('Secret', 's', 'default'), obj('ConfigMap', 'cm', 'default'), obj('ServiceAccount', 'runner', 'default'), obj('PersistentVolumeClaim', 'models', 'default')];
+    const found = gpu249([...others, w]);
+    expect(found.map((f) => f.fieldPath)).toEqual([
+      'spec.template.spec.serviceAccountName',
+      'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name', 'spec.template.spec.containers[0].env[1].valueFrom.configMapKeyRef.name',
+      'spec.template.spec.containers[0].envFrom[0].secretRef.name', 'spec.template.spec.containers[0].envFrom[1].configMapRef.name',
+      'spec.template.spec.volumes[0].secret.secretName', 'spec.template.spec.volumes[1].configMap.name', 'spec.template.spec.volumes[2].persistentVolumeClaim.claimName',
+    ]);
+    expect(found.every((f) => f.severity === Severity.WARNING)).toBe(true);
+    expect(found[1].message).toBe('names Secret "s", which these manifests hold only in namespace default, not in the pod\'s own, inference: unless inference '
+      + 'gets one elsewhere, the kubelet does not start the container (CreateContainerConfigError) and the pod holds its GPU node doing nothing');
+    expect(found[5].message).toContain('the kubelet cannot mount it (FailedMount)');
+    expect(found[7].message).toContain('the scheduler leaves its pods Pending ("persistentvolumeclaim … not found")');
+    // in the pod's own namespace too: nothing
+    expect(gpu249([...others, ...others.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'inference' } })), w])).toEqual([]);
+  });
+
+  test('the namespaces it is in are listed', () => {
+    const w = app((spec) => { spec.volumes = [{ name: 'v', secret: { secretName: 's' } }]; });
+    expect(gpu249([obj('Secret', 's', 'b'), obj('Secret', 's', 'a'), w])[0].message).toContain('hold only in namespaces a, b, not in the pod\'s own');
+  });
+
+  test('not judged: optional references, the default ServiceAccount, an object or pod without a namespace, an object in no namespace of the manifests, a pod without GPUs', () => {
+    const secretIn = (ns?: string) => obj('Secret', 's', ns);
+    const reads = (optional?: boolean) => (_spec: any, c: any) => { c.env = [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k', ...(optional ? { optional } : {}) } } }]; };
+    expect(gpu249([secretIn('default'), app(reads(true))])).toEqual([]);
+    expect(gpu249([obj('ServiceAccount', 'default', 'kube-system'), app((spec) => { spec.serviceAccountName = 'default'; })])).toEqual([]);
+    expect(gpu249([secretIn(undefined), app(reads())])).toEqual([]);
+    expect(gpu249([secretIn('default'), app(reads(), null)])).toEqual([]);
+    expect(gpu249([app(reads())])).toEqual([]);
+    expect(gpu249([secretIn('default'), app(reads(), 'inference', false)])).toEqual([]);
   });
 });

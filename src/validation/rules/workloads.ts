@@ -1048,6 +1048,111 @@ export const REFERENCED_KEYS_EXIST: Rule = {
   },
 };
 
+/** The kinds of namespaced objects a pod names by name alone, each in its own namespace. */
+type NamedKind = 'Secret' | 'ConfigMap' | 'ServiceAccount' | 'PersistentVolumeClaim';
+
+/** A pod's reference to an object of its own namespace, with where it is written and what a missing one does. */
+interface NamedRef {
+  readonly kind: NamedKind;
+  readonly name: string;
+  readonly field: string;
+  readonly outcome: string;
+}
+
+/** The explicit namespaces each Secret, ConfigMap, ServiceAccount and claim of the manifests is in, by `kind/name`. */
+const namespacesByName = memoPerRun((ctx: RuleContext): ReadonlyMap<string, ReadonlySet<string>> => {
+  const out = new Map<string, Set<string>>();
+  for (const kind of ['Secret', 'ConfigMap', 'ServiceAccount', 'PersistentVolumeClaim'] as const) {
+    for (const obj of ctx.byKind(kind)) {
+      const ns = obj?.metadata?.namespace;
+      const name = obj?.metadata?.name;
+      if (typeof ns !== 'string' || ns === '' || typeof name !== 'string') continue;
+      const key = `${kind}/${name}`;
+      let set = out.get(key);
+      if (!set) out.set(key, set = new Set());
+      set.add(ns);
+    }
+  }
+  return out;
+});
+
+const CONFIG_ERROR = 'the kubelet does not start the container (CreateContainerConfigError) and the pod holds its GPU node doing nothing';
+const MOUNT_ERROR = 'the kubelet cannot mount it (FailedMount), and the pod stays ContainerCreating holding its GPU node';
+
+/** The Secrets, ConfigMaps, ServiceAccount and claims a pod template names, other than optional ones. */
+function namedRefs(w: WorkloadRef): NamedRef[] {
+  const out: NamedRef[] = [];
+  const spec = w.template.podSpec;
+  const at = w.template.podSpecPath;
+  const add = (kind: NamedKind, name: unknown, field: string, outcome: string) => {
+    if (typeof name === 'string' && name !== '') out.push({ kind, name, field, outcome });
+  };
+  if (spec.serviceAccountName !== 'default') {
+    add('ServiceAccount', spec.serviceAccountName, `${at}.serviceAccountName`,
+      'the API server refuses its pods ("serviceaccount … not found"): the controller never creates one');
+  }
+  for (const c of containersOf(w.template)) {
+    const env = Array.isArray(c.container.env) ? c.container.env : [];
+    env.forEach((e: any, i: number) => {
+      for (const [field, kind] of [['secretKeyRef', 'Secret'], ['configMapKeyRef', 'ConfigMap']] as const) {
+        const ref = e?.valueFrom?.[field];
+        if (ref && typeof ref === 'object' && ref.optional !== true) add(kind, ref.name, `${c.path}.env[${i}].valueFrom.${field}.name`, CONFIG_ERROR);
+      }
+    });
+    const envFrom = Array.isArray(c.container.envFrom) ? c.container.envFrom : [];
+    envFrom.forEach((e: any, i: number) => {
+      for (const [field, kind] of [['secretRef', 'Secret'], ['configMapRef', 'ConfigMap']] as const) {
+        const ref = e?.[field];
+        if (ref && typeof ref === 'object' && ref.optional !== true) add(kind, ref.name, `${c.path}.envFrom[${i}].${field}.name`, CONFIG_ERROR);
+      }
+    });
+  }
+  const volumes = Array.isArray(spec.volumes) ? spec.volumes : [];
+  volumes.forEach((v: any, i: number) => {
+    if (v?.secret && typeof v.secret === 'object' && v.secret.optional !== true) add('Secret', v.secret.secretName, `${at}.volumes[${i}].secret.secretName`, MOUNT_ERROR);
+    if (v?.configMap && typeof v.configMap === 'object' && v.configMap.optional !== true) add('ConfigMap', v.configMap.name, `${at}.volumes[${i}].configMap.name`, MOUNT_ERROR);
+    add('PersistentVolumeClaim', v?.persistentVolumeClaim?.claimName, `${at}.volumes[${i}].persistentVolumeClaim.claimName`,
+      'the scheduler leaves its pods Pending ("persistentvolumeclaim … not found") and Karpenter launches nothing for them');
+  });
+  return out;
+}
+
+/** GPU249 — a GPU pod must find the objects it names in its own namespace. */
+export const NAMED_OBJECTS_IN_NAMESPACE: Rule = {
+  id: 'GPU249',
+  title: 'A GPU pod\'s Secrets, ConfigMaps, ServiceAccount and claims must be in its own namespace',
+  severity: Severity.WARNING,
+  kinds: [...POD_TEMPLATE_KINDS, 'Secret', 'ConfigMap', 'ServiceAccount', 'PersistentVolumeClaim'],
+  remediation: 'Create the object in the pod\'s namespace too (a copy of a Secret, a ServiceAccount of its own), or run the '
+    + 'workload in the namespace the object is in.',
+  description: 'A pod names Secrets, ConfigMaps, its ServiceAccount and its PersistentVolumeClaims by name alone, and the '
+    + 'kubelet, the API server and the scheduler look each up in the pod\'s own namespace. When the manifests hold an '
+    + 'object of that kind and name only in other namespaces (a token Secret made in `default` for a server in '
+    + '`inference`), the pod\'s does not come from them: an environment variable or `envFrom` from it stops the '
+    + 'container from starting (CreateContainerConfigError), a volume of it is never mounted (FailedMount), a missing '
+    + 'ServiceAccount makes the API server refuse the pods, and a missing claim leaves them Pending. The first two hold '
+    + 'the GPU node Karpenter launched. A warning: the namespace may get the object elsewhere (another chart, a '
+    + 'controller that copies Secrets). Judged for pods asking for GPUs whose namespace and the objects\' are written '
+    + 'out (one without a namespace goes wherever it is applied); optional references and the `default` ServiceAccount '
+    + 'are not judged.',
+  *check(ctx) {
+    const index = namespacesByName(ctx);
+    if (index.size === 0) return;
+    for (const w of ctx.workloads()) {
+      const ns = w.object?.metadata?.namespace;
+      if (typeof ns !== 'string' || ns === '' || !demandsAny(ctx.gpuDemand(w.template))) continue;
+      for (const r of namedRefs(w)) {
+        const where = index.get(`${r.kind}/${r.name}`);
+        if (!where || where.has(ns)) continue;
+        const others = [...where].sort();
+        yield ctx.finding(w.object, r.field,
+          `names ${r.kind} ${JSON.stringify(r.name)}, which these manifests hold only in namespace${others.length === 1 ? '' : 's'} `
+          + `${listed(others)}, not in the pod's own, ${ns}: unless ${ns} gets one elsewhere, ${r.outcome}`);
+      }
+    }
+  },
+};
+
 export const WORKLOAD_RULES: Rule[] = [
   PRIORITY_CLASS_EXISTS,
   QUOTA_ALLOWS_ONE_REPLICA,
@@ -1064,4 +1169,5 @@ export const WORKLOAD_RULES: Rule[] = [
   ONE_BUDGET_PER_POD,
   PEAK_REPLICAS_FIT_QUOTA,
   REFERENCED_KEYS_EXIST,
+  NAMED_OBJECTS_IN_NAMESPACE,
 ];
