@@ -815,23 +815,26 @@ describe('GPU249 a GPU pod\'s Secrets, ConfigMaps, ServiceAccount and claims mus
   test('each way a pod names an object: env, envFrom, volumes, its ServiceAccount, its claims; the outcome of each', () => {
     const w = app((spec, c) => {
       spec.serviceAccountName = 'runner';
+      spec.imagePullSecrets = [{ name: 'ngc' }];
       c.env = [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }, { name: 'B', valueFrom: { configMapKeyRef: { name: 'cm', key: 'k' } } }];
       c.envFrom = [{ secretRef: { name: 's' } }, { configMapRef: { name: 'cm' } }];
       spec.volumes = [{ name: 'v1', secret: { secretName: 's' } }, { name: 'v2', configMap: { name: 'cm' } }, { name: 'v3', persistentVolumeClaim: { claimName: 'models' } }];
     });
-    const others = [obj('Secret', 's', 'default'), obj('ConfigMap', 'cm', 'default'), obj('ServiceAccount', 'runner', 'default'), obj('PersistentVolumeClaim', 'models', 'default')];
+    const others = [obj('Secret', 's', 'default'), obj('ConfigMap', 'cm', 'default'), obj('ServiceAccount', 'runner', 'default'),
+      obj('PersistentVolumeClaim', 'models', 'default'), obj('Secret', 'ngc', 'default', { type: 'kubernetes.io/dockerconfigjson' })];
     const found = gpu249([...others, w]);
     expect(found.map((f) => f.fieldPath)).toEqual([
-      'spec.template.spec.serviceAccountName',
+      'spec.template.spec.serviceAccountName', 'spec.template.spec.imagePullSecrets[0].name',
       'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name', 'spec.template.spec.containers[0].env[1].valueFrom.configMapKeyRef.name',
       'spec.template.spec.containers[0].envFrom[0].secretRef.name', 'spec.template.spec.containers[0].envFrom[1].configMapRef.name',
       'spec.template.spec.volumes[0].secret.secretName', 'spec.template.spec.volumes[1].configMap.name', 'spec.template.spec.volumes[2].persistentVolumeClaim.claimName',
     ]);
     expect(found.every((f) => f.severity === Severity.WARNING)).toBe(true);
-    expect(found[1].message).toBe('names Secret "s", which these manifests hold only in namespace default, not in the pod\'s own, inference: unless inference '
+    expect(found[1].message).toContain('the kubelet pulls without it ("Unable to retrieve some image pull secrets"), so a private image');
+    expect(found[2].message).toBe('names Secret "s", which these manifests hold only in namespace default, not in the pod\'s own, inference: unless inference '
       + 'gets one elsewhere, the kubelet does not start the container (CreateContainerConfigError) and the pod holds its GPU node doing nothing');
-    expect(found[5].message).toContain('the kubelet cannot mount it (FailedMount)');
-    expect(found[7].message).toContain('the scheduler leaves its pods Pending ("persistentvolumeclaim … not found")');
+    expect(found[6].message).toContain('the kubelet cannot mount it (FailedMount)');
+    expect(found[8].message).toContain('the scheduler leaves its pods Pending ("persistentvolumeclaim … not found")');
     // in the pod's own namespace too: nothing
     expect(gpu249([...others, ...others.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'inference' } })), w])).toEqual([]);
   });

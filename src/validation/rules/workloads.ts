@@ -1091,6 +1091,10 @@ function namedRefs(w: WorkloadRef): NamedRef[] {
     add('ServiceAccount', spec.serviceAccountName, `${at}.serviceAccountName`,
       'the API server refuses its pods ("serviceaccount … not found"): the controller never creates one');
   }
+  const pullSecrets = Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets : [];
+  pullSecrets.forEach((p: any, i: number) => add('Secret', p?.name, `${at}.imagePullSecrets[${i}].name`,
+    'the kubelet pulls without it ("Unable to retrieve some image pull secrets"), so a private image (NVIDIA NGC\'s, a private '
+    + 'registry\'s) fails with ImagePullBackOff and the pod holds its GPU node doing nothing'));
   for (const c of containersOf(w.template)) {
     const env = Array.isArray(c.container.env) ? c.container.env : [];
     env.forEach((e: any, i: number) => {
@@ -1120,7 +1124,7 @@ function namedRefs(w: WorkloadRef): NamedRef[] {
 /** GPU249 — a GPU pod must find the objects it names in its own namespace. */
 export const NAMED_OBJECTS_IN_NAMESPACE: Rule = {
   id: 'GPU249',
-  title: 'A GPU pod\'s Secrets, ConfigMaps, ServiceAccount and claims must be in its own namespace',
+  title: 'A GPU pod\'s Secrets (image pull Secrets too), ConfigMaps, ServiceAccount and claims must be in its own namespace',
   severity: Severity.WARNING,
   kinds: [...POD_TEMPLATE_KINDS, 'Secret', 'ConfigMap', 'ServiceAccount', 'PersistentVolumeClaim'],
   remediation: 'Create the object in the pod\'s namespace too (a copy of a Secret, a ServiceAccount of its own), or run the '
@@ -1129,9 +1133,10 @@ export const NAMED_OBJECTS_IN_NAMESPACE: Rule = {
     + 'kubelet, the API server and the scheduler look each up in the pod\'s own namespace. When the manifests hold an '
     + 'object of that kind and name only in other namespaces (a token Secret made in `default` for a server in '
     + '`inference`), the pod\'s does not come from them: an environment variable or `envFrom` from it stops the '
-    + 'container from starting (CreateContainerConfigError), a volume of it is never mounted (FailedMount), a missing '
-    + 'ServiceAccount makes the API server refuse the pods, and a missing claim leaves them Pending. The first two hold '
-    + 'the GPU node Karpenter launched. A warning: the namespace may get the object elsewhere (another chart, a '
+    + 'container from starting (CreateContainerConfigError), a volume of it is never mounted (FailedMount), an image pull '
+    + 'Secret is left out (a private image then fails with ImagePullBackOff), a missing ServiceAccount makes the API '
+    + 'server refuse the pods, and a missing claim leaves them Pending. The first three hold the GPU node Karpenter '
+    + 'launched. A warning: the namespace may get the object elsewhere (another chart, a '
     + 'controller that copies Secrets). Judged for pods asking for GPUs whose namespace and the objects\' are written '
     + 'out (one without a namespace goes wherever it is applied); optional references and the `default` ServiceAccount '
     + 'are not judged.',
