@@ -7,9 +7,9 @@ const run = (objects: any[]): Finding[] => validateManifests(objects.map((object
 const gpuApp = (o: any = {}) => workload({ tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1, 'cpu': '2', 'memory': '8Gi' }, ...o });
 const withPodSpec = (obj: any, fields: any) => { Object.assign(obj.spec.template.spec, fields); return obj; };
 
-describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226, GPU228-GPU230, GPU248, GPU249)', () => {
+describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226, GPU228-GPU230, GPU248-GPU250)', () => {
   test('ids are GPU2xx, unique, documented', () => {
-    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224', 'GPU226', 'GPU228', 'GPU229', 'GPU230', 'GPU248', 'GPU249']);
+    expect(WORKLOAD_RULES.map((r) => r.id)).toEqual(['GPU201', 'GPU202', 'GPU203', 'GPU204', 'GPU205', 'GPU214', 'GPU218', 'GPU219', 'GPU223', 'GPU224', 'GPU226', 'GPU228', 'GPU229', 'GPU230', 'GPU248', 'GPU249', 'GPU250']);
     for (const r of WORKLOAD_RULES) {
       expect(r.description!.length).toBeGreaterThan(50);
       expect(r.remediation.length).toBeGreaterThan(20);
@@ -17,7 +17,7 @@ describe('WORKLOAD_RULES (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224,
     }
     const { ERROR, WARNING } = Severity;
     expect(WORKLOAD_RULES.map((r) => r.severity))
-      .toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING, WARNING, ERROR, ERROR, WARNING, ERROR, WARNING]);
+      .toEqual([ERROR, ERROR, ERROR, ERROR, WARNING, ERROR, ERROR, ERROR, ERROR, WARNING, WARNING, ERROR, ERROR, WARNING, ERROR, WARNING, ERROR]);
   });
 
   // Each rule's pass/fail fixtures are run by the registry self-test (test/validation/registry.test.ts).
@@ -853,5 +853,76 @@ describe('GPU249 a GPU pod\'s Secrets, ConfigMaps, ServiceAccount and claims mus
     expect(gpu249([secretIn('default'), app(reads(), null)])).toEqual([]);
     expect(gpu249([app(reads())])).toEqual([]);
     expect(gpu249([secretIn('default'), app(reads(), 'inference', false)])).toEqual([]);
+  });
+});
+
+describe('GPU250 GPU pods that run at the same time on different nodes must not share a ReadWriteOnce claim', () => {
+  const types = (...names: string[]) => nodePool({ requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: names }] });
+  const claim = (accessModes: string[], name = 'models', namespace = 'default') =>
+    ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace }, spec: { accessModes, resources: { requests: { storage: '100Gi' } } } });
+  /** A Deployment of `gpus` GPUs a pod mounting claim "models", with `extra` applied. */
+  const mounting = (gpus: number, extra: (w: any) => void = () => undefined, o: any = {}) => {
+    const w = gpuApp({ limits: { 'nvidia.com/gpu': gpus, 'cpu': '1', 'memory': '4Gi' }, ...o });
+    w.spec.template.spec.volumes = [{ name: 'm', persistentVolumeClaim: { claimName: 'models' } }];
+    extra(w);
+    return w;
+  };
+  const gpu250 = (objects: any[]) => of(run(objects), 'GPU250');
+  const rwo = claim(['ReadWriteOnce']);
+  const oneGpuNodes = types('g6.xlarge');
+
+  test('a single replica whose rollout surges onto another node; Recreate or maxSurge 0 replace it instead', () => {
+    const [f] = gpu250([oneGpuNodes, rwo, mounting(1)]);
+    expect([f.severity, f.fieldPath]).toEqual([Severity.ERROR, 'spec.template.spec.volumes[0].persistentVolumeClaim.claimName']);
+    expect(f.message).toBe('mounts PersistentVolumeClaim "models" (ReadWriteOnce: one node at a time, and no node of its pools holds two of its pods, so '
+      + 'they run on different nodes), and its rolling update starts a new pod while the old one holds the claim (maxSurge "25%" (the default) and '
+      + 'maxUnavailable "25%" (the default) resolve to 1 and 0): the new pod cannot attach the volume ("Multi-Attach error") and stays '
+      + 'ContainerCreating on its GPU node, and the rollout never ends');
+    expect(gpu250([oneGpuNodes, rwo, mounting(1, (w) => { w.spec.strategy = { type: 'Recreate' }; })])).toEqual([]);
+    expect(gpu250([oneGpuNodes, rwo, mounting(1, (w) => { w.spec.strategy = { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }; })])).toEqual([]);
+  });
+
+  test('several replicas, or a scaler\'s maximum above one, on nodes that hold one pod each', () => {
+    const recreate = (w: any) => { w.spec.strategy = { type: 'Recreate' }; };
+    expect(gpu250([oneGpuNodes, rwo, mounting(1, (w) => { recreate(w); w.spec.replicas = 2; })])[0].message).toContain('and 2 replicas run at once: the second pod');
+    const scaler = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'h', namespace: 'default' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'app' }, minReplicas: 1, maxReplicas: 3, metrics: [] },
+    };
+    expect(gpu250([oneGpuNodes, rwo, scaler, mounting(1, recreate)])[0].message).toContain('and 3 replicas (its scaler\'s maximum) run at once');
+  });
+
+  test('one pod a node: by GPUs, by cpu or memory, or by anti-affinity; pods that may share a node are not judged', () => {
+    const fourGpuNodes = types('g6.12xlarge');
+    expect(gpu250([fourGpuNodes, rwo, mounting(1)])).toEqual([]);
+    expect(gpu250([fourGpuNodes, rwo, mounting(4)])).toHaveLength(1);
+    expect(gpu250([fourGpuNodes, rwo, mounting(1, () => undefined, { limits: { 'nvidia.com/gpu': 1, 'cpu': '30', 'memory': '4Gi' } })])).toHaveLength(1);
+    const apart = (w: any) => {
+      w.spec.template.spec.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'app' } } }] } };
+    };
+    expect(gpu250([fourGpuNodes, rwo, mounting(1, apart)])).toHaveLength(1);
+  });
+
+  test('ReadWriteOncePod: one pod wherever it runs; ReadWriteMany or ReadOnlyMany claims, and claims not in the manifests, are not judged', () => {
+    const fourGpuNodes = types('g6.12xlarge');
+    expect(gpu250([fourGpuNodes, claim(['ReadWriteOncePod']), mounting(1)])[0].message)
+      .toContain('(ReadWriteOncePod: one pod at a time, wherever it runs), and its rolling update starts a new pod while the old one holds the claim');
+    for (const modes of [['ReadWriteMany'], ['ReadOnlyMany'], ['ReadWriteOnce', 'ReadOnlyMany']]) expect(gpu250([oneGpuNodes, claim(modes), mounting(1)])).toEqual([]);
+    expect(gpu250([oneGpuNodes, mounting(1)])).toEqual([]);
+    expect(gpu250([oneGpuNodes, claim(['ReadWriteOnce'], 'models', 'other'), mounting(1)])).toEqual([]);
+  });
+
+  test('a StatefulSet sharing one claim counts; its own claims (volumeClaimTemplates) are not judged', () => {
+    const sts = (shared: boolean) => {
+      const w = workload({ kind: 'StatefulSet', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1 } });
+      w.spec.replicas = 2;
+      if (shared) w.spec.template.spec.volumes = [{ name: 'm', persistentVolumeClaim: { claimName: 'models' } }];
+      else w.spec.volumeClaimTemplates = [{ metadata: { name: 'models' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } } }];
+      return w;
+    };
+    expect(gpu250([oneGpuNodes, rwo, sts(true)])).toHaveLength(1);
+    expect(gpu250([oneGpuNodes, rwo, sts(false)])).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Workload rules (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224): priority classes, namespace quotas, fit on the workload's
- * pools, MIG resources, spot safety, rollouts that can make progress, replicas the pools' limits can hold. Answers
+ * Workload rules (GPU201-GPU205, GPU214, GPU218, GPU219, GPU223, GPU224, GPU226, GPU228-GPU230, GPU248-GPU250): priority
+ * classes, namespace quotas, fit on the workload's pools, MIG resources, spot safety, rollouts that can make progress,
+ * replicas the pools' limits can hold, the keys and namespaces of the objects a pod names, claims shared across nodes. Answers
  * come from the one scheduling model (src/scheduling): pod templates, GPU demand, placement, whole-node capacity.
  */
 import { poolOffers } from './gpu-pools';
@@ -16,11 +17,12 @@ import { hasOwn } from '../../private/keys';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
 import { nameOf, nsOf } from '../../private/meta';
-import { podsAtLeastWithinPoolLimits, PoolPodBound, podsWithinPoolLimits } from '../../scheduling/capacity';
+import { podsAtLeastWithinPoolLimits, PoolPodBound, podsWithinPoolLimits, sharesGpus } from '../../scheduling/capacity';
 import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { labelWrittenAfterJoin } from '../../scheduling/node-agent-labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
+import { podRoomOf } from '../../scheduling/placement';
 import { demandsAny, isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { tolerationsTolerateTaint, untoleratedTaints } from '../../scheduling/taints';
 import { containerLabel, containersOf, countedThroughOwner, podLabelsPathOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
@@ -1158,6 +1160,88 @@ export const NAMED_OBJECTS_IN_NAMESPACE: Rule = {
   },
 };
 
+/**
+ * The most pods of a workload one node of its pools can hold together: over every instance type of every pool they fit,
+ * the pods its GPUs, allocatable cpu and memory (after the DaemonSets) hold; 1 when the pods keep to one a node
+ * (anti-affinity, a host port). Infinity when a pool shares its GPUs (its devices are not whole GPUs) or no pool fits
+ * (nothing is known).
+ */
+function podsPerNodeAtMost(ctx: RuleContext, w: WorkloadRef, gpus: number): number {
+  if (onePodPerNode(w)) return 1;
+  const req = ctx.cpuMemoryRequests(w.template);
+  let most = 0;
+  for (const v of ctx.fittingPlacements(w.template)) {
+    for (const t of v.instanceTypes) {
+      if (sharesGpus(v.pool, t)) return Infinity;
+      const room = podRoomOf(v.pool, t);
+      let n = Math.floor(t.gpuCount / gpus);
+      if (req.cpu > 0) n = Math.min(n, Math.floor(room.cpu / req.cpu + 1e-9));
+      if (req.memoryBytes > 0) n = Math.min(n, Math.floor(room.memoryBytes / req.memoryBytes + 1e-9));
+      most = Math.max(most, n);
+    }
+  }
+  return most === 0 ? Infinity : most;
+}
+
+/** The kinds whose pods GPU250 counts: the replicated controllers (a StatefulSet's own claims are per pod). */
+const SHARED_CLAIM_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'];
+
+/** GPU250 — pods that run at once on different nodes cannot share a ReadWriteOnce claim. */
+export const SHARED_CLAIM_ACCESS: Rule = {
+  id: 'GPU250',
+  title: 'GPU pods that run at the same time on different nodes must not share a ReadWriteOnce claim',
+  severity: Severity.ERROR,
+  kinds: [...SHARED_CLAIM_KINDS, 'PersistentVolumeClaim', 'ScaledObject', 'HorizontalPodAutoscaler', 'NodePool'],
+  remediation: 'Give the claim ReadWriteMany access (a file system: EFS, FSx for Lustre), give each pod its own claim (a '
+    + 'StatefulSet\'s volumeClaimTemplates), or, for a single replica, let the rollout replace the pod (strategy type '
+    + 'Recreate, or rollingUpdate maxSurge: 0, maxUnavailable: 1).',
+  description: 'A ReadWriteOnce claim is mounted by one node at a time (an EBS volume attaches to one instance), a '
+    + 'ReadWriteOncePod claim by one pod (Kubernetes "Persistent Volumes: access modes"). Pods of a workload run at the '
+    + 'same time when it has more than one replica (a scaler\'s maximum counts), and during a rolling update that '
+    + 'surges: a Deployment\'s `maxSurge` resolves to at least 1 by default (25%, rounded up), so the new pod starts '
+    + 'while the old one still holds the claim. When no node of the pools the pods can use holds two of them (their '
+    + 'GPUs, cpu or memory take a whole node, or anti-affinity keeps them apart), those pods are on different nodes: the '
+    + 'second cannot attach the volume ("Multi-Attach error … Volume is already used by pod(s)") and stays '
+    + 'ContainerCreating on a GPU node Karpenter launched for it, and a single replica\'s rollout never ends. A '
+    + 'ReadWriteOncePod claim refuses a second pod wherever it runs. Judged for claims of the manifests whose access modes '
+    + 'are all ReadWriteOnce or ReadWriteOncePod, mounted by pods asking for whole GPUs; pools that share GPUs, and pods '
+    + 'that may share a node, are not judged (the scheduler may still place them apart).',
+  *check(ctx) {
+    if (ctx.byKind('PersistentVolumeClaim').length === 0) return;
+    for (const w of ctx.workloads()) {
+      if (!SHARED_CLAIM_KINDS.includes(w.kind)) continue;
+      const gpus = ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0;
+      if (!(gpus >= 1)) continue;
+      const ns = nsOf(w.object);
+      const volumes = Array.isArray(w.template.podSpec.volumes) ? w.template.podSpec.volumes : [];
+      for (let i = 0; i < volumes.length; i++) {
+        const claimName = volumes[i]?.persistentVolumeClaim?.claimName;
+        const claim = typeof claimName === 'string' ? ctx.get('PersistentVolumeClaim', ns, claimName) : undefined;
+        const modes = claim?.spec?.accessModes;
+        if (!Array.isArray(modes) || modes.length === 0 || !modes.every((m: unknown) => m === 'ReadWriteOnce' || m === 'ReadWriteOncePod')) continue;
+        const oncePod = modes.every((m: unknown) => m === 'ReadWriteOncePod');
+        // When do two pods run at once: several replicas (a scaler's maximum), or a rollout that surges.
+        const replicas = typeof w.object?.spec?.replicas === 'number' ? w.object.spec.replicas : 1;
+        const max = scaledMaximum(ctx, w.object);
+        const most = typeof max === 'number' ? Math.max(max, replicas) : replicas;
+        const fence = w.kind === 'Deployment' ? rolloutFenceposts(w.object, Math.max(replicas, 1)) : undefined;
+        const when = most > 1 ? `${most} replicas${typeof max === 'number' && max > replicas ? ' (its scaler\'s maximum)' : ''} run at once`
+          : fence && fence.surge >= 1 ? `its rolling update starts a new pod while the old one holds the claim (${fencepostWords(w.object)} resolve to `
+            + `${fence.surge} and ${fence.unavailable})` : undefined;
+        if (when === undefined) continue;
+        const perNode = oncePod ? 1 : podsPerNodeAtMost(ctx, w, gpus);
+        if (perNode > 1) continue;
+        const why = oncePod ? 'ReadWriteOncePod: one pod at a time, wherever it runs'
+          : 'ReadWriteOnce: one node at a time, and no node of its pools holds two of its pods, so they run on different nodes';
+        yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${i}].persistentVolumeClaim.claimName`,
+          `mounts PersistentVolumeClaim ${JSON.stringify(claimName)} (${why}), and ${when}: the ${most > 1 ? 'second' : 'new'} pod cannot `
+          + `${oncePod ? 'use the claim and stays Pending' : 'attach the volume ("Multi-Attach error") and stays ContainerCreating on its GPU node'}`
+          + `${most > 1 ? '' : ', and the rollout never ends'}`);
+      }
+    }
+  },
+};
+
 export const WORKLOAD_RULES: Rule[] = [
   PRIORITY_CLASS_EXISTS,
   QUOTA_ALLOWS_ONE_REPLICA,
@@ -1175,4 +1259,5 @@ export const WORKLOAD_RULES: Rule[] = [
   PEAK_REPLICAS_FIT_QUOTA,
   REFERENCED_KEYS_EXIST,
   NAMED_OBJECTS_IN_NAMESPACE,
+  SHARED_CLAIM_ACCESS,
 ];
