@@ -75,6 +75,19 @@ const GIB = 1024 ** 3;
 /** The size of the server's `/tmp` emptyDir, in GiB. */
 const TMP_GIB = 4;
 
+/** Options of {@link ModelCache.persistentVolumeClaim}. */
+export interface ModelCacheClaimOptions {
+  /**
+   * Whether pods on several nodes may mount the claim at once: its access mode is `ReadWriteMany` (a file system: EFS,
+   * FSx for Lustre). Then replicas share it and a rollout may start a new pod before the old one stops. A
+   * `ReadWriteOnce` claim (an EBS volume, which attaches to one node at a time) serves one replica, and a rollout
+   * replaces its pod (maxSurge 0, maxUnavailable 1): a new pod started first would land on another node, never attach
+   * the volume ("Multi-Attach error") and stall the rollout (rule GPU250).
+   * @default false - a ReadWriteOnce claim
+   */
+  readonly readWriteMany?: boolean;
+}
+
 /** Where the model cache lives. Enum-like: use the statics. */
 export class ModelCache {
   /**
@@ -98,14 +111,21 @@ export class ModelCache {
   }
 
   /**
-   * An existing PersistentVolumeClaim (e.g. EFS or FSx for Lustre shared by replicas: models load without download).
+   * An existing PersistentVolumeClaim: models load without download once it holds them. Replicas share it only when
+   * it is `ReadWriteMany` (EFS or FSx for Lustre; say so with `readWriteMany`); a `ReadWriteOnce` claim (EBS) serves
+   * one replica.
    * @param claimName the claim's name
+   * @param options its access mode
    */
-  public static persistentVolumeClaim(claimName: string): ModelCache {
+  public static persistentVolumeClaim(claimName: string, options: ModelCacheClaimOptions = {}): ModelCache {
     if (typeof claimName !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(claimName)) {
       throw new GpuConfigError('ModelCache.persistentVolumeClaim', 'claimName', `is ${JSON.stringify(claimName)}, not a valid claim name`, 'use the PersistentVolumeClaim\'s metadata.name');
     }
-    return new ModelCache('pvc', claimName);
+    const rwx = options?.readWriteMany;
+    if (rwx !== undefined && typeof rwx !== 'boolean') {
+      throw new GpuConfigError('ModelCache.persistentVolumeClaim', 'options.readWriteMany', `is ${JSON.stringify(rwx)}, not a boolean`, 'pass true for a ReadWriteMany claim (EFS, FSx for Lustre), else leave it out');
+    }
+    return new ModelCache('pvc', claimName, undefined, rwx === true);
   }
 
   private constructor(
@@ -115,7 +135,17 @@ export class ModelCache {
     public readonly claimName?: string,
     /** The emptyDir size limit. @default - none */
     public readonly sizeLimit?: Size,
+    /** For `pvc`: whether pods on several nodes may mount the claim at once (ReadWriteMany). @default false */
+    public readonly readWriteMany: boolean = false,
   ) {}
+
+  /**
+   * Whether the cache is a claim one node mounts at a time (ReadWriteOnce): one replica, rollouts that replace.
+   * @internal
+   */
+  public get _oneNodeAtATime(): boolean {
+    return this.kind === 'pvc' && !this.readWriteMany;
+  }
 }
 
 /** Props of {@link InferenceDeployment}. */
@@ -285,6 +315,8 @@ export class InferenceDeployment extends Construct {
   public readonly _replicasSet: boolean;
   /** The most replicas the pools' limits hold, node by node (undefined when not judged). @internal */
   public readonly _replicaCapacity?: { readonly pods: number; readonly shown: string };
+  /** The ReadWriteOnce claim of the model cache, when it is one. */
+  private readonly oneNodeClaim?: string;
   /** The serving port. */
   public readonly port: number;
   /** CPU per pod in cores (request = limit). */
@@ -339,6 +371,15 @@ export class InferenceDeployment extends Construct {
       }
     });
     this.teamGpuQuota = props.team?.gpuQuota;
+    // A ReadWriteOnce claim as the model cache: one replica, and rollouts that replace its pod (rule GPU250).
+    this.oneNodeClaim = props.modelCache instanceof ModelCache && props.modelCache._oneNodeAtATime ? props.modelCache.claimName : undefined;
+    c.run(() => {
+      if (this.oneNodeClaim !== undefined && Number.isInteger(replicas) && replicas > 1) {
+        throw new GpuConfigError(this, 'replicas', `is ${replicas}, but modelCache is the ReadWriteOnce claim ${JSON.stringify(this.oneNodeClaim)}, which one `
+          + 'node mounts at a time: replicas on other nodes never attach it ("Multi-Attach error")',
+        `use one replica, or a ReadWriteMany claim (EFS, FSx for Lustre): ModelCache.persistentVolumeClaim('${this.oneNodeClaim}', { readWriteMany: true })`);
+      }
+    });
     this.rollout = this.rolloutFor(replicas, replicas);
     const port = props.port ?? 8000;
     c.run(() => {
@@ -408,6 +449,8 @@ export class InferenceDeployment extends Construct {
    *   capacity C and to 1 at it (⌈100 / C⌉%): a rollout at low load keeps every replica, one at the peak replaces one.
    */
   private rolloutFor(floor: number, peak: number): Rollout {
+    // (a ReadWriteOnce cache: a new pod started first would wait on another node for the volume, forever)
+    if (this.oneNodeClaim !== undefined) return { maxSurge: 0, maxUnavailable: 1 };
     const cap = this.podCapacity();
     const low = Math.max(floor, 1);
     if (cap === undefined || peak === 0 || Math.max(peak, low) + 1 <= cap) return { maxSurge: 1, maxUnavailable: 0 };
@@ -420,6 +463,11 @@ export class InferenceDeployment extends Construct {
    * @internal
    */
   public _useReplicaRange(floor: number, peak: number): void {
+    if (this.oneNodeClaim !== undefined && peak > 1) {
+      throw new GpuConfigError(this, 'modelCache', `is the ReadWriteOnce claim ${JSON.stringify(this.oneNodeClaim)}, which one node mounts at a time, `
+        + `but a scaler may run ${peak} replicas: those on other nodes never attach it ("Multi-Attach error")`,
+      `use a ReadWriteMany claim (EFS, FSx for Lustre): ModelCache.persistentVolumeClaim('${this.oneNodeClaim}', { readWriteMany: true }), or maxReplicas 1`);
+    }
     const rollout = this.rolloutFor(floor, peak);
     if (rollout.maxSurge === this.rollout.maxSurge && rollout.maxUnavailable === this.rollout.maxUnavailable) return;
     this.rollout = rollout;

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-30';
 import { BOUND, chart, configError, g5, g6Spot, lintAll, ofKind, one, synth } from './helpers';
 import { GpuInstanceType } from '../../src/catalog';
 import { GpuNodePool, SpotGpuPool } from '../../src/pools';
+import { GpuScaleTarget, KedaGpuScaler } from '../../src/scaling';
 import { GpuRequest, InferenceDeployment, ModelCache, TieredPriorities } from '../../src/workloads';
 import { expectValid } from '../conformance/schema';
 
@@ -195,6 +196,38 @@ describe('InferenceDeployment', () => {
     ]);
     expect(podSpec(objs).volumes.find((v: any) => v.name === 'model-cache')).toEqual({ name: 'model-cache', persistentVolumeClaim: { claimName: 'models', readOnly: false } });
     expect(container(objs).env).toContainEqual({ name: 'HF_HOME', value: '/cache/huggingface' });
+  });
+
+  test('a ReadWriteOnce claim as the cache (the default): one replica, rollouts that replace the pod; ReadWriteMany claims are shared', () => {
+    const strategy = (cache: ModelCache, replicas = 1) => {
+      const c = chart();
+      new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM, modelCache: cache, replicas });
+      return one(synth(c), 'Deployment').spec.strategy.rollingUpdate;
+    };
+    expect(strategy(ModelCache.persistentVolumeClaim('models'))).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+    expect(strategy(ModelCache.persistentVolumeClaim('models', { readWriteMany: true }))).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    expect(strategy(ModelCache.persistentVolumeClaim('models', { readWriteMany: true }), 2)).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    expect(configError(() => strategy(ModelCache.persistentVolumeClaim('models'), 2)).message).toBe('test/llm: replicas is 2, but modelCache is the '
+      + 'ReadWriteOnce claim "models", which one node mounts at a time: replicas on other nodes never attach it ("Multi-Attach error"). Fix: use one '
+      + 'replica, or a ReadWriteMany claim (EFS, FSx for Lustre): ModelCache.persistentVolumeClaim(\'models\', { readWriteMany: true })');
+    expect(configError(() => ModelCache.persistentVolumeClaim('models', { readWriteMany: 'yes' as any })).message)
+      .toContain('ModelCache.persistentVolumeClaim: options.readWriteMany is "yes", not a boolean');
+  });
+
+  test('a scaler above one replica on a ReadWriteOnce cache is refused; GPU250 judges the claim when the chart holds it', () => {
+    const c = chart();
+    const d = new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM, modelCache: ModelCache.persistentVolumeClaim('models'), namespace: 'inference' });
+    expect(configError(() => new KedaGpuScaler(c, 'scaler', { target: GpuScaleTarget.fromInferenceDeployment(d), maxReplicas: 3 })).message)
+      .toContain('test/llm: modelCache is the ReadWriteOnce claim "models", which one node mounts at a time, but a scaler may run 3 replicas');
+    const e = chart();
+    const oneGpuNodes = g5(e, { families: undefined, instanceTypes: [GpuInstanceType.G5_XLARGE] });
+    const ok = new InferenceDeployment(e, 'llm', { pools: [oneGpuNodes], vllm: VLLM, modelCache: ModelCache.persistentVolumeClaim('models'), namespace: 'inference' });
+    new kplus.PersistentVolumeClaim(e, 'claim', { metadata: { name: 'models', namespace: 'inference' }, accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE], storage: Size.gibibytes(100) });
+    const gpu250 = () => lintAll(synth(e)).filter((f) => f.includes(' GPU250 '));
+    expect(gpu250()).toEqual([]);
+    // a rollout that starts the new pod first (g5.xlarge: one GPU a node) would wait for the volume forever
+    ApiObject.of(ok.deployment).addJsonPatch(JsonPatch.replace('/spec/strategy/rollingUpdate', { maxSurge: 1, maxUnavailable: 0 }));
+    expect(gpu250()).toEqual([expect.stringMatching(/^error GPU250 Deployment\/[^ ]+ spec\.template\.spec\.volumes\[\d\]\.persistentVolumeClaim\.claimName: mounts PersistentVolumeClaim "models" \(ReadWriteOnce/)]);
   });
 
   test('a bounded emptyDir cache is requested as ephemeral storage (with /tmp\'s 4 GiB); an unbounded one requests none', () => {
