@@ -19,7 +19,11 @@ export interface SecretKeyRef {
 
 /** A PersistentVolumeClaim mounted into the container. */
 export interface PvcMount {
-  /** The claim's name (in the workload's namespace). */
+  /**
+   * The claim's name (in the workload's namespace). Pods of a job on several nodes need a claim every node can mount
+   * (ReadWriteMany: EFS, FSx for Lustre); a ReadWriteOnce claim (EBS) attaches to one node, and the ranks elsewhere never
+   * start ("Multi-Attach error", rule GPU250).
+   */
   readonly claimName: string;
   /** Where to mount it. */
   readonly mountPath: string;

@@ -914,6 +914,18 @@ describe('GPU250 GPU pods that run at the same time on different nodes must not 
     expect(gpu250([oneGpuNodes, claim(['ReadWriteOnce'], 'models', 'other'), mounting(1)])).toEqual([]);
   });
 
+  test('a Job\'s parallel pods (a training gang sharing a checkpoint claim) count', () => {
+    const job = (parallelism?: number) => {
+      const w = workload({ kind: 'Job', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1 } });
+      if (parallelism !== undefined) Object.assign(w.spec, { parallelism, completions: parallelism, completionMode: 'Indexed' });
+      w.spec.template.spec.volumes = [{ name: 'ckpt', persistentVolumeClaim: { claimName: 'models' } }];
+      return w;
+    };
+    expect(gpu250([oneGpuNodes, rwo, job(4)])[0].message).toContain('and 4 pods (its parallelism) run at once: the second pod cannot attach the volume');
+    expect(gpu250([oneGpuNodes, rwo, job()])).toEqual([]);
+    expect(gpu250([oneGpuNodes, claim(['ReadWriteMany']), job(4)])).toEqual([]);
+  });
+
   test('a StatefulSet sharing one claim counts; its own claims (volumeClaimTemplates) are not judged', () => {
     const sts = (shared: boolean) => {
       const w = workload({ kind: 'StatefulSet', tolerations: [GPU_TOLERATION], limits: { 'nvidia.com/gpu': 1 } });

@@ -1183,8 +1183,15 @@ function podsPerNodeAtMost(ctx: RuleContext, w: WorkloadRef, gpus: number): numb
   return most === 0 ? Infinity : most;
 }
 
-/** The kinds whose pods GPU250 counts: the replicated controllers (a StatefulSet's own claims are per pod). */
-const SHARED_CLAIM_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'];
+/** The kinds whose pods GPU250 counts: the replicated controllers (a StatefulSet's own claims are per pod) and Jobs. */
+const SHARED_CLAIM_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
+
+/** The pods a Job (a CronJob's Job) runs at once: its `parallelism` (default 1). */
+function jobParallelism(w: WorkloadRef): number {
+  const spec = w.kind === 'CronJob' ? w.object?.spec?.jobTemplate?.spec : w.object?.spec;
+  const p = spec?.parallelism;
+  return typeof p === 'number' && Number.isInteger(p) && p >= 0 ? p : 1;
+}
 
 /** GPU250 — pods that run at once on different nodes cannot share a ReadWriteOnce claim. */
 export const SHARED_CLAIM_ACCESS: Rule = {
@@ -1197,7 +1204,8 @@ export const SHARED_CLAIM_ACCESS: Rule = {
     + 'Recreate, or rollingUpdate maxSurge: 0, maxUnavailable: 1).',
   description: 'A ReadWriteOnce claim is mounted by one node at a time (an EBS volume attaches to one instance), a '
     + 'ReadWriteOncePod claim by one pod (Kubernetes "Persistent Volumes: access modes"). Pods of a workload run at the '
-    + 'same time when it has more than one replica (a scaler\'s maximum counts), and during a rolling update that '
+    + 'same time when it has more than one replica (a scaler\'s maximum counts; a Job\'s `parallelism`, as in a '
+    + 'multi-node training gang sharing a checkpoint claim), and during a rolling update that '
     + 'surges: a Deployment\'s `maxSurge` resolves to at least 1 by default (25%, rounded up), so the new pod starts '
     + 'while the old one still holds the claim. When no node of the pools the pods can use holds two of them (their '
     + 'GPUs, cpu or memory take a whole node, or anti-affinity keeps them apart), those pods are on different nodes: the '
@@ -1221,11 +1229,12 @@ export const SHARED_CLAIM_ACCESS: Rule = {
         if (!Array.isArray(modes) || modes.length === 0 || !modes.every((m: unknown) => m === 'ReadWriteOnce' || m === 'ReadWriteOncePod')) continue;
         const oncePod = modes.every((m: unknown) => m === 'ReadWriteOncePod');
         // When do two pods run at once: several replicas (a scaler's maximum), or a rollout that surges.
-        const replicas = typeof w.object?.spec?.replicas === 'number' ? w.object.spec.replicas : 1;
-        const max = scaledMaximum(ctx, w.object);
+        const job = w.kind === 'Job' || w.kind === 'CronJob';
+        const replicas = job ? jobParallelism(w) : typeof w.object?.spec?.replicas === 'number' ? w.object.spec.replicas : 1;
+        const max = job ? undefined : scaledMaximum(ctx, w.object);
         const most = typeof max === 'number' ? Math.max(max, replicas) : replicas;
         const fence = w.kind === 'Deployment' ? rolloutFenceposts(w.object, Math.max(replicas, 1)) : undefined;
-        const when = most > 1 ? `${most} replicas${typeof max === 'number' && max > replicas ? ' (its scaler\'s maximum)' : ''} run at once`
+        const when = most > 1 ? `${most} ${job ? 'pods (its parallelism)' : 'replicas'}${typeof max === 'number' && max > replicas ? ' (its scaler\'s maximum)' : ''} run at once`
           : fence && fence.surge >= 1 ? `its rolling update starts a new pod while the old one holds the claim (${fencepostWords(w.object)} resolve to `
             + `${fence.surge} and ${fence.unavailable})` : undefined;
         if (when === undefined) continue;
