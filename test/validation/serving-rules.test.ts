@@ -1159,8 +1159,9 @@ describe('GPU246 the weights a model server downloads onto the node\'s disk must
   const bigClass = (size: string) => ({ ...DEFAULT_NODE_CLASS, spec: { ...DEFAULT_NODE_CLASS.spec, blockDeviceMappings: [{ deviceName: '/dev/xvda', rootVolume: true, ebs: { volumeSize: size } }] } });
   const pool = nodePool();
 
-  test('the fixture: the node\'s default disk, an emptyDir\'s sizeLimit, a container\'s ephemeral-storage limit', () => {
-    const [a, b, c, ...rest] = failFixture('GPU246');
+  test('the fixture: the node\'s default disk, an emptyDir\'s sizeLimit, a container\'s ephemeral-storage limit, an EBS claim', () => {
+    const [a, b, c, d, ...rest] = failFixture('GPU246');
+    expect(d.message).toContain('on PersistentVolumeClaim "models": its weights take at least 59.6Gi');
     expect(rest).toEqual([]);
     expect(a.severity).toBe(Severity.WARNING);
     expect(a.message).toBe('container "vllm" runs vLLM, which downloads "Qwen/Qwen2.5-32B-Instruct" at start into /root/.cache/huggingface/hub on the '
@@ -1207,6 +1208,37 @@ describe('GPU246 the weights a model server downloads onto the node\'s disk must
     expect(disk({ image: 'vllm/vllm-openai:v0.7.3', args: ['Qwen/Qwen2.5-7B-Instruct'] }, () => undefined, all)).toEqual([]);
     // an emptyDir's 14Gi holds the 13Gi of weights: the image is not in it
     expect(disk({ args: ['Qwen/Qwen2.5-7B-Instruct'] }, cache({ emptyDir: { sizeLimit: '14Gi' } }), [bigClass('300Gi'), pool])).toEqual([]);
+  });
+
+  test('a claim of an EBS StorageClass of the manifests is as large as it requests; other claims are not judged', () => {
+    const claim = (storage: string, storageClassName?: string, extra: any = {}) => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'models', namespace: 'inference' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, ...(storageClassName !== undefined ? { storageClassName } : {}), ...extra },
+    });
+    const sc = (name: string, provisioner: string, isDefault = false) => ({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      provisioner,
+      metadata: { name, ...(isDefault ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}) },
+    });
+    const onClaim = cache({ persistentVolumeClaim: { claimName: 'models' } });
+    const [f] = disk({}, onClaim, [claim('20Gi', 'gp3'), sc('gp3', 'ebs.csi.aws.com')]);
+    expect(f.fieldPath).toBe('spec.template.spec.volumes[0].persistentVolumeClaim.claimName');
+    expect(f.message).toBe('container "main" runs vLLM, which downloads "Qwen/Qwen2.5-14B-Instruct" at start into /cache/hub on PersistentVolumeClaim '
+      + '"models": its weights take at least 26.1Gi (14B parameters at 16 bits each: 28 GB, by bf16, the name marking no quantisation), above the '
+      + 'claim\'s 20Gi (an EBS volume of StorageClass "gp3", as large as the claim requests): the download fails ("No space left on device"), the '
+      + 'server exits and the pod crash-loops holding its GPUs');
+    // the default StorageClass when the claim names none; the in-tree provisioner too
+    expect(disk({}, onClaim, [claim('20Gi'), sc('gp2', 'kubernetes.io/aws-ebs', true)])[0].message).toContain('StorageClass "gp2", the default');
+    expect(disk({}, onClaim, [claim('100Gi', 'gp3'), sc('gp3', 'ebs.csi.aws.com')])).toEqual([]);
+    // a file system, a StorageClass or claim not in the manifests, a claim bound by name, static binding
+    expect(disk({}, onClaim, [claim('20Gi', 'efs'), sc('efs', 'efs.csi.aws.com')])).toEqual([]);
+    expect(disk({}, onClaim, [claim('20Gi', 'gp3')])).toEqual([]);
+    expect(disk({}, onClaim, [sc('gp3', 'ebs.csi.aws.com')])).toEqual([]);
+    expect(disk({}, onClaim, [claim('20Gi', 'gp3', { volumeName: 'pv-1' }), sc('gp3', 'ebs.csi.aws.com')])).toEqual([]);
+    expect(disk({}, onClaim, [claim('20Gi', ''), sc('gp3', 'ebs.csi.aws.com', true)])).toEqual([]);
   });
 
   test('not judged: a claim, a memory-backed or hostPath volume, a read-only root (GPU239), a shell, a local path, an unknown disk, a tagless GGUF', () => {

@@ -1329,10 +1329,36 @@ function storageBounds(ctx: RuleContext, sc: ServerContainer, volume: EmptyDirVo
   return out;
 }
 
+/** The provisioners of EBS volumes (the EBS CSI driver, and the in-tree plugin it replaced): a volume is as large as its claim asks. */
+const EBS_PROVISIONERS = ['ebs.csi.aws.com', 'kubernetes.io/aws-ebs'];
+
+/**
+ * The size of claim `name` of `namespace` when the manifests tell it: the claim and its StorageClass are in them (its
+ * `storageClassName`, else the StorageClass marked default), the class provisions EBS volumes, which are as large as
+ * the claim requests (rounded up to a GiB), and the claim is not bound to a volume by name. Undefined otherwise (a file
+ * system such as EFS has no size).
+ */
+function ebsClaimSize(ctx: RuleContext, namespace: string, name: unknown): { readonly bytes: number; readonly shown: string } | undefined {
+  const claim = typeof name === 'string' ? ctx.get('PersistentVolumeClaim', namespace, name) : undefined;
+  const spec = claim?.spec;
+  if (!spec || typeof spec !== 'object' || spec.volumeName !== undefined) return undefined;
+  const scName = spec.storageClassName;
+  const sc = typeof scName === 'string' ? (scName === '' ? undefined : ctx.get('StorageClass', '', scName))
+    : ctx.byKind('StorageClass', 'storage.k8s.io').find((x) => x?.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+  if (!sc || !EBS_PROVISIONERS.includes(sc.provisioner)) return undefined;
+  const raw = spec.resources?.requests?.storage;
+  const bytes = quantityOf(raw);
+  if (bytes === undefined || !(bytes > 0)) return undefined;
+  return {
+    bytes: Math.ceil(bytes / 2 ** 30) * 2 ** 30,
+    shown: `${String(raw)} (an EBS volume of StorageClass ${JSON.stringify(nameOf(sc))}${typeof scName === 'string' ? '' : ', the default'}, as large as the claim requests)`,
+  };
+}
+
 /** GPU246 — the weights a model server downloads onto the node's disk must fit where they land. */
 export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
   id: 'GPU246',
-  title: 'The weights a model server (vLLM, TGI, SGLang, llama.cpp) downloads onto the node\'s disk must fit where they land',
+  title: 'The weights a model server (vLLM, TGI, SGLang, llama.cpp) downloads must fit where they land: the node\'s disk, an emptyDir, an EBS claim',
   severity: Severity.WARNING,
   kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'EC2NodeClass', 'DaemonSet'],
   remediation: 'Give the model room: raise the emptyDir\'s sizeLimit or the ephemeral-storage limit above the weights, give the '
@@ -1357,8 +1383,11 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
     + 'issues #17163, #27154; PR #22377: 28.6 GB in December 2025), counted at 10 GB; other images and files are not '
     + 'counted, so the real need is larger. A warning: the manifests do not hold the model\'s '
     + 'size, only its name, and a repository may store fewer bits than its name says. Judged for Hugging Face ids '
-    + 'written out on command lines that are the server itself; a cache on a PersistentVolumeClaim, hostPath, CSI or '
-    + 'memory-backed volume is not judged, nor a node disk the manifests do not give (no EC2NodeClass).',
+    + 'written out on command lines that are the server itself. A cache on a PersistentVolumeClaim is judged against the '
+    + 'claim when the manifests hold it and its StorageClass (named, or the one marked default) provisions EBS volumes '
+    + '(`ebs.csi.aws.com`), which are as large as the claim requests: the download fails with "No space left on device". '
+    + 'Another claim (EFS, FSx), a hostPath, CSI or memory-backed volume is not judged, nor a node disk the manifests do '
+    + 'not give (no EC2NodeClass).',
   *check(ctx) {
     for (const sc of modelServers(ctx)) {
       const { w, c, server } = sc;
@@ -1382,6 +1411,16 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
         // (a read-only root is GPU239's finding)
         if (c.container.securityContext?.readOnlyRootFilesystem === true) continue;
         place = 'the container\'s writable layer';
+      } else if (held.volume?.persistentVolumeClaim && typeof held.volume.persistentVolumeClaim === 'object') {
+        // A claim of an EBS StorageClass of the manifests is as large as it requests.
+        const claim = ebsClaimSize(ctx, nsOf(w.object), held.volume.persistentVolumeClaim.claimName);
+        if (!claim || claim.bytes >= weights.bytes) continue;
+        const at = (w.template.podSpec.volumes as any[]).indexOf(held.volume);
+        yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${at}].persistentVolumeClaim.claimName`,
+          `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on PersistentVolumeClaim `
+          + `${JSON.stringify(held.volume.persistentVolumeClaim.claimName)}: its weights take at least ${gib(weights.bytes)} (${weights.shown}), above the `
+          + `claim's ${claim.shown}: the download fails ("No space left on device"), the server exits and the pod crash-loops holding its GPUs`);
+        continue;
       } else {
         const emptyDir = held.volume?.emptyDir;
         if (emptyDir === undefined || emptyDir === null || typeof emptyDir !== 'object' || emptyDir.medium === 'Memory') continue;
