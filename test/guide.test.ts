@@ -248,6 +248,7 @@ const CHECKS: Record<string, (r: RunResult) => void> = {
   'no-cluster': () => {},
   'dcgm-operator-pools': () => {},
   'cache-above-disk': () => {},
+  'claim-one-node': () => {},
   'model-above-gpu': ({ objects, error, output }) => {
     expect(error).toBeUndefined();
     expect(output).toMatch(/warning GPU247 apps\/v1 Deployment research\/qwen-14b spec\.template\.spec\.containers\[0\]: container "[^"]+" runs vLLM with "Qwen\/Qwen2\.5-14B-Instruct" on one GPU, which holds at least 26\.1Gi of its weights/);
