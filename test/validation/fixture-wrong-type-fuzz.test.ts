@@ -8,23 +8,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadYaml } from './helpers';
+import { pathsOf } from './value-paths';
 import { validateManifests } from '../../src/validation';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 const BAD_TEXT = /undefined|NaN|Infinity|\[object Object\]/;
-
-/** Every path to a value in `obj`, `apiVersion`/`kind` left out (they pick what the object is). */
-function pathsOf(obj: any, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
-  if (obj && typeof obj === 'object') {
-    const entries: Array<[string | number, any]> = Array.isArray(obj) ? obj.map((v, i) => [i, v]) : Object.entries(obj);
-    for (const [k, v] of entries) {
-      if (prefix.length === 0 && (k === 'apiVersion' || k === 'kind')) continue;
-      out.push([...prefix, k]);
-      pathsOf(v, [...prefix, k], out);
-    }
-  }
-  return out;
-}
 
 /** The wrong values, taken in turn: a map for a scalar (a string for a map), a list (a number), null, -1, a huge quantity. */
 const WRONG: ReadonlyArray<(v: unknown) => unknown> = [

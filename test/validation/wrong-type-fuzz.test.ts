@@ -5,25 +5,13 @@
  * unmodified example — except a cross-object finding that names the bad object (the pool a workload may land on, the
  * PodDisruptionBudget of a workload): failed objects stay visible to cross-object rules, which read what they now say. Deterministic: the paths are taken in order with a fixed stride, bounded per example.
  */
+import { pathsOf } from './value-paths';
 import { planGpuWorkloads, PLAIN_STYLE, renderPlanJson, renderPlanText } from '../../src/plan';
 import { BUILTIN_RULES, Finding, SourcedManifest, validateManifests } from '../../src/validation';
 import { cdk8sExamples, tmpdir } from '../examples/helpers';
 
 /** At most this many variants per example (the stride is chosen to spread them over all paths). */
 const VARIANTS_PER_EXAMPLE = 150;
-
-/** Every path to a value in `obj` (objects, lists and scalars), `apiVersion`/`kind` left out (they pick the schema). */
-function pathsOf(obj: any, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
-  if (obj && typeof obj === 'object') {
-    const entries: Array<[string | number, any]> = Array.isArray(obj) ? obj.map((v, i) => [i, v]) : Object.entries(obj);
-    for (const [k, v] of entries) {
-      if (prefix.length === 0 && (k === 'apiVersion' || k === 'kind')) continue;
-      out.push([...prefix, k]);
-      pathsOf(v, [...prefix, k], out);
-    }
-  }
-  return out;
-}
 
 /** A value of another JSON type: a list for a scalar (no field takes a scalar-or-list), a number for a map or list. */
 function wrongTypeFor(v: unknown): unknown {

@@ -473,6 +473,25 @@ const modelServers = memoPerRun((ctx: RuleContext): readonly ServerContainer[] =
   return out;
 });
 
+/** A model server that downloads a Hugging Face model: its container, and the model id as written. */
+interface HubServer extends ServerContainer {
+  readonly model: string;
+}
+
+/**
+ * The model servers whose command line is the server itself (not a shell script), in app containers or sidecars, and
+ * whose model is a Hugging Face id written out (`org/name`, not a path or a variable): what the rules on the model's
+ * download and size read (GPU239, GPU243, GPU245-GPU247).
+ */
+function* hubModelServers(ctx: RuleContext): Generator<HubServer> {
+  for (const sc of modelServers(ctx)) {
+    const { c, server } = sc;
+    if (server.shell || (c.init && !c.sidecar)) continue;
+    const model = server.model;
+    if (model !== undefined && HUB_MODEL_ID.test(model)) yield { ...sc, model };
+  }
+}
+
 /**
  * The shards a TGI container starts, one per GPU, when its flags set them (TGI launcher `find_num_shards`): `--num-shard`
  * (`NUM_SHARD`), else 1 with `--sharded false` (`SHARDED`). Undefined when they are left to the launcher, which then
@@ -1006,11 +1025,9 @@ export const MODEL_CACHE_WRITABLE: Rule = {
     + 'the server is not offline (`HF_HUB_OFFLINE`, `TRANSFORMERS_OFFLINE`, llama.cpp\'s `--offline`), the command line is the server itself '
     + '(not a shell script) and the directory can be told (a variable, or another image\'s user, leaves it unknown).',
   *check(ctx) {
-    for (const { w, c, server } of modelServers(ctx)) {
-      if (c.container.securityContext?.readOnlyRootFilesystem !== true || server.shell || (c.init && !c.sidecar)) continue;
-      // (Triton, whose model repository is a path, has no model id)
-      const model = server.model;
-      if (model === undefined || !HUB_MODEL_ID.test(model) || offline(c.container, server)) continue;
+    // (Triton, whose model repository is a path, has no model id)
+    for (const { w, c, server, model } of hubModelServers(ctx)) {
+      if (c.container.securityContext?.readOnlyRootFilesystem !== true || offline(c.container, server)) continue;
       const where = modelDownloadDir(server, c.container, w.template.podSpec);
       if (!where || onWritableMount(c.container, where.dir, w.template.podSpec)) continue;
       yield ctx.finding(w.object, `${c.path}.securityContext.readOnlyRootFilesystem`,
@@ -1060,11 +1077,9 @@ export const OFFLINE_MODEL_IN_CACHE: Rule = {
     + 'volume (a PersistentVolumeClaim, hostPath, CSI) may hold the model and is not judged, nor another image, which '
     + 'may have the model baked in.',
   *check(ctx) {
-    for (const { w, c, server } of modelServers(ctx)) {
-      if (server.shell || (c.init && !c.sidecar)) continue;
-      const model = server.model;
+    for (const { w, c, server, model } of hubModelServers(ctx)) {
       const how = offlineShown(c.container, server);
-      if (model === undefined || !HUB_MODEL_ID.test(model) || how === undefined) continue;
+      if (how === undefined) continue;
       const where = modelDownloadDir(server, c.container, w.template.podSpec);
       if (!where) continue;
       const held = mountHolding(c.container, where.dir, w.template.podSpec);
@@ -1122,10 +1137,8 @@ export const HOMELESS_USER_CACHE: Rule = {
     + 'crash-loops holding its GPUs. Judged for Hugging Face ids written out, not offline, on command lines that are the '
     + 'server itself, unless a volume is mounted at or above that directory.',
   *check(ctx) {
-    for (const { w, c, server } of modelServers(ctx)) {
-      if (server.shell || (c.init && !c.sidecar)) continue;
-      const model = server.model;
-      if (model === undefined || !HUB_MODEL_ID.test(model) || offline(c.container, server)) continue;
+    for (const { w, c, server, model } of hubModelServers(ctx)) {
+      if (offline(c.container, server)) continue;
       const where = homelessDownloadDir(server, c.container, w.template.podSpec);
       if (!where || onWritableMount(c.container, where.dir, w.template.podSpec)) continue;
       yield ctx.finding(w.object, c.path,
@@ -1389,11 +1402,8 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
     + 'Another claim (EFS, FSx), a hostPath, CSI or memory-backed volume is not judged, nor a node disk the manifests do '
     + 'not give (no EC2NodeClass).',
   *check(ctx) {
-    for (const sc of modelServers(ctx)) {
-      const { w, c, server } = sc;
-      if (server.shell || (c.init && !c.sidecar) || server.name === 'Triton') continue;
-      const model = server.model;
-      if (model === undefined || !HUB_MODEL_ID.test(model)) continue;
+    for (const sc of hubModelServers(ctx)) {
+      const { w, c, server, model } = sc;
       let weights: ModelWeights | undefined;
       if (server.name === 'llama.cpp') {
         const tag = llamaQuantTag(server.argv, c.container);
@@ -1604,11 +1614,7 @@ export const MODEL_FITS_GPU_MEMORY: Rule = {
     + 'cache come on top. A warning: the manifests hold the model\'s name, not its size. Not judged: llama.cpp (it keeps '
     + 'layers it cannot offload on the CPU), CPU offload, multi-node servers, a variable, an unknown quantisation method.',
   *check(ctx) {
-    for (const sc of modelServers(ctx)) {
-      const { w, c, server } = sc;
-      if (server.shell || (c.init && !c.sidecar)) continue;
-      const model = server.model;
-      if (model === undefined || !HUB_MODEL_ID.test(model)) continue;
+    for (const { c, server, model, w } of hubModelServers(ctx)) {
       const placed = weightPlacement(c, server);
       const named = placed && modelWeightsFloor(model);
       if (!placed || !named) continue;
