@@ -1,5 +1,6 @@
 /**
- * GPU700 (NVIDIA_VISIBLE_DEVICES without a GPU) and GPU701 (Pod Security level of the namespace), rule by rule.
+ * GPU700 (NVIDIA_VISIBLE_DEVICES without a GPU), GPU701 (Pod Security level of the namespace) and GPU702 (credentials
+ * written in the manifest), rule by rule.
  */
 import { lint, of, workload } from './helpers';
 
@@ -71,5 +72,51 @@ describe('GPU701 Pod Security level of the namespace', () => {
     expect(of(lint([ns('agents', 'privileged'), agent]), 'GPU701')).toEqual([]);
     expect(of(lint([ns('agents'), agent]), 'GPU701')).toEqual([]);
     expect(of(lint([agent]), 'GPU701')).toEqual([]);
+  });
+});
+
+describe('GPU702 a credential must come from a Secret, not be written in the manifest', () => {
+  const TOKEN = 'hf_abcdefghijklmnopqrstuvwxyz0123456789';
+  const gpu702 = (objects: any[]) => of(lint(objects), 'GPU702');
+  const container = (fields: any) => {
+    const w = workload();
+    Object.assign(w.spec.template.spec.containers[0], fields);
+    return w;
+  };
+
+  test('a credential variable given a value; the value is never printed', () => {
+    for (const name of ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_API_TOKEN', 'NGC_API_KEY', 'NGC_CLI_API_KEY', 'WANDB_API_KEY', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'VLLM_API_KEY']) {
+      const [f, ...rest] = gpu702([container({ env: [{ name, value: 'secret-value-123' }] })]);
+      expect(rest).toEqual([]);
+      expect(f.fieldPath).toBe('spec.template.spec.containers[0].env[0].value');
+      expect(f.message).toContain(`container "main" sets ${name} to a value written in the manifest: anyone who may read the object`);
+      expect(f.message).not.toContain('secret-value-123');
+    }
+    // a Hugging Face token under any name
+    expect(gpu702([container({ env: [{ name: 'TOKEN', value: `Bearer ${TOKEN}` }] })])[0].message).toContain('sets "TOKEN" to a value holding a Hugging Face token (hf_…)');
+  });
+
+  test('the command line: a credential flag given a value, a Hugging Face token anywhere', () => {
+    expect(gpu702([container({ args: ['m', '--api-key', 'sk-1'] })]).map((f) => f.fieldPath)).toEqual(['spec.template.spec.containers[0].args[2]']);
+    expect(gpu702([container({ args: ['m', '--hf-token=abc'] })]).map((f) => f.fieldPath)).toEqual(['spec.template.spec.containers[0].args[1]']);
+    expect(gpu702([container({ args: ['-hf', 'org/m-GGUF', '-hft', 'abc'] })])).toHaveLength(1);
+    const [f] = gpu702([container({ command: ['/bin/sh', '-c'], args: [`huggingface-cli login --token ${TOKEN} && vllm serve m`] })]);
+    expect([f.fieldPath, f.message]).toEqual(['spec.template.spec.containers[0].args[0]', expect.stringContaining('holds a Hugging Face token (hf_…) in its command line')]);
+    expect(f.message).not.toContain(TOKEN);
+  });
+
+  test('a ConfigMap holding a credential variable or a Hugging Face token', () => {
+    const cm = (data: any) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'env', namespace: 'default' }, data });
+    expect(gpu702([cm({ HF_TOKEN: 'x' })]).map((f) => f.fieldPath)).toEqual(['data["HF_TOKEN"]']);
+    expect(gpu702([cm({ 'config.yaml': `token: ${TOKEN}\n` })])[0].message).toContain('holds a Hugging Face token (hf_…) in key "config.yaml" in a ConfigMap');
+    expect(gpu702([cm({ HF_TOKEN: '', MODEL: 'org/m' })])).toEqual([]);
+  });
+
+  test('not reported: a Secret reference, a $(VAR) reference, an empty value, a short hf_ word, another variable', () => {
+    expect(gpu702([container({ env: [{ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] })])).toEqual([]);
+    expect(gpu702([container({ env: [{ name: 'HF_TOKEN', value: '$(TOKEN_FROM_SECRET)' }], args: ['--api-key', '$(VLLM_API_KEY)'] })])).toEqual([]);
+    expect(gpu702([container({ env: [{ name: 'HF_TOKEN', value: '' }] })])).toEqual([]);
+    expect(gpu702([container({ env: [{ name: 'MODE', value: 'hf_transfer' }], args: ['--api-key'] })])).toEqual([]);
+    expect(gpu702([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, stringData: { HF_TOKEN: TOKEN } }])).toEqual([]);
   });
 });

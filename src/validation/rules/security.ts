@@ -1,6 +1,6 @@
 /**
  * Security rules (GPU700–GPU719): GPU access that escapes the device plugin's accounting (GPU700), workloads their
- * namespace's Pod Security level refuses (GPU701).
+ * namespace's Pod Security level refuses (GPU701), credentials written in the manifest instead of a Secret (GPU702).
  *
  * How a container sees GPUs (NVIDIA Container Toolkit, "Specialized Configurations with Docker": `NVIDIA_VISIBLE_DEVICES`;
  * k8s-device-plugin README, `DEVICE_LIST_STRATEGY=envvar`): the device plugin hands a GPU to a container by setting
@@ -139,5 +139,85 @@ export const POD_SECURITY_ENFORCED: Rule = {
   },
 };
 
+/**
+ * Environment variables that hold a credential: the Hugging Face token (`HF_TOKEN`, its older names, TGI's
+ * `HF_API_TOKEN`), NVIDIA NGC's API key, Weights & Biases' key, an AWS secret key or session token, vLLM's own API key.
+ */
+const CREDENTIAL_ENV: readonly string[] = ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_API_TOKEN', 'NGC_API_KEY', 'NGC_CLI_API_KEY',
+  'WANDB_API_KEY', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'VLLM_API_KEY'];
+
+/** Command-line flags that take a credential: vLLM's `--api-key`, `--hf-token` (vLLM, llama.cpp, `-hft`). */
+const CREDENTIAL_FLAGS: readonly string[] = ['--api-key', '--hf-token', '-hft'];
+
+/** A Hugging Face access token as it is issued: `hf_` and 30 or more letters and digits. */
+const HF_TOKEN_TEXT = /(^|[^A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/;
+
+/** Whether a literal value is a credential written out: not empty, and not only a `$(VAR)` reference. */
+const writtenOut = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '' && !/^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(v.trim());
+
+const EXPOSED = 'anyone who may read the object (get, kubectl describe, the repository it is kept in) reads the credential, '
+  + 'and a Secret\'s protections (its own RBAC, encryption at rest, no printing in describe) do not apply';
+
+/** GPU702 — a credential must come from a Secret, not be written in the manifest. */
+export const CREDENTIALS_FROM_SECRETS: Rule = {
+  id: 'GPU702',
+  title: 'A credential (Hugging Face token, NGC or W&B key, AWS secret key, vLLM API key) must come from a Secret, not be written in the manifest',
+  severity: Severity.ERROR,
+  kinds: ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'ConfigMap'],
+  remediation: 'Put the credential in a Secret and read it with env valueFrom.secretKeyRef (InferenceDeployment: '
+    + 'vllm.hfTokenSecret), or mount the Secret and point the server at the file (HF_TOKEN_PATH); rotate the credential, '
+    + 'which has been exposed.',
+  description: 'A workload\'s environment variable `value`, its command line and a ConfigMap are plain fields of objects '
+    + 'that many can read: `get deployments` and `get configmaps` are granted far more widely than `get secrets`, '
+    + '`kubectl describe` prints them, and they live in the Git repository and CI logs the manifests pass through. A '
+    + 'Secret is the object Kubernetes keeps credentials in: RBAC can keep it apart, the API server can encrypt it at '
+    + 'rest (EKS envelope encryption with KMS), and a pod reads it through `secretKeyRef` or a volume (Kubernetes '
+    + '"Good practices for Kubernetes Secrets"). Reported: a credential variable (`HF_TOKEN`, `HUGGING_FACE_HUB_TOKEN`, '
+    + '`HF_API_TOKEN`, `NGC_API_KEY`, `NGC_CLI_API_KEY`, `WANDB_API_KEY`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, '
+    + '`VLLM_API_KEY`) given a `value`, a credential flag given one (`--api-key`, `--hf-token`), a Hugging Face token '
+    + '(`hf_…`) anywhere in a command line, and a ConfigMap holding a credential variable or such a token. The value '
+    + 'itself is never printed. A `$(VAR)` reference is not a credential.',
+  *check(ctx) {
+    for (const w of ctx.workloads()) {
+      for (const c of containersOf(w.template)) {
+        const env = Array.isArray(c.container.env) ? c.container.env : [];
+        for (let i = 0; i < env.length; i++) {
+          const name = env[i]?.name;
+          if (typeof name === 'string' && CREDENTIAL_ENV.includes(name) && writtenOut(env[i].value)) {
+            yield ctx.finding(w.object, `${c.path}.env[${i}].value`, `container ${describeValue(c.container.name ?? '?')} sets ${name} to a value `
+              + `written in the manifest: ${EXPOSED}`);
+          } else if (typeof env[i]?.value === 'string' && HF_TOKEN_TEXT.test(env[i].value)) {
+            yield ctx.finding(w.object, `${c.path}.env[${i}].value`, `container ${describeValue(c.container.name ?? '?')} sets ${describeValue(name)} `
+              + `to a value holding a Hugging Face token (hf_…): ${EXPOSED}`);
+          }
+        }
+        for (const field of ['command', 'args'] as const) {
+          const list = Array.isArray(c.container[field]) ? c.container[field] : [];
+          for (let i = 0; i < list.length; i++) {
+            const word = list[i];
+            if (typeof word !== 'string') continue;
+            const flag = CREDENTIAL_FLAGS.find((f) => word === f || word.startsWith(`${f}=`));
+            const value = flag === undefined ? undefined : word === flag ? list[i + 1] : word.slice(flag.length + 1);
+            const what = flag !== undefined && writtenOut(value) ? `passes ${flag} a value written in the manifest`
+              : HF_TOKEN_TEXT.test(word) ? 'holds a Hugging Face token (hf_…) in its command line' : undefined;
+            if (what === undefined) continue;
+            yield ctx.finding(w.object, `${c.path}.${field}[${word === flag ? i + 1 : i}]`, `container ${describeValue(c.container.name ?? '?')} ${what}: ${EXPOSED}`);
+          }
+        }
+      }
+    }
+    for (const cm of ctx.byKind('ConfigMap', '')) {
+      const data = cm?.data;
+      if (!data || typeof data !== 'object' || Array.isArray(data)) continue;
+      for (const key of Object.keys(data)) {
+        const held = CREDENTIAL_ENV.includes(key) && writtenOut(data[key]) ? `key ${key}, a credential,`
+          : typeof data[key] === 'string' && HF_TOKEN_TEXT.test(data[key]) ? `a Hugging Face token (hf_…) in key ${JSON.stringify(key)}` : undefined;
+        if (held === undefined) continue;
+        yield ctx.finding(cm, `data[${JSON.stringify(key)}]`, `holds ${held} in a ConfigMap: ${EXPOSED}`);
+      }
+    }
+  },
+};
+
 /** The security rules. */
-export const SECURITY_RULES: readonly Rule[] = [NVIDIA_VISIBLE_DEVICES_WITHOUT_GPU, POD_SECURITY_ENFORCED];
+export const SECURITY_RULES: readonly Rule[] = [NVIDIA_VISIBLE_DEVICES_WITHOUT_GPU, POD_SECURITY_ENFORCED, CREDENTIALS_FROM_SECRETS];
