@@ -85,6 +85,17 @@ export const ADMISSION_VARIABLES: readonly AdmissionVariable[] = [
   },
 ];
 
+/** GPU702's credential variables, as a CEL list (the rule's `CREDENTIAL_ENV`). */
+const CREDENTIAL_ENV_CEL = "['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_API_TOKEN', 'NGC_API_KEY', 'NGC_CLI_API_KEY', 'WANDB_API_KEY', "
+  + "'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'VLLM_API_KEY']";
+/** A Hugging Face token as issued (the rule's `HF_TOKEN_TEXT`). */
+const HF_TOKEN_CEL = '(^|[^A-Za-z0-9_])hf_[A-Za-z0-9]{30,}';
+/** A value that is no credential: blank, or only a `$(VAR)` reference (spaces only: no escapes inside the CEL string). */
+const NOT_WRITTEN_OUT = '^( *| *[$][(][A-Za-z_][A-Za-z0-9_]*[)] *)$';
+/** A word of a command line that is a credential flag given its value (`--api-key=…`), not blank nor a reference. */
+const flagWithValue = (w: string) => `(${w}.matches('^(--api-key|--hf-token|-hft)=')`
+  + ` && !${w}.matches('^(--api-key|--hf-token|-hft)=${NOT_WRITTEN_OUT.slice(1)}'))`;
+
 /** The checks, one per rule CEL can express. @internal */
 export const ADMISSION_CHECKS: readonly AdmissionCheck[] = [
   {
@@ -114,5 +125,14 @@ export const ADMISSION_CHECKS: readonly AdmissionCheck[] = [
     scope: 'as the rule (env values; envFrom cannot be seen); DaemonSets and their pods exempt',
     expression: 'variables.requestsGpu || variables.nodeAgent || variables.containers.all(c, !has(c.env) || c.env.all(e,'
       + " e.name != 'NVIDIA_VISIBLE_DEVICES' || (!has(e.valueFrom) && (!has(e.value) || e.value in ['', 'void', 'none']))))",
+  },
+  {
+    ruleId: 'GPU702',
+    scope: 'env values and command lines of workloads: credential variables given a value, Hugging Face tokens, credential '
+      + 'flags in the --flag=value form (the two-word form and ConfigMaps are the rule\'s alone)',
+    expression: 'variables.containers.all(c, (!has(c.env) || c.env.all(e, !has(e.value) || ('
+      + `(!(e.name in ${CREDENTIAL_ENV_CEL}) || e.value.matches('${NOT_WRITTEN_OUT}')) && !e.value.matches('${HF_TOKEN_CEL}'))))`
+      + ` && (!has(c.command) || c.command.all(w, !w.matches('${HF_TOKEN_CEL}') && !${flagWithValue('w')}))`
+      + ` && (!has(c.args) || c.args.all(w, !w.matches('${HF_TOKEN_CEL}') && !${flagWithValue('w')})))`,
   },
 ];

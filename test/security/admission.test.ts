@@ -44,7 +44,7 @@ describe('GpuAdmissionPolicy', () => {
   test('generated from the registry: ERROR rules deny, WARNING rules warn, each message names the rule and its fix', () => {
     const registry = defaultRegistry();
     const ids = (p: any) => p.spec.validations.map((v: any) => v.message.split(':')[0]);
-    expect(ids(errors)).toEqual(['GPU001', 'GPU002', 'GPU700']);
+    expect(ids(errors)).toEqual(['GPU001', 'GPU002', 'GPU700', 'GPU702']);
     expect(ids(warnings)).toEqual(['GPU004']);
     for (const p of [errors, warnings]) {
       for (const v of p.spec.validations) {
@@ -78,9 +78,11 @@ describe('GpuAdmissionPolicy', () => {
   describe.each(ADMISSION_CHECKS.map((c) => [c.ruleId, c] as const))('%s: the policy and the rule agree on its fixtures', (id, check) => {
     test.each(['pass.yaml', 'fail.yaml'])('%s, object by object', (file) => {
       const manifests = loadYaml(path.join(FIXTURES, id, file));
-      const flagged = new Set(validateManifests(manifests).filter((f) => f.ruleId === id)
+      // (the policy matches workloads: a rule's findings on other kinds, GPU702's ConfigMaps, are outside it)
+      const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
+      const flagged = new Set(validateManifests(manifests).filter((f) => f.ruleId === id && WORKLOAD_KINDS.includes(f.object.kind))
         .map((f) => `${f.object.kind}/${f.object.namespace ?? ''}/${f.object.name}`));
-      const workloads = manifests.map((m) => m.object).filter((o) => ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'].includes(o.kind));
+      const workloads = manifests.map((m) => m.object).filter((o) => WORKLOAD_KINDS.includes(o.kind));
       expect(workloads.length).toBeGreaterThan(0);
       const refused = new Set(workloads.filter((o) => !admits(ADMISSION_VARIABLES, check.expression, asAdmitted(o))).map(idOf));
       expect([...refused].sort()).toEqual([...flagged].sort());
@@ -112,6 +114,11 @@ describe('GpuAdmissionPolicy', () => {
       ['CPU pod, NVIDIA_VISIBLE_DEVICES=none', [], pod({ containers: [{ name: 'c', image: 'x:1', env: [{ name: 'NVIDIA_VISIBLE_DEVICES', value: 'none' }] }] })],
       ['CPU pod, NVIDIA_VISIBLE_DEVICES from a ConfigMap', ['GPU700'], pod({ containers: [{ name: 'c', image: 'x:1', env: [{ name: 'NVIDIA_VISIBLE_DEVICES', valueFrom: { configMapKeyRef: { name: 'x', key: 'y' } } }] }] })],
       ['CPU pod tolerating the GPU taint', ['GPU004'], pod({ containers: [{ name: 'c', image: 'x:1' }], tolerations: [tol] })],
+      ['a credential variable given a value', ['GPU702'], pod({ containers: [{ name: 'c', image: 'x:1', env: [{ name: 'HF_TOKEN', value: 'abc' }] }] })],
+      ['a credential variable from a $(VAR) reference, or blank', [], pod({ containers: [{ name: 'c', image: 'x:1', env: [{ name: 'HF_TOKEN', value: '$(T)' }, { name: 'NGC_API_KEY', value: '' }] }] })],
+      ['a Hugging Face token on the command line', ['GPU702'], pod({ containers: [{ name: 'c', image: 'x:1', args: ['--token', 'hf_abcdefghijklmnopqrstuvwxyz0123456789'] }] })],
+      ['--api-key=value', ['GPU702'], pod({ containers: [{ name: 'c', image: 'x:1', command: ['vllm', 'serve', 'm', '--api-key=sk-1'] }] })],
+      ['--api-key=$(KEY)', [], pod({ containers: [{ name: 'c', image: 'x:1', command: ['vllm', 'serve', 'm', '--api-key=$(KEY)'] }] })],
       ['CPU pod tolerating another taint', [], pod({ containers: [{ name: 'c', image: 'x:1' }], tolerations: [{ key: 'dedicated', operator: 'Exists' }] })],
       ['CronJob with an untolerated GPU', ['GPU002'], {
         apiVersion: 'batch/v1',
