@@ -879,6 +879,8 @@ describe('GPU250 GPU pods that run at the same time on different nodes must not 
       + 'maxUnavailable "25%" (the default) resolve to 1 and 0): the new pod cannot attach the volume ("Multi-Attach error") and stays '
       + 'ContainerCreating on its GPU node, and the rollout never ends');
     expect(gpu250([oneGpuNodes, rwo, mounting(1, (w) => { w.spec.strategy = { type: 'Recreate' }; })])).toEqual([]);
+    // no replica, no pod
+    expect(gpu250([oneGpuNodes, rwo, mounting(1, (w) => { w.spec.replicas = 0; })])).toEqual([]);
     expect(gpu250([oneGpuNodes, rwo, mounting(1, (w) => { w.spec.strategy = { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }; })])).toEqual([]);
   });
 

@@ -1233,6 +1233,7 @@ export const SHARED_CLAIM_ACCESS: Rule = {
         const replicas = job ? jobParallelism(w) : typeof w.object?.spec?.replicas === 'number' ? w.object.spec.replicas : 1;
         const max = job ? undefined : scaledMaximum(ctx, w.object);
         const most = typeof max === 'number' ? Math.max(max, replicas) : replicas;
+        if (most < 1) continue; // (no pod runs)
         const fence = w.kind === 'Deployment' ? rolloutFenceposts(w.object, Math.max(replicas, 1)) : undefined;
         const when = most > 1 ? `${most} ${job ? 'pods (its parallelism)' : 'replicas'}${typeof max === 'number' && max > replicas ? ' (its scaler\'s maximum)' : ''} run at once`
           : fence && fence.surge >= 1 ? `its rolling update starts a new pod while the old one holds the claim (${fencepostWords(w.object)} resolve to `
