@@ -1210,6 +1210,21 @@ describe('GPU246 the weights a model server downloads onto the node\'s disk must
     expect(disk({ args: ['Qwen/Qwen2.5-7B-Instruct'] }, cache({ emptyDir: { sizeLimit: '14Gi' } }), [bigClass('300Gi'), pool])).toEqual([]);
   });
 
+  test('a memory-backed emptyDir: its sizeLimit (the tmpfs) and the container\'s memory limit (tmpfs pages are charged to it)', () => {
+    const memory = (sizeLimit?: string, limit?: string) => disk(limit ? { resources: { limits: { 'nvidia.com/gpu': 1, 'memory': limit } } } : {},
+      cache({ emptyDir: { medium: 'Memory', ...(sizeLimit ? { sizeLimit } : {}) } }));
+    const [f] = memory('8Gi');
+    expect([f.fieldPath, f.message]).toEqual(['spec.template.spec.volumes[0].emptyDir.sizeLimit', 'container "main" runs vLLM, which downloads '
+      + '"Qwen/Qwen2.5-14B-Instruct" at start into /cache/hub on the memory-backed emptyDir "cache", in memory: its weights take at least 26.1Gi '
+      + '(14B parameters at 16 bits each: 28 GB, by bf16, the name marking no quantisation), above its sizeLimit 8Gi, the size of its tmpfs: the '
+      + 'download fails ("No space left on device"); the pod is restarted, downloads again and never serves']);
+    const [g] = memory('64Gi', '16Gi');
+    expect([g.fieldPath, g.message]).toEqual(['spec.template.spec.containers[0].resources.limits.memory',
+      expect.stringContaining('above its memory limit 16Gi, which the tmpfs\'s pages count against: the kernel kills the container (OOMKilled)')]);
+    expect(memory('64Gi', '64Gi')).toEqual([]);
+    expect(memory()).toEqual([]);
+  });
+
   test('a claim of an EBS StorageClass of the manifests is as large as it requests; other claims are not judged', () => {
     const claim = (storage: string, storageClassName?: string, extra: any = {}) => ({
       apiVersion: 'v1',
@@ -1244,6 +1259,7 @@ describe('GPU246 the weights a model server downloads onto the node\'s disk must
   test('not judged: a claim, a memory-backed or hostPath volume, a read-only root (GPU239), a shell, a local path, an unknown disk, a tagless GGUF', () => {
     const all = [DEFAULT_NODE_CLASS, pool];
     expect(disk({}, cache({ persistentVolumeClaim: { claimName: 'models' } }), all)).toEqual([]);
+    // (a memory-backed emptyDir without a sizeLimit, in a container without a memory limit: nothing bounds it here)
     expect(disk({}, cache({ emptyDir: { medium: 'Memory' } }), all)).toEqual([]);
     expect(disk({}, cache({ hostPath: { path: '/mnt/models' } }), all)).toEqual([]);
     expect(disk({ securityContext: { readOnlyRootFilesystem: true } }, () => undefined, all)).toEqual([]);

@@ -1368,6 +1368,32 @@ function ebsClaimSize(ctx: RuleContext, namespace: string, name: unknown): { rea
   };
 }
 
+/**
+ * The tighter bound of a memory-backed emptyDir: its `sizeLimit` (the tmpfs's size: a write beyond it fails) and the
+ * memory limit of the container writing to it (tmpfs pages are charged to its cgroup: the kernel kills it beyond).
+ */
+function memoryBound(sc: ServerContainer, volume: any, at: number): StorageBound | undefined {
+  const out: StorageBound[] = [];
+  const size = quantityOf(volume.emptyDir.sizeLimit);
+  if (size !== undefined && size > 0) {
+    out.push({
+      bytes: size,
+      field: `${sc.w.template.podSpecPath}.volumes[${at}].emptyDir.sizeLimit`,
+      words: `its sizeLimit ${String(volume.emptyDir.sizeLimit)}, the size of its tmpfs: the download fails ("No space left on device")`,
+    });
+  }
+  const raw = resourceMap(sc.c.container, 'limits').memory;
+  const memory = quantityOf(raw);
+  if (memory !== undefined && memory > 0) {
+    out.push({
+      bytes: memory,
+      field: `${sc.c.path}.resources.limits.memory`,
+      words: `its memory limit ${String(raw)}, which the tmpfs's pages count against: the kernel kills the container (OOMKilled)`,
+    });
+  }
+  return out.length === 0 ? undefined : out.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+}
+
 /** GPU246 — the weights a model server downloads onto the node's disk must fit where they land. */
 export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
   id: 'GPU246',
@@ -1399,8 +1425,9 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
     + 'written out on command lines that are the server itself. A cache on a PersistentVolumeClaim is judged against the '
     + 'claim when the manifests hold it and its StorageClass (named, or the one marked default) provisions EBS volumes '
     + '(`ebs.csi.aws.com`), which are as large as the claim requests: the download fails with "No space left on device". '
-    + 'Another claim (EFS, FSx), a hostPath, CSI or memory-backed volume is not judged, nor a node disk the manifests do '
-    + 'not give (no EC2NodeClass).',
+    + 'A memory-backed emptyDir is a tmpfs: the weights are judged against its `sizeLimit` (the tmpfs\'s size) and the '
+    + 'memory limit of the container writing them (tmpfs pages are charged to its cgroup: OOMKilled). Another claim '
+    + '(EFS, FSx), a hostPath or CSI volume is not judged, nor a node disk the manifests do not give (no EC2NodeClass).',
   *check(ctx) {
     for (const sc of hubModelServers(ctx)) {
       const { w, c, server, model } = sc;
@@ -1431,9 +1458,18 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
           + `${JSON.stringify(held.volume.persistentVolumeClaim.claimName)}: its weights take at least ${gib(weights.bytes)} (${weights.shown}), above the `
           + `claim's ${claim.shown}: the download fails ("No space left on device"), the server exits and the pod crash-loops holding its GPUs`);
         continue;
+      } else if (held.volume?.emptyDir && typeof held.volume.emptyDir === 'object' && held.volume.emptyDir.medium === 'Memory') {
+        // A memory-backed emptyDir is a tmpfs: the weights are memory, charged to the container that writes them.
+        const bound = memoryBound(sc, held.volume, (w.template.podSpec.volumes as any[]).indexOf(held.volume));
+        if (!bound || bound.bytes >= weights.bytes) continue;
+        yield ctx.finding(w.object, bound.field,
+          `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on the memory-backed emptyDir `
+          + `${describeValue(held.mount.name)}, in memory: its weights take at least ${gib(weights.bytes)} (${weights.shown}), above ${bound.words}; `
+          + 'the pod is restarted, downloads again and never serves');
+        continue;
       } else {
         const emptyDir = held.volume?.emptyDir;
-        if (emptyDir === undefined || emptyDir === null || typeof emptyDir !== 'object' || emptyDir.medium === 'Memory') continue;
+        if (emptyDir === undefined || emptyDir === null || typeof emptyDir !== 'object') continue;
         const volumes: any[] = w.template.podSpec.volumes;
         volume = { name: String(held.mount.name), at: volumes.indexOf(held.volume), emptyDir };
         place = `the emptyDir ${describeValue(held.mount.name)}`;
