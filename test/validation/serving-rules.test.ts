@@ -455,6 +455,23 @@ describe('GPU237 a model server\'s probes must ask the port it listens on', () =
     expect(gpu237({ readinessProbe: { httpGet: { path: '/health', port: 8000 } } })).toEqual([]);
   });
 
+  test('vLLM with an API key answers 401 under /v1: a probe of /v1/models needs the Authorization header; /health is open', () => {
+    const probe = (path: string, headers?: any[]) => ({ readinessProbe: { httpGet: { path, port: 8000, ...(headers ? { httpHeaders: headers } : {}) } } });
+    const [f, ...rest] = gpu237({ args: ['m', '--api-key', '$(KEY)'], ...probe('/v1/models') });
+    expect(rest).toEqual([]);
+    expect([f.fieldPath, f.message]).toEqual(['spec.template.spec.containers[0].readinessProbe.httpGet.path', 'container "main" runs vLLM with an API '
+      + 'key (--api-key), which it asks for on every path under /v1, but its readinessProbe asks "/v1/models" without an Authorization header: the '
+      + 'answer is 401, the probe never passes, so the pod is never Ready: no Service sends it requests, and a rollout never completes']);
+    const fromSecret = { args: ['m'], env: [{ name: 'VLLM_API_KEY', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] };
+    expect(gpu237({ ...fromSecret, ...probe('/v1/models') })[0].message).toContain('with an API key (VLLM_API_KEY)');
+    // with the header, on an open path, without a key (or an empty one), under another root path
+    expect(gpu237({ ...fromSecret, ...probe('/v1/models', [{ name: 'authorization', value: 'Bearer x' }]) })).toEqual([]);
+    expect(gpu237({ ...fromSecret, ...probe('/health') })).toEqual([]);
+    expect(gpu237({ args: ['m'], ...probe('/v1/models') })).toEqual([]);
+    expect(gpu237({ args: ['m'], env: [{ name: 'VLLM_API_KEY', value: '' }], ...probe('/v1/models') })).toEqual([]);
+    expect(gpu237({ args: ['m', '--api-key', 'k', '--root-path', '/llm'], ...probe('/v1/models') })).toEqual([]);
+  });
+
   test('the fixture: TGI\'s image (80) probed on 8080, by name and by number; vLLM on --port 9000 probed on 8000', () => {
     const found = failFixture('GPU237');
     expect(found).toHaveLength(3);
