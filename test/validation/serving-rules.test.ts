@@ -456,7 +456,8 @@ describe('GPU237 a model server\'s probes must ask the port it listens on', () =
   });
 
   test('vLLM with an API key answers 401 under /v1: a probe of /v1/models needs the Authorization header; /health is open', () => {
-    const probe = (path: string, headers?: any[]) => ({ readinessProbe: { httpGet: { path, port: 8000, ...(headers ? { httpHeaders: headers } : {}) } } });
+    const probe = (asked: string, headers?: any[]) =>
+      ({ readinessProbe: { httpGet: { path: asked, port: 8000, ...(headers ? { httpHeaders: headers } : {}) } } });
     const [f, ...rest] = gpu237({ args: ['m', '--api-key', '$(KEY)'], ...probe('/v1/models') });
     expect(rest).toEqual([]);
     expect([f.fieldPath, f.message]).toEqual(['spec.template.spec.containers[0].readinessProbe.httpGet.path', 'container "main" runs vLLM with an API '
