@@ -473,6 +473,19 @@ describe('GPU237 a model server\'s probes must ask the port it listens on', () =
     expect(gpu237({ args: ['m', '--api-key', 'k', '--root-path', '/llm'], ...probe('/v1/models') })).toEqual([]);
   });
 
+  test('SGLang with --api-key answers 401 on every path but /health', () => {
+    const sglang = (asked: string | undefined) => gpu237({
+      image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'],
+      args: ['--model-path', 'm', '--host', '0.0.0.0', '--api-key', '$(KEY)'],
+      readinessProbe: { httpGet: { ...(asked !== undefined ? { path: asked } : {}), port: 30000 } },
+    });
+    expect(sglang('/get_model_info')[0].message).toContain('runs SGLang with an API key (--api-key), which it asks for on every path but /health, but '
+      + 'its readinessProbe asks "/get_model_info" without an Authorization header: the answer is 401');
+    expect(sglang(undefined)[0].message).toContain('asks "/" without an Authorization header');
+    expect(sglang('/health')).toEqual([]);
+    expect(sglang('/health_generate')).toEqual([]);
+  });
+
   test('the fixture: TGI\'s image (80) probed on 8080, by name and by number; vLLM on --port 9000 probed on 8000', () => {
     const found = failFixture('GPU237');
     expect(found).toHaveLength(3);

@@ -1958,17 +1958,33 @@ export const MODEL_SERVER_LISTENS_ON_POD_ADDRESS: Rule = {
   },
 };
 
+/** How a server is given an API key, and the paths it guards with it. */
+interface ApiKeyGuard {
+  /** e.g. `--api-key`, `VLLM_API_KEY`. */
+  readonly shown: string;
+  /** Whether a request of `path` needs the key. */
+  readonly guards: (path: string) => boolean;
+  /** The guarded paths in words, e.g. `every path under /v1`. */
+  readonly where: string;
+}
+
 /**
- * How vLLM is given an API key, when it is: `--api-key`, else `VLLM_API_KEY` (vLLM then answers 401 on every path under
- * `/v1` without `Authorization: Bearer <key>`; api_server's authentication middleware). Undefined for another server,
- * without a key, or with `--root-path` (the guarded prefix moves).
+ * A server's API key, when it is given one: how (`--api-key`, vLLM's `VLLM_API_KEY`) and the paths it then answers 401
+ * without `Authorization: Bearer <key>`. vLLM guards every path under `/v1` (api_server's authentication middleware;
+ * not judged with `--root-path`, which moves the prefix); SGLang every path but `/health…` (and, in later versions,
+ * `/metrics`: not judged). Undefined for other servers, or without a key.
  */
-function vllmApiKey(server: ModelServer, container: any): string | undefined {
-  if (server.name !== 'vLLM' || setsFlag(server.argv, ['--root-path'])) return undefined;
-  if (flagText(server.argv, ['--api-key']) !== undefined) return '--api-key';
-  if (!setsEnv(container, 'VLLM_API_KEY')) return undefined;
-  const v = envValue(container, 'VLLM_API_KEY');
-  return v === '' ? undefined : 'VLLM_API_KEY';
+function apiKeyGuard(server: ModelServer, container: any): ApiKeyGuard | undefined {
+  if (server.name === 'vLLM') {
+    if (setsFlag(server.argv, ['--root-path'])) return undefined;
+    const shown = flagText(server.argv, ['--api-key']) !== undefined ? '--api-key'
+      : setsEnv(container, 'VLLM_API_KEY') && envValue(container, 'VLLM_API_KEY') !== '' ? 'VLLM_API_KEY' : undefined;
+    return shown === undefined ? undefined : { shown, guards: (path) => /^\/v1(\/|$)/.test(path), where: 'every path under /v1' };
+  }
+  if (server.name === 'SGLang' && flagText(server.argv, ['--api-key']) !== undefined) {
+    return { shown: '--api-key', guards: (path) => !path.startsWith('/health') && !path.startsWith('/metrics'), where: 'every path but /health' };
+  }
+  return undefined;
 }
 
 /** Whether an httpGet probe sends an Authorization header. */
@@ -1978,13 +1994,13 @@ const sendsAuthorization = (get: any): boolean => Array.isArray(get?.httpHeaders
 /** GPU237 — a model server's probes must ask the port it listens on. */
 export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
   id: 'GPU237',
-  title: 'A model server\'s (vLLM, TGI, SGLang, Triton, llama.cpp) probes must ask the port it listens on, with the scheme it serves, a path it answers (Triton\'s, vLLM\'s behind an API key)',
+  title: 'A model server\'s (vLLM, TGI, SGLang, Triton, llama.cpp) probes must ask the port it listens on, with the scheme it serves, a path it answers (Triton\'s; vLLM\'s and SGLang\'s behind an API key)',
   severity: Severity.ERROR,
   kinds: [...POD_TEMPLATE_KINDS],
   remediation: 'Point the probe at the server\'s port, or make the server listen on the probed port (--port; for TGI\'s '
     + 'image, whose PORT is 80, --port or PORT; InferenceDeployment\'s port must be the port the server listens on); for '
     + 'Triton, ask /v2/health/ready (readiness, startup) or /v2/health/live (liveness); for vLLM serving HTTPS, set the '
-    + 'probe\'s httpGet.scheme: HTTPS; for vLLM with an API key, probe /health, which it answers without the key.',
+    + 'probe\'s httpGet.scheme: HTTPS; for vLLM or SGLang with an API key, probe /health, which they answer without the key.',
   description: 'The kubelet\'s HTTP and TCP probes connect to the port they name on the pod\'s IP address (a named port '
     + 'through the container\'s `ports`). The model servers listen on one port each: vLLM on `--port` (8000 by '
     + 'default), SGLang on `--port` (30000), TGI on `--port`, else its `PORT` variable, which TGI\'s image sets to 80 '
@@ -1998,7 +2014,8 @@ export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
     + 'plain HTTP request (its default scheme) fails the TLS handshake (the kubelet skips verifying the certificate, so '
     + 'HTTPS itself passes). vLLM given an API key (`--api-key`, or `VLLM_API_KEY`) answers 401 on every path under `/v1` '
     + 'to a request without `Authorization: Bearer <key>` (its authentication middleware), so a probe of `/v1/models` '
-    + 'never passes unless it sends the header; `/health` and `/metrics` are open. '
+    + 'never passes unless it sends the header; `/health` and `/metrics` are open. SGLang given `--api-key` asks for it on '
+    + 'every path but `/health` (its `add_api_key_middleware`). '
     + 'A container\'s `ports` list is informational: declaring `containerPort: 8080` makes nothing listen there. A probe '
     + 'on any other port is refused for ever: a readiness probe keeps the pod out of every Service and a rollout from '
     + 'completing, a startup or liveness probe has the kubelet kill the container again and again. The usual case is '
@@ -2027,11 +2044,13 @@ export const MODEL_SERVER_PROBED_ON_ITS_PORT: Rule = {
             + `plain HTTP (scheme ${get.scheme === undefined ? 'HTTP, the default' : describeValue(get.scheme)}): the TLS handshake fails, the `
             + `probe never passes, so ${NEVER_PASSES[k]}`);
         }
-        const key = p === server.port && get ? vllmApiKey(server, c.container) : undefined;
-        if (key !== undefined && typeof get.path === 'string' && /^\/v1(\/|$)/.test(get.path) && !sendsAuthorization(get)) {
+        const key = p === server.port && get ? apiKeyGuard(server, c.container) : undefined;
+        // (an unset path is /)
+        const asked = typeof get?.path === 'string' ? get.path : '/';
+        if (key !== undefined && key.guards(asked) && !sendsAuthorization(get)) {
           yield ctx.finding(w.object, `${c.path}.${k}.httpGet.path`,
-            `${containerLabel(c)} runs vLLM with an API key (${key}), which it asks for on every path under /v1, but its ${k} asks `
-            + `${describeValue(get.path)} without an Authorization header: the answer is 401, the probe never passes, so ${NEVER_PASSES[k]}`);
+            `${containerLabel(c)} runs ${server.name} with an API key (${key.shown}), which it asks for on ${key.where}, but its ${k} asks `
+            + `${describeValue(asked)} without an Authorization header: the answer is 401, the probe never passes, so ${NEVER_PASSES[k]}`);
         }
         if (p === undefined || p === server.port || server.otherPorts.includes(p)) continue;
         yield ctx.finding(w.object, `${c.path}.${k}`,
