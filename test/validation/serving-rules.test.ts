@@ -475,7 +475,8 @@ describe('GPU237 a model server\'s probes must ask the port it listens on', () =
 
   test('SGLang with --api-key answers 401 on every path but /health', () => {
     const sglang = (asked: string | undefined) => gpu237({
-      image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'],
+      image: 'lmsysorg/sglang:v0.5.5',
+      command: ['python3', '-m', 'sglang.launch_server'],
       args: ['--model-path', 'm', '--host', '0.0.0.0', '--api-key', '$(KEY)'],
       readinessProbe: { httpGet: { ...(asked !== undefined ? { path: asked } : {}), port: 30000 } },
     });
