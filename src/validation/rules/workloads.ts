@@ -25,7 +25,7 @@ import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../.
 import { podRoomOf } from '../../scheduling/placement';
 import { demandsAny, isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { tolerationsTolerateTaint, untoleratedTaints } from '../../scheduling/taints';
-import { containerLabel, containersOf, countedThroughOwner, podLabelsPathOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
+import { ContainerRef, containerLabel, containersOf, countedThroughOwner, podLabelsPathOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Finding, Severity } from '../model';
 import { Rule, RuleContext, WorkloadRef } from '../rule';
 
@@ -993,65 +993,17 @@ function keysHeld(ctx: RuleContext, kind: 'Secret' | 'ConfigMap', namespace: str
 const heldWords = (keys: ReadonlySet<string>): string =>
   `${keys.size === 1 ? 'holds only' : 'holds'} ${listed([...keys].sort().map((k) => JSON.stringify(k)))}`;
 
-/** GPU248 — a GPU pod's environment and volumes must name keys their Secret or ConfigMap holds. */
-export const REFERENCED_KEYS_EXIST: Rule = {
-  id: 'GPU248',
-  title: 'A GPU pod\'s environment variables and volumes must name keys their Secret or ConfigMap holds',
-  severity: Severity.ERROR,
-  kinds: [...POD_TEMPLATE_KINDS, 'Secret', 'ConfigMap'],
-  remediation: 'Name a key the Secret or ConfigMap holds (or add the key to it), or mark the reference optional: true when the '
-    + 'container can run without it.',
-  description: 'An environment variable from `secretKeyRef` or `configMapKeyRef` whose Secret or ConfigMap exists but lacks '
-    + 'the key stops the kubelet from starting the container: "couldn\'t find key … in Secret …" '
-    + '(CreateContainerConfigError; kubelet `makeEnvironmentVariables`), unless the reference is `optional`. A Secret or '
-    + 'ConfigMap volume projecting a missing key (`items[].key`) cannot be mounted (FailedMount: "configured to project '
-    + 'key … which is not present"), and the pod stays ContainerCreating. Either way the pod never runs, yet holds the '
-    + 'GPU node Karpenter launched for it. The usual case: a Hugging Face token Secret whose key is `HF_TOKEN` read as '
-    + '`token`. Judged for pods asking for GPUs, against the Secrets and ConfigMaps of the same namespace in the '
-    + 'manifests; one that is not in them, holds no key at all (a placeholder something else fills) or is a service '
-    + 'account token Secret is not judged.',
-  *check(ctx) {
-    for (const w of ctx.workloads()) {
-      if (!demandsAny(ctx.gpuDemand(w.template))) continue;
-      const ns = nsOf(w.object);
-      for (const c of containersOf(w.template)) {
-        const env = Array.isArray(c.container.env) ? c.container.env : [];
-        for (let i = 0; i < env.length; i++) {
-          const from = env[i]?.valueFrom;
-          for (const [field, kind] of [['secretKeyRef', 'Secret'], ['configMapKeyRef', 'ConfigMap']] as const) {
-            const ref = from?.[field];
-            if (!ref || typeof ref !== 'object' || ref.optional === true || typeof ref.key !== 'string') continue;
-            const keys = keysHeld(ctx, kind, ns, ref.name);
-            if (!keys || keys.has(ref.key)) continue;
-            yield ctx.finding(w.object, `${c.path}.env[${i}].valueFrom.${field}.key`,
-              `${containerLabel(c)} reads ${describeValue(env[i].name)} from key ${JSON.stringify(ref.key)} of ${kind} ${JSON.stringify(ref.name)}, which `
-              + `${heldWords(keys)}: the kubelet does not start the container ("couldn't find key ${ref.key} in ${kind} ${ns || 'default'}/${ref.name}", `
-              + 'CreateContainerConfigError), and the pod holds its GPU node doing nothing');
-          }
-        }
-      }
-      const volumes = Array.isArray(w.template.podSpec.volumes) ? w.template.podSpec.volumes : [];
-      for (let i = 0; i < volumes.length; i++) {
-        for (const [field, kind, nameField] of [['secret', 'Secret', 'secretName'], ['configMap', 'ConfigMap', 'name']] as const) {
-          const src = volumes[i]?.[field];
-          if (!src || typeof src !== 'object' || src.optional === true || !Array.isArray(src.items)) continue;
-          const keys = keysHeld(ctx, kind, ns, src[nameField]);
-          if (!keys) continue;
-          for (let j = 0; j < src.items.length; j++) {
-            const key = src.items[j]?.key;
-            if (typeof key !== 'string' || keys.has(key)) continue;
-            yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${i}].${field}.items[${j}].key`,
-              `volume ${describeValue(volumes[i].name)} projects key ${JSON.stringify(key)} of ${kind} ${JSON.stringify(src[nameField])}, which `
-              + `${heldWords(keys)}: the kubelet cannot mount it (FailedMount), the pod stays ContainerCreating and holds its GPU node doing nothing`);
-          }
-        }
-      }
-    }
-  },
-};
-
 /** The kinds of namespaced objects a pod names by name alone, each in its own namespace. */
 type NamedKind = 'Secret' | 'ConfigMap' | 'ServiceAccount' | 'PersistentVolumeClaim';
+
+/** A key a pod reads from a Secret or ConfigMap it names: an environment variable's, or one a volume projects. */
+interface KeyRef {
+  readonly key: string;
+  /** Where the key is written. */
+  readonly field: string;
+  /** The environment variable (`env`) or the volume (`volume`) that reads it, as messages name it. */
+  readonly reader: { readonly by: 'env'; readonly container: ContainerRef; readonly variable: unknown } | { readonly by: 'volume'; readonly volume: unknown };
+}
 
 /** A pod's reference to an object of its own namespace, with where it is written and what a missing one does. */
 interface NamedRef {
@@ -1059,6 +1011,8 @@ interface NamedRef {
   readonly name: string;
   readonly field: string;
   readonly outcome: string;
+  /** The keys it reads of the object (a Secret's or ConfigMap's), when it names them. */
+  readonly keys?: readonly KeyRef[];
 }
 
 /** The explicit namespaces each Secret, ConfigMap, ServiceAccount and claim of the manifests is in, by `kind/name`. */
@@ -1081,13 +1035,16 @@ const namespacesByName = memoPerRun((ctx: RuleContext): ReadonlyMap<string, Read
 const CONFIG_ERROR = 'the kubelet does not start the container (CreateContainerConfigError) and the pod holds its GPU node doing nothing';
 const MOUNT_ERROR = 'the kubelet cannot mount it (FailedMount), and the pod stays ContainerCreating holding its GPU node';
 
-/** The Secrets, ConfigMaps, ServiceAccount and claims a pod template names, other than optional ones. */
+/**
+ * The Secrets, ConfigMaps, ServiceAccount and claims a pod template names, other than optional ones, with the keys it
+ * reads of them (GPU248 judges the keys, GPU249 the namespaces).
+ */
 function namedRefs(w: WorkloadRef): NamedRef[] {
   const out: NamedRef[] = [];
   const spec = w.template.podSpec;
   const at = w.template.podSpecPath;
-  const add = (kind: NamedKind, name: unknown, field: string, outcome: string) => {
-    if (typeof name === 'string' && name !== '') out.push({ kind, name, field, outcome });
+  const add = (kind: NamedKind, name: unknown, field: string, outcome: string, keys?: readonly KeyRef[]) => {
+    if (typeof name === 'string' && name !== '') out.push({ kind, name, field, outcome, ...(keys ? { keys } : {}) });
   };
   if (spec.serviceAccountName !== 'default') {
     add('ServiceAccount', spec.serviceAccountName, `${at}.serviceAccountName`,
@@ -1102,7 +1059,10 @@ function namedRefs(w: WorkloadRef): NamedRef[] {
     env.forEach((e: any, i: number) => {
       for (const [field, kind] of [['secretKeyRef', 'Secret'], ['configMapKeyRef', 'ConfigMap']] as const) {
         const ref = e?.valueFrom?.[field];
-        if (ref && typeof ref === 'object' && ref.optional !== true) add(kind, ref.name, `${c.path}.env[${i}].valueFrom.${field}.name`, CONFIG_ERROR);
+        if (!ref || typeof ref !== 'object' || ref.optional === true) continue;
+        const keys: KeyRef[] = typeof ref.key === 'string'
+          ? [{ key: ref.key, field: `${c.path}.env[${i}].valueFrom.${field}.key`, reader: { by: 'env', container: c, variable: e.name } }] : [];
+        add(kind, ref.name, `${c.path}.env[${i}].valueFrom.${field}.name`, CONFIG_ERROR, keys);
       }
     });
     const envFrom = Array.isArray(c.container.envFrom) ? c.container.envFrom : [];
@@ -1115,13 +1075,60 @@ function namedRefs(w: WorkloadRef): NamedRef[] {
   }
   const volumes = Array.isArray(spec.volumes) ? spec.volumes : [];
   volumes.forEach((v: any, i: number) => {
-    if (v?.secret && typeof v.secret === 'object' && v.secret.optional !== true) add('Secret', v.secret.secretName, `${at}.volumes[${i}].secret.secretName`, MOUNT_ERROR);
-    if (v?.configMap && typeof v.configMap === 'object' && v.configMap.optional !== true) add('ConfigMap', v.configMap.name, `${at}.volumes[${i}].configMap.name`, MOUNT_ERROR);
+    for (const [field, kind, nameField] of [['secret', 'Secret', 'secretName'], ['configMap', 'ConfigMap', 'name']] as const) {
+      const src = v?.[field];
+      if (!src || typeof src !== 'object' || src.optional === true) continue;
+      const items: any[] = Array.isArray(src.items) ? src.items : [];
+      const keys: KeyRef[] = [];
+      items.forEach((item, j) => {
+        if (typeof item?.key === 'string') keys.push({ key: item.key, field: `${at}.volumes[${i}].${field}.items[${j}].key`, reader: { by: 'volume', volume: v.name } });
+      });
+      add(kind, src[nameField], `${at}.volumes[${i}].${field}.${nameField}`, MOUNT_ERROR, keys);
+    }
     add('PersistentVolumeClaim', v?.persistentVolumeClaim?.claimName, `${at}.volumes[${i}].persistentVolumeClaim.claimName`,
       'the scheduler leaves its pods Pending ("persistentvolumeclaim … not found") and Karpenter launches nothing for them');
   });
   return out;
 }
+
+/** GPU248 — a GPU pod's environment and volumes must name keys their Secret or ConfigMap holds. */
+export const REFERENCED_KEYS_EXIST: Rule = {
+  id: 'GPU248',
+  title: 'A GPU pod\'s environment variables and volumes must name keys their Secret or ConfigMap holds',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS, 'Secret', 'ConfigMap'],
+  remediation: 'Name a key the Secret or ConfigMap holds (or add the key to it), or mark the reference optional: true when the '
+    + 'container can run without it.',
+  description: 'An environment variable from `secretKeyRef` or `configMapKeyRef` whose Secret or ConfigMap exists but lacks '
+    + 'the key stops the kubelet from starting the container: "couldn\'t find key … in Secret …" '
+    + '(CreateContainerConfigError; kubelet `makeEnvironmentVariables`), unless the reference is `optional`. A Secret or '
+    + 'ConfigMap volume projecting a missing key (`items[].key`) cannot be mounted (FailedMount: "configured to project '
+    + 'key … which is not present"), and the pod stays ContainerCreating. Either way the pod never runs, yet holds the '
+    + 'GPU node Karpenter launched for it. The usual case: a Hugging Face token Secret whose key is `HF_TOKEN` read as '
+    + '`token`. Judged for pods asking for GPUs, against the Secrets and ConfigMaps of the same namespace in the '
+    + 'manifests; one that is not in them, holds no key at all (a placeholder something else fills) or is a service '
+    + 'account token Secret is not judged.',
+  *check(ctx) {
+    for (const w of ctx.workloads()) {
+      if (!demandsAny(ctx.gpuDemand(w.template))) continue;
+      const ns = nsOf(w.object);
+      for (const ref of namedRefs(w)) {
+        if (ref.keys === undefined || ref.keys.length === 0 || (ref.kind !== 'Secret' && ref.kind !== 'ConfigMap')) continue;
+        const held = keysHeld(ctx, ref.kind, ns, ref.name);
+        if (!held) continue;
+        for (const k of ref.keys) {
+          if (held.has(k.key)) continue;
+          yield ctx.finding(w.object, k.field, k.reader.by === 'env'
+            ? `${containerLabel(k.reader.container)} reads ${describeValue(k.reader.variable)} from key ${JSON.stringify(k.key)} of ${ref.kind} `
+              + `${JSON.stringify(ref.name)}, which ${heldWords(held)}: the kubelet does not start the container ("couldn't find key ${k.key} in `
+              + `${ref.kind} ${ns || 'default'}/${ref.name}", CreateContainerConfigError), and the pod holds its GPU node doing nothing`
+            : `volume ${describeValue(k.reader.volume)} projects key ${JSON.stringify(k.key)} of ${ref.kind} ${JSON.stringify(ref.name)}, which `
+              + `${heldWords(held)}: the kubelet cannot mount it (FailedMount), the pod stays ContainerCreating and holds its GPU node doing nothing`);
+        }
+      }
+    }
+  },
+};
 
 /** GPU249 — a GPU pod must find the objects it names in its own namespace. */
 export const NAMED_OBJECTS_IN_NAMESPACE: Rule = {
