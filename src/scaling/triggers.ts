@@ -12,6 +12,7 @@
  */
 import { GpuConfigError } from '../errors';
 import { _checkPromQL, _dcgmFieldsOf } from '../monitoring/promql-parse';
+import { versionAtLeast } from '../private/version';
 
 /** Thresholds and cooldown of a workload kind. */
 export interface ScalingProfileProps {
@@ -232,13 +233,27 @@ export class GpuScalingTrigger {
   }
 }
 
+/**
+ * vLLM's KV-cache metric rename (vLLM "Production Metrics" and its deprecation policy: deprecated in X.Y, hidden in
+ * X.Y+1 unless `--show-hidden-metrics-for-version=X.Y`, removed in X.Y+2): `vllm:gpu_cache_usage_perc` became
+ * `vllm:kv_cache_usage_perc` in 0.9.2 (PR #18354), the old name hidden in 0.11 (PR #24245) and removed in 0.12
+ * (PR #29330). The scaler picks its metric by it, rule GPU324 judges hand-written triggers by it. @internal
+ */
+export const _VLLM_KV_CACHE_RENAME = {
+  old: 'vllm:gpu_cache_usage_perc',
+  renamed: 'vllm:kv_cache_usage_perc',
+  since: [0, 9, 2],
+  hiddenFrom: [0, 11, 0],
+  removedIn: [0, 12, 0],
+  deprecatedIn: '0.10',
+} as const;
+
 /** The KV-cache metric of a vLLM version: `vllm:kv_cache_usage_perc` from 0.9.2, else `vllm:gpu_cache_usage_perc`. @internal */
 export function _kvCacheMetricFor(version: string): string | undefined {
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(version.trim());
   if (!m) return undefined;
-  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
-  const atLeast092 = major > 0 || minor > 9 || (minor === 9 && patch >= 2);
-  return atLeast092 ? 'vllm:kv_cache_usage_perc' : 'vllm:gpu_cache_usage_perc';
+  const r = _VLLM_KV_CACHE_RENAME;
+  return versionAtLeast([Number(m[1]), Number(m[2]), Number(m[3] ?? 0)], r.since) ? r.renamed : r.old;
 }
 
 /** The vLLM version in an image reference like `vllm/vllm-openai:v0.7.3`, when the image is vLLM's. @internal */

@@ -21,7 +21,7 @@
  */
 import { monitorLooksIn, scrapeTargets, selectedServices, stringLabels } from './monitor-targets';
 import {
-  flagText, METRICS_SWITCH, metricsSwitchWords, ModelServer, ModelServerName, modelServerOf, soleModelServer, versionAtLeast, vllmImageVersion,
+  flagText, METRICS_SWITCH, metricsSwitchWords, ModelServer, ModelServerName, modelServerOf, soleModelServer, vllmImageVersion,
 } from './serving';
 import { pinnedPoolNames } from './workloads';
 import { _UPSTREAM_DEFAULT_FIELDS } from '../../monitoring/collectors';
@@ -30,6 +30,8 @@ import { parseGoBool } from '../../private/go-bool';
 import { listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
 import { nameOf, nsOf } from '../../private/meta';
+import { versionAtLeast } from '../../private/version';
+import { _VLLM_KV_CACHE_RENAME } from '../../scaling/triggers';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { formatTaint, untoleratedTaints } from '../../scheduling/taints';
 import { containerLabel, containersOf, podTemplateOf } from '../../scheduling/workloads';
@@ -334,22 +336,8 @@ export const SERVER_TRIGGER_TARGET_SCRAPED: Rule = {
   },
 };
 
-/**
- * vLLM metrics renamed (vLLM "Production Metrics" and its deprecation policy: deprecated in X.Y, hidden in X.Y+1 unless
- * `--show-hidden-metrics-for-version=X.Y`, removed in X.Y+2): the KV-cache usage `vllm:gpu_cache_usage_perc` became
- * `vllm:kv_cache_usage_perc` in 0.9.2 (vllm-project/vllm PR #18354), the old name hidden in 0.11 (PR #24245) and removed
- * in 0.12 (PR #29330); the same facts KedaGpuScaler picks its metric by.
- */
-const VLLM_RENAMED_METRICS: ReadonlyArray<{
-  readonly old: string;
-  readonly renamed: string;
-  readonly since: readonly number[];
-  readonly hiddenFrom: readonly number[];
-  readonly removedIn: readonly number[];
-  readonly deprecatedIn: string;
-}> = [
-  { old: 'vllm:gpu_cache_usage_perc', renamed: 'vllm:kv_cache_usage_perc', since: [0, 9, 2], hiddenFrom: [0, 11, 0], removedIn: [0, 12, 0], deprecatedIn: '0.10' },
-];
+/** vLLM metrics renamed, as the scaler knows them ({@link _VLLM_KV_CACHE_RENAME}). */
+const VLLM_RENAMED_METRICS = [_VLLM_KV_CACHE_RENAME];
 
 /** `0.12.0`, or `latest`. */
 const versionWords = (v: readonly number[]): string => (v[0] === Infinity ? 'latest' : v.join('.'));

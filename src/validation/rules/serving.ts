@@ -25,6 +25,7 @@ import { listed } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
 import { nameOf, nsOf } from '../../private/meta';
 import { quantityOf } from '../../private/quantity';
+import { versionAtLeast } from '../../private/version';
 import { _vllmVersionOfImage } from '../../scaling/triggers';
 import { formatDiskBytes } from '../../scheduling/node-disk';
 import { podDiskRoom, PoolModel } from '../../scheduling/nodepool';
@@ -1795,10 +1796,6 @@ export function vllmImageVersion(image: string): readonly [number, number, numbe
   const [major, minor, patch] = v.split('.').map(Number);
   return [major, minor, patch ?? 0];
 }
-
-/** Whether version `v` is at least `w` ([major, minor, patch]). */
-export const versionAtLeast = (v: readonly number[], w: readonly number[]): boolean =>
-  v[0] !== w[0] ? v[0] > w[0] : v[1] !== w[1] ? v[1] > w[1] : v[2] >= w[2];
 
 /** Flags that change whether or how vLLM compiles its model: then its compile cache is not judged. */
 const VLLM_COMPILE_FLAGS = ['--enforce-eager', '--compilation-config', '-cc', '-O'];
