@@ -45,6 +45,12 @@ function compareInt(op: string, labelValue: string, reqValues: readonly string[]
   }
 }
 
+/**
+ * Whether a value read where a label belongs can be one: a string, or a number or boolean (YAML scalars, read as their
+ * text). A map or list is no label value: the API server refuses it.
+ */
+export const isLabelValue = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
 /** The operators this module understands (the four set operators, `Gt`/`Lt`, and Karpenter's `Gte`/`Lte`). */
 export const NODE_SELECTOR_OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt', 'Gte', 'Lte'];
 

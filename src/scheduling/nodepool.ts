@@ -9,7 +9,7 @@
  */
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
-import { LabelSpace, NodeSelectorRequirement, requirementAllowsSpace, requirementAllowsValue, requirementsFromJson } from './labels';
+import { isLabelValue, LabelSpace, NodeSelectorRequirement, requirementAllowsSpace, requirementAllowsValue, requirementsFromJson } from './labels';
 import { NodeDisk, nodeClassOf, nodeDiskOf } from './node-disk';
 import { tryParseQuantity } from './resources';
 import { Taint, taintsFromJson } from './taints';
@@ -194,8 +194,7 @@ export function overlayCapacity(overlays: readonly any[] | undefined, space: Lab
 function stringRecord(raw: unknown): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
-    // (a map or list is no label value: the API server refuses it; a number or boolean reads as its text)
-    for (const [k, v] of Object.entries(raw)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    for (const [k, v] of Object.entries(raw)) if (isLabelValue(v)) out[k] = String(v);
   }
   return out;
 }

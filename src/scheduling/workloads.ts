@@ -2,6 +2,7 @@
  * Pod templates from any workload kind, as plain JSON, with the field path of the pod spec so findings can point
  * at the right place.
  */
+import { isLabelValue } from './labels';
 import { hasOwn, someOwnKey } from '../private/keys';
 
 /** The pod template of a workload. */
@@ -156,9 +157,6 @@ function podSpecOf(obj: any): { readonly info: KindInfo; readonly rawSpec: any }
   return { info, rawSpec };
 }
 
-/** Whether a label value is a string, number or boolean (what YAML writes for a scalar). */
-const isScalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-
 /**
  * The pod template of a workload object, or `undefined` when `obj` is not one of {@link POD_TEMPLATE_KINDS} (a
  * kind of another API group, e.g. a CRD also named `Job`, does not count) or has no pod spec object.
@@ -171,8 +169,7 @@ export function podTemplateOf(obj: any): PodTemplateRef | undefined {
   const rawLabels = dig(obj, info.labelsPath);
   const podLabels: Record<string, string> = {};
   if (rawLabels && typeof rawLabels === 'object') {
-    // (a map or list is no label value: the API server refuses it; a number or boolean reads as its text)
-    for (const k in rawLabels) if (hasOwn(rawLabels, k) && isScalar(rawLabels[k])) podLabels[k] = String(rawLabels[k]);
+    for (const k in rawLabels) if (hasOwn(rawLabels, k) && isLabelValue(rawLabels[k])) podLabels[k] = String(rawLabels[k]);
   }
   const replicas = info.replicas(obj);
   const podSpecPath = SPEC_PATH_TEXT.get(info)!;
