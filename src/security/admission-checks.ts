@@ -14,6 +14,7 @@
  * empty effect matches every effect.
  * @internal
  */
+import { CREDENTIAL_ENV, CREDENTIAL_FLAGS, HF_TOKEN_TEXT } from '../validation/rules/security';
 
 /** A rule's check as a CEL expression. @internal */
 export interface AdmissionCheck {
@@ -85,16 +86,17 @@ export const ADMISSION_VARIABLES: readonly AdmissionVariable[] = [
   },
 ];
 
-/** GPU702's credential variables, as a CEL list (the rule's `CREDENTIAL_ENV`). */
-const CREDENTIAL_ENV_CEL = "['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_API_TOKEN', 'NGC_API_KEY', 'NGC_CLI_API_KEY', 'WANDB_API_KEY', "
-  + "'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'VLLM_API_KEY']";
-/** A Hugging Face token as issued (the rule's `HF_TOKEN_TEXT`). */
-const HF_TOKEN_CEL = '(^|[^A-Za-z0-9_])hf_[A-Za-z0-9]{30,}';
+/** GPU702's credential variables, as a CEL list (the rule's own). */
+const CREDENTIAL_ENV_CEL = `[${CREDENTIAL_ENV.map((n) => `'${n}'`).join(', ')}]`;
+/** A Hugging Face token as issued (the rule's own pattern, which holds no quote or escape). */
+const HF_TOKEN_CEL = HF_TOKEN_TEXT.source;
 /** A value that is no credential: blank, or only a `$(VAR)` reference (spaces only: no escapes inside the CEL string). */
 const NOT_WRITTEN_OUT = '^( *| *[$][(][A-Za-z_][A-Za-z0-9_]*[)] *)$';
+/** The rule's credential flags, as a RE2 alternation. */
+const FLAGS_CEL = `(${CREDENTIAL_FLAGS.join('|')})`;
 /** A word of a command line that is a credential flag given its value (`--api-key=…`), not blank nor a reference. */
-const flagWithValue = (w: string) => `(${w}.matches('^(--api-key|--hf-token|-hft)=')`
-  + ` && !${w}.matches('^(--api-key|--hf-token|-hft)=${NOT_WRITTEN_OUT.slice(1)}'))`;
+const flagWithValue = (w: string) => `(${w}.matches('^${FLAGS_CEL}=')`
+  + ` && !${w}.matches('^${FLAGS_CEL}=${NOT_WRITTEN_OUT.slice(1)}'))`;
 
 /** The checks, one per rule CEL can express. @internal */
 export const ADMISSION_CHECKS: readonly AdmissionCheck[] = [

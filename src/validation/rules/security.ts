@@ -143,14 +143,14 @@ export const POD_SECURITY_ENFORCED: Rule = {
  * Environment variables that hold a credential: the Hugging Face token (`HF_TOKEN`, its older names, TGI's
  * `HF_API_TOKEN`), NVIDIA NGC's API key, Weights & Biases' key, an AWS secret key or session token, vLLM's own API key.
  */
-const CREDENTIAL_ENV: readonly string[] = ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_API_TOKEN', 'NGC_API_KEY', 'NGC_CLI_API_KEY',
+export const CREDENTIAL_ENV: readonly string[] = ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_API_TOKEN', 'NGC_API_KEY', 'NGC_CLI_API_KEY',
   'WANDB_API_KEY', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'VLLM_API_KEY'];
 
 /** Command-line flags that take a credential: vLLM's `--api-key`, `--hf-token` (vLLM, llama.cpp, `-hft`). */
-const CREDENTIAL_FLAGS: readonly string[] = ['--api-key', '--hf-token', '-hft'];
+export const CREDENTIAL_FLAGS: readonly string[] = ['--api-key', '--hf-token', '-hft'];
 
 /** A Hugging Face access token as it is issued: `hf_` and 30 or more letters and digits. */
-const HF_TOKEN_TEXT = /(^|[^A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/;
+export const HF_TOKEN_TEXT = /(^|[^A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/;
 
 /** Whether a literal value is a credential written out: not empty, and not only a `$(VAR)` reference. */
 const writtenOut = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '' && !/^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(v.trim());
