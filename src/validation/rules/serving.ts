@@ -1274,10 +1274,9 @@ function imageFloor(image: unknown): { readonly bytes: number; readonly shown: s
     ? { bytes: 10e9, shown: 'vllm/vllm-openai from v0.8 unpacks to more than 10 GB' } : undefined;
 }
 
-/** The ephemeral-storage limit of a container as a number of bytes; undefined when it sets none it can read. */
-function ephemeralLimit(container: any): number | undefined {
-  const raw = resourceMap(container, 'limits')['ephemeral-storage'];
-  const v = quantityOf(raw);
+/** A container's limit of `resource` (bytes for memory and storage), when it sets a positive one it can read. */
+function positiveLimit(container: any, resource: string): number | undefined {
+  const v = quantityOf(resourceMap(container, 'limits')[resource]);
   return v !== undefined && v > 0 ? v : undefined;
 }
 
@@ -1300,7 +1299,7 @@ function storageBounds(ctx: RuleContext, sc: ServerContainer, volume: EmptyDirVo
       });
     }
   } else {
-    const own = ephemeralLimit(c.container);
+    const own = positiveLimit(c.container, 'ephemeral-storage');
     if (own !== undefined) {
       out.push({
         bytes: own,
@@ -1311,7 +1310,7 @@ function storageBounds(ctx: RuleContext, sc: ServerContainer, volume: EmptyDirVo
     }
   }
   const regular = containersOf(w.template).filter((x) => !x.init || x.sidecar);
-  const limits = regular.map((x) => ephemeralLimit(x.container));
+  const limits = regular.map((x) => positiveLimit(x.container, 'ephemeral-storage'));
   if (limits.some((l) => l !== undefined)) {
     const total = limits.reduce<number>((a, b) => a + (b ?? 0), 0);
     out.push({
@@ -1383,13 +1382,12 @@ function memoryBound(sc: ServerContainer, volume: any, at: number): StorageBound
       words: `its sizeLimit ${String(volume.emptyDir.sizeLimit)}, the size of its tmpfs: the download fails ("No space left on device")`,
     });
   }
-  const raw = resourceMap(sc.c.container, 'limits').memory;
-  const memory = quantityOf(raw);
-  if (memory !== undefined && memory > 0) {
+  const memory = positiveLimit(sc.c.container, 'memory');
+  if (memory !== undefined) {
     out.push({
       bytes: memory,
       field: `${sc.c.path}.resources.limits.memory`,
-      words: `its memory limit ${String(raw)}, which the tmpfs's pages count against: the kernel kills the container (OOMKilled)`,
+      words: `its memory limit ${String(sc.c.container.resources.limits.memory)}, which the tmpfs's pages count against: the kernel kills the container (OOMKilled)`,
     });
   }
   return out.length === 0 ? undefined : out.reduce((a, b) => (b.bytes < a.bytes ? b : a));
@@ -1443,6 +1441,8 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
       const where = modelDownloadDir(server, c.container, w.template.podSpec);
       if (!where) continue;
       const held = mountHolding(c.container, where.dir, w.template.podSpec);
+      const volumes = w.template.podSpec.volumes;
+      const at = held === undefined || !Array.isArray(volumes) ? -1 : volumes.indexOf(held.volume);
       let volume: EmptyDirVolume | undefined;
       let place: string;
       if (held === undefined) {
@@ -1453,7 +1453,6 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
         // A claim of an EBS StorageClass of the manifests is as large as it requests.
         const claim = ebsClaimSize(ctx, nsOf(w.object), held.volume.persistentVolumeClaim.claimName);
         if (!claim || claim.bytes >= weights.bytes) continue;
-        const at = (w.template.podSpec.volumes as any[]).indexOf(held.volume);
         yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${at}].persistentVolumeClaim.claimName`,
           `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on PersistentVolumeClaim `
           + `${JSON.stringify(held.volume.persistentVolumeClaim.claimName)}: its weights take at least ${gib(weights.bytes)} (${weights.shown}), above the `
@@ -1461,7 +1460,7 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
         continue;
       } else if (held.volume?.emptyDir && typeof held.volume.emptyDir === 'object' && held.volume.emptyDir.medium === 'Memory') {
         // A memory-backed emptyDir is a tmpfs: the weights are memory, charged to the container that writes them.
-        const bound = memoryBound(sc, held.volume, (w.template.podSpec.volumes as any[]).indexOf(held.volume));
+        const bound = memoryBound(sc, held.volume, at);
         if (!bound || bound.bytes >= weights.bytes) continue;
         yield ctx.finding(w.object, bound.field,
           `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on the memory-backed emptyDir `
@@ -1471,8 +1470,7 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
       } else {
         const emptyDir = held.volume?.emptyDir;
         if (emptyDir === undefined || emptyDir === null || typeof emptyDir !== 'object') continue;
-        const volumes: any[] = w.template.podSpec.volumes;
-        volume = { name: String(held.mount.name), at: volumes.indexOf(held.volume), emptyDir };
+        volume = { name: String(held.mount.name), at, emptyDir };
         place = `the emptyDir ${describeValue(held.mount.name)}`;
       }
       const image = imageFloor(c.container.image);
