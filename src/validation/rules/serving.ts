@@ -1039,8 +1039,11 @@ export const MODEL_CACHE_WRITABLE: Rule = {
   },
 };
 
-/** The mount of the container that holds `dir` (the deepest at or above it), and the pod's volume it mounts. */
-function mountHolding(container: any, dir: string, podSpec: any): { readonly mount: any; readonly volume: any } | undefined {
+/**
+ * The mount of the container that holds `dir` (the deepest at or above it), the pod's volume it mounts and that
+ * volume's index in `volumes` (-1 when the pod defines none of its name).
+ */
+function mountHolding(container: any, dir: string, podSpec: any): { readonly mount: any; readonly volume: any; readonly at: number } | undefined {
   const mounts = Array.isArray(container?.volumeMounts) ? container.volumeMounts : [];
   let best: any;
   let bestLength = -1;
@@ -1052,7 +1055,8 @@ function mountHolding(container: any, dir: string, podSpec: any): { readonly mou
   }
   if (best === undefined) return undefined;
   const volumes = Array.isArray(podSpec?.volumes) ? podSpec.volumes : [];
-  return { mount: best, volume: volumes.find((v: any) => v?.name === best.name) };
+  const at = volumes.findIndex((v: any) => v?.name === best.name);
+  return { mount: best, volume: at < 0 ? undefined : volumes[at], at };
 }
 
 /** The servers' own images (vLLM, SGLang, TGI, llama.cpp): they ship no model. */
@@ -1441,8 +1445,6 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
       const where = modelDownloadDir(server, c.container, w.template.podSpec);
       if (!where) continue;
       const held = mountHolding(c.container, where.dir, w.template.podSpec);
-      const volumes = w.template.podSpec.volumes;
-      const at = held === undefined || !Array.isArray(volumes) ? -1 : volumes.indexOf(held.volume);
       let volume: EmptyDirVolume | undefined;
       let place: string;
       if (held === undefined) {
@@ -1453,14 +1455,14 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
         // A claim of an EBS StorageClass of the manifests is as large as it requests.
         const claim = ebsClaimSize(ctx, nsOf(w.object), held.volume.persistentVolumeClaim.claimName);
         if (!claim || claim.bytes >= weights.bytes) continue;
-        yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${at}].persistentVolumeClaim.claimName`,
+        yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${held.at}].persistentVolumeClaim.claimName`,
           `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on PersistentVolumeClaim `
           + `${JSON.stringify(held.volume.persistentVolumeClaim.claimName)}: its weights take at least ${gib(weights.bytes)} (${weights.shown}), above the `
           + `claim's ${claim.shown}: the download fails ("No space left on device"), the server exits and the pod crash-loops holding its GPUs`);
         continue;
       } else if (held.volume?.emptyDir && typeof held.volume.emptyDir === 'object' && held.volume.emptyDir.medium === 'Memory') {
         // A memory-backed emptyDir is a tmpfs: the weights are memory, charged to the container that writes them.
-        const bound = memoryBound(sc, held.volume, at);
+        const bound = memoryBound(sc, held.volume, held.at);
         if (!bound || bound.bytes >= weights.bytes) continue;
         yield ctx.finding(w.object, bound.field,
           `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on the memory-backed emptyDir `
@@ -1470,7 +1472,7 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
       } else {
         const emptyDir = held.volume?.emptyDir;
         if (emptyDir === undefined || emptyDir === null || typeof emptyDir !== 'object') continue;
-        volume = { name: String(held.mount.name), at, emptyDir };
+        volume = { name: String(held.mount.name), at: held.at, emptyDir };
         place = `the emptyDir ${describeValue(held.mount.name)}`;
       }
       const image = imageFloor(c.container.image);
