@@ -78,6 +78,21 @@ export function sharesGpus(pool: PoolModel, type: GpuInstanceType): boolean {
 }
 
 /**
+ * The pods of `gpus` whole GPUs (and `cpu` cores, `memoryBytes`, `ephemeralStorageBytes`) one node of `type` from `pool`
+ * holds: its GPUs, its room for pods after the reserve and the DaemonSets, and its disk when known.
+ */
+export function podsOnOneNode(pool: PoolModel, type: GpuInstanceType, gpus: number, cpu: number, memoryBytes: number,
+  ephemeralStorageBytes: number = 0): number {
+  const alloc = podRoomOf(pool, type);
+  let n = Math.floor(type.gpuCount / gpus);
+  if (cpu > 0) n = Math.min(n, Math.floor(alloc.cpu / cpu + 1e-9));
+  if (memoryBytes > 0) n = Math.min(n, Math.floor(alloc.memoryBytes / memoryBytes + 1e-9));
+  // (and the disk of the pool's EC2NodeClass, when known)
+  if (ephemeralStorageBytes > 0) n = Math.min(n, Math.floor(podDiskRoom(pool, type) / ephemeralStorageBytes + 1e-9));
+  return n;
+}
+
+/**
  * The most pods of `gpus` whole GPUs (and `cpu` cores, `memoryBytes`, `ephemeralStorageBytes`) on the instance types
  * `types` of `pool`: for each limited resource, the limit times the best pods-per-capacity of the types (the pods a node
  * holds: its GPUs, its allocatable cpu and memory, its disk when known, one with `onePerNode`), the smallest over the
@@ -90,12 +105,7 @@ export function podsWithinPoolLimits(pool: PoolModel, types: readonly GpuInstanc
   const fit: Array<{ type: GpuInstanceType; pods: number }> = [];
   for (const t of types) {
     if (sharesGpus(pool, t)) return undefined;
-    const alloc = podRoomOf(pool, t);
-    let n = Math.floor(t.gpuCount / gpus);
-    if (cpu > 0) n = Math.min(n, Math.floor(alloc.cpu / cpu + 1e-9));
-    if (memoryBytes > 0) n = Math.min(n, Math.floor(alloc.memoryBytes / memoryBytes + 1e-9));
-    // (and the disk of the pool's EC2NodeClass, when known)
-    if (ephemeralStorageBytes > 0) n = Math.min(n, Math.floor(podDiskRoom(pool, t) / ephemeralStorageBytes + 1e-9));
+    const n = podsOnOneNode(pool, t, gpus, cpu, memoryBytes, ephemeralStorageBytes);
     fit.push({ type: t, pods: onePerNode ? Math.min(n, 1) : n });
   }
   let pods = Infinity;

@@ -17,12 +17,11 @@ import { hasOwn } from '../../private/keys';
 import { listed, listedFirst, NAMED_IN_LIST } from '../../private/lists';
 import { memoPerRun } from '../../private/memo';
 import { nameOf, nsOf } from '../../private/meta';
-import { podsAtLeastWithinPoolLimits, PoolPodBound, podsWithinPoolLimits, sharesGpus } from '../../scheduling/capacity';
+import { podsAtLeastWithinPoolLimits, podsOnOneNode, PoolPodBound, podsWithinPoolLimits, sharesGpus } from '../../scheduling/capacity';
 import { isDraDemandKey } from '../../scheduling/dra';
 import { matchesLabelSelector } from '../../scheduling/labels';
 import { labelWrittenAfterJoin } from '../../scheduling/node-agent-labels';
 import { ADVERTISED_RESOURCES_ANNOTATION, NODEPOOL_LABEL, PoolModel } from '../../scheduling/nodepool';
-import { podRoomOf } from '../../scheduling/placement';
 import { demandsAny, isExtendedResourceName, isMigResourceName, tryParseQuantity } from '../../scheduling/resources';
 import { tolerationsTolerateTaint, untoleratedTaints } from '../../scheduling/taints';
 import { ContainerRef, containerLabel, containersOf, countedThroughOwner, podLabelsPathOf, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
@@ -1180,11 +1179,7 @@ function podsPerNodeAtMost(ctx: RuleContext, w: WorkloadRef, gpus: number): numb
   for (const v of ctx.fittingPlacements(w.template)) {
     for (const t of v.instanceTypes) {
       if (sharesGpus(v.pool, t)) return Infinity;
-      const room = podRoomOf(v.pool, t);
-      let n = Math.floor(t.gpuCount / gpus);
-      if (req.cpu > 0) n = Math.min(n, Math.floor(room.cpu / req.cpu + 1e-9));
-      if (req.memoryBytes > 0) n = Math.min(n, Math.floor(room.memoryBytes / req.memoryBytes + 1e-9));
-      most = Math.max(most, n);
+      most = Math.max(most, podsOnOneNode(v.pool, t, gpus, req.cpu, req.memoryBytes));
     }
   }
   return most === 0 ? Infinity : most;
