@@ -355,11 +355,18 @@ describe('modelServerOf reads the server, its port, address and model', () => {
       port: 8080,
       portShown: 'llama.cpp\'s default --port 8080',
       model: 'google/gemma-3-4b-it-qat-q4_0-gguf',
+      quantisationTag: 'Q4_0',
       answersWhileLoading: true,
       metricsEnabled: false,
       ipv4Only: 'its server image\'s LLAMA_ARG_HOST=0.0.0.0: an IPv4 address',
     });
     expect(modelServerOf({ image: 'ghcr.io/ggerganov/llama.cpp:server-cuda-b4719', args: ['-m', 'm.gguf'] })?.host).toBeUndefined();
+    // the quantisation downloaded: --hf-file's name (LLAMA_ARG_HF_FILE) wins over the -hf tag (LLAMA_ARG_HF_REPO); none without either
+    const hf = 'unsloth/Qwen3-8B-GGUF';
+    expect(modelServerOf({ image, args: ['-hf', hf, '--hf-file', 'Qwen3-8B-Q8_0.gguf'] })).toMatchObject({ model: hf, quantisationTag: 'Qwen3-8B-Q8_0' });
+    expect(modelServerOf({ image, env: [{ name: 'LLAMA_ARG_HF_REPO', value: `${hf}:IQ2_XXS` }] })).toMatchObject({ model: hf, quantisationTag: 'IQ2_XXS' });
+    expect(modelServerOf({ image, args: ['-hf', `${hf}:Q4_K_M`], env: [{ name: 'LLAMA_ARG_HF_FILE', value: 'Qwen3-8B-BF16.gguf' }] })?.quantisationTag).toBe('Qwen3-8B-BF16');
+    expect(modelServerOf({ image, args: ['-hf', hf] })?.quantisationTag).toBeUndefined();
     // the full image has no LLAMA_ARG_HOST: 127.0.0.1
     expect(modelServerOf({ image: 'ghcr.io/ggml-org/llama.cpp:full-cuda', command: ['/app/llama-server'], args: ['-m', 'm.gguf'] }))
       .toMatchObject({ host: '127.0.0.1', port: 8080 });

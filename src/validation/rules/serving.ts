@@ -222,6 +222,12 @@ export interface ModelServer {
    * @default - always served
    */
   readonly metricsEnabled?: boolean;
+  /**
+   * llama.cpp's GGUF quantisation it downloads, as written: `--hf-file`'s name without `.gguf`, else the `:tag` of
+   * `-hf` (`LLAMA_ARG_HF_FILE`, `LLAMA_ARG_HF_REPO`); undefined when neither, and for the other servers.
+   * @default - none
+   */
+  readonly quantisationTag?: string;
 }
 
 /**
@@ -394,6 +400,9 @@ export function modelServerOf(container: any): ModelServer | undefined {
     const bound = host.from !== undefined ? host.value : LLAMA_SERVER_IMAGE.test(image) ? '' : LLAMA_IMAGE.test(image) ? '127.0.0.1' : '';
     const listensAll = socket || bound === undefined || bound === '' || bound === '0.0.0.0' || bound === '::';
     const portValue = socket ? undefined : port.from !== undefined ? portNumber(port.value) : LLAMA_IMAGE.test(image) ? 8080 : undefined;
+    // -hf org/repo:TAG: the model without its tag; the tag, unless --hf-file names the file
+    const repo = flagOrEnv(argv, container, ['-hf', '--hf-repo', '-hfr'], 'LLAMA_ARG_HF_REPO').value;
+    const file = flagOrEnv(argv, container, ['-hff', '--hf-file'], 'LLAMA_ARG_HF_FILE').value;
     return defined({
       name: 'llama.cpp',
       argv,
@@ -405,7 +414,8 @@ export function modelServerOf(container: any): ModelServer | undefined {
       hostShown: listensAll ? undefined : host.shown ?? 'llama.cpp\'s default --host 127.0.0.1, which its full and light images keep',
       ipv4Only: socket || portValue === undefined ? undefined : host.from === undefined && bound === '' && LLAMA_SERVER_IMAGE.test(image)
         ? 'its server image\'s LLAMA_ARG_HOST=0.0.0.0: an IPv4 address' : ipv4When(bound, host.shown),
-      model: literalModel(flagOrEnv(argv, container, ['-hf', '--hf-repo', '-hfr'], 'LLAMA_ARG_HF_REPO').value?.replace(/:[^/:]*$/, '')),
+      model: literalModel(repo?.replace(/:[^/:]*$/, '')),
+      quantisationTag: file !== undefined ? file.replace(/\.gguf$/i, '') : repo === undefined ? undefined : /:([^/:]+)$/.exec(repo)?.[1],
       answersWhileLoading: true,
       // (--metrics takes no value)
       metricsEnabled: argv.includes('--metrics') ? true
@@ -1242,15 +1252,6 @@ export function modelWeightsFloor(model: string, ggufTag?: string): ModelWeights
   return weightsOf(billions, bits, why);
 }
 
-/** The llama.cpp quantisation a container downloads: `--hf-file`'s name, else the `:tag` of `-hf`; undefined when neither. */
-function llamaQuantTag(argv: readonly string[], container: any): string | undefined {
-  const file = flagOrEnv(argv, container, ['-hff', '--hf-file'], 'LLAMA_ARG_HF_FILE').value;
-  if (file !== undefined) return file.replace(/\.gguf$/i, '');
-  const repo = flagOrEnv(argv, container, ['-hf', '--hf-repo', '-hfr'], 'LLAMA_ARG_HF_REPO').value;
-  const m = repo === undefined ? null : /:([^/:]+)$/.exec(repo);
-  return m ? m[1] : undefined;
-}
-
 /** A volume of the pod's: its name, its index in `volumes`, and its emptyDir source. */
 interface EmptyDirVolume {
   readonly name: string;
@@ -1436,8 +1437,7 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
       const { w, c, server, model } = sc;
       let weights: ModelWeights | undefined;
       if (server.name === 'llama.cpp') {
-        const tag = llamaQuantTag(server.argv, c.container);
-        weights = tag === undefined ? undefined : modelWeightsFloor(model, tag);
+        weights = server.quantisationTag === undefined ? undefined : modelWeightsFloor(model, server.quantisationTag);
       } else {
         weights = modelWeightsFloor(model);
       }
