@@ -1038,7 +1038,16 @@ const MOUNT_ERROR = 'the kubelet cannot mount it (FailedMount), and the pod stay
  * The Secrets, ConfigMaps, ServiceAccount and claims a pod template names, other than optional ones, with the keys it
  * reads of them (GPU248 judges the keys, GPU249 the namespaces).
  */
-function namedRefs(w: WorkloadRef): NamedRef[] {
+function namedRefs(w: WorkloadRef): readonly NamedRef[] {
+  let refs = NAMED_REFS.get(w);
+  if (!refs) NAMED_REFS.set(w, refs = readNamedRefs(w));
+  return refs;
+}
+
+/** {@link namedRefs} of each workload of a run (GPU248 and GPU249 both read them), dropped with the run's workloads. */
+const NAMED_REFS = new WeakMap<WorkloadRef, readonly NamedRef[]>();
+
+function readNamedRefs(w: WorkloadRef): NamedRef[] {
   const out: NamedRef[] = [];
   const spec = w.template.podSpec;
   const at = w.template.podSpecPath;
