@@ -83,6 +83,14 @@ function capacityOf(spec: any, family: Family, type: GpuInstanceType): { bytes: 
   if (spec?.instanceStorePolicy === 'RAID0' && type.localNvmeGb > 0) {
     return { bytes: type.localNvmeGb * 1e9, source: `a ${type.localNvmeGb}G instance store (instanceStorePolicy RAID0)` };
   }
+  return volumeOf(spec, family);
+}
+
+/**
+ * The EBS volume of {@link capacityOf}: the mapping marked `rootVolume` (with a size), for a Custom AMI the last
+ * mapping's size, otherwise the mapping of the family's ephemeral device; else that device's default size; else 20Gi.
+ */
+function volumeOf(spec: any, family: Family): { bytes: number; source: string } {
   const mappings: any[] = Array.isArray(spec?.blockDeviceMappings) ? spec.blockDeviceMappings : [];
   if (mappings.length > 0) {
     const rootAt = mappings.findIndex((m) => m?.rootVolume === true);
@@ -161,4 +169,54 @@ export function nodeClassOf(nodePool: any, nodeClasses: readonly any[]): any | u
   if (!ref || typeof ref !== 'object' || ref.kind !== 'EC2NodeClass' || typeof ref.name !== 'string') return undefined;
   if (ref.group !== undefined && ref.group !== 'karpenter.k8s.aws') return undefined;
   return nodeClasses.find((c) => c?.metadata?.name === ref.name);
+}
+
+/**
+ * The directories of a node that setup-local-disks puts on the RAID0 of its instance store when the EC2NodeClass sets
+ * `instanceStorePolicy: RAID0` (Karpenter has nodeadm, or AL2's bootstrap.sh, run it): the array is mounted at
+ * `/mnt/k8s-disks/0`, and the kubelet's, containerd's and the pods' log directories are bind-mounted onto it
+ * (amazon-eks-ami `templates/shared/runtime/bin/setup-local-disks`, `maybe_raid0`). Everything else stays on the root
+ * volume.
+ */
+export const RAID0_DIRS: readonly string[] = ['/mnt/k8s-disks/0', '/var/lib/kubelet', '/var/lib/containerd', '/var/log/pods'];
+
+/** The disk a directory of the node is on ({@link hostDirDiskOf}). */
+export interface HostDirDisk {
+  /** The size of the file system: the instance store's RAID0, or the root volume. */
+  readonly bytes: number;
+  /** e.g. `20Gi /dev/xvda (Karpenter's default for AL2023: the EC2NodeClass gives it no size), the root volume, …`. */
+  readonly source: string;
+  /** Whether containerd's images are on it too (the root volume without RAID0, or the RAID0). */
+  readonly holdsImages: boolean;
+}
+
+/** Whether `dir` (an absolute, normalised path) is `root` or below it. */
+const isAtOrBelow = (dir: string, root: string): boolean => dir === root || dir.startsWith(root === '/' ? '/' : `${root}/`);
+
+/**
+ * The disk a directory of a node of `type` launched with EC2NodeClass `nodeClass` is on, for a hostPath volume: on
+ * AL2 and AL2023 nodes with `instanceStorePolicy: RAID0` (and a type with an instance store), the RAID0 for the
+ * directories of {@link RAID0_DIRS} and the root volume for every other; without it, the root volume, where the kubelet
+ * and containerd are too. `hostDir` must be absolute and normalised. Undefined for other AMI families (Bottlerocket
+ * keeps its root read-only and pods' data on a second volume; Windows; a Custom AMI's layout is its own). A directory
+ * above one of the RAID0's (`/var/lib`) is on the root volume: what is written into it (a download's new folders) is.
+ */
+export function hostDirDiskOf(nodeClass: any, type: GpuInstanceType, hostDir: string): HostDirDisk | undefined {
+  const spec = nodeClass?.spec;
+  const family = familyOf(spec);
+  if (!family || (family.name !== 'AL2' && family.name !== 'AL2023')) return undefined;
+  const raid = spec?.instanceStorePolicy === 'RAID0' && type.localNvmeGb > 0;
+  if (raid) {
+    if (RAID0_DIRS.some((d) => isAtOrBelow(hostDir, d))) {
+      return { bytes: type.localNvmeGb * 1e9, source: `${type.localNvmeGb}G RAID0 of its instance store (instanceStorePolicy RAID0)`, holdsImages: true };
+    }
+  }
+  const root = volumeOf(spec, family);
+  const source = root.source.replace(/^a /, '');
+  return {
+    bytes: root.bytes,
+    source: raid ? `${source}, the root volume (instanceStorePolicy RAID0 puts only ${RAID0_DIRS.join(', ')} on the instance store)`
+      : `${source}, the root volume, which holds the kubelet's and containerd's directories too`,
+    holdsImages: !raid,
+  };
 }

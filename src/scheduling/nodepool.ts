@@ -10,7 +10,7 @@
 import { GpuInstanceType } from '../catalog';
 import { GpuConfigError } from '../errors';
 import { isLabelValue, LabelSpace, NodeSelectorRequirement, requirementAllowsSpace, requirementAllowsValue, requirementsFromJson } from './labels';
-import { NodeDisk, nodeClassOf, nodeDiskOf } from './node-disk';
+import { HostDirDisk, NodeDisk, hostDirDiskOf, nodeClassOf, nodeDiskOf } from './node-disk';
 import { tryParseQuantity } from './resources';
 import { Taint, taintsFromJson } from './taints';
 import { byCodeUnits } from '../private/order';
@@ -121,6 +121,12 @@ export interface PoolModel {
    * was given to {@link poolModelOf}; undefined when not known (no EC2NodeClass, or one it cannot read).
    */
   nodeDisk?(type: GpuInstanceType): NodeDisk | undefined;
+  /**
+   * The disk a directory of a node of `type` is on ({@link hostDirDiskOf}: the root volume, or the instance store's
+   * RAID0), for a hostPath volume; undefined when not known (no EC2NodeClass, an AMI family it does not model).
+   * `hostDir` must be absolute and normalised.
+   */
+  hostDirDisk?(type: GpuInstanceType, hostDir: string): HostDirDisk | undefined;
   /**
    * What the DaemonSets of the same manifests take on a node of `type`: the summed requests of those whose pods land
    * there (they tolerate the pool's taints and their node selection admits the type), set by the validation index
@@ -390,6 +396,9 @@ export function poolModelOf(nodePool: any, catalog?: readonly GpuInstanceType[],
       if (nodeClass === undefined) return undefined;
       if (!disks.has(type)) disks.set(type, nodeDiskOf(nodeClass, type));
       return disks.get(type);
+    },
+    hostDirDisk(type: GpuInstanceType, hostDir: string): HostDirDisk | undefined {
+      return nodeClass === undefined ? undefined : hostDirDiskOf(nodeClass, type, hostDir);
     },
   };
 }

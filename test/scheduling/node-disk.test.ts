@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { GpuInstanceType } from '../../src/catalog';
 import { planGpuWorkloads, renderPlanText } from '../../src/plan';
-import { nodeClassOf, nodeDiskOf } from '../../src/scheduling/node-disk';
+import { hostDirDiskOf, nodeClassOf, nodeDiskOf, RAID0_DIRS } from '../../src/scheduling/node-disk';
 import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, loadYaml, nodePool, of, workload } from '../validation/helpers';
 
 const GiB = 1024 ** 3;
@@ -74,6 +74,43 @@ describe('nodeDiskOf: the disk Karpenter counts for pods', () => {
     const foreign = nodePool();
     foreign.spec.template.spec.nodeClassRef = { group: 'karpenter.azure.com', kind: 'AKSNodeClass', name: 'default' };
     expect(nodeClassOf(foreign, classes)).toBeUndefined();
+  });
+});
+
+describe('hostDirDiskOf: the disk a directory of the node is on (a hostPath)', () => {
+  const raid = (spec: any = {}) => nodeClass({ instanceStorePolicy: 'RAID0', ...spec });
+  const p5 = GpuInstanceType.of('p5.48xlarge');
+
+  test('without RAID0 every directory is on the root volume, with the kubelet and the images: its whole size, no reserve', () => {
+    expect(hostDirDiskOf(nodeClass(), g6, '/models')).toEqual({
+      bytes: 20 * GiB,
+      source: '20Gi /dev/xvda (Karpenter\'s default for AL2023: the EC2NodeClass gives it no size), the root volume, which holds the kubelet\'s and containerd\'s directories too',
+      holdsImages: true,
+    });
+    expect(hostDirDiskOf(nodeClass(), g6, '/var/lib/kubelet/x')!.bytes).toBe(20 * GiB);
+    // sized by the mapping marked rootVolume, else by /dev/xvda's; AL2 too
+    expect(hostDirDiskOf(nodeClass({ blockDeviceMappings: [{ deviceName: '/dev/sdb', rootVolume: true, ebs: { volumeSize: '300Gi' } }] }), g6, '/models')!.bytes).toBe(300 * GiB);
+    expect(hostDirDiskOf(nodeClass({ amiFamily: 'AL2', amiSelectorTerms: [{ id: 'ami-0123456789abcdef0' }], blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '80Gi' } }] }), g6, '/models')!.bytes)
+      .toBe(80 * GiB);
+  });
+
+  test('with RAID0: the array for /mnt/k8s-disks/0 and the directories bound onto it, the root volume (without the images) for the rest', () => {
+    expect(RAID0_DIRS).toEqual(['/mnt/k8s-disks/0', '/var/lib/kubelet', '/var/lib/containerd', '/var/log/pods']);
+    for (const dir of [...RAID0_DIRS, '/mnt/k8s-disks/0/models', '/var/lib/kubelet/pods/x']) {
+      expect([dir, hostDirDiskOf(raid(), p5, dir)]).toEqual([dir, { bytes: 30_400e9, source: '30400G RAID0 of its instance store (instanceStorePolicy RAID0)', holdsImages: true }]);
+    }
+    for (const dir of ['/models', '/mnt/k8s-disks', '/mnt/k8s-disks/1', '/var/lib', '/var/lib/kubelet-cache', '/']) {
+      const d = hostDirDiskOf(raid(), p5, dir)!;
+      expect([dir, d.bytes, d.holdsImages]).toEqual([dir, 20 * GiB, false]);
+      expect(d.source).toContain('the root volume (instanceStorePolicy RAID0 puts only /mnt/k8s-disks/0, /var/lib/kubelet, /var/lib/containerd, /var/log/pods on the instance store)');
+    }
+  });
+
+  test('not known: Bottlerocket, Windows, a Custom AMI, or no AMI family', () => {
+    for (const spec of [{ amiSelectorTerms: [{ alias: 'bottlerocket@latest' }] }, { amiFamily: 'Windows2022' }, { amiFamily: 'Custom' }, { amiSelectorTerms: [{ id: 'ami-0123456789abcdef0' }] }]) {
+      expect(hostDirDiskOf(nodeClass(spec), g6, '/models')).toBeUndefined();
+    }
+    expect(hostDirDiskOf(undefined, g6, '/models')).toBeUndefined();
   });
 });
 

@@ -1198,9 +1198,15 @@ describe('GPU246 the weights a model server downloads onto the node\'s disk must
   const bigClass = (size: string) => ({ ...DEFAULT_NODE_CLASS, spec: { ...DEFAULT_NODE_CLASS.spec, blockDeviceMappings: [{ deviceName: '/dev/xvda', rootVolume: true, ebs: { volumeSize: size } }] } });
   const pool = nodePool();
 
-  test('the fixture: the node\'s default disk, an emptyDir\'s sizeLimit, a container\'s ephemeral-storage limit, an EBS claim', () => {
-    const [a, b, c, d, ...rest] = failFixture('GPU246');
+  test('the fixture: the node\'s default disk, an emptyDir\'s sizeLimit, a container\'s ephemeral-storage limit, an EBS claim, a hostPath beside RAID0', () => {
+    const [a, b, c, d, e, ...rest] = failFixture('GPU246');
     expect(d.message).toContain('on PersistentVolumeClaim "models": its weights take at least 59.6Gi');
+    expect([e.fieldPath, e.message]).toEqual(['spec.template.spec.volumes[0].hostPath.path', 'container "vllm" runs vLLM, which downloads '
+      + '"Qwen/Qwen2.5-72B-Instruct" at start into /models on the hostPath volume "models", /models on the node: its weights take at least 134.1Gi '
+      + '(72B parameters at 16 bits each: 144 GB, by bf16, the name marking no quantisation), above the disk that holds /models on the largest node '
+      + 'it can run on (p5.48xlarge of NodePool p5), the 20Gi /dev/xvda (Karpenter\'s default for AL2023: the EC2NodeClass gives it no size), the '
+      + 'root volume (instanceStorePolicy RAID0 puts only /mnt/k8s-disks/0, /var/lib/kubelet, /var/lib/containerd, /var/log/pods on the instance '
+      + 'store): the download fails ("No space left on device"), the server exits and the pod crash-loops holding its GPUs']);
     expect(rest).toEqual([]);
     expect(a.severity).toBe(Severity.WARNING);
     expect(a.message).toBe('container "vllm" runs vLLM, which downloads "Qwen/Qwen2.5-32B-Instruct" at start into /root/.cache/huggingface/hub on the '
@@ -1295,12 +1301,51 @@ describe('GPU246 the weights a model server downloads onto the node\'s disk must
     expect(disk({}, onClaim, [claim('20Gi', ''), sc('gp3', 'ebs.csi.aws.com', true)])).toEqual([]);
   });
 
-  test('not judged: a claim, a memory-backed or hostPath volume, a read-only root (GPU239), a shell, a local path, an unknown disk, a tagless GGUF', () => {
+  test('a hostPath is on the root volume, beside the images; with RAID0, unless under /mnt/k8s-disks/0 or the directories bound onto it', () => {
+    const host = (hostDir: string, mount: any = {}) => (w: any) => {
+      cache({ hostPath: { path: hostDir } })(w);
+      Object.assign(w.spec.template.spec.containers[0].volumeMounts[0], mount);
+    };
+    const raid = (extra: any = {}) => ({ ...DEFAULT_NODE_CLASS, spec: { ...DEFAULT_NODE_CLASS.spec, instanceStorePolicy: 'RAID0', ...extra } });
+    // without RAID0 the root volume holds the image too: 7B (13Gi) and the image (9.3Gi) above 20Gi
+    const [f] = disk({ args: ['Qwen/Qwen2.5-7B-Instruct'] }, host('/mnt/models'), [DEFAULT_NODE_CLASS, pool]);
+    expect([f.fieldPath, f.message]).toEqual(['spec.template.spec.volumes[0].hostPath.path', expect.stringContaining('into /cache/hub on the '
+      + 'hostPath volume "cache", /mnt/models/hub on the node: its weights take at least 13Gi (7B parameters at 16 bits each: 14 GB, by bf16, the name '
+      + 'marking no quantisation), and its image at least 9.3Gi (vllm/vllm-openai from v0.8 unpacks to more than 10 GB), 22.4Gi in all, above the '
+      + 'disk that holds /mnt/models/hub on the largest node it can run on (g6.xlarge of NodePool gpu), the 20Gi /dev/xvda (Karpenter\'s default '
+      + 'for AL2023: the EC2NodeClass gives it no size), the root volume, which holds the kubelet\'s and containerd\'s directories too: the download fails')]);
+    // the whole root volume counts (no kubelet reserve): 14 GB of weights and 10 GB of image in 25Gi
+    expect(disk({ args: ['Qwen/Qwen2.5-7B-Instruct'] }, host('/mnt/models'), [bigClass('25Gi'), pool])).toEqual([]);
+    // with RAID0 the image is on the instance store, and /mnt/models on the 20Gi root: 7B fits, 14B does not
+    expect(disk({ args: ['Qwen/Qwen2.5-7B-Instruct'] }, host('/mnt/models'), [raid(), pool])).toEqual([]);
+    expect(disk({}, host('/mnt/models'), [raid(), pool])[0].message).toContain('the root volume (instanceStorePolicy RAID0 puts only /mnt/k8s-disks/0');
+    // a root volume sized by blockDeviceMappings (rootVolume, else /dev/xvda)
+    expect(disk({}, host('/mnt/models'), [raid({ blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '100Gi' } }] }), pool])).toEqual([]);
+    // on the array: /mnt/k8s-disks/0 and the kubelet's, containerd's and pod logs' directories, through a subPath too
+    for (const dir of ['/mnt/k8s-disks/0/models', '/var/lib/kubelet/models', '/var/lib/containerd/x', '/var/log/pods/m']) {
+      expect(disk({ args: ['Qwen/Qwen2.5-72B-Instruct', '--tensor-parallel-size', '8'], resources: { limits: { 'nvidia.com/gpu': 8 } } }, host(dir), [raid(), pool])).toEqual([]);
+    }
+    expect(disk({}, host('/mnt/k8s-disks', { subPath: '0/models' }), [raid(), pool])).toEqual([]);
+    // beside the array: /mnt/k8s-disks itself, or /mnt/k8s-disks/1, is on the root volume
+    expect(disk({}, host('/mnt/k8s-disks', { subPath: 'models' }), [raid(), pool])[0].message).toContain('/mnt/k8s-disks/models/hub on the node');
+    // a directory above the array's: what the download writes there (/var/lib/hub) is on the root volume
+    expect(disk({}, host('/var/lib'), [raid(), pool])[0].message).toContain('/var/lib/hub on the node');
+    // not judged: a subPathExpr, another AMI family, an unknown disk
+    expect(disk({}, host('/mnt/models', { subPathExpr: '$(POD_NAME)' }), [raid(), pool])).toEqual([]);
+    const bottlerocket = { ...DEFAULT_NODE_CLASS, spec: { ...DEFAULT_NODE_CLASS.spec, amiSelectorTerms: [{ alias: 'bottlerocket@latest' }] } };
+    expect(disk({}, host('/mnt/models'), [bottlerocket, pool])).toEqual([]);
+    expect(disk({}, host('/mnt/models'), [pool])).toEqual([]);
+    // an unknown disk on one of the pools: the weights may fit there
+    const other = nodePool({ name: 'other' });
+    other.spec.template.spec.nodeClassRef = { ...other.spec.template.spec.nodeClassRef, name: 'missing' };
+    expect(disk({}, host('/mnt/models'), [raid(), pool, other])).toEqual([]);
+  });
+
+  test('not judged: a claim, a memory-backed volume, a read-only root (GPU239), a shell, a local path, an unknown disk, a tagless GGUF', () => {
     const all = [DEFAULT_NODE_CLASS, pool];
     expect(disk({}, cache({ persistentVolumeClaim: { claimName: 'models' } }), all)).toEqual([]);
     // (a memory-backed emptyDir without a sizeLimit, in a container without a memory limit: nothing bounds it here)
     expect(disk({}, cache({ emptyDir: { medium: 'Memory' } }), all)).toEqual([]);
-    expect(disk({}, cache({ hostPath: { path: '/mnt/models' } }), all)).toEqual([]);
     expect(disk({ securityContext: { readOnlyRootFilesystem: true } }, () => undefined, all)).toEqual([]);
     expect(disk({ command: ['/bin/sh', '-c'], args: ['vllm serve Qwen/Qwen2.5-14B-Instruct'] }, () => undefined, all)).toEqual([]);
     expect(disk({ args: ['/models/qwen-14b'] }, () => undefined, all)).toEqual([]);

@@ -18,6 +18,7 @@
  * `--nnodes`, `--headless`, data-parallel addresses and local sizes), a `--config` file, `CUDA_VISIBLE_DEVICES` or a value
  * from a variable cannot be judged here and are left alone.
  */
+import { posix } from 'path';
 import { serviceTargetPort } from './monitor-targets';
 import { GpuInstanceType } from '../../catalog';
 import { describeValue } from '../../private/describe';
@@ -27,7 +28,7 @@ import { nameOf, nsOf } from '../../private/meta';
 import { quantityOf } from '../../private/quantity';
 import { versionAtLeast } from '../../private/version';
 import { _vllmVersionOfImage } from '../../scaling/triggers';
-import { formatDiskBytes } from '../../scheduling/node-disk';
+import { formatDiskBytes, HostDirDisk } from '../../scheduling/node-disk';
 import { podDiskRoom, PoolModel } from '../../scheduling/nodepool';
 import { containerRequest, demandsAny, resourceMap } from '../../scheduling/resources';
 import { ContainerRef, containerLabel, containersOf, countedThroughOwner, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
@@ -1398,14 +1399,50 @@ function memoryBound(sc: ServerContainer, volume: any, at: number): StorageBound
   return out.length === 0 ? undefined : out.reduce((a, b) => (b.bytes < a.bytes ? b : a));
 }
 
+/**
+ * Where `dir` of a container is on the node through the hostPath `hostPath` that `mount` mounts: its path, the mount's
+ * `subPath`, and the rest of `dir` below the mount path, normalised. Undefined when the path is not absolute or a
+ * `subPathExpr` makes it.
+ */
+function hostDirOf(mount: any, hostPath: any, dir: string): string | undefined {
+  const base = hostPath?.path;
+  if (typeof base !== 'string' || !base.startsWith('/') || typeof mount?.mountPath !== 'string') return undefined;
+  if (mount.subPathExpr !== undefined && mount.subPathExpr !== '') return undefined;
+  const sub = typeof mount.subPath === 'string' ? mount.subPath : '';
+  const rest = posix.relative(posix.normalize(mount.mountPath), posix.normalize(dir));
+  if (rest.startsWith('..')) return undefined;
+  const out = posix.normalize(posix.join(base, sub, rest));
+  return out.length > 1 ? out.replace(/\/+$/, '') : out;
+}
+
+/**
+ * The disk with the most room for a download into `hostDir` among the nodes the pods can run on (every type of every
+ * fitting pool), less `imageBytes` where containerd's images share it; undefined when a node's disk is not known (the
+ * weights may fit there) or no pool fits.
+ */
+function largestHostDirDisk(ctx: RuleContext, w: WorkloadRef, hostDir: string, imageBytes: number):
+{ readonly room: number; readonly disk: HostDirDisk; readonly type: string; readonly pool: string } | undefined {
+  let best: { room: number; disk: HostDirDisk; type: string; pool: string } | undefined;
+  for (const v of ctx.fittingPlacements(w.template)) {
+    for (const type of v.instanceTypes) {
+      const disk = v.pool.hostDirDisk?.(type, hostDir);
+      if (disk === undefined) return undefined;
+      const room = disk.bytes - (disk.holdsImages ? imageBytes : 0);
+      if (best === undefined || room > best.room) best = { room, disk, type: type.name, pool: v.pool.name };
+    }
+  }
+  return best;
+}
+
 /** GPU246 — the weights a model server downloads onto the node's disk must fit where they land. */
 export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
   id: 'GPU246',
-  title: 'The weights a model server (vLLM, TGI, SGLang, llama.cpp) downloads must fit where they land: the node\'s disk, an emptyDir, an EBS claim',
+  title: 'The weights a model server (vLLM, TGI, SGLang, llama.cpp) downloads must fit where they land: the node\'s disk, an emptyDir, a hostPath, an EBS claim',
   severity: Severity.WARNING,
   kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'EC2NodeClass', 'DaemonSet'],
   remediation: 'Give the model room: raise the emptyDir\'s sizeLimit or the ephemeral-storage limit above the weights, give the '
-    + 'NodePool\'s EC2NodeClass a larger volume (blockDeviceMappings; or instanceStorePolicy: RAID0 on types with local NVMe), '
+    + 'NodePool\'s EC2NodeClass a larger volume (blockDeviceMappings; or instanceStorePolicy: RAID0 on types with local NVMe, '
+    + 'with a hostPath under /mnt/k8s-disks/0), '
     + 'or put the cache on a PersistentVolumeClaim that holds the model (InferenceDeployment: ModelCache.emptyDir(size) or '
     + 'ModelCache.persistentVolumeClaim, and GpuNodeClass volume.size).',
   description: 'vLLM, TGI, SGLang and llama.cpp download their model at start into their cache (GPU239 tells where). On '
@@ -1430,8 +1467,15 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
     + 'claim when the manifests hold it and its StorageClass (named, or the one marked default) provisions EBS volumes '
     + '(`ebs.csi.aws.com`), which are as large as the claim requests: the download fails with "No space left on device". '
     + 'A memory-backed emptyDir is a tmpfs: the weights are judged against its `sizeLimit` (the tmpfs\'s size) and the '
-    + 'memory limit of the container writing them (tmpfs pages are charged to its cgroup: OOMKilled). Another claim '
-    + '(EFS, FSx), a hostPath or CSI volume is not judged, nor a node disk the manifests do not give (no EC2NodeClass).',
+    + 'memory limit of the container writing them (tmpfs pages are charged to its cgroup: OOMKilled). A hostPath is a '
+    + 'directory of the node, judged on AL2 and AL2023 nodes: with `instanceStorePolicy: RAID0` only `/mnt/k8s-disks/0` '
+    + '(where the array is mounted) and the directories bind-mounted onto it, `/var/lib/kubelet`, `/var/lib/containerd` '
+    + 'and `/var/log/pods`, are on the instance store (amazon-eks-ami `setup-local-disks`); any other directory, such as '
+    + '`/models`, is on the root volume (20Gi unless `blockDeviceMappings` sizes it), and so is every directory without '
+    + 'RAID0, beside the images. Weights above the largest such disk of the nodes the pods can run on make the download '
+    + 'fail ("No space left on device"). Another claim (EFS, FSx), a CSI volume, a hostPath on another AMI family '
+    + '(Bottlerocket, Custom) or given by a `subPathExpr` is not judged, nor a node disk the manifests do not give (no '
+    + 'EC2NodeClass).',
   *check(ctx) {
     for (const sc of hubModelServers(ctx)) {
       const { w, c, server, model } = sc;
@@ -1468,6 +1512,19 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
           `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on the memory-backed emptyDir `
           + `${describeValue(held.mount.name)}, in memory: its weights take at least ${gib(weights.bytes)} (${weights.shown}), above ${bound.words}; `
           + 'the pod is restarted, downloads again and never serves');
+        continue;
+      } else if (held.volume?.hostPath && typeof held.volume.hostPath === 'object') {
+        // A hostPath is a directory of the node: on the root volume, or on the instance store's RAID0.
+        const hostDir = hostDirOf(held.mount, held.volume.hostPath, where.dir);
+        const disk = hostDir === undefined ? undefined : largestHostDirDisk(ctx, w, hostDir, imageFloor(c.container.image)?.bytes ?? 0);
+        if (!disk || disk.room >= weights.bytes) continue;
+        const image = disk.disk.holdsImages ? imageFloor(c.container.image) : undefined;
+        yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${held.at}].hostPath.path`,
+          `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on the hostPath volume `
+          + `${describeValue(held.mount.name)}, ${hostDir} on the node: its weights take at least ${gib(weights.bytes)} (${weights.shown})`
+          + `${image ? `, and its image at least ${gib(image.bytes)} (${image.shown}), ${gib(weights.bytes + image.bytes)} in all` : ''}, above `
+          + `the disk that holds ${hostDir} on the largest node it can run on (${disk.type} of NodePool ${disk.pool}), the ${disk.disk.source}: `
+          + 'the download fails ("No space left on device"), the server exits and the pod crash-loops holding its GPUs');
         continue;
       } else {
         const emptyDir = held.volume?.emptyDir;
