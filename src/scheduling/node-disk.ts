@@ -20,6 +20,48 @@ export interface NodeDisk {
   readonly source: string;
   /** The reservations, e.g. `1Gi kube-reserved, 2Gi eviction threshold (nodefs.available 10%)`. */
   readonly reserved: string;
+  /**
+   * The fastest the EBS volume holding it writes ({@link ebsWriteRate}, capped by the instance's EBS bandwidth);
+   * undefined on the instance store (RAID0) and when the volume's type is not known.
+   */
+  readonly writeRate?: DiskWriteRate;
+}
+
+/** The fastest a disk can write, with how it is known. */
+export interface DiskWriteRate {
+  readonly bytesPerSecond: number;
+  /** e.g. `gp3 at its default 125 MiB/s`. */
+  readonly shown: string;
+}
+
+const MiB = 1024 ** 2;
+
+/**
+ * The most each EBS volume type other than gp3 delivers, in MiB/s (AWS EBS User Guide, "Amazon EBS volume types"):
+ * gp2 250 (its largest sizes; smaller ones less), io1 1,000, io2 4,000 (Block Express), st1 500, sc1 250, standard
+ * (magnetic) 90. A gp3 volume delivers the throughput provisioned, 125 MiB/s unless raised.
+ */
+const EBS_MOST_MIBPS: Readonly<Record<string, number>> = { gp2: 250, io1: 1000, io2: 4000, st1: 500, sc1: 250, standard: 90 };
+
+/**
+ * The fastest an EBS volume of `volumeType` writes: gp3's `throughput` (125 MiB/s, its baseline, when unset), the most
+ * the other types deliver; undefined for a type not known or a throughput that is not a positive whole number.
+ */
+export function ebsWriteRate(volumeType: unknown, throughput: unknown): DiskWriteRate | undefined {
+  if (volumeType === 'gp3') {
+    const raw = typeof throughput === 'string' && /^\d+$/.test(throughput) ? Number(throughput) : throughput;
+    if (raw === undefined) return { bytesPerSecond: 125 * MiB, shown: 'gp3 at its default 125 MiB/s' };
+    return typeof raw === 'number' && Number.isInteger(raw) && raw > 0 ? { bytesPerSecond: raw * MiB, shown: `gp3 at its throughput ${raw} MiB/s` } : undefined;
+  }
+  const most = typeof volumeType === 'string' && hasOwn(EBS_MOST_MIBPS, volumeType) ? EBS_MOST_MIBPS[volumeType] : undefined;
+  return most === undefined ? undefined : { bytesPerSecond: most * MiB, shown: `${volumeType} at most ${most} MiB/s` };
+}
+
+/** `rate`, capped by the EBS bandwidth of an instance of `type` (the catalog's, in Mbps). */
+function cappedByInstance(rate: DiskWriteRate | undefined, type: GpuInstanceType): DiskWriteRate | undefined {
+  const instance = type.ebsBandwidthMbps > 0 ? (type.ebsBandwidthMbps * 1e6) / 8 : Infinity;
+  if (rate === undefined || rate.bytesPerSecond <= instance) return rate;
+  return { bytesPerSecond: instance, shown: `${rate.shown}, capped by ${type.name}'s EBS bandwidth of ${type.ebsBandwidthMbps} Mbps` };
 }
 
 /** An AMI family as Karpenter names it, with the device its pods' storage is on and that device's default size. */
@@ -87,31 +129,44 @@ function capacityOf(spec: any, family: Family, type: GpuInstanceType): { bytes: 
 }
 
 /**
+ * The write rate of the EBS volume {@link volumeOf} picks: its mapping's type and throughput; Karpenter's default
+ * volume (no mappings) is gp3 (`DefaultEBS`). Undefined when a mapping names no type, or the AMI's own volume is used.
+ */
+function volumeWriteRate(spec: any, family: Family): DiskWriteRate | undefined {
+  const v = volumeOf(spec, family);
+  if (v.mapping === undefined) return v.karpenterDefault ? ebsWriteRate('gp3', undefined) : undefined;
+  return ebsWriteRate(v.mapping?.ebs?.volumeType, v.mapping?.ebs?.throughput);
+}
+
+/**
  * The EBS volume of {@link capacityOf}: the mapping marked `rootVolume` (with a size), for a Custom AMI the last
  * mapping's size, otherwise the mapping of the family's ephemeral device; else that device's default size; else 20Gi.
  */
-function volumeOf(spec: any, family: Family): { bytes: number; source: string } {
+function volumeOf(spec: any, family: Family): { bytes: number; source: string; mapping?: any; karpenterDefault?: boolean } {
   const mappings: any[] = Array.isArray(spec?.blockDeviceMappings) ? spec.blockDeviceMappings : [];
   if (mappings.length > 0) {
     const rootAt = mappings.findIndex((m) => m?.rootVolume === true);
     const rootSize = rootAt < 0 ? undefined : volumeBytes(mappings[rootAt]);
     if (rootSize !== undefined) {
-      return { bytes: rootSize, source: `a ${formatDiskBytes(rootSize)} volume (blockDeviceMappings[${rootAt}], rootVolume)` };
+      return { bytes: rootSize, source: `a ${formatDiskBytes(rootSize)} volume (blockDeviceMappings[${rootAt}], rootVolume)`, mapping: mappings[rootAt] };
     }
     if (family.device === undefined) {
       const last = volumeBytes(mappings[mappings.length - 1]);
       return last !== undefined
-        ? { bytes: last, source: `a ${formatDiskBytes(last)} volume (blockDeviceMappings[${mappings.length - 1}], the last, as Karpenter reads a Custom AMI)` }
+        ? { bytes: last, source: `a ${formatDiskBytes(last)} volume (blockDeviceMappings[${mappings.length - 1}], the last, as Karpenter reads a Custom AMI)`, mapping: mappings[mappings.length - 1] }
         : { bytes: DEFAULT_EBS_BYTES, source: 'a 20Gi volume (Karpenter\'s default size: the last mapping names none)' };
     }
     const at = mappings.findIndex((m) => m?.deviceName === family.device);
     const size = at < 0 ? undefined : volumeBytes(mappings[at]);
-    if (size !== undefined) return { bytes: size, source: `a ${formatDiskBytes(size)} volume (blockDeviceMappings[${at}], ${family.device})` };
+    if (size !== undefined) return { bytes: size, source: `a ${formatDiskBytes(size)} volume (blockDeviceMappings[${at}], ${family.device})`, mapping: mappings[at] };
+    // (mappings without the device's: the AMI's own volume, of a type not known here)
+    return { bytes: family.defaultBytes, source: `a ${formatDiskBytes(family.defaultBytes)} ${family.device} (Karpenter's default for ${family.name}: the EC2NodeClass gives it no size)` };
   }
   if (family.device === undefined) return { bytes: DEFAULT_EBS_BYTES, source: 'a 20Gi volume (Karpenter\'s default size, Custom AMI family)' };
   return {
     bytes: family.defaultBytes,
     source: `a ${formatDiskBytes(family.defaultBytes)} ${family.device} (Karpenter's default for ${family.name}: the EC2NodeClass gives it no size)`,
+    karpenterDefault: true,
   };
 }
 
@@ -157,7 +212,9 @@ export function nodeDiskOf(nodeClass: any, type: GpuInstanceType): NodeDisk | un
     ...(system > 0 ? [`${formatDiskBytes(system)} system-reserved`] : []),
     `${formatDiskBytes(eviction)} eviction threshold (${evictionShown})`,
   ].join(', ');
-  return { capacityBytes: bytes, allocatableBytes: Math.max(0, bytes - kube - system - eviction), source, reserved };
+  const raid = spec?.instanceStorePolicy === 'RAID0' && type.localNvmeGb > 0;
+  const writeRate = raid ? undefined : cappedByInstance(volumeWriteRate(spec, family), type);
+  return { capacityBytes: bytes, allocatableBytes: Math.max(0, bytes - kube - system - eviction), source, reserved, ...(writeRate ? { writeRate } : {}) };
 }
 
 /**
@@ -188,6 +245,8 @@ export interface HostDirDisk {
   readonly source: string;
   /** Whether containerd's images are on it too (the root volume without RAID0, or the RAID0). */
   readonly holdsImages: boolean;
+  /** The fastest the root volume writes ({@link NodeDisk.writeRate}); undefined on the RAID0 and when not known. */
+  readonly writeRate?: DiskWriteRate;
 }
 
 /** Whether `dir` (an absolute, normalised path) is `root` or below it. */
@@ -213,7 +272,9 @@ export function hostDirDiskOf(nodeClass: any, type: GpuInstanceType, hostDir: st
   }
   const root = volumeOf(spec, family);
   const source = root.source.replace(/^a /, '');
+  const writeRate = cappedByInstance(volumeWriteRate(spec, family), type);
   return {
+    ...(writeRate ? { writeRate } : {}),
     bytes: root.bytes,
     source: raid ? `${source}, the root volume (instanceStorePolicy RAID0 puts only ${RAID0_DIRS.join(', ')} on the instance store)`
       : `${source}, the root volume, which holds the kubelet's and containerd's directories too`,

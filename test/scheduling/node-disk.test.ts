@@ -1,10 +1,11 @@
 import * as path from 'path';
 import { GpuInstanceType } from '../../src/catalog';
 import { planGpuWorkloads, renderPlanText } from '../../src/plan';
-import { hostDirDiskOf, nodeClassOf, nodeDiskOf, RAID0_DIRS } from '../../src/scheduling/node-disk';
+import { ebsWriteRate, hostDirDiskOf, nodeClassOf, nodeDiskOf, RAID0_DIRS } from '../../src/scheduling/node-disk';
 import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, loadYaml, nodePool, of, workload } from '../validation/helpers';
 
 const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 
 /** DEFAULT_NODE_CLASS with `spec` fields added. */
@@ -21,6 +22,7 @@ describe('nodeDiskOf: the disk Karpenter counts for pods', () => {
       allocatableBytes: 17 * GiB,
       source: 'a 20Gi /dev/xvda (Karpenter\'s default for AL2023: the EC2NodeClass gives it no size)',
       reserved: '1Gi kube-reserved, 2Gi eviction threshold (nodefs.available 10%, the default)',
+      writeRate: { bytesPerSecond: 125 * MiB, shown: 'gp3 at its default 125 MiB/s' },
     });
   });
 
@@ -77,6 +79,37 @@ describe('nodeDiskOf: the disk Karpenter counts for pods', () => {
   });
 });
 
+describe('the fastest an EBS volume writes (GPU251)', () => {
+  test('gp3 as provisioned, 125 MiB/s by default; the most the other types deliver; unknown types and throughputs are not known', () => {
+    expect(ebsWriteRate('gp3', undefined)).toEqual({ bytesPerSecond: 125 * MiB, shown: 'gp3 at its default 125 MiB/s' });
+    expect(ebsWriteRate('gp3', 500)).toEqual({ bytesPerSecond: 500 * MiB, shown: 'gp3 at its throughput 500 MiB/s' });
+    expect(ebsWriteRate('gp3', '250')?.bytesPerSecond).toBe(250 * MiB);
+    expect(ebsWriteRate('gp2', undefined)).toEqual({ bytesPerSecond: 250 * MiB, shown: 'gp2 at most 250 MiB/s' });
+    expect([ebsWriteRate('io1', 1)?.bytesPerSecond, ebsWriteRate('io2', 1)?.bytesPerSecond, ebsWriteRate('st1', 1)?.bytesPerSecond]).toEqual([1000 * MiB, 4000 * MiB, 500 * MiB]);
+    for (const [type, tp] of [['gp3', 0], ['gp3', 'fast'], ['gp3', 1.5], ['gp4', undefined], [undefined, undefined], ['constructor', undefined]]) {
+      expect(ebsWriteRate(type, tp)).toBeUndefined();
+    }
+  });
+
+  test('the node\'s disk: Karpenter\'s default gp3, the mapping\'s type and throughput, capped by the instance\'s EBS bandwidth; none on RAID0', () => {
+    const mapping = (ebs: any) => nodeClass({ blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '200Gi', ...ebs } }] });
+    expect(nodeDiskOf(mapping({ volumeType: 'gp3', throughput: 1000 }), GpuInstanceType.of('p5.48xlarge'))!.writeRate?.bytesPerSecond).toBe(1000 * MiB);
+    // (a g6.xlarge's EBS bandwidth, 5,000 Mbps, is below 1,000 MiB/s)
+    expect(nodeDiskOf(mapping({ volumeType: 'gp3', throughput: 1000 }), g6)!.writeRate?.bytesPerSecond).toBe(625e6);
+    expect(nodeDiskOf(mapping({ volumeType: 'gp2' }), g6)!.writeRate?.shown).toBe('gp2 at most 250 MiB/s');
+    // a mapping that names no type, or mappings without the device's (the AMI's own volume): not known
+    expect(nodeDiskOf(mapping({}), g6)!.writeRate).toBeUndefined();
+    expect(nodeDiskOf(nodeClass({ blockDeviceMappings: [{ deviceName: '/dev/xvdb', ebs: { volumeSize: '200Gi', volumeType: 'gp3' } }] }), g6)!.writeRate).toBeUndefined();
+    // io2's 4,000 MiB/s is above a g6.xlarge's EBS bandwidth
+    const capped = nodeDiskOf(mapping({ volumeType: 'io2' }), g6)!.writeRate!;
+    expect(capped.bytesPerSecond).toBe((g6.ebsBandwidthMbps * 1e6) / 8);
+    expect(capped.shown).toBe(`io2 at most 4000 MiB/s, capped by g6.xlarge's EBS bandwidth of ${g6.ebsBandwidthMbps} Mbps`);
+    expect(nodeDiskOf(nodeClass({ instanceStorePolicy: 'RAID0' }), g6)!.writeRate).toBeUndefined();
+    expect(hostDirDiskOf(nodeClass({ instanceStorePolicy: 'RAID0' }), g6, '/models')!.writeRate?.bytesPerSecond).toBe(125 * MiB);
+    expect(hostDirDiskOf(nodeClass({ instanceStorePolicy: 'RAID0' }), g6, '/mnt/k8s-disks/0/m')!.writeRate).toBeUndefined();
+  });
+});
+
 describe('hostDirDiskOf: the disk a directory of the node is on (a hostPath)', () => {
   const raid = (spec: any = {}) => nodeClass({ instanceStorePolicy: 'RAID0', ...spec });
   const p5 = GpuInstanceType.of('p5.48xlarge');
@@ -86,6 +119,7 @@ describe('hostDirDiskOf: the disk a directory of the node is on (a hostPath)', (
       bytes: 20 * GiB,
       source: '20Gi /dev/xvda (Karpenter\'s default for AL2023: the EC2NodeClass gives it no size), the root volume, which holds the kubelet\'s and containerd\'s directories too',
       holdsImages: true,
+      writeRate: { bytesPerSecond: 125 * MiB, shown: 'gp3 at its default 125 MiB/s' },
     });
     expect(hostDirDiskOf(nodeClass(), g6, '/var/lib/kubelet/x')!.bytes).toBe(20 * GiB);
     // sized by the mapping marked rootVolume, else by /dev/xvda's; AL2 too

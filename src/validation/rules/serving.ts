@@ -732,16 +732,10 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
     + 'probes are not judged (GPU237 judges a probe on a port the server does not listen on).',
   *check(ctx) {
     for (const { w, c, server } of modelServers(ctx)) {
-      if ((c.init && !c.sidecar) || server.loadsAtStart === false) continue;
-      const startup = c.container.startupProbe;
-      const probe = startup ?? c.container.livenessProbe;
-      if (!probe || server.port === undefined || probedPort(probe, c.container) !== server.port) continue;
-      // (a server that answers while it loads fails only the probes of its health endpoint meanwhile)
-      if (server.answersWhileLoading && !LOADING_HEALTH_PATHS.includes(probe.httpGet?.path)) continue;
-      const window = probeWindow(probe);
+      const kill = loadKillWindow(c, server);
       const load = statedLoadSeconds(server, c.container);
-      if (!window || load === undefined || window.seconds >= load.seconds) continue;
-      const which = startup ? 'startupProbe' : 'livenessProbe';
+      if (!kill || load === undefined || kill.window.seconds >= load.seconds) continue;
+      const { probe, startup, which, window } = kill;
       yield ctx.finding(w.object, `${c.path}.${which}`,
         `${containerLabel(c)} runs ${server.name}, whose server ${server.answersWhileLoading ? `answers ${probe.httpGet.path} with 503 until` : 'answers only once'} `
         + `the model is loaded, but its ${which}`
@@ -751,6 +745,23 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
     }
   },
 };
+
+/**
+ * The probe that kills a model server still loading its model, and when at the latest: its startup probe, else its
+ * liveness probe, when it asks the server's port (for a server that answers while it loads, only its health
+ * endpoint fails meanwhile); undefined when none does, for a container that is not the server's (an init container)
+ * or a server that loads no model at start.
+ */
+function loadKillWindow(c: ContainerRef, server: ModelServer):
+{ readonly probe: any; readonly startup: boolean; readonly which: string; readonly window: { readonly seconds: number; readonly shown: string } } | undefined {
+  if ((c.init && !c.sidecar) || server.loadsAtStart === false) return undefined;
+  const startup = c.container.startupProbe;
+  const probe = startup ?? c.container.livenessProbe;
+  if (!probe || server.port === undefined || probedPort(probe, c.container) !== server.port) return undefined;
+  if (server.answersWhileLoading && !LOADING_HEALTH_PATHS.includes(probe.httpGet?.path)) return undefined;
+  const window = probeWindow(probe);
+  return window && { probe, startup: !!startup, which: startup ? 'startupProbe' : 'livenessProbe', window };
+}
 
 /**
  * The load time to allow: a vLLM container's own VLLM_ENGINE_READY_TIMEOUT_S when set as a number, else 600 s;
@@ -1434,6 +1445,15 @@ function largestHostDirDisk(ctx: RuleContext, w: WorkloadRef, hostDir: string, i
   return best;
 }
 
+/**
+ * The fewest bytes a server downloads for `model` ({@link modelWeightsFloor}): for llama.cpp, the GGUF quantisation
+ * its tag or file names (undefined without one: llama.cpp then picks the file).
+ */
+function downloadedWeights(server: ModelServer, model: string): ModelWeights | undefined {
+  if (server.name !== 'llama.cpp') return modelWeightsFloor(model);
+  return server.quantisationTag === undefined ? undefined : modelWeightsFloor(model, server.quantisationTag);
+}
+
 /** GPU246 — the weights a model server downloads onto the node's disk must fit where they land. */
 export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
   id: 'GPU246',
@@ -1479,12 +1499,7 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
   *check(ctx) {
     for (const sc of hubModelServers(ctx)) {
       const { w, c, server, model } = sc;
-      let weights: ModelWeights | undefined;
-      if (server.name === 'llama.cpp') {
-        weights = server.quantisationTag === undefined ? undefined : modelWeightsFloor(model, server.quantisationTag);
-      } else {
-        weights = modelWeightsFloor(model);
-      }
+      const weights = downloadedWeights(server, model);
       if (weights === undefined) continue;
       const where = modelDownloadDir(server, c.container, w.template.podSpec);
       if (!where) continue;
