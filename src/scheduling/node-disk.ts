@@ -214,7 +214,13 @@ export function nodeDiskOf(nodeClass: any, type: GpuInstanceType): NodeDisk | un
   ].join(', ');
   const raid = spec?.instanceStorePolicy === 'RAID0' && type.localNvmeGb > 0;
   const writeRate = raid ? undefined : cappedByInstance(volumeWriteRate(spec, family), type);
-  return { capacityBytes: bytes, allocatableBytes: Math.max(0, bytes - kube - system - eviction), source, reserved, ...(writeRate ? { writeRate } : {}) };
+  return {
+    capacityBytes: bytes,
+    allocatableBytes: Math.max(0, bytes - kube - system - eviction),
+    source,
+    reserved,
+    ...(writeRate ? { writeRate } : {}),
+  };
 }
 
 /**

@@ -15,12 +15,12 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -1356,6 +1356,103 @@ describe('GPU246 the weights a model server downloads onto the node\'s disk must
     const llama = (hf: string) => disk({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-hf', hf] }, () => undefined, all);
     expect(llama('unsloth/Llama-3.3-70B-Instruct-GGUF')).toEqual([]);
     expect(llama('unsloth/Llama-3.3-70B-Instruct-GGUF:Q4_K_M')).toHaveLength(1);
+  });
+});
+
+describe('GPU251 a model server\'s startup probe must allow its EBS disk the time to write the weights it downloads', () => {
+  const STARTUP_600 = { httpGet: { path: '/health', port: 8000 }, periodSeconds: 10, failureThreshold: 60 };
+  /** GPU251's findings on a vLLM server of Qwen2.5-72B (134.1Gi: 1,098.6 s at 125 MiB/s) with `container`'s fields, beside `others`. */
+  const slow = (container: any, extra: (w: any) => void = () => undefined, others: any[] = [DEFAULT_NODE_CLASS, nodePool()]) => {
+    const w = server(1, { args: ['Qwen/Qwen2.5-72B-Instruct'], startupProbe: STARTUP_600, ...container });
+    extra(w);
+    return of(lint([w, ...others]), 'GPU251');
+  };
+  const cache = (volume: any, mount: any = {}) => (w: any) => {
+    const c = w.spec.template.spec.containers[0];
+    c.env = [{ name: 'HF_HOME', value: '/cache' }];
+    c.volumeMounts = [{ name: 'cache', mountPath: '/cache', ...mount }];
+    w.spec.template.spec.volumes = [{ name: 'cache', ...volume }];
+  };
+  const nodeClass = (spec: any) => ({ ...DEFAULT_NODE_CLASS, spec: { ...DEFAULT_NODE_CLASS.spec, ...spec } });
+  const root = (ebs: any) => nodeClass({ blockDeviceMappings: [{ deviceName: '/dev/xvda', rootVolume: true, ebs: { volumeSize: '500Gi', ...ebs } }] });
+
+  test('the fixture: the writable layer on a gp3 root volume at 125 MiB/s, a claim of a gp3 StorageClass', () => {
+    const [a, b, ...rest] = failFixture('GPU251');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.WARNING);
+    expect([a.fieldPath, a.message]).toEqual(['spec.template.spec.containers[0].startupProbe', 'container "vllm" runs vLLM, which downloads '
+      + '"Qwen/Qwen2.5-72B-Instruct" at start into /root/.cache/huggingface/hub on the container\'s writable layer, on EBS: its weights take at least '
+      + '134.1Gi (72B parameters at 16 bits each: 144 GB, by bf16, the name marking no quantisation), which the fastest disk it can land on '
+      + '(g6.48xlarge of NodePool gpu: gp3 at its default 125 MiB/s) writes in no less than 18 min 19 s, but its startupProbe kills it 600 s after it '
+      + 'starts at the latest (initialDelaySeconds 0 + failureThreshold 60 × periodSeconds 10): the kubelet kills it mid-download; the restarted '
+      + 'container starts the download again on a new writable layer: it never serves, and the pod crash-loops holding its GPUs']);
+    expect(b.message).toContain('into /models on PersistentVolumeClaim "models", on EBS');
+    expect(b.message).toContain('which the claim\'s volume (StorageClass "gp3": gp3 at its throughput 125 MiB/s) writes in no less than 18 min 19 s, but its '
+      + 'startupProbe kills it 900 s after it starts');
+    expect(b.message).toMatch(/the pod crash-loops holding its GPUs, and serves only after several restarts .* if its downloader resumes the part written$/);
+  });
+
+  test('the window: the startup probe, else the liveness probe, of the server\'s port; none is not judged', () => {
+    // Karpenter's default volume is gp3 at 125 MiB/s: 1,098.6 s
+    expect(slow({ startupProbe: { ...STARTUP_600, failureThreshold: 109 } })).toHaveLength(1);
+    expect(slow({ startupProbe: { ...STARTUP_600, failureThreshold: 110 } })).toEqual([]);
+    const [f] = slow({ startupProbe: undefined, livenessProbe: { httpGet: { path: '/health', port: 8000 }, initialDelaySeconds: 300 } });
+    expect([f.fieldPath, f.message]).toEqual(['spec.template.spec.containers[0].livenessProbe', expect.stringContaining('but its livenessProbe (there is no '
+      + 'startupProbe) kills it 330 s after it starts at the latest')]);
+    expect(slow({ startupProbe: undefined })).toEqual([]);
+    expect(slow({ startupProbe: { ...STARTUP_600, httpGet: { path: '/health', port: 9000 } } })).toEqual([]);
+    // a smaller model is written in time: 7B, 13Gi, 107 s
+    expect(slow({ args: ['Qwen/Qwen2.5-7B-Instruct'] })).toEqual([]);
+  });
+
+  test('the disk: the root volume\'s type and throughput, the instance\'s EBS bandwidth; an emptyDir, a hostPath, a claim', () => {
+    const only = (...objects: any[]) => [...objects, nodePool({ requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['g6.48xlarge'] }] })];
+    expect(slow({}, () => undefined, only(root({ volumeType: 'gp3', throughput: 1000, iops: 4000 })))).toEqual([]);
+    // gp2 at most 250 MiB/s: 549 s
+    expect(slow({}, () => undefined, only(root({ volumeType: 'gp2' })))).toEqual([]);
+    expect(slow({ startupProbe: { ...STARTUP_600, failureThreshold: 50 } }, () => undefined, only(root({ volumeType: 'gp2' })))[0].message)
+      .toContain('(g6.48xlarge of NodePool gpu: gp2 at most 250 MiB/s) writes in no less than 9 min 10 s');
+    // io2's 4,000 MiB/s is capped by a g6.xlarge's 5,000 Mbps (625 MB/s): 230 s
+    const small = [root({ volumeType: 'io2' }), nodePool({ requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['g6.xlarge'] }] })];
+    expect(slow({ startupProbe: { ...STARTUP_600, failureThreshold: 20 } }, () => undefined, small)[0].message)
+      .toContain('(g6.xlarge of NodePool gpu: io2 at most 4000 MiB/s, capped by g6.xlarge\'s EBS bandwidth of 5000 Mbps) writes in no less than 3 min 51 s');
+    // an emptyDir is on the node's disk; a memory-backed one is not judged
+    expect(slow({}, cache({ emptyDir: {} }))[0].message).toContain('into /cache/hub on the emptyDir "cache", on EBS');
+    expect(slow({}, cache({ emptyDir: { medium: 'Memory' } }))).toEqual([]);
+    // a hostPath: the root volume, unless RAID0 puts the directory on the instance store
+    const raid = [nodeClass({ instanceStorePolicy: 'RAID0' }), nodePool()];
+    expect(slow({}, cache({ hostPath: { path: '/models' } }), raid)[0].message).toContain('on the hostPath volume "cache", on EBS');
+    expect(slow({}, cache({ hostPath: { path: '/mnt/k8s-disks/0/models' } }), raid)).toEqual([]);
+    // a claim of an EBS StorageClass: the CSI driver's gp3 and throughput, the in-tree plugin's gp2
+    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'models', namespace: 'inference' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'ebs', resources: { requests: { storage: '500Gi' } } } };
+    const sc = (provisioner: string, parameters?: any) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'ebs' }, provisioner, ...(parameters ? { parameters } : {}) });
+    const onClaim = cache({ persistentVolumeClaim: { claimName: 'models' } });
+    expect(slow({}, onClaim, [claim, sc('ebs.csi.aws.com')])[0].message).toContain('the claim\'s volume (StorageClass "ebs": gp3 at its default 125 MiB/s)');
+    expect(slow({}, onClaim, [claim, sc('ebs.csi.aws.com', { Throughput: '500' })])).toEqual([]);
+    expect(slow({ startupProbe: { ...STARTUP_600, failureThreshold: 50 } }, onClaim, [claim, sc('kubernetes.io/aws-ebs')])[0].message)
+      .toContain('(StorageClass "ebs": gp2 at most 250 MiB/s)');
+  });
+
+  test('not judged: the instance store, a volume of a type not written, a pool whose disk is unknown, a file system, a read-only root, a tagless GGUF', () => {
+    expect(slow({}, () => undefined, [nodeClass({ instanceStorePolicy: 'RAID0' }), nodePool()])).toEqual([]);
+    expect(slow({}, () => undefined, [root({}), nodePool()])).toEqual([]);
+    expect(slow({}, () => undefined, [nodePool()])).toEqual([]);
+    // one pool of unknown disk: its nodes may write faster
+    const other = nodePool({ name: 'other' });
+    other.spec.template.spec.nodeClassRef = { ...other.spec.template.spec.nodeClassRef, name: 'missing' };
+    expect(slow({}, () => undefined, [DEFAULT_NODE_CLASS, nodePool(), other])).toEqual([]);
+    const efs = [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'models', namespace: 'inference' }, spec: { accessModes: ['ReadWriteMany'], storageClassName: 'efs', resources: { requests: { storage: '500Gi' } } } },
+      { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'efs' }, provisioner: 'efs.csi.aws.com' }];
+    expect(slow({}, cache({ persistentVolumeClaim: { claimName: 'models' } }), efs)).toEqual([]);
+    expect(slow({ securityContext: { readOnlyRootFilesystem: true } })).toEqual([]);
+    expect(slow({ image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-hf', 'unsloth/Llama-3.3-70B-Instruct-GGUF'], startupProbe: { ...STARTUP_600, httpGet: { path: '/health', port: 8080 } } })).toEqual([]);
+    // (Q8_0: 65.2Gi, 534 s)
+    const llama = (threshold: number) => slow({
+      image: 'ghcr.io/ggml-org/llama.cpp:server-cuda',
+      args: ['-hf', 'unsloth/Llama-3.3-70B-Instruct-GGUF:Q8_0'],
+      startupProbe: { ...STARTUP_600, failureThreshold: threshold, httpGet: { path: '/health', port: 8080 } },
+    });
+    expect([llama(53), llama(54)].map((f) => f.length)).toEqual([1, 0]);
   });
 });
 

@@ -28,7 +28,7 @@ import { nameOf, nsOf } from '../../private/meta';
 import { quantityOf } from '../../private/quantity';
 import { versionAtLeast } from '../../private/version';
 import { _vllmVersionOfImage } from '../../scaling/triggers';
-import { formatDiskBytes, HostDirDisk } from '../../scheduling/node-disk';
+import { DiskWriteRate, ebsWriteRate, formatDiskBytes, HostDirDisk } from '../../scheduling/node-disk';
 import { podDiskRoom, PoolModel } from '../../scheduling/nodepool';
 import { containerRequest, demandsAny, resourceMap } from '../../scheduling/resources';
 import { ContainerRef, containerLabel, containersOf, countedThroughOwner, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
@@ -746,14 +746,22 @@ export const VLLM_PROBES_ALLOW_LOAD: Rule = {
   },
 };
 
+/** A probe that kills a model server still loading its model, and when ({@link loadKillWindow}). */
+interface LoadKillWindow {
+  readonly probe: any;
+  /** Whether it is the startup probe (else the liveness probe). */
+  readonly startup: boolean;
+  readonly which: string;
+  readonly window: { readonly seconds: number; readonly shown: string };
+}
+
 /**
  * The probe that kills a model server still loading its model, and when at the latest: its startup probe, else its
  * liveness probe, when it asks the server's port (for a server that answers while it loads, only its health
  * endpoint fails meanwhile); undefined when none does, for a container that is not the server's (an init container)
  * or a server that loads no model at start.
  */
-function loadKillWindow(c: ContainerRef, server: ModelServer):
-{ readonly probe: any; readonly startup: boolean; readonly which: string; readonly window: { readonly seconds: number; readonly shown: string } } | undefined {
+function loadKillWindow(c: ContainerRef, server: ModelServer): LoadKillWindow | undefined {
   if ((c.init && !c.sidecar) || server.loadsAtStart === false) return undefined;
   const startup = c.container.startupProbe;
   const probe = startup ?? c.container.livenessProbe;
@@ -1368,7 +1376,8 @@ const EBS_PROVISIONERS = ['ebs.csi.aws.com', 'kubernetes.io/aws-ebs'];
  * the claim requests (rounded up to a GiB), and the claim is not bound to a volume by name. Undefined otherwise (a file
  * system such as EFS has no size).
  */
-function ebsClaimSize(ctx: RuleContext, namespace: string, name: unknown): { readonly bytes: number; readonly shown: string } | undefined {
+function ebsClaimSize(ctx: RuleContext, namespace: string, name: unknown):
+{ readonly bytes: number; readonly shown: string; readonly writeRate?: DiskWriteRate } | undefined {
   const claim = typeof name === 'string' ? ctx.get('PersistentVolumeClaim', namespace, name) : undefined;
   const spec = claim?.spec;
   if (!spec || typeof spec !== 'object' || spec.volumeName !== undefined) return undefined;
@@ -1379,11 +1388,123 @@ function ebsClaimSize(ctx: RuleContext, namespace: string, name: unknown): { rea
   const raw = spec.resources?.requests?.storage;
   const bytes = quantityOf(raw);
   if (bytes === undefined || !(bytes > 0)) return undefined;
+  const writeRate = storageClassWriteRate(sc);
   return {
     bytes: Math.ceil(bytes / 2 ** 30) * 2 ** 30,
     shown: `${String(raw)} (an EBS volume of StorageClass ${JSON.stringify(nameOf(sc))}${typeof scName === 'string' ? '' : ', the default'}, as large as the claim requests)`,
+    ...(writeRate ? { writeRate } : {}),
   };
 }
+
+/**
+ * The fastest the EBS volumes of a StorageClass write: the EBS CSI driver's `type` parameter (gp3 unless set) and, for
+ * gp3, its `throughput` (MiB/s; 125 unless set); the in-tree plugin's `type` (gp2 unless set). The driver reads its
+ * parameters' names in any case (aws-ebs-csi-driver `docs/parameters.md`).
+ */
+function storageClassWriteRate(sc: any): DiskWriteRate | undefined {
+  const params = sc?.parameters && typeof sc.parameters === 'object' ? sc.parameters : {};
+  const param = (name: string): unknown => Object.entries(params).find(([k]) => k.toLowerCase() === name)?.[1];
+  const csi = sc?.provisioner === 'ebs.csi.aws.com';
+  const shown = ebsWriteRate(param('type') ?? (csi ? 'gp3' : 'gp2'), csi ? param('throughput') : undefined);
+  return shown && { ...shown, shown: `StorageClass ${JSON.stringify(nameOf(sc))}: ${shown.shown}` };
+}
+
+/** Whole minutes and seconds, e.g. `18 min 18 s`. */
+const minutesAndSeconds = (seconds: number): string => {
+  const s = Math.ceil(seconds);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+};
+
+/**
+ * The fastest disk of the nodes a workload's pods can run on, by `rateOf` (every type of every fitting pool), with
+ * where it is (`the fastest disk it can land on (…)`); undefined when one is not known (that node may write faster) or
+ * no pool fits.
+ */
+function fastestNodeDisk(ctx: RuleContext, w: WorkloadRef, rateOf: (pool: PoolModel, type: GpuInstanceType) => DiskWriteRate | undefined):
+{ readonly rate: DiskWriteRate; readonly shown: string } | undefined {
+  let best: { rate: DiskWriteRate; shown: string } | undefined;
+  for (const v of ctx.fittingPlacements(w.template)) {
+    for (const type of v.instanceTypes) {
+      const rate = rateOf(v.pool, type);
+      if (rate === undefined) return undefined;
+      if (best === undefined || rate.bytesPerSecond > best.rate.bytesPerSecond) {
+        best = { rate, shown: `the fastest disk it can land on (${type.name} of NodePool ${v.pool.name}: ${rate.shown})` };
+      }
+    }
+  }
+  return best;
+}
+
+/** GPU251 — a model server's startup probe must allow its EBS disk the time to write the weights it downloads. */
+export const MODEL_DOWNLOAD_OUTLASTS_PROBE: Rule = {
+  id: 'GPU251',
+  title: 'A model server\'s (vLLM, TGI, SGLang, llama.cpp) startup probe must allow its EBS disk the time to write the weights it downloads',
+  severity: Severity.WARNING,
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'EC2NodeClass', 'PersistentVolumeClaim', 'StorageClass'],
+  remediation: 'Give the startupProbe (initialDelaySeconds + failureThreshold × periodSeconds) more than the time the disk takes to '
+    + 'write the weights, download to a faster disk (gp3 throughput up to 1,000 MiB/s: blockDeviceMappings ebs.throughput, the '
+    + 'StorageClass\'s throughput parameter, GpuNodeClass volume.throughputMiBps; or the instance store: instanceStorePolicy RAID0), '
+    + 'or fill the cache before the server starts (a claim filled beforehand, an init container).',
+  description: 'A model server downloads its weights at start (GPU239 tells where) and answers its probes only once the model '
+    + 'is loaded (GPU232). When they land on an EBS volume, the volume\'s throughput bounds how fast they can be written, '
+    + 'whatever the network: a gp3 volume writes 125 MiB/s unless its throughput is raised, which is the root volume '
+    + 'Karpenter gives a node by default (karpenter-provider-aws `DefaultEBS`: gp3) and the volume the EBS CSI driver '
+    + 'provisions by default; gp2 at most 250 MiB/s, io1 1,000, io2 4,000, st1 500 (AWS EBS User Guide, "Amazon EBS '
+    + 'volume types"), and never more than the instance\'s EBS bandwidth. The weights\' size is GPU246\'s reckoning, the '
+    + 'fewest bytes the model\'s name allows, so the time to write them is a floor: 72B parameters in bf16 (144 GB) take '
+    + 'more than 18 minutes at 125 MiB/s. When that floor is above the window of the probe that kills a loading server '
+    + '(its startupProbe, else its livenessProbe: initialDelaySeconds + failureThreshold × periodSeconds), the kubelet '
+    + 'kills it mid-download. On the container\'s writable layer the restarted container starts again from nothing and '
+    + 'never serves; on an emptyDir, a hostPath or a claim the part written stays, and a downloader that resumes partial '
+    + 'files (huggingface_hub does) serves only after several restarts and CrashLoopBackOff delays of up to 5 minutes '
+    + 'each. Judged on the fastest disk of the nodes the pods can run on (the EC2NodeClass\'s volume, its type and '
+    + 'throughput; a volume of a type not written out, or the instance store, is not judged) and on claims of an EBS '
+    + 'StorageClass of the manifests. A warning: the real download is slower still (the network, the Hub), and '
+    + 'loading onto the GPUs comes after it.',
+  *check(ctx) {
+    for (const sc of hubModelServers(ctx)) {
+      const { w, c, server, model } = sc;
+      const kill = loadKillWindow(c, server);
+      const weights = kill && downloadedWeights(server, model);
+      const where = weights && modelDownloadDir(server, c.container, w.template.podSpec);
+      if (!kill || !weights || !where) continue;
+      const held = mountHolding(c.container, where.dir, w.template.podSpec);
+      const volume = held?.volume;
+      let disk: { readonly rate: DiskWriteRate; readonly shown: string } | undefined;
+      let place: string;
+      if (held === undefined) {
+        if (c.container.securityContext?.readOnlyRootFilesystem === true) continue;
+        disk = fastestNodeDisk(ctx, w, (pool, type) => pool.nodeDisk?.(type)?.writeRate);
+        place = 'the container\'s writable layer';
+      } else if (volume?.persistentVolumeClaim && typeof volume.persistentVolumeClaim === 'object') {
+        const claim = ebsClaimSize(ctx, nsOf(w.object), volume.persistentVolumeClaim.claimName);
+        disk = claim?.writeRate && { rate: claim.writeRate, shown: `the claim's volume (${claim.writeRate.shown})` };
+        place = `PersistentVolumeClaim ${JSON.stringify(volume.persistentVolumeClaim.claimName)}`;
+      } else if (volume?.emptyDir && typeof volume.emptyDir === 'object' && volume.emptyDir.medium !== 'Memory') {
+        disk = fastestNodeDisk(ctx, w, (pool, type) => pool.nodeDisk?.(type)?.writeRate);
+        place = `the emptyDir ${describeValue(held.mount.name)}`;
+      } else if (volume?.hostPath && typeof volume.hostPath === 'object') {
+        const hostDir = hostDirOf(held.mount, volume.hostPath, where.dir);
+        disk = hostDir === undefined ? undefined : fastestNodeDisk(ctx, w, (pool, type) => pool.hostDirDisk?.(type, hostDir)?.writeRate);
+        place = `the hostPath volume ${describeValue(held.mount.name)}`;
+      } else {
+        continue;
+      }
+      if (!disk) continue;
+      const seconds = weights.bytes / disk.rate.bytesPerSecond;
+      if (seconds <= kill.window.seconds) continue;
+      const outcome = held === undefined
+        ? 'the restarted container starts the download again on a new writable layer: it never serves, and the pod crash-loops holding its GPUs'
+        : 'the pod crash-loops holding its GPUs, and serves only after several restarts (and CrashLoopBackOff delays of up to 5 minutes each) '
+          + 'if its downloader resumes the part written';
+      yield ctx.finding(w.object, `${c.path}.${kill.which}`,
+        `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on ${place}, on EBS: its weights `
+        + `take at least ${gib(weights.bytes)} (${weights.shown}), which ${disk.shown} writes in no less than `
+        + `${minutesAndSeconds(seconds)}, but its ${kill.which}${kill.startup ? '' : ' (there is no startupProbe)'} kills it ${kill.window.seconds} s after it `
+        + `starts at the latest (${kill.window.shown}): the kubelet kills it mid-download; ${outcome}`);
+    }
+  },
+};
 
 /**
  * The tighter bound of a memory-backed emptyDir: its `sizeLimit` (the tmpfs's size: a write beyond it fails) and the
@@ -2352,5 +2473,5 @@ export const SERVING_RULES: Rule[] = [
   VLLM_GATED_MODEL_TOKEN, MODEL_SERVER_LISTENS_ON_POD_ADDRESS, MODEL_SERVER_PROBED_ON_ITS_PORT, SERVICE_REACHES_MODEL_SERVER,
   MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
   IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT, HOMELESS_USER_CACHE, MODEL_DOWNLOAD_FITS_DISK,
-  MODEL_FITS_GPU_MEMORY,
+  MODEL_FITS_GPU_MEMORY, MODEL_DOWNLOAD_OUTLASTS_PROBE,
 ];
