@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, loadYaml, nodePool, of, workload } from './helpers';
 import { Severity } from '../../src/validation';
-import { flagText, modelServerOf, modelWeightsFloor, probeWindow, SERVING_RULES, vllmArgv, vllmModel, vllmParallelism } from '../../src/validation/rules/serving';
+import { flagText, kvArchitectureOf, modelServerOf, modelWeightsFloor, probeWindow, SERVING_RULES, vllmArgv, vllmMaxModelLen, vllmModel, vllmParallelism } from '../../src/validation/rules/serving';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 
@@ -15,12 +15,12 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251, GPU252)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -1453,6 +1453,96 @@ describe('GPU251 a model server\'s startup probe must allow its EBS disk the tim
       startupProbe: { ...STARTUP_600, failureThreshold: threshold, httpGet: { path: '/health', port: 8080 } },
     });
     expect([llama(53), llama(54)].map((f) => f.length)).toEqual([1, 0]);
+  });
+});
+
+describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for beside the weights', () => {
+  const types = (...names: string[]) => nodePool({ requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: names }] });
+  /** GPU252's findings on vLLM serving `args` on `gpus` GPUs of a pool of `poolTypes`. */
+  const kv = (gpus: number, args: string[], poolTypes: string[] = ['g6.xlarge'], others: any[] = []) => of(lint([types(...poolTypes), server(gpus, { args }), ...others]), 'GPU252');
+  const LLAMA_8B = 'meta-llama/Llama-3.1-8B-Instruct';
+
+  test('the fixture: Llama 3.1 8B at its own 131,072 tokens on an L4, Llama 3.3 70B at 128K over four L40S', () => {
+    const [a, b, ...rest] = failFixture('GPU252');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.WARNING);
+    expect([a.fieldPath, a.message]).toEqual(['spec.template.spec.containers[0]', 'container "vllm" runs vLLM with "meta-llama/Llama-3.1-8B-Instruct" '
+      + 'and a context of 131072 tokens, the model\'s max_position_embeddings (Llama 3.1 8B; no --max-model-len): the KV cache of one sequence that '
+      + 'long takes 16Gi on each GPU (2 × 32 layers × 8 KV heads × 128 × 2 bytes: 128Ki a token), but on every instance type it can run on '
+      + '(g6.xlarge) a GPU holds at most 22.4Gi (L4-24GB) and leaves at most 5.2Gi for it (--gpu-memory-utilization 0.9, vLLM\'s default, less at '
+      + 'least 14.9Gi of weights: 8B parameters at 16 bits each: 16 GB, by bf16, the name marking no quantisation): vLLM refuses to start ("To serve '
+      + 'at least one request with the model\'s max seq len (131072) … KV cache is needed, which is larger than the available KV cache memory") and '
+      + 'the pod crash-loops holding its GPUs; at most 42723 tokens fit, fewer once activations and CUDA graphs take theirs']);
+    expect(b.message).toContain('a context of 131072 tokens (--max-model-len 128K): the KV cache of one sequence that long takes 10Gi on each GPU '
+      + '(2 × 80 layers × 2 KV heads × 128 × 2 bytes, with tensor parallel 4: 80Ki a token)');
+    expect(b.message).toContain('leaves at most 7.6Gi for it');
+  });
+
+  test('vllmMaxModelLen reads whole numbers and vLLM\'s suffixes (k = 1,000, K = 1,024); auto, -1 and variables are not read', () => {
+    const len = (v: string) => vllmMaxModelLen(['--max-model-len', v]);
+    expect(['8192', '32k', '32K', '25.6k', '1m', '1M'].map(len)).toEqual([8192, 32000, 32768, 25600, 1_000_000, 1_048_576]);
+    expect(vllmMaxModelLen(['--max_model_len=4096'])).toBe(4096);
+    expect(vllmMaxModelLen(['m'])).toBeUndefined();
+    for (const v of ['-1', 'auto', '$(LEN)', '0', '']) expect([v, len(v)]).toEqual([v, null]);
+  });
+
+  test('kvArchitectureOf knows Llama 3.1, 3.2 1B and 3.3 and Qwen2.5 7B-72B by name, their fine-tunes and quantisations too', () => {
+    expect(kvArchitectureOf('meta-llama/Meta-Llama-3.1-8B-Instruct')).toMatchObject({ layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 });
+    expect(kvArchitectureOf('hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4')).toMatchObject({ layers: 80 });
+    expect(kvArchitectureOf('meta-llama/Llama-3.2-1B-Instruct')).toMatchObject({ layers: 16, headDim: 64 });
+    expect(kvArchitectureOf('Qwen/Qwen2.5-7B-Instruct')).toMatchObject({ layers: 28, kvHeads: 4, maxPositions: 32768 });
+    expect(kvArchitectureOf('Qwen/Qwen2.5-72B-Instruct-AWQ')).toMatchObject({ layers: 80, kvHeads: 8 });
+    for (const m of ['Qwen/Qwen2.5-Coder-7B-Instruct', 'meta-llama/Llama-3.2-3B', 'meta-llama/Llama-3.1-405B', 'meta-llama/Meta-Llama-3-8B', 'mistralai/Mistral-7B-v0.3', 'Qwen/Qwen2.5-7']) {
+      expect([m, kvArchitectureOf(m)]).toEqual([m, undefined]);
+    }
+  });
+
+  test('what the KV cache takes: fp8 halves it, tensor parallelism divides the KV heads (one at least), pipeline parallelism the layers', () => {
+    expect(kv(1, [LLAMA_8B])).toHaveLength(1);
+    // 42,723 tokens fit at most: 40,000 do, 48,000 do not; the fp8 cache doubles them
+    expect(kv(1, [LLAMA_8B, '--max-model-len', '40000'])).toEqual([]);
+    expect(kv(1, [LLAMA_8B, '--max-model-len', '48000'])).toHaveLength(1);
+    expect(kv(1, [LLAMA_8B, '--max-model-len', '80000', '--kv-cache-dtype', 'fp8'])).toEqual([]);
+    expect(kv(1, [LLAMA_8B, '--max-model-len', '90000', '--kv-cache-dtype', 'fp8_e4m3'])[0].message).toContain('× 1 byte: 64Ki a token');
+    // over two L4s: 4 KV heads and half the weights each; over eight, one head each (8 KV heads, tensor parallel 8)
+    expect(kv(2, [LLAMA_8B, '--tensor-parallel-size', '2'], ['g6.12xlarge'])).toEqual([]);
+    const [q] = kv(8, ['Qwen/Qwen2.5-72B-Instruct', '--tensor-parallel-size', '8', '--max-model-len', '1M'], ['g6.48xlarge']);
+    expect(q.message).toContain('(2 × 80 layers × 1 KV head × 128 × 2 bytes, with tensor parallel 8: 40Ki a token)');
+    expect(kv(4, ['Qwen/Qwen2.5-72B-Instruct', '--pipeline-parallel-size', '4', '--max-model-len', '1M'], ['g6e.12xlarge'])[0].message)
+      .toContain('(2 × 20 layers × 8 KV heads × 128 × 2 bytes, with pipeline parallel 4: 80Ki a token)');
+    // a quantised model leaves more room: 16Gi of KV cache fits beside an AWQ 8B's 3.7Gi (at most; vLLM's own profile may not)
+    expect(kv(1, ['hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4'])).toEqual([]);
+    // a larger GPU: an L40S leaves 25.3Gi
+    expect(kv(1, [LLAMA_8B], ['g6e.xlarge'])).toEqual([]);
+    // --gpu-memory-utilization 0.95 leaves 6.3Gi: still short
+    expect(kv(1, [LLAMA_8B, '--gpu-memory-utilization', '0.95'])[0].message).toContain('(--gpu-memory-utilization 0.95, less at least 14.9Gi of weights');
+  });
+
+  test('the GPUs: every type Karpenter tries first, or the MIG device', () => {
+    // a pool of L4s and L40S: the L40S leaves room, so not every type is short
+    expect(kv(1, [LLAMA_8B], ['g6.xlarge', 'g6e.xlarge'])).toEqual([]);
+    // a heavier pool of L4s is tried first
+    const heavy = { ...types('g6.xlarge'), metadata: { name: 'l4' } };
+    heavy.spec.weight = 50;
+    const [f] = of(lint([heavy, types('g6e.xlarge'), server(1, { args: [LLAMA_8B] })]), 'GPU252');
+    expect(f.message).toContain('but on every instance type of NodePool l4 (g6.xlarge), which Karpenter tries first (the highest weight), a GPU holds at most 22.4Gi');
+    // a MIG device: its profile's memory
+    const mig = server(1, { args: [LLAMA_8B, '--max-model-len', '65536'] });
+    mig.spec.template.spec.containers[0].resources = { limits: { 'nvidia.com/mig-2g.20gb': 1 } };
+    const [m] = of(lint([types('p4de.24xlarge'), mig]), 'GPU252');
+    expect(m.message).toContain('but its nvidia.com/mig-2g.20gb device leaves at most 3.1Gi for it');
+  });
+
+  test('not judged: another model or server, flags that size the cache otherwise, a float32 model, no room for the weights (GPU247)', () => {
+    expect(kv(1, ['mistralai/Mistral-7B-Instruct-v0.3'])).toEqual([]);
+    for (const extra of [['--kv-cache-memory', '4G'], ['--num-gpu-blocks-override', '100'], ['--cpu-offload-gb', '8'], ['--hf-overrides', '{}'],
+      ['--max-model-len', 'auto'], ['--dtype', 'float32'], ['--kv-cache-dtype', 'int8'], ['--speculative-config', '{}']]) {
+      expect([extra, kv(1, [LLAMA_8B, ...extra])]).toEqual([extra, []]);
+    }
+    // 72B on one L4: the weights do not fit at all, which GPU247 reports
+    expect(kv(1, ['Qwen/Qwen2.5-72B-Instruct'])).toEqual([]);
+    const sglang = server(1, { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', LLAMA_8B] });
+    expect(of(lint([types('g6.xlarge'), sglang]), 'GPU252')).toEqual([]);
   });
 });
 

@@ -30,6 +30,7 @@ import { versionAtLeast } from '../../private/version';
 import { _vllmVersionOfImage } from '../../scaling/triggers';
 import { DiskWriteRate, ebsWriteRate, formatDiskBytes, HostDirDisk } from '../../scheduling/node-disk';
 import { podDiskRoom, PoolModel } from '../../scheduling/nodepool';
+import { PlacementVerdict } from '../../scheduling/placement';
 import { containerRequest, demandsAny, resourceMap } from '../../scheduling/resources';
 import { ContainerRef, containerLabel, containersOf, countedThroughOwner, POD_TEMPLATE_KINDS } from '../../scheduling/workloads';
 import { Severity } from '../model';
@@ -1817,6 +1818,21 @@ function migDeviceBytes(resource: string): number | undefined {
 /** A number of bytes in GiB, as messages write it: `32.6Gi`. */
 const gib = (bytes: number): string => `${+(bytes / 2 ** 30).toFixed(1)}Gi`;
 
+/**
+ * The instance types (with GPU memory known) Karpenter tries first for a workload's pods: those of the pools of the
+ * highest `weight` among the pools the pods fit (Karpenter tries those first, pools of equal weight in no set order),
+ * each once; `all` when those are all the pools the pods fit.
+ */
+function typesTriedFirst(ctx: RuleContext, w: WorkloadRef):
+{ readonly tried: readonly PlacementVerdict[]; readonly types: readonly GpuInstanceType[]; readonly all: boolean } {
+  const fitting = ctx.fittingPlacements(w.template);
+  const top = Math.max(...fitting.map((v) => v.pool.weight ?? 0));
+  const tried = fitting.filter((v) => (v.pool.weight ?? 0) === top);
+  const types = new Set<GpuInstanceType>();
+  for (const v of tried) for (const type of v.instanceTypes) if (type.gpuMemoryMiB > 0) types.add(type);
+  return { tried, types: [...types], all: tried.length === fitting.length };
+}
+
 /** GPU247 — a model server's weights must fit the GPU memory it may use. */
 export const MODEL_FITS_GPU_MEMORY: Rule = {
   id: 'GPU247',
@@ -1866,28 +1882,16 @@ export const MODEL_FITS_GPU_MEMORY: Rule = {
       }
       if (!(containerRequest(c.container, 'nvidia.com/gpu') >= 1)) continue;
       // Whole GPUs (or slices of them): each instance type the pods fit on, in the pools they can use.
-      // (Karpenter tries the NodePools of the highest weight first, those of equal weight in no set order)
-      const fitting = ctx.fittingPlacements(w.template);
-      const top = Math.max(...fitting.map((v) => v.pool.weight ?? 0));
-      const tried = fitting.filter((v) => (v.pool.weight ?? 0) === top);
-      const small: GpuInstanceType[] = [];
-      let large = 0;
-      const seen = new Set<GpuInstanceType>();
-      for (const v of tried) {
-        for (const type of v.instanceTypes) {
-          if (seen.has(type) || !(type.gpuMemoryMiB > 0)) continue;
-          seen.add(type);
-          if (perGpu > placed.fraction * type.gpuMemoryMiB * 2 ** 20) small.push(type);
-          else large++;
-        }
-      }
+      const { tried, types, all } = typesTriedFirst(ctx, w);
+      const small = types.filter((type) => perGpu > placed.fraction * type.gpuMemoryMiB * 2 ** 20);
+      const large = types.length - small.length;
       if (small.length === 0) continue;
       const preferred = w.template.podSpec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
       if (large > 0 && Array.isArray(preferred) && preferred.length > 0) continue;
       const biggest = small.reduce((a, b) => (b.gpuMemoryMiB > a.gpuMemoryMiB ? b : a));
       const use = placed.fraction * biggest.gpuMemoryMiB * 2 ** 20;
       const names = listed(small.map((t) => t.name));
-      const where = tried.length === fitting.length ? `it can run on (${names})`
+      const where = all ? `it can run on (${names})`
         : `of NodePool${tried.length === 1 ? '' : 's'} ${listed(tried.map((v) => v.pool.name))} (${names}), which Karpenter tries first (the highest weight),`;
       yield ctx.finding(w.object, c.path, large === 0
         ? `${lead}, but on every instance type ${where} a GPU holds at most ${gib(biggest.gpuMemoryMiB * 2 ** 20)} (${biggest.gpu.name}), `
@@ -1895,6 +1899,142 @@ export const MODEL_FITS_GPU_MEMORY: Rule = {
         : `${lead}, but ${small.length === 1 ? 'instance type' : 'instance types'} ${names}, where its pods also fit, have GPUs of at most `
           + `${gib(biggest.gpuMemoryMiB * 2 ** 20)} (${biggest.gpu.name}), of which it may use ${gib(use)} (${placed.fractionShown}); Karpenter `
           + `chooses among the types that fit a pod's requests by price, not by GPU memory, so it may launch one of them, where ${fails}`);
+    }
+  },
+};
+
+/**
+ * What a model's KV cache takes, from its Hugging Face `config.json`: `num_hidden_layers`, `num_key_value_heads`, the
+ * head dimension (`head_dim`, else `hidden_size / num_attention_heads`) and `max_position_embeddings`, the context vLLM
+ * serves unless `--max-model-len` says otherwise (vLLM `config/model.py` `_get_and_verify_max_len`; Llama 3.1's `llama3`
+ * rope scaling does not multiply it).
+ */
+interface KvArchitecture {
+  readonly family: string;
+  readonly layers: number;
+  readonly kvHeads: number;
+  readonly headDim: number;
+  readonly maxPositions: number;
+}
+
+/**
+ * Models whose every layer has full attention, by the last segment of their id (fine-tunes and quantisations keep the
+ * base name and its architecture), with their config.json: Meta's Llama 3.1 8B and 70B and Llama 3.3 70B (32 and 80
+ * layers, 8 KV heads of 128, 131,072 positions), Llama 3.2 1B (16 layers, 8 KV heads of 64), Qwen2.5 7B, 14B, 32B and
+ * 72B (28 layers with 4 KV heads, 48, 64 and 80 layers with 8, heads of 128; 32,768 positions: Qwen2.5's longer contexts
+ * need a YaRN override, and its 1M variants only ever have more).
+ */
+const KV_ARCHITECTURES: ReadonlyArray<{ readonly name: RegExp; readonly arch: KvArchitecture }> = [
+  { name: /^(meta-)?llama-3\.1-8b(-|$)/, arch: { family: 'Llama 3.1 8B', layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
+  { name: /^(meta-)?llama-3\.[13]-70b(-|$)/, arch: { family: 'Llama 3.1/3.3 70B', layers: 80, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
+  { name: /^llama-3\.2-1b(-|$)/, arch: { family: 'Llama 3.2 1B', layers: 16, kvHeads: 8, headDim: 64, maxPositions: 131072 } },
+  { name: /^qwen2\.5-7b(-|$)/, arch: { family: 'Qwen2.5 7B', layers: 28, kvHeads: 4, headDim: 128, maxPositions: 32768 } },
+  { name: /^qwen2\.5-14b(-|$)/, arch: { family: 'Qwen2.5 14B', layers: 48, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
+  { name: /^qwen2\.5-32b(-|$)/, arch: { family: 'Qwen2.5 32B', layers: 64, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
+  { name: /^qwen2\.5-72b(-|$)/, arch: { family: 'Qwen2.5 72B', layers: 80, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
+];
+
+/** The KV architecture of a model id, when it is one of {@link KV_ARCHITECTURES}. */
+export function kvArchitectureOf(model: string): KvArchitecture | undefined {
+  const name = model.split('/').pop()!.toLowerCase();
+  return KV_ARCHITECTURES.find((a) => a.name.test(name))?.arch;
+}
+
+/**
+ * vLLM's `--max-model-len` as written: a whole number, or one with a suffix (`32k` = 32,000, `32K` = 32,768; m/M, g/G
+ * alike: vLLM's human-readable integers); undefined when absent; null when it cannot be read or asks vLLM to choose
+ * (`-1`, `auto`).
+ */
+export function vllmMaxModelLen(argv: readonly string[]): number | null | undefined {
+  const raw = flagText(argv, ['--max-model-len', '--max_model_len']);
+  if (raw === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)([kmgKMG]?)$/.exec(raw);
+  if (!m) return null;
+  const unit = m[2] === '' ? 1 : m[2] === m[2].toLowerCase() ? 1000 ** ('kmg'.indexOf(m[2]) + 1) : 1024 ** ('KMG'.indexOf(m[2]) + 1);
+  const tokens = Math.floor(Number(m[1]) * unit);
+  return tokens > 0 ? tokens : null;
+}
+
+/** vLLM flags that size the KV cache or the context some other way, or move memory off the GPU: not judged. */
+const KV_UNJUDGED_FLAGS = ['--kv-cache-memory', '--kv-cache-memory-bytes', '--num-gpu-blocks-override', '--cpu-offload-gb', '--hf-overrides',
+  '--rope-scaling', '--enable-expert-parallel', '--speculative-config', '--kv-transfer-config'];
+
+/** GPU252 — vLLM must find room on its GPUs for the KV cache of one sequence of its context. */
+export const VLLM_CONTEXT_FITS_KV_CACHE: Rule = {
+  id: 'GPU252',
+  title: 'vLLM\'s context (--max-model-len, else the model\'s own) must fit the KV cache its GPUs have room for beside the weights',
+  severity: Severity.WARNING,
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'NodeOverlay'],
+  remediation: 'Set --max-model-len to what the workload needs (at most the tokens the finding says fit), store the KV cache in '
+    + 'fp8 (--kv-cache-dtype fp8, half the bytes), spread the model over more GPUs (--tensor-parallel-size splits the KV heads), '
+    + 'raise --gpu-memory-utilization, or confine the pods to larger GPUs.',
+  description: 'At start vLLM measures the GPU memory left for its KV cache, `--gpu-memory-utilization` (0.9) of each GPU less '
+    + 'the weights, activations and CUDA graphs, and refuses to start when the KV cache of a single sequence of the full '
+    + 'context does not fit: "To serve at least one request with the model\'s max seq len (…), (… GiB KV cache is needed, '
+    + 'which is larger than the available KV cache memory (… GiB)" (vLLM `v1/core/kv_cache_utils.py` '
+    + '`check_enough_kv_cache_memory`; older engines: "The model\'s max seq len … is larger than the maximum number of '
+    + 'tokens that can be stored in KV cache"). The context is `--max-model-len`, else the model\'s `max_position_embeddings`: '
+    + '131,072 tokens for Llama 3.1, whose KV cache then takes 16 GiB for the 8B model, more than an L4 or A10G has left '
+    + 'beside its 15 GiB of weights. A token takes 2 (K and V) × layers × KV heads × head dimension × the cache\'s bytes (2, '
+    + 'or 1 with `--kv-cache-dtype fp8`) on each GPU: tensor parallelism divides the KV heads (each GPU keeps at least '
+    + 'one), pipeline parallelism the layers. The room is at most the utilisation\'s share of the GPU less GPU247\'s floor '
+    + 'of the weights per GPU, on every instance type Karpenter tries first (the highest-weight pools the pods fit) or the '
+    + 'MIG device; activations and CUDA graphs take more, so a finding means even that upper bound is short. The '
+    + 'architecture comes from the config.json of known models, matched by name (Llama 3.1, 3.2 1B and 3.3; Qwen2.5 7B-72B); '
+    + 'a fine-tune that shortens its context would need less, hence a warning. Not judged: other models, other servers, '
+    + 'flags that size the cache or context otherwise (`--kv-cache-memory`, `--num-gpu-blocks-override`, `--hf-overrides`, '
+    + '`--rope-scaling`, `--max-model-len auto`), CPU offload, expert parallelism, speculative decoding, KV transfer.',
+  *check(ctx) {
+    for (const { c, server, model, w } of hubModelServers(ctx)) {
+      if (server.name !== 'vLLM' || setsFlag(server.argv, KV_UNJUDGED_FLAGS)) continue;
+      const arch = kvArchitectureOf(model);
+      const placed = arch && weightPlacement(c, server);
+      const p = placed && parallelismOfVllm(c.container, server.argv);
+      const named = p && modelWeightsFloor(model);
+      if (!arch || !placed || !p || !named) continue;
+      const written = vllmMaxModelLen(server.argv);
+      const cacheType = flagText(server.argv, ['--kv-cache-dtype']);
+      const dtype = flagText(server.argv, ['--dtype']);
+      const cacheBytes = cacheType === undefined || cacheType === 'auto' ? 2 : cacheType.startsWith('fp8') ? 1 : undefined;
+      if (written === null || cacheBytes === undefined || (dtype !== undefined && !['auto', 'bfloat16', 'float16', 'half'].includes(dtype))) continue;
+      const tokens = written ?? arch.maxPositions;
+      const heads = Math.max(1, Math.ceil(arch.kvHeads / p.tensor));
+      const layers = Math.ceil(arch.layers / p.pipeline);
+      const perToken = 2 * layers * heads * arch.headDim * cacheBytes;
+      const need = tokens * perToken;
+      const weights = placed.methodBits !== undefined && placed.methodBits < named.bits
+        ? weightsOf(named.billions, placed.methodBits, `its ${placed.method} quantisation`) : named;
+      const perGpu = weights.bytes / placed.gpus;
+      // The most room a GPU leaves: over the MIG device, or the largest GPU of the types tried first.
+      const mig = Object.keys(resourceMap(c.container, 'limits')).filter((r) => r.startsWith('nvidia.com/mig-'));
+      let gpuBytes: number | undefined;
+      let gpuShown = '';
+      if (mig.length === 1 && containerRequest(c.container, 'nvidia.com/gpu') === 0) {
+        gpuBytes = migDeviceBytes(mig[0]);
+        gpuShown = `its ${mig[0]} device leaves`;
+      } else if (containerRequest(c.container, 'nvidia.com/gpu') >= 1) {
+        const { types, all, tried } = typesTriedFirst(ctx, w);
+        if (types.length === 0) continue;
+        const biggest = types.reduce((a, b) => (b.gpuMemoryMiB > a.gpuMemoryMiB ? b : a));
+        gpuBytes = biggest.gpuMemoryMiB * 2 ** 20;
+        const names = listed(types.map((t) => t.name));
+        gpuShown = `on every instance type ${all ? `it can run on (${names})` : `of NodePool${tried.length === 1 ? '' : 's'} ${listed(tried.map((v) => v.pool.name))} `
+          + `(${names}), which Karpenter tries first (the highest weight),`} a GPU holds at most ${gib(gpuBytes)} (${biggest.gpu.name}) and leaves`;
+      }
+      if (gpuBytes === undefined) continue;
+      const room = placed.fraction * gpuBytes - perGpu;
+      // (no room at all is GPU247's finding)
+      if (room <= 0 || need <= room) continue;
+      const context = written === undefined ? `${tokens} tokens, the model's max_position_embeddings (${arch.family}; no --max-model-len)`
+        : `${tokens} tokens (--max-model-len ${flagText(server.argv, ['--max-model-len', '--max_model_len'])})`;
+      const split = [p.tensor > 1 ? `tensor parallel ${p.tensor}` : '', p.pipeline > 1 ? `pipeline parallel ${p.pipeline}` : ''].filter((x) => x !== '').join(', ');
+      yield ctx.finding(w.object, c.path,
+        `${containerLabel(c)} runs vLLM with ${describeValue(model)} and a context of ${context}: the KV cache of one sequence that long takes `
+        + `${gib(need)} on each GPU (2 × ${layers} layers × ${heads} KV head${heads === 1 ? '' : 's'} × ${arch.headDim} × ${cacheBytes} byte${cacheBytes === 1 ? '' : 's'}`
+        + `${split ? `, with ${split}` : ''}: ${perToken / 1024}Ki a token), but ${gpuShown} at most ${gib(room)} `
+        + `for it (${placed.fractionShown}, less at least ${gib(perGpu)} of weights: ${weights.shown}): vLLM refuses to start ("To serve at least one `
+        + `request with the model's max seq len (${tokens}) … KV cache is needed, which is larger than the available KV cache memory") and the pod `
+        + `crash-loops holding its GPUs; at most ${Math.floor(room / perToken)} tokens fit, fewer once activations and CUDA graphs take theirs`);
     }
   },
 };
@@ -2473,5 +2613,5 @@ export const SERVING_RULES: Rule[] = [
   VLLM_GATED_MODEL_TOKEN, MODEL_SERVER_LISTENS_ON_POD_ADDRESS, MODEL_SERVER_PROBED_ON_ITS_PORT, SERVICE_REACHES_MODEL_SERVER,
   MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
   IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT, HOMELESS_USER_CACHE, MODEL_DOWNLOAD_FITS_DISK,
-  MODEL_FITS_GPU_MEMORY, MODEL_DOWNLOAD_OUTLASTS_PROBE,
+  MODEL_FITS_GPU_MEMORY, MODEL_DOWNLOAD_OUTLASTS_PROBE, VLLM_CONTEXT_FITS_KV_CACHE,
 ];
