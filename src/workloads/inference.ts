@@ -34,7 +34,12 @@ export interface VllmServer {
   readonly image?: string;
   /** `--tensor-parallel-size`; must equal the whole GPUs per pod. @default - the GPUs per pod */
   readonly tensorParallelSize?: number;
-  /** `--max-model-len` (context length; lower it to fit the KV cache in GPU memory). @default - the model's own */
+  /**
+   * `--max-model-len` (context length; lower it to fit the KV cache in GPU memory). vLLM refuses to start when the KV
+   * cache of one sequence this long does not fit beside the weights: Llama 3.1 8B's own 131,072 tokens take 16 GiB, more
+   * than an L4 or A10G leaves (rule GPU252 warns at synth).
+   * @default - the model's own (its max_position_embeddings)
+   */
   readonly maxModelLen?: number;
   /**
    * `--gpu-memory-utilization` (0-1].
