@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, loadYaml, nodePool, of, workload } from './helpers';
 import { Severity } from '../../src/validation';
-import { flagText, kvArchitectureOf, modelServerOf, modelWeightsFloor, probeWindow, SERVING_RULES, vllmArgv, vllmMaxModelLen, vllmModel, vllmParallelism } from '../../src/validation/rules/serving';
+import { flagText, modelArchitectureOf, modelServerOf, modelWeightsFloor, probeWindow, SERVING_RULES, vllmArgv, vllmMaxModelLen, vllmModel, vllmParallelism } from '../../src/validation/rules/serving';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 
@@ -15,12 +15,12 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251, GPU252)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU253)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W, E]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -1486,14 +1486,14 @@ describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for be
     for (const v of ['-1', 'auto', '$(LEN)', '0', '']) expect([v, len(v)]).toEqual([v, null]);
   });
 
-  test('kvArchitectureOf knows Llama 3.1, 3.2 1B and 3.3 and Qwen2.5 7B-72B by name, their fine-tunes and quantisations too', () => {
-    expect(kvArchitectureOf('meta-llama/Meta-Llama-3.1-8B-Instruct')).toMatchObject({ layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 });
-    expect(kvArchitectureOf('hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4')).toMatchObject({ layers: 80 });
-    expect(kvArchitectureOf('meta-llama/Llama-3.2-1B-Instruct')).toMatchObject({ layers: 16, headDim: 64 });
-    expect(kvArchitectureOf('Qwen/Qwen2.5-7B-Instruct')).toMatchObject({ layers: 28, kvHeads: 4, maxPositions: 32768 });
-    expect(kvArchitectureOf('Qwen/Qwen2.5-72B-Instruct-AWQ')).toMatchObject({ layers: 80, kvHeads: 8 });
+  test('modelArchitectureOf knows Llama 3.1, 3.2 1B and 3.3 and Qwen2.5 7B-72B by name, their fine-tunes and quantisations too', () => {
+    expect(modelArchitectureOf('meta-llama/Meta-Llama-3.1-8B-Instruct')).toMatchObject({ layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 });
+    expect(modelArchitectureOf('hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4')).toMatchObject({ layers: 80 });
+    expect(modelArchitectureOf('meta-llama/Llama-3.2-1B-Instruct')).toMatchObject({ layers: 16, headDim: 64 });
+    expect(modelArchitectureOf('Qwen/Qwen2.5-7B-Instruct')).toMatchObject({ layers: 28, kvHeads: 4, maxPositions: 32768 });
+    expect(modelArchitectureOf('Qwen/Qwen2.5-72B-Instruct-AWQ')).toMatchObject({ layers: 80, kvHeads: 8 });
     for (const m of ['Qwen/Qwen2.5-Coder-7B-Instruct', 'meta-llama/Llama-3.2-3B', 'meta-llama/Llama-3.1-405B', 'meta-llama/Meta-Llama-3-8B', 'mistralai/Mistral-7B-v0.3', 'Qwen/Qwen2.5-7']) {
-      expect([m, kvArchitectureOf(m)]).toEqual([m, undefined]);
+      expect([m, modelArchitectureOf(m)]).toEqual([m, undefined]);
     }
   });
 
@@ -1543,6 +1543,37 @@ describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for be
     expect(kv(1, ['Qwen/Qwen2.5-72B-Instruct'])).toEqual([]);
     const sglang = server(1, { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', LLAMA_8B] });
     expect(of(lint([types('g6.xlarge'), sglang]), 'GPU252')).toEqual([]);
+  });
+});
+
+describe('GPU253 vLLM\'s tensor parallel size must divide the model\'s attention heads', () => {
+  const tp = (model: string, size: number, gpus = size) => of(lint([server(gpus, { args: [model, '--tensor-parallel-size', String(size)] })]), 'GPU253');
+
+  test('the fixture: Qwen2.5 7B\'s 28 heads over tensor parallel 8', () => {
+    const [a, ...rest] = failFixture('GPU253');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.ERROR);
+    expect([a.fieldPath, a.message]).toEqual(['spec.template.spec.containers[0]', 'container "vllm" runs vLLM with "Qwen/Qwen2.5-7B-Instruct" over '
+      + 'tensor parallel 8 (--tensor-parallel-size 8), but the model has 28 attention heads (Qwen2.5 7B), which 8 does not divide: vLLM refuses to '
+      + 'start ("Total number of attention heads (28) must be divisible by tensor parallel size (8)") and the pod crash-loops holding its GPUs; tensor '
+      + 'parallel sizes that divide 28 up to the container\'s 8 GPUs: 1, 2, 4, 7']);
+  });
+
+  test('sizes that divide the heads pass; others are reported with the sizes that work', () => {
+    expect(tp('meta-llama/Llama-3.1-8B-Instruct', 3, 4)[0].message).toContain('32 attention heads (Llama 3.1 8B), which 3 does not divide');
+    expect(tp('meta-llama/Llama-3.1-8B-Instruct', 3, 4)[0].message).toMatch(/up to the container's 4 GPUs: 1, 2, 4$/);
+    expect(tp('Qwen/Qwen2.5-14B-Instruct', 6)[0].message).toMatch(/40 attention heads .* 1, 2, 4, 5$/);
+    for (const [model, size] of [['Qwen/Qwen2.5-14B-Instruct', 8], ['Qwen/Qwen2.5-7B-Instruct', 4], ['Qwen/Qwen2.5-7B-Instruct', 7],
+      ['meta-llama/Llama-3.3-70B-Instruct', 8], ['Qwen/Qwen2.5-72B-Instruct', 8]] as const) {
+      expect([model, size, tp(model, size)]).toEqual([model, size, []]);
+    }
+  });
+
+  test('not judged: a model it does not know, another server, a tensor size it cannot read', () => {
+    expect(tp('mistralai/Mistral-7B-Instruct-v0.3', 3)).toEqual([]);
+    expect(of(lint([server(8, { args: ['Qwen/Qwen2.5-7B-Instruct', '--tensor-parallel-size', '$(TP)'] })]), 'GPU253')).toEqual([]);
+    const sglang = server(8, { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--tp', '8'] });
+    expect(of(lint([sglang]), 'GPU253')).toEqual([]);
   });
 });
 

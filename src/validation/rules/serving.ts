@@ -1904,13 +1904,15 @@ export const MODEL_FITS_GPU_MEMORY: Rule = {
 };
 
 /**
- * What a model's KV cache takes, from its Hugging Face `config.json`: `num_hidden_layers`, `num_key_value_heads`, the
+ * A model's attention, from its Hugging Face `config.json`: `num_attention_heads`, `num_hidden_layers`, `num_key_value_heads`, the
  * head dimension (`head_dim`, else `hidden_size / num_attention_heads`) and `max_position_embeddings`, the context vLLM
  * serves unless `--max-model-len` says otherwise (vLLM `config/model.py` `_get_and_verify_max_len`; Llama 3.1's `llama3`
  * rope scaling does not multiply it).
  */
-interface KvArchitecture {
+interface ModelArchitecture {
   readonly family: string;
+  /** `num_attention_heads`: vLLM's tensor parallel size must divide it. */
+  readonly heads: number;
   readonly layers: number;
   readonly kvHeads: number;
   readonly headDim: number;
@@ -1920,24 +1922,25 @@ interface KvArchitecture {
 /**
  * Models whose every layer has full attention, by the last segment of their id (fine-tunes and quantisations keep the
  * base name and its architecture), with their config.json: Meta's Llama 3.1 8B and 70B and Llama 3.3 70B (32 and 80
- * layers, 8 KV heads of 128, 131,072 positions), Llama 3.2 1B (16 layers, 8 KV heads of 64), Qwen2.5 7B, 14B, 32B and
- * 72B (28 layers with 4 KV heads, 48, 64 and 80 layers with 8, heads of 128; 32,768 positions: Qwen2.5's longer contexts
- * need a YaRN override, and its 1M variants only ever have more).
+ * layers, 32 and 64 attention heads, 8 KV heads of 128, 131,072 positions), Llama 3.2 1B (16 layers, 32 heads, 8 KV
+ * heads of 64), Qwen2.5 7B, 14B, 32B and 72B (28 layers with 28 heads and 4 KV heads, 48 and 64 layers with 40 heads,
+ * 80 with 64, and 8 KV heads; heads of 128; 32,768 positions: Qwen2.5's longer contexts need a YaRN override, and its 1M
+ * variants only ever have more).
  */
-const KV_ARCHITECTURES: ReadonlyArray<{ readonly name: RegExp; readonly arch: KvArchitecture }> = [
-  { name: /^(meta-)?llama-3\.1-8b(-|$)/, arch: { family: 'Llama 3.1 8B', layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
-  { name: /^(meta-)?llama-3\.[13]-70b(-|$)/, arch: { family: 'Llama 3.1/3.3 70B', layers: 80, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
-  { name: /^llama-3\.2-1b(-|$)/, arch: { family: 'Llama 3.2 1B', layers: 16, kvHeads: 8, headDim: 64, maxPositions: 131072 } },
-  { name: /^qwen2\.5-7b(-|$)/, arch: { family: 'Qwen2.5 7B', layers: 28, kvHeads: 4, headDim: 128, maxPositions: 32768 } },
-  { name: /^qwen2\.5-14b(-|$)/, arch: { family: 'Qwen2.5 14B', layers: 48, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
-  { name: /^qwen2\.5-32b(-|$)/, arch: { family: 'Qwen2.5 32B', layers: 64, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
-  { name: /^qwen2\.5-72b(-|$)/, arch: { family: 'Qwen2.5 72B', layers: 80, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
+const MODEL_ARCHITECTURES: ReadonlyArray<{ readonly name: RegExp; readonly arch: ModelArchitecture }> = [
+  { name: /^(meta-)?llama-3\.1-8b(-|$)/, arch: { family: 'Llama 3.1 8B', heads: 32, layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
+  { name: /^(meta-)?llama-3\.[13]-70b(-|$)/, arch: { family: 'Llama 3.1/3.3 70B', heads: 64, layers: 80, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
+  { name: /^llama-3\.2-1b(-|$)/, arch: { family: 'Llama 3.2 1B', heads: 32, layers: 16, kvHeads: 8, headDim: 64, maxPositions: 131072 } },
+  { name: /^qwen2\.5-7b(-|$)/, arch: { family: 'Qwen2.5 7B', heads: 28, layers: 28, kvHeads: 4, headDim: 128, maxPositions: 32768 } },
+  { name: /^qwen2\.5-14b(-|$)/, arch: { family: 'Qwen2.5 14B', heads: 40, layers: 48, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
+  { name: /^qwen2\.5-32b(-|$)/, arch: { family: 'Qwen2.5 32B', heads: 40, layers: 64, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
+  { name: /^qwen2\.5-72b(-|$)/, arch: { family: 'Qwen2.5 72B', heads: 64, layers: 80, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
 ];
 
-/** The KV architecture of a model id, when it is one of {@link KV_ARCHITECTURES}. */
-export function kvArchitectureOf(model: string): KvArchitecture | undefined {
+/** The attention architecture of a model id, when it is one of {@link MODEL_ARCHITECTURES}. */
+export function modelArchitectureOf(model: string): ModelArchitecture | undefined {
   const name = model.split('/').pop()!.toLowerCase();
-  return KV_ARCHITECTURES.find((a) => a.name.test(name))?.arch;
+  return MODEL_ARCHITECTURES.find((a) => a.name.test(name))?.arch;
 }
 
 /**
@@ -1987,7 +1990,7 @@ export const VLLM_CONTEXT_FITS_KV_CACHE: Rule = {
   *check(ctx) {
     for (const { c, server, model, w } of hubModelServers(ctx)) {
       if (server.name !== 'vLLM' || setsFlag(server.argv, KV_UNJUDGED_FLAGS)) continue;
-      const arch = kvArchitectureOf(model);
+      const arch = modelArchitectureOf(model);
       const placed = arch && weightPlacement(c, server);
       const p = placed && parallelismOfVllm(c.container, server.argv);
       const named = p && modelWeightsFloor(model);
@@ -2035,6 +2038,39 @@ export const VLLM_CONTEXT_FITS_KV_CACHE: Rule = {
         + `for it (${placed.fractionShown}, less at least ${gib(perGpu)} of weights: ${weights.shown}): vLLM refuses to start ("To serve at least one `
         + `request with the model's max seq len (${tokens}) … KV cache is needed, which is larger than the available KV cache memory") and the pod `
         + `crash-loops holding its GPUs; at most ${Math.floor(room / perToken)} tokens fit, fewer once activations and CUDA graphs take theirs`);
+    }
+  },
+};
+
+/** GPU253 — vLLM's tensor parallel size must divide the model's attention heads. */
+export const VLLM_TENSOR_PARALLEL_DIVIDES_HEADS: Rule = {
+  id: 'GPU253',
+  title: 'vLLM\'s --tensor-parallel-size must divide the number of the model\'s attention heads',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS],
+  remediation: 'Use a tensor parallel size that divides the attention heads (the finding lists those up to the container\'s GPUs), '
+    + 'with as many GPUs in the container; spread the rest with --pipeline-parallel-size or serve more replicas.',
+  description: 'vLLM splits each layer\'s attention heads evenly over its tensor parallel GPUs and checks at start that '
+    + 'they divide: "Total number of attention heads (28) must be divisible by tensor parallel size (8)" (vLLM '
+    + '`config/model.py` `verify_with_parallel_config`), a ValueError before any weight is loaded, so the server exits and '
+    + 'the pod crash-loops holding its GPUs. Qwen2.5 7B has 28 heads: it cannot use the eight GPUs of a g6.48xlarge or '
+    + 'p4d.24xlarge in one tensor parallel group, though GPU222 asks a server to use every GPU of its container (data or '
+    + 'pipeline parallelism can). The heads come from the config.json of the models GPU252 knows by name (Llama 3.1, 3.2 '
+    + '1B and 3.3: 32 or 64; Qwen2.5 7B: 28, 14B and 32B: 40, 72B: 64). Other models and servers are not judged.',
+  *check(ctx) {
+    for (const { c, server, model, w } of hubModelServers(ctx)) {
+      if (server.name !== 'vLLM') continue;
+      const arch = modelArchitectureOf(model);
+      const p = arch && parallelismOfVllm(c.container, server.argv);
+      if (!arch || !p || arch.heads % p.tensor === 0) continue;
+      const gpus = Math.max(1, containerRequest(c.container, 'nvidia.com/gpu'));
+      const sizes: number[] = [];
+      for (let n = 1; n <= Math.max(gpus, 1); n++) if (arch.heads % n === 0) sizes.push(n);
+      yield ctx.finding(w.object, c.path,
+        `${containerLabel(c)} runs vLLM with ${describeValue(model)} over tensor parallel ${p.tensor} (${p.shown}), but the model has ${arch.heads} `
+        + `attention heads (${arch.family}), which ${p.tensor} does not divide: vLLM refuses to start ("Total number of attention heads (${arch.heads}) `
+        + `must be divisible by tensor parallel size (${p.tensor})") and the pod crash-loops holding its GPUs; tensor parallel sizes that divide `
+        + `${arch.heads} up to the container's ${gpus} GPU${gpus === 1 ? '' : 's'}: ${sizes.join(', ')}`);
     }
   },
 };
@@ -2613,5 +2649,5 @@ export const SERVING_RULES: Rule[] = [
   VLLM_GATED_MODEL_TOKEN, MODEL_SERVER_LISTENS_ON_POD_ADDRESS, MODEL_SERVER_PROBED_ON_ITS_PORT, SERVICE_REACHES_MODEL_SERVER,
   MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
   IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT, HOMELESS_USER_CACHE, MODEL_DOWNLOAD_FITS_DISK,
-  MODEL_FITS_GPU_MEMORY, MODEL_DOWNLOAD_OUTLASTS_PROBE, VLLM_CONTEXT_FITS_KV_CACHE,
+  MODEL_FITS_GPU_MEMORY, MODEL_DOWNLOAD_OUTLASTS_PROBE, VLLM_CONTEXT_FITS_KV_CACHE, VLLM_TENSOR_PARALLEL_DIVIDES_HEADS,
 ];
