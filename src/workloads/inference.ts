@@ -24,7 +24,7 @@ import { IGpuNodePool } from '../pools/pool';
 import { PropErrors } from '../private/collect';
 import { _checkQueue, _joinQueue } from '../queues/join';
 import { formatDiskBytes, NodeDisk, nodeDiskOf } from '../scheduling/node-disk';
-import { bindsLoopbackOnly, METRICS_SWITCH, metricsSwitchWords, modelServerOf, portSettingWords } from '../validation/rules/serving';
+import { bindsLoopbackOnly, METRICS_SWITCH, metricsSwitchWords, modelArchitectureOf, modelServerOf, portSettingWords, vllmParallelism } from '../validation/rules/serving';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
 export interface VllmServer {
@@ -796,6 +796,19 @@ export class InferenceDeployment extends Construct {
     const utilization = v.gpuMemoryUtilization ?? (podsPerGpu > 1 ? Math.floor(90 / podsPerGpu) / 100 : undefined);
     if (utilization !== undefined) args.push('--gpu-memory-utilization', `${utilization}`);
     args.push(...(v.extraArgs ?? []));
+    // vLLM refuses a tensor parallel size that does not divide the model's attention heads (GPU253), before it loads anything.
+    const arch = modelArchitectureOf(v.model);
+    const tensor = vllmParallelism({ command: ['vllm', 'serve'], args })?.tensor;
+    if (arch && tensor !== undefined && arch.heads % tensor !== 0) {
+      const sizes = [...Array(tensor).keys()].map((i) => i + 1).filter((n) => arch.heads % n === 0);
+      // (the largest size dividing both the heads and the GPUs: data parallel engines of it use every GPU)
+      const both = sizes.filter((n) => tensor % n === 0).pop()!;
+      throw new GpuConfigError(this, 'gpus', `is ${this.gpus}, so vLLM runs ${v.model} over tensor parallel ${tensor}, which does not divide its `
+        + `${arch.heads} attention heads (${arch.family}): vLLM refuses to start ("Total number of attention heads (${arch.heads}) must be divisible `
+        + `by tensor parallel size (${tensor})")`,
+      `request GPUs that divide ${arch.heads} (${sizes.join(', ')}), e.g. GpuRequest.whole(${sizes[sizes.length - 1]}), or keep ${tensor} and add `
+        + `vllm.extraArgs ['--tensor-parallel-size', '${both}', '--data-parallel-size', '${tensor / both}']`);
+    }
     return { image: v.image ?? InferenceDeployment.DEFAULT_VLLM_IMAGE, command: ['vllm', 'serve'], args };
   }
 

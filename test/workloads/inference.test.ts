@@ -483,6 +483,25 @@ describe('InferenceDeployment bad input → GpuConfigError naming construct and 
     expect(e.fix.length).toBeGreaterThan(5);
   });
 
+  test('GPUs that do not divide the model\'s attention heads (GPU253): vLLM would refuse its tensor parallel size', () => {
+    const c = chart();
+    const qwen = { model: 'Qwen/Qwen2.5-7B-Instruct' };
+    const e = configError(() => new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: qwen, gpus: GpuRequest.whole(8) }));
+    expect(e.property).toBe('gpus');
+    expect(e.problem).toBe('is 8 × nvidia.com/gpu, so vLLM runs Qwen/Qwen2.5-7B-Instruct over tensor parallel 8, which does not divide its 28 attention heads '
+      + '(Qwen2.5 7B): vLLM refuses to start ("Total number of attention heads (28) must be divisible by tensor parallel size (8)")');
+    expect(e.fix).toBe('request GPUs that divide 28 (1, 2, 4, 7), e.g. GpuRequest.whole(7), or keep 8 and add vllm.extraArgs '
+      + '[\'--tensor-parallel-size\', \'4\', \'--data-parallel-size\', \'2\']');
+    // what the fix says works: four GPUs, or eight as two data-parallel engines of four
+    const ok = chart();
+    const pool = g5(ok);
+    new InferenceDeployment(ok, 'four', { pools: [pool], vllm: qwen, gpus: GpuRequest.whole(4) });
+    new InferenceDeployment(ok, 'eight', { pools: [pool], vllm: { ...qwen, extraArgs: ['--tensor-parallel-size', '4', '--data-parallel-size', '2'] }, gpus: GpuRequest.whole(8) });
+    // a model it does not know is not judged
+    new InferenceDeployment(ok, 'other', { pools: [pool], vllm: { model: 'example/custom-7b' }, gpus: GpuRequest.whole(8) });
+    expect(lintAll(synth(ok)).filter((f) => / GPU(221|222|253) /.test(f))).toEqual([]);
+  });
+
   test('a name that is a DNS subdomain but not a DNS-1035 label is fine without a Service', () => {
     const c = chart();
     const d = new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM, service: false, name: '7b.model' });
