@@ -71,6 +71,10 @@ function inferenceProps(s: Scene): fc.Arbitrary<InferenceDeploymentProps> {
     priority: fc.option(fc.constantFrom('inference', 'training', 'experiments'), { nil: undefined }),
   }).map(({ server, priority, ...r }) => {
     const out: any = { pools: s.pools, ...server };
+    // vLLM needs a tensor parallel size (the GPUs a pod) that divides the model's attention heads (GPU253): Llama 3.1 8B
+    // has 32, Qwen2.5 7B 28; Mistral, unknown to the library, takes any.
+    const heads = ({ 'meta-llama/Llama-3.1-8B-Instruct': 32, 'Qwen/Qwen2.5-7B-Instruct': 28 } as Record<string, number>)[out.vllm?.model];
+    if (heads !== undefined && heads % (r.gpus as GpuRequest).count !== 0) out.vllm = { ...out.vllm, model: 'mistralai/Mistral-7B-v0.3' };
     for (const [k, v] of Object.entries(r)) if (v !== undefined) out[k] = v;
     if (priority) out.priority = (s.priorities as any)[priority] as PriorityTier;
     // (TGI's image listens on its PORT, 80, unless told the port the probes and the Service use)

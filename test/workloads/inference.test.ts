@@ -502,6 +502,21 @@ describe('InferenceDeployment bad input → GpuConfigError naming construct and 
     expect(lintAll(synth(ok)).filter((f) => / GPU(221|222|253) /.test(f))).toEqual([]);
   });
 
+  test('every GPU count up to eight: refused exactly when it does not divide the heads (Llama 3.1 8B: 32, Qwen2.5 7B: 28, 14B: 40)', () => {
+    for (const [model, heads] of [['meta-llama/Llama-3.1-8B-Instruct', 32], ['Qwen/Qwen2.5-7B-Instruct', 28], ['Qwen/Qwen2.5-14B-Instruct', 40]] as const) {
+      for (let n = 1; n <= 8; n++) {
+        const c = chart();
+        let refused: string | undefined;
+        try {
+          new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: { model, maxModelLen: 4096 }, gpus: GpuRequest.whole(n) });
+        } catch (e) {
+          refused = `${(e as any).property}: ${(e as any).problem}`;
+        }
+        expect([model, n, refused]).toEqual([model, n, heads % n === 0 ? undefined : expect.stringMatching(/^gpus: .* does not divide its \d+ attention heads/)]);
+      }
+    }
+  });
+
   test('a name that is a DNS subdomain but not a DNS-1035 label is fine without a Service', () => {
     const c = chart();
     const d = new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: VLLM, service: false, name: '7b.model' });
