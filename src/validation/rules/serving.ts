@@ -1374,10 +1374,10 @@ const EBS_PROVISIONERS = ['ebs.csi.aws.com', 'kubernetes.io/aws-ebs'];
 /**
  * The size of claim `name` of `namespace` when the manifests tell it: the claim and its StorageClass are in them (its
  * `storageClassName`, else the StorageClass marked default), the class provisions EBS volumes, which are as large as
- * the claim requests (rounded up to a GiB), and the claim is not bound to a volume by name. Undefined otherwise (a file
- * system such as EFS has no size).
+ * the claim requests (rounded up to a GiB), and the claim is not bound to a volume by name; with how fast the volume
+ * writes ({@link storageClassWriteRate}) when the class tells. Undefined otherwise (a file system such as EFS has no size).
  */
-function ebsClaimSize(ctx: RuleContext, namespace: string, name: unknown):
+function ebsClaim(ctx: RuleContext, namespace: string, name: unknown):
 { readonly bytes: number; readonly shown: string; readonly writeRate?: DiskWriteRate } | undefined {
   const claim = typeof name === 'string' ? ctx.get('PersistentVolumeClaim', namespace, name) : undefined;
   const spec = claim?.spec;
@@ -1406,8 +1406,8 @@ function storageClassWriteRate(sc: any): DiskWriteRate | undefined {
   const params = sc?.parameters && typeof sc.parameters === 'object' ? sc.parameters : {};
   const param = (name: string): unknown => Object.entries(params).find(([k]) => k.toLowerCase() === name)?.[1];
   const csi = sc?.provisioner === 'ebs.csi.aws.com';
-  const shown = ebsWriteRate(param('type') ?? (csi ? 'gp3' : 'gp2'), csi ? param('throughput') : undefined);
-  return shown && { ...shown, shown: `StorageClass ${JSON.stringify(nameOf(sc))}: ${shown.shown}` };
+  const rate = ebsWriteRate(param('type') ?? (csi ? 'gp3' : 'gp2'), csi ? param('throughput') : undefined);
+  return rate && { ...rate, shown: `StorageClass ${JSON.stringify(nameOf(sc))}: ${rate.shown}` };
 }
 
 /** Whole minutes and seconds, e.g. `18 min 18 s`. */
@@ -1478,7 +1478,7 @@ export const MODEL_DOWNLOAD_OUTLASTS_PROBE: Rule = {
         disk = fastestNodeDisk(ctx, w, (pool, type) => pool.nodeDisk?.(type)?.writeRate);
         place = 'the container\'s writable layer';
       } else if (volume?.persistentVolumeClaim && typeof volume.persistentVolumeClaim === 'object') {
-        const claim = ebsClaimSize(ctx, nsOf(w.object), volume.persistentVolumeClaim.claimName);
+        const claim = ebsClaim(ctx, nsOf(w.object), volume.persistentVolumeClaim.claimName);
         disk = claim?.writeRate && { rate: claim.writeRate, shown: `the claim's volume (${claim.writeRate.shown})` };
         place = `PersistentVolumeClaim ${JSON.stringify(volume.persistentVolumeClaim.claimName)}`;
       } else if (volume?.emptyDir && typeof volume.emptyDir === 'object' && volume.emptyDir.medium !== 'Memory') {
@@ -1634,7 +1634,7 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
         place = 'the container\'s writable layer';
       } else if (held.volume?.persistentVolumeClaim && typeof held.volume.persistentVolumeClaim === 'object') {
         // A claim of an EBS StorageClass of the manifests is as large as it requests.
-        const claim = ebsClaimSize(ctx, nsOf(w.object), held.volume.persistentVolumeClaim.claimName);
+        const claim = ebsClaim(ctx, nsOf(w.object), held.volume.persistentVolumeClaim.claimName);
         if (!claim || claim.bytes >= weights.bytes) continue;
         yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${held.at}].persistentVolumeClaim.claimName`,
           `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on PersistentVolumeClaim `
