@@ -28,7 +28,7 @@ import { nameOf, nsOf } from '../../private/meta';
 import { quantityOf } from '../../private/quantity';
 import { versionAtLeast } from '../../private/version';
 import { _vllmVersionOfImage } from '../../scaling/triggers';
-import { DiskWriteRate, ebsWriteRate, formatDiskBytes, HostDirDisk } from '../../scheduling/node-disk';
+import { DiskWriteRate, ebsWriteRate, formatDiskBytes } from '../../scheduling/node-disk';
 import { podDiskRoom, PoolModel } from '../../scheduling/nodepool';
 import { PlacementVerdict } from '../../scheduling/placement';
 import { containerRequest, demandsAny, resourceMap } from '../../scheduling/resources';
@@ -1417,23 +1417,28 @@ const minutesAndSeconds = (seconds: number): string => {
 };
 
 /**
- * The fastest disk of the nodes a workload's pods can run on, by `rateOf` (every type of every fitting pool), with
- * where it is (`the fastest disk it can land on (…)`); undefined when one is not known (that node may write faster) or
- * no pool fits.
+ * The node with the most of `valueOf` (by `score`) among those a workload's pods can run on: every type of every pool
+ * they fit; undefined when a node's value is not known (that node may have more) or no pool fits.
  */
-function fastestNodeDisk(ctx: RuleContext, w: WorkloadRef, rateOf: (pool: PoolModel, type: GpuInstanceType) => DiskWriteRate | undefined):
-{ readonly rate: DiskWriteRate; readonly shown: string } | undefined {
-  let best: { rate: DiskWriteRate; shown: string } | undefined;
+function bestNode<T>(ctx: RuleContext, w: WorkloadRef, valueOf: (pool: PoolModel, type: GpuInstanceType) => T | undefined,
+  score: (value: T) => number): { readonly value: T; readonly score: number; readonly where: string } | undefined {
+  let best: { value: T; score: number; where: string } | undefined;
   for (const v of ctx.fittingPlacements(w.template)) {
     for (const type of v.instanceTypes) {
-      const rate = rateOf(v.pool, type);
-      if (rate === undefined) return undefined;
-      if (best === undefined || rate.bytesPerSecond > best.rate.bytesPerSecond) {
-        best = { rate, shown: `the fastest disk it can land on (${type.name} of NodePool ${v.pool.name}: ${rate.shown})` };
-      }
+      const value = valueOf(v.pool, type);
+      if (value === undefined) return undefined;
+      const n = score(value);
+      if (best === undefined || n > best.score) best = { value, score: n, where: `${type.name} of NodePool ${v.pool.name}` };
     }
   }
   return best;
+}
+
+/** The fastest disk of the nodes a workload's pods can run on, by `rateOf` ({@link bestNode}), as `the fastest disk it can land on (…)`. */
+function fastestNodeDisk(ctx: RuleContext, w: WorkloadRef, rateOf: (pool: PoolModel, type: GpuInstanceType) => DiskWriteRate | undefined):
+{ readonly rate: DiskWriteRate; readonly shown: string } | undefined {
+  const best = bestNode(ctx, w, rateOf, (rate) => rate.bytesPerSecond);
+  return best && { rate: best.value, shown: `the fastest disk it can land on (${best.where}: ${best.value.shown})` };
 }
 
 /** GPU251 — a model server's startup probe must allow its EBS disk the time to write the weights it downloads. */
@@ -1549,25 +1554,6 @@ function hostDirOf(mount: any, hostPath: any, dir: string): string | undefined {
 }
 
 /**
- * The disk with the most room for a download into `hostDir` among the nodes the pods can run on (every type of every
- * fitting pool), less `imageBytes` where containerd's images share it; undefined when a node's disk is not known (the
- * weights may fit there) or no pool fits.
- */
-function largestHostDirDisk(ctx: RuleContext, w: WorkloadRef, hostDir: string, imageBytes: number):
-{ readonly room: number; readonly disk: HostDirDisk; readonly type: string; readonly pool: string } | undefined {
-  let best: { room: number; disk: HostDirDisk; type: string; pool: string } | undefined;
-  for (const v of ctx.fittingPlacements(w.template)) {
-    for (const type of v.instanceTypes) {
-      const disk = v.pool.hostDirDisk?.(type, hostDir);
-      if (disk === undefined) return undefined;
-      const room = disk.bytes - (disk.holdsImages ? imageBytes : 0);
-      if (best === undefined || room > best.room) best = { room, disk, type: type.name, pool: v.pool.name };
-    }
-  }
-  return best;
-}
-
-/**
  * The fewest bytes a server downloads for `model` ({@link modelWeightsFloor}): for llama.cpp, the GGUF quantisation
  * its tag or file names (undefined without one: llama.cpp then picks the file).
  */
@@ -1653,14 +1639,17 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
       } else if (held.volume?.hostPath && typeof held.volume.hostPath === 'object') {
         // A hostPath is a directory of the node: on the root volume, or on the instance store's RAID0.
         const hostDir = hostDirOf(held.mount, held.volume.hostPath, where.dir);
-        const disk = hostDir === undefined ? undefined : largestHostDirDisk(ctx, w, hostDir, imageFloor(c.container.image)?.bytes ?? 0);
-        if (!disk || disk.room >= weights.bytes) continue;
-        const image = disk.disk.holdsImages ? imageFloor(c.container.image) : undefined;
+        // (the disk with the most room of the nodes it can run on, less the image where containerd's images share it)
+        const imageBytes = imageFloor(c.container.image)?.bytes ?? 0;
+        const disk = hostDir === undefined ? undefined
+          : bestNode(ctx, w, (pool, type) => pool.hostDirDisk?.(type, hostDir), (d) => d.bytes - (d.holdsImages ? imageBytes : 0));
+        if (!disk || disk.score >= weights.bytes) continue;
+        const image = disk.value.holdsImages ? imageFloor(c.container.image) : undefined;
         yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${held.at}].hostPath.path`,
           `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on the hostPath volume `
           + `${describeValue(held.mount.name)}, ${hostDir} on the node: its weights take at least ${gib(weights.bytes)} (${weights.shown})`
           + `${image ? `, and its image at least ${gib(image.bytes)} (${image.shown}), ${gib(weights.bytes + image.bytes)} in all` : ''}, above `
-          + `the disk that holds ${hostDir} on the largest node it can run on (${disk.type} of NodePool ${disk.pool}), the ${disk.disk.source}: `
+          + `the disk that holds ${hostDir} on the largest node it can run on (${disk.where}), the ${disk.value.source}: `
           + 'the download fails ("No space left on device"), the server exits and the pod crash-loops holding its GPUs');
         continue;
       } else {
