@@ -1346,15 +1346,13 @@ function storageBounds(ctx: RuleContext, sc: ServerContainer, volume: EmptyDirVo
         + '("Pod ephemeral local storage usage exceeds the total limit of containers")',
     });
   }
-  // The most a node the pods can run on gives pods (every type of every fitting pool; an unknown disk holds anything).
-  let best: { room: number; pool: PoolModel; type: GpuInstanceType } | undefined;
-  for (const v of ctx.fittingPlacements(w.template)) {
-    for (const type of v.instanceTypes) {
-      const room = podDiskRoom(v.pool, type);
-      if (best === undefined || room > best.room) best = { room, pool: v.pool, type };
-    }
-  }
-  if (best !== undefined && Number.isFinite(best.room)) {
+  // The most a node the pods can run on gives pods (an unknown disk holds anything).
+  const largest = bestNode(ctx, w, (pool, type) => {
+    const room = podDiskRoom(pool, type);
+    return Number.isFinite(room) ? { room, pool, type } : undefined;
+  }, (v) => v.room);
+  if (largest !== undefined) {
+    const best = largest.value;
     const d = best.pool.nodeDisk?.(best.type);
     out.push({
       bytes: best.room,
