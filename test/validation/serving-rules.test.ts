@@ -1546,17 +1546,21 @@ describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for be
   });
 });
 
-describe('GPU253 vLLM\'s tensor parallel size must divide the model\'s attention heads', () => {
+describe('GPU253 a model server\'s tensor parallel size must divide the model\'s attention heads', () => {
   const tp = (model: string, size: number, gpus = size) => of(lint([server(gpus, { args: [model, '--tensor-parallel-size', String(size)] })]), 'GPU253');
+  const sglang = (args: string[], gpus: number) => server(gpus, { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args });
+  const tgi = (args: string[], gpus: number) => server(gpus, { image: 'ghcr.io/huggingface/text-generation-inference:3.0.1', args });
 
-  test('the fixture: Qwen2.5 7B\'s 28 heads over tensor parallel 8', () => {
-    const [a, ...rest] = failFixture('GPU253');
+  test('the fixture: Qwen2.5 7B\'s 28 heads over vLLM\'s tensor parallel 8 and over TGI\'s 8 shards', () => {
+    const [a, b, ...rest] = failFixture('GPU253');
     expect(rest).toEqual([]);
     expect(a.severity).toBe(Severity.ERROR);
     expect([a.fieldPath, a.message]).toEqual(['spec.template.spec.containers[0]', 'container "vllm" runs vLLM with "Qwen/Qwen2.5-7B-Instruct" over '
       + 'tensor parallel 8 (--tensor-parallel-size 8), but the model has 28 attention heads (Qwen2.5 7B), which 8 does not divide: vLLM refuses to '
-      + 'start ("Total number of attention heads (28) must be divisible by tensor parallel size (8)") and the pod crash-loops holding its GPUs; tensor '
-      + 'parallel sizes that divide 28 up to the container\'s 8 GPUs: 1, 2, 4, 7']);
+      + 'start ("Total number of attention heads (28) must be divisible by tensor parallel size (8)", vLLM config/model.py verify_with_parallel_config), '
+      + 'and the pod crash-loops holding its GPUs; sizes that divide 28 up to the container\'s 8 GPUs: 1, 2, 4, 7']);
+    expect(b.message).toContain('runs TGI with "Qwen/Qwen2.5-7B-Instruct" over one shard per GPU of its container (8), but the model has 28 attention heads');
+    expect(b.message).toContain('("`num_heads` must be divisible by `num_shards` (got `num_heads`: 28 and `num_shards`: 8)", TGI flash models)');
   });
 
   test('sizes that divide the heads pass; others are reported with the sizes that work', () => {
@@ -1569,11 +1573,22 @@ describe('GPU253 vLLM\'s tensor parallel size must divide the model\'s attention
     }
   });
 
-  test('not judged: a model it does not know, another server, a tensor size it cannot read', () => {
+  test('SGLang\'s --tp and TGI\'s shards (--num-shard, else one per GPU) too', () => {
+    expect(of(lint([sglang(['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--tp', '8'], 8)]), 'GPU253')[0].message)
+      .toContain('runs SGLang with "Qwen/Qwen2.5-7B-Instruct" over tensor parallel 8, but the model has 28 attention heads (Qwen2.5 7B), which 8 does not '
+        + 'divide: SGLang stops while it builds the model (its attention layers "assert self.total_num_heads % attn_tp_size == 0", SGLang srt/models)');
+    expect(of(lint([sglang(['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--tp', '4', '--dp', '2'], 8)]), 'GPU253')).toEqual([]);
+    // data-parallel attention splits the heads over tp / dp: not judged
+    expect(of(lint([sglang(['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--tp', '8', '--dp', '2', '--enable-dp-attention'], 8)]), 'GPU253')).toEqual([]);
+    expect(of(lint([tgi(['--model-id', 'Qwen/Qwen2.5-7B-Instruct', '--num-shard', '3'], 4)]), 'GPU253')[0].message).toContain('over 3 shard(s) (--num-shard 3)');
+    expect(of(lint([tgi(['--model-id', 'Qwen/Qwen2.5-7B-Instruct', '--num-shard', '4'], 8)]), 'GPU253')).toEqual([]);
+  });
+
+  test('not judged: a model it does not know, llama.cpp, a tensor size it cannot read', () => {
     expect(tp('mistralai/Mistral-7B-Instruct-v0.3', 3)).toEqual([]);
     expect(of(lint([server(8, { args: ['Qwen/Qwen2.5-7B-Instruct', '--tensor-parallel-size', '$(TP)'] })]), 'GPU253')).toEqual([]);
-    const sglang = server(8, { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--tp', '8'] });
-    expect(of(lint([sglang]), 'GPU253')).toEqual([]);
+    expect(of(lint([sglang(['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--tp', '$(TP)'], 8)]), 'GPU253')).toEqual([]);
+    expect(of(lint([server(3, { image: 'ghcr.io/ggml-org/llama.cpp:server-cuda', args: ['-hf', 'Qwen/Qwen2.5-7B-Instruct-GGUF:Q4_K_M'] })]), 'GPU253')).toEqual([]);
   });
 });
 

@@ -2029,34 +2029,73 @@ export const VLLM_CONTEXT_FITS_KV_CACHE: Rule = {
   },
 };
 
-/** GPU253 — vLLM's tensor parallel size must divide the model's attention heads. */
+/**
+ * How a server splits each layer's attention heads over GPUs, and how it refuses a split that does not divide them:
+ * vLLM's and SGLang's tensor parallel size, TGI's shards ({@link weightPlacement}); undefined when it cannot be read
+ * (a variable, multi-node, SGLang's data-parallel attention, which splits the heads otherwise).
+ */
+function headSplit(c: ContainerRef, server: ModelServer, heads: number):
+{ readonly size: number; readonly shown: string; readonly refusal: string } | undefined {
+  switch (server.name) {
+    case 'vLLM': {
+      const p = parallelismOfVllm(c.container, server.argv);
+      return p && {
+        size: p.tensor,
+        shown: `tensor parallel ${p.tensor} (${p.shown})`,
+        refusal: 'vLLM refuses to start ("Total number of attention heads '
+        + `(${heads}) must be divisible by tensor parallel size (${p.tensor})", vLLM config/model.py verify_with_parallel_config)`,
+      };
+    }
+    case 'SGLang': {
+      const sizes = setsFlag(server.argv, SGLANG_UNJUDGED) || setsEnv(c.container, 'CUDA_VISIBLE_DEVICES') ? undefined : parallelSizes(server.argv, SGLANG_FLAGS);
+      return sizes && {
+        size: sizes.tensor,
+        shown: `tensor parallel ${sizes.tensor}`,
+        refusal: 'SGLang stops while it builds the model (its attention '
+        + 'layers "assert self.total_num_heads % attn_tp_size == 0", SGLang srt/models)',
+      };
+    }
+    case 'TGI': {
+      const placed = weightPlacement(c, server);
+      return placed && {
+        size: placed.gpus,
+        shown: placed.shown,
+        refusal: 'TGI\'s shards stop while they load the model ("`num_heads` must be divisible by '
+        + `\`num_shards\` (got \`num_heads\`: ${heads} and \`num_shards\`: ${placed.gpus})", TGI flash models)`,
+      };
+    }
+    default: return undefined;
+  }
+}
+
+/** GPU253 — a model server's tensor parallel size must divide the model's attention heads. */
 export const VLLM_TENSOR_PARALLEL_DIVIDES_HEADS: Rule = {
   id: 'GPU253',
-  title: 'vLLM\'s --tensor-parallel-size must divide the number of the model\'s attention heads',
+  title: 'A model server\'s tensor parallel size (vLLM, SGLang; TGI\'s shards) must divide the number of the model\'s attention heads',
   severity: Severity.ERROR,
   kinds: [...POD_TEMPLATE_KINDS],
-  remediation: 'Use a tensor parallel size that divides the attention heads (the finding lists those up to the container\'s GPUs), '
-    + 'with as many GPUs in the container; spread the rest with --pipeline-parallel-size or serve more replicas.',
-  description: 'vLLM splits each layer\'s attention heads evenly over its tensor parallel GPUs and checks at start that '
-    + 'they divide: "Total number of attention heads (28) must be divisible by tensor parallel size (8)" (vLLM '
-    + '`config/model.py` `verify_with_parallel_config`), a ValueError before any weight is loaded, so the server exits and '
-    + 'the pod crash-loops holding its GPUs. Qwen2.5 7B has 28 heads: it cannot use the eight GPUs of a g6.48xlarge or '
-    + 'p4d.24xlarge in one tensor parallel group, though GPU222 asks a server to use every GPU of its container (data or '
-    + 'pipeline parallelism can). The heads come from the config.json of the models GPU252 knows by name (Llama 3.1, 3.2 '
-    + '1B and 3.3: 32 or 64; Qwen2.5 7B: 28, 14B and 32B: 40, 72B: 64). Other models and servers are not judged.',
+  remediation: 'Use a tensor parallel size (TGI: --num-shard) that divides the attention heads (the finding lists those up to the '
+    + 'container\'s GPUs), with as many GPUs in the container; spread the rest with data or pipeline parallelism, or serve more replicas.',
+  description: 'The servers split each layer\'s attention heads evenly over their tensor parallel GPUs and refuse a split that '
+    + 'does not divide them. vLLM checks at start: "Total number of attention heads (28) must be divisible by tensor '
+    + 'parallel size (8)" (vLLM `config/model.py` `verify_with_parallel_config`). SGLang\'s attention layers assert it '
+    + '(`assert self.total_num_heads % attn_tp_size == 0`, SGLang `srt/models`); TGI\'s flash models raise "`num_heads` must be '
+    + 'divisible by `num_shards`". Either way the server exits before it serves and the pod crash-loops holding its GPUs. '
+    + 'Qwen2.5 7B has 28 heads: it cannot use the eight GPUs of a g6.48xlarge or p4d.24xlarge in one tensor parallel group, '
+    + 'though GPU222 asks a server to use every GPU of its container (data or pipeline parallelism can). The heads come '
+    + 'from the config.json of the models GPU252 knows by name (Llama 3.1, 3.2 1B and 3.3: 32 or 64; Qwen2.5 7B: 28, 14B '
+    + 'and 32B: 40, 72B: 64). Other models, llama.cpp and Triton, and SGLang\'s data-parallel attention are not judged.',
   *check(ctx) {
     for (const { c, server, model, w } of hubModelServers(ctx)) {
-      if (server.name !== 'vLLM') continue;
       const arch = modelArchitectureOf(model);
-      const p = arch && parallelismOfVllm(c.container, server.argv);
-      if (!arch || !p || arch.heads % p.tensor === 0) continue;
+      const split = arch && headSplit(c, server, arch.heads);
+      if (!arch || !split || arch.heads % split.size === 0) continue;
       const gpus = Math.max(1, containerRequest(c.container, 'nvidia.com/gpu'));
       const sizes: number[] = [];
-      for (let n = 1; n <= Math.max(gpus, 1); n++) if (arch.heads % n === 0) sizes.push(n);
+      for (let n = 1; n <= gpus; n++) if (arch.heads % n === 0) sizes.push(n);
       yield ctx.finding(w.object, c.path,
-        `${containerLabel(c)} runs vLLM with ${describeValue(model)} over tensor parallel ${p.tensor} (${p.shown}), but the model has ${arch.heads} `
-        + `attention heads (${arch.family}), which ${p.tensor} does not divide: vLLM refuses to start ("Total number of attention heads (${arch.heads}) `
-        + `must be divisible by tensor parallel size (${p.tensor})") and the pod crash-loops holding its GPUs; tensor parallel sizes that divide `
+        `${containerLabel(c)} runs ${server.name} with ${describeValue(model)} over ${split.shown}, but the model has ${arch.heads} attention heads `
+        + `(${arch.family}), which ${split.size} does not divide: ${split.refusal}, and the pod crash-loops holding its GPUs; sizes that divide `
         + `${arch.heads} up to the container's ${gpus} GPU${gpus === 1 ? '' : 's'}: ${sizes.join(', ')}`);
     }
   },
