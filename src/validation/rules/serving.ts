@@ -1469,10 +1469,9 @@ export const MODEL_DOWNLOAD_OUTLASTS_PROBE: Rule = {
     for (const sc of hubModelServers(ctx)) {
       const { w, c, server, model } = sc;
       const kill = loadKillWindow(c, server);
-      const weights = kill && downloadedWeights(server, model);
-      const where = weights && modelDownloadDir(server, c.container, w.template.podSpec);
-      if (!kill || !weights || !where) continue;
-      const held = mountHolding(c.container, where.dir, w.template.podSpec);
+      const download = kill && downloadOf(sc);
+      if (!kill || !download) continue;
+      const { weights, where, held } = download;
       const volume = held?.volume;
       let disk: { readonly rate: DiskWriteRate; readonly shown: string } | undefined;
       let place: string;
@@ -1552,12 +1551,18 @@ function hostDirOf(mount: any, hostPath: any, dir: string): string | undefined {
 }
 
 /**
- * The fewest bytes a server downloads for `model` ({@link modelWeightsFloor}): for llama.cpp, the GGUF quantisation
- * its tag or file names (undefined without one: llama.cpp then picks the file).
+ * What a server downloads at start and where (GPU246, GPU251): the fewest bytes of `model`'s weights
+ * ({@link modelWeightsFloor}; for llama.cpp, of the GGUF quantisation its tag or file names, none without one: llama.cpp
+ * then picks the file), the directory ({@link modelDownloadDir}) and the mount that holds it (none: the writable layer).
  */
-function downloadedWeights(server: ModelServer, model: string): ModelWeights | undefined {
-  if (server.name !== 'llama.cpp') return modelWeightsFloor(model);
-  return server.quantisationTag === undefined ? undefined : modelWeightsFloor(model, server.quantisationTag);
+function downloadOf(sc: HubServer):
+{ readonly weights: ModelWeights; readonly where: { readonly dir: string }; readonly held: ReturnType<typeof mountHolding> } | undefined {
+  const { server, model, c, w } = sc;
+  const weights = server.name !== 'llama.cpp' ? modelWeightsFloor(model)
+    : server.quantisationTag === undefined ? undefined : modelWeightsFloor(model, server.quantisationTag);
+  if (weights === undefined) return undefined;
+  const where = modelDownloadDir(server, c.container, w.template.podSpec);
+  return where && { weights, where, held: mountHolding(c.container, where.dir, w.template.podSpec) };
 }
 
 /** GPU246 — the weights a model server downloads onto the node's disk must fit where they land. */
@@ -1605,11 +1610,9 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
   *check(ctx) {
     for (const sc of hubModelServers(ctx)) {
       const { w, c, server, model } = sc;
-      const weights = downloadedWeights(server, model);
-      if (weights === undefined) continue;
-      const where = modelDownloadDir(server, c.container, w.template.podSpec);
-      if (!where) continue;
-      const held = mountHolding(c.container, where.dir, w.template.podSpec);
+      const download = downloadOf(sc);
+      if (!download) continue;
+      const { weights, where, held } = download;
       let volume: EmptyDirVolume | undefined;
       let place: string;
       if (held === undefined) {
