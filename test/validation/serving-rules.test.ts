@@ -15,6 +15,14 @@ function server(gpus: number, container: any): any {
   return w;
 }
 
+/** Puts a server's Hugging Face cache (HF_HOME) at /cache on the volume `volume`, mounted with `mount`'s fields (GPU246, GPU251). */
+const cache = (volume: any, mount: any = {}) => (w: any) => {
+  const c = w.spec.template.spec.containers[0];
+  c.env = [{ name: 'HF_HOME', value: '/cache' }];
+  c.volumeMounts = [{ name: 'cache', mountPath: '/cache', ...mount }];
+  w.spec.template.spec.volumes = [{ name: 'cache', ...volume }];
+};
+
 describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU253)', () => {
   test('ids, severities and documentation', () => {
     expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253']);
@@ -1189,12 +1197,6 @@ describe('GPU246 the weights a model server downloads onto the node\'s disk must
     extra(w);
     return of(lint([w, ...others]), 'GPU246');
   };
-  const cache = (volume: any) => (w: any) => {
-    const c = w.spec.template.spec.containers[0];
-    c.env = [{ name: 'HF_HOME', value: '/cache' }];
-    c.volumeMounts = [{ name: 'cache', mountPath: '/cache' }];
-    w.spec.template.spec.volumes = [{ name: 'cache', ...volume }];
-  };
   const bigClass = (size: string) => ({ ...DEFAULT_NODE_CLASS, spec: { ...DEFAULT_NODE_CLASS.spec, blockDeviceMappings: [{ deviceName: '/dev/xvda', rootVolume: true, ebs: { volumeSize: size } }] } });
   const pool = nodePool();
 
@@ -1302,10 +1304,7 @@ describe('GPU246 the weights a model server downloads onto the node\'s disk must
   });
 
   test('a hostPath is on the root volume, beside the images; with RAID0, unless under /mnt/k8s-disks/0 or the directories bound onto it', () => {
-    const host = (hostDir: string, mount: any = {}) => (w: any) => {
-      cache({ hostPath: { path: hostDir } })(w);
-      Object.assign(w.spec.template.spec.containers[0].volumeMounts[0], mount);
-    };
+    const host = (hostDir: string, mount: any = {}) => cache({ hostPath: { path: hostDir } }, mount);
     const raid = (extra: any = {}) => ({ ...DEFAULT_NODE_CLASS, spec: { ...DEFAULT_NODE_CLASS.spec, instanceStorePolicy: 'RAID0', ...extra } });
     // without RAID0 the root volume holds the image too: 7B (13Gi) and the image (9.3Gi) above 20Gi
     const [f] = disk({ args: ['Qwen/Qwen2.5-7B-Instruct'] }, host('/mnt/models'), [DEFAULT_NODE_CLASS, pool]);
@@ -1366,12 +1365,6 @@ describe('GPU251 a model server\'s startup probe must allow its EBS disk the tim
     const w = server(1, { args: ['Qwen/Qwen2.5-72B-Instruct'], startupProbe: STARTUP_600, ...container });
     extra(w);
     return of(lint([w, ...others]), 'GPU251');
-  };
-  const cache = (volume: any, mount: any = {}) => (w: any) => {
-    const c = w.spec.template.spec.containers[0];
-    c.env = [{ name: 'HF_HOME', value: '/cache' }];
-    c.volumeMounts = [{ name: 'cache', mountPath: '/cache', ...mount }];
-    w.spec.template.spec.volumes = [{ name: 'cache', ...volume }];
   };
   const nodeClass = (spec: any) => ({ ...DEFAULT_NODE_CLASS, spec: { ...DEFAULT_NODE_CLASS.spec, ...spec } });
   const root = (ebs: any) => nodeClass({ blockDeviceMappings: [{ deviceName: '/dev/xvda', rootVolume: true, ebs: { volumeSize: '500Gi', ...ebs } }] });
