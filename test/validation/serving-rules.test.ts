@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, loadYaml, nodePool, of, workload } from './helpers';
-import { Severity } from '../../src/validation';
+import { Severity, validateManifests } from '../../src/validation';
 import { flagText, modelArchitectureOf, modelServerOf, modelWeightsFloor, probeWindow, SERVING_RULES, vllmArgv, vllmMaxModelLen, vllmModel, vllmParallelism } from '../../src/validation/rules/serving';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
@@ -1476,7 +1476,7 @@ describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for be
     expect(['8192', '32k', '32K', '25.6k', '1m', '1M'].map(len)).toEqual([8192, 32000, 32768, 25600, 1_000_000, 1_048_576]);
     expect(vllmMaxModelLen(['--max_model_len=4096'])).toBe(4096);
     expect(vllmMaxModelLen(['m'])).toBeUndefined();
-    for (const v of ['-1', 'auto', '$(LEN)', '0', '']) expect([v, len(v)]).toEqual([v, null]);
+    for (const v of ['-1', 'auto', '$(LEN)', '0', '', '99999999999999999999', '9999999999999G']) expect([v, len(v)]).toEqual([v, null]);
   });
 
   test('modelArchitectureOf knows Llama 3.1, 3.2 1B and 3.3 and Qwen2.5 7B-72B by name, their fine-tunes and quantisations too', () => {
@@ -1575,6 +1575,13 @@ describe('GPU253 a model server\'s tensor parallel size must divide the model\'s
     expect(of(lint([sglang(['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--tp', '8', '--dp', '2', '--enable-dp-attention'], 8)]), 'GPU253')).toEqual([]);
     expect(of(lint([tgi(['--model-id', 'Qwen/Qwen2.5-7B-Instruct', '--num-shard', '3'], 4)]), 'GPU253')[0].message).toContain('over 3 shard(s) (--num-shard 3)');
     expect(of(lint([tgi(['--model-id', 'Qwen/Qwen2.5-7B-Instruct', '--num-shard', '4'], 8)]), 'GPU253')).toEqual([]);
+  });
+
+  test('a huge GPU count lists the divisors up to the heads (the listing stops there); an unreadable one is not judged', () => {
+    expect(tp('Qwen/Qwen2.5-7B-Instruct', 8, 1e9)[0].message).toMatch(/up to the container's 1000000000 GPUs: 1, 2, 4, 7, 14, 28$/);
+    const huge = server(1, { args: ['Qwen/Qwen2.5-7B-Instruct', '--tensor-parallel-size', '8'] });
+    huge.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu'] = 1e400;
+    expect(of(validateManifests([{ object: huge }], { schemaGate: false }), 'GPU253')).toEqual([]);
   });
 
   test('not judged: a model it does not know, llama.cpp, a tensor size it cannot read', () => {

@@ -1945,7 +1945,7 @@ export function vllmMaxModelLen(argv: readonly string[]): number | null | undefi
   if (!m) return null;
   const unit = m[2] === '' ? 1 : m[2] === m[2].toLowerCase() ? 1000 ** ('kmg'.indexOf(m[2]) + 1) : 1024 ** ('KMG'.indexOf(m[2]) + 1);
   const tokens = Math.floor(Number(m[1]) * unit);
-  return tokens > 0 ? tokens : null;
+  return Number.isSafeInteger(tokens) && tokens > 0 ? tokens : null;
 }
 
 /** vLLM flags that size the KV cache or the context some other way, or move memory off the GPU: not judged. */
@@ -2094,8 +2094,10 @@ export const VLLM_TENSOR_PARALLEL_DIVIDES_HEADS: Rule = {
       const split = arch && headSplit(c, server, arch.heads);
       if (!arch || !split || arch.heads % split.size === 0) continue;
       const gpus = Math.max(1, containerRequest(c.container, 'nvidia.com/gpu'));
+      if (!Number.isSafeInteger(gpus)) continue;
       const sizes: number[] = [];
-      for (let n = 1; n <= gpus; n++) if (arch.heads % n === 0) sizes.push(n);
+      // (a divisor is at most the heads: the loop stops there whatever the GPU count says)
+      for (let n = 1; n <= Math.min(gpus, arch.heads); n++) if (arch.heads % n === 0) sizes.push(n);
       yield ctx.finding(w.object, c.path,
         `${containerLabel(c)} runs ${server.name} with ${describeValue(model)} over ${split.shown}, but the model has ${arch.heads} attention heads `
         + `(${arch.family}), which ${split.size} does not divide: ${split.refusal}, and the pod crash-loops holding its GPUs; sizes that divide `
