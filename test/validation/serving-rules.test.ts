@@ -1479,13 +1479,15 @@ describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for be
     for (const v of ['-1', 'auto', '$(LEN)', '0', '', '99999999999999999999', '9999999999999G']) expect([v, len(v)]).toEqual([v, null]);
   });
 
-  test('modelArchitectureOf knows Llama 3.1, 3.2 1B and 3.3 and Qwen2.5 7B-72B by name, their fine-tunes and quantisations too', () => {
+  test('modelArchitectureOf knows Llama 3 8B, 3.1, 3.2 1B and 3B, 3.3 and Qwen2.5 7B-72B by name, their fine-tunes and quantisations too', () => {
     expect(modelArchitectureOf('meta-llama/Meta-Llama-3.1-8B-Instruct')).toMatchObject({ layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 });
     expect(modelArchitectureOf('hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4')).toMatchObject({ layers: 80 });
     expect(modelArchitectureOf('meta-llama/Llama-3.2-1B-Instruct')).toMatchObject({ layers: 16, headDim: 64 });
     expect(modelArchitectureOf('Qwen/Qwen2.5-7B-Instruct')).toMatchObject({ layers: 28, kvHeads: 4, maxPositions: 32768 });
     expect(modelArchitectureOf('Qwen/Qwen2.5-72B-Instruct-AWQ')).toMatchObject({ layers: 80, kvHeads: 8 });
-    for (const m of ['Qwen/Qwen2.5-Coder-7B-Instruct', 'meta-llama/Llama-3.2-3B', 'meta-llama/Llama-3.1-405B', 'meta-llama/Meta-Llama-3-8B', 'mistralai/Mistral-7B-v0.3', 'Qwen/Qwen2.5-7']) {
+    expect(modelArchitectureOf('meta-llama/Llama-3.2-3B-Instruct')).toMatchObject({ heads: 24, layers: 28, kvHeads: 8, headDim: 128 });
+    expect(modelArchitectureOf('meta-llama/Meta-Llama-3-8B-Instruct')).toMatchObject({ layers: 32, maxPositions: 8192 });
+    for (const m of ['Qwen/Qwen2.5-Coder-7B-Instruct', 'meta-llama/Llama-3.2-11B-Vision', 'meta-llama/Llama-3.1-405B', 'meta-llama/Meta-Llama-3-70B', 'mistralai/Mistral-7B-v0.3', 'Qwen/Qwen2.5-7']) {
       expect([m, modelArchitectureOf(m)]).toEqual([m, undefined]);
     }
   });
