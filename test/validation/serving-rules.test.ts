@@ -1479,7 +1479,7 @@ describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for be
     for (const v of ['-1', 'auto', '$(LEN)', '0', '', '99999999999999999999', '9999999999999G']) expect([v, len(v)]).toEqual([v, null]);
   });
 
-  test('modelArchitectureOf knows Llama 3 8B, 3.1, 3.2 1B and 3B, 3.3 and Qwen2.5 7B-72B by name, their fine-tunes and quantisations too', () => {
+  test('modelArchitectureOf knows Llama 3 8B, 3.1, 3.2 1B and 3B, 3.3, Qwen2.5 7B-72B and Qwen3 4B, 8B, 32B by name, their fine-tunes and quantisations too', () => {
     expect(modelArchitectureOf('meta-llama/Meta-Llama-3.1-8B-Instruct')).toMatchObject({ layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 });
     expect(modelArchitectureOf('hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4')).toMatchObject({ layers: 80 });
     expect(modelArchitectureOf('meta-llama/Llama-3.2-1B-Instruct')).toMatchObject({ layers: 16, headDim: 64 });
@@ -1487,7 +1487,10 @@ describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for be
     expect(modelArchitectureOf('Qwen/Qwen2.5-72B-Instruct-AWQ')).toMatchObject({ layers: 80, kvHeads: 8 });
     expect(modelArchitectureOf('meta-llama/Llama-3.2-3B-Instruct')).toMatchObject({ heads: 24, layers: 28, kvHeads: 8, headDim: 128 });
     expect(modelArchitectureOf('meta-llama/Meta-Llama-3-8B-Instruct')).toMatchObject({ layers: 32, maxPositions: 8192 });
-    for (const m of ['Qwen/Qwen2.5-Coder-7B-Instruct', 'meta-llama/Llama-3.2-11B-Vision', 'meta-llama/Llama-3.1-405B', 'meta-llama/Meta-Llama-3-70B', 'mistralai/Mistral-7B-v0.3', 'Qwen/Qwen2.5-7']) {
+    expect(modelArchitectureOf('Qwen/Qwen3-8B')).toMatchObject({ heads: 32, layers: 36, kvHeads: 8, maxPositions: 40960 });
+    expect(modelArchitectureOf('Qwen/Qwen3-4B-Instruct-2507')).toMatchObject({ layers: 36 });
+    expect(modelArchitectureOf('Qwen/Qwen3-32B-AWQ')).toMatchObject({ heads: 64, layers: 64 });
+    for (const m of ['Qwen/Qwen2.5-Coder-7B-Instruct', 'meta-llama/Llama-3.2-11B-Vision', 'meta-llama/Llama-3.1-405B', 'meta-llama/Meta-Llama-3-70B', 'mistralai/Mistral-7B-v0.3', 'Qwen/Qwen2.5-7', 'Qwen/Qwen3-8B-Base', 'Qwen/Qwen3-30B-A3B']) {
       expect([m, modelArchitectureOf(m)]).toEqual([m, undefined]);
     }
   });
@@ -1507,6 +1510,10 @@ describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for be
       .toContain('(2 × 20 layers × 8 KV heads × 128 × 2 bytes, with pipeline parallel 4: 80Ki a token)');
     // a quantised model leaves more room: 16Gi of KV cache fits beside an AWQ 8B's 3.7Gi (at most; vLLM's own profile may not)
     expect(kv(1, ['hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4'])).toEqual([]);
+    // Qwen3 8B at its own 40,960 tokens: 5.6Gi of KV cache (144Ki a token) against the L4's 5.2Gi; 32,768 fit
+    expect(kv(1, ['Qwen/Qwen3-8B'])[0].message).toContain('a context of 40960 tokens, the model\'s max_position_embeddings (Qwen3 8B; no '
+      + '--max-model-len): the KV cache of one sequence that long takes 5.6Gi on each GPU (2 × 36 layers × 8 KV heads × 128 × 2 bytes: 144Ki a token)');
+    expect(kv(1, ['Qwen/Qwen3-8B', '--max-model-len', '32768'])).toEqual([]);
     // a larger GPU: an L40S leaves 25.3Gi
     expect(kv(1, [LLAMA_8B], ['g6e.xlarge'])).toEqual([]);
     // --gpu-memory-utilization 0.95 leaves 6.3Gi: still short

@@ -1915,7 +1915,8 @@ interface ModelArchitecture {
  * layers, 32 and 64 attention heads, 8 KV heads of 128, 131,072 positions), Llama 3.2 1B (16 layers, 32 heads, 8 KV
  * heads of 64) and 3B (28 layers, 24 heads, 8 KV heads of 128), Llama 3 8B (as 3.1 8B, but 8,192 positions), Qwen2.5 7B, 14B, 32B and 72B (28 layers with 28 heads and 4 KV heads, 48 and 64 layers with 40 heads,
  * 80 with 64, and 8 KV heads; heads of 128; 32,768 positions: Qwen2.5's longer contexts need a YaRN override, and its 1M
- * variants only ever have more).
+ * variants only ever have more), Qwen3 4B, 8B and 32B (36, 36 and 64 layers, 32, 32 and 64 heads, 8 KV heads of 128;
+ * 40,960 positions, which the 2507 updates only raise; the -Base models, with 32,768, are left out).
  */
 const MODEL_ARCHITECTURES: ReadonlyArray<{ readonly name: RegExp; readonly arch: ModelArchitecture }> = [
   { name: /^(meta-)?llama-3\.1-8b(-|$)/, arch: { family: 'Llama 3.1 8B', heads: 32, layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
@@ -1927,6 +1928,9 @@ const MODEL_ARCHITECTURES: ReadonlyArray<{ readonly name: RegExp; readonly arch:
   { name: /^qwen2\.5-14b(-|$)/, arch: { family: 'Qwen2.5 14B', heads: 40, layers: 48, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
   { name: /^qwen2\.5-32b(-|$)/, arch: { family: 'Qwen2.5 32B', heads: 40, layers: 64, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
   { name: /^qwen2\.5-72b(-|$)/, arch: { family: 'Qwen2.5 72B', heads: 64, layers: 80, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
+  { name: /^qwen3-4b(?!-base)(-|$)/, arch: { family: 'Qwen3 4B', heads: 32, layers: 36, kvHeads: 8, headDim: 128, maxPositions: 40960 } },
+  { name: /^qwen3-8b(?!-base)(-|$)/, arch: { family: 'Qwen3 8B', heads: 32, layers: 36, kvHeads: 8, headDim: 128, maxPositions: 40960 } },
+  { name: /^qwen3-32b(?!-base)(-|$)/, arch: { family: 'Qwen3 32B', heads: 64, layers: 64, kvHeads: 8, headDim: 128, maxPositions: 40960 } },
 ];
 
 /** The attention architecture of a model id, when it is one of {@link MODEL_ARCHITECTURES}. */
@@ -1975,7 +1979,7 @@ export const VLLM_CONTEXT_FITS_KV_CACHE: Rule = {
     + 'one), pipeline parallelism the layers. The room is at most the utilisation\'s share of the GPU less GPU247\'s floor '
     + 'of the weights per GPU, on every instance type Karpenter tries first (the highest-weight pools the pods fit) or the '
     + 'MIG device; activations and CUDA graphs take more, so a finding means even that upper bound is short. The '
-    + 'architecture comes from the config.json of known models, matched by name (Llama 3 8B, 3.1, 3.2 1B and 3B, 3.3; Qwen2.5 7B-72B); '
+    + 'architecture comes from the config.json of known models, matched by name (Llama 3 8B, 3.1, 3.2 1B and 3B, 3.3; Qwen2.5 7B-72B; Qwen3 4B, 8B, 32B); '
     + 'a fine-tune that shortens its context would need less, hence a warning. Not judged: other models, other servers, '
     + 'flags that size the cache or context otherwise (`--kv-cache-memory`, `--num-gpu-blocks-override`, `--hf-overrides`, '
     + '`--rope-scaling`, `--max-model-len auto`), CPU offload, expert parallelism, speculative decoding, KV transfer.',
@@ -2088,7 +2092,7 @@ export const VLLM_TENSOR_PARALLEL_DIVIDES_HEADS: Rule = {
     + 'divisible by `num_shards`". Either way the server exits before it serves and the pod crash-loops holding its GPUs. '
     + 'Qwen2.5 7B has 28 heads: it cannot use the eight GPUs of a g6.48xlarge or p4d.24xlarge in one tensor parallel group, '
     + 'though GPU222 asks a server to use every GPU of its container (data or pipeline parallelism can). The heads come '
-    + 'from the config.json of the models GPU252 knows by name (Llama 3 8B, 3.1, 3.2 1B and 3.3: 32 or 64; 3.2 3B: 24; Qwen2.5 7B: 28, 14B '
+    + 'from the config.json of the models GPU252 knows by name (Llama 3 8B, 3.1, 3.2 1B and 3.3: 32 or 64; 3.2 3B: 24; Qwen3 4B and 8B: 32, 32B: 64; Qwen2.5 7B: 28, 14B '
     + 'and 32B: 40, 72B: 64). Other models, llama.cpp and Triton, and SGLang\'s data-parallel attention are not judged.',
   *check(ctx) {
     for (const { c, server, model, w } of hubModelServers(ctx)) {
