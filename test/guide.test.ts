@@ -257,6 +257,13 @@ const CHECKS: Record<string, (r: RunResult) => void> = {
     // the only warning about the new server is GPU247's
     expect(findingsOf(objects).filter((f) => f.object.name === 'qwen-14b' || f.object.name === 'l4-chat').map((f) => f.ruleId)).toEqual(['GPU247']);
   },
+  'context-above-kv': ({ objects, error, output }) => {
+    expect(error).toBeUndefined();
+    expect(output).toMatch(/warning GPU252 apps\/v1 Deployment research\/llama-8b spec\.template\.spec\.containers\[0\]: container "[^"]+" runs vLLM with "meta-llama\/Llama-3\.1-8B-Instruct" and a context of 131072 tokens/);
+    expect(output).toContain('at most 42723 tokens fit');
+    // the only finding on the new server is GPU252's
+    expect(findingsOf(objects).filter((f) => f.object.name === 'llama-8b').map((f) => f.ruleId)).toEqual(['GPU252']);
+  },
   'pod-without-toleration': ({ error }) => {
     // A validation finding (not a construction error): synth lists GPU002 with the toleration to add.
     expect(error!.message).toContain('Validation failed');
