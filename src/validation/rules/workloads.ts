@@ -972,7 +972,6 @@ export const PEAK_REPLICAS_FIT_QUOTA: Rule = {
   },
 };
 
-/** The workload rules, sorted by id. */
 /**
  * The keys a Secret or ConfigMap of the manifests holds (Secret `data` and `stringData`, ConfigMap `data` and
  * `binaryData`); undefined when it is not in the manifests, holds no key at all (a placeholder something else fills),
@@ -1197,13 +1196,6 @@ function podsPerNodeAtMost(ctx: RuleContext, w: WorkloadRef, gpus: number): numb
 /** The kinds whose pods GPU250 counts: the replicated controllers (a StatefulSet's own claims are per pod) and Jobs. */
 const SHARED_CLAIM_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
 
-/** The pods a Job (a CronJob's Job) runs at once: its `parallelism` (default 1). */
-function jobParallelism(w: WorkloadRef): number {
-  const spec = w.kind === 'CronJob' ? w.object?.spec?.jobTemplate?.spec : w.object?.spec;
-  const p = spec?.parallelism;
-  return typeof p === 'number' && Number.isInteger(p) && p >= 0 ? p : 1;
-}
-
 /** GPU250 — pods that run at once on different nodes cannot share a ReadWriteOnce claim. */
 export const SHARED_CLAIM_ACCESS: Rule = {
   id: 'GPU250',
@@ -1232,16 +1224,16 @@ export const SHARED_CLAIM_ACCESS: Rule = {
       const gpus = ctx.gpuDemand(w.template)['nvidia.com/gpu'] ?? 0;
       if (!(gpus >= 1)) continue;
       const ns = nsOf(w.object);
-      const volumes = Array.isArray(w.template.podSpec.volumes) ? w.template.podSpec.volumes : [];
-      for (let i = 0; i < volumes.length; i++) {
-        const claimName = volumes[i]?.persistentVolumeClaim?.claimName;
-        const claim = typeof claimName === 'string' ? ctx.get('PersistentVolumeClaim', ns, claimName) : undefined;
-        const modes = claim?.spec?.accessModes;
+      for (const ref of namedRefs(w)) {
+        if (ref.kind !== 'PersistentVolumeClaim') continue;
+        const claimName = ref.name;
+        const modes = ctx.get('PersistentVolumeClaim', ns, claimName)?.spec?.accessModes;
         if (!Array.isArray(modes) || modes.length === 0 || !modes.every((m: unknown) => m === 'ReadWriteOnce' || m === 'ReadWriteOncePod')) continue;
         const oncePod = modes.every((m: unknown) => m === 'ReadWriteOncePod');
-        // When do two pods run at once: several replicas (a scaler's maximum), or a rollout that surges.
+        // When do two pods run at once: several replicas or a Job's parallelism (the model's count), a scaler's maximum,
+        // or a rollout that surges.
         const job = w.kind === 'Job' || w.kind === 'CronJob';
-        const replicas = job ? jobParallelism(w) : typeof w.object?.spec?.replicas === 'number' ? w.object.spec.replicas : 1;
+        const replicas = w.template.replicas ?? 1;
         const max = job ? undefined : scaledMaximum(ctx, w.object);
         const most = typeof max === 'number' ? Math.max(max, replicas) : replicas;
         if (most < 1) continue; // (no pod runs)
@@ -1254,7 +1246,7 @@ export const SHARED_CLAIM_ACCESS: Rule = {
         if (perNode > 1) continue;
         const why = oncePod ? 'ReadWriteOncePod: one pod at a time, wherever it runs'
           : 'ReadWriteOnce: one node at a time, and no node of its pools holds two of its pods, so they run on different nodes';
-        yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${i}].persistentVolumeClaim.claimName`,
+        yield ctx.finding(w.object, ref.field,
           `mounts PersistentVolumeClaim ${JSON.stringify(claimName)} (${why}), and ${when}: the ${most > 1 ? 'second' : 'new'} pod cannot `
           + `${oncePod ? 'use the claim and stays Pending' : 'attach the volume ("Multi-Attach error") and stays ContainerCreating on its GPU node'}`
           + `${most > 1 ? '' : ', and the rollout never ends'}`);
@@ -1263,6 +1255,7 @@ export const SHARED_CLAIM_ACCESS: Rule = {
   },
 };
 
+/** The workload rules, sorted by id. */
 export const WORKLOAD_RULES: Rule[] = [
   PRIORITY_CLASS_EXISTS,
   QUOTA_ALLOWS_ONE_REPLICA,
