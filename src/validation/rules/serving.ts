@@ -1471,32 +1471,37 @@ export const MODEL_DOWNLOAD_OUTLASTS_PROBE: Rule = {
       const kill = loadKillWindow(c, server);
       const download = kill && downloadOf(sc);
       if (!kill || !download) continue;
-      const { weights, where, held } = download;
-      const volume = held?.volume;
+      const { weights, where, lands } = download;
+      const nodeDisk = (pool: PoolModel, type: GpuInstanceType) => pool.nodeDisk?.(type)?.writeRate;
       let disk: { readonly rate: DiskWriteRate; readonly shown: string } | undefined;
       let place: string;
-      if (held === undefined) {
-        if (c.container.securityContext?.readOnlyRootFilesystem === true) continue;
-        disk = fastestNodeDisk(ctx, w, (pool, type) => pool.nodeDisk?.(type)?.writeRate);
-        place = 'the container\'s writable layer';
-      } else if (volume?.persistentVolumeClaim && typeof volume.persistentVolumeClaim === 'object') {
-        const claim = ebsClaim(ctx, nsOf(w.object), volume.persistentVolumeClaim.claimName);
-        disk = claim?.writeRate && { rate: claim.writeRate, shown: `the claim's volume (${claim.writeRate.shown})` };
-        place = `PersistentVolumeClaim ${JSON.stringify(volume.persistentVolumeClaim.claimName)}`;
-      } else if (volume?.emptyDir && typeof volume.emptyDir === 'object' && volume.emptyDir.medium !== 'Memory') {
-        disk = fastestNodeDisk(ctx, w, (pool, type) => pool.nodeDisk?.(type)?.writeRate);
-        place = `the emptyDir ${describeValue(held.mount.name)}`;
-      } else if (volume?.hostPath && typeof volume.hostPath === 'object') {
-        const hostDir = hostDirOf(held.mount, volume.hostPath, where.dir);
-        disk = hostDir === undefined ? undefined : fastestNodeDisk(ctx, w, (pool, type) => pool.hostDirDisk?.(type, hostDir)?.writeRate);
-        place = `the hostPath volume ${describeValue(held.mount.name)}`;
-      } else {
-        continue;
+      switch (lands.on) {
+        case 'claim': {
+          const claim = ebsClaim(ctx, nsOf(w.object), lands.claimName);
+          disk = claim?.writeRate && { rate: claim.writeRate, shown: `the claim's volume (${claim.writeRate.shown})` };
+          place = `PersistentVolumeClaim ${JSON.stringify(lands.claimName)}`;
+          break;
+        }
+        case 'memory':
+          continue;
+        case 'emptyDir':
+          disk = fastestNodeDisk(ctx, w, nodeDisk);
+          place = `the emptyDir ${describeValue(lands.held.mount.name)}`;
+          break;
+        case 'hostPath': {
+          const hostDir = lands.hostDir;
+          disk = fastestNodeDisk(ctx, w, (pool, type) => pool.hostDirDisk?.(type, hostDir)?.writeRate);
+          place = `the hostPath volume ${describeValue(lands.held.mount.name)}`;
+          break;
+        }
+        default:
+          disk = fastestNodeDisk(ctx, w, nodeDisk);
+          place = 'the container\'s writable layer';
       }
       if (!disk) continue;
       const seconds = weights.bytes / disk.rate.bytesPerSecond;
       if (seconds <= kill.window.seconds) continue;
-      const outcome = held === undefined
+      const outcome = lands.on === 'layer'
         ? 'the restarted container starts the download again on a new writable layer: it never serves, and the pod crash-loops holding its GPUs'
         : 'the pod crash-loops holding its GPUs, and serves only after several restarts (and CrashLoopBackOff delays of up to 5 minutes each) '
           + 'if its downloader resumes the part written';
@@ -1550,19 +1555,50 @@ function hostDirOf(mount: any, hostPath: any, dir: string): string | undefined {
   return out.length > 1 ? out.replace(/\/+$/, '') : out;
 }
 
+/** The mount of a container that holds a directory, with its volume ({@link mountHolding}). */
+type HeldBy = NonNullable<ReturnType<typeof mountHolding>>;
+
+/**
+ * Where a download lands: the container's writable layer, a claim, an emptyDir in memory or on the node's disk, or a
+ * hostPath (the node's directory it reaches).
+ */
+type Landing =
+  | { readonly on: 'layer' }
+  | { readonly on: 'claim'; readonly held: HeldBy; readonly claimName: unknown }
+  | { readonly on: 'memory' | 'emptyDir'; readonly held: HeldBy; readonly emptyDir: any }
+  | { readonly on: 'hostPath'; readonly held: HeldBy; readonly hostDir: string };
+
 /**
  * What a server downloads at start and where (GPU246, GPU251): the fewest bytes of `model`'s weights
  * ({@link modelWeightsFloor}; for llama.cpp, of the GGUF quantisation its tag or file names, none without one: llama.cpp
- * then picks the file), the directory ({@link modelDownloadDir}) and the mount that holds it (none: the writable layer).
+ * then picks the file), the directory ({@link modelDownloadDir}) and where it lands ({@link Landing}). Undefined when
+ * the weights or the directory cannot be told, on a read-only root (GPU239's finding), on another kind of volume, or a
+ * hostPath whose node directory cannot be told.
  */
 function downloadOf(sc: HubServer):
-{ readonly weights: ModelWeights; readonly where: { readonly dir: string }; readonly held: ReturnType<typeof mountHolding> } | undefined {
+{ readonly weights: ModelWeights; readonly where: { readonly dir: string }; readonly lands: Landing } | undefined {
   const { server, model, c, w } = sc;
   const weights = server.name !== 'llama.cpp' ? modelWeightsFloor(model)
     : server.quantisationTag === undefined ? undefined : modelWeightsFloor(model, server.quantisationTag);
   if (weights === undefined) return undefined;
   const where = modelDownloadDir(server, c.container, w.template.podSpec);
-  return where && { weights, where, held: mountHolding(c.container, where.dir, w.template.podSpec) };
+  if (!where) return undefined;
+  const held = mountHolding(c.container, where.dir, w.template.podSpec);
+  const volume = held?.volume;
+  let lands: Landing | undefined;
+  if (held === undefined) {
+    lands = c.container.securityContext?.readOnlyRootFilesystem === true ? undefined : { on: 'layer' };
+  } else if (volume?.persistentVolumeClaim && typeof volume.persistentVolumeClaim === 'object') {
+    lands = { on: 'claim', held, claimName: volume.persistentVolumeClaim.claimName };
+  } else if (volume?.emptyDir && typeof volume.emptyDir === 'object' && volume.emptyDir.medium === 'Memory') {
+    lands = { on: 'memory', held, emptyDir: volume.emptyDir };
+  } else if (volume?.hostPath && typeof volume.hostPath === 'object') {
+    const hostDir = hostDirOf(held.mount, volume.hostPath, where.dir);
+    lands = hostDir === undefined ? undefined : { on: 'hostPath', held, hostDir };
+  } else if (volume?.emptyDir && typeof volume.emptyDir === 'object') {
+    lands = { on: 'emptyDir', held, emptyDir: volume.emptyDir };
+  }
+  return lands && { weights, where, lands };
 }
 
 /** GPU246 — the weights a model server downloads onto the node's disk must fit where they land. */
@@ -1612,52 +1648,52 @@ export const MODEL_DOWNLOAD_FITS_DISK: Rule = {
       const { w, c, server, model } = sc;
       const download = downloadOf(sc);
       if (!download) continue;
-      const { weights, where, held } = download;
+      const { weights, where, lands } = download;
       let volume: EmptyDirVolume | undefined;
       let place: string;
-      if (held === undefined) {
-        // (a read-only root is GPU239's finding)
-        if (c.container.securityContext?.readOnlyRootFilesystem === true) continue;
-        place = 'the container\'s writable layer';
-      } else if (held.volume?.persistentVolumeClaim && typeof held.volume.persistentVolumeClaim === 'object') {
-        // A claim of an EBS StorageClass of the manifests is as large as it requests.
-        const claim = ebsClaim(ctx, nsOf(w.object), held.volume.persistentVolumeClaim.claimName);
-        if (!claim || claim.bytes >= weights.bytes) continue;
-        yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${held.at}].persistentVolumeClaim.claimName`,
-          `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on PersistentVolumeClaim `
-          + `${JSON.stringify(held.volume.persistentVolumeClaim.claimName)}: its weights take at least ${gib(weights.bytes)} (${weights.shown}), above the `
-          + `claim's ${claim.shown}: the download fails ("No space left on device"), the server exits and the pod crash-loops holding its GPUs`);
-        continue;
-      } else if (held.volume?.emptyDir && typeof held.volume.emptyDir === 'object' && held.volume.emptyDir.medium === 'Memory') {
-        // A memory-backed emptyDir is a tmpfs: the weights are memory, charged to the container that writes them.
-        const bound = memoryBound(sc, held.volume, held.at);
-        if (!bound || bound.bytes >= weights.bytes) continue;
-        yield ctx.finding(w.object, bound.field,
-          `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on the memory-backed emptyDir `
-          + `${describeValue(held.mount.name)}, in memory: its weights take at least ${gib(weights.bytes)} (${weights.shown}), above ${bound.words}; `
-          + 'the pod is restarted, downloads again and never serves');
-        continue;
-      } else if (held.volume?.hostPath && typeof held.volume.hostPath === 'object') {
-        // A hostPath is a directory of the node: on the root volume, or on the instance store's RAID0.
-        const hostDir = hostDirOf(held.mount, held.volume.hostPath, where.dir);
-        // (the disk with the most room of the nodes it can run on, less the image where containerd's images share it)
-        const imageBytes = imageFloor(c.container.image)?.bytes ?? 0;
-        const disk = hostDir === undefined ? undefined
-          : bestNode(ctx, w, (pool, type) => pool.hostDirDisk?.(type, hostDir), (d) => d.bytes - (d.holdsImages ? imageBytes : 0));
-        if (!disk || disk.score >= weights.bytes) continue;
-        const image = disk.value.holdsImages ? imageFloor(c.container.image) : undefined;
-        yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${held.at}].hostPath.path`,
-          `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on the hostPath volume `
-          + `${describeValue(held.mount.name)}, ${hostDir} on the node: its weights take at least ${gib(weights.bytes)} (${weights.shown})`
-          + `${image ? `, and its image at least ${gib(image.bytes)} (${image.shown}), ${gib(weights.bytes + image.bytes)} in all` : ''}, above `
-          + `the disk that holds ${hostDir} on the largest node it can run on (${disk.where}), the ${disk.value.source}: `
-          + 'the download fails ("No space left on device"), the server exits and the pod crash-loops holding its GPUs');
-        continue;
-      } else {
-        const emptyDir = held.volume?.emptyDir;
-        if (emptyDir === undefined || emptyDir === null || typeof emptyDir !== 'object') continue;
-        volume = { name: String(held.mount.name), at: held.at, emptyDir };
-        place = `the emptyDir ${describeValue(held.mount.name)}`;
+      switch (lands.on) {
+        case 'claim': {
+          // A claim of an EBS StorageClass of the manifests is as large as it requests.
+          const claim = ebsClaim(ctx, nsOf(w.object), lands.claimName);
+          if (!claim || claim.bytes >= weights.bytes) continue;
+          yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${lands.held.at}].persistentVolumeClaim.claimName`,
+            `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on PersistentVolumeClaim `
+            + `${JSON.stringify(lands.claimName)}: its weights take at least ${gib(weights.bytes)} (${weights.shown}), above the `
+            + `claim's ${claim.shown}: the download fails ("No space left on device"), the server exits and the pod crash-loops holding its GPUs`);
+          continue;
+        }
+        case 'memory': {
+          // A memory-backed emptyDir is a tmpfs: the weights are memory, charged to the container that writes them.
+          const bound = memoryBound(sc, lands.held.volume, lands.held.at);
+          if (!bound || bound.bytes >= weights.bytes) continue;
+          yield ctx.finding(w.object, bound.field,
+            `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on the memory-backed emptyDir `
+            + `${describeValue(lands.held.mount.name)}, in memory: its weights take at least ${gib(weights.bytes)} (${weights.shown}), above ${bound.words}; `
+            + 'the pod is restarted, downloads again and never serves');
+          continue;
+        }
+        case 'hostPath': {
+          // A hostPath is a directory of the node: on the root volume, or on the instance store's RAID0. (The disk with
+          // the most room of the nodes it can run on, less the image where containerd's images share it.)
+          const hostDir = lands.hostDir;
+          const floor = imageFloor(c.container.image);
+          const disk = bestNode(ctx, w, (pool, type) => pool.hostDirDisk?.(type, hostDir), (d) => d.bytes - (d.holdsImages ? floor?.bytes ?? 0 : 0));
+          if (!disk || disk.score >= weights.bytes) continue;
+          const image = disk.value.holdsImages ? floor : undefined;
+          yield ctx.finding(w.object, `${w.template.podSpecPath}.volumes[${lands.held.at}].hostPath.path`,
+            `${containerLabel(c)} runs ${server.name}, which downloads ${describeValue(model)} at start into ${where.dir} on the hostPath volume `
+            + `${describeValue(lands.held.mount.name)}, ${hostDir} on the node: its weights take at least ${gib(weights.bytes)} (${weights.shown})`
+            + `${image ? `, and its image at least ${gib(image.bytes)} (${image.shown}), ${gib(weights.bytes + image.bytes)} in all` : ''}, above `
+            + `the disk that holds ${hostDir} on the largest node it can run on (${disk.where}), the ${disk.value.source}: `
+            + 'the download fails ("No space left on device"), the server exits and the pod crash-loops holding its GPUs');
+          continue;
+        }
+        case 'emptyDir':
+          volume = { name: String(lands.held.mount.name), at: lands.held.at, emptyDir: lands.emptyDir };
+          place = `the emptyDir ${describeValue(lands.held.mount.name)}`;
+          break;
+        default:
+          place = 'the container\'s writable layer';
       }
       const image = imageFloor(c.container.image);
       const need = (b: StorageBound) => weights!.bytes + (b.holdsImage && image ? image.bytes : 0);
