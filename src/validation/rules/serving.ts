@@ -1841,6 +1841,22 @@ function migDeviceBytes(resource: string): number | undefined {
   return m ? Number(m[1]) * 2 ** 30 : undefined;
 }
 
+/**
+ * The weights a server puts on each GPU that holds a copy's share (GPU247, GPU252): the floor the model's name gives,
+ * lowered by the quantisation method the server applies as it loads, split over the placement's GPUs.
+ */
+function weightsPerGpu(placed: WeightPlacement, named: ModelWeights): { readonly weights: ModelWeights; readonly perGpu: number } {
+  const weights = placed.methodBits !== undefined && placed.methodBits < named.bits
+    ? weightsOf(named.billions, placed.methodBits, `its ${placed.method} quantisation`) : named;
+  return { weights, perGpu: weights.bytes / placed.gpus };
+}
+
+/** The one MIG device (`nvidia.com/mig-…`) a container asks for instead of whole GPUs; undefined otherwise. */
+function migDeviceOf(container: any): string | undefined {
+  const mig = Object.keys(resourceMap(container, 'limits')).filter((r) => r.startsWith('nvidia.com/mig-'));
+  return mig.length === 1 && containerRequest(container, 'nvidia.com/gpu') === 0 ? mig[0] : undefined;
+}
+
 /** A number of bytes in GiB, as messages write it: `32.6Gi`. */
 const gib = (bytes: number): string => `${+(bytes / 2 ** 30).toFixed(1)}Gi`;
 
@@ -1890,19 +1906,17 @@ export const MODEL_FITS_GPU_MEMORY: Rule = {
       const placed = weightPlacement(c, server);
       const named = placed && modelWeightsFloor(model);
       if (!placed || !named) continue;
-      const weights = placed.methodBits !== undefined && placed.methodBits < named.bits
-        ? weightsOf(named.billions, placed.methodBits, `its ${placed.method} quantisation`) : named;
-      const perGpu = weights.bytes / placed.gpus;
+      const { weights, perGpu } = weightsPerGpu(placed, named);
       const split = placed.gpus === 1 ? 'on one GPU, which holds' : `over ${placed.gpus} GPUs (${placed.shown}), each of which holds`;
       const lead = `${containerLabel(c)} runs ${server.name} with ${describeValue(model)} ${split} at least ${gib(perGpu)} of its weights `
         + `(${weights.shown}${placed.gpus === 1 ? '' : `, split ${placed.gpus} ways`})`;
       const fails = 'the model does not load ("CUDA out of memory", or "No available memory for the cache blocks"), the server exits and the pod crash-loops holding its GPUs';
       // A MIG device: its profile's memory, wherever it runs.
-      const mig = Object.keys(resourceMap(c.container, 'limits')).filter((r) => r.startsWith('nvidia.com/mig-'));
-      if (mig.length === 1 && containerRequest(c.container, 'nvidia.com/gpu') === 0) {
-        const device = migDeviceBytes(mig[0]);
+      const mig = migDeviceOf(c.container);
+      if (mig !== undefined) {
+        const device = migDeviceBytes(mig);
         if (device === undefined || perGpu <= placed.fraction * device) continue;
-        yield ctx.finding(w.object, c.path, `${lead}, but its ${mig[0]} device holds at most ${gib(device)}, of which it may use `
+        yield ctx.finding(w.object, c.path, `${lead}, but its ${mig} device holds at most ${gib(device)}, of which it may use `
           + `${gib(placed.fraction * device)} (${placed.fractionShown}): ${fails}`);
         continue;
       }
@@ -2037,16 +2051,14 @@ export const VLLM_CONTEXT_FITS_KV_CACHE: Rule = {
       const layers = Math.ceil(arch.layers / p.pipeline);
       const perToken = 2 * layers * heads * arch.headDim * cacheBytes;
       const need = tokens * perToken;
-      const weights = placed.methodBits !== undefined && placed.methodBits < named.bits
-        ? weightsOf(named.billions, placed.methodBits, `its ${placed.method} quantisation`) : named;
-      const perGpu = weights.bytes / placed.gpus;
+      const { weights, perGpu } = weightsPerGpu(placed, named);
       // The most room a GPU leaves: over the MIG device, or the largest GPU of the types tried first.
-      const mig = Object.keys(resourceMap(c.container, 'limits')).filter((r) => r.startsWith('nvidia.com/mig-'));
+      const mig = migDeviceOf(c.container);
       let gpuBytes: number | undefined;
       let gpuShown = '';
-      if (mig.length === 1 && containerRequest(c.container, 'nvidia.com/gpu') === 0) {
-        gpuBytes = migDeviceBytes(mig[0]);
-        gpuShown = `its ${mig[0]} device leaves`;
+      if (mig !== undefined) {
+        gpuBytes = migDeviceBytes(mig);
+        gpuShown = `its ${mig} device leaves`;
       } else if (containerRequest(c.container, 'nvidia.com/gpu') >= 1) {
         const { types, all, tried } = typesTriedFirst(ctx, w);
         if (types.length === 0) continue;
