@@ -24,7 +24,7 @@ import { IGpuNodePool } from '../pools/pool';
 import { PropErrors } from '../private/collect';
 import { _checkQueue, _joinQueue } from '../queues/join';
 import { formatDiskBytes, NodeDisk, nodeDiskOf } from '../scheduling/node-disk';
-import { bindsLoopbackOnly, METRICS_SWITCH, metricsSwitchWords, modelArchitectureOf, modelServerOf, portSettingWords, vllmParallelism } from '../validation/rules/serving';
+import { bindsLoopbackOnly, divisorsUpTo, METRICS_SWITCH, metricsSwitchWords, modelArchitectureOf, modelServerOf, portSettingWords, vllmParallelism } from '../validation/rules/serving';
 
 /** The vLLM OpenAI-compatible server, as a shortcut for image, command, args, port and probes. */
 export interface VllmServer {
@@ -800,7 +800,7 @@ export class InferenceDeployment extends Construct {
     const arch = modelArchitectureOf(v.model);
     const tensor = vllmParallelism({ command: ['vllm', 'serve'], args })?.tensor;
     if (arch && tensor !== undefined && arch.heads % tensor !== 0) {
-      const sizes = [...Array(Math.min(tensor, arch.heads)).keys()].map((i) => i + 1).filter((n) => arch.heads % n === 0);
+      const sizes = divisorsUpTo(arch.heads, tensor);
       // (the largest size dividing both the heads and the GPUs: data parallel engines of it use every GPU)
       const both = sizes.filter((n) => tensor % n === 0).pop()!;
       throw new GpuConfigError(this, 'gpus', `is ${this.gpus}, so vLLM runs ${v.model} over tensor parallel ${tensor}, which does not divide its `

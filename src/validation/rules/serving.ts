@@ -2125,6 +2125,16 @@ function headSplit(c: ContainerRef, server: ModelServer, heads: number):
   }
 }
 
+/**
+ * The tensor parallel sizes up to `most` that divide `heads` (GPU253, InferenceDeployment). A divisor is at most
+ * `heads`, so the count stops there whatever `most` says (a limit of 1e400 GPUs once made it endless).
+ */
+export function divisorsUpTo(heads: number, most: number): number[] {
+  const out: number[] = [];
+  for (let n = 1; n <= Math.min(most, heads); n++) if (heads % n === 0) out.push(n);
+  return out;
+}
+
 /** GPU253 — a model server's tensor parallel size must divide the model's attention heads. */
 export const VLLM_TENSOR_PARALLEL_DIVIDES_HEADS: Rule = {
   id: 'GPU253',
@@ -2149,9 +2159,7 @@ export const VLLM_TENSOR_PARALLEL_DIVIDES_HEADS: Rule = {
       if (!arch || !split || arch.heads % split.size === 0) continue;
       const gpus = Math.max(1, containerRequest(c.container, 'nvidia.com/gpu'));
       if (!Number.isSafeInteger(gpus)) continue;
-      const sizes: number[] = [];
-      // (a divisor is at most the heads: the loop stops there whatever the GPU count says)
-      for (let n = 1; n <= Math.min(gpus, arch.heads); n++) if (arch.heads % n === 0) sizes.push(n);
+      const sizes = divisorsUpTo(arch.heads, gpus);
       yield ctx.finding(w.object, c.path,
         `${containerLabel(c)} runs ${server.name} with ${describeValue(model)} over ${split.shown}, but the model has ${arch.heads} attention heads `
         + `(${arch.family}), which ${split.size} does not divide: ${split.refusal}, and the pod crash-loops holding its GPUs; sizes that divide `
