@@ -255,8 +255,6 @@ export interface HostDirDisk {
   readonly writeRate?: DiskWriteRate;
 }
 
-/** Whether `dir` (an absolute, normalised path) is `root` or below it. */
-const isAtOrBelow = (dir: string, root: string): boolean => dir === root || dir.startsWith(root === '/' ? '/' : `${root}/`);
 
 /**
  * The disk a directory of a node of `type` launched with EC2NodeClass `nodeClass` is on, for a hostPath volume: on
@@ -272,7 +270,7 @@ export function hostDirDiskOf(nodeClass: any, type: GpuInstanceType, hostDir: st
   if (!family || (family.name !== 'AL2' && family.name !== 'AL2023')) return undefined;
   const raid = spec?.instanceStorePolicy === 'RAID0' && type.localNvmeGb > 0;
   if (raid) {
-    if (RAID0_DIRS.some((d) => isAtOrBelow(hostDir, d))) {
+    if (RAID0_DIRS.some((d) => hostDir === d || hostDir.startsWith(`${d}/`))) {
       return { bytes: type.localNvmeGb * 1e9, source: `${type.localNvmeGb}G RAID0 of its instance store (instanceStorePolicy RAID0)`, holdsImages: true };
     }
   }
