@@ -96,6 +96,18 @@ describe('GPU702 a credential must come from a Secret, not be written in the man
     expect(gpu702([container({ env: [{ name: 'TOKEN', value: `Bearer ${TOKEN}` }] })])[0].message).toContain('sets "TOKEN" to a value holding a Hugging Face token (hf_…)');
   });
 
+  test('an init container and a sidecar are named as such', () => {
+    const w = workload();
+    w.spec.template.spec.initContainers = [
+      { name: 'fetch', image: 'busybox', env: [{ name: 'HF_TOKEN', value: 'abc' }] },
+      { name: 'proxy', image: 'envoy', restartPolicy: 'Always', args: ['--api-key', 'sk-1'] },
+    ];
+    expect(gpu702([w]).map((f) => [f.fieldPath, f.message.split(':')[0]])).toEqual([
+      ['spec.template.spec.initContainers[0].env[0].value', 'init container "fetch" sets HF_TOKEN to a value written in the manifest'],
+      ['spec.template.spec.initContainers[1].args[1]', 'sidecar "proxy" passes --api-key a value written in the manifest'],
+    ]);
+  });
+
   test('the command line: a credential flag given a value, a Hugging Face token anywhere', () => {
     expect(gpu702([container({ args: ['m', '--api-key', 'sk-1'] })]).map((f) => f.fieldPath)).toEqual(['spec.template.spec.containers[0].args[2]']);
     expect(gpu702([container({ args: ['m', '--hf-token=abc'] })]).map((f) => f.fieldPath)).toEqual(['spec.template.spec.containers[0].args[1]']);

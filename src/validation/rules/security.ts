@@ -13,7 +13,7 @@
  */
 import { describeValue } from '../../private/describe';
 import { demandsAny } from '../../scheduling/resources';
-import { containersOf } from '../../scheduling/workloads';
+import { containerLabel, containersOf } from '../../scheduling/workloads';
 import { Severity } from '../model';
 import { Rule } from '../rule';
 
@@ -184,10 +184,10 @@ export const CREDENTIALS_FROM_SECRETS: Rule = {
         for (let i = 0; i < env.length; i++) {
           const name = env[i]?.name;
           if (typeof name === 'string' && CREDENTIAL_ENV.includes(name) && writtenOut(env[i].value)) {
-            yield ctx.finding(w.object, `${c.path}.env[${i}].value`, `container ${describeValue(c.container.name ?? '?')} sets ${name} to a value `
+            yield ctx.finding(w.object, `${c.path}.env[${i}].value`, `${containerLabel(c)} sets ${name} to a value `
               + `written in the manifest: ${EXPOSED}`);
           } else if (typeof env[i]?.value === 'string' && HF_TOKEN_TEXT.test(env[i].value)) {
-            yield ctx.finding(w.object, `${c.path}.env[${i}].value`, `container ${describeValue(c.container.name ?? '?')} sets ${describeValue(name)} `
+            yield ctx.finding(w.object, `${c.path}.env[${i}].value`, `${containerLabel(c)} sets ${describeValue(name)} `
               + `to a value holding a Hugging Face token (hf_…): ${EXPOSED}`);
           }
         }
@@ -201,7 +201,7 @@ export const CREDENTIALS_FROM_SECRETS: Rule = {
             const what = flag !== undefined && writtenOut(value) ? `passes ${flag} a value written in the manifest`
               : HF_TOKEN_TEXT.test(word) ? 'holds a Hugging Face token (hf_…) in its command line' : undefined;
             if (what === undefined) continue;
-            yield ctx.finding(w.object, `${c.path}.${field}[${word === flag ? i + 1 : i}]`, `container ${describeValue(c.container.name ?? '?')} ${what}: ${EXPOSED}`);
+            yield ctx.finding(w.object, `${c.path}.${field}[${word === flag ? i + 1 : i}]`, `${containerLabel(c)} ${what}: ${EXPOSED}`);
           }
         }
       }
