@@ -1744,6 +1744,10 @@ interface WeightPlacement {
   readonly gpus: number;
   /** e.g. `tensor 4 × pipeline 1`, `4 shards (--num-shard 4)`. */
   readonly shown: string;
+  /** The GPUs each layer is split over: the tensor parallel size (TGI: its shards). */
+  readonly tensor: number;
+  /** The stages the layers are split into: the pipeline parallel size (TGI: 1). */
+  readonly pipeline: number;
   /** The share of each GPU's memory the server may use, 0-1. */
   readonly fraction: number;
   /** e.g. `--gpu-memory-utilization 0.9, vLLM's default`. */
@@ -1786,6 +1790,8 @@ function weightPlacement(c: ContainerRef, server: ModelServer): WeightPlacement 
       return {
         gpus,
         shown: experts ? `tensor ${p.tensor} × pipeline ${p.pipeline} × data ${p.data}, experts spread over all` : `tensor ${p.tensor} × pipeline ${p.pipeline}`,
+        tensor: p.tensor,
+        pipeline: p.pipeline,
         fraction,
         fractionShown: raw === undefined ? '--gpu-memory-utilization 0.9, vLLM\'s default' : `--gpu-memory-utilization ${raw}`,
         methodBits: q.bits,
@@ -1803,6 +1809,8 @@ function weightPlacement(c: ContainerRef, server: ModelServer): WeightPlacement 
       return {
         gpus: sizes.tensor * sizes.pipeline,
         shown: `tensor ${sizes.tensor} × pipeline ${sizes.pipeline}`,
+        tensor: sizes.tensor,
+        pipeline: sizes.pipeline,
         fraction,
         fractionShown: raw === undefined ? 'the whole GPU' : `--mem-fraction-static ${raw}`,
         methodBits: q.bits,
@@ -1825,6 +1833,8 @@ function weightPlacement(c: ContainerRef, server: ModelServer): WeightPlacement 
       return {
         gpus: set?.count ?? own,
         shown: set ? `${set.count} shard(s) (${set.shown})` : `one shard per GPU of its container (${own})`,
+        tensor: set?.count ?? own,
+        pipeline: 1,
         fraction,
         fractionShown: frac.from === undefined ? 'the whole GPU' : frac.shown!,
         methodBits: q.bits,
@@ -2038,17 +2048,16 @@ export const VLLM_CONTEXT_FITS_KV_CACHE: Rule = {
       if (server.name !== 'vLLM' || setsFlag(server.argv, KV_UNJUDGED_FLAGS)) continue;
       const arch = modelArchitectureOf(model);
       const placed = arch && weightPlacement(c, server);
-      const p = placed && parallelismOfVllm(c.container, server.argv);
-      const named = p && modelWeightsFloor(model);
-      if (!arch || !placed || !p || !named) continue;
+      const named = placed && modelWeightsFloor(model);
+      if (!arch || !placed || !named) continue;
       const written = vllmMaxModelLen(server.argv);
       const cacheType = flagText(server.argv, ['--kv-cache-dtype']);
       const dtype = flagText(server.argv, ['--dtype']);
       const cacheBytes = cacheType === undefined || cacheType === 'auto' ? 2 : cacheType.startsWith('fp8') ? 1 : undefined;
       if (written === null || cacheBytes === undefined || (dtype !== undefined && !['auto', 'bfloat16', 'float16', 'half'].includes(dtype))) continue;
       const tokens = written ?? arch.maxPositions;
-      const heads = Math.max(1, Math.ceil(arch.kvHeads / p.tensor));
-      const layers = Math.ceil(arch.layers / p.pipeline);
+      const heads = Math.max(1, Math.ceil(arch.kvHeads / placed.tensor));
+      const layers = Math.ceil(arch.layers / placed.pipeline);
       const perToken = 2 * layers * heads * arch.headDim * cacheBytes;
       const need = tokens * perToken;
       const { weights, perGpu } = weightsPerGpu(placed, named);
@@ -2074,7 +2083,7 @@ export const VLLM_CONTEXT_FITS_KV_CACHE: Rule = {
       if (room <= 0 || need <= room) continue;
       const context = written === undefined ? `${tokens} tokens, the model's max_position_embeddings (${arch.family}; no --max-model-len)`
         : `${tokens} tokens (--max-model-len ${flagText(server.argv, ['--max-model-len', '--max_model_len'])})`;
-      const split = [p.tensor > 1 ? `tensor parallel ${p.tensor}` : '', p.pipeline > 1 ? `pipeline parallel ${p.pipeline}` : ''].filter((x) => x !== '').join(', ');
+      const split = [placed.tensor > 1 ? `tensor parallel ${placed.tensor}` : '', placed.pipeline > 1 ? `pipeline parallel ${placed.pipeline}` : ''].filter((x) => x !== '').join(', ');
       yield ctx.finding(w.object, c.path,
         `${containerLabel(c)} runs vLLM with ${describeValue(model)} and a context of ${context}: the KV cache of one sequence that long takes `
         + `${gib(need)} on each GPU (2 × ${layers} layers × ${heads} KV head${heads === 1 ? '' : 's'} × ${arch.headDim} × ${cacheBytes} byte${cacheBytes === 1 ? '' : 's'}`
