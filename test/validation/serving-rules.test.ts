@@ -1479,7 +1479,7 @@ describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for be
     for (const v of ['-1', 'auto', '$(LEN)', '0', '', '99999999999999999999', '9999999999999G']) expect([v, len(v)]).toEqual([v, null]);
   });
 
-  test('modelArchitectureOf knows Llama 3 8B, 3.1, 3.2 1B and 3B, 3.3, Qwen2.5 7B-72B and Qwen3 4B, 8B, 32B by name, their fine-tunes and quantisations too', () => {
+  test('modelArchitectureOf knows Llama 3 8B, 3.1, 3.2 1B and 3B, 3.3, Qwen2.5 (and Coder) 1.5B-72B, Qwen3 4B, 8B, 32B and DeepSeek-R1\'s distilled models by name, their fine-tunes and quantisations too', () => {
     expect(modelArchitectureOf('meta-llama/Meta-Llama-3.1-8B-Instruct')).toMatchObject({ layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 });
     expect(modelArchitectureOf('hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4')).toMatchObject({ layers: 80 });
     expect(modelArchitectureOf('meta-llama/Llama-3.2-1B-Instruct')).toMatchObject({ layers: 16, headDim: 64 });
@@ -1490,9 +1490,30 @@ describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for be
     expect(modelArchitectureOf('Qwen/Qwen3-8B')).toMatchObject({ heads: 32, layers: 36, kvHeads: 8, maxPositions: 40960 });
     expect(modelArchitectureOf('Qwen/Qwen3-4B-Instruct-2507')).toMatchObject({ layers: 36 });
     expect(modelArchitectureOf('Qwen/Qwen3-32B-AWQ')).toMatchObject({ heads: 64, layers: 64 });
-    for (const m of ['Qwen/Qwen2.5-Coder-7B-Instruct', 'meta-llama/Llama-3.2-11B-Vision', 'meta-llama/Llama-3.1-405B', 'meta-llama/Meta-Llama-3-70B', 'mistralai/Mistral-7B-v0.3', 'Qwen/Qwen2.5-7', 'Qwen/Qwen3-8B-Base', 'Qwen/Qwen3-30B-A3B']) {
+    expect(modelArchitectureOf('Qwen/Qwen2.5-Coder-7B-Instruct')).toMatchObject({ heads: 28, layers: 28, kvHeads: 4, maxPositions: 32768 });
+    expect(modelArchitectureOf('Qwen/Qwen2.5-Coder-32B-Instruct-AWQ')).toMatchObject({ heads: 40, layers: 64, kvHeads: 8 });
+    expect(modelArchitectureOf('Qwen/Qwen2.5-1.5B-Instruct')).toMatchObject({ heads: 12, layers: 28, kvHeads: 2, headDim: 128 });
+    expect(modelArchitectureOf('Qwen/Qwen2.5-Coder-3B')).toMatchObject({ heads: 16, layers: 36, kvHeads: 2 });
+    // DeepSeek-R1's distilled models: the architecture of the model each was distilled into, at 131,072 positions
+    expect(modelArchitectureOf('deepseek-ai/DeepSeek-R1-Distill-Qwen-32B')).toMatchObject({ heads: 40, layers: 64, kvHeads: 8, maxPositions: 131072 });
+    expect(modelArchitectureOf('casperhansen/deepseek-r1-distill-qwen-7b-awq')).toMatchObject({ heads: 28, layers: 28, kvHeads: 4, maxPositions: 131072 });
+    expect(modelArchitectureOf('deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B')).toMatchObject({ heads: 12, kvHeads: 2, maxPositions: 131072 });
+    expect(modelArchitectureOf('deepseek-ai/DeepSeek-R1-Distill-Qwen-14B')).toMatchObject({ layers: 48, heads: 40 });
+    expect(modelArchitectureOf('deepseek-ai/DeepSeek-R1-Distill-Llama-8B')).toMatchObject({ heads: 32, layers: 32, kvHeads: 8, maxPositions: 131072 });
+    expect(modelArchitectureOf('deepseek-ai/DeepSeek-R1-Distill-Llama-70B')).toMatchObject({ heads: 64, layers: 80 });
+    for (const m of ['Qwen/Qwen2.5-Math-7B-Instruct', 'Qwen/Qwen2.5-Coder-0.5B', 'deepseek-ai/DeepSeek-R1', 'deepseek-ai/DeepSeek-R1-0528-Qwen3-8B', 'meta-llama/Llama-3.2-11B-Vision', 'meta-llama/Llama-3.1-405B', 'meta-llama/Meta-Llama-3-70B', 'mistralai/Mistral-7B-v0.3', 'Qwen/Qwen2.5-7', 'Qwen/Qwen3-8B-Base', 'Qwen/Qwen3-30B-A3B']) {
       expect([m, modelArchitectureOf(m)]).toEqual([m, undefined]);
     }
+  });
+
+  test('DeepSeek-R1-Distill-Qwen-32B at its own 131,072 tokens on one 80 GB GPU: 32Gi of KV cache beside 64 GB of weights', () => {
+    const [f, ...rest] = kv(1, ['deepseek-ai/DeepSeek-R1-Distill-Qwen-32B'], ['p5.48xlarge']);
+    expect(rest).toEqual([]);
+    expect(f.message).toContain('a context of 131072 tokens, the model\'s max_position_embeddings (DeepSeek-R1-Distill-Qwen-32B; no --max-model-len): '
+      + 'the KV cache of one sequence that long takes 32Gi on each GPU (2 × 64 layers × 8 KV heads × 128 × 2 bytes: 256Ki a token)');
+    expect(kv(1, ['deepseek-ai/DeepSeek-R1-Distill-Qwen-32B', '--max-model-len', '32768'], ['p5.48xlarge'])).toEqual([]);
+    // Qwen2.5-32B itself, at 32,768 positions, fits
+    expect(kv(1, ['Qwen/Qwen2.5-Coder-32B-Instruct'], ['p5.48xlarge'])).toEqual([]);
   });
 
   test('what the KV cache takes: fp8 halves it, tensor parallelism divides the KV heads (one at least), pipeline parallelism the layers', () => {
@@ -1569,7 +1590,10 @@ describe('GPU253 a model server\'s tensor parallel size must divide the model\'s
     expect(tp('meta-llama/Llama-3.1-8B-Instruct', 3, 4)[0].message).toContain('32 attention heads (Llama 3.1 8B), which 3 does not divide');
     expect(tp('meta-llama/Llama-3.1-8B-Instruct', 3, 4)[0].message).toMatch(/up to the container's 4 GPUs: 1, 2, 4$/);
     expect(tp('Qwen/Qwen2.5-14B-Instruct', 6)[0].message).toMatch(/40 attention heads .* 1, 2, 4, 5$/);
-    for (const [model, size] of [['Qwen/Qwen2.5-14B-Instruct', 8], ['Qwen/Qwen2.5-7B-Instruct', 4], ['Qwen/Qwen2.5-7B-Instruct', 7],
+    expect(tp('deepseek-ai/DeepSeek-R1-Distill-Qwen-7B', 8)[0].message).toContain('28 attention heads (DeepSeek-R1-Distill-Qwen-7B), which 8 does not divide');
+    expect(tp('Qwen/Qwen2.5-Coder-1.5B-Instruct', 8)[0].message).toMatch(/12 attention heads \(Qwen2.5 1.5B\), which 8 does not divide.* 1, 2, 3, 4, 6$/);
+    for (const [model, size] of [['Qwen/Qwen2.5-Coder-32B-Instruct', 8], ['deepseek-ai/DeepSeek-R1-Distill-Llama-70B', 8], ['Qwen/Qwen2.5-Coder-1.5B-Instruct', 3],
+      ['Qwen/Qwen2.5-14B-Instruct', 8], ['Qwen/Qwen2.5-7B-Instruct', 4], ['Qwen/Qwen2.5-7B-Instruct', 7],
       ['meta-llama/Llama-3.3-70B-Instruct', 8], ['Qwen/Qwen2.5-72B-Instruct', 8]] as const) {
       expect([model, size, tp(model, size)]).toEqual([model, size, []]);
     }

@@ -1973,10 +1973,16 @@ interface ModelArchitecture {
  * Models whose every layer has full attention, by the last segment of their id (fine-tunes and quantisations keep the
  * base name and its architecture), with their config.json: Meta's Llama 3.1 8B and 70B and Llama 3.3 70B (32 and 80
  * layers, 32 and 64 attention heads, 8 KV heads of 128, 131,072 positions), Llama 3.2 1B (16 layers, 32 heads, 8 KV
- * heads of 64) and 3B (28 layers, 24 heads, 8 KV heads of 128), Llama 3 8B (as 3.1 8B, but 8,192 positions), Qwen2.5 7B, 14B, 32B and 72B (28 layers with 28 heads and 4 KV heads, 48 and 64 layers with 40 heads,
- * 80 with 64, and 8 KV heads; heads of 128; 32,768 positions: Qwen2.5's longer contexts need a YaRN override, and its 1M
- * variants only ever have more), Qwen3 4B, 8B and 32B (36, 36 and 64 layers, 32, 32 and 64 heads, 8 KV heads of 128;
- * 40,960 positions, which the 2507 updates only raise; the -Base models, with 32,768, are left out).
+ * heads of 64) and 3B (28 layers, 24 heads, 8 KV heads of 128), Llama 3 8B (as 3.1 8B, but 8,192 positions), Qwen2.5 and
+ * Qwen2.5-Coder 1.5B, 3B, 7B, 14B and 32B, Qwen2.5 72B (28 and 36 layers with 12 and 16 heads and 2 KV heads; 28 layers
+ * with 28 heads and 4 KV heads; 48 and 64 layers with 40 heads, 80 with 64, and 8 KV heads; heads of 128; 32,768
+ * positions: Qwen2.5's longer contexts need a YaRN override, and its base and 1M variants only ever have more; the Coder
+ * models keep the sizes of the Qwen2.5 models they were trained from, Qwen2.5-Coder technical report, arXiv:2409.12186,
+ * table 1), Qwen3 4B, 8B and 32B (36, 36 and 64 layers, 32, 32 and 64 heads, 8 KV heads of 128;
+ * 40,960 positions, which the 2507 updates only raise; the -Base models, with 32,768, are left out), and DeepSeek-R1's
+ * distilled models, which keep the architecture of the model each was distilled into (DeepSeek-R1 README: Qwen2.5-Math
+ * 1.5B and 7B, whose sizes are Qwen2.5's, Llama 3.1 8B, Qwen2.5 14B and 32B, Llama 3.3 70B Instruct) with 131,072
+ * positions. Qwen2.5-Math itself (4,096 positions) is left out.
  */
 const MODEL_ARCHITECTURES: ReadonlyArray<{ readonly name: RegExp; readonly arch: ModelArchitecture }> = [
   { name: /^(meta-)?llama-3\.1-8b(-|$)/, arch: { family: 'Llama 3.1 8B', heads: 32, layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
@@ -1984,13 +1990,21 @@ const MODEL_ARCHITECTURES: ReadonlyArray<{ readonly name: RegExp; readonly arch:
   { name: /^llama-3\.2-1b(-|$)/, arch: { family: 'Llama 3.2 1B', heads: 32, layers: 16, kvHeads: 8, headDim: 64, maxPositions: 131072 } },
   { name: /^llama-3\.2-3b(-|$)/, arch: { family: 'Llama 3.2 3B', heads: 24, layers: 28, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
   { name: /^(meta-)?llama-3-8b(-|$)/, arch: { family: 'Llama 3 8B', heads: 32, layers: 32, kvHeads: 8, headDim: 128, maxPositions: 8192 } },
-  { name: /^qwen2\.5-7b(-|$)/, arch: { family: 'Qwen2.5 7B', heads: 28, layers: 28, kvHeads: 4, headDim: 128, maxPositions: 32768 } },
-  { name: /^qwen2\.5-14b(-|$)/, arch: { family: 'Qwen2.5 14B', heads: 40, layers: 48, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
-  { name: /^qwen2\.5-32b(-|$)/, arch: { family: 'Qwen2.5 32B', heads: 40, layers: 64, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
+  { name: /^qwen2\.5-(coder-)?1\.5b(-|$)/, arch: { family: 'Qwen2.5 1.5B', heads: 12, layers: 28, kvHeads: 2, headDim: 128, maxPositions: 32768 } },
+  { name: /^qwen2\.5-(coder-)?3b(-|$)/, arch: { family: 'Qwen2.5 3B', heads: 16, layers: 36, kvHeads: 2, headDim: 128, maxPositions: 32768 } },
+  { name: /^qwen2\.5-(coder-)?7b(-|$)/, arch: { family: 'Qwen2.5 7B', heads: 28, layers: 28, kvHeads: 4, headDim: 128, maxPositions: 32768 } },
+  { name: /^qwen2\.5-(coder-)?14b(-|$)/, arch: { family: 'Qwen2.5 14B', heads: 40, layers: 48, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
+  { name: /^qwen2\.5-(coder-)?32b(-|$)/, arch: { family: 'Qwen2.5 32B', heads: 40, layers: 64, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
   { name: /^qwen2\.5-72b(-|$)/, arch: { family: 'Qwen2.5 72B', heads: 64, layers: 80, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
   { name: /^qwen3-4b(?!-base)(-|$)/, arch: { family: 'Qwen3 4B', heads: 32, layers: 36, kvHeads: 8, headDim: 128, maxPositions: 40960 } },
   { name: /^qwen3-8b(?!-base)(-|$)/, arch: { family: 'Qwen3 8B', heads: 32, layers: 36, kvHeads: 8, headDim: 128, maxPositions: 40960 } },
   { name: /^qwen3-32b(?!-base)(-|$)/, arch: { family: 'Qwen3 32B', heads: 64, layers: 64, kvHeads: 8, headDim: 128, maxPositions: 40960 } },
+  { name: /^deepseek-r1-distill-qwen-1\.5b(-|$)/, arch: { family: 'DeepSeek-R1-Distill-Qwen-1.5B', heads: 12, layers: 28, kvHeads: 2, headDim: 128, maxPositions: 131072 } },
+  { name: /^deepseek-r1-distill-qwen-7b(-|$)/, arch: { family: 'DeepSeek-R1-Distill-Qwen-7B', heads: 28, layers: 28, kvHeads: 4, headDim: 128, maxPositions: 131072 } },
+  { name: /^deepseek-r1-distill-llama-8b(-|$)/, arch: { family: 'DeepSeek-R1-Distill-Llama-8B', heads: 32, layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
+  { name: /^deepseek-r1-distill-qwen-14b(-|$)/, arch: { family: 'DeepSeek-R1-Distill-Qwen-14B', heads: 40, layers: 48, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
+  { name: /^deepseek-r1-distill-qwen-32b(-|$)/, arch: { family: 'DeepSeek-R1-Distill-Qwen-32B', heads: 40, layers: 64, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
+  { name: /^deepseek-r1-distill-llama-70b(-|$)/, arch: { family: 'DeepSeek-R1-Distill-Llama-70B', heads: 64, layers: 80, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
 ];
 
 /** The attention architecture of a model id, when it is one of {@link MODEL_ARCHITECTURES}. */
@@ -2039,7 +2053,8 @@ export const VLLM_CONTEXT_FITS_KV_CACHE: Rule = {
     + 'one), pipeline parallelism the layers. The room is at most the utilisation\'s share of the GPU less GPU247\'s floor '
     + 'of the weights per GPU, on every instance type Karpenter tries first (the highest-weight pools the pods fit) or the '
     + 'MIG device; activations and CUDA graphs take more, so a finding means even that upper bound is short. The '
-    + 'architecture comes from the config.json of known models, matched by name (Llama 3 8B, 3.1, 3.2 1B and 3B, 3.3; Qwen2.5 7B-72B; Qwen3 4B, 8B, 32B); '
+    + 'architecture comes from the config.json of known models, matched by name (Llama 3 8B, 3.1, 3.2 1B and 3B, 3.3; Qwen2.5 1.5B-72B and Qwen2.5-Coder; Qwen3 4B, 8B, 32B; '
+    + 'DeepSeek-R1\'s distilled Qwen and Llama models); '
     + 'a fine-tune that shortens its context would need less, hence a warning. Not judged: other models, other servers, '
     + 'flags that size the cache or context otherwise (`--kv-cache-memory`, `--num-gpu-blocks-override`, `--hf-overrides`, '
     + '`--rope-scaling`, `--max-model-len auto`), CPU offload, expert parallelism, speculative decoding, KV transfer.',
@@ -2159,8 +2174,9 @@ export const VLLM_TENSOR_PARALLEL_DIVIDES_HEADS: Rule = {
     + 'divisible by `num_shards`". Either way the server exits before it serves and the pod crash-loops holding its GPUs. '
     + 'Qwen2.5 7B has 28 heads: it cannot use the eight GPUs of a g6.48xlarge or p4d.24xlarge in one tensor parallel group, '
     + 'though GPU222 asks a server to use every GPU of its container (data or pipeline parallelism can). The heads come '
-    + 'from the config.json of the models GPU252 knows by name (Llama 3 8B, 3.1, 3.2 1B and 3.3: 32 or 64; 3.2 3B: 24; Qwen3 4B and 8B: 32, 32B: 64; Qwen2.5 7B: 28, 14B '
-    + 'and 32B: 40, 72B: 64). Other models, llama.cpp and Triton, and SGLang\'s data-parallel attention are not judged.',
+    + 'from the config.json of the models GPU252 knows by name (Llama 3 8B, 3.1, 3.2 1B and 3.3: 32 or 64; 3.2 3B: 24; Qwen3 4B and 8B: 32, 32B: 64; Qwen2.5 and '
+    + 'Qwen2.5-Coder 1.5B: 12, 3B: 16, 7B: 28, 14B and 32B: 40, 72B: 64; DeepSeek-R1\'s distilled models as the Qwen2.5 and Llama '
+    + 'models they were distilled into). Other models, llama.cpp and Triton, and SGLang\'s data-parallel attention are not judged.',
   *check(ctx) {
     for (const { c, server, model, w } of hubModelServers(ctx)) {
       const arch = modelArchitectureOf(model);
