@@ -37,7 +37,8 @@ export interface VllmServer {
   /**
    * `--max-model-len` (context length; lower it to fit the KV cache in GPU memory). vLLM refuses to start when the KV
    * cache of one sequence this long does not fit beside the weights: Llama 3.1 8B's own 131,072 tokens take 16 GiB, more
-   * than an L4 or A10G leaves (rule GPU252 warns at synth).
+   * than an L4 or A10G leaves (rule GPU252 warns at synth). It must not exceed the model's positions either, unless
+   * `extraArgs` add rope scaling: Qwen2.5's Instruct models hold 32,768 (rule GPU254).
    * @default - the model's own (its max_position_embeddings)
    */
   readonly maxModelLen?: number;

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, loadYaml, nodePool, of, workload } from './helpers';
 import { Severity, validateManifests } from '../../src/validation';
-import { flagText, modelArchitectureOf, modelServerOf, modelWeightsFloor, probeWindow, SERVING_RULES, vllmArgv, vllmMaxModelLen, vllmModel, vllmParallelism } from '../../src/validation/rules/serving';
+import { flagText, modelArchitectureOf, modelPositionsOf, modelServerOf, modelWeightsFloor, probeWindow, SERVING_RULES, vllmArgv, vllmMaxModelLen, vllmModel, vllmParallelism } from '../../src/validation/rules/serving';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 
@@ -23,12 +23,12 @@ const cache = (volume: any, mount: any = {}) => (w: any) => {
   w.spec.template.spec.volumes = [{ name: 'cache', ...volume }];
 };
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU253)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU254)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253', 'GPU254']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W, E]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W, E, W]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -1725,5 +1725,71 @@ describe('GPU247 judges the NodePools Karpenter tries first', () => {
       .toContain('on every instance type of NodePool l4 (g6.xlarge), which Karpenter tries first (the highest weight), a GPU holds at most 22.4Gi');
     // equal weights: either may be tried
     expect(gpu247(pool('l4', 'g6.xlarge'), pool('l40s', 'g6e.xlarge'))[0].message).toContain('but instance type g6.xlarge, where its pods also fit');
+  });
+});
+
+describe('GPU254 a model server\'s context must not exceed the positions of its model', () => {
+  const vllm = (args: string[], env?: any[]) => of(lint([server(1, { args, ...(env ? { env } : {}) })]), 'GPU254');
+  const sglang = (args: string[], env?: any[]) => of(lint([server(1, {
+    image: 'lmsysorg/sglang:v0.5.5',
+    command: ['python3', '-m', 'sglang.launch_server'],
+    args: ['--host', '0.0.0.0', ...args],
+    ...(env ? { env } : {}),
+  })]), 'GPU254');
+
+  test('the fixture: Qwen2.5 72B Instruct at 131,072 tokens (vLLM), Qwen2.5 7B Instruct at 65,536 (SGLang), against 32,768 positions', () => {
+    const [a, b, ...rest] = failFixture('GPU254');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.WARNING);
+    expect([a.fieldPath, a.message]).toEqual(['spec.template.spec.containers[0]', 'container "vllm" runs vLLM with "Qwen/Qwen2.5-72B-Instruct" and '
+      + '--max-model-len 131072: 131072 tokens, more than the 32768 positions of the model (Qwen2.5 72B: max_position_embeddings in its config.json, '
+      + 'with no rope scaling on the command line): vLLM refuses to start ("User-specified max_model_len (131072) is greater than the derived '
+      + 'max_model_len (max_position_embeddings=32768 …)", vLLM config/model.py) unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1, and the pod crash-loops holding its GPUs']);
+    expect(b.message).toContain('runs SGLang with "Qwen/Qwen2.5-7B-Instruct" and --context-length 65536: 65536 tokens, more than the 32768 positions');
+    expect(b.message).toContain('SGLang refuses to start ("User-specified context_length (65536) is greater than the derived context_length (32768)"');
+  });
+
+  test('vLLM: suffixed lengths, Llama 3 8B\'s 8,192 and Llama 3.1\'s 131,072; at or below the positions passes', () => {
+    expect(vllm(['Qwen/Qwen2.5-7B-Instruct', '--max-model-len', '64k'])[0].message).toContain('--max-model-len 64k: 64000 tokens, more than the 32768');
+    expect(vllm(['meta-llama/Meta-Llama-3-8B-Instruct', '--max_model_len=16384'])[0].message).toContain('more than the 8192 positions of the model (Llama 3 8B');
+    expect(vllm(['meta-llama/Llama-3.1-8B-Instruct', '--max-model-len', '200000'])).toHaveLength(1);
+    expect(vllm(['deepseek-ai/DeepSeek-R1-Distill-Qwen-7B', '--max-model-len', '262144'])[0].message).toContain('131072 positions');
+    for (const args of [['Qwen/Qwen2.5-7B-Instruct', '--max-model-len', '32768'], ['Qwen/Qwen2.5-7B-Instruct', '--max-model-len', '32K'],
+      ['meta-llama/Meta-Llama-3-8B-Instruct', '--max-model-len', '8192'], ['meta-llama/Llama-3.1-8B-Instruct', '--max-model-len', '131072']]) {
+      expect([args, vllm(args)]).toEqual([args, []]);
+    }
+  });
+
+  test('allowed by the server\'s variable (1 or true), or from a reference: not reported; any other value is', () => {
+    const args = ['Qwen/Qwen2.5-7B-Instruct', '--max-model-len', '65536'];
+    expect(vllm(args, [{ name: 'VLLM_ALLOW_LONG_MAX_MODEL_LEN', value: '1' }])).toEqual([]);
+    expect(vllm(args, [{ name: 'VLLM_ALLOW_LONG_MAX_MODEL_LEN', value: 'True' }])).toEqual([]);
+    expect(vllm(args, [{ name: 'VLLM_ALLOW_LONG_MAX_MODEL_LEN', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }])).toEqual([]);
+    expect(vllm(args, [{ name: 'VLLM_ALLOW_LONG_MAX_MODEL_LEN', value: '0' }])).toHaveLength(1);
+    // the other server's variable does not count
+    expect(vllm(args, [{ name: 'SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN', value: '1' }])).toHaveLength(1);
+    expect(sglang(['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--context-length', '65536'], [{ name: 'SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN', value: '1' }])).toEqual([]);
+  });
+
+  test('not judged: rope scaling on the command line, a context it cannot read, names whose positions are not exact, TGI', () => {
+    expect(vllm(['Qwen/Qwen2.5-7B-Instruct', '--max-model-len', '131072', '--rope-scaling', '{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768}'])).toEqual([]);
+    expect(sglang(['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--context-length', '131072', '--json-model-override-args', '{"rope_scaling":{"rope_type":"yarn","factor":4.0}}'])).toEqual([]);
+    expect(vllm(['Qwen/Qwen2.5-7B-Instruct', '--max-model-len', '$(LEN)'])).toEqual([]);
+    expect(vllm(['Qwen/Qwen2.5-7B-Instruct', '--max-model-len', 'auto'])).toEqual([]);
+    expect(sglang(['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--context-length', '64k'])).toEqual([]);
+    // base models (131,072 positions), the 1M and 2507 variants, fine-tunes that mark a longer context, unknown models
+    for (const model of ['Qwen/Qwen2.5-7B', 'Qwen/Qwen2.5-7B-Instruct-1M', 'Qwen/Qwen3-4B-Instruct-2507', 'gradientai/Llama-3-8B-Instruct-Gradient-1048k',
+      'someone/Llama-3-8B-Instruct-262k', 'NousResearch/Yarn-Llama-3-8B-Instruct', 'mistralai/Mistral-7B-Instruct-v0.3']) {
+      expect([model, vllm([model, '--max-model-len', '1048576'])]).toEqual([model, []]);
+    }
+    expect(of(lint([server(1, { image: 'ghcr.io/huggingface/text-generation-inference:3.0.1', args: ['--model-id', 'Qwen/Qwen2.5-7B-Instruct', '--max-total-tokens', '65536'] })]), 'GPU254')).toEqual([]);
+  });
+
+  test('modelPositionsOf: exact positions only', () => {
+    expect(modelPositionsOf('Qwen/Qwen2.5-Coder-32B-Instruct-AWQ')).toEqual({ positions: 32768, family: 'Qwen2.5 32B' });
+    expect(modelPositionsOf('Qwen/Qwen3-8B')).toEqual({ positions: 40960, family: 'Qwen3 8B' });
+    expect(modelPositionsOf('meta-llama/Llama-3.3-70B-Instruct')).toEqual({ positions: 131072, family: 'Llama 3.1/3.3 70B' });
+    expect(modelPositionsOf('Qwen/Qwen2.5-Coder-7B')).toBeUndefined();
+    expect(modelPositionsOf('Qwen/Qwen3-8B-Base')).toBeUndefined();
   });
 });

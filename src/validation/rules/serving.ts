@@ -1984,21 +1984,26 @@ interface ModelArchitecture {
  * 1.5B and 7B, whose sizes are Qwen2.5's, Llama 3.1 8B, Qwen2.5 14B and 32B, Llama 3.3 70B Instruct) with 131,072
  * positions. Qwen2.5-Math itself (4,096 positions) is left out.
  */
-const MODEL_ARCHITECTURES: ReadonlyArray<{ readonly name: RegExp; readonly arch: ModelArchitecture }> = [
+const MODEL_ARCHITECTURES: ReadonlyArray<{
+  readonly name: RegExp;
+  readonly arch: ModelArchitecture;
+  /** The names whose config.json holds exactly `maxPositions` (for the others it is a floor). @default every name matched */
+  readonly positionsExact?: RegExp;
+}> = [
   { name: /^(meta-)?llama-3\.1-8b(-|$)/, arch: { family: 'Llama 3.1 8B', heads: 32, layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
   { name: /^(meta-)?llama-3\.[13]-70b(-|$)/, arch: { family: 'Llama 3.1/3.3 70B', heads: 64, layers: 80, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
   { name: /^llama-3\.2-1b(-|$)/, arch: { family: 'Llama 3.2 1B', heads: 32, layers: 16, kvHeads: 8, headDim: 64, maxPositions: 131072 } },
   { name: /^llama-3\.2-3b(-|$)/, arch: { family: 'Llama 3.2 3B', heads: 24, layers: 28, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
   { name: /^(meta-)?llama-3-8b(-|$)/, arch: { family: 'Llama 3 8B', heads: 32, layers: 32, kvHeads: 8, headDim: 128, maxPositions: 8192 } },
-  { name: /^qwen2\.5-(coder-)?1\.5b(-|$)/, arch: { family: 'Qwen2.5 1.5B', heads: 12, layers: 28, kvHeads: 2, headDim: 128, maxPositions: 32768 } },
-  { name: /^qwen2\.5-(coder-)?3b(-|$)/, arch: { family: 'Qwen2.5 3B', heads: 16, layers: 36, kvHeads: 2, headDim: 128, maxPositions: 32768 } },
-  { name: /^qwen2\.5-(coder-)?7b(-|$)/, arch: { family: 'Qwen2.5 7B', heads: 28, layers: 28, kvHeads: 4, headDim: 128, maxPositions: 32768 } },
-  { name: /^qwen2\.5-(coder-)?14b(-|$)/, arch: { family: 'Qwen2.5 14B', heads: 40, layers: 48, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
-  { name: /^qwen2\.5-(coder-)?32b(-|$)/, arch: { family: 'Qwen2.5 32B', heads: 40, layers: 64, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
-  { name: /^qwen2\.5-72b(-|$)/, arch: { family: 'Qwen2.5 72B', heads: 64, layers: 80, kvHeads: 8, headDim: 128, maxPositions: 32768 } },
-  { name: /^qwen3-4b(?!-base)(-|$)/, arch: { family: 'Qwen3 4B', heads: 32, layers: 36, kvHeads: 8, headDim: 128, maxPositions: 40960 } },
-  { name: /^qwen3-8b(?!-base)(-|$)/, arch: { family: 'Qwen3 8B', heads: 32, layers: 36, kvHeads: 8, headDim: 128, maxPositions: 40960 } },
-  { name: /^qwen3-32b(?!-base)(-|$)/, arch: { family: 'Qwen3 32B', heads: 64, layers: 64, kvHeads: 8, headDim: 128, maxPositions: 40960 } },
+  { name: /^qwen2\.5-(coder-)?1\.5b(-|$)/, arch: { family: 'Qwen2.5 1.5B', heads: 12, layers: 28, kvHeads: 2, headDim: 128, maxPositions: 32768 }, positionsExact: /-instruct([-_.]|$)/ },
+  { name: /^qwen2\.5-(coder-)?3b(-|$)/, arch: { family: 'Qwen2.5 3B', heads: 16, layers: 36, kvHeads: 2, headDim: 128, maxPositions: 32768 }, positionsExact: /-instruct([-_.]|$)/ },
+  { name: /^qwen2\.5-(coder-)?7b(-|$)/, arch: { family: 'Qwen2.5 7B', heads: 28, layers: 28, kvHeads: 4, headDim: 128, maxPositions: 32768 }, positionsExact: /-instruct([-_.]|$)/ },
+  { name: /^qwen2\.5-(coder-)?14b(-|$)/, arch: { family: 'Qwen2.5 14B', heads: 40, layers: 48, kvHeads: 8, headDim: 128, maxPositions: 32768 }, positionsExact: /-instruct([-_.]|$)/ },
+  { name: /^qwen2\.5-(coder-)?32b(-|$)/, arch: { family: 'Qwen2.5 32B', heads: 40, layers: 64, kvHeads: 8, headDim: 128, maxPositions: 32768 }, positionsExact: /-instruct([-_.]|$)/ },
+  { name: /^qwen2\.5-72b(-|$)/, arch: { family: 'Qwen2.5 72B', heads: 64, layers: 80, kvHeads: 8, headDim: 128, maxPositions: 32768 }, positionsExact: /-instruct([-_.]|$)/ },
+  { name: /^qwen3-4b(?!-base)(-|$)/, arch: { family: 'Qwen3 4B', heads: 32, layers: 36, kvHeads: 8, headDim: 128, maxPositions: 40960 }, positionsExact: /^(?!.*-2507)/ },
+  { name: /^qwen3-8b(?!-base)(-|$)/, arch: { family: 'Qwen3 8B', heads: 32, layers: 36, kvHeads: 8, headDim: 128, maxPositions: 40960 }, positionsExact: /^(?!.*-2507)/ },
+  { name: /^qwen3-32b(?!-base)(-|$)/, arch: { family: 'Qwen3 32B', heads: 64, layers: 64, kvHeads: 8, headDim: 128, maxPositions: 40960 }, positionsExact: /^(?!.*-2507)/ },
   { name: /^deepseek-r1-distill-qwen-1\.5b(-|$)/, arch: { family: 'DeepSeek-R1-Distill-Qwen-1.5B', heads: 12, layers: 28, kvHeads: 2, headDim: 128, maxPositions: 131072 } },
   { name: /^deepseek-r1-distill-qwen-7b(-|$)/, arch: { family: 'DeepSeek-R1-Distill-Qwen-7B', heads: 28, layers: 28, kvHeads: 4, headDim: 128, maxPositions: 131072 } },
   { name: /^deepseek-r1-distill-llama-8b(-|$)/, arch: { family: 'DeepSeek-R1-Distill-Llama-8B', heads: 32, layers: 32, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
@@ -2011,6 +2016,24 @@ const MODEL_ARCHITECTURES: ReadonlyArray<{ readonly name: RegExp; readonly arch:
 export function modelArchitectureOf(model: string): ModelArchitecture | undefined {
   const name = model.split('/').pop()!.toLowerCase();
   return MODEL_ARCHITECTURES.find((a) => a.name.test(name))?.arch;
+}
+
+/**
+ * Words of a name that mark a fine-tune whose context differs from its base's (`-128k`, `-1M`, `-Gradient-1048k`, `-Long`,
+ * `-YaRN`, `-Extended`): its config.json may not hold the base's positions.
+ */
+const CONTEXT_MARKER = /(^|[-_.])(\d+(\.\d+)?[km]|long|yarn|extended|gradient)([-_.]|$)/;
+
+/**
+ * The positions (`max_position_embeddings`) the config.json of model id `model` holds, when its name tells them exactly:
+ * one of {@link MODEL_ARCHITECTURES} whose value is exact for it (Qwen2.5's Instruct models, not its base ones; Qwen3's
+ * first releases, not the 2507 updates), and no word of the name marking a longer or shorter context.
+ */
+export function modelPositionsOf(model: string): { readonly positions: number; readonly family: string } | undefined {
+  const name = model.split('/').pop()!.toLowerCase();
+  const entry = MODEL_ARCHITECTURES.find((a) => a.name.test(name));
+  if (!entry || CONTEXT_MARKER.test(name) || (entry.positionsExact !== undefined && !entry.positionsExact.test(name))) return undefined;
+  return { positions: entry.arch.maxPositions, family: entry.arch.family };
 }
 
 /**
@@ -2189,6 +2212,65 @@ export const VLLM_TENSOR_PARALLEL_DIVIDES_HEADS: Rule = {
         `${containerLabel(c)} runs ${server.name} with ${describeValue(model)} over ${split.shown}, but the model has ${arch.heads} attention heads `
         + `(${arch.family}), which ${split.size} does not divide: ${split.refusal}, and the pod crash-loops holding its GPUs; sizes that divide `
         + `${arch.heads} up to the container's ${gpus} GPU${gpus === 1 ? '' : 's'}: ${sizes.join(', ')}`);
+    }
+  },
+};
+
+/** How vLLM and SGLang set the context they serve, and how they refuse one longer than the model's. */
+const CONTEXT_SETTING: Record<'vLLM' | 'SGLang', { readonly flags: readonly string[]; readonly allow: string; readonly refusal: (tokens: number, positions: number) => string }> = {
+  vLLM: {
+    flags: ['--max-model-len', '--max_model_len'],
+    allow: 'VLLM_ALLOW_LONG_MAX_MODEL_LEN',
+    refusal: (tokens, positions) => `vLLM refuses to start ("User-specified max_model_len (${tokens}) is greater than the derived max_model_len `
+      + `(max_position_embeddings=${positions} …)", vLLM config/model.py)`,
+  },
+  SGLang: {
+    flags: ['--context-length'],
+    allow: 'SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN',
+    refusal: (tokens, positions) => `SGLang refuses to start ("User-specified context_length (${tokens}) is greater than the derived context_length `
+      + `(${positions})", SGLang srt/configs/model_config.py)`,
+  },
+};
+
+/** GPU254 — vLLM's and SGLang's context must not exceed the model's positions, unless the server is told to allow it. */
+export const CONTEXT_WITHIN_MODEL_POSITIONS: Rule = {
+  id: 'GPU254',
+  title: 'A model server\'s context (vLLM --max-model-len, SGLang --context-length) must not exceed the positions of its model',
+  severity: Severity.WARNING,
+  kinds: [...POD_TEMPLATE_KINDS],
+  remediation: 'Serve at most the model\'s positions (the finding names them); for a longer context, extend it the way the model\'s '
+    + 'card says (YaRN rope scaling through vLLM --hf-overrides or --rope-scaling, SGLang --json-model-override-args), and set '
+    + 'VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 (SGLang: SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1) only where the server still refuses.',
+  description: 'Both servers derive the longest context a model allows from its config.json (`max_position_embeddings`, '
+    + 'scaled by its rope scaling) and refuse a longer one asked for on the command line: vLLM "User-specified max_model_len '
+    + '(131072) is greater than the derived max_model_len (max_position_embeddings=32768 …)" (vLLM `config/model.py` '
+    + '`_get_and_verify_max_len`), SGLang "User-specified context_length (65536) is greater than the derived context_length '
+    + '(32768)" (SGLang `ModelConfig._derive_context_length`), unless `VLLM_ALLOW_LONG_MAX_MODEL_LEN` (SGLang: '
+    + '`SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN`) is `1` or `true`. The server exits before it serves and the pod '
+    + 'crash-loops holding its GPUs. The usual case: Qwen2.5\'s Instruct models advertise 128K tokens, but their config '
+    + 'holds 32,768 until rope scaling is added; Llama 3 8B has 8,192. The positions come from the config.json of the '
+    + 'models GPU252 knows, only where the name tells them exactly: Qwen2.5\'s base models and Qwen3\'s 2507 updates (more '
+    + 'positions) and names that mark a longer context (`-128k`, `-1M`, `-Long`, `-YaRN`, `-Gradient`) are left out. A '
+    + 'warning: a fine-tune keeping the name may have changed its config. Not judged: rope scaling on the command line '
+    + '(vLLM `--hf-overrides`, `--rope-scaling`; SGLang `--json-model-override-args`), the context from a variable, TGI.',
+  *check(ctx) {
+    for (const { c, server, model, w } of hubModelServers(ctx)) {
+      if (server.name !== 'vLLM' && server.name !== 'SGLang') continue;
+      const setting = CONTEXT_SETTING[server.name];
+      const known = modelPositionsOf(model);
+      const raw = flagText(server.argv, setting.flags);
+      if (known === undefined || raw === undefined || setsFlag(server.argv, ['--hf-overrides', '--rope-scaling', '--json-model-override-args'])) continue;
+      const tokens = server.name === 'vLLM' ? vllmMaxModelLen(server.argv) : /^\d+$/.test(raw) ? Number(raw) : null;
+      if (typeof tokens !== 'number' || !Number.isSafeInteger(tokens) || tokens <= known.positions) continue;
+      // (allowed, or from a variable: not judged)
+      if (setsEnv(c.container, setting.allow)) {
+        const allowed = envValue(c.container, setting.allow);
+        if (allowed === undefined || ['1', 'true'].includes(allowed.trim().toLowerCase())) continue;
+      }
+      yield ctx.finding(w.object, c.path,
+        `${containerLabel(c)} runs ${server.name} with ${describeValue(model)} and ${setting.flags[0]} ${raw}: ${tokens} tokens, more than the `
+        + `${known.positions} positions of the model (${known.family}: max_position_embeddings in its config.json, with no rope scaling on the `
+        + `command line): ${setting.refusal(tokens, known.positions)} unless ${setting.allow}=1, and the pod crash-loops holding its GPUs`);
     }
   },
 };
@@ -2768,4 +2850,5 @@ export const SERVING_RULES: Rule[] = [
   MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
   IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT, HOMELESS_USER_CACHE, MODEL_DOWNLOAD_FITS_DISK,
   MODEL_FITS_GPU_MEMORY, MODEL_DOWNLOAD_OUTLASTS_PROBE, VLLM_CONTEXT_FITS_KV_CACHE, VLLM_TENSOR_PARALLEL_DIVIDES_HEADS,
+  CONTEXT_WITHIN_MODEL_POSITIONS,
 ];
