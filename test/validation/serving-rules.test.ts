@@ -23,12 +23,12 @@ const cache = (volume: any, mount: any = {}) => (w: any) => {
   w.spec.template.spec.volumes = [{ name: 'cache', ...volume }];
 };
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU254)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU255)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253', 'GPU254']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253', 'GPU254', 'GPU255']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W, E, W]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W, E, W, E]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -1791,5 +1791,43 @@ describe('GPU254 a model server\'s context must not exceed the positions of its 
     expect(modelPositionsOf('meta-llama/Llama-3.3-70B-Instruct')).toEqual({ positions: 131072, family: 'Llama 3.1/3.3 70B' });
     expect(modelPositionsOf('Qwen/Qwen2.5-Coder-7B')).toBeUndefined();
     expect(modelPositionsOf('Qwen/Qwen3-8B-Base')).toBeUndefined();
+  });
+});
+
+describe('GPU255 TGI\'s token limits must be in the order its launcher checks', () => {
+  const tgi = (args: string[], env: any[] = [], extra: any = {}) => of(lint([server(1, {
+    image: 'ghcr.io/huggingface/text-generation-inference:3.0.1', args: ['--model-id', 'Qwen/Qwen2.5-7B-Instruct', ...args], env, ...extra,
+  })]), 'GPU255');
+
+  test('the fixture: an input as long as the total; a batch prefill budget below the input, from variables', () => {
+    const [a, b, ...rest] = failFixture('GPU255');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.ERROR);
+    expect([a.fieldPath, a.message]).toEqual(['spec.template.spec.containers[0]', 'container "tgi" runs TGI with --max-input-tokens 4096 and '
+      + '--max-total-tokens 4096: its launcher refuses to start ("`max_input_tokens must be < `max_total_tokens`", TGI launcher) and the pod '
+      + 'crash-loops holding its GPUs']);
+    expect(b.message).toContain('runs TGI with MAX_INPUT_TOKENS=8192 and MAX_BATCH_PREFILL_TOKENS=4096: its launcher refuses to start '
+      + '("`max_batch_prefill_tokens` must be >= `max_input_tokens`. Given: 4096 and 8192"');
+  });
+
+  test('every bound the launcher checks; the flag wins over its variable; the legacy --max-input-length counts', () => {
+    expect(tgi(['--max-batch-prefill-tokens', '9000', '--max-batch-total-tokens', '8000'])[0].message)
+      .toContain('("`max_batch_prefill_tokens` must be <= `max_batch_total_tokens`. Given: 9000 and 8000"');
+    expect(tgi(['--max-total-tokens', '16384', '--max-batch-total-tokens', '8192'])[0].message)
+      .toContain('("`max_total_tokens` must be <= `max_batch_total_tokens`. Given: 16384 and 8192"');
+    expect(tgi(['--max-input-length', '5000', '--max-total-tokens', '4096'])[0].message).toContain('--max-input-length 5000 and --max-total-tokens 4096');
+    // two limits out of order in one container: a finding each
+    expect(tgi(['--max-input-tokens', '8192', '--max-total-tokens', '8192', '--max-batch-prefill-tokens', '4096'])).toHaveLength(2);
+    // the flag is read before the variable
+    expect(tgi(['--max-total-tokens', '16384'], [{ name: 'MAX_INPUT_TOKENS', value: '8192' }, { name: 'MAX_TOTAL_TOKENS', value: '4096' }])).toEqual([]);
+    expect(tgi([], [{ name: 'MAX_INPUT_TOKENS', value: '8192' }, { name: 'MAX_TOTAL_TOKENS', value: '4096' }])).toHaveLength(1);
+  });
+
+  test('not judged: limits in order, one limit alone (TGI derives the rest), a reference or a word, other servers', () => {
+    expect(tgi(['--max-input-tokens', '4095', '--max-total-tokens', '4096', '--max-batch-prefill-tokens', '4095', '--max-batch-total-tokens', '4096'])).toEqual([]);
+    expect(tgi(['--max-input-tokens', '32000'])).toEqual([]);
+    expect(tgi(['--max-total-tokens', '$(TOTAL)', '--max-input-tokens', '8192'])).toEqual([]);
+    expect(tgi(['--max-input-tokens', '8192'], [{ name: 'MAX_TOTAL_TOKENS', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }])).toEqual([]);
+    expect(of(lint([server(1, { args: ['Qwen/Qwen2.5-7B-Instruct', '--max-input-tokens', '9', '--max-total-tokens', '8'] })]), 'GPU255')).toEqual([]);
   });
 });

@@ -2275,6 +2275,71 @@ export const CONTEXT_WITHIN_MODEL_POSITIONS: Rule = {
   },
 };
 
+/** A TGI token limit as written (flag, else variable): its value, when a whole number, and how it reads. */
+interface TgiLimit {
+  readonly tokens: number;
+  readonly shown: string;
+}
+
+/** TGI's token limit set by `flags` or `env`: undefined when unset, from a reference, or not a whole number. */
+function tgiLimit(argv: readonly string[], container: any, flags: readonly string[], env: string): TgiLimit | undefined {
+  const set = flagOrEnv(argv, container, flags, env);
+  if (set.value === undefined || !/^\d+$/.test(set.value.trim())) return undefined;
+  const tokens = Number(set.value.trim());
+  return Number.isSafeInteger(tokens) ? { tokens, shown: set.shown! } : undefined;
+}
+
+/**
+ * The bounds TGI's launcher puts between its token limits (`text-generation-launcher` `main`, "Validate args"): each
+ * the smaller limit, the larger, and the launcher's words when the smaller is above the larger (or, `strict`, equal).
+ */
+const TGI_LIMIT_ORDER: ReadonlyArray<{ readonly small: 'input' | 'prefill' | 'total'; readonly large: 'total' | 'prefill' | 'batchTotal'; readonly strict: boolean; readonly says: (s: number, l: number) => string }> = [
+  { small: 'input', large: 'total', strict: true, says: () => '`max_input_tokens must be < `max_total_tokens`' },
+  { small: 'input', large: 'prefill', strict: false, says: (s, l) => `\`max_batch_prefill_tokens\` must be >= \`max_input_tokens\`. Given: ${l} and ${s}` },
+  { small: 'prefill', large: 'batchTotal', strict: false, says: (s, l) => `\`max_batch_prefill_tokens\` must be <= \`max_batch_total_tokens\`. Given: ${s} and ${l}` },
+  { small: 'total', large: 'batchTotal', strict: false, says: (s, l) => `\`max_total_tokens\` must be <= \`max_batch_total_tokens\`. Given: ${s} and ${l}` },
+];
+
+/** GPU255 — TGI's token limits must be in the order its launcher checks. */
+export const TGI_TOKEN_LIMITS_ORDERED: Rule = {
+  id: 'GPU255',
+  title: 'TGI\'s token limits must be in the order its launcher checks (input < total, input <= batch prefill, both <= batch total)',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS],
+  remediation: 'Keep --max-input-tokens below --max-total-tokens (the total counts the input and the tokens generated), '
+    + '--max-batch-prefill-tokens at least --max-input-tokens, and --max-batch-total-tokens at least both; or leave them '
+    + 'unset, and TGI derives them from the model and the GPU memory.',
+  description: 'TGI\'s launcher checks its token limits before it starts a shard and exits on the first that is out of '
+    + 'order: "`max_input_tokens must be < `max_total_tokens`", "`max_batch_prefill_tokens` must be >= `max_input_tokens`", '
+    + '"`max_batch_prefill_tokens` must be <= `max_batch_total_tokens`", "`max_total_tokens` must be <= '
+    + '`max_batch_total_tokens`" (TGI `launcher/src/main.rs`, "Validate args"; its router checks the same). The container '
+    + 'exits and the pod crash-loops holding its GPUs. Each limit is read from its flag, else its variable '
+    + '(`--max-input-tokens`/`MAX_INPUT_TOKENS`, the older `--max-input-length`/`MAX_INPUT_LENGTH`, `--max-total-tokens`, '
+    + '`--max-batch-prefill-tokens`, `--max-batch-total-tokens`); only two limits both written are compared, since the '
+    + 'launcher derives the others from the model and the GPU memory. The usual case: `--max-input-tokens 4096 '
+    + '--max-total-tokens 4096`, an input as long as the total leaving no token to generate. Not judged: a limit from a '
+    + 'variable\'s reference or not a whole number.',
+  *check(ctx) {
+    for (const { w, c, server } of modelServers(ctx)) {
+      if (server.name !== 'TGI' || server.shell || (c.init && !c.sidecar)) continue;
+      const argv = server.argv;
+      const limits: Record<'input' | 'total' | 'prefill' | 'batchTotal', TgiLimit | undefined> = {
+        input: tgiLimit(argv, c.container, ['--max-input-tokens'], 'MAX_INPUT_TOKENS') ?? tgiLimit(argv, c.container, ['--max-input-length'], 'MAX_INPUT_LENGTH'),
+        total: tgiLimit(argv, c.container, ['--max-total-tokens'], 'MAX_TOTAL_TOKENS'),
+        prefill: tgiLimit(argv, c.container, ['--max-batch-prefill-tokens'], 'MAX_BATCH_PREFILL_TOKENS'),
+        batchTotal: tgiLimit(argv, c.container, ['--max-batch-total-tokens'], 'MAX_BATCH_TOTAL_TOKENS'),
+      };
+      for (const { small, large, strict, says } of TGI_LIMIT_ORDER) {
+        const a = limits[small];
+        const b = limits[large];
+        if (!a || !b || (strict ? a.tokens < b.tokens : a.tokens <= b.tokens)) continue;
+        yield ctx.finding(w.object, c.path, `${containerLabel(c)} runs TGI with ${a.shown} and ${b.shown}: its launcher refuses to start `
+          + `("${says(a.tokens, b.tokens)}", TGI launcher) and the pod crash-loops holding its GPUs`);
+      }
+    }
+  },
+};
+
 /** GPU244 — a model server whose image runs as root cannot start under runAsNonRoot without a user of its own. */
 export const ROOT_IMAGE_RUN_AS_NON_ROOT: Rule = {
   id: 'GPU244',
@@ -2850,5 +2915,5 @@ export const SERVING_RULES: Rule[] = [
   MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
   IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT, HOMELESS_USER_CACHE, MODEL_DOWNLOAD_FITS_DISK,
   MODEL_FITS_GPU_MEMORY, MODEL_DOWNLOAD_OUTLASTS_PROBE, VLLM_CONTEXT_FITS_KV_CACHE, VLLM_TENSOR_PARALLEL_DIVIDES_HEADS,
-  CONTEXT_WITHIN_MODEL_POSITIONS,
+  CONTEXT_WITHIN_MODEL_POSITIONS, TGI_TOKEN_LIMITS_ORDERED,
 ];
