@@ -3,7 +3,8 @@
  *
  * Data: the `gpu_model`, `karpenter_gpu_name`, `gpu_memory_mib_ec2`, `gpu_memory_gib_per_gpu` and `mig_capable`
  * columns of the project's `gpu-instances.csv` (K1: Karpenter instance-types reference, generated from the EC2 API;
- * M1: AWS EKS MIG guide; model labels explained in `gpu-instances.md` "GPU model column").
+ * M1: AWS EKS MIG guide; model labels explained in `gpu-instances.md` "GPU model column"); compute capabilities from
+ * NVIDIA's "CUDA GPU Compute Capability" table (developer.nvidia.com/cuda-gpus; the A10G is an A10, GA102).
  */
 import { GpuConfigError } from '../errors';
 import { MigGpu } from './mig';
@@ -17,6 +18,7 @@ interface GpuModelRow {
   readonly memoryMiB: number;
   readonly memoryGiB: number;
   readonly migCapable: boolean;
+  readonly computeCapability: number;
 }
 
 /** Every GpuModel, in declaration order (filled by the statics below). */
@@ -27,25 +29,25 @@ const registry: GpuModel[] = [];
  */
 export class GpuModel {
   /** NVIDIA A100 SXM4 40 GB (p4d). K1 `a100`, 40960 MiB. MIG-capable. */
-  public static readonly A100_40GB = GpuModel._make({ name: 'A100-SXM4-40GB', aliases: ['A100-40GB'], karpenterGpuName: 'a100', memoryMiB: 40960, memoryGiB: 40, migCapable: true });
+  public static readonly A100_40GB = GpuModel._make({ name: 'A100-SXM4-40GB', aliases: ['A100-40GB'], karpenterGpuName: 'a100', memoryMiB: 40960, memoryGiB: 40, migCapable: true, computeCapability: 8.0 });
   /** NVIDIA A100 SXM4 80 GB (p4de). K1 `a100`, 81920 MiB. MIG-capable. */
-  public static readonly A100_80GB = GpuModel._make({ name: 'A100-SXM4-80GB', aliases: ['A100-80GB'], karpenterGpuName: 'a100', memoryMiB: 81920, memoryGiB: 80, migCapable: true });
+  public static readonly A100_80GB = GpuModel._make({ name: 'A100-SXM4-80GB', aliases: ['A100-80GB'], karpenterGpuName: 'a100', memoryMiB: 81920, memoryGiB: 80, migCapable: true, computeCapability: 8.0 });
   /** NVIDIA H100 SXM5 80 GB (p5). K1 `h100`, 81920 MiB. MIG-capable. */
-  public static readonly H100_80GB = GpuModel._make({ name: 'H100-SXM5-80GB', aliases: ['H100-80GB', 'H100'], karpenterGpuName: 'h100', memoryMiB: 81920, memoryGiB: 80, migCapable: true });
+  public static readonly H100_80GB = GpuModel._make({ name: 'H100-SXM5-80GB', aliases: ['H100-80GB', 'H100'], karpenterGpuName: 'h100', memoryMiB: 81920, memoryGiB: 80, migCapable: true, computeCapability: 9.0 });
   /** NVIDIA H200 141 GB (p5e, p5en). K1 `h200`, 144384 MiB. MIG-capable. */
-  public static readonly H200_141GB = GpuModel._make({ name: 'H200-SXM5-141GB', aliases: ['H200-141GB', 'H200'], karpenterGpuName: 'h200', memoryMiB: 144384, memoryGiB: 141, migCapable: true });
+  public static readonly H200_141GB = GpuModel._make({ name: 'H200-SXM5-141GB', aliases: ['H200-141GB', 'H200'], karpenterGpuName: 'h200', memoryMiB: 144384, memoryGiB: 141, migCapable: true, computeCapability: 9.0 });
   /** NVIDIA B200 180 GB (p6-b200). K1 `b200`, 183359 MiB (179.06 GiB). MIG-capable. */
-  public static readonly B200_180GB = GpuModel._make({ name: 'B200-180GB', aliases: ['B200'], karpenterGpuName: 'b200', memoryMiB: 183359, memoryGiB: 179.06, migCapable: true });
+  public static readonly B200_180GB = GpuModel._make({ name: 'B200-180GB', aliases: ['B200'], karpenterGpuName: 'b200', memoryMiB: 183359, memoryGiB: 179.06, migCapable: true, computeCapability: 10.0 });
   /** NVIDIA B300 (p6-b300). K1 `b300`, 275040 MiB (268.59 GiB). MIG-capable (M1); no MIG table in the reference data. */
-  public static readonly B300 = GpuModel._make({ name: 'B300', aliases: [], karpenterGpuName: 'b300', memoryMiB: 275040, memoryGiB: 268.59, migCapable: true });
+  public static readonly B300 = GpuModel._make({ name: 'B300', aliases: [], karpenterGpuName: 'b300', memoryMiB: 275040, memoryGiB: 268.59, migCapable: true, computeCapability: 10.3 });
   /** NVIDIA A10G 24 GB nominal (g5). K1 `a10g`, EC2 reports 22888 MiB. No MIG. */
-  public static readonly A10G = GpuModel._make({ name: 'A10G-24GB', aliases: ['A10G'], karpenterGpuName: 'a10g', memoryMiB: 22888, memoryGiB: 22.35, migCapable: false });
+  public static readonly A10G = GpuModel._make({ name: 'A10G-24GB', aliases: ['A10G'], karpenterGpuName: 'a10g', memoryMiB: 22888, memoryGiB: 22.35, migCapable: false, computeCapability: 8.6 });
   /** NVIDIA L4 24 GB nominal (g6). K1 `l4`, EC2 reports 22888 MiB. No MIG. */
-  public static readonly L4 = GpuModel._make({ name: 'L4-24GB', aliases: ['L4'], karpenterGpuName: 'l4', memoryMiB: 22888, memoryGiB: 22.35, migCapable: false });
+  public static readonly L4 = GpuModel._make({ name: 'L4-24GB', aliases: ['L4'], karpenterGpuName: 'l4', memoryMiB: 22888, memoryGiB: 22.35, migCapable: false, computeCapability: 8.9 });
   /** NVIDIA L40S 48 GB nominal (g6e). K1 `l40s`, EC2 reports 45776 MiB. No MIG. */
-  public static readonly L40S = GpuModel._make({ name: 'L40S-48GB', aliases: ['L40S'], karpenterGpuName: 'l40s', memoryMiB: 45776, memoryGiB: 44.7, migCapable: false });
+  public static readonly L40S = GpuModel._make({ name: 'L40S-48GB', aliases: ['L40S'], karpenterGpuName: 'l40s', memoryMiB: 45776, memoryGiB: 44.7, migCapable: false, computeCapability: 8.9 });
   /** NVIDIA T4 16 GB (g4dn). K1 `t4`, 16384 MiB. No MIG (not in NVIDIA's MIG-supported list). */
-  public static readonly T4 = GpuModel._make({ name: 'T4-16GB', aliases: ['T4'], karpenterGpuName: 't4', memoryMiB: 16384, memoryGiB: 16, migCapable: false });
+  public static readonly T4 = GpuModel._make({ name: 'T4-16GB', aliases: ['T4'], karpenterGpuName: 't4', memoryMiB: 16384, memoryGiB: 16, migCapable: false, computeCapability: 7.5 });
 
   /** Every model, in catalog order. */
   public static all(): GpuModel[] {
@@ -101,6 +103,12 @@ export class GpuModel {
   /** Whether the GPU supports MIG (NVIDIA MIG User Guide; AWS EKS MIG guide). */
   public readonly migCapable: boolean;
   /**
+   * Its CUDA compute capability, major.minor (NVIDIA "CUDA GPU Compute Capability"): 7.5 for the T4, 8.0 for the A100,
+   * 8.6 for the A10G, 8.9 for the L4 and L40S, 9.0 for the H100 and H200, 10.0 for the B200, 10.3 for the B300. Kernels
+   * and number formats need a minimum: bfloat16 and vLLM's Marlin kernels 8.0.
+   */
+  public readonly computeCapability: number;
+  /**
    * Its MIG profile table.
    * @default - none: not MIG-capable, or (B300) MIG-capable without a profile table in the reference data
    */
@@ -114,6 +122,7 @@ export class GpuModel {
     this.memoryMiB = row.memoryMiB;
     this.memoryGiB = row.memoryGiB;
     this.migCapable = row.migCapable;
+    this.computeCapability = row.computeCapability;
     const mig = row.migCapable ? MigGpu.tryOf(row.name) : undefined;
     if (mig) this.migGpu = mig;
   }

@@ -53,6 +53,21 @@ describe('GpuModel', () => {
     }
   });
 
+  test('compute capabilities as NVIDIA lists them: only the T4 is below 8.0', () => {
+    expect(Object.fromEntries(GpuModel.all().map((m) => [m.name, m.computeCapability]))).toEqual({
+      'A100-SXM4-40GB': 8.0,
+      'A100-SXM4-80GB': 8.0,
+      'H100-SXM5-80GB': 9.0,
+      'H200-SXM5-141GB': 9.0,
+      'B200-180GB': 10.0,
+      'B300': 10.3,
+      'A10G-24GB': 8.6,
+      'L4-24GB': 8.9,
+      'L40S-48GB': 8.9,
+      'T4-16GB': 7.5,
+    });
+  });
+
   test('of() accepts names, aliases and unambiguous Karpenter names', () => {
     expect(GpuModel.of('A100-SXM4-40GB')).toBe(GpuModel.A100_40GB);
     expect(GpuModel.of('A100_40GB')).toBe(GpuModel.A100_40GB);

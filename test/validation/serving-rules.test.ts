@@ -23,12 +23,12 @@ const cache = (volume: any, mount: any = {}) => (w: any) => {
   w.spec.template.spec.volumes = [{ name: 'cache', ...volume }];
 };
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU255)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU256)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253', 'GPU254', 'GPU255']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253', 'GPU254', 'GPU255', 'GPU256']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W, E, W, E]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W, E, W, E, E]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -1829,5 +1829,44 @@ describe('GPU255 TGI\'s token limits must be in the order its launcher checks', 
     expect(tgi(['--max-total-tokens', '$(TOTAL)', '--max-input-tokens', '8192'])).toEqual([]);
     expect(tgi(['--max-input-tokens', '8192'], [{ name: 'MAX_TOTAL_TOKENS', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }])).toEqual([]);
     expect(of(lint([server(1, { args: ['Qwen/Qwen2.5-7B-Instruct', '--max-input-tokens', '9', '--max-total-tokens', '8'] })]), 'GPU255')).toEqual([]);
+  });
+});
+
+describe('GPU256 vLLM\'s bfloat16 and Marlin kernels need GPUs of compute capability 8.0', () => {
+  const pool = (...names: string[]) => nodePool({ requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: names }] });
+  const on = (names: string[], args: string[], extra: any = {}) => {
+    const w = server(1, { args: ['Qwen/Qwen2.5-1.5B-Instruct', ...args] });
+    Object.assign(w.spec.template.spec, extra);
+    return of(lint([pool(...names), w]), 'GPU256');
+  };
+
+  test('the fixture: bfloat16 on a pool that also offers the cheaper g4dn; awq_marlin on T4s only', () => {
+    const [a, b, ...rest] = failFixture('GPU256');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.ERROR);
+    expect([a.fieldPath, a.message]).toEqual(['spec.template.spec.containers[0]', 'container "vllm" runs vLLM with --dtype bfloat16, which needs GPUs '
+      + 'of compute capability 8.0 or more, but instance type g4dn.xlarge it can run on has T4-16GB GPUs (compute capability 7.5), and Karpenter, '
+      + 'choosing among the types that fit by price, may launch one: there vLLM refuses to start ("Bfloat16 is only supported on GPUs with compute '
+      + 'capability of at least 8.0. Your … GPU has compute capability 7.5", vLLM platforms/cuda.py) and the pod crash-loops holding its GPU']);
+    expect(b.message).toContain('runs vLLM with --quantization awq_marlin, which needs GPUs of compute capability 8.0 or more, but every instance type '
+      + 'it can run on (g4dn.xlarge) has T4-16GB GPUs (compute capability 7.5): there vLLM refuses to start ("The quantization method awq_marlin is '
+      + 'not supported for the current GPU. Minimum capability: 80. Current capability: 75.", vLLM config)');
+  });
+
+  test('bf16, gptq_marlin and marlin too; each need its own finding', () => {
+    expect(on(['g4dn.xlarge'], ['--dtype', 'bf16'])).toHaveLength(1);
+    expect(on(['g4dn.2xlarge'], ['--quantization', 'gptq_marlin'])).toHaveLength(1);
+    expect(on(['g4dn.xlarge'], ['-q', 'marlin', '--dtype=bfloat16'])).toHaveLength(2);
+  });
+
+  test('not reported: GPUs of 8.0 or more, float16 or auto, AWQ and GPTQ\'s own kernels, fp8, a preferred affinity away from the T4', () => {
+    for (const types of [['g5.xlarge'], ['g6.xlarge', 'g6e.xlarge'], ['p4d.24xlarge']]) expect([types, on(types, ['--dtype', 'bfloat16'])]).toEqual([types, []]);
+    for (const args of [['--dtype', 'half'], ['--dtype', 'auto'], [], ['--quantization', 'awq'], ['--quantization', 'gptq'], ['--quantization', 'fp8']]) {
+      expect([args, on(['g4dn.xlarge'], args)]).toEqual([args, []]);
+    }
+    const prefer = { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, preference: { matchExpressions: [{ key: 'karpenter.k8s.aws/instance-gpu-name', operator: 'NotIn', values: ['t4'] }] } }] } } };
+    expect(on(['g4dn.xlarge', 'g5.xlarge'], ['--dtype', 'bfloat16'], prefer)).toEqual([]);
+    // (a preference cannot help when every type is a T4)
+    expect(on(['g4dn.xlarge'], ['--dtype', 'bfloat16'], prefer)).toHaveLength(1);
   });
 });

@@ -2340,6 +2340,88 @@ export const TGI_TOKEN_LIMITS_ORDERED: Rule = {
   },
 };
 
+/** vLLM's Marlin quantisation kernels, which need compute capability 8.0 (their `get_min_capability`, 80). */
+const VLLM_MARLIN_METHODS = ['awq_marlin', 'gptq_marlin', 'marlin'];
+
+/** A compute capability a flag needs: the flag as written, the minimum, and the server's refusal on an instance type below it. */
+interface CapabilityNeed {
+  readonly shown: string;
+  readonly min: number;
+  readonly refusal: (type: GpuInstanceType) => string;
+}
+
+/**
+ * What a vLLM container's flags ask of its GPUs' compute capability: bfloat16 (`--dtype bfloat16`) and the Marlin
+ * kernels (`--quantization awq_marlin`, `gptq_marlin`, `marlin`) 8.0, each with vLLM's refusal on a smaller one.
+ */
+function vllmCapabilityNeeds(argv: readonly string[]): CapabilityNeed[] {
+  const needs: CapabilityNeed[] = [];
+  const dtype = flagText(argv, ['--dtype']);
+  if (dtype === 'bfloat16' || dtype === 'bf16') {
+    needs.push({
+      shown: `--dtype ${dtype}`,
+      min: 8,
+      refusal: (t) => '"Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your … GPU has compute capability '
+        + `${t.gpu.computeCapability.toFixed(1)}", vLLM platforms/cuda.py`,
+    });
+  }
+  const quant = flagText(argv, ['--quantization', '-q']);
+  if (quant !== undefined && VLLM_MARLIN_METHODS.includes(quant)) {
+    needs.push({
+      shown: `--quantization ${quant}`,
+      min: 8,
+      refusal: (t) => `"The quantization method ${quant} is not supported for the current GPU. Minimum capability: 80. Current capability: `
+        + `${Math.round(t.gpu.computeCapability * 10)}.", vLLM config`,
+    });
+  }
+  return needs;
+}
+
+/** GPU256 — what vLLM's flags ask of the GPUs (bfloat16, Marlin kernels) must be within their compute capability. */
+export const VLLM_GPU_CAPABILITY: Rule = {
+  id: 'GPU256',
+  title: 'vLLM\'s bfloat16 (--dtype bfloat16) and Marlin kernels (--quantization awq_marlin, gptq_marlin, marlin) need GPUs of '
+    + 'compute capability 8.0: not the T4',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'NodeOverlay'],
+  remediation: 'On T4s (g4dn) serve in float16 (--dtype half, or leave --dtype auto, which recent vLLM resolves to float16 there) '
+    + 'and quantise with awq or gptq rather than their Marlin forms; or confine the pods to GPUs of compute capability 8.0 '
+    + 'or more (karpenter.k8s.aws/instance-gpu-name other than t4; pools without g4dn).',
+  description: 'vLLM checks the GPU it starts on against what its flags ask: bfloat16 needs compute capability 8.0 ("Bfloat16 '
+    + 'is only supported on GPUs with compute capability of at least 8.0. Your Tesla T4 GPU has compute capability 7.5. '
+    + 'You can use float16 instead …", vLLM `platforms/cuda.py` `check_if_supports_dtype`), and each quantisation method '
+    + 'its kernels\' minimum ("The quantization method awq_marlin is not supported for the current GPU. Minimum '
+    + 'capability: 80. Current capability: 75.", vLLM config; the Marlin methods\' `get_min_capability` is 80). The '
+    + 'server exits and the pod crash-loops holding its GPU. Of the catalog\'s GPUs only the T4 (g4dn, compute capability '
+    + '7.5; NVIDIA "CUDA GPU Compute Capability") is below 8.0, and g4dn is the cheapest GPU family, which Karpenter, choosing by '
+    + 'price, launches first when a pool offers it: reported when any type Karpenter tries first for the pods has one, '
+    + 'unless a preferred node affinity steers them. Judged: the flags written; `--dtype auto` (resolved by the vLLM '
+    + 'version: recent ones pick float16 on a T4) and methods whose minimum moved between releases (fp8) are not.',
+  *check(ctx) {
+    for (const { w, c, server } of modelServers(ctx)) {
+      if (server.name !== 'vLLM' || server.shell || (c.init && !c.sidecar)) continue;
+      const needs = vllmCapabilityNeeds(server.argv);
+      if (needs.length === 0 || !(containerRequest(c.container, 'nvidia.com/gpu') >= 1)) continue;
+      const { tried, types, all } = typesTriedFirst(ctx, w);
+      const preferred = w.template.podSpec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+      for (const need of needs) {
+        const low = types.filter((t) => t.gpu.computeCapability < need.min);
+        if (low.length === 0) continue;
+        const some = low.length < types.length;
+        if (some && Array.isArray(preferred) && preferred.length > 0) continue;
+        const names = listed(low.map((t) => t.name));
+        const where = all ? 'it can run on' : `of NodePool${tried.length === 1 ? '' : 's'} ${listed(tried.map((v) => v.pool.name))}, which Karpenter tries first,`;
+        yield ctx.finding(w.object, c.path, `${containerLabel(c)} runs vLLM with ${need.shown}, which needs GPUs of compute capability `
+          + `${need.min.toFixed(1)} or more, but ${some ? `instance type${low.length === 1 ? '' : 's'} ${names} ${where} ha${low.length === 1 ? 's' : 've'} `
+            + `${low[0].gpu.name} GPUs (compute capability ${low[0].gpu.computeCapability.toFixed(1)}), and Karpenter, choosing among the types that fit by price, `
+            + 'may launch one'
+            : `every instance type ${where} (${names}) has ${low[0].gpu.name} GPUs (compute capability ${low[0].gpu.computeCapability.toFixed(1)})`}: `
+          + `there vLLM refuses to start (${need.refusal(low[0])}) and the pod crash-loops holding its GPU`);
+      }
+    }
+  },
+};
+
 /** GPU244 — a model server whose image runs as root cannot start under runAsNonRoot without a user of its own. */
 export const ROOT_IMAGE_RUN_AS_NON_ROOT: Rule = {
   id: 'GPU244',
@@ -2915,5 +2997,5 @@ export const SERVING_RULES: Rule[] = [
   MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
   IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT, HOMELESS_USER_CACHE, MODEL_DOWNLOAD_FITS_DISK,
   MODEL_FITS_GPU_MEMORY, MODEL_DOWNLOAD_OUTLASTS_PROBE, VLLM_CONTEXT_FITS_KV_CACHE, VLLM_TENSOR_PARALLEL_DIVIDES_HEADS,
-  CONTEXT_WITHIN_MODEL_POSITIONS, TGI_TOKEN_LIMITS_ORDERED,
+  CONTEXT_WITHIN_MODEL_POSITIONS, TGI_TOKEN_LIMITS_ORDERED, VLLM_GPU_CAPABILITY,
 ];
