@@ -23,12 +23,12 @@ const cache = (volume: any, mount: any = {}) => (w: any) => {
   w.spec.template.spec.volumes = [{ name: 'cache', ...volume }];
 };
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU256)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU257)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253', 'GPU254', 'GPU255', 'GPU256']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253', 'GPU254', 'GPU255', 'GPU256', 'GPU257']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W, E, W, E, E]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W, E, W, E, E, E]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -1868,5 +1868,28 @@ describe('GPU256 vLLM\'s bfloat16 and Marlin kernels need GPUs of compute capabi
     expect(on(['g4dn.xlarge', 'g5.xlarge'], ['--dtype', 'bfloat16'], prefer)).toEqual([]);
     // (a preference cannot help when every type is a T4)
     expect(on(['g4dn.xlarge'], ['--dtype', 'bfloat16'], prefer)).toHaveLength(1);
+  });
+});
+
+describe('GPU257 vLLM must not be told to run Gemma 2 or Gemma 3 in float16', () => {
+  const gemma = (args: string[]) => of(lint([server(1, { args })]), 'GPU257');
+
+  test('the fixture: Gemma 2 9B with --dtype half, Gemma 3 1B with --dtype float16', () => {
+    const [a, b, ...rest] = failFixture('GPU257');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.ERROR);
+    expect([a.fieldPath, a.message]).toEqual(['spec.template.spec.containers[0]', 'container "vllm" runs vLLM with "google/gemma-2-9b-it" (Gemma 2) in '
+      + 'float16 (--dtype half): vLLM refuses to start ("The model type … does not support float16. Reason: Numerical instability. Please use '
+      + 'bfloat16 or float32 instead.", vLLM config/model.py) and the pod crash-loops holding its GPUs']);
+    expect(b.message).toContain('"google/gemma-3-1b-it" (Gemma 3) in float16 (--dtype float16)');
+  });
+
+  test('fine-tunes and quantisations keeping the name; not Gemma 3n, other models, or other dtypes', () => {
+    expect(gemma(['google/gemma-3-27b-it-qat-q4_0-unquantized', '--dtype=half'])).toHaveLength(1);
+    expect(gemma(['someone/gemma-2-2b-it-sft', '--dtype', 'float16'])).toHaveLength(1);
+    for (const args of [['google/gemma-3n-E4B-it', '--dtype', 'half'], ['google/gemma-7b-it', '--dtype', 'half'], ['Qwen/Qwen2.5-7B-Instruct', '--dtype', 'half'],
+      ['google/gemma-2-9b-it', '--dtype', 'bfloat16'], ['google/gemma-2-9b-it', '--dtype', 'float32'], ['google/gemma-2-9b-it']]) {
+      expect([args, gemma(args)]).toEqual([args, []]);
+    }
   });
 });

@@ -2422,6 +2422,45 @@ export const VLLM_GPU_CAPABILITY: Rule = {
   },
 };
 
+/**
+ * Models vLLM refuses to run in float16 (`_FLOAT16_NOT_SUPPORTED_MODELS`, vLLM `config/model.py`), by the last segment of
+ * their id: Gemma 2 (model type `gemma2`) and Gemma 3 (`gemma3`; its 270M and 1B text models `gemma3_text`); Gemma 3n,
+ * another model type, is not in the list.
+ */
+const FLOAT16_REFUSED: ReadonlyArray<{ readonly name: RegExp; readonly family: string }> = [
+  { name: /^gemma-2-\d/, family: 'Gemma 2' },
+  { name: /^gemma-3-\d/, family: 'Gemma 3' },
+];
+
+/** GPU257 — vLLM refuses float16 for Gemma 2 and Gemma 3. */
+export const VLLM_FLOAT16_REFUSED: Rule = {
+  id: 'GPU257',
+  title: 'vLLM must not be told to run Gemma 2 or Gemma 3 in float16 (--dtype half), which it refuses',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS],
+  remediation: 'Use --dtype bfloat16 (or auto) on GPUs of compute capability 8.0 or more; on T4s (g4dn), where bfloat16 is '
+    + 'refused too (GPU256), only float32 runs, at twice the memory: serve another model there or move to g5, g6 or larger.',
+  description: 'vLLM refuses float16 for the model types it finds numerically unstable in it: "The model type \'gemma3\' does '
+    + 'not support float16. Reason: Numerical instability. Please use bfloat16 or float32 instead." (vLLM `config/model.py` '
+    + '`_FLOAT16_NOT_SUPPORTED_MODELS`: gemma2, gemma3, gemma3_text, and others not named by a model id). The server exits '
+    + 'before it loads the weights and the pod crash-loops holding its GPUs. Asked for with `--dtype half` or `float16`, '
+    + 'often to run on a T4, which has no bfloat16. Judged for Gemma 2 and Gemma 3 by name (`gemma-2-…`, `gemma-3-…`, '
+    + 'their fine-tunes and quantisations keeping it); Gemma 3n, a model type vLLM runs in float16, is not.',
+  *check(ctx) {
+    for (const { c, server, model, w } of hubModelServers(ctx)) {
+      if (server.name !== 'vLLM') continue;
+      const dtype = flagText(server.argv, ['--dtype']);
+      if (dtype !== 'half' && dtype !== 'float16') continue;
+      const name = model.split('/').pop()!.toLowerCase();
+      const refused = FLOAT16_REFUSED.find((m) => m.name.test(name));
+      if (!refused) continue;
+      yield ctx.finding(w.object, c.path, `${containerLabel(c)} runs vLLM with ${describeValue(model)} (${refused.family}) in float16 (--dtype ${dtype}): `
+        + 'vLLM refuses to start ("The model type … does not support float16. Reason: Numerical instability. Please use bfloat16 or float32 '
+        + 'instead.", vLLM config/model.py) and the pod crash-loops holding its GPUs');
+    }
+  },
+};
+
 /** GPU244 — a model server whose image runs as root cannot start under runAsNonRoot without a user of its own. */
 export const ROOT_IMAGE_RUN_AS_NON_ROOT: Rule = {
   id: 'GPU244',
@@ -2997,5 +3036,5 @@ export const SERVING_RULES: Rule[] = [
   MODEL_CACHE_WRITABLE, MODEL_SERVER_SCRATCH_WRITABLE, MODEL_SERVER_SERVICE_LINKS,
   IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT, HOMELESS_USER_CACHE, MODEL_DOWNLOAD_FITS_DISK,
   MODEL_FITS_GPU_MEMORY, MODEL_DOWNLOAD_OUTLASTS_PROBE, VLLM_CONTEXT_FITS_KV_CACHE, VLLM_TENSOR_PARALLEL_DIVIDES_HEADS,
-  CONTEXT_WITHIN_MODEL_POSITIONS, TGI_TOKEN_LIMITS_ORDERED, VLLM_GPU_CAPABILITY,
+  CONTEXT_WITHIN_MODEL_POSITIONS, TGI_TOKEN_LIMITS_ORDERED, VLLM_GPU_CAPABILITY, VLLM_FLOAT16_REFUSED,
 ];
