@@ -270,6 +270,14 @@ describe('GPU235 a model server of a gated model needs a Hugging Face token', ()
     expect(gpu235({ command: ['/bin/sh', '-c'], args: ['vllm serve meta-llama/Llama-3.3-70B-Instruct --tensor-parallel-size 1'] })).toHaveLength(1);
   });
 
+  test('Mistral AI\'s gated Mistral 7B, Mixtral and Mistral NeMo; not its later, open models', () => {
+    for (const model of ['mistralai/Mistral-7B-Instruct-v0.3', 'mistralai/Mistral-7B-v0.1', 'mistralai/Mixtral-8x7B-Instruct-v0.1', 'mistralai/Mistral-Nemo-Instruct-2407']) {
+      expect([model, gpu235({ command: undefined, args: [model] })]).toEqual([model, [expect.objectContaining({ ruleId: 'GPU235' })]]);
+    }
+    expect(gpu235({ command: undefined, args: ['mistralai/Mistral-Small-3.1-24B-Instruct-2503'] })).toEqual([]);
+    expect(gpu235({ command: undefined, args: ['TheBloke/Mistral-7B-Instruct-v0.2-AWQ'] })).toEqual([]);
+  });
+
   test('not judged: a token, envFrom, a mounted Secret, a mirror or offline mode; a variable, a path, a model that is not gated', () => {
     const secret = { valueFrom: { secretKeyRef: { name: 'hf-token', key: 'token' } } };
     for (const name of ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_TOKEN_PATH']) expect(gpu235({ env: [{ name, ...secret }] })).toEqual([]);
