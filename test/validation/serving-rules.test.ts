@@ -23,12 +23,12 @@ const cache = (volume: any, mount: any = {}) => (w: any) => {
   w.spec.template.spec.volumes = [{ name: 'cache', ...volume }];
 };
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU257)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU258)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253', 'GPU254', 'GPU255', 'GPU256', 'GPU257']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253', 'GPU254', 'GPU255', 'GPU256', 'GPU257', 'GPU258']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W, E, W, E, E, E]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W, E, W, E, E, E, W]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -1899,5 +1899,40 @@ describe('GPU257 vLLM must not be told to run Gemma 2 or Gemma 3 in float16', ()
       ['google/gemma-2-9b-it', '--dtype', 'bfloat16'], ['google/gemma-2-9b-it', '--dtype', 'float32'], ['google/gemma-2-9b-it']]) {
       expect([args, gemma(args)]).toEqual([args, []]);
     }
+  });
+});
+
+describe('GPU258 vLLM\'s --quantization awq or gptq needs a checkpoint quantised that way', () => {
+  const quant = (args: string[]) => of(lint([server(1, { args })]), 'GPU258');
+
+  test('the fixture: awq on the bf16 repository, gptq_marlin on an AWQ one', () => {
+    const [a, b, ...rest] = failFixture('GPU258');
+    expect(rest).toEqual([]);
+    expect(a.severity).toBe(Severity.WARNING);
+    expect([a.fieldPath, a.message]).toEqual(['spec.template.spec.containers[0]', 'container "vllm" runs vLLM with --quantization awq on '
+      + '"Qwen/Qwen2.5-7B-Instruct", whose name marks no AWQ checkpoint: AWQ is a format of the weights as stored, which vLLM does not convert to, '
+      + 'so on a checkpoint in bf16 it refuses to start ("Cannot find the config file for awq", vLLM get_quant_config), and on one quantised another '
+      + 'way too (the model config\'s method "does not match the quantization method specified in the `quantization` argument"), and the pod '
+      + 'crash-loops holding its GPUs']);
+    expect(b.message).toContain('--quantization gptq_marlin on "Qwen/Qwen2.5-14B-Instruct-AWQ", whose name marks no GPTQ checkpoint');
+  });
+
+  test('the format\'s word anywhere in the name, in any case; -q and = forms', () => {
+    for (const args of [['hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4', '--quantization', 'awq_marlin'], ['TheBloke/Mistral-7B-Instruct-v0.2-GPTQ', '-q', 'gptq'],
+      ['Qwen/Qwen2.5-7B-Instruct-GPTQ-Int4', '--quantization=gptq_marlin'], ['casperhansen/llama-3-8b-instruct-awq', '--quantization', 'awq']]) {
+      expect([args, quant(args)]).toEqual([args, []]);
+    }
+    expect(quant(['meta-llama/Llama-3.1-8B-Instruct', '-q', 'gptq'])).toHaveLength(1);
+    expect(quant(['Qwen/Qwen2.5-7B-Instruct', '--quantization=awq_marlin'])).toHaveLength(1);
+    // (a word that only contains the format's letters is not its marker)
+    expect(quant(['someone/awqward-7B', '--quantization', 'awq'])).toHaveLength(1);
+  });
+
+  test('not judged: methods that quantise as the model loads, no method, other servers', () => {
+    for (const args of [['Qwen/Qwen2.5-7B-Instruct', '--quantization', 'fp8'], ['Qwen/Qwen2.5-7B-Instruct', '--quantization', 'bitsandbytes'], ['Qwen/Qwen2.5-7B-Instruct']]) {
+      expect([args, quant(args)]).toEqual([args, []]);
+    }
+    const sglang = server(1, { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--quantization', 'awq'] });
+    expect(of(lint([sglang]), 'GPU258')).toEqual([]);
   });
 });

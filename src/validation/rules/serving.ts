@@ -2465,6 +2465,51 @@ export const VLLM_FLOAT16_REFUSED: Rule = {
   },
 };
 
+/**
+ * vLLM's quantisation methods that read a checkpoint quantised beforehand (they convert nothing as the model loads), with
+ * the word by which names mark such a checkpoint: AWQ's (`awq`, `awq_marlin`) and GPTQ's (`gptq`, `gptq_marlin`).
+ */
+const PREQUANTISED_METHODS: Readonly<Record<string, { readonly format: string; readonly word: RegExp }>> = {
+  awq: { format: 'AWQ', word: /(^|[-_.])awq([-_.]|$)/i },
+  awq_marlin: { format: 'AWQ', word: /(^|[-_.])awq([-_.]|$)/i },
+  gptq: { format: 'GPTQ', word: /(^|[-_.])gptq([-_.]|$)/i },
+  gptq_marlin: { format: 'GPTQ', word: /(^|[-_.])gptq([-_.]|$)/i },
+};
+
+/** GPU258 — vLLM's AWQ and GPTQ methods need a checkpoint quantised that way. */
+export const VLLM_QUANTISATION_MATCHES_CHECKPOINT: Rule = {
+  id: 'GPU258',
+  title: 'vLLM\'s --quantization awq or gptq needs a checkpoint quantised that way, which the model\'s name marks',
+  severity: Severity.WARNING,
+  kinds: [...POD_TEMPLATE_KINDS],
+  remediation: 'Serve the AWQ or GPTQ repository of the model (e.g. Qwen/Qwen2.5-7B-Instruct-AWQ) and leave --quantization unset '
+    + '(vLLM reads the method from its config), or, to quantise a bf16 checkpoint as it loads, use a method that does '
+    + '(--quantization fp8, bitsandbytes).',
+  description: 'AWQ and GPTQ are formats of a checkpoint: the weights are stored quantised with their scales beside them, '
+    + 'and vLLM\'s `--quantization awq` (or `awq_marlin`, `gptq`, `gptq_marlin`) says the checkpoint is in that format; it '
+    + 'converts nothing. Given a bf16 repository, vLLM finds no quantisation config and refuses to start: "Cannot find the '
+    + 'config file for awq" (vLLM `model_loader/weight_utils.py` `get_quant_config`); given one quantised another way, '
+    + '"Quantization method specified in the model config (gptq) does not match the quantization method specified in the '
+    + '`quantization` argument (awq)". The pod crash-loops holding its GPUs. Reported when the model\'s name does not '
+    + 'carry the format\'s word (`-AWQ`, `-GPTQ-Int4`, as the official and community quantisations are named). A '
+    + 'warning: a repository may be quantised without saying so in its name. Not judged: methods that quantise as the '
+    + 'model loads (fp8, bitsandbytes), local paths, other servers.',
+  *check(ctx) {
+    for (const { c, server, model, w } of hubModelServers(ctx)) {
+      if (server.name !== 'vLLM') continue;
+      const method = flagText(server.argv, ['--quantization', '-q']);
+      const needs = method === undefined ? undefined : PREQUANTISED_METHODS[method];
+      const name = model.slice(model.indexOf('/') + 1);
+      if (!needs || needs.word.test(name)) continue;
+      yield ctx.finding(w.object, c.path, `${containerLabel(c)} runs vLLM with --quantization ${method} on ${describeValue(model)}, whose name `
+        + `marks no ${needs.format} checkpoint: ${needs.format} is a format of the weights as stored, which vLLM does not convert to, so on `
+        + `a checkpoint in bf16 it refuses to start ("Cannot find the config file for ${method}", vLLM get_quant_config), and on one quantised `
+        + 'another way too (the model config\'s method "does not match the quantization method specified in the `quantization` argument"), '
+        + 'and the pod crash-loops holding its GPUs');
+    }
+  },
+};
+
 /** GPU244 — a model server whose image runs as root cannot start under runAsNonRoot without a user of its own. */
 export const ROOT_IMAGE_RUN_AS_NON_ROOT: Rule = {
   id: 'GPU244',
@@ -3041,4 +3086,5 @@ export const SERVING_RULES: Rule[] = [
   IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT, HOMELESS_USER_CACHE, MODEL_DOWNLOAD_FITS_DISK,
   MODEL_FITS_GPU_MEMORY, MODEL_DOWNLOAD_OUTLASTS_PROBE, VLLM_CONTEXT_FITS_KV_CACHE, VLLM_TENSOR_PARALLEL_DIVIDES_HEADS,
   CONTEXT_WITHIN_MODEL_POSITIONS, TGI_TOKEN_LIMITS_ORDERED, VLLM_GPU_CAPABILITY, VLLM_FLOAT16_REFUSED,
+  VLLM_QUANTISATION_MATCHES_CHECKPOINT,
 ];
