@@ -23,12 +23,12 @@ const cache = (volume: any, mount: any = {}) => (w: any) => {
   w.spec.template.spec.volumes = [{ name: 'cache', ...volume }];
 };
 
-describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU258)', () => {
+describe('SERVING_RULES (GPU221, GPU222, GPU232-GPU247, GPU251-GPU259)', () => {
   test('ids, severities and documentation', () => {
-    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253', 'GPU254', 'GPU255', 'GPU256', 'GPU257', 'GPU258']);
+    expect(SERVING_RULES.map((r) => r.id)).toEqual(['GPU221', 'GPU222', 'GPU232', 'GPU233', 'GPU234', 'GPU235', 'GPU236', 'GPU237', 'GPU238', 'GPU239', 'GPU240', 'GPU241', 'GPU242', 'GPU243', 'GPU244', 'GPU245', 'GPU246', 'GPU247', 'GPU251', 'GPU252', 'GPU253', 'GPU254', 'GPU255', 'GPU256', 'GPU257', 'GPU258', 'GPU259']);
     const W = Severity.WARNING;
     const E = Severity.ERROR;
-    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W, E, W, E, E, E, W]);
+    expect(SERVING_RULES.map((r) => r.severity)).toEqual([E, W, W, W, W, W, E, E, E, E, E, E, E, E, E, E, W, W, W, W, E, W, E, E, E, W, E]);
     for (const r of SERVING_RULES) expect(r.description!.length).toBeGreaterThan(50);
   });
 });
@@ -1934,5 +1934,33 @@ describe('GPU258 vLLM\'s --quantization awq or gptq needs a checkpoint quantised
     }
     const sglang = server(1, { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', 'Qwen/Qwen2.5-7B-Instruct', '--quantization', 'awq'] });
     expect(of(lint([sglang]), 'GPU258')).toEqual([]);
+  });
+});
+
+describe('GPU259 vLLM\'s switches that need a partner flag', () => {
+  const pair = (args: string[], command?: string[]) => of(lint([server(1, { args: ['Qwen/Qwen2.5-7B-Instruct', ...args], ...(command ? { command } : {}) })]), 'GPU259');
+
+  test('the fixture: --enable-auto-tool-choice without --tool-call-parser', () => {
+    const [f, ...rest] = failFixture('GPU259');
+    expect(rest).toEqual([]);
+    expect(f.severity).toBe(Severity.ERROR);
+    expect([f.fieldPath, f.message]).toEqual(['spec.template.spec.containers[0]', 'container "vllm" runs vLLM with --enable-auto-tool-choice but no '
+      + '--tool-call-parser: vLLM stops before it loads the model ("Error: --enable-auto-tool-choice requires --tool-call-parser", vLLM cli_args.py '
+      + 'validate_parsed_serve_args) and the pod crash-loops holding its GPUs']);
+  });
+
+  test('a parser with no name, the underscore spellings, --enable-log-outputs without --enable-log-requests', () => {
+    expect(pair(['--enable-auto-tool-choice', '--tool-call-parser'])).toHaveLength(1);
+    expect(pair(['--enable_auto_tool_choice'])).toHaveLength(1);
+    expect(pair(['--enable-log-outputs'])[0].message).toContain('("Error: --enable-log-outputs requires --enable-log-requests"');
+    expect(pair(['--enable-auto-tool-choice', '--enable-log-outputs'])).toHaveLength(2);
+  });
+
+  test('not reported: the partner given (either spelling, = or a space, the switch last), no switch, a shell script', () => {
+    for (const args of [['--enable-auto-tool-choice', '--tool-call-parser', 'hermes'], ['--tool_call_parser=llama3_json', '--enable-auto-tool-choice'],
+      ['--enable-log-outputs', '--enable-log-requests'], ['--enable-log-outputs', '--enable_log_requests'], ['--tool-call-parser', 'hermes'], []]) {
+      expect([args, pair(args)]).toEqual([args, []]);
+    }
+    expect(pair([], ['/bin/sh', '-c', 'vllm serve Qwen/Qwen2.5-7B-Instruct --enable-auto-tool-choice'])).toEqual([]);
   });
 });

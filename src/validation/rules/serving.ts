@@ -2510,6 +2510,60 @@ export const VLLM_QUANTISATION_MATCHES_CHECKPOINT: Rule = {
   },
 };
 
+/**
+ * vLLM's switches that need another flag, checked before anything loads (`validate_parsed_serve_args`, vLLM
+ * `entrypoints/openai/cli_args.py`): each switch (and its underscore spelling), the flag it needs, and vLLM's words.
+ */
+const VLLM_FLAG_PAIRS: ReadonlyArray<{
+  readonly flag: readonly string[];
+  readonly needs: readonly string[];
+  /** Whether what it needs is a flag with a value (else a switch). */
+  readonly valued: boolean;
+  readonly says: string;
+}> = [
+  {
+    flag: ['--enable-auto-tool-choice', '--enable_auto_tool_choice'],
+    needs: ['--tool-call-parser', '--tool_call_parser'],
+    valued: true,
+    says: 'Error: --enable-auto-tool-choice requires --tool-call-parser',
+  },
+  {
+    flag: ['--enable-log-outputs', '--enable_log_outputs'],
+    needs: ['--enable-log-requests', '--enable_log_requests'],
+    valued: false,
+    says: 'Error: --enable-log-outputs requires --enable-log-requests',
+  },
+];
+
+/** GPU259 — vLLM's switches that need a partner flag must have it. */
+export const VLLM_FLAG_NEEDS_PARTNER: Rule = {
+  id: 'GPU259',
+  title: 'vLLM\'s --enable-auto-tool-choice needs --tool-call-parser (and --enable-log-outputs needs --enable-log-requests)',
+  severity: Severity.ERROR,
+  kinds: [...POD_TEMPLATE_KINDS],
+  remediation: 'Add the flag the switch needs: --tool-call-parser with the parser of the model\'s chat template (hermes for Qwen2.5 '
+    + 'and Qwen3, llama3_json for Llama 3.1 and later, mistral for Mistral), --enable-log-requests for --enable-log-outputs; or drop '
+    + 'the switch.',
+  description: 'vLLM checks its command line before it loads anything, and stops on a switch that needs another flag: '
+    + '"Error: --enable-auto-tool-choice requires --tool-call-parser" (tool calling needs a parser for the model\'s output '
+    + 'format), "Error: --enable-log-outputs requires --enable-log-requests" (vLLM `entrypoints/openai/cli_args.py` '
+    + '`validate_parsed_serve_args`, a TypeError). The server exits at once and the pod crash-loops holding its GPUs. '
+    + 'Judged on the command line as written; a shell script is not read.',
+  *check(ctx) {
+    for (const { w, c, server } of modelServers(ctx)) {
+      if (server.name !== 'vLLM' || server.shell || (c.init && !c.sidecar)) continue;
+      for (const pair of VLLM_FLAG_PAIRS) {
+        if (!server.argv.some((a) => pair.flag.includes(a))) continue;
+        // (a switch is there or not; a flag needs its value: a parser's name)
+        const partner = pair.valued ? flagText(server.argv, pair.needs) : server.argv.some((a) => pair.needs.includes(a)) ? 'on' : undefined;
+        if (partner !== undefined && partner !== '' && !partner.startsWith('-')) continue;
+        yield ctx.finding(w.object, c.path, `${containerLabel(c)} runs vLLM with ${pair.flag[0]} but no ${pair.needs[0]}: vLLM stops before it `
+          + `loads the model ("${pair.says}", vLLM cli_args.py validate_parsed_serve_args) and the pod crash-loops holding its GPUs`);
+      }
+    }
+  },
+};
+
 /** GPU244 — a model server whose image runs as root cannot start under runAsNonRoot without a user of its own. */
 export const ROOT_IMAGE_RUN_AS_NON_ROOT: Rule = {
   id: 'GPU244',
@@ -3086,5 +3140,5 @@ export const SERVING_RULES: Rule[] = [
   IPV6_SERVICE_REACHES_MODEL_SERVER, OFFLINE_MODEL_IN_CACHE, ROOT_IMAGE_RUN_AS_NON_ROOT, HOMELESS_USER_CACHE, MODEL_DOWNLOAD_FITS_DISK,
   MODEL_FITS_GPU_MEMORY, MODEL_DOWNLOAD_OUTLASTS_PROBE, VLLM_CONTEXT_FITS_KV_CACHE, VLLM_TENSOR_PARALLEL_DIVIDES_HEADS,
   CONTEXT_WITHIN_MODEL_POSITIONS, TGI_TOKEN_LIMITS_ORDERED, VLLM_GPU_CAPABILITY, VLLM_FLOAT16_REFUSED,
-  VLLM_QUANTISATION_MATCHES_CHECKPOINT,
+  VLLM_QUANTISATION_MATCHES_CHECKPOINT, VLLM_FLAG_NEEDS_PARTNER,
 ];
