@@ -257,6 +257,10 @@ const CHECKS: Record<string, (r: RunResult) => void> = {
     // the only warning about the new server is GPU247's
     expect(findingsOf(objects).filter((f) => f.object.name === 'qwen-14b' || f.object.name === 'l4-chat').map((f) => f.ruleId)).toEqual(['GPU247']);
   },
+  // (the ```text block holds the error; a parser added, the same server synthesises clean: GPU259's own tests)
+  'tools-without-parser': ({ error }) => {
+    expect(error?.message).toContain('error GPU259');
+  },
   'context-above-kv': ({ objects, error, output }) => {
     expect(error).toBeUndefined();
     expect(output).toMatch(/warning GPU252 apps\/v1 Deployment research\/llama-8b spec\.template\.spec\.containers\[0\]: container "[^"]+" runs vLLM with "meta-llama\/Llama-3\.1-8B-Instruct" and a context of 131072 tokens/);
