@@ -1902,7 +1902,7 @@ describe('GPU257 vLLM must not be told to run Gemma 2 or Gemma 3 in float16', ()
   });
 });
 
-describe('GPU258 vLLM\'s --quantization awq or gptq needs a checkpoint quantised that way', () => {
+describe('GPU258 AWQ or GPTQ quantisation (vLLM, TGI) needs a checkpoint quantised that way', () => {
   const quant = (args: string[]) => of(lint([server(1, { args })]), 'GPU258');
 
   test('the fixture: awq on the bf16 repository, gptq_marlin on an AWQ one', () => {
@@ -1926,6 +1926,20 @@ describe('GPU258 vLLM\'s --quantization awq or gptq needs a checkpoint quantised
     expect(quant(['Qwen/Qwen2.5-7B-Instruct', '--quantization=awq_marlin'])).toHaveLength(1);
     // (a word that only contains the format's letters is not its marker)
     expect(quant(['someone/awqward-7B', '--quantization', 'awq'])).toHaveLength(1);
+  });
+
+  test('TGI: --quantize awq or gptq (or QUANTIZE) on a name that marks no such checkpoint', () => {
+    const tgi = (args: string[], env: any[] = []) => of(lint([server(1, { image: 'ghcr.io/huggingface/text-generation-inference:3.0.1', args, env })]), 'GPU258');
+    const [f] = tgi(['--model-id', 'Qwen/Qwen2.5-7B-Instruct', '--quantize', 'awq']);
+    expect(f.message).toBe('container "main" runs TGI with --quantize awq on "Qwen/Qwen2.5-7B-Instruct", whose name marks no AWQ checkpoint: AWQ '
+      + 'is a format of the weights as stored, which TGI does not convert to, so it stops as it loads the weights ("Cannot load `awq` weight, make '
+      + 'sure the model is already quantized", TGI weights.py), and the pod crash-loops holding its GPUs');
+    expect(tgi(['--model-id', 'Qwen/Qwen2.5-7B-Instruct'], [{ name: 'QUANTIZE', value: 'gptq' }])[0].message).toContain('runs TGI with QUANTIZE=gptq on');
+    // methods TGI applies as it loads, and the right checkpoints
+    for (const args of [['--quantize', 'eetq'], ['--quantize', 'bitsandbytes-nf4'], ['--quantize', 'fp8'], ['--quantize', 'awq_marlin']]) {
+      expect([args, tgi(['--model-id', 'Qwen/Qwen2.5-7B-Instruct', ...args])]).toEqual([args, []]);
+    }
+    expect(tgi(['--model-id', 'Qwen/Qwen2.5-7B-Instruct-AWQ', '--quantize', 'awq'])).toEqual([]);
   });
 
   test('not judged: methods that quantise as the model loads, no method, other servers', () => {

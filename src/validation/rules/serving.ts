@@ -2479,33 +2479,40 @@ const PREQUANTISED_METHODS: Readonly<Record<string, { readonly format: string; r
 /** GPU258 — vLLM's AWQ and GPTQ methods need a checkpoint quantised that way. */
 export const VLLM_QUANTISATION_MATCHES_CHECKPOINT: Rule = {
   id: 'GPU258',
-  title: 'vLLM\'s --quantization awq or gptq needs a checkpoint quantised that way, which the model\'s name marks',
+  title: 'AWQ or GPTQ quantisation (vLLM --quantization, TGI --quantize) needs a checkpoint quantised that way, which the model\'s name marks',
   severity: Severity.WARNING,
   kinds: [...POD_TEMPLATE_KINDS],
-  remediation: 'Serve the AWQ or GPTQ repository of the model (e.g. Qwen/Qwen2.5-7B-Instruct-AWQ) and leave --quantization unset '
-    + '(vLLM reads the method from its config), or, to quantise a bf16 checkpoint as it loads, use a method that does '
-    + '(--quantization fp8, bitsandbytes).',
+  remediation: 'Serve the AWQ or GPTQ repository of the model (e.g. Qwen/Qwen2.5-7B-Instruct-AWQ) and leave the method unset '
+    + '(both servers read it from its config), or, to quantise a bf16 checkpoint as it loads, use a method that does (vLLM '
+    + '--quantization fp8 or bitsandbytes; TGI --quantize eetq, fp8 or bitsandbytes).',
   description: 'AWQ and GPTQ are formats of a checkpoint: the weights are stored quantised with their scales beside them, '
-    + 'and vLLM\'s `--quantization awq` (or `awq_marlin`, `gptq`, `gptq_marlin`) says the checkpoint is in that format; it '
-    + 'converts nothing. Given a bf16 repository, vLLM finds no quantisation config and refuses to start: "Cannot find the '
-    + 'config file for awq" (vLLM `model_loader/weight_utils.py` `get_quant_config`); given one quantised another way, '
-    + '"Quantization method specified in the model config (gptq) does not match the quantization method specified in the '
-    + '`quantization` argument (awq)". The pod crash-loops holding its GPUs. Reported when the model\'s name does not '
-    + 'carry the format\'s word (`-AWQ`, `-GPTQ-Int4`, as the official and community quantisations are named). A '
-    + 'warning: a repository may be quantised without saying so in its name. Not judged: methods that quantise as the '
-    + 'model loads (fp8, bitsandbytes), local paths, other servers.',
+    + 'and vLLM\'s `--quantization awq` (or `awq_marlin`, `gptq`, `gptq_marlin`) and TGI\'s `--quantize awq` or `gptq` say the '
+    + 'checkpoint is in that format; neither converts anything. Given a bf16 repository, vLLM finds no quantisation config '
+    + 'and refuses to start: "Cannot find the config file for awq" (vLLM `model_loader/weight_utils.py` `get_quant_config`); '
+    + 'given one quantised another way, "Quantization method specified in the model config (gptq) does not match the '
+    + 'quantization method specified in the `quantization` argument (awq)"; TGI stops as it loads the first layer: "Cannot '
+    + 'load `awq` weight, make sure the model is already quantized" (TGI `text_generation_server/utils/weights.py`). The pod '
+    + 'crash-loops holding its GPUs. Reported when the model\'s name does not carry the format\'s word (`-AWQ`, '
+    + '`-GPTQ-Int4`, as the official and community quantisations are named). A warning: a repository may be quantised '
+    + 'without saying so in its name. Not judged: methods that quantise as the model loads, local paths, other servers.',
   *check(ctx) {
     for (const { c, server, model, w } of hubModelServers(ctx)) {
-      if (server.name !== 'vLLM') continue;
-      const method = flagText(server.argv, ['--quantization', '-q']);
-      const needs = method === undefined ? undefined : PREQUANTISED_METHODS[method];
+      if (server.name !== 'vLLM' && server.name !== 'TGI') continue;
+      const set = server.name === 'vLLM' ? { value: flagText(server.argv, ['--quantization', '-q']), shown: '' }
+        : flagOrEnv(server.argv, c.container, ['--quantize'], 'QUANTIZE');
+      const method = set.value;
+      // (TGI reads only awq and gptq as checkpoint formats of these)
+      const needs = method === undefined || (server.name === 'TGI' && method !== 'awq' && method !== 'gptq') ? undefined : PREQUANTISED_METHODS[method];
       const name = model.slice(model.indexOf('/') + 1);
       if (!needs || needs.word.test(name)) continue;
-      yield ctx.finding(w.object, c.path, `${containerLabel(c)} runs vLLM with --quantization ${method} on ${describeValue(model)}, whose name `
-        + `marks no ${needs.format} checkpoint: ${needs.format} is a format of the weights as stored, which vLLM does not convert to, so on `
-        + `a checkpoint in bf16 it refuses to start ("Cannot find the config file for ${method}", vLLM get_quant_config), and on one quantised `
-        + 'another way too (the model config\'s method "does not match the quantization method specified in the `quantization` argument"), '
-        + 'and the pod crash-loops holding its GPUs');
+      const refusal = server.name === 'vLLM'
+        ? `so on a checkpoint in bf16 it refuses to start ("Cannot find the config file for ${method}", vLLM get_quant_config), and on one `
+          + 'quantised another way too (the model config\'s method "does not match the quantization method specified in the `quantization` argument")'
+        : `so it stops as it loads the weights ("Cannot load \`${method}\` weight, make sure the model is already quantized", TGI weights.py)`;
+      const shown = server.name === 'vLLM' ? `--quantization ${method}` : set.shown;
+      yield ctx.finding(w.object, c.path, `${containerLabel(c)} runs ${server.name} with ${shown} on ${describeValue(model)}, whose name `
+        + `marks no ${needs.format} checkpoint: ${needs.format} is a format of the weights as stored, which ${server.name} does not convert to, `
+        + `${refusal}, and the pod crash-loops holding its GPUs`);
     }
   },
 };
