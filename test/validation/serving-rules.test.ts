@@ -271,7 +271,8 @@ describe('GPU235 a model server of a gated model needs a Hugging Face token', ()
   });
 
   test('Mistral AI\'s gated Mistral 7B, Mixtral and Mistral NeMo; not its later, open models', () => {
-    for (const model of ['mistralai/Mistral-7B-Instruct-v0.3', 'mistralai/Mistral-7B-v0.1', 'mistralai/Mixtral-8x7B-Instruct-v0.1', 'mistralai/Mistral-Nemo-Instruct-2407']) {
+    for (const model of ['mistralai/Mistral-7B-Instruct-v0.3', 'mistralai/Mistral-7B-v0.1', 'mistralai/Mixtral-8x7B-Instruct-v0.1', 'mistralai/Mistral-Nemo-Instruct-2407',
+      'mistralai/Ministral-8B-Instruct-2410']) {
       expect([model, gpu235({ command: undefined, args: [model] })]).toEqual([model, [expect.objectContaining({ ruleId: 'GPU235' })]]);
     }
     expect(gpu235({ command: undefined, args: ['mistralai/Mistral-Small-3.1-24B-Instruct-2503'] })).toEqual([]);

@@ -866,9 +866,10 @@ export const PROGRESS_DEADLINE_OUTLASTS_STARTUP: Rule = {
  * repositories (`meta-llama/…`), Google's Gemma family (`google/gemma-…`, `codegemma`, `paligemma`, `medgemma`, …), and
  * Mistral AI's Mistral 7B (v0.1 to v0.3, base and Instruct), Mixtral and Mistral NeMo, which it gated in 2024 (the 401s
  * reported against `mistralai/Mistral-7B-Instruct-v0.2`, `Mistral-7B-v0.1`, `Mixtral-8x7B-Instruct-v0.1` and
- * `Mistral-Nemo-Base-2407`); its later models, some Apache-licensed and open, are not listed.
+ * `Mistral-Nemo-Base-2407`), and Ministral 8B (2410, under its research licence; ai-on-eks's manifest for it asks for
+ * a token "for gated model access"); its later models, some Apache-licensed and open, are not listed.
  */
-const GATED_MODEL = /^(meta-llama\/|google\/[a-z]*gemma|mistralai\/(mistral-7b-|mixtral-8x|mistral-nemo-))/i;
+const GATED_MODEL = /^(meta-llama\/|google\/[a-z]*gemma|mistralai\/(mistral-7b-|mixtral-8x|mistral-nemo-|ministral-8b-instruct-2410))/i;
 
 /**
  * The Hugging Face model id a vLLM command line (from {@link vllmArgv}) serves, when written out: `vllm serve <model>`,
@@ -909,7 +910,7 @@ export const VLLM_GATED_MODEL_TOKEN: Rule = {
   remediation: 'Give the container HF_TOKEN from a Secret (InferenceDeployment: vllm.hfTokenSecret) whose token\'s user has '
     + 'accepted the model\'s licence on huggingface.co, or serve the weights from a path or a mirror.',
   description: 'Every repository of Meta\'s Llama (`meta-llama/…`) and Google\'s Gemma families on the Hugging Face Hub is '
-    + 'gated, and so are Mistral AI\'s Mistral 7B (v0.1-v0.3), Mixtral and Mistral NeMo: a user must accept the licence (or '
+    + 'gated, and so are Mistral AI\'s Mistral 7B (v0.1-v0.3), Mixtral, Mistral NeMo and Ministral 8B: a user must accept the licence (or '
     + 'share their contact details), and a download without that user\'s token fails with 401 "Access to '
     + 'model … is restricted. You must have access to it and be authenticated" (huggingface_hub `GatedRepoError`). '
     + 'vLLM, TGI, SGLang and llama.cpp download the model at start, so the container exits and the pod crash-loops holding its '
