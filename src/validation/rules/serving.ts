@@ -2389,8 +2389,8 @@ export const VLLM_GPU_CAPABILITY: Rule = {
     + 'compute capability 8.0: not the T4',
   severity: Severity.ERROR,
   kinds: [...POD_TEMPLATE_KINDS, 'NodePool', 'NodeOverlay'],
-  remediation: 'On T4s (g4dn) serve in float16 (--dtype half, or leave --dtype auto, which recent vLLM resolves to float16 there) '
-    + 'and quantise with awq or gptq rather than their Marlin forms; or confine the pods to GPUs of compute capability 8.0 '
+  remediation: 'On T4s (g4dn) serve in float16 (--dtype half, or leave --dtype auto, which recent vLLM resolves to float16 there; '
+    + 'Gemma 2 and 3 only in float32, GPU257) and quantise with awq or gptq rather than their Marlin forms; or confine the pods to GPUs of compute capability 8.0 '
     + 'or more (karpenter.k8s.aws/instance-gpu-name other than t4; pools without g4dn).',
   description: 'vLLM checks the GPU it starts on against what its flags ask: bfloat16 needs compute capability 8.0 ("Bfloat16 '
     + 'is only supported on GPUs with compute capability of at least 8.0. Your Tesla T4 GPU has compute capability 7.5. '
