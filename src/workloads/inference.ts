@@ -22,6 +22,7 @@ import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { NameRule, validateLabelValue } from '../naming';
 import { IGpuNodePool } from '../pools/pool';
 import { PropErrors } from '../private/collect';
+import { describeValue } from '../private/describe';
 import { _checkQueue, _joinQueue } from '../queues/join';
 import { formatDiskBytes, NodeDisk, nodeDiskOf } from '../scheduling/node-disk';
 import { bindsLoopbackOnly, divisorsUpTo, METRICS_SWITCH, metricsSwitchWords, modelArchitectureOf, modelServerOf, portSettingWords, vllmParallelism } from '../validation/rules/serving';
@@ -50,10 +51,18 @@ export interface VllmServer {
   /** `--served-model-name`. @default - the model id */
   readonly servedModelName?: string;
   /**
-   * The Hugging Face token for gated models, set as `HF_TOKEN`: Meta's Llama and Google's Gemma models fail to
-   * download without one (reported at synth, rule GPU235). @default - none
+   * The Hugging Face token for gated models, set as `HF_TOKEN`: Meta's Llama, Google's Gemma and Mistral AI's Mistral 7B
+   * and Mixtral models fail to download without one (reported at synth, rule GPU235). @default - none
    */
   readonly hfTokenSecret?: SecretKeyRef;
+  /**
+   * The parser of the model's tool calls, `--tool-call-parser`, given with `--enable-auto-tool-choice`: tool calling in
+   * the OpenAI API (`tools`, `tool_choice: "auto"`), read from the model's output in the format its chat template writes
+   * (vLLM's parsers: `hermes` for Qwen2.5 and Qwen3, `llama3_json` for Llama 3.1 and later, `mistral` for Mistral). vLLM
+   * refuses the switch without a parser (rule GPU259), so the two come together here.
+   * @default - no tool calling
+   */
+  readonly toolCallParser?: string;
   /**
    * `--host`, the address vLLM binds: `0.0.0.0` or `::`. vLLM opens an IPv6 socket only for an IPv6 address (its
    * `create_server_socket`), so with `0.0.0.0` it listens on IPv4 alone, and on an IPv6 cluster (EKS with `ipFamily`
@@ -790,8 +799,13 @@ export class InferenceDeployment extends Construct {
         + 'Service reach the pod on its own address, which is not known before the pod starts',
       'pass \'0.0.0.0\' (IPv4) or \'::\' (IPv6 and dual stack)');
     }
+    if (v.toolCallParser !== undefined && (typeof v.toolCallParser !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v.toolCallParser))) {
+      throw new GpuConfigError(this, 'vllm.toolCallParser', `is ${describeValue(v.toolCallParser)}, not the name of a parser`,
+        'pass the name of vLLM\'s parser for the model\'s chat template, e.g. \'hermes\' (Qwen2.5, Qwen3), \'llama3_json\' (Llama 3.1+), \'mistral\'');
+    }
     const args = [v.model, '--host', host, '--port', `${port}`, '--tensor-parallel-size', `${tp}`];
     if (v.servedModelName) args.push('--served-model-name', v.servedModelName);
+    if (v.toolCallParser !== undefined) args.push('--enable-auto-tool-choice', '--tool-call-parser', v.toolCallParser);
     if (v.maxModelLen !== undefined) args.push('--max-model-len', `${v.maxModelLen}`);
     // Time-slicing does not divide a GPU's memory: on a GPU handed to n pods, vLLM keeps to its 1/n of vLLM's 0.9 (GPU406).
     const utilization = v.gpuMemoryUtilization ?? (podsPerGpu > 1 ? Math.floor(90 / podsPerGpu) / 100 : undefined);

@@ -56,8 +56,17 @@ function inferenceProps(s: Scene): fc.Arbitrary<InferenceDeploymentProps> {
     namespace: fc.option(dnsLabel(30), { nil: undefined }),
     gpus: fc.integer({ min: 1, max: s.largest }).map((n) => GpuRequest.whole(n)),
     server: fc.oneof(
-      fc.record({ model: fc.constantFrom('meta-llama/Llama-3.1-8B-Instruct', 'Qwen/Qwen2.5-7B-Instruct', 'mistralai/Mistral-7B-v0.3'), maxModelLen: fc.option(fc.integer({ min: 512, max: 131072 }), { nil: undefined }) })
-        .map((v) => ({ vllm: { model: v.model, ...(v.maxModelLen ? { maxModelLen: v.maxModelLen } : {}) } })),
+      fc.record({
+        model: fc.constantFrom('meta-llama/Llama-3.1-8B-Instruct', 'Qwen/Qwen2.5-7B-Instruct', 'mistralai/Mistral-7B-v0.3'),
+        maxModelLen: fc.option(fc.integer({ min: 512, max: 131072 }), { nil: undefined }),
+        toolCallParser: fc.option(fc.constantFrom('hermes', 'llama3_json', 'mistral'), { nil: undefined }),
+      }).map((v) => ({
+        vllm: {
+          model: v.model,
+          ...(v.maxModelLen ? { maxModelLen: v.maxModelLen } : {}),
+          ...(v.toolCallParser ? { toolCallParser: v.toolCallParser } : {}),
+        },
+      })),
       fc.constantFrom('example.com/triton:24.08', 'ghcr.io/huggingface/text-generation-inference:2.4').map((image) => ({ image })),
     ),
     // Two pools of 64 GPUs and types of at most 8 GPUs: eight nodes each, every one holding a replica (GPU219).

@@ -322,6 +322,19 @@ describe('InferenceDeployment', () => {
     }
   });
 
+  test('vllm.toolCallParser: tool calling with its parser, the two flags together (GPU259); a name that is not a parser is refused', () => {
+    const c = chart();
+    new InferenceDeployment(c, 'llm', { pools: [g5(c)], vllm: { model: 'Qwen/Qwen2.5-7B-Instruct', toolCallParser: 'hermes' } });
+    const objs = synth(c);
+    expect(container(objs).args).toEqual(['Qwen/Qwen2.5-7B-Instruct', '--host', '0.0.0.0', '--port', '8000', '--tensor-parallel-size', '1',
+      '--enable-auto-tool-choice', '--tool-call-parser', 'hermes']);
+    expect(lintAll(objs).filter((f) => f.includes(' GPU259 '))).toEqual([]);
+    for (const bad of ['', 'hermes --enable-lora', '--other', 3 as any]) {
+      const e = configError(() => { const d = chart(); new InferenceDeployment(d, 'llm', { pools: [g5(d)], vllm: { ...VLLM, toolCallParser: bad } }); });
+      expect([e.property, e.message]).toEqual(['vllm.toolCallParser', expect.stringContaining('not the name of a parser. Fix: pass the name of vLLM\'s parser')]);
+    }
+  });
+
   test('spot: 90 s grace period and a preStop drain; on-demand: 60 s', () => {
     const c = chart();
     new InferenceDeployment(c, 'llm', { pools: [g6Spot(c)], vllm: VLLM });
