@@ -2499,8 +2499,10 @@ export const VLLM_QUANTISATION_MATCHES_CHECKPOINT: Rule = {
   *check(ctx) {
     for (const { c, server, model, w } of hubModelServers(ctx)) {
       if (server.name !== 'vLLM' && server.name !== 'TGI') continue;
-      const set = server.name === 'vLLM' ? { value: flagText(server.argv, ['--quantization', '-q']), shown: '' }
-        : flagOrEnv(server.argv, c.container, ['--quantize'], 'QUANTIZE');
+      // (the method as written: vLLM's flag; TGI's flag, else its variable)
+      const written = server.name === 'vLLM' ? flagText(server.argv, ['--quantization', '-q']) : undefined;
+      const set: FlagOrEnv = server.name === 'TGI' ? flagOrEnv(server.argv, c.container, ['--quantize'], 'QUANTIZE')
+        : written === undefined ? {} : { value: written, shown: `--quantization ${written}`, from: 'args' };
       const method = set.value;
       // (TGI reads only awq and gptq as checkpoint formats of these)
       const needs = method === undefined || (server.name === 'TGI' && method !== 'awq' && method !== 'gptq') ? undefined : PREQUANTISED_METHODS[method];
@@ -2510,7 +2512,7 @@ export const VLLM_QUANTISATION_MATCHES_CHECKPOINT: Rule = {
         ? `so on a checkpoint in bf16 it refuses to start ("Cannot find the config file for ${method}", vLLM get_quant_config), and on one `
           + 'quantised another way too (the model config\'s method "does not match the quantization method specified in the `quantization` argument")'
         : `so it stops as it loads the weights ("Cannot load \`${method}\` weight, make sure the model is already quantized", TGI weights.py)`;
-      const shown = server.name === 'vLLM' ? `--quantization ${method}` : set.shown;
+      const shown = set.shown;
       yield ctx.finding(w.object, c.path, `${containerLabel(c)} runs ${server.name} with ${shown} on ${describeValue(model)}, whose name `
         + `marks no ${needs.format} checkpoint: ${needs.format} is a format of the weights as stored, which ${server.name} does not convert to, `
         + `${refusal}, and the pod crash-loops holding its GPUs`);
