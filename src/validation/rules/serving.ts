@@ -1890,6 +1890,25 @@ function typesTriedFirst(ctx: RuleContext, w: WorkloadRef):
   return { tried, types: [...types], all: tried.length === fitting.length };
 }
 
+/**
+ * Whether a workload's pods state a preferred node affinity: Karpenter then tries the preferred types first (GPU247 and
+ * GPU256 leave a pool of mixed types to it).
+ */
+function statesNodePreference(w: WorkloadRef): boolean {
+  const preferred = w.template.podSpec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+  return Array.isArray(preferred) && preferred.length > 0;
+}
+
+/**
+ * Where the instance types `names` of {@link typesTriedFirst} are, as GPU247 and GPU252 write it: `it can run on (…)`
+ * when the pools tried first are all the pools the pods fit, else `of NodePool … (…), which Karpenter tries first (the
+ * highest weight),`.
+ */
+function triedTypesWords(tried: readonly PlacementVerdict[], all: boolean, names: string): string {
+  return all ? `it can run on (${names})`
+    : `of NodePool${tried.length === 1 ? '' : 's'} ${listed(tried.map((v) => v.pool.name))} (${names}), which Karpenter tries first (the highest weight),`;
+}
+
 /** GPU247 — a model server's weights must fit the GPU memory it may use. */
 export const MODEL_FITS_GPU_MEMORY: Rule = {
   id: 'GPU247',
@@ -1941,13 +1960,11 @@ export const MODEL_FITS_GPU_MEMORY: Rule = {
       const small = types.filter((type) => perGpu > placed.fraction * type.gpuMemoryMiB * 2 ** 20);
       const large = types.length - small.length;
       if (small.length === 0) continue;
-      const preferred = w.template.podSpec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
-      if (large > 0 && Array.isArray(preferred) && preferred.length > 0) continue;
+      if (large > 0 && statesNodePreference(w)) continue;
       const biggest = small.reduce((a, b) => (b.gpuMemoryMiB > a.gpuMemoryMiB ? b : a));
       const use = placed.fraction * biggest.gpuMemoryMiB * 2 ** 20;
       const names = listed(small.map((t) => t.name));
-      const where = all ? `it can run on (${names})`
-        : `of NodePool${tried.length === 1 ? '' : 's'} ${listed(tried.map((v) => v.pool.name))} (${names}), which Karpenter tries first (the highest weight),`;
+      const where = triedTypesWords(tried, all, names);
       yield ctx.finding(w.object, c.path, large === 0
         ? `${lead}, but on every instance type ${where} a GPU holds at most ${gib(biggest.gpuMemoryMiB * 2 ** 20)} (${biggest.gpu.name}), `
           + `of which it may use ${gib(use)} (${placed.fractionShown}): ${fails}`
@@ -2017,10 +2034,16 @@ const MODEL_ARCHITECTURES: ReadonlyArray<{
   { name: /^deepseek-r1-distill-llama-70b(-|$)/, arch: { family: 'DeepSeek-R1-Distill-Llama-70B', heads: 64, layers: 80, kvHeads: 8, headDim: 128, maxPositions: 131072 } },
 ];
 
+/** The entry of {@link MODEL_ARCHITECTURES} a model id matches (by the last segment of the id, lower-cased), with that name. */
+function architectureEntryOf(model: string): { readonly entry: (typeof MODEL_ARCHITECTURES)[number]; readonly name: string } | undefined {
+  const name = model.split('/').pop()!.toLowerCase();
+  const entry = MODEL_ARCHITECTURES.find((a) => a.name.test(name));
+  return entry && { entry, name };
+}
+
 /** The attention architecture of a model id, when it is one of {@link MODEL_ARCHITECTURES}. */
 export function modelArchitectureOf(model: string): ModelArchitecture | undefined {
-  const name = model.split('/').pop()!.toLowerCase();
-  return MODEL_ARCHITECTURES.find((a) => a.name.test(name))?.arch;
+  return architectureEntryOf(model)?.entry.arch;
 }
 
 /**
@@ -2035,11 +2058,15 @@ const CONTEXT_MARKER = /(^|[-_.])(\d+(\.\d+)?[km]|long|yarn|extended|gradient)([
  * first releases, not the 2507 updates), and no word of the name marking a longer or shorter context.
  */
 export function modelPositionsOf(model: string): { readonly positions: number; readonly family: string } | undefined {
-  const name = model.split('/').pop()!.toLowerCase();
-  const entry = MODEL_ARCHITECTURES.find((a) => a.name.test(name));
-  if (!entry || CONTEXT_MARKER.test(name) || (entry.positionsExact !== undefined && !entry.positionsExact.test(name))) return undefined;
+  const found = architectureEntryOf(model);
+  if (!found) return undefined;
+  const { entry, name } = found;
+  if (CONTEXT_MARKER.test(name) || (entry.positionsExact !== undefined && !entry.positionsExact.test(name))) return undefined;
   return { positions: entry.arch.maxPositions, family: entry.arch.family };
 }
+
+/** vLLM's context flag, as it spells it and with the underscore its parser also takes. */
+const VLLM_MAX_MODEL_LEN = ['--max-model-len', '--max_model_len'];
 
 /**
  * vLLM's `--max-model-len` as written: a whole number, or one with a suffix (`32k` = 32,000, `32K` = 32,768; m/M, g/G
@@ -2047,7 +2074,7 @@ export function modelPositionsOf(model: string): { readonly positions: number; r
  * (`-1`, `auto`).
  */
 export function vllmMaxModelLen(argv: readonly string[]): number | null | undefined {
-  const raw = flagText(argv, ['--max-model-len', '--max_model_len']);
+  const raw = flagText(argv, VLLM_MAX_MODEL_LEN);
   if (raw === undefined) return undefined;
   const m = /^(\d+(?:\.\d+)?)([kmgKMG]?)$/.exec(raw);
   if (!m) return null;
@@ -2117,15 +2144,14 @@ export const VLLM_CONTEXT_FITS_KV_CACHE: Rule = {
         const biggest = types.reduce((a, b) => (b.gpuMemoryMiB > a.gpuMemoryMiB ? b : a));
         gpuBytes = biggest.gpuMemoryMiB * 2 ** 20;
         const names = listed(types.map((t) => t.name));
-        gpuShown = `on every instance type ${all ? `it can run on (${names})` : `of NodePool${tried.length === 1 ? '' : 's'} ${listed(tried.map((v) => v.pool.name))} `
-          + `(${names}), which Karpenter tries first (the highest weight),`} a GPU holds at most ${gib(gpuBytes)} (${biggest.gpu.name}) and leaves`;
+        gpuShown = `on every instance type ${triedTypesWords(tried, all, names)} a GPU holds at most ${gib(gpuBytes)} (${biggest.gpu.name}) and leaves`;
       }
       if (gpuBytes === undefined) continue;
       const room = placed.fraction * gpuBytes - perGpu;
       // (no room at all is GPU247's finding)
       if (room <= 0 || need <= room) continue;
       const context = written === undefined ? `${tokens} tokens, the model's max_position_embeddings (${arch.family}; no --max-model-len)`
-        : `${tokens} tokens (--max-model-len ${flagText(server.argv, ['--max-model-len', '--max_model_len'])})`;
+        : `${tokens} tokens (--max-model-len ${flagText(server.argv, VLLM_MAX_MODEL_LEN)})`;
       const split = [placed.tensor > 1 ? `tensor parallel ${placed.tensor}` : '', placed.pipeline > 1 ? `pipeline parallel ${placed.pipeline}` : ''].filter((x) => x !== '').join(', ');
       yield ctx.finding(w.object, c.path,
         `${containerLabel(c)} runs vLLM with ${describeValue(model)} and a context of ${context}: the KV cache of one sequence that long takes `
@@ -2224,7 +2250,7 @@ export const VLLM_TENSOR_PARALLEL_DIVIDES_HEADS: Rule = {
 /** How vLLM and SGLang set the context they serve, and how they refuse one longer than the model's. */
 const CONTEXT_SETTING: Record<'vLLM' | 'SGLang', { readonly flags: readonly string[]; readonly allow: string; readonly refusal: (tokens: number, positions: number) => string }> = {
   vLLM: {
-    flags: ['--max-model-len', '--max_model_len'],
+    flags: VLLM_MAX_MODEL_LEN,
     allow: 'VLLM_ALLOW_LONG_MAX_MODEL_LEN',
     refusal: (tokens, positions) => `vLLM refuses to start ("User-specified max_model_len (${tokens}) is greater than the derived max_model_len `
       + `(max_position_embeddings=${positions} …)", vLLM config/model.py)`,
@@ -2408,12 +2434,12 @@ export const VLLM_GPU_CAPABILITY: Rule = {
       const needs = vllmCapabilityNeeds(server.argv);
       if (needs.length === 0 || !(containerRequest(c.container, 'nvidia.com/gpu') >= 1)) continue;
       const { tried, types, all } = typesTriedFirst(ctx, w);
-      const preferred = w.template.podSpec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+      const prefers = statesNodePreference(w);
       for (const need of needs) {
         const low = types.filter((t) => t.gpu.computeCapability < need.min);
         if (low.length === 0) continue;
         const some = low.length < types.length;
-        if (some && Array.isArray(preferred) && preferred.length > 0) continue;
+        if (some && prefers) continue;
         const names = listed(low.map((t) => t.name));
         const where = all ? 'it can run on' : `of NodePool${tried.length === 1 ? '' : 's'} ${listed(tried.map((v) => v.pool.name))}, which Karpenter tries first,`;
         yield ctx.finding(w.object, c.path, `${containerLabel(c)} runs vLLM with ${need.shown}, which needs GPUs of compute capability `
