@@ -113,6 +113,9 @@ export function nodePool(o: PoolOpts = {}): any {
   };
 }
 
+/** A NodePool of the test's default shape that allows exactly the instance types `names`. */
+export const poolOfTypes = (...names: string[]): any => nodePool({ requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: names }] });
+
 /** The EC2NodeClass `nodePool()` refers to, so GPU106 (nodeClassRef must resolve) stays quiet in focused tests. */
 export const DEFAULT_NODE_CLASS = {
   apiVersion: 'karpenter.k8s.aws/v1',

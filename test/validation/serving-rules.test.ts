@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, loadYaml, nodePool, of, workload } from './helpers';
+import { DEFAULT_NODE_CLASS, GPU_TOLERATION, lint, loadYaml, nodePool, of, poolOfTypes, workload } from './helpers';
 import { Severity, validateManifests } from '../../src/validation';
 import { flagText, modelArchitectureOf, modelPositionsOf, modelServerOf, modelWeightsFloor, probeWindow, SERVING_RULES, vllmArgv, vllmMaxModelLen, vllmModel, vllmParallelism } from '../../src/validation/rules/serving';
 
@@ -1459,9 +1459,8 @@ describe('GPU251 a model server\'s startup probe must allow its EBS disk the tim
 });
 
 describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for beside the weights', () => {
-  const types = (...names: string[]) => nodePool({ requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: names }] });
   /** GPU252's findings on vLLM serving `args` on `gpus` GPUs of a pool of `poolTypes`. */
-  const kv = (gpus: number, args: string[], poolTypes: string[] = ['g6.xlarge'], others: any[] = []) => of(lint([types(...poolTypes), server(gpus, { args }), ...others]), 'GPU252');
+  const kv = (gpus: number, args: string[], poolTypes: string[] = ['g6.xlarge'], others: any[] = []) => of(lint([poolOfTypes(...poolTypes), server(gpus, { args }), ...others]), 'GPU252');
   const LLAMA_8B = 'meta-llama/Llama-3.1-8B-Instruct';
 
   test('the fixture: Llama 3.1 8B at its own 131,072 tokens on an L4, Llama 3.3 70B at 128K over four L40S', () => {
@@ -1554,14 +1553,14 @@ describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for be
     // a pool of L4s and L40S: the L40S leaves room, so not every type is short
     expect(kv(1, [LLAMA_8B], ['g6.xlarge', 'g6e.xlarge'])).toEqual([]);
     // a heavier pool of L4s is tried first
-    const heavy = { ...types('g6.xlarge'), metadata: { name: 'l4' } };
+    const heavy = { ...poolOfTypes('g6.xlarge'), metadata: { name: 'l4' } };
     heavy.spec.weight = 50;
-    const [f] = of(lint([heavy, types('g6e.xlarge'), server(1, { args: [LLAMA_8B] })]), 'GPU252');
+    const [f] = of(lint([heavy, poolOfTypes('g6e.xlarge'), server(1, { args: [LLAMA_8B] })]), 'GPU252');
     expect(f.message).toContain('but on every instance type of NodePool l4 (g6.xlarge), which Karpenter tries first (the highest weight), a GPU holds at most 22.4Gi');
     // a MIG device: its profile's memory
     const mig = server(1, { args: [LLAMA_8B, '--max-model-len', '65536'] });
     mig.spec.template.spec.containers[0].resources = { limits: { 'nvidia.com/mig-2g.20gb': 1 } };
-    const [m] = of(lint([types('p4de.24xlarge'), mig]), 'GPU252');
+    const [m] = of(lint([poolOfTypes('p4de.24xlarge'), mig]), 'GPU252');
     expect(m.message).toContain('but its nvidia.com/mig-2g.20gb device leaves at most 3.1Gi for it');
   });
 
@@ -1574,7 +1573,7 @@ describe('GPU252 vLLM\'s context must fit the KV cache its GPUs have room for be
     // 72B on one L4: the weights do not fit at all, which GPU247 reports
     expect(kv(1, ['Qwen/Qwen2.5-72B-Instruct'])).toEqual([]);
     const sglang = server(1, { image: 'lmsysorg/sglang:v0.5.5', command: ['python3', '-m', 'sglang.launch_server'], args: ['--model-path', LLAMA_8B] });
-    expect(of(lint([types('g6.xlarge'), sglang]), 'GPU252')).toEqual([]);
+    expect(of(lint([poolOfTypes('g6.xlarge'), sglang]), 'GPU252')).toEqual([]);
   });
 });
 
@@ -1635,12 +1634,11 @@ describe('GPU253 a model server\'s tensor parallel size must divide the model\'s
 });
 
 describe('GPU247 a model server\'s weights must fit the memory of the GPUs that hold them', () => {
-  const types = (...names: string[]) => nodePool({ requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: names }] });
   /** GPU247's findings on a server of `gpus` GPUs with `container`'s fields, on a pool of `poolTypes`. */
   const mem = (gpus: number, container: any, poolTypes: string[] = ['g6.xlarge'], extra: (w: any) => void = () => undefined) => {
     const w = server(gpus, container);
     extra(w);
-    return of(lint([types(...poolTypes), w]), 'GPU247');
+    return of(lint([poolOfTypes(...poolTypes), w]), 'GPU247');
   };
   const vllm = (...args: string[]) => ({ args });
 
@@ -1842,11 +1840,10 @@ describe('GPU255 TGI\'s token limits must be in the order its launcher checks', 
 });
 
 describe('GPU256 vLLM\'s bfloat16 and Marlin kernels need GPUs of compute capability 8.0', () => {
-  const pool = (...names: string[]) => nodePool({ requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: names }] });
   const on = (names: string[], args: string[], extra: any = {}) => {
     const w = server(1, { args: ['Qwen/Qwen2.5-1.5B-Instruct', ...args] });
     Object.assign(w.spec.template.spec, extra);
-    return of(lint([pool(...names), w]), 'GPU256');
+    return of(lint([poolOfTypes(...names), w]), 'GPU256');
   };
 
   test('the fixture: bfloat16 on a pool that also offers the cheaper g4dn; awq_marlin on T4s only', () => {

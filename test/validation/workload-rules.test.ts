@@ -1,4 +1,4 @@
-import { GPU_TOLERATION, nodePool, of, workload } from './helpers';
+import { GPU_TOLERATION, nodePool, of, poolOfTypes, workload } from './helpers';
 import { Finding, Severity, validateManifests } from '../../src/validation';
 import { allowedDisruptions, rolloutFenceposts, WORKLOAD_RULES } from '../../src/validation/rules/workloads';
 
@@ -857,7 +857,6 @@ describe('GPU249 a GPU pod\'s Secrets, ConfigMaps, ServiceAccount and claims mus
 });
 
 describe('GPU250 GPU pods that run at the same time on different nodes must not share a ReadWriteOnce claim', () => {
-  const types = (...names: string[]) => nodePool({ requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: names }] });
   const claim = (accessModes: string[], name = 'models', namespace = 'default') =>
     ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace }, spec: { accessModes, resources: { requests: { storage: '100Gi' } } } });
   /** A Deployment of `gpus` GPUs a pod mounting claim "models", with `extra` applied. */
@@ -869,7 +868,7 @@ describe('GPU250 GPU pods that run at the same time on different nodes must not 
   };
   const gpu250 = (objects: any[]) => of(run(objects), 'GPU250');
   const rwo = claim(['ReadWriteOnce']);
-  const oneGpuNodes = types('g6.xlarge');
+  const oneGpuNodes = poolOfTypes('g6.xlarge');
 
   test('a single replica whose rollout surges onto another node; Recreate or maxSurge 0 replace it instead', () => {
     const [f] = gpu250([oneGpuNodes, rwo, mounting(1)]);
@@ -897,7 +896,7 @@ describe('GPU250 GPU pods that run at the same time on different nodes must not 
   });
 
   test('one pod a node: by GPUs, by cpu or memory, or by anti-affinity; pods that may share a node are not judged', () => {
-    const fourGpuNodes = types('g6.12xlarge');
+    const fourGpuNodes = poolOfTypes('g6.12xlarge');
     expect(gpu250([fourGpuNodes, rwo, mounting(1)])).toEqual([]);
     expect(gpu250([fourGpuNodes, rwo, mounting(4)])).toHaveLength(1);
     expect(gpu250([fourGpuNodes, rwo, mounting(1, () => undefined, { limits: { 'nvidia.com/gpu': 1, 'cpu': '30', 'memory': '4Gi' } })])).toHaveLength(1);
@@ -908,7 +907,7 @@ describe('GPU250 GPU pods that run at the same time on different nodes must not 
   });
 
   test('ReadWriteOncePod: one pod wherever it runs; ReadWriteMany or ReadOnlyMany claims, and claims not in the manifests, are not judged', () => {
-    const fourGpuNodes = types('g6.12xlarge');
+    const fourGpuNodes = poolOfTypes('g6.12xlarge');
     expect(gpu250([fourGpuNodes, claim(['ReadWriteOncePod']), mounting(1)])[0].message)
       .toContain('(ReadWriteOncePod: one pod at a time, wherever it runs), and its rolling update starts a new pod while the old one holds the claim');
     for (const modes of [['ReadWriteMany'], ['ReadOnlyMany'], ['ReadWriteOnce', 'ReadOnlyMany']]) expect(gpu250([oneGpuNodes, claim(modes), mounting(1)])).toEqual([]);
